@@ -1,0 +1,95 @@
+"""The shape every aggregate has: its events, fold, decision and query columns, as pure data.
+
+The engine turns an `Aggregate` into an actor kind; nothing here knows about actors or storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Generic, TypeVar
+
+import attrs
+
+S = TypeVar("S")
+E = TypeVar("E")
+C = TypeVar("C")
+
+__all__ = ["Aggregate", "Column", "EventType", "Public", "Refusal", "kebab"]
+
+
+class Refusal(Exception):
+    """Base of every typed business refusal raised by `decide` (leaves carry fields)."""
+
+    def __init__(self, **fields: object) -> None:
+        self.fields = fields
+        for name, value in fields.items():
+            setattr(self, name, value)
+        detail = ", ".join(f"{k}={v!r}" for k, v in fields.items())
+        super().__init__(f"{type(self).__name__}({detail})")
+
+    @property
+    def reason(self) -> str:
+        return kebab(type(self).__name__)
+
+
+@attrs.frozen
+class EventType:
+    """A stored event class under an explicit registered name and schema version."""
+
+    cls: type
+    name: str
+    version: int = 1
+
+
+@attrs.frozen
+class Column:
+    """A query-index column: its value is read from the state after every command."""
+
+    name: str
+    value: Callable[[object], object]
+    unique: bool = False
+    sql_type: str = "TEXT"
+
+
+@attrs.frozen
+class Public:
+    """A public (outbox) event: `module` is the Lana module tag, `name` the variant name."""
+
+    module: str
+    name: str
+    payload: dict[str, object]
+    ephemeral: bool = False
+
+
+@attrs.frozen
+class Aggregate(Generic[S, E, C]):
+    """Everything the engine needs to host one kind of entity.
+
+    `decide(state, command, at)` returns new events, `()` when already applied, or raises a
+    `Refusal`. `apply(state, event)` is the pure fold; `state` is None before the first event.
+    `publish(state, event)` maps one new event (with the state after it) to public events.
+    `creates` lists the commands accepted by an entity that does not exist yet; any other
+    command to an unknown id is refused by the engine. `state` (an attrs class) enables snapshots every `snapshot_every` events.
+    """
+
+    kind: str
+    events: tuple[EventType, ...]
+    apply: Callable[[S | None, E], S]
+    decide: Callable[[S | None, C, datetime], tuple[E, ...]]
+    commands: tuple[type, ...]
+    creates: tuple[type, ...] = ()
+    columns: tuple[Column, ...] = ()
+    publish: Callable[[S, E], tuple[Public, ...]] | None = None
+    state: type | None = None
+    snapshot_every: int | None = None
+
+
+def kebab(name: str) -> str:
+    """`FacilityActivated` -> `facility-activated`."""
+    out: list[str] = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper():
+            out.append("-")
+        out.append(ch.lower())
+    return "".join(out)

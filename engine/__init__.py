@@ -1,0 +1,34 @@
+"""lanasim engine: the only impure layer (actors, journal, clock, outbox, index, codec)."""
+
+from engine.entity import AlreadyApplied, Executed
+from engine.errors import (
+    ConcurrentModification,
+    DuplicateValue,
+    EngineError,
+    HandlerFailed,
+    JournalLocked,
+    MalformedCommand,
+    NotALanasimJournal,
+    NotFound,
+    TimeInPast,
+    UnknownEntity,
+    UnknownKind,
+)
+from engine.simulation import Simulation
+
+__all__ = [
+    "AlreadyApplied",
+    "ConcurrentModification",
+    "DuplicateValue",
+    "EngineError",
+    "Executed",
+    "HandlerFailed",
+    "JournalLocked",
+    "MalformedCommand",
+    "NotALanasimJournal",
+    "NotFound",
+    "Simulation",
+    "TimeInPast",
+    "UnknownEntity",
+    "UnknownKind",
+]

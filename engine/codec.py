@@ -1,0 +1,142 @@
+"""Event codec: registered names and versions, canonical JSON encoding, typed decoding, upcasters.
+
+Encoding is orjson with a `default` hook (attrs instances -> dicts in field order, Decimal -> str),
+so the hot path never calls `attrs.asdict`. Decoding is driven by each class's resolved field types.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+import orjson
+
+from engine.errors import CorruptEvent, UnknownEventType
+
+__all__ = ["Codec", "dumps", "loads"]
+
+_OPTS = orjson.OPT_UTC_Z
+Upcaster = Callable[[dict], dict]
+
+
+def _default(obj: object) -> object:
+    if isinstance(obj, Decimal):
+        return str(obj)
+    fields = getattr(type(obj), "__attrs_attrs__", None)
+    if fields is not None:
+        return {f.name: getattr(obj, f.name) for f in fields}
+    if isinstance(obj, (frozenset, set)):
+        return sorted(obj)  # never iterate a set into the journal in hash order
+    raise TypeError(f"cannot encode {type(obj).__name__}")
+
+
+def dumps(obj: object) -> str:
+    """Canonical JSON text of a payload (deterministic for equal inputs)."""
+    return orjson.dumps(obj, default=_default, option=_OPTS).decode()
+
+
+loads = orjson.loads
+
+
+class Codec:
+    """Registry of stored event (and state) types: name <-> class, version, upcaster chain."""
+
+    def __init__(self) -> None:
+        self._by_cls: dict[type, tuple[str, int]] = {}
+        self._by_name: dict[str, tuple[type, int]] = {}
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._decoders: dict[type, Callable[[object], object]] = {}
+
+    def register(self, cls: type, name: str, version: int = 1) -> None:
+        known = self._by_name.get(name)
+        if known is not None and known[0] is not cls:
+            raise ValueError(f"event name {name!r} is already registered to {known[0].__name__}")
+        self._by_cls[cls] = (name, version)
+        self._by_name[name] = (cls, version)
+
+    def upcaster(self, name: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+        """Decorator: turn a stored payload of `name` at `from_version` into `from_version + 1`."""
+
+        def register(fn: Upcaster) -> Upcaster:
+            self._upcasters[(name, from_version)] = fn
+            return fn
+
+        return register
+
+    def name_of(self, cls: type) -> tuple[str, int]:
+        try:
+            return self._by_cls[cls]
+        except KeyError:
+            raise UnknownEventType(name=cls.__name__) from None
+
+    def knows(self, name: str) -> bool:
+        return name in self._by_name
+
+    def decode(self, name: str, version: int, payload: str | bytes) -> object:
+        try:
+            cls, current = self._by_name[name]
+        except KeyError:
+            raise UnknownEventType(name=name) from None
+        try:
+            data = orjson.loads(payload)
+            while version < current:
+                data = self._upcasters[(name, version)](data)
+                version += 1
+            return self.decoder(cls)(data)
+        except KeyError as exc:
+            raise CorruptEvent(name=name, version=version, problem=f"no upcaster or field {exc}") from None
+        except (TypeError, ValueError, orjson.JSONDecodeError) as exc:
+            raise CorruptEvent(name=name, version=version, problem=str(exc)) from None
+
+    def decoder(self, cls: type) -> Callable[[object], object]:
+        dec = self._decoders.get(cls)
+        if dec is None:
+            dec = self._decoders[cls] = _attrs_decoder(cls, self)
+        return dec
+
+
+def _attrs_decoder(cls: type, codec: Codec) -> Callable[[object], object]:
+    hints = typing.get_type_hints(cls)
+    convs = [(f.name, _converter(hints[f.name], codec)) for f in attrs.fields(cls)]
+
+    def decode(data: object) -> object:
+        assert isinstance(data, dict)
+        return cls(**{name: conv(data[name]) for name, conv in convs if name in data})
+
+    return decode
+
+
+def _identity(v: object) -> object:
+    return v
+
+
+def _converter(tp: object, codec: Codec) -> Callable[[object], object]:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        inner = _converter(args[0], codec) if len(args) == 1 else _identity
+        return lambda v: None if v is None else inner(v)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        item = _converter(args[0], codec) if args else _identity
+        return lambda v: tuple(item(x) for x in v)  # type: ignore[union-attr]
+    if origin is typing.Literal or tp in (int, str, bool, float, object) or tp is typing.Any:
+        return _identity
+    if origin is dict:
+        return lambda v: dict(v)  # type: ignore[call-overload]
+    if tp is Decimal:
+        return lambda v: Decimal(str(v))
+    if tp is datetime:
+        return lambda v: datetime.fromisoformat(v.replace("Z", "+00:00"))  # type: ignore[union-attr]
+    if tp is date:
+        return lambda v: date.fromisoformat(v)  # type: ignore[arg-type]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp
+    if isinstance(tp, type) and attrs.has(tp):
+        return lambda v: codec.decoder(tp)(v)
+    return _identity

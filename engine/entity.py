@@ -1,0 +1,137 @@
+"""Entity actors: thin adapters that load, fold with `apply`, call `decide`, append and publish.
+
+`EntityKind` hosts one `Aggregate`; `handle` is the whole command path. The same behaviour runs on
+the deterministic `SimActor` and on `pykka.ThreadingActor`.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pykka
+
+from domains.aggregate import Aggregate
+from engine.codec import dumps
+from engine.errors import HandlerFailed, MalformedCommand, UnknownEntity
+from engine.index import IndexTable
+from engine.runtime import SimActor
+
+__all__ = ["AlreadyApplied", "CommandMessage", "EntityKind", "Executed"]
+
+
+@attrs.frozen
+class Executed:
+    """The command appended these events."""
+
+    events: tuple
+    seq: int
+
+
+@attrs.frozen
+class _AlreadyApplied:
+    """The command had been applied before; nothing was appended."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+AlreadyApplied = _AlreadyApplied()
+
+
+@attrs.frozen(slots=True)
+class CommandMessage:
+    """What an entity actor receives: the command and its pre-encoded journal context."""
+
+    command: object
+    context: str
+    trace_id: str
+
+
+class EntityBehaviour:
+    """Per-instance state held by the actor; all logic lives in `EntityKind.handle`."""
+
+    def setup(self, kind: EntityKind, entity_id: str) -> None:
+        self.kind, self.entity_id = kind, entity_id
+        self.entity = kind.journal.intern(kind.spec.kind, entity_id)
+        self.state, self.entity_seq = kind.load(entity_id)
+        self.row = kind.index.row(self.state) if kind.index and self.state is not None else None
+
+    def on_receive(self, message: object) -> object:
+        return self.kind.handle(self, message)
+
+
+class SimEntityActor(EntityBehaviour, SimActor):
+    def __init__(self, kind: EntityKind, entity_id: str, scheduler) -> None:
+        SimActor.__init__(self, scheduler, f"urn:lanasim:{kind.spec.kind}:{entity_id}")
+        self.setup(kind, entity_id)
+
+
+class ThreadedEntityActor(EntityBehaviour, pykka.ThreadingActor):
+    use_daemon_thread = True
+
+    def __init__(self, kind: EntityKind, entity_id: str) -> None:
+        pykka.ThreadingActor.__init__(self)
+        self.setup(kind, entity_id)
+
+    def _handle_failure(self, exc_type, exc_value, tb) -> None:
+        """pykka would stop the actor after a failed `tell`; record it and keep serving."""
+        self.kind.failures.append(HandlerFailed(actor=self.entity_id, error=repr(exc_value)))
+
+
+class EntityKind:
+    """Runtime host of one aggregate kind: journal, query index, publisher, clock."""
+
+    def __init__(self, spec: Aggregate, journal, clock, outbox) -> None:
+        self.spec, self.journal, self.clock, self.outbox = spec, journal, clock, outbox
+        self.commands = frozenset(spec.commands)
+        self.creates = frozenset(spec.creates)
+        self.index = IndexTable(journal, spec.kind, spec.columns) if spec.columns else None
+        self.failures: list[HandlerFailed] = []
+        for et in spec.events:
+            journal.codec.register(et.cls, et.name, et.version)
+        if spec.state is not None:
+            journal.codec.register(spec.state, f"{spec.kind}.state")
+
+    def handle(self, actor: EntityBehaviour, message: object) -> object:
+        if type(message) is not CommandMessage or type(message.command) not in self.commands:
+            raise MalformedCommand(kind=self.spec.kind, problem=f"{type(getattr(message, 'command', message)).__name__} is not a command of this kind")
+        command, state = message.command, actor.state
+        if state is None and type(command) not in self.creates:
+            raise UnknownEntity(kind=self.spec.kind, id=actor.entity_id)
+        spec, clock = self.spec, self.clock
+        events = spec.decide(state, command, clock.now)
+        if not events:
+            return AlreadyApplied
+        for event in events:
+            state = spec.apply(state, event)
+        with self.journal.lock:
+            if self.index is not None:
+                row = self.index.row(state)
+                if row != actor.row:
+                    self.index.write(actor.entity_id, row)
+                    actor.row = row
+            seq = self.journal.append(actor.entity, actor.entity_seq, events, clock.iso, message.context)
+            if spec.publish is not None:
+                self.outbox.publish(spec.publish, state, events, seq, message.trace_id)
+            actor.state, actor.entity_seq = state, actor.entity_seq + len(events)
+            if spec.snapshot_every and actor.entity_seq % spec.snapshot_every < len(events):
+                self._snapshot(actor, seq)
+        return Executed(tuple(events), seq)
+
+    def _snapshot(self, actor: EntityBehaviour, seq: int) -> None:
+        self.journal.stage(
+            "INSERT OR REPLACE INTO snapshots (entity, entity_seq, seq, recorded_at, state) VALUES (?, ?, ?, ?, ?)",
+            (actor.entity, actor.entity_seq, seq, self.clock.iso, dumps(actor.state)))
+
+    def load(self, entity_id: str, *, to_seq: int | None = None, until: str | None = None,
+             use_snapshot: bool = True) -> tuple[object, int]:
+        """Fold the entity's stream (from its latest usable snapshot) up to a seq or a sim time."""
+        journal = self.journal
+        if not journal.exists(self.spec.kind, entity_id):
+            return None, 0
+        state, after = None, 0
+        if use_snapshot and self.spec.state is not None:
+            state, after = journal.snapshot(self.spec.kind, entity_id, self.spec.state, to_seq=to_seq, until=until)
+        apply = self.spec.apply
+        for stored in journal.stream(self.spec.kind, entity_id, after=after, to_seq=to_seq, until=until):
+            state, after = apply(state, stored.event), stored.entity_seq
+        return state, after

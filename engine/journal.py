@@ -1,0 +1,276 @@
+"""The journal: one SQLite file (or `:memory:`), one writer, group-committed appends.
+
+Uniqueness of (entity, entity_seq) is enforced in memory by the single writer while a run is hot
+(the file is held with an exclusive lock, so no other writer can exist) and durably by the UNIQUE
+index `events_stream`, built when the run ends or the first time a stream is read back. This keeps
+the hot append path close to raw `executemany` speed (see PERF-NOTES.md and bench/engine.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import attrs
+import sqlite_utils
+
+from engine.codec import Codec, dumps, loads
+from engine.errors import ConcurrentModification, JournalLocked, NotALanasimJournal
+from engine.schema import EVENTS_INSERT, FORMAT, create_schema
+
+__all__ = ["Journal", "StoredEvent"]
+
+
+@attrs.frozen
+class StoredEvent:
+    """One journal row, decoded."""
+
+    seq: int
+    kind: str
+    entity_id: str
+    entity_seq: int
+    name: str
+    version: int
+    event: object
+    recorded_at: str
+    context: dict
+
+
+class Journal:
+    """Append-only event journal with a query-index and outbox in the same transaction."""
+
+    def __init__(self, path: str | Path = ":memory:", codec: Codec | None = None,
+                 *, group_rows: int = 50_000, readonly: bool = False) -> None:
+        self.path = str(path)
+        self.codec = codec or Codec()
+        self.group_rows = group_rows
+        self.readonly = readonly
+        self.lock = threading.RLock()
+        self.conn = _connect(self.path, readonly)
+        self.db = sqlite_utils.Database(self.conn)
+        self._check_or_create()
+        self._staged: dict[str, list[tuple]] = {}
+        self._events = self._staged.setdefault(EVENTS_INSERT, [])
+        self._in_tx = False
+        self._before_commit: list = []
+        self._load_heads()
+
+    # -- writing -------------------------------------------------------------------------
+    def intern(self, kind: str, entity_id: str) -> int:
+        key = (kind, entity_id)
+        entity = self._entities.get(key)
+        if entity is None:
+            entity = self._entities[key] = len(self._entities) + 1
+            self._names[entity] = key
+            self.stage("INSERT INTO entities (entity, kind, id) VALUES (?, ?, ?)", (entity, kind, entity_id))
+        return entity
+
+    def head(self, entity: int) -> int:
+        """Last entity_seq written for this entity (0 for none)."""
+        return self._heads.get(entity, 0)
+
+    def append(self, entity: int, expected: int, events: Iterable[object], recorded_at: str,
+               context: str) -> int:
+        """Stage `events` after `expected`; returns the global seq of the last one."""
+        with self.lock:
+            head = self._heads.get(entity, 0)
+            if head != expected:
+                kind, entity_id = self._names[entity]
+                raise ConcurrentModification(kind=kind, id=entity_id, expected=expected, actual=head)
+            rows, seq, name_of = self._events, self._seq, self.codec.name_of
+            for event in events:
+                seq += 1
+                expected += 1
+                name, version = name_of(type(event))
+                rows.append((seq, entity, expected, name, version, dumps(event), recorded_at, context))
+            self._seq, self._heads[entity] = seq, expected
+            if len(rows) >= self.group_rows:
+                self.flush()
+            return seq
+
+    def stage(self, sql: str, row: tuple) -> None:
+        """Buffer a row for the group transaction (flushed in first-use order of `sql`)."""
+        rows = self._staged.get(sql)
+        if rows is None:
+            rows = self._staged[sql] = []
+        rows.append(row)
+
+    def execute_now(self, sql: str, params: tuple) -> None:
+        """Run a write inside the open group transaction at once (constraint errors surface now)."""
+        with self.lock:
+            self._begin()
+            self.conn.execute(sql, params)
+
+    def before_commit(self, fn) -> None:
+        """Register a callable run inside every group transaction, before its rows are written."""
+        self._before_commit.append(fn)
+
+    def flush(self) -> None:
+        """Group commit: write every staged row and commit, all or nothing."""
+        with self.lock:
+            for fn in self._before_commit:
+                fn()
+            if not any(self._staged.values()) and not self._in_tx:
+                return
+            self._begin()
+            try:
+                for sql, rows in self._staged.items():
+                    if rows:
+                        self.conn.executemany(sql, rows)
+                        rows.clear()
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._in_tx = False
+
+    def _begin(self) -> None:
+        if not self._in_tx:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+
+    def set_meta(self, **values: object) -> None:
+        for key, value in values.items():
+            self.stage("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
+
+    # -- reading -------------------------------------------------------------------------
+    def meta(self) -> dict:
+        self.flush()
+        return {k: loads(v) for k, v in self.conn.execute("SELECT key, value FROM lanasim_meta")}
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def entity_ids(self, kind: str) -> list[str]:
+        return sorted(i for k, i in self._entities if k == kind)
+
+    def exists(self, kind: str, entity_id: str) -> bool:
+        entity = self._entities.get((kind, entity_id))
+        return entity is not None and self._heads.get(entity, 0) > 0
+
+    def stream(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
+               until: str | None = None) -> list[StoredEvent]:
+        """Events of one entity with entity_seq > after, optionally up to a seq or sim time."""
+        entity = self._entities.get((kind, entity_id))
+        if entity is None:
+            return []
+        self.flush()
+        self.ensure_stream_index()
+        sql = ("SELECT seq, entity_seq, type, version, payload, recorded_at, context FROM events "
+               "WHERE entity = ? AND entity_seq > ?")
+        params: list = [entity, after]
+        if to_seq is not None:
+            sql += " AND seq <= ?"
+            params.append(to_seq)
+        if until is not None:
+            sql += " AND recorded_at <= ?"
+            params.append(until)
+        decode = self.codec.decode
+        return [StoredEvent(s, kind, entity_id, es, t, v, decode(t, v, p), r, loads(c))  # type: ignore[arg-type]
+                for s, es, t, v, p, r, c in self.conn.execute(sql + " ORDER BY entity_seq", params)]
+
+    def snapshot(self, kind: str, entity_id: str, state_cls: type, *, to_seq: int | None = None,
+                 until: str | None = None) -> tuple[object, int]:
+        """Latest snapshot of an entity at or before a seq / sim time: (state, entity_seq)."""
+        self.flush()
+        sql, params = "SELECT entity_seq, state FROM snapshots WHERE entity = ?", [self._entities[(kind, entity_id)]]
+        if to_seq is not None:
+            sql, params = sql + " AND seq <= ?", params + [to_seq]
+        if until is not None:
+            sql, params = sql + " AND recorded_at <= ?", params + [until]
+        row = self.conn.execute(sql + " ORDER BY entity_seq DESC LIMIT 1", params).fetchone()
+        if row is None:
+            return None, 0
+        return self.codec.decoder(state_cls)(loads(row[1])), row[0]
+
+    def rows(self, after: int = 0) -> Iterator[tuple]:
+        """Raw canonical rows in seq order (what the digest covers)."""
+        self.flush()
+        yield from self.conn.execute(
+            "SELECT e.seq, n.kind, n.id, e.entity_seq, e.type, e.version, e.payload, e.recorded_at, "
+            "e.context FROM events e JOIN entities n USING (entity) WHERE e.seq > ? ORDER BY e.seq", (after,))
+
+    def digest(self) -> str:
+        """SHA-256 over the canonical rows of the event table (run-independent of wall clock)."""
+        h = hashlib.sha256()
+        for row in self.rows():
+            h.update("\x1f".join(map(str, row)).encode())
+            h.update(b"\n")
+        return h.hexdigest()
+
+    def ensure_stream_index(self) -> None:
+        """Build the durable UNIQUE(entity, entity_seq) index if the hot run deferred it."""
+        with self.lock:
+            if self._indexed or self.readonly:
+                return
+            self.flush()
+            self.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
+            self._indexed = True
+
+    def close(self) -> None:
+        with self.lock:
+            if self.conn is None:
+                return
+            if not self.readonly:
+                self.flush()
+                self.ensure_stream_index()
+            self.conn.close()
+            self.conn = None  # type: ignore[assignment]
+
+    # -- opening -------------------------------------------------------------------------
+    def _check_or_create(self) -> None:
+        try:
+            tables = set(self.db.table_names())
+        except sqlite3.DatabaseError as exc:
+            raise NotALanasimJournal(path=self.path, problem=str(exc)) from None
+        if not tables and not self.readonly:
+            create_schema(self.db)
+        elif "lanasim_meta" not in tables:
+            raise NotALanasimJournal(path=self.path, problem="no lanasim_meta table")
+        row = self.conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
+        if row is None or loads(row[0]) != FORMAT:
+            raise NotALanasimJournal(path=self.path, problem=f"format is {row and row[0]}, expected {FORMAT}")
+
+    def _load_heads(self) -> None:
+        self._entities: dict[tuple[str, str], int] = {}
+        self._names: dict[int, tuple[str, str]] = {}
+        for entity, kind, entity_id in self.conn.execute("SELECT entity, kind, id FROM entities"):
+            self._entities[(kind, entity_id)] = entity
+            self._names[entity] = (kind, entity_id)
+        self._heads = dict(self.conn.execute("SELECT entity, MAX(entity_seq) FROM events GROUP BY entity"))
+        self._seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+        self._indexed = bool(self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_stream'").fetchone())
+        if self._indexed and not self.readonly and self.path != ":memory:":
+            # Hot run: drop the live index; the single writer checks sequences in memory.
+            self.conn.execute("DROP INDEX events_stream")
+            self._indexed = False
+
+
+def _connect(path: str, readonly: bool) -> sqlite3.Connection:
+    if path != ":memory:" and not Path(path).exists() and readonly:
+        raise NotALanasimJournal(path=path, problem="no such file")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
+        if readonly:
+            conn.execute("PRAGMA query_only = ON")
+            return conn
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -262144")
+        conn.execute("PRAGMA wal_autocheckpoint = 20000")
+        conn.execute("BEGIN IMMEDIATE")  # take the exclusive write lock for the whole run
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc):
+            raise JournalLocked(path=path) from None
+        raise NotALanasimJournal(path=path, problem=str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise NotALanasimJournal(path=path, problem=str(exc)) from None
+    return conn

@@ -1,0 +1,80 @@
+"""The outbox: public events mapped from entity events in the same transaction as them.
+
+Envelope (Lana's documented contract): `{id, sequence, event_type, payload, recorded_at,
+trace_id}` with `event_type = core.<module>.<kebab-name>` (`governance.<kebab-name>`), a gap-free
+`sequence`, deterministic ids. Payloads keep Lana's tags: `{"module": ..., "type": ..., ...}`.
+Ephemeral (latest-value) events are kept per type as well as in the tail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from domains.aggregate import Public, kebab
+from engine.codec import dumps, loads
+from engine.schema import OUTBOX_INSERT
+
+__all__ = ["Outbox", "event_type_of"]
+
+MODULES = {
+    "CoreAccess": "access", "Accounting": "accounting", "Credit": "credit",
+    "CreditCollateral": "credit-collateral", "CreditCollection": "credit-collection",
+    "Custody": "custody", "Customer": "customer", "Deposit": "deposit", "Governance": "governance",
+    "Price": "price", "Report": "report", "Time": "time",
+}
+
+
+def event_type_of(module: str, name: str) -> str:
+    prefix = MODULES[module]
+    return f"governance.{kebab(name)}" if prefix == "governance" else f"core.{prefix}.{kebab(name)}"
+
+
+class Outbox:
+    """Stages envelopes with the journal's group transaction; reads them back in order."""
+
+    def __init__(self, journal, ids, clock) -> None:
+        self.journal, self.ids, self.clock = journal, ids, clock
+        row = journal.conn.execute("SELECT COALESCE(MAX(sequence), 0) FROM outbox").fetchone()
+        self.sequence = row[0]
+        self.listeners: list[Callable[[int], None]] = []
+
+    def publish(self, mapper, state, events: Iterable[object], seq: int, trace_id: str) -> None:
+        for event in events:
+            for public in mapper(state, event):
+                self.stage(public, seq, trace_id)
+
+    def stage(self, public: Public, seq: int, trace_id: str) -> None:
+        event_type = event_type_of(public.module, public.name)
+        payload = dumps({"module": public.module, "type": public.name, **public.payload})
+        self.sequence += 1
+        journal = self.journal
+        journal.stage(OUTBOX_INSERT, (self.sequence, self.ids.derived("outbox", self.sequence), event_type,
+                                      payload, self.clock.iso, trace_id, seq))
+        if public.ephemeral:
+            journal.stage("INSERT OR REPLACE INTO ephemeral (event_type, payload, recorded_at, trace_id) "
+                          "VALUES (?, ?, ?, ?)", (event_type, payload, self.clock.iso, trace_id))
+
+    def tail(self, after: int = 0, types: Iterable[str] | None = None, limit: int | None = None) -> list[dict]:
+        """Envelopes with sequence > after, oldest first, optionally of the given event types."""
+        self.journal.flush()
+        sql, params = "SELECT sequence, id, event_type, payload, recorded_at, trace_id FROM outbox WHERE sequence > ?", [after]
+        if types is not None:
+            types = list(types)
+            sql += f" AND event_type IN ({', '.join('?' * len(types))})"
+            params += types
+        sql += " ORDER BY sequence" + (f" LIMIT {int(limit)}" if limit else "")
+        return [envelope(*row) for row in self.journal.conn.execute(sql, params)]
+
+    def latest(self, event_type: str) -> dict | None:
+        """The current value of an ephemeral event type (None before the first)."""
+        self.journal.flush()
+        row = self.journal.conn.execute(
+            "SELECT payload, recorded_at, trace_id FROM ephemeral WHERE event_type = ?", (event_type,)).fetchone()
+        return None if row is None else {"event_type": event_type, "payload": loads(row[0]),
+                                         "recorded_at": row[1], "trace_id": row[2]}
+
+
+def envelope(sequence: int, id_: str, event_type: str, payload: str, recorded_at: str, trace_id: str) -> dict:
+    return {"id": id_, "sequence": sequence, "event_type": event_type, "payload": loads(payload),
+            "recorded_at": recorded_at, "trace_id": trace_id}
+

@@ -1,0 +1,47 @@
+"""Per-simulation actor registry keyed by (kind, id), outside pykka's process-global registry.
+
+pykka's `ActorRegistry` is one global list (removal is O(n), so stopping 100,000 actors is
+quadratic) shared by every simulation in the process; this one is a dict owned by one simulation.
+It also holds the deterministic actors strongly (an `ActorRef` only keeps a weak reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pykka
+from pykka import ActorRef
+
+__all__ = ["Registry"]
+
+
+class Registry:
+    def __init__(self, spawn: Callable[[str, str], pykka.Actor]) -> None:
+        self._spawn = spawn
+        self._actors: dict[tuple[str, str], pykka.Actor] = {}
+
+    def ref(self, kind: str, entity_id: str) -> ActorRef:
+        """The actor of (kind, id), spawned on first use."""
+        actor = self._actors.get((kind, entity_id))
+        if actor is None:
+            actor = self._actors[(kind, entity_id)] = self._spawn(kind, entity_id)
+        return actor.actor_ref
+
+    def actor(self, kind: str, entity_id: str) -> pykka.Actor | None:
+        return self._actors.get((kind, entity_id))
+
+    def __len__(self) -> int:
+        return len(self._actors)
+
+    def stop_all(self) -> int:
+        """Stop every actor this simulation started (threads joined); returns how many."""
+        actors, self._actors = self._actors, {}
+        threaded = [a for a in actors.values() if isinstance(a, pykka.ThreadingActor)]
+        for actor in actors.values():
+            if isinstance(actor, pykka.ThreadingActor):
+                actor.actor_ref.stop(block=False)
+            else:
+                actor._stop()  # deterministic runtime: nothing queued can still reach it
+        for actor in threaded:
+            actor.actor_stopped.wait(timeout=10)
+        return len(actors)

@@ -1,0 +1,1 @@
+"""Per-module services: Lana operator API methods, each a command through the owning actor."""

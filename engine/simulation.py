@@ -1,0 +1,171 @@
+"""`Simulation`: one seeded run — clock, journal, outbox, actors and the per-module services.
+
+What an `ask` promises under group commit: when a command returns `Executed`, its events, index
+rows and outbox rows are sequenced and staged in the open group transaction, and every later read
+through this simulation sees them. They become durable at the next group commit: when the clock
+moves to another instant, when `group_rows` events are staged, on `flush()`, or on `close()`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pykka
+
+from engine import modules
+from engine.clock import Clock, parse_instant
+from engine.codec import Codec, dumps
+from engine.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
+from engine.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
+from engine.ids import Ids
+from engine.journal import Journal
+from engine.outbox import Outbox
+from engine.registry import Registry
+from engine.runtime import Scheduler
+
+__all__ = ["Simulation"]
+
+RUNTIMES = ("deterministic", "threaded")
+
+
+class Simulation:
+    """A deterministic (default) or threaded run of the bank. Use as a context manager."""
+
+    def __init__(self, seed: int = 0, start: str = "2024-01-01", journal: str = ":memory:", *,
+                 runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None) -> None:
+        if runtime not in RUNTIMES:
+            raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
+        self.seed, self.runtime = seed, runtime
+        self.ids = Ids(seed)
+        self.clock = Clock(start)
+        self.journal = Journal(journal, Codec(), group_rows=group_rows)
+        if not self.journal.meta():
+            self.journal.set_meta(engine="lanasim", seed=seed, start=self.clock.iso, runtime=runtime)
+        self.outbox = Outbox(self.journal, self.ids, self.clock)
+        self.scheduler = Scheduler(on_failure=self._record_failure)
+        self.registry = Registry(self._spawn)
+        self.kinds = {spec.kind: EntityKind(spec, self.journal, self.clock, self.outbox)
+                      for spec in (aggregates if aggregates is not None else modules.aggregates())}
+        self.closed = False
+        if aggregates is None:
+            modules.attach_services(self)
+
+    # -- commands ------------------------------------------------------------------------
+    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+                causation: str | None = None, trace_id: str | None = None):
+        """Run one command through the entity's actor; returns Executed / AlreadyApplied or raises."""
+        return self._ref(kind, entity_id, command).ask(self.message(command, subject, causation, trace_id))
+
+    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+             causation: str | None = None, trace_id: str | None = None) -> None:
+        """Send without waiting; `run()` delivers it. A failure is recorded and raised by `run()`."""
+        self._ref(kind, entity_id, command).tell(self.message(command, subject, causation, trace_id))
+
+    def run(self) -> None:
+        """Deliver every queued message (deterministic runtime)."""
+        self.scheduler.run()
+
+    def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage:
+        command_id = self.ids.command()
+        trace = trace_id or command_id
+        context = dumps({"command": command_id, "trace": trace, "causation": causation, "subject": subject})
+        return CommandMessage(command, context, trace)
+
+    def _ref(self, kind: str, entity_id: str, command: object):
+        if self.closed:
+            raise SimulationClosed()
+        host = self.kinds.get(kind)
+        if host is None:
+            raise UnknownKind(kind=kind)
+        if type(command) not in host.commands:
+            raise MalformedCommand(kind=kind, problem=f"{type(command).__name__} is not a command of this kind")
+        if type(command) not in host.creates and self.registry.actor(kind, entity_id) is None \
+                and not self.journal.exists(kind, entity_id):
+            raise UnknownEntity(kind=kind, id=entity_id)
+        return self.registry.ref(kind, entity_id)
+
+    def _spawn(self, kind: str, entity_id: str) -> pykka.Actor:
+        host = self.kinds[kind]
+        if self.runtime == "deterministic":
+            actor = SimEntityActor(host, entity_id, self.scheduler)
+        else:
+            actor = ThreadedEntityActor(host, entity_id)
+        actor._start_actor_loop()  # not Actor.start(): stay out of pykka's global registry
+        return actor
+
+    def _record_failure(self, actor, message, exc: BaseException) -> Exception:
+        self.journal.stage(
+            "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.clock.iso, actor.kind.spec.kind, actor.entity_id, type(getattr(message, "command", message)).__name__,
+             repr(exc), getattr(message, "context", "{}")))
+        if isinstance(exc, Exception) and not isinstance(exc, HandlerFailed) and hasattr(exc, "fields"):
+            return exc  # a typed refusal or engine error keeps its type and fields
+        return HandlerFailed(kind=actor.kind.spec.kind, id=actor.entity_id, error=repr(exc))
+
+    # -- reading -------------------------------------------------------------------------
+    def state(self, kind: str, entity_id: str) -> object:
+        """The live state of an entity (its actor's), or its folded journal state."""
+        actor = self.registry.actor(kind, entity_id)
+        if actor is not None:
+            return actor.state
+        if kind not in self.kinds:
+            raise UnknownKind(kind=kind)
+        state, _ = self.kinds[kind].load(entity_id)
+        if state is None:
+            raise UnknownEntity(kind=kind, id=entity_id)
+        return state
+
+    def load(self, kind: str, entity_id: str, *, as_of=None, seq: int | None = None,
+             use_snapshot: bool = True) -> object:
+        """Time travel: the entity as it was at a sim time (`as_of`) or a journal `seq`."""
+        until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of is not None else None
+        if kind not in self.kinds:
+            raise UnknownKind(kind=kind)
+        state, _ = self.kinds[kind].load(entity_id, to_seq=seq, until=until, use_snapshot=use_snapshot)
+        return state
+
+    def index(self, kind: str):
+        host = self.kinds.get(kind)
+        if host is None or host.index is None:
+            raise UnknownKind(kind=kind)
+        return host.index
+
+    @property
+    def now(self):
+        return self.clock.now
+
+    # -- time ----------------------------------------------------------------------------
+    def advance(self, *, days: int = 0, hours: int = 0, minutes: int = 0, seconds: int = 0) -> None:
+        total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+        self.run_until(self.clock.now + timedelta(seconds=total))
+
+    def run_until(self, when) -> None:
+        delta = self.clock.seconds_until(when)
+        self.scheduler.run()
+        self.journal.flush()
+        if delta:
+            self.clock.env.run(until=self.clock.env.now + delta)
+
+    def flush(self) -> None:
+        self.scheduler.run()
+        self.journal.flush()
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            if self.runtime == "deterministic":
+                self.scheduler.run()
+        finally:
+            self.closed = True
+            self.registry.stop_all()
+            self.journal.set_meta(digest=self.journal.digest())
+            self.journal.close()
+
+    def __enter__(self) -> Simulation:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
