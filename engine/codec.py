@@ -24,20 +24,35 @@ _OPTS = orjson.OPT_UTC_Z
 Upcaster = Callable[[dict], dict]
 
 
+_ENCODERS: dict[type, Callable[[object], object]] = {Decimal: str}
+
+
 def _default(obj: object) -> object:
-    if isinstance(obj, Decimal):
-        return str(obj)
-    fields = getattr(type(obj), "__attrs_attrs__", None)
-    if fields is not None:
-        return {f.name: getattr(obj, f.name) for f in fields}
-    if isinstance(obj, (frozenset, set)):
-        return sorted(obj)  # never iterate a set into the journal in hash order
-    raise TypeError(f"cannot encode {type(obj).__name__}")
+    encode = _ENCODERS.get(type(obj))
+    if encode is None:
+        encode = _ENCODERS[type(obj)] = _encoder_for(type(obj))
+    return encode(obj)
 
 
-def dumps(obj: object) -> str:
+def _encoder_for(cls: type) -> Callable[[object], object]:
+    """attrs class -> a generated `lambda o: {"f": o.f, ...}` (field order, no asdict)."""
+    if attrs.has(cls):
+        body = ", ".join(f"{f.name!r}: o.{f.name}" for f in attrs.fields(cls))
+        return eval(f"lambda o: {{{body}}}")  # noqa: S307 - built from attrs field names only
+    if issubclass(cls, (frozenset, set)):
+        return sorted  # never iterate a set into the journal in hash order
+    if issubclass(cls, Decimal):
+        return str
+
+    def refuse(obj: object) -> object:
+        raise TypeError(f"cannot encode {cls.__name__}")
+
+    return refuse
+
+
+def dumps(obj: object, _dumps=orjson.dumps) -> str:
     """Canonical JSON text of a payload (deterministic for equal inputs)."""
-    return orjson.dumps(obj, default=_default, option=_OPTS).decode()
+    return _dumps(obj, default=_default, option=_OPTS).decode()
 
 
 loads = orjson.loads
@@ -48,6 +63,7 @@ class Codec:
 
     def __init__(self) -> None:
         self._by_cls: dict[type, tuple[str, int]] = {}
+        self.names = self._by_cls  # read directly on the hot path
         self._by_name: dict[str, tuple[type, int]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
         self._decoders: dict[type, Callable[[object], object]] = {}
@@ -67,6 +83,17 @@ class Codec:
             return fn
 
         return register
+
+    def encoder(self, cls: type) -> tuple[str, int, Callable[[object], str]]:
+        """(name, version, encode) for a registered class; `encode` skips the default hook."""
+        name, version = self.name_of(cls)
+        to_dict = _encoder_for(cls)
+        _dumps = orjson.dumps
+
+        def encode(event: object) -> str:
+            return _dumps(to_dict(event), default=_default, option=_OPTS).decode()
+
+        return name, version, encode
 
     def name_of(self, cls: type) -> tuple[str, int]:
         try:
@@ -101,12 +128,18 @@ class Codec:
 
 
 def _attrs_decoder(cls: type, codec: Codec) -> Callable[[object], object]:
+    """A generated `lambda d: cls(f=conv_f(d["f"]), ...)`; missing fields take their defaults."""
     hints = typing.get_type_hints(cls)
-    convs = [(f.name, _converter(hints[f.name], codec)) for f in attrs.fields(cls)]
+    convs = {f.name: _converter(hints[f.name], codec) for f in attrs.fields(cls)}
+    args = ", ".join(f"{n}=d[{n!r}]" if c is _identity else f"{n}=c[{n!r}](d[{n!r}])" for n, c in convs.items())
+    fast = eval(f"lambda d, cls=cls, c=convs: cls({args})", {"cls": cls, "convs": convs})  # noqa: S307
 
     def decode(data: object) -> object:
-        assert isinstance(data, dict)
-        return cls(**{name: conv(data[name]) for name, conv in convs if name in data})
+        try:
+            return fast(data)
+        except KeyError:  # an older payload without a defaulted field
+            assert isinstance(data, dict)
+            return cls(**{n: conv(data[n]) for n, conv in convs.items() if n in data})
 
     return decode
 

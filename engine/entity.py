@@ -18,12 +18,21 @@ from engine.runtime import SimActor
 __all__ = ["AlreadyApplied", "CommandMessage", "EntityKind", "Executed"]
 
 
-@attrs.frozen
 class Executed:
-    """The command appended these events."""
+    """The command appended these events; `seq` is the journal seq of the last one."""
 
-    events: tuple
-    seq: int
+    __slots__ = ("events", "seq")
+
+    def __init__(self, events: tuple, seq: int) -> None:
+        self.events, self.seq = tuple(events), seq
+
+    def __repr__(self) -> str:
+        return f"Executed(events={self.events!r}, seq={self.seq})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Executed) and (self.events, self.seq) == (other.events, other.seq)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @attrs.frozen
@@ -37,13 +46,13 @@ class _AlreadyApplied:
 AlreadyApplied = _AlreadyApplied()
 
 
-@attrs.frozen(slots=True)
 class CommandMessage:
     """What an entity actor receives: the command and its pre-encoded journal context."""
 
-    command: object
-    context: str
-    trace_id: str
+    __slots__ = ("command", "context", "trace_id")
+
+    def __init__(self, command: object, context: str, trace_id: str) -> None:
+        self.command, self.context, self.trace_id = command, context, trace_id
 
 
 class EntityBehaviour:
@@ -57,6 +66,11 @@ class EntityBehaviour:
 
     def on_receive(self, message: object) -> object:
         return self.kind.handle(self, message)
+
+    def _handle_receive(self, message: object) -> object:
+        if type(message) is CommandMessage:  # fast path past pykka's proxy-message checks
+            return self.kind.handle(self, message)
+        return super()._handle_receive(message)  # type: ignore[misc]
 
 
 class SimEntityActor(EntityBehaviour, SimActor):
@@ -77,11 +91,17 @@ class ThreadedEntityActor(EntityBehaviour, pykka.ThreadingActor):
         self.kind.failures.append(HandlerFailed(actor=self.entity_id, error=repr(exc_value)))
 
 
+def _name(message: object) -> str:
+    return type(getattr(message, "command", message)).__name__
+
+
 class EntityKind:
     """Runtime host of one aggregate kind: journal, query index, publisher, clock."""
 
     def __init__(self, spec: Aggregate, journal, clock, outbox) -> None:
         self.spec, self.journal, self.clock, self.outbox = spec, journal, clock, outbox
+        self.decide, self.apply, self.publish = spec.decide, spec.apply, spec.publish
+        self.snapshot_every = spec.snapshot_every if spec.state is not None else None
         self.commands = frozenset(spec.commands)
         self.creates = frozenset(spec.creates)
         self.index = IndexTable(journal, spec.kind, spec.columns) if spec.columns else None
@@ -92,30 +112,36 @@ class EntityKind:
             journal.codec.register(spec.state, f"{spec.kind}.state")
 
     def handle(self, actor: EntityBehaviour, message: object) -> object:
-        if type(message) is not CommandMessage or type(message.command) not in self.commands:
-            raise MalformedCommand(kind=self.spec.kind, problem=f"{type(getattr(message, 'command', message)).__name__} is not a command of this kind")
+        """The command path: decide, fold, then index row, events and outbox rows in one group."""
+        if message.__class__ is not CommandMessage or message.command.__class__ not in self.commands:
+            raise MalformedCommand(kind=self.spec.kind, problem=f"{_name(message)} is not a command of this kind")
         command, state = message.command, actor.state
-        if state is None and type(command) not in self.creates:
+        if state is None and command.__class__ not in self.creates:
             raise UnknownEntity(kind=self.spec.kind, id=actor.entity_id)
-        spec, clock = self.spec, self.clock
-        events = spec.decide(state, command, clock.now)
+        events = self.decide(state, command, self.clock.now)
         if not events:
             return AlreadyApplied
+        apply = self.apply
         for event in events:
-            state = spec.apply(state, event)
-        with self.journal.lock:
+            state = apply(state, event)
+        journal = self.journal
+        with journal.lock:
             if self.index is not None:
-                row = self.index.row(state)
-                if row != actor.row:
-                    self.index.write(actor.entity_id, row)
-                    actor.row = row
-            seq = self.journal.append(actor.entity, actor.entity_seq, events, clock.iso, message.context)
-            if spec.publish is not None:
-                self.outbox.publish(spec.publish, state, events, seq, message.trace_id)
-            actor.state, actor.entity_seq = state, actor.entity_seq + len(events)
-            if spec.snapshot_every and actor.entity_seq % spec.snapshot_every < len(events):
+                self._index(actor, state)
+            seq = journal.append_locked(actor.entity, actor.entity_seq, events, self.clock.iso, message.context)
+            if self.publish is not None:
+                self.outbox.publish(self.publish, state, events, seq, message.trace_id)
+            before = actor.entity_seq
+            actor.state, actor.entity_seq = state, before + len(events)
+            if self.snapshot_every and actor.entity_seq // self.snapshot_every > before // self.snapshot_every:
                 self._snapshot(actor, seq)
-        return Executed(tuple(events), seq)
+        return Executed(events, seq)
+
+    def _index(self, actor: EntityBehaviour, state: object) -> None:
+        row = self.index.row(state)
+        if row != actor.row:
+            self.index.write(actor.entity_id, row)
+            actor.row = row
 
     def _snapshot(self, actor: EntityBehaviour, seq: int) -> None:
         self.journal.stage(
@@ -132,6 +158,6 @@ class EntityKind:
         if use_snapshot and self.spec.state is not None:
             state, after = journal.snapshot(self.spec.kind, entity_id, self.spec.state, to_seq=to_seq, until=until)
         apply = self.spec.apply
-        for stored in journal.stream(self.spec.kind, entity_id, after=after, to_seq=to_seq, until=until):
-            state, after = apply(state, stored.event), stored.entity_seq
+        for after, event in journal.events(self.spec.kind, entity_id, after=after, to_seq=to_seq, until=until):
+            state = apply(state, event)
         return state, after

@@ -35,6 +35,9 @@ class Page:
     end_cursor: tuple | None
 
 
+_PLAIN = frozenset({str, int, float, type(None), bool})
+
+
 def _sql_value(v: object) -> object:
     if isinstance(v, enum.Enum):
         return v.value
@@ -50,6 +53,7 @@ class IndexTable:
         self.journal, self.kind, self.columns = journal, kind, columns
         self.table = f"index_{kind.replace('-', '_')}"
         self.names = [c.name for c in columns]
+        self.getters = [c.value for c in columns]
         self.unique = any(c.unique for c in columns)
         cols = ", ".join(f"{c.name} {c.sql_type}" for c in columns)
         sets = ", ".join(f"{n} = excluded.{n}" for n in self.names)
@@ -64,7 +68,7 @@ class IndexTable:
                                      f"CREATE UNIQUE INDEX IF NOT EXISTS {self.table}_{c.name} ON {self.table} ({c.name})")
 
     def row(self, state: object) -> tuple:
-        return tuple(_sql_value(c.value(state)) for c in self.columns)
+        return tuple(v if type(v) in _PLAIN else _sql_value(v) for v in [f(state) for f in self.getters])
 
     def write(self, entity_id: str, row: tuple) -> None:
         if not self.unique:

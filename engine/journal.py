@@ -55,6 +55,7 @@ class Journal:
         self._staged: dict[str, list[tuple]] = {}
         self._events = self._staged.setdefault(EVENTS_INSERT, [])
         self._in_tx = False
+        self._encoders: dict[type, tuple] = {}
         self._before_commit: list = []
         self._load_heads()
 
@@ -76,20 +77,29 @@ class Journal:
                context: str) -> int:
         """Stage `events` after `expected`; returns the global seq of the last one."""
         with self.lock:
-            head = self._heads.get(entity, 0)
-            if head != expected:
-                kind, entity_id = self._names[entity]
-                raise ConcurrentModification(kind=kind, id=entity_id, expected=expected, actual=head)
-            rows, seq, name_of = self._events, self._seq, self.codec.name_of
-            for event in events:
-                seq += 1
-                expected += 1
-                name, version = name_of(type(event))
-                rows.append((seq, entity, expected, name, version, dumps(event), recorded_at, context))
-            self._seq, self._heads[entity] = seq, expected
-            if len(rows) >= self.group_rows:
-                self.flush()
-            return seq
+            return self.append_locked(entity, expected, events, recorded_at, context)
+
+    def append_locked(self, entity: int, expected: int, events: Iterable[object], recorded_at: str,
+                      context: str) -> int:
+        """`append` for a caller already holding `self.lock`."""
+        heads = self._heads
+        if heads.get(entity, 0) != expected:
+            kind, entity_id = self._names[entity]
+            raise ConcurrentModification(kind=kind, id=entity_id, expected=expected, actual=heads.get(entity, 0))
+        rows, seq, encoders = self._events, self._seq, self._encoders
+        for event in events:
+            seq += 1
+            expected += 1
+            try:
+                name, version, encode = encoders[event.__class__]
+            except KeyError:
+                name, version, encode = encoders[event.__class__] = self.codec.encoder(event.__class__)
+            rows.append((seq, entity, expected, name, version, encode(event), recorded_at, context))
+        self._seq = seq
+        heads[entity] = expected
+        if len(rows) >= self.group_rows:
+            self.flush()
+        return seq
 
     def stage(self, sql: str, row: tuple) -> None:
         """Buffer a row for the group transaction (flushed in first-use order of `sql`)."""
@@ -156,23 +166,32 @@ class Journal:
     def stream(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
                until: str | None = None) -> list[StoredEvent]:
         """Events of one entity with entity_seq > after, optionally up to a seq or sim time."""
+        rows = self._select(kind, entity_id, "seq, entity_seq, type, version, payload, recorded_at, context",
+                            after, to_seq, until)
+        decode = self.codec.decode
+        return [StoredEvent(s, kind, entity_id, es, t, v, decode(t, v, p), r, loads(c))  # type: ignore[arg-type]
+                for s, es, t, v, p, r, c in rows]
+
+    def events(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
+               until: str | None = None) -> list[tuple[int, object]]:
+        """(entity_seq, event) pairs for folding: like `stream` without decoding context."""
+        rows = self._select(kind, entity_id, "entity_seq, type, version, payload", after, to_seq, until)
+        decode = self.codec.decode
+        return [(es, decode(t, v, p)) for es, t, v, p in rows]
+
+    def _select(self, kind: str, entity_id: str, columns: str, after: int, to_seq: int | None,
+                until: str | None) -> list[tuple]:
         entity = self._entities.get((kind, entity_id))
         if entity is None:
             return []
         self.flush()
         self.ensure_stream_index()
-        sql = ("SELECT seq, entity_seq, type, version, payload, recorded_at, context FROM events "
-               "WHERE entity = ? AND entity_seq > ?")
-        params: list = [entity, after]
+        sql, params = f"SELECT {columns} FROM events WHERE entity = ? AND entity_seq > ?", [entity, after]
         if to_seq is not None:
-            sql += " AND seq <= ?"
-            params.append(to_seq)
+            sql, params = sql + " AND seq <= ?", params + [to_seq]
         if until is not None:
-            sql += " AND recorded_at <= ?"
-            params.append(until)
-        decode = self.codec.decode
-        return [StoredEvent(s, kind, entity_id, es, t, v, decode(t, v, p), r, loads(c))  # type: ignore[arg-type]
-                for s, es, t, v, p, r, c in self.conn.execute(sql + " ORDER BY entity_seq", params)]
+            sql, params = sql + " AND recorded_at <= ?", params + [until]
+        return self.conn.execute(sql + " ORDER BY entity_seq", params).fetchall()
 
     def snapshot(self, kind: str, entity_id: str, state_cls: type, *, to_seq: int | None = None,
                  until: str | None = None) -> tuple[object, int]:

@@ -47,6 +47,7 @@ class Simulation:
         self.kinds = {spec.kind: EntityKind(spec, self.journal, self.clock, self.outbox)
                       for spec in (aggregates if aggregates is not None else modules.aggregates())}
         self.closed = False
+        self._context_tails: dict = {}
         if aggregates is None:
             modules.attach_services(self)
 
@@ -66,12 +67,18 @@ class Simulation:
         self.scheduler.run()
 
     def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage:
+        """The journal context: command id, trace (correlation) id, causation, acting subject."""
         command_id = self.ids.command()
         trace = trace_id or command_id
-        context = dumps({"command": command_id, "trace": trace, "causation": causation, "subject": subject})
-        return CommandMessage(command, context, trace)
+        tail = self._context_tails.get((subject, causation))
+        if tail is None:
+            tail = self._context_tails[(subject, causation)] = dumps({"causation": causation, "subject": subject})[1:]
+        return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}",{tail}', trace)
 
     def _ref(self, kind: str, entity_id: str, command: object):
+        actor = self.registry.actor(kind, entity_id)
+        if actor is not None and command.__class__ in actor.kind.commands and not self.closed:
+            return actor.actor_ref
         if self.closed:
             raise SimulationClosed()
         host = self.kinds.get(kind)
@@ -151,11 +158,12 @@ class Simulation:
         self.journal.flush()
 
     # -- lifecycle -----------------------------------------------------------------------
-    def close(self) -> None:
+    def close(self, *, deliver: bool = True) -> None:
+        """Deliver what is queued (unless `deliver=False`), stop every actor, commit, close."""
         if self.closed:
             return
         try:
-            if self.runtime == "deterministic":
+            if deliver and self.runtime == "deterministic":
                 self.scheduler.run()
         finally:
             self.closed = True
@@ -166,6 +174,6 @@ class Simulation:
     def __enter__(self) -> Simulation:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(deliver=exc_type is None)
 
