@@ -70,7 +70,8 @@ class Aggregate(Generic[S, E, C]):
     `Refusal`. `apply(state, event)` is the pure fold; `state` is None before the first event.
     `publish(state, event)` maps one new event (with the state after it) to public events.
     `creates` lists the commands accepted by an entity that does not exist yet; any other
-    command to an unknown id is refused by the engine. `state` (an attrs class) enables snapshots every `snapshot_every` events.
+    command to an unknown id is refused by the engine. `upcasters` are (event name, from version,
+    pure dict -> dict) steps that turn old stored payloads into the next version. `state` (an attrs class) enables snapshots every `snapshot_every` events.
     """
 
     kind: str
@@ -83,6 +84,7 @@ class Aggregate(Generic[S, E, C]):
     publish: Callable[[S, E], tuple[Public, ...]] | None = None
     state: type | None = None
     snapshot_every: int | None = None
+    upcasters: tuple[tuple[str, int, Callable[[dict], dict]], ...] = ()
 
 
 def kebab(name: str) -> str:

@@ -108,8 +108,20 @@ class EntityKind:
         self.failures: list[HandlerFailed] = []
         for et in spec.events:
             journal.codec.register(et.cls, et.name, et.version)
+        for name, from_version, step in spec.upcasters:
+            journal.codec.upcaster(name, from_version)(step)
         if spec.state is not None:
             journal.codec.register(spec.state, f"{spec.kind}.state")
+        if self.index is not None and self.index.created:
+            self.rebuild_index()
+
+    def rebuild_index(self) -> int:
+        """Write the index row of every stored entity of this kind (a journal from before it)."""
+        ids = [i for i in self.journal.entity_ids(self.spec.kind) if self.journal.exists(self.spec.kind, i)]
+        for entity_id in ids:
+            state, _ = self.load(entity_id)
+            self.index.write(entity_id, self.index.row(state))
+        return len(ids)
 
     def handle(self, actor: EntityBehaviour, message: object) -> object:
         """The command path: decide, fold, then index row, events and outbox rows in one group."""

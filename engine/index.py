@@ -60,6 +60,7 @@ class IndexTable:
         self.upsert = (f"INSERT INTO {self.table} (id, {', '.join(self.names)}) VALUES "
                        f"({', '.join('?' * (len(columns) + 1))}) ON CONFLICT(id) DO UPDATE SET {sets}")
         with journal.lock:
+            self.created = not journal.db[self.table].exists()
             journal.conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, {cols})")
             for c in columns:
                 kind_ = "UNIQUE INDEX" if c.unique else "INDEX"

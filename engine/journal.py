@@ -243,17 +243,31 @@ class Journal:
 
     # -- opening -------------------------------------------------------------------------
     def _check_or_create(self) -> None:
+        """Refuse foreign files before touching them; then lock (writers) and create the schema."""
         try:
             tables = set(self.db.table_names())
         except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if "locked" in str(exc):
+                raise JournalLocked(path=self.path) from None
             raise NotALanasimJournal(path=self.path, problem=str(exc)) from None
-        if not tables and not self.readonly:
+        if tables:
+            self._check_format(tables)
+        if not self.readonly:
+            _take_write_lock(self.conn, self.path)
+        if not tables:
+            if self.readonly:
+                raise NotALanasimJournal(path=self.path, problem="empty file")
             create_schema(self.db)
-        elif "lanasim_meta" not in tables:
-            raise NotALanasimJournal(path=self.path, problem="no lanasim_meta table")
-        row = self.conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
+
+    def _check_format(self, tables: set[str]) -> None:
+        row = None
+        if "lanasim_meta" in tables:
+            row = self.conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
         if row is None or loads(row[0]) != FORMAT:
-            raise NotALanasimJournal(path=self.path, problem=f"format is {row and row[0]}, expected {FORMAT}")
+            self.conn.close()
+            problem = "no lanasim_meta table" if "lanasim_meta" not in tables else f"format is {row and row[0]}"
+            raise NotALanasimJournal(path=self.path, problem=f"{problem}, expected {FORMAT}")
 
     def _load_heads(self) -> None:
         self._entities: dict[tuple[str, str], int] = {}
@@ -274,22 +288,24 @@ class Journal:
 def _connect(path: str, readonly: bool) -> sqlite3.Connection:
     if path != ":memory:" and not Path(path).exists() and readonly:
         raise NotALanasimJournal(path=path, problem="no such file")
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
+    if readonly:
+        conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _take_write_lock(conn: sqlite3.Connection, path: str) -> None:
+    """WAL, relaxed sync, big cache, rare checkpoints; hold the write lock for the whole run."""
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
-        if readonly:
-            conn.execute("PRAGMA query_only = ON")
-            return conn
         conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -262144")
         conn.execute("PRAGMA wal_autocheckpoint = 20000")
-        conn.execute("BEGIN IMMEDIATE")  # take the exclusive write lock for the whole run
+        conn.execute("BEGIN IMMEDIATE")
         conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:
+        conn.close()
         if "locked" in str(exc):
             raise JournalLocked(path=path) from None
         raise NotALanasimJournal(path=path, problem=str(exc)) from None
-    except sqlite3.DatabaseError as exc:
-        raise NotALanasimJournal(path=path, problem=str(exc)) from None
-    return conn

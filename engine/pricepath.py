@@ -10,19 +10,19 @@ import math
 import random
 from array import array
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from attrs import Attribute, define, field, frozen
 
 from engine.errors import EngineError
 
 __all__ = [
-    "GBM",
-    "MAX_CENTS",
     "BrownianBridge",
     "Constant",
     "Crash",
+    "GBM",
     "InvalidPricePath",
+    "MAX_CENTS",
     "MalformedPriceFile",
     "PricePath",
     "PricePathError",
@@ -62,44 +62,44 @@ class PricePath(Protocol):
 # -- validators (attrs signature: instance, attribute, value) ------------------------------------
 
 
-def _refuse(attribute: Attribute[object], value: object, problem: str) -> InvalidPricePath:
+def _refuse(attribute: Attribute[Any], value: object, problem: str) -> InvalidPricePath:
     return InvalidPricePath(field=attribute.name, value=value, problem=problem)
 
 
-def _cents(_: object, attribute: Attribute[object], value: object) -> None:
+def _cents(_: object, attribute: Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _refuse(attribute, value, "a price must be an int number of cents")
     if value <= 0:
         raise _refuse(attribute, value, "a price must be positive")
 
 
-def _real(_: object, attribute: Attribute[object], value: object) -> None:
+def _real(_: object, attribute: Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise _refuse(attribute, value, "must be a finite number")
 
 
-def _non_negative(instance: object, attribute: Attribute[object], value: object) -> None:
+def _non_negative(instance: object, attribute: Attribute[Any], value: Any) -> None:
     _real(instance, attribute, value)
-    if value < 0:  # type: ignore[operator]
+    if value < 0:
         raise _refuse(attribute, value, "must not be negative")
 
 
-def _seconds(_: object, attribute: Attribute[object], value: object) -> None:
+def _seconds(_: object, attribute: Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _refuse(attribute, value, "must be an int number of seconds")
     if value < 0:
         raise _refuse(attribute, value, "must not be negative")
 
 
-def _positive_seconds(instance: object, attribute: Attribute[object], value: object) -> None:
+def _positive_seconds(instance: object, attribute: Attribute[Any], value: Any) -> None:
     _seconds(instance, attribute, value)
     if value == 0:
         raise _refuse(attribute, value, "must be positive")
 
 
-def _fraction(instance: object, attribute: Attribute[object], value: object) -> None:
+def _fraction(instance: object, attribute: Attribute[Any], value: Any) -> None:
     _real(instance, attribute, value)
-    if not 0 < value < 1:  # type: ignore[operator]
+    if not 0 < value < 1:
         raise _refuse(attribute, value, "must be strictly between 0 and 1")
 
 
@@ -116,8 +116,9 @@ def _private_stream(rng: random.Random) -> random.Random:
 
 def _to_cents(log_price: float) -> int:
     """exp(log_price) rounded half-even to the cent, clamped to [1, MAX_CENTS]."""
-
-    return max(1, round(math.exp(log_price)))
+    if log_price >= _LOG_MAX:
+        return MAX_CENTS
+    return min(MAX_CENTS, max(1, round(math.exp(log_price))))
 
 
 def _log_lerp(a: int, b: int, f: float) -> int:

@@ -48,6 +48,7 @@ class Simulation:
                       for spec in (aggregates if aggregates is not None else modules.aggregates())}
         self.closed = False
         self._context_tails: dict = {}
+        self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         if aggregates is None:
             modules.attach_services(self)
 

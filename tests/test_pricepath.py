@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from engine.pricepath import (
     GBM,
+    MAX_CENTS,
     BrownianBridge,
     Constant,
     Crash,
-    MAX_CENTS,
     InvalidPricePath,
     MalformedPriceFile,
     Stepped,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from domains.aggregate import Refusal
+
+S = TypeVar("S")
 
 __all__ = [
     "AlreadyClosed",
@@ -17,6 +21,7 @@ __all__ = [
     "KycNotStarted",
     "ManualConversionNotAllowed",
     "NotInitialized",
+    "require",
 ]
 
 
@@ -45,19 +50,19 @@ class NotInitialized(CustomerError):
 
 
 class CustomerIsClosed(CustomerError):
-    """A closed customer can be neither frozen nor unfrozen (field: status)."""
+    """A closed customer can be neither frozen nor unfrozen (field: id)."""
 
 
 class AlreadyConverted(CustomerError):
-    """The prospect already became a customer (field: stage)."""
+    """The prospect already became a customer (fields: id, stage)."""
 
 
 class AlreadyClosed(CustomerError):
-    """The prospect was closed (field: stage)."""
+    """The prospect was closed (fields: id, stage)."""
 
 
 class KycNotStarted(CustomerError):
-    """KYC was approved or declined before it started (field: stage)."""
+    """KYC was approved or declined before it started (fields: id, stage)."""
 
 
 class ApplicantIdMismatch(CustomerError):
@@ -65,4 +70,11 @@ class ApplicantIdMismatch(CustomerError):
 
 
 class ManualConversionNotAllowed(CustomerError):
-    """Domain config `allow-manual-conversion` is off (field: config)."""
+    """Domain config `allow-manual-conversion` is off (fields: id, config)."""
+
+
+def require(state: S | None, kind: str) -> S:
+    """The state of an entity that must exist (the engine refuses unknown ids before this)."""
+    if state is None:
+        raise NotInitialized(kind=kind)
+    return state

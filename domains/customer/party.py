@@ -8,13 +8,12 @@ from typing import assert_never
 
 import attrs
 
-from domains.aggregate import Aggregate, Column, EventType, Public
 from domains.customer.commands import CreateParty, UpdateEmail, UpdateTelegramHandle
-from domains.customer.errors import NotInitialized
+from domains.customer.errors import require
 from domains.customer.events import PartyEmailUpdated, PartyEvent, PartyInitialized, PartyTelegramHandleUpdated
 from domains.customer.primitives import CustomerType
 
-__all__ = ["PARTY", "Party", "apply", "decide", "publish"]
+__all__ = ["COMMANDS", "Party", "apply", "decide"]
 
 PartyCommand = CreateParty | UpdateEmail | UpdateTelegramHandle
 
@@ -36,9 +35,9 @@ def apply(state: Party | None, event: PartyEvent) -> Party:
         case PartyInitialized(id=id_, email=email, telegram_handle=handle, customer_type=ctype):
             return Party(id_, email, handle, ctype)
         case PartyEmailUpdated(email=email):
-            return attrs.evolve(_live(state), email=email, email_updated=True)
+            return attrs.evolve(require(state, "party"), email=email, email_updated=True)
         case PartyTelegramHandleUpdated(telegram_handle=handle):
-            party = _live(state)
+            party = require(state, "party")
             return attrs.evolve(party, telegram_handle=handle, telegram_history=(*party.telegram_history, handle))
         case _:
             assert_never(event)
@@ -47,7 +46,7 @@ def apply(state: Party | None, event: PartyEvent) -> Party:
 def decide(state: Party | None, command: PartyCommand, at: datetime) -> tuple[PartyEvent, ...]:
     if isinstance(command, CreateParty):
         return _create(state, command)
-    return _DECISIONS[type(command)](_live(state), command)
+    return _DECISIONS[type(command)](require(state, "party"), command)
 
 
 def _create(state: Party | None, c: CreateParty) -> tuple[PartyEvent, ...]:
@@ -72,31 +71,4 @@ def _update_telegram_handle(party: Party, c: UpdateTelegramHandle) -> tuple[Part
 
 _DECISIONS: dict[type, Callable] = {UpdateEmail: _update_email, UpdateTelegramHandle: _update_telegram_handle}
 
-
-def _live(state: Party | None) -> Party:
-    if state is None:
-        raise NotInitialized(kind="party")
-    return state
-
-
-def publish(state: Party, event: PartyEvent) -> tuple[Public, ...]:
-    entity = {"id": state.id, "email": state.email, "customer_type": state.customer_type.value}
-    match event:
-        case PartyInitialized():
-            return (Public("Customer", "PartyCreated", {"entity": entity}),)
-        case PartyEmailUpdated():
-            return (Public("Customer", "PartyEmailUpdated", {"entity": entity}),)
-        case _:
-            return ()
-
-
-PARTY: Aggregate = Aggregate(
-    kind="party",
-    events=(EventType(PartyInitialized, "customer.party.initialized"),
-            EventType(PartyEmailUpdated, "customer.party.email-updated"),
-            EventType(PartyTelegramHandleUpdated, "customer.party.telegram-handle-updated")),
-    apply=apply, decide=decide,
-    commands=(CreateParty, *_DECISIONS), creates=(CreateParty,),
-    columns=(Column("email", lambda s: s.email, unique=True),),
-    publish=publish, state=Party, snapshot_every=None,
-)
+COMMANDS = (CreateParty, *_DECISIONS)

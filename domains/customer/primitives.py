@@ -15,6 +15,7 @@ __all__ = [
     "KycStatus",
     "ProspectStage",
     "ProspectStatus",
+    "stage_of",
 ]
 
 
@@ -76,3 +77,15 @@ class Conversion:
 
     method: ConversionMethod
     applicant_id: str | None = None
+
+
+_OPEN_STAGE = {KycStatus.NOT_STARTED: ProspectStage.NEW, KycStatus.STARTED: ProspectStage.KYC_STARTED,
+               KycStatus.PENDING: ProspectStage.KYC_PENDING, KycStatus.ON_HOLD: ProspectStage.KYC_ON_HOLD,
+               KycStatus.DECLINED: ProspectStage.KYC_DECLINED, KycStatus.APPROVED: ProspectStage.NEW}
+
+
+def stage_of(status: ProspectStatus, kyc_status: KycStatus) -> ProspectStage:
+    """Lana `compute_stage`: closed and converted win, else the KYC status decides."""
+    if status is ProspectStatus.OPEN:
+        return _OPEN_STAGE[kyc_status]
+    return ProspectStage.CLOSED if status is ProspectStatus.CLOSED else ProspectStage.CONVERTED

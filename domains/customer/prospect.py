@@ -8,23 +8,21 @@ from typing import assert_never
 
 import attrs
 
-from domains.aggregate import Aggregate, Column, EventType, Public
 from domains.customer import commands as cmd
 from domains.customer import events as ev
 from domains.customer.errors import AlreadyClosed, AlreadyConverted, ApplicantIdMismatch, KycNotStarted
-from domains.customer.errors import ManualConversionNotAllowed, NotInitialized
+from domains.customer.errors import ManualConversionNotAllowed, require
 from domains.customer.primitives import ConversionMethod, CustomerType, KycLevel, KycStatus, ProspectStage
-from domains.customer.primitives import ProspectStatus
+from domains.customer.primitives import ProspectStatus, stage_of
 
-__all__ = ["PROSPECT", "Prospect", "apply", "decide", "publish", "stage_of"]
+__all__ = ["COMMANDS", "Prospect", "apply", "decide"]
 
 ProspectChange = (ev.ProspectKycStarted | ev.ProspectKycPending | ev.ProspectKycOnHold | ev.ProspectKycApproved
                   | ev.ProspectKycDeclined | ev.ProspectManuallyConverted | ev.ProspectClosed)
 _REACHED = {ev.ProspectKycPending: KycStatus.PENDING, ev.ProspectKycOnHold: KycStatus.ON_HOLD,
             ev.ProspectKycDeclined: KycStatus.DECLINED}
-_OPEN_STAGE = {KycStatus.NOT_STARTED: ProspectStage.NEW, KycStatus.STARTED: ProspectStage.KYC_STARTED,
-               KycStatus.PENDING: ProspectStage.KYC_PENDING, KycStatus.ON_HOLD: ProspectStage.KYC_ON_HOLD,
-               KycStatus.DECLINED: ProspectStage.KYC_DECLINED, KycStatus.APPROVED: ProspectStage.NEW}
+_PROGRESS = {cmd.MarkKycPending: (KycStatus.PENDING, ev.ProspectKycPending),
+             cmd.PutKycOnHold: (KycStatus.ON_HOLD, ev.ProspectKycOnHold)}
 
 
 @attrs.frozen
@@ -43,17 +41,10 @@ class Prospect:
     reached: tuple[KycStatus, ...] = ()
 
 
-def stage_of(status: ProspectStatus, kyc_status: KycStatus) -> ProspectStage:
-    """Lana `compute_stage`: closed and converted win, else the KYC status decides."""
-    if status is ProspectStatus.OPEN:
-        return _OPEN_STAGE[kyc_status]
-    return ProspectStage.CLOSED if status is ProspectStatus.CLOSED else ProspectStage.CONVERTED
-
-
 def apply(state: Prospect | None, event: ev.ProspectEvent) -> Prospect:
     if isinstance(event, ev.ProspectInitialized):
         return Prospect(event.id, event.party_id, event.customer_type, event.stage)
-    return _evolve(_live(state), event)
+    return _evolve(require(state, "prospect"), event)
 
 
 def _evolve(p: Prospect, event: ProspectChange) -> Prospect:
@@ -75,18 +66,17 @@ def _reach(p: Prospect, kyc_status: KycStatus) -> Prospect:
 
 
 def _converted(p: Prospect, event: ev.ProspectKycApproved | ev.ProspectManuallyConverted) -> Prospect:
-    if isinstance(event, ev.ProspectKycApproved):
-        return attrs.evolve(p, status=ProspectStatus.CONVERTED, stage=event.stage, level=event.level,
-                            conversion=ConversionMethod.SUMSUB_APPROVED)
-    return attrs.evolve(p, status=ProspectStatus.CONVERTED, stage=event.stage,
-                        conversion=ConversionMethod.MANUALLY_CONVERTED)
+    approved = isinstance(event, ev.ProspectKycApproved)
+    method = ConversionMethod.SUMSUB_APPROVED if approved else ConversionMethod.MANUALLY_CONVERTED
+    level = event.level if isinstance(event, ev.ProspectKycApproved) else p.level
+    return attrs.evolve(p, status=ProspectStatus.CONVERTED, stage=event.stage, level=level, conversion=method)
 
 
 def decide(state: Prospect | None, command: object, at: datetime) -> tuple[ev.ProspectEvent, ...]:
     if isinstance(command, cmd.CreateProspect):
         return () if state is not None else (
             ev.ProspectInitialized(command.id, command.party_id, command.customer_type, ProspectStage.NEW),)
-    return _DECISIONS[type(command)](_live(state), command)
+    return _DECISIONS[type(command)](require(state, "prospect"), command)
 
 
 def _start_kyc(p: Prospect, c: cmd.StartKyc) -> tuple[ev.ProspectEvent, ...]:
@@ -96,18 +86,13 @@ def _start_kyc(p: Prospect, c: cmd.StartKyc) -> tuple[ev.ProspectEvent, ...]:
     return (ev.ProspectKycStarted(c.applicant_id, stage_of(p.status, KycStatus.STARTED)),)
 
 
-def _mark_pending(p: Prospect, c: cmd.MarkKycPending) -> tuple[ev.ProspectEvent, ...]:
-    if KycStatus.PENDING in p.reached:
+def _progress(p: Prospect, c: cmd.MarkKycPending | cmd.PutKycOnHold) -> tuple[ev.ProspectEvent, ...]:
+    """Lana: already applied once the prospect ever reached this KYC status."""
+    kyc_status, event = _PROGRESS[type(c)]
+    if kyc_status in p.reached:
         return ()
     _ensure_open(p)
-    return (ev.ProspectKycPending(stage_of(p.status, KycStatus.PENDING)),)
-
-
-def _put_on_hold(p: Prospect, c: cmd.PutKycOnHold) -> tuple[ev.ProspectEvent, ...]:
-    if KycStatus.ON_HOLD in p.reached:
-        return ()
-    _ensure_open(p)
-    return (ev.ProspectKycOnHold(stage_of(p.status, KycStatus.ON_HOLD)),)
+    return (event(stage_of(p.status, kyc_status)),)
 
 
 def _approve(p: Prospect, c: cmd.ApproveKyc) -> tuple[ev.ProspectEvent, ...]:
@@ -130,7 +115,7 @@ def _convert_manually(p: Prospect, c: cmd.ConvertManually) -> tuple[ev.ProspectE
     if p.conversion is ConversionMethod.MANUALLY_CONVERTED:
         return ()
     if not c.allow_manual_conversion:
-        raise ManualConversionNotAllowed(config="allow-manual-conversion")
+        raise ManualConversionNotAllowed(id=p.id, config="allow-manual-conversion")
     _ensure_open(p)
     return (ev.ProspectManuallyConverted(ProspectStage.CONVERTED),)
 
@@ -144,26 +129,22 @@ def _close(p: Prospect, c: cmd.CloseProspect) -> tuple[ev.ProspectEvent, ...]:
 
 def _ensure_open(p: Prospect) -> None:
     if p.status is ProspectStatus.CONVERTED:
-        raise AlreadyConverted(stage=p.stage)
+        raise AlreadyConverted(id=p.id, stage=p.stage)
     if p.status is ProspectStatus.CLOSED:
-        raise AlreadyClosed(stage=p.stage)
+        raise AlreadyClosed(id=p.id, stage=p.stage)
 
 
 def _ensure_applicant(p: Prospect, applicant_id: str) -> None:
     if p.applicant_id is None:
-        raise KycNotStarted(stage=p.stage)
+        raise KycNotStarted(id=p.id, stage=p.stage)
     if p.applicant_id != applicant_id:
         raise ApplicantIdMismatch(expected=p.applicant_id, actual=applicant_id)
 
 
-def _live(state: Prospect | None) -> Prospect:
-    if state is None:
-        raise NotInitialized(kind="prospect")
-    return state
-
-
 _DECISIONS: dict[type, Callable] = {
-    cmd.StartKyc: _start_kyc, cmd.MarkKycPending: _mark_pending, cmd.PutKycOnHold: _put_on_hold,
+    cmd.StartKyc: _start_kyc, cmd.MarkKycPending: _progress, cmd.PutKycOnHold: _progress,
     cmd.ApproveKyc: _approve, cmd.DeclineKyc: _decline, cmd.ConvertManually: _convert_manually,
     cmd.CloseProspect: _close,
 }
+
+COMMANDS = (cmd.CreateProspect, *_DECISIONS)

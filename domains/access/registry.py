@@ -1,0 +1,39 @@
+"""The access module's aggregates as the engine hosts them: stored names, commands, columns."""
+
+from __future__ import annotations
+
+from domains.aggregate import Aggregate, Column, EventType
+from domains.access import events as ev
+from domains.access import permission_set, role, user
+from domains.access.commands import CreatePermissionSet, CreateRole, CreateUser
+from domains.access.public import publish_role, publish_user
+
+__all__ = ["PERMISSION_SET", "ROLE", "USER"]
+
+USER: Aggregate = Aggregate(
+    kind="user",
+    events=(EventType(ev.UserInitialized, "access.user.initialized", 1),
+            EventType(ev.UserRoleUpdated, "access.user.role-updated", 1)),
+    apply=user.apply, decide=user.decide, commands=user.COMMANDS, creates=(CreateUser,),
+    columns=(Column("email", lambda s: s.email, unique=True), Column("role_id", lambda s: s.role_id)),
+    publish=publish_user, state=user.User,
+)
+
+ROLE: Aggregate = Aggregate(
+    kind="role",
+    events=(EventType(ev.RoleInitialized, "access.role.initialized", 1),
+            EventType(ev.RolePermissionSetAdded, "access.role.permission-set-added", 1),
+            EventType(ev.RolePermissionSetRemoved, "access.role.permission-set-removed", 1)),
+    apply=role.apply, decide=role.decide, commands=role.COMMANDS, creates=(CreateRole,),
+    columns=(Column("name", lambda s: s.name, unique=True),),
+    publish=publish_role, state=role.Role,
+)
+
+PERMISSION_SET: Aggregate = Aggregate(
+    kind="permission-set",
+    events=(EventType(ev.PermissionSetInitialized, "access.permission-set.initialized", 1),),
+    apply=permission_set.apply, decide=permission_set.decide, commands=permission_set.COMMANDS,
+    creates=(CreatePermissionSet,),
+    columns=(Column("name", lambda s: s.name, unique=True),),
+    state=permission_set.PermissionSet,
+)

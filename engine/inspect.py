@@ -1,0 +1,69 @@
+"""Read-only views of a journal file for the CLI: outbox lines, an entity's state, verification."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from engine import modules
+from engine.codec import Codec
+from engine.entity import EntityKind
+from engine.errors import UnknownEntity, UnknownKind
+from engine.journal import Journal
+from engine.outbox import Outbox
+
+__all__ = ["JournalView", "open_readonly"]
+
+
+class _FixedClock:
+    iso = ""
+
+
+class JournalView:
+    """A journal opened read-only with every module's aggregates registered."""
+
+    def __init__(self, path: str) -> None:
+        self.journal = Journal(path, Codec(), readonly=True)
+        self.kinds = {spec.kind: _ReadKind(spec, self.journal) for spec in modules.aggregates()}
+        self.outbox_reader = Outbox(self.journal, None, _FixedClock())
+
+    def outbox(self, after: int = 0, types: list[str] | None = None) -> list[dict]:
+        return self.outbox_reader.tail(after=after, types=types)
+
+    def entity(self, kind: str, entity_id: str, as_of: str | None = None) -> object:
+        from engine.clock import parse_instant
+
+        host = self.kinds.get(kind)
+        if host is None:
+            raise UnknownKind(kind=kind)
+        until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None
+        state, _ = host.load(entity_id, until=until)
+        if state is None:
+            raise UnknownEntity(kind=kind, id=entity_id)
+        return state
+
+    def verify(self) -> dict:
+        from engine.verify import verify_journal
+
+        return verify_journal(self.journal, self.kinds)
+
+
+class _ReadKind(EntityKind):
+    """An EntityKind that only loads (no index table is created on a read-only journal)."""
+
+    def __init__(self, spec, journal) -> None:
+        self.spec, self.journal = spec, journal
+        for et in spec.events:
+            journal.codec.register(et.cls, et.name, et.version)
+        for name, from_version, step in spec.upcasters:
+            journal.codec.upcaster(name, from_version)(step)
+        if spec.state is not None:
+            journal.codec.register(spec.state, f"{spec.kind}.state")
+
+
+@contextmanager
+def open_readonly(path: str):
+    view = JournalView(path)
+    try:
+        yield view
+    finally:
+        view.journal.close()

@@ -1,0 +1,138 @@
+"""Actor runtimes: deterministic delivery, surfaced failures, the threaded runtime, registries."""
+
+from __future__ import annotations
+
+import threading
+
+import attrs
+import pykka
+import pytest
+
+from domains.aggregate import Aggregate, EventType
+from engine import AlreadyApplied, Executed, HandlerFailed, MalformedCommand, Simulation, UnknownEntity, UnknownKind
+from engine.errors import ReentrantAsk
+from tests.conftest import open_account
+from tests.support import ACCOUNT, Deposit, InsufficientFunds, Open, Withdraw
+
+
+@attrs.frozen
+class Divide:
+    by: int
+
+
+@attrs.frozen
+class Divided:
+    """A division happened."""
+
+    result: int
+
+
+CALC = Aggregate(kind="calc", events=(EventType(Divided, "test.calc.divided"),),
+                 apply=lambda s, e: e.result, decide=lambda s, c, at: (Divided(100 // c.by),),
+                 commands=(Divide,), creates=(Divide,))
+
+
+def test_ask_returns_executed_then_already_applied_for_a_repeated_command(bank):
+    first = bank.execute("account", "a", Open("a", "a@bank.test"))
+    assert isinstance(first, Executed) and first.seq == 1
+    assert bank.execute("account", "a", Open("a", "a@bank.test")) is AlreadyApplied
+
+
+def test_a_refusal_reaches_the_caller_with_its_fields(bank):
+    open_account(bank, "a", deposit=10)
+    with pytest.raises(InsufficientFunds) as err:
+        bank.execute("account", "a", Withdraw(11))
+    assert (err.value.balance, err.value.amount) == (10, 11)
+
+
+def test_messages_are_delivered_in_the_order_they_were_sent(bank):
+    for name in ("b", "a", "c"):
+        bank.tell("account", name, Open(name, f"{name}@bank.test"))
+    bank.tell("account", "c", Deposit(3))
+    bank.tell("account", "a", Deposit(1))
+    bank.run()
+    assert [(r[2], r[3]) for r in bank.journal.rows()] == [("b", 1), ("a", 1), ("c", 1), ("c", 2), ("a", 2)]
+
+
+def test_an_unexpected_exception_on_tell_is_recorded_raised_and_the_actor_keeps_serving(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[CALC]) as sim:
+        sim.tell("calc", "x", Divide(0))
+        with pytest.raises(HandlerFailed) as err:
+            sim.run()
+        assert "ZeroDivisionError" in err.value.error and err.value.id == "x"
+        assert sim.execute("calc", "x", Divide(5)).events == (Divided(20),)
+        sim.flush()
+        failures = list(sim.journal.db["failures"].rows)
+        assert [(f["kind"], f["entity_id"], f["command"]) for f in failures] == [("calc", "x", "Divide")]
+
+
+def test_an_unexpected_exception_on_ask_reaches_the_caller(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[CALC]) as sim:
+        with pytest.raises(ZeroDivisionError):
+            sim.execute("calc", "x", Divide(0))
+        assert sim.execute("calc", "x", Divide(4)).events == (Divided(25),)
+
+
+def test_pykka_proxies_and_futures_work_on_the_deterministic_runtime(bank):
+    open_account(bank, "a", deposit=4)
+    actor_ref = bank.registry.ref("account", "a")
+    assert actor_ref.proxy().state.get().balance == 4
+    future = actor_ref.ask(bank.message(Deposit(1), "system", None, None), block=False)
+    assert future.get().events[0].amount == 1
+
+
+def test_blocking_on_another_actor_inside_a_handler_is_refused(bank):
+    open_account(bank, "a")
+    other = bank.registry.ref("account", "a")
+    bank.scheduler.running = True  # as if inside a handler
+    try:
+        with pytest.raises(ReentrantAsk):
+            other.ask(bank.message(Deposit(1), "system", None, None))
+    finally:
+        bank.scheduler.running = False
+
+
+@pytest.mark.parametrize("kind, entity_id, command, error", [
+    ("account", "ghost", Deposit(1), UnknownEntity),
+    ("account", "a", "deposit 5", MalformedCommand),
+    ("planet", "a", Deposit(1), UnknownKind),
+])
+def test_bad_commands_are_typed_errors_and_change_nothing(bank, kind, entity_id, command, error):
+    open_account(bank, "a")
+    before = bank.journal.digest()
+    with pytest.raises(error):
+        bank.execute(kind, entity_id, command)
+    assert bank.journal.digest() == before
+
+
+def test_eight_threads_hammering_one_entity_lose_nothing(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[ACCOUNT], runtime="threaded") as sim:
+        open_account(sim, "a")
+
+        def client() -> None:
+            for _ in range(1000):
+                sim.execute("account", "a", Deposit(1))
+
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        rows = list(sim.journal.rows())
+        assert len(rows) == 8001 and [r[0] for r in rows] == list(range(1, 8002))
+        assert [r[3] for r in rows] == list(range(1, 8002))
+        assert sim.state("account", "a").balance == 8000
+
+
+def test_each_simulation_has_its_own_registry_and_close_stops_its_actors(tmp_path):
+    global_before = len(pykka.ActorRegistry.get_all())
+    one = Simulation(seed=1, journal=str(tmp_path / "1.sqlite"), aggregates=[ACCOUNT], runtime="threaded")
+    two = Simulation(seed=1, journal=str(tmp_path / "2.sqlite"), aggregates=[ACCOUNT])
+    open_account(one, "a")
+    open_account(two, "a")
+    actor = one.registry.actor("account", "a")
+    assert actor is not two.registry.actor("account", "a")
+    assert len(pykka.ActorRegistry.get_all()) == global_before
+    one.close()
+    two.close()
+    assert actor.actor_stopped.is_set() and len(one.registry) == 0 and len(two.registry) == 0

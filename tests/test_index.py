@@ -1,0 +1,68 @@
+"""Query index: lookups, typed uniqueness errors, keyset paging both ways, filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import DuplicateValue, NotFound
+from tests.conftest import open_account
+from tests.support import Deposit, Open
+
+
+@pytest.fixture
+def accounts(bank):
+    for i, amount in enumerate([50, 10, 30, 10, 40, 20, 0]):
+        open_account(bank, f"acc{i}", deposit=amount)
+    return bank
+
+
+def test_find_by_unique_column_returns_the_entity_id(accounts):
+    index = accounts.index("account")
+    assert index.find_by_email("acc3@bank.test") == "acc3"
+    assert index.maybe_find_by_email("nobody@bank.test") is None
+    with pytest.raises(NotFound) as err:
+        index.find_by_email("nobody@bank.test")
+    assert (err.value.kind, err.value.column, err.value.value) == ("account", "email", "nobody@bank.test")
+
+
+def test_index_rows_follow_the_state_after_every_command(accounts):
+    accounts.execute("account", "acc6", Deposit(99))
+    assert accounts.index("account").list_by_balance(where={"balance": 99}).ids == ["acc6"]
+
+
+def test_duplicate_value_names_the_column_and_value(accounts):
+    with pytest.raises(DuplicateValue) as err:
+        accounts.execute("account", "new", Open("new", "acc0@bank.test"))
+    assert (err.value.column, err.value.value) == ("email", "acc0@bank.test")
+
+
+def test_keyset_pages_forward_cover_every_row_once_in_order(accounts):
+    index, seen, after = accounts.index("account"), [], None
+    while True:
+        page = index.list_by_balance(first=3, after=after)
+        seen += page.ids
+        if not page.has_next:
+            break
+        after = page.end_cursor
+    assert seen == ["acc6", "acc1", "acc3", "acc5", "acc2", "acc4", "acc0"]
+
+
+def test_keyset_pages_backward_return_the_previous_rows_in_order(accounts):
+    index = accounts.index("account")
+    last = index.list_by_balance(first=3, after=index.list_by_balance(first=4).end_cursor)
+    back = index.list_by_balance(first=2, before=last.start_cursor)
+    assert last.ids == ["acc2", "acc4", "acc0"] and last.has_previous
+    assert back.ids == ["acc3", "acc5"] and back.has_previous and back.has_next
+
+
+def test_descending_order_and_equality_filters(accounts):
+    index = accounts.index("account")
+    assert index.list_by_balance(first=2, descending=True).ids == ["acc0", "acc4"]
+    assert index.list_by_balance(where={"balance": 10}).ids == ["acc1", "acc3"]
+    assert index.count(where={"balance": 10}) == 2
+
+
+def test_unknown_column_is_a_typed_error(accounts):
+    with pytest.raises(NotFound) as err:
+        accounts.index("account").list_by_colour()
+    assert err.value.value == "colour"

@@ -1,0 +1,109 @@
+"""Journal contract: sequences, optimistic concurrency, group commit, locking, foreign files."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from engine import ConcurrentModification, DuplicateValue, JournalLocked, NotALanasimJournal, Simulation
+from engine.codec import Codec
+from engine.journal import Journal
+from tests.conftest import open_account
+from tests.support import ACCOUNT, Deposit, Deposited, Open
+
+
+def test_seq_is_global_and_gap_free_and_entity_seq_is_per_entity(bank):
+    open_account(bank, "a", deposit=10)
+    open_account(bank, "b", deposit=20)
+    bank.execute("account", "a", Deposit(5))
+    rows = list(bank.journal.rows())
+    assert [r[0] for r in rows] == [1, 2, 3, 4, 5]
+    assert [(r[2], r[3]) for r in rows] == [("a", 1), ("a", 2), ("b", 1), ("b", 2), ("a", 3)]
+
+
+def test_second_writer_of_the_same_entity_seq_gets_concurrent_modification_and_writes_nothing(bank):
+    open_account(bank, "a", deposit=10)
+    entity = bank.journal.intern("account", "a")
+    before = bank.journal.digest()
+    bank.journal.append(entity, 2, [Deposited(1)], bank.clock.iso, "{}")  # first writer at seq 2 -> 3
+    with pytest.raises(ConcurrentModification) as err:
+        bank.journal.append(entity, 2, [Deposited(99)], bank.clock.iso, "{}")  # stale second writer
+    assert (err.value.kind, err.value.id, err.value.expected, err.value.actual) == ("account", "a", 2, 3)
+    amounts = [s.event.amount for s in bank.journal.stream("account", "a") if isinstance(s.event, Deposited)]
+    assert amounts == [10, 1] and bank.journal.digest() != before
+
+
+def test_a_refused_command_leaves_events_index_and_outbox_unchanged(bank):
+    open_account(bank, "a", email="ada@bank.test")
+    before = (bank.journal.digest(), bank.outbox.tail(), bank.index("account").count())
+    with pytest.raises(DuplicateValue) as err:
+        bank.execute("account", "b", Open("b", "ada@bank.test"))
+    assert (err.value.kind, err.value.column, err.value.value) == ("account", "email", "ada@bank.test")
+    assert (bank.journal.digest(), bank.outbox.tail(), bank.index("account").count()) == before
+
+
+def test_events_become_durable_at_group_commit(tmp_path):
+    path = tmp_path / "j.sqlite"
+    sim = Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT])
+    open_account(sim, "a", deposit=5)
+    sim.close()
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as again:
+        assert again.state("account", "a").balance == 5
+        again.execute("account", "a", Deposit(1))
+        assert [r[3] for r in again.journal.rows()] == [1, 2, 3]
+
+
+def test_stream_uniqueness_is_a_durable_constraint_after_the_run(tmp_path):
+    path = tmp_path / "j.sqlite"
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as sim:
+        open_account(sim, "a")
+    conn = sqlite3.connect(path)
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO events (seq, entity, entity_seq, type, version, payload, recorded_at, context) "
+                     "VALUES (99, 1, 1, 'test.account.deposited', 1, '{}', 'x', '{}')")
+
+
+def test_a_second_simulation_cannot_write_a_journal_in_use(tmp_path):
+    path = str(tmp_path / "j.sqlite")
+    with Simulation(seed=1, journal=path, aggregates=[ACCOUNT]) as sim:
+        open_account(sim, "a")
+        with pytest.raises(JournalLocked) as err:
+            Journal(path, Codec())
+        assert err.value.path == path
+
+
+@pytest.mark.parametrize("content", [b"hello, not a database", b""])
+def test_a_file_that_is_not_a_lanasim_journal_is_refused(tmp_path, content):
+    path = tmp_path / "notes.sqlite"
+    path.write_bytes(content)
+    if not content:  # an empty file is a valid new journal
+        Journal(str(path), Codec()).close()
+        return
+    with pytest.raises(NotALanasimJournal) as err:
+        Journal(str(path), Codec())
+    assert err.value.path == str(path)
+
+
+def test_a_foreign_sqlite_database_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    copy = path.read_bytes()
+    with pytest.raises(NotALanasimJournal, match="no lanasim_meta table"):
+        Journal(str(path), Codec())
+    assert path.read_bytes() == copy
+
+
+def test_digest_covers_every_row_and_is_stable(tmp_path):
+    digests = []
+    for run in range(2):
+        shutil.rmtree(tmp_path / str(run), ignore_errors=True)
+        (tmp_path / str(run)).mkdir()
+        with Simulation(seed=3, journal=str(tmp_path / str(run) / "j.sqlite"), aggregates=[ACCOUNT]) as sim:
+            open_account(sim, "a", deposit=7)
+            digests.append(sim.journal.digest())
+    assert digests[0] == digests[1] and len(digests[0]) == 64
