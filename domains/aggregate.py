@@ -15,7 +15,7 @@ S = TypeVar("S")
 E = TypeVar("E")
 C = TypeVar("C")
 
-__all__ = ["Aggregate", "Column", "EventType", "Public", "Refusal", "kebab"]
+__all__ = ["Aggregate", "Column", "EventType", "Policy", "Public", "Refusal", "Send", "kebab"]
 
 
 class Refusal(Exception):
@@ -85,6 +85,29 @@ class Aggregate(Generic[S, E, C]):
     state: type | None = None
     snapshot_every: int | None = None
     upcasters: tuple[tuple[str, int, Callable[[dict], dict]], ...] = ()
+
+
+@attrs.frozen
+class Send:
+    """A command a policy wants delivered to one entity."""
+
+    kind: str
+    id: str
+    command: object
+
+
+@attrs.frozen
+class Policy:
+    """A pure cross-aggregate reaction: `react(envelope) -> Send...` for the listed event types.
+
+    `envelope` is the outbox envelope (`{id, sequence, event_type, payload, recorded_at,
+    trace_id}`); `subject` is the named system actor the commands are issued as.
+    """
+
+    name: str
+    listens: tuple[str, ...]
+    react: Callable[[dict], tuple[Send, ...]]
+    subject: str = "system"
 
 
 def kebab(name: str) -> str:

@@ -11,7 +11,7 @@ import simpy
 
 from engine.errors import TimeInPast
 
-__all__ = ["Clock", "parse_instant"]
+__all__ = ["PRIORITIES", "Clock", "Jobs", "parse_instant"]
 
 
 def parse_instant(value: str | date | datetime) -> datetime:
@@ -61,3 +61,67 @@ class Clock:
         if delta < 0:
             raise TimeInPast(now=self.iso, target=parse_instant(target).isoformat())
         return int(delta)
+
+
+# Order of work within one instant (lower first), then insertion order (simpy's event counter).
+PRIORITIES = {
+    "price": 10,
+    "collateralization": 20,
+    "liquidation": 30,
+    "end_of_day": 35,
+    "accruals": 40,
+    "obligations": 50,
+    "scenario": 60,
+}
+
+
+class Jobs:
+    """Work scheduled at a sim time: due work runs when the clock reaches it, in (time, priority,
+    insertion) order; work scheduled in the past runs at once."""
+
+    def __init__(self, clock: Clock, after_each) -> None:
+        self.clock, self.env, self.after_each = clock, clock.env, after_each
+        self.stepping = False
+
+    def at(self, when: datetime | int, fn, priority: str = "scenario") -> None:
+        """Run `fn()` at `when` (a datetime or sim seconds); in the past or now: at once."""
+        order = PRIORITIES[priority]  # KeyError names an unknown priority
+        t = when if isinstance(when, int) else int((parse_instant(when) - self.clock.start).total_seconds())
+        if t <= self.env.now and not self.stepping:
+            self._run(fn)
+            return
+        event = simpy.Event(self.env)
+        event._ok, event._value = True, None
+        event.callbacks.append(lambda _e: self._run(fn))
+        self.env.schedule(event, priority=order, delay=max(0, t - int(self.env.now)))
+
+    def every(self, seconds: int, fn, priority: str, first: int | None = None) -> None:
+        """Run `fn()` every `seconds` from sim second `first` (default: one period from now) until
+        it returns False."""
+        start = int(self.env.now) + seconds if first is None else first
+
+        def tick() -> None:
+            if fn() is not False:
+                self.at(int(self.env.now) + seconds, tick, priority)
+
+        self.at(start, tick, priority)
+
+    def _run(self, fn) -> None:
+        fn()
+        self.after_each()
+
+    def run_until(self, target: int, progress=None) -> None:
+        """Process every event due at or before sim second `target`, then stand at `target`."""
+        env, origin = self.env, self.env.now
+        span, reported = max(1, target - origin), -1
+        self.stepping = True
+        try:
+            while env.peek() <= target:
+                env.step()
+                if progress is not None and int(100 * (env.now - origin) / span) > reported:
+                    reported = int(100 * (env.now - origin) / span)
+                    progress(reported / 100, self.clock.iso)
+        finally:
+            self.stepping = False
+        if env.now < target:
+            env.run(until=target)

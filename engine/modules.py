@@ -1,13 +1,15 @@
-"""The bank's modules as the engine hosts them: each domain's aggregates and its service."""
+"""The bank's modules as the engine hosts them: each domain's aggregates, policies and service."""
 
 from __future__ import annotations
 
 import importlib
 
-__all__ = ["aggregates", "attach_services"]
+__all__ = ["aggregates", "attach_services", "policies"]
 
-# (domain package, service attribute on Simulation, service class path)
+# (domain package, service attribute on Simulation, service class path or None)
 MODULES = (
+    ("domains.time", "time", None),
+    ("domains.price", "price", "engine.service.price:PriceService"),
     ("domains.access", "access", "engine.service.access:AccessService"),
     ("domains.customer", "customer", "engine.service.customer:CustomerService"),
 )
@@ -20,7 +22,15 @@ def aggregates() -> list:
     return specs
 
 
+def policies() -> list:
+    found = []
+    for package, _, _ in MODULES:
+        found.extend(getattr(importlib.import_module(package), "POLICIES", ()))
+    return found
+
+
 def attach_services(sim) -> None:
-    for package, attr, path in MODULES:
-        module, cls = path.split(":")
-        setattr(sim, attr, getattr(importlib.import_module(module), cls)(sim))
+    for _, attr, path in MODULES:
+        if path is not None:
+            module, cls = path.split(":")
+            setattr(sim, attr, getattr(importlib.import_module(module), cls)(sim))

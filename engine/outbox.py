@@ -36,7 +36,12 @@ class Outbox:
         self.journal, self.ids, self.clock = journal, ids, clock
         row = journal.conn.execute("SELECT COALESCE(MAX(sequence), 0) FROM outbox").fetchone()
         self.sequence = row[0]
-        self.listeners: list[Callable[[int], None]] = []
+        self.watched: dict[str, object] = {}
+        self.notify: Callable[[dict], None] | None = None
+
+    def watch(self, event_types: dict[str, object], notify: Callable[[dict], None]) -> None:
+        """Call `notify(envelope)` (payload still JSON text) for every staged event of these types."""
+        self.watched, self.notify = event_types, notify
 
     def publish(self, mapper, state, events: Iterable[object], seq: int, trace_id: str) -> None:
         for event in events:
@@ -47,23 +52,42 @@ class Outbox:
         event_type = event_type_of(public.module, public.name)
         payload = dumps({"module": public.module, "type": public.name, **public.payload})
         self.sequence += 1
-        journal = self.journal
-        journal.stage(OUTBOX_INSERT, (self.sequence, self.ids.derived("outbox", self.sequence), event_type,
-                                      payload, self.clock.iso, trace_id, seq))
+        journal, envelope_id = self.journal, self.ids.derived("outbox", self.sequence)
+        journal.stage(OUTBOX_INSERT, (self.sequence, envelope_id, event_type, payload, self.clock.iso, trace_id, seq))
+        if event_type in self.watched:
+            self.notify({"id": envelope_id, "sequence": self.sequence, "event_type": event_type, "payload": payload,
+                         "recorded_at": self.clock.iso, "trace_id": trace_id})
         if public.ephemeral:
             journal.stage("INSERT OR REPLACE INTO ephemeral (event_type, payload, recorded_at, trace_id) "
                           "VALUES (?, ?, ?, ?)", (event_type, payload, self.clock.iso, trace_id))
 
-    def tail(self, after: int = 0, types: Iterable[str] | None = None, limit: int | None = None) -> list[dict]:
-        """Envelopes with sequence > after, oldest first, optionally of the given event types."""
+    def tail(self, after: int = 0, types: Iterable[str] | str | None = None, where: dict | None = None,
+             limit: int | None = None) -> list[dict]:
+        """Envelopes with sequence > after, oldest first; optionally only the given event types
+        (unknown ones are an `UnknownEventType` error) and those whose payload matches `where`
+        (dotted paths into the payload, e.g. `{"entity.status": "frozen"}`)."""
+        from engine.catalog import check_event_types
+
         self.journal.flush()
         sql, params = "SELECT sequence, id, event_type, payload, recorded_at, trace_id FROM outbox WHERE sequence > ?", [after]
         if types is not None:
-            types = list(types)
+            types = check_event_types(types)
             sql += f" AND event_type IN ({', '.join('?' * len(types))})"
             params += types
-        sql += " ORDER BY sequence" + (f" LIMIT {int(limit)}" if limit else "")
-        return [envelope(*row) for row in self.journal.conn.execute(sql, params)]
+        sql += " ORDER BY sequence"
+        found = (envelope(*row) for row in self.journal.conn.execute(sql, params))
+        matching = [e for e in found if not where or matches(e["payload"], where)]
+        return matching[:limit] if limit else matching
+
+    def digest(self) -> str:
+        """SHA-256 over the outbox rows in sequence order."""
+        import hashlib
+
+        self.journal.flush()
+        h = hashlib.sha256()
+        for row in self.journal.conn.execute("SELECT * FROM outbox ORDER BY sequence"):
+            h.update("\x1f".join(map(str, row)).encode() + b"\n")
+        return h.hexdigest()
 
     def latest(self, event_type: str) -> dict | None:
         """The current value of an ephemeral event type (None before the first)."""
@@ -78,3 +102,18 @@ def envelope(sequence: int, id_: str, event_type: str, payload: str, recorded_at
     return {"id": id_, "sequence": sequence, "event_type": event_type, "payload": loads(payload),
             "recorded_at": recorded_at, "trace_id": trace_id}
 
+
+def lookup(payload: object, path: str) -> object:
+    """`lookup(p, "entity.status")` -> p["entity"]["status"]; a missing key gives `MISSING`."""
+    for key in path.split("."):
+        if not isinstance(payload, dict) or key not in payload:
+            return MISSING
+        payload = payload[key]
+    return payload
+
+
+MISSING = object()
+
+
+def matches(payload: dict, where: dict) -> bool:
+    return all(lookup(payload, path) == expected for path, expected in where.items())

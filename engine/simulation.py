@@ -13,13 +13,14 @@ from datetime import timedelta
 import pykka
 
 from engine import modules
-from engine.clock import Clock, parse_instant
+from engine.clock import Clock, Jobs, parse_instant
 from engine.codec import Codec, dumps
 from engine.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
 from engine.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
 from engine.ids import Ids
 from engine.journal import Journal
 from engine.outbox import Outbox
+from engine.reaction import Reactions
 from engine.registry import Registry
 from engine.runtime import Scheduler
 
@@ -32,7 +33,8 @@ class Simulation:
     """A deterministic (default) or threaded run of the bank. Use as a context manager."""
 
     def __init__(self, seed: int = 0, start: str = "2024-01-01", journal: str = ":memory:", *,
-                 runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None) -> None:
+                 runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None,
+                 policies=None) -> None:
         if runtime not in RUNTIMES:
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         self.seed, self.runtime = seed, runtime
@@ -49,8 +51,13 @@ class Simulation:
         self.closed = False
         self._context_tails: dict = {}
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
+        self.jobs = Jobs(self.clock, after_each=self.settle)
+        self.reactions = Reactions(self, policies if policies is not None else
+                                   (modules.policies() if aggregates is None else ()))
         if aggregates is None:
             modules.attach_services(self)
+        if "calendar" in self.kinds:
+            self._start_end_of_day()
 
     # -- commands ------------------------------------------------------------------------
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
@@ -58,14 +65,25 @@ class Simulation:
         """Run one command through the entity's actor; returns Executed / AlreadyApplied or raises."""
         return self._ref(kind, entity_id, command).ask(self.message(command, subject, causation, trace_id))
 
+    def call(self, kind: str, entity_id: str, command: object, *, subject: str = "system"):
+        """`execute`, then settle every reaction it caused: what the module services use."""
+        result = self.execute(kind, entity_id, command, subject=subject)
+        self.settle()
+        return result
+
+    def settle(self) -> None:
+        """Deliver queued commands and run reactions until quiescent (the instant's cascade)."""
+        if self.runtime == "deterministic":
+            self.reactions.settle()
+
     def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
              causation: str | None = None, trace_id: str | None = None) -> None:
         """Send without waiting; `run()` delivers it. A failure is recorded and raised by `run()`."""
         self._ref(kind, entity_id, command).tell(self.message(command, subject, causation, trace_id))
 
     def run(self) -> None:
-        """Deliver every queued message (deterministic runtime)."""
-        self.scheduler.run()
+        """Deliver every queued message and settle reactions (deterministic runtime)."""
+        self.settle()
 
     def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage:
         """The journal context: command id, trace (correlation) id, causation, acting subject."""
@@ -148,14 +166,26 @@ class Simulation:
         self.run_until(self.clock.now + timedelta(seconds=total))
 
     def run_until(self, when) -> None:
-        delta = self.clock.seconds_until(when)
-        self.scheduler.run()
+        """Move the clock to `when`, running every job, end of day and reaction due on the way."""
+        target = int(self.clock.env.now) + self.clock.seconds_until(when)
+        self.settle()
+        self.jobs.run_until(target, self.progress)
         self.journal.flush()
-        if delta:
-            self.clock.env.run(until=self.clock.env.now + delta)
+
+    def _start_end_of_day(self) -> None:
+        """Publish `EndOfDay{D}` at every 00:00 UTC crossed, in order (Lana's default closing)."""
+        from domains.time import PRODUCER_ID, RecordEndOfDay
+
+        first = (self.clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
+
+        def close_day() -> None:
+            self.tell("calendar", PRODUCER_ID, RecordEndOfDay(self.clock.now.date()), subject="end-of-day-producer")
+
+        self.jobs.every(86_400, close_day, "end_of_day", first=int((first - self.clock.start).total_seconds()))
 
     def flush(self) -> None:
-        self.scheduler.run()
+        """Settle, then group-commit everything staged."""
+        self.settle()
         self.journal.flush()
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -164,8 +194,8 @@ class Simulation:
         if self.closed:
             return
         try:
-            if deliver and self.runtime == "deterministic":
-                self.scheduler.run()
+            if deliver:
+                self.settle()
         finally:
             self.closed = True
             self.registry.stop_all()

@@ -1,8 +1,6 @@
 """Lana's predefined permission sets and roles (`lana/app/src/authorization/seed.rs`), as data.
-
-Set names are Lana's (`permission_sets!` in each module). The (object, action) pairs follow Lana's
-`<object>/*` + `<object>:<verb>` convention; they are a representative subset, not a full copy.
-"""
+Set names are Lana's (`permission_sets!`); the (object, action) pairs follow Lana's `<object>/*` +
+`<object>:<verb>` convention and are a representative subset, not a full copy."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
 """Customer service: Lana's customer operator API, each call a command through the owning actor.
-
 Covers `create_customer_bypassing_kyc`, prospects and their Sumsub KYC callbacks, freeze/unfreeze/
-close and email lookups. Reads are read models joined from the customer and its party.
-"""
+close and email lookups; reads are read models joining the customer and its party."""
 
 from __future__ import annotations
 

@@ -1,0 +1,72 @@
+"""Price module: the latest BTC/USD price in integer cents per BTC (Lana's `core/price`).
+
+Each update publishes the ephemeral `PriceUpdated{price, timestamp}` (`core.price.price-updated`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import assert_never
+
+import attrs
+
+from domains.aggregate import Aggregate, EventType, Public, Refusal
+
+__all__ = ["AGGREGATES", "BTC_USD", "InvalidPrice", "PRICE", "PriceState", "PriceUpdated", "UpdatePrice"]
+
+BTC_USD = "btc-usd"
+
+
+class InvalidPrice(Refusal):
+    """A price must be a positive whole number of cents per BTC (field: price)."""
+
+
+def _positive_cents(instance: object, attribute: attrs.Attribute, value: object) -> None:
+    if type(value) is not int or value <= 0:
+        raise InvalidPrice(price=value)
+
+
+@attrs.frozen
+class PriceUpdated:
+    """The reference price became `price` cents per BTC at `timestamp`."""
+
+    price: int
+    timestamp: datetime
+
+
+@attrs.frozen
+class UpdatePrice:
+    price: int = attrs.field(validator=_positive_cents)
+    timestamp: datetime
+
+
+@attrs.frozen
+class PriceState:
+    price: int
+    timestamp: datetime
+
+
+def apply(state: PriceState | None, event: PriceUpdated) -> PriceState:
+    match event:
+        case PriceUpdated():
+            return PriceState(event.price, event.timestamp)
+        case _:
+            assert_never(event)
+
+
+def decide(state: PriceState | None, command: UpdatePrice, at: datetime) -> tuple[PriceUpdated, ...]:
+    if state is not None and (state.price, state.timestamp) == (command.price, command.timestamp):
+        return ()
+    return (PriceUpdated(command.price, command.timestamp),)
+
+
+def publish(state: PriceState, event: PriceUpdated) -> tuple[Public, ...]:
+    payload = {"price": event.price, "timestamp": event.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return (Public("Price", "PriceUpdated", payload, ephemeral=True),)
+
+
+PRICE = Aggregate(
+    kind="price", events=(EventType(PriceUpdated, "price.price-updated"),), apply=apply, decide=decide,
+    commands=(UpdatePrice,), creates=(UpdatePrice,), publish=publish, state=PriceState, snapshot_every=1000,
+)
+AGGREGATES = (PRICE,)

@@ -1,0 +1,90 @@
+"""Reactions: pure policies run as outbox consumers, each with a cursor journaled with its effects.
+
+`settle()` delivers queued commands and feeds every new matching envelope to its policies until
+nothing is left, so cascades finish within the instant before the clock moves on. A reaction that
+fails is recorded in the journal's `failures` table (with the envelope) and raised; its cursor
+moves past the envelope so the run can go on if the driver chooses to.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from domains.aggregate import Policy
+from engine.codec import dumps, loads
+from engine.errors import EngineError
+
+__all__ = ["ReactionFailed", "Reactions"]
+
+CURSOR_UPSERT = "INSERT OR REPLACE INTO cursors (consumer, sequence) VALUES (?, ?)"
+
+
+class ReactionFailed(EngineError):
+    """A policy, or a command it sent, failed on an outbox event (consumer, sequence, error)."""
+
+
+class Consumer:
+    def __init__(self, policy: Policy, cursor: int) -> None:
+        self.policy, self.cursor, self.pending = policy, cursor, deque()
+
+
+class Reactions:
+    """All policy consumers of one simulation."""
+
+    def __init__(self, sim, policies) -> None:
+        self.sim = sim
+        stored = dict(sim.journal.conn.execute("SELECT consumer, sequence FROM cursors"))
+        self.consumers = [Consumer(p, stored.get(p.name, 0)) for p in policies]
+        self.by_type: dict[str, list[Consumer]] = {}
+        for consumer in self.consumers:
+            for event_type in consumer.policy.listens:
+                self.by_type.setdefault(event_type, []).append(consumer)
+            self._backfill(consumer)
+        sim.outbox.watch(self.by_type, self._on_publish)
+
+    def _backfill(self, consumer: Consumer) -> None:
+        """After a restart: envelopes after the stored cursor that the consumer has not seen."""
+        for envelope in self.sim.outbox.tail(after=consumer.cursor, types=consumer.policy.listens):
+            consumer.pending.append(envelope)
+
+    def _on_publish(self, envelope: dict) -> None:
+        envelope = {**envelope, "payload": loads(envelope["payload"])}  # as a consumer reading JSON sees it
+        for consumer in self.by_type[envelope["event_type"]]:
+            consumer.pending.append(envelope)
+
+    def settle(self) -> None:
+        sim = self.sim
+        while True:
+            sim.scheduler.run()
+            moved = False
+            for consumer in self.consumers:
+                if consumer.pending:
+                    self._drain(consumer)
+                    moved = True
+            if not moved and not sim.scheduler.queue:
+                return
+
+    def _drain(self, consumer: Consumer) -> None:
+        while consumer.pending:
+            envelope = consumer.pending.popleft()
+            try:
+                self._react(consumer.policy, envelope)
+            except Exception as exc:
+                self._record(consumer, envelope, exc)
+                raise ReactionFailed(consumer=consumer.policy.name, sequence=envelope["sequence"],
+                                     event_type=envelope["event_type"], error=repr(exc)) from exc
+            finally:
+                consumer.cursor = envelope["sequence"]
+                self.sim.journal.stage(CURSOR_UPSERT, (consumer.policy.name, consumer.cursor))
+
+    def _react(self, policy: Policy, envelope: dict) -> None:
+        sim = self.sim
+        for send in policy.react(envelope):
+            sim.tell(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
+                     trace_id=envelope["trace_id"])
+            sim.scheduler.run()
+
+    def _record(self, consumer: Consumer, envelope: dict, exc: Exception) -> None:
+        self.sim.journal.stage(
+            "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.sim.clock.iso, "consumer", consumer.policy.name, envelope["event_type"], repr(exc), dumps(envelope)))

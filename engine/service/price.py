@@ -1,0 +1,49 @@
+"""`sim.price`: set the BTC/USD price, follow a price path, read the current price."""
+
+from __future__ import annotations
+
+from domains.price import BTC_USD, InvalidPrice, UpdatePrice
+
+__all__ = ["PriceService"]
+
+
+class PriceService:
+    """Lana's price module: the latest price, published as ephemeral `PriceUpdated` events."""
+
+    def __init__(self, sim) -> None:
+        self.sim = sim
+        self.path = None
+
+    def set(self, cents_per_btc: int) -> int:
+        """Publish a price (integer cents per BTC, > 0) at the current sim time."""
+        self.sim.call("price", BTC_USD, UpdatePrice(cents_per_btc, self.sim.now), subject="price-feed")
+        return cents_per_btc
+
+    def current(self) -> int | None:
+        """The latest price in cents per BTC (None before the first)."""
+        if not self.sim.journal.exists("price", BTC_USD) and self.sim.registry.actor("price", BTC_USD) is None:
+            return None
+        return self.sim.state("price", BTC_USD).price
+
+    def follow(self, path, *, every_seconds: int = 3600) -> None:
+        """Sample `path.price_at(t)` now and every `every_seconds` of sim time (priority: price)."""
+        if type(every_seconds) is not int or every_seconds <= 0:
+            raise InvalidPrice(price=None, every_seconds=every_seconds, problem="interval must be a positive int")
+        self.path = path
+        origin = int(self.sim.clock.env.now)
+
+        def sample() -> bool:
+            if self.path is not path:
+                return False  # another path took over: stop this feed
+            t = int(self.sim.clock.env.now)
+            self.sim.tell("price", BTC_USD, UpdatePrice(_checked(path.price_at(t), t), self.sim.now),
+                          subject="price-feed")
+            return True
+
+        self.sim.jobs.every(every_seconds, sample, "price", first=origin)
+
+
+def _checked(price: object, t: int) -> int:
+    if type(price) is not int or price <= 0:
+        raise InvalidPrice(price=price, at_second=t, problem="the price path left the positive integers")
+    return price
