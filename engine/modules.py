@@ -30,7 +30,9 @@ def policies() -> list:
 
 
 def attach_services(sim) -> None:
-    for _, attr, path in MODULES:
-        if path is not None:
+    """Attach each module's service when the simulation hosts all of that module's aggregates."""
+    for package, attr, path in MODULES:
+        kinds = {spec.kind for spec in importlib.import_module(package).AGGREGATES}
+        if path is not None and kinds <= set(sim.kinds):
             module, cls = path.split(":")
             setattr(sim, attr, getattr(importlib.import_module(module), cls)(sim))

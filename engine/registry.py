@@ -30,6 +30,14 @@ class Registry:
     def actor(self, kind: str, entity_id: str) -> pykka.Actor | None:
         return self._actors.get((kind, entity_id))
 
+    def discard(self, kind: str, entity_id: str) -> None:
+        """Forget (and stop) the actor of an entity that was never created."""
+        actor = self._actors.pop((kind, entity_id), None)
+        if isinstance(actor, pykka.ThreadingActor):
+            actor.actor_ref.stop(block=False)
+        elif actor is not None:
+            actor._stop()
+
     def __len__(self) -> int:
         return len(self._actors)
 

@@ -39,10 +39,8 @@ class Simulation:
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         self.seed, self.runtime = seed, runtime
         self.ids = Ids(seed)
-        self.clock = Clock(start)
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
-        if not self.journal.meta():
-            self.journal.set_meta(engine="lanasim", seed=seed, start=self.clock.iso, runtime=runtime)
+        self.clock = self._resume_clock(start, self.journal.meta())
         self.outbox = Outbox(self.journal, self.ids, self.clock)
         self.scheduler = Scheduler(on_failure=self._record_failure)
         self.registry = Registry(self._spawn)
@@ -54,16 +52,33 @@ class Simulation:
         self.jobs = Jobs(self.clock, after_each=self.settle)
         self.reactions = Reactions(self, policies if policies is not None else
                                    (modules.policies() if aggregates is None else ()))
-        if aggregates is None:
-            modules.attach_services(self)
+        modules.attach_services(self)
         if "calendar" in self.kinds:
             self._start_end_of_day()
+
+    def _resume_clock(self, start, meta: dict) -> Clock:
+        """A new journal starts at `start`; an existing one resumes at its start and last instant."""
+        if "start" not in meta:
+            clock = Clock(start)
+            self.journal.set_meta(engine="lanasim", seed=self.seed, start=clock.iso, runtime=self.runtime)
+            return clock
+        clock = Clock(meta["start"])
+        resume_at = clock.seconds_until(meta.get("now", meta["start"]))
+        if resume_at:
+            clock.env.run(until=resume_at)
+        return clock
 
     # -- commands ------------------------------------------------------------------------
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
                 causation: str | None = None, trace_id: str | None = None):
         """Run one command through the entity's actor; returns Executed / AlreadyApplied or raises."""
-        return self._ref(kind, entity_id, command).ask(self.message(command, subject, causation, trace_id))
+        ref = self._ref(kind, entity_id, command)
+        try:
+            return ref.ask(self.message(command, subject, causation, trace_id))
+        except Exception:
+            if getattr(self.registry.actor(kind, entity_id), "state", True) is None:
+                self.registry.discard(kind, entity_id)  # a refused create leaves no empty actor behind
+            raise
 
     def call(self, kind: str, entity_id: str, command: object, *, subject: str = "system"):
         """`execute`, then settle every reaction it caused: what the module services use."""
@@ -132,7 +147,7 @@ class Simulation:
     def state(self, kind: str, entity_id: str) -> object:
         """The live state of an entity (its actor's), or its folded journal state."""
         actor = self.registry.actor(kind, entity_id)
-        if actor is not None:
+        if actor is not None and actor.state is not None:
             return actor.state
         if kind not in self.kinds:
             raise UnknownKind(kind=kind)
@@ -170,6 +185,7 @@ class Simulation:
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
         self.settle()
         self.jobs.run_until(target, self.progress)
+        self.journal.set_meta(now=self.clock.iso)
         self.journal.flush()
 
     def _start_end_of_day(self) -> None:
@@ -199,7 +215,7 @@ class Simulation:
         finally:
             self.closed = True
             self.registry.stop_all()
-            self.journal.set_meta(digest=self.journal.digest())
+            self.journal.set_meta(digest=self.journal.digest(), now=self.clock.iso)
             self.journal.close()
 
     def __enter__(self) -> Simulation:

@@ -136,3 +136,14 @@ def test_each_simulation_has_its_own_registry_and_close_stops_its_actors(tmp_pat
     one.close()
     two.close()
     assert actor.actor_stopped.is_set() and len(one.registry) == 0 and len(two.registry) == 0
+
+
+def test_a_refused_create_leaves_no_entity_and_no_actor_behind(bank):
+    from engine import DuplicateValue
+
+    open_account(bank, "a", email="same@bank.test")
+    with pytest.raises(DuplicateValue):
+        bank.execute("account", "b", Open("b", "same@bank.test"))
+    assert bank.registry.actor("account", "b") is None
+    with pytest.raises(UnknownEntity):
+        bank.state("account", "b")

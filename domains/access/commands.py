@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TypeGuard
 
 import attrs
 
@@ -44,14 +46,15 @@ def _ids(values: object) -> tuple[str, ...]:
 
 
 def _permissions(values: object) -> tuple[Permission, ...]:
-    items = list(values) if isinstance(values, (list, tuple)) else [values]
-    for item in items:
+    pairs: set[Permission] = set()
+    for item in values if isinstance(values, (list, tuple)) else [values]:
         if not _is_permission(item):
             raise InvalidPermission(value=item)
-    return tuple(sorted({(obj, action) for obj, action in items}))
+        pairs.add((item[0], item[1]))
+    return tuple(sorted(pairs))
 
 
-def _is_permission(v: object) -> bool:
+def _is_permission(v: object) -> TypeGuard[Sequence[str]]:
     return (isinstance(v, (list, tuple)) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], str)
             and bool(_OBJECT.fullmatch(v[0])) and bool(_ACTION.fullmatch(v[1])))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from domains.aggregate import Aggregate, Column, EventType
 from domains.access import events as ev
 from domains.access import permission_set, role, user
@@ -15,7 +17,7 @@ USER: Aggregate = Aggregate(
     events=(EventType(ev.UserInitialized, "access.user.initialized", 1),
             EventType(ev.UserRoleUpdated, "access.user.role-updated", 1)),
     apply=user.apply, decide=user.decide, commands=user.COMMANDS, creates=(CreateUser,),
-    columns=(Column("email", lambda s: s.email, unique=True), Column("role_id", lambda s: s.role_id)),
+    columns=(Column("email", attrgetter("email"), unique=True), Column("role_id", attrgetter("role_id"))),
     publish=publish_user, state=user.User,
 )
 
@@ -25,7 +27,7 @@ ROLE: Aggregate = Aggregate(
             EventType(ev.RolePermissionSetAdded, "access.role.permission-set-added", 1),
             EventType(ev.RolePermissionSetRemoved, "access.role.permission-set-removed", 1)),
     apply=role.apply, decide=role.decide, commands=role.COMMANDS, creates=(CreateRole,),
-    columns=(Column("name", lambda s: s.name, unique=True),),
+    columns=(Column("name", attrgetter("name"), unique=True),),
     publish=publish_role, state=role.Role,
 )
 
@@ -34,6 +36,6 @@ PERMISSION_SET: Aggregate = Aggregate(
     events=(EventType(ev.PermissionSetInitialized, "access.permission-set.initialized", 1),),
     apply=permission_set.apply, decide=permission_set.decide, commands=permission_set.COMMANDS,
     creates=(CreatePermissionSet,),
-    columns=(Column("name", lambda s: s.name, unique=True),),
+    columns=(Column("name", attrgetter("name"), unique=True),),
     state=permission_set.PermissionSet,
 )

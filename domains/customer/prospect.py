@@ -12,8 +12,8 @@ from domains.customer import commands as cmd
 from domains.customer import events as ev
 from domains.customer.errors import AlreadyClosed, AlreadyConverted, ApplicantIdMismatch, KycNotStarted
 from domains.customer.errors import ManualConversionNotAllowed, require
-from domains.customer.primitives import ConversionMethod, CustomerType, KycLevel, KycStatus, ProspectStage
-from domains.customer.primitives import ProspectStatus, stage_of
+from domains.customer.primitives import (ConversionMethod, CustomerType, KycLevel, KycStatus, ProspectStage,
+                                         ProspectStatus, stage_of)
 
 __all__ = ["COMMANDS", "Prospect", "apply", "decide"]
 
@@ -21,8 +21,9 @@ ProspectChange = (ev.ProspectKycStarted | ev.ProspectKycPending | ev.ProspectKyc
                   | ev.ProspectKycDeclined | ev.ProspectManuallyConverted | ev.ProspectClosed)
 _REACHED = {ev.ProspectKycPending: KycStatus.PENDING, ev.ProspectKycOnHold: KycStatus.ON_HOLD,
             ev.ProspectKycDeclined: KycStatus.DECLINED}
-_PROGRESS = {cmd.MarkKycPending: (KycStatus.PENDING, ev.ProspectKycPending),
-             cmd.PutKycOnHold: (KycStatus.ON_HOLD, ev.ProspectKycOnHold)}
+_PROGRESS: dict[type, tuple[KycStatus, Callable[[ProspectStage], ev.ProspectEvent]]] = {
+    cmd.MarkKycPending: (KycStatus.PENDING, ev.ProspectKycPending),
+    cmd.PutKycOnHold: (KycStatus.ON_HOLD, ev.ProspectKycOnHold)}
 
 
 @attrs.frozen
@@ -87,7 +88,6 @@ def _start_kyc(p: Prospect, c: cmd.StartKyc) -> tuple[ev.ProspectEvent, ...]:
 
 
 def _progress(p: Prospect, c: cmd.MarkKycPending | cmd.PutKycOnHold) -> tuple[ev.ProspectEvent, ...]:
-    """Lana: already applied once the prospect ever reached this KYC status."""
     kyc_status, event = _PROGRESS[type(c)]
     if kyc_status in p.reached:
         return ()

@@ -22,21 +22,21 @@ _PROSPECT = {ev.ProspectInitialized: "ProspectCreated", ev.ProspectKycStarted: "
 
 
 def publish_customer(c: Customer, event: ev.CustomerEvent) -> tuple[Public, ...]:
-    entity = {"id": c.id, "party_id": c.party_id, "customer_type": c.customer_type.value,
-              "status": c.status.value, "kyc_level": c.level.value}
+    entity: dict[str, object] = {"id": c.id, "party_id": c.party_id, "customer_type": c.customer_type.value,
+                                 "status": c.status.value, "kyc_level": c.level.value}
     return _one(_CUSTOMER.get(type(event)), entity)
 
 
 def publish_party(p: Party, event: ev.PartyEvent) -> tuple[Public, ...]:
     """A telegram handle change is not public in Lana."""
-    entity = {"id": p.id, "email": p.email, "customer_type": p.customer_type.value}
+    entity: dict[str, object] = {"id": p.id, "email": p.email, "customer_type": p.customer_type.value}
     return _one(_PARTY.get(type(event)), entity)
 
 
 def publish_prospect(p: Prospect, event: ev.ProspectEvent) -> tuple[Public, ...]:
     """KycOnHold has no public variant in Lana."""
-    entity = {"id": p.id, "party_id": p.party_id, "status": p.status.value,
-              "kyc_status": p.kyc_status.value, "stage": p.stage.value}
+    entity: dict[str, object] = {"id": p.id, "party_id": p.party_id, "status": p.status.value,
+                                 "kyc_status": p.kyc_status.value, "stage": p.stage.value}
     return _one(_PROSPECT.get(type(event)), entity)
 
 

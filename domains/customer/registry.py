@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from domains.aggregate import Aggregate, Column, EventType
 from domains.customer import customer, party, prospect
 from domains.customer import events as ev
@@ -20,7 +22,7 @@ PARTY: Aggregate = Aggregate(
     events=_named("party", (ev.PartyInitialized, "initialized"), (ev.PartyEmailUpdated, "email-updated"),
                   (ev.PartyTelegramHandleUpdated, "telegram-handle-updated")),
     apply=party.apply, decide=party.decide, commands=party.COMMANDS, creates=(CreateParty,),
-    columns=(Column("email", lambda s: s.email, unique=True),),
+    columns=(Column("email", attrgetter("email"), unique=True),),
     publish=publish_party, state=party.Party,
 )
 
@@ -31,7 +33,7 @@ PROSPECT: Aggregate = Aggregate(
                   (ev.ProspectKycApproved, "kyc-approved"), (ev.ProspectKycDeclined, "kyc-declined"),
                   (ev.ProspectManuallyConverted, "manually-converted"), (ev.ProspectClosed, "closed")),
     apply=prospect.apply, decide=prospect.decide, commands=prospect.COMMANDS, creates=(CreateProspect,),
-    columns=(Column("party_id", lambda s: s.party_id), Column("stage", lambda s: s.stage)),
+    columns=(Column("party_id", attrgetter("party_id")), Column("stage", attrgetter("stage"))),
     publish=publish_prospect, state=prospect.Prospect,
 )
 
@@ -41,6 +43,6 @@ CUSTOMER: Aggregate = Aggregate(
                   (ev.CustomerUnfrozen, "unfrozen"), (ev.CustomerClosed, "closed"),
                   (ev.CustomerKycLevelUpdated, "kyc-level-updated")),
     apply=customer.apply, decide=customer.decide, commands=customer.COMMANDS, creates=(CreateCustomer,),
-    columns=(Column("party_id", lambda s: s.party_id), Column("status", lambda s: s.status)),
+    columns=(Column("party_id", attrgetter("party_id")), Column("status", attrgetter("status"))),
     publish=publish_customer, state=customer.Customer,
 )

@@ -1,0 +1,71 @@
+"""Simulated time: end-of-day catch-up, job ordering within an instant, refusals to go back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from domains.price import PRICE
+from domains.time import CALENDAR
+from engine import Simulation, TimeInPast
+
+
+@pytest.fixture
+def clock_sim(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[CALENDAR, PRICE]) as sim:
+        yield sim
+
+
+def test_a_forty_day_jump_publishes_every_missed_end_of_day_in_order(clock_sim):
+    clock_sim.advance(days=40)
+    days = [e["payload"]["day"] for e in clock_sim.outbox.tail(types=["core.time.end-of-day"])]
+    assert len(days) == 40 and days[0] == "2024-01-02" and days[-1] == "2024-02-10"
+    assert days == sorted(days)
+    recorded = [e["recorded_at"] for e in clock_sim.outbox.tail(types=["core.time.end-of-day"])]
+    assert recorded[0] == "2024-01-02T00:00:00Z" and recorded[-1] == "2024-02-10T00:00:00Z"
+
+
+def test_end_of_day_is_published_once_per_day_however_time_is_advanced(clock_sim):
+    for _ in range(48):
+        clock_sim.advance(hours=1)
+    clock_sim.run_until("2024-01-03T00:00:00Z")
+    days = [e["payload"]["day"] for e in clock_sim.outbox.tail(types=["core.time.end-of-day"])]
+    assert days == ["2024-01-02", "2024-01-03"]
+
+
+def test_jobs_at_the_same_instant_run_by_priority_then_insertion(clock_sim):
+    ran = []
+    noon = datetime(2024, 1, 1, 12, tzinfo=timezone.utc)
+    clock_sim.jobs.at(noon, lambda: ran.append("scenario-1"), "scenario")
+    clock_sim.jobs.at(noon, lambda: ran.append("obligations"), "obligations")
+    clock_sim.jobs.at(noon, lambda: ran.append("scenario-2"), "scenario")
+    clock_sim.jobs.at(noon, lambda: ran.append("price"), "price")
+    clock_sim.jobs.at(noon, lambda: ran.append("accruals"), "accruals")
+    clock_sim.advance(hours=11)
+    assert ran == []
+    clock_sim.advance(hours=1)
+    assert ran == ["price", "accruals", "obligations", "scenario-1", "scenario-2"]
+
+
+def test_a_job_scheduled_in_the_past_runs_at_once(clock_sim):
+    clock_sim.advance(days=1)
+    ran = []
+    clock_sim.jobs.at(datetime(2023, 12, 31, tzinfo=timezone.utc), lambda: ran.append(clock_sim.now))
+    assert ran == [clock_sim.now]
+
+
+def test_the_clock_refuses_to_go_back_and_journals_nothing(clock_sim):
+    clock_sim.advance(days=2)
+    before = clock_sim.journal.digest()
+    with pytest.raises(TimeInPast) as err:
+        clock_sim.run_until("2024-01-02")
+    assert err.value.now == "2024-01-03T00:00:00Z"
+    assert clock_sim.journal.digest() == before and clock_sim.now.isoformat() == "2024-01-03T00:00:00+00:00"
+
+
+def test_time_is_whole_seconds_from_a_utc_start(tmp_path):
+    with Simulation(seed=1, start="2024-03-01T10:30:00+02:00", journal=":memory:", aggregates=[CALENDAR]) as sim:
+        assert sim.now == datetime(2024, 3, 1, 8, 30, tzinfo=timezone.utc)
+        sim.advance(minutes=90)
+        assert sim.clock.iso == "2024-03-01T10:00:00Z"

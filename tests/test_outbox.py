@@ -1,0 +1,83 @@
+"""Outbox: envelopes, gap-free sequences under group commit, filters, ephemeral events, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from engine import Simulation
+from engine.catalog import CATALOG, EVENT_TYPES, SEED_CATALOG
+from engine.cli import main
+from engine.errors import UnknownEventType
+from engine.outbox import event_type_of
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "engine" / "outbox-envelope.schema.json").read_text())
+
+
+@pytest.fixture
+def busy(tmp_path):
+    path = tmp_path / "j.sqlite"
+    with Simulation(seed=5, journal=str(path), group_rows=7) as sim:
+        sim.price.set(5_000_000)
+        for i in range(12):
+            sim.customer.create_customer(f"c{i}@bank.test")
+            sim.price.set(5_000_000 + i)
+        sim.advance(days=3)
+        yield sim, path
+
+
+def test_outbox_sequence_is_gap_free_across_many_group_commits(busy):
+    sim, _ = busy
+    sequences = [e["sequence"] for e in sim.outbox.tail()]
+    assert len(sequences) > 30 and sequences == list(range(1, len(sequences) + 1))
+
+
+def test_every_envelope_has_lanas_shape_and_a_deterministic_id(busy):
+    sim, _ = busy
+    for envelope in sim.outbox.tail():
+        jsonschema.validate(envelope, SCHEMA)
+        assert envelope["id"] == sim.ids.derived("outbox", envelope["sequence"])
+
+
+def test_tail_filters_by_type_after_a_sequence_and_by_payload_fields(busy):
+    sim, _ = busy
+    prices = sim.outbox.tail(types=["core.price.price-updated"])
+    assert [e["payload"]["price"] for e in prices][:3] == [5_000_000, 5_000_001, 5_000_002]
+    later = sim.outbox.tail(after=prices[5]["sequence"], types="core.price.price-updated")
+    assert later == prices[6:] and len(later) == 6
+    assert [e["payload"]["price"] for e in sim.outbox.tail(where={"price": 5_000_011})] == [5_000_011]
+
+
+def test_an_unknown_event_type_in_a_filter_is_a_typed_error(busy):
+    sim, _ = busy
+    with pytest.raises(UnknownEventType) as err:
+        sim.outbox.tail(types=["core.price.price-update"])
+    assert err.value.name == "core.price.price-update"
+
+
+def test_price_is_kept_as_a_latest_value_event_as_well_as_in_the_tail(busy):
+    sim, _ = busy
+    latest = sim.outbox.latest("core.price.price-updated")
+    assert latest["payload"]["price"] == 5_000_011 == sim.price.current()
+
+
+def test_the_jsonl_export_validates_against_the_checked_in_schema(busy, capsys):
+    sim, path = busy
+    sim.close()
+    assert main(["outbox", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == sim.outbox.sequence
+    for line in lines:
+        jsonschema.validate(json.loads(line), SCHEMA)
+
+
+def test_the_catalog_names_all_33_seed_events_and_lanas_naming():
+    names = {n for names in CATALOG.values() for n in names}
+    assert len(SEED_CATALOG) == 33 and set(SEED_CATALOG) <= names
+    assert event_type_of("Credit", "FacilityActivated") == "core.credit.facility-activated"
+    assert event_type_of("Governance", "ApprovalProcessConcluded") == "governance.approval-process-concluded"
+    assert event_type_of("CreditCollection", "ObligationDue") == "core.credit-collection.obligation-due"
+    assert len(EVENT_TYPES) == len(names)
