@@ -66,7 +66,8 @@ def _run(args: argparse.Namespace) -> int:
         Path(journal).unlink(missing_ok=True)
     started = time.perf_counter()
     summary = scenario.execute(seed=args.seed, journal=journal, params=params, progress=_progress)
-    print(file=sys.stderr)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
     width = max(len(k) for k in summary)
     for key, value in summary.items():
         print(f"{key:<{width}}  {value}")
@@ -75,9 +76,16 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+_shown = {"tenth": -1}
+
+
 def _progress(done: float, label: str) -> None:
-    bar = "#" * int(done * 30)
-    print(f"\r[{bar:<30}] {done:4.0%} {label}", end="", file=sys.stderr, flush=True)
+    """A progress bar on a terminal; one line per tenth of the run otherwise (CI logs)."""
+    if sys.stderr.isatty():
+        print(f"\r[{'#' * int(done * 30):<30}] {done:4.0%} {label}", end="", file=sys.stderr, flush=True)
+    elif int(done * 10) > _shown["tenth"]:
+        _shown["tenth"] = int(done * 10)
+        print(f"{done:4.0%} {label}", file=sys.stderr, flush=True)
 
 
 def _outbox(args: argparse.Namespace) -> int:

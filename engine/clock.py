@@ -110,17 +110,13 @@ class Jobs:
         fn()
         self.after_each()
 
-    def run_until(self, target: int, progress=None) -> None:
+    def run_until(self, target: int) -> None:
         """Process every event due at or before sim second `target`, then stand at `target`."""
-        env, origin = self.env, self.env.now
-        span, reported = max(1, target - origin), -1
+        env = self.env
         self.stepping = True
         try:
             while env.peek() <= target:
                 env.step()
-                if progress is not None and int(100 * (env.now - origin) / span) > reported:
-                    reported = int(100 * (env.now - origin) / span)
-                    progress(reported / 100, self.clock.iso)
         finally:
             self.stepping = False
         if env.now < target:

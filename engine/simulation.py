@@ -171,6 +171,10 @@ class Simulation:
             raise UnknownKind(kind=kind)
         return host.index
 
+    def random(self, name: str):
+        """A named random stream derived from the seed (independent of every other stream)."""
+        return self.ids.stream(name)
+
     @property
     def now(self):
         return self.clock.now
@@ -184,7 +188,7 @@ class Simulation:
         """Move the clock to `when`, running every job, end of day and reaction due on the way."""
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
         self.settle()
-        self.jobs.run_until(target, self.progress)
+        self.jobs.run_until(target)
         self.journal.set_meta(now=self.clock.iso)
         self.journal.flush()
 

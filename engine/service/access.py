@@ -20,12 +20,12 @@ class AccessService:
         """
         for name, permissions in PERMISSION_SETS:
             set_id = self.sim.ids.derived("access", "permission-set", name)
-            self.sim.execute("permission-set", set_id, CreatePermissionSet(set_id, name, permissions))
+            self.sim.call("permission-set", set_id, CreatePermissionSet(set_id, name, permissions))
         roles = {}
         for name, set_names in ROLES:
             role_id = roles[name] = self.sim.ids.derived("access", "role", name)
             set_ids = [self.sim.ids.derived("access", "permission-set", s) for s in set_names]
-            self.sim.execute("role", role_id, CreateRole(role_id, name, set_ids))
+            self.sim.call("role", role_id, CreateRole(role_id, name, set_ids))
         return roles
 
     def create_role(self, name: str, permission_sets: list[str] | tuple[str, ...] = (), *,
@@ -33,19 +33,19 @@ class AccessService:
         """`permission_sets` are names; an unknown name raises `NotFound`, a taken role name `DuplicateValue`."""
         set_ids = [self.sim.index("permission-set").find_by_name(n) for n in permission_sets]
         role_id = self.sim.ids.entity()
-        self.sim.execute("role", role_id, CreateRole(role_id, name, set_ids), subject=subject)
+        self.sim.call("role", role_id, CreateRole(role_id, name, set_ids), subject=subject)
         return role_id
 
     def create_user(self, email: str, role: str, *, subject: str = "system") -> str:
         """`role` is a role name (e.g. "bank-manager"); a taken email raises `DuplicateValue`."""
         role_id = self.sim.index("role").find_by_name(role)
         user_id = self.sim.ids.entity()
-        self.sim.execute("user", user_id, CreateUser(user_id, email, role_id), subject=subject)
+        self.sim.call("user", user_id, CreateUser(user_id, email, role_id), subject=subject)
         return user_id
 
     def update_user_role(self, user_id: str, role: str, *, subject: str = "system"):
         role_id = self.sim.index("role").find_by_name(role)
-        return self.sim.execute("user", user_id, UpdateUserRole(role_id), subject=subject)
+        return self.sim.call("user", user_id, UpdateUserRole(role_id), subject=subject)
 
     def user(self, user_id: str):
         return self.sim.state("user", user_id)

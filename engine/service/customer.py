@@ -68,24 +68,24 @@ class CustomerService:
         customer_id = self.sim.ids.entity()
         command = CreateCustomer(id=customer_id, party_id=party.id, customer_type=party.customer_type,
                                  conversion=_BYPASS, level=KycLevel.BASIC)
-        self.sim.execute("customer", customer_id, command, subject=subject)
+        self.sim.call("customer", customer_id, command, subject=subject)
         return customer_id
 
     def freeze_customer(self, customer_id: str, *, subject: str = "system"):
-        return self.sim.execute("customer", customer_id, FreezeCustomer(), subject=subject)
+        return self.sim.call("customer", customer_id, FreezeCustomer(), subject=subject)
 
     def unfreeze_customer(self, customer_id: str, *, subject: str = "system"):
-        return self.sim.execute("customer", customer_id, UnfreezeCustomer(), subject=subject)
+        return self.sim.call("customer", customer_id, UnfreezeCustomer(), subject=subject)
 
     def close_customer(self, customer_id: str, *, subject: str = "system"):
-        return self.sim.execute("customer", customer_id, CloseCustomer(), subject=subject)
+        return self.sim.call("customer", customer_id, CloseCustomer(), subject=subject)
 
     def update_email(self, party_id: str, email: str, *, subject: str = "system"):
         """A taken email raises `DuplicateValue(kind="party", column="email")`, appending nothing."""
-        return self.sim.execute("party", party_id, UpdateEmail(email=email), subject=subject)
+        return self.sim.call("party", party_id, UpdateEmail(email=email), subject=subject)
 
     def update_telegram_handle(self, party_id: str, telegram_handle: str, *, subject: str = "system"):
-        return self.sim.execute("party", party_id, UpdateTelegramHandle(telegram_handle), subject=subject)
+        return self.sim.call("party", party_id, UpdateTelegramHandle(telegram_handle), subject=subject)
 
     # -- prospects and KYC -------------------------------------------------------------
     def create_prospect(self, email: str, customer_type: str = "individual", telegram_handle: str = "", *,
@@ -93,46 +93,46 @@ class CustomerService:
         party = self._create_party(email, customer_type, telegram_handle, subject)
         prospect_id = self.sim.ids.entity()
         command = CreateProspect(id=prospect_id, party_id=party.id, customer_type=party.customer_type)
-        self.sim.execute("prospect", prospect_id, command, subject=subject)
+        self.sim.call("prospect", prospect_id, command, subject=subject)
         return prospect_id
 
     def start_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = "sumsub"):
-        return self.sim.execute("prospect", prospect_id, StartKyc(applicant_id), subject=subject)
+        return self.sim.call("prospect", prospect_id, StartKyc(applicant_id), subject=subject)
 
     def kyc_pending(self, prospect_id: str, *, subject: str = "sumsub"):
-        return self.sim.execute("prospect", prospect_id, MarkKycPending(), subject=subject)
+        return self.sim.call("prospect", prospect_id, MarkKycPending(), subject=subject)
 
     def kyc_on_hold(self, prospect_id: str, *, subject: str = "sumsub"):
-        return self.sim.execute("prospect", prospect_id, PutKycOnHold(), subject=subject)
+        return self.sim.call("prospect", prospect_id, PutKycOnHold(), subject=subject)
 
     def approve_kyc(self, prospect_id: str, applicant_id: str, level: str = "basic", *,
                     subject: str = "sumsub") -> str:
         """Converts the prospect into a customer with the same id; a later approval unfreezes it."""
         command = ApproveKyc(applicant_id=applicant_id, level=level)
-        self.sim.execute("prospect", prospect_id, command, subject=subject)
+        self.sim.call("prospect", prospect_id, command, subject=subject)
         self._ensure_customer(prospect_id, Conversion(ConversionMethod.SUMSUB_APPROVED, applicant_id),
                               command.level, subject)
         if self.sim.state("customer", prospect_id).status is CustomerStatus.FROZEN:
-            self.sim.execute("customer", prospect_id, UnfreezeCustomer(), subject=subject)
-        self.sim.execute("customer", prospect_id, UpdateKycLevel(command.level), subject=subject)
+            self.sim.call("customer", prospect_id, UnfreezeCustomer(), subject=subject)
+        self.sim.call("customer", prospect_id, UpdateKycLevel(command.level), subject=subject)
         return prospect_id
 
     def decline_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = "sumsub"):
         """Before conversion the prospect is declined; after it, the customer is frozen (§14)."""
         if self.sim.state("prospect", prospect_id).status is ProspectStatus.CONVERTED:
-            return self.sim.execute("customer", prospect_id, FreezeCustomer(), subject=subject)
-        return self.sim.execute("prospect", prospect_id, DeclineKyc(applicant_id), subject=subject)
+            return self.sim.call("customer", prospect_id, FreezeCustomer(), subject=subject)
+        return self.sim.call("prospect", prospect_id, DeclineKyc(applicant_id), subject=subject)
 
     def convert_manually(self, prospect_id: str, *, allow_manual_conversion: bool = False,
                          subject: str = "system") -> str:
         """Needs the domain config `allow-manual-conversion` (default false); the customer is Basic."""
         command = ConvertManually(allow_manual_conversion)
-        self.sim.execute("prospect", prospect_id, command, subject=subject)
+        self.sim.call("prospect", prospect_id, command, subject=subject)
         self._ensure_customer(prospect_id, Conversion(ConversionMethod.MANUALLY_CONVERTED), KycLevel.BASIC, subject)
         return prospect_id
 
     def close_prospect(self, prospect_id: str, *, subject: str = "system"):
-        return self.sim.execute("prospect", prospect_id, CloseProspect(), subject=subject)
+        return self.sim.call("prospect", prospect_id, CloseProspect(), subject=subject)
 
     # -- reads -------------------------------------------------------------------------
     def customer(self, customer_id: str) -> CustomerView:
@@ -158,7 +158,7 @@ class CustomerService:
         """A taken email raises `DuplicateValue(kind="party", column="email")` and appends nothing."""
         command = CreateParty(id=self.sim.ids.entity(), email=email, customer_type=customer_type,
                               telegram_handle=telegram_handle)
-        self.sim.execute("party", command.id, command, subject=subject)
+        self.sim.call("party", command.id, command, subject=subject)
         return command
 
     def _ensure_customer(self, prospect_id: str, conversion: Conversion, level: KycLevel, subject: str) -> None:
@@ -166,4 +166,4 @@ class CustomerService:
         prospect = self.sim.state("prospect", prospect_id)
         command = CreateCustomer(id=prospect_id, party_id=prospect.party_id, customer_type=prospect.customer_type,
                                  conversion=conversion, level=level)
-        self.sim.execute("customer", prospect_id, command, subject=subject)
+        self.sim.call("customer", prospect_id, command, subject=subject)
