@@ -81,25 +81,26 @@ class Journal:
 
     def append_locked(self, entity: int, expected: int, events: Iterable[object], recorded_at: str,
                       context: str) -> int:
-        """`append` for a caller already holding `self.lock`."""
+        """`append` for a caller already holding `self.lock` (the entity actors' hot path)."""
         heads = self._heads
         if heads.get(entity, 0) != expected:
             kind, entity_id = self._names[entity]
             raise ConcurrentModification(kind=kind, id=entity_id, expected=expected, actual=heads.get(entity, 0))
-        rows, seq, encoders = self._events, self._seq, self._encoders
+        seq, encoders, push = self._seq, self._encoders, self._events.append
         for event in events:
             seq += 1
             expected += 1
-            try:
-                name, version, encode = encoders[event.__class__]
-            except KeyError:
-                name, version, encode = encoders[event.__class__] = self.codec.encoder(event.__class__)
-            rows.append((seq, entity, expected, name, version, encode(event), recorded_at, context))
+            enc = encoders.get(event.__class__) or self._encoder(event.__class__)
+            push((seq, entity, expected, enc[0], enc[1], enc[2](event), recorded_at, context))
         self._seq = seq
         heads[entity] = expected
-        if len(rows) >= self.group_rows:
+        if seq - self._flushed_seq >= self.group_rows:
             self.flush()
         return seq
+
+    def _encoder(self, cls: type) -> tuple:
+        enc = self._encoders[cls] = self.codec.encoder(cls)
+        return enc
 
     def stage(self, sql: str, row: tuple) -> None:
         """Buffer a row for the group transaction (flushed in first-use order of `sql`)."""
@@ -126,6 +127,7 @@ class Journal:
             if not any(self._staged.values()) and not self._in_tx:
                 return
             self._begin()
+            self._flushed_seq = self._seq
             try:
                 for sql, rows in self._staged.items():
                     if rows:
@@ -276,7 +278,7 @@ class Journal:
             self._entities[(kind, entity_id)] = entity
             self._names[entity] = (kind, entity_id)
         self._heads = dict(self.conn.execute("SELECT entity, MAX(entity_seq) FROM events GROUP BY entity"))
-        self._seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+        self._seq = self._flushed_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
         self._indexed = bool(self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_stream'").fetchone())
         if self._indexed and not self.readonly and self.path != ":memory:":
