@@ -176,6 +176,11 @@ class Simulation:
         return self.ids.stream(name)
 
     @property
+    def elapsed(self) -> int:
+        """Whole simulated seconds since the start (the `t` price paths are sampled at)."""
+        return int(self.clock.env.now)
+
+    @property
     def now(self):
         return self.clock.now
 
