@@ -71,7 +71,9 @@ class Aggregate(Generic[S, E, C]):
     `publish(state, event)` maps one new event (with the state after it) to public events.
     `creates` lists the commands accepted by an entity that does not exist yet; any other
     command to an unknown id is refused by the engine. `upcasters` are (event name, from version,
-    pure dict -> dict) steps that turn old stored payloads into the next version. `state` (an attrs class) enables snapshots every `snapshot_every` events.
+    pure dict -> dict) steps that turn old stored payloads into the next version. `alarm(state)`
+    says when the entity wants to be woken and with which command ("re-evaluate this obligation on
+    its due date"); the engine schedules it (surviving restarts). `state` (an attrs class) enables snapshots every `snapshot_every` events.
     """
 
     kind: str
@@ -85,6 +87,8 @@ class Aggregate(Generic[S, E, C]):
     state: type | None = None
     snapshot_every: int | None = None
     upcasters: tuple[tuple[str, int, Callable[[dict], dict]], ...] = ()
+    alarm: Callable[[S], tuple[datetime, object] | None] | None = None
+    alarm_priority: str = "scenario"
 
 
 @attrs.frozen

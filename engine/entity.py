@@ -9,7 +9,7 @@ from __future__ import annotations
 import attrs
 import pykka
 
-from domains.aggregate import Aggregate
+from domains.aggregate import Aggregate, Column
 from engine.codec import dumps
 from engine.errors import HandlerFailed, MalformedCommand, UnknownEntity
 from engine.index import IndexTable
@@ -63,6 +63,7 @@ class EntityBehaviour:
         self.entity = kind.journal.intern(kind.spec.kind, entity_id)
         self.state, self.entity_seq = kind.load(entity_id)
         self.row = kind.index.row(self.state) if kind.index and self.state is not None else None
+        self.alarm = kind.alarm(self.state) if kind.alarm and self.state is not None else None
 
     def on_receive(self, message: object) -> object:
         return self.kind.handle(self, message)
@@ -91,6 +92,14 @@ class ThreadedEntityActor(EntityBehaviour, pykka.ThreadingActor):
         self.kind.failures.append(HandlerFailed(actor=self.entity_id, error=repr(exc_value)))
 
 
+def _alarm_at(alarm):
+    def at(state: object) -> str | None:
+        found = alarm(state)
+        return None if found is None else found[0].strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return at
+
+
 def _name(message: object) -> str:
     return type(getattr(message, "command", message)).__name__
 
@@ -104,7 +113,10 @@ class EntityKind:
         self.snapshot_every = spec.snapshot_every if spec.state is not None else None
         self.commands = frozenset(spec.commands)
         self.creates = frozenset(spec.creates)
-        self.index = IndexTable(journal, spec.kind, spec.columns) if spec.columns else None
+        self.alarm = spec.alarm
+        self.wake = None  # set by the simulation: wake(kind_host, entity_id, when, command)
+        columns = spec.columns + ((Column("alarm_at", _alarm_at(spec.alarm)),) if spec.alarm else ())
+        self.index = IndexTable(journal, spec.kind, columns) if columns else None
         self.failures: list[HandlerFailed] = []
         for et in spec.events:
             journal.codec.register(et.cls, et.name, et.version)
@@ -145,9 +157,18 @@ class EntityKind:
                 self.outbox.publish(self.publish, state, events, seq, message.trace_id)
             before = actor.entity_seq
             actor.state, actor.entity_seq = state, before + len(events)
+            if self.alarm is not None:
+                self._rearm(actor, state)
             if self.snapshot_every and actor.entity_seq // self.snapshot_every > before // self.snapshot_every:
                 self._snapshot(actor, seq)
         return Executed(events, seq)
+
+    def _rearm(self, actor: EntityBehaviour, state: object) -> None:
+        alarm = self.alarm(state)
+        if alarm != actor.alarm:
+            actor.alarm = alarm
+            if alarm is not None and self.wake is not None:
+                self.wake(self, actor.entity_id, *alarm)
 
     def _index(self, actor: EntityBehaviour, state: object) -> None:
         row = self.index.row(state)
@@ -159,6 +180,10 @@ class EntityKind:
         self.journal.stage(
             "INSERT OR REPLACE INTO snapshots (entity, entity_seq, seq, recorded_at, state) VALUES (?, ?, ?, ?, ?)",
             (actor.entity, actor.entity_seq, seq, self.clock.iso, dumps(actor.state)))
+
+    def load_alarm(self, entity_id: str):
+        state, _ = self.load(entity_id)
+        return None if state is None else self.alarm(state)
 
     def load(self, entity_id: str, *, to_seq: int | None = None, until: str | None = None,
              use_snapshot: bool = True) -> tuple[object, int]:

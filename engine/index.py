@@ -128,6 +128,13 @@ class IndexTable:
                     more if back else cursor is not None,
                     cursors[0] if cursors else None, cursors[-1] if cursors else None)
 
+    def scan(self, column: str) -> list[tuple[str, object]]:
+        """Every (id, value) whose `column` is set, in (value, id) order."""
+        self._check(column)
+        self.journal.flush()
+        return self.journal.conn.execute(
+            f"SELECT id, {column} FROM {self.table} WHERE {column} IS NOT NULL ORDER BY {column}, id").fetchall()
+
     def count(self, where: dict | None = None) -> int:
         self.journal.flush()
         clauses = [f"{c} IS ?" for c in (where or {})]

@@ -50,6 +50,10 @@ class Simulation:
         self._context_tails: dict = {}
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle)
+        for host in self.kinds.values():
+            if host.alarm is not None:
+                host.wake = self._wake
+                self._rearm_stored(host)
         self.reactions = Reactions(self, policies if policies is not None else
                                    (modules.policies() if aggregates is None else ()))
         modules.attach_services(self)
@@ -196,6 +200,28 @@ class Simulation:
         self.jobs.run_until(target)
         self.journal.set_meta(now=self.clock.iso)
         self.journal.flush()
+
+    def _wake(self, host: EntityKind, entity_id: str, when, command) -> None:
+        """Schedule an entity's alarm; when it rings, deliver the command if still armed."""
+        kind = host.spec.kind
+
+        def ring() -> None:
+            actor = self.registry.actor(kind, entity_id)
+            alarm = actor.alarm if actor is not None else host.load_alarm(entity_id)
+            if alarm == (when, command):
+                self.tell(kind, entity_id, command, subject=f"{kind}-alarm")
+
+        if when <= self.clock.now:
+            self.tell(kind, entity_id, command, subject=f"{kind}-alarm")  # overdue: in this cascade
+        else:
+            self.jobs.at(when, ring, host.spec.alarm_priority)
+
+    def _rearm_stored(self, host: EntityKind) -> None:
+        """After reopening a journal: schedule the alarms its entities had set."""
+        for entity_id, _ in host.index.scan("alarm_at"):
+            alarm = host.load_alarm(entity_id)
+            if alarm is not None:
+                self._wake(host, entity_id, *alarm)
 
     def _start_end_of_day(self) -> None:
         """Publish `EndOfDay{D}` at every 00:00 UTC crossed, in order (Lana's default closing)."""
