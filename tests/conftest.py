@@ -8,10 +8,12 @@ from engine import Simulation
 from tests.support import ACCOUNT
 
 
-@pytest.fixture
-def bank(tmp_path):
-    """A simulation hosting only the test account aggregate, journal in a file."""
-    with Simulation(seed=7, journal=str(tmp_path / "journal.sqlite"), aggregates=[ACCOUNT]) as sim:
+@pytest.fixture(params=["file", "memory"])
+def bank(request, tmp_path):
+    """A simulation hosting only the test account aggregate; the journal/index contract tests run
+    against both backends: a SQLite file and `:memory:`."""
+    path = str(tmp_path / "journal.sqlite") if request.param == "file" else ":memory:"
+    with Simulation(seed=7, journal=path, aggregates=[ACCOUNT]) as sim:
         yield sim
 
 
