@@ -73,7 +73,10 @@ class Aggregate(Generic[S, E, C]):
     command to an unknown id is refused by the engine. `upcasters` are (event name, from version,
     pure dict -> dict) steps that turn old stored payloads into the next version. `alarm(state)`
     says when the entity wants to be woken and with which command ("re-evaluate this obligation on
-    its due date"); the engine schedules it (surviving restarts). `state` (an attrs class) enables snapshots every `snapshot_every` events.
+    its due date"); the engine schedules it (surviving restarts). `post(state, event)` maps a new
+    event to `domains.accounting.LedgerTransaction`s (checked against velocity limits before
+    anything is written). `permissions(command)` names the (object, action) a user acting through
+    this command must hold. `state` (an attrs class) enables snapshots every `snapshot_every` events.
     """
 
     kind: str
@@ -89,6 +92,8 @@ class Aggregate(Generic[S, E, C]):
     upcasters: tuple[tuple[str, int, Callable[[dict], dict]], ...] = ()
     alarm: Callable[[S], tuple[datetime, object] | None] | None = None
     alarm_priority: str = "scenario"
+    post: Callable[[S, E], tuple[object, ...]] | None = None
+    permissions: Callable[[C], tuple[str, str]] | None = None
 
 
 @attrs.frozen

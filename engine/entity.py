@@ -109,7 +109,8 @@ class EntityKind:
 
     def __init__(self, spec: Aggregate, journal, clock, outbox) -> None:
         self.spec, self.journal, self.clock, self.outbox = spec, journal, clock, outbox
-        self.decide, self.apply, self.publish = spec.decide, spec.apply, spec.publish
+        self.decide, self.apply, self.publish, self.post = spec.decide, spec.apply, spec.publish, spec.post
+        self.ledger = None  # set by the simulation when the kind posts to the ledger
         self.snapshot_every = spec.snapshot_every if spec.state is not None else None
         self.commands = frozenset(spec.commands)
         self.creates = frozenset(spec.creates)
@@ -150,8 +151,13 @@ class EntityKind:
             state = apply(state, event)
         journal = self.journal
         with journal.lock:
+            postings = self._postings(state, events) if self.post is not None else ()
+            if postings:
+                self.ledger.check(postings)  # a velocity limit refuses before anything is written
             if self.index is not None:
                 self._index(actor, state)
+            if postings:
+                self.ledger.apply(postings, journal.last_seq + len(events))
             seq = journal.append_locked(actor.entity, actor.entity_seq, events, self.clock.iso, message.context)
             if self.publish is not None:
                 self.outbox.publish(self.publish, state, events, seq, message.trace_id)
@@ -162,6 +168,10 @@ class EntityKind:
             if self.snapshot_every and actor.entity_seq // self.snapshot_every > before // self.snapshot_every:
                 self._snapshot(actor, seq)
         return Executed(events, seq)
+
+    def _postings(self, state: object, events: tuple) -> tuple:
+        post = self.post
+        return tuple(tx for event in events for tx in post(state, event))
 
     def _rearm(self, actor: EntityBehaviour, state: object) -> None:
         alarm = self.alarm(state)
