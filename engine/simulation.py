@@ -13,6 +13,7 @@ from datetime import timedelta
 import pykka
 
 from engine import modules
+from engine.authz import Authorizer
 from engine.clock import Clock, Jobs, parse_instant
 from engine.codec import Codec, dumps
 from engine.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
@@ -50,12 +51,13 @@ class Simulation:
         self._context_tails: dict = {}
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle)
+        chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
+        self.authz = Authorizer(self, [p.subject for p in chosen] + [f"{k}-alarm" for k in self.kinds])
         for host in self.kinds.values():
             if host.alarm is not None:
                 host.wake = self._wake
                 self._rearm_stored(host)
-        self.reactions = Reactions(self, policies if policies is not None else
-                                   (modules.policies() if aggregates is None else ()))
+        self.reactions = Reactions(self, chosen)
         modules.attach_services(self)
         if "calendar" in self.kinds:
             self._start_end_of_day()
@@ -76,7 +78,7 @@ class Simulation:
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
                 causation: str | None = None, trace_id: str | None = None):
         """Run one command through the entity's actor; returns Executed / AlreadyApplied or raises."""
-        ref = self._ref(kind, entity_id, command)
+        ref = self._ref(kind, entity_id, command, subject)
         try:
             return ref.ask(self.message(command, subject, causation, trace_id))
         except Exception:
@@ -98,7 +100,7 @@ class Simulation:
     def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
              causation: str | None = None, trace_id: str | None = None) -> None:
         """Send without waiting; `run()` delivers it. A failure is recorded and raised by `run()`."""
-        self._ref(kind, entity_id, command).tell(self.message(command, subject, causation, trace_id))
+        self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
 
     def run(self) -> None:
         """Deliver every queued message and settle reactions (deterministic runtime)."""
@@ -113,9 +115,11 @@ class Simulation:
             tail = self._context_tails[(subject, causation)] = dumps({"causation": causation, "subject": subject})[1:]
         return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}",{tail}', trace)
 
-    def _ref(self, kind: str, entity_id: str, command: object):
+    def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
         actor = self.registry.actor(kind, entity_id)
         if actor is not None and command.__class__ in actor.kind.commands and not self.closed:
+            if subject not in self.authz.system:
+                self.authz.check(actor.kind, command, subject)
             return actor.actor_ref
         if self.closed:
             raise SimulationClosed()
@@ -124,6 +128,7 @@ class Simulation:
             raise UnknownKind(kind=kind)
         if type(command) not in host.commands:
             raise MalformedCommand(kind=kind, problem=f"{type(command).__name__} is not a command of this kind")
+        self.authz.check(host, command, subject)
         if type(command) not in host.creates and self.registry.actor(kind, entity_id) is None \
                 and not self.journal.exists(kind, entity_id):
             raise UnknownEntity(kind=kind, id=entity_id)

@@ -9,6 +9,7 @@ from domains.access import events as ev
 from domains.access import permission_set, role, user
 from domains.access.commands import CreatePermissionSet, CreateRole, CreateUser
 from domains.access.public import publish_role, publish_user
+from domains.access.permissions import required_permission
 
 __all__ = ["PERMISSION_SET", "ROLE", "USER"]
 
@@ -19,6 +20,7 @@ USER: Aggregate = Aggregate(
     apply=user.apply, decide=user.decide, commands=user.COMMANDS, creates=(CreateUser,),
     columns=(Column("email", attrgetter("email"), unique=True), Column("role_id", attrgetter("role_id"))),
     publish=publish_user, state=user.User,
+    permissions=required_permission,
 )
 
 ROLE: Aggregate = Aggregate(
@@ -29,6 +31,7 @@ ROLE: Aggregate = Aggregate(
     apply=role.apply, decide=role.decide, commands=role.COMMANDS, creates=(CreateRole,),
     columns=(Column("name", attrgetter("name"), unique=True),),
     publish=publish_role, state=role.Role,
+    permissions=required_permission,
 )
 
 PERMISSION_SET: Aggregate = Aggregate(
@@ -38,4 +41,5 @@ PERMISSION_SET: Aggregate = Aggregate(
     creates=(CreatePermissionSet,),
     columns=(Column("name", attrgetter("name"), unique=True),),
     state=permission_set.PermissionSet,
+    permissions=required_permission,
 )

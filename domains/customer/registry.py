@@ -9,6 +9,7 @@ from domains.customer import customer, party, prospect
 from domains.customer import events as ev
 from domains.customer.commands import CreateCustomer, CreateParty, CreateProspect
 from domains.customer.public import publish_customer, publish_party, publish_prospect
+from domains.customer.permissions import required_permission
 
 __all__ = ["CUSTOMER", "PARTY", "PROSPECT"]
 
@@ -24,6 +25,7 @@ PARTY: Aggregate = Aggregate(
     apply=party.apply, decide=party.decide, commands=party.COMMANDS, creates=(CreateParty,),
     columns=(Column("email", attrgetter("email"), unique=True),),
     publish=publish_party, state=party.Party,
+    permissions=required_permission,
 )
 
 PROSPECT: Aggregate = Aggregate(
@@ -35,6 +37,7 @@ PROSPECT: Aggregate = Aggregate(
     apply=prospect.apply, decide=prospect.decide, commands=prospect.COMMANDS, creates=(CreateProspect,),
     columns=(Column("party_id", attrgetter("party_id")), Column("stage", attrgetter("stage"))),
     publish=publish_prospect, state=prospect.Prospect,
+    permissions=required_permission,
 )
 
 CUSTOMER: Aggregate = Aggregate(
@@ -45,4 +48,5 @@ CUSTOMER: Aggregate = Aggregate(
     apply=customer.apply, decide=customer.decide, commands=customer.COMMANDS, creates=(CreateCustomer,),
     columns=(Column("party_id", attrgetter("party_id")), Column("status", attrgetter("status"))),
     publish=publish_customer, state=customer.Customer,
+    permissions=required_permission,
 )
