@@ -1,0 +1,46 @@
+"""Accrual periods and cycles (LANA.md §6): day/month periods, truncation at maturity, day counts."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+import attrs
+
+from domains.credit.terms import InterestInterval
+
+__all__ = ["Period", "first_period", "next_period", "truncate"]
+
+
+@attrs.frozen
+class Period:
+    """Calendar days [start, end], both charged (a partial first day counts as a full day)."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def _end_of(interval: InterestInterval, day: date) -> date:
+    if interval is InterestInterval.END_OF_DAY:
+        return day
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def first_period(interval: InterestInterval, start: date) -> Period:
+    return Period(start, _end_of(interval, start))
+
+
+def next_period(interval: InterestInterval, previous: Period) -> Period:
+    start = previous.end + timedelta(days=1)
+    return Period(start, _end_of(interval, start))
+
+
+def truncate(period: Period, latest_end: date) -> Period | None:
+    """The period cut at `latest_end` (inclusive); None if it starts after it."""
+    if period.start > latest_end:
+        return None
+    return Period(period.start, min(period.end, latest_end))

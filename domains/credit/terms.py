@@ -1,0 +1,93 @@
+"""Facility terms (`TermValues`, Lana's field names) with their validation (LANA.md §2).
+
+Percentages are `Decimal` percent (12 means 12 %). A proposal copies the terms by value.
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+
+import attrs
+
+from domains.credit.errors import InvalidTerms
+
+__all__ = ["DisbursalPolicy", "InterestInterval", "TermValues", "std_terms"]
+
+
+class InterestInterval(str, enum.Enum):
+    END_OF_DAY = "end_of_day"
+    END_OF_MONTH = "end_of_month"
+
+
+class DisbursalPolicy(str, enum.Enum):
+    SINGLE = "single_disbursal"
+    MULTIPLE = "multiple_disbursal"
+
+
+def _pct(name: str, minimum: Decimal, strict: bool = False):
+    def check(instance: object, attribute: attrs.Attribute, value: object) -> None:
+        if not isinstance(value, Decimal) or not value.is_finite() or value < minimum or (strict and value == minimum):
+            raise InvalidTerms(field=name, value=value, problem=f"must be a Decimal {'>' if strict else '>='} {minimum}")
+    return check
+
+
+def _days(name: str, optional: bool):
+    def check(instance: object, attribute: attrs.Attribute, value: object) -> None:
+        if value is None and optional:
+            return
+        if type(value) is not int or value < 0:
+            raise InvalidTerms(field=name, value=value, problem="must be a whole number of days >= 0")
+    return check
+
+
+def _months(instance: object, attribute: attrs.Attribute, value: object) -> None:
+    if type(value) is not int or value <= 0:
+        raise InvalidTerms(field="duration", value=value, problem="must be a whole number of months > 0")
+
+
+@attrs.frozen
+class TermValues:
+    """Lana's `TermValues`. Invariant: initial_cvl > margin_call_cvl > liquidation_cvl."""
+
+    annual_rate: Decimal = attrs.field(validator=_pct("annual_rate", Decimal(0)))
+    duration: int = attrs.field(validator=_months)  # months
+    initial_cvl: Decimal = attrs.field(validator=_pct("initial_cvl", Decimal(0), strict=True))
+    margin_call_cvl: Decimal = attrs.field(validator=_pct("margin_call_cvl", Decimal(0), strict=True))
+    liquidation_cvl: Decimal = attrs.field(validator=_pct("liquidation_cvl", Decimal(0), strict=True))
+    one_time_fee_rate: Decimal = attrs.field(default=Decimal(0), validator=_pct("one_time_fee_rate", Decimal(0)))
+    accrual_interval: InterestInterval = InterestInterval.END_OF_DAY
+    accrual_cycle_interval: InterestInterval = InterestInterval.END_OF_MONTH
+    interest_due_duration_from_accrual: int = attrs.field(default=0, validator=_days("interest_due_duration_from_accrual", False))
+    obligation_overdue_duration_from_due: int | None = attrs.field(
+        default=None, validator=_days("obligation_overdue_duration_from_due", True))
+    obligation_liquidation_duration_from_due: int | None = attrs.field(
+        default=None, validator=_days("obligation_liquidation_duration_from_due", True))
+    obligation_defaulted_duration_from_due: int | None = attrs.field(
+        default=None, validator=_days("obligation_defaulted_duration_from_due", True))
+    disbursal_policy: DisbursalPolicy = DisbursalPolicy.SINGLE
+
+    def __attrs_post_init__(self) -> None:
+        if not self.initial_cvl > self.margin_call_cvl:
+            raise InvalidTerms(field="margin_call_cvl", value=self.margin_call_cvl,
+                               problem=f"must be below initial_cvl {self.initial_cvl} (MarginCallAboveInitialLimit)")
+        if not self.margin_call_cvl > self.liquidation_cvl:
+            raise InvalidTerms(field="liquidation_cvl", value=self.liquidation_cvl,
+                               problem=f"must be below margin_call_cvl {self.margin_call_cvl} (MarginCallBelowLiquidationLimit)")
+
+    @property
+    def is_single_disbursal(self) -> bool:
+        return self.disbursal_policy is DisbursalPolicy.SINGLE
+
+    @property
+    def long_term(self) -> bool:
+        return self.duration > 12
+
+
+def std_terms(**overrides: object) -> TermValues:
+    """Lana's sim-bootstrap `std_terms`: 12 %, 3 months, CVL 140/125/105, fee 0.01 %, overdue after 50 days."""
+    values: dict = dict(annual_rate=Decimal(12), duration=3, initial_cvl=Decimal(140), margin_call_cvl=Decimal(125),
+                        liquidation_cvl=Decimal(105), one_time_fee_rate=Decimal("0.01"),
+                        obligation_overdue_duration_from_due=50)
+    values.update(overrides)
+    return TermValues(**values)

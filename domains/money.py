@@ -1,0 +1,32 @@
+"""Money in minor units (USD cents, satoshis) and Lana's rounding rules (LANA.md §1.1)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
+
+__all__ = ["SATS_PER_BTC", "ceil_cents", "cents_to_sats_up", "sats_to_cents_down", "trunc2"]
+
+SATS_PER_BTC = 100_000_000
+
+
+def ceil_cents(cents: Decimal) -> int:
+    """Round a (non-negative) amount of cents up to a whole cent: Lana rounds away from zero."""
+    if cents < 0:
+        return -ceil_cents(-cents)
+    return int(cents.to_integral_value(rounding=ROUND_CEILING))
+
+
+def sats_to_cents_down(sats: int, cents_per_btc: int) -> int:
+    """Collateral value: satoshis at a price, rounded down to the cent."""
+    return sats * cents_per_btc // SATS_PER_BTC
+
+
+def cents_to_sats_up(cents: int | Decimal, cents_per_btc: int) -> int:
+    """Satoshis needed for an amount of cents at a price, rounded up to the sat."""
+    sats = Decimal(cents) * SATS_PER_BTC / cents_per_btc
+    return int(sats.to_integral_value(rounding=ROUND_CEILING))
+
+
+def trunc2(value: Decimal) -> Decimal:
+    """Truncate toward zero to two decimals (CVL ratios)."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
