@@ -94,9 +94,13 @@ class Journal:
             push((seq, entity, expected, enc[0], enc[1], enc[2](event), recorded_at, context))
         self._seq = seq
         heads[entity] = expected
-        if seq - self._flushed_seq >= self.group_rows:
-            self.flush()
         return seq
+
+    def maybe_flush(self) -> None:
+        """Group commit once `group_rows` events are staged; called between cascades only, so an
+        operation that spans aggregates (a cascade of reactions) never straddles two commits."""
+        if self._seq - self._flushed_seq >= self.group_rows:
+            self.flush()
 
     def _encoder(self, cls: type) -> tuple:
         enc = self._encoders[cls] = self.codec.encoder(cls)

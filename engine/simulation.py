@@ -96,6 +96,7 @@ class Simulation:
         """Deliver queued commands and run reactions until quiescent (the instant's cascade)."""
         if self.runtime == "deterministic":
             self.reactions.settle()
+        self.journal.maybe_flush()
 
     def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
              causation: str | None = None, trace_id: str | None = None) -> None:
