@@ -71,6 +71,7 @@ PRIORITIES = {
     "end_of_day": 35,
     "accruals": 40,
     "obligations": 50,
+    "cycle_posting": 55,  # interest cycles post after obligations are current (Lana's AwaitObligationsSync)
     "scenario": 60,
 }
 
