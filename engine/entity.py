@@ -13,6 +13,7 @@ from domains.aggregate import Aggregate, Column
 from engine.codec import dumps
 from engine.errors import HandlerFailed, MalformedCommand, UnknownEntity
 from engine.index import IndexTable
+from engine.ledger import Ledger
 from engine.runtime import SimActor
 
 __all__ = ["AlreadyApplied", "CommandMessage", "EntityKind", "Executed"]
@@ -110,7 +111,7 @@ class EntityKind:
     def __init__(self, spec: Aggregate, journal, clock, outbox) -> None:
         self.spec, self.journal, self.clock, self.outbox = spec, journal, clock, outbox
         self.decide, self.apply, self.publish, self.post = spec.decide, spec.apply, spec.publish, spec.post
-        self.ledger = None  # set by the simulation when the kind posts to the ledger
+        self.ledger: Ledger | None = None  # set by the simulation when the kind posts to the ledger
         self.snapshot_every = spec.snapshot_every if spec.state is not None else None
         self.commands = frozenset(spec.commands)
         self.creates = frozenset(spec.creates)
@@ -146,19 +147,20 @@ class EntityKind:
         events = self.decide(state, command, self.clock.now)
         if not events:
             return AlreadyApplied
-        apply = self.apply
+        apply, post, postings = self.apply, self.post, []
         for event in events:
             state = apply(state, event)
+            if post is not None:
+                postings.extend(post(state, event))  # each event posts with the state right after it
         journal = self.journal
         with journal.lock:
-            postings = self._postings(state, events) if self.post is not None else ()
             if postings:
                 self.ledger.check(postings)  # a velocity limit refuses before anything is written
             if self.index is not None:
                 self._index(actor, state)
-            if postings:
-                self.ledger.apply(postings, journal.last_seq + len(events))
             seq = journal.append_locked(actor.entity, actor.entity_seq, events, self.clock.iso, message.context)
+            if postings:
+                self.ledger.apply(postings, seq)
             if self.publish is not None:
                 self.outbox.publish(self.publish, state, events, seq, message.trace_id)
             before = actor.entity_seq
@@ -168,10 +170,6 @@ class EntityKind:
             if self.snapshot_every and actor.entity_seq // self.snapshot_every > before // self.snapshot_every:
                 self._snapshot(actor, seq)
         return Executed(events, seq)
-
-    def _postings(self, state: object, events: tuple) -> tuple:
-        post = self.post
-        return tuple(tx for event in events for tx in post(state, event))
 
     def _rearm(self, actor: EntityBehaviour, state: object) -> None:
         alarm = self.alarm(state)

@@ -20,10 +20,12 @@ from engine.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEn
 from engine.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
 from engine.ids import Ids
 from engine.journal import Journal
+from engine.ledger import Ledger
 from engine.outbox import Outbox
 from engine.reaction import Reactions
 from engine.registry import Registry
 from engine.runtime import Scheduler
+from engine.service.ledger import LedgerService
 
 __all__ = ["Simulation"]
 
@@ -47,6 +49,11 @@ class Simulation:
         self.registry = Registry(self._spawn)
         self.kinds = {spec.kind: EntityKind(spec, self.journal, self.clock, self.outbox)
                       for spec in (aggregates if aggregates is not None else modules.aggregates())}
+        self.ledger_book = Ledger(self.journal, self.clock)  # the double-entry book entity events post to
+        for host in self.kinds.values():
+            if host.post is not None:
+                host.ledger = self.ledger_book
+        self.ledger = LedgerService(self)
         self.closed = False
         self._context_tails: dict = {}
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner

@@ -7,28 +7,57 @@ from datetime import date
 
 import attrs
 
-from domains.aggregate import Refusal
+from domains.accounting.errors import UnbalancedTransaction
 
-__all__ = ["Currency", "Entry", "Layer", "LedgerTransaction", "Side", "UnbalancedTransaction"]
+__all__ = [
+    "Currency",
+    "Entry",
+    "Layer",
+    "LedgerTransaction",
+    "ObligationType",
+    "ReceivableBucket",
+    "Side",
+    "UnbalancedTransaction",
+    "entry_pair",
+]
 
 
 class Currency(str, enum.Enum):
+    """The ledger's currencies, in integer minor units."""
+
     USD = "USD"  # amounts in cents
     BTC = "BTC"  # amounts in satoshis
 
 
 class Layer(str, enum.Enum):
+    """Cala's balance layers. lanasim keeps each layer a separate book that balances on its own:
+    a pending balance is the pending layer alone, not settled + pending."""
+
     SETTLED = "settled"
     PENDING = "pending"
 
 
 class Side(str, enum.Enum):
+    """The side of an entry, and the normal balance side of an account."""
+
     DEBIT = "debit"
     CREDIT = "credit"
 
 
-class UnbalancedTransaction(Refusal):
-    """Debits and credits differ for a currency and layer (fields: tx_id, currency, layer, difference)."""
+class ObligationType(str, enum.Enum):
+    """What an obligation is owed for: its receivable accounts differ (§17.1)."""
+
+    DISBURSAL = "disbursal"
+    INTEREST = "interest"
+
+
+class ReceivableBucket(str, enum.Enum):
+    """Where an obligation's outstanding amount sits as it ages."""
+
+    NOT_YET_DUE = "not-yet-due"
+    DUE = "due"
+    OVERDUE = "overdue"
+    DEFAULTED = "defaulted"
 
 
 @attrs.frozen

@@ -1,0 +1,92 @@
+"""What a transaction must pass before it is posted: minor-unit amounts, debits equal to credits
+per currency and layer, known accounts, and the hard limits of §17.3 (velocity controls)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from domains.accounting.balances import BalanceKey, apply_entries, imbalances, key_of
+from domains.accounting.chart import normal_side
+from domains.accounting.errors import (
+    DisbursalLimitExceeded, OverdraftPrevented, PaymentAboveOutstanding, UnbalancedTransaction, VelocityLimitExceeded,
+)
+from domains.accounting.primitives import Currency, Layer, LedgerTransaction
+from domains.accounting.template import positive
+
+__all__ = [
+    "BalanceOf",
+    "CONTROLS",
+    "Controls",
+    "VelocityControl",
+    "check",
+    "check_amounts",
+    "check_balanced",
+    "check_limits",
+]
+
+BalanceOf = Callable[[str, Currency, Layer], int]
+Controls = tuple["VelocityControl", ...]
+
+
+@attrs.frozen
+class VelocityControl:
+    """A hard limit: the `layer` balance of every account of `category` may not go below zero."""
+
+    name: str
+    category: str
+    refusal: type[VelocityLimitExceeded]
+    currency: Currency = Currency.USD
+    layer: Layer = Layer.SETTLED
+
+
+CONTROLS = (
+    VelocityControl("overdraft-prevention", "deposit", OverdraftPrevented),
+    VelocityControl("disbursal-limit", "facility", DisbursalLimitExceeded),
+    VelocityControl("uncovered-outstanding-limit", "uncovered-outstanding", PaymentAboveOutstanding),
+)
+
+
+def check_amounts(tx: LedgerTransaction) -> None:
+    """Every entry moves a positive int (`NotMinorUnits` / `NonPositiveAmount`)."""
+    for entry in tx.entries:
+        positive(tx.template, entry.amount)
+
+
+def check_balanced(tx: LedgerTransaction) -> None:
+    """Debits equal credits for every currency and layer, else `UnbalancedTransaction`."""
+    for (currency, layer), difference in imbalances(apply_entries({}, tx.entries)).items():
+        raise UnbalancedTransaction(tx_id=tx.tx_id, currency=currency, layer=layer, difference=difference)
+
+
+def check_limits(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CONTROLS) -> None:
+    """Refuse when a controlled account would fall below zero; `balance_of` gives the normal-side
+    balance before `tx`. Also refuses entries on accounts outside the chart (`UnknownAccount`)."""
+    for key, change in _changes(tx).items():
+        control = _control(key, controls)
+        if control is not None and change < 0 and balance_of(*key) + change < 0:
+            raise control.refusal(account=key[0], balance=balance_of(*key), amount=-change, template=tx.template)
+
+
+def check(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CONTROLS) -> None:
+    """All of the above, in order: amounts, balance, limits."""
+    check_amounts(tx)
+    check_balanced(tx)
+    check_limits(balance_of, tx, controls)
+
+
+def _changes(tx: LedgerTransaction) -> dict[BalanceKey, int]:
+    """The normal-side change the transaction makes to each (account, currency, layer)."""
+    changes: dict[BalanceKey, int] = {}
+    for entry in tx.entries:
+        key = key_of(entry)
+        signed = entry.amount if entry.side == normal_side(entry.account) else -entry.amount
+        changes[key] = changes.get(key, 0) + signed
+    return changes
+
+
+def _control(key: BalanceKey, controls: Controls) -> VelocityControl | None:
+    account, currency, layer = key
+    name = account.partition(":")[0]
+    return next((c for c in controls if (c.category, c.currency, c.layer) == (name, currency, layer)), None)
