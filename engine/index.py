@@ -112,7 +112,7 @@ class IndexTable:
             self._check(col)
             clauses.append(f"{col} IS ?")
             params.append(_sql_value(val))
-        key = "0" if column == "id" else f"({column} IS NULL)"
+        key = f"({column} IS NULL)"  # 0 for every row when listing by id
         if cursor is not None:
             n, v, i = cursor
             clauses.append(f"({key} {op} ? OR ({key} = ? AND ({column} {op} ? OR ({column} IS ? AND id {op} ?))))")

@@ -66,3 +66,10 @@ def test_unknown_column_is_a_typed_error(accounts):
     with pytest.raises(NotFound) as err:
         accounts.index("account").list_by_colour()
     assert err.value.value == "colour"
+
+
+def test_listing_by_id_pages_in_id_order(accounts):
+    index = accounts.index("account")
+    first = index.list_by("id", first=4)
+    rest = index.list_by("id", after=first.end_cursor)
+    assert first.ids + rest.ids == sorted(f"acc{i}" for i in range(7)) and not rest.has_next

@@ -1,0 +1,20 @@
+"""Public (outbox) events of the custody module: only a wallet's balance change is public."""
+
+from __future__ import annotations
+
+from domains.aggregate import Public
+from domains.custody import events as ev
+from domains.custody.wallet import Wallet
+
+__all__ = ["publish_wallet"]
+
+MODULE = "Custody"
+
+
+def publish_wallet(wallet: Wallet, event: ev.WalletEvent) -> tuple[Public, ...]:
+    """`WalletBalanceUpdated{entity{id, address, network, balance{amount, updated_at}}}` (§15)."""
+    if not isinstance(event, ev.WalletBalanceChanged):
+        return ()
+    balance = {"amount": event.new_balance, "updated_at": event.changed_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    entity = {"id": wallet.id, "address": wallet.address, "network": wallet.network.value, "balance": balance}
+    return (Public(MODULE, "WalletBalanceUpdated", {"entity": entity}),)
