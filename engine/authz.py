@@ -29,10 +29,14 @@ class Unauthorized(EngineError):
 class Authorizer:
     def __init__(self, sim, extra_system_actors=()) -> None:
         self.sim = sim
-        self.system = SYSTEM_ACTORS | frozenset(extra_system_actors)
+        self.system = set(SYSTEM_ACTORS) | set(extra_system_actors)
         sim.journal.conn.execute(
             "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, recorded_at TEXT, subject TEXT, object TEXT,"
             " action TEXT, authorized INTEGER, command TEXT)")
+
+    def allow(self, system_actor: str) -> None:
+        """Register a named system actor (a consumer's subject)."""
+        self.system.add(system_actor)
 
     def check(self, host, command: object, subject: str) -> None:
         if subject in self.system:

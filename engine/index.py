@@ -128,6 +128,14 @@ class IndexTable:
                     more if back else cursor is not None,
                     cursors[0] if cursors else None, cursors[-1] if cursors else None)
 
+    def ids_where(self, column: str, values) -> list[str]:
+        """Ids whose `column` is one of `values`, in id order."""
+        self._check(column)
+        self.journal.flush()
+        values = [_sql_value(v) for v in values]
+        return [r[0] for r in self.journal.conn.execute(
+            f"SELECT id FROM {self.table} WHERE {column} IN ({', '.join('?' * len(values))}) ORDER BY id", values)]
+
     def scan(self, column: str) -> list[tuple[str, object]]:
         """Every (id, value) whose `column` is set, in (value, id) order."""
         self._check(column)

@@ -165,6 +165,10 @@ class Journal:
     def entity_ids(self, kind: str) -> list[str]:
         return sorted(i for k, i in self._entities if k == kind)
 
+    def creation_order(self, kind: str, entity_id: str) -> int:
+        """A number that orders entities by when they were first written (deterministic)."""
+        return self._entities[(kind, entity_id)]
+
     def exists(self, kind: str, entity_id: str) -> bool:
         entity = self._entities.get((kind, entity_id))
         return entity is not None and self._heads.get(entity, 0) > 0

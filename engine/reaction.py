@@ -33,14 +33,24 @@ class Reactions:
 
     def __init__(self, sim, policies) -> None:
         self.sim = sim
-        stored = dict(sim.journal.conn.execute("SELECT consumer, sequence FROM cursors"))
-        self.consumers = [Consumer(p, stored.get(p.name, 0)) for p in policies]
+        self.stored = dict(sim.journal.conn.execute("SELECT consumer, sequence FROM cursors"))
+        self.consumers: list[Consumer] = []
         self.by_type: dict[str, list[Consumer]] = {}
-        for consumer in self.consumers:
-            for event_type in consumer.policy.listens:
-                self.by_type.setdefault(event_type, []).append(consumer)
-            self._backfill(consumer)
+        for policy in policies:
+            self.add(policy)
         sim.outbox.watch(self.by_type, self._on_publish)
+
+    def add(self, policy: Policy) -> None:
+        """Register a consumer (a domain policy, or an engine-side one whose `react` may read the
+        simulation); it resumes from its journaled cursor and backfills what it has not seen."""
+        if any(c.policy.name == policy.name for c in self.consumers):
+            raise ValueError(f"a consumer named {policy.name!r} is already registered")
+        consumer = Consumer(policy, self.stored.get(policy.name, 0))
+        self.sim.authz.allow(policy.subject)
+        self.consumers.append(consumer)
+        for event_type in policy.listens:
+            self.by_type.setdefault(event_type, []).append(consumer)
+        self._backfill(consumer)
 
     def _backfill(self, consumer: Consumer) -> None:
         """After a restart: envelopes after the stored cursor that the consumer has not seen."""

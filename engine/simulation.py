@@ -59,7 +59,7 @@ class Simulation:
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle)
         chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
-        self.authz = Authorizer(self, [p.subject for p in chosen] + [f"{k}-alarm" for k in self.kinds])
+        self.authz = Authorizer(self, [f"{k}-alarm" for k in self.kinds])
         for host in self.kinds.values():
             if host.alarm is not None:
                 host.wake = self._wake

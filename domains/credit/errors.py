@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from domains.aggregate import Refusal
 
+S = TypeVar("S")
+
 __all__ = [
-    "ApprovalProcessNotStarted", "BelowMarginLimit", "CreditError", "CustomerNotEligible",
-    "DisbursalAboveFacilityAmount", "DisbursalOnInactiveFacility", "DisbursalPastMaturityDate", "InvalidTerms",
-    "NegativeCollateral", "NoSuchLiquidationInitiated", "NonPositiveAmount", "OnlyOneDisbursalAllowed",
-    "OutstandingAmount", "PaymentAboveOutstanding", "PaymentOnClosedFacility", "UpdateOnClosedFacility",
+    "AllocationAboveOutstanding",
+    "ApprovalProcessNotStarted",
+    "BelowMarginLimit",
+    "CreditError",
+    "CustomerNotEligible",
+    "DisbursalAboveFacilityAmount",
+    "DisbursalOnInactiveFacility",
+    "DisbursalPastMaturityDate",
+    "InterestAccrualNotCompletedYet",
+    "InvalidTerms",
+    "ManualUpdateError",
+    "MissingId",
+    "NegativeCollateral",
+    "NoAccrualCycleInProgress",
+    "NoCustodyWallet",
+    "NoSuchLiquidationInitiated",
+    "NonPositiveAmount",
+    "NotInitialized",
+    "OnlyOneDisbursalAllowed",
+    "OutstandingAmount",
+    "PaymentAboveOutstanding",
+    "PaymentOnClosedFacility",
+    "UpdateOnClosedFacility",
+    "require",
 ]
 
 
@@ -74,3 +98,38 @@ class UpdateOnClosedFacility(CreditError):
 
 class NoSuchLiquidationInitiated(CreditError):
     """That liquidation is not the running one (facility_id, liquidation_id)."""
+
+
+class ManualUpdateError(CreditError):
+    """Collateral backed by a custody wallet only changes through custodian syncs (collateral_id, custody_wallet_id)."""
+
+
+class NoCustodyWallet(CreditError):
+    """A custodian sync reached collateral without a custody wallet (collateral_id)."""
+
+
+class MissingId(CreditError):
+    """A command lacks an id the decision needs (field)."""
+
+
+class InterestAccrualNotCompletedYet(CreditError):
+    """The in-progress cycle still has periods to accrue (facility_id, cycle_idx, next_accrual_end)."""
+
+
+class NoAccrualCycleInProgress(CreditError):
+    """Every accrual cycle up to maturity was posted (facility_id)."""
+
+
+class AllocationAboveOutstanding(CreditError):
+    """An allocation above what the obligation still owes (obligation_id, amount, outstanding)."""
+
+
+class NotInitialized(CreditError):
+    """A command reached an entity before its first event (kind)."""
+
+
+def require(state: S | None, kind: str) -> S:
+    """The state of an entity that must exist (the engine refuses unknown ids before this)."""
+    if state is None:
+        raise NotInitialized(kind=kind)
+    return state

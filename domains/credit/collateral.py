@@ -1,0 +1,103 @@
+"""Collateral of one (pending or active) facility, in sats (LANA.md §5.9; liquidation not modelled).
+
+Updates carry the new absolute amount; the ledger tx id of the n-th change is `<id>-update-<n>`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import assert_never
+
+import attrs
+
+from domains.credit import collection_events as ev
+from domains.credit import commands as cmd
+from domains.credit.errors import ManualUpdateError, NegativeCollateral, NoCustodyWallet, UpdateOnClosedFacility
+from domains.credit.errors import require
+from domains.credit.primitives import Direction
+
+__all__ = ["COMMANDS", "Collateral", "apply", "decide"]
+
+KIND = "collateral"
+Update = ev.CollateralUpdatedViaManualInput | ev.CollateralUpdatedViaCustodianSync
+
+
+@attrs.frozen
+class Collateral:
+    id: str
+    secured_loan_id: str
+    custody_wallet_id: str | None
+    amount: int = 0
+    changes: int = 0
+    closed: bool = False
+
+
+def apply(state: Collateral | None, event: ev.CollateralEvent) -> Collateral:
+    match event:
+        case ev.CollateralInitialized(id=id_, secured_loan_id=loan, custody_wallet_id=wallet):
+            return Collateral(id_, loan, wallet)
+        case ev.CollateralUpdatedViaManualInput() | ev.CollateralUpdatedViaCustodianSync():
+            c = require(state, KIND)
+            return attrs.evolve(c, amount=event.collateral_amount, changes=c.changes + 1)
+        case ev.CollateralReleased():
+            c = require(state, KIND)
+            return attrs.evolve(c, amount=0, changes=c.changes + 1, closed=True)
+        case _:
+            assert_never(event)
+
+
+def decide(state: Collateral | None, command: object, at: datetime) -> tuple[ev.CollateralEvent, ...]:
+    match command:
+        case cmd.CreateCollateral(id=id_, secured_loan_id=loan, custody_wallet_id=wallet):
+            return () if state is not None else (ev.CollateralInitialized(id_, loan, wallet),)
+        case cmd.UpdateCollateral(sats=sats, effective=effective):
+            return _manual(require(state, KIND), sats, effective)
+        case cmd.SyncCollateralFromCustodian(sats=sats, effective=effective):
+            return _sync(require(state, KIND), sats, effective)
+        case cmd.ReleaseCollateral(effective=effective):
+            return _release(require(state, KIND), effective)
+    raise TypeError(f"not a collateral command: {command!r}")
+
+
+def _manual(c: Collateral, sats: int, effective: date) -> tuple[ev.CollateralEvent, ...]:
+    _ensure_updatable(c, sats)
+    if c.custody_wallet_id is not None:
+        raise ManualUpdateError(collateral_id=c.id, custody_wallet_id=c.custody_wallet_id)
+    return _changed(c, sats, effective, ev.CollateralUpdatedViaManualInput)
+
+
+def _sync(c: Collateral, sats: int, effective: date) -> tuple[ev.CollateralEvent, ...]:
+    _ensure_updatable(c, sats)
+    if c.custody_wallet_id is None:
+        raise NoCustodyWallet(collateral_id=c.id)
+    return _changed(c, sats, effective, ev.CollateralUpdatedViaCustodianSync)
+
+
+def _release(c: Collateral, effective: date) -> tuple[ev.CollateralEvent, ...]:
+    """Return everything at completion. FIX of Lana's bug (LANA.md §11 NOTE): Lana releases through
+    a manual update, which fails with `ManualUpdateError` for wallet-backed collateral; here the
+    release works for both."""
+    if c.closed:
+        return ()
+    return (ev.CollateralReleased(_tx_id(c), c.amount, effective),)
+
+
+def _ensure_updatable(c: Collateral, sats: int) -> None:
+    if sats < 0:
+        raise NegativeCollateral(facility_id=c.secured_loan_id, sats=sats)
+    if c.closed:
+        raise UpdateOnClosedFacility(facility_id=c.secured_loan_id)
+
+
+def _changed(c: Collateral, sats: int, effective: date, event: type[Update]) -> tuple[ev.CollateralEvent, ...]:
+    if sats == c.amount:
+        return ()
+    direction = Direction.ADD if sats > c.amount else Direction.REMOVE
+    return (event(_tx_id(c), sats, abs(sats - c.amount), direction, effective),)
+
+
+def _tx_id(c: Collateral) -> str:
+    return f"{c.id}-update-{c.changes + 1}"
+
+
+COMMANDS = (cmd.CreateCollateral, cmd.UpdateCollateral, cmd.SyncCollateralFromCustodian, cmd.ReleaseCollateral)

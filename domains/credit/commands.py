@@ -1,0 +1,262 @@
+"""Commands of the credit module. Ids, prices, balances and dates come in; nothing is looked up.
+
+Amounts that must be positive are checked on construction (`NonPositiveAmount(field, amount)`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import attrs
+
+from domains.credit.errors import NonPositiveAmount
+from domains.credit.primitives import ObligationType
+from domains.credit.terms import TermValues
+
+__all__ = [
+    "AccrueInterest", "ActivateFacility", "AllocatePayment", "ApplyLiquidationProceeds", "CompleteFacility",
+    "CompletePendingFacility", "ConcludeApprovalProcess", "ConcludeCustomerApproval", "ConcludeDisbursalApproval",
+    "CreateCollateral", "CreateObligation", "CreatePendingFacility", "CreateProposal", "CreateTermsTemplate",
+    "InitiateDisbursal", "Mature", "PostAccruedInterest", "RecordAllocation", "RecordDisbursalCancelled",
+    "RecordDisbursalInitiated", "RecordPayment", "ReleaseCollateral", "SyncCollateralFromCustodian",
+    "TransitionObligation", "UpdateCollateral", "UpdateCollateralization", "UpdatePendingCollateralization",
+    "UpdateTermValues",
+]
+
+
+def _positive(_: object, attribute: attrs.Attribute, value: int) -> None:
+    if type(value) is not int or value <= 0:
+        raise NonPositiveAmount(field=attribute.name, amount=value)
+
+
+@attrs.frozen
+class CreateTermsTemplate:
+    id: str
+    name: str
+    values: TermValues
+
+
+@attrs.frozen
+class UpdateTermValues:
+    values: TermValues
+
+
+@attrs.frozen
+class CreateProposal:
+    id: str
+    customer_id: str
+    customer_type: str
+    disbursal_credit_account_id: str
+    amount: int = attrs.field(validator=_positive)
+    terms: TermValues
+
+
+@attrs.frozen
+class ConcludeCustomerApproval:
+    approved: bool
+
+
+@attrs.frozen
+class ConcludeApprovalProcess:
+    approved: bool
+
+
+@attrs.frozen
+class CreatePendingFacility:
+    id: str
+    proposal_id: str
+    customer_id: str
+    customer_type: str
+    collateral_id: str
+    disbursal_credit_account_id: str
+    amount: int = attrs.field(validator=_positive)
+    terms: TermValues
+
+
+@attrs.frozen
+class UpdatePendingCollateralization:
+    collateral_sats: int
+    price: int
+
+
+@attrs.frozen
+class CompletePendingFacility:
+    collateral_sats: int
+    price: int
+
+
+@attrs.frozen
+class CreateCollateral:
+    id: str
+    secured_loan_id: str
+    custody_wallet_id: str | None = None
+
+
+@attrs.frozen
+class UpdateCollateral:
+    """An operator's manual update to a new absolute amount of sats."""
+
+    sats: int
+    effective: date
+
+
+@attrs.frozen
+class SyncCollateralFromCustodian:
+    """The custody wallet's balance, as the new absolute amount of sats."""
+
+    sats: int
+    effective: date
+
+
+@attrs.frozen
+class ReleaseCollateral:
+    effective: date
+
+
+@attrs.frozen
+class ActivateFacility:
+    id: str
+    pending_facility_id: str
+    customer_id: str
+    customer_type: str
+    collateral_id: str
+    disbursal_credit_account_id: str
+    amount: int = attrs.field(validator=_positive)
+    terms: TermValues
+    collateral_sats: int
+    price: int
+    activated_at: datetime
+    structuring_fee_tx_id: str | None = None
+    initial_disbursal_id: str | None = None
+
+
+@attrs.frozen
+class AccrueInterest:
+    """`principal_cents`: disbursed outstanding excluding defaulted, read from the ledger."""
+
+    day: date
+    principal_cents: int
+
+
+@attrs.frozen
+class PostAccruedInterest:
+    """Post the fully accrued cycle; `obligation_id` names the interest obligation (unused if 0)."""
+
+    obligation_id: str
+
+
+@attrs.frozen
+class UpdateCollateralization:
+    """`outstanding_cents`: total posted outstanding (no defaulted, no unposted accruals).
+    `payable_*` (due + overdue parts) only feed the public payload, as in Lana."""
+
+    collateral_sats: int
+    price: int
+    outstanding_cents: int
+    next_liquidation_id: str | None = None
+    payable_disbursed: int = 0
+    payable_interest: int = 0
+
+
+@attrs.frozen
+class ApplyLiquidationProceeds:
+    liquidation_id: str
+
+
+@attrs.frozen
+class RecordDisbursalInitiated:
+    disbursal_id: str
+    amount: int = attrs.field(validator=_positive)
+
+
+@attrs.frozen
+class RecordDisbursalCancelled:
+    """A denied disbursal gives its amount back to the facility's limit."""
+
+    disbursal_id: str
+
+
+@attrs.frozen
+class Mature:
+    day: date
+
+
+@attrs.frozen
+class CompleteFacility:
+    outstanding_cents: int
+
+
+@attrs.frozen
+class InitiateDisbursal:
+    """`pre_approved`: Lana's initial disbursal at activation, settled at once into `obligation_id`
+    (effective = `effective`, else the decision's date)."""
+
+    id: str
+    facility_id: str
+    amount: int = attrs.field(validator=_positive)
+    disbursal_credit_account_id: str
+    due_date: date
+    overdue_date: date | None = None
+    liquidation_date: date | None = None
+    defaulted_date: date | None = None
+    pre_approved: bool = False
+    obligation_id: str | None = None
+    effective: date | None = None
+
+
+@attrs.frozen
+class ConcludeDisbursalApproval:
+    approved: bool
+    obligation_id: str | None
+    effective: date
+
+
+@attrs.frozen
+class CreateObligation:
+    id: str
+    beneficiary_id: str
+    obligation_type: ObligationType = attrs.field(converter=ObligationType)
+    amount: int = attrs.field(validator=_positive)
+    reference: str
+    due_date: date
+    overdue_date: date | None
+    liquidation_date: date | None
+    defaulted_date: date | None
+    effective: date
+
+
+@attrs.frozen
+class TransitionObligation:
+    day: date
+
+
+@attrs.frozen
+class AllocatePayment:
+    payment_id: str
+    allocation_id: str
+    amount: int = attrs.field(validator=_positive)
+    effective: date
+
+
+@attrs.frozen
+class RecordPayment:
+    """`source_account`: the ledger account paid from (deposit or proceeds-from-liquidation)."""
+
+    id: str
+    facility_id: str
+    amount: int = attrs.field(validator=_positive)
+    source_account: str
+    effective: date
+
+
+@attrs.frozen
+class RecordAllocation:
+    id: str
+    payment_id: str
+    obligation_id: str
+    obligation_type: ObligationType = attrs.field(converter=ObligationType)
+    facility_id: str
+    amount: int = attrs.field(validator=_positive)
+    receivable_bucket: str
+    allocation_idx: int
+    effective: date

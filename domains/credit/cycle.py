@@ -1,0 +1,59 @@
+"""Interest accrual cycles (LANA.md §6): a cycle is a posting period truncated at maturity; inside
+it, accrual periods are truncated at the cycle's last day, so the maturity day is charged too."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+from domains.credit.periods import Period, first_period, next_period, truncate
+from domains.credit.terms import TermValues
+
+__all__ = ["AccrualCycle", "cycle_id", "first_cycle", "next_accrual", "next_cycle", "posting_tx_id"]
+
+
+@attrs.frozen
+class AccrualCycle:
+    """The in-progress cycle: accrued up to `accrued_through` (None: nothing yet), `total` cents."""
+
+    id: str
+    idx: int
+    period: Period
+    accrued_through: date | None = None
+    total: int = 0
+
+    @property
+    def last_accrual_end(self) -> date:
+        """The end of the cycle's last accrual period (the cycle's last day)."""
+        return self.period.end
+
+
+def first_cycle(facility_id: str, terms: TermValues, activated: date, maturity: date) -> AccrualCycle:
+    """Cycle 1 starts on the activation day."""
+    first = first_period(terms.accrual_cycle_interval, activated)
+    return AccrualCycle(cycle_id(facility_id, 1), 1, Period(activated, min(first.end, maturity)))
+
+
+def next_cycle(facility_id: str, terms: TermValues, previous: AccrualCycle, maturity: date) -> AccrualCycle | None:
+    """The cycle after `previous`, or None when it would start after maturity."""
+    period = truncate(next_period(terms.accrual_cycle_interval, previous.period), maturity)
+    return None if period is None else AccrualCycle(cycle_id(facility_id, previous.idx + 1), previous.idx + 1, period)
+
+
+def next_accrual(cycle: AccrualCycle, terms: TermValues) -> Period | None:
+    """The next accrual period of the cycle, or None when every period is accrued."""
+    if cycle.accrued_through is None:
+        return truncate(first_period(terms.accrual_interval, cycle.period.start), cycle.period.end)
+    done = Period(cycle.period.start, cycle.accrued_through)
+    return truncate(next_period(terms.accrual_interval, done), cycle.period.end)
+
+
+def posting_tx_id(facility_id: str, idx: int) -> str:
+    """Lana's tx ref of a cycle's posting: `<facility_id>-interest-accrual-cycle-<idx>`."""
+    return f"{facility_id}-interest-accrual-cycle-{idx}"
+
+
+def cycle_id(facility_id: str, idx: int) -> str:
+    """The id of a facility's `idx`-th accrual cycle."""
+    return f"{facility_id}-cycle-{idx}"

@@ -1,0 +1,91 @@
+"""Disbursal (LANA.md §5.5): approved and settled into a principal obligation, or denied and
+cancelled; Lana's initial disbursal at activation is pre-approved and settles at once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import assert_never
+
+import attrs
+
+from domains.credit import collection_events as ev
+from domains.credit import commands as cmd
+from domains.credit.errors import MissingId, require
+from domains.credit.primitives import DisbursalStatus
+
+__all__ = ["COMMANDS", "Disbursal", "apply", "decide"]
+
+KIND = "disbursal"
+
+
+@attrs.frozen
+class Disbursal:
+    id: str
+    facility_id: str
+    amount: int
+    disbursal_credit_account_id: str
+    due_date: date
+    overdue_date: date | None
+    liquidation_date: date | None
+    defaulted_date: date | None
+    pre_approved: bool
+    initiated_on: date
+    status: DisbursalStatus = DisbursalStatus.NEW
+    approved: bool | None = None
+    settlement: ev.DisbursalSettled | None = None
+
+
+def apply(state: Disbursal | None, event: ev.DisbursalEvent) -> Disbursal:
+    match event:
+        case ev.DisbursalInitialized():
+            return Disbursal(event.id, event.facility_id, event.amount, event.disbursal_credit_account_id,
+                             event.due_date, event.overdue_date, event.liquidation_date, event.defaulted_date,
+                             event.pre_approved, event.effective)
+        case ev.DisbursalApprovalConcluded(approved=approved):
+            return attrs.evolve(require(state, KIND), approved=approved)
+        case ev.DisbursalSettled():
+            return attrs.evolve(require(state, KIND), status=DisbursalStatus.CONFIRMED, settlement=event)
+        case ev.DisbursalCancelled():
+            return attrs.evolve(require(state, KIND), status=DisbursalStatus.DENIED)
+        case _:
+            assert_never(event)
+
+
+def decide(state: Disbursal | None, command: object, at: datetime) -> tuple[ev.DisbursalEvent, ...]:
+    match command:
+        case cmd.InitiateDisbursal():
+            return () if state is not None else _initiate(command, at)
+        case cmd.ConcludeDisbursalApproval(approved=approved, obligation_id=obligation_id, effective=effective):
+            return _conclude(require(state, KIND), approved, obligation_id, effective)
+    raise TypeError(f"not a disbursal command: {command!r}")
+
+
+def _initiate(c: cmd.InitiateDisbursal, at: datetime) -> tuple[ev.DisbursalEvent, ...]:
+    effective = c.effective or at.date()
+    initialized = ev.DisbursalInitialized(c.id, c.facility_id, c.amount, c.disbursal_credit_account_id, c.due_date,
+                                          c.overdue_date, c.liquidation_date, c.defaulted_date, c.pre_approved,
+                                          effective)
+    if not c.pre_approved:
+        return (initialized,)
+    return (initialized, ev.DisbursalApprovalConcluded(True),
+            ev.DisbursalSettled(c.id, _obligation(c.obligation_id), c.amount, effective))
+
+
+def _conclude(d: Disbursal, approved: bool, obligation_id: str | None,
+              effective: date) -> tuple[ev.DisbursalEvent, ...]:
+    """Approval and settlement (or denial and cancellation) are appended together, as in Lana."""
+    if d.approved is not None:
+        return ()
+    if not approved:
+        return ev.DisbursalApprovalConcluded(False), ev.DisbursalCancelled(f"{d.id}-cancel", effective)
+    return (ev.DisbursalApprovalConcluded(True),
+            ev.DisbursalSettled(f"{d.id}-confirm", _obligation(obligation_id), d.amount, effective))
+
+
+def _obligation(obligation_id: str | None) -> str:
+    if obligation_id is None:
+        raise MissingId(field="obligation_id")
+    return obligation_id
+
+
+COMMANDS = (cmd.InitiateDisbursal, cmd.ConcludeDisbursalApproval)

@@ -1,0 +1,47 @@
+"""The (object, action) a user must hold to issue each credit-module command (Lana's authz,
+names from `domains/access/seed.py`). Commands Lana only issues from jobs (interest, obligation
+aging, maturity) map to the nearest writer pair; system actors act unchecked anyway."""
+
+from __future__ import annotations
+
+from domains.credit import commands as c
+
+__all__ = ["PERMISSIONS", "required_permission"]
+
+_TERMS, _PROPOSAL, _FACILITY = "terms-template/*", "credit-facility-proposal/*", "credit-facility/*"
+_DISBURSAL, _OBLIGATION, _PAYMENT = "disbursal/*", "obligation/*", "payment/*"
+
+PERMISSIONS: dict[type, tuple[str, str]] = {
+    c.CreateTermsTemplate: (_TERMS, "terms-template:create"),
+    c.UpdateTermValues: (_TERMS, "terms-template:update"),
+    c.CreateProposal: (_PROPOSAL, "credit-facility-proposal:create"),
+    c.ConcludeCustomerApproval: (_PROPOSAL, "credit-facility-proposal:conclude"),
+    c.ConcludeApprovalProcess: (_PROPOSAL, "credit-facility-proposal:conclude"),
+    c.CreatePendingFacility: (_FACILITY, "credit-facility:create"),
+    c.UpdatePendingCollateralization: (_FACILITY, "credit-facility:update-collateral"),
+    c.CompletePendingFacility: (_FACILITY, "credit-facility:activate"),
+    c.CreateCollateral: (_FACILITY, "credit-facility:create"),
+    c.UpdateCollateral: (_FACILITY, "credit-facility:update-collateral"),
+    c.SyncCollateralFromCustodian: (_FACILITY, "credit-facility:update-collateral"),
+    c.ReleaseCollateral: (_FACILITY, "credit-facility:complete"),
+    c.ActivateFacility: (_FACILITY, "credit-facility:activate"),
+    c.AccrueInterest: (_FACILITY, "credit-facility:record-interest"),
+    c.PostAccruedInterest: (_FACILITY, "credit-facility:record-interest"),
+    c.UpdateCollateralization: (_FACILITY, "credit-facility:update-collateral"),
+    c.ApplyLiquidationProceeds: (_FACILITY, "credit-facility:update-collateral"),
+    c.RecordDisbursalInitiated: (_DISBURSAL, "disbursal:initiate"),
+    c.RecordDisbursalCancelled: (_DISBURSAL, "disbursal:settle"),
+    c.Mature: (_FACILITY, "credit-facility:complete"),
+    c.CompleteFacility: (_FACILITY, "credit-facility:complete"),
+    c.InitiateDisbursal: (_DISBURSAL, "disbursal:initiate"),
+    c.ConcludeDisbursalApproval: (_DISBURSAL, "disbursal:settle"),
+    c.CreateObligation: (_OBLIGATION, "obligation:update"),
+    c.TransitionObligation: (_OBLIGATION, "obligation:update"),
+    c.AllocatePayment: (_OBLIGATION, "obligation:update"),
+    c.RecordPayment: (_PAYMENT, "payment:create"),
+    c.RecordAllocation: (_PAYMENT, "payment:create"),
+}
+
+
+def required_permission(command: object) -> tuple[str, str]:
+    return PERMISSIONS[type(command)]

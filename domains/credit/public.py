@@ -1,0 +1,106 @@
+"""Public (outbox) events of the Credit module: proposals, pending facilities, facilities,
+accrual postings and disbursals (LANA.md §16.3), mapped from entity events and states."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+
+from domains.aggregate import Public
+from domains.credit import collection_events as cev
+from domains.credit import events as ev
+from domains.credit.cycle import cycle_id, posting_tx_id
+from domains.credit.disbursal import Disbursal
+from domains.credit.facility import Facility
+from domains.credit.pending_facility import PendingFacility
+from domains.credit.proposal import Proposal
+from domains.credit.terms import TermValues
+
+__all__ = ["MODULE", "instant", "publish_disbursal", "publish_facility", "publish_pending_facility",
+           "publish_proposal", "terms_payload"]
+
+MODULE = "Credit"
+_FACILITY = {ev.FacilityInitialized: "FacilityActivated", ev.FacilityCompleted: "FacilityCompleted",
+             ev.CollateralizationStateChanged: "FacilityCollateralizationChanged",
+             ev.FacilityMatured: "FacilityMatured", ev.PartialLiquidationInitiated: "PartialLiquidationInitiated"}
+_PENDING = {ev.PendingCollateralizationStateChanged: "PendingCreditFacilityCollateralizationChanged",
+            ev.PendingFacilityCompleted: "PendingCreditFacilityCompleted"}
+_PROPOSAL = {ev.ProposalInitialized: "FacilityProposalCreated",
+             ev.ProposalApprovalProcessConcluded: "FacilityProposalConcluded"}
+_DISBURSAL = {cev.DisbursalApprovalConcluded: "DisbursalApprovalConcluded", cev.DisbursalSettled: "DisbursalSettled"}
+
+
+def instant(moment: datetime | None) -> str | None:
+    """A UTC instant as `YYYY-MM-DDTHH:MM:SSZ`."""
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def terms_payload(terms: TermValues) -> dict[str, object]:
+    """Terms as JSON values: decimals as strings, enums as their values."""
+    return {f.name: _plain(getattr(terms, f.name)) for f in attrs.fields(TermValues)}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def publish_proposal(p: Proposal, event: ev.ProposalEvent) -> tuple[Public, ...]:
+    entity: dict[str, object] = {"id": p.id, "status": p.status.value, "amount": p.amount, "terms": terms_payload(p.terms),
+              "customer_id": p.customer_id, "created_at": instant(p.created_at)}
+    return _one(_PROPOSAL.get(type(event)), entity)
+
+
+def publish_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent) -> tuple[Public, ...]:
+    collateralization = {"state": p.collateralization_state.value, "collateral": p.collateral,
+                         "price_at_state_change": p.price}
+    entity: dict[str, object] = {"id": p.id, "status": p.status, "collateralization": collateralization, "amount": p.amount,
+              "terms": terms_payload(p.terms), "customer_id": p.customer_id, "created_at": instant(p.created_at),
+              "completed_at": instant(p.completed_at)}
+    return _one(_PENDING.get(type(event)), entity)
+
+
+def publish_facility(f: Facility, event: ev.FacilityEvent) -> tuple[Public, ...]:
+    if isinstance(event, ev.InterestAccrualsPosted):
+        return (Public(MODULE, "AccrualPosted", {"entity": _accrual_posted(f, event)}),)
+    return _one(_FACILITY.get(type(event)), _facility_entity(f))
+
+
+def _facility_entity(f: Facility) -> dict[str, object]:
+    collateralization = {"state": f.collateralization_state.value, "collateral": f.collateral,
+                         "outstanding": {"disbursed": f.outstanding.disbursed, "interest": f.outstanding.interest},
+                         "price_at_state_change": f.price}
+    trigger = None if f.liquidation is None else attrs.asdict(f.liquidation)
+    return {"id": f.id, "customer_id": f.customer_id, "collateral_id": f.collateral_id,
+            "activation_tx_id": f.activation_tx_id, "activated_at": instant(f.activated_at), "amount": f.amount,
+            "completed_at": instant(f.completed_at), "liquidation_trigger": trigger,
+            "collateralization": collateralization}
+
+
+def _accrual_posted(f: Facility, e: ev.InterestAccrualsPosted) -> dict[str, object]:
+    """`posting` is None when the cycle accrued nothing (nothing was posted)."""
+    posting = None if e.total == 0 else {"tx_id": posting_tx_id(f.id, e.cycle_idx), "amount": e.total,
+                                         "effective": e.effective.isoformat()}
+    return {"id": cycle_id(f.id, e.cycle_idx), "credit_facility_id": f.id,
+            "period": {"start": e.period.start.isoformat(), "end": e.period.end.isoformat()},
+            "due_at": e.period.end.isoformat(), "posting": posting}
+
+
+def publish_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> tuple[Public, ...]:
+    settled = d.settlement
+    settlement = None if settled is None else {"tx_id": settled.tx_id, "effective": _day(settled.effective)}
+    entity: dict[str, object] = {"id": d.id, "credit_facility_id": d.facility_id, "amount": d.amount, "status": d.status.value,
+              "settlement": settlement}
+    return _one(_DISBURSAL.get(type(event)), entity)
+
+
+def _day(day: date) -> str:
+    return day.isoformat()
+
+
+def _one(name: str | None, entity: dict[str, object]) -> tuple[Public, ...]:
+    return () if name is None else (Public(MODULE, name, {"entity": entity}),)

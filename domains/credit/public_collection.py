@@ -1,0 +1,58 @@
+"""Public (outbox) events of the CreditCollateral and CreditCollection modules (LANA.md §16.3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domains.aggregate import Public
+from domains.credit import collection_events as ev
+from domains.credit.collateral import Collateral
+from domains.credit.obligation import Obligation
+from domains.credit.payment import Payment, PaymentAllocation
+
+__all__ = ["publish_allocation", "publish_collateral", "publish_obligation", "publish_payment"]
+
+COLLATERAL_MODULE, COLLECTION_MODULE = "CreditCollateral", "CreditCollection"
+_OBLIGATION = {ev.ObligationInitialized: "ObligationCreated", ev.DueRecorded: "ObligationDue",
+               ev.OverdueRecorded: "ObligationOverdue", ev.DefaultedRecorded: "ObligationDefaulted",
+               ev.ObligationCompleted: "ObligationCompleted"}
+
+
+def publish_collateral(c: Collateral, event: ev.CollateralEvent) -> tuple[Public, ...]:
+    """`CollateralUpdated` for every change of the amount (a release of 0 sats changes nothing)."""
+    match event:
+        case ev.CollateralUpdatedViaManualInput() | ev.CollateralUpdatedViaCustodianSync():
+            adjustment = {"tx_id": event.tx_id, "abs_diff": event.abs_diff, "direction": event.direction.value}
+        case ev.CollateralReleased(tx_id=tx_id, abs_diff=abs_diff) if abs_diff > 0:
+            adjustment = {"tx_id": tx_id, "abs_diff": abs_diff, "direction": "remove"}
+        case _:
+            return ()
+    entity = {"id": c.id, "secured_loan_id": c.secured_loan_id, "amount": c.amount, "adjustment": adjustment}
+    return (Public(COLLATERAL_MODULE, "CollateralUpdated", {"entity": entity}),)
+
+
+def publish_obligation(o: Obligation, event: ev.ObligationEvent) -> tuple[Public, ...]:
+    name = _OBLIGATION.get(type(event))
+    if name is None:
+        return ()
+    entity = {"id": o.id, "obligation_type": o.obligation_type.value, "beneficiary_id": o.beneficiary_id,
+              "initial_amount": o.amount, "outstanding_amount": o.outstanding, "due_at": _day(o.due_date),
+              "overdue_at": _day(o.overdue_date), "defaulted_at": _day(o.defaulted_date),
+              "effective": _day(o.effective)}
+    return (Public(COLLECTION_MODULE, name, {"entity": entity}),)
+
+
+def publish_payment(p: Payment, event: ev.PaymentInitialized) -> tuple[Public, ...]:
+    entity = {"id": p.id, "beneficiary_id": p.facility_id, "amount": p.amount, "effective": _day(p.effective)}
+    return (Public(COLLECTION_MODULE, "PaymentCreated", {"entity": entity}),)
+
+
+def publish_allocation(a: PaymentAllocation, event: ev.PaymentAllocationInitialized) -> tuple[Public, ...]:
+    entity = {"id": a.id, "payment_id": a.payment_id, "obligation_id": a.obligation_id,
+              "obligation_type": a.obligation_type.value, "beneficiary_id": a.facility_id, "amount": a.amount,
+              "effective": _day(a.effective)}
+    return (Public(COLLECTION_MODULE, "PaymentAllocationCreated", {"entity": entity}),)
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()

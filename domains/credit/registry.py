@@ -1,0 +1,141 @@
+"""The credit module's aggregates as the engine hosts them: stored names, commands, columns,
+public events, ledger postings, alarms and permissions."""
+
+from __future__ import annotations
+
+from operator import attrgetter
+
+from domains.aggregate import Aggregate, Column, EventType
+from domains.credit import collateral, disbursal, facility, obligation, payment, pending_facility, proposal
+from domains.credit import collection_events as cev
+from domains.credit import commands as cmd
+from domains.credit import events as ev
+from domains.credit import terms_template
+from domains.credit.permissions import required_permission
+from domains.credit.posting import (
+    post_allocation, post_collateral, post_disbursal, post_facility, post_obligation, post_payment,
+    post_pending_facility,
+)
+from domains.credit.public import publish_disbursal, publish_facility, publish_pending_facility, publish_proposal
+from domains.credit.public_collection import publish_allocation, publish_collateral, publish_obligation, publish_payment
+
+__all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "OBLIGATION", "PAYMENT", "PAYMENT_ALLOCATION",
+           "PENDING_CREDIT_FACILITY", "PROPOSAL", "TERMS_TEMPLATE"]
+
+
+def _named(kind: str, *pairs: tuple[type, str]) -> tuple[EventType, ...]:
+    return tuple(EventType(cls, f"credit.{kind}.{name}", 1) for cls, name in pairs)
+
+
+def _next_accrual_end(state: object) -> object:
+    assert isinstance(state, facility.Facility)  # noqa: S101 - the column is only read on facilities
+    return facility.next_accrual_end(state)
+
+
+TERMS_TEMPLATE: Aggregate = Aggregate(
+    kind="terms-template",
+    events=_named("terms-template", (ev.TermsTemplateCreated, "created"), (ev.TermValuesUpdated, "values-updated")),
+    apply=terms_template.apply, decide=terms_template.decide, commands=terms_template.COMMANDS,
+    creates=(cmd.CreateTermsTemplate,), columns=(Column("name", attrgetter("name"), unique=True),),
+    state=terms_template.TermsTemplate, permissions=required_permission,
+)
+
+PROPOSAL: Aggregate = Aggregate(
+    kind="credit-facility-proposal",
+    events=_named("credit-facility-proposal", (ev.ProposalInitialized, "initialized"),
+                  (ev.ProposalCustomerApprovalConcluded, "customer-approval-concluded"),
+                  (ev.ProposalApprovalProcessStarted, "approval-process-started"),
+                  (ev.ProposalApprovalProcessConcluded, "approval-process-concluded")),
+    apply=proposal.apply, decide=proposal.decide, commands=proposal.COMMANDS, creates=(cmd.CreateProposal,),
+    columns=(Column("status", attrgetter("status")), Column("customer_id", attrgetter("customer_id"))),
+    publish=publish_proposal, state=proposal.Proposal, permissions=required_permission,
+)
+
+PENDING_CREDIT_FACILITY: Aggregate = Aggregate(
+    kind="pending-credit-facility",
+    events=_named("pending-credit-facility", (ev.PendingFacilityInitialized, "initialized"),
+                  (ev.PendingCollateralizationRatioChanged, "collateralization-ratio-changed"),
+                  (ev.PendingCollateralizationStateChanged, "collateralization-state-changed"),
+                  (ev.PendingFacilityCompleted, "completed")),
+    apply=pending_facility.apply, decide=pending_facility.decide, commands=pending_facility.COMMANDS,
+    creates=(cmd.CreatePendingFacility,),
+    columns=(Column("status", attrgetter("status")), Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL")),
+    publish=publish_pending_facility, post=post_pending_facility, state=pending_facility.PendingFacility,
+    permissions=required_permission,
+)
+
+COLLATERAL: Aggregate = Aggregate(
+    kind="collateral",
+    events=_named("collateral", (cev.CollateralInitialized, "initialized"),
+                  (cev.CollateralUpdatedViaManualInput, "updated-via-manual-input"),
+                  (cev.CollateralUpdatedViaCustodianSync, "updated-via-custodian-sync"),
+                  (cev.CollateralReleased, "released")),
+    apply=collateral.apply, decide=collateral.decide, commands=collateral.COMMANDS, creates=(cmd.CreateCollateral,),
+    columns=(Column("secured_loan_id", attrgetter("secured_loan_id")),
+             Column("custody_wallet_id", attrgetter("custody_wallet_id"))),
+    publish=publish_collateral, post=post_collateral, state=collateral.Collateral, permissions=required_permission,
+)
+
+CREDIT_FACILITY: Aggregate = Aggregate(
+    kind="credit-facility",
+    events=_named("credit-facility", (ev.FacilityInitialized, "initialized"),
+                  (ev.InterestAccrualCycleStarted, "interest-accrual-cycle-started"),
+                  (ev.InterestAccrued, "interest-accrued"), (ev.InterestAccrualsPosted, "interest-accruals-posted"),
+                  (ev.InterestAccrualCycleConcluded, "interest-accrual-cycle-concluded"),
+                  (ev.CollateralizationStateChanged, "collateralization-state-changed"),
+                  (ev.CollateralizationRatioChanged, "collateralization-ratio-changed"),
+                  (ev.PartialLiquidationInitiated, "partial-liquidation-initiated"),
+                  (ev.ProceedsFromPartialLiquidationApplied, "proceeds-from-partial-liquidation-applied"),
+                  (ev.FacilityDisbursalRecorded, "disbursal-recorded"),
+                  (ev.FacilityDisbursalCancelled, "disbursal-cancelled"),
+                  (ev.FacilityMatured, "matured"), (ev.FacilityCompleted, "completed")),
+    apply=facility.apply, decide=facility.decide, commands=facility.COMMANDS, creates=(cmd.ActivateFacility,),
+    columns=(Column("status", attrgetter("status")), Column("maturity_date", attrgetter("maturity_date")),
+             Column("next_accrual_end", _next_accrual_end),
+             Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL"),
+             Column("collateralization_state", attrgetter("collateralization_state")),
+             Column("customer_id", attrgetter("customer_id"))),
+    publish=publish_facility, post=post_facility, state=facility.Facility, snapshot_every=50,
+    permissions=required_permission,
+)
+
+DISBURSAL: Aggregate = Aggregate(
+    kind="disbursal",
+    events=_named("disbursal", (cev.DisbursalInitialized, "initialized"),
+                  (cev.DisbursalApprovalConcluded, "approval-process-concluded"), (cev.DisbursalSettled, "settled"),
+                  (cev.DisbursalCancelled, "cancelled")),
+    apply=disbursal.apply, decide=disbursal.decide, commands=disbursal.COMMANDS, creates=(cmd.InitiateDisbursal,),
+    columns=(Column("facility_id", attrgetter("facility_id")), Column("status", attrgetter("status"))),
+    publish=publish_disbursal, post=post_disbursal, state=disbursal.Disbursal, permissions=required_permission,
+)
+
+OBLIGATION: Aggregate = Aggregate(
+    kind="obligation",
+    events=_named("obligation", (cev.ObligationInitialized, "initialized"), (cev.DueRecorded, "due-recorded"),
+                  (cev.OverdueRecorded, "overdue-recorded"), (cev.DefaultedRecorded, "defaulted-recorded"),
+                  (cev.PaymentAllocated, "payment-allocated"), (cev.ObligationCompleted, "completed")),
+    apply=obligation.apply, decide=obligation.decide, commands=obligation.COMMANDS, creates=(cmd.CreateObligation,),
+    columns=(Column("beneficiary_id", attrgetter("beneficiary_id")),
+             Column("obligation_type", attrgetter("obligation_type")), Column("status", attrgetter("status")),
+             Column("effective", attrgetter("effective")), Column("reference", attrgetter("reference"), unique=True)),
+    publish=publish_obligation, post=post_obligation, state=obligation.Obligation, alarm=obligation.alarm,
+    alarm_priority="obligations", permissions=required_permission,
+)
+
+PAYMENT: Aggregate = Aggregate(
+    kind="payment",
+    events=_named("payment", (cev.PaymentInitialized, "initialized")),
+    apply=payment.apply, decide=payment.decide, commands=payment.COMMANDS, creates=(cmd.RecordPayment,),
+    columns=(Column("facility_id", attrgetter("facility_id")),),
+    publish=publish_payment, post=post_payment, state=payment.Payment, permissions=required_permission,
+)
+
+PAYMENT_ALLOCATION: Aggregate = Aggregate(
+    kind="payment-allocation",
+    events=_named("payment-allocation", (cev.PaymentAllocationInitialized, "initialized")),
+    apply=payment.apply_allocation, decide=payment.decide_allocation, commands=payment.ALLOCATION_COMMANDS,
+    creates=(cmd.RecordAllocation,),
+    columns=(Column("payment_id", attrgetter("payment_id")), Column("obligation_id", attrgetter("obligation_id"))),
+    publish=publish_allocation, post=post_allocation, state=payment.PaymentAllocation,
+    permissions=required_permission,
+)

@@ -1,0 +1,209 @@
+"""The credit module's process managers: outbox consumers that read (price, ledger, states) and
+send commands, as Lana's credit jobs do. Pure reactions live in `domains.credit.policies`.
+
+proposal approved -> collateral + pending facility; collateral or price change -> (pending)
+collateralization; fully collateralized -> activation with its initial disbursal and obligation;
+disbursal approved -> settlement + principal obligation; payment -> allocations, interest first;
+end of day -> one accrual period per facility, maturities, then (after obligations) cycle postings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from domains.aggregate import Policy, Send
+from domains.credit import commands as c
+from domains.credit.allocation import allocate
+from domains.credit.cycle import next_accrual
+from domains.credit.math import add_months, cvl, one_time_fee
+from domains.credit.primitives import FacilityStatus, ObligationStatus, ObligationType
+
+__all__ = ["CreditFlow", "obligation_dates"]
+
+FACILITY_KIND = "credit-facility"
+
+BUCKETS = {ObligationStatus.NOT_YET_DUE: "not-yet-due", ObligationStatus.DUE: "due",
+           ObligationStatus.OVERDUE: "overdue", ObligationStatus.DEFAULTED: "defaulted"}
+
+
+def obligation_dates(terms, due: date) -> dict[str, date | None]:
+    """Overdue / liquidation / defaulted dates from a due date and the terms (§7)."""
+    def after(days: int | None) -> date | None:
+        return None if days is None else due + timedelta(days=days)
+    return {"overdue_date": after(terms.obligation_overdue_duration_from_due),
+            "liquidation_date": after(terms.obligation_liquidation_duration_from_due),
+            "defaulted_date": after(terms.obligation_defaulted_duration_from_due)}
+
+
+class CreditFlow:
+    """Engine-side consumers of one simulation; `active` lists facilities not yet closed."""
+
+    def __init__(self, sim) -> None:
+        self.sim = sim
+        self.active: dict[str, None] = dict.fromkeys(sim.index(FACILITY_KIND).ids_where("status", ("active", "matured")))
+        for name, listens, react in self._consumers():
+            sim.reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
+
+    def _consumers(self):
+        return (
+            ("open-pending-facility", ("core.credit.facility-proposal-concluded",), self.open_pending_facility),
+            ("collateral-changed", ("core.credit-collateral.collateral-updated",), self.collateral_changed),
+            ("complete-pending-facility", ("core.credit.pending-credit-facility-collateralization-changed",),
+             self.complete_pending_facility),
+            ("activate-facility", ("core.credit.pending-credit-facility-completed",), self.activate_facility),
+            ("track-facilities", ("core.credit.facility-activated", "core.credit.facility-completed"), self.track),
+            ("disbursal-approval", ("governance.approval-process-concluded",), self.disbursal_concluded),
+            ("allocate-payment", ("core.credit-collection.payment-created",), self.allocate_payment),
+            ("recollateralize", ("core.credit-collection.payment-allocation-created",
+                                 "core.credit-collection.obligation-created"), self.recollateralize),
+            ("end-of-day", ("core.time.end-of-day",), self.end_of_day),
+        )
+
+    # -- origination ---------------------------------------------------------------------
+    def open_pending_facility(self, envelope: dict) -> tuple[Send, ...]:
+        entity = envelope["payload"]["entity"]
+        if entity["status"] != "approved":
+            return ()
+        p = self.sim.state("credit-facility-proposal", entity["id"])
+        collateral_id = self.sim.ids.entity()
+        return (Send("collateral", collateral_id, c.CreateCollateral(collateral_id, p.id)),
+                Send("pending-credit-facility", p.id, c.CreatePendingFacility(
+                    p.id, p.id, p.customer_id, p.customer_type, collateral_id, p.disbursal_credit_account_id,
+                    p.amount, p.terms)))
+
+    def collateral_changed(self, envelope: dict) -> tuple[Send, ...]:
+        entity = envelope["payload"]["entity"]
+        facility_id, price = entity["secured_loan_id"], self.sim.price.current()
+        if price is None:
+            return ()
+        if self._exists(FACILITY_KIND, facility_id):
+            return (self.collateralization(facility_id, entity["amount"], price),)
+        pending = self.sim.state("pending-credit-facility", facility_id)
+        if pending.completed_at is not None:
+            return ()
+        return (Send("pending-credit-facility", facility_id, c.UpdatePendingCollateralization(entity["amount"], price)),)
+
+    def complete_pending_facility(self, envelope: dict) -> tuple[Send, ...]:
+        entity = envelope["payload"]["entity"]
+        pending, price = self.sim.state("pending-credit-facility", entity["id"]), self.sim.price.current()
+        level = cvl(pending.collateral or 0, pending.amount, price)
+        if entity["collateralization"]["state"] != "fully_collateralized" or level is not None and \
+                level < pending.terms.margin_call_cvl:
+            return ()  # Lana re-checks at the current price and silently ignores a shortfall
+        return (Send("pending-credit-facility", pending.id, c.CompletePendingFacility(pending.collateral, price)),)
+
+    def activate_facility(self, envelope: dict) -> tuple[Send, ...]:
+        p = self.sim.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
+        now, ids = self.sim.now, self.sim.ids
+        fee = one_time_fee(p.amount, p.terms.one_time_fee_rate)
+        initial = p.amount if p.terms.is_single_disbursal else fee
+        disbursal_id = ids.entity() if initial else None
+        sends = [Send(FACILITY_KIND, p.id, c.ActivateFacility(
+            p.id, p.id, p.customer_id, p.customer_type, p.collateral_id, p.disbursal_credit_account_id, p.amount,
+            p.terms, p.collateral, self.sim.price.current(), now, ids.entity() if fee else None, disbursal_id))]
+        if disbursal_id:
+            sends += self._disbursal(p.id, p.terms, p.disbursal_credit_account_id, disbursal_id, initial,
+                                     add_months(now, p.terms.duration))
+        return tuple(sends)
+
+    def _disbursal(self, facility_id, terms, account, disbursal_id, amount, maturity) -> list[Send]:
+        obligation_id, today, dates = self.sim.ids.entity(), self.sim.now.date(), obligation_dates(terms, maturity)
+        return [Send("disbursal", disbursal_id, c.InitiateDisbursal(
+                    disbursal_id, facility_id, amount, account, maturity, pre_approved=True,
+                    obligation_id=obligation_id, effective=today, **dates)),
+                Send("obligation", obligation_id, c.CreateObligation(
+                    obligation_id, facility_id, ObligationType.DISBURSAL, amount, f"disbursal-{disbursal_id}",
+                    maturity, effective=today, **dates))]
+
+    def track(self, envelope: dict) -> tuple[Send, ...]:
+        facility_id = envelope["payload"]["entity"]["id"]
+        if envelope["event_type"] == "core.credit.facility-activated":
+            self.active[facility_id] = None
+        else:
+            self.active.pop(facility_id, None)
+        return ()
+
+    def disbursal_concluded(self, envelope: dict) -> tuple[Send, ...]:
+        entity = envelope["payload"]["entity"]
+        if entity["process_type"] != "disbursal":
+            return ()
+        d, today = self.sim.state("disbursal", entity["target_ref"]), self.sim.now.date()
+        if entity["status"] != "approved":
+            return (Send("disbursal", d.id, c.ConcludeDisbursalApproval(False, None, today)),
+                    Send(FACILITY_KIND, d.facility_id, c.RecordDisbursalCancelled(d.id)))
+        obligation_id = self.sim.ids.entity()
+        dates = {"overdue_date": d.overdue_date, "liquidation_date": d.liquidation_date,
+                 "defaulted_date": d.defaulted_date}
+        return (Send("disbursal", d.id, c.ConcludeDisbursalApproval(True, obligation_id, today)),
+                Send("obligation", obligation_id, c.CreateObligation(
+                    obligation_id, d.facility_id, ObligationType.DISBURSAL, d.amount, f"disbursal-{d.id}",
+                    d.due_date, effective=today, **dates)))
+
+    # -- collection ----------------------------------------------------------------------
+    def allocate_payment(self, envelope: dict) -> tuple[Send, ...]:
+        entity = envelope["payload"]["entity"]
+        obligations = self.obligations_of(entity["beneficiary_id"])
+        effective, sends = date.fromisoformat(entity["effective"]), []
+        by_id = {o.id: o for o in obligations}
+        for obligation_id, amount in allocate(entity["amount"], obligations):
+            o, allocation_id = by_id[obligation_id], self.sim.ids.entity()
+            sends.append(Send("payment-allocation", allocation_id, c.RecordAllocation(
+                allocation_id, entity["id"], o.id, o.obligation_type, o.beneficiary_id, amount,
+                BUCKETS[o.status], len(o.payment_ids) + 1, effective)))
+            sends.append(Send("obligation", o.id, c.AllocatePayment(entity["id"], allocation_id, amount, effective)))
+        return tuple(sends)
+
+    def recollateralize(self, envelope: dict) -> tuple[Send, ...]:
+        entity = envelope["payload"]["entity"]
+        facility_id, price = entity["beneficiary_id"], self.sim.price.current()
+        if price is None or not self._exists(FACILITY_KIND, facility_id):
+            return ()
+        collateral = self.sim.state("collateral", self.sim.state(FACILITY_KIND, facility_id).collateral_id).amount
+        return (self.collateralization(facility_id, collateral, price),)
+
+    def collateralization(self, facility_id: str, collateral_sats: int, price: int) -> Send:
+        books = self.sim.credit.books(facility_id)
+        return Send(FACILITY_KIND, facility_id, c.UpdateCollateralization(
+            collateral_sats, price, books.outstanding, self.sim.ids.entity(), books.payable_disbursed,
+            books.payable_interest))
+
+    # -- end of day ----------------------------------------------------------------------
+    def end_of_day(self, envelope: dict) -> tuple[Send, ...]:
+        day, sends, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
+        for facility_id in self.active:
+            f = self.sim.state(FACILITY_KIND, facility_id)
+            period = None if f.cycle is None else next_accrual(f.cycle, f.terms)
+            if period is not None and period.end <= day:
+                sends.append(Send(FACILITY_KIND, facility_id, c.AccrueInterest(day, self.sim.credit.books(
+                    facility_id).principal)))
+                if period.end == f.cycle.period.end:  # this accrual completes the cycle
+                    posting.append(facility_id)
+            if f.status is FacilityStatus.ACTIVE and f.maturity_date <= day:
+                sends.append(Send(FACILITY_KIND, facility_id, c.Mature(day)))
+        if posting:
+            self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), "cycle_posting")
+        return tuple(sends)
+
+    def post_cycles(self, facility_ids: list[str]) -> None:
+        """After obligations are current (Lana's AwaitObligationsSync): post each fully accrued cycle
+        and create its interest obligation, due on the cycle's last day."""
+        for facility_id in facility_ids:
+            f = self.sim.state(FACILITY_KIND, facility_id)
+            obligation_id = self.sim.ids.entity()
+            if f.cycle.total > 0:
+                due = f.cycle.period.end
+                self.sim.tell("obligation", obligation_id, c.CreateObligation(
+                    obligation_id, facility_id, ObligationType.INTEREST, f.cycle.total,
+                    f"{facility_id}-interest-accrual-cycle-{f.cycle.idx}", due, effective=due,
+                    **obligation_dates(f.terms, due)), subject="interest-accrual")
+            self.sim.tell(FACILITY_KIND, facility_id, c.PostAccruedInterest(obligation_id), subject="interest-accrual")
+
+    # -- reads ---------------------------------------------------------------------------
+    def obligations_of(self, facility_id: str) -> list:
+        ids = self.sim.index("obligation").ids_where("beneficiary_id", (facility_id,))
+        order = self.sim.journal.creation_order
+        return [self.sim.state("obligation", i) for i in sorted(ids, key=lambda i: order("obligation", i))]
+
+    def _exists(self, kind: str, entity_id: str) -> bool:
+        return self.sim.registry.actor(kind, entity_id) is not None or self.sim.journal.exists(kind, entity_id)
+

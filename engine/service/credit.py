@@ -1,0 +1,140 @@
+"""`sim.credit`: Lana's credit operator API — proposals, collateral, disbursals, payments,
+completion — each a command through the owning actor, plus read models from state and ledger."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import attrs
+
+from domains.accounting import chart
+from domains.credit import commands as c
+from domains.credit.errors import CustomerNotEligible, PaymentOnClosedFacility
+from domains.credit.margin import assert_disbursal_allowed
+from domains.credit.math import cvl
+from domains.credit.primitives import FacilityStatus
+from engine.credit_flow import FACILITY_KIND, CreditFlow, obligation_dates
+
+__all__ = ["Books", "CreditService", "FacilityView"]
+
+_BUCKETS = ("not-yet-due", "due", "overdue")
+
+
+class Books(NamedTuple):
+    """A facility's receivables from the ledger (settled USD cents)."""
+
+    principal: int  # disbursed, not yet due + due + overdue
+    interest: int  # posted interest, not yet due + due + overdue
+    payable_disbursed: int  # due + overdue
+    payable_interest: int
+    defaulted: int
+
+    @property
+    def outstanding(self) -> int:
+        return self.principal + self.interest
+
+
+@attrs.frozen
+class FacilityView:
+    """What an operator sees of a facility (Lana's admin read model)."""
+
+    id: str
+    status: FacilityStatus
+    amount: int
+    collateral_sats: int
+    collateralization_state: str
+    cvl: object  # Decimal percent at the current price, or None (infinite)
+    maturity_date: object
+    books: Books
+
+
+class CreditService:
+    def __init__(self, sim) -> None:
+        self.sim = sim
+        self.flow = CreditFlow(sim)
+
+    def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
+        template_id = self.sim.ids.entity()
+        self.sim.call("terms-template", template_id, c.CreateTermsTemplate(template_id, name, values), subject=subject)
+        return template_id
+
+    def create_proposal(self, customer_id: str, amount: int, terms, *, subject: str = "system") -> str:
+        """A proposal for an eligible customer, credited to the customer's active deposit account."""
+        customer = self.sim.customer.customer(customer_id)
+        if customer.status.value != "active":
+            raise CustomerNotEligible(customer_id=customer_id, status=customer.status.value)
+        account = self._deposit_account(customer_id)
+        proposal_id = self.sim.ids.entity()
+        self.sim.call("credit-facility-proposal", proposal_id, c.CreateProposal(
+            proposal_id, customer_id, customer.customer_type.value, account, amount, terms), subject=subject)
+        return proposal_id
+
+    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = "system"):
+        result = self.sim.call("credit-facility-proposal", proposal_id, c.ConcludeCustomerApproval(approved),
+                               subject=subject)
+        if approved:
+            self.sim.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
+        return result
+
+    def update_collateral(self, facility_id: str, sats: int, *, subject: str = "system"):
+        """Set the facility's collateral to `sats` (an absolute amount), effective today."""
+        return self.sim.call("collateral", self._collateral_id(facility_id),
+                             c.UpdateCollateral(sats, self.sim.now.date()), subject=subject)
+
+    def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
+        f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
+        level = cvl(self._collateral(f), self.books(facility_id).outstanding + amount, price)
+        assert_disbursal_allowed(f, self.sim.now, amount, level)
+        disbursal_id, due = self.sim.ids.entity(), f.maturity_date
+        self.sim.call("disbursal", disbursal_id, c.InitiateDisbursal(
+            disbursal_id, facility_id, amount, f.disbursal_credit_account_id, due, **obligation_dates(f.terms, due)),
+            subject=subject)
+        self.sim.call(FACILITY_KIND, facility_id, c.RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
+        self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
+        return disbursal_id
+
+    def record_payment(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
+        """A payment from the customer's deposit account, allocated interest first (§8)."""
+        f = self.sim.state(FACILITY_KIND, facility_id)
+        if f.status is FacilityStatus.CLOSED:
+            raise PaymentOnClosedFacility(facility_id=facility_id)
+        payment_id = self.sim.ids.entity()
+        self.sim.call("payment", payment_id, c.RecordPayment(
+            payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id),
+            self.sim.now.date()), subject=subject)
+        return payment_id
+
+    def complete_facility(self, facility_id: str, *, subject: str = "system"):
+        books = self.books(facility_id)
+        return self.sim.call(FACILITY_KIND, facility_id, c.CompleteFacility(books.outstanding + books.defaulted),
+                             subject=subject)
+
+    # -- reads ---------------------------------------------------------------------------
+    def facility(self, facility_id: str) -> FacilityView:
+        f, books = self.sim.state(FACILITY_KIND, facility_id), self.books(facility_id)
+        price, collateral = self.sim.price.current(), self._collateral(f)
+        return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
+                            cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books)
+
+    def books(self, facility_id: str) -> Books:
+        balance = self.sim.ledger_book.balance
+        d = [balance(chart.receivable(facility_id, "disbursal", b)) for b in _BUCKETS]
+        i = [balance(chart.receivable(facility_id, "interest", b)) for b in _BUCKETS]
+        defaulted = sum(balance(chart.receivable(facility_id, t, "defaulted")) for t in ("disbursal", "interest"))
+        return Books(sum(d), sum(i), d[1] + d[2], i[1] + i[2], defaulted)
+
+    def obligations(self, facility_id: str) -> list:
+        return self.flow.obligations_of(facility_id)
+
+    def _collateral_id(self, facility_id: str) -> str:
+        kind = FACILITY_KIND if self.flow._exists(FACILITY_KIND, facility_id) else "pending-credit-facility"
+        return self.sim.state(kind, facility_id).collateral_id
+
+    def _collateral(self, f) -> int:
+        return self.sim.state("collateral", f.collateral_id).amount
+
+    def _deposit_account(self, customer_id: str) -> str:
+        for account_id in self.sim.deposit.accounts_of(customer_id):
+            if self.sim.deposit.account(account_id).status.value == "active":
+                return account_id
+        raise CustomerNotEligible(customer_id=customer_id, status="no active deposit account")

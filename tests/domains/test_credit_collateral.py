@@ -1,0 +1,101 @@
+"""Collateral: manual and custodian updates to absolute amounts, release at completion, postings, public events."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from domains.credit import (
+    COLLATERAL, CollateralInitialized, CollateralReleased, CollateralUpdatedViaCustodianSync,
+    CollateralUpdatedViaManualInput, CreateCollateral, Direction, ManualUpdateError, NegativeCollateral,
+    NoCustodyWallet, ReleaseCollateral, SyncCollateralFromCustodian, UpdateCollateral, UpdateOnClosedFacility,
+)
+from domains.credit.posting import post_collateral
+
+AT = datetime(2024, 2, 1, tzinfo=UTC)
+DAY = date(2024, 2, 1)
+MANUAL = CollateralInitialized("col-1", "f-1", None)
+WALLET = CollateralInitialized("col-1", "f-1", "w-1")
+
+
+def state(*events):
+    current = None
+    for event in events:
+        current = COLLATERAL.apply(current, event)
+    return current
+
+
+def when(history, command):
+    return COLLATERAL.decide(state(*history), command, AT)
+
+
+def test_collateral_starts_at_zero_for_its_facility():
+    assert when((), CreateCollateral("col-1", "f-1")) == (MANUAL,)
+    assert state(MANUAL).amount == 0
+
+
+def test_a_manual_update_records_the_new_amount_and_the_difference():
+    added = CollateralUpdatedViaManualInput("col-1-update-1", 300, 300, Direction.ADD, DAY)
+    assert when((MANUAL,), UpdateCollateral(300, DAY)) == (added,)
+    removed = when((MANUAL, added), UpdateCollateral(100, DAY))
+    assert removed == (CollateralUpdatedViaManualInput("col-1-update-2", 100, 200, Direction.REMOVE, DAY),)
+
+
+def test_the_same_amount_again_changes_nothing():
+    added = CollateralUpdatedViaManualInput("col-1-update-1", 300, 300, Direction.ADD, DAY)
+    assert when((MANUAL, added), UpdateCollateral(300, DAY)) == ()
+
+
+def test_negative_collateral_is_refused_with_the_facility_and_sats():
+    with pytest.raises(NegativeCollateral) as refused:
+        when((MANUAL,), UpdateCollateral(-1, DAY))
+    assert (refused.value.facility_id, refused.value.sats) == ("f-1", -1)
+
+
+def test_wallet_backed_collateral_refuses_manual_updates_and_accepts_custodian_syncs():
+    with pytest.raises(ManualUpdateError) as refused:
+        when((WALLET,), UpdateCollateral(5, DAY))
+    assert refused.value.custody_wallet_id == "w-1"
+    assert when((WALLET,), SyncCollateralFromCustodian(5, DAY)) == (
+        CollateralUpdatedViaCustodianSync("col-1-update-1", 5, 5, Direction.ADD, DAY),)
+
+
+def test_a_custodian_sync_without_a_wallet_is_refused():
+    with pytest.raises(NoCustodyWallet) as refused:
+        when((MANUAL,), SyncCollateralFromCustodian(5, DAY))
+    assert refused.value.collateral_id == "col-1"
+
+
+def test_release_returns_everything_even_from_a_wallet_and_closes_once():
+    synced = CollateralUpdatedViaCustodianSync("col-1-update-1", 500, 500, Direction.ADD, DAY)
+    released = CollateralReleased("col-1-update-2", 500, DAY)
+    assert when((WALLET, synced), ReleaseCollateral(DAY)) == (released,)
+    assert when((WALLET, synced, released), ReleaseCollateral(DAY)) == ()
+    assert (state(WALLET, synced, released).amount, state(WALLET, synced, released).closed) == (0, True)
+
+
+def test_updates_after_release_are_refused_as_on_a_closed_facility():
+    with pytest.raises(UpdateOnClosedFacility) as refused:
+        when((MANUAL, CollateralReleased("col-1-update-1", 0, DAY)), UpdateCollateral(5, DAY))
+    assert refused.value.facility_id == "f-1"
+
+
+def test_changes_post_btc_for_the_difference_in_the_right_direction():
+    added = CollateralUpdatedViaManualInput("col-1-update-1", 300, 300, Direction.ADD, DAY)
+    released = CollateralReleased("col-1-update-2", 300, DAY)
+    (add,) = post_collateral(state(MANUAL, added), added)
+    (remove,) = post_collateral(state(MANUAL, added, released), released)
+    assert [(e.account, e.side.value, e.amount, e.currency.value) for e in add.entries] == [
+        ("collateral-omnibus", "debit", 300, "BTC"), ("collateral:col-1", "credit", 300, "BTC")]
+    assert (remove.template, remove.entries[0].account) == ("REMOVE_COLLATERAL", "collateral:col-1")
+
+
+def test_every_change_is_public_but_an_empty_release_is_not():
+    added = CollateralUpdatedViaManualInput("col-1-update-1", 300, 300, Direction.ADD, DAY)
+    (public,) = COLLATERAL.publish(state(MANUAL, added), added)
+    assert (public.module, public.name, public.payload) == ("CreditCollateral", "CollateralUpdated", {"entity": {
+        "id": "col-1", "secured_loan_id": "f-1", "amount": 300,
+        "adjustment": {"tx_id": "col-1-update-1", "abs_diff": 300, "direction": "add"}}})
+    empty = CollateralReleased("col-1-update-1", 0, DAY)
+    assert COLLATERAL.publish(state(MANUAL, empty), empty) == ()

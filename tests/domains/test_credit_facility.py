@@ -1,0 +1,209 @@
+"""Credit facility: activation, one-period-per-command interest accrual, cycle postings, maturity, completion."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from domains.credit import (
+    CREDIT_FACILITY, AccrueInterest, ActivateFacility, CompleteFacility, DisbursalPolicy, FacilityCompleted,
+    FacilityMatured, InterestAccrualCycleConcluded, InterestAccrualCycleStarted, InterestAccrualNotCompletedYet,
+    InterestAccrualsPosted, InterestAccrued, Mature, MissingId, OutstandingAmount, Period, PostAccruedInterest,
+    next_accrual_end, std_terms,
+)
+from domains.credit.cycle import next_accrual
+from domains.credit.posting import post_facility
+
+AT = datetime(2023, 12, 15, 9, 0, tzinfo=UTC)
+AMOUNT = 1_000_000_000  # $10M
+PRICE = 5_000_000_000
+DAILY = 328_768  # $10M x 12% / 365, rounded up
+
+
+def state(*events):
+    current = None
+    for event in events:
+        current = CREDIT_FACILITY.apply(current, event)
+    return current
+
+
+def when(history, command, at=AT):
+    return CREDIT_FACILITY.decide(state(*history), command, at)
+
+
+def activate(terms=None, activated_at=AT, fee_tx="fee-tx", disbursal="disb-1"):
+    command = ActivateFacility("f-1", "f-1", "c-1", "individual", "col-1", "d-1", AMOUNT, terms or std_terms(),
+                               230_000_000, PRICE, activated_at, fee_tx, disbursal)
+    return CREDIT_FACILITY.decide(None, command, activated_at)
+
+
+def run_to_maturity(history, principal=AMOUNT):
+    """Accrue day by day, posting each cycle as soon as it is fully accrued; returns every event."""
+    events, day = list(history), history[0].activated_at.date()
+    while state(*events).cycle is not None:
+        f = state(*events)
+        if next_accrual(f.cycle, f.terms) is None:
+            events += when(events, PostAccruedInterest(f"ob-{f.cycle.idx}"))
+            continue
+        new = when(events, AccrueInterest(day, principal))
+        events += new
+        day += timedelta(days=0 if new else 1)
+    return events
+
+
+# -- activation -------------------------------------------------------------------------------------
+def test_activation_sets_maturity_fee_and_the_first_cycle_truncated_at_month_end():
+    initialized, started = activate()
+    assert (initialized.maturity_date, initialized.structuring_fee, initialized.structuring_fee_tx_id) == (
+        date(2024, 3, 15), 100_000, "fee-tx")
+    assert (initialized.initial_disbursal_id, initialized.initial_disbursal_amount) == ("disb-1", AMOUNT)
+    assert started == InterestAccrualCycleStarted("f-1-cycle-1", 1, Period(date(2023, 12, 15), date(2023, 12, 31)))
+
+
+def test_activating_twice_changes_nothing():
+    assert when(activate(), ActivateFacility("f-1", "f-1", "c-1", "individual", "col-1", "d-1", AMOUNT, std_terms(),
+                                             1, PRICE, AT, "fee-tx", "disb-1")) == ()
+
+
+def test_a_fee_without_its_transaction_id_is_refused_by_field():
+    with pytest.raises(MissingId) as refused:
+        activate(fee_tx=None)
+    assert refused.value.field == "structuring_fee_tx_id"
+
+
+def test_a_multi_disbursal_facility_disburses_only_its_fee_and_none_without_a_fee():
+    multi = dict(disbursal_policy=DisbursalPolicy.MULTIPLE)
+    (with_fee, _) = activate(std_terms(**multi))
+    (no_fee, _) = activate(std_terms(**multi, one_time_fee_rate=Decimal(0)), fee_tx=None, disbursal=None)
+    assert (with_fee.initial_disbursal_amount, with_fee.outstanding.disbursed) == (100_000, 0)
+    assert (no_fee.initial_disbursal_id, no_fee.structuring_fee_tx_id, no_fee.collateralization_ratio) == (
+        None, None, None)
+
+
+def test_activation_posts_the_facility_and_the_fee_from_the_customers_deposit():
+    history = activate()
+    activation, fee = post_facility(state(*history), history[0])
+    assert (activation.template, activation.tx_id, fee.template, fee.tx_id) == (
+        "ACTIVATE_CREDIT_FACILITY", "f-1-activation", "ADD_STRUCTURING_FEE", "fee-tx")
+    assert [(e.account, e.side.value, e.amount) for e in fee.entries] == [
+        ("deposit:d-1", "debit", 100_000), ("fee-income:f-1", "credit", 100_000)]
+
+
+def test_activation_is_public_with_its_collateralization():
+    history = activate()
+    (public,) = CREDIT_FACILITY.publish(state(*history), history[0])
+    entity = public.payload["entity"]
+    assert (public.module, public.name, entity["activated_at"], entity["activation_tx_id"]) == (
+        "Credit", "FacilityActivated", "2023-12-15T09:00:00Z", "f-1-activation")
+    assert entity["collateralization"] == {"state": "fully_collateralized", "collateral": 230_000_000,
+                                           "outstanding": {"disbursed": AMOUNT, "interest": 0},
+                                           "price_at_state_change": PRICE}
+
+
+# -- accrual ----------------------------------------------------------------------------------------
+def test_the_activation_day_is_accrued_once_that_day_has_come():
+    history = activate()
+    assert when(history, AccrueInterest(date(2023, 12, 15), AMOUNT)) == (
+        InterestAccrued(1, Period(date(2023, 12, 15), date(2023, 12, 15)), DAILY, date(2023, 12, 15)),)
+    assert when(history, AccrueInterest(date(2023, 12, 14), AMOUNT)) == ()
+
+
+def test_a_late_run_accrues_exactly_one_period_per_command():
+    events = when(activate(), AccrueInterest(date(2024, 1, 20), AMOUNT))
+    assert [e.period for e in events] == [Period(date(2023, 12, 15), date(2023, 12, 15))]
+
+
+def test_zero_principal_still_records_a_zero_accrual_but_posts_nothing():
+    history = activate()
+    (accrued,) = when(history, AccrueInterest(date(2023, 12, 15), 0))
+    assert accrued.amount == 0
+    assert post_facility(state(*history, accrued), accrued) == ()
+
+
+def test_over_a_leap_february_every_day_from_activation_to_maturity_is_charged_once():
+    events = run_to_maturity(list(activate()))
+    accrued = [e for e in events if isinstance(e, InterestAccrued)]
+    assert sum(e.period.days for e in accrued) == (date(2024, 3, 15) - date(2023, 12, 15)).days + 1 == 92
+    assert (accrued[0].accrued_at, accrued[-1].accrued_at) == (date(2023, 12, 15), date(2024, 3, 15))
+    posted = [e for e in events if isinstance(e, InterestAccrualsPosted)]
+    assert [(p.period, p.total) for p in posted][2] == (Period(date(2024, 2, 1), date(2024, 2, 29)), 29 * DAILY)
+    assert [p.effective for p in posted] == [date(2023, 12, 31), date(2024, 1, 31), date(2024, 2, 29),
+                                             date(2024, 3, 15)]
+    assert state(*events).cycle is None and next_accrual_end(state(*events)) is None
+
+
+def test_posting_concludes_the_cycle_and_starts_the_next():
+    events = run_to_maturity(list(activate()))
+    first = events.index(next(e for e in events if isinstance(e, InterestAccrualsPosted)))
+    assert events[first:first + 3] == [
+        InterestAccrualsPosted(1, Period(date(2023, 12, 15), date(2023, 12, 31)), 17 * DAILY, "ob-1",
+                               date(2023, 12, 31), "f-1-interest-accrual-cycle-1"),
+        InterestAccrualCycleConcluded(1, "f-1-interest-accrual-cycle-1", "ob-1"),
+        InterestAccrualCycleStarted("f-1-cycle-2", 2, Period(date(2024, 1, 1), date(2024, 1, 31)))]
+
+
+def test_a_zero_cycle_posts_no_obligation_no_ledger_and_a_public_event_without_posting():
+    events = run_to_maturity(list(activate()), principal=0)
+    posted = next(e for e in events if isinstance(e, InterestAccrualsPosted))
+    assert (posted.total, posted.obligation_id) == (0, None)
+    assert post_facility(state(*events), posted) == ()
+    (public,) = CREDIT_FACILITY.publish(state(*events), posted)
+    assert (public.name, public.payload["entity"]["posting"], public.payload["entity"]["due_at"]) == (
+        "AccrualPosted", None, "2023-12-31")
+
+
+def test_posting_before_the_cycle_is_accrued_is_refused_with_the_next_accrual_end():
+    with pytest.raises(InterestAccrualNotCompletedYet) as refused:
+        when(activate(), PostAccruedInterest("ob-1"))
+    assert (refused.value.cycle_idx, refused.value.next_accrual_end) == (1, date(2023, 12, 15))
+
+
+def test_posting_again_with_the_same_obligation_changes_nothing():
+    events = run_to_maturity(list(activate()))
+    assert when(events, PostAccruedInterest("ob-4")) == ()
+
+
+def test_the_posting_moves_the_accrued_interest_to_the_settled_receivable():
+    events = run_to_maturity(list(activate()))
+    posted = next(e for e in events if isinstance(e, InterestAccrualsPosted))
+    (tx,) = post_facility(state(*events), posted)
+    assert (tx.template, tx.tx_id, tx.effective, {e.amount for e in tx.entries}) == (
+        "CREDIT_FACILITY_POST_ACCRUED_INTEREST", "f-1-interest-accrual-cycle-1", date(2023, 12, 31), {17 * DAILY})
+
+
+def test_the_next_accrual_end_column_follows_the_cycle():
+    history = activate()
+    assert next_accrual_end(state(*history)) == date(2023, 12, 15)
+    accrued = when(history, AccrueInterest(date(2023, 12, 15), AMOUNT))
+    assert next_accrual_end(state(*history, *accrued)) == date(2023, 12, 16)
+
+
+# -- maturity and completion ------------------------------------------------------------------------
+def test_the_facility_matures_once_on_its_maturity_date():
+    history = activate()
+    assert when(history, Mature(date(2024, 3, 14))) == ()
+    assert when(history, Mature(date(2024, 3, 15))) == (FacilityMatured(),)
+    assert when((*history, FacilityMatured()), Mature(date(2024, 3, 16))) == ()
+    assert state(*history, FacilityMatured()).status.value == "matured"
+
+
+def test_a_closed_facility_never_matures():
+    assert when((*activate(), FacilityCompleted(AT)), Mature(date(2024, 3, 15))) == ()
+
+
+def test_completion_with_anything_outstanding_is_refused_with_the_amount():
+    with pytest.raises(OutstandingAmount) as refused:
+        when(activate(), CompleteFacility(1))
+    assert (refused.value.facility_id, refused.value.outstanding) == ("f-1", 1)
+
+
+def test_completion_closes_once_and_is_public_with_its_time():
+    done = datetime(2024, 4, 1, tzinfo=UTC)
+    history = activate()
+    assert when(history, CompleteFacility(0), done) == (FacilityCompleted(done),)
+    closed = (*history, FacilityCompleted(done))
+    assert when(closed, CompleteFacility(0)) == ()
+    (public,) = CREDIT_FACILITY.publish(state(*closed), closed[-1])
+    assert (public.name, public.payload["entity"]["completed_at"]) == ("FacilityCompleted", "2024-04-01T00:00:00Z")
