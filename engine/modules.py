@@ -12,7 +12,15 @@ MODULES = (
     ("domains.price", "price", "engine.service.price:PriceService"),
     ("domains.access", "access", "engine.service.access:AccessService"),
     ("domains.customer", "customer", "engine.service.customer:CustomerService"),
+    ("domains.governance", "governance", "engine.service.governance:GovernanceService"),
+    ("domains.deposit", "deposit", "engine.service.deposit:DepositService"),
+    ("domains.custody", "custody", "engine.service.custody:CustodyService"),
+    ("domains.report", "report", "engine.service.report:ReportService"),
+    ("domains.credit", "credit", "engine.service.credit:CreditService"),
 )
+
+# A service that works through other modules' services is attached only alongside them.
+REQUIRES = {"credit": ("price", "customer", "deposit", "governance")}
 
 
 def aggregates() -> list:
@@ -33,6 +41,7 @@ def attach_services(sim) -> None:
     """Attach each module's service when the simulation hosts all of that module's aggregates."""
     for package, attr, path in MODULES:
         kinds = {spec.kind for spec in importlib.import_module(package).AGGREGATES}
-        if path is not None and kinds <= set(sim.kinds):
+        needs = REQUIRES.get(attr, ())
+        if path is not None and kinds <= set(sim.kinds) and all(hasattr(sim, n) for n in needs):
             module, cls = path.split(":")
             setattr(sim, attr, getattr(importlib.import_module(module), cls)(sim))

@@ -1,0 +1,126 @@
+"""Commands of the deposit module; each validates its fields on construction.
+
+Facts a command's entity cannot see (the holder's status, the account's status and ledger
+balance) are read by the caller and carried in the command, so `decide` stays pure; the ledger's
+overdraft limit remains the hard guarantee behind the balance checks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+from domains.deposit.errors import EmptyValue, NonPositiveAmount
+from domains.deposit.primitives import AccountStatus
+
+__all__ = [
+    "CancelWithdrawal", "CloseAccount", "ConcludeWithdrawalApproval", "ConfirmWithdrawal", "FreezeAccount",
+    "InitiateWithdrawal", "OpenAccount", "RecordActivity", "RecordDeposit", "RevertDeposit", "RevertWithdrawal",
+    "UnfreezeAccount", "UpdateActivity",
+]
+
+
+def _positive(_: object, attribute: attrs.Attribute, value: object) -> None:
+    """Cents as a positive int (a bool is not an amount)."""
+    if type(value) is not int or value <= 0:
+        raise NonPositiveAmount(amount=value)
+
+
+def _required(_: object, attribute: attrs.Attribute, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise EmptyValue(field=attribute.name)
+
+
+def _value(value: object) -> str:
+    """An enum's value or a plain string (the holder's customer status)."""
+    return str(getattr(value, "value", value))
+
+
+@attrs.frozen
+class OpenAccount:
+    id: str = attrs.field(validator=_required)
+    account_holder_id: str = attrs.field(validator=_required)
+    holder_status: str = attrs.field(converter=_value)
+    public_id: str | None = None
+
+
+@attrs.frozen
+class RecordActivity:
+    """Money moved on the account on day `on` (Lana `record_deposit_account_activity`)."""
+
+    on: date
+
+
+@attrs.frozen
+class UpdateActivity:
+    """The end of `day`: classify the account from its last activity (the account's alarm)."""
+
+    day: date
+
+
+@attrs.frozen
+class FreezeAccount:
+    """`balance` is the account's settled balance, moved to frozen deposits."""
+
+    balance: int
+
+
+@attrs.frozen
+class UnfreezeAccount:
+    pass
+
+
+@attrs.frozen
+class CloseAccount:
+    """`balance` settled and `pending` (withdrawals awaiting a decision) must both be zero."""
+
+    balance: int
+    pending: int = 0
+
+
+@attrs.frozen
+class RecordDeposit:
+    id: str = attrs.field(validator=_required)
+    deposit_account_id: str = attrs.field(validator=_required)
+    amount: int = attrs.field(validator=_positive)
+    reference: str = attrs.field(validator=_required)
+    account_status: AccountStatus = attrs.field(converter=AccountStatus)
+
+
+@attrs.frozen
+class RevertDeposit:
+    account_status: AccountStatus = attrs.field(converter=AccountStatus)
+    balance: int
+
+
+@attrs.frozen
+class InitiateWithdrawal:
+    id: str = attrs.field(validator=_required)
+    deposit_account_id: str = attrs.field(validator=_required)
+    amount: int = attrs.field(validator=_positive)
+    reference: str = attrs.field(validator=_required)
+    account_status: AccountStatus = attrs.field(converter=AccountStatus)
+    balance: int
+
+
+@attrs.frozen
+class ConcludeWithdrawalApproval:
+    """Governance's decision, delivered by the withdraw-approval policy."""
+
+    approved: bool
+
+
+@attrs.frozen
+class ConfirmWithdrawal:
+    account_status: AccountStatus = attrs.field(converter=AccountStatus)
+
+
+@attrs.frozen
+class CancelWithdrawal:
+    account_status: AccountStatus = attrs.field(converter=AccountStatus)
+
+
+@attrs.frozen
+class RevertWithdrawal:
+    account_status: AccountStatus = attrs.field(converter=AccountStatus)

@@ -1,0 +1,39 @@
+"""Ledger postings of the deposit module (§17.2): each posting event maps to one template."""
+
+from __future__ import annotations
+
+from domains import accounting as t
+from domains.accounting.primitives import LedgerTransaction
+from domains.deposit import events as ev
+from domains.deposit.account import DepositAccount
+from domains.deposit.deposit import Deposit
+from domains.deposit.withdrawal import Withdrawal
+
+__all__ = ["post_account", "post_deposit", "post_withdrawal"]
+
+_WITHDRAWAL = {ev.WithdrawalDenied: t.deny_withdrawal, ev.WithdrawalConfirmed: t.confirm_withdrawal,
+               ev.WithdrawalCancelled: t.cancel_withdrawal, ev.WithdrawalReverted: t.revert_withdrawal}
+
+
+def post_account(a: DepositAccount, event: ev.DepositAccountEvent) -> tuple[LedgerTransaction, ...]:
+    """FREEZE_ACCOUNT / UNFREEZE_ACCOUNT; nothing moves for an empty balance."""
+    if isinstance(event, ev.DepositAccountFrozen) and event.amount:
+        return (t.freeze_account(event.ledger_tx_id, a.id, event.amount, event.effective),)
+    if isinstance(event, ev.DepositAccountUnfrozen) and event.amount:
+        return (t.unfreeze_account(event.ledger_tx_id, a.id, event.amount, event.effective),)
+    return ()
+
+
+def post_deposit(d: Deposit, event: ev.DepositEvent) -> tuple[LedgerTransaction, ...]:
+    """RECORD_DEPOSIT / REVERT_DEPOSIT."""
+    template = t.record_deposit if isinstance(event, ev.DepositInitialized) else t.revert_deposit
+    return (template(event.ledger_tx_id, d.deposit_account_id, d.amount, event.effective),)
+
+
+def post_withdrawal(w: Withdrawal, event: ev.WithdrawalEvent) -> tuple[LedgerTransaction, ...]:
+    """INITIATE_WITHDRAW, then DENY / CONFIRM / CANCEL / REVERT_WITHDRAW; a conclusion posts nothing."""
+    if isinstance(event, ev.WithdrawalInitialized):
+        return (t.initiate_withdrawal(event.ledger_tx_id, w.deposit_account_id, w.amount, event.effective),)
+    if isinstance(event, ev.WithdrawalApprovalConcluded):
+        return ()
+    return (_WITHDRAWAL[type(event)](event.ledger_tx_id, w.deposit_account_id, w.amount, event.effective),)

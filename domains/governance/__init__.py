@@ -1,0 +1,86 @@
+"""Governance module (Lana `core/governance`): approval policies per process type, committees and
+approval processes concluded automatically or by a committee's unanimous vote."""
+
+from __future__ import annotations
+
+from domains.governance.approval_policy import ApprovalPolicy
+from domains.governance.approval_process import ApprovalProcess
+from domains.governance.commands import (
+    AddCommitteeMember,
+    ApproveProcess,
+    CreateCommittee,
+    DenyProcess,
+    InitPolicy,
+    RemoveCommitteeMember,
+    StartApprovalProcess,
+    UpdateApprovalRules,
+)
+from domains.governance.committee import Committee
+from domains.governance.errors import (
+    AlreadyVoted,
+    EmptyValue,
+    GovernanceError,
+    NotACommitteeMember,
+    NotInitialized,
+    ProcessAlreadyConcluded,
+    UnknownProcessType,
+)
+from domains.governance.events import (
+    ApprovalProcessApproved,
+    ApprovalProcessConcluded,
+    ApprovalProcessDenied,
+    ApprovalProcessEvent,
+    ApprovalProcessInitialized,
+    ApprovalRulesUpdated,
+    CommitteeEvent,
+    CommitteeInitialized,
+    CommitteeMemberAdded,
+    CommitteeMemberRemoved,
+    PolicyEvent,
+    PolicyInitialized,
+)
+from domains.governance.primitives import AUTO_APPROVE, ApprovalProcessStatus, ApprovalRules, ProcessType
+from domains.governance.registry import APPROVAL_POLICY, APPROVAL_PROCESS, COMMITTEE
+
+AGGREGATES = (APPROVAL_POLICY, COMMITTEE, APPROVAL_PROCESS)
+
+__all__ = [
+    "AGGREGATES",
+    "APPROVAL_POLICY",
+    "APPROVAL_PROCESS",
+    "AUTO_APPROVE",
+    "AddCommitteeMember",
+    "AlreadyVoted",
+    "ApprovalPolicy",
+    "ApprovalProcess",
+    "ApprovalProcessApproved",
+    "ApprovalProcessConcluded",
+    "ApprovalProcessDenied",
+    "ApprovalProcessEvent",
+    "ApprovalProcessInitialized",
+    "ApprovalProcessStatus",
+    "ApprovalRules",
+    "ApprovalRulesUpdated",
+    "ApproveProcess",
+    "COMMITTEE",
+    "Committee",
+    "CommitteeEvent",
+    "CommitteeInitialized",
+    "CommitteeMemberAdded",
+    "CommitteeMemberRemoved",
+    "CreateCommittee",
+    "DenyProcess",
+    "EmptyValue",
+    "GovernanceError",
+    "InitPolicy",
+    "NotACommitteeMember",
+    "NotInitialized",
+    "PolicyEvent",
+    "PolicyInitialized",
+    "ProcessAlreadyConcluded",
+    "ProcessType",
+    "RemoveCommitteeMember",
+    "StartApprovalProcess",
+    "UnknownProcessType",
+    "UpdateApprovalRules",
+]

@@ -1,0 +1,47 @@
+"""Approval policy: one per process type, holding the rules new approval processes snapshot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import assert_never
+
+import attrs
+
+from domains.governance import commands as cmd
+from domains.governance import events as ev
+from domains.governance.errors import require
+from domains.governance.primitives import ApprovalRules, ProcessType
+
+__all__ = ["COMMANDS", "ApprovalPolicy", "apply", "decide"]
+
+
+@attrs.frozen
+class ApprovalPolicy:
+    """Keyed by its process type's value (`"withdraw"`): one policy per type, found without a lookup."""
+
+    id: str
+    process_type: ProcessType
+    rules: ApprovalRules
+
+
+def apply(state: ApprovalPolicy | None, event: ev.PolicyEvent) -> ApprovalPolicy:
+    match event:
+        case ev.PolicyInitialized():
+            return ApprovalPolicy(event.id, event.process_type, event.rules)
+        case ev.ApprovalRulesUpdated(rules=rules):
+            return attrs.evolve(require(state, "approval-policy"), rules=rules)
+        case _:
+            assert_never(event)
+
+
+def decide(state: ApprovalPolicy | None, command: object, at: datetime) -> tuple[ev.PolicyEvent, ...]:
+    match command:
+        case cmd.InitPolicy():
+            return () if state is not None else (
+                ev.PolicyInitialized(command.process_type.value, command.process_type, command.rules),)
+        case cmd.UpdateApprovalRules(rules=rules):
+            return () if require(state, "approval-policy").rules == rules else (ev.ApprovalRulesUpdated(rules),)
+    raise TypeError(f"not a policy command: {command!r}")
+
+
+COMMANDS = (cmd.InitPolicy, cmd.UpdateApprovalRules)

@@ -1,0 +1,55 @@
+"""Typed refusals of governance; every leaf carries the fields that explain it."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from domains.aggregate import Refusal
+
+S = TypeVar("S")
+
+__all__ = [
+    "AlreadyVoted",
+    "EmptyValue",
+    "GovernanceError",
+    "NotACommitteeMember",
+    "NotInitialized",
+    "ProcessAlreadyConcluded",
+    "UnknownProcessType",
+    "require",
+]
+
+
+class GovernanceError(Refusal):
+    """Base of every governance refusal."""
+
+
+class EmptyValue(GovernanceError):
+    """A required text field is empty (field: field)."""
+
+
+class UnknownProcessType(GovernanceError):
+    """Not one of credit-facility-proposal, disbursal, withdraw (field: value)."""
+
+
+class NotInitialized(GovernanceError):
+    """A command reached an entity before its first event (field: kind)."""
+
+
+class NotACommitteeMember(GovernanceError):
+    """The voter is not a current member of the process's committee (fields: process_id, voter)."""
+
+
+class AlreadyVoted(GovernanceError):
+    """The member already approved or denied this process (fields: process_id, voter)."""
+
+
+class ProcessAlreadyConcluded(GovernanceError):
+    """A vote reached a process that was already approved or denied (fields: process_id, status)."""
+
+
+def require(state: S | None, kind: str) -> S:
+    """The state of an entity that must exist (the engine refuses unknown ids before this)."""
+    if state is None:
+        raise NotInitialized(kind=kind)
+    return state
