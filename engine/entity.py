@@ -63,7 +63,7 @@ class EntityBehaviour:
         self.kind, self.entity_id = kind, entity_id
         self.entity = kind.journal.intern(kind.spec.kind, entity_id)
         self.state, self.entity_seq = kind.load(entity_id)
-        self.row = kind.index.row(self.state) if kind.index and self.state is not None else None
+        self.row = kind.index.raw(self.state) if kind.index and self.state is not None else None
         self.alarm = kind.alarm(self.state) if kind.alarm and self.state is not None else None
 
     def on_receive(self, message: object) -> object:
@@ -179,10 +179,10 @@ class EntityKind:
                 self.wake(self, actor.entity_id, *alarm)
 
     def _index(self, actor: EntityBehaviour, state: object) -> None:
-        row = self.index.row(state)
-        if row != actor.row:
-            self.index.write(actor.entity_id, row)
-            actor.row = row
+        raw = self.index.raw(state)
+        if raw != actor.row:
+            self.index.write(actor.entity_id, self.index.convert(raw))
+            actor.row = raw
 
     def _snapshot(self, actor: EntityBehaviour, seq: int) -> None:
         self.journal.stage(

@@ -68,8 +68,16 @@ class IndexTable:
                                      if not c.unique else
                                      f"CREATE UNIQUE INDEX IF NOT EXISTS {self.table}_{c.name} ON {self.table} ({c.name})")
 
+    def raw(self, state: object) -> tuple:
+        """The column values as the state holds them (compared before any conversion)."""
+        return tuple([f(state) for f in self.getters])
+
     def row(self, state: object) -> tuple:
-        return tuple(v if type(v) in _PLAIN else _sql_value(v) for v in [f(state) for f in self.getters])
+        return self.convert(self.raw(state))
+
+    @staticmethod
+    def convert(raw: tuple) -> tuple:
+        return tuple(v if type(v) in _PLAIN else _sql_value(v) for v in raw)
 
     def write(self, entity_id: str, row: tuple) -> None:
         if not self.unique:

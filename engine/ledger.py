@@ -74,8 +74,8 @@ class Ledger:
             self._totals.update(apply_entries(self._totals, tx.entries))
             effective = tx.effective.isoformat()
             for e in tx.entries:
-                stage(ENTRIES_INSERT, (tx.tx_id, tx.template, e.account, Currency(e.currency).value,
-                                       Layer(e.layer).value, Side(e.side).value, e.amount, effective,
+                stage(ENTRIES_INSERT, (tx.tx_id, tx.template, e.account, _CURRENCIES[e.currency].value,
+                                       _LAYERS[e.layer].value, _SIDES[e.side].value, e.amount, effective,
                                        recorded_at, seq))
 
     # -- reading -------------------------------------------------------------------------
@@ -122,9 +122,14 @@ class Ledger:
 
 def _key(account: str, currency: str, layer: str) -> BalanceKey:
     try:
-        return account, Currency(currency), Layer(layer)
-    except ValueError:
+        return account, _CURRENCIES[currency], _LAYERS[layer]
+    except KeyError:
         raise UnknownAccount(account=account, currency=currency, layer=layer) from None
+
+
+_CURRENCIES = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
+_LAYERS = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
+_SIDES = {**{side: side for side in Side}, **{side.value: side for side in Side}}
 
 
 def _instant(as_of) -> str:

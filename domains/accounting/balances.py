@@ -44,7 +44,12 @@ def normal_balance(debits: int, credits: int, side: Side) -> int:
 
 
 def key_of(entry: Entry) -> BalanceKey:
-    return entry.account, Currency(entry.currency), Layer(entry.layer)
+    return entry.account, _CURRENCIES[entry.currency], _LAYERS[entry.layer]
+
+
+# Members and their values map to the member: a dict lookup instead of an Enum(...) call.
+_CURRENCIES = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
+_LAYERS = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
 
 
 def apply_entries(totals: Totals, entries: Iterable[Entry]) -> dict[BalanceKey, tuple[int, int]]:

@@ -84,6 +84,16 @@ PAYMENTS_MADE_OMNIBUS = "payments-made-omnibus"
 
 def category_of(account: str) -> Category:
     """The account's category; `UnknownAccount` for an unknown name or a wrong shape."""
+    found = _KNOWN.get(account)
+    if found is None:
+        found = _KNOWN[account] = _category(account)
+    return found
+
+
+_KNOWN: dict[str, Category] = {}  # memo: account id -> category (ids are immutable strings)
+
+
+def _category(account: str) -> Category:
     name, owned, owner = account.partition(":")
     found = CATEGORIES.get(name)
     if found is None or found.shared == bool(owned) or (owned and not owner):

@@ -67,7 +67,8 @@ def publish_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent)
 def publish_facility(f: Facility, event: ev.FacilityEvent) -> tuple[Public, ...]:
     if isinstance(event, ev.InterestAccrualsPosted):
         return (Public(MODULE, "AccrualPosted", {"entity": _accrual_posted(f, event)}),)
-    return _one(_FACILITY.get(type(event)), _facility_entity(f))
+    name = _FACILITY.get(type(event))
+    return () if name is None else _one(name, _facility_entity(f))
 
 
 def _facility_entity(f: Facility) -> dict[str, object]:

@@ -27,11 +27,6 @@ def _named(kind: str, *pairs: tuple[type, str]) -> tuple[EventType, ...]:
     return tuple(EventType(cls, f"credit.{kind}.{name}", 1) for cls, name in pairs)
 
 
-def _next_accrual_end(state: object) -> object:
-    assert isinstance(state, facility.Facility)  # noqa: S101 - the column is only read on facilities
-    return facility.next_accrual_end(state)
-
-
 TERMS_TEMPLATE: Aggregate = Aggregate(
     kind="terms-template",
     events=_named("terms-template", (ev.TermsTemplateCreated, "created"), (ev.TermValuesUpdated, "values-updated")),
@@ -91,7 +86,6 @@ CREDIT_FACILITY: Aggregate = Aggregate(
                   (ev.FacilityMatured, "matured"), (ev.FacilityCompleted, "completed")),
     apply=facility.apply, decide=facility.decide, commands=facility.COMMANDS, creates=(cmd.ActivateFacility,),
     columns=(Column("status", attrgetter("status")), Column("maturity_date", attrgetter("maturity_date")),
-             Column("next_accrual_end", _next_accrual_end),
              Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL"),
              Column("collateralization_state", attrgetter("collateralization_state")),
              Column("customer_id", attrgetter("customer_id"))),

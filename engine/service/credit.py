@@ -51,6 +51,7 @@ class FacilityView:
 class CreditService:
     def __init__(self, sim) -> None:
         self.sim = sim
+        self._receivables: dict[str, tuple[str, ...]] = {}  # facility id -> its 8 receivable accounts
         self.flow = CreditFlow(sim)
 
     def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
@@ -117,11 +118,12 @@ class CreditService:
                             cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books)
 
     def books(self, facility_id: str) -> Books:
-        balance = self.sim.ledger_book.balance
-        d = [balance(chart.receivable(facility_id, "disbursal", b)) for b in _BUCKETS]
-        i = [balance(chart.receivable(facility_id, "interest", b)) for b in _BUCKETS]
-        defaulted = sum(balance(chart.receivable(facility_id, t, "defaulted")) for t in ("disbursal", "interest"))
-        return Books(sum(d), sum(i), d[1] + d[2], i[1] + i[2], defaulted)
+        accounts = self._receivables.get(facility_id)
+        if accounts is None:
+            accounts = self._receivables[facility_id] = tuple(
+                chart.receivable(facility_id, t, b) for t in ("disbursal", "interest") for b in _BUCKETS + ("defaulted",))
+        b = [self.sim.ledger_book.balance(a) for a in accounts]
+        return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
 
     def obligations(self, facility_id: str) -> list:
         return self.flow.obligations_of(facility_id)

@@ -1,0 +1,84 @@
+"""Portfolio benchmark: N facilities active for a year — daily accruals, monthly postings, hourly
+price updates — journal in a file. Prints wall time, journaled events/s and peak RSS.
+
+Run: `python bench/portfolio_year.py [--facilities 10000] [--days 365] [--threaded 1000]`.
+The threaded comparison runs the same workload on `ThreadingActor` with fewer facilities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from domains.credit.terms import std_terms  # noqa: E402
+from engine import Simulation  # noqa: E402
+from engine.pricepath import GBM  # noqa: E402
+
+BTC = 100_000_000
+
+
+def open_portfolio(sim, n: int) -> list[str]:
+    """N customers, each with a deposit and a $100k facility collateralized at about 160 %."""
+    sim.price.set(7_000_000)
+    terms = std_terms(duration=12)
+    facilities = []
+    for i in range(n):
+        customer = sim.customer.create_customer(f"c{i}@bank.test")
+        account = sim.deposit.create_account(customer)
+        sim.deposit.record_deposit(account, 50_000_00)
+        facility = sim.credit.create_proposal(customer, 100_000_00, terms)
+        sim.credit.conclude_customer_approval(facility)
+        sim.credit.update_collateral(facility, 23 * BTC // 10)
+        facilities.append(facility)
+    return facilities
+
+
+def run(n: int, days: int, runtime: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        sim = Simulation(seed=1, journal=f"{tmp}/portfolio.sqlite", runtime=runtime)
+        t0 = time.perf_counter()
+        facilities = open_portfolio(sim, n)
+        setup_s, events0 = time.perf_counter() - t0, sim.journal.last_seq
+        sim.price.follow(GBM(7_000_000, 0.0, 0.5, 3600, sim.random("price")), every_seconds=3600)
+        t0 = time.perf_counter()
+        sim.advance(days=days)
+        year_s = time.perf_counter() - t0
+        events = sim.journal.last_seq - events0
+        active = sum(1 for f in facilities if sim.credit.facility(f).status.value != "closed")
+        t0 = time.perf_counter()
+        sim.close()
+        close_s = time.perf_counter() - t0
+    return {"runtime": runtime, "facilities": n, "days": days, "active_at_end": active, "setup_s": setup_s,
+            "year_s": year_s, "events_in_year": events, "events_per_s": events / year_s, "close_s": close_s,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--facilities", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--threaded", type=int, default=1_000, help="facilities in the threaded comparison (0: skip)")
+    parser.add_argument("--one", choices=["deterministic", "threaded"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run(args.facilities, args.days, args.one)))
+        return
+    runs = [("deterministic", args.facilities)] + ([("threaded", args.threaded)] if args.threaded else [])
+    for runtime, n in runs:
+        cmd = [sys.executable, __file__, "--one", runtime, "--facilities", str(n), "--days", str(args.days)]
+        env = dict(os.environ, MALLOC_TRIM_THRESHOLD_="268435456")
+        result = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout)
+        print(json.dumps(result, default=lambda v: round(v, 2)))
+
+
+if __name__ == "__main__":
+    main()
