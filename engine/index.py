@@ -94,7 +94,7 @@ class IndexTable:
     # -- queries ---------------------------------------------------------------------------
     def maybe_find_by(self, column: str, value: object) -> str | None:
         self._check(column)
-        self.journal.flush()
+        self.journal.sync()
         row = self.journal.conn.execute(
             f"SELECT id FROM {self.table} WHERE {column} = ? ORDER BY id LIMIT 1", (_sql_value(value),)).fetchone()
         return row[0] if row else None
@@ -110,7 +110,7 @@ class IndexTable:
         """Keyset page ordered by (column IS NULL, column, id): NULLs last ascending, first descending."""
         if column != "id":
             self._check(column)
-        self.journal.flush()
+        self.journal.sync()
         back = before is not None
         cursor = before if back else after
         asc = descending == back  # walking backwards flips the scan direction
@@ -139,7 +139,7 @@ class IndexTable:
     def ids_where(self, column: str, values) -> list[str]:
         """Ids whose `column` is one of `values`, in id order."""
         self._check(column)
-        self.journal.flush()
+        self.journal.sync()
         values = [_sql_value(v) for v in values]
         return [r[0] for r in self.journal.conn.execute(
             f"SELECT id FROM {self.table} WHERE {column} IN ({', '.join('?' * len(values))}) ORDER BY id", values)]
@@ -147,12 +147,12 @@ class IndexTable:
     def scan(self, column: str) -> list[tuple[str, object]]:
         """Every (id, value) whose `column` is set, in (value, id) order."""
         self._check(column)
-        self.journal.flush()
+        self.journal.sync()
         return self.journal.conn.execute(
             f"SELECT id, {column} FROM {self.table} WHERE {column} IS NOT NULL ORDER BY {column}, id").fetchall()
 
     def count(self, where: dict | None = None) -> int:
-        self.journal.flush()
+        self.journal.sync()
         clauses = [f"{c} IS ?" for c in (where or {})]
         sql = f"SELECT COUNT(*) FROM {self.table}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
         return self.journal.conn.execute(sql, [_sql_value(v) for v in (where or {}).values()]).fetchone()[0]

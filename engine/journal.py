@@ -123,20 +123,33 @@ class Journal:
         """Register a callable run inside every group transaction, before its rows are written."""
         self._before_commit.append(fn)
 
-    def flush(self) -> None:
-        """Group commit: write every staged row and commit, all or nothing."""
+    def sync(self) -> None:
+        """Write every staged row into the open group transaction without committing, so reads on
+        this connection see them while a cascade is still under way."""
         with self.lock:
             for fn in self._before_commit:
                 fn()
-            if not any(self._staged.values()) and not self._in_tx:
+            if not any(self._staged.values()):
                 return
             self._begin()
-            self._flushed_seq = self._seq
             try:
                 for sql, rows in self._staged.items():
                     if rows:
                         self.conn.executemany(sql, rows)
                         rows.clear()
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                self._in_tx = False
+                raise
+
+    def flush(self) -> None:
+        """Group commit: write every staged row and commit, all or nothing."""
+        with self.lock:
+            self.sync()
+            if not self._in_tx:
+                return
+            self._flushed_seq = self._seq
+            try:
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -155,7 +168,7 @@ class Journal:
 
     # -- reading -------------------------------------------------------------------------
     def meta(self) -> dict:
-        self.flush()
+        self.sync()
         return {k: loads(v) for k, v in self.conn.execute("SELECT key, value FROM lanasim_meta")}
 
     @property
@@ -194,7 +207,7 @@ class Journal:
         entity = self._entities.get((kind, entity_id))
         if entity is None:
             return []
-        self.flush()
+        self.sync()
         self.ensure_stream_index()
         sql, params = f"SELECT {columns} FROM events WHERE entity = ? AND entity_seq > ?", [entity, after]
         if to_seq is not None:
@@ -206,7 +219,7 @@ class Journal:
     def snapshot(self, kind: str, entity_id: str, state_cls: type, *, to_seq: int | None = None,
                  until: str | None = None) -> tuple[object, int]:
         """Latest snapshot of an entity at or before a seq / sim time: (state, entity_seq)."""
-        self.flush()
+        self.sync()
         sql, params = "SELECT entity_seq, state FROM snapshots WHERE entity = ?", [self._entities[(kind, entity_id)]]
         if to_seq is not None:
             sql, params = sql + " AND seq <= ?", params + [to_seq]
@@ -219,7 +232,7 @@ class Journal:
 
     def rows(self, after: int = 0) -> Iterator[tuple]:
         """Raw canonical rows in seq order (what the digest covers)."""
-        self.flush()
+        self.sync()
         yield from self.conn.execute(
             "SELECT e.seq, n.kind, n.id, e.entity_seq, e.type, e.version, e.payload, e.recorded_at, "
             "e.context FROM events e JOIN entities n USING (entity) WHERE e.seq > ? ORDER BY e.seq", (after,))
@@ -237,7 +250,7 @@ class Journal:
         with self.lock:
             if self._indexed or self.readonly:
                 return
-            self.flush()
+            self.sync()
             self.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
             self._indexed = True
 

@@ -114,7 +114,7 @@ class Ledger:
         """Totals from the stored rows recorded at or before `until` (after a group commit)."""
         journal = self.journal
         with journal.lock:
-            journal.flush()
+            journal.sync()
             params = (until,) if key is None else (until, key[0], key[1].value, key[2].value)
             rows = journal.conn.execute(_TOTALS.format(account="" if key is None else _ONE_ACCOUNT), params)
             return {(a, Currency(c), Layer(lay)): (d, cr) for a, c, lay, d, cr in rows.fetchall()}

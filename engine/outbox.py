@@ -68,7 +68,7 @@ class Outbox:
         (dotted paths into the payload, e.g. `{"entity.status": "frozen"}`)."""
         from engine.catalog import check_event_types
 
-        self.journal.flush()
+        self.journal.sync()
         sql, params = "SELECT sequence, id, event_type, payload, recorded_at, trace_id FROM outbox WHERE sequence > ?", [after]
         if types is not None:
             types = check_event_types(types)
@@ -83,7 +83,7 @@ class Outbox:
         """SHA-256 over the outbox rows in sequence order."""
         import hashlib
 
-        self.journal.flush()
+        self.journal.sync()
         h = hashlib.sha256()
         for row in self.journal.conn.execute("SELECT * FROM outbox ORDER BY sequence"):
             h.update("\x1f".join(map(str, row)).encode() + b"\n")
@@ -91,7 +91,7 @@ class Outbox:
 
     def latest(self, event_type: str) -> dict | None:
         """The current value of an ephemeral event type (None before the first)."""
-        self.journal.flush()
+        self.journal.sync()
         row = self.journal.conn.execute(
             "SELECT payload, recorded_at, trace_id FROM ephemeral WHERE event_type = ?", (event_type,)).fetchone()
         return None if row is None else {"event_type": event_type, "payload": loads(row[0]),

@@ -107,3 +107,12 @@ def test_digest_covers_every_row_and_is_stable(tmp_path):
             open_account(sim, "a", deposit=7)
             digests.append(sim.journal.digest())
     assert digests[0] == digests[1] and len(digests[0]) == 64
+
+
+def test_reads_see_staged_rows_without_committing_the_group(bank):
+    open_account(bank, "a", deposit=10)
+    assert bank.index("account").find_by_email("a@bank.test") == "a"
+    assert len(bank.outbox.tail()) == 1 and bank.journal.stream("account", "a")[-1].event == Deposited(10)
+    assert bank.journal.conn.in_transaction  # the reads wrote staged rows into the open group only
+    bank.flush()
+    assert not bank.journal.conn.in_transaction
