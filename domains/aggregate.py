@@ -15,7 +15,7 @@ S = TypeVar("S")
 E = TypeVar("E")
 C = TypeVar("C")
 
-__all__ = ["Aggregate", "Column", "EventType", "Policy", "Public", "Refusal", "Send", "kebab"]
+__all__ = ["Aggregate", "Column", "EventType", "Policy", "Public", "Refusal", "Send", "evolve", "kebab"]
 
 
 class Refusal(Exception):
@@ -127,3 +127,22 @@ def kebab(name: str) -> str:
             out.append("-")
         out.append(ch.lower())
     return "".join(out)
+
+
+def evolve(instance: T, **changes: object) -> T:
+    """`attrs.evolve` for the fold's hot path: a per-class generated constructor call instead of
+    attrs' generic field walk (about twice as fast on a 25-field state)."""
+    make = _MAKERS.get(instance.__class__)
+    if make is None:
+        make = _MAKERS[instance.__class__] = _maker(instance.__class__)
+    return make(instance, changes)  # type: ignore[no-any-return]
+
+
+T = TypeVar("T")
+_MAKERS: dict[type, Callable[[object, dict], object]] = {}
+
+
+def _maker(cls: type) -> Callable[[object, dict], object]:
+    fields = [f for f in attrs.fields(cls) if f.init]
+    args = ", ".join(f"{f.alias}=ch[{f.name!r}] if {f.name!r} in ch else o.{f.name}" for f in fields)
+    return eval(f"lambda o, ch: cls({args})", {"cls": cls})  # noqa: S307 - built from attrs field names

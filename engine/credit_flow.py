@@ -174,8 +174,7 @@ class CreditFlow:
             f = self.sim.state(FACILITY_KIND, facility_id)
             period = None if f.cycle is None else next_accrual(f.cycle, f.terms)
             if period is not None and period.end <= day:
-                sends.append(Send(FACILITY_KIND, facility_id, c.AccrueInterest(day, self.sim.credit.books(
-                    facility_id).principal)))
+                sends.append(Send(FACILITY_KIND, facility_id, c.AccrueInterest(day, self.sim.credit.principal(facility_id))))
                 if period.end == f.cycle.period.end:  # this accrual completes the cycle
                     posting.append(facility_id)
             if f.status is FacilityStatus.ACTIVE and f.maturity_date <= day:

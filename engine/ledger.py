@@ -10,7 +10,7 @@ rules themselves are pure (`domains.accounting`); this module only keeps and sto
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import domains.accounting as accounting
 from domains.accounting import (
@@ -52,9 +52,12 @@ class Ledger:
             self._totals: dict[BalanceKey, tuple[int, int]] = self._read_totals(_END_OF_TIME)
 
     # -- posting (called by EntityKind.handle under journal.lock) ------------------------
-    def check(self, txs: Iterable[LedgerTransaction]) -> None:
+    def check(self, txs: Sequence[LedgerTransaction]) -> None:
         """Raise the typed refusal the first failing transaction earns (amounts, balance, velocity
         limits), each seeing the balances the earlier ones of `txs` would leave. Changes nothing."""
+        if len(txs) == 1:  # the common case: no earlier transaction to see through
+            accounting.check(self._balance_of, txs[0])
+            return
         staged: dict[BalanceKey, tuple[int, int]] = {}
         book = ChainMap(staged, self._totals)
 
@@ -65,6 +68,10 @@ class Ledger:
         for tx in txs:
             accounting.check(balance_of, tx)
             staged.update(apply_entries(book, tx.entries))
+
+    def _balance_of(self, account: str, currency: Currency, layer: Layer) -> int:
+        debits, credits = self._totals.get((account, currency, layer), _ZERO)
+        return normal_balance(debits, credits, normal_side(account))
 
     def apply(self, txs: Iterable[LedgerTransaction], seq: int) -> None:
         """Post checked transactions: update the totals and stage one row per entry (`seq` = the
@@ -82,8 +89,12 @@ class Ledger:
     def balance(self, account: str, currency: str = "USD", layer: str = "settled", *, as_of=None) -> int:
         """The account's normal-side balance in one currency and layer, now or as of a sim time
         (a datetime, date = its 00:00 UTC, or ISO string: entries recorded at or before it)."""
-        debits, credits = self.debits_credits(account, currency, layer, as_of=as_of)
-        return normal_balance(debits, credits, normal_side(account))
+        side = normal_side(account)  # an unknown account is refused, not read as zero
+        if as_of is None:
+            debits, credits = self._totals.get(_key(account, currency, layer), _ZERO)
+        else:
+            debits, credits = self.debits_credits(account, currency, layer, as_of=as_of)
+        return credits - debits if side is Side.CREDIT else debits - credits
 
     def debits_credits(self, account: str, currency: str = "USD", layer: str = "settled", *,
                        as_of=None) -> tuple[int, int]:
@@ -127,6 +138,7 @@ def _key(account: str, currency: str, layer: str) -> BalanceKey:
         raise UnknownAccount(account=account, currency=currency, layer=layer) from None
 
 
+_ZERO = (0, 0)
 _CURRENCIES = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
 _LAYERS = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
 _SIDES = {**{side: side for side in Side}, **{side.value: side for side in Side}}

@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.access.commands import AddPermissionSet, CreateRole, RemovePermissionSet
 from domains.access.errors import require
 from domains.access.events import RoleEvent, RoleInitialized, RolePermissionSetAdded, RolePermissionSetRemoved
@@ -32,10 +33,10 @@ def apply(state: Role | None, event: RoleEvent) -> Role:
             return Role(id_, name, ids)
         case RolePermissionSetAdded(permission_set_id=set_id):
             role = require(state, "role")
-            return attrs.evolve(role, permission_set_ids=tuple(sorted((*role.permission_set_ids, set_id))))
+            return evolve(role, permission_set_ids=tuple(sorted((*role.permission_set_ids, set_id))))
         case RolePermissionSetRemoved(permission_set_id=set_id):
             role = require(state, "role")
-            return attrs.evolve(role, permission_set_ids=tuple(i for i in role.permission_set_ids if i != set_id))
+            return evolve(role, permission_set_ids=tuple(i for i in role.permission_set_ids if i != set_id))
         case _:
             assert_never(event)
 

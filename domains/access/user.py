@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.access.commands import CreateUser, UpdateUserRole
 from domains.access.errors import require
 from domains.access.events import UserEvent, UserInitialized, UserRoleUpdated
@@ -28,7 +29,7 @@ def apply(state: User | None, event: UserEvent) -> User:
         case UserInitialized(id=id_, email=email, role_id=role_id):
             return User(id_, email, role_id)
         case UserRoleUpdated(role_id=role_id):
-            return attrs.evolve(require(state, "user"), role_id=role_id)
+            return evolve(require(state, "user"), role_id=role_id)
         case _:
             assert_never(event)
 

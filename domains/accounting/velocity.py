@@ -88,10 +88,10 @@ def _changes(tx: LedgerTransaction) -> dict[BalanceKey, int]:
 
 def _control(key: BalanceKey, controls: Controls) -> VelocityControl | None:
     account, currency, layer = key
-    by_key = _INDEXED.get(controls)
+    by_key = _INDEXED.get(id(controls))
     if by_key is None:
-        by_key = _INDEXED[controls] = {(c.category, c.currency, c.layer): c for c in controls}
+        by_key = _INDEXED[id(controls)] = {(c.category, c.currency, c.layer): c for c in controls}
     return by_key.get((account.partition(":")[0], currency, layer))
 
 
-_INDEXED: dict[Controls, dict[tuple, VelocityControl]] = {}  # controls by (category, currency, layer)
+_INDEXED: dict[int, dict[tuple, VelocityControl]] = {}  # id(controls) -> by (category, currency, layer)

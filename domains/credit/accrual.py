@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, assert_never, cast
 
-import attrs
-
+from domains.aggregate import evolve as replaced
 from domains.credit import commands as cmd
 from domains.credit import events as ev
 from domains.credit.cycle import AccrualCycle, next_accrual, next_cycle, posting_tx_id
@@ -26,14 +25,14 @@ AccrualEvent = (ev.InterestAccrualCycleStarted | ev.InterestAccrued | ev.Interes
 def evolve(f: Facility, event: AccrualEvent) -> Facility:
     match event:
         case ev.InterestAccrualCycleStarted(interest_accrual_id=id_, cycle_idx=idx, period=period):
-            return attrs.evolve(f, cycle=AccrualCycle(id_, idx, period))
+            return replaced(f, cycle=AccrualCycle(id_, idx, period))
         case ev.InterestAccrued(amount=amount, period=period):
             cycle = cast(AccrualCycle, f.cycle)
-            return attrs.evolve(f, cycle=attrs.evolve(cycle, accrued_through=period.end, total=cycle.total + amount))
+            return replaced(f, cycle=replaced(cycle, accrued_through=period.end, total=cycle.total + amount))
         case ev.InterestAccrualsPosted(obligation_id=obligation_id):
-            return attrs.evolve(f, last_posted_obligation_id=obligation_id or f.last_posted_obligation_id)
+            return replaced(f, last_posted_obligation_id=obligation_id or f.last_posted_obligation_id)
         case ev.InterestAccrualCycleConcluded():
-            return attrs.evolve(f, cycle=None)
+            return replaced(f, cycle=None)
         case _:
             assert_never(event)
 

@@ -10,6 +10,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.credit import collection_events as ev
 from domains.credit import commands as cmd
 from domains.credit.errors import ManualUpdateError, NegativeCollateral, NoCustodyWallet, UpdateOnClosedFacility
@@ -38,10 +39,10 @@ def apply(state: Collateral | None, event: ev.CollateralEvent) -> Collateral:
             return Collateral(id_, loan, wallet)
         case ev.CollateralUpdatedViaManualInput() | ev.CollateralUpdatedViaCustodianSync():
             c = require(state, KIND)
-            return attrs.evolve(c, amount=event.collateral_amount, changes=c.changes + 1)
+            return evolve(c, amount=event.collateral_amount, changes=c.changes + 1)
         case ev.CollateralReleased():
             c = require(state, KIND)
-            return attrs.evolve(c, amount=0, changes=c.changes + 1, closed=True)
+            return evolve(c, amount=0, changes=c.changes + 1, closed=True)
         case _:
             assert_never(event)
 

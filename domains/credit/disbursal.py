@@ -8,6 +8,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.credit import collection_events as ev
 from domains.credit import commands as cmd
 from domains.credit.errors import MissingId, require
@@ -42,11 +43,11 @@ def apply(state: Disbursal | None, event: ev.DisbursalEvent) -> Disbursal:
                              event.due_date, event.overdue_date, event.liquidation_date, event.defaulted_date,
                              event.pre_approved, event.effective)
         case ev.DisbursalApprovalConcluded(approved=approved):
-            return attrs.evolve(require(state, KIND), approved=approved)
+            return evolve(require(state, KIND), approved=approved)
         case ev.DisbursalSettled():
-            return attrs.evolve(require(state, KIND), status=DisbursalStatus.CONFIRMED, settlement=event)
+            return evolve(require(state, KIND), status=DisbursalStatus.CONFIRMED, settlement=event)
         case ev.DisbursalCancelled():
-            return attrs.evolve(require(state, KIND), status=DisbursalStatus.DENIED)
+            return evolve(require(state, KIND), status=DisbursalStatus.DENIED)
         case _:
             assert_never(event)
 

@@ -9,6 +9,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.credit import accrual, margin
 from domains.credit import commands as cmd
 from domains.credit import events as ev
@@ -74,9 +75,9 @@ def apply(state: Facility | None, event: ev.FacilityEvent) -> Facility:
               | ev.FacilityDisbursalCancelled()):
             return margin.evolve(require(state, KIND), event)
         case ev.FacilityMatured():
-            return attrs.evolve(require(state, KIND), status=FacilityStatus.MATURED)
+            return evolve(require(state, KIND), status=FacilityStatus.MATURED)
         case ev.FacilityCompleted(completed_at=completed_at):
-            return attrs.evolve(require(state, KIND), status=FacilityStatus.CLOSED, completed_at=completed_at)
+            return evolve(require(state, KIND), status=FacilityStatus.CLOSED, completed_at=completed_at)
         case _:
             assert_never(event)
 

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, assert_never
 
-import attrs
-
+from domains.aggregate import evolve as replaced
 from domains.credit import commands as cmd
 from domains.credit import events as ev
 from domains.credit.collateralization import CollateralizationState, next_state
@@ -33,17 +32,17 @@ MarginEvent = (ev.CollateralizationStateChanged | ev.CollateralizationRatioChang
 def evolve(f: Facility, event: MarginEvent) -> Facility:
     match event:
         case ev.CollateralizationStateChanged(state=state, collateral=sats, outstanding=owed, price=price):
-            return attrs.evolve(f, collateralization_state=state, collateral=sats, outstanding=owed, price=price)
+            return replaced(f, collateralization_state=state, collateral=sats, outstanding=owed, price=price)
         case ev.CollateralizationRatioChanged(ratio=ratio):
-            return attrs.evolve(f, ratio=ratio)
+            return replaced(f, ratio=ratio)
         case ev.PartialLiquidationInitiated():
-            return attrs.evolve(f, liquidation=event, liquidation_running=True)
+            return replaced(f, liquidation=event, liquidation_running=True)
         case ev.ProceedsFromPartialLiquidationApplied():
-            return attrs.evolve(f, liquidation_running=False)
+            return replaced(f, liquidation_running=False)
         case ev.FacilityDisbursalRecorded(disbursal_id=id_, amount=amount):
-            return attrs.evolve(f, disbursals=(*f.disbursals, (id_, amount)))
+            return replaced(f, disbursals=(*f.disbursals, (id_, amount)))
         case ev.FacilityDisbursalCancelled(disbursal_id=id_):
-            return attrs.evolve(f, disbursals=tuple(d for d in f.disbursals if d[0] != id_))
+            return replaced(f, disbursals=tuple(d for d in f.disbursals if d[0] != id_))
         case _:
             assert_never(event)
 

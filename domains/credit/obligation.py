@@ -12,6 +12,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.credit import collection_events as ev
 from domains.credit import commands as cmd
 from domains.credit.errors import AllocationAboveOutstanding, require
@@ -54,12 +55,12 @@ def apply(state: Obligation | None, event: ev.ObligationEvent) -> Obligation:
                               event.due_date, event.overdue_date, event.liquidation_date, event.defaulted_date,
                               event.effective, outstanding=event.amount)
         case ev.DueRecorded() | ev.OverdueRecorded() | ev.DefaultedRecorded():
-            return attrs.evolve(require(state, KIND), status=_RECORDED[type(event)])
+            return evolve(require(state, KIND), status=_RECORDED[type(event)])
         case ev.PaymentAllocated(payment_id=payment_id, amount=amount):
             o = require(state, KIND)
-            return attrs.evolve(o, outstanding=o.outstanding - amount, payment_ids=(*o.payment_ids, payment_id))
+            return evolve(o, outstanding=o.outstanding - amount, payment_ids=(*o.payment_ids, payment_id))
         case ev.ObligationCompleted():
-            return attrs.evolve(require(state, KIND), status=Status.PAID)
+            return evolve(require(state, KIND), status=Status.PAID)
         case _:
             assert_never(event)
 
@@ -102,7 +103,7 @@ def _transition(o: Obligation, day: date) -> tuple[ev.ObligationEvent, ...]:
     step = next_transition(o)
     while step is not None and step[1] <= day:
         events.append(_EVENT[step[0]](o.outstanding, step[1]))
-        o = attrs.evolve(o, status=step[0])
+        o = evolve(o, status=step[0])
         step = next_transition(o)
     return tuple(events)
 

@@ -9,6 +9,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.credit import commands as cmd
 from domains.credit import events as ev
 from domains.credit.collateralization import PendingCollateralizationState, classify_pending
@@ -52,11 +53,11 @@ def apply(state: PendingFacility | None, event: ev.PendingFacilityEvent) -> Pend
                                    event.collateral_id, event.disbursal_credit_account_id, event.amount, event.terms,
                                    event.created_at)
         case ev.PendingCollateralizationRatioChanged(ratio=ratio):
-            return attrs.evolve(require(state, KIND), ratio=ratio)
+            return evolve(require(state, KIND), ratio=ratio)
         case ev.PendingCollateralizationStateChanged(state=new, collateral=sats, price=price):
-            return attrs.evolve(require(state, KIND), collateralization_state=new, collateral=sats, price=price)
+            return evolve(require(state, KIND), collateralization_state=new, collateral=sats, price=price)
         case ev.PendingFacilityCompleted(completed_at=completed_at):
-            return attrs.evolve(require(state, KIND), completed_at=completed_at)
+            return evolve(require(state, KIND), completed_at=completed_at)
         case _:
             assert_never(event)
 

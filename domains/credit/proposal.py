@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.credit import commands as cmd
 from domains.credit import events as ev
 from domains.credit.errors import ApprovalProcessNotStarted, require
@@ -39,9 +40,9 @@ def apply(state: Proposal | None, event: ev.ProposalEvent) -> Proposal:
             return Proposal(event.id, event.customer_id, event.customer_type, event.disbursal_credit_account_id,
                             event.amount, event.terms, event.created_at, event.status)
         case ev.ProposalCustomerApprovalConcluded(status=status) | ev.ProposalApprovalProcessConcluded(status=status):
-            return attrs.evolve(require(state, "credit-facility-proposal"), status=status)
+            return evolve(require(state, "credit-facility-proposal"), status=status)
         case ev.ProposalApprovalProcessStarted(approval_process_id=process_id, status=status):
-            return attrs.evolve(require(state, "credit-facility-proposal"), status=status,
+            return evolve(require(state, "credit-facility-proposal"), status=status,
                                 approval_process_id=process_id)
         case _:
             assert_never(event)

@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.credit import commands as cmd
 from domains.credit import events as ev
 from domains.credit.errors import require
@@ -27,7 +28,7 @@ def apply(state: TermsTemplate | None, event: ev.TermsTemplateEvent) -> TermsTem
         case ev.TermsTemplateCreated(id=id_, name=name, values=values):
             return TermsTemplate(id_, name, values)
         case ev.TermValuesUpdated(values=values):
-            return attrs.evolve(require(state, "terms-template"), values=values)
+            return evolve(require(state, "terms-template"), values=values)
         case _:
             assert_never(event)
 

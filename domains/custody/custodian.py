@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.custody import events as ev
 from domains.custody.commands import CreateCustodian, UpdateCustodianConfig
 from domains.custody.errors import require
@@ -34,7 +35,7 @@ def apply(state: Custodian | None, event: ev.CustodianEvent) -> Custodian:
         case ev.CustodianInitialized(id=id_, name=name, provider=provider):
             return Custodian(id_, name, provider)
         case ev.CustodianConfigUpdated(config=config):
-            return attrs.evolve(require(state, "custodian"), config=config)
+            return evolve(require(state, "custodian"), config=config)
         case _:
             assert_never(event)
 

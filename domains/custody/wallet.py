@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.custody import events as ev
 from domains.custody.commands import CreateWallet, UpdateWalletBalance
 from domains.custody.errors import ManualCustodianHasNoWallets, NegativeBalance, require
@@ -34,7 +35,7 @@ def apply(state: Wallet | None, event: ev.WalletEvent) -> Wallet:
         case ev.WalletInitialized():
             return Wallet(event.id, event.custodian_id, event.external_wallet_id, event.address, event.network)
         case ev.WalletBalanceChanged(new_balance=balance, changed_at=at):
-            return attrs.evolve(require(state, "wallet"), balance=balance, balance_updated_at=at)
+            return evolve(require(state, "wallet"), balance=balance, balance_updated_at=at)
         case _:
             assert_never(event)
 

@@ -8,6 +8,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.customer import commands as cmd
 from domains.customer import events as ev
 from domains.customer.errors import CustomerIsClosed, require
@@ -46,9 +47,9 @@ def apply(state: Customer | None, event: ev.CustomerEvent) -> Customer:
 def _evolve(c: Customer, event: CustomerChange) -> Customer:
     match event:
         case ev.CustomerFrozen(status=status) | ev.CustomerUnfrozen(status=status) | ev.CustomerClosed(status=status):
-            return attrs.evolve(c, status=status)
+            return evolve(c, status=status)
         case ev.CustomerKycLevelUpdated(level=level):
-            return attrs.evolve(c, level=level)
+            return evolve(c, level=level)
         case _:
             assert_never(event)
 

@@ -8,6 +8,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.customer.commands import CreateParty, UpdateEmail, UpdateTelegramHandle
 from domains.customer.errors import require
 from domains.customer.events import PartyEmailUpdated, PartyEvent, PartyInitialized, PartyTelegramHandleUpdated
@@ -35,10 +36,10 @@ def apply(state: Party | None, event: PartyEvent) -> Party:
         case PartyInitialized(id=id_, email=email, telegram_handle=handle, customer_type=ctype):
             return Party(id_, email, handle, ctype)
         case PartyEmailUpdated(email=email):
-            return attrs.evolve(require(state, "party"), email=email, email_updated=True)
+            return evolve(require(state, "party"), email=email, email_updated=True)
         case PartyTelegramHandleUpdated(telegram_handle=handle):
             party = require(state, "party")
-            return attrs.evolve(party, telegram_handle=handle, telegram_history=(*party.telegram_history, handle))
+            return evolve(party, telegram_handle=handle, telegram_history=(*party.telegram_history, handle))
         case _:
             assert_never(event)
 

@@ -8,6 +8,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.customer import commands as cmd
 from domains.customer import events as ev
 from domains.customer.errors import AlreadyClosed, AlreadyConverted, ApplicantIdMismatch, KycNotStarted
@@ -51,26 +52,26 @@ def apply(state: Prospect | None, event: ev.ProspectEvent) -> Prospect:
 def _evolve(p: Prospect, event: ProspectChange) -> Prospect:
     match event:
         case ev.ProspectKycStarted(applicant_id=applicant, stage=stage):
-            return attrs.evolve(_reach(p, KycStatus.STARTED), applicant_id=applicant, stage=stage)
+            return evolve(_reach(p, KycStatus.STARTED), applicant_id=applicant, stage=stage)
         case ev.ProspectKycPending() | ev.ProspectKycOnHold() | ev.ProspectKycDeclined():
-            return attrs.evolve(_reach(p, _REACHED[type(event)]), stage=event.stage)
+            return evolve(_reach(p, _REACHED[type(event)]), stage=event.stage)
         case ev.ProspectKycApproved() | ev.ProspectManuallyConverted():
             return _converted(_reach(p, KycStatus.APPROVED), event)
         case ev.ProspectClosed(stage=stage):
-            return attrs.evolve(p, status=ProspectStatus.CLOSED, stage=stage)
+            return evolve(p, status=ProspectStatus.CLOSED, stage=stage)
         case _:
             assert_never(event)
 
 
 def _reach(p: Prospect, kyc_status: KycStatus) -> Prospect:
-    return attrs.evolve(p, kyc_status=kyc_status, reached=(*p.reached, kyc_status))
+    return evolve(p, kyc_status=kyc_status, reached=(*p.reached, kyc_status))
 
 
 def _converted(p: Prospect, event: ev.ProspectKycApproved | ev.ProspectManuallyConverted) -> Prospect:
     approved = isinstance(event, ev.ProspectKycApproved)
     method = ConversionMethod.SUMSUB_APPROVED if approved else ConversionMethod.MANUALLY_CONVERTED
     level = event.level if isinstance(event, ev.ProspectKycApproved) else p.level
-    return attrs.evolve(p, status=ProspectStatus.CONVERTED, stage=event.stage, level=level, conversion=method)
+    return evolve(p, status=ProspectStatus.CONVERTED, stage=event.stage, level=level, conversion=method)
 
 
 def decide(state: Prospect | None, command: object, at: datetime) -> tuple[ev.ProspectEvent, ...]:

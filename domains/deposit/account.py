@@ -12,6 +12,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.deposit import commands as cmd
 from domains.deposit import events as ev
 from domains.deposit.errors import AccountClosed, AccountFrozen, BalanceIsNotZero, CustomerNotEligible, require
@@ -48,15 +49,15 @@ def apply(state: DepositAccount | None, event: ev.DepositAccountEvent) -> Deposi
     a = require(state, "deposit-account")
     match event:
         case ev.DepositAccountActivityRecorded(on=on):
-            return attrs.evolve(a, last_activity_on=on)
+            return evolve(a, last_activity_on=on)
         case ev.DepositAccountActivityUpdated(activity=activity, on=on):
-            return attrs.evolve(a, activity=activity, classified_on=on)
+            return evolve(a, activity=activity, classified_on=on)
         case ev.DepositAccountFrozen(status=status, amount=amount):
-            return attrs.evolve(a, status=status, frozen_amount=amount, freezes=a.freezes + 1)
+            return evolve(a, status=status, frozen_amount=amount, freezes=a.freezes + 1)
         case ev.DepositAccountUnfrozen(status=status):
-            return attrs.evolve(a, status=status, frozen_amount=0)
+            return evolve(a, status=status, frozen_amount=0)
         case ev.DepositAccountClosed(status=status):
-            return attrs.evolve(a, status=status)
+            return evolve(a, status=status)
         case _:
             assert_never(event)
 

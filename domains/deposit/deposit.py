@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.deposit import commands as cmd
 from domains.deposit import events as ev
 from domains.deposit.errors import InsufficientBalance, ensure_active, require
@@ -33,7 +34,7 @@ def apply(state: Deposit | None, event: ev.DepositEvent) -> Deposit:
             return Deposit(event.id, event.deposit_account_id, event.amount, event.reference, event.effective,
                            event.status)
         case ev.DepositReverted(status=status):
-            return attrs.evolve(require(state, "deposit"), status=status)
+            return evolve(require(state, "deposit"), status=status)
         case _:
             assert_never(event)
 

@@ -17,6 +17,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.deposit import commands as cmd
 from domains.deposit import events as ev
 from domains.deposit.errors import (AlreadyCancelled, AlreadyConfirmed, AlreadyDenied, InsufficientBalance,
@@ -51,7 +52,7 @@ def apply(state: Withdrawal | None, event: ev.WithdrawalEvent) -> Withdrawal:
         case (ev.WithdrawalApprovalConcluded(status=status) | ev.WithdrawalDenied(status=status)
               | ev.WithdrawalConfirmed(status=status) | ev.WithdrawalCancelled(status=status)
               | ev.WithdrawalReverted(status=status)):
-            return attrs.evolve(w, status=status)
+            return evolve(w, status=status)
         case _:
             assert_never(event)
 

@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.governance import commands as cmd
 from domains.governance import events as ev
 from domains.governance.errors import require
@@ -29,7 +30,7 @@ def apply(state: ApprovalPolicy | None, event: ev.PolicyEvent) -> ApprovalPolicy
         case ev.PolicyInitialized():
             return ApprovalPolicy(event.id, event.process_type, event.rules)
         case ev.ApprovalRulesUpdated(rules=rules):
-            return attrs.evolve(require(state, "approval-policy"), rules=rules)
+            return evolve(require(state, "approval-policy"), rules=rules)
         case _:
             assert_never(event)
 

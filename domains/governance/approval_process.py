@@ -12,6 +12,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.governance import commands as cmd
 from domains.governance import events as ev
 from domains.governance.errors import AlreadyVoted, NotACommitteeMember, ProcessAlreadyConcluded, require
@@ -43,11 +44,11 @@ def apply(state: ApprovalProcess | None, event: ev.ApprovalProcessEvent) -> Appr
     p = require(state, "approval-process")
     match event:
         case ev.ApprovalProcessApproved(approver_id=voter):
-            return attrs.evolve(p, approvers=(*p.approvers, voter))
+            return evolve(p, approvers=(*p.approvers, voter))
         case ev.ApprovalProcessDenied(denier_id=voter):
-            return attrs.evolve(p, deniers=(*p.deniers, voter))
+            return evolve(p, deniers=(*p.deniers, voter))
         case ev.ApprovalProcessConcluded(approved=approved):
-            return attrs.evolve(p, status=Status.APPROVED if approved else Status.DENIED)
+            return evolve(p, status=Status.APPROVED if approved else Status.DENIED)
         case _:
             assert_never(event)
 

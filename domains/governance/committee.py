@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.governance import commands as cmd
 from domains.governance import events as ev
 from domains.governance.errors import require
@@ -29,10 +30,10 @@ def apply(state: Committee | None, event: ev.CommitteeEvent) -> Committee:
             return Committee(event.id, event.name)
         case ev.CommitteeMemberAdded(member_id=member):
             c = require(state, "committee")
-            return attrs.evolve(c, members=tuple(sorted((*c.members, member))))
+            return evolve(c, members=tuple(sorted((*c.members, member))))
         case ev.CommitteeMemberRemoved(member_id=member):
             c = require(state, "committee")
-            return attrs.evolve(c, members=tuple(m for m in c.members if m != member))
+            return evolve(c, members=tuple(m for m in c.members if m != member))
         case _:
             assert_never(event)
 

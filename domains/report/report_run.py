@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from domains.aggregate import evolve
 from domains.report import events as ev
 from domains.report.commands import CreateReportRun, UpdateReportRunState
 from domains.report.errors import InvalidStateTransition, require
@@ -42,7 +43,7 @@ def apply(state: ReportRun | None, event: ev.ReportRunEvent) -> ReportRun:
             return ReportRun(event.id, event.external_id, event.state, event.run_type, event.start_time,
                              event.requested_report, event.requested_as_of_date)
         case ev.ReportRunStateUpdated(state=s, run_type=run_type, start_time=start):
-            return attrs.evolve(require(state, "report-run"), state=s, run_type=run_type, start_time=start)
+            return evolve(require(state, "report-run"), state=s, run_type=run_type, start_time=start)
         case _:
             assert_never(event)
 

@@ -118,15 +118,25 @@ class CreditService:
                             cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books)
 
     def books(self, facility_id: str) -> Books:
+        b = [self.sim.ledger_book.balance(a) for a in self._accounts(facility_id)]
+        return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
+
+    def principal(self, facility_id: str) -> int:
+        """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (§6)."""
+        b = self._accounts(facility_id)
+        balance = self.sim.ledger_book.balance
+        return balance(b[0]) + balance(b[1]) + balance(b[2])
+
+    def obligations(self, facility_id: str) -> list:
+        return self.flow.obligations_of(facility_id)
+
+    def _accounts(self, facility_id: str) -> tuple[str, ...]:
+        """The facility's 8 receivable accounts: disbursed then interest, by bucket (memoized)."""
         accounts = self._receivables.get(facility_id)
         if accounts is None:
             accounts = self._receivables[facility_id] = tuple(
                 chart.receivable(facility_id, t, b) for t in ("disbursal", "interest") for b in _BUCKETS + ("defaulted",))
-        b = [self.sim.ledger_book.balance(a) for a in accounts]
-        return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
-
-    def obligations(self, facility_id: str) -> list:
-        return self.flow.obligations_of(facility_id)
+        return accounts
 
     def _collateral_id(self, facility_id: str) -> str:
         kind = FACILITY_KIND if self.flow._exists(FACILITY_KIND, facility_id) else "pending-credit-facility"
