@@ -57,6 +57,7 @@ class CreditFlow:
             ("recollateralize", ("core.credit-collection.payment-allocation-created",
                                  "core.credit-collection.obligation-created"), self.recollateralize),
             ("end-of-day", ("core.time.end-of-day",), self.end_of_day),
+            ("price-sweep", ("core.price.price-updated",), self.price_sweep),
         )
 
     # -- origination ---------------------------------------------------------------------
@@ -166,6 +167,19 @@ class CreditFlow:
         return Send(FACILITY_KIND, facility_id, c.UpdateCollateralization(
             collateral_sats, price, books.outstanding, self.sim.ids.entity(), books.payable_disbursed,
             books.payable_interest))
+
+    def price_sweep(self, envelope: dict) -> tuple[Send, ...]:
+        """Re-evaluate only the facilities whose price band the new price leaves (§9, improved:
+        per-facility terms and hysteresis, and no facility is unreachable)."""
+        price, sends = envelope["payload"]["price"], []
+        for facility_id in self.sim.index(FACILITY_KIND).ids_crossed("trigger_below", "trigger_above", price):
+            f = self.sim.state(FACILITY_KIND, facility_id)
+            sends.append(self.collateralization(facility_id, self.sim.state("collateral", f.collateral_id).amount, price))
+        for pending_id in self.sim.index("pending-credit-facility").ids_crossed("trigger_below", "trigger_above", price):
+            p = self.sim.state("pending-credit-facility", pending_id)
+            sends.append(Send("pending-credit-facility", pending_id, c.UpdatePendingCollateralization(
+                self.sim.state("collateral", p.collateral_id).amount, price)))
+        return tuple(sends)
 
     # -- end of day ----------------------------------------------------------------------
     def end_of_day(self, envelope: dict) -> tuple[Send, ...]:

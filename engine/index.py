@@ -144,6 +144,16 @@ class IndexTable:
         return [r[0] for r in self.journal.conn.execute(
             f"SELECT id FROM {self.table} WHERE {column} IN ({', '.join('?' * len(values))}) ORDER BY id", values)]
 
+    def ids_crossed(self, below: str, above: str, value: float) -> list[str]:
+        """Ids whose `below` column is above `value` or whose `above` column is below it (each
+        side walks its own index: O(log n + k)), in id order."""
+        self._check(below)
+        self._check(above)
+        self.journal.sync()
+        return [r[0] for r in self.journal.conn.execute(
+            f"SELECT id FROM {self.table} WHERE {below} > ? UNION SELECT id FROM {self.table} WHERE {above} < ? "
+            "ORDER BY id", (value, value))]
+
     def scan(self, column: str) -> list[tuple[str, object]]:
         """Every (id, value) whose `column` is set, in (value, id) order."""
         self._check(column)

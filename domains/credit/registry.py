@@ -11,6 +11,8 @@ from domains.credit import collection_events as cev
 from domains.credit import commands as cmd
 from domains.credit import events as ev
 from domains.credit import terms_template
+from domains.credit.collateralization import pending_price_triggers, price_triggers
+from domains.credit.primitives import FacilityStatus
 from domains.credit.permissions import required_permission
 from domains.credit.posting import (
     post_allocation, post_collateral, post_disbursal, post_facility, post_obligation, post_payment,
@@ -21,6 +23,19 @@ from domains.credit.public_collection import publish_allocation, publish_collate
 
 __all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "OBLIGATION", "PAYMENT", "PAYMENT_ALLOCATION",
            "PENDING_CREDIT_FACILITY", "PROPOSAL", "TERMS_TEMPLATE"]
+
+
+def _triggers(f: facility.Facility) -> tuple:
+    """The price band outside of which a price update can change the facility's state."""
+    if f.status is FacilityStatus.CLOSED:
+        return None, None
+    return price_triggers(f.collateralization_state, f.collateral, f.ratio, f.terms)
+
+
+def _pending_triggers(p: pending_facility.PendingFacility) -> tuple:
+    if p.completed_at is not None:
+        return None, None
+    return pending_price_triggers(p.collateralization_state, p.ratio, p.terms)
 
 
 def _named(kind: str, *pairs: tuple[type, str]) -> tuple[EventType, ...]:
@@ -54,7 +69,9 @@ PENDING_CREDIT_FACILITY: Aggregate = Aggregate(
                   (ev.PendingFacilityCompleted, "completed")),
     apply=pending_facility.apply, decide=pending_facility.decide, commands=pending_facility.COMMANDS,
     creates=(cmd.CreatePendingFacility,),
-    columns=(Column("status", attrgetter("status")), Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL")),
+    columns=(Column("status", attrgetter("status")), Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL"),
+             Column("trigger_below", lambda p: _pending_triggers(p)[0], sql_type="REAL"),
+             Column("trigger_above", lambda p: _pending_triggers(p)[1], sql_type="REAL")),
     publish=publish_pending_facility, post=post_pending_facility, state=pending_facility.PendingFacility,
     permissions=required_permission,
 )
@@ -88,6 +105,8 @@ CREDIT_FACILITY: Aggregate = Aggregate(
     columns=(Column("status", attrgetter("status")), Column("maturity_date", attrgetter("maturity_date")),
              Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL"),
              Column("collateralization_state", attrgetter("collateralization_state")),
+             Column("trigger_below", lambda f: _triggers(f)[0], sql_type="REAL"),
+             Column("trigger_above", lambda f: _triggers(f)[1], sql_type="REAL"),
              Column("customer_id", attrgetter("customer_id"))),
     publish=publish_facility, post=post_facility, state=facility.Facility, snapshot_every=50,
     permissions=required_permission,
