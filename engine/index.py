@@ -150,9 +150,10 @@ class IndexTable:
         self._check(below)
         self._check(above)
         self.journal.sync()
-        return [r[0] for r in self.journal.conn.execute(
-            f"SELECT id FROM {self.table} WHERE {below} > ? UNION SELECT id FROM {self.table} WHERE {above} < ? "
-            "ORDER BY id", (value, value))]
+        execute = self.journal.conn.execute  # two range scans; one UNION query would scan the table
+        found = {r[0] for r in execute(f"SELECT id FROM {self.table} WHERE {below} > ?", (value,))}
+        found.update(r[0] for r in execute(f"SELECT id FROM {self.table} WHERE {above} < ?", (value,)))
+        return sorted(found)
 
     def scan(self, column: str) -> list[tuple[str, object]]:
         """Every (id, value) whose `column` is set, in (value, id) order."""
