@@ -7,6 +7,7 @@ codes the example leaves open (81.0x pairs, proceeds) are lanasim's choice.
 
 from __future__ import annotations
 
+import functools
 from types import MappingProxyType
 
 import attrs
@@ -82,18 +83,9 @@ INTEREST_ADDED_TO_OBLIGATIONS_OMNIBUS = "interest-added-to-obligations-omnibus"
 PAYMENTS_MADE_OMNIBUS = "payments-made-omnibus"
 
 
+@functools.lru_cache(maxsize=1 << 17)  # bounded memo: account ids are immutable strings
 def category_of(account: str) -> Category:
     """The account's category; `UnknownAccount` for an unknown name or a wrong shape."""
-    found = _KNOWN.get(account)
-    if found is None:
-        found = _KNOWN[account] = _category(account)
-    return found
-
-
-_KNOWN: dict[str, Category] = {}  # memo: account id -> category (ids are immutable strings)
-
-
-def _category(account: str) -> Category:
     name, owned, owner = account.partition(":")
     found = CATEGORIES.get(name)
     if found is None or found.shared == bool(owned) or (owned and not owner):
@@ -144,6 +136,7 @@ def fee_income(facility_id: str) -> str:
     return f"fee-income:{facility_id}"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # bounded: a 100k-facility portfolio must not grow it forever
 def receivable(facility_id: str, obligation_type: str, bucket: str = ReceivableBucket.NOT_YET_DUE) -> str:
     """The facility's receivable account for an obligation type and bucket (defaulted included)."""
     try:
