@@ -1,0 +1,170 @@
+"""Verb phrases Lana's six sim-bootstrap stories share (LANA.md §19): a customer with a deposit, a
+facility opened on BTC collateral, due obligations read from the outbox, payments, pay-off and
+completion, and the summary each story returns. Amounts are USD cents unless a name says `usd`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+__all__ = [
+    "SATS_PER_BTC", "USD", "StoryFailed", "a_customer_with_deposit", "a_facility_is_opened", "bitcoin_trades_at",
+    "day_by_day", "days_since", "disbursed", "interest_posted", "obligations_due_since", "outstanding",
+    "overdue_obligations", "paid", "pays", "pays_off_and_completes", "summary", "today", "usd",
+]
+
+USD, SATS_PER_BTC = 100, 100_000_000
+CONCLUDED, ACTIVATED = "core.credit.facility-proposal-concluded", "core.credit.facility-activated"
+POSTED, SETTLED = "core.credit.accrual-posted", "core.credit.disbursal-settled"
+DUE, OVERDUE = "core.credit-collection.obligation-due", "core.credit-collection.obligation-overdue"
+OBLIGATION_PAID = "core.credit-collection.obligation-completed"
+PAYMENT, ALLOCATION = "core.credit-collection.payment-created", "core.credit-collection.payment-allocation-created"
+
+
+class StoryFailed(Exception):
+    """A story's own check failed, where Lana's scenario would bail with an error."""
+
+
+# -- the bank and its borrower -----------------------------------------------------------
+def bitcoin_trades_at(sim, btc_usd: int) -> None:
+    sim.price.set(btc_usd * USD)
+
+
+def a_customer_with_deposit(sim, name: str, cents: int) -> str:
+    """Lana's `create_customer_bypassing_kyc` + `make_deposit`: a customer whose account holds `cents`."""
+    customer = sim.customer.create_customer(f"{name}@lana-sim.test")
+    account = sim.deposit.create_account(customer)
+    sim.deposit.record_deposit(account, cents)
+    return customer
+
+
+def a_facility_is_opened(sim, customer: str, amount: int, terms, btc: int = 230, patience_days: int = 30) -> str:
+    """Propose, let the customer approve, post `btc` once governance approves, wait for activation."""
+    facility = sim.credit.create_proposal(customer, amount, terms)
+    sim.credit.conclude_customer_approval(facility)
+    _waits_for(sim, CONCLUDED, facility, patience_days)
+    concluded = sim.outbox.tail(types=[CONCLUDED], where={"entity.id": facility})[-1]["payload"]["entity"]
+    if concluded["status"] != "approved":
+        raise StoryFailed(f"proposal {facility} was denied")
+    sim.credit.update_collateral(facility, btc * SATS_PER_BTC)
+    _waits_for(sim, ACTIVATED, facility, patience_days)
+    return facility
+
+
+def _waits_for(sim, event_type: str, facility: str, patience_days: int) -> None:
+    for _ in range(patience_days + 1):
+        if sim.outbox.tail(types=[event_type], where={"entity.id": facility}):
+            return
+        sim.advance(days=1)
+    raise StoryFailed(f"no {event_type} for {facility} within {patience_days} days")
+
+
+# -- time --------------------------------------------------------------------------------
+def day_by_day(sim, days: int) -> Iterator[int]:
+    """Advance one day at a time (one `EndOfDay` each), yielding the day's number from 1."""
+    for day in range(1, days + 1):
+        sim.advance(days=1)
+        if sim.progress:
+            sim.progress(day / days, sim.clock.iso)
+        yield day
+
+
+def today(sim) -> date:
+    return sim.now.date()
+
+
+def days_since(sim, day: str | date) -> int:
+    return (today(sim) - (date.fromisoformat(day) if isinstance(day, str) else day)).days
+
+
+# -- collection --------------------------------------------------------------------------
+def obligations_due_since(sim, cursor: int, facility: str) -> tuple[list[dict], int]:
+    """The facility's `ObligationDue` payloads (`entity`) published after `cursor`, and the new cursor."""
+    envelopes = sim.outbox.tail(after=cursor, types=[DUE], where={"entity.beneficiary_id": facility})
+    return [e["payload"]["entity"] for e in envelopes], sim.outbox.sequence
+
+
+def pays(sim, facility: str, amount: int) -> int:
+    """The borrower pays `amount` from the deposit account; Lana allocates it, not the borrower (§8)."""
+    if amount > 0:
+        sim.credit.record_payment(facility, amount)
+    return amount
+
+
+def outstanding(sim, facility: str) -> int:
+    return sim.credit.facility(facility).books.outstanding
+
+
+def pays_off_and_completes(sim, facility: str, patience_days: int = 400) -> int:
+    """Lana's ending: wait for the last accrual cycle (it ends on the maturity date) to be posted,
+    pay whatever is outstanding, complete the facility (which returns the collateral)."""
+    maturity = sim.credit.facility(facility).maturity_date.isoformat()
+    last_cycle = {"entity.credit_facility_id": facility, "entity.period.end": maturity}
+    for _ in range(patience_days):
+        if sim.outbox.tail(types=[POSTED], where=last_cycle):
+            break
+        sim.advance(days=1)
+    else:
+        raise StoryFailed(f"the last accrual cycle of {facility} was not posted within {patience_days} days")
+    amount = pays(sim, facility, outstanding(sim, facility))
+    sim.credit.complete_facility(facility)
+    return amount
+
+
+# -- what the story reports --------------------------------------------------------------
+def paid(sim, facility: str, obligation_type: str | None = None) -> int:
+    """Cents allocated to the facility's obligations (of one type: `interest` or `disbursal`)."""
+    where = {"entity.beneficiary_id": facility}
+    if obligation_type:
+        where["entity.obligation_type"] = obligation_type
+    return sum(e["payload"]["entity"]["amount"] for e in sim.outbox.tail(types=[ALLOCATION], where=where))
+
+
+def disbursed(sim, facility: str) -> int:
+    settled = sim.outbox.tail(types=[SETTLED], where={"entity.credit_facility_id": facility})
+    return sum(e["payload"]["entity"]["amount"] for e in settled)
+
+
+def interest_posted(sim, facility: str) -> int:
+    """Interest posted by the accrual cycles so far (accrued but not yet posted interest excluded)."""
+    postings = sim.outbox.tail(types=[POSTED], where={"entity.credit_facility_id": facility})
+    return sum(e["payload"]["entity"]["posting"]["amount"] for e in postings if e["payload"]["entity"]["posting"])
+
+
+def overdue_obligations(sim, facility: str) -> list[dict]:
+    """Each obligation that went Overdue: its payload, the day it did and the days it stayed overdue."""
+    found = []
+    for e in sim.outbox.tail(types=[OVERDUE], where={"entity.beneficiary_id": facility}):
+        entity = e["payload"]["entity"]
+        paid_off = sim.outbox.tail(types=[OBLIGATION_PAID], where={"entity.id": entity["id"]})
+        until = date.fromisoformat((paid_off[0]["recorded_at"] if paid_off else sim.clock.iso)[:10])
+        found.append({**entity, "overdue_on": e["recorded_at"][:10],
+                      "days_overdue": (until - date.fromisoformat(e["recorded_at"][:10])).days})
+    return found
+
+
+def usd(cents: int) -> str:
+    return f"${cents / USD:,.2f}"
+
+
+def summary(sim, facility: str, **story_specific: object) -> dict:
+    view, overdue = sim.credit.facility(facility), overdue_obligations(sim, facility)
+
+    def published(event_type: str) -> list[dict]:
+        return sim.outbox.tail(types=[event_type], where={"entity.beneficiary_id": facility})
+
+    return {
+        "facility status": view.status.value,
+        "principal disbursed": usd(disbursed(sim, facility)),
+        "interest posted": usd(interest_posted(sim, facility)),
+        "payments": f"{len(published(PAYMENT))} for {usd(paid(sim, facility))}",
+        "interest paid": usd(paid(sim, facility, "interest")),
+        "principal paid": usd(paid(sim, facility, "disbursal")),
+        "outstanding": usd(view.books.outstanding),
+        "obligations due / overdue": f"{len(published(DUE))} / {len(overdue)}",
+        "days overdue": ", ".join(f"{o['obligation_type']} due {o['due_at']}: {o['days_overdue']} from "
+                                  f"{o['overdue_on']}" for o in overdue) or "none",
+        **story_specific,
+        "ledger balanced": sim.ledger_book.is_balanced(),
+    }
