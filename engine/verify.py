@@ -25,6 +25,7 @@ def verify_journal(journal, kinds: dict) -> dict:
             folded += 1
         except EngineError as exc:
             problems.append(f"{kind} {entity_id}: {exc}")
+    ledger = _ledger_imbalances(journal)
     stored = journal.meta().get("digest")
     digest = journal.digest()
     report = {
@@ -32,7 +33,18 @@ def verify_journal(journal, kinds: dict) -> dict:
         "outbox events": len(outbox), "outbox gap-free": outbox == list(range(1, len(outbox) + 1)),
         "entities with broken sequences": broken, "entities folded": folded, "problems": problems[:10],
         "digest": digest, "digest matches run metadata": stored is None or stored == digest,
+        "ledger debits == credits (per currency and layer)": not ledger, "ledger imbalances": ledger,
     }
     report["ok"] = (report["seq gap-free"] and report["outbox gap-free"] and not broken and not problems
-                    and report["digest matches run metadata"])
+                    and report["digest matches run metadata"] and not ledger)
     return report
+
+
+def _ledger_imbalances(journal) -> dict[str, int]:
+    """Debits minus credits per currency/layer where they differ (empty: balanced or no ledger)."""
+    if "ledger_entries" not in journal.db.table_names():
+        return {}
+    rows = journal.conn.execute(
+        "SELECT currency, layer, SUM(CASE side WHEN 'debit' THEN amount ELSE -amount END) FROM ledger_entries "
+        "GROUP BY currency, layer").fetchall()
+    return {f"{currency}/{layer}": net for currency, layer, net in rows if net}
