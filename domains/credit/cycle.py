@@ -3,12 +3,12 @@ it, accrual periods are truncated at the cycle's last day, so the maturity day i
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import attrs
 
 from domains.credit.periods import Period, first_period, next_period, truncate
-from domains.credit.terms import TermValues
+from domains.credit.terms import InterestInterval, TermValues
 
 __all__ = ["AccrualCycle", "cycle_id", "first_cycle", "next_accrual", "next_cycle", "posting_tx_id"]
 
@@ -43,10 +43,16 @@ def next_cycle(facility_id: str, terms: TermValues, previous: AccrualCycle, matu
 
 def next_accrual(cycle: AccrualCycle, terms: TermValues) -> Period | None:
     """The next accrual period of the cycle, or None when every period is accrued."""
+    if terms.accrual_interval is InterestInterval.END_OF_DAY:  # the common case, on every day's path
+        day = cycle.period.start if cycle.accrued_through is None else cycle.accrued_through + _ONE_DAY
+        return Period(day, day) if day <= cycle.period.end else None
     if cycle.accrued_through is None:
         return truncate(first_period(terms.accrual_interval, cycle.period.start), cycle.period.end)
     done = Period(cycle.period.start, cycle.accrued_through)
     return truncate(next_period(terms.accrual_interval, done), cycle.period.end)
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def posting_tx_id(facility_id: str, idx: int) -> str:
