@@ -1,5 +1,6 @@
 """Credit module (Lana `core/credit` with its terms, collateral and collection sub-crates): terms
-templates, proposals, pending and active facilities, collateral, disbursals, obligations, payments."""
+templates, proposals, pending and active facilities, collateral and its partial liquidations,
+disbursals, obligations, payments."""
 
 from __future__ import annotations
 
@@ -83,6 +84,23 @@ from domains.credit.collection_events import (
     PaymentAllocationInitialized,
     PaymentInitialized,
 )
+from domains.credit.liquidation_commands import (
+    RecordCollateralSentOut,
+    RecordLiquidationCompleted,
+    RecordLiquidationStarted,
+    RecordProceedsReceived,
+    StartLiquidation,
+    UpdateCollateralViaLiquidation,
+)
+from domains.credit.liquidation_events import (
+    CollateralSentOut,
+    CollateralUpdatedViaLiquidation,
+    LiquidationCompleted,
+    LiquidationEvent,
+    LiquidationInitialized,
+    LiquidationStarted,
+    ProceedsReceivedAndLiquidationCompleted,
+)
 from domains.credit.errors import (
     AllocationAboveOutstanding,
     ApprovalProcessNotStarted,
@@ -92,12 +110,16 @@ from domains.credit.errors import (
     DisbursalAboveFacilityAmount,
     DisbursalOnInactiveFacility,
     DisbursalPastMaturityDate,
+    InsufficientCollateral,
     InterestAccrualNotCompletedYet,
     InvalidTerms,
+    LiquidationAlreadyCompleted,
     ManualUpdateError,
     MissingId,
     NegativeCollateral,
     NoAccrualCycleInProgress,
+    NoActiveLiquidation,
+    NoCollateralSentToLiquidation,
     NoCustodyWallet,
     NoSuchLiquidationInitiated,
     NonPositiveAmount,
@@ -112,6 +134,7 @@ from domains.credit.primitives import (
     Direction,
     DisbursalStatus,
     FacilityStatus,
+    LiquidationStatus,
     ObligationStatus,
     ObligationType,
     Outstanding,
@@ -122,6 +145,7 @@ from domains.credit.registry import (
     COLLATERAL,
     CREDIT_FACILITY,
     DISBURSAL,
+    LIQUIDATION,
     OBLIGATION,
     PAYMENT,
     PAYMENT_ALLOCATION,
@@ -177,6 +201,9 @@ from domains.credit.collateral import (
 from domains.credit.disbursal import (
     Disbursal,
 )
+from domains.credit.liquidation import (
+    Liquidation,
+)
 from domains.credit.payment import (
     Payment,
     PaymentAllocation,
@@ -197,7 +224,7 @@ from domains.credit.math import (
 )
 
 AGGREGATES = (TERMS_TEMPLATE, PROPOSAL, PENDING_CREDIT_FACILITY, COLLATERAL, CREDIT_FACILITY, DISBURSAL, OBLIGATION,
-              PAYMENT, PAYMENT_ALLOCATION)
+              PAYMENT, PAYMENT_ALLOCATION, LIQUIDATION)
 
 __all__ = [
     "AGGREGATES",
@@ -216,7 +243,9 @@ __all__ = [
     "CollateralEvent",
     "CollateralInitialized",
     "CollateralReleased",
+    "CollateralSentOut",
     "CollateralUpdatedViaCustodianSync",
+    "CollateralUpdatedViaLiquidation",
     "CollateralUpdatedViaManualInput",
     "CollateralizationRatioChanged",
     "CollateralizationState",
@@ -258,6 +287,7 @@ __all__ = [
     "FacilityStatus",
     "INFINITE",
     "InitiateDisbursal",
+    "InsufficientCollateral",
     "InterestAccrualCycleConcluded",
     "InterestAccrualCycleStarted",
     "InterestAccrualNotCompletedYet",
@@ -265,11 +295,21 @@ __all__ = [
     "InterestAccrued",
     "InterestInterval",
     "InvalidTerms",
+    "LIQUIDATION",
+    "Liquidation",
+    "LiquidationAlreadyCompleted",
+    "LiquidationCompleted",
+    "LiquidationEvent",
+    "LiquidationInitialized",
+    "LiquidationStarted",
+    "LiquidationStatus",
     "ManualUpdateError",
     "Mature",
     "MissingId",
     "NegativeCollateral",
     "NoAccrualCycleInProgress",
+    "NoActiveLiquidation",
+    "NoCollateralSentToLiquidation",
     "NoCustodyWallet",
     "NoSuchLiquidationInitiated",
     "NonPositiveAmount",
@@ -308,6 +348,7 @@ __all__ = [
     "Period",
     "PostAccruedInterest",
     "ProceedsFromPartialLiquidationApplied",
+    "ProceedsReceivedAndLiquidationCompleted",
     "Proposal",
     "ProposalApprovalProcessConcluded",
     "ProposalApprovalProcessStarted",
@@ -316,10 +357,15 @@ __all__ = [
     "ProposalInitialized",
     "ProposalStatus",
     "RecordAllocation",
+    "RecordCollateralSentOut",
     "RecordDisbursalCancelled",
     "RecordDisbursalInitiated",
+    "RecordLiquidationCompleted",
+    "RecordLiquidationStarted",
     "RecordPayment",
+    "RecordProceedsReceived",
     "ReleaseCollateral",
+    "StartLiquidation",
     "SyncCollateralFromCustodian",
     "TERMS_TEMPLATE",
     "TermValues",
@@ -330,6 +376,7 @@ __all__ = [
     "TransitionObligation",
     "UPGRADE_BUFFER",
     "UpdateCollateral",
+    "UpdateCollateralViaLiquidation",
     "UpdateCollateralization",
     "UpdateOnClosedFacility",
     "UpdatePendingCollateralization",

@@ -1,6 +1,7 @@
-"""Collateral of one (pending or active) facility, in sats (LANA.md §5.9; liquidation not modelled).
+"""Collateral of one (pending or active) facility, in sats (LANA.md §5.9).
 
-Updates carry the new absolute amount; the ledger tx id of the n-th change is `<id>-update-<n>`.
+Updates carry the new absolute amount, except sends to the running liquidation (§10), which carry
+the sats sent; the ledger tx id of the n-th change is `<id>-update-<n>`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import attrs
 from domains.aggregate import evolve
 from domains.credit import collection_events as ev
 from domains.credit import commands as cmd
-from domains.credit.errors import ManualUpdateError, NegativeCollateral, NoCustodyWallet, UpdateOnClosedFacility
-from domains.credit.errors import require
+from domains.credit import liquidation_commands as lcmd
+from domains.credit import liquidation_events as lev
+from domains.credit.errors import (
+    InsufficientCollateral, ManualUpdateError, NegativeCollateral, NoActiveLiquidation, NoCustodyWallet,
+    UpdateOnClosedFacility, require,
+)
 from domains.credit.primitives import Direction
 
 __all__ = ["COMMANDS", "Collateral", "apply", "decide"]
@@ -31,18 +36,24 @@ class Collateral:
     amount: int = 0
     changes: int = 0
     closed: bool = False
+    active_liquidation_id: str | None = None
 
 
 def apply(state: Collateral | None, event: ev.CollateralEvent) -> Collateral:
     match event:
         case ev.CollateralInitialized(id=id_, secured_loan_id=loan, custody_wallet_id=wallet):
             return Collateral(id_, loan, wallet)
-        case ev.CollateralUpdatedViaManualInput() | ev.CollateralUpdatedViaCustodianSync():
+        case (ev.CollateralUpdatedViaManualInput() | ev.CollateralUpdatedViaCustodianSync()
+              | lev.CollateralUpdatedViaLiquidation()):
             c = require(state, KIND)
             return evolve(c, amount=event.collateral_amount, changes=c.changes + 1)
         case ev.CollateralReleased():
             c = require(state, KIND)
             return evolve(c, amount=0, changes=c.changes + 1, closed=True)
+        case lev.LiquidationStarted(liquidation_id=liquidation_id):
+            return evolve(require(state, KIND), active_liquidation_id=liquidation_id)
+        case lev.LiquidationCompleted():
+            return evolve(require(state, KIND), active_liquidation_id=None)
         case _:
             assert_never(event)
 
@@ -57,6 +68,12 @@ def decide(state: Collateral | None, command: object, at: datetime) -> tuple[ev.
             return _sync(require(state, KIND), sats, effective)
         case cmd.ReleaseCollateral(effective=effective):
             return _release(require(state, KIND), effective)
+        case lcmd.UpdateCollateralViaLiquidation(liquidation_id=liquidation_id, sats=sats, effective=effective):
+            return _via_liquidation(require(state, KIND), liquidation_id, sats, effective)
+        case lcmd.RecordLiquidationStarted(liquidation_id=liquidation_id):
+            return _liquidation_started(require(state, KIND), liquidation_id)
+        case lcmd.RecordLiquidationCompleted(liquidation_id=liquidation_id):
+            return _liquidation_completed(require(state, KIND), liquidation_id)
     raise TypeError(f"not a collateral command: {command!r}")
 
 
@@ -83,6 +100,28 @@ def _release(c: Collateral, effective: date) -> tuple[ev.CollateralEvent, ...]:
     return (ev.CollateralReleased(_tx_id(c), c.amount, effective),)
 
 
+def _via_liquidation(c: Collateral, liquidation_id: str, sats: int, effective: date) -> tuple[ev.CollateralEvent, ...]:
+    """Only the running liquidation, never below zero (Lana's unsigned subtraction would fail)."""
+    if c.closed:
+        raise UpdateOnClosedFacility(facility_id=c.secured_loan_id)
+    if c.active_liquidation_id != liquidation_id:
+        raise NoActiveLiquidation(collateral_id=c.id, liquidation_id=liquidation_id)
+    if sats > c.amount:
+        raise InsufficientCollateral(collateral_id=c.id, sats=sats, amount=c.amount)
+    return (lev.CollateralUpdatedViaLiquidation(_tx_id(c), liquidation_id, c.amount - sats, sats, Direction.REMOVE,
+                                               effective),)
+
+
+def _liquidation_started(c: Collateral, liquidation_id: str) -> tuple[ev.CollateralEvent, ...]:
+    """A no-op while one is running, as in Lana (the facility starts one at a time)."""
+    return () if c.active_liquidation_id is not None else (lev.LiquidationStarted(liquidation_id),)
+
+
+def _liquidation_completed(c: Collateral, liquidation_id: str) -> tuple[ev.CollateralEvent, ...]:
+    """Ends the running liquidation; any other (already ended, or never started here) changes nothing."""
+    return (lev.LiquidationCompleted(liquidation_id),) if c.active_liquidation_id == liquidation_id else ()
+
+
 def _ensure_updatable(c: Collateral, sats: int) -> None:
     if sats < 0:
         raise NegativeCollateral(facility_id=c.secured_loan_id, sats=sats)
@@ -101,4 +140,5 @@ def _tx_id(c: Collateral) -> str:
     return f"{c.id}-update-{c.changes + 1}"
 
 
-COMMANDS = (cmd.CreateCollateral, cmd.UpdateCollateral, cmd.SyncCollateralFromCustodian, cmd.ReleaseCollateral)
+COMMANDS = (cmd.CreateCollateral, cmd.UpdateCollateral, cmd.SyncCollateralFromCustodian, cmd.ReleaseCollateral,
+            lcmd.UpdateCollateralViaLiquidation, lcmd.RecordLiquidationStarted, lcmd.RecordLiquidationCompleted)

@@ -6,6 +6,7 @@ from datetime import date
 
 import attrs
 
+from domains.credit.liquidation_events import CollateralUpdatedViaLiquidation, LiquidationCompleted, LiquidationStarted
 from domains.credit.primitives import Direction, ObligationType
 
 __all__ = [
@@ -58,7 +59,7 @@ class CollateralReleased:
 
 
 CollateralEvent = (CollateralInitialized | CollateralUpdatedViaManualInput | CollateralUpdatedViaCustodianSync
-                   | CollateralReleased)
+                   | CollateralReleased | CollateralUpdatedViaLiquidation | LiquidationStarted | LiquidationCompleted)
 
 
 @attrs.frozen

@@ -17,12 +17,16 @@ __all__ = [
     "DisbursalAboveFacilityAmount",
     "DisbursalOnInactiveFacility",
     "DisbursalPastMaturityDate",
+    "InsufficientCollateral",
     "InterestAccrualNotCompletedYet",
     "InvalidTerms",
+    "LiquidationAlreadyCompleted",
     "ManualUpdateError",
     "MissingId",
     "NegativeCollateral",
     "NoAccrualCycleInProgress",
+    "NoActiveLiquidation",
+    "NoCollateralSentToLiquidation",
     "NoCustodyWallet",
     "NoSuchLiquidationInitiated",
     "NonPositiveAmount",
@@ -98,6 +102,23 @@ class UpdateOnClosedFacility(CreditError):
 
 class NoSuchLiquidationInitiated(CreditError):
     """That liquidation is not the running one (facility_id, liquidation_id)."""
+
+
+class NoActiveLiquidation(CreditError):
+    """Only the collateral's running liquidation may send sats out (collateral_id, liquidation_id: None if
+    the facility never started one)."""
+
+
+class InsufficientCollateral(CreditError):
+    """More sats sent to liquidation than the collateral holds (collateral_id, sats, amount)."""
+
+
+class LiquidationAlreadyCompleted(CreditError):
+    """The liquidation already received its proceeds (liquidation_id, payment_id of those proceeds)."""
+
+
+class NoCollateralSentToLiquidation(CreditError):
+    """Proceeds of a liquidation that sent no collateral out (liquidation_id)."""
 
 
 class ManualUpdateError(CreditError):

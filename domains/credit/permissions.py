@@ -5,6 +5,7 @@ aging, maturity) map to the nearest writer pair; system actors act unchecked any
 from __future__ import annotations
 
 from domains.credit import commands as c
+from domains.credit import liquidation_commands as lc
 
 __all__ = ["PERMISSIONS", "required_permission"]
 
@@ -40,6 +41,13 @@ PERMISSIONS: dict[type, tuple[str, str]] = {
     c.AllocatePayment: (_OBLIGATION, "obligation:update"),
     c.RecordPayment: (_PAYMENT, "payment:create"),
     c.RecordAllocation: (_PAYMENT, "payment:create"),
+    # Lana's `collateral:record-liquidation-update`; the seeded sets carry no collateral object
+    lc.StartLiquidation: (_FACILITY, "credit-facility:update-collateral"),
+    lc.RecordCollateralSentOut: (_FACILITY, "credit-facility:update-collateral"),
+    lc.RecordProceedsReceived: (_FACILITY, "credit-facility:update-collateral"),
+    lc.UpdateCollateralViaLiquidation: (_FACILITY, "credit-facility:update-collateral"),
+    lc.RecordLiquidationStarted: (_FACILITY, "credit-facility:update-collateral"),
+    lc.RecordLiquidationCompleted: (_FACILITY, "credit-facility:update-collateral"),
 }
 
 

@@ -1,17 +1,23 @@
 """Pure reactions of the credit module that need no reads: the bank's verdict on a proposal
-reaches the proposal, and a completed facility releases its collateral.
+reaches the proposal, a completed facility releases its collateral, and a partial liquidation
+(LANA.md §10) is opened, counts what its collateral sends out and ends on the collateral.
 
-Governance's `disbursal` conclusions are the engine's (they need obligation ids and dates).
+Governance's `disbursal` conclusions are the engine's (they need obligation ids and dates), and so
+are liquidation proceeds (they become a payment sized against the ledger).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from domains.aggregate import Policy, Send
 from domains.credit.commands import ConcludeApprovalProcess, ReleaseCollateral
+from domains.credit.liquidation_commands import (
+    RecordCollateralSentOut, RecordLiquidationCompleted, RecordLiquidationStarted, StartLiquidation,
+)
 
-__all__ = ["POLICIES", "conclude_proposal", "release_collateral"]
+__all__ = ["POLICIES", "complete_collateral_liquidation", "conclude_proposal", "count_collateral_sent_out",
+           "release_collateral", "start_liquidation"]
 
 PROPOSAL_PROCESS = "credit-facility-proposal"
 
@@ -32,7 +38,37 @@ def release_collateral(envelope: dict) -> tuple[Send, ...]:
     return (Send("collateral", entity["collateral_id"], ReleaseCollateral(completed)),)
 
 
+def start_liquidation(envelope: dict) -> tuple[Send, ...]:
+    """`core.credit.partial-liquidation-initiated` -> the liquidation (the trigger's id) is opened and
+    its collateral marks it running (Lana's `record-liquidation-started`)."""
+    entity = envelope["payload"]["entity"]
+    trigger, collateral_id = entity["liquidation_trigger"], entity["collateral_id"]
+    liquidation_id = trigger["liquidation_id"]
+    return (Send("liquidation", liquidation_id, StartLiquidation(
+                liquidation_id, entity["id"], collateral_id, trigger["trigger_price"],
+                trigger["initially_expected_to_receive"], trigger["initially_estimated_to_liquidate"])),
+            Send("collateral", collateral_id, RecordLiquidationStarted(liquidation_id)))
+
+
+def count_collateral_sent_out(envelope: dict) -> tuple[Send, ...]:
+    """`core.credit-collateral.liquidation-collateral-sent-out` -> the liquidation's sent total."""
+    payload = envelope["payload"]
+    return (Send("liquidation", payload["liquidation_id"], RecordCollateralSentOut(
+        payload["amount"], payload["ledger_tx_id"], date.fromisoformat(payload["effective"]))),)
+
+
+def complete_collateral_liquidation(envelope: dict) -> tuple[Send, ...]:
+    """`core.credit-collateral.liquidation-proceeds-received` -> the collateral's liquidation ends."""
+    payload = envelope["payload"]
+    return (Send("collateral", payload["collateral_id"], RecordLiquidationCompleted(payload["liquidation_id"])),)
+
+
 POLICIES = (
     Policy("credit.conclude-proposal-approval", ("governance.approval-process-concluded",), conclude_proposal),
     Policy("credit.release-collateral-on-completion", ("core.credit.facility-completed",), release_collateral),
+    Policy("credit.record-liquidation-started", ("core.credit.partial-liquidation-initiated",), start_liquidation),
+    Policy("credit.count-collateral-sent-to-liquidation", ("core.credit-collateral.liquidation-collateral-sent-out",),
+           count_collateral_sent_out),
+    Policy("credit.complete-collateral-liquidation", ("core.credit-collateral.liquidation-proceeds-received",),
+           complete_collateral_liquidation),
 )

@@ -9,16 +9,18 @@ from domains.accounting import templates_credit as credit_tx
 from domains.accounting.primitives import LedgerTransaction
 from domains.credit import collection_events as cev
 from domains.credit import events as ev
+from domains.credit import liquidation_events as lev
 from domains.credit.collateral import Collateral
 from domains.credit.disbursal import Disbursal
 from domains.credit.facility import Facility
+from domains.credit.liquidation import Liquidation
 from domains.credit.obligation import Obligation
 from domains.credit.payment import Payment, PaymentAllocation
 from domains.credit.pending_facility import PendingFacility
 from domains.credit.primitives import Direction, ObligationStatus, bucket_of
 
-__all__ = ["post_allocation", "post_collateral", "post_disbursal", "post_facility", "post_obligation",
-           "post_payment", "post_pending_facility"]
+__all__ = ["post_allocation", "post_collateral", "post_disbursal", "post_facility", "post_liquidation",
+           "post_obligation", "post_payment", "post_pending_facility"]
 
 Postings = tuple[LedgerTransaction, ...]
 
@@ -55,7 +57,8 @@ def _activation(e: ev.FacilityInitialized) -> Postings:
 
 
 def post_collateral(c: Collateral, event: cev.CollateralEvent) -> Postings:
-    """ADD_COLLATERAL / REMOVE_COLLATERAL (BTC) for the absolute difference."""
+    """ADD_COLLATERAL / REMOVE_COLLATERAL (BTC) for the absolute difference; SEND_COLLATERAL_TO_LIQUIDATION
+    for sats sent to the running liquidation."""
     match event:
         case cev.CollateralUpdatedViaManualInput() | cev.CollateralUpdatedViaCustodianSync():
             template = collateral_tx.add_collateral if event.direction is Direction.ADD else \
@@ -63,7 +66,20 @@ def post_collateral(c: Collateral, event: cev.CollateralEvent) -> Postings:
             return (template(event.tx_id, collateral_id=c.id, amount=event.abs_diff, effective=event.effective),)
         case cev.CollateralReleased(tx_id=tx_id, abs_diff=sats, effective=day) if sats > 0:
             return (collateral_tx.remove_collateral(tx_id, collateral_id=c.id, amount=sats, effective=day),)
+        case lev.CollateralUpdatedViaLiquidation(tx_id=tx_id, abs_diff=sats, effective=day):
+            return (collateral_tx.send_collateral_to_liquidation(tx_id, collateral_id=c.id, amount=sats,
+                                                                 effective=day),)
     return ()
+
+
+def post_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> Postings:
+    """RECEIVE_PROCEEDS_FROM_LIQUIDATION once: the cents into the facility's proceeds account, every
+    sat sent out from in-liquidation to liquidated."""
+    if not isinstance(event, lev.ProceedsReceivedAndLiquidationCompleted):
+        return ()
+    return (collateral_tx.receive_proceeds_from_liquidation(
+        event.ledger_tx_id, facility_id=liq.facility_id, collateral_id=liq.collateral_id, amount=event.amount,
+        sent_total=liq.sent_total, effective=event.effective),)
 
 
 def post_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> Postings:

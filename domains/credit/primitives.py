@@ -7,8 +7,8 @@ import enum
 import attrs
 
 __all__ = [
-    "Direction", "DisbursalStatus", "FacilityStatus", "ObligationStatus", "ObligationType", "Outstanding",
-    "ProposalStatus", "bucket_of",
+    "Direction", "DisbursalStatus", "FacilityStatus", "LiquidationStatus", "ObligationStatus", "ObligationType",
+    "Outstanding", "ProposalStatus", "bucket_of",
 ]
 
 
@@ -52,6 +52,13 @@ class Direction(str, enum.Enum):
 
     ADD = "add"
     REMOVE = "remove"
+
+
+class LiquidationStatus(str, enum.Enum):
+    """A partial liquidation is open until the liquidator's proceeds are recorded."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
 
 
 @attrs.frozen

@@ -1,4 +1,5 @@
-"""Public (outbox) events of the CreditCollateral and CreditCollection modules (LANA.md §16.3)."""
+"""Public (outbox) events of the CreditCollateral (collateral, liquidations) and CreditCollection
+modules (LANA.md §5.9, §16.3)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from datetime import date
 
 from domains.aggregate import Public
 from domains.credit import collection_events as ev
+from domains.credit import liquidation_events as lev
 from domains.credit.collateral import Collateral
+from domains.credit.liquidation import Liquidation
 from domains.credit.obligation import Obligation
 from domains.credit.payment import Payment, PaymentAllocation
 
-__all__ = ["publish_allocation", "publish_collateral", "publish_obligation", "publish_payment"]
+__all__ = ["publish_allocation", "publish_collateral", "publish_liquidation", "publish_obligation", "publish_payment"]
 
 COLLATERAL_MODULE, COLLECTION_MODULE = "CreditCollateral", "CreditCollection"
 _OBLIGATION = {ev.ObligationInitialized: "ObligationCreated", ev.DueRecorded: "ObligationDue",
@@ -19,16 +22,41 @@ _OBLIGATION = {ev.ObligationInitialized: "ObligationCreated", ev.DueRecorded: "O
 
 
 def publish_collateral(c: Collateral, event: ev.CollateralEvent) -> tuple[Public, ...]:
-    """`CollateralUpdated` for every change of the amount (a release of 0 sats changes nothing)."""
+    """`CollateralUpdated` for every change of the amount (a release of 0 sats changes nothing); a send
+    to liquidation is also `LiquidationCollateralSentOut`."""
     match event:
         case ev.CollateralUpdatedViaManualInput() | ev.CollateralUpdatedViaCustodianSync():
-            adjustment = {"tx_id": event.tx_id, "abs_diff": event.abs_diff, "direction": event.direction.value}
+            return (_updated(c, event.tx_id, event.abs_diff, event.direction.value),)
+        case lev.CollateralUpdatedViaLiquidation():
+            return _updated(c, event.tx_id, event.abs_diff, event.direction.value), _sent_out(c, event)
         case ev.CollateralReleased(tx_id=tx_id, abs_diff=abs_diff) if abs_diff > 0:
-            adjustment = {"tx_id": tx_id, "abs_diff": abs_diff, "direction": "remove"}
-        case _:
-            return ()
+            return (_updated(c, tx_id, abs_diff, "remove"),)
+    return ()
+
+
+def _updated(c: Collateral, tx_id: str, abs_diff: int, direction: str) -> Public:
+    adjustment = {"tx_id": tx_id, "abs_diff": abs_diff, "direction": direction}
     entity = {"id": c.id, "secured_loan_id": c.secured_loan_id, "amount": c.amount, "adjustment": adjustment}
-    return (Public(COLLATERAL_MODULE, "CollateralUpdated", {"entity": entity}),)
+    return Public(COLLATERAL_MODULE, "CollateralUpdated", {"entity": entity})
+
+
+def _sent_out(c: Collateral, e: lev.CollateralUpdatedViaLiquidation) -> Public:
+    return Public(COLLATERAL_MODULE, "LiquidationCollateralSentOut", {
+        "liquidation_id": e.liquidation_id, "secured_loan_id": c.secured_loan_id, "amount": e.abs_diff,
+        "ledger_tx_id": e.tx_id, "effective": _day(e.effective)})
+
+
+def publish_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> tuple[Public, ...]:
+    """Its proceeds: `LiquidationProceedsReceived` then `LiquidationCompleted` (Lana's flat payloads)."""
+    if not isinstance(event, lev.ProceedsReceivedAndLiquidationCompleted):
+        return ()
+    received: dict[str, object] = {
+        "liquidation_id": liq.id, "collateral_id": liq.collateral_id, "secured_loan_id": liq.facility_id,
+        "amount": event.amount, "payment_id": event.payment_id, "ledger_tx_id": event.ledger_tx_id,
+        "effective": _day(event.effective)}
+    completed: dict[str, object] = {"liquidation_id": liq.id, "secured_loan_id": liq.facility_id}
+    return (Public(COLLATERAL_MODULE, "LiquidationProceedsReceived", received),
+            Public(COLLATERAL_MODULE, "LiquidationCompleted", completed))
 
 
 def publish_obligation(o: Obligation, event: ev.ObligationEvent) -> tuple[Public, ...]:

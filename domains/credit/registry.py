@@ -6,22 +6,26 @@ from __future__ import annotations
 from operator import attrgetter
 
 from domains.aggregate import Aggregate, Column, EventType
-from domains.credit import collateral, disbursal, facility, obligation, payment, pending_facility, proposal
+from domains.credit import collateral, disbursal, facility, liquidation, obligation, payment, pending_facility, proposal
 from domains.credit import collection_events as cev
 from domains.credit import commands as cmd
 from domains.credit import events as ev
+from domains.credit import liquidation_commands as lcmd
+from domains.credit import liquidation_events as lev
 from domains.credit import terms_template
 from domains.credit.collateralization import pending_price_triggers, price_triggers
 from domains.credit.primitives import FacilityStatus
 from domains.credit.permissions import required_permission
 from domains.credit.posting import (
-    post_allocation, post_collateral, post_disbursal, post_facility, post_obligation, post_payment,
+    post_allocation, post_collateral, post_disbursal, post_facility, post_liquidation, post_obligation, post_payment,
     post_pending_facility,
 )
 from domains.credit.public import publish_disbursal, publish_facility, publish_pending_facility, publish_proposal
-from domains.credit.public_collection import publish_allocation, publish_collateral, publish_obligation, publish_payment
+from domains.credit.public_collection import (
+    publish_allocation, publish_collateral, publish_liquidation, publish_obligation, publish_payment,
+)
 
-__all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "OBLIGATION", "PAYMENT", "PAYMENT_ALLOCATION",
+__all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "LIQUIDATION", "OBLIGATION", "PAYMENT", "PAYMENT_ALLOCATION",
            "PENDING_CREDIT_FACILITY", "PROPOSAL", "TERMS_TEMPLATE"]
 
 
@@ -81,11 +85,24 @@ COLLATERAL: Aggregate = Aggregate(
     events=_named("collateral", (cev.CollateralInitialized, "initialized"),
                   (cev.CollateralUpdatedViaManualInput, "updated-via-manual-input"),
                   (cev.CollateralUpdatedViaCustodianSync, "updated-via-custodian-sync"),
-                  (cev.CollateralReleased, "released")),
+                  (cev.CollateralReleased, "released"),
+                  (lev.CollateralUpdatedViaLiquidation, "updated-via-liquidation"),
+                  (lev.LiquidationStarted, "liquidation-started"), (lev.LiquidationCompleted, "liquidation-completed")),
     apply=collateral.apply, decide=collateral.decide, commands=collateral.COMMANDS, creates=(cmd.CreateCollateral,),
     columns=(Column("secured_loan_id", attrgetter("secured_loan_id")),
              Column("custody_wallet_id", attrgetter("custody_wallet_id"))),
     publish=publish_collateral, post=post_collateral, state=collateral.Collateral, permissions=required_permission,
+)
+
+LIQUIDATION: Aggregate = Aggregate(
+    kind="liquidation",
+    events=_named("liquidation", (lev.LiquidationInitialized, "initialized"),
+                  (lev.CollateralSentOut, "collateral-sent-out"),
+                  (lev.ProceedsReceivedAndLiquidationCompleted, "proceeds-received-and-liquidation-completed")),
+    apply=liquidation.apply, decide=liquidation.decide, commands=liquidation.COMMANDS,
+    creates=(lcmd.StartLiquidation,),
+    columns=(Column("facility_id", attrgetter("facility_id")), Column("status", attrgetter("status"))),
+    publish=publish_liquidation, post=post_liquidation, state=liquidation.Liquidation, permissions=required_permission,
 )
 
 CREDIT_FACILITY: Aggregate = Aggregate(

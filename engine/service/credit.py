@@ -9,11 +9,13 @@ import attrs
 
 from domains.accounting import chart
 from domains.credit import commands as c
-from domains.credit.errors import CustomerNotEligible, PaymentOnClosedFacility
+from domains.credit.errors import CustomerNotEligible, NoActiveLiquidation, PaymentOnClosedFacility
+from domains.credit.liquidation_commands import RecordProceedsReceived, UpdateCollateralViaLiquidation
 from domains.credit.margin import assert_disbursal_allowed
 from domains.credit.math import cvl
 from domains.credit.primitives import FacilityStatus
 from engine.credit_flow import FACILITY_KIND, CreditFlow, obligation_dates
+from engine.liquidation_flow import LiquidationFlow
 
 __all__ = ["Books", "CreditService", "FacilityView"]
 
@@ -53,6 +55,7 @@ class CreditService:
         self.sim = sim
         self._receivables: dict[str, tuple[str, ...]] = {}  # facility id -> its 8 receivable accounts
         self.flow = CreditFlow(sim)
+        self.liquidation_flow = LiquidationFlow(sim)
 
     def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
         template_id = self.sim.ids.entity()
@@ -150,3 +153,30 @@ class CreditService:
             if self.sim.deposit.account(account_id).status.value == "active":
                 return account_id
         raise CustomerNotEligible(customer_id=customer_id, status="no active deposit account")
+
+    # -- partial liquidation (LANA.md §10): the operator's steps ----------------------------
+    def liquidation(self, facility_id: str):
+        """The facility's running liquidation (a `domains.credit.Liquidation`), or None."""
+        running = self.sim.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
+        return None if running is None else self.sim.state("liquidation", running)
+
+    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = "system"):
+        """Lana's `collateralRecordSentToLiquidation`: `sats` leave the collateral for the liquidator
+        (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
+        f = self.sim.state(FACILITY_KIND, facility_id)
+        command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.sim.now.date())
+        return self.sim.call("collateral", f.collateral_id, command, subject=subject)
+
+    def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = "system") -> str:
+        """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
+        `cents`; returns the id of the payment they become (none if nothing is owed)."""
+        liquidation_id = self._last_liquidation_id(self.sim.state(FACILITY_KIND, facility_id))
+        command = RecordProceedsReceived(cents, self.sim.ids.entity(), self.sim.now.date())
+        self.sim.call("liquidation", liquidation_id, command, subject=subject)
+        return command.payment_id
+
+    def _last_liquidation_id(self, f) -> str:
+        """The facility's latest liquidation (running or completed: its entity refuses what no longer fits)."""
+        if f.liquidation is None:
+            raise NoActiveLiquidation(collateral_id=f.collateral_id, liquidation_id=None)
+        return f.liquidation.liquidation_id

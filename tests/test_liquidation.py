@@ -1,0 +1,230 @@
+"""Partial liquidation end to end (LANA.md §10) through the operator's API: a crash initiates one
+liquidation, collateral goes to the liquidator, the proceeds become a payment allocated interest
+first, and only leaving and re-entering the liquidation threshold starts another."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from domains.accounting import chart
+from domains.credit import (
+    InsufficientCollateral, LiquidationAlreadyCompleted, LiquidationStatus, NoActiveLiquidation,
+    NoCollateralSentToLiquidation, NonPositiveAmount, liquidation_amounts, std_terms,
+)
+from engine import Simulation
+
+BTC, SATS, AMOUNT = 100_000_000, 230_000_000, 100_000_00
+PRICE, CRASH = 7_000_000, 4_500_000
+INITIATED = "core.credit.partial-liquidation-initiated"
+SENT_OUT = "core.credit-collateral.liquidation-collateral-sent-out"
+RECEIVED = "core.credit-collateral.liquidation-proceeds-received"
+COMPLETED = "core.credit-collateral.liquidation-completed"
+ALLOCATED = "core.credit-collection.payment-allocation-created"
+
+
+@pytest.fixture
+def sim():
+    with Simulation(seed=11, start="2024-01-01") as simulation:
+        yield simulation
+
+
+def a_facility(sim) -> str:
+    """$100k for 12 months on 2.3 BTC at $70k (CVL 161 %), with January's interest posted and owed."""
+    sim.price.set(PRICE)
+    customer = sim.customer.create_customer("ada@bank.test")
+    account = sim.deposit.create_account(customer)
+    sim.deposit.record_deposit(account, 50_000_00)
+    facility = sim.credit.create_proposal(customer, AMOUNT, std_terms(duration=12))
+    sim.credit.conclude_customer_approval(facility)
+    sim.credit.update_collateral(facility, SATS)
+    sim.advance(days=32)
+    return facility
+
+
+def btc_crashes(sim, facility: str, price: int = CRASH) -> None:
+    """The price drops and the operator's update (one sat lower) re-evaluates the facility."""
+    sim.price.set(price)
+    sim.credit.update_collateral(facility, collateral(sim, facility) - 1)
+
+
+@pytest.fixture
+def liquidating(sim) -> str:
+    facility = a_facility(sim)
+    btc_crashes(sim, facility)
+    return facility
+
+
+def collateral(sim, facility: str) -> int:
+    return sim.credit.facility(facility).collateral_sats
+
+
+def btc(sim, account: str) -> int:
+    return sim.ledger_book.balance(account, currency="BTC")
+
+
+def initiated(sim) -> list[dict]:
+    return [e["payload"]["entity"] for e in sim.outbox.tail(types=[INITIATED])]
+
+
+def assert_books_hold(sim, facility: str) -> None:
+    """Collateral never negative; remaining + in liquidation + liquidated = all ever posted; balanced."""
+    c = sim.state("collateral", sim.state("credit-facility", facility).collateral_id)
+    remaining = btc(sim, chart.collateral(c.id))
+    assert remaining == c.amount >= 0
+    assert remaining + btc(sim, chart.collateral_in_liquidation(c.id)) + btc(sim, chart.liquidated_collateral(c.id)) \
+        == btc(sim, chart.COLLATERAL_OMNIBUS)
+    assert sim.ledger_book.is_balanced()
+
+
+# -- initiation --------------------------------------------------------------------------------
+def test_entering_the_threshold_initiates_one_liquidation_sized_to_restore_the_initial_cvl(sim, liquidating):
+    (entity,) = initiated(sim)
+    trigger, state = entity["liquidation_trigger"], entity["collateralization"]
+    owed = sim.credit.books(liquidating).outstanding
+    assert (trigger["initially_expected_to_receive"], trigger["initially_estimated_to_liquidate"]) == \
+        liquidation_amounts(owed, state["collateral"], CRASH, Decimal(140))
+    running = sim.credit.liquidation(liquidating)
+    assert (running.id, running.facility_id, running.status, running.trigger_price) == (
+        trigger["liquidation_id"], liquidating, LiquidationStatus.OPEN, CRASH)
+
+
+def test_no_second_liquidation_starts_while_one_is_running(sim, liquidating):
+    btc_crashes(sim, liquidating, CRASH - 500_000)
+    sim.credit.update_collateral(liquidating, 4 * BTC)
+    assert sim.credit.facility(liquidating).collateralization_state == "fully_collateralized"
+    sim.credit.update_collateral(liquidating, 2 * BTC)
+    assert sim.credit.facility(liquidating).collateralization_state == "under_liquidation_threshold"
+    assert len(initiated(sim)) == 1
+
+
+# -- collateral sent out -----------------------------------------------------------------------
+def test_sending_collateral_out_lowers_it_and_moves_the_sats_into_liquidation(sim, liquidating):
+    before, collateral_id = collateral(sim, liquidating), sim.credit.liquidation(liquidating).collateral_id
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC // 2)
+    assert collateral(sim, liquidating) == before - 3 * BTC // 2
+    assert btc(sim, chart.collateral_in_liquidation(collateral_id)) == 3 * BTC // 2
+    assert sim.credit.liquidation(liquidating).sent_total == 3 * BTC // 2
+    assert [e["payload"]["amount"] for e in sim.outbox.tail(types=[SENT_OUT])] == [BTC, BTC // 2]
+    assert_books_hold(sim, liquidating)
+
+
+# -- proceeds ----------------------------------------------------------------------------------
+def test_proceeds_become_a_payment_from_the_proceeds_account_allocated_interest_first(sim, liquidating):
+    interest = sim.credit.books(liquidating).interest
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    payment_id = sim.credit.record_liquidation_proceeds(liquidating, 40_000_00)
+    payment = sim.state("payment", payment_id)
+    assert (payment.amount, payment.source_account) == (40_000_00, chart.proceeds_from_liquidation(liquidating))
+    allocations = [e["payload"]["entity"] for e in sim.outbox.tail(types=[ALLOCATED], where={
+        "entity.payment_id": payment_id})]
+    assert [(a["obligation_type"], a["amount"]) for a in allocations] == [
+        ("interest", interest), ("disbursal", 40_000_00 - interest)]
+    assert sim.credit.books(liquidating).outstanding == AMOUNT + interest - 40_000_00
+    assert sim.ledger_book.balance(chart.proceeds_from_liquidation(liquidating)) == 0
+    assert_books_hold(sim, liquidating)
+
+
+def test_proceeds_end_the_running_liquidation_and_move_the_sats_sent_to_liquidated(sim, liquidating):
+    liquidation = sim.credit.liquidation(liquidating)
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    payment_id = sim.credit.record_liquidation_proceeds(liquidating, 40_000_00)
+    assert sim.credit.liquidation(liquidating) is None
+    assert not sim.state("credit-facility", liquidating).liquidation_running
+    (received,) = [e["payload"] for e in sim.outbox.tail(types=[RECEIVED])]
+    assert (received["liquidation_id"], received["amount"], received["payment_id"]) == (
+        liquidation.id, 40_000_00, payment_id)
+    assert [e["payload"]["liquidation_id"] for e in sim.outbox.tail(types=[COMPLETED])] == [liquidation.id]
+    assert btc(sim, chart.collateral_in_liquidation(liquidation.collateral_id)) == 0
+    assert btc(sim, chart.liquidated_collateral(liquidation.collateral_id)) == BTC
+
+
+def test_proceeds_above_what_is_owed_pay_it_all_and_the_surplus_stays_in_the_proceeds_account(sim, liquidating):
+    owed = sim.credit.books(liquidating).outstanding
+    sim.credit.send_collateral_to_liquidation(liquidating, 2 * BTC)
+    payment_id = sim.credit.record_liquidation_proceeds(liquidating, owed + 5_000_00)
+    assert sim.state("payment", payment_id).amount == owed
+    assert sim.credit.books(liquidating).outstanding == 0
+    assert sim.ledger_book.balance(chart.proceeds_from_liquidation(liquidating)) == 5_000_00
+    assert_books_hold(sim, liquidating)
+
+
+def test_a_new_liquidation_starts_only_after_leaving_and_re_entering_the_threshold(sim, liquidating):
+    first = sim.credit.liquidation(liquidating).id
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC // 10)
+    sim.credit.record_liquidation_proceeds(liquidating, 4_000_00)
+    btc_crashes(sim, liquidating)
+    assert sim.credit.facility(liquidating).collateralization_state == "under_liquidation_threshold"
+    assert len(initiated(sim)) == 1
+    sim.credit.update_collateral(liquidating, 4 * BTC)
+    sim.credit.update_collateral(liquidating, 2 * BTC)
+    assert [e["liquidation_trigger"]["liquidation_id"] == first for e in initiated(sim)] == [True, False]
+    assert sim.credit.liquidation(liquidating).id == initiated(sim)[1]["liquidation_trigger"]["liquidation_id"]
+
+
+# -- bad input ---------------------------------------------------------------------------------
+def refused(sim, step, error):
+    """`step()` is refused with `error` and the journal does not change."""
+    digest = sim.journal.digest()
+    with pytest.raises(error) as refusal:
+        step()
+    assert sim.journal.digest() == digest
+    return refusal.value
+
+
+def test_a_negative_send_is_refused_naming_the_field(sim, liquidating):
+    error = refused(sim, lambda: sim.credit.send_collateral_to_liquidation(liquidating, -1), NonPositiveAmount)
+    assert (error.field, error.amount) == ("sats", -1)
+
+
+def test_sending_more_than_the_collateral_is_refused_with_both_amounts(sim, liquidating):
+    held = collateral(sim, liquidating)
+    error = refused(sim, lambda: sim.credit.send_collateral_to_liquidation(liquidating, held + 1),
+                    InsufficientCollateral)
+    assert (error.sats, error.amount) == (held + 1, held)
+    assert_books_hold(sim, liquidating)
+
+
+def test_proceeds_twice_are_refused_naming_the_first_payment_and_so_are_later_sends(sim, liquidating):
+    liquidation_id = sim.credit.liquidation(liquidating).id
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    first = sim.credit.record_liquidation_proceeds(liquidating, 40_000_00)
+    error = refused(sim, lambda: sim.credit.record_liquidation_proceeds(liquidating, 1_00),
+                    LiquidationAlreadyCompleted)
+    assert (error.liquidation_id, error.payment_id) == (liquidation_id, first)
+    error = refused(sim, lambda: sim.credit.send_collateral_to_liquidation(liquidating, 1), NoActiveLiquidation)
+    assert error.liquidation_id == liquidation_id
+
+
+def test_proceeds_before_any_collateral_went_out_are_refused(sim, liquidating):
+    error = refused(sim, lambda: sim.credit.record_liquidation_proceeds(liquidating, 1_00),
+                    NoCollateralSentToLiquidation)
+    assert error.liquidation_id == sim.credit.liquidation(liquidating).id
+
+
+def test_operator_steps_without_any_liquidation_are_refused(sim):
+    facility = a_facility(sim)
+    error = refused(sim, lambda: sim.credit.send_collateral_to_liquidation(facility, 1), NoActiveLiquidation)
+    assert (error.collateral_id, error.liquidation_id) == (sim.state("credit-facility", facility).collateral_id, None)
+    assert sim.credit.liquidation(facility) is None
+
+
+# -- replay and determinism --------------------------------------------------------------------
+def a_liquidation_story(seed: int) -> tuple[str, bool]:
+    with Simulation(seed=seed, start="2024-01-01") as sim:
+        facility = a_facility(sim)
+        btc_crashes(sim, facility)
+        liquidation = sim.credit.liquidation(facility)
+        sim.credit.send_collateral_to_liquidation(facility, BTC)
+        sim.credit.record_liquidation_proceeds(facility, 40_000_00)
+        replays = all(sim.load(kind, entity, use_snapshot=False) == sim.state(kind, entity) for kind, entity in (
+            ("liquidation", liquidation.id), ("collateral", liquidation.collateral_id), ("credit-facility", facility)))
+        return sim.journal.digest(), replays
+
+
+def test_the_story_replays_to_the_live_states_and_the_same_seed_gives_the_same_journal():
+    digest, replays = a_liquidation_story(5)
+    assert replays
+    assert a_liquidation_story(5)[0] == digest
