@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from domains.aggregate import Refusal
 from engine.codec import dumps
 from engine.errors import EngineError
 from engine.scenario import ScenarioError, load_scenario, parse_params, scenario_names
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (EngineError, ScenarioError) as exc:
+    except (EngineError, ScenarioError, Refusal) as exc:
         print(f"lanasim: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

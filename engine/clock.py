@@ -80,16 +80,20 @@ class Jobs:
     """Work scheduled at a sim time: due work runs when the clock reaches it, in (time, priority,
     insertion) order; work scheduled in the past runs at once."""
 
-    def __init__(self, clock: Clock, after_each) -> None:
-        self.clock, self.env, self.after_each = clock, clock.env, after_each
+    def __init__(self, clock: Clock, after_each, busy=lambda: False) -> None:
+        self.clock, self.env, self.after_each, self.busy = clock, clock.env, after_each, busy
         self.stepping = False
+        self.deferred: list = []  # due now, asked for while a cascade was settling: run after it
 
     def at(self, when: datetime | int, fn, priority: str = "scenario") -> None:
         """Run `fn()` at `when` (a datetime or sim seconds); in the past or now: at once."""
         order = PRIORITIES[priority]  # KeyError names an unknown priority
         t = when if isinstance(when, int) else int((parse_instant(when) - self.clock.start).total_seconds())
         if t <= self.env.now and not self.stepping:
-            self._run(fn)
+            if self.busy():
+                self.deferred.append(fn)  # never nest a job inside the cascade that asked for it
+            else:
+                self._run(fn)
             return
         event = simpy.Event(self.env)
         event._ok, event._value = True, None
@@ -110,6 +114,11 @@ class Jobs:
     def _run(self, fn) -> None:
         fn()
         self.after_each()
+
+    def run_deferred(self) -> None:
+        """Run the jobs deferred by the cascade that just settled (each settles in turn)."""
+        while self.deferred:
+            self._run(self.deferred.pop(0))
 
     def run_until(self, target: int) -> None:
         """Process every event due at or before sim second `target`, then stand at `target`."""

@@ -205,11 +205,11 @@ class CreditFlow:
             obligation_id = self.sim.ids.entity()
             if f.cycle.total > 0:
                 due = f.cycle.period.end
-                self.sim.tell("obligation", obligation_id, c.CreateObligation(
+                self.sim.send("obligation", obligation_id, c.CreateObligation(
                     obligation_id, facility_id, ObligationType.INTEREST, f.cycle.total,
                     f"{facility_id}-interest-accrual-cycle-{f.cycle.idx}", due, effective=due,
                     **obligation_dates(f.terms, due)), subject="interest-accrual")
-            self.sim.tell(FACILITY_KIND, facility_id, c.PostAccruedInterest(obligation_id), subject="interest-accrual")
+            self.sim.send(FACILITY_KIND, facility_id, c.PostAccruedInterest(obligation_id), subject="interest-accrual")
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list:

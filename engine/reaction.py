@@ -8,6 +8,7 @@ moves past the envelope so the run can go on if the driver chooses to.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 
 from domains.aggregate import Policy
@@ -33,6 +34,8 @@ class Reactions:
 
     def __init__(self, sim, policies) -> None:
         self.sim = sim
+        self.lock = threading.RLock()
+        self.settling = False
         self.stored = dict(sim.journal.conn.execute("SELECT consumer, sequence FROM cursors"))
         self.consumers: list[Consumer] = []
         self.by_type: dict[str, list[Consumer]] = {}
@@ -64,14 +67,23 @@ class Reactions:
 
     def settle(self) -> None:
         sim = self.sim
+        deliver = sim.scheduler.run if sim.runtime == "deterministic" else _nothing
+        with self.lock:  # threaded runtime: one settling thread at a time
+            outer, self.settling = self.settling, True
+            try:
+                self._settle(deliver)
+            finally:
+                self.settling = outer
+
+    def _settle(self, deliver) -> None:
         while True:
-            sim.scheduler.run()
+            deliver()
             moved = False
             for consumer in self.consumers:
                 if consumer.pending:
                     self._drain(consumer)
                     moved = True
-            if not moved and not sim.scheduler.queue:
+            if not moved and not self.sim.scheduler.queue:
                 return
 
     def _drain(self, consumer: Consumer) -> None:
@@ -90,11 +102,16 @@ class Reactions:
     def _react(self, policy: Policy, envelope: dict) -> None:
         sim = self.sim
         for send in policy.react(envelope):
-            sim.tell(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
+            sim.send(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
                      trace_id=envelope["trace_id"])
-            sim.scheduler.run()
+            if sim.runtime == "deterministic":
+                sim.scheduler.run()
 
     def _record(self, consumer: Consumer, envelope: dict, exc: Exception) -> None:
         self.sim.journal.stage(
             "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
             (self.sim.clock.iso, "consumer", consumer.policy.name, envelope["event_type"], repr(exc), dumps(envelope)))
+
+
+def _nothing() -> None:
+    """The threaded runtime delivers on the actors' own threads."""

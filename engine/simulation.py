@@ -57,7 +57,7 @@ class Simulation:
         self.closed = False
         self._context_tails: dict = {}
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
-        self.jobs = Jobs(self.clock, after_each=self.settle)
+        self.jobs = Jobs(self.clock, after_each=self.settle, busy=lambda: self.reactions.settling)
         chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
         self.authz = Authorizer(self, [f"{k}-alarm" for k in self.kinds])
         for host in self.kinds.values():
@@ -101,14 +101,24 @@ class Simulation:
 
     def settle(self) -> None:
         """Deliver queued commands and run reactions until quiescent (the instant's cascade)."""
-        if self.runtime == "deterministic":
-            self.reactions.settle()
+        self.reactions.settle()
+        if self.jobs.deferred and not self.reactions.settling:
+            self.jobs.run_deferred()
         self.journal.maybe_flush()
 
     def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
              causation: str | None = None, trace_id: str | None = None) -> None:
         """Send without waiting; `run()` delivers it. A failure is recorded and raised by `run()`."""
         self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
+
+    def send(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+             causation: str | None = None, trace_id: str | None = None) -> None:
+        """How the engine's own jobs and reactions issue commands: queued for the scheduler on the
+        deterministic runtime (delivered in the cascade), asked and awaited on the threaded one."""
+        if self.runtime == "deterministic":
+            self.tell(kind, entity_id, command, subject=subject, causation=causation, trace_id=trace_id)
+        else:
+            self.execute(kind, entity_id, command, subject=subject, causation=causation, trace_id=trace_id)
 
     def run(self) -> None:
         """Deliver every queued message and settle reactions (deterministic runtime)."""
@@ -222,7 +232,7 @@ class Simulation:
             actor = self.registry.actor(kind, entity_id)
             alarm = actor.alarm if actor is not None else host.load_alarm(entity_id)
             if alarm == (when, command):
-                self.tell(kind, entity_id, command, subject=f"{kind}-alarm")
+                self.send(kind, entity_id, command, subject=f"{kind}-alarm")
 
         if when <= self.clock.now:
             self.tell(kind, entity_id, command, subject=f"{kind}-alarm")  # overdue: in this cascade
@@ -243,7 +253,7 @@ class Simulation:
         first = (self.clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
 
         def close_day() -> None:
-            self.tell("calendar", PRODUCER_ID, RecordEndOfDay(self.clock.now.date()), subject="end-of-day-producer")
+            self.send("calendar", PRODUCER_ID, RecordEndOfDay(self.clock.now.date()), subject="end-of-day-producer")
 
         self.jobs.every(86_400, close_day, "end_of_day", first=int((first - self.clock.start).total_seconds()))
 

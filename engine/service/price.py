@@ -36,7 +36,7 @@ class PriceService:
             if self.path is not path:
                 return False  # another path took over: stop this feed
             t = int(self.sim.clock.env.now)
-            self.sim.tell("price", BTC_USD, UpdatePrice(_checked(path.price_at(t), t), self.sim.now),
+            self.sim.send("price", BTC_USD, UpdatePrice(_checked(path.price_at(t), t), self.sim.now),
                           subject="price-feed")
             return True
 
