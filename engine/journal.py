@@ -245,22 +245,38 @@ class Journal:
             h.update(b"\n")
         return h.hexdigest()
 
-    def ensure_stream_index(self) -> None:
-        """Build the durable UNIQUE(entity, entity_seq) index if the hot run deferred it."""
+    def defer_index(self, name: str, create_sql: str) -> None:
+        """Declare an index that is kept off while the run is hot (the single writer does not need
+        it) and built the first time a read needs it (`ensure_index`) or when the journal closes."""
         with self.lock:
-            if self._indexed or self.readonly:
+            self._deferred[name] = create_sql
+            exists = bool(self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
+            if exists and not self.readonly and self.path != ":memory:":
+                self.conn.execute(f"DROP INDEX {name}")
+                exists = False
+            self._built[name] = exists
+
+    def ensure_index(self, name: str) -> None:
+        with self.lock:
+            if self._built.get(name, True) or self.readonly:
                 return
             self.sync()
-            self.conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
-            self._indexed = True
+            self.conn.execute(self._deferred[name])
+            self._built[name] = True
+
+    def ensure_stream_index(self) -> None:
+        """The durable UNIQUE(entity, entity_seq) index: built on first stream read or at close."""
+        self.ensure_index("events_stream")
 
     def close(self) -> None:
         with self.lock:
             if self.conn is None:
                 return
             if not self.readonly:
+                for name in self._deferred:
+                    self.ensure_index(name)
                 self.flush()
-                self.ensure_stream_index()
             self.conn.close()
             self.conn = None  # type: ignore[assignment]
 
@@ -300,12 +316,9 @@ class Journal:
             self._names[entity] = (kind, entity_id)
         self._heads = dict(self.conn.execute("SELECT entity, MAX(entity_seq) FROM events GROUP BY entity"))
         self._seq = self._flushed_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
-        self._indexed = bool(self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_stream'").fetchone())
-        if self._indexed and not self.readonly and self.path != ":memory:":
-            # Hot run: drop the live index; the single writer checks sequences in memory.
-            self.conn.execute("DROP INDEX events_stream")
-            self._indexed = False
+        self._deferred: dict[str, str] = {}
+        self._built: dict[str, bool] = {}
+        self.defer_index("events_stream", "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
 
 
 def _connect(path: str, readonly: bool) -> sqlite3.Connection:

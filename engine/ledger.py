@@ -30,13 +30,13 @@ _SCHEMA = (
     "template TEXT NOT NULL, account TEXT NOT NULL, currency TEXT NOT NULL, layer TEXT NOT NULL, "
     "side TEXT NOT NULL CHECK (side IN ('debit', 'credit')), amount INTEGER NOT NULL CHECK (amount > 0), "
     "effective TEXT NOT NULL, recorded_at TEXT NOT NULL, seq INTEGER NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS ledger_entries_balance ON ledger_entries (account, currency, layer, recorded_at)",
 )
 _TOTALS = (
     "SELECT account, currency, layer, SUM(CASE side WHEN 'debit' THEN amount ELSE 0 END), "
     "SUM(CASE side WHEN 'credit' THEN amount ELSE 0 END) FROM ledger_entries WHERE recorded_at <= ?{account} "
     "GROUP BY account, currency, layer"
 )
+_BALANCE_INDEX = "CREATE INDEX IF NOT EXISTS ledger_entries_balance ON ledger_entries (account, currency, layer, recorded_at)"
 _ONE_ACCOUNT = " AND account = ? AND currency = ? AND layer = ?"
 _END_OF_TIME = "9999"
 
@@ -49,6 +49,7 @@ class Ledger:
         with journal.lock:
             for statement in _SCHEMA:
                 journal.conn.execute(statement)
+            journal.defer_index("ledger_entries_balance", _BALANCE_INDEX)  # random account keys: kept off while hot
             self._totals: dict[BalanceKey, tuple[int, int]] = self._read_totals(_END_OF_TIME)
 
     # -- posting (called by EntityKind.handle under journal.lock) ------------------------
@@ -125,6 +126,7 @@ class Ledger:
         """Totals from the stored rows recorded at or before `until` (after a group commit)."""
         journal = self.journal
         with journal.lock:
+            journal.ensure_index("ledger_entries_balance")
             journal.sync()
             params = (until,) if key is None else (until, key[0], key[1].value, key[2].value)
             rows = journal.conn.execute(_TOTALS.format(account="" if key is None else _ONE_ACCOUNT), params)
