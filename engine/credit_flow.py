@@ -58,6 +58,7 @@ class CreditFlow:
                                  "core.credit-collection.obligation-created"), self.recollateralize),
             ("end-of-day", ("core.time.end-of-day",), self.end_of_day),
             ("price-sweep", ("core.price.price-updated",), self.price_sweep),
+            ("custodian-sync", ("core.custody.wallet-balance-updated",), self.custodian_sync),
         )
 
     # -- origination ---------------------------------------------------------------------
@@ -67,10 +68,19 @@ class CreditFlow:
             return ()
         p = self.sim.state("credit-facility-proposal", entity["id"])
         collateral_id = self.sim.ids.entity()
-        return (Send("collateral", collateral_id, c.CreateCollateral(collateral_id, p.id)),
+        return (Send("collateral", collateral_id, c.CreateCollateral(collateral_id, p.id, p.custody_wallet_id)),
                 Send("pending-credit-facility", p.id, c.CreatePendingFacility(
                     p.id, p.id, p.customer_id, p.customer_type, collateral_id, p.disbursal_credit_account_id,
                     p.amount, p.terms)))
+
+    def custodian_sync(self, envelope: dict) -> tuple[Send, ...]:
+        """A custody wallet's new balance becomes its collateral's amount, effective on the
+        balance's date (Lana's wallet-collateral sync); released collateral is left alone."""
+        entity = envelope["payload"]["entity"]
+        found = self.sim.index("collateral").ids_where("custody_wallet_id", (entity["id"],))
+        effective = date.fromisoformat(entity["balance"]["updated_at"][:10])
+        return tuple(Send("collateral", collateral_id, c.SyncCollateralFromCustodian(entity["balance"]["amount"], effective))
+                     for collateral_id in found if not self.sim.state("collateral", collateral_id).closed)
 
     def collateral_changed(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]

@@ -20,7 +20,7 @@ MODULES = (
 )
 
 # A service that works through other modules' services is attached only alongside them.
-REQUIRES = {"credit": ("price", "customer", "deposit", "governance")}
+REQUIRES = {"credit": ("price", "customer", "deposit", "governance", "custody")}
 
 
 def aggregates() -> list:

@@ -49,6 +49,7 @@ class CreateProposal:
     disbursal_credit_account_id: str
     amount: int = attrs.field(validator=_positive)
     terms: TermValues
+    custody_wallet_id: str | None = None  # a custodian-backed facility's collateral wallet
 
 
 @attrs.frozen

@@ -55,6 +55,7 @@ class ProposalInitialized:
     terms: TermValues
     status: ProposalStatus
     created_at: datetime
+    custody_wallet_id: str | None = None
 
 
 @attrs.frozen

@@ -32,13 +32,15 @@ class Proposal:
     created_at: datetime
     status: ProposalStatus = Status.PENDING_CUSTOMER_APPROVAL
     approval_process_id: str | None = None
+    custody_wallet_id: str | None = None
 
 
 def apply(state: Proposal | None, event: ev.ProposalEvent) -> Proposal:
     match event:
         case ev.ProposalInitialized():
             return Proposal(event.id, event.customer_id, event.customer_type, event.disbursal_credit_account_id,
-                            event.amount, event.terms, event.created_at, event.status)
+                            event.amount, event.terms, event.created_at, event.status,
+                            custody_wallet_id=event.custody_wallet_id)
         case ev.ProposalCustomerApprovalConcluded(status=status) | ev.ProposalApprovalProcessConcluded(status=status):
             return evolve(require(state, "credit-facility-proposal"), status=status)
         case ev.ProposalApprovalProcessStarted(approval_process_id=process_id, status=status):
@@ -61,7 +63,7 @@ def decide(state: Proposal | None, command: object, at: datetime) -> tuple[ev.Pr
 
 def _initialized(c: cmd.CreateProposal, at: datetime) -> ev.ProposalInitialized:
     return ev.ProposalInitialized(c.id, c.customer_id, c.customer_type, c.disbursal_credit_account_id, c.amount,
-                                  c.terms, Status.PENDING_CUSTOMER_APPROVAL, at)
+                                  c.terms, Status.PENDING_CUSTOMER_APPROVAL, at, c.custody_wallet_id)
 
 
 def _conclude_customer_approval(p: Proposal, approved: bool) -> tuple[ev.ProposalEvent, ...]:

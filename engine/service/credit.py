@@ -62,15 +62,19 @@ class CreditService:
         self.sim.call("terms-template", template_id, c.CreateTermsTemplate(template_id, name, values), subject=subject)
         return template_id
 
-    def create_proposal(self, customer_id: str, amount: int, terms, *, subject: str = "system") -> str:
-        """A proposal for an eligible customer, credited to the customer's active deposit account."""
+    def create_proposal(self, customer_id: str, amount: int, terms, *, custodian_id: str | None = None,
+                        subject: str = "system") -> str:
+        """A proposal for an eligible customer, credited to the customer's active deposit account.
+        With a (non-manual) `custodian_id` a custody wallet backs the collateral: its balance
+        updates, not manual input, move the collateral."""
         customer = self.sim.customer.customer(customer_id)
         if customer.status.value != "active":
             raise CustomerNotEligible(customer_id=customer_id, status=customer.status.value)
         account = self._deposit_account(customer_id)
+        wallet_id = self.sim.custody.create_wallet(custodian_id) if custodian_id else None
         proposal_id = self.sim.ids.entity()
         self.sim.call("credit-facility-proposal", proposal_id, c.CreateProposal(
-            proposal_id, customer_id, customer.customer_type.value, account, amount, terms), subject=subject)
+            proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
         return proposal_id
 
     def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = "system"):
