@@ -1,0 +1,231 @@
+"""Bad input to the credit module is refused with a typed error carrying its fields, and a refused
+command leaves no trace: the journal digest, the outbox and the trial balance are unchanged
+(LANA.md §2, §5.3, §5.5, §5.7, §5.9, §8, §17.3)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from domains.accounting import OverdraftPrevented, PaymentAboveOutstanding
+from domains.credit import (
+    BelowMarginLimit, CustomerNotEligible, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility, FacilityStatus,
+    InvalidTerms, NegativeCollateral, NonPositiveAmount, OnlyOneDisbursalAllowed, OutstandingAmount,
+    PaymentOnClosedFacility, UpdateOnClosedFacility,
+)
+from domains.credit.terms import DisbursalPolicy, std_terms
+from engine import Simulation
+from engine.errors import UnknownEntity
+
+AMOUNT, PRICE, BTC = 100_000_00, 7_000_000, 100_000_000
+FEE = 10_00  # 0.01 % of AMOUNT, charged and (multi-disbursal) disbursed at activation
+MULTIPLE = std_terms(duration=12, disbursal_policy=DisbursalPolicy.MULTIPLE)
+
+
+@pytest.fixture
+def sim():
+    with Simulation(seed=5, start="2024-01-01") as simulation:
+        simulation.price.set(PRICE)
+        yield simulation
+
+
+@pytest.fixture
+def customer(sim):
+    customer_id = sim.customer.create_customer("bad-input@bank.test")
+    sim.deposit.record_deposit(sim.deposit.create_account(customer_id), 1_000_00)
+    return customer_id
+
+
+def open_facility(sim, customer: str, terms=MULTIPLE, sats: int = 10 * BTC, amount: int = AMOUNT) -> str:
+    facility = sim.credit.create_proposal(customer, amount, terms)
+    sim.credit.conclude_customer_approval(facility)
+    sim.credit.update_collateral(facility, sats)
+    return facility
+
+
+def refused(sim, error: type[Exception], action, *args):
+    """The refusal `action(*args)` raises; nothing journaled, published or posted."""
+    before = (sim.journal.digest(), sim.outbox.digest(), sim.ledger_book.trial_balance())
+    with pytest.raises(error) as raised:
+        action(*args)
+    assert (sim.journal.digest(), sim.outbox.digest(), sim.ledger_book.trial_balance()) == before
+    return raised.value
+
+
+def deposit_account(sim, customer: str) -> str:
+    return sim.deposit.accounts_of(customer)[0]
+
+
+# -- terms (LANA.md §2) -------------------------------------------------------------------------
+def test_a_margin_call_not_below_the_initial_cvl_is_refused_naming_the_margin_call():
+    error = refused_terms(initial_cvl=Decimal(125))
+    assert (error.field, error.value) == ("margin_call_cvl", Decimal(125))
+    assert "MarginCallAboveInitialLimit" in error.problem
+
+
+def test_a_liquidation_cvl_not_below_the_margin_call_is_refused_naming_the_liquidation_cvl():
+    error = refused_terms(liquidation_cvl=Decimal(130))
+    assert (error.field, error.value) == ("liquidation_cvl", Decimal(130))
+    assert "MarginCallBelowLiquidationLimit" in error.problem
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("annual_rate", Decimal(-1)), ("annual_rate", 12.0), ("duration", 0), ("duration", -3),
+    ("one_time_fee_rate", Decimal("-0.01")), ("obligation_overdue_duration_from_due", -1),
+])
+def test_out_of_range_terms_are_refused_naming_the_field_and_value(field, value):
+    error = refused_terms(**{field: value})
+    assert (error.field, error.value) == (field, value)
+    assert error.problem
+
+
+def test_changing_valid_terms_into_invalid_ones_is_refused_too():
+    with pytest.raises(InvalidTerms) as raised:
+        attrs.evolve(MULTIPLE, margin_call_cvl=Decimal(150))
+    assert (raised.value.field, raised.value.value) == ("margin_call_cvl", Decimal(150))
+
+
+def refused_terms(**overrides) -> InvalidTerms:
+    with pytest.raises(InvalidTerms) as raised:
+        std_terms(**overrides)
+    return raised.value
+
+
+def test_a_proposal_is_never_made_from_invalid_terms(sim, customer):
+    error = refused(sim, InvalidTerms, lambda: sim.credit.create_proposal(customer, AMOUNT, std_terms(duration=0)))
+    assert error.field == "duration"
+    assert sim.index("credit-facility-proposal").ids_where("customer_id", (customer,)) == []
+
+
+# -- amounts --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("amount", [0, -1])
+def test_a_proposal_for_a_non_positive_amount_is_refused(sim, customer, amount):
+    error = refused(sim, NonPositiveAmount, sim.credit.create_proposal, customer, amount, MULTIPLE)
+    assert (error.field, error.amount) == ("amount", amount)
+
+
+@pytest.mark.parametrize("amount", [0, -1])
+def test_a_non_positive_payment_is_refused(sim, customer, amount):
+    facility = open_facility(sim, customer)
+    error = refused(sim, NonPositiveAmount, sim.credit.record_payment, facility, amount)
+    assert (error.field, error.amount) == ("amount", amount)
+
+
+@pytest.mark.parametrize("amount", [0, -1])
+def test_a_non_positive_disbursal_is_refused(sim, customer, amount):
+    facility = open_facility(sim, customer)
+    error = refused(sim, NonPositiveAmount, sim.credit.initiate_disbursal, facility, amount)
+    assert (error.field, error.amount) == ("amount", amount)
+
+
+@pytest.mark.parametrize("activated", [False, True])
+def test_negative_collateral_is_refused_on_a_pending_or_active_facility(sim, customer, activated):
+    facility = open_facility(sim, customer, sats=10 * BTC if activated else 0)
+    assert sim.journal.exists("credit-facility", facility) is activated
+    error = refused(sim, NegativeCollateral, sim.credit.update_collateral, facility, -1)
+    assert (error.facility_id, error.sats) == (facility, -1)
+
+
+def test_setting_the_collateral_to_its_current_amount_changes_nothing(sim, customer):
+    facility = open_facility(sim, customer)
+    before = (sim.journal.digest(), sim.ledger_book.trial_balance())
+    sim.credit.update_collateral(facility, 10 * BTC)
+    assert (sim.journal.digest(), sim.ledger_book.trial_balance()) == before
+
+
+# -- payments -------------------------------------------------------------------------------------
+def test_a_payment_above_the_posted_outstanding_is_refused_by_the_uncovered_outstanding_limit(sim, customer):
+    """Accrued but unposted interest is not payable yet (§8.4, §17.3): after 10 days only the
+    disbursed principal is posted."""
+    facility = open_facility(sim, customer, terms=std_terms())
+    sim.advance(days=10)
+    assert sim.state("credit-facility", facility).cycle.total > 0
+    error = refused(sim, PaymentAboveOutstanding, sim.credit.record_payment, facility, AMOUNT + 1)
+    assert (error.account, error.balance, error.amount, error.template) == (
+        f"uncovered-outstanding:{facility}", AMOUNT, AMOUNT + 1, "RECORD_PAYMENT")
+    sim.credit.record_payment(facility, AMOUNT)  # exactly the posted outstanding is accepted
+
+
+def test_a_payment_with_nothing_posted_is_refused(sim, customer):
+    facility = open_facility(sim, customer, terms=std_terms(duration=12, disbursal_policy=DisbursalPolicy.MULTIPLE,
+                                                            one_time_fee_rate=Decimal(0)))
+    error = refused(sim, PaymentAboveOutstanding, sim.credit.record_payment, facility, 1)
+    assert (error.balance, error.amount) == (0, 1)
+
+
+def test_a_payment_above_the_deposit_balance_is_refused_by_overdraft_prevention(sim, customer):
+    facility, account = open_facility(sim, customer, terms=std_terms()), deposit_account(sim, customer)
+    sim.deposit.initiate_withdrawal(account, sim.deposit.balance(account) - 10_00)
+    error = refused(sim, OverdraftPrevented, sim.credit.record_payment, facility, 20_00)
+    assert (error.account, error.balance, error.amount) == (f"deposit:{account}", 10_00, 20_00)
+
+
+def test_a_payment_on_a_closed_facility_is_refused(sim, customer):
+    facility = open_facility(sim, customer, terms=std_terms())
+    sim.credit.record_payment(facility, AMOUNT)
+    sim.credit.complete_facility(facility)
+    error = refused(sim, PaymentOnClosedFacility, sim.credit.record_payment, facility, 1)
+    assert error.facility_id == facility
+
+
+def test_completing_with_something_outstanding_is_refused_with_the_amount(sim, customer):
+    facility = open_facility(sim, customer, terms=std_terms())
+    sim.credit.record_payment(facility, AMOUNT - 1)
+    error = refused(sim, OutstandingAmount, sim.credit.complete_facility, facility)
+    assert (error.facility_id, error.outstanding) == (facility, 1)
+
+
+def test_collateral_of_a_closed_facility_cannot_change(sim, customer):
+    facility = open_facility(sim, customer, terms=std_terms())
+    sim.credit.record_payment(facility, AMOUNT)
+    sim.credit.complete_facility(facility)
+    error = refused(sim, UpdateOnClosedFacility, sim.credit.update_collateral, facility, BTC)
+    assert error.facility_id == facility
+
+
+@pytest.mark.parametrize("operation", ["record_payment", "initiate_disbursal"])
+def test_paying_or_drawing_on_a_facility_not_yet_activated_is_refused_as_unknown(sim, customer, operation):
+    pending = open_facility(sim, customer, sats=0)
+    error = refused(sim, UnknownEntity, getattr(sim.credit, operation), pending, 1_00)
+    assert (error.kind, error.id) == ("credit-facility", pending)
+
+
+# -- disbursals -----------------------------------------------------------------------------------
+def test_a_disbursal_above_the_remaining_facility_amount_is_refused_with_what_remains(sim, customer):
+    facility = open_facility(sim, customer, sats=100 * BTC)
+    sim.credit.initiate_disbursal(facility, 40_000_00)
+    remaining = AMOUNT - FEE - 40_000_00
+    error = refused(sim, DisbursalAboveFacilityAmount, sim.credit.initiate_disbursal, facility, remaining + 1)
+    assert (error.facility_id, error.amount, error.remaining) == (facility, remaining + 1, remaining)
+    sim.credit.initiate_disbursal(facility, remaining)  # exactly what remains is accepted
+    assert sim.ledger_book.balance(f"facility:{facility}") == 0
+
+
+def test_a_disbursal_on_a_single_disbursal_facility_is_refused(sim, customer):
+    facility = open_facility(sim, customer, terms=std_terms())
+    error = refused(sim, OnlyOneDisbursalAllowed, sim.credit.initiate_disbursal, facility, 1)
+    assert error.facility_id == facility
+
+
+def test_a_disbursal_that_would_take_the_cvl_below_the_margin_call_is_refused(sim, customer):
+    """1 BTC at $70,000 against $10 (fee) + $60,000 posted: CVL 116 % (truncated); + $50,000: 139 %."""
+    facility = open_facility(sim, customer)
+    sim.credit.update_collateral(facility, BTC)
+    error = refused(sim, BelowMarginLimit, sim.credit.initiate_disbursal, facility, 60_000_00)
+    assert (error.cvl, error.margin_call_cvl) == (Decimal(116), Decimal(125))
+    sim.credit.initiate_disbursal(facility, 50_000_00)
+
+
+def test_a_disbursal_on_a_matured_facility_is_refused(sim, customer):
+    facility = open_facility(sim, customer, terms=std_terms(disbursal_policy=DisbursalPolicy.MULTIPLE))
+    sim.advance(days=91)  # matures on 1 Apr 2024
+    error = refused(sim, DisbursalOnInactiveFacility, sim.credit.initiate_disbursal, facility, 1)
+    assert (error.facility_id, error.status) == (facility, FacilityStatus.MATURED)
+
+
+def test_a_frozen_customer_gets_no_proposal(sim, customer):
+    sim.customer.freeze_customer(customer)
+    error = refused(sim, CustomerNotEligible, sim.credit.create_proposal, customer, AMOUNT, MULTIPLE)
+    assert (error.customer_id, error.status) == (customer, "frozen")
