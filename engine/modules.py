@@ -9,6 +9,7 @@ __all__ = ["aggregates", "attach_services", "policies"]
 # (domain package, service attribute on Simulation, service class path or None)
 MODULES = (
     ("domains.time", "time", None),
+    ("domains.accounting", "accounting", None),
     ("domains.price", "price", "engine.service.price:PriceService"),
     ("domains.access", "access", "engine.service.access:AccessService"),
     ("domains.customer", "customer", "engine.service.customer:CustomerService"),

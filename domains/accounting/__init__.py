@@ -1,7 +1,8 @@
 """Accounting (Lana's Cala ledger, §17): the chart of accounts, transaction templates, balances and
 the velocity limits a posting must pass. Pure: the engine's `Ledger` keeps the book.
 
-The ledger has no aggregate of its own: postings ride on other aggregates' events (`Aggregate.post`).
+The ledger itself has no aggregate: postings ride on other aggregates' events (`Aggregate.post`);
+ledger-account CSV exports are the module's one aggregate.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from domains.accounting.chart import (
     interest_income, liquidated_collateral, normal_side, payment_holding, proceeds_from_liquidation, receivable,
     uncovered_outstanding,
 )
+from domains.accounting.export import CSV_EXPORT, CsvExport, CsvExportUploaded, RecordCsvExport
 from domains.accounting.errors import (
     AccountingError, DisbursalLimitExceeded, NonPositiveAmount, NotMinorUnits, OverdraftPrevented,
     PaymentAboveOutstanding, UnbalancedTransaction, UnknownAccount, VelocityLimitExceeded,
@@ -47,9 +49,13 @@ from domains.accounting.velocity import (
     BalanceOf, CONTROLS, Controls, VelocityControl, check, check_amounts, check_balanced, check_limits,
 )
 
-AGGREGATES = ()
+AGGREGATES = (CSV_EXPORT,)
 
 __all__ = [
+    "CSV_EXPORT",
+    "CsvExport",
+    "CsvExportUploaded",
+    "RecordCsvExport",
     "ACCRUE_INTEREST",
     "ACTIVATE_CREDIT_FACILITY",
     "ADD_COLLATERAL",

@@ -1,0 +1,89 @@
+"""Every public event of the catalog (LANA.md §16.3 and Lana's 33-event list) is published, with
+its envelope name and Lana's payload tags, by a tour through every module of the bank."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+
+from domains.credit.terms import std_terms
+from engine import Simulation
+from engine.catalog import CATALOG, EVENT_TYPES, SEED_CATALOG
+from tests.test_outbox import SCHEMA
+
+BTC = 100_000_000
+
+
+def onboarding(sim) -> tuple[str, str]:
+    sim.access.seed()
+    sim.access.create_user("officer@bank.test", "bank-manager")
+    prospect = sim.customer.create_prospect("pat@bank.test")
+    sim.customer.start_kyc(prospect, "app-1")
+    sim.customer.kyc_pending(prospect)
+    sim.customer.approve_kyc(prospect, "app-1", "basic")
+    sim.customer.approve_kyc(prospect, "app-1", "advanced")  # a later review raises the KYC level
+    sim.customer.close_prospect(sim.customer.create_prospect("quitter@bank.test"))
+    declined = sim.customer.create_prospect("no@bank.test")
+    sim.customer.start_kyc(declined, "app-2")
+    sim.customer.decline_kyc(declined, "app-2")
+    sim.customer.update_email(sim.customer.customer(prospect).party_id, "pat@new.test")
+    sim.customer.freeze_customer(prospect)
+    sim.customer.unfreeze_customer(prospect)
+    sim.customer.close_customer(sim.customer.create_customer("gone@bank.test"))
+    return prospect, sim.deposit.create_account(prospect)
+
+
+def banking(sim, account: str) -> None:
+    deposit = sim.deposit.record_deposit(account, 2_000_000_00)
+    sim.deposit.revert_deposit(sim.deposit.record_deposit(account, 1_00))
+    sim.deposit.confirm_withdrawal(sim.deposit.initiate_withdrawal(account, 10_00))
+    sim.custody.update_balance(sim.custody.create_wallet(sim.custody.create_custodian("sim", "simulated")), 5 * BTC)
+    sim.report.run("trial-balance", out_dir=str(sim.out_dir))
+    sim.ledger.export_csv(f"deposit:{account}", out_dir=str(sim.out_dir))
+    assert deposit
+
+
+def credit(sim, customer: str) -> None:
+    terms = std_terms(duration=1, obligation_overdue_duration_from_due=5, obligation_defaulted_duration_from_due=10)
+    facility = sim.credit.create_proposal(customer, 1_000_000_00, terms)
+    sim.credit.conclude_customer_approval(facility)
+    sim.credit.update_collateral(facility, 20 * BTC)
+    sim.price.set(5_200_000)  # CVL ~104 %: liquidation
+    sim.credit.send_collateral_to_liquidation(facility, BTC)
+    sim.credit.record_liquidation_proceeds(facility, 50_000_00)
+    sim.advance(days=45)  # posting, due, overdue, defaulted, matured
+    owed = sim.credit.facility(facility).books
+    sim.credit.record_payment(facility, owed.outstanding + owed.defaulted)
+    sim.credit.complete_facility(facility)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    with Simulation(seed=5, start="2024-01-01") as sim:
+        sim.out_dir = tmp_path_factory.mktemp("reports")
+        sim.price.set(7_000_000)
+        customer, account = onboarding(sim)
+        banking(sim, account)
+        credit(sim, customer)
+        yield sim.outbox.tail()
+
+
+def test_every_catalog_event_is_published(published):
+    missing = EVENT_TYPES - {e["event_type"] for e in published}
+    assert missing == set()
+
+
+def test_the_33_seed_events_are_all_in_the_catalog():
+    assert len(SEED_CATALOG) == 33 and set(SEED_CATALOG) <= {n for names in CATALOG.values() for n in names}
+
+
+def test_every_envelope_matches_the_schema_and_carries_lanas_tags(published):
+    for envelope in published:
+        jsonschema.validate(envelope, SCHEMA)
+        assert envelope["event_type"].endswith(_kebab(envelope["payload"]["type"]))
+
+
+def _kebab(name: str) -> str:
+    from domains.aggregate import kebab
+
+    return kebab(name)
