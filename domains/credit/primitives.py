@@ -6,6 +6,8 @@ import enum
 
 import attrs
 
+from domains.accounting import primitives as _accounting
+
 __all__ = [
     "Direction", "DisbursalStatus", "FacilityStatus", "LiquidationStatus", "ObligationStatus", "ObligationType",
     "Outstanding", "ProposalStatus", "bucket_of",
@@ -32,11 +34,9 @@ class DisbursalStatus(str, enum.Enum):
     CONFIRMED = "confirmed"
 
 
-class ObligationType(str, enum.Enum):
-    """What an obligation is owed for: principal (`disbursal`) or `interest`."""
-
-    DISBURSAL = "disbursal"
-    INTEREST = "interest"
+# What an obligation is owed for: principal (`disbursal`) or `interest` — one enum for the credit
+# module and the ledger's receivable accounts.
+ObligationType = _accounting.ObligationType
 
 
 class ObligationStatus(str, enum.Enum):
