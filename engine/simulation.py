@@ -60,11 +60,11 @@ class Simulation:
         self.jobs = Jobs(self.clock, after_each=self.settle, busy=lambda: self.reactions.settling)
         chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
         self.authz = Authorizer(self, [f"{k}-alarm" for k in self.kinds])
+        self.reactions = Reactions(self, chosen)
         for host in self.kinds.values():
             if host.alarm is not None:
                 host.wake = self._wake
                 self._rearm_stored(host)
-        self.reactions = Reactions(self, chosen)
         modules.attach_services(self)
         if "calendar" in self.kinds:
             self._start_end_of_day()
