@@ -93,6 +93,16 @@ class ThreadedEntityActor(EntityBehaviour, pykka.ThreadingActor):
         self.kind.failures.append(HandlerFailed(actor=self.entity_id, error=repr(exc_value)))
 
 
+def register_types(spec: Aggregate, codec) -> None:
+    """Register a kind's stored types with the codec: its events, upcasters and snapshot state."""
+    for et in spec.events:
+        codec.register(et.cls, et.name, et.version)
+    for name, from_version, step in spec.upcasters:
+        codec.upcaster(name, from_version)(step)
+    if spec.state is not None:
+        codec.register(spec.state, f"{spec.kind}.state")
+
+
 def _alarm_at(alarm):
     def at(state: object) -> str | None:
         found = alarm(state)
@@ -120,12 +130,7 @@ class EntityKind:
         columns = spec.columns + ((Column("alarm_at", _alarm_at(spec.alarm)),) if spec.alarm else ())
         self.index = IndexTable(journal, spec.kind, columns) if columns else None
         self.failures: list[HandlerFailed] = []
-        for et in spec.events:
-            journal.codec.register(et.cls, et.name, et.version)
-        for name, from_version, step in spec.upcasters:
-            journal.codec.upcaster(name, from_version)(step)
-        if spec.state is not None:
-            journal.codec.register(spec.state, f"{spec.kind}.state")
+        register_types(spec, journal.codec)
         if self.index is not None and self.index.created:
             self.rebuild_index()
 

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from engine import modules
 from engine.codec import Codec
-from engine.entity import EntityKind
+from engine.entity import EntityKind, register_types
 from engine.errors import UnknownEntity, UnknownKind
 from engine.journal import Journal
 from engine.outbox import Outbox
@@ -52,12 +52,7 @@ class _ReadKind(EntityKind):
 
     def __init__(self, spec, journal) -> None:
         self.spec, self.journal = spec, journal
-        for et in spec.events:
-            journal.codec.register(et.cls, et.name, et.version)
-        for name, from_version, step in spec.upcasters:
-            journal.codec.upcaster(name, from_version)(step)
-        if spec.state is not None:
-            journal.codec.register(spec.state, f"{spec.kind}.state")
+        register_types(spec, journal.codec)
 
 
 @contextmanager
