@@ -61,6 +61,7 @@ class Simulation:
         chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
         self.authz = Authorizer(self, [f"{k}-alarm" for k in self.kinds])
         self.reactions = Reactions(self, chosen)
+        self._actors, self._system = self.registry._actors, self.authz.system
         for host in self.kinds.values():
             if host.alarm is not None:
                 host.wake = self._wake
@@ -134,10 +135,9 @@ class Simulation:
         return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}",{tail}', trace)
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
-        actor = self.registry.actor(kind, entity_id)
-        if actor is not None and command.__class__ in actor.kind.commands and not self.closed:
-            if subject not in self.authz.system:
-                self.authz.check(actor.kind, command, subject)
+        actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
+        if actor is not None and command.__class__ in actor.kind.commands and subject in self._system \
+                and not self.closed:
             return actor.actor_ref
         if self.closed:
             raise SimulationClosed()
