@@ -104,8 +104,8 @@ class Reactions:
         for send in policy.react(envelope):
             sim.send(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
                      trace_id=envelope["trace_id"])
-            if sim.runtime == "deterministic":
-                sim.scheduler.run()
+        if sim.runtime == "deterministic":
+            sim.scheduler.run()  # deliver this reaction's commands, in order, before the next envelope
 
     def _record(self, consumer: Consumer, envelope: dict, exc: Exception) -> None:
         self.sim.journal.stage(

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 import attrs
 
-from domains.accounting.balances import BalanceKey, apply_entries, imbalances, key_of
+from domains.accounting.balances import BalanceKey, key_of
 from domains.accounting.chart import normal_side
 from domains.accounting.errors import (
     DisbursalLimitExceeded, OverdraftPrevented, PaymentAboveOutstanding, UnbalancedTransaction, VelocityLimitExceeded,
 )
-from domains.accounting.primitives import Currency, Layer, LedgerTransaction
+from domains.accounting.primitives import Currency, Layer, LedgerTransaction, Side
 from domains.accounting.template import positive
 
 __all__ = [
@@ -56,13 +56,24 @@ def check_amounts(tx: LedgerTransaction) -> None:
 
 def check_balanced(tx: LedgerTransaction) -> None:
     """Debits equal credits for every currency and layer, else `UnbalancedTransaction`."""
-    for (currency, layer), difference in imbalances(apply_entries({}, tx.entries)).items():
-        raise UnbalancedTransaction(tx_id=tx.tx_id, currency=currency, layer=layer, difference=difference)
+    net: dict[tuple, int] = {}
+    for entry in tx.entries:
+        key = (entry.currency, entry.layer)
+        net[key] = net.get(key, 0) + (entry.amount if entry.side == Side.DEBIT else -entry.amount)
+    for (currency, layer), difference in net.items():
+        if difference:
+            raise UnbalancedTransaction(tx_id=tx.tx_id, currency=Currency(currency), layer=Layer(layer),
+                                        difference=difference)
 
 
 def check_limits(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CONTROLS) -> None:
     """Refuse when a controlled account would fall below zero; `balance_of` gives the normal-side
     balance before `tx`. Also refuses entries on accounts outside the chart (`UnknownAccount`)."""
+    watched = _categories(controls)
+    if not any(entry.account.partition(":")[0] in watched for entry in tx.entries):
+        for entry in tx.entries:
+            normal_side(entry.account)  # still refuse an account outside the chart
+        return
     for key, change in _changes(tx).items():
         control = _control(key, controls)
         if control is not None and change < 0 and balance_of(*key) + change < 0:
@@ -94,4 +105,12 @@ def _control(key: BalanceKey, controls: Controls) -> VelocityControl | None:
     return by_key.get((account.partition(":")[0], currency, layer))
 
 
+def _categories(controls: Controls) -> frozenset[str]:
+    found = _CATEGORIES.get(id(controls))
+    if found is None:
+        found = _CATEGORIES[id(controls)] = frozenset(c.category for c in controls)
+    return found
+
+
+_CATEGORIES: dict[int, frozenset[str]] = {}  # id(controls) -> the categories they watch
 _INDEXED: dict[int, dict[tuple, VelocityControl]] = {}  # id(controls) -> by (category, currency, layer)
