@@ -81,10 +81,8 @@ class SimFuture(Future):
         self._exc_info: Any = None
 
     def get(self, *, timeout: float | None = None) -> Any:
-        try:
+        if self._get_hook is not None:  # a mapped/filtered future (pykka's get hooks)
             return super().get(timeout=timeout)
-        except NotImplementedError:
-            pass
         if not self._done and self.scheduler is not None:
             self.scheduler.run(until=self)
         if not self._done:
