@@ -89,8 +89,10 @@ class ThreadedEntityActor(EntityBehaviour, pykka.ThreadingActor):
         self.setup(kind, entity_id)
 
     def _handle_failure(self, exc_type, exc_value, tb) -> None:
-        """pykka would stop the actor after a failed `tell`; record it and keep serving."""
-        self.kind.failures.append(HandlerFailed(actor=self.entity_id, error=repr(exc_value)))
+        """pykka would stop the actor after a failed `tell`: record it (journal `failures` row,
+        raised by the simulation's next `run`/`settle`) and keep serving."""
+        with self.kind.journal.lock:
+            self.kind.failures.append(self.kind.on_failure(self, None, exc_value))
 
 
 def register_types(spec: Aggregate, codec) -> None:
@@ -129,7 +131,8 @@ class EntityKind:
         self.wake = None  # set by the simulation: wake(kind_host, entity_id, when, command)
         columns = spec.columns + ((Column("alarm_at", _alarm_at(spec.alarm)),) if spec.alarm else ())
         self.index = IndexTable(journal, spec.kind, columns) if columns else None
-        self.failures: list[HandlerFailed] = []
+        self.failures: list[Exception] = []  # threaded runtime: tell failures not yet raised
+        self.on_failure = lambda actor, message, exc: HandlerFailed(actor=actor.entity_id, error=repr(exc))
         register_types(spec, journal.codec)
         if self.index is not None and self.index.created:
             self.rebuild_index()

@@ -49,6 +49,8 @@ class Simulation:
         self.registry = Registry(self._spawn)
         self.kinds = {spec.kind: EntityKind(spec, self.journal, self.clock, self.outbox)
                       for spec in (aggregates if aggregates is not None else modules.aggregates())}
+        for host in self.kinds.values():
+            host.on_failure = self._record_failure
         self.ledger_book = Ledger(self.journal, self.clock)  # the double-entry book entity events post to
         for host in self.kinds.values():
             if host.post is not None:
@@ -102,6 +104,7 @@ class Simulation:
 
     def settle(self) -> None:
         """Deliver queued commands and run reactions until quiescent (the instant's cascade)."""
+        self._raise_thread_failures()
         self.reactions.settle()
         if self.jobs.deferred and not self.reactions.settling:
             self.jobs.run_deferred()
@@ -161,10 +164,17 @@ class Simulation:
         actor._start_actor_loop()  # not Actor.start(): stay out of pykka's global registry
         return actor
 
+    def _raise_thread_failures(self) -> None:
+        """Threaded runtime: a `tell` that failed on an actor's thread is raised here, once."""
+        for host in self.kinds.values():
+            if host.failures:
+                raise host.failures.pop(0)
+
     def _record_failure(self, actor, message, exc: BaseException) -> Exception:
         self.journal.stage(
             "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
-            (self.clock.iso, actor.kind.spec.kind, actor.entity_id, type(getattr(message, "command", message)).__name__,
+            (self.clock.iso, actor.kind.spec.kind, actor.entity_id,
+             "?" if message is None else type(getattr(message, "command", message)).__name__,
              repr(exc), getattr(message, "context", "{}")))
         if isinstance(exc, Exception) and not isinstance(exc, HandlerFailed) and hasattr(exc, "fields"):
             return exc  # a typed refusal or engine error keeps its type and fields

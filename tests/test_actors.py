@@ -147,3 +147,20 @@ def test_a_refused_create_leaves_no_entity_and_no_actor_behind(bank):
     assert bank.registry.actor("account", "b") is None
     with pytest.raises(UnknownEntity):
         bank.state("account", "b")
+
+
+def test_a_failed_tell_on_the_threaded_runtime_is_recorded_and_raised_by_the_next_run(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[CALC], runtime="threaded") as sim:
+        sim.execute("calc", "x", Divide(1))
+        sim.tell("calc", "x", Divide(0))
+        actor = sim.registry.actor("calc", "x")
+        for _ in range(200):
+            if actor.kind.failures:
+                break
+            threading.Event().wait(0.01)
+        with pytest.raises(HandlerFailed) as err:
+            sim.run()
+        assert "ZeroDivisionError" in err.value.error
+        assert sim.execute("calc", "x", Divide(4)).events == (Divided(25),)  # still serving
+        sim.flush()
+        assert [r["entity_id"] for r in sim.journal.db["failures"].rows] == ["x"]
