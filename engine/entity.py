@@ -6,6 +6,9 @@ the deterministic `SimActor` and on `pykka.ThreadingActor`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import attrs
 import pykka
 
@@ -123,16 +126,17 @@ class EntityKind:
     def __init__(self, spec: Aggregate, journal, clock, outbox) -> None:
         self.spec, self.journal, self.clock, self.outbox = spec, journal, clock, outbox
         self.decide, self.apply, self.publish, self.post = spec.decide, spec.apply, spec.publish, spec.post
-        self.ledger: Ledger | None = None  # set by the simulation when the kind posts to the ledger
+        self.ledger: Ledger = cast(Ledger, None)  # set by the simulation when the kind posts to the ledger
         self.snapshot_every = spec.snapshot_every if spec.state is not None else None
         self.commands = frozenset(spec.commands)
         self.creates = frozenset(spec.creates)
         self.alarm = spec.alarm
-        self.wake = None  # set by the simulation: wake(kind_host, entity_id, when, command)
+        self.wake: Callable[..., None] | None = None  # set by the simulation: wake(kind, id, when, command)
         columns = spec.columns + ((Column("alarm_at", _alarm_at(spec.alarm)),) if spec.alarm else ())
-        self.index = IndexTable(journal, spec.kind, columns) if columns else None
+        self.index: IndexTable = cast(IndexTable, IndexTable(journal, spec.kind, columns) if columns else None)
         self.failures: list[Exception] = []  # threaded runtime: tell failures not yet raised
-        self.on_failure = lambda actor, message, exc: HandlerFailed(actor=actor.entity_id, error=repr(exc))
+        self.on_failure: Callable[..., Exception] = \
+            lambda actor, message, exc: HandlerFailed(actor=actor.entity_id, error=repr(exc))
         register_types(spec, journal.codec)
         if self.index is not None and self.index.created:
             self.rebuild_index()
@@ -155,7 +159,8 @@ class EntityKind:
         events = self.decide(state, command, self.clock.now)
         if not events:
             return AlreadyApplied
-        apply, post, postings = self.apply, self.post, []
+        apply, post = self.apply, self.post
+        postings: list = []
         for event in events:
             state = apply(state, event)
             if post is not None:

@@ -209,7 +209,8 @@ class Journal:
             return []
         self.sync()
         self.ensure_stream_index()
-        sql, params = f"SELECT {columns} FROM events WHERE entity = ? AND entity_seq > ?", [entity, after]
+        sql = f"SELECT {columns} FROM events WHERE entity = ? AND entity_seq > ?"
+        params: list[object] = [entity, after]
         if to_seq is not None:
             sql, params = sql + " AND seq <= ?", params + [to_seq]
         if until is not None:
@@ -220,7 +221,8 @@ class Journal:
                  until: str | None = None) -> tuple[object, int]:
         """Latest snapshot of an entity at or before a seq / sim time: (state, entity_seq)."""
         self.sync()
-        sql, params = "SELECT entity_seq, state FROM snapshots WHERE entity = ?", [self._entities[(kind, entity_id)]]
+        sql = "SELECT entity_seq, state FROM snapshots WHERE entity = ?"
+        params: list[object] = [self._entities[(kind, entity_id)]]
         if to_seq is not None:
             sql, params = sql + " AND seq <= ?", params + [to_seq]
         if until is not None:

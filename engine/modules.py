@@ -32,7 +32,7 @@ def aggregates() -> list:
 
 
 def policies() -> list:
-    found = []
+    found: list = []
     for package, _, _ in MODULES:
         found.extend(getattr(importlib.import_module(package), "POLICIES", ()))
     return found

@@ -69,7 +69,8 @@ class Outbox:
         from engine.catalog import check_event_types
 
         self.journal.sync()
-        sql, params = "SELECT sequence, id, event_type, payload, recorded_at, trace_id FROM outbox WHERE sequence > ?", [after]
+        sql = "SELECT sequence, id, event_type, payload, recorded_at, trace_id FROM outbox WHERE sequence > ?"
+        params: list[object] = [after]
         if types is not None:
             types = check_event_types(types)
             sql += f" AND event_type IN ({', '.join('?' * len(types))})"

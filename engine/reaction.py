@@ -26,7 +26,8 @@ class ReactionFailed(EngineError):
 
 class Consumer:
     def __init__(self, policy: Policy, cursor: int) -> None:
-        self.policy, self.cursor, self.pending = policy, cursor, deque()
+        self.policy, self.cursor = policy, cursor
+        self.pending: deque[dict] = deque()
 
 
 class Reactions:

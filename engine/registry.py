@@ -8,6 +8,7 @@ It also holds the deterministic actors strongly (an `ActorRef` only keeps a weak
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pykka
 from pykka import ActorRef
@@ -27,7 +28,7 @@ class Registry:
             actor = self._actors[(kind, entity_id)] = self._spawn(kind, entity_id)
         return actor.actor_ref
 
-    def actor(self, kind: str, entity_id: str) -> pykka.Actor | None:
+    def actor(self, kind: str, entity_id: str) -> Any:
         return self._actors.get((kind, entity_id))
 
     def discard(self, kind: str, entity_id: str) -> None:

@@ -23,28 +23,28 @@ OUTBOX_INSERT = (
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create every table of an empty journal in one transaction."""
     with db.conn:
-        db["lanasim_meta"].create({"key": str, "value": str}, pk="key")
-        db["entities"].create({"entity": int, "kind": str, "id": str}, pk="entity", not_null={"kind", "id"})
-        db["entities"].create_index(["kind", "id"], unique=True)
-        db["events"].create(
+        db.table("lanasim_meta").create({"key": str, "value": str}, pk="key")
+        db.table("entities").create({"entity": int, "kind": str, "id": str}, pk="entity", not_null={"kind", "id"})
+        db.table("entities").create_index(["kind", "id"], unique=True)
+        db.table("events").create(
             {"seq": int, "entity": int, "entity_seq": int, "type": str, "version": int,
              "payload": str, "recorded_at": str, "context": str},
             pk="seq", not_null={"entity", "entity_seq", "type", "version", "payload", "recorded_at"},
         )
-        db["events"].create_index(["entity", "entity_seq"], index_name="events_stream", unique=True)
-        db["outbox"].create(
+        db.table("events").create_index(["entity", "entity_seq"], index_name="events_stream", unique=True)
+        db.table("outbox").create(
             {"sequence": int, "id": str, "event_type": str, "payload": str, "recorded_at": str,
              "trace_id": str, "seq": int},
             pk="sequence",
         )
-        db["outbox"].create_index(["event_type", "sequence"])
-        db["ephemeral"].create(
+        db.table("outbox").create_index(["event_type", "sequence"])
+        db.table("ephemeral").create(
             {"event_type": str, "payload": str, "recorded_at": str, "trace_id": str}, pk="event_type")
-        db["snapshots"].create(
+        db.table("snapshots").create(
             {"entity": int, "entity_seq": int, "seq": int, "recorded_at": str, "state": str},
             pk=("entity", "entity_seq"))
-        db["failures"].create(
+        db.table("failures").create(
             {"id": int, "recorded_at": str, "kind": str, "entity_id": str, "command": str,
              "error": str, "context": str}, pk="id")
-        db["cursors"].create({"consumer": str, "sequence": int}, pk="consumer")
-        db["lanasim_meta"].insert({"key": "format", "value": dumps(FORMAT)})
+        db.table("cursors").create({"consumer": str, "sequence": int}, pk="consumer")
+        db.table("lanasim_meta").insert({"key": "format", "value": dumps(FORMAT)})

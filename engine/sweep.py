@@ -65,22 +65,24 @@ class _Table:
     (failed runs before it wait, so their rows share the same columns)."""
 
     def __init__(self, handle) -> None:
-        self.handle, self.writer, self.waiting = handle, None, []
+        self.handle = handle
+        self.writer: csv.DictWriter | None = None
+        self.waiting: list[dict] = []
 
     def add(self, row: dict) -> None:
         if self.writer is None and row["status"] != "ok":
             self.waiting.append(row)
             return
-        if self.writer is None:
-            self._start(row)
-        self.writer.writerow(row)
+        writer = self.writer or self._start(row)
+        writer.writerow(row)
         self.handle.flush()
 
-    def _start(self, row: dict) -> None:
-        self.writer = csv.DictWriter(self.handle, fieldnames=list(row), extrasaction="ignore", restval="")
-        self.writer.writeheader()
-        self.writer.writerows(self.waiting)
+    def _start(self, row: dict) -> csv.DictWriter:
+        writer = self.writer = csv.DictWriter(self.handle, fieldnames=list(row), extrasaction="ignore", restval="")
+        writer.writeheader()
+        writer.writerows(self.waiting)
         self.waiting = []
+        return writer
 
     def close(self) -> None:
         """Every run failed: the header comes from the failed rows themselves."""

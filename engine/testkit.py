@@ -43,7 +43,8 @@ class Expected:
 
     def in_order(self, *steps: tuple) -> list[dict]:
         """Each (event_type, {fields}) step matches an envelope later than the previous step's."""
-        after, hits = self.after, []
+        after = self.after
+        hits: list[dict] = []
         for event_type, fields in steps:
             found = Expected(self.outbox, after)._matching(event_type, fields)
             if not found:
