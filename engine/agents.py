@@ -101,8 +101,9 @@ class LiquidationDesk:
         return ()
 
     def _slot(self, ready: int) -> int:
-        """The first instant >= ready and every earlier order's, in an hour with room; never now off the clock."""
-        when = max(ready, self._last, self.sim.elapsed + (0 if self.sim.jobs.stepping else 1))
+        """The first instant >= ready and every earlier order's, in an hour with room (a slot due
+        now runs after the cascade that booked it: `Jobs.at` defers it)."""
+        when = max(ready, self._last, self.sim.elapsed)
         if when // HOUR == self._hour and self._used >= self.capacity:
             when = (self._hour + 1) * HOUR
         if when // HOUR != self._hour:
@@ -225,8 +226,8 @@ class Borrowers:
         return ()
 
     def _later(self, seconds: int, fn) -> None:
-        """Run `fn` `seconds` from now (at least one second: never inside the current cascade)."""
-        self.sim.jobs.at(self.sim.elapsed + max(1, seconds), fn, "scenario")
+        """Run `fn` `seconds` from now (0: after the current cascade, which `Jobs.at` guarantees)."""
+        self.sim.jobs.at(self.sim.elapsed + seconds, fn, "scenario")
 
     def _top_up(self, call: MarginCall, target_cvl: Decimal) -> None:
         view, price = self.sim.credit.facility(call.facility_id), self.sim.price.current()

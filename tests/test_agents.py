@@ -230,7 +230,7 @@ def test_a_borrower_who_repays_early_pays_the_fraction_after_the_delay(bank):
 
 
 @pytest.mark.parametrize("behaviour, paid_on", [
-    (TopUp(0.5), "2024-02-01T00:00:01Z"), (PayLate(3), "2024-02-04T00:00:00Z"), (NeverPay(), None)])
+    (TopUp(0.5), "2024-02-01T00:00:00Z"), (PayLate(3), "2024-02-04T00:00:00Z"), (NeverPay(), None)])
 def test_borrowers_pay_january_interest_as_their_behaviour_says(bank, behaviour, paid_on):
     facility = open_facility(bank, 3.0)
     Borrowers(bank, {facility: behaviour})
