@@ -56,7 +56,6 @@ class Journal:
         self._events = self._staged.setdefault(EVENTS_INSERT, [])
         self._in_tx = False
         self._encoders: dict[type, tuple] = {}
-        self._before_commit: list = []
         self._load_heads()
 
     # -- writing -------------------------------------------------------------------------
@@ -119,16 +118,10 @@ class Journal:
             self._begin()
             self.conn.execute(sql, params)
 
-    def before_commit(self, fn) -> None:
-        """Register a callable run inside every group transaction, before its rows are written."""
-        self._before_commit.append(fn)
-
     def sync(self) -> None:
         """Write every staged row into the open group transaction without committing, so reads on
         this connection see them while a cascade is still under way."""
         with self.lock:
-            for fn in self._before_commit:
-                fn()
             if not any(self._staged.values()):
                 return
             self._begin()

@@ -15,7 +15,7 @@ from typing import Any
 import pykka
 from pykka import ActorDeadError, ActorRef, Future
 
-from engine.errors import HandlerFailed, ReentrantAsk
+from engine.errors import ReentrantAsk
 
 __all__ = ["Scheduler", "SimActor", "SimFuture"]
 
@@ -155,6 +155,3 @@ class SimActor(pykka.Actor):
         self.actor_stopped.set()
         self.on_stop()
 
-
-def failure_from(actor: object, message: object, exc: BaseException) -> HandlerFailed:
-    return HandlerFailed(actor=str(actor), message=type(message).__name__, error=repr(exc))
