@@ -8,7 +8,7 @@ import pytest
 
 from domains.credit.terms import std_terms
 from engine import Simulation
-from engine.catalog import CATALOG, EVENT_TYPES, SEED_CATALOG
+from engine.catalog import EVENT_TYPES
 from tests.test_outbox import SCHEMA
 
 BTC = 100_000_000
@@ -71,10 +71,6 @@ def published(tmp_path_factory):
 def test_every_catalog_event_is_published(published):
     missing = EVENT_TYPES - {e["event_type"] for e in published}
     assert missing == set()
-
-
-def test_the_33_seed_events_are_all_in_the_catalog():
-    assert len(SEED_CATALOG) == 33 and set(SEED_CATALOG) <= {n for names in CATALOG.values() for n in names}
 
 
 def test_every_envelope_matches_the_schema_and_carries_lanas_tags(published):
