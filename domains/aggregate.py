@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 import attrs
 
@@ -77,6 +77,9 @@ class Aggregate(Generic[S, E, C]):
     event to `domains.accounting.LedgerTransaction`s (checked against velocity limits before
     anything is written). `permissions(command)` names the (object, action) a user acting through
     this command must hold. `state` (an attrs class) enables snapshots every `snapshot_every` events.
+    `index_reads` names every state field the columns (and the alarm) read: when none of them
+    changed, the engine keeps the entity's index row without recomputing it (None: recompute
+    after every command). The project's tests check the declaration on every skipped row.
     """
 
     kind: str
@@ -94,6 +97,7 @@ class Aggregate(Generic[S, E, C]):
     alarm_priority: str = "scenario"
     post: Callable[[S, E], tuple[object, ...]] | None = None
     permissions: Callable[[C], tuple[str, str]] | None = None
+    index_reads: tuple[str, ...] | None = None
 
 
 @attrs.frozen
@@ -130,19 +134,44 @@ def kebab(name: str) -> str:
 
 
 def evolve(instance: T, **changes: object) -> T:
-    """`attrs.evolve` for the fold's hot path: a per-class generated constructor call instead of
-    attrs' generic field walk (about twice as fast on a 25-field state)."""
-    make = _MAKERS.get(instance.__class__)
+    """`attrs.evolve` for the fold's hot path: one generated function per (class, changed fields).
+
+    A class without validators, converters or `__attrs_post_init__` is copied slot by slot
+    (nothing of `__init__` to run); any other class is rebuilt through `__init__` with positional
+    arguments, so its checks still run. Either is 3-4x faster than `attrs.evolve` on the 25-field
+    facility state, which every daily accrual folds."""
+    key = (instance.__class__, tuple(changes))
+    make = _MAKERS.get(key)
     if make is None:
-        make = _MAKERS[instance.__class__] = _maker(instance.__class__)
-    return make(instance, changes)  # type: ignore[no-any-return]
+        make = _MAKERS[key] = _maker(*key)
+    return make(instance, *changes.values())  # type: ignore[no-any-return]
 
 
 T = TypeVar("T")
-_MAKERS: dict[type, Callable[[object, dict], object]] = {}
+_MAKERS: dict[tuple[type, tuple[str, ...]], Callable[..., object]] = {}
 
 
-def _maker(cls: type) -> Callable[[object, dict], object]:
-    fields = [f for f in attrs.fields(cls) if f.init]
-    args = ", ".join(f"{f.alias}=ch[{f.name!r}] if {f.name!r} in ch else o.{f.name}" for f in fields)
-    return eval(f"lambda o, ch: cls({args})", {"cls": cls})  # noqa: S307 - built from attrs field names
+def _maker(cls: type, changed: tuple[str, ...]) -> Callable[..., object]:
+    fields = attrs.fields(cls)
+    by_name = {f.name: f for f in fields}
+    unknown = [name for name in changed if name not in by_name or not by_name[name].init]
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field {unknown[0]!r} to evolve")
+    params = ", ".join(f"_{name}" for name in changed)
+
+    def value(name: str) -> str:
+        return f"_{name}" if name in changed else f"o.{name}"
+
+    slots = {slot for klass in cls.__mro__ for slot in getattr(klass, "__slots__", ())} - {"__weakref__"}
+    plain = "__slots__" in cls.__dict__ and slots == set(by_name) and not hasattr(cls, "__attrs_post_init__") \
+        and all(f.init and f.validator is None and f.converter is None for f in fields)
+    namespace: dict[str, object] = {"cls": cls, "new": object.__new__}
+    if plain:  # slots only: set each member directly, as a copy would
+        body = "".join(f"    s_{f.name}(n, {value(f.name)})\n" for f in fields)
+        namespace.update({f"s_{f.name}": cls.__dict__[f.name].__set__ for f in fields})
+        source = f"def make(o, {params}):\n    n = new(cls)\n{body}    return n\n"
+    else:
+        args = ", ".join(f"{f.alias}={value(f.name)}" for f in fields if f.init)
+        source = f"def make(o, {params}):\n    return cls({args})\n"
+    exec(source, namespace)  # noqa: S102 - built from attrs field names
+    return cast(Callable[..., object], namespace["make"])

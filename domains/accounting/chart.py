@@ -7,7 +7,6 @@ codes the example leaves open (81.0x pairs, proceeds) are lanasim's choice.
 
 from __future__ import annotations
 
-import functools
 from types import MappingProxyType
 
 import attrs
@@ -75,6 +74,9 @@ CATEGORIES = MappingProxyType({
     "liquidated-collateral": Category(CR, "81.05"),
 })
 
+# (category name, has an owner) -> category: shared accounts are bare names, the others "<name>:<owner>".
+_SHAPES = {(name, not category.shared): category for name, category in CATEGORIES.items()}
+
 DEPOSIT_OMNIBUS = "deposit-omnibus"
 FACILITY_OMNIBUS = "facility-omnibus"
 COLLATERAL_OMNIBUS = "collateral-omnibus"
@@ -83,12 +85,15 @@ INTEREST_ADDED_TO_OBLIGATIONS_OMNIBUS = "interest-added-to-obligations-omnibus"
 PAYMENTS_MADE_OMNIBUS = "payments-made-omnibus"
 
 
-@functools.lru_cache(maxsize=1 << 17)  # bounded memo: account ids are immutable strings
 def category_of(account: str) -> Category:
-    """The account's category; `UnknownAccount` for an unknown name or a wrong shape."""
+    """The account's category; `UnknownAccount` for an unknown name or a wrong shape.
+
+    Looked up by (name, owned?) in a table of the chart's few dozen shapes, not memoized per
+    account id: a per-id memo bounded below the portfolio's account count thrashes (every lookup
+    a miss once a portfolio has more accounts than the bound), and an unbounded one grows with it."""
     name, owned, owner = account.partition(":")
-    found = CATEGORIES.get(name)
-    if found is None or found.shared == bool(owned) or (owned and not owner):
+    found = _SHAPES.get((name, bool(owner)))
+    if found is None or (owned and not owner):
         raise UnknownAccount(account=account)
     return found
 
@@ -136,16 +141,24 @@ def fee_income(facility_id: str) -> str:
     return f"fee-income:{facility_id}"
 
 
-@functools.lru_cache(maxsize=1 << 16)  # bounded: a 100k-facility portfolio must not grow it forever
 def receivable(facility_id: str, obligation_type: str, bucket: str = ReceivableBucket.NOT_YET_DUE) -> str:
     """The facility's receivable account for an obligation type and bucket (defaulted included)."""
-    try:
-        kind, where = ObligationType(obligation_type), ReceivableBucket(bucket)
-    except ValueError:
-        raise UnknownAccount(account=f"{obligation_type}/{bucket}:{facility_id}") from None
+    prefix = _RECEIVABLE_PREFIXES.get((obligation_type, bucket))
+    if prefix is None:
+        raise UnknownAccount(account=f"{obligation_type}/{bucket}:{facility_id}")
+    return prefix + facility_id
+
+
+def _receivable_prefix(kind: ObligationType, where: ReceivableBucket) -> str:
     prefix = "disbursed" if kind is ObligationType.DISBURSAL else "interest"
     middle = "" if where is ReceivableBucket.DEFAULTED else "-receivable"
-    return f"{prefix}{middle}-{where.value}:{facility_id}"
+    return f"{prefix}{middle}-{where.value}:"
+
+
+# (obligation type, bucket) -> account id prefix; members and their string values both key it
+_RECEIVABLE_PREFIXES = {(t, b): _receivable_prefix(kind, where)
+                        for kind in ObligationType for where in ReceivableBucket
+                        for t in (kind, kind.value) for b in (where, where.value)}
 
 
 def collateral(collateral_id: str) -> str:

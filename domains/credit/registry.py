@@ -136,6 +136,7 @@ CREDIT_FACILITY: Aggregate = Aggregate(
              Column("customer_id", attrgetter("customer_id"))),
     publish=publish_facility, post=post_facility, state=facility.Facility, snapshot_every=50,
     permissions=required_permission,
+    index_reads=("status", "maturity_date", "ratio", "collateralization_state", "collateral", "terms", "customer_id"),
 )
 
 DISBURSAL: Aggregate = Aggregate(
