@@ -97,6 +97,15 @@ class Ledger:
             debits, credits = self.debits_credits(account, currency, layer, as_of=as_of)
         return credits - debits if side is Side.CREDIT else debits - credits
 
+    def balances(self, accounts: Sequence[str], currency: str = "USD", layer: str = "settled") -> list[int]:
+        """`balance` of each account now, in one call (the credit module reads 3-8 per facility)."""
+        totals, cur, lay = self._totals, _CURRENCIES[currency], _LAYERS[layer]
+        out = []
+        for account in accounts:
+            debits, credits = totals.get((account, cur, lay), _ZERO)
+            out.append(credits - debits if normal_side(account) is _CREDIT else debits - credits)
+        return out
+
     def debits_credits(self, account: str, currency: str = "USD", layer: str = "settled", *,
                        as_of=None) -> tuple[int, int]:
         """Total debits and total credits posted to the account (§17.4 reads some of these)."""
@@ -141,6 +150,7 @@ def _key(account: str, currency: str, layer: str) -> BalanceKey:
 
 
 _ZERO = (0, 0)
+_CREDIT = Side.CREDIT
 _CURRENCIES = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
 _LAYERS = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
 _SIDES = {**{side: side for side in Side}, **{side.value: side for side in Side}}

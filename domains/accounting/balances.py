@@ -52,13 +52,16 @@ _CURRENCIES = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
 _LAYERS = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
 
 
+_DEBIT = Side.DEBIT  # a module constant: an Enum attribute read is a descriptor call
+
+
 def apply_entries(totals: Totals, entries: Iterable[Entry]) -> dict[BalanceKey, tuple[int, int]]:
     """The new (debits, credits) of every key the entries touch; `totals` is left as it was."""
     touched: dict[BalanceKey, tuple[int, int]] = {}
     for entry in entries:
         key = key_of(entry)
         debits, credits = touched.get(key) or totals.get(key, (0, 0))
-        is_debit = entry.side == Side.DEBIT
+        is_debit = entry.side == _DEBIT
         touched[key] = (debits + entry.amount, credits) if is_debit else (debits, credits + entry.amount)
     return touched
 

@@ -84,4 +84,7 @@ class LedgerTransaction:
 def entry_pair(debit: str, credit: str, amount: int, currency: Currency = Currency.USD,
                layer: Layer = Layer.SETTLED) -> tuple[Entry, Entry]:
     """DR `debit`, CR `credit` for the same amount: balanced by construction."""
-    return (Entry(debit, Side.DEBIT, amount, currency, layer), Entry(credit, Side.CREDIT, amount, currency, layer))
+    return (Entry(debit, _DEBIT, amount, currency, layer), Entry(credit, _CREDIT, amount, currency, layer))
+
+
+_DEBIT, _CREDIT = Side.DEBIT, Side.CREDIT  # module constants: an Enum attribute read is a descriptor call

@@ -48,6 +48,9 @@ CONTROLS = (
 )
 
 
+_DEBIT = Side.DEBIT  # a module constant: an Enum attribute read is a descriptor call
+
+
 def check_amounts(tx: LedgerTransaction) -> None:
     """Every entry moves a positive int (`NotMinorUnits` / `NonPositiveAmount`)."""
     for entry in tx.entries:
@@ -59,7 +62,7 @@ def check_balanced(tx: LedgerTransaction) -> None:
     net: dict[tuple, int] = {}
     for entry in tx.entries:
         key = (entry.currency, entry.layer)
-        net[key] = net.get(key, 0) + (entry.amount if entry.side == Side.DEBIT else -entry.amount)
+        net[key] = net.get(key, 0) + (entry.amount if entry.side == _DEBIT else -entry.amount)
     for (currency, layer), difference in net.items():
         if difference:
             raise UnbalancedTransaction(tx_id=tx.tx_id, currency=Currency(currency), layer=Layer(layer),

@@ -125,14 +125,12 @@ class CreditService:
                             cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books)
 
     def books(self, facility_id: str) -> Books:
-        b = [self.sim.ledger_book.balance(a) for a in self._accounts(facility_id)]
+        b = self.sim.ledger_book.balances(self._accounts(facility_id))
         return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (§6)."""
-        b = self._accounts(facility_id)
-        balance = self.sim.ledger_book.balance
-        return balance(b[0]) + balance(b[1]) + balance(b[2])
+        return sum(self.sim.ledger_book.balances(self._accounts(facility_id)[:3]))
 
     def obligations(self, facility_id: str) -> list:
         return self.flow.obligations_of(facility_id)
