@@ -82,9 +82,8 @@ class Ledger:
             self._totals.update(apply_entries(self._totals, tx.entries))
             effective = tx.effective.isoformat()
             for e in tx.entries:
-                stage(ENTRIES_INSERT, (tx.tx_id, tx.template, e.account, _CURRENCIES[e.currency].value,
-                                       _LAYERS[e.layer].value, _SIDES[e.side].value, e.amount, effective,
-                                       recorded_at, seq))
+                stage(ENTRIES_INSERT, (tx.tx_id, tx.template, e.account, _TEXT[e.currency], _TEXT[e.layer],
+                                       _TEXT[e.side], e.amount, effective, recorded_at, seq))
 
     # -- reading -------------------------------------------------------------------------
     def balance(self, account: str, currency: str = "USD", layer: str = "settled", *, as_of=None) -> int:
@@ -153,7 +152,8 @@ _ZERO = (0, 0)
 _CREDIT = Side.CREDIT
 _CURRENCIES = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
 _LAYERS = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
-_SIDES = {**{side: side for side in Side}, **{side.value: side for side in Side}}
+# a member or its value -> the value as stored (`member.value` is a descriptor call per read)
+_TEXT = {key: member.value for enum_ in (Currency, Layer, Side) for member in enum_ for key in (member, member.value)}
 
 
 def _instant(as_of) -> str:
