@@ -5,9 +5,9 @@ The engine turns an `Aggregate` into an actor kind; nothing here knows about act
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
@@ -47,7 +47,7 @@ class Column:
     """A query-index column: its value is read from the state after every command."""
 
     name: str
-    value: Callable[[object], object]
+    value: Callable[[Any], object]  # reads the aggregate's own state type
     unique: bool = False
     sql_type: str = "TEXT"
 
@@ -58,7 +58,7 @@ class Public:
 
     module: str
     name: str
-    payload: dict[str, object]
+    payload: Mapping[str, object]
     ephemeral: bool = False
 
 
@@ -144,14 +144,14 @@ def evolve(instance: T, **changes: object) -> T:
     make = _MAKERS.get(key)
     if make is None:
         make = _MAKERS[key] = _maker(*key)
-    return make(instance, *changes.values())  # type: ignore[no-any-return]
+    return make(instance, *changes.values())
 
 
 T = TypeVar("T")
-_MAKERS: dict[tuple[type, tuple[str, ...]], Callable[..., object]] = {}
+_MAKERS: dict[tuple[type, tuple[str, ...]], Callable[..., Any]] = {}
 
 
-def _maker(cls: type, changed: tuple[str, ...]) -> Callable[..., object]:
+def _maker(cls: type, changed: tuple[str, ...]) -> Callable[..., Any]:
     fields = attrs.fields(cls)
     by_name = {f.name: f for f in fields}
     unknown = [name for name in changed if name not in by_name or not by_name[name].init]
@@ -174,4 +174,4 @@ def _maker(cls: type, changed: tuple[str, ...]) -> Callable[..., object]:
         args = ", ".join(f"{f.alias}={value(f.name)}" for f in fields if f.init)
         source = f"def make(o, {params}):\n    return cls({args})\n"
     exec(source, namespace)  # noqa: S102 - built from attrs field names
-    return cast(Callable[..., object], namespace["make"])
+    return cast(Callable[..., Any], namespace["make"])

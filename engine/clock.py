@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import simpy
+from simpy.events import EventPriority
 
 from engine.errors import TimeInPast
 
@@ -98,7 +99,7 @@ class Jobs:
         event = simpy.Event(self.env)
         event._ok, event._value = True, None
         event.callbacks.append(lambda _e: self._run(fn))
-        self.env.schedule(event, priority=order, delay=max(0, t - int(self.env.now)))
+        self.env.schedule(event, priority=EventPriority(order), delay=max(0, t - int(self.env.now)))
 
     def every(self, seconds: int, fn, priority: str, first: int | None = None) -> None:
         """Run `fn()` every `seconds` from sim second `first` (default: one period from now) until

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
+from typing import Any
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,7 +35,7 @@ def _default(obj: object) -> object:
     return encode(obj)
 
 
-def _encoder_for(cls: type) -> Callable[[object], object]:
+def _encoder_for(cls: type) -> Callable[[Any], object]:
     """attrs class -> a generated `lambda o: {"f": o.f, ...}` (field order, no asdict)."""
     if attrs.has(cls):
         body = ", ".join(f"{f.name!r}: o.{f.name}" for f in attrs.fields(cls))
@@ -145,26 +146,27 @@ def _identity(v: object) -> object:
     return v
 
 
-def _converter(tp: object, codec: Codec) -> Callable[[object], object]:
+def _converter(tp: object, codec: Codec) -> Callable[[Any], object]:
+    """A decoder of one field's JSON value into the annotated type (values arrive as JSON gives them)."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        inner = _converter(args[0], codec) if len(args) == 1 else _identity
+        members = [a for a in typing.get_args(tp) if a is not type(None)]
+        inner = _converter(members[0], codec) if len(members) == 1 else _identity
         return lambda v: None if v is None else inner(v)
     if origin is tuple:
         args = typing.get_args(tp)
         item = _converter(args[0], codec) if args else _identity
-        return lambda v: tuple(item(x) for x in v)  # type: ignore[union-attr]
+        return lambda v: tuple(item(x) for x in v)
     if origin is typing.Literal or tp in (int, str, bool, float, object) or tp is typing.Any:
         return _identity
     if origin is dict:
-        return lambda v: dict(v)  # type: ignore[call-overload]
+        return lambda v: dict(v)
     if tp is Decimal:
         return lambda v: Decimal(str(v))
     if tp is datetime:
-        return lambda v: datetime.fromisoformat(v.replace("Z", "+00:00"))  # type: ignore[union-attr]
+        return lambda v: datetime.fromisoformat(v.replace("Z", "+00:00"))
     if tp is date:
-        return lambda v: date.fromisoformat(v)  # type: ignore[arg-type]
+        return lambda v: date.fromisoformat(v)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return tp
     if isinstance(tp, type) and attrs.has(tp):

@@ -10,6 +10,7 @@ end of day -> one accrual period per facility, maturities, then (after obligatio
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypedDict
 
 from domains.aggregate import Policy, Send
 from domains.credit import commands as c
@@ -26,7 +27,13 @@ BUCKETS = {ObligationStatus.NOT_YET_DUE: "not-yet-due", ObligationStatus.DUE: "d
            ObligationStatus.OVERDUE: "overdue", ObligationStatus.DEFAULTED: "defaulted"}
 
 
-def obligation_dates(terms, due: date) -> dict[str, date | None]:
+class ObligationDates(TypedDict):
+    overdue_date: date | None
+    liquidation_date: date | None
+    defaulted_date: date | None
+
+
+def obligation_dates(terms, due: date) -> ObligationDates:
     """Overdue / liquidation / defaulted dates from a due date and the terms (§7)."""
     def after(days: int | None) -> date | None:
         return None if days is None else due + timedelta(days=days)

@@ -185,13 +185,12 @@ class EntityKind:
             before = actor.entity_seq
             actor.state, actor.entity_seq = state, before + len(events)
             if self.alarm is not None:
-                self._rearm(actor, state)
+                self._rearm(actor, self.alarm(state))
             if self.snapshot_every and actor.entity_seq // self.snapshot_every > before // self.snapshot_every:
                 self._snapshot(actor, seq)
         return Executed(events, seq)
 
-    def _rearm(self, actor: EntityBehaviour, state: object) -> None:
-        alarm = self.alarm(state)
+    def _rearm(self, actor: EntityBehaviour, alarm: tuple | None) -> None:
         if alarm != actor.alarm:
             actor.alarm = alarm
             if alarm is not None and self.wake is not None:
@@ -218,7 +217,7 @@ class EntityKind:
 
     def load_alarm(self, entity_id: str):
         state, _ = self.load(entity_id)
-        return None if state is None else self.alarm(state)
+        return None if state is None or self.alarm is None else self.alarm(state)
 
     def load(self, entity_id: str, *, to_seq: int | None = None, until: str | None = None,
              use_snapshot: bool = True) -> tuple[object, int]:

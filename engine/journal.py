@@ -56,6 +56,8 @@ class Journal:
         self._events = self._staged.setdefault(EVENTS_INSERT, [])
         self._in_tx = False
         self._encoders: dict[type, tuple] = {}
+        self._seq: int = 0  # the last seq staged; `_load_heads` reads it from the file
+        self._flushed_seq: int = 0
         self._load_heads()
 
     # -- writing -------------------------------------------------------------------------
@@ -310,7 +312,8 @@ class Journal:
             self._entities[(kind, entity_id)] = entity
             self._names[entity] = (kind, entity_id)
         self._heads = dict(self.conn.execute("SELECT entity, MAX(entity_seq) FROM events GROUP BY entity"))
-        self._seq = self._flushed_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+        last: int = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+        self._seq = self._flushed_seq = last
         self._deferred: dict[str, str] = {}
         self._built: dict[str, bool] = {}
         self.defer_index("events_stream", "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")

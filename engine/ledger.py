@@ -150,8 +150,8 @@ def _key(account: str, currency: str, layer: str) -> BalanceKey:
 
 _ZERO = (0, 0)
 _CREDIT = Side.CREDIT
-_CURRENCIES = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
-_LAYERS = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
+_CURRENCIES: dict[object, Currency] = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
+_LAYERS: dict[object, Layer] = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
 # a member or its value -> the value as stored (`member.value` is a descriptor call per read)
 _TEXT = {key: member.value for enum_ in (Currency, Layer, Side) for member in enum_ for key in (member, member.value)}
 

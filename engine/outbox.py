@@ -54,7 +54,7 @@ class Outbox:
         self.sequence += 1
         journal, envelope_id = self.journal, self.ids.derived("outbox", self.sequence)
         journal.stage(OUTBOX_INSERT, (self.sequence, envelope_id, event_type, payload, self.clock.iso, trace_id, seq))
-        if event_type in self.watched:
+        if event_type in self.watched and self.notify is not None:
             self.notify({"id": envelope_id, "sequence": self.sequence, "event_type": event_type, "payload": payload,
                          "recorded_at": self.clock.iso, "trace_id": trace_id})
         if public.ephemeral:

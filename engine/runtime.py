@@ -119,7 +119,8 @@ class SimActor(pykka.Actor):
         self.actor_urn = urn
         self.actor_inbox = self._create_actor_inbox()
         self.actor_inbox.bind(scheduler, self)
-        self.actor_stopped = _Stopped()  # type: ignore[assignment]
+        self._stopped = _Stopped()
+        self.actor_stopped = self._stopped  # type: ignore[assignment]
         self._actor_ref = ActorRef(self)
         self._scheduler = scheduler
 
@@ -137,7 +138,7 @@ class SimActor(pykka.Actor):
     def _deliver(self, envelope: Any) -> None:
         """One turn of pykka's `_actor_loop_running`, with tell failures surfaced, not fatal."""
         reply_to = envelope.reply_to
-        if self.actor_stopped.flag:
+        if self._stopped.flag:
             if reply_to is not None:
                 reply_to.set_exception((ActorDeadError, ActorDeadError(f"{self} stopped"), None))
             return

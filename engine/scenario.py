@@ -79,7 +79,7 @@ def _convert(key: str, raw: str, default: object) -> object:
             return raw.lower() in ("true", "1", "yes")
         if isinstance(default, Decimal):
             return Decimal(raw)
-        return type(default)(raw) if default is not None else raw
+        return type(default)(raw) if default is not None else raw  # type: ignore[call-arg]  # int, float, str
     except (ValueError, InvalidOperation):
         raise ScenarioError(f"parameter {key} expects {type(default).__name__}, got {raw!r} "
                             f"(default {dumps(default)})") from None

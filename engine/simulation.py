@@ -9,6 +9,7 @@ moves to another instant, when `group_rows` events are staged, on `flush()`, or 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pykka
 
@@ -59,11 +60,12 @@ class Simulation:
         self.closed = False
         self._context_tails: dict = {}
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
-        self.jobs = Jobs(self.clock, after_each=self.settle, busy=lambda: self.reactions.settling)
+        self.jobs = Jobs(self.clock, after_each=self.settle, busy=self._settling)
         chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
         self.authz = Authorizer(self, [f"{k}-alarm" for k in self.kinds])
         self.reactions = Reactions(self, chosen)
-        self._actors, self._system = self.registry._actors, self.authz.system
+        self._actors: dict[tuple[str, str], Any] = self.registry._actors  # live entity actors
+        self._system = self.authz.system
         for host in self.kinds.values():
             if host.alarm is not None:
                 host.wake = self._wake
@@ -155,8 +157,12 @@ class Simulation:
             raise UnknownEntity(kind=kind, id=entity_id)
         return self.registry.ref(kind, entity_id)
 
+    def _settling(self) -> bool:
+        return self.reactions.settling
+
     def _spawn(self, kind: str, entity_id: str) -> pykka.Actor:
         host = self.kinds[kind]
+        actor: SimEntityActor | ThreadedEntityActor
         if self.runtime == "deterministic":
             actor = SimEntityActor(host, entity_id, self.scheduler)
         else:

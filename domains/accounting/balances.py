@@ -48,8 +48,8 @@ def key_of(entry: Entry) -> BalanceKey:
 
 
 # Members and their values map to the member: a dict lookup instead of an Enum(...) call.
-_CURRENCIES = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
-_LAYERS = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
+_CURRENCIES: dict[object, Currency] = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
+_LAYERS: dict[object, Layer] = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
 
 
 _DEBIT = Side.DEBIT  # a module constant: an Enum attribute read is a descriptor call

@@ -24,6 +24,11 @@ __all__ = [
 ]
 
 
+def _obligation_type(value: object) -> ObligationType:
+    """The member for a member or its value (commands built from JSON carry the string)."""
+    return ObligationType(value)
+
+
 def _positive(_: object, attribute: attrs.Attribute, value: int) -> None:
     if type(value) is not int or value <= 0:
         raise NonPositiveAmount(field=attribute.name, amount=value)
@@ -216,7 +221,7 @@ class ConcludeDisbursalApproval:
 class CreateObligation:
     id: str
     beneficiary_id: str
-    obligation_type: ObligationType = attrs.field(converter=ObligationType)
+    obligation_type: ObligationType = attrs.field(converter=_obligation_type)
     amount: int = attrs.field(validator=_positive)
     reference: str
     due_date: date
@@ -255,7 +260,7 @@ class RecordAllocation:
     id: str
     payment_id: str
     obligation_id: str
-    obligation_type: ObligationType = attrs.field(converter=ObligationType)
+    obligation_type: ObligationType = attrs.field(converter=_obligation_type)
     facility_id: str
     amount: int = attrs.field(validator=_positive)
     receivable_bucket: str

@@ -29,14 +29,14 @@ class PriceService:
         """Sample `path.price_at(t)` now and every `every_seconds` of sim time (priority: price)."""
         if type(every_seconds) is not int or every_seconds <= 0:
             raise InvalidPrice(price=None, every_seconds=every_seconds, problem="interval must be a positive int")
-        self.path = path
+        self.path = feed = path
         origin = int(self.sim.clock.env.now)
 
         def sample() -> bool:
             if self.path is not path:
                 return False  # another path took over: stop this feed
             t = int(self.sim.clock.env.now)
-            self.sim.send("price", BTC_USD, UpdatePrice(_checked(path.price_at(t), t), self.sim.now),
+            self.sim.send("price", BTC_USD, UpdatePrice(_checked(feed.price_at(t), t), self.sim.now),
                           subject="price-feed")
             return True
 
