@@ -114,6 +114,13 @@ class Journal:
             rows = self._staged[sql] = []
         rows.append(row)
 
+    def stage_many(self, sql: str, rows: list[tuple]) -> None:
+        """`stage` of several rows of one statement."""
+        staged = self._staged.get(sql)
+        if staged is None:
+            staged = self._staged[sql] = []
+        staged.extend(rows)
+
     def execute_now(self, sql: str, params: tuple) -> None:
         """Run a write inside the open group transaction at once (constraint errors surface now)."""
         with self.lock:

@@ -77,13 +77,17 @@ class Ledger:
     def apply(self, txs: Iterable[LedgerTransaction], seq: int) -> None:
         """Post checked transactions: update the totals and stage one row per entry (`seq` = the
         journal seq of the command's last event, `recorded_at` = now)."""
-        stage, recorded_at = self.journal.stage, self.clock.iso
+        totals, recorded_at, rows = self._totals, self.clock.iso, []
         for tx in txs:
-            self._totals.update(apply_entries(self._totals, tx.entries))
             effective = tx.effective.isoformat()
             for e in tx.entries:
-                stage(ENTRIES_INSERT, (tx.tx_id, tx.template, e.account, _TEXT[e.currency], _TEXT[e.layer],
-                                       _TEXT[e.side], e.amount, effective, recorded_at, seq))
+                key = (e.account, _CURRENCIES[e.currency], _LAYERS[e.layer])
+                debits, credits = totals.get(key, _ZERO)
+                amount = e.amount
+                totals[key] = (debits + amount, credits) if e.side == _DEBIT else (debits, credits + amount)
+                rows.append((tx.tx_id, tx.template, e.account, _TEXT[e.currency], _TEXT[e.layer], _TEXT[e.side],
+                             amount, effective, recorded_at, seq))
+        self.journal.stage_many(ENTRIES_INSERT, rows)
 
     # -- reading -------------------------------------------------------------------------
     def balance(self, account: str, currency: str = "USD", layer: str = "settled", *, as_of=None) -> int:
@@ -134,7 +138,8 @@ class Ledger:
         """Totals from the stored rows recorded at or before `until` (after a group commit)."""
         journal = self.journal
         with journal.lock:
-            journal.ensure_index("ledger_entries_balance")
+            if key is not None:  # one account: the index finds its rows; every account: a scan either way
+                journal.ensure_index("ledger_entries_balance")
             journal.sync()
             params = (until,) if key is None else (until, key[0], key[1].value, key[2].value)
             rows = journal.conn.execute(_TOTALS.format(account="" if key is None else _ONE_ACCOUNT), params)
@@ -149,7 +154,7 @@ def _key(account: str, currency: str, layer: str) -> BalanceKey:
 
 
 _ZERO = (0, 0)
-_CREDIT = Side.CREDIT
+_CREDIT, _DEBIT = Side.CREDIT, Side.DEBIT
 _CURRENCIES: dict[object, Currency] = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
 _LAYERS: dict[object, Layer] = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
 # a member or its value -> the value as stored (`member.value` is a descriptor call per read)

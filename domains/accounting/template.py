@@ -24,4 +24,4 @@ def positive(template: str, amount: object) -> int:
 
 def transaction(tx_id: str, template: str, effective: date, *legs: tuple[Entry, ...]) -> LedgerTransaction:
     """A transaction of `template` whose entries are the legs' entries, in order."""
-    return LedgerTransaction(tx_id, template, tuple(entry for leg in legs for entry in leg), effective)
+    return LedgerTransaction(tx_id, template, legs[0] if len(legs) == 1 else sum(legs, ()), effective)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import attrs
 
 from domains.accounting.balances import BalanceKey, key_of
-from domains.accounting.chart import normal_side
+from domains.accounting.chart import category_of, normal_side
 from domains.accounting.errors import (
     DisbursalLimitExceeded, OverdraftPrevented, PaymentAboveOutstanding, UnbalancedTransaction, VelocityLimitExceeded,
 )
@@ -84,10 +84,27 @@ def check_limits(balance_of: BalanceOf, tx: LedgerTransaction, controls: Control
 
 
 def check(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CONTROLS) -> None:
-    """All of the above, in order: amounts, balance, limits."""
-    check_amounts(tx)
-    check_balanced(tx)
-    check_limits(balance_of, tx, controls)
+    """All of the above, in order: amounts, balance, limits (one pass per step over the entries:
+    every daily accrual of every facility goes through here)."""
+    net: dict[tuple, int] = {}
+    for entry in tx.entries:
+        amount = entry.amount
+        if amount.__class__ is not int or amount <= 0:
+            positive(tx.template, amount)  # raises the typed refusal
+        key = (entry.currency, entry.layer)
+        net[key] = net.get(key, 0) + (amount if entry.side == _DEBIT else -amount)
+    for (currency, layer), difference in net.items():
+        if difference:
+            raise UnbalancedTransaction(tx_id=tx.tx_id, currency=Currency(currency), layer=Layer(layer),
+                                        difference=difference)
+    watched = _categories(controls)
+    touched = False
+    for entry in tx.entries:
+        category_of(entry.account)  # refuses an account outside the chart
+        if entry.account.partition(":")[0] in watched:
+            touched = True
+    if touched:
+        check_limits(balance_of, tx, controls)
 
 
 def _changes(tx: LedgerTransaction) -> dict[BalanceKey, int]:

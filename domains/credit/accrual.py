@@ -16,7 +16,7 @@ from domains.credit.math import interest_for_period
 if TYPE_CHECKING:
     from domains.credit.facility import Facility
 
-__all__ = ["decide", "evolve"]
+__all__ = ["accrued", "decide", "evolve"]
 
 AccrualEvent = (ev.InterestAccrualCycleStarted | ev.InterestAccrued | ev.InterestAccrualsPosted
                 | ev.InterestAccrualCycleConcluded)
@@ -26,15 +26,20 @@ def evolve(f: Facility, event: AccrualEvent) -> Facility:
     match event:
         case ev.InterestAccrualCycleStarted(interest_accrual_id=id_, cycle_idx=idx, period=period):
             return replaced(f, cycle=AccrualCycle(id_, idx, period))
-        case ev.InterestAccrued(amount=amount, period=period):
-            cycle = cast(AccrualCycle, f.cycle)
-            return replaced(f, cycle=replaced(cycle, accrued_through=period.end, total=cycle.total + amount))
+        case ev.InterestAccrued():
+            return accrued(f, event)
         case ev.InterestAccrualsPosted(obligation_id=obligation_id):
             return replaced(f, last_posted_obligation_id=obligation_id or f.last_posted_obligation_id)
         case ev.InterestAccrualCycleConcluded():
             return replaced(f, cycle=None)
         case _:
             assert_never(event)
+
+
+def accrued(f: Facility, event: ev.InterestAccrued) -> Facility:
+    """One more accrual period of the cycle in progress, added to its total."""
+    cycle = cast(AccrualCycle, f.cycle)
+    return replaced(f, cycle=replaced(cycle, accrued_through=event.period.end, total=cycle.total + event.amount))
 
 
 def decide(f: Facility, command: cmd.AccrueInterest | cmd.PostAccruedInterest) -> tuple[ev.FacilityEvent, ...]:

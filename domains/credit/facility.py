@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import assert_never
+from typing import assert_never, cast
 
 import attrs
 
@@ -64,6 +64,8 @@ class Facility:
 
 
 def apply(state: Facility | None, event: ev.FacilityEvent) -> Facility:
+    if event.__class__ is ev.InterestAccrued:  # every facility, every day: no pattern walk
+        return accrual.accrued(require(state, KIND), cast(ev.InterestAccrued, event))
     match event:
         case ev.FacilityInitialized():
             return _initialized(event)

@@ -3,6 +3,8 @@ templates. Derived tx ids: `<id>-proposal`, `<id>-interest-accrual-<period end>`
 
 from __future__ import annotations
 
+from typing import cast
+
 from domains.accounting import templates_collateral as collateral_tx
 from domains.accounting import templates_collection as collection_tx
 from domains.accounting import templates_credit as credit_tx
@@ -34,12 +36,16 @@ def post_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent) ->
 
 
 def post_facility(f: Facility, event: ev.FacilityEvent) -> Postings:
+    if event.__class__ is ev.InterestAccrued:  # every facility, every day: no pattern walk
+        accrued = cast(ev.InterestAccrued, event)
+        if accrued.amount <= 0:
+            return ()
+        day = accrued.accrued_at
+        return (credit_tx.accrue_interest(f"{f.id}-interest-accrual-{day.isoformat()}", facility_id=f.id,
+                                          amount=accrued.amount, effective=day),)
     match event:
         case ev.FacilityInitialized():
             return _activation(event)
-        case ev.InterestAccrued(amount=amount, accrued_at=day) if amount > 0:
-            return (credit_tx.accrue_interest(f"{f.id}-interest-accrual-{day.isoformat()}", facility_id=f.id,
-                                              amount=amount, effective=day),)
         case ev.InterestAccrualsPosted(total=total, tx_id=tx_id, effective=day) if total > 0:
             return (credit_tx.post_accrued_interest(tx_id, facility_id=f.id, amount=total, effective=day),)
     return ()
