@@ -70,13 +70,13 @@ def run(n: int, days: int, runtime: str) -> dict:
 
 
 def storage_floor(journal: str, target: str, after_seq: int, chunk: int = 100_000) -> tuple[float, int]:
-    """Seconds to write the year's `events` and `ledger_entries` rows (seq > after_seq) with plain
+    """Seconds to write the year's `events` and `ledger_lines` rows (seq > after_seq) with plain
     `executemany`, 100k rows per call, into a new file with the journal's schema and pragmas."""
     source, sink = sqlite3.connect(journal), sqlite3.connect(target, isolation_level=None)
     for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "cache_size = -262144", "wal_autocheckpoint = 20000"):
         sink.execute(f"PRAGMA {pragma}")
     spent, written = 0.0, 0
-    for table in ("events", "ledger_entries"):
+    for table in ("events", "ledger_lines"):
         sink.execute(source.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0])
         cursor = source.execute(f"SELECT * FROM {table} WHERE seq > ? ORDER BY rowid", (after_seq,))
         marks = ", ".join("?" * len(cursor.description))

@@ -42,7 +42,7 @@ def verify_journal(journal, kinds: dict) -> dict:
 
 def _ledger_imbalances(journal) -> dict[str, int]:
     """Debits minus credits per currency/layer where they differ (empty: balanced or no ledger)."""
-    if "ledger_entries" not in journal.db.table_names():
+    if "ledger_entries" not in journal.db.table_names() + journal.db.view_names():
         return {}
     rows = journal.conn.execute(
         "SELECT currency, layer, SUM(CASE side WHEN 'debit' THEN amount ELSE -amount END) FROM ledger_entries "

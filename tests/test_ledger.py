@@ -269,3 +269,55 @@ def test_concurrent_withdrawals_on_the_threaded_runtime_never_overdraw(tmp_path)
         refused = withdraw_from_threads(sim, clients=32, tills=4, amount=100)
         assert len(refused) == 24 and {sim.ledger.balance(f"deposit:a{i}") for i in range(4)} == {50}
         assert sim.ledger.is_balanced() and sim.ledger.is_balanced(as_of=sim.now)
+
+
+_LEGACY_TABLE = (
+    "CREATE TABLE ledger_entries (id INTEGER PRIMARY KEY, tx_id TEXT NOT NULL, template TEXT NOT NULL, "
+    "account TEXT NOT NULL, currency TEXT NOT NULL, layer TEXT NOT NULL, side TEXT NOT NULL "
+    "CHECK (side IN ('debit', 'credit')), amount INTEGER NOT NULL CHECK (amount > 0), effective TEXT NOT NULL, "
+    "recorded_at TEXT NOT NULL, seq INTEGER NOT NULL)")
+
+
+def test_entries_are_stored_with_interned_names_and_read_back_whole_through_the_view(tmp_path):
+    path = str(tmp_path / "journal.sqlite")
+    with Simulation(seed=3, journal=path, aggregates=[TILL, ACCOUNT]) as sim:
+        sim.execute("till", "a1", Open("a1"))
+        sim.execute("till", "a1", PayIn("t1", 10_000))
+        sim.execute("till", "a1", PayOut("t2", 2_500))
+        sim.journal.flush()
+        conn = sim.journal.conn
+        lines = conn.execute("SELECT typeof(account), typeof(template) FROM ledger_lines").fetchall()
+        assert set(lines) == {("integer", "integer")}
+        view = conn.execute("SELECT tx_id, template, account, side, amount FROM ledger_entries ORDER BY id").fetchall()
+        assert view[:2] == [("t1", "RECORD_DEPOSIT", DEPOSIT_OMNIBUS, "debit", 10_000),
+                            ("t1", "RECORD_DEPOSIT", "deposit:a1", "credit", 10_000)]
+    with Simulation(seed=3, journal=path, aggregates=[TILL, ACCOUNT]) as again:  # totals rebuilt from the rows
+        assert again.ledger.balance("deposit:a1") == 7_500
+        assert again.ledger.balance("deposit:a1", "USD", "pending") == 2_500
+        assert again.ledger.is_balanced()
+
+
+def test_a_journal_written_before_interning_keeps_its_entries_table(tmp_path):
+    import sqlite3
+
+    path = str(tmp_path / "old.sqlite")
+    with Simulation(seed=3, journal=path, aggregates=[TILL, ACCOUNT]):
+        pass
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP VIEW ledger_entries; DROP TABLE ledger_lines; DROP TABLE ledger_accounts; "
+                       f"DROP TABLE ledger_templates; {_LEGACY_TABLE};")
+    conn.execute("INSERT INTO ledger_entries (tx_id, template, account, currency, layer, side, amount, effective, "
+                 "recorded_at, seq) VALUES ('old', 'RECORD_DEPOSIT', 'deposit:a1', 'USD', 'settled', 'credit', 300, "
+                 "'2023-12-31', '2023-12-31T00:00:00Z', 0), ('old', 'RECORD_DEPOSIT', 'deposit-omnibus', 'USD', "
+                 "'settled', 'debit', 300, '2023-12-31', '2023-12-31T00:00:00Z', 0)")
+    conn.commit()
+    conn.close()
+    with Simulation(seed=3, journal=path, aggregates=[TILL, ACCOUNT]) as sim:
+        assert sim.ledger.balance("deposit:a1") == 300  # the old rows count
+        sim.execute("till", "a1", Open("a1"))
+        sim.execute("till", "a1", PayIn("t1", 1_000))
+        assert sim.ledger.balance("deposit:a1") == 1_300
+        assert sim.ledger.balance("deposit:a1", as_of="2023-12-31") == 300
+        sim.journal.flush()
+        names = sim.journal.conn.execute("SELECT DISTINCT account FROM ledger_entries ORDER BY 1").fetchall()
+        assert names == [("deposit-omnibus",), ("deposit:a1",)]
