@@ -55,7 +55,11 @@ def run(n: int, days: int, runtime: str) -> dict:
         setup_s, events0 = time.perf_counter() - t0, sim.journal.last_seq
         sim.price.follow(GBM(7_000_000, 0.0, 0.5, 3600, sim.random("price")), every_seconds=3600)
         t0 = time.perf_counter()
-        sim.advance(days=days)
+        for done in range(0, days, 30):  # a month at a time, with a progress line on stderr
+            sim.advance(days=min(30, days - done))
+            spent = time.perf_counter() - t0
+            print(f"{runtime}, {n} facilities: day {min(done + 30, days)}/{days}, {spent:.0f} s, "
+                  f"{(sim.journal.last_seq - events0) / spent:.0f} events/s", file=sys.stderr, flush=True)
         year_s = time.perf_counter() - t0
         events = sim.journal.last_seq - events0
         active = sum(1 for f in facilities if sim.credit.facility(f).status.value != "closed")
@@ -105,7 +109,7 @@ def main() -> None:
     for runtime, n in runs:
         cmd = [sys.executable, __file__, "--one", runtime, "--facilities", str(n), "--days", str(args.days)]
         env = dict(os.environ, MALLOC_TRIM_THRESHOLD_="268435456")
-        result = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout)
+        result = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env).stdout)
         print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}))
 
 

@@ -8,6 +8,8 @@ Ephemeral (latest-value) events are kept per type as well as in the tail.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable, Iterable
 
 from domains.aggregate import Public, kebab
@@ -24,6 +26,7 @@ MODULES = {
 }
 
 
+@functools.lru_cache(maxsize=1024)  # a few dozen (module, name) pairs, one per public event
 def event_type_of(module: str, name: str) -> str:
     prefix = MODULES[module]
     return f"governance.{kebab(name)}" if prefix == "governance" else f"core.{prefix}.{kebab(name)}"

@@ -8,6 +8,9 @@ moves to another instant, when `group_rows` events are staged, on `flush()`, or 
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +34,20 @@ from engine.service.ledger import LedgerService
 __all__ = ["Simulation"]
 
 RUNTIMES = ("deterministic", "threaded")
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run with rarer cyclic garbage collections (restored after): a run allocates a few dozen
+    short-lived objects per command while holding millions of long-lived ones, and CPython's
+    default thresholds (700, 10, 10) spent about a fifth of a portfolio run rescanning them.
+    Cycles are still collected; memory is freed by reference counting as before."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class Simulation:
@@ -235,10 +252,11 @@ class Simulation:
     def run_until(self, when) -> None:
         """Move the clock to `when`, running every job, end of day and reaction due on the way."""
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
-        self.settle()
-        self.jobs.run_until(target)
-        self.journal.set_meta(now=self.clock.iso)
-        self.journal.flush()
+        with _fewer_collections():
+            self.settle()
+            self.jobs.run_until(target)
+            self.journal.set_meta(now=self.clock.iso)
+            self.journal.flush()
 
     def _wake(self, host: EntityKind, entity_id: str, when, command) -> None:
         """Schedule an entity's alarm; when it rings, deliver the command if still armed."""

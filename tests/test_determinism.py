@@ -28,3 +28,30 @@ def test_a_different_seed_gives_other_ids_another_price_path_and_another_journal
     one = run_workload(11, "0", tmp_path / "a.sqlite")
     other = run_workload(12, "0", tmp_path / "b.sqlite")
     assert one[0] != other[0] and one[1] != other[1] and one[2] != other[2] and one[3] != other[3]
+
+
+def _portfolio_after(steps: list[int]) -> tuple[str, str]:
+    from domains.credit.terms import std_terms
+    from engine import Simulation
+    from engine.pricepath import GBM
+
+    with Simulation(seed=5) as sim:
+        sim.price.set(7_000_000)
+        for i in range(4):
+            customer = sim.customer.create_customer(f"c{i}@bank.test")
+            sim.deposit.record_deposit(sim.deposit.create_account(customer), 1_000_00)
+            facility = sim.credit.create_proposal(customer, 50_000_00, std_terms(duration=3))
+            sim.credit.conclude_customer_approval(facility)
+            sim.credit.update_collateral(facility, 110_000_000 + i * 10_000_000)
+        sim.price.follow(GBM(7_000_000, 0.0, 0.9, 3600, sim.random("price")), every_seconds=3600)
+        for days in steps:
+            sim.advance(days=days)
+        return sim.journal.digest(), sim.outbox.digest()
+
+
+def test_advancing_in_steps_writes_the_journal_one_jump_writes():
+    """A notebook stepping day by day, a scenario stepping a month at a time and one long jump
+    over postings, due dates and margin calls leave the same journal and outbox."""
+    one_jump = _portfolio_after([70])
+    assert _portfolio_after([30, 30, 10]) == one_jump
+    assert _portfolio_after([1] * 70) == one_jump
