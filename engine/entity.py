@@ -125,7 +125,7 @@ def _name(message: object) -> str:
 class EntityKind:
     """Runtime host of one aggregate kind: journal, query index, publisher, clock."""
 
-    verify_skipped_rows = False  # the test kit sets it: recompute every skipped index row and compare
+    verify_skipped_rows = False  # tests/conftest.py sets it: recompute every kept index row and compare
 
     def __init__(self, spec: Aggregate, journal, clock, outbox) -> None:
         self.spec, self.journal, self.clock, self.outbox = spec, journal, clock, outbox
