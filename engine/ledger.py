@@ -3,8 +3,8 @@ transaction with the events that caused it; debit/credit totals per (account, cu
 in memory (rebuilt from the rows on open) for balances now, SQL over the rows for balances then.
 
 Account ids and template names are interned (`ledger_accounts`, `ledger_templates`): a daily
-accrual's two rows are a third of their text size, and ledger rows are most of what a portfolio
-year writes. The view `ledger_entries` shows every entry with its names, as one table would; SQL
+accrual's two rows take about half the bytes, and ledger rows are most of what a portfolio year
+writes. The view `ledger_entries` shows every entry with its names, as one table would; SQL
 readers (verify, exports, users) read it. A journal written before interning keeps its
 `ledger_entries` table and is appended to in that layout.
 
