@@ -59,10 +59,22 @@ def check_amounts(tx: LedgerTransaction) -> None:
 
 def check_balanced(tx: LedgerTransaction) -> None:
     """Debits equal credits for every currency and layer, else `UnbalancedTransaction`."""
+    _refuse_unbalanced(tx, _net(tx, amounts=False))
+
+
+def _net(tx: LedgerTransaction, *, amounts: bool) -> dict[tuple, int]:
+    """Debits minus credits per (currency, layer); with `amounts`, each amount is checked on the way."""
     net: dict[tuple, int] = {}
     for entry in tx.entries:
+        amount = entry.amount
+        if amounts and (amount.__class__ is not int or amount <= 0):
+            positive(tx.template, amount)  # raises the typed refusal
         key = (entry.currency, entry.layer)
-        net[key] = net.get(key, 0) + (entry.amount if entry.side == _DEBIT else -entry.amount)
+        net[key] = net.get(key, 0) + (amount if entry.side == _DEBIT else -amount)
+    return net
+
+
+def _refuse_unbalanced(tx: LedgerTransaction, net: dict[tuple, int]) -> None:
     for (currency, layer), difference in net.items():
         if difference:
             raise UnbalancedTransaction(tx_id=tx.tx_id, currency=Currency(currency), layer=Layer(layer),
@@ -86,17 +98,7 @@ def check_limits(balance_of: BalanceOf, tx: LedgerTransaction, controls: Control
 def check(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CONTROLS) -> None:
     """All of the above, in order: amounts, balance, limits (one pass per step over the entries:
     every daily accrual of every facility goes through here)."""
-    net: dict[tuple, int] = {}
-    for entry in tx.entries:
-        amount = entry.amount
-        if amount.__class__ is not int or amount <= 0:
-            positive(tx.template, amount)  # raises the typed refusal
-        key = (entry.currency, entry.layer)
-        net[key] = net.get(key, 0) + (amount if entry.side == _DEBIT else -amount)
-    for (currency, layer), difference in net.items():
-        if difference:
-            raise UnbalancedTransaction(tx_id=tx.tx_id, currency=Currency(currency), layer=Layer(layer),
-                                        difference=difference)
+    _refuse_unbalanced(tx, _net(tx, amounts=True))
     watched = _categories(controls)
     touched = False
     for entry in tx.entries:
