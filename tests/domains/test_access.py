@@ -13,6 +13,7 @@ from domains.access import (
     UserInitialized, UserRoleUpdated,
 )
 from engine import DuplicateValue, NotFound, Simulation
+from tests.domains.support import fold
 
 AT = datetime(2024, 1, 1, tzinfo=UTC)
 USER_CREATED = UserInitialized("u-1", "ops@example.com", "role-1")
@@ -21,10 +22,7 @@ SET_NAMES = {name for name, _ in PERMISSION_SETS}
 
 
 def when(spec, history, command):
-    current = None
-    for event in history:
-        current = spec.apply(current, event)
-    return spec.decide(current, command, AT)
+    return spec.decide(fold(spec, *history), command, AT)
 
 
 # -- commands validate on construction ------------------------------------------------------------

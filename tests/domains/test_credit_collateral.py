@@ -12,6 +12,7 @@ from domains.credit import (
     NoCustodyWallet, ReleaseCollateral, SyncCollateralFromCustodian, UpdateCollateral, UpdateOnClosedFacility,
 )
 from domains.credit.posting import post_collateral
+from tests.domains.support import fold
 
 AT = datetime(2024, 2, 1, tzinfo=UTC)
 DAY = date(2024, 2, 1)
@@ -20,10 +21,7 @@ WALLET = CollateralInitialized("col-1", "f-1", "w-1")
 
 
 def state(*events):
-    current = None
-    for event in events:
-        current = COLLATERAL.apply(current, event)
-    return current
+    return fold(COLLATERAL, *events)
 
 
 def when(history, command):

@@ -11,6 +11,7 @@ from domains.credit import (
     DisbursalSettled, InitiateDisbursal, MissingId, NonPositiveAmount,
 )
 from domains.credit.posting import post_disbursal
+from tests.domains.support import fold
 
 AT = datetime(2024, 1, 10, 12, tzinfo=UTC)
 DAY, DUE = date(2024, 1, 10), date(2024, 4, 10)
@@ -18,10 +19,7 @@ NEW = DisbursalInitialized("disb-1", "f-1", 5_000, "d-1", DUE, date(2024, 5, 30)
 
 
 def state(*events):
-    current = None
-    for event in events:
-        current = DISBURSAL.apply(current, event)
-    return current
+    return fold(DISBURSAL, *events)
 
 
 def when(history, command):

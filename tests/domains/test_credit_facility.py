@@ -15,6 +15,7 @@ from domains.credit import (
 )
 from domains.credit.cycle import next_accrual
 from domains.credit.posting import post_facility
+from tests.domains.support import fold
 
 AT = datetime(2023, 12, 15, 9, 0, tzinfo=UTC)
 AMOUNT = 1_000_000_000  # $10M
@@ -23,10 +24,7 @@ DAILY = 328_768  # $10M x 12% / 365, rounded up
 
 
 def state(*events):
-    current = None
-    for event in events:
-        current = CREDIT_FACILITY.apply(current, event)
-    return current
+    return fold(CREDIT_FACILITY, *events)
 
 
 def when(history, command, at=AT):

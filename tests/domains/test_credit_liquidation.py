@@ -18,6 +18,7 @@ from domains.credit import (
     StartLiquidation, UpdateCollateralViaLiquidation,
 )
 from domains.credit.policies import complete_collateral_liquidation, count_collateral_sent_out, start_liquidation
+from tests.domains.support import fold
 
 AT = datetime(2024, 2, 1, tzinfo=UTC)
 DAY = date(2024, 2, 1)
@@ -29,11 +30,7 @@ ADDED = CollateralUpdatedViaManualInput("col-1-update-1", 230_000_000, 230_000_0
 RUNNING = LiquidationStarted("liq-1")
 
 
-def state(spec, *events):
-    current = None
-    for event in events:
-        current = spec.apply(current, event)
-    return current
+state = fold  # the state `spec.apply` builds from the events
 
 
 def when(spec, history, command):

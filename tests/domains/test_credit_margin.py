@@ -15,6 +15,7 @@ from domains.credit import (
     Outstanding, PartialLiquidationInitiated, ProceedsFromPartialLiquidationApplied, RecordDisbursalCancelled,
     RecordDisbursalInitiated, UpdateCollateralization, assert_disbursal_allowed, liquidation_amounts, std_terms,
 )
+from tests.domains.support import fold
 
 AT = datetime(2024, 1, 10, tzinfo=UTC)
 PRICE = 5_000_000_000
@@ -23,10 +24,7 @@ S = CollateralizationState
 
 
 def state(*events):
-    current = None
-    for event in events:
-        current = CREDIT_FACILITY.apply(current, event)
-    return current
+    return fold(CREDIT_FACILITY, *events)
 
 
 def when(history, command, at=AT):

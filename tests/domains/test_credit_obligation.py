@@ -12,6 +12,7 @@ from domains.credit import (
     TransitionObligation,
 )
 from domains.credit.posting import post_obligation
+from tests.domains.support import fold
 
 AT = datetime(2024, 6, 1, tzinfo=UTC)
 DUE, OVERDUE, DEFAULTED = date(2024, 3, 31), date(2024, 5, 20), date(2024, 6, 19)
@@ -22,10 +23,7 @@ DEFAULTING = ObligationInitialized("ob-1", "f-1", ObligationType.DISBURSAL, 1_00
 
 
 def state(*events):
-    current = None
-    for event in events:
-        current = OBLIGATION.apply(current, event)
-    return current
+    return fold(OBLIGATION, *events)
 
 
 def when(history, command):

@@ -17,6 +17,7 @@ from domains.credit import (
     UpdateTermValues, std_terms,
 )
 from domains.credit.posting import post_pending_facility
+from tests.domains.support import fold
 
 AT = datetime(2024, 1, 15, 10, 30, tzinfo=UTC)
 TERMS = std_terms()
@@ -32,11 +33,7 @@ FULLY = PendingCollateralizationState.FULLY_COLLATERALIZED
 UNDER = PendingCollateralizationState.UNDER_COLLATERALIZED
 
 
-def state(spec, *events):
-    current = None
-    for event in events:
-        current = spec.apply(current, event)
-    return current
+state = fold  # the state `spec.apply` builds from the events
 
 
 def when(spec, history, command, at=AT):

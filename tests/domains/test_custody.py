@@ -14,6 +14,7 @@ from domains.custody import (
     Network, Provider, UpdateCustodianConfig, UpdateWalletBalance, WalletBalanceChanged, WalletInitialized,
     address_of, open_wallet, segwit_v0_address,
 )
+from tests.domains.support import fold
 
 AT = datetime(2024, 1, 1, tzinfo=UTC)
 LATER = datetime(2024, 1, 2, 9, 30, tzinfo=UTC)
@@ -23,11 +24,7 @@ WALLET_CREATED = WalletInitialized("w-1", "cust-1", OPENED.external_wallet_id, O
                                    OPENED.response)
 
 
-def state(spec, *events):
-    current = None
-    for event in events:
-        current = spec.apply(current, event)
-    return current
+state = fold  # the state `spec.apply` builds from the events
 
 
 def when(spec, history, command, at=AT):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from domains.customer import (
     CUSTOMER, PARTY, PROSPECT, AlreadyClosed, AlreadyConverted, ApplicantIdMismatch, ApproveKyc, CloseCustomer,
-    CloseProspect, Conversion, ConversionMethod, ConvertManually, CreateCustomer, CreateParty, CustomerClosed,
+    CloseProspect, Conversion, ConversionMethod, ConvertManually, CreateParty, CustomerClosed,
     CustomerFrozen, CustomerInitialized, CustomerIsClosed, CustomerKycLevelUpdated, CustomerStatus,
     CustomerUnfrozen, DeclineKyc, EmptyValue, FreezeCustomer, InvalidCustomerType, InvalidEmail, InvalidKycLevel,
     KycLevel, KycNotStarted, KycStatus, ManualConversionNotAllowed, MarkKycPending, PartyEmailUpdated,
@@ -20,6 +20,7 @@ from domains.customer import (
     UpdateTelegramHandle, stage_of,
 )
 from engine import DuplicateValue, NotFound, Simulation, UnknownEntity
+from tests.domains.support import fold
 
 AT = datetime(2024, 1, 1, tzinfo=UTC)
 INDIVIDUAL = "individual"
@@ -31,11 +32,7 @@ CUSTOMER_CREATED = CustomerInitialized("c-1", "party-1", INDIVIDUAL,
                                        Conversion(ConversionMethod.SUMSUB_APPROVED, "applicant-1"), KycLevel.BASIC)
 
 
-def state(spec, *events):
-    current = None
-    for event in events:
-        current = spec.apply(current, event)
-    return current
+state = fold  # the state `spec.apply` builds from the events
 
 
 def when(spec, history, command):

@@ -24,6 +24,7 @@ from domains.deposit.account import alarm as account_alarm
 from domains.deposit.policies import conclude_withdrawal, record_activity
 from domains.deposit.posting import post_account, post_withdrawal
 from domains.deposit.public import publish_deposit, publish_withdrawal
+from tests.domains.support import fold
 
 AT = datetime(2024, 1, 1, tzinfo=UTC)
 DAY = AT.date()
@@ -39,11 +40,7 @@ CANCELLED = WithdrawalCancelled("w-1:cancel", W.CANCELLED, DAY)
 CONFIRMED = WithdrawalConfirmed("w-1:confirm", W.CONFIRMED, DAY)
 
 
-def state(spec, *events):
-    current = None
-    for event in events:
-        current = spec.apply(current, event)
-    return current
+state = fold  # the state `spec.apply` builds from the events
 
 
 def when(spec, history, command, at=AT):

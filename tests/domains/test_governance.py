@@ -16,6 +16,7 @@ from domains.governance import (
     StartApprovalProcess, UnknownProcessType, UpdateApprovalRules,
 )
 from domains.governance.public import publish_approval_process
+from tests.domains.support import fold
 
 AT = datetime(2024, 1, 1, tzinfo=UTC)
 WITHDRAW = ProcessType.WITHDRAW
@@ -25,11 +26,7 @@ BOARD = CommitteeInitialized("board", "board")
 STARTED = ApprovalProcessInitialized("p-1", WITHDRAW, BY_BOARD, "w-1")
 
 
-def state(spec, *events):
-    current = None
-    for event in events:
-        current = spec.apply(current, event)
-    return current
+state = fold  # the state `spec.apply` builds from the events
 
 
 def when(spec, history, command):

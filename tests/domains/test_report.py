@@ -11,6 +11,7 @@ from domains.report import (
     InvalidStateTransition, ReportFile, ReportInitialized, ReportRunInitialized, ReportRunState, ReportRunStateUpdated,
     ReportRunType, UpdateReportRunState,
 )
+from tests.domains.support import fold
 
 AT = datetime(2024, 1, 5, 12, 0, tzinfo=UTC)
 AS_OF = date(2024, 1, 4)
@@ -21,11 +22,7 @@ STARTED = ReportRunStateUpdated(RUNNING, ReportRunType.MANUAL, AT)
 FILE = ReportFile("csv", "run-1/deposit-book-2024-01-04.csv")
 
 
-def state(spec, *events):
-    current = None
-    for event in events:
-        current = spec.apply(current, event)
-    return current
+state = fold  # the state `spec.apply` builds from the events
 
 
 def when(spec, history, command, at=AT):
