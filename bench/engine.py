@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from domains.aggregate import Aggregate, EventType  # noqa: E402
 from engine import Simulation  # noqa: E402
-from engine.codec import Codec  # noqa: E402
-from engine.journal import Journal  # noqa: E402
-from engine.schema import EVENTS_INSERT  # noqa: E402
+from engine.kernel.codec import Codec  # noqa: E402
+from engine.kernel.journal import Journal  # noqa: E402
+from engine.kernel.schema import EVENTS_INSERT  # noqa: E402
 
 
 @attrs.frozen

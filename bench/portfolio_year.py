@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from domains.credit.terms import std_terms  # noqa: E402
 from engine import Simulation  # noqa: E402
-from engine.pricepath import GBM  # noqa: E402
+from scenarios.market.paths import GBM  # noqa: E402
 
 BTC = 100_000_000
 

@@ -1,7 +1,7 @@
 """lanasim engine: the only impure layer (actors, journal, clock, outbox, index, codec)."""
 
-from engine.entity import AlreadyApplied, Executed
-from engine.errors import (
+from engine.kernel.entity import AlreadyApplied, Executed
+from engine.kernel.errors import (
     ConcurrentModification,
     DuplicateValue,
     EngineError,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from engine import modules
-from engine.codec import Codec
-from engine.entity import EntityKind, register_types
-from engine.errors import UnknownEntity, UnknownKind
-from engine.journal import Journal
-from engine.outbox import Outbox
+from engine.bank import modules
+from engine.kernel.codec import Codec
+from engine.kernel.entity import EntityKind, register_types
+from engine.kernel.errors import UnknownEntity, UnknownKind
+from engine.kernel.journal import Journal
+from engine.bank.catalog import check_event_types
+from engine.kernel.outbox import Outbox
 
 __all__ = ["JournalView", "open_readonly"]
 
@@ -24,13 +25,13 @@ class JournalView:
     def __init__(self, path: str) -> None:
         self.journal = Journal(path, Codec(), readonly=True)
         self.kinds = {spec.kind: _ReadKind(spec, self.journal) for spec in modules.aggregates()}
-        self.outbox_reader = Outbox(self.journal, None, _FixedClock())
+        self.outbox_reader = Outbox(self.journal, None, _FixedClock(), check_event_types)
 
     def outbox(self, after: int = 0, types: list[str] | None = None) -> list[dict]:
         return self.outbox_reader.tail(after=after, types=types)
 
     def entity(self, kind: str, entity_id: str, as_of: str | None = None) -> object:
-        from engine.clock import parse_instant
+        from engine.kernel.clock import parse_instant
 
         host = self.kinds.get(kind)
         if host is None:
@@ -42,7 +43,7 @@ class JournalView:
         return state
 
     def verify(self) -> dict:
-        from engine.verify import verify_journal
+        from engine.kernel.verify import verify_journal
 
         return verify_journal(self.journal, self.kinds)
 

@@ -16,20 +16,21 @@ from typing import Any
 
 import pykka
 
-from engine import modules
-from engine.authz import Authorizer
-from engine.clock import Clock, Jobs, parse_instant
-from engine.codec import Codec, dumps
-from engine.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
-from engine.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
-from engine.ids import Ids
-from engine.journal import Journal
-from engine.ledger import Ledger
-from engine.outbox import Outbox
-from engine.reaction import Reactions
-from engine.registry import Registry
-from engine.runtime import Scheduler
-from engine.service.ledger import LedgerService
+from engine.bank import modules
+from engine.kernel.authz import Authorizer
+from engine.kernel.clock import Clock, Jobs, parse_instant
+from engine.kernel.codec import Codec, dumps
+from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
+from engine.kernel.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
+from engine.kernel.ids import Ids
+from engine.kernel.journal import Journal
+from engine.bank.ledger import Ledger
+from engine.bank.catalog import check_event_types
+from engine.kernel.outbox import Outbox
+from engine.kernel.reaction import Reactions
+from engine.kernel.registry import Registry
+from engine.kernel.runtime import Scheduler
+from engine.bank.service.ledger import LedgerService
 
 __all__ = ["Simulation"]
 
@@ -62,7 +63,7 @@ class Simulation:
         self.ids = Ids(seed)
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
         self.clock = self._resume_clock(start, self.journal.meta())
-        self.outbox = Outbox(self.journal, self.ids, self.clock)
+        self.outbox = Outbox(self.journal, self.ids, self.clock, check_event_types)
         self.scheduler = Scheduler(on_failure=self._record_failure)
         self.registry = Registry(self._spawn)
         self.kinds = {spec.kind: EntityKind(spec, self.journal, self.clock, self.outbox)

@@ -16,9 +16,9 @@ import difflib
 
 import pytest
 
-from engine.catalog import check_event_types
-from engine.codec import dumps
-from engine.outbox import lookup
+from engine.bank.catalog import check_event_types
+from engine.kernel.codec import dumps
+from engine.kernel.outbox import lookup
 from engine.simulation import Simulation
 
 __all__ = ["ExpectationFailed", "Expected", "expect", "sim"]

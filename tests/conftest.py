@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import Simulation
-from engine.entity import EntityKind
+from engine.kernel.entity import EntityKind
 from tests.support import ACCOUNT
 
 # Every index row the engine keeps because none of an aggregate's `index_reads` changed is

@@ -9,7 +9,7 @@ from domains.aggregate import Policy, Send
 from domains.price import PRICE
 from domains.time import CALENDAR
 from engine import Simulation
-from engine.pricepath import GBM
+from scenarios.market.paths import GBM
 from tests.support import ACCOUNT, Deposit, Open
 
 seed = int(sys.argv[1])

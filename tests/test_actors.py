@@ -10,7 +10,7 @@ import pytest
 
 from domains.aggregate import Aggregate, EventType
 from engine import AlreadyApplied, Executed, HandlerFailed, MalformedCommand, Simulation, UnknownEntity, UnknownKind
-from engine.errors import ReentrantAsk
+from engine.kernel.errors import ReentrantAsk
 from tests.conftest import open_account
 from tests.support import ACCOUNT, Deposit, InsufficientFunds, Open, Withdraw
 

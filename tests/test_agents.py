@@ -11,10 +11,10 @@ import pytest
 
 from domains.credit.terms import std_terms
 from engine import Simulation
-from engine.agents import (
+from scenarios.behaviour.agents import (
     Borrowers, InvalidBorrowerBehaviour, InvalidDeskSettings, LiquidationDesk, NeverPay, PayLate, RepayEarly, TopUp,
 )
-from engine.ids import Ids
+from engine.kernel.ids import Ids
 
 BTC, HOUR = 100_000_000, 3600
 PRICE = 1_000_000  # $10,000 per BTC

@@ -46,3 +46,64 @@ def test_the_checker_catches_a_forbidden_import_and_a_wall_clock_read():
     tree = ast.parse("import random\nfrom datetime import datetime\nx = datetime.now()\n")
     assert imported_roots(tree) & FORBIDDEN_MODULES == {"random"}
     assert forbidden_calls(tree) == {("datetime", "now")}
+
+
+# -- layers: scenarios -> engine -> domains; inside engine, bank -> kernel --------------------------
+BANK_DOMAINS = {"access", "accounting", "credit", "custody", "customer", "deposit", "governance", "price",
+                "report", "time"}
+
+
+def imported_modules(tree: ast.AST) -> set[str]:
+    """Every absolute module path a file imports (including imports inside functions)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def layer_offences(folder: str, forbidden) -> dict[str, list[str]]:
+    offences = {}
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        bad = sorted(m for m in imported_modules(ast.parse(path.read_text(), str(path))) if forbidden(m))
+        if bad:
+            offences[str(path.relative_to(ROOT))] = bad
+    return offences
+
+
+def is_bank_domain(module: str) -> bool:
+    parts = module.split(".")
+    return parts[0] == "domains" and len(parts) > 1 and parts[1] in BANK_DOMAINS
+
+
+def test_the_engine_imports_nothing_from_scenarios():
+    assert layer_offences("engine", lambda m: m.split(".")[0] == "scenarios") == {}
+
+
+def test_the_kernel_knows_no_bank_module_and_not_the_bank_layer():
+    assert layer_offences("engine/kernel", lambda m: is_bank_domain(m) or m.startswith("engine.bank")
+                          or m == "engine.simulation") == {}
+
+
+def test_domains_import_neither_engine_nor_scenarios():
+    assert layer_offences("domains", lambda m: m.split(".")[0] in {"engine", "scenarios"}) == {}
+
+
+def test_the_layer_checker_sees_an_import_inside_a_function():
+    tree = ast.parse("def f():\n    from engine.bank.ledger import Ledger\n")
+    assert "engine.bank.ledger" in imported_modules(tree)
+    assert is_bank_domain("domains.credit.facility") and not is_bank_domain("domains.aggregate")
+
+
+def test_public_entry_points_keep_working():
+    from domains.credit import InterestInterval, TermValues, std_terms
+    from engine import Simulation
+
+    with Simulation(seed=1, journal=":memory:") as sim:
+        for service in ("customer", "deposit", "credit", "governance", "access", "custody", "price", "report",
+                        "ledger"):
+            assert hasattr(sim, service), service
+    assert std_terms().annual_rate > 0 and TermValues and InterestInterval

@@ -6,7 +6,7 @@ import pytest
 
 from domains.customer import FreezeCustomer
 from engine import Simulation
-from engine.authz import Unauthorized
+from engine.kernel.authz import Unauthorized
 
 
 @pytest.fixture

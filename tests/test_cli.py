@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from engine.cli import main
+from scenarios.cli import main
 
 
 @pytest.fixture(scope="module")

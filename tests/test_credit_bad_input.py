@@ -17,7 +17,7 @@ from domains.credit import (
 )
 from domains.credit.terms import DisbursalPolicy, std_terms
 from engine import Simulation
-from engine.errors import UnknownEntity
+from engine.kernel.errors import UnknownEntity
 
 AMOUNT, PRICE, BTC = 100_000_00, 7_000_000, 100_000_000
 FEE = 10_00  # 0.01 % of AMOUNT, charged and (multi-disbursal) disbursed at activation

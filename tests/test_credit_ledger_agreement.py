@@ -22,7 +22,7 @@ import pytest
 from domains.credit import InterestAccrued, ObligationStatus, ObligationType
 from domains.credit.terms import std_terms
 from engine import Simulation
-from engine.service.credit import Books
+from engine.bank.service.credit import Books
 
 START, ACTIVATION_HOUR = "2024-01-15", 10
 AMOUNT, RATE_PCT, OVERDUE_DAYS = 1_000_000_00, 12, 50

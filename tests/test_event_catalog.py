@@ -8,7 +8,7 @@ import pytest
 
 from domains.credit.terms import std_terms
 from engine import Simulation
-from engine.catalog import EVENT_TYPES
+from engine.bank.catalog import EVENT_TYPES
 from tests.test_outbox import SCHEMA
 
 BTC = 100_000_000

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from engine import ConcurrentModification, DuplicateValue, JournalLocked, NotALanasimJournal, Simulation
-from engine.codec import Codec
-from engine.journal import Journal
+from engine.kernel.codec import Codec
+from engine.kernel.journal import Journal
 from tests.conftest import open_account
 from tests.support import ACCOUNT, Deposit, Deposited, Open
 

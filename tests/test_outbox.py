@@ -9,12 +9,12 @@ import jsonschema
 import pytest
 
 from engine import Simulation
-from engine.catalog import CATALOG, EVENT_TYPES, SEED_CATALOG
-from engine.cli import main
-from engine.errors import UnknownEventType
-from engine.outbox import event_type_of
+from engine.bank.catalog import CATALOG, EVENT_TYPES, SEED_CATALOG
+from scenarios.cli import main
+from engine.kernel.errors import UnknownEventType
+from engine.kernel.outbox import event_type_of
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "engine" / "outbox-envelope.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "engine" / "kernel" / "outbox-envelope.schema.json").read_text())
 
 
 @pytest.fixture

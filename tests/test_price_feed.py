@@ -9,7 +9,7 @@ import pytest
 from domains.price import PRICE, InvalidPrice
 from domains.time import CALENDAR
 from engine import Simulation
-from engine.pricepath import Constant, Stepped
+from scenarios.market.paths import Constant, Stepped
 
 
 @pytest.fixture

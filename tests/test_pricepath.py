@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.pricepath import (
+from scenarios.market.paths import (
     GBM,
     MAX_CENTS,
     BrownianBridge,
@@ -22,7 +22,7 @@ from engine.pricepath import (
     ftx_2022,
     june_2022,
 )
-from engine.pricepath_csv import CsvReplay
+from scenarios.market.csvfile import CsvReplay
 
 HOUR, DAY = 3600, 86400
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)

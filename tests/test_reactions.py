@@ -8,7 +8,7 @@ import pytest
 from domains.aggregate import Policy, Send
 from domains.time import CALENDAR
 from engine import Simulation
-from engine.reaction import ReactionFailed
+from engine.kernel.reaction import ReactionFailed
 from tests.conftest import open_account
 from tests.support import ACCOUNT, Deposit, Withdraw
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from engine.cli import main
+from scenarios.cli import main
 
 
 def read(path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import UnknownEventType
+from engine.kernel.errors import UnknownEventType
 from engine.testkit import ExpectationFailed, expect
 
 

@@ -15,7 +15,7 @@ from domains.credit import (
     UpdatePendingCollateralization, std_terms,
 )
 from engine import Simulation
-from engine.codec import dumps, loads
+from engine.kernel.codec import dumps, loads
 
 AMOUNT, PRICE, SATS = 100_000_000, 5_000_000_000, 300_000_000
 TERMS = std_terms(one_time_fee_rate=Decimal(0))

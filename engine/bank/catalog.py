@@ -1,0 +1,62 @@
+"""Every public event the bank publishes: (Lana module tag, variant name) -> envelope event type.
+
+The union of LANA.md §16.3 and Lana's public event catalog (seeds/000_*: 33 events). Outbox
+filters are checked against it, so a misspelt event type is an error rather than an empty result.
+"""
+
+from __future__ import annotations
+
+from engine.kernel.outbox import event_type_of
+
+__all__ = ["CATALOG", "EPHEMERAL", "EVENT_TYPES", "SEED_CATALOG", "check_event_types"]
+
+CATALOG: dict[str, tuple[str, ...]] = {
+    "CoreAccess": ("UserCreated", "RoleCreated"),
+    "Credit": ("FacilityProposalCreated", "FacilityProposalConcluded", "PendingCreditFacilityCollateralizationChanged",
+               "PendingCreditFacilityCompleted", "FacilityActivated", "FacilityCompleted",
+               "FacilityCollateralizationChanged", "FacilityMatured", "PartialLiquidationInitiated",
+               "DisbursalSettled", "DisbursalApprovalConcluded", "AccrualPosted"),
+    "CreditCollateral": ("CollateralUpdated", "LiquidationCollateralSentOut", "LiquidationProceedsReceived",
+                         "LiquidationCompleted"),
+    "CreditCollection": ("PaymentCreated", "PaymentAllocationCreated", "ObligationCreated", "ObligationDue",
+                         "ObligationOverdue", "ObligationDefaulted", "ObligationCompleted"),
+    "Deposit": ("DepositAccountCreated", "DepositInitialized", "DepositReverted", "WithdrawalApprovalConcluded",
+                "WithdrawalConfirmed"),
+    "Customer": ("CustomerCreated", "CustomerFrozen", "CustomerUnfrozen", "CustomerClosed", "CustomerKycUpdated",
+                 "PartyCreated", "PartyEmailUpdated", "ProspectCreated", "ProspectKycStarted", "ProspectKycPending",
+                 "ProspectKycDeclined", "ProspectConverted", "ProspectClosed"),
+    "Governance": ("ApprovalProcessConcluded",),
+    "Custody": ("WalletBalanceUpdated",),
+    "Price": ("PriceUpdated",),
+    "Report": ("ReportRunCreated", "ReportRunStateUpdated"),
+    "Accounting": ("LedgerAccountCsvExportUploaded",),
+    "Time": ("EndOfDay",),
+}
+
+# Lana's latest-value events: kept per type (ephemeral table) as well as in the tail.
+EPHEMERAL = frozenset({"PriceUpdated", "ReportRunCreated", "ReportRunStateUpdated", "LedgerAccountCsvExportUploaded"})
+
+# The 33 events of the public catalog this project started from (seeds/000_ad84d19f46e9fe8c.txt).
+SEED_CATALOG = (
+    "UserCreated", "RoleCreated", "FacilityProposalCreated", "FacilityActivated", "FacilityCompleted",
+    "PendingCreditFacilityCollateralizationChanged", "FacilityCollateralizationChanged", "DisbursalSettled",
+    "AccrualPosted", "PartialLiquidationInitiated", "FacilityProposalConcluded", "PendingCreditFacilityCompleted",
+    "DisbursalApprovalConcluded", "WalletBalanceUpdated", "CustomerCreated", "CustomerKycUpdated", "PartyCreated",
+    "PartyEmailUpdated", "ProspectCreated", "ProspectKycStarted", "ProspectKycPending", "ProspectKycDeclined",
+    "ProspectConverted", "ProspectClosed", "DepositAccountCreated", "DepositInitialized", "WithdrawalConfirmed",
+    "WithdrawalApprovalConcluded", "DepositReverted", "PriceUpdated", "ReportRunCreated", "ReportRunStateUpdated",
+    "ApprovalProcessConcluded",
+)
+
+EVENT_TYPES: frozenset[str] = frozenset(event_type_of(m, n) for m, names in CATALOG.items() for n in names)
+
+
+def check_event_types(types) -> list[str]:
+    """The given event types as a list; an unknown one raises `UnknownEventType` naming it."""
+    from engine.kernel.errors import UnknownEventType
+
+    types = [types] if isinstance(types, str) else list(types)
+    for event_type in types:
+        if event_type not in EVENT_TYPES:
+            raise UnknownEventType(name=event_type, hint="see engine.bank.catalog.EVENT_TYPES")
+    return types

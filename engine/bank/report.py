@@ -1,0 +1,133 @@
+"""The reports the bank produces, read from the journal (and the ledger) as of a day, as CSV tables.
+
+A report only reads: entities folded as of the end of the day (`sim.load(..., as_of=...)`) and
+ledger entries recorded by then (`sim.ledger`). It never issues a command.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import attrs
+
+from domains.report import UnknownReport
+from engine.kernel.errors import EngineError
+
+__all__ = ["REPORTS", "ReportDefinition", "ReportUnavailable", "Table", "definition", "end_of", "write_csv"]
+
+DEPOSIT_ACCOUNT = "deposit-account"
+
+
+class ReportUnavailable(EngineError):
+    """The simulation does not host what the report reads (fields: name, missing)."""
+
+
+@attrs.frozen
+class Table:
+    """A report's content: a header row and data rows (ints, strings, enums, dates or None)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple, ...]
+
+
+@attrs.frozen
+class ReportDefinition:
+    """A report the bank produces: its name, the norm it answers and how to build it as of a day."""
+
+    name: str
+    norm: str
+    build: Callable[[object, date], Table]
+
+
+def end_of(day: date) -> datetime:
+    """The last recorded second of `day` (journal times are whole seconds, UTC)."""
+    return datetime.combine(day, time(23, 59, 59), UTC)
+
+
+def _ids(sim, kind: str) -> list[str]:
+    """Every id of the kind the journal knows, sorted (whether it existed on the day is up to `load`)."""
+    return sim.journal.entity_ids(kind)
+
+
+def customer_register(sim, day: date) -> Table:
+    """Customers that existed at the end of `day`, with their status, level and email then."""
+    at, rows = end_of(day), []
+    for customer_id in _ids(sim, "customer"):
+        customer = sim.load("customer", customer_id, as_of=at)
+        if customer is None:
+            continue
+        party = sim.load("party", customer.party_id, as_of=at)
+        rows.append((customer.id, customer.party_id, party.email, customer.customer_type, customer.status,
+                     customer.level))
+    return Table(("customer_id", "party_id", "email", "customer_type", "status", "kyc_level"), tuple(rows))
+
+
+def deposit_book(sim, day: date) -> Table:
+    """One row per deposit account open at the end of `day`: holder, status and the settled balances
+    (cents) of its deposit and frozen-deposit ledger accounts then (a freeze moves the money aside)."""
+    from domains.accounting.chart import deposit_account, frozen_deposit  # only this report needs the chart
+
+    ledger, at, rows = _ledger(sim, "deposit-book"), end_of(day), []
+    if DEPOSIT_ACCOUNT not in sim.kinds:
+        raise ReportUnavailable(name="deposit-book", missing=DEPOSIT_ACCOUNT)
+    for account_id in _ids(sim, DEPOSIT_ACCOUNT):
+        account = sim.load(DEPOSIT_ACCOUNT, account_id, as_of=at)
+        if account is not None:
+            settled, frozen = (ledger.balance(book(account.id), as_of=at) for book in (deposit_account, frozen_deposit))
+            rows.append((account.id, account.account_holder_id, account.status, settled, frozen))
+    return Table(("account_id", "holder_id", "status", "settled_balance", "frozen_balance"), tuple(rows))
+
+
+def trial_balance(sim, day: date) -> Table:
+    """Every ledger account's debits, credits and normal-side balance at the end of `day`, then one
+    TOTAL row per currency and layer whose balance is debits - credits (0 in a balanced book)."""
+    lines = _ledger(sim, "trial-balance").trial_balance(as_of=end_of(day))
+    rows = [(x.account, x.code, x.currency, x.layer, x.debit, x.credit, x.balance) for x in lines]
+    totals: dict[tuple, tuple[int, int]] = {}
+    for x in lines:
+        debits, credits = totals.get((x.currency, x.layer), (0, 0))
+        totals[(x.currency, x.layer)] = (debits + x.debit, credits + x.credit)
+    rows += [("TOTAL", "", currency, layer, d, c, d - c) for (currency, layer), (d, c) in totals.items()]
+    return Table(("account", "code", "currency", "layer", "debits", "credits", "balance"), tuple(rows))
+
+
+def _ledger(sim, name: str):
+    ledger = getattr(sim, "ledger", None)
+    if ledger is None:
+        raise ReportUnavailable(name=name, missing="ledger")
+    return ledger
+
+
+REPORTS = {d.name: d for d in (
+    ReportDefinition("customer-register", "internal", customer_register),
+    ReportDefinition("deposit-book", "internal", deposit_book),
+    ReportDefinition("trial-balance", "internal", trial_balance),
+)}
+
+
+def definition(name: str) -> ReportDefinition:
+    """The named report; an unknown name is refused with the names the bank does produce."""
+    found = REPORTS.get(name)
+    if found is None:
+        raise UnknownReport(name=name, known=tuple(REPORTS))
+    return found
+
+
+def write_csv(path: Path, table: Table) -> Path:
+    """Write the table as RFC 4180 CSV (`\\n` line ends, enums as their values, None as empty)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(table.columns)
+        writer.writerows([_text(v) for v in row] for row in table.rows)
+    return path
+
+
+def _text(value: object) -> object:
+    if isinstance(value, enum.Enum):
+        return value.value
+    return "" if value is None else value

@@ -1,0 +1,184 @@
+"""`sim.credit`: Lana's credit operator API — proposals, collateral, disbursals, payments,
+completion — each a command through the owning actor, plus read models from state and ledger."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import attrs
+
+from domains.accounting import chart
+from domains.credit import commands as c
+from domains.credit.errors import CustomerNotEligible, NoActiveLiquidation, PaymentOnClosedFacility
+from domains.credit.liquidation_commands import RecordProceedsReceived, UpdateCollateralViaLiquidation
+from domains.credit.margin import assert_disbursal_allowed
+from domains.credit.math import cvl
+from domains.credit.primitives import FacilityStatus
+from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, obligation_dates
+from engine.bank.liquidation_flow import LiquidationFlow
+
+__all__ = ["Books", "CreditService", "FacilityView"]
+
+_BUCKETS = ("not-yet-due", "due", "overdue")
+
+
+class Books(NamedTuple):
+    """A facility's receivables from the ledger (settled USD cents)."""
+
+    principal: int  # disbursed, not yet due + due + overdue
+    interest: int  # posted interest, not yet due + due + overdue
+    payable_disbursed: int  # due + overdue
+    payable_interest: int
+    defaulted: int
+
+    @property
+    def outstanding(self) -> int:
+        return self.principal + self.interest
+
+
+@attrs.frozen
+class FacilityView:
+    """What an operator sees of a facility (Lana's admin read model)."""
+
+    id: str
+    status: FacilityStatus
+    amount: int
+    collateral_sats: int
+    collateralization_state: str
+    cvl: object  # Decimal percent at the current price, or None (infinite)
+    maturity_date: object
+    books: Books
+
+
+class CreditService:
+    def __init__(self, sim) -> None:
+        self.sim = sim
+        self._receivables: dict[str, tuple[str, ...]] = {}  # facility id -> its 8 receivable accounts
+        self.flow = CreditFlow(sim)
+        self.liquidation_flow = LiquidationFlow(sim)
+
+    def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
+        template_id = self.sim.ids.entity()
+        self.sim.call("terms-template", template_id, c.CreateTermsTemplate(template_id, name, values), subject=subject)
+        return template_id
+
+    def create_proposal(self, customer_id: str, amount: int, terms, *, custodian_id: str | None = None,
+                        subject: str = "system") -> str:
+        """A proposal for an eligible customer, credited to the customer's active deposit account.
+        With a (non-manual) `custodian_id` a custody wallet backs the collateral: its balance
+        updates, not manual input, move the collateral."""
+        customer = self.sim.customer.customer(customer_id)
+        if customer.status.value != "active":
+            raise CustomerNotEligible(customer_id=customer_id, status=customer.status.value)
+        account = self._deposit_account(customer_id)
+        wallet_id = self.sim.custody.create_wallet(custodian_id) if custodian_id else None
+        proposal_id = self.sim.ids.entity()
+        self.sim.call("credit-facility-proposal", proposal_id, c.CreateProposal(
+            proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
+        return proposal_id
+
+    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = "system"):
+        result = self.sim.call("credit-facility-proposal", proposal_id, c.ConcludeCustomerApproval(approved),
+                               subject=subject)
+        if approved:
+            self.sim.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
+        return result
+
+    def update_collateral(self, facility_id: str, sats: int, *, subject: str = "system"):
+        """Set the facility's collateral to `sats` (an absolute amount), effective today."""
+        return self.sim.call("collateral", self._collateral_id(facility_id),
+                             c.UpdateCollateral(sats, self.sim.now.date()), subject=subject)
+
+    def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
+        f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
+        level = cvl(self._collateral(f), self.books(facility_id).outstanding + amount, price)
+        assert_disbursal_allowed(f, self.sim.now, amount, level)
+        disbursal_id, due = self.sim.ids.entity(), f.maturity_date
+        self.sim.call("disbursal", disbursal_id, c.InitiateDisbursal(
+            disbursal_id, facility_id, amount, f.disbursal_credit_account_id, due, **obligation_dates(f.terms, due)),
+            subject=subject)
+        self.sim.call(FACILITY_KIND, facility_id, c.RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
+        self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
+        return disbursal_id
+
+    def record_payment(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
+        """A payment from the customer's deposit account, allocated interest first (§8)."""
+        f = self.sim.state(FACILITY_KIND, facility_id)
+        if f.status is FacilityStatus.CLOSED:
+            raise PaymentOnClosedFacility(facility_id=facility_id)
+        payment_id = self.sim.ids.entity()
+        self.sim.call("payment", payment_id, c.RecordPayment(
+            payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id),
+            self.sim.now.date()), subject=subject)
+        return payment_id
+
+    def complete_facility(self, facility_id: str, *, subject: str = "system"):
+        books = self.books(facility_id)
+        return self.sim.call(FACILITY_KIND, facility_id, c.CompleteFacility(books.outstanding + books.defaulted),
+                             subject=subject)
+
+    # -- reads ---------------------------------------------------------------------------
+    def facility(self, facility_id: str) -> FacilityView:
+        f, books = self.sim.state(FACILITY_KIND, facility_id), self.books(facility_id)
+        price, collateral = self.sim.price.current(), self._collateral(f)
+        return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
+                            cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books)
+
+    def books(self, facility_id: str) -> Books:
+        b = self.sim.ledger_book.balances(self._accounts(facility_id))
+        return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
+
+    def principal(self, facility_id: str) -> int:
+        """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (§6)."""
+        return sum(self.sim.ledger_book.balances(self._accounts(facility_id)[:3]))
+
+    def obligations(self, facility_id: str) -> list:
+        return self.flow.obligations_of(facility_id)
+
+    def _accounts(self, facility_id: str) -> tuple[str, ...]:
+        """The facility's 8 receivable accounts: disbursed then interest, by bucket (memoized)."""
+        accounts = self._receivables.get(facility_id)
+        if accounts is None:
+            accounts = self._receivables[facility_id] = tuple(
+                chart.receivable(facility_id, t, b) for t in ("disbursal", "interest") for b in _BUCKETS + ("defaulted",))
+        return accounts
+
+    def _collateral_id(self, facility_id: str) -> str:
+        kind = FACILITY_KIND if self.flow._exists(FACILITY_KIND, facility_id) else "pending-credit-facility"
+        return self.sim.state(kind, facility_id).collateral_id
+
+    def _collateral(self, f) -> int:
+        return self.sim.state("collateral", f.collateral_id).amount
+
+    def _deposit_account(self, customer_id: str) -> str:
+        for account_id in self.sim.deposit.accounts_of(customer_id):
+            if self.sim.deposit.account(account_id).status.value == "active":
+                return account_id
+        raise CustomerNotEligible(customer_id=customer_id, status="no active deposit account")
+
+    # -- partial liquidation (LANA.md §10): the operator's steps ----------------------------
+    def liquidation(self, facility_id: str):
+        """The facility's running liquidation (a `domains.credit.Liquidation`), or None."""
+        running = self.sim.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
+        return None if running is None else self.sim.state("liquidation", running)
+
+    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = "system"):
+        """Lana's `collateralRecordSentToLiquidation`: `sats` leave the collateral for the liquidator
+        (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
+        f = self.sim.state(FACILITY_KIND, facility_id)
+        command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.sim.now.date())
+        return self.sim.call("collateral", f.collateral_id, command, subject=subject)
+
+    def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = "system") -> str:
+        """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
+        `cents`; returns the id of the payment they become (none if nothing is owed)."""
+        liquidation_id = self._last_liquidation_id(self.sim.state(FACILITY_KIND, facility_id))
+        command = RecordProceedsReceived(cents, self.sim.ids.entity(), self.sim.now.date())
+        self.sim.call("liquidation", liquidation_id, command, subject=subject)
+        return command.payment_id
+
+    def _last_liquidation_id(self, f) -> str:
+        """The facility's latest liquidation (running or completed: its entity refuses what no longer fits)."""
+        if f.liquidation is None:
+            raise NoActiveLiquidation(collateral_id=f.collateral_id, liquidation_id=None)
+        return f.liquidation.liquidation_id

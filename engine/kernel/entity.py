@@ -1,0 +1,241 @@
+"""Entity actors: thin adapters that load, fold with `apply`, call `decide`, append and publish.
+
+`EntityKind` hosts one `Aggregate`; `handle` is the whole command path. The same behaviour runs on
+the deterministic `SimActor` and on `pykka.ThreadingActor`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
+from typing import Protocol, cast
+
+import attrs
+import pykka
+
+from domains.aggregate import Aggregate, Column
+from engine.kernel.codec import dumps
+from engine.kernel.errors import HandlerFailed, MalformedCommand, UnknownEntity
+from engine.kernel.index import IndexTable
+from engine.kernel.runtime import SimActor
+
+__all__ = ["AlreadyApplied", "CommandMessage", "EntityKind", "Executed"]
+
+
+class Executed:
+    """The command appended these events; `seq` is the journal seq of the last one."""
+
+    __slots__ = ("events", "seq")
+
+    def __init__(self, events: tuple, seq: int) -> None:
+        self.events, self.seq = tuple(events), seq
+
+    def __repr__(self) -> str:
+        return f"Executed(events={self.events!r}, seq={self.seq})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Executed) and (self.events, self.seq) == (other.events, other.seq)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@attrs.frozen
+class _AlreadyApplied:
+    """The command had been applied before; nothing was appended."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+AlreadyApplied = _AlreadyApplied()
+
+
+class CommandMessage:
+    """What an entity actor receives: the command and its pre-encoded journal context."""
+
+    __slots__ = ("command", "context", "trace_id")
+
+    def __init__(self, command: object, context: str, trace_id: str) -> None:
+        self.command, self.context, self.trace_id = command, context, trace_id
+
+
+class EntityBehaviour:
+    """Per-instance state held by the actor; all logic lives in `EntityKind.handle`."""
+
+    def setup(self, kind: EntityKind, entity_id: str) -> None:
+        self.kind, self.entity_id = kind, entity_id
+        self.entity = kind.journal.intern(kind.spec.kind, entity_id)
+        self.state, self.entity_seq = kind.load(entity_id)
+        self.row = kind.index.raw(self.state) if kind.index and self.state is not None else None
+        self.row_inputs = kind.index_inputs(self.state) if kind.index_inputs and self.state is not None else None
+        self.alarm = kind.alarm(self.state) if kind.alarm and self.state is not None else None
+
+    def on_receive(self, message: object) -> object:
+        return self.kind.handle(self, message)
+
+    def _handle_receive(self, message: object) -> object:
+        if type(message) is CommandMessage:  # fast path past pykka's proxy-message checks
+            return self.kind.handle(self, message)
+        return super()._handle_receive(message)  # type: ignore[misc]
+
+
+class SimEntityActor(EntityBehaviour, SimActor):
+    def __init__(self, kind: EntityKind, entity_id: str, scheduler) -> None:
+        SimActor.__init__(self, scheduler, f"urn:lanasim:{kind.spec.kind}:{entity_id}")
+        self.setup(kind, entity_id)
+
+
+class ThreadedEntityActor(EntityBehaviour, pykka.ThreadingActor):
+    use_daemon_thread = True
+
+    def __init__(self, kind: EntityKind, entity_id: str) -> None:
+        pykka.ThreadingActor.__init__(self)
+        self.setup(kind, entity_id)
+
+    def _handle_failure(self, exc_type, exc_value, tb) -> None:
+        """pykka would stop the actor after a failed `tell`: record it (journal `failures` row,
+        raised by the simulation's next `run`/`settle`) and keep serving."""
+        with self.kind.journal.lock:
+            self.kind.failures.append(self.kind.on_failure(self, None, exc_value))
+
+
+def register_types(spec: Aggregate, codec) -> None:
+    """Register a kind's stored types with the codec: its events, upcasters and snapshot state."""
+    for et in spec.events:
+        codec.register(et.cls, et.name, et.version)
+    for name, from_version, step in spec.upcasters:
+        codec.upcaster(name, from_version)(step)
+    if spec.state is not None:
+        codec.register(spec.state, f"{spec.kind}.state")
+
+
+def _alarm_at(alarm):
+    def at(state: object) -> str | None:
+        found = alarm(state)
+        return None if found is None else found[0].strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return at
+
+
+def _name(message: object) -> str:
+    return type(getattr(message, "command", message)).__name__
+
+
+class Book(Protocol):
+    """Where a kind's postings go (the bank's ledger book, given by the composition root)."""
+
+    def check(self, txs: Sequence[object]) -> None: ...
+
+    def apply(self, txs: Iterable[object], seq: int) -> None: ...
+
+
+class EntityKind:
+    """Runtime host of one aggregate kind: journal, query index, publisher, clock."""
+
+    verify_skipped_rows = False  # tests/conftest.py sets it: recompute every kept index row and compare
+
+    def __init__(self, spec: Aggregate, journal, clock, outbox) -> None:
+        self.spec, self.journal, self.clock, self.outbox = spec, journal, clock, outbox
+        self.decide, self.apply, self.publish, self.post = spec.decide, spec.apply, spec.publish, spec.post
+        self.ledger: Book = cast(Book, None)  # set by the simulation when the kind posts to the ledger
+        self.snapshot_every = spec.snapshot_every if spec.state is not None else None
+        self.commands = frozenset(spec.commands)
+        self.creates = frozenset(spec.creates)
+        self.alarm = spec.alarm
+        self.wake: Callable[..., None] | None = None  # set by the simulation: wake(kind, id, when, command)
+        columns = spec.columns + ((Column("alarm_at", _alarm_at(spec.alarm)),) if spec.alarm else ())
+        self.index: IndexTable = cast(IndexTable, IndexTable(journal, spec.kind, columns) if columns else None)
+        # the fields the columns read: unchanged inputs, unchanged row (checked in tests)
+        self.index_inputs = attrgetter(*spec.index_reads) if spec.index_reads and columns else None
+        self.failures: list[Exception] = []  # threaded runtime: tell failures not yet raised
+        self.on_failure: Callable[..., Exception] = \
+            lambda actor, message, exc: HandlerFailed(actor=actor.entity_id, error=repr(exc))
+        register_types(spec, journal.codec)
+        if self.index is not None and self.index.created:
+            self.rebuild_index()
+
+    def rebuild_index(self) -> int:
+        """Write the index row of every stored entity of this kind (a journal from before it)."""
+        ids = [i for i in self.journal.entity_ids(self.spec.kind) if self.journal.exists(self.spec.kind, i)]
+        for entity_id in ids:
+            state, _ = self.load(entity_id)
+            self.index.write(entity_id, self.index.row(state))
+        return len(ids)
+
+    def handle(self, actor: EntityBehaviour, message: object) -> object:
+        """The command path: decide, fold, then index row, events and outbox rows in one group."""
+        if message.__class__ is not CommandMessage or message.command.__class__ not in self.commands:
+            raise MalformedCommand(kind=self.spec.kind, problem=f"{_name(message)} is not a command of this kind")
+        command, state = message.command, actor.state
+        if state is None and command.__class__ not in self.creates:
+            raise UnknownEntity(kind=self.spec.kind, id=actor.entity_id)
+        events = self.decide(state, command, self.clock.now)
+        if not events:
+            return AlreadyApplied
+        apply, post = self.apply, self.post
+        postings: list = []
+        for event in events:
+            state = apply(state, event)
+            if post is not None:
+                postings.extend(post(state, event))  # each event posts with the state right after it
+        journal = self.journal
+        with journal.lock:
+            if postings:
+                self.ledger.check(postings)  # a velocity limit refuses before anything is written
+            if self.index is not None:
+                self._index(actor, state)
+            seq = journal.append_locked(actor.entity, actor.entity_seq, events, self.clock.iso, message.context)
+            if postings:
+                self.ledger.apply(postings, seq)
+            if self.publish is not None:
+                self.outbox.publish(self.publish, state, events, seq, message.trace_id)
+            before = actor.entity_seq
+            actor.state, actor.entity_seq = state, before + len(events)
+            if self.alarm is not None:
+                self._rearm(actor, self.alarm(state))
+            if self.snapshot_every and actor.entity_seq // self.snapshot_every > before // self.snapshot_every:
+                self._snapshot(actor, seq)
+        return Executed(events, seq)
+
+    def _rearm(self, actor: EntityBehaviour, alarm: tuple | None) -> None:
+        if alarm != actor.alarm:
+            actor.alarm = alarm
+            if alarm is not None and self.wake is not None:
+                self.wake(self, actor.entity_id, *alarm)
+
+    def _index(self, actor: EntityBehaviour, state: object) -> None:
+        if self.index_inputs is not None:
+            inputs = self.index_inputs(state)
+            if inputs == actor.row_inputs:
+                if self.verify_skipped_rows and self.index.raw(state) != actor.row:
+                    raise AssertionError(f"{self.spec.kind}: the index row changed although none of "
+                                         f"index_reads {self.spec.index_reads} did")
+                return
+            actor.row_inputs = inputs
+        raw = self.index.raw(state)
+        if raw != actor.row:
+            self.index.write(actor.entity_id, self.index.convert(raw))
+            actor.row = raw
+
+    def _snapshot(self, actor: EntityBehaviour, seq: int) -> None:
+        self.journal.stage(
+            "INSERT OR REPLACE INTO snapshots (entity, entity_seq, seq, recorded_at, state) VALUES (?, ?, ?, ?, ?)",
+            (actor.entity, actor.entity_seq, seq, self.clock.iso, dumps(actor.state)))
+
+    def load_alarm(self, entity_id: str):
+        state, _ = self.load(entity_id)
+        return None if state is None or self.alarm is None else self.alarm(state)
+
+    def load(self, entity_id: str, *, to_seq: int | None = None, until: str | None = None,
+             use_snapshot: bool = True) -> tuple[object, int]:
+        """Fold the entity's stream (from its latest usable snapshot) up to a seq or a sim time."""
+        journal = self.journal
+        if not journal.exists(self.spec.kind, entity_id):
+            return None, 0
+        state, after = None, 0
+        if use_snapshot and self.spec.state is not None:
+            state, after = journal.snapshot(self.spec.kind, entity_id, self.spec.state, to_seq=to_seq, until=until)
+        apply = self.spec.apply
+        for after, event in journal.events(self.spec.kind, entity_id, after=after, to_seq=to_seq, until=until):
+            state = apply(state, event)
+        return state, after

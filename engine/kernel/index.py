@@ -1,0 +1,181 @@
+"""Query index: one table per entity kind holding the declared columns, written with the events.
+
+Rows of kinds with a UNIQUE column are written at once inside the open group transaction, so a
+duplicate surfaces as `DuplicateValue` before the command's events are staged; other rows are
+staged and written at group commit. Lookups: `find_by_<col>`, `maybe_find_by_<col>`,
+`list_by_<col>` (keyset cursors, both directions, equality filters).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import sqlite3
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from domains.aggregate import Column
+from engine.kernel.errors import DuplicateValue, NotFound
+
+__all__ = ["IndexTable", "Page"]
+
+_UNIQUE = re.compile(r"UNIQUE constraint failed: \w+\.(\w+)")
+
+
+@attrs.frozen
+class Page:
+    """One page of ids in sort order with cursors to continue either way."""
+
+    ids: list[str]
+    has_next: bool
+    has_previous: bool
+    start_cursor: tuple | None
+    end_cursor: tuple | None
+
+
+_PLAIN = frozenset({str, int, float, type(None), bool})
+
+
+def _sql_value(v: object) -> object:
+    if isinstance(v, enum.Enum):
+        return v.value
+    if isinstance(v, (Decimal, date)):
+        return str(v) if isinstance(v, date) else float(v)
+    return v
+
+
+class IndexTable:
+    """The index table of one kind."""
+
+    def __init__(self, journal, kind: str, columns: tuple[Column, ...]) -> None:
+        self.journal, self.kind, self.columns = journal, kind, columns
+        self.table = f"index_{kind.replace('-', '_')}"
+        self.names = [c.name for c in columns]
+        self.getters = [c.value for c in columns]
+        self.unique = any(c.unique for c in columns)
+        cols = ", ".join(f"{c.name} {c.sql_type}" for c in columns)
+        sets = ", ".join(f"{n} = excluded.{n}" for n in self.names)
+        self.upsert = (f"INSERT INTO {self.table} (id, {', '.join(self.names)}) VALUES "
+                       f"({', '.join('?' * (len(columns) + 1))}) ON CONFLICT(id) DO UPDATE SET {sets}")
+        with journal.lock:
+            self.created = not journal.db[self.table].exists()
+            journal.conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, {cols})")
+            for c in columns:
+                kind_ = "UNIQUE INDEX" if c.unique else "INDEX"
+                journal.conn.execute(f"CREATE {kind_} IF NOT EXISTS {self.table}_{c.name} ON {self.table} ({c.name}, id)"
+                                     if not c.unique else
+                                     f"CREATE UNIQUE INDEX IF NOT EXISTS {self.table}_{c.name} ON {self.table} ({c.name})")
+
+    def raw(self, state: object) -> tuple:
+        """The column values as the state holds them (compared before any conversion)."""
+        return tuple([f(state) for f in self.getters])
+
+    def row(self, state: object) -> tuple:
+        return self.convert(self.raw(state))
+
+    @staticmethod
+    def convert(raw: tuple) -> tuple:
+        return tuple(v if type(v) in _PLAIN else _sql_value(v) for v in raw)
+
+    def write(self, entity_id: str, row: tuple) -> None:
+        if not self.unique:
+            self.journal.stage(self.upsert, (entity_id, *row))
+            return
+        try:
+            self.journal.execute_now(self.upsert, (entity_id, *row))
+        except sqlite3.IntegrityError as exc:
+            m = _UNIQUE.search(str(exc))
+            column = m.group(1) if m else "?"
+            value = row[self.names.index(column)] if column in self.names else None
+            raise DuplicateValue(kind=self.kind, column=column, value=value) from None
+
+    # -- queries ---------------------------------------------------------------------------
+    def maybe_find_by(self, column: str, value: object) -> str | None:
+        self._check(column)
+        self.journal.sync()
+        row = self.journal.conn.execute(
+            f"SELECT id FROM {self.table} WHERE {column} = ? ORDER BY id LIMIT 1", (_sql_value(value),)).fetchone()
+        return row[0] if row else None
+
+    def find_by(self, column: str, value: object) -> str:
+        found = self.maybe_find_by(column, value)
+        if found is None:
+            raise NotFound(kind=self.kind, column=column, value=value)
+        return found
+
+    def list_by(self, column: str = "id", *, first: int = 100, after: tuple | None = None,
+                before: tuple | None = None, descending: bool = False, where: dict | None = None) -> Page:
+        """Keyset page ordered by (column IS NULL, column, id): NULLs last ascending, first descending."""
+        if column != "id":
+            self._check(column)
+        self.journal.sync()
+        back = before is not None
+        cursor = before if back else after
+        asc = descending == back  # walking backwards flips the scan direction
+        op, order = (">", "ASC") if asc else ("<", "DESC")
+        clauses, params = [], []
+        for col, val in (where or {}).items():
+            self._check(col)
+            clauses.append(f"{col} IS ?")
+            params.append(_sql_value(val))
+        key = f"({column} IS NULL)"  # 0 for every row when listing by id
+        if cursor is not None:
+            n, v, i = cursor
+            clauses.append(f"({key} {op} ? OR ({key} = ? AND ({column} {op} ? OR ({column} IS ? AND id {op} ?))))")
+            params += [n, n, v, v, i]
+        sql = (f"SELECT id, {key}, {column} FROM {self.table}"
+               + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
+               + f" ORDER BY {key} {order}, {column} {order}, id {order} LIMIT ?")
+        rows = self.journal.conn.execute(sql, (*params, first + 1)).fetchall()
+        more = len(rows) > first
+        rows = rows[:first][::-1] if back else rows[:first]
+        cursors = [(int(k), v, i) for i, k, v in rows]
+        return Page([r[0] for r in rows], more if not back else cursor is not None,
+                    more if back else cursor is not None,
+                    cursors[0] if cursors else None, cursors[-1] if cursors else None)
+
+    def ids_where(self, column: str, values) -> list[str]:
+        """Ids whose `column` is one of `values`, in id order."""
+        self._check(column)
+        self.journal.sync()
+        values = [_sql_value(v) for v in values]
+        return [r[0] for r in self.journal.conn.execute(
+            f"SELECT id FROM {self.table} WHERE {column} IN ({', '.join('?' * len(values))}) ORDER BY id", values)]
+
+    def ids_crossed(self, below: str, above: str, value: float) -> list[str]:
+        """Ids whose `below` column is above `value` or whose `above` column is below it (each
+        side walks its own index: O(log n + k)), in id order."""
+        self._check(below)
+        self._check(above)
+        self.journal.sync()
+        execute = self.journal.conn.execute  # two range scans; one UNION query would scan the table
+        found = {r[0] for r in execute(f"SELECT id FROM {self.table} WHERE {below} > ?", (value,))}
+        found.update(r[0] for r in execute(f"SELECT id FROM {self.table} WHERE {above} < ?", (value,)))
+        return sorted(found)
+
+    def scan(self, column: str) -> list[tuple[str, object]]:
+        """Every (id, value) whose `column` is set, in (value, id) order."""
+        self._check(column)
+        self.journal.sync()
+        return self.journal.conn.execute(
+            f"SELECT id, {column} FROM {self.table} WHERE {column} IS NOT NULL ORDER BY {column}, id").fetchall()
+
+    def count(self, where: dict | None = None) -> int:
+        self.journal.sync()
+        clauses = [f"{c} IS ?" for c in (where or {})]
+        sql = f"SELECT COUNT(*) FROM {self.table}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
+        return self.journal.conn.execute(sql, [_sql_value(v) for v in (where or {}).values()]).fetchone()[0]
+
+    def __getattr__(self, name: str):
+        for prefix in ("maybe_find_by_", "find_by_", "list_by_"):
+            if name.startswith(prefix):
+                column = name[len(prefix):]
+                method = getattr(self, prefix[:-1])
+                return lambda *a, **kw: method(column, *a, **kw)
+        raise AttributeError(name)
+
+    def _check(self, column: str) -> None:
+        if column not in self.names:
+            raise NotFound(kind=self.kind, column="<column>", value=column)

@@ -1,0 +1,125 @@
+"""The outbox: public events mapped from entity events in the same transaction as them.
+
+Envelope (Lana's documented contract): `{id, sequence, event_type, payload, recorded_at,
+trace_id}` with `event_type = core.<module>.<kebab-name>` (`governance.<kebab-name>`), a gap-free
+`sequence`, deterministic ids. Payloads keep Lana's tags: `{"module": ..., "type": ..., ...}`.
+Ephemeral (latest-value) events are kept per type as well as in the tail.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from collections.abc import Callable, Iterable
+
+from domains.aggregate import Public, kebab
+from engine.kernel.codec import dumps, loads
+from engine.kernel.schema import OUTBOX_INSERT
+
+__all__ = ["Outbox", "event_type_of"]
+
+MODULES = {
+    "CoreAccess": "access", "Accounting": "accounting", "Credit": "credit",
+    "CreditCollateral": "credit-collateral", "CreditCollection": "credit-collection",
+    "Custody": "custody", "Customer": "customer", "Deposit": "deposit", "Governance": "governance",
+    "Price": "price", "Report": "report", "Time": "time",
+}
+
+
+@functools.lru_cache(maxsize=1024)  # a few dozen (module, name) pairs, one per public event
+def event_type_of(module: str, name: str) -> str:
+    prefix = MODULES[module]
+    return f"governance.{kebab(name)}" if prefix == "governance" else f"core.{prefix}.{kebab(name)}"
+
+
+class Outbox:
+    """Stages envelopes with the journal's group transaction; reads them back in order."""
+
+    def __init__(self, journal, ids, clock,
+                 check_types: Callable[[Iterable[str] | str], list[str]] | None = None) -> None:
+        """`check_types` validates event-type filters (the bank's catalog, given by the composition
+        root); without it any type is accepted."""
+        self.journal, self.ids, self.clock = journal, ids, clock
+        self.check_types = check_types or (lambda types: [types] if isinstance(types, str) else list(types))
+        row = journal.conn.execute("SELECT COALESCE(MAX(sequence), 0) FROM outbox").fetchone()
+        self.sequence = row[0]
+        self.watched: dict[str, object] = {}
+        self.notify: Callable[[dict], None] | None = None
+
+    def watch(self, event_types: dict[str, object], notify: Callable[[dict], None]) -> None:
+        """Call `notify(envelope)` (payload still JSON text) for every staged event of these types."""
+        self.watched, self.notify = event_types, notify
+
+    def publish(self, mapper, state, events: Iterable[object], seq: int, trace_id: str) -> None:
+        for event in events:
+            for public in mapper(state, event):
+                self.stage(public, seq, trace_id)
+
+    def stage(self, public: Public, seq: int, trace_id: str) -> None:
+        event_type = event_type_of(public.module, public.name)
+        payload = dumps({"module": public.module, "type": public.name, **public.payload})
+        self.sequence += 1
+        journal, envelope_id = self.journal, self.ids.derived("outbox", self.sequence)
+        journal.stage(OUTBOX_INSERT, (self.sequence, envelope_id, event_type, payload, self.clock.iso, trace_id, seq))
+        if event_type in self.watched and self.notify is not None:
+            self.notify({"id": envelope_id, "sequence": self.sequence, "event_type": event_type, "payload": payload,
+                         "recorded_at": self.clock.iso, "trace_id": trace_id})
+        if public.ephemeral:
+            journal.stage("INSERT OR REPLACE INTO ephemeral (event_type, payload, recorded_at, trace_id) "
+                          "VALUES (?, ?, ?, ?)", (event_type, payload, self.clock.iso, trace_id))
+
+    def tail(self, after: int = 0, types: Iterable[str] | str | None = None, where: dict | None = None,
+             limit: int | None = None) -> list[dict]:
+        """Envelopes with sequence > after, oldest first; optionally only the given event types
+        (unknown ones are an `UnknownEventType` error) and those whose payload matches `where`
+        (dotted paths into the payload, e.g. `{"entity.status": "frozen"}`)."""
+        self.journal.sync()
+        sql = "SELECT sequence, id, event_type, payload, recorded_at, trace_id FROM outbox WHERE sequence > ?"
+        params: list[object] = [after]
+        if types is not None:
+            types = self.check_types(types)
+            sql += f" AND event_type IN ({', '.join('?' * len(types))})"
+            params += types
+        sql += " ORDER BY sequence"
+        found = (envelope(*row) for row in self.journal.conn.execute(sql, params))
+        matching = [e for e in found if not where or matches(e["payload"], where)]
+        return matching[:limit] if limit else matching
+
+    def digest(self) -> str:
+        """SHA-256 over the outbox rows in sequence order."""
+        import hashlib
+
+        self.journal.sync()
+        h = hashlib.sha256()
+        for row in self.journal.conn.execute("SELECT * FROM outbox ORDER BY sequence"):
+            h.update("\x1f".join(map(str, row)).encode() + b"\n")
+        return h.hexdigest()
+
+    def latest(self, event_type: str) -> dict | None:
+        """The current value of an ephemeral event type (None before the first)."""
+        self.journal.sync()
+        row = self.journal.conn.execute(
+            "SELECT payload, recorded_at, trace_id FROM ephemeral WHERE event_type = ?", (event_type,)).fetchone()
+        return None if row is None else {"event_type": event_type, "payload": loads(row[0]),
+                                         "recorded_at": row[1], "trace_id": row[2]}
+
+
+def envelope(sequence: int, id_: str, event_type: str, payload: str, recorded_at: str, trace_id: str) -> dict:
+    return {"id": id_, "sequence": sequence, "event_type": event_type, "payload": loads(payload),
+            "recorded_at": recorded_at, "trace_id": trace_id}
+
+
+def lookup(payload: object, path: str) -> object:
+    """`lookup(p, "entity.status")` -> p["entity"]["status"]; a missing key gives `MISSING`."""
+    for key in path.split("."):
+        if not isinstance(payload, dict) or key not in payload:
+            return MISSING
+        payload = payload[key]
+    return payload
+
+
+MISSING = object()
+
+
+def matches(payload: dict, where: dict) -> bool:
+    return all(lookup(payload, path) == expected for path, expected in where.items())

@@ -1,0 +1,118 @@
+"""Reactions: pure policies run as outbox consumers, each with a cursor journaled with its effects.
+
+`settle()` delivers queued commands and feeds every new matching envelope to its policies until
+nothing is left, so cascades finish within the instant before the clock moves on. A reaction that
+fails is recorded in the journal's `failures` table (with the envelope) and raised; its cursor
+moves past the envelope so the run can go on if the driver chooses to.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+from domains.aggregate import Policy
+from engine.kernel.codec import dumps, loads
+from engine.kernel.errors import EngineError
+
+__all__ = ["ReactionFailed", "Reactions"]
+
+CURSOR_UPSERT = "INSERT OR REPLACE INTO cursors (consumer, sequence) VALUES (?, ?)"
+
+
+class ReactionFailed(EngineError):
+    """A policy, or a command it sent, failed on an outbox event (consumer, sequence, error)."""
+
+
+class Consumer:
+    def __init__(self, policy: Policy, cursor: int) -> None:
+        self.policy, self.cursor = policy, cursor
+        self.pending: deque[dict] = deque()
+
+
+class Reactions:
+    """All policy consumers of one simulation."""
+
+    def __init__(self, sim, policies) -> None:
+        self.sim = sim
+        self.lock = threading.RLock()
+        self.settling = False
+        self.stored = dict(sim.journal.conn.execute("SELECT consumer, sequence FROM cursors"))
+        self.consumers: list[Consumer] = []
+        self.by_type: dict[str, list[Consumer]] = {}
+        for policy in policies:
+            self.add(policy)
+        sim.outbox.watch(self.by_type, self._on_publish)
+
+    def add(self, policy: Policy) -> None:
+        """Register a consumer (a domain policy, or an engine-side one whose `react` may read the
+        simulation); it resumes from its journaled cursor and backfills what it has not seen."""
+        if any(c.policy.name == policy.name for c in self.consumers):
+            raise ValueError(f"a consumer named {policy.name!r} is already registered")
+        consumer = Consumer(policy, self.stored.get(policy.name, 0))
+        self.sim.authz.allow(policy.subject)
+        self.consumers.append(consumer)
+        for event_type in policy.listens:
+            self.by_type.setdefault(event_type, []).append(consumer)
+        self._backfill(consumer)
+
+    def _backfill(self, consumer: Consumer) -> None:
+        """After a restart: envelopes after the stored cursor that the consumer has not seen."""
+        for envelope in self.sim.outbox.tail(after=consumer.cursor, types=consumer.policy.listens):
+            consumer.pending.append(envelope)
+
+    def _on_publish(self, envelope: dict) -> None:
+        envelope = {**envelope, "payload": loads(envelope["payload"])}  # as a consumer reading JSON sees it
+        for consumer in self.by_type[envelope["event_type"]]:
+            consumer.pending.append(envelope)
+
+    def settle(self) -> None:
+        sim = self.sim
+        deliver = sim.scheduler.run if sim.runtime == "deterministic" else _nothing
+        with self.lock:  # threaded runtime: one settling thread at a time
+            outer, self.settling = self.settling, True
+            try:
+                self._settle(deliver)
+            finally:
+                self.settling = outer
+
+    def _settle(self, deliver) -> None:
+        while True:
+            deliver()
+            moved = False
+            for consumer in self.consumers:
+                if consumer.pending:
+                    self._drain(consumer)
+                    moved = True
+            if not moved and not self.sim.scheduler.queue:
+                return
+
+    def _drain(self, consumer: Consumer) -> None:
+        while consumer.pending:
+            envelope = consumer.pending.popleft()
+            try:
+                self._react(consumer.policy, envelope)
+            except Exception as exc:
+                self._record(consumer, envelope, exc)
+                raise ReactionFailed(consumer=consumer.policy.name, sequence=envelope["sequence"],
+                                     event_type=envelope["event_type"], error=repr(exc)) from exc
+            finally:
+                consumer.cursor = envelope["sequence"]
+                self.sim.journal.stage(CURSOR_UPSERT, (consumer.policy.name, consumer.cursor))
+
+    def _react(self, policy: Policy, envelope: dict) -> None:
+        sim = self.sim
+        for send in policy.react(envelope):
+            sim.send(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
+                     trace_id=envelope["trace_id"])
+        if sim.runtime == "deterministic":
+            sim.scheduler.run()  # deliver this reaction's commands, in order, before the next envelope
+
+    def _record(self, consumer: Consumer, envelope: dict, exc: Exception) -> None:
+        self.sim.journal.stage(
+            "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.sim.clock.iso, "consumer", consumer.policy.name, envelope["event_type"], repr(exc), dumps(envelope)))
+
+
+def _nothing() -> None:
+    """The threaded runtime delivers on the actors' own threads."""

@@ -1,0 +1,158 @@
+"""Deterministic pykka runtime: inboxes, futures and the actor loop driven by one scheduler.
+
+`SimActor` implements pykka's three runtime hooks. Its inbox puts envelopes on the simulation's
+single FIFO delivery queue; its futures run that queue (on the calling thread) until they resolve;
+its loop is the queue itself. Delivery order is therefore the order messages were sent, on every
+run. Actors are kept out of pykka's process-global registry (see `engine.kernel.registry`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import deque
+from typing import Any
+
+import pykka
+from pykka import ActorDeadError, ActorRef, Future
+
+from engine.kernel.errors import ReentrantAsk
+
+__all__ = ["Scheduler", "SimActor", "SimFuture"]
+
+_UNSET = object()
+
+
+class Scheduler:
+    """The one delivery queue of a simulation; `run` drains it on the calling thread."""
+
+    def __init__(self, on_failure=None) -> None:
+        self.queue: deque = deque()
+        self.running = False
+        self.on_failure = on_failure  # callable(actor, message, exc) -> Exception to raise
+
+    def run(self, until: SimFuture | None = None) -> None:
+        if self.running:
+            raise ReentrantAsk(problem="an actor blocked on a future inside a handler")
+        self.running = True
+        queue = self.queue
+        try:
+            while queue:
+                actor, envelope = queue.popleft()
+                actor._deliver(envelope)
+                if until is not None and until._done:
+                    return
+        finally:
+            self.running = False
+
+    def fail(self, actor: SimActor, message: object, exc: BaseException) -> None:
+        error = self.on_failure(actor, message, exc) if self.on_failure else exc
+        raise error from exc
+
+
+class SimInbox:
+    """pykka `ActorInbox` whose `put` enqueues on the scheduler instead of a thread's queue."""
+
+    __slots__ = ("_actor", "_queue", "_scheduler")
+
+    def bind(self, scheduler: Scheduler, actor: SimActor) -> None:
+        self._scheduler, self._queue, self._actor = scheduler, scheduler.queue, actor
+
+    def put(self, envelope: Any, /) -> None:
+        reply_to = envelope.reply_to
+        if reply_to is not None:
+            reply_to.scheduler = self._scheduler
+        self._queue.append((self._actor, envelope))
+
+    def get(self) -> Any:
+        raise ReentrantAsk(problem="a SimActor inbox is drained by its scheduler only")
+
+    def empty(self) -> bool:
+        return not any(a is self._actor for a, _ in self._queue)
+
+
+class SimFuture(Future):
+    """A pykka future resolved by running the scheduler, never by waiting on a thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scheduler: Scheduler | None = None
+        self._done = False
+        self._value: Any = _UNSET
+        self._exc_info: Any = None
+
+    def get(self, *, timeout: float | None = None) -> Any:
+        if self._get_hook is not None:  # a mapped/filtered future (pykka's get hooks)
+            return super().get(timeout=timeout)
+        if not self._done and self.scheduler is not None:
+            self.scheduler.run(until=self)
+        if not self._done:
+            raise pykka.Timeout("the scheduler went idle before this future was resolved")
+        if self._exc_info is not None:
+            raise self._exc_info[1].with_traceback(self._exc_info[2])
+        return self._value
+
+    def set(self, value: Any | None = None) -> None:
+        self._value, self._done = value, True
+
+    def set_exception(self, exc_info: Any = None) -> None:
+        self._exc_info, self._done = exc_info or sys.exc_info(), True
+
+
+class _Stopped:
+    __slots__ = ("flag",)
+
+    def __init__(self) -> None:
+        self.flag = False
+
+    def is_set(self) -> bool:
+        return self.flag
+
+    def set(self) -> None:
+        self.flag = True
+
+
+class SimActor(pykka.Actor):
+    """A pykka actor whose messages are delivered by a `Scheduler` on one thread."""
+
+    def __init__(self, scheduler: Scheduler, urn: str) -> None:
+        # pykka.Actor.__init__ would draw a uuid4 URN and a threading.Event per actor.
+        self.actor_urn = urn
+        self.actor_inbox = self._create_actor_inbox()
+        self.actor_inbox.bind(scheduler, self)
+        self._stopped = _Stopped()
+        self.actor_stopped = self._stopped  # type: ignore[assignment]
+        self._actor_ref = ActorRef(self)
+        self._scheduler = scheduler
+
+    @staticmethod
+    def _create_actor_inbox() -> SimInbox:  # type: ignore[override]
+        return SimInbox()
+
+    @staticmethod
+    def _create_future() -> Future[Any]:
+        return SimFuture()
+
+    def _start_actor_loop(self) -> None:
+        self._actor_loop_setup()  # on_start; the scheduler's queue is the loop
+
+    def _deliver(self, envelope: Any) -> None:
+        """One turn of pykka's `_actor_loop_running`, with tell failures surfaced, not fatal."""
+        reply_to = envelope.reply_to
+        if self._stopped.flag:
+            if reply_to is not None:
+                reply_to.set_exception((ActorDeadError, ActorDeadError(f"{self} stopped"), None))
+            return
+        try:
+            response = self._handle_receive(envelope.message)
+        except Exception as exc:
+            if reply_to is None:
+                self._scheduler.fail(self, envelope.message, exc)
+            reply_to.set_exception()
+            return
+        if reply_to is not None:
+            reply_to.set(response)
+
+    def _stop(self) -> None:
+        self.actor_stopped.set()
+        self.on_stop()
+

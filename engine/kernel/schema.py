@@ -1,0 +1,50 @@
+"""The journal's tables, created through sqlite-utils; the format marker identifies our files."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from engine.kernel.codec import dumps
+
+__all__ = ["EVENTS_INSERT", "FORMAT", "OUTBOX_INSERT", "create_schema"]
+
+FORMAT = "lanasim-journal/1"
+
+EVENTS_INSERT = (
+    "INSERT INTO events (seq, entity, entity_seq, type, version, payload, recorded_at, context) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+OUTBOX_INSERT = (
+    "INSERT INTO outbox (sequence, id, event_type, payload, recorded_at, trace_id, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Create every table of an empty journal in one transaction."""
+    with db.conn:
+        db.table("lanasim_meta").create({"key": str, "value": str}, pk="key")
+        db.table("entities").create({"entity": int, "kind": str, "id": str}, pk="entity", not_null={"kind", "id"})
+        db.table("entities").create_index(["kind", "id"], unique=True)
+        db.table("events").create(
+            {"seq": int, "entity": int, "entity_seq": int, "type": str, "version": int,
+             "payload": str, "recorded_at": str, "context": str},
+            pk="seq", not_null={"entity", "entity_seq", "type", "version", "payload", "recorded_at"},
+        )
+        db.table("events").create_index(["entity", "entity_seq"], index_name="events_stream", unique=True)
+        db.table("outbox").create(
+            {"sequence": int, "id": str, "event_type": str, "payload": str, "recorded_at": str,
+             "trace_id": str, "seq": int},
+            pk="sequence",
+        )
+        db.table("outbox").create_index(["event_type", "sequence"])
+        db.table("ephemeral").create(
+            {"event_type": str, "payload": str, "recorded_at": str, "trace_id": str}, pk="event_type")
+        db.table("snapshots").create(
+            {"entity": int, "entity_seq": int, "seq": int, "recorded_at": str, "state": str},
+            pk=("entity", "entity_seq"))
+        db.table("failures").create(
+            {"id": int, "recorded_at": str, "kind": str, "entity_id": str, "command": str,
+             "error": str, "context": str}, pk="id")
+        db.table("cursors").create({"consumer": str, "sequence": int}, pk="consumer")
+        db.table("lanasim_meta").insert({"key": "format", "value": dumps(FORMAT)})

@@ -1,0 +1,250 @@
+"""Agents of a stress run (PEERS.md §7.2, §7.5): the bank's liquidation desk and the borrowers, both
+outbox consumers (`sim.reactions`) whose reactions only record and schedule: the work runs later as a
+`sim.jobs` job, outside the cascade that asked for it. Borrowers draw from one stream, `borrowers`."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from domains.aggregate import Policy, Send
+from domains.money import SATS_PER_BTC, cents_to_sats_up, sats_to_cents_down
+from engine.kernel.errors import EngineError
+
+__all__ = ["Behaviour", "Borrowers", "Execution", "InvalidBorrowerBehaviour", "InvalidDeskSettings",
+           "LiquidationDesk", "MarginCall", "NeverPay", "PayLate", "RepayEarly", "TopUp"]
+
+HOUR, DAY, BPS = 3600, 86_400, 10_000
+INITIATED, DUE = "core.credit.partial-liquidation-initiated", "core.credit-collection.obligation-due"
+CHANGED = "core.credit.facility-collateralization-changed"
+CALLED = ("under_margin_call_threshold", "under_liquidation_threshold", "no_collateral")  # or worse, while open
+
+
+class InvalidDeskSettings(EngineError):
+    """A liquidation desk setting is out of range (fields: field, value, problem)."""
+
+
+class InvalidBorrowerBehaviour(EngineError):
+    """A borrower behaviour setting is out of range (fields: field, value, problem)."""
+
+
+def _number(error: type[EngineError], name: str, value: object, low: float, high: float = math.inf, *,
+            low_open: bool = False, high_open: bool = True, whole: bool = False) -> None:
+    """Refuse anything but a finite int/float/Decimal between `low` and `high` (ends as flagged)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or not math.isfinite(value):
+        raise error(field=name, value=value, problem="must be a finite number")
+    if whole and not isinstance(value, int):
+        raise error(field=name, value=value, problem="must be a whole number")
+    if value < low or (low_open and value == low) or value > high or (high_open and value == high):
+        bounds = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise error(field=name, value=value, problem=f"must be in {bounds}")
+
+
+def _exact(value: float | Decimal) -> Fraction:
+    """The decimal the caller wrote (0.1 is one tenth, not its binary neighbour)."""
+    return Fraction(str(value))
+
+
+# -- the liquidation desk ------------------------------------------------------------------------
+@attrs.frozen
+class Execution:
+    """One liquidation as the desk carried it out (times are sim seconds since the start)."""
+
+    facility_id: str
+    liquidation_id: str
+    started: int
+    executed: int
+    sats_sold: int
+    proceeds_cents: int
+    slippage_cents: int  # market value of the sats sold minus the proceeds
+    slippage_bps: Fraction
+
+
+class LiquidationDesk:
+    """Sells collateral of each partial liquidation FIFO, `delay_hours` after it starts, at most
+    `capacity_per_hour` per clock hour, at the market price less `base_slippage_bps` +
+    `slippage_bps_per_btc` × BTC sold (capped at `max_slippage_bps`), then records the proceeds."""
+
+    def __init__(self, sim, delay_hours: float = 2, capacity_per_hour: int = 5,
+                 slippage_bps_per_btc: float | Decimal = 25, base_slippage_bps: float | Decimal = 50,
+                 max_slippage_bps: float | Decimal = 5_000, *, name: str = "liquidation-desk") -> None:
+        _number(InvalidDeskSettings, "capacity_per_hour", capacity_per_hour, 1, whole=True)
+        limits = {"delay_hours": (delay_hours, math.inf), "slippage_bps_per_btc": (slippage_bps_per_btc, math.inf),
+                  "base_slippage_bps": (base_slippage_bps, BPS), "max_slippage_bps": (max_slippage_bps, BPS)}
+        for field, (value, high) in limits.items():  # 10,000 bps of slippage or more leaves no price
+            _number(InvalidDeskSettings, field, value, 0, high)
+        if max_slippage_bps < base_slippage_bps:
+            raise InvalidDeskSettings(field="max_slippage_bps", value=max_slippage_bps,
+                                      problem=f"must not be below base_slippage_bps {base_slippage_bps}")
+        self.sim, self.delay, self.capacity = sim, round(delay_hours * HOUR), capacity_per_hour
+        self.per_btc, self.base = _exact(slippage_bps_per_btc), _exact(base_slippage_bps)
+        self.cap = _exact(max_slippage_bps)
+        self.executions: list[Execution] = []
+        self._hour, self._used, self._last = -1, 0, 0
+        sim.reactions.add(Policy(name, (INITIATED,), self.receive, subject=name))
+
+    def slippage_bps(self, sats: int) -> Fraction:
+        return min(self.cap, self.base + self.per_btc * Fraction(sats, SATS_PER_BTC))
+
+    def proceeds(self, sats: int, cents_per_btc: int) -> int:
+        """Cents received for `sats` at the price less slippage, rounded down to the cent."""
+        return math.floor(Fraction(sats * cents_per_btc, SATS_PER_BTC) * (1 - self.slippage_bps(sats) / BPS))
+
+    def receive(self, envelope: dict) -> tuple[Send, ...]:
+        entity = envelope["payload"]["entity"]
+        trigger, started = entity["liquidation_trigger"], self.sim.elapsed
+        order = (entity["id"], trigger["liquidation_id"], trigger["initially_estimated_to_liquidate"], started)
+        self.sim.jobs.at(self._slot(started + self.delay), lambda: self._execute(*order), "liquidation")
+        return ()
+
+    def _slot(self, ready: int) -> int:
+        """The first instant >= ready and every earlier order's, in an hour with room (a slot due
+        now runs after the cascade that booked it: `Jobs.at` defers it)."""
+        when = max(ready, self._last, self.sim.elapsed)
+        if when // HOUR == self._hour and self._used >= self.capacity:
+            when = (self._hour + 1) * HOUR
+        if when // HOUR != self._hour:
+            self._hour, self._used = when // HOUR, 0
+        self._used, self._last = self._used + 1, when
+        return when
+
+    def _execute(self, facility_id: str, liquidation_id: str, estimated_sats: int, started: int) -> None:
+        """Sell the estimate (at most the collateral left) unless the liquidation ended or would fetch 0."""
+        credit, price = self.sim.credit, self.sim.price.current()
+        running = credit.liquidation(facility_id)
+        sats = min(estimated_sats, credit.facility(facility_id).collateral_sats)
+        proceeds = self.proceeds(sats, price)
+        if running is None or running.id != liquidation_id or proceeds <= 0:
+            return
+        credit.send_collateral_to_liquidation(facility_id, sats)
+        credit.record_liquidation_proceeds(facility_id, proceeds)
+        self.executions.append(Execution(facility_id, liquidation_id, started, self.sim.elapsed, sats, proceeds,
+                                         sats_to_cents_down(sats, price) - proceeds, self.slippage_bps(sats)))
+
+
+# -- borrowers -------------------------------------------------------------------------------------
+def _within(low: float, high: float = math.inf, *, low_open: bool = False, high_open: bool = True):
+    def check(_: object, attribute: attrs.Attribute, value: object) -> None:
+        _number(InvalidBorrowerBehaviour, attribute.name, value, low, high, low_open=low_open, high_open=high_open)
+    return check
+
+
+@attrs.frozen
+class TopUp:
+    """Called: with `probability`, posts collateral up to `target_cvl` within the window; pays when due."""
+
+    probability: float = attrs.field(validator=_within(0, 1, high_open=False))
+    cure_window_hours: float = attrs.field(default=72, validator=_within(0, low_open=True))
+    target_cvl: Decimal = attrs.field(default=Decimal(150), validator=_within(0, low_open=True))
+
+
+@attrs.frozen
+class RepayEarly:
+    """Called: repays `fraction` of the outstanding `after_hours` later (cash is slow); pays when due."""
+
+    fraction: float = attrs.field(validator=_within(0, 1, high_open=False))
+    after_hours: float = attrs.field(default=24, validator=_within(0))
+
+
+@attrs.frozen
+class PayLate:
+    """Ignores margin calls; pays each obligation `days` after it falls due."""
+
+    days: int = attrs.field(validator=_within(0))
+
+
+@attrs.frozen
+class NeverPay:
+    """Ignores margin calls and never pays."""
+
+
+Behaviour = TopUp | RepayEarly | PayLate | NeverPay
+
+
+@attrs.define
+class MarginCall:
+    """A spell under the margin-call CVL, liquidation or all collateral gone (sim seconds; None: open)."""
+
+    facility_id: str
+    started: int
+    ended: int | None = None
+    topped_up_sats: int = 0
+    repaid_cents: int = 0
+
+
+class Borrowers:
+    """Each facility's borrower acting on its `Behaviour`; margin calls are timed for every facility."""
+
+    def __init__(self, sim, behaviours: dict[str, Behaviour], *, name: str = "borrowers") -> None:
+        self.sim, self.behaviours, self.rng = sim, dict(behaviours), sim.random("borrowers")
+        self.calls: dict[str, list[MarginCall]] = {}
+        sim.reactions.add(Policy(f"{name}.margin-calls", (CHANGED,), self.collateralization_changed, subject=name))
+        sim.reactions.add(Policy(f"{name}.obligations", (DUE,), self.obligation_due, subject=name))
+
+    def margin_calls(self) -> list[MarginCall]:
+        return sorted((c for calls in self.calls.values() for c in calls), key=lambda c: c.started)
+
+    def time_under_margin_call(self, facility_id: str) -> int:
+        """Seconds the facility has spent under its margin-call CVL (an open call counts to now)."""
+        now = self.sim.elapsed
+        return sum((now if c.ended is None else c.ended) - c.started for c in self.calls.get(facility_id, ()))
+
+    def collateralization_changed(self, envelope: dict) -> tuple[Send, ...]:
+        entity = envelope["payload"]["entity"]
+        facility_id = entity["id"]
+        called = entity["collateralization"]["state"] in CALLED and entity["completed_at"] is None
+        calls = self.calls.setdefault(facility_id, [])
+        open_call = calls[-1] if calls and calls[-1].ended is None else None
+        if called and open_call is None:
+            calls.append(MarginCall(facility_id, self.sim.elapsed))
+            self._answer(calls[-1], self.behaviours.get(facility_id))
+        elif not called and open_call is not None:
+            open_call.ended = self.sim.elapsed
+        return ()
+
+    def _answer(self, call: MarginCall, behaviour: Behaviour | None) -> None:
+        match behaviour:
+            case TopUp(probability=p, cure_window_hours=hours, target_cvl=target):
+                tops_up, when = self.rng.random() < p, self.rng.random()  # two draws either way
+                if tops_up:
+                    self._later(int(hours * HOUR * when), lambda: self._top_up(call, target))
+            case RepayEarly(fraction=fraction, after_hours=hours):
+                self._later(round(hours * HOUR), lambda: self._repay(call, fraction))
+
+    def obligation_due(self, envelope: dict) -> tuple[Send, ...]:
+        entity = envelope["payload"]["entity"]
+        facility_id, obligation_id = entity["beneficiary_id"], entity["id"]
+        pay = lambda: self._pays(facility_id, self.sim.state("obligation", obligation_id).outstanding)  # noqa: E731
+        match self.behaviours.get(facility_id):
+            case TopUp() | RepayEarly():
+                self._later(0, pay)
+            case PayLate(days=days):
+                self._later(days * DAY, pay)
+        return ()
+
+    def _later(self, seconds: int, fn) -> None:
+        """Run `fn` `seconds` from now (0: after the current cascade, which `Jobs.at` guarantees)."""
+        self.sim.jobs.at(self.sim.elapsed + seconds, fn, "scenario")
+
+    def _top_up(self, call: MarginCall, target_cvl: Decimal) -> None:
+        view, price = self.sim.credit.facility(call.facility_id), self.sim.price.current()
+        needed = cents_to_sats_up(math.ceil(view.books.outstanding * _exact(target_cvl) / 100), price)
+        if call.ended is None and needed > view.collateral_sats:  # else cured meanwhile (the price came back)
+            self.sim.credit.update_collateral(call.facility_id, needed)
+            call.topped_up_sats += needed - view.collateral_sats
+
+    def _repay(self, call: MarginCall, fraction: float) -> None:
+        if call.ended is None:  # else cured meanwhile
+            owed = self.sim.credit.books(call.facility_id).outstanding
+            call.repaid_cents += self._pays(call.facility_id, math.floor(owed * _exact(fraction)))
+
+    def _pays(self, facility_id: str, cents: int) -> int:
+        """Pay `cents` from the borrower's deposit account, or as much as it holds."""
+        account = self.sim.state("credit-facility", facility_id).disbursal_credit_account_id
+        amount = min(cents, self.sim.deposit.balance(account))
+        if amount > 0:
+            self.sim.credit.record_payment(facility_id, amount)
+        return max(0, amount)

@@ -1,0 +1,289 @@
+"""Lana's six sim-bootstrap stories (LANA.md §19) told by the simulation: what each publishes, on
+which day, and the books each leaves. Expected amounts follow Lana's rules: interest is
+ceil(principal x 12 % / 365) a day, on the principal outstanding when the day's accrual runs (the
+next midnight); payments go to interest first, oldest first (§8); overdue = due + 50 days (§7).
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
+from typing import NamedTuple
+
+import pytest
+
+from engine import Simulation
+from scenarios.cli import main
+from scenarios.library import scenario_names
+from engine.testkit import expect
+
+STORIES = ("timely_payments", "interest_late", "principal_late", "disbursal_different_months",
+           "interest_under_payment", "principal_under_payment")
+SMALL = {"interest_late": {"days": 130}, "principal_late": {"days": 160}, "interest_under_payment": {"days": 60},
+         "principal_under_payment": {"days": 100}}
+ACTIVATED, COMPLETED = "core.credit.facility-activated", "core.credit.facility-completed"
+COLLATERAL = "core.credit-collateral.collateral-updated"
+POSTED, SETTLED = "core.credit.accrual-posted", "core.credit.disbursal-settled"
+DUE, OVERDUE = "core.credit-collection.obligation-due", "core.credit-collection.obligation-overdue"
+PAID_OFF = "core.credit-collection.obligation-completed"
+PAYMENT, ALLOCATION = "core.credit-collection.payment-created", "core.credit-collection.payment-allocation-created"
+TEN_MILLION, FEE = 10_000_000_00, 1_000_00  # cents; the structuring fee is 0.01 %
+MIDNIGHT = "T00:00:00Z"
+
+
+def a_day_of_interest(principal: int) -> int:
+    return int((Decimal(principal) * 12 / 36_500).to_integral_value(ROUND_CEILING))
+
+
+A_DAY = a_day_of_interest(TEN_MILLION)  # $3,287.68
+JANUARY, FEBRUARY, MARCH = 31 * A_DAY, 29 * A_DAY, 31 * A_DAY
+
+
+class Told(NamedTuple):
+    sim: Simulation
+    facility: str
+    summary: dict
+
+    def obligation(self, obligation_type: str, due_at: str) -> dict:
+        envelope = expect(self.sim.outbox).to_have(DUE, entity__beneficiary_id=self.facility,
+                                                   entity__obligation_type=obligation_type, entity__due_at=due_at)
+        return envelope["payload"]["entity"]
+
+    def published(self, event_type: str, **fields) -> list[dict]:
+        return self.sim.outbox.tail(types=[event_type], where={"entity.beneficiary_id": self.facility, **{
+            k.replace("__", "."): v for k, v in fields.items()}})
+
+
+@pytest.fixture(scope="module")
+def told(tmp_path_factory):
+    """Tell a story once per module (with the small parameters) and keep its simulation open."""
+    stories: dict[str, Told] = {}
+
+    def tell(name: str) -> Told:
+        if name not in stories:
+            module = importlib.import_module(f"scenarios.library.{name}")
+            journal = tmp_path_factory.mktemp(name) / "journal.sqlite"
+            sim = Simulation(seed=0, start=module.START, journal=str(journal))
+            summary = module.story(sim, **{**module.PARAMS, **SMALL.get(name, {})})
+            facility = sim.outbox.tail(types=[ACTIVATED])[0]["payload"]["entity"]["id"]
+            stories[name] = Told(sim, facility, summary)
+        return stories[name]
+
+    yield tell
+    for story in stories.values():
+        story.sim.close()
+
+
+# -- every story -------------------------------------------------------------------------
+@pytest.mark.parametrize("name", STORIES)
+def test_every_story_keeps_the_ledger_balanced_and_the_books_equal_to_the_obligations(told, name):
+    story = told(name)
+    books, obligations = story.sim.credit.facility(story.facility).books, story.sim.credit.obligations(story.facility)
+
+    def owed(kind: str, statuses=("not_yet_due", "due", "overdue")) -> int:
+        return sum(o.outstanding for o in obligations if o.obligation_type.value == kind and o.status.value in statuses)
+
+    assert story.summary["ledger balanced"] is True
+    for day in sorted({e["recorded_at"] for e in story.sim.outbox.tail(types=[DUE, PAYMENT])}):
+        assert story.sim.ledger_book.is_balanced(as_of=day)
+    assert books == (owed("disbursal"), owed("interest"), owed("disbursal", ("due", "overdue")),
+                     owed("interest", ("due", "overdue")), 0)
+    for o in obligations:
+        assert o.outstanding == o.amount - sum(a["payload"]["entity"]["amount"] for a in story.published(
+            ALLOCATION, entity__obligation_id=o.id))
+
+
+@pytest.mark.parametrize("name", STORIES)
+def test_every_story_replays_to_the_live_state(told, name):
+    sim, facility, _ = told(name)
+    entities = [("credit-facility", facility), *(("obligation", o.id) for o in sim.credit.obligations(facility))]
+    for kind, entity_id in entities:
+        assert sim.load(kind, entity_id, use_snapshot=False) == sim.state(kind, entity_id)
+
+
+@pytest.mark.parametrize("name", STORIES)
+def test_every_payment_leaves_the_deposit_account_and_is_allocated_in_full(told, name):
+    story = told(name)
+    customer = story.sim.outbox.tail(types=[ACTIVATED])[0]["payload"]["entity"]["customer_id"]
+    (account,) = story.sim.deposit.accounts_of(customer)
+    paid = sum(e["payload"]["entity"]["amount"] for e in story.published(PAYMENT))
+    disbursed = sum(e["payload"]["entity"]["amount"] for e in story.sim.outbox.tail(
+        types=[SETTLED], where={"entity.credit_facility_id": story.facility}))
+    assert paid == sum(e["payload"]["entity"]["amount"] for e in story.published(ALLOCATION))
+    assert story.sim.deposit.balance(account) == TEN_MILLION + disbursed - FEE - paid
+
+
+@pytest.mark.parametrize("name", STORIES)
+def test_every_interest_obligation_is_due_on_its_cycle_end_and_published_the_next_midnight(told, name):
+    for envelope in told(name).published(DUE, entity__obligation_type="interest"):
+        due_at = date.fromisoformat(envelope["payload"]["entity"]["due_at"])
+        assert envelope["recorded_at"] == (due_at + timedelta(days=1)).isoformat() + MIDNIGHT
+        assert envelope["payload"]["entity"]["overdue_at"] == (due_at + timedelta(days=50)).isoformat()
+
+
+def test_the_cli_lists_the_six_stories_and_runs_one(capsys):
+    names = scenario_names()
+    assert {name.replace("_", "-") for name in STORIES} <= set(names) and "-lana" not in names
+    assert main(["run", "timely-payments", "--seed", "1", "--journal", ":memory:"]) == 0
+    lines = dict(line.split("  ", 1) for line in capsys.readouterr().out.splitlines())
+    assert lines["facility status"].strip() == "closed"
+    assert lines["interest posted"].strip() == "$299,178.88"
+
+
+# -- 1 timely payments -------------------------------------------------------------------
+def test_timely_payments_closes_the_facility_and_returns_the_collateral(told):
+    sim, facility, summary = told("timely_payments")
+    expect(sim.outbox).in_order((COMPLETED, {"entity__id": facility}),
+                                (COLLATERAL, {"entity__secured_loan_id": facility, "entity__amount": 0}))
+    view = sim.credit.facility(facility)
+    assert (view.status.value, view.collateral_sats, view.collateralization_state) == ("closed", 0, "no_collateral")
+    assert view.books.outstanding == 0
+    expect(sim.outbox).never(OVERDUE)
+    assert summary["facility status"] == "closed" and summary["days overdue"] == "none"
+
+
+def test_timely_payments_pay_each_obligation_the_day_it_falls_due(told):
+    story = told("timely_payments")
+    for obligation in story.published(DUE):
+        entity = obligation["payload"]["entity"]
+        (paid_off,) = story.published(PAID_OFF, entity__id=entity["id"])
+        assert paid_off["recorded_at"] == obligation["recorded_at"]
+    assert [e["payload"]["entity"]["amount"] for e in story.published(PAYMENT)] == [
+        JANUARY, FEBRUARY, TEN_MILLION, MARCH]
+
+
+def test_timely_payments_accrue_nothing_on_the_maturity_day_once_the_principal_is_repaid(told):
+    sim, facility, summary = told("timely_payments")
+    postings = sim.outbox.tail(types=[POSTED], where={"entity.credit_facility_id": facility})
+    assert [e["payload"]["entity"]["period"]["end"] for e in postings] == [
+        "2024-01-31", "2024-02-29", "2024-03-31", "2024-04-01"]
+    assert [(e["payload"]["entity"]["posting"] or {}).get("amount") for e in postings] == [
+        JANUARY, FEBRUARY, MARCH, None]
+    assert summary["interest posted"] == "$299,178.88" == f"${(JANUARY + FEBRUARY + MARCH) / 100:,.2f}"
+
+
+# -- 2 interest late ---------------------------------------------------------------------
+def test_interest_late_pays_january_with_februarys_payment_so_january_goes_overdue_for_the_rest(told):
+    story = told("interest_late")
+    january = story.obligation("interest", "2024-01-31")
+    (first_payment,) = [e for e in story.published(ALLOCATION) if e["recorded_at"] == "2024-03-01" + MIDNIGHT]
+    assert first_payment["payload"]["entity"]["obligation_id"] == january["id"]
+    assert first_payment["payload"]["entity"]["amount"] == FEBRUARY
+    (overdue,) = story.published(OVERDUE)
+    assert overdue["recorded_at"] == "2024-03-21" + MIDNIGHT
+    assert overdue["payload"]["entity"]["id"] == january["id"]
+    assert overdue["payload"]["entity"]["outstanding_amount"] == JANUARY - FEBRUARY == 657_536
+
+
+def test_interest_late_clears_every_interest_with_the_principals_payment_and_closes(told):
+    story = told("interest_late")
+    for due_at in ("2024-01-31", "2024-02-29", "2024-03-31"):
+        (paid,) = story.published(PAID_OFF, entity__id=story.obligation("interest", due_at)["id"])
+        assert paid["recorded_at"] == "2024-04-01" + MIDNIGHT
+    (principal,) = story.published(PAID_OFF, entity__obligation_type="disbursal")
+    assert principal["recorded_at"] == "2024-05-01" + MIDNIGHT  # the held-back payment, 20 days before overdue
+    left = JANUARY  # the principal left after Apr 1 is exactly the held-back amount
+    assert story.obligation("interest", "2024-04-01")["initial_amount"] == a_day_of_interest(left) == 3_351
+    assert story.summary["days overdue"] == "interest due 2024-01-31: 11 from 2024-03-21"
+    expect(story.sim.outbox).to_have(COMPLETED, entity__id=story.facility)
+
+
+# -- 3 principal late --------------------------------------------------------------------
+def test_principal_late_publishes_the_principal_overdue_on_may_21(told):
+    story = told("principal_late")
+    principal = story.obligation("disbursal", "2024-04-01")
+    (overdue,) = story.published(OVERDUE)
+    assert overdue["recorded_at"] == "2024-05-21" + MIDNIGHT
+    assert overdue["payload"]["entity"]["id"] == principal["id"]
+    assert overdue["payload"]["entity"]["outstanding_amount"] == TEN_MILLION
+    assert not story.published(OVERDUE, entity__obligation_type="interest")
+
+
+def test_principal_late_pays_interest_a_month_late_and_principal_sixty_days_late(told):
+    story = told("principal_late")
+    assert [(e["recorded_at"][:10], e["payload"]["entity"]["amount"]) for e in story.published(PAYMENT)] == [
+        ("2024-03-02", JANUARY), ("2024-04-01", FEBRUARY), ("2024-05-01", MARCH), ("2024-05-01", A_DAY),
+        ("2024-05-31", TEN_MILLION)]
+    assert story.summary["days overdue"] == "disbursal due 2024-04-01: 10 from 2024-05-21"
+    assert story.summary["interest posted"] == "$302,466.56"
+    expect(story.sim.outbox).to_have(COLLATERAL, entity__secured_loan_id=story.facility, entity__amount=0)
+    assert story.sim.credit.facility(story.facility).status.value == "closed"
+
+
+# -- 4 disbursals in different months ----------------------------------------------------
+def test_disbursals_in_different_months_start_with_the_fee(told):
+    sim, facility, _ = told("disbursal_different_months")
+    settled = sim.outbox.tail(types=[SETTLED], where={"entity.credit_facility_id": facility})
+    assert [(e["recorded_at"][:10], e["payload"]["entity"]["amount"]) for e in settled] == [
+        ("2024-01-01", FEE), ("2024-01-01", 1_000_000_00), ("2024-01-31", 2_000_000_00), ("2024-03-31", 5_000_000_00)]
+    assert {o.due_date for o in sim.credit.obligations(facility) if o.obligation_type.value == "disbursal"} == {
+        date(2025, 1, 1)}
+
+
+def test_disbursals_in_different_months_accrue_from_the_day_each_is_drawn(told):
+    story = told("disbursal_different_months")
+    january = 30 * a_day_of_interest(FEE + 1_000_000_00) + a_day_of_interest(FEE + 3_000_000_00)
+    assert story.obligation("interest", "2024-01-31")["initial_amount"] == january == 1_085_964
+    march = 30 * a_day_of_interest(FEE + 3_000_000_00) + a_day_of_interest(FEE + 8_000_000_00)
+    assert story.obligation("interest", "2024-03-31")["initial_amount"] == march
+    assert story.summary["interest posted"] == "$795,081.12"
+
+
+def test_disbursals_in_different_months_are_repaid_on_maturity_and_closed(told):
+    story = told("disbursal_different_months")
+    assert len(story.published(DUE)) == 16 and not story.published(OVERDUE)
+    assert {e["recorded_at"] for e in story.published(PAID_OFF, entity__obligation_type="disbursal")} == {
+        "2025-01-01" + MIDNIGHT}
+    expect(story.sim.outbox).in_order(
+        (COMPLETED, {"entity__id": story.facility}),
+        (COLLATERAL, {"entity__secured_loan_id": story.facility, "entity__amount": 0}))
+    assert story.summary["principal paid"] == "$8,001,000.00"
+
+
+# -- 5 interest under payment ------------------------------------------------------------
+def test_interest_under_payment_stays_active_with_no_payments(told):
+    sim, facility, summary = told("interest_under_payment")
+    view = sim.credit.facility(facility)
+    assert view.status.value == "active" and view.collateral_sats == 230 * 100_000_000
+    expect(sim.outbox).never(PAYMENT)
+    assert view.books.interest == view.books.payable_interest == JANUARY + FEBRUARY
+    assert view.books.principal == TEN_MILLION
+    assert summary["obligations due / overdue"] == "2 / 0"
+
+
+def test_interest_under_payment_run_on_puts_every_obligation_overdue_fifty_days_after_due(sim):
+    module = importlib.import_module("scenarios.library.interest_under_payment")
+    module.story(sim, **{**module.PARAMS, "days": 141})
+    overdue = sim.outbox.tail(types=[OVERDUE])
+    assert [(e["recorded_at"], e["payload"]["entity"]["obligation_type"], e["payload"]["entity"]["due_at"])
+            for e in overdue] == [
+        ("2024-03-21" + MIDNIGHT, "interest", "2024-01-31"), ("2024-04-19" + MIDNIGHT, "interest", "2024-02-29"),
+        ("2024-05-20" + MIDNIGHT, "interest", "2024-03-31"), ("2024-05-21" + MIDNIGHT, "disbursal", "2024-04-01"),
+        ("2024-05-21" + MIDNIGHT, "interest", "2024-04-01")]
+    assert all(e["payload"]["entity"]["outstanding_amount"] == e["payload"]["entity"]["initial_amount"]
+               for e in overdue)
+
+
+# -- 6 principal under payment -----------------------------------------------------------
+def test_principal_under_payment_ends_with_only_the_unpaid_principal_outstanding(told):
+    sim, facility, summary = told("principal_under_payment")
+    view = sim.credit.facility(facility)
+    assert view.status.value == "matured"
+    assert view.books.outstanding == view.books.principal == view.books.payable_disbursed == TEN_MILLION
+    assert summary["principal unpaid"] == "$10,000,000.00" and summary["stopped on"] == "2024-04-03"
+    assert not told("principal_under_payment").published(ALLOCATION, entity__obligation_type="disbursal")
+    expect(sim.outbox).never(OVERDUE)
+    expect(sim.outbox).never(COMPLETED)
+
+
+def test_principal_under_payment_pays_every_interest_obligation_the_day_it_is_due(told):
+    story = told("principal_under_payment")
+    interest = story.published(DUE, entity__obligation_type="interest")
+    assert [e["payload"]["entity"]["initial_amount"] for e in interest] == [
+        JANUARY, FEBRUARY, MARCH, A_DAY]
+    for due in interest:
+        (paid,) = story.published(PAID_OFF, entity__id=due["payload"]["entity"]["id"])
+        assert paid["recorded_at"] == due["recorded_at"]
+    (principal,) = [o for o in story.sim.credit.obligations(story.facility) if o.obligation_type.value == "disbursal"]
+    assert principal.liquidation_date == date(2024, 5, 31) and principal.overdue_date == date(2024, 5, 21)
