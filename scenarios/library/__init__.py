@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from decimal import Decimal, InvalidOperation
 from types import ModuleType
 
-from engine.kernel.codec import dumps
+from scenarios.library.params import Param, ScenarioError, as_params, parse
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "parse_params", "scenario_names"]
-
-
-class ScenarioError(Exception):
-    """An unknown scenario or a bad parameter (one-line message)."""
+__all__ = ["Param", "Scenario", "ScenarioError", "load_scenario", "parse_params", "scenario_names"]
 
 
 def scenario_names() -> list[str]:
@@ -34,7 +29,8 @@ class Scenario:
 
     def __init__(self, name: str, module: ModuleType) -> None:
         self.name, self.module = name, module
-        self.defaults: dict = dict(getattr(module, "PARAMS", {}))
+        self.params: dict[str, Param] = as_params(getattr(module, "PARAMS", {}))
+        self.defaults: dict = {name: p.default for name, p in self.params.items()}
 
     def execute(self, *, seed: int, journal: str, params: dict, progress=None) -> dict:
         from engine.simulation import Simulation
@@ -58,27 +54,10 @@ def load_scenario(name: str) -> Scenario:
 
 
 def parse_params(scenario: Scenario, assignments: list[str]) -> dict:
-    """Apply `KEY=VALUE` overrides, converting each value to its default's type."""
-    params = dict(scenario.defaults)
-    for item in assignments:
-        key, sep, raw = item.partition("=")
-        if not sep:
-            raise ScenarioError(f"--set expects KEY=VALUE, got {item!r}")
-        if key not in params:
-            raise ScenarioError(f"unknown parameter {key!r} for {scenario.name}; known: {', '.join(sorted(params))}")
-        params[key] = _convert(key, raw, params[key])
-    return params
-
-
-def _convert(key: str, raw: str, default: object) -> object:
-    try:
-        if isinstance(default, bool):
-            if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
-                raise ValueError(raw)
-            return raw.lower() in ("true", "1", "yes")
-        if isinstance(default, Decimal):
-            return Decimal(raw)
-        return type(default)(raw) if default is not None else raw  # type: ignore[call-arg]  # int, float, str
-    except (ValueError, InvalidOperation):
-        raise ScenarioError(f"parameter {key} expects {type(default).__name__}, got {raw!r} "
-                            f"(default {dumps(default)})") from None
+    """Defaults overridden by `KEY=VALUE` assignments, converted, range-checked, then the
+    scenario's own `check(params)` for relations between parameters."""
+    values = parse(scenario.params, assignments, scenario.name)
+    check = getattr(scenario.module, "check", None)
+    if check is not None:
+        check(values)
+    return values

@@ -1,0 +1,93 @@
+"""Scenario parameters: each has a default, a unit, a documented range and a meaning.
+
+A scenario module declares `PARAMS` as a tuple of `Param`; a plain dict of defaults (older stories)
+is read as parameters with no unit, range or doc. `parse` turns `KEY=VALUE` strings into typed
+values and refuses, in one line, an unknown key, a value of the wrong type or one out of range.
+Relations between parameters are checked by the scenario's optional `check(params)` function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from attrs import frozen
+
+__all__ = ["Param", "ScenarioError", "as_params", "convert", "parse"]
+
+
+class ScenarioError(Exception):
+    """An unknown scenario or a bad parameter (one-line message)."""
+
+
+@frozen
+class Param:
+    """One scenario parameter. `low`/`high` bound numbers (inclusive); `choices` bound strings."""
+
+    name: str
+    default: object
+    unit: str = ""
+    doc: str = ""
+    low: float | int | None = None
+    high: float | int | None = None
+    choices: tuple[str, ...] | None = None
+
+    def check(self, value: object) -> object:
+        """`value` if it lies in range, else a one-line `ScenarioError` naming the range."""
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            if self.low is not None and value < self.low or self.high is not None and value > self.high:
+                raise ScenarioError(f"parameter {self.name}={value} is out of range [{self.range}]")
+        if self.choices is not None and value not in self.choices:
+            raise ScenarioError(f"parameter {self.name}={value!r} is not one of: {', '.join(self.choices)}")
+        return value
+
+    @property
+    def range(self) -> str:
+        """The documented range, as text (`""` when unbounded)."""
+        if self.choices is not None:
+            return " | ".join(self.choices)
+        if self.low is None and self.high is None:
+            return ""
+        return f"{'-inf' if self.low is None else self.low} .. {'inf' if self.high is None else self.high}"
+
+
+def as_params(declared: Iterable[Param] | Mapping[str, object]) -> dict[str, Param]:
+    """A scenario's parameters by name, from a tuple of `Param` or a dict of defaults."""
+    if isinstance(declared, Mapping):
+        return {name: Param(name, default) for name, default in declared.items()}
+    return {p.name: p for p in declared}
+
+
+def convert(param: Param, raw: str) -> object:
+    """`raw` converted to the type of the parameter's default, then range-checked."""
+    default = param.default
+    try:
+        if isinstance(default, bool):
+            if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(raw)
+            value: object = raw.lower() in ("true", "1", "yes")
+        elif isinstance(default, Decimal):
+            value = Decimal(raw)
+        elif isinstance(default, int):
+            value = int(raw)
+        elif isinstance(default, float):
+            value = float(raw)
+        else:
+            value = raw
+    except (ValueError, InvalidOperation):
+        kind = type(default).__name__
+        raise ScenarioError(f"parameter {param.name} expects {kind}, got {raw!r} (default {default})") from None
+    return param.check(value)
+
+
+def parse(params: Mapping[str, Param], assignments: Iterable[str], scenario: str) -> dict[str, object]:
+    """Defaults overridden by `KEY=VALUE` assignments, each converted and range-checked."""
+    values = {name: p.default for name, p in params.items()}
+    for item in assignments:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise ScenarioError(f"--set expects KEY=VALUE, got {item!r}")
+        if key not in params:
+            raise ScenarioError(f"unknown parameter {key!r} for {scenario}; known: {', '.join(sorted(params))}")
+        values[key] = convert(params[key], raw)
+    return values
