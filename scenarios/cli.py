@@ -15,6 +15,7 @@ from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
 from engine.kernel.errors import EngineError
 from scenarios.library import ScenarioError, load_scenario, parse_params, scenario_names
+from scenarios.sweep import register_cli as register_sweep
 
 __all__ = ["main"]
 
@@ -41,13 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="out", help="directory for the journal (default: out/)")
     run.add_argument("--journal", help="journal path (default: OUT/SCENARIO-seedN.sqlite, or :memory:)")
     run.set_defaults(handler=_run)
-    sweep = sub.add_parser("sweep", help="run a scenario over a parameter grid x seeds; one CSV row per run")
-    sweep.add_argument("scenario")
-    sweep.add_argument("--seeds", default="1-4", help="N, A-B or A,B,C (default 1-4)")
-    sweep.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2", help="parameter values to cross")
-    sweep.add_argument("--workers", type=int, default=2, help="processes (default 2)")
-    sweep.add_argument("--out", default="out/sweep", help="directory for the CSV and the journals")
-    sweep.set_defaults(handler=_sweep)
+    register_sweep(sub, progress=_progress)
     outbox = sub.add_parser("outbox", help="print a journal's outbox as JSON Lines")
     outbox.add_argument("journal")
     outbox.add_argument("--after", type=int, default=0)
@@ -94,17 +89,6 @@ def _progress(done: float, label: str) -> None:
     elif int(done * 10) > _shown["tenth"]:
         _shown["tenth"] = int(done * 10)
         print(f"{done:4.0%} {label}", file=sys.stderr, flush=True)
-
-
-def _sweep(args: argparse.Namespace) -> int:
-    from scenarios.sweep import parse_grid, parse_seeds, sweep
-
-    if args.workers < 1:
-        raise ScenarioError(f"--workers must be at least 1, got {args.workers}")
-    path = sweep(args.scenario, parse_seeds(args.seeds), parse_grid(args.grid), Path(args.out), args.workers,
-                 progress=_progress)
-    print(path)
-    return 0
 
 
 def _outbox(args: argparse.Namespace) -> int:

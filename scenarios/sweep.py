@@ -7,6 +7,7 @@ recorded with its error and does not stop the sweep. Each run keeps its own seed
 
 from __future__ import annotations
 
+import argparse
 import csv
 import itertools
 from concurrent.futures import ProcessPoolExecutor
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from scenarios.library import ScenarioError, load_scenario, parse_params
 
-__all__ = ["parse_grid", "parse_seeds", "sweep"]
+__all__ = ["parse_grid", "parse_seeds", "register_cli", "sweep"]
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -104,3 +105,22 @@ def _one(name: str, point: dict[str, str], seed: int, out: str) -> dict:
     except Exception as exc:  # a failed run is a row, not the end of the sweep
         row.update(status="failed", error=f"{type(exc).__name__}: {exc}")
     return row
+
+
+def register_cli(sub, *, progress) -> None:
+    """Add `lanasim sweep` to the CLI's subcommands (the CLI owns nothing of the sweep)."""
+    sweep_cmd = sub.add_parser("sweep", help="run a scenario over a parameter grid x seeds; one CSV row per run")
+    sweep_cmd.add_argument("scenario")
+    sweep_cmd.add_argument("--seeds", default="1-4", help="N, A-B or A,B,C (default 1-4)")
+    sweep_cmd.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2", help="parameter values to cross")
+    sweep_cmd.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    sweep_cmd.add_argument("--out", default="out/sweep", help="directory for the CSV and the journals")
+
+    def handle(args: argparse.Namespace) -> int:
+        if args.workers < 1:
+            raise ScenarioError(f"--workers must be at least 1, got {args.workers}")
+        print(sweep(args.scenario, parse_seeds(args.seeds), parse_grid(args.grid), Path(args.out), args.workers,
+                    progress=progress))
+        return 0
+
+    sweep_cmd.set_defaults(handler=handle)
