@@ -1,0 +1,207 @@
+"""Market paths by spec string (`kind[:args]`, grammar in the package docstring), seeded from the run's seed."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from pathlib import Path
+
+from attrs import frozen
+
+from scenarios.market.csvfile import read_points
+from scenarios.market.jumps import JumpDiffusion
+from scenarios.market.paths import DAY, GBM, BrownianBridge, Constant, MalformedPriceFile, PricePath, PricePathError
+from scenarios.market.piecewise import Piecewise
+from scenarios.market.shapes import SHAPES, anchored_points
+
+__all__ = ["KINDS", "MarketPath", "PathSpecError", "path_from_spec"]
+
+_STOCHASTIC = {"gbm": {"mu", "sigma", "start", "dt"}, "bridge": {"target", "days", "sigma", "start", "dt"},
+               "jump": {"mu", "sigma", "jumps", "jump_mean", "jump_sd", "start", "dt"}}
+KEYS: dict[str, set[str]] = {"constant": {"price"}, "csv": set(), **_STOCHASTIC, **{name: {"noise"} for name in SHAPES}}
+KINDS = tuple(sorted(KEYS))
+DEFAULT_NOISE = 0.005
+
+
+class PathSpecError(PricePathError):
+    """A market spec is refused (fields: spec, problem, and as relevant key, value, known, path, line)."""
+
+    def describe(self) -> str:
+        return f"market spec {self.fields.get('spec')!r}: {self.fields.get('problem')}"
+
+
+@frozen(eq=False)
+class MarketPath:
+    """A built spec: `price_at(t)` int cents at t whole seconds after `start` (t < 0 reads as 0).
+
+    `start` is the aware UTC time a dated path's data begins (shapes, CSV), None for undated paths;
+    `length_s` the seconds of data after it (None: open-ended); the price is flat after the data ends.
+    """
+
+    spec: str
+    kind: str
+    start: datetime | None
+    length_s: int | None
+    params: dict[str, object]
+    path: PricePath
+
+    def price_at(self, t: int) -> int:
+        return self.path.price_at(max(0, t))
+
+    def describe(self) -> dict[str, object]:
+        start = None if self.start is None else self.start.isoformat().replace("+00:00", "Z")
+        return {"spec": self.spec, "kind": self.kind, "start": start, "length_s": self.length_s, **self.params}
+
+
+def path_from_spec(spec: str, seed: int, price_cents: int | None = None) -> MarketPath:
+    """Build the path `spec` names; random parts draw from a stream fixed by (seed, kind).
+
+    `price_cents`, when given, makes a dated path (shape, CSV) replay its relative moves from that
+    price, and is the start price of gbm/jump/bridge unless the spec says `start=`; `constant` without
+    a price uses it too. A spec that needs a start price and gets none is refused.
+    """
+    if not isinstance(spec, str):
+        raise PathSpecError(spec=spec, problem="a market spec is a string")
+    if price_cents is not None and (isinstance(price_cents, bool) or not isinstance(price_cents, int)
+                                    or price_cents <= 0):
+        raise PathSpecError(spec=spec, key="price_cents", value=price_cents, problem="price_cents must be an int > 0")
+    kind, arg, params = _split(spec)
+    rng = random.Random(f"lanasim.market/{seed}/{kind}")
+    if kind in SHAPES:
+        return _shape(spec, kind, params, rng, price_cents)
+    if kind == "csv":
+        return _csv(spec, arg, price_cents)
+    if kind == "constant":
+        cents = _dollars(spec, "price", params["price"]) if "price" in params else _start(spec, {}, price_cents)
+        return MarketPath(spec, kind, None, None, {"price_cents": cents}, Constant(cents))
+    return _stochastic(spec, kind, params, rng, price_cents)
+
+
+def _split(spec: str) -> tuple[str, str, dict[str, str]]:
+    kind, _, rest = spec.strip().partition(":")
+    kind = kind.strip().lower()
+    if kind not in KEYS:
+        raise PathSpecError(spec=spec, key="kind", value=kind, known=KINDS,
+                            problem=f"unknown market {kind!r}; known: {', '.join(KINDS)}")
+    if kind == "csv":
+        return kind, rest.strip(), {}
+    params: dict[str, str] = {}
+    for n, item in enumerate(rest.split(",") if rest.strip() else []):
+        key, eq, value = (part.strip() for part in item.partition("="))
+        if not eq and n == 0 and kind == "constant":
+            key, value = "price", key
+        elif not eq or not key:
+            raise PathSpecError(spec=spec, value=item, problem=f"{item.strip()!r} is not key=value")
+        key = key.lower()
+        if key not in KEYS[kind]:
+            raise PathSpecError(spec=spec, key=key, known=sorted(KEYS[kind]),
+                                problem=f"{kind} takes no key {key!r}; known: {', '.join(sorted(KEYS[kind])) or 'none'}")
+        if key in params:
+            raise PathSpecError(spec=spec, key=key, problem=f"key {key!r} is given twice")
+        params[key] = value
+    return kind, "", params
+
+
+def _shape(spec: str, kind: str, params: dict[str, str], rng: random.Random, price_cents: int | None) -> MarketPath:
+    shape, noise = SHAPES[kind], _number(spec, "noise", params.get("noise", str(DEFAULT_NOISE)), low=0)
+    points = anchored_points(shape.anchors, price_cents)
+    path = Piecewise(points, geometric=True, noise=noise, rng=rng)
+    return MarketPath(spec, kind, shape.start, path.length_s,
+                      {"noise": noise, "from_cents": points[0][1], "about": shape.about}, path)
+
+
+def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
+    if not file:
+        raise PathSpecError(spec=spec, key="file", problem="csv needs a file: csv:FILE")
+    try:
+        rows = read_points(Path(file).read_text(encoding="utf-8-sig"), file, newest_first=True)
+    except MalformedPriceFile as bad:
+        raise PathSpecError(spec=spec, path=file, line=bad.line, problem=f"{file} line {bad.line}: {bad.problem}") from None
+    except (OSError, UnicodeDecodeError) as bad:
+        problem = f"cannot read {file}: {getattr(bad, 'strerror', None) or bad}"
+        raise PathSpecError(spec=spec, path=file, problem=problem) from None
+    points = anchored_points(rows, price_cents)
+    path = Piecewise(points, geometric=False)
+    return MarketPath(spec, "csv", rows[0][0], path.length_s,
+                      {"file": file, "rows": len(rows), "from_cents": points[0][1]}, path)
+
+
+def _stochastic(spec: str, kind: str, params: dict[str, str], rng: random.Random,
+                price_cents: int | None) -> MarketPath:
+    s0 = _start(spec, params, price_cents)
+    dt = _seconds(spec, "dt", params.get("dt", "3600"))
+    mu, sigma = _number(spec, "mu", params.get("mu", "0")), _number(spec, "sigma", params.get("sigma", "0.8"), low=0)
+    if kind == "gbm":
+        values = {"start_cents": s0, "mu": mu, "sigma": sigma, "dt": dt}
+        return MarketPath(spec, kind, None, None, values, GBM(s0, mu, sigma, dt, rng))
+    if kind == "jump":
+        jumps = _number(spec, "jumps", params.get("jumps", "6"), low=0)
+        mean, sd = _number(spec, "jump_mean", params.get("jump_mean", "-0.08")), \
+            _number(spec, "jump_sd", params.get("jump_sd", "0.1"), low=0)
+        values = {"start_cents": s0, "mu": mu, "sigma": sigma, "dt": dt, "jumps": jumps, "jump_mean": mean,
+                  "jump_sd": sd}
+        return MarketPath(spec, kind, None, None, values, JumpDiffusion(s0, mu, sigma, jumps, mean, sd, dt, rng))
+    for key in ("target", "days"):
+        if key not in params:
+            raise PathSpecError(spec=spec, key=key, problem=f"bridge needs {key}=")
+    target, days = _target(spec, params["target"], s0), _days(spec, params["days"])
+    values = {"start_cents": s0, "target_cents": target, "days": float(days), "sigma": sigma, "dt": dt}
+    length = int(days * DAY)
+    return MarketPath(spec, kind, None, length, values, BrownianBridge(s0, target, length, sigma, dt, rng))
+
+
+def _start(spec: str, params: dict[str, str], price_cents: int | None) -> int:
+    if "start" in params:
+        return _dollars(spec, "start", params["start"])
+    if price_cents is None:
+        raise PathSpecError(spec=spec, key="start", problem="needs a start price: give start=DOLLARS (or price_cents)")
+    return price_cents
+
+
+def _decimal(spec: str, key: str, value: str) -> Decimal:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} is not a number")
+    return number
+
+
+def _dollars(spec: str, key: str, value: str) -> int:
+    cents = int(_decimal(spec, key, value).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    if cents <= 0:
+        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be at least one cent")
+    return cents
+
+
+def _target(spec: str, value: str, s0: int) -> int:
+    """Dollars, or a move from the start price in percent (`-40%`)."""
+    if not value.endswith("%"):
+        return _dollars(spec, "target", value)
+    pct = _decimal(spec, "target", value[:-1])
+    if pct <= -100:
+        raise PathSpecError(spec=spec, key="target", value=value, problem=f"target={value!r} must be above -100%")
+    return max(1, int((s0 * (1 + pct / 100)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)))
+
+
+def _number(spec: str, key: str, value: str, low: float | None = None) -> float:
+    number = _decimal(spec, key, value)
+    if low is not None and number < low:
+        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be at least {low}")
+    return float(number)
+
+
+def _seconds(spec: str, key: str, value: str) -> int:
+    number = _decimal(spec, key, value)
+    if number != number.to_integral_value() or number <= 0:
+        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be a whole number of seconds > 0")
+    return int(number)
+
+
+def _days(spec: str, value: str) -> Decimal:
+    days = _decimal(spec, "days", value)
+    if days * DAY < 1:
+        raise PathSpecError(spec=spec, key="days", value=value, problem=f"days={value!r} must be positive")
+    return days
