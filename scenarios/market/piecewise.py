@@ -9,6 +9,7 @@ import random
 from array import array
 from bisect import bisect_right
 from fractions import Fraction
+from itertools import pairwise
 
 from scenarios.market.paths import HOUR, InvalidPricePath, _to_cents
 
@@ -26,7 +27,7 @@ class Piecewise:
 
     def __init__(self, points: list[tuple[int, int]], *, geometric: bool = True, noise: float = 0.0,
                  rng: random.Random | None = None) -> None:
-        if not points or points[0][0] != 0 or any(b[0] <= a[0] for a, b in zip(points, points[1:])):
+        if not points or points[0][0] != 0 or any(b[0] <= a[0] for a, b in pairwise(points)):
             raise InvalidPricePath(field="points", value=points[:3], problem="times must start at 0 and increase")
         if not math.isfinite(noise) or noise < 0:
             raise InvalidPricePath(field="noise", value=noise, problem="must be a finite number >= 0")
@@ -61,7 +62,7 @@ def _bridges(times: list[int], noise: float, rng: random.Random | None) -> list[
         raise InvalidPricePath(field="rng", value=rng, problem="noise needs a random.Random stream")
     stream = random.Random(rng.getrandbits(128))
     bridges = []
-    for a, b in zip(times, times[1:]):
+    for a, b in pairwise(times):
         steps = max(1, math.ceil((b - a) / HOUR))
         sd = noise * math.sqrt((b - a) / steps / HOUR)
         walk = array("d", [0.0])

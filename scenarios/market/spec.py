@@ -11,7 +11,15 @@ from attrs import frozen
 
 from scenarios.market.csvfile import read_points
 from scenarios.market.jumps import JumpDiffusion
-from scenarios.market.paths import DAY, GBM, BrownianBridge, Constant, MalformedPriceFile, PricePath, PricePathError
+from scenarios.market.paths import (
+    DAY,
+    GBM,
+    BrownianBridge,
+    Constant,
+    MalformedPriceFile,
+    PricePath,
+    PricePathError,
+)
 from scenarios.market.piecewise import Piecewise
 from scenarios.market.shapes import SHAPES, anchored_points
 
