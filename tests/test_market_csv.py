@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,7 +24,7 @@ def csv_path(tmp_path, text: str, name: str = "btc.csv") -> str:
 
 def test_a_daily_date_close_export_starts_on_its_first_date_and_moves_linearly_between_closes(tmp_path):
     path = path_from_spec(f"csv:{csv_path(tmp_path, YAHOO_DAILY)}", seed=1)
-    assert path.start == datetime(2022, 6, 1, tzinfo=timezone.utc)
+    assert path.start == datetime(2022, 6, 1, tzinfo=UTC)
     assert [path.price_at(t) for t in (0, DAY, 2 * DAY)] == [2_979_908, 3_046_749, 2_970_439]
     assert path.price_at(DAY // 2) == round((2_979_908 + 3_046_749) / 2)
     assert path.price_at(DAY // 4) == 2_979_908 + round((3_046_749 - 2_979_908) / 4)
@@ -35,7 +35,7 @@ def test_a_daily_date_close_export_starts_on_its_first_date_and_moves_linearly_b
 def test_an_intraday_unix_seconds_export_is_read_in_utc(tmp_path):
     text = "timestamp,price\n1654041600,31800\n1654045200,31500.5\n"
     path = path_from_spec(f"csv:{csv_path(tmp_path, text)}", seed=1)
-    assert path.start == datetime(2022, 6, 1, tzinfo=timezone.utc)
+    assert path.start == datetime(2022, 6, 1, tzinfo=UTC)
     assert (path.price_at(0), path.price_at(HOUR // 2), path.price_at(HOUR)) == (3_180_000, 3_165_025, 3_150_050)
 
 
@@ -47,7 +47,7 @@ def test_unix_milliseconds_iso_times_any_case_and_newest_first_are_understood(tm
     iso = read("time,Price\n2022-06-01T02:00:00+02:00,100\n", "iso.csv")
     newest_first = "Date,Close\n2022-06-03,\"$30,000.00\"\n2022-06-02,29000\n2022-06-01,28000\n"
     reversed_path = read(newest_first, "rev.csv")
-    assert millis.start == iso.start == reversed_path.start == datetime(2022, 6, 1, tzinfo=timezone.utc)
+    assert millis.start == iso.start == reversed_path.start == datetime(2022, 6, 1, tzinfo=UTC)
     assert [reversed_path.price_at(t) for t in (0, DAY, 2 * DAY)] == [2_800_000, 2_900_000, 3_000_000]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -15,7 +16,7 @@ HOUR, DAY = 3600, 86400
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def hourly(path: MarketPath, until: int | None = None) -> list[int]:
@@ -43,7 +44,7 @@ def test_each_shape_without_noise_starts_bottoms_and_falls_as_documented(
     assert path.price_at(0) == start_usd * 100
     assert bottom == trough_usd * 100  # the trough anchor is the lowest price, to the cent
     bottom_at = path.start.timestamp() + prices.index(bottom) * HOUR
-    assert datetime.fromtimestamp(bottom_at, timezone.utc).date().isoformat() == trough_day
+    assert datetime.fromtimestamp(bottom_at, UTC).date().isoformat() == trough_day
     assert 100 * (bottom / prices[0] - 1) == pytest.approx(drawdown, abs=1.0)  # within one point
 
 
@@ -120,7 +121,7 @@ def test_a_bridge_reaches_its_target_on_its_day_in_dollars_or_percent():
 def test_jumps_give_fatter_tails_than_gbm_of_the_same_diffusion():
     def excess_kurtosis(spec: str) -> float:
         prices = hourly(path_from_spec(spec, seed=5, price_cents=5_000_000), 365 * DAY)
-        moves = [math.log(b / a) for a, b in zip(prices, prices[1:], strict=False)]
+        moves = [math.log(b / a) for a, b in pairwise(prices)]
         mean = sum(moves) / len(moves)
         var = sum((m - mean) ** 2 for m in moves) / len(moves)
         return sum((m - mean) ** 4 for m in moves) / len(moves) / var**2 - 3
@@ -173,3 +174,13 @@ def test_the_old_constructors_still_import():
 
     assert black_thursday_2020(790_000).trough_cents == 395_000
     assert june_2022(100).depth == 0.41 and ftx_2022(100).depth == 0.27
+
+
+def test_a_shifted_shape_holds_its_first_price_until_its_data_begins():
+    path = path_from_spec("june-2022:noise=0", seed=1)
+    later = path.shifted(3 * DAY)
+    assert later.start == path.start - timedelta(days=3) and later.length_s == path.length_s + 3 * DAY
+    assert [later.price_at(t) for t in (0, 3 * DAY - 1)] == [path.price_at(0)] * 2
+    assert later.price_at(3 * DAY + 17 * HOUR) == path.price_at(17 * HOUR)
+    assert path.shifted(-DAY).price_at(0) == path.price_at(DAY)
+    assert later.describe()["shift_s"] == 3 * DAY

@@ -40,6 +40,10 @@ class Piecewise:
     def length_s(self) -> int:
         return self.times[-1]
 
+    def describe(self) -> dict[str, object]:
+        return {"kind": "piecewise", "points": [list(p) for p in zip(self.times, self.cents, strict=True)],
+                "geometric": self.geometric, "noise": self.noise}
+
     def price_at(self, t: int) -> int:
         i = bisect_right(self.times, t) - 1
         if i < 0:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 
@@ -51,15 +52,39 @@ class MarketPath:
     kind: str
     start: datetime | None
     length_s: int | None
-    params: dict[str, object]
+    params: Mapping[str, object]
     path: PricePath
 
     def price_at(self, t: int) -> int:
         return self.path.price_at(max(0, t))
 
+    def shifted(self, seconds: int) -> MarketPath:
+        """The same prices `seconds` later (earlier if negative): the new path at t reads this one at
+        t - seconds, and its `start` is the instant its t = 0 stands for (the data begins `seconds` in).
+        To replay a dated path in a simulation that began at `sim_start`:
+        `path.shifted(int((path.start - sim_start).total_seconds()))`."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int):
+            raise PathSpecError(spec=self.spec, key="shift", value=seconds, problem="a shift is an int of seconds")
+        start = None if self.start is None else self.start - timedelta(seconds=seconds)
+        length = None if self.length_s is None else max(0, self.length_s + seconds)
+        params = {**self.params, "shift_s": self.params.get("shift_s", 0) + seconds}  # type: ignore[operator]
+        return MarketPath(self.spec, self.kind, start, length, params, _Shifted(self.path, seconds))
+
     def describe(self) -> dict[str, object]:
         start = None if self.start is None else self.start.isoformat().replace("+00:00", "Z")
         return {"spec": self.spec, "kind": self.kind, "start": start, "length_s": self.length_s, **self.params}
+
+
+@frozen
+class _Shifted:
+    path: PricePath
+    seconds: int
+
+    def price_at(self, t: int) -> int:
+        return self.path.price_at(max(0, t - self.seconds))
+
+    def describe(self) -> dict[str, object]:
+        return {**self.path.describe(), "shift_s": self.seconds}
 
 
 def path_from_spec(spec: str, seed: int, price_cents: int | None = None) -> MarketPath:
@@ -125,7 +150,8 @@ def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
     try:
         rows = read_points(Path(file).read_text(encoding="utf-8-sig"), file, newest_first=True)
     except MalformedPriceFile as bad:
-        raise PathSpecError(spec=spec, path=file, line=bad.line, problem=f"{file} line {bad.line}: {bad.problem}") from None
+        line, problem = bad.fields["line"], bad.fields["problem"]
+        raise PathSpecError(spec=spec, path=file, line=line, problem=f"{file} line {line}: {problem}") from None
     except (OSError, UnicodeDecodeError) as bad:
         problem = f"cannot read {file}: {getattr(bad, 'strerror', None) or bad}"
         raise PathSpecError(spec=spec, path=file, problem=problem) from None
