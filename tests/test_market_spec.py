@@ -136,6 +136,8 @@ def test_every_kind_describes_itself_as_json_with_its_spec():
         described = path_from_spec(spec, seed=1, price_cents=790_000).describe()
         assert json.loads(json.dumps(described))["spec"] == spec
     assert path_from_spec("june-2022:noise=0.02", seed=1).describe()["noise"] == 0.02
+    assert path_from_spec("gbm:start=1", seed=42).describe()["seed"] == 42  # a random path names its seed
+    assert "seed" not in path_from_spec("june-2022:noise=0", seed=42).describe()
 
 
 def test_kinds_and_keys_read_in_any_case():
