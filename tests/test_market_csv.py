@@ -85,3 +85,9 @@ def test_a_missing_file_is_refused_naming_it(tmp_path):
     with pytest.raises(PathSpecError) as refused:
         path_from_spec(f"csv:{missing}", seed=1)
     assert refused.value.path == missing and "No such file" in str(refused.value)
+
+
+def test_a_one_row_file_is_a_constant_price_from_its_date(tmp_path):
+    file = csv_path(tmp_path, "date,close\n2024-08-05,49000\n")
+    path = path_from_spec(f"csv:{file}", seed=1)
+    assert path.length_s == 0 and {path.price_at(t) for t in (-1, 0, 10 * DAY)} == {4_900_000}

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scenarios.market import KINDS, SHAPES, MarketPath, PathSpecError, path_from_spec
 from scenarios.market.paths import PricePathError
@@ -186,3 +191,22 @@ def test_a_shifted_shape_holds_its_first_price_until_its_data_begins():
     assert later.price_at(3 * DAY + 17 * HOUR) == path.price_at(17 * HOUR)
     assert path.shifted(-DAY).price_at(0) == path.price_at(DAY)
     assert later.describe()["shift_s"] == 3 * DAY
+
+
+def test_the_same_seed_gives_the_same_path_in_another_process_whatever_its_hash_seed():
+    code = ("from scenarios.market import path_from_spec as p; "
+            "print([p(s, seed=11, price_cents=5_000_000).price_at(t) for s in ('june-2022:noise=0.02', 'jump') "
+            "for t in range(0, 30 * 86400, 86400)])")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": hash_seed}).stdout for hash_seed in ("1", "2")}
+    here = [path_from_spec(s, seed=11, price_cents=5_000_000).price_at(t)
+            for s in ("june-2022:noise=0.02", "jump") for t in range(0, 30 * DAY, DAY)]
+    assert runs == {f"{here}\n"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(sorted(SHAPES)), noise=st.floats(0, 0.05), seed=st.integers(0, 2**32),
+       price=st.none() | st.integers(1, 10**12), t=st.integers(-DAY, 400 * DAY))
+def test_a_shape_reads_a_positive_int_anywhere_for_any_noise_seed_and_price(name, noise, seed, price, t):
+    path = path_from_spec(f"{name}:noise={noise!r}", seed=seed, price_cents=price)
+    assert type(path.price_at(t)) is int and path.price_at(t) >= 1
