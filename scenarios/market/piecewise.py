@@ -50,13 +50,11 @@ class Piecewise:
             return self.cents[0]
         if i >= len(self.times) - 1 or t == self.times[i]:
             return self.cents[i]
-        a, b = self.times[i], self.times[i + 1]
+        (a, b), (lo, hi) = self.times[i:i + 2], self.cents[i:i + 2]
         if self._bridges is None and not self.geometric:
-            return round(self.cents[i] + Fraction((self.cents[i + 1] - self.cents[i]) * (t - a), b - a))
+            return round(lo + Fraction((hi - lo) * (t - a), b - a))
         f = (t - a) / (b - a)
-        log = math.log(self.cents[i]) + f * (math.log(self.cents[i + 1]) - math.log(self.cents[i]))
-        if not self.geometric:
-            log = math.log(self.cents[i] + f * (self.cents[i + 1] - self.cents[i]))
+        log = math.log(lo) + f * (math.log(hi) - math.log(lo)) if self.geometric else math.log(lo + f * (hi - lo))
         return _to_cents(log + (_bridge_at(self._bridges[i], t - a, b - a) if self._bridges else 0.0))
 
 
