@@ -228,7 +228,7 @@ def test_csv_first_row_price_holds_before_the_first_row():
     ("", 1, "empty"),
     ("timestamp,price\n", 2, "no price rows"),
     ("2024-01-01T00:00:00Z,42000\n", 1, "lacks"),
-    ("timestamp,close\n2024-01-01T00:00:00Z,42000\n", 1, "lacks"),
+    ("timestamp,volume\n2024-01-01T00:00:00Z,42000\n", 1, "lacks"),
     ("timestamp,price\n2024-01-01T00:00:00Z,1\nyesterday,42000\n", 3, "timestamp"),
     ("timestamp,price\n2024-01-01T00:00:00Z,1\n2024-01-01T01:00:00Z,abc\n", 3, "not a number"),
     ("timestamp,price\n2024-01-01T00:00:00Z,-42000\n", 2, "at least one cent"),

@@ -1,9 +1,10 @@
-"""Replay of a recorded BTC price series from CSV (`timestamp,price`), stepwise in sim seconds.
+"""Recorded BTC prices from an exchange-style CSV export, and their stepwise replay in sim seconds.
 
-Format: a header naming `timestamp` and `price` (other columns ignored), then one row per line.
-`timestamp` is ISO-8601 (a `Z`/offset is converted to UTC; no offset means UTC) and strictly
-increasing; `price` is USD per BTC as a decimal (`67012.34`), converted to cents with `Decimal`
-rounding half-even. Blank lines are skipped. Every problem raises `MalformedPriceFile(path, line,
+Header: a time column (`timestamp`, `date`, `datetime` or `time`, first found in that order) and a
+price column (`close`, else `price`), any case; other columns are ignored. Times are ISO-8601 dates
+or date-times (a `Z`/offset is converted to UTC; none means UTC) or unix seconds (>= 10**11 reads as
+milliseconds), strictly increasing. Prices are USD per BTC as decimals (`67012.34`, `$67,012.34`),
+to cents half-even. Blank lines are skipped. Every problem raises `MalformedPriceFile(path, line,
 problem)` naming the 1-based line.
 """
 
@@ -13,15 +14,15 @@ import bisect
 import csv
 import hashlib
 import io
-from datetime import datetime, timezone
+import re
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from itertools import pairwise
 from pathlib import Path
 
 from scenarios.market.paths import MalformedPriceFile
 
-__all__ = ["CsvReplay"]
-
-
+__all__ = ["CsvReplay", "PRICE_COLUMNS", "TIME_COLUMNS", "read_points"]
 
 class CsvReplay:
     """A recorded series as a path: the last row at or before `start + t` (the first row's before it)."""
@@ -38,7 +39,7 @@ class CsvReplay:
     @classmethod
     def from_text(cls, text: str, start: datetime, source: str = "<text>") -> CsvReplay:
         digest = hashlib.sha256(text.encode()).hexdigest()
-        return cls(_parse(text, source), start, source, digest)
+        return cls(read_points(text, source), start, source, digest)
 
     def price_at(self, t: int) -> int:
         times, prices = self._steps
@@ -64,18 +65,32 @@ def _steps(rows: list[tuple[datetime, int]], start: datetime) -> tuple[list[int]
     return times, prices
 
 
-def _parse(text: str, source: str) -> list[tuple[datetime, int]]:
+TIME_COLUMNS = ("timestamp", "date", "datetime", "time")
+PRICE_COLUMNS = ("close", "price")
+_UNIX = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def read_points(text: str, source: str, *, newest_first: bool = False) -> list[tuple[datetime, int]]:
+    """(UTC time, cents) rows in time order; with `newest_first`, a file listing rows in strictly
+    decreasing time is accepted too (many exchange exports do) and returned reversed."""
+    rows = _parse(text, source)
+    descending = newest_first and len(rows) > 1 and rows[1][1] < rows[0][1]
+    for (_, a, _), (line, b, _) in pairwise(rows):
+        if (b >= a) if descending else (b <= a):
+            word = "before" if descending else "after"
+            raise MalformedPriceFile(path=source, line=line, problem=f"time {_iso(b)} is not {word} {_iso(a)}")
+    points = [(at, cents) for _, at, cents in rows]
+    return points[::-1] if descending else points
+
+
+def _parse(text: str, source: str) -> list[tuple[int, datetime, int]]:
     reader = csv.reader(io.StringIO(text))
     columns = _header(next(reader, None), source)
-    rows: list[tuple[datetime, int]] = []
+    rows: list[tuple[int, datetime, int]] = []
     for record in reader:
         if not any(cell.strip() for cell in record):
             continue
-        row = _row(record, columns, source, reader.line_num)
-        if rows and row[0] <= rows[-1][0]:
-            raise MalformedPriceFile(path=source, line=reader.line_num,
-                                     problem=f"timestamp {_iso(row[0])} is not after {_iso(rows[-1][0])}")
-        rows.append(row)
+        rows.append((reader.line_num, *_row(record, columns, source, reader.line_num)))
     if not rows:
         raise MalformedPriceFile(path=source, line=reader.line_num + 1, problem="no price rows after the header")
     return rows
@@ -84,27 +99,37 @@ def _parse(text: str, source: str) -> list[tuple[datetime, int]]:
 def _header(record: list[str] | None, source: str) -> tuple[int, int]:
     if record is None:
         raise MalformedPriceFile(path=source, line=1, problem="file is empty")
-    names = [cell.strip() for cell in record]
-    missing = [name for name in ("timestamp", "price") if name not in names]
-    if missing:
-        raise MalformedPriceFile(path=source, line=1, problem=f"header {names} lacks column(s) {missing}")
-    return names.index("timestamp"), names.index("price")
+    names = [cell.strip().lower() for cell in record]
+    found = [next((names.index(n) for n in wanted if n in names), None) for wanted in (TIME_COLUMNS, PRICE_COLUMNS)]
+    if None in found:
+        lacking = [f"a {kind} column ({', '.join(wanted)})" for kind, wanted, at in
+                   (("time", TIME_COLUMNS, found[0]), ("price", PRICE_COLUMNS, found[1])) if at is None]
+        raise MalformedPriceFile(path=source, line=1, problem=f"header {names} lacks {' and '.join(lacking)}")
+    return found[0], found[1]  # type: ignore[return-value]
 
 
 def _row(record: list[str], columns: tuple[int, int], source: str, line: int) -> tuple[datetime, int]:
     if len(record) <= max(columns):
         raise MalformedPriceFile(path=source, line=line, problem=f"expected {max(columns) + 1}+ fields")
     raw_at, raw_price = record[columns[0]].strip(), record[columns[1]].strip()
+    return _time(raw_at, source, line), _price_cents(raw_price, source, line)
+
+
+def _time(raw: str, source: str, line: int) -> datetime:
+    """Unix seconds (digits; 11+ integer digits, i.e. >= 10**11, read as milliseconds) or ISO-8601."""
     try:
-        at = _utc(datetime.fromisoformat(raw_at))
-    except ValueError:
-        raise MalformedPriceFile(path=source, line=line, problem=f"bad ISO-8601 timestamp: {raw_at!r}") from None
-    return at, _price_cents(raw_price, source, line)
+        if _UNIX.match(raw):
+            seconds = Decimal(raw) / (1000 if abs(Decimal(raw)) >= 10**11 else 1)
+            return _EPOCH + timedelta(seconds=int(seconds), microseconds=int(seconds % 1 * 10**6))
+        return _utc(datetime.fromisoformat(raw))
+    except (ValueError, OverflowError):
+        raise MalformedPriceFile(path=source, line=line,
+                                 problem=f"timestamp is neither ISO-8601 nor unix seconds: {raw!r}") from None
 
 
 def _price_cents(raw: str, source: str, line: int) -> int:
     try:
-        cents = int(Decimal(raw).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+        cents = int(Decimal(raw.removeprefix("$").replace(",", "")).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
     except (InvalidOperation, ValueError):
         raise MalformedPriceFile(path=source, line=line, problem=f"price is not a number: {raw!r}") from None
     if cents <= 0:
@@ -114,6 +139,9 @@ def _price_cents(raw: str, source: str, line: int) -> int:
 
 def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _iso(at: datetime) -> str:

@@ -26,7 +26,11 @@ class PriceService:
         return self.sim.state("price", BTC_USD).price
 
     def follow(self, path, *, every_seconds: int = 3600) -> None:
-        """Sample `path.price_at(t)` now and every `every_seconds` of sim time (priority: price)."""
+        """Sample `path.price_at(t)` now and every `every_seconds` of sim time (priority: price).
+
+        t is the sim clock in whole seconds since the simulation began; a None reading publishes nothing
+        (the last price stays in use), as when every provider fails.
+        """
         if type(every_seconds) is not int or every_seconds <= 0:
             raise InvalidPrice(price=None, every_seconds=every_seconds, problem="interval must be a positive int")
         self.path = feed = path
@@ -36,8 +40,9 @@ class PriceService:
             if self.path is not path:
                 return False  # another path took over: stop this feed
             t = int(self.sim.clock.env.now)
-            self.sim.send("price", BTC_USD, UpdatePrice(_checked(feed.price_at(t), t), self.sim.now),
-                          subject="price-feed")
+            price = feed.price_at(t)
+            if price is not None:  # None: the oracle publishes nothing at this tick (stale feed, gap)
+                self.sim.send("price", BTC_USD, UpdatePrice(_checked(price, t), self.sim.now), subject="price-feed")
             return True
 
         self.sim.jobs.every(every_seconds, sample, "price", first=origin)
