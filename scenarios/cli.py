@@ -48,7 +48,10 @@ INTERRUPTED = 130
 
 def main(argv: list[str] | None = None) -> int:
     progress = RunProgress()
-    args = _parser(progress).parse_args(argv)
+    try:
+        args = _parser(progress).parse_args(argv)
+    except SystemExit as done:  # --help, or a usage error already printed in one line
+        return int(done.code or 0)
     try:
         return args.handler(args, progress) if args.command == "run" else args.handler(args)
     except (EngineError, ScenarioError, Refusal) as exc:
@@ -71,9 +74,16 @@ def _fail(message: str) -> int:
     return 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (`lanasim run: error: ...`), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser(progress: RunProgress) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lanasim", description="Deterministic simulation of a Lana-style bank.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="lanasim", description="Deterministic simulation of a Lana-style bank.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run a scenario into a run directory and print its summary")
     run.add_argument("scenario", help="a name from `lanasim scenarios`")
     run.add_argument("--seed", type=int, default=0)

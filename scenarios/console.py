@@ -113,7 +113,9 @@ def param_table(params: Mapping[str, object]) -> Table:
     """Each parameter: name, default, unit, range, meaning."""
     table = Table("parameter", "default", "unit", "range", "meaning", box=None)
     for p in params.values():
-        table.add_row(p.name, human(p.default), p.unit, p.range, p.doc)  # type: ignore[attr-defined]
+        low, high = (None if x is None else human(x) for x in (p.low, p.high))  # type: ignore[attr-defined]
+        bounds = p.range if p.choices or (low is None and high is None) else f"{low or '-inf'} .. {high or 'inf'}"  # type: ignore[attr-defined]
+        table.add_row(p.name, human(p.default), p.unit, bounds, p.doc)  # type: ignore[attr-defined]
     return table
 
 

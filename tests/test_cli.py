@@ -124,11 +124,12 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     (["run", "onboarding", "--set", "days=soon"], "parameter days expects int"),
     (["run", "onboarding", "--set", "mood=calm"], "unknown parameter 'mood'"),
     (["run", "onboarding", "--set", "days"], "--set expects KEY=VALUE"),
-    (["run", "onboarding", "--set", "days=0"], "days=0 is out of range [1 .. 3,650]"),
+    (["run", "onboarding", "--set", "days=0"], "days=0 is out of range [1 .. 3650]"),
     (["run", "onboarding", "--set", "decline_share=1.5"], "decline_share=1.5 is out of range"),
     (["run", "timely-payments", "--set", "btc=100"], "activation needs at least 125 %"),
     (["run", "disbursal-different-months", "--set", "third_usd=9000000"], "exceeds facility_usd"),
     (["run", "onboarding", "--resume", "out/x"], "--resume is not supported yet"),
+    (["run", "onboarding", "--journal", "notes.txt"], "unrecognized arguments: --journal notes.txt"),
     (["describe", "no-such-story"], "unknown scenario"),
     (["outbox", "/no/such/journal.sqlite"], "no such file"),
     (["show", "JOURNAL", "planet", "x"], "UnknownKind"),
@@ -137,10 +138,11 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
 ])
 def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatch, capsys, argv, fragment):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
     argv = [str(journal) if a == "JOURNAL" else a for a in argv]
     assert main(argv) == 2
     assert fragment in one_error_line(capsys)
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "out").exists() and (tmp_path / "notes.txt").read_text() == "mine"
 
 
 def foreign_sqlite(path: Path) -> bytes:

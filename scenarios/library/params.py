@@ -48,7 +48,7 @@ class Param:
             return " | ".join(self.choices)
         if self.low is None and self.high is None:
             return ""
-        return f"{'-inf' if self.low is None else f'{self.low:,}'} .. {'inf' if self.high is None else f'{self.high:,}'}"
+        return f"{'-inf' if self.low is None else self.low} .. {'inf' if self.high is None else self.high}"
 
 
 def as_params(declared: Iterable[Param] | Mapping[str, object]) -> dict[str, Param]:
