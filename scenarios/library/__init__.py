@@ -1,7 +1,7 @@
 """The scenario library and its loader: a scenario is a module of this package with `story(sim, **params)`.
 
-Its module docstring tells the story; `PARAMS` holds the parameters (`Param`: default, unit, range,
-meaning); `START` is the simulated start date. `run_scenario` runs one into a run directory.
+Its module docstring tells the story; `PARAMS` holds the parameters with their defaults (and so
+their types); `START` is the simulated start date.
 """
 
 from __future__ import annotations
@@ -41,11 +41,6 @@ class Scenario:
         self.params: dict[str, Param] = as_params(getattr(module, "PARAMS", {}))
         self.defaults: dict = {name: p.default for name, p in self.params.items()}
 
-    @property
-    def story(self) -> str:
-        """The module docstring's first paragraph ("Story: ..."), on one line."""
-        return story_line(self.module)
-
     def execute(self, *, seed: int, journal: str, params: dict, progress=None) -> dict:
         from engine.simulation import Simulation
 
@@ -58,6 +53,11 @@ class Scenario:
             summary["outbox events"] = sim.outbox.sequence
             summary["journal digest"] = sim.journal.digest()
         return summary
+
+    @property
+    def story(self) -> str:
+        """The module docstring's first paragraph ("Story: ..."), on one line."""
+        return story_line(self.module)
 
 
 def load_scenario(name: str) -> Scenario:
