@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -22,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-__all__ = ["RunProgress", "Stopped", "human", "param_table", "summary_table"]
+__all__ = ["RunProgress", "Stopped", "human", "param_table", "stdout_console", "summary_table"]
 
 
 class Stopped(Exception):
@@ -44,7 +45,7 @@ class RunProgress:
         self.console = console or Console(stderr=True)
         self.stop_requested = False
         self._bar: Progress | None = None
-        self._task = None
+        self._task = TaskID(0)
         self._tenth = -1
         self._first: tuple[float, datetime | None] | None = None
 
