@@ -16,7 +16,7 @@ import pytest
 
 from engine.inspect import open_readonly
 from scenarios.cli import main
-from scenarios.library import run_scenario
+from scenarios.library import load_scenario, run_scenario, scenario_names
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = ["run", "onboarding", "--seed", "3", "--set", "days=3"]
@@ -96,6 +96,16 @@ def test_scenarios_lists_each_with_its_story_and_describe_every_parameter(capsys
     described = capsys.readouterr().out
     for fragment in ("facility_usd", "10,000,000", "USD/BTC", "1 .. 3,650", "the bitcoin price", "125 %"):
         assert fragment in described
+
+
+def test_every_scenario_parameter_has_a_meaning_and_every_number_a_documented_range():
+    declared_as_dicts = {name for name in scenario_names() if isinstance(load_scenario(name).module.PARAMS, dict)}
+    assert declared_as_dicts <= {"march-2020"}  # the stress branch turns it into Params
+    for name in sorted(set(scenario_names()) - declared_as_dicts):
+        for p in load_scenario(name).params.values():
+            assert p.doc, (name, p.name)
+            if isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
+                assert p.low is not None and p.high is not None and p.low <= p.default <= p.high, (name, p.name)
 
 
 # -- journal views -----------------------------------------------------------------------
