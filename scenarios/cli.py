@@ -1,100 +1,249 @@
-"""The `lanasim` command: run scenarios, print the outbox, show an entity, verify a journal.
+"""The `lanasim` command: run scenarios into run directories, list and describe them, regenerate
+reports, print the outbox, show an entity, verify a journal.
 
-Every bad input (unknown scenario, bad parameter, missing or foreign journal) ends with a one-line
-message on stderr and exit status 2 — never a traceback.
+Every bad input (unknown scenario, bad parameter, a path lanasim may not use, a locked or foreign
+journal, an unwritable or full disk) ends with a one-line message on stderr and exit status 2 —
+never a traceback, and never a file lanasim did not create deleted. Ctrl-C ends a run with one
+line saying how far its journal is consistent, and exit status 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import signal
+import sqlite3
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+
+from rich.table import Table
 
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
 from engine.kernel.errors import EngineError
-from scenarios.library import ScenarioError, load_scenario, parse_params, scenario_names
+from scenarios.console import (
+    RunProgress,
+    Stopped,
+    param_table,
+    stdout_console,
+    summary_table,
+)
+from scenarios.library import (
+    ScenarioError,
+    load_scenario,
+    report_run,
+    run_scenario,
+    scenario_names,
+)
+from scenarios.library.rundir import JOURNAL, SUMMARY
 from scenarios.sweep import register_cli as register_sweep
 
 __all__ = ["main"]
 
+INTERRUPTED = 130
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    progress = RunProgress()
     try:
-        return args.handler(args)
+        args = _parser(progress).parse_args(argv)
+    except SystemExit as done:  # --help, or a usage error already printed in one line
+        return int(done.code or 0)
+    try:
+        return args.handler(args, progress) if args.command == "run" else args.handler(args)
     except (EngineError, ScenarioError, Refusal) as exc:
-        print(f"lanasim: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        return _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
+    except sqlite3.Error as exc:
+        return _fail(f"journal: {exc}")
+    except KeyboardInterrupt:
+        print("lanasim: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    finally:
+        progress.close()
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lanasim", description="Deterministic simulation of a Lana-style bank.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run a scenario and print its summary")
-    run.add_argument("scenario", help=f"one of: {', '.join(scenario_names())}")
+def _fail(message: str) -> int:
+    print(f"lanasim: error: {message}", file=sys.stderr)
+    return 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (`lanasim run: error: ...`), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _parser(progress: RunProgress) -> argparse.ArgumentParser:
+    parser = _Parser(prog="lanasim", description="Deterministic simulation of a Lana-style bank.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="run a scenario into a run directory and print its summary")
+    run.add_argument("scenario", help="a name from `lanasim scenarios`")
     run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
-    run.add_argument("--out", default="out", help="directory for the journal (default: out/)")
-    run.add_argument("--journal", help="journal path (default: OUT/SCENARIO-seedN.sqlite, or :memory:)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a parameter (see `lanasim describe SCENARIO`)")
+    run.add_argument("--out", metavar="DIR", help="run directory (default: out/SCENARIO-seedN)")
+    run.add_argument("--force", action="store_true", help="replace a previous run's lanasim journal in DIR")
+    run.add_argument("--json", action="store_true", help="print summary.json to stdout instead of a table")
+    run.add_argument("--resume", metavar="DIR", help="continue a stopped run (not supported yet)")
     run.set_defaults(handler=_run)
-    register_sweep(sub, progress=_progress)
+    listing = sub.add_parser("scenarios", help="list the scenarios, each with its story")
+    listing.set_defaults(handler=_scenarios)
+    describe = sub.add_parser("describe", help="a scenario's story and every parameter")
+    describe.add_argument("scenario")
+    describe.set_defaults(handler=_describe)
+    report = sub.add_parser("report", help="regenerate a run's (or sweep's) outputs from its journal")
+    report.add_argument("dir")
+    report.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    report.set_defaults(handler=_report)
+    register_sweep(sub, progress=progress)
+    _journal_verbs(sub)
+    return parser
+
+
+def _journal_verbs(sub) -> None:
     outbox = sub.add_parser("outbox", help="print a journal's outbox as JSON Lines")
-    outbox.add_argument("journal")
+    outbox.add_argument("journal", help="a journal file or a run directory")
     outbox.add_argument("--after", type=int, default=0)
     outbox.add_argument("--type", action="append", dest="types", metavar="EVENT_TYPE")
     outbox.set_defaults(handler=_outbox)
     show = sub.add_parser("show", help="print an entity's state, optionally as of a sim time")
-    show.add_argument("journal")
+    show.add_argument("journal", help="a journal file or a run directory")
     show.add_argument("kind")
     show.add_argument("id")
     show.add_argument("--as-of", help="ISO-8601 sim time")
     show.set_defaults(handler=_show)
     verify = sub.add_parser("verify", help="replay a journal, check its invariants and digest")
-    verify.add_argument("journal")
+    verify.add_argument("journal", help="a journal file or a run directory")
     verify.set_defaults(handler=_verify)
-    return parser
 
 
-def _run(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
-    params = parse_params(scenario, args.set)
-    journal = args.journal or str(Path(args.out) / f"{args.scenario}-seed{args.seed}.sqlite")
-    if journal != ":memory:":
-        Path(journal).parent.mkdir(parents=True, exist_ok=True)
-        Path(journal).unlink(missing_ok=True)
+# -- run ---------------------------------------------------------------------------------
+def _run(args: argparse.Namespace, progress: RunProgress) -> int:
+    if args.resume:
+        raise ScenarioError(f"--resume is not supported yet: a story restarts from its first day "
+                            f"({args.resume} is left as it is; rerun with --force to start over)")
+    params = dict(item.partition("=")[::2] if "=" in item else _bad_set(item) for item in args.set)
+    run_dir = Path(args.out or f"out/{args.scenario}-seed{args.seed}")
     started = time.perf_counter()
-    summary = scenario.execute(seed=args.seed, journal=journal, params=params, progress=_progress)
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
-    width = max(len(k) for k in summary)
-    for key, value in summary.items():
-        print(f"{key:<{width}}  {value}")
-    print(f"{'journal':<{width}}  {journal}")
-    print(f"{'wall seconds':<{width}}  {time.perf_counter() - started:.2f}", file=sys.stderr)
+    try:
+        with _stop_on_sigint(progress):
+            summary = run_scenario(args.scenario, args.seed, params, run_dir, force=args.force, progress=progress)
+    except (Stopped, KeyboardInterrupt):
+        progress.close()
+        print(f"lanasim: interrupted: {_consistent(run_dir / JOURNAL)}; resuming is not supported yet, "
+              f"rerun with --force to start over", file=sys.stderr)
+        return INTERRUPTED
+    except (sqlite3.Error, OSError) as exc:  # a full disk or a vanished directory mid-run
+        progress.close()
+        if not (run_dir / JOURNAL).is_file():
+            raise
+        return _fail(f"{run_dir / JOURNAL}: {exc}; {_consistent(run_dir / JOURNAL)}")
+    progress.close()
+    _print_summary(run_dir, summary, as_json=args.json, title=f"{args.scenario} seed {args.seed}")
+    print(f"wall seconds: {time.perf_counter() - started:.2f}", file=sys.stderr)
     return 0
 
 
-_shown = {"tenth": -1}
+def _bad_set(item: str):
+    raise ScenarioError(f"--set expects KEY=VALUE, got {item!r}")
 
 
-def _progress(done: float, label: str) -> None:
-    """A progress bar on a terminal; one line per tenth of the run otherwise (CI logs)."""
-    if sys.stderr.isatty():
-        print(f"\r[{'#' * int(done * 30):<30}] {done:4.0%} {label}", end="", file=sys.stderr, flush=True)
-    elif int(done * 10) > _shown["tenth"]:
-        _shown["tenth"] = int(done * 10)
-        print(f"{done:4.0%} {label}", file=sys.stderr, flush=True)
+@contextmanager
+def _stop_on_sigint(progress: RunProgress):
+    """First Ctrl-C: stop at the next day boundary (the journal has just committed); second: now."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handle(signum, frame) -> None:
+        if progress.stop_requested:
+            raise KeyboardInterrupt
+        progress.stop_requested = True
+
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _consistent(journal: Path) -> str:
+    """How far a stopped run's journal is consistent: its last committed instant and event count."""
+    from engine.inspect import open_readonly
+
+    try:
+        with open_readonly(str(journal)) as view:
+            at, events = view.journal.meta().get("now", "its start"), view.journal.last_seq
+    except (EngineError, sqlite3.Error):  # stopped before the journal existed
+        return f"nothing was written to {journal}"
+    return f"{journal} is consistent up to {at} ({events:,} events)"
+
+
+def _print_summary(run_dir: Path, summary: dict, *, as_json: bool, title: str) -> None:
+    if as_json:
+        recorded = run_dir / SUMMARY
+        sys.stdout.write(recorded.read_text() if recorded.is_file() else json.dumps(summary, default=str) + "\n")
+        return
+    console = stdout_console()
+    console.print(summary_table(summary, title=title))
+    report = run_dir / "report.html"
+    console.print(f"run directory: {run_dir}" + (f"  report: {report}" if report.is_file() else ""),
+                  highlight=False)
+
+
+# -- scenarios, describe, report ---------------------------------------------------------
+def _scenarios(args: argparse.Namespace) -> int:
+    table = Table("scenario", "story", box=None)
+    for name in scenario_names():
+        table.add_row(name, load_scenario(name).story)
+    stdout_console().print(table)
+    return 0
+
+
+def _describe(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    console = stdout_console()
+    console.print(f"{scenario.name}: {scenario.story}", highlight=False)
+    console.print(param_table(scenario.params))
+    check = getattr(scenario.module, "check", None)
+    if check is not None and check.__doc__:
+        console.print(f"checked: {' '.join(check.__doc__.split())}", highlight=False)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from scenarios import sweep
+
+    run_dir = Path(args.dir)
+    if not run_dir.is_dir():
+        raise ScenarioError(f"{run_dir}: not a run directory")
+    is_sweep = getattr(sweep, "is_sweep_dir", None)
+    if is_sweep is not None and is_sweep(run_dir):
+        summary = sweep.report(run_dir)  # type: ignore[attr-defined]
+    else:
+        summary = report_run(run_dir)
+    _print_summary(run_dir, summary, as_json=args.json, title=str(run_dir))
+    return 0
+
+
+# -- journal views -----------------------------------------------------------------------
+def _journal(path: str) -> str:
+    """A journal file, or the journal of a run directory."""
+    return str(Path(path) / JOURNAL) if Path(path).is_dir() else path
 
 
 def _outbox(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
-    with open_readonly(args.journal) as view:
+    with open_readonly(_journal(args.journal)) as view:
         for envelope in view.outbox(after=args.after, types=args.types):
             sys.stdout.write(dumps(envelope) + "\n")
     return 0
@@ -103,7 +252,7 @@ def _outbox(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
-    with open_readonly(args.journal) as view:
+    with open_readonly(_journal(args.journal)) as view:
         print(dumps(view.entity(args.kind, args.id, as_of=args.as_of)))
     return 0
 
@@ -111,7 +260,7 @@ def _show(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
-    with open_readonly(args.journal) as view:
+    with open_readonly(_journal(args.journal)) as view:
         report = view.verify()
     for key, value in report.items():
         print(f"{key}: {value}")

@@ -1,32 +1,116 @@
-"""The `lanasim` command: a real scenario end to end, and one-line errors for bad input."""
+"""The `lanasim` command: a scenario run into a run directory, the journal views, and one-line
+refusals that never destroy a file lanasim did not create."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
+from engine.inspect import open_readonly
 from scenarios.cli import main
+from scenarios.library import load_scenario, run_scenario, scenario_names
+
+ROOT = Path(__file__).resolve().parents[1]
+SHORT = ["run", "onboarding", "--seed", "3", "--set", "days=3"]
 
 
 @pytest.fixture(scope="module")
-def journal(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    assert main(["run", "onboarding", "--seed", "3", "--set", "days=3", "--out", str(out)]) == 0
-    return out / "onboarding-seed3.sqlite"
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "onboarding-seed3"
+    assert main([*SHORT, "--out", str(out)]) == 0
+    return out
 
 
-def test_run_prints_a_summary_read_from_the_outbox(journal, capsys):
-    assert main(["run", "onboarding", "--seed", "3", "--set", "days=3", "--journal", ":memory:"]) == 0
-    lines = dict(line.split(None, 1) if "  " not in line else line.split("  ", 1)
-                 for line in capsys.readouterr().out.splitlines())
-    assert lines["end of day closings"].strip() == "3"
-    assert int(lines["prospects"]) == 24
+@pytest.fixture(scope="module")
+def journal(run_dir):
+    return run_dir / "journal.sqlite"
 
 
-def test_outbox_prints_json_lines_filtered_by_type_and_sequence(journal, capsys):
-    assert main(["outbox", str(journal), "--type", "core.time.end-of-day", "--after", "5"]) == 0
+def one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("lanasim: error:"), err
+    return err[0]
+
+
+def lanasim(*argv: str, cwd: Path, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "scenarios.cli", *argv], cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+
+
+# -- a run and its outputs ---------------------------------------------------------------
+def test_a_run_writes_its_journal_and_summary_into_the_run_directory(run_dir):
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["end of day closings"] == 3 and summary["prospects"] == 24
+    with open_readonly(str(run_dir / "journal.sqlite")) as view:
+        assert view.journal.meta()["scenario"] == "onboarding" and view.journal.meta()["seed"] == 3
+        assert view.journal.digest() == summary["journal digest"]
+
+
+def test_the_default_run_directory_is_out_scenario_seed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "onboarding", "--seed", "4", "--set", "days=1"]) == 0
+    assert (tmp_path / "out" / "onboarding-seed4" / "journal.sqlite").is_file()
+
+
+def test_json_prints_the_summary_file_and_the_table_shows_it_for_people(tmp_path, capsys):
+    assert main([*SHORT, "--out", str(tmp_path / "a"), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert main([*SHORT, "--out", str(tmp_path / "b")]) == 0
+    table = capsys.readouterr().out
+    assert "end of day closings" in table and printed["journal digest"] in table and "{" not in table
+
+
+def test_the_python_api_runs_a_scenario_with_typed_parameters(tmp_path):
+    summary = run_scenario("onboarding", 3, {"days": 3}, tmp_path / "api")
+    assert summary == json.loads((tmp_path / "api" / "summary.json").read_text())
+    assert summary["prospects"] == 24
+
+
+def test_report_regenerates_the_summary_from_the_run_directory(run_dir, capsys):
+    assert main(["report", str(run_dir), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads((run_dir / "summary.json").read_text())
+
+
+def test_progress_is_one_line_per_tenth_off_a_terminal_and_shown_for_every_run_in_a_process(tmp_path, capsys):
+    for name in ("a", "b"):
+        assert main(["run", "onboarding", "--set", "days=20", "--out", str(tmp_path / name)]) == 0
+        lines = [line for line in capsys.readouterr().err.splitlines() if "%" in line]
+        assert len(lines) == 11 and lines[-1].startswith("100%")
+
+
+def test_scenarios_lists_each_with_its_story_and_describe_every_parameter(capsys):
+    assert main(["scenarios"]) == 0
+    listing = capsys.readouterr().out
+    assert "onboarding" in listing and "Story: a bank opens its doors for a month." in listing
+    assert main(["describe", "timely-payments"]) == 0
+    described = capsys.readouterr().out
+    for fragment in ("facility_usd", "10,000,000", "USD/BTC", "1 .. 3,650", "the bitcoin price", "125 %"):
+        assert fragment in described
+
+
+def test_every_scenario_parameter_has_a_meaning_and_every_number_a_documented_range():
+    declared_as_dicts = {name for name in scenario_names() if isinstance(load_scenario(name).module.PARAMS, dict)}
+    assert declared_as_dicts <= {"march-2020"}  # the stress branch turns it into Params
+    for name in sorted(set(scenario_names()) - declared_as_dicts):
+        for p in load_scenario(name).params.values():
+            assert p.doc, (name, p.name)
+            if isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
+                assert p.low is not None and p.high is not None and p.low <= p.default <= p.high, (name, p.name)
+
+
+# -- journal views -----------------------------------------------------------------------
+def test_outbox_prints_json_lines_filtered_by_type_and_sequence(run_dir, capsys):
+    assert main(["outbox", str(run_dir), "--type", "core.time.end-of-day", "--after", "5"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["payload"]["day"] for r in rows] == ["2024-01-02", "2024-01-03", "2024-01-04"]
     assert all(r["sequence"] > 5 for r in rows)
@@ -44,29 +128,132 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     assert "ok: True" in capsys.readouterr().out
 
 
+# -- one-line refusals -------------------------------------------------------------------
 @pytest.mark.parametrize("argv, fragment", [
     (["run", "no-such-story"], "unknown scenario 'no-such-story'"),
     (["run", "onboarding", "--set", "days=soon"], "parameter days expects int"),
     (["run", "onboarding", "--set", "mood=calm"], "unknown parameter 'mood'"),
     (["run", "onboarding", "--set", "days"], "--set expects KEY=VALUE"),
+    (["run", "onboarding", "--set", "days=0"], "days=0 is out of range [1 .. 3650]"),
+    (["run", "onboarding", "--set", "decline_share=1.5"], "decline_share=1.5 is out of range"),
+    (["run", "timely-payments", "--set", "btc=100"], "activation needs at least 125 %"),
+    (["run", "disbursal-different-months", "--set", "third_usd=9000000"], "exceeds facility_usd"),
+    (["run", "onboarding", "--resume", "out/x"], "--resume is not supported yet"),
+    (["run", "onboarding", "--journal", "notes.txt"], "unrecognized arguments: --journal notes.txt"),
+    (["describe", "no-such-story"], "unknown scenario"),
     (["outbox", "/no/such/journal.sqlite"], "no such file"),
     (["show", "JOURNAL", "planet", "x"], "UnknownKind"),
     (["show", "JOURNAL", "customer", "ghost"], "UnknownEntity"),
     (["outbox", "JOURNAL", "--type", "core.price.nope"], "UnknownEventType"),
 ])
-def test_bad_input_gets_one_line_and_exit_status_2(journal, capsys, argv, fragment):
+def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatch, capsys, argv, fragment):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
     argv = [str(journal) if a == "JOURNAL" else a for a in argv]
     assert main(argv) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("lanasim: error:") and fragment in err and "\n" not in err
+    assert fragment in one_error_line(capsys)
+    assert not (tmp_path / "out").exists() and (tmp_path / "notes.txt").read_text() == "mine"
 
 
-def test_a_foreign_file_is_refused_without_being_modified(tmp_path, capsys):
-    foreign = tmp_path / "other.sqlite"
-    conn = sqlite3.connect(foreign)
+def foreign_sqlite(path: Path) -> bytes:
+    conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
     conn.close()
-    before = foreign.read_bytes()
-    assert main(["verify", str(foreign)]) == 2
-    assert "NotALanasimJournal" in capsys.readouterr().err and foreign.read_bytes() == before
+    return path.read_bytes()
+
+
+def test_a_foreign_text_file_in_the_journal_place_survives_byte_for_byte_even_with_force(tmp_path, capsys):
+    (tmp_path / "journal.sqlite").write_text("my notes\n")
+    for force in ([], ["--force"]):
+        assert main([*SHORT, "--out", str(tmp_path), *force]) == 2
+        assert "NotALanasimJournal" in one_error_line(capsys)
+    assert (tmp_path / "journal.sqlite").read_text() == "my notes\n"
+
+
+def test_a_foreign_sqlite_database_survives_even_with_force(tmp_path, capsys):
+    before = foreign_sqlite(tmp_path / "journal.sqlite")
+    assert main([*SHORT, "--out", str(tmp_path), "--force"]) == 2
+    assert "no lanasim_meta table" in one_error_line(capsys)
+    assert (tmp_path / "journal.sqlite").read_bytes() == before
+    assert main(["verify", str(tmp_path / "journal.sqlite")]) == 2
+    assert (tmp_path / "journal.sqlite").read_bytes() == before
+
+
+def test_a_previous_run_is_kept_unless_force_replaces_it(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main([*SHORT, "--out", str(out)]) == 0
+    capsys.readouterr()
+    before = (out / "journal.sqlite").read_bytes()
+    assert main(["run", "onboarding", "--set", "days=1", "--out", str(out)]) == 2
+    assert "pass --force" in one_error_line(capsys) and (out / "journal.sqlite").read_bytes() == before
+    (out / "mine.txt").write_text("kept")
+    assert main(["run", "onboarding", "--set", "days=1", "--out", str(out), "--force", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["end of day closings"] == 1
+    assert (out / "mine.txt").read_text() == "kept"
+
+
+@pytest.mark.parametrize("setup, out, fragment", [
+    (lambda d: (d / "notes.txt").write_text("x"), "notes.txt", "exists and is not a directory"),
+    (lambda d: (d / "full").mkdir() or (d / "full" / "a.csv").write_text("x"), "full", "holds files but no"),
+    (lambda d: (d / "r" / "journal.sqlite").mkdir(parents=True), "r", "is a directory, not a journal"),
+    (lambda d: None, "/proc/lanasim/run", "/proc/lanasim"),
+])
+def test_paths_lanasim_may_not_use_get_one_line_and_are_left_as_they_were(tmp_path, capsys, setup, out, fragment):
+    setup(tmp_path)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert main([*SHORT, "--out", str(tmp_path / out)]) == 2
+    assert fragment in one_error_line(capsys)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+# -- other processes, signals and full disks ----------------------------------------------
+def wait_for_progress(proc: subprocess.Popen) -> None:
+    """Block until the run has printed its first progress line (it is under way)."""
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert "%" in line, line
+
+
+def test_a_second_run_to_the_same_directory_gets_journal_locked_in_one_line(tmp_path):
+    first = lanasim("run", "onboarding", "--set", "days=3000", "--out", "run", cwd=tmp_path)
+    try:
+        wait_for_progress(first)
+        second = lanasim("run", "onboarding", "--set", "days=1", "--out", "run", "--force", cwd=tmp_path)
+        _, err = second.communicate(timeout=60)
+        assert second.returncode == 2 and err.strip().splitlines() == [
+            f"lanasim: error: JournalLocked(path={'run/journal.sqlite'!r})"]
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=60)
+
+
+def test_ctrl_c_prints_where_the_journal_is_consistent_and_exits_130(tmp_path):
+    proc = lanasim("run", "onboarding", "--set", "days=3000", "--out", "run", cwd=tmp_path)
+    wait_for_progress(proc)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    said = [line for line in err.splitlines() if not line.strip().endswith("Z")]  # progress lines end in a sim time
+    assert proc.returncode == 130 and len(said) == 1, err
+    assert said[0].startswith("lanasim: interrupted: run/journal.sqlite is consistent up to 2024-")
+    with open_readonly(str(tmp_path / "run" / "journal.sqlite")) as view:
+        assert view.verify()["ok"]
+
+
+FULL_DISK = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writes past the limit fail with EFBIG, like a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (3_000_000, 3_000_000))
+from scenarios.cli import main
+sys.exit(main(["run", "onboarding", "--set", "days=400", "--out", "run"]))
+"""
+
+
+def test_a_full_disk_gets_one_line_exit_2_and_keeps_the_committed_days(tmp_path):
+    proc = subprocess.run([sys.executable, "-c", FULL_DISK], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=False)
+    said = [line for line in proc.stderr.splitlines() if not line.strip().endswith("Z")]
+    assert proc.returncode == 2 and len(said) == 1 and "is consistent up to 2024-" in said[0], proc.stderr
+    with open_readonly(str(tmp_path / "run" / "journal.sqlite")) as view:
+        assert view.verify()["ok"] and view.journal.last_seq > 0

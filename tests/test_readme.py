@@ -1,12 +1,23 @@
-"""The README's Python examples run as pasted."""
+"""The README's Python examples run as pasted; its first command installs and runs a scenario that
+exists and names the report that run writes; every `lanasim` command it shows parses."""
 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
+import pytest
+
+from scenarios.cli import _parser
+from scenarios.console import RunProgress
+from scenarios.library import load_scenario, run_scenario, scenario_names
+
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+SHELL = [block.replace("\\\n", " ") for block in re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)]
+COMMANDS = [line.strip() for block in SHELL for line in block.splitlines()
+            if re.match(r"\s*(\.venv/bin/)?lanasim ", line)]
 
 
 def test_readme_python_blocks_run(tmp_path, monkeypatch):
@@ -21,3 +32,34 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
 
                 with Simulation(seed=0, journal=":memory:") as sim:
                     fn(sim)
+
+
+def test_the_first_command_installs_runs_a_scenario_and_the_readme_names_its_report():
+    first = SHELL[0].strip()
+    assert first.startswith("python3.11 -m venv .venv && .venv/bin/pip install -e '.[test]' && ")
+    run = re.search(r"\.venv/bin/lanasim run (\S+) --seed (\d+)$", first)
+    assert run is not None and run[1] in scenario_names()
+    assert f"out/{run[1]}-seed{run[2]}/report.html" in README
+
+
+def test_the_first_run_writes_the_report_the_readme_names(tmp_path):
+    name, seed = re.search(r"lanasim run (\S+) --seed (\d+)$", SHELL[0].strip()).groups()  # type: ignore[union-attr]
+    if not hasattr(load_scenario(name).module, "report"):
+        pytest.skip(f"{name} writes no report yet (it needs the stress scenario's report())")
+    run_scenario(name, int(seed), {}, tmp_path / "run")
+    assert (tmp_path / "run" / "report.html").is_file() and (tmp_path / "run" / "summary.json").is_file()
+
+
+def test_the_second_command_is_the_test_command_ci_runs():
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    assert SHELL[1].strip() == ".venv/bin/python -m pytest" and ci.rstrip().endswith("-m pytest")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_lanasim_command_in_the_readme_parses(command, capsys):
+    words = shlex.split(command, comments=True)
+    words = words[1:words.index("&&")] if "&&" in words else words[1:]
+    try:
+        _parser(RunProgress()).parse_args(words)
+    except SystemExit:
+        pytest.fail(f"README command does not parse: {command}\n{capsys.readouterr().err}")

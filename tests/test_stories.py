@@ -7,6 +7,7 @@ next midnight); payments go to interest first, oldest first (§8); overdue = due
 from __future__ import annotations
 
 import importlib
+import json
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import NamedTuple
@@ -15,7 +16,7 @@ import pytest
 
 from engine import Simulation
 from scenarios.cli import main
-from scenarios.library import scenario_names
+from scenarios.library import load_scenario, scenario_names
 from engine.testkit import expect
 
 STORIES = ("timely_payments", "interest_late", "principal_late", "disbursal_different_months",
@@ -65,7 +66,7 @@ def told(tmp_path_factory):
             module = importlib.import_module(f"scenarios.library.{name}")
             journal = tmp_path_factory.mktemp(name) / "journal.sqlite"
             sim = Simulation(seed=0, start=module.START, journal=str(journal))
-            summary = module.story(sim, **{**module.PARAMS, **SMALL.get(name, {})})
+            summary = module.story(sim, **{**load_scenario(name).defaults, **SMALL.get(name, {})})
             facility = sim.outbox.tail(types=[ACTIVATED])[0]["payload"]["entity"]["id"]
             stories[name] = Told(sim, facility, summary)
         return stories[name]
@@ -122,13 +123,13 @@ def test_every_interest_obligation_is_due_on_its_cycle_end_and_published_the_nex
         assert envelope["payload"]["entity"]["overdue_at"] == (due_at + timedelta(days=50)).isoformat()
 
 
-def test_the_cli_lists_the_six_stories_and_runs_one(capsys):
+def test_the_cli_lists_the_six_stories_and_runs_one(capsys, tmp_path):
     names = scenario_names()
     assert {name.replace("_", "-") for name in STORIES} <= set(names) and "-lana" not in names
-    assert main(["run", "timely-payments", "--seed", "1", "--journal", ":memory:"]) == 0
-    lines = dict(line.split("  ", 1) for line in capsys.readouterr().out.splitlines())
-    assert lines["facility status"].strip() == "closed"
-    assert lines["interest posted"].strip() == "$299,178.88"
+    assert main(["run", "timely-payments", "--seed", "1", "--out", str(tmp_path / "run"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["facility status"] == "closed"
+    assert summary["interest posted"] == "$299,178.88"
 
 
 # -- 1 timely payments -------------------------------------------------------------------
@@ -254,7 +255,7 @@ def test_interest_under_payment_stays_active_with_no_payments(told):
 
 def test_interest_under_payment_run_on_puts_every_obligation_overdue_fifty_days_after_due(sim):
     module = importlib.import_module("scenarios.library.interest_under_payment")
-    module.story(sim, **{**module.PARAMS, "days": 141})
+    module.story(sim, **{**load_scenario("interest-under-payment").defaults, "days": 141})
     overdue = sim.outbox.tail(types=[OVERDUE])
     assert [(e["recorded_at"], e["payload"]["entity"]["obligation_type"], e["payload"]["entity"]["due_at"])
             for e in overdue] == [

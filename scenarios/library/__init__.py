@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import ModuleType
 
 from scenarios.library.params import Param, ScenarioError, as_params, parse
+from scenarios.library.rundir import (
+    RunRefused,
+    journal_meta,
+    prepare_run_dir,
+    write_outputs,
+)
 
-__all__ = ["Param", "Scenario", "ScenarioError", "load_scenario", "parse_params", "scenario_names"]
+__all__ = ["Param", "RunRefused", "Scenario", "ScenarioError", "load_scenario", "parse_params", "report_run",
+           "run_scenario", "scenario_names", "story_line"]
 
 
 def scenario_names() -> list[str]:
@@ -45,9 +54,15 @@ class Scenario:
             summary["journal digest"] = sim.journal.digest()
         return summary
 
+    @property
+    def story(self) -> str:
+        """The module docstring's first paragraph ("Story: ..."), on one line."""
+        return story_line(self.module)
+
 
 def load_scenario(name: str) -> Scenario:
-    names = scenario_names()
+    """The scenario called `name` (`timely-payments`; the module name `timely_payments` works too)."""
+    name, names = name.replace("_", "-"), scenario_names()
     if name not in names:
         raise ScenarioError(f"unknown scenario {name!r}; known: {', '.join(names)}")
     return Scenario(name, _import(name.replace("-", "_")))
@@ -61,3 +76,43 @@ def parse_params(scenario: Scenario, assignments: list[str]) -> dict:
     if check is not None:
         check(values)
     return values
+
+
+def story_line(module: ModuleType) -> str:
+    """The docstring's first paragraph on one line: the scenario's story in a sentence."""
+    return " ".join((module.__doc__ or "").strip().split("\n\n")[0].split())
+
+
+def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None = None,
+                 run_dir: Path | str | None = None, *, force: bool = False,
+                 progress: Callable[[float, str], None] | None = None) -> dict:
+    """Run scenario `name` into `run_dir` (default `out/NAME-seedN`) and return its summary.
+
+    `params` override the defaults (typed values, or strings parsed like `--set`); every value is
+    range-checked and the scenario's relations checked before anything is written. The journal is
+    `run_dir/journal.sqlite`; then the scenario's `report(run_dir)` writes its outputs, or the
+    story's summary is written as `run_dir/summary.json`. Refusals leave every file as it was."""
+    scenario = load_scenario(name)
+    values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
+    run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-seed{seed}"
+    journal = prepare_run_dir(run_dir, force=force)
+    summary = scenario.execute(seed=seed, journal=str(journal), params=values, progress=progress)
+    return write_outputs(scenario.module, run_dir, summary)
+
+
+def report_run(run_dir: Path | str) -> dict:
+    """Regenerate a run's outputs from its journal: the scenario's `report(run_dir)`; a story
+    without one cannot recompute its figures, so its recorded `summary.json` is returned."""
+    import json
+
+    run_dir = Path(run_dir)
+    meta = journal_meta(run_dir / "journal.sqlite")
+    if "scenario" not in meta:
+        raise RunRefused(run_dir, "the journal records no scenario (not written by lanasim run)")
+    module = load_scenario(meta["scenario"]).module
+    if hasattr(module, "report"):
+        return dict(module.report(run_dir))
+    recorded = run_dir / "summary.json"
+    if not recorded.is_file():
+        raise RunRefused(run_dir, f"scenario {meta['scenario']} has no report() and no summary.json was recorded")
+    return json.loads(recorded.read_text())

@@ -9,9 +9,26 @@ from collections.abc import Iterator
 from datetime import date
 
 __all__ = [
-    "SATS_PER_BTC", "USD", "StoryFailed", "a_customer_with_deposit", "a_facility_is_opened", "bitcoin_trades_at",
-    "day_by_day", "days_since", "disbursed", "interest_posted", "obligations_due_since", "outstanding",
-    "overdue_obligations", "paid", "pays", "pays_off_and_completes", "summary", "today", "usd",
+    "SATS_PER_BTC",
+    "USD",
+    "StoryFailed",
+    "a_customer_with_deposit",
+    "a_facility_is_opened",
+    "bitcoin_trades_at",
+    "check",
+    "day_by_day",
+    "days_since",
+    "disbursed",
+    "interest_posted",
+    "obligations_due_since",
+    "outstanding",
+    "overdue_obligations",
+    "paid",
+    "pays",
+    "pays_off_and_completes",
+    "summary",
+    "today",
+    "usd",
 ]
 
 USD, SATS_PER_BTC = 100, 100_000_000
@@ -24,6 +41,19 @@ PAYMENT, ALLOCATION = "core.credit-collection.payment-created", "core.credit-col
 
 class StoryFailed(Exception):
     """A story's own check failed, where Lana's scenario would bail with an error."""
+
+
+def check(params: dict) -> None:
+    """btc x btc_usd must reach the margin-call CVL of facility_usd (125 % on Lana's terms), or the
+    facility never activates."""
+    from domains.credit.terms import std_terms
+    from scenarios.library.params import ScenarioError
+
+    need = std_terms().margin_call_cvl
+    cvl = params["btc"] * params["btc_usd"] * 100 / params["facility_usd"]
+    if cvl < need:
+        raise ScenarioError(f"collateral btc={params['btc']} at btc_usd={params['btc_usd']} is a CVL of {cvl:.0f} % "
+                            f"of facility_usd={params['facility_usd']}; activation needs at least {need} %")
 
 
 # -- the bank and its borrower -----------------------------------------------------------

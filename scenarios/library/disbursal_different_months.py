@@ -25,10 +25,35 @@ from scenarios.library._lana import (
     USD, a_customer_with_deposit, a_facility_is_opened, bitcoin_trades_at, day_by_day, obligations_due_since, pays,
     pays_off_and_completes, summary, usd,
 )
+from scenarios.library.params import Param
 
 START = "2024-01-01"
-PARAMS = {"days": 380, "first_usd": 1_000_000, "second_usd": 2_000_000, "second_on_day": 30, "third_usd": 5_000_000,
-          "third_on_day": 90, "deposit_usd": 10_000_000, "facility_usd": 10_000_000, "btc": 230, "btc_usd": 70_000}
+PARAMS = (
+    Param("days", 380, "days", "days simulated, one end of day each", 1, 3650),
+    Param("first_usd", 1_000_000, "USD", "drawn at activation (0: none)", 0, 10**10),
+    Param("second_usd", 2_000_000, "USD", "drawn on day second_on_day (0: none)", 0, 10**10),
+    Param("second_on_day", 30, "day", "day after activation of the second draw", 1, 3650),
+    Param("third_usd", 5_000_000, "USD", "drawn on day third_on_day (0: none)", 0, 10**10),
+    Param("third_on_day", 90, "day", "day after activation of the third draw", 1, 3650),
+    Param("deposit_usd", 10_000_000, "USD", "the borrower's deposit before the facility opens", 0, 10**10),
+    Param("facility_usd", 10_000_000, "USD", "the facility amount (Lana's sim: $10M)", 1, 10**10),
+    Param("btc", 230, "BTC", "collateral posted to activate the facility (CVL must reach 125 %)", 1, 21_000_000),
+    Param("btc_usd", 70_000, "USD/BTC", "the bitcoin price, constant all along", 1, 10_000_000),
+)
+
+
+def check(params: dict) -> None:
+    """btc x btc_usd must reach 125 % of facility_usd; the three draws fit in facility_usd and the
+    second comes before the third."""
+    from scenarios.library._lana import check as collateral_covers
+    from scenarios.library.params import ScenarioError
+
+    collateral_covers(params)
+    drawn = params["first_usd"] + params["second_usd"] + params["third_usd"]
+    if drawn > params["facility_usd"]:
+        raise ScenarioError(f"first_usd + second_usd + third_usd = {drawn} exceeds facility_usd={params['facility_usd']}")
+    if params["second_on_day"] >= params["third_on_day"]:
+        raise ScenarioError(f"second_on_day={params['second_on_day']} must come before third_on_day={params['third_on_day']}")
 
 
 def story(sim, *, days, first_usd, second_usd, second_on_day, third_usd, third_on_day, deposit_usd, facility_usd,

@@ -12,18 +12,21 @@ end of day, the outbox.
 
 from __future__ import annotations
 
+from scenarios.library.params import Param
 from scenarios.market.paths import GBM
 
 START = "2024-01-01"
-PARAMS = {
-    "days": 30,
-    "prospects_per_day": 8,
-    "decline_share": 0.1,
-    "late_decline_share": 0.03,
-    "advanced_share": 0.2,
-    "btc_usd": 42_000,
-    "volatility": 0.6,
-}
+PARAMS = (
+    Param("days", 30, "days", "days the bank is open, one end of day each", 1, 3650),
+    Param("prospects_per_day", 8, "prospects/day", "prospects who apply each day", 0, 10_000),
+    Param("decline_share", 0.1, "fraction", "share of applicants whose KYC is declined", 0.0, 0.95),
+    Param("late_decline_share", 0.03, "fraction", "how often converted customers fail a later KYC review (frozen)",
+          0.0, 0.1),
+    Param("advanced_share", 0.2, "fraction", "share of approved applicants approved at Advanced level", 0.0, 1.0),
+    Param("btc_usd", 42_000, "USD/BTC", "bitcoin price at the start of the GBM path", 1, 10_000_000),
+    Param("volatility", 0.6, "per year", "annualized volatility of the GBM path", 0.0, 5.0),
+)
+
 
 
 def story(sim, *, days, prospects_per_day, decline_share, late_decline_share, advanced_share, btc_usd, volatility):
@@ -89,6 +92,6 @@ def summary(sim):
         "customers": count("core.customer.customer-created"),
         "customers frozen": count("core.customer.customer-frozen"),
         "end of day closings": count("core.time.end-of-day"),
-        "btc/usd low": f"{min(prices) / 100:,.2f}",
-        "btc/usd high": f"{max(prices) / 100:,.2f}",
+        "btc low (USD)": min(prices) / 100,
+        "btc high (USD)": max(prices) / 100,
     }

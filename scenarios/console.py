@@ -1,0 +1,126 @@
+"""What the terminal shows: a progress bar with rate and ETA (rich), summaries and parameters as tables.
+
+Numbers are formatted for people here only; files keep the values as the scenario returned them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+__all__ = ["RunProgress", "Stopped", "human", "param_table", "stdout_console", "summary_table"]
+
+
+class Stopped(Exception):
+    """The user asked the run to stop (Ctrl-C); raised at the next progress point (field: at)."""
+
+    def __init__(self, at: str) -> None:
+        self.at = at
+        super().__init__(f"stopped at {at}")
+
+
+class RunProgress:
+    """`progress(fraction, label)` for `Simulation.progress`: a rich bar with sim-days per second
+    and ETA on a terminal, one line per tenth of the run otherwise (CI logs).
+
+    `stop_requested` set (by a SIGINT handler) makes the next call raise `Stopped`: progress is
+    reported between simulated days, where the journal has just committed a whole day."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.stop_requested = False
+        self._bar: Progress | None = None
+        self._task = TaskID(0)
+        self._tenth = -1
+        self._first: tuple[float, datetime | None] | None = None
+
+    def __call__(self, fraction: float, label: str) -> None:
+        if self.stop_requested:
+            raise Stopped(label)
+        if self.console.is_terminal:
+            self._draw(fraction, label)
+        elif int(fraction * 10) > self._tenth:
+            self._tenth = int(fraction * 10)
+            print(f"{fraction:4.0%} {label}", file=self.console.file, flush=True)
+
+    def _draw(self, fraction: float, label: str) -> None:
+        if self._bar is None:
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                                 TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                                 TimeRemainingColumn(), console=self.console, transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(label, total=1.0, rate="")
+        self._bar.update(self._task, completed=fraction, description=label, rate=self._rate(label))
+
+    def _rate(self, label: str) -> str:
+        """Simulated days per wall second, when labels are sim times."""
+        try:
+            at = datetime.fromisoformat(label)
+        except ValueError:
+            return ""
+        now = time.perf_counter()
+        if self._first is None:
+            self._first = (now, at)
+            return ""
+        started, first_at = self._first
+        if now <= started or first_at is None:
+            return ""
+        return f"{(at - first_at).total_seconds() / 86_400 / (now - started):,.1f} sim-days/s"
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def human(value: object) -> str:
+    """A value as people read it: thousands separators, a few significant digits for floats."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if 1_000 <= abs(value) < 1e15 else f"{value:.6g}"
+    if isinstance(value, Decimal):
+        return f"{value:,f}"
+    return str(value)
+
+
+def summary_table(summary: Mapping[str, object], title: str = "") -> Table:
+    table = Table(title=title or None, show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in summary.items():
+        table.add_row(str(key), human(value))
+    return table
+
+
+def param_table(params: Mapping[str, object]) -> Table:
+    """Each parameter: name, default, unit, range, meaning."""
+    table = Table("parameter", "default", "unit", "range", "meaning", box=None)
+    for p in params.values():
+        low, high = (None if x is None else human(x) for x in (p.low, p.high))  # type: ignore[attr-defined]
+        bounds = p.range if p.choices or (low is None and high is None) else f"{low or '-inf'} .. {high or 'inf'}"  # type: ignore[attr-defined]
+        table.add_row(p.name, human(p.default), p.unit, bounds, p.doc)  # type: ignore[attr-defined]
+    return table
+
+
+def stdout_console() -> Console:
+    """Standard output; wide when piped, so a digest or a story stays on one line."""
+    console = Console(file=sys.stdout)
+    return console if console.is_terminal else Console(file=sys.stdout, width=200)

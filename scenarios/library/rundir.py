@@ -1,0 +1,79 @@
+"""A run directory: `journal.sqlite` (the source of truth) and the outputs computed from it.
+
+`run_scenario` never destroys what lanasim did not create: it refuses a directory holding other
+files, a journal path that is not a lanasim journal, and (without `force`) a previous run's journal.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
+from scenarios.library.params import ScenarioError
+
+__all__ = ["JOURNAL", "SUMMARY", "RunRefused", "journal_meta", "prepare_run_dir", "write_outputs"]
+
+JOURNAL, SUMMARY = "journal.sqlite", "summary.json"
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+class RunRefused(ScenarioError):
+    """The run directory cannot be used as asked (fields: path, problem); nothing was touched."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path, self.problem = str(path), problem
+        super().__init__(f"{path}: {problem}")
+
+
+def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
+    """Create `run_dir` if needed and return its journal path, free to be written.
+
+    Refused (`RunRefused`, nothing changed): `run_dir` is a file; it holds files but no journal;
+    its journal is a directory or a foreign file; it holds a lanasim journal and `force` is off.
+    A journal another run holds raises `JournalLocked`. With `force` a lanasim journal (and its
+    SQLite side files) is deleted; every other file stays where it is."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise RunRefused(run_dir, "exists and is not a directory")
+    journal = run_dir / JOURNAL
+    if journal.is_dir():
+        raise RunRefused(journal, "is a directory, not a journal")
+    if not journal.exists():
+        if run_dir.exists() and any(run_dir.iterdir()):
+            raise RunRefused(run_dir, "holds files but no lanasim journal; choose an empty or new --out directory")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        return journal
+    journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
+    if not force:
+        raise RunRefused(journal, "holds a previous run; pass --force to replace it, or choose another --out")
+    for suffix in ("", *_SIDECARS):
+        Path(f"{journal}{suffix}").unlink(missing_ok=True)
+    return journal
+
+
+def journal_meta(journal: Path) -> dict:
+    """A lanasim journal's metadata, read without writing (`NotALanasimJournal`, `JournalLocked`)."""
+    from engine.inspect import open_readonly
+
+    if not journal.is_file():
+        raise NotALanasimJournal(path=str(journal), problem="no such file" if not journal.exists() else "not a file")
+    try:
+        with open_readonly(str(journal)) as view:
+            return view.journal.meta()
+    except EngineError:
+        raise
+    except sqlite3.Error as exc:  # a half-written or foreign file
+        if "locked" in str(exc):
+            raise JournalLocked(path=str(journal)) from None
+        raise NotALanasimJournal(path=str(journal), problem=str(exc)) from None
+
+
+def write_outputs(module, run_dir: Path, summary: Mapping[str, object]) -> dict:
+    """The scenario's own `report(run_dir)` when it has one, else the story's summary as JSON."""
+    report: Callable[[Path], dict] | None = getattr(module, "report", None)
+    if report is not None:
+        return dict(report(run_dir))
+    (run_dir / SUMMARY).write_text(json.dumps(dict(summary), indent=2, default=str) + "\n")
+    return dict(summary)
