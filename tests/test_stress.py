@@ -5,6 +5,8 @@ range-checked; presets are parameter sets of it; the Python API runs it."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -138,3 +140,12 @@ def test_a_mixed_book_draws_sizes_terms_and_ages():
                         size_spread=0.5, terms_mix="12:12:140:125:105,9:6:150:130:110", aged_share=0.5)
     outstanding = result.facilities["outstanding_cents_end"]
     assert outstanding.nunique() > 6 and result.summary["facilities"] == 12
+
+
+def test_the_readme_stress_example_runs_as_pasted():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Stress testing", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
+    assert set(namespace["figures"]) == {"price", "states", "cvl", "liquidations", "shortfall"}
