@@ -10,6 +10,7 @@ from attrs import frozen
 from scenarios.analysis import Analysis, analyse_run, write_outputs
 from scenarios.analysis.plots import figures
 from scenarios.library import load_scenario, parse_params
+from scenarios.library.stress import tell
 
 __all__ = ["StressResult", "run_stress"]
 
@@ -45,7 +46,7 @@ class StressResult:
 
 def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None = None, progress=None,
                **params: object) -> StressResult:
-    """Run the `stress` scenario (or a preset such as "march-2020") with `params` overriding its
+    """Run the `stress` scenario (or a preset of it such as "march-2020") with `params` overriding its
     defaults, range-checked as on the command line. With `out`, the run directory is created and
     gets journal.sqlite and every output; without it the journal stays in memory."""
     from engine import Simulation
@@ -59,7 +60,7 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
     with Simulation(seed=seed, start=scenario.start(values), journal=journal) as sim:
         sim.progress = progress
         sim.journal.set_meta(scenario=scenario.name, params={k: str(v) for k, v in values.items()})
-        scenario.module.story(sim, **values)
+        tell(sim, **values)
         analysis = analyse_run(sim)
     if run_dir is not None:
         write_outputs(run_dir, analysis, values)

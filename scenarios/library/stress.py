@@ -26,7 +26,7 @@ from scenarios.book.synthetic import BookSpec, a_book_is_opened, borrowers_are_d
 from scenarios.library.params import Param, ScenarioError
 from scenarios.market import PathSpecError, path_from_spec, with_faults
 
-__all__ = ["PARAMS", "START", "check", "report", "start", "story", "with_defaults"]
+__all__ = ["PARAMS", "START", "check", "report", "start", "story", "tell", "with_defaults"]
 
 START = "2024-01-01"  # the run's start when the path carries no dates
 HOUR, DAY = 3600, 86_400
@@ -137,7 +137,14 @@ class _Delayed:
         return {**self.path.describe(), "lead_s": self.lead}
 
 
-def story(sim, **params):
+def story(sim, **params) -> dict:
+    """Tell the story, then return the numeric summary read back from the outbox."""
+    tell(sim, **params)
+    return analyse_run(sim).summary
+
+
+def tell(sim, **params) -> None:
+    """The story without its outputs (the API and the bench time the two apart)."""
     path, every = _market(params, seed=sim.seed), params["price_every_minutes"] * 60
     lead = params["lead_days"] * DAY
     sim.journal.set_meta(stress_params={k: v for k, v in params.items()}, market=path.describe())
@@ -158,7 +165,6 @@ def story(sim, **params):
         sim.advance(days=1)
         if sim.progress:
             sim.progress(day / total, sim.clock.iso)
-    return analyse_run(sim).summary
 
 
 def report(run_dir: Path) -> dict:
