@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine import Simulation  # noqa: E402
-from scenarios.analysis import analyse_run, write_outputs  # noqa: E402
-from scenarios.library import load_scenario, parse_params  # noqa: E402
-from scenarios.library.stress import tell  # noqa: E402
+from engine import Simulation
+from scenarios.analysis import analyse_run, write_outputs
+from scenarios.library import load_scenario, parse_params
+from scenarios.library.stress import tell
 
 
 def main() -> None:

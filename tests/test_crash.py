@@ -13,11 +13,11 @@ from domains.accounting import chart
 from domains.credit import events as ev
 from domains.price import InvalidPrice
 from engine import Simulation
+from engine.kernel.clock import parse_instant
 from scenarios.behaviour.agents import InvalidDeskSettings
 from scenarios.cli import main
-from engine.kernel.clock import parse_instant
-from scenarios.market.paths import Crash, InvalidPricePath, black_thursday_2020
 from scenarios.library import load_scenario
+from scenarios.market.paths import Crash, InvalidPricePath, black_thursday_2020
 
 SMALL = {"facilities": 24, "days": 4, "desk_capacity_per_hour": 1}
 ULT = "under_liquidation_threshold"

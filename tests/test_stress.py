@@ -80,7 +80,7 @@ def test_the_summary_agrees_with_what_the_desk_and_the_borrowers_did():
 
 def _agent(sim, cls):
     """The story's agent of type `cls`, found among the outbox consumers it registered."""
-    return next(getattr(c.policy.react, "__self__") for c in sim.reactions.consumers
+    return next(c.policy.react.__self__ for c in sim.reactions.consumers
                 if isinstance(getattr(c.policy.react, "__self__", None), cls))
 
 
@@ -145,7 +145,7 @@ def test_a_mixed_book_draws_sizes_terms_and_ages():
 def test_the_readme_stress_example_runs_as_pasted():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     section = readme.split("## Stress testing", 1)[1].split("\n## ", 1)[0]
-    [block] = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    [block] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
     assert set(namespace["figures"]) == {"price", "states", "cvl", "liquidations", "shortfall"}

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from attrs import frozen
 
-__all__ = ["Analysis", "analyse", "CALLED_STATES"]
+__all__ = ["CALLED_STATES", "Analysis", "analyse"]
 
 SATS_PER_BTC = 100_000_000
 CALLED_STATES = ("under_margin_call_threshold", "under_liquidation_threshold", "no_collateral")
@@ -64,7 +64,7 @@ def analyse(envelopes: list[dict], *, seed: int, digest: str) -> Analysis:
 
 @lru_cache(maxsize=4096)
 def _epoch(instant: str) -> int:
-    return int(datetime.fromisoformat(instant.replace("Z", "+00:00")).timestamp())
+    return int(datetime.fromisoformat(instant).timestamp())
 
 
 class _Fold:
@@ -226,7 +226,7 @@ def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest
         "run_end_utc": pd.Timestamp(fold.end, unit="s", tz="UTC").isoformat() if len(ts) else None,
         "price_start_cents": int(prices.iloc[0]), "price_trough_cents": int(prices.min()),
         "price_end_cents": int(prices.iloc[-1]),
-        "margin_calls": int(fac["margin_calls"].sum()), "facilities_called": int(len(called)),
+        "margin_calls": int(fac["margin_calls"].sum()), "facilities_called": len(called),
         "still_under_margin_call": int((fold.book.called_since >= 0).sum()),
         "liquidations_started": fold.started, "liquidations_executed": fold.executed,
         "btc_sold_sats": fold.sold, "proceeds_cents": fold.proceeds, "slippage_cents": fold.slippage,

@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from scenarios.analysis.metrics import Analysis  # noqa: E402
+from scenarios.analysis.metrics import Analysis
 
 __all__ = ["FIGURES", "draw_all", "figures"]
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from attrs import frozen
 
+from domains.credit.errors import CreditError
 from domains.credit.terms import std_terms
 from domains.money import cents_to_sats_up
 from scenarios.behaviour.agents import NeverPay, PayLate, RepayEarly, TopUp
@@ -35,8 +36,13 @@ def parse_terms_mix(text: str) -> list[Terms]:
         if len(parts) != 5:
             raise ValueError(f"terms entry {entry!r} is not RATE:MONTHS:INITIAL:MARGIN_CALL:LIQUIDATION")
         rate, months, initial, call, liquidation = parts
-        terms = Terms(Decimal(rate), int(months), Decimal(initial), Decimal(call), Decimal(liquidation))
-        std_terms(**_lana(terms))  # Lana's own validation: initial > margin call > liquidation, months >= 1
+        try:
+            terms = Terms(Decimal(rate), int(months), Decimal(initial), Decimal(call), Decimal(liquidation))
+            std_terms(**_lana(terms))  # Lana's own validation: initial > margin call > liquidation, months >= 1
+        except (ArithmeticError, ValueError):
+            raise ValueError(f"terms entry {entry!r} has a part that is not a number") from None
+        except CreditError as refused:
+            raise ValueError(f"terms entry {entry!r}: {refused}") from None
         mix.append(terms)
     return mix
 
