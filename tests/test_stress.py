@@ -149,3 +149,13 @@ def test_the_readme_stress_example_runs_as_pasted():
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
     assert set(namespace["figures"]) == {"price", "states", "cvl", "liquidations", "shortfall"}
+
+
+def test_every_figure_has_a_title_and_axes_with_units(run):
+    import matplotlib.pyplot as plt
+
+    for name, figure in run.plot().items():
+        axes = figure.axes[0]
+        assert axes.get_title() and axes.get_xlabel() == "time (UTC)", name
+        assert axes.get_ylabel() in ("USD per BTC", "facilities", "CVL (%)", "liquidations", "USD"), name
+        plt.close(figure)
