@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
@@ -84,7 +85,13 @@ FIGURES = {"price": _price, "states": _states, "cvl": _cvl, "liquidations": _liq
 
 def figures(a: Analysis, params: dict) -> dict[str, Figure]:
     """Every figure of the report, by name (the caller closes them)."""
-    return {name: draw(a, params) for name, draw in FIGURES.items()}
+    drawn = {name: draw(a, params) for name, draw in FIGURES.items()}
+    for fig in drawn.values():
+        locator = mdates.AutoDateLocator()
+        fig.axes[0].xaxis.set_major_locator(locator)
+        fig.axes[0].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        fig.tight_layout()
+    return drawn
 
 
 def draw_all(a: Analysis, params: dict, directory: Path) -> list[Path]:
@@ -92,8 +99,6 @@ def draw_all(a: Analysis, params: dict, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, fig in figures(a, params).items():
-        fig.autofmt_xdate()
-        fig.tight_layout()
         fig.savefig(directory / f"{name}.png", dpi=90)
         plt.close(fig)
         written.append(directory / f"{name}.png")
