@@ -159,3 +159,12 @@ def test_every_figure_has_a_title_and_axes_with_units(run):
         assert axes.get_title() and axes.get_xlabel() == "time (UTC)", name
         assert axes.get_ylabel() in ("USD per BTC", "facilities", "CVL (%)", "liquidations", "USD"), name
         plt.close(figure)
+
+
+def test_a_csv_export_sets_the_run_start_and_its_prices(tmp_path):
+    prices = tmp_path / "btc.csv"
+    prices.write_text("Date,Close\n2023-03-01,23000\n2023-03-02,20000\n2023-03-03,14000\n2023-03-04,15000\n")
+    result = run_stress("stress", seed=1, facilities=10, days=3, lead_days=1, path=f"csv:{prices}")
+    assert result.summary["run_start_utc"] == "2023-02-28T00:00:00+00:00"
+    assert (result.summary["price_start_cents"], result.summary["price_trough_cents"]) == (2_300_000, 1_400_000)
+    assert result.summary["margin_calls"] > 0
