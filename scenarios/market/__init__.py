@@ -40,5 +40,13 @@ from scenarios.market.faults import FaultyPath, InvalidFault, with_faults
 from scenarios.market.shapes import SHAPES
 from scenarios.market.spec import KINDS, MarketPath, PathSpecError, path_from_spec
 
-__all__ = ["FaultyPath", "InvalidFault", "KINDS", "MarketPath", "PathSpecError", "SHAPES", "path_from_spec",
-           "with_faults"]
+__all__ = [
+           "KINDS",
+           "SHAPES",
+           "FaultyPath",
+           "InvalidFault",
+           "MarketPath",
+           "PathSpecError",
+           "path_from_spec",
+           "with_faults",
+]

@@ -17,6 +17,7 @@ import io
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from itertools import pairwise
 from pathlib import Path
 
 from scenarios.market.paths import MalformedPriceFile
@@ -74,7 +75,7 @@ def read_points(text: str, source: str, *, newest_first: bool = False) -> list[t
     decreasing time is accepted too (many exchange exports do) and returned reversed."""
     rows = _parse(text, source)
     descending = newest_first and len(rows) > 1 and rows[1][1] < rows[0][1]
-    for (_, a, _), (line, b, _) in zip(rows, rows[1:]):
+    for (_, a, _), (line, b, _) in pairwise(rows):
         if (b >= a) if descending else (b <= a):
             word = "before" if descending else "after"
             raise MalformedPriceFile(path=source, line=line, problem=f"time {_iso(b)} is not {word} {_iso(a)}")

@@ -6,6 +6,7 @@ and the last published price stays in use (as in Lana, with no staleness flag).
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from fractions import Fraction
 
@@ -70,7 +71,7 @@ def with_faults(path, *, stale: tuple[int, float] | None = None, spike: tuple[in
 
 
 def _number(fault: str, value: object, x: object) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or x != x or x in (float("inf"), float("-inf")):
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
         raise InvalidFault(fault=fault, value=value, problem="must be finite numbers")
     return x
 

@@ -7,7 +7,15 @@ import random
 
 from attrs import define, field
 
-from scenarios.market.paths import YEAR, _cents, _Grid, _non_negative, _positive_seconds, _private_stream, _real
+from scenarios.market.paths import (
+    YEAR,
+    _cents,
+    _Grid,
+    _non_negative,
+    _positive_seconds,
+    _private_stream,
+    _real,
+)
 
 __all__ = ["JumpDiffusion"]
 

@@ -9,6 +9,7 @@ import random
 from array import array
 from bisect import bisect_right
 from fractions import Fraction
+from itertools import pairwise
 
 from scenarios.market.paths import HOUR, InvalidPricePath, _to_cents
 
@@ -26,7 +27,7 @@ class Piecewise:
 
     def __init__(self, points: list[tuple[int, int]], *, geometric: bool = True, noise: float = 0.0,
                  rng: random.Random | None = None) -> None:
-        if not points or points[0][0] != 0 or any(b[0] <= a[0] for a, b in zip(points, points[1:])):
+        if not points or points[0][0] != 0 or any(b[0] <= a[0] for a, b in pairwise(points)):
             raise InvalidPricePath(field="points", value=points[:3], problem="times must start at 0 and increase")
         if not math.isfinite(noise) or noise < 0:
             raise InvalidPricePath(field="noise", value=noise, problem="must be a finite number >= 0")
@@ -39,19 +40,21 @@ class Piecewise:
     def length_s(self) -> int:
         return self.times[-1]
 
+    def describe(self) -> dict[str, object]:
+        return {"kind": "piecewise", "points": [list(p) for p in zip(self.times, self.cents, strict=True)],
+                "geometric": self.geometric, "noise": self.noise}
+
     def price_at(self, t: int) -> int:
         i = bisect_right(self.times, t) - 1
         if i < 0:
             return self.cents[0]
         if i >= len(self.times) - 1 or t == self.times[i]:
             return self.cents[i]
-        a, b = self.times[i], self.times[i + 1]
+        (a, b), (lo, hi) = self.times[i:i + 2], self.cents[i:i + 2]
         if self._bridges is None and not self.geometric:
-            return round(self.cents[i] + Fraction((self.cents[i + 1] - self.cents[i]) * (t - a), b - a))
+            return round(lo + Fraction((hi - lo) * (t - a), b - a))
         f = (t - a) / (b - a)
-        log = math.log(self.cents[i]) + f * (math.log(self.cents[i + 1]) - math.log(self.cents[i]))
-        if not self.geometric:
-            log = math.log(self.cents[i] + f * (self.cents[i + 1] - self.cents[i]))
+        log = math.log(lo) + f * (math.log(hi) - math.log(lo)) if self.geometric else math.log(lo + f * (hi - lo))
         return _to_cents(log + (_bridge_at(self._bridges[i], t - a, b - a) if self._bridges else 0.0))
 
 
@@ -61,7 +64,7 @@ def _bridges(times: list[int], noise: float, rng: random.Random | None) -> list[
         raise InvalidPricePath(field="rng", value=rng, problem="noise needs a random.Random stream")
     stream = random.Random(rng.getrandbits(128))
     bridges = []
-    for a, b in zip(times, times[1:]):
+    for a, b in pairwise(times):
         steps = max(1, math.ceil((b - a) / HOUR))
         sd = noise * math.sqrt((b - a) / steps / HOUR)
         walk = array("d", [0.0])

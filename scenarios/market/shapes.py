@@ -6,7 +6,7 @@ day's close, the stated hours are the intraday extremes. Shapes matter more than
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 __all__ = ["SHAPES", "Shape", "anchored_points"]
@@ -17,7 +17,7 @@ class Shape:
 
     def __init__(self, name: str, about: str, anchors: list[tuple[str, int]]) -> None:
         self.name, self.about = name, about
-        self.anchors = [(datetime.fromisoformat(at).replace(tzinfo=timezone.utc), usd * 100) for at, usd in anchors]
+        self.anchors = [(datetime.fromisoformat(at).replace(tzinfo=UTC), usd * 100) for at, usd in anchors]
 
     @property
     def start(self) -> datetime:

@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from attrs import frozen
+from attrs import evolve, frozen
 
+from scenarios.market import specvalue as value
 from scenarios.market.csvfile import read_points
 from scenarios.market.jumps import JumpDiffusion
-from scenarios.market.paths import DAY, GBM, BrownianBridge, Constant, MalformedPriceFile, PricePath, PricePathError
+from scenarios.market.paths import (
+    DAY,
+    GBM,
+    BrownianBridge,
+    Constant,
+    MalformedPriceFile,
+    PricePath,
+)
 from scenarios.market.piecewise import Piecewise
 from scenarios.market.shapes import SHAPES, anchored_points
+from scenarios.market.specvalue import PathSpecError
 
 __all__ = ["KINDS", "MarketPath", "PathSpecError", "path_from_spec"]
 
-_STOCHASTIC = {"gbm": {"mu", "sigma", "start", "dt"}, "bridge": {"target", "days", "sigma", "start", "dt"},
-               "jump": {"mu", "sigma", "jumps", "jump_mean", "jump_sd", "start", "dt"}}
-KEYS: dict[str, set[str]] = {"constant": {"price"}, "csv": set(), **_STOCHASTIC, **{name: {"noise"} for name in SHAPES}}
+DEFAULTS = {  # stochastic kinds: defaults of their optional keys (rates annual, dt seconds)
+    "gbm": {"mu": "0", "sigma": "0.8", "dt": "3600"},
+    "jump": {"mu": "0", "sigma": "0.6", "jumps": "6", "jump_mean": "-0.08", "jump_sd": "0.1", "dt": "3600"},
+    "bridge": {"sigma": "0.8", "dt": "3600"},
+}
+SIGNED = {"mu", "jump_mean"}
+KEYS: dict[str, set[str]] = {"constant": {"price"}, "csv": set(), "bridge": {"target", "days", "sigma", "start", "dt"},
+                             **{kind: {*keys, "start"} for kind, keys in DEFAULTS.items() if kind != "bridge"},
+                             **{name: {"noise"} for name in SHAPES}}
 KINDS = tuple(sorted(KEYS))
 DEFAULT_NOISE = 0.005
-
-
-class PathSpecError(PricePathError):
-    """A market spec is refused (fields: spec, problem, and as relevant key, value, known, path, line)."""
-
-    def describe(self) -> str:
-        return f"market spec {self.fields.get('spec')!r}: {self.fields.get('problem')}"
 
 
 @frozen(eq=False)
@@ -43,15 +51,39 @@ class MarketPath:
     kind: str
     start: datetime | None
     length_s: int | None
-    params: dict[str, object]
+    params: Mapping[str, object]
     path: PricePath
 
     def price_at(self, t: int) -> int:
         return self.path.price_at(max(0, t))
 
+    def shifted(self, seconds: int) -> MarketPath:
+        """The same prices `seconds` later (earlier if negative): the new path at t reads this one at
+        t - seconds, and its `start` is the instant its t = 0 stands for (the data begins `seconds` in).
+        To replay a dated path in a simulation that began at `sim_start`:
+        `path.shifted(int((path.start - sim_start).totalseconds()))`."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int):
+            raise PathSpecError(spec=self.spec, key="shift", value=seconds, problem="a shift is an int of seconds")
+        start = None if self.start is None else self.start - timedelta(seconds=seconds)
+        length = None if self.length_s is None else max(0, self.length_s + seconds)
+        params = {**self.params, "shift_s": self.params.get("shift_s", 0) + seconds}  # type: ignore[operator]
+        return MarketPath(self.spec, self.kind, start, length, params, _Shifted(self.path, seconds))
+
     def describe(self) -> dict[str, object]:
         start = None if self.start is None else self.start.isoformat().replace("+00:00", "Z")
         return {"spec": self.spec, "kind": self.kind, "start": start, "length_s": self.length_s, **self.params}
+
+
+@frozen
+class _Shifted:
+    path: PricePath
+    seconds: int
+
+    def price_at(self, t: int) -> int:
+        return self.path.price_at(max(0, t - self.seconds))
+
+    def describe(self) -> dict[str, object]:
+        return {**self.path.describe(), "shift_s": self.seconds}
 
 
 def path_from_spec(spec: str, seed: int, price_cents: int | None = None) -> MarketPath:
@@ -63,19 +95,23 @@ def path_from_spec(spec: str, seed: int, price_cents: int | None = None) -> Mark
     """
     if not isinstance(spec, str):
         raise PathSpecError(spec=spec, problem="a market spec is a string")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise PathSpecError(spec=spec, key="seed", value=seed, problem="the seed must be an int")
     if price_cents is not None and (isinstance(price_cents, bool) or not isinstance(price_cents, int)
                                     or price_cents <= 0):
         raise PathSpecError(spec=spec, key="price_cents", value=price_cents, problem="price_cents must be an int > 0")
     kind, arg, params = _split(spec)
     rng = random.Random(f"lanasim.market/{seed}/{kind}")
     if kind in SHAPES:
-        return _shape(spec, kind, params, rng, price_cents)
+        path = _shape(spec, kind, params, rng, price_cents)
+        return evolve(path, params={**path.params, "seed": seed}) if path.params["noise"] else path
     if kind == "csv":
         return _csv(spec, arg, price_cents)
     if kind == "constant":
-        cents = _dollars(spec, "price", params["price"]) if "price" in params else _start(spec, {}, price_cents)
+        cents = value.dollars(spec, "price", params["price"]) if "price" in params else _start(spec, {}, price_cents)
         return MarketPath(spec, kind, None, None, {"price_cents": cents}, Constant(cents))
-    return _stochastic(spec, kind, params, rng, price_cents)
+    path = _stochastic(spec, kind, params, rng, price_cents)
+    return evolve(path, params={**path.params, "seed": seed})
 
 
 def _split(spec: str) -> tuple[str, str, dict[str, str]]:
@@ -88,9 +124,9 @@ def _split(spec: str) -> tuple[str, str, dict[str, str]]:
         return kind, rest.strip(), {}
     params: dict[str, str] = {}
     for n, item in enumerate(rest.split(",") if rest.strip() else []):
-        key, eq, value = (part.strip() for part in item.partition("="))
+        key, eq, raw = (part.strip() for part in item.partition("="))
         if not eq and n == 0 and kind == "constant":
-            key, value = "price", key
+            key, raw = "price", key
         elif not eq or not key:
             raise PathSpecError(spec=spec, value=item, problem=f"{item.strip()!r} is not key=value")
         key = key.lower()
@@ -99,12 +135,12 @@ def _split(spec: str) -> tuple[str, str, dict[str, str]]:
                                 problem=f"{kind} takes no key {key!r}; known: {', '.join(sorted(KEYS[kind])) or 'none'}")
         if key in params:
             raise PathSpecError(spec=spec, key=key, problem=f"key {key!r} is given twice")
-        params[key] = value
+        params[key] = raw
     return kind, "", params
 
 
 def _shape(spec: str, kind: str, params: dict[str, str], rng: random.Random, price_cents: int | None) -> MarketPath:
-    shape, noise = SHAPES[kind], _number(spec, "noise", params.get("noise", str(DEFAULT_NOISE)), low=0)
+    shape, noise = SHAPES[kind], value.number(spec, "noise", params.get("noise", str(DEFAULT_NOISE)), low=0)
     points = anchored_points(shape.anchors, price_cents)
     path = Piecewise(points, geometric=True, noise=noise, rng=rng)
     return MarketPath(spec, kind, shape.start, path.length_s,
@@ -117,7 +153,8 @@ def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
     try:
         rows = read_points(Path(file).read_text(encoding="utf-8-sig"), file, newest_first=True)
     except MalformedPriceFile as bad:
-        raise PathSpecError(spec=spec, path=file, line=bad.line, problem=f"{file} line {bad.line}: {bad.problem}") from None
+        line, problem = bad.fields["line"], bad.fields["problem"]
+        raise PathSpecError(spec=spec, path=file, line=line, problem=f"{file} line {line}: {problem}") from None
     except (OSError, UnicodeDecodeError) as bad:
         problem = f"cannot read {file}: {getattr(bad, 'strerror', None) or bad}"
         raise PathSpecError(spec=spec, path=file, problem=problem) from None
@@ -129,79 +166,29 @@ def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
 
 def _stochastic(spec: str, kind: str, params: dict[str, str], rng: random.Random,
                 price_cents: int | None) -> MarketPath:
-    s0 = _start(spec, params, price_cents)
-    dt = _seconds(spec, "dt", params.get("dt", "3600"))
-    mu, sigma = _number(spec, "mu", params.get("mu", "0")), _number(spec, "sigma", params.get("sigma", "0.8"), low=0)
+    s0, given = _start(spec, params, price_cents), {**DEFAULTS[kind], **params}
+    dt = value.seconds(spec, "dt", given["dt"])
+    rates = {key: value.number(spec, key, given[key], low=None if key in SIGNED else 0)
+             for key in DEFAULTS[kind] if key != "dt"}
+    values: dict[str, object] = {"start_cents": s0, **rates, "dt": dt}
     if kind == "gbm":
-        values = {"start_cents": s0, "mu": mu, "sigma": sigma, "dt": dt}
-        return MarketPath(spec, kind, None, None, values, GBM(s0, mu, sigma, dt, rng))
+        return MarketPath(spec, kind, None, None, values, GBM(s0, rates["mu"], rates["sigma"], dt, rng))
     if kind == "jump":
-        jumps = _number(spec, "jumps", params.get("jumps", "6"), low=0)
-        mean, sd = _number(spec, "jump_mean", params.get("jump_mean", "-0.08")), \
-            _number(spec, "jump_sd", params.get("jump_sd", "0.1"), low=0)
-        values = {"start_cents": s0, "mu": mu, "sigma": sigma, "dt": dt, "jumps": jumps, "jump_mean": mean,
-                  "jump_sd": sd}
-        return MarketPath(spec, kind, None, None, values, JumpDiffusion(s0, mu, sigma, jumps, mean, sd, dt, rng))
+        diffusion = JumpDiffusion(s0, rates["mu"], rates["sigma"], rates["jumps"], rates["jump_mean"],
+                                  rates["jump_sd"], dt, rng)
+        return MarketPath(spec, kind, None, None, values, diffusion)
     for key in ("target", "days"):
         if key not in params:
             raise PathSpecError(spec=spec, key=key, problem=f"bridge needs {key}=")
-    target, days = _target(spec, params["target"], s0), _days(spec, params["days"])
-    values = {"start_cents": s0, "target_cents": target, "days": float(days), "sigma": sigma, "dt": dt}
+    target, days = value.target(spec, params["target"], s0), value.days(spec, params["days"])
     length = int(days * DAY)
-    return MarketPath(spec, kind, None, length, values, BrownianBridge(s0, target, length, sigma, dt, rng))
+    values |= {"target_cents": target, "days": float(days)}
+    return MarketPath(spec, kind, None, length, values, BrownianBridge(s0, target, length, rates["sigma"], dt, rng))
 
 
 def _start(spec: str, params: dict[str, str], price_cents: int | None) -> int:
     if "start" in params:
-        return _dollars(spec, "start", params["start"])
+        return value.dollars(spec, "start", params["start"])
     if price_cents is None:
         raise PathSpecError(spec=spec, key="start", problem="needs a start price: give start=DOLLARS (or price_cents)")
     return price_cents
-
-
-def _decimal(spec: str, key: str, value: str) -> Decimal:
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} is not a number")
-    return number
-
-
-def _dollars(spec: str, key: str, value: str) -> int:
-    cents = int(_decimal(spec, key, value).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-    if cents <= 0:
-        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be at least one cent")
-    return cents
-
-
-def _target(spec: str, value: str, s0: int) -> int:
-    """Dollars, or a move from the start price in percent (`-40%`)."""
-    if not value.endswith("%"):
-        return _dollars(spec, "target", value)
-    pct = _decimal(spec, "target", value[:-1])
-    if pct <= -100:
-        raise PathSpecError(spec=spec, key="target", value=value, problem=f"target={value!r} must be above -100%")
-    return max(1, int((s0 * (1 + pct / 100)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)))
-
-
-def _number(spec: str, key: str, value: str, low: float | None = None) -> float:
-    number = _decimal(spec, key, value)
-    if low is not None and number < low:
-        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be at least {low}")
-    return float(number)
-
-
-def _seconds(spec: str, key: str, value: str) -> int:
-    number = _decimal(spec, key, value)
-    if number != number.to_integral_value() or number <= 0:
-        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be a whole number of seconds > 0")
-    return int(number)
-
-
-def _days(spec: str, value: str) -> Decimal:
-    days = _decimal(spec, "days", value)
-    if days * DAY < 1:
-        raise PathSpecError(spec=spec, key="days", value=value, problem=f"days={value!r} must be positive")
-    return days

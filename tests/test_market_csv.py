@@ -1,0 +1,93 @@
+"""`csv:FILE` reads exchange-style exports: named columns in any case, ISO or unix times, linear between rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from scenarios.market import PathSpecError, path_from_spec
+
+HOUR, DAY = 3600, 86400
+
+YAHOO_DAILY = """Date,Open,High,Low,Close,Adj Close,Volume
+2022-06-01,31792.55,31957.29,29501.59,29799.08,29799.08,41135817341
+2022-06-02,29794.89,30604.73,29652.71,30467.49,30467.49,29083562061
+2022-06-03,30467.81,30633.04,29375.69,29704.39,29704.39,26175547452
+"""
+
+
+def csv_path(tmp_path, text: str, name: str = "btc.csv") -> str:
+    (tmp_path / name).write_text(text)
+    return str(tmp_path / name)
+
+
+def test_a_daily_date_close_export_starts_on_its_first_date_and_moves_linearly_between_closes(tmp_path):
+    path = path_from_spec(f"csv:{csv_path(tmp_path, YAHOO_DAILY)}", seed=1)
+    assert path.start == datetime(2022, 6, 1, tzinfo=UTC)
+    assert [path.price_at(t) for t in (0, DAY, 2 * DAY)] == [2_979_908, 3_046_749, 2_970_439]
+    assert path.price_at(DAY // 2) == round((2_979_908 + 3_046_749) / 2)
+    assert path.price_at(DAY // 4) == 2_979_908 + round((3_046_749 - 2_979_908) / 4)
+    assert path.price_at(-HOUR) == 2_979_908 and path.price_at(30 * DAY) == 2_970_439
+    assert path.length_s == 2 * DAY and path.describe()["rows"] == 3
+
+
+def test_an_intraday_unix_seconds_export_is_read_in_utc(tmp_path):
+    text = "timestamp,price\n1654041600,31800\n1654045200,31500.5\n"
+    path = path_from_spec(f"csv:{csv_path(tmp_path, text)}", seed=1)
+    assert path.start == datetime(2022, 6, 1, tzinfo=UTC)
+    assert (path.price_at(0), path.price_at(HOUR // 2), path.price_at(HOUR)) == (3_180_000, 3_165_025, 3_150_050)
+
+
+def test_unix_milliseconds_iso_times_any_case_and_newest_first_are_understood(tmp_path):
+    def read(text: str, name: str):
+        return path_from_spec(f"csv:{csv_path(tmp_path, text, name)}", seed=1)
+
+    millis = read("TIME,CLOSE\n1654041600000,100\n", "ms.csv")
+    iso = read("time,Price\n2022-06-01T02:00:00+02:00,100\n", "iso.csv")
+    newest_first = "Date,Close\n2022-06-03,\"$30,000.00\"\n2022-06-02,29000\n2022-06-01,28000\n"
+    reversed_path = read(newest_first, "rev.csv")
+    assert millis.start == iso.start == reversed_path.start == datetime(2022, 6, 1, tzinfo=UTC)
+    assert [reversed_path.price_at(t) for t in (0, DAY, 2 * DAY)] == [2_800_000, 2_900_000, 3_000_000]
+
+
+def test_a_csv_replays_its_relative_moves_from_a_given_price_and_ignores_the_seed(tmp_path):
+    spec = f"csv:{csv_path(tmp_path, YAHOO_DAILY)}"
+    scaled = path_from_spec(spec, seed=1, price_cents=5_000_000)
+    assert scaled.price_at(0) == 5_000_000
+    assert scaled.price_at(2 * DAY) == round(5_000_000 * 2_970_439 / 2_979_908)
+    assert path_from_spec(spec, seed=1).price_at(DAY // 3) == path_from_spec(spec, seed=2).price_at(DAY // 3)
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("", 1, "file is empty"),
+    ("Open,High\n1,2\n", 1, "lacks a time column (timestamp, date, datetime, time) and a price column"),
+    ("date,volume\n2022-06-01,5\n", 1, "lacks a price column (close, price)"),
+    ("Date,Close\n", 2, "no price rows"),
+    ("Date,Close\n2022-06-01,100\n2022-06-02,100\n2022-13-01,100\n", 4, "neither ISO-8601 nor unix seconds"),
+    ("Date,Close\n2022-06-01,100\n2022-06-02,null\n", 3, "not a number: 'null'"),
+    ("Date,Close\n2022-06-01,100\n2022-06-02,-5\n", 3, "at least one cent"),
+    ("Date,Close\n2022-06-01,100\n2022-06-03,100\n2022-06-02,100\n", 4, "is not after"),
+    ("Date,Close\n2022-06-03,100\n2022-06-02,100\n2022-06-04,100\n", 4, "is not before"),
+    ("Date,Close\n2022-06-01,100\n2022-06-02\n", 3, "expected 2+ fields"),
+])
+def test_a_malformed_file_is_refused_in_one_line_naming_the_line_number_and_problem(tmp_path, text, line, words):
+    file = csv_path(tmp_path, text, "bad.csv")
+    with pytest.raises(PathSpecError) as refused:
+        path_from_spec(f"csv:{file}", seed=1)
+    assert (refused.value.path, refused.value.line) == (file, line)
+    assert f"{file} line {line}: " in str(refused.value) and words in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_missing_file_is_refused_naming_it(tmp_path):
+    missing = str(tmp_path / "nope.csv")
+    with pytest.raises(PathSpecError) as refused:
+        path_from_spec(f"csv:{missing}", seed=1)
+    assert refused.value.path == missing and "No such file" in str(refused.value)
+
+
+def test_a_one_row_file_is_a_constant_price_from_its_date(tmp_path):
+    file = csv_path(tmp_path, "date,close\n2024-08-05,49000\n")
+    path = path_from_spec(f"csv:{file}", seed=1)
+    assert path.length_s == 0 and {path.price_at(t) for t in (-1, 0, 10 * DAY)} == {4_900_000}
