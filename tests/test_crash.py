@@ -138,8 +138,8 @@ def test_the_same_seed_tells_the_same_story_and_another_seed_does_not(crash):
         assert other.journal.digest() != sim.journal.digest()
 
 
-def test_a_desk_setting_out_of_range_stops_the_run_with_one_line(capsys):
-    assert main(["run", "march-2020", "--journal", ":memory:", "--set", "desk_capacity_per_hour=0"]) == 2
+def test_a_desk_setting_out_of_range_stops_the_run_with_one_line(capsys, tmp_path):
+    assert main(["run", "march-2020", "--out", str(tmp_path / "run"), "--set", "desk_capacity_per_hour=0"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert "desk_capacity_per_hour=0 is out of range [1 .. 100000]" in line
     with pytest.raises(InvalidDeskSettings) as refused:

@@ -1,7 +1,7 @@
 """The scenario library and its loader: a scenario is a module of this package with `story(sim, **params)`.
 
 Its module docstring tells the story; `PARAMS` holds the parameters with their defaults (and so
-their types); `START` is the simulated start date, or `start(params)` computes it.
+their types); `START` is the simulated start date.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ Covers: the stress scenario on its historical reference crash.
 from __future__ import annotations
 
 from scenarios.library.stress import check, report, start, story, with_defaults
+from scenarios.market.paths import black_thursday_2020  # noqa: F401  (older code imported the crash from here)
 
 __all__ = ["PARAMS", "START", "check", "report", "start", "story"]
 
