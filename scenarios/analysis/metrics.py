@@ -45,7 +45,7 @@ class _Book:
         self.called_seconds = np.zeros(n, np.int64)
         self.calls = np.zeros(n, np.int64)
         self.liquidations, self.sold = np.zeros(n, np.int64), np.zeros(n, np.int64)
-        self.proceeds, self.sats_pending = np.zeros(n, np.int64), {}
+        self.proceeds = np.zeros(n, np.int64)
 
 
 def analyse(envelopes: list[dict], *, seed: int, digest: str) -> Analysis:
@@ -77,7 +77,7 @@ class _Fold:
         self.in_flight, self.queued, self.started = 0, 0, 0
         self.executed, self.sold, self.proceeds, self.slippage = 0, 0, 0, 0
         self.pending: dict[str, tuple[int, int]] = {}  # liquidation id -> (sats sent, price)
-        self.end = None
+        self.end = 0  # epoch seconds of the last envelope
 
     def take(self, envelope: dict) -> None:
         kind, payload, at = envelope["event_type"], envelope["payload"], envelope["recorded_at"]

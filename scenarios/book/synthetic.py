@@ -11,7 +11,7 @@ from attrs import frozen
 from domains.credit.errors import CreditError
 from domains.credit.terms import std_terms
 from domains.money import cents_to_sats_up
-from scenarios.behaviour.agents import NeverPay, PayLate, RepayEarly, TopUp
+from scenarios.behaviour.agents import Behaviour, NeverPay, PayLate, RepayEarly, TopUp
 
 __all__ = ["BookSpec", "Terms", "a_book_is_opened", "borrowers_are_drawn", "parse_terms_mix"]
 
@@ -103,7 +103,8 @@ def _months(rng, spec: BookSpec, duration: int) -> int:
 def borrowers_are_drawn(sim, book: list[str], *, top_up_share: float, repay_share: float, late_share: float,
                         top_up_probability: float, cure_window_hours: int, late_days: int) -> dict:
     """One behaviour per facility, in book order, from the `borrowers` stream; the rest never pay."""
-    rng, behaviours = sim.random("borrowers"), {}
+    rng = sim.random("borrowers")
+    behaviours: dict[str, Behaviour] = {}
     for facility in book:
         roll = rng.random()
         if roll < top_up_share:

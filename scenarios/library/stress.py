@@ -152,9 +152,9 @@ def tell(sim, **params) -> None:
     """The story without its outputs (the API and the bench time the two apart)."""
     path, every = _market(params, seed=sim.seed), params["price_every_minutes"] * 60
     lead = params["lead_days"] * DAY
-    sim.journal.set_meta(stress_params={k: v for k, v in params.items()}, market=path.describe())
+    sim.journal.set_meta(stress_params=dict(params), market=path.describe())
     LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
-                           params["slippage_bps_per_btc"], params["base_slippage_bps"])
+                    params["slippage_bps_per_btc"], params["base_slippage_bps"])
     sim.price.set(path.price_at(0))
     book = a_book_is_opened(sim, BookSpec(
         params["facilities"], params["facility_usd"] * 100, params["cvl_low"], params["cvl_high"],
