@@ -1,0 +1,43 @@
+"""Stress-run outputs computed from the journal and its outbox: metrics (summary, timeseries,
+facilities), plots and a self-contained HTML report, written into a run directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scenarios.analysis.metrics import Analysis, analyse
+from scenarios.analysis.page import write_page
+from scenarios.analysis.plots import draw_all
+
+__all__ = ["Analysis", "analyse", "analyse_run", "draw_all", "read_run", "write_outputs", "write_page"]
+
+
+def analyse_run(sim) -> Analysis:
+    """The analysis of a running (or finished, still open) simulation, from its outbox."""
+    sim.flush()
+    return analyse(sim.outbox.tail(), seed=sim.seed, digest=sim.journal.digest())
+
+
+def read_run(run_dir: Path) -> tuple[Analysis, dict]:
+    """The analysis and the stress parameters of the run in `run_dir`, from its journal (read-only)."""
+    from engine.inspect import open_readonly
+
+    with open_readonly(str(Path(run_dir) / "journal.sqlite")) as view:
+        meta = view.journal.meta()
+        analysis = analyse(view.outbox(), seed=meta.get("seed", 0), digest=view.journal.digest())
+    return analysis, dict(meta.get("stress_params") or meta.get("params") or {})
+
+
+def write_outputs(run_dir: Path, analysis: Analysis | None = None, params: dict | None = None) -> dict:
+    """summary.json, timeseries.parquet, facilities.parquet, plots/*.png and report.html in `run_dir`
+    (read from its journal unless `analysis` is given); returns the summary."""
+    run_dir = Path(run_dir)
+    if analysis is None:
+        analysis, params = read_run(run_dir)
+    (run_dir / "summary.json").write_text(json.dumps(analysis.summary, indent=2) + "\n")
+    analysis.timeseries.to_parquet(run_dir / "timeseries.parquet", index=False)
+    analysis.facilities.to_parquet(run_dir / "facilities.parquet", index=False)
+    plots = draw_all(analysis, params or {}, run_dir / "plots")
+    write_page(analysis, params or {}, plots, run_dir / "report.html")
+    return analysis.summary

@@ -1,41 +1,110 @@
-"""Verb phrases of portfolio stress stories: a seeded book of facilities with a spread of CVLs, a
-mix of borrower behaviours, and the risk metrics of PEERS.md §7.5 read from the books (shortfall,
-CVL, time under margin call, liquidations). Amounts are USD cents, collateral in sats.
-"""
+"""Verb phrases of portfolio stress stories: a seeded book of facilities with a spread of sizes, CVLs,
+terms and ages, and a mix of borrower behaviours. Amounts are USD cents, collateral in sats."""
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
-from domains.credit.math import cvl
+from attrs import frozen
+
+from domains.credit.errors import CreditError
 from domains.credit.terms import std_terms
-from domains.money import SATS_PER_BTC, cents_to_sats_up, sats_to_cents_down
-from scenarios.behaviour.agents import NeverPay, PayLate, RepayEarly, TopUp
+from domains.money import cents_to_sats_up
+from scenarios.behaviour.agents import Behaviour, NeverPay, PayLate, RepayEarly, TopUp
 
-__all__ = ["RiskWatch", "a_book_is_opened", "borrowers_are_drawn", "btc", "shortfall", "usd"]
-
-HOUR = 3600
+__all__ = ["BookSpec", "Terms", "a_book_is_opened", "borrowers_are_drawn", "parse_terms_mix"]
 
 
-def a_book_is_opened(sim, n: int, facility_cents: int, cvl_low: int, cvl_high: int) -> list[str]:
-    """N one-year facilities on Lana's standard terms, each collateralized at a CVL drawn uniformly
-    from [cvl_low, cvl_high] % at the current price (seeded stream `portfolio`)."""
-    terms, rng, price, book = std_terms(duration=12), sim.random("portfolio"), sim.price.current(), []
-    for i in range(n):
+@frozen
+class Terms:
+    """One entry of a terms mix: rate %, duration in months and the three CVL thresholds %."""
+
+    annual_rate: Decimal
+    duration: int
+    initial_cvl: Decimal
+    margin_call_cvl: Decimal
+    liquidation_cvl: Decimal
+
+
+def parse_terms_mix(text: str) -> list[Terms]:
+    """`RATE:MONTHS:INITIAL:MARGIN_CALL:LIQUIDATION[,...]`, e.g. `12:12:140:125:105,9:6:150:130:110`.
+    Raises ValueError naming the bad entry."""
+    mix = []
+    for entry in text.split(","):
+        parts = entry.strip().split(":")
+        if len(parts) != 5:
+            raise ValueError(f"terms entry {entry!r} is not RATE:MONTHS:INITIAL:MARGIN_CALL:LIQUIDATION")
+        rate, months, initial, call, liquidation = parts
+        try:
+            terms = Terms(Decimal(rate), int(months), Decimal(initial), Decimal(call), Decimal(liquidation))
+            std_terms(**_lana(terms))  # Lana's own validation: initial > margin call > liquidation, months >= 1
+        except (ArithmeticError, ValueError):
+            raise ValueError(f"terms entry {entry!r} has a part that is not a number") from None
+        except CreditError as refused:
+            raise ValueError(f"terms entry {entry!r}: {refused}") from None
+        mix.append(terms)
+    return mix
+
+
+def _lana(terms: Terms, months: int | None = None) -> dict:
+    return {"annual_rate": terms.annual_rate, "duration": months or terms.duration, "initial_cvl": terms.initial_cvl,
+            "margin_call_cvl": terms.margin_call_cvl, "liquidation_cvl": terms.liquidation_cvl}
+
+
+@frozen
+class BookSpec:
+    """What the book looks like: `size` is `fixed`, `uniform` (mean x [1-spread, 1+spread]) or
+    `lognormal` (median `facility_cents`, sigma `spread`); an aged facility (share `aged_share`) is
+    modelled by its remaining term, 1 to duration-1 months."""
+
+    facilities: int
+    facility_cents: int
+    cvl_low: float
+    cvl_high: float
+    terms_mix: tuple[Terms, ...]
+    size: str = "fixed"
+    spread: float = 0.0
+    aged_share: float = 0.0
+
+
+def a_book_is_opened(sim, spec: BookSpec) -> list[str]:
+    """The book's facilities, each collateralized at a CVL drawn uniformly from [cvl_low, cvl_high] %
+    at the current price (seeded stream `portfolio`; a single-terms, fixed-size, unaged book draws
+    exactly one number per facility)."""
+    rng, price, book = sim.random("portfolio"), sim.price.current(), []
+    for i in range(spec.facilities):
         customer = sim.customer.create_customer(f"borrower{i}@bank.test")
         sim.deposit.record_deposit(sim.deposit.create_account(customer), 10_00)  # pays the structuring fee
-        facility = sim.credit.create_proposal(customer, facility_cents, terms)
+        terms = spec.terms_mix[rng.randrange(len(spec.terms_mix))] if len(spec.terms_mix) > 1 else spec.terms_mix[0]
+        cents, months = _size(rng, spec), _months(rng, spec, terms.duration)
+        facility = sim.credit.create_proposal(customer, cents, std_terms(**_lana(terms, months)))
         sim.credit.conclude_customer_approval(facility)
-        level = Decimal(rng.uniform(cvl_low, cvl_high)).quantize(Decimal("0.01"))
-        sim.credit.update_collateral(facility, cents_to_sats_up(facility_cents * level / 100, price))
+        level = Decimal(rng.uniform(spec.cvl_low, spec.cvl_high)).quantize(Decimal("0.01"))
+        sim.credit.update_collateral(facility, cents_to_sats_up(cents * level / 100, price))
         book.append(facility)
     return book
+
+
+def _size(rng, spec: BookSpec) -> int:
+    if spec.size == "uniform" and spec.spread:
+        return max(100_00, round(spec.facility_cents * rng.uniform(1 - spec.spread, 1 + spec.spread)))
+    if spec.size == "lognormal" and spec.spread:
+        return max(100_00, round(spec.facility_cents * math.exp(rng.gauss(0.0, spec.spread))))
+    return spec.facility_cents
+
+
+def _months(rng, spec: BookSpec, duration: int) -> int:
+    if spec.aged_share and duration > 1 and rng.random() < spec.aged_share:
+        return duration - rng.randint(1, duration - 1)
+    return duration
 
 
 def borrowers_are_drawn(sim, book: list[str], *, top_up_share: float, repay_share: float, late_share: float,
                         top_up_probability: float, cure_window_hours: int, late_days: int) -> dict:
     """One behaviour per facility, in book order, from the `borrowers` stream; the rest never pay."""
-    rng, behaviours = sim.random("borrowers"), {}
+    rng = sim.random("borrowers")
+    behaviours: dict[str, Behaviour] = {}
     for facility in book:
         roll = rng.random()
         if roll < top_up_share:
@@ -47,50 +116,3 @@ def borrowers_are_drawn(sim, book: list[str], *, top_up_share: float, repay_shar
         else:
             behaviours[facility] = NeverPay()
     return behaviours
-
-
-def shortfall(sim, book: list[str]) -> int:
-    """Outstanding not covered by the collateral's value at the current price, summed over the book."""
-    price, short = sim.price.current(), 0
-    for facility in book:
-        view = sim.credit.facility(facility)
-        short += max(0, view.books.outstanding - sats_to_cents_down(view.collateral_sats, price))
-    return short
-
-
-class RiskWatch:
-    """Every hour after the desk's work: the lowest CVL of any facility under a margin call; at the
-    moment given (the trough): the shortfall and the lowest CVL of the whole book."""
-
-    def __init__(self, sim, book: list[str], borrowers, trough_at: int) -> None:
-        self.sim, self.book, self.borrowers = sim, book, borrowers
-        self.lowest: Decimal | None = None
-        self.trough_shortfall = 0
-        sim.jobs.every(HOUR, self._sample_called, "scenario")
-        sim.jobs.at(trough_at, self._at_trough, "scenario")
-
-    def _sample_called(self) -> None:
-        self._lowest_of([f for f, calls in self.borrowers.calls.items() if calls[-1].ended is None])
-
-    def _at_trough(self) -> None:
-        self.trough_shortfall = shortfall(self.sim, self.book)
-        self._lowest_of(self.book)
-
-    def _lowest_of(self, facilities: list[str]) -> None:
-        price = self.sim.price.current()
-        for facility in facilities:
-            ratio = self.sim.state("credit-facility", facility).ratio  # sats per cent: CVL ≈ ratio × price / 10^6
-            if ratio is None or self.lowest is not None and ratio * price / 1_000_000 - 2 >= self.lowest:
-                continue  # nothing owed, or clearly above the lowest (CVL truncation costs < 1 point)
-            view = self.sim.credit.facility(facility)
-            level = cvl(view.collateral_sats, view.books.outstanding, price)
-            if level is not None and (self.lowest is None or level < self.lowest):
-                self.lowest = level
-
-
-def usd(cents: int) -> str:
-    return f"${cents / 100:,.2f}"
-
-
-def btc(sats: int) -> str:
-    return f"{sats / SATS_PER_BTC:,.8f} BTC"

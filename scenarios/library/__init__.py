@@ -41,10 +41,15 @@ class Scenario:
         self.params: dict[str, Param] = as_params(getattr(module, "PARAMS", {}))
         self.defaults: dict = {name: p.default for name, p in self.params.items()}
 
+    def start(self, params: dict) -> str:
+        """The run's start: the module's `start(params)` when it has one (a dated market path), else START."""
+        start = getattr(self.module, "start", None)
+        return start(params) if start is not None else getattr(self.module, "START", "2024-01-01")
+
     def execute(self, *, seed: int, journal: str, params: dict, progress=None) -> dict:
         from engine.simulation import Simulation
 
-        with Simulation(seed=seed, start=getattr(self.module, "START", "2024-01-01"), journal=journal) as sim:
+        with Simulation(seed=seed, start=self.start(params), journal=journal) as sim:
             sim.progress = progress
             sim.journal.set_meta(scenario=self.name, params={k: str(v) for k, v in params.items()})
             summary = dict(self.module.story(sim, **params))

@@ -19,7 +19,7 @@ __all__ = ["FOLDER", "main", "golden_path", "rerun", "save"]
 
 FOLDER = Path(__file__).parent
 SMALL = {  # parameters that keep the golden runs of the stress scenarios fast
-    "facilities": "12", "days": "4",
+    "facilities": "12", "days": "20",
 }
 
 

@@ -1,0 +1,239 @@
+"""A stress run's numbers read back from its outbox: one timeseries row per price update, one row per
+facility, and the summary; each facility's collateral (sats) and outstanding (cents) are folded from
+the envelopes, and every value is taken at the price of the update in force."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from attrs import frozen
+
+__all__ = ["CALLED_STATES", "Analysis", "analyse"]
+
+SATS_PER_BTC = 100_000_000
+CALLED_STATES = ("under_margin_call_threshold", "under_liquidation_threshold", "no_collateral")
+_STATE = {"fully_collateralized": 0, "under_margin_call_threshold": 1, "under_liquidation_threshold": 2,
+          "no_collateral": 2}  # counted as: fully_collateralized, under_margin_call, under_liquidation
+_FACILITY_EVENT = "core.credit.facility-"
+_LIQUIDATION = "core.credit.partial-liquidation-initiated"
+
+
+@frozen
+class Analysis:
+    """The three outputs of a stress run, plus the marker events the plots draw."""
+
+    summary: dict
+    timeseries: pd.DataFrame
+    facilities: pd.DataFrame
+    markers: pd.DataFrame  # time, kind ("margin-call" | "liquidation"), facility_id, price_cents
+
+
+class _Book:
+    """Per-facility arrays folded from the envelopes, in the order facilities were activated."""
+
+    def __init__(self, ids: list[str]) -> None:
+        n = len(ids)
+        self.index = {f: i for i, f in enumerate(ids)}
+        self.sats, self.owed = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        self.state, self.active = np.zeros(n, np.int8), np.zeros(n, bool)
+        self.cvl_start, self.cvl_min = np.full(n, np.nan), np.full(n, np.nan)
+        self.cvl_end = np.full(n, np.nan)
+        self.called_since = np.full(n, -1, np.int64)  # epoch seconds a call opened, -1: none open
+        self.called_seconds = np.zeros(n, np.int64)
+        self.calls = np.zeros(n, np.int64)
+        self.liquidations, self.sold = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        self.proceeds = np.zeros(n, np.int64)
+
+
+def analyse(envelopes: list[dict], *, seed: int, digest: str) -> Analysis:
+    """The run's timeseries, facilities and summary from its outbox envelopes (oldest first)."""
+    ids = [e["payload"]["entity"]["id"] for e in envelopes if e["event_type"] == "core.credit.facility-activated"]
+    fold = _Fold(_Book(ids))
+    for envelope in envelopes:
+        fold.take(envelope)
+    fold.close(envelopes[-1]["recorded_at"] if envelopes else None)
+    timeseries = fold.timeseries()
+    facilities = fold.facilities(ids)
+    markers = pd.DataFrame(fold.markers, columns=["time", "kind", "facility_id", "price_cents"])
+    markers["time"] = pd.to_datetime(markers["time"], utc=True)
+    return Analysis(_summary(fold, timeseries, facilities, seed, digest), timeseries, facilities, markers)
+
+
+@lru_cache(maxsize=4096)
+def _epoch(instant: str) -> int:
+    return int(datetime.fromisoformat(instant).timestamp())
+
+
+class _Fold:
+    """Walks the envelopes once; a timeseries row closes when the next price update arrives."""
+
+    def __init__(self, book: _Book) -> None:
+        self.book, self.price, self.at = book, None, None
+        self.rows: list[dict] = []
+        self.markers: list[tuple] = []
+        self.in_flight, self.queued, self.started = 0, 0, 0
+        self.executed, self.sold, self.proceeds, self.slippage = 0, 0, 0, 0
+        self.pending: dict[str, tuple[int, int]] = {}  # liquidation id -> (sats sent, price)
+        self.end = 0  # epoch seconds of the last envelope
+
+    def take(self, envelope: dict) -> None:
+        kind, payload, at = envelope["event_type"], envelope["payload"], envelope["recorded_at"]
+        if kind == "core.price.price-updated":
+            self._row()
+            self.price, self.at = payload["price"], at
+            return
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            handler(self, payload, _epoch(at), at)
+        elif kind.startswith(_FACILITY_EVENT) and "collateralization" in payload.get("entity", {}):
+            self._facility(payload["entity"], _epoch(at), at)
+
+    def _facility(self, entity: dict, now: int, at: str) -> None:
+        b, i = self.book, self.book.index.get(entity["id"])
+        if i is None:
+            return
+        b.active[i] = entity["completed_at"] is None
+        state = entity["collateralization"]["state"]
+        b.state[i] = _STATE.get(state, 0)
+        called = b.active[i] and state in CALLED_STATES
+        if called and b.called_since[i] < 0:
+            b.called_since[i], b.calls[i] = now, b.calls[i] + 1
+            self.markers.append((at, "margin-call", entity["id"], self.price))
+        elif not called and b.called_since[i] >= 0:
+            b.called_seconds[i] += now - b.called_since[i]
+            b.called_since[i] = -1
+
+    def _row(self) -> None:
+        if self.price is None:
+            return
+        b = self.book
+        value = b.sats * self.price // SATS_PER_BTC
+        owing = b.active & (b.owed > 0)
+        cvl = np.where(owing, value * 100.0 / np.maximum(b.owed, 1), np.nan)
+        b.cvl_min = np.fmin(b.cvl_min, cvl)
+        first = owing & np.isnan(b.cvl_start)
+        b.cvl_start[first] = cvl[first]
+        b.cvl_end = np.where(b.active, cvl, b.cvl_end)
+        live = cvl[owing]
+        p05, p50, p95 = np.percentile(live, [5, 50, 95]) if live.size else (np.nan,) * 3
+        states = np.bincount(b.state[b.active], minlength=3)
+        self.rows.append({
+            "time": self.at, "price_cents": self.price, "facilities_active": int(b.active.sum()),
+            "fully_collateralized": int(states[0]), "under_margin_call": int(states[1]),
+            "under_liquidation": int(states[2]), "cvl_p05": p05, "cvl_p50": p50, "cvl_p95": p95,
+            "cvl_min": float(live.min()) if live.size else np.nan,
+            "outstanding_cents": int(b.owed[b.active].sum()), "collateral_value_cents": int(value[b.active].sum()),
+            "shortfall_cents": int(np.maximum(0, b.owed - value)[b.active].sum()),
+            "liquidations_in_flight": self.in_flight, "desk_queue": self.queued,
+            "liquidations_executed_cum": self.executed, "proceeds_cents_cum": self.proceeds})
+
+    def close(self, last: str | None) -> None:
+        self._row()
+        self.end = _epoch(last) if last else 0
+        b = self.book
+        open_ = b.called_since >= 0
+        b.called_seconds[open_] += self.end - b.called_since[open_]
+
+    def timeseries(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.rows, columns=list(self.rows[0]) if self.rows else ["time", "price_cents"])
+        frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        return frame
+
+    def facilities(self, ids: list[str]) -> pd.DataFrame:
+        b = self.book
+        return pd.DataFrame({
+            "facility_id": ids, "cvl_start_pct": b.cvl_start, "cvl_min_pct": b.cvl_min, "cvl_end_pct": b.cvl_end,
+            "hours_under_margin_call": b.called_seconds / 3600.0, "margin_calls": b.calls,
+            "liquidations": b.liquidations, "sats_sold": b.sold, "proceeds_cents": b.proceeds,
+            "collateral_sats_end": b.sats, "outstanding_cents_end": b.owed,
+            "shortfall_cents": np.where(b.active, np.maximum(0, b.owed - b.sats * (self.price or 0) // SATS_PER_BTC), 0),
+        })
+
+
+def _on(kind: str):
+    def register(fn):
+        _HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+_HANDLERS: dict = {}
+
+
+@_on("core.credit-collateral.collateral-updated")
+def _collateral(fold: _Fold, payload: dict, now: int, at: str) -> None:
+    i = fold.book.index.get(payload["entity"]["secured_loan_id"])
+    if i is not None:
+        fold.book.sats[i] = payload["entity"]["amount"]
+
+
+def _owed(fold: _Fold, facility_id: str, cents: int) -> None:
+    i = fold.book.index.get(facility_id)
+    if i is not None:
+        fold.book.owed[i] += cents
+
+
+_on("core.credit.disbursal-settled")(lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], p["entity"]["amount"]))
+_on("core.credit.accrual-posted")(
+    lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], p["entity"]["posting"]["amount"]))
+_on("core.credit-collection.payment-allocation-created")(
+    lambda f, p, now, at: _owed(f, p["entity"]["beneficiary_id"], -p["entity"]["amount"]))
+
+
+@_on(_LIQUIDATION)
+def _initiated(fold: _Fold, payload: dict, now: int, at: str) -> None:
+    fold.in_flight, fold.queued, fold.started = fold.in_flight + 1, fold.queued + 1, fold.started + 1
+    fold._facility(payload["entity"], now, at)
+
+
+@_on("core.credit-collateral.liquidation-collateral-sent-out")
+def _sent_out(fold: _Fold, payload: dict, now: int, at: str) -> None:
+    fold.queued -= 1
+    fold.pending[payload["liquidation_id"]] = (payload["amount"], fold.price or 0)
+    i = fold.book.index.get(payload["secured_loan_id"])
+    if i is not None:
+        fold.book.sold[i] += payload["amount"]
+        fold.book.liquidations[i] += 1
+    fold.markers.append((at, "liquidation", payload["secured_loan_id"], fold.price))
+
+
+@_on("core.credit-collateral.liquidation-proceeds-received")
+def _proceeds(fold: _Fold, payload: dict, now: int, at: str) -> None:
+    sats, price = fold.pending.pop(payload["liquidation_id"], (0, 0))
+    cents = payload["amount"]
+    fold.executed, fold.sold, fold.proceeds = fold.executed + 1, fold.sold + sats, fold.proceeds + cents
+    fold.slippage += sats * price // SATS_PER_BTC - cents
+    i = fold.book.index.get(payload["secured_loan_id"])
+    if i is not None:
+        fold.book.proceeds[i] += cents
+
+
+@_on("core.credit-collateral.liquidation-completed")
+def _completed(fold: _Fold, payload: dict, now: int, at: str) -> None:
+    fold.in_flight -= 1
+
+
+def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest: str) -> dict:
+    called = fac[fac["margin_calls"] > 0]["hours_under_margin_call"]
+    prices = ts["price_cents"] if len(ts) else pd.Series([0])
+    cvl = fac["cvl_min_pct"].dropna()
+    return {
+        "seed": int(seed), "facilities": len(fac), "price_updates": len(ts),
+        "run_start_utc": ts["time"].iloc[0].isoformat() if len(ts) else None,
+        "run_end_utc": pd.Timestamp(fold.end, unit="s", tz="UTC").isoformat() if len(ts) else None,
+        "price_start_cents": int(prices.iloc[0]), "price_trough_cents": int(prices.min()),
+        "price_end_cents": int(prices.iloc[-1]),
+        "margin_calls": int(fac["margin_calls"].sum()), "facilities_called": len(called),
+        "still_under_margin_call": int((fold.book.called_since >= 0).sum()),
+        "liquidations_started": fold.started, "liquidations_executed": fold.executed,
+        "btc_sold_sats": fold.sold, "proceeds_cents": fold.proceeds, "slippage_cents": fold.slippage,
+        "shortfall_max_cents": int(ts["shortfall_cents"].max()) if len(ts) else 0,
+        "shortfall_end_cents": int(ts["shortfall_cents"].iloc[-1]) if len(ts) else 0,
+        "min_cvl_pct": round(float(cvl.min()), 2) if len(cvl) else None,
+        "hours_under_margin_call_mean": round(float(called.mean()), 2) if len(called) else 0.0,
+        "hours_under_margin_call_max": round(float(called.max()), 2) if len(called) else 0.0,
+        "digest": digest,
+    }

@@ -1,0 +1,105 @@
+"""The stress report's pictures, one figure per question, headless (matplotlib Agg), axes with units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from scenarios.analysis.metrics import Analysis
+
+__all__ = ["FIGURES", "draw_all", "figures"]
+
+
+def _price(a: Analysis, params: dict) -> Figure:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ts = a.timeseries
+    ax.plot(ts["time"], ts["price_cents"] / 100, color="black", lw=1, label="BTC price")
+    for kind, marker, colour in (("margin-call", "v", "tab:orange"), ("liquidation", "x", "tab:red")):
+        m = a.markers[a.markers["kind"] == kind].dropna(subset=["price_cents"])
+        ax.scatter(m["time"], m["price_cents"] / 100, marker=marker, color=colour, s=18, label=kind, zorder=3)
+    ax.set(title="BTC price with margin calls and liquidations", ylabel="USD per BTC", xlabel="time (UTC)")
+    ax.legend(loc="best")
+    return fig
+
+
+def _states(a: Analysis, params: dict) -> Figure:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ts = a.timeseries
+    columns = ["fully_collateralized", "under_margin_call", "under_liquidation"]
+    ax.stackplot(ts["time"], *(ts[c] for c in columns), labels=columns,
+                 colors=["tab:green", "tab:orange", "tab:red"], alpha=0.8)
+    ax.set(title="Facilities by collateralization state", ylabel="facilities", xlabel="time (UTC)")
+    ax.legend(loc="lower left")
+    return fig
+
+
+def _cvl(a: Analysis, params: dict) -> Figure:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ts = a.timeseries
+    ax.fill_between(ts["time"], ts["cvl_p05"], ts["cvl_p95"], color="tab:blue", alpha=0.25, label="5th-95th percentile")
+    ax.plot(ts["time"], ts["cvl_p50"], color="tab:blue", label="median")
+    ax.plot(ts["time"], ts["cvl_min"], color="tab:red", lw=0.8, label="lowest")
+    ax.set(title="CVL across the book", ylabel="CVL (%)", xlabel="time (UTC)")
+    ax.legend(loc="best")
+    return fig
+
+
+def _liquidations(a: Analysis, params: dict) -> Figure:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ts = a.timeseries
+    ax.plot(ts["time"], ts["liquidations_executed_cum"], color="tab:red", label="liquidations executed")
+    ax.plot(ts["time"], ts["desk_queue"], color="tab:orange", lw=0.8, label="desk queue")
+    capacity = params.get("desk_capacity_per_hour")
+    started = a.markers[a.markers["kind"] == "liquidation"]["time"]
+    if capacity and len(started):
+        hours = ((ts["time"] - started.min()).dt.total_seconds() / 3600).clip(lower=0)
+        limit = (hours * float(capacity)).where(hours > 0)
+        ax.plot(ts["time"], limit.clip(upper=max(1, ts["liquidations_executed_cum"].max()) * 1.5), ls="--",
+                color="grey", label=f"desk capacity ({capacity}/h) since the first sale")
+    ax.set(title="Cumulative liquidations against desk capacity", ylabel="liquidations", xlabel="time (UTC)")
+    right = ax.twinx()
+    right.plot(ts["time"], ts["proceeds_cents_cum"] / 100, color="tab:green", label="proceeds")
+    right.set_ylabel("cumulative proceeds (USD)")
+    ax.legend(loc="upper left")
+    right.legend(loc="lower right")
+    return fig
+
+
+def _shortfall(a: Analysis, params: dict) -> Figure:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ts = a.timeseries
+    ax.plot(ts["time"], ts["shortfall_cents"] / 100, color="tab:red")
+    ax.set(title="Shortfall: outstanding not covered by collateral at the oracle price", ylabel="USD",
+           xlabel="time (UTC)")
+    return fig
+
+
+FIGURES = {"price": _price, "states": _states, "cvl": _cvl, "liquidations": _liquidations, "shortfall": _shortfall}
+
+
+def figures(a: Analysis, params: dict) -> dict[str, Figure]:
+    """Every figure of the report, by name (the caller closes them)."""
+    drawn = {name: draw(a, params) for name, draw in FIGURES.items()}
+    for fig in drawn.values():
+        locator = mdates.AutoDateLocator()
+        fig.axes[0].xaxis.set_major_locator(locator)
+        fig.axes[0].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        fig.tight_layout()
+    return drawn
+
+
+def draw_all(a: Analysis, params: dict, directory: Path) -> list[Path]:
+    """Each figure written as `directory/NAME.png`; returns the paths in report order."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fig in figures(a, params).items():
+        fig.savefig(directory / f"{name}.png", dpi=90)
+        plt.close(fig)
+        written.append(directory / f"{name}.png")
+    return written

@@ -1,0 +1,67 @@
+"""The stress test as a Python call: `run_stress(...)` runs a book through a market and returns its
+numbers (`.summary`, `.timeseries`, `.facilities`), its digest and its plots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from attrs import frozen
+
+from scenarios.analysis import Analysis, analyse_run, write_outputs
+from scenarios.analysis.plots import figures
+from scenarios.library import load_scenario, parse_params
+from scenarios.library.stress import tell
+
+__all__ = ["StressResult", "run_stress"]
+
+
+@frozen
+class StressResult:
+    """What a stress run produced; `out` is the run directory when one was written."""
+
+    analysis: Analysis
+    params: dict
+    out: Path | None = None
+
+    @property
+    def summary(self) -> dict:
+        return self.analysis.summary
+
+    @property
+    def timeseries(self):
+        return self.analysis.timeseries
+
+    @property
+    def facilities(self):
+        return self.analysis.facilities
+
+    @property
+    def digest(self) -> str:
+        return self.analysis.summary["digest"]
+
+    def plot(self) -> dict:
+        """The report's figures (matplotlib Figures by name: price, states, cvl, liquidations, shortfall)."""
+        return figures(self.analysis, self.params)
+
+
+def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None = None, progress=None,
+               **params: object) -> StressResult:
+    """Run the `stress` scenario (or a preset of it such as "march-2020") with `params` overriding its
+    defaults, range-checked as on the command line. With `out`, the run directory is created and
+    gets journal.sqlite and every output; without it the journal stays in memory."""
+    from engine import Simulation
+
+    scenario = load_scenario(preset)
+    values = parse_params(scenario, [f"{key}={value}" for key, value in params.items()])
+    run_dir = None if out is None else Path(out)
+    if run_dir is not None:
+        run_dir.mkdir(parents=True, exist_ok=False)
+    journal = ":memory:" if run_dir is None else str(run_dir / "journal.sqlite")
+    with Simulation(seed=seed, start=scenario.start(values), journal=journal) as sim:
+        sim.progress = progress
+        sim.journal.set_meta(scenario=scenario.name, params={k: str(v) for k, v in values.items()})
+        tell(sim, **values)
+        analysis = analyse_run(sim)
+    if run_dir is not None:
+        write_outputs(run_dir, analysis, values)
+    return StressResult(analysis, values, run_dir)

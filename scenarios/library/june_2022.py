@@ -1,0 +1,17 @@
+"""Story: Celsius and 3AC: BTC falls from $31,800 to $17,600 between 1 and 18 June 2022 (a preset of `stress`).
+
+The bank opens the `stress` book (`facilities` one-year loans, CVLs 130-300 %) 7 days before the
+`june-2022` shape begins, at the shape's own price; borrowers, the desk and the outputs are those of
+`stress`. The story ends `days` after the shape begins.
+
+Covers: the stress scenario on a historical crash shape.
+"""
+
+from __future__ import annotations
+
+from scenarios.library.stress import check, report, start, story, with_defaults
+
+__all__ = ["PARAMS", "START", "check", "report", "start", "story"]
+
+START = "2022-05-25"
+PARAMS = with_defaults(path="june-2022", lead_days=7, days=30)

@@ -1,0 +1,17 @@
+"""Story: BTC falls from $57,000 to $30,000 intraday between 12 and 19 May 2021 (a preset of `stress`).
+
+The bank opens the `stress` book (`facilities` one-year loans, CVLs 130-300 %) 7 days before the
+`may-2021` shape begins, at the shape's own price; borrowers, the desk and the outputs are those of
+`stress`. The story ends `days` after the shape begins.
+
+Covers: the stress scenario on a historical crash shape.
+"""
+
+from __future__ import annotations
+
+from scenarios.library.stress import check, report, start, story, with_defaults
+
+__all__ = ["PARAMS", "START", "check", "report", "start", "story"]
+
+START = "2021-05-05"
+PARAMS = with_defaults(path="may-2021", lead_days=7, days=21)

@@ -1,0 +1,177 @@
+"""Story: a book of bitcoin-backed loans goes through a market of your choosing.
+
+The bank opens a book of `facilities` loans, `lead_days` before the market path begins: sizes around
+`facility_usd`, each collateralized at a CVL drawn between `cvl_low` and `cvl_high` %, terms drawn
+from `terms_mix`, some of them part-way through their term (`aged_share`). BTC then follows `path`
+(a historical shape, a seeded random path or a CSV export; see `scenarios.market`), read by the
+oracle every `price_every_minutes`, optionally with a stale feed, one bad print and regular gaps.
+Borrowers answer margin calls as drawn (top up within the cure window, repay half in cash, pay
+late, or never); the bank's desk sells the collateral of every partial liquidation after
+`desk_delay_hours`, at most `desk_capacity_per_hour` an hour, with slippage growing with the size
+sold. The story ends `days` after the path begins.
+
+Covers: price feed and oracle faults, collateralization sweep, margin calls and cures, partial
+liquidation through the desk, payments; outputs (summary.json, timeseries.parquet,
+facilities.parquet, plots, report.html) computed from the journal by `scenarios.analysis`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from scenarios.analysis import analyse_run, write_outputs
+from scenarios.behaviour.agents import Borrowers, LiquidationDesk
+from scenarios.book.synthetic import (
+    BookSpec,
+    a_book_is_opened,
+    borrowers_are_drawn,
+    parse_terms_mix,
+)
+from scenarios.library.params import Param, ScenarioError
+from scenarios.market import PathSpecError, path_from_spec, with_faults
+
+__all__ = ["PARAMS", "START", "check", "report", "start", "story", "tell", "with_defaults"]
+
+START = "2024-01-01"  # the run's start when the path carries no dates
+HOUR, DAY = 3600, 86_400
+PARAMS = (
+    # the book
+    Param("facilities", 200, "facilities", "number of facilities in the book", 1, 100_000),
+    Param("facility_usd", 10_000, "USD", "facility size (the median of the size distribution)", 100, 100_000_000),
+    Param("size_distribution", "fixed", "", "facility sizes", choices=("fixed", "uniform", "lognormal")),
+    Param("size_spread", 0.0, "", "uniform: +/- this fraction of facility_usd; lognormal: sigma of log size", 0, 2),
+    Param("cvl_low", 130.0, "%", "lowest starting CVL (drawn uniformly up to cvl_high)", 50, 10_000),
+    Param("cvl_high", 300.0, "%", "highest starting CVL", 50, 10_000),
+    Param("terms_mix", "12:12:140:125:105", "", "RATE%:MONTHS:INITIAL_CVL:MARGIN_CALL_CVL:LIQUIDATION_CVL[,...], "
+          "one drawn per facility"),
+    Param("aged_share", 0.0, "", "share of facilities part-way through their term (opened with 1..duration-1 "
+          "months left)", 0, 1),
+    # the market
+    Param("path", "black-thursday-2020", "", "market spec: a historical shape, gbm:/jump:/bridge:/constant:, "
+          "or csv:FILE (see scenarios.market)"),
+    Param("btc_usd", 0, "USD", "the price the path's moves are replayed from; 0: the path's own level", 0, 10_000_000),
+    Param("lead_days", 0, "days", "days the book runs before the path begins", 0, 366),
+    Param("price_every_minutes", 60, "minutes", "interval between oracle price updates", 1, 1_440),
+    Param("stale_after_hours", 0.0, "h", "hours after the path begins that the feed goes stale", 0, 100_000),
+    Param("stale_hours", 0.0, "h", "how long the feed publishes nothing (0: no stale feed)", 0, 10_000),
+    Param("spike_after_hours", 0.0, "h", "hours after the path begins of one bad print", 0, 100_000),
+    Param("spike_pct", 0.0, "%", "size of the bad print (0: none; -50 halves the price for one tick)", -99, 1_000),
+    Param("gap_every_hours", 0.0, "h", "a gap in the feed every this many hours (0: no gaps)", 0, 10_000),
+    Param("gap_hours", 0.0, "h", "length of each gap", 0, 10_000),
+    # borrowers
+    Param("top_up_share", 0.45, "", "share of borrowers who top up when called", 0, 1),
+    Param("top_up_probability", 0.8, "", "chance a top-up borrower actually posts in time", 0, 1),
+    Param("cure_window_hours", 72, "h", "hours within which a top-up borrower posts", 1, 10_000),
+    Param("repay_share", 0.15, "", "share of borrowers who repay half the loan a day after a call", 0, 1),
+    Param("late_share", 0.15, "", "share of borrowers who pay interest late (the rest never pay)", 0, 1),
+    Param("late_days", 7, "days", "how late the late payers pay", 0, 365),
+    # the liquidation desk
+    Param("desk_delay_hours", 2.0, "h", "hours between a liquidation starting and the desk selling", 0, 720),
+    Param("desk_capacity_per_hour", 5, "liquidations/h", "liquidations the desk executes per clock hour", 1, 100_000),
+    Param("base_slippage_bps", 100.0, "bps", "slippage on any sale", 0, 9_999),
+    Param("slippage_bps_per_btc", 50.0, "bps/BTC", "extra slippage per BTC sold", 0, 10_000),
+    # the horizon
+    Param("days", 14, "days", "days the story runs after the path begins", 1, 3_650),
+)
+
+
+def with_defaults(**overrides: object) -> tuple[Param, ...]:
+    """PARAMS with some defaults replaced (how a preset declares itself)."""
+    unknown = set(overrides) - {p.name for p in PARAMS}
+    if unknown:
+        raise ValueError(f"unknown stress parameters: {sorted(unknown)}")
+    return tuple(Param(p.name, overrides.get(p.name, p.default), p.unit, p.doc, p.low, p.high, p.choices)
+                 for p in PARAMS)
+
+
+def check(params: dict) -> None:
+    """Relations between parameters (one-line ScenarioError), and a path spec that builds."""
+    if params["cvl_low"] > params["cvl_high"]:
+        raise ScenarioError(f"cvl_low={params['cvl_low']} is above cvl_high={params['cvl_high']}")
+    shares = params["top_up_share"] + params["repay_share"] + params["late_share"]
+    if shares > 1:
+        raise ScenarioError(f"top_up_share + repay_share + late_share = {shares:g} exceeds 1")
+    if params["size_distribution"] == "uniform" and params["size_spread"] >= 1:
+        raise ScenarioError("size_spread must be below 1 for uniform sizes")
+    if params["gap_every_hours"] and params["gap_hours"] >= params["gap_every_hours"]:
+        raise ScenarioError("gap_hours must be shorter than gap_every_hours")
+    try:
+        parse_terms_mix(params["terms_mix"])
+        _market(params, seed=0)
+    except PathSpecError as refused:
+        raise ScenarioError(refused.describe()) from None
+    except ValueError as refused:  # a malformed terms entry
+        raise ScenarioError(f"terms_mix={params['terms_mix']!r}: {refused}") from None
+
+
+def start(params: dict) -> str:
+    """The run's start: `lead_days` before a dated path's first instant; START for an undated path."""
+    path = _market(params, seed=0)
+    if path.start is None:
+        return START
+    return (path.start - timedelta(days=params["lead_days"])).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _market(params: dict, seed: int):
+    price = params["btc_usd"] * 100 or None
+    return path_from_spec(params["path"], seed=seed, price_cents=price)
+
+
+def _faults(params: dict, every: int) -> dict:
+    faults: dict = {"tick_s": every}
+    if params["stale_hours"]:
+        faults["stale"] = (round(params["stale_after_hours"] * HOUR), params["stale_hours"])
+    if params["spike_pct"]:
+        faults["spike"] = (round(params["spike_after_hours"] * HOUR), params["spike_pct"])
+    if params["gap_every_hours"] and params["gap_hours"]:
+        faults["gaps"] = (round(params["gap_every_hours"] * HOUR), round(params["gap_hours"] * HOUR))
+    return faults
+
+
+class _Delayed:
+    """A path read `lead` seconds late: the run's second t is the path's second t - lead."""
+
+    def __init__(self, path, lead: int) -> None:
+        self.path, self.lead = path, lead
+
+    def price_at(self, t: int):
+        return self.path.price_at(t - self.lead)
+
+    def describe(self) -> dict:
+        return {**self.path.describe(), "lead_s": self.lead}
+
+
+def story(sim, **params) -> dict:
+    """Tell the story, then return the numeric summary read back from the outbox."""
+    tell(sim, **params)
+    return analyse_run(sim).summary
+
+
+def tell(sim, **params) -> None:
+    """The story without its outputs (the API and the bench time the two apart)."""
+    path, every = _market(params, seed=sim.seed), params["price_every_minutes"] * 60
+    lead = params["lead_days"] * DAY
+    sim.journal.set_meta(stress_params=dict(params), market=path.describe())
+    LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
+                    params["slippage_bps_per_btc"], params["base_slippage_bps"])
+    sim.price.set(path.price_at(0))
+    book = a_book_is_opened(sim, BookSpec(
+        params["facilities"], params["facility_usd"] * 100, params["cvl_low"], params["cvl_high"],
+        tuple(parse_terms_mix(params["terms_mix"])), params["size_distribution"], params["size_spread"],
+        params["aged_share"]))
+    Borrowers(sim, borrowers_are_drawn(
+        sim, book, top_up_share=params["top_up_share"], repay_share=params["repay_share"],
+        late_share=params["late_share"], top_up_probability=params["top_up_probability"],
+        cure_window_hours=params["cure_window_hours"], late_days=params["late_days"]))
+    sim.price.follow(_Delayed(with_faults(path, **_faults(params, every)), lead), every_seconds=every)
+    total = params["lead_days"] + params["days"]
+    for day in range(1, total + 1):
+        sim.advance(days=1)
+        if sim.progress:
+            sim.progress(day / total, sim.clock.iso)
+
+
+def report(run_dir: Path) -> dict:
+    """Write the run directory's outputs from `run_dir/journal.sqlite` alone; return the summary."""
+    return write_outputs(Path(run_dir))

@@ -1,0 +1,170 @@
+"""The stress scenario as a specification: its outputs agree with the agents that acted, are
+regenerated from the journal alone, carry numbers (never formatted strings), and its parameters are
+range-checked; presets are parameter sets of it; the Python API runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from engine import Simulation
+from scenarios import run_stress
+from scenarios.analysis import analyse_run
+from scenarios.behaviour.agents import Borrowers, LiquidationDesk
+from scenarios.library import ScenarioError, load_scenario, parse_params, scenario_names
+
+SMALL = {"facilities": 20, "days": 3, "desk_capacity_per_hour": 1}
+SUMMARY_FIELDS = {"seed", "facilities", "price_start_cents", "price_trough_cents", "price_end_cents", "margin_calls",
+                  "liquidations_executed", "btc_sold_sats", "proceeds_cents", "slippage_cents", "shortfall_max_cents",
+                  "shortfall_end_cents", "min_cvl_pct", "hours_under_margin_call_mean", "digest"}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return run_stress("march-2020", seed=1, out=tmp_path_factory.mktemp("runs") / "march", **SMALL)
+
+
+def test_every_preset_is_a_scenario_with_the_stress_parameters():
+    names = set(scenario_names())
+    assert {"stress", "march-2020", "may-2021", "june-2022", "ftx-2022", "aug-2024", "bear-2018"} <= names
+    stress = set(load_scenario("stress").params)
+    for preset in ("march-2020", "may-2021", "june-2022", "ftx-2022", "aug-2024", "bear-2018"):
+        assert set(load_scenario(preset).params) == stress
+
+
+def test_a_dated_path_opens_the_book_lead_days_before_it_begins():
+    march = load_scenario("march-2020")
+    assert march.start(march.defaults) == "2020-02-25T00:00:00Z"
+    may = load_scenario("may-2021")
+    assert may.start({**may.defaults, "lead_days": 0}) == "2021-05-12T00:00:00Z"
+    stress = load_scenario("stress")
+    assert stress.start({**stress.defaults, "path": "gbm:mu=0,sigma=0.8,start=60000"}) == "2024-01-01"
+
+
+@pytest.mark.parametrize("assignment, message", [
+    ("facilities=0", "facilities=0 is out of range"),
+    ("size_distribution=pareto", "is not one of: fixed, uniform, lognormal"),
+    ("cvl_low=400", "cvl_low=400.0 is above cvl_high=300.0"),
+    ("repay_share=0.9", "exceeds 1"),
+    ("terms_mix=12:12:140:150:105", "terms_mix="),
+    ("path=nowhere-2030", "market spec 'nowhere-2030'"),
+])
+def test_a_bad_parameter_is_refused_in_one_line(assignment, message):
+    with pytest.raises(ScenarioError) as refused:
+        parse_params(load_scenario("stress"), [assignment])
+    assert message in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_the_summary_agrees_with_what_the_desk_and_the_borrowers_did():
+    scenario = load_scenario("march-2020")
+    params = {**scenario.defaults, **SMALL}
+    with Simulation(seed=1, start=scenario.start(params)) as sim:
+        summary = scenario.module.story(sim, **params)
+        desk, borrowers = _agent(sim, LiquidationDesk), _agent(sim, Borrowers)
+        sold = desk.executions
+        assert (summary["liquidations_executed"], summary["btc_sold_sats"]) == (len(sold), sum(e.sats_sold for e in sold))
+        assert summary["proceeds_cents"] == sum(e.proceeds_cents for e in sold)
+        assert summary["slippage_cents"] == sum(e.slippage_cents for e in sold)
+        assert summary["margin_calls"] == len(borrowers.margin_calls()) > 0
+        facilities = analyse_run(sim).facilities.set_index("facility_id")
+        for facility in facilities.index:
+            view = sim.credit.facility(facility)
+            assert facilities.loc[facility, "collateral_sats_end"] == view.collateral_sats
+            assert facilities.loc[facility, "outstanding_cents_end"] == view.books.outstanding
+            assert facilities.loc[facility, "hours_under_margin_call"] * 3600 == borrowers.time_under_margin_call(facility)
+
+
+def _agent(sim, cls):
+    """The story's agent of type `cls`, found among the outbox consumers it registered."""
+    return next(c.policy.react.__self__ for c in sim.reactions.consumers
+                if isinstance(getattr(c.policy.react, "__self__", None), cls))
+
+
+def test_the_summary_holds_numbers_with_units_in_their_names(run):
+    assert SUMMARY_FIELDS <= set(run.summary)
+    for key, value in run.summary.items():
+        assert key in ("digest", "run_start_utc", "run_end_utc") or isinstance(value, (int, float)), key
+    assert run.summary["price_trough_cents"] < run.summary["price_start_cents"] == 790_000
+    assert run.summary["liquidations_executed"] > 0 and run.summary["shortfall_max_cents"] >= run.summary["shortfall_end_cents"]
+
+
+def test_the_run_directory_holds_every_output(run):
+    files = {p.relative_to(run.out).as_posix() for p in run.out.rglob("*")}
+    assert {"journal.sqlite", "summary.json", "timeseries.parquet", "facilities.parquet", "report.html"} <= files
+    assert {f"plots/{name}.png" for name in ("price", "states", "cvl", "liquidations", "shortfall")} <= files
+    page = (run.out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 5 and "Ten worst facilities" in page
+
+
+def test_the_parquet_files_have_one_row_per_price_update_and_per_facility(run):
+    timeseries = pd.read_parquet(run.out / "timeseries.parquet")
+    facilities = pd.read_parquet(run.out / "facilities.parquet")
+    assert len(timeseries) == run.summary["price_updates"] and len(facilities) == SMALL["facilities"]
+    assert str(timeseries["time"].dt.tz) == "UTC" and timeseries["time"].is_monotonic_increasing
+    states = timeseries[["fully_collateralized", "under_margin_call", "under_liquidation"]].sum(axis=1)
+    assert (states == timeseries["facilities_active"]).all()
+    assert timeseries["shortfall_cents"].max() == run.summary["shortfall_max_cents"]
+    assert facilities["sats_sold"].sum() == run.summary["btc_sold_sats"]
+
+
+def test_report_regenerates_the_outputs_from_the_journal_alone(run):
+    written = json.loads((run.out / "summary.json").read_text())
+    (run.out / "summary.json").unlink()
+    (run.out / "timeseries.parquet").unlink()
+    assert load_scenario("march-2020").module.report(run.out) == written == run.summary
+    assert json.loads((run.out / "summary.json").read_text()) == written
+    assert pd.read_parquet(run.out / "timeseries.parquet").equals(run.timeseries)
+
+
+def test_the_same_seed_gives_the_same_summary_and_another_seed_another_digest(run):
+    again = run_stress("march-2020", seed=1, **SMALL)
+    other = run_stress("march-2020", seed=2, **SMALL)
+    assert again.summary == run.summary and other.digest != run.digest
+
+
+def test_oracle_faults_reach_the_feed():
+    clean = run_stress("stress", seed=1, facilities=5, days=2, path="constant:50000")
+    faulty = run_stress("stress", seed=1, facilities=5, days=2, path="constant:50000", stale_after_hours=6,
+                        stale_hours=10, spike_after_hours=30, spike_pct=-60)
+    assert clean.summary["price_updates"] - faulty.summary["price_updates"] == 10
+    assert faulty.summary["price_trough_cents"] == 2_000_000 and faulty.summary["liquidations_executed"] > 0
+    assert clean.summary["liquidations_executed"] == 0
+
+
+def test_a_mixed_book_draws_sizes_terms_and_ages():
+    result = run_stress("stress", seed=3, facilities=12, days=1, path="constant:50000", size_distribution="lognormal",
+                        size_spread=0.5, terms_mix="12:12:140:125:105,9:6:150:130:110", aged_share=0.5)
+    outstanding = result.facilities["outstanding_cents_end"]
+    assert outstanding.nunique() > 6 and result.summary["facilities"] == 12
+
+
+def test_the_readme_stress_example_runs_as_pasted():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Stress testing", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
+    assert set(namespace["figures"]) == {"price", "states", "cvl", "liquidations", "shortfall"}
+
+
+def test_every_figure_has_a_title_and_axes_with_units(run):
+    import matplotlib.pyplot as plt
+
+    for name, figure in run.plot().items():
+        axes = figure.axes[0]
+        assert axes.get_title() and axes.get_xlabel() == "time (UTC)", name
+        assert axes.get_ylabel() in ("USD per BTC", "facilities", "CVL (%)", "liquidations", "USD"), name
+        plt.close(figure)
+
+
+def test_a_csv_export_sets_the_run_start_and_its_prices(tmp_path):
+    prices = tmp_path / "btc.csv"
+    prices.write_text("Date,Close\n2023-03-01,23000\n2023-03-02,20000\n2023-03-03,14000\n2023-03-04,15000\n")
+    result = run_stress("stress", seed=1, facilities=10, days=3, lead_days=1, path=f"csv:{prices}")
+    assert result.summary["run_start_utc"] == "2023-02-28T00:00:00+00:00"
+    assert (result.summary["price_start_cents"], result.summary["price_trough_cents"]) == (2_300_000, 1_400_000)
+    assert result.summary["margin_calls"] > 0
