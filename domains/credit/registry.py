@@ -30,19 +30,11 @@ __all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "LIQUIDATION", "OBLIGAT
 
 
 def _triggers(f: facility.Facility) -> tuple:
-    """The price band outside of which a price update can change the facility's state (both
-    columns read it from the same state in a row: the last answer is reused)."""
-    global _LAST
-    last = _LAST  # one atomic read of the (state, band) pair: safe on the threaded runtime too
-    if last[0] is f:
-        return last[1]
-    band = (None, None) if f.status is FacilityStatus.CLOSED else \
-        price_triggers(f.collateralization_state, f.collateral, f.ratio, f.terms)
-    _LAST = (f, band)
-    return band
-
-
-_LAST: tuple = (None, (None, None))  # memo of the last state's band; states are immutable
+    """The price band outside of which a price update can change the facility's state; each
+    column computes it afresh from the immutable state (no memo, no shared state)."""
+    if f.status is FacilityStatus.CLOSED:
+        return None, None
+    return price_triggers(f.collateralization_state, f.collateral, f.ratio, f.terms)
 
 
 def _pending_triggers(p: pending_facility.PendingFacility) -> tuple:

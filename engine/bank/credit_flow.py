@@ -9,44 +9,47 @@ end of day -> one accrual period per facility, maturities, then (after obligatio
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import TypedDict
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from domains.aggregate import Policy, Send
 from domains.credit import commands as c
+from domains.credit.activation import activate
 from domains.credit.allocation import allocate
 from domains.credit.cycle import next_accrual
-from domains.credit.math import add_months, cvl, one_time_fee
+from domains.credit.pending_facility import complete_when_collateralized
 from domains.credit.primitives import FacilityStatus, ObligationStatus, ObligationType
+from domains.credit.schedule import obligation_dates
+from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 
-__all__ = ["CreditFlow", "obligation_dates"]
-
-FACILITY_KIND = "credit-facility"
+__all__ = ["CreditFlow", "FlowHost"]
 
 BUCKETS = {ObligationStatus.NOT_YET_DUE: "not-yet-due", ObligationStatus.DUE: "due",
            ObligationStatus.OVERDUE: "overdue", ObligationStatus.DEFAULTED: "defaulted"}
 
 
-class ObligationDates(TypedDict):
-    overdue_date: date | None
-    liquidation_date: date | None
-    defaulted_date: date | None
+class FlowHost(Protocol):
+    """What the credit process managers use of the simulation: entity states and indexes, id draws,
+    the current price and time, the reaction registry, deferred jobs and fire-and-forget sends."""
 
+    ids: Any  # .entity() -> str
+    price: Any  # .current() -> int | None
+    jobs: Any  # .at(when, job, priority)
+    reactions: Any  # .add(Policy)
 
-def obligation_dates(terms, due: date) -> ObligationDates:
-    """Overdue / liquidation / defaulted dates from a due date and the terms (§7)."""
-    def after(days: int | None) -> date | None:
-        return None if days is None else due + timedelta(days=days)
-    return {"overdue_date": after(terms.obligation_overdue_duration_from_due),
-            "liquidation_date": after(terms.obligation_liquidation_duration_from_due),
-            "defaulted_date": after(terms.obligation_defaulted_duration_from_due)}
+    @property
+    def now(self) -> datetime: ...
+    def state(self, kind: str, entity_id: str) -> Any: ...
+    def index(self, kind: str) -> Any: ...
+    def send(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
 
 
 class CreditFlow:
-    """Engine-side consumers of one simulation; `active` lists facilities not yet closed."""
+    """Engine-side consumers of one simulation; `active` lists facilities not yet closed. The rules
+    are the domain's; these consumers read (`reads`, the host's states and price), then dispatch."""
 
-    def __init__(self, sim) -> None:
-        self.sim = sim
+    def __init__(self, sim: FlowHost, reads: CreditReads) -> None:
+        self.sim, self.reads = sim, reads
         self.active: dict[str, None] = dict.fromkeys(sim.index(FACILITY_KIND).ids_where("status", ("active", "matured")))
         for name, listens, react in self._consumers():
             sim.reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
@@ -95,7 +98,7 @@ class CreditFlow:
         facility_id, price = entity["secured_loan_id"], self.sim.price.current()
         if price is None:
             return ()
-        if self._exists(FACILITY_KIND, facility_id):
+        if self.reads.exists(FACILITY_KIND, facility_id):
             return (self.collateralization(facility_id, entity["amount"], price),)
         pending = self.sim.state("pending-credit-facility", facility_id)
         if pending.completed_at is not None:
@@ -104,35 +107,12 @@ class CreditFlow:
 
     def complete_pending_facility(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
-        pending, price = self.sim.state("pending-credit-facility", entity["id"]), self.sim.price.current()
-        level = cvl(pending.collateral or 0, pending.amount, price)
-        if entity["collateralization"]["state"] != "fully_collateralized" or level is not None and \
-                level < pending.terms.margin_call_cvl:
-            return ()  # Lana re-checks at the current price and silently ignores a shortfall
-        return (Send("pending-credit-facility", pending.id, c.CompletePendingFacility(pending.collateral, price)),)
+        pending = self.sim.state("pending-credit-facility", entity["id"])
+        return complete_when_collateralized(pending, entity["collateralization"]["state"], self.sim.price.current())
 
     def activate_facility(self, envelope: dict) -> tuple[Send, ...]:
-        p = self.sim.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
-        now, ids = self.sim.now, self.sim.ids
-        fee = one_time_fee(p.amount, p.terms.one_time_fee_rate)
-        initial = p.amount if p.terms.is_single_disbursal else fee
-        disbursal_id = ids.entity() if initial else None
-        sends = [Send(FACILITY_KIND, p.id, c.ActivateFacility(
-            p.id, p.id, p.customer_id, p.customer_type, p.collateral_id, p.disbursal_credit_account_id, p.amount,
-            p.terms, p.collateral, self.sim.price.current(), now, ids.entity() if fee else None, disbursal_id))]
-        if disbursal_id:
-            sends += self._disbursal(p.id, p.terms, p.disbursal_credit_account_id, disbursal_id, initial,
-                                     add_months(now, p.terms.duration))
-        return tuple(sends)
-
-    def _disbursal(self, facility_id, terms, account, disbursal_id, amount, maturity) -> list[Send]:
-        obligation_id, today, dates = self.sim.ids.entity(), self.sim.now.date(), obligation_dates(terms, maturity)
-        return [Send("disbursal", disbursal_id, c.InitiateDisbursal(
-                    disbursal_id, facility_id, amount, account, maturity, pre_approved=True,
-                    obligation_id=obligation_id, effective=today, **dates)),
-                Send("obligation", obligation_id, c.CreateObligation(
-                    obligation_id, facility_id, ObligationType.DISBURSAL, amount, f"disbursal-{disbursal_id}",
-                    maturity, effective=today, **dates))]
+        pending = self.sim.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
+        return activate(pending, self.sim.price.current(), self.sim.now, self.sim.ids.entity)
 
     def track(self, envelope: dict) -> tuple[Send, ...]:
         facility_id = envelope["payload"]["entity"]["id"]
@@ -175,13 +155,13 @@ class CreditFlow:
     def recollateralize(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         facility_id, price = entity["beneficiary_id"], self.sim.price.current()
-        if price is None or not self._exists(FACILITY_KIND, facility_id):
+        if price is None or not self.reads.exists(FACILITY_KIND, facility_id):
             return ()
-        collateral = self.sim.state("collateral", self.sim.state(FACILITY_KIND, facility_id).collateral_id).amount
+        collateral = self.reads.collateral_sats(self.sim.state(FACILITY_KIND, facility_id))
         return (self.collateralization(facility_id, collateral, price),)
 
     def collateralization(self, facility_id: str, collateral_sats: int, price: int) -> Send:
-        books = self.sim.credit.books(facility_id)
+        books = self.reads.books(facility_id)
         return Send(FACILITY_KIND, facility_id, c.UpdateCollateralization(
             collateral_sats, price, books.outstanding, self.sim.ids.entity(), books.payable_disbursed,
             books.payable_interest))
@@ -192,11 +172,11 @@ class CreditFlow:
         price, sends = envelope["payload"]["price"], []
         for facility_id in self.sim.index(FACILITY_KIND).ids_crossed("trigger_below", "trigger_above", price):
             f = self.sim.state(FACILITY_KIND, facility_id)
-            sends.append(self.collateralization(facility_id, self.sim.state("collateral", f.collateral_id).amount, price))
+            sends.append(self.collateralization(facility_id, self.reads.collateral_sats(f), price))
         for pending_id in self.sim.index("pending-credit-facility").ids_crossed("trigger_below", "trigger_above", price):
             p = self.sim.state("pending-credit-facility", pending_id)
             sends.append(Send("pending-credit-facility", pending_id, c.UpdatePendingCollateralization(
-                self.sim.state("collateral", p.collateral_id).amount, price)))
+                self.reads.collateral_sats(p), price)))
         return tuple(sends)
 
     # -- end of day ----------------------------------------------------------------------
@@ -206,7 +186,7 @@ class CreditFlow:
             f = self.sim.state(FACILITY_KIND, facility_id)
             period = None if f.cycle is None else next_accrual(f.cycle, f.terms)
             if period is not None and period.end <= day:
-                sends.append(Send(FACILITY_KIND, facility_id, c.AccrueInterest(day, self.sim.credit.principal(facility_id))))
+                sends.append(Send(FACILITY_KIND, facility_id, c.AccrueInterest(day, self.reads.principal(facility_id))))
                 if period.end == f.cycle.period.end:  # this accrual completes the cycle
                     posting.append(facility_id)
             if f.status is FacilityStatus.ACTIVE and f.maturity_date <= day:
@@ -231,10 +211,4 @@ class CreditFlow:
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list:
-        ids = self.sim.index("obligation").ids_where("beneficiary_id", (facility_id,))
-        order = self.sim.journal.creation_order
-        return [self.sim.state("obligation", i) for i in sorted(ids, key=lambda i: order("obligation", i))]
-
-    def _exists(self, kind: str, entity_id: str) -> bool:
-        return self.sim.registry.actor(kind, entity_id) is not None or self.sim.journal.exists(kind, entity_id)
-
+        return self.reads.obligations_of(facility_id)

@@ -3,37 +3,22 @@ completion — each a command through the owning actor, plus read models from st
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import attrs
 
 from domains.accounting import chart
 from domains.credit import commands as c
-from domains.credit.errors import CustomerNotEligible, NoActiveLiquidation, PaymentOnClosedFacility
+from domains.credit.eligibility import deposit_account_for_proposal, require_eligible, require_open_for_payment
+from domains.credit.errors import NoActiveLiquidation
 from domains.credit.liquidation_commands import RecordProceedsReceived, UpdateCollateralViaLiquidation
 from domains.credit.margin import assert_disbursal_allowed
 from domains.credit.math import cvl
 from domains.credit.primitives import FacilityStatus
-from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, obligation_dates
+from domains.credit.schedule import obligation_dates
+from engine.bank.credit_flow import FACILITY_KIND, CreditFlow
+from engine.bank.credit_reads import Books, CreditReads
 from engine.bank.liquidation_flow import LiquidationFlow
 
 __all__ = ["Books", "CreditService", "FacilityView"]
-
-_BUCKETS = ("not-yet-due", "due", "overdue")
-
-
-class Books(NamedTuple):
-    """A facility's receivables from the ledger (settled USD cents)."""
-
-    principal: int  # disbursed, not yet due + due + overdue
-    interest: int  # posted interest, not yet due + due + overdue
-    payable_disbursed: int  # due + overdue
-    payable_interest: int
-    defaulted: int
-
-    @property
-    def outstanding(self) -> int:
-        return self.principal + self.interest
 
 
 @attrs.frozen
@@ -53,9 +38,9 @@ class FacilityView:
 class CreditService:
     def __init__(self, sim) -> None:
         self.sim = sim
-        self._receivables: dict[str, tuple[str, ...]] = {}  # facility id -> its 8 receivable accounts
-        self.flow = CreditFlow(sim)
-        self.liquidation_flow = LiquidationFlow(sim)
+        self.reads = CreditReads.of(sim)  # the one read model the flows share
+        self.flow = CreditFlow(sim, self.reads)
+        self.liquidation_flow = LiquidationFlow(sim.reactions, self.reads)
 
     def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
         template_id = self.sim.ids.entity()
@@ -68,9 +53,10 @@ class CreditService:
         With a (non-manual) `custodian_id` a custody wallet backs the collateral: its balance
         updates, not manual input, move the collateral."""
         customer = self.sim.customer.customer(customer_id)
-        if customer.status.value != "active":
-            raise CustomerNotEligible(customer_id=customer_id, status=customer.status.value)
-        account = self._deposit_account(customer_id)
+        require_eligible(customer_id, customer.status.value)
+        deposit = self.sim.deposit
+        account = deposit_account_for_proposal(customer_id, (
+            (account_id, deposit.account(account_id).status.value) for account_id in deposit.accounts_of(customer_id)))
         wallet_id = self.sim.custody.create_wallet(custodian_id) if custodian_id else None
         proposal_id = self.sim.ids.entity()
         self.sim.call("credit-facility-proposal", proposal_id, c.CreateProposal(
@@ -104,8 +90,7 @@ class CreditService:
     def record_payment(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
         """A payment from the customer's deposit account, allocated interest first (§8)."""
         f = self.sim.state(FACILITY_KIND, facility_id)
-        if f.status is FacilityStatus.CLOSED:
-            raise PaymentOnClosedFacility(facility_id=facility_id)
+        require_open_for_payment(facility_id, f.status)
         payment_id = self.sim.ids.entity()
         self.sim.call("payment", payment_id, c.RecordPayment(
             payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id),
@@ -125,36 +110,20 @@ class CreditService:
                             cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books)
 
     def books(self, facility_id: str) -> Books:
-        b = self.sim.ledger_book.balances(self._accounts(facility_id))
-        return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
+        return self.reads.books(facility_id)
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (§6)."""
-        return sum(self.sim.ledger_book.balances(self._accounts(facility_id)[:3]))
+        return self.reads.principal(facility_id)
 
     def obligations(self, facility_id: str) -> list:
-        return self.flow.obligations_of(facility_id)
-
-    def _accounts(self, facility_id: str) -> tuple[str, ...]:
-        """The facility's 8 receivable accounts: disbursed then interest, by bucket (memoized)."""
-        accounts = self._receivables.get(facility_id)
-        if accounts is None:
-            accounts = self._receivables[facility_id] = tuple(
-                chart.receivable(facility_id, t, b) for t in ("disbursal", "interest") for b in _BUCKETS + ("defaulted",))
-        return accounts
+        return self.reads.obligations_of(facility_id)
 
     def _collateral_id(self, facility_id: str) -> str:
-        kind = FACILITY_KIND if self.flow._exists(FACILITY_KIND, facility_id) else "pending-credit-facility"
-        return self.sim.state(kind, facility_id).collateral_id
+        return self.reads.collateral_id(facility_id)
 
     def _collateral(self, f) -> int:
-        return self.sim.state("collateral", f.collateral_id).amount
-
-    def _deposit_account(self, customer_id: str) -> str:
-        for account_id in self.sim.deposit.accounts_of(customer_id):
-            if self.sim.deposit.account(account_id).status.value == "active":
-                return account_id
-        raise CustomerNotEligible(customer_id=customer_id, status="no active deposit account")
+        return self.reads.collateral_sats(f)
 
     # -- partial liquidation (LANA.md §10): the operator's steps ----------------------------
     def liquidation(self, facility_id: str):
