@@ -5,7 +5,7 @@ aging, maturity) map to the nearest writer pair; system actors act unchecked any
 from __future__ import annotations
 
 from domains.credit import commands as c
-from domains.credit import liquidation_commands as lc
+from domains.credit.collateral import commands as lc
 
 __all__ = ["PERMISSIONS", "required_permission"]
 

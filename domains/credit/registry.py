@@ -6,24 +6,46 @@ from __future__ import annotations
 from operator import attrgetter
 
 from domains.aggregate import Aggregate, Column, EventType
-from domains.credit import collateral, disbursal, facility, liquidation, obligation, payment, pending_facility, proposal
-from domains.credit import collection_events as cev
 from domains.credit import commands as cmd
-from domains.credit import events as ev
-from domains.credit import liquidation_commands as lcmd
-from domains.credit import liquidation_events as lev
-from domains.credit import terms_template
-from domains.credit.collateralization import pending_price_triggers, price_triggers
-from domains.credit.primitives import FacilityStatus
-from domains.credit.permissions import required_permission
-from domains.credit.posting import (
-    post_allocation, post_collateral, post_disbursal, post_facility, post_liquidation, post_obligation, post_payment,
+from domains.credit.collateral import collateral, liquidation
+from domains.credit.collateral import commands as lcmd
+from domains.credit.collateral import events as lev
+from domains.credit.collateral.collateralization import (
+    pending_price_triggers,
+    price_triggers,
+)
+from domains.credit.collateral.posting import post_collateral, post_liquidation
+from domains.credit.collateral.public import publish_collateral, publish_liquidation
+from domains.credit.collection import events as cev
+from domains.credit.collection import obligation, payment
+from domains.credit.collection.posting import (
+    post_allocation,
+    post_obligation,
+    post_payment,
+)
+from domains.credit.collection.public import (
+    publish_allocation,
+    publish_obligation,
+    publish_payment,
+)
+from domains.credit.facility import active as facility
+from domains.credit.facility import disbursal, proposal, terms_template
+from domains.credit.facility import disbursal_events as dev
+from domains.credit.facility import events as ev
+from domains.credit.facility import pending as pending_facility
+from domains.credit.facility.posting import (
+    post_disbursal,
+    post_facility,
     post_pending_facility,
 )
-from domains.credit.public import publish_disbursal, publish_facility, publish_pending_facility, publish_proposal
-from domains.credit.public_collection import (
-    publish_allocation, publish_collateral, publish_liquidation, publish_obligation, publish_payment,
+from domains.credit.facility.public import (
+    publish_disbursal,
+    publish_facility,
+    publish_pending_facility,
+    publish_proposal,
 )
+from domains.credit.permissions import required_permission
+from domains.credit.primitives import FacilityStatus
 
 __all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "LIQUIDATION", "OBLIGATION", "PAYMENT", "PAYMENT_ALLOCATION",
            "PENDING_CREDIT_FACILITY", "PROPOSAL", "TERMS_TEMPLATE"]
@@ -83,10 +105,10 @@ PENDING_CREDIT_FACILITY: Aggregate = Aggregate(
 
 COLLATERAL: Aggregate = Aggregate(
     kind="collateral",
-    events=_named("collateral", (cev.CollateralInitialized, "initialized"),
-                  (cev.CollateralUpdatedViaManualInput, "updated-via-manual-input"),
-                  (cev.CollateralUpdatedViaCustodianSync, "updated-via-custodian-sync"),
-                  (cev.CollateralReleased, "released"),
+    events=_named("collateral", (lev.CollateralInitialized, "initialized"),
+                  (lev.CollateralUpdatedViaManualInput, "updated-via-manual-input"),
+                  (lev.CollateralUpdatedViaCustodianSync, "updated-via-custodian-sync"),
+                  (lev.CollateralReleased, "released"),
                   (lev.CollateralUpdatedViaLiquidation, "updated-via-liquidation"),
                   (lev.LiquidationStarted, "liquidation-started"), (lev.LiquidationCompleted, "liquidation-completed")),
     apply=collateral.apply, decide=collateral.decide, commands=collateral.COMMANDS, creates=(cmd.CreateCollateral,),
@@ -133,9 +155,9 @@ CREDIT_FACILITY: Aggregate = Aggregate(
 
 DISBURSAL: Aggregate = Aggregate(
     kind="disbursal",
-    events=_named("disbursal", (cev.DisbursalInitialized, "initialized"),
-                  (cev.DisbursalApprovalConcluded, "approval-process-concluded"), (cev.DisbursalSettled, "settled"),
-                  (cev.DisbursalCancelled, "cancelled")),
+    events=_named("disbursal", (dev.DisbursalInitialized, "initialized"),
+                  (dev.DisbursalApprovalConcluded, "approval-process-concluded"), (dev.DisbursalSettled, "settled"),
+                  (dev.DisbursalCancelled, "cancelled")),
     apply=disbursal.apply, decide=disbursal.decide, commands=disbursal.COMMANDS, creates=(cmd.InitiateDisbursal,),
     columns=(Column("facility_id", attrgetter("facility_id")), Column("status", attrgetter("status"))),
     publish=publish_disbursal, post=post_disbursal, state=disbursal.Disbursal, permissions=required_permission,

@@ -13,13 +13,28 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domains.aggregate import Policy, Send
-from domains.credit import commands as c
-from domains.credit.activation import activate
-from domains.credit.allocation import allocate
-from domains.credit.cycle import next_accrual
-from domains.credit.pending_facility import complete_when_collateralized
-from domains.credit.primitives import FacilityStatus, ObligationStatus, ObligationType
-from domains.credit.schedule import obligation_dates
+from domains.credit import FacilityStatus, ObligationStatus, ObligationType
+from domains.credit.collateral import CreateCollateral, SyncCollateralFromCustodian
+from domains.credit.collection import (
+    AllocatePayment,
+    CreateObligation,
+    RecordAllocation,
+    allocate,
+    obligation_dates,
+)
+from domains.credit.facility import (
+    AccrueInterest,
+    ConcludeDisbursalApproval,
+    CreatePendingFacility,
+    Mature,
+    PostAccruedInterest,
+    RecordDisbursalCancelled,
+    UpdateCollateralization,
+    UpdatePendingCollateralization,
+    activate,
+    complete_when_collateralized,
+    next_accrual,
+)
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 
 __all__ = ["CreditFlow", "FlowHost"]
@@ -79,8 +94,8 @@ class CreditFlow:
             return ()
         p = self.sim.state("credit-facility-proposal", entity["id"])
         collateral_id = self.sim.ids.entity()
-        return (Send("collateral", collateral_id, c.CreateCollateral(collateral_id, p.id, p.custody_wallet_id)),
-                Send("pending-credit-facility", p.id, c.CreatePendingFacility(
+        return (Send("collateral", collateral_id, CreateCollateral(collateral_id, p.id, p.custody_wallet_id)),
+                Send("pending-credit-facility", p.id, CreatePendingFacility(
                     p.id, p.id, p.customer_id, p.customer_type, collateral_id, p.disbursal_credit_account_id,
                     p.amount, p.terms)))
 
@@ -90,7 +105,7 @@ class CreditFlow:
         entity = envelope["payload"]["entity"]
         found = self.sim.index("collateral").ids_where("custody_wallet_id", (entity["id"],))
         effective = date.fromisoformat(entity["balance"]["updated_at"][:10])
-        return tuple(Send("collateral", collateral_id, c.SyncCollateralFromCustodian(entity["balance"]["amount"], effective))
+        return tuple(Send("collateral", collateral_id, SyncCollateralFromCustodian(entity["balance"]["amount"], effective))
                      for collateral_id in found if not self.sim.state("collateral", collateral_id).closed)
 
     def collateral_changed(self, envelope: dict) -> tuple[Send, ...]:
@@ -103,7 +118,7 @@ class CreditFlow:
         pending = self.sim.state("pending-credit-facility", facility_id)
         if pending.completed_at is not None:
             return ()
-        return (Send("pending-credit-facility", facility_id, c.UpdatePendingCollateralization(entity["amount"], price)),)
+        return (Send("pending-credit-facility", facility_id, UpdatePendingCollateralization(entity["amount"], price)),)
 
     def complete_pending_facility(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
@@ -128,13 +143,13 @@ class CreditFlow:
             return ()
         d, today = self.sim.state("disbursal", entity["target_ref"]), self.sim.now.date()
         if entity["status"] != "approved":
-            return (Send("disbursal", d.id, c.ConcludeDisbursalApproval(False, None, today)),
-                    Send(FACILITY_KIND, d.facility_id, c.RecordDisbursalCancelled(d.id)))
+            return (Send("disbursal", d.id, ConcludeDisbursalApproval(False, None, today)),
+                    Send(FACILITY_KIND, d.facility_id, RecordDisbursalCancelled(d.id)))
         obligation_id = self.sim.ids.entity()
         dates = {"overdue_date": d.overdue_date, "liquidation_date": d.liquidation_date,
                  "defaulted_date": d.defaulted_date}
-        return (Send("disbursal", d.id, c.ConcludeDisbursalApproval(True, obligation_id, today)),
-                Send("obligation", obligation_id, c.CreateObligation(
+        return (Send("disbursal", d.id, ConcludeDisbursalApproval(True, obligation_id, today)),
+                Send("obligation", obligation_id, CreateObligation(
                     obligation_id, d.facility_id, ObligationType.DISBURSAL, d.amount, f"disbursal-{d.id}",
                     d.due_date, effective=today, **dates)))
 
@@ -146,10 +161,10 @@ class CreditFlow:
         by_id = {o.id: o for o in obligations}
         for obligation_id, amount in allocate(entity["amount"], obligations):
             o, allocation_id = by_id[obligation_id], self.sim.ids.entity()
-            sends.append(Send("payment-allocation", allocation_id, c.RecordAllocation(
+            sends.append(Send("payment-allocation", allocation_id, RecordAllocation(
                 allocation_id, entity["id"], o.id, o.obligation_type, o.beneficiary_id, amount,
                 BUCKETS[o.status], len(o.payment_ids) + 1, effective)))
-            sends.append(Send("obligation", o.id, c.AllocatePayment(entity["id"], allocation_id, amount, effective)))
+            sends.append(Send("obligation", o.id, AllocatePayment(entity["id"], allocation_id, amount, effective)))
         return tuple(sends)
 
     def recollateralize(self, envelope: dict) -> tuple[Send, ...]:
@@ -162,7 +177,7 @@ class CreditFlow:
 
     def collateralization(self, facility_id: str, collateral_sats: int, price: int) -> Send:
         books = self.reads.books(facility_id)
-        return Send(FACILITY_KIND, facility_id, c.UpdateCollateralization(
+        return Send(FACILITY_KIND, facility_id, UpdateCollateralization(
             collateral_sats, price, books.outstanding, self.sim.ids.entity(), books.payable_disbursed,
             books.payable_interest))
 
@@ -175,7 +190,7 @@ class CreditFlow:
             sends.append(self.collateralization(facility_id, self.reads.collateral_sats(f), price))
         for pending_id in self.sim.index("pending-credit-facility").ids_crossed("trigger_below", "trigger_above", price):
             p = self.sim.state("pending-credit-facility", pending_id)
-            sends.append(Send("pending-credit-facility", pending_id, c.UpdatePendingCollateralization(
+            sends.append(Send("pending-credit-facility", pending_id, UpdatePendingCollateralization(
                 self.reads.collateral_sats(p), price)))
         return tuple(sends)
 
@@ -186,11 +201,11 @@ class CreditFlow:
             f = self.sim.state(FACILITY_KIND, facility_id)
             period = None if f.cycle is None else next_accrual(f.cycle, f.terms)
             if period is not None and period.end <= day:
-                sends.append(Send(FACILITY_KIND, facility_id, c.AccrueInterest(day, self.reads.principal(facility_id))))
+                sends.append(Send(FACILITY_KIND, facility_id, AccrueInterest(day, self.reads.principal(facility_id))))
                 if period.end == f.cycle.period.end:  # this accrual completes the cycle
                     posting.append(facility_id)
             if f.status is FacilityStatus.ACTIVE and f.maturity_date <= day:
-                sends.append(Send(FACILITY_KIND, facility_id, c.Mature(day)))
+                sends.append(Send(FACILITY_KIND, facility_id, Mature(day)))
         if posting:
             self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), "cycle_posting")
         return tuple(sends)
@@ -203,11 +218,11 @@ class CreditFlow:
             obligation_id = self.sim.ids.entity()
             if f.cycle.total > 0:
                 due = f.cycle.period.end
-                self.sim.send("obligation", obligation_id, c.CreateObligation(
+                self.sim.send("obligation", obligation_id, CreateObligation(
                     obligation_id, facility_id, ObligationType.INTEREST, f.cycle.total,
                     f"{facility_id}-interest-accrual-cycle-{f.cycle.idx}", due, effective=due,
                     **obligation_dates(f.terms, due)), subject="interest-accrual")
-            self.sim.send(FACILITY_KIND, facility_id, c.PostAccruedInterest(obligation_id), subject="interest-accrual")
+            self.sim.send(FACILITY_KIND, facility_id, PostAccruedInterest(obligation_id), subject="interest-accrual")
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list:

@@ -59,7 +59,7 @@ class CreditReads:
         return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
 
     def principal(self, facility_id: str) -> int:
-        """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (§6)."""
+        """Disbursed outstanding (not yet due + due + overdue): the base of daily interest."""
         return sum(self.ledger.balances(self._accounts(facility_id)[:3]))
 
     def uncovered(self, facility_id: str) -> int:

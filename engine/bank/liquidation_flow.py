@@ -1,4 +1,4 @@
-"""Partial liquidation's process manager (LANA.md §10 step 4, Lana's `record-liquidation-proceeds`):
+"""Partial liquidation's process manager (Lana's `record-liquidation-proceeds`):
 the liquidator's proceeds become a payment from the facility's proceeds-from-liquidation account,
 allocated like any payment (interest first), and the facility may start another liquidation.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from domains.aggregate import Policy, Send
-from domains.credit.proceeds import payable, record_proceeds
+from domains.credit.collateral import payable, record_proceeds
 from engine.bank.credit_reads import CreditReads
 
 __all__ = ["LiquidationFlow"]

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domains.credit.math import cvl
-from domains.credit.terms import std_terms
+from domains.credit import cvl, std_terms
 from domains.money import SATS_PER_BTC, cents_to_sats_up, sats_to_cents_down
 from scenarios.behaviour.agents import NeverPay, PayLate, RepayEarly, TopUp
 

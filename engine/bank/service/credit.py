@@ -6,14 +6,26 @@ from __future__ import annotations
 import attrs
 
 from domains.accounting import chart
-from domains.credit import commands as c
-from domains.credit.eligibility import deposit_account_for_proposal, require_eligible, require_open_for_payment
-from domains.credit.errors import NoActiveLiquidation
-from domains.credit.liquidation_commands import RecordProceedsReceived, UpdateCollateralViaLiquidation
-from domains.credit.margin import assert_disbursal_allowed
-from domains.credit.math import cvl
-from domains.credit.primitives import FacilityStatus
-from domains.credit.schedule import obligation_dates
+from domains.credit import FacilityStatus, cvl
+from domains.credit.collateral import (
+    NoActiveLiquidation,
+    RecordProceedsReceived,
+    UpdateCollateral,
+    UpdateCollateralViaLiquidation,
+)
+from domains.credit.collection import RecordPayment, obligation_dates
+from domains.credit.facility import (
+    CompleteFacility,
+    ConcludeCustomerApproval,
+    CreateProposal,
+    CreateTermsTemplate,
+    InitiateDisbursal,
+    RecordDisbursalInitiated,
+    assert_disbursal_allowed,
+    deposit_account_for_proposal,
+    require_eligible,
+    require_open_for_payment,
+)
 from engine.bank.credit_flow import FACILITY_KIND, CreditFlow
 from engine.bank.credit_reads import Books, CreditReads
 from engine.bank.liquidation_flow import LiquidationFlow
@@ -44,7 +56,7 @@ class CreditService:
 
     def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
         template_id = self.sim.ids.entity()
-        self.sim.call("terms-template", template_id, c.CreateTermsTemplate(template_id, name, values), subject=subject)
+        self.sim.call("terms-template", template_id, CreateTermsTemplate(template_id, name, values), subject=subject)
         return template_id
 
     def create_proposal(self, customer_id: str, amount: int, terms, *, custodian_id: str | None = None,
@@ -59,12 +71,12 @@ class CreditService:
             (account_id, deposit.account(account_id).status.value) for account_id in deposit.accounts_of(customer_id)))
         wallet_id = self.sim.custody.create_wallet(custodian_id) if custodian_id else None
         proposal_id = self.sim.ids.entity()
-        self.sim.call("credit-facility-proposal", proposal_id, c.CreateProposal(
+        self.sim.call("credit-facility-proposal", proposal_id, CreateProposal(
             proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
         return proposal_id
 
     def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = "system"):
-        result = self.sim.call("credit-facility-proposal", proposal_id, c.ConcludeCustomerApproval(approved),
+        result = self.sim.call("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
                                subject=subject)
         if approved:
             self.sim.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
@@ -73,17 +85,17 @@ class CreditService:
     def update_collateral(self, facility_id: str, sats: int, *, subject: str = "system"):
         """Set the facility's collateral to `sats` (an absolute amount), effective today."""
         return self.sim.call("collateral", self._collateral_id(facility_id),
-                             c.UpdateCollateral(sats, self.sim.now.date()), subject=subject)
+                             UpdateCollateral(sats, self.sim.now.date()), subject=subject)
 
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
         f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
         level = cvl(self._collateral(f), self.books(facility_id).outstanding + amount, price)
         assert_disbursal_allowed(f, self.sim.now, amount, level)
         disbursal_id, due = self.sim.ids.entity(), f.maturity_date
-        self.sim.call("disbursal", disbursal_id, c.InitiateDisbursal(
+        self.sim.call("disbursal", disbursal_id, InitiateDisbursal(
             disbursal_id, facility_id, amount, f.disbursal_credit_account_id, due, **obligation_dates(f.terms, due)),
             subject=subject)
-        self.sim.call(FACILITY_KIND, facility_id, c.RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
+        self.sim.call(FACILITY_KIND, facility_id, RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
         self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
         return disbursal_id
 
@@ -92,14 +104,14 @@ class CreditService:
         f = self.sim.state(FACILITY_KIND, facility_id)
         require_open_for_payment(facility_id, f.status)
         payment_id = self.sim.ids.entity()
-        self.sim.call("payment", payment_id, c.RecordPayment(
+        self.sim.call("payment", payment_id, RecordPayment(
             payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id),
             self.sim.now.date()), subject=subject)
         return payment_id
 
     def complete_facility(self, facility_id: str, *, subject: str = "system"):
         books = self.books(facility_id)
-        return self.sim.call(FACILITY_KIND, facility_id, c.CompleteFacility(books.outstanding + books.defaulted),
+        return self.sim.call(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
                              subject=subject)
 
     # -- reads ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import assert_never
 import attrs
 
 from domains.aggregate import evolve
-from domains.credit import collection_events as ev
+from domains.credit.collection import events as ev
 from domains.credit import commands as cmd
 from domains.credit.errors import AllocationAboveOutstanding, require
 from domains.credit.primitives import ObligationStatus, ObligationType

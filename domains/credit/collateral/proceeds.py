@@ -1,4 +1,4 @@
-"""A partial liquidation's proceeds (LANA.md §10 step 4) become a payment from the facility's
+"""A partial liquidation's proceeds become a payment from the facility's
 proceeds-from-liquidation account, sized here against what the facility owes."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ __all__ = ["payable", "record_proceeds"]
 
 def payable(proceeds: int, owed: int, uncovered: int) -> int:
     """The proceeds, but no more than the facility owes (`owed`) nor its uncovered outstanding
-    (`uncovered`): a payment above it would break that account's velocity limit (§17.3), and only
+    (`uncovered`): a payment above it would break that account's velocity limit, and only
     obligations take a payment. The surplus stays in the proceeds-from-liquidation account (Lana has
     no rule for it; an operator would return it to the borrower)."""
     return max(0, min(proceeds, owed, uncovered))

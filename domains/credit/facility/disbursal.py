@@ -9,9 +9,9 @@ from typing import assert_never
 import attrs
 
 from domains.aggregate import evolve
-from domains.credit import collection_events as ev
 from domains.credit import commands as cmd
 from domains.credit.errors import MissingId, require
+from domains.credit.facility import disbursal_events as ev
 from domains.credit.primitives import DisbursalStatus
 
 __all__ = ["COMMANDS", "Disbursal", "apply", "decide"]

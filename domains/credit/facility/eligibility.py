@@ -1,4 +1,4 @@
-"""Refusals the credit operator API applies before any command is sent (LANA.md §5.1, §8): only an
+"""Refusals the credit operator API applies before any command is sent: only an
 active customer with an active deposit account gets a proposal; a closed facility takes no payment."""
 
 from __future__ import annotations

@@ -10,14 +10,14 @@ from typing import assert_never, cast
 import attrs
 
 from domains.aggregate import evolve
-from domains.credit import accrual, margin
 from domains.credit import commands as cmd
-from domains.credit import events as ev
-from domains.credit.activation import ActivationAmounts, activation_amounts
-from domains.credit.collateralization import CollateralizationState, classify
-from domains.credit.cycle import AccrualCycle, first_cycle, next_accrual
+from domains.credit.collateral.collateralization import CollateralizationState, classify
 from domains.credit.errors import MissingId, OutstandingAmount, require
-from domains.credit.margin import ratio_of
+from domains.credit.facility import accrual, margin
+from domains.credit.facility import events as ev
+from domains.credit.facility.activation import ActivationAmounts, activation_amounts
+from domains.credit.facility.cycle import AccrualCycle, first_cycle, next_accrual
+from domains.credit.facility.margin import ratio_of
 from domains.credit.math import cvl
 from domains.credit.primitives import FacilityStatus, Outstanding
 from domains.credit.terms import TermValues

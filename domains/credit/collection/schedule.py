@@ -1,4 +1,4 @@
-"""An obligation's schedule (LANA.md §7): the overdue, liquidation and defaulted dates that the
+"""An obligation's schedule: the overdue, liquidation and defaulted dates that the
 terms set from its due date."""
 
 from __future__ import annotations

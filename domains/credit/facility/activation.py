@@ -1,4 +1,4 @@
-"""Activating a completed pending facility (LANA.md §5.3): the structuring fee, the initial
+"""Activating a completed pending facility: the structuring fee, the initial
 disbursal and the maturity are decided here once, for the facility and for the process manager."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import attrs
 
 from domains.aggregate import Send
 from domains.credit import commands as cmd
+from domains.credit.collection.schedule import obligation_dates
 from domains.credit.math import add_months, one_time_fee
 from domains.credit.primitives import ObligationType
-from domains.credit.schedule import obligation_dates
 from domains.credit.terms import TermValues
 
 __all__ = ["ActivationAmounts", "activate", "activation_amounts", "initial_disbursal"]

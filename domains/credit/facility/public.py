@@ -10,13 +10,13 @@ from decimal import Decimal
 import attrs
 
 from domains.aggregate import Public
-from domains.credit import collection_events as cev
-from domains.credit import events as ev
-from domains.credit.cycle import cycle_id, posting_tx_id
-from domains.credit.disbursal import Disbursal
-from domains.credit.facility import Facility
-from domains.credit.pending_facility import PendingFacility
-from domains.credit.proposal import Proposal
+from domains.credit.facility import disbursal_events as cev
+from domains.credit.facility import events as ev
+from domains.credit.facility.active import Facility
+from domains.credit.facility.cycle import cycle_id, posting_tx_id
+from domains.credit.facility.disbursal import Disbursal
+from domains.credit.facility.pending import PendingFacility
+from domains.credit.facility.proposal import Proposal
 from domains.credit.terms import TermValues
 
 __all__ = ["MODULE", "instant", "publish_disbursal", "publish_facility", "publish_pending_facility",
