@@ -4,6 +4,7 @@ allocations."""
 from __future__ import annotations
 
 from datetime import date
+from types import MappingProxyType
 
 from domains.aggregate import Public
 from domains.credit.collection import events as ev
@@ -13,9 +14,10 @@ from domains.credit.collection.payment import Payment, PaymentAllocation
 __all__ = ["publish_allocation", "publish_obligation", "publish_payment"]
 
 COLLECTION_MODULE = "CreditCollection"
-_OBLIGATION = {ev.ObligationInitialized: "ObligationCreated", ev.DueRecorded: "ObligationDue",
-               ev.OverdueRecorded: "ObligationOverdue", ev.DefaultedRecorded: "ObligationDefaulted",
-               ev.ObligationCompleted: "ObligationCompleted"}
+_OBLIGATION = MappingProxyType({
+    ev.ObligationInitialized: "ObligationCreated", ev.DueRecorded: "ObligationDue",
+    ev.OverdueRecorded: "ObligationOverdue", ev.DefaultedRecorded: "ObligationDefaulted",
+    ev.ObligationCompleted: "ObligationCompleted"})
 
 
 def publish_obligation(o: Obligation, event: ev.ObligationEvent) -> tuple[Public, ...]:

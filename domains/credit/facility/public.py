@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 import attrs
 
@@ -23,14 +24,16 @@ __all__ = ["MODULE", "instant", "publish_disbursal", "publish_facility", "publis
            "publish_proposal", "terms_payload"]
 
 MODULE = "Credit"
-_FACILITY = {ev.FacilityInitialized: "FacilityActivated", ev.FacilityCompleted: "FacilityCompleted",
-             ev.CollateralizationStateChanged: "FacilityCollateralizationChanged",
-             ev.FacilityMatured: "FacilityMatured", ev.PartialLiquidationInitiated: "PartialLiquidationInitiated"}
-_PENDING = {ev.PendingCollateralizationStateChanged: "PendingCreditFacilityCollateralizationChanged",
-            ev.PendingFacilityCompleted: "PendingCreditFacilityCompleted"}
-_PROPOSAL = {ev.ProposalInitialized: "FacilityProposalCreated",
-             ev.ProposalApprovalProcessConcluded: "FacilityProposalConcluded"}
-_DISBURSAL = {cev.DisbursalApprovalConcluded: "DisbursalApprovalConcluded", cev.DisbursalSettled: "DisbursalSettled"}
+_FACILITY = MappingProxyType({ev.FacilityInitialized: "FacilityActivated", ev.FacilityCompleted: "FacilityCompleted",
+                              ev.CollateralizationStateChanged: "FacilityCollateralizationChanged",
+                              ev.FacilityMatured: "FacilityMatured",
+                              ev.PartialLiquidationInitiated: "PartialLiquidationInitiated"})
+_PENDING = MappingProxyType({ev.PendingCollateralizationStateChanged: "PendingCreditFacilityCollateralizationChanged",
+                             ev.PendingFacilityCompleted: "PendingCreditFacilityCompleted"})
+_PROPOSAL = MappingProxyType({ev.ProposalInitialized: "FacilityProposalCreated",
+                              ev.ProposalApprovalProcessConcluded: "FacilityProposalConcluded"})
+_DISBURSAL = MappingProxyType({cev.DisbursalApprovalConcluded: "DisbursalApprovalConcluded",
+                               cev.DisbursalSettled: "DisbursalSettled"})
 
 
 def instant(moment: datetime | None) -> str | None:
