@@ -13,34 +13,27 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domains.aggregate import Policy, Send
-from domains.credit import FacilityStatus, ObligationStatus, ObligationType
+from domains.credit import ObligationType
 from domains.credit.collateral import CreateCollateral, SyncCollateralFromCustodian
-from domains.credit.collection import (
-    AllocatePayment,
-    CreateObligation,
-    RecordAllocation,
-    allocate,
-    obligation_dates,
-)
+from domains.credit.collection import CreateObligation, allocation_commands
 from domains.credit.facility import (
     AccrueInterest,
     ConcludeDisbursalApproval,
     CreatePendingFacility,
     Mature,
-    PostAccruedInterest,
     RecordDisbursalCancelled,
     UpdateCollateralization,
     UpdatePendingCollateralization,
+    accrual_due,
     activate,
     complete_when_collateralized,
-    next_accrual,
+    completes_cycle,
+    due_to_mature,
+    post_cycle,
 )
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 
 __all__ = ["CreditFlow", "FlowHost"]
-
-BUCKETS = {ObligationStatus.NOT_YET_DUE: "not-yet-due", ObligationStatus.DUE: "due",
-           ObligationStatus.OVERDUE: "overdue", ObligationStatus.DEFAULTED: "defaulted"}
 
 
 class FlowHost(Protocol):
@@ -156,16 +149,8 @@ class CreditFlow:
     # -- collection ----------------------------------------------------------------------
     def allocate_payment(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
-        obligations = self.obligations_of(entity["beneficiary_id"])
-        effective, sends = date.fromisoformat(entity["effective"]), []
-        by_id = {o.id: o for o in obligations}
-        for obligation_id, amount in allocate(entity["amount"], obligations):
-            o, allocation_id = by_id[obligation_id], self.sim.ids.entity()
-            sends.append(Send("payment-allocation", allocation_id, RecordAllocation(
-                allocation_id, entity["id"], o.id, o.obligation_type, o.beneficiary_id, amount,
-                BUCKETS[o.status], len(o.payment_ids) + 1, effective)))
-            sends.append(Send("obligation", o.id, AllocatePayment(entity["id"], allocation_id, amount, effective)))
-        return tuple(sends)
+        return allocation_commands(entity["id"], entity["amount"], date.fromisoformat(entity["effective"]),
+                                   self.obligations_of(entity["beneficiary_id"]), self.sim.ids.entity)
 
     def recollateralize(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
@@ -199,12 +184,12 @@ class CreditFlow:
         day, sends, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
         for facility_id in self.active:
             f = self.sim.state(FACILITY_KIND, facility_id)
-            period = None if f.cycle is None else next_accrual(f.cycle, f.terms)
-            if period is not None and period.end <= day:
+            period = accrual_due(f, day)
+            if period is not None:
                 sends.append(Send(FACILITY_KIND, facility_id, AccrueInterest(day, self.reads.principal(facility_id))))
-                if period.end == f.cycle.period.end:  # this accrual completes the cycle
+                if completes_cycle(f, period):
                     posting.append(facility_id)
-            if f.status is FacilityStatus.ACTIVE and f.maturity_date <= day:
+            if due_to_mature(f, day):
                 sends.append(Send(FACILITY_KIND, facility_id, Mature(day)))
         if posting:
             self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), "cycle_posting")
@@ -214,15 +199,8 @@ class CreditFlow:
         """After obligations are current (Lana's AwaitObligationsSync): post each fully accrued cycle
         and create its interest obligation, due on the cycle's last day."""
         for facility_id in facility_ids:
-            f = self.sim.state(FACILITY_KIND, facility_id)
-            obligation_id = self.sim.ids.entity()
-            if f.cycle.total > 0:
-                due = f.cycle.period.end
-                self.sim.send("obligation", obligation_id, CreateObligation(
-                    obligation_id, facility_id, ObligationType.INTEREST, f.cycle.total,
-                    f"{facility_id}-interest-accrual-cycle-{f.cycle.idx}", due, effective=due,
-                    **obligation_dates(f.terms, due)), subject="interest-accrual")
-            self.sim.send(FACILITY_KIND, facility_id, PostAccruedInterest(obligation_id), subject="interest-accrual")
+            for send in post_cycle(self.sim.state(FACILITY_KIND, facility_id), self.sim.ids.entity()):
+                self.sim.send(send.kind, send.id, send.command, subject="interest-accrual")
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list:

@@ -1,16 +1,21 @@
-"""Payment allocation order (LANA.md §8, Lana's code rather than its docs): every interest
+"""Payment allocation order (Lana's code rather than its docs): every interest
 obligation before any principal one; within a type by effective date, then creation order;
 status is ignored, paid ones are skipped; stop when the payment is exhausted."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from domains.credit.primitives import ObligationType
+from domains.aggregate import Send
+from domains.credit.commands import AllocatePayment, RecordAllocation
+from domains.credit.primitives import ObligationType, bucket_of
 
-__all__ = ["Allocatable", "allocate"]
+if TYPE_CHECKING:
+    from domains.credit.collection.obligation import Obligation
+
+__all__ = ["Allocatable", "allocate", "allocation_commands"]
 
 
 class Allocatable(Protocol):
@@ -43,3 +48,18 @@ def allocate(payment_amount: int, obligations: Sequence[Allocatable]) -> list[tu
 
 def _rank(o: Allocatable, created: int) -> tuple[int, date, int]:
     return (0 if o.obligation_type == ObligationType.INTEREST else 1), o.effective, created
+
+
+def allocation_commands(payment_id: str, amount: int, effective: date, obligations: Sequence[Obligation],
+                        new_id: Callable[[], str]) -> tuple[Send, ...]:
+    """Per allocation (in `allocate`'s order): the allocation record, in the obligation's current
+    receivable bucket and numbered after its earlier payments, then the obligation's `AllocatePayment`;
+    `new_id` draws each allocation's id."""
+    by_id, sends = {o.id: o for o in obligations}, []
+    for obligation_id, part in allocate(amount, obligations):
+        o, allocation_id = by_id[obligation_id], new_id()
+        sends.append(Send("payment-allocation", allocation_id, RecordAllocation(
+            allocation_id, payment_id, o.id, o.obligation_type, o.beneficiary_id, part, bucket_of(o.status),
+            len(o.payment_ids) + 1, effective)))
+        sends.append(Send("obligation", o.id, AllocatePayment(payment_id, allocation_id, part, effective)))
+    return tuple(sends)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import assert_never
+from typing import assert_never, cast
 
 import attrs
 
@@ -100,20 +100,20 @@ def _complete(p: PendingFacility, sats: int, price: int, at: datetime) -> tuple[
     return (ev.PendingFacilityCompleted(at),)
 
 
-def completion_shortfall(p: PendingFacility, sats: int, price: int | None) -> Decimal | None:
+def completion_shortfall(p: PendingFacility, sats: int, price: int) -> Decimal | None:
     """The CVL (against the full amount) that keeps `p` from completing: below its margin-call
     CVL; None when `sats` at `price` are enough."""
     current = cvl(sats, p.amount, price)
     return current if current is not None and current < p.terms.margin_call_cvl else None
 
 
-def complete_when_collateralized(p: PendingFacility, reported_state: str, price: int | None) -> tuple[Send, ...]:
+def complete_when_collateralized(p: PendingFacility, reported_state: str, price: int) -> tuple[Send, ...]:
     """Lana's pending-completion job: on a `fully_collateralized` report, complete `p` with its
     collateral at the current price; a shortfall at that price is silently ignored (no command)."""
     if reported_state != PendingCollateralizationState.FULLY_COLLATERALIZED.value or \
             completion_shortfall(p, p.collateral or 0, price) is not None:
         return ()
-    return (Send(KIND, p.id, cmd.CompletePendingFacility(p.collateral, price)),)
+    return (Send(KIND, p.id, cmd.CompletePendingFacility(cast(int, p.collateral), price)),)  # set with the state
 
 
 COMMANDS = (cmd.CreatePendingFacility, cmd.UpdatePendingCollateralization, cmd.CompletePendingFacility)

@@ -3,6 +3,8 @@ completion — each a command through the owning actor, plus read models from st
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 import attrs
 
 from domains.accounting import chart
@@ -26,11 +28,23 @@ from domains.credit.facility import (
     require_eligible,
     require_open_for_payment,
 )
-from engine.bank.credit_flow import FACILITY_KIND, CreditFlow
+from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
 from engine.bank.credit_reads import Books, CreditReads
 from engine.bank.liquidation_flow import LiquidationFlow
 
-__all__ = ["Books", "CreditService", "FacilityView"]
+__all__ = ["Books", "CreditHost", "CreditService", "FacilityView"]
+
+
+class CreditHost(FlowHost, Protocol):
+    """What `sim.credit` uses beyond its flows' needs: commands awaited through the owning actor, and
+    the services it works through (customer and deposit reads, custody wallets, governance processes)."""
+
+    customer: Any  # .customer(id) -> state with .status, .customer_type
+    deposit: Any  # .accounts_of(customer id), .account(id) -> state with .status
+    custody: Any  # .create_wallet(custodian id) -> wallet id
+    governance: Any  # .start_process(process type, id, target ref)
+
+    def call(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
 
 
 @attrs.frozen
@@ -48,7 +62,10 @@ class FacilityView:
 
 
 class CreditService:
-    def __init__(self, sim) -> None:
+    """Operator commands (each refused by the domain's rules before it is sent) and the credit read
+    model; `sim` is any `CreditHost` (the simulation is one)."""
+
+    def __init__(self, sim: CreditHost) -> None:
         self.sim = sim
         self.reads = CreditReads.of(sim)  # the one read model the flows share
         self.flow = CreditFlow(sim, self.reads)
@@ -139,7 +156,7 @@ class CreditService:
 
     # -- partial liquidation (LANA.md §10): the operator's steps ----------------------------
     def liquidation(self, facility_id: str):
-        """The facility's running liquidation (a `domains.credit.Liquidation`), or None."""
+        """The facility's running liquidation (its `Liquidation` state), or None."""
         running = self.sim.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
         return None if running is None else self.sim.state("liquidation", running)
 
