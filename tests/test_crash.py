@@ -10,17 +10,14 @@ from collections import Counter
 import pytest
 
 from domains.accounting import chart
-from domains.credit.facility import (
-    CollateralizationStateChanged,
-    PartialLiquidationInitiated,
-)
+from domains.credit import facility as ev
 from domains.price import InvalidPrice
 from engine import Simulation
-from engine.kernel.clock import parse_instant
 from scenarios.behaviour.agents import InvalidDeskSettings
 from scenarios.cli import main
-from scenarios.library import load_scenario
+from engine.kernel.clock import parse_instant
 from scenarios.market.paths import Crash, InvalidPricePath, black_thursday_2020
+from scenarios.library import load_scenario
 
 SMALL = {"facilities": 24, "days": 4, "desk_capacity_per_hour": 1}
 ULT = "under_liquidation_threshold"
@@ -76,8 +73,8 @@ def test_every_liquidation_started_from_under_the_liquidation_threshold(crash):
     for facility in facilities(sim):
         stream = sim.journal.stream("credit-facility", facility)
         for before, event in zip(stream, stream[1:]):
-            if isinstance(event.event, PartialLiquidationInitiated):
-                assert isinstance(before.event, CollateralizationStateChanged) and before.event.state.value == ULT
+            if isinstance(event.event, ev.PartialLiquidationInitiated):
+                assert isinstance(before.event, ev.CollateralizationStateChanged) and before.event.state.value == ULT
                 assert sim.load("credit-facility", facility, seq=event.seq).collateralization_state.value == ULT
                 started[event.event.liquidation_id] = facility
     sent = published(sim, "core.credit-collateral.liquidation-collateral-sent-out")

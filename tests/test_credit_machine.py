@@ -18,24 +18,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domains.accounting import PaymentAboveOutstanding
-from domains.credit import (
-    DisbursalPolicy,
-    FacilityStatus,
-    ObligationStatus,
-    ObligationType,
-    TermValues,
-    std_terms,
-)
+from domains.credit import DisbursalPolicy, FacilityStatus, ObligationStatus, ObligationType, TermValues, std_terms
 from domains.credit.collateral import CollateralizationState as State
 from domains.credit.collateral import NegativeCollateral, UpdateOnClosedFacility
 from domains.credit.facility import (
-    BelowMarginLimit,
-    DisbursalAboveFacilityAmount,
-    DisbursalOnInactiveFacility,
-    InterestAccrued,
-    OnlyOneDisbursalAllowed,
-    OutstandingAmount,
-    PaymentOnClosedFacility,
+    BelowMarginLimit, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility, InterestAccrued,
+    OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
 )
 from engine import Simulation
 

@@ -10,39 +10,21 @@ from domains.credit import commands as cmd
 from domains.credit.collateral import collateral, liquidation
 from domains.credit.collateral import commands as lcmd
 from domains.credit.collateral import events as lev
-from domains.credit.collateral.collateralization import (
-    pending_price_triggers,
-    price_triggers,
-)
+from domains.credit.collateral.collateralization import pending_price_triggers, price_triggers
 from domains.credit.collateral.posting import post_collateral, post_liquidation
 from domains.credit.collateral.public import publish_collateral, publish_liquidation
 from domains.credit.collection import events as cev
 from domains.credit.collection import obligation, payment
-from domains.credit.collection.posting import (
-    post_allocation,
-    post_obligation,
-    post_payment,
-)
-from domains.credit.collection.public import (
-    publish_allocation,
-    publish_obligation,
-    publish_payment,
-)
+from domains.credit.collection.posting import post_allocation, post_obligation, post_payment
+from domains.credit.collection.public import publish_allocation, publish_obligation, publish_payment
 from domains.credit.facility import active as facility
 from domains.credit.facility import disbursal, proposal, terms_template
 from domains.credit.facility import disbursal_events as dev
 from domains.credit.facility import events as ev
 from domains.credit.facility import pending as pending_facility
-from domains.credit.facility.posting import (
-    post_disbursal,
-    post_facility,
-    post_pending_facility,
-)
+from domains.credit.facility.posting import post_disbursal, post_facility, post_pending_facility
 from domains.credit.facility.public import (
-    publish_disbursal,
-    publish_facility,
-    publish_pending_facility,
-    publish_proposal,
+    publish_disbursal, publish_facility, publish_pending_facility, publish_proposal,
 )
 from domains.credit.permissions import required_permission
 from domains.credit.primitives import FacilityStatus

@@ -17,19 +17,9 @@ from domains.credit import ObligationType
 from domains.credit.collateral import CreateCollateral, SyncCollateralFromCustodian
 from domains.credit.collection import CreateObligation, allocation_commands
 from domains.credit.facility import (
-    AccrueInterest,
-    ConcludeDisbursalApproval,
-    CreatePendingFacility,
-    Mature,
-    RecordDisbursalCancelled,
-    UpdateCollateralization,
-    UpdatePendingCollateralization,
-    accrual_due,
-    activate,
-    complete_when_collateralized,
-    completes_cycle,
-    due_to_mature,
-    post_cycle,
+    AccrueInterest, ConcludeDisbursalApproval, CreatePendingFacility, Mature, RecordDisbursalCancelled,
+    UpdateCollateralization, UpdatePendingCollateralization, accrual_due, activate, complete_when_collateralized,
+    completes_cycle, due_to_mature, post_cycle,
 )
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 

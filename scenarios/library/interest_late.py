@@ -25,17 +25,8 @@ from __future__ import annotations
 
 from domains.credit import std_terms
 from scenarios.library._lana import (
-    USD,
-    a_customer_with_deposit,
-    a_facility_is_opened,
-    bitcoin_trades_at,
-    day_by_day,
-    days_since,
-    obligations_due_since,
-    pays,
-    pays_off_and_completes,
-    summary,
-    usd,
+    USD, a_customer_with_deposit, a_facility_is_opened, bitcoin_trades_at, day_by_day, days_since,
+    obligations_due_since, pays, pays_off_and_completes, summary, usd,
 )
 
 START = "2024-01-01"

@@ -19,13 +19,7 @@ from __future__ import annotations
 
 from domains.credit import std_terms
 from scenarios.library._lana import (
-    USD,
-    a_customer_with_deposit,
-    a_facility_is_opened,
-    bitcoin_trades_at,
-    day_by_day,
-    summary,
-    usd,
+    USD, a_customer_with_deposit, a_facility_is_opened, bitcoin_trades_at, day_by_day, summary, usd,
 )
 
 START = "2024-01-01"

@@ -26,18 +26,8 @@ from datetime import timedelta
 
 from domains.credit import std_terms
 from scenarios.library._lana import (
-    USD,
-    a_customer_with_deposit,
-    a_facility_is_opened,
-    bitcoin_trades_at,
-    day_by_day,
-    obligations_due_since,
-    outstanding,
-    pays,
-    pays_off_and_completes,
-    summary,
-    today,
-    usd,
+    USD, a_customer_with_deposit, a_facility_is_opened, bitcoin_trades_at, day_by_day, obligations_due_since,
+    outstanding, pays, pays_off_and_completes, summary, today, usd,
 )
 
 START = "2024-01-01"

@@ -15,11 +15,7 @@ import attrs
 from domains.aggregate import evolve
 from domains.credit.collateral import commands as cmd
 from domains.credit.collateral import events as ev
-from domains.credit.errors import (
-    LiquidationAlreadyCompleted,
-    NoCollateralSentToLiquidation,
-    require,
-)
+from domains.credit.errors import LiquidationAlreadyCompleted, NoCollateralSentToLiquidation, require
 from domains.credit.primitives import LiquidationStatus
 
 __all__ = ["COMMANDS", "Liquidation", "apply", "decide"]

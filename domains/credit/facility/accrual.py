@@ -8,17 +8,9 @@ from typing import TYPE_CHECKING, assert_never, cast
 
 from domains.aggregate import evolve as replaced
 from domains.credit import commands as cmd
-from domains.credit.errors import (
-    InterestAccrualNotCompletedYet,
-    NoAccrualCycleInProgress,
-)
+from domains.credit.errors import InterestAccrualNotCompletedYet, NoAccrualCycleInProgress
 from domains.credit.facility import events as ev
-from domains.credit.facility.cycle import (
-    AccrualCycle,
-    next_accrual,
-    next_cycle,
-    posting_tx_id,
-)
+from domains.credit.facility.cycle import AccrualCycle, next_accrual, next_cycle, posting_tx_id
 from domains.credit.math import interest_for_period
 
 if TYPE_CHECKING:

@@ -11,10 +11,7 @@ import attrs
 
 from domains.aggregate import Send, evolve
 from domains.credit import commands as cmd
-from domains.credit.collateral.collateralization import (
-    PendingCollateralizationState,
-    classify_pending,
-)
+from domains.credit.collateral.collateralization import PendingCollateralizationState, classify_pending
 from domains.credit.errors import BelowMarginLimit, require
 from domains.credit.facility import events as ev
 from domains.credit.math import cvl

@@ -10,22 +10,12 @@ import attrs
 from domains.accounting import chart
 from domains.credit import FacilityStatus, cvl
 from domains.credit.collateral import (
-    NoActiveLiquidation,
-    RecordProceedsReceived,
-    UpdateCollateral,
-    UpdateCollateralViaLiquidation,
+    NoActiveLiquidation, RecordProceedsReceived, UpdateCollateral, UpdateCollateralViaLiquidation,
 )
 from domains.credit.collection import RecordPayment, obligation_dates
 from domains.credit.facility import (
-    CompleteFacility,
-    ConcludeCustomerApproval,
-    CreateProposal,
-    CreateTermsTemplate,
-    InitiateDisbursal,
-    RecordDisbursalInitiated,
-    assert_disbursal_allowed,
-    deposit_account_for_proposal,
-    require_eligible,
+    CompleteFacility, ConcludeCustomerApproval, CreateProposal, CreateTermsTemplate, InitiateDisbursal,
+    RecordDisbursalInitiated, assert_disbursal_allowed, deposit_account_for_proposal, require_eligible,
     require_open_for_payment,
 )
 from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
