@@ -48,7 +48,8 @@ class CreditFlow:
 
     def __init__(self, sim: FlowHost, reads: CreditReads) -> None:
         self.sim, self.reads = sim, reads
-        self.active: dict[str, None] = dict.fromkeys(sim.index(FACILITY_KIND).ids_where("status", ("active", "matured")))
+        open_ids = sim.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
+        self.active: dict[str, None] = dict.fromkeys(open_ids)
         for name, listens, react in self._consumers():
             sim.reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
 
@@ -88,7 +89,8 @@ class CreditFlow:
         entity = envelope["payload"]["entity"]
         found = self.sim.index("collateral").ids_where("custody_wallet_id", (entity["id"],))
         effective = date.fromisoformat(entity["balance"]["updated_at"][:10])
-        return tuple(Send("collateral", collateral_id, SyncCollateralFromCustodian(entity["balance"]["amount"], effective))
+        sync = SyncCollateralFromCustodian(entity["balance"]["amount"], effective)
+        return tuple(Send("collateral", collateral_id, sync)
                      for collateral_id in found if not self.sim.state("collateral", collateral_id).closed)
 
     def collateral_changed(self, envelope: dict) -> tuple[Send, ...]:
@@ -163,7 +165,8 @@ class CreditFlow:
         for facility_id in self.sim.index(FACILITY_KIND).ids_crossed("trigger_below", "trigger_above", price):
             f = self.sim.state(FACILITY_KIND, facility_id)
             sends.append(self.collateralization(facility_id, self.reads.collateral_sats(f), price))
-        for pending_id in self.sim.index("pending-credit-facility").ids_crossed("trigger_below", "trigger_above", price):
+        pending_ids = self.sim.index("pending-credit-facility").ids_crossed("trigger_below", "trigger_above", price)
+        for pending_id in pending_ids:
             p = self.sim.state("pending-credit-facility", pending_id)
             sends.append(Send("pending-credit-facility", pending_id, UpdatePendingCollateralization(
                 self.reads.collateral_sats(p), price)))

@@ -3,7 +3,8 @@ and the ledger, shared by the operator API (`sim.credit`) and the credit process
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Protocol
 
 from domains.accounting import chart
 
@@ -43,13 +44,14 @@ class CreditReads:
     """Reads only: `entities` for states and indexes, `ledger` for balances, `exists` for whether an
     entity was ever created (hosted or journaled), `creation_order` to list obligations as created."""
 
-    def __init__(self, entities: EntityReads, ledger: LedgerReads, exists, creation_order) -> None:
+    def __init__(self, entities: EntityReads, ledger: LedgerReads, exists: Callable[[str, str], bool],
+                 creation_order: Callable[[str, str], int]) -> None:
         self.entities, self.ledger = entities, ledger
         self.exists, self.creation_order = exists, creation_order
         self._receivables: dict[str, tuple[str, ...]] = {}  # facility id -> its 8 receivable accounts
 
     @classmethod
-    def of(cls, sim) -> CreditReads:
+    def of(cls, sim: Any) -> CreditReads:
         def exists(kind: str, entity_id: str) -> bool:
             return sim.registry.actor(kind, entity_id) is not None or sim.journal.exists(kind, entity_id)
         return cls(sim, sim.ledger_book, exists, sim.journal.creation_order)
@@ -65,16 +67,16 @@ class CreditReads:
     def uncovered(self, facility_id: str) -> int:
         return self.ledger.balance(chart.uncovered_outstanding(facility_id))
 
-    def collateral_sats(self, f) -> int:
+    def collateral_sats(self, f: Any) -> int:
         """The collateral amount of a (pending) facility state `f`."""
-        return self.entities.state("collateral", f.collateral_id).amount
+        return int(self.entities.state("collateral", f.collateral_id).amount)
 
     def collateral_id(self, facility_id: str) -> str:
         """Of the facility, or of the pending facility while it is not active yet."""
         kind = FACILITY_KIND if self.exists(FACILITY_KIND, facility_id) else "pending-credit-facility"
-        return self.entities.state(kind, facility_id).collateral_id
+        return str(self.entities.state(kind, facility_id).collateral_id)
 
-    def obligations_of(self, facility_id: str) -> list:
+    def obligations_of(self, facility_id: str) -> list[Any]:
         ids = self.entities.index("obligation").ids_where("beneficiary_id", (facility_id,))
         return [self.entities.state("obligation", i)
                 for i in sorted(ids, key=lambda i: self.creation_order("obligation", i))]
@@ -84,5 +86,6 @@ class CreditReads:
         accounts = self._receivables.get(facility_id)
         if accounts is None:
             accounts = self._receivables[facility_id] = tuple(
-                chart.receivable(facility_id, t, b) for t in ("disbursal", "interest") for b in _BUCKETS + ("defaulted",))
+                chart.receivable(facility_id, t, b)
+                for t in ("disbursal", "interest") for b in (*_BUCKETS, "defaulted"))
         return accounts

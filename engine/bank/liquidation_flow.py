@@ -29,7 +29,7 @@ class LiquidationFlow:
         reactions.add(Policy("credit.record-liquidation-proceeds", (PROCEEDS_RECEIVED,), self.record_proceeds,
                              subject="liquidation-flow"))
 
-    def record_proceeds(self, envelope: dict) -> tuple[Send, ...]:
+    def record_proceeds(self, envelope: dict[str, Any]) -> tuple[Send, ...]:
         proceeds = envelope["payload"]
         facility_id = proceeds["secured_loan_id"]
         return record_proceeds(proceeds, *self._owed(facility_id))

@@ -4,6 +4,7 @@ proceeds-from-liquidation account, sized here against what the facility owes."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from domains.accounting import chart
 from domains.aggregate import Send
@@ -20,7 +21,7 @@ def payable(proceeds: int, owed: int, uncovered: int) -> int:
     return max(0, min(proceeds, owed, uncovered))
 
 
-def record_proceeds(proceeds: dict, owed: int, uncovered: int) -> tuple[Send, ...]:
+def record_proceeds(proceeds: dict[str, Any], owed: int, uncovered: int) -> tuple[Send, ...]:
     """A `liquidation-proceeds-received` payload -> a payment (the event's payment id, effective on
     the proceeds' date; none when nothing is payable), then the facility's `ApplyLiquidationProceeds`."""
     facility_id, payment_id = proceeds["secured_loan_id"], proceeds["payment_id"]

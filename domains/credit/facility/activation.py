@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import cast
 
 import attrs
 
 from domains.aggregate import Send
 from domains.credit import commands as cmd
 from domains.credit.collection.schedule import obligation_dates
+from domains.credit.facility.pending import PendingFacility
 from domains.credit.math import add_months, one_time_fee
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
@@ -39,7 +41,7 @@ def activation_amounts(amount: int, terms: TermValues, activated_at: datetime) -
                              add_months(activated_at, terms.duration))
 
 
-def activate(p, price: int, now: datetime, new_id: Callable[[], str]) -> tuple[Send, ...]:
+def activate(p: PendingFacility, price: int, now: datetime, new_id: Callable[[], str]) -> tuple[Send, ...]:
     """The facility's `ActivateFacility` (same id as the pending facility `p`) and, when something is
     paid out at once, its pre-approved disbursal and obligation; `new_id` draws the ids in order."""
     plan = activation_amounts(p.amount, p.terms, now)
@@ -47,7 +49,7 @@ def activate(p, price: int, now: datetime, new_id: Callable[[], str]) -> tuple[S
     fee_tx_id = new_id() if plan.fee else None
     sends = [Send(FACILITY, p.id, cmd.ActivateFacility(
         p.id, p.id, p.customer_id, p.customer_type, p.collateral_id, p.disbursal_credit_account_id, p.amount,
-        p.terms, p.collateral, price, now, fee_tx_id, disbursal_id))]
+        p.terms, cast(int, p.collateral), price, now, fee_tx_id, disbursal_id))]  # set by its completion
     if disbursal_id:
         sends += initial_disbursal(p.id, p.terms, p.disbursal_credit_account_id, disbursal_id,
                                    plan.initial_disbursal, plan.maturity, now.date(), new_id())

@@ -53,17 +53,18 @@ def _plain(value: object) -> object:
 
 
 def publish_proposal(p: Proposal, event: ev.ProposalEvent) -> tuple[Public, ...]:
-    entity: dict[str, object] = {"id": p.id, "status": p.status.value, "amount": p.amount, "terms": terms_payload(p.terms),
-              "customer_id": p.customer_id, "created_at": instant(p.created_at)}
+    entity: dict[str, object] = {"id": p.id, "status": p.status.value, "amount": p.amount,
+                                 "terms": terms_payload(p.terms), "customer_id": p.customer_id,
+                                 "created_at": instant(p.created_at)}
     return _one(_PROPOSAL.get(type(event)), entity)
 
 
 def publish_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent) -> tuple[Public, ...]:
     collateralization = {"state": p.collateralization_state.value, "collateral": p.collateral,
                          "price_at_state_change": p.price}
-    entity: dict[str, object] = {"id": p.id, "status": p.status, "collateralization": collateralization, "amount": p.amount,
-              "terms": terms_payload(p.terms), "customer_id": p.customer_id, "created_at": instant(p.created_at),
-              "completed_at": instant(p.completed_at)}
+    entity: dict[str, object] = {"id": p.id, "status": p.status, "collateralization": collateralization,
+                                 "amount": p.amount, "terms": terms_payload(p.terms), "customer_id": p.customer_id,
+                                 "created_at": instant(p.created_at), "completed_at": instant(p.completed_at)}
     return _one(_PENDING.get(type(event)), entity)
 
 
@@ -97,8 +98,8 @@ def _accrual_posted(f: Facility, e: ev.InterestAccrualsPosted) -> dict[str, obje
 def publish_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> tuple[Public, ...]:
     settled = d.settlement
     settlement = None if settled is None else {"tx_id": settled.tx_id, "effective": _day(settled.effective)}
-    entity: dict[str, object] = {"id": d.id, "credit_facility_id": d.facility_id, "amount": d.amount, "status": d.status.value,
-              "settlement": settlement}
+    entity: dict[str, object] = {"id": d.id, "credit_facility_id": d.facility_id, "amount": d.amount,
+                                 "status": d.status.value, "settlement": settlement}
     return _one(_DISBURSAL.get(type(event)), entity)
 
 
