@@ -1,12 +1,14 @@
-"""The credit module's one read model: a facility's receivables and collateral from entity states
-and the ledger, shared by the operator API (`sim.credit`) and the credit process managers."""
+"""The credit module's one read model: a facility's receivables, collateral and CVL from entity
+states and the ledger, shared by the operator API (`sim.credit`) and the credit process managers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
 from domains.accounting import chart
+from domains.credit import cvl
 
 __all__ = ["Books", "CreditReads", "EntityReads", "LedgerReads"]
 
@@ -70,6 +72,11 @@ class CreditReads:
     def collateral_sats(self, f: Any) -> int:
         """The collateral amount of a (pending) facility state `f`."""
         return int(self.entities.state("collateral", f.collateral_id).amount)
+
+    def cvl(self, f: Any, price: int, *, adding: int = 0, books: Books | None = None) -> Decimal | None:
+        """The facility `f`'s CVL % at `price` with `adding` cents more outstanding (None: infinite)."""
+        owed = (books or self.books(f.id)).outstanding + adding
+        return cvl(self.collateral_sats(f), owed, price)
 
     def collateral_id(self, facility_id: str) -> str:
         """Of the facility, or of the pending facility while it is not active yet."""

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import attrs
 
 from domains.accounting import chart
-from domains.credit import FacilityStatus, cvl
+from domains.credit import FacilityStatus
 from domains.credit.collateral import (
     NoActiveLiquidation, RecordProceedsReceived, UpdateCollateral, UpdateCollateralViaLiquidation,
 )
@@ -96,8 +96,7 @@ class CreditService:
 
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
         f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
-        level = cvl(self._collateral(f), self.books(facility_id).outstanding + amount, price)
-        assert_disbursal_allowed(f, self.sim.now, amount, level)
+        assert_disbursal_allowed(f, self.sim.now, amount, self.reads.cvl(f, price, adding=amount))
         disbursal_id, due = self.sim.ids.entity(), f.maturity_date
         self.sim.call("disbursal", disbursal_id, InitiateDisbursal(
             disbursal_id, facility_id, amount, f.disbursal_credit_account_id, due, **obligation_dates(f.terms, due)),
@@ -126,7 +125,7 @@ class CreditService:
         f, books = self.sim.state(FACILITY_KIND, facility_id), self.books(facility_id)
         price, collateral = self.sim.price.current(), self._collateral(f)
         return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
-                            cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books)
+                            self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books)
 
     def books(self, facility_id: str) -> Books:
         return self.reads.books(facility_id)
