@@ -13,13 +13,11 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domains.aggregate import Policy, Send
-from domains.credit import ObligationType
-from domains.credit.collateral import CreateCollateral, SyncCollateralFromCustodian
-from domains.credit.collection import CreateObligation, allocation_commands
+from domains.credit.collateral import SyncCollateralFromCustodian
+from domains.credit.collection import allocation_commands
 from domains.credit.facility import (
-    AccrueInterest, ConcludeDisbursalApproval, CreatePendingFacility, Mature, RecordDisbursalCancelled,
-    UpdateCollateralization, UpdatePendingCollateralization, accrual_due, activate, complete_when_collateralized,
-    completes_cycle, due_to_mature, post_cycle,
+    AccrueInterest, Mature, UpdateCollateralization, UpdatePendingCollateralization, accrual_due, activate,
+    complete_when_collateralized, completes_cycle, conclude_approval, due_to_mature, open_pending_facility, post_cycle,
 )
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 
@@ -76,12 +74,8 @@ class CreditFlow:
         entity = envelope["payload"]["entity"]
         if entity["status"] != "approved":
             return ()
-        p = self.sim.state("credit-facility-proposal", entity["id"])
-        collateral_id = self.sim.ids.entity()
-        return (Send("collateral", collateral_id, CreateCollateral(collateral_id, p.id, p.custody_wallet_id)),
-                Send("pending-credit-facility", p.id, CreatePendingFacility(
-                    p.id, p.id, p.customer_id, p.customer_type, collateral_id, p.disbursal_credit_account_id,
-                    p.amount, p.terms)))
+        proposal = self.sim.state("credit-facility-proposal", entity["id"])
+        return open_pending_facility(proposal, self.sim.ids.entity())
 
     def custodian_sync(self, envelope: dict) -> tuple[Send, ...]:
         """A custody wallet's new balance becomes its collateral's amount, effective on the
@@ -126,17 +120,8 @@ class CreditFlow:
         entity = envelope["payload"]["entity"]
         if entity["process_type"] != "disbursal":
             return ()
-        d, today = self.sim.state("disbursal", entity["target_ref"]), self.sim.now.date()
-        if entity["status"] != "approved":
-            return (Send("disbursal", d.id, ConcludeDisbursalApproval(False, None, today)),
-                    Send(FACILITY_KIND, d.facility_id, RecordDisbursalCancelled(d.id)))
-        obligation_id = self.sim.ids.entity()
-        dates = {"overdue_date": d.overdue_date, "liquidation_date": d.liquidation_date,
-                 "defaulted_date": d.defaulted_date}
-        return (Send("disbursal", d.id, ConcludeDisbursalApproval(True, obligation_id, today)),
-                Send("obligation", obligation_id, CreateObligation(
-                    obligation_id, d.facility_id, ObligationType.DISBURSAL, d.amount, f"disbursal-{d.id}",
-                    d.due_date, effective=today, **dates)))
+        disbursal = self.sim.state("disbursal", entity["target_ref"])
+        return conclude_approval(disbursal, entity["status"] == "approved", self.sim.now.date(), self.sim.ids.entity)
 
     # -- collection ----------------------------------------------------------------------
     def allocate_payment(self, envelope: dict) -> tuple[Send, ...]:

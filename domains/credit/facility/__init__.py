@@ -18,6 +18,7 @@ from domains.credit.errors import (
 from domains.credit.facility.activation import activate, activation_amounts
 from domains.credit.facility.active import next_accrual_end
 from domains.credit.facility.cycle import next_accrual
+from domains.credit.facility.disbursal import conclude_approval
 from domains.credit.facility.disbursal_events import (
     DisbursalApprovalConcluded, DisbursalCancelled, DisbursalInitialized, DisbursalSettled,
 )
@@ -35,8 +36,10 @@ from domains.credit.facility.events import (
 from domains.credit.facility.margin import assert_disbursal_allowed
 from domains.credit.facility.pending import PendingFacility, complete_when_collateralized, completion_shortfall
 from domains.credit.facility.posting import post_disbursal, post_facility, post_pending_facility
+from domains.credit.facility.proposal import open_pending_facility
 
 __all__ = [
+    "conclude_approval", "open_pending_facility",
     "AccrueInterest",
     "ActivateFacility",
     "ApplyLiquidationProceeds",
