@@ -9,12 +9,12 @@ from fractions import Fraction
 
 import pytest
 
-from domains.credit.terms import std_terms
+from domains.credit import std_terms
 from engine import Simulation
+from engine.kernel.ids import Ids
 from scenarios.behaviour.agents import (
     Borrowers, InvalidBorrowerBehaviour, InvalidDeskSettings, LiquidationDesk, NeverPay, PayLate, RepayEarly, TopUp,
 )
-from engine.kernel.ids import Ids
 
 BTC, HOUR = 100_000_000, 3600
 PRICE = 1_000_000  # $10,000 per BTC

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from domains.accounting import chart
-from domains.credit import events as ev
+from domains.credit import facility as ev
 from domains.price import InvalidPrice
 from engine import Simulation
 from engine.kernel.clock import parse_instant

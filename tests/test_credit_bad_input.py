@@ -10,12 +10,12 @@ import attrs
 import pytest
 
 from domains.accounting import OverdraftPrevented, PaymentAboveOutstanding
-from domains.credit import (
-    BelowMarginLimit, CustomerNotEligible, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility, FacilityStatus,
-    InvalidTerms, NegativeCollateral, NonPositiveAmount, OnlyOneDisbursalAllowed, OutstandingAmount,
-    PaymentOnClosedFacility, UpdateOnClosedFacility,
+from domains.credit import DisbursalPolicy, FacilityStatus, InvalidTerms, NonPositiveAmount, std_terms
+from domains.credit.collateral import NegativeCollateral, UpdateOnClosedFacility
+from domains.credit.facility import (
+    BelowMarginLimit, CustomerNotEligible, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility,
+    OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
 )
-from domains.credit.terms import DisbursalPolicy, std_terms
 from engine import Simulation
 from engine.kernel.errors import UnknownEntity
 

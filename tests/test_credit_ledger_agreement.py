@@ -19,8 +19,8 @@ from datetime import date, datetime
 import attrs
 import pytest
 
-from domains.credit import InterestAccrued, ObligationStatus, ObligationType
-from domains.credit.terms import std_terms
+from domains.credit import ObligationStatus, ObligationType, std_terms
+from domains.credit.facility import InterestAccrued
 from engine import Simulation
 from engine.bank.service.credit import Books
 

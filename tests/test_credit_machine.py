@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domains.accounting import PaymentAboveOutstanding
-from domains.credit import (
-    BelowMarginLimit, CollateralizationState as State, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility,
-    FacilityStatus, InterestAccrued, NegativeCollateral, ObligationStatus, ObligationType, OnlyOneDisbursalAllowed,
-    OutstandingAmount, PaymentOnClosedFacility, UpdateOnClosedFacility,
+from domains.credit import DisbursalPolicy, FacilityStatus, ObligationStatus, ObligationType, TermValues, std_terms
+from domains.credit.collateral import CollateralizationState as State
+from domains.credit.collateral import NegativeCollateral, UpdateOnClosedFacility
+from domains.credit.facility import (
+    BelowMarginLimit, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility, InterestAccrued,
+    OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
 )
-from domains.credit.terms import DisbursalPolicy, TermValues, std_terms
 from engine import Simulation
 
 PRICE, BTC, MARGIN_CALL_PCT, LIQUIDATION_PCT = 7_000_000, 100_000_000, 125, 105

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domains.credit.errors import ManualUpdateError
-from domains.credit.terms import std_terms
+from domains.credit import std_terms
+from domains.credit.collateral import ManualUpdateError
 from engine import Simulation
 from engine.testkit import expect
 

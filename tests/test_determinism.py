@@ -31,7 +31,7 @@ def test_a_different_seed_gives_other_ids_another_price_path_and_another_journal
 
 
 def _portfolio_after(steps: list[int]) -> tuple[str, str]:
-    from domains.credit.terms import std_terms
+    from domains.credit import std_terms
     from engine import Simulation
     from scenarios.market.paths import GBM
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from domains.credit.terms import std_terms
+from domains.credit import std_terms
 from engine import Simulation
 from engine.bank.catalog import EVENT_TYPES
 from tests.test_outbox import SCHEMA

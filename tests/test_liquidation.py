@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from domains.accounting import chart
-from domains.credit import (
-    InsufficientCollateral, LiquidationAlreadyCompleted, LiquidationStatus, NoActiveLiquidation,
-    NoCollateralSentToLiquidation, NonPositiveAmount, liquidation_amounts, std_terms,
+from domains.credit import LiquidationStatus, NonPositiveAmount, liquidation_amounts, std_terms
+from domains.credit.collateral import (
+    InsufficientCollateral, LiquidationAlreadyCompleted, NoActiveLiquidation, NoCollateralSentToLiquidation,
 )
 from engine import Simulation
 

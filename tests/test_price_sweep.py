@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domains.credit.collateralization import CollateralizationState as S
-from domains.credit.collateralization import price_triggers
-from domains.credit.terms import std_terms
+from domains.credit import std_terms
+from domains.credit.collateral import CollateralizationState as S
+from domains.credit.collateral import price_triggers
 from engine import AlreadyApplied, Simulation
 
 BTC = 100_000_000

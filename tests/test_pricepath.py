@@ -10,17 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.market.paths import (
-    GBM,
-    MAX_CENTS,
-    BrownianBridge,
-    Constant,
-    Crash,
-    InvalidPricePath,
-    MalformedPriceFile,
-    Stepped,
-    black_thursday_2020,
-    ftx_2022,
-    june_2022,
+    GBM, MAX_CENTS, BrownianBridge, Constant, Crash, InvalidPricePath, MalformedPriceFile, Stepped, black_thursday_2020,
+    ftx_2022, june_2022,
 )
 from scenarios.market.csvfile import CsvReplay
 

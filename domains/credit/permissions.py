@@ -4,15 +4,18 @@ aging, maturity) map to the nearest writer pair; system actors act unchecked any
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from domains.credit import commands as c
-from domains.credit import liquidation_commands as lc
+from domains.credit.collateral import commands as lc
 
 __all__ = ["PERMISSIONS", "required_permission"]
 
 _TERMS, _PROPOSAL, _FACILITY = "terms-template/*", "credit-facility-proposal/*", "credit-facility/*"
 _DISBURSAL, _OBLIGATION, _PAYMENT = "disbursal/*", "obligation/*", "payment/*"
 
-PERMISSIONS: dict[type, tuple[str, str]] = {
+PERMISSIONS: Mapping[type, tuple[str, str]] = MappingProxyType({
     c.CreateTermsTemplate: (_TERMS, "terms-template:create"),
     c.UpdateTermValues: (_TERMS, "terms-template:update"),
     c.CreateProposal: (_PROPOSAL, "credit-facility-proposal:create"),
@@ -48,7 +51,7 @@ PERMISSIONS: dict[type, tuple[str, str]] = {
     lc.UpdateCollateralViaLiquidation: (_FACILITY, "credit-facility:update-collateral"),
     lc.RecordLiquidationStarted: (_FACILITY, "credit-facility:update-collateral"),
     lc.RecordLiquidationCompleted: (_FACILITY, "credit-facility:update-collateral"),
-}
+})
 
 
 def required_permission(command: object) -> tuple[str, str]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from domains.aggregate import Policy, Send
-from domains.credit.commands import ConcludeApprovalProcess, ReleaseCollateral
-from domains.credit.liquidation_commands import (
+from domains.credit.collateral.commands import (
     RecordCollateralSentOut, RecordLiquidationCompleted, RecordLiquidationStarted, StartLiquidation,
 )
+from domains.credit.commands import ConcludeApprovalProcess, ReleaseCollateral
 
 __all__ = ["POLICIES", "complete_collateral_liquidation", "conclude_proposal", "count_collateral_sent_out",
            "release_collateral", "start_liquidation"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from types import MappingProxyType
 
 import attrs
 
@@ -69,8 +70,8 @@ class Outstanding:
     interest: int = 0
 
 
-_BUCKETS = {ObligationStatus.NOT_YET_DUE: "not-yet-due", ObligationStatus.DUE: "due",
-            ObligationStatus.OVERDUE: "overdue", ObligationStatus.DEFAULTED: "defaulted"}
+_BUCKETS = MappingProxyType({ObligationStatus.NOT_YET_DUE: "not-yet-due", ObligationStatus.DUE: "due",
+                             ObligationStatus.OVERDUE: "overdue", ObligationStatus.DEFAULTED: "defaulted"})
 
 
 def bucket_of(status: ObligationStatus) -> str:

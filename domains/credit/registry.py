@@ -6,43 +6,39 @@ from __future__ import annotations
 from operator import attrgetter
 
 from domains.aggregate import Aggregate, Column, EventType
-from domains.credit import collateral, disbursal, facility, liquidation, obligation, payment, pending_facility, proposal
-from domains.credit import collection_events as cev
 from domains.credit import commands as cmd
-from domains.credit import events as ev
-from domains.credit import liquidation_commands as lcmd
-from domains.credit import liquidation_events as lev
-from domains.credit import terms_template
-from domains.credit.collateralization import pending_price_triggers, price_triggers
-from domains.credit.primitives import FacilityStatus
+from domains.credit.collateral import collateral, liquidation
+from domains.credit.collateral import commands as lcmd
+from domains.credit.collateral import events as lev
+from domains.credit.collateral.collateralization import pending_price_triggers, price_triggers
+from domains.credit.collateral.posting import post_collateral, post_liquidation
+from domains.credit.collateral.public import publish_collateral, publish_liquidation
+from domains.credit.collection import events as cev
+from domains.credit.collection import obligation, payment
+from domains.credit.collection.posting import post_allocation, post_obligation, post_payment
+from domains.credit.collection.public import publish_allocation, publish_obligation, publish_payment
+from domains.credit.facility import active as facility
+from domains.credit.facility import disbursal, proposal, terms_template
+from domains.credit.facility import disbursal_events as dev
+from domains.credit.facility import events as ev
+from domains.credit.facility import pending as pending_facility
+from domains.credit.facility.posting import post_disbursal, post_facility, post_pending_facility
+from domains.credit.facility.public import (
+    publish_disbursal, publish_facility, publish_pending_facility, publish_proposal,
+)
 from domains.credit.permissions import required_permission
-from domains.credit.posting import (
-    post_allocation, post_collateral, post_disbursal, post_facility, post_liquidation, post_obligation, post_payment,
-    post_pending_facility,
-)
-from domains.credit.public import publish_disbursal, publish_facility, publish_pending_facility, publish_proposal
-from domains.credit.public_collection import (
-    publish_allocation, publish_collateral, publish_liquidation, publish_obligation, publish_payment,
-)
+from domains.credit.primitives import FacilityStatus
 
 __all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "LIQUIDATION", "OBLIGATION", "PAYMENT", "PAYMENT_ALLOCATION",
            "PENDING_CREDIT_FACILITY", "PROPOSAL", "TERMS_TEMPLATE"]
 
 
 def _triggers(f: facility.Facility) -> tuple:
-    """The price band outside of which a price update can change the facility's state (both
-    columns read it from the same state in a row: the last answer is reused)."""
-    global _LAST
-    last = _LAST  # one atomic read of the (state, band) pair: safe on the threaded runtime too
-    if last[0] is f:
-        return last[1]
-    band = (None, None) if f.status is FacilityStatus.CLOSED else \
-        price_triggers(f.collateralization_state, f.collateral, f.ratio, f.terms)
-    _LAST = (f, band)
-    return band
-
-
-_LAST: tuple = (None, (None, None))  # memo of the last state's band; states are immutable
+    """The price band outside of which a price update can change the facility's state; each
+    column computes it afresh from the immutable state (no memo, no shared state)."""
+    if f.status is FacilityStatus.CLOSED:
+        return None, None
+    return price_triggers(f.collateralization_state, f.collateral, f.ratio, f.terms)
 
 
 def _pending_triggers(p: pending_facility.PendingFacility) -> tuple:
@@ -82,7 +78,8 @@ PENDING_CREDIT_FACILITY: Aggregate = Aggregate(
                   (ev.PendingFacilityCompleted, "completed")),
     apply=pending_facility.apply, decide=pending_facility.decide, commands=pending_facility.COMMANDS,
     creates=(cmd.CreatePendingFacility,),
-    columns=(Column("status", attrgetter("status")), Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL"),
+    columns=(Column("status", attrgetter("status")),
+             Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL"),
              Column("trigger_below", lambda p: _pending_triggers(p)[0], sql_type="REAL"),
              Column("trigger_above", lambda p: _pending_triggers(p)[1], sql_type="REAL")),
     publish=publish_pending_facility, post=post_pending_facility, state=pending_facility.PendingFacility,
@@ -91,10 +88,10 @@ PENDING_CREDIT_FACILITY: Aggregate = Aggregate(
 
 COLLATERAL: Aggregate = Aggregate(
     kind="collateral",
-    events=_named("collateral", (cev.CollateralInitialized, "initialized"),
-                  (cev.CollateralUpdatedViaManualInput, "updated-via-manual-input"),
-                  (cev.CollateralUpdatedViaCustodianSync, "updated-via-custodian-sync"),
-                  (cev.CollateralReleased, "released"),
+    events=_named("collateral", (lev.CollateralInitialized, "initialized"),
+                  (lev.CollateralUpdatedViaManualInput, "updated-via-manual-input"),
+                  (lev.CollateralUpdatedViaCustodianSync, "updated-via-custodian-sync"),
+                  (lev.CollateralReleased, "released"),
                   (lev.CollateralUpdatedViaLiquidation, "updated-via-liquidation"),
                   (lev.LiquidationStarted, "liquidation-started"), (lev.LiquidationCompleted, "liquidation-completed")),
     apply=collateral.apply, decide=collateral.decide, commands=collateral.COMMANDS, creates=(cmd.CreateCollateral,),
@@ -141,9 +138,9 @@ CREDIT_FACILITY: Aggregate = Aggregate(
 
 DISBURSAL: Aggregate = Aggregate(
     kind="disbursal",
-    events=_named("disbursal", (cev.DisbursalInitialized, "initialized"),
-                  (cev.DisbursalApprovalConcluded, "approval-process-concluded"), (cev.DisbursalSettled, "settled"),
-                  (cev.DisbursalCancelled, "cancelled")),
+    events=_named("disbursal", (dev.DisbursalInitialized, "initialized"),
+                  (dev.DisbursalApprovalConcluded, "approval-process-concluded"), (dev.DisbursalSettled, "settled"),
+                  (dev.DisbursalCancelled, "cancelled")),
     apply=disbursal.apply, decide=disbursal.decide, commands=disbursal.COMMANDS, creates=(cmd.InitiateDisbursal,),
     columns=(Column("facility_id", attrgetter("facility_id")), Column("status", attrgetter("status"))),
     publish=publish_disbursal, post=post_disbursal, state=disbursal.Disbursal, permissions=required_permission,

@@ -9,45 +9,45 @@ end of day -> one accrual period per facility, maturities, then (after obligatio
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import TypedDict
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from domains.aggregate import Policy, Send
-from domains.credit import commands as c
-from domains.credit.allocation import allocate
-from domains.credit.cycle import next_accrual
-from domains.credit.math import add_months, cvl, one_time_fee
-from domains.credit.primitives import FacilityStatus, ObligationStatus, ObligationType
+from domains.credit.collateral import SyncCollateralFromCustodian
+from domains.credit.collection import allocation_commands
+from domains.credit.facility import (
+    AccrueInterest, Mature, UpdateCollateralization, UpdatePendingCollateralization, accrual_due, activate,
+    complete_when_collateralized, completes_cycle, conclude_approval, due_to_mature, open_pending_facility, post_cycle,
+)
+from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 
-__all__ = ["CreditFlow", "obligation_dates"]
-
-FACILITY_KIND = "credit-facility"
-
-BUCKETS = {ObligationStatus.NOT_YET_DUE: "not-yet-due", ObligationStatus.DUE: "due",
-           ObligationStatus.OVERDUE: "overdue", ObligationStatus.DEFAULTED: "defaulted"}
+__all__ = ["CreditFlow", "FlowHost"]
 
 
-class ObligationDates(TypedDict):
-    overdue_date: date | None
-    liquidation_date: date | None
-    defaulted_date: date | None
+class FlowHost(Protocol):
+    """What the credit process managers use of the simulation: entity states and indexes, id draws,
+    the current price and time, the reaction registry, deferred jobs and fire-and-forget sends."""
 
+    ids: Any  # .entity() -> str
+    price: Any  # .current() -> int | None
+    jobs: Any  # .at(when, job, priority)
+    reactions: Any  # .add(Policy)
 
-def obligation_dates(terms, due: date) -> ObligationDates:
-    """Overdue / liquidation / defaulted dates from a due date and the terms (§7)."""
-    def after(days: int | None) -> date | None:
-        return None if days is None else due + timedelta(days=days)
-    return {"overdue_date": after(terms.obligation_overdue_duration_from_due),
-            "liquidation_date": after(terms.obligation_liquidation_duration_from_due),
-            "defaulted_date": after(terms.obligation_defaulted_duration_from_due)}
+    @property
+    def now(self) -> datetime: ...
+    def state(self, kind: str, entity_id: str) -> Any: ...
+    def index(self, kind: str) -> Any: ...
+    def send(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
 
 
 class CreditFlow:
-    """Engine-side consumers of one simulation; `active` lists facilities not yet closed."""
+    """Engine-side consumers of one simulation; `active` lists facilities not yet closed. The rules
+    are the domain's; these consumers read (`reads`, the host's states and price), then dispatch."""
 
-    def __init__(self, sim) -> None:
-        self.sim = sim
-        self.active: dict[str, None] = dict.fromkeys(sim.index(FACILITY_KIND).ids_where("status", ("active", "matured")))
+    def __init__(self, sim: FlowHost, reads: CreditReads) -> None:
+        self.sim, self.reads = sim, reads
+        open_ids = sim.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
+        self.active: dict[str, None] = dict.fromkeys(open_ids)
         for name, listens, react in self._consumers():
             sim.reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
 
@@ -74,12 +74,8 @@ class CreditFlow:
         entity = envelope["payload"]["entity"]
         if entity["status"] != "approved":
             return ()
-        p = self.sim.state("credit-facility-proposal", entity["id"])
-        collateral_id = self.sim.ids.entity()
-        return (Send("collateral", collateral_id, c.CreateCollateral(collateral_id, p.id, p.custody_wallet_id)),
-                Send("pending-credit-facility", p.id, c.CreatePendingFacility(
-                    p.id, p.id, p.customer_id, p.customer_type, collateral_id, p.disbursal_credit_account_id,
-                    p.amount, p.terms)))
+        proposal = self.sim.state("credit-facility-proposal", entity["id"])
+        return open_pending_facility(proposal, self.sim.ids.entity())
 
     def custodian_sync(self, envelope: dict) -> tuple[Send, ...]:
         """A custody wallet's new balance becomes its collateral's amount, effective on the
@@ -87,7 +83,8 @@ class CreditFlow:
         entity = envelope["payload"]["entity"]
         found = self.sim.index("collateral").ids_where("custody_wallet_id", (entity["id"],))
         effective = date.fromisoformat(entity["balance"]["updated_at"][:10])
-        return tuple(Send("collateral", collateral_id, c.SyncCollateralFromCustodian(entity["balance"]["amount"], effective))
+        sync = SyncCollateralFromCustodian(entity["balance"]["amount"], effective)
+        return tuple(Send("collateral", collateral_id, sync)
                      for collateral_id in found if not self.sim.state("collateral", collateral_id).closed)
 
     def collateral_changed(self, envelope: dict) -> tuple[Send, ...]:
@@ -95,44 +92,21 @@ class CreditFlow:
         facility_id, price = entity["secured_loan_id"], self.sim.price.current()
         if price is None:
             return ()
-        if self._exists(FACILITY_KIND, facility_id):
+        if self.reads.exists(FACILITY_KIND, facility_id):
             return (self.collateralization(facility_id, entity["amount"], price),)
         pending = self.sim.state("pending-credit-facility", facility_id)
         if pending.completed_at is not None:
             return ()
-        return (Send("pending-credit-facility", facility_id, c.UpdatePendingCollateralization(entity["amount"], price)),)
+        return (Send("pending-credit-facility", facility_id, UpdatePendingCollateralization(entity["amount"], price)),)
 
     def complete_pending_facility(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
-        pending, price = self.sim.state("pending-credit-facility", entity["id"]), self.sim.price.current()
-        level = cvl(pending.collateral or 0, pending.amount, price)
-        if entity["collateralization"]["state"] != "fully_collateralized" or level is not None and \
-                level < pending.terms.margin_call_cvl:
-            return ()  # Lana re-checks at the current price and silently ignores a shortfall
-        return (Send("pending-credit-facility", pending.id, c.CompletePendingFacility(pending.collateral, price)),)
+        pending = self.sim.state("pending-credit-facility", entity["id"])
+        return complete_when_collateralized(pending, entity["collateralization"]["state"], self.sim.price.current())
 
     def activate_facility(self, envelope: dict) -> tuple[Send, ...]:
-        p = self.sim.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
-        now, ids = self.sim.now, self.sim.ids
-        fee = one_time_fee(p.amount, p.terms.one_time_fee_rate)
-        initial = p.amount if p.terms.is_single_disbursal else fee
-        disbursal_id = ids.entity() if initial else None
-        sends = [Send(FACILITY_KIND, p.id, c.ActivateFacility(
-            p.id, p.id, p.customer_id, p.customer_type, p.collateral_id, p.disbursal_credit_account_id, p.amount,
-            p.terms, p.collateral, self.sim.price.current(), now, ids.entity() if fee else None, disbursal_id))]
-        if disbursal_id:
-            sends += self._disbursal(p.id, p.terms, p.disbursal_credit_account_id, disbursal_id, initial,
-                                     add_months(now, p.terms.duration))
-        return tuple(sends)
-
-    def _disbursal(self, facility_id, terms, account, disbursal_id, amount, maturity) -> list[Send]:
-        obligation_id, today, dates = self.sim.ids.entity(), self.sim.now.date(), obligation_dates(terms, maturity)
-        return [Send("disbursal", disbursal_id, c.InitiateDisbursal(
-                    disbursal_id, facility_id, amount, account, maturity, pre_approved=True,
-                    obligation_id=obligation_id, effective=today, **dates)),
-                Send("obligation", obligation_id, c.CreateObligation(
-                    obligation_id, facility_id, ObligationType.DISBURSAL, amount, f"disbursal-{disbursal_id}",
-                    maturity, effective=today, **dates))]
+        pending = self.sim.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
+        return activate(pending, self.sim.price.current(), self.sim.now, self.sim.ids.entity)
 
     def track(self, envelope: dict) -> tuple[Send, ...]:
         facility_id = envelope["payload"]["entity"]["id"]
@@ -146,43 +120,26 @@ class CreditFlow:
         entity = envelope["payload"]["entity"]
         if entity["process_type"] != "disbursal":
             return ()
-        d, today = self.sim.state("disbursal", entity["target_ref"]), self.sim.now.date()
-        if entity["status"] != "approved":
-            return (Send("disbursal", d.id, c.ConcludeDisbursalApproval(False, None, today)),
-                    Send(FACILITY_KIND, d.facility_id, c.RecordDisbursalCancelled(d.id)))
-        obligation_id = self.sim.ids.entity()
-        dates = {"overdue_date": d.overdue_date, "liquidation_date": d.liquidation_date,
-                 "defaulted_date": d.defaulted_date}
-        return (Send("disbursal", d.id, c.ConcludeDisbursalApproval(True, obligation_id, today)),
-                Send("obligation", obligation_id, c.CreateObligation(
-                    obligation_id, d.facility_id, ObligationType.DISBURSAL, d.amount, f"disbursal-{d.id}",
-                    d.due_date, effective=today, **dates)))
+        disbursal = self.sim.state("disbursal", entity["target_ref"])
+        return conclude_approval(disbursal, entity["status"] == "approved", self.sim.now.date(), self.sim.ids.entity)
 
     # -- collection ----------------------------------------------------------------------
     def allocate_payment(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
-        obligations = self.obligations_of(entity["beneficiary_id"])
-        effective, sends = date.fromisoformat(entity["effective"]), []
-        by_id = {o.id: o for o in obligations}
-        for obligation_id, amount in allocate(entity["amount"], obligations):
-            o, allocation_id = by_id[obligation_id], self.sim.ids.entity()
-            sends.append(Send("payment-allocation", allocation_id, c.RecordAllocation(
-                allocation_id, entity["id"], o.id, o.obligation_type, o.beneficiary_id, amount,
-                BUCKETS[o.status], len(o.payment_ids) + 1, effective)))
-            sends.append(Send("obligation", o.id, c.AllocatePayment(entity["id"], allocation_id, amount, effective)))
-        return tuple(sends)
+        return allocation_commands(entity["id"], entity["amount"], date.fromisoformat(entity["effective"]),
+                                   self.obligations_of(entity["beneficiary_id"]), self.sim.ids.entity)
 
     def recollateralize(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         facility_id, price = entity["beneficiary_id"], self.sim.price.current()
-        if price is None or not self._exists(FACILITY_KIND, facility_id):
+        if price is None or not self.reads.exists(FACILITY_KIND, facility_id):
             return ()
-        collateral = self.sim.state("collateral", self.sim.state(FACILITY_KIND, facility_id).collateral_id).amount
+        collateral = self.reads.collateral_sats(self.sim.state(FACILITY_KIND, facility_id))
         return (self.collateralization(facility_id, collateral, price),)
 
     def collateralization(self, facility_id: str, collateral_sats: int, price: int) -> Send:
-        books = self.sim.credit.books(facility_id)
-        return Send(FACILITY_KIND, facility_id, c.UpdateCollateralization(
+        books = self.reads.books(facility_id)
+        return Send(FACILITY_KIND, facility_id, UpdateCollateralization(
             collateral_sats, price, books.outstanding, self.sim.ids.entity(), books.payable_disbursed,
             books.payable_interest))
 
@@ -192,11 +149,12 @@ class CreditFlow:
         price, sends = envelope["payload"]["price"], []
         for facility_id in self.sim.index(FACILITY_KIND).ids_crossed("trigger_below", "trigger_above", price):
             f = self.sim.state(FACILITY_KIND, facility_id)
-            sends.append(self.collateralization(facility_id, self.sim.state("collateral", f.collateral_id).amount, price))
-        for pending_id in self.sim.index("pending-credit-facility").ids_crossed("trigger_below", "trigger_above", price):
+            sends.append(self.collateralization(facility_id, self.reads.collateral_sats(f), price))
+        pending_ids = self.sim.index("pending-credit-facility").ids_crossed("trigger_below", "trigger_above", price)
+        for pending_id in pending_ids:
             p = self.sim.state("pending-credit-facility", pending_id)
-            sends.append(Send("pending-credit-facility", pending_id, c.UpdatePendingCollateralization(
-                self.sim.state("collateral", p.collateral_id).amount, price)))
+            sends.append(Send("pending-credit-facility", pending_id, UpdatePendingCollateralization(
+                self.reads.collateral_sats(p), price)))
         return tuple(sends)
 
     # -- end of day ----------------------------------------------------------------------
@@ -204,13 +162,13 @@ class CreditFlow:
         day, sends, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
         for facility_id in self.active:
             f = self.sim.state(FACILITY_KIND, facility_id)
-            period = None if f.cycle is None else next_accrual(f.cycle, f.terms)
-            if period is not None and period.end <= day:
-                sends.append(Send(FACILITY_KIND, facility_id, c.AccrueInterest(day, self.sim.credit.principal(facility_id))))
-                if period.end == f.cycle.period.end:  # this accrual completes the cycle
+            period = accrual_due(f, day)
+            if period is not None:
+                sends.append(Send(FACILITY_KIND, facility_id, AccrueInterest(day, self.reads.principal(facility_id))))
+                if completes_cycle(f, period):
                     posting.append(facility_id)
-            if f.status is FacilityStatus.ACTIVE and f.maturity_date <= day:
-                sends.append(Send(FACILITY_KIND, facility_id, c.Mature(day)))
+            if due_to_mature(f, day):
+                sends.append(Send(FACILITY_KIND, facility_id, Mature(day)))
         if posting:
             self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), "cycle_posting")
         return tuple(sends)
@@ -219,22 +177,9 @@ class CreditFlow:
         """After obligations are current (Lana's AwaitObligationsSync): post each fully accrued cycle
         and create its interest obligation, due on the cycle's last day."""
         for facility_id in facility_ids:
-            f = self.sim.state(FACILITY_KIND, facility_id)
-            obligation_id = self.sim.ids.entity()
-            if f.cycle.total > 0:
-                due = f.cycle.period.end
-                self.sim.send("obligation", obligation_id, c.CreateObligation(
-                    obligation_id, facility_id, ObligationType.INTEREST, f.cycle.total,
-                    f"{facility_id}-interest-accrual-cycle-{f.cycle.idx}", due, effective=due,
-                    **obligation_dates(f.terms, due)), subject="interest-accrual")
-            self.sim.send(FACILITY_KIND, facility_id, c.PostAccruedInterest(obligation_id), subject="interest-accrual")
+            for send in post_cycle(self.sim.state(FACILITY_KIND, facility_id), self.sim.ids.entity()):
+                self.sim.send(send.kind, send.id, send.command, subject="interest-accrual")
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list:
-        ids = self.sim.index("obligation").ids_where("beneficiary_id", (facility_id,))
-        order = self.sim.journal.creation_order
-        return [self.sim.state("obligation", i) for i in sorted(ids, key=lambda i: order("obligation", i))]
-
-    def _exists(self, kind: str, entity_id: str) -> bool:
-        return self.sim.registry.actor(kind, entity_id) is not None or self.sim.journal.exists(kind, entity_id)
-
+        return self.reads.obligations_of(facility_id)

@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domains.credit import (
-    COLLATERAL, CollateralInitialized, CollateralReleased, CollateralUpdatedViaCustodianSync,
-    CollateralUpdatedViaManualInput, CreateCollateral, Direction, ManualUpdateError, NegativeCollateral,
-    NoCustodyWallet, ReleaseCollateral, SyncCollateralFromCustodian, UpdateCollateral, UpdateOnClosedFacility,
+from domains.credit import COLLATERAL, Direction
+from domains.credit.collateral import (
+    CollateralInitialized, CollateralReleased, CollateralUpdatedViaCustodianSync, CollateralUpdatedViaManualInput,
+    CreateCollateral, ManualUpdateError, NegativeCollateral, NoCustodyWallet, ReleaseCollateral,
+    SyncCollateralFromCustodian, UpdateCollateral, UpdateOnClosedFacility, post_collateral,
 )
-from domains.credit.posting import post_collateral
 from tests.domains.support import fold
 
 AT = datetime(2024, 2, 1, tzinfo=UTC)

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domains.credit import (
-    DISBURSAL, ConcludeDisbursalApproval, DisbursalApprovalConcluded, DisbursalCancelled, DisbursalInitialized,
-    DisbursalSettled, InitiateDisbursal, MissingId, NonPositiveAmount,
+from domains.credit import DISBURSAL, MissingId, NonPositiveAmount
+from domains.credit.facility import (
+    ConcludeDisbursalApproval, DisbursalApprovalConcluded, DisbursalCancelled, DisbursalInitialized, DisbursalSettled,
+    InitiateDisbursal, post_disbursal,
 )
-from domains.credit.posting import post_disbursal
 from tests.domains.support import fold
 
 AT = datetime(2024, 1, 10, 12, tzinfo=UTC)

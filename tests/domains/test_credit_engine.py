@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from domains.credit import (
-    AGGREGATES, POLICIES, AccrueInterest, ActivateFacility, AllocatePayment, CompleteFacility,
-    CompletePendingFacility, ConcludeApprovalProcess, ConcludeCustomerApproval, CreateCollateral, CreateObligation,
-    CreatePendingFacility, CreateProposal, InitiateDisbursal, RecordAllocation, RecordPayment, UpdateCollateral,
-    UpdatePendingCollateralization, std_terms,
+from domains.credit import AGGREGATES, POLICIES, std_terms
+from domains.credit.collateral import CreateCollateral, UpdateCollateral
+from domains.credit.collection import AllocatePayment, CreateObligation, RecordAllocation, RecordPayment
+from domains.credit.facility import (
+    AccrueInterest, ActivateFacility, CompleteFacility, CompletePendingFacility, ConcludeApprovalProcess,
+    ConcludeCustomerApproval, CreatePendingFacility, CreateProposal, InitiateDisbursal, UpdatePendingCollateralization,
 )
 from engine import Simulation
 from engine.kernel.codec import dumps, loads

@@ -7,14 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from domains.credit import (
-    CREDIT_FACILITY, AccrueInterest, ActivateFacility, CompleteFacility, DisbursalPolicy, FacilityCompleted,
-    FacilityMatured, InterestAccrualCycleConcluded, InterestAccrualCycleStarted, InterestAccrualNotCompletedYet,
-    InterestAccrualsPosted, InterestAccrued, Mature, MissingId, OutstandingAmount, Period, PostAccruedInterest,
-    next_accrual_end, std_terms,
+from domains.credit import CREDIT_FACILITY, DisbursalPolicy, MissingId, Period, std_terms
+from domains.credit.facility import (
+    AccrueInterest, ActivateFacility, CompleteFacility, FacilityCompleted, FacilityMatured,
+    InterestAccrualCycleConcluded, InterestAccrualCycleStarted, InterestAccrualNotCompletedYet, InterestAccrualsPosted,
+    InterestAccrued, Mature, OutstandingAmount, PostAccruedInterest, next_accrual, next_accrual_end, post_facility,
 )
-from domains.credit.cycle import next_accrual
-from domains.credit.posting import post_facility
 from tests.domains.support import fold
 
 AT = datetime(2023, 12, 15, 9, 0, tzinfo=UTC)

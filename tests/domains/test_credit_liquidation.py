@@ -10,14 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domains.credit import (
-    COLLATERAL, LIQUIDATION, CollateralInitialized, CollateralSentOut, CollateralUpdatedViaLiquidation,
-    CollateralUpdatedViaManualInput, Direction, InsufficientCollateral, LiquidationAlreadyCompleted,
-    LiquidationCompleted, LiquidationInitialized, LiquidationStarted, LiquidationStatus, NoActiveLiquidation,
-    NoCollateralSentToLiquidation, NonPositiveAmount, ProceedsReceivedAndLiquidationCompleted,
+    COLLATERAL, LIQUIDATION, Direction, LiquidationStatus, NonPositiveAmount, complete_collateral_liquidation,
+    count_collateral_sent_out, start_liquidation,
+)
+from domains.credit.collateral import (
+    CollateralInitialized, CollateralSentOut, CollateralUpdatedViaLiquidation, CollateralUpdatedViaManualInput,
+    InsufficientCollateral, LiquidationAlreadyCompleted, LiquidationCompleted, LiquidationInitialized,
+    LiquidationStarted, NoActiveLiquidation, NoCollateralSentToLiquidation, ProceedsReceivedAndLiquidationCompleted,
     RecordCollateralSentOut, RecordLiquidationCompleted, RecordLiquidationStarted, RecordProceedsReceived,
     StartLiquidation, UpdateCollateralViaLiquidation,
 )
-from domains.credit.policies import complete_collateral_liquidation, count_collateral_sent_out, start_liquidation
 from tests.domains.support import fold
 
 AT = datetime(2024, 2, 1, tzinfo=UTC)

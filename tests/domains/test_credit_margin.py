@@ -7,13 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from domains.credit import (
-    CREDIT_FACILITY, ActivateFacility, ApplyLiquidationProceeds, BelowMarginLimit, CollateralizationRatioChanged,
-    CollateralizationState, CollateralizationStateChanged, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility,
-    DisbursalPastMaturityDate, DisbursalPolicy, FacilityCompleted, FacilityDisbursalCancelled,
-    FacilityDisbursalRecorded, FacilityMatured, MissingId, NoSuchLiquidationInitiated, OnlyOneDisbursalAllowed,
-    Outstanding, PartialLiquidationInitiated, ProceedsFromPartialLiquidationApplied, RecordDisbursalCancelled,
-    RecordDisbursalInitiated, UpdateCollateralization, assert_disbursal_allowed, liquidation_amounts, std_terms,
+from domains.credit import CREDIT_FACILITY, DisbursalPolicy, MissingId, Outstanding, liquidation_amounts, std_terms
+from domains.credit.collateral import CollateralizationState
+from domains.credit.facility import (
+    ActivateFacility, ApplyLiquidationProceeds, BelowMarginLimit, CollateralizationRatioChanged,
+    CollateralizationStateChanged, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility, DisbursalPastMaturityDate,
+    FacilityCompleted, FacilityDisbursalCancelled, FacilityDisbursalRecorded, FacilityMatured,
+    NoSuchLiquidationInitiated, OnlyOneDisbursalAllowed, PartialLiquidationInitiated,
+    ProceedsFromPartialLiquidationApplied, RecordDisbursalCancelled, RecordDisbursalInitiated, UpdateCollateralization,
+    assert_disbursal_allowed,
 )
 from tests.domains.support import fold
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domains.credit.collateralization import CollateralizationState as S
-from domains.credit.collateralization import classify, next_state
-from domains.credit.errors import InvalidTerms
-from domains.credit.math import INFINITE, add_months, cvl, interest_for_period, liquidation_amounts, one_time_fee
-from domains.credit.periods import first_period, next_period, truncate
-from domains.credit.terms import InterestInterval, std_terms
+from domains.credit import (
+    INFINITE, InterestInterval, InvalidTerms, add_months, cvl, first_period, interest_for_period, liquidation_amounts,
+    next_period, one_time_fee, std_terms, truncate,
+)
+from domains.credit.collateral import CollateralizationState as S
+from domains.credit.collateral import classify, next_state
 from domains.money import cents_to_sats_up, sats_to_cents_down
 
 TERMS = std_terms()

@@ -6,12 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domains.credit import (
-    OBLIGATION, AllocatePayment, AllocationAboveOutstanding, CreateObligation, DefaultedRecorded, DueRecorded,
-    ObligationCompleted, ObligationInitialized, ObligationType, OverdueRecorded, PaymentAllocated,
-    TransitionObligation,
+from domains.credit import OBLIGATION, ObligationType
+from domains.credit.collection import (
+    AllocatePayment, AllocationAboveOutstanding, CreateObligation, DefaultedRecorded, DueRecorded, ObligationCompleted,
+    ObligationInitialized, OverdueRecorded, PaymentAllocated, TransitionObligation, post_obligation,
 )
-from domains.credit.posting import post_obligation
 from tests.domains.support import fold
 
 AT = datetime(2024, 6, 1, tzinfo=UTC)

@@ -8,15 +8,17 @@ from decimal import Decimal
 import pytest
 
 from domains.credit import (
-    PENDING_CREDIT_FACILITY, PROPOSAL, TERMS_TEMPLATE, ApprovalProcessNotStarted, BelowMarginLimit,
-    CompletePendingFacility, ConcludeApprovalProcess, ConcludeCustomerApproval, CreatePendingFacility, CreateProposal,
-    CreateTermsTemplate, NonPositiveAmount, PendingCollateralizationRatioChanged, PendingCollateralizationState,
-    PendingCollateralizationStateChanged, PendingFacilityCompleted, PendingFacilityInitialized,
-    ProposalApprovalProcessConcluded, ProposalApprovalProcessStarted, ProposalCustomerApprovalConcluded,
-    ProposalInitialized, ProposalStatus, TermsTemplateCreated, TermValuesUpdated, UpdatePendingCollateralization,
-    UpdateTermValues, std_terms,
+    PENDING_CREDIT_FACILITY, PROPOSAL, TERMS_TEMPLATE, NonPositiveAmount, ProposalStatus, std_terms,
 )
-from domains.credit.posting import post_pending_facility
+from domains.credit.collateral import PendingCollateralizationState
+from domains.credit.facility import (
+    ApprovalProcessNotStarted, BelowMarginLimit, CompletePendingFacility, ConcludeApprovalProcess,
+    ConcludeCustomerApproval, CreatePendingFacility, CreateProposal, CreateTermsTemplate,
+    PendingCollateralizationRatioChanged, PendingCollateralizationStateChanged, PendingFacilityCompleted,
+    PendingFacilityInitialized, ProposalApprovalProcessConcluded, ProposalApprovalProcessStarted,
+    ProposalCustomerApprovalConcluded, ProposalInitialized, TermsTemplateCreated, TermValuesUpdated,
+    UpdatePendingCollateralization, UpdateTermValues, post_pending_facility,
+)
 from tests.domains.support import fold
 
 AT = datetime(2024, 1, 15, 10, 30, tzinfo=UTC)

@@ -10,12 +10,13 @@ from hypothesis import strategies as st
 
 from domains.access.seed import PERMISSION_SETS
 from domains.aggregate import Send
-from domains.credit import (
-    AGGREGATES, PAYMENT, PAYMENT_ALLOCATION, POLICIES, ConcludeApprovalProcess, ObligationType,
-    PaymentAllocationInitialized, PaymentInitialized, RecordAllocation, RecordPayment, ReleaseCollateral, allocate,
+from domains.credit import AGGREGATES, PAYMENT, PAYMENT_ALLOCATION, PERMISSIONS, POLICIES, ObligationType
+from domains.credit.collateral import ReleaseCollateral
+from domains.credit.collection import (
+    PaymentAllocationInitialized, PaymentInitialized, RecordAllocation, RecordPayment, allocate, post_allocation,
+    post_payment,
 )
-from domains.credit.permissions import PERMISSIONS
-from domains.credit.posting import post_allocation, post_payment
+from domains.credit.facility import ConcludeApprovalProcess
 
 DAY = date(2024, 2, 1)
 I, D = ObligationType.INTEREST, ObligationType.DISBURSAL

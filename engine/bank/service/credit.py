@@ -3,37 +3,38 @@ completion — each a command through the owning actor, plus read models from st
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, Protocol
 
 import attrs
 
 from domains.accounting import chart
-from domains.credit import commands as c
-from domains.credit.errors import CustomerNotEligible, NoActiveLiquidation, PaymentOnClosedFacility
-from domains.credit.liquidation_commands import RecordProceedsReceived, UpdateCollateralViaLiquidation
-from domains.credit.margin import assert_disbursal_allowed
-from domains.credit.math import cvl
-from domains.credit.primitives import FacilityStatus
-from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, obligation_dates
+from domains.credit import FacilityStatus
+from domains.credit.collateral import (
+    NoActiveLiquidation, RecordProceedsReceived, UpdateCollateral, UpdateCollateralViaLiquidation,
+)
+from domains.credit.collection import RecordPayment, obligation_dates
+from domains.credit.facility import (
+    CompleteFacility, ConcludeCustomerApproval, CreateProposal, CreateTermsTemplate, InitiateDisbursal,
+    RecordDisbursalInitiated, assert_disbursal_allowed, deposit_account_for_proposal, require_eligible,
+    require_open_for_payment,
+)
+from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
+from engine.bank.credit_reads import Books, CreditReads
 from engine.bank.liquidation_flow import LiquidationFlow
 
-__all__ = ["Books", "CreditService", "FacilityView"]
-
-_BUCKETS = ("not-yet-due", "due", "overdue")
+__all__ = ["Books", "CreditHost", "CreditService", "FacilityView"]
 
 
-class Books(NamedTuple):
-    """A facility's receivables from the ledger (settled USD cents)."""
+class CreditHost(FlowHost, Protocol):
+    """What `sim.credit` uses beyond its flows' needs: commands awaited through the owning actor, and
+    the services it works through (customer and deposit reads, custody wallets, governance processes)."""
 
-    principal: int  # disbursed, not yet due + due + overdue
-    interest: int  # posted interest, not yet due + due + overdue
-    payable_disbursed: int  # due + overdue
-    payable_interest: int
-    defaulted: int
+    customer: Any  # .customer(id) -> state with .status, .customer_type
+    deposit: Any  # .accounts_of(customer id), .account(id) -> state with .status
+    custody: Any  # .create_wallet(custodian id) -> wallet id
+    governance: Any  # .start_process(process type, id, target ref)
 
-    @property
-    def outstanding(self) -> int:
-        return self.principal + self.interest
+    def call(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
 
 
 @attrs.frozen
@@ -51,15 +52,18 @@ class FacilityView:
 
 
 class CreditService:
-    def __init__(self, sim) -> None:
+    """Operator commands (each refused by the domain's rules before it is sent) and the credit read
+    model; `sim` is any `CreditHost` (the simulation is one)."""
+
+    def __init__(self, sim: CreditHost) -> None:
         self.sim = sim
-        self._receivables: dict[str, tuple[str, ...]] = {}  # facility id -> its 8 receivable accounts
-        self.flow = CreditFlow(sim)
-        self.liquidation_flow = LiquidationFlow(sim)
+        self.reads = CreditReads.of(sim)  # the one read model the flows share
+        self.flow = CreditFlow(sim, self.reads)
+        self.liquidation_flow = LiquidationFlow(sim.reactions, self.reads)
 
     def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
         template_id = self.sim.ids.entity()
-        self.sim.call("terms-template", template_id, c.CreateTermsTemplate(template_id, name, values), subject=subject)
+        self.sim.call("terms-template", template_id, CreateTermsTemplate(template_id, name, values), subject=subject)
         return template_id
 
     def create_proposal(self, customer_id: str, amount: int, terms, *, custodian_id: str | None = None,
@@ -68,17 +72,18 @@ class CreditService:
         With a (non-manual) `custodian_id` a custody wallet backs the collateral: its balance
         updates, not manual input, move the collateral."""
         customer = self.sim.customer.customer(customer_id)
-        if customer.status.value != "active":
-            raise CustomerNotEligible(customer_id=customer_id, status=customer.status.value)
-        account = self._deposit_account(customer_id)
+        require_eligible(customer_id, customer.status.value)
+        deposit = self.sim.deposit
+        account = deposit_account_for_proposal(customer_id, (
+            (account_id, deposit.account(account_id).status.value) for account_id in deposit.accounts_of(customer_id)))
         wallet_id = self.sim.custody.create_wallet(custodian_id) if custodian_id else None
         proposal_id = self.sim.ids.entity()
-        self.sim.call("credit-facility-proposal", proposal_id, c.CreateProposal(
+        self.sim.call("credit-facility-proposal", proposal_id, CreateProposal(
             proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
         return proposal_id
 
     def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = "system"):
-        result = self.sim.call("credit-facility-proposal", proposal_id, c.ConcludeCustomerApproval(approved),
+        result = self.sim.call("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
                                subject=subject)
         if approved:
             self.sim.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
@@ -87,34 +92,32 @@ class CreditService:
     def update_collateral(self, facility_id: str, sats: int, *, subject: str = "system"):
         """Set the facility's collateral to `sats` (an absolute amount), effective today."""
         return self.sim.call("collateral", self._collateral_id(facility_id),
-                             c.UpdateCollateral(sats, self.sim.now.date()), subject=subject)
+                             UpdateCollateral(sats, self.sim.now.date()), subject=subject)
 
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
         f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
-        level = cvl(self._collateral(f), self.books(facility_id).outstanding + amount, price)
-        assert_disbursal_allowed(f, self.sim.now, amount, level)
+        assert_disbursal_allowed(f, self.sim.now, amount, self.reads.cvl(f, price, adding=amount))
         disbursal_id, due = self.sim.ids.entity(), f.maturity_date
-        self.sim.call("disbursal", disbursal_id, c.InitiateDisbursal(
+        self.sim.call("disbursal", disbursal_id, InitiateDisbursal(
             disbursal_id, facility_id, amount, f.disbursal_credit_account_id, due, **obligation_dates(f.terms, due)),
             subject=subject)
-        self.sim.call(FACILITY_KIND, facility_id, c.RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
+        self.sim.call(FACILITY_KIND, facility_id, RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
         self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
         return disbursal_id
 
     def record_payment(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
         """A payment from the customer's deposit account, allocated interest first (§8)."""
         f = self.sim.state(FACILITY_KIND, facility_id)
-        if f.status is FacilityStatus.CLOSED:
-            raise PaymentOnClosedFacility(facility_id=facility_id)
+        require_open_for_payment(facility_id, f.status)
         payment_id = self.sim.ids.entity()
-        self.sim.call("payment", payment_id, c.RecordPayment(
+        self.sim.call("payment", payment_id, RecordPayment(
             payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id),
             self.sim.now.date()), subject=subject)
         return payment_id
 
     def complete_facility(self, facility_id: str, *, subject: str = "system"):
         books = self.books(facility_id)
-        return self.sim.call(FACILITY_KIND, facility_id, c.CompleteFacility(books.outstanding + books.defaulted),
+        return self.sim.call(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
                              subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
@@ -122,43 +125,27 @@ class CreditService:
         f, books = self.sim.state(FACILITY_KIND, facility_id), self.books(facility_id)
         price, collateral = self.sim.price.current(), self._collateral(f)
         return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
-                            cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books)
+                            self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books)
 
     def books(self, facility_id: str) -> Books:
-        b = self.sim.ledger_book.balances(self._accounts(facility_id))
-        return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
+        return self.reads.books(facility_id)
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (§6)."""
-        return sum(self.sim.ledger_book.balances(self._accounts(facility_id)[:3]))
+        return self.reads.principal(facility_id)
 
     def obligations(self, facility_id: str) -> list:
-        return self.flow.obligations_of(facility_id)
-
-    def _accounts(self, facility_id: str) -> tuple[str, ...]:
-        """The facility's 8 receivable accounts: disbursed then interest, by bucket (memoized)."""
-        accounts = self._receivables.get(facility_id)
-        if accounts is None:
-            accounts = self._receivables[facility_id] = tuple(
-                chart.receivable(facility_id, t, b) for t in ("disbursal", "interest") for b in _BUCKETS + ("defaulted",))
-        return accounts
+        return self.reads.obligations_of(facility_id)
 
     def _collateral_id(self, facility_id: str) -> str:
-        kind = FACILITY_KIND if self.flow._exists(FACILITY_KIND, facility_id) else "pending-credit-facility"
-        return self.sim.state(kind, facility_id).collateral_id
+        return self.reads.collateral_id(facility_id)
 
     def _collateral(self, f) -> int:
-        return self.sim.state("collateral", f.collateral_id).amount
-
-    def _deposit_account(self, customer_id: str) -> str:
-        for account_id in self.sim.deposit.accounts_of(customer_id):
-            if self.sim.deposit.account(account_id).status.value == "active":
-                return account_id
-        raise CustomerNotEligible(customer_id=customer_id, status="no active deposit account")
+        return self.reads.collateral_sats(f)
 
     # -- partial liquidation (LANA.md §10): the operator's steps ----------------------------
     def liquidation(self, facility_id: str):
-        """The facility's running liquidation (a `domains.credit.Liquidation`), or None."""
+        """The facility's running liquidation (its `Liquidation` state), or None."""
         running = self.sim.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
         return None if running is None else self.sim.state("liquidation", running)
 

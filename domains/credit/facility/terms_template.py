@@ -9,8 +9,8 @@ import attrs
 
 from domains.aggregate import evolve
 from domains.credit import commands as cmd
-from domains.credit import events as ev
 from domains.credit.errors import require
+from domains.credit.facility import events as ev
 from domains.credit.terms import TermValues
 
 __all__ = ["COMMANDS", "TermsTemplate", "apply", "decide"]

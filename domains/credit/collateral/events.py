@@ -1,4 +1,4 @@
-"""Stored events of partial liquidations (LANA.md §5.10) and of the collateral's part in them (§5.9)."""
+"""Stored events of collateral and of its partial liquidations."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import attrs
 from domains.credit.primitives import Direction
 
 __all__ = [
-    "CollateralSentOut", "CollateralUpdatedViaLiquidation", "LiquidationCompleted", "LiquidationEvent",
-    "LiquidationInitialized", "LiquidationStarted", "ProceedsReceivedAndLiquidationCompleted",
+    "CollateralEvent", "CollateralInitialized", "CollateralReleased", "CollateralSentOut",
+    "CollateralUpdatedViaCustodianSync", "CollateralUpdatedViaLiquidation", "CollateralUpdatedViaManualInput",
+    "LiquidationCompleted", "LiquidationEvent", "LiquidationInitialized", "LiquidationStarted",
+    "ProceedsReceivedAndLiquidationCompleted",
 ]
 
 
@@ -72,3 +74,47 @@ class LiquidationCompleted:
     """The collateral's running liquidation received its proceeds and ended."""
 
     liquidation_id: str
+
+
+@attrs.frozen
+class CollateralInitialized:
+    """Collateral (0 sats) was opened for a facility, optionally backed by a custody wallet."""
+
+    id: str
+    secured_loan_id: str
+    custody_wallet_id: str | None
+
+
+@attrs.frozen
+class CollateralUpdatedViaManualInput:
+    """An operator set the collateral to a new absolute amount."""
+
+    tx_id: str
+    collateral_amount: int
+    abs_diff: int
+    direction: Direction
+    effective: date
+
+
+@attrs.frozen
+class CollateralUpdatedViaCustodianSync:
+    """The custody wallet's balance set the collateral to a new absolute amount."""
+
+    tx_id: str
+    collateral_amount: int
+    abs_diff: int
+    direction: Direction
+    effective: date
+
+
+@attrs.frozen
+class CollateralReleased:
+    """The facility completed: its collateral went back to the borrower and the collateral closed."""
+
+    tx_id: str
+    abs_diff: int
+    effective: date
+
+
+CollateralEvent = (CollateralInitialized | CollateralUpdatedViaManualInput | CollateralUpdatedViaCustodianSync
+                   | CollateralReleased | CollateralUpdatedViaLiquidation | LiquidationStarted | LiquidationCompleted)

@@ -3,18 +3,19 @@ cancelled; Lana's initial disbursal at activation is pre-approved and settles at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import assert_never
 
 import attrs
 
-from domains.aggregate import evolve
-from domains.credit import collection_events as ev
+from domains.aggregate import Send, evolve
 from domains.credit import commands as cmd
 from domains.credit.errors import MissingId, require
-from domains.credit.primitives import DisbursalStatus
+from domains.credit.facility import disbursal_events as ev
+from domains.credit.primitives import DisbursalStatus, ObligationType
 
-__all__ = ["COMMANDS", "Disbursal", "apply", "decide"]
+__all__ = ["COMMANDS", "Disbursal", "apply", "conclude_approval", "decide"]
 
 KIND = "disbursal"
 
@@ -90,3 +91,16 @@ def _obligation(obligation_id: str | None) -> str:
 
 
 COMMANDS = (cmd.InitiateDisbursal, cmd.ConcludeDisbursalApproval)
+
+
+def conclude_approval(d: Disbursal, approved: bool, today: date, new_id: Callable[[], str]) -> tuple[Send, ...]:
+    """Governance's verdict on `d`: approved, it settles into a new principal obligation (due on its
+    due date, effective today; `new_id` draws its id); denied, it is cancelled on its facility."""
+    if not approved:
+        return (Send(KIND, d.id, cmd.ConcludeDisbursalApproval(False, None, today)),
+                Send("credit-facility", d.facility_id, cmd.RecordDisbursalCancelled(d.id)))
+    obligation_id = new_id()
+    return (Send(KIND, d.id, cmd.ConcludeDisbursalApproval(True, obligation_id, today)),
+            Send("obligation", obligation_id, cmd.CreateObligation(
+                obligation_id, d.facility_id, ObligationType.DISBURSAL, d.amount, f"disbursal-{d.id}", d.due_date,
+                d.overdue_date, d.liquidation_date, d.defaulted_date, today)))

@@ -1,24 +1,19 @@
-"""Public (outbox) events of the CreditCollateral (collateral, liquidations) and CreditCollection
-modules (LANA.md §5.9, §16.3)."""
+"""Public (outbox) events of the CreditCollateral module: collateral and its
+liquidations."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from domains.aggregate import Public
-from domains.credit import collection_events as ev
-from domains.credit import liquidation_events as lev
-from domains.credit.collateral import Collateral
-from domains.credit.liquidation import Liquidation
-from domains.credit.obligation import Obligation
-from domains.credit.payment import Payment, PaymentAllocation
+from domains.credit.collateral import events as ev
+from domains.credit.collateral import events as lev
+from domains.credit.collateral.collateral import Collateral
+from domains.credit.collateral.liquidation import Liquidation
 
-__all__ = ["publish_allocation", "publish_collateral", "publish_liquidation", "publish_obligation", "publish_payment"]
+__all__ = ["publish_collateral", "publish_liquidation"]
 
-COLLATERAL_MODULE, COLLECTION_MODULE = "CreditCollateral", "CreditCollection"
-_OBLIGATION = {ev.ObligationInitialized: "ObligationCreated", ev.DueRecorded: "ObligationDue",
-               ev.OverdueRecorded: "ObligationOverdue", ev.DefaultedRecorded: "ObligationDefaulted",
-               ev.ObligationCompleted: "ObligationCompleted"}
+COLLATERAL_MODULE = "CreditCollateral"
 
 
 def publish_collateral(c: Collateral, event: ev.CollateralEvent) -> tuple[Public, ...]:
@@ -57,29 +52,6 @@ def publish_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> tuple[
     completed: dict[str, object] = {"liquidation_id": liq.id, "secured_loan_id": liq.facility_id}
     return (Public(COLLATERAL_MODULE, "LiquidationProceedsReceived", received),
             Public(COLLATERAL_MODULE, "LiquidationCompleted", completed))
-
-
-def publish_obligation(o: Obligation, event: ev.ObligationEvent) -> tuple[Public, ...]:
-    name = _OBLIGATION.get(type(event))
-    if name is None:
-        return ()
-    entity = {"id": o.id, "obligation_type": o.obligation_type.value, "beneficiary_id": o.beneficiary_id,
-              "initial_amount": o.amount, "outstanding_amount": o.outstanding, "due_at": _day(o.due_date),
-              "overdue_at": _day(o.overdue_date), "defaulted_at": _day(o.defaulted_date),
-              "effective": _day(o.effective)}
-    return (Public(COLLECTION_MODULE, name, {"entity": entity}),)
-
-
-def publish_payment(p: Payment, event: ev.PaymentInitialized) -> tuple[Public, ...]:
-    entity = {"id": p.id, "beneficiary_id": p.facility_id, "amount": p.amount, "effective": _day(p.effective)}
-    return (Public(COLLECTION_MODULE, "PaymentCreated", {"entity": entity}),)
-
-
-def publish_allocation(a: PaymentAllocation, event: ev.PaymentAllocationInitialized) -> tuple[Public, ...]:
-    entity = {"id": a.id, "payment_id": a.payment_id, "obligation_id": a.obligation_id,
-              "obligation_type": a.obligation_type.value, "beneficiary_id": a.facility_id, "amount": a.amount,
-              "effective": _day(a.effective)}
-    return (Public(COLLECTION_MODULE, "PaymentAllocationCreated", {"entity": entity}),)
 
 
 def _day(day: date | None) -> str | None:

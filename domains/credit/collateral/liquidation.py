@@ -13,8 +13,8 @@ from typing import assert_never
 import attrs
 
 from domains.aggregate import evolve
-from domains.credit import liquidation_commands as cmd
-from domains.credit import liquidation_events as ev
+from domains.credit.collateral import commands as cmd
+from domains.credit.collateral import events as ev
 from domains.credit.errors import LiquidationAlreadyCompleted, NoCollateralSentToLiquidation, require
 from domains.credit.primitives import LiquidationStatus
 

@@ -6,31 +6,34 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 import attrs
 
 from domains.aggregate import Public
-from domains.credit import collection_events as cev
-from domains.credit import events as ev
-from domains.credit.cycle import cycle_id, posting_tx_id
-from domains.credit.disbursal import Disbursal
-from domains.credit.facility import Facility
-from domains.credit.pending_facility import PendingFacility
-from domains.credit.proposal import Proposal
+from domains.credit.facility import disbursal_events as cev
+from domains.credit.facility import events as ev
+from domains.credit.facility.active import Facility
+from domains.credit.facility.cycle import cycle_id, posting_tx_id
+from domains.credit.facility.disbursal import Disbursal
+from domains.credit.facility.pending import PendingFacility
+from domains.credit.facility.proposal import Proposal
 from domains.credit.terms import TermValues
 
 __all__ = ["MODULE", "instant", "publish_disbursal", "publish_facility", "publish_pending_facility",
            "publish_proposal", "terms_payload"]
 
 MODULE = "Credit"
-_FACILITY = {ev.FacilityInitialized: "FacilityActivated", ev.FacilityCompleted: "FacilityCompleted",
-             ev.CollateralizationStateChanged: "FacilityCollateralizationChanged",
-             ev.FacilityMatured: "FacilityMatured", ev.PartialLiquidationInitiated: "PartialLiquidationInitiated"}
-_PENDING = {ev.PendingCollateralizationStateChanged: "PendingCreditFacilityCollateralizationChanged",
-            ev.PendingFacilityCompleted: "PendingCreditFacilityCompleted"}
-_PROPOSAL = {ev.ProposalInitialized: "FacilityProposalCreated",
-             ev.ProposalApprovalProcessConcluded: "FacilityProposalConcluded"}
-_DISBURSAL = {cev.DisbursalApprovalConcluded: "DisbursalApprovalConcluded", cev.DisbursalSettled: "DisbursalSettled"}
+_FACILITY = MappingProxyType({ev.FacilityInitialized: "FacilityActivated", ev.FacilityCompleted: "FacilityCompleted",
+                              ev.CollateralizationStateChanged: "FacilityCollateralizationChanged",
+                              ev.FacilityMatured: "FacilityMatured",
+                              ev.PartialLiquidationInitiated: "PartialLiquidationInitiated"})
+_PENDING = MappingProxyType({ev.PendingCollateralizationStateChanged: "PendingCreditFacilityCollateralizationChanged",
+                             ev.PendingFacilityCompleted: "PendingCreditFacilityCompleted"})
+_PROPOSAL = MappingProxyType({ev.ProposalInitialized: "FacilityProposalCreated",
+                              ev.ProposalApprovalProcessConcluded: "FacilityProposalConcluded"})
+_DISBURSAL = MappingProxyType({cev.DisbursalApprovalConcluded: "DisbursalApprovalConcluded",
+                               cev.DisbursalSettled: "DisbursalSettled"})
 
 
 def instant(moment: datetime | None) -> str | None:
@@ -50,17 +53,18 @@ def _plain(value: object) -> object:
 
 
 def publish_proposal(p: Proposal, event: ev.ProposalEvent) -> tuple[Public, ...]:
-    entity: dict[str, object] = {"id": p.id, "status": p.status.value, "amount": p.amount, "terms": terms_payload(p.terms),
-              "customer_id": p.customer_id, "created_at": instant(p.created_at)}
+    entity: dict[str, object] = {"id": p.id, "status": p.status.value, "amount": p.amount,
+                                 "terms": terms_payload(p.terms), "customer_id": p.customer_id,
+                                 "created_at": instant(p.created_at)}
     return _one(_PROPOSAL.get(type(event)), entity)
 
 
 def publish_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent) -> tuple[Public, ...]:
     collateralization = {"state": p.collateralization_state.value, "collateral": p.collateral,
                          "price_at_state_change": p.price}
-    entity: dict[str, object] = {"id": p.id, "status": p.status, "collateralization": collateralization, "amount": p.amount,
-              "terms": terms_payload(p.terms), "customer_id": p.customer_id, "created_at": instant(p.created_at),
-              "completed_at": instant(p.completed_at)}
+    entity: dict[str, object] = {"id": p.id, "status": p.status, "collateralization": collateralization,
+                                 "amount": p.amount, "terms": terms_payload(p.terms), "customer_id": p.customer_id,
+                                 "created_at": instant(p.created_at), "completed_at": instant(p.completed_at)}
     return _one(_PENDING.get(type(event)), entity)
 
 
@@ -94,8 +98,8 @@ def _accrual_posted(f: Facility, e: ev.InterestAccrualsPosted) -> dict[str, obje
 def publish_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> tuple[Public, ...]:
     settled = d.settlement
     settlement = None if settled is None else {"tx_id": settled.tx_id, "effective": _day(settled.effective)}
-    entity: dict[str, object] = {"id": d.id, "credit_facility_id": d.facility_id, "amount": d.amount, "status": d.status.value,
-              "settlement": settlement}
+    entity: dict[str, object] = {"id": d.id, "credit_facility_id": d.facility_id, "amount": d.amount,
+                                 "status": d.status.value, "settlement": settlement}
     return _one(_DISBURSAL.get(type(event)), entity)
 
 

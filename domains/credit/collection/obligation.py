@@ -7,14 +7,16 @@ passes `defaulted_date`); Lana never sets a defaulted date, so there it is unrea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
+from types import MappingProxyType
 from typing import assert_never
 
 import attrs
 
 from domains.aggregate import evolve
-from domains.credit import collection_events as ev
 from domains.credit import commands as cmd
+from domains.credit.collection import events as ev
 from domains.credit.errors import AllocationAboveOutstanding, require
 from domains.credit.primitives import ObligationStatus, ObligationType
 
@@ -22,9 +24,11 @@ __all__ = ["COMMANDS", "Obligation", "alarm", "apply", "decide", "next_transitio
 
 KIND = "obligation"
 Status = ObligationStatus
-_RECORDED = {ev.DueRecorded: Status.DUE, ev.OverdueRecorded: Status.OVERDUE, ev.DefaultedRecorded: Status.DEFAULTED}
-_EVENT: dict[ObligationStatus, type[ev.DueRecorded | ev.OverdueRecorded | ev.DefaultedRecorded]] = {
-    Status.DUE: ev.DueRecorded, Status.OVERDUE: ev.OverdueRecorded, Status.DEFAULTED: ev.DefaultedRecorded}
+_RECORDED = MappingProxyType({ev.DueRecorded: Status.DUE, ev.OverdueRecorded: Status.OVERDUE,
+                              ev.DefaultedRecorded: Status.DEFAULTED})
+_EVENT: Mapping[ObligationStatus, type[ev.DueRecorded | ev.OverdueRecorded | ev.DefaultedRecorded]] = \
+    MappingProxyType({
+    Status.DUE: ev.DueRecorded, Status.OVERDUE: ev.OverdueRecorded, Status.DEFAULTED: ev.DefaultedRecorded})
 
 
 @attrs.frozen

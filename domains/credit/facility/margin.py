@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING, assert_never
 
 from domains.aggregate import evolve as replaced
 from domains.credit import commands as cmd
-from domains.credit import events as ev
-from domains.credit.collateralization import CollateralizationState, next_state
+from domains.credit.collateral.collateralization import CollateralizationState, next_state
 from domains.credit.errors import (
     BelowMarginLimit, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility, DisbursalPastMaturityDate, MissingId,
     NonPositiveAmount, NoSuchLiquidationInitiated, OnlyOneDisbursalAllowed,
 )
+from domains.credit.facility import events as ev
 from domains.credit.math import cvl, liquidation_amounts
 from domains.credit.primitives import FacilityStatus, Outstanding
 
 if TYPE_CHECKING:
-    from domains.credit.facility import Facility
+    from domains.credit.facility.active import Facility
 
 __all__ = ["assert_disbursal_allowed", "decide", "evolve", "ratio_of"]
 

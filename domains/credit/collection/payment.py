@@ -8,7 +8,7 @@ from typing import assert_never
 
 import attrs
 
-from domains.credit import collection_events as ev
+from domains.credit.collection import events as ev
 from domains.credit import commands as cmd
 from domains.credit.primitives import ObligationType
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import attrs
 
-from domains.credit.collateralization import CollateralizationState, PendingCollateralizationState
+from domains.credit.collateral.collateralization import CollateralizationState, PendingCollateralizationState
 from domains.credit.periods import Period
 from domains.credit.primitives import Outstanding, ProposalStatus
 from domains.credit.terms import TermValues

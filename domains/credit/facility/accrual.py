@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, assert_never, cast
 
 from domains.aggregate import evolve as replaced
 from domains.credit import commands as cmd
-from domains.credit import events as ev
-from domains.credit.cycle import AccrualCycle, next_accrual, next_cycle, posting_tx_id
 from domains.credit.errors import InterestAccrualNotCompletedYet, NoAccrualCycleInProgress
+from domains.credit.facility import events as ev
+from domains.credit.facility.cycle import AccrualCycle, next_accrual, next_cycle, posting_tx_id
 from domains.credit.math import interest_for_period
 
 if TYPE_CHECKING:
-    from domains.credit.facility import Facility
+    from domains.credit.facility.active import Facility
 
 __all__ = ["accrued", "decide", "evolve"]
 

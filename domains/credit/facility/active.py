@@ -10,14 +10,15 @@ from typing import assert_never, cast
 import attrs
 
 from domains.aggregate import evolve
-from domains.credit import accrual, margin
 from domains.credit import commands as cmd
-from domains.credit import events as ev
-from domains.credit.collateralization import CollateralizationState, classify
-from domains.credit.cycle import AccrualCycle, first_cycle, next_accrual
+from domains.credit.collateral.collateralization import CollateralizationState, classify
 from domains.credit.errors import MissingId, OutstandingAmount, require
-from domains.credit.margin import ratio_of
-from domains.credit.math import add_months, cvl, one_time_fee
+from domains.credit.facility import accrual, margin
+from domains.credit.facility import events as ev
+from domains.credit.facility.activation import ActivationAmounts, activation_amounts
+from domains.credit.facility.cycle import AccrualCycle, first_cycle, next_accrual
+from domains.credit.facility.margin import ratio_of
+from domains.credit.math import cvl
 from domains.credit.primitives import FacilityStatus, Outstanding
 from domains.credit.terms import TermValues
 
@@ -109,21 +110,19 @@ def decide(state: Facility | None, command: object, at: datetime) -> tuple[ev.Fa
 
 def _activate(c: cmd.ActivateFacility) -> tuple[ev.FacilityEvent, ...]:
     """Maturity = activation + duration months; the first cycle starts on the activation day."""
-    maturity = add_months(c.activated_at, c.terms.duration)
-    cycle = first_cycle(c.id, c.terms, c.activated_at.date(), maturity)
-    return _initialized_event(c, maturity), ev.InterestAccrualCycleStarted(cycle.id, cycle.idx, cycle.period)
+    plan = activation_amounts(c.amount, c.terms, c.activated_at)
+    cycle = first_cycle(c.id, c.terms, c.activated_at.date(), plan.maturity)
+    return _initialized_event(c, plan), ev.InterestAccrualCycleStarted(cycle.id, cycle.idx, cycle.period)
 
 
-def _initialized_event(c: cmd.ActivateFacility, maturity: date) -> ev.FacilityInitialized:
-    """The single-disbursal amount (or a multi-disbursal facility's fee) is disbursed at once;
-    the initial state is measured against the full amount, as Lana's pending completion does."""
-    fee = one_time_fee(c.amount, c.terms.one_time_fee_rate)
-    initial = c.amount if c.terms.is_single_disbursal else fee
-    disbursed = c.amount if c.terms.is_single_disbursal else 0
+def _initialized_event(c: cmd.ActivateFacility, plan: ActivationAmounts) -> ev.FacilityInitialized:
+    """The amounts are the activation's (`activation_amounts`); the initial state is measured
+    against the full amount, as Lana's pending completion does."""
+    fee, initial, disbursed = plan.fee, plan.initial_disbursal, plan.disbursed
     state = classify(cvl(c.collateral_sats, c.amount, c.price), c.terms)
     return ev.FacilityInitialized(
         c.id, c.pending_facility_id, c.customer_id, c.customer_type, c.collateral_id, c.disbursal_credit_account_id,
-        c.amount, c.terms, c.activated_at, maturity, f"{c.id}-activation", fee,
+        c.amount, c.terms, c.activated_at, plan.maturity, f"{c.id}-activation", fee,
         _needed(c.structuring_fee_tx_id, "structuring_fee_tx_id", fee),
         _needed(c.initial_disbursal_id, "initial_disbursal_id", initial), initial, state, c.collateral_sats,
         Outstanding(disbursed), c.price, ratio_of(c.collateral_sats, disbursed))

@@ -7,14 +7,14 @@ from typing import assert_never
 
 import attrs
 
-from domains.aggregate import evolve
+from domains.aggregate import Send, evolve
 from domains.credit import commands as cmd
-from domains.credit import events as ev
 from domains.credit.errors import ApprovalProcessNotStarted, require
+from domains.credit.facility import events as ev
 from domains.credit.primitives import ProposalStatus
 from domains.credit.terms import TermValues
 
-__all__ = ["COMMANDS", "Proposal", "apply", "decide"]
+__all__ = ["COMMANDS", "Proposal", "apply", "decide", "open_pending_facility"]
 
 Status = ProposalStatus
 
@@ -85,3 +85,12 @@ def _conclude_approval_process(p: Proposal, approved: bool) -> tuple[ev.Proposal
 
 
 COMMANDS = (cmd.CreateProposal, cmd.ConcludeCustomerApproval, cmd.ConcludeApprovalProcess)
+
+
+def open_pending_facility(p: Proposal, collateral_id: str) -> tuple[Send, ...]:
+    """An approved proposal opens its collateral (on the proposal's custody wallet, if any) and its
+    pending facility, both under the proposal's id."""
+    return (Send("collateral", collateral_id, cmd.CreateCollateral(collateral_id, p.id, p.custody_wallet_id)),
+            Send("pending-credit-facility", p.id, cmd.CreatePendingFacility(
+                p.id, p.id, p.customer_id, p.customer_type, collateral_id, p.disbursal_credit_account_id, p.amount,
+                p.terms)))

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import assert_never
+from typing import assert_never, cast
 
 import attrs
 
-from domains.aggregate import evolve
+from domains.aggregate import Send, evolve
 from domains.credit import commands as cmd
-from domains.credit import events as ev
-from domains.credit.collateralization import PendingCollateralizationState, classify_pending
+from domains.credit.collateral.collateralization import PendingCollateralizationState, classify_pending
 from domains.credit.errors import BelowMarginLimit, require
+from domains.credit.facility import events as ev
 from domains.credit.math import cvl
 from domains.credit.terms import TermValues
 
-__all__ = ["COMMANDS", "PendingFacility", "apply", "decide"]
+__all__ = ["COMMANDS", "PendingFacility", "apply", "complete_when_collateralized", "completion_shortfall", "decide"]
 
 KIND = "pending-credit-facility"
 
@@ -91,10 +91,26 @@ def _update(p: PendingFacility, sats: int, price: int) -> tuple[ev.PendingFacili
 def _complete(p: PendingFacility, sats: int, price: int, at: datetime) -> tuple[ev.PendingFacilityEvent, ...]:
     if p.completed_at is not None:
         return ()
-    current = cvl(sats, p.amount, price)
-    if current is not None and current < p.terms.margin_call_cvl:
-        raise BelowMarginLimit(cvl=current, margin_call_cvl=p.terms.margin_call_cvl)
+    shortfall = completion_shortfall(p, sats, price)
+    if shortfall is not None:
+        raise BelowMarginLimit(cvl=shortfall, margin_call_cvl=p.terms.margin_call_cvl)
     return (ev.PendingFacilityCompleted(at),)
+
+
+def completion_shortfall(p: PendingFacility, sats: int, price: int) -> Decimal | None:
+    """The CVL (against the full amount) that keeps `p` from completing: below its margin-call
+    CVL; None when `sats` at `price` are enough."""
+    current = cvl(sats, p.amount, price)
+    return current if current is not None and current < p.terms.margin_call_cvl else None
+
+
+def complete_when_collateralized(p: PendingFacility, reported_state: str, price: int) -> tuple[Send, ...]:
+    """Lana's pending-completion job: on a `fully_collateralized` report, complete `p` with its
+    collateral at the current price; a shortfall at that price is silently ignored (no command)."""
+    if reported_state != PendingCollateralizationState.FULLY_COLLATERALIZED.value or \
+            completion_shortfall(p, p.collateral or 0, price) is not None:
+        return ()
+    return (Send(KIND, p.id, cmd.CompletePendingFacility(cast(int, p.collateral), price)),)  # set with the state
 
 
 COMMANDS = (cmd.CreatePendingFacility, cmd.UpdatePendingCollateralization, cmd.CompletePendingFacility)

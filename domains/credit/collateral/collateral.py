@@ -12,10 +12,10 @@ from typing import assert_never
 import attrs
 
 from domains.aggregate import evolve
-from domains.credit import collection_events as ev
 from domains.credit import commands as cmd
-from domains.credit import liquidation_commands as lcmd
-from domains.credit import liquidation_events as lev
+from domains.credit.collateral import commands as lcmd
+from domains.credit.collateral import events as ev
+from domains.credit.collateral import events as lev
 from domains.credit.errors import (
     InsufficientCollateral, ManualUpdateError, NegativeCollateral, NoActiveLiquidation, NoCustodyWallet,
     UpdateOnClosedFacility, require,

@@ -1,0 +1,41 @@
+"""Ledger postings of collateral and its partial liquidations."""
+
+from __future__ import annotations
+
+from domains.accounting import templates_collateral as collateral_tx
+from domains.accounting.primitives import LedgerTransaction
+from domains.credit.collateral import events as cev
+from domains.credit.collateral import events as lev
+from domains.credit.collateral.collateral import Collateral
+from domains.credit.collateral.liquidation import Liquidation
+from domains.credit.primitives import Direction
+
+__all__ = ["post_collateral", "post_liquidation"]
+
+Postings = tuple[LedgerTransaction, ...]
+
+
+def post_collateral(c: Collateral, event: cev.CollateralEvent) -> Postings:
+    """ADD_COLLATERAL / REMOVE_COLLATERAL (BTC) for the absolute difference; SEND_COLLATERAL_TO_LIQUIDATION
+    for sats sent to the running liquidation."""
+    match event:
+        case cev.CollateralUpdatedViaManualInput() | cev.CollateralUpdatedViaCustodianSync():
+            template = collateral_tx.add_collateral if event.direction is Direction.ADD else \
+                collateral_tx.remove_collateral
+            return (template(event.tx_id, collateral_id=c.id, amount=event.abs_diff, effective=event.effective),)
+        case cev.CollateralReleased(tx_id=tx_id, abs_diff=sats, effective=day) if sats > 0:
+            return (collateral_tx.remove_collateral(tx_id, collateral_id=c.id, amount=sats, effective=day),)
+        case lev.CollateralUpdatedViaLiquidation(tx_id=tx_id, abs_diff=sats, effective=day):
+            return (collateral_tx.send_collateral_to_liquidation(tx_id, collateral_id=c.id, amount=sats,
+                                                                 effective=day),)
+    return ()
+
+
+def post_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> Postings:
+    """RECEIVE_PROCEEDS_FROM_LIQUIDATION once: the cents into the facility's proceeds account, every
+    sat sent out from in-liquidation to liquidated."""
+    if not isinstance(event, lev.ProceedsReceivedAndLiquidationCompleted):
+        return ()
+    return (collateral_tx.receive_proceeds_from_liquidation(
+        event.ledger_tx_id, facility_id=liq.facility_id, collateral_id=liq.collateral_id, amount=event.amount,
+        sent_total=liq.sent_total, effective=event.effective),)

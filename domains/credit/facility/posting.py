@@ -1,0 +1,67 @@
+"""Ledger postings of facilities, pending facilities and disbursals; derived tx ids:
+`<id>-proposal`, `<id>-interest-accrual-<period end>` ..."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from domains.accounting import templates_credit as credit_tx
+from domains.accounting.primitives import LedgerTransaction
+from domains.credit.facility import disbursal_events as cev
+from domains.credit.facility import events as ev
+from domains.credit.facility.active import Facility
+from domains.credit.facility.disbursal import Disbursal
+from domains.credit.facility.pending import PendingFacility
+
+__all__ = ["post_disbursal", "post_facility", "post_pending_facility"]
+
+Postings = tuple[LedgerTransaction, ...]
+
+
+def post_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent) -> Postings:
+    """CREATE_CREDIT_FACILITY_PROPOSAL (pending layer) when the pending facility is created."""
+    if not isinstance(event, ev.PendingFacilityInitialized):
+        return ()
+    return (credit_tx.create_facility_proposal(f"{p.id}-proposal", facility_id=p.id, amount=p.amount,
+                                               effective=event.created_at.date()),)
+
+
+def post_facility(f: Facility, event: ev.FacilityEvent) -> Postings:
+    if event.__class__ is ev.InterestAccrued:  # every facility, every day: no pattern walk
+        accrued = cast(ev.InterestAccrued, event)
+        if accrued.amount <= 0:
+            return ()
+        day = accrued.accrued_at
+        return (credit_tx.accrue_interest(f"{f.id}-interest-accrual-{day.isoformat()}", facility_id=f.id,
+                                          amount=accrued.amount, effective=day),)
+    match event:
+        case ev.FacilityInitialized():
+            return _activation(event)
+        case ev.InterestAccrualsPosted(total=total, tx_id=tx_id, effective=day) if total > 0:
+            return (credit_tx.post_accrued_interest(tx_id, facility_id=f.id, amount=total, effective=day),)
+    return ()
+
+
+def _activation(e: ev.FacilityInitialized) -> Postings:
+    """ACTIVATE_CREDIT_FACILITY, and ADD_STRUCTURING_FEE from the customer's deposit if the fee > 0."""
+    day = e.activated_at.date()
+    activation = credit_tx.activate_facility(e.activation_tx_id, facility_id=e.id, amount=e.amount, effective=day)
+    if e.structuring_fee == 0 or e.structuring_fee_tx_id is None:
+        return (activation,)
+    fee = credit_tx.add_structuring_fee(e.structuring_fee_tx_id, facility_id=e.id, amount=e.structuring_fee,
+                                        deposit_account_id=e.disbursal_credit_account_id, effective=day)
+    return activation, fee
+
+
+def post_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> Postings:
+    """INITIAL_DISBURSAL for the pre-approved one; INITIATE then CONFIRM or CANCEL otherwise."""
+    match event:
+        case cev.DisbursalInitialized(effective=day) if not d.pre_approved:
+            return (credit_tx.initiate_disbursal(d.id, facility_id=d.facility_id, amount=d.amount, effective=day),)
+        case cev.DisbursalSettled(tx_id=tx_id, effective=day):
+            template = credit_tx.initial_disbursal if d.pre_approved else credit_tx.confirm_disbursal
+            return (template(tx_id, facility_id=d.facility_id, deposit_account_id=d.disbursal_credit_account_id,
+                             amount=d.amount, effective=day),)
+        case cev.DisbursalCancelled(tx_id=tx_id, effective=day):
+            return (credit_tx.cancel_disbursal(tx_id, facility_id=d.facility_id, amount=d.amount, effective=day),)
+    return ()

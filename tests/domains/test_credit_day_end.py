@@ -1,0 +1,96 @@
+"""What a facility's day end and a payment ask of the bank (given a state -> when the day ends or a
+payment arrives -> then these commands): accruals, maturity, cycle postings and allocations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from itertools import count
+from typing import NamedTuple
+
+import attrs
+
+from domains.credit import CREDIT_FACILITY, FacilityStatus, ObligationStatus, ObligationType, Period, std_terms
+from domains.credit.collection import AllocatePayment, CreateObligation, RecordAllocation, allocation_commands
+from domains.credit.facility import (
+    PendingFacility, PostAccruedInterest, accrual_due, activate, completes_cycle, due_to_mature, post_cycle,
+)
+from tests.domains.support import fold
+
+AT = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
+PRICE, AMOUNT = 5_000_000, 100_000_00
+
+
+def facility():
+    """Activated on Jan 10 for 3 months (std terms: daily accruals in monthly cycles)."""
+    pending = PendingFacility("f-1", "f-1", "c-1", "individual", "col-1", "d-1", AMOUNT, std_terms(), AT,
+                              collateral=300_000_000, price=PRICE)
+    numbers = count(1)
+    activation = activate(pending, PRICE, AT, lambda: f"id-{next(numbers)}")[0].command
+    return fold(CREDIT_FACILITY, *CREDIT_FACILITY.decide(None, activation, AT))
+
+
+def test_no_accrual_is_due_before_the_first_period_ends():
+    assert accrual_due(facility(), date(2024, 1, 9)) is None
+
+
+def test_the_day_that_ended_is_due_without_completing_the_cycle():
+    f = facility()
+    period = accrual_due(f, date(2024, 1, 10))
+    assert period == Period(date(2024, 1, 10), date(2024, 1, 10))
+    assert not completes_cycle(f, period)
+
+
+def test_the_cycles_last_day_completes_it():
+    f = facility()
+    f = attrs.evolve(f, cycle=attrs.evolve(f.cycle, accrued_through=date(2024, 1, 30)))
+    period = accrual_due(f, date(2024, 2, 2))  # a late day end still accrues the next period only
+    assert period == Period(date(2024, 1, 31), date(2024, 1, 31)) and completes_cycle(f, period)
+
+
+def test_an_active_facility_matures_on_its_maturity_date_and_not_the_day_before():
+    f = facility()
+    assert (due_to_mature(f, date(2024, 4, 9)), due_to_mature(f, date(2024, 4, 10))) == (False, True)
+
+
+def test_a_matured_facility_does_not_mature_again():
+    assert not due_to_mature(attrs.evolve(facility(), status=FacilityStatus.MATURED), date(2024, 5, 1))
+
+
+def test_a_cycle_with_interest_posts_an_interest_obligation_due_on_its_last_day():
+    f = facility()
+    f = attrs.evolve(f, cycle=attrs.evolve(f.cycle, total=1_234))
+    obligation, posted = post_cycle(f, "o-1")
+    assert isinstance(obligation.command, CreateObligation)
+    assert (obligation.command.obligation_type, obligation.command.amount, obligation.command.due_date) == \
+        (ObligationType.INTEREST, 1_234, f.cycle.period.end)
+    assert obligation.command.reference == f"f-1-interest-accrual-cycle-{f.cycle.idx}"
+    assert (posted.kind, posted.id, posted.command) == ("credit-facility", "f-1", PostAccruedInterest("o-1"))
+
+
+def test_a_cycle_without_interest_posts_without_an_obligation():
+    assert [type(s.command) for s in post_cycle(facility(), "o-1")] == [PostAccruedInterest]
+
+
+class Owed(NamedTuple):
+    """What allocation reads of an obligation."""
+
+    id: str
+    obligation_type: ObligationType
+    effective: date
+    outstanding: int
+    status: ObligationStatus = ObligationStatus.DUE
+    beneficiary_id: str = "f-1"
+    payment_ids: tuple[str, ...] = ()
+
+
+def test_a_payment_is_allocated_interest_first_each_allocation_numbered_after_earlier_payments():
+    principal = Owed("o-p", ObligationType.DISBURSAL, date(2024, 1, 10), 500_00)
+    interest = Owed("o-i", ObligationType.INTEREST, date(2024, 2, 1), 100_00, ObligationStatus.OVERDUE, "f-1", ("p-0",))
+    numbers = count(1)
+    sends = allocation_commands("p-1", 300_00, date(2024, 2, 5), [principal, interest], lambda: f"a-{next(numbers)}")
+    assert [s.command for s in sends] == [
+        RecordAllocation("a-1", "p-1", "o-i", ObligationType.INTEREST, "f-1", 100_00, "overdue", 2, date(2024, 2, 5)),
+        AllocatePayment("p-1", "a-1", 100_00, date(2024, 2, 5)),
+        RecordAllocation("a-2", "p-1", "o-p", ObligationType.DISBURSAL, "f-1", 200_00, "due", 1, date(2024, 2, 5)),
+        AllocatePayment("p-1", "a-2", 200_00, date(2024, 2, 5)),
+    ]
