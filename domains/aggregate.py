@@ -5,6 +5,7 @@ The engine turns an `Aggregate` into an actor kind; nothing here knows about act
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
@@ -140,17 +141,13 @@ def evolve(instance: T, **changes: object) -> T:
     (nothing of `__init__` to run); any other class is rebuilt through `__init__` with positional
     arguments, so its checks still run. Either is 3-4x faster than `attrs.evolve` on the 25-field
     facility state, which every daily accrual folds."""
-    key = (instance.__class__, tuple(changes))
-    make = _MAKERS.get(key)
-    if make is None:
-        make = _MAKERS[key] = _maker(*key)
-    return make(instance, *changes.values())
+    return _maker(instance.__class__, tuple(changes))(instance, *changes.values())
 
 
 T = TypeVar("T")
-_MAKERS: dict[tuple[type, tuple[str, ...]], Callable[..., Any]] = {}
 
 
+@functools.cache  # a pure function of (class, field names): memoized, nothing else is kept
 def _maker(cls: type, changed: tuple[str, ...]) -> Callable[..., Any]:
     fields = attrs.fields(cls)
     by_name = {f.name: f for f in fields}
