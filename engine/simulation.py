@@ -18,7 +18,7 @@ import pykka
 
 from engine.bank import modules
 from engine.kernel.authz import Authorizer
-from engine.kernel.clock import Clock, Jobs, parse_instant
+from engine.kernel.clock import Clock, Jobs, Priority, parse_instant
 from engine.kernel.codec import Codec, dumps
 from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
 from engine.kernel.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
@@ -27,10 +27,10 @@ from engine.kernel.journal import Journal
 from engine.bank.ledger import Ledger
 from engine.bank.catalog import check_event_types
 from engine.kernel.outbox import Outbox
+from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
 from engine.kernel.registry import Registry
 from engine.kernel.runtime import Scheduler
-from engine.bank.service.ledger import LedgerService
 
 __all__ = ["Simulation"]
 
@@ -52,7 +52,15 @@ def _fewer_collections() -> Iterator[None]:
 
 
 class Simulation:
-    """A deterministic (default) or threaded run of the bank. Use as a context manager."""
+    """A deterministic (default) or threaded run of the bank. Use as a context manager.
+
+    The composition root: builds the kernel (journal, clock, outbox, actors, reactions), the ledger
+    book (`sim.ledger`) and the bank's services over a narrow `Kernel`. One way each to:
+    ask: `execute(kind, id, command)` returns the result once its cascade has settled;
+    tell: `tell(kind, id, command)` issues without a result (delivered by the next settle);
+    settle: `settle()` runs queued commands and reactions to quiescence (`commit=True`: durable too).
+    Job priorities are `engine.kernel.clock.Priority`.
+    """
 
     def __init__(self, seed: int = 0, start: str = "2024-01-01", journal: str = ":memory:", *,
                  runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None,
@@ -70,13 +78,16 @@ class Simulation:
                       for spec in (aggregates if aggregates is not None else modules.aggregates())}
         for host in self.kinds.values():
             host.on_failure = self._record_failure
-        self.ledger_book = Ledger(self.journal, self.clock)  # the double-entry book entity events post to
+        try:
+            self.ledger = Ledger(self.journal, self.clock)  # the double-entry book entity events post to
+        except Exception:
+            self.journal.close()
+            raise
         for host in self.kinds.values():
             if host.post is not None:
-                host.ledger = self.ledger_book
-        self.ledger = LedgerService(self)
+                host.ledger = self.ledger
         self.closed = False
-        self._context_tails: dict = {}
+        self._subjects: dict[str, str] = {}  # subject -> its JSON text in command contexts
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle, busy=self._settling)
         chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
@@ -88,7 +99,9 @@ class Simulation:
             if host.alarm is not None:
                 host.wake = self._wake
                 self._rearm_stored(host)
-        modules.attach_services(self)
+        self.kernel = Kernel(self.execute, self.tell, self.state, self.load, self.index, self._exists, self.ids,
+                             self.clock, self.jobs, self.journal, frozenset(self.kinds))
+        modules.attach_services(self, self.kernel)
         if "calendar" in self.kinds:
             self._start_end_of_day()
 
@@ -107,7 +120,52 @@ class Simulation:
     # -- commands ------------------------------------------------------------------------
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
                 causation: str | None = None, trace_id: str | None = None):
-        """Run one command through the entity's actor; returns Executed / AlreadyApplied or raises."""
+        """Ask: run one command through the entity's actor, then settle every reaction it caused;
+        returns `Executed` / `AlreadyApplied` or raises the typed refusal."""
+        result = self._ask(kind, entity_id, command, subject, causation, trace_id)
+        self.settle()
+        return result
+
+    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+             causation: str | None = None, trace_id: str | None = None) -> None:
+        """Tell: issue a command without its result. Queued on the deterministic runtime and delivered
+        by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
+        scenarios issue their commands this way."""
+        if self.runtime == "deterministic":
+            self._post(kind, entity_id, command, subject, causation, trace_id)
+        else:
+            self._ask(kind, entity_id, command, subject, causation, trace_id)
+
+    def settle(self, *, commit: bool = False) -> None:
+        """Settle: deliver queued commands and run reactions until quiescent (the instant's cascade);
+        with `commit`, also group-commit everything staged (durable on disk)."""
+        self._raise_thread_failures()
+        self.reactions.settle()
+        if self.jobs.deferred and not self.reactions.settling:
+            self.jobs.run_deferred()
+        if commit:
+            self.journal.flush()
+        else:
+            self.journal.maybe_flush()
+
+    # Deprecated names kept only for engine/bank/service/credit.py, credit_flow.py and
+    # liquidation_flow.py until they move to `execute` / `tell` / `ledger`.
+    def call(self, kind: str, entity_id: str, command: object, *, subject: str = "system"):
+        """Deprecated: `execute`."""
+        return self.execute(kind, entity_id, command, subject=subject)
+
+    def send(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+             causation: str | None = None, trace_id: str | None = None) -> None:
+        """Deprecated: `tell`."""
+        self.tell(kind, entity_id, command, subject=subject, causation=causation, trace_id=trace_id)
+
+    @property
+    def ledger_book(self):
+        """Deprecated: `ledger` (one book)."""
+        return self.ledger
+
+    def _ask(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
+             trace_id: str | None):
         ref = self._ref(kind, entity_id, command, subject)
         try:
             return ref.ask(self.message(command, subject, causation, trace_id))
@@ -116,46 +174,21 @@ class Simulation:
                 self.registry.discard(kind, entity_id)  # a refused create leaves no empty actor behind
             raise
 
-    def call(self, kind: str, entity_id: str, command: object, *, subject: str = "system"):
-        """`execute`, then settle every reaction it caused: what the module services use."""
-        result = self.execute(kind, entity_id, command, subject=subject)
-        self.settle()
-        return result
-
-    def settle(self) -> None:
-        """Deliver queued commands and run reactions until quiescent (the instant's cascade)."""
-        self._raise_thread_failures()
-        self.reactions.settle()
-        if self.jobs.deferred and not self.reactions.settling:
-            self.jobs.run_deferred()
-        self.journal.maybe_flush()
-
-    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
-             causation: str | None = None, trace_id: str | None = None) -> None:
-        """Send without waiting; `run()` delivers it. A failure is recorded and raised by `run()`."""
+    def _post(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
+              trace_id: str | None) -> None:
+        """Hand the command to the actor's mailbox (an overdue alarm rings inside the cascade this way
+        on either runtime); a failure on the threaded runtime is raised by the next `settle()`."""
         self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
-
-    def send(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
-             causation: str | None = None, trace_id: str | None = None) -> None:
-        """How the engine's own jobs and reactions issue commands: queued for the scheduler on the
-        deterministic runtime (delivered in the cascade), asked and awaited on the threaded one."""
-        if self.runtime == "deterministic":
-            self.tell(kind, entity_id, command, subject=subject, causation=causation, trace_id=trace_id)
-        else:
-            self.execute(kind, entity_id, command, subject=subject, causation=causation, trace_id=trace_id)
-
-    def run(self) -> None:
-        """Deliver every queued message and settle reactions (deterministic runtime)."""
-        self.settle()
 
     def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage:
         """The journal context: command id, trace (correlation) id, causation, acting subject."""
         command_id = self.ids.command()
-        trace = trace_id or command_id
-        tail = self._context_tails.get((subject, causation))
-        if tail is None:
-            tail = self._context_tails[(subject, causation)] = dumps({"causation": causation, "subject": subject})[1:]
-        return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}",{tail}', trace)
+        subject_json = self._subjects.get(subject)
+        if subject_json is None:  # one entry per acting subject (system actors and users)
+            subject_json = self._subjects[subject] = dumps(subject)
+        cause = "null" if causation is None else dumps(causation)
+        return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace_id or command_id}",'
+                                       f'"causation":{cause},"subject":{subject_json}}}', trace_id or command_id)
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
@@ -174,6 +207,10 @@ class Simulation:
                 and not self.journal.exists(kind, entity_id):
             raise UnknownEntity(kind=kind, id=entity_id)
         return self.registry.ref(kind, entity_id)
+
+    def _exists(self, kind: str, entity_id: str) -> bool:
+        """A live actor or a stored stream (a create still settling counts)."""
+        return self.registry.actor(kind, entity_id) is not None or self.journal.exists(kind, entity_id)
 
     def _settling(self) -> bool:
         return self.reactions.settling
@@ -267,12 +304,12 @@ class Simulation:
             actor = self.registry.actor(kind, entity_id)
             alarm = actor.alarm if actor is not None else host.load_alarm(entity_id)
             if alarm == (when, command):
-                self.send(kind, entity_id, command, subject=f"{kind}-alarm")
+                self.tell(kind, entity_id, command, subject=f"{kind}-alarm")
 
         if when <= self.clock.now:
-            self.tell(kind, entity_id, command, subject=f"{kind}-alarm")  # overdue: in this cascade
+            self._post(kind, entity_id, command, f"{kind}-alarm", None, None)  # overdue: in this cascade
         else:
-            self.jobs.at(when, ring, host.spec.alarm_priority)
+            self.jobs.at(when, ring, host.alarm_priority)
 
     def _rearm_stored(self, host: EntityKind) -> None:
         """After reopening a journal: schedule the alarms its entities had set."""
@@ -288,14 +325,9 @@ class Simulation:
         first = (self.clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
 
         def close_day() -> None:
-            self.send("calendar", PRODUCER_ID, RecordEndOfDay(self.clock.now.date()), subject="end-of-day-producer")
+            self.tell("calendar", PRODUCER_ID, RecordEndOfDay(self.clock.now.date()), subject="end-of-day-producer")
 
-        self.jobs.every(86_400, close_day, "end_of_day", first=int((first - self.clock.start).total_seconds()))
-
-    def flush(self) -> None:
-        """Settle, then group-commit everything staged."""
-        self.settle()
-        self.journal.flush()
+        self.jobs.every(86_400, close_day, Priority.END_OF_DAY, first=int((first - self.clock.start).total_seconds()))
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:

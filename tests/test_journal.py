@@ -114,5 +114,5 @@ def test_reads_see_staged_rows_without_committing_the_group(bank):
     assert bank.index("account").find_by_email("a@bank.test") == "a"
     assert len(bank.outbox.tail()) == 1 and bank.journal.stream("account", "a")[-1].event == Deposited(10)
     assert bank.journal.conn.in_transaction  # the reads wrote staged rows into the open group only
-    bank.flush()
+    bank.settle(commit=True)
     assert not bank.journal.conn.in_transaction

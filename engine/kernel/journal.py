@@ -18,8 +18,8 @@ import attrs
 import sqlite_utils
 
 from engine.kernel.codec import Codec, dumps, loads
-from engine.kernel.errors import ConcurrentModification, JournalLocked, NotALanasimJournal
-from engine.kernel.schema import EVENTS_INSERT, FORMAT, create_schema
+from engine.kernel.errors import ConcurrentModification, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
+from engine.kernel.schema import EVENTS_INSERT, FORMAT, READABLE, create_schema
 
 __all__ = ["Journal", "StoredEvent"]
 
@@ -307,7 +307,12 @@ class Journal:
         row = None
         if "lanasim_meta" in tables:
             row = self.conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
-        if row is None or loads(row[0]) != FORMAT:
+        found = None if row is None else loads(row[0])
+        if isinstance(found, str) and found.startswith("lanasim-journal/") and found not in READABLE:
+            self.conn.close()
+            raise UnsupportedJournalFormat(path=self.path, format=found, supported=(FORMAT,),
+                                           problem="written by another lanasim version")
+        if found not in READABLE:
             self.conn.close()
             problem = "no lanasim_meta table" if "lanasim_meta" not in tables else f"format is {row and row[0]}"
             raise NotALanasimJournal(path=self.path, problem=f"{problem}, expected {FORMAT}")

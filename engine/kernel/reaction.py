@@ -103,7 +103,7 @@ class Reactions:
     def _react(self, policy: Policy, envelope: dict) -> None:
         sim = self.sim
         for send in policy.react(envelope):
-            sim.send(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
+            sim.tell(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
                      trace_id=envelope["trace_id"])
         if sim.runtime == "deterministic":
             sim.scheduler.run()  # deliver this reaction's commands, in order, before the next envelope

@@ -77,7 +77,7 @@ def test_paying_off_and_completing_releases_the_collateral_through_the_policy(si
     sim.execute("payment-allocation", "al-1", RecordAllocation("al-1", "pay-1", "ob-p", "disbursal", "f-1", AMOUNT,
                                                                "not-yet-due", 1, date(2024, 1, 1)))
     sim.execute("obligation", "ob-p", AllocatePayment("pay-1", "al-1", AMOUNT, date(2024, 1, 1)))
-    sim.call("credit-facility", "f-1", CompleteFacility(0))
+    sim.execute("credit-facility", "f-1", CompleteFacility(0))
     assert sim.state("collateral", "col-1").closed
     assert sim.ledger_book.balance("collateral:col-1", currency="BTC") == 0
     assert sim.ledger_book.is_balanced()
