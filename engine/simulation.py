@@ -91,8 +91,12 @@ class Simulation:
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle, busy=self._settling)
         chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
-        self.authz = Authorizer(self, [f"{k}-alarm" for k in self.kinds])
-        self.reactions = Reactions(self, chosen)
+        self.authz = Authorizer(self.journal, self.clock, is_user=self._is_user,
+                                permissions_of=lambda user: self.access.permissions_of(user),
+                                extra_system_actors=[f"{k}-alarm" for k in self.kinds])
+        self.reactions = Reactions(chosen, journal=self.journal, outbox=self.outbox, scheduler=self.scheduler,
+                                   clock=self.clock, tell=self.tell, allow=self.authz.allow,
+                                   deterministic=runtime == "deterministic")
         self._actors: dict[tuple[str, str], Any] = self.registry._actors  # live entity actors
         self._system = self.authz.system
         for host in self.kinds.values():
@@ -211,6 +215,10 @@ class Simulation:
     def _exists(self, kind: str, entity_id: str) -> bool:
         """A live actor or a stored stream (a create still settling counts)."""
         return self.registry.actor(kind, entity_id) is not None or self.journal.exists(kind, entity_id)
+
+    def _is_user(self, subject: str) -> bool:
+        return "user" in self.kinds and self.journal.exists("user", subject) or \
+            self.registry.actor("user", subject) is not None
 
     def _settling(self) -> bool:
         return self.reactions.settling
