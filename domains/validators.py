@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
 __all__ = ["required"]
 
 
-def required(error: type[Exception]) -> Callable[[object, attrs.Attribute, object], None]:
+def required(error: Callable[..., Exception]) -> Callable[[object, attrs.Attribute[Any], object], None]:
     """An attrs validator refusing a value that is not a non-blank string with `error(field=name)`."""
 
-    def check(_: object, attribute: attrs.Attribute, value: object) -> None:
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str) or not value.strip():
             raise error(field=attribute.name)
 

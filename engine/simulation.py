@@ -217,7 +217,7 @@ class Simulation:
         return self.registry.actor(kind, entity_id) is not None or self.journal.exists(kind, entity_id)
 
     def _is_user(self, subject: str) -> bool:
-        return "user" in self.kinds and self.journal.exists("user", subject) or \
+        return ("user" in self.kinds and self.journal.exists("user", subject)) or \
             self.registry.actor("user", subject) is not None
 
     def _settling(self) -> bool:

@@ -3,7 +3,7 @@ per currency and layer, known accounts, and the hard limits of §17.3 (velocity 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
@@ -47,14 +47,14 @@ class Controls:
 
     items: tuple[VelocityControl, ...]
     categories: frozenset[str]
-    by_key: dict[tuple, VelocityControl] = attrs.field(eq=False, hash=False)
+    by_key: dict[tuple[str, Currency, Layer], VelocityControl] = attrs.field(eq=False, hash=False)
 
-    def __init__(self, items) -> None:
+    def __init__(self, items: Iterable[VelocityControl]) -> None:
         items = tuple(items)
         self.__attrs_init__(items, frozenset(c.category for c in items),
                             {(c.category, c.currency, c.layer): c for c in items})
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[VelocityControl]:
         return iter(self.items)
 
     def __len__(self) -> int:

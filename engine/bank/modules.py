@@ -62,5 +62,6 @@ def attach_services(sim, kernel: Kernel) -> None:
         sim.custody = CustodyService(kernel)
     if hosts(domains.report):
         sim.report = ReportService(kernel, sim.ledger)
-    if hosts(domains.credit) and all(hasattr(sim, n) for n in ("price", "customer", "deposit", "governance", "custody")):
+    needs = ("price", "customer", "deposit", "governance", "custody")
+    if hosts(domains.credit) and all(hasattr(sim, n) for n in needs):
         sim.credit = CreditService(sim)  # still takes the whole simulation: being rewritten on its own branch

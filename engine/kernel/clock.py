@@ -5,8 +5,7 @@ Nothing in lanasim reads the wall clock; `now` reaches domain code as an argumen
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-
+from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 
 import simpy
@@ -27,8 +26,8 @@ def parse_instant(value: str | date | datetime) -> datetime:
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 class Clock:
@@ -80,8 +79,8 @@ class Priority(IntEnum):
     def of(cls, value: Priority | str) -> Priority:
         """`value` itself, or the member named by a string (`"end_of_day"`, as aggregates declare
         their alarm's priority); an unknown name raises `ValueError` listing the known ones."""
-        if value.__class__ is cls:
-            return value  # type: ignore[return-value]
+        if isinstance(value, Priority):
+            return value
         try:
             return cls[str(value).upper()]
         except KeyError:

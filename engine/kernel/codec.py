@@ -53,7 +53,7 @@ def _encoder_for(cls: type) -> Callable[[Any], object]:
     return refuse
 
 
-def _fields_dict(cls: type) -> Callable[[Any], dict]:
+def _fields_dict(cls: type) -> Callable[[Any], dict[str, object]]:
     """`o -> {"f": o.f, ...}` for an attrs class, in field order."""
     names = tuple(f.name for f in attrs.fields(cls))
     if not names:
@@ -155,20 +155,20 @@ def _attrs_decoder(cls: type, codec: Codec) -> Callable[[object], object]:
     read = itemgetter(*names) if len(names) > 1 else (lambda d: (d[names[0]],)) if names else (lambda d: ())
     plain = all(c is None for c in convs)
 
-    def fallback(data: dict) -> object:  # an older payload without a defaulted field
+    def fallback(data: dict[str, object]) -> object:  # an older payload without a defaulted field
         return cls(**{n: v if c is None else c(v) for n, c in plan if n in data for v in (data[n],)})
 
     if positional and plain:
         def decode(data: object) -> object:
             try:
-                values = read(data)
+                values = read(data)  # type: ignore[arg-type]
             except KeyError:
                 return fallback(data)  # type: ignore[arg-type]
             return cls(*values)
     elif positional:
         def decode(data: object) -> object:
             try:
-                values = read(data)
+                values = read(data)  # type: ignore[arg-type]
             except KeyError:
                 return fallback(data)  # type: ignore[arg-type]
             return cls(*[v if c is None else c(v) for v, c in zip(values, convs)])
@@ -209,14 +209,18 @@ def _converter(tp: object, codec: Codec, owner: type, field: str) -> Callable[[A
     if tp is tuple or tp is list:
         return tp  # unparameterised: the JSON items as they are
     if origin in (list, frozenset, set):
-        item = _converter(args[0], codec, owner, field) if args else None
-        return origin if item is None else (lambda v: origin(map(item, v)))
+        each = _converter(args[0], codec, owner, field) if args else None
+        if each is None:
+            return origin  # type: ignore[no-any-return]
+        return lambda v: origin(map(each, v))
     if origin is tuple:
         if not args or args == ((),):
             return tuple
         if len(args) == 2 and args[1] is Ellipsis:
             item = _converter(args[0], codec, owner, field)
-            return tuple if item is None else (lambda v: tuple(map(item, v)))
+            if item is None:
+                return tuple
+            return lambda v: tuple(map(item, v))
         items = tuple(_converter(a, codec, owner, field) for a in args)
         return lambda v: tuple(x if c is None else c(x) for c, x in zip(items, v, strict=True))
     if origin is typing.Literal or tp in _PASS or tp is typing.Any:

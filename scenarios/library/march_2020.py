@@ -82,5 +82,5 @@ def summary(sim, book, desk, borrowers, watch, days):
         "shortfall at the trough / end": f"{usd(watch.trough_shortfall)} / {usd(shortfall(sim, book))}",
         "minimum cvl": f"{watch.lowest} %",
         "time under margin call max / mean (h)": f"{max(hours, default=0):.1f} / {sum(hours) / max(1, len(hours)):.1f}",
-        "ledger balanced": sim.ledger_book.is_balanced(),
+        "ledger balanced": sim.ledger.is_balanced(),
     }
