@@ -68,6 +68,7 @@ class Simulation:
         if runtime not in RUNTIMES:
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         self.seed, self.runtime = seed, runtime
+        self._deterministic = runtime == "deterministic"
         self.ids = Ids(seed)
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
         self.clock = self._resume_clock(start, self.journal.meta())
@@ -135,15 +136,16 @@ class Simulation:
         """Tell: issue a command without its result. Queued on the deterministic runtime and delivered
         by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
         scenarios issue their commands this way."""
-        if self.runtime == "deterministic":
-            self._post(kind, entity_id, command, subject, causation, trace_id)
+        if self._deterministic:
+            self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
         else:
             self._ask(kind, entity_id, command, subject, causation, trace_id)
 
     def settle(self, *, commit: bool = False) -> None:
         """Settle: deliver queued commands and run reactions until quiescent (the instant's cascade);
         with `commit`, also group-commit everything staged (durable on disk)."""
-        self._raise_thread_failures()
+        if not self._deterministic:
+            self._raise_thread_failures()
         self.reactions.settle()
         if self.jobs.deferred and not self.reactions.settling:
             self.jobs.run_deferred()
@@ -187,12 +189,14 @@ class Simulation:
     def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage:
         """The journal context: command id, trace (correlation) id, causation, acting subject."""
         command_id = self.ids.command()
-        subject_json = self._subjects.get(subject)
-        if subject_json is None:  # one entry per acting subject (system actors and users)
-            subject_json = self._subjects[subject] = dumps(subject)
-        cause = "null" if causation is None else dumps(causation)
-        return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace_id or command_id}",'
-                                       f'"causation":{cause},"subject":{subject_json}}}', trace_id or command_id)
+        trace = trace_id or command_id
+        tail = self._subjects.get(subject)
+        if tail is None:  # one entry per acting subject (system actors and users)
+            tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
+        if causation is None:
+            return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}","causation":null,{tail}', trace)
+        return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}","causation":{dumps(causation)},{tail}',
+                              trace)
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command

@@ -156,3 +156,14 @@ def test_a_failed_tell_on_the_threaded_runtime_is_raised_to_the_teller(tmp_path)
             sim.tell("calc", "x", Divide(0))  # the threaded runtime awaits what it is told
         assert sim.execute("calc", "x", Divide(4)).events == (Divided(25),)  # still serving
         sim.settle(commit=True)
+
+
+def test_command_contexts_are_cached_per_subject_not_per_cause(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[CALC]) as sim:
+        sim.execute("calc", "x", Divide(1))
+        for n in range(50):
+            sim.tell("calc", "x", Divide(1), causation=f"event-{n}")
+        sim.settle(commit=True)
+        contexts = [row[0] for row in sim.journal.conn.execute("SELECT context FROM events ORDER BY seq")]
+        assert '"causation":"event-49","subject":"system"}' in contexts[-1]
+        assert len(sim._subjects) == 1  # one cached subject, whatever the number of causes

@@ -95,7 +95,7 @@ class ThreadedEntityActor(EntityBehaviour, pykka.ThreadingActor):
 
     def _handle_failure(self, exc_type, exc_value, tb) -> None:
         """pykka would stop the actor after a failed `tell`: record it (journal `failures` row,
-        raised by the simulation's next `run`/`settle`) and keep serving."""
+        raised by the simulation's next `settle`) and keep serving."""
         with self.kind.journal.lock:
             self.kind.failures.append(self.kind.on_failure(self, None, exc_value))
 

@@ -15,13 +15,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import attrs
+import orjson
 import sqlite_utils
 
-from engine.kernel.codec import Codec, dumps, loads
+from engine.kernel.codec import OPTIONS, Codec, dumps, encode_default, loads
 from engine.kernel.errors import ConcurrentModification, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
 from engine.kernel.schema import EVENTS_INSERT, FORMAT, READABLE, create_schema
 
 __all__ = ["Journal", "StoredEvent"]
+
+_dumps = orjson.dumps
 
 
 @attrs.frozen
@@ -92,7 +95,8 @@ class Journal:
             seq += 1
             expected += 1
             enc = encoders.get(event.__class__) or self._encoder(event.__class__)
-            push((seq, entity, expected, enc[0], enc[1], enc[2](event), recorded_at, context))
+            push((seq, entity, expected, enc[0], enc[1], _dumps(enc[2](event), default=encode_default, option=OPTIONS).decode(),
+                  recorded_at, context))
         self._seq = seq
         heads[entity] = expected
         return seq
@@ -104,7 +108,7 @@ class Journal:
             self.flush()
 
     def _encoder(self, cls: type) -> tuple:
-        enc = self._encoders[cls] = self.codec.encoder(cls)
+        enc = self._encoders[cls] = self.codec.fields(cls)
         return enc
 
     def stage(self, sql: str, row: tuple) -> None:

@@ -45,6 +45,7 @@ class Reactions:
         self.tell, self.allow, self.deterministic = tell, allow, deterministic
         self.lock = threading.RLock()
         self.settling = False
+        self.quiet = True  # deterministic runtime: nothing published since the last settle finished
         self.stored = dict(journal.conn.execute("SELECT consumer, sequence FROM cursors"))
         self.consumers: list[Consumer] = []
         self.by_type: dict[str, list[Consumer]] = {}
@@ -68,13 +69,17 @@ class Reactions:
         """After a restart: envelopes after the stored cursor that the consumer has not seen."""
         for envelope in self.outbox.tail(after=consumer.cursor, types=consumer.policy.listens):
             consumer.pending.append(envelope)
+            self.quiet = False
 
     def _on_publish(self, envelope: dict) -> None:
         envelope = {**envelope, "payload": loads(envelope["payload"])}  # as a consumer reading JSON sees it
         for consumer in self.by_type[envelope["event_type"]]:
             consumer.pending.append(envelope)
+        self.quiet = False
 
     def settle(self) -> None:
+        if self.deterministic and self.quiet and not self.scheduler.queue:
+            return  # an ask whose events nobody listens to: nothing to deliver or react to
         deliver = self.scheduler.run if self.deterministic else _nothing
         with self.lock:  # threaded runtime: one settling thread at a time
             outer, self.settling = self.settling, True
@@ -92,6 +97,7 @@ class Reactions:
                     self._drain(consumer)
                     moved = True
             if not moved and not self.scheduler.queue:
+                self.quiet = True
                 return
 
     def _drain(self, consumer: Consumer) -> None:
