@@ -10,6 +10,7 @@ from decimal import Decimal
 from domains.credit.math import cvl
 from domains.credit.terms import std_terms
 from domains.money import SATS_PER_BTC, cents_to_sats_up, sats_to_cents_down
+from engine.kernel.clock import Priority
 from scenarios.behaviour.agents import NeverPay, PayLate, RepayEarly, TopUp
 
 __all__ = ["RiskWatch", "a_book_is_opened", "borrowers_are_drawn", "btc", "shortfall", "usd"]
@@ -66,8 +67,8 @@ class RiskWatch:
         self.sim, self.book, self.borrowers = sim, book, borrowers
         self.lowest: Decimal | None = None
         self.trough_shortfall = 0
-        sim.jobs.every(HOUR, self._sample_called, "scenario")
-        sim.jobs.at(trough_at, self._at_trough, "scenario")
+        sim.jobs.every(HOUR, self._sample_called, Priority.SCENARIO)
+        sim.jobs.at(trough_at, self._at_trough, Priority.SCENARIO)
 
     def _sample_called(self) -> None:
         self._lowest_of([f for f, calls in self.borrowers.calls.items() if calls[-1].ended is None])
