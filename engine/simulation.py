@@ -17,6 +17,8 @@ from typing import Any
 import pykka
 
 from engine.bank import modules
+from engine.bank.catalog import check_event_types
+from engine.bank.ledger import Ledger
 from engine.kernel.authz import Authorizer
 from engine.kernel.clock import Clock, Jobs, Priority, parse_instant
 from engine.kernel.codec import Codec, dumps
@@ -24,8 +26,6 @@ from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, Thr
 from engine.kernel.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
-from engine.bank.ledger import Ledger
-from engine.bank.catalog import check_event_types
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
@@ -193,10 +193,8 @@ class Simulation:
         tail = self._subjects.get(subject)
         if tail is None:  # one entry per acting subject (system actors and users)
             tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
-        if causation is None:
-            return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}","causation":null,{tail}', trace)
-        return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}","causation":{dumps(causation)},{tail}',
-                              trace)
+        cause = "null" if causation is None else dumps(causation)
+        return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}', trace)
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command

@@ -8,7 +8,12 @@ import sqlite3
 import pytest
 
 from engine import (
-    ConcurrentModification, DuplicateValue, JournalLocked, NotALanasimJournal, Simulation, UnsupportedJournalFormat,
+    ConcurrentModification,
+    DuplicateValue,
+    JournalLocked,
+    NotALanasimJournal,
+    Simulation,
+    UnsupportedJournalFormat,
 )
 from engine.kernel.codec import Codec
 from engine.kernel.journal import Journal

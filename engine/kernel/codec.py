@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from typing import Any
+from typing import Any, cast
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -60,7 +60,8 @@ def _fields_dict(cls: type) -> Callable[[Any], dict[str, object]]:
     """`o -> {"f": o.f, ...}` for an attrs class, every field in field order, values as they are
     (cattrs builds it; orjson's `default` hook encodes nested values)."""
     raw = {f.name: override(unstruct_hook=identity) for f in attrs.fields(cls)}
-    return make_dict_unstructure_fn(cls, _FIELDS, _cattrs_include_init_false=True, **raw)
+    return cast(Callable[[Any], dict[str, object]],
+                make_dict_unstructure_fn(cls, _FIELDS, _cattrs_include_init_false=True, **raw))  # type: ignore[arg-type]
 
 
 _FIELDS = Converter()  # used only to build `_fields_dict` functions; never configured

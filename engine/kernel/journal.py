@@ -95,8 +95,8 @@ class Journal:
             seq += 1
             expected += 1
             enc = encoders.get(event.__class__) or self._encoder(event.__class__)
-            push((seq, entity, expected, enc[0], enc[1], _dumps(enc[2](event), default=encode_default, option=OPTIONS).decode(),
-                  recorded_at, context))
+            payload = _dumps(enc[2](event), default=encode_default, option=OPTIONS).decode()
+            push((seq, entity, expected, enc[0], enc[1], payload, recorded_at, context))
         self._seq = seq
         heads[entity] = expected
         return seq
