@@ -8,9 +8,6 @@ moves to another instant, when `group_rows` events are staged, on `flush()`, or 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -19,8 +16,9 @@ import pykka
 from engine.bank import modules
 from engine.bank.catalog import check_event_types
 from engine.bank.ledger import Ledger
+from engine.kernel.alarms import Alarms
 from engine.kernel.authz import Authorizer
-from engine.kernel.clock import Clock, Jobs, Priority, parse_instant
+from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
 from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
 from engine.kernel.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
@@ -30,25 +28,11 @@ from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
 from engine.kernel.registry import Registry
-from engine.kernel.runtime import Scheduler
+from engine.kernel.runtime import Scheduler, fewer_collections
 
 __all__ = ["Simulation"]
 
 RUNTIMES = ("deterministic", "threaded")
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run with rarer cyclic garbage collections (restored after): a run allocates a few dozen
-    short-lived objects per command while holding millions of long-lived ones, and CPython's
-    default thresholds (700, 10, 10) spent about a fifth of a portfolio run rescanning them.
-    Cycles are still collected; memory is freed by reference counting as before."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 1000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 class Simulation:
@@ -100,15 +84,16 @@ class Simulation:
                                    deterministic=runtime == "deterministic")
         self._actors: dict[tuple[str, str], Any] = self.registry._actors  # live entity actors
         self._system = self.authz.system
+        alarms = Alarms(clock=self.clock, jobs=self.jobs, registry=self.registry, tell=self.tell,
+                        post=lambda kind, entity_id, command, subject: self._post(kind, entity_id, command, subject,
+                                                                                  None, None))
         for host in self.kinds.values():
             if host.alarm is not None:
-                host.wake = self._wake
-                self._rearm_stored(host)
+                alarms.host(host)
         self.kernel = Kernel(self.execute, self.tell, self.state, self.load, self.index, self._exists, self.ids,
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
         modules.attach_services(self, self.kernel)
-        if "calendar" in self.kinds:
-            self._start_end_of_day()
+        modules.start_end_of_day(self.kernel)
 
     def _resume_clock(self, start, meta: dict) -> Clock:
         """A new journal starts at `start`; an existing one resumes at its start and last instant."""
@@ -194,7 +179,8 @@ class Simulation:
         if tail is None:  # one entry per acting subject (system actors and users)
             tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
         cause = "null" if causation is None else dumps(causation)
-        return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}', trace)
+        context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
+        return CommandMessage(command, context, trace)
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
@@ -300,44 +286,11 @@ class Simulation:
     def run_until(self, when) -> None:
         """Move the clock to `when`, running every job, end of day and reaction due on the way."""
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
-        with _fewer_collections():
+        with fewer_collections():
             self.settle()
             self.jobs.run_until(target)
             self.journal.set_meta(now=self.clock.iso)
             self.journal.flush()
-
-    def _wake(self, host: EntityKind, entity_id: str, when, command) -> None:
-        """Schedule an entity's alarm; when it rings, deliver the command if still armed."""
-        kind = host.spec.kind
-
-        def ring() -> None:
-            actor = self.registry.actor(kind, entity_id)
-            alarm = actor.alarm if actor is not None else host.load_alarm(entity_id)
-            if alarm == (when, command):
-                self.tell(kind, entity_id, command, subject=f"{kind}-alarm")
-
-        if when <= self.clock.now:
-            self._post(kind, entity_id, command, f"{kind}-alarm", None, None)  # overdue: in this cascade
-        else:
-            self.jobs.at(when, ring, host.alarm_priority)
-
-    def _rearm_stored(self, host: EntityKind) -> None:
-        """After reopening a journal: schedule the alarms its entities had set."""
-        for entity_id, _ in host.index.scan("alarm_at"):
-            alarm = host.load_alarm(entity_id)
-            if alarm is not None:
-                self._wake(host, entity_id, *alarm)
-
-    def _start_end_of_day(self) -> None:
-        """Publish `EndOfDay{D}` at every 00:00 UTC crossed, in order (Lana's default closing)."""
-        from domains.time import PRODUCER_ID, RecordEndOfDay
-
-        first = (self.clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
-
-        def close_day() -> None:
-            self.tell("calendar", PRODUCER_ID, RecordEndOfDay(self.clock.now.date()), subject="end-of-day-producer")
-
-        self.jobs.every(86_400, close_day, Priority.END_OF_DAY, first=int((first - self.clock.start).total_seconds()))
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:

@@ -3,6 +3,8 @@ services built over the kernel (called by the composition root, `Simulation.__in
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import domains.access
 import domains.accounting
 import domains.credit
@@ -13,6 +15,7 @@ import domains.governance
 import domains.price
 import domains.report
 import domains.time
+from domains.time import PRODUCER_ID, RecordEndOfDay
 from engine.bank.service.access import AccessService
 from engine.bank.service.credit import CreditService
 from engine.bank.service.custody import CustodyService
@@ -22,9 +25,10 @@ from engine.bank.service.governance import GovernanceService
 from engine.bank.service.ledger import LedgerExport
 from engine.bank.service.price import PriceService
 from engine.bank.service.report import ReportService
+from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
-__all__ = ["aggregates", "attach_services", "policies"]
+__all__ = ["aggregates", "attach_services", "policies", "start_end_of_day"]
 
 PACKAGES = (domains.time, domains.accounting, domains.price, domains.access, domains.customer,
             domains.governance, domains.deposit, domains.custody, domains.report, domains.credit)
@@ -65,3 +69,17 @@ def attach_services(sim, kernel: Kernel) -> None:
     needs = ("price", "customer", "deposit", "governance", "custody")
     if hosts(domains.credit) and all(hasattr(sim, n) for n in needs):
         sim.credit = CreditService(sim)  # still takes the whole simulation: being rewritten on its own branch
+
+
+def start_end_of_day(kernel: Kernel) -> None:
+    """Publish `EndOfDay{D}` at every 00:00 UTC crossed, in order (Lana's default closing), when
+    the calendar is hosted."""
+    if "calendar" not in kernel.kinds:
+        return
+    clock = kernel.clock
+    first = (clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
+
+    def close_day() -> None:
+        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(clock.now.date()), subject="end-of-day-producer")
+
+    kernel.jobs.every(86_400, close_day, Priority.END_OF_DAY, first=int((first - clock.start).total_seconds()))
