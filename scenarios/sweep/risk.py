@@ -33,8 +33,13 @@ def es_var(losses, level: float) -> tuple[float, float]:
     values = np.sort(np.asarray(losses, dtype=float))[::-1]
     if len(values) == 0 or np.isnan(values).all():
         return math.nan, math.nan
-    k = max(1, math.ceil(len(values) * (1 - level)))
+    k = _tail(len(values), level)
     return float(values[k - 1]), float(values[:k].mean())
+
+
+def _tail(n: int, level: float) -> int:
+    """k = ceil(n (1 - level)), at least 1 (rounded first: 100 x 0.05 is 5.000000000000004)."""
+    return max(1, math.ceil(round(n * (1 - level), 9)))
 
 
 def _es_interval(losses: np.ndarray, level: float, seed: int = 0) -> tuple[float, float]:
@@ -43,7 +48,7 @@ def _es_interval(losses: np.ndarray, level: float, seed: int = 0) -> tuple[float
         return math.nan, math.nan
     rng = np.random.default_rng(seed)
     samples = -np.sort(-losses[rng.integers(0, n, size=(RESAMPLES, n))], axis=1)
-    k = max(1, math.ceil(n * (1 - level)))
+    k = _tail(n, level)
     es = samples[:, :k].mean(axis=1)
     low, high = np.percentile(es, [2.5, 97.5])
     return float(low), float(high)

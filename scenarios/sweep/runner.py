@@ -23,17 +23,19 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
     Everything is checked (the directory, the scheduler) before the first file is written.
     """
     done = set(Store.check(out, identity))
-    todo = [spec for spec in dict.fromkeys(plan) if spec.key not in done]
+    unique = list(dict.fromkeys(plan))  # a design may draw the same run twice
+    todo = [spec for spec in unique if spec.key not in done]
     with connect(workers=workers, scheduler=scheduler) as client:
-        echo(f"dask: {len(client.scheduler_info()['workers'])} workers at "
-             f"{client.scheduler.address}; dashboard {client.dashboard_link}")
+        info = client.scheduler_info()
+        dashboard = client.dashboard_link if "dashboard" in info.get("services", {}) else "none"
+        echo(f"dask: {len(info['workers'])} workers at {client.scheduler.address}; dashboard {dashboard}")
         meta = {"code_version": plan[0].code if plan else ""}
         store = Store(out, identity, [spec.key for spec in plan], meta=meta).open()
         journals = None
         if keep_journals:
             (out / "journals").mkdir(exist_ok=True)
             journals = str((out / "journals").resolve())
-        counts = {"planned": len(plan), "skipped": len(plan) - len(todo), "ran": 0, "failed": 0}
+        counts = {"planned": len(unique), "skipped": len(unique) - len(todo), "ran": 0, "failed": 0}
         try:
             _stream(client, todo, journals, store, counts, progress)
         finally:  # Ctrl-C included: what finished is on disk and listed
