@@ -92,17 +92,44 @@ def test_rerunning_a_sweep_skips_finished_runs_and_never_rewrites_earlier_parts(
     assert list(again.runs["digest"][:2]) == list(first.runs["digest"])
 
 
+def fail_seed_two(on: bool) -> None:
+    """A fault injected into a process: the march-2020 run of seed 2 refuses its price path."""
+    from scenarios.library import Scenario
+    from scenarios.market.paths import InvalidPricePath
+
+    if not hasattr(Scenario, "real_execute"):
+        Scenario.real_execute = Scenario.execute
+
+    def execute(self, *, seed, **kwargs):
+        if seed == 2:
+            raise InvalidPricePath(field="s0_cents", value=0, problem="injected fault")
+        return self.real_execute(seed=seed, **kwargs)
+
+    Scenario.execute = execute if on else Scenario.real_execute
+
+
 def test_a_failing_run_is_a_row_with_its_error_and_a_command_that_reproduces_it(tmp_path, cluster, capsys):
-    result = sweep("march-2020", [1], ["btc_usd=0,7900"], ["facilities=4", "days=1"], tmp_path / "s",
-                   scheduler=cluster)
-    failed, ok = result.runs.iloc[0], result.runs.iloc[1]
-    assert (failed.status, ok.status) == ("failed", "ok") and ok.digest
-    assert "InvalidPricePath" in failed.error and failed.digest == ""
-    assert failed.repro == "lanasim run march-2020 --seed 1 --set facilities=4 --set days=1 --set btc_usd=0 " \
-                           "--journal :memory:"
-    capsys.readouterr()
-    assert main(shlex.split(failed.repro)[1:]) == 2
-    assert "must be positive" in capsys.readouterr().err
+    from dask.distributed import Client
+
+    with Client(cluster) as client:
+        client.run(fail_seed_two, True)
+        try:
+            result = sweep("march-2020", [1, 2, 3], [], ["facilities=4", "days=1"], tmp_path / "s",
+                           scheduler=cluster)
+        finally:
+            client.run(fail_seed_two, False)
+    assert list(result.runs["status"]) == ["ok", "failed", "ok"]
+    failed = result.runs.iloc[1]
+    assert failed.error.startswith("InvalidPricePath") and "injected fault" in failed.error and failed.digest == ""
+    assert failed.repro == "lanasim run march-2020 --seed 2 --set facilities=4 --set days=1 --journal :memory:"
+    assert result.counts == {"planned": 3, "skipped": 0, "ran": 3, "failed": 1}
+    fail_seed_two(True)
+    try:
+        capsys.readouterr()
+        assert main(shlex.split(failed.repro)[1:]) == 2
+        assert "injected fault" in capsys.readouterr().err
+    finally:
+        fail_seed_two(False)
 
 
 def test_an_interrupted_sweep_keeps_its_finished_runs_and_the_same_command_finishes_it(tmp_path, cluster):

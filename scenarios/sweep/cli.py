@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, Self
 
 from scenarios.sweep.api import sweep
 from scenarios.sweep.plan import parse_seeds
@@ -57,12 +58,19 @@ class _Bar:
     """Per-run progress: a rich bar on a terminal, else the CLI's own `progress(fraction, label)`."""
 
     def __init__(self, fallback) -> None:
-        self.fallback, self.rich, self.task = fallback, None, None
+        self.fallback, self.task = fallback, None
+        self.rich: Any = None
 
-    def __enter__(self) -> _Bar:
+    def __enter__(self) -> Self:
         if sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             self.rich = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TimeRemainingColumn(), console=Console(stderr=True))

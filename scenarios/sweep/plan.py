@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import shlex
 from functools import cache
 from pathlib import Path
 
@@ -72,11 +73,11 @@ def cell_label(assignments) -> str:
 def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings: list[str]) -> list[RunSpec]:
     """Every (cell, seed) in cell-major order; every cell's parameters are checked before any run."""
     scenario, code = load_scenario(name), code_version()
-    fixed = [tuple(s.split("=", 1)) if "=" in s else (s, "") for s in settings]
+    fixed = [(s.partition("=")[0], s.partition("=")[2]) for s in settings]
     grid_keys = set(grid[0])
     overlap = grid_keys & {k for k, _ in fixed}
     if overlap:
-        raise ScenarioError(f"parameter {sorted(overlap)[0]!r} is both in --grid and --set")
+        raise ScenarioError(f"parameter {min(overlap)!r} is both in --grid and --set")
     runs = []
     for point in grid:
         pairs = [*fixed, *point.items()]
@@ -87,7 +88,7 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
 
 def repro_command(spec: RunSpec) -> str:
     """The one-line command that reruns this run alone."""
-    sets = "".join(f" --set {k}={v}" for k, v in spec.assignments)
+    sets = "".join(f" --set {shlex.quote(f'{k}={v}')}" for k, v in spec.assignments)
     return f"lanasim run {spec.scenario} --seed {spec.seed}{sets} --journal :memory:"
 
 

@@ -134,10 +134,10 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) ->
 def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, figures) -> str:
     failed = runs[runs["status"] != "ok"][["cell", "seed", "error", "repro"]] if len(runs) else pd.DataFrame()
     parts = [f"<h1>Sweep of {html.escape(manifest['scenario'])}</h1>",
-             f"<p>{len(runs)} runs; code version {html.escape(str(manifest.get('code_version', '')))}. "
-             "Loss = shortfall at the end of the horizon + liquidation slippage (USD cents in the tables). "
-             "VaR<sub>a</sub> is the k-th largest loss and ES<sub>a</sub> the mean of the k largest, "
-             "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs.</p>",
+             (f"<p>{len(runs)} runs; code version {html.escape(str(manifest.get('code_version', '')))}. "
+              "Loss = shortfall at the end of the horizon + liquidation slippage (USD cents in the tables). "
+              "VaR<sub>a</sub> is the k-th largest loss and ES<sub>a</sub> the mean of the k largest, "
+              "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs.</p>"),
              "<h2>Risk per grid cell</h2>", risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}")]
     if sensitivity is not None:
         parts += ["<h2>Sobol indices</h2>", sensitivity.to_html(index=False, float_format=lambda v: f"{v:.3f}")]

@@ -52,7 +52,7 @@ def _stream(client, todo, journals, store, counts, progress) -> None:
         for future in as_completed(futures):
             try:
                 row = future.result()
-            except Exception as exc:  # the worker died (or the task could not reach it): still a row
+            except Exception as exc:  # noqa: BLE001 -- the worker died (or the task could not reach it): still a row
                 row = lost_run(specs[future.key], exc)
             store.add(row)
             counts["ran"] += 1

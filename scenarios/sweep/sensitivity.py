@@ -49,7 +49,7 @@ def plan_sobol(name: str, ranges: dict[str, tuple[float, float]], samples: int, 
     if samples < 2 or samples & (samples - 1):
         raise ScenarioError(f"--samples must be a power of two >= 2, got {samples}")
     scenario, code = load_scenario(name), code_version()
-    fixed = [tuple(s.split("=", 1)) for s in settings]
+    fixed = [(s.partition("=")[0], s.partition("=")[2]) for s in settings]
     for key in ranges:
         if key not in scenario.params:
             raise ScenarioError(f"unknown parameter {key!r} for {name}; known: {', '.join(sorted(scenario.params))}")

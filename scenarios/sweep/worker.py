@@ -20,17 +20,23 @@ def run_one(spec: RunSpec, journals: str | None = None) -> dict:
     row = _row(spec)
     started = time.perf_counter()
     first_tick: list[float] = []
+
+    def tick(*_) -> None:  # the story's first progress tick ends its setup (the book is open)
+        if not first_tick:
+            first_tick.append(time.perf_counter())
+
     try:
         if code_version() != spec.code:  # a worker started from other sources would key runs wrongly
             raise RuntimeError(f"worker code version {code_version()} differs from the sweep's {spec.code}")
         scenario = load_scenario(spec.scenario)
         params = parse_params(scenario, [f"{k}={v}" for k, v in spec.assignments])
         journal = ":memory:" if journals is None else str(Path(journals) / f"{spec.key}.sqlite")
-        summary = scenario.execute(seed=spec.seed, journal=journal, params=params,
-                                   progress=lambda *_: first_tick or first_tick.append(time.perf_counter()))
+        if journals is not None:  # an interrupted earlier attempt of this very run left it half-written
+            Path(journal).unlink(missing_ok=True)
+        summary = scenario.execute(seed=spec.seed, journal=journal, params=params, progress=tick)
         row["digest"] = summary.get("journal digest") or summary.get("digest", "")
         row.update(metrics(summary))
-    except Exception as exc:  # a failed run is a row, not the end of the sweep
+    except Exception as exc:  # noqa: BLE001 -- a failed run is a row, not the end of the sweep
         row.update(status="failed", error=_one_line(exc))
     ended = time.perf_counter()
     row["wall_s"] = ended - started

@@ -1,0 +1,99 @@
+"""Sweep benchmark: runs/s on Dask with 1 and 2 workers against the same runs in a plain loop in one
+process (the per-run overhead of the sweep: scheduling, moving rows, streaming Parquet parts), and
+a Monte Carlo of a large book over a GBM market (wall time, share of run time spent opening books).
+
+Run: `python bench/sweep.py` (both sections), `--section overhead|monte-carlo`, sizes by option
+(`--runs`, `--seeds`, `--facilities`, `--days`). Prints figures; never asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scenarios.library import scenario_names  # noqa: E402
+from scenarios.sweep.api import sweep  # noqa: E402
+from scenarios.sweep.cluster import connect  # noqa: E402
+from scenarios.sweep.plan import parse_grid, plan_grid  # noqa: E402
+from scenarios.sweep.runner import _stream  # noqa: E402
+from scenarios.sweep.store import Store  # noqa: E402
+from scenarios.sweep.worker import run_one  # noqa: E402
+
+GBM = "gbm:mu=0,sigma=0.8,start=60000"
+
+
+def small_run() -> tuple[str, list[str]]:
+    """A small run of the scenario the sweep is for: the stress test on a GBM market when present."""
+    if "stress" in scenario_names():
+        return "stress", [f"path={GBM}", "facilities=20", "days=3"]
+    return "march-2020", ["facilities=20", "days=3"]
+
+
+def overhead(runs: int) -> None:
+    name, settings = small_run()
+    plan = plan_grid(name, list(range(1, runs + 1)), parse_grid([]), settings)
+    run_one(plan[0])  # imports and caches, as a worker's first task does
+    started = time.perf_counter()
+    loop = [run_one(spec) for spec in plan]
+    plain = time.perf_counter() - started
+    assert all(row["status"] == "ok" for row in loop), loop[0]["error"]
+    print(f"{runs} runs of {name} {' '.join(settings)}")
+    print(f"  plain loop, one process:   {plain:6.2f} s  {runs / plain:6.1f} runs/s  (baseline)")
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as out, connect(workers=workers) as client:
+            client.run(run_one, plan[0])  # warm every worker the same way
+            store = Store(Path(out), {"scenario": name}, [s.key for s in plan]).open()
+            counts = {"ran": 0, "failed": 0}
+            started = time.perf_counter()
+            _stream(client, plan, None, store, counts, None)
+            store.flush()
+            took = time.perf_counter() - started
+        per_run = (took * workers - plain) / runs  # worker-seconds beyond the loop's, per run
+        print(f"  dask, {workers} worker(s):         {took:6.2f} s  {runs / took:6.1f} runs/s  "
+              f"overhead {per_run * 1000:6.1f} ms/run = {per_run * runs / plain:+.1%} of run time")
+
+
+def monte_carlo(seeds: int, facilities: int, days: int, workers: int) -> None:
+    if "stress" not in scenario_names():
+        print("monte-carlo: needs the stress scenario (GBM market); skipped")
+        return
+    settings = [f"path={GBM}", f"facilities={facilities}", f"days={days}", "price_every_minutes=60"]
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        result = sweep("stress", list(range(1, seeds + 1)), [], settings, Path(out) / "mc", workers=workers,
+                       echo=lambda _: None)
+        wall = time.perf_counter() - started
+    runs = result.runs
+    ok = runs[runs["status"] == "ok"]
+    print(f"monte carlo: {seeds} seeds x {facilities} facilities, {days} days hourly GBM, {workers} workers")
+    print(f"  wall {wall:.1f} s ({len(ok)} ok, {len(runs) - len(ok)} failed); run time {runs['wall_s'].sum():.1f} "
+          f"worker-s, mean {runs['wall_s'].mean():.2f} s/run")
+    print(f"  opening the book (to the first simulated day's end): {ok['setup_s'].sum() / ok['wall_s'].sum():.1%} "
+          "of run time")
+    row = result.risk.iloc[0]
+    print(f"  ES 99 % ${row['es99'] / 100:,.0f} [${row['es99_low'] / 100:,.0f}, ${row['es99_high'] / 100:,.0f}], "
+          f"P(loss) {row['p_loss']:.0%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--section", choices=("overhead", "monte-carlo"))
+    parser.add_argument("--runs", type=int, default=24)
+    parser.add_argument("--seeds", type=int, default=200)
+    parser.add_argument("--facilities", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if args.section in (None, "overhead"):
+        overhead(args.runs)
+    if args.section in (None, "monte-carlo"):
+        monte_carlo(args.seeds, args.facilities, args.days, args.workers)
+
+
+if __name__ == "__main__":
+    main()
