@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scenarios.library import scenario_names  # noqa: E402
-from scenarios.sweep.api import sweep  # noqa: E402
-from scenarios.sweep.cluster import connect  # noqa: E402
-from scenarios.sweep.plan import parse_grid, plan_grid  # noqa: E402
-from scenarios.sweep.runner import _stream  # noqa: E402
-from scenarios.sweep.store import Store  # noqa: E402
-from scenarios.sweep.worker import run_one  # noqa: E402
+from scenarios.library import scenario_names
+from scenarios.sweep.api import sweep
+from scenarios.sweep.cluster import connect
+from scenarios.sweep.plan import parse_grid, plan_grid
+from scenarios.sweep.runner import _stream
+from scenarios.sweep.store import Store
+from scenarios.sweep.worker import run_one
 
 GBM = "gbm:mu=0,sigma=0.8,start=60000"
 
