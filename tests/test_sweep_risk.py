@@ -41,6 +41,8 @@ def test_a_cell_reports_quantiles_es_with_an_interval_probability_of_loss_and_de
     assert row["es95_low"] < row["es95"] <= row["es95_high"]
     assert row["loss_p100"] == 50_000 and row["loss_p50"] == 500
     assert row["desk_days_p99"] == 2.0  # 240 liquidations at 5 an hour: two desk days
+    unswept = runs("c", losses).drop(columns="param_desk_capacity_per_hour")
+    assert risk_table(unswept, {"desk_capacity_per_hour": 10}).iloc[0]["desk_days_p99"] == 1.0
     assert (row["btc_sold_mean"], row["min_cvl_pct_min"]) == (2.0, 90.0)
 
 

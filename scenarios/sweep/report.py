@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scenarios.library import load_scenario
 from scenarios.sweep.risk import convergence, loss_of, risk_table
 from scenarios.sweep.sensitivity import SEED_FACTOR, sobol_indices
 from scenarios.sweep.store import read_manifest, read_runs
@@ -27,7 +28,7 @@ def report(path) -> None:
 
 def write_outputs(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     manifest, runs = read_manifest(path), read_runs(path)
-    risk = risk_table(runs) if len(runs) else pd.DataFrame()
+    risk = risk_table(runs, load_scenario(manifest["scenario"]).defaults) if len(runs) else pd.DataFrame()
     risk.to_parquet(path / "risk.parquet", index=False)
     sensitivity = None
     if manifest.get("design") == "sobol" and len(runs):
@@ -56,13 +57,13 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
 
     table = Table(title="risk per grid cell (loss = shortfall at the end + slippage, USD)")
     for name in ("cell", "runs", "failed", "P(loss)", "VaR 95", "ES 95 [95% CI]", "VaR 99", "ES 99 [95% CI]",
-                 "liquidations", "BTC sold", "h under call", "min CVL %"):
+                 "liquidations", "desk days p99", "BTC sold", "h under call", "min CVL %"):
         table.add_column(name)
     for _, row in risk.iterrows():
         table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), f"{row['p_loss']:.0%}"
                       if not math.isnan(row["p_loss"]) else "-", _usd(row["var95"]), _es(row, "95"),
                       _usd(row["var99"]), _es(row, "99"), _num(row["liquidations_mean"], ".1f"),
-                      _num(row["btc_sold_mean"], ".2f"), _num(row["hours_under_margin_call_mean"], ".1f"),
+                      _num(row["desk_days_p99"], ".2f"),                      _num(row["btc_sold_mean"], ".2f"), _num(row["hours_under_margin_call_mean"], ".1f"),
                       _num(row["min_cvl_pct_min"], ".1f"))
     console = Console(width=200)
     console.print(table)

@@ -58,7 +58,7 @@ def _col(runs: pd.DataFrame, name: str) -> pd.Series:
     return runs[name].astype(float) if name in runs.columns else pd.Series(np.nan, index=runs.index)
 
 
-def _cell_row(cell: str, runs: pd.DataFrame) -> dict:
+def _cell_row(cell: str, runs: pd.DataFrame, defaults: dict) -> dict:
     ok = runs[runs["status"] == "ok"]
     loss = loss_of(ok).to_numpy()
     row: dict = {"cell": cell, "runs": len(ok), "failed": int((runs["status"] != "ok").sum())}
@@ -74,18 +74,20 @@ def _cell_row(cell: str, runs: pd.DataFrame) -> dict:
     liquidations, sold = _col(ok, "liquidations_executed"), _col(ok, "btc_sold_sats") / 1e8
     row.update(liquidations_mean=liquidations.mean(), liquidations_p99=liquidations.quantile(0.99),
                btc_sold_mean=sold.mean(), btc_sold_p99=sold.quantile(0.99))
-    capacity = pd.to_numeric(ok.get("param_desk_capacity_per_hour", pd.Series(dtype=float)), errors="coerce")
-    per_day = capacity.iloc[0] * 24 if len(capacity) and capacity.notna().iloc[0] else math.nan
-    row["desk_days_p99"] = row["liquidations_p99"] / per_day if per_day else math.nan
+    capacity = runs["param_desk_capacity_per_hour"].iloc[0] if "param_desk_capacity_per_hour" in runs.columns \
+        else defaults.get("desk_capacity_per_hour")
+    per_day = float(capacity) * 24 if capacity else math.nan
+    row["desk_days_p99"] = row["liquidations_p99"] / per_day  # days of desk capacity the p99 load needs
     row["hours_under_margin_call_mean"] = _col(ok, "hours_under_margin_call_mean").mean()
     cvl = _col(ok, "min_cvl_pct")
     row.update(min_cvl_pct_min=cvl.min(), min_cvl_pct_p5=cvl.quantile(0.05))
     return row
 
 
-def risk_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per grid cell (in the order cells first appear)."""
-    rows = [_cell_row(cell, group) for cell, group in runs.groupby("cell", sort=False)]
+def risk_table(runs: pd.DataFrame, defaults: dict | None = None) -> pd.DataFrame:
+    """One row per grid cell (in the order cells first appear); `defaults` are the scenario's
+    parameters not swept (the desk's capacity per hour, when the scenario has one)."""
+    rows = [_cell_row(cell, group, defaults or {}) for cell, group in runs.groupby("cell", sort=False)]
     return pd.DataFrame(rows)
 
 
@@ -99,4 +101,5 @@ def convergence(runs: pd.DataFrame, level: float = 0.99, points: int = 20) -> pd
         for n in sorted({int(x) for x in np.linspace(min(10, len(loss)), len(loss), points)}):
             low, high = _es_interval(loss[:n], level)
             rows.append({"cell": cell, "seeds": n, "es": es_var(loss[:n], level)[1], "es_low": low, "es_high": high})
-    return pd.DataFrame(rows, columns=["cell", "seeds", "es", "es_low", "es_high"])
+    columns = {"cell": str, "seeds": int, "es": float, "es_low": float, "es_high": float}
+    return pd.DataFrame(rows, columns=list(columns)).astype(columns)
