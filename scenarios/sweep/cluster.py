@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from contextlib import contextmanager
 
 from scenarios.library import ScenarioError
@@ -36,9 +37,14 @@ def connect(*, workers: int | None = None, scheduler: str | None = None):
                                    host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                    silence_logs=logging.ERROR)
             client = Client(cluster)
+            client.run(_ignore_ctrl_c)  # Ctrl-C stops the sweep, which closes its workers quietly
         try:
             yield client
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -74,7 +74,8 @@ class Store:
         if mismatch:
             raise ScenarioError(f"--out {path} holds another sweep (its {mismatch[0]} differs); "
                                 "choose another directory")
-        return read_runs(path, planned_only=False)["key"].tolist()
+        runs = read_runs(path, planned_only=False)
+        return runs[runs["status"] != "lost"]["key"].tolist()
 
     def open(self) -> Store:
         (self.path / PARTS).mkdir(parents=True, exist_ok=True)

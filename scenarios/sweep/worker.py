@@ -45,8 +45,9 @@ def run_one(spec: RunSpec, journals: str | None = None) -> dict:
 
 
 def lost_run(spec: RunSpec, exc: BaseException) -> dict:
-    """The row of a run whose worker never returned (it died, or the task was lost)."""
-    return {**_row(spec), "status": "failed", "error": _one_line(exc), "wall_s": float("nan"), "setup_s": float("nan")}
+    """The row of a run whose worker never returned (it died, or the task was lost): status `lost`,
+    which a rerun of the sweep tries again (a `failed` run is final for its code version)."""
+    return {**_row(spec), "status": "lost", "error": _one_line(exc), "wall_s": float("nan"), "setup_s": float("nan")}
 
 
 def _one_line(exc: BaseException) -> str:
