@@ -51,6 +51,8 @@ def sweep(name: str, seeds: list[int], grid: list[str], settings: list[str], out
         identity = {"scenario": name, "design": design, "ranges": ranges, "samples": samples,
                     "settings": settings, "metric": metric}
     elif design == "grid":
+        if not seeds:
+            raise ScenarioError("a sweep needs at least one seed")
         plan = plan_grid(name, seeds, parse_grid(grid), settings)
         identity = {"scenario": name, "design": design, "grid": grid, "settings": settings}
     else:

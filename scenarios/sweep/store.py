@@ -52,7 +52,7 @@ class Store:
     """Rows buffered in memory and flushed as a new part every `every` rows or `seconds`."""
 
     def __init__(self, path: Path, identity: dict, plan: list[str], *, meta: dict | None = None,
-                 every: int = 64, seconds: float = 2.0):
+                 every: int = 64, seconds: float = 10.0):
         self.path, self.every, self.seconds = Path(path), every, seconds
         self.buffer: list[dict] = []
         self.flushed_at = time.monotonic()
