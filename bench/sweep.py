@@ -38,24 +38,33 @@ def overhead(runs: int) -> None:
     name, settings = small_run()
     plan = plan_grid(name, list(range(1, runs + 1)), parse_grid([]), settings)
     run_one(plan[0])  # imports and caches, as a worker's first task does
-    started = time.perf_counter()
-    loop = [run_one(spec) for spec in plan]
-    plain = time.perf_counter() - started
-    assert all(row["status"] == "ok" for row in loop), loop[0]["error"]
+    plain = min(_loop(plan), _loop(plan))  # the better of two: a shared machine only adds time
     print(f"{runs} runs of {name} {' '.join(settings)}")
-    print(f"  plain loop, one process:   {plain:6.2f} s  {runs / plain:6.1f} runs/s  (baseline)")
+    print(f"  plain loop, one process:   {plain:6.2f} s  {runs / plain:6.1f} runs/s  (baseline, best of 2)")
     for workers in (1, 2):
-        with tempfile.TemporaryDirectory() as out, connect(workers=workers) as client:
+        with connect(workers=workers) as client:
             client.run(run_one, plan[0])  # warm every worker the same way
-            store = Store(Path(out), {"scenario": name}, [s.key for s in plan]).open()
-            counts = {"ran": 0, "failed": 0}
-            started = time.perf_counter()
-            _stream(client, plan, None, store, counts, None)
-            store.flush()
-            took = time.perf_counter() - started
+            took = min(_on_dask(client, plan), _on_dask(client, plan))
         per_run = (took * workers - plain) / runs  # worker-seconds beyond the loop's, per run
-        print(f"  dask, {workers} worker(s):         {took:6.2f} s  {runs / took:6.1f} runs/s  "
+        print(f"  dask, {workers} worker(s) (best of 2): {took:6.2f} s  {runs / took:6.1f} runs/s  "
               f"overhead {per_run * 1000:6.1f} ms/run = {per_run * runs / plain:+.1%} of run time")
+
+
+def _on_dask(client, plan) -> float:
+    """The sweep's own path: submit, stream rows back, write Parquet parts and the manifest."""
+    with tempfile.TemporaryDirectory() as out:
+        store = Store(Path(out), {"scenario": plan[0].scenario}, [s.key for s in plan]).open()
+        started = time.perf_counter()
+        _stream(client, plan, None, store, {"ran": 0, "failed": 0}, None)
+        store.flush()
+        return time.perf_counter() - started
+
+
+def _loop(plan) -> float:
+    started = time.perf_counter()
+    rows = [run_one(spec) for spec in plan]
+    assert all(row["status"] == "ok" for row in rows), rows[0]["error"]
+    return time.perf_counter() - started
 
 
 def monte_carlo(seeds: int, facilities: int, days: int, workers: int) -> None:
