@@ -44,18 +44,18 @@ def overhead(runs: int) -> None:
     for workers in (1, 2):
         with connect(workers=workers) as client:
             client.run(run_one, plan[0])  # warm every worker the same way
-            took = min(_on_dask(client, plan), _on_dask(client, plan))
+            took = min(_on_dask(client, plan, "first"), _on_dask(client, plan, "second"))
         per_run = (took * workers - plain) / runs  # worker-seconds beyond the loop's, per run
         print(f"  dask, {workers} worker(s) (best of 2): {took:6.2f} s  {runs / took:6.1f} runs/s  "
               f"overhead {per_run * 1000:6.1f} ms/run = {per_run * runs / plain:+.1%} of run time")
 
 
-def _on_dask(client, plan) -> float:
+def _on_dask(client, plan, attempt: str) -> float:
     """The sweep's own path: submit, stream rows back, write Parquet parts and the manifest."""
     with tempfile.TemporaryDirectory() as out:
         store = Store(Path(out), {"scenario": plan[0].scenario}, [s.key for s in plan]).open()
         started = time.perf_counter()
-        _stream(client, plan, None, store, {"ran": 0, "failed": 0}, None)
+        _stream(client, plan, None, store, {"ran": 0, "failed": 0}, None, prefix=f"bench-{attempt}")
         store.flush()
         return time.perf_counter() - started
 

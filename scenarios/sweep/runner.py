@@ -43,10 +43,11 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
     return counts
 
 
-def _stream(client, todo, journals, store, counts, progress) -> None:
+def _stream(client, todo, journals, store, counts, progress, prefix: str = "lanasim-run") -> None:
+    """Submit every run (its task key is its run key: a cluster shared by two sweeps runs it once)."""
     from dask.distributed import as_completed
 
-    futures = client.map(run_one, todo, journals=journals, key=[f"lanasim-run-{s.key}" for s in todo], pure=False)
+    futures = client.map(run_one, todo, journals=journals, key=[f"{prefix}-{s.key}" for s in todo], pure=False)
     specs = dict(zip((f.key for f in futures), todo))
     try:
         for future in as_completed(futures):
