@@ -35,36 +35,43 @@ def small_run() -> tuple[str, list[str]]:
 
 
 def overhead(runs: int) -> None:
+    """Wall time (what a user waits) and CPU time (the work done, which other load on a shared
+    machine does not inflate): the sweep's processes -- client, scheduler, nannies (all in this
+    process for a LocalCluster) and workers -- against the loop's one process."""
     name, settings = small_run()
     plan = plan_grid(name, list(range(1, runs + 1)), parse_grid([]), settings)
     run_one(plan[0])  # imports and caches, as a worker's first task does
-    plain = min(_loop(plan), _loop(plan))  # the better of two: a shared machine only adds time
+    wall, cpu = min(_loop(plan), _loop(plan))  # the better of two: a shared machine only adds time
     print(f"{runs} runs of {name} {' '.join(settings)}")
-    print(f"  plain loop, one process:   {plain:6.2f} s  {runs / plain:6.1f} runs/s  (baseline, best of 2)")
+    print(f"  plain loop, one process:        {wall:6.2f} s wall {runs / wall:6.1f} runs/s  {cpu:6.2f} s CPU"
+          "  (baseline, best of 2)")
     for workers in (1, 2):
         with connect(workers=workers) as client:
             client.run(run_one, plan[0])  # warm every worker the same way
-            took = min(_on_dask(client, plan, "first"), _on_dask(client, plan, "second"))
-        per_run = (took * workers - plain) / runs  # worker-seconds beyond the loop's, per run
-        print(f"  dask, {workers} worker(s) (best of 2): {took:6.2f} s  {runs / took:6.1f} runs/s  "
-              f"overhead {per_run * 1000:6.1f} ms/run = {per_run * runs / plain:+.1%} of run time")
+            took, used = min(_on_dask(client, plan, "first"), _on_dask(client, plan, "second"))
+        print(f"  dask, {workers} worker(s), best of 2: {took:6.2f} s wall {runs / took:6.1f} runs/s  {used:6.2f} s CPU"
+              f"  overhead {(used - cpu) / runs * 1000:5.1f} ms CPU/run = {(used - cpu) / cpu:+.1%}")
 
 
-def _on_dask(client, plan, attempt: str) -> float:
+def _cpu(client=None) -> float:
+    return time.process_time() + (sum(client.run(time.process_time).values()) if client else 0.0)
+
+
+def _on_dask(client, plan, attempt: str) -> tuple[float, float]:
     """The sweep's own path: submit, stream rows back, write Parquet parts and the manifest."""
     with tempfile.TemporaryDirectory() as out:
         store = Store(Path(out), {"scenario": plan[0].scenario}, [s.key for s in plan]).open()
-        started = time.perf_counter()
+        cpu, started = _cpu(client), time.perf_counter()
         _stream(client, plan, None, store, {"ran": 0, "failed": 0}, None, prefix=f"bench-{attempt}")
         store.flush()
-        return time.perf_counter() - started
+        return time.perf_counter() - started, _cpu(client) - cpu
 
 
-def _loop(plan) -> float:
-    started = time.perf_counter()
+def _loop(plan) -> tuple[float, float]:
+    cpu, started = time.process_time(), time.perf_counter()
     rows = [run_one(spec) for spec in plan]
     assert all(row["status"] == "ok" for row in rows), rows[0]["error"]
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def monte_carlo(seeds: int, facilities: int, days: int, workers: int) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 from scenarios.sweep.cluster import connect
 from scenarios.sweep.plan import RunSpec
 from scenarios.sweep.store import Store
-from scenarios.sweep.worker import lost_run, run_one
+from scenarios.sweep.worker import lost_run, run_batch
 
-__all__ = ["execute"]
+__all__ = ["batch_size", "execute"]
 
 
 def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | None = None,
@@ -43,22 +43,33 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
     return counts
 
 
+def batch_size(runs: int, workers: int) -> int:
+    """Runs per task: about ten tasks per worker, at most 8 runs each (fewer, larger tasks cost the
+    scheduler less per run; small ones keep results streaming and an interrupt cheap)."""
+    return max(1, min(8, runs // (max(1, workers) * 10)))
+
+
 def _stream(client, todo, journals, store, counts, progress, prefix: str = "lanasim-run") -> None:
-    """Submit every run (its task key is its run key: a cluster shared by two sweeps runs it once)."""
+    """Submit the runs in batches (a task's key names its runs, so a cluster shared by two sweeps
+    runs a batch once) and record each batch's rows as it finishes."""
     from dask.distributed import as_completed
 
-    futures = client.map(run_one, todo, journals=journals, key=[f"{prefix}-{s.key}" for s in todo], pure=False)
-    specs = dict(zip((f.key for f in futures), todo))
+    size = batch_size(len(todo), len(client.scheduler_info()["workers"]))
+    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+    keys = [f"{prefix}-{b[0].key}-{len(b)}" for b in batches]
+    futures = client.map(run_batch, batches, journals=journals, key=keys, pure=False)
+    specs = dict(zip(keys, batches))
     try:
         for future in as_completed(futures):
             try:
-                row = future.result()
-            except Exception as exc:  # noqa: BLE001 -- the worker died (or the task could not reach it): still a row
-                row = lost_run(specs[future.key], exc)
-            store.add(row)
-            counts["ran"] += 1
-            counts["failed"] += row["status"] != "ok"
-            if progress:
-                progress(counts["ran"], len(todo), row)
+                rows = future.result()
+            except Exception as exc:  # noqa: BLE001 -- the worker died (or the task could not reach it): still rows
+                rows = [lost_run(spec, exc) for spec in specs[future.key]]
+            for row in rows:
+                store.add(row)
+                counts["ran"] += 1
+                counts["failed"] += row["status"] != "ok"
+                if progress:
+                    progress(counts["ran"], len(todo), row)
     finally:
         client.cancel(futures)

@@ -12,7 +12,12 @@ from pathlib import Path
 from scenarios.library import load_scenario, parse_params
 from scenarios.sweep.plan import RunSpec, code_version, repro_command
 
-__all__ = ["lost_run", "metric_name", "metrics", "run_one"]
+__all__ = ["lost_run", "metric_name", "metrics", "run_batch", "run_one"]
+
+
+def run_batch(specs: list[RunSpec], journals: str | None = None) -> list[dict]:
+    """Several runs in one task, one row each."""
+    return [run_one(spec, journals) for spec in specs]
 
 
 def run_one(spec: RunSpec, journals: str | None = None) -> dict:
