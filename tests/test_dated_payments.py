@@ -4,6 +4,7 @@ the future is refused with a typed error and leaves no trace."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -76,3 +77,41 @@ def test_a_payment_dated_before_activation_or_tomorrow_is_refused_and_leaves_no_
             sim.credit.record_payment(facility, 1_00, effective=day)
         assert refused.value.earliest == date(2024, 1, 1) and refused.value.latest == sim.now.date()
     assert (sim.journal.digest(), sim.outbox.digest(), sim.ledger.trial_balance()) == before
+
+
+# -- what the admin reads afterwards ---------------------------------------------------------
+def test_after_a_dated_payment_the_plan_and_history_show_it_as_lanas_admin_does(sim, facility):
+    plan = sim.credit.repayment_plan(facility)
+    january = plan[0]
+    sim.credit.record_payment(facility, january.initial, effective="2024-02-03")
+    sim.advance(days=0)
+
+    paid, *rest = sim.credit.repayment_plan(facility)
+    assert (paid.obligation_id, paid.status.value, paid.outstanding) == (january.obligation_id, "paid", 0)
+    assert [(e.repayment_type.value, e.status.value, e.due_at.isoformat()) for e in rest] == [
+        ("interest", "upcoming", "2024-02-29"), ("interest", "upcoming", "2024-03-31"),
+        ("interest", "upcoming", "2024-04-01"), ("disbursal", "not_yet_due", "2024-04-01")]
+    newest = sim.credit.history(facility)[0]
+    assert (newest.kind, newest.cents, newest.effective) == ("Payment", january.initial, date(2024, 2, 3))
+
+
+def test_lanasim_show_prints_the_repayment_plan_of_a_journal_and_refuses_an_unknown_facility(tmp_path, capsys):
+    from scenarios.cli import main
+
+    journal = str(tmp_path / "journal.sqlite")
+    with Simulation(seed=3, start="2024-01-01", journal=journal) as simulation:
+        simulation.price.set(PRICE)
+        customer = simulation.customer.create_customer("show@bank.test")
+        simulation.deposit.record_deposit(simulation.deposit.create_account(customer), 5_000_00)
+        facility_id = simulation.credit.create_proposal(customer, AMOUNT, std_terms())
+        simulation.credit.conclude_customer_approval(facility_id)
+        simulation.credit.update_collateral(facility_id, 3 * BTC)
+        simulation.advance(days=40)
+        expected = simulation.credit.repayment_plan(facility_id)
+
+    assert main(["show", journal, "repayment-plan", facility_id]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [(e["status"], e["outstanding"], e["due_at"]) for e in shown] == [
+        (e.status.value, e.outstanding, e.due_at.isoformat()) for e in expected]
+    assert main(["show", journal, "repayment-plan", "no-such-facility"]) == 2
+    assert "UnknownEntity" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from domains.credit.facility import (
 )
 from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
 from engine.bank.credit_reads import Books, CreditReads
+from engine.bank.credit_views import facility_history, facility_repayment_plan
 from engine.bank.liquidation_flow import LiquidationFlow
 
 __all__ = ["Books", "CreditHost", "CreditService", "FacilityView"]
@@ -140,6 +141,14 @@ class CreditService:
 
     def obligations(self, facility_id: str) -> list:
         return self.reads.obligations_of(facility_id)
+
+    def repayment_plan(self, facility_id: str) -> tuple:
+        """Lana's repayment plan: obligations then what is still to come, by due date, interest first."""
+        return facility_repayment_plan(self.sim.outbox, facility_id, self.sim.now)
+
+    def history(self, facility_id: str) -> tuple:
+        """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...)."""
+        return facility_history(self.sim.outbox, facility_id, self.sim.now)
 
     def _collateral_id(self, facility_id: str) -> str:
         return self.reads.collateral_id(facility_id)
