@@ -115,3 +115,27 @@ def test_the_stress_timeseries_carries_reserves_beside_the_shortfall(sim):
     assert ts["shortfall_cents"].iloc[-1] == gap
     assert ts["reserves_cents"].iloc[-1] == -(-gap // 100)
     assert ts["reserves_cents"].iloc[0] == 0  # at the first price nothing was owed past due
+
+
+def test_a_defaulted_obligation_still_ages_the_loan_and_its_balance_counts(sim, tmp_path):
+    customer = sim.customer.create_customer("default@bank.test")
+    sim.deposit.record_deposit(sim.deposit.create_account(customer), 5_000_00)
+    facility = sim.credit.create_proposal(customer, AMOUNT, std_terms(obligation_defaulted_duration_from_due=60))
+    sim.credit.conclude_customer_approval(facility)
+    sim.credit.update_collateral(facility, 2 * BTC)
+    sim.advance(days=140)  # January's interest defaulted on Mar 31, 110 days after it fell due
+    sim.price.set(4_000_000)
+
+    assert any(o.status.value == "defaulted" for o in sim.credit.obligations(facility))
+    (row, _total) = list(csv.DictReader(sim.report.run("loan-provisions", out_dir=tmp_path).paths[0].open()))
+    books = sim.credit.books(facility)
+    assert (row["days_past_due"], row["category"]) == ("110", "C2")
+    assert int(row["balance_cents"]) == books.outstanding + books.defaulted and books.defaulted > 0
+
+
+def test_a_stress_run_never_reserves_more_than_its_shortfall():
+    from scenarios import run_stress
+
+    ts = run_stress("stress", seed=2, facilities=12, days=45).timeseries
+    assert "reserves_cents" in ts.columns
+    assert (ts["reserves_cents"] <= ts["shortfall_cents"]).all() and (ts["reserves_cents"] >= 0).all()
