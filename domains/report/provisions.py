@@ -32,7 +32,7 @@ class Loan:
     collateral_sats: int
 
 
-def provision_rows(loans: Iterable[Loan], day: date, cents_per_btc: int) -> tuple[tuple, ...]:
+def provision_rows(loans: Iterable[Loan], day: date, cents_per_btc: int) -> tuple[tuple[object, ...], ...]:
     """Rows in `COLUMNS` order at `cents_per_btc` (collateral valued rounded down), then TOTAL with
     the sums of balance, collateral, net risk and reserve."""
     rows, totals = [], [0, 0, 0, 0, 0]

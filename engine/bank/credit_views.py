@@ -29,7 +29,7 @@ _BY_PATH = {
 }
 
 
-def facility_envelopes(outbox: Any, facility_id: str, as_of: str | None = None) -> list[dict]:
+def facility_envelopes(outbox: Any, facility_id: str, as_of: str | None = None) -> list[dict[str, Any]]:
     """The facility's credit envelopes, oldest first, recorded at or before `as_of` (an ISO instant
     `YYYY-MM-DDTHH:MM:SSZ`; None: all). No proposal for the id: `UnknownEntity`."""
     found = [e for path, types in _BY_PATH.items() for e in outbox.tail(types=list(types), where={path: facility_id})]

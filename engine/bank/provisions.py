@@ -4,7 +4,9 @@ obligations, posted receivables, collateral and the BTC price then, from the jou
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from domains.accounting import chart
 from domains.price import BTC_USD
@@ -15,7 +17,8 @@ __all__ = ["loan_provisions"]
 _RECEIVABLES = tuple((t, b) for t in ("disbursal", "interest") for b in ("not-yet-due", "due", "overdue", "defaulted"))
 
 
-def loan_provisions(source, at: datetime, unavailable) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
+def loan_provisions(source: Any, at: datetime,
+                    unavailable: Callable[[str], Exception]) -> tuple[tuple[str, ...], tuple[tuple[Any, ...], ...]]:
     """(columns, rows) as of `at` (the end of the report's day); `unavailable(missing)` is the error
     raised when the ledger or a price is missing."""
     ledger = getattr(source, "ledger", None)
@@ -39,7 +42,7 @@ def loan_provisions(source, at: datetime, unavailable) -> tuple[tuple[str, ...],
     return COLUMNS, provision_rows(loans, at.date(), price.price)
 
 
-def _unpaid_by_facility(source, at: datetime) -> dict[str, list[tuple[date, int]]]:
+def _unpaid_by_facility(source: Any, at: datetime) -> dict[str, list[tuple[date, int]]]:
     found: dict[str, list[tuple[date, int]]] = defaultdict(list)
     for obligation_id in source.journal.entity_ids("obligation"):
         o = source.load("obligation", obligation_id, as_of=at)

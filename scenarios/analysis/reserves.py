@@ -6,6 +6,7 @@ max(0, outstanding - collateral value), summed over the book; the rules are the 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ class Aging:
         self.facility_of: dict[str, int] = {}
         self.earliest = np.full(len(index), _NONE, np.int64)
 
-    def take(self, kind: str, payload: dict) -> None:
+    def take(self, kind: str, payload: dict[str, Any]) -> None:
         """Fold one envelope (anything but obligations and allocations is ignored)."""
         if kind == _CREATED:
             entity = payload["entity"]

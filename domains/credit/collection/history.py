@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 import attrs
 
@@ -32,13 +33,13 @@ class HistoryEntry:
     days: int | None = None  # Interest: days in the accrual cycle
 
 
-def history(envelopes: Iterable[dict]) -> tuple[HistoryEntry, ...]:
+def history(envelopes: Iterable[dict[str, Any]]) -> tuple[HistoryEntry, ...]:
     """The entries of one facility's envelopes (given oldest first), newest first."""
     entries = [entry for e in envelopes if (entry := _entry(e["event_type"], e["payload"], e["recorded_at"]))]
     return tuple(reversed(entries))
 
 
-def _entry(event_type: str, payload: dict, at: str) -> HistoryEntry | None:
+def _entry(event_type: str, payload: dict[str, Any], at: str) -> HistoryEntry | None:
     entity, today = payload.get("entity", {}), date.fromisoformat(at[:10])
     match event_type:
         case "core.credit.facility-activated":
@@ -76,7 +77,7 @@ def _entry(event_type: str, payload: dict, at: str) -> HistoryEntry | None:
     return None
 
 
-def _interest(entity: dict, at: str) -> HistoryEntry:
+def _interest(entity: dict[str, Any], at: str) -> HistoryEntry:
     """A cycle that accrued nothing posts nothing: shown with 0 cents and no transaction."""
     period, posting = entity["period"], entity["posting"]
     days = (date.fromisoformat(period["end"]) - date.fromisoformat(period["start"])).days + 1

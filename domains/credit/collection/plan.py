@@ -5,9 +5,10 @@ with interest before principal. Folded from the facility's public events, oldest
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -55,9 +56,9 @@ _STATUS = {"core.credit-collection.obligation-due": RepaymentStatus.DUE,
 _DECIMALS = ("annual_rate", "initial_cvl", "margin_call_cvl", "liquidation_cvl", "one_time_fee_rate")
 
 
-def terms_from_payload(payload: dict) -> TermValues:
+def terms_from_payload(payload: dict[str, Any]) -> TermValues:
     """The `TermValues` a proposal's public event carries (decimals as strings, enums as values)."""
-    values = {k: Decimal(v) if k in _DECIMALS else v for k, v in payload.items()}
+    values: dict[str, Any] = {k: Decimal(v) if k in _DECIMALS else v for k, v in payload.items()}
     values["accrual_interval"] = InterestInterval(values["accrual_interval"])
     values["accrual_cycle_interval"] = InterestInterval(values["accrual_cycle_interval"])
     values["disbursal_policy"] = DisbursalPolicy(values["disbursal_policy"])
@@ -67,21 +68,21 @@ def terms_from_payload(payload: dict) -> TermValues:
 class _Fold:
     def __init__(self) -> None:
         self.terms: TermValues | None = None
-        self.amount, self.activated_at, self.last_interest_end = 0, None, None
+        self.amount, self.activated_at = 0, None
+        self.last_interest_end: date | None = None
         self.entries: list[PlanEntry] = []  # existing obligations (and zero-interest postings)
 
-    def take(self, event_type: str, payload: dict, recorded_at: str) -> None:
+    def take(self, event_type: str, payload: dict[str, Any], recorded_at: str) -> None:
         entity = payload.get("entity", {})
         if event_type == "core.credit.facility-proposal-created":
             self.terms, self.amount = terms_from_payload(entity["terms"]), entity["amount"]
         elif event_type == "core.credit.facility-activated":
             self.activated_at = entity["activated_at"]
         elif event_type == "core.credit.accrual-posted":
-            self.last_interest_end = date.fromisoformat(entity["period"]["end"])
+            end = self.last_interest_end = date.fromisoformat(entity["period"]["end"])
             if entity["posting"] is None or entity["posting"]["amount"] == 0:  # nothing owed: shown paid
                 self.entries.append(PlanEntry(RepaymentType.INTEREST, None, RepaymentStatus.PAID, 0, 0,
-                                              date.fromisoformat(entity["due_at"]), None, None, recorded_at,
-                                              self.last_interest_end))
+                                              date.fromisoformat(entity["due_at"]), None, None, recorded_at, end))
         elif event_type == "core.credit-collection.obligation-created":
             self._created(entity, recorded_at)
         elif event_type == "core.credit-collection.payment-allocation-created":
@@ -90,7 +91,7 @@ class _Fold:
         elif event_type in _STATUS:
             self._update(entity["id"], lambda e: attrs.evolve(e, status=_STATUS[event_type]))
 
-    def _created(self, entity: dict, recorded_at: str) -> None:
+    def _created(self, entity: dict[str, Any], recorded_at: str) -> None:
         if any(e.obligation_id == entity["id"] for e in self.entries):
             return
         kind, effective = RepaymentType(entity["obligation_type"]), date.fromisoformat(entity["effective"])
@@ -100,11 +101,11 @@ class _Fold:
         if kind is RepaymentType.INTEREST:
             self.last_interest_end = effective
 
-    def _update(self, obligation_id: str, change) -> None:
+    def _update(self, obligation_id: str, change: Callable[[PlanEntry], PlanEntry]) -> None:
         self.entries = [change(e) if e.obligation_id == obligation_id else e for e in self.entries]
 
 
-def repayment_plan(envelopes: Iterable[dict], now: datetime) -> tuple[PlanEntry, ...]:
+def repayment_plan(envelopes: Iterable[dict[str, Any]], now: datetime) -> tuple[PlanEntry, ...]:
     """The plan from one facility's envelopes (oldest first); `now` stands in for the activation
     instant of a facility not yet active. Sorted by due date, interest before principal (stable)."""
     fold = _Fold()
