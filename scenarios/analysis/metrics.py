@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from attrs import frozen
 
-from scenarios.analysis.reserves import Aging
+from scenarios.analysis.reserves import AGING_EVENTS, Aging
 
 __all__ = ["CALLED_STATES", "Analysis", "analyse"]
 
@@ -88,7 +88,8 @@ class _Fold:
             self._row()
             self.price, self.at = payload["price"], at
             return
-        self.aging.take(kind, payload)
+        if kind in AGING_EVENTS:
+            self.aging.take(kind, payload)
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, payload, _epoch(at), at)
