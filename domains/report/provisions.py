@@ -1,7 +1,8 @@
 """The loan-provisions report (NCB-022 reserves, NRP-41 loan states): one row per facility open on
-the day, then a TOTAL row. Lana's warehouse report (`int_nrp_92_02_referencia.sql`) leaves out
-every facility past its maturity date, which is where unpaid principal becomes past due: a bug;
-here every facility not closed on the day is reported."""
+the day, then a TOTAL row. Lana's warehouse report (lana-bank `dagster/src/dbt_lana_dw/models/
+intermediate/el-salvador-ssf/int_nrp_92_02_referencia.sql`) leaves out every facility past its
+maturity date, which is where unpaid principal becomes past due: a bug; here every facility not
+closed on the day is reported."""
 
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ __all__ = ["CATEGORIES", "Category", "LoanState", "Provision", "category_of", "d
 
 
 class LoanState(str, enum.Enum):
-    """NRP-41 (`dagster/src/dbt_lana_dw/seeds/el-salvador-ssf/static_nrp_41_estados_del_prestamo.csv`):
+    """NRP-41, as Lana seeds it (lana-bank
+    `dagster/src/dbt_lana_dw/seeds/el-salvador-ssf/static_nrp_41_estados_del_prestamo.csv`):
     current (0 days past due), past due (1-90), overdue (91 or more)."""
 
     CURRENT = "current"  # Vigente - al día
@@ -36,7 +37,7 @@ class Category:
     last_day: int | None  # None: no upper bound
 
 
-# Consumer-loan bands of `static_ncb_022_porcentaje_reservas_saneamiento.csv` (same seed folder).
+# Consumer-loan bands of Lana's `static_ncb_022_porcentaje_reservas_saneamiento.csv` (same seed folder).
 CATEGORIES = (
     Category("A1", Decimal("0.00"), 0, 7), Category("A2", Decimal("0.01"), 8, 30),
     Category("B", Decimal("0.05"), 31, 60), Category("C1", Decimal("0.15"), 61, 90),
@@ -63,7 +64,8 @@ def days_past_due(unpaid: Iterable[tuple[date, int]], day: date) -> int:
     """Days since the earliest due date among (due date, outstanding cents) with something still
     owed, 0 when nothing owed is past due on `day`.
 
-    Lana's warehouse (`int_core_obligation_events_rollup_sequence.sql`) counts from an obligation's
+    Lana's warehouse (lana-bank `dagster/src/dbt_lana_dw/models/intermediate/rollups/
+    int_core_obligation_events_rollup_sequence.sql`) counts from an obligation's
     *overdue* date (the due date plus the terms' grace days, 50 in Lana's standard terms) and counts
     a defaulted obligation as 0 days: a loan 50 days late, or in default, would sit in A1 at 0 %.
     Both are bugs against the norms, which count the days in arrears from the due date; fixed here."""
@@ -85,7 +87,7 @@ def category_of(dpd: int) -> Category:
 
 def provision(dpd: int, balance: int, collateral_value: int) -> Provision:
     """The reserve for a loan `dpd` days past due owing `balance` cents against collateral worth
-    `collateral_value` cents (`int_nrp_92_02_referencia.sql`), rounded up to the cent so that a
+    `collateral_value` cents (Lana's `int_nrp_92_02_referencia.sql`), rounded up to the cent so that a
     reserve is never understated."""
     c, net_risk = category_of(dpd), balance - collateral_value
     reserve = ceil_cents(c.rate * max(0, net_risk))

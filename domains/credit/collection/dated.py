@@ -19,7 +19,7 @@ def payment_date(facility_id: str, activated_on: date, today: date, effective: d
     """The payment's effective date: `effective` (a date or `YYYY-MM-DD`) when it lies in
     [activation day, today], today when it is None; else `PaymentDateOutOfRange`.
 
-    Lana (`core/credit/src/credit_facility/entity.rs`, `assert_payment_date_allowed`) refuses only a
+    Lana (lana-bank `core/credit/src/credit_facility/entity.rs`, `assert_payment_date_allowed`) refuses only a
     date before activation and so books a payment dated in the future, whose ledger entries sit ahead
     of every balance read today. That is a bug: a payment not yet received is refused here too.
     """
