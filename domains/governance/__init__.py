@@ -40,7 +40,13 @@ from domains.governance.events import (
     PolicyEvent,
     PolicyInitialized,
 )
-from domains.governance.primitives import AUTO_APPROVE, DEFAULT_COMMITTEE_NAME, ApprovalProcessStatus, ApprovalRules, ProcessType
+from domains.governance.primitives import (
+    AUTO_APPROVE,
+    DEFAULT_COMMITTEE_NAME,
+    ApprovalProcessStatus,
+    ApprovalRules,
+    ProcessType,
+)
 from domains.governance.registry import APPROVAL_POLICY, APPROVAL_PROCESS, COMMITTEE
 
 AGGREGATES = (APPROVAL_POLICY, COMMITTEE, APPROVAL_PROCESS)

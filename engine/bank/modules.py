@@ -45,7 +45,7 @@ def policies() -> list:
     return [policy for package in PACKAGES for policy in getattr(package, "POLICIES", ())]
 
 
-def attach_services(sim, kernel: Kernel, settings: BankSettings = BankSettings()) -> None:
+def attach_services(sim, kernel: Kernel, settings: BankSettings | None = None) -> None:
     """Attach each module's service when the simulation hosts all of that module's aggregates (a
     service working through other services only alongside them), and register their consumers."""
 
@@ -60,7 +60,8 @@ def attach_services(sim, kernel: Kernel, settings: BankSettings = BankSettings()
     if hosts(domains.customer):
         sim.customer = CustomerService(kernel)
     if hosts(domains.governance):
-        sim.governance = GovernanceService(kernel, allow_auto_approval=settings.allow_auto_approval)
+        allowed = settings is None or settings.allow_auto_approval
+        sim.governance = GovernanceService(kernel, allow_auto_approval=allowed)
     if hosts(domains.deposit):
         sim.deposit = DepositService(kernel, getattr(sim, "governance", None), sim.ledger)
         for policy in sim.deposit.policies():

@@ -8,11 +8,19 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domains.governance import (
-    APPROVAL_POLICY, AUTO_APPROVE, ApprovalProcessStatus, ApprovalRules, ApprovalRulesUpdated,
-    AutoApproveNotAllowed, InitPolicy, PolicyInitialized, ProcessType, UpdateApprovalRules,
-)
 from domains.deposit import WithdrawalStatus
+from domains.governance import (
+    APPROVAL_POLICY,
+    AUTO_APPROVE,
+    ApprovalProcessStatus,
+    ApprovalRules,
+    ApprovalRulesUpdated,
+    AutoApproveNotAllowed,
+    InitPolicy,
+    PolicyInitialized,
+    ProcessType,
+    UpdateApprovalRules,
+)
 from engine.bank.settings import BankSettings
 from engine.simulation import Simulation
 from tests.domains.support import fold
