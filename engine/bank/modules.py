@@ -16,6 +16,7 @@ import domains.price
 import domains.report
 import domains.time
 from domains.time import DEFAULT_SCHEDULE, PRODUCER_ID, ClosingSchedule, RecordEndOfDay
+from engine.bank.fiscal import FiscalService
 from engine.bank.service.access import AccessService
 from engine.bank.service.credit import CreditService
 from engine.bank.service.custody import CustodyService
@@ -53,6 +54,8 @@ def attach_services(sim, kernel: Kernel, settings: BankSettings | None = None) -
         return {spec.kind for spec in package.AGGREGATES} <= kernel.kinds
 
     sim.ledger.exporter = LedgerExport(kernel, sim.ledger)
+    if hosts(domains.accounting):
+        FiscalService(kernel, sim.ledger)  # `sim.ledger.close_month()` / `close_year()`
     if hosts(domains.price):
         sim.price = PriceService(kernel)
     if hosts(domains.access):

@@ -15,6 +15,7 @@ from pathlib import Path
 import attrs
 
 from domains.report import UnknownReport
+from engine.bank.report_statements import COLUMNS, balance_sheet_rows, profit_and_loss_rows
 from engine.kernel.errors import EngineError
 
 __all__ = ["REPORTS", "ReportDefinition", "ReportUnavailable", "Sources", "Table", "definition", "end_of", "write_csv"]
@@ -106,6 +107,16 @@ def trial_balance(source, day: date) -> Table:
     return Table(("account", "code", "currency", "layer", "debits", "credits", "balance"), tuple(rows))
 
 
+def balance_sheet(source, day: date) -> Table:
+    """Assets, liabilities and equity by effective date at the end of `day` (`report_statements`)."""
+    return Table(COLUMNS, tuple(balance_sheet_rows(_ledger(source, "balance-sheet"), day)))
+
+
+def profit_and_loss(source, day: date) -> Table:
+    """Revenue and expenses from 1 January to the end of `day` (`report_statements`)."""
+    return Table(COLUMNS, tuple(profit_and_loss_rows(_ledger(source, "profit-and-loss"), day)))
+
+
 def _ledger(source, name: str):
     ledger = getattr(source, "ledger", None)
     if ledger is None:
@@ -117,6 +128,8 @@ REPORTS = {d.name: d for d in (
     ReportDefinition("customer-register", "internal", customer_register),
     ReportDefinition("deposit-book", "internal", deposit_book),
     ReportDefinition("trial-balance", "internal", trial_balance),
+    ReportDefinition("balance-sheet", "internal", balance_sheet),
+    ReportDefinition("profit-and-loss", "internal", profit_and_loss),
 )}
 
 
