@@ -17,6 +17,7 @@ import domains.report
 import domains.time
 from domains.time import DEFAULT_SCHEDULE, PRODUCER_ID, ClosingSchedule, RecordEndOfDay
 from engine.bank.fiscal import FiscalService
+from engine.bank.public_ids import PublicIds
 from engine.bank.service.access import AccessService
 from engine.bank.service.credit import CreditService
 from engine.bank.service.custody import CustodyService
@@ -54,6 +55,7 @@ def attach_services(sim, kernel: Kernel, settings: BankSettings | None = None) -
         return {spec.kind for spec in package.AGGREGATES} <= kernel.kinds
 
     sim.ledger.exporter = LedgerExport(kernel, sim.ledger)
+    sim.public_ids = PublicIds(kernel.journal)  # customers, facilities, disbursals: 1000, 1001, ...
     if hosts(domains.accounting):
         FiscalService(kernel, sim.ledger)  # `sim.ledger.close_month()` / `close_year()`
     if hosts(domains.price):
