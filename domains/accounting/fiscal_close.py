@@ -30,7 +30,8 @@ PROFIT_AND_LOSS = ("revenue", "cost_of_revenue", "expenses")
 
 class PeriodClosed(AccountingError):
     """A posting is dated on or before the last closed day (fields: tx_id, template, effective,
-    closed_as_of). Lana adds the same control on every month and year close."""
+    closed_as_of). Lana's control on every month and year close refuses it the same way, closing
+    transactions excepted (`core/accounting/src/chart_of_accounts/ledger/closing_metadata.rs`)."""
 
 
 @attrs.frozen

@@ -9,8 +9,8 @@ from typing import assert_never
 
 import attrs
 
-from domains.accounting.errors import AccountingError
 from domains.accounting.fiscal_close import ClosingBalance, closing_transaction
+from domains.accounting.fiscal_errors import FiscalYearError, FiscalYearNotOpen, LastMonthNotClosed, MonthHasNotEnded
 from domains.aggregate import Aggregate, EventType, evolve
 
 __all__ = [
@@ -18,22 +18,6 @@ __all__ = [
     "FiscalYearInitialized", "FiscalYearNotOpen", "InitializeFiscalYear", "LastMonthNotClosed", "MonthClosed",
     "MonthHasNotEnded", "fiscal_year_id",
 ]
-
-
-class FiscalYearError(AccountingError):
-    """Base of the fiscal year's refusals."""
-
-
-class MonthHasNotEnded(FiscalYearError):
-    """The next month to close ends on or after today (fields: month_closed_as_of, today)."""
-
-
-class LastMonthNotClosed(FiscalYearError):
-    """The year closes only after its last month has (fields: fiscal_year, next_month)."""
-
-
-class FiscalYearNotOpen(FiscalYearError):
-    """A command reached a fiscal year before it was initialized (field: fiscal_year)."""
 
 
 @attrs.frozen

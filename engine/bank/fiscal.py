@@ -9,6 +9,7 @@ on or before the last closed day with `PeriodClosed` (closing transactions excep
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, cast
 
 from domains.accounting.fiscal_close import PROFIT_AND_LOSS, ClosingBalance, section_of
 from domains.accounting.fiscal_year import (
@@ -31,7 +32,7 @@ class FiscalService:
     """Closes months and years; keeps the ledger's closed date (`ledger.closed_as_of`) in step,
     also when a journal is reopened."""
 
-    def __init__(self, kernel: Kernel, ledger) -> None:
+    def __init__(self, kernel: Kernel, ledger: Any) -> None:
         self.kernel, self.ledger = kernel, ledger
         ledger.fiscal = self
         self._guard()
@@ -39,7 +40,7 @@ class FiscalService:
     def current(self) -> FiscalYear | None:
         """The latest fiscal year (None before the first close)."""
         ids = self.kernel.journal.entity_ids(KIND)
-        return self.kernel.state(KIND, max(ids)) if ids else None
+        return cast(FiscalYear, self.kernel.state(KIND, max(ids))) if ids else None
 
     def close_month(self, *, subject: str = "system") -> date | None:
         """Close the earliest open month, in order: its last day, or None while the year's December
@@ -81,7 +82,7 @@ class FiscalService:
         year_id = fiscal_year_id(opened_as_of.year)
         self.kernel.execute(KIND, year_id, InitializeFiscalYear(opened_as_of), subject=subject)
         self._guard()
-        return self.kernel.state(KIND, year_id)
+        return cast(FiscalYear, self.kernel.state(KIND, year_id))
 
     def _guard(self) -> None:
         if KIND in self.kernel.kinds:
