@@ -53,6 +53,8 @@ class Simulation:
         if runtime not in RUNTIMES:
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         self.seed, self.runtime = seed, runtime
+        if settings is not None and not isinstance(settings, BankSettings):
+            raise MalformedCommand(kind="simulation", problem=f"settings must be a BankSettings, not {settings!r}")
         self.settings = settings if settings is not None else BankSettings()  # Lana's domain configs
         schedule = self.settings.schedule
         self._deterministic = runtime == "deterministic"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from domains.time import ClosingSchedule, InvalidClosingSchedule
-from engine.bank.settings import BankSettings
+from engine.bank.settings import BankSettings, InvalidSetting
 from engine.simulation import Simulation
 
 
@@ -61,3 +61,11 @@ def test_scenario_by_default_each_day_closes_at_its_own_midnight_utc():
         sim.advance(days=2)
         assert [(day, closing) for _, day, closing in _end_of_days(sim)] == [
             ("2024-01-02", "2024-01-02T00:00:00Z"), ("2024-01-03", "2024-01-03T00:00:00Z")]
+
+
+def test_settings_of_the_wrong_type_are_refused_with_the_setting_named():
+    with pytest.raises(InvalidSetting) as refused:
+        BankSettings(allow_auto_approval="no")
+    assert refused.value.setting == "allow_auto_approval"
+    with pytest.raises(InvalidClosingSchedule):
+        BankSettings(closing_time="5pm")
