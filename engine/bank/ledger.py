@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import domains.accounting as accounting
 from domains.accounting import (
@@ -61,7 +62,7 @@ class Ledger:
     def __init__(self, journal, clock) -> None:
         self.journal, self.clock = journal, clock
         self.exporter = None  # set by the composition root: writes `export_csv` files
-        self.fiscal = None  # set by the composition root: closes months and years (`close_month`)
+        self.fiscal: Any = None  # set by the composition root: closes months and years (`close_month`)
         self.closed_as_of = None  # the last closed day: a posting dated on or before it is refused
         with journal.lock:
             found = journal.conn.execute("SELECT type FROM sqlite_master WHERE name = 'ledger_entries'").fetchone()

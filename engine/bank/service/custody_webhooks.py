@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import cast
 
 import attrs
 
-from domains.custody import UpdateWalletBalance
+from domains.custody import UpdateWalletBalance, Wallet
 from domains.custody.webhooks import Outcome, ReceiveWebhook, idempotency_key, outcome_of
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
@@ -50,7 +51,7 @@ class WebhookInbox:
         if headers is None:
             headers = {"idempotency-key": kernel.ids.derived("webhook", wallet_id, new_balance, changed_at.isoformat())}
         key = idempotency_key(headers)
-        wallet = kernel.state("wallet", wallet_id)  # UnknownEntity for a wallet never created
+        wallet = cast(Wallet, kernel.state("wallet", wallet_id))  # UnknownEntity for a wallet never created
         command = ReceiveWebhook(key, wallet_id, new_balance, changed_at)
         if not kernel.execute("custody-webhook", key, command, subject=SUBJECT):  # AlreadyApplied: a key seen before
             outcome = Outcome.DUPLICATE

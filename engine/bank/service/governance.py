@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domains.governance import (
     AUTO_APPROVE,
     DEFAULT_COMMITTEE_NAME,
@@ -54,7 +56,8 @@ class GovernanceService:
 
     def default_committee(self) -> str:
         """The id of the committee named "default", created (without members) if missing."""
-        found = self.kernel.index("committee").maybe_find_by("name", DEFAULT_COMMITTEE_NAME)
+        committees: Any = self.kernel.index("committee")
+        found = committees.maybe_find_by("name", DEFAULT_COMMITTEE_NAME)
         return found if found is not None else self.create_committee(DEFAULT_COMMITTEE_NAME)
 
     def bootstrap_default_committee(self, user_id: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domains.price import BTC_USD, InvalidPrice, UpdatePrice
 from engine.bank.service.price_providers import ProviderFeed
 from engine.kernel.clock import Priority
@@ -34,7 +36,8 @@ class PriceService:
         the last price when every provider fails and flags nothing; this is the simulation's record."""
         if not self.sim.exists("price", BTC_USD):
             return None
-        return int((self.sim.now - self.sim.state("price", BTC_USD).timestamp).total_seconds())
+        state: Any = self.sim.state("price", BTC_USD)
+        return int((self.sim.now - state.timestamp).total_seconds())
 
     def follow_providers(self, providers, *, every_seconds: int = 60) -> ProviderFeed:
         """Poll several providers (name -> path; a path's None reading is that provider failing)
