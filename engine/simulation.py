@@ -16,6 +16,7 @@ import pykka
 from engine.bank import modules
 from engine.bank.catalog import check_event_types
 from engine.bank.ledger import Ledger
+from engine.bank.settings import BankSettings
 from engine.kernel.alarms import Alarms
 from engine.kernel.authz import Authorizer
 from engine.kernel.clock import Clock, Jobs, parse_instant
@@ -48,10 +49,14 @@ class Simulation:
 
     def __init__(self, seed: int = 0, start: str = "2024-01-01", journal: str = ":memory:", *,
                  runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None,
-                 policies=None) -> None:
+                 policies=None, settings: BankSettings | None = None) -> None:
         if runtime not in RUNTIMES:
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         self.seed, self.runtime = seed, runtime
+        if settings is not None and not isinstance(settings, BankSettings):
+            raise MalformedCommand(kind="simulation", problem=f"settings must be a BankSettings, not {settings!r}")
+        self.settings = settings if settings is not None else BankSettings()  # Lana's domain configs
+        schedule = self.settings.schedule
         self._deterministic = runtime == "deterministic"
         self.ids = Ids(seed)
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
@@ -60,7 +65,7 @@ class Simulation:
         self.scheduler = Scheduler(on_failure=self._record_failure)
         self.registry = Registry(self._spawn)
         self.kinds = {spec.kind: EntityKind(spec, self.journal, self.clock, self.outbox)
-                      for spec in (aggregates if aggregates is not None else modules.aggregates())}
+                      for spec in (aggregates if aggregates is not None else modules.aggregates(schedule))}
         for host in self.kinds.values():
             host.on_failure = self._record_failure
         try:
@@ -92,8 +97,8 @@ class Simulation:
                 alarms.host(host)
         self.kernel = Kernel(self.execute, self.tell, self.state, self.load, self.index, self._exists, self.ids,
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
-        modules.attach_services(self, self.kernel)
-        modules.start_end_of_day(self.kernel)
+        modules.attach_services(self, self.kernel, self.settings)
+        modules.start_end_of_day(self.kernel, schedule)
 
     def _resume_clock(self, start, meta: dict) -> Clock:
         """A new journal starts at `start`; an existing one resumes at its start and last instant."""

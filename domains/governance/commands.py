@@ -35,11 +35,13 @@ class InitPolicy:
 
     process_type: ProcessType = attrs.field(converter=_process_type)
     rules: ApprovalRules = AUTO_APPROVE
+    auto_approval_allowed: bool = True  # Lana's `AllowAutoApproval` domain config
 
 
 @attrs.frozen
 class UpdateApprovalRules:
     rules: ApprovalRules
+    auto_approval_allowed: bool = True  # Lana's `AllowAutoApproval` domain config
 
 
 @attrs.frozen

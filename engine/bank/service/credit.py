@@ -35,6 +35,7 @@ class CreditHost(FlowHost, Protocol):
     deposit: Any  # .accounts_of(customer id), .account(id) -> state with .status
     custody: Any  # .create_wallet(custodian id) -> wallet id
     governance: Any  # .start_process(process type, id, target ref)
+    public_ids: Any  # .of(kind, id) -> Lana's public id
 
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
 
@@ -51,6 +52,7 @@ class FacilityView:
     cvl: object  # Decimal percent at the current price, or None (infinite)
     maturity_date: object
     books: Books
+    public_id: int | None = None  # Lana's public id (one global sequence from 1000; `sim.public_ids`)
 
 
 class CreditService:
@@ -130,7 +132,8 @@ class CreditService:
         f, books = self.sim.state(FACILITY_KIND, facility_id), self.books(facility_id)
         price, collateral = self.sim.price.current(), self._collateral(f)
         return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
-                            self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books)
+                            self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books,
+                            self.sim.public_ids.of(FACILITY_KIND, f.id))
 
     def books(self, facility_id: str) -> Books:
         return self.reads.books(facility_id)

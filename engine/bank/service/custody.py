@@ -4,6 +4,7 @@ custodian's balance webhook. Each call is a command through the owning actor."""
 from __future__ import annotations
 
 from domains.custody import CreateCustodian, CreateWallet, UpdateCustodianConfig, UpdateWalletBalance
+from engine.bank.service.custody_webhooks import WebhookInbox
 from engine.kernel.port import Kernel
 
 __all__ = ["CustodyService"]
@@ -14,6 +15,7 @@ class CustodyService:
 
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
+        self.webhooks = WebhookInbox(kernel)  # idempotent deliveries, confirmation delays, late webhooks
 
     def create_custodian(self, name: str, provider: str = "simulated", *, subject: str = "system") -> str:
         """A taken name raises `DuplicateValue(kind="custodian", column="name")`."""

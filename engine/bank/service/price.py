@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domains.price import BTC_USD, InvalidPrice, UpdatePrice
+from engine.bank.service.price_providers import ProviderFeed
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
@@ -15,6 +18,7 @@ class PriceService:
     def __init__(self, kernel: Kernel) -> None:
         self.sim = kernel  # named `sim` for the body of `follow`; it is the narrow `Kernel`
         self.path = None
+        self.feed: ProviderFeed | None = None  # the provider feed followed, if any
 
     def set(self, cents_per_btc: int) -> int:
         """Publish a price (integer cents per BTC, > 0) at the current sim time."""
@@ -27,6 +31,29 @@ class PriceService:
             return None
         return self.sim.state("price", BTC_USD).price
 
+    def staleness_s(self) -> int | None:
+        """Seconds since the price in use was published (None before the first). Lana keeps using
+        the last price when every provider fails and flags nothing; this is the simulation's record."""
+        if not self.sim.exists("price", BTC_USD):
+            return None
+        state: Any = self.sim.state("price", BTC_USD)
+        return int((self.sim.now - state.timestamp).total_seconds())
+
+    def follow_providers(self, providers, *, every_seconds: int = 60) -> ProviderFeed:
+        """Poll several providers (name -> path; a path's None reading is that provider failing)
+        now and every `every_seconds` (Lana: 60), publishing the upper median of the prices that came
+        back; when all fail nothing is published. Replaces any feed followed before."""
+        feed = ProviderFeed(self.sim, providers, every_seconds)
+        self._stop()
+        self.feed = feed
+        feed.start()
+        return feed
+
+    def _stop(self) -> None:
+        self.path = None
+        if self.feed is not None:
+            self.feed.stopped = True
+
     def follow(self, path, *, every_seconds: int = 3600) -> None:
         """Sample `path.price_at(t)` now and every `every_seconds` of sim time (priority: price).
 
@@ -35,6 +62,8 @@ class PriceService:
         """
         if type(every_seconds) is not int or every_seconds <= 0:
             raise InvalidPrice(price=None, every_seconds=every_seconds, problem="interval must be a positive int")
+        if self.feed is not None:
+            self.feed.stopped = True
         self.path = feed = path
         origin = int(self.sim.clock.env.now)
 
