@@ -120,8 +120,11 @@ def _journal_verbs(sub) -> None:
     show.add_argument("id")
     show.add_argument("--as-of", help="ISO-8601 sim time")
     show.set_defaults(handler=_show)
-    verify = sub.add_parser("verify", help="replay a journal, check its invariants and digest")
+    verify = sub.add_parser("verify", help="check a journal read-only: integrity, hash chain, derived tables")
     verify.add_argument("journal", help="a journal file or a run directory")
+    verify.add_argument("--expect-head", metavar="HEAD",
+                        help="a chain head printed earlier by `lanasim run` or `verify`: detects a truncated tail")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.set_defaults(handler=_verify)
 
 
@@ -261,7 +264,12 @@ def _verify(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
     with open_readonly(_journal(args.journal)) as view:
-        report = view.verify()
+        report = view.verify(expect_head=args.expect_head)
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0 if report["ok"] else 1
+    bad = report["first bad row"]
+    print("ok" if report["ok"] else f"not ok: {bad['table']} {bad['key']}: {bad['problem']}")
     for key, value in report.items():
         print(f"{key}: {value}")
     return 0 if report["ok"] else 1
