@@ -151,6 +151,7 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
         return _fail(f"{run_dir / JOURNAL}: {exc}; {_consistent(run_dir / JOURNAL)}")
     progress.close()
     _print_summary(run_dir, summary, as_json=args.json, title=f"{args.scenario} seed {args.seed}")
+    print(f"chain head: {_chain_head(run_dir / JOURNAL)}", file=sys.stderr if args.json else sys.stdout)
     print(f"wall seconds: {time.perf_counter() - started:.2f}", file=sys.stderr)
     return 0
 
@@ -188,6 +189,14 @@ def _consistent(journal: Path) -> str:
     except (EngineError, sqlite3.Error):  # stopped before the journal existed
         return f"nothing was written to {journal}"
     return f"{journal} is consistent up to {at} ({events:,} events)"
+
+
+def _chain_head(journal: Path) -> str | None:
+    """The head of the journal's hash chain (`lanasim verify --expect-head` checks a file against it)."""
+    from engine.inspect import open_readonly
+
+    with open_readonly(str(journal)) as view:
+        return view.journal.meta().get("chain_head")
 
 
 def _print_summary(run_dir: Path, summary: dict, *, as_json: bool, title: str) -> None:
