@@ -1,7 +1,7 @@
 """Tamper evidence: each group commit appends one link to a hash chain over every row it wrote.
 
 A link covers the new rows of each append-only table (rowid above the previous link's high-water
-mark, hashed as `repr` of `SELECT rowid, *` in rowid order, plus a CRC-32 per row that lets
+mark, hashed as JSON arrays of `SELECT rowid, *` in rowid order, plus a CRC-32 per row that lets
 `verify` name an edited row) and the whole content of the small keyed tables (run metadata,
 ephemeral events, consumer cursors) as of the commit. Query-index tables (`index_*`) are derived
 from the events and checked by recomputing them. The newest link's hash, the head, is kept in run
@@ -10,6 +10,7 @@ metadata under `chain_head`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -18,6 +19,7 @@ from array import array
 from collections.abc import Iterator
 
 import attrs
+import orjson
 
 from engine.kernel.codec import dumps
 
@@ -74,9 +76,18 @@ def table_rows(conn, table: str, after: int, last: int) -> Iterator[list[tuple]]
         yield chunk
 
 
+def _blob(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.hex()
+    raise TypeError(type(value).__name__)
+
+
+_row_bytes = functools.partial(orjson.dumps, default=_blob)
+
+
 def digest_rows(chunk: list[tuple], h) -> array:
-    """Feed the rows' canonical bytes to `h`; return their CRC-32s."""
-    encoded = list(map(str.encode, map(repr, chunk)))
+    """Feed the rows' canonical bytes (JSON arrays) to `h`; return their CRC-32s."""
+    encoded = list(map(_row_bytes, chunk))
     h.update(b"\n".join(encoded))
     h.update(b"\n")
     return array("I", map(zlib.crc32, encoded))
