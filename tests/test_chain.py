@@ -147,8 +147,8 @@ def test_an_edited_ledger_amount_is_also_caught_by_replaying_the_postings(bank, 
 
 
 def test_rows_appended_after_the_last_commit_are_named(accounts, tmp_path):
-    sql = "INSERT INTO outbox SELECT sequence + 1000, id, event_type, payload, recorded_at, trace_id, seq FROM outbox " \
-          "WHERE sequence = 1"
+    sql = ("INSERT INTO outbox SELECT sequence + 1000, id, event_type, payload, recorded_at, trace_id, seq "
+           "FROM outbox WHERE sequence = 1")
     assert first_bad(verify_accounts(tampered(accounts, tmp_path, sql))) == ("outbox", "sequence 1001")
 
 
@@ -187,3 +187,14 @@ def test_a_copied_prefix_gets_a_valid_chain_by_rebuilding_it(accounts, tmp_path)
         pass  # reopening rebuilds the index from the events, and its commit extends the chain
     report = verify_accounts(copy, expect_head=head)
     assert report["ok"] and report["chain links"] == 2 and report["events"] == 20, report["problems"]
+
+
+def test_the_same_seed_and_commands_give_the_same_chain_head(tmp_path):
+    heads = []
+    for name in ("one", "two"):
+        with Simulation(seed=3, journal=str(tmp_path / f"{name}.sqlite"), aggregates=[ACCOUNT]) as sim:
+            sim.execute("account", "a", Open("a", "a@bank.test"))
+            sim.advance(days=1)
+            sim.execute("account", "a", Deposit(5))
+        heads.append(verify_accounts(tmp_path / f"{name}.sqlite")["chain head"])
+    assert heads[0] == heads[1] and heads[0] is not None

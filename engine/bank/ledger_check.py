@@ -75,5 +75,5 @@ def _take(left: Counter, row: tuple) -> bool:
 
 
 def _describe(row: tuple) -> str:
-    tx_id, template, account, currency, layer, side, amount, effective, recorded_at, seq = row
+    tx_id, template, account, currency, layer, side, amount, _effective, _recorded_at, seq = row
     return f"{side} {amount} {currency}/{layer} {account} (tx {tx_id}, {template}, seq {seq})"

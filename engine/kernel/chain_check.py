@@ -8,7 +8,17 @@ import sys
 from array import array
 
 from engine.kernel.chain import (
-    CHAIN, HEAD_KEY, BadRow, Link, digest_rows, keyed_state, link_hash, links, row_key, table_rows, tables,
+    CHAIN,
+    HEAD_KEY,
+    BadRow,
+    Link,
+    digest_rows,
+    keyed_state,
+    link_hash,
+    links,
+    row_key,
+    table_rows,
+    tables,
 )
 from engine.kernel.codec import loads
 
@@ -92,7 +102,8 @@ def _uncovered(conn, marks: dict) -> list[BadRow]:
         row = conn.execute(f'SELECT rowid, * FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT 1',
                            (marks.get(table, 0),)).fetchone()
         if row is not None:
-            bad.append(BadRow(table, row_key(conn, table, row), "not covered by the chain (added after the last commit)"))
+            bad.append(BadRow(table, row_key(conn, table, row),
+                              "not covered by the chain (added after the last commit)"))
     return bad
 
 

@@ -100,7 +100,7 @@ def _columns(spec) -> tuple[Column, ...]:
         found = spec.alarm(state)
         return None if found is None else found[0].strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    return spec.columns + (Column("alarm_at", alarm_at),)
+    return (*spec.columns, Column("alarm_at", alarm_at))
 
 
 def _index_rows(conn, fold: _Fold, kind: str, spec) -> list[BadRow]:
