@@ -198,3 +198,17 @@ def test_the_same_seed_and_commands_give_the_same_chain_head(tmp_path):
             sim.execute("account", "a", Deposit(5))
         heads.append(verify_accounts(tmp_path / f"{name}.sqlite")["chain head"])
     assert heads[0] == heads[1] and heads[0] is not None
+
+
+def test_a_table_holding_blobs_is_chained_too(tmp_path):
+    from engine.kernel.chain_check import check_chain
+
+    path = tmp_path / "blobs.sqlite"
+    journal = Journal(str(path), Codec())
+    journal.conn.execute("CREATE TABLE extra (id INTEGER PRIMARY KEY, data BLOB)")
+    journal.stage_many("INSERT INTO extra (data) VALUES (?)", [(b"\x00\x01",), (b"\xff",)])
+    journal.flush()
+    journal.close()
+    assert check_chain(sqlite3.connect(path))[0] == []
+    copy = tampered(path, tmp_path, "UPDATE extra SET data = x'fe' WHERE id = 2")
+    assert check_chain(sqlite3.connect(copy))[0][0].key == "id 2"

@@ -1,7 +1,7 @@
 """Tamper evidence: each group commit appends one link to a hash chain over every row it wrote.
 
 A link covers the new rows of each append-only table (rowid above the previous link's high-water
-mark, hashed as JSON arrays of `SELECT rowid, *` in rowid order, plus a CRC-32 per row that lets
+mark, hashed as the JSON array of `rowid, *` in rowid order, plus a CRC-32 per row that lets
 `verify` name an edited row) and the whole content of the small keyed tables (run metadata,
 ephemeral events, consumer cursors) as of the commit. Query-index tables (`index_*`) are derived
 from the events and checked by recomputing them. The newest link's hash, the head, is kept in run
@@ -10,9 +10,9 @@ metadata under `chain_head`.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
+import sqlite3
 import sys
 import zlib
 from array import array
@@ -23,8 +23,8 @@ import orjson
 
 from engine.kernel.codec import dumps
 
-__all__ = ["CHAIN", "HEAD_KEY", "KEYED", "BadRow", "Link", "digest_rows", "keyed_state", "last_link", "link_hash",
-           "links", "rebuild", "row_key", "seal", "table_rows", "tables"]
+__all__ = ["CHAIN", "HEAD_KEY", "KEYED", "BadRow", "Link", "digest_range", "keyed_state", "last_link", "link_hash",
+           "links", "rebuild", "row_key", "seal", "tables"]
 
 CHAIN = "chain"
 HEAD_KEY = "chain_head"
@@ -68,12 +68,12 @@ def tables(conn) -> tuple[list[str], list[str]]:
     return append, keyed
 
 
-def table_rows(conn, table: str, after: int, last: int) -> Iterator[list[tuple]]:
-    """`SELECT rowid, *` of the rows with after < rowid <= last, in rowid order, in chunks."""
-    cursor = conn.execute(f'SELECT rowid, * FROM "{table}" WHERE rowid > ? AND rowid <= ? ORDER BY rowid',
-                          (after, last))
+def _json_rows(conn, table: str, after: int, last: int) -> Iterator[list[tuple]]:
+    columns = ", ".join(["rowid"] + [f'"{c[1]}"' for c in conn.execute(f'PRAGMA table_info("{table}")')])
+    cursor = conn.execute(f'SELECT rowid, json_array({columns}) FROM "{table}" WHERE rowid > ? AND rowid <= ? '
+                          "ORDER BY rowid", (after, last))
     while chunk := cursor.fetchmany(_CHUNK):
-        yield chunk
+        yield [(rowid, text.encode()) for rowid, text in chunk]
 
 
 def _blob(value: object) -> str:
@@ -82,15 +82,35 @@ def _blob(value: object) -> str:
     raise TypeError(type(value).__name__)
 
 
-_row_bytes = functools.partial(orjson.dumps, default=_blob)
+def _python_rows(conn, table: str, after: int, last: int) -> Iterator[list[tuple]]:
+    cursor = conn.execute(f'SELECT rowid, * FROM "{table}" WHERE rowid > ? AND rowid <= ? ORDER BY rowid',
+                          (after, last))
+    while chunk := cursor.fetchmany(_CHUNK):
+        yield [(row[0], orjson.dumps(row, default=_blob)) for row in chunk]
 
 
-def digest_rows(chunk: list[tuple], h) -> array:
-    """Feed the rows' canonical bytes (JSON arrays) to `h`; return their CRC-32s."""
-    encoded = list(map(_row_bytes, chunk))
-    h.update(b"\n".join(encoded))
-    h.update(b"\n")
-    return array("I", map(zlib.crc32, encoded))
+def _digest(chunks: Iterator[list[tuple]], rowids: list[int] | None) -> tuple[str, array]:
+    h, crcs = hashlib.blake2b(digest_size=32), array("I")
+    for chunk in chunks:
+        encoded = [text for _, text in chunk]
+        h.update(b"\n".join(encoded))
+        h.update(b"\n")
+        crcs.extend(map(zlib.crc32, encoded))
+        if rowids is not None:
+            rowids.extend(rowid for rowid, _ in chunk)
+    return h.hexdigest(), crcs
+
+
+def digest_range(conn, table: str, after: int, last: int, rowids: list[int] | None = None) -> tuple[str, array]:
+    """(digest, CRC-32 per row) of the rows with after < rowid <= last, in rowid order, each as the JSON
+    array of `rowid, *` (built by SQLite; by Python, blobs as hex, when a blob is in the range);
+    their rowids are appended to `rowids` when given."""
+    try:
+        return _digest(_json_rows(conn, table, after, last), rowids)
+    except sqlite3.OperationalError:  # SQLite's JSON holds no BLOB value
+        if rowids is not None:
+            rowids.clear()
+        return _digest(_python_rows(conn, table, after, last), rowids)
 
 
 def _canonical_crcs(crcs: array) -> bytes:
@@ -152,11 +172,9 @@ def seal(conn) -> str | None:
         top = conn.execute(f'SELECT MAX(rowid) FROM "{table}"').fetchone()[0] or 0
         if top <= after:
             continue
-        h, count = hashlib.blake2b(digest_size=32), 0
-        for chunk in table_rows(conn, table, after, top):
-            crcs.extend(digest_rows(chunk, h))
-            count += len(chunk)
-        covers[table], marks[table] = [after, top, count, h.hexdigest()], top
+        digest, found = digest_range(conn, table, after, top)
+        crcs.extend(found)
+        covers[table], marks[table] = [after, top, len(found), digest], top
     state = keyed_state(conn, keyed)
     if last is not None and not covers and state == last.state:
         return last.hash
@@ -190,10 +208,11 @@ def rebuild(conn) -> str | None:
     return head
 
 
-def row_key(conn, table: str, row: tuple | None = None, rowid: int | None = None) -> str:
+def row_key(conn, table: str, rowid: int) -> str:
     """How a row is named in a report: its primary key (`seq 5`, `entity 3 entity_seq 100`), or its rowid."""
     info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
     pk = sorted((c[5], c[0], c[1]) for c in info if c[5])
+    row = conn.execute(f'SELECT rowid, * FROM "{table}" WHERE rowid = ?', (rowid,)).fetchone()
     if row is None:
         if len(pk) == 1 and info[pk[0][1]][2].upper() == "INTEGER":
             return f"{pk[0][2]} {rowid}"

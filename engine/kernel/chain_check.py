@@ -3,7 +3,6 @@ the keyed tables as the last link left them, the head as run metadata (and the u
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from array import array
 
@@ -12,12 +11,11 @@ from engine.kernel.chain import (
     HEAD_KEY,
     BadRow,
     Link,
-    digest_rows,
+    digest_range,
     keyed_state,
     link_hash,
     links,
     row_key,
-    table_rows,
     tables,
 )
 from engine.kernel.codec import loads
@@ -73,24 +71,23 @@ def _covered(conn, link: Link, marks: dict) -> list[BadRow]:
 
 
 def _first_bad(conn, table: str, after: int, top: int, stored: array, digest: str, n: int) -> BadRow | None:
-    h, index, contiguous = hashlib.blake2b(digest_size=32), 0, len(stored) == top - after
-    for chunk in table_rows(conn, table, after, top):
-        crcs = digest_rows(chunk, h)
-        for row, crc in zip(chunk, crcs):
-            expected = after + 1 + index
-            if contiguous and row[0] > expected:
-                return BadRow(table, row_key(conn, table, rowid=expected), f"deleted (written at commit {n})")
-            if index >= len(stored):
-                return BadRow(table, row_key(conn, table, row), f"not written at commit {n} (inserted later)")
-            if crc != stored[index]:
-                return BadRow(table, row_key(conn, table, row),
-                              f"edited or reordered (differs from the row written at commit {n})")
-            index += 1
-    if index < len(stored):
-        missing = after + 1 + index if contiguous else None
-        key = row_key(conn, table, rowid=missing) if missing else f"rows after rowid {after}"
+    rowids: list[int] = []
+    found, crcs = digest_range(conn, table, after, top, rowids)
+    contiguous = len(stored) == top - after
+    for index, (rowid, crc) in enumerate(zip(rowids, crcs)):
+        expected = after + 1 + index
+        if contiguous and rowid > expected:
+            return BadRow(table, row_key(conn, table, expected), f"deleted (written at commit {n})")
+        if index >= len(stored):
+            return BadRow(table, row_key(conn, table, rowid), f"not written at commit {n} (inserted later)")
+        if crc != stored[index]:
+            return BadRow(table, row_key(conn, table, rowid),
+                          f"edited or reordered (differs from the row written at commit {n})")
+    if len(rowids) < len(stored):
+        missing = after + 1 + len(rowids) if contiguous else None
+        key = row_key(conn, table, missing) if missing else f"rows after rowid {after}"
         return BadRow(table, key, f"deleted (written at commit {n})")
-    if h.hexdigest() != digest:
+    if found != digest:
         return BadRow(table, f"rowid {after + 1}..{top}", f"edited (commit {n}'s digest differs; forged check values)")
     return None
 
@@ -99,10 +96,10 @@ def _uncovered(conn, marks: dict) -> list[BadRow]:
     append, _ = tables(conn)
     bad = [BadRow(table, "-", "table dropped") for table in sorted(set(marks) - set(append))]
     for table in append:
-        row = conn.execute(f'SELECT rowid, * FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT 1',
+        row = conn.execute(f'SELECT rowid FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT 1',
                            (marks.get(table, 0),)).fetchone()
         if row is not None:
-            bad.append(BadRow(table, row_key(conn, table, row),
+            bad.append(BadRow(table, row_key(conn, table, row[0]),
                               "not covered by the chain (added after the last commit)"))
     return bad
 
