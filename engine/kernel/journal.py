@@ -343,7 +343,10 @@ def _connect(path: str, readonly: bool) -> sqlite3.Connection:
         raise NotALanasimJournal(path=path, problem="no such file")
     if readonly and path != ":memory:":
         return connect_readonly(path)  # never checkpoints or rewrites the file
-    return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
+    if readonly:
+        conn.execute("PRAGMA query_only = ON")
+    return conn
 
 
 def _take_write_lock(conn: sqlite3.Connection, path: str) -> None:
