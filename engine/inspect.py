@@ -45,10 +45,14 @@ class JournalView:
             raise UnknownEntity(kind=kind, id=entity_id)
         return state
 
-    def verify(self) -> dict:
+    def verify(self, expect_head: str | None = None) -> dict:
+        """Integrity, hash chain and derived tables (index rows, snapshots, ledger lines) of the file,
+        which stays byte for byte as it was; see `engine.kernel.verify.verify_journal`."""
+        from engine.bank.ledger_check import LedgerReplay
         from engine.kernel.verify import verify_journal
 
-        return verify_journal(self.journal, self.kinds)
+        return verify_journal(self.journal, self.kinds, expect_head=expect_head,
+                              books=[LedgerReplay(self.journal.conn)])
 
 
 def _last(journal: Journal) -> str:
