@@ -21,7 +21,14 @@ from engine.kernel.authz import Authorizer
 from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
 from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
-from engine.kernel.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
+from engine.kernel.errors import (
+    HandlerFailed,
+    InvalidArgument,
+    MalformedCommand,
+    SimulationClosed,
+    UnknownEntity,
+    UnknownKind,
+)
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
 from engine.kernel.outbox import Outbox
@@ -33,6 +40,7 @@ from engine.kernel.runtime import Scheduler, fewer_collections
 __all__ = ["Simulation"]
 
 RUNTIMES = ("deterministic", "threaded")
+MAX_ADVANCE_DAYS = 366 * 100  # one call moves the clock by at most a century
 
 
 class Simulation:
@@ -264,7 +272,13 @@ class Simulation:
 
     # -- time ----------------------------------------------------------------------------
     def advance(self, *, days: int = 0, hours: int = 0, minutes: int = 0, seconds: int = 0) -> None:
+        """Move the clock forward by whole, non-negative amounts (`InvalidArgument` otherwise)."""
+        for name, value in (("days", days), ("hours", hours), ("minutes", minutes), ("seconds", seconds)):
+            if type(value) is not int or value < 0:
+                raise InvalidArgument(argument=name, value=value, problem="not a whole, non-negative number")
         total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+        if total > MAX_ADVANCE_DAYS * 86_400:
+            raise InvalidArgument(argument="days", value=days, problem=f"more than {MAX_ADVANCE_DAYS} days at once")
         self.run_until(self.clock.now + timedelta(seconds=total))
 
     def run_until(self, when) -> None:

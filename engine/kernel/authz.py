@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from engine.kernel.clock import Clock
-from engine.kernel.errors import EngineError
+from engine.kernel.errors import Refused
 from engine.kernel.journal import Journal
 
 __all__ = ["SYSTEM_ACTORS", "Authorizer", "Unauthorized"]
@@ -26,7 +26,7 @@ AUDIT_INSERT = ("INSERT INTO audit (recorded_at, subject, object, action, author
                 "VALUES (?, ?, ?, ?, ?, ?)")
 
 
-class Unauthorized(EngineError):
+class Unauthorized(Refused):
     """The subject may not issue this command (fields: subject, object, action, reason)."""
 
 

@@ -8,16 +8,27 @@ from typing import Any, Protocol
 import attrs
 
 from domains.accounting import chart
-from domains.credit import FacilityStatus
+from domains.credit import FacilityStatus, NonPositiveAmount
 from domains.credit.collateral import (
-    NoActiveLiquidation, RecordProceedsReceived, UpdateCollateral, UpdateCollateralViaLiquidation,
+    NoActiveLiquidation,
+    RecordProceedsReceived,
+    UpdateCollateral,
+    UpdateCollateralViaLiquidation,
 )
 from domains.credit.collection import RecordPayment, obligation_dates
 from domains.credit.facility import (
-    CompleteFacility, ConcludeCustomerApproval, CreateProposal, CreateTermsTemplate, InitiateDisbursal,
-    RecordDisbursalInitiated, assert_disbursal_allowed, deposit_account_for_proposal, require_eligible,
+    CompleteFacility,
+    ConcludeCustomerApproval,
+    CreateProposal,
+    CreateTermsTemplate,
+    InitiateDisbursal,
+    RecordDisbursalInitiated,
+    assert_disbursal_allowed,
+    deposit_account_for_proposal,
+    require_eligible,
     require_open_for_payment,
 )
+from domains.validators import check_amount
 from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
 from engine.bank.credit_reads import Books, CreditReads
 from engine.bank.liquidation_flow import LiquidationFlow
@@ -95,6 +106,7 @@ class CreditService:
                              UpdateCollateral(sats, self.sim.now.date()), subject=subject)
 
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
+        check_amount("amount", amount, NonPositiveAmount)
         f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
         assert_disbursal_allowed(f, self.sim.now, amount, self.reads.cvl(f, price, adding=amount))
         disbursal_id, due = self.sim.ids.entity(), f.maturity_date
