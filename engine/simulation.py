@@ -17,7 +17,7 @@ from engine.bank import modules
 from engine.bank.catalog import check_event_types
 from engine.bank.ledger import Ledger
 from engine.kernel.alarms import Alarms
-from engine.kernel.authz import Authorizer
+from engine.kernel.authz import SYSTEM, Authorizer, System, as_system
 from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
 from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
@@ -88,13 +88,13 @@ class Simulation:
                                 permissions_of=lambda user: self.access.permissions_of(user),
                                 extra_system_actors=[f"{k}-alarm" for k in self.kinds])
         self.reactions = Reactions(chosen, journal=self.journal, outbox=self.outbox, scheduler=self.scheduler,
-                                   clock=self.clock, tell=self.tell, allow=self.authz.allow,
+                                   clock=self.clock, tell=self._tell_as_system, allow=self.authz.allow,
                                    deterministic=runtime == "deterministic")
         self._actors: dict[tuple[str, str], Any] = self.registry._actors  # live entity actors
         self._system = self.authz.system
-        alarms = Alarms(clock=self.clock, jobs=self.jobs, registry=self.registry, tell=self.tell,
-                        post=lambda kind, entity_id, command, subject: self._post(kind, entity_id, command, subject,
-                                                                                  None, None))
+        alarms = Alarms(clock=self.clock, jobs=self.jobs, registry=self.registry, tell=self._tell_as_system,
+                        post=lambda kind, entity_id, command, subject: self._post(kind, entity_id, command,
+                                                                                  as_system(subject), None, None))
         for host in self.kinds.values():
             if host.alarm is not None:
                 alarms.host(host)
@@ -116,7 +116,7 @@ class Simulation:
         return clock
 
     # -- commands ------------------------------------------------------------------------
-    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
                 causation: str | None = None, trace_id: str | None = None):
         """Ask: run one command through the entity's actor, then settle every reaction it caused;
         returns `Executed` / `AlreadyApplied` or raises the typed refusal."""
@@ -124,7 +124,7 @@ class Simulation:
         self.settle()
         return result
 
-    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
              causation: str | None = None, trace_id: str | None = None) -> None:
         """Tell: issue a command without its result. Queued on the deterministic runtime and delivered
         by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
@@ -133,6 +133,10 @@ class Simulation:
             self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
         else:
             self._ask(kind, entity_id, command, subject, causation, trace_id)
+
+    def _tell_as_system(self, kind: str, entity_id: str, command: object, *, subject: str, **context) -> None:
+        """`tell` for the kernel's reactions and alarms: their subjects name system principals."""
+        self.tell(kind, entity_id, command, subject=as_system(subject), **context)
 
     def settle(self, *, commit: bool = False) -> None:
         """Settle: deliver queued commands and run reactions until quiescent (the instant's cascade);
@@ -174,10 +178,11 @@ class Simulation:
         context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
         return CommandMessage(command, context, trace)
 
-    def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
+    def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM):
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
-        if actor is not None and command.__class__ in actor.kind.commands and subject in self._system \
+        if actor is not None and command.__class__ in actor.kind.commands and subject.__class__ is System \
                 and not self.closed:
+            self.authz.check(actor.kind, command, subject)  # a system principal: its audit row only
             return actor.actor_ref
         if self.closed:
             raise SimulationClosed()

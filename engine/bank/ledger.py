@@ -23,6 +23,7 @@ from domains.accounting import (
     BalanceKey, Currency, Layer, LedgerTransaction, Side, TrialBalanceLine, UnknownAccount, apply_entries,
     normal_balance, normal_side,
 )
+from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import parse_instant
 from engine.kernel.errors import UnsupportedJournalFormat
 from engine.kernel.schema import FORMAT
@@ -175,7 +176,7 @@ class Ledger:
             "SELECT tx_id, template, currency, layer, side, amount, effective, recorded_at FROM ledger_entries "
             "WHERE account = ? ORDER BY id", (account,)).fetchall()
 
-    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = "system") -> str:
+    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = SYSTEM) -> str:
         """Write the account's entries to CSV and record the export; returns the export id."""
         return self.exporter.export_csv(account, out_dir=out_dir, subject=subject)
 

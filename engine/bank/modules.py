@@ -25,6 +25,7 @@ from engine.bank.service.governance import GovernanceService
 from engine.bank.service.ledger import LedgerExport
 from engine.bank.service.price import PriceService
 from engine.bank.service.report import ReportService
+from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
@@ -80,6 +81,6 @@ def start_end_of_day(kernel: Kernel) -> None:
     first = (clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
 
     def close_day() -> None:
-        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(clock.now.date()), subject="end-of-day-producer")
+        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(clock.now.date()), subject=System("end-of-day-producer"))
 
     kernel.jobs.every(86_400, close_day, Priority.END_OF_DAY, first=int((first - clock.start).total_seconds()))

@@ -17,11 +17,12 @@ from decimal import Decimal
 import attrs
 
 from domains.aggregate import Column
-from engine.kernel.errors import DuplicateValue, NotFound
+from engine.kernel.errors import DuplicateValue, MalformedCommand, NotFound
 
 __all__ = ["IndexTable", "Page"]
 
 _UNIQUE = re.compile(r"UNIQUE constraint failed: \w+\.(\w+)")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @attrs.frozen
@@ -51,6 +52,9 @@ class IndexTable:
 
     def __init__(self, journal, kind: str, columns: tuple[Column, ...]) -> None:
         self.journal, self.kind, self.columns = journal, kind, columns
+        for name in (kind.replace("-", "_"), *(c.name for c in columns), *(c.sql_type for c in columns)):
+            if not _IDENTIFIER.fullmatch(name):  # declared by code, and still never formatted unchecked
+                raise MalformedCommand(kind=kind, problem=f"{name!r} is not a plain SQL identifier")
         self.table = f"index_{kind.replace('-', '_')}"
         self.names = [c.name for c in columns]
         self.getters = [c.value for c in columns]
@@ -163,6 +167,10 @@ class IndexTable:
             f"SELECT id, {column} FROM {self.table} WHERE {column} IS NOT NULL ORDER BY {column}, id").fetchall()
 
     def count(self, where: dict | None = None) -> int:
+        """Rows matching equality filters; every key must be a declared column (`NotFound` otherwise),
+        so no caller's string reaches SQL as an identifier."""
+        for column in where or {}:
+            self._check(column)
         self.journal.sync()
         clauses = [f"{c} IS ?" for c in (where or {})]
         sql = f"SELECT COUNT(*) FROM {self.table}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
@@ -176,6 +184,7 @@ class IndexTable:
                 return lambda *a, **kw: method(column, *a, **kw)
         raise AttributeError(name)
 
-    def _check(self, column: str) -> None:
+    def _check(self, column: object) -> None:
+        """The whitelist: only declared column names are ever formatted into SQL."""
         if column not in self.names:
             raise NotFound(kind=self.kind, column="<column>", value=column)

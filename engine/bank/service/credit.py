@@ -32,6 +32,7 @@ from domains.validators import check_amount
 from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
 from engine.bank.credit_reads import Books, CreditReads
 from engine.bank.liquidation_flow import LiquidationFlow
+from engine.kernel.authz import SYSTEM
 
 __all__ = ["Books", "CreditHost", "CreditService", "FacilityView"]
 
@@ -45,7 +46,7 @@ class CreditHost(FlowHost, Protocol):
     custody: Any  # .create_wallet(custodian id) -> wallet id
     governance: Any  # .start_process(process type, id, target ref)
 
-    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
+    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM) -> Any: ...
 
 
 @attrs.frozen
@@ -72,13 +73,13 @@ class CreditService:
         self.flow = CreditFlow(sim, self.reads)
         self.liquidation_flow = LiquidationFlow(sim.reactions, self.reads)
 
-    def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
+    def create_terms_template(self, name: str, values, *, subject: str = SYSTEM) -> str:
         template_id = self.sim.ids.entity()
         self.sim.execute("terms-template", template_id, CreateTermsTemplate(template_id, name, values), subject=subject)
         return template_id
 
     def create_proposal(self, customer_id: str, amount: int, terms, *, custodian_id: str | None = None,
-                        subject: str = "system") -> str:
+                        subject: str = SYSTEM) -> str:
         """A proposal for an eligible customer, credited to the customer's active deposit account.
         With a (non-manual) `custodian_id` a custody wallet backs the collateral: its balance
         updates, not manual input, move the collateral."""
@@ -93,19 +94,19 @@ class CreditService:
             proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
         return proposal_id
 
-    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = "system"):
+    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = SYSTEM):
         result = self.sim.execute("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
                                subject=subject)
         if approved:
             self.sim.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
         return result
 
-    def update_collateral(self, facility_id: str, sats: int, *, subject: str = "system"):
+    def update_collateral(self, facility_id: str, sats: int, *, subject: str = SYSTEM):
         """Set the facility's collateral to `sats` (an absolute amount), effective today."""
         return self.sim.execute("collateral", self._collateral_id(facility_id),
                              UpdateCollateral(sats, self.sim.now.date()), subject=subject)
 
-    def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
+    def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
         check_amount("amount", amount, NonPositiveAmount)
         f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
         assert_disbursal_allowed(f, self.sim.now, amount, self.reads.cvl(f, price, adding=amount))
@@ -117,7 +118,7 @@ class CreditService:
         self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
         return disbursal_id
 
-    def record_payment(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
+    def record_payment(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
         """A payment from the customer's deposit account, allocated interest first (§8)."""
         f = self.sim.state(FACILITY_KIND, facility_id)
         require_open_for_payment(facility_id, f.status)
@@ -127,7 +128,7 @@ class CreditService:
             self.sim.now.date()), subject=subject)
         return payment_id
 
-    def complete_facility(self, facility_id: str, *, subject: str = "system"):
+    def complete_facility(self, facility_id: str, *, subject: str = SYSTEM):
         books = self.books(facility_id)
         return self.sim.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
                              subject=subject)
@@ -161,14 +162,14 @@ class CreditService:
         running = self.sim.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
         return None if running is None else self.sim.state("liquidation", running)
 
-    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = "system"):
+    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = SYSTEM):
         """Lana's `collateralRecordSentToLiquidation`: `sats` leave the collateral for the liquidator
         (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
         f = self.sim.state(FACILITY_KIND, facility_id)
         command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.sim.now.date())
         return self.sim.execute("collateral", f.collateral_id, command, subject=subject)
 
-    def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = "system") -> str:
+    def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
         `cents`; returns the id of the payment they become (none if nothing is owed)."""
         liquidation_id = self._last_liquidation_id(self.sim.state(FACILITY_KIND, facility_id))
