@@ -164,7 +164,9 @@ class CustomerService:
         return command
 
     def _ensure_customer(self, prospect_id: str, conversion: Conversion, level: KycLevel, subject: str) -> None:
-        """The customer takes the prospect's id; creating it again is already applied."""
+        """The customer takes the prospect's id; once it exists (a later KYC approval) it is not created again."""
+        if self.kernel.exists("customer", prospect_id):
+            return
         prospect = self.kernel.state("prospect", prospect_id)
         command = CreateCustomer(id=prospect_id, party_id=prospect.party_id, customer_type=prospect.customer_type,
                                  conversion=conversion, level=level)
