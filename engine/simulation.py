@@ -41,6 +41,7 @@ __all__ = ["Simulation"]
 
 RUNTIMES = ("deterministic", "threaded")
 MAX_ADVANCE_DAYS = 366 * 100  # one call moves the clock by at most a century
+MAX_ID = 254  # characters in an entity id
 
 
 class Simulation:
@@ -186,9 +187,11 @@ class Simulation:
             return actor.actor_ref
         if self.closed:
             raise SimulationClosed()
-        host = self.kinds.get(kind)
+        host = self.kinds.get(kind) if type(kind) is str else None
         if host is None:
             raise UnknownKind(kind=kind)
+        if type(entity_id) is not str or not entity_id or len(entity_id) > MAX_ID:
+            raise InvalidArgument(argument="entity_id", value=entity_id, problem=f"not an id of 1-{MAX_ID} characters")
         if type(command) not in host.commands:
             raise MalformedCommand(kind=kind, problem=f"{type(command).__name__} is not a command of this kind")
         self.authz.check(host, command, subject)

@@ -103,7 +103,8 @@ def test_replaying_a_deposit_id_with_another_amount_or_account_is_a_conflict_nam
     assert not bank.execute("deposit", deposit_id, same)  # the same content: already applied
     error = refused(bank, Conflict, bank.execute, "deposit", deposit_id,
                     RecordDeposit(deposit_id, bank.account, 6_00, deposit_id, "active"))
-    assert (error.kind, error.id, error.field, error.stored, error.given) == ("deposit", deposit_id, "amount", 5_00, 6_00)
+    assert (error.kind, error.id, error.field) == ("deposit", deposit_id, "amount")
+    assert (error.stored, error.given) == (5_00, 6_00)
     error = refused(bank, Conflict, bank.execute, "deposit", deposit_id,
                     RecordDeposit(deposit_id, other, 5_00, deposit_id, "active"))
     assert (error.field, error.stored, error.given) == ("deposit_account_id", bank.account, other)

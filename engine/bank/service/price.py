@@ -9,6 +9,8 @@ from engine.kernel.port import Kernel
 
 __all__ = ["PriceService"]
 
+PRICE_FEED = System("price-feed")  # the oracle: a system principal
+
 
 class PriceService:
     """Lana's price module: the latest price, published as ephemeral `PriceUpdated` events."""
@@ -19,7 +21,7 @@ class PriceService:
 
     def set(self, cents_per_btc: int) -> int:
         """Publish a price (integer cents per BTC, > 0) at the current sim time."""
-        self.sim.execute("price", BTC_USD, UpdatePrice(cents_per_btc, self.sim.now), subject=System("price-feed"))
+        self.sim.execute("price", BTC_USD, UpdatePrice(cents_per_btc, self.sim.now), subject=PRICE_FEED)
         return cents_per_btc
 
     def current(self) -> int | None:
@@ -45,7 +47,7 @@ class PriceService:
             t = int(self.sim.clock.env.now)
             price = feed.price_at(t)
             if price is not None:  # None: the oracle publishes nothing at this tick (stale feed, gap)
-                self.sim.tell("price", BTC_USD, UpdatePrice(_checked(price, t), self.sim.now), subject=System("price-feed"))
+                self.sim.tell("price", BTC_USD, UpdatePrice(_checked(price, t), self.sim.now), subject=PRICE_FEED)
             return True
 
         self.sim.jobs.every(every_seconds, sample, Priority.PRICE, first=origin)
