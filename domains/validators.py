@@ -15,7 +15,7 @@ from domains.money import MAX_CENTS, MAX_SATS
 
 __all__ = [
     "MAX_CENTS", "MAX_SATS", "MAX_TEXT", "AmountOutOfRange", "ArgumentRefused", "TextTooLong", "WrongType",
-    "amount", "bounded_text", "check_amount", "instance_of", "optional_text", "required",
+    "amount", "bounded_text", "check_amount", "check_id", "instance_of", "optional_text", "required",
 ]
 
 MAX_TEXT = 254  # characters in any text argument (an email's limit, RFC 5321)
@@ -59,6 +59,13 @@ def bounded_text(name: str, value: object, maximum: int = MAX_TEXT) -> str:
     if len(value) > maximum:
         raise TextTooLong(field=name, length=len(value), maximum=maximum)
     return value
+
+
+def check_id(field: str, value: object) -> str:
+    """An id argument: a non-empty string of at most `MAX_TEXT` characters (`WrongType` otherwise)."""
+    if not isinstance(value, str) or not value:
+        raise WrongType(field=field, value=value, expected="a non-empty id string")
+    return bounded_text(field, value)
 
 
 def optional_text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:

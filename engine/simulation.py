@@ -180,6 +180,8 @@ class Simulation:
         return CommandMessage(command, context, trace)
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM):
+        if entity_id.__class__ is not str:
+            raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
         if actor is not None and command.__class__ in actor.kind.commands and subject.__class__ is System \
                 and not self.closed:
@@ -202,6 +204,8 @@ class Simulation:
 
     def _exists(self, kind: str, entity_id: str) -> bool:
         """A live actor or a stored stream (a create still settling counts)."""
+        if type(entity_id) is not str:
+            return False
         return self.registry.actor(kind, entity_id) is not None or self.journal.exists(kind, entity_id)
 
     def _is_user(self, subject: str) -> bool:
@@ -240,6 +244,8 @@ class Simulation:
     # -- reading -------------------------------------------------------------------------
     def state(self, kind: str, entity_id: str) -> object:
         """The live state of an entity (its actor's), or its folded journal state."""
+        if type(entity_id) is not str:
+            raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
         actor = self.registry.actor(kind, entity_id)
         if actor is not None and actor.state is not None:
             return actor.state

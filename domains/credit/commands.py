@@ -63,7 +63,7 @@ class CreateProposal:
 
 @attrs.frozen
 class ConcludeCustomerApproval:
-    approved: bool
+    approved: bool = attrs.field(validator=instance_of(bool, "bool"))
 
 
 @attrs.frozen

@@ -8,7 +8,7 @@ import attrs
 
 from domains.customer.errors import EmptyValue, InvalidCustomerType, InvalidEmail, InvalidKycLevel
 from domains.customer.primitives import Conversion, CustomerType, KycLevel
-from domains.validators import bounded_text, required
+from domains.validators import bounded_text, instance_of, required
 
 __all__ = [
     "ApproveKyc", "CloseCustomer", "CloseProspect", "ConvertManually", "CreateCustomer",
@@ -103,7 +103,7 @@ class DeclineKyc:
 class ConvertManually:
     """`allow_manual_conversion` carries Lana's domain config (default false)."""
 
-    allow_manual_conversion: bool = False
+    allow_manual_conversion: bool = attrs.field(default=False, validator=instance_of(bool, "bool"))
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ from decimal import Decimal
 import attrs
 
 from domains.aggregate import Column
-from engine.kernel.errors import DuplicateValue, MalformedCommand, NotFound
+from engine.kernel.errors import DuplicateValue, InvalidArgument, MalformedCommand, NotFound
 
 __all__ = ["IndexTable", "Page"]
 
@@ -45,6 +45,14 @@ def _sql_value(v: object) -> object:
     if isinstance(v, (Decimal, date)):
         return str(v) if isinstance(v, date) else float(v)
     return v
+
+
+def _query_value(v: object) -> object:
+    """A lookup value as SQLite binds it; anything else (a list, an int beyond 64 bits) is refused."""
+    value = _sql_value(v)
+    if type(value) not in _PLAIN or (type(value) is int and not -2**63 <= value < 2**63):  # type: ignore[operator]
+        raise InvalidArgument(argument="value", value=v, problem="not a text, number or null to look up")
+    return value
 
 
 class IndexTable:
@@ -100,7 +108,7 @@ class IndexTable:
         self._check(column)
         self.journal.sync()
         row = self.journal.conn.execute(
-            f"SELECT id FROM {self.table} WHERE {column} = ? ORDER BY id LIMIT 1", (_sql_value(value),)).fetchone()
+            f"SELECT id FROM {self.table} WHERE {column} = ? ORDER BY id LIMIT 1", (_query_value(value),)).fetchone()
         return row[0] if row else None
 
     def find_by(self, column: str, value: object) -> str:
@@ -123,7 +131,7 @@ class IndexTable:
         for col, val in (where or {}).items():
             self._check(col)
             clauses.append(f"{col} IS ?")
-            params.append(_sql_value(val))
+            params.append(_query_value(val))
         key = f"({column} IS NULL)"  # 0 for every row when listing by id
         if cursor is not None:
             n, v, i = cursor
@@ -144,7 +152,7 @@ class IndexTable:
         """Ids whose `column` is one of `values`, in id order."""
         self._check(column)
         self.journal.sync()
-        values = [_sql_value(v) for v in values]
+        values = [_query_value(v) for v in values]
         return [r[0] for r in self.journal.conn.execute(
             f"SELECT id FROM {self.table} WHERE {column} IN ({', '.join('?' * len(values))}) ORDER BY id", values)]
 
@@ -174,7 +182,7 @@ class IndexTable:
         self.journal.sync()
         clauses = [f"{c} IS ?" for c in (where or {})]
         sql = f"SELECT COUNT(*) FROM {self.table}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
-        return self.journal.conn.execute(sql, [_sql_value(v) for v in (where or {}).values()]).fetchone()[0]
+        return self.journal.conn.execute(sql, [_query_value(v) for v in (where or {}).values()]).fetchone()[0]
 
     def __getattr__(self, name: str):
         for prefix in ("maybe_find_by_", "find_by_", "list_by_"):

@@ -28,7 +28,7 @@ from domains.credit.facility import (
     require_eligible,
     require_open_for_payment,
 )
-from domains.validators import check_amount
+from domains.validators import check_amount, check_id
 from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
 from engine.bank.credit_reads import Books, CreditReads
 from engine.bank.liquidation_flow import LiquidationFlow
@@ -103,10 +103,12 @@ class CreditService:
 
     def update_collateral(self, facility_id: str, sats: int, *, subject: str = SYSTEM):
         """Set the facility's collateral to `sats` (an absolute amount), effective today."""
+        check_id("facility_id", facility_id)
         return self.sim.execute("collateral", self._collateral_id(facility_id),
                              UpdateCollateral(sats, self.sim.now.date()), subject=subject)
 
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
+        check_id("facility_id", facility_id)
         check_amount("amount", amount, NonPositiveAmount)
         f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
         assert_disbursal_allowed(f, self.sim.now, amount, self.reads.cvl(f, price, adding=amount))
@@ -120,6 +122,7 @@ class CreditService:
 
     def record_payment(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
         """A payment from the customer's deposit account, allocated interest first (§8)."""
+        check_id("facility_id", facility_id)
         f = self.sim.state(FACILITY_KIND, facility_id)
         require_open_for_payment(facility_id, f.status)
         payment_id = self.sim.ids.entity()
@@ -129,25 +132,30 @@ class CreditService:
         return payment_id
 
     def complete_facility(self, facility_id: str, *, subject: str = SYSTEM):
+        check_id("facility_id", facility_id)
         books = self.books(facility_id)
         return self.sim.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
                              subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
     def facility(self, facility_id: str) -> FacilityView:
+        check_id("facility_id", facility_id)
         f, books = self.sim.state(FACILITY_KIND, facility_id), self.books(facility_id)
         price, collateral = self.sim.price.current(), self._collateral(f)
         return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
                             self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books)
 
     def books(self, facility_id: str) -> Books:
+        check_id("facility_id", facility_id)
         return self.reads.books(facility_id)
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (§6)."""
+        check_id("facility_id", facility_id)
         return self.reads.principal(facility_id)
 
     def obligations(self, facility_id: str) -> list:
+        check_id("facility_id", facility_id)
         return self.reads.obligations_of(facility_id)
 
     def _collateral_id(self, facility_id: str) -> str:
@@ -159,12 +167,14 @@ class CreditService:
     # -- partial liquidation (LANA.md §10): the operator's steps ----------------------------
     def liquidation(self, facility_id: str):
         """The facility's running liquidation (its `Liquidation` state), or None."""
+        check_id("facility_id", facility_id)
         running = self.sim.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
         return None if running is None else self.sim.state("liquidation", running)
 
     def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = SYSTEM):
         """Lana's `collateralRecordSentToLiquidation`: `sats` leave the collateral for the liquidator
         (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
+        check_id("facility_id", facility_id)
         f = self.sim.state(FACILITY_KIND, facility_id)
         command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.sim.now.date())
         return self.sim.execute("collateral", f.collateral_id, command, subject=subject)
@@ -172,6 +182,7 @@ class CreditService:
     def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
         `cents`; returns the id of the payment they become (none if nothing is owed)."""
+        check_id("facility_id", facility_id)
         liquidation_id = self._last_liquidation_id(self.sim.state(FACILITY_KIND, facility_id))
         command = RecordProceedsReceived(cents, self.sim.ids.entity(), self.sim.now.date())
         self.sim.execute("liquidation", liquidation_id, command, subject=subject)

@@ -15,6 +15,7 @@ from pathlib import Path
 import attrs
 
 from domains.report import CreateReport, CreateReportRun, ReportFile, UpdateReportRunState
+from domains.validators import bounded_text
 from engine.bank.report import Sources, definition, write_csv
 from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import parse_instant
@@ -47,6 +48,7 @@ class ReportService:
         An unknown name raises `UnknownReport`, a report whose module is not hosted
         `ReportUnavailable`; either way the run is published as failed first.
         """
+        bounded_text("name", name)
         day = parse_instant(as_of).date() if as_of is not None else self.kernel.now.date()
         run_id = self._queue(name, day, run_type, subject)
         self._move(run_id, "running", subject)
