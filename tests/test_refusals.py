@@ -12,6 +12,7 @@ from domains.money import MAX_CENTS, MAX_SATS
 from domains.validators import AmountOutOfRange, TextTooLong, WrongType
 from engine import Simulation
 from engine.kernel.errors import Conflict, InvalidArgument
+from scenarios.cli import main
 
 PRICE, BTC = 7_000_000, 100_000_000
 
@@ -53,9 +54,12 @@ def test_the_maximum_amount_itself_is_accepted(bank):
     assert bank.deposit.balance(bank.account) == MAX_CENTS + 350_00
 
 
-def test_a_proposal_without_terms_is_refused_and_journals_nothing(bank):
+def test_a_proposal_without_terms_is_refused_and_the_journal_still_verifies(bank, tmp_path, capsys):
     error = refused(bank, WrongType, bank.credit.create_proposal, bank.ada, 1000, None)
     assert (error.field, error.value, error.expected) == ("terms", None, "TermValues")
+    bank.close()
+    assert main(["verify", str(tmp_path / "j.sqlite")]) == 0
+    assert "ok: True" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("amount", ["1000", 10.5, None, True])
