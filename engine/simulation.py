@@ -8,7 +8,7 @@ moves to another instant, when `group_rows` events are staged, on `flush()`, or 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pykka
@@ -297,6 +297,8 @@ class Simulation:
 
     def run_until(self, when) -> None:
         """Move the clock to `when`, running every job, end of day and reaction due on the way."""
+        if not isinstance(when, (str, date)):
+            raise InvalidArgument(argument="when", value=when, problem="an ISO-8601 string, a date or a datetime")
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
         with fewer_collections():
             self.settle()

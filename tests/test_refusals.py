@@ -95,6 +95,11 @@ def test_advance_refuses_what_is_not_a_whole_forward_step(bank, kwargs):
     assert bank.now == now
 
 
+@pytest.mark.parametrize("when", [None, 5, ["2024-02-01"]])
+def test_run_until_refuses_what_is_not_an_instant(bank, when):
+    assert refused(bank, InvalidArgument, bank.run_until, when).argument == "when"
+
+
 def test_a_ten_kilobyte_email_is_refused(bank):
     error = refused(bank, TextTooLong, bank.customer.create_customer, "a" * 10_000 + "@bank.test")
     assert (error.field, error.length, error.maximum) == ("email", 10_010, 254)

@@ -63,7 +63,8 @@ class Authorizer:
             " action TEXT, authorized INTEGER, command TEXT)")
 
     def allow(self, system_actor: str) -> None:
-        """Register a named system actor (a consumer's subject)."""
+        """Record a named system actor (a consumer's subject); the name alone grants nothing: its
+        commands act as `System(name)`."""
         self.system.add(system_actor)
 
     def check(self, host, command: object, subject: object) -> None:
