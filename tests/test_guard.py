@@ -118,6 +118,8 @@ def test_eight_threads_of_four_withdrawals_each_all_succeed_with_their_approval_
         assert sorted(withdrawals) == sorted(o[1] for o in outcomes)
         assert set(withdrawals) <= set(stored(sim, "approval-process"))
         assert all(sim.deposit.balance(a) == 9_600 for a in accounts)
+        audited = [row for row in audit(sim) if row[3] in ("InitiateWithdrawal", "StartApprovalProcess")]
+        assert len(audited) == 2 * 32  # every command from every thread is audited
 
 
 def test_racing_withdrawals_on_one_account_either_succeed_with_a_process_or_are_refused_leaving_nothing():

@@ -72,15 +72,19 @@ class Authorizer:
         grants the command's permission; stage the audit row either way."""
         required = host.spec.permissions(command) if host.spec.permissions is not None else ("*", "*")
         if type(subject) is System:
-            self.journal.stage(AUDIT_INSERT, (self.clock.iso, str(subject), *required, 1, type(command).__name__))
+            self._audit((self.clock.iso, str(subject), *required, 1, type(command).__name__))
             return
         if type(subject) is not str or not subject or not self.is_user(subject):
             self._refuse(subject, required, command, "unknown subject: neither a user nor a system principal")
         if required not in self.permissions_of(subject):
             self._refuse(subject, required, command, "permission not granted by the user's role")
-        self.journal.stage(AUDIT_INSERT, (self.clock.iso, subject, *required, 1, type(command).__name__))
+        self._audit((self.clock.iso, subject, *required, 1, type(command).__name__))
+
+    def _audit(self, row: tuple) -> None:
+        with self.journal.lock:  # threaded callers: never between a sync's write and its clear
+            self.journal.stage(AUDIT_INSERT, row)
 
     def _refuse(self, subject: object, required: tuple[str, str], command: object, reason: str) -> None:
         shown = subject if isinstance(subject, str) else repr(subject)
-        self.journal.stage(AUDIT_INSERT, (self.clock.iso, shown, *required, 0, type(command).__name__))
+        self._audit((self.clock.iso, shown, *required, 0, type(command).__name__))
         raise Unauthorized(subject=subject, object=required[0], action=required[1], reason=reason)
