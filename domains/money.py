@@ -9,7 +9,7 @@ __all__ = ["MAX_CENTS", "MAX_SATS", "SATS_PER_BTC", "ceil_cents", "cents_to_sats
 SATS_PER_BTC = 100_000_000
 # The largest amount any command accepts: USD 10 trillion in cents, and every bitcoin there will
 # ever be in satoshis. Both are far below SQLite's INTEGER limit (2**63 - 1, about 9.2e18), so
-# thousands of maximal amounts still sum inside a ledger balance.
+# 4,000 maximal amounts still sum inside one ledger balance.
 MAX_CENTS = 10**15
 MAX_SATS = 21_000_000 * SATS_PER_BTC
 
