@@ -74,13 +74,13 @@ class Authorizer:
         if type(subject) is System:
             self._audit((self.clock.iso, str(subject), *required, 1, type(command).__name__))
             return
-        if type(subject) is not str or not subject or not self.is_user(subject):
+        if not isinstance(subject, str) or type(subject) is not str or not subject or not self.is_user(subject):
             self._refuse(subject, required, command, "unknown subject: neither a user nor a system principal")
         if required not in self.permissions_of(subject):
             self._refuse(subject, required, command, "permission not granted by the user's role")
         self._audit((self.clock.iso, subject, *required, 1, type(command).__name__))
 
-    def _audit(self, row: tuple) -> None:
+    def _audit(self, row: tuple[object, ...]) -> None:
         with self.journal.lock:  # threaded callers: never between a sync's write and its clear
             self.journal.stage(AUDIT_INSERT, row)
 

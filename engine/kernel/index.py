@@ -50,7 +50,7 @@ def _sql_value(v: object) -> object:
 def _query_value(v: object) -> object:
     """A lookup value as SQLite binds it; anything else (a list, an int beyond 64 bits) is refused."""
     value = _sql_value(v)
-    if type(value) not in _PLAIN or (type(value) is int and not -2**63 <= value < 2**63):  # type: ignore[operator]
+    if type(value) not in _PLAIN or (type(value) is int and not -2**63 <= value < 2**63):
         raise InvalidArgument(argument="value", value=v, problem="not a text, number or null to look up")
     return value
 

@@ -4,6 +4,7 @@ exists is `AlreadyApplied` only when it says what the entity's first event recor
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 import attrs
 
@@ -16,10 +17,12 @@ def check_replay(kind: str, entity_id: str, command: object, first_event: object
     """Raise `Conflict(kind, id, field, stored, given)` for the first field the command shares (by
     name) with the entity's creating event and whose value differs, as TigerBeetle's
     `exists_with_different_*`; fields only one side has are not compared."""
-    if not attrs.has(type(command)) or not attrs.has(type(first_event)):
+    made: Any = type(command)
+    was_made: Any = type(first_event)
+    if not attrs.has(made) or not attrs.has(was_made):
         return
-    stored = {f.name: getattr(first_event, f.name) for f in attrs.fields(type(first_event))}
-    for field in attrs.fields(type(command)):
+    stored = {f.name: getattr(first_event, f.name) for f in attrs.fields(was_made)}
+    for field in attrs.fields(made):
         if field.name in stored:
             given, was = _plain(getattr(command, field.name)), _plain(stored[field.name])
             if given != was:
