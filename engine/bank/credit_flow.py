@@ -20,6 +20,7 @@ from domains.credit.facility import (
     complete_when_collateralized, completes_cycle, conclude_approval, due_to_mature, open_pending_facility, post_cycle,
 )
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
+from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 
 __all__ = ["CreditFlow", "FlowHost"]
@@ -179,7 +180,7 @@ class CreditFlow:
         and create its interest obligation, due on the cycle's last day."""
         for facility_id in facility_ids:
             for send in post_cycle(self.sim.state(FACILITY_KIND, facility_id), self.sim.ids.entity()):
-                self.sim.tell(send.kind, send.id, send.command, subject="interest-accrual")
+                self.sim.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list:

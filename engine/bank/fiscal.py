@@ -21,6 +21,7 @@ from domains.accounting.fiscal_year import (
     fiscal_year_id,
 )
 from engine.bank.fiscal_reads import effective_totals, normal_balances
+from engine.kernel.authz import SYSTEM
 from engine.kernel.port import Kernel
 
 __all__ = ["FiscalService"]
@@ -42,7 +43,7 @@ class FiscalService:
         ids = self.kernel.journal.entity_ids(KIND)
         return cast(FiscalYear, self.kernel.state(KIND, max(ids))) if ids else None
 
-    def close_month(self, *, subject: str = "system") -> date | None:
+    def close_month(self, *, subject: str = SYSTEM) -> date | None:
         """Close the earliest open month, in order: its last day, or None while the year's December
         is closed but the year is not (close the year first). A month that has not ended raises
         `MonthHasNotEnded`."""
@@ -58,7 +59,7 @@ class FiscalService:
         self._guard()
         return month
 
-    def close_year(self, *, subject: str = "system") -> date:
+    def close_year(self, *, subject: str = SYSTEM) -> date:
         """Close the current fiscal year (`LastMonthNotClosed` before its December is): one
         `CLOSE_FISCAL_YEAR` transaction dated 31 December moves every revenue, cost of revenue and
         expense balance of the year into retained earnings (gain) or retained losses (loss)."""

@@ -25,6 +25,7 @@ from domains.accounting import (
     normal_balance, normal_side,
 )
 from domains.accounting.fiscal_close import check_period_open
+from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import parse_instant
 from engine.kernel.errors import UnsupportedJournalFormat
 from engine.kernel.schema import FORMAT
@@ -181,15 +182,15 @@ class Ledger:
             "SELECT tx_id, template, currency, layer, side, amount, effective, recorded_at FROM ledger_entries "
             "WHERE account = ? ORDER BY id", (account,)).fetchall()
 
-    def close_month(self, *, subject: str = "system"):
+    def close_month(self, *, subject: str = SYSTEM):
         """Close the earliest open month that has ended (see `engine.bank.fiscal.FiscalService`)."""
         return self.fiscal.close_month(subject=subject)
 
-    def close_year(self, *, subject: str = "system"):
+    def close_year(self, *, subject: str = SYSTEM):
         """Close the fiscal year whose December is closed: revenue and expenses into retained earnings."""
         return self.fiscal.close_year(subject=subject)
 
-    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = "system") -> str:
+    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = SYSTEM) -> str:
         """Write the account's entries to CSV and record the export; returns the export id."""
         return self.exporter.export_csv(account, out_dir=out_dir, subject=subject)
 

@@ -28,6 +28,7 @@ from engine.bank.service.ledger import LedgerExport
 from engine.bank.service.price import PriceService
 from engine.bank.service.report import ReportService
 from engine.bank.settings import BankSettings
+from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
@@ -92,7 +93,7 @@ def start_end_of_day(kernel: Kernel, schedule: ClosingSchedule = DEFAULT_SCHEDUL
     first = (clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
 
     def close_day() -> None:
-        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(clock.now.date()), subject="end-of-day-producer")
+        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(clock.now.date()), subject=System("end-of-day-producer"))
 
     kernel.jobs.every(86_400, close_day, Priority.END_OF_DAY, first=int((first - clock.start).total_seconds()))
 
@@ -102,7 +103,7 @@ def _follow_schedule(kernel: Kernel, schedule: ClosingSchedule) -> None:
     clock = kernel.clock
 
     def close_day(day) -> None:
-        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(day), subject="end-of-day-producer")
+        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(day), subject=System("end-of-day-producer"))
         plan_next()
 
     def plan_next() -> None:

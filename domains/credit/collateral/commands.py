@@ -9,7 +9,7 @@ from datetime import date
 
 import attrs
 
-from domains.credit.commands import _positive
+from domains.credit.commands import _positive, _positive_sats
 
 __all__ = [
     "RecordCollateralSentOut", "RecordLiquidationCompleted", "RecordLiquidationStarted", "RecordProceedsReceived",
@@ -33,7 +33,7 @@ class StartLiquidation:
 class RecordCollateralSentOut:
     """Count sats the collateral sent out in its ledger transaction `ledger_tx_id` (once per tx)."""
 
-    amount_sats: int = attrs.field(validator=_positive)
+    amount_sats: int = attrs.field(validator=_positive_sats)
     ledger_tx_id: str
     effective: date
 
@@ -52,7 +52,7 @@ class UpdateCollateralViaLiquidation:
     """Send `sats` of the collateral to the liquidator for the running liquidation."""
 
     liquidation_id: str
-    sats: int = attrs.field(validator=_positive)
+    sats: int = attrs.field(validator=_positive_sats)
     effective: date
 
 

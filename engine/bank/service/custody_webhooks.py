@@ -12,12 +12,13 @@ import attrs
 
 from domains.custody import UpdateWalletBalance, Wallet
 from domains.custody.webhooks import Outcome, ReceiveWebhook, idempotency_key, outcome_of
+from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
 __all__ = ["Delivery", "WebhookInbox"]
 
-SUBJECT = "custodian-sync"
+SUBJECT = System("custodian-sync")
 
 
 @attrs.frozen

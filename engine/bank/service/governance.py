@@ -20,6 +20,7 @@ from domains.governance import (
     UnknownProcessType,
     UpdateApprovalRules,
 )
+from engine.kernel.authz import SYSTEM
 from engine.kernel.port import Kernel
 
 __all__ = ["GovernanceService"]
@@ -39,19 +40,19 @@ class GovernanceService:
         self._policies_ready = False
 
     # -- committees --------------------------------------------------------------------
-    def create_committee(self, name: str, *, subject: str = "system") -> str:
+    def create_committee(self, name: str, *, subject: str = SYSTEM) -> str:
         """A taken name raises `DuplicateValue(kind="committee", column="name")`."""
         committee_id = self.kernel.ids.entity()
         self.kernel.execute("committee", committee_id, CreateCommittee(committee_id, name), subject=subject)
         return committee_id
 
-    def add_member(self, committee_id: str, user_id: str, *, subject: str = "system"):
+    def add_member(self, committee_id: str, user_id: str, *, subject: str = SYSTEM):
         """Members are users: an unknown user raises `UnknownEntity(kind="user")`."""
         command = AddCommitteeMember(user_id)
         self.kernel.state("user", user_id)
         return self.kernel.execute("committee", committee_id, command, subject=subject)
 
-    def remove_member(self, committee_id: str, user_id: str, *, subject: str = "system"):
+    def remove_member(self, committee_id: str, user_id: str, *, subject: str = SYSTEM):
         return self.kernel.execute("committee", committee_id, RemoveCommitteeMember(user_id), subject=subject)
 
     def default_committee(self) -> str:
@@ -68,7 +69,7 @@ class GovernanceService:
         return committee_id
 
     # -- policies ----------------------------------------------------------------------
-    def set_policy(self, process_type: str, committee_id: str | None = None, *, subject: str = "system"):
+    def set_policy(self, process_type: str, committee_id: str | None = None, *, subject: str = SYSTEM):
         """Committee rules for a process type, or AutoApprove without a committee. Processes already
         started keep the rules they were started with."""
         process_type = _process_type(process_type)
@@ -85,7 +86,7 @@ class GovernanceService:
 
     # -- processes ---------------------------------------------------------------------
     def start_process(self, process_type: str, target_ref: str, process_id: str | None = None, *,
-                      subject: str = "system") -> str:
+                      subject: str = SYSTEM) -> str:
         """Start an approval process under the policy's current rules; with AutoApprove it concludes
         (and its conclusion's reactions run) before this returns. Lana shares ids: pass the target's
         id as `process_id` where Lana does (withdrawal, disbursal, proposal)."""

@@ -6,10 +6,13 @@ from typing import Any
 
 from domains.price import BTC_USD, InvalidPrice, UpdatePrice
 from engine.bank.service.price_providers import ProviderFeed
+from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
 __all__ = ["PriceService"]
+
+PRICE_FEED = System("price-feed")  # the oracle: a system principal
 
 
 class PriceService:
@@ -22,7 +25,7 @@ class PriceService:
 
     def set(self, cents_per_btc: int) -> int:
         """Publish a price (integer cents per BTC, > 0) at the current sim time."""
-        self.sim.execute("price", BTC_USD, UpdatePrice(cents_per_btc, self.sim.now), subject="price-feed")
+        self.sim.execute("price", BTC_USD, UpdatePrice(cents_per_btc, self.sim.now), subject=PRICE_FEED)
         return cents_per_btc
 
     def current(self) -> int | None:
@@ -73,7 +76,7 @@ class PriceService:
             t = int(self.sim.clock.env.now)
             price = feed.price_at(t)
             if price is not None:  # None: the oracle publishes nothing at this tick (stale feed, gap)
-                self.sim.tell("price", BTC_USD, UpdatePrice(_checked(price, t), self.sim.now), subject="price-feed")
+                self.sim.tell("price", BTC_USD, UpdatePrice(_checked(price, t), self.sim.now), subject=PRICE_FEED)
             return True
 
         self.sim.jobs.every(every_seconds, sample, Priority.PRICE, first=origin)

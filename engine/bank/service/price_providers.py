@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from domains.price import BTC_USD, InvalidPrice, UpdatePrice
 from domains.price.providers import PROVIDER_POLL_SECONDS, NoProviders, ProviderTick, poll
+from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
@@ -50,7 +51,7 @@ class ProviderFeed:
         tick = poll(readings, kernel.now, last)
         self.ticks.append(tick)
         if tick.published is not None:
-            kernel.tell("price", BTC_USD, UpdatePrice(tick.published, kernel.now), subject="price-feed")
+            kernel.tell("price", BTC_USD, UpdatePrice(tick.published, kernel.now), subject=System("price-feed"))
         return True
 
     @property
