@@ -1,4 +1,4 @@
-"""Money in minor units (USD cents, satoshis) and Lana's rounding rules (LANA.md §1.1)."""
+"""Money in minor units (USD cents, satoshis) and Lana's rounding rules (Lana: core/credit/terms/src/value.rs, core/credit/terms/src/cvl.rs)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Uniqueness of (entity, entity_seq) is enforced in memory by the single writer while a run is hot
 (the file is held with an exclusive lock, so no other writer can exist) and durably by the UNIQUE
 index `events_stream`, built when the run ends or the first time a stream is read back. This keeps
-the hot append path close to raw `executemany` speed (see PERF-NOTES.md and bench/engine.py).
+the hot append path close to raw `executemany` speed (see bench/engine.py).
 """
 
 from __future__ import annotations

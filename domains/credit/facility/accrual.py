@@ -1,4 +1,4 @@
-"""A facility's interest accrual (LANA.md §6): one accrual period per command, then the posting
+"""A facility's interest accrual (Lana: core/credit/src/credit_facility/interest_accrual_cycle/entity.rs): one accrual period per command, then the posting
 that concludes the cycle and starts the next one (none after maturity)."""
 
 from __future__ import annotations
