@@ -95,7 +95,7 @@ def test_import_then_export_gives_back_the_same_values(tmp_path):
 
 
 def test_export_at_an_earlier_instant_is_the_book_as_it_stood_then(tmp_path):
-    code, journal = imported(tmp_path)
+    _, journal = imported(tmp_path)
     branch = tmp_path / "later.sqlite"
     with branch_at(str(journal), None) as sim:
         later = sim.fork(journal=str(branch))

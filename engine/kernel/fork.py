@@ -11,8 +11,11 @@ the kept events. The source is only read.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
+from typing import Any
 from pathlib import Path
 
+from domains.aggregate import Aggregate
 from engine.kernel.codec import Codec, dumps, loads
 from engine.kernel.entity import EntityKind
 from engine.kernel.errors import MalformedCommand, NotALanasimJournal
@@ -34,10 +37,10 @@ def cut_seq(conn: sqlite3.Connection, at_iso: str) -> int:
     start, now = meta.get("start", ""), meta.get("now", "")
     if at_iso < start or (now and at_iso > now):
         raise MalformedCommand(kind="fork", problem=f"--at {at_iso} is outside the journal ({start} .. {now or start})")
-    return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE recorded_at <= ?", (at_iso,)).fetchone()[0]
+    return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE recorded_at <= ?", (at_iso,)).fetchone()[0])
 
 
-def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str) -> tuple[int, set]:
+def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str) -> tuple[int, set[tuple[str, str]]]:
     """Copy `source` into `target` cut at `at_iso`; returns (cut seq, {(kind, id)} changed after it)."""
     cut = cut_seq(source, at_iso)
     source.backup(target)
@@ -74,7 +77,7 @@ def _ephemeral(target: sqlite3.Connection) -> None:
                            (*row, event_type))
 
 
-def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str, specs) -> str | sqlite3.Connection:
+def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iterable[Aggregate[Any]]) -> str | sqlite3.Connection:
     """Write the cut of `source` at `at_iso` into `journal` (a new file, or ":memory:") and fix its
     index rows (`specs`: the aggregates hosted); returns the path, or the in-memory connection."""
     if journal != ":memory:" and Path(journal).exists():
@@ -97,7 +100,7 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str, specs) -
     return journal
 
 
-def reindex(hosts: dict, changed: set) -> None:
+def reindex(hosts: dict[str, EntityKind], changed: set[tuple[str, str]]) -> None:
     """Rewrite the index row of every entity changed after the cut from its kept events (`hosts`:
     kind -> an `EntityKind` over the cut journal); one that did not exist yet loses its row."""
     for kind, entity_id in sorted(changed):

@@ -50,7 +50,7 @@ class Journal:
         self.group_rows = group_rows
         self.readonly = readonly
         self.lock = threading.RLock()
-        self.conn = path if adopted else _connect(self.path, readonly)
+        self.conn = path if isinstance(path, sqlite3.Connection) else _connect(self.path, readonly)
         self.db = sqlite_utils.Database(self.conn)
         self._check_or_create()
         self._staged: dict[str, list[tuple]] = {}

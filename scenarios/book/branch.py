@@ -20,10 +20,9 @@ from scenarios.behaviour.agents import Borrowers, LiquidationDesk
 from scenarios.book.export import as_of_iso, open_facilities
 from scenarios.book.format import read_book
 from scenarios.book.synthetic import borrowers_are_drawn
-from scenarios.library import load_scenario, parse_params
+from scenarios.library import load_scenario, parse_params, stress
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import prepare_run_dir
-from scenarios.library import stress
 from scenarios.library.stress import DAY, _Delayed, _faults
 from scenarios.market import path_from_spec, with_faults
 

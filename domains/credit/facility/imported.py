@@ -11,6 +11,7 @@ rounding: rounded up to the cent). A facility whose last cycle ended before the 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import attrs
 
@@ -55,11 +56,13 @@ class ImportFacility:
     interest_obligation_id: str | None = None
 
 
-def cycles_at(facility_id: str, terms: TermValues, activated: date, as_of: date) -> tuple:
+def cycles_at(facility_id: str, terms: TermValues, activated: date,
+              as_of: date) -> tuple[AccrualCycle | None, AccrualCycle | None]:
     """(last cycle ended before `as_of` or None, cycle containing `as_of` or None), cycles truncated
     at maturity as the facility runs them."""
     maturity = add_months(activated, terms.duration)
-    previous, cycle = None, first_cycle(facility_id, terms, activated, maturity)
+    previous: AccrualCycle | None = None
+    cycle: AccrualCycle | None = first_cycle(facility_id, terms, activated, maturity)
     while cycle is not None and cycle.period.end < as_of:
         previous, cycle = cycle, next_cycle(facility_id, terms, cycle, maturity)
     return previous, cycle
@@ -96,7 +99,7 @@ def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
         Outstanding(c.principal, c.interest), c.price, ratio_of(c.collateral_sats, owed))]
     previous, current = cycles_at(c.id, c.terms, c.activated_at.date(), c.as_of)
     if c.interest > 0:
-        events += _posted(c, previous)
+        events += _posted(c, cast(AccrualCycle, previous))  # `inconsistency` refused None
     if current is None:
         return (*events, ev.FacilityMatured()) if maturity <= c.as_of else tuple(events)
     events.append(ev.InterestAccrualCycleStarted(current.id, current.idx, current.period))
