@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from domains.aggregate import Aggregate
 from engine.kernel.codec import Codec, dumps, loads
@@ -77,7 +77,8 @@ def _ephemeral(target: sqlite3.Connection) -> None:
                            (*row, event_type))
 
 
-def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iterable[Aggregate[Any]]) -> str | sqlite3.Connection:
+def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
+                 specs: Iterable[Aggregate[Any, Any, Any]]) -> str | sqlite3.Connection:
     """Write the cut of `source` at `at_iso` into `journal` (a new file, or ":memory:") and fix its
     index rows (`specs`: the aggregates hosted); returns the path, or the in-memory connection."""
     if journal != ":memory:" and Path(journal).exists():
