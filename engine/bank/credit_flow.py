@@ -20,13 +20,14 @@ from domains.credit.facility import (
     complete_when_collateralized, completes_cycle, conclude_approval, due_to_mature, open_pending_facility, post_cycle,
 )
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
+from engine.kernel.clock import Priority
 
 __all__ = ["CreditFlow", "FlowHost"]
 
 
 class FlowHost(Protocol):
     """What the credit process managers use of the simulation: entity states and indexes, id draws,
-    the current price and time, the reaction registry, deferred jobs and fire-and-forget sends."""
+    the current price and time, the reaction registry, deferred jobs and fire-and-forget tells."""
 
     ids: Any  # .entity() -> str
     price: Any  # .current() -> int | None
@@ -37,7 +38,7 @@ class FlowHost(Protocol):
     def now(self) -> datetime: ...
     def state(self, kind: str, entity_id: str) -> Any: ...
     def index(self, kind: str) -> Any: ...
-    def send(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
+    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
 
 
 class CreditFlow:
@@ -170,7 +171,7 @@ class CreditFlow:
             if due_to_mature(f, day):
                 sends.append(Send(FACILITY_KIND, facility_id, Mature(day)))
         if posting:
-            self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), "cycle_posting")
+            self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), Priority.CYCLE_POSTING)
         return tuple(sends)
 
     def post_cycles(self, facility_ids: list[str]) -> None:
@@ -178,7 +179,7 @@ class CreditFlow:
         and create its interest obligation, due on the cycle's last day."""
         for facility_id in facility_ids:
             for send in post_cycle(self.sim.state(FACILITY_KIND, facility_id), self.sim.ids.entity()):
-                self.sim.send(send.kind, send.id, send.command, subject="interest-accrual")
+                self.sim.tell(send.kind, send.id, send.command, subject="interest-accrual")
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list:

@@ -60,34 +60,34 @@ def import_positions(sim, positions: Iterable[Position], price: int) -> list[str
             accounts[p.email] = customer, sim.deposit.create_account(customer)
         _import_one(sim, p, *accounts[p.email], price)
         ids.append(p.facility_id)
-    sim.flush()
+    sim.settle(commit=True)
     return ids
 
 
 def _import_one(sim, p: Position, customer: str, account: str, price: int) -> None:
-    """Every command first, reactions after (one settle): they read the finished position, so no
+    """Every command told first, reactions after (one settle): they read the finished position, so no
     half-imported facility is ever collateralized."""
     as_of, collateral_id = sim.now.date(), sim.ids.entity()
     disbursal_id = sim.ids.entity() if p.principal else None
     interest_id = sim.ids.entity() if p.interest else None
     activated_at = datetime.combine(p.activated_on, time(), UTC)
-    sim.execute(FACILITY, p.facility_id, ImportFacility(
+    sim.tell(FACILITY, p.facility_id, ImportFacility(
         p.facility_id, customer, "individual", collateral_id, account, p.amount, p.terms, p.collateral_sats, price,
         activated_at, as_of, p.disbursed, p.principal, p.interest, f"{p.facility_id}-disbursed-before-import",
         interest_id))
-    sim.execute("collateral", collateral_id, CreateCollateral(collateral_id, p.facility_id))
+    sim.tell("collateral", collateral_id, CreateCollateral(collateral_id, p.facility_id))
     if disbursal_id:
         maturity = add_months(p.activated_on, p.terms.duration)
         for send in initial_disbursal(p.facility_id, p.terms, account, disbursal_id, p.principal, maturity,
                                       p.activated_on, sim.ids.entity()):
-            sim.execute(send.kind, send.id, send.command)
+            sim.tell(send.kind, send.id, send.command)
     if interest_id:
         cycle = cast(AccrualCycle, cycles_at(p.facility_id, p.terms, p.activated_on, as_of)[0])
         due = cycle.period.end
-        sim.execute("obligation", interest_id, CreateObligation(
+        sim.tell("obligation", interest_id, CreateObligation(
             interest_id, p.facility_id, ObligationType.INTEREST, p.interest,
             f"{p.facility_id}-interest-accrual-cycle-{cycle.idx}", due, effective=due,
             **obligation_dates(p.terms, due)))
     if p.collateral_sats:
-        sim.execute("collateral", collateral_id, UpdateCollateral(p.collateral_sats, as_of))
+        sim.tell("collateral", collateral_id, UpdateCollateral(p.collateral_sats, as_of))
     sim.settle()
