@@ -61,7 +61,7 @@ def _btc(sats: int) -> str:
 
 def _owed(sim: Simulation, facility_id: str) -> tuple[int, int]:
     """(principal, posted interest) still owed, defaulted balances included."""
-    b = sim.ledger_book.balances([chart.receivable(facility_id, kind, bucket) for kind in ("disbursal", "interest")
+    b = sim.ledger.balances([chart.receivable(facility_id, kind, bucket) for kind in ("disbursal", "interest")
                                   for bucket in ("not-yet-due", "due", "overdue", "defaulted")])
     return b[0] + b[1] + b[2] + b[3], b[4] + b[5] + b[6] + b[7]
 
