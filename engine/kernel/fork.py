@@ -91,6 +91,10 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
         if journal != ":memory:":
             Path(journal).unlink(missing_ok=True)
         raise
+    if not changed:  # cut at the last instant: every index row is already right
+        if journal != ":memory:":
+            target.close()
+        return target if journal == ":memory:" else journal
     if journal != ":memory:":
         target.close()
     opened = Journal(target if journal == ":memory:" else journal, Codec())
