@@ -170,3 +170,29 @@ def test_a_stress_runs_on_an_imported_book_from_the_books_own_price(tmp_path, ca
     assert summary["facilities"] == 3 and summary["price_start_cents"] == 6_000_000
     assert summary["price_trough_cents"] < 6_000_000 * 0.6  # Black Thursday's -50 % from the book's price
     assert main(["verify", str(out)]) == 0
+
+
+def test_a_run_exported_to_its_outbox_and_reimported_yields_the_same_book(tmp_path, capsys):
+    from scenarios import run_stress
+
+    run_stress("march-2020", seed=4, out=str(tmp_path / "run"), facilities=6, days=6)
+    capsys.readouterr()
+    assert main(["outbox", str(tmp_path / "run")]) == 0
+    (tmp_path / "events.jsonl").write_text(capsys.readouterr().out)
+    journal = tmp_path / "again.sqlite"
+    assert main(["import", "--from-outbox", str(tmp_path / "events.jsonl"), "--journal", str(journal)]) == 0
+    assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "a.csv")]) == 0
+    assert main(["export", str(journal), "--out", str(tmp_path / "b.csv")]) == 0
+    original = (tmp_path / "a.csv").read_text()
+    assert original == (tmp_path / "b.csv").read_text() and original.count("\n") == 7
+    assert main(["verify", str(journal)]) == 0
+
+
+def test_an_outbox_without_the_terms_of_an_imported_facility_is_refused_by_name(tmp_path, capsys):
+    code, journal = imported(tmp_path)
+    capsys.readouterr()
+    assert code == 0 and main(["outbox", str(journal)]) == 0
+    (tmp_path / "events.jsonl").write_text(capsys.readouterr().out)
+    again = tmp_path / "again.sqlite"
+    assert main(["import", "--from-outbox", str(tmp_path / "events.jsonl"), "--journal", str(again)]) == 2
+    assert "fac-1: no envelope carries this facility's terms" in capsys.readouterr().err and not again.exists()

@@ -26,7 +26,8 @@ def register_cli(sub) -> None:
     imp.add_argument("--price-usd", help="BTC price in USD at that date (at most 2 decimals)")
     imp.add_argument("--journal", required=True, help="the new journal file (must not exist)")
     imp.add_argument("--seed", type=int, default=0)
-    imp.add_argument("--from-outbox", metavar="EVENTS.jsonl", help="not supported yet")
+    imp.add_argument("--from-outbox", metavar="EVENTS.jsonl",
+                     help="rebuild the book from a Lana outbox export (`lanasim outbox` JSON Lines)")
     imp.set_defaults(handler=_import)
     exp = sub.add_parser("export", help="write a journal's book as it stood at an instant")
     exp.add_argument("journal", help="a journal file or a run directory")
@@ -68,31 +69,28 @@ def _cents(text: str | None, flag: str) -> int:
 def _import(args: argparse.Namespace) -> int:
     from engine.bank.importer import import_positions
     from engine.simulation import Simulation
-    from scenarios.book.format import BookRefused, read_book
+    from scenarios.book.format import BookRefused
 
-    if args.from_outbox:
-        raise ScenarioError("--from-outbox is not supported yet; import a book CSV")
-    if not args.book or not args.as_of:
-        raise ScenarioError("import needs BOOK.csv and --as-of DATE (and --price-usd P)")
+    source = args.from_outbox or args.book
+    if args.from_outbox and (args.book or args.as_of or args.price_usd):
+        raise ScenarioError("--from-outbox takes the date and price from the export: no BOOK, --as-of, --price-usd")
+    if not args.from_outbox and (not args.book or not args.as_of):
+        raise ScenarioError("import needs BOOK.csv and --as-of DATE (and --price-usd P), or --from-outbox EVENTS.jsonl")
+    journal = _new_file(args.journal)
+    if not Path(source).is_file():
+        raise ScenarioError(f"{source}: no such file")
     try:
-        as_of = date.fromisoformat(args.as_of)
-    except ValueError:
-        raise ScenarioError(f"--as-of expects a date YYYY-MM-DD, got {args.as_of!r}") from None
-    price, journal = _cents(args.price_usd, "--price-usd"), _new_file(args.journal)
-    if not Path(args.book).is_file():
-        raise ScenarioError(f"{args.book}: no such book file")
-    try:
-        positions = read_book(args.book, as_of)
+        positions, as_of, price = _read(args)
     except BookRefused as refused:
         for problem in refused.problems:
-            print(f"lanasim: error: {args.book}: {problem}", file=sys.stderr)
-        print(f"lanasim: error: {args.book}: refused ({len(refused.problems)} problems); no journal written",
+            print(f"lanasim: error: {source}: {problem}", file=sys.stderr)
+        print(f"lanasim: error: {source}: refused ({len(refused.problems)} problems); no journal written",
               file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
         with Simulation(seed=args.seed, start=as_of.isoformat(), journal=str(journal)) as sim:
-            sim.journal.set_meta(book=str(args.book))
+            sim.journal.set_meta(book=str(source))
             import_positions(sim, positions, price)
     except BaseException:
         for suffix in ("", "-wal", "-shm"):
@@ -101,6 +99,20 @@ def _import(args: argparse.Namespace) -> int:
     print(f"imported {len(positions):,} facilities into {journal} as of {as_of} at ${Decimal(price) / 100:,} "
           f"per BTC ({time.perf_counter() - started:.1f} s)")
     return 0
+
+
+def _read(args: argparse.Namespace) -> tuple[list, date, int]:
+    from scenarios.book.format import read_book
+    from scenarios.book.outbox import read_outbox
+
+    if args.from_outbox:
+        return read_outbox(args.from_outbox)
+    try:
+        as_of = date.fromisoformat(args.as_of)
+    except ValueError:
+        raise ScenarioError(f"--as-of expects a date YYYY-MM-DD, got {args.as_of!r}") from None
+    price = _cents(args.price_usd, "--price-usd")
+    return read_book(args.book, as_of), as_of, price
 
 
 def _export(args: argparse.Namespace) -> int:

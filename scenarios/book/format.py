@@ -73,7 +73,8 @@ class BookProblem:
     problem: str
 
     def __str__(self) -> str:
-        return f"line {self.line}, {self.column}: {self.problem}"
+        """`line 3, collateral_btc: negative`; line 0 is the book as a whole (`COLUMN: problem`)."""
+        return f"line {self.line}, {self.column}: {self.problem}" if self.line else f"{self.column}: {self.problem}"
 
 
 class BookRefused(ScenarioError):
