@@ -102,10 +102,13 @@ def main() -> None:
             work / "book.csv", work / "book.sqlite"))
         print(f"{'import / per-command':<46} {took / base:8.2f}x")
         timed(f"export, {args.facilities:,} facilities", lambda: exported(work / "book.sqlite", work / "back.csv"))
-        write_csv(work / "fork.csv", args.fork_facilities)
-        timed(f"import, {args.fork_facilities:,} facilities (fork source)", lambda: imported(
-            work / "fork.csv", work / "fork-source.sqlite"))
-        with Simulation(seed=1, journal=str(work / "fork-source.sqlite")) as sim:
+        source = work / "book.sqlite"
+        if args.fork_facilities != args.facilities:
+            source = work / "fork-source.sqlite"
+            write_csv(work / "fork.csv", args.fork_facilities)
+            timed(f"import, {args.fork_facilities:,} facilities (fork source)", lambda: imported(
+                work / "fork.csv", source))
+        with Simulation(seed=1, journal=str(source)) as sim:
             branch, _ = timed(f"fork of a {args.fork_facilities:,}-facility journal (memory)", lambda: sim.fork())
             branch.close()
             branch, _ = timed(f"fork of a {args.fork_facilities:,}-facility journal (file)",

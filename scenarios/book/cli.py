@@ -57,8 +57,10 @@ def _new_file(path: str) -> Path:
 
 
 def _cents(text: str | None, flag: str) -> int:
+    if text is None:
+        raise ScenarioError(f"{flag} is required (the BTC price the book is valued at)")
     try:
-        value = Decimal(text or "")
+        value = Decimal(text)
     except InvalidOperation:
         raise ScenarioError(f"{flag} expects a number of USD, got {text!r}") from None
     if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
