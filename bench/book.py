@@ -24,12 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from domains.credit.terms import std_terms  # noqa: E402
-from domains.money import cents_to_sats_up  # noqa: E402
-from engine.bank.importer import import_positions  # noqa: E402
-from engine.simulation import Simulation  # noqa: E402
-from scenarios.book.export import book_rows, branch_at  # noqa: E402
-from scenarios.book.format import COLUMNS, read_book, write_book  # noqa: E402
+from domains.credit.terms import std_terms
+from domains.money import cents_to_sats_up
+from engine.bank.importer import import_positions
+from engine.kernel.fork import fork_journal
+from engine.simulation import Simulation
+from scenarios.book.export import book_rows, branch_at
+from scenarios.book.format import COLUMNS, read_book, write_book
 
 AS_OF, PRICE = date(2024, 6, 1), 6_000_000
 
@@ -88,27 +89,35 @@ def exported(journal: Path, out: Path) -> int:
     return len(rows)
 
 
+def book(work: Path, n: int) -> None:
+    write_csv(work / "book.csv", n)
+    _, base = timed(f"per-command API, {n:,} facilities", lambda: per_command(work / "book.csv", work / "api.sqlite"))
+    _, took = timed(f"import, {n:,} facilities", lambda: imported(work / "book.csv", work / "book.sqlite"))
+    print(f"{'import / per-command':<46} {took / base:8.2f}x")
+    timed(f"export, {n:,} facilities", lambda: exported(work / "book.sqlite", work / "back.csv"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--facilities", type=int, default=100_000)
     parser.add_argument("--fork-facilities", type=int, default=10_000)
+    parser.add_argument("--fork-only", action="store_true", help="measure the fork alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        write_csv(work / "book.csv", args.facilities)
-        _, base = timed(f"per-command API, {args.facilities:,} facilities", lambda: per_command(
-            work / "book.csv", work / "api.sqlite"))
-        _, took = timed(f"import, {args.facilities:,} facilities", lambda: imported(
-            work / "book.csv", work / "book.sqlite"))
-        print(f"{'import / per-command':<46} {took / base:8.2f}x")
-        timed(f"export, {args.facilities:,} facilities", lambda: exported(work / "book.sqlite", work / "back.csv"))
+        if not args.fork_only:
+            book(work, args.facilities)
         source = work / "book.sqlite"
-        if args.fork_facilities != args.facilities:
+        if args.fork_only or args.fork_facilities != args.facilities:
             source = work / "fork-source.sqlite"
             write_csv(work / "fork.csv", args.fork_facilities)
             timed(f"import, {args.fork_facilities:,} facilities (fork source)", lambda: imported(
                 work / "fork.csv", source))
         with Simulation(seed=1, journal=str(source)) as sim:
+            sim.settle(commit=True)
+            timed(f"fork of a {args.fork_facilities:,}-facility journal: copy and cut only",
+                  lambda: fork_journal(sim.journal.conn, ":memory:", sim.clock.iso,
+                                       [h.spec for h in sim.kinds.values()]).close())
             branch, _ = timed(f"fork of a {args.fork_facilities:,}-facility journal (memory)", lambda: sim.fork())
             branch.close()
             branch, _ = timed(f"fork of a {args.fork_facilities:,}-facility journal (file)",
