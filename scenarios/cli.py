@@ -118,7 +118,7 @@ def _journal_verbs(sub) -> None:
     outbox.set_defaults(handler=_outbox)
     show = sub.add_parser("show", help="print an entity's state, optionally as of a sim time")
     show.add_argument("journal", help="a journal file or a run directory")
-    show.add_argument("kind")
+    show.add_argument("kind", help="an entity kind, or repayment-plan / history (of a facility id)")
     show.add_argument("id")
     show.add_argument("--as-of", help="ISO-8601 sim time")
     show.set_defaults(handler=_show)

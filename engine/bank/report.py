@@ -113,9 +113,19 @@ def _ledger(source, name: str):
     return ledger
 
 
+def loan_provisions(source, day: date) -> Table:
+    """Per facility open at the end of `day`: days past due, NRP-41 state, NCB-022 category and
+    rate, balance, collateral and its value at that day's price, net risk and reserve; then TOTAL."""
+    from engine.bank.provisions import loan_provisions as build
+
+    return Table(*build(source, end_of(day), lambda missing: ReportUnavailable(name="loan-provisions",
+                                                                              missing=missing)))
+
+
 REPORTS = {d.name: d for d in (
     ReportDefinition("customer-register", "internal", customer_register),
     ReportDefinition("deposit-book", "internal", deposit_book),
+    ReportDefinition("loan-provisions", "NCB-022", loan_provisions),
     ReportDefinition("trial-balance", "internal", trial_balance),
 )}
 

@@ -13,6 +13,7 @@ from domains.credit.collateral import (
     NoActiveLiquidation, RecordProceedsReceived, UpdateCollateral, UpdateCollateralViaLiquidation,
 )
 from domains.credit.collection import RecordPayment, obligation_dates
+from domains.credit.collection.dated import payment_date
 from domains.credit.facility import (
     CompleteFacility, ConcludeCustomerApproval, CreateProposal, CreateTermsTemplate, InitiateDisbursal,
     RecordDisbursalInitiated, assert_disbursal_allowed, deposit_account_for_proposal, require_eligible,
@@ -20,6 +21,7 @@ from domains.credit.facility import (
 )
 from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
 from engine.bank.credit_reads import Books, CreditReads
+from engine.bank.credit_views import facility_history, facility_repayment_plan
 from engine.bank.liquidation_flow import LiquidationFlow
 
 __all__ = ["Books", "CreditHost", "CreditService", "FacilityView"]
@@ -105,14 +107,17 @@ class CreditService:
         self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
         return disbursal_id
 
-    def record_payment(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
-        """A payment from the customer's deposit account, allocated interest first (§8)."""
+    def record_payment(self, facility_id: str, amount: int, *, effective=None, subject: str = "system") -> str:
+        """A payment from the customer's deposit account, allocated interest first (§8). `effective`
+        (a date or `YYYY-MM-DD`, default today) dates it and its ledger entries, as Lana's
+        `record_payment_with_date`; outside [activation day, today] it is `PaymentDateOutOfRange`."""
         f = self.sim.state(FACILITY_KIND, facility_id)
         require_open_for_payment(facility_id, f.status)
+        day = payment_date(facility_id, f.activated_at.date(), self.sim.now.date(), effective)
         payment_id = self.sim.ids.entity()
         self.sim.execute("payment", payment_id, RecordPayment(
-            payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id),
-            self.sim.now.date()), subject=subject)
+            payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id), day),
+            subject=subject)
         return payment_id
 
     def complete_facility(self, facility_id: str, *, subject: str = "system"):
@@ -136,6 +141,14 @@ class CreditService:
 
     def obligations(self, facility_id: str) -> list:
         return self.reads.obligations_of(facility_id)
+
+    def repayment_plan(self, facility_id: str) -> tuple:
+        """Lana's repayment plan: obligations then what is still to come, by due date, interest first."""
+        return facility_repayment_plan(self.sim.outbox, facility_id, self.sim.now)
+
+    def history(self, facility_id: str) -> tuple:
+        """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...)."""
+        return facility_history(self.sim.outbox, facility_id, self.sim.now)
 
     def _collateral_id(self, facility_id: str) -> str:
         return self.reads.collateral_id(facility_id)
