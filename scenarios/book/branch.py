@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from engine.bank import modules
 from engine.bank.importer import import_positions
@@ -73,7 +74,7 @@ def _branch(source: str, journal: str, at: str | None) -> None:
         conn.close()
 
 
-def _tell(sim: Simulation, params: dict) -> None:
+def _tell(sim: Any, params: dict) -> None:
     """The stress story from its market on: the book is already there."""
     price = sim.price.current()
     if price is None:

@@ -140,7 +140,7 @@ def _fork(args: argparse.Namespace) -> int:
     source = open_source(_journal(args.journal))
     try:
         meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
-        at = as_of_iso(args.at) if args.at else meta.get("now", meta.get("start"))
+        at = as_of_iso(args.at) if args.at else str(meta.get("now", meta.get("start")))
         fork_journal(source, str(new), at, modules.aggregates())
     finally:
         source.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import Any
 
 from domains.accounting import chart
 from domains.credit.primitives import FacilityStatus
@@ -32,7 +33,7 @@ def branch_at(journal: str, at: str | None) -> Iterator[Simulation]:
     source = open_source(journal)
     try:
         meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
-        at_iso = as_of_iso(at) if at else meta.get("now", meta.get("start"))
+        at_iso = as_of_iso(at) if at else str(meta.get("now", meta.get("start")))
         conn = fork_journal(source, ":memory:", at_iso, modules.aggregates())
     finally:
         source.close()
@@ -44,7 +45,7 @@ def branch_at(journal: str, at: str | None) -> Iterator[Simulation]:
         sim.close(deliver=False)
 
 
-def open_facilities(sim: Simulation) -> list[str]:
+def open_facilities(sim: Any) -> list[str]:
     """Facilities not closed, in the order they were created."""
     ids = sim.index("credit-facility").ids_where("status", ("active", "matured"))
     return sorted(ids, key=lambda i: sim.journal.creation_order("credit-facility", i))
@@ -59,14 +60,14 @@ def _btc(sats: int) -> str:
     return f"{sats // 100_000_000}.{sats % 100_000_000:08d}"
 
 
-def _owed(sim: Simulation, facility_id: str) -> tuple[int, int]:
+def _owed(sim: Any, facility_id: str) -> tuple[int, int]:
     """(principal, posted interest) still owed, defaulted balances included."""
     b = sim.ledger.balances([chart.receivable(facility_id, kind, bucket) for kind in ("disbursal", "interest")
                                   for bucket in ("not-yet-due", "due", "overdue", "defaulted")])
     return b[0] + b[1] + b[2] + b[3], b[4] + b[5] + b[6] + b[7]
 
 
-def book_rows(sim: Simulation) -> list[dict]:
+def book_rows(sim: Any) -> list[dict]:
     """One book-file row per open facility (the format of `scenarios.book.format`)."""
     rows = []
     for facility_id in open_facilities(sim):
@@ -95,7 +96,7 @@ def _terms(t: TermValues) -> dict:
             "disbursal_policy": t.disbursal_policy.value}
 
 
-def portfolio_rows(sim: Simulation) -> list[dict]:
+def portfolio_rows(sim: Any) -> list[dict]:
     """The portfolio table: facility, status, collateralization state, CVL % at the price then,
     outstanding (the engine's: defaulted excluded) and collateral, in cents and sats."""
     price, rows = sim.price.current(), []

@@ -104,7 +104,8 @@ def read_book(path: str | Path, as_of: date) -> list[Position]:
     problems += [BookProblem(1, c, "unknown column") for c in header if c not in COLUMNS + OPTIONAL]
     if problems:
         raise BookRefused(str(path), problems)
-    positions, seen = [], {}
+    positions: list[Position | None] = []
+    seen: dict[str, int] = {}
     for record in reader:
         line = reader.line_num
         cells = {k.strip(): v for k, v in record.items() if k is not None and v not in (None, "")}
@@ -134,7 +135,7 @@ def _position(cells: dict, line: int, as_of: date) -> tuple[Position | None, lis
             margin_call_cvl=row.margin_call_cvl_pct, liquidation_cvl=row.liquidation_cvl_pct,
             **{k: getattr(row, k) for k in OPTIONAL if getattr(row, k) is not None})
     except CreditError as refused:
-        field = refused.fields.get("field", "-")
+        field = str(refused.fields.get("field", "-"))
         column = _TERM_COLUMNS.get(field, field)
         return None, [BookProblem(line, column, f"unknown terms: {refused.fields.get('problem', refused)}")]
     cents = {k: int(getattr(row, k) * 100) for k in ("facility_usd", "disbursed_usd", "principal_outstanding_usd",

@@ -17,6 +17,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from domains.credit.errors import CreditError
 from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
@@ -114,5 +115,6 @@ def _positions(fold: _Fold, problems: list[BookProblem]) -> list[Position]:
 def _terms(values: dict) -> TermValues:
     enums = {"accrual_interval": InterestInterval, "accrual_cycle_interval": InterestInterval,
              "disbursal_policy": DisbursalPolicy}
-    return TermValues(**{k: Decimal(v) if k in _DECIMALS else enums[k](v) if k in enums else v
-                         for k, v in values.items()})
+    typed: dict[str, Any] = {k: Decimal(v) if k in _DECIMALS else enums[k](v) if k in enums else v
+                             for k, v in values.items()}
+    return TermValues(**typed)
