@@ -69,6 +69,8 @@ class Simulation:
         self._deterministic = runtime == "deterministic"
         self.ids = Ids(seed)
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
+        if self.journal.last_seq:  # reopened or forked: continue with ids it cannot already hold
+            self.ids = Ids(seed, epoch=self.journal.last_seq)
         self.clock = self._resume_clock(start, self.journal.meta())
         self.outbox = Outbox(self.journal, self.ids, self.clock, check_event_types)
         self.scheduler = Scheduler(on_failure=self._record_failure)
@@ -310,6 +312,17 @@ class Simulation:
             self.jobs.run_until(target)
             self.journal.set_meta(now=self.clock.iso)
             self.journal.flush()
+
+    def fork(self, at=None, journal: str = ":memory:") -> Simulation:
+        """A new simulation continuing this one's history as it stood at `at` (default: now), in
+        memory or in a new journal file; this journal is only read (see `engine.kernel.fork`)."""
+        from engine.kernel.fork import fork_journal
+
+        self.settle(commit=True)
+        at_iso = self.clock.iso if at is None else parse_instant(at).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self.journal.lock:
+            target = fork_journal(self.journal.conn, journal, at_iso, [h.spec for h in self.kinds.values()])
+        return Simulation(seed=self.seed, journal=target, runtime=self.runtime)  # type: ignore[arg-type]
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:

@@ -39,6 +39,7 @@ from scenarios.library import (
     scenario_names,
 )
 from scenarios.library.rundir import JOURNAL, SUMMARY
+from scenarios.book.cli import register_cli as register_book
 from scenarios.sweep import register_cli as register_sweep
 
 __all__ = ["main"]
@@ -105,6 +106,7 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     report.set_defaults(handler=_report)
     register_sweep(sub, progress=progress)
     _journal_verbs(sub)
+    register_book(sub)  # import, export, fork, `show JOURNAL book`, `run --from` (scenarios/book/cli.py)
     return parser
 
 

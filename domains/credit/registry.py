@@ -21,6 +21,7 @@ from domains.credit.facility import active as facility
 from domains.credit.facility import disbursal, proposal, terms_template
 from domains.credit.facility import disbursal_events as dev
 from domains.credit.facility import events as ev
+from domains.credit.facility.imported import ImportFacility
 from domains.credit.facility import pending as pending_facility
 from domains.credit.facility.posting import post_disbursal, post_facility, post_pending_facility
 from domains.credit.facility.public import (
@@ -124,7 +125,7 @@ CREDIT_FACILITY: Aggregate = Aggregate(
                   (ev.FacilityDisbursalRecorded, "disbursal-recorded"),
                   (ev.FacilityDisbursalCancelled, "disbursal-cancelled"),
                   (ev.FacilityMatured, "matured"), (ev.FacilityCompleted, "completed")),
-    apply=facility.apply, decide=facility.decide, commands=facility.COMMANDS, creates=(cmd.ActivateFacility,),
+    apply=facility.apply, decide=facility.decide, commands=facility.COMMANDS, creates=(cmd.ActivateFacility, ImportFacility),
     columns=(Column("status", attrgetter("status")), Column("maturity_date", attrgetter("maturity_date")),
              Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL"),
              Column("collateralization_state", attrgetter("collateralization_state")),

@@ -17,9 +17,11 @@ class Ids:
     Each name gets an independent stream: adding draws to one never shifts another.
     """
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, epoch: int = 0) -> None:
+        """`epoch` > 0 (the journal's last seq when a journal is reopened or forked) draws entity ids
+        from another stream, so a continued journal never repeats an id it already holds."""
         self.seed = seed
-        self._entity = random.Random(f"lanasim:{seed}:ids")
+        self._entity = random.Random(f"lanasim:{seed}:ids" + (f":{epoch}" if epoch else ""))
         self._commands = itertools.count(1)
         self._streams: dict[str, random.Random] = {}
 

@@ -47,14 +47,15 @@ class StoredEvent:
 class Journal:
     """Append-only event journal with a query-index and outbox in the same transaction."""
 
-    def __init__(self, path: str | Path = ":memory:", codec: Codec | None = None,
+    def __init__(self, path: str | Path | sqlite3.Connection = ":memory:", codec: Codec | None = None,
                  *, group_rows: int = 50_000, readonly: bool = False) -> None:
-        self.path = str(path)
+        adopted = isinstance(path, sqlite3.Connection)  # an open in-memory database (a fork's)
+        self.path = ":memory:" if adopted else str(path)
         self.codec = codec or Codec()
         self.group_rows = group_rows
         self.readonly = readonly
         self.lock = threading.RLock()
-        self.conn = _connect(self.path, readonly)
+        self.conn = path if isinstance(path, sqlite3.Connection) else _connect(self.path, readonly)
         self.db = sqlite_utils.Database(self.conn)
         self._check_or_create()
         self._staged: dict[str, list[tuple]] = {}
