@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from domains.aggregate import Aggregate
+from engine.kernel import chain
 from engine.kernel.codec import Codec, dumps, loads
 from engine.kernel.entity import EntityKind
 from engine.kernel.errors import MalformedCommand, NotALanasimJournal
@@ -61,6 +62,9 @@ def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str
     for key, value in (("now", at_iso), ("forked_at", at_iso), ("forked_seq", cut)):
         target.execute("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
     target.execute("DELETE FROM lanasim_meta WHERE key = 'digest'")
+    if "audit" in tables:
+        target.execute("DELETE FROM audit WHERE recorded_at > ?", (at_iso,))
+    chain.rebuild(target)  # the copied chain covers rows the cut removed: one new link over what is kept
     target.execute("COMMIT")
     return cut, changed
 
