@@ -24,6 +24,7 @@ from rich.table import Table
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
 from engine.kernel.errors import EngineError
+from engine.kernel.journal import JournalWriteFailed
 from scenarios.console import (
     RunProgress,
     Stopped,
@@ -141,7 +142,7 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
         print(f"lanasim: interrupted: {_consistent(run_dir / JOURNAL)}; resuming is not supported yet, "
               f"rerun with --force to start over", file=sys.stderr)
         return INTERRUPTED
-    except (sqlite3.Error, OSError) as exc:  # a full disk or a vanished directory mid-run
+    except (sqlite3.Error, OSError, JournalWriteFailed) as exc:  # a full disk or a vanished directory mid-run
         progress.close()
         if not (run_dir / JOURNAL).is_file():
             raise

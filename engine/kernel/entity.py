@@ -129,6 +129,8 @@ class Book(Protocol):
 
     def apply(self, txs: Iterable[object], seq: int) -> None: ...
 
+    def reload(self) -> None: ...
+
 
 class EntityKind:
     """Runtime host of one aggregate kind: journal, query index, publisher, clock."""
@@ -184,19 +186,42 @@ class EntityKind:
         with journal.lock:
             if postings:
                 self.ledger.check(postings)  # a velocity limit refuses before anything is written
+            return self._write(actor, message, state, events, postings)
+
+    def _write(self, actor: EntityBehaviour, message: CommandMessage, state: object, events: tuple,
+               postings: list) -> Executed:
+        """Stage the command's rows between a journal mark and its release; any exception (a refusal
+        or not) drops every row of this command, its index row and outbox envelopes, restores the
+        ledger totals, and leaves the actor as it was, while earlier commands' rows stay staged."""
+        journal, outbox = self.journal, self.outbox
+        mark, before = journal.mark(), actor.entity_seq
+        kept = actor.row, actor.row_inputs, outbox.sequence
+        posted = False
+        try:
             if self.index is not None:
                 self._index(actor, state)
-            seq = journal.append_locked(actor.entity, actor.entity_seq, events, self.clock.iso, message.context)
+            seq = journal.append_locked(actor.entity, before, events, self.clock.iso, message.context)
+            held = outbox.publish(self.publish, state, events, seq, message.trace_id) if self.publish else ()
+            alarm = self.alarm(state) if self.alarm is not None else None
+            after = before + len(events)
+            if self.snapshot_every and after // self.snapshot_every > before // self.snapshot_every:
+                self._snapshot(actor.entity, after, seq, state)
             if postings:
+                posted = True
                 self.ledger.apply(postings, seq)
-            if self.publish is not None:
-                self.outbox.publish(self.publish, state, events, seq, message.trace_id)
-            before = actor.entity_seq
-            actor.state, actor.entity_seq = state, before + len(events)
-            if self.alarm is not None:
-                self._rearm(actor, self.alarm(state))
-            if self.snapshot_every and actor.entity_seq // self.snapshot_every > before // self.snapshot_every:
-                self._snapshot(actor, seq)
+            journal.check_rows(mark)
+        except BaseException:
+            journal.rollback(mark, {actor.entity: before})
+            actor.row, actor.row_inputs, outbox.sequence = kept
+            if posted:
+                self.ledger.reload()
+            raise
+        journal.release(mark)
+        actor.state, actor.entity_seq = state, after
+        if held:
+            outbox.announce(held)
+        if self.alarm is not None:
+            self._rearm(actor, alarm)
         return Executed(events, seq)
 
     def _rearm(self, actor: EntityBehaviour, alarm: tuple | None) -> None:
@@ -219,10 +244,10 @@ class EntityKind:
             self.index.write(actor.entity_id, self.index.convert(raw))
             actor.row = raw
 
-    def _snapshot(self, actor: EntityBehaviour, seq: int) -> None:
+    def _snapshot(self, entity: int, entity_seq: int, seq: int, state: object) -> None:
         self.journal.stage(
             "INSERT OR REPLACE INTO snapshots (entity, entity_seq, seq, recorded_at, state) VALUES (?, ?, ?, ?, ?)",
-            (actor.entity, actor.entity_seq, seq, self.clock.iso, dumps(actor.state)))
+            (entity, entity_seq, seq, self.clock.iso, dumps(state)))
 
     def load_alarm(self, entity_id: str):
         state, _ = self.load(entity_id)
