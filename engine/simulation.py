@@ -4,6 +4,11 @@ What an `ask` promises under group commit: when a command returns `Executed`, it
 rows and outbox rows are sequenced and staged in the open group transaction, and every later read
 through this simulation sees them. They become durable at the next group commit: when the clock
 moves to another instant, when `group_rows` events are staged, on `flush()`, or on `close()`.
+
+Reopen is exact: every group commit also stores the run's position (the clock's instant, how many
+entity and command ids were handed out, each named random stream's state) in `lanasim_meta`, so a
+`Simulation` opened on an existing journal continues where its last commit left off, and refuses
+(`JournalMismatch`) a seed or start other than the run's.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from engine.kernel.authz import Authorizer
 from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
 from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
-from engine.kernel.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
+from engine.kernel.errors import (
+    EngineError, HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind,
+)
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
 from engine.kernel.outbox import Outbox
@@ -30,7 +37,11 @@ from engine.kernel.reaction import Reactions
 from engine.kernel.registry import Registry
 from engine.kernel.runtime import Scheduler, fewer_collections
 
-__all__ = ["Simulation"]
+__all__ = ["JournalMismatch", "Simulation"]
+
+
+class JournalMismatch(EngineError):
+    """The journal belongs to another run (fields: path, field, journal, given); nothing was written."""
 
 RUNTIMES = ("deterministic", "threaded")
 
@@ -46,7 +57,7 @@ class Simulation:
     Job priorities are `engine.kernel.clock.Priority`.
     """
 
-    def __init__(self, seed: int = 0, start: str = "2024-01-01", journal: str = ":memory:", *,
+    def __init__(self, seed: int = 0, start: str | None = None, journal: str = ":memory:", *,
                  runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None,
                  policies=None) -> None:
         if runtime not in RUNTIMES:
@@ -55,7 +66,11 @@ class Simulation:
         self._deterministic = runtime == "deterministic"
         self.ids = Ids(seed)
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
-        self.clock = self._resume_clock(start, self.journal.meta())
+        try:
+            self.clock = self._resume_clock(start, self.journal.meta())
+        except Exception:
+            self.journal.close()
+            raise
         self.outbox = Outbox(self.journal, self.ids, self.clock, check_event_types)
         self.scheduler = Scheduler(on_failure=self._record_failure)
         self.registry = Registry(self._spawn)
@@ -96,16 +111,33 @@ class Simulation:
         modules.start_end_of_day(self.kernel)
 
     def _resume_clock(self, start, meta: dict) -> Clock:
-        """A new journal starts at `start`; an existing one resumes at its start and last instant."""
+        """A new journal starts at `start` (default 2024-01-01); an existing one is checked against
+        the seed and start given, then resumes at its start, last committed instant and id positions."""
         if "start" not in meta:
-            clock = Clock(start)
+            clock = Clock(start if start is not None else "2024-01-01")
             self.journal.set_meta(engine="lanasim", seed=self.seed, start=clock.iso, runtime=self.runtime)
-            return clock
-        clock = Clock(meta["start"])
-        resume_at = clock.seconds_until(meta.get("now", meta["start"]))
-        if resume_at:
-            clock.env.run(until=resume_at)
+        else:
+            clock = Clock(meta["start"])
+            given = None if start is None else Clock(start).iso
+            for field, ours, theirs in (("seed", self.seed, meta.get("seed")), ("start", given, meta["start"])):
+                if ours is not None and theirs is not None and ours != theirs:
+                    raise JournalMismatch(path=self.journal.path, field=field, journal=theirs, given=ours)
+            resume_at = clock.seconds_until(meta.get("now", meta["start"]))
+            if resume_at:
+                clock.env.run(until=resume_at)
+            if "ids" in meta:
+                self.ids.restore(meta["ids"])
+        self._stored = {"now": meta.get("now"), "ids": meta.get("ids")}
+        self.journal.before_commit.append(self._store_position)
         return clock
+
+    def _store_position(self) -> None:
+        """Stage the run's position with each group commit (only what changed since the last)."""
+        position = {"now": self.clock.iso, "ids": self.ids.state()}
+        changed = {key: value for key, value in position.items() if self._stored.get(key) != value}
+        if changed:
+            self.journal.set_meta(**changed)
+            self._stored.update(changed)
 
     # -- commands ------------------------------------------------------------------------
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
@@ -278,7 +310,8 @@ class Simulation:
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:
-        """Deliver what is queued (unless `deliver=False`), stop every actor, commit, close."""
+        """Deliver what is queued (unless `deliver=False`), stop every actor, commit, close. The
+        journal file is released even when the last commit fails (`JournalWriteFailed`)."""
         if self.closed:
             return
         try:
@@ -287,8 +320,10 @@ class Simulation:
         finally:
             self.closed = True
             self.registry.stop_all()
-            self.journal.set_meta(digest=self.journal.digest(), now=self.clock.iso)
-            self.journal.close()
+            try:
+                self.journal.set_meta(digest=self.journal.digest(), now=self.clock.iso)
+            finally:
+                self.journal.close()
 
     def __enter__(self) -> Simulation:
         return self
