@@ -154,6 +154,7 @@ class Journal:
     def execute_now(self, sql: str, params: tuple) -> None:
         """Run a write inside the open group transaction at once (constraint errors surface now).
         Inside a command (`mark`) the first such write opens a savepoint that `rollback` undoes."""
+        _check_row(sql, params)
         with self.lock:
             self._begin()
             try:
@@ -183,20 +184,10 @@ class Journal:
         """Refuse (`UnstorableValue`) a row staged since `mark` that SQLite could not bind: an integer
         outside 64 bits, or a value of a type it does not store. Found here, inside the command, it
         fails that command alone rather than the next group commit."""
-        low, high = _INT64
         for sql, start in _since(self._staged, mark[1]):
-            if sql in _ENGINE_ROWS:
-                continue
-            for row in self._staged[sql][start:]:
-                for value in row:
-                    kind = value.__class__
-                    if kind is int:
-                        if not low <= value <= high:
-                            raise UnstorableValue(statement=sql.split("(")[0].strip(), value=value,
-                                                  problem="integer outside the 64-bit range SQLite stores")
-                    elif kind not in _BINDABLE:
-                        raise UnstorableValue(statement=sql.split("(")[0].strip(), value=value,
-                                              problem=f"{kind.__name__} is not a type SQLite stores")
+            if sql not in _ENGINE_ROWS:
+                for row in self._staged[sql][start:]:
+                    _check_row(sql, row)
 
     def release(self, mark: tuple) -> None:
         """The command succeeded: its rows stay."""
@@ -463,6 +454,19 @@ class Journal:
         self._deferred: dict[str, str] = {}
         self._built: dict[str, bool] = {}
         self.defer_index("events_stream", "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
+
+
+def _check_row(sql: str, row: tuple) -> None:
+    low, high = _INT64
+    for value in row:
+        kind = value.__class__
+        if kind is int:
+            if not low <= value <= high:
+                raise UnstorableValue(statement=sql.split("(")[0].strip(), value=value,
+                                      problem="integer outside the 64-bit range SQLite stores")
+        elif kind not in _BINDABLE:
+            raise UnstorableValue(statement=sql.split("(")[0].strip(), value=value,
+                                  problem=f"{kind.__name__} is not a type SQLite stores")
 
 
 def _since(staged: dict[str, list], lengths: dict[str, int]):

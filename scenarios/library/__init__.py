@@ -21,7 +21,7 @@ from scenarios.library.rundir import (
 )
 
 __all__ = ["Param", "RunRefused", "Scenario", "ScenarioError", "load_scenario", "parse_params", "report_run",
-           "resume_run", "run_scenario", "scenario_names", "story_line"]
+           "resume_journal", "resume_run", "run_scenario", "scenario_names", "story_line"]
 
 
 def scenario_names() -> list[str]:
@@ -114,9 +114,17 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
 
 def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
                progress: Callable[[float, str], None] | None = None) -> dict:
-    """Continue the stopped run in `run_dir` and return its summary (see `scenarios.library.resume`
-    for why this re-executes and proves the committed prefix). `seed` and `params`, when given, must
-    be the run's own (`JournalMismatch` otherwise); by default they are read from the journal."""
+    """Continue the stopped run in `run_dir`, write its outputs and return its summary (see
+    `scenarios.library.resume` for why this re-executes and proves the committed prefix). `seed` and
+    `params`, when given, must be the run's own (`JournalMismatch` otherwise); by default they are
+    read from the journal."""
+    module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress)
+    return write_outputs(module, Path(run_dir), summary)
+
+
+def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
+                   progress: Callable[[float, str], None] | None = None) -> tuple[ModuleType, dict]:
+    """`resume_run` without writing the outputs: the scenario module and the story's summary."""
     from engine.simulation import JournalMismatch
     from scenarios.library import resume
 
@@ -141,7 +149,7 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         raise
     resume.replace(run_dir, target)
-    return write_outputs(scenario.module, run_dir, summary)
+    return scenario.module, summary
 
 
 def report_run(run_dir: Path | str) -> dict:

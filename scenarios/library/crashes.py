@@ -16,7 +16,7 @@ from pathlib import Path
 
 import attrs
 
-from scenarios.library import load_scenario, parse_params, resume_run
+from scenarios.library import load_scenario, parse_params, resume_journal
 from scenarios.library.rundir import JOURNAL
 
 __all__ = ["CrashRun", "FaultRun", "crash_image", "crash_run", "fault_run"]
@@ -87,7 +87,7 @@ def crash_run(name: str, work: Path, *, seed: int = 1, overrides: dict[str, str]
               sample: int | None = None, picked: Callable[[int, int], bool] | None = None) -> CrashRun:
     """Crash `name` at every group-commit boundary (or `sample` of them, evenly spread, always the
     first and the last), then for each image: `verify` ok, nothing acknowledged missing, and
-    `resume_run` reaching the uninterrupted digest."""
+    `resume_journal` reaching the uninterrupted digest."""
     from engine.inspect import open_readonly
 
     overrides = overrides or {}
@@ -120,7 +120,7 @@ def crash_run(name: str, work: Path, *, seed: int = 1, overrides: dict[str, str]
         if finished:  # killed after the story ended: nothing to resume, the journal is the whole run
             final = checked["digest"]
         else:
-            final = resume_run(image.parent).get("journal digest") or _digest(image)
+            final = resume_journal(image.parent)[1].get("journal digest") or _digest(image)
         if final != digest:
             report.resume_mismatches.append(str(image))
         shutil.rmtree(image.parent)
@@ -130,11 +130,9 @@ def crash_run(name: str, work: Path, *, seed: int = 1, overrides: dict[str, str]
 def fault_run(name: str, work: Path, *, point: str, at: int, seed: int = 1,
               overrides: dict[str, str] | None = None, error: str = "database or disk is full") -> FaultRun:
     """Fail the `at`-th write or commit (`point`: "write" or "commit") of `name` once with `error`:
-    the run stops with `JournalWriteFailed`, closes with every acknowledged row committed, and
+    the run stops with `JournalWriteFailed` (or a reaction's failure on it), closes with every acknowledged row committed, and
     resumes to the uninterrupted digest."""
     from engine.inspect import open_readonly
-    from engine.kernel.journal import JournalWriteFailed
-
     overrides = overrides or {}
     digest, _, _ = _uninterrupted(name, seed, overrides, work)
     scenario, params = _scenario(name, overrides)
@@ -155,12 +153,13 @@ def fault_run(name: str, work: Path, *, point: str, at: int, seed: int = 1,
     _mk(run_dir)
     try:
         scenario.execute(seed=seed, journal=str(run_dir / JOURNAL), params=params, observe=observe)
-    except JournalWriteFailed:
-        pass
+    except Exception as exc:  # JournalWriteFailed, or a reaction that failed on it (ReactionFailed)
+        if "JournalWriteFailed" not in repr(exc):
+            raise
     with open_readonly(str(run_dir / JOURNAL)) as view:
         report.losses = max(0, acknowledged[0] - view.journal.last_seq)
     if report.faults:
-        resumed = resume_run(run_dir).get("journal digest") or _digest(run_dir / JOURNAL)
+        resumed = resume_journal(run_dir)[1].get("journal digest") or _digest(run_dir / JOURNAL)
         report.resumed_digest_ok = resumed == digest
     shutil.rmtree(run_dir)
     return report
