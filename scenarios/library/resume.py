@@ -72,7 +72,7 @@ def settle_wal(journal: Path) -> None:
 
 def committed_prefix(journal: Path) -> dict:
     """Row counts and hashes of the stopped journal's events and outbox."""
-    conn = sqlite3.connect(f"file:{journal}?mode=ro", uri=True)
+    conn = sqlite3.connect(str(journal))  # read only; not mode=ro, which would leave the -wal and -shm behind
     try:
         events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
         outbox = conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
@@ -83,7 +83,7 @@ def committed_prefix(journal: Path) -> dict:
 
 def prove_prefix(stopped: dict, resumed: Path) -> None:
     """Raise `ResumeDiverged` unless `resumed` starts with exactly the stopped journal's rows."""
-    conn = sqlite3.connect(f"file:{resumed}?mode=ro", uri=True)
+    conn = sqlite3.connect(str(resumed))
     try:
         found = _hashes(conn, stopped["events"], stopped["outbox"])
     finally:
