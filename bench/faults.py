@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scenarios.library import load_scenario, scenario_names  # noqa: E402
-from scenarios.library.crashes import crash_run, fault_run  # noqa: E402
+from scenarios.library import load_scenario, scenario_names
+from scenarios.library.crashes import crash_run, fault_run
 
 SMALL = {"facilities": "4", "days": "3", "lead_days": "1"}  # the stress family: a small book, a few days
 

@@ -27,7 +27,12 @@ from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
 from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
 from engine.kernel.errors import (
-    EngineError, HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind,
+    EngineError,
+    HandlerFailed,
+    MalformedCommand,
+    SimulationClosed,
+    UnknownEntity,
+    UnknownKind,
 )
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal

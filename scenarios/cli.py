@@ -136,14 +136,14 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
         run_dir = Path(args.resume)
         if args.out or args.force:
             raise ScenarioError("--resume continues the run in its own directory; drop --out/--force")
-        start = lambda: _resumed(run_dir, args, params, progress)  # noqa: E731
+        start = lambda: _resumed(run_dir, args, params, progress)
         title = f"{run_dir} (resumed)"
     else:
         if args.scenario is None:
             raise ScenarioError("run needs a SCENARIO (or --resume DIR); see lanasim scenarios")
         seed = 0 if args.seed is None else args.seed
         run_dir = Path(args.out or f"out/{args.scenario}-seed{seed}")
-        start = lambda: run_scenario(args.scenario, seed, params, run_dir, force=args.force,  # noqa: E731
+        start = lambda: run_scenario(args.scenario, seed, params, run_dir, force=args.force,
                                      progress=progress)
         title = f"{args.scenario} seed {seed}"
     started = time.perf_counter()

@@ -137,7 +137,8 @@ def test_resume_refuses_another_seed_or_parameter_and_a_journal_it_does_not_repr
 
 def test_the_cli_resumes_a_run_killed_with_sigkill(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "scenarios.cli", "run", "onboarding", "--seed", "5", "--set", "days=30", "--set", "prospects_per_day=3"]
+    argv = [sys.executable, "-m", "scenarios.cli", "run", "onboarding", "--seed", "5", "--set", "days=30",
+            "--set", "prospects_per_day=3"]
     proc = subprocess.Popen([*argv, "--out", "run"], cwd=tmp_path, env=env, text=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

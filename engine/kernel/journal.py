@@ -25,7 +25,11 @@ import sqlite_utils
 
 from engine.kernel.codec import OPTIONS, Codec, dumps, encode_default, loads
 from engine.kernel.errors import (
-    ConcurrentModification, EngineError, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat,
+    ConcurrentModification,
+    EngineError,
+    JournalLocked,
+    NotALanasimJournal,
+    UnsupportedJournalFormat,
 )
 from engine.kernel.schema import EVENTS_INSERT, FORMAT, OUTBOX_INSERT, READABLE, create_schema
 

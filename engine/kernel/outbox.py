@@ -9,7 +9,6 @@ Ephemeral (latest-value) events are kept per type as well as in the tail.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable, Iterable, Mapping
 
 from domains.aggregate import Public, kebab

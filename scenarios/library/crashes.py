@@ -130,8 +130,8 @@ def crash_run(name: str, work: Path, *, seed: int = 1, overrides: dict[str, str]
 def fault_run(name: str, work: Path, *, point: str, at: int, seed: int = 1,
               overrides: dict[str, str] | None = None, error: str = "database or disk is full") -> FaultRun:
     """Fail the `at`-th write or commit (`point`: "write" or "commit") of `name` once with `error`:
-    the run stops with `JournalWriteFailed` (or a reaction's failure on it), closes with every acknowledged row committed, and
-    resumes to the uninterrupted digest."""
+    the run stops with `JournalWriteFailed` (or a reaction's failure on it), closes with every
+    acknowledged row committed, and resumes to the uninterrupted digest."""
     from engine.inspect import open_readonly
     overrides = overrides or {}
     digest, _, _ = _uninterrupted(name, seed, overrides, work)
