@@ -181,3 +181,13 @@ def test_every_scenario_crashed_at_a_commit_boundary_verifies_and_resumes_to_the
 def test_a_write_error_stops_the_run_without_losing_what_it_acknowledged_and_it_resumes(point, at, tmp_path):
     report = fault_run("timely-payments", tmp_path, point=point, at=at, overrides={"days": "40"})
     assert (report.faults, report.losses, report.resumed_digest_ok) == (1, 0, True)
+
+
+def test_a_command_that_fails_after_its_unique_index_row_was_written_takes_that_row_back(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[FAULTY]) as sim:
+        open_account(sim, "a", deposit=5)
+        with pytest.raises(RuntimeError):
+            sim.execute("account", "a", Deposit(13))  # the balance row was upserted at once, then the mapper failed
+        assert sim.index("account").find_by_balance(5) == "a" and sim.index("account").maybe_find_by_balance(18) is None
+        sim.execute("account", "a", Deposit(1))
+        assert sim.index("account").find_by_balance(6) == "a"

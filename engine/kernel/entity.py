@@ -212,17 +212,24 @@ class EntityKind:
             journal.check_rows(mark)
         except BaseException:
             journal.rollback(mark, {actor.entity: before})
+            if self.index is not None and self.index.unique and actor.row != kept[0]:
+                self._unwrite(actor.entity_id, kept[0])  # written at once, not staged: write it back
             actor.row, actor.row_inputs, outbox.sequence = kept
             if posted:
                 self.ledger.reload()
             raise
-        journal.release(mark)
         actor.state, actor.entity_seq = state, after
         if held:
             outbox.announce(held)
         if self.alarm is not None:
             self._rearm(actor, alarm)
         return Executed(events, seq)
+
+    def _unwrite(self, entity_id: str, row: tuple | None) -> None:
+        if row is None:
+            self.journal.execute_now(f"DELETE FROM {self.index.table} WHERE id = ?", (entity_id,))
+        else:
+            self.index.write(entity_id, self.index.convert(row))
 
     def _rearm(self, actor: EntityBehaviour, alarm: tuple | None) -> None:
         if alarm != actor.alarm:

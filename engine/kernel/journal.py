@@ -85,9 +85,9 @@ class Journal:
         self._encoders: dict[type, tuple] = {}
         self._seq: int = 0  # the last seq staged; `_load_heads` reads it from the file
         self._flushed_seq: int = 0
+        self._stagings = 0  # `stage`/`stage_many` calls: a command that made none has no row to check
         self._written: list[tuple[str, list]] = []  # rows in the open transaction, until COMMIT succeeds
         self._replay: list[tuple[str, list]] = []  # rows of a rolled-back transaction, written first
-        self._savepoint = False  # a command wrote into the transaction directly (`execute_now`)
         self.before_commit: list = []  # callables staging rows that describe the run (ids, streams, now)
         self.after_commit: list = []  # callables told the seq just made durable
         self.fault = None  # tests: callable(point) that may raise where a write ("write") or COMMIT happens
@@ -147,6 +147,7 @@ class Journal:
         if rows is None:
             rows = self._staged[sql] = []
         rows.append(row)
+        self._stagings += 1
 
     def stage_many(self, sql: str, rows: list[tuple]) -> None:
         """`stage` of several rows of one statement."""
@@ -154,18 +155,17 @@ class Journal:
         if staged is None:
             staged = self._staged[sql] = []
         staged.extend(rows)
+        self._stagings += 1
 
     def execute_now(self, sql: str, params: tuple) -> None:
-        """Run a write inside the open group transaction at once (constraint errors surface now).
-        Inside a command (`mark`) the first such write opens a savepoint that `rollback` undoes."""
+        """Run a write inside the open group transaction at once (constraint errors surface now; a
+        command that fails after one undoes it with another, as `EntityKind` does for its index row)."""
         _check_row(sql, params)
         with self.lock:
             self._begin()
             try:
-                self._drain_replay()
-                if self._marked and not self._savepoint:
-                    self.conn.execute("SAVEPOINT command")
-                    self._savepoint = True
+                if self._replay:
+                    self._drain_replay()
                 if self.fault is not None:
                     self.fault("write")
                 self.conn.execute(sql, params)
@@ -177,40 +177,30 @@ class Journal:
             self._written.append((sql, [params]))
 
     # -- one command's rows ----------------------------------------------------------------
-    _marked = False
-
     def mark(self) -> tuple:
-        """Where this command's rows begin (call with `self.lock` held, then `release` or `rollback`)."""
-        self._marked, self._savepoint = True, False
-        return self._seq, {sql: len(rows) for sql, rows in self._staged.items()}, len(self._written)
+        """Where this command's staged rows begin (taken and used with `self.lock` held)."""
+        return self._seq, tuple(map(len, self._staged.values())), self._stagings
 
     def check_rows(self, mark: tuple) -> None:
         """Refuse (`UnstorableValue`) a row staged since `mark` that SQLite could not bind: an integer
         outside 64 bits, or a value of a type it does not store. Found here, inside the command, it
         fails that command alone rather than the next group commit."""
-        for sql, start in _since(self._staged, mark[1]):
-            if sql not in _ENGINE_ROWS:
-                for row in self._staged[sql][start:]:
+        if self._stagings == mark[2]:
+            return  # only events were appended: the engine builds those rows from values it counts
+        lengths, known = mark[1], len(mark[1])
+        for i, (sql, rows) in enumerate(self._staged.items()):
+            start = lengths[i] if i < known else 0
+            if len(rows) > start and sql not in _ENGINE_ROWS:
+                for row in rows[start:]:
                     _check_row(sql, row)
 
-    def release(self, mark: tuple) -> None:
-        """The command succeeded: its rows stay."""
-        if self._savepoint:
-            self.conn.execute("RELEASE command")
-        self._marked = self._savepoint = False
-
     def rollback(self, mark: tuple, heads: dict[int, int]) -> None:
-        """The command failed: drop every row it staged or wrote, and restore the entity heads given."""
-        seq, lengths, written = mark
-        for sql, rows in self._staged.items():
-            del rows[lengths.get(sql, 0):]
-        if self._savepoint:
-            self.conn.execute("ROLLBACK TO command")
-            self.conn.execute("RELEASE command")
-            del self._written[written:]
+        """The command failed: drop every row it staged, and restore the entity heads given."""
+        seq, lengths, _ = mark
+        for i, rows in enumerate(self._staged.values()):
+            del rows[lengths[i] if i < len(lengths) else 0:]
         self._seq = seq
         self._heads.update(heads)
-        self._marked = self._savepoint = False
 
     # -- group commit ------------------------------------------------------------------------
     def sync(self) -> None:
@@ -251,7 +241,7 @@ class Journal:
         except sqlite3.Error:
             pass  # SQLite already rolled it back
         self._replay, self._written = self._written + self._replay, []
-        self._in_tx = self._marked = self._savepoint = False
+        self._in_tx = False
         for name in self._built:  # an index built in the rolled-back transaction is built again later
             self._built[name] = bool(self.conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
@@ -471,14 +461,6 @@ def _check_row(sql: str, row: tuple) -> None:
         elif kind not in _BINDABLE:
             raise UnstorableValue(statement=sql.split("(")[0].strip(), value=value,
                                   problem=f"{kind.__name__} is not a type SQLite stores")
-
-
-def _since(staged: dict[str, list], lengths: dict[str, int]):
-    """(statement, first new row) for every statement with rows staged since `lengths`."""
-    for sql, rows in staged.items():
-        start = lengths.get(sql, 0)
-        if len(rows) > start:
-            yield sql, start
 
 
 def _connect(path: str, readonly: bool) -> sqlite3.Connection:
