@@ -169,8 +169,10 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
 
 def _resumed(run_dir: Path, args: argparse.Namespace, params: dict, progress: RunProgress) -> dict:
     """`--resume DIR`: a SCENARIO, --seed or --set given must be the run's own."""
-    from scenarios.library.rundir import journal_meta
+    from scenarios.library.rundir import RunRefused, journal_meta
 
+    if not (run_dir / JOURNAL).is_file():
+        raise RunRefused(run_dir, "holds no lanasim journal to resume")
     if args.scenario is not None:
         recorded = journal_meta(run_dir / JOURNAL).get("scenario")
         if recorded is not None and load_scenario(args.scenario).name != recorded:
