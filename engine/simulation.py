@@ -22,7 +22,7 @@ from engine.bank import modules
 from engine.bank.catalog import check_event_types
 from engine.bank.ledger import Ledger
 from engine.kernel.alarms import Alarms
-from engine.kernel.authz import Authorizer
+from engine.kernel.authz import AUDIT_INSERT, Authorizer
 from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
 from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
@@ -92,6 +92,7 @@ class Simulation:
             if host.post is not None:
                 host.ledger = self.ledger
         self.closed = False
+        self._audit: tuple | None = None  # the audit row of the user's command being sent
         self._subjects: dict[str, str] = {}  # subject -> its JSON text in command contexts
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle, busy=self._settling)
@@ -201,7 +202,8 @@ class Simulation:
             tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
         cause = "null" if causation is None else dumps(causation)
         context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
-        return CommandMessage(command, context, trace)
+        audit, self._audit = self._audit, None
+        return CommandMessage(command, context, trace, audit)
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
@@ -219,7 +221,10 @@ class Simulation:
         if type(command) not in host.creates and self.registry.actor(kind, entity_id) is None \
                 and not self.journal.exists(kind, entity_id):
             raise UnknownEntity(kind=kind, id=entity_id)
-        return self.registry.ref(kind, entity_id)
+        ref = self.registry.ref(kind, entity_id)
+        if subject not in self._system:  # a user's: its audit row goes with the command (see `EntityKind.handle`)
+            self._audit = self.journal.unstage_last(AUDIT_INSERT)
+        return ref
 
     def _exists(self, kind: str, entity_id: str) -> bool:
         """A live actor or a stored stream (a create still settling counts)."""

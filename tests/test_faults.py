@@ -191,3 +191,31 @@ def test_a_command_that_fails_after_its_unique_index_row_was_written_takes_that_
         assert sim.index("account").find_by_balance(5) == "a" and sim.index("account").maybe_find_by_balance(18) is None
         sim.execute("account", "a", Deposit(1))
         assert sim.index("account").find_by_balance(6) == "a"
+
+
+def test_a_users_command_that_fails_without_a_refusal_leaves_no_audit_row_and_others_keep_theirs(tmp_path):
+    from engine.kernel.authz import Unauthorized
+
+    with Simulation(seed=9, journal=str(tmp_path / "j.sqlite")) as sim:
+        sim.access.seed()
+        manager = sim.access.create_user("bob@bank.test", "bank-manager")
+        customer = sim.customer.create_customer("ada@bank.test")
+        def audit() -> list[tuple]:
+            sim.journal.sync()
+            return [(r["action"], r["authorized"]) for r in sim.journal.db["audit"].rows]
+
+        sim.settle(commit=True)
+        before = audit()
+        kind = sim.kinds["customer"]
+        decide = kind.decide
+        kind.decide = lambda state, command, now: (_ for _ in ()).throw(RuntimeError("a bug in decide"))
+        with pytest.raises(RuntimeError):
+            sim.customer.freeze_customer(customer, subject=manager)
+        kind.decide = decide
+        assert audit() == before
+        sim.customer.freeze_customer(customer, subject=manager)
+        assert audit()[len(before):] == [("customer:freeze", 1)]
+        accountant = sim.access.create_user("carol@bank.test", "accountant")
+        with pytest.raises(Unauthorized):
+            sim.customer.unfreeze_customer(customer, subject=accountant)
+        assert audit()[len(before):] == [("customer:freeze", 1), ("customer:unfreeze", 0)]

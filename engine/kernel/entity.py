@@ -13,10 +13,11 @@ from typing import Protocol, cast
 import attrs
 import pykka
 
-from domains.aggregate import Aggregate, Column
+from domains.aggregate import Aggregate, Column, Refusal
+from engine.kernel.authz import AUDIT_INSERT
 from engine.kernel.clock import Priority
 from engine.kernel.codec import dumps
-from engine.kernel.errors import HandlerFailed, MalformedCommand, UnknownEntity
+from engine.kernel.errors import EngineError, HandlerFailed, MalformedCommand, UnknownEntity
 from engine.kernel.index import IndexTable
 from engine.kernel.runtime import SimActor
 
@@ -52,12 +53,13 @@ AlreadyApplied = _AlreadyApplied()
 
 
 class CommandMessage:
-    """What an entity actor receives: the command and its pre-encoded journal context."""
+    """What an entity actor receives: the command, its pre-encoded journal context and, for a
+    user's command, the audit row of its authorization (journaled with the command's outcome)."""
 
-    __slots__ = ("command", "context", "trace_id")
+    __slots__ = ("audit", "command", "context", "trace_id")
 
-    def __init__(self, command: object, context: str, trace_id: str) -> None:
-        self.command, self.context, self.trace_id = command, context, trace_id
+    def __init__(self, command: object, context: str, trace_id: str, audit: tuple | None = None) -> None:
+        self.command, self.context, self.trace_id, self.audit = command, context, trace_id, audit
 
 
 class EntityBehaviour:
@@ -167,7 +169,21 @@ class EntityKind:
         return len(ids)
 
     def handle(self, actor: EntityBehaviour, message: object) -> object:
-        """The command path: decide, fold, then index row, events and outbox rows in one group."""
+        """The command path; a user's command's audit row is journaled when it succeeds or is refused
+        (a typed refusal), and left out with the rest of the command when anything else fails."""
+        audit = getattr(message, "audit", None)
+        if audit is None:
+            return self._handle(actor, message)
+        try:
+            result = self._handle(actor, message)
+        except (Refusal, EngineError):
+            self.journal.stage(AUDIT_INSERT, audit)
+            raise
+        self.journal.stage(AUDIT_INSERT, audit)
+        return result
+
+    def _handle(self, actor: EntityBehaviour, message: object) -> object:
+        """Decide, fold, then index row, events and outbox rows in one group."""
         if message.__class__ is not CommandMessage or message.command.__class__ not in self.commands:
             raise MalformedCommand(kind=self.spec.kind, problem=f"{_name(message)} is not a command of this kind")
         command, state = message.command, actor.state

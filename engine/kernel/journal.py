@@ -157,6 +157,11 @@ class Journal:
         staged.extend(rows)
         self._stagings += 1
 
+    def unstage_last(self, sql: str) -> tuple | None:
+        """Take back the row just staged with `sql` (None if there is none) to stage it later."""
+        rows = self._staged.get(sql)
+        return rows.pop() if rows else None
+
     def execute_now(self, sql: str, params: tuple) -> None:
         """Run a write inside the open group transaction at once (constraint errors surface now; a
         command that fails after one undoes it with another, as `EntityKind` does for its index row)."""
