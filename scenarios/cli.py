@@ -4,7 +4,8 @@ reports, print the outbox, show an entity, verify a journal.
 Every bad input (unknown scenario, bad parameter, a path lanasim may not use, a locked or foreign
 journal, an unwritable or full disk) ends with a one-line message on stderr and exit status 2 —
 never a traceback, and never a file lanasim did not create deleted. Ctrl-C ends a run with one
-line saying how far its journal is consistent, and exit status 130.
+line saying how far its journal is consistent and how to continue it (`run --resume DIR`), and
+exit status 130.
 """
 
 from __future__ import annotations

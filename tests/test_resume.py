@@ -162,3 +162,17 @@ def test_resume_of_a_directory_without_a_run_is_one_line_exit_2(tmp_path, capsys
     assert main(["run", "--resume", str(tmp_path / "empty")]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line == f"lanasim: error: {tmp_path / 'empty'}: holds no lanasim journal to resume"
+
+
+def test_ctrl_c_says_how_to_resume_and_the_resumed_run_is_the_uninterrupted_one(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "scenarios.cli", "run", "timely-payments", "--set", "days=400", "--out", "run"]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert "%" in proc.stderr.readline()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    said = [line for line in err.splitlines() if not line.strip().endswith("Z")]
+    assert proc.returncode == 130 and said[-1].endswith("; continue it with lanasim run --resume run"), err
+    summary = resume_run(tmp_path / "run")
+    whole = run_scenario("timely-payments", 0, {"days": 400}, tmp_path / "whole")
+    assert summary == whole
