@@ -133,6 +133,8 @@ class Simulation:
                 clock.env.run(until=resume_at)
             if "ids" in meta:
                 self.ids.restore(meta["ids"])
+            if "digest" in meta:  # the run goes on: the digest of its last close describes it no longer
+                self.journal.stage("DELETE FROM lanasim_meta WHERE key = ?", ("digest",))
         self._stored = {"now": meta.get("now"), "ids": meta.get("ids")}
         self.journal.before_commit.append(self._store_position)
         return clock

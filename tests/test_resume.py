@@ -176,3 +176,16 @@ def test_ctrl_c_says_how_to_resume_and_the_resumed_run_is_the_uninterrupted_one(
     summary = resume_run(tmp_path / "run")
     whole = run_scenario("timely-payments", 0, {"days": 400}, tmp_path / "whole")
     assert summary == whole
+
+
+def test_a_reopened_run_killed_later_still_verifies(tmp_path):
+    path = tmp_path / "j.sqlite"
+    with Simulation(seed=1, journal=str(path)) as sim:
+        sim.customer.create_customer("ada@bank.test")
+    with Simulation(seed=1, journal=str(path)) as again:  # the first close stored a digest
+        again.customer.create_customer("bob@bank.test")
+        again.settle(commit=True)
+        image = crash_image(path, tmp_path / "killed")
+    with open_readonly(str(image)) as view:
+        report = view.verify()
+    assert report["ok"] and report["digest matches run metadata"]
