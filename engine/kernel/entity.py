@@ -177,9 +177,11 @@ class EntityKind:
         try:
             result = self._handle(actor, message)
         except (Refusal, EngineError):
-            self.journal.stage(AUDIT_INSERT, audit)
+            with self.journal.lock:
+                self.journal.stage(AUDIT_INSERT, audit)
             raise
-        self.journal.stage(AUDIT_INSERT, audit)
+        with self.journal.lock:
+            self.journal.stage(AUDIT_INSERT, audit)
         return result
 
     def _handle(self, actor: EntityBehaviour, message: object) -> object:
@@ -206,9 +208,10 @@ class EntityKind:
 
     def _write(self, actor: EntityBehaviour, message: CommandMessage, state: object, events: tuple,
                postings: list) -> Executed:
-        """Stage the command's rows between a journal mark and its release; any exception (a refusal
-        or not) drops every row of this command, its index row and outbox envelopes, restores the
-        ledger totals, and leaves the actor as it was, while earlier commands' rows stay staged."""
+        """Stage the command's rows after a journal mark; any exception (a refusal or not) rolls back
+        to the mark: every row of this command, its index row and outbox envelopes go, the ledger
+        totals are restored, the actor is left as it was, and earlier commands' rows stay staged.
+        Watchers hear of the envelopes and the alarm is re-armed only once nothing can fail."""
         journal, outbox = self.journal, self.outbox
         mark, before = journal.mark(), actor.entity_seq
         kept = actor.row, actor.row_inputs, outbox.sequence
