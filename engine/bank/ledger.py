@@ -121,6 +121,15 @@ class Ledger:
                              amount, effective, recorded_at, seq))
         self.journal.stage_many(self._insert, rows)
 
+    def reload(self) -> None:
+        """Re-read the totals and interned names from the rows (a failed command's rows were dropped)."""
+        with self.journal.lock:
+            self.journal.sync()
+            self._accounts = dict(self.journal.conn.execute("SELECT account, id FROM ledger_accounts"))
+            self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)
+            self._templates = dict(self.journal.conn.execute("SELECT template, id FROM ledger_templates"))
+            self._totals = self._read_totals(_END_OF_TIME)
+
     def _intern_account(self, account: str) -> int:
         number = self._accounts[account] = len(self._accounts) + 1
         self._account_names.append(account)

@@ -46,7 +46,7 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
     if source_path.suffix.lower() == ".csv":
         _import(source_path, journal, at or "", seed, values)
     else:
-        _branch(str(source_path), journal, at)
+        _branch(str(source_path), journal, at, seed)
     with Simulation(seed=seed, journal=journal) as sim:
         sim.progress = progress
         sim.journal.set_meta(scenario=name, seed=seed, params={k: str(v) for k, v in values.items()},
@@ -63,13 +63,14 @@ def _import(book: Path, journal: str, at: str, seed: int, params: dict) -> None:
         import_positions(sim, positions, price)
 
 
-def _branch(source: str, journal: str, at: str | None) -> None:
+def _branch(source: str, journal: str, at: str | None, seed: int) -> None:
     conn = open_source(source)
     try:
         from engine.kernel.codec import loads
 
         meta = {k: loads(v) for k, v in conn.execute("SELECT key, value FROM lanasim_meta")}
-        fork_journal(conn, journal, as_of_iso(at) if at else meta.get("now", meta["start"]), modules.aggregates())
+        fork_journal(conn, journal, as_of_iso(at) if at else meta.get("now", meta["start"]), modules.aggregates(),
+                     seed)
     finally:
         conn.close()
 
