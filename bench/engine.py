@@ -23,11 +23,11 @@ import pykka
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from domains.aggregate import Aggregate, EventType  # noqa: E402
-from engine import Simulation  # noqa: E402
-from engine.kernel.codec import Codec  # noqa: E402
-from engine.kernel.journal import Journal  # noqa: E402
-from engine.kernel.schema import EVENTS_INSERT  # noqa: E402
+from domains.aggregate import Aggregate, EventType
+from engine import Simulation
+from engine.kernel.codec import Codec
+from engine.kernel.journal import Journal
+from engine.kernel.schema import EVENTS_INSERT
 
 
 @attrs.frozen

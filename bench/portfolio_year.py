@@ -25,8 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from domains.credit import std_terms
-from engine import Simulation  # noqa: E402
-from scenarios.market.paths import GBM  # noqa: E402
+from engine import Simulation
+from scenarios.market.paths import GBM
 
 BTC = 100_000_000
 

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from domains.credit import std_terms
-from engine import Simulation  # noqa: E402
+from engine import Simulation
 
 PRICE = 7_000_000
 BTC = 100_000_000

@@ -178,5 +178,5 @@ def _maker(cls: Any, changed: tuple[str, ...]) -> Callable[..., Any]:
     else:
         args = ", ".join(f"{f.alias}={value(f.name)}" for f in fields if f.init)
         source = f"def make(o, {params}):\n    return cls({args})\n"
-    exec(source, namespace)  # noqa: S102 - built from attrs field names
+    exec(source, namespace)
     return cast(Callable[..., Any], namespace["make"])

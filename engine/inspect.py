@@ -5,12 +5,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from engine.bank import modules
+from engine.bank.catalog import check_event_types
+from engine.bank.credit_views import VIEWS
 from engine.kernel.codec import Codec
 from engine.kernel.entity import EntityKind, register_types
 from engine.kernel.errors import UnknownEntity, UnknownKind
 from engine.kernel.journal import Journal
-from engine.bank.catalog import check_event_types
-from engine.bank.credit_views import VIEWS
 from engine.kernel.outbox import Outbox
 
 __all__ = ["JournalView", "open_readonly"]

@@ -26,6 +26,7 @@ from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
 from engine.kernel.errors import EngineError
 from engine.kernel.journal import JournalWriteFailed
+from scenarios.book.cli import register_cli as register_book
 from scenarios.console import (
     RunProgress,
     Stopped,
@@ -42,7 +43,6 @@ from scenarios.library import (
     scenario_names,
 )
 from scenarios.library.rundir import JOURNAL, SUMMARY
-from scenarios.book.cli import register_cli as register_book
 from scenarios.sweep import register_cli as register_sweep
 
 __all__ = ["main"]

@@ -13,7 +13,14 @@ from domains.credit import std_terms
 from engine import Simulation
 from engine.kernel.ids import Ids
 from scenarios.behaviour.agents import (
-    Borrowers, InvalidBorrowerBehaviour, InvalidDeskSettings, LiquidationDesk, NeverPay, PayLate, RepayEarly, TopUp,
+    Borrowers,
+    InvalidBorrowerBehaviour,
+    InvalidDeskSettings,
+    LiquidationDesk,
+    NeverPay,
+    PayLate,
+    RepayEarly,
+    TopUp,
 )
 
 BTC, HOUR = 100_000_000, 3600

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -37,7 +37,7 @@ def test_end_of_day_is_published_once_per_day_however_time_is_advanced(clock_sim
 
 def test_jobs_at_the_same_instant_run_by_priority_then_insertion(clock_sim):
     ran = []
-    noon = datetime(2024, 1, 1, 12, tzinfo=timezone.utc)
+    noon = datetime(2024, 1, 1, 12, tzinfo=UTC)
     clock_sim.jobs.at(noon, lambda: ran.append("scenario-1"), Priority.SCENARIO)
     clock_sim.jobs.at(noon, lambda: ran.append("obligations"), Priority.OBLIGATIONS)
     clock_sim.jobs.at(noon, lambda: ran.append("scenario-2"), Priority.SCENARIO)
@@ -57,7 +57,7 @@ def test_an_unknown_priority_name_is_refused_with_the_known_ones():
 def test_a_job_scheduled_in_the_past_runs_at_once(clock_sim):
     clock_sim.advance(days=1)
     ran = []
-    clock_sim.jobs.at(datetime(2023, 12, 31, tzinfo=timezone.utc), lambda: ran.append(clock_sim.now))
+    clock_sim.jobs.at(datetime(2023, 12, 31, tzinfo=UTC), lambda: ran.append(clock_sim.now))
     assert ran == [clock_sim.now]
 
 
@@ -72,6 +72,6 @@ def test_the_clock_refuses_to_go_back_and_journals_nothing(clock_sim):
 
 def test_time_is_whole_seconds_from_a_utc_start(tmp_path):
     with Simulation(seed=1, start="2024-03-01T10:30:00+02:00", journal=":memory:", aggregates=[CALENDAR]) as sim:
-        assert sim.now == datetime(2024, 3, 1, 8, 30, tzinfo=timezone.utc)
+        assert sim.now == datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
         sim.advance(minutes=90)
         assert sim.clock.iso == "2024-03-01T10:00:00Z"

@@ -13,8 +13,13 @@ from domains.accounting import OverdraftPrevented, PaymentAboveOutstanding
 from domains.credit import DisbursalPolicy, FacilityStatus, InvalidTerms, NonPositiveAmount, std_terms
 from domains.credit.collateral import NegativeCollateral, UpdateOnClosedFacility
 from domains.credit.facility import (
-    BelowMarginLimit, CustomerNotEligible, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility,
-    OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
+    BelowMarginLimit,
+    CustomerNotEligible,
+    DisbursalAboveFacilityAmount,
+    DisbursalOnInactiveFacility,
+    OnlyOneDisbursalAllowed,
+    OutstandingAmount,
+    PaymentOnClosedFacility,
 )
 from engine import Simulation
 from engine.kernel.errors import UnknownEntity

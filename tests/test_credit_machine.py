@@ -22,8 +22,13 @@ from domains.credit import DisbursalPolicy, FacilityStatus, ObligationStatus, Ob
 from domains.credit.collateral import CollateralizationState as State
 from domains.credit.collateral import NegativeCollateral, UpdateOnClosedFacility
 from domains.credit.facility import (
-    BelowMarginLimit, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility, InterestAccrued,
-    OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
+    BelowMarginLimit,
+    DisbursalAboveFacilityAmount,
+    DisbursalOnInactiveFacility,
+    InterestAccrued,
+    OnlyOneDisbursalAllowed,
+    OutstandingAmount,
+    PaymentOnClosedFacility,
 )
 from engine import Simulation
 

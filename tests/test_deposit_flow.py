@@ -6,8 +6,16 @@ from __future__ import annotations
 import pytest
 
 from domains.deposit import (
-    AccountClosed, AccountFrozen, AccountStatus, Activity, AlreadyDenied, BalanceIsNotZero, CustomerNotEligible,
-    InsufficientBalance, NonPositiveAmount, WithdrawalStatus,
+    AccountClosed,
+    AccountFrozen,
+    AccountStatus,
+    Activity,
+    AlreadyDenied,
+    BalanceIsNotZero,
+    CustomerNotEligible,
+    InsufficientBalance,
+    NonPositiveAmount,
+    WithdrawalStatus,
 )
 from domains.governance import AlreadyVoted, ApprovalProcessStatus, NotACommitteeMember, ProcessAlreadyConcluded
 from engine import Simulation, UnknownEntity

@@ -10,8 +10,16 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from domains.accounting import Currency, Layer
 from domains.deposit import (
-    DepositAccountFrozen, DepositAccountUnfrozen, DepositError, DepositInitialized, DepositReverted,
-    WithdrawalCancelled, WithdrawalConfirmed, WithdrawalDenied, WithdrawalInitialized, WithdrawalReverted,
+    DepositAccountFrozen,
+    DepositAccountUnfrozen,
+    DepositError,
+    DepositInitialized,
+    DepositReverted,
+    WithdrawalCancelled,
+    WithdrawalConfirmed,
+    WithdrawalDenied,
+    WithdrawalInitialized,
+    WithdrawalReverted,
 )
 from domains.governance import GovernanceError
 from engine import Simulation

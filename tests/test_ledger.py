@@ -13,7 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domains.accounting import (
-    DEPOSIT_OMNIBUS, Currency, Layer, OverdraftPrevented, UnbalancedTransaction, UnknownAccount, initiate_withdrawal,
+    DEPOSIT_OMNIBUS,
+    Currency,
+    Layer,
+    OverdraftPrevented,
+    UnbalancedTransaction,
+    UnknownAccount,
+    initiate_withdrawal,
     record_deposit,
 )
 from domains.aggregate import Aggregate, EventType

@@ -11,7 +11,10 @@ import pytest
 from domains.accounting import chart
 from domains.credit import LiquidationStatus, NonPositiveAmount, liquidation_amounts, std_terms
 from domains.credit.collateral import (
-    InsufficientCollateral, LiquidationAlreadyCompleted, NoActiveLiquidation, NoCollateralSentToLiquidation,
+    InsufficientCollateral,
+    LiquidationAlreadyCompleted,
+    NoActiveLiquidation,
+    NoCollateralSentToLiquidation,
 )
 from engine import Simulation
 

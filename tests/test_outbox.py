@@ -10,9 +10,9 @@ import pytest
 
 from engine import Simulation
 from engine.bank.catalog import CATALOG, EVENT_TYPES, SEED_CATALOG
-from scenarios.cli import main
 from engine.kernel.errors import UnknownEventType
 from engine.kernel.outbox import event_type_of
+from scenarios.cli import main
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "engine" / "kernel" / "outbox-envelope.schema.json").read_text())
 

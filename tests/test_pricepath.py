@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.market.paths import (
-    GBM, MAX_CENTS, BrownianBridge, Constant, Crash, InvalidPricePath, MalformedPriceFile, Stepped, black_thursday_2020,
-    ftx_2022, june_2022,
-)
 from scenarios.market.csvfile import CsvReplay
+from scenarios.market.paths import (
+    GBM,
+    MAX_CENTS,
+    BrownianBridge,
+    Constant,
+    Crash,
+    InvalidPricePath,
+    MalformedPriceFile,
+    Stepped,
+    black_thursday_2020,
+    ftx_2022,
+    june_2022,
+)
 
 HOUR, DAY = 3600, 86400
-START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+START = datetime(2024, 1, 1, tzinfo=UTC)
 fast = settings(max_examples=50, deadline=None)
 
 cents = st.integers(min_value=1, max_value=10**12)

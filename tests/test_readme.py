@@ -25,7 +25,7 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     assert len(BLOCKS) >= 2
     for block in BLOCKS:
         namespace: dict = {}
-        exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
+        exec(compile(block, "README.md", "exec"), namespace)
         for name, fn in list(namespace.items()):
             if name.startswith("test_") and callable(fn):
                 from engine import Simulation

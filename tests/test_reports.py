@@ -12,8 +12,8 @@ from domains import report as report_module
 from domains.custody import ManualCustodianHasNoWallets, NegativeBalance
 from domains.report import ReportRunState, UnknownReport
 from engine import AlreadyApplied, DuplicateValue, Simulation
-from engine.kernel.authz import Unauthorized
 from engine.bank.report import ReportUnavailable
+from engine.kernel.authz import Unauthorized
 
 BALANCE_UPDATED = "core.custody.wallet-balance-updated"
 RUN_CREATED = "core.report.report-run-created"

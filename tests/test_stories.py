@@ -15,9 +15,9 @@ from typing import NamedTuple
 import pytest
 
 from engine import Simulation
+from engine.testkit import expect
 from scenarios.cli import main
 from scenarios.library import load_scenario, scenario_names
-from engine.testkit import expect
 
 STORIES = ("timely_payments", "interest_late", "principal_late", "disbursal_different_months",
            "interest_under_payment", "principal_under_payment")

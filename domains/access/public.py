@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from domains.aggregate import Public
 from domains.access.events import RoleEvent, RoleInitialized, UserEvent, UserInitialized
 from domains.access.role import Role
 from domains.access.user import User
+from domains.aggregate import Public
 
 __all__ = ["publish_role", "publish_user"]
 

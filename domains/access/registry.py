@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from domains.aggregate import Aggregate, Column, EventType
 from domains.access import events as ev
 from domains.access import permission_set, role, user
 from domains.access.commands import CreatePermissionSet, CreateRole, CreateUser
-from domains.access.public import publish_role, publish_user
 from domains.access.permissions import required_permission
+from domains.access.public import publish_role, publish_user
+from domains.aggregate import Aggregate, Column, EventType
 
 __all__ = ["PERMISSION_SET", "ROLE", "USER"]
 

@@ -7,10 +7,10 @@ from typing import assert_never
 
 import attrs
 
-from domains.aggregate import evolve
 from domains.access.commands import AddPermissionSet, CreateRole, RemovePermissionSet
 from domains.access.errors import require
 from domains.access.events import RoleEvent, RoleInitialized, RolePermissionSetAdded, RolePermissionSetRemoved
+from domains.aggregate import evolve
 
 __all__ = ["COMMANDS", "Role", "apply", "decide"]
 

@@ -7,10 +7,10 @@ from typing import assert_never
 
 import attrs
 
-from domains.aggregate import evolve
 from domains.access.commands import CreateUser, UpdateUserRole
 from domains.access.errors import require
 from domains.access.events import UserEvent, UserInitialized, UserRoleUpdated
+from domains.aggregate import evolve
 
 __all__ = ["COMMANDS", "User", "apply", "decide"]
 

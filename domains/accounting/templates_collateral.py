@@ -10,7 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from domains.accounting.chart import (
-    COLLATERAL_OMNIBUS, LIQUIDATION_PROCEEDS_OMNIBUS, collateral, collateral_in_liquidation, liquidated_collateral,
+    COLLATERAL_OMNIBUS,
+    LIQUIDATION_PROCEEDS_OMNIBUS,
+    collateral,
+    collateral_in_liquidation,
+    liquidated_collateral,
     proceeds_from_liquidation,
 )
 from domains.accounting.primitives import Currency, LedgerTransaction, entry_pair

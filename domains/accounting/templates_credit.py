@@ -9,8 +9,14 @@ from __future__ import annotations
 from datetime import date
 
 from domains.accounting.chart import (
-    FACILITY_OMNIBUS, INTEREST_ADDED_TO_OBLIGATIONS_OMNIBUS, deposit_account, facility, fee_income, interest_income,
-    receivable, uncovered_outstanding,
+    FACILITY_OMNIBUS,
+    INTEREST_ADDED_TO_OBLIGATIONS_OMNIBUS,
+    deposit_account,
+    facility,
+    fee_income,
+    interest_income,
+    receivable,
+    uncovered_outstanding,
 )
 from domains.accounting.primitives import Layer, LedgerTransaction, ObligationType, ReceivableBucket, entry_pair
 from domains.accounting.template import positive, transaction

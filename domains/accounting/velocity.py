@@ -10,7 +10,11 @@ import attrs
 from domains.accounting.balances import BalanceKey, key_of
 from domains.accounting.chart import category_of, normal_side
 from domains.accounting.errors import (
-    DisbursalLimitExceeded, OverdraftPrevented, PaymentAboveOutstanding, UnbalancedTransaction, VelocityLimitExceeded,
+    DisbursalLimitExceeded,
+    OverdraftPrevented,
+    PaymentAboveOutstanding,
+    UnbalancedTransaction,
+    VelocityLimitExceeded,
 )
 from domains.accounting.primitives import Currency, Layer, LedgerTransaction, Side
 from domains.accounting.template import positive

@@ -12,7 +12,10 @@ from datetime import date, datetime
 
 from domains.aggregate import Policy, Send
 from domains.credit.collateral.commands import (
-    RecordCollateralSentOut, RecordLiquidationCompleted, RecordLiquidationStarted, StartLiquidation,
+    RecordCollateralSentOut,
+    RecordLiquidationCompleted,
+    RecordLiquidationStarted,
+    StartLiquidation,
 )
 from domains.credit.commands import ConcludeApprovalProcess, ReleaseCollateral
 

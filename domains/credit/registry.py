@@ -21,11 +21,14 @@ from domains.credit.facility import active as facility
 from domains.credit.facility import disbursal, proposal, terms_template
 from domains.credit.facility import disbursal_events as dev
 from domains.credit.facility import events as ev
-from domains.credit.facility.imported import ImportFacility
 from domains.credit.facility import pending as pending_facility
+from domains.credit.facility.imported import ImportFacility
 from domains.credit.facility.posting import post_disbursal, post_facility, post_pending_facility
 from domains.credit.facility.public import (
-    publish_disbursal, publish_facility, publish_pending_facility, publish_proposal,
+    publish_disbursal,
+    publish_facility,
+    publish_pending_facility,
+    publish_proposal,
 )
 from domains.credit.permissions import required_permission
 from domains.credit.primitives import FacilityStatus

@@ -11,10 +11,23 @@ import attrs
 from domains.aggregate import evolve
 from domains.customer import commands as cmd
 from domains.customer import events as ev
-from domains.customer.errors import AlreadyClosed, AlreadyConverted, ApplicantIdMismatch, KycNotStarted
-from domains.customer.errors import ManualConversionNotAllowed, require
-from domains.customer.primitives import (ConversionMethod, CustomerType, KycLevel, KycStatus, ProspectStage,
-                                         ProspectStatus, stage_of)
+from domains.customer.errors import (
+    AlreadyClosed,
+    AlreadyConverted,
+    ApplicantIdMismatch,
+    KycNotStarted,
+    ManualConversionNotAllowed,
+    require,
+)
+from domains.customer.primitives import (
+    ConversionMethod,
+    CustomerType,
+    KycLevel,
+    KycStatus,
+    ProspectStage,
+    ProspectStatus,
+    stage_of,
+)
 
 __all__ = ["COMMANDS", "Prospect", "apply", "decide"]
 

@@ -8,8 +8,8 @@ from domains.aggregate import Aggregate, Column, EventType
 from domains.customer import customer, party, prospect
 from domains.customer import events as ev
 from domains.customer.commands import CreateCustomer, CreateParty, CreateProspect
-from domains.customer.public import publish_customer, publish_party, publish_prospect
 from domains.customer.permissions import required_permission
+from domains.customer.public import publish_customer, publish_party, publish_prospect
 
 __all__ = ["CUSTOMER", "PARTY", "PROSPECT"]
 

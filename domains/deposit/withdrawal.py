@@ -20,8 +20,16 @@ import attrs
 from domains.aggregate import evolve
 from domains.deposit import commands as cmd
 from domains.deposit import events as ev
-from domains.deposit.errors import (AlreadyCancelled, AlreadyConfirmed, AlreadyDenied, InsufficientBalance,
-                                    NotApproved, NotConfirmed, ensure_active, require)
+from domains.deposit.errors import (
+    AlreadyCancelled,
+    AlreadyConfirmed,
+    AlreadyDenied,
+    InsufficientBalance,
+    NotApproved,
+    NotConfirmed,
+    ensure_active,
+    require,
+)
 from domains.deposit.primitives import WithdrawalStatus
 
 __all__ = ["COMMANDS", "Withdrawal", "apply", "decide"]

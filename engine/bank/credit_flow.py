@@ -16,8 +16,18 @@ from domains.aggregate import Policy, Send
 from domains.credit.collateral import SyncCollateralFromCustodian
 from domains.credit.collection import allocation_commands
 from domains.credit.facility import (
-    AccrueInterest, Mature, UpdateCollateralization, UpdatePendingCollateralization, accrual_due, activate,
-    complete_when_collateralized, completes_cycle, conclude_approval, due_to_mature, open_pending_facility, post_cycle,
+    AccrueInterest,
+    Mature,
+    UpdateCollateralization,
+    UpdatePendingCollateralization,
+    accrual_due,
+    activate,
+    complete_when_collateralized,
+    completes_cycle,
+    conclude_approval,
+    due_to_mature,
+    open_pending_facility,
+    post_cycle,
 )
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 from engine.kernel.authz import System

@@ -21,8 +21,16 @@ from typing import Any
 
 import domains.accounting as accounting
 from domains.accounting import (
-    BalanceKey, Currency, Layer, LedgerTransaction, Side, TrialBalanceLine, UnknownAccount, apply_entries,
-    normal_balance, normal_side,
+    BalanceKey,
+    Currency,
+    Layer,
+    LedgerTransaction,
+    Side,
+    TrialBalanceLine,
+    UnknownAccount,
+    apply_entries,
+    normal_balance,
+    normal_side,
 )
 from domains.accounting.fiscal_close import check_period_open
 from engine.kernel.authz import SYSTEM

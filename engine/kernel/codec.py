@@ -10,11 +10,11 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from typing import Any, cast
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
+from typing import Any, cast
 
 import attrs
 import orjson

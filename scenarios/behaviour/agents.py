@@ -218,7 +218,7 @@ class Borrowers:
     def obligation_due(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         facility_id, obligation_id = entity["beneficiary_id"], entity["id"]
-        pay = lambda: self._pays(facility_id, self.sim.state("obligation", obligation_id).outstanding)  # noqa: E731
+        pay = lambda: self._pays(facility_id, self.sim.state("obligation", obligation_id).outstanding)
         match self.behaviours.get(facility_id):
             case TopUp() | RepayEarly():
                 self._later(0, pay)

@@ -22,8 +22,16 @@ from __future__ import annotations
 
 from domains.credit import DisbursalPolicy, std_terms
 from scenarios.library._lana import (
-    USD, a_customer_with_deposit, a_facility_is_opened, bitcoin_trades_at, day_by_day, obligations_due_since, pays,
-    pays_off_and_completes, summary, usd,
+    USD,
+    a_customer_with_deposit,
+    a_facility_is_opened,
+    bitcoin_trades_at,
+    day_by_day,
+    obligations_due_since,
+    pays,
+    pays_off_and_completes,
+    summary,
+    usd,
 )
 from scenarios.library.params import Param
 

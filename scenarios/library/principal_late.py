@@ -26,8 +26,19 @@ from datetime import timedelta
 
 from domains.credit.terms import std_terms
 from scenarios.library._lana import (  # noqa: F401 (check: the relation between parameters)
-    USD, check, a_customer_with_deposit, a_facility_is_opened, bitcoin_trades_at, day_by_day, obligations_due_since,
-    outstanding, pays, pays_off_and_completes, summary, today, usd,
+    USD,
+    a_customer_with_deposit,
+    a_facility_is_opened,
+    bitcoin_trades_at,
+    check,
+    day_by_day,
+    obligations_due_since,
+    outstanding,
+    pays,
+    pays_off_and_completes,
+    summary,
+    today,
+    usd,
 )
 from scenarios.library.params import Param
 

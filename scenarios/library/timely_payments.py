@@ -24,8 +24,17 @@ from __future__ import annotations
 
 from domains.credit.terms import std_terms
 from scenarios.library._lana import (  # noqa: F401 (check: the relation between parameters)
-    USD, check, a_customer_with_deposit, a_facility_is_opened, bitcoin_trades_at, day_by_day, obligations_due_since, pays,
-    pays_off_and_completes, summary, usd,
+    USD,
+    a_customer_with_deposit,
+    a_facility_is_opened,
+    bitcoin_trades_at,
+    check,
+    day_by_day,
+    obligations_due_since,
+    pays,
+    pays_off_and_completes,
+    summary,
+    usd,
 )
 from scenarios.library.params import Param
 

@@ -40,7 +40,7 @@ def write_outputs(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
 
 
 def _usd(cents: float) -> str:
-    return "-" if cents is None or isinstance(cents, float) and math.isnan(cents) else f"${cents / 100:,.0f}"
+    return "-" if cents is None or (isinstance(cents, float) and math.isnan(cents)) else f"${cents / 100:,.0f}"
 
 
 def _num(value: float, spec: str) -> str:

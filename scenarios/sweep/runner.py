@@ -63,7 +63,7 @@ def _stream(client, todo, journals, store, counts, progress, prefix: str = "lana
         for future in as_completed(futures):
             try:
                 rows = future.result()
-            except Exception as exc:  # noqa: BLE001 -- the worker died (or the task could not reach it): still rows
+            except Exception as exc:
                 rows = [lost_run(spec, exc) for spec in specs[future.key]]
             for row in rows:
                 store.add(row)

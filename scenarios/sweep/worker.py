@@ -41,7 +41,7 @@ def run_one(spec: RunSpec, journals: str | None = None) -> dict:
         summary = scenario.execute(seed=spec.seed, journal=journal, params=params, progress=tick)
         row["digest"] = summary.get("journal digest") or summary.get("digest", "")
         row.update(metrics(summary))
-    except Exception as exc:  # noqa: BLE001 -- a failed run is a row, not the end of the sweep
+    except Exception as exc:
         row.update(status="failed", error=_one_line(exc))
     ended = time.perf_counter()
     row["wall_s"] = ended - started

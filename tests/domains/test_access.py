@@ -7,10 +7,28 @@ from datetime import UTC, datetime
 import pytest
 
 from domains.access import (
-    PERMISSION_SET, PERMISSION_SETS, ROLE, ROLES, SUPERUSER, USER, AddPermissionSet, CreatePermissionSet,
-    CreateRole, CreateUser, EmptyValue, InvalidEmail, InvalidName, InvalidPermission, PermissionSetInitialized,
-    RemovePermissionSet, RoleInitialized, RolePermissionSetAdded, RolePermissionSetRemoved, UpdateUserRole,
-    UserInitialized, UserRoleUpdated,
+    PERMISSION_SET,
+    PERMISSION_SETS,
+    ROLE,
+    ROLES,
+    SUPERUSER,
+    USER,
+    AddPermissionSet,
+    CreatePermissionSet,
+    CreateRole,
+    CreateUser,
+    EmptyValue,
+    InvalidEmail,
+    InvalidName,
+    InvalidPermission,
+    PermissionSetInitialized,
+    RemovePermissionSet,
+    RoleInitialized,
+    RolePermissionSetAdded,
+    RolePermissionSetRemoved,
+    UpdateUserRole,
+    UserInitialized,
+    UserRoleUpdated,
 )
 from engine import DuplicateValue, NotFound, Simulation
 from tests.domains.support import fold

@@ -8,9 +8,19 @@ import pytest
 
 from domains.credit import COLLATERAL, Direction
 from domains.credit.collateral import (
-    CollateralInitialized, CollateralReleased, CollateralUpdatedViaCustodianSync, CollateralUpdatedViaManualInput,
-    CreateCollateral, ManualUpdateError, NegativeCollateral, NoCustodyWallet, ReleaseCollateral,
-    SyncCollateralFromCustodian, UpdateCollateral, UpdateOnClosedFacility, post_collateral,
+    CollateralInitialized,
+    CollateralReleased,
+    CollateralUpdatedViaCustodianSync,
+    CollateralUpdatedViaManualInput,
+    CreateCollateral,
+    ManualUpdateError,
+    NegativeCollateral,
+    NoCustodyWallet,
+    ReleaseCollateral,
+    SyncCollateralFromCustodian,
+    UpdateCollateral,
+    UpdateOnClosedFacility,
+    post_collateral,
 )
 from tests.domains.support import fold
 

@@ -8,8 +8,13 @@ import pytest
 
 from domains.credit import DISBURSAL, MissingId, NonPositiveAmount
 from domains.credit.facility import (
-    ConcludeDisbursalApproval, DisbursalApprovalConcluded, DisbursalCancelled, DisbursalInitialized, DisbursalSettled,
-    InitiateDisbursal, post_disbursal,
+    ConcludeDisbursalApproval,
+    DisbursalApprovalConcluded,
+    DisbursalCancelled,
+    DisbursalInitialized,
+    DisbursalSettled,
+    InitiateDisbursal,
+    post_disbursal,
 )
 from tests.domains.support import fold
 

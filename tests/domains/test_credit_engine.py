@@ -12,8 +12,16 @@ from domains.credit import AGGREGATES, POLICIES, std_terms
 from domains.credit.collateral import CreateCollateral, UpdateCollateral
 from domains.credit.collection import AllocatePayment, CreateObligation, RecordAllocation, RecordPayment
 from domains.credit.facility import (
-    AccrueInterest, ActivateFacility, CompleteFacility, CompletePendingFacility, ConcludeApprovalProcess,
-    ConcludeCustomerApproval, CreatePendingFacility, CreateProposal, InitiateDisbursal, UpdatePendingCollateralization,
+    AccrueInterest,
+    ActivateFacility,
+    CompleteFacility,
+    CompletePendingFacility,
+    ConcludeApprovalProcess,
+    ConcludeCustomerApproval,
+    CreatePendingFacility,
+    CreateProposal,
+    InitiateDisbursal,
+    UpdatePendingCollateralization,
 )
 from engine import Simulation
 from engine.kernel.codec import dumps, loads

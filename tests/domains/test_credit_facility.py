@@ -9,9 +9,22 @@ import pytest
 
 from domains.credit import CREDIT_FACILITY, DisbursalPolicy, MissingId, Period, std_terms
 from domains.credit.facility import (
-    AccrueInterest, ActivateFacility, CompleteFacility, FacilityCompleted, FacilityMatured,
-    InterestAccrualCycleConcluded, InterestAccrualCycleStarted, InterestAccrualNotCompletedYet, InterestAccrualsPosted,
-    InterestAccrued, Mature, OutstandingAmount, PostAccruedInterest, next_accrual, next_accrual_end, post_facility,
+    AccrueInterest,
+    ActivateFacility,
+    CompleteFacility,
+    FacilityCompleted,
+    FacilityMatured,
+    InterestAccrualCycleConcluded,
+    InterestAccrualCycleStarted,
+    InterestAccrualNotCompletedYet,
+    InterestAccrualsPosted,
+    InterestAccrued,
+    Mature,
+    OutstandingAmount,
+    PostAccruedInterest,
+    next_accrual,
+    next_accrual_end,
+    post_facility,
 )
 from tests.domains.support import fold
 

@@ -10,15 +10,34 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domains.credit import (
-    COLLATERAL, LIQUIDATION, Direction, LiquidationStatus, NonPositiveAmount, complete_collateral_liquidation,
-    count_collateral_sent_out, start_liquidation,
+    COLLATERAL,
+    LIQUIDATION,
+    Direction,
+    LiquidationStatus,
+    NonPositiveAmount,
+    complete_collateral_liquidation,
+    count_collateral_sent_out,
+    start_liquidation,
 )
 from domains.credit.collateral import (
-    CollateralInitialized, CollateralSentOut, CollateralUpdatedViaLiquidation, CollateralUpdatedViaManualInput,
-    InsufficientCollateral, LiquidationAlreadyCompleted, LiquidationCompleted, LiquidationInitialized,
-    LiquidationStarted, NoActiveLiquidation, NoCollateralSentToLiquidation, ProceedsReceivedAndLiquidationCompleted,
-    RecordCollateralSentOut, RecordLiquidationCompleted, RecordLiquidationStarted, RecordProceedsReceived,
-    StartLiquidation, UpdateCollateralViaLiquidation,
+    CollateralInitialized,
+    CollateralSentOut,
+    CollateralUpdatedViaLiquidation,
+    CollateralUpdatedViaManualInput,
+    InsufficientCollateral,
+    LiquidationAlreadyCompleted,
+    LiquidationCompleted,
+    LiquidationInitialized,
+    LiquidationStarted,
+    NoActiveLiquidation,
+    NoCollateralSentToLiquidation,
+    ProceedsReceivedAndLiquidationCompleted,
+    RecordCollateralSentOut,
+    RecordLiquidationCompleted,
+    RecordLiquidationStarted,
+    RecordProceedsReceived,
+    StartLiquidation,
+    UpdateCollateralViaLiquidation,
 )
 from tests.domains.support import fold
 

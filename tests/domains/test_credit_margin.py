@@ -10,11 +10,25 @@ import pytest
 from domains.credit import CREDIT_FACILITY, DisbursalPolicy, MissingId, Outstanding, liquidation_amounts, std_terms
 from domains.credit.collateral import CollateralizationState
 from domains.credit.facility import (
-    ActivateFacility, ApplyLiquidationProceeds, BelowMarginLimit, CollateralizationRatioChanged,
-    CollateralizationStateChanged, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility, DisbursalPastMaturityDate,
-    FacilityCompleted, FacilityDisbursalCancelled, FacilityDisbursalRecorded, FacilityMatured,
-    NoSuchLiquidationInitiated, OnlyOneDisbursalAllowed, PartialLiquidationInitiated,
-    ProceedsFromPartialLiquidationApplied, RecordDisbursalCancelled, RecordDisbursalInitiated, UpdateCollateralization,
+    ActivateFacility,
+    ApplyLiquidationProceeds,
+    BelowMarginLimit,
+    CollateralizationRatioChanged,
+    CollateralizationStateChanged,
+    DisbursalAboveFacilityAmount,
+    DisbursalOnInactiveFacility,
+    DisbursalPastMaturityDate,
+    FacilityCompleted,
+    FacilityDisbursalCancelled,
+    FacilityDisbursalRecorded,
+    FacilityMatured,
+    NoSuchLiquidationInitiated,
+    OnlyOneDisbursalAllowed,
+    PartialLiquidationInitiated,
+    ProceedsFromPartialLiquidationApplied,
+    RecordDisbursalCancelled,
+    RecordDisbursalInitiated,
+    UpdateCollateralization,
     assert_disbursal_allowed,
 )
 from tests.domains.support import fold

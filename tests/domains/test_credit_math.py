@@ -10,8 +10,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domains.credit import (
-    INFINITE, InterestInterval, InvalidTerms, add_months, cvl, first_period, interest_for_period, liquidation_amounts,
-    next_period, one_time_fee, std_terms, truncate,
+    INFINITE,
+    InterestInterval,
+    InvalidTerms,
+    add_months,
+    cvl,
+    first_period,
+    interest_for_period,
+    liquidation_amounts,
+    next_period,
+    one_time_fee,
+    std_terms,
+    truncate,
 )
 from domains.credit.collateral import CollateralizationState as S
 from domains.credit.collateral import classify, next_state

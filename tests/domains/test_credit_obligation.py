@@ -8,8 +8,17 @@ import pytest
 
 from domains.credit import OBLIGATION, ObligationType
 from domains.credit.collection import (
-    AllocatePayment, AllocationAboveOutstanding, CreateObligation, DefaultedRecorded, DueRecorded, ObligationCompleted,
-    ObligationInitialized, OverdueRecorded, PaymentAllocated, TransitionObligation, post_obligation,
+    AllocatePayment,
+    AllocationAboveOutstanding,
+    CreateObligation,
+    DefaultedRecorded,
+    DueRecorded,
+    ObligationCompleted,
+    ObligationInitialized,
+    OverdueRecorded,
+    PaymentAllocated,
+    TransitionObligation,
+    post_obligation,
 )
 from tests.domains.support import fold
 

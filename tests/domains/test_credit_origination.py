@@ -8,16 +8,36 @@ from decimal import Decimal
 import pytest
 
 from domains.credit import (
-    PENDING_CREDIT_FACILITY, PROPOSAL, TERMS_TEMPLATE, NonPositiveAmount, ProposalStatus, std_terms,
+    PENDING_CREDIT_FACILITY,
+    PROPOSAL,
+    TERMS_TEMPLATE,
+    NonPositiveAmount,
+    ProposalStatus,
+    std_terms,
 )
 from domains.credit.collateral import PendingCollateralizationState
 from domains.credit.facility import (
-    ApprovalProcessNotStarted, BelowMarginLimit, CompletePendingFacility, ConcludeApprovalProcess,
-    ConcludeCustomerApproval, CreatePendingFacility, CreateProposal, CreateTermsTemplate,
-    PendingCollateralizationRatioChanged, PendingCollateralizationStateChanged, PendingFacilityCompleted,
-    PendingFacilityInitialized, ProposalApprovalProcessConcluded, ProposalApprovalProcessStarted,
-    ProposalCustomerApprovalConcluded, ProposalInitialized, TermsTemplateCreated, TermValuesUpdated,
-    UpdatePendingCollateralization, UpdateTermValues, post_pending_facility,
+    ApprovalProcessNotStarted,
+    BelowMarginLimit,
+    CompletePendingFacility,
+    ConcludeApprovalProcess,
+    ConcludeCustomerApproval,
+    CreatePendingFacility,
+    CreateProposal,
+    CreateTermsTemplate,
+    PendingCollateralizationRatioChanged,
+    PendingCollateralizationStateChanged,
+    PendingFacilityCompleted,
+    PendingFacilityInitialized,
+    ProposalApprovalProcessConcluded,
+    ProposalApprovalProcessStarted,
+    ProposalCustomerApprovalConcluded,
+    ProposalInitialized,
+    TermsTemplateCreated,
+    TermValuesUpdated,
+    UpdatePendingCollateralization,
+    UpdateTermValues,
+    post_pending_facility,
 )
 from tests.domains.support import fold
 

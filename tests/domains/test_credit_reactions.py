@@ -9,8 +9,13 @@ from domains.credit import DISBURSAL, PROPOSAL, ObligationType, ProposalStatus, 
 from domains.credit.collateral import CreateCollateral
 from domains.credit.collection import CreateObligation
 from domains.credit.facility import (
-    ConcludeDisbursalApproval, CreatePendingFacility, InitiateDisbursal, ProposalInitialized, RecordDisbursalCancelled,
-    conclude_approval, open_pending_facility,
+    ConcludeDisbursalApproval,
+    CreatePendingFacility,
+    InitiateDisbursal,
+    ProposalInitialized,
+    RecordDisbursalCancelled,
+    conclude_approval,
+    open_pending_facility,
 )
 from tests.domains.support import fold
 

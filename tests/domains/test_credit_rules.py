@@ -14,9 +14,21 @@ from domains.credit import CREDIT_FACILITY, PENDING_CREDIT_FACILITY, DisbursalPo
 from domains.credit.collateral import PendingCollateralizationState, payable, record_proceeds
 from domains.credit.collection import CreateObligation, RecordPayment
 from domains.credit.facility import (
-    ActivateFacility, ApplyLiquidationProceeds, BelowMarginLimit, CompletePendingFacility, CustomerNotEligible,
-    FacilityInitialized, InitiateDisbursal, PaymentOnClosedFacility, PendingFacility, activate, activation_amounts,
-    complete_when_collateralized, completion_shortfall, deposit_account_for_proposal, require_eligible,
+    ActivateFacility,
+    ApplyLiquidationProceeds,
+    BelowMarginLimit,
+    CompletePendingFacility,
+    CustomerNotEligible,
+    FacilityInitialized,
+    InitiateDisbursal,
+    PaymentOnClosedFacility,
+    PendingFacility,
+    activate,
+    activation_amounts,
+    complete_when_collateralized,
+    completion_shortfall,
+    deposit_account_for_proposal,
+    require_eligible,
     require_open_for_payment,
 )
 

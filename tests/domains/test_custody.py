@@ -9,10 +9,27 @@ from hypothesis import given as hypothesis_given
 from hypothesis import strategies as st
 
 from domains.custody import (
-    CUSTODIAN, WALLET, CreateCustodian, CreateWallet, CustodianInitialized, EmptyValue,
-    InvalidConfig, InvalidNetwork, InvalidProvider, InvalidSats, ManualCustodianHasNoWallets, NegativeBalance,
-    Network, Provider, UpdateCustodianConfig, UpdateWalletBalance, WalletBalanceChanged, WalletInitialized,
-    address_of, open_wallet, segwit_v0_address,
+    CUSTODIAN,
+    WALLET,
+    CreateCustodian,
+    CreateWallet,
+    CustodianInitialized,
+    EmptyValue,
+    InvalidConfig,
+    InvalidNetwork,
+    InvalidProvider,
+    InvalidSats,
+    ManualCustodianHasNoWallets,
+    NegativeBalance,
+    Network,
+    Provider,
+    UpdateCustodianConfig,
+    UpdateWalletBalance,
+    WalletBalanceChanged,
+    WalletInitialized,
+    address_of,
+    open_wallet,
+    segwit_v0_address,
 )
 from tests.domains.support import fold
 

@@ -7,9 +7,21 @@ from datetime import UTC, date, datetime
 import pytest
 
 from domains.report import (
-    REPORT, REPORT_RUN, CreateReport, CreateReportRun, EmptyValue, InvalidRunState, InvalidRunType,
-    InvalidStateTransition, ReportFile, ReportInitialized, ReportRunInitialized, ReportRunState, ReportRunStateUpdated,
-    ReportRunType, UpdateReportRunState,
+    REPORT,
+    REPORT_RUN,
+    CreateReport,
+    CreateReportRun,
+    EmptyValue,
+    InvalidRunState,
+    InvalidRunType,
+    InvalidStateTransition,
+    ReportFile,
+    ReportInitialized,
+    ReportRunInitialized,
+    ReportRunState,
+    ReportRunStateUpdated,
+    ReportRunType,
+    UpdateReportRunState,
 )
 from tests.domains.support import fold
 

@@ -5,23 +5,44 @@ proceeds as a payment."""
 from __future__ import annotations
 
 from domains.credit.collateral.collateralization import (
-    CollateralizationState, PendingCollateralizationState, classify, next_state, price_triggers,
+    CollateralizationState,
+    PendingCollateralizationState,
+    classify,
+    next_state,
+    price_triggers,
 )
 from domains.credit.collateral.commands import (
-    RecordCollateralSentOut, RecordLiquidationCompleted, RecordLiquidationStarted, RecordProceedsReceived,
-    StartLiquidation, UpdateCollateralViaLiquidation,
+    RecordCollateralSentOut,
+    RecordLiquidationCompleted,
+    RecordLiquidationStarted,
+    RecordProceedsReceived,
+    StartLiquidation,
+    UpdateCollateralViaLiquidation,
 )
 from domains.credit.collateral.events import (
-    CollateralInitialized, CollateralReleased, CollateralSentOut, CollateralUpdatedViaCustodianSync,
-    CollateralUpdatedViaLiquidation, CollateralUpdatedViaManualInput, LiquidationCompleted, LiquidationInitialized,
-    LiquidationStarted, ProceedsReceivedAndLiquidationCompleted,
+    CollateralInitialized,
+    CollateralReleased,
+    CollateralSentOut,
+    CollateralUpdatedViaCustodianSync,
+    CollateralUpdatedViaLiquidation,
+    CollateralUpdatedViaManualInput,
+    LiquidationCompleted,
+    LiquidationInitialized,
+    LiquidationStarted,
+    ProceedsReceivedAndLiquidationCompleted,
 )
 from domains.credit.collateral.posting import post_collateral
 from domains.credit.collateral.proceeds import payable, record_proceeds
 from domains.credit.commands import CreateCollateral, ReleaseCollateral, SyncCollateralFromCustodian, UpdateCollateral
 from domains.credit.errors import (
-    InsufficientCollateral, LiquidationAlreadyCompleted, ManualUpdateError, NegativeCollateral, NoActiveLiquidation,
-    NoCollateralSentToLiquidation, NoCustodyWallet, UpdateOnClosedFacility,
+    InsufficientCollateral,
+    LiquidationAlreadyCompleted,
+    ManualUpdateError,
+    NegativeCollateral,
+    NoActiveLiquidation,
+    NoCollateralSentToLiquidation,
+    NoCustodyWallet,
+    UpdateOnClosedFacility,
 )
 
 __all__ = [

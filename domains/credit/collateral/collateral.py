@@ -17,8 +17,13 @@ from domains.credit.collateral import commands as lcmd
 from domains.credit.collateral import events as ev
 from domains.credit.collateral import events as lev
 from domains.credit.errors import (
-    InsufficientCollateral, ManualUpdateError, NegativeCollateral, NoActiveLiquidation, NoCustodyWallet,
-    UpdateOnClosedFacility, require,
+    InsufficientCollateral,
+    ManualUpdateError,
+    NegativeCollateral,
+    NoActiveLiquidation,
+    NoCustodyWallet,
+    UpdateOnClosedFacility,
+    require,
 )
 from domains.credit.primitives import Direction
 

@@ -8,8 +8,8 @@ from typing import assert_never
 
 import attrs
 
-from domains.credit.collection import events as ev
 from domains.credit import commands as cmd
+from domains.credit.collection import events as ev
 from domains.credit.primitives import ObligationType
 
 __all__ = ["ALLOCATION_COMMANDS", "COMMANDS", "Payment", "PaymentAllocation", "apply", "apply_allocation", "decide",

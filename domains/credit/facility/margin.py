@@ -11,8 +11,14 @@ from domains.aggregate import evolve as replaced
 from domains.credit import commands as cmd
 from domains.credit.collateral.collateralization import CollateralizationState, next_state
 from domains.credit.errors import (
-    BelowMarginLimit, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility, DisbursalPastMaturityDate, MissingId,
-    NonPositiveAmount, NoSuchLiquidationInitiated, OnlyOneDisbursalAllowed,
+    BelowMarginLimit,
+    DisbursalAboveFacilityAmount,
+    DisbursalOnInactiveFacility,
+    DisbursalPastMaturityDate,
+    MissingId,
+    NonPositiveAmount,
+    NoSuchLiquidationInitiated,
+    OnlyOneDisbursalAllowed,
 )
 from domains.credit.facility import events as ev
 from domains.credit.math import cvl, liquidation_amounts
