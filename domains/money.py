@@ -1,4 +1,5 @@
-"""Money in minor units (USD cents, satoshis) and Lana's rounding rules (Lana: core/credit/terms/src/value.rs, core/credit/terms/src/cvl.rs)."""
+"""Money in minor units (USD cents, satoshis) and Lana's rounding rules (Lana: core/credit/terms/src/value.rs,
+core/credit/terms/src/cvl.rs)."""
 
 from __future__ import annotations
 

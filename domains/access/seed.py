@@ -48,7 +48,8 @@ PERMISSION_SETS: tuple[tuple[str, tuple[Permission, ...]], ...] = (
     ("exposed_config_viewer", _grant("exposed-config", "read")),
     ("exposed_config_writer", _grant("exposed-config", "update")),
     ("governance_viewer", _grant("policy", *_VIEW) + _grant("committee", *_VIEW) + _grant("approval-process", *_VIEW)),
-    ("governance_writer", _grant("policy", "update-rules") + _grant("committee", "create", "add-member", "remove-member")
+    ("governance_writer", _grant("policy", "update-rules")
+     + _grant("committee", "create", "add-member", "remove-member")
      + _grant("approval-process", "approve", "deny")),
     ("report_viewer", _grant("report", *_VIEW) + _grant("report-run", *_VIEW)),
     ("report_writer", _grant("report", "generate")),

@@ -28,7 +28,8 @@ class DisbursalPolicy(str, enum.Enum):
 def _pct(name: str, minimum: Decimal, strict: bool = False):
     def check(instance: object, attribute: attrs.Attribute, value: object) -> None:
         if not isinstance(value, Decimal) or not value.is_finite() or value < minimum or (strict and value == minimum):
-            raise InvalidTerms(field=name, value=value, problem=f"must be a Decimal {'>' if strict else '>='} {minimum}")
+            raise InvalidTerms(field=name, value=value,
+                               problem=f"must be a Decimal {'>' if strict else '>='} {minimum}")
     return check
 
 
@@ -58,7 +59,8 @@ class TermValues:
     one_time_fee_rate: Decimal = attrs.field(default=Decimal(0), validator=_pct("one_time_fee_rate", Decimal(0)))
     accrual_interval: InterestInterval = InterestInterval.END_OF_DAY
     accrual_cycle_interval: InterestInterval = InterestInterval.END_OF_MONTH
-    interest_due_duration_from_accrual: int = attrs.field(default=0, validator=_days("interest_due_duration_from_accrual", False))
+    interest_due_duration_from_accrual: int = attrs.field(
+        default=0, validator=_days("interest_due_duration_from_accrual", False))
     obligation_overdue_duration_from_due: int | None = attrs.field(
         default=None, validator=_days("obligation_overdue_duration_from_due", True))
     obligation_liquidation_duration_from_due: int | None = attrs.field(
@@ -73,7 +75,8 @@ class TermValues:
                                problem=f"must be below initial_cvl {self.initial_cvl} (MarginCallAboveInitialLimit)")
         if not self.margin_call_cvl > self.liquidation_cvl:
             raise InvalidTerms(field="liquidation_cvl", value=self.liquidation_cvl,
-                               problem=f"must be below margin_call_cvl {self.margin_call_cvl} (MarginCallBelowLiquidationLimit)")
+                               problem=f"must be below margin_call_cvl {self.margin_call_cvl}"
+                                       " (MarginCallBelowLiquidationLimit)")
 
     @property
     def is_single_disbursal(self) -> bool:

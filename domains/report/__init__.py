@@ -53,4 +53,5 @@ __all__ = [
     "ReportRunStateUpdated",
     "ReportRunType",
     "UnknownReport",
+    "UpdateReportRunState",
 ]

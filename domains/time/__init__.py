@@ -1,5 +1,6 @@
 """Time module: the end-of-day producer, publishing `EndOfDay{day}` once per closing day (Lana's
-`core/time-events`); default closing 00:00 UTC, so `EndOfDay{D}` fires at D 00:00 (Lana: core/time-events/src/jobs/end_of_day.rs)."""
+`core/time-events`); default closing 00:00 UTC, so `EndOfDay{D}` fires at D 00:00 (Lana:
+core/time-events/src/jobs/end_of_day.rs)."""
 
 from __future__ import annotations
 

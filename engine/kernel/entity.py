@@ -293,6 +293,6 @@ class EntityKind:
         if use_snapshot and self.spec.state is not None:
             state, after = journal.snapshot(self.spec.kind, entity_id, self.spec.state, to_seq=to_seq, until=until)
         apply = self.spec.apply
-        for after, event in journal.events(self.spec.kind, entity_id, after=after, to_seq=to_seq, until=until):
-            state = apply(state, event)
+        for seq, event in journal.events(self.spec.kind, entity_id, after=after, to_seq=to_seq, until=until):
+            state, after = apply(state, event), seq
         return state, after

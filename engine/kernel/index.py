@@ -76,9 +76,8 @@ class IndexTable:
             journal.conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, {cols})")
             for c in columns:
                 kind_ = "UNIQUE INDEX" if c.unique else "INDEX"
-                journal.conn.execute(f"CREATE {kind_} IF NOT EXISTS {self.table}_{c.name} ON {self.table} ({c.name}, id)"
-                                     if not c.unique else
-                                     f"CREATE UNIQUE INDEX IF NOT EXISTS {self.table}_{c.name} ON {self.table} ({c.name})")
+                on = f"({c.name}, id)" if not c.unique else f"({c.name})"
+                journal.conn.execute(f"CREATE {kind_} IF NOT EXISTS {self.table}_{c.name} ON {self.table} {on}")
 
     def raw(self, state: object) -> tuple:
         """The column values as the state holds them (compared before any conversion)."""

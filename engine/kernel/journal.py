@@ -334,9 +334,9 @@ class Journal:
         sql = f"SELECT {columns} FROM events WHERE entity = ? AND entity_seq > ?"
         params: list[object] = [entity, after]
         if to_seq is not None:
-            sql, params = sql + " AND seq <= ?", params + [to_seq]
+            sql, params = sql + " AND seq <= ?", [*params, to_seq]
         if until is not None:
-            sql, params = sql + " AND recorded_at <= ?", params + [until]
+            sql, params = sql + " AND recorded_at <= ?", [*params, until]
         return self.conn.execute(sql + " ORDER BY entity_seq", params).fetchall()
 
     def snapshot(self, kind: str, entity_id: str, state_cls: type, *, to_seq: int | None = None,
@@ -346,9 +346,9 @@ class Journal:
         sql = "SELECT entity_seq, state FROM snapshots WHERE entity = ?"
         params: list[object] = [self._entities[(kind, entity_id)]]
         if to_seq is not None:
-            sql, params = sql + " AND seq <= ?", params + [to_seq]
+            sql, params = sql + " AND seq <= ?", [*params, to_seq]
         if until is not None:
-            sql, params = sql + " AND recorded_at <= ?", params + [until]
+            sql, params = sql + " AND recorded_at <= ?", [*params, until]
         row = self.conn.execute(sql + " ORDER BY entity_seq DESC LIMIT 1", params).fetchone()
         if row is None:
             return None, 0
@@ -456,7 +456,8 @@ class Journal:
         self._seq = self._flushed_seq = last
         self._deferred: dict[str, str] = {}
         self._built: dict[str, bool] = {}
-        self.defer_index("events_stream", "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
+        self.defer_index("events_stream",
+                         "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
 
 
 def _check_row(sql: str, row: tuple) -> None:

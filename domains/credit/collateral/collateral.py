@@ -97,7 +97,8 @@ def _sync(c: Collateral, sats: int, effective: date) -> tuple[ev.CollateralEvent
 
 
 def _release(c: Collateral, effective: date) -> tuple[ev.CollateralEvent, ...]:
-    """Return everything at completion. FIX of Lana's bug (Lana: core/credit/src/lib.rs (a Lana bug fixed here)): Lana releases through
+    """Return everything at completion. FIX of Lana's bug (Lana: core/credit/src/lib.rs (a Lana bug fixed here)): Lana
+    releases through
     a manual update, which fails with `ManualUpdateError` for wallet-backed collateral; here the
     release works for both."""
     if c.closed:

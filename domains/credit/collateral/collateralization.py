@@ -1,4 +1,5 @@
-"""Collateralization states and Lana's transition rule with hysteresis (Lana: core/credit/terms/src/cvl.rs; core/credit/terms/src/value.rs)."""
+"""Collateralization states and Lana's transition rule with hysteresis (Lana: core/credit/terms/src/cvl.rs;
+core/credit/terms/src/value.rs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Commands of partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): to the liquidation itself and to its collateral.
+"""Commands of partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): to the liquidation itself
+and to its collateral.
 
 Amounts sent or received must be positive (`NonPositiveAmount(field, amount)` on construction).
 """

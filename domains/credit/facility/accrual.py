@@ -1,4 +1,5 @@
-"""A facility's interest accrual (Lana: core/credit/src/credit_facility/interest_accrual_cycle/entity.rs): one accrual period per command, then the posting
+"""A facility's interest accrual (Lana: core/credit/src/credit_facility/interest_accrual_cycle/entity.rs): one accrual
+period per command, then the posting
 that concludes the cycle and starts the next one (none after maturity)."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""A facility's collateralization (Lana: core/credit/terms/src/cvl.rs; core/price/src/lib.rs; core/credit/collateral/src/liquidation/payment.rs): state with hysteresis, the price-free
+"""A facility's collateralization (Lana: core/credit/terms/src/cvl.rs; core/price/src/lib.rs;
+core/credit/collateral/src/liquidation/payment.rs): state with hysteresis, the price-free
 ratio, partial liquidation on entering UnderLiquidationThreshold, and the disbursal gate."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Pending credit facility: waits for collateral worth the margin-call CVL of the full amount
-(Lana: core/credit/src/pending_credit_facility/entity.rs); completing it is what activates the credit facility (same id)."""
+(Lana: core/credit/src/pending_credit_facility/entity.rs); completing it is what activates the credit facility (same
+id)."""
 
 from __future__ import annotations
 

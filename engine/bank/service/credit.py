@@ -180,7 +180,7 @@ class CreditService:
     def _collateral(self, f) -> int:
         return self.reads.collateral_sats(f)
 
-    # -- partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): the operator's steps ----------------------------
+    # -- partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): the operator's steps -----------
     def liquidation(self, facility_id: str):
         """The facility's running liquidation (its `Liquidation` state), or None."""
         check_id("facility_id", facility_id)
