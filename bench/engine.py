@@ -66,7 +66,8 @@ def _peak_rss_mb() -> float:
 def bench_commands(quick: bool) -> dict:
     n = 50_000 if quick else 300_000
     out = {}
-    with tempfile.TemporaryDirectory() as tmp, Simulation(seed=1, journal=f"{tmp}/j.sqlite", aggregates=[TICKER]) as sim:
+    with tempfile.TemporaryDirectory() as tmp, \
+            Simulation(seed=1, journal=f"{tmp}/j.sqlite", aggregates=[TICKER]) as sim:
         sim.execute("ticker", "t", Tick(0))
         t0 = time.perf_counter()
         for i in range(n):
@@ -102,7 +103,8 @@ def bench_append(quick: bool) -> dict:
         for pragma in ("locking_mode = EXCLUSIVE", "journal_mode = WAL", "synchronous = NORMAL",
                        "cache_size = -262144", "wal_autocheckpoint = 20000"):  # the journal's own settings
             raw.execute(f"PRAGMA {pragma}")
-        raw.execute("CREATE TABLE events (seq INTEGER PRIMARY KEY, entity INTEGER NOT NULL, entity_seq INTEGER NOT NULL,"
+        raw.execute("CREATE TABLE events (seq INTEGER PRIMARY KEY, entity INTEGER NOT NULL,"
+                    " entity_seq INTEGER NOT NULL,"
                     " type TEXT NOT NULL, version INTEGER NOT NULL, payload TEXT NOT NULL, recorded_at TEXT NOT NULL,"
                     " context TEXT)")
         ids = [journal.intern("ticker", f"e{i}") for i in range(entities)]

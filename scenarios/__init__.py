@@ -1,4 +1,5 @@
-"""The analyst's workbench: the CLI, the scenario library and its building blocks (market, behaviour, book, analysis, sweep).
+"""The analyst's workbench: the CLI, the scenario library and its building blocks (market, behaviour, book, analysis,
+sweep).
 
 `run_stress(...)` runs the stress test from Python (see scenarios.api)."""
 

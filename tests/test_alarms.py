@@ -49,7 +49,7 @@ def apply(state, event):
         case ReminderSet():
             return Reminder(event.at, event.note, state.rang_at if state else ())
         case Rang():
-            return attrs.evolve(state, rang_at=state.rang_at + (event.at,))
+            return attrs.evolve(state, rang_at=(*state.rang_at, event.at))
 
 
 def decide(state, command, at):
@@ -64,7 +64,8 @@ def alarm(state):
     return None if state.at in state.rang_at else (state.at, Ring())
 
 
-REMINDER = Aggregate(kind="reminder", events=(EventType(ReminderSet, "test.reminder.set"), EventType(Rang, "test.reminder.rang")),
+REMINDER = Aggregate(kind="reminder",
+                     events=(EventType(ReminderSet, "test.reminder.set"), EventType(Rang, "test.reminder.rang")),
                      apply=apply, decide=decide, commands=(Remind, Ring), creates=(Remind,), state=Reminder,
                      alarm=alarm, alarm_priority="obligations")
 

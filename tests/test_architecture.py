@@ -24,9 +24,9 @@ def imported_roots(tree: ast.AST) -> set[str]:
 def forbidden_calls(tree: ast.AST) -> set[tuple[str, str]]:
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if (node.value.id, node.attr) in FORBIDDEN_CALLS:
-                found.add((node.value.id, node.attr))
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and (node.value.id, node.attr) in FORBIDDEN_CALLS):
+            found.add((node.value.id, node.attr))
     return found
 
 

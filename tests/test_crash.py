@@ -6,6 +6,7 @@ seed giving the same run, and bad input refused with typed errors."""
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -73,7 +74,7 @@ def test_every_liquidation_started_from_under_the_liquidation_threshold(crash):
     started = {}
     for facility in facilities(sim):
         stream = sim.journal.stream("credit-facility", facility)
-        for before, event in zip(stream, stream[1:]):
+        for before, event in pairwise(stream):
             if isinstance(event.event, ev.PartialLiquidationInitiated):
                 assert isinstance(before.event, ev.CollateralizationStateChanged) and before.event.state.value == ULT
                 assert sim.load("credit-facility", facility, seq=event.seq).collateralization_state.value == ULT
@@ -132,7 +133,7 @@ def _seconds(sim, instant: str) -> int:
 def test_the_same_seed_tells_the_same_story_and_another_seed_does_not(crash):
     sim, summary = crash
     again, again_summary = told(seed=1)
-    other, other_summary = told(seed=2)
+    other, _ = told(seed=2)
     with again, other:
         assert again_summary == summary and again.journal.digest() == sim.journal.digest()
         assert other.journal.digest() != sim.journal.digest()

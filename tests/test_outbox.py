@@ -14,7 +14,8 @@ from engine.kernel.errors import UnknownEventType
 from engine.kernel.outbox import event_type_of
 from scenarios.cli import main
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "engine" / "kernel" / "outbox-envelope.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[1] / "engine" / "kernel" / "outbox-envelope.schema.json").read_text())
 
 
 @pytest.fixture

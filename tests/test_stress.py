@@ -66,7 +66,8 @@ def test_the_summary_agrees_with_what_the_desk_and_the_borrowers_did():
         summary = scenario.module.story(sim, **params)
         desk, borrowers = _agent(sim, LiquidationDesk), _agent(sim, Borrowers)
         sold = desk.executions
-        assert (summary["liquidations_executed"], summary["btc_sold_sats"]) == (len(sold), sum(e.sats_sold for e in sold))
+        assert (summary["liquidations_executed"], summary["btc_sold_sats"]) == (
+            len(sold), sum(e.sats_sold for e in sold))
         assert summary["proceeds_cents"] == sum(e.proceeds_cents for e in sold)
         assert summary["slippage_cents"] == sum(e.slippage_cents for e in sold)
         assert summary["margin_calls"] == len(borrowers.margin_calls()) > 0
@@ -75,7 +76,8 @@ def test_the_summary_agrees_with_what_the_desk_and_the_borrowers_did():
             view = sim.credit.facility(facility)
             assert facilities.loc[facility, "collateral_sats_end"] == view.collateral_sats
             assert facilities.loc[facility, "outstanding_cents_end"] == view.books.outstanding
-            assert facilities.loc[facility, "hours_under_margin_call"] * 3600 == borrowers.time_under_margin_call(facility)
+            hours = facilities.loc[facility, "hours_under_margin_call"]
+            assert hours * 3600 == borrowers.time_under_margin_call(facility)
 
 
 def _agent(sim, cls):
@@ -89,7 +91,8 @@ def test_the_summary_holds_numbers_with_units_in_their_names(run):
     for key, value in run.summary.items():
         assert key in ("digest", "run_start_utc", "run_end_utc") or isinstance(value, (int, float)), key
     assert run.summary["price_trough_cents"] < run.summary["price_start_cents"] == 790_000
-    assert run.summary["liquidations_executed"] > 0 and run.summary["shortfall_max_cents"] >= run.summary["shortfall_end_cents"]
+    assert run.summary["liquidations_executed"] > 0
+    assert run.summary["shortfall_max_cents"] >= run.summary["shortfall_end_cents"]
 
 
 def test_the_run_directory_holds_every_output(run):

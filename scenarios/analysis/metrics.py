@@ -155,7 +155,8 @@ class _Fold:
             "hours_under_margin_call": b.called_seconds / 3600.0, "margin_calls": b.calls,
             "liquidations": b.liquidations, "sats_sold": b.sold, "proceeds_cents": b.proceeds,
             "collateral_sats_end": b.sats, "outstanding_cents_end": b.owed,
-            "shortfall_cents": np.where(b.active, np.maximum(0, b.owed - b.sats * (self.price or 0) // SATS_PER_BTC), 0),
+            "shortfall_cents": np.where(
+                b.active, np.maximum(0, b.owed - b.sats * (self.price or 0) // SATS_PER_BTC), 0),
         })
 
 
@@ -182,7 +183,8 @@ def _owed(fold: _Fold, facility_id: str, cents: int) -> None:
         fold.book.owed[i] += cents
 
 
-_on("core.credit.disbursal-settled")(lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], p["entity"]["amount"]))
+_on("core.credit.disbursal-settled")(
+    lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], p["entity"]["amount"]))
 _on("core.credit.accrual-posted")(
     lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], p["entity"]["posting"]["amount"]))
 _on("core.credit-collection.payment-allocation-created")(

@@ -1,4 +1,5 @@
-"""Story: the yen carry-trade unwind: BTC falls from $70,000 to $49,000 intraday on 5 August 2024 (a preset of `stress`).
+"""Story: the yen carry-trade unwind: BTC falls from $70,000 to $49,000 intraday on 5 August 2024 (a preset of
+`stress`).
 
 The bank opens the `stress` book (`facilities` one-year loans, CVLs 130-300 %) 7 days before the
 `aug-2024` shape begins, at the shape's own price; borrowers, the desk and the outputs are those of

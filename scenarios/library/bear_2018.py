@@ -1,4 +1,5 @@
-"""Story: the 2018 bear market: BTC falls from $19,500 in December 2017 to $3,200 a year later, read once a day (a preset of `stress`).
+"""Story: the 2018 bear market: BTC falls from $19,500 in December 2017 to $3,200 a year later, read once a day (a
+preset of `stress`).
 
 The bank opens the `stress` book (`facilities` one-year loans, CVLs 130-300 %) 7 days before the
 `bear-2018` shape begins, at the shape's own price; borrowers, the desk and the outputs are those of

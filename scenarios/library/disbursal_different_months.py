@@ -59,9 +59,11 @@ def check(params: dict) -> None:
     collateral_covers(params)
     drawn = params["first_usd"] + params["second_usd"] + params["third_usd"]
     if drawn > params["facility_usd"]:
-        raise ScenarioError(f"first_usd + second_usd + third_usd = {drawn} exceeds facility_usd={params['facility_usd']}")
+        raise ScenarioError(f"first_usd + second_usd + third_usd = {drawn}"
+                            f" exceeds facility_usd={params['facility_usd']}")
     if params["second_on_day"] >= params["third_on_day"]:
-        raise ScenarioError(f"second_on_day={params['second_on_day']} must come before third_on_day={params['third_on_day']}")
+        raise ScenarioError(f"second_on_day={params['second_on_day']}"
+                            f" must come before third_on_day={params['third_on_day']}")
 
 
 def story(sim, *, days, first_usd, second_usd, second_on_day, third_usd, third_on_day, deposit_usd, facility_usd,

@@ -46,7 +46,8 @@ START = "2024-01-01"
 PARAMS = (
     Param("days", 200, "days", "days simulated, one end of day each", 1, 3650),
     Param("wait_days", 30, "days", "how long the borrower sleeps on each of the first slow obligations", 0, 3650),
-    Param("slow_obligations", 3, "obligations", "how many obligations are handled late before the rest are paid on time", 0, 100),
+    Param("slow_obligations", 3, "obligations",
+          "how many obligations are handled late before the rest are paid on time", 0, 100),
     Param("deposit_usd", 10_000_000, "USD", "the borrower's deposit before the facility opens", 0, 10**10),
     Param("facility_usd", 10_000_000, "USD", "the facility amount (Lana's sim: $10M)", 1, 10**10),
     Param("btc", 230, "BTC", "collateral posted to activate the facility (CVL must reach 125 %)", 1, 21_000_000),

@@ -129,7 +129,8 @@ def _time(raw: str, source: str, line: int) -> datetime:
 
 def _price_cents(raw: str, source: str, line: int) -> int:
     try:
-        cents = int(Decimal(raw.removeprefix("$").replace(",", "")).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+        dollars = Decimal(raw.removeprefix("$").replace(",", ""))
+        cents = int(dollars.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
     except (InvalidOperation, ValueError):
         raise MalformedPriceFile(path=source, line=line, problem=f"price is not a number: {raw!r}") from None
     if cents <= 0:

@@ -132,7 +132,8 @@ def _split(spec: str) -> tuple[str, str, dict[str, str]]:
         key = key.lower()
         if key not in KEYS[kind]:
             raise PathSpecError(spec=spec, key=key, known=sorted(KEYS[kind]),
-                                problem=f"{kind} takes no key {key!r}; known: {', '.join(sorted(KEYS[kind])) or 'none'}")
+                                problem=f"{kind} takes no key {key!r};"
+                                        f" known: {', '.join(sorted(KEYS[kind])) or 'none'}")
         if key in params:
             raise PathSpecError(spec=spec, key=key, problem=f"key {key!r} is given twice")
         params[key] = raw

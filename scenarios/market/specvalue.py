@@ -53,7 +53,8 @@ def number(spec: str, key: str, value: str, low: float | None = None) -> float:
 def seconds(spec: str, key: str, value: str) -> int:
     number = decimal(spec, key, value)
     if number != number.to_integral_value() or number <= 0:
-        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be a whole number of seconds > 0")
+        raise PathSpecError(spec=spec, key=key, value=value,
+                            problem=f"{key}={value!r} must be a whole number of seconds > 0")
     return int(number)
 
 

@@ -63,7 +63,8 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
         table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), f"{row['p_loss']:.0%}"
                       if not math.isnan(row["p_loss"]) else "-", _usd(row["var95"]), _es(row, "95"),
                       _usd(row["var99"]), _es(row, "99"), _num(row["liquidations_mean"], ".1f"),
-                      _num(row["desk_days_p99"], ".2f"),                      _num(row["btc_sold_mean"], ".2f"), _num(row["hours_under_margin_call_mean"], ".1f"),
+                      _num(row["desk_days_p99"], ".2f"), _num(row["btc_sold_mean"], ".2f"),
+                      _num(row["hours_under_margin_call_mean"], ".1f"),
                       _num(row["min_cvl_pct_min"], ".1f"))
     console = Console(width=200)
     console.print(table)
@@ -98,7 +99,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) ->
         ax.set(xlabel="loss per run (USD)", ylabel="runs", title=f"loss distribution: {cell} ({len(loss)} seeds)")
         ax.legend()
         save(fig, f"loss-hist-{i:02d}.png", f"Loss histogram, {cell}")
-    for column in [c for c in risk.columns if c.startswith("param_")] if len(risk) and risk["es99"].notna().any() else []:
+    varied = len(risk) and risk["es99"].notna().any()
+    for column in [c for c in risk.columns if c.startswith("param_")] if varied else []:
         x = pd.to_numeric(risk[column], errors="coerce")
         if x.isna().any() or x.nunique() < 2:
             continue

@@ -31,7 +31,8 @@ def parse_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
         except ValueError:
             bounds = (math.nan, math.nan)
         if not key or not sep or not bounds[0] < bounds[1] or key in ranges:
-            raise ScenarioError(f"--design sobol expects --grid KEY=LOW:HIGH with LOW < HIGH once per key; got {item!r}")
+            raise ScenarioError("--design sobol expects --grid KEY=LOW:HIGH with LOW < HIGH once per key;"
+                                f" got {item!r}")
         ranges[key] = bounds
     if not ranges:
         raise ScenarioError("--design sobol needs at least one --grid KEY=LOW:HIGH range")

@@ -24,7 +24,7 @@ from domains.credit.collection import (
 from domains.credit.facility import ConcludeApprovalProcess
 
 DAY = date(2024, 2, 1)
-I, D = ObligationType.INTEREST, ObligationType.DISBURSAL
+INTR, D = ObligationType.INTEREST, ObligationType.DISBURSAL
 
 
 @attrs.frozen
@@ -49,7 +49,7 @@ def test_a_payment_is_recorded_once_and_posted_from_its_source():
 def test_an_allocation_credits_the_obligations_receivable_in_its_bucket():
     command = RecordAllocation("al-1", "pay-1", "ob-1", "interest", "f-1", 300, "overdue", 1, DAY)
     (created,) = PAYMENT_ALLOCATION.decide(None, command, None)
-    assert created == PaymentAllocationInitialized("al-1", "pay-1", "ob-1", I, "f-1", 300, "overdue", 1, DAY)
+    assert created == PaymentAllocationInitialized("al-1", "pay-1", "ob-1", INTR, "f-1", 300, "overdue", 1, DAY)
     (tx,) = post_allocation(PAYMENT_ALLOCATION.apply(None, created), created)
     assert [(e.account, e.side.value, e.amount) for e in tx.entries] == [
         ("payment-holding:f-1", "debit", 300), ("interest-receivable-overdue:f-1", "credit", 300)]
@@ -58,13 +58,13 @@ def test_an_allocation_credits_the_obligations_receivable_in_its_bucket():
 
 
 def test_allocation_pays_all_interest_before_any_principal_oldest_first():
-    owed = [Owed("principal-old", D, date(2024, 1, 1), 500), Owed("interest-new", I, date(2024, 2, 29), 30),
-            Owed("interest-old", I, date(2024, 1, 31), 20)]
+    owed = [Owed("principal-old", D, date(2024, 1, 1), 500), Owed("interest-new", INTR, date(2024, 2, 29), 30),
+            Owed("interest-old", INTR, date(2024, 1, 31), 20)]
     assert allocate(540, owed) == [("interest-old", 20), ("interest-new", 30), ("principal-old", 490)]
 
 
 def test_allocation_skips_paid_obligations_keeps_creation_order_on_ties_and_stops_when_exhausted():
-    owed = [Owed("a", I, DAY, 0), Owed("b", I, DAY, 10), Owed("c", I, DAY, 10), Owed("d", D, DAY, 10)]
+    owed = [Owed("a", INTR, DAY, 0), Owed("b", INTR, DAY, 10), Owed("c", INTR, DAY, 10), Owed("d", D, DAY, 10)]
     assert allocate(15, owed) == [("b", 10), ("c", 5)]
 
 
@@ -100,7 +100,7 @@ def test_every_event_is_registered_under_a_unique_credit_name():
 
 @given(payment=st.integers(1, 10_000), amounts=st.lists(st.tuples(st.booleans(), st.integers(0, 3_000)), max_size=8))
 def test_allocation_spends_what_is_owed_and_never_overpays_an_obligation(payment, amounts):
-    owed = [Owed(f"o{i}", I if interest else D, DAY, amount) for i, (interest, amount) in enumerate(amounts)]
+    owed = [Owed(f"o{i}", INTR if interest else D, DAY, amount) for i, (interest, amount) in enumerate(amounts)]
     allocations = allocate(payment, owed)
     by_id = {o.id: o.outstanding for o in owed}
     assert sum(a for _, a in allocations) == min(payment, sum(by_id.values()))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -304,10 +305,8 @@ def test_a_withdrawal_gives_back_at_most_what_it_took(commands):
     """Refunds (deny, cancel) and reverts never exceed one per withdrawal, whatever the order."""
     history: list = [INITIATED]
     for command in commands:
-        try:
+        with contextlib.suppress(AlreadyCancelled, AlreadyConfirmed, AlreadyDenied, NotApproved, NotConfirmed):
             history += when(WITHDRAWAL, history, command)
-        except (AlreadyCancelled, AlreadyConfirmed, AlreadyDenied, NotApproved, NotConfirmed):
-            pass
     returned = [e for e in history if isinstance(e, (WithdrawalDenied, WithdrawalCancelled, WithdrawalReverted))]
     assert len(returned) <= 1
 
