@@ -16,7 +16,9 @@ S = TypeVar("S")
 E = TypeVar("E")
 C = TypeVar("C")
 
-__all__ = ["Aggregate", "Column", "EventType", "Policy", "Public", "Refusal", "Send", "evolve", "kebab"]
+__all__ = ["Aggregate", "Column", "Envelope", "EventType", "Policy", "Public", "Refusal", "Send", "evolve", "kebab"]
+
+Envelope = dict[str, Any]  # an outbox envelope as JSON-shaped data (see `Policy`)
 
 
 class Refusal(Exception):
@@ -99,7 +101,7 @@ class Aggregate(Generic[S, E, C]):
     publish: Callable[[S, E], tuple[Public, ...]] | None = None
     state: type | None = None
     snapshot_every: int | None = None
-    upcasters: tuple[tuple[str, int, Callable[[dict], dict]], ...] = ()
+    upcasters: tuple[tuple[str, int, Callable[[dict[str, Any]], dict[str, Any]]], ...] = ()
     alarm: Callable[[S], tuple[datetime, object] | None] | None = None
     alarm_priority: str = "scenario"  # a job priority by name (price, liquidation, end_of_day, obligations, ...)
     post: Callable[[S, E], tuple[object, ...]] | None = None
@@ -126,7 +128,7 @@ class Policy:
 
     name: str
     listens: tuple[str, ...]
-    react: Callable[[dict], tuple[Send, ...]]
+    react: Callable[[Envelope], tuple[Send, ...]]
     subject: str = "system"
 
 

@@ -10,6 +10,7 @@ from engine.bank.credit_views import VIEWS
 from engine.kernel.codec import Codec
 from engine.kernel.entity import EntityKind, register_types
 from engine.kernel.errors import UnknownEntity, UnknownKind
+from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
 from engine.kernel.outbox import Outbox
 
@@ -26,7 +27,8 @@ class JournalView:
     def __init__(self, path: str) -> None:
         self.journal = Journal(path, Codec(), readonly=True)
         self.kinds = {spec.kind: _ReadKind(spec, self.journal) for spec in modules.aggregates()}
-        self.outbox_reader = Outbox(self.journal, None, _FixedClock(), check_event_types)
+        # read only: nothing is staged, so no outbox id is ever drawn from these ids
+        self.outbox_reader = Outbox(self.journal, Ids(0), _FixedClock(), check_event_types)
 
     def outbox(self, after: int = 0, types: list[str] | None = None) -> list[dict]:
         return self.outbox_reader.tail(after=after, types=types)

@@ -13,20 +13,33 @@ entity and command ids were handed out, each named random stream's state) in `la
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import random
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from types import TracebackType
 from typing import Any
 
 import pykka
+from pykka import ActorRef
 
+from domains.aggregate import Aggregate, Policy
 from engine.bank import modules
 from engine.bank.catalog import check_event_types
 from engine.bank.ledger import Ledger
+from engine.bank.service.access import AccessService
+from engine.bank.service.credit import CreditService
+from engine.bank.service.custody import CustodyService
+from engine.bank.service.customer import CustomerService
+from engine.bank.service.deposit import DepositService
+from engine.bank.service.governance import GovernanceService
+from engine.bank.service.price import PriceService
+from engine.bank.service.report import ReportService
 from engine.bank.settings import BankSettings
 from engine.kernel.alarms import Alarms
 from engine.kernel.authz import AUDIT_INSERT, SYSTEM, Authorizer, System, as_system
 from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
-from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
+from engine.kernel.entity import CommandMessage, EntityBehaviour, EntityKind, SimEntityActor, ThreadedEntityActor
 from engine.kernel.errors import (
     EngineError,
     HandlerFailed,
@@ -37,9 +50,10 @@ from engine.kernel.errors import (
     UnknownKind,
 )
 from engine.kernel.ids import Ids
+from engine.kernel.index import IndexTable
 from engine.kernel.journal import Journal
 from engine.kernel.outbox import Outbox
-from engine.kernel.port import Kernel
+from engine.kernel.port import Kernel, Outcome
 from engine.kernel.reaction import Reactions
 from engine.kernel.registry import Registry
 from engine.kernel.runtime import Scheduler, fewer_collections
@@ -66,9 +80,20 @@ class Simulation:
     Job priorities are `engine.kernel.clock.Priority`.
     """
 
+    # each module's service, attached by `engine.bank.modules.attach_services` when its aggregates are hosted
+    price: PriceService
+    access: AccessService
+    customer: CustomerService
+    governance: GovernanceService
+    deposit: DepositService
+    custody: CustodyService
+    report: ReportService
+    credit: CreditService
+
     def __init__(self, seed: int | None = None, start: str | None = None, journal: str = ":memory:", *,
-                 runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None,
-                 policies=None, settings: BankSettings | None = None) -> None:
+                 runtime: str = "deterministic", group_rows: int = 50_000,
+                 aggregates: Iterable[Aggregate[Any, Any, Any]] | None = None,
+                 policies: Iterable[Policy] | None = None, settings: BankSettings | None = None) -> None:
         if runtime not in RUNTIMES:
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         self.seed, self.runtime = seed, runtime
@@ -126,7 +151,7 @@ class Simulation:
         modules.attach_services(self, self.kernel, self.settings)
         modules.start_end_of_day(self.kernel, schedule)
 
-    def _resume_clock(self, start, meta: dict, seed: int | None) -> Clock:
+    def _resume_clock(self, start: str | None, meta: dict[str, Any], seed: int | None) -> Clock:
         """A new journal starts at `start` (default 2024-01-01); an existing one is checked against
         the seed and start given, then resumes at its start, last committed instant and id positions."""
         if "start" not in meta:
@@ -159,7 +184,7 @@ class Simulation:
 
     # -- commands ------------------------------------------------------------------------
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
-                causation: str | None = None, trace_id: str | None = None):
+                causation: str | None = None, trace_id: str | None = None) -> Outcome:
         """Ask: run one command through the entity's actor, then settle every reaction it caused;
         returns `Executed` / `AlreadyApplied` or raises the typed refusal."""
         result = self._ask(kind, entity_id, command, subject, causation, trace_id)
@@ -194,10 +219,11 @@ class Simulation:
             self.journal.maybe_flush()
 
     def _ask(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
-             trace_id: str | None):
+             trace_id: str | None) -> Outcome:
         ref = self._ref(kind, entity_id, command, subject)
         try:
-            return ref.ask(self.message(command, subject, causation, trace_id))
+            result: Outcome = ref.ask(self.message(command, subject, causation, trace_id), block=True)
+            return result
         except Exception:
             if getattr(self.registry.actor(kind, entity_id), "state", True) is None:
                 self.registry.discard(kind, entity_id)  # a refused create leaves no empty actor behind
@@ -221,14 +247,15 @@ class Simulation:
         audit, self._audit = self._audit, None
         return CommandMessage(command, context, trace, audit)
 
-    def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM):
+    def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM) -> ActorRef[Any]:
         if entity_id.__class__ is not str:
             raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
         if actor is not None and command.__class__ in actor.kind.commands and subject.__class__ is System \
                 and not self.closed:
             self.authz.check(actor.kind, command, subject)  # a system principal: its audit row only
-            return actor.actor_ref
+            live: ActorRef[Any] = actor.actor_ref
+            return live
         if self.closed:
             raise SimulationClosed()
         host = self.kinds.get(kind) if type(kind) is str else None
@@ -276,7 +303,7 @@ class Simulation:
             if host.failures:
                 raise host.failures.pop(0)
 
-    def _record_failure(self, actor, message, exc: BaseException) -> Exception:
+    def _record_failure(self, actor: EntityBehaviour, message: object, exc: BaseException) -> Exception:
         self.journal.stage(
             "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
             (self.clock.iso, actor.kind.spec.kind, actor.entity_id,
@@ -301,7 +328,7 @@ class Simulation:
             raise UnknownEntity(kind=kind, id=entity_id)
         return state
 
-    def load(self, kind: str, entity_id: str, *, as_of=None, seq: int | None = None,
+    def load(self, kind: str, entity_id: str, *, as_of: str | date | datetime | None = None, seq: int | None = None,
              use_snapshot: bool = True) -> object:
         """Time travel: the entity as it was at a sim time (`as_of`) or a journal `seq`."""
         until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of is not None else None
@@ -310,13 +337,13 @@ class Simulation:
         state, _ = self.kinds[kind].load(entity_id, to_seq=seq, until=until, use_snapshot=use_snapshot)
         return state
 
-    def index(self, kind: str):
+    def index(self, kind: str) -> IndexTable:
         host = self.kinds.get(kind)
         if host is None or host.index is None:
             raise UnknownKind(kind=kind)
         return host.index
 
-    def random(self, name: str):
+    def random(self, name: str) -> random.Random:
         """A named random stream derived from the seed (independent of every other stream)."""
         return self.ids.stream(name)
 
@@ -326,7 +353,7 @@ class Simulation:
         return int(self.clock.env.now)
 
     @property
-    def now(self):
+    def now(self) -> datetime:
         return self.clock.now
 
     # -- time ----------------------------------------------------------------------------
@@ -340,7 +367,7 @@ class Simulation:
             raise InvalidArgument(argument="days", value=days, problem=f"more than {MAX_ADVANCE_DAYS} days at once")
         self.run_until(self.clock.now + timedelta(seconds=total))
 
-    def run_until(self, when) -> None:
+    def run_until(self, when: str | date | datetime) -> None:
         """Move the clock to `when`, running every job, end of day and reaction due on the way."""
         if not isinstance(when, (str, date)):
             raise InvalidArgument(argument="when", value=when, problem="an ISO-8601 string, a date or a datetime")
@@ -382,6 +409,7 @@ class Simulation:
     def __enter__(self) -> Simulation:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.close(deliver=exc_type is None)
 

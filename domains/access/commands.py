@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 import attrs
 
@@ -31,7 +31,7 @@ def _email(value: object) -> str:
     return bounded_text("email", value)
 
 
-def _snake_name(_: object, attribute: attrs.Attribute, value: object) -> None:
+def _snake_name(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not _SNAKE.fullmatch(value):
         raise InvalidName(value=value, rule="snake_case")
 

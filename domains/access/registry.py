@@ -6,14 +6,14 @@ from operator import attrgetter
 
 from domains.access import events as ev
 from domains.access import permission_set, role, user
-from domains.access.commands import CreatePermissionSet, CreateRole, CreateUser
+from domains.access.commands import CreatePermissionSet, CreateRole, CreateUser, UpdateUserRole
 from domains.access.permissions import required_permission
 from domains.access.public import publish_role, publish_user
 from domains.aggregate import Aggregate, Column, EventType
 
 __all__ = ["PERMISSION_SET", "ROLE", "USER"]
 
-USER: Aggregate = Aggregate(
+USER: Aggregate[user.User, ev.UserEvent, CreateUser | UpdateUserRole] = Aggregate(
     kind="user",
     events=(EventType(ev.UserInitialized, "access.user.initialized", 1),
             EventType(ev.UserRoleUpdated, "access.user.role-updated", 1)),
@@ -23,7 +23,7 @@ USER: Aggregate = Aggregate(
     permissions=required_permission,
 )
 
-ROLE: Aggregate = Aggregate(
+ROLE: Aggregate[role.Role, ev.RoleEvent, role.RoleCommand] = Aggregate(
     kind="role",
     events=(EventType(ev.RoleInitialized, "access.role.initialized", 1),
             EventType(ev.RolePermissionSetAdded, "access.role.permission-set-added", 1),
@@ -34,7 +34,7 @@ ROLE: Aggregate = Aggregate(
     permissions=required_permission,
 )
 
-PERMISSION_SET: Aggregate = Aggregate(
+PERMISSION_SET: Aggregate[permission_set.PermissionSet, ev.PermissionSetEvent, CreatePermissionSet] = Aggregate(
     kind="permission-set",
     events=(EventType(ev.PermissionSetInitialized, "access.permission-set.initialized", 1),),
     apply=permission_set.apply, decide=permission_set.decide, commands=permission_set.COMMANDS,

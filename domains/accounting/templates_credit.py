@@ -18,7 +18,7 @@ from domains.accounting.chart import (
     receivable,
     uncovered_outstanding,
 )
-from domains.accounting.primitives import Layer, LedgerTransaction, ObligationType, ReceivableBucket, entry_pair
+from domains.accounting.primitives import Entry, Layer, LedgerTransaction, ObligationType, ReceivableBucket, entry_pair
 from domains.accounting.template import positive, transaction
 
 __all__ = [
@@ -69,7 +69,7 @@ def activate_facility(tx_id: str, *, facility_id: str, amount: int, effective: d
                        entry_pair(limit, FACILITY_OMNIBUS, cents, layer=P), entry_pair(FACILITY_OMNIBUS, limit, cents))
 
 
-def _disburse(facility_id: str, deposit_account_id: str, cents: int) -> tuple:
+def _disburse(facility_id: str, deposit_account_id: str, cents: int) -> tuple[Entry, Entry]:
     """S: DR disbursed receivable not-yet-due, CR the customer's deposit account."""
     return entry_pair(receivable(facility_id, ObligationType.DISBURSAL, NOT_YET_DUE),
                       deposit_account(deposit_account_id), cents)

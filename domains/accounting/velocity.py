@@ -86,9 +86,9 @@ def check_balanced(tx: LedgerTransaction) -> None:
     _refuse_unbalanced(tx, _net(tx, amounts=False))
 
 
-def _net(tx: LedgerTransaction, *, amounts: bool) -> dict[tuple, int]:
+def _net(tx: LedgerTransaction, *, amounts: bool) -> dict[tuple[Currency, Layer], int]:
     """Debits minus credits per (currency, layer); with `amounts`, each amount is checked on the way."""
-    net: dict[tuple, int] = {}
+    net: dict[tuple[Currency, Layer], int] = {}
     for entry in tx.entries:
         amount = entry.amount
         if amounts and (amount.__class__ is not int or amount <= 0):
@@ -98,7 +98,7 @@ def _net(tx: LedgerTransaction, *, amounts: bool) -> dict[tuple, int]:
     return net
 
 
-def _refuse_unbalanced(tx: LedgerTransaction, net: dict[tuple, int]) -> None:
+def _refuse_unbalanced(tx: LedgerTransaction, net: dict[tuple[Currency, Layer], int]) -> None:
     for (currency, layer), difference in net.items():
         if difference:
             raise UnbalancedTransaction(tx_id=tx.tx_id, currency=Currency(currency), layer=Layer(layer),

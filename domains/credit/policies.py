@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from domains.aggregate import Policy, Send
+from domains.aggregate import Envelope, Policy, Send
 from domains.credit.collateral.commands import (
     RecordCollateralSentOut,
     RecordLiquidationCompleted,
@@ -26,7 +26,7 @@ __all__ = ["POLICIES", "complete_collateral_liquidation", "conclude_proposal", "
 PROPOSAL_PROCESS = "credit-facility-proposal"
 
 
-def conclude_proposal(envelope: dict) -> tuple[Send, ...]:
+def conclude_proposal(envelope: Envelope) -> tuple[Send, ...]:
     """`governance.approval-process-concluded` of a proposal's process -> ConcludeApprovalProcess."""
     entity = envelope["payload"]["entity"]
     if entity["process_type"] != PROPOSAL_PROCESS:
@@ -35,14 +35,14 @@ def conclude_proposal(envelope: dict) -> tuple[Send, ...]:
     return (Send("credit-facility-proposal", entity["target_ref"], ConcludeApprovalProcess(approved)),)
 
 
-def release_collateral(envelope: dict) -> tuple[Send, ...]:
+def release_collateral(envelope: Envelope) -> tuple[Send, ...]:
     """`core.credit.facility-completed` -> ReleaseCollateral effective on the completion date."""
     entity = envelope["payload"]["entity"]
     completed = datetime.strptime(entity["completed_at"], "%Y-%m-%dT%H:%M:%SZ").date()
     return (Send("collateral", entity["collateral_id"], ReleaseCollateral(completed)),)
 
 
-def start_liquidation(envelope: dict) -> tuple[Send, ...]:
+def start_liquidation(envelope: Envelope) -> tuple[Send, ...]:
     """`core.credit.partial-liquidation-initiated` -> the liquidation (the trigger's id) is opened and
     its collateral marks it running (Lana's `record-liquidation-started`)."""
     entity = envelope["payload"]["entity"]
@@ -54,14 +54,14 @@ def start_liquidation(envelope: dict) -> tuple[Send, ...]:
             Send("collateral", collateral_id, RecordLiquidationStarted(liquidation_id)))
 
 
-def count_collateral_sent_out(envelope: dict) -> tuple[Send, ...]:
+def count_collateral_sent_out(envelope: Envelope) -> tuple[Send, ...]:
     """`core.credit-collateral.liquidation-collateral-sent-out` -> the liquidation's sent total."""
     payload = envelope["payload"]
     return (Send("liquidation", payload["liquidation_id"], RecordCollateralSentOut(
         payload["amount"], payload["ledger_tx_id"], date.fromisoformat(payload["effective"]))),)
 
 
-def complete_collateral_liquidation(envelope: dict) -> tuple[Send, ...]:
+def complete_collateral_liquidation(envelope: Envelope) -> tuple[Send, ...]:
     """`core.credit-collateral.liquidation-proceeds-received` -> the collateral's liquidation ends."""
     payload = envelope["payload"]
     return (Send("collateral", payload["collateral_id"], RecordLiquidationCompleted(payload["liquidation_id"])),)

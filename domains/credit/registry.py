@@ -3,6 +3,7 @@ public events, ledger postings, alarms and permissions."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from operator import attrgetter
 
 from domains.aggregate import Aggregate, Column, EventType
@@ -37,7 +38,7 @@ __all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "LIQUIDATION", "OBLIGAT
            "PENDING_CREDIT_FACILITY", "PROPOSAL", "TERMS_TEMPLATE"]
 
 
-def _triggers(f: facility.Facility) -> tuple:
+def _triggers(f: facility.Facility) -> tuple[Decimal | None, Decimal | None]:
     """The price band outside of which a price update can change the facility's state; each
     column computes it afresh from the immutable state (no memo, no shared state)."""
     if f.status is FacilityStatus.CLOSED:
@@ -45,7 +46,7 @@ def _triggers(f: facility.Facility) -> tuple:
     return price_triggers(f.collateralization_state, f.collateral, f.ratio, f.terms)
 
 
-def _pending_triggers(p: pending_facility.PendingFacility) -> tuple:
+def _pending_triggers(p: pending_facility.PendingFacility) -> tuple[Decimal | None, Decimal | None]:
     if p.completed_at is not None:
         return None, None
     return pending_price_triggers(p.collateralization_state, p.ratio, p.terms)
@@ -55,7 +56,7 @@ def _named(kind: str, *pairs: tuple[type, str]) -> tuple[EventType, ...]:
     return tuple(EventType(cls, f"credit.{kind}.{name}", 1) for cls, name in pairs)
 
 
-TERMS_TEMPLATE: Aggregate = Aggregate(
+TERMS_TEMPLATE: Aggregate[terms_template.TermsTemplate, ev.TermsTemplateEvent, object] = Aggregate(
     kind="terms-template",
     events=_named("terms-template", (ev.TermsTemplateCreated, "created"), (ev.TermValuesUpdated, "values-updated")),
     apply=terms_template.apply, decide=terms_template.decide, commands=terms_template.COMMANDS,
@@ -63,7 +64,7 @@ TERMS_TEMPLATE: Aggregate = Aggregate(
     state=terms_template.TermsTemplate, permissions=required_permission,
 )
 
-PROPOSAL: Aggregate = Aggregate(
+PROPOSAL: Aggregate[proposal.Proposal, ev.ProposalEvent, object] = Aggregate(
     kind="credit-facility-proposal",
     events=_named("credit-facility-proposal", (ev.ProposalInitialized, "initialized"),
                   (ev.ProposalCustomerApprovalConcluded, "customer-approval-concluded"),
@@ -74,7 +75,7 @@ PROPOSAL: Aggregate = Aggregate(
     publish=publish_proposal, state=proposal.Proposal, permissions=required_permission,
 )
 
-PENDING_CREDIT_FACILITY: Aggregate = Aggregate(
+PENDING_CREDIT_FACILITY: Aggregate[pending_facility.PendingFacility, ev.PendingFacilityEvent, object] = Aggregate(
     kind="pending-credit-facility",
     events=_named("pending-credit-facility", (ev.PendingFacilityInitialized, "initialized"),
                   (ev.PendingCollateralizationRatioChanged, "collateralization-ratio-changed"),
@@ -90,7 +91,7 @@ PENDING_CREDIT_FACILITY: Aggregate = Aggregate(
     permissions=required_permission,
 )
 
-COLLATERAL: Aggregate = Aggregate(
+COLLATERAL: Aggregate[collateral.Collateral, lev.CollateralEvent, object] = Aggregate(
     kind="collateral",
     events=_named("collateral", (lev.CollateralInitialized, "initialized"),
                   (lev.CollateralUpdatedViaManualInput, "updated-via-manual-input"),
@@ -104,7 +105,7 @@ COLLATERAL: Aggregate = Aggregate(
     publish=publish_collateral, post=post_collateral, state=collateral.Collateral, permissions=required_permission,
 )
 
-LIQUIDATION: Aggregate = Aggregate(
+LIQUIDATION: Aggregate[liquidation.Liquidation, lev.LiquidationEvent, object] = Aggregate(
     kind="liquidation",
     events=_named("liquidation", (lev.LiquidationInitialized, "initialized"),
                   (lev.CollateralSentOut, "collateral-sent-out"),
@@ -115,7 +116,7 @@ LIQUIDATION: Aggregate = Aggregate(
     publish=publish_liquidation, post=post_liquidation, state=liquidation.Liquidation, permissions=required_permission,
 )
 
-CREDIT_FACILITY: Aggregate = Aggregate(
+CREDIT_FACILITY: Aggregate[facility.Facility, ev.FacilityEvent, object] = Aggregate(
     kind="credit-facility",
     events=_named("credit-facility", (ev.FacilityInitialized, "initialized"),
                   (ev.InterestAccrualCycleStarted, "interest-accrual-cycle-started"),
@@ -141,7 +142,7 @@ CREDIT_FACILITY: Aggregate = Aggregate(
     index_reads=("status", "maturity_date", "ratio", "collateralization_state", "collateral", "terms", "customer_id"),
 )
 
-DISBURSAL: Aggregate = Aggregate(
+DISBURSAL: Aggregate[disbursal.Disbursal, dev.DisbursalEvent, object] = Aggregate(
     kind="disbursal",
     events=_named("disbursal", (dev.DisbursalInitialized, "initialized"),
                   (dev.DisbursalApprovalConcluded, "approval-process-concluded"), (dev.DisbursalSettled, "settled"),
@@ -151,7 +152,7 @@ DISBURSAL: Aggregate = Aggregate(
     publish=publish_disbursal, post=post_disbursal, state=disbursal.Disbursal, permissions=required_permission,
 )
 
-OBLIGATION: Aggregate = Aggregate(
+OBLIGATION: Aggregate[obligation.Obligation, cev.ObligationEvent, object] = Aggregate(
     kind="obligation",
     events=_named("obligation", (cev.ObligationInitialized, "initialized"), (cev.DueRecorded, "due-recorded"),
                   (cev.OverdueRecorded, "overdue-recorded"), (cev.DefaultedRecorded, "defaulted-recorded"),
@@ -164,7 +165,7 @@ OBLIGATION: Aggregate = Aggregate(
     alarm_priority="obligations", permissions=required_permission,
 )
 
-PAYMENT: Aggregate = Aggregate(
+PAYMENT: Aggregate[payment.Payment, cev.PaymentInitialized, object] = Aggregate(
     kind="payment",
     events=_named("payment", (cev.PaymentInitialized, "initialized")),
     apply=payment.apply, decide=payment.decide, commands=payment.COMMANDS, creates=(cmd.RecordPayment,),
@@ -172,7 +173,7 @@ PAYMENT: Aggregate = Aggregate(
     publish=publish_payment, post=post_payment, state=payment.Payment, permissions=required_permission,
 )
 
-PAYMENT_ALLOCATION: Aggregate = Aggregate(
+PAYMENT_ALLOCATION: Aggregate[payment.PaymentAllocation, cev.PaymentAllocationInitialized, object] = Aggregate(
     kind="payment-allocation",
     events=_named("payment-allocation", (cev.PaymentAllocationInitialized, "initialized")),
     apply=payment.apply_allocation, decide=payment.decide_allocation, commands=payment.ALLOCATION_COMMANDS,

@@ -6,7 +6,9 @@ Percentages are `Decimal` percent (12 means 12 %). A proposal copies the terms b
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -25,16 +27,18 @@ class DisbursalPolicy(str, enum.Enum):
     MULTIPLE = "multiple_disbursal"
 
 
-def _pct(name: str, minimum: Decimal, strict: bool = False):
-    def check(instance: object, attribute: attrs.Attribute, value: object) -> None:
+Validator = Callable[[object, 'attrs.Attribute[Any]', object], None]  # an attrs field validator
+
+def _pct(name: str, minimum: Decimal, strict: bool = False) -> Validator:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, Decimal) or not value.is_finite() or value < minimum or (strict and value == minimum):
             raise InvalidTerms(field=name, value=value,
                                problem=f"must be a Decimal {'>' if strict else '>='} {minimum}")
     return check
 
 
-def _days(name: str, optional: bool):
-    def check(instance: object, attribute: attrs.Attribute, value: object) -> None:
+def _days(name: str, optional: bool) -> Validator:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is None and optional:
             return
         if type(value) is not int or value < 0:
@@ -42,7 +46,7 @@ def _days(name: str, optional: bool):
     return check
 
 
-def _months(instance: object, attribute: attrs.Attribute, value: object) -> None:
+def _months(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int or value <= 0:
         raise InvalidTerms(field="duration", value=value, problem="must be a whole number of months > 0")
 
@@ -89,8 +93,8 @@ class TermValues:
 
 def std_terms(**overrides: object) -> TermValues:
     """Lana's sim-bootstrap `std_terms`: 12 %, 3 months, CVL 140/125/105, fee 0.01 %, overdue after 50 days."""
-    values: dict = dict(annual_rate=Decimal(12), duration=3, initial_cvl=Decimal(140), margin_call_cvl=Decimal(125),
-                        liquidation_cvl=Decimal(105), one_time_fee_rate=Decimal("0.01"),
-                        obligation_overdue_duration_from_due=50)
+    values: dict[str, Any] = dict(annual_rate=Decimal(12), duration=3, initial_cvl=Decimal(140),
+                                  margin_call_cvl=Decimal(125), liquidation_cvl=Decimal(105),
+                                  one_time_fee_rate=Decimal("0.01"), obligation_overdue_duration_from_due=50)
     values.update(overrides)
     return TermValues(**values)

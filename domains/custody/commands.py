@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -39,7 +40,7 @@ def _settings(value: object) -> dict[str, str]:
 _required = required(EmptyValue)
 
 
-def _whole_sats(_: object, attribute: attrs.Attribute, value: object) -> None:
+def _whole_sats(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int:
         raise InvalidSats(value=value)
     check_amount(attribute.name, value, minimum=None, maximum=MAX_SATS)

@@ -7,13 +7,13 @@ from operator import attrgetter
 from domains.aggregate import Aggregate, Column, EventType
 from domains.custody import custodian, wallet
 from domains.custody import events as ev
-from domains.custody.commands import CreateCustodian, CreateWallet
+from domains.custody.commands import CreateCustodian, CreateWallet, UpdateCustodianConfig, UpdateWalletBalance
 from domains.custody.permissions import required_permission
 from domains.custody.public import publish_wallet
 
 __all__ = ["CUSTODIAN", "WALLET"]
 
-CUSTODIAN: Aggregate = Aggregate(
+CUSTODIAN: Aggregate[custodian.Custodian, ev.CustodianEvent, CreateCustodian | UpdateCustodianConfig] = Aggregate(
     kind="custodian",
     events=(EventType(ev.CustodianInitialized, "custody.custodian.initialized", 1),
             EventType(ev.CustodianConfigUpdated, "custody.custodian.config-updated", 1)),
@@ -22,7 +22,7 @@ CUSTODIAN: Aggregate = Aggregate(
     permissions=required_permission, state=custodian.Custodian,
 )
 
-WALLET: Aggregate = Aggregate(
+WALLET: Aggregate[wallet.Wallet, ev.WalletEvent, CreateWallet | UpdateWalletBalance] = Aggregate(
     kind="wallet",
     events=(EventType(ev.WalletInitialized, "custody.wallet.initialized", 1),
             EventType(ev.WalletBalanceChanged, "custody.wallet.balance-changed", 1)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import assert_never
+from typing import Any, assert_never
 
 import attrs
 
@@ -92,7 +92,7 @@ def _ensure_not_closed(c: Customer) -> None:
         raise CustomerIsClosed(id=c.id)
 
 
-_DECISIONS: dict[type, Callable] = {
+_DECISIONS: dict[type, Callable[[Customer, Any], tuple[ev.CustomerEvent, ...]]] = {
     cmd.FreezeCustomer: _freeze, cmd.UnfreezeCustomer: _unfreeze, cmd.CloseCustomer: _close,
     cmd.UpdateKycLevel: _update_level,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import assert_never
+from typing import Any, assert_never
 
 import attrs
 
@@ -70,6 +70,7 @@ def _update_telegram_handle(party: Party, c: UpdateTelegramHandle) -> tuple[Part
     return (PartyTelegramHandleUpdated(c.telegram_handle),)
 
 
-_DECISIONS: dict[type, Callable] = {UpdateEmail: _update_email, UpdateTelegramHandle: _update_telegram_handle}
+_DECISIONS: dict[type, Callable[[Party, Any], tuple[PartyEvent, ...]]] = {
+    UpdateEmail: _update_email, UpdateTelegramHandle: _update_telegram_handle}
 
 COMMANDS = (CreateParty, *_DECISIONS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import assert_never
+from typing import Any, assert_never
 
 import attrs
 
@@ -155,7 +155,7 @@ def _ensure_applicant(p: Prospect, applicant_id: str) -> None:
         raise ApplicantIdMismatch(expected=p.applicant_id, actual=applicant_id)
 
 
-_DECISIONS: dict[type, Callable] = {
+_DECISIONS: dict[type, Callable[[Prospect, Any], tuple[ev.ProspectEvent, ...]]] = {
     cmd.StartKyc: _start_kyc, cmd.MarkKycPending: _progress, cmd.PutKycOnHold: _progress,
     cmd.ApproveKyc: _approve, cmd.DeclineKyc: _decline, cmd.ConvertManually: _convert_manually,
     cmd.CloseProspect: _close,

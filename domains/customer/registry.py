@@ -18,7 +18,7 @@ def _named(prefix: str, *pairs: tuple[type, str]) -> tuple[EventType, ...]:
     return tuple(EventType(cls, f"customer.{prefix}.{name}", 1) for cls, name in pairs)
 
 
-PARTY: Aggregate = Aggregate(
+PARTY: Aggregate[party.Party, ev.PartyEvent, party.PartyCommand] = Aggregate(
     kind="party",
     events=_named("party", (ev.PartyInitialized, "initialized"), (ev.PartyEmailUpdated, "email-updated"),
                   (ev.PartyTelegramHandleUpdated, "telegram-handle-updated")),
@@ -28,7 +28,7 @@ PARTY: Aggregate = Aggregate(
     permissions=required_permission,
 )
 
-PROSPECT: Aggregate = Aggregate(
+PROSPECT: Aggregate[prospect.Prospect, ev.ProspectEvent, object] = Aggregate(
     kind="prospect",
     events=_named("prospect", (ev.ProspectInitialized, "initialized"), (ev.ProspectKycStarted, "kyc-started"),
                   (ev.ProspectKycPending, "kyc-pending"), (ev.ProspectKycOnHold, "kyc-on-hold"),
@@ -40,7 +40,7 @@ PROSPECT: Aggregate = Aggregate(
     permissions=required_permission,
 )
 
-CUSTOMER: Aggregate = Aggregate(
+CUSTOMER: Aggregate[customer.Customer, ev.CustomerEvent, object] = Aggregate(
     kind="customer",
     events=_named("customer", (ev.CustomerInitialized, "initialized"), (ev.CustomerFrozen, "frozen"),
                   (ev.CustomerUnfrozen, "unfrozen"), (ev.CustomerClosed, "closed"),

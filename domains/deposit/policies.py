@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domains.aggregate import Policy, Send
+from domains.aggregate import Envelope, Policy, Send
 from domains.deposit.commands import ConcludeWithdrawalApproval, RecordActivity
 from domains.governance import ApprovalProcessStatus, ProcessType
 
@@ -15,7 +15,7 @@ APPROVAL_CONCLUDED = "governance.approval-process-concluded"
 MONEY_MOVED = ("core.deposit.deposit-initialized", "core.deposit.deposit-reverted", "core.deposit.withdrawal-confirmed")
 
 
-def conclude_withdrawal(envelope: dict) -> tuple[Send, ...]:
+def conclude_withdrawal(envelope: Envelope) -> tuple[Send, ...]:
     """A concluded `withdraw` process decides its withdrawal (Lana `execute-withdraw-approval`)."""
     entity = envelope["payload"]["entity"]
     if entity["process_type"] != ProcessType.WITHDRAW.value:
@@ -24,7 +24,7 @@ def conclude_withdrawal(envelope: dict) -> tuple[Send, ...]:
     return (Send("withdrawal", entity["target_ref"], ConcludeWithdrawalApproval(approved)),)
 
 
-def record_activity(envelope: dict) -> tuple[Send, ...]:
+def record_activity(envelope: Envelope) -> tuple[Send, ...]:
     """Money moved on an account: its last activity is the day the event was recorded."""
     account_id = envelope["payload"]["entity"]["deposit_account_id"]
     return (Send("deposit-account", account_id, RecordActivity(date.fromisoformat(envelope["recorded_at"][:10]))),)

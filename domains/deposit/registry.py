@@ -22,7 +22,7 @@ def _named(prefix: str, *pairs: tuple[type, str]) -> tuple[EventType, ...]:
 _ACCOUNT_ID = Column("deposit_account_id", attrgetter("deposit_account_id"))
 _STATUS = Column("status", attrgetter("status"))
 
-DEPOSIT_ACCOUNT: Aggregate = Aggregate(
+DEPOSIT_ACCOUNT: Aggregate[account.DepositAccount, ev.DepositAccountEvent, object] = Aggregate(
     kind="deposit-account",
     events=_named("account", (ev.DepositAccountInitialized, "initialized"),
                   (ev.DepositAccountActivityRecorded, "activity-recorded"),
@@ -35,7 +35,7 @@ DEPOSIT_ACCOUNT: Aggregate = Aggregate(
     alarm_priority="end_of_day", permissions=required_permission,
 )
 
-DEPOSIT: Aggregate = Aggregate(
+DEPOSIT: Aggregate[deposit.Deposit, ev.DepositEvent, object] = Aggregate(
     kind="deposit",
     events=_named("deposit", (ev.DepositInitialized, "initialized"), (ev.DepositReverted, "reverted")),
     apply=deposit.apply, decide=deposit.decide, commands=deposit.COMMANDS, creates=(RecordDeposit,),
@@ -43,7 +43,7 @@ DEPOSIT: Aggregate = Aggregate(
     publish=publish_deposit, state=deposit.Deposit, post=post_deposit, permissions=required_permission,
 )
 
-WITHDRAWAL: Aggregate = Aggregate(
+WITHDRAWAL: Aggregate[withdrawal.Withdrawal, ev.WithdrawalEvent, object] = Aggregate(
     kind="withdrawal",
     events=_named("withdrawal", (ev.WithdrawalInitialized, "initialized"),
                   (ev.WithdrawalApprovalConcluded, "approval-process-concluded"), (ev.WithdrawalDenied, "denied"),

@@ -18,14 +18,14 @@ def _named(prefix: str, *pairs: tuple[type, str]) -> tuple[EventType, ...]:
     return tuple(EventType(cls, f"governance.{prefix}.{name}", 1) for cls, name in pairs)
 
 
-APPROVAL_POLICY: Aggregate = Aggregate(
+APPROVAL_POLICY: Aggregate[approval_policy.ApprovalPolicy, ev.PolicyEvent, object] = Aggregate(
     kind="approval-policy",
     events=_named("policy", (ev.PolicyInitialized, "initialized"), (ev.ApprovalRulesUpdated, "approval-rules-updated")),
     apply=approval_policy.apply, decide=approval_policy.decide, commands=approval_policy.COMMANDS,
     creates=(InitPolicy,), state=approval_policy.ApprovalPolicy, permissions=required_permission,
 )
 
-COMMITTEE: Aggregate = Aggregate(
+COMMITTEE: Aggregate[committee.Committee, ev.CommitteeEvent, object] = Aggregate(
     kind="committee",
     events=_named("committee", (ev.CommitteeInitialized, "initialized"), (ev.CommitteeMemberAdded, "member-added"),
                   (ev.CommitteeMemberRemoved, "member-removed")),
@@ -34,7 +34,7 @@ COMMITTEE: Aggregate = Aggregate(
     state=committee.Committee, permissions=required_permission,
 )
 
-APPROVAL_PROCESS: Aggregate = Aggregate(
+APPROVAL_PROCESS: Aggregate[approval_process.ApprovalProcess, ev.ApprovalProcessEvent, object] = Aggregate(
     kind="approval-process",
     events=_named("approval-process", (ev.ApprovalProcessInitialized, "initialized"),
                   (ev.ApprovalProcessApproved, "approved"), (ev.ApprovalProcessDenied, "denied"),

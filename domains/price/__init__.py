@@ -6,7 +6,7 @@ Each update publishes the ephemeral `PriceUpdated{price, timestamp}` (`core.pric
 from __future__ import annotations
 
 from datetime import datetime
-from typing import assert_never
+from typing import Any, assert_never
 
 import attrs
 
@@ -22,7 +22,7 @@ class InvalidPrice(Refusal):
     """A price must be a positive whole number of cents per BTC (field: price)."""
 
 
-def _positive_cents(instance: object, attribute: attrs.Attribute, value: object) -> None:
+def _positive_cents(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int or value <= 0:
         raise InvalidPrice(price=value)
     check_amount(attribute.name, value, maximum=MAX_CENTS)

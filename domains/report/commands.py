@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import attrs
 
@@ -30,7 +31,7 @@ def _run_state(value: object) -> ReportRunState:
 _required = required(EmptyValue)
 
 
-def _files(_: object, attribute: attrs.Attribute, value: object) -> None:
+def _files(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, tuple) or not value or not all(isinstance(f, ReportFile) for f in value):
         raise EmptyValue(field=attribute.name)
 

@@ -7,13 +7,13 @@ from operator import attrgetter
 from domains.aggregate import Aggregate, Column, EventType
 from domains.report import events as ev
 from domains.report import report, report_run
-from domains.report.commands import CreateReport, CreateReportRun
+from domains.report.commands import CreateReport, CreateReportRun, UpdateReportRunState
 from domains.report.permissions import required_permission
 from domains.report.public import publish_report_run
 
 __all__ = ["REPORT", "REPORT_RUN"]
 
-REPORT_RUN: Aggregate = Aggregate(
+REPORT_RUN: Aggregate[report_run.ReportRun, ev.ReportRunEvent, CreateReportRun | UpdateReportRunState] = Aggregate(
     kind="report-run",
     events=(EventType(ev.ReportRunInitialized, "report.report-run.initialized", 1),
             EventType(ev.ReportRunStateUpdated, "report.report-run.state-updated", 1)),
@@ -22,7 +22,7 @@ REPORT_RUN: Aggregate = Aggregate(
     publish=publish_report_run, permissions=required_permission, state=report_run.ReportRun,
 )
 
-REPORT: Aggregate = Aggregate(
+REPORT: Aggregate[report.Report, ev.ReportEvent, CreateReport] = Aggregate(
     kind="report",
     events=(EventType(ev.ReportInitialized, "report.report.initialized", 1),),
     apply=report.apply, decide=report.decide, commands=report.COMMANDS, creates=(CreateReport,),

@@ -6,6 +6,8 @@ catalog. Outbox filters are checked against it, so a misspelt event type is an e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from engine.kernel.outbox import event_type_of
 
 __all__ = ["CATALOG", "EPHEMERAL", "EVENT_TYPES", "SEED_CATALOG", "check_event_types"]
@@ -51,12 +53,12 @@ SEED_CATALOG = (
 EVENT_TYPES: frozenset[str] = frozenset(event_type_of(m, n) for m, names in CATALOG.items() for n in names)
 
 
-def check_event_types(types) -> list[str]:
+def check_event_types(types: Iterable[str] | str) -> list[str]:
     """The given event types as a list; an unknown one raises `UnknownEventType` naming it."""
     from engine.kernel.errors import UnknownEventType
 
-    types = [types] if isinstance(types, str) else list(types)
-    for event_type in types:
+    found = [types] if isinstance(types, str) else list(types)
+    for event_type in found:
         if event_type not in EVENT_TYPES:
             raise UnknownEventType(name=event_type, hint="see engine.bank.catalog.EVENT_TYPES")
-    return types
+    return found

@@ -9,10 +9,11 @@ end of day -> one accrual period per facility, maturities, then (after obligatio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from domains.aggregate import Policy, Send
+from domains.aggregate import Envelope, Policy, Send
 from domains.credit.collateral import SyncCollateralFromCustodian
 from domains.credit.collection import allocation_commands
 from domains.credit.facility import (
@@ -32,15 +33,18 @@ from domains.credit.facility import (
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 from engine.kernel.authz import System
 from engine.kernel.clock import Priority
+from engine.kernel.ids import Ids
 
 __all__ = ["CreditFlow", "FlowHost"]
+
+Consumer = tuple[str, tuple[str, ...], Callable[[Envelope], tuple[Send, ...]]]  # name, listens, react
 
 
 class FlowHost(Protocol):
     """What the credit process managers use of the simulation: entity states and indexes, id draws,
     the current price and time, the reaction registry, deferred jobs and fire-and-forget tells."""
 
-    ids: Any  # .entity() -> str
+    ids: Ids
     price: Any  # .current() -> int | None
     jobs: Any  # .at(when, job, priority)
     reactions: Any  # .add(Policy)
@@ -63,7 +67,7 @@ class CreditFlow:
         for name, listens, react in self._consumers():
             sim.reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
 
-    def _consumers(self):
+    def _consumers(self) -> tuple[Consumer, ...]:
         return (
             ("open-pending-facility", ("core.credit.facility-proposal-concluded",), self.open_pending_facility),
             ("collateral-changed", ("core.credit-collateral.collateral-updated",), self.collateral_changed),
@@ -82,14 +86,14 @@ class CreditFlow:
         )
 
     # -- origination ---------------------------------------------------------------------
-    def open_pending_facility(self, envelope: dict) -> tuple[Send, ...]:
+    def open_pending_facility(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         if entity["status"] != "approved":
             return ()
         proposal = self.sim.state("credit-facility-proposal", entity["id"])
         return open_pending_facility(proposal, self.sim.ids.entity())
 
-    def custodian_sync(self, envelope: dict) -> tuple[Send, ...]:
+    def custodian_sync(self, envelope: Envelope) -> tuple[Send, ...]:
         """A custody wallet's new balance becomes its collateral's amount, effective on the
         balance's date (Lana's wallet-collateral sync); released collateral is left alone."""
         entity = envelope["payload"]["entity"]
@@ -99,7 +103,7 @@ class CreditFlow:
         return tuple(Send("collateral", collateral_id, sync)
                      for collateral_id in found if not self.sim.state("collateral", collateral_id).closed)
 
-    def collateral_changed(self, envelope: dict) -> tuple[Send, ...]:
+    def collateral_changed(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         facility_id, price = entity["secured_loan_id"], self.sim.price.current()
         if price is None:
@@ -111,16 +115,16 @@ class CreditFlow:
             return ()
         return (Send("pending-credit-facility", facility_id, UpdatePendingCollateralization(entity["amount"], price)),)
 
-    def complete_pending_facility(self, envelope: dict) -> tuple[Send, ...]:
+    def complete_pending_facility(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         pending = self.sim.state("pending-credit-facility", entity["id"])
         return complete_when_collateralized(pending, entity["collateralization"]["state"], self.sim.price.current())
 
-    def activate_facility(self, envelope: dict) -> tuple[Send, ...]:
+    def activate_facility(self, envelope: Envelope) -> tuple[Send, ...]:
         pending = self.sim.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
         return activate(pending, self.sim.price.current(), self.sim.now, self.sim.ids.entity)
 
-    def track(self, envelope: dict) -> tuple[Send, ...]:
+    def track(self, envelope: Envelope) -> tuple[Send, ...]:
         facility_id = envelope["payload"]["entity"]["id"]
         if envelope["event_type"] == "core.credit.facility-activated":
             self.active[facility_id] = None
@@ -128,7 +132,7 @@ class CreditFlow:
             self.active.pop(facility_id, None)
         return ()
 
-    def disbursal_concluded(self, envelope: dict) -> tuple[Send, ...]:
+    def disbursal_concluded(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         if entity["process_type"] != "disbursal":
             return ()
@@ -136,12 +140,12 @@ class CreditFlow:
         return conclude_approval(disbursal, entity["status"] == "approved", self.sim.now.date(), self.sim.ids.entity)
 
     # -- collection ----------------------------------------------------------------------
-    def allocate_payment(self, envelope: dict) -> tuple[Send, ...]:
+    def allocate_payment(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         return allocation_commands(entity["id"], entity["amount"], date.fromisoformat(entity["effective"]),
                                    self.obligations_of(entity["beneficiary_id"]), self.sim.ids.entity)
 
-    def recollateralize(self, envelope: dict) -> tuple[Send, ...]:
+    def recollateralize(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         facility_id, price = entity["beneficiary_id"], self.sim.price.current()
         if price is None or not self.reads.exists(FACILITY_KIND, facility_id):
@@ -155,7 +159,7 @@ class CreditFlow:
             collateral_sats, price, books.outstanding, self.sim.ids.entity(), books.payable_disbursed,
             books.payable_interest))
 
-    def price_sweep(self, envelope: dict) -> tuple[Send, ...]:
+    def price_sweep(self, envelope: Envelope) -> tuple[Send, ...]:
         """Re-evaluate only the facilities whose price band the new price leaves (§9, improved:
         per-facility terms and hysteresis, and no facility is unreachable)."""
         price, sends = envelope["payload"]["price"], []
@@ -170,7 +174,7 @@ class CreditFlow:
         return tuple(sends)
 
     # -- end of day ----------------------------------------------------------------------
-    def end_of_day(self, envelope: dict) -> tuple[Send, ...]:
+    def end_of_day(self, envelope: Envelope) -> tuple[Send, ...]:
         day, sends, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
         for facility_id in self.active:
             f = self.sim.state(FACILITY_KIND, facility_id)
@@ -193,5 +197,5 @@ class CreditFlow:
                 self.sim.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
 
     # -- reads ---------------------------------------------------------------------------
-    def obligations_of(self, facility_id: str) -> list:
+    def obligations_of(self, facility_id: str) -> list[Any]:
         return self.reads.obligations_of(facility_id)

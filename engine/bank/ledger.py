@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Iterable, Sequence
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 import domains.accounting as accounting
 from domains.accounting import (
@@ -34,11 +35,20 @@ from domains.accounting import (
 )
 from domains.accounting.fiscal_close import check_period_open
 from engine.kernel.authz import SYSTEM
-from engine.kernel.clock import parse_instant
+from engine.kernel.clock import Clock, parse_instant
 from engine.kernel.errors import UnsupportedJournalFormat
+from engine.kernel.journal import Journal
 from engine.kernel.schema import FORMAT
 
-__all__ = ["Ledger"]
+__all__ = ["Exporter", "Ledger"]
+
+Instant = str | date | datetime  # a sim time as `parse_instant` reads it
+
+
+class Exporter(Protocol):
+    """Writes an account's CSV export (the bank's ledger service, given by the composition root)."""
+
+    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = "system") -> str: ...
 
 _COLUMNS = "(tx_id, template, account, currency, layer, side, amount, effective, recorded_at, seq)"
 _LINES_INSERT = f"INSERT INTO ledger_lines {_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -68,9 +78,9 @@ _END_OF_TIME = "9999"
 class Ledger:
     """The double-entry book of one simulation: check, apply, and read balances and trial balances."""
 
-    def __init__(self, journal, clock) -> None:
+    def __init__(self, journal: Journal, clock: Clock) -> None:
         self.journal, self.clock = journal, clock
-        self.exporter = None  # set by the composition root: writes `export_csv` files
+        self.exporter: Exporter | None = None  # set by the composition root: writes `export_csv` files
         self.fiscal: Any = None  # set by the composition root: closes months and years (`close_month`)
         self.closed_as_of = None  # the last closed day: a posting dated on or before it is refused
         with journal.lock:
@@ -150,7 +160,8 @@ class Ledger:
         return number
 
     # -- reading -------------------------------------------------------------------------
-    def balance(self, account: str, currency: str = "USD", layer: str = "settled", *, as_of=None) -> int:
+    def balance(self, account: str, currency: str = "USD", layer: str = "settled", *,
+                as_of: Instant | None = None) -> int:
         """The account's normal-side balance in one currency and layer, now or as of a sim time
         (a datetime, date = its 00:00 UTC, or ISO string: entries recorded at or before it)."""
         side = normal_side(account)  # an unknown account is refused, not read as zero
@@ -170,7 +181,7 @@ class Ledger:
         return out
 
     def debits_credits(self, account: str, currency: str = "USD", layer: str = "settled", *,
-                       as_of=None) -> tuple[int, int]:
+                       as_of: Instant | None = None) -> tuple[int, int]:
         """Total debits and total credits posted to the account (§17.4 reads some of these)."""
         key = _key(account, currency, layer)
         normal_side(account)  # an unknown account is refused, not read as zero
@@ -179,25 +190,26 @@ class Ledger:
                 return self._totals.get(key, (0, 0))
         return self._read_totals(_instant(as_of), key).get(key, (0, 0))
 
-    def totals(self, as_of=None) -> dict[BalanceKey, tuple[int, int]]:
+    def totals(self, as_of: Instant | None = None) -> dict[BalanceKey, tuple[int, int]]:
         """(debits, credits) per (account, currency, layer), now or as of a sim time."""
         if as_of is not None:
             return self._read_totals(_instant(as_of))
         with self.journal.lock:
             return dict(self._totals)
 
-    def trial_balance(self, as_of=None) -> tuple[TrialBalanceLine, ...]:
+    def trial_balance(self, as_of: Instant | None = None) -> tuple[TrialBalanceLine, ...]:
         """Every account's debits, credits and normal-side balance, per currency and layer."""
         return accounting.trial_balance(self.totals(as_of))
 
-    def entries(self, account: str) -> list[tuple]:
+    def entries(self, account: str) -> list[tuple[object, ...]]:
         """The account's entries, oldest first: tx_id, template, currency, layer, side, amount,
         effective, recorded_at (an unknown account is refused)."""
         self.balance(account)
         self.journal.sync()
-        return self.journal.conn.execute(
+        rows: list[tuple[object, ...]] = self.journal.conn.execute(
             "SELECT tx_id, template, currency, layer, side, amount, effective, recorded_at FROM ledger_entries "
             "WHERE account = ? ORDER BY id", (account,)).fetchall()
+        return rows
 
     def close_month(self, *, subject: str = SYSTEM):
         """Close the earliest open month that has ended (see `engine.bank.fiscal.FiscalService`)."""
@@ -209,9 +221,10 @@ class Ledger:
 
     def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = SYSTEM) -> str:
         """Write the account's entries to CSV and record the export; returns the export id."""
+        assert self.exporter is not None, "the composition root sets the exporter"
         return self.exporter.export_csv(account, out_dir=out_dir, subject=subject)
 
-    def is_balanced(self, as_of=None) -> bool:
+    def is_balanced(self, as_of: Instant | None = None) -> bool:
         """For every currency and layer, total debits equal total credits."""
         return accounting.is_balanced(self.totals(as_of))
 
@@ -251,5 +264,5 @@ _LAYERS: dict[object, Layer] = {**{lay: lay for lay in Layer}, **{lay.value: lay
 _TEXT = {key: member.value for enum_ in (Currency, Layer, Side) for member in enum_ for key in (member, member.value)}
 
 
-def _instant(as_of) -> str:
+def _instant(as_of: Instant) -> str:
     return parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ")

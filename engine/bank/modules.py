@@ -4,6 +4,8 @@ services built over the kernel (called by the composition root, `Simulation.__in
 from __future__ import annotations
 
 from datetime import timedelta
+from types import ModuleType
+from typing import Any
 
 import domains.access
 import domains.accounting
@@ -15,6 +17,7 @@ import domains.governance
 import domains.price
 import domains.report
 import domains.time
+from domains.aggregate import Aggregate, Policy
 from domains.time import DEFAULT_SCHEDULE, PRODUCER_ID, ClosingSchedule, RecordEndOfDay
 from engine.bank.fiscal import FiscalService
 from engine.bank.public_ids import PublicIds
@@ -38,21 +41,21 @@ PACKAGES = (domains.time, domains.accounting, domains.price, domains.access, dom
             domains.governance, domains.deposit, domains.custody, domains.report, domains.credit)
 
 
-def aggregates(schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> list:
+def aggregates(schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> list[Aggregate[Any, Any, Any]]:
     """Every module's aggregates; the calendar publishes `schedule`'s closing instants."""
     return [domains.time.calendar(schedule) if spec is domains.time.CALENDAR else spec
             for package in PACKAGES for spec in package.AGGREGATES]
 
 
-def policies() -> list:
+def policies() -> list[Policy]:
     return [policy for package in PACKAGES for policy in getattr(package, "POLICIES", ())]
 
 
-def attach_services(sim, kernel: Kernel, settings: BankSettings | None = None) -> None:
+def attach_services(sim: Any, kernel: Kernel, settings: BankSettings | None = None) -> None:
     """Attach each module's service when the simulation hosts all of that module's aggregates (a
     service working through other services only alongside them), and register their consumers."""
 
-    def hosts(package) -> bool:
+    def hosts(package: ModuleType) -> bool:
         return {spec.kind for spec in package.AGGREGATES} <= kernel.kinds
 
     sim.ledger.exporter = LedgerExport(kernel, sim.ledger)

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import csv
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any, Protocol
 
 import attrs
 
+from domains.accounting import Currency, Layer
 from domains.public_ids import TARGET_TYPES
 from domains.report import UnknownReport
+from engine.bank.ledger import Ledger
 from engine.bank.public_ids import PublicIds
 from engine.bank.report_statements import COLUMNS, balance_sheet_rows, profit_and_loss_rows
 from engine.kernel.errors import EngineError
+from engine.kernel.journal import Journal
 
-__all__ = ["REPORTS", "ReportDefinition", "ReportUnavailable", "Sources", "Table", "definition", "end_of", "write_csv"]
+__all__ = ["REPORTS", "ReportDefinition", "ReportUnavailable", "Source", "Sources", "Table", "definition", "end_of",
+           "write_csv"]
 
 DEPOSIT_ACCOUNT = "deposit-account"
 
@@ -34,7 +39,7 @@ class Table:
     """A report's content: a header row and data rows (ints, strings, enums, dates or None)."""
 
     columns: tuple[str, ...]
-    rows: tuple[tuple, ...]
+    rows: tuple[tuple[object, ...], ...]
 
 
 @attrs.frozen
@@ -43,7 +48,22 @@ class ReportDefinition:
 
     name: str
     norm: str
-    build: Callable[[object, date], Table]
+    build: Callable[[Source, date], Table]
+
+
+class Source(Protocol):
+    """What a report reads (`Sources`, or a `Simulation`, which has the same four)."""
+
+    @property
+    def journal(self) -> Journal: ...
+
+    @property
+    def kinds(self) -> Collection[str]: ...
+
+    @property
+    def ledger(self) -> Ledger | None: ...
+
+    def load(self, kind: str, entity_id: str, *, as_of: datetime) -> Any: ...  # the kind's state class
 
 
 @attrs.frozen
@@ -51,10 +71,10 @@ class Sources:
     """What a report reads: the journal's ids, entities as of a time (`load`), the hosted kinds and
     the ledger book (a `Simulation` has the same four)."""
 
-    journal: object
-    load: Callable[..., object]
+    journal: Journal
+    load: Callable[..., Any]
     kinds: frozenset[str]
-    ledger: object
+    ledger: Ledger | None
 
 
 def end_of(day: date) -> datetime:
@@ -62,12 +82,13 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), UTC)
 
 
-def _ids(source, kind: str) -> list[str]:
+def _ids(source: Source, kind: str) -> list[str]:
     """Every id of the kind the journal knows, sorted (whether it existed on the day is up to `load`)."""
-    return source.journal.entity_ids(kind)
+    ids: list[str] = source.journal.entity_ids(kind)
+    return ids
 
 
-def customer_register(source, day: date) -> Table:
+def customer_register(source: Source, day: date) -> Table:
     """Customers that existed at the end of `day`, with their status, level and email then."""
     at, rows = end_of(day), []
     for customer_id in _ids(source, "customer"):
@@ -80,7 +101,7 @@ def customer_register(source, day: date) -> Table:
     return Table(("customer_id", "party_id", "email", "customer_type", "status", "kyc_level"), tuple(rows))
 
 
-def deposit_book(source, day: date) -> Table:
+def deposit_book(source: Source, day: date) -> Table:
     """One row per deposit account open at the end of `day`: holder, status and the settled balances
     (cents) of its deposit and frozen-deposit ledger accounts then (a freeze moves the money aside)."""
     from domains.accounting.chart import deposit_account, frozen_deposit  # only this report needs the chart
@@ -96,12 +117,13 @@ def deposit_book(source, day: date) -> Table:
     return Table(("account_id", "holder_id", "status", "settled_balance", "frozen_balance"), tuple(rows))
 
 
-def trial_balance(source, day: date) -> Table:
+def trial_balance(source: Source, day: date) -> Table:
     """Every ledger account's debits, credits and normal-side balance at the end of `day`, then one
     TOTAL row per currency and layer whose balance is debits - credits (0 in a balanced book)."""
     lines = _ledger(source, "trial-balance").trial_balance(as_of=end_of(day))
-    rows = [(x.account, x.code, x.currency, x.layer, x.debit, x.credit, x.balance) for x in lines]
-    totals: dict[tuple, tuple[int, int]] = {}
+    rows: list[tuple[object, ...]] = [(x.account, x.code, x.currency, x.layer, x.debit, x.credit, x.balance)
+                                      for x in lines]
+    totals: dict[tuple[Currency, Layer], tuple[int, int]] = {}
     for x in lines:
         debits, credits = totals.get((x.currency, x.layer), (0, 0))
         totals[(x.currency, x.layer)] = (debits + x.debit, credits + x.credit)
@@ -109,7 +131,7 @@ def trial_balance(source, day: date) -> Table:
     return Table(("account", "code", "currency", "layer", "debits", "credits", "balance"), tuple(rows))
 
 
-def public_id_register(source, day: date) -> Table:
+def public_id_register(source: Source, day: date) -> Table:
     """Every public id handed out by the end of `day`: customers, facilities and disbursals, in the
     order Lana's one sequence (from 1000) numbers them (`domains.public_ids`)."""
     at, rows = end_of(day), []
@@ -119,18 +141,18 @@ def public_id_register(source, day: date) -> Table:
     return Table(("public_id", "target_type", "target_id"), tuple(rows))
 
 
-def balance_sheet(source, day: date) -> Table:
+def balance_sheet(source: Source, day: date) -> Table:
     """Assets, liabilities and equity by effective date at the end of `day` (`report_statements`)."""
     return Table(COLUMNS, tuple(balance_sheet_rows(_ledger(source, "balance-sheet"), day)))
 
 
-def profit_and_loss(source, day: date) -> Table:
+def profit_and_loss(source: Source, day: date) -> Table:
     """Revenue and expenses from 1 January to the end of `day` (`report_statements`)."""
     return Table(COLUMNS, tuple(profit_and_loss_rows(_ledger(source, "profit-and-loss"), day)))
 
 
-def _ledger(source, name: str):
-    ledger = getattr(source, "ledger", None)
+def _ledger(source: Source, name: str) -> Ledger:
+    ledger: Ledger | None = getattr(source, "ledger", None)
     if ledger is None:
         raise ReportUnavailable(name=name, missing="ledger")
     return ledger

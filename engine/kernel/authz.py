@@ -12,11 +12,15 @@ unknown user and is refused.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, NoReturn
 
 from engine.kernel.clock import Clock
 from engine.kernel.errors import Refused
 from engine.kernel.journal import Journal
 from engine.kernel.schema import AUDIT_TABLE
+
+if TYPE_CHECKING:
+    from engine.kernel.entity import EntityKind
 
 __all__ = ["SYSTEM", "SYSTEM_ACTORS", "Authorizer", "System", "Unauthorized", "as_system"]
 
@@ -66,7 +70,7 @@ class Authorizer:
         commands act as `System(name)`."""
         self.system.add(system_actor)
 
-    def check(self, host, command: object, subject: object) -> None:
+    def check(self, host: EntityKind, command: object, subject: object) -> None:
         """Refuse a subject that is neither a `System` principal nor an existing user whose role
         grants the command's permission; stage the audit row either way."""
         required = host.spec.permissions(command) if host.spec.permissions is not None else ("*", "*")
@@ -83,7 +87,7 @@ class Authorizer:
         with self.journal.lock:  # threaded callers: never between a sync's write and its clear
             self.journal.stage(AUDIT_INSERT, row)
 
-    def _refuse(self, subject: object, required: tuple[str, str], command: object, reason: str) -> None:
+    def _refuse(self, subject: object, required: tuple[str, str], command: object, reason: str) -> NoReturn:
         shown = subject if isinstance(subject, str) else repr(subject)
         self._audit((self.clock.iso, shown, *required, 0, type(command).__name__))
         raise Unauthorized(subject=subject, object=required[0], action=required[1], reason=reason)

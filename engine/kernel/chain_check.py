@@ -32,7 +32,8 @@ def check_chain(conn, expect_head: str | None = None) -> tuple[list[BadRow], dic
         return [BadRow(CHAIN, "-", "no hash chain: the journal was written before tamper evidence")], {
             "chain head": None, "chain links": 0}
     bad: list[BadRow] = []
-    previous, marks, count, last = "", {}, 0, None
+    marks: dict[str, int] = {}
+    previous, count, last = "", 0, None
     hashes: dict[str, int] = {}
     for link in links(conn):
         count += 1

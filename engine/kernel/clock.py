@@ -5,6 +5,7 @@ Nothing in lanasim reads the wall clock; `now` reaches domain code as an argumen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 
@@ -13,7 +14,9 @@ from simpy.events import EventPriority
 
 from engine.kernel.errors import TimeInPast
 
-__all__ = ["Clock", "Jobs", "Priority", "parse_instant"]
+__all__ = ["Clock", "Job", "Jobs", "Priority", "parse_instant"]
+
+Job = Callable[[], object]  # scheduled work; a periodic job returning False stops repeating
 
 
 def parse_instant(value: str | date | datetime) -> datetime:
@@ -57,7 +60,7 @@ class Clock:
             self._refresh()
         return self._iso
 
-    def seconds_until(self, target: datetime) -> int:
+    def seconds_until(self, target: str | date | datetime) -> int:
         """Whole seconds from now to `target`; refuses a target in the past."""
         delta = (parse_instant(target) - self.now).total_seconds()
         if delta < 0:
@@ -92,12 +95,13 @@ class Jobs:
     """Work scheduled at a sim time: due work runs when the clock reaches it, in (time, priority,
     insertion) order; work scheduled in the past runs at once."""
 
-    def __init__(self, clock: Clock, after_each, busy=lambda: False) -> None:
+    def __init__(self, clock: Clock, after_each: Callable[[], object],
+                 busy: Callable[[], bool] = lambda: False) -> None:
         self.clock, self.env, self.after_each, self.busy = clock, clock.env, after_each, busy
         self.stepping = False
-        self.deferred: list = []  # due now, asked for while a cascade was settling: run after it
+        self.deferred: list[Job] = []  # due now, asked for while a cascade was settling: run after it
 
-    def at(self, when: datetime | int, fn, priority: Priority = Priority.SCENARIO) -> None:
+    def at(self, when: datetime | int, fn: Job, priority: Priority = Priority.SCENARIO) -> None:
         """Run `fn()` at `when` (a datetime or sim seconds); in the past or now: at once."""
         order = Priority.of(priority)
         t = when if isinstance(when, int) else int((parse_instant(when) - self.clock.start).total_seconds())
@@ -112,7 +116,7 @@ class Jobs:
         event.callbacks.append(lambda _e: self._run(fn))
         self.env.schedule(event, priority=EventPriority(int(order)), delay=max(0, t - int(self.env.now)))
 
-    def every(self, seconds: int, fn, priority: Priority, first: int | None = None) -> None:
+    def every(self, seconds: int, fn: Job, priority: Priority, first: int | None = None) -> None:
         """Run `fn()` every `seconds` from sim second `first` (default: one period from now) until
         it returns False."""
         start = int(self.env.now) + seconds if first is None else first
@@ -124,7 +128,7 @@ class Jobs:
 
         self.at(start, tick, priority)
 
-    def _run(self, fn) -> None:
+    def _run(self, fn: Job) -> None:
         fn()
         self.after_each()
 

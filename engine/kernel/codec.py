@@ -27,7 +27,7 @@ from engine.kernel.errors import CorruptEvent, UnknownEventType
 __all__ = ["OPTIONS", "Codec", "UnsupportedFieldType", "dumps", "encode_default", "loads"]
 
 OPTIONS = orjson.OPT_UTC_Z
-Upcaster = Callable[[dict], dict]
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 _ENCODERS: dict[type, Callable[[object], object]] = {Decimal: str}
@@ -67,7 +67,7 @@ def _fields_dict(cls: type) -> Callable[[Any], dict[str, object]]:
 _FIELDS = Converter()  # used only to build `_fields_dict` functions; never configured
 
 
-def dumps(obj: object, _dumps=orjson.dumps) -> str:
+def dumps(obj: object, _dumps: Callable[..., bytes] = orjson.dumps) -> str:
     """Canonical JSON text of a payload (deterministic for equal inputs)."""
     return _dumps(obj, default=encode_default, option=OPTIONS).decode()
 

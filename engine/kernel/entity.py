@@ -7,8 +7,10 @@ the deterministic `SimActor` and on `pykka.ThreadingActor`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from operator import attrgetter
-from typing import Protocol, cast
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import attrs
 import pykka
@@ -22,6 +24,13 @@ from engine.kernel.index import IndexTable
 from engine.kernel.replay import check_replay
 from engine.kernel.runtime import SimActor
 
+if TYPE_CHECKING:
+    from engine.kernel.clock import Clock
+    from engine.kernel.codec import Codec
+    from engine.kernel.journal import Journal
+    from engine.kernel.outbox import Outbox
+    from engine.kernel.runtime import Scheduler
+
 __all__ = ["AlreadyApplied", "CommandMessage", "EntityKind", "Executed"]
 
 
@@ -30,7 +39,7 @@ class Executed:
 
     __slots__ = ("events", "seq")
 
-    def __init__(self, events: tuple, seq: int) -> None:
+    def __init__(self, events: Iterable[object], seq: int) -> None:
         self.events, self.seq = tuple(events), seq
 
     def __repr__(self) -> str:
@@ -84,7 +93,7 @@ class EntityBehaviour:
 
 
 class SimEntityActor(EntityBehaviour, SimActor):
-    def __init__(self, kind: EntityKind, entity_id: str, scheduler) -> None:
+    def __init__(self, kind: EntityKind, entity_id: str, scheduler: Scheduler) -> None:
         SimActor.__init__(self, scheduler, f"urn:lanasim:{kind.spec.kind}:{entity_id}")
         self.setup(kind, entity_id)
 
@@ -96,14 +105,15 @@ class ThreadedEntityActor(EntityBehaviour, pykka.ThreadingActor):
         pykka.ThreadingActor.__init__(self)
         self.setup(kind, entity_id)
 
-    def _handle_failure(self, exc_type, exc_value, tb) -> None:
+    def _handle_failure(self, exc_type: type[BaseException] | None, exc_value: BaseException | None,
+                        tb: TracebackType | None) -> None:
         """pykka would stop the actor after a failed `tell`: record it (journal `failures` row,
         raised by the simulation's next `settle`) and keep serving."""
         with self.kind.journal.lock:
             self.kind.failures.append(self.kind.on_failure(self, None, exc_value))
 
 
-def register_types(spec: Aggregate, codec) -> None:
+def register_types(spec: Aggregate[Any, Any, Any], codec: Codec) -> None:
     """Register a kind's stored types with the codec: its events, upcasters and snapshot state."""
     for et in spec.events:
         codec.register(et.cls, et.name, et.version)
@@ -113,7 +123,7 @@ def register_types(spec: Aggregate, codec) -> None:
         codec.register(spec.state, f"{spec.kind}.state")
 
 
-def _alarm_at(alarm):
+def _alarm_at(alarm: Callable[[Any], tuple[datetime, object] | None]) -> Callable[[object], str | None]:
     def at(state: object) -> str | None:
         found = alarm(state)
         return None if found is None else found[0].strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -128,9 +138,10 @@ def _name(message: object) -> str:
 class Book(Protocol):
     """Where a kind's postings go (the bank's ledger book, given by the composition root)."""
 
-    def check(self, txs: Sequence[object]) -> None: ...
+    # Any: the transactions are the bank's type, which the kernel does not know
+    def check(self, txs: Sequence[Any]) -> None: ...
 
-    def apply(self, txs: Iterable[object], seq: int) -> None: ...
+    def apply(self, txs: Iterable[Any], seq: int) -> None: ...
 
     def reload(self) -> None: ...
 
@@ -140,7 +151,7 @@ class EntityKind:
 
     verify_skipped_rows = False  # tests/conftest.py sets it: recompute every kept index row and compare
 
-    def __init__(self, spec: Aggregate, journal, clock, outbox) -> None:
+    def __init__(self, spec: Aggregate[Any, Any, Any], journal: Journal, clock: Clock, outbox: Outbox) -> None:
         self.spec, self.journal, self.clock, self.outbox = spec, journal, clock, outbox
         self.decide, self.apply, self.publish, self.post = spec.decide, spec.apply, spec.publish, spec.post
         self.ledger: Book = cast(Book, None)  # set by the simulation when the kind posts to the ledger
@@ -199,7 +210,7 @@ class EntityKind:
                     self.spec.kind, actor.entity_id)[0][1])
             return AlreadyApplied
         apply, post = self.apply, self.post
-        postings: list = []
+        postings: list[object] = []
         for event in events:
             state = apply(state, event)
             if post is not None:
@@ -248,13 +259,13 @@ class EntityKind:
             self._rearm(actor, alarm)
         return Executed(events, seq)
 
-    def _unwrite(self, entity_id: str, row: tuple | None) -> None:
+    def _unwrite(self, entity_id: str, row: tuple[object, ...] | None) -> None:
         if row is None:
             self.journal.execute_now(f"DELETE FROM {self.index.table} WHERE id = ?", (entity_id,))
         else:
             self.index.write(entity_id, self.index.convert(row))
 
-    def _rearm(self, actor: EntityBehaviour, alarm: tuple | None) -> None:
+    def _rearm(self, actor: EntityBehaviour, alarm: tuple[datetime, object] | None) -> None:
         if alarm != actor.alarm:
             actor.alarm = alarm
             if alarm is not None and self.wake is not None:
@@ -279,7 +290,7 @@ class EntityKind:
             "INSERT OR REPLACE INTO snapshots (entity, entity_seq, seq, recorded_at, state) VALUES (?, ?, ?, ?, ?)",
             (entity, entity_seq, seq, self.clock.iso, dumps(state)))
 
-    def load_alarm(self, entity_id: str):
+    def load_alarm(self, entity_id: str) -> tuple[datetime, object] | None:
         state, _ = self.load(entity_id)
         return None if state is None or self.alarm is None else self.alarm(state)
 

@@ -11,15 +11,22 @@ from __future__ import annotations
 import enum
 import re
 import sqlite3
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from domains.aggregate import Column
 from engine.kernel.errors import DuplicateValue, InvalidArgument, MalformedCommand, NotFound
 
-__all__ = ["IndexTable", "Page"]
+if TYPE_CHECKING:
+    from engine.kernel.journal import Journal
+
+__all__ = ["Cursor", "IndexTable", "Page"]
+
+Cursor = tuple[int, object, str]  # (column IS NULL, column value, id) of a row in keyset order
 
 _UNIQUE = re.compile(r"UNIQUE constraint failed: \w+\.(\w+)")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -32,8 +39,8 @@ class Page:
     ids: list[str]
     has_next: bool
     has_previous: bool
-    start_cursor: tuple | None
-    end_cursor: tuple | None
+    start_cursor: Cursor | None
+    end_cursor: Cursor | None
 
 
 _PLAIN = frozenset({str, int, float, type(None), bool})
@@ -58,7 +65,7 @@ def _query_value(v: object) -> object:
 class IndexTable:
     """The index table of one kind."""
 
-    def __init__(self, journal, kind: str, columns: tuple[Column, ...]) -> None:
+    def __init__(self, journal: Journal, kind: str, columns: tuple[Column, ...]) -> None:
         self.journal, self.kind, self.columns = journal, kind, columns
         for name in (kind.replace("-", "_"), *(c.name for c in columns), *(c.sql_type for c in columns)):
             if not _IDENTIFIER.fullmatch(name):  # declared by code, and still never formatted unchecked
@@ -79,18 +86,18 @@ class IndexTable:
                 on = f"({c.name}, id)" if not c.unique else f"({c.name})"
                 journal.conn.execute(f"CREATE {kind_} IF NOT EXISTS {self.table}_{c.name} ON {self.table} {on}")
 
-    def raw(self, state: object) -> tuple:
+    def raw(self, state: object) -> tuple[object, ...]:
         """The column values as the state holds them (compared before any conversion)."""
         return tuple([f(state) for f in self.getters])
 
-    def row(self, state: object) -> tuple:
+    def row(self, state: object) -> tuple[object, ...]:
         return self.convert(self.raw(state))
 
     @staticmethod
-    def convert(raw: tuple) -> tuple:
+    def convert(raw: tuple[object, ...]) -> tuple[object, ...]:
         return tuple(v if type(v) in _PLAIN else _sql_value(v) for v in raw)
 
-    def write(self, entity_id: str, row: tuple) -> None:
+    def write(self, entity_id: str, row: tuple[object, ...]) -> None:
         if not self.unique:
             self.journal.stage(self.upsert, (entity_id, *row))
             return
@@ -116,8 +123,9 @@ class IndexTable:
             raise NotFound(kind=self.kind, column=column, value=value)
         return found
 
-    def list_by(self, column: str = "id", *, first: int = 100, after: tuple | None = None,
-                before: tuple | None = None, descending: bool = False, where: dict | None = None) -> Page:
+    def list_by(self, column: str = "id", *, first: int = 100, after: Cursor | None = None,
+                before: Cursor | None = None, descending: bool = False,
+                where: dict[str, object] | None = None) -> Page:
         """Keyset page ordered by (column IS NULL, column, id): NULLs last ascending, first descending."""
         if column != "id":
             self._check(column)
@@ -147,7 +155,7 @@ class IndexTable:
                     more if back else cursor is not None,
                     cursors[0] if cursors else None, cursors[-1] if cursors else None)
 
-    def ids_where(self, column: str, values) -> list[str]:
+    def ids_where(self, column: str, values: Iterable[object]) -> list[str]:
         """Ids whose `column` is one of `values`, in id order."""
         self._check(column)
         self.journal.sync()
@@ -170,10 +178,11 @@ class IndexTable:
         """Every (id, value) whose `column` is set, in (value, id) order."""
         self._check(column)
         self.journal.sync()
-        return self.journal.conn.execute(
+        rows: list[tuple[str, object]] = self.journal.conn.execute(
             f"SELECT id, {column} FROM {self.table} WHERE {column} IS NOT NULL ORDER BY {column}, id").fetchall()
+        return rows
 
-    def count(self, where: dict | None = None) -> int:
+    def count(self, where: dict[str, object] | None = None) -> int:
         """Rows matching equality filters; every key must be a declared column (`NotFound` otherwise),
         so no caller's string reaches SQL as an identifier."""
         for column in where or {}:
@@ -181,9 +190,10 @@ class IndexTable:
         self.journal.sync()
         clauses = [f"{c} IS ?" for c in (where or {})]
         sql = f"SELECT COUNT(*) FROM {self.table}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
-        return self.journal.conn.execute(sql, [_query_value(v) for v in (where or {}).values()]).fetchone()[0]
+        n: int = self.journal.conn.execute(sql, [_query_value(v) for v in (where or {}).values()]).fetchone()[0]
+        return n
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Callable[..., Any]:
         for prefix in ("maybe_find_by_", "find_by_", "list_by_"):
             if name.startswith(prefix):
                 column = name[len(prefix):]

@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import attrs
 import orjson
@@ -53,6 +54,8 @@ class UnstorableValue(EngineError):
     is refused before anything of it is written."""
 
 
+Encoder = tuple[str, int, Callable[[Any], dict[str, object]]]  # a stored class's (name, version, as_dict)
+
 @attrs.frozen
 class StoredEvent:
     """One journal row, decoded."""
@@ -65,7 +68,7 @@ class StoredEvent:
     version: int
     event: object
     recorded_at: str
-    context: dict
+    context: dict[str, Any]
 
 
 class Journal:
@@ -82,10 +85,10 @@ class Journal:
         self.conn = path if isinstance(path, sqlite3.Connection) else _connect(self.path, readonly)
         self.db = sqlite_utils.Database(self.conn)
         self._check_or_create()
-        self._staged: dict[str, list[tuple]] = {}
+        self._staged: dict[str, list[tuple[object, ...]]] = {}
         self._events = self._staged.setdefault(EVENTS_INSERT, [])
         self._in_tx = False
-        self._encoders: dict[type, tuple] = {}
+        self._encoders: dict[type, Encoder] = {}
         self._seq: int = 0  # the last seq staged; `_load_heads` reads it from the file
         self._flushed_seq: int = 0
         self._stagings = 0  # `stage`/`stage_many` calls: a command that made none has no row to check
@@ -140,11 +143,11 @@ class Journal:
         if self._seq - self._flushed_seq >= self.group_rows:
             self.flush()
 
-    def _encoder(self, cls: type) -> tuple:
+    def _encoder(self, cls: type) -> Encoder:
         enc = self._encoders[cls] = self.codec.fields(cls)
         return enc
 
-    def stage(self, sql: str, row: tuple) -> None:
+    def stage(self, sql: str, row: tuple[object, ...]) -> None:
         """Buffer a row for the group transaction (flushed in first-use order of `sql`)."""
         rows = self._staged.get(sql)
         if rows is None:
@@ -152,7 +155,7 @@ class Journal:
         rows.append(row)
         self._stagings += 1
 
-    def stage_many(self, sql: str, rows: list[tuple]) -> None:
+    def stage_many(self, sql: str, rows: Iterable[tuple[object, ...]]) -> None:
         """`stage` of several rows of one statement."""
         staged = self._staged.get(sql)
         if staged is None:
@@ -165,7 +168,7 @@ class Journal:
         rows = self._staged.get(sql)
         return rows.pop() if rows else None
 
-    def execute_now(self, sql: str, params: tuple) -> None:
+    def execute_now(self, sql: str, params: tuple[object, ...]) -> None:
         """Run a write inside the open group transaction at once (constraint errors surface now; a
         command that fails after one undoes it with another, as `EntityKind` does for its index row)."""
         _check_row(sql, params)
@@ -289,7 +292,7 @@ class Journal:
             self.stage("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
 
     # -- reading -------------------------------------------------------------------------
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         self.sync()
         return {k: loads(v) for k, v in self.conn.execute("SELECT key, value FROM lanasim_meta")}
 
@@ -314,7 +317,7 @@ class Journal:
         rows = self._select(kind, entity_id, "seq, entity_seq, type, version, payload, recorded_at, context",
                             after, to_seq, until)
         decode = self.codec.decode
-        return [StoredEvent(s, kind, entity_id, es, t, v, decode(t, v, p), r, loads(c))  # type: ignore[arg-type]
+        return [StoredEvent(s, kind, entity_id, es, t, v, decode(t, v, p), r, loads(c))
                 for s, es, t, v, p, r, c in rows]
 
     def events(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
@@ -325,7 +328,7 @@ class Journal:
         return [(es, decode(t, v, p)) for es, t, v, p in rows]
 
     def _select(self, kind: str, entity_id: str, columns: str, after: int, to_seq: int | None,
-                until: str | None) -> list[tuple]:
+                until: str | None) -> list[tuple[Any, ...]]:
         entity = self._entities.get((kind, entity_id))
         if entity is None:
             return []
@@ -354,7 +357,7 @@ class Journal:
             return None, 0
         return self.codec.decoder(state_cls)(loads(row[1])), row[0]
 
-    def rows(self, after: int = 0) -> Iterator[tuple]:
+    def rows(self, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """Raw canonical rows in seq order (what the digest covers)."""
         self.sync()
         yield from self.conn.execute(
@@ -451,7 +454,8 @@ class Journal:
         for entity, kind, entity_id in self.conn.execute("SELECT entity, kind, id FROM entities"):
             self._entities[(kind, entity_id)] = entity
             self._names[entity] = (kind, entity_id)
-        self._heads = dict(self.conn.execute("SELECT entity, MAX(entity_seq) FROM events GROUP BY entity"))
+        self._heads: dict[int, int] = dict(
+            self.conn.execute("SELECT entity, MAX(entity_seq) FROM events GROUP BY entity"))
         last: int = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
         self._seq = self._flushed_seq = last
         self._deferred: dict[str, str] = {}
@@ -460,12 +464,12 @@ class Journal:
                          "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
 
 
-def _check_row(sql: str, row: tuple) -> None:
+def _check_row(sql: str, row: tuple[object, ...]) -> None:
     low, high = _INT64
     for value in row:
         kind = value.__class__
         if kind is int:
-            if not low <= value <= high:
+            if not low <= cast(int, value) <= high:  # `kind is int` above (mypy does not narrow on it)
                 raise UnstorableValue(statement=sql.split("(")[0].strip(), value=value,
                                       problem="integer outside the 64-bit range SQLite stores")
         elif kind not in _BINDABLE:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
-from domains.aggregate import Public, kebab
+from domains.aggregate import Envelope, Public, kebab
 from engine.kernel.codec import dumps, loads
+from engine.kernel.ids import Ids
+from engine.kernel.journal import Journal
 from engine.kernel.schema import OUTBOX_INSERT
 
-__all__ = ["Outbox", "event_type_of"]
+__all__ = ["Outbox", "Stamp", "event_type_of"]
 
 MODULES = {
     "CoreAccess": "access", "Accounting": "accounting", "Credit": "credit",
@@ -31,38 +34,46 @@ def event_type_of(module: str, name: str) -> str:
     return f"governance.{kebab(name)}" if prefix == "governance" else f"core.{prefix}.{kebab(name)}"
 
 
+class Stamp(Protocol):
+    """What envelopes are stamped with: the current sim time as ISO text (a `Clock` is one)."""
+
+    @property
+    def iso(self) -> str: ...
+
+
 class Outbox:
     """Stages envelopes with the journal's group transaction; reads them back in order."""
 
-    def __init__(self, journal, ids, clock,
+    def __init__(self, journal: Journal, ids: Ids, clock: Stamp,
                  check_types: Callable[[Iterable[str] | str], list[str]] | None = None) -> None:
         """`check_types` validates event-type filters (the bank's catalog, given by the composition
         root); without it any type is accepted."""
         self.journal, self.ids, self.clock = journal, ids, clock
         self.check_types = check_types or (lambda types: [types] if isinstance(types, str) else list(types))
         row = journal.conn.execute("SELECT COALESCE(MAX(sequence), 0) FROM outbox").fetchone()
-        self.sequence = row[0]
+        self.sequence: int = row[0]
         self.watched: Mapping[str, object] = {}
-        self.notify: Callable[[dict], None] | None = None
+        self.notify: Callable[[Envelope], None] | None = None
 
-    def watch(self, event_types: Mapping[str, object], notify: Callable[[dict], None]) -> None:
+    def watch(self, event_types: Mapping[str, object], notify: Callable[[Envelope], None]) -> None:
         """Call `notify(envelope)` (payload still JSON text) for every staged event of these types."""
         self.watched, self.notify = event_types, notify
 
-    def publish(self, mapper, state, events: Iterable[object], seq: int, trace_id: str) -> list[dict]:
+    def publish(self, mapper: Callable[[Any, Any], Iterable[Public]], state: object, events: Iterable[object],
+                seq: int, trace_id: str) -> list[Envelope]:
         """Stage the public events of `events`; returns the envelopes watchers are to be told of,
         which the caller hands to `announce` once the command's rows are sure to stay."""
-        held: list[dict] = []
+        held: list[Envelope] = []
         for event in events:
             for public in mapper(state, event):
                 self.stage(public, seq, trace_id, held)
         return held
 
-    def announce(self, held: list[dict]) -> None:
+    def announce(self, held: list[Envelope]) -> None:
         for envelope in held:
             self.notify(envelope)  # type: ignore[misc]
 
-    def stage(self, public: Public, seq: int, trace_id: str, held: list[dict] | None = None) -> None:
+    def stage(self, public: Public, seq: int, trace_id: str, held: list[Envelope] | None = None) -> None:
         event_type = event_type_of(public.module, public.name)
         payload = dumps({"module": public.module, "type": public.name, **public.payload})
         self.sequence += 1
@@ -79,8 +90,8 @@ class Outbox:
             journal.stage("INSERT OR REPLACE INTO ephemeral (event_type, payload, recorded_at, trace_id) "
                           "VALUES (?, ?, ?, ?)", (event_type, payload, self.clock.iso, trace_id))
 
-    def tail(self, after: int = 0, types: Iterable[str] | str | None = None, where: dict | None = None,
-             limit: int | None = None) -> list[dict]:
+    def tail(self, after: int = 0, types: Iterable[str] | str | None = None, where: dict[str, object] | None = None,
+             limit: int | None = None) -> list[Envelope]:
         """Envelopes with sequence > after, oldest first; optionally only the given event types
         (unknown ones are an `UnknownEventType` error) and those whose payload matches `where`
         (dotted paths into the payload, e.g. `{"entity.status": "frozen"}`)."""
@@ -106,7 +117,7 @@ class Outbox:
             h.update("\x1f".join(map(str, row)).encode() + b"\n")
         return h.hexdigest()
 
-    def latest(self, event_type: str) -> dict | None:
+    def latest(self, event_type: str) -> Envelope | None:
         """The current value of an ephemeral event type (None before the first)."""
         self.journal.sync()
         row = self.journal.conn.execute(
@@ -115,7 +126,7 @@ class Outbox:
                                          "recorded_at": row[1], "trace_id": row[2]}
 
 
-def envelope(sequence: int, id_: str, event_type: str, payload: str, recorded_at: str, trace_id: str) -> dict:
+def envelope(sequence: int, id_: str, event_type: str, payload: str, recorded_at: str, trace_id: str) -> Envelope:
     return {"id": id_, "sequence": sequence, "event_type": event_type, "payload": loads(payload),
             "recorded_at": recorded_at, "trace_id": trace_id}
 
@@ -132,5 +143,5 @@ def lookup(payload: object, path: str) -> object:
 MISSING = object()
 
 
-def matches(payload: dict, where: dict) -> bool:
+def matches(payload: object, where: dict[str, object]) -> bool:
     return all(lookup(payload, path) == expected for path, expected in where.items())

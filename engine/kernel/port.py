@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import attrs
 
 from engine.kernel.clock import Clock, Jobs
+from engine.kernel.entity import Executed, _AlreadyApplied
 from engine.kernel.ids import Ids
+from engine.kernel.index import IndexTable
 from engine.kernel.journal import Journal
 
-__all__ = ["Kernel"]
+__all__ = ["Kernel", "Outcome"]
+
+Outcome = Executed | _AlreadyApplied  # what a command returns: its new events, or `AlreadyApplied`
 
 
 @attrs.frozen
@@ -19,11 +24,11 @@ class Kernel:
     """Commands (`execute` asks and settles, `tell` issues), reads (`state`, `load`, `index`,
     `exists`), ids, the clock and its jobs, the journal (read only) and the hosted kinds."""
 
-    execute: Callable[..., object]
+    execute: Callable[..., Outcome]
     tell: Callable[..., None]
-    state: Callable[[str, str], object]
-    load: Callable[..., object]
-    index: Callable[[str], object]
+    state: Callable[[str, str], Any]  # the kind's own state class, which the caller names by `kind`
+    load: Callable[..., Any]  # likewise
+    index: Callable[[str], IndexTable]
     exists: Callable[[str, str], bool]
     ids: Ids
     clock: Clock

@@ -12,7 +12,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 
-from domains.aggregate import Policy
+from domains.aggregate import Envelope, Policy
 from engine.kernel.clock import Clock
 from engine.kernel.codec import dumps, loads
 from engine.kernel.errors import EngineError
@@ -32,7 +32,7 @@ class ReactionFailed(EngineError):
 class Consumer:
     def __init__(self, policy: Policy, cursor: int) -> None:
         self.policy, self.cursor = policy, cursor
-        self.pending: deque[dict] = deque()
+        self.pending: deque[Envelope] = deque()
 
 
 class Reactions:
@@ -71,7 +71,7 @@ class Reactions:
             consumer.pending.append(envelope)
             self.quiet = False
 
-    def _on_publish(self, envelope: dict) -> None:
+    def _on_publish(self, envelope: Envelope) -> None:
         envelope = {**envelope, "payload": loads(envelope["payload"])}  # as a consumer reading JSON sees it
         for consumer in self.by_type[envelope["event_type"]]:
             consumer.pending.append(envelope)
@@ -88,7 +88,7 @@ class Reactions:
             finally:
                 self.settling = outer
 
-    def _settle(self, deliver) -> None:
+    def _settle(self, deliver: Callable[[], object]) -> None:
         while True:
             deliver()
             moved = False
@@ -113,7 +113,7 @@ class Reactions:
                 consumer.cursor = envelope["sequence"]
                 self.journal.stage(CURSOR_UPSERT, (consumer.policy.name, consumer.cursor))
 
-    def _react(self, policy: Policy, envelope: dict) -> None:
+    def _react(self, policy: Policy, envelope: Envelope) -> None:
         tell = self.tell
         for send in policy.react(envelope):
             tell(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
@@ -121,7 +121,7 @@ class Reactions:
         if self.deterministic:
             self.scheduler.run()  # deliver this reaction's commands, in order, before the next envelope
 
-    def _record(self, consumer: Consumer, envelope: dict, exc: Exception) -> None:
+    def _record(self, consumer: Consumer, envelope: Envelope, exc: Exception) -> None:
         self.journal.stage(
             "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
             (self.clock.iso, "consumer", consumer.policy.name, envelope["event_type"], repr(exc), dumps(envelope)))

@@ -6,6 +6,7 @@ checks each snapshot against the state folded to it, hands each command's postin
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from domains.aggregate import Column
 from engine.kernel.chain import BadRow
@@ -44,7 +45,7 @@ class _Fold:
 
     def _event(self, seq, entity, entity_seq, name, version, payload, recorded_at, context) -> None:
         kind, entity_id = self.names.get(entity, (None, None))
-        spec = self.specs.get(kind)
+        spec: Any = self.specs.get(kind)  # not None when `problem` is None below
         head = self.heads.get(entity, 0)
         problem = (f"entity {entity} is not in entities" if kind is None else
                    f"unknown kind {kind!r}" if spec is None else

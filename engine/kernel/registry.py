@@ -23,7 +23,7 @@ class Registry:
         self._actors: dict[tuple[str, str], pykka.Actor] = {}
         self._lock = threading.Lock()  # threaded runtime: one actor per entity, however many callers race
 
-    def ref(self, kind: str, entity_id: str) -> ActorRef:
+    def ref(self, kind: str, entity_id: str) -> ActorRef[Any]:
         """The actor of (kind, id), spawned on first use (exactly once, even from racing threads:
         two actors of one entity would both append at the same entity sequence)."""
         actor = self._actors.get((kind, entity_id))

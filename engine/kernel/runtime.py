@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,10 +42,10 @@ _UNSET = object()
 class Scheduler:
     """The one delivery queue of a simulation; `run` drains it on the calling thread."""
 
-    def __init__(self, on_failure=None) -> None:
-        self.queue: deque = deque()
+    def __init__(self, on_failure: Callable[[Any, object, BaseException], BaseException] | None = None) -> None:
+        self.queue: deque[tuple[SimActor, Any]] = deque()
         self.running = False
-        self.on_failure = on_failure  # callable(actor, message, exc) -> Exception to raise
+        self.on_failure = on_failure  # (the failed actor, as its owner built it, message, exc) -> Exception to raise
 
     def run(self, until: SimFuture | None = None) -> None:
         if self.running:
@@ -87,7 +87,7 @@ class SimInbox:
         return not any(a is self._actor for a, _ in self._queue)
 
 
-class SimFuture(Future):
+class SimFuture(Future[Any]):
     """A pykka future resolved by running the scheduler, never by waiting on a thread."""
 
     def __init__(self) -> None:
@@ -142,7 +142,7 @@ class SimActor(pykka.Actor):
         self._scheduler = scheduler
 
     @staticmethod
-    def _create_actor_inbox() -> SimInbox:  # type: ignore[override]
+    def _create_actor_inbox() -> SimInbox:
         return SimInbox()
 
     @staticmethod

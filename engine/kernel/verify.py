@@ -4,10 +4,14 @@ over every journaled row, and the derived tables recomputed from the events."""
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 from engine.kernel.chain import BadRow
 from engine.kernel.chain_check import check_chain
 from engine.kernel.refold import refold
+
+if TYPE_CHECKING:
+    from engine.kernel.journal import Journal
 
 __all__ = ["verify_journal"]
 
@@ -47,7 +51,7 @@ def verify_journal(journal, kinds: dict, *, expect_head: str | None = None, book
     }
 
 
-def _ledger_imbalances(journal) -> dict[str, int]:
+def _ledger_imbalances(journal: Journal) -> dict[str, int]:
     """Debits minus credits per currency/layer where they differ (empty: balanced or no ledger)."""
     if "ledger_entries" not in journal.db.table_names() + journal.db.view_names():
         return {}

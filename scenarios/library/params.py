@@ -34,8 +34,8 @@ class Param:
 
     def check(self, value: object) -> object:
         """`value` if it lies in range, else a one-line `ScenarioError` naming the range."""
-        numeric = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-        if numeric and ((self.low is not None and value < self.low) or (self.high is not None and value > self.high)):
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and (
+                (self.low is not None and value < self.low) or (self.high is not None and value > self.high)):
             raise ScenarioError(f"parameter {self.name}={value} is out of range [{self.range}]")
         if self.choices is not None and value not in self.choices:
             raise ScenarioError(f"parameter {self.name}={value!r} is not one of: {', '.join(self.choices)}")

@@ -22,7 +22,8 @@ facility paid late.
 from __future__ import annotations
 
 from collections import deque
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from domains.credit.terms import std_terms
 from scenarios.library._lana import (  # noqa: F401 (check: the relation between parameters)
@@ -76,7 +77,10 @@ class SlowBorrower:
 
     def __init__(self, sim, facility, wait_days, slow_obligations):
         self.sim, self.facility, self.wait = sim, facility, timedelta(days=wait_days)
-        self.inbox, self.slow_left, self.holding, self.until = deque(), slow_obligations, None, None
+        self.inbox: deque[dict[str, Any]] = deque()  # due obligations' payloads, oldest first
+        self.slow_left = slow_obligations
+        self.holding: dict[str, Any] | None = None
+        self.until = date.min  # set with `holding`, before it is read
         self.principal_owed, self.principal_pay_on, self.principal_paid_on = 0, None, None
 
     def works_through_the_pile(self) -> bool:

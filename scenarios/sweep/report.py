@@ -99,8 +99,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) ->
         ax.set(xlabel="loss per run (USD)", ylabel="runs", title=f"loss distribution: {cell} ({len(loss)} seeds)")
         ax.legend()
         save(fig, f"loss-hist-{i:02d}.png", f"Loss histogram, {cell}")
-    varied = len(risk) and risk["es99"].notna().any()
-    for column in [c for c in risk.columns if c.startswith("param_")] if varied else []:
+    params = [c for c in risk.columns if c.startswith("param_")]
+    for column in params if len(risk) and risk["es99"].notna().any() else []:
         x = pd.to_numeric(risk[column], errors="coerce")
         if x.isna().any() or x.nunique() < 2:
             continue

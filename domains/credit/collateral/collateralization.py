@@ -4,6 +4,7 @@ core/credit/terms/src/value.rs)."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from decimal import Decimal
 
 from domains.credit.math import INFINITE
@@ -77,7 +78,7 @@ def price_triggers(state: CollateralizationState, sats: int, ratio: Decimal | No
         return edge, edge
     if ratio == 0:  # no collateral: no price changes anything
         return None, None
-    to_price = lambda cvl_pct: cvl_pct * 1_000_000 / ratio
+    to_price: Callable[[Decimal], Decimal] = lambda cvl_pct: cvl_pct * 1_000_000 / ratio
     match state:
         case CollateralizationState.FULLY_COLLATERALIZED:
             return to_price(terms.margin_call_cvl + 1), None
@@ -93,7 +94,7 @@ def pending_price_triggers(state: PendingCollateralizationState, ratio: Decimal 
     """Same for a pending facility (CVL against the full amount, no buffer): (below, above)."""
     if ratio is None or ratio == 0:
         return None, None
-    boundary = lambda cvl_pct: cvl_pct * 1_000_000 / ratio
+    boundary: Callable[[Decimal], Decimal] = lambda cvl_pct: cvl_pct * 1_000_000 / ratio
     if state is PendingCollateralizationState.FULLY_COLLATERALIZED:
         return boundary(terms.margin_call_cvl + 1), None
     return None, boundary(terms.margin_call_cvl - 1)

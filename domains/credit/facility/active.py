@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import assert_never, cast
+from typing import assert_never
 
 import attrs
 
@@ -68,7 +68,7 @@ class Facility:
 
 def apply(state: Facility | None, event: ev.FacilityEvent) -> Facility:
     if event.__class__ is ev.InterestAccrued:  # every facility, every day: no pattern walk
-        return accrual.accrued(require(state, KIND), cast(ev.InterestAccrued, event))
+        return accrual.accrued(require(state, KIND), event)
     match event:
         case ev.FacilityInitialized():
             return _initialized(event)

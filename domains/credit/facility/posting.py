@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from domains.accounting import templates_credit as credit_tx
 from domains.accounting.primitives import LedgerTransaction
 from domains.credit.facility import disbursal_events as cev
@@ -28,7 +26,7 @@ def post_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent) ->
 
 def post_facility(f: Facility, event: ev.FacilityEvent) -> Postings:
     if event.__class__ is ev.InterestAccrued:  # every facility, every day: no pattern walk
-        accrued = cast(ev.InterestAccrued, event)
+        accrued = event
         if accrued.amount <= 0:
             return ()
         day = accrued.accrued_at

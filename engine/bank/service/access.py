@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from domains.access import PERMISSION_SETS, ROLES, CreatePermissionSet, CreateRole, CreateUser, UpdateUserRole
+from domains.access import (
+    PERMISSION_SETS,
+    ROLES,
+    CreatePermissionSet,
+    CreateRole,
+    CreateUser,
+    Role,
+    UpdateUserRole,
+    User,
+)
 from engine.kernel.authz import SYSTEM
-from engine.kernel.port import Kernel
+from engine.kernel.port import Kernel, Outcome
 
 __all__ = ["AccessService"]
 
@@ -45,15 +54,17 @@ class AccessService:
         self.kernel.execute("user", user_id, CreateUser(user_id, email, role_id), subject=subject)
         return user_id
 
-    def update_user_role(self, user_id: str, role: str, *, subject: str = SYSTEM):
+    def update_user_role(self, user_id: str, role: str, *, subject: str = SYSTEM) -> Outcome:
         role_id = self.kernel.index("role").find_by_name(role)
         return self.kernel.execute("user", user_id, UpdateUserRole(role_id), subject=subject)
 
-    def user(self, user_id: str):
-        return self.kernel.state("user", user_id)
+    def user(self, user_id: str) -> User:
+        found: User = self.kernel.state("user", user_id)
+        return found
 
-    def role(self, role_id: str):
-        return self.kernel.state("role", role_id)
+    def role(self, role_id: str) -> Role:
+        found: Role = self.kernel.state("role", role_id)
+        return found
 
     def permissions_of(self, user_id: str) -> frozenset[tuple[str, str]]:
         """Every (object, action) pair granted through the user's role."""

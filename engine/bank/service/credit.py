@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import attrs
 
 from domains.accounting import chart
-from domains.credit import FacilityStatus, NonPositiveAmount
+from domains.credit import FacilityStatus, NonPositiveAmount, TermValues
 from domains.credit.collateral import (
     NoActiveLiquidation,
     RecordProceedsReceived,
@@ -29,12 +29,14 @@ from domains.credit.facility import (
     require_eligible,
     require_open_for_payment,
 )
+from domains.credit.facility.active import Facility
 from domains.validators import check_amount, check_id
 from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
 from engine.bank.credit_reads import Books, CreditReads
 from engine.bank.credit_views import facility_history, facility_repayment_plan
 from engine.bank.liquidation_flow import LiquidationFlow
 from engine.kernel.authz import SYSTEM
+from engine.kernel.outbox import Outbox
 
 __all__ = ["Books", "CreditHost", "CreditService", "FacilityView"]
 
@@ -48,6 +50,7 @@ class CreditHost(FlowHost, Protocol):
     custody: Any  # .create_wallet(custodian id) -> wallet id
     governance: Any  # .start_process(process type, id, target ref)
     public_ids: Any  # .of(kind, id) -> Lana's public id
+    outbox: Outbox  # the published events its repayment plan and history read
 
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM) -> Any: ...
 
@@ -77,12 +80,12 @@ class CreditService:
         self.flow = CreditFlow(sim, self.reads)
         self.liquidation_flow = LiquidationFlow(sim.reactions, self.reads)
 
-    def create_terms_template(self, name: str, values, *, subject: str = SYSTEM) -> str:
+    def create_terms_template(self, name: str, values: TermValues, *, subject: str = SYSTEM) -> str:
         template_id = self.sim.ids.entity()
         self.sim.execute("terms-template", template_id, CreateTermsTemplate(template_id, name, values), subject=subject)
         return template_id
 
-    def create_proposal(self, customer_id: str, amount: int, terms, *, custodian_id: str | None = None,
+    def create_proposal(self, customer_id: str, amount: int, terms: TermValues, *, custodian_id: str | None = None,
                         subject: str = SYSTEM) -> str:
         """A proposal for an eligible customer, credited to the customer's active deposit account.
         With a (non-manual) `custodian_id` a custody wallet backs the collateral: its balance
@@ -98,14 +101,14 @@ class CreditService:
             proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
         return proposal_id
 
-    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = SYSTEM):
+    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = SYSTEM) -> Any:
         result = self.sim.execute("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
                                subject=subject)
         if approved:
             self.sim.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
         return result
 
-    def update_collateral(self, facility_id: str, sats: int, *, subject: str = SYSTEM):
+    def update_collateral(self, facility_id: str, sats: int, *, subject: str = SYSTEM) -> Any:
         """Set the facility's collateral to `sats` (an absolute amount), effective today."""
         check_id("facility_id", facility_id)
         return self.sim.execute("collateral", self._collateral_id(facility_id),
@@ -138,7 +141,7 @@ class CreditService:
             subject=subject)
         return payment_id
 
-    def complete_facility(self, facility_id: str, *, subject: str = SYSTEM):
+    def complete_facility(self, facility_id: str, *, subject: str = SYSTEM) -> Any:
         check_id("facility_id", facility_id)
         books = self.books(facility_id)
         return self.sim.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
@@ -162,7 +165,7 @@ class CreditService:
         check_id("facility_id", facility_id)
         return self.reads.principal(facility_id)
 
-    def obligations(self, facility_id: str) -> list:
+    def obligations(self, facility_id: str) -> list[Any]:
         check_id("facility_id", facility_id)
         return self.reads.obligations_of(facility_id)
 
@@ -177,17 +180,17 @@ class CreditService:
     def _collateral_id(self, facility_id: str) -> str:
         return self.reads.collateral_id(facility_id)
 
-    def _collateral(self, f) -> int:
+    def _collateral(self, f: Facility) -> int:
         return self.reads.collateral_sats(f)
 
     # -- partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): the operator's steps -----------
-    def liquidation(self, facility_id: str):
+    def liquidation(self, facility_id: str) -> Any:
         """The facility's running liquidation (its `Liquidation` state), or None."""
         check_id("facility_id", facility_id)
         running = self.sim.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
         return None if running is None else self.sim.state("liquidation", running)
 
-    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = SYSTEM):
+    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = SYSTEM) -> Any:
         """Lana's `collateralRecordSentToLiquidation`: `sats` leave the collateral for the liquidator
         (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
         check_id("facility_id", facility_id)
@@ -204,7 +207,7 @@ class CreditService:
         self.sim.execute("liquidation", liquidation_id, command, subject=subject)
         return command.payment_id
 
-    def _last_liquidation_id(self, f) -> str:
+    def _last_liquidation_id(self, f: Facility) -> str:
         """The facility's latest liquidation (running or completed: its entity refuses what no longer fits)."""
         if f.liquidation is None:
             raise NoActiveLiquidation(collateral_id=f.collateral_id, liquidation_id=None)

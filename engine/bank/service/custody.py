@@ -3,10 +3,10 @@ custodian's balance webhook. Each call is a command through the owning actor."""
 
 from __future__ import annotations
 
-from domains.custody import CreateCustodian, CreateWallet, UpdateCustodianConfig, UpdateWalletBalance
+from domains.custody import CreateCustodian, CreateWallet, Custodian, UpdateCustodianConfig, UpdateWalletBalance, Wallet
 from engine.bank.service.custody_webhooks import WebhookInbox
 from engine.kernel.authz import SYSTEM, System
-from engine.kernel.port import Kernel
+from engine.kernel.port import Kernel, Outcome
 
 __all__ = ["CustodyService"]
 
@@ -24,7 +24,7 @@ class CustodyService:
         self.kernel.execute("custodian", custodian_id, CreateCustodian(custodian_id, name, provider), subject=subject)
         return custodian_id
 
-    def update_config(self, custodian_id: str, config: dict[str, str], *, subject: str = SYSTEM):
+    def update_config(self, custodian_id: str, config: dict[str, str], *, subject: str = SYSTEM) -> Outcome:
         return self.kernel.execute("custodian", custodian_id, UpdateCustodianConfig(config), subject=subject)
 
     def create_wallet(self, custodian_id: str, network: str = "signet", *, subject: str = SYSTEM) -> str:
@@ -35,16 +35,18 @@ class CustodyService:
         self.kernel.execute("wallet", wallet_id, command, subject=subject)
         return wallet_id
 
-    def update_balance(self, wallet_id: str, sats: int, *, subject: str = System("custodian-sync")):
+    def update_balance(self, wallet_id: str, sats: int, *, subject: str = System("custodian-sync")) -> Outcome:
         """The custodian reports the wallet's absolute balance, observed now; equal is already applied."""
         return self.kernel.execute("wallet", wallet_id, UpdateWalletBalance(sats, self.kernel.now), subject=subject)
 
-    def custodian(self, custodian_id: str):
-        return self.kernel.state("custodian", custodian_id)
+    def custodian(self, custodian_id: str) -> Custodian:
+        found: Custodian = self.kernel.state("custodian", custodian_id)
+        return found
 
-    def wallet(self, wallet_id: str):
+    def wallet(self, wallet_id: str) -> Wallet:
         """Raises `UnknownEntity` for an id that was never created."""
-        return self.kernel.state("wallet", wallet_id)
+        found: Wallet = self.kernel.state("wallet", wallet_id)
+        return found
 
-    def find_wallet_by_address(self, address: str):
+    def find_wallet_by_address(self, address: str) -> Wallet:
         return self.wallet(self.kernel.index("wallet").find_by_address(address))

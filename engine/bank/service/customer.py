@@ -22,6 +22,8 @@ from domains.customer import (
     FreezeCustomer,
     KycLevel,
     MarkKycPending,
+    Party,
+    Prospect,
     ProspectStatus,
     PutKycOnHold,
     StartKyc,
@@ -31,7 +33,7 @@ from domains.customer import (
     UpdateTelegramHandle,
 )
 from engine.kernel.authz import SYSTEM, System
-from engine.kernel.port import Kernel
+from engine.kernel.port import Kernel, Outcome
 
 __all__ = ["CustomerService", "CustomerView"]
 
@@ -73,20 +75,20 @@ class CustomerService:
         self.kernel.execute("customer", customer_id, command, subject=subject)
         return customer_id
 
-    def freeze_customer(self, customer_id: str, *, subject: str = SYSTEM):
+    def freeze_customer(self, customer_id: str, *, subject: str = SYSTEM) -> Outcome:
         return self.kernel.execute("customer", customer_id, FreezeCustomer(), subject=subject)
 
-    def unfreeze_customer(self, customer_id: str, *, subject: str = SYSTEM):
+    def unfreeze_customer(self, customer_id: str, *, subject: str = SYSTEM) -> Outcome:
         return self.kernel.execute("customer", customer_id, UnfreezeCustomer(), subject=subject)
 
-    def close_customer(self, customer_id: str, *, subject: str = SYSTEM):
+    def close_customer(self, customer_id: str, *, subject: str = SYSTEM) -> Outcome:
         return self.kernel.execute("customer", customer_id, CloseCustomer(), subject=subject)
 
-    def update_email(self, party_id: str, email: str, *, subject: str = SYSTEM):
+    def update_email(self, party_id: str, email: str, *, subject: str = SYSTEM) -> Outcome:
         """A taken email raises `DuplicateValue(kind="party", column="email")`, appending nothing."""
         return self.kernel.execute("party", party_id, UpdateEmail(email=email), subject=subject)
 
-    def update_telegram_handle(self, party_id: str, telegram_handle: str, *, subject: str = SYSTEM):
+    def update_telegram_handle(self, party_id: str, telegram_handle: str, *, subject: str = SYSTEM) -> Outcome:
         return self.kernel.execute("party", party_id, UpdateTelegramHandle(telegram_handle), subject=subject)
 
     # -- prospects and KYC -------------------------------------------------------------
@@ -98,13 +100,13 @@ class CustomerService:
         self.kernel.execute("prospect", prospect_id, command, subject=subject)
         return prospect_id
 
-    def start_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = System("sumsub")):
+    def start_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = System("sumsub")) -> Outcome:
         return self.kernel.execute("prospect", prospect_id, StartKyc(applicant_id), subject=subject)
 
-    def kyc_pending(self, prospect_id: str, *, subject: str = System("sumsub")):
+    def kyc_pending(self, prospect_id: str, *, subject: str = System("sumsub")) -> Outcome:
         return self.kernel.execute("prospect", prospect_id, MarkKycPending(), subject=subject)
 
-    def kyc_on_hold(self, prospect_id: str, *, subject: str = System("sumsub")):
+    def kyc_on_hold(self, prospect_id: str, *, subject: str = System("sumsub")) -> Outcome:
         return self.kernel.execute("prospect", prospect_id, PutKycOnHold(), subject=subject)
 
     def approve_kyc(self, prospect_id: str, applicant_id: str, level: str = "basic", *,
@@ -119,7 +121,7 @@ class CustomerService:
         self.kernel.execute("customer", prospect_id, UpdateKycLevel(command.level), subject=subject)
         return prospect_id
 
-    def decline_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = System("sumsub")):
+    def decline_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = System("sumsub")) -> Outcome:
         """Before conversion the prospect is declined; after it, the customer is frozen (§14)."""
         if self.kernel.state("prospect", prospect_id).status is ProspectStatus.CONVERTED:
             return self.kernel.execute("customer", prospect_id, FreezeCustomer(), subject=subject)
@@ -133,7 +135,7 @@ class CustomerService:
         self._ensure_customer(prospect_id, Conversion(ConversionMethod.MANUALLY_CONVERTED), KycLevel.BASIC, subject)
         return prospect_id
 
-    def close_prospect(self, prospect_id: str, *, subject: str = SYSTEM):
+    def close_prospect(self, prospect_id: str, *, subject: str = SYSTEM) -> Outcome:
         return self.kernel.execute("prospect", prospect_id, CloseProspect(), subject=subject)
 
     # -- reads -------------------------------------------------------------------------
@@ -149,11 +151,13 @@ class CustomerService:
         party_id = self.kernel.index("party").find_by_email(email)
         return self.customer(self.kernel.index("customer").find_by_party_id(party_id))
 
-    def prospect(self, prospect_id: str):
-        return self.kernel.state("prospect", prospect_id)
+    def prospect(self, prospect_id: str) -> Prospect:
+        found: Prospect = self.kernel.state("prospect", prospect_id)
+        return found
 
-    def party(self, party_id: str):
-        return self.kernel.state("party", party_id)
+    def party(self, party_id: str) -> Party:
+        found: Party = self.kernel.state("party", party_id)
+        return found
 
     # -- steps -------------------------------------------------------------------------
     def _create_party(self, email: str, customer_type: str, telegram_handle: str, subject: str) -> CreateParty:

@@ -8,12 +8,14 @@ account's status and its ledger balances. The ledger's overdraft limit stays the
 from __future__ import annotations
 
 from domains.accounting import deposit_account, frozen_deposit
-from domains.aggregate import Policy, Send
+from domains.aggregate import Envelope, Policy, Send
 from domains.deposit import (
     AccountStatus,
     CancelWithdrawal,
     CloseAccount,
     ConfirmWithdrawal,
+    Deposit,
+    DepositAccount,
     FreezeAccount,
     InitiateWithdrawal,
     OpenAccount,
@@ -21,11 +23,12 @@ from domains.deposit import (
     RevertDeposit,
     RevertWithdrawal,
     UnfreezeAccount,
+    Withdrawal,
 )
 from engine.bank.ledger import Ledger
 from engine.bank.service.governance import GovernanceService
 from engine.kernel.authz import SYSTEM, System
-from engine.kernel.port import Kernel
+from engine.kernel.port import Kernel, Outcome
 
 __all__ = ["DepositService"]
 
@@ -35,7 +38,7 @@ CUSTOMER_FROZEN, CUSTOMER_UNFROZEN = "core.customer.customer-frozen", "core.cust
 class DepositService:
     """The `deposit` attribute of a `Simulation`."""
 
-    def __init__(self, kernel: Kernel, governance: GovernanceService, ledger: Ledger) -> None:
+    def __init__(self, kernel: Kernel, governance: GovernanceService | None, ledger: Ledger) -> None:
         self.kernel, self.governance, self.ledger = kernel, governance, ledger
 
     def policies(self) -> tuple[Policy, ...]:
@@ -52,15 +55,15 @@ class DepositService:
         self.kernel.execute("deposit-account", account_id, command, subject=subject)
         return account_id
 
-    def freeze_account(self, account_id: str, *, subject: str = SYSTEM):
+    def freeze_account(self, account_id: str, *, subject: str = SYSTEM) -> Outcome:
         command = FreezeAccount(self._settled(self.account(account_id).id))
         return self.kernel.execute("deposit-account", account_id, command, subject=subject)
 
-    def unfreeze_account(self, account_id: str, *, subject: str = SYSTEM):
+    def unfreeze_account(self, account_id: str, *, subject: str = SYSTEM) -> Outcome:
         self.account(account_id)
         return self.kernel.execute("deposit-account", account_id, UnfreezeAccount(), subject=subject)
 
-    def close_account(self, account_id: str, *, subject: str = SYSTEM):
+    def close_account(self, account_id: str, *, subject: str = SYSTEM) -> Outcome:
         """Refused while anything is left, settled or pending (`BalanceIsNotZero`), or frozen."""
         self.account(account_id)
         command = CloseAccount(self._settled(account_id), self.pending(account_id))
@@ -75,7 +78,7 @@ class DepositService:
         self.kernel.execute("deposit", deposit_id, command, subject=subject)
         return deposit_id
 
-    def revert_deposit(self, deposit_id: str, *, subject: str = SYSTEM):
+    def revert_deposit(self, deposit_id: str, *, subject: str = SYSTEM) -> Outcome:
         account = self.account(self.kernel.state("deposit", deposit_id).deposit_account_id)
         command = RevertDeposit(account.status, self._settled(account.id))
         return self.kernel.execute("deposit", deposit_id, command, subject=subject)
@@ -91,22 +94,24 @@ class DepositService:
         command = InitiateWithdrawal(withdrawal_id, account_id, amount, reference or withdrawal_id, account.status,
                                      self._settled(account_id))
         self.kernel.execute("withdrawal", withdrawal_id, command, subject=subject)
+        assert self.governance is not None, "withdrawals need the governance module hosted"
         self.governance.start_process("withdraw", withdrawal_id, process_id=withdrawal_id)
         return withdrawal_id
 
-    def confirm_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM):
+    def confirm_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM) -> Outcome:
         return self._on_withdrawal(withdrawal_id, ConfirmWithdrawal, subject)
 
-    def cancel_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM):
+    def cancel_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM) -> Outcome:
         return self._on_withdrawal(withdrawal_id, CancelWithdrawal, subject)
 
-    def revert_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM):
+    def revert_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM) -> Outcome:
         return self._on_withdrawal(withdrawal_id, RevertWithdrawal, subject)
 
     # -- reads -------------------------------------------------------------------------
-    def account(self, account_id: str):
+    def account(self, account_id: str) -> DepositAccount:
         """Raises `UnknownEntity(kind="deposit-account")` for an id never created."""
-        return self.kernel.state("deposit-account", account_id)
+        found: DepositAccount = self.kernel.state("deposit-account", account_id)
+        return found
 
     def balance(self, account_id: str) -> int:
         """The settled balance in cents (zero while frozen: see `frozen_balance`)."""
@@ -119,11 +124,13 @@ class DepositService:
         """Withdrawals initiated and not yet confirmed, denied or cancelled."""
         return self.ledger.balance(deposit_account(account_id), layer="pending")
 
-    def deposit(self, deposit_id: str):
-        return self.kernel.state("deposit", deposit_id)
+    def deposit(self, deposit_id: str) -> Deposit:
+        found: Deposit = self.kernel.state("deposit", deposit_id)
+        return found
 
-    def withdrawal(self, withdrawal_id: str):
-        return self.kernel.state("withdrawal", withdrawal_id)
+    def withdrawal(self, withdrawal_id: str) -> Withdrawal:
+        found: Withdrawal = self.kernel.state("withdrawal", withdrawal_id)
+        return found
 
     def accounts_of(self, customer_id: str) -> list[str]:
         """The customer's deposit account ids, in id order."""
@@ -133,12 +140,12 @@ class DepositService:
     def _settled(self, account_id: str) -> int:
         return self.ledger.balance(deposit_account(account_id))
 
-    def _on_withdrawal(self, withdrawal_id: str, command_type: type, subject: str):
+    def _on_withdrawal(self, withdrawal_id: str, command_type: type, subject: str) -> Outcome:
         account = self.account(self.kernel.state("withdrawal", withdrawal_id).deposit_account_id)
         return self.kernel.execute("withdrawal", withdrawal_id, command_type(account.status), subject=subject)
 
     # -- consumer (Lana's customer-sync job) ----------------------------------------------
-    def _follow_customer(self, envelope: dict) -> tuple[Send, ...]:
+    def _follow_customer(self, envelope: Envelope) -> tuple[Send, ...]:
         """A customer's freeze or unfreeze reaches all of its open deposit accounts."""
         customer_id = envelope["payload"]["entity"]["id"]
         freezing = envelope["event_type"] == CUSTOMER_FROZEN

@@ -9,8 +9,11 @@ from domains.governance import (
     AUTO_APPROVE,
     DEFAULT_COMMITTEE_NAME,
     AddCommitteeMember,
+    ApprovalPolicy,
+    ApprovalProcess,
     ApprovalRules,
     ApproveProcess,
+    Committee,
     CreateCommittee,
     DenyProcess,
     InitPolicy,
@@ -21,7 +24,7 @@ from domains.governance import (
     UpdateApprovalRules,
 )
 from engine.kernel.authz import SYSTEM
-from engine.kernel.port import Kernel
+from engine.kernel.port import Kernel, Outcome
 
 __all__ = ["GovernanceService"]
 
@@ -46,13 +49,13 @@ class GovernanceService:
         self.kernel.execute("committee", committee_id, CreateCommittee(committee_id, name), subject=subject)
         return committee_id
 
-    def add_member(self, committee_id: str, user_id: str, *, subject: str = SYSTEM):
+    def add_member(self, committee_id: str, user_id: str, *, subject: str = SYSTEM) -> Outcome:
         """Members are users: an unknown user raises `UnknownEntity(kind="user")`."""
         command = AddCommitteeMember(user_id)
         self.kernel.state("user", user_id)
         return self.kernel.execute("committee", committee_id, command, subject=subject)
 
-    def remove_member(self, committee_id: str, user_id: str, *, subject: str = SYSTEM):
+    def remove_member(self, committee_id: str, user_id: str, *, subject: str = SYSTEM) -> Outcome:
         return self.kernel.execute("committee", committee_id, RemoveCommitteeMember(user_id), subject=subject)
 
     def default_committee(self) -> str:
@@ -69,7 +72,7 @@ class GovernanceService:
         return committee_id
 
     # -- policies ----------------------------------------------------------------------
-    def set_policy(self, process_type: str, committee_id: str | None = None, *, subject: str = SYSTEM):
+    def set_policy(self, process_type: str, committee_id: str | None = None, *, subject: str = SYSTEM) -> Outcome:
         """Committee rules for a process type, or AutoApprove without a committee. Processes already
         started keep the rules they were started with."""
         process_type = _process_type(process_type)
@@ -80,9 +83,10 @@ class GovernanceService:
         command = UpdateApprovalRules(rules, self.allow_auto_approval)
         return self.kernel.execute("approval-policy", process_type.value, command, subject=subject)
 
-    def policy(self, process_type: str):
+    def policy(self, process_type: str) -> ApprovalPolicy:
         self._ensure_policies()
-        return self.kernel.state("approval-policy", _process_type(process_type).value)
+        found: ApprovalPolicy = self.kernel.state("approval-policy", _process_type(process_type).value)
+        return found
 
     # -- processes ---------------------------------------------------------------------
     def start_process(self, process_type: str, target_ref: str, process_id: str | None = None, *,
@@ -96,21 +100,23 @@ class GovernanceService:
         self.kernel.execute("approval-process", process_id, command, subject=subject)
         return process_id
 
-    def approve(self, process_id: str, user_id: str):
+    def approve(self, process_id: str, user_id: str) -> Outcome:
         """The voting user is the acting subject (Lana: the approver is the caller)."""
         command = ApproveProcess(user_id, self._eligible(process_id))
         return self.kernel.execute("approval-process", process_id, command, subject=user_id)
 
-    def deny(self, process_id: str, user_id: str, reason: str = ""):
+    def deny(self, process_id: str, user_id: str, reason: str = "") -> Outcome:
         command = DenyProcess(user_id, reason, self._eligible(process_id))
         return self.kernel.execute("approval-process", process_id, command, subject=user_id)
 
     # -- reads -------------------------------------------------------------------------
-    def process(self, process_id: str):
-        return self.kernel.state("approval-process", process_id)
+    def process(self, process_id: str) -> ApprovalProcess:
+        found: ApprovalProcess = self.kernel.state("approval-process", process_id)
+        return found
 
-    def committee(self, committee_id: str):
-        return self.kernel.state("committee", committee_id)
+    def committee(self, committee_id: str) -> Committee:
+        found: Committee = self.kernel.state("committee", committee_id)
+        return found
 
     # -- steps -------------------------------------------------------------------------
     def _eligible(self, process_id: str) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from domains.accounting import RecordCsvExport
+from engine.bank.ledger import Ledger
 from engine.kernel.authz import SYSTEM
 from engine.kernel.port import Kernel
 
@@ -19,7 +20,7 @@ __all__ = ["LedgerExport"]
 class LedgerExport:
     """What `sim.ledger.export_csv` runs (Lana's ledger account CSV export)."""
 
-    def __init__(self, kernel: Kernel, book) -> None:
+    def __init__(self, kernel: Kernel, book: Ledger) -> None:
         self.kernel, self.book = kernel, book
 
     def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = SYSTEM) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from domains.price import BTC_USD, InvalidPrice, UpdatePrice
 from engine.bank.service.price_providers import ProviderFeed
@@ -10,7 +10,13 @@ from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
-__all__ = ["PriceService"]
+__all__ = ["PricePath", "PriceService"]
+
+
+class PricePath(Protocol):
+    """What `PriceService.follow` samples: cents per BTC at second `t` of sim time, or None."""
+
+    def price_at(self, t: int) -> object: ...
 
 PRICE_FEED = System("price-feed")  # the oracle: a system principal
 
@@ -20,7 +26,7 @@ class PriceService:
 
     def __init__(self, kernel: Kernel) -> None:
         self.sim = kernel  # named `sim` for the body of `follow`; it is the narrow `Kernel`
-        self.path = None
+        self.path: PricePath | None = None
         self.feed: ProviderFeed | None = None  # the provider feed followed, if any
 
     def set(self, cents_per_btc: int) -> int:
@@ -32,7 +38,8 @@ class PriceService:
         """The latest price in cents per BTC (None before the first)."""
         if not self.sim.exists("price", BTC_USD):
             return None
-        return self.sim.state("price", BTC_USD).price
+        price: int = self.sim.state("price", BTC_USD).price
+        return price
 
     def staleness_s(self) -> int | None:
         """Seconds since the price in use was published (None before the first). Lana keeps using
@@ -57,7 +64,7 @@ class PriceService:
         if self.feed is not None:
             self.feed.stopped = True
 
-    def follow(self, path, *, every_seconds: int = 3600) -> None:
+    def follow(self, path: PricePath, *, every_seconds: int = 3600) -> None:
         """Sample `path.price_at(t)` now and every `every_seconds` of sim time (priority: price).
 
         t is the sim clock in whole seconds since the simulation began; a None reading publishes nothing

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import attrs
 
-from domains.report import CreateReport, CreateReportRun, ReportFile, UpdateReportRunState
+from domains.report import CreateReport, CreateReportRun, Report, ReportFile, ReportRun, UpdateReportRunState
 from domains.validators import bounded_text
+from engine.bank.ledger import Ledger
 from engine.bank.report import Sources, definition, write_csv
 from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import parse_instant
@@ -36,7 +37,7 @@ class ReportOutput:
 class ReportService:
     """The `report` attribute of a `Simulation`."""
 
-    def __init__(self, kernel: Kernel, ledger) -> None:
+    def __init__(self, kernel: Kernel, ledger: Ledger) -> None:
         self.kernel = kernel
         self.sources = Sources(kernel.journal, kernel.load, kernel.kinds, ledger)
         self._scratch: Path | None = None
@@ -76,11 +77,13 @@ class ReportService:
         return self._scratch
 
     # -- reads ---------------------------------------------------------------------------
-    def report(self, report_id: str):
-        return self.kernel.state("report", report_id)
+    def report(self, report_id: str) -> Report:
+        found: Report = self.kernel.state("report", report_id)
+        return found
 
-    def report_run(self, run_id: str):
-        return self.kernel.state("report-run", run_id)
+    def report_run(self, run_id: str) -> ReportRun:
+        found: ReportRun = self.kernel.state("report-run", run_id)
+        return found
 
     # -- steps ---------------------------------------------------------------------------
     def _queue(self, name: str, day: date, run_type: str, subject: str) -> str:
