@@ -270,9 +270,9 @@ def _report(args: argparse.Namespace) -> int:
         raise ScenarioError(f"{run_dir}: not a run directory")
     is_sweep = getattr(sweep, "is_sweep_dir", None)
     if is_sweep is not None and is_sweep(run_dir):
-        summary = sweep.report(run_dir)  # type: ignore[attr-defined]
-    else:
-        summary = report_run(run_dir)
+        sweep.report(run_dir)  # prints the sweep's risk outputs itself (it returns nothing to summarize)
+        return 0
+    summary = report_run(run_dir)
     _print_summary(run_dir, summary, as_json=args.json, title=str(run_dir))
     return 0
 
