@@ -127,7 +127,7 @@ class Simulation:
             if host.post is not None:
                 host.ledger = self.ledger
         self.closed = False
-        self._audit: tuple | None = None  # the audit row of the user's command being sent
+        self._audit: tuple[object, ...] | None = None  # the audit row of the user's command being sent
         self._subjects: dict[str, str] = {}  # subject -> its JSON text in command contexts
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle, busy=self._settling)
@@ -201,7 +201,7 @@ class Simulation:
         else:
             self._ask(kind, entity_id, command, subject, causation, trace_id)
 
-    def _tell_as_system(self, kind: str, entity_id: str, command: object, *, subject: str, **context) -> None:
+    def _tell_as_system(self, kind: str, entity_id: str, command: object, *, subject: str, **context: Any) -> None:
         """`tell` for the kernel's reactions and alarms: their subjects name system principals."""
         self.tell(kind, entity_id, command, subject=as_system(subject), **context)
 
@@ -378,7 +378,7 @@ class Simulation:
             self.journal.set_meta(now=self.clock.iso)
             self.journal.flush()
 
-    def fork(self, at=None, journal: str = ":memory:") -> Simulation:
+    def fork(self, at: str | date | datetime | None = None, journal: str = ":memory:") -> Simulation:
         """A new simulation continuing this one's history as it stood at `at` (default: now), in
         memory or in a new journal file; this journal is only read (see `engine.kernel.fork`)."""
         from engine.kernel.fork import fork_journal

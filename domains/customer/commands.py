@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import attrs
 
@@ -43,7 +44,7 @@ def _level(value: object) -> KycLevel:
 _required = required(EmptyValue)
 
 
-def _text(_: object, attribute: attrs.Attribute, value: object) -> None:
+def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Text that may be empty, of at most `MAX_TEXT` characters."""
     bounded_text(attribute.name, value)
 

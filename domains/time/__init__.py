@@ -5,7 +5,7 @@ core/time-events/src/jobs/end_of_day.rs)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import assert_never
+from typing import Any, assert_never
 
 import attrs
 
@@ -62,7 +62,7 @@ CALENDAR = Aggregate(
 AGGREGATES = (CALENDAR,)
 
 
-def calendar(schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> Aggregate:
+def calendar(schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> Aggregate[Any, Any, Any]:
     """The calendar whose `EndOfDay` payload names the schedule's closing instant and time zone."""
     if schedule.is_default:
         return CALENDAR

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -27,7 +28,7 @@ def _closing_time(value: object) -> time:
         raise InvalidClosingSchedule(closing_time=value, problem="closing time must be HH:MM") from None
 
 
-def _zone(instance: ClosingSchedule, attribute: attrs.Attribute, value: object) -> None:
+def _zone(instance: ClosingSchedule, attribute: attrs.Attribute[Any], value: object) -> None:
     try:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):

@@ -4,9 +4,13 @@ what fiscal closes and the balance sheet and profit-and-loss reports add up."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from domains.accounting import normal_balance, normal_side
 from domains.accounting.fiscal_close import CLOSE_FISCAL_YEAR
+
+if TYPE_CHECKING:
+    from engine.bank.ledger import Ledger
 
 __all__ = ["effective_totals", "normal_balances"]
 
@@ -16,7 +20,7 @@ _SQL = ("SELECT account, SUM(CASE side WHEN 'debit' THEN amount ELSE 0 END), "
         "GROUP BY account ORDER BY account")
 
 
-def effective_totals(ledger, until: date, since: date | None = None, *,
+def effective_totals(ledger: Ledger, until: date, since: date | None = None, *,
                      closing: bool = True) -> dict[str, tuple[int, int]]:
     """(debits, credits) per account of the USD settled book, over entries effective on or before
     `until` (and on or after `since`); `closing=False` leaves fiscal closing transactions out."""

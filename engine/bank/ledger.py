@@ -211,13 +211,15 @@ class Ledger:
             "WHERE account = ? ORDER BY id", (account,)).fetchall()
         return rows
 
-    def close_month(self, *, subject: str = SYSTEM):
+    def close_month(self, *, subject: str = SYSTEM) -> date | None:
         """Close the earliest open month that has ended (see `engine.bank.fiscal.FiscalService`)."""
-        return self.fiscal.close_month(subject=subject)
+        closed: date | None = self.fiscal.close_month(subject=subject)
+        return closed
 
-    def close_year(self, *, subject: str = SYSTEM):
+    def close_year(self, *, subject: str = SYSTEM) -> date:
         """Close the fiscal year whose December is closed: revenue and expenses into retained earnings."""
-        return self.fiscal.close_year(subject=subject)
+        closed: date = self.fiscal.close_year(subject=subject)
+        return closed
 
     def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = SYSTEM) -> str:
         """Write the account's entries to CSV and record the export; returns the export id."""

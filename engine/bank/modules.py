@@ -3,7 +3,7 @@ services built over the kernel (called by the composition root, `Simulation.__in
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -105,7 +105,7 @@ def _follow_schedule(kernel: Kernel, schedule: ClosingSchedule) -> None:
     """One job per closing (days differ in length across a DST change): `EndOfDay{D}` at D's closing."""
     clock = kernel.clock
 
-    def close_day(day) -> None:
+    def close_day(day: date) -> None:
         kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(day), subject=System("end-of-day-producer"))
         plan_next()
 

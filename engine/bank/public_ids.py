@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from domains.public_ids import TARGET_TYPES, assign
 from engine.kernel.errors import UnknownEntity
+from engine.kernel.journal import Journal
 
 __all__ = ["PublicIds"]
 
@@ -13,7 +14,7 @@ __all__ = ["PublicIds"]
 class PublicIds:
     """Reads only; the numbering is recomputed when an entity it has not numbered yet is asked for."""
 
-    def __init__(self, journal) -> None:
+    def __init__(self, journal: Journal) -> None:
         self.journal = journal
         self._numbers: dict[tuple[str, str], int] = {}
         self._targets: dict[int, tuple[str, str]] = {}

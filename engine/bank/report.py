@@ -158,7 +158,7 @@ def _ledger(source: Source, name: str) -> Ledger:
     return ledger
 
 
-def loan_provisions(source, day: date) -> Table:
+def loan_provisions(source: Source, day: date) -> Table:
     """Per facility open at the end of `day`: days past due, NRP-41 state, NCB-022 category and
     rate, balance, collateral and its value at that day's price, net risk and reserve; then TOTAL."""
     from engine.bank.provisions import loan_provisions as build

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import attrs
 
 from domains.time import ClosingSchedule
@@ -14,8 +17,8 @@ class InvalidSetting(EngineError):
     """A setting has the wrong type (fields: setting, value, problem)."""
 
 
-def _typed(kind: type):
-    def check(instance: object, attribute: attrs.Attribute, value: object) -> None:
+def _typed(kind: type) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if type(value) is not kind:
             raise InvalidSetting(setting=attribute.name, value=value, problem=f"must be a {kind.__name__}")
     return check

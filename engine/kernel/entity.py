@@ -68,7 +68,7 @@ class CommandMessage:
 
     __slots__ = ("audit", "command", "context", "trace_id")
 
-    def __init__(self, command: object, context: str, trace_id: str, audit: tuple | None = None) -> None:
+    def __init__(self, command: object, context: str, trace_id: str, audit: tuple[object, ...] | None = None) -> None:
         self.command, self.context, self.trace_id, self.audit = command, context, trace_id, audit
 
 
@@ -221,8 +221,8 @@ class EntityKind:
                 self.ledger.check(postings)  # a velocity limit refuses before anything is written
             return self._write(actor, message, state, events, postings)
 
-    def _write(self, actor: EntityBehaviour, message: CommandMessage, state: object, events: tuple,
-               postings: list) -> Executed:
+    def _write(self, actor: EntityBehaviour, message: CommandMessage, state: object, events: tuple[object, ...],
+               postings: list[object]) -> Executed:
         """Stage the command's rows after a journal mark; any exception (a refusal or not) rolls back
         to the mark: every row of this command, its index row and outbox envelopes go, the ledger
         totals are restored, the actor is left as it was, and earlier commands' rows stay staged.

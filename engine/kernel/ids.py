@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
+from typing import Any
 
 __all__ = ["Ids"]
 
@@ -49,7 +50,7 @@ class Ids:
             rng = self._streams[name] = random.Random(f"lanasim:{self.seed}:stream:{name}")
         return rng
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         """The position of every counter and stream (plain JSON values)."""
         streams = {}
         for name in sorted(self._streams):
@@ -57,7 +58,7 @@ class Ids:
             streams[name] = [version, list(internal), gauss]
         return {"entities": self._entities, "commands": self._commands, "streams": streams}
 
-    def restore(self, state: dict) -> None:
+    def restore(self, state: dict[str, Any]) -> None:
         """Continue from `state` (as `state()` gave it for the same seed)."""
         for _ in range(state["entities"] - self._entities):
             self.entity()

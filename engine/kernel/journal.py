@@ -38,6 +38,9 @@ from engine.kernel.schema import EVENTS_INSERT, FORMAT, OUTBOX_INSERT, READABLE,
 
 __all__ = ["Journal", "JournalWriteFailed", "StoredEvent", "UnstorableValue"]
 
+Row = tuple[object, ...]  # one row's parameters
+Mark = tuple[int, tuple[int, ...], int]  # where a command's staged rows begin: seq, rows per statement, stagings
+
 _dumps = orjson.dumps
 _BINDABLE = frozenset({str, float, type(None), bytes})
 _INT64 = (-(2**63), 2**63 - 1)
@@ -92,10 +95,11 @@ class Journal:
         self._seq: int = 0  # the last seq staged; `_load_heads` reads it from the file
         self._flushed_seq: int = 0
         self._stagings = 0  # `stage`/`stage_many` calls: a command that made none has no row to check
-        self._written: list[tuple[str, list]] = []  # rows in the open transaction, until COMMIT succeeds
-        self._replay: list[tuple[str, list]] = []  # rows of a rolled-back transaction, written first
-        self.before_commit: list = []  # callables staging rows that describe the run (ids, streams, now)
-        self.after_commit: list = []  # callables told the seq just made durable
+        self._written: list[tuple[str, list[Row]]] = []  # rows in the open transaction, until COMMIT succeeds
+        self._replay: list[tuple[str, list[Row]]] = []  # rows of a rolled-back transaction, written first
+        # callables staging rows that describe the run (ids, streams, now)
+        self.before_commit: list[Callable[[], None]] = []
+        self.after_commit: list[Callable[[int], None]] = []  # callables told the seq just made durable
         self.fault = None  # tests: callable(point) that may raise where a write ("write") or COMMIT happens
         self._load_heads()
 
@@ -163,7 +167,7 @@ class Journal:
         staged.extend(rows)
         self._stagings += 1
 
-    def unstage_last(self, sql: str) -> tuple | None:
+    def unstage_last(self, sql: str) -> tuple[object, ...] | None:
         """Take back the row just staged with `sql` (None if there is none) to stage it later."""
         rows = self._staged.get(sql)
         return rows.pop() if rows else None
@@ -188,11 +192,11 @@ class Journal:
             self._written.append((sql, [params]))
 
     # -- one command's rows ----------------------------------------------------------------
-    def mark(self) -> tuple:
+    def mark(self) -> Mark:
         """Where this command's staged rows begin (taken and used with `self.lock` held)."""
         return self._seq, tuple(map(len, self._staged.values())), self._stagings
 
-    def check_rows(self, mark: tuple) -> None:
+    def check_rows(self, mark: Mark) -> None:
         """Refuse (`UnstorableValue`) a row staged since `mark` that SQLite could not bind: an integer
         outside 64 bits, or a value of a type it does not store. Found here, inside the command, it
         fails that command alone rather than the next group commit."""
@@ -205,7 +209,7 @@ class Journal:
                 for row in rows[start:]:
                     _check_row(sql, row)
 
-    def rollback(self, mark: tuple, heads: dict[int, int]) -> None:
+    def rollback(self, mark: Mark, heads: dict[int, int]) -> None:
         """The command failed: drop every row it staged, and restore the entity heads given."""
         seq, lengths, _ = mark
         for i, rows in enumerate(self._staged.values()):
@@ -239,7 +243,7 @@ class Journal:
             self._write(sql, rows)
             self._written.append(self._replay.pop(0))
 
-    def _write(self, sql: str, rows: list) -> None:
+    def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         if self.fault is not None:
             self.fault("write")
         self.conn.executemany(sql, rows)
@@ -279,8 +283,8 @@ class Journal:
                 self._abort()
                 raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
             self._in_tx, self._written, self._flushed_seq = False, [], self._seq
-            for hook in self.after_commit:
-                hook(self._seq)
+            for told in self.after_commit:
+                told(self._seq)
 
     def _begin(self) -> None:
         if not self._in_tx:

@@ -6,12 +6,18 @@ checks each snapshot against the state folded to it, hands each command's postin
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from domains.aggregate import Column
+from domains.aggregate import Aggregate, Column
 from engine.kernel.chain import BadRow
 from engine.kernel.codec import dumps
 from engine.kernel.index import IndexTable
+
+if TYPE_CHECKING:
+    from engine.kernel.codec import Codec
+    from engine.kernel.entity import EntityKind
+    from engine.kernel.journal import Journal
 
 __all__ = ["refold"]
 
@@ -19,7 +25,8 @@ _EVENTS = "SELECT seq, entity, entity_seq, type, version, payload, recorded_at, 
 
 
 class _Fold:
-    def __init__(self, conn, codec, specs: dict, books) -> None:
+    def __init__(self, conn: sqlite3.Connection, codec: Codec, specs: dict[str, Aggregate[Any, Any, Any]],
+                 books: Sequence[Any]) -> None:
         self.conn, self.codec, self.specs, self.books = conn, codec, specs, books
         self.names = {e: (k, i) for e, k, i in conn.execute("SELECT entity, kind, id FROM entities")}
         self.snapshots = {(e, s): r for r, e, s in conn.execute("SELECT rowid, entity, entity_seq FROM snapshots")}
@@ -28,7 +35,7 @@ class _Fold:
         self.broken: set[int] = set()
         self.bad: list[BadRow] = []
         self.events = 0
-        self.group: list | None = None  # [entity, context, last seq, recorded_at, postings] of a command
+        self.group: list[Any] | None = None  # [entity, context, last seq, recorded_at, postings] of a command
 
     def run(self) -> None:
         expected = 0
@@ -43,7 +50,8 @@ class _Fold:
             self._event(seq, entity, entity_seq, name, version, payload, recorded_at, context)
         self.flush()
 
-    def _event(self, seq, entity, entity_seq, name, version, payload, recorded_at, context) -> None:
+    def _event(self, seq: int, entity: int, entity_seq: int, name: str, version: int, payload: str,
+               recorded_at: str, context: str) -> None:
         kind, entity_id = self.names.get(entity, (None, None))
         spec: Any = self.specs.get(kind)  # not None when `problem` is None below
         head = self.heads.get(entity, 0)
@@ -70,7 +78,7 @@ class _Fold:
                 self.bad.append(BadRow("snapshots", f"entity {entity} entity_seq {entity_seq}",
                                        f"{kind} {entity_id}: state differs from the events folded to it"))
 
-    def _command(self, entity: int, context: str, seq: int, recorded_at: str, postings) -> None:
+    def _command(self, entity: int, context: str, seq: int, recorded_at: str, postings: Iterable[object]) -> None:
         """Collect a command's postings (its events are consecutive and share their context)."""
         group = self.group
         if group is not None and group[0] == entity and group[1] == context:
@@ -92,19 +100,20 @@ class _Fold:
             self.bad.append(BadRow("snapshots", f"entity {entity} entity_seq {entity_seq}", "no such event"))
 
 
-def _columns(spec) -> tuple[Column, ...]:
+def _columns(spec: Aggregate[Any, Any, Any]) -> tuple[Column, ...]:
     """The kind's index columns, as the engine keeps them (its alarm time included)."""
-    if spec.alarm is None:
+    alarm = spec.alarm
+    if alarm is None:
         return spec.columns
 
     def alarm_at(state: object) -> str | None:
-        found = spec.alarm(state)
+        found = alarm(state)
         return None if found is None else found[0].strftime("%Y-%m-%dT%H:%M:%SZ")
 
     return (*spec.columns, Column("alarm_at", alarm_at))
 
 
-def _index_rows(conn, fold: _Fold, kind: str, spec) -> list[BadRow]:
+def _index_rows(conn: sqlite3.Connection, fold: _Fold, kind: str, spec: Aggregate[Any, Any, Any]) -> list[BadRow]:
     """The stored index rows of a kind against rows recomputed from its folded states."""
     columns = _columns(spec)
     table = f"index_{kind.replace('-', '_')}"
@@ -132,7 +141,8 @@ def _index_rows(conn, fold: _Fold, kind: str, spec) -> list[BadRow]:
     return bad
 
 
-def refold(journal, kinds: dict, books=()) -> tuple[list[BadRow], dict]:
+def refold(journal: Journal, kinds: Mapping[str, EntityKind],
+           books: Sequence[Any] = ()) -> tuple[list[BadRow], dict[str, int]]:
     """(problems, counts) of the derived tables recomputed from the events."""
     specs = {kind: host.spec for kind, host in kinds.items()}
     fold = _Fold(journal.conn, journal.codec, specs, list(books))

@@ -4,25 +4,28 @@ over every journaled row, and the derived tables recomputed from the events."""
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from engine.kernel.chain import BadRow
 from engine.kernel.chain_check import check_chain
 from engine.kernel.refold import refold
 
 if TYPE_CHECKING:
+    from engine.kernel.entity import EntityKind
     from engine.kernel.journal import Journal
 
 __all__ = ["verify_journal"]
 
 
-def verify_journal(journal, kinds: dict, *, expect_head: str | None = None, books=()) -> dict:
+def verify_journal(journal: Journal, kinds: Mapping[str, EntityKind], *, expect_head: str | None = None,
+                   books: Sequence[Any] = ()) -> dict[str, object]:
     """The report: `ok`, `first bad row` ({table, key, problem} or None), `problems` (up to 10,
     integrity first, then the chain in commit order, then the derived tables), `chain head`."""
     conn = journal.conn
     bad: list[BadRow] = []
-    counts: dict = {"events": 0, "entities folded": 0}
-    info: dict = {"chain head": None, "chain links": 0}
+    counts: dict[str, int] = {"events": 0, "entities folded": 0}
+    info: dict[str, Any] = {"chain head": None, "chain links": 0}
     try:
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check(10)")]
         bad += [BadRow("sqlite", "integrity_check", m) for m in integrity if m != "ok"]

@@ -3,6 +3,7 @@ completion — each a command through the owning actor, plus read models from st
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Protocol
 
 import attrs
@@ -17,6 +18,8 @@ from domains.credit.collateral import (
 )
 from domains.credit.collection import RecordPayment, obligation_dates
 from domains.credit.collection.dated import payment_date
+from domains.credit.collection.history import HistoryEntry
+from domains.credit.collection.plan import PlanEntry
 from domains.credit.facility import (
     CompleteFacility,
     ConcludeCustomerApproval,
@@ -31,8 +34,8 @@ from domains.credit.facility import (
 )
 from domains.credit.facility.active import Facility
 from domains.validators import check_amount, check_id
-from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
-from engine.bank.credit_reads import Books, CreditReads
+from engine.bank.credit_flow import CreditFlow, FlowHost
+from engine.bank.credit_reads import FACILITY_KIND, Books, CreditReads
 from engine.bank.credit_views import facility_history, facility_repayment_plan
 from engine.bank.liquidation_flow import LiquidationFlow
 from engine.kernel.authz import SYSTEM
@@ -127,7 +130,8 @@ class CreditService:
         self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
         return disbursal_id
 
-    def record_payment(self, facility_id: str, amount: int, *, effective=None, subject: str = SYSTEM) -> str:
+    def record_payment(self, facility_id: str, amount: int, *, effective: str | date | None = None,
+                       subject: str = SYSTEM) -> str:
         """A payment from the customer's deposit account, allocated interest first (§8). `effective`
         (a date or `YYYY-MM-DD`, default today) dates it and its ledger entries, as Lana's
         `record_payment_with_date`; outside [activation day, today] it is `PaymentDateOutOfRange`."""
@@ -169,11 +173,11 @@ class CreditService:
         check_id("facility_id", facility_id)
         return self.reads.obligations_of(facility_id)
 
-    def repayment_plan(self, facility_id: str) -> tuple:
+    def repayment_plan(self, facility_id: str) -> tuple[PlanEntry, ...]:
         """Lana's repayment plan: obligations then what is still to come, by due date, interest first."""
         return facility_repayment_plan(self.sim.outbox, facility_id, self.sim.now)
 
-    def history(self, facility_id: str) -> tuple:
+    def history(self, facility_id: str) -> tuple[HistoryEntry, ...]:
         """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...)."""
         return facility_history(self.sim.outbox, facility_id, self.sim.now)
 

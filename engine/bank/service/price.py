@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from domains.price import BTC_USD, InvalidPrice, UpdatePrice
-from engine.bank.service.price_providers import ProviderFeed
+from engine.bank.service.price_providers import ProviderFeed, ProviderPath
 from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
@@ -49,7 +50,7 @@ class PriceService:
         state: Any = self.sim.state("price", BTC_USD)
         return int((self.sim.now - state.timestamp).total_seconds())
 
-    def follow_providers(self, providers, *, every_seconds: int = 60) -> ProviderFeed:
+    def follow_providers(self, providers: Mapping[str, ProviderPath], *, every_seconds: int = 60) -> ProviderFeed:
         """Poll several providers (name -> path; a path's None reading is that provider failing)
         now and every `every_seconds` (Lana: 60), publishing the upper median of the prices that came
         back; when all fail nothing is published. Replaces any feed followed before."""
