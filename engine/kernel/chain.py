@@ -17,6 +17,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 import orjson
@@ -53,14 +54,14 @@ class Link:
     the keyed tables' rows `{table: {key: hash}}`, a CRC-32 per covered row, and its hash."""
 
     n: int
-    marks: dict
-    covers: dict
-    state: dict
+    marks: dict[str, Any]
+    covers: dict[str, Any]
+    state: dict[str, Any]
     locators: bytes
     hash: str
 
 
-def tables(conn) -> tuple[list[str], list[str]]:
+def tables(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
     """(append-only tables, keyed tables) of the file, each sorted by name."""
     names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
     keyed = [t for t in names if t in KEYED]
@@ -68,7 +69,7 @@ def tables(conn) -> tuple[list[str], list[str]]:
     return append, keyed
 
 
-def _json_rows(conn, table: str, after: int, last: int) -> Iterator[list[tuple]]:
+def _json_rows(conn: sqlite3.Connection, table: str, after: int, last: int) -> Iterator[list[tuple[Any, ...]]]:
     columns = ", ".join(["rowid"] + [f'"{c[1]}"' for c in conn.execute(f'PRAGMA table_info("{table}")')])
     cursor = conn.execute(f'SELECT rowid, json_array({columns}) FROM "{table}" WHERE rowid > ? AND rowid <= ? '
                           "ORDER BY rowid", (after, last))
@@ -82,14 +83,14 @@ def _blob(value: object) -> str:
     raise TypeError(type(value).__name__)
 
 
-def _python_rows(conn, table: str, after: int, last: int) -> Iterator[list[tuple]]:
+def _python_rows(conn: sqlite3.Connection, table: str, after: int, last: int) -> Iterator[list[tuple[Any, ...]]]:
     cursor = conn.execute(f'SELECT rowid, * FROM "{table}" WHERE rowid > ? AND rowid <= ? ORDER BY rowid',
                           (after, last))
     while chunk := cursor.fetchmany(_CHUNK):
         yield [(row[0], orjson.dumps(row, default=_blob)) for row in chunk]
 
 
-def _digest(chunks: Iterator[list[tuple]], rowids: list[int] | None) -> tuple[str, array]:
+def _digest(chunks: Iterator[list[tuple[Any, ...]]], rowids: list[int] | None) -> tuple[str, array[int]]:
     h, crcs = hashlib.blake2b(digest_size=32), array("I")
     for chunk in chunks:
         encoded = [text for _, text in chunk]
@@ -101,7 +102,8 @@ def _digest(chunks: Iterator[list[tuple]], rowids: list[int] | None) -> tuple[st
     return h.hexdigest(), crcs
 
 
-def digest_range(conn, table: str, after: int, last: int, rowids: list[int] | None = None) -> tuple[str, array]:
+def digest_range(conn: sqlite3.Connection, table: str, after: int, last: int,
+                 rowids: list[int] | None = None) -> tuple[str, array[int]]:
     """(digest, CRC-32 per row) of the rows with after < rowid <= last, in rowid order, each as the JSON
     array of `rowid, *` (built by SQLite; by Python, blobs as hex, when a blob is in the range);
     their rowids are appended to `rowids` when given."""
@@ -113,13 +115,13 @@ def digest_range(conn, table: str, after: int, last: int, rowids: list[int] | No
         return _digest(_python_rows(conn, table, after, last), rowids)
 
 
-def _canonical_crcs(crcs: array) -> bytes:
+def _canonical_crcs(crcs: array[int]) -> bytes:
     if sys.byteorder == "little":
         crcs.byteswap()
     return crcs.tobytes()
 
 
-def keyed_state(conn, keyed: list[str]) -> dict:
+def keyed_state(conn: sqlite3.Connection, keyed: list[str]) -> dict[str, Any]:
     """{table: {key: hash of the row}} of the keyed tables (the chain head itself left out)."""
     state = {}
     for table in keyed:
@@ -133,7 +135,8 @@ def _canonical(obj: object) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
 
 
-def link_hash(previous: str, n: int, marks: dict, covers: dict, state: dict, locators: bytes) -> str:
+def link_hash(previous: str, n: int, marks: dict[str, Any], covers: dict[str, Any], state: dict[str, Any],
+              locators: bytes) -> str:
     h = hashlib.blake2b(digest_size=32)
     for part in (previous.encode(), str(n).encode(), _canonical(marks), _canonical(covers), _canonical(state),
                  hashlib.blake2b(locators, digest_size=32).digest()):
@@ -142,30 +145,30 @@ def link_hash(previous: str, n: int, marks: dict, covers: dict, state: dict, loc
     return h.hexdigest()
 
 
-def _link(row: tuple) -> Link:
+def _link(row: tuple[Any, ...]) -> Link:
     n, marks, covers, state, locators, hash_ = row
     return Link(n, json.loads(marks), json.loads(covers), json.loads(state), bytes(locators), hash_)
 
 
-def last_link(conn) -> Link | None:
+def last_link(conn: sqlite3.Connection) -> Link | None:
     row = conn.execute(f"SELECT n, marks, covers, state, locators, hash FROM {CHAIN} ORDER BY n DESC LIMIT 1"
                        ).fetchone()
     return None if row is None else _link(row)
 
 
-def links(conn) -> Iterator[Link]:
+def links(conn: sqlite3.Connection) -> Iterator[Link]:
     for row in conn.execute(f"SELECT n, marks, covers, state, locators, hash FROM {CHAIN} ORDER BY n"):
         yield _link(row)
 
 
-def seal(conn) -> str | None:
+def seal(conn: sqlite3.Connection) -> str | None:
     """Append the link of the open transaction's rows (call right before COMMIT); returns the head.
     A commit that wrote no chained row and left the keyed tables as they were adds no link."""
     conn.execute(_DDL)
     last = last_link(conn)
     append, keyed = tables(conn)
     marks = dict(last.marks) if last is not None else {}
-    covers: dict[str, list] = {}
+    covers: dict[str, list[Any]] = {}
     crcs = array("I")
     for table in append:
         after = marks.get(table, 0)
@@ -189,7 +192,7 @@ def seal(conn) -> str | None:
     return head
 
 
-def rebuild(conn) -> str | None:
+def rebuild(conn: sqlite3.Connection) -> str | None:
     """Replace the chain by one link covering every row the file holds now (a journal copied up to
     some point, e.g. a fork). Runs in its own transaction unless one is open."""
     own = not conn.in_transaction
@@ -208,7 +211,7 @@ def rebuild(conn) -> str | None:
     return head
 
 
-def row_key(conn, table: str, rowid: int) -> str:
+def row_key(conn: sqlite3.Connection, table: str, rowid: int) -> str:
     """How a row is named in a report: its primary key (`seq 5`, `entity 3 entity_seq 100`), or its rowid."""
     info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
     pk = sorted((c[5], c[0], c[1]) for c in info if c[5])

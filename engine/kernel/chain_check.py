@@ -3,8 +3,10 @@ the keyed tables as the last link left them, the head as run metadata (and the u
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from array import array
+from typing import Any
 
 from engine.kernel.chain import (
     CHAIN,
@@ -25,7 +27,7 @@ __all__ = ["check_chain"]
 _LIMIT = 10  # problems collected before the walk stops
 
 
-def check_chain(conn, expect_head: str | None = None) -> tuple[list[BadRow], dict]:
+def check_chain(conn: sqlite3.Connection, expect_head: str | None = None) -> tuple[list[BadRow], dict[str, Any]]:
     """(problems in commit order, {"chain head", "chain links"}); `expect_head` is a head printed
     earlier by `lanasim run` or `verify`: the chain must contain it (a truncated tail does not)."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (CHAIN,)).fetchone() is None:
@@ -53,7 +55,7 @@ def check_chain(conn, expect_head: str | None = None) -> tuple[list[BadRow], dic
     return bad, {"chain head": last.hash if last else None, "chain links": count}
 
 
-def _covered(conn, link: Link, marks: dict) -> list[BadRow]:
+def _covered(conn: sqlite3.Connection, link: Link, marks: dict[str, Any]) -> list[BadRow]:
     """The rows each table range of `link` covers, compared row by row with the stored CRCs."""
     bad, offset = [], 0
     for table in sorted(link.covers):
@@ -71,7 +73,8 @@ def _covered(conn, link: Link, marks: dict) -> list[BadRow]:
     return bad
 
 
-def _first_bad(conn, table: str, after: int, top: int, stored: array, digest: str, n: int) -> BadRow | None:
+def _first_bad(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
+               n: int) -> BadRow | None:
     rowids: list[int] = []
     found, crcs = digest_range(conn, table, after, top, rowids)
     contiguous = len(stored) == top - after
@@ -93,7 +96,7 @@ def _first_bad(conn, table: str, after: int, top: int, stored: array, digest: st
     return None
 
 
-def _uncovered(conn, marks: dict) -> list[BadRow]:
+def _uncovered(conn: sqlite3.Connection, marks: dict[str, Any]) -> list[BadRow]:
     append, _ = tables(conn)
     bad = [BadRow(table, "-", "table dropped") for table in sorted(set(marks) - set(append))]
     for table in append:
@@ -105,7 +108,7 @@ def _uncovered(conn, marks: dict) -> list[BadRow]:
     return bad
 
 
-def _keyed(conn, last: Link | None) -> list[BadRow]:
+def _keyed(conn: sqlite3.Connection, last: Link | None) -> list[BadRow]:
     """The keyed tables (run metadata, ephemeral events, cursors) as the last commit left them."""
     if last is None:
         return []
@@ -125,7 +128,7 @@ def _keyed(conn, last: Link | None) -> list[BadRow]:
     return bad
 
 
-def _head(conn, last: Link | None, hashes: dict, expect_head: str | None) -> list[BadRow]:
+def _head(conn: sqlite3.Connection, last: Link | None, hashes: dict[str, Any], expect_head: str | None) -> list[BadRow]:
     bad = []
     row = conn.execute("SELECT value FROM lanasim_meta WHERE key = ?", (HEAD_KEY,)).fetchone()
     recorded = None if row is None else loads(row[0])
