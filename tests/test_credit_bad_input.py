@@ -13,8 +13,13 @@ from domains.accounting import OverdraftPrevented, PaymentAboveOutstanding
 from domains.credit import DisbursalPolicy, FacilityStatus, InvalidTerms, NonPositiveAmount, std_terms
 from domains.credit.collateral import NegativeCollateral, UpdateOnClosedFacility
 from domains.credit.facility import (
-    BelowMarginLimit, CustomerNotEligible, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility,
-    OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
+    BelowMarginLimit,
+    CustomerNotEligible,
+    DisbursalAboveFacilityAmount,
+    DisbursalOnInactiveFacility,
+    OnlyOneDisbursalAllowed,
+    OutstandingAmount,
+    PaymentOnClosedFacility,
 )
 from engine import Simulation
 from engine.kernel.errors import UnknownEntity
@@ -141,7 +146,8 @@ def test_a_payment_above_the_posted_outstanding_is_refused_by_the_uncovered_outs
     disbursed principal is posted."""
     facility = open_facility(sim, customer, terms=std_terms())
     sim.advance(days=10)
-    assert sim.state("credit-facility", facility).cycle.total > 0
+    cycle = sim.state("credit-facility", facility).cycle
+    assert sim.state("interest-accrual-cycle", cycle.id).total > 0
     error = refused(sim, PaymentAboveOutstanding, sim.credit.record_payment, facility, AMOUNT + 1)
     assert (error.account, error.balance, error.amount, error.template) == (
         f"uncovered-outstanding:{facility}", AMOUNT, AMOUNT + 1, "RECORD_PAYMENT")

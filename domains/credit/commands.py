@@ -10,15 +10,18 @@ from datetime import date, datetime
 import attrs
 
 from domains.credit.errors import NonPositiveAmount
+from domains.credit.periods import Period
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
 
 __all__ = [
     "AccrueInterest", "ActivateFacility", "AllocatePayment", "ApplyLiquidationProceeds", "CompleteFacility",
-    "CompletePendingFacility", "ConcludeApprovalProcess", "ConcludeCustomerApproval", "ConcludeDisbursalApproval",
+    "CompletePendingFacility", "ConcludeAccrualCycle", "ConcludeApprovalProcess", "ConcludeCustomerApproval",
+    "ConcludeDisbursalApproval",
     "CreateCollateral", "CreateObligation", "CreatePendingFacility", "CreateProposal", "CreateTermsTemplate",
     "InitiateDisbursal", "Mature", "PostAccruedInterest", "RecordAllocation", "RecordDisbursalCancelled",
-    "RecordDisbursalInitiated", "RecordPayment", "ReleaseCollateral", "SyncCollateralFromCustodian",
+    "RecordDisbursalInitiated", "RecordPayment", "ReleaseCollateral", "StartAccrualCycle",
+    "SyncCollateralFromCustodian",
     "TransitionObligation", "UpdateCollateral", "UpdateCollateralization", "UpdatePendingCollateralization",
     "UpdateTermValues",
 ]
@@ -137,8 +140,22 @@ class ActivateFacility:
 
 
 @attrs.frozen
+class StartAccrualCycle:
+    """Create a facility's `idx`-th interest accrual cycle over `period` (sent with the facility's
+    activation and with the posting of the cycle before)."""
+
+    id: str
+    facility_id: str
+    idx: int
+    period: Period
+    facility_maturity_date: date
+    terms: TermValues
+
+
+@attrs.frozen
 class AccrueInterest:
-    """`principal_cents`: disbursed outstanding excluding defaulted, read from the ledger."""
+    """Accrue the cycle's next period if it has ended by `day`; `principal_cents`: the facility's
+    disbursed outstanding excluding defaulted, read from the ledger."""
 
     day: date
     principal_cents: int
@@ -149,6 +166,16 @@ class PostAccruedInterest:
     """Post the fully accrued cycle; `obligation_id` names the interest obligation (unused if 0)."""
 
     obligation_id: str
+
+
+@attrs.frozen
+class ConcludeAccrualCycle:
+    """The facility's cycle `idx` was posted (`obligation_id` None when it accrued nothing): the
+    facility concludes it and starts the next one, if any."""
+
+    idx: int
+    tx_id: str
+    obligation_id: str | None
 
 
 @attrs.frozen

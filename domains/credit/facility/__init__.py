@@ -5,41 +5,87 @@ proposal eligibility, payments on closed facilities and the disbursal gate."""
 from __future__ import annotations
 
 from domains.credit.commands import (
-    AccrueInterest, ActivateFacility, ApplyLiquidationProceeds, CompleteFacility, CompletePendingFacility,
-    ConcludeApprovalProcess, ConcludeCustomerApproval, ConcludeDisbursalApproval, CreatePendingFacility, CreateProposal,
-    CreateTermsTemplate, InitiateDisbursal, Mature, PostAccruedInterest, RecordDisbursalCancelled,
-    RecordDisbursalInitiated, UpdateCollateralization, UpdatePendingCollateralization, UpdateTermValues,
+    AccrueInterest,
+    ActivateFacility,
+    ApplyLiquidationProceeds,
+    CompleteFacility,
+    CompletePendingFacility,
+    ConcludeAccrualCycle,
+    ConcludeApprovalProcess,
+    ConcludeCustomerApproval,
+    ConcludeDisbursalApproval,
+    CreatePendingFacility,
+    CreateProposal,
+    CreateTermsTemplate,
+    InitiateDisbursal,
+    Mature,
+    PostAccruedInterest,
+    RecordDisbursalCancelled,
+    RecordDisbursalInitiated,
+    StartAccrualCycle,
+    UpdateCollateralization,
+    UpdatePendingCollateralization,
+    UpdateTermValues,
 )
 from domains.credit.errors import (
-    ApprovalProcessNotStarted, BelowMarginLimit, CustomerNotEligible, DisbursalAboveFacilityAmount,
-    DisbursalOnInactiveFacility, DisbursalPastMaturityDate, InterestAccrualNotCompletedYet, NoSuchLiquidationInitiated,
-    OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
+    ApprovalProcessNotStarted,
+    BelowMarginLimit,
+    CustomerNotEligible,
+    DisbursalAboveFacilityAmount,
+    DisbursalOnInactiveFacility,
+    DisbursalPastMaturityDate,
+    InterestAccrualNotCompletedYet,
+    NoSuchLiquidationInitiated,
+    OnlyOneDisbursalAllowed,
+    OutstandingAmount,
+    PaymentOnClosedFacility,
 )
+from domains.credit.facility.accrual_cycle import InterestAccrualCycle, next_accrual_end, start_cycle
 from domains.credit.facility.activation import activate, activation_amounts
-from domains.credit.facility.active import next_accrual_end
 from domains.credit.facility.cycle import next_accrual
 from domains.credit.facility.disbursal import conclude_approval
 from domains.credit.facility.disbursal_events import (
-    DisbursalApprovalConcluded, DisbursalCancelled, DisbursalInitialized, DisbursalSettled,
+    DisbursalApprovalConcluded,
+    DisbursalCancelled,
+    DisbursalInitialized,
+    DisbursalSettled,
 )
 from domains.credit.facility.eligibility import deposit_account_for_proposal, require_eligible, require_open_for_payment
 from domains.credit.facility.end_of_day import accrual_due, completes_cycle, due_to_mature, post_cycle
 from domains.credit.facility.events import (
-    CollateralizationRatioChanged, CollateralizationStateChanged, FacilityCompleted, FacilityDisbursalCancelled,
-    FacilityDisbursalRecorded, FacilityInitialized, FacilityMatured, InterestAccrualCycleConcluded,
-    InterestAccrualCycleStarted, InterestAccrualsPosted, InterestAccrued, PartialLiquidationInitiated,
-    PendingCollateralizationRatioChanged, PendingCollateralizationStateChanged, PendingFacilityCompleted,
-    PendingFacilityInitialized, ProceedsFromPartialLiquidationApplied, ProposalApprovalProcessConcluded,
-    ProposalApprovalProcessStarted, ProposalCustomerApprovalConcluded, ProposalInitialized, TermsTemplateCreated,
+    AccrualCycleInitialized,
+    CollateralizationRatioChanged,
+    CollateralizationStateChanged,
+    FacilityCompleted,
+    FacilityDisbursalCancelled,
+    FacilityDisbursalRecorded,
+    FacilityInitialized,
+    FacilityMatured,
+    InterestAccrualCycleConcluded,
+    InterestAccrualCycleStarted,
+    InterestAccrualsPosted,
+    InterestAccrued,
+    PartialLiquidationInitiated,
+    PendingCollateralizationRatioChanged,
+    PendingCollateralizationStateChanged,
+    PendingFacilityCompleted,
+    PendingFacilityInitialized,
+    ProceedsFromPartialLiquidationApplied,
+    ProposalApprovalProcessConcluded,
+    ProposalApprovalProcessStarted,
+    ProposalCustomerApprovalConcluded,
+    ProposalInitialized,
+    TermsTemplateCreated,
     TermValuesUpdated,
 )
 from domains.credit.facility.margin import assert_disbursal_allowed
 from domains.credit.facility.pending import PendingFacility, complete_when_collateralized, completion_shortfall
-from domains.credit.facility.posting import post_disbursal, post_facility, post_pending_facility
+from domains.credit.facility.posting import post_accrual_cycle, post_disbursal, post_facility, post_pending_facility
 from domains.credit.facility.proposal import open_pending_facility
 
 __all__ = [
     "conclude_approval", "open_pending_facility",
+    "AccrualCycleInitialized",
     "AccrueInterest",
     "ActivateFacility",
     "ApplyLiquidationProceeds",
@@ -49,6 +95,7 @@ __all__ = [
     "CollateralizationStateChanged",
     "CompleteFacility",
     "CompletePendingFacility",
+    "ConcludeAccrualCycle",
     "ConcludeApprovalProcess",
     "ConcludeCustomerApproval",
     "ConcludeDisbursalApproval",
@@ -69,6 +116,7 @@ __all__ = [
     "FacilityInitialized",
     "FacilityMatured",
     "InitiateDisbursal",
+    "InterestAccrualCycle",
     "InterestAccrualCycleConcluded",
     "InterestAccrualCycleStarted",
     "InterestAccrualNotCompletedYet",
@@ -93,6 +141,7 @@ __all__ = [
     "ProposalInitialized",
     "RecordDisbursalCancelled",
     "RecordDisbursalInitiated",
+    "StartAccrualCycle",
     "TermValuesUpdated",
     "TermsTemplateCreated",
     "UpdateCollateralization",
@@ -110,9 +159,11 @@ __all__ = [
     "next_accrual",
     "next_accrual_end",
     "post_cycle",
+    "post_accrual_cycle",
     "post_disbursal",
     "post_facility",
     "post_pending_facility",
     "require_eligible",
     "require_open_for_payment",
+    "start_cycle",
 ]
