@@ -71,12 +71,12 @@ def bench_commands(quick: bool) -> dict:
         t0 = time.perf_counter()
         for i in range(n):
             sim.tell("ticker", "t", Tick(i))
-        sim.flush()
+        sim.settle(commit=True)
         out["deterministic_tell_per_s"] = n / (time.perf_counter() - t0)
         t0 = time.perf_counter()
         for i in range(n):
             sim.execute("ticker", "t", Tick(i))
-        sim.flush()
+        sim.settle(commit=True)
         out["deterministic_ask_per_s"] = n / (time.perf_counter() - t0)
     m = n // 10
     with tempfile.TemporaryDirectory() as tmp, Simulation(seed=1, journal=f"{tmp}/j.sqlite", aggregates=[TICKER],
@@ -85,7 +85,7 @@ def bench_commands(quick: bool) -> dict:
         t0 = time.perf_counter()
         for i in range(m):
             sim.execute("ticker", "t", Tick(i))
-        sim.flush()
+        sim.settle(commit=True)
         out["threaded_ask_per_s"] = m / (time.perf_counter() - t0)
     out["ratio_deterministic_over_threaded"] = out["deterministic_ask_per_s"] / out["threaded_ask_per_s"]
     return out
@@ -147,7 +147,7 @@ def bench_actors(quick: bool) -> dict:
         t0 = time.perf_counter()
         for i in range(n):
             sim.tell("ticker", f"e{i}", Tick(i))
-        sim.flush()
+        sim.settle(commit=True)
         start_s = time.perf_counter() - t0
         live = len(sim.registry)
         t0 = time.perf_counter()
@@ -190,7 +190,7 @@ def bench_load(quick: bool) -> dict:
                     sim.tell("ticker", f"other{i % 5000}", Tick(i))
                 for i in range(1000):
                     sim.tell("ticker", "target", Tick(i))
-                sim.flush()
+                sim.settle(commit=True)
                 sim.load("ticker", "target")  # first read builds the stream index
                 times = []
                 for _ in range(20):

@@ -55,7 +55,7 @@ def measure(n: int) -> dict:
         moved = len(sim.outbox.tail(after=before, types=["core.credit.facility-collateralization-changed"]))
         flow = sim.credit.flow
         naive_s = _timed(lambda: [sim.tell(*_send(flow.collateralization(f, _sats(sim, f), PRICE)))
-                                  for f in facilities] and sim.run())
+                                  for f in facilities] and sim.settle())
     return {"facilities": n, "setup_s": setup_s, "quiet_tick_ms": quiet[len(quiet) // 2] * 1000,
             "drop_10pct_ms": drop_s * 1000, "drop_moved_k": moved, "drop_ms_per_moved": drop_s * 1000 / max(1, moved),
             "naive_full_sweep_ms": naive_s * 1000}

@@ -5,6 +5,7 @@ The engine turns an `Aggregate` into an actor kind; nothing here knows about act
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
@@ -94,7 +95,7 @@ class Aggregate(Generic[S, E, C]):
     snapshot_every: int | None = None
     upcasters: tuple[tuple[str, int, Callable[[dict], dict]], ...] = ()
     alarm: Callable[[S], tuple[datetime, object] | None] | None = None
-    alarm_priority: str = "scenario"
+    alarm_priority: str = "scenario"  # a job priority by name (price, liquidation, end_of_day, obligations, ...)
     post: Callable[[S, E], tuple[object, ...]] | None = None
     permissions: Callable[[C], tuple[str, str]] | None = None
     index_reads: tuple[str, ...] | None = None
@@ -140,18 +141,16 @@ def evolve(instance: T, **changes: object) -> T:
     (nothing of `__init__` to run); any other class is rebuilt through `__init__` with positional
     arguments, so its checks still run. Either is 3-4x faster than `attrs.evolve` on the 25-field
     facility state, which every daily accrual folds."""
-    key = (instance.__class__, tuple(changes))
-    make = _MAKERS.get(key)
-    if make is None:
-        make = _MAKERS[key] = _maker(*key)
-    return make(instance, *changes.values())
+    cls: Any = instance.__class__
+    made: T = _maker(cls, tuple(changes))(instance, *changes.values())
+    return made
 
 
 T = TypeVar("T")
-_MAKERS: dict[tuple[type, tuple[str, ...]], Callable[..., Any]] = {}
 
 
-def _maker(cls: type, changed: tuple[str, ...]) -> Callable[..., Any]:
+@functools.cache  # a pure function of (class, field names): memoized, nothing else is kept
+def _maker(cls: Any, changed: tuple[str, ...]) -> Callable[..., Any]:
     fields = attrs.fields(cls)
     by_name = {f.name: f for f in fields}
     unknown = [name for name in changed if name not in by_name or not by_name[name].init]

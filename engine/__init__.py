@@ -13,6 +13,7 @@ from engine.kernel.errors import (
     TimeInPast,
     UnknownEntity,
     UnknownKind,
+    UnsupportedJournalFormat,
 )
 from engine.simulation import Simulation
 
@@ -31,4 +32,5 @@ __all__ = [
     "TimeInPast",
     "UnknownEntity",
     "UnknownKind",
+    "UnsupportedJournalFormat",
 ]

@@ -8,15 +8,15 @@ moves to another instant, when `group_rows` events are staged, on `flush()`, or 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pykka
 
 from engine.bank import modules
+from engine.bank.catalog import check_event_types
+from engine.bank.ledger import Ledger
+from engine.kernel.alarms import Alarms
 from engine.kernel.authz import Authorizer
 from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
@@ -24,35 +24,27 @@ from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, Thr
 from engine.kernel.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
-from engine.bank.ledger import Ledger
-from engine.bank.catalog import check_event_types
 from engine.kernel.outbox import Outbox
+from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
 from engine.kernel.registry import Registry
-from engine.kernel.runtime import Scheduler
-from engine.bank.service.ledger import LedgerService
+from engine.kernel.runtime import Scheduler, fewer_collections
 
 __all__ = ["Simulation"]
 
 RUNTIMES = ("deterministic", "threaded")
 
 
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run with rarer cyclic garbage collections (restored after): a run allocates a few dozen
-    short-lived objects per command while holding millions of long-lived ones, and CPython's
-    default thresholds (700, 10, 10) spent about a fifth of a portfolio run rescanning them.
-    Cycles are still collected; memory is freed by reference counting as before."""
-    before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 1000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 class Simulation:
-    """A deterministic (default) or threaded run of the bank. Use as a context manager."""
+    """A deterministic (default) or threaded run of the bank. Use as a context manager.
+
+    The composition root: builds the kernel (journal, clock, outbox, actors, reactions), the ledger
+    book (`sim.ledger`) and the bank's services over a narrow `Kernel`. One way each to:
+    ask: `execute(kind, id, command)` returns the result once its cascade has settled;
+    tell: `tell(kind, id, command)` issues without a result (delivered by the next settle);
+    settle: `settle()` runs queued commands and reactions to quiescence (`commit=True`: durable too).
+    Job priorities are `engine.kernel.clock.Priority`.
+    """
 
     def __init__(self, seed: int = 0, start: str = "2024-01-01", journal: str = ":memory:", *,
                  runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None,
@@ -60,6 +52,7 @@ class Simulation:
         if runtime not in RUNTIMES:
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         self.seed, self.runtime = seed, runtime
+        self._deterministic = runtime == "deterministic"
         self.ids = Ids(seed)
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
         self.clock = self._resume_clock(start, self.journal.meta())
@@ -70,27 +63,37 @@ class Simulation:
                       for spec in (aggregates if aggregates is not None else modules.aggregates())}
         for host in self.kinds.values():
             host.on_failure = self._record_failure
-        self.ledger_book = Ledger(self.journal, self.clock)  # the double-entry book entity events post to
+        try:
+            self.ledger = Ledger(self.journal, self.clock)  # the double-entry book entity events post to
+        except Exception:
+            self.journal.close()
+            raise
         for host in self.kinds.values():
             if host.post is not None:
-                host.ledger = self.ledger_book
-        self.ledger = LedgerService(self)
+                host.ledger = self.ledger
         self.closed = False
-        self._context_tails: dict = {}
+        self._subjects: dict[str, str] = {}  # subject -> its JSON text in command contexts
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle, busy=self._settling)
         chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
-        self.authz = Authorizer(self, [f"{k}-alarm" for k in self.kinds])
-        self.reactions = Reactions(self, chosen)
+        self.authz = Authorizer(self.journal, self.clock, is_user=self._is_user,
+                                permissions_of=lambda user: self.access.permissions_of(user),
+                                extra_system_actors=[f"{k}-alarm" for k in self.kinds])
+        self.reactions = Reactions(chosen, journal=self.journal, outbox=self.outbox, scheduler=self.scheduler,
+                                   clock=self.clock, tell=self.tell, allow=self.authz.allow,
+                                   deterministic=runtime == "deterministic")
         self._actors: dict[tuple[str, str], Any] = self.registry._actors  # live entity actors
         self._system = self.authz.system
+        alarms = Alarms(clock=self.clock, jobs=self.jobs, registry=self.registry, tell=self.tell,
+                        post=lambda kind, entity_id, command, subject: self._post(kind, entity_id, command, subject,
+                                                                                  None, None))
         for host in self.kinds.values():
             if host.alarm is not None:
-                host.wake = self._wake
-                self._rearm_stored(host)
-        modules.attach_services(self)
-        if "calendar" in self.kinds:
-            self._start_end_of_day()
+                alarms.host(host)
+        self.kernel = Kernel(self.execute, self.tell, self.state, self.load, self.index, self._exists, self.ids,
+                             self.clock, self.jobs, self.journal, frozenset(self.kinds))
+        modules.attach_services(self, self.kernel)
+        modules.start_end_of_day(self.kernel)
 
     def _resume_clock(self, start, meta: dict) -> Clock:
         """A new journal starts at `start`; an existing one resumes at its start and last instant."""
@@ -107,7 +110,37 @@ class Simulation:
     # -- commands ------------------------------------------------------------------------
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
                 causation: str | None = None, trace_id: str | None = None):
-        """Run one command through the entity's actor; returns Executed / AlreadyApplied or raises."""
+        """Ask: run one command through the entity's actor, then settle every reaction it caused;
+        returns `Executed` / `AlreadyApplied` or raises the typed refusal."""
+        result = self._ask(kind, entity_id, command, subject, causation, trace_id)
+        self.settle()
+        return result
+
+    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+             causation: str | None = None, trace_id: str | None = None) -> None:
+        """Tell: issue a command without its result. Queued on the deterministic runtime and delivered
+        by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
+        scenarios issue their commands this way."""
+        if self._deterministic:
+            self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
+        else:
+            self._ask(kind, entity_id, command, subject, causation, trace_id)
+
+    def settle(self, *, commit: bool = False) -> None:
+        """Settle: deliver queued commands and run reactions until quiescent (the instant's cascade);
+        with `commit`, also group-commit everything staged (durable on disk)."""
+        if not self._deterministic:
+            self._raise_thread_failures()
+        self.reactions.settle()
+        if self.jobs.deferred and not self.reactions.settling:
+            self.jobs.run_deferred()
+        if commit:
+            self.journal.flush()
+        else:
+            self.journal.maybe_flush()
+
+    def _ask(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
+             trace_id: str | None):
         ref = self._ref(kind, entity_id, command, subject)
         try:
             return ref.ask(self.message(command, subject, causation, trace_id))
@@ -116,46 +149,22 @@ class Simulation:
                 self.registry.discard(kind, entity_id)  # a refused create leaves no empty actor behind
             raise
 
-    def call(self, kind: str, entity_id: str, command: object, *, subject: str = "system"):
-        """`execute`, then settle every reaction it caused: what the module services use."""
-        result = self.execute(kind, entity_id, command, subject=subject)
-        self.settle()
-        return result
-
-    def settle(self) -> None:
-        """Deliver queued commands and run reactions until quiescent (the instant's cascade)."""
-        self._raise_thread_failures()
-        self.reactions.settle()
-        if self.jobs.deferred and not self.reactions.settling:
-            self.jobs.run_deferred()
-        self.journal.maybe_flush()
-
-    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
-             causation: str | None = None, trace_id: str | None = None) -> None:
-        """Send without waiting; `run()` delivers it. A failure is recorded and raised by `run()`."""
+    def _post(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
+              trace_id: str | None) -> None:
+        """Hand the command to the actor's mailbox (an overdue alarm rings inside the cascade this way
+        on either runtime); a failure on the threaded runtime is raised by the next `settle()`."""
         self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
-
-    def send(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
-             causation: str | None = None, trace_id: str | None = None) -> None:
-        """How the engine's own jobs and reactions issue commands: queued for the scheduler on the
-        deterministic runtime (delivered in the cascade), asked and awaited on the threaded one."""
-        if self.runtime == "deterministic":
-            self.tell(kind, entity_id, command, subject=subject, causation=causation, trace_id=trace_id)
-        else:
-            self.execute(kind, entity_id, command, subject=subject, causation=causation, trace_id=trace_id)
-
-    def run(self) -> None:
-        """Deliver every queued message and settle reactions (deterministic runtime)."""
-        self.settle()
 
     def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage:
         """The journal context: command id, trace (correlation) id, causation, acting subject."""
         command_id = self.ids.command()
         trace = trace_id or command_id
-        tail = self._context_tails.get((subject, causation))
-        if tail is None:
-            tail = self._context_tails[(subject, causation)] = dumps({"causation": causation, "subject": subject})[1:]
-        return CommandMessage(command, f'{{"command":"{command_id}","trace":"{trace}",{tail}', trace)
+        tail = self._subjects.get(subject)
+        if tail is None:  # one entry per acting subject (system actors and users)
+            tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
+        cause = "null" if causation is None else dumps(causation)
+        context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
+        return CommandMessage(command, context, trace)
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
@@ -174,6 +183,14 @@ class Simulation:
                 and not self.journal.exists(kind, entity_id):
             raise UnknownEntity(kind=kind, id=entity_id)
         return self.registry.ref(kind, entity_id)
+
+    def _exists(self, kind: str, entity_id: str) -> bool:
+        """A live actor or a stored stream (a create still settling counts)."""
+        return self.registry.actor(kind, entity_id) is not None or self.journal.exists(kind, entity_id)
+
+    def _is_user(self, subject: str) -> bool:
+        return ("user" in self.kinds and self.journal.exists("user", subject)) or \
+            self.registry.actor("user", subject) is not None
 
     def _settling(self) -> bool:
         return self.reactions.settling
@@ -253,49 +270,11 @@ class Simulation:
     def run_until(self, when) -> None:
         """Move the clock to `when`, running every job, end of day and reaction due on the way."""
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
-        with _fewer_collections():
+        with fewer_collections():
             self.settle()
             self.jobs.run_until(target)
             self.journal.set_meta(now=self.clock.iso)
             self.journal.flush()
-
-    def _wake(self, host: EntityKind, entity_id: str, when, command) -> None:
-        """Schedule an entity's alarm; when it rings, deliver the command if still armed."""
-        kind = host.spec.kind
-
-        def ring() -> None:
-            actor = self.registry.actor(kind, entity_id)
-            alarm = actor.alarm if actor is not None else host.load_alarm(entity_id)
-            if alarm == (when, command):
-                self.send(kind, entity_id, command, subject=f"{kind}-alarm")
-
-        if when <= self.clock.now:
-            self.tell(kind, entity_id, command, subject=f"{kind}-alarm")  # overdue: in this cascade
-        else:
-            self.jobs.at(when, ring, host.spec.alarm_priority)
-
-    def _rearm_stored(self, host: EntityKind) -> None:
-        """After reopening a journal: schedule the alarms its entities had set."""
-        for entity_id, _ in host.index.scan("alarm_at"):
-            alarm = host.load_alarm(entity_id)
-            if alarm is not None:
-                self._wake(host, entity_id, *alarm)
-
-    def _start_end_of_day(self) -> None:
-        """Publish `EndOfDay{D}` at every 00:00 UTC crossed, in order (Lana's default closing)."""
-        from domains.time import PRODUCER_ID, RecordEndOfDay
-
-        first = (self.clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
-
-        def close_day() -> None:
-            self.send("calendar", PRODUCER_ID, RecordEndOfDay(self.clock.now.date()), subject="end-of-day-producer")
-
-        self.jobs.every(86_400, close_day, "end_of_day", first=int((first - self.clock.start).total_seconds()))
-
-    def flush(self) -> None:
-        """Settle, then group-commit everything staged."""
-        self.settle()
-        self.journal.flush()
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:

@@ -50,7 +50,7 @@ def test_messages_are_delivered_in_the_order_they_were_sent(bank):
         bank.tell("account", name, Open(name, f"{name}@bank.test"))
     bank.tell("account", "c", Deposit(3))
     bank.tell("account", "a", Deposit(1))
-    bank.run()
+    bank.settle()
     assert [(r[2], r[3]) for r in bank.journal.rows()] == [("b", 1), ("a", 1), ("c", 1), ("c", 2), ("a", 2)]
 
 
@@ -58,10 +58,10 @@ def test_an_unexpected_exception_on_tell_is_recorded_raised_and_the_actor_keeps_
     with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[CALC]) as sim:
         sim.tell("calc", "x", Divide(0))
         with pytest.raises(HandlerFailed) as err:
-            sim.run()
+            sim.settle()
         assert "ZeroDivisionError" in err.value.error and err.value.id == "x"
         assert sim.execute("calc", "x", Divide(5)).events == (Divided(20),)
-        sim.flush()
+        sim.settle(commit=True)
         failures = list(sim.journal.db["failures"].rows)
         assert [(f["kind"], f["entity_id"], f["command"]) for f in failures] == [("calc", "x", "Divide")]
 
@@ -149,18 +149,21 @@ def test_a_refused_create_leaves_no_entity_and_no_actor_behind(bank):
         bank.state("account", "b")
 
 
-def test_a_failed_tell_on_the_threaded_runtime_is_recorded_and_raised_by_the_next_run(tmp_path):
+def test_a_failed_tell_on_the_threaded_runtime_is_raised_to_the_teller(tmp_path):
     with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[CALC], runtime="threaded") as sim:
         sim.execute("calc", "x", Divide(1))
-        sim.tell("calc", "x", Divide(0))
-        actor = sim.registry.actor("calc", "x")
-        for _ in range(200):
-            if actor.kind.failures:
-                break
-            threading.Event().wait(0.01)
-        with pytest.raises(HandlerFailed) as err:
-            sim.run()
-        assert "ZeroDivisionError" in err.value.error
+        with pytest.raises(ZeroDivisionError):
+            sim.tell("calc", "x", Divide(0))  # the threaded runtime awaits what it is told
         assert sim.execute("calc", "x", Divide(4)).events == (Divided(25),)  # still serving
-        sim.flush()
-        assert [r["entity_id"] for r in sim.journal.db["failures"].rows] == ["x"]
+        sim.settle(commit=True)
+
+
+def test_command_contexts_are_cached_per_subject_not_per_cause(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[CALC]) as sim:
+        sim.execute("calc", "x", Divide(1))
+        for n in range(50):
+            sim.tell("calc", "x", Divide(1), causation=f"event-{n}")
+        sim.settle(commit=True)
+        contexts = [row[0] for row in sim.journal.conn.execute("SELECT context FROM events ORDER BY seq")]
+        assert '"causation":"event-49","subject":"system"}' in contexts[-1]
+        assert len(sim._subjects) == 1  # one cached subject, whatever the number of causes

@@ -96,7 +96,7 @@ def test_moving_the_alarm_cancels_the_old_one(path):
 def test_an_alarm_in_the_past_rings_at_once(path):
     with Simulation(seed=1, journal=path, aggregates=[REMINDER]) as sim:
         sim.advance(days=1)
-        sim.call("reminder", "r", Remind(sim.now - timedelta(days=1), "late"))
+        sim.execute("reminder", "r", Remind(sim.now - timedelta(days=1), "late"))
         assert len(sim.state("reminder", "r").rang_at) == 1
 
 

@@ -107,3 +107,19 @@ def test_public_entry_points_keep_working():
                         "ledger"):
             assert hasattr(sim, service), service
     assert std_terms().annual_rate > 0 and TermValues and InterestInterval
+
+
+def test_bank_services_are_built_with_narrow_dependencies_not_the_simulation():
+    import inspect
+
+    from engine import Simulation
+    from engine.kernel.port import Kernel
+
+    with Simulation(seed=1, journal=":memory:") as sim:
+        built = {name: getattr(sim, name) for name in ("access", "customer", "governance", "deposit", "custody",
+                                                       "price", "report")}
+        for name, service in built.items():
+            params = inspect.signature(type(service).__init__).parameters
+            assert "sim" not in params, name
+            assert isinstance(getattr(service, "kernel", getattr(service, "sim", None)), Kernel), name
+    assert "importlib" not in (ROOT / "engine" / "bank" / "modules.py").read_text()  # no class lookup by string

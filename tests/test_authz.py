@@ -20,7 +20,7 @@ def bank(tmp_path):
 
 
 def audit_rows(sim):
-    sim.flush()
+    sim.settle(commit=True)
     return [(r["subject"], r["action"], r["authorized"]) for r in sim.journal.db["audit"].rows]
 
 

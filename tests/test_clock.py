@@ -9,6 +9,7 @@ import pytest
 from domains.price import PRICE
 from domains.time import CALENDAR
 from engine import Simulation, TimeInPast
+from engine.kernel.clock import Priority
 
 
 @pytest.fixture
@@ -37,15 +38,20 @@ def test_end_of_day_is_published_once_per_day_however_time_is_advanced(clock_sim
 def test_jobs_at_the_same_instant_run_by_priority_then_insertion(clock_sim):
     ran = []
     noon = datetime(2024, 1, 1, 12, tzinfo=timezone.utc)
-    clock_sim.jobs.at(noon, lambda: ran.append("scenario-1"), "scenario")
-    clock_sim.jobs.at(noon, lambda: ran.append("obligations"), "obligations")
-    clock_sim.jobs.at(noon, lambda: ran.append("scenario-2"), "scenario")
-    clock_sim.jobs.at(noon, lambda: ran.append("price"), "price")
-    clock_sim.jobs.at(noon, lambda: ran.append("accruals"), "accruals")
+    clock_sim.jobs.at(noon, lambda: ran.append("scenario-1"), Priority.SCENARIO)
+    clock_sim.jobs.at(noon, lambda: ran.append("obligations"), Priority.OBLIGATIONS)
+    clock_sim.jobs.at(noon, lambda: ran.append("scenario-2"), Priority.SCENARIO)
+    clock_sim.jobs.at(noon, lambda: ran.append("price"), Priority.PRICE)
+    clock_sim.jobs.at(noon, lambda: ran.append("end of day"), Priority.END_OF_DAY)
     clock_sim.advance(hours=11)
     assert ran == []
     clock_sim.advance(hours=1)
-    assert ran == ["price", "accruals", "obligations", "scenario-1", "scenario-2"]
+    assert ran == ["price", "end of day", "obligations", "scenario-1", "scenario-2"]
+
+
+def test_an_unknown_priority_name_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="unknown priority 'accruals'; known: price, liquidation"):
+        Priority.of("accruals")
 
 
 def test_a_job_scheduled_in_the_past_runs_at_once(clock_sim):

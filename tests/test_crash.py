@@ -55,7 +55,7 @@ def test_the_crash_brings_margin_calls_and_liquidations(crash):
     sim, summary = crash
     assert len(published(sim, "core.credit.partial-liquidation-initiated")) > 3
     assert len(published(sim, "core.credit-collateral.liquidation-completed")) > 3
-    assert summary["liquidations_executed"] > 3 and sim.ledger_book.is_balanced()
+    assert summary["liquidations_executed"] > 3 and sim.ledger.is_balanced()
 
 
 def test_collateral_is_never_negative(crash):

@@ -13,13 +13,8 @@ from domains.accounting import OverdraftPrevented, PaymentAboveOutstanding
 from domains.credit import DisbursalPolicy, FacilityStatus, InvalidTerms, NonPositiveAmount, std_terms
 from domains.credit.collateral import NegativeCollateral, UpdateOnClosedFacility
 from domains.credit.facility import (
-    BelowMarginLimit,
-    CustomerNotEligible,
-    DisbursalAboveFacilityAmount,
-    DisbursalOnInactiveFacility,
-    OnlyOneDisbursalAllowed,
-    OutstandingAmount,
-    PaymentOnClosedFacility,
+    BelowMarginLimit, CustomerNotEligible, DisbursalAboveFacilityAmount, DisbursalOnInactiveFacility,
+    OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
 )
 from engine import Simulation
 from engine.kernel.errors import UnknownEntity
@@ -52,10 +47,10 @@ def open_facility(sim, customer: str, terms=MULTIPLE, sats: int = 10 * BTC, amou
 
 def refused(sim, error: type[Exception], action, *args):
     """The refusal `action(*args)` raises; nothing journaled, published or posted."""
-    before = (sim.journal.digest(), sim.outbox.digest(), sim.ledger_book.trial_balance())
+    before = (sim.journal.digest(), sim.outbox.digest(), sim.ledger.trial_balance())
     with pytest.raises(error) as raised:
         action(*args)
-    assert (sim.journal.digest(), sim.outbox.digest(), sim.ledger_book.trial_balance()) == before
+    assert (sim.journal.digest(), sim.outbox.digest(), sim.ledger.trial_balance()) == before
     return raised.value
 
 
@@ -135,9 +130,9 @@ def test_negative_collateral_is_refused_on_a_pending_or_active_facility(sim, cus
 
 def test_setting_the_collateral_to_its_current_amount_changes_nothing(sim, customer):
     facility = open_facility(sim, customer)
-    before = (sim.journal.digest(), sim.ledger_book.trial_balance())
+    before = (sim.journal.digest(), sim.ledger.trial_balance())
     sim.credit.update_collateral(facility, 10 * BTC)
-    assert (sim.journal.digest(), sim.ledger_book.trial_balance()) == before
+    assert (sim.journal.digest(), sim.ledger.trial_balance()) == before
 
 
 # -- payments -------------------------------------------------------------------------------------
@@ -206,7 +201,7 @@ def test_a_disbursal_above_the_remaining_facility_amount_is_refused_with_what_re
     error = refused(sim, DisbursalAboveFacilityAmount, sim.credit.initiate_disbursal, facility, remaining + 1)
     assert (error.facility_id, error.amount, error.remaining) == (facility, remaining + 1, remaining)
     sim.credit.initiate_disbursal(facility, remaining)  # exactly what remains is accepted
-    assert sim.ledger_book.balance(f"facility:{facility}") == 0
+    assert sim.ledger.balance(f"facility:{facility}") == 0
 
 
 def test_a_disbursal_on_a_single_disbursal_facility_is_refused(sim, customer):

@@ -91,7 +91,7 @@ def life() -> Life:
 
 def snapshot(sim, facility: str) -> Day:
     ledger, totals = {}, defaultdict(lambda: (0, 0))
-    for line in sim.ledger_book.trial_balance():
+    for line in sim.ledger.trial_balance():
         key = (line.currency.value, line.layer.value)
         ledger[(line.account, *key)] = line.balance
         totals[key] = (totals[key][0] + line.debit, totals[key][1] + line.credit)
@@ -182,7 +182,7 @@ def test_the_ledger_as_of_any_past_day_shows_that_days_balances(life):
     """Time travel: balances recomputed from the stored entries up to each instant."""
     def as_of(d: Day) -> dict:
         return {(line.account, line.currency.value, line.layer.value): line.balance
-                for line in life.sim.ledger_book.trial_balance(as_of=d.at)}
+                for line in life.sim.ledger.trial_balance(as_of=d.at)}
     assert [d.on for d in earlier_instants(life) if as_of(d) != d.ledger] == []
 
 

@@ -135,12 +135,12 @@ class CreditMachine(RuleBasedStateMachine):
         return 0 if value == 0 else value * 100 // (self.owed(facility, defaulted=False) + extra)
 
     def refused(self, error: type[Exception], action, *args) -> Exception:
-        before = (self.sim.journal.digest(), self.sim.ledger_book.trial_balance())
+        before = (self.sim.journal.digest(), self.sim.ledger.trial_balance())
         with pytest.raises(error) as raised:
             action(*args)
         event(f"refused: {error.__name__}")
         assert type(raised.value) is error
-        assert (self.sim.journal.digest(), self.sim.ledger_book.trial_balance()) == before
+        assert (self.sim.journal.digest(), self.sim.ledger.trial_balance()) == before
         return raised.value
 
     # -- rules ---------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ class CreditMachine(RuleBasedStateMachine):
     @invariant()
     def debits_equal_credits_in_each_currency_and_layer(self):
         totals = defaultdict(lambda: [0, 0])
-        for line in self.sim.ledger_book.trial_balance():
+        for line in self.sim.ledger.trial_balance():
             totals[(line.currency.value, line.layer.value)][0] += line.debit
             totals[(line.currency.value, line.layer.value)][1] += line.credit
         assert {key: tuple(dc) for key, dc in totals.items() if dc[0] != dc[1]} == {}
@@ -241,7 +241,7 @@ class CreditMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_bucket_or_account_of_a_facility_is_negative(self):
-        negative = [(line.account, line.layer.value, line.balance) for line in self.sim.ledger_book.trial_balance()
+        negative = [(line.account, line.layer.value, line.balance) for line in self.sim.ledger.trial_balance()
                     if line.account.startswith(OWNED) and line.balance < 0]
         assert negative == []
         for facility in self.ids.values():
@@ -261,7 +261,7 @@ class CreditMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_books_agree_with_the_obligations_and_the_uncovered_outstanding(self):
-        balance = self.sim.ledger_book.balance
+        balance = self.sim.ledger.balance
         for facility in self.ids.values():
             books, owed = self.sim.credit.facility(facility).books, defaultdict(int)
             for o in self.sim.credit.obligations(facility):
@@ -296,10 +296,10 @@ class CreditMachine(RuleBasedStateMachine):
     @invariant()
     def the_ledger_follows_the_disbursals_and_the_collateral(self):
         for name, facility in self.ids.items():
-            assert self.sim.ledger_book.balance(f"facility:{facility}") == PLANS[name].amount - self.disbursed[facility]
+            assert self.sim.ledger.balance(f"facility:{facility}") == PLANS[name].amount - self.disbursed[facility]
             collateral_id = self.sim.state("credit-facility", facility).collateral_id
             assert self.sim.state("collateral", collateral_id).amount == self.collateral[facility]
-            sats = self.sim.ledger_book.balance(f"collateral:{collateral_id}", currency="BTC")
+            sats = self.sim.ledger.balance(f"collateral:{collateral_id}", currency="BTC")
             assert sats == self.collateral[facility]
             assert self.sim.state("credit-facility", facility).status is self.status(name)
 

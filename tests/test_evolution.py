@@ -26,7 +26,7 @@ def test_loading_from_a_snapshot_gives_the_same_state_as_a_full_replay(bank):
     open_account(bank, "a")
     for i in range(1, 26):
         bank.execute("account", "a", Deposit(i))
-    bank.flush()
+    bank.settle(commit=True)
     snapshots = bank.journal.conn.execute("SELECT entity_seq FROM snapshots ORDER BY entity_seq").fetchall()
     assert [s for (s,) in snapshots] == [10, 20]
     full = bank.load("account", "a", use_snapshot=False)

@@ -7,7 +7,14 @@ import sqlite3
 
 import pytest
 
-from engine import ConcurrentModification, DuplicateValue, JournalLocked, NotALanasimJournal, Simulation
+from engine import (
+    ConcurrentModification,
+    DuplicateValue,
+    JournalLocked,
+    NotALanasimJournal,
+    Simulation,
+    UnsupportedJournalFormat,
+)
 from engine.kernel.codec import Codec
 from engine.kernel.journal import Journal
 from tests.conftest import open_account
@@ -114,5 +121,17 @@ def test_reads_see_staged_rows_without_committing_the_group(bank):
     assert bank.index("account").find_by_email("a@bank.test") == "a"
     assert len(bank.outbox.tail()) == 1 and bank.journal.stream("account", "a")[-1].event == Deposited(10)
     assert bank.journal.conn.in_transaction  # the reads wrote staged rows into the open group only
-    bank.flush()
+    bank.settle(commit=True)
     assert not bank.journal.conn.in_transaction
+
+
+def test_a_journal_from_another_format_version_is_refused_naming_its_format(tmp_path):
+    path = tmp_path / "future.sqlite"
+    Journal(str(path), Codec()).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE lanasim_meta SET value = '\"lanasim-journal/9\"' WHERE key = 'format'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(UnsupportedJournalFormat) as err:
+        Journal(str(path), Codec())
+    assert (err.value.format, err.value.supported) == ("lanasim-journal/9", ("lanasim-journal/2",))

@@ -17,7 +17,7 @@ from domains.accounting import (
     record_deposit,
 )
 from domains.aggregate import Aggregate, EventType
-from engine import Executed, Simulation
+from engine import Executed, Simulation, UnsupportedJournalFormat
 from tests.support import ACCOUNT
 
 
@@ -198,7 +198,7 @@ def test_the_trial_balance_balances_for_every_currency_and_layer(sim):
 
 def test_check_sees_the_earlier_transactions_of_the_same_call_and_changes_nothing(sim):
     sim.execute("till", "a1", PayIn("t1", 100))
-    book, day = sim.ledger_book, sim.now.date()
+    book, day = sim.ledger, sim.now.date()
     book.check([initiate_withdrawal("w1", "a1", 60, day)])
     with pytest.raises(OverdraftPrevented) as refused:
         book.check([initiate_withdrawal("w1", "a1", 60, day), initiate_withdrawal("w2", "a1", 60, day)])
@@ -209,12 +209,12 @@ def test_check_sees_the_earlier_transactions_of_the_same_call_and_changes_nothin
 def test_an_unbalanced_hand_made_posting_is_refused_by_the_book(sim):
     tx = record_deposit("t1", "a1", 5, sim.now.date())
     with pytest.raises(UnbalancedTransaction) as refused:
-        sim.ledger_book.check([attrs.evolve(tx, entries=tx.entries[:1])])
+        sim.ledger.check([attrs.evolve(tx, entries=tx.entries[:1])])
     assert refused.value.difference == 5 and refused.value.tx_id == "t1"
 
 
 def test_only_kinds_that_post_are_wired_to_the_ledger(sim):
-    assert sim.kinds["till"].ledger is sim.ledger_book
+    assert sim.kinds["till"].ledger is sim.ledger
     assert sim.kinds["account"].ledger is None
 
 
@@ -239,7 +239,7 @@ def test_through_the_engine_the_book_matches_a_model_and_its_stored_rows(amounts
             except OverdraftPrevented:
                 assert model + amount < 0
         assert sim.ledger.balance("deposit:a1") == model >= 0
-        assert sim.ledger_book.totals(as_of=sim.now) == sim.ledger_book.totals()
+        assert sim.ledger.totals(as_of=sim.now) == sim.ledger.totals()
         assert sim.ledger.is_balanced()
 
 
@@ -297,7 +297,7 @@ def test_entries_are_stored_with_interned_names_and_read_back_whole_through_the_
         assert again.ledger.is_balanced()
 
 
-def test_a_journal_written_before_interning_keeps_its_entries_table(tmp_path):
+def test_a_journal_in_the_old_entries_table_layout_is_refused_naming_its_format(tmp_path):
     import sqlite3
 
     path = str(tmp_path / "old.sqlite")
@@ -305,19 +305,14 @@ def test_a_journal_written_before_interning_keeps_its_entries_table(tmp_path):
         pass
     conn = sqlite3.connect(path)
     conn.executescript("DROP VIEW ledger_entries; DROP TABLE ledger_lines; DROP TABLE ledger_accounts; "
-                       f"DROP TABLE ledger_templates; {_LEGACY_TABLE};")
-    conn.execute("INSERT INTO ledger_entries (tx_id, template, account, currency, layer, side, amount, effective, "
-                 "recorded_at, seq) VALUES ('old', 'RECORD_DEPOSIT', 'deposit:a1', 'USD', 'settled', 'credit', 300, "
-                 "'2023-12-31', '2023-12-31T00:00:00Z', 0), ('old', 'RECORD_DEPOSIT', 'deposit-omnibus', 'USD', "
-                 "'settled', 'debit', 300, '2023-12-31', '2023-12-31T00:00:00Z', 0)")
+                       f"DROP TABLE ledger_templates; {_LEGACY_TABLE};"
+                       "UPDATE lanasim_meta SET value = '\"lanasim-journal/1\"' WHERE key = 'format';")
     conn.commit()
     conn.close()
-    with Simulation(seed=3, journal=path, aggregates=[TILL, ACCOUNT]) as sim:
-        assert sim.ledger.balance("deposit:a1") == 300  # the old rows count
-        sim.execute("till", "a1", Open("a1"))
-        sim.execute("till", "a1", PayIn("t1", 1_000))
-        assert sim.ledger.balance("deposit:a1") == 1_300
-        assert sim.ledger.balance("deposit:a1", as_of="2023-12-31") == 300
-        sim.journal.flush()
-        names = sim.journal.conn.execute("SELECT DISTINCT account FROM ledger_entries ORDER BY 1").fetchall()
-        assert names == [("deposit-omnibus",), ("deposit:a1",)]
+    with pytest.raises(UnsupportedJournalFormat) as err:
+        Simulation(seed=3, journal=path, aggregates=[TILL, ACCOUNT])
+    found = (err.value.path, err.value.format, err.value.supported)
+    assert found == (path, "lanasim-journal/1", ("lanasim-journal/2",))
+    assert "\n" not in str(err.value)
+    with Simulation(seed=3, journal=str(tmp_path / "new.sqlite"), aggregates=[TILL, ACCOUNT]):
+        pass  # the refused file's lock was released: nothing else is held

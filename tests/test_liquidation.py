@@ -61,7 +61,7 @@ def collateral(sim, facility: str) -> int:
 
 
 def btc(sim, account: str) -> int:
-    return sim.ledger_book.balance(account, currency="BTC")
+    return sim.ledger.balance(account, currency="BTC")
 
 
 def initiated(sim) -> list[dict]:
@@ -75,7 +75,7 @@ def assert_books_hold(sim, facility: str) -> None:
     assert remaining == c.amount >= 0
     assert remaining + btc(sim, chart.collateral_in_liquidation(c.id)) + btc(sim, chart.liquidated_collateral(c.id)) \
         == btc(sim, chart.COLLATERAL_OMNIBUS)
-    assert sim.ledger_book.is_balanced()
+    assert sim.ledger.is_balanced()
 
 
 # -- initiation --------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def test_proceeds_become_a_payment_from_the_proceeds_account_allocated_interest_
     assert [(a["obligation_type"], a["amount"]) for a in allocations] == [
         ("interest", interest), ("disbursal", 40_000_00 - interest)]
     assert sim.credit.books(liquidating).outstanding == AMOUNT + interest - 40_000_00
-    assert sim.ledger_book.balance(chart.proceeds_from_liquidation(liquidating)) == 0
+    assert sim.ledger.balance(chart.proceeds_from_liquidation(liquidating)) == 0
     assert_books_hold(sim, liquidating)
 
 
@@ -147,7 +147,7 @@ def test_proceeds_above_what_is_owed_pay_it_all_and_the_surplus_stays_in_the_pro
     payment_id = sim.credit.record_liquidation_proceeds(liquidating, owed + 5_000_00)
     assert sim.state("payment", payment_id).amount == owed
     assert sim.credit.books(liquidating).outstanding == 0
-    assert sim.ledger_book.balance(chart.proceeds_from_liquidation(liquidating)) == 5_000_00
+    assert sim.ledger.balance(chart.proceeds_from_liquidation(liquidating)) == 5_000_00
     assert_books_hold(sim, liquidating)
 
 

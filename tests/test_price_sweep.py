@@ -71,4 +71,4 @@ def test_the_sweep_never_misses_a_facility_whose_state_should_change(btc, prices
         for price in prices:
             sim.price.set(price)
             assert full_reevaluation_changes_nothing(sim, facilities, price)
-        assert sim.ledger_book.is_balanced()
+        assert sim.ledger.is_balanced()

@@ -68,7 +68,7 @@ def test_a_failing_reaction_is_recorded_and_raised_not_lost(tmp_path):
         with pytest.raises(ReactionFailed) as err:
             sim.advance(days=1)
         assert err.value.consumer == "overdraw" and "InsufficientFunds" in err.value.error
-        sim.flush()
+        sim.settle(commit=True)
         rows = list(sim.journal.db["failures"].rows)
         assert {r["kind"] for r in rows} == {"account", "consumer"}
         assert any('"event_type":"core.time.end-of-day"' in r["context"] for r in rows)

@@ -87,7 +87,7 @@ def test_every_story_keeps_the_ledger_balanced_and_the_books_equal_to_the_obliga
 
     assert story.summary["ledger balanced"] is True
     for day in sorted({e["recorded_at"] for e in story.sim.outbox.tail(types=[DUE, PAYMENT])}):
-        assert story.sim.ledger_book.is_balanced(as_of=day)
+        assert story.sim.ledger.is_balanced(as_of=day)
     assert books == (owed("disbursal"), owed("interest"), owed("disbursal", ("due", "overdue")),
                      owed("interest", ("due", "overdue")), 0)
     for o in obligations:

@@ -9,6 +9,7 @@ from typing import TypeGuard
 import attrs
 
 from domains.access.errors import EmptyValue, InvalidEmail, InvalidName, InvalidPermission
+from domains.validators import required
 
 __all__ = ["AddPermissionSet", "CreatePermissionSet", "CreateRole", "CreateUser", "RemovePermissionSet",
            "UpdateUserRole"]
@@ -21,9 +22,7 @@ _ACTION = re.compile(r"[a-z][a-z0-9-]*:[a-z][a-z0-9-]*")
 Permission = tuple[str, str]
 
 
-def _required(_: object, attribute: attrs.Attribute, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise EmptyValue(field=attribute.name)
+_required = required(EmptyValue)
 
 
 def _email(value: object) -> str:

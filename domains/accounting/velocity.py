@@ -3,7 +3,7 @@ per currency and layer, known accounts, and the hard limits of §17.3 (velocity 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
@@ -27,7 +27,6 @@ __all__ = [
 ]
 
 BalanceOf = Callable[[str, Currency, Layer], int]
-Controls = tuple["VelocityControl", ...]
 
 
 @attrs.frozen
@@ -41,11 +40,32 @@ class VelocityControl:
     layer: Layer = Layer.SETTLED
 
 
-CONTROLS = (
+@attrs.frozen(init=False)
+class Controls:
+    """A set of velocity controls, indexed once when built: the categories they watch and each
+    control by (category, currency, layer). Iterates as the controls themselves."""
+
+    items: tuple[VelocityControl, ...]
+    categories: frozenset[str]
+    by_key: dict[tuple[str, Currency, Layer], VelocityControl] = attrs.field(eq=False, hash=False)
+
+    def __init__(self, items: Iterable[VelocityControl]) -> None:
+        items = tuple(items)
+        self.__attrs_init__(items, frozenset(c.category for c in items),
+                            {(c.category, c.currency, c.layer): c for c in items})
+
+    def __iter__(self) -> Iterator[VelocityControl]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+CONTROLS = Controls((
     VelocityControl("overdraft-prevention", "deposit", OverdraftPrevented),
     VelocityControl("disbursal-limit", "facility", DisbursalLimitExceeded),
     VelocityControl("uncovered-outstanding-limit", "uncovered-outstanding", PaymentAboveOutstanding),
-)
+))
 
 
 _DEBIT = Side.DEBIT  # a module constant: an Enum attribute read is a descriptor call
@@ -84,7 +104,8 @@ def _refuse_unbalanced(tx: LedgerTransaction, net: dict[tuple, int]) -> None:
 def check_limits(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CONTROLS) -> None:
     """Refuse when a controlled account would fall below zero; `balance_of` gives the normal-side
     balance before `tx`. Also refuses entries on accounts outside the chart (`UnknownAccount`)."""
-    watched = _categories(controls)
+    controls = _categories(controls)
+    watched = controls.categories
     if not any(entry.account.partition(":")[0] in watched for entry in tx.entries):
         for entry in tx.entries:
             normal_side(entry.account)  # still refuse an account outside the chart
@@ -99,7 +120,8 @@ def check(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CON
     """All of the above, in order: amounts, balance, limits (one pass per step over the entries:
     every daily accrual of every facility goes through here)."""
     _refuse_unbalanced(tx, _net(tx, amounts=True))
-    watched = _categories(controls)
+    controls = _categories(controls)
+    watched = controls.categories
     touched = False
     for entry in tx.entries:
         category_of(entry.account)  # refuses an account outside the chart
@@ -121,18 +143,9 @@ def _changes(tx: LedgerTransaction) -> dict[BalanceKey, int]:
 
 def _control(key: BalanceKey, controls: Controls) -> VelocityControl | None:
     account, currency, layer = key
-    by_key = _INDEXED.get(id(controls))
-    if by_key is None:
-        by_key = _INDEXED[id(controls)] = {(c.category, c.currency, c.layer): c for c in controls}
-    return by_key.get((account.partition(":")[0], currency, layer))
+    return controls.by_key.get((account.partition(":")[0], currency, layer))
 
 
-def _categories(controls: Controls) -> frozenset[str]:
-    found = _CATEGORIES.get(id(controls))
-    if found is None:
-        found = _CATEGORIES[id(controls)] = frozenset(c.category for c in controls)
-    return found
-
-
-_CATEGORIES: dict[int, frozenset[str]] = {}  # id(controls) -> the categories they watch
-_INDEXED: dict[int, dict[tuple, VelocityControl]] = {}  # id(controls) -> by (category, currency, layer)
+def _categories(controls: Controls | tuple[VelocityControl, ...]) -> Controls:
+    """`controls` as an indexed `Controls` (a plain tuple of controls is indexed here)."""
+    return controls if controls.__class__ is Controls else Controls(controls)

@@ -9,32 +9,14 @@ from domains.credit.math import INFINITE, add_months, cvl, interest_for_period, 
 from domains.credit.periods import Period, first_period, next_period, truncate
 from domains.credit.permissions import PERMISSIONS
 from domains.credit.policies import (
-    POLICIES,
-    complete_collateral_liquidation,
-    count_collateral_sent_out,
-    start_liquidation,
+    POLICIES, complete_collateral_liquidation, count_collateral_sent_out, start_liquidation,
 )
 from domains.credit.primitives import (
-    Direction,
-    FacilityStatus,
-    LiquidationStatus,
-    ObligationStatus,
-    ObligationType,
-    Outstanding,
-    ProposalStatus,
+    Direction, FacilityStatus, LiquidationStatus, ObligationStatus, ObligationType, Outstanding, ProposalStatus,
 )
 from domains.credit.registry import (
-    COLLATERAL,
-    CREDIT_FACILITY,
-    DISBURSAL,
-    INTEREST_ACCRUAL_CYCLE,
-    LIQUIDATION,
-    OBLIGATION,
-    PAYMENT,
-    PAYMENT_ALLOCATION,
-    PENDING_CREDIT_FACILITY,
-    PROPOSAL,
-    TERMS_TEMPLATE,
+    COLLATERAL, CREDIT_FACILITY, DISBURSAL, INTEREST_ACCRUAL_CYCLE, LIQUIDATION, OBLIGATION, PAYMENT,
+    PAYMENT_ALLOCATION, PENDING_CREDIT_FACILITY, PROPOSAL, TERMS_TEMPLATE,
 )
 from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues, std_terms
 

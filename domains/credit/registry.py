@@ -24,11 +24,7 @@ from domains.credit.facility import events as ev
 from domains.credit.facility import pending as pending_facility
 from domains.credit.facility.posting import post_accrual_cycle, post_disbursal, post_facility, post_pending_facility
 from domains.credit.facility.public import (
-    publish_accrual_cycle,
-    publish_disbursal,
-    publish_facility,
-    publish_pending_facility,
-    publish_proposal,
+    publish_accrual_cycle, publish_disbursal, publish_facility, publish_pending_facility, publish_proposal,
 )
 from domains.credit.permissions import required_permission
 from domains.credit.primitives import FacilityStatus

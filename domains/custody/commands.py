@@ -8,6 +8,7 @@ import attrs
 
 from domains.custody.errors import EmptyValue, InvalidConfig, InvalidNetwork, InvalidProvider, InvalidSats
 from domains.custody.primitives import Network, Provider
+from domains.validators import required
 
 __all__ = ["CreateCustodian", "CreateWallet", "UpdateCustodianConfig", "UpdateWalletBalance"]
 
@@ -33,9 +34,7 @@ def _settings(value: object) -> dict[str, str]:
     return dict(sorted(value.items()))
 
 
-def _required(_: object, attribute: attrs.Attribute, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise EmptyValue(field=attribute.name)
+_required = required(EmptyValue)
 
 
 def _whole_sats(_: object, attribute: attrs.Attribute, value: object) -> None:

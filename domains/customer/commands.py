@@ -8,6 +8,7 @@ import attrs
 
 from domains.customer.errors import EmptyValue, InvalidCustomerType, InvalidEmail, InvalidKycLevel
 from domains.customer.primitives import Conversion, CustomerType, KycLevel
+from domains.validators import required
 
 __all__ = [
     "ApproveKyc", "CloseCustomer", "CloseProspect", "ConvertManually", "CreateCustomer",
@@ -39,9 +40,7 @@ def _level(value: object) -> KycLevel:
         raise InvalidKycLevel(value=value) from None
 
 
-def _required(_: object, attribute: attrs.Attribute, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise EmptyValue(field=attribute.name)
+_required = required(EmptyValue)
 
 
 @attrs.frozen

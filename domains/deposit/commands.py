@@ -13,6 +13,7 @@ import attrs
 
 from domains.deposit.errors import EmptyValue, NonPositiveAmount
 from domains.deposit.primitives import AccountStatus
+from domains.validators import required
 
 __all__ = [
     "CancelWithdrawal", "CloseAccount", "ConcludeWithdrawalApproval", "ConfirmWithdrawal", "FreezeAccount",
@@ -27,9 +28,7 @@ def _positive(_: object, attribute: attrs.Attribute, value: object) -> None:
         raise NonPositiveAmount(amount=value)
 
 
-def _required(_: object, attribute: attrs.Attribute, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise EmptyValue(field=attribute.name)
+_required = required(EmptyValue)
 
 
 def _value(value: object) -> str:

@@ -6,6 +6,7 @@ import attrs
 
 from domains.governance.errors import EmptyValue, UnknownProcessType
 from domains.governance.primitives import AUTO_APPROVE, ApprovalRules, ProcessType
+from domains.validators import required
 
 __all__ = [
     "AddCommitteeMember", "ApproveProcess", "CreateCommittee", "DenyProcess", "InitPolicy",
@@ -20,9 +21,7 @@ def _process_type(value: object) -> ProcessType:
         raise UnknownProcessType(value=value) from None
 
 
-def _required(_: object, attribute: attrs.Attribute, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise EmptyValue(field=attribute.name)
+_required = required(EmptyValue)
 
 
 def _members(values: object) -> tuple[str, ...]:

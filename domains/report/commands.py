@@ -8,6 +8,7 @@ import attrs
 
 from domains.report.errors import EmptyValue, InvalidRunState, InvalidRunType
 from domains.report.primitives import ReportFile, ReportRunState, ReportRunType
+from domains.validators import required
 
 __all__ = ["CreateReport", "CreateReportRun", "UpdateReportRunState"]
 
@@ -26,9 +27,7 @@ def _run_state(value: object) -> ReportRunState:
         raise InvalidRunState(value=value) from None
 
 
-def _required(_: object, attribute: attrs.Attribute, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise EmptyValue(field=attribute.name)
+_required = required(EmptyValue)
 
 
 def _files(_: object, attribute: attrs.Attribute, value: object) -> None:

@@ -16,20 +16,11 @@ from domains.aggregate import Policy, Send
 from domains.credit.collateral import SyncCollateralFromCustodian
 from domains.credit.collection import allocation_commands
 from domains.credit.facility import (
-    AccrueInterest,
-    Mature,
-    UpdateCollateralization,
-    UpdatePendingCollateralization,
-    accrual_due,
-    activate,
-    complete_when_collateralized,
-    completes_cycle,
-    conclude_approval,
-    due_to_mature,
-    open_pending_facility,
-    post_cycle,
+    AccrueInterest, Mature, UpdateCollateralization, UpdatePendingCollateralization, accrual_due, activate,
+    complete_when_collateralized, completes_cycle, conclude_approval, due_to_mature, open_pending_facility, post_cycle,
 )
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
+from engine.kernel.clock import Priority
 
 CYCLE = "interest-accrual-cycle"
 
@@ -38,7 +29,7 @@ __all__ = ["CreditFlow", "FlowHost"]
 
 class FlowHost(Protocol):
     """What the credit process managers use of the simulation: entity states and indexes, id draws,
-    the current price and time, the reaction registry, deferred jobs and fire-and-forget sends."""
+    the current price and time, the reaction registry, deferred jobs and fire-and-forget tells."""
 
     ids: Any  # .entity() -> str
     price: Any  # .current() -> int | None
@@ -49,7 +40,7 @@ class FlowHost(Protocol):
     def now(self) -> datetime: ...
     def state(self, kind: str, entity_id: str) -> Any: ...
     def index(self, kind: str) -> Any: ...
-    def send(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
+    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
 
 
 class CreditFlow:
@@ -192,7 +183,7 @@ class CreditFlow:
             if facility_id in active and due_to_mature(state(FACILITY_KIND, facility_id), day):
                 sends.append(Send(FACILITY_KIND, facility_id, Mature(day)))
         if posting:
-            self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), "cycle_posting")
+            self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), Priority.CYCLE_POSTING)
         return tuple(sends)
 
     def post_cycles(self, cycle_ids: list[str]) -> None:
@@ -200,7 +191,7 @@ class CreditFlow:
         with its interest obligation, due on the cycle's last day; the facility concludes it."""
         for cycle_id in cycle_ids:
             for send in post_cycle(self.sim.state(CYCLE, cycle_id), self.sim.ids.entity()):
-                self.sim.send(send.kind, send.id, send.command, subject="interest-accrual")
+                self.sim.tell(send.kind, send.id, send.command, subject="interest-accrual")
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list:

@@ -56,7 +56,7 @@ class CreditReads:
     def of(cls, sim: Any) -> CreditReads:
         def exists(kind: str, entity_id: str) -> bool:
             return sim.registry.actor(kind, entity_id) is not None or sim.journal.exists(kind, entity_id)
-        return cls(sim, sim.ledger_book, exists, sim.journal.creation_order)
+        return cls(sim, sim.ledger, exists, sim.journal.creation_order)
 
     def books(self, facility_id: str) -> Books:
         b = self.ledger.balances(self._accounts(facility_id))

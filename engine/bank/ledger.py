@@ -5,8 +5,8 @@ in memory (rebuilt from the rows on open) for balances now, SQL over the rows fo
 Account ids and template names are interned (`ledger_accounts`, `ledger_templates`): a daily
 accrual's row holds 119 bytes of values instead of 207, and ledger rows are most of what a
 portfolio year writes. The view `ledger_entries` shows every entry with its names, as one table would; SQL
-readers (verify, exports, users) read it. A journal written before interning keeps its
-`ledger_entries` table and is appended to in that layout.
+readers (verify, exports, users) read it. A journal from before interning (format 1 with a
+`ledger_entries` table) is refused with `UnsupportedJournalFormat`.
 
 `EntityKind.handle` calls `check` before anything of a command is written (a velocity limit
 refuses the whole command) and `apply` while holding `journal.lock`, staging the rows. The
@@ -24,12 +24,13 @@ from domains.accounting import (
     normal_balance, normal_side,
 )
 from engine.kernel.clock import parse_instant
+from engine.kernel.errors import UnsupportedJournalFormat
+from engine.kernel.schema import FORMAT
 
 __all__ = ["Ledger"]
 
 _COLUMNS = "(tx_id, template, account, currency, layer, side, amount, effective, recorded_at, seq)"
 _LINES_INSERT = f"INSERT INTO ledger_lines {_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_LEGACY_INSERT = f"INSERT INTO ledger_entries {_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _ROW_CHECKS = ("currency TEXT NOT NULL, layer TEXT NOT NULL, side TEXT NOT NULL CHECK (side IN ('debit', 'credit')), "
                "amount INTEGER NOT NULL CHECK (amount > 0), effective TEXT NOT NULL, recorded_at TEXT NOT NULL, "
                "seq INTEGER NOT NULL")
@@ -49,7 +50,6 @@ _TOTALS = (
     "GROUP BY account, currency, layer"
 )
 _LINES_INDEX = "CREATE INDEX IF NOT EXISTS ledger_lines_balance ON ledger_lines (account, currency, layer, recorded_at)"
-_LEGACY_INDEX = "CREATE INDEX IF NOT EXISTS ledger_entries_balance ON ledger_entries (account, currency, layer, recorded_at)"
 _ONE_ACCOUNT = " AND account = ? AND currency = ? AND layer = ?"
 _END_OF_TIME = "9999"
 
@@ -59,22 +59,19 @@ class Ledger:
 
     def __init__(self, journal, clock) -> None:
         self.journal, self.clock = journal, clock
+        self.exporter = None  # set by the composition root: writes `export_csv` files
         with journal.lock:
             found = journal.conn.execute("SELECT type FROM sqlite_master WHERE name = 'ledger_entries'").fetchone()
-            self.legacy = found is not None and found[0] == "table"  # written before interning: keep its layout
-            if self.legacy:
-                self._insert, self._index = _LEGACY_INSERT, "ledger_entries_balance"
-                journal.defer_index(self._index, _LEGACY_INDEX)  # random text keys: kept off while hot
-            else:
-                for statement in _SCHEMA:
-                    journal.conn.execute(statement)
-                self._insert, self._index = _LINES_INSERT, "ledger_lines_balance"
-                journal.defer_index(self._index, _LINES_INDEX)
-            self._accounts: dict[str, int] = dict(journal.conn.execute(
-                "SELECT account, id FROM ledger_accounts")) if not self.legacy else {}
+            if found is not None and found[0] == "table":  # written before interning: no longer read
+                raise UnsupportedJournalFormat(path=journal.path, format=journal.meta().get("format"),
+                                               supported=(FORMAT,), problem="ledger_entries table layout")
+            for statement in _SCHEMA:
+                journal.conn.execute(statement)
+            self._insert, self._index = _LINES_INSERT, "ledger_lines_balance"
+            journal.defer_index(self._index, _LINES_INDEX)  # random keys: kept off while hot
+            self._accounts: dict[str, int] = dict(journal.conn.execute("SELECT account, id FROM ledger_accounts"))
             self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)  # id - 1 -> account
-            self._templates: dict[str, int] = dict(journal.conn.execute(
-                "SELECT template, id FROM ledger_templates")) if not self.legacy else {}
+            self._templates: dict[str, int] = dict(journal.conn.execute("SELECT template, id FROM ledger_templates"))
             self._totals: dict[BalanceKey, tuple[int, int]] = self._read_totals(_END_OF_TIME)
 
     # -- posting (called by EntityKind.handle under journal.lock) ------------------------
@@ -103,16 +100,16 @@ class Ledger:
         """Post checked transactions: update the totals and stage one row per entry (`seq` = the
         journal seq of the command's last event, `recorded_at` = now)."""
         totals, recorded_at, rows = self._totals, self.clock.iso, []
-        accounts, templates, legacy = self._accounts, self._templates, self.legacy
+        accounts, templates = self._accounts, self._templates
         for tx in txs:
             effective = tx.effective.isoformat()
-            template = tx.template if legacy else templates.get(tx.template) or self._intern_template(tx.template)
+            template = templates.get(tx.template) or self._intern_template(tx.template)
             for e in tx.entries:
                 key = (e.account, _CURRENCIES[e.currency], _LAYERS[e.layer])
                 debits, credits = totals.get(key, _ZERO)
                 amount = e.amount
                 totals[key] = (debits + amount, credits) if e.side == _DEBIT else (debits, credits + amount)
-                account = e.account if legacy else accounts.get(e.account) or self._intern_account(e.account)
+                account = accounts.get(e.account) or self._intern_account(e.account)
                 rows.append((tx.tx_id, template, account, _TEXT[e.currency], _TEXT[e.layer], _TEXT[e.side],
                              amount, effective, recorded_at, seq))
         self.journal.stage_many(self._insert, rows)
@@ -169,6 +166,19 @@ class Ledger:
         """Every account's debits, credits and normal-side balance, per currency and layer."""
         return accounting.trial_balance(self.totals(as_of))
 
+    def entries(self, account: str) -> list[tuple]:
+        """The account's entries, oldest first: tx_id, template, currency, layer, side, amount,
+        effective, recorded_at (an unknown account is refused)."""
+        self.balance(account)
+        self.journal.sync()
+        return self.journal.conn.execute(
+            "SELECT tx_id, template, currency, layer, side, amount, effective, recorded_at FROM ledger_entries "
+            "WHERE account = ? ORDER BY id", (account,)).fetchall()
+
+    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = "system") -> str:
+        """Write the account's entries to CSV and record the export; returns the export id."""
+        return self.exporter.export_csv(account, out_dir=out_dir, subject=subject)
+
     def is_balanced(self, as_of=None) -> bool:
         """For every currency and layer, total debits equal total credits."""
         return accounting.is_balanced(self.totals(as_of))
@@ -181,16 +191,16 @@ class Ledger:
                 journal.ensure_index(self._index)
             journal.sync()
             account: object = None if key is None else key[0]
-            if key is not None and not self.legacy:
+            if key is not None:
                 account = self._accounts.get(key[0])
                 if account is None:
                     return {}  # nothing was ever posted to it
             params = (until,) if key is None else (until, account, key[1].value, key[2].value)
-            sql = _TOTALS.format(table="ledger_entries" if self.legacy else "ledger_lines",
+            sql = _TOTALS.format(table="ledger_lines",
                                  account="" if key is None else _ONE_ACCOUNT)
             rows = journal.conn.execute(sql, params).fetchall()
-            names = None if self.legacy else self._account_names
-            return {(a if names is None else names[a - 1], Currency(c), Layer(lay)): (d, cr)
+            names = self._account_names
+            return {(names[a - 1], Currency(c), Layer(lay)): (d, cr)
                     for a, c, lay, d, cr in rows}
 
 

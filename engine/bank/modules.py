@@ -1,48 +1,85 @@
-"""The bank's modules as the engine hosts them: each domain's aggregates, policies and service."""
+"""The bank's modules as the engine hosts them: each domain's aggregates and policies, and the
+services built over the kernel (called by the composition root, `Simulation.__init__`)."""
 
 from __future__ import annotations
 
-import importlib
+from datetime import timedelta
 
-__all__ = ["aggregates", "attach_services", "policies"]
+import domains.access
+import domains.accounting
+import domains.credit
+import domains.custody
+import domains.customer
+import domains.deposit
+import domains.governance
+import domains.price
+import domains.report
+import domains.time
+from domains.time import PRODUCER_ID, RecordEndOfDay
+from engine.bank.service.access import AccessService
+from engine.bank.service.credit import CreditService
+from engine.bank.service.custody import CustodyService
+from engine.bank.service.customer import CustomerService
+from engine.bank.service.deposit import DepositService
+from engine.bank.service.governance import GovernanceService
+from engine.bank.service.ledger import LedgerExport
+from engine.bank.service.price import PriceService
+from engine.bank.service.report import ReportService
+from engine.kernel.clock import Priority
+from engine.kernel.port import Kernel
 
-# (domain package, service attribute on Simulation, service class path or None)
-MODULES = (
-    ("domains.time", "time", None),
-    ("domains.accounting", "accounting", None),
-    ("domains.price", "price", "engine.bank.service.price:PriceService"),
-    ("domains.access", "access", "engine.bank.service.access:AccessService"),
-    ("domains.customer", "customer", "engine.bank.service.customer:CustomerService"),
-    ("domains.governance", "governance", "engine.bank.service.governance:GovernanceService"),
-    ("domains.deposit", "deposit", "engine.bank.service.deposit:DepositService"),
-    ("domains.custody", "custody", "engine.bank.service.custody:CustodyService"),
-    ("domains.report", "report", "engine.bank.service.report:ReportService"),
-    ("domains.credit", "credit", "engine.bank.service.credit:CreditService"),
-)
+__all__ = ["aggregates", "attach_services", "policies", "start_end_of_day"]
 
-# A service that works through other modules' services is attached only alongside them.
-REQUIRES = {"credit": ("price", "customer", "deposit", "governance", "custody")}
+PACKAGES = (domains.time, domains.accounting, domains.price, domains.access, domains.customer,
+            domains.governance, domains.deposit, domains.custody, domains.report, domains.credit)
 
 
 def aggregates() -> list:
-    specs = []
-    for package, _, _ in MODULES:
-        specs.extend(importlib.import_module(package).AGGREGATES)
-    return specs
+    return [spec for package in PACKAGES for spec in package.AGGREGATES]
 
 
 def policies() -> list:
-    found: list = []
-    for package, _, _ in MODULES:
-        found.extend(getattr(importlib.import_module(package), "POLICIES", ()))
-    return found
+    return [policy for package in PACKAGES for policy in getattr(package, "POLICIES", ())]
 
 
-def attach_services(sim) -> None:
-    """Attach each module's service when the simulation hosts all of that module's aggregates."""
-    for package, attr, path in MODULES:
-        kinds = {spec.kind for spec in importlib.import_module(package).AGGREGATES}
-        needs = REQUIRES.get(attr, ())
-        if path is not None and kinds <= set(sim.kinds) and all(hasattr(sim, n) for n in needs):
-            module, cls = path.split(":")
-            setattr(sim, attr, getattr(importlib.import_module(module), cls)(sim))
+def attach_services(sim, kernel: Kernel) -> None:
+    """Attach each module's service when the simulation hosts all of that module's aggregates (a
+    service working through other services only alongside them), and register their consumers."""
+
+    def hosts(package) -> bool:
+        return {spec.kind for spec in package.AGGREGATES} <= kernel.kinds
+
+    sim.ledger.exporter = LedgerExport(kernel, sim.ledger)
+    if hosts(domains.price):
+        sim.price = PriceService(kernel)
+    if hosts(domains.access):
+        sim.access = AccessService(kernel)
+    if hosts(domains.customer):
+        sim.customer = CustomerService(kernel)
+    if hosts(domains.governance):
+        sim.governance = GovernanceService(kernel)
+    if hosts(domains.deposit):
+        sim.deposit = DepositService(kernel, getattr(sim, "governance", None), sim.ledger)
+        for policy in sim.deposit.policies():
+            sim.reactions.add(policy)
+    if hosts(domains.custody):
+        sim.custody = CustodyService(kernel)
+    if hosts(domains.report):
+        sim.report = ReportService(kernel, sim.ledger)
+    needs = ("price", "customer", "deposit", "governance", "custody")
+    if hosts(domains.credit) and all(hasattr(sim, n) for n in needs):
+        sim.credit = CreditService(sim)  # still takes the whole simulation: being rewritten on its own branch
+
+
+def start_end_of_day(kernel: Kernel) -> None:
+    """Publish `EndOfDay{D}` at every 00:00 UTC crossed, in order (Lana's default closing), when
+    the calendar is hosted."""
+    if "calendar" not in kernel.kinds:
+        return
+    clock = kernel.clock
+    first = (clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
+
+    def close_day() -> None:
+        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(clock.now.date()), subject="end-of-day-producer")
+
+    kernel.jobs.every(86_400, close_day, Priority.END_OF_DAY, first=int((first - clock.start).total_seconds()))

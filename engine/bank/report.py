@@ -1,7 +1,7 @@
 """The reports the bank produces, read from the journal (and the ledger) as of a day, as CSV tables.
 
-A report only reads: entities folded as of the end of the day (`sim.load(..., as_of=...)`) and
-ledger entries recorded by then (`sim.ledger`). It never issues a command.
+A report only reads: entities folded as of the end of the day (`source.load(..., as_of=...)`) and
+ledger entries recorded by then (`source.ledger`). It never issues a command.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import attrs
 from domains.report import UnknownReport
 from engine.kernel.errors import EngineError
 
-__all__ = ["REPORTS", "ReportDefinition", "ReportUnavailable", "Table", "definition", "end_of", "write_csv"]
+__all__ = ["REPORTS", "ReportDefinition", "ReportUnavailable", "Sources", "Table", "definition", "end_of", "write_csv"]
 
 DEPOSIT_ACCOUNT = "deposit-account"
 
@@ -43,49 +43,60 @@ class ReportDefinition:
     build: Callable[[object, date], Table]
 
 
+@attrs.frozen
+class Sources:
+    """What a report reads: the journal's ids, entities as of a time (`load`), the hosted kinds and
+    the ledger book (a `Simulation` has the same four)."""
+
+    journal: object
+    load: Callable[..., object]
+    kinds: frozenset[str]
+    ledger: object
+
+
 def end_of(day: date) -> datetime:
     """The last recorded second of `day` (journal times are whole seconds, UTC)."""
     return datetime.combine(day, time(23, 59, 59), UTC)
 
 
-def _ids(sim, kind: str) -> list[str]:
+def _ids(source, kind: str) -> list[str]:
     """Every id of the kind the journal knows, sorted (whether it existed on the day is up to `load`)."""
-    return sim.journal.entity_ids(kind)
+    return source.journal.entity_ids(kind)
 
 
-def customer_register(sim, day: date) -> Table:
+def customer_register(source, day: date) -> Table:
     """Customers that existed at the end of `day`, with their status, level and email then."""
     at, rows = end_of(day), []
-    for customer_id in _ids(sim, "customer"):
-        customer = sim.load("customer", customer_id, as_of=at)
+    for customer_id in _ids(source, "customer"):
+        customer = source.load("customer", customer_id, as_of=at)
         if customer is None:
             continue
-        party = sim.load("party", customer.party_id, as_of=at)
+        party = source.load("party", customer.party_id, as_of=at)
         rows.append((customer.id, customer.party_id, party.email, customer.customer_type, customer.status,
                      customer.level))
     return Table(("customer_id", "party_id", "email", "customer_type", "status", "kyc_level"), tuple(rows))
 
 
-def deposit_book(sim, day: date) -> Table:
+def deposit_book(source, day: date) -> Table:
     """One row per deposit account open at the end of `day`: holder, status and the settled balances
     (cents) of its deposit and frozen-deposit ledger accounts then (a freeze moves the money aside)."""
     from domains.accounting.chart import deposit_account, frozen_deposit  # only this report needs the chart
 
-    ledger, at, rows = _ledger(sim, "deposit-book"), end_of(day), []
-    if DEPOSIT_ACCOUNT not in sim.kinds:
+    ledger, at, rows = _ledger(source, "deposit-book"), end_of(day), []
+    if DEPOSIT_ACCOUNT not in source.kinds:
         raise ReportUnavailable(name="deposit-book", missing=DEPOSIT_ACCOUNT)
-    for account_id in _ids(sim, DEPOSIT_ACCOUNT):
-        account = sim.load(DEPOSIT_ACCOUNT, account_id, as_of=at)
+    for account_id in _ids(source, DEPOSIT_ACCOUNT):
+        account = source.load(DEPOSIT_ACCOUNT, account_id, as_of=at)
         if account is not None:
             settled, frozen = (ledger.balance(book(account.id), as_of=at) for book in (deposit_account, frozen_deposit))
             rows.append((account.id, account.account_holder_id, account.status, settled, frozen))
     return Table(("account_id", "holder_id", "status", "settled_balance", "frozen_balance"), tuple(rows))
 
 
-def trial_balance(sim, day: date) -> Table:
+def trial_balance(source, day: date) -> Table:
     """Every ledger account's debits, credits and normal-side balance at the end of `day`, then one
     TOTAL row per currency and layer whose balance is debits - credits (0 in a balanced book)."""
-    lines = _ledger(sim, "trial-balance").trial_balance(as_of=end_of(day))
+    lines = _ledger(source, "trial-balance").trial_balance(as_of=end_of(day))
     rows = [(x.account, x.code, x.currency, x.layer, x.debit, x.credit, x.balance) for x in lines]
     totals: dict[tuple, tuple[int, int]] = {}
     for x in lines:
@@ -95,8 +106,8 @@ def trial_balance(sim, day: date) -> Table:
     return Table(("account", "code", "currency", "layer", "debits", "credits", "balance"), tuple(rows))
 
 
-def _ledger(sim, name: str):
-    ledger = getattr(sim, "ledger", None)
+def _ledger(source, name: str):
+    ledger = getattr(source, "ledger", None)
     if ledger is None:
         raise ReportUnavailable(name=name, missing="ledger")
     return ledger

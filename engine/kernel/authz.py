@@ -8,7 +8,11 @@ as Lana's system actors do.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from engine.kernel.clock import Clock
 from engine.kernel.errors import EngineError
+from engine.kernel.journal import Journal
 
 __all__ = ["SYSTEM_ACTORS", "Authorizer", "Unauthorized"]
 
@@ -27,10 +31,14 @@ class Unauthorized(EngineError):
 
 
 class Authorizer:
-    def __init__(self, sim, extra_system_actors=()) -> None:
-        self.sim = sim
+    """`is_user(subject)` and `permissions_of(user)` answer for users; the audit goes to `journal`."""
+
+    def __init__(self, journal: Journal, clock: Clock, *, is_user: Callable[[str], bool],
+                 permissions_of: Callable[[str], frozenset[tuple[str, str]]],
+                 extra_system_actors: Iterable[str] = ()) -> None:
+        self.journal, self.clock, self.is_user, self.permissions_of = journal, clock, is_user, permissions_of
         self.system = set(SYSTEM_ACTORS) | set(extra_system_actors)
-        sim.journal.conn.execute(
+        journal.conn.execute(
             "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, recorded_at TEXT, subject TEXT, object TEXT,"
             " action TEXT, authorized INTEGER, command TEXT)")
 
@@ -42,16 +50,12 @@ class Authorizer:
         if subject in self.system:
             return
         required = host.spec.permissions(command) if host.spec.permissions is not None else ("*", "*")
-        if not self._is_user(subject):
+        if not self.is_user(subject):
             self._refuse(subject, required, command, "unknown subject: neither a user nor a system actor")
-        if required not in self.sim.access.permissions_of(subject):
+        if required not in self.permissions_of(subject):
             self._refuse(subject, required, command, "permission not granted by the user's role")
-        self.sim.journal.stage(AUDIT_INSERT, (self.sim.clock.iso, subject, *required, 1, type(command).__name__))
-
-    def _is_user(self, subject: str) -> bool:
-        return "user" in self.sim.kinds and self.sim.journal.exists("user", subject) or \
-            self.sim.registry.actor("user", subject) is not None
+        self.journal.stage(AUDIT_INSERT, (self.clock.iso, subject, *required, 1, type(command).__name__))
 
     def _refuse(self, subject: str, required: tuple[str, str], command: object, reason: str) -> None:
-        self.sim.journal.stage(AUDIT_INSERT, (self.sim.clock.iso, subject, *required, 0, type(command).__name__))
+        self.journal.stage(AUDIT_INSERT, (self.clock.iso, subject, *required, 0, type(command).__name__))
         raise Unauthorized(subject=subject, object=required[0], action=required[1], reason=reason)

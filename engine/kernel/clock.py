@@ -5,14 +5,15 @@ Nothing in lanasim reads the wall clock; `now` reaches domain code as an argumen
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from enum import IntEnum
 
 import simpy
 from simpy.events import EventPriority
 
 from engine.kernel.errors import TimeInPast
 
-__all__ = ["PRIORITIES", "Clock", "Jobs", "parse_instant"]
+__all__ = ["Clock", "Jobs", "Priority", "parse_instant"]
 
 
 def parse_instant(value: str | date | datetime) -> datetime:
@@ -25,8 +26,8 @@ def parse_instant(value: str | date | datetime) -> datetime:
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 class Clock:
@@ -64,17 +65,27 @@ class Clock:
         return int(delta)
 
 
-# Order of work within one instant (lower first), then insertion order (simpy's event counter).
-PRIORITIES = {
-    "price": 10,
-    "collateralization": 20,
-    "liquidation": 30,
-    "end_of_day": 35,
-    "accruals": 40,
-    "obligations": 50,
-    "cycle_posting": 55,  # interest cycles post after obligations are current (Lana's AwaitObligationsSync)
-    "scenario": 60,
-}
+class Priority(IntEnum):
+    """Order of work within one instant (lower first), then insertion order (simpy's event counter)."""
+
+    PRICE = 10
+    LIQUIDATION = 30
+    END_OF_DAY = 35
+    OBLIGATIONS = 50
+    CYCLE_POSTING = 55  # interest cycles post after obligations are current (Lana's AwaitObligationsSync)
+    SCENARIO = 60
+
+    @classmethod
+    def of(cls, value: Priority | str) -> Priority:
+        """`value` itself, or the member named by a string (`"end_of_day"`, as aggregates declare
+        their alarm's priority); an unknown name raises `ValueError` listing the known ones."""
+        if isinstance(value, Priority):
+            return value
+        try:
+            return cls[str(value).upper()]
+        except KeyError:
+            known = ", ".join(p.name.lower() for p in cls)
+            raise ValueError(f"unknown priority {value!r}; known: {known}") from None
 
 
 class Jobs:
@@ -86,9 +97,9 @@ class Jobs:
         self.stepping = False
         self.deferred: list = []  # due now, asked for while a cascade was settling: run after it
 
-    def at(self, when: datetime | int, fn, priority: str = "scenario") -> None:
+    def at(self, when: datetime | int, fn, priority: Priority = Priority.SCENARIO) -> None:
         """Run `fn()` at `when` (a datetime or sim seconds); in the past or now: at once."""
-        order = PRIORITIES[priority]  # KeyError names an unknown priority
+        order = Priority.of(priority)
         t = when if isinstance(when, int) else int((parse_instant(when) - self.clock.start).total_seconds())
         if t <= self.env.now and not self.stepping:
             if self.busy():
@@ -99,12 +110,13 @@ class Jobs:
         event = simpy.Event(self.env)
         event._ok, event._value = True, None
         event.callbacks.append(lambda _e: self._run(fn))
-        self.env.schedule(event, priority=EventPriority(order), delay=max(0, t - int(self.env.now)))
+        self.env.schedule(event, priority=EventPriority(int(order)), delay=max(0, t - int(self.env.now)))
 
-    def every(self, seconds: int, fn, priority: str, first: int | None = None) -> None:
+    def every(self, seconds: int, fn, priority: Priority, first: int | None = None) -> None:
         """Run `fn()` every `seconds` from sim second `first` (default: one period from now) until
         it returns False."""
         start = int(self.env.now) + seconds if first is None else first
+        priority = Priority.of(priority)
 
         def tick() -> None:
             if fn() is not False:

@@ -14,6 +14,7 @@ import attrs
 import pykka
 
 from domains.aggregate import Aggregate, Column
+from engine.kernel.clock import Priority
 from engine.kernel.codec import dumps
 from engine.kernel.errors import HandlerFailed, MalformedCommand, UnknownEntity
 from engine.kernel.index import IndexTable
@@ -94,7 +95,7 @@ class ThreadedEntityActor(EntityBehaviour, pykka.ThreadingActor):
 
     def _handle_failure(self, exc_type, exc_value, tb) -> None:
         """pykka would stop the actor after a failed `tell`: record it (journal `failures` row,
-        raised by the simulation's next `run`/`settle`) and keep serving."""
+        raised by the simulation's next `settle`) and keep serving."""
         with self.kind.journal.lock:
             self.kind.failures.append(self.kind.on_failure(self, None, exc_value))
 
@@ -142,6 +143,7 @@ class EntityKind:
         self.commands = frozenset(spec.commands)
         self.creates = frozenset(spec.creates)
         self.alarm = spec.alarm
+        self.alarm_priority = Priority.of(spec.alarm_priority)  # an unknown name fails here, at registration
         self.wake: Callable[..., None] | None = None  # set by the simulation: wake(kind, id, when, command)
         columns = spec.columns + ((Column("alarm_at", _alarm_at(spec.alarm)),) if spec.alarm else ())
         self.index: IndexTable = cast(IndexTable, IndexTable(journal, spec.kind, columns) if columns else None)

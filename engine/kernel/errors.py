@@ -18,6 +18,7 @@ __all__ = [
     "UnknownEntity",
     "UnknownEventType",
     "UnknownKind",
+    "UnsupportedJournalFormat",
 ]
 
 
@@ -69,6 +70,11 @@ class CorruptEvent(EngineError):
 
 class NotALanasimJournal(EngineError):
     """The file is not a lanasim journal (field: path, problem)."""
+
+
+class UnsupportedJournalFormat(EngineError):
+    """A lanasim journal in a format this version no longer reads (fields: path, format, supported,
+    problem); open it with the lanasim version that wrote it."""
 
 
 class JournalLocked(EngineError):

@@ -15,13 +15,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import attrs
+import orjson
 import sqlite_utils
 
-from engine.kernel.codec import Codec, dumps, loads
-from engine.kernel.errors import ConcurrentModification, JournalLocked, NotALanasimJournal
-from engine.kernel.schema import EVENTS_INSERT, FORMAT, create_schema
+from engine.kernel.codec import OPTIONS, Codec, dumps, encode_default, loads
+from engine.kernel.errors import ConcurrentModification, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
+from engine.kernel.schema import EVENTS_INSERT, FORMAT, READABLE, create_schema
 
 __all__ = ["Journal", "StoredEvent"]
+
+_dumps = orjson.dumps
 
 
 @attrs.frozen
@@ -92,7 +95,8 @@ class Journal:
             seq += 1
             expected += 1
             enc = encoders.get(event.__class__) or self._encoder(event.__class__)
-            push((seq, entity, expected, enc[0], enc[1], enc[2](event), recorded_at, context))
+            payload = _dumps(enc[2](event), default=encode_default, option=OPTIONS).decode()
+            push((seq, entity, expected, enc[0], enc[1], payload, recorded_at, context))
         self._seq = seq
         heads[entity] = expected
         return seq
@@ -104,7 +108,7 @@ class Journal:
             self.flush()
 
     def _encoder(self, cls: type) -> tuple:
-        enc = self._encoders[cls] = self.codec.encoder(cls)
+        enc = self._encoders[cls] = self.codec.fields(cls)
         return enc
 
     def stage(self, sql: str, row: tuple) -> None:
@@ -307,7 +311,12 @@ class Journal:
         row = None
         if "lanasim_meta" in tables:
             row = self.conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
-        if row is None or loads(row[0]) != FORMAT:
+        found = None if row is None else loads(row[0])
+        if isinstance(found, str) and found.startswith("lanasim-journal/") and found not in READABLE:
+            self.conn.close()
+            raise UnsupportedJournalFormat(path=self.path, format=found, supported=(FORMAT,),
+                                           problem="written by another lanasim version")
+        if found not in READABLE:
             self.conn.close()
             problem = "no lanasim_meta table" if "lanasim_meta" not in tables else f"format is {row and row[0]}"
             raise NotALanasimJournal(path=self.path, problem=f"{problem}, expected {FORMAT}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from domains.aggregate import Public, kebab
 from engine.kernel.codec import dumps, loads
@@ -43,10 +43,10 @@ class Outbox:
         self.check_types = check_types or (lambda types: [types] if isinstance(types, str) else list(types))
         row = journal.conn.execute("SELECT COALESCE(MAX(sequence), 0) FROM outbox").fetchone()
         self.sequence = row[0]
-        self.watched: dict[str, object] = {}
+        self.watched: Mapping[str, object] = {}
         self.notify: Callable[[dict], None] | None = None
 
-    def watch(self, event_types: dict[str, object], notify: Callable[[dict], None]) -> None:
+    def watch(self, event_types: Mapping[str, object], notify: Callable[[dict], None]) -> None:
         """Call `notify(envelope)` (payload still JSON text) for every staged event of these types."""
         self.watched, self.notify = event_types, notify
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable, Iterable
 
 from domains.aggregate import Policy
+from engine.kernel.clock import Clock
 from engine.kernel.codec import dumps, loads
 from engine.kernel.errors import EngineError
+from engine.kernel.journal import Journal
+from engine.kernel.outbox import Outbox
+from engine.kernel.runtime import Scheduler
 
 __all__ = ["ReactionFailed", "Reactions"]
 
@@ -31,18 +36,22 @@ class Consumer:
 
 
 class Reactions:
-    """All policy consumers of one simulation."""
+    """All policy consumers of one simulation. `tell` issues a policy's commands; `allow` registers
+    its subject as a system actor; on the deterministic runtime `scheduler` delivers them."""
 
-    def __init__(self, sim, policies) -> None:
-        self.sim = sim
+    def __init__(self, policies: Iterable[Policy], *, journal: Journal, outbox: Outbox, scheduler: Scheduler,
+                 clock: Clock, tell: Callable[..., None], allow: Callable[[str], None], deterministic: bool) -> None:
+        self.journal, self.outbox, self.scheduler, self.clock = journal, outbox, scheduler, clock
+        self.tell, self.allow, self.deterministic = tell, allow, deterministic
         self.lock = threading.RLock()
         self.settling = False
-        self.stored = dict(sim.journal.conn.execute("SELECT consumer, sequence FROM cursors"))
+        self.quiet = True  # deterministic runtime: nothing published since the last settle finished
+        self.stored = dict(journal.conn.execute("SELECT consumer, sequence FROM cursors"))
         self.consumers: list[Consumer] = []
         self.by_type: dict[str, list[Consumer]] = {}
         for policy in policies:
             self.add(policy)
-        sim.outbox.watch(self.by_type, self._on_publish)
+        outbox.watch(self.by_type, self._on_publish)
 
     def add(self, policy: Policy) -> None:
         """Register a consumer (a domain policy, or an engine-side one whose `react` may read the
@@ -50,7 +59,7 @@ class Reactions:
         if any(c.policy.name == policy.name for c in self.consumers):
             raise ValueError(f"a consumer named {policy.name!r} is already registered")
         consumer = Consumer(policy, self.stored.get(policy.name, 0))
-        self.sim.authz.allow(policy.subject)
+        self.allow(policy.subject)
         self.consumers.append(consumer)
         for event_type in policy.listens:
             self.by_type.setdefault(event_type, []).append(consumer)
@@ -58,17 +67,20 @@ class Reactions:
 
     def _backfill(self, consumer: Consumer) -> None:
         """After a restart: envelopes after the stored cursor that the consumer has not seen."""
-        for envelope in self.sim.outbox.tail(after=consumer.cursor, types=consumer.policy.listens):
+        for envelope in self.outbox.tail(after=consumer.cursor, types=consumer.policy.listens):
             consumer.pending.append(envelope)
+            self.quiet = False
 
     def _on_publish(self, envelope: dict) -> None:
         envelope = {**envelope, "payload": loads(envelope["payload"])}  # as a consumer reading JSON sees it
         for consumer in self.by_type[envelope["event_type"]]:
             consumer.pending.append(envelope)
+        self.quiet = False
 
     def settle(self) -> None:
-        sim = self.sim
-        deliver = sim.scheduler.run if sim.runtime == "deterministic" else _nothing
+        if self.deterministic and self.quiet and not self.scheduler.queue:
+            return  # an ask whose events nobody listens to: nothing to deliver or react to
+        deliver = self.scheduler.run if self.deterministic else _nothing
         with self.lock:  # threaded runtime: one settling thread at a time
             outer, self.settling = self.settling, True
             try:
@@ -84,7 +96,8 @@ class Reactions:
                 if consumer.pending:
                     self._drain(consumer)
                     moved = True
-            if not moved and not self.sim.scheduler.queue:
+            if not moved and not self.scheduler.queue:
+                self.quiet = True
                 return
 
     def _drain(self, consumer: Consumer) -> None:
@@ -98,20 +111,20 @@ class Reactions:
                                      event_type=envelope["event_type"], error=repr(exc)) from exc
             finally:
                 consumer.cursor = envelope["sequence"]
-                self.sim.journal.stage(CURSOR_UPSERT, (consumer.policy.name, consumer.cursor))
+                self.journal.stage(CURSOR_UPSERT, (consumer.policy.name, consumer.cursor))
 
     def _react(self, policy: Policy, envelope: dict) -> None:
-        sim = self.sim
+        tell = self.tell
         for send in policy.react(envelope):
-            sim.send(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
-                     trace_id=envelope["trace_id"])
-        if sim.runtime == "deterministic":
-            sim.scheduler.run()  # deliver this reaction's commands, in order, before the next envelope
+            tell(send.kind, send.id, send.command, subject=policy.subject, causation=envelope["id"],
+                 trace_id=envelope["trace_id"])
+        if self.deterministic:
+            self.scheduler.run()  # deliver this reaction's commands, in order, before the next envelope
 
     def _record(self, consumer: Consumer, envelope: dict, exc: Exception) -> None:
-        self.sim.journal.stage(
+        self.journal.stage(
             "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
-            (self.sim.clock.iso, "consumer", consumer.policy.name, envelope["event_type"], repr(exc), dumps(envelope)))
+            (self.clock.iso, "consumer", consumer.policy.name, envelope["event_type"], repr(exc), dumps(envelope)))
 
 
 def _nothing() -> None:

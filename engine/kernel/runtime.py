@@ -8,8 +8,11 @@ run. Actors are kept out of pykka's process-global registry (see `engine.kernel.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pykka
@@ -17,7 +20,21 @@ from pykka import ActorDeadError, ActorRef, Future
 
 from engine.kernel.errors import ReentrantAsk
 
-__all__ = ["Scheduler", "SimActor", "SimFuture"]
+__all__ = ["Scheduler", "SimActor", "SimFuture", "fewer_collections"]
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run with rarer cyclic garbage collections (restored after): a run allocates a few dozen
+    short-lived objects per command while holding millions of long-lived ones, and CPython's
+    default thresholds (700, 10, 10) spent about a fifth of a portfolio run rescanning them.
+    Cycles are still collected; memory is freed by reference counting as before."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 _UNSET = object()
 

@@ -6,9 +6,11 @@ import sqlite_utils
 
 from engine.kernel.codec import dumps
 
-__all__ = ["EVENTS_INSERT", "FORMAT", "OUTBOX_INSERT", "create_schema"]
+__all__ = ["EVENTS_INSERT", "FORMAT", "OUTBOX_INSERT", "READABLE", "create_schema"]
 
-FORMAT = "lanasim-journal/1"
+FORMAT = "lanasim-journal/2"  # 2: the ledger is stored only as interned `ledger_lines`
+# Format 1 journals without a ledger in the old `ledger_entries` table layout are read unchanged.
+READABLE = ("lanasim-journal/1", FORMAT)
 
 EVENTS_INSERT = (
     "INSERT INTO events (seq, entity, entity_seq, type, version, payload, recorded_at, context) "

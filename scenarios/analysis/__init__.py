@@ -15,7 +15,7 @@ __all__ = ["Analysis", "analyse", "analyse_run", "draw_all", "read_run", "write_
 
 def analyse_run(sim) -> Analysis:
     """The analysis of a running (or finished, still open) simulation, from its outbox."""
-    sim.flush()
+    sim.settle(commit=True)
     return analyse(sim.outbox.tail(), seed=sim.seed, digest=sim.journal.digest())
 
 

@@ -12,6 +12,7 @@ import attrs
 
 from domains.aggregate import Policy, Send
 from domains.money import SATS_PER_BTC, cents_to_sats_up, sats_to_cents_down
+from engine.kernel.clock import Priority
 from engine.kernel.errors import EngineError
 
 __all__ = ["Behaviour", "Borrowers", "Execution", "InvalidBorrowerBehaviour", "InvalidDeskSettings",
@@ -97,7 +98,7 @@ class LiquidationDesk:
         entity = envelope["payload"]["entity"]
         trigger, started = entity["liquidation_trigger"], self.sim.elapsed
         order = (entity["id"], trigger["liquidation_id"], trigger["initially_estimated_to_liquidate"], started)
-        self.sim.jobs.at(self._slot(started + self.delay), lambda: self._execute(*order), "liquidation")
+        self.sim.jobs.at(self._slot(started + self.delay), lambda: self._execute(*order), Priority.LIQUIDATION)
         return ()
 
     def _slot(self, ready: int) -> int:
@@ -227,7 +228,7 @@ class Borrowers:
 
     def _later(self, seconds: int, fn) -> None:
         """Run `fn` `seconds` from now (0: after the current cascade, which `Jobs.at` guarantees)."""
-        self.sim.jobs.at(self.sim.elapsed + seconds, fn, "scenario")
+        self.sim.jobs.at(self.sim.elapsed + seconds, fn, Priority.SCENARIO)
 
     def _top_up(self, call: MarginCall, target_cvl: Decimal) -> None:
         view, price = self.sim.credit.facility(call.facility_id), self.sim.price.current()

@@ -53,7 +53,7 @@ class Scenario:
             sim.progress = progress
             sim.journal.set_meta(scenario=self.name, params={k: str(v) for k, v in params.items()})
             summary = dict(self.module.story(sim, **params))
-            sim.flush()
+            sim.settle(commit=True)
             summary["events journaled"] = sim.journal.last_seq
             summary["outbox events"] = sim.outbox.sequence
             summary["journal digest"] = sim.journal.digest()

@@ -196,5 +196,5 @@ def summary(sim, facility: str, **story_specific: object) -> dict:
         "days overdue": ", ".join(f"{o['obligation_type']} due {o['due_at']}: {o['days_overdue']} from "
                                   f"{o['overdue_on']}" for o in overdue) or "none",
         **story_specific,
-        "ledger balanced": sim.ledger_book.is_balanced(),
+        "ledger balanced": sim.ledger.is_balanced(),
     }

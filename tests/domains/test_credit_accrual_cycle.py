@@ -10,20 +10,9 @@ import pytest
 
 from domains.credit import CREDIT_FACILITY, INTEREST_ACCRUAL_CYCLE, Period, std_terms
 from domains.credit.facility import (
-    AccrualCycleInitialized,
-    AccrueInterest,
-    ActivateFacility,
-    ConcludeAccrualCycle,
-    InterestAccrualCycleConcluded,
-    InterestAccrualCycleStarted,
-    InterestAccrualNotCompletedYet,
-    InterestAccrualsPosted,
-    InterestAccrued,
-    PostAccruedInterest,
-    StartAccrualCycle,
-    next_accrual_end,
-    post_accrual_cycle,
-    post_cycle,
+    AccrualCycleInitialized, AccrueInterest, ActivateFacility, ConcludeAccrualCycle, InterestAccrualCycleConcluded,
+    InterestAccrualCycleStarted, InterestAccrualNotCompletedYet, InterestAccrualsPosted, InterestAccrued,
+    PostAccruedInterest, StartAccrualCycle, next_accrual_end, post_accrual_cycle, post_cycle,
 )
 from tests.domains.support import fold
 

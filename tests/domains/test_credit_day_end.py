@@ -10,23 +10,11 @@ from typing import NamedTuple
 import attrs
 
 from domains.credit import (
-    CREDIT_FACILITY,
-    INTEREST_ACCRUAL_CYCLE,
-    FacilityStatus,
-    ObligationStatus,
-    ObligationType,
-    Period,
-    std_terms,
+    CREDIT_FACILITY, INTEREST_ACCRUAL_CYCLE, FacilityStatus, ObligationStatus, ObligationType, Period, std_terms,
 )
 from domains.credit.collection import AllocatePayment, CreateObligation, RecordAllocation, allocation_commands
 from domains.credit.facility import (
-    PendingFacility,
-    PostAccruedInterest,
-    accrual_due,
-    activate,
-    completes_cycle,
-    due_to_mature,
-    post_cycle,
+    PendingFacility, PostAccruedInterest, accrual_due, activate, completes_cycle, due_to_mature, post_cycle,
 )
 from tests.domains.support import fold
 

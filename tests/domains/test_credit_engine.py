@@ -12,16 +12,8 @@ from domains.credit import AGGREGATES, POLICIES, std_terms
 from domains.credit.collateral import CreateCollateral, UpdateCollateral
 from domains.credit.collection import AllocatePayment, CreateObligation, RecordAllocation, RecordPayment
 from domains.credit.facility import (
-    AccrueInterest,
-    ActivateFacility,
-    CompleteFacility,
-    CompletePendingFacility,
-    ConcludeApprovalProcess,
-    ConcludeCustomerApproval,
-    CreatePendingFacility,
-    CreateProposal,
-    InitiateDisbursal,
-    UpdatePendingCollateralization,
+    AccrueInterest, ActivateFacility, CompleteFacility, CompletePendingFacility, ConcludeApprovalProcess,
+    ConcludeCustomerApproval, CreatePendingFacility, CreateProposal, InitiateDisbursal, UpdatePendingCollateralization,
     start_cycle,
 )
 from engine import Simulation
@@ -66,9 +58,9 @@ def test_a_facility_life_keeps_the_ledger_balanced_and_replays_to_the_live_state
     activate(sim)
     for day in (1, 2, 3):
         sim.execute("interest-accrual-cycle", "f-1-cycle-1", AccrueInterest(date(2024, 1, day), AMOUNT))
-    assert sim.ledger_book.is_balanced()
-    assert sim.ledger_book.balance("deposit:d-1") == AMOUNT
-    assert sim.ledger_book.balance("interest-receivable-not-yet-due:f-1", layer="pending") == 3 * 32_877
+    assert sim.ledger.is_balanced()
+    assert sim.ledger.balance("deposit:d-1") == AMOUNT
+    assert sim.ledger.balance("interest-receivable-not-yet-due:f-1", layer="pending") == 3 * 32_877
     for kind, entity in (("credit-facility", "f-1"), ("pending-credit-facility", "f-1"), ("obligation", "ob-p"),
                          ("interest-accrual-cycle", "f-1-cycle-1")):
         assert sim.load(kind, entity, use_snapshot=False) == sim.state(kind, entity)
@@ -80,8 +72,8 @@ def test_an_obligation_alarm_ages_it_on_its_dates(sim):
     activate(sim)
     sim.advance(days=95)
     assert sim.state("obligation", "ob-p").status.value == "due"
-    assert sim.ledger_book.balance("disbursed-receivable-due:f-1") == AMOUNT
-    assert sim.ledger_book.is_balanced()
+    assert sim.ledger.balance("disbursed-receivable-due:f-1") == AMOUNT
+    assert sim.ledger.is_balanced()
 
 
 def test_paying_off_and_completing_releases_the_collateral_through_the_policy(sim):
@@ -91,10 +83,10 @@ def test_paying_off_and_completing_releases_the_collateral_through_the_policy(si
     sim.execute("payment-allocation", "al-1", RecordAllocation("al-1", "pay-1", "ob-p", "disbursal", "f-1", AMOUNT,
                                                                "not-yet-due", 1, date(2024, 1, 1)))
     sim.execute("obligation", "ob-p", AllocatePayment("pay-1", "al-1", AMOUNT, date(2024, 1, 1)))
-    sim.call("credit-facility", "f-1", CompleteFacility(0))
+    sim.execute("credit-facility", "f-1", CompleteFacility(0))
     assert sim.state("collateral", "col-1").closed
-    assert sim.ledger_book.balance("collateral:col-1", currency="BTC") == 0
-    assert sim.ledger_book.is_balanced()
+    assert sim.ledger.balance("collateral:col-1", currency="BTC") == 0
+    assert sim.ledger.is_balanced()
 
 
 def test_every_credit_state_survives_a_snapshot_round_trip(sim):

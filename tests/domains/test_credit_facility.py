@@ -9,14 +9,8 @@ import pytest
 
 from domains.credit import CREDIT_FACILITY, DisbursalPolicy, MissingId, Period, std_terms
 from domains.credit.facility import (
-    ActivateFacility,
-    CompleteFacility,
-    FacilityCompleted,
-    FacilityMatured,
-    InterestAccrualCycleStarted,
-    Mature,
-    OutstandingAmount,
-    post_facility,
+    ActivateFacility, CompleteFacility, FacilityCompleted, FacilityMatured, InterestAccrualCycleStarted, Mature,
+    OutstandingAmount, post_facility,
 )
 from tests.domains.support import fold
 

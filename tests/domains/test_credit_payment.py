@@ -13,12 +13,7 @@ from domains.aggregate import Send
 from domains.credit import AGGREGATES, PAYMENT, PAYMENT_ALLOCATION, PERMISSIONS, POLICIES, ObligationType
 from domains.credit.collateral import ReleaseCollateral
 from domains.credit.collection import (
-    PaymentAllocationInitialized,
-    PaymentInitialized,
-    RecordAllocation,
-    RecordPayment,
-    allocate,
-    post_allocation,
+    PaymentAllocationInitialized, PaymentInitialized, RecordAllocation, RecordPayment, allocate, post_allocation,
     post_payment,
 )
 from domains.credit.facility import ConcludeApprovalProcess

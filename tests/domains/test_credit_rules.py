@@ -14,23 +14,10 @@ from domains.credit import CREDIT_FACILITY, PENDING_CREDIT_FACILITY, DisbursalPo
 from domains.credit.collateral import PendingCollateralizationState, payable, record_proceeds
 from domains.credit.collection import CreateObligation, RecordPayment
 from domains.credit.facility import (
-    ActivateFacility,
-    ApplyLiquidationProceeds,
-    BelowMarginLimit,
-    CompletePendingFacility,
-    CustomerNotEligible,
-    FacilityInitialized,
-    InitiateDisbursal,
-    PaymentOnClosedFacility,
-    PendingFacility,
-    StartAccrualCycle,
-    activate,
-    activation_amounts,
-    complete_when_collateralized,
-    completion_shortfall,
-    deposit_account_for_proposal,
-    require_eligible,
-    require_open_for_payment,
+    ActivateFacility, ApplyLiquidationProceeds, BelowMarginLimit, CompletePendingFacility, CustomerNotEligible,
+    FacilityInitialized, InitiateDisbursal, PaymentOnClosedFacility, PendingFacility, StartAccrualCycle, activate,
+    activation_amounts, complete_when_collateralized, completion_shortfall, deposit_account_for_proposal,
+    require_eligible, require_open_for_payment,
 )
 
 AT = datetime(2024, 1, 31, 12, 0, tzinfo=UTC)

@@ -333,7 +333,7 @@ def test_the_prospect_payload_carries_kyc_status_and_stage(sim):
 def test_replaying_the_journal_gives_the_live_state(sim):
     customer_id = kyc_approved_customer(sim)
     sim.customer.decline_kyc(customer_id, "applicant-9")
-    sim.flush()
+    sim.settle(commit=True)
     assert sim.load("customer", customer_id) == sim.state("customer", customer_id)
     assert sim.load("prospect", customer_id) == sim.state("prospect", customer_id)
 

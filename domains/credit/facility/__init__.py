@@ -5,78 +5,34 @@ proposal eligibility, payments on closed facilities and the disbursal gate."""
 from __future__ import annotations
 
 from domains.credit.commands import (
-    AccrueInterest,
-    ActivateFacility,
-    ApplyLiquidationProceeds,
-    CompleteFacility,
-    CompletePendingFacility,
-    ConcludeAccrualCycle,
-    ConcludeApprovalProcess,
-    ConcludeCustomerApproval,
-    ConcludeDisbursalApproval,
-    CreatePendingFacility,
-    CreateProposal,
-    CreateTermsTemplate,
-    InitiateDisbursal,
-    Mature,
-    PostAccruedInterest,
-    RecordDisbursalCancelled,
-    RecordDisbursalInitiated,
-    StartAccrualCycle,
-    UpdateCollateralization,
-    UpdatePendingCollateralization,
-    UpdateTermValues,
+    AccrueInterest, ActivateFacility, ApplyLiquidationProceeds, CompleteFacility, CompletePendingFacility,
+    ConcludeAccrualCycle, ConcludeApprovalProcess, ConcludeCustomerApproval, ConcludeDisbursalApproval,
+    CreatePendingFacility, CreateProposal, CreateTermsTemplate, InitiateDisbursal, Mature, PostAccruedInterest,
+    RecordDisbursalCancelled, RecordDisbursalInitiated, StartAccrualCycle, UpdateCollateralization,
+    UpdatePendingCollateralization, UpdateTermValues,
 )
 from domains.credit.errors import (
-    ApprovalProcessNotStarted,
-    BelowMarginLimit,
-    CustomerNotEligible,
-    DisbursalAboveFacilityAmount,
-    DisbursalOnInactiveFacility,
-    DisbursalPastMaturityDate,
-    InterestAccrualNotCompletedYet,
-    NoSuchLiquidationInitiated,
-    OnlyOneDisbursalAllowed,
-    OutstandingAmount,
-    PaymentOnClosedFacility,
+    ApprovalProcessNotStarted, BelowMarginLimit, CustomerNotEligible, DisbursalAboveFacilityAmount,
+    DisbursalOnInactiveFacility, DisbursalPastMaturityDate, InterestAccrualNotCompletedYet, NoSuchLiquidationInitiated,
+    OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
 )
 from domains.credit.facility.accrual_cycle import InterestAccrualCycle, next_accrual_end, start_cycle
 from domains.credit.facility.activation import activate, activation_amounts
 from domains.credit.facility.cycle import next_accrual
 from domains.credit.facility.disbursal import conclude_approval
 from domains.credit.facility.disbursal_events import (
-    DisbursalApprovalConcluded,
-    DisbursalCancelled,
-    DisbursalInitialized,
-    DisbursalSettled,
+    DisbursalApprovalConcluded, DisbursalCancelled, DisbursalInitialized, DisbursalSettled,
 )
 from domains.credit.facility.eligibility import deposit_account_for_proposal, require_eligible, require_open_for_payment
 from domains.credit.facility.end_of_day import accrual_due, completes_cycle, due_to_mature, post_cycle
 from domains.credit.facility.events import (
-    AccrualCycleInitialized,
-    CollateralizationRatioChanged,
-    CollateralizationStateChanged,
-    FacilityCompleted,
-    FacilityDisbursalCancelled,
-    FacilityDisbursalRecorded,
-    FacilityInitialized,
-    FacilityMatured,
-    InterestAccrualCycleConcluded,
-    InterestAccrualCycleStarted,
-    InterestAccrualsPosted,
-    InterestAccrued,
-    PartialLiquidationInitiated,
-    PendingCollateralizationRatioChanged,
-    PendingCollateralizationStateChanged,
-    PendingFacilityCompleted,
-    PendingFacilityInitialized,
-    ProceedsFromPartialLiquidationApplied,
-    ProposalApprovalProcessConcluded,
-    ProposalApprovalProcessStarted,
-    ProposalCustomerApprovalConcluded,
-    ProposalInitialized,
-    TermsTemplateCreated,
-    TermValuesUpdated,
+    AccrualCycleInitialized, CollateralizationRatioChanged, CollateralizationStateChanged, FacilityCompleted,
+    FacilityDisbursalCancelled, FacilityDisbursalRecorded, FacilityInitialized, FacilityMatured,
+    InterestAccrualCycleConcluded, InterestAccrualCycleStarted, InterestAccrualsPosted, InterestAccrued,
+    PartialLiquidationInitiated, PendingCollateralizationRatioChanged, PendingCollateralizationStateChanged,
+    PendingFacilityCompleted, PendingFacilityInitialized, ProceedsFromPartialLiquidationApplied,
+    ProposalApprovalProcessConcluded, ProposalApprovalProcessStarted, ProposalCustomerApprovalConcluded,
+    ProposalInitialized, TermsTemplateCreated, TermValuesUpdated,
 )
 from domains.credit.facility.margin import assert_disbursal_allowed
 from domains.credit.facility.pending import PendingFacility, complete_when_collateralized, completion_shortfall

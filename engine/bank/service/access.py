@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domains.access import PERMISSION_SETS, ROLES, CreatePermissionSet, CreateRole, CreateUser, UpdateUserRole
+from engine.kernel.port import Kernel
 
 __all__ = ["AccessService"]
 
@@ -10,8 +11,8 @@ __all__ = ["AccessService"]
 class AccessService:
     """The `access` attribute of a `Simulation`."""
 
-    def __init__(self, sim) -> None:
-        self.sim = sim
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
 
     def seed(self) -> dict[str, str]:
         """Create Lana's permission sets and predefined roles once; returns role name -> id.
@@ -19,46 +20,46 @@ class AccessService:
         Ids are derived from the names, so seeding again appends nothing and draws no entity id.
         """
         for name, permissions in PERMISSION_SETS:
-            set_id = self.sim.ids.derived("access", "permission-set", name)
-            self.sim.call("permission-set", set_id, CreatePermissionSet(set_id, name, permissions))
+            set_id = self.kernel.ids.derived("access", "permission-set", name)
+            self.kernel.execute("permission-set", set_id, CreatePermissionSet(set_id, name, permissions))
         roles = {}
         for name, set_names in ROLES:
-            role_id = roles[name] = self.sim.ids.derived("access", "role", name)
-            set_ids = [self.sim.ids.derived("access", "permission-set", s) for s in set_names]
-            self.sim.call("role", role_id, CreateRole(role_id, name, set_ids))
+            role_id = roles[name] = self.kernel.ids.derived("access", "role", name)
+            set_ids = [self.kernel.ids.derived("access", "permission-set", s) for s in set_names]
+            self.kernel.execute("role", role_id, CreateRole(role_id, name, set_ids))
         return roles
 
     def create_role(self, name: str, permission_sets: list[str] | tuple[str, ...] = (), *,
                     subject: str = "system") -> str:
         """`permission_sets` are names; an unknown name raises `NotFound`, a taken role name `DuplicateValue`."""
-        set_ids = [self.sim.index("permission-set").find_by_name(n) for n in permission_sets]
-        role_id = self.sim.ids.entity()
-        self.sim.call("role", role_id, CreateRole(role_id, name, set_ids), subject=subject)
+        set_ids = [self.kernel.index("permission-set").find_by_name(n) for n in permission_sets]
+        role_id = self.kernel.ids.entity()
+        self.kernel.execute("role", role_id, CreateRole(role_id, name, set_ids), subject=subject)
         return role_id
 
     def create_user(self, email: str, role: str, *, subject: str = "system") -> str:
         """`role` is a role name (e.g. "bank-manager"); a taken email raises `DuplicateValue`."""
-        role_id = self.sim.index("role").find_by_name(role)
-        user_id = self.sim.ids.entity()
-        self.sim.call("user", user_id, CreateUser(user_id, email, role_id), subject=subject)
+        role_id = self.kernel.index("role").find_by_name(role)
+        user_id = self.kernel.ids.entity()
+        self.kernel.execute("user", user_id, CreateUser(user_id, email, role_id), subject=subject)
         return user_id
 
     def update_user_role(self, user_id: str, role: str, *, subject: str = "system"):
-        role_id = self.sim.index("role").find_by_name(role)
-        return self.sim.call("user", user_id, UpdateUserRole(role_id), subject=subject)
+        role_id = self.kernel.index("role").find_by_name(role)
+        return self.kernel.execute("user", user_id, UpdateUserRole(role_id), subject=subject)
 
     def user(self, user_id: str):
-        return self.sim.state("user", user_id)
+        return self.kernel.state("user", user_id)
 
     def role(self, role_id: str):
-        return self.sim.state("role", role_id)
+        return self.kernel.state("role", role_id)
 
     def permissions_of(self, user_id: str) -> frozenset[tuple[str, str]]:
         """Every (object, action) pair granted through the user's role."""
-        role = self.sim.state("role", self.sim.state("user", user_id).role_id)
+        role = self.kernel.state("role", self.kernel.state("user", user_id).role_id)
         granted: set[tuple[str, str]] = set()
         for set_id in role.permission_set_ids:
-            granted.update(self.sim.state("permission-set", set_id).permissions)
+            granted.update(self.kernel.state("permission-set", set_id).permissions)
         return frozenset(granted)
 
     def is_allowed(self, user_id: str, obj: str, action: str) -> bool:

@@ -34,7 +34,7 @@ class CreditHost(FlowHost, Protocol):
     custody: Any  # .create_wallet(custodian id) -> wallet id
     governance: Any  # .start_process(process type, id, target ref)
 
-    def call(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
+    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
 
 
 @attrs.frozen
@@ -63,7 +63,7 @@ class CreditService:
 
     def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
         template_id = self.sim.ids.entity()
-        self.sim.call("terms-template", template_id, CreateTermsTemplate(template_id, name, values), subject=subject)
+        self.sim.execute("terms-template", template_id, CreateTermsTemplate(template_id, name, values), subject=subject)
         return template_id
 
     def create_proposal(self, customer_id: str, amount: int, terms, *, custodian_id: str | None = None,
@@ -78,12 +78,12 @@ class CreditService:
             (account_id, deposit.account(account_id).status.value) for account_id in deposit.accounts_of(customer_id)))
         wallet_id = self.sim.custody.create_wallet(custodian_id) if custodian_id else None
         proposal_id = self.sim.ids.entity()
-        self.sim.call("credit-facility-proposal", proposal_id, CreateProposal(
+        self.sim.execute("credit-facility-proposal", proposal_id, CreateProposal(
             proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
         return proposal_id
 
     def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = "system"):
-        result = self.sim.call("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
+        result = self.sim.execute("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
                                subject=subject)
         if approved:
             self.sim.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
@@ -91,17 +91,17 @@ class CreditService:
 
     def update_collateral(self, facility_id: str, sats: int, *, subject: str = "system"):
         """Set the facility's collateral to `sats` (an absolute amount), effective today."""
-        return self.sim.call("collateral", self._collateral_id(facility_id),
+        return self.sim.execute("collateral", self._collateral_id(facility_id),
                              UpdateCollateral(sats, self.sim.now.date()), subject=subject)
 
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
         f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
         assert_disbursal_allowed(f, self.sim.now, amount, self.reads.cvl(f, price, adding=amount))
         disbursal_id, due = self.sim.ids.entity(), f.maturity_date
-        self.sim.call("disbursal", disbursal_id, InitiateDisbursal(
+        self.sim.execute("disbursal", disbursal_id, InitiateDisbursal(
             disbursal_id, facility_id, amount, f.disbursal_credit_account_id, due, **obligation_dates(f.terms, due)),
             subject=subject)
-        self.sim.call(FACILITY_KIND, facility_id, RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
+        self.sim.execute(FACILITY_KIND, facility_id, RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
         self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
         return disbursal_id
 
@@ -110,14 +110,14 @@ class CreditService:
         f = self.sim.state(FACILITY_KIND, facility_id)
         require_open_for_payment(facility_id, f.status)
         payment_id = self.sim.ids.entity()
-        self.sim.call("payment", payment_id, RecordPayment(
+        self.sim.execute("payment", payment_id, RecordPayment(
             payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id),
             self.sim.now.date()), subject=subject)
         return payment_id
 
     def complete_facility(self, facility_id: str, *, subject: str = "system"):
         books = self.books(facility_id)
-        return self.sim.call(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
+        return self.sim.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
                              subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
@@ -154,14 +154,14 @@ class CreditService:
         (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
         f = self.sim.state(FACILITY_KIND, facility_id)
         command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.sim.now.date())
-        return self.sim.call("collateral", f.collateral_id, command, subject=subject)
+        return self.sim.execute("collateral", f.collateral_id, command, subject=subject)
 
     def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = "system") -> str:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
         `cents`; returns the id of the payment they become (none if nothing is owed)."""
         liquidation_id = self._last_liquidation_id(self.sim.state(FACILITY_KIND, facility_id))
         command = RecordProceedsReceived(cents, self.sim.ids.entity(), self.sim.now.date())
-        self.sim.call("liquidation", liquidation_id, command, subject=subject)
+        self.sim.execute("liquidation", liquidation_id, command, subject=subject)
         return command.payment_id
 
     def _last_liquidation_id(self, f) -> str:

@@ -30,6 +30,7 @@ from domains.customer import (
     UpdateKycLevel,
     UpdateTelegramHandle,
 )
+from engine.kernel.port import Kernel
 
 __all__ = ["CustomerService", "CustomerView"]
 
@@ -57,113 +58,113 @@ class CustomerView:
 class CustomerService:
     """The `customer` attribute of a `Simulation`."""
 
-    def __init__(self, sim) -> None:
-        self.sim = sim
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
 
     # -- customers ---------------------------------------------------------------------
     def create_customer(self, email: str, customer_type: str = "individual", telegram_handle: str = "", *,
                         subject: str = "system") -> str:
         """Lana `create_customer_bypassing_kyc`: a party, then a Basic, manually converted customer."""
         party = self._create_party(email, customer_type, telegram_handle, subject)
-        customer_id = self.sim.ids.entity()
+        customer_id = self.kernel.ids.entity()
         command = CreateCustomer(id=customer_id, party_id=party.id, customer_type=party.customer_type,
                                  conversion=_BYPASS, level=KycLevel.BASIC)
-        self.sim.call("customer", customer_id, command, subject=subject)
+        self.kernel.execute("customer", customer_id, command, subject=subject)
         return customer_id
 
     def freeze_customer(self, customer_id: str, *, subject: str = "system"):
-        return self.sim.call("customer", customer_id, FreezeCustomer(), subject=subject)
+        return self.kernel.execute("customer", customer_id, FreezeCustomer(), subject=subject)
 
     def unfreeze_customer(self, customer_id: str, *, subject: str = "system"):
-        return self.sim.call("customer", customer_id, UnfreezeCustomer(), subject=subject)
+        return self.kernel.execute("customer", customer_id, UnfreezeCustomer(), subject=subject)
 
     def close_customer(self, customer_id: str, *, subject: str = "system"):
-        return self.sim.call("customer", customer_id, CloseCustomer(), subject=subject)
+        return self.kernel.execute("customer", customer_id, CloseCustomer(), subject=subject)
 
     def update_email(self, party_id: str, email: str, *, subject: str = "system"):
         """A taken email raises `DuplicateValue(kind="party", column="email")`, appending nothing."""
-        return self.sim.call("party", party_id, UpdateEmail(email=email), subject=subject)
+        return self.kernel.execute("party", party_id, UpdateEmail(email=email), subject=subject)
 
     def update_telegram_handle(self, party_id: str, telegram_handle: str, *, subject: str = "system"):
-        return self.sim.call("party", party_id, UpdateTelegramHandle(telegram_handle), subject=subject)
+        return self.kernel.execute("party", party_id, UpdateTelegramHandle(telegram_handle), subject=subject)
 
     # -- prospects and KYC -------------------------------------------------------------
     def create_prospect(self, email: str, customer_type: str = "individual", telegram_handle: str = "", *,
                         subject: str = "system") -> str:
         party = self._create_party(email, customer_type, telegram_handle, subject)
-        prospect_id = self.sim.ids.entity()
+        prospect_id = self.kernel.ids.entity()
         command = CreateProspect(id=prospect_id, party_id=party.id, customer_type=party.customer_type)
-        self.sim.call("prospect", prospect_id, command, subject=subject)
+        self.kernel.execute("prospect", prospect_id, command, subject=subject)
         return prospect_id
 
     def start_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = "sumsub"):
-        return self.sim.call("prospect", prospect_id, StartKyc(applicant_id), subject=subject)
+        return self.kernel.execute("prospect", prospect_id, StartKyc(applicant_id), subject=subject)
 
     def kyc_pending(self, prospect_id: str, *, subject: str = "sumsub"):
-        return self.sim.call("prospect", prospect_id, MarkKycPending(), subject=subject)
+        return self.kernel.execute("prospect", prospect_id, MarkKycPending(), subject=subject)
 
     def kyc_on_hold(self, prospect_id: str, *, subject: str = "sumsub"):
-        return self.sim.call("prospect", prospect_id, PutKycOnHold(), subject=subject)
+        return self.kernel.execute("prospect", prospect_id, PutKycOnHold(), subject=subject)
 
     def approve_kyc(self, prospect_id: str, applicant_id: str, level: str = "basic", *,
                     subject: str = "sumsub") -> str:
         """Converts the prospect into a customer with the same id; a later approval unfreezes it."""
         command = ApproveKyc(applicant_id=applicant_id, level=level)
-        self.sim.call("prospect", prospect_id, command, subject=subject)
+        self.kernel.execute("prospect", prospect_id, command, subject=subject)
         self._ensure_customer(prospect_id, Conversion(ConversionMethod.SUMSUB_APPROVED, applicant_id),
                               command.level, subject)
-        if self.sim.state("customer", prospect_id).status is CustomerStatus.FROZEN:
-            self.sim.call("customer", prospect_id, UnfreezeCustomer(), subject=subject)
-        self.sim.call("customer", prospect_id, UpdateKycLevel(command.level), subject=subject)
+        if self.kernel.state("customer", prospect_id).status is CustomerStatus.FROZEN:
+            self.kernel.execute("customer", prospect_id, UnfreezeCustomer(), subject=subject)
+        self.kernel.execute("customer", prospect_id, UpdateKycLevel(command.level), subject=subject)
         return prospect_id
 
     def decline_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = "sumsub"):
         """Before conversion the prospect is declined; after it, the customer is frozen (§14)."""
-        if self.sim.state("prospect", prospect_id).status is ProspectStatus.CONVERTED:
-            return self.sim.call("customer", prospect_id, FreezeCustomer(), subject=subject)
-        return self.sim.call("prospect", prospect_id, DeclineKyc(applicant_id), subject=subject)
+        if self.kernel.state("prospect", prospect_id).status is ProspectStatus.CONVERTED:
+            return self.kernel.execute("customer", prospect_id, FreezeCustomer(), subject=subject)
+        return self.kernel.execute("prospect", prospect_id, DeclineKyc(applicant_id), subject=subject)
 
     def convert_manually(self, prospect_id: str, *, allow_manual_conversion: bool = False,
                          subject: str = "system") -> str:
         """Needs the domain config `allow-manual-conversion` (default false); the customer is Basic."""
         command = ConvertManually(allow_manual_conversion)
-        self.sim.call("prospect", prospect_id, command, subject=subject)
+        self.kernel.execute("prospect", prospect_id, command, subject=subject)
         self._ensure_customer(prospect_id, Conversion(ConversionMethod.MANUALLY_CONVERTED), KycLevel.BASIC, subject)
         return prospect_id
 
     def close_prospect(self, prospect_id: str, *, subject: str = "system"):
-        return self.sim.call("prospect", prospect_id, CloseProspect(), subject=subject)
+        return self.kernel.execute("prospect", prospect_id, CloseProspect(), subject=subject)
 
     # -- reads -------------------------------------------------------------------------
     def customer(self, customer_id: str) -> CustomerView:
         """Raises `UnknownEntity` for an id that was never created."""
-        c = self.sim.state("customer", customer_id)
-        party = self.sim.state("party", c.party_id)
+        c = self.kernel.state("customer", customer_id)
+        party = self.kernel.state("party", c.party_id)
         return CustomerView(c.id, c.party_id, party.email, party.telegram_handle, c.customer_type, c.status,
                             c.level, c.conversion)
 
     def find_customer_by_email(self, email: str) -> CustomerView:
         """Raises `NotFound` when no party, or no customer of that party, holds the email."""
-        party_id = self.sim.index("party").find_by_email(email)
-        return self.customer(self.sim.index("customer").find_by_party_id(party_id))
+        party_id = self.kernel.index("party").find_by_email(email)
+        return self.customer(self.kernel.index("customer").find_by_party_id(party_id))
 
     def prospect(self, prospect_id: str):
-        return self.sim.state("prospect", prospect_id)
+        return self.kernel.state("prospect", prospect_id)
 
     def party(self, party_id: str):
-        return self.sim.state("party", party_id)
+        return self.kernel.state("party", party_id)
 
     # -- steps -------------------------------------------------------------------------
     def _create_party(self, email: str, customer_type: str, telegram_handle: str, subject: str) -> CreateParty:
         """A taken email raises `DuplicateValue(kind="party", column="email")` and appends nothing."""
-        command = CreateParty(id=self.sim.ids.entity(), email=email, customer_type=customer_type,
+        command = CreateParty(id=self.kernel.ids.entity(), email=email, customer_type=customer_type,
                               telegram_handle=telegram_handle)
-        self.sim.call("party", command.id, command, subject=subject)
+        self.kernel.execute("party", command.id, command, subject=subject)
         return command
 
     def _ensure_customer(self, prospect_id: str, conversion: Conversion, level: KycLevel, subject: str) -> None:
         """The customer takes the prospect's id; creating it again is already applied."""
-        prospect = self.sim.state("prospect", prospect_id)
+        prospect = self.kernel.state("prospect", prospect_id)
         command = CreateCustomer(id=prospect_id, party_id=prospect.party_id, customer_type=prospect.customer_type,
                                  conversion=conversion, level=level)
-        self.sim.call("customer", prospect_id, command, subject=subject)
+        self.kernel.execute("customer", prospect_id, command, subject=subject)

@@ -22,6 +22,9 @@ from domains.deposit import (
     RevertWithdrawal,
     UnfreezeAccount,
 )
+from engine.bank.ledger import Ledger
+from engine.bank.service.governance import GovernanceService
+from engine.kernel.port import Kernel
 
 __all__ = ["DepositService"]
 
@@ -31,47 +34,50 @@ CUSTOMER_FROZEN, CUSTOMER_UNFROZEN = "core.customer.customer-frozen", "core.cust
 class DepositService:
     """The `deposit` attribute of a `Simulation`."""
 
-    def __init__(self, sim) -> None:
-        self.sim = sim
-        sim.reactions.add(Policy("customer-deposit-accounts", (CUSTOMER_FROZEN, CUSTOMER_UNFROZEN),
-                                 self._follow_customer, subject="customer-sync"))
+    def __init__(self, kernel: Kernel, governance: GovernanceService, ledger: Ledger) -> None:
+        self.kernel, self.governance, self.ledger = kernel, governance, ledger
+
+    def policies(self) -> tuple[Policy, ...]:
+        """The engine-side consumer the composition root registers (Lana's `customer-sync`)."""
+        return (Policy("customer-deposit-accounts", (CUSTOMER_FROZEN, CUSTOMER_UNFROZEN),
+                       self._follow_customer, subject="customer-sync"),)
 
     # -- accounts ----------------------------------------------------------------------
     def create_account(self, customer_id: str, *, subject: str = "system") -> str:
         """The customer must exist (`UnknownEntity`) and be active (`CustomerNotEligible`)."""
-        customer = self.sim.state("customer", customer_id)
-        account_id = self.sim.ids.entity()
+        customer = self.kernel.state("customer", customer_id)
+        account_id = self.kernel.ids.entity()
         command = OpenAccount(account_id, customer_id, customer.status)
-        self.sim.call("deposit-account", account_id, command, subject=subject)
+        self.kernel.execute("deposit-account", account_id, command, subject=subject)
         return account_id
 
     def freeze_account(self, account_id: str, *, subject: str = "system"):
         command = FreezeAccount(self._settled(self.account(account_id).id))
-        return self.sim.call("deposit-account", account_id, command, subject=subject)
+        return self.kernel.execute("deposit-account", account_id, command, subject=subject)
 
     def unfreeze_account(self, account_id: str, *, subject: str = "system"):
         self.account(account_id)
-        return self.sim.call("deposit-account", account_id, UnfreezeAccount(), subject=subject)
+        return self.kernel.execute("deposit-account", account_id, UnfreezeAccount(), subject=subject)
 
     def close_account(self, account_id: str, *, subject: str = "system"):
         """Refused while anything is left, settled or pending (`BalanceIsNotZero`), or frozen."""
         self.account(account_id)
         command = CloseAccount(self._settled(account_id), self.pending(account_id))
-        return self.sim.call("deposit-account", account_id, command, subject=subject)
+        return self.kernel.execute("deposit-account", account_id, command, subject=subject)
 
     # -- deposits ----------------------------------------------------------------------
     def record_deposit(self, account_id: str, amount: int, reference: str | None = None, *,
                        subject: str = "system") -> str:
         account = self.account(account_id)
-        deposit_id = self.sim.ids.entity()
+        deposit_id = self.kernel.ids.entity()
         command = RecordDeposit(deposit_id, account_id, amount, reference or deposit_id, account.status)
-        self.sim.call("deposit", deposit_id, command, subject=subject)
+        self.kernel.execute("deposit", deposit_id, command, subject=subject)
         return deposit_id
 
     def revert_deposit(self, deposit_id: str, *, subject: str = "system"):
-        account = self.account(self.sim.state("deposit", deposit_id).deposit_account_id)
+        account = self.account(self.kernel.state("deposit", deposit_id).deposit_account_id)
         command = RevertDeposit(account.status, self._settled(account.id))
-        return self.sim.call("deposit", deposit_id, command, subject=subject)
+        return self.kernel.execute("deposit", deposit_id, command, subject=subject)
 
     # -- withdrawals -------------------------------------------------------------------
     def initiate_withdrawal(self, account_id: str, amount: int, reference: str | None = None, *,
@@ -80,11 +86,11 @@ class DepositService:
         Under AutoApprove the withdrawal is pending confirmation when this returns. The withdrawal
         and its process are one operation (one cascade, one group commit), as in Lana."""
         account = self.account(account_id)
-        withdrawal_id = self.sim.ids.entity()
+        withdrawal_id = self.kernel.ids.entity()
         command = InitiateWithdrawal(withdrawal_id, account_id, amount, reference or withdrawal_id, account.status,
                                      self._settled(account_id))
-        self.sim.execute("withdrawal", withdrawal_id, command, subject=subject)
-        self.sim.governance.start_process("withdraw", withdrawal_id, process_id=withdrawal_id)
+        self.kernel.execute("withdrawal", withdrawal_id, command, subject=subject)
+        self.governance.start_process("withdraw", withdrawal_id, process_id=withdrawal_id)
         return withdrawal_id
 
     def confirm_withdrawal(self, withdrawal_id: str, *, subject: str = "system"):
@@ -99,36 +105,36 @@ class DepositService:
     # -- reads -------------------------------------------------------------------------
     def account(self, account_id: str):
         """Raises `UnknownEntity(kind="deposit-account")` for an id never created."""
-        return self.sim.state("deposit-account", account_id)
+        return self.kernel.state("deposit-account", account_id)
 
     def balance(self, account_id: str) -> int:
         """The settled balance in cents (zero while frozen: see `frozen_balance`)."""
         return self._settled(self.account(account_id).id)
 
     def frozen_balance(self, account_id: str) -> int:
-        return self.sim.ledger.balance(frozen_deposit(self.account(account_id).id))
+        return self.ledger.balance(frozen_deposit(self.account(account_id).id))
 
     def pending(self, account_id: str) -> int:
         """Withdrawals initiated and not yet confirmed, denied or cancelled."""
-        return self.sim.ledger.balance(deposit_account(account_id), layer="pending")
+        return self.ledger.balance(deposit_account(account_id), layer="pending")
 
     def deposit(self, deposit_id: str):
-        return self.sim.state("deposit", deposit_id)
+        return self.kernel.state("deposit", deposit_id)
 
     def withdrawal(self, withdrawal_id: str):
-        return self.sim.state("withdrawal", withdrawal_id)
+        return self.kernel.state("withdrawal", withdrawal_id)
 
     def accounts_of(self, customer_id: str) -> list[str]:
         """The customer's deposit account ids, in id order."""
-        return self.sim.index("deposit-account").ids_where("account_holder_id", [customer_id])
+        return self.kernel.index("deposit-account").ids_where("account_holder_id", [customer_id])
 
     # -- steps -------------------------------------------------------------------------
     def _settled(self, account_id: str) -> int:
-        return self.sim.ledger.balance(deposit_account(account_id))
+        return self.ledger.balance(deposit_account(account_id))
 
     def _on_withdrawal(self, withdrawal_id: str, command_type: type, subject: str):
-        account = self.account(self.sim.state("withdrawal", withdrawal_id).deposit_account_id)
-        return self.sim.call("withdrawal", withdrawal_id, command_type(account.status), subject=subject)
+        account = self.account(self.kernel.state("withdrawal", withdrawal_id).deposit_account_id)
+        return self.kernel.execute("withdrawal", withdrawal_id, command_type(account.status), subject=subject)
 
     # -- consumer (Lana's customer-sync job) ----------------------------------------------
     def _follow_customer(self, envelope: dict) -> tuple[Send, ...]:

@@ -17,6 +17,7 @@ from domains.governance import (
     UnknownProcessType,
     UpdateApprovalRules,
 )
+from engine.kernel.port import Kernel
 
 __all__ = ["GovernanceService"]
 
@@ -24,25 +25,25 @@ __all__ = ["GovernanceService"]
 class GovernanceService:
     """The `governance` attribute of a `Simulation`."""
 
-    def __init__(self, sim) -> None:
-        self.sim = sim
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
         self._policies_ready = False
 
     # -- committees --------------------------------------------------------------------
     def create_committee(self, name: str, *, subject: str = "system") -> str:
         """A taken name raises `DuplicateValue(kind="committee", column="name")`."""
-        committee_id = self.sim.ids.entity()
-        self.sim.call("committee", committee_id, CreateCommittee(committee_id, name), subject=subject)
+        committee_id = self.kernel.ids.entity()
+        self.kernel.execute("committee", committee_id, CreateCommittee(committee_id, name), subject=subject)
         return committee_id
 
     def add_member(self, committee_id: str, user_id: str, *, subject: str = "system"):
         """Members are users: an unknown user raises `UnknownEntity(kind="user")`."""
         command = AddCommitteeMember(user_id)
-        self.sim.state("user", user_id)
-        return self.sim.call("committee", committee_id, command, subject=subject)
+        self.kernel.state("user", user_id)
+        return self.kernel.execute("committee", committee_id, command, subject=subject)
 
     def remove_member(self, committee_id: str, user_id: str, *, subject: str = "system"):
-        return self.sim.call("committee", committee_id, RemoveCommitteeMember(user_id), subject=subject)
+        return self.kernel.execute("committee", committee_id, RemoveCommitteeMember(user_id), subject=subject)
 
     # -- policies ----------------------------------------------------------------------
     def set_policy(self, process_type: str, committee_id: str | None = None, *, subject: str = "system"):
@@ -50,14 +51,14 @@ class GovernanceService:
         started keep the rules they were started with."""
         process_type = _process_type(process_type)
         if committee_id is not None:
-            self.sim.state("committee", committee_id)  # UnknownEntity for a committee never created
+            self.kernel.state("committee", committee_id)  # UnknownEntity for a committee never created
         self._ensure_policies()
         rules = AUTO_APPROVE if committee_id is None else ApprovalRules(committee_id)
-        return self.sim.call("approval-policy", process_type.value, UpdateApprovalRules(rules), subject=subject)
+        return self.kernel.execute("approval-policy", process_type.value, UpdateApprovalRules(rules), subject=subject)
 
     def policy(self, process_type: str):
         self._ensure_policies()
-        return self.sim.state("approval-policy", _process_type(process_type).value)
+        return self.kernel.state("approval-policy", _process_type(process_type).value)
 
     # -- processes ---------------------------------------------------------------------
     def start_process(self, process_type: str, target_ref: str, process_id: str | None = None, *,
@@ -66,32 +67,32 @@ class GovernanceService:
         (and its conclusion's reactions run) before this returns. Lana shares ids: pass the target's
         id as `process_id` where Lana does (withdrawal, disbursal, proposal)."""
         rules = self.policy(process_type).rules
-        process_id = process_id or self.sim.ids.entity()
+        process_id = process_id or self.kernel.ids.entity()
         command = StartApprovalProcess(process_id, process_type, rules, target_ref)
-        self.sim.call("approval-process", process_id, command, subject=subject)
+        self.kernel.execute("approval-process", process_id, command, subject=subject)
         return process_id
 
     def approve(self, process_id: str, user_id: str):
         """The voting user is the acting subject (Lana: the approver is the caller)."""
         command = ApproveProcess(user_id, self._eligible(process_id))
-        return self.sim.call("approval-process", process_id, command, subject=user_id)
+        return self.kernel.execute("approval-process", process_id, command, subject=user_id)
 
     def deny(self, process_id: str, user_id: str, reason: str = ""):
         command = DenyProcess(user_id, reason, self._eligible(process_id))
-        return self.sim.call("approval-process", process_id, command, subject=user_id)
+        return self.kernel.execute("approval-process", process_id, command, subject=user_id)
 
     # -- reads -------------------------------------------------------------------------
     def process(self, process_id: str):
-        return self.sim.state("approval-process", process_id)
+        return self.kernel.state("approval-process", process_id)
 
     def committee(self, committee_id: str):
-        return self.sim.state("committee", committee_id)
+        return self.kernel.state("committee", committee_id)
 
     # -- steps -------------------------------------------------------------------------
     def _eligible(self, process_id: str) -> tuple[str, ...]:
         """The current members of the process's committee (none under AutoApprove)."""
-        committee_id = self.sim.state("approval-process", process_id).rules.committee_id
-        return () if committee_id is None else self.sim.state("committee", committee_id).members
+        committee_id = self.kernel.state("approval-process", process_id).rules.committee_id
+        return () if committee_id is None else self.kernel.state("committee", committee_id).members
 
     def _ensure_policies(self) -> None:
         """Lana's modules `init_policy` at start-up; here on first use, once per simulation (a policy
@@ -99,7 +100,7 @@ class GovernanceService:
         if self._policies_ready:
             return
         for process_type in ProcessType:
-            self.sim.execute("approval-policy", process_type.value, InitPolicy(process_type))
+            self.kernel.execute("approval-policy", process_type.value, InitPolicy(process_type))
         self._policies_ready = True
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from domains.price import BTC_USD, InvalidPrice, UpdatePrice
+from engine.kernel.clock import Priority
+from engine.kernel.port import Kernel
 
 __all__ = ["PriceService"]
 
@@ -10,18 +12,18 @@ __all__ = ["PriceService"]
 class PriceService:
     """Lana's price module: the latest price, published as ephemeral `PriceUpdated` events."""
 
-    def __init__(self, sim) -> None:
-        self.sim = sim
+    def __init__(self, kernel: Kernel) -> None:
+        self.sim = kernel  # named `sim` for the body of `follow`; it is the narrow `Kernel`
         self.path = None
 
     def set(self, cents_per_btc: int) -> int:
         """Publish a price (integer cents per BTC, > 0) at the current sim time."""
-        self.sim.call("price", BTC_USD, UpdatePrice(cents_per_btc, self.sim.now), subject="price-feed")
+        self.sim.execute("price", BTC_USD, UpdatePrice(cents_per_btc, self.sim.now), subject="price-feed")
         return cents_per_btc
 
     def current(self) -> int | None:
         """The latest price in cents per BTC (None before the first)."""
-        if not self.sim.journal.exists("price", BTC_USD) and self.sim.registry.actor("price", BTC_USD) is None:
+        if not self.sim.exists("price", BTC_USD):
             return None
         return self.sim.state("price", BTC_USD).price
 
@@ -42,10 +44,10 @@ class PriceService:
             t = int(self.sim.clock.env.now)
             price = feed.price_at(t)
             if price is not None:  # None: the oracle publishes nothing at this tick (stale feed, gap)
-                self.sim.send("price", BTC_USD, UpdatePrice(_checked(price, t), self.sim.now), subject="price-feed")
+                self.sim.tell("price", BTC_USD, UpdatePrice(_checked(price, t), self.sim.now), subject="price-feed")
             return True
 
-        self.sim.jobs.every(every_seconds, sample, "price", first=origin)
+        self.sim.jobs.every(every_seconds, sample, Priority.PRICE, first=origin)
 
 
 def _checked(price: object, t: int) -> int:

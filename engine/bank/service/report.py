@@ -16,7 +16,8 @@ import attrs
 
 from domains.report import CreateReport, CreateReportRun, ReportFile, UpdateReportRunState
 from engine.kernel.clock import parse_instant
-from engine.bank.report import definition, write_csv
+from engine.bank.report import Sources, definition, write_csv
+from engine.kernel.port import Kernel
 
 __all__ = ["ReportOutput", "ReportService"]
 
@@ -33,8 +34,9 @@ class ReportOutput:
 class ReportService:
     """The `report` attribute of a `Simulation`."""
 
-    def __init__(self, sim) -> None:
-        self.sim = sim
+    def __init__(self, kernel: Kernel, ledger) -> None:
+        self.kernel = kernel
+        self.sources = Sources(kernel.journal, kernel.load, kernel.kinds, ledger)
         self._scratch: Path | None = None
 
     def run(self, name: str, as_of: date | str | None = None, run_type: str = "manual", *,
@@ -44,19 +46,19 @@ class ReportService:
         An unknown name raises `UnknownReport`, a report whose module is not hosted
         `ReportUnavailable`; either way the run is published as failed first.
         """
-        day = parse_instant(as_of).date() if as_of is not None else self.sim.now.date()
+        day = parse_instant(as_of).date() if as_of is not None else self.kernel.now.date()
         run_id = self._queue(name, day, run_type, subject)
         self._move(run_id, "running", subject)
         try:
             report = definition(name)
             file = ReportFile("csv", f"{run_id}/{name}-{day.isoformat()}.csv")
-            path = write_csv(self.directory(out_dir) / file.path, report.build(self.sim, day))
+            path = write_csv(self.directory(out_dir) / file.path, report.build(self.sources, day))
         except Exception:
             self._move(run_id, "failed", subject)
             raise
-        report_id = self.sim.ids.entity()
+        report_id = self.kernel.ids.entity()
         command = CreateReport(id=report_id, run_id=run_id, name=name, norm=report.norm, files=(file,))
-        self.sim.call("report", report_id, command, subject=subject)
+        self.kernel.execute("report", report_id, command, subject=subject)
         self._move(run_id, "success", subject)
         return ReportOutput(report_id, run_id, (path,))
 
@@ -64,26 +66,26 @@ class ReportService:
         """`out_dir`, else `reports/` beside the journal file, else (`:memory:`) one scratch dir per run."""
         if out_dir is not None:
             return Path(out_dir)
-        if self.sim.journal.path != ":memory:":
-            return Path(self.sim.journal.path).resolve().parent / "reports"
+        if self.kernel.journal.path != ":memory:":
+            return Path(self.kernel.journal.path).resolve().parent / "reports"
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="lanasim-reports-"))
         return self._scratch
 
     # -- reads ---------------------------------------------------------------------------
     def report(self, report_id: str):
-        return self.sim.state("report", report_id)
+        return self.kernel.state("report", report_id)
 
     def report_run(self, run_id: str):
-        return self.sim.state("report-run", run_id)
+        return self.kernel.state("report-run", run_id)
 
     # -- steps ---------------------------------------------------------------------------
     def _queue(self, name: str, day: date, run_type: str, subject: str) -> str:
-        run_id = self.sim.ids.entity()
-        command = CreateReportRun(id=run_id, external_id=self.sim.ids.derived("report-run", run_id),
+        run_id = self.kernel.ids.entity()
+        command = CreateReportRun(id=run_id, external_id=self.kernel.ids.derived("report-run", run_id),
                                   run_type=run_type, requested_report=name, requested_as_of_date=day)
-        self.sim.call("report-run", run_id, command, subject=subject)
+        self.kernel.execute("report-run", run_id, command, subject=subject)
         return run_id
 
     def _move(self, run_id: str, state: str, subject: str) -> None:
-        self.sim.call("report-run", run_id, UpdateReportRunState(state), subject=subject)
+        self.kernel.execute("report-run", run_id, UpdateReportRunState(state), subject=subject)
