@@ -142,7 +142,7 @@ INTEREST_ACCRUAL_CYCLE: Aggregate = Aggregate(
     apply=accrual_cycle.apply, decide=accrual_cycle.decide, commands=accrual_cycle.COMMANDS,
     creates=(cmd.StartAccrualCycle,),
     columns=(Column("facility_id", attrgetter("facility_id")),
-             Column("next_accrual_end", accrual_cycle.next_accrual_end)),
+             Column("accruing_from", accrual_cycle.accruing_from)),
     publish=publish_accrual_cycle, post=post_accrual_cycle, state=accrual_cycle.InterestAccrualCycle,
     permissions=required_permission,
 )

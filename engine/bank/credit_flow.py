@@ -162,13 +162,14 @@ class CreditFlow:
 
     # -- end of day ----------------------------------------------------------------------
     def end_of_day(self, envelope: dict) -> tuple[Send, ...]:
-        """One pass over the cycles the index says are due (next accrual period ended by `day`),
-        then the facilities whose maturity date has come; cycles that end today are posted once
-        obligations are current. A closed facility's cycle accrues no more."""
+        """One pass over the cycles in progress since `day` or before (the index, in (first day, id)
+        order), each accruing the period it owes, if any; then the facilities whose maturity date
+        has come. Cycles that end today are posted once obligations are current. A closed
+        facility's cycle accrues no more."""
         day, sends, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
         today, active, state, principal = day.isoformat(), self.active, self.sim.state, self.reads.principal
-        for cycle_id, next_end in self.sim.index(CYCLE).scan("next_accrual_end"):
-            if next_end > today:
+        for cycle_id, first_day in self.sim.index(CYCLE).scan("accruing_from"):
+            if first_day > today:
                 break
             cycle = state(CYCLE, cycle_id)
             period = accrual_due(cycle, day)

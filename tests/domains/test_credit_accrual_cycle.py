@@ -12,7 +12,7 @@ from domains.credit import CREDIT_FACILITY, INTEREST_ACCRUAL_CYCLE, Period, std_
 from domains.credit.facility import (
     AccrualCycleInitialized, AccrueInterest, ActivateFacility, ConcludeAccrualCycle, InterestAccrualCycleConcluded,
     InterestAccrualCycleStarted, InterestAccrualNotCompletedYet, InterestAccrualsPosted, InterestAccrued,
-    PostAccruedInterest, StartAccrualCycle, next_accrual_end, post_accrual_cycle, post_cycle,
+    PostAccruedInterest, StartAccrualCycle, accruing_from, next_accrual_end, post_accrual_cycle, post_cycle,
 )
 from tests.domains.support import fold
 
@@ -125,6 +125,14 @@ def test_the_next_accrual_end_column_follows_the_cycle_and_waits_at_its_end_for_
     assert next_accrual_end(fold(INTEREST_ACCRUAL_CYCLE, *started())) == date(2023, 12, 15)
     assert next_accrual_end(fold(INTEREST_ACCRUAL_CYCLE, *accrued_through(date(2023, 12, 15)))) == date(2023, 12, 16)
     assert next_accrual_end(fold(INTEREST_ACCRUAL_CYCLE, *accrued_through(date(2023, 12, 31)))) == date(2023, 12, 31)
+
+
+def test_the_day_end_index_column_stays_on_the_first_day_while_accruing_so_a_quiet_day_writes_no_row():
+    days = [accruing_from(fold(INTEREST_ACCRUAL_CYCLE, *accrued_through(last)))
+            for last in (date(2023, 12, 14), date(2023, 12, 15), date(2023, 12, 31))]
+    assert days == [date(2023, 12, 15)] * 3
+    events = accrued_through(date(2023, 12, 31))
+    assert accruing_from(fold(INTEREST_ACCRUAL_CYCLE, *events, *when(events, PostAccruedInterest("ob-1")))) is None
 
 
 def test_posting_a_cycle_creates_its_obligation_then_posts_concludes_and_starts_the_next():

@@ -16,7 +16,7 @@ from domains.credit.errors import (
     DisbursalOnInactiveFacility, DisbursalPastMaturityDate, InterestAccrualNotCompletedYet, NoSuchLiquidationInitiated,
     OnlyOneDisbursalAllowed, OutstandingAmount, PaymentOnClosedFacility,
 )
-from domains.credit.facility.accrual_cycle import InterestAccrualCycle, next_accrual_end, start_cycle
+from domains.credit.facility.accrual_cycle import InterestAccrualCycle, accruing_from, next_accrual_end, start_cycle
 from domains.credit.facility.activation import activate, activation_amounts
 from domains.credit.facility.cycle import next_accrual
 from domains.credit.facility.disbursal import conclude_approval
@@ -104,6 +104,7 @@ __all__ = [
     "UpdatePendingCollateralization",
     "UpdateTermValues",
     "accrual_due",
+    "accruing_from",
     "activate",
     "activation_amounts",
     "assert_disbursal_allowed",

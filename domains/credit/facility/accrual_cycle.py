@@ -17,7 +17,8 @@ from domains.credit.math import interest_for_period
 from domains.credit.periods import Period
 from domains.credit.terms import TermValues
 
-__all__ = ["COMMANDS", "KIND", "InterestAccrualCycle", "apply", "decide", "next_accrual_end", "start_cycle"]
+__all__ = ["COMMANDS", "KIND", "InterestAccrualCycle", "accruing_from", "apply", "decide", "next_accrual_end",
+           "start_cycle"]
 
 KIND = "interest-accrual-cycle"
 
@@ -91,9 +92,16 @@ def _post(c: InterestAccrualCycle, obligation_id: str) -> tuple[ev.AccrualCycleE
                                       posting_tx_id(c.facility_id, c.idx)),)
 
 
+def accruing_from(c: InterestAccrualCycle) -> date | None:
+    """The index column the day end selects by: the cycle's first day until it is posted (None
+    after). Unlike Lana's `next_accrual_period_end` it does not move with each daily accrual, so
+    a quiet day writes no index row; `accrual_due` then picks the period each selected cycle owes."""
+    return None if c.posted else c.period.start
+
+
 def next_accrual_end(c: InterestAccrualCycle) -> date | None:
-    """Lana's index column: the end of the next accrual period; the cycle's end while a fully
-    accrued cycle awaits posting; None once posted."""
+    """The end of the next accrual period; the cycle's end while a fully accrued cycle awaits
+    posting; None once posted."""
     if c.posted:
         return None
     period = c.next_accrual()
