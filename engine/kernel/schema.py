@@ -8,9 +8,9 @@ from engine.kernel.codec import dumps
 
 __all__ = ["EVENTS_INSERT", "FORMAT", "OUTBOX_INSERT", "READABLE", "create_schema"]
 
-FORMAT = "lanasim-journal/2"  # 2: the ledger is stored only as interned `ledger_lines`
-# Format 1 journals without a ledger in the old `ledger_entries` table layout are read unchanged.
-READABLE = ("lanasim-journal/1", FORMAT)
+FORMAT = "lanasim-journal/3"  # 3: the ledger is one `ledger_transactions` row per transaction
+# Format 1 and 2 journals without a ledger in an older layout (one row per entry) are read unchanged.
+READABLE = ("lanasim-journal/1", "lanasim-journal/2", FORMAT)
 
 EVENTS_INSERT = (
     "INSERT INTO events (seq, entity, entity_seq, type, version, payload, recorded_at, context) "
