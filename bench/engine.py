@@ -189,6 +189,7 @@ def bench_peer(quick: bool) -> dict:
         from eventsourcing.application import Application
         from eventsourcing.domain import Aggregate as PeerAggregate
         from eventsourcing.domain import event
+        from eventsourcing.sqlite import SQLiteConnectionPool
     except ImportError:
         return {"skipped": "the eventsourcing package is not installed (pip install eventsourcing)"}
 
@@ -201,8 +202,15 @@ def bench_peer(quick: bool) -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=f"{tmp}/peer.sqlite")
+        create = SQLiteConnectionPool._create_connection
+
+        def normal(pool):  # every pooled connection: WAL (the library's default) and synchronous NORMAL
+            connection = create(pool)
+            connection._sqlite_conn.execute("PRAGMA synchronous = NORMAL")
+            return connection
+
+        SQLiteConnectionPool._create_connection = normal
         app = Application()
-        app.recorder.datastore.get_connection().execute("PRAGMA synchronous = NORMAL")  # WAL is the default
         ticker = PeerTicker()
         app.save(ticker)
         t0 = time.perf_counter()
