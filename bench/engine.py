@@ -69,11 +69,12 @@ def bench_commands(quick: bool) -> dict:
     out = {}
     with tempfile.TemporaryDirectory() as tmp, Simulation(seed=1, journal=f"{tmp}/j.sqlite", aggregates=[TICKER]) as sim:
         sim.execute("ticker", "t", Tick(0))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(n):
             sim.tell("ticker", "t", Tick(i))
         sim.settle(commit=True)
         out["deterministic_tell_per_s"] = n / (time.perf_counter() - t0)
+        out["deterministic_tell_per_cpu_s"] = n / (time.process_time() - c0)  # steadier on a shared machine
         t0 = time.perf_counter()
         for i in range(n):
             sim.execute("ticker", "t", Tick(i))
@@ -213,11 +214,12 @@ def bench_peer(quick: bool) -> dict:
         app = Application()
         ticker = PeerTicker()
         app.save(ticker)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(n):
             ticker.tick(n=i)
             app.save(ticker)
         out["peer_events_per_s"] = n / (time.perf_counter() - t0)
+        out["peer_events_per_cpu_s"] = n / (time.process_time() - c0)
         target = PeerTicker()
         for i in range(999):
             target.tick(n=i)
@@ -230,12 +232,14 @@ def bench_peer(quick: bool) -> dict:
         out["peer_load_1000_events_ms"] = sorted(times)[len(times) // 2] * 1000
         with Simulation(seed=1, journal=f"{tmp}/ours.sqlite", aggregates=[TICKER]) as sim:
             sim.execute("ticker", "t", Tick(0))
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for i in range(n):
                 sim.tell("ticker", "t", Tick(i))
             sim.settle(commit=True)
             out["ours_events_per_s"] = n / (time.perf_counter() - t0)
+            out["ours_events_per_cpu_s"] = n / (time.process_time() - c0)
     out["ratio_ours_over_peer"] = out["ours_events_per_s"] / out["peer_events_per_s"]
+    out["cpu_ratio_ours_over_peer"] = out["ours_events_per_cpu_s"] / out["peer_events_per_cpu_s"]
     return out
 
 
@@ -252,13 +256,15 @@ def bench_load(quick: bool) -> dict:
                     sim.tell("ticker", "target", Tick(i))
                 sim.settle(commit=True)
                 sim.load("ticker", "target")  # first read builds the stream index
-                times = []
+                times, cpu = [], []
                 for _ in range(20):
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     state = sim.load("ticker", "target")
                     times.append(time.perf_counter() - t0)
+                    cpu.append(time.process_time() - c0)
                 assert state == Ticker(999)
                 out[f"{label}_ms"] = sorted(times)[len(times) // 2] * 1000
+                out[f"{label}_cpu_ms"] = sorted(cpu)[len(cpu) // 2] * 1000
     return out
 
 
