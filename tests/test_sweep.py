@@ -1,34 +1,207 @@
-"""`lanasim sweep`: a grid x seeds, one CSV row per run, failures recorded without stopping."""
+"""`lanasim sweep` on Dask: the same digests as in-process runs, rows streamed to Parquet, resumable,
+failures recorded with a repro command, bad input refused before anything is touched."""
 
 from __future__ import annotations
 
-import csv
+import logging
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
 
 from scenarios.cli import main
+from scenarios.library import load_scenario, parse_params
+from scenarios.sweep import is_sweep_dir, read_runs, report, run_sweep, sweep
+from scenarios.sweep.store import read_manifest
+
+pytestmark = pytest.mark.timeout(60)
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["--set", "days=2"]
 
 
-def read(path):
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
+def in_process_digest(seed: int, **params) -> str:
+    scenario = load_scenario("march-2020")
+    values = parse_params(scenario, [f"{k}={v}" for k, v in params.items()])
+    return scenario.execute(seed=seed, journal=":memory:", params=values)["journal digest"]
 
 
-def test_a_sweep_writes_one_row_per_grid_point_and_seed_in_order(tmp_path, capsys):
-    assert main(["sweep", "timely-payments", "--seeds", "1-2", "--grid", "days=5,10", "--workers", "1",
-                 "--out", str(tmp_path)]) == 0
-    rows = read(capsys.readouterr().out.strip())
-    assert [(r["days"], r["seed"], r["status"]) for r in rows] == [
-        ("5", "1", "ok"), ("5", "2", "ok"), ("10", "1", "ok"), ("10", "2", "ok")]
-    assert rows[0]["journal digest"] != rows[1]["journal digest"]  # seeds differ, so do journals
+def digests(out: Path) -> dict[tuple[int, str], str]:
+    runs = read_runs(out)
+    return {(int(r.seed), r.param_facilities): r.digest for r in runs.itertuples()}
 
 
-def test_a_failing_run_is_a_row_and_the_sweep_goes_on(tmp_path, capsys):
-    assert main(["sweep", "march-2020", "--seeds", "1", "--grid", "btc_usd=0,7900", "--grid", "facilities=5",
-                 "--grid", "days=1", "--workers", "1", "--out", str(tmp_path)]) == 0
-    rows = read(capsys.readouterr().out.strip())
-    assert [r["status"] for r in rows] == ["failed", "ok"]
-    assert "InvalidPricePath" in rows[0]["error"] and rows[1]["journal digest"]
+@pytest.fixture(scope="module")
+def cluster():
+    """One local cluster (2 single-threaded processes) shared by the tests that pass --scheduler."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.ERROR) as local:
+        yield local.scheduler_address
 
 
-def test_bad_sweep_arguments_get_one_line(capsys):
-    assert main(["sweep", "timely-payments", "--seeds", "one"]) == 2
-    assert "--seeds expects" in capsys.readouterr().err
+def test_a_sweep_on_a_local_cluster_of_two_workers_gives_the_digests_of_in_process_runs(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert main(["sweep", "march-2020", "--seeds", "1-2", "--grid", "facilities=4,6", *SMALL, "--workers", "2",
+                 "--out", str(out)]) == 0
+    assert "2 workers" in capsys.readouterr().err
+    expected = {(s, str(f)): in_process_digest(s, facilities=f, days=2) for s in (1, 2) for f in (4, 6)}
+    assert digests(out) == expected
+    assert len(set(expected.values())) == 4
+
+
+def test_a_sweep_through_dask_scheduler_and_dask_worker_processes_gives_the_same_digests(tmp_path, capsys):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address, env = f"tcp://127.0.0.1:{port}", {**os.environ, "PYTHONPATH": str(ROOT)}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "cwd": str(tmp_path)}
+    scheduler = subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                  str(port), "--no-dashboard"], **quiet)
+    worker = subprocess.Popen([sys.executable, "-m", "dask", "worker", address, "--nworkers", "1", "--nthreads",
+                               "1", "--no-dashboard", "--host", "127.0.0.1"], **quiet)
+    try:
+        from dask.distributed import Client
+
+        with Client(address, timeout=20) as client:
+            client.wait_for_workers(1, timeout=30)
+        out = tmp_path / "sweep"
+        assert main(["sweep", "march-2020", "--seeds", "3", "--grid", "facilities=4,6", *SMALL,
+                     "--scheduler", address, "--out", str(out)]) == 0
+        assert digests(out) == {(3, str(f)): in_process_digest(3, facilities=f, days=2) for f in (4, 6)}
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def test_rerunning_a_sweep_skips_finished_runs_and_never_rewrites_earlier_parts(tmp_path, cluster, capsys):
+    out = tmp_path / "sweep"
+    first = sweep("march-2020", [1, 2], ["facilities=4"], ["days=2"], out, scheduler=cluster)
+    parts = {p: p.read_bytes() for p in (out / "runs.parquet").iterdir()}
+    again = sweep("march-2020", [1, 2, 3], ["facilities=4"], ["days=2"], out, scheduler=cluster)
+    assert (first.counts["ran"], again.counts["ran"], again.counts["skipped"]) == (2, 1, 2)
+    assert all(p.read_bytes() == content for p, content in parts.items())
+    assert list(again.runs["seed"]) == [1, 2, 3]
+    assert list(again.runs["digest"][:2]) == list(first.runs["digest"])
+
+
+def fail_seed_two(on: bool) -> None:
+    """A fault injected into a process: the march-2020 run of seed 2 refuses its price path."""
+    from scenarios.library import Scenario
+    from scenarios.market.paths import InvalidPricePath
+
+    if not hasattr(Scenario, "real_execute"):
+        Scenario.real_execute = Scenario.execute
+
+    def execute(self, *, seed, **kwargs):
+        if seed == 2:
+            raise InvalidPricePath(field="s0_cents", value=0, problem="injected fault")
+        return self.real_execute(seed=seed, **kwargs)
+
+    Scenario.execute = execute if on else Scenario.real_execute
+
+
+def test_a_failing_run_is_a_row_with_its_error_and_a_command_that_reproduces_it(tmp_path, cluster, capsys,
+                                                                               monkeypatch):
+    from dask.distributed import Client
+
+    monkeypatch.chdir(tmp_path)
+    with Client(cluster) as client:
+        client.run(fail_seed_two, True)
+        try:
+            result = sweep("march-2020", [1, 2, 3], [], ["facilities=4", "days=1"], tmp_path / "s",
+                           scheduler=cluster)
+        finally:
+            client.run(fail_seed_two, False)
+    assert list(result.runs["status"]) == ["ok", "failed", "ok"]
+    failed = result.runs.iloc[1]
+    assert failed.error.startswith("InvalidPricePath") and "injected fault" in failed.error and failed.digest == ""
+    assert failed.repro == ("lanasim run march-2020 --seed 2 --set facilities=4 --set days=1 "
+                            "--out out/repro/march-2020-seed2 --force")
+    assert result.counts == {"planned": 3, "skipped": 0, "ran": 3, "failed": 1}
+    fail_seed_two(True)
+    try:
+        capsys.readouterr()
+        assert main(shlex.split(failed.repro)[1:]) == 2
+        assert "injected fault" in capsys.readouterr().err
+    finally:
+        fail_seed_two(False)
+
+
+def test_an_interrupted_sweep_keeps_its_finished_runs_and_the_same_command_finishes_it(tmp_path, cluster):
+    out = tmp_path / "sweep"
+
+    def stop_after_two(done, total, row):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep("march-2020", [1, 2, 3, 4, 5, 6], ["facilities=3"], ["days=1"], out, scheduler=cluster,
+              progress=stop_after_two)
+    kept = read_runs(out)
+    assert len(kept) >= 2 and set(kept["status"]) == {"ok"}
+    finished = sweep("march-2020", [1, 2, 3, 4, 5, 6], ["facilities=3"], ["days=1"], out, scheduler=cluster)
+    assert finished.counts["skipped"] == len(kept) and list(finished.runs["seed"]) == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--seeds", "5-3"], "empty range"),
+    (["--grid", "nonsense=1,2"], "unknown parameter 'nonsense'"),
+    (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the dask scheduler"),
+])
+def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, argv, message):
+    out = tmp_path / "absent"
+    started = time.monotonic()
+    assert main(["sweep", "march-2020", *argv, "--out", str(out)]) == 2
+    assert time.monotonic() - started < 10
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_a_directory_holding_another_sweep_or_other_files_is_refused_untouched(tmp_path, cluster, capsys):
+    out = tmp_path / "sweep"
+    sweep("march-2020", [1], ["facilities=3"], ["days=1"], out, scheduler=cluster)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert main(["sweep", "march-2020", "--grid", "facilities=5", "--set", "days=1", "--scheduler", cluster,
+                 "--out", str(out)]) == 2
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("keep")
+    assert main(["sweep", "march-2020", "--scheduler", cluster, "--out", str(tmp_path / "notes")]) == 2
+    err = capsys.readouterr().err
+    assert "holds another sweep" in err and "holds no sweep" in err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert os.listdir(tmp_path / "notes") == ["mine.txt"]
+
+
+def test_the_python_api_returns_runs_and_risk_and_report_regenerates_the_outputs(tmp_path, cluster, capsys):
+    result = run_sweep("march-2020", seeds=range(1, 3), grid={"facilities": [3, 4]}, settings={"days": 1},
+                       out=tmp_path / "s", scheduler=cluster)
+    assert isinstance(result.runs, pd.DataFrame) and len(result.runs) == 4
+    assert list(result.risk["cell"]) == ["facilities=3", "facilities=4"] and list(result.risk["runs"]) == [2, 2]
+    assert is_sweep_dir(result.path) and not is_sweep_dir(tmp_path)
+    (result.path / "risk.parquet").unlink()
+    (result.path / "report.html").unlink()
+    report(result.path)
+    assert pd.read_parquet(result.path / "risk.parquet")["cell"].tolist() == ["facilities=3", "facilities=4"]
+    assert "Risk per grid cell" in (result.path / "report.html").read_text()
+
+
+def test_a_sobol_design_reports_first_and_total_order_indices_with_seed_noise_as_a_factor(tmp_path, cluster):
+    result = run_sweep("march-2020", grid={"facilities": (2, 6)}, settings={"days": 1}, out=tmp_path / "s",
+                       design="sobol", samples=4, metric="events_journaled", scheduler=cluster)
+    planned = read_manifest(result.path)["plan"]
+    assert len(planned) == 4 * (2 + 2)  # N x (factors + 2): facilities and the seed
+    assert len(result.runs) == len(set(planned)) and set(result.runs["status"]) == {"ok"}
+    table = result.sensitivity.set_index("factor")
+    assert list(table.index) == ["facilities", "seed (noise)"]
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
+    assert table.loc["facilities", "ST"] > table.loc["seed (noise)", "ST"]  # more loans, more events
+    assert (result.path / "sobol.png").exists()

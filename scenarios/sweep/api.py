@@ -1,0 +1,79 @@
+"""The sweep from Python (a notebook): `run_sweep(...)` returns the runs and the risk table as
+pandas DataFrames; the command line goes through `sweep(...)` with the same strings a user types.
+
+    from scenarios.sweep import run_sweep
+    result = run_sweep("march-2020", seeds=range(1, 9), grid={"facilities": [10, 20]},
+                       settings={"days": 3}, out="out/sweep-demo", workers=2)
+    result.risk[["cell", "es99", "es99_low", "es99_high"]]
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+from attrs import frozen
+
+from scenarios.library import ScenarioError
+from scenarios.sweep.plan import parse_grid, plan_grid
+from scenarios.sweep.report import write_outputs
+from scenarios.sweep.runner import execute
+from scenarios.sweep.sensitivity import parse_ranges, plan_sobol
+from scenarios.sweep.store import read_runs
+
+__all__ = ["SweepResult", "run_sweep", "sweep"]
+
+
+@frozen
+class SweepResult:
+    """A finished sweep: its directory, one row per run, one row per grid cell (and Sobol indices)."""
+
+    path: Path
+    runs: pd.DataFrame
+    risk: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    counts: dict
+
+
+def sweep(name: str, seeds: list[int], grid: list[str], settings: list[str], out: Path, *,
+          design: str = "grid", samples: int = 0, metric: str = "loss", workers: int | None = None,
+          scheduler: str | None = None, keep_journals: bool = False,
+          progress: Callable[[int, int, dict], None] | None = None,
+          echo: Callable[[str], None] = print) -> SweepResult:
+    """Plan (every parameter checked), run what `out` lacks, then write the risk outputs."""
+    if workers is not None and workers < 1:
+        raise ScenarioError(f"--workers must be at least 1, got {workers}")
+    if design == "sobol":
+        ranges = parse_ranges(grid)
+        plan = plan_sobol(name, ranges, samples, settings)
+        identity = {"scenario": name, "design": design, "ranges": ranges, "samples": samples,
+                    "settings": settings, "metric": metric}
+    elif design == "grid":
+        if not seeds:
+            raise ScenarioError("a sweep needs at least one seed")
+        plan = plan_grid(name, seeds, parse_grid(grid), settings)
+        identity = {"scenario": name, "design": design, "grid": grid, "settings": settings}
+    else:
+        raise ScenarioError(f"--design expects grid or sobol, got {design!r}")
+    counts = execute(plan, Path(out), identity, workers=workers, scheduler=scheduler,
+                     keep_journals=keep_journals, progress=progress, echo=echo)
+    risk, sensitivity = write_outputs(Path(out))
+    return SweepResult(Path(out), read_runs(out), risk, sensitivity, counts)
+
+
+def run_sweep(scenario: str, seeds: Iterable[int] = range(1, 5), grid: dict | None = None,
+              settings: dict | None = None, out=None, *, design: str = "grid", samples: int = 0,
+              metric: str = "loss", workers: int | None = None, scheduler: str | None = None,
+              keep_journals: bool = False, echo: Callable[[str], None] = print) -> SweepResult:
+    """`grid` maps a parameter to its values (grid design) or to (low, high) (Sobol design);
+    `settings` fixes parameters; `out` defaults to a fresh temporary directory."""
+    if design == "sobol":
+        items = [f"{k}={low}:{high}" for k, (low, high) in (grid or {}).items()]
+    else:
+        items = [f"{k}={','.join(str(v) for v in values)}" for k, values in (grid or {}).items()]
+    fixed = [f"{k}={v}" for k, v in (settings or {}).items()]
+    out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="lanasim-sweep-"))
+    return sweep(scenario, list(seeds), items, fixed, out, design=design, samples=samples, metric=metric,
+                 workers=workers, scheduler=scheduler, keep_journals=keep_journals, echo=echo)

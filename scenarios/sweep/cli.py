@@ -1,0 +1,92 @@
+"""`lanasim sweep`: registered by the sweep itself on the CLI's subcommands (the CLI owns nothing of
+the sweep). Interrupting it (Ctrl-C) keeps every finished run; the same command resumes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Self
+
+from scenarios.sweep.api import sweep
+from scenarios.sweep.plan import parse_seeds
+from scenarios.sweep.report import print_risk
+
+__all__ = ["register_cli"]
+
+
+def register_cli(sub, *, progress) -> None:
+    """Add `lanasim sweep`; `progress(done, label)` reports runs when stderr is no terminal
+    (a rich progress bar otherwise)."""
+    cmd = sub.add_parser("sweep", help="run a scenario over a grid x seeds on Dask; Parquet rows, risk report")
+    cmd.add_argument("scenario")
+    cmd.add_argument("--seeds", default="1-4", help="N, A-B or A,B,C (default 1-4)")
+    cmd.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2",
+                     help="values to cross (grid design) or KEY=LOW:HIGH (sobol design)")
+    cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a fixed parameter")
+    cmd.add_argument("--out", default="out/sweep", help="sweep directory (default out/sweep)")
+    cmd.add_argument("--workers", type=int, help="local worker processes (default: the number of cores)")
+    cmd.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing dask scheduler")
+    cmd.add_argument("--keep-journals", action="store_true", help="keep each run's journal in OUT/journals/")
+    cmd.add_argument("--design", choices=("grid", "sobol"), default="grid")
+    cmd.add_argument("--samples", type=int, default=64, help="Sobol base samples N (a power of two)")
+    cmd.add_argument("--metric", default="loss", help="what the Sobol indices explain (default loss)")
+
+    def handle(args: argparse.Namespace) -> int:
+        seeds = parse_seeds(args.seeds) if args.design == "grid" else []
+        with _Bar(progress) as bar:
+            try:
+                result = sweep(args.scenario, seeds, args.grid, args.set, Path(args.out), design=args.design,
+                               samples=args.samples, metric=args.metric, workers=args.workers,
+                               scheduler=args.scheduler, keep_journals=args.keep_journals, progress=bar.update,
+                               echo=lambda line: print(line, file=sys.stderr))
+            except KeyboardInterrupt:
+                print(f"lanasim: interrupted; finished runs are kept in {args.out} (run the same command to resume)",
+                      file=sys.stderr)
+                return 130
+        c = result.counts
+        print(f"{c['planned']} runs: {c['ran']} ran ({c['failed']} failed), {c['skipped']} already done",
+              file=sys.stderr)
+        print_risk(result.risk, result.sensitivity)
+        print(result.path / "runs.parquet")
+        return 0
+
+    cmd.set_defaults(handler=handle)
+
+
+class _Bar:
+    """Per-run progress: a rich bar on a terminal, else the CLI's own `progress(fraction, label)`."""
+
+    def __init__(self, fallback) -> None:
+        self.fallback, self.task = fallback, None
+        self.rich: Any = None
+
+    def __enter__(self) -> Self:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self.rich = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeRemainingColumn(), console=Console(stderr=True))
+            self.rich.start()
+        return self
+
+    def update(self, done: int, total: int, row: dict) -> None:
+        label = f"{row['cell']} seed {row['seed']} {row['status']}"
+        if self.rich is None:
+            if self.fallback:
+                self.fallback(done / total, label)
+            return
+        if self.task is None:
+            self.task = self.rich.add_task("runs", total=total)
+        self.rich.update(self.task, completed=done, description=label)
+
+    def __exit__(self, *exc) -> None:
+        if self.rich is not None:
+            self.rich.stop()

@@ -1,0 +1,50 @@
+"""Where runs execute: a `LocalCluster` on 127.0.0.1 (one single-threaded process per worker) or an
+existing scheduler (`dask scheduler` + `dask worker`); an unreachable one is one line, not a hang."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from contextlib import contextmanager
+
+from scenarios.library import ScenarioError
+
+__all__ = ["CONNECT_TIMEOUT", "connect"]
+
+CONNECT_TIMEOUT = 8  # seconds: an unreachable scheduler is reported within 10 s
+
+
+@contextmanager
+def connect(*, workers: int | None = None, scheduler: str | None = None):
+    """A `dask.distributed.Client`, closed (and its local cluster with it) on exit."""
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    for name in ("distributed", "bokeh", "tornado"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    with dask.config.set({"distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT}s",
+                          "distributed.admin.system-monitor.gil.enabled": False}):
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise ScenarioError(f"cannot reach the dask scheduler at {scheduler}: "
+                                    f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+            cluster = None
+        else:
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                   silence_logs=logging.ERROR)
+            client = Client(cluster)
+            client.run(_ignore_ctrl_c)  # Ctrl-C stops the sweep, which closes its workers quietly
+        try:
+            yield client
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

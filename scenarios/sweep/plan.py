@@ -1,0 +1,107 @@
+"""What a sweep runs: seeds, grid cells and fixed settings parsed and checked, each run keyed by a
+hash of scenario, parameters, seed and code version (so a finished run is never run twice)."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import shlex
+from functools import cache
+from pathlib import Path
+
+from attrs import frozen
+
+from scenarios.library import ScenarioError, load_scenario, parse_params
+
+__all__ = ["RunSpec", "cell_label", "code_version", "parse_grid", "parse_seeds", "plan_grid", "repro_command"]
+
+_SOURCES = ("domains", "engine", "scenarios")
+
+
+@frozen
+class RunSpec:
+    """One run: a scenario, its `KEY=VALUE` assignments (as typed, in order), a seed, and the
+    code version it is keyed by. `book` names the book the run starts from (None: the story opens
+    its own book; a built-once-and-branched book would be a step keyed by its own parameters)."""
+
+    scenario: str
+    assignments: tuple[tuple[str, str], ...]
+    seed: int
+    code: str
+    cell: str
+    book: str | None = None
+
+    @property
+    def key(self) -> str:
+        text = "\x1f".join([self.scenario, *(f"{k}={v}" for k, v in sorted(self.assignments)),
+                            str(self.seed), self.code])
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def parse_seeds(text: str) -> list[int]:
+    """`7`, `1-8` or `1,3,5` -> seeds; an empty range is refused."""
+    try:
+        if "-" in text.strip().lstrip("-"):
+            low, high = (int(x) for x in text.split("-", 1))
+            seeds = list(range(low, high + 1))
+        else:
+            seeds = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise ScenarioError(f"--seeds expects N, A-B or A,B,C; got {text!r}") from None
+    if not seeds:
+        raise ScenarioError(f"--seeds {text} is an empty range (A-B needs A <= B)")
+    return seeds
+
+
+def parse_grid(items: list[str]) -> list[dict[str, str]]:
+    """`KEY=v1,v2` items -> every combination as KEY=VALUE assignments (in the order given)."""
+    keys, values = [], []
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not raw or key in keys:
+            raise ScenarioError(f"--grid expects KEY=V1,V2,... once per key; got {item!r}")
+        keys.append(key)
+        values.append(raw.split(","))
+    return [dict(zip(keys, combo)) for combo in itertools.product(*values)] or [{}]
+
+
+def cell_label(assignments) -> str:
+    """`facilities=20 days=3` (grid keys only); `all` for a sweep with no grid."""
+    return " ".join(f"{k}={v}" for k, v in assignments) or "all"
+
+
+def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings: list[str]) -> list[RunSpec]:
+    """Every (cell, seed) in cell-major order; every cell's parameters are checked before any run."""
+    scenario, code = load_scenario(name), code_version()
+    fixed = [(s.partition("=")[0], s.partition("=")[2]) for s in settings]
+    grid_keys = set(grid[0])
+    overlap = grid_keys & {k for k, _ in fixed}
+    if overlap:
+        raise ScenarioError(f"parameter {min(overlap)!r} is both in --grid and --set")
+    runs = []
+    for point in grid:
+        pairs = [*fixed, *point.items()]
+        parse_params(scenario, [f"{k}={v}" for k, v in pairs])
+        runs += [RunSpec(name, tuple(pairs), seed, code, cell_label(point.items())) for seed in seeds]
+    return runs
+
+
+def repro_command(spec: RunSpec) -> str:
+    """The one-line command that reruns this run alone."""
+    sets = "".join(f" --set {shlex.quote(f'{k}={v}')}" for k, v in spec.assignments)
+    out = f"out/repro/{spec.scenario}-seed{spec.seed}"
+    return f"lanasim run {spec.scenario} --seed {spec.seed}{sets} --out {out} --force"
+
+
+@cache
+def code_version() -> str:
+    """A hash of every Python source under domains/, engine/ and scenarios/ (the sweep's own
+    files excluded: changing how results are stored does not change a run)."""
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for folder in _SOURCES:
+        for path in sorted((root / folder).rglob("*.py")):
+            if "sweep" in path.relative_to(root).parts[:2]:
+                continue
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,149 @@
+"""A sweep directory's outputs, regenerated from its runs: `risk.parquet`, the printed risk table,
+and `report.html` with its PNGs (loss histogram per cell, ES against each grid parameter, the 99 %
+ES as seeds accumulate, Sobol indices for a sensitivity design). Amounts are USD."""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scenarios.library import load_scenario
+from scenarios.sweep.risk import convergence, loss_of, risk_table
+from scenarios.sweep.sensitivity import SEED_FACTOR, sobol_indices
+from scenarios.sweep.store import read_manifest, read_runs
+
+__all__ = ["print_risk", "report", "write_outputs"]
+
+
+def report(path) -> None:
+    """Regenerate and print a sweep's risk outputs (what `lanasim report DIR` does)."""
+    risk, sensitivity = write_outputs(Path(path))
+    print_risk(risk, sensitivity)
+    print(Path(path) / "report.html")
+
+
+def write_outputs(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    manifest, runs = read_manifest(path), read_runs(path)
+    risk = risk_table(runs, load_scenario(manifest["scenario"]).defaults) if len(runs) else pd.DataFrame()
+    risk.to_parquet(path / "risk.parquet", index=False)
+    sensitivity = None
+    if manifest.get("design") == "sobol" and len(runs):
+        sensitivity = sobol_indices(runs, manifest["plan"], manifest["ranges"], manifest["metric"])
+        sensitivity.to_parquet(path / "sensitivity.parquet", index=False)
+    figures = _figures(path, runs, risk, sensitivity)
+    (path / "report.html").write_text(_html(manifest, runs, risk, sensitivity, figures))
+    return risk, sensitivity
+
+
+def _usd(cents: float) -> str:
+    return "-" if cents is None or isinstance(cents, float) and math.isnan(cents) else f"${cents / 100:,.0f}"
+
+
+def _num(value: float, spec: str) -> str:
+    return "-" if value is None or math.isnan(value) else format(value, spec)
+
+
+def _es(row, tag: str) -> str:
+    return f"{_usd(row[f'es{tag}'])} [{_usd(row[f'es{tag}_low'])}, {_usd(row[f'es{tag}_high'])}]"
+
+
+def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="risk per grid cell (loss = shortfall at the end + slippage, USD)")
+    for name in ("cell", "runs", "failed", "P(loss)", "VaR 95", "ES 95 [95% CI]", "VaR 99", "ES 99 [95% CI]",
+                 "liquidations", "desk days p99", "BTC sold", "h under call", "min CVL %"):
+        table.add_column(name)
+    for _, row in risk.iterrows():
+        table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), f"{row['p_loss']:.0%}"
+                      if not math.isnan(row["p_loss"]) else "-", _usd(row["var95"]), _es(row, "95"),
+                      _usd(row["var99"]), _es(row, "99"), _num(row["liquidations_mean"], ".1f"),
+                      _num(row["desk_days_p99"], ".2f"),                      _num(row["btc_sold_mean"], ".2f"), _num(row["hours_under_margin_call_mean"], ".1f"),
+                      _num(row["min_cvl_pct_min"], ".1f"))
+    console = Console(width=200)
+    console.print(table)
+    if sensitivity is not None:
+        console.print(sensitivity.round(3).to_string(index=False))
+
+
+def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) -> list[tuple[str, str]]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures: list[tuple[str, str]] = []
+
+    def save(fig, name: str, caption: str) -> None:
+        fig.tight_layout()
+        fig.savefig(path / name, dpi=90)
+        plt.close(fig)
+        figures.append((name, caption))
+
+    ok = runs[runs["status"] == "ok"] if len(runs) else runs
+    for i, (cell, group) in enumerate(ok.groupby("cell", sort=False) if len(ok) else []):
+        loss = loss_of(group).dropna() / 100
+        if loss.empty:
+            continue
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        ax.hist(loss, bins=min(40, max(5, len(loss) // 3)), color="#4a7ab0")
+        cell_risk = risk[risk["cell"] == cell].iloc[0]
+        for tag, style in (("95", "--"), ("99", ":")):
+            ax.axvline(cell_risk[f"es{tag}"] / 100, color="#b04a4a", linestyle=style, label=f"ES {tag} %")
+        ax.set(xlabel="loss per run (USD)", ylabel="runs", title=f"loss distribution: {cell} ({len(loss)} seeds)")
+        ax.legend()
+        save(fig, f"loss-hist-{i:02d}.png", f"Loss histogram, {cell}")
+    for column in [c for c in risk.columns if c.startswith("param_")] if len(risk) and risk["es99"].notna().any() else []:
+        x = pd.to_numeric(risk[column], errors="coerce")
+        if x.isna().any() or x.nunique() < 2:
+            continue
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        for tag in ("95", "99"):
+            es = risk[f"es{tag}"] / 100
+            err = np.vstack([es - risk[f"es{tag}_low"] / 100, risk[f"es{tag}_high"] / 100 - es])
+            ax.errorbar(x, es, yerr=err, fmt="o", capsize=3, label=f"ES {tag} % (95 % CI)")
+        ax.set(xlabel=column[6:], ylabel="expected shortfall (USD)", title=f"ES against {column[6:]}")
+        ax.legend()
+        save(fig, f"es-vs-{column[6:]}.png", f"Expected shortfall against {column[6:]}")
+    converging = convergence(runs) if len(runs) else pd.DataFrame()
+    if len(converging):
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        for cell, group in converging.groupby("cell", sort=False):
+            line = ax.plot(group["seeds"], group["es"] / 100, label=cell)[0]
+            ax.fill_between(group["seeds"], group["es_low"] / 100, group["es_high"] / 100, alpha=0.2,
+                            color=line.get_color())
+        ax.set(xlabel="seeds", ylabel="ES 99 % (USD)", title="99 % ES as seeds accumulate (95 % CI band)")
+        ax.legend(fontsize="small")
+        save(fig, "es99-convergence.png", "Convergence of the 99 % ES: a band still narrowing needs more seeds")
+    if sensitivity is not None:
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        x = np.arange(len(sensitivity))
+        ax.bar(x - 0.2, sensitivity["S1"], 0.4, yerr=sensitivity["S1_conf"], label="first order", capsize=3)
+        ax.bar(x + 0.2, sensitivity["ST"], 0.4, yerr=sensitivity["ST_conf"], label="total order", capsize=3)
+        ax.set_xticks(x, sensitivity["factor"])
+        ax.set(ylabel="Sobol index (share of variance)", title=f"sensitivity ({SEED_FACTOR} is seed noise)")
+        ax.legend()
+        save(fig, "sobol.png", "Sobol indices with 95 % intervals")
+    return figures
+
+
+def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, figures) -> str:
+    failed = runs[runs["status"] != "ok"][["cell", "seed", "error", "repro"]] if len(runs) else pd.DataFrame()
+    parts = [f"<h1>Sweep of {html.escape(manifest['scenario'])}</h1>",
+             (f"<p>{len(runs)} runs; code version {html.escape(str(manifest.get('code_version', '')))}. "
+              "Loss = shortfall at the end of the horizon + liquidation slippage (USD cents in the tables). "
+              "VaR<sub>a</sub> is the k-th largest loss and ES<sub>a</sub> the mean of the k largest, "
+              "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs.</p>"),
+             "<h2>Risk per grid cell</h2>", risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}")]
+    if sensitivity is not None:
+        parts += ["<h2>Sobol indices</h2>", sensitivity.to_html(index=False, float_format=lambda v: f"{v:.3f}")]
+    parts += [f'<figure><img src="{name}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+              for name, caption in figures]
+    if len(failed):
+        parts += ["<h2>Failed runs</h2>", failed.to_html(index=False)]
+    return "<!doctype html><meta charset='utf-8'><title>lanasim sweep</title>\n" + "\n".join(parts) + "\n"

@@ -1,0 +1,109 @@
+"""A sweep directory: `runs.parquet/` holds parts that are only ever added, `sweep.json` the
+manifest naming the sweep, its planned run keys and the parts written so far.
+
+Every file is written under a temporary name and renamed into place, and a part counts only once
+the manifest lists it, so an interrupted sweep leaves a consistent partial result. A directory
+that holds something else, or another sweep, is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from scenarios.library import ScenarioError
+
+__all__ = ["FORMAT", "Store", "is_sweep_dir", "read_manifest", "read_runs"]
+
+FORMAT = "lanasim-sweep/1"
+MANIFEST = "sweep.json"
+PARTS = "runs.parquet"
+
+
+def is_sweep_dir(path) -> bool:
+    """True when `path` holds a sweep's manifest."""
+    try:
+        return read_manifest(Path(path)).get("format") == FORMAT
+    except (OSError, ValueError):
+        return False
+
+
+def read_manifest(path: Path) -> dict:
+    return json.loads((Path(path) / MANIFEST).read_text())
+
+
+def read_runs(path, *, planned_only: bool = True) -> pd.DataFrame:
+    """Every recorded run (the latest row per key), restricted to the last plan by default."""
+    path, manifest = Path(path), read_manifest(Path(path))
+    frames = [pd.read_parquet(path / part) for part in manifest["parts"]]
+    runs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["key", "status"])
+    runs = runs.drop_duplicates("key", keep="last")
+    if planned_only:
+        order = {key: i for i, key in enumerate(manifest["plan"])}
+        runs = runs[runs["key"].isin(order)].sort_values("key", key=lambda k: k.map(order))
+    return runs.reset_index(drop=True)
+
+
+class Store:
+    """Rows buffered in memory and flushed as a new part every `every` rows or `seconds`."""
+
+    def __init__(self, path: Path, identity: dict, plan: list[str], *, meta: dict | None = None,
+                 every: int = 64, seconds: float = 10.0):
+        self.path, self.every, self.seconds = Path(path), every, seconds
+        self.buffer: list[dict] = []
+        self.flushed_at = time.monotonic()
+        self.manifest = {"format": FORMAT, **identity, **(meta or {}), "plan": plan, "parts": []}
+
+    @staticmethod
+    def check(path: Path, identity: dict) -> list[str]:
+        """Keys already recorded in `path`, or [] for a new directory; refuses (one line) a path
+        that is not a directory, a non-empty directory that is no sweep, or another sweep."""
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise ScenarioError(f"--out {path} is a file, not a sweep directory")
+        if not path.exists() or not any(path.iterdir()):
+            return []
+        if not is_sweep_dir(path):
+            raise ScenarioError(f"--out {path} is not empty and holds no sweep; choose another directory")
+        found, identity = read_manifest(path), json.loads(json.dumps(identity))
+        mismatch = [k for k in identity if found.get(k) != identity[k]]
+        if mismatch:
+            raise ScenarioError(f"--out {path} holds another sweep (its {mismatch[0]} differs); "
+                                "choose another directory")
+        runs = read_runs(path, planned_only=False)
+        return runs[runs["status"] != "lost"]["key"].tolist()
+
+    def open(self) -> Store:
+        (self.path / PARTS).mkdir(parents=True, exist_ok=True)
+        if (self.path / MANIFEST).exists():
+            self.manifest["parts"] = read_manifest(self.path)["parts"]
+        self._write_manifest()
+        return self
+
+    def add(self, row: dict) -> None:
+        self.buffer.append(row)
+        if len(self.buffer) >= self.every or time.monotonic() - self.flushed_at >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows as a new part and list it in the manifest."""
+        self.flushed_at = time.monotonic()
+        if not self.buffer:
+            return
+        taken = [int(p.stem.split("-")[1]) for p in (self.path / PARTS).glob("part-*.parquet")]
+        name = f"{PARTS}/part-{max(taken, default=-1) + 1:05d}.parquet"
+        temporary = self.path / f"{name}.tmp"
+        pd.DataFrame(self.buffer).to_parquet(temporary, index=False)
+        os.replace(temporary, self.path / name)
+        self.buffer = []
+        self.manifest["parts"].append(name)
+        self._write_manifest()
+
+    def _write_manifest(self) -> None:
+        temporary = self.path / f"{MANIFEST}.tmp"
+        temporary.write_text(json.dumps(self.manifest, indent=1))
+        os.replace(temporary, self.path / MANIFEST)

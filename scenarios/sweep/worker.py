@@ -1,0 +1,76 @@
+"""One run on a worker: the scenario executed in memory (or into a kept journal), reduced to one
+flat row of numbers — a failure is a row too, with its error and the command that reproduces it."""
+
+from __future__ import annotations
+
+import re
+import time
+from decimal import Decimal
+from numbers import Real
+from pathlib import Path
+
+from scenarios.library import load_scenario, parse_params
+from scenarios.sweep.plan import RunSpec, code_version, repro_command
+
+__all__ = ["lost_run", "metric_name", "metrics", "run_batch", "run_one"]
+
+
+def run_batch(specs: list[RunSpec], journals: str | None = None) -> list[dict]:
+    """Several runs in one task, one row each."""
+    return [run_one(spec, journals) for spec in specs]
+
+
+def run_one(spec: RunSpec, journals: str | None = None) -> dict:
+    """Run `spec`; `journals` is a directory to keep the journal in (None: in memory)."""
+    row = _row(spec)
+    started = time.perf_counter()
+    first_tick: list[float] = []
+
+    def tick(*_) -> None:  # the story's first progress tick ends its setup (the book is open)
+        if not first_tick:
+            first_tick.append(time.perf_counter())
+
+    try:
+        if code_version() != spec.code:  # a worker started from other sources would key runs wrongly
+            raise RuntimeError(f"worker code version {code_version()} differs from the sweep's {spec.code}")
+        scenario = load_scenario(spec.scenario)
+        params = parse_params(scenario, [f"{k}={v}" for k, v in spec.assignments])
+        journal = ":memory:" if journals is None else str(Path(journals) / f"{spec.key}.sqlite")
+        if journals is not None:  # an interrupted earlier attempt of this very run left it half-written
+            Path(journal).unlink(missing_ok=True)
+        summary = scenario.execute(seed=spec.seed, journal=journal, params=params, progress=tick)
+        row["digest"] = summary.get("journal digest") or summary.get("digest", "")
+        row.update(metrics(summary))
+    except Exception as exc:  # noqa: BLE001 -- a failed run is a row, not the end of the sweep
+        row.update(status="failed", error=_one_line(exc))
+    ended = time.perf_counter()
+    row["wall_s"] = ended - started
+    row["setup_s"] = (first_tick[0] if first_tick else ended) - started
+    return row
+
+
+def lost_run(spec: RunSpec, exc: BaseException) -> dict:
+    """The row of a run whose worker never returned (it died, or the task was lost): status `lost`,
+    which a rerun of the sweep tries again (a `failed` run is final for its code version)."""
+    return {**_row(spec), "status": "lost", "error": _one_line(exc), "wall_s": float("nan"), "setup_s": float("nan")}
+
+
+def _one_line(exc: BaseException) -> str:
+    return (f"{type(exc).__name__}: {exc}".splitlines() or [""])[0][:500]
+
+
+def _row(spec: RunSpec) -> dict:
+    return {"key": spec.key, "scenario": spec.scenario, "cell": spec.cell, "seed": spec.seed,
+            **{f"param_{k}": v for k, v in spec.assignments}, "status": "ok", "error": "",
+            "repro": repro_command(spec), "code_version": spec.code, "digest": ""}
+
+
+def metrics(summary: dict) -> dict[str, float]:
+    """The summary's numeric values (booleans and text left out), under snake_case names."""
+    return {metric_name(k): float(v) for k, v in summary.items()
+            if isinstance(v, (Real, Decimal)) and not isinstance(v, bool) and metric_name(k) not in ("seed",)}
+
+
+def metric_name(key: str) -> str:
+    """`events journaled` -> `events_journaled`."""
+    return re.sub(r"[^0-9a-z]+", "_", key.lower()).strip("_")

@@ -1,0 +1,60 @@
+"""Risk statistics per grid cell: loss = shortfall at the end + slippage; VaR and ES by the k largest
+losses, bootstrap intervals around ES, probability of loss, desk load and margin-call figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from scenarios.sweep.risk import convergence, es_var, loss_of, risk_table
+
+
+def runs(cell: str, losses, **extra) -> pd.DataFrame:
+    n = len(losses)
+    return pd.DataFrame({"cell": cell, "seed": range(1, n + 1), "status": "ok", "param_desk_capacity_per_hour": "5",
+                         "shortfall_end_cents": [x - 10 if x else 0 for x in losses],
+                         "slippage_cents": [10 if x else 0 for x in losses], "liquidations_executed": 240.0,
+                         "btc_sold_sats": 2e8, "hours_under_margin_call_mean": 3.0,
+                         "min_cvl_pct": np.linspace(90, 130, n), **extra})
+
+
+def test_loss_is_the_shortfall_at_the_end_plus_slippage_and_unknown_without_them():
+    table = pd.DataFrame({"shortfall_end_cents": [100, 0], "slippage_cents": [5, 7]})
+    assert loss_of(table).tolist() == [105, 7]
+    assert loss_of(pd.DataFrame({"facilities": [3.0]})).isna().all()
+
+
+def test_var_is_the_kth_largest_loss_and_es_the_mean_of_the_k_largest():
+    losses = list(range(1, 101))  # k = 5 at 95 %, 1 at 99 %
+    assert es_var(losses, 0.95) == (96, 98)
+    assert es_var(losses, 0.99) == (100, 100)
+    assert all(math.isnan(v) for v in es_var([], 0.99))
+
+
+def test_a_cell_reports_quantiles_es_with_an_interval_probability_of_loss_and_desk_load():
+    losses = [0] * 50 + list(range(1_000, 51_000, 1_000))
+    row = risk_table(runs("facilities=20", losses)).iloc[0]
+    assert (row["runs"], row["failed"], row["p_loss"]) == (100, 0, 0.5)
+    assert (row["var95"], row["es95"]) == es_var(losses, 0.95)
+    assert row["es95_low"] < row["es95"] <= row["es95_high"]
+    assert row["loss_p100"] == 50_000 and row["loss_p50"] == 500
+    assert row["desk_days_p99"] == 2.0  # 240 liquidations at 5 an hour: two desk days
+    unswept = runs("c", losses).drop(columns="param_desk_capacity_per_hour")
+    assert risk_table(unswept, {"desk_capacity_per_hour": 10}).iloc[0]["desk_days_p99"] == 1.0
+    assert (row["btc_sold_mean"], row["min_cvl_pct_min"]) == (2.0, 90.0)
+
+
+def test_failed_runs_are_counted_but_left_out_of_the_statistics():
+    table = pd.concat([runs("a", [100, 200]), runs("a", [10**9]).assign(status="failed")])
+    row = risk_table(table).iloc[0]
+    assert (row["runs"], row["failed"], row["loss_p100"]) == (2, 1, 200)
+
+
+def test_the_es_interval_narrows_as_seeds_accumulate():
+    rng = np.random.default_rng(1)
+    path = convergence(runs("a", list(rng.normal(100_000, 10_000, 400).round())), level=0.95)
+    widths = path["es_high"] - path["es_low"]
+    assert path["seeds"].iloc[0] == 10 and path["seeds"].iloc[-1] == 400
+    assert widths.iloc[-1] < 0.7 * widths[path["seeds"] >= 70].iloc[0]  # roughly 1 / sqrt(seeds)
