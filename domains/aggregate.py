@@ -19,18 +19,24 @@ __all__ = ["Aggregate", "Column", "EventType", "Policy", "Public", "Refusal", "S
 
 
 class Refusal(Exception):
-    """Base of every typed business refusal raised by `decide` (leaves carry fields)."""
+    """Base of every typed refusal, the domains' and the engine's: bad arguments, business rules,
+    unknown references, idempotency conflicts, authorization. A refusal is raised before anything
+    of its command is staged, so the journal (and its digest) is unchanged by it. Keyword fields
+    become attributes; `reason` is the kebab-case class name unless a field of that name explains it.
+    """
 
     def __init__(self, **fields: object) -> None:
         self.fields = fields
         for name, value in fields.items():
-            setattr(self, name, value)
+            if name != "reason":
+                setattr(self, name, value)
         detail = ", ".join(f"{k}={v!r}" for k, v in fields.items())
-        super().__init__(f"{type(self).__name__}({detail})")
+        Exception.__init__(self, f"{type(self).__name__}({detail})")
 
     @property
     def reason(self) -> str:
-        return kebab(type(self).__name__)
+        found = self.fields.get("reason")
+        return found if isinstance(found, str) else kebab(type(self).__name__)
 
 
 @attrs.frozen

@@ -1,12 +1,17 @@
-"""Money in minor units (USD cents, satoshis) and Lana's rounding rules (LANA.md §1.1)."""
+"""Money in minor units (USD cents, satoshis) and Lana's rounding rules (Lana: core/credit/terms/src/value.rs, core/credit/terms/src/cvl.rs)."""
 
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
-__all__ = ["SATS_PER_BTC", "ceil_cents", "cents_to_sats_up", "sats_to_cents_down", "trunc2"]
+__all__ = ["MAX_CENTS", "MAX_SATS", "SATS_PER_BTC", "ceil_cents", "cents_to_sats_up", "sats_to_cents_down", "trunc2"]
 
 SATS_PER_BTC = 100_000_000
+# The largest amount any command accepts: USD 10 trillion in cents, and every bitcoin there will
+# ever be in satoshis. Both are far below SQLite's INTEGER limit (2**63 - 1, about 9.2e18), so
+# 4,000 maximal amounts still sum inside one ledger balance.
+MAX_CENTS = 10**15
+MAX_SATS = 21_000_000 * SATS_PER_BTC
 
 
 def ceil_cents(cents: Decimal) -> int:

@@ -1,4 +1,7 @@
-"""Attribute validators every domain's commands share (written once, raising each domain's own error)."""
+"""Attribute validators every domain's commands share, and the argument refusals they raise.
+
+Ranges are stated once: amounts in `domains.money` (`MAX_CENTS`, `MAX_SATS`), text in `MAX_TEXT`.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,98 @@ from typing import Any
 
 import attrs
 
-__all__ = ["required"]
+from domains.aggregate import Refusal
+from domains.money import MAX_CENTS, MAX_SATS
+
+__all__ = [
+    "MAX_CENTS", "MAX_SATS", "MAX_TEXT", "AmountOutOfRange", "ArgumentRefused", "TextTooLong", "WrongType",
+    "amount", "bounded_text", "check_amount", "check_id", "instance_of", "optional_text", "required",
+]
+
+MAX_TEXT = 254  # characters in any text argument (an email's limit, RFC 5321)
+
+Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
 
 
-def required(error: Callable[..., Exception]) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    """An attrs validator refusing a value that is not a non-blank string with `error(field=name)`."""
+class ArgumentRefused(Refusal):
+    """Base of the shared argument refusals: a command field of the wrong type or out of range."""
+
+
+class AmountOutOfRange(ArgumentRefused):
+    """An amount is not a whole number within [minimum, maximum] (fields: field, amount, minimum, maximum)."""
+
+
+class TextTooLong(ArgumentRefused):
+    """A text field is longer than allowed (fields: field, length, maximum)."""
+
+
+class WrongType(ArgumentRefused):
+    """A field holds a value of the wrong type (fields: field, value, expected)."""
+
+
+def required(error: Callable[..., Exception], maximum: int = MAX_TEXT) -> Validator:
+    """Refuse a value that is not a non-blank string with `error(field=name)`, and one longer than
+    `maximum` characters with `TextTooLong`."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str) or not value.strip():
             raise error(field=attribute.name)
+        if len(value) > maximum:
+            raise TextTooLong(field=attribute.name, length=len(value), maximum=maximum)
+
+    return check
+
+
+def bounded_text(name: str, value: object, maximum: int = MAX_TEXT) -> str:
+    """A string (possibly empty) of at most `maximum` characters, else `WrongType` / `TextTooLong`."""
+    if not isinstance(value, str):
+        raise WrongType(field=name, value=value, expected="str")
+    if len(value) > maximum:
+        raise TextTooLong(field=name, length=len(value), maximum=maximum)
+    return value
+
+
+def check_id(field: str, value: object) -> str:
+    """An id argument: a non-empty string of at most `MAX_TEXT` characters (`WrongType` otherwise)."""
+    if not isinstance(value, str) or not value:
+        raise WrongType(field=field, value=value, expected="a non-empty id string")
+    return bounded_text(field, value)
+
+
+def optional_text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """None, or a string of at most `MAX_TEXT` characters."""
+    if value is not None:
+        bounded_text(attribute.name, value)
+
+
+def amount(error: Callable[..., Exception] | None = None, *, maximum: int = MAX_CENTS,
+           minimum: int | None = 1) -> Validator:
+    """A whole number (a bool is not one) in [minimum, maximum]. With `error`, a non-int or a value
+    below `minimum` raises the domain's own `error(field=, amount=)`; above `maximum` (or without
+    `error`) `AmountOutOfRange`."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        check_amount(attribute.name, value, error, minimum=minimum, maximum=maximum)
+
+    return check
+
+
+def check_amount(field: str, value: object, error: Callable[..., Exception] | None = None, *,
+                 minimum: int | None = 1, maximum: int = MAX_CENTS) -> int:
+    """`amount`'s check for a service argument (before anything is read or staged); `minimum=None`
+    leaves the lower bound to the domain's rule. Returns the value."""
+    if type(value) is int and (minimum is None or minimum <= value) and value <= maximum:
+        return value
+    if error is not None and (type(value) is not int or (minimum is not None and value < minimum)):
+        raise error(field=field, amount=value)
+    raise AmountOutOfRange(field=field, amount=value, minimum=minimum, maximum=maximum)
+
+
+def instance_of(kind: type | tuple[type, ...], expected: str) -> Validator:
+    """Refuse a value that is not an instance of `kind` with `WrongType(field, value, expected)`."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise WrongType(field=attribute.name, value=value, expected=expected)
 
     return check

@@ -10,6 +10,7 @@ from engine.kernel.entity import EntityKind, register_types
 from engine.kernel.errors import UnknownEntity, UnknownKind
 from engine.kernel.journal import Journal
 from engine.bank.catalog import check_event_types
+from engine.bank.credit_views import VIEWS
 from engine.kernel.outbox import Outbox
 
 __all__ = ["JournalView", "open_readonly"]
@@ -33,19 +34,31 @@ class JournalView:
     def entity(self, kind: str, entity_id: str, as_of: str | None = None) -> object:
         from engine.kernel.clock import parse_instant
 
+        until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None
+        if kind in VIEWS:  # a facility's read model (repayment-plan, history), folded from the outbox
+            return VIEWS[kind](self.outbox_reader, entity_id, parse_instant(until or _last(self.journal)), until)
         host = self.kinds.get(kind)
         if host is None:
             raise UnknownKind(kind=kind)
-        until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None
         state, _ = host.load(entity_id, until=until)
         if state is None:
             raise UnknownEntity(kind=kind, id=entity_id)
         return state
 
-    def verify(self) -> dict:
+    def verify(self, expect_head: str | None = None) -> dict:
+        """Integrity, hash chain and derived tables (index rows, snapshots, ledger lines) of the file,
+        which stays byte for byte as it was; see `engine.kernel.verify.verify_journal`."""
+        from engine.bank.ledger_check import LedgerReplay
         from engine.kernel.verify import verify_journal
 
-        return verify_journal(self.journal, self.kinds)
+        return verify_journal(self.journal, self.kinds, expect_head=expect_head,
+                              books=[LedgerReplay(self.journal.conn)])
+
+
+def _last(journal: Journal) -> str:
+    """The instant of the journal's last outbox envelope (the journal's 'now')."""
+    row = journal.conn.execute("SELECT MAX(recorded_at) FROM outbox").fetchone()
+    return row[0] or "1970-01-01T00:00:00Z"
 
 
 class _ReadKind(EntityKind):

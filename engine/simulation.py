@@ -8,7 +8,7 @@ moves to another instant, when `group_rows` events are staged, on `flush()`, or 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pykka
@@ -16,12 +16,20 @@ import pykka
 from engine.bank import modules
 from engine.bank.catalog import check_event_types
 from engine.bank.ledger import Ledger
+from engine.bank.settings import BankSettings
 from engine.kernel.alarms import Alarms
-from engine.kernel.authz import Authorizer
+from engine.kernel.authz import SYSTEM, Authorizer, System, as_system
 from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
 from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
-from engine.kernel.errors import HandlerFailed, MalformedCommand, SimulationClosed, UnknownEntity, UnknownKind
+from engine.kernel.errors import (
+    HandlerFailed,
+    InvalidArgument,
+    MalformedCommand,
+    SimulationClosed,
+    UnknownEntity,
+    UnknownKind,
+)
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
 from engine.kernel.outbox import Outbox
@@ -33,6 +41,8 @@ from engine.kernel.runtime import Scheduler, fewer_collections
 __all__ = ["Simulation"]
 
 RUNTIMES = ("deterministic", "threaded")
+MAX_ADVANCE_DAYS = 366 * 100  # one call moves the clock by at most a century
+MAX_ID = 254  # characters in an entity id
 
 
 class Simulation:
@@ -48,10 +58,14 @@ class Simulation:
 
     def __init__(self, seed: int = 0, start: str = "2024-01-01", journal: str = ":memory:", *,
                  runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None,
-                 policies=None) -> None:
+                 policies=None, settings: BankSettings | None = None) -> None:
         if runtime not in RUNTIMES:
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         self.seed, self.runtime = seed, runtime
+        if settings is not None and not isinstance(settings, BankSettings):
+            raise MalformedCommand(kind="simulation", problem=f"settings must be a BankSettings, not {settings!r}")
+        self.settings = settings if settings is not None else BankSettings()  # Lana's domain configs
+        schedule = self.settings.schedule
         self._deterministic = runtime == "deterministic"
         self.ids = Ids(seed)
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
@@ -60,7 +74,7 @@ class Simulation:
         self.scheduler = Scheduler(on_failure=self._record_failure)
         self.registry = Registry(self._spawn)
         self.kinds = {spec.kind: EntityKind(spec, self.journal, self.clock, self.outbox)
-                      for spec in (aggregates if aggregates is not None else modules.aggregates())}
+                      for spec in (aggregates if aggregates is not None else modules.aggregates(schedule))}
         for host in self.kinds.values():
             host.on_failure = self._record_failure
         try:
@@ -80,20 +94,20 @@ class Simulation:
                                 permissions_of=lambda user: self.access.permissions_of(user),
                                 extra_system_actors=[f"{k}-alarm" for k in self.kinds])
         self.reactions = Reactions(chosen, journal=self.journal, outbox=self.outbox, scheduler=self.scheduler,
-                                   clock=self.clock, tell=self.tell, allow=self.authz.allow,
+                                   clock=self.clock, tell=self._tell_as_system, allow=self.authz.allow,
                                    deterministic=runtime == "deterministic")
         self._actors: dict[tuple[str, str], Any] = self.registry._actors  # live entity actors
         self._system = self.authz.system
-        alarms = Alarms(clock=self.clock, jobs=self.jobs, registry=self.registry, tell=self.tell,
-                        post=lambda kind, entity_id, command, subject: self._post(kind, entity_id, command, subject,
-                                                                                  None, None))
+        alarms = Alarms(clock=self.clock, jobs=self.jobs, registry=self.registry, tell=self._tell_as_system,
+                        post=lambda kind, entity_id, command, subject: self._post(kind, entity_id, command,
+                                                                                  as_system(subject), None, None))
         for host in self.kinds.values():
             if host.alarm is not None:
                 alarms.host(host)
         self.kernel = Kernel(self.execute, self.tell, self.state, self.load, self.index, self._exists, self.ids,
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
-        modules.attach_services(self, self.kernel)
-        modules.start_end_of_day(self.kernel)
+        modules.attach_services(self, self.kernel, self.settings)
+        modules.start_end_of_day(self.kernel, schedule)
 
     def _resume_clock(self, start, meta: dict) -> Clock:
         """A new journal starts at `start`; an existing one resumes at its start and last instant."""
@@ -108,7 +122,7 @@ class Simulation:
         return clock
 
     # -- commands ------------------------------------------------------------------------
-    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
                 causation: str | None = None, trace_id: str | None = None):
         """Ask: run one command through the entity's actor, then settle every reaction it caused;
         returns `Executed` / `AlreadyApplied` or raises the typed refusal."""
@@ -116,7 +130,7 @@ class Simulation:
         self.settle()
         return result
 
-    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system",
+    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
              causation: str | None = None, trace_id: str | None = None) -> None:
         """Tell: issue a command without its result. Queued on the deterministic runtime and delivered
         by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
@@ -125,6 +139,10 @@ class Simulation:
             self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
         else:
             self._ask(kind, entity_id, command, subject, causation, trace_id)
+
+    def _tell_as_system(self, kind: str, entity_id: str, command: object, *, subject: str, **context) -> None:
+        """`tell` for the kernel's reactions and alarms: their subjects name system principals."""
+        self.tell(kind, entity_id, command, subject=as_system(subject), **context)
 
     def settle(self, *, commit: bool = False) -> None:
         """Settle: deliver queued commands and run reactions until quiescent (the instant's cascade);
@@ -166,16 +184,21 @@ class Simulation:
         context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
         return CommandMessage(command, context, trace)
 
-    def _ref(self, kind: str, entity_id: str, command: object, subject: str = "system"):
+    def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM):
+        if entity_id.__class__ is not str:
+            raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
         actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
-        if actor is not None and command.__class__ in actor.kind.commands and subject in self._system \
+        if actor is not None and command.__class__ in actor.kind.commands and subject.__class__ is System \
                 and not self.closed:
+            self.authz.check(actor.kind, command, subject)  # a system principal: its audit row only
             return actor.actor_ref
         if self.closed:
             raise SimulationClosed()
-        host = self.kinds.get(kind)
+        host = self.kinds.get(kind) if type(kind) is str else None
         if host is None:
             raise UnknownKind(kind=kind)
+        if type(entity_id) is not str or not entity_id or len(entity_id) > MAX_ID:
+            raise InvalidArgument(argument="entity_id", value=entity_id, problem=f"not an id of 1-{MAX_ID} characters")
         if type(command) not in host.commands:
             raise MalformedCommand(kind=kind, problem=f"{type(command).__name__} is not a command of this kind")
         self.authz.check(host, command, subject)
@@ -186,6 +209,8 @@ class Simulation:
 
     def _exists(self, kind: str, entity_id: str) -> bool:
         """A live actor or a stored stream (a create still settling counts)."""
+        if type(entity_id) is not str:
+            return False
         return self.registry.actor(kind, entity_id) is not None or self.journal.exists(kind, entity_id)
 
     def _is_user(self, subject: str) -> bool:
@@ -224,6 +249,8 @@ class Simulation:
     # -- reading -------------------------------------------------------------------------
     def state(self, kind: str, entity_id: str) -> object:
         """The live state of an entity (its actor's), or its folded journal state."""
+        if type(entity_id) is not str:
+            raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
         actor = self.registry.actor(kind, entity_id)
         if actor is not None and actor.state is not None:
             return actor.state
@@ -264,11 +291,19 @@ class Simulation:
 
     # -- time ----------------------------------------------------------------------------
     def advance(self, *, days: int = 0, hours: int = 0, minutes: int = 0, seconds: int = 0) -> None:
+        """Move the clock forward by whole, non-negative amounts (`InvalidArgument` otherwise)."""
+        for name, value in (("days", days), ("hours", hours), ("minutes", minutes), ("seconds", seconds)):
+            if type(value) is not int or value < 0:
+                raise InvalidArgument(argument=name, value=value, problem="not a whole, non-negative number")
         total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+        if total > MAX_ADVANCE_DAYS * 86_400:
+            raise InvalidArgument(argument="days", value=days, problem=f"more than {MAX_ADVANCE_DAYS} days at once")
         self.run_until(self.clock.now + timedelta(seconds=total))
 
     def run_until(self, when) -> None:
         """Move the clock to `when`, running every job, end of day and reaction due on the way."""
+        if not isinstance(when, (str, date)):
+            raise InvalidArgument(argument="when", value=when, problem="an ISO-8601 string, a date or a datetime")
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
         with fewer_collections():
             self.settle()

@@ -116,12 +116,15 @@ def _journal_verbs(sub) -> None:
     outbox.set_defaults(handler=_outbox)
     show = sub.add_parser("show", help="print an entity's state, optionally as of a sim time")
     show.add_argument("journal", help="a journal file or a run directory")
-    show.add_argument("kind")
+    show.add_argument("kind", help="an entity kind, or repayment-plan / history (of a facility id)")
     show.add_argument("id")
     show.add_argument("--as-of", help="ISO-8601 sim time")
     show.set_defaults(handler=_show)
-    verify = sub.add_parser("verify", help="replay a journal, check its invariants and digest")
+    verify = sub.add_parser("verify", help="check a journal read-only: integrity, hash chain, derived tables")
     verify.add_argument("journal", help="a journal file or a run directory")
+    verify.add_argument("--expect-head", metavar="HEAD",
+                        help="a chain head printed earlier by `lanasim run` or `verify`: detects a truncated tail")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.set_defaults(handler=_verify)
 
 
@@ -148,6 +151,7 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
         return _fail(f"{run_dir / JOURNAL}: {exc}; {_consistent(run_dir / JOURNAL)}")
     progress.close()
     _print_summary(run_dir, summary, as_json=args.json, title=f"{args.scenario} seed {args.seed}")
+    print(f"chain head: {_chain_head(run_dir / JOURNAL)}", file=sys.stderr if args.json else sys.stdout)
     print(f"wall seconds: {time.perf_counter() - started:.2f}", file=sys.stderr)
     return 0
 
@@ -185,6 +189,14 @@ def _consistent(journal: Path) -> str:
     except (EngineError, sqlite3.Error):  # stopped before the journal existed
         return f"nothing was written to {journal}"
     return f"{journal} is consistent up to {at} ({events:,} events)"
+
+
+def _chain_head(journal: Path) -> str | None:
+    """The head of the journal's hash chain (`lanasim verify --expect-head` checks a file against it)."""
+    from engine.inspect import open_readonly
+
+    with open_readonly(str(journal)) as view:
+        return view.journal.meta().get("chain_head")
 
 
 def _print_summary(run_dir: Path, summary: dict, *, as_json: bool, title: str) -> None:
@@ -261,7 +273,12 @@ def _verify(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
     with open_readonly(_journal(args.journal)) as view:
-        report = view.verify()
+        report = view.verify(expect_head=args.expect_head)
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0 if report["ok"] else 1
+    bad = report["first bad row"]
+    print("ok" if report["ok"] else f"not ok: {bad['table']} {bad['key']}: {bad['problem']}")
     for key, value in report.items():
         print(f"{key}: {value}")
     return 0 if report["ok"] else 1

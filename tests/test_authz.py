@@ -6,7 +6,7 @@ import pytest
 
 from domains.customer import FreezeCustomer
 from engine import Simulation
-from engine.kernel.authz import Unauthorized
+from engine.kernel.authz import System, Unauthorized
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def test_an_unknown_subject_is_refused(bank):
     assert err.value.subject == "mallory" and "unknown subject" in err.value.reason
 
 
-def test_system_actors_act_unchecked(bank):
-    bank.execute("customer", bank.ada, FreezeCustomer(), subject="obligation-sync")
+def test_system_principals_act_unchecked_and_are_audited(bank):
+    bank.execute("customer", bank.ada, FreezeCustomer(), subject=System("obligation-sync"))
     assert bank.customer.customer(bank.ada).status.value == "frozen"
+    assert audit_rows(bank)[-1] == ("obligation-sync", "customer:freeze", 1)

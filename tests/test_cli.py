@@ -244,7 +244,7 @@ def test_ctrl_c_prints_where_the_journal_is_consistent_and_exits_130(tmp_path):
 FULL_DISK = """
 import resource, signal, sys
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writes past the limit fail with EFBIG, like a full disk
-resource.setrlimit(resource.RLIMIT_FSIZE, (3_000_000, 3_000_000))
+resource.setrlimit(resource.RLIMIT_FSIZE, (30_000_000, 30_000_000))  # the WAL grows past the file
 from scenarios.cli import main
 sys.exit(main(["run", "onboarding", "--set", "days=400", "--out", "run"]))
 """

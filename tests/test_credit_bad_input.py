@@ -1,6 +1,6 @@
 """Bad input to the credit module is refused with a typed error carrying its fields, and a refused
 command leaves no trace: the journal digest, the outbox and the trial balance are unchanged
-(LANA.md §2, §5.3, §5.5, §5.7, §5.9, §8, §17.3)."""
+(Lana: core/credit/terms/src/value.rs; core/credit/src/credit_facility/entity.rs; core/credit/src/disbursal/entity.rs; core/credit/collection/src/payment/entity.rs; core/credit/collateral/src/entity.rs; core/credit/collection/src/obligation/mod.rs; core/credit/src/ledger/velocity)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def deposit_account(sim, customer: str) -> str:
     return sim.deposit.accounts_of(customer)[0]
 
 
-# -- terms (LANA.md §2) -------------------------------------------------------------------------
+# -- terms (Lana: core/credit/terms/src/value.rs) -------------------------------------------------------------------------
 def test_a_margin_call_not_below_the_initial_cvl_is_refused_naming_the_margin_call():
     error = refused_terms(initial_cvl=Decimal(125))
     assert (error.field, error.value) == ("margin_call_cvl", Decimal(125))

@@ -1,4 +1,4 @@
-"""One facility's life, checked day by day against the ledger (LANA.md §6-§8, §17).
+"""One facility's life, checked day by day against the ledger (Lana: core/credit/src/credit_facility/interest_accrual_cycle/entity.rs; core/credit/collection/src/obligation/mod.rs; core/credit/src/ledger/credit_facility_accounts.rs).
 
 Story: a $1M single-disbursal facility is activated at 10:00 on 15 Jan 2024 (a leap year) for three
 months at 12 %. It accrues every day and posts each month; a partial payment on 10 Feb goes to the

@@ -1,4 +1,4 @@
-"""Stateful property (LANA.md §5, §6-§8, §11, §17): any interleaving of payments, disbursals,
+"""Stateful property (Lana: core/credit/src; core/credit/src/credit_facility/interest_accrual_cycle/entity.rs; core/credit/collection/src/obligation/mod.rs; core/credit/src/lib.rs; core/credit/src/ledger/credit_facility_accounts.rs): any interleaving of payments, disbursals,
 collateral changes, completions and day jumps of up to 40 days, on a multi-disbursal facility and a
 single-disbursal one, keeps the ledger balanced and never negative, allocates exactly what was
 paid, keeps the books equal to the obligations and to the uncovered-outstanding account, and

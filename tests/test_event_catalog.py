@@ -1,4 +1,4 @@
-"""Every public event of the catalog (LANA.md §16.3 and Lana's 33-event list) is published, with
+"""Every public event of the catalog (Lana: the public event enums (core/*/src/public/event.rs) and Lana's 33-event list) is published, with
 its envelope name and Lana's payload tags, by a tour through every module of the bank."""
 
 from __future__ import annotations

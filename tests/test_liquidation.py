@@ -1,4 +1,4 @@
-"""Partial liquidation end to end (LANA.md §10) through the operator's API: a crash initiates one
+"""Partial liquidation end to end (Lana: core/credit/collateral/src/liquidation/payment.rs) through the operator's API: a crash initiates one
 liquidation, collateral goes to the liquidator, the proceeds become a payment allocated interest
 first, and only leaving and re-entering the liquidation threshold starts another."""
 

@@ -9,7 +9,7 @@ from typing import TypeGuard
 import attrs
 
 from domains.access.errors import EmptyValue, InvalidEmail, InvalidName, InvalidPermission
-from domains.validators import required
+from domains.validators import bounded_text, required
 
 __all__ = ["AddPermissionSet", "CreatePermissionSet", "CreateRole", "CreateUser", "RemovePermissionSet",
            "UpdateUserRole"]
@@ -28,7 +28,7 @@ _required = required(EmptyValue)
 def _email(value: object) -> str:
     if not isinstance(value, str) or not _EMAIL.fullmatch(value):
         raise InvalidEmail(value=value)
-    return value
+    return bounded_text("email", value)
 
 
 def _snake_name(_: object, attribute: attrs.Attribute, value: object) -> None:

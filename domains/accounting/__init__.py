@@ -22,6 +22,7 @@ from domains.accounting.errors import (
     AccountingError, DisbursalLimitExceeded, NonPositiveAmount, NotMinorUnits, OverdraftPrevented,
     PaymentAboveOutstanding, UnbalancedTransaction, UnknownAccount, VelocityLimitExceeded,
 )
+from domains.accounting.fiscal_year import FISCAL_YEAR
 from domains.accounting.primitives import (
     Currency, Entry, Layer, LedgerTransaction, ObligationType, ReceivableBucket, Side, entry_pair,
 )
@@ -49,7 +50,7 @@ from domains.accounting.velocity import (
     BalanceOf, CONTROLS, Controls, VelocityControl, check, check_amounts, check_balanced, check_limits,
 )
 
-AGGREGATES = (CSV_EXPORT,)
+AGGREGATES = (CSV_EXPORT, FISCAL_YEAR)
 
 __all__ = [
     "CSV_EXPORT",

@@ -23,6 +23,8 @@ __all__ = [
     "INTEREST_ADDED_TO_OBLIGATIONS_OMNIBUS",
     "LIQUIDATION_PROCEEDS_OMNIBUS",
     "PAYMENTS_MADE_OMNIBUS",
+    "RETAINED_EARNINGS",
+    "RETAINED_LOSSES",
     "category_of",
     "chart_code",
     "collateral",
@@ -72,6 +74,7 @@ CATEGORIES = MappingProxyType({
     "payments-made-omnibus": Category(CR, "81.02", True),
     "collateral": Category(CR, "81.03"), "collateral-in-liquidation": Category(CR, "81.04"),
     "liquidated-collateral": Category(CR, "81.05"),
+    "retained-earnings": Category(CR, "32.01", True), "retained-losses": Category(DR, "32.02", True),
 })
 
 # (category name, has an owner) -> category: shared accounts are bare names, the others "<name>:<owner>".
@@ -83,6 +86,8 @@ COLLATERAL_OMNIBUS = "collateral-omnibus"
 LIQUIDATION_PROCEEDS_OMNIBUS = "liquidation-proceeds-omnibus"
 INTEREST_ADDED_TO_OBLIGATIONS_OMNIBUS = "interest-added-to-obligations-omnibus"
 PAYMENTS_MADE_OMNIBUS = "payments-made-omnibus"
+RETAINED_EARNINGS = "retained-earnings"  # a fiscal year's net gain (Lana's equity retained earnings gain)
+RETAINED_LOSSES = "retained-losses"
 
 
 def category_of(account: str) -> Category:

@@ -9,10 +9,11 @@ from datetime import date, datetime
 
 import attrs
 
-from domains.credit.errors import NonPositiveAmount
+from domains.credit.errors import MissingId, NonPositiveAmount
 from domains.credit.periods import Period
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
+from domains.validators import MAX_SATS, amount, instance_of, optional_text, required
 
 __all__ = [
     "AccrueInterest", "ActivateFacility", "AllocatePayment", "ApplyLiquidationProceeds", "CompleteFacility",
@@ -32,37 +33,40 @@ def _obligation_type(value: object) -> ObligationType:
     return ObligationType(value)
 
 
-def _positive(_: object, attribute: attrs.Attribute, value: int) -> None:
-    if type(value) is not int or value <= 0:
-        raise NonPositiveAmount(field=attribute.name, amount=value)
+_positive = amount(NonPositiveAmount)  # cents in [1, MAX_CENTS]
+_positive_sats = amount(NonPositiveAmount, maximum=MAX_SATS)  # sats in [1, MAX_SATS]
+_sats = amount(maximum=MAX_SATS, minimum=None)  # an absolute amount of sats; its sign is the domain's rule
+_terms = instance_of(TermValues, "TermValues")
+_text = required(MissingId)
 
 
 @attrs.frozen
 class CreateTermsTemplate:
-    id: str
-    name: str
-    values: TermValues
+    id: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_text)
+    values: TermValues = attrs.field(validator=_terms)
 
 
 @attrs.frozen
 class UpdateTermValues:
-    values: TermValues
+    values: TermValues = attrs.field(validator=_terms)
 
 
 @attrs.frozen
 class CreateProposal:
-    id: str
-    customer_id: str
-    customer_type: str
-    disbursal_credit_account_id: str
+    id: str = attrs.field(validator=_text)
+    customer_id: str = attrs.field(validator=_text)
+    customer_type: str = attrs.field(validator=_text)
+    disbursal_credit_account_id: str = attrs.field(validator=_text)
     amount: int = attrs.field(validator=_positive)
-    terms: TermValues
-    custody_wallet_id: str | None = None  # a custodian-backed facility's collateral wallet
+    terms: TermValues = attrs.field(validator=_terms)
+    # a custodian-backed facility's collateral wallet
+    custody_wallet_id: str | None = attrs.field(default=None, validator=optional_text)
 
 
 @attrs.frozen
 class ConcludeCustomerApproval:
-    approved: bool
+    approved: bool = attrs.field(validator=instance_of(bool, "bool"))
 
 
 @attrs.frozen
@@ -105,7 +109,7 @@ class CreateCollateral:
 class UpdateCollateral:
     """An operator's manual update to a new absolute amount of sats."""
 
-    sats: int
+    sats: int = attrs.field(validator=_sats)
     effective: date
 
 
@@ -113,7 +117,7 @@ class UpdateCollateral:
 class SyncCollateralFromCustodian:
     """The custody wallet's balance, as the new absolute amount of sats."""
 
-    sats: int
+    sats: int = attrs.field(validator=_sats)
     effective: date
 
 

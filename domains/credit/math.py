@@ -1,4 +1,4 @@
-"""The bank's credit arithmetic, exactly as Lana computes it (LANA.md §1.1, §2, §3, §6, §10)."""
+"""The bank's credit arithmetic, exactly as Lana computes it (Lana: core/credit/terms/src/value.rs, core/credit/terms/src/cvl.rs; core/credit/terms/src/value.rs; core/credit/terms/src/cvl.rs; core/credit/src/credit_facility/interest_accrual_cycle/entity.rs; core/credit/collateral/src/liquidation/payment.rs)."""
 
 from __future__ import annotations
 

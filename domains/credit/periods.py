@@ -1,4 +1,4 @@
-"""Accrual periods and cycles (LANA.md §6): day/month periods, truncation at maturity, day counts."""
+"""Accrual periods and cycles (Lana: core/credit/src/credit_facility/interest_accrual_cycle/entity.rs): day/month periods, truncation at maturity, day counts."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Pure reactions of the credit module that need no reads: the bank's verdict on a proposal
 reaches the proposal, a completed facility releases its collateral, and a partial liquidation
-(LANA.md §10) is opened, counts what its collateral sends out and ends on the collateral.
+(Lana: core/credit/collateral/src/liquidation/payment.rs) is opened, counts what its collateral sends out and ends on the collateral.
 
 Governance's `disbursal` conclusions are the engine's (they need obligation ids and dates), and so
 are liquidation proceeds (they become a payment sized against the ledger).

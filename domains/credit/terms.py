@@ -1,4 +1,4 @@
-"""Facility terms (`TermValues`, Lana's field names) with their validation (LANA.md §2).
+"""Facility terms (`TermValues`, Lana's field names) with their validation (Lana: core/credit/terms/src/value.rs).
 
 Percentages are `Decimal` percent (12 means 12 %). A proposal copies the terms by value.
 """

@@ -32,12 +32,14 @@ from domains.custody.primitives import Network, Provider
 from domains.custody.registry import CUSTODIAN, WALLET
 from domains.custody.simulated import OpenedWallet, open_wallet
 from domains.custody.wallet import Wallet
+from domains.custody.webhooks import CUSTODY_WEBHOOK
 
-AGGREGATES = (CUSTODIAN, WALLET)
+AGGREGATES = (CUSTODIAN, WALLET, CUSTODY_WEBHOOK)
 
 __all__ = [
     "AGGREGATES",
     "CUSTODIAN",
+    "CUSTODY_WEBHOOK",
     "CreateCustodian",
     "CreateWallet",
     "Custodian",

@@ -8,7 +8,7 @@ import attrs
 
 from domains.custody.errors import EmptyValue, InvalidConfig, InvalidNetwork, InvalidProvider, InvalidSats
 from domains.custody.primitives import Network, Provider
-from domains.validators import required
+from domains.validators import MAX_SATS, bounded_text, check_amount, required
 
 __all__ = ["CreateCustodian", "CreateWallet", "UpdateCustodianConfig", "UpdateWalletBalance"]
 
@@ -31,6 +31,8 @@ def _settings(value: object) -> dict[str, str]:
     """Text to text, keys sorted: the stored payload never depends on the caller's insertion order."""
     if not isinstance(value, dict) or not all(isinstance(x, str) for pair in value.items() for x in pair):
         raise InvalidConfig(value=value)
+    for key, text in value.items():
+        bounded_text(key, text)
     return dict(sorted(value.items()))
 
 
@@ -40,6 +42,7 @@ _required = required(EmptyValue)
 def _whole_sats(_: object, attribute: attrs.Attribute, value: object) -> None:
     if type(value) is not int:
         raise InvalidSats(value=value)
+    check_amount(attribute.name, value, minimum=None, maximum=MAX_SATS)
 
 
 @attrs.frozen

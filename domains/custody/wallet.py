@@ -60,9 +60,12 @@ def _open(command: CreateWallet) -> tuple[ev.WalletEvent, ...]:
 
 
 def _change_balance(wallet: Wallet, command: UpdateWalletBalance) -> tuple[ev.WalletEvent, ...]:
-    """Lana: idempotent on an equal balance, whatever the timestamp."""
+    """Lana: idempotent on an equal balance, whatever the timestamp. lanasim also skips a balance
+    observed before the one in use (Lana never checks `changed_at`: a late webhook overwrites)."""
     if command.new_balance < 0:
         raise NegativeBalance(wallet_id=wallet.id, balance=command.new_balance)
     if command.new_balance == wallet.balance:
+        return ()
+    if wallet.balance_updated_at is not None and command.changed_at < wallet.balance_updated_at:
         return ()
     return (ev.WalletBalanceChanged(command.new_balance, command.changed_at),)

@@ -8,7 +8,7 @@ import attrs
 
 from domains.customer.errors import EmptyValue, InvalidCustomerType, InvalidEmail, InvalidKycLevel
 from domains.customer.primitives import Conversion, CustomerType, KycLevel
-from domains.validators import required
+from domains.validators import bounded_text, instance_of, required
 
 __all__ = [
     "ApproveKyc", "CloseCustomer", "CloseProspect", "ConvertManually", "CreateCustomer",
@@ -23,7 +23,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 def _email(value: object) -> str:
     if not isinstance(value, str) or not _EMAIL.fullmatch(value):
         raise InvalidEmail(value=value)
-    return value
+    return bounded_text("email", value)
 
 
 def _customer_type(value: object) -> CustomerType:
@@ -43,12 +43,17 @@ def _level(value: object) -> KycLevel:
 _required = required(EmptyValue)
 
 
+def _text(_: object, attribute: attrs.Attribute, value: object) -> None:
+    """Text that may be empty, of at most `MAX_TEXT` characters."""
+    bounded_text(attribute.name, value)
+
+
 @attrs.frozen
 class CreateParty:
     id: str = attrs.field(validator=_required)
     email: str = attrs.field(converter=_email)
     customer_type: CustomerType = attrs.field(converter=_customer_type)
-    telegram_handle: str = ""
+    telegram_handle: str = attrs.field(default="", validator=_text)
 
 
 @attrs.frozen
@@ -58,7 +63,7 @@ class UpdateEmail:
 
 @attrs.frozen
 class UpdateTelegramHandle:
-    telegram_handle: str
+    telegram_handle: str = attrs.field(validator=_text)
 
 
 @attrs.frozen
@@ -98,7 +103,7 @@ class DeclineKyc:
 class ConvertManually:
     """`allow_manual_conversion` carries Lana's domain config (default false)."""
 
-    allow_manual_conversion: bool = False
+    allow_manual_conversion: bool = attrs.field(default=False, validator=instance_of(bool, "bool"))
 
 
 @attrs.frozen

@@ -102,7 +102,7 @@ def _update_activity(a: DepositAccount, day: date) -> tuple[ev.DepositAccountEve
 
 def alarm(a: DepositAccount) -> tuple[datetime, cmd.UpdateActivity] | None:
     """Wake at the end of the first day that can change the class: with Lana's default closing,
-    EndOfDay{D} fires at D 00:00 UTC (LANA.md §18). No alarm once escheatable."""
+    EndOfDay{D} fires at D 00:00 UTC (Lana: core/time-events/src/jobs/end_of_day.rs). No alarm once escheatable."""
     day = next_reclassification(a.activity, a.last_activity_on, a.classified_on)
     if day is None:
         return None

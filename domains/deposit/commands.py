@@ -13,7 +13,7 @@ import attrs
 
 from domains.deposit.errors import EmptyValue, NonPositiveAmount
 from domains.deposit.primitives import AccountStatus
-from domains.validators import required
+from domains.validators import amount, required
 
 __all__ = [
     "CancelWithdrawal", "CloseAccount", "ConcludeWithdrawalApproval", "ConfirmWithdrawal", "FreezeAccount",
@@ -22,10 +22,7 @@ __all__ = [
 ]
 
 
-def _positive(_: object, attribute: attrs.Attribute, value: object) -> None:
-    """Cents as a positive int (a bool is not an amount)."""
-    if type(value) is not int or value <= 0:
-        raise NonPositiveAmount(amount=value)
+_positive = amount(NonPositiveAmount)  # cents as an int in [1, MAX_CENTS] (a bool is not an amount)
 
 
 _required = required(EmptyValue)

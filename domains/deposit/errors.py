@@ -38,7 +38,7 @@ class EmptyValue(DepositError):
 
 
 class NonPositiveAmount(DepositError):
-    """An amount of cents is not a positive int (field: amount)."""
+    """An amount of cents is not a positive int (fields: field, amount)."""
 
 
 class NotInitialized(DepositError):

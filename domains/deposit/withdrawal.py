@@ -3,7 +3,7 @@
 Lifecycle: pending-approval -> (approved) pending-confirmation -> confirmed -> reverted, or
 (denied) denied with a refund, or cancelled with a refund before confirmation.
 
-Lana's double refund is fixed here (LANA.md §13 NOTE). Lana lets a denied withdrawal be
+Lana's double refund is fixed here (Lana: core/deposit/src/lib.rs (a Lana bug fixed here)). Lana lets a denied withdrawal be
 cancelled and applies an approval conclusion that arrives after a cancel, so one withdrawal could
 be refunded twice. Here a withdrawal refunds at most once: cancelling a denied withdrawal is
 refused (`AlreadyDenied`), and a conclusion arriving after a cancel changes nothing (it returns

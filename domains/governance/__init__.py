@@ -18,6 +18,7 @@ from domains.governance.commands import (
 from domains.governance.committee import Committee
 from domains.governance.errors import (
     AlreadyVoted,
+    AutoApproveNotAllowed,
     EmptyValue,
     GovernanceError,
     NotACommitteeMember,
@@ -39,7 +40,13 @@ from domains.governance.events import (
     PolicyEvent,
     PolicyInitialized,
 )
-from domains.governance.primitives import AUTO_APPROVE, ApprovalProcessStatus, ApprovalRules, ProcessType
+from domains.governance.primitives import (
+    AUTO_APPROVE,
+    DEFAULT_COMMITTEE_NAME,
+    ApprovalProcessStatus,
+    ApprovalRules,
+    ProcessType,
+)
 from domains.governance.registry import APPROVAL_POLICY, APPROVAL_PROCESS, COMMITTEE
 
 AGGREGATES = (APPROVAL_POLICY, COMMITTEE, APPROVAL_PROCESS)
@@ -51,6 +58,7 @@ __all__ = [
     "AUTO_APPROVE",
     "AddCommitteeMember",
     "AlreadyVoted",
+    "AutoApproveNotAllowed",
     "ApprovalPolicy",
     "ApprovalProcess",
     "ApprovalProcessApproved",
@@ -63,6 +71,7 @@ __all__ = [
     "ApprovalRulesUpdated",
     "ApproveProcess",
     "COMMITTEE",
+    "DEFAULT_COMMITTEE_NAME",
     "Committee",
     "CommitteeEvent",
     "CommitteeInitialized",

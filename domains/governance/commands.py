@@ -6,7 +6,7 @@ import attrs
 
 from domains.governance.errors import EmptyValue, UnknownProcessType
 from domains.governance.primitives import AUTO_APPROVE, ApprovalRules, ProcessType
-from domains.validators import required
+from domains.validators import bounded_text, required
 
 __all__ = [
     "AddCommitteeMember", "ApproveProcess", "CreateCommittee", "DenyProcess", "InitPolicy",
@@ -35,11 +35,13 @@ class InitPolicy:
 
     process_type: ProcessType = attrs.field(converter=_process_type)
     rules: ApprovalRules = AUTO_APPROVE
+    auto_approval_allowed: bool = True  # Lana's `AllowAutoApproval` domain config
 
 
 @attrs.frozen
 class UpdateApprovalRules:
     rules: ApprovalRules
+    auto_approval_allowed: bool = True  # Lana's `AllowAutoApproval` domain config
 
 
 @attrs.frozen
@@ -79,5 +81,5 @@ class ApproveProcess:
 @attrs.frozen
 class DenyProcess:
     denier_id: str = attrs.field(validator=_required)
-    reason: str
+    reason: str = attrs.field(validator=lambda _, a, v: bounded_text(a.name, v))
     eligible: tuple[str, ...] = attrs.field(converter=_members)

@@ -10,6 +10,7 @@ S = TypeVar("S")
 
 __all__ = [
     "AlreadyVoted",
+    "AutoApproveNotAllowed",
     "EmptyValue",
     "GovernanceError",
     "NotACommitteeMember",
@@ -46,6 +47,10 @@ class AlreadyVoted(GovernanceError):
 
 class ProcessAlreadyConcluded(GovernanceError):
     """A vote reached a process that was already approved or denied (fields: process_id, status)."""
+
+
+class AutoApproveNotAllowed(GovernanceError):
+    """AutoApprove rules were asked for while auto-approval is disallowed (field: process_type)."""
 
 
 def require(state: S | None, kind: str) -> S:

@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-__all__ = ["AUTO_APPROVE", "ApprovalProcessStatus", "ApprovalRules", "ProcessType"]
+__all__ = ["AUTO_APPROVE", "DEFAULT_COMMITTEE_NAME", "ApprovalProcessStatus", "ApprovalRules", "ProcessType"]
 
 
 class ProcessType(str, enum.Enum):
@@ -38,3 +38,4 @@ class ApprovalRules:
 
 
 AUTO_APPROVE = ApprovalRules()
+DEFAULT_COMMITTEE_NAME = "default"  # Lana `core/governance/src/primitives.rs`

@@ -11,6 +11,7 @@ from typing import assert_never
 import attrs
 
 from domains.aggregate import Aggregate, EventType, Public, Refusal
+from domains.validators import MAX_CENTS, check_amount
 
 __all__ = ["AGGREGATES", "BTC_USD", "InvalidPrice", "PRICE", "PriceState", "PriceUpdated", "UpdatePrice"]
 
@@ -24,6 +25,7 @@ class InvalidPrice(Refusal):
 def _positive_cents(instance: object, attribute: attrs.Attribute, value: object) -> None:
     if type(value) is not int or value <= 0:
         raise InvalidPrice(price=value)
+    check_amount(attribute.name, value, maximum=MAX_CENTS)
 
 
 @attrs.frozen

@@ -1,5 +1,5 @@
 """Time module: the end-of-day producer, publishing `EndOfDay{day}` once per closing day (Lana's
-`core/time-events`); default closing 00:00 UTC, so `EndOfDay{D}` fires at D 00:00 (LANA.md §18)."""
+`core/time-events`); default closing 00:00 UTC, so `EndOfDay{D}` fires at D 00:00 (Lana: core/time-events/src/jobs/end_of_day.rs)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import assert_never
 import attrs
 
 from domains.aggregate import Aggregate, EventType, Public
+from domains.time.schedule import DEFAULT_SCHEDULE, ClosingSchedule, InvalidClosingSchedule
 
-__all__ = ["AGGREGATES", "CALENDAR", "Calendar", "EndOfDayRecorded", "PRODUCER_ID", "RecordEndOfDay"]
+__all__ = ["AGGREGATES", "CALENDAR", "Calendar", "ClosingSchedule", "DEFAULT_SCHEDULE", "EndOfDayRecorded",
+           "InvalidClosingSchedule", "PRODUCER_ID", "RecordEndOfDay", "calendar"]
 
 PRODUCER_ID = "end-of-day-producer"
 
@@ -57,3 +59,16 @@ CALENDAR = Aggregate(
     commands=(RecordEndOfDay,), creates=(RecordEndOfDay,), publish=publish, state=Calendar,
 )
 AGGREGATES = (CALENDAR,)
+
+
+def calendar(schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> Aggregate:
+    """The calendar whose `EndOfDay` payload names the schedule's closing instant and time zone."""
+    if schedule.is_default:
+        return CALENDAR
+
+    def publish_closing(state: Calendar, event: EndOfDayRecorded) -> tuple[Public, ...]:
+        closing = schedule.closing_for_day(event.day).strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload = {"day": event.day.isoformat(), "closing_time": closing, "timezone": schedule.timezone}
+        return (Public("Time", "EndOfDay", payload),)
+
+    return attrs.evolve(CALENDAR, publish=publish_closing)

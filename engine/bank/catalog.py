@@ -1,7 +1,7 @@
 """Every public event the bank publishes: (Lana module tag, variant name) -> envelope event type.
 
-The union of LANA.md §16.3 and Lana's public event catalog (seeds/000_*: 33 events). Outbox
-filters are checked against it, so a misspelt event type is an error rather than an empty result.
+The union of Lana's public event enums (core/*/src/public/event.rs) and its published 33-event
+catalog. Outbox filters are checked against it, so a misspelt event type is an error rather than an empty result.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ CATALOG: dict[str, tuple[str, ...]] = {
 # Lana's latest-value events: kept per type (ephemeral table) as well as in the tail.
 EPHEMERAL = frozenset({"PriceUpdated", "ReportRunCreated", "ReportRunStateUpdated", "LedgerAccountCsvExportUploaded"})
 
-# The 33 events of the public catalog this project started from (seeds/000_ad84d19f46e9fe8c.txt).
+# The 33 events of Lana's published public event catalog.
 SEED_CATALOG = (
     "UserCreated", "RoleCreated", "FacilityProposalCreated", "FacilityActivated", "FacilityCompleted",
     "PendingCreditFacilityCollateralizationChanged", "FacilityCollateralizationChanged", "DisbursalSettled",

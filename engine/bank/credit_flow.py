@@ -20,6 +20,7 @@ from domains.credit.facility import (
     complete_when_collateralized, completes_cycle, conclude_approval, due_to_mature, open_pending_facility, post_cycle,
 )
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
+from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 
 CYCLE = "interest-accrual-cycle"
@@ -192,7 +193,7 @@ class CreditFlow:
         with its interest obligation, due on the cycle's last day; the facility concludes it."""
         for cycle_id in cycle_ids:
             for send in post_cycle(self.sim.state(CYCLE, cycle_id), self.sim.ids.entity()):
-                self.sim.tell(send.kind, send.id, send.command, subject="interest-accrual")
+                self.sim.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list:

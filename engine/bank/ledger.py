@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import orjson
 
@@ -27,6 +28,8 @@ from domains.accounting import (
     BalanceKey, Currency, Layer, LedgerTransaction, Side, TrialBalanceLine, UnknownAccount, apply_entries,
     normal_balance, normal_side,
 )
+from domains.accounting.fiscal_close import check_period_open
+from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import parse_instant
 from engine.kernel.errors import UnsupportedJournalFormat
 from engine.kernel.schema import FORMAT
@@ -58,6 +61,8 @@ class Ledger:
     def __init__(self, journal, clock) -> None:
         self.journal, self.clock = journal, clock
         self.exporter = None  # set by the composition root: writes `export_csv` files
+        self.fiscal: Any = None  # set by the composition root: closes months and years (`close_month`)
+        self.closed_as_of = None  # the last closed day: a posting dated on or before it is refused
         with journal.lock:
             old = journal.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
                                        _OLD_LAYOUTS).fetchone()
@@ -75,7 +80,9 @@ class Ledger:
     # -- posting (called by EntityKind.handle under journal.lock) ------------------------
     def check(self, txs: Sequence[LedgerTransaction]) -> None:
         """Raise the typed refusal the first failing transaction earns (amounts, balance, velocity
-        limits), each seeing the balances the earlier ones of `txs` would leave. Changes nothing."""
+        limits, a closed period), each seeing the balances the earlier ones of `txs` would leave. Changes nothing."""
+        if self.closed_as_of is not None:
+            check_period_open(txs, self.closed_as_of)
         if len(txs) == 1:  # the common case: no earlier transaction to see through
             accounting.check(self._balance_of, txs[0])
             return
@@ -175,7 +182,15 @@ class Ledger:
             "SELECT tx_id, template, currency, layer, side, amount, effective, recorded_at FROM ledger_entries "
             "WHERE account = ? ORDER BY id", (account,)).fetchall()
 
-    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = "system") -> str:
+    def close_month(self, *, subject: str = SYSTEM):
+        """Close the earliest open month that has ended (see `engine.bank.fiscal.FiscalService`)."""
+        return self.fiscal.close_month(subject=subject)
+
+    def close_year(self, *, subject: str = SYSTEM):
+        """Close the fiscal year whose December is closed: revenue and expenses into retained earnings."""
+        return self.fiscal.close_year(subject=subject)
+
+    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = SYSTEM) -> str:
         """Write the account's entries to CSV and record the export; returns the export id."""
         return self.exporter.export_csv(account, out_dir=out_dir, subject=subject)
 

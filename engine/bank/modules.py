@@ -15,7 +15,9 @@ import domains.governance
 import domains.price
 import domains.report
 import domains.time
-from domains.time import PRODUCER_ID, RecordEndOfDay
+from domains.time import DEFAULT_SCHEDULE, PRODUCER_ID, ClosingSchedule, RecordEndOfDay
+from engine.bank.fiscal import FiscalService
+from engine.bank.public_ids import PublicIds
 from engine.bank.service.access import AccessService
 from engine.bank.service.credit import CreditService
 from engine.bank.service.custody import CustodyService
@@ -25,6 +27,8 @@ from engine.bank.service.governance import GovernanceService
 from engine.bank.service.ledger import LedgerExport
 from engine.bank.service.price import PriceService
 from engine.bank.service.report import ReportService
+from engine.bank.settings import BankSettings
+from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
@@ -34,15 +38,17 @@ PACKAGES = (domains.time, domains.accounting, domains.price, domains.access, dom
             domains.governance, domains.deposit, domains.custody, domains.report, domains.credit)
 
 
-def aggregates() -> list:
-    return [spec for package in PACKAGES for spec in package.AGGREGATES]
+def aggregates(schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> list:
+    """Every module's aggregates; the calendar publishes `schedule`'s closing instants."""
+    return [domains.time.calendar(schedule) if spec is domains.time.CALENDAR else spec
+            for package in PACKAGES for spec in package.AGGREGATES]
 
 
 def policies() -> list:
     return [policy for package in PACKAGES for policy in getattr(package, "POLICIES", ())]
 
 
-def attach_services(sim, kernel: Kernel) -> None:
+def attach_services(sim, kernel: Kernel, settings: BankSettings | None = None) -> None:
     """Attach each module's service when the simulation hosts all of that module's aggregates (a
     service working through other services only alongside them), and register their consumers."""
 
@@ -50,6 +56,9 @@ def attach_services(sim, kernel: Kernel) -> None:
         return {spec.kind for spec in package.AGGREGATES} <= kernel.kinds
 
     sim.ledger.exporter = LedgerExport(kernel, sim.ledger)
+    sim.public_ids = PublicIds(kernel.journal)  # customers, facilities, disbursals: 1000, 1001, ...
+    if hosts(domains.accounting):
+        FiscalService(kernel, sim.ledger)  # `sim.ledger.close_month()` / `close_year()`
     if hosts(domains.price):
         sim.price = PriceService(kernel)
     if hosts(domains.access):
@@ -57,7 +66,8 @@ def attach_services(sim, kernel: Kernel) -> None:
     if hosts(domains.customer):
         sim.customer = CustomerService(kernel)
     if hosts(domains.governance):
-        sim.governance = GovernanceService(kernel)
+        allowed = settings is None or settings.allow_auto_approval
+        sim.governance = GovernanceService(kernel, allow_auto_approval=allowed)
     if hosts(domains.deposit):
         sim.deposit = DepositService(kernel, getattr(sim, "governance", None), sim.ledger)
         for policy in sim.deposit.policies():
@@ -71,15 +81,33 @@ def attach_services(sim, kernel: Kernel) -> None:
         sim.credit = CreditService(sim)  # still takes the whole simulation: being rewritten on its own branch
 
 
-def start_end_of_day(kernel: Kernel) -> None:
-    """Publish `EndOfDay{D}` at every 00:00 UTC crossed, in order (Lana's default closing), when
-    the calendar is hosted."""
+def start_end_of_day(kernel: Kernel, schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> None:
+    """Publish `EndOfDay{D}` at every closing crossed, in order, when the calendar is hosted: each
+    day at 00:00 UTC by default (Lana's default closing), else at the schedule's closing instant."""
     if "calendar" not in kernel.kinds:
+        return
+    if not schedule.is_default:
+        _follow_schedule(kernel, schedule)
         return
     clock = kernel.clock
     first = (clock.now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
 
     def close_day() -> None:
-        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(clock.now.date()), subject="end-of-day-producer")
+        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(clock.now.date()), subject=System("end-of-day-producer"))
 
     kernel.jobs.every(86_400, close_day, Priority.END_OF_DAY, first=int((first - clock.start).total_seconds()))
+
+
+def _follow_schedule(kernel: Kernel, schedule: ClosingSchedule) -> None:
+    """One job per closing (days differ in length across a DST change): `EndOfDay{D}` at D's closing."""
+    clock = kernel.clock
+
+    def close_day(day) -> None:
+        kernel.tell("calendar", PRODUCER_ID, RecordEndOfDay(day), subject=System("end-of-day-producer"))
+        plan_next()
+
+    def plan_next() -> None:
+        day, instant = schedule.next_closing(clock.now)
+        kernel.jobs.at(instant, lambda: close_day(day), Priority.END_OF_DAY)
+
+    plan_next()

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import attrs
 
+from domains.public_ids import TARGET_TYPES
 from domains.report import UnknownReport
+from engine.bank.public_ids import PublicIds
+from engine.bank.report_statements import COLUMNS, balance_sheet_rows, profit_and_loss_rows
 from engine.kernel.errors import EngineError
 
 __all__ = ["REPORTS", "ReportDefinition", "ReportUnavailable", "Sources", "Table", "definition", "end_of", "write_csv"]
@@ -106,6 +109,26 @@ def trial_balance(source, day: date) -> Table:
     return Table(("account", "code", "currency", "layer", "debits", "credits", "balance"), tuple(rows))
 
 
+def public_id_register(source, day: date) -> Table:
+    """Every public id handed out by the end of `day`: customers, facilities and disbursals, in the
+    order Lana's one sequence (from 1000) numbers them (`domains.public_ids`)."""
+    at, rows = end_of(day), []
+    for number, kind, target_id in PublicIds(source.journal).register():
+        if kind in source.kinds and source.load(kind, target_id, as_of=at) is not None:
+            rows.append((number, TARGET_TYPES[kind], target_id))
+    return Table(("public_id", "target_type", "target_id"), tuple(rows))
+
+
+def balance_sheet(source, day: date) -> Table:
+    """Assets, liabilities and equity by effective date at the end of `day` (`report_statements`)."""
+    return Table(COLUMNS, tuple(balance_sheet_rows(_ledger(source, "balance-sheet"), day)))
+
+
+def profit_and_loss(source, day: date) -> Table:
+    """Revenue and expenses from 1 January to the end of `day` (`report_statements`)."""
+    return Table(COLUMNS, tuple(profit_and_loss_rows(_ledger(source, "profit-and-loss"), day)))
+
+
 def _ledger(source, name: str):
     ledger = getattr(source, "ledger", None)
     if ledger is None:
@@ -113,10 +136,23 @@ def _ledger(source, name: str):
     return ledger
 
 
+def loan_provisions(source, day: date) -> Table:
+    """Per facility open at the end of `day`: days past due, NRP-41 state, NCB-022 category and
+    rate, balance, collateral and its value at that day's price, net risk and reserve; then TOTAL."""
+    from engine.bank.provisions import loan_provisions as build
+
+    return Table(*build(source, end_of(day), lambda missing: ReportUnavailable(name="loan-provisions",
+                                                                              missing=missing)))
+
+
 REPORTS = {d.name: d for d in (
     ReportDefinition("customer-register", "internal", customer_register),
     ReportDefinition("deposit-book", "internal", deposit_book),
+    ReportDefinition("loan-provisions", "NCB-022", loan_provisions),
     ReportDefinition("trial-balance", "internal", trial_balance),
+    ReportDefinition("public-id-register", "internal", public_id_register),
+    ReportDefinition("balance-sheet", "internal", balance_sheet),
+    ReportDefinition("profit-and-loss", "internal", profit_and_loss),
 )}
 
 

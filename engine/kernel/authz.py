@@ -1,9 +1,12 @@
-"""Authorization and audit: a user's permissions are checked before `decide`; every decision on a
-user's command is audited, and a refused one journals nothing but its audit record.
+"""Authorization and audit: a user's permissions are checked before `decide`, and every command,
+a system principal's included, leaves an audit row in the group transaction of its events (a
+refused one journals nothing but its audit record).
 
-Subjects are user ids (checked against their role's permission sets, Lana's `(object, action)`
-pairs) or named system actors (jobs and policies such as `interest-accrual`), which act unchecked
-as Lana's system actors do.
+A subject is either a user id (a plain `str` naming a user that exists, checked against its
+role's permission sets, Lana's `(object, action)` pairs) or a `System` principal (jobs, policies,
+alarms, feeds such as `interest-accrual`), which acts unchecked as Lana's system actors do. Only
+code builds a `System`: a plain string is never one, so `subject="system"` from a caller is an
+unknown user and is refused.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from engine.kernel.clock import Clock
-from engine.kernel.errors import EngineError
+from engine.kernel.errors import Refused
 from engine.kernel.journal import Journal
 
-__all__ = ["SYSTEM_ACTORS", "Authorizer", "Unauthorized"]
+__all__ = ["SYSTEM", "SYSTEM_ACTORS", "Authorizer", "System", "Unauthorized", "as_system"]
 
 SYSTEM_ACTORS = frozenset({
     "system", "bank-operator", "end-of-day-producer", "price-feed", "sumsub", "interest-accrual",
@@ -26,7 +29,24 @@ AUDIT_INSERT = ("INSERT INTO audit (recorded_at, subject, object, action, author
                 "VALUES (?, ?, ?, ?, ?, ?)")
 
 
-class Unauthorized(EngineError):
+class System(str):
+    """A system principal: its name is what the journal and the audit record as the subject."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"System({str.__repr__(self)})"
+
+
+SYSTEM = System("system")  # the default principal of the operator API (the bank acting as itself)
+
+
+def as_system(name: str) -> System:
+    """The system principal of a job, policy or alarm named by code."""
+    return name if type(name) is System else System(name)
+
+
+class Unauthorized(Refused):
     """The subject may not issue this command (fields: subject, object, action, reason)."""
 
 
@@ -43,19 +63,28 @@ class Authorizer:
             " action TEXT, authorized INTEGER, command TEXT)")
 
     def allow(self, system_actor: str) -> None:
-        """Register a named system actor (a consumer's subject)."""
+        """Record a named system actor (a consumer's subject); the name alone grants nothing: its
+        commands act as `System(name)`."""
         self.system.add(system_actor)
 
-    def check(self, host, command: object, subject: str) -> None:
-        if subject in self.system:
-            return
+    def check(self, host, command: object, subject: object) -> None:
+        """Refuse a subject that is neither a `System` principal nor an existing user whose role
+        grants the command's permission; stage the audit row either way."""
         required = host.spec.permissions(command) if host.spec.permissions is not None else ("*", "*")
-        if not self.is_user(subject):
-            self._refuse(subject, required, command, "unknown subject: neither a user nor a system actor")
+        if type(subject) is System:
+            self._audit((self.clock.iso, str(subject), *required, 1, type(command).__name__))
+            return
+        if not isinstance(subject, str) or type(subject) is not str or not subject or not self.is_user(subject):
+            self._refuse(subject, required, command, "unknown subject: neither a user nor a system principal")
         if required not in self.permissions_of(subject):
             self._refuse(subject, required, command, "permission not granted by the user's role")
-        self.journal.stage(AUDIT_INSERT, (self.clock.iso, subject, *required, 1, type(command).__name__))
+        self._audit((self.clock.iso, subject, *required, 1, type(command).__name__))
 
-    def _refuse(self, subject: str, required: tuple[str, str], command: object, reason: str) -> None:
-        self.journal.stage(AUDIT_INSERT, (self.clock.iso, subject, *required, 0, type(command).__name__))
+    def _audit(self, row: tuple[object, ...]) -> None:
+        with self.journal.lock:  # threaded callers: never between a sync's write and its clear
+            self.journal.stage(AUDIT_INSERT, row)
+
+    def _refuse(self, subject: object, required: tuple[str, str], command: object, reason: str) -> None:
+        shown = subject if isinstance(subject, str) else repr(subject)
+        self._audit((self.clock.iso, shown, *required, 0, type(command).__name__))
         raise Unauthorized(subject=subject, object=required[0], action=required[1], reason=reason)

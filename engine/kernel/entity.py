@@ -17,6 +17,7 @@ from engine.kernel.clock import Priority
 from engine.kernel.codec import dumps
 from engine.kernel.errors import HandlerFailed, MalformedCommand, UnknownEntity
 from engine.kernel.index import IndexTable
+from engine.kernel.replay import check_replay
 from engine.kernel.runtime import SimActor
 
 __all__ = ["AlreadyApplied", "CommandMessage", "EntityKind", "Executed"]
@@ -168,6 +169,9 @@ class EntityKind:
             raise UnknownEntity(kind=self.spec.kind, id=actor.entity_id)
         events = self.decide(state, command, self.clock.now)
         if not events:
+            if getattr(command, "id", None) == actor.entity_id and command.__class__ in self.creates:  # replayed?
+                check_replay(self.spec.kind, actor.entity_id, command, self.journal.events(
+                    self.spec.kind, actor.entity_id)[0][1])
             return AlreadyApplied
         apply, post = self.apply, self.post
         postings: list = []

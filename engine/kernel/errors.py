@@ -1,18 +1,27 @@
-"""Typed engine errors: every one carries its fields and reads as one line."""
+"""Typed engine errors: every one carries its fields and reads as one line.
+
+Those that refuse a caller's command (bad argument, unknown reference, conflict, duplicate value)
+are also `domains.aggregate.Refusal`s, the one base class of every refusal: nothing of the refused
+command is staged, so the journal digest is unchanged. The others report a broken journal or runtime."""
 
 from __future__ import annotations
 
+from domains.aggregate import Refusal
+
 __all__ = [
     "ConcurrentModification",
+    "Conflict",
     "CorruptEvent",
     "DuplicateValue",
     "EngineError",
     "HandlerFailed",
+    "InvalidArgument",
     "JournalLocked",
     "MalformedCommand",
     "NotALanasimJournal",
     "NotFound",
     "ReentrantAsk",
+    "Refused",
     "SimulationClosed",
     "TimeInPast",
     "UnknownEntity",
@@ -28,35 +37,49 @@ class EngineError(Exception):
     def __init__(self, **fields: object) -> None:
         self.fields = fields
         for name, value in fields.items():
-            setattr(self, name, value)
-        super().__init__(self.describe())
+            if name != "reason" or not isinstance(self, Refusal):
+                setattr(self, name, value)
+        Exception.__init__(self, self.describe())
 
     def describe(self) -> str:
         detail = ", ".join(f"{k}={v!r}" for k, v in self.fields.items())
         return f"{type(self).__name__}({detail})"
 
 
+class Refused(EngineError, Refusal):
+    """Base of the engine's refusals (an `EngineError` and a `Refusal`): nothing was staged."""
+
+
+class InvalidArgument(Refused):
+    """An argument has the wrong type or lies outside its range (fields: argument, value, problem)."""
+
+
+class Conflict(Refused):
+    """An id already names something with different content, as TigerBeetle's `exists_with_different_*`
+    (fields: kind, id, field, stored, given)."""
+
+
 class ConcurrentModification(EngineError):
     """A second writer tried to append at an entity sequence that is already taken."""
 
 
-class DuplicateValue(EngineError):
+class DuplicateValue(Refused):
     """A UNIQUE query-index column already holds this value (fields: kind, column, value)."""
 
 
-class NotFound(EngineError):
+class NotFound(Refused):
     """No entity matches a lookup (fields: kind, column, value)."""
 
 
-class UnknownEntity(EngineError):
+class UnknownEntity(Refused):
     """A command addressed an entity id that has never been created (fields: kind, id)."""
 
 
-class UnknownKind(EngineError):
+class UnknownKind(Refused):
     """No aggregate of this kind is registered with the simulation (field: kind)."""
 
 
-class MalformedCommand(EngineError):
+class MalformedCommand(Refused):
     """A message is not a command this kind understands, or failed validation (kind, problem)."""
 
 
@@ -89,9 +112,9 @@ class ReentrantAsk(EngineError):
     """An actor blocked on another actor inside a handler (use events and policies instead)."""
 
 
-class TimeInPast(EngineError):
+class TimeInPast(Refused):
     """The clock was asked to go backwards (fields: now, target)."""
 
 
-class SimulationClosed(EngineError):
+class SimulationClosed(Refused):
     """The simulation was closed; its actors are stopped."""

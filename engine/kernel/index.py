@@ -17,11 +17,12 @@ from decimal import Decimal
 import attrs
 
 from domains.aggregate import Column
-from engine.kernel.errors import DuplicateValue, NotFound
+from engine.kernel.errors import DuplicateValue, InvalidArgument, MalformedCommand, NotFound
 
 __all__ = ["IndexTable", "Page"]
 
 _UNIQUE = re.compile(r"UNIQUE constraint failed: \w+\.(\w+)")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @attrs.frozen
@@ -46,11 +47,22 @@ def _sql_value(v: object) -> object:
     return v
 
 
+def _query_value(v: object) -> object:
+    """A lookup value as SQLite binds it; anything else (a list, an int beyond 64 bits) is refused."""
+    value = _sql_value(v)
+    if type(value) not in _PLAIN or (type(value) is int and not -2**63 <= value < 2**63):
+        raise InvalidArgument(argument="value", value=v, problem="not a text, number or null to look up")
+    return value
+
+
 class IndexTable:
     """The index table of one kind."""
 
     def __init__(self, journal, kind: str, columns: tuple[Column, ...]) -> None:
         self.journal, self.kind, self.columns = journal, kind, columns
+        for name in (kind.replace("-", "_"), *(c.name for c in columns), *(c.sql_type for c in columns)):
+            if not _IDENTIFIER.fullmatch(name):  # declared by code, and still never formatted unchecked
+                raise MalformedCommand(kind=kind, problem=f"{name!r} is not a plain SQL identifier")
         self.table = f"index_{kind.replace('-', '_')}"
         self.names = [c.name for c in columns]
         self.getters = [c.value for c in columns]
@@ -96,7 +108,7 @@ class IndexTable:
         self._check(column)
         self.journal.sync()
         row = self.journal.conn.execute(
-            f"SELECT id FROM {self.table} WHERE {column} = ? ORDER BY id LIMIT 1", (_sql_value(value),)).fetchone()
+            f"SELECT id FROM {self.table} WHERE {column} = ? ORDER BY id LIMIT 1", (_query_value(value),)).fetchone()
         return row[0] if row else None
 
     def find_by(self, column: str, value: object) -> str:
@@ -119,7 +131,7 @@ class IndexTable:
         for col, val in (where or {}).items():
             self._check(col)
             clauses.append(f"{col} IS ?")
-            params.append(_sql_value(val))
+            params.append(_query_value(val))
         key = f"({column} IS NULL)"  # 0 for every row when listing by id
         if cursor is not None:
             n, v, i = cursor
@@ -140,7 +152,7 @@ class IndexTable:
         """Ids whose `column` is one of `values`, in id order."""
         self._check(column)
         self.journal.sync()
-        values = [_sql_value(v) for v in values]
+        values = [_query_value(v) for v in values]
         return [r[0] for r in self.journal.conn.execute(
             f"SELECT id FROM {self.table} WHERE {column} IN ({', '.join('?' * len(values))}) ORDER BY id", values)]
 
@@ -163,10 +175,14 @@ class IndexTable:
             f"SELECT id, {column} FROM {self.table} WHERE {column} IS NOT NULL ORDER BY {column}, id").fetchall()
 
     def count(self, where: dict | None = None) -> int:
+        """Rows matching equality filters; every key must be a declared column (`NotFound` otherwise),
+        so no caller's string reaches SQL as an identifier."""
+        for column in where or {}:
+            self._check(column)
         self.journal.sync()
         clauses = [f"{c} IS ?" for c in (where or {})]
         sql = f"SELECT COUNT(*) FROM {self.table}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
-        return self.journal.conn.execute(sql, [_sql_value(v) for v in (where or {}).values()]).fetchone()[0]
+        return self.journal.conn.execute(sql, [_query_value(v) for v in (where or {}).values()]).fetchone()[0]
 
     def __getattr__(self, name: str):
         for prefix in ("maybe_find_by_", "find_by_", "list_by_"):
@@ -176,6 +192,7 @@ class IndexTable:
                 return lambda *a, **kw: method(column, *a, **kw)
         raise AttributeError(name)
 
-    def _check(self, column: str) -> None:
+    def _check(self, column: object) -> None:
+        """The whitelist: only declared column names are ever formatted into SQL."""
         if column not in self.names:
             raise NotFound(kind=self.kind, column="<column>", value=column)

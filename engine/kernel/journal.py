@@ -3,7 +3,7 @@
 Uniqueness of (entity, entity_seq) is enforced in memory by the single writer while a run is hot
 (the file is held with an exclusive lock, so no other writer can exist) and durably by the UNIQUE
 index `events_stream`, built when the run ends or the first time a stream is read back. This keeps
-the hot append path close to raw `executemany` speed (see PERF-NOTES.md and bench/engine.py).
+the hot append path close to raw `executemany` speed (see bench/engine.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ import attrs
 import orjson
 import sqlite_utils
 
+from engine.kernel.chain import seal
 from engine.kernel.codec import OPTIONS, Codec, dumps, encode_default, loads
 from engine.kernel.errors import ConcurrentModification, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
+from engine.kernel.readonly import connect_readonly
 from engine.kernel.schema import EVENTS_INSERT, FORMAT, READABLE, create_schema
 
 __all__ = ["Journal", "StoredEvent"]
@@ -156,6 +158,7 @@ class Journal:
                 return
             self._flushed_seq = self._seq
             try:
+                seal(self.conn)  # tamper evidence: one hash-chain link per group commit
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -338,6 +341,8 @@ class Journal:
 def _connect(path: str, readonly: bool) -> sqlite3.Connection:
     if path != ":memory:" and not Path(path).exists() and readonly:
         raise NotALanasimJournal(path=path, problem="no such file")
+    if readonly and path != ":memory:":
+        return connect_readonly(path)  # never checkpoints or rewrites the file
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
     if readonly:
         conn.execute("PRAGMA query_only = ON")

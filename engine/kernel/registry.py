@@ -7,6 +7,7 @@ It also holds the deterministic actors strongly (an `ActorRef` only keeps a weak
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -20,12 +21,17 @@ class Registry:
     def __init__(self, spawn: Callable[[str, str], pykka.Actor]) -> None:
         self._spawn = spawn
         self._actors: dict[tuple[str, str], pykka.Actor] = {}
+        self._lock = threading.Lock()  # threaded runtime: one actor per entity, however many callers race
 
     def ref(self, kind: str, entity_id: str) -> ActorRef:
-        """The actor of (kind, id), spawned on first use."""
+        """The actor of (kind, id), spawned on first use (exactly once, even from racing threads:
+        two actors of one entity would both append at the same entity sequence)."""
         actor = self._actors.get((kind, entity_id))
         if actor is None:
-            actor = self._actors[(kind, entity_id)] = self._spawn(kind, entity_id)
+            with self._lock:
+                actor = self._actors.get((kind, entity_id))
+                if actor is None:
+                    actor = self._actors[(kind, entity_id)] = self._spawn(kind, entity_id)
         return actor.actor_ref
 
     def actor(self, kind: str, entity_id: str) -> Any:
@@ -33,7 +39,8 @@ class Registry:
 
     def discard(self, kind: str, entity_id: str) -> None:
         """Forget (and stop) the actor of an entity that was never created."""
-        actor = self._actors.pop((kind, entity_id), None)
+        with self._lock:
+            actor = self._actors.pop((kind, entity_id), None)
         if isinstance(actor, pykka.ThreadingActor):
             actor.actor_ref.stop(block=False)
         elif actor is not None:

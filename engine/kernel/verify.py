@@ -1,43 +1,50 @@
-"""`lanasim verify`: replay a journal and check what must always hold."""
+"""`lanasim verify`: check a journal opened read-only — SQLite's integrity check, the hash chain
+over every journaled row, and the derived tables recomputed from the events."""
 
 from __future__ import annotations
 
-from engine.kernel.errors import EngineError
+import sqlite3
+
+from engine.kernel.chain import BadRow
+from engine.kernel.chain_check import check_chain
+from engine.kernel.refold import refold
 
 __all__ = ["verify_journal"]
 
 
-def verify_journal(journal, kinds: dict) -> dict:
-    """Gap-free seq and outbox sequence, contiguous entity sequences, every entity folds, digest."""
-    seqs = [r[0] for r in journal.conn.execute("SELECT seq FROM events ORDER BY seq")]
-    outbox = [r[0] for r in journal.conn.execute("SELECT sequence FROM outbox ORDER BY sequence")]
-    broken = journal.conn.execute(
-        "SELECT COUNT(*) FROM (SELECT entity, COUNT(*) n, MAX(entity_seq) m, MIN(entity_seq) f FROM events "
-        "GROUP BY entity) WHERE n != m OR f != 1").fetchone()[0]
-    problems, folded = [], 0
-    for kind, entity_id in journal.conn.execute("SELECT kind, id FROM entities ORDER BY entity").fetchall():
-        host = kinds.get(kind)
-        if host is None:
-            problems.append(f"unknown kind {kind!r}")
-            continue
-        try:
-            host.load(entity_id)
-            folded += 1
-        except EngineError as exc:
-            problems.append(f"{kind} {entity_id}: {exc}")
-    ledger = _ledger_imbalances(journal)
-    stored = journal.meta().get("digest")
-    digest = journal.digest()
-    report = {
-        "events": len(seqs), "seq gap-free": seqs == list(range(1, len(seqs) + 1)),
-        "outbox events": len(outbox), "outbox gap-free": outbox == list(range(1, len(outbox) + 1)),
-        "entities with broken sequences": broken, "entities folded": folded, "problems": problems[:10],
-        "digest": digest, "digest matches run metadata": stored is None or stored == digest,
-        "ledger debits == credits (per currency and layer)": not ledger, "ledger imbalances": ledger,
+def verify_journal(journal, kinds: dict, *, expect_head: str | None = None, books=()) -> dict:
+    """The report: `ok`, `first bad row` ({table, key, problem} or None), `problems` (up to 10,
+    integrity first, then the chain in commit order, then the derived tables), `chain head`."""
+    conn = journal.conn
+    bad: list[BadRow] = []
+    counts: dict = {"events": 0, "entities folded": 0}
+    info: dict = {"chain head": None, "chain links": 0}
+    try:
+        integrity = [r[0] for r in conn.execute("PRAGMA integrity_check(10)")]
+        bad += [BadRow("sqlite", "integrity_check", m) for m in integrity if m != "ok"]
+        chain_bad, info = check_chain(conn, expect_head)
+        bad += chain_bad
+        derived, counts = refold(journal, kinds, books)
+        bad += derived
+        ledger = _ledger_imbalances(journal)
+    except sqlite3.DatabaseError as exc:  # a damaged file stops the walk where it is unreadable
+        bad.append(BadRow("sqlite", "-", str(exc)))
+        ledger = {}
+    stored = journal.meta().get("digest") if not bad else None
+    digest = journal.digest() if not bad else None
+    if stored is not None and stored != digest:
+        bad.append(BadRow("lanasim_meta", "key digest", f"is {stored}, the events hash to {digest}"))
+    bad += [BadRow("ledger_lines", key, f"debits - credits = {net}") for key, net in ledger.items()]
+    first = bad[0] if bad else None
+    return {
+        "ok": not bad,
+        "first bad row": None if first is None else {"table": first.table, "key": first.key, "problem": first.problem},
+        "chain head": info["chain head"], "chain links": info["chain links"],
+        "expected head found": None if expect_head is None else not any(b.key == "head" for b in bad),
+        "events": counts["events"], "entities folded": counts["entities folded"], "digest": digest,
+        "ledger debits == credits (per currency and layer)": not ledger,
+        "problems": [str(b) for b in bad[:10]],
     }
-    report["ok"] = (report["seq gap-free"] and report["outbox gap-free"] and not broken and not problems
-                    and report["digest matches run metadata"] and not ledger)
-    return report
 
 
 def _ledger_imbalances(journal) -> dict[str, int]:

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from attrs import frozen
 
+from scenarios.analysis.reserves import AGING_EVENTS, Aging
+
 __all__ = ["CALLED_STATES", "Analysis", "analyse"]
 
 SATS_PER_BTC = 100_000_000
@@ -78,6 +80,7 @@ class _Fold:
         self.executed, self.sold, self.proceeds, self.slippage = 0, 0, 0, 0
         self.pending: dict[str, tuple[int, int]] = {}  # liquidation id -> (sats sent, price)
         self.end = 0  # epoch seconds of the last envelope
+        self.aging = Aging(book.index)  # unpaid obligations, for reserves_cents
 
     def take(self, envelope: dict) -> None:
         kind, payload, at = envelope["event_type"], envelope["payload"], envelope["recorded_at"]
@@ -85,6 +88,8 @@ class _Fold:
             self._row()
             self.price, self.at = payload["price"], at
             return
+        if kind in AGING_EVENTS:
+            self.aging.take(kind, payload)
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, payload, _epoch(at), at)
@@ -127,6 +132,7 @@ class _Fold:
             "cvl_min": float(live.min()) if live.size else np.nan,
             "outstanding_cents": int(b.owed[b.active].sum()), "collateral_value_cents": int(value[b.active].sum()),
             "shortfall_cents": int(np.maximum(0, b.owed - value)[b.active].sum()),
+            "reserves_cents": self.aging.reserves(b.owed, value, b.active, self.at),
             "liquidations_in_flight": self.in_flight, "desk_queue": self.queued,
             "liquidations_executed_cum": self.executed, "proceeds_cents_cum": self.proceeds})
 

@@ -74,7 +74,10 @@ def _liquidations(a: Analysis, params: dict) -> Figure:
 def _shortfall(a: Analysis, params: dict) -> Figure:
     fig, ax = plt.subplots(figsize=(9, 4))
     ts = a.timeseries
-    ax.plot(ts["time"], ts["shortfall_cents"] / 100, color="tab:red")
+    ax.plot(ts["time"], ts["shortfall_cents"] / 100, color="tab:red", label="shortfall")
+    if "reserves_cents" in ts:  # NCB-022 loan-loss reserves on the same book
+        ax.plot(ts["time"], ts["reserves_cents"] / 100, color="tab:purple", label="reserves (NCB-022)")
+        ax.legend(loc="upper left")
     ax.set(title="Shortfall: outstanding not covered by collateral at the oracle price", ylabel="USD",
            xlabel="time (UTC)")
     return fig

@@ -1,4 +1,4 @@
-"""Agents of a stress run (PEERS.md §7.2, §7.5): the bank's liquidation desk and the borrowers, both
+"""Agents of a stress run (the risk metrics lending desks publish): the bank's liquidation desk and the borrowers, both
 outbox consumers (`sim.reactions`) whose reactions only record and schedule: the work runs later as a
 `sim.jobs` job, outside the cascade that asked for it. Borrowers draw from one stream, `borrowers`."""
 

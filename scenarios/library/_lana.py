@@ -1,4 +1,4 @@
-"""Verb phrases Lana's six sim-bootstrap stories share (LANA.md §19): a customer with a deposit, a
+"""Verb phrases Lana's six sim-bootstrap stories share (Lana: lana/sim-bootstrap/src/lib.rs): a customer with a deposit, a
 facility opened on BTC collateral, due obligations read from the outbox, payments, pay-off and
 completion, and the summary each story returns. Amounts are USD cents unless a name says `usd`.
 """

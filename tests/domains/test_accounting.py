@@ -170,14 +170,14 @@ NORMAL_SIDES = {
     "fee-income": "credit", "facility-omnibus": "debit", "collateral-omnibus": "debit",
     "liquidation-proceeds-omnibus": "debit", "interest-added-to-obligations-omnibus": "debit",
     "payments-made-omnibus": "credit", "collateral": "credit", "collateral-in-liquidation": "credit",
-    "liquidated-collateral": "credit",
+    "liquidated-collateral": "credit", "retained-earnings": "credit", "retained-losses": "debit",
 }
 
 
 def test_every_category_has_the_normal_side_of_17_1():
     assert set(CATEGORIES) == set(NORMAL_SIDES)
     for name, side in NORMAL_SIDES.items():
-        account = name if name.endswith("omnibus") else f"{name}:x"
+        account = name if CATEGORIES[name].shared else f"{name}:x"
         assert normal_side(account) is Side(side), name
 
 

@@ -1,4 +1,4 @@
-"""Partial liquidation (LANA.md §5.9, §5.10, §10): the liquidation's life, the collateral's part in it,
+"""Partial liquidation (Lana: core/credit/collateral/src/entity.rs; core/credit/collateral/src/liquidation/entity.rs; core/credit/collateral/src/liquidation/payment.rs): the liquidation's life, the collateral's part in it,
 their postings and public events, and the pure reactions that keep the two in step."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Collateral of one (pending or active) facility, in sats (LANA.md §5.9).
+"""Collateral of one (pending or active) facility, in sats (Lana: core/credit/collateral/src/entity.rs).
 
 Updates carry the new absolute amount, except sends to the running liquidation (§10), which carry
 the sats sent; the ledger tx id of the n-th change is `<id>-update-<n>`.
@@ -92,7 +92,7 @@ def _sync(c: Collateral, sats: int, effective: date) -> tuple[ev.CollateralEvent
 
 
 def _release(c: Collateral, effective: date) -> tuple[ev.CollateralEvent, ...]:
-    """Return everything at completion. FIX of Lana's bug (LANA.md §11 NOTE): Lana releases through
+    """Return everything at completion. FIX of Lana's bug (Lana: core/credit/src/lib.rs (a Lana bug fixed here)): Lana releases through
     a manual update, which fails with `ManualUpdateError` for wallet-backed collateral; here the
     release works for both."""
     if c.closed:

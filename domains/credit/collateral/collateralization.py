@@ -1,4 +1,4 @@
-"""Collateralization states and Lana's transition rule with hysteresis (LANA.md §3.2-3.3)."""
+"""Collateralization states and Lana's transition rule with hysteresis (Lana: core/credit/terms/src/cvl.rs; core/credit/terms/src/value.rs)."""
 
 from __future__ import annotations
 

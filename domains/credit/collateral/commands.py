@@ -1,4 +1,4 @@
-"""Commands of partial liquidation (LANA.md §10): to the liquidation itself and to its collateral.
+"""Commands of partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): to the liquidation itself and to its collateral.
 
 Amounts sent or received must be positive (`NonPositiveAmount(field, amount)` on construction).
 """
@@ -9,7 +9,7 @@ from datetime import date
 
 import attrs
 
-from domains.credit.commands import _positive
+from domains.credit.commands import _positive, _positive_sats
 
 __all__ = [
     "RecordCollateralSentOut", "RecordLiquidationCompleted", "RecordLiquidationStarted", "RecordProceedsReceived",
@@ -33,7 +33,7 @@ class StartLiquidation:
 class RecordCollateralSentOut:
     """Count sats the collateral sent out in its ledger transaction `ledger_tx_id` (once per tx)."""
 
-    amount_sats: int = attrs.field(validator=_positive)
+    amount_sats: int = attrs.field(validator=_positive_sats)
     ledger_tx_id: str
     effective: date
 
@@ -52,7 +52,7 @@ class UpdateCollateralViaLiquidation:
     """Send `sats` of the collateral to the liquidator for the running liquidation."""
 
     liquidation_id: str
-    sats: int = attrs.field(validator=_positive)
+    sats: int = attrs.field(validator=_positive_sats)
     effective: date
 
 

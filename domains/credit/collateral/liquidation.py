@@ -1,4 +1,4 @@
-"""A partial liquidation of one facility's collateral (LANA.md §5.10, §10): opened when the facility
+"""A partial liquidation of one facility's collateral (Lana: core/credit/collateral/src/liquidation/entity.rs; core/credit/collateral/src/liquidation/payment.rs): opened when the facility
 falls under its liquidation CVL, collateral sent out (repeatable), completed once by its proceeds.
 
 Lana nests it in the collateral; here it is its own entity, kept in step with the collateral by

@@ -1,4 +1,4 @@
-"""Obligation (LANA.md §5.6, §7): an amount a facility owes, aging NotYetDue -> Due -> Overdue ->
+"""Obligation (Lana: core/credit/collection/src/obligation/entity.rs): an amount a facility owes, aging NotYetDue -> Due -> Overdue ->
 Defaulted on its scheduled dates, paid down by payment allocations.
 
 Defaulted is reachable here through the `obligation_defaulted_duration_from_due` term (the engine

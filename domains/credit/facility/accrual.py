@@ -1,5 +1,5 @@
-"""The facility's side of interest accrual (LANA.md §5.3): it knows which cycle is in progress;
-the cycle (its own aggregate, `accrual_cycle`) accrues and posts, then hands the posting back
+"""The facility's side of interest accrual (Lana: core/credit/src/credit_facility/entity.rs): it
+knows which cycle is in progress; the cycle (its own aggregate, `accrual_cycle`) accrues and posts, then hands the posting back
 here: the facility concludes that cycle and starts the next one (none after maturity)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Credit facility (LANA.md §5.3, §11): activation, maturity and completion; interest accrual
+"""Credit facility (Lana: core/credit/src/credit_facility/entity.rs; core/credit/src/lib.rs): activation, maturity and completion; interest accrual
 lives in `accrual`, collateralization, liquidation and the disbursal gate in `margin`."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Interest accrual cycles (LANA.md §6): a cycle is a posting period truncated at maturity; inside
+"""Interest accrual cycles (Lana: core/credit/src/credit_facility/interest_accrual_cycle/entity.rs): a cycle is a posting period truncated at maturity; inside
 it, accrual periods are truncated at the cycle's last day, so the maturity day is charged too."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Disbursal (LANA.md §5.5): approved and settled into a principal obligation, or denied and
+"""Disbursal (Lana: core/credit/src/disbursal/entity.rs): approved and settled into a principal obligation, or denied and
 cancelled; Lana's initial disbursal at activation is pre-approved and settles at once."""
 
 from __future__ import annotations

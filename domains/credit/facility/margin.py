@@ -1,4 +1,4 @@
-"""A facility's collateralization (LANA.md §3, §9, §10): state with hysteresis, the price-free
+"""A facility's collateralization (Lana: core/credit/terms/src/cvl.rs; core/price/src/lib.rs; core/credit/collateral/src/liquidation/payment.rs): state with hysteresis, the price-free
 ratio, partial liquidation on entering UnderLiquidationThreshold, and the disbursal gate."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Pending credit facility: waits for collateral worth the margin-call CVL of the full amount
-(LANA.md §5.2); completing it is what activates the credit facility (same id)."""
+(Lana: core/credit/src/pending_credit_facility/entity.rs); completing it is what activates the credit facility (same id)."""
 
 from __future__ import annotations
 

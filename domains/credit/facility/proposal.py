@@ -1,4 +1,4 @@
-"""Credit facility proposal: customer approval, then the bank's approval process (LANA.md §5.1)."""
+"""Credit facility proposal: customer approval, then the bank's approval process (Lana: core/credit/src/credit_facility_proposal/entity.rs)."""
 
 from __future__ import annotations
 

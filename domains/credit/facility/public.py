@@ -1,5 +1,5 @@
 """Public (outbox) events of the Credit module: proposals, pending facilities, facilities,
-accrual postings and disbursals (LANA.md §16.3), mapped from entity events and states."""
+accrual postings and disbursals (Lana: the public event enums (core/*/src/public/event.rs)), mapped from entity events and states."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Terms template: named `TermValues` a proposal copies by value (LANA.md §2.1)."""
+"""Terms template: named `TermValues` a proposal copies by value (Lana: core/credit/src/terms_template)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domains.access import PERMISSION_SETS, ROLES, CreatePermissionSet, CreateRole, CreateUser, UpdateUserRole
+from engine.kernel.authz import SYSTEM
 from engine.kernel.port import Kernel
 
 __all__ = ["AccessService"]
@@ -30,21 +31,21 @@ class AccessService:
         return roles
 
     def create_role(self, name: str, permission_sets: list[str] | tuple[str, ...] = (), *,
-                    subject: str = "system") -> str:
+                    subject: str = SYSTEM) -> str:
         """`permission_sets` are names; an unknown name raises `NotFound`, a taken role name `DuplicateValue`."""
         set_ids = [self.kernel.index("permission-set").find_by_name(n) for n in permission_sets]
         role_id = self.kernel.ids.entity()
         self.kernel.execute("role", role_id, CreateRole(role_id, name, set_ids), subject=subject)
         return role_id
 
-    def create_user(self, email: str, role: str, *, subject: str = "system") -> str:
+    def create_user(self, email: str, role: str, *, subject: str = SYSTEM) -> str:
         """`role` is a role name (e.g. "bank-manager"); a taken email raises `DuplicateValue`."""
         role_id = self.kernel.index("role").find_by_name(role)
         user_id = self.kernel.ids.entity()
         self.kernel.execute("user", user_id, CreateUser(user_id, email, role_id), subject=subject)
         return user_id
 
-    def update_user_role(self, user_id: str, role: str, *, subject: str = "system"):
+    def update_user_role(self, user_id: str, role: str, *, subject: str = SYSTEM):
         role_id = self.kernel.index("role").find_by_name(role)
         return self.kernel.execute("user", user_id, UpdateUserRole(role_id), subject=subject)
 

@@ -8,19 +8,33 @@ from typing import Any, Protocol
 import attrs
 
 from domains.accounting import chart
-from domains.credit import FacilityStatus
+from domains.credit import FacilityStatus, NonPositiveAmount
 from domains.credit.collateral import (
-    NoActiveLiquidation, RecordProceedsReceived, UpdateCollateral, UpdateCollateralViaLiquidation,
+    NoActiveLiquidation,
+    RecordProceedsReceived,
+    UpdateCollateral,
+    UpdateCollateralViaLiquidation,
 )
 from domains.credit.collection import RecordPayment, obligation_dates
+from domains.credit.collection.dated import payment_date
 from domains.credit.facility import (
-    CompleteFacility, ConcludeCustomerApproval, CreateProposal, CreateTermsTemplate, InitiateDisbursal,
-    RecordDisbursalInitiated, assert_disbursal_allowed, deposit_account_for_proposal, require_eligible,
+    CompleteFacility,
+    ConcludeCustomerApproval,
+    CreateProposal,
+    CreateTermsTemplate,
+    InitiateDisbursal,
+    RecordDisbursalInitiated,
+    assert_disbursal_allowed,
+    deposit_account_for_proposal,
+    require_eligible,
     require_open_for_payment,
 )
+from domains.validators import check_amount, check_id
 from engine.bank.credit_flow import FACILITY_KIND, CreditFlow, FlowHost
 from engine.bank.credit_reads import Books, CreditReads
+from engine.bank.credit_views import facility_history, facility_repayment_plan
 from engine.bank.liquidation_flow import LiquidationFlow
+from engine.kernel.authz import SYSTEM
 
 __all__ = ["Books", "CreditHost", "CreditService", "FacilityView"]
 
@@ -33,8 +47,9 @@ class CreditHost(FlowHost, Protocol):
     deposit: Any  # .accounts_of(customer id), .account(id) -> state with .status
     custody: Any  # .create_wallet(custodian id) -> wallet id
     governance: Any  # .start_process(process type, id, target ref)
+    public_ids: Any  # .of(kind, id) -> Lana's public id
 
-    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
+    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM) -> Any: ...
 
 
 @attrs.frozen
@@ -49,6 +64,7 @@ class FacilityView:
     cvl: object  # Decimal percent at the current price, or None (infinite)
     maturity_date: object
     books: Books
+    public_id: int | None = None  # Lana's public id (one global sequence from 1000; `sim.public_ids`)
 
 
 class CreditService:
@@ -61,13 +77,13 @@ class CreditService:
         self.flow = CreditFlow(sim, self.reads)
         self.liquidation_flow = LiquidationFlow(sim.reactions, self.reads)
 
-    def create_terms_template(self, name: str, values, *, subject: str = "system") -> str:
+    def create_terms_template(self, name: str, values, *, subject: str = SYSTEM) -> str:
         template_id = self.sim.ids.entity()
         self.sim.execute("terms-template", template_id, CreateTermsTemplate(template_id, name, values), subject=subject)
         return template_id
 
     def create_proposal(self, customer_id: str, amount: int, terms, *, custodian_id: str | None = None,
-                        subject: str = "system") -> str:
+                        subject: str = SYSTEM) -> str:
         """A proposal for an eligible customer, credited to the customer's active deposit account.
         With a (non-manual) `custodian_id` a custody wallet backs the collateral: its balance
         updates, not manual input, move the collateral."""
@@ -82,19 +98,22 @@ class CreditService:
             proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
         return proposal_id
 
-    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = "system"):
+    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = SYSTEM):
         result = self.sim.execute("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
                                subject=subject)
         if approved:
             self.sim.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
         return result
 
-    def update_collateral(self, facility_id: str, sats: int, *, subject: str = "system"):
+    def update_collateral(self, facility_id: str, sats: int, *, subject: str = SYSTEM):
         """Set the facility's collateral to `sats` (an absolute amount), effective today."""
+        check_id("facility_id", facility_id)
         return self.sim.execute("collateral", self._collateral_id(facility_id),
                              UpdateCollateral(sats, self.sim.now.date()), subject=subject)
 
-    def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
+    def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
+        check_id("facility_id", facility_id)
+        check_amount("amount", amount, NonPositiveAmount)
         f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
         assert_disbursal_allowed(f, self.sim.now, amount, self.reads.cvl(f, price, adding=amount))
         disbursal_id, due = self.sim.ids.entity(), f.maturity_date
@@ -105,37 +124,55 @@ class CreditService:
         self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
         return disbursal_id
 
-    def record_payment(self, facility_id: str, amount: int, *, subject: str = "system") -> str:
-        """A payment from the customer's deposit account, allocated interest first (§8)."""
+    def record_payment(self, facility_id: str, amount: int, *, effective=None, subject: str = SYSTEM) -> str:
+        """A payment from the customer's deposit account, allocated interest first (§8). `effective`
+        (a date or `YYYY-MM-DD`, default today) dates it and its ledger entries, as Lana's
+        `record_payment_with_date`; outside [activation day, today] it is `PaymentDateOutOfRange`."""
+        check_id("facility_id", facility_id)
         f = self.sim.state(FACILITY_KIND, facility_id)
         require_open_for_payment(facility_id, f.status)
+        day = payment_date(facility_id, f.activated_at.date(), self.sim.now.date(), effective)
         payment_id = self.sim.ids.entity()
         self.sim.execute("payment", payment_id, RecordPayment(
-            payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id),
-            self.sim.now.date()), subject=subject)
+            payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id), day),
+            subject=subject)
         return payment_id
 
-    def complete_facility(self, facility_id: str, *, subject: str = "system"):
+    def complete_facility(self, facility_id: str, *, subject: str = SYSTEM):
+        check_id("facility_id", facility_id)
         books = self.books(facility_id)
         return self.sim.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
                              subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
     def facility(self, facility_id: str) -> FacilityView:
+        check_id("facility_id", facility_id)
         f, books = self.sim.state(FACILITY_KIND, facility_id), self.books(facility_id)
         price, collateral = self.sim.price.current(), self._collateral(f)
         return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
-                            self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books)
+                            self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books,
+                            self.sim.public_ids.of(FACILITY_KIND, f.id))
 
     def books(self, facility_id: str) -> Books:
+        check_id("facility_id", facility_id)
         return self.reads.books(facility_id)
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (§6)."""
+        check_id("facility_id", facility_id)
         return self.reads.principal(facility_id)
 
     def obligations(self, facility_id: str) -> list:
+        check_id("facility_id", facility_id)
         return self.reads.obligations_of(facility_id)
+
+    def repayment_plan(self, facility_id: str) -> tuple:
+        """Lana's repayment plan: obligations then what is still to come, by due date, interest first."""
+        return facility_repayment_plan(self.sim.outbox, facility_id, self.sim.now)
+
+    def history(self, facility_id: str) -> tuple:
+        """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...)."""
+        return facility_history(self.sim.outbox, facility_id, self.sim.now)
 
     def _collateral_id(self, facility_id: str) -> str:
         return self.reads.collateral_id(facility_id)
@@ -143,22 +180,25 @@ class CreditService:
     def _collateral(self, f) -> int:
         return self.reads.collateral_sats(f)
 
-    # -- partial liquidation (LANA.md §10): the operator's steps ----------------------------
+    # -- partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): the operator's steps ----------------------------
     def liquidation(self, facility_id: str):
         """The facility's running liquidation (its `Liquidation` state), or None."""
+        check_id("facility_id", facility_id)
         running = self.sim.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
         return None if running is None else self.sim.state("liquidation", running)
 
-    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = "system"):
+    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = SYSTEM):
         """Lana's `collateralRecordSentToLiquidation`: `sats` leave the collateral for the liquidator
         (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
+        check_id("facility_id", facility_id)
         f = self.sim.state(FACILITY_KIND, facility_id)
         command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.sim.now.date())
         return self.sim.execute("collateral", f.collateral_id, command, subject=subject)
 
-    def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = "system") -> str:
+    def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
         `cents`; returns the id of the payment they become (none if nothing is owed)."""
+        check_id("facility_id", facility_id)
         liquidation_id = self._last_liquidation_id(self.sim.state(FACILITY_KIND, facility_id))
         command = RecordProceedsReceived(cents, self.sim.ids.entity(), self.sim.now.date())
         self.sim.execute("liquidation", liquidation_id, command, subject=subject)

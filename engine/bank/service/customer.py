@@ -30,6 +30,7 @@ from domains.customer import (
     UpdateKycLevel,
     UpdateTelegramHandle,
 )
+from engine.kernel.authz import SYSTEM, System
 from engine.kernel.port import Kernel
 
 __all__ = ["CustomerService", "CustomerView"]
@@ -63,7 +64,7 @@ class CustomerService:
 
     # -- customers ---------------------------------------------------------------------
     def create_customer(self, email: str, customer_type: str = "individual", telegram_handle: str = "", *,
-                        subject: str = "system") -> str:
+                        subject: str = SYSTEM) -> str:
         """Lana `create_customer_bypassing_kyc`: a party, then a Basic, manually converted customer."""
         party = self._create_party(email, customer_type, telegram_handle, subject)
         customer_id = self.kernel.ids.entity()
@@ -72,42 +73,42 @@ class CustomerService:
         self.kernel.execute("customer", customer_id, command, subject=subject)
         return customer_id
 
-    def freeze_customer(self, customer_id: str, *, subject: str = "system"):
+    def freeze_customer(self, customer_id: str, *, subject: str = SYSTEM):
         return self.kernel.execute("customer", customer_id, FreezeCustomer(), subject=subject)
 
-    def unfreeze_customer(self, customer_id: str, *, subject: str = "system"):
+    def unfreeze_customer(self, customer_id: str, *, subject: str = SYSTEM):
         return self.kernel.execute("customer", customer_id, UnfreezeCustomer(), subject=subject)
 
-    def close_customer(self, customer_id: str, *, subject: str = "system"):
+    def close_customer(self, customer_id: str, *, subject: str = SYSTEM):
         return self.kernel.execute("customer", customer_id, CloseCustomer(), subject=subject)
 
-    def update_email(self, party_id: str, email: str, *, subject: str = "system"):
+    def update_email(self, party_id: str, email: str, *, subject: str = SYSTEM):
         """A taken email raises `DuplicateValue(kind="party", column="email")`, appending nothing."""
         return self.kernel.execute("party", party_id, UpdateEmail(email=email), subject=subject)
 
-    def update_telegram_handle(self, party_id: str, telegram_handle: str, *, subject: str = "system"):
+    def update_telegram_handle(self, party_id: str, telegram_handle: str, *, subject: str = SYSTEM):
         return self.kernel.execute("party", party_id, UpdateTelegramHandle(telegram_handle), subject=subject)
 
     # -- prospects and KYC -------------------------------------------------------------
     def create_prospect(self, email: str, customer_type: str = "individual", telegram_handle: str = "", *,
-                        subject: str = "system") -> str:
+                        subject: str = SYSTEM) -> str:
         party = self._create_party(email, customer_type, telegram_handle, subject)
         prospect_id = self.kernel.ids.entity()
         command = CreateProspect(id=prospect_id, party_id=party.id, customer_type=party.customer_type)
         self.kernel.execute("prospect", prospect_id, command, subject=subject)
         return prospect_id
 
-    def start_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = "sumsub"):
+    def start_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = System("sumsub")):
         return self.kernel.execute("prospect", prospect_id, StartKyc(applicant_id), subject=subject)
 
-    def kyc_pending(self, prospect_id: str, *, subject: str = "sumsub"):
+    def kyc_pending(self, prospect_id: str, *, subject: str = System("sumsub")):
         return self.kernel.execute("prospect", prospect_id, MarkKycPending(), subject=subject)
 
-    def kyc_on_hold(self, prospect_id: str, *, subject: str = "sumsub"):
+    def kyc_on_hold(self, prospect_id: str, *, subject: str = System("sumsub")):
         return self.kernel.execute("prospect", prospect_id, PutKycOnHold(), subject=subject)
 
     def approve_kyc(self, prospect_id: str, applicant_id: str, level: str = "basic", *,
-                    subject: str = "sumsub") -> str:
+                    subject: str = System("sumsub")) -> str:
         """Converts the prospect into a customer with the same id; a later approval unfreezes it."""
         command = ApproveKyc(applicant_id=applicant_id, level=level)
         self.kernel.execute("prospect", prospect_id, command, subject=subject)
@@ -118,21 +119,21 @@ class CustomerService:
         self.kernel.execute("customer", prospect_id, UpdateKycLevel(command.level), subject=subject)
         return prospect_id
 
-    def decline_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = "sumsub"):
+    def decline_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = System("sumsub")):
         """Before conversion the prospect is declined; after it, the customer is frozen (§14)."""
         if self.kernel.state("prospect", prospect_id).status is ProspectStatus.CONVERTED:
             return self.kernel.execute("customer", prospect_id, FreezeCustomer(), subject=subject)
         return self.kernel.execute("prospect", prospect_id, DeclineKyc(applicant_id), subject=subject)
 
     def convert_manually(self, prospect_id: str, *, allow_manual_conversion: bool = False,
-                         subject: str = "system") -> str:
+                         subject: str = SYSTEM) -> str:
         """Needs the domain config `allow-manual-conversion` (default false); the customer is Basic."""
         command = ConvertManually(allow_manual_conversion)
         self.kernel.execute("prospect", prospect_id, command, subject=subject)
         self._ensure_customer(prospect_id, Conversion(ConversionMethod.MANUALLY_CONVERTED), KycLevel.BASIC, subject)
         return prospect_id
 
-    def close_prospect(self, prospect_id: str, *, subject: str = "system"):
+    def close_prospect(self, prospect_id: str, *, subject: str = SYSTEM):
         return self.kernel.execute("prospect", prospect_id, CloseProspect(), subject=subject)
 
     # -- reads -------------------------------------------------------------------------
@@ -163,7 +164,9 @@ class CustomerService:
         return command
 
     def _ensure_customer(self, prospect_id: str, conversion: Conversion, level: KycLevel, subject: str) -> None:
-        """The customer takes the prospect's id; creating it again is already applied."""
+        """The customer takes the prospect's id; once it exists (a later KYC approval) it is not created again."""
+        if self.kernel.exists("customer", prospect_id):
+            return
         prospect = self.kernel.state("prospect", prospect_id)
         command = CreateCustomer(id=prospect_id, party_id=prospect.party_id, customer_type=prospect.customer_type,
                                  conversion=conversion, level=level)

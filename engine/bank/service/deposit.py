@@ -24,6 +24,7 @@ from domains.deposit import (
 )
 from engine.bank.ledger import Ledger
 from engine.bank.service.governance import GovernanceService
+from engine.kernel.authz import SYSTEM, System
 from engine.kernel.port import Kernel
 
 __all__ = ["DepositService"]
@@ -40,10 +41,10 @@ class DepositService:
     def policies(self) -> tuple[Policy, ...]:
         """The engine-side consumer the composition root registers (Lana's `customer-sync`)."""
         return (Policy("customer-deposit-accounts", (CUSTOMER_FROZEN, CUSTOMER_UNFROZEN),
-                       self._follow_customer, subject="customer-sync"),)
+                       self._follow_customer, subject=System("customer-sync")),)
 
     # -- accounts ----------------------------------------------------------------------
-    def create_account(self, customer_id: str, *, subject: str = "system") -> str:
+    def create_account(self, customer_id: str, *, subject: str = SYSTEM) -> str:
         """The customer must exist (`UnknownEntity`) and be active (`CustomerNotEligible`)."""
         customer = self.kernel.state("customer", customer_id)
         account_id = self.kernel.ids.entity()
@@ -51,15 +52,15 @@ class DepositService:
         self.kernel.execute("deposit-account", account_id, command, subject=subject)
         return account_id
 
-    def freeze_account(self, account_id: str, *, subject: str = "system"):
+    def freeze_account(self, account_id: str, *, subject: str = SYSTEM):
         command = FreezeAccount(self._settled(self.account(account_id).id))
         return self.kernel.execute("deposit-account", account_id, command, subject=subject)
 
-    def unfreeze_account(self, account_id: str, *, subject: str = "system"):
+    def unfreeze_account(self, account_id: str, *, subject: str = SYSTEM):
         self.account(account_id)
         return self.kernel.execute("deposit-account", account_id, UnfreezeAccount(), subject=subject)
 
-    def close_account(self, account_id: str, *, subject: str = "system"):
+    def close_account(self, account_id: str, *, subject: str = SYSTEM):
         """Refused while anything is left, settled or pending (`BalanceIsNotZero`), or frozen."""
         self.account(account_id)
         command = CloseAccount(self._settled(account_id), self.pending(account_id))
@@ -67,21 +68,21 @@ class DepositService:
 
     # -- deposits ----------------------------------------------------------------------
     def record_deposit(self, account_id: str, amount: int, reference: str | None = None, *,
-                       subject: str = "system") -> str:
+                       subject: str = SYSTEM) -> str:
         account = self.account(account_id)
         deposit_id = self.kernel.ids.entity()
         command = RecordDeposit(deposit_id, account_id, amount, reference or deposit_id, account.status)
         self.kernel.execute("deposit", deposit_id, command, subject=subject)
         return deposit_id
 
-    def revert_deposit(self, deposit_id: str, *, subject: str = "system"):
+    def revert_deposit(self, deposit_id: str, *, subject: str = SYSTEM):
         account = self.account(self.kernel.state("deposit", deposit_id).deposit_account_id)
         command = RevertDeposit(account.status, self._settled(account.id))
         return self.kernel.execute("deposit", deposit_id, command, subject=subject)
 
     # -- withdrawals -------------------------------------------------------------------
     def initiate_withdrawal(self, account_id: str, amount: int, reference: str | None = None, *,
-                            subject: str = "system") -> str:
+                            subject: str = SYSTEM) -> str:
         """Funds leave the settled balance at once; a `withdraw` approval process (same id) decides.
         Under AutoApprove the withdrawal is pending confirmation when this returns. The withdrawal
         and its process are one operation (one cascade, one group commit), as in Lana."""
@@ -93,13 +94,13 @@ class DepositService:
         self.governance.start_process("withdraw", withdrawal_id, process_id=withdrawal_id)
         return withdrawal_id
 
-    def confirm_withdrawal(self, withdrawal_id: str, *, subject: str = "system"):
+    def confirm_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM):
         return self._on_withdrawal(withdrawal_id, ConfirmWithdrawal, subject)
 
-    def cancel_withdrawal(self, withdrawal_id: str, *, subject: str = "system"):
+    def cancel_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM):
         return self._on_withdrawal(withdrawal_id, CancelWithdrawal, subject)
 
-    def revert_withdrawal(self, withdrawal_id: str, *, subject: str = "system"):
+    def revert_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM):
         return self._on_withdrawal(withdrawal_id, RevertWithdrawal, subject)
 
     # -- reads -------------------------------------------------------------------------

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domains.governance import (
     AUTO_APPROVE,
+    DEFAULT_COMMITTEE_NAME,
     AddCommitteeMember,
     ApprovalRules,
     ApproveProcess,
@@ -17,36 +20,56 @@ from domains.governance import (
     UnknownProcessType,
     UpdateApprovalRules,
 )
+from engine.kernel.authz import SYSTEM
 from engine.kernel.port import Kernel
 
 __all__ = ["GovernanceService"]
 
 
 class GovernanceService:
-    """The `governance` attribute of a `Simulation`."""
+    """The `governance` attribute of a `Simulation`.
 
-    def __init__(self, kernel: Kernel) -> None:
+    `allow_auto_approval=False` is Lana's `allow-auto-approval = false` (`core/governance/src/lib.rs`,
+    `init_policy`): every policy starts with the committee named "default" (created on first use,
+    empty until `bootstrap_default_committee` adds a member) and AutoApprove rules are refused
+    with `AutoApproveNotAllowed`."""
+
+    def __init__(self, kernel: Kernel, *, allow_auto_approval: bool = True) -> None:
         self.kernel = kernel
+        self.allow_auto_approval = allow_auto_approval
         self._policies_ready = False
 
     # -- committees --------------------------------------------------------------------
-    def create_committee(self, name: str, *, subject: str = "system") -> str:
+    def create_committee(self, name: str, *, subject: str = SYSTEM) -> str:
         """A taken name raises `DuplicateValue(kind="committee", column="name")`."""
         committee_id = self.kernel.ids.entity()
         self.kernel.execute("committee", committee_id, CreateCommittee(committee_id, name), subject=subject)
         return committee_id
 
-    def add_member(self, committee_id: str, user_id: str, *, subject: str = "system"):
+    def add_member(self, committee_id: str, user_id: str, *, subject: str = SYSTEM):
         """Members are users: an unknown user raises `UnknownEntity(kind="user")`."""
         command = AddCommitteeMember(user_id)
         self.kernel.state("user", user_id)
         return self.kernel.execute("committee", committee_id, command, subject=subject)
 
-    def remove_member(self, committee_id: str, user_id: str, *, subject: str = "system"):
+    def remove_member(self, committee_id: str, user_id: str, *, subject: str = SYSTEM):
         return self.kernel.execute("committee", committee_id, RemoveCommitteeMember(user_id), subject=subject)
 
+    def default_committee(self) -> str:
+        """The id of the committee named "default", created (without members) if missing."""
+        committees: Any = self.kernel.index("committee")
+        found = committees.maybe_find_by("name", DEFAULT_COMMITTEE_NAME)
+        return found if found is not None else self.create_committee(DEFAULT_COMMITTEE_NAME)
+
+    def bootstrap_default_committee(self, user_id: str) -> str:
+        """Lana's `bootstrap_default_committee`: the default committee with `user_id` a member
+        (idempotent); returns the committee id."""
+        committee_id = self.default_committee()
+        self.add_member(committee_id, user_id)
+        return committee_id
+
     # -- policies ----------------------------------------------------------------------
-    def set_policy(self, process_type: str, committee_id: str | None = None, *, subject: str = "system"):
+    def set_policy(self, process_type: str, committee_id: str | None = None, *, subject: str = SYSTEM):
         """Committee rules for a process type, or AutoApprove without a committee. Processes already
         started keep the rules they were started with."""
         process_type = _process_type(process_type)
@@ -54,7 +77,8 @@ class GovernanceService:
             self.kernel.state("committee", committee_id)  # UnknownEntity for a committee never created
         self._ensure_policies()
         rules = AUTO_APPROVE if committee_id is None else ApprovalRules(committee_id)
-        return self.kernel.execute("approval-policy", process_type.value, UpdateApprovalRules(rules), subject=subject)
+        command = UpdateApprovalRules(rules, self.allow_auto_approval)
+        return self.kernel.execute("approval-policy", process_type.value, command, subject=subject)
 
     def policy(self, process_type: str):
         self._ensure_policies()
@@ -62,7 +86,7 @@ class GovernanceService:
 
     # -- processes ---------------------------------------------------------------------
     def start_process(self, process_type: str, target_ref: str, process_id: str | None = None, *,
-                      subject: str = "system") -> str:
+                      subject: str = SYSTEM) -> str:
         """Start an approval process under the policy's current rules; with AutoApprove it concludes
         (and its conclusion's reactions run) before this returns. Lana shares ids: pass the target's
         id as `process_id` where Lana does (withdrawal, disbursal, proposal)."""
@@ -99,8 +123,10 @@ class GovernanceService:
         publishes nothing, so there is no cascade to settle)."""
         if self._policies_ready:
             return
+        allowed = self.allow_auto_approval
+        rules = AUTO_APPROVE if allowed else ApprovalRules(self.default_committee())
         for process_type in ProcessType:
-            self.kernel.execute("approval-policy", process_type.value, InitPolicy(process_type))
+            self.kernel.execute("approval-policy", process_type.value, InitPolicy(process_type, rules, allowed))
         self._policies_ready = True
 
 

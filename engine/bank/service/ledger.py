@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from domains.accounting import RecordCsvExport
+from engine.kernel.authz import SYSTEM
 from engine.kernel.port import Kernel
 
 __all__ = ["LedgerExport"]
@@ -21,7 +22,7 @@ class LedgerExport:
     def __init__(self, kernel: Kernel, book) -> None:
         self.kernel, self.book = kernel, book
 
-    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = "system") -> str:
+    def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = SYSTEM) -> str:
         """Write one ledger account's entries (as of now) to CSV and publish the ephemeral
         `LedgerAccountCsvExportUploaded`; returns the export id."""
         rows = self.book.entries(account)

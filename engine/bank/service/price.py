@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domains.price import BTC_USD, InvalidPrice, UpdatePrice
+from engine.bank.service.price_providers import ProviderFeed
+from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
 __all__ = ["PriceService"]
+
+PRICE_FEED = System("price-feed")  # the oracle: a system principal
 
 
 class PriceService:
@@ -15,10 +21,11 @@ class PriceService:
     def __init__(self, kernel: Kernel) -> None:
         self.sim = kernel  # named `sim` for the body of `follow`; it is the narrow `Kernel`
         self.path = None
+        self.feed: ProviderFeed | None = None  # the provider feed followed, if any
 
     def set(self, cents_per_btc: int) -> int:
         """Publish a price (integer cents per BTC, > 0) at the current sim time."""
-        self.sim.execute("price", BTC_USD, UpdatePrice(cents_per_btc, self.sim.now), subject="price-feed")
+        self.sim.execute("price", BTC_USD, UpdatePrice(cents_per_btc, self.sim.now), subject=PRICE_FEED)
         return cents_per_btc
 
     def current(self) -> int | None:
@@ -26,6 +33,29 @@ class PriceService:
         if not self.sim.exists("price", BTC_USD):
             return None
         return self.sim.state("price", BTC_USD).price
+
+    def staleness_s(self) -> int | None:
+        """Seconds since the price in use was published (None before the first). Lana keeps using
+        the last price when every provider fails and flags nothing; this is the simulation's record."""
+        if not self.sim.exists("price", BTC_USD):
+            return None
+        state: Any = self.sim.state("price", BTC_USD)
+        return int((self.sim.now - state.timestamp).total_seconds())
+
+    def follow_providers(self, providers, *, every_seconds: int = 60) -> ProviderFeed:
+        """Poll several providers (name -> path; a path's None reading is that provider failing)
+        now and every `every_seconds` (Lana: 60), publishing the upper median of the prices that came
+        back; when all fail nothing is published. Replaces any feed followed before."""
+        feed = ProviderFeed(self.sim, providers, every_seconds)
+        self._stop()
+        self.feed = feed
+        feed.start()
+        return feed
+
+    def _stop(self) -> None:
+        self.path = None
+        if self.feed is not None:
+            self.feed.stopped = True
 
     def follow(self, path, *, every_seconds: int = 3600) -> None:
         """Sample `path.price_at(t)` now and every `every_seconds` of sim time (priority: price).
@@ -35,6 +65,8 @@ class PriceService:
         """
         if type(every_seconds) is not int or every_seconds <= 0:
             raise InvalidPrice(price=None, every_seconds=every_seconds, problem="interval must be a positive int")
+        if self.feed is not None:
+            self.feed.stopped = True
         self.path = feed = path
         origin = int(self.sim.clock.env.now)
 
@@ -44,7 +76,7 @@ class PriceService:
             t = int(self.sim.clock.env.now)
             price = feed.price_at(t)
             if price is not None:  # None: the oracle publishes nothing at this tick (stale feed, gap)
-                self.sim.tell("price", BTC_USD, UpdatePrice(_checked(price, t), self.sim.now), subject="price-feed")
+                self.sim.tell("price", BTC_USD, UpdatePrice(_checked(price, t), self.sim.now), subject=PRICE_FEED)
             return True
 
         self.sim.jobs.every(every_seconds, sample, Priority.PRICE, first=origin)

@@ -15,8 +15,10 @@ from pathlib import Path
 import attrs
 
 from domains.report import CreateReport, CreateReportRun, ReportFile, UpdateReportRunState
-from engine.kernel.clock import parse_instant
+from domains.validators import bounded_text
 from engine.bank.report import Sources, definition, write_csv
+from engine.kernel.authz import SYSTEM
+from engine.kernel.clock import parse_instant
 from engine.kernel.port import Kernel
 
 __all__ = ["ReportOutput", "ReportService"]
@@ -40,12 +42,13 @@ class ReportService:
         self._scratch: Path | None = None
 
     def run(self, name: str, as_of: date | str | None = None, run_type: str = "manual", *,
-            out_dir: str | Path | None = None, subject: str = "system") -> ReportOutput:
+            out_dir: str | Path | None = None, subject: str = SYSTEM) -> ReportOutput:
         """Produce report `name` as of the end of `as_of` (default: today in sim time).
 
         An unknown name raises `UnknownReport`, a report whose module is not hosted
         `ReportUnavailable`; either way the run is published as failed first.
         """
+        bounded_text("name", name)
         day = parse_instant(as_of).date() if as_of is not None else self.kernel.now.date()
         run_id = self._queue(name, day, run_type, subject)
         self._move(run_id, "running", subject)

@@ -1,0 +1,79 @@
+"""`verify`'s ledger book: the ledger rows recomputed from the events' postings, command by command,
+against the rows the journal holds (read through the `ledger_entries` view)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from engine.kernel.chain import BadRow
+
+__all__ = ["LedgerReplay"]
+
+_ROWS = ("SELECT id, tx_id, template, account, currency, layer, side, amount, effective, recorded_at, seq "
+         "FROM ledger_entries ORDER BY id")
+_TABLE = "ledger_lines"
+_LIMIT = 5
+
+
+def _value(member: object) -> object:
+    return getattr(member, "value", member)
+
+
+class LedgerReplay:
+    """Feed it each command's postings in seq order (`replay`); `finish` names the first bad rows."""
+
+    def __init__(self, conn) -> None:
+        found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'ledger_entries'").fetchone()
+        self.rows = iter(conn.execute(_ROWS)) if found else iter(())
+        self.pending: tuple | None = next(self.rows, None)
+        self.bad: list[BadRow] = []
+        self.replayed = 0
+
+    def replay(self, seq: int, recorded_at: str, postings: Iterable) -> None:
+        want = sorted((tx.tx_id, tx.template, e.account, _value(e.currency), _value(e.layer), _value(e.side),
+                       e.amount, tx.effective.isoformat(), recorded_at, seq)
+                      for tx in postings for e in tx.entries)
+        self.replayed += len(want)
+        while self.pending is not None and self.pending[10] < seq:
+            self._bad(self.pending, "no event posts it")
+            self.pending = next(self.rows, None)
+        stored = []
+        while self.pending is not None and self.pending[10] == seq:
+            stored.append(self.pending)
+            self.pending = next(self.rows, None)
+        if sorted(r[1:] for r in stored) == want:
+            return
+        left = Counter(want)
+        odd = [row for row in stored if not _take(left, row[1:])]
+        missing = sorted(left.elements())
+        if odd:
+            self._bad(odd[0], f"the events post {_describe(missing[0])}" if missing else "no event posts it")
+        else:
+            self._bad(None, f"missing: the events post {_describe(missing[0])}", seq)
+
+    def finish(self) -> list[BadRow]:
+        while self.pending is not None and len(self.bad) < _LIMIT:
+            self._bad(self.pending, "no event posts it")
+            self.pending = next(self.rows, None)
+        return self.bad
+
+    def _bad(self, row: tuple | None, problem: str, seq: int | None = None) -> None:
+        if len(self.bad) >= _LIMIT:
+            return
+        if row is None:
+            self.bad.append(BadRow(_TABLE, f"seq {seq}", problem))
+        else:
+            self.bad.append(BadRow(_TABLE, f"id {row[0]}", f"{_describe(row[1:])}: {problem}"))
+
+
+def _take(left: Counter, row: tuple) -> bool:
+    if left[row] > 0:
+        left[row] -= 1
+        return True
+    return False
+
+
+def _describe(row: tuple) -> str:
+    tx_id, template, account, currency, layer, side, amount, _effective, _recorded_at, seq = row
+    return f"{side} {amount} {currency}/{layer} {account} (tx {tx_id}, {template}, seq {seq})"

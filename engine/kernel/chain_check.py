@@ -1,0 +1,137 @@
+"""Check a journal's hash chain: every link recomputed from the rows it covers, nothing uncovered,
+the keyed tables as the last link left them, the head as run metadata (and the user) recorded it."""
+
+from __future__ import annotations
+
+import sys
+from array import array
+
+from engine.kernel.chain import (
+    CHAIN,
+    HEAD_KEY,
+    BadRow,
+    Link,
+    digest_range,
+    keyed_state,
+    link_hash,
+    links,
+    row_key,
+    tables,
+)
+from engine.kernel.codec import loads
+
+__all__ = ["check_chain"]
+
+_LIMIT = 10  # problems collected before the walk stops
+
+
+def check_chain(conn, expect_head: str | None = None) -> tuple[list[BadRow], dict]:
+    """(problems in commit order, {"chain head", "chain links"}); `expect_head` is a head printed
+    earlier by `lanasim run` or `verify`: the chain must contain it (a truncated tail does not)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (CHAIN,)).fetchone() is None:
+        return [BadRow(CHAIN, "-", "no hash chain: the journal was written before tamper evidence")], {
+            "chain head": None, "chain links": 0}
+    bad: list[BadRow] = []
+    previous, marks, count, last = "", {}, 0, None
+    hashes: dict[str, int] = {}
+    for link in links(conn):
+        count += 1
+        if link.n != count:
+            bad.append(BadRow(CHAIN, f"n {count}", f"link missing (the next link is n {link.n})"))
+            count = link.n
+        if link_hash(previous, link.n, link.marks, link.covers, link.state, link.locators) != link.hash:
+            bad.append(BadRow(CHAIN, f"n {link.n}", "link hash does not match the link's contents"))
+        bad += _covered(conn, link, marks)
+        previous, marks, last = link.hash, link.marks, link
+        hashes[link.hash] = link.n
+        if len(bad) >= _LIMIT:
+            return bad, {"chain head": previous, "chain links": count}
+    bad += _uncovered(conn, marks)
+    bad += _keyed(conn, last)
+    bad += _head(conn, last, hashes, expect_head)
+    return bad, {"chain head": last.hash if last else None, "chain links": count}
+
+
+def _covered(conn, link: Link, marks: dict) -> list[BadRow]:
+    """The rows each table range of `link` covers, compared row by row with the stored CRCs."""
+    bad, offset = [], 0
+    for table in sorted(link.covers):
+        after, top, count, digest = link.covers[table]
+        stored = array("I", link.locators[offset:offset + 4 * count])
+        if sys.byteorder == "little":
+            stored.byteswap()
+        offset += 4 * count
+        if after != marks.get(table, 0) or link.marks.get(table) != top:
+            bad.append(BadRow(CHAIN, f"n {link.n}", f"{table} range ({after}, {top}] does not follow the last link"))
+            continue
+        found = _first_bad(conn, table, after, top, stored, digest, link.n)
+        if found is not None:
+            bad.append(found)
+    return bad
+
+
+def _first_bad(conn, table: str, after: int, top: int, stored: array, digest: str, n: int) -> BadRow | None:
+    rowids: list[int] = []
+    found, crcs = digest_range(conn, table, after, top, rowids)
+    contiguous = len(stored) == top - after
+    for index, (rowid, crc) in enumerate(zip(rowids, crcs)):
+        expected = after + 1 + index
+        if contiguous and rowid > expected:
+            return BadRow(table, row_key(conn, table, expected), f"deleted (written at commit {n})")
+        if index >= len(stored):
+            return BadRow(table, row_key(conn, table, rowid), f"not written at commit {n} (inserted later)")
+        if crc != stored[index]:
+            return BadRow(table, row_key(conn, table, rowid),
+                          f"edited or reordered (differs from the row written at commit {n})")
+    if len(rowids) < len(stored):
+        missing = after + 1 + len(rowids) if contiguous else None
+        key = row_key(conn, table, missing) if missing else f"rows after rowid {after}"
+        return BadRow(table, key, f"deleted (written at commit {n})")
+    if found != digest:
+        return BadRow(table, f"rowid {after + 1}..{top}", f"edited (commit {n}'s digest differs; forged check values)")
+    return None
+
+
+def _uncovered(conn, marks: dict) -> list[BadRow]:
+    append, _ = tables(conn)
+    bad = [BadRow(table, "-", "table dropped") for table in sorted(set(marks) - set(append))]
+    for table in append:
+        row = conn.execute(f'SELECT rowid FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT 1',
+                           (marks.get(table, 0),)).fetchone()
+        if row is not None:
+            bad.append(BadRow(table, row_key(conn, table, row[0]),
+                              "not covered by the chain (added after the last commit)"))
+    return bad
+
+
+def _keyed(conn, last: Link | None) -> list[BadRow]:
+    """The keyed tables (run metadata, ephemeral events, cursors) as the last commit left them."""
+    if last is None:
+        return []
+    _, keyed = tables(conn)
+    now, bad = keyed_state(conn, keyed), []
+    for table in sorted(set(now) | set(last.state)):
+        was, is_ = last.state.get(table, {}), now.get(table, {})
+        info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
+        column = info[0][1] if info else "key"
+        for key in sorted(set(was) | set(is_)):
+            if key not in is_:
+                bad.append(BadRow(table, f"{column} {key}", "deleted"))
+            elif key not in was:
+                bad.append(BadRow(table, f"{column} {key}", "not written by any commit"))
+            elif was[key] != is_[key]:
+                bad.append(BadRow(table, f"{column} {key}", "edited (differs from the last commit)"))
+    return bad
+
+
+def _head(conn, last: Link | None, hashes: dict, expect_head: str | None) -> list[BadRow]:
+    bad = []
+    row = conn.execute("SELECT value FROM lanasim_meta WHERE key = ?", (HEAD_KEY,)).fetchone()
+    recorded = None if row is None else loads(row[0])
+    if last is not None and recorded != last.hash:
+        bad.append(BadRow("lanasim_meta", f"key {HEAD_KEY}", f"is {recorded}, the chain ends at {last.hash}"))
+    if expect_head is not None and expect_head not in hashes:
+        where = f"n {last.n} ({last.hash})" if last else "no link"
+        bad.append(BadRow(CHAIN, "head", f"expected head {expect_head} is not in the chain: truncated or rewritten "
+                                         f"(the chain ends at {where})"))
+    return bad

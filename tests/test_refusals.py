@@ -1,0 +1,137 @@
+"""Bad arguments are refused before anything is staged: a typed `Refusal` with fields, the journal
+digest unchanged, and every command acknowledged before it still durable (issue 11, items 1 and 3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domains.aggregate import Refusal
+from domains.credit import NonPositiveAmount, std_terms
+from domains.deposit import InitiateWithdrawal, RecordDeposit
+from domains.money import MAX_CENTS, MAX_SATS
+from domains.validators import AmountOutOfRange, TextTooLong, WrongType
+from engine import Simulation
+from engine.kernel.errors import Conflict, InvalidArgument
+from scenarios.cli import main
+
+PRICE, BTC = 7_000_000, 100_000_000
+
+
+@pytest.fixture
+def bank(tmp_path):
+    with Simulation(seed=3, journal=str(tmp_path / "j.sqlite")) as sim:
+        sim.price.set(PRICE)
+        sim.ada = sim.customer.create_customer("ada@bank.test")
+        sim.account = sim.deposit.create_account(sim.ada)
+        sim.deposit.record_deposit(sim.account, 100_00)
+        sim.deposit.record_deposit(sim.account, 250_00)
+        yield sim
+
+
+def refused(sim, error: type[Exception], action, *args, **kwargs):
+    """The refusal `action` raises: typed, a `Refusal`, and the journal and outbox unchanged."""
+    before = (sim.journal.digest(), sim.outbox.digest())
+    with pytest.raises(error) as raised:
+        action(*args, **kwargs)
+    assert isinstance(raised.value, Refusal) and raised.value.fields
+    assert (sim.journal.digest(), sim.outbox.digest()) == before
+    return raised.value
+
+
+@pytest.mark.parametrize("amount", [2**63, 2**64 - 1, 2**64, 10**30, MAX_CENTS + 1])
+def test_an_amount_beyond_the_maximum_is_refused_and_earlier_deposits_stay_durable(bank, amount, tmp_path):
+    error = refused(bank, AmountOutOfRange, bank.deposit.record_deposit, bank.account, amount)
+    assert (error.field, error.amount, error.maximum) == ("amount", amount, MAX_CENTS)
+    bank.settle(commit=True)  # the group commit that used to raise OverflowError
+    bank.close()
+    with Simulation(journal=str(tmp_path / "j.sqlite")) as reopened:
+        assert reopened.deposit.balance(bank.account) == 350_00
+
+
+def test_the_maximum_amount_itself_is_accepted(bank):
+    bank.deposit.record_deposit(bank.account, MAX_CENTS)
+    bank.settle(commit=True)
+    assert bank.deposit.balance(bank.account) == MAX_CENTS + 350_00
+
+
+def test_a_proposal_without_terms_is_refused_and_the_journal_still_verifies(bank, tmp_path, capsys):
+    error = refused(bank, WrongType, bank.credit.create_proposal, bank.ada, 1000, None)
+    assert (error.field, error.value, error.expected) == ("terms", None, "TermValues")
+    bank.close()
+    assert main(["verify", str(tmp_path / "j.sqlite")]) == 0
+    assert "ok: True" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("amount", ["1000", 10.5, None, True])
+def test_a_proposal_amount_that_is_not_whole_cents_is_refused(bank, amount):
+    error = refused(bank, NonPositiveAmount, bank.credit.create_proposal, bank.ada, amount, std_terms())
+    assert (error.field, error.amount) == ("amount", amount)
+
+
+@pytest.fixture
+def facility(bank):
+    facility = bank.credit.create_proposal(bank.ada, 10_000_00, std_terms())
+    bank.credit.conclude_customer_approval(facility)
+    bank.credit.update_collateral(facility, BTC)
+    return facility
+
+
+def test_strings_where_amounts_belong_are_typed_refusals(bank, facility):
+    assert refused(bank, NonPositiveAmount, bank.credit.initiate_disbursal, facility, "5").field == "amount"
+    assert refused(bank, AmountOutOfRange, bank.credit.update_collateral, facility, "5").field == "sats"
+    assert refused(bank, InvalidArgument, bank.advance, days="1").argument == "days"
+
+
+def test_collateral_beyond_every_bitcoin_is_refused(bank, facility):
+    error = refused(bank, AmountOutOfRange, bank.credit.update_collateral, facility, MAX_SATS + 1)
+    assert (error.field, error.maximum) == ("sats", MAX_SATS)
+
+
+@pytest.mark.parametrize("kwargs", [{"days": -1}, {"hours": 1.5}, {"minutes": None}, {"days": 10**9}])
+def test_advance_refuses_what_is_not_a_whole_forward_step(bank, kwargs):
+    now = bank.now
+    error = refused(bank, InvalidArgument, bank.advance, **kwargs)
+    assert error.argument in kwargs or error.argument == "days"
+    assert bank.now == now
+
+
+@pytest.mark.parametrize("when", [None, 5, ["2024-02-01"]])
+def test_run_until_refuses_what_is_not_an_instant(bank, when):
+    assert refused(bank, InvalidArgument, bank.run_until, when).argument == "when"
+
+
+def test_a_ten_kilobyte_email_is_refused(bank):
+    error = refused(bank, TextTooLong, bank.customer.create_customer, "a" * 10_000 + "@bank.test")
+    assert (error.field, error.length, error.maximum) == ("email", 10_010, 254)
+
+
+def test_replaying_a_deposit_id_with_another_amount_or_account_is_a_conflict_naming_the_field(bank):
+    other = bank.deposit.create_account(bank.ada)
+    deposit_id = bank.deposit.record_deposit(bank.account, 5_00)
+    same = RecordDeposit(deposit_id, bank.account, 5_00, deposit_id, "active")
+    assert not bank.execute("deposit", deposit_id, same)  # the same content: already applied
+    error = refused(bank, Conflict, bank.execute, "deposit", deposit_id,
+                    RecordDeposit(deposit_id, bank.account, 6_00, deposit_id, "active"))
+    assert (error.kind, error.id, error.field) == ("deposit", deposit_id, "amount")
+    assert (error.stored, error.given) == (5_00, 6_00)
+    error = refused(bank, Conflict, bank.execute, "deposit", deposit_id,
+                    RecordDeposit(deposit_id, other, 5_00, deposit_id, "active"))
+    assert (error.field, error.stored, error.given) == ("deposit_account_id", bank.account, other)
+
+
+def test_replaying_a_withdrawal_id_with_another_amount_is_a_conflict(bank):
+    withdrawal_id = bank.deposit.initiate_withdrawal(bank.account, 10_00)
+    command = InitiateWithdrawal(withdrawal_id, bank.account, 20_00, withdrawal_id, "active", 10**6)
+    assert refused(bank, Conflict, bank.execute, "withdrawal", withdrawal_id, command).field == "amount"
+
+
+def test_every_engine_refusal_is_a_refusal():
+    from engine.kernel import errors
+    from engine.kernel.authz import Unauthorized
+
+    refusals = [errors.DuplicateValue, errors.NotFound, errors.UnknownEntity, errors.UnknownKind,
+                errors.MalformedCommand, errors.InvalidArgument, errors.Conflict, Unauthorized]
+    assert all(issubclass(cls, Refusal) and issubclass(cls, errors.EngineError) for cls in refusals)
+    assert not issubclass(errors.CorruptEvent, Refusal)  # a broken journal is not a refusal
+    assert Unauthorized(subject="x", reason="why").reason == "why"
+    assert errors.UnknownEntity(kind="k", id="i").reason == "unknown-entity"
