@@ -4,6 +4,11 @@ What an `ask` promises under group commit: when a command returns `Executed`, it
 rows and outbox rows are sequenced and staged in the open group transaction, and every later read
 through this simulation sees them. They become durable at the next group commit: when the clock
 moves to another instant, when `group_rows` events are staged, on `flush()`, or on `close()`.
+
+Reopen is exact: every group commit also stores the run's position (the clock's instant, how many
+entity and command ids were handed out, each named random stream's state) in `lanasim_meta`, so a
+`Simulation` opened on an existing journal continues where its last commit left off, and refuses
+(`JournalMismatch`) a seed or start other than the run's.
 """
 
 from __future__ import annotations
@@ -18,11 +23,12 @@ from engine.bank.catalog import check_event_types
 from engine.bank.ledger import Ledger
 from engine.bank.settings import BankSettings
 from engine.kernel.alarms import Alarms
-from engine.kernel.authz import SYSTEM, Authorizer, System, as_system
+from engine.kernel.authz import AUDIT_INSERT, SYSTEM, Authorizer, System, as_system
 from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.codec import Codec, dumps
 from engine.kernel.entity import CommandMessage, EntityKind, SimEntityActor, ThreadedEntityActor
 from engine.kernel.errors import (
+    EngineError,
     HandlerFailed,
     InvalidArgument,
     MalformedCommand,
@@ -38,7 +44,11 @@ from engine.kernel.reaction import Reactions
 from engine.kernel.registry import Registry
 from engine.kernel.runtime import Scheduler, fewer_collections
 
-__all__ = ["Simulation"]
+__all__ = ["JournalMismatch", "Simulation"]
+
+
+class JournalMismatch(EngineError):
+    """The journal belongs to another run (fields: path, field, journal, given); nothing was written."""
 
 RUNTIMES = ("deterministic", "threaded")
 MAX_ADVANCE_DAYS = 366 * 100  # one call moves the clock by at most a century
@@ -56,7 +66,7 @@ class Simulation:
     Job priorities are `engine.kernel.clock.Priority`.
     """
 
-    def __init__(self, seed: int = 0, start: str = "2024-01-01", journal: str = ":memory:", *,
+    def __init__(self, seed: int | None = None, start: str | None = None, journal: str = ":memory:", *,
                  runtime: str = "deterministic", group_rows: int = 50_000, aggregates=None,
                  policies=None, settings: BankSettings | None = None) -> None:
         if runtime not in RUNTIMES:
@@ -67,9 +77,15 @@ class Simulation:
         self.settings = settings if settings is not None else BankSettings()  # Lana's domain configs
         schedule = self.settings.schedule
         self._deterministic = runtime == "deterministic"
-        self.ids = Ids(seed)
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
-        self.clock = self._resume_clock(start, self.journal.meta())
+        stored = self.journal.meta()
+        given, self.seed = seed, seed if seed is not None else int(stored.get("seed", 0))  # reopen: its seed
+        self.ids = Ids(self.seed)
+        try:
+            self.clock = self._resume_clock(start, stored, given)
+        except Exception:
+            self.journal.close()
+            raise
         self.outbox = Outbox(self.journal, self.ids, self.clock, check_event_types)
         self.scheduler = Scheduler(on_failure=self._record_failure)
         self.registry = Registry(self._spawn)
@@ -86,6 +102,7 @@ class Simulation:
             if host.post is not None:
                 host.ledger = self.ledger
         self.closed = False
+        self._audit: tuple | None = None  # the audit row of the user's command being sent
         self._subjects: dict[str, str] = {}  # subject -> its JSON text in command contexts
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle, busy=self._settling)
@@ -109,17 +126,36 @@ class Simulation:
         modules.attach_services(self, self.kernel, self.settings)
         modules.start_end_of_day(self.kernel, schedule)
 
-    def _resume_clock(self, start, meta: dict) -> Clock:
-        """A new journal starts at `start`; an existing one resumes at its start and last instant."""
+    def _resume_clock(self, start, meta: dict, seed: int | None) -> Clock:
+        """A new journal starts at `start` (default 2024-01-01); an existing one is checked against
+        the seed and start given, then resumes at its start, last committed instant and id positions."""
         if "start" not in meta:
-            clock = Clock(start)
+            clock = Clock(start if start is not None else "2024-01-01")
             self.journal.set_meta(engine="lanasim", seed=self.seed, start=clock.iso, runtime=self.runtime)
-            return clock
-        clock = Clock(meta["start"])
-        resume_at = clock.seconds_until(meta.get("now", meta["start"]))
-        if resume_at:
-            clock.env.run(until=resume_at)
+        else:
+            clock = Clock(meta["start"])
+            given = None if start is None else Clock(start).iso
+            for field, ours, theirs in (("seed", seed, meta.get("seed")), ("start", given, meta["start"])):
+                if ours is not None and theirs is not None and ours != theirs:
+                    raise JournalMismatch(path=self.journal.path, field=field, journal=theirs, given=ours)
+            resume_at = clock.seconds_until(meta.get("now", meta["start"]))
+            if resume_at:
+                clock.env.run(until=resume_at)
+            if "ids" in meta:
+                self.ids.restore(meta["ids"])
+            if "digest" in meta:  # the run goes on: the digest of its last close describes it no longer
+                self.journal.stage("DELETE FROM lanasim_meta WHERE key = ?", ("digest",))
+        self._stored = {"now": meta.get("now"), "ids": meta.get("ids")}
+        self.journal.before_commit.append(self._store_position)
         return clock
+
+    def _store_position(self) -> None:
+        """Stage the run's position with each group commit (only what changed since the last)."""
+        position = {"now": self.clock.iso, "ids": self.ids.state()}
+        changed = {key: value for key, value in position.items() if self._stored.get(key) != value}
+        if changed:
+            self.journal.set_meta(**changed)
+            self._stored.update(changed)
 
     # -- commands ------------------------------------------------------------------------
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
@@ -182,7 +218,8 @@ class Simulation:
             tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
         cause = "null" if causation is None else dumps(causation)
         context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
-        return CommandMessage(command, context, trace)
+        audit, self._audit = self._audit, None
+        return CommandMessage(command, context, trace, audit)
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM):
         if entity_id.__class__ is not str:
@@ -205,7 +242,10 @@ class Simulation:
         if type(command) not in host.creates and self.registry.actor(kind, entity_id) is None \
                 and not self.journal.exists(kind, entity_id):
             raise UnknownEntity(kind=kind, id=entity_id)
-        return self.registry.ref(kind, entity_id)
+        ref = self.registry.ref(kind, entity_id)
+        if subject.__class__ is not System:  # a user's: its audit row goes with the command (see `EntityKind.handle`)
+            self._audit = self.journal.unstage_last(AUDIT_INSERT)
+        return ref
 
     def _exists(self, kind: str, entity_id: str) -> bool:
         """A live actor or a stored stream (a create still settling counts)."""
@@ -311,9 +351,21 @@ class Simulation:
             self.journal.set_meta(now=self.clock.iso)
             self.journal.flush()
 
+    def fork(self, at=None, journal: str = ":memory:") -> Simulation:
+        """A new simulation continuing this one's history as it stood at `at` (default: now), in
+        memory or in a new journal file; this journal is only read (see `engine.kernel.fork`)."""
+        from engine.kernel.fork import fork_journal
+
+        self.settle(commit=True)
+        at_iso = self.clock.iso if at is None else parse_instant(at).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self.journal.lock:
+            target = fork_journal(self.journal.conn, journal, at_iso, [h.spec for h in self.kinds.values()])
+        return Simulation(seed=self.seed, journal=target, runtime=self.runtime)  # type: ignore[arg-type]
+
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:
-        """Deliver what is queued (unless `deliver=False`), stop every actor, commit, close."""
+        """Deliver what is queued (unless `deliver=False`), stop every actor, commit, close. The
+        journal file is released even when the last commit fails (`JournalWriteFailed`)."""
         if self.closed:
             return
         try:
@@ -322,8 +374,10 @@ class Simulation:
         finally:
             self.closed = True
             self.registry.stop_all()
-            self.journal.set_meta(digest=self.journal.digest(), now=self.clock.iso)
-            self.journal.close()
+            try:
+                self.journal.set_meta(digest=self.journal.digest(), now=self.clock.iso)
+            finally:
+                self.journal.close()
 
     def __enter__(self) -> Simulation:
         return self

@@ -4,7 +4,8 @@ reports, print the outbox, show an entity, verify a journal.
 Every bad input (unknown scenario, bad parameter, a path lanasim may not use, a locked or foreign
 journal, an unwritable or full disk) ends with a one-line message on stderr and exit status 2 —
 never a traceback, and never a file lanasim did not create deleted. Ctrl-C ends a run with one
-line saying how far its journal is consistent, and exit status 130.
+line saying how far its journal is consistent and how to continue it (`run --resume DIR`), and
+exit status 130.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rich.table import Table
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
 from engine.kernel.errors import EngineError
+from engine.kernel.journal import JournalWriteFailed
 from scenarios.console import (
     RunProgress,
     Stopped,
@@ -35,10 +37,12 @@ from scenarios.library import (
     ScenarioError,
     load_scenario,
     report_run,
+    resume_run,
     run_scenario,
     scenario_names,
 )
 from scenarios.library.rundir import JOURNAL, SUMMARY
+from scenarios.book.cli import register_cli as register_book
 from scenarios.sweep import register_cli as register_sweep
 
 __all__ = ["main"]
@@ -85,14 +89,16 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     parser = _Parser(prog="lanasim", description="Deterministic simulation of a Lana-style bank.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run a scenario into a run directory and print its summary")
-    run.add_argument("scenario", help="a name from `lanasim scenarios`")
-    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("scenario", nargs="?", help="a name from `lanasim scenarios` (optional with --resume)")
+    run.add_argument("--seed", type=int, default=None, help="the run's seed (default 0)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a parameter (see `lanasim describe SCENARIO`)")
     run.add_argument("--out", metavar="DIR", help="run directory (default: out/SCENARIO-seedN)")
     run.add_argument("--force", action="store_true", help="replace a previous run's lanasim journal in DIR")
     run.add_argument("--json", action="store_true", help="print summary.json to stdout instead of a table")
-    run.add_argument("--resume", metavar="DIR", help="continue a stopped run (not supported yet)")
+    run.add_argument("--resume", metavar="DIR",
+                     help="continue the stopped run in DIR (Ctrl-C, kill, full disk) to the journal an "
+                          "uninterrupted run writes; its scenario, seed and parameters come from its journal")
     run.set_defaults(handler=_run)
     listing = sub.add_parser("scenarios", help="list the scenarios, each with its story")
     listing.set_defaults(handler=_scenarios)
@@ -105,6 +111,7 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     report.set_defaults(handler=_report)
     register_sweep(sub, progress=progress)
     _journal_verbs(sub)
+    register_book(sub)  # import, export, fork, `show JOURNAL book`, `run --from` (scenarios/book/cli.py)
     return parser
 
 
@@ -130,30 +137,54 @@ def _journal_verbs(sub) -> None:
 
 # -- run ---------------------------------------------------------------------------------
 def _run(args: argparse.Namespace, progress: RunProgress) -> int:
-    if args.resume:
-        raise ScenarioError(f"--resume is not supported yet: a story restarts from its first day "
-                            f"({args.resume} is left as it is; rerun with --force to start over)")
     params = dict(item.partition("=")[::2] if "=" in item else _bad_set(item) for item in args.set)
-    run_dir = Path(args.out or f"out/{args.scenario}-seed{args.seed}")
+    if args.resume:
+        run_dir = Path(args.resume)
+        if args.out or args.force:
+            raise ScenarioError("--resume continues the run in its own directory; drop --out/--force")
+        start = lambda: _resumed(run_dir, args, params, progress)
+        title = f"{run_dir} (resumed)"
+    else:
+        if args.scenario is None:
+            raise ScenarioError("run needs a SCENARIO (or --resume DIR); see lanasim scenarios")
+        seed = 0 if args.seed is None else args.seed
+        run_dir = Path(args.out or f"out/{args.scenario}-seed{seed}")
+        start = lambda: run_scenario(args.scenario, seed, params, run_dir, force=args.force,
+                                     progress=progress)
+        title = f"{args.scenario} seed {seed}"
     started = time.perf_counter()
     try:
         with _stop_on_sigint(progress):
-            summary = run_scenario(args.scenario, args.seed, params, run_dir, force=args.force, progress=progress)
+            summary = start()
     except (Stopped, KeyboardInterrupt):
         progress.close()
-        print(f"lanasim: interrupted: {_consistent(run_dir / JOURNAL)}; resuming is not supported yet, "
-              f"rerun with --force to start over", file=sys.stderr)
+        print(f"lanasim: interrupted: {_consistent(run_dir / JOURNAL)}; continue it with "
+              f"lanasim run --resume {run_dir}", file=sys.stderr)
         return INTERRUPTED
-    except (sqlite3.Error, OSError) as exc:  # a full disk or a vanished directory mid-run
+    except (sqlite3.Error, OSError, JournalWriteFailed) as exc:  # a full disk or a vanished directory mid-run
         progress.close()
         if not (run_dir / JOURNAL).is_file():
             raise
-        return _fail(f"{run_dir / JOURNAL}: {exc}; {_consistent(run_dir / JOURNAL)}")
+        return _fail(f"{run_dir / JOURNAL}: {exc}; {_consistent(run_dir / JOURNAL)}; continue it with "
+                     f"lanasim run --resume {run_dir}")
     progress.close()
-    _print_summary(run_dir, summary, as_json=args.json, title=f"{args.scenario} seed {args.seed}")
+    _print_summary(run_dir, summary, as_json=args.json, title=title)
     print(f"chain head: {_chain_head(run_dir / JOURNAL)}", file=sys.stderr if args.json else sys.stdout)
     print(f"wall seconds: {time.perf_counter() - started:.2f}", file=sys.stderr)
     return 0
+
+
+def _resumed(run_dir: Path, args: argparse.Namespace, params: dict, progress: RunProgress) -> dict:
+    """`--resume DIR`: a SCENARIO, --seed or --set given must be the run's own."""
+    from scenarios.library.rundir import RunRefused, journal_meta
+
+    if not (run_dir / JOURNAL).is_file():
+        raise RunRefused(run_dir, "holds no lanasim journal to resume")
+    if args.scenario is not None:
+        recorded = journal_meta(run_dir / JOURNAL).get("scenario")
+        if recorded is not None and load_scenario(args.scenario).name != recorded:
+            raise ScenarioError(f"{run_dir} holds a run of {recorded}, not {args.scenario}")
+    return resume_run(run_dir, seed=args.seed, params=params, progress=progress)
 
 
 def _bad_set(item: str):

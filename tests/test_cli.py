@@ -138,7 +138,7 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     (["run", "onboarding", "--set", "decline_share=1.5"], "decline_share=1.5 is out of range"),
     (["run", "timely-payments", "--set", "btc=100"], "activation needs at least 125 %"),
     (["run", "disbursal-different-months", "--set", "third_usd=9000000"], "exceeds facility_usd"),
-    (["run", "onboarding", "--resume", "out/x"], "--resume is not supported yet"),
+    (["run", "onboarding", "--resume", "out/x"], "out/x: holds no lanasim journal to resume"),
     (["run", "onboarding", "--journal", "notes.txt"], "unrecognized arguments: --journal notes.txt"),
     (["describe", "no-such-story"], "unknown scenario"),
     (["outbox", "/no/such/journal.sqlite"], "no such file"),

@@ -20,7 +20,8 @@ __all__ = [
     "CompletePendingFacility", "ConcludeAccrualCycle", "ConcludeApprovalProcess", "ConcludeCustomerApproval",
     "ConcludeDisbursalApproval",
     "CreateCollateral", "CreateObligation", "CreatePendingFacility", "CreateProposal", "CreateTermsTemplate",
-    "InitiateDisbursal", "Mature", "PostAccruedInterest", "RecordAllocation", "RecordDisbursalCancelled",
+    "ImportAccrualCycle", "InitiateDisbursal", "Mature", "PostAccruedInterest", "RecordAllocation",
+    "RecordDisbursalCancelled",
     "RecordDisbursalInitiated", "RecordPayment", "ReleaseCollateral", "StartAccrualCycle",
     "SyncCollateralFromCustodian",
     "TransitionObligation", "UpdateCollateral", "UpdateCollateralization", "UpdatePendingCollateralization",
@@ -154,6 +155,18 @@ class StartAccrualCycle:
     period: Period
     facility_maturity_date: date
     terms: TermValues
+
+
+@attrs.frozen
+class ImportAccrualCycle:
+    """Create an imported facility's cycle as of the import (a lanasim extension): `accrued`, the
+    days accrued before the import, as one accrual of `amount` cents (None: nothing accrued), and,
+    when `obligation_id` is given, the cycle posted at once into that obligation."""
+
+    start: StartAccrualCycle
+    accrued: Period | None
+    amount: int
+    obligation_id: str | None = None
 
 
 @attrs.frozen

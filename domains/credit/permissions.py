@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from domains.credit import commands as c
 from domains.credit.collateral import commands as lc
+from domains.credit.facility.imported import ImportFacility
 
 __all__ = ["PERMISSIONS", "required_permission"]
 
@@ -29,7 +30,9 @@ PERMISSIONS: Mapping[type, tuple[str, str]] = MappingProxyType({
     c.SyncCollateralFromCustodian: (_FACILITY, "credit-facility:update-collateral"),
     c.ReleaseCollateral: (_FACILITY, "credit-facility:complete"),
     c.ActivateFacility: (_FACILITY, "credit-facility:activate"),
+    ImportFacility: (_FACILITY, "credit-facility:activate"),
     c.StartAccrualCycle: (_FACILITY, "credit-facility:record-interest"),
+    c.ImportAccrualCycle: (_FACILITY, "credit-facility:activate"),
     c.AccrueInterest: (_FACILITY, "credit-facility:record-interest"),
     c.ConcludeAccrualCycle: (_FACILITY, "credit-facility:record-interest"),
     c.PostAccruedInterest: (_FACILITY, "credit-facility:record-interest"),

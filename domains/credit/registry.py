@@ -22,9 +22,14 @@ from domains.credit.facility import active as facility
 from domains.credit.facility import disbursal_events as dev
 from domains.credit.facility import events as ev
 from domains.credit.facility import pending as pending_facility
+from domains.credit.facility.imported import ImportFacility
 from domains.credit.facility.posting import post_accrual_cycle, post_disbursal, post_facility, post_pending_facility
 from domains.credit.facility.public import (
-    publish_accrual_cycle, publish_disbursal, publish_facility, publish_pending_facility, publish_proposal,
+    publish_accrual_cycle,
+    publish_disbursal,
+    publish_facility,
+    publish_pending_facility,
+    publish_proposal,
 )
 from domains.credit.permissions import required_permission
 from domains.credit.primitives import FacilityStatus
@@ -124,7 +129,7 @@ CREDIT_FACILITY: Aggregate = Aggregate(
                   (ev.FacilityDisbursalRecorded, "disbursal-recorded"),
                   (ev.FacilityDisbursalCancelled, "disbursal-cancelled"),
                   (ev.FacilityMatured, "matured"), (ev.FacilityCompleted, "completed")),
-    apply=facility.apply, decide=facility.decide, commands=facility.COMMANDS, creates=(cmd.ActivateFacility,),
+    apply=facility.apply, decide=facility.decide, commands=facility.COMMANDS, creates=(cmd.ActivateFacility, ImportFacility),
     columns=(Column("status", attrgetter("status")), Column("maturity_date", attrgetter("maturity_date")),
              Column("collateralization_ratio", attrgetter("ratio"), sql_type="REAL"),
              Column("collateralization_state", attrgetter("collateralization_state")),
@@ -140,7 +145,7 @@ INTEREST_ACCRUAL_CYCLE: Aggregate = Aggregate(
     events=_named(accrual_cycle.KIND, (ev.AccrualCycleInitialized, "initialized"),
                   (ev.InterestAccrued, "interest-accrued"), (ev.InterestAccrualsPosted, "interest-accruals-posted")),
     apply=accrual_cycle.apply, decide=accrual_cycle.decide, commands=accrual_cycle.COMMANDS,
-    creates=(cmd.StartAccrualCycle,),
+    creates=(cmd.StartAccrualCycle, cmd.ImportAccrualCycle),
     columns=(Column("facility_id", attrgetter("facility_id")),
              Column("accruing_from", accrual_cycle.accruing_from)),
     publish=publish_accrual_cycle, post=post_accrual_cycle, state=accrual_cycle.InterestAccrualCycle,

@@ -25,8 +25,16 @@ import orjson
 
 import domains.accounting as accounting
 from domains.accounting import (
-    BalanceKey, Currency, Layer, LedgerTransaction, Side, TrialBalanceLine, UnknownAccount, apply_entries,
-    normal_balance, normal_side,
+    BalanceKey,
+    Currency,
+    Layer,
+    LedgerTransaction,
+    Side,
+    TrialBalanceLine,
+    UnknownAccount,
+    apply_entries,
+    normal_balance,
+    normal_side,
 )
 from domains.accounting.fiscal_close import check_period_open
 from engine.kernel.authz import SYSTEM
@@ -120,6 +128,16 @@ class Ledger:
         self.journal.stage_many(_INSERT, rows)
         if self._past:
             self._past = {}
+
+    def reload(self) -> None:
+        """Re-read the totals and interned names from the rows (a failed command's rows were dropped)."""
+        with self.journal.lock:
+            self.journal.sync()
+            self._accounts = dict(self.journal.conn.execute("SELECT account, id FROM ledger_accounts"))
+            self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)
+            self._templates = dict(self.journal.conn.execute("SELECT template, id FROM ledger_templates"))
+            self._past = {}
+            self._totals = self._read_totals(_END_OF_TIME)
 
     def _intern_account(self, account: str) -> int:
         number = self._accounts[account] = len(self._accounts) + 1

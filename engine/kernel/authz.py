@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from engine.kernel.clock import Clock
 from engine.kernel.errors import Refused
 from engine.kernel.journal import Journal
+from engine.kernel.schema import AUDIT_TABLE
 
 __all__ = ["SYSTEM", "SYSTEM_ACTORS", "Authorizer", "System", "Unauthorized", "as_system"]
 
@@ -58,9 +59,7 @@ class Authorizer:
                  extra_system_actors: Iterable[str] = ()) -> None:
         self.journal, self.clock, self.is_user, self.permissions_of = journal, clock, is_user, permissions_of
         self.system = set(SYSTEM_ACTORS) | set(extra_system_actors)
-        journal.conn.execute(
-            "CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, recorded_at TEXT, subject TEXT, object TEXT,"
-            " action TEXT, authorized INTEGER, command TEXT)")
+        journal.conn.execute(AUDIT_TABLE)  # journals older than the table (a new one has it from its schema)
 
     def allow(self, system_actor: str) -> None:
         """Record a named system actor (a consumer's subject); the name alone grants nothing: its

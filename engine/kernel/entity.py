@@ -12,10 +12,11 @@ from typing import Protocol, cast
 import attrs
 import pykka
 
-from domains.aggregate import Aggregate, Column
+from domains.aggregate import Aggregate, Column, Refusal
+from engine.kernel.authz import AUDIT_INSERT
 from engine.kernel.clock import Priority
 from engine.kernel.codec import dumps
-from engine.kernel.errors import HandlerFailed, MalformedCommand, UnknownEntity
+from engine.kernel.errors import EngineError, HandlerFailed, MalformedCommand, UnknownEntity
 from engine.kernel.index import IndexTable
 from engine.kernel.replay import check_replay
 from engine.kernel.runtime import SimActor
@@ -52,12 +53,13 @@ AlreadyApplied = _AlreadyApplied()
 
 
 class CommandMessage:
-    """What an entity actor receives: the command and its pre-encoded journal context."""
+    """What an entity actor receives: the command, its pre-encoded journal context and, for a
+    user's command, the audit row of its authorization (journaled with the command's outcome)."""
 
-    __slots__ = ("command", "context", "trace_id")
+    __slots__ = ("audit", "command", "context", "trace_id")
 
-    def __init__(self, command: object, context: str, trace_id: str) -> None:
-        self.command, self.context, self.trace_id = command, context, trace_id
+    def __init__(self, command: object, context: str, trace_id: str, audit: tuple | None = None) -> None:
+        self.command, self.context, self.trace_id, self.audit = command, context, trace_id, audit
 
 
 class EntityBehaviour:
@@ -128,6 +130,8 @@ class Book(Protocol):
 
     def apply(self, txs: Iterable[object], seq: int) -> None: ...
 
+    def reload(self) -> None: ...
+
 
 class EntityKind:
     """Runtime host of one aggregate kind: journal, query index, publisher, clock."""
@@ -161,7 +165,23 @@ class EntityKind:
         return len(ids)
 
     def handle(self, actor: EntityBehaviour, message: object) -> object:
-        """The command path: decide, fold, then index row, events and outbox rows in one group."""
+        """The command path; a user's command's audit row is journaled when it succeeds or is refused
+        (a typed refusal), and left out with the rest of the command when anything else fails."""
+        audit = getattr(message, "audit", None)
+        if audit is None:
+            return self._handle(actor, message)
+        try:
+            result = self._handle(actor, message)
+        except (Refusal, EngineError):
+            with self.journal.lock:
+                self.journal.stage(AUDIT_INSERT, audit)
+            raise
+        with self.journal.lock:
+            self.journal.stage(AUDIT_INSERT, audit)
+        return result
+
+    def _handle(self, actor: EntityBehaviour, message: object) -> object:
+        """Decide, fold, then index row, events and outbox rows in one group."""
         if message.__class__ is not CommandMessage or message.command.__class__ not in self.commands:
             raise MalformedCommand(kind=self.spec.kind, problem=f"{_name(message)} is not a command of this kind")
         command, state = message.command, actor.state
@@ -183,20 +203,51 @@ class EntityKind:
         with journal.lock:
             if postings:
                 self.ledger.check(postings)  # a velocity limit refuses before anything is written
+            return self._write(actor, message, state, events, postings)
+
+    def _write(self, actor: EntityBehaviour, message: CommandMessage, state: object, events: tuple,
+               postings: list) -> Executed:
+        """Stage the command's rows after a journal mark; any exception (a refusal or not) rolls back
+        to the mark: every row of this command, its index row and outbox envelopes go, the ledger
+        totals are restored, the actor is left as it was, and earlier commands' rows stay staged.
+        Watchers hear of the envelopes and the alarm is re-armed only once nothing can fail."""
+        journal, outbox = self.journal, self.outbox
+        mark, before = journal.mark(), actor.entity_seq
+        kept = actor.row, outbox.sequence
+        posted = False
+        try:
             if self.index is not None:
                 self._index(actor, state)
-            seq = journal.append_locked(actor.entity, actor.entity_seq, events, self.clock.iso, message.context)
+            seq = journal.append_locked(actor.entity, before, events, self.clock.iso, message.context)
+            held = outbox.publish(self.publish, state, events, seq, message.trace_id) if self.publish else ()
+            alarm = self.alarm(state) if self.alarm is not None else None
+            after = before + len(events)
+            if self.snapshot_every and after // self.snapshot_every > before // self.snapshot_every:
+                self._snapshot(actor.entity, after, seq, state)
             if postings:
+                posted = True
                 self.ledger.apply(postings, seq)
-            if self.publish is not None:
-                self.outbox.publish(self.publish, state, events, seq, message.trace_id)
-            before = actor.entity_seq
-            actor.state, actor.entity_seq = state, before + len(events)
-            if self.alarm is not None:
-                self._rearm(actor, self.alarm(state))
-            if self.snapshot_every and actor.entity_seq // self.snapshot_every > before // self.snapshot_every:
-                self._snapshot(actor, seq)
+            journal.check_rows(mark)
+        except BaseException:
+            journal.rollback(mark, {actor.entity: before})
+            if self.index is not None and self.index.unique and actor.row != kept[0]:
+                self._unwrite(actor.entity_id, kept[0])  # written at once, not staged: write it back
+            actor.row, outbox.sequence = kept
+            if posted:
+                self.ledger.reload()
+            raise
+        actor.state, actor.entity_seq = state, after
+        if held:
+            outbox.announce(held)
+        if self.alarm is not None:
+            self._rearm(actor, alarm)
         return Executed(events, seq)
+
+    def _unwrite(self, entity_id: str, row: tuple | None) -> None:
+        if row is None:
+            self.journal.execute_now(f"DELETE FROM {self.index.table} WHERE id = ?", (entity_id,))
+        else:
+            self.index.write(entity_id, self.index.convert(row))
 
     def _rearm(self, actor: EntityBehaviour, alarm: tuple | None) -> None:
         if alarm != actor.alarm:
@@ -210,10 +261,10 @@ class EntityKind:
             self.index.write(actor.entity_id, self.index.convert(raw))
             actor.row = raw
 
-    def _snapshot(self, actor: EntityBehaviour, seq: int) -> None:
+    def _snapshot(self, entity: int, entity_seq: int, seq: int, state: object) -> None:
         self.journal.stage(
             "INSERT OR REPLACE INTO snapshots (entity, entity_seq, seq, recorded_at, state) VALUES (?, ?, ?, ?, ?)",
-            (actor.entity, actor.entity_seq, seq, self.clock.iso, dumps(actor.state)))
+            (entity, entity_seq, seq, self.clock.iso, dumps(state)))
 
     def load_alarm(self, entity_id: str):
         state, _ = self.load(entity_id)

@@ -4,6 +4,11 @@ Uniqueness of (entity, entity_seq) is enforced in memory by the single writer wh
 (the file is held with an exclusive lock, so no other writer can exist) and durably by the UNIQUE
 index `events_stream`, built when the run ends or the first time a stream is read back. This keeps
 the hot append path close to raw `executemany` speed (see bench/engine.py).
+
+Nothing acknowledged is lost: rows written into the open group transaction are kept in memory until
+COMMIT succeeds; a failed write or commit (a full disk, an I/O error) rolls the transaction back,
+keeps every row, and the next `flush` writes them again. A command's rows are bracketed by
+`mark`/`rollback`, so a failing command leaves nothing of itself and nothing else is touched.
 """
 
 from __future__ import annotations
@@ -20,13 +25,32 @@ import sqlite_utils
 
 from engine.kernel.chain import seal
 from engine.kernel.codec import OPTIONS, Codec, dumps, encode_default, loads
-from engine.kernel.errors import ConcurrentModification, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
+from engine.kernel.errors import (
+    ConcurrentModification,
+    EngineError,
+    JournalLocked,
+    NotALanasimJournal,
+    UnsupportedJournalFormat,
+)
 from engine.kernel.readonly import connect_readonly
-from engine.kernel.schema import EVENTS_INSERT, FORMAT, READABLE, create_schema
+from engine.kernel.schema import EVENTS_INSERT, FORMAT, OUTBOX_INSERT, READABLE, create_schema
 
-__all__ = ["Journal", "StoredEvent"]
+__all__ = ["Journal", "JournalWriteFailed", "StoredEvent", "UnstorableValue"]
 
 _dumps = orjson.dumps
+_BINDABLE = frozenset({str, float, type(None), bytes})
+_INT64 = (-(2**63), 2**63 - 1)
+_ENGINE_ROWS = frozenset({EVENTS_INSERT, OUTBOX_INSERT})  # built by the engine from ints it counts and JSON text
+
+
+class JournalWriteFailed(EngineError):
+    """Writing or committing the group failed (fields: path, error, retained): the transaction was
+    rolled back, every acknowledged row is retained in memory and is written again by the next flush."""
+
+
+class UnstorableValue(EngineError):
+    """A command produced a row SQLite cannot store (fields: statement, value, problem); the command
+    is refused before anything of it is written."""
 
 
 @attrs.frozen
@@ -47,14 +71,15 @@ class StoredEvent:
 class Journal:
     """Append-only event journal with a query-index and outbox in the same transaction."""
 
-    def __init__(self, path: str | Path = ":memory:", codec: Codec | None = None,
+    def __init__(self, path: str | Path | sqlite3.Connection = ":memory:", codec: Codec | None = None,
                  *, group_rows: int = 50_000, readonly: bool = False) -> None:
-        self.path = str(path)
+        adopted = isinstance(path, sqlite3.Connection)  # an open in-memory database (a fork's)
+        self.path = ":memory:" if adopted else str(path)
         self.codec = codec or Codec()
         self.group_rows = group_rows
         self.readonly = readonly
         self.lock = threading.RLock()
-        self.conn = _connect(self.path, readonly)
+        self.conn = path if isinstance(path, sqlite3.Connection) else _connect(self.path, readonly)
         self.db = sqlite_utils.Database(self.conn)
         self._check_or_create()
         self._staged: dict[str, list[tuple]] = {}
@@ -63,6 +88,12 @@ class Journal:
         self._encoders: dict[type, tuple] = {}
         self._seq: int = 0  # the last seq staged; `_load_heads` reads it from the file
         self._flushed_seq: int = 0
+        self._stagings = 0  # `stage`/`stage_many` calls: a command that made none has no row to check
+        self._written: list[tuple[str, list]] = []  # rows in the open transaction, until COMMIT succeeds
+        self._replay: list[tuple[str, list]] = []  # rows of a rolled-back transaction, written first
+        self.before_commit: list = []  # callables staging rows that describe the run (ids, streams, now)
+        self.after_commit: list = []  # callables told the seq just made durable
+        self.fault = None  # tests: callable(point) that may raise where a write ("write") or COMMIT happens
         self._load_heads()
 
     # -- writing -------------------------------------------------------------------------
@@ -119,6 +150,7 @@ class Journal:
         if rows is None:
             rows = self._staged[sql] = []
         rows.append(row)
+        self._stagings += 1
 
     def stage_many(self, sql: str, rows: list[tuple]) -> None:
         """`stage` of several rows of one statement."""
@@ -126,45 +158,126 @@ class Journal:
         if staged is None:
             staged = self._staged[sql] = []
         staged.extend(rows)
+        self._stagings += 1
+
+    def unstage_last(self, sql: str) -> tuple | None:
+        """Take back the row just staged with `sql` (None if there is none) to stage it later."""
+        rows = self._staged.get(sql)
+        return rows.pop() if rows else None
 
     def execute_now(self, sql: str, params: tuple) -> None:
-        """Run a write inside the open group transaction at once (constraint errors surface now)."""
+        """Run a write inside the open group transaction at once (constraint errors surface now; a
+        command that fails after one undoes it with another, as `EntityKind` does for its index row)."""
+        _check_row(sql, params)
         with self.lock:
             self._begin()
-            self.conn.execute(sql, params)
+            try:
+                if self._replay:
+                    self._drain_replay()
+                if self.fault is not None:
+                    self.fault("write")
+                self.conn.execute(sql, params)
+            except sqlite3.IntegrityError:
+                raise  # the statement alone was undone (a duplicate: the caller's refusal)
+            except BaseException as exc:
+                self._abort()
+                raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+            self._written.append((sql, [params]))
 
+    # -- one command's rows ----------------------------------------------------------------
+    def mark(self) -> tuple:
+        """Where this command's staged rows begin (taken and used with `self.lock` held)."""
+        return self._seq, tuple(map(len, self._staged.values())), self._stagings
+
+    def check_rows(self, mark: tuple) -> None:
+        """Refuse (`UnstorableValue`) a row staged since `mark` that SQLite could not bind: an integer
+        outside 64 bits, or a value of a type it does not store. Found here, inside the command, it
+        fails that command alone rather than the next group commit."""
+        if self._stagings == mark[2]:
+            return  # only events were appended: the engine builds those rows from values it counts
+        lengths, known = mark[1], len(mark[1])
+        for i, (sql, rows) in enumerate(self._staged.items()):
+            start = lengths[i] if i < known else 0
+            if len(rows) > start and sql not in _ENGINE_ROWS:
+                for row in rows[start:]:
+                    _check_row(sql, row)
+
+    def rollback(self, mark: tuple, heads: dict[int, int]) -> None:
+        """The command failed: drop every row it staged, and restore the entity heads given."""
+        seq, lengths, _ = mark
+        for i, rows in enumerate(self._staged.values()):
+            del rows[lengths[i] if i < len(lengths) else 0:]
+        self._seq = seq
+        self._heads.update(heads)
+
+    # -- group commit ------------------------------------------------------------------------
     def sync(self) -> None:
         """Write every staged row into the open group transaction without committing, so reads on
         this connection see them while a cascade is still under way."""
         with self.lock:
-            if not any(self._staged.values()):
+            if not self._replay and not any(self._staged.values()):
                 return
             self._begin()
             try:
+                self._drain_replay()
                 for sql, rows in self._staged.items():
                     if rows:
-                        self.conn.executemany(sql, rows)
+                        batch = rows.copy()
+                        self._write(sql, batch)
+                        self._written.append((sql, batch))
                         rows.clear()
-            except BaseException:
+            except BaseException as exc:
+                self._abort()
+                raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+
+    def _drain_replay(self) -> None:
+        while self._replay:
+            sql, rows = self._replay[0]
+            self._write(sql, rows)
+            self._written.append(self._replay.pop(0))
+
+    def _write(self, sql: str, rows: list) -> None:
+        if self.fault is not None:
+            self.fault("write")
+        self.conn.executemany(sql, rows)
+
+    def _abort(self) -> None:
+        """Roll the transaction back and keep its rows to be written again, in the same order."""
+        try:
+            if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-                self._in_tx = False
-                raise
+        except sqlite3.Error:
+            pass  # SQLite already rolled it back
+        self._replay, self._written = self._written + self._replay, []
+        self._in_tx = False
+        for name in self._built:  # an index built in the rolled-back transaction is built again later
+            self._built[name] = bool(self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
+
+    def retained(self) -> int:
+        """Rows acknowledged but not yet durable (written again by the next flush)."""
+        return sum(map(len, self._staged.values())) + sum(len(rows) for _, rows in self._replay + self._written)
 
     def flush(self) -> None:
-        """Group commit: write every staged row and commit, all or nothing."""
+        """Group commit: write every staged row and commit, all or nothing. On failure
+        `JournalWriteFailed` is raised and every row is kept for the next flush."""
         with self.lock:
+            for hook in self.before_commit:
+                hook()
             self.sync()
             if not self._in_tx:
                 return
-            self._flushed_seq = self._seq
             try:
+                if self.fault is not None:
+                    self.fault("commit")
                 seal(self.conn)  # tamper evidence: one hash-chain link per group commit
                 self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            finally:
-                self._in_tx = False
+            except BaseException as exc:
+                self._abort()
+                raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+            self._in_tx, self._written, self._flushed_seq = False, [], self._seq
+            for hook in self.after_commit:
+                hook(self._seq)
 
     def _begin(self) -> None:
         if not self._in_tx:
@@ -281,15 +394,23 @@ class Journal:
         self.ensure_index("events_stream")
 
     def close(self) -> None:
+        """Build the deferred indexes, commit, release the file. If the last commit fails, the file
+        is released all the same (its committed prefix is consistent) and `JournalWriteFailed` says
+        how many rows did not become durable."""
         with self.lock:
             if self.conn is None:
                 return
-            if not self.readonly:
-                for name in self._deferred:
-                    self.ensure_index(name)
-                self.flush()
-            self.conn.close()
-            self.conn = None  # type: ignore[assignment]
+            try:
+                if not self.readonly:
+                    for name in self._deferred:
+                        self.ensure_index(name)
+                    self.flush()
+            except sqlite3.Error as exc:
+                self._abort()
+                raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+            finally:
+                self.conn.close()
+                self.conn = None  # type: ignore[assignment]
 
     # -- opening -------------------------------------------------------------------------
     def _check_or_create(self) -> None:
@@ -336,6 +457,19 @@ class Journal:
         self._deferred: dict[str, str] = {}
         self._built: dict[str, bool] = {}
         self.defer_index("events_stream", "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
+
+
+def _check_row(sql: str, row: tuple) -> None:
+    low, high = _INT64
+    for value in row:
+        kind = value.__class__
+        if kind is int:
+            if not low <= value <= high:
+                raise UnstorableValue(statement=sql.split("(")[0].strip(), value=value,
+                                      problem="integer outside the 64-bit range SQLite stores")
+        elif kind not in _BINDABLE:
+            raise UnstorableValue(statement=sql.split("(")[0].strip(), value=value,
+                                  problem=f"{kind.__name__} is not a type SQLite stores")
 
 
 def _connect(path: str, readonly: bool) -> sqlite3.Connection:

@@ -9,7 +9,6 @@ Ephemeral (latest-value) events are kept per type as well as in the tail.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable, Iterable, Mapping
 
 from domains.aggregate import Public, kebab
@@ -50,20 +49,32 @@ class Outbox:
         """Call `notify(envelope)` (payload still JSON text) for every staged event of these types."""
         self.watched, self.notify = event_types, notify
 
-    def publish(self, mapper, state, events: Iterable[object], seq: int, trace_id: str) -> None:
+    def publish(self, mapper, state, events: Iterable[object], seq: int, trace_id: str) -> list[dict]:
+        """Stage the public events of `events`; returns the envelopes watchers are to be told of,
+        which the caller hands to `announce` once the command's rows are sure to stay."""
+        held: list[dict] = []
         for event in events:
             for public in mapper(state, event):
-                self.stage(public, seq, trace_id)
+                self.stage(public, seq, trace_id, held)
+        return held
 
-    def stage(self, public: Public, seq: int, trace_id: str) -> None:
+    def announce(self, held: list[dict]) -> None:
+        for envelope in held:
+            self.notify(envelope)  # type: ignore[misc]
+
+    def stage(self, public: Public, seq: int, trace_id: str, held: list[dict] | None = None) -> None:
         event_type = event_type_of(public.module, public.name)
         payload = dumps({"module": public.module, "type": public.name, **public.payload})
         self.sequence += 1
         journal, envelope_id = self.journal, self.ids.derived("outbox", self.sequence)
         journal.stage(OUTBOX_INSERT, (self.sequence, envelope_id, event_type, payload, self.clock.iso, trace_id, seq))
         if event_type in self.watched and self.notify is not None:
-            self.notify({"id": envelope_id, "sequence": self.sequence, "event_type": event_type, "payload": payload,
-                         "recorded_at": self.clock.iso, "trace_id": trace_id})
+            envelope = {"id": envelope_id, "sequence": self.sequence, "event_type": event_type, "payload": payload,
+                        "recorded_at": self.clock.iso, "trace_id": trace_id}
+            if held is None:
+                self.notify(envelope)
+            else:
+                held.append(envelope)
         if public.ephemeral:
             journal.stage("INSERT OR REPLACE INTO ephemeral (event_type, payload, recorded_at, trace_id) "
                           "VALUES (?, ?, ?, ?)", (event_type, payload, self.clock.iso, trace_id))

@@ -6,8 +6,10 @@ import sqlite_utils
 
 from engine.kernel.codec import dumps
 
-__all__ = ["EVENTS_INSERT", "FORMAT", "OUTBOX_INSERT", "READABLE", "create_schema"]
+__all__ = ["AUDIT_TABLE", "EVENTS_INSERT", "FORMAT", "OUTBOX_INSERT", "READABLE", "create_schema"]
 
+AUDIT_TABLE = ("CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, recorded_at TEXT, subject TEXT, "
+               "object TEXT, action TEXT, authorized INTEGER, command TEXT)")
 FORMAT = "lanasim-journal/3"  # 3: the ledger is one `ledger_transactions` row per transaction
 # Format 1 and 2 journals without a ledger in an older layout (one row per entry) are read unchanged.
 READABLE = ("lanasim-journal/1", "lanasim-journal/2", FORMAT)
@@ -49,4 +51,5 @@ def create_schema(db: sqlite_utils.Database) -> None:
             {"id": int, "recorded_at": str, "kind": str, "entity_id": str, "command": str,
              "error": str, "context": str}, pk="id")
         db.table("cursors").create({"consumer": str, "sequence": int}, pk="consumer")
+        db.conn.execute(AUDIT_TABLE)  # with the journal, so a rolled-back group cannot take it away
         db.table("lanasim_meta").insert({"key": "format", "value": dumps(FORMAT)})

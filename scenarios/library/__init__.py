@@ -21,7 +21,7 @@ from scenarios.library.rundir import (
 )
 
 __all__ = ["Param", "RunRefused", "Scenario", "ScenarioError", "load_scenario", "parse_params", "report_run",
-           "run_scenario", "scenario_names", "story_line"]
+           "resume_journal", "resume_run", "run_scenario", "scenario_names", "story_line"]
 
 
 def scenario_names() -> list[str]:
@@ -46,13 +46,20 @@ class Scenario:
         start = getattr(self.module, "start", None)
         return start(params) if start is not None else getattr(self.module, "START", "2024-01-01")
 
-    def execute(self, *, seed: int, journal: str, params: dict, progress=None) -> dict:
+    def execute(self, *, seed: int, journal: str, params: dict, progress=None, observe=None) -> dict:
+        """Tell the story into `journal`; scenario, seed and parameters are committed before the
+        story starts (what `--resume` re-executes from), `finished` once it has ended. `observe(sim)`,
+        if given, is called first (the fault harness hooks the journal's commits there)."""
         from engine.simulation import Simulation
 
         with Simulation(seed=seed, start=self.start(params), journal=journal) as sim:
+            if observe is not None:
+                observe(sim)
             sim.progress = progress
             sim.journal.set_meta(scenario=self.name, params={k: str(v) for k, v in params.items()})
+            sim.journal.flush()
             summary = dict(self.module.story(sim, **params))
+            sim.journal.set_meta(finished=True)
             sim.settle(commit=True)
             summary["events journaled"] = sim.journal.last_seq
             summary["outbox events"] = sim.outbox.sequence
@@ -103,6 +110,46 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
     journal = prepare_run_dir(run_dir, force=force)
     summary = scenario.execute(seed=seed, journal=str(journal), params=values, progress=progress)
     return write_outputs(scenario.module, run_dir, summary)
+
+
+def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
+               progress: Callable[[float, str], None] | None = None) -> dict:
+    """Continue the stopped run in `run_dir`, write its outputs and return its summary (see
+    `scenarios.library.resume` for why this re-executes and proves the committed prefix). `seed` and
+    `params`, when given, must be the run's own (`JournalMismatch` otherwise); by default they are
+    read from the journal."""
+    module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress)
+    return write_outputs(module, Path(run_dir), summary)
+
+
+def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
+                   progress: Callable[[float, str], None] | None = None) -> tuple[ModuleType, dict]:
+    """`resume_run` without writing the outputs: the scenario module and the story's summary."""
+    from engine.simulation import JournalMismatch
+    from scenarios.library import resume
+
+    run_dir = Path(run_dir)
+    meta, target = resume.prepare_resume(run_dir)
+    scenario = load_scenario(meta["scenario"])
+    values = parse_params(scenario, [f"{k}={v}" for k, v in meta["params"].items()])
+    if seed is not None and seed != meta.get("seed"):
+        raise JournalMismatch(path=str(run_dir / "journal.sqlite"), field="seed", journal=meta.get("seed"), given=seed)
+    if params:
+        given = parse_params(scenario, [f"{k}={v}" for k, v in params.items()])
+        for name, value in given.items():
+            if name in params and value != values[name]:
+                raise JournalMismatch(path=str(run_dir / "journal.sqlite"), field=name, journal=values[name],
+                                      given=value)
+    stopped = resume.committed_prefix(run_dir / "journal.sqlite")
+    try:
+        summary = scenario.execute(seed=meta["seed"], journal=str(target), params=values, progress=progress)
+        resume.prove_prefix(stopped, target)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        raise
+    resume.replace(run_dir, target)
+    return scenario.module, summary
 
 
 def report_run(run_dir: Path | str) -> dict:

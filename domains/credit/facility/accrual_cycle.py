@@ -67,6 +67,8 @@ def decide(state: InterestAccrualCycle | None, command: object, at: datetime) ->
                 id_, facility, idx, period, command.facility_maturity_date, command.terms),)
         case cmd.PostAccruedInterest(obligation_id=obligation_id):
             return _post(require(state, KIND), obligation_id)
+        case cmd.ImportAccrualCycle():
+            return () if state is not None else _imported(command)
     raise TypeError(f"{type(command).__name__} is not a command of an accrual cycle")
 
 
@@ -92,6 +94,20 @@ def _post(c: InterestAccrualCycle, obligation_id: str) -> tuple[ev.AccrualCycleE
                                       posting_tx_id(c.facility_id, c.idx)),)
 
 
+def _imported(c: cmd.ImportAccrualCycle) -> tuple[ev.AccrualCycleEvent, ...]:
+    """Initialized, the days accrued before the import as one accrual, and the posting when an
+    obligation is named (its total is what was accrued)."""
+    s = c.start
+    events: list[ev.AccrualCycleEvent] = [
+        ev.AccrualCycleInitialized(s.id, s.facility_id, s.idx, s.period, s.facility_maturity_date, s.terms)]
+    if c.accrued is not None:
+        events.append(ev.InterestAccrued(s.idx, c.accrued, c.amount, c.accrued.end))
+    if c.obligation_id is not None:
+        events.append(ev.InterestAccrualsPosted(s.idx, s.period, c.amount, c.obligation_id, s.period.end,
+                                                posting_tx_id(s.facility_id, s.idx)))
+    return tuple(events)
+
+
 def accruing_from(c: InterestAccrualCycle) -> date | None:
     """The index column the day end selects by: the cycle's first day until it is posted (None
     after). Unlike Lana's `next_accrual_period_end` it does not move with each daily accrual, so
@@ -113,4 +129,4 @@ def start_cycle(facility_id: str, cycle: AccrualCycle, maturity: date, terms: Te
     return Send(KIND, cycle.id, cmd.StartAccrualCycle(cycle.id, facility_id, cycle.idx, cycle.period, maturity, terms))
 
 
-COMMANDS = (cmd.StartAccrualCycle, cmd.AccrueInterest, cmd.PostAccruedInterest)
+COMMANDS = (cmd.StartAccrualCycle, cmd.AccrueInterest, cmd.PostAccruedInterest, cmd.ImportAccrualCycle)

@@ -17,6 +17,7 @@ from domains.credit.facility import accrual, margin
 from domains.credit.facility import events as ev
 from domains.credit.facility.activation import ActivationAmounts, activation_amounts
 from domains.credit.facility.cycle import AccrualCycle, first_cycle
+from domains.credit.facility.imported import ImportFacility, imported_events
 from domains.credit.facility.margin import ratio_of
 from domains.credit.math import cvl
 from domains.credit.primitives import FacilityStatus, Outstanding
@@ -93,6 +94,8 @@ def _initialized(e: ev.FacilityInitialized) -> Facility:
 def decide(state: Facility | None, command: object, at: datetime) -> tuple[ev.FacilityEvent, ...]:
     if isinstance(command, cmd.ActivateFacility):
         return () if state is not None else _activate(command)
+    if isinstance(command, ImportFacility):  # a facility activated before the journal began
+        return () if state is not None else imported_events(command)
     f = require(state, KIND)
     match command:
         case cmd.Mature(day=day):
@@ -150,4 +153,4 @@ def _complete(f: Facility, outstanding: int, at: datetime) -> tuple[ev.FacilityE
 
 COMMANDS = (cmd.ActivateFacility, cmd.ConcludeAccrualCycle, cmd.UpdateCollateralization,
             cmd.ApplyLiquidationProceeds, cmd.RecordDisbursalInitiated, cmd.RecordDisbursalCancelled, cmd.Mature,
-            cmd.CompleteFacility)
+            cmd.CompleteFacility, ImportFacility)

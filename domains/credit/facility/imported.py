@@ -1,0 +1,142 @@
+"""Importing a facility that was activated before the journal began (a lanasim extension).
+
+The import records the position as facts: the facility's `FacilityInitialized` dated at the true
+activation (so maturity = activation + duration months); then, when interest was posted and is
+unpaid, the last completed accrual cycle (its own aggregate) accrued and posted at once for that
+amount (its obligation is due on that cycle's last day) and concluded by the facility; then the
+cycle that contains the import date, with the days of it before the import date accrued as one
+period on the imported principal (Lana's rounding: rounded up to the cent). A facility whose last
+cycle ended before the import is matured."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import cast
+
+import attrs
+
+from domains.aggregate import Send
+from domains.credit.collateral.collateralization import classify
+from domains.credit.commands import ImportAccrualCycle, StartAccrualCycle
+from domains.credit.errors import CreditError
+from domains.credit.facility import events as ev
+from domains.credit.facility.accrual_cycle import KIND as CYCLE
+from domains.credit.facility.cycle import AccrualCycle, first_cycle, next_cycle, posting_tx_id
+from domains.credit.facility.margin import ratio_of
+from domains.credit.math import add_months, cvl, interest_for_period
+from domains.credit.periods import Period
+from domains.credit.primitives import Outstanding
+from domains.credit.terms import TermValues
+
+__all__ = ["ImportFacility", "ImportInconsistent", "cycles_at", "imported_cycles", "imported_events",
+           "inconsistency"]
+
+
+class ImportInconsistent(CreditError):
+    """An imported position contradicts itself (facility_id, problem)."""
+
+
+@attrs.frozen
+class ImportFacility:
+    """An existing facility as of `as_of` (00:00 UTC): `disbursed` paid out so far (as one initial
+    disbursal, `initial_disbursal_id`), `principal` and posted `interest` still owed, collateral at
+    `price`; `interest_obligation_id` names the obligation of the posted interest (if > 0)."""
+
+    id: str
+    customer_id: str
+    customer_type: str
+    collateral_id: str
+    disbursal_credit_account_id: str
+    amount: int
+    terms: TermValues
+    collateral_sats: int
+    price: int
+    activated_at: datetime
+    as_of: date
+    disbursed: int
+    principal: int
+    interest: int
+    initial_disbursal_id: str | None = None
+    interest_obligation_id: str | None = None
+
+
+def cycles_at(facility_id: str, terms: TermValues, activated: date,
+              as_of: date) -> tuple[AccrualCycle | None, AccrualCycle | None]:
+    """(last cycle ended before `as_of` or None, cycle containing `as_of` or None), cycles truncated
+    at maturity as the facility runs them."""
+    maturity = add_months(activated, terms.duration)
+    previous: AccrualCycle | None = None
+    cycle: AccrualCycle | None = first_cycle(facility_id, terms, activated, maturity)
+    while cycle is not None and cycle.period.end < as_of:
+        previous, cycle = cycle, next_cycle(facility_id, terms, cycle, maturity)
+    return previous, cycle
+
+
+def inconsistency(amount: int, disbursed: int, principal: int, interest: int, terms: TermValues,
+                  activated: date, as_of: date) -> str | None:
+    """Why these amounts cannot describe one facility at `as_of`, or None."""
+    if disbursed > amount:
+        return f"disbursed {disbursed} cents is above the facility's {amount}"
+    if principal > disbursed:
+        return f"principal outstanding {principal} cents is above the {disbursed} disbursed"
+    if terms.is_single_disbursal and disbursed != amount:
+        return "single_disbursal terms pay out the whole facility at activation (set disbursal_policy)"
+    if activated > as_of:
+        return f"activated on {activated}, after the import date {as_of}"
+    if interest > 0 and cycles_at("", terms, activated, as_of)[0] is None:
+        return "interest is posted at the end of an accrual cycle, and none has ended by the import date"
+    return None
+
+
+def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
+    """The facility's events for an import (see the module docstring for the rule); the cycles'
+    own figures are `imported_cycles`."""
+    previous, current = _checked(c)
+    maturity = add_months(c.activated_at, c.terms.duration)
+    owed = c.principal + c.interest
+    state = classify(cvl(c.collateral_sats, owed, c.price), c.terms)
+    events: list[ev.FacilityEvent] = [ev.FacilityInitialized(
+        c.id, c.id, c.customer_id, c.customer_type, c.collateral_id, c.disbursal_credit_account_id, c.amount,
+        c.terms, c.activated_at, maturity, f"{c.id}-activation", 0, None,
+        c.initial_disbursal_id if c.disbursed else None, c.disbursed, state, c.collateral_sats,
+        Outstanding(c.principal, c.interest), c.price, ratio_of(c.collateral_sats, owed))]
+    if c.interest > 0:
+        last = cast(AccrualCycle, previous)  # `inconsistency` refused None
+        events += [ev.InterestAccrualCycleStarted(last.id, last.idx, last.period),
+                   ev.InterestAccrualCycleConcluded(last.idx, posting_tx_id(c.id, last.idx), c.interest_obligation_id)]
+    if current is not None:
+        events.append(ev.InterestAccrualCycleStarted(current.id, current.idx, current.period))
+    if maturity <= c.as_of:
+        events.append(ev.FacilityMatured())
+    return tuple(events)
+
+
+def imported_cycles(c: ImportFacility) -> tuple[Send, ...]:
+    """The accrual cycles' commands for an import: the posted unpaid interest as the last ended
+    cycle accrued and posted at once for that amount (into `interest_obligation_id`), then the cycle
+    containing the import date with its days before the import date accrued as one period on the
+    imported principal (rounded up to the cent)."""
+    previous, current = _checked(c)
+    maturity = add_months(c.activated_at, c.terms.duration)
+    sends = []
+    if c.interest > 0:
+        last = cast(AccrualCycle, previous)
+        sends.append(_cycle(c, last, maturity, last.period, c.interest, c.interest_obligation_id))
+    if current is not None:
+        days = Period(current.period.start, c.as_of - timedelta(days=1)) if c.as_of > current.period.start else None
+        amount = 0 if days is None else interest_for_period(c.principal, days.days, c.terms.annual_rate)
+        sends.append(_cycle(c, current, maturity, days, amount, None))
+    return tuple(sends)
+
+
+def _checked(c: ImportFacility) -> tuple[AccrualCycle | None, AccrualCycle | None]:
+    problem = inconsistency(c.amount, c.disbursed, c.principal, c.interest, c.terms, c.activated_at.date(), c.as_of)
+    if problem is not None:
+        raise ImportInconsistent(facility_id=c.id, problem=problem)
+    return cycles_at(c.id, c.terms, c.activated_at.date(), c.as_of)
+
+
+def _cycle(c: ImportFacility, cycle: AccrualCycle, maturity: date, accrued: Period | None, amount: int,
+           obligation_id: str | None) -> Send:
+    start = StartAccrualCycle(cycle.id, c.id, cycle.idx, cycle.period, maturity, c.terms)
+    return Send(CYCLE, cycle.id, ImportAccrualCycle(start, accrued, amount, obligation_id))

@@ -1,0 +1,95 @@
+"""Importing a book of existing facilities into a journal, every figure as domain events.
+
+Per facility, in order: the borrower (one customer and deposit account per email), the facility's
+`ImportFacility` (activation dated at its true date) and its accrual cycles (the posted interest's
+cycle, the cycle in progress; see `domains.credit.facility.imported`), the disbursal of what was
+paid out (pre-approved, settled on the activation day, its principal obligation due at maturity),
+the obligation of the posted interest (due on the last day of the last completed accrual cycle),
+and the collateral. Principal repaid before the import is not replayed as payments: the facility
+records what was disbursed (its limit used, under the id `<facility>-disbursed-before-import`) and
+one settled disbursal carries the principal still owed. Obligations then age through their own
+alarms: Due, Overdue and Defaulted on the dates the terms set from their due dates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
+from typing import cast
+
+import attrs
+
+from domains.credit.collection import obligation_dates
+from domains.credit.commands import CreateCollateral, CreateObligation, UpdateCollateral
+from domains.credit.facility.activation import initial_disbursal
+from domains.credit.facility.cycle import AccrualCycle
+from domains.credit.facility.imported import ImportFacility, cycles_at, imported_cycles
+from domains.credit.math import add_months
+from domains.credit.primitives import ObligationType
+from domains.credit.terms import TermValues
+
+__all__ = ["Position", "import_positions"]
+
+FACILITY = "credit-facility"
+
+
+@attrs.frozen
+class Position:
+    """One facility as a book states it: cents, sats, terms and the activation date."""
+
+    facility_id: str
+    email: str
+    amount: int
+    disbursed: int
+    principal: int
+    interest: int
+    collateral_sats: int
+    terms: TermValues
+    activated_on: date
+
+
+def import_positions(sim, positions: Iterable[Position], price: int) -> list[str]:
+    """Publish `price` (cents per BTC) and import every position at the simulation's current date;
+    returns the facility ids in book order. Refusals are the domains' typed errors."""
+    sim.price.set(price)
+    accounts: dict[str, tuple[str, str]] = {}
+    ids = []
+    for p in positions:
+        if p.email not in accounts:
+            customer = sim.customer.create_customer(p.email)
+            accounts[p.email] = customer, sim.deposit.create_account(customer)
+        _import_one(sim, p, *accounts[p.email], price)
+        ids.append(p.facility_id)
+    sim.settle(commit=True)
+    return ids
+
+
+def _import_one(sim, p: Position, customer: str, account: str, price: int) -> None:
+    """Every command told first, reactions after (one settle): they read the finished position, so no
+    half-imported facility is ever collateralized."""
+    as_of, collateral_id = sim.now.date(), sim.ids.entity()
+    disbursal_id = sim.ids.entity() if p.principal else None
+    interest_id = sim.ids.entity() if p.interest else None
+    activated_at = datetime.combine(p.activated_on, time(), UTC)
+    command = ImportFacility(
+        p.facility_id, customer, "individual", collateral_id, account, p.amount, p.terms, p.collateral_sats, price,
+        activated_at, as_of, p.disbursed, p.principal, p.interest, f"{p.facility_id}-disbursed-before-import",
+        interest_id)
+    sim.tell(FACILITY, p.facility_id, command)
+    for send in imported_cycles(command):
+        sim.tell(send.kind, send.id, send.command)
+    sim.tell("collateral", collateral_id, CreateCollateral(collateral_id, p.facility_id))
+    if disbursal_id:
+        maturity = add_months(p.activated_on, p.terms.duration)
+        for send in initial_disbursal(p.facility_id, p.terms, account, disbursal_id, p.principal, maturity,
+                                      p.activated_on, sim.ids.entity()):
+            sim.tell(send.kind, send.id, send.command)
+    if interest_id:
+        cycle = cast(AccrualCycle, cycles_at(p.facility_id, p.terms, p.activated_on, as_of)[0])
+        due = cycle.period.end
+        sim.tell("obligation", interest_id, CreateObligation(
+            interest_id, p.facility_id, ObligationType.INTEREST, p.interest,
+            f"{p.facility_id}-interest-accrual-cycle-{cycle.idx}", due, effective=due,
+            **obligation_dates(p.terms, due)))
+    if p.collateral_sats:
+        sim.tell("collateral", collateral_id, UpdateCollateral(p.collateral_sats, as_of))
+    sim.settle()

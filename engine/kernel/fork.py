@@ -1,0 +1,135 @@
+"""Branching a journal: its history up to an instant, copied into a new journal that continues.
+
+The cut keeps every event recorded at or before the instant (whole instants: a cascade settles
+within its instant), the outbox rows, ledger transactions and snapshots those events wrote, the
+failures recorded by then, consumer cursors clipped to the kept outbox, the latest value of each ephemeral
+event type as of the cut, and metadata with `now` = the instant. Entity rows are kept whole (their
+numbers stay dense); query-index rows of entities that changed after the cut are recomputed from
+the kept events. The source is only read.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from domains.aggregate import Aggregate
+from engine.kernel import chain
+from engine.kernel.codec import Codec, dumps, loads
+from engine.kernel.entity import EntityKind
+from engine.kernel.errors import MalformedCommand, NotALanasimJournal
+from engine.kernel.journal import Journal
+
+__all__ = ["copy_cut", "cut_seq", "fork_journal", "open_source", "reindex"]
+
+
+def open_source(path: str) -> sqlite3.Connection:
+    """A read-only connection to a journal file that no one else is writing."""
+    if not Path(path).is_file():
+        raise NotALanasimJournal(path=path, problem="no such file")
+    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None)
+
+
+def cut_seq(conn: sqlite3.Connection, at_iso: str) -> int:
+    """The last seq recorded at or before `at_iso`; refused before the start or after the end."""
+    meta = {k: loads(v) for k, v in conn.execute("SELECT key, value FROM lanasim_meta")}
+    start, now = meta.get("start", ""), meta.get("now", "")
+    if at_iso < start or (now and at_iso > now):
+        raise MalformedCommand(kind="fork", problem=f"--at {at_iso} is outside the journal ({start} .. {now or start})")
+    return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE recorded_at <= ?", (at_iso,)).fetchone()[0])
+
+
+def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str,
+             seed: int | None = None) -> tuple[int, set[tuple[str, str]]]:
+    """Copy `source` into `target` cut at `at_iso`; returns (cut seq, {(kind, id)} changed after it).
+    With another `seed` the branch is that seed's run from the cut on: its named random streams
+    start afresh from the new seed (id and command counters continue, so nothing collides)."""
+    cut = cut_seq(source, at_iso)
+    source.backup(target)
+    changed = set(target.execute(
+        "SELECT DISTINCT n.kind, n.id FROM events e JOIN entities n USING (entity) WHERE e.seq > ?", (cut,)))
+    tables = {r[0] for r in target.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    last_outbox = target.execute("SELECT COALESCE(MAX(sequence), 0) FROM outbox WHERE seq <= ?", (cut,)).fetchone()[0]
+    target.execute("BEGIN")
+    target.execute("DELETE FROM events WHERE seq > ?", (cut,))
+    target.execute("DELETE FROM outbox WHERE sequence > ?", (last_outbox,))
+    target.execute("DELETE FROM snapshots WHERE seq > ?", (cut,))
+    target.execute("DELETE FROM failures WHERE recorded_at > ?", (at_iso,))
+    target.execute("UPDATE cursors SET sequence = MIN(sequence, ?)", (last_outbox,))
+    for table in ("ledger_transactions", "ledger_lines", "ledger_entries"):
+        if table in tables:
+            target.execute(f"DELETE FROM {table} WHERE seq > ?", (cut,))
+    _ephemeral(target)
+    reseed: tuple[tuple[str, object], ...] = ()
+    if seed is not None:
+        row = target.execute("SELECT value FROM lanasim_meta WHERE key = 'ids'").fetchone()
+        ids = {**loads(row[0]), "streams": {}} if row else None
+        reseed = (("seed", seed),) + ((("ids", ids),) if ids is not None else ())
+    for key, value in (("now", at_iso), ("forked_at", at_iso), ("forked_seq", cut), *reseed):
+        target.execute("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
+    target.execute("DELETE FROM lanasim_meta WHERE key = 'digest'")
+    if "audit" in tables:
+        target.execute("DELETE FROM audit WHERE recorded_at > ?", (at_iso,))
+    chain.rebuild(target)  # the copied chain covers rows the cut removed: one new link over what is kept
+    target.execute("COMMIT")
+    return cut, changed
+
+
+def _ephemeral(target: sqlite3.Connection) -> None:
+    """Each ephemeral type's latest kept outbox row (or none)."""
+    for (event_type,) in target.execute("SELECT event_type FROM ephemeral").fetchall():
+        row = target.execute("SELECT payload, recorded_at, trace_id FROM outbox WHERE event_type = ? "
+                             "ORDER BY sequence DESC LIMIT 1", (event_type,)).fetchone()
+        if row is None:
+            target.execute("DELETE FROM ephemeral WHERE event_type = ?", (event_type,))
+        else:
+            target.execute("UPDATE ephemeral SET payload = ?, recorded_at = ?, trace_id = ? WHERE event_type = ?",
+                           (*row, event_type))
+
+
+def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
+                 specs: Iterable[Aggregate[Any, Any, Any]], seed: int | None = None) -> str | sqlite3.Connection:
+    """Write the cut of `source` at `at_iso` into `journal` (a new file, or ":memory:") and fix its
+    index rows (`specs`: the aggregates hosted); returns the path, or the in-memory connection.
+    `seed`: the branch continues as that seed's run (see `copy_cut`)."""
+    if journal != ":memory:" and Path(journal).exists():
+        raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal")
+    target = sqlite3.connect(journal, isolation_level=None, check_same_thread=False)
+    try:
+        _, changed = copy_cut(source, target, at_iso, seed)
+    except BaseException:
+        target.close()
+        if journal != ":memory:":
+            Path(journal).unlink(missing_ok=True)
+        raise
+    if not changed:  # cut at the last instant: every index row is already right
+        if journal != ":memory:":
+            target.close()
+        return target if journal == ":memory:" else journal
+    if journal != ":memory:":
+        target.close()
+    opened = Journal(target if journal == ":memory:" else journal, Codec())
+    reindex({spec.kind: EntityKind(spec, opened, None, None) for spec in specs}, changed)
+    if journal == ":memory:":
+        return target
+    opened.close()
+    return journal
+
+
+def reindex(hosts: dict[str, EntityKind], changed: set[tuple[str, str]]) -> None:
+    """Rewrite the index row of every entity changed after the cut from its kept events (`hosts`:
+    kind -> an `EntityKind` over the cut journal); one that did not exist yet loses its row."""
+    for kind, entity_id in sorted(changed):
+        host = hosts.get(kind)
+        if host is None or host.index is None:
+            continue
+        state, _ = host.load(entity_id)
+        if state is None:
+            host.journal.execute_now(f"DELETE FROM {host.index.table} WHERE id = ?", (entity_id,))
+        else:
+            host.index.write(entity_id, host.index.row(state))
+    for host in hosts.values():
+        host.journal.flush()
+        break

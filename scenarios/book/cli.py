@@ -1,0 +1,220 @@
+"""The book verbs of `lanasim`: import, export, fork, `show JOURNAL book` and `run --from`.
+
+`register_cli(sub)` adds them to the main parser (after the journal verbs). Refusals end with
+lines on stderr and exit status 2; no journal or book file is left behind by a refused command,
+and none that exists is overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from scenarios.library.params import ScenarioError
+
+__all__ = ["register_cli"]
+
+
+def register_cli(sub) -> None:
+    imp = sub.add_parser("import", help="build a journal from a book file (or a Lana outbox export)")
+    imp.add_argument("book", nargs="?", help="the book CSV (see README: Your own book)")
+    imp.add_argument("--as-of", help="the date the book stands at: the journal's clock starts there")
+    imp.add_argument("--price-usd", help="BTC price in USD at that date (at most 2 decimals)")
+    imp.add_argument("--journal", required=True, help="the new journal file (must not exist)")
+    imp.add_argument("--seed", type=int, default=0)
+    imp.add_argument("--from-outbox", metavar="EVENTS.jsonl",
+                     help="rebuild the book from a Lana outbox export (`lanasim outbox` JSON Lines)")
+    imp.set_defaults(handler=_import)
+    exp = sub.add_parser("export", help="write a journal's book as it stood at an instant")
+    exp.add_argument("journal", help="a journal file or a run directory")
+    exp.add_argument("--as-of", help="ISO-8601 sim time (default: the journal's last instant)")
+    exp.add_argument("--out", required=True, help="the book CSV to write (must not exist)")
+    exp.set_defaults(handler=_export)
+    fork = sub.add_parser("fork", help="copy a journal's history up to an instant into a new journal")
+    fork.add_argument("journal", help="a journal file or a run directory")
+    fork.add_argument("--at", help="ISO-8601 sim time (default: the journal's last instant)")
+    fork.add_argument("--journal", dest="new", required=True, help="the new journal file (must not exist)")
+    fork.set_defaults(handler=_fork)
+    _extend_show(sub.choices["show"])
+    _extend_run(sub.choices["run"])
+
+
+def _journal(path: str) -> str:
+    return str(Path(path) / "journal.sqlite") if Path(path).is_dir() else path
+
+
+def _new_file(path: str) -> Path:
+    target = Path(path)
+    if target.exists():
+        raise ScenarioError(f"{path}: exists already; choose a new file (lanasim never overwrites it)")
+    if not target.parent.is_dir():
+        raise ScenarioError(f"{path}: no such directory {target.parent}")
+    return target
+
+
+def _cents(text: str | None, flag: str) -> int:
+    if text is None:
+        raise ScenarioError(f"{flag} is required (the BTC price the book is valued at)")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ScenarioError(f"{flag} expects a number of USD, got {text!r}") from None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise ScenarioError(f"{flag} must be above 0 with at most 2 decimals, got {text}")
+    return int(value * 100)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from engine.bank.importer import import_positions
+    from engine.simulation import Simulation
+    from scenarios.book.format import BookRefused
+
+    source = args.from_outbox or args.book
+    if args.from_outbox and (args.book or args.as_of or args.price_usd):
+        raise ScenarioError("--from-outbox takes the date and price from the export: no BOOK, --as-of, --price-usd")
+    if not args.from_outbox and (not args.book or not args.as_of):
+        raise ScenarioError("import needs BOOK.csv and --as-of DATE (and --price-usd P), or --from-outbox EVENTS.jsonl")
+    journal = _new_file(args.journal)
+    if not Path(source).is_file():
+        raise ScenarioError(f"{source}: no such file")
+    try:
+        positions, as_of, price = _read(args)
+    except BookRefused as refused:
+        for problem in refused.problems:
+            print(f"lanasim: error: {source}: {problem}", file=sys.stderr)
+        print(f"lanasim: error: {source}: refused ({len(refused.problems)} problems); no journal written",
+              file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        with Simulation(seed=args.seed, start=as_of.isoformat(), journal=str(journal)) as sim:
+            sim.journal.set_meta(book=str(source))
+            import_positions(sim, positions, price)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{journal}{suffix}").unlink(missing_ok=True)  # ours: created just above
+        raise
+    print(f"imported {len(positions):,} facilities into {journal} as of {as_of} at ${Decimal(price) / 100:,} "
+          f"per BTC ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def _read(args: argparse.Namespace) -> tuple[list, date, int]:
+    from scenarios.book.format import read_book
+    from scenarios.book.outbox import read_outbox
+
+    if args.from_outbox:
+        return read_outbox(args.from_outbox)
+    try:
+        as_of = date.fromisoformat(args.as_of)
+    except ValueError:
+        raise ScenarioError(f"--as-of expects a date YYYY-MM-DD, got {args.as_of!r}") from None
+    price = _cents(args.price_usd, "--price-usd")
+    return read_book(args.book, as_of), as_of, price
+
+
+def _export(args: argparse.Namespace) -> int:
+    from scenarios.book.export import book_rows, branch_at
+    from scenarios.book.format import write_book
+
+    out = _new_file(args.out)
+    with branch_at(_journal(args.journal), args.as_of) as sim:
+        rows = book_rows(sim)
+    with out.open("w", newline="") as handle:
+        write_book(rows, handle)
+    print(f"wrote {len(rows):,} facilities to {out}")
+    return 0
+
+
+def _fork(args: argparse.Namespace) -> int:
+    from engine.bank import modules
+    from engine.kernel.codec import loads
+    from engine.kernel.fork import fork_journal, open_source
+    from scenarios.book.export import as_of_iso
+
+    new = _new_file(args.new)
+    source = open_source(_journal(args.journal))
+    try:
+        meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
+        at = as_of_iso(args.at) if args.at else str(meta.get("now", meta.get("start")))
+        fork_journal(source, str(new), at, modules.aggregates())
+    finally:
+        source.close()
+    print(f"forked {args.journal} at {at} into {new}")
+    return 0
+
+
+def _extend_show(show: argparse.ArgumentParser) -> None:
+    """`show JOURNAL book [--as-of T] [--csv F | --parquet F]`: the id becomes optional."""
+    for action in show._actions:
+        if action.dest == "id":
+            action.nargs, action.default = "?", None
+    show.add_argument("--csv", help="book view: also write the table as CSV")
+    show.add_argument("--parquet", help="book view: also write the table as Parquet")
+    entity_view = show.get_default("handler")
+
+    def handler(args: argparse.Namespace) -> int:
+        if args.kind != "book":
+            if args.id is None:
+                raise ScenarioError(f"show {args.kind} needs an entity id")
+            return entity_view(args)
+        return _show_book(args)
+
+    show.set_defaults(handler=handler)
+
+
+def _show_book(args: argparse.Namespace) -> int:
+    import pandas as pd
+    from rich.table import Table
+
+    from scenarios.book.export import branch_at, portfolio_rows
+    from scenarios.console import stdout_console
+
+    with branch_at(_journal(args.journal), args.as_of) as sim:
+        at, rows = sim.clock.iso, portfolio_rows(sim)
+    frame = pd.DataFrame(rows, columns=["facility_id", "status", "state", "cvl_pct", "outstanding_cents",
+                                        "collateral_sats"])
+    for path, write in ((args.csv, frame.to_csv), (args.parquet, frame.to_parquet)):
+        if path:
+            write(_new_file(path), index=False)
+    table = Table(*frame.columns, title=f"book as of {at}", box=None)
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if v is None or v != v else str(v) for v in row))
+    stdout_console().print(table)
+    return 0
+
+
+def _extend_run(run: argparse.ArgumentParser) -> None:
+    """`run SCENARIO --from JOURNAL_OR_BOOK [--at T]`: a stress on a branch instead of a synthetic book."""
+    run.add_argument("--from", dest="from_", metavar="JOURNAL_OR_BOOK",
+                     help="run on a branch of this journal (or run directory) or on this imported book CSV")
+    run.add_argument("--at", help="with --from: the instant to branch at (a book: the date it stands at)")
+    synthetic = run.get_default("handler")
+
+    def handler(args: argparse.Namespace, progress) -> int:
+        if not args.from_:
+            return synthetic(args, progress)
+        return _run_from(args, progress)
+
+    run.set_defaults(handler=handler)
+
+
+def _run_from(args: argparse.Namespace, progress) -> int:
+    from scenarios.book.branch import run_from
+    from scenarios.console import stdout_console, summary_table
+
+    params = dict(item.partition("=")[::2] for item in args.set)
+    run_dir = Path(args.out or f"out/{args.scenario}-from-seed{args.seed}")
+    summary = run_from(args.scenario, args.from_, at=args.at, seed=args.seed, params=params, run_dir=run_dir,
+                       force=args.force, progress=progress)
+    progress.close()
+    if args.json:
+        sys.stdout.write((run_dir / "summary.json").read_text())
+    else:
+        stdout_console().print(summary_table(summary, title=f"{args.scenario} from {args.from_} seed {args.seed}"))
+        print(f"run directory: {run_dir}")
+    return 0

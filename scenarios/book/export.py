@@ -1,0 +1,110 @@
+"""A journal's book at any instant: the book file rows (export) and the portfolio table (`show book`).
+
+Both read a branch of the journal cut at the instant (in memory; the journal file is only read), so
+what they print is what the bank's own read model said then. Closed facilities are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from domains.accounting import chart
+from domains.credit.primitives import FacilityStatus
+from domains.credit.terms import TermValues
+from engine.bank import modules
+from engine.kernel.clock import parse_instant
+from engine.kernel.codec import loads
+from engine.kernel.fork import fork_journal, open_source
+from engine.simulation import Simulation
+
+__all__ = ["as_of_iso", "book_rows", "branch_at", "dollars", "open_facilities", "portfolio_rows"]
+
+
+def as_of_iso(value: str) -> str:
+    return parse_instant(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextmanager
+def branch_at(journal: str, at: str | None) -> Iterator[Simulation]:
+    """The journal as it stood at `at` (default: its last instant), as an in-memory simulation."""
+    source = open_source(journal)
+    try:
+        meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
+        at_iso = as_of_iso(at) if at else str(meta.get("now", meta.get("start")))
+        conn = fork_journal(source, ":memory:", at_iso, modules.aggregates())
+    finally:
+        source.close()
+    seed = int(meta.get("seed", 0))
+    sim = Simulation(seed=seed, journal=conn)  # type: ignore[arg-type]
+    try:
+        yield sim
+    finally:
+        sim.close(deliver=False)
+
+
+def open_facilities(sim: Any) -> list[str]:
+    """Facilities not closed, in the order they were created."""
+    ids = sim.index("credit-facility").ids_where("status", ("active", "matured"))
+    return sorted(ids, key=lambda i: sim.journal.creation_order("credit-facility", i))
+
+
+def dollars(cents: int) -> str:
+    sign, cents = ("-" if cents < 0 else ""), abs(cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
+def _btc(sats: int) -> str:
+    return f"{sats // 100_000_000}.{sats % 100_000_000:08d}"
+
+
+def _owed(sim: Any, facility_id: str) -> tuple[int, int]:
+    """(principal, posted interest) still owed, defaulted balances included."""
+    b = sim.ledger.balances([chart.receivable(facility_id, kind, bucket) for kind in ("disbursal", "interest")
+                                  for bucket in ("not-yet-due", "due", "overdue", "defaulted")])
+    return b[0] + b[1] + b[2] + b[3], b[4] + b[5] + b[6] + b[7]
+
+
+def book_rows(sim: Any) -> list[dict]:
+    """One book-file row per open facility (the format of `scenarios.book.format`)."""
+    rows = []
+    for facility_id in open_facilities(sim):
+        f = sim.state("credit-facility", facility_id)
+        party = sim.state("party", sim.state("customer", f.customer_id).party_id)
+        principal, interest = _owed(sim, facility_id)
+        rows.append({"facility_id": f.id, "customer_email": party.email, "facility_usd": dollars(f.amount),
+                     "disbursed_usd": dollars(f.disbursed_total), "principal_outstanding_usd": dollars(principal),
+                     "interest_outstanding_usd": dollars(interest),
+                     "collateral_btc": _btc(sim.credit.reads.collateral_sats(f)),
+                     "activated_on": f.activated_at.date().isoformat(), **_terms(f.terms)})
+    return rows
+
+
+def _terms(t: TermValues) -> dict:
+    def days(value: int | None) -> str:
+        return "" if value is None else str(value)
+    return {"annual_rate_pct": str(t.annual_rate), "duration_months": str(t.duration),
+            "initial_cvl_pct": str(t.initial_cvl), "margin_call_cvl_pct": str(t.margin_call_cvl),
+            "liquidation_cvl_pct": str(t.liquidation_cvl), "one_time_fee_rate": str(t.one_time_fee_rate),
+            "accrual_interval": t.accrual_interval.value, "accrual_cycle_interval": t.accrual_cycle_interval.value,
+            "interest_due_duration_from_accrual": str(t.interest_due_duration_from_accrual),
+            "obligation_overdue_duration_from_due": days(t.obligation_overdue_duration_from_due),
+            "obligation_liquidation_duration_from_due": days(t.obligation_liquidation_duration_from_due),
+            "obligation_defaulted_duration_from_due": days(t.obligation_defaulted_duration_from_due),
+            "disbursal_policy": t.disbursal_policy.value}
+
+
+def portfolio_rows(sim: Any) -> list[dict]:
+    """The portfolio table: facility, status, collateralization state, CVL % at the price then,
+    outstanding (the engine's: defaulted excluded) and collateral, in cents and sats."""
+    price, rows = sim.price.current(), []
+    for facility_id in open_facilities(sim):
+        f, books = sim.state("credit-facility", facility_id), sim.credit.books(facility_id)
+        level = sim.credit.reads.cvl(f, price, books=books) if price else None
+        rows.append({"facility_id": f.id, "status": FacilityStatus(f.status).value,
+                     "state": f.collateralization_state.value,
+                     "cvl_pct": None if level is None else float(Decimal(level)),
+                     "outstanding_cents": books.outstanding, "collateral_sats": sim.credit.reads.collateral_sats(f)})
+    return rows

@@ -1,0 +1,120 @@
+"""A book rebuilt from a Lana outbox export (the JSON Lines `lanasim outbox` writes).
+
+Folded from the public envelopes only: the facility (`facility-activated`: amount, activation,
+customer), its terms (the proposal or pending facility envelope of the same id), the borrower's
+email (`customer-created` -> `party-created`), what was disbursed (`disbursal-settled`), principal
+and interest still owed (each obligation's initial amount less its `payment-allocation-created`
+amounts), the collateral (the last `collateral-updated`), the price (the last `price-updated`).
+Completed facilities are left out. The book stands at the first midnight at or after the last
+envelope. A facility whose terms no envelope carries (one imported by lanasim, whose terms live
+only in its journal) is refused by name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from domains.credit.errors import CreditError
+from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
+from engine.bank.importer import Position
+from scenarios.book.format import BookProblem, BookRefused
+
+__all__ = ["read_outbox"]
+
+_DECIMALS = ("annual_rate", "initial_cvl", "margin_call_cvl", "liquidation_cvl", "one_time_fee_rate")
+
+
+class _Fold:
+    def __init__(self) -> None:
+        self.emails: dict[str, str] = {}
+        self.parties: dict[str, str] = {}
+        self.facilities: dict[str, dict] = {}
+        self.terms: dict[str, dict] = {}
+        self.disbursed: dict[str, int] = defaultdict(int)
+        self.obligations: dict[str, tuple[str, str, int]] = {}
+        self.paid: dict[str, int] = defaultdict(int)
+        self.collateral: dict[str, int] = {}
+        self.closed: set[str] = set()
+        self.price: int | None = None
+        self.last = ""
+
+    def add(self, envelope: dict) -> None:
+        kind, payload = envelope["event_type"], envelope["payload"]
+        entity = payload.get("entity", {})
+        self.last = max(self.last, envelope["recorded_at"])
+        if kind == "core.price.price-updated":
+            self.price = payload["price"]
+        elif kind == "core.customer.party-created":
+            self.emails[entity["id"]] = entity["email"]
+        elif kind == "core.customer.customer-created":
+            self.parties[entity["id"]] = entity["party_id"]
+        elif kind == "core.credit.facility-activated":
+            self.facilities[entity["id"]] = entity
+        elif kind == "core.credit.facility-completed":
+            self.closed.add(entity["id"])
+        elif "terms" in entity and kind.startswith(("core.credit.facility-proposal", "core.credit.pending-credit")):
+            self.terms[entity["id"]] = entity["terms"]
+        elif kind == "core.credit.disbursal-settled":
+            self.disbursed[entity["credit_facility_id"]] += entity["amount"]
+        elif kind == "core.credit-collection.obligation-created":
+            self.obligations[entity["id"]] = (entity["beneficiary_id"], entity["obligation_type"],
+                                              entity["initial_amount"])
+        elif kind == "core.credit-collection.payment-allocation-created":
+            self.paid[entity["obligation_id"]] += entity["amount"]
+        elif kind == "core.credit-collateral.collateral-updated":
+            self.collateral[entity["secured_loan_id"]] = entity["amount"]
+
+
+def read_outbox(path: str | Path) -> tuple[list[Position], date, int]:
+    """(positions, the date the book stands at, the last BTC price in cents), or `BookRefused`."""
+    fold, problems = _Fold(), []
+    with Path(path).open() as lines:
+        for number, line in enumerate(lines, 1):
+            try:
+                fold.add(json.loads(line))
+            except (ValueError, KeyError, TypeError) as bad:
+                problems.append(BookProblem(number, "-", f"not a lanasim outbox envelope ({bad})"))
+    if fold.price is None and not problems:
+        problems.append(BookProblem(1, "-", "no core.price.price-updated envelope: no price to import at"))
+    positions = [] if problems else _positions(fold, problems)
+    if problems:
+        raise BookRefused(str(path), problems)
+    last = datetime.fromisoformat(fold.last.replace("Z", "+00:00"))
+    as_of = last.date() if last.time() == datetime.min.time() else last.date() + timedelta(days=1)
+    return positions, as_of, int(fold.price)  # type: ignore[arg-type]
+
+
+def _positions(fold: _Fold, problems: list[BookProblem]) -> list[Position]:
+    owed: dict[tuple[str, str], int] = defaultdict(int)
+    for obligation_id, (facility_id, kind, amount) in fold.obligations.items():
+        owed[(facility_id, kind)] += amount - fold.paid[obligation_id]
+    positions = []
+    for facility_id, f in fold.facilities.items():
+        if facility_id in fold.closed:
+            continue
+        if facility_id not in fold.terms:
+            problems.append(BookProblem(0, facility_id, "no envelope carries this facility's terms"))
+            continue
+        try:
+            terms = _terms(fold.terms[facility_id])
+        except (CreditError, ValueError) as bad:
+            problems.append(BookProblem(0, facility_id, f"unknown terms: {bad}"))
+            continue
+        positions.append(Position(
+            facility_id, fold.emails[fold.parties[f["customer_id"]]], f["amount"], fold.disbursed[facility_id],
+            owed[(facility_id, "disbursal")], owed[(facility_id, "interest")], fold.collateral.get(facility_id, 0),
+            terms, date.fromisoformat(f["activated_at"][:10])))
+    return positions
+
+
+def _terms(values: dict) -> TermValues:
+    enums = {"accrual_interval": InterestInterval, "accrual_cycle_interval": InterestInterval,
+             "disbursal_policy": DisbursalPolicy}
+    typed: dict[str, Any] = {k: Decimal(v) if k in _DECIMALS else enums[k](v) if k in enums else v
+                             for k, v in values.items()}
+    return TermValues(**typed)

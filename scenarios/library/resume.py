@@ -1,0 +1,119 @@
+"""`lanasim run --resume DIR`: continue a stopped or killed run to the journal an uninterrupted run gives.
+
+Decision (why a resume re-executes): a story is a Python procedure; its position — loop counters,
+local variables, the desk's queue and the borrowers' open margin calls, jobs holding closures, the
+price path object — is not data the journal could hold without constraining every story (and every
+user's) to be a resumable state machine. What the journal does hold is everything that determines
+the run: scenario, seed and parameters (committed before the story starts) and, at every group
+commit, the ids, random-stream positions and instant (see `engine.simulation`). So a run resumes by
+re-executing from that metadata into `journal.sqlite.resume` and *proving* that the committed
+journal is an exact prefix of the re-execution — every event row and every outbox envelope, byte for
+byte — before the re-execution replaces it. The result is the journal an uninterrupted run writes,
+at whatever group-commit boundary the run was stopped (Ctrl-C, `kill -9`, a full disk), with the
+participants' state, pending jobs, alarms and stream positions exactly as they would have been.
+The cost is computing the committed prefix again. A prefix that differs (the code or the inputs
+changed since) is `ResumeDiverged`, and the stopped journal is left as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
+from scenarios.library.rundir import JOURNAL, RunRefused, journal_meta
+
+__all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "prepare_resume", "prove_prefix", "replace",
+           "settle_wal"]
+
+RESUMING = f"{JOURNAL}.resume"
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+class ResumeDiverged(EngineError):
+    """The re-executed run does not reproduce the stopped journal (fields: path, table, rows,
+    problem); the stopped journal is kept unchanged."""
+
+
+def prepare_resume(run_dir: Path) -> tuple[dict, Path]:
+    """The stopped run's metadata (scenario, seed, params) and the path to re-execute into.
+
+    Refused (`RunRefused`): no journal, a journal that records no scenario, a finished run."""
+    journal = run_dir / JOURNAL
+    if not journal.is_file():
+        raise RunRefused(run_dir, "holds no lanasim journal to resume")
+    settle_wal(journal)
+    meta = journal_meta(journal)
+    if "scenario" not in meta or "params" not in meta:
+        raise RunRefused(journal, "records no scenario (not written by lanasim run); nothing to resume")
+    if meta.get("finished"):
+        raise RunRefused(journal, "holds a finished run; nothing to resume (lanasim report shows it)")
+    target = run_dir / RESUMING
+    for suffix in ("", *_SIDECARS):  # a previous resume that was itself stopped: ours to remove
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    return meta, target
+
+
+def settle_wal(journal: Path) -> None:
+    """Fold a killed writer's write-ahead log into the file (what it committed stays committed)."""
+    conn = sqlite3.connect(str(journal), isolation_level=None, timeout=0.2)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc):
+            raise JournalLocked(path=str(journal)) from None
+        raise NotALanasimJournal(path=str(journal), problem=str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise NotALanasimJournal(path=str(journal), problem=str(exc)) from None
+    finally:
+        conn.close()
+
+
+def committed_prefix(journal: Path) -> dict:
+    """Row counts and hashes of the stopped journal's events and outbox."""
+    conn = sqlite3.connect(str(journal))  # read only; not mode=ro, which would leave the -wal and -shm behind
+    try:
+        events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        outbox = conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+        return {"events": events, "outbox": outbox, **_hashes(conn, events, outbox)}
+    finally:
+        conn.close()
+
+
+def prove_prefix(stopped: dict, resumed: Path) -> None:
+    """Raise `ResumeDiverged` unless `resumed` starts with exactly the stopped journal's rows."""
+    conn = sqlite3.connect(str(resumed))
+    try:
+        found = _hashes(conn, stopped["events"], stopped["outbox"])
+    finally:
+        conn.close()
+    for table in ("events", "outbox"):
+        if found[f"{table} hash"] != stopped[f"{table} hash"]:
+            raise ResumeDiverged(path=str(resumed), table=table, rows=stopped[table],
+                                 problem="the re-executed run does not reproduce the stopped journal's rows")
+
+
+def replace(run_dir: Path, resumed: Path) -> None:
+    """The re-executed journal takes the stopped one's place (side files of the old one first)."""
+    journal = run_dir / JOURNAL
+    for suffix in _SIDECARS:
+        Path(f"{journal}{suffix}").unlink(missing_ok=True)
+    resumed.replace(journal)
+
+
+def _hashes(conn: sqlite3.Connection, events: int, outbox: int) -> dict:
+    rows = {
+        "events": conn.execute(
+            "SELECT e.seq, n.kind, n.id, e.entity_seq, e.type, e.version, e.payload, e.recorded_at, e.context "
+            "FROM events e JOIN entities n USING (entity) WHERE e.seq <= ? ORDER BY e.seq", (events,)),
+        "outbox": conn.execute("SELECT * FROM outbox WHERE sequence <= ? ORDER BY sequence", (outbox,)),
+    }
+    hashes = {}
+    for table, cursor in rows.items():
+        h, n = hashlib.sha256(), 0
+        for row in cursor:
+            h.update("\x1f".join(map(str, row)).encode() + b"\n")
+            n += 1
+        hashes[f"{table} hash"] = h.hexdigest() if n == (events if table == "events" else outbox) else f"{n} rows"
+    return hashes

@@ -1,0 +1,198 @@
+"""Your own book: a CSV of facilities imported into a journal, every figure as the row says, bad books
+refused whole, exported back at any instant, shown as a portfolio table, stressed with `run --from`."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from domains.credit import ObligationStatus, ObligationType
+from scenarios.book.export import branch_at
+from scenarios.cli import main
+
+HEADER = ("facility_id,customer_email,facility_usd,disbursed_usd,principal_outstanding_usd,interest_outstanding_usd,"
+          "collateral_btc,annual_rate_pct,duration_months,activated_on,initial_cvl_pct,margin_call_cvl_pct,"
+          "liquidation_cvl_pct")
+ROWS = [
+    "fac-1,ada@example.com,100000.00,100000.00,80000.00,812.33,2.5,12,12,2024-01-15,140,125,105",
+    "fac-2,bob@example.com,50000,50000,50000,0,1.1,9.5,6,2024-03-01,150,130,110",
+    "fac-3,ada@example.com,20000.50,20000.50,20000.50,0,0.40000001,12,3,2023-12-01,140,125,105",
+]
+
+
+def write(tmp_path, rows, header=HEADER, name="book.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def imported(tmp_path, rows=ROWS, header=HEADER, as_of="2024-03-10", price="60000"):
+    journal = tmp_path / "book.sqlite"
+    code = main(["import", str(write(tmp_path, rows, header)), "--as-of", as_of, "--price-usd", price,
+                 "--journal", str(journal)])
+    return code, journal
+
+
+def test_an_imported_facility_owes_holds_and_matures_what_its_row_says(tmp_path):
+    code, journal = imported(tmp_path)
+    assert code == 0
+    with branch_at(str(journal), None) as sim:
+        view = sim.credit.facility("fac-1")
+        assert (view.books.principal, view.books.interest, view.collateral_sats) == (80_000_00, 812_33, 250_000_000)
+        assert view.amount == 100_000_00 and sim.state("credit-facility", "fac-1").disbursed_total == 100_000_00
+        assert view.maturity_date == date(2025, 1, 15)  # activated 2024-01-15 + 12 months
+        interest, principal = sorted(sim.credit.obligations("fac-1"), key=lambda o: o.obligation_type != "interest")
+        assert (interest.obligation_type, interest.outstanding, interest.due_date) == \
+            (ObligationType.INTEREST, 812_33, date(2024, 2, 29))  # the last cycle that ended before the import
+        assert interest.status is ObligationStatus.DUE
+        assert (principal.outstanding, principal.due_date) == (80_000_00, date(2025, 1, 15))
+        cycle = sim.state("interest-accrual-cycle", sim.state("credit-facility", "fac-1").cycle.id)
+        assert (cycle.period.start, cycle.accrued_through) == (date(2024, 3, 1), date(2024, 3, 9))
+        # $60,000 x 2.5 BTC / $80,812.33 = 185.6 %: fully collateralized, CVL truncated as Lana does
+        assert (view.collateralization_state, view.cvl) == ("fully_collateralized", Decimal("185.00"))
+        assert sim.state("credit-facility", "fac-3").status.value == "matured"  # 2023-12-01 + 3 months
+
+
+def test_the_posted_interest_ages_by_the_dates_the_terms_imply(tmp_path):
+    header = HEADER + ",obligation_overdue_duration_from_due"
+    code, journal = imported(tmp_path, [ROWS[0] + ",5"], header)
+    assert code == 0
+    with branch_at(str(journal), None) as sim:
+        interest = next(o for o in sim.credit.obligations("fac-1") if o.obligation_type == "interest")
+        assert interest.status is ObligationStatus.OVERDUE  # due 2024-02-29, overdue 5 days later
+        assert sim.credit.facility("fac-1").books.payable_interest == 812_33
+
+
+def test_an_import_verifies_and_is_deterministic(tmp_path):
+    code, journal = imported(tmp_path)
+    again = tmp_path / "again"
+    again.mkdir()
+    assert code == 0 and imported(again)[0] == 0
+    assert main(["verify", str(journal)]) == 0
+    from engine.inspect import open_readonly
+
+    with open_readonly(str(journal)) as a, open_readonly(str(again / "book.sqlite")) as b:
+        assert a.journal.digest() == b.journal.digest()
+
+
+def test_import_then_export_gives_back_the_same_values(tmp_path):
+    code, journal = imported(tmp_path)
+    out = tmp_path / "back.csv"
+    assert code == 0 and main(["export", str(journal), "--as-of", "2024-03-10", "--out", str(out)]) == 0
+    with out.open() as handle:
+        back = {row["facility_id"]: row for row in csv.DictReader(handle)}
+    for line in ROWS:
+        given = dict(zip(HEADER.split(","), line.split(","), strict=True))
+        row = back[given["facility_id"]]
+        for column, value in given.items():
+            same = Decimal(value) == Decimal(row[column]) if column.endswith(("usd", "btc", "pct", "months")) \
+                else value == row[column]
+            assert same, (column, value, row[column])
+
+
+def test_export_at_an_earlier_instant_is_the_book_as_it_stood_then(tmp_path):
+    _, journal = imported(tmp_path)
+    branch = tmp_path / "later.sqlite"
+    with branch_at(str(journal), None) as sim:
+        later = sim.fork(journal=str(branch))
+        later.advance(days=40)  # March's interest is posted on the way
+        later.close()
+    out_then, out_later = tmp_path / "then.csv", tmp_path / "later.csv"
+    assert main(["export", str(branch), "--as-of", "2024-03-10", "--out", str(out_then)]) == 0
+    assert main(["export", str(branch), "--out", str(out_later)]) == 0
+    then = {r["facility_id"]: r for r in csv.DictReader(out_then.open())}
+    after = {r["facility_id"]: r for r in csv.DictReader(out_later.open())}
+    assert then["fac-1"]["interest_outstanding_usd"] == "812.33"
+    assert Decimal(after["fac-1"]["interest_outstanding_usd"]) > Decimal("812.33")
+
+
+@pytest.mark.parametrize(("rows", "header", "line", "column", "problem"), [
+    ([ROWS[0]], HEADER.replace(",collateral_btc", ""), 1, "collateral_btc", "missing column"),
+    ([ROWS[0].replace("80000.00", "eighty")], HEADER, 2, "principal_outstanding_usd", "not a number"),
+    ([ROWS[0], ROWS[1].replace(",1.1,", ",-1.1,")], HEADER, 3, "collateral_btc", "negative"),
+    ([ROWS[0].replace("812.33", "812.333")], HEADER, 2, "interest_outstanding_usd", "too many decimals"),
+    ([ROWS[0].replace(",2.5,", ",2.123456789,")], HEADER, 2, "collateral_btc", "too many decimals"),
+    ([ROWS[0].replace(",140,125,105", ",120,125,105")], HEADER, 2, "margin_call_cvl_pct", "unknown terms"),
+    ([ROWS[0], ROWS[1], ROWS[0].replace("ada@", "cy@")], HEADER, 4, "facility_id", "duplicate id (first on line 2)"),
+    ([ROWS[1].replace("50000,50000,50000", "50000,60000,50000")], HEADER, 2, "disbursed_usd",
+     "disbursed above the facility"),
+    ([ROWS[1].replace("50000,50000,50000", "50000,50000,50000.01")], HEADER, 2, "principal_outstanding_usd",
+     "inconsistent amounts"),
+    ([ROWS[1].replace(",0,1.1,", ",5.00,1.1,")], HEADER, 2, "interest_outstanding_usd", "inconsistent amounts"),
+])
+def test_a_bad_book_is_refused_whole_naming_line_column_and_problem(tmp_path, capsys, rows, header, line, column,
+                                                                  problem):
+    code, journal = imported(tmp_path, rows, header)
+    err = capsys.readouterr().err
+    assert code == 2 and not journal.exists()
+    assert f"line {line}, {column}: {problem}" in err, err
+    assert "Traceback" not in err
+
+
+def test_every_bad_row_is_reported_not_just_the_first(tmp_path, capsys):
+    rows = [ROWS[0].replace("812.33", "x"), ROWS[1], ROWS[2].replace("20000.50,0", "20000.50,-1")]
+    code, journal = imported(tmp_path, rows)
+    err = capsys.readouterr().err
+    assert code == 2 and not journal.exists()
+    assert "line 2, interest_outstanding_usd: not a number" in err and "line 4, interest_outstanding_usd" in err
+
+
+def test_an_existing_journal_is_never_overwritten_by_an_import(tmp_path, capsys):
+    (tmp_path / "book.sqlite").write_text("mine")
+    code, journal = imported(tmp_path)
+    assert code == 2 and journal.read_text() == "mine"
+
+
+def test_show_book_prints_the_portfolio_and_writes_it_as_parquet(tmp_path, capsys):
+    code, journal = imported(tmp_path)
+    capsys.readouterr()
+    table = tmp_path / "book.parquet"
+    assert code == 0 and main(["show", str(journal), "book", "--as-of", "2024-03-10", "--parquet", str(table)]) == 0
+    out = capsys.readouterr().out
+    assert "fac-1" in out and "fully_collateralized" in out
+    frame = pd.read_parquet(table).set_index("facility_id")
+    assert frame.loc["fac-2", "outstanding_cents"] == 50_000_00 and frame.loc["fac-2", "collateral_sats"] == 110_000_000
+    assert frame.loc["fac-2", "cvl_pct"] == 132.0  # $66,000 of BTC for $50,000 owed
+
+
+def test_a_stress_runs_on_an_imported_book_from_the_books_own_price(tmp_path, capsys):
+    book = write(tmp_path, ROWS)
+    out = tmp_path / "run"
+    assert main(["run", "march-2020", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
+                 "--set", "lead_days=0", "--set", "days=2", "--out", str(out), "--seed", "3", "--json"]) == 0
+    import json
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["facilities"] == 3 and summary["price_start_cents"] == 6_000_000
+    assert summary["price_trough_cents"] < 6_000_000 * 0.6  # Black Thursday's -50 % from the book's price
+    assert main(["verify", str(out)]) == 0
+
+
+def test_a_run_exported_to_its_outbox_and_reimported_yields_the_same_book(tmp_path, capsys):
+    from scenarios import run_stress
+
+    run_stress("march-2020", seed=4, out=str(tmp_path / "run"), facilities=6, days=6)
+    capsys.readouterr()
+    assert main(["outbox", str(tmp_path / "run")]) == 0
+    (tmp_path / "events.jsonl").write_text(capsys.readouterr().out)
+    journal = tmp_path / "again.sqlite"
+    assert main(["import", "--from-outbox", str(tmp_path / "events.jsonl"), "--journal", str(journal)]) == 0
+    assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "a.csv")]) == 0
+    assert main(["export", str(journal), "--out", str(tmp_path / "b.csv")]) == 0
+    original = (tmp_path / "a.csv").read_text()
+    assert original == (tmp_path / "b.csv").read_text() and original.count("\n") == 7
+    assert main(["verify", str(journal)]) == 0
+
+
+def test_an_outbox_without_the_terms_of_an_imported_facility_is_refused_by_name(tmp_path, capsys):
+    code, journal = imported(tmp_path)
+    capsys.readouterr()
+    assert code == 0 and main(["outbox", str(journal)]) == 0
+    (tmp_path / "events.jsonl").write_text(capsys.readouterr().out)
+    again = tmp_path / "again.sqlite"
+    assert main(["import", "--from-outbox", str(tmp_path / "events.jsonl"), "--journal", str(again)]) == 2
+    assert "fac-1: no envelope carries this facility's terms" in capsys.readouterr().err and not again.exists()
