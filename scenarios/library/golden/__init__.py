@@ -37,10 +37,10 @@ def rerun(name: str, seed: int, overrides: dict[str, str]) -> dict:
 
 def save(name: str) -> Path:
     """Run `name` with its small parameters and write its golden file."""
-    scenario = load_scenario(name)
-    overrides = {k: v for k, v in SMALL.items() if k in scenario.params}
+    scenario, path = load_scenario(name), golden_path(name)
+    saved = json.loads(path.read_text())["params"] if path.exists() else None  # a file keeps its parameters
+    overrides = saved if saved is not None else {k: v for k, v in SMALL.items() if k in scenario.params}
     record = {"scenario": name, "seed": 1, "params": overrides, "summary": rerun(name, 1, overrides)}
-    path = golden_path(name)
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     return path
 
