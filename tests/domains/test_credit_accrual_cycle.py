@@ -10,9 +10,10 @@ import pytest
 
 from domains.credit import CREDIT_FACILITY, INTEREST_ACCRUAL_CYCLE, Period, std_terms
 from domains.credit.facility import (
-    AccrualCycleInitialized, AccrueInterest, ActivateFacility, ConcludeAccrualCycle, InterestAccrualCycleConcluded,
-    InterestAccrualCycleStarted, InterestAccrualNotCompletedYet, InterestAccrualsPosted, InterestAccrued,
-    PostAccruedInterest, StartAccrualCycle, accruing_from, next_accrual_end, post_accrual_cycle, post_cycle,
+    AccrualCycleInitialized, AccrueInterest, ActivateFacility, ConcludeAccrualCycle, ImportAccrualCycle,
+    InterestAccrualCycleConcluded, InterestAccrualCycleStarted, InterestAccrualNotCompletedYet, InterestAccrualsPosted,
+    InterestAccrued, PostAccruedInterest, StartAccrualCycle, accruing_from, next_accrual_end, post_accrual_cycle,
+    post_cycle,
 )
 from tests.domains.support import fold
 
@@ -176,3 +177,15 @@ def test_over_a_leap_february_every_day_from_activation_to_maturity_is_charged_o
     accrued = [e for events in cycles for e in events if isinstance(e, InterestAccrued)]
     assert sum(e.period.days for e in accrued) == (MATURITY - date(2023, 12, 15)).days + 1 == 92
     assert fold(INTEREST_ACCRUAL_CYCLE, *cycles[2]).total == 29 * DAILY
+
+
+def test_an_imported_cycle_records_what_was_accrued_before_the_import_and_its_posting_once():
+    start = StartAccrualCycle("f-1-cycle-1", "f-1", 1, FIRST, MATURITY, std_terms())
+    days = Period(date(2023, 12, 15), date(2023, 12, 20))
+    current = INTEREST_ACCRUAL_CYCLE.decide(None, ImportAccrualCycle(start, days, 6 * DAILY), AT)
+    assert current[1:] == (InterestAccrued(1, days, 6 * DAILY, date(2023, 12, 20)),)
+    assert next_accrual_end(fold(INTEREST_ACCRUAL_CYCLE, *current)) == date(2023, 12, 21)  # the day end goes on
+    posted = INTEREST_ACCRUAL_CYCLE.decide(None, ImportAccrualCycle(start, FIRST, 812_33, "o-1"), AT)
+    assert posted[2] == InterestAccrualsPosted(1, FIRST, 812_33, "o-1", FIRST.end, "f-1-interest-accrual-cycle-1")
+    assert accruing_from(fold(INTEREST_ACCRUAL_CYCLE, *posted)) is None  # never selected by a day end again
+    assert when(posted, ImportAccrualCycle(start, FIRST, 812_33, "o-1")) == ()

@@ -7,9 +7,9 @@ from __future__ import annotations
 from domains.credit.commands import (
     AccrueInterest, ActivateFacility, ApplyLiquidationProceeds, CompleteFacility, CompletePendingFacility,
     ConcludeAccrualCycle, ConcludeApprovalProcess, ConcludeCustomerApproval, ConcludeDisbursalApproval,
-    CreatePendingFacility, CreateProposal, CreateTermsTemplate, InitiateDisbursal, Mature, PostAccruedInterest,
-    RecordDisbursalCancelled, RecordDisbursalInitiated, StartAccrualCycle, UpdateCollateralization,
-    UpdatePendingCollateralization, UpdateTermValues,
+    CreatePendingFacility, CreateProposal, CreateTermsTemplate, ImportAccrualCycle, InitiateDisbursal, Mature,
+    PostAccruedInterest, RecordDisbursalCancelled, RecordDisbursalInitiated, StartAccrualCycle,
+    UpdateCollateralization, UpdatePendingCollateralization, UpdateTermValues,
 )
 from domains.credit.errors import (
     ApprovalProcessNotStarted, BelowMarginLimit, CustomerNotEligible, DisbursalAboveFacilityAmount,
@@ -71,6 +71,7 @@ __all__ = [
     "FacilityDisbursalRecorded",
     "FacilityInitialized",
     "FacilityMatured",
+    "ImportAccrualCycle",
     "InitiateDisbursal",
     "InterestAccrualCycle",
     "InterestAccrualCycleConcluded",
