@@ -146,7 +146,8 @@ def test_a_payment_above_the_posted_outstanding_is_refused_by_the_uncovered_outs
     disbursed principal is posted."""
     facility = open_facility(sim, customer, terms=std_terms())
     sim.advance(days=10)
-    assert sim.state("credit-facility", facility).cycle.total > 0
+    cycle = sim.state("credit-facility", facility).cycle
+    assert sim.state("interest-accrual-cycle", cycle.id).total > 0
     error = refused(sim, PaymentAboveOutstanding, sim.credit.record_payment, facility, AMOUNT + 1)
     assert (error.account, error.balance, error.amount, error.template) == (
         f"uncovered-outstanding:{facility}", AMOUNT, AMOUNT + 1, "RECORD_PAYMENT")
