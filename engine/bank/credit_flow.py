@@ -158,7 +158,7 @@ class CreditFlow:
             books.payable_interest))
 
     def price_sweep(self, envelope: dict) -> tuple[Send, ...]:
-        """Re-evaluate only the facilities whose price band the new price leaves (§9, improved:
+        """Re-evaluate only the facilities whose price band the new price leaves (Lana: core/price/src/lib.rs, improved:
         per-facility terms and hysteresis, and no facility is unreachable)."""
         price, sends = envelope["payload"]["price"], []
         for facility_id in self.sim.index(FACILITY_KIND).ids_crossed("trigger_below", "trigger_above", price):

@@ -172,7 +172,7 @@ class Ledger:
 
     def debits_credits(self, account: str, currency: str = "USD", layer: str = "settled", *,
                        as_of=None) -> tuple[int, int]:
-        """Total debits and total credits posted to the account (§17.4 reads some of these)."""
+        """Total debits and total credits posted to the account (Lana: core/credit/src/ledger/balance.rs reads some of these)."""
         key = _key(account, currency, layer)
         normal_side(account)  # an unknown account is refused, not read as zero
         if as_of is None:
