@@ -1,7 +1,8 @@
 """Engine benchmark: commands/s, journal append vs raw executemany, 100k actors, entity loads.
 
 Run: `python bench/engine.py` (all sections, each in a fresh subprocess so peak RSS is its own),
-or `python bench/engine.py --section commands|append|actors|load [--quick]`.
+or `python bench/engine.py --section commands|append|actors|load|peer [--quick]`. The `peer`
+section needs the `eventsourcing` package (the project's `bench` extra).
 Prints figures with a naive baseline measured in the same run; never asserts on time.
 """
 
@@ -69,11 +70,12 @@ def bench_commands(quick: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp, \
             Simulation(seed=1, journal=f"{tmp}/j.sqlite", aggregates=[TICKER]) as sim:
         sim.execute("ticker", "t", Tick(0))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(n):
             sim.tell("ticker", "t", Tick(i))
         sim.settle(commit=True)
         out["deterministic_tell_per_s"] = n / (time.perf_counter() - t0)
+        out["deterministic_tell_per_cpu_s"] = n / (time.process_time() - c0)  # steadier on a shared machine
         t0 = time.perf_counter()
         for i in range(n):
             sim.execute("ticker", "t", Tick(i))
@@ -181,6 +183,68 @@ def bench_pykka_baseline(quick: bool) -> dict:
             "peak_rss_mb": _peak_rss_mb()}
 
 
+def bench_peer(quick: bool) -> dict:
+    """The same one-event workload on the peer a Python user would pick, the `eventsourcing`
+    library (SQLite file, WAL, synchronous NORMAL), next to ours in the same process: each command
+    saves one event of one held aggregate; then a 1,000-event aggregate is loaded. Needs the
+    `eventsourcing` package (skipped, saying so, without it)."""
+    try:
+        from eventsourcing.application import Application
+        from eventsourcing.domain import Aggregate as PeerAggregate
+        from eventsourcing.domain import event
+        from eventsourcing.sqlite import SQLiteConnectionPool
+    except ImportError:
+        return {"skipped": "the eventsourcing package is not installed (pip install eventsourcing)"}
+
+    class PeerTicker(PeerAggregate):
+        @event("Ticked")
+        def tick(self, n: int) -> None:
+            self.last = n
+
+    n = 20_000 if quick else 100_000
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=f"{tmp}/peer.sqlite")
+        create = SQLiteConnectionPool._create_connection
+
+        def normal(pool):  # every pooled connection: WAL (the library's default) and synchronous NORMAL
+            connection = create(pool)
+            connection._sqlite_conn.execute("PRAGMA synchronous = NORMAL")
+            return connection
+
+        SQLiteConnectionPool._create_connection = normal
+        app = Application()
+        ticker = PeerTicker()
+        app.save(ticker)
+        t0, c0 = time.perf_counter(), time.process_time()
+        for i in range(n):
+            ticker.tick(n=i)
+            app.save(ticker)
+        out["peer_events_per_s"] = n / (time.perf_counter() - t0)
+        out["peer_events_per_cpu_s"] = n / (time.process_time() - c0)
+        target = PeerTicker()
+        for i in range(999):
+            target.tick(n=i)
+        app.save(target)
+        times = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            app.repository.get(target.id)
+            times.append(time.perf_counter() - t0)
+        out["peer_load_1000_events_ms"] = sorted(times)[len(times) // 2] * 1000
+        with Simulation(seed=1, journal=f"{tmp}/ours.sqlite", aggregates=[TICKER]) as sim:
+            sim.execute("ticker", "t", Tick(0))
+            t0, c0 = time.perf_counter(), time.process_time()
+            for i in range(n):
+                sim.tell("ticker", "t", Tick(i))
+            sim.settle(commit=True)
+            out["ours_events_per_s"] = n / (time.perf_counter() - t0)
+            out["ours_events_per_cpu_s"] = n / (time.process_time() - c0)
+    out["ratio_ours_over_peer"] = out["ours_events_per_s"] / out["peer_events_per_s"]
+    out["cpu_ratio_ours_over_peer"] = out["ours_events_per_cpu_s"] / out["peer_events_per_cpu_s"]
+    return out
+
+
 def bench_load(quick: bool) -> dict:
     others = 50_000 if quick else 500_000
     out = {}
@@ -194,18 +258,20 @@ def bench_load(quick: bool) -> dict:
                     sim.tell("ticker", "target", Tick(i))
                 sim.settle(commit=True)
                 sim.load("ticker", "target")  # first read builds the stream index
-                times = []
+                times, cpu = [], []
                 for _ in range(20):
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     state = sim.load("ticker", "target")
                     times.append(time.perf_counter() - t0)
+                    cpu.append(time.process_time() - c0)
                 assert state == Ticker(999)
                 out[f"{label}_ms"] = sorted(times)[len(times) // 2] * 1000
+                out[f"{label}_cpu_ms"] = sorted(cpu)[len(cpu) // 2] * 1000
     return out
 
 
 SECTIONS = {"commands": bench_commands, "append": bench_append, "actors": bench_actors,
-            "pykka_baseline": bench_pykka_baseline, "load": bench_load}
+            "pykka_baseline": bench_pykka_baseline, "load": bench_load, "peer": bench_peer}
 
 
 def main() -> None:

@@ -50,8 +50,11 @@ def test_an_imported_facility_owes_holds_and_matures_what_its_row_says(tmp_path)
             (ObligationType.INTEREST, 812_33, date(2024, 2, 29))  # the last cycle that ended before the import
         assert interest.status is ObligationStatus.DUE
         assert (principal.outstanding, principal.due_date) == (80_000_00, date(2025, 1, 15))
-        cycle = sim.state("credit-facility", "fac-1").cycle
+        cycle = sim.state("interest-accrual-cycle", sim.state("credit-facility", "fac-1").cycle.id)
         assert (cycle.period.start, cycle.accrued_through) == (date(2024, 3, 1), date(2024, 3, 9))
+        assert cycle.total == 236_72  # 1-9 March as one accrual: $80,000 x 12 % x 9 / 365, rounded up
+        posted = sim.state("interest-accrual-cycle", "fac-1-cycle-2")  # February's: the posted interest
+        assert (posted.period.end, posted.total, posted.posted) == (date(2024, 2, 29), 812_33, True)
         # $60,000 x 2.5 BTC / $80,812.33 = 185.6 %: fully collateralized, CVL truncated as Lana does
         assert (view.collateralization_state, view.cvl) == ("fully_collateralized", Decimal("185.00"))
         assert sim.state("credit-facility", "fac-3").status.value == "matured"  # 2023-12-01 + 3 months

@@ -117,18 +117,23 @@ def test_an_edited_deleted_or_reordered_row_of_the_account_journal_is_named(acco
     assert first_bad(verify_accounts(tampered(accounts, tmp_path, sql))) == (table, key)
 
 
+_TIMES_100 = ("UPDATE ledger_transactions SET entries = json_set(entries, '$[0][4]', "
+              "json_extract(entries, '$[0][4]') * 100) WHERE id = 2")  # the first entry's amount
+
+
 def test_the_bank_fixture_writes_every_table_the_tamper_cases_edit(bank):
     conn = sqlite3.connect(bank)
     counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-              for t in ("audit", "ledger_lines", "cursors", "ephemeral", "index_deposit_account")}
+              for t in ("audit", "ledger_transactions", "cursors", "ephemeral", "index_deposit_account")}
     conn.close()
     assert all(counts.values()), counts
 
 
 @pytest.mark.parametrize("sql, table, key", [
-    ("UPDATE ledger_lines SET amount = amount * 100 WHERE id = 2", "ledger_lines", "id 2"),
-    ("UPDATE ledger_lines SET account = (SELECT MAX(id) FROM ledger_accounts) WHERE id = 1", "ledger_lines", "id 1"),
-    ("DELETE FROM ledger_lines WHERE id = 3", "ledger_lines", "id 3"),
+    (_TIMES_100, "ledger_transactions", "id 2"),
+    ("UPDATE ledger_transactions SET entries = json_set(entries, '$[0][0]', (SELECT MAX(id) FROM ledger_accounts)) "
+     "WHERE id = 1", "ledger_transactions", "id 1"),
+    ("DELETE FROM ledger_transactions WHERE id = 3", "ledger_transactions", "id 3"),
     ("UPDATE audit SET authorized = 0 WHERE id = 1", "audit", "id 1"),
     ("DELETE FROM audit WHERE id = 1", "audit", "id 1"),
     ("UPDATE ledger_accounts SET account = 'bank-cash' WHERE id = 1", "ledger_accounts", "id 1"),
@@ -142,8 +147,8 @@ def test_an_edited_or_deleted_row_of_the_bank_journal_is_named(bank, tmp_path, s
 
 
 def test_an_edited_ledger_amount_is_also_caught_by_replaying_the_postings(bank, tmp_path):
-    report = verify_bank(tampered(bank, tmp_path, "UPDATE ledger_lines SET amount = amount * 100 WHERE id = 2"))
-    assert any(p.startswith("ledger_lines id 2: ") and "the events post" in p for p in report["problems"])
+    report = verify_bank(tampered(bank, tmp_path, _TIMES_100))
+    assert any(p.startswith("ledger_transactions id 2: ") and "the events post" in p for p in report["problems"])
 
 
 def test_rows_appended_after_the_last_commit_are_named(accounts, tmp_path):

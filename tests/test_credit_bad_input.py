@@ -144,11 +144,13 @@ def test_setting_the_collateral_to_its_current_amount_changes_nothing(sim, custo
 
 # -- payments -------------------------------------------------------------------------------------
 def test_a_payment_above_the_posted_outstanding_is_refused_by_the_uncovered_outstanding_limit(sim, customer):
-    """Accrued but unposted interest is not payable yet (§8.4, §17.3): after 10 days only the
+    """Accrued but unposted interest is not payable yet (Lana: core/credit/collection/src/obligation/mod.rs;
+    core/credit/src/ledger/velocity): after 10 days only the
     disbursed principal is posted."""
     facility = open_facility(sim, customer, terms=std_terms())
     sim.advance(days=10)
-    assert sim.state("credit-facility", facility).cycle.total > 0
+    cycle = sim.state("credit-facility", facility).cycle
+    assert sim.state("interest-accrual-cycle", cycle.id).total > 0
     error = refused(sim, PaymentAboveOutstanding, sim.credit.record_payment, facility, AMOUNT + 1)
     assert (error.account, error.balance, error.amount, error.template) == (
         f"uncovered-outstanding:{facility}", AMOUNT, AMOUNT + 1, "RECORD_PAYMENT")

@@ -76,11 +76,10 @@ def life() -> Life:
         sim.credit.update_collateral(facility, COLLATERAL)
         days, principal_at, payments = [snapshot(sim, facility)], {}, {}
         while sim.now.date() < PAYOFF_ON:
-            principal, seen = sim.credit.principal(facility), len(sim.journal.stream("credit-facility", facility))
+            principal = sim.credit.principal(facility)
             sim.advance(days=1)
-            for stored in sim.journal.stream("credit-facility", facility, after=seen):
-                if isinstance(stored.event, InterestAccrued):
-                    principal_at[stored.event.period.end] = principal
+            for accrued in accruals_of(sim, facility):
+                principal_at.setdefault(accrued.period.end, principal)
             amount = {PARTIAL_ON: PARTIAL, LATE_ON: LATE, PAYOFF_ON: sim.credit.facility(facility).books.outstanding}
             if sim.now.date() in amount:
                 payments[sim.now.date()] = sim.credit.record_payment(facility, amount[sim.now.date()])
@@ -100,12 +99,15 @@ def snapshot(sim, facility: str) -> Day:
         totals[key] = (totals[key][0] + line.debit, totals[key][1] + line.credit)
     f = sim.state("credit-facility", facility)
     return Day(sim.now.date(), sim.now, sim.credit.facility(facility).books, ledger, dict(totals),
-               tuple(sim.credit.obligations(facility)), 0 if f.cycle is None else f.cycle.total)
+               tuple(sim.credit.obligations(facility)),
+               0 if f.cycle is None else sim.state("interest-accrual-cycle", f.cycle.id).total)
 
 
 def accruals_of(sim, facility: str) -> tuple[InterestAccrued, ...]:
-    stream = sim.journal.stream("credit-facility", facility)
-    return tuple(s.event for s in stream if isinstance(s.event, InterestAccrued))
+    """Every accrual of the facility's cycles (each cycle its own aggregate), cycle by cycle."""
+    cycles = sim.index("interest-accrual-cycle").ids_where("facility_id", (facility,))
+    return tuple(s.event for cycle in sorted(cycles, key=lambda c: int(c.rsplit("-", 1)[1]))
+                 for s in sim.journal.stream("interest-accrual-cycle", cycle) if isinstance(s.event, InterestAccrued))
 
 
 def postings_of(sim) -> tuple[dict, ...]:
@@ -189,7 +191,7 @@ def test_the_ledger_as_of_any_past_day_shows_that_days_balances(life):
 def test_the_facility_as_of_any_past_day_has_that_days_accruals_in_progress(life):
     def in_progress(d: Day) -> int:
         cycle = life.sim.load("credit-facility", life.facility, as_of=d.at).cycle
-        return 0 if cycle is None else cycle.total
+        return 0 if cycle is None else life.sim.load("interest-accrual-cycle", cycle.id, as_of=d.at).total
     assert [d.on for d in earlier_instants(life) if in_progress(d) != d.cycle_total] == []
 
 

@@ -69,7 +69,8 @@ BUCKET = {ObligationStatus.NOT_YET_DUE: "not-yet-due", ObligationStatus.DUE: "pa
 
 
 def classified(cvl: int | None) -> State:
-    """Lana's classification of a whole-percent CVL (§3.2): infinite, 0, then 125 / 105 thresholds."""
+    """Lana's classification of a whole-percent CVL (Lana: core/credit/terms/src/cvl.rs): infinite, 0, then 125 / 105
+    thresholds."""
     if cvl is None:
         return State.NO_EXPOSURE
     if cvl == 0:
@@ -90,7 +91,8 @@ def aged(o, today: date) -> ObligationStatus:
 
 
 def allocation_of(amount: int, obligations: list) -> list[tuple[str, int, str]]:
-    """§8: every interest obligation before any principal one, oldest effective date first, then
+    """Lana: core/credit/collection/src/obligation/mod.rs: every interest obligation before any principal one, oldest
+    effective date first, then
     creation order, whatever the status; each takes what it still owes, from its current bucket."""
     order = sorted(range(len(obligations)), key=lambda i: (
         obligations[i].obligation_type is not ObligationType.INTEREST, obligations[i].effective, i))
@@ -137,7 +139,7 @@ class CreditMachine(RuleBasedStateMachine):
 
     def cvl_pct(self, facility: str, extra: int) -> int:
         """Whole-percent CVL with `extra` more disbursed (value rounded down, ratio truncated); no
-        value gives 0 even with nothing owed (§3.1)."""
+        value gives 0 even with nothing owed (Lana: core/credit/terms/src/cvl.rs)."""
         value = self.collateral[facility] * PRICE // BTC
         return 0 if value == 0 else value * 100 // (self.owed(facility, defaulted=False) + extra)
 
@@ -224,7 +226,8 @@ class CreditMachine(RuleBasedStateMachine):
 
     @rule(days=st.integers(1, 40))
     def advance(self, days):
-        """Each daily accrual on the way is ceil(principal × 12 % × days / 365) to the cent (§6); the
+        """Each daily accrual on the way is ceil(principal × 12 % × days / 365) to the cent (Lana:
+        core/credit/src/credit_facility/interest_accrual_cycle/entity.rs); the
         principal only changes inside a jump when an obligation defaults, and then is not checked."""
         before = {f: (self.sim.credit.principal(f), len(self.sim.journal.stream("credit-facility", f)))
                   for f in self.ids.values()}
@@ -284,8 +287,10 @@ class CreditMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_collateralization_state_is_what_the_cvl_says_up_to_the_upgrade_buffer(self):
-        """§3: whole-percent CVL of the posted, non-defaulted outstanding; a margin call is only
-        left for Fully above margin call + 5; the ratio is sats per outstanding cent (§9). A default
+        """Lana: core/credit/terms/src/cvl.rs: whole-percent CVL of the posted, non-defaulted outstanding; a margin call
+        is only
+        left for Fully above margin call + 5; the ratio is sats per outstanding cent (Lana: core/price/src/lib.rs). A
+        default
         (lanasim's extension; none in Lana) is no re-evaluation trigger, so those are skipped."""
         for facility in self.ids.values():
             if any(o.status is ObligationStatus.DEFAULTED for o in self.sim.credit.obligations(facility)):
@@ -312,7 +317,8 @@ class CreditMachine(RuleBasedStateMachine):
 
     @invariant()
     def obligations_fall_due_on_the_dates_the_terms_give_and_age_on_them(self):
-        """§7: principal is due at maturity, interest at the end of its cycle (a month end or the
+        """Lana: core/credit/collection/src/obligation/entity.rs: principal is due at maturity, interest at the end of
+        its cycle (a month end or the
         maturity date); overdue 50 days later; defaulted 70 days later where the terms say so."""
         for name, facility in self.ids.items():
             plan, today = PLANS[name], self.sim.now.date()

@@ -73,28 +73,3 @@ def test_listing_by_id_pages_in_id_order(accounts):
     first = index.list_by("id", first=4)
     rest = index.list_by("id", after=first.end_cursor)
     assert first.ids + rest.ids == sorted(f"acc{i}" for i in range(7)) and not rest.has_next
-
-
-def _with_reads(*reads: str):
-    import attrs
-
-    from tests.support import ACCOUNT
-    return attrs.evolve(ACCOUNT, index_reads=reads)
-
-
-def test_declared_index_reads_keep_the_row_when_those_fields_did_not_change():
-    from engine import Simulation
-
-    with Simulation(seed=7, aggregates=[_with_reads("email", "balance", "owner")]) as sim:
-        sim.execute("account", "a", Open("a", "a@bank.test"))
-        sim.execute("account", "a", Deposit(30))  # balance is read: the row follows
-        assert sim.index("account").list_by_balance(where={"balance": 30}).ids == ["a"]
-
-
-def test_an_index_reads_declaration_missing_a_field_fails_the_tests():
-    from engine import Simulation
-
-    with Simulation(seed=7, aggregates=[_with_reads("email", "owner")]) as sim:
-        sim.execute("account", "a", Open("a", "a@bank.test"))
-        with pytest.raises(Exception, match="index_reads"):
-            sim.execute("account", "a", Deposit(30))  # balance is a column but not declared

@@ -284,7 +284,7 @@ _LEGACY_TABLE = (
     "recorded_at TEXT NOT NULL, seq INTEGER NOT NULL)")
 
 
-def test_entries_are_stored_with_interned_names_and_read_back_whole_through_the_view(tmp_path):
+def test_each_transaction_is_one_row_with_interned_names_and_the_view_shows_one_row_per_entry(tmp_path):
     path = str(tmp_path / "journal.sqlite")
     with Simulation(seed=3, journal=path, aggregates=[TILL, ACCOUNT]) as sim:
         sim.execute("till", "a1", Open("a1"))
@@ -292,8 +292,10 @@ def test_entries_are_stored_with_interned_names_and_read_back_whole_through_the_
         sim.execute("till", "a1", PayOut("t2", 2_500))
         sim.journal.flush()
         conn = sim.journal.conn
-        lines = conn.execute("SELECT typeof(account), typeof(template) FROM ledger_lines").fetchall()
-        assert set(lines) == {("integer", "integer")}
+        rows = conn.execute("SELECT tx_id, typeof(template), json_type(entries, '$[0][0]'), "
+                            "json_array_length(entries) FROM ledger_transactions ORDER BY id").fetchall()
+        assert rows == [("t1", "integer", "integer", 2), ("t2", "integer", "integer", 4)]  # a withdrawal: 4 entries
+        assert conn.execute("SELECT COUNT(*) FROM ledger_entries").fetchone()[0] == 6
         view = conn.execute("SELECT tx_id, template, account, side, amount FROM ledger_entries ORDER BY id").fetchall()
         assert view[:2] == [("t1", "RECORD_DEPOSIT", DEPOSIT_OMNIBUS, "debit", 10_000),
                             ("t1", "RECORD_DEPOSIT", "deposit:a1", "credit", 10_000)]
@@ -303,22 +305,24 @@ def test_entries_are_stored_with_interned_names_and_read_back_whole_through_the_
         assert again.ledger.is_balanced()
 
 
-def test_a_journal_in_the_old_entries_table_layout_is_refused_naming_its_format(tmp_path):
+@pytest.mark.parametrize("layout", ["entries", "lines"])
+def test_a_journal_in_an_old_one_row_per_entry_layout_is_refused_naming_its_format(tmp_path, layout):
     import sqlite3
 
     path = str(tmp_path / "old.sqlite")
     with Simulation(seed=3, journal=path, aggregates=[TILL, ACCOUNT]):
         pass
     conn = sqlite3.connect(path)
-    conn.executescript("DROP VIEW ledger_entries; DROP TABLE ledger_lines; DROP TABLE ledger_accounts; "
-                       f"DROP TABLE ledger_templates; {_LEGACY_TABLE};"
+    old = _LEGACY_TABLE if layout == "entries" else _LEGACY_TABLE.replace("ledger_entries", "ledger_lines")
+    conn.executescript("DROP VIEW ledger_entries; DROP TABLE ledger_transactions; DROP TABLE ledger_accounts; "
+                       f"DROP TABLE ledger_templates; {old};"
                        "UPDATE lanasim_meta SET value = '\"lanasim-journal/1\"' WHERE key = 'format';")
     conn.commit()
     conn.close()
     with pytest.raises(UnsupportedJournalFormat) as err:
         Simulation(seed=3, journal=path, aggregates=[TILL, ACCOUNT])
     found = (err.value.path, err.value.format, err.value.supported)
-    assert found == (path, "lanasim-journal/1", ("lanasim-journal/2",))
+    assert found == (path, "lanasim-journal/1", ("lanasim-journal/3",))
     assert "\n" not in str(err.value)
     with Simulation(seed=3, journal=str(tmp_path / "new.sqlite"), aggregates=[TILL, ACCOUNT]):
         pass  # the refused file's lock was released: nothing else is held

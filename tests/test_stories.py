@@ -2,7 +2,8 @@
 on
 which day, and the books each leaves. Expected amounts follow Lana's rules: interest is
 ceil(principal x 12 % / 365) a day, on the principal outstanding when the day's accrual runs (the
-next midnight); payments go to interest first, oldest first (§8); overdue = due + 50 days (§7).
+next midnight); payments go to interest first, oldest first (Lana: core/credit/collection/src/obligation/mod.rs);
+overdue = due + 50 days (Lana: core/credit/collection/src/obligation/entity.rs).
 """
 
 from __future__ import annotations

@@ -76,9 +76,10 @@ def test_a_zeroed_liquidation_trigger_in_the_facility_index_fails_verify_naming_
 
 def test_a_moved_ledger_line_fails_verify_and_the_first_line_says_where(run, tmp_path, capsys):
     run_dir, _ = run
-    copy = edited_copy(run_dir, tmp_path, "UPDATE ledger_lines SET account = account % 3 + 1 WHERE id = 4")
+    copy = edited_copy(run_dir, tmp_path, "UPDATE ledger_transactions SET entries = json_set(entries, '$[0][0]', "
+                                          "json_extract(entries, '$[0][0]') % 3 + 1) WHERE id = 4")
     assert main(["verify", str(copy)]) == 1
-    assert capsys.readouterr().out.splitlines()[0].startswith("not ok: ledger_lines id 4: edited")
+    assert capsys.readouterr().out.splitlines()[0].startswith("not ok: ledger_transactions id 4: edited")
 
 
 def test_an_unknown_expected_head_fails_verify_as_a_truncated_tail(run, capsys):

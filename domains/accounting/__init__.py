@@ -1,4 +1,5 @@
-"""Accounting (Lana's Cala ledger, §17): the chart of accounts, transaction templates, balances and
+"""Accounting (Lana's Cala ledger, Lana: core/credit/src/ledger/credit_facility_accounts.rs): the chart of accounts,
+transaction templates, balances and
 the velocity limits a posting must pass. Pure: the engine's `Ledger` keeps the book.
 
 The ledger itself has no aggregate: postings ride on other aggregates' events (`Aggregate.post`);

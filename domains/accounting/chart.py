@@ -1,7 +1,9 @@
-"""The chart of accounts: account ids, each category's normal balance side and chart code (§17.1).
+"""The chart of accounts: account ids, each category's normal balance side and chart code (Lana:
+core/credit/src/ledger/credit_facility_accounts.rs).
 
 An account id is `"<category>:<owner>"` (owner = deposit account, facility or collateral id) or a
-bare category for the shared omnibus accounts. Chart codes follow Lana's example mapping (§17.4);
+bare category for the shared omnibus accounts. Chart codes follow Lana's example mapping (Lana:
+core/credit/src/ledger/balance.rs);
 codes the example leaves open (81.0x pairs, proceeds) are lanasim's choice.
 """
 

@@ -41,7 +41,8 @@ class NotMinorUnits(AccountingError):
 
 
 class VelocityLimitExceeded(AccountingError):
-    """A hard limit of §17.3 refused the transaction (fields: account, balance, amount, template).
+    """A hard limit of Lana: core/credit/src/ledger/velocity refused the transaction (fields: account, balance, amount,
+    template).
 
     `balance` is the settled normal-side balance before the transaction, `amount` how much the
     transaction would take off it."""

@@ -1,5 +1,6 @@
 """Ledger account CSV exports (Lana's accounting module): a requested export that is uploaded
-publishes the latest-value event `LedgerAccountCsvExportUploaded{id, ledger_account_id}` (§15)."""
+publishes the latest-value event `LedgerAccountCsvExportUploaded{id, ledger_account_id}` (Lana: core/custody/src,
+core/accounting/src)."""
 
 from __future__ import annotations
 

@@ -45,7 +45,8 @@ class Side(str, enum.Enum):
 
 
 class ObligationType(str, enum.Enum):
-    """What an obligation is owed for: its receivable accounts differ (§17.1)."""
+    """What an obligation is owed for: its receivable accounts differ (Lana:
+    core/credit/src/ledger/credit_facility_accounts.rs)."""
 
     DISBURSAL = "disbursal"
     INTEREST = "interest"

@@ -1,4 +1,5 @@
-"""Collateral and liquidation templates (§17.2, `core/credit/collateral/src/ledger/templates`).
+"""Collateral and liquidation templates (Lana: core/credit/src/ledger/templates,
+`core/credit/collateral/src/ledger/templates`).
 
 Collateral amounts are int satoshis > 0 (BTC, settled); liquidation proceeds are int cents.
 `collateral_id` owns the `collateral`, `collateral-in-liquidation` and `liquidated-collateral`

@@ -1,4 +1,5 @@
-"""Collection templates (§17.2, `core/credit/collection/src/ledger/templates`): obligations age from
+"""Collection templates (Lana: core/credit/src/ledger/templates, `core/credit/collection/src/ledger/templates`):
+obligations age from
 bucket to bucket, payments arrive and are allocated to obligations. All USD, settled.
 
 `obligation_type` is `ObligationType` (or its value "disbursal" / "interest"); buckets are

@@ -1,4 +1,5 @@
-"""Credit facility templates (§17.2, `core/credit/src/ledger/templates`, `.../collection/...`): USD.
+"""Credit facility templates (Lana: core/credit/src/ledger/templates, `core/credit/src/ledger/templates`,
+`.../collection/...`): USD.
 
 Every function takes the transaction id first and keyword-only arguments after it; amounts are
 int cents > 0 (`NonPositiveAmount` / `NotMinorUnits` otherwise).

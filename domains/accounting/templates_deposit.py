@@ -1,4 +1,4 @@
-"""Deposit module templates (§17.2, `core/deposit/src/ledger/templates`): all USD.
+"""Deposit module templates (Lana: core/credit/src/ledger/templates, `core/deposit/src/ledger/templates`): all USD.
 
 `account_id` is the deposit account's entity id; its ledger accounts are `deposit:<id>` and
 `frozen-deposit:<id>`. Amounts are int cents > 0 (`NonPositiveAmount` / `NotMinorUnits` otherwise).

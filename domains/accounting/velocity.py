@@ -1,5 +1,6 @@
 """What a transaction must pass before it is posted: minor-unit amounts, debits equal to credits
-per currency and layer, known accounts, and the hard limits of §17.3 (velocity controls)."""
+per currency and layer, known accounts, and the hard limits of Lana: core/credit/src/ledger/velocity (velocity
+controls)."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from domains.credit.registry import (
     COLLATERAL,
     CREDIT_FACILITY,
     DISBURSAL,
+    INTEREST_ACCRUAL_CYCLE,
     LIQUIDATION,
     OBLIGATION,
     PAYMENT,
@@ -37,11 +38,12 @@ from domains.credit.registry import (
 )
 from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues, std_terms
 
-AGGREGATES = (TERMS_TEMPLATE, PROPOSAL, PENDING_CREDIT_FACILITY, COLLATERAL, CREDIT_FACILITY, DISBURSAL, OBLIGATION,
-              PAYMENT, PAYMENT_ALLOCATION, LIQUIDATION)
+AGGREGATES = (TERMS_TEMPLATE, PROPOSAL, PENDING_CREDIT_FACILITY, COLLATERAL, CREDIT_FACILITY, INTEREST_ACCRUAL_CYCLE,
+              DISBURSAL, OBLIGATION, PAYMENT, PAYMENT_ALLOCATION, LIQUIDATION)
 
 __all__ = [
-    "AGGREGATES", "COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "INFINITE", "LIQUIDATION", "OBLIGATION", "PAYMENT",
+    "AGGREGATES", "COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "INFINITE", "INTEREST_ACCRUAL_CYCLE", "LIQUIDATION",
+    "OBLIGATION", "PAYMENT",
     "PAYMENT_ALLOCATION", "PENDING_CREDIT_FACILITY", "PERMISSIONS", "POLICIES", "PROPOSAL", "TERMS_TEMPLATE",
     "Direction", "DisbursalPolicy", "FacilityStatus", "InterestInterval", "InvalidTerms", "LiquidationStatus",
     "MissingId", "NonPositiveAmount", "ObligationStatus", "ObligationType", "Outstanding", "Period",

@@ -10,16 +10,20 @@ from datetime import date, datetime
 import attrs
 
 from domains.credit.errors import MissingId, NonPositiveAmount
+from domains.credit.periods import Period
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
 from domains.validators import MAX_SATS, amount, instance_of, optional_text, required
 
 __all__ = [
     "AccrueInterest", "ActivateFacility", "AllocatePayment", "ApplyLiquidationProceeds", "CompleteFacility",
-    "CompletePendingFacility", "ConcludeApprovalProcess", "ConcludeCustomerApproval", "ConcludeDisbursalApproval",
+    "CompletePendingFacility", "ConcludeAccrualCycle", "ConcludeApprovalProcess", "ConcludeCustomerApproval",
+    "ConcludeDisbursalApproval",
     "CreateCollateral", "CreateObligation", "CreatePendingFacility", "CreateProposal", "CreateTermsTemplate",
-    "InitiateDisbursal", "Mature", "PostAccruedInterest", "RecordAllocation", "RecordDisbursalCancelled",
-    "RecordDisbursalInitiated", "RecordPayment", "ReleaseCollateral", "SyncCollateralFromCustodian",
+    "ImportAccrualCycle", "InitiateDisbursal", "Mature", "PostAccruedInterest", "RecordAllocation",
+    "RecordDisbursalCancelled",
+    "RecordDisbursalInitiated", "RecordPayment", "ReleaseCollateral", "StartAccrualCycle",
+    "SyncCollateralFromCustodian",
     "TransitionObligation", "UpdateCollateral", "UpdateCollateralization", "UpdatePendingCollateralization",
     "UpdateTermValues",
 ]
@@ -141,8 +145,34 @@ class ActivateFacility:
 
 
 @attrs.frozen
+class StartAccrualCycle:
+    """Create a facility's `idx`-th interest accrual cycle over `period` (sent with the facility's
+    activation and with the posting of the cycle before)."""
+
+    id: str
+    facility_id: str
+    idx: int
+    period: Period
+    facility_maturity_date: date
+    terms: TermValues
+
+
+@attrs.frozen
+class ImportAccrualCycle:
+    """Create an imported facility's cycle as of the import (a lanasim extension): `accrued`, the
+    days accrued before the import, as one accrual of `amount` cents (None: nothing accrued), and,
+    when `obligation_id` is given, the cycle posted at once into that obligation."""
+
+    start: StartAccrualCycle
+    accrued: Period | None
+    amount: int
+    obligation_id: str | None = None
+
+
+@attrs.frozen
 class AccrueInterest:
-    """`principal_cents`: disbursed outstanding excluding defaulted, read from the ledger."""
+    """Accrue the cycle's next period if it has ended by `day`; `principal_cents`: the facility's
+    disbursed outstanding excluding defaulted, read from the ledger."""
 
     day: date
     principal_cents: int
@@ -153,6 +183,16 @@ class PostAccruedInterest:
     """Post the fully accrued cycle; `obligation_id` names the interest obligation (unused if 0)."""
 
     obligation_id: str
+
+
+@attrs.frozen
+class ConcludeAccrualCycle:
+    """The facility's cycle `idx` was posted (`obligation_id` None when it accrued nothing): the
+    facility concludes it and starts the next one, if any."""
+
+    idx: int
+    tx_id: str
+    obligation_id: str | None
 
 
 @attrs.frozen

@@ -18,14 +18,15 @@ from domains.credit.collection import events as cev
 from domains.credit.collection import obligation, payment
 from domains.credit.collection.posting import post_allocation, post_obligation, post_payment
 from domains.credit.collection.public import publish_allocation, publish_obligation, publish_payment
+from domains.credit.facility import accrual_cycle, disbursal, proposal, terms_template
 from domains.credit.facility import active as facility
-from domains.credit.facility import disbursal, proposal, terms_template
 from domains.credit.facility import disbursal_events as dev
 from domains.credit.facility import events as ev
 from domains.credit.facility import pending as pending_facility
 from domains.credit.facility.imported import ImportFacility
-from domains.credit.facility.posting import post_disbursal, post_facility, post_pending_facility
+from domains.credit.facility.posting import post_accrual_cycle, post_disbursal, post_facility, post_pending_facility
 from domains.credit.facility.public import (
+    publish_accrual_cycle,
     publish_disbursal,
     publish_facility,
     publish_pending_facility,
@@ -34,7 +35,8 @@ from domains.credit.facility.public import (
 from domains.credit.permissions import required_permission
 from domains.credit.primitives import FacilityStatus
 
-__all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "LIQUIDATION", "OBLIGATION", "PAYMENT", "PAYMENT_ALLOCATION",
+__all__ = ["COLLATERAL", "CREDIT_FACILITY", "DISBURSAL", "INTEREST_ACCRUAL_CYCLE", "LIQUIDATION", "OBLIGATION",
+           "PAYMENT", "PAYMENT_ALLOCATION",
            "PENDING_CREDIT_FACILITY", "PROPOSAL", "TERMS_TEMPLATE"]
 
 
@@ -120,7 +122,6 @@ CREDIT_FACILITY: Aggregate[facility.Facility, ev.FacilityEvent, object] = Aggreg
     kind="credit-facility",
     events=_named("credit-facility", (ev.FacilityInitialized, "initialized"),
                   (ev.InterestAccrualCycleStarted, "interest-accrual-cycle-started"),
-                  (ev.InterestAccrued, "interest-accrued"), (ev.InterestAccrualsPosted, "interest-accruals-posted"),
                   (ev.InterestAccrualCycleConcluded, "interest-accrual-cycle-concluded"),
                   (ev.CollateralizationStateChanged, "collateralization-state-changed"),
                   (ev.CollateralizationRatioChanged, "collateralization-ratio-changed"),
@@ -139,7 +140,18 @@ CREDIT_FACILITY: Aggregate[facility.Facility, ev.FacilityEvent, object] = Aggreg
              Column("customer_id", attrgetter("customer_id"))),
     publish=publish_facility, post=post_facility, state=facility.Facility, snapshot_every=50,
     permissions=required_permission,
-    index_reads=("status", "maturity_date", "ratio", "collateralization_state", "collateral", "terms", "customer_id"),
+)
+
+INTEREST_ACCRUAL_CYCLE = Aggregate(
+    kind=accrual_cycle.KIND,
+    events=_named(accrual_cycle.KIND, (ev.AccrualCycleInitialized, "initialized"),
+                  (ev.InterestAccrued, "interest-accrued"), (ev.InterestAccrualsPosted, "interest-accruals-posted")),
+    apply=accrual_cycle.apply, decide=accrual_cycle.decide, commands=accrual_cycle.COMMANDS,
+    creates=(cmd.StartAccrualCycle, cmd.ImportAccrualCycle),
+    columns=(Column("facility_id", attrgetter("facility_id")),
+             Column("accruing_from", accrual_cycle.accruing_from)),
+    publish=publish_accrual_cycle, post=post_accrual_cycle, state=accrual_cycle.InterestAccrualCycle,
+    permissions=required_permission,
 )
 
 DISBURSAL: Aggregate[disbursal.Disbursal, dev.DisbursalEvent, object] = Aggregate(

@@ -12,7 +12,8 @@ MODULE = "Custody"
 
 
 def publish_wallet(wallet: Wallet, event: ev.WalletEvent) -> tuple[Public, ...]:
-    """`WalletBalanceUpdated{entity{id, address, network, balance{amount, updated_at}}}` (§15)."""
+    """`WalletBalanceUpdated{entity{id, address, network, balance{amount, updated_at}}}` (Lana: core/custody/src,
+    core/accounting/src)."""
     if not isinstance(event, ev.WalletBalanceChanged):
         return ()
     balance = {"amount": event.new_balance, "updated_at": event.changed_at.strftime("%Y-%m-%dT%H:%M:%SZ")}

@@ -1,4 +1,5 @@
-"""Ledger postings of the deposit module (§17.2): each posting event maps to one template."""
+"""Ledger postings of the deposit module (Lana: core/credit/src/ledger/templates): each posting event maps to one
+template."""
 
 from __future__ import annotations
 

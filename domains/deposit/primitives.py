@@ -16,7 +16,8 @@ __all__ = [
     "next_reclassification",
 ]
 
-# Domain configs `deposit-activity-inactive-threshold-days` / `-escheatable-threshold-days` (§13).
+# Domain configs `deposit-activity-inactive-threshold-days` / `-escheatable-threshold-days` (Lana:
+# core/deposit/src/lib.rs).
 INACTIVE_AFTER_DAYS = 365
 ESCHEATABLE_AFTER_DAYS = 3650
 

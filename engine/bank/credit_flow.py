@@ -4,7 +4,7 @@ send commands, as Lana's credit jobs do. Pure reactions live in `domains.credit.
 proposal approved -> collateral + pending facility; collateral or price change -> (pending)
 collateralization; fully collateralized -> activation with its initial disbursal and obligation;
 disbursal approved -> settlement + principal obligation; payment -> allocations, interest first;
-end of day -> one accrual period per facility, maturities, then (after obligations) cycle postings.
+end of day -> one accrual period per due cycle, maturities, then (after obligations) cycle postings.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.ids import Ids
+
+CYCLE = "interest-accrual-cycle"
 
 __all__ = ["CreditFlow", "FlowHost"]
 
@@ -160,7 +162,7 @@ class CreditFlow:
             books.payable_interest))
 
     def price_sweep(self, envelope: Envelope) -> tuple[Send, ...]:
-        """Re-evaluate only the facilities whose price band the new price leaves (§9, improved:
+        """Re-evaluate only the facilities whose price band the new price leaves (Lana: core/price/src/lib.rs, improved:
         per-facility terms and hysteresis, and no facility is unreachable)."""
         price, sends = envelope["payload"]["price"], []
         for facility_id in self.sim.index(FACILITY_KIND).ids_crossed("trigger_below", "trigger_above", price):
@@ -175,25 +177,36 @@ class CreditFlow:
 
     # -- end of day ----------------------------------------------------------------------
     def end_of_day(self, envelope: Envelope) -> tuple[Send, ...]:
+        """One pass over the cycles in progress since `day` or before (the index, in (first day, id)
+        order), each accruing the period it owes, if any; then the facilities whose maturity date
+        has come. Cycles that end today are posted once obligations are current. A closed
+        facility's cycle accrues no more."""
         day, sends, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
-        for facility_id in self.active:
-            f = self.sim.state(FACILITY_KIND, facility_id)
-            period = accrual_due(f, day)
-            if period is not None:
-                sends.append(Send(FACILITY_KIND, facility_id, AccrueInterest(day, self.reads.principal(facility_id))))
-                if completes_cycle(f, period):
-                    posting.append(facility_id)
-            if due_to_mature(f, day):
+        today, active, state, principal = day.isoformat(), self.active, self.sim.state, self.reads.principal
+        for cycle_id, first_day in self.sim.index(CYCLE).scan("accruing_from"):
+            if first_day > today:
+                break
+            cycle = state(CYCLE, cycle_id)
+            period = accrual_due(cycle, day)
+            if period is None or cycle.facility_id not in active:
+                continue
+            sends.append(Send(CYCLE, cycle_id, AccrueInterest(day, principal(cycle.facility_id))))
+            if completes_cycle(cycle, period):
+                posting.append(cycle_id)
+        for facility_id, maturity in self.sim.index(FACILITY_KIND).scan("maturity_date"):
+            if maturity > today:
+                break
+            if facility_id in active and due_to_mature(state(FACILITY_KIND, facility_id), day):
                 sends.append(Send(FACILITY_KIND, facility_id, Mature(day)))
         if posting:
             self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), Priority.CYCLE_POSTING)
         return tuple(sends)
 
-    def post_cycles(self, facility_ids: list[str]) -> None:
+    def post_cycles(self, cycle_ids: list[str]) -> None:
         """After obligations are current (Lana's AwaitObligationsSync): post each fully accrued cycle
-        and create its interest obligation, due on the cycle's last day."""
-        for facility_id in facility_ids:
-            for send in post_cycle(self.sim.state(FACILITY_KIND, facility_id), self.sim.ids.entity()):
+        with its interest obligation, due on the cycle's last day; the facility concludes it."""
+        for cycle_id in cycle_ids:
+            for send in post_cycle(self.sim.state(CYCLE, cycle_id), self.sim.ids.entity()):
                 self.sim.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
 
     # -- reads ---------------------------------------------------------------------------

@@ -1,15 +1,14 @@
 """Importing a book of existing facilities into a journal, every figure as domain events.
 
 Per facility, in order: the borrower (one customer and deposit account per email), the facility's
-`ImportFacility` (activation dated at its true date, posted interest, the accrual cycle in progress;
-see `domains.credit.facility.imported`), the disbursal of what was paid out (pre-approved, settled on
-the activation day, its principal obligation due at maturity), the obligation of the posted
-interest (due on the last day of the last completed accrual cycle), and the collateral. Principal
-repaid before the import is not replayed as payments: the facility records what was disbursed (its
-limit used, under the id `<facility>-disbursed-before-import`) and one settled disbursal carries the
-principal still owed. Obligations then age through their own
-alarms: Due, Overdue and Defaulted on the dates the terms set from their due dates.
-"""
+`ImportFacility` (activation dated at its true date) and its accrual cycles (the posted interest's
+cycle, the cycle in progress; see `domains.credit.facility.imported`), the disbursal of what was
+paid out (pre-approved, settled on the activation day, its principal obligation due at maturity),
+the obligation of the posted interest (due on the last day of the last completed accrual cycle),
+and the collateral. Principal repaid before the import is not replayed as payments: the facility
+records what was disbursed (its limit used, under the id `<facility>-disbursed-before-import`) and
+one settled disbursal carries the principal still owed. Obligations then age through their own
+alarms: Due, Overdue and Defaulted on the dates the terms set from their due dates."""
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ from domains.credit.collection import obligation_dates
 from domains.credit.commands import CreateCollateral, CreateObligation, UpdateCollateral
 from domains.credit.facility.activation import initial_disbursal
 from domains.credit.facility.cycle import AccrualCycle
-from domains.credit.facility.imported import ImportFacility, cycles_at
+from domains.credit.facility.imported import ImportFacility, cycles_at, imported_cycles
 from domains.credit.math import add_months
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
@@ -71,10 +70,13 @@ def _import_one(sim, p: Position, customer: str, account: str, price: int) -> No
     disbursal_id = sim.ids.entity() if p.principal else None
     interest_id = sim.ids.entity() if p.interest else None
     activated_at = datetime.combine(p.activated_on, time(), UTC)
-    sim.tell(FACILITY, p.facility_id, ImportFacility(
+    command = ImportFacility(
         p.facility_id, customer, "individual", collateral_id, account, p.amount, p.terms, p.collateral_sats, price,
         activated_at, as_of, p.disbursed, p.principal, p.interest, f"{p.facility_id}-disbursed-before-import",
-        interest_id))
+        interest_id)
+    sim.tell(FACILITY, p.facility_id, command)
+    for send in imported_cycles(command):
+        sim.tell(send.kind, send.id, send.command)
     sim.tell("collateral", collateral_id, CreateCollateral(collateral_id, p.facility_id))
     if disbursal_id:
         maturity = add_months(p.activated_on, p.terms.duration)

@@ -1,12 +1,14 @@
-"""The ledger book: every posted entry a row of `ledger_lines`, written in the journal's group
-transaction with the events that caused it; debit/credit totals per (account, currency, layer) kept
-in memory (rebuilt from the rows on open) for balances now, SQL over the rows for balances then.
+"""The ledger book: every posted transaction one row of `ledger_transactions` (its entries a JSON
+array of `[account id, currency, layer, side, amount]`), written in the journal's group
+transaction with the events that caused it; debit/credit totals per (account, currency, layer)
+kept in memory (rebuilt from the rows on open) for balances now, the rows for balances then.
 
-Account ids and template names are interned (`ledger_accounts`, `ledger_templates`): a daily
-accrual's row holds 119 bytes of values instead of 207, and ledger rows are most of what a
-portfolio year writes. The view `ledger_entries` shows every entry with its names, as one table would; SQL
-readers (verify, exports, users) read it. A journal from before interning (format 1 with a
-`ledger_entries` table) is refused with `UnsupportedJournalFormat`.
+One row per transaction, not per entry: a daily accrual is one ledger row next to its event, and
+ledger rows are most of what a portfolio year writes. Account ids and template names are
+interned (`ledger_accounts`, `ledger_templates`). The view `ledger_entries` shows every entry
+with its names, one row per entry, as a table would; SQL readers (verify, exports, users) read
+it. A journal whose ledger is in an older layout (a `ledger_entries` table or `ledger_lines`,
+one row per entry) is refused with `UnsupportedJournalFormat`.
 
 `EntityKind.handle` calls `check` before anything of a command is written (a velocity limit
 refuses the whole command) and `apply` while holding `journal.lock`, staging the rows. The
@@ -19,6 +21,8 @@ from collections import ChainMap
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
+
+import orjson
 
 import domains.accounting as accounting
 from domains.accounting import (
@@ -50,28 +54,22 @@ class Exporter(Protocol):
 
     def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = "system") -> str: ...
 
-_COLUMNS = "(tx_id, template, account, currency, layer, side, amount, effective, recorded_at, seq)"
-_LINES_INSERT = f"INSERT INTO ledger_lines {_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_ROW_CHECKS = ("currency TEXT NOT NULL, layer TEXT NOT NULL, side TEXT NOT NULL CHECK (side IN ('debit', 'credit')), "
-               "amount INTEGER NOT NULL CHECK (amount > 0), effective TEXT NOT NULL, recorded_at TEXT NOT NULL, "
-               "seq INTEGER NOT NULL")
+_INSERT = ("INSERT INTO ledger_transactions (tx_id, template, effective, recorded_at, seq, entries) "
+           "VALUES (?, ?, ?, ?, ?, ?)")
+_LEG = "json_extract(e.value, '$[{}]')"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS ledger_accounts (id INTEGER PRIMARY KEY, account TEXT NOT NULL UNIQUE)",
     "CREATE TABLE IF NOT EXISTS ledger_templates (id INTEGER PRIMARY KEY, template TEXT NOT NULL UNIQUE)",
-    "CREATE TABLE IF NOT EXISTS ledger_lines (id INTEGER PRIMARY KEY, tx_id TEXT NOT NULL, "
-    f"template INTEGER NOT NULL, account INTEGER NOT NULL, {_ROW_CHECKS})",
-    "CREATE VIEW IF NOT EXISTS ledger_entries AS SELECT l.id AS id, l.tx_id AS tx_id, t.template AS template, "
-    "a.account AS account, l.currency AS currency, l.layer AS layer, l.side AS side, l.amount AS amount, "
-    "l.effective AS effective, l.recorded_at AS recorded_at, l.seq AS seq FROM ledger_lines l "
-    "JOIN ledger_accounts a ON a.id = l.account JOIN ledger_templates t ON t.id = l.template",
+    "CREATE TABLE IF NOT EXISTS ledger_transactions (id INTEGER PRIMARY KEY, tx_id TEXT NOT NULL, "
+    "template INTEGER NOT NULL, effective TEXT NOT NULL, recorded_at TEXT NOT NULL, seq INTEGER NOT NULL, "
+    "entries TEXT NOT NULL CHECK (json_valid(entries)))",
+    "CREATE VIEW IF NOT EXISTS ledger_entries AS SELECT t.id * 1000 + e.key AS id, t.tx_id AS tx_id, "
+    f"p.template AS template, a.account AS account, {_LEG.format(1)} AS currency, {_LEG.format(2)} AS layer, "
+    f"{_LEG.format(3)} AS side, {_LEG.format(4)} AS amount, t.effective AS effective, "
+    "t.recorded_at AS recorded_at, t.seq AS seq FROM ledger_transactions t, json_each(t.entries) e "
+    f"JOIN ledger_accounts a ON a.id = {_LEG.format(0)} JOIN ledger_templates p ON p.id = t.template",
 )
-_TOTALS = (
-    "SELECT account, currency, layer, SUM(CASE side WHEN 'debit' THEN amount ELSE 0 END), "
-    "SUM(CASE side WHEN 'credit' THEN amount ELSE 0 END) FROM {table} WHERE recorded_at <= ?{account} "
-    "GROUP BY account, currency, layer"
-)
-_LINES_INDEX = "CREATE INDEX IF NOT EXISTS ledger_lines_balance ON ledger_lines (account, currency, layer, recorded_at)"
-_ONE_ACCOUNT = " AND account = ? AND currency = ? AND layer = ?"
+_OLD_LAYOUTS = ("ledger_entries", "ledger_lines")  # a table by these names: one row per entry
 _END_OF_TIME = "9999"
 
 
@@ -84,14 +82,14 @@ class Ledger:
         self.fiscal: Any = None  # set by the composition root: closes months and years (`close_month`)
         self.closed_as_of = None  # the last closed day: a posting dated on or before it is refused
         with journal.lock:
-            found = journal.conn.execute("SELECT type FROM sqlite_master WHERE name = 'ledger_entries'").fetchone()
-            if found is not None and found[0] == "table":  # written before interning: no longer read
+            old = journal.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+                                       _OLD_LAYOUTS).fetchone()
+            if old is not None:  # one row per entry: no longer read
                 raise UnsupportedJournalFormat(path=journal.path, format=journal.meta().get("format"),
-                                               supported=(FORMAT,), problem="ledger_entries table layout")
+                                               supported=(FORMAT,), problem=f"{old[0]} table layout")
             for statement in _SCHEMA:
                 journal.conn.execute(statement)
-            self._insert, self._index = _LINES_INSERT, "ledger_lines_balance"
-            journal.defer_index(self._index, _LINES_INDEX)  # random keys: kept off while hot
+            self._past: dict[str, dict[BalanceKey, tuple[int, int]]] = {}  # as-of totals, until the next post
             self._accounts: dict[str, int] = dict(journal.conn.execute("SELECT account, id FROM ledger_accounts"))
             self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)  # id - 1 -> account
             self._templates: dict[str, int] = dict(journal.conn.execute("SELECT template, id FROM ledger_templates"))
@@ -122,22 +120,24 @@ class Ledger:
         return normal_balance(debits, credits, normal_side(account))
 
     def apply(self, txs: Iterable[LedgerTransaction], seq: int) -> None:
-        """Post checked transactions: update the totals and stage one row per entry (`seq` = the
-        journal seq of the command's last event, `recorded_at` = now)."""
+        """Post checked transactions: update the totals and stage one row per transaction (`seq` =
+        the journal seq of the command's last event, `recorded_at` = now)."""
         totals, recorded_at, rows = self._totals, self.clock.iso, []
         accounts, templates = self._accounts, self._templates
         for tx in txs:
-            effective = tx.effective.isoformat()
             template = templates.get(tx.template) or self._intern_template(tx.template)
+            legs = []
             for e in tx.entries:
                 key = (e.account, _CURRENCIES[e.currency], _LAYERS[e.layer])
                 debits, credits = totals.get(key, _ZERO)
                 amount = e.amount
                 totals[key] = (debits + amount, credits) if e.side == _DEBIT else (debits, credits + amount)
                 account = accounts.get(e.account) or self._intern_account(e.account)
-                rows.append((tx.tx_id, template, account, _TEXT[e.currency], _TEXT[e.layer], _TEXT[e.side],
-                             amount, effective, recorded_at, seq))
-        self.journal.stage_many(self._insert, rows)
+                legs.append((account, _TEXT[e.currency], _TEXT[e.layer], _TEXT[e.side], amount))
+            rows.append((tx.tx_id, template, tx.effective.isoformat(), recorded_at, seq, orjson.dumps(legs).decode()))
+        self.journal.stage_many(_INSERT, rows)
+        if self._past:
+            self._past = {}
 
     def reload(self) -> None:
         """Re-read the totals and interned names from the rows (a failed command's rows were dropped)."""
@@ -146,6 +146,7 @@ class Ledger:
             self._accounts = dict(self.journal.conn.execute("SELECT account, id FROM ledger_accounts"))
             self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)
             self._templates = dict(self.journal.conn.execute("SELECT template, id FROM ledger_templates"))
+            self._past = {}
             self._totals = self._read_totals(_END_OF_TIME)
 
     def _intern_account(self, account: str) -> int:
@@ -182,18 +183,19 @@ class Ledger:
 
     def debits_credits(self, account: str, currency: str = "USD", layer: str = "settled", *,
                        as_of: Instant | None = None) -> tuple[int, int]:
-        """Total debits and total credits posted to the account (§17.4 reads some of these)."""
+        """Total debits and total credits posted to the account (Lana: core/credit/src/ledger/balance.rs reads some of
+        these)."""
         key = _key(account, currency, layer)
         normal_side(account)  # an unknown account is refused, not read as zero
         if as_of is None:
             with self.journal.lock:
                 return self._totals.get(key, (0, 0))
-        return self._read_totals(_instant(as_of), key).get(key, (0, 0))
+        return self._read_totals(_instant(as_of)).get(key, (0, 0))
 
     def totals(self, as_of: Instant | None = None) -> dict[BalanceKey, tuple[int, int]]:
         """(debits, credits) per (account, currency, layer), now or as of a sim time."""
         if as_of is not None:
-            return self._read_totals(_instant(as_of))
+            return dict(self._read_totals(_instant(as_of)))
         with self.journal.lock:
             return dict(self._totals)
 
@@ -230,25 +232,26 @@ class Ledger:
         """For every currency and layer, total debits equal total credits."""
         return accounting.is_balanced(self.totals(as_of))
 
-    def _read_totals(self, until: str, key: BalanceKey | None = None) -> dict[BalanceKey, tuple[int, int]]:
-        """Totals from the stored rows recorded at or before `until` (after a group commit)."""
+    def _read_totals(self, until: str) -> dict[BalanceKey, tuple[int, int]]:
+        """Totals from the stored rows recorded at or before `until` (one pass over the rows, kept
+        for further reads of the same instant until the next posting)."""
         journal = self.journal
         with journal.lock:
-            if key is not None:  # one account: the index finds its rows; every account: a scan either way
-                journal.ensure_index(self._index)
+            found = self._past.get(until)
+            if found is not None:
+                return found
             journal.sync()
-            account: object = None if key is None else key[0]
-            if key is not None:
-                account = self._accounts.get(key[0])
-                if account is None:
-                    return {}  # nothing was ever posted to it
-            params = (until,) if key is None else (until, account, key[1].value, key[2].value)
-            sql = _TOTALS.format(table="ledger_lines",
-                                 account="" if key is None else _ONE_ACCOUNT)
-            rows = journal.conn.execute(sql, params).fetchall()
             names = self._account_names
-            return {(names[a - 1], Currency(c), Layer(lay)): (d, cr)
-                    for a, c, lay, d, cr in rows}
+            totals: dict[BalanceKey, tuple[int, int]] = {}
+            rows = journal.conn.execute("SELECT entries FROM ledger_transactions WHERE recorded_at <= ?", (until,))
+            for (entries,) in rows:
+                for account, currency, layer, side, amount in orjson.loads(entries):
+                    k = (names[account - 1], _CURRENCIES[currency], _LAYERS[layer])
+                    debits, credits = totals.get(k, _ZERO)
+                    totals[k] = (debits + amount, credits) if side == "debit" else (debits, credits + amount)
+            if until != _END_OF_TIME:
+                self._past[until] = totals
+            return totals
 
 
 def _key(account: str, currency: str, layer: str) -> BalanceKey:

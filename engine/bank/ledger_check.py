@@ -1,5 +1,6 @@
 """`verify`'s ledger book: the ledger rows recomputed from the events' postings, command by command,
-against the rows the journal holds (read through the `ledger_entries` view)."""
+against the rows the journal holds (read through the `ledger_entries` view, one row per entry;
+a bad entry is named by its transaction's row: view id // 1000)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ __all__ = ["LedgerReplay"]
 
 _ROWS = ("SELECT id, tx_id, template, account, currency, layer, side, amount, effective, recorded_at, seq "
          "FROM ledger_entries ORDER BY id")
-_TABLE = "ledger_lines"
+_TABLE = "ledger_transactions"
 _LIMIT = 5
 
 
@@ -64,7 +65,7 @@ class LedgerReplay:
         if row is None:
             self.bad.append(BadRow(_TABLE, f"seq {seq}", problem))
         else:
-            self.bad.append(BadRow(_TABLE, f"id {row[0]}", f"{_describe(row[1:])}: {problem}"))
+            self.bad.append(BadRow(_TABLE, f"id {row[0] // 1000}", f"{_describe(row[1:])}: {problem}"))
 
 
 def _take(left: Counter, row: tuple) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from operator import attrgetter
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -80,7 +79,6 @@ class EntityBehaviour:
         self.entity = kind.journal.intern(kind.spec.kind, entity_id)
         self.state, self.entity_seq = kind.load(entity_id)
         self.row = kind.index.raw(self.state) if kind.index and self.state is not None else None
-        self.row_inputs = kind.index_inputs(self.state) if kind.index_inputs and self.state is not None else None
         self.alarm = kind.alarm(self.state) if kind.alarm and self.state is not None else None
 
     def on_receive(self, message: object) -> object:
@@ -149,8 +147,6 @@ class Book(Protocol):
 class EntityKind:
     """Runtime host of one aggregate kind: journal, query index, publisher, clock."""
 
-    verify_skipped_rows = False  # tests/conftest.py sets it: recompute every kept index row and compare
-
     def __init__(self, spec: Aggregate[Any, Any, Any], journal: Journal, clock: Clock, outbox: Outbox) -> None:
         self.spec, self.journal, self.clock, self.outbox = spec, journal, clock, outbox
         self.decide, self.apply, self.publish, self.post = spec.decide, spec.apply, spec.publish, spec.post
@@ -164,7 +160,6 @@ class EntityKind:
         columns = spec.columns + ((Column("alarm_at", _alarm_at(spec.alarm)),) if spec.alarm else ())
         self.index: IndexTable = cast(IndexTable, IndexTable(journal, spec.kind, columns) if columns else None)
         # the fields the columns read: unchanged inputs, unchanged row (checked in tests)
-        self.index_inputs = attrgetter(*spec.index_reads) if spec.index_reads and columns else None
         self.failures: list[Exception] = []  # threaded runtime: tell failures not yet raised
         self.on_failure: Callable[..., Exception] = \
             lambda actor, message, exc: HandlerFailed(actor=actor.entity_id, error=repr(exc))
@@ -229,7 +224,7 @@ class EntityKind:
         Watchers hear of the envelopes and the alarm is re-armed only once nothing can fail."""
         journal, outbox = self.journal, self.outbox
         mark, before = journal.mark(), actor.entity_seq
-        kept = actor.row, actor.row_inputs, outbox.sequence
+        kept = actor.row, outbox.sequence
         posted = False
         try:
             if self.index is not None:
@@ -248,7 +243,7 @@ class EntityKind:
             journal.rollback(mark, {actor.entity: before})
             if self.index is not None and self.index.unique and actor.row != kept[0]:
                 self._unwrite(actor.entity_id, kept[0])  # written at once, not staged: write it back
-            actor.row, actor.row_inputs, outbox.sequence = kept
+            actor.row, outbox.sequence = kept
             if posted:
                 self.ledger.reload()
             raise
@@ -272,14 +267,6 @@ class EntityKind:
                 self.wake(self, actor.entity_id, *alarm)
 
     def _index(self, actor: EntityBehaviour, state: object) -> None:
-        if self.index_inputs is not None:
-            inputs = self.index_inputs(state)
-            if inputs == actor.row_inputs:
-                if self.verify_skipped_rows and self.index.raw(state) != actor.row:
-                    raise AssertionError(f"{self.spec.kind}: the index row changed although none of "
-                                         f"index_reads {self.spec.index_reads} did")
-                return
-            actor.row_inputs = inputs
         raw = self.index.raw(state)
         if raw != actor.row:
             self.index.write(actor.entity_id, self.index.convert(raw))

@@ -1,8 +1,8 @@
 """Branching a journal: its history up to an instant, copied into a new journal that continues.
 
 The cut keeps every event recorded at or before the instant (whole instants: a cascade settles
-within its instant), the outbox rows, ledger lines and snapshots those events wrote, the failures
-recorded by then, consumer cursors clipped to the kept outbox, the latest value of each ephemeral
+within its instant), the outbox rows, ledger transactions and snapshots those events wrote, the
+failures recorded by then, consumer cursors clipped to the kept outbox, the latest value of each ephemeral
 event type as of the cut, and metadata with `now` = the instant. Entity rows are kept whole (their
 numbers stay dense); query-index rows of entities that changed after the cut are recomputed from
 the kept events. The source is only read.
@@ -58,7 +58,7 @@ def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str
     target.execute("DELETE FROM snapshots WHERE seq > ?", (cut,))
     target.execute("DELETE FROM failures WHERE recorded_at > ?", (at_iso,))
     target.execute("UPDATE cursors SET sequence = MIN(sequence, ?)", (last_outbox,))
-    for table in ("ledger_lines", "ledger_entries"):
+    for table in ("ledger_transactions", "ledger_lines", "ledger_entries"):
         if table in tables:
             target.execute(f"DELETE FROM {table} WHERE seq > ?", (cut,))
     _ephemeral(target)

@@ -41,7 +41,7 @@ def verify_journal(journal: Journal, kinds: Mapping[str, EntityKind], *, expect_
     digest = journal.digest() if not bad else None
     if stored is not None and stored != digest:
         bad.append(BadRow("lanasim_meta", "key digest", f"is {stored}, the events hash to {digest}"))
-    bad += [BadRow("ledger_lines", key, f"debits - credits = {net}") for key, net in ledger.items()]
+    bad += [BadRow("ledger_transactions", key, f"debits - credits = {net}") for key, net in ledger.items()]
     first = bad[0] if bad else None
     return {
         "ok": not bad,

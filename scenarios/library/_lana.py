@@ -117,7 +117,8 @@ def obligations_due_since(sim, cursor: int, facility: str) -> tuple[list[dict], 
 
 
 def pays(sim, facility: str, amount: int) -> int:
-    """The borrower pays `amount` from the deposit account; Lana allocates it, not the borrower (§8)."""
+    """The borrower pays `amount` from the deposit account; Lana allocates it, not the borrower (Lana:
+    core/credit/collection/src/obligation/mod.rs)."""
     if amount > 0:
         sim.credit.record_payment(facility, amount)
     return amount

@@ -9,7 +9,8 @@ published, for its outstanding amount. After 200 days whatever is left is paid a
 completed.
 
 What the story meant is not what Lana does: a payment is allocated to interest first, oldest first,
-whatever the borrower had in mind (§8). So February's $95,342.72 (Mar 1) goes to January's interest,
+whatever the borrower had in mind (Lana: core/credit/collection/src/obligation/mod.rs). So February's $95,342.72 (Mar 1)
+goes to January's interest,
 leaving $6,575.36 of it unpaid and February's untouched. January's obligation goes Overdue on
 Mar 21 (Jan 31 + 50 days) for those $6,575.36 only. On Apr 1 the principal falls due; the borrower's
 $10M clears January (after 11 days overdue), February and March interest first, March's payment

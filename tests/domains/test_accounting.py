@@ -1,4 +1,5 @@
-"""Accounting: the chart, every §17.2 template leg by leg, balance arithmetic and the §17.3 limits."""
+"""Accounting: the chart, every Lana: core/credit/src/ledger/templates template leg by leg, balance arithmetic and the
+Lana: core/credit/src/ledger/velocity limits."""
 
 from __future__ import annotations
 

@@ -9,7 +9,15 @@ from typing import NamedTuple
 
 import attrs
 
-from domains.credit import CREDIT_FACILITY, FacilityStatus, ObligationStatus, ObligationType, Period, std_terms
+from domains.credit import (
+    CREDIT_FACILITY,
+    INTEREST_ACCRUAL_CYCLE,
+    FacilityStatus,
+    ObligationStatus,
+    ObligationType,
+    Period,
+    std_terms,
+)
 from domains.credit.collection import AllocatePayment, CreateObligation, RecordAllocation, allocation_commands
 from domains.credit.facility import (
     PendingFacility,
@@ -28,29 +36,45 @@ PRICE, AMOUNT = 5_000_000, 100_000_00
 
 def facility():
     """Activated on Jan 10 for 3 months (std terms: daily accruals in monthly cycles)."""
+    return fold(CREDIT_FACILITY, *CREDIT_FACILITY.decide(None, activation()[0].command, AT))
+
+
+def activation():
     pending = PendingFacility("f-1", "f-1", "c-1", "individual", "col-1", "d-1", AMOUNT, std_terms(), AT,
                               collateral=300_000_000, price=PRICE)
     numbers = count(1)
-    activation = activate(pending, PRICE, AT, lambda: f"id-{next(numbers)}")[0].command
-    return fold(CREDIT_FACILITY, *CREDIT_FACILITY.decide(None, activation, AT))
+    return activate(pending, PRICE, AT, lambda: f"id-{next(numbers)}")
+
+
+def cycle():
+    """The facility's first cycle, created with its activation."""
+    start = next(s for s in activation() if s.kind == "interest-accrual-cycle")
+    return fold(INTEREST_ACCRUAL_CYCLE, *INTEREST_ACCRUAL_CYCLE.decide(None, start.command, AT))
+
+
+def test_the_activation_creates_the_first_cycle_from_the_activation_day_to_month_end():
+    assert (cycle().id, cycle().period) == ("f-1-cycle-1", Period(date(2024, 1, 10), date(2024, 1, 31)))
 
 
 def test_no_accrual_is_due_before_the_first_period_ends():
-    assert accrual_due(facility(), date(2024, 1, 9)) is None
+    assert accrual_due(cycle(), date(2024, 1, 9)) is None
 
 
 def test_the_day_that_ended_is_due_without_completing_the_cycle():
-    f = facility()
-    period = accrual_due(f, date(2024, 1, 10))
+    c = cycle()
+    period = accrual_due(c, date(2024, 1, 10))
     assert period == Period(date(2024, 1, 10), date(2024, 1, 10))
-    assert not completes_cycle(f, period)
+    assert not completes_cycle(c, period)
 
 
 def test_the_cycles_last_day_completes_it():
-    f = facility()
-    f = attrs.evolve(f, cycle=attrs.evolve(f.cycle, accrued_through=date(2024, 1, 30)))
-    period = accrual_due(f, date(2024, 2, 2))  # a late day end still accrues the next period only
-    assert period == Period(date(2024, 1, 31), date(2024, 1, 31)) and completes_cycle(f, period)
+    c = attrs.evolve(cycle(), accrued_through=date(2024, 1, 30))
+    period = accrual_due(c, date(2024, 2, 2))  # a late day end still accrues the next period only
+    assert period == Period(date(2024, 1, 31), date(2024, 1, 31)) and completes_cycle(c, period)
+
+
+def test_a_posted_cycle_is_never_due():
+    assert accrual_due(attrs.evolve(cycle(), posted=True), date(2024, 1, 20)) is None
 
 
 def test_an_active_facility_matures_on_its_maturity_date_and_not_the_day_before():
@@ -63,18 +87,18 @@ def test_a_matured_facility_does_not_mature_again():
 
 
 def test_a_cycle_with_interest_posts_an_interest_obligation_due_on_its_last_day():
-    f = facility()
-    f = attrs.evolve(f, cycle=attrs.evolve(f.cycle, total=1_234))
-    obligation, posted = post_cycle(f, "o-1")
+    c = attrs.evolve(cycle(), accrued_through=date(2024, 1, 31), total=1_234)
+    obligation, posted, *_ = post_cycle(c, "o-1")
     assert isinstance(obligation.command, CreateObligation)
     assert (obligation.command.obligation_type, obligation.command.amount, obligation.command.due_date) == \
-        (ObligationType.INTEREST, 1_234, f.cycle.period.end)
-    assert obligation.command.reference == f"f-1-interest-accrual-cycle-{f.cycle.idx}"
-    assert (posted.kind, posted.id, posted.command) == ("credit-facility", "f-1", PostAccruedInterest("o-1"))
+        (ObligationType.INTEREST, 1_234, c.period.end)
+    assert obligation.command.reference == f"f-1-interest-accrual-cycle-{c.idx}"
+    assert (posted.kind, posted.id, posted.command) == ("interest-accrual-cycle", "f-1-cycle-1",
+                                                        PostAccruedInterest("o-1"))
 
 
 def test_a_cycle_without_interest_posts_without_an_obligation():
-    assert [type(s.command) for s in post_cycle(facility(), "o-1")] == [PostAccruedInterest]
+    assert CreateObligation not in [type(s.command) for s in post_cycle(cycle(), "o-1")]
 
 
 class Owed(NamedTuple):

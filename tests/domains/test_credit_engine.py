@@ -22,6 +22,7 @@ from domains.credit.facility import (
     CreateProposal,
     InitiateDisbursal,
     UpdatePendingCollateralization,
+    start_cycle,
 )
 from engine import Simulation
 from engine.kernel.codec import dumps, loads
@@ -51,6 +52,9 @@ def originate(sim) -> None:
 def activate(sim) -> None:
     sim.execute("credit-facility", "f-1", ActivateFacility("f-1", "f-1", "c-1", "individual", "col-1", "d-1", AMOUNT,
                                                            TERMS, SATS, PRICE, sim.now, None, "disb-1"))
+    f = sim.state("credit-facility", "f-1")
+    first = start_cycle("f-1", f.cycle, f.maturity_date, f.terms)
+    sim.execute(first.kind, first.id, first.command)
     sim.execute("disbursal", "disb-1", InitiateDisbursal("disb-1", "f-1", AMOUNT, "d-1", date(2024, 4, 1),
                                                          date(2024, 5, 21), pre_approved=True, obligation_id="ob-p"))
     sim.execute("obligation", "ob-p", CreateObligation("ob-p", "f-1", "disbursal", AMOUNT, "disb-1", date(2024, 4, 1),
@@ -61,11 +65,12 @@ def test_a_facility_life_keeps_the_ledger_balanced_and_replays_to_the_live_state
     originate(sim)
     activate(sim)
     for day in (1, 2, 3):
-        sim.execute("credit-facility", "f-1", AccrueInterest(date(2024, 1, day), AMOUNT))
+        sim.execute("interest-accrual-cycle", "f-1-cycle-1", AccrueInterest(date(2024, 1, day), AMOUNT))
     assert sim.ledger.is_balanced()
     assert sim.ledger.balance("deposit:d-1") == AMOUNT
     assert sim.ledger.balance("interest-receivable-not-yet-due:f-1", layer="pending") == 3 * 32_877
-    for kind, entity in (("credit-facility", "f-1"), ("pending-credit-facility", "f-1"), ("obligation", "ob-p")):
+    for kind, entity in (("credit-facility", "f-1"), ("pending-credit-facility", "f-1"), ("obligation", "ob-p"),
+                         ("interest-accrual-cycle", "f-1-cycle-1")):
         assert sim.load(kind, entity, use_snapshot=False) == sim.state(kind, entity)
     assert sim.index("credit-facility").find_by("customer_id", "c-1") == "f-1"
 
@@ -95,9 +100,10 @@ def test_paying_off_and_completing_releases_the_collateral_through_the_policy(si
 def test_every_credit_state_survives_a_snapshot_round_trip(sim):
     originate(sim)
     activate(sim)
-    sim.execute("credit-facility", "f-1", AccrueInterest(date(2024, 1, 1), AMOUNT))
+    sim.execute("interest-accrual-cycle", "f-1-cycle-1", AccrueInterest(date(2024, 1, 1), AMOUNT))
     codec = sim.journal.codec
     for kind, entity in (("credit-facility", "f-1"), ("pending-credit-facility", "f-1"), ("disbursal", "disb-1"),
-                         ("collateral", "col-1"), ("credit-facility-proposal", "f-1"), ("obligation", "ob-p")):
+                         ("collateral", "col-1"), ("credit-facility-proposal", "f-1"), ("obligation", "ob-p"),
+                         ("interest-accrual-cycle", "f-1-cycle-1")):
         live = sim.state(kind, entity)
         assert codec.decoder(type(live))(loads(dumps(live))) == live

@@ -1,29 +1,21 @@
-"""Credit facility: activation, one-period-per-command interest accrual, cycle postings, maturity, completion."""
+"""Credit facility: activation, maturity, completion (its accrual cycles: test_credit_accrual_cycle)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from domains.credit import CREDIT_FACILITY, DisbursalPolicy, MissingId, Period, std_terms
 from domains.credit.facility import (
-    AccrueInterest,
     ActivateFacility,
     CompleteFacility,
     FacilityCompleted,
     FacilityMatured,
-    InterestAccrualCycleConcluded,
     InterestAccrualCycleStarted,
-    InterestAccrualNotCompletedYet,
-    InterestAccrualsPosted,
-    InterestAccrued,
     Mature,
     OutstandingAmount,
-    PostAccruedInterest,
-    next_accrual,
-    next_accrual_end,
     post_facility,
 )
 from tests.domains.support import fold
@@ -46,20 +38,6 @@ def activate(terms=None, activated_at=AT, fee_tx="fee-tx", disbursal="disb-1"):
     command = ActivateFacility("f-1", "f-1", "c-1", "individual", "col-1", "d-1", AMOUNT, terms or std_terms(),
                                230_000_000, PRICE, activated_at, fee_tx, disbursal)
     return CREDIT_FACILITY.decide(None, command, activated_at)
-
-
-def run_to_maturity(history, principal=AMOUNT):
-    """Accrue day by day, posting each cycle as soon as it is fully accrued; returns every event."""
-    events, day = list(history), history[0].activated_at.date()
-    while state(*events).cycle is not None:
-        f = state(*events)
-        if next_accrual(f.cycle, f.terms) is None:
-            events += when(events, PostAccruedInterest(f"ob-{f.cycle.idx}"))
-            continue
-        new = when(events, AccrueInterest(day, principal))
-        events += new
-        day += timedelta(days=0 if new else 1)
-    return events
 
 
 # -- activation -------------------------------------------------------------------------------------
@@ -109,84 +87,6 @@ def test_activation_is_public_with_its_collateralization():
     assert entity["collateralization"] == {"state": "fully_collateralized", "collateral": 230_000_000,
                                            "outstanding": {"disbursed": AMOUNT, "interest": 0},
                                            "price_at_state_change": PRICE}
-
-
-# -- accrual ----------------------------------------------------------------------------------------
-def test_the_activation_day_is_accrued_once_that_day_has_come():
-    history = activate()
-    assert when(history, AccrueInterest(date(2023, 12, 15), AMOUNT)) == (
-        InterestAccrued(1, Period(date(2023, 12, 15), date(2023, 12, 15)), DAILY, date(2023, 12, 15)),)
-    assert when(history, AccrueInterest(date(2023, 12, 14), AMOUNT)) == ()
-
-
-def test_a_late_run_accrues_exactly_one_period_per_command():
-    events = when(activate(), AccrueInterest(date(2024, 1, 20), AMOUNT))
-    assert [e.period for e in events] == [Period(date(2023, 12, 15), date(2023, 12, 15))]
-
-
-def test_zero_principal_still_records_a_zero_accrual_but_posts_nothing():
-    history = activate()
-    (accrued,) = when(history, AccrueInterest(date(2023, 12, 15), 0))
-    assert accrued.amount == 0
-    assert post_facility(state(*history, accrued), accrued) == ()
-
-
-def test_over_a_leap_february_every_day_from_activation_to_maturity_is_charged_once():
-    events = run_to_maturity(list(activate()))
-    accrued = [e for e in events if isinstance(e, InterestAccrued)]
-    assert sum(e.period.days for e in accrued) == (date(2024, 3, 15) - date(2023, 12, 15)).days + 1 == 92
-    assert (accrued[0].accrued_at, accrued[-1].accrued_at) == (date(2023, 12, 15), date(2024, 3, 15))
-    posted = [e for e in events if isinstance(e, InterestAccrualsPosted)]
-    assert [(p.period, p.total) for p in posted][2] == (Period(date(2024, 2, 1), date(2024, 2, 29)), 29 * DAILY)
-    assert [p.effective for p in posted] == [date(2023, 12, 31), date(2024, 1, 31), date(2024, 2, 29),
-                                             date(2024, 3, 15)]
-    assert state(*events).cycle is None and next_accrual_end(state(*events)) is None
-
-
-def test_posting_concludes_the_cycle_and_starts_the_next():
-    events = run_to_maturity(list(activate()))
-    first = events.index(next(e for e in events if isinstance(e, InterestAccrualsPosted)))
-    assert events[first:first + 3] == [
-        InterestAccrualsPosted(1, Period(date(2023, 12, 15), date(2023, 12, 31)), 17 * DAILY, "ob-1",
-                               date(2023, 12, 31), "f-1-interest-accrual-cycle-1"),
-        InterestAccrualCycleConcluded(1, "f-1-interest-accrual-cycle-1", "ob-1"),
-        InterestAccrualCycleStarted("f-1-cycle-2", 2, Period(date(2024, 1, 1), date(2024, 1, 31)))]
-
-
-def test_a_zero_cycle_posts_no_obligation_no_ledger_and_a_public_event_without_posting():
-    events = run_to_maturity(list(activate()), principal=0)
-    posted = next(e for e in events if isinstance(e, InterestAccrualsPosted))
-    assert (posted.total, posted.obligation_id) == (0, None)
-    assert post_facility(state(*events), posted) == ()
-    (public,) = CREDIT_FACILITY.publish(state(*events), posted)
-    assert (public.name, public.payload["entity"]["posting"], public.payload["entity"]["due_at"]) == (
-        "AccrualPosted", None, "2023-12-31")
-
-
-def test_posting_before_the_cycle_is_accrued_is_refused_with_the_next_accrual_end():
-    with pytest.raises(InterestAccrualNotCompletedYet) as refused:
-        when(activate(), PostAccruedInterest("ob-1"))
-    assert (refused.value.cycle_idx, refused.value.next_accrual_end) == (1, date(2023, 12, 15))
-
-
-def test_posting_again_with_the_same_obligation_changes_nothing():
-    events = run_to_maturity(list(activate()))
-    assert when(events, PostAccruedInterest("ob-4")) == ()
-
-
-def test_the_posting_moves_the_accrued_interest_to_the_settled_receivable():
-    events = run_to_maturity(list(activate()))
-    posted = next(e for e in events if isinstance(e, InterestAccrualsPosted))
-    (tx,) = post_facility(state(*events), posted)
-    assert (tx.template, tx.tx_id, tx.effective, {e.amount for e in tx.entries}) == (
-        "CREDIT_FACILITY_POST_ACCRUED_INTEREST", "f-1-interest-accrual-cycle-1", date(2023, 12, 31), {17 * DAILY})
-
-
-def test_the_next_accrual_end_column_follows_the_cycle():
-    history = activate()
-    assert next_accrual_end(state(*history)) == date(2023, 12, 15)
-    accrued = when(history, AccrueInterest(date(2023, 12, 15), AMOUNT))
-    assert next_accrual_end(state(*history, *accrued)) == date(2023, 12, 16)
 
 
 # -- maturity and completion ------------------------------------------------------------------------

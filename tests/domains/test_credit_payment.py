@@ -95,7 +95,7 @@ def test_every_event_is_registered_under_a_unique_credit_name():
     assert len(names) == len(set(names)) and all(n.startswith("credit.") for n in names)
     assert [spec.kind for spec in AGGREGATES] == [
         "terms-template", "credit-facility-proposal", "pending-credit-facility", "collateral", "credit-facility",
-        "disbursal", "obligation", "payment", "payment-allocation", "liquidation"]
+        "interest-accrual-cycle", "disbursal", "obligation", "payment", "payment-allocation", "liquidation"]
 
 
 @given(payment=st.integers(1, 10_000), amounts=st.lists(st.tuples(st.booleans(), st.integers(0, 3_000)), max_size=8))

@@ -23,6 +23,7 @@ from domains.credit.facility import (
     InitiateDisbursal,
     PaymentOnClosedFacility,
     PendingFacility,
+    StartAccrualCycle,
     activate,
     activation_amounts,
     complete_when_collateralized,
@@ -67,18 +68,19 @@ def test_maturity_is_the_activation_day_plus_the_duration_in_months_clamped_to_t
 
 def test_activation_sends_the_facility_its_initial_disbursal_and_that_disbursals_obligation():
     sends = activate(pending(), PRICE, AT, ids())
-    assert [type(s.command) for s in sends] == [ActivateFacility, InitiateDisbursal, CreateObligation]
-    activation, disbursal, obligation = (s.command for s in sends)
+    assert [type(s.command) for s in sends] == [ActivateFacility, StartAccrualCycle, InitiateDisbursal,
+                                                CreateObligation]
+    activation, _, disbursal, obligation = (s.command for s in sends)
     assert (activation.initial_disbursal_id, activation.structuring_fee_tx_id) == ("id-1", "id-2")
     assert (disbursal.id, disbursal.amount, disbursal.due_date, disbursal.obligation_id) == \
         ("id-1", AMOUNT, date(2024, 4, 30), "id-3")
     assert (obligation.id, obligation.amount, obligation.reference) == ("id-3", AMOUNT, "disbursal-id-1")
 
 
-def test_a_multi_disbursal_facility_without_fee_activates_alone_and_draws_no_id():
+def test_a_multi_disbursal_facility_without_fee_activates_with_its_first_cycle_and_draws_no_id():
     sends = activate(pending(std_terms(one_time_fee_rate=Decimal(0), disbursal_policy=DisbursalPolicy.MULTIPLE)),
                      PRICE, AT, ids())
-    assert [type(s.command) for s in sends] == [ActivateFacility]
+    assert [type(s.command) for s in sends] == [ActivateFacility, StartAccrualCycle]
     assert (sends[0].command.initial_disbursal_id, sends[0].command.structuring_fee_tx_id) == (None, None)
 
 

@@ -1,6 +1,7 @@
 """Collateral of one (pending or active) facility, in sats (Lana: core/credit/collateral/src/entity.rs).
 
-Updates carry the new absolute amount, except sends to the running liquidation (§10), which carry
+Updates carry the new absolute amount, except sends to the running liquidation (Lana:
+core/credit/collateral/src/liquidation/payment.rs), which carry
 the sats sent; the ledger tx id of the n-th change is `<id>-update-<n>`.
 """
 

@@ -1,5 +1,5 @@
-"""Payment (Lana: core/credit/collection/src/payment/entity.rs) and payment allocation (§5.8): single-event records of
-money received
+"""Payment (Lana: core/credit/collection/src/payment/entity.rs) and payment allocation (Lana:
+core/credit/collection/src/payment_allocation/entity.rs): single-event records of money received
 from a source account and of its parts allocated to obligations."""
 
 from __future__ import annotations

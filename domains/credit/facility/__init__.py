@@ -10,17 +10,20 @@ from domains.credit.commands import (
     ApplyLiquidationProceeds,
     CompleteFacility,
     CompletePendingFacility,
+    ConcludeAccrualCycle,
     ConcludeApprovalProcess,
     ConcludeCustomerApproval,
     ConcludeDisbursalApproval,
     CreatePendingFacility,
     CreateProposal,
     CreateTermsTemplate,
+    ImportAccrualCycle,
     InitiateDisbursal,
     Mature,
     PostAccruedInterest,
     RecordDisbursalCancelled,
     RecordDisbursalInitiated,
+    StartAccrualCycle,
     UpdateCollateralization,
     UpdatePendingCollateralization,
     UpdateTermValues,
@@ -38,8 +41,8 @@ from domains.credit.errors import (
     OutstandingAmount,
     PaymentOnClosedFacility,
 )
+from domains.credit.facility.accrual_cycle import InterestAccrualCycle, accruing_from, next_accrual_end, start_cycle
 from domains.credit.facility.activation import activate, activation_amounts
-from domains.credit.facility.active import next_accrual_end
 from domains.credit.facility.cycle import next_accrual
 from domains.credit.facility.disbursal import conclude_approval
 from domains.credit.facility.disbursal_events import (
@@ -51,6 +54,7 @@ from domains.credit.facility.disbursal_events import (
 from domains.credit.facility.eligibility import deposit_account_for_proposal, require_eligible, require_open_for_payment
 from domains.credit.facility.end_of_day import accrual_due, completes_cycle, due_to_mature, post_cycle
 from domains.credit.facility.events import (
+    AccrualCycleInitialized,
     CollateralizationRatioChanged,
     CollateralizationStateChanged,
     FacilityCompleted,
@@ -77,11 +81,12 @@ from domains.credit.facility.events import (
 )
 from domains.credit.facility.margin import assert_disbursal_allowed
 from domains.credit.facility.pending import PendingFacility, complete_when_collateralized, completion_shortfall
-from domains.credit.facility.posting import post_disbursal, post_facility, post_pending_facility
+from domains.credit.facility.posting import post_accrual_cycle, post_disbursal, post_facility, post_pending_facility
 from domains.credit.facility.proposal import open_pending_facility
 
 __all__ = [
     "conclude_approval", "open_pending_facility",
+    "AccrualCycleInitialized",
     "AccrueInterest",
     "ActivateFacility",
     "ApplyLiquidationProceeds",
@@ -91,6 +96,7 @@ __all__ = [
     "CollateralizationStateChanged",
     "CompleteFacility",
     "CompletePendingFacility",
+    "ConcludeAccrualCycle",
     "ConcludeApprovalProcess",
     "ConcludeCustomerApproval",
     "ConcludeDisbursalApproval",
@@ -110,7 +116,9 @@ __all__ = [
     "FacilityDisbursalRecorded",
     "FacilityInitialized",
     "FacilityMatured",
+    "ImportAccrualCycle",
     "InitiateDisbursal",
+    "InterestAccrualCycle",
     "InterestAccrualCycleConcluded",
     "InterestAccrualCycleStarted",
     "InterestAccrualNotCompletedYet",
@@ -135,12 +143,14 @@ __all__ = [
     "ProposalInitialized",
     "RecordDisbursalCancelled",
     "RecordDisbursalInitiated",
+    "StartAccrualCycle",
     "TermValuesUpdated",
     "TermsTemplateCreated",
     "UpdateCollateralization",
     "UpdatePendingCollateralization",
     "UpdateTermValues",
     "accrual_due",
+    "accruing_from",
     "activate",
     "activation_amounts",
     "assert_disbursal_allowed",
@@ -152,9 +162,11 @@ __all__ = [
     "next_accrual",
     "next_accrual_end",
     "post_cycle",
+    "post_accrual_cycle",
     "post_disbursal",
     "post_facility",
     "post_pending_facility",
     "require_eligible",
     "require_open_for_payment",
+    "start_cycle",
 ]

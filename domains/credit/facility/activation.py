@@ -12,6 +12,8 @@ import attrs
 from domains.aggregate import Send
 from domains.credit import commands as cmd
 from domains.credit.collection.schedule import obligation_dates
+from domains.credit.facility.accrual_cycle import start_cycle
+from domains.credit.facility.cycle import first_cycle
 from domains.credit.facility.pending import PendingFacility
 from domains.credit.math import add_months, one_time_fee
 from domains.credit.primitives import ObligationType
@@ -42,14 +44,16 @@ def activation_amounts(amount: int, terms: TermValues, activated_at: datetime) -
 
 
 def activate(p: PendingFacility, price: int, now: datetime, new_id: Callable[[], str]) -> tuple[Send, ...]:
-    """The facility's `ActivateFacility` (same id as the pending facility `p`) and, when something is
-    paid out at once, its pre-approved disbursal and obligation; `new_id` draws the ids in order."""
+    """The facility's `ActivateFacility` (same id as the pending facility `p`), its first accrual
+    cycle (starting on the activation day) and, when something is paid out at once, its
+    pre-approved disbursal and obligation; `new_id` draws the ids in order."""
     plan = activation_amounts(p.amount, p.terms, now)
     disbursal_id = new_id() if plan.initial_disbursal else None
     fee_tx_id = new_id() if plan.fee else None
     sends = [Send(FACILITY, p.id, cmd.ActivateFacility(
         p.id, p.id, p.customer_id, p.customer_type, p.collateral_id, p.disbursal_credit_account_id, p.amount,
-        p.terms, cast(int, p.collateral), price, now, fee_tx_id, disbursal_id))]  # set by its completion
+        p.terms, cast(int, p.collateral), price, now, fee_tx_id, disbursal_id)),  # set by its completion
+        start_cycle(p.id, first_cycle(p.id, p.terms, now.date(), plan.maturity), plan.maturity, p.terms)]
     if disbursal_id:
         sends += initial_disbursal(p.id, p.terms, p.disbursal_credit_account_id, disbursal_id,
                                    plan.initial_disbursal, plan.maturity, now.date(), new_id())

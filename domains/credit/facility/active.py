@@ -17,14 +17,14 @@ from domains.credit.errors import MissingId, OutstandingAmount, require
 from domains.credit.facility import accrual, margin
 from domains.credit.facility import events as ev
 from domains.credit.facility.activation import ActivationAmounts, activation_amounts
-from domains.credit.facility.cycle import AccrualCycle, first_cycle, next_accrual
+from domains.credit.facility.cycle import AccrualCycle, first_cycle
 from domains.credit.facility.imported import ImportFacility, imported_events
 from domains.credit.facility.margin import ratio_of
 from domains.credit.math import cvl
 from domains.credit.primitives import FacilityStatus, Outstanding
 from domains.credit.terms import TermValues
 
-__all__ = ["COMMANDS", "Facility", "apply", "decide", "next_accrual_end"]
+__all__ = ["COMMANDS", "Facility", "apply", "decide"]
 
 KIND = "credit-facility"
 
@@ -55,7 +55,6 @@ class Facility:
     ratio: Decimal | None
     status: FacilityStatus = FacilityStatus.ACTIVE
     cycle: AccrualCycle | None = None
-    last_posted_obligation_id: str | None = None
     liquidation: ev.PartialLiquidationInitiated | None = None
     liquidation_running: bool = False
     disbursals: tuple[tuple[str, int], ...] = ()
@@ -67,13 +66,10 @@ class Facility:
 
 
 def apply(state: Facility | None, event: ev.FacilityEvent) -> Facility:
-    if event.__class__ is ev.InterestAccrued:  # every facility, every day: no pattern walk
-        return accrual.accrued(require(state, KIND), event)
     match event:
         case ev.FacilityInitialized():
             return _initialized(event)
-        case (ev.InterestAccrualCycleStarted() | ev.InterestAccrued() | ev.InterestAccrualsPosted()
-              | ev.InterestAccrualCycleConcluded()):
+        case ev.InterestAccrualCycleStarted() | ev.InterestAccrualCycleConcluded():
             return accrual.evolve(require(state, KIND), event)
         case (ev.CollateralizationStateChanged() | ev.CollateralizationRatioChanged() | ev.PartialLiquidationInitiated()
               | ev.ProceedsFromPartialLiquidationApplied() | ev.FacilityDisbursalRecorded()
@@ -107,7 +103,7 @@ def decide(state: Facility | None, command: object, at: datetime) -> tuple[ev.Fa
             return _mature(f, day)
         case cmd.CompleteFacility(outstanding_cents=outstanding):
             return _complete(f, outstanding, at)
-        case cmd.AccrueInterest() | cmd.PostAccruedInterest():
+        case cmd.ConcludeAccrualCycle():
             return accrual.decide(f, command)
     return margin.decide(f, command)
 
@@ -156,15 +152,6 @@ def _complete(f: Facility, outstanding: int, at: datetime) -> tuple[ev.FacilityE
     return (ev.FacilityCompleted(at),)
 
 
-def next_accrual_end(f: Facility) -> date | None:
-    """End of the next accrual period; the cycle's end while a fully accrued cycle awaits posting;
-    None when no cycle is in progress."""
-    if f.cycle is None:
-        return None
-    period = next_accrual(f.cycle, f.terms)
-    return f.cycle.period.end if period is None else period.end
-
-
-COMMANDS = (cmd.ActivateFacility, cmd.AccrueInterest, cmd.PostAccruedInterest, cmd.UpdateCollateralization,
+COMMANDS = (cmd.ActivateFacility, cmd.ConcludeAccrualCycle, cmd.UpdateCollateralization,
             cmd.ApplyLiquidationProceeds, cmd.RecordDisbursalInitiated, cmd.RecordDisbursalCancelled, cmd.Mature,
             cmd.CompleteFacility, ImportFacility)

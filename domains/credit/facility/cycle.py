@@ -16,18 +16,12 @@ __all__ = ["AccrualCycle", "cycle_id", "first_cycle", "next_accrual", "next_cycl
 
 @attrs.frozen
 class AccrualCycle:
-    """The in-progress cycle: accrued up to `accrued_through` (None: nothing yet), `total` cents."""
+    """The facility's cycle in progress as the facility knows it: which one, over which period.
+    Its accruals live in the cycle's own aggregate (`accrual_cycle`)."""
 
     id: str
     idx: int
     period: Period
-    accrued_through: date | None = None
-    total: int = 0
-
-    @property
-    def last_accrual_end(self) -> date:
-        """The end of the cycle's last accrual period (the cycle's last day)."""
-        return self.period.end
 
 
 def first_cycle(facility_id: str, terms: TermValues, activated: date, maturity: date) -> AccrualCycle:
@@ -42,15 +36,15 @@ def next_cycle(facility_id: str, terms: TermValues, previous: AccrualCycle, matu
     return None if period is None else AccrualCycle(cycle_id(facility_id, previous.idx + 1), previous.idx + 1, period)
 
 
-def next_accrual(cycle: AccrualCycle, terms: TermValues) -> Period | None:
-    """The next accrual period of the cycle, or None when every period is accrued."""
-    if terms.accrual_interval is InterestInterval.END_OF_DAY:  # the common case, on every day's path
-        day = cycle.period.start if cycle.accrued_through is None else cycle.accrued_through + _ONE_DAY
-        return Period(day, day) if day <= cycle.period.end else None
-    if cycle.accrued_through is None:
-        return truncate(first_period(terms.accrual_interval, cycle.period.start), cycle.period.end)
-    done = Period(cycle.period.start, cycle.accrued_through)
-    return truncate(next_period(terms.accrual_interval, done), cycle.period.end)
+def next_accrual(cycle: Period, accrued_through: date | None, terms: TermValues) -> Period | None:
+    """The next accrual period of a cycle over `cycle` accrued up to `accrued_through` (None:
+    nothing yet), or None when every period is accrued."""
+    if terms.accrual_interval is InterestInterval.END_OF_DAY:
+        day = cycle.start if accrued_through is None else accrued_through + _ONE_DAY
+        return Period(day, day) if day <= cycle.end else None
+    if accrued_through is None:
+        return truncate(first_period(terms.accrual_interval, cycle.start), cycle.end)
+    return truncate(next_period(terms.accrual_interval, Period(cycle.start, accrued_through)), cycle.end)
 
 
 _ONE_DAY = timedelta(days=1)

@@ -1,6 +1,7 @@
-"""What a facility's day end asks of it: an accrual for a period that has ended (the one that
-ends its cycle makes the cycle ready to post), maturity once its date has come, and, once
-obligations are current, the posting of a fully accrued cycle with its interest obligation."""
+"""What a day end asks of credit: an accrual for each cycle whose next period has ended (the one
+that ends a cycle makes it ready to post), maturity once a facility's date has come, and, once
+obligations are current, the posting of each fully accrued cycle: its interest obligation, the
+cycle's posting, the facility's conclusion of it and the next cycle's start."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from datetime import date
 
 from domains.aggregate import Send
 from domains.credit.collection.schedule import obligation_dates
-from domains.credit.commands import CreateObligation, PostAccruedInterest
+from domains.credit.commands import ConcludeAccrualCycle, CreateObligation, PostAccruedInterest
+from domains.credit.facility.accrual_cycle import KIND as CYCLE
+from domains.credit.facility.accrual_cycle import InterestAccrualCycle, start_cycle
 from domains.credit.facility.active import Facility
-from domains.credit.facility.cycle import next_accrual
+from domains.credit.facility.cycle import AccrualCycle, next_cycle, posting_tx_id
 from domains.credit.periods import Period
 from domains.credit.primitives import FacilityStatus, ObligationType
 
@@ -19,15 +22,15 @@ __all__ = ["accrual_due", "completes_cycle", "due_to_mature", "post_cycle"]
 FACILITY = "credit-facility"
 
 
-def accrual_due(f: Facility, day: date) -> Period | None:
-    """The facility's next accrual period if it has ended by `day` (None: nothing to accrue)."""
-    period = None if f.cycle is None else next_accrual(f.cycle, f.terms)
+def accrual_due(c: InterestAccrualCycle, day: date) -> Period | None:
+    """The cycle's next accrual period if it has ended by `day` (None: nothing to accrue)."""
+    period = None if c.posted else c.next_accrual()
     return period if period is not None and period.end <= day else None
 
 
-def completes_cycle(f: Facility, period: Period) -> bool:
-    """Whether accruing `period` completes the facility's current cycle (it then awaits posting)."""
-    return f.cycle is not None and period.end == f.cycle.period.end
+def completes_cycle(c: InterestAccrualCycle, period: Period) -> bool:
+    """Whether accruing `period` completes the cycle (it then awaits posting)."""
+    return period.end == c.period.end
 
 
 def due_to_mature(f: Facility, day: date) -> bool:
@@ -35,16 +38,20 @@ def due_to_mature(f: Facility, day: date) -> bool:
     return f.status is FacilityStatus.ACTIVE and f.maturity_date <= day
 
 
-def post_cycle(f: Facility, obligation_id: str) -> tuple[Send, ...]:
+def post_cycle(c: InterestAccrualCycle, obligation_id: str) -> tuple[Send, ...]:
     """The cycle's interest obligation (when anything accrued; due and effective on the cycle's last
-    day), then the facility's `PostAccruedInterest` naming it."""
-    cycle, sends = f.cycle, []
-    if cycle is None:
-        raise ValueError(f"facility {f.id} has no accrual cycle to post")
-    if cycle.total > 0:
-        due = cycle.period.end
+    day), the cycle's `PostAccruedInterest` naming it, then the facility's conclusion of the cycle
+    and the next cycle's creation (none after maturity)."""
+    sends, owed = [], obligation_id if c.total > 0 else None
+    tx_id = posting_tx_id(c.facility_id, c.idx)
+    if owed is not None:
+        due = c.period.end
         sends.append(Send("obligation", obligation_id, CreateObligation(
-            obligation_id, f.id, ObligationType.INTEREST, cycle.total, f"{f.id}-interest-accrual-cycle-{cycle.idx}",
-            due, effective=due, **obligation_dates(f.terms, due))))
-    sends.append(Send(FACILITY, f.id, PostAccruedInterest(obligation_id)))
+            obligation_id, c.facility_id, ObligationType.INTEREST, c.total, tx_id, due, effective=due,
+            **obligation_dates(c.terms, due))))
+    sends.append(Send(CYCLE, c.id, PostAccruedInterest(obligation_id)))
+    sends.append(Send(FACILITY, c.facility_id, ConcludeAccrualCycle(c.idx, tx_id, owed)))
+    following = next_cycle(c.facility_id, c.terms, AccrualCycle(c.id, c.idx, c.period), c.facility_maturity_date)
+    if following is not None:
+        sends.append(start_cycle(c.facility_id, following, c.facility_maturity_date, c.terms))
     return tuple(sends)

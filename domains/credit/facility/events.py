@@ -13,7 +13,8 @@ from domains.credit.primitives import Outstanding, ProposalStatus
 from domains.credit.terms import TermValues
 
 __all__ = [
-    "CollateralizationRatioChanged", "CollateralizationStateChanged", "FacilityCompleted", "FacilityDisbursalCancelled",
+    "AccrualCycleEvent", "AccrualCycleInitialized", "CollateralizationRatioChanged", "CollateralizationStateChanged",
+    "FacilityCompleted", "FacilityDisbursalCancelled",
     "FacilityDisbursalRecorded", "FacilityEvent", "FacilityInitialized", "FacilityMatured",
     "InterestAccrualCycleConcluded", "InterestAccrualCycleStarted", "InterestAccrualsPosted", "InterestAccrued",
     "PartialLiquidationInitiated", "PendingCollateralizationRatioChanged", "PendingCollateralizationStateChanged",
@@ -163,6 +164,18 @@ class InterestAccrualCycleStarted:
 
 
 @attrs.frozen
+class AccrualCycleInitialized:
+    """A facility's interest accrual cycle (its own aggregate) was created over `period`."""
+
+    id: str
+    facility_id: str
+    idx: int
+    period: Period
+    facility_maturity_date: date
+    terms: TermValues
+
+
+@attrs.frozen
 class InterestAccrued:
     """One accrual period's interest was accrued (zero amounts included)."""
 
@@ -255,7 +268,9 @@ class FacilityCompleted:
     completed_at: datetime
 
 
-FacilityEvent = (FacilityInitialized | InterestAccrualCycleStarted | InterestAccrued | InterestAccrualsPosted
+AccrualCycleEvent = AccrualCycleInitialized | InterestAccrued | InterestAccrualsPosted
+
+FacilityEvent = (FacilityInitialized | InterestAccrualCycleStarted
                  | InterestAccrualCycleConcluded | CollateralizationStateChanged | CollateralizationRatioChanged
                  | PartialLiquidationInitiated | ProceedsFromPartialLiquidationApplied | FacilityDisbursalRecorded
                  | FacilityDisbursalCancelled | FacilityMatured | FacilityCompleted)

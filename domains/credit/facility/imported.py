@@ -1,12 +1,12 @@
 """Importing a facility that was activated before the journal began (a lanasim extension).
 
-The import records the position as facts through the facility's own events: `FacilityInitialized`
-dated at the true activation (so maturity = activation + duration months), then, when interest was
-posted and is unpaid, the last completed accrual cycle accrued and posted at once for that amount
-(its obligation is due on that cycle's last day), then the cycle that contains the import date,
-with the days of it before the import date accrued as one period on the imported principal (Lana's
-rounding: rounded up to the cent). A facility whose last cycle ended before the import is matured.
-"""
+The import records the position as facts: the facility's `FacilityInitialized` dated at the true
+activation (so maturity = activation + duration months); then, when interest was posted and is
+unpaid, the last completed accrual cycle (its own aggregate) accrued and posted at once for that
+amount (its obligation is due on that cycle's last day) and concluded by the facility; then the
+cycle that contains the import date, with the days of it before the import date accrued as one
+period on the imported principal (Lana's rounding: rounded up to the cent). A facility whose last
+cycle ended before the import is matured."""
 
 from __future__ import annotations
 
@@ -15,9 +15,12 @@ from typing import cast
 
 import attrs
 
+from domains.aggregate import Send
 from domains.credit.collateral.collateralization import classify
+from domains.credit.commands import ImportAccrualCycle, StartAccrualCycle
 from domains.credit.errors import CreditError
 from domains.credit.facility import events as ev
+from domains.credit.facility.accrual_cycle import KIND as CYCLE
 from domains.credit.facility.cycle import AccrualCycle, first_cycle, next_cycle, posting_tx_id
 from domains.credit.facility.margin import ratio_of
 from domains.credit.math import add_months, cvl, interest_for_period
@@ -25,7 +28,8 @@ from domains.credit.periods import Period
 from domains.credit.primitives import Outstanding
 from domains.credit.terms import TermValues
 
-__all__ = ["ImportFacility", "ImportInconsistent", "cycles_at", "imported_events", "inconsistency"]
+__all__ = ["ImportFacility", "ImportInconsistent", "cycles_at", "imported_cycles", "imported_events",
+           "inconsistency"]
 
 
 class ImportInconsistent(CreditError):
@@ -85,10 +89,9 @@ def inconsistency(amount: int, disbursed: int, principal: int, interest: int, te
 
 
 def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
-    """The facility's events for an import (see the module docstring for the rule)."""
-    problem = inconsistency(c.amount, c.disbursed, c.principal, c.interest, c.terms, c.activated_at.date(), c.as_of)
-    if problem is not None:
-        raise ImportInconsistent(facility_id=c.id, problem=problem)
+    """The facility's events for an import (see the module docstring for the rule); the cycles'
+    own figures are `imported_cycles`."""
+    previous, current = _checked(c)
     maturity = add_months(c.activated_at, c.terms.duration)
     owed = c.principal + c.interest
     state = classify(cvl(c.collateral_sats, owed, c.price), c.terms)
@@ -97,26 +100,43 @@ def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
         c.terms, c.activated_at, maturity, f"{c.id}-activation", 0, None,
         c.initial_disbursal_id if c.disbursed else None, c.disbursed, state, c.collateral_sats,
         Outstanding(c.principal, c.interest), c.price, ratio_of(c.collateral_sats, owed))]
-    previous, current = cycles_at(c.id, c.terms, c.activated_at.date(), c.as_of)
     if c.interest > 0:
-        events += _posted(c, cast(AccrualCycle, previous))  # `inconsistency` refused None
-    if current is None:
-        return (*events, ev.FacilityMatured()) if maturity <= c.as_of else tuple(events)
-    events.append(ev.InterestAccrualCycleStarted(current.id, current.idx, current.period))
-    if c.as_of > current.period.start:
-        days = Period(current.period.start, c.as_of - timedelta(days=1))
-        events.append(ev.InterestAccrued(current.idx, days, interest_for_period(
-            c.principal, days.days, c.terms.annual_rate), days.end))
+        last = cast(AccrualCycle, previous)  # `inconsistency` refused None
+        events += [ev.InterestAccrualCycleStarted(last.id, last.idx, last.period),
+                   ev.InterestAccrualCycleConcluded(last.idx, posting_tx_id(c.id, last.idx), c.interest_obligation_id)]
+    if current is not None:
+        events.append(ev.InterestAccrualCycleStarted(current.id, current.idx, current.period))
     if maturity <= c.as_of:
         events.append(ev.FacilityMatured())
     return tuple(events)
 
 
-def _posted(c: ImportFacility, cycle: AccrualCycle) -> list[ev.FacilityEvent]:
-    """The posted unpaid interest as the completed cycle's accrual and posting."""
-    tx_id = posting_tx_id(c.id, cycle.idx)
-    return [ev.InterestAccrualCycleStarted(cycle.id, cycle.idx, cycle.period),
-            ev.InterestAccrued(cycle.idx, cycle.period, c.interest, cycle.period.end),
-            ev.InterestAccrualsPosted(cycle.idx, cycle.period, c.interest, c.interest_obligation_id,
-                                      cycle.period.end, tx_id),
-            ev.InterestAccrualCycleConcluded(cycle.idx, tx_id, c.interest_obligation_id)]
+def imported_cycles(c: ImportFacility) -> tuple[Send, ...]:
+    """The accrual cycles' commands for an import: the posted unpaid interest as the last ended
+    cycle accrued and posted at once for that amount (into `interest_obligation_id`), then the cycle
+    containing the import date with its days before the import date accrued as one period on the
+    imported principal (rounded up to the cent)."""
+    previous, current = _checked(c)
+    maturity = add_months(c.activated_at, c.terms.duration)
+    sends = []
+    if c.interest > 0:
+        last = cast(AccrualCycle, previous)
+        sends.append(_cycle(c, last, maturity, last.period, c.interest, c.interest_obligation_id))
+    if current is not None:
+        days = Period(current.period.start, c.as_of - timedelta(days=1)) if c.as_of > current.period.start else None
+        amount = 0 if days is None else interest_for_period(c.principal, days.days, c.terms.annual_rate)
+        sends.append(_cycle(c, current, maturity, days, amount, None))
+    return tuple(sends)
+
+
+def _checked(c: ImportFacility) -> tuple[AccrualCycle | None, AccrualCycle | None]:
+    problem = inconsistency(c.amount, c.disbursed, c.principal, c.interest, c.terms, c.activated_at.date(), c.as_of)
+    if problem is not None:
+        raise ImportInconsistent(facility_id=c.id, problem=problem)
+    return cycles_at(c.id, c.terms, c.activated_at.date(), c.as_of)
+
+
+def _cycle(c: ImportFacility, cycle: AccrualCycle, maturity: date, accrued: Period | None, amount: int,
+           obligation_id: str | None) -> Send:
+    start = StartAccrualCycle(cycle.id, c.id, cycle.idx, cycle.period, maturity, c.terms)
+    return Send(CYCLE, cycle.id, ImportAccrualCycle(start, accrued, amount, obligation_id))

@@ -1,4 +1,4 @@
-"""Ledger postings of facilities, pending facilities and disbursals; derived tx ids:
+"""Ledger postings of facilities, their accrual cycles, pending facilities and disbursals; derived tx ids:
 `<id>-proposal`, `<id>-interest-accrual-<period end>` ..."""
 
 from __future__ import annotations
@@ -7,11 +7,12 @@ from domains.accounting import templates_credit as credit_tx
 from domains.accounting.primitives import LedgerTransaction
 from domains.credit.facility import disbursal_events as cev
 from domains.credit.facility import events as ev
+from domains.credit.facility.accrual_cycle import InterestAccrualCycle
 from domains.credit.facility.active import Facility
 from domains.credit.facility.disbursal import Disbursal
 from domains.credit.facility.pending import PendingFacility
 
-__all__ = ["post_disbursal", "post_facility", "post_pending_facility"]
+__all__ = ["post_accrual_cycle", "post_disbursal", "post_facility", "post_pending_facility"]
 
 Postings = tuple[LedgerTransaction, ...]
 
@@ -25,18 +26,19 @@ def post_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent) ->
 
 
 def post_facility(f: Facility, event: ev.FacilityEvent) -> Postings:
-    if event.__class__ is ev.InterestAccrued:  # every facility, every day: no pattern walk
-        accrued = event
-        if accrued.amount <= 0:
-            return ()
-        day = accrued.accrued_at
-        return (credit_tx.accrue_interest(f"{f.id}-interest-accrual-{day.isoformat()}", facility_id=f.id,
-                                          amount=accrued.amount, effective=day),)
+    """The activation's postings; the facility's other events post nothing."""
+    return _activation(event) if isinstance(event, ev.FacilityInitialized) else ()
+
+
+def post_accrual_cycle(c: InterestAccrualCycle, event: ev.AccrualCycleEvent) -> Postings:
+    """CREDIT_FACILITY_ACCRUE_INTEREST per non-zero accrual (pending layer), and
+    CREDIT_FACILITY_POST_ACCRUED_INTEREST for a posted cycle whose total is positive."""
     match event:
-        case ev.FacilityInitialized():
-            return _activation(event)
+        case ev.InterestAccrued(amount=amount, accrued_at=day) if amount > 0:
+            return (credit_tx.accrue_interest(f"{c.facility_id}-interest-accrual-{day.isoformat()}",
+                                              facility_id=c.facility_id, amount=amount, effective=day),)
         case ev.InterestAccrualsPosted(total=total, tx_id=tx_id, effective=day) if total > 0:
-            return (credit_tx.post_accrued_interest(tx_id, facility_id=f.id, amount=total, effective=day),)
+            return (credit_tx.post_accrued_interest(tx_id, facility_id=c.facility_id, amount=total, effective=day),)
     return ()
 
 

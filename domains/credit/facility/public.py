@@ -14,14 +14,15 @@ import attrs
 from domains.aggregate import Public
 from domains.credit.facility import disbursal_events as cev
 from domains.credit.facility import events as ev
+from domains.credit.facility.accrual_cycle import InterestAccrualCycle
 from domains.credit.facility.active import Facility
-from domains.credit.facility.cycle import cycle_id, posting_tx_id
 from domains.credit.facility.disbursal import Disbursal
 from domains.credit.facility.pending import PendingFacility
 from domains.credit.facility.proposal import Proposal
 from domains.credit.terms import TermValues
 
-__all__ = ["MODULE", "instant", "publish_disbursal", "publish_facility", "publish_pending_facility",
+__all__ = ["MODULE", "instant", "publish_accrual_cycle", "publish_disbursal", "publish_facility",
+           "publish_pending_facility",
            "publish_proposal", "terms_payload"]
 
 MODULE = "Credit"
@@ -70,8 +71,6 @@ def publish_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent)
 
 
 def publish_facility(f: Facility, event: ev.FacilityEvent) -> tuple[Public, ...]:
-    if isinstance(event, ev.InterestAccrualsPosted):
-        return (Public(MODULE, "AccrualPosted", {"entity": _accrual_posted(f, event)}),)
     name = _FACILITY.get(type(event))
     return () if name is None else _one(name, _facility_entity(f))
 
@@ -87,13 +86,16 @@ def _facility_entity(f: Facility) -> dict[str, object]:
             "collateralization": collateralization}
 
 
-def _accrual_posted(f: Facility, e: ev.InterestAccrualsPosted) -> dict[str, object]:
-    """`posting` is None when the cycle accrued nothing (nothing was posted)."""
-    posting = None if e.total == 0 else {"tx_id": posting_tx_id(f.id, e.cycle_idx), "amount": e.total,
-                                         "effective": e.effective.isoformat()}
-    return {"id": cycle_id(f.id, e.cycle_idx), "credit_facility_id": f.id,
-            "period": {"start": e.period.start.isoformat(), "end": e.period.end.isoformat()},
-            "due_at": e.period.end.isoformat(), "posting": posting}
+def publish_accrual_cycle(c: InterestAccrualCycle, event: ev.AccrualCycleEvent) -> tuple[Public, ...]:
+    """`AccrualPosted` when the cycle posts; `posting` is None when it accrued nothing."""
+    if not isinstance(event, ev.InterestAccrualsPosted):
+        return ()
+    posting = None if event.total == 0 else {"tx_id": event.tx_id, "amount": event.total,
+                                             "effective": event.effective.isoformat()}
+    entity = {"id": c.id, "credit_facility_id": c.facility_id,
+              "period": {"start": event.period.start.isoformat(), "end": event.period.end.isoformat()},
+              "due_at": event.period.end.isoformat(), "posting": posting}
+    return (Public(MODULE, "AccrualPosted", {"entity": entity}),)
 
 
 def publish_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> tuple[Public, ...]:

@@ -132,7 +132,8 @@ class CreditService:
 
     def record_payment(self, facility_id: str, amount: int, *, effective: str | date | None = None,
                        subject: str = SYSTEM) -> str:
-        """A payment from the customer's deposit account, allocated interest first (§8). `effective`
+        """A payment from the customer's deposit account, allocated interest first (Lana:
+        core/credit/collection/src/obligation/mod.rs). `effective`
         (a date or `YYYY-MM-DD`, default today) dates it and its ledger entries, as Lana's
         `record_payment_with_date`; outside [activation day, today] it is `PaymentDateOutOfRange`."""
         check_id("facility_id", facility_id)
@@ -165,7 +166,8 @@ class CreditService:
         return self.reads.books(facility_id)
 
     def principal(self, facility_id: str) -> int:
-        """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (§6)."""
+        """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (Lana:
+        core/credit/src/credit_facility/interest_accrual_cycle/entity.rs)."""
         check_id("facility_id", facility_id)
         return self.reads.principal(facility_id)
 

@@ -122,7 +122,8 @@ class CustomerService:
         return prospect_id
 
     def decline_kyc(self, prospect_id: str, applicant_id: str, *, subject: str = System("sumsub")) -> Outcome:
-        """Before conversion the prospect is declined; after it, the customer is frozen (§14)."""
+        """Before conversion the prospect is declined; after it, the customer is frozen (Lana:
+        core/customer/src/entity.rs)."""
         if self.kernel.state("prospect", prospect_id).status is ProspectStatus.CONVERTED:
             return self.kernel.execute("customer", prospect_id, FreezeCustomer(), subject=subject)
         return self.kernel.execute("prospect", prospect_id, DeclineKyc(applicant_id), subject=subject)
