@@ -1,7 +1,6 @@
-"""Verb phrases Lana's six sim-bootstrap stories share (Lana: lana/sim-bootstrap/src/lib.rs): a customer with a deposit,
-a
-facility opened on BTC collateral, due obligations read from the outbox, payments, pay-off and
-completion, and the summary each story returns. Amounts are USD cents unless a name says `usd`.
+"""Verb phrases Lana's six sim-bootstrap stories share (Lana: lana/sim-bootstrap/src/lib.rs): a
+customer with a deposit, a facility opened on BTC collateral, due obligations read from the outbox,
+payments, pay-off and completion, and the summary each story returns. Amounts are USD cents unless a name says `usd`.
 """
 
 from __future__ import annotations
@@ -9,7 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from scenarios.library.params import Param
+
 __all__ = [
+    "FACILITY_PARAMS",
     "SATS_PER_BTC",
     "USD",
     "StoryFailed",
@@ -33,6 +35,12 @@ __all__ = [
 ]
 
 USD, SATS_PER_BTC = 100, 100_000_000
+FACILITY_PARAMS = (  # the borrower, facility, collateral and price every one of the six stories takes
+    Param("deposit_usd", 10_000_000, "USD", "the borrower's deposit before the facility opens", 0, 10**10),
+    Param("facility_usd", 10_000_000, "USD", "the facility amount (Lana's sim: $10M)", 1, 10**10),
+    Param("btc", 230, "BTC", "collateral posted to activate the facility (CVL must reach 125 %)", 1, 21_000_000),
+    Param("btc_usd", 70_000, "USD/BTC", "the bitcoin price, constant all along", 1, 10_000_000),
+)
 CONCLUDED, ACTIVATED = "core.credit.facility-proposal-concluded", "core.credit.facility-activated"
 POSTED, SETTLED = "core.credit.accrual-posted", "core.credit.disbursal-settled"
 DUE, OVERDUE = "core.credit-collection.obligation-due", "core.credit-collection.obligation-overdue"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from domains.credit import DisbursalPolicy, std_terms
 from scenarios.library._lana import (
+    FACILITY_PARAMS,
     USD,
     a_customer_with_deposit,
     a_facility_is_opened,
@@ -43,10 +44,7 @@ PARAMS = (
     Param("second_on_day", 30, "day", "day after activation of the second draw", 1, 3650),
     Param("third_usd", 5_000_000, "USD", "drawn on day third_on_day (0: none)", 0, 10**10),
     Param("third_on_day", 90, "day", "day after activation of the third draw", 1, 3650),
-    Param("deposit_usd", 10_000_000, "USD", "the borrower's deposit before the facility opens", 0, 10**10),
-    Param("facility_usd", 10_000_000, "USD", "the facility amount (Lana's sim: $10M)", 1, 10**10),
-    Param("btc", 230, "BTC", "collateral posted to activate the facility (CVL must reach 125 %)", 1, 21_000_000),
-    Param("btc_usd", 70_000, "USD/BTC", "the bitcoin price, constant all along", 1, 10_000_000),
+    *FACILITY_PARAMS,
 )
 
 

@@ -26,12 +26,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from domains.credit.terms import std_terms
-from scenarios.library._lana import (  # noqa: F401 (check: the relation between parameters)
+from scenarios.library._lana import (
+    FACILITY_PARAMS,
     USD,
     a_customer_with_deposit,
     a_facility_is_opened,
     bitcoin_trades_at,
-    check,
     day_by_day,
     obligations_due_since,
     outstanding,
@@ -41,6 +41,7 @@ from scenarios.library._lana import (  # noqa: F401 (check: the relation between
     today,
     usd,
 )
+from scenarios.library._lana import check as check  # the relation between its parameters
 from scenarios.library.params import Param
 
 START = "2024-01-01"
@@ -49,10 +50,7 @@ PARAMS = (
     Param("wait_days", 30, "days", "how long the borrower sleeps on each of the first slow obligations", 0, 3650),
     Param("slow_obligations", 3, "obligations",
           "how many obligations are handled late before the rest are paid on time", 0, 100),
-    Param("deposit_usd", 10_000_000, "USD", "the borrower's deposit before the facility opens", 0, 10**10),
-    Param("facility_usd", 10_000_000, "USD", "the facility amount (Lana's sim: $10M)", 1, 10**10),
-    Param("btc", 230, "BTC", "collateral posted to activate the facility (CVL must reach 125 %)", 1, 21_000_000),
-    Param("btc_usd", 70_000, "USD/BTC", "the bitcoin price, constant all along", 1, 10_000_000),
+    *FACILITY_PARAMS,
 )
 
 

@@ -21,12 +21,12 @@ obligations.
 from __future__ import annotations
 
 from domains.credit.terms import std_terms
-from scenarios.library._lana import (  # noqa: F401 (check: the relation between parameters)
+from scenarios.library._lana import (
+    FACILITY_PARAMS,
     USD,
     a_customer_with_deposit,
     a_facility_is_opened,
     bitcoin_trades_at,
-    check,
     day_by_day,
     obligations_due_since,
     outstanding,
@@ -35,16 +35,14 @@ from scenarios.library._lana import (  # noqa: F401 (check: the relation between
     today,
     usd,
 )
+from scenarios.library._lana import check as check  # the relation between its parameters
 from scenarios.library.params import Param
 
 START = "2024-01-01"
 PARAMS = (
     Param("days", 240, "days", "days simulated, one end of day each", 1, 3650),
     Param("liquidation_days", 60, "days", "days after due an unpaid obligation is sent to liquidation", 0, 3650),
-    Param("deposit_usd", 10_000_000, "USD", "the borrower's deposit before the facility opens", 0, 10**10),
-    Param("facility_usd", 10_000_000, "USD", "the facility amount (Lana's sim: $10M)", 1, 10**10),
-    Param("btc", 230, "BTC", "collateral posted to activate the facility (CVL must reach 125 %)", 1, 21_000_000),
-    Param("btc_usd", 70_000, "USD/BTC", "the bitcoin price, constant all along", 1, 10_000_000),
+    *FACILITY_PARAMS,
 )
 
 
