@@ -238,7 +238,6 @@ class EntityKind:
             if postings:
                 posted = True
                 self.ledger.apply(postings, seq)
-            journal.check_rows(mark)
         except BaseException:
             journal.rollback(mark, {actor.entity: before})
             if self.index is not None and self.index.unique and actor.row != kept[0]:

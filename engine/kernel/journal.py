@@ -39,7 +39,7 @@ from engine.kernel.schema import EVENTS_INSERT, FORMAT, OUTBOX_INSERT, READABLE,
 __all__ = ["Journal", "JournalWriteFailed", "StoredEvent", "UnstorableValue"]
 
 Row = tuple[object, ...]  # one row's parameters
-Mark = tuple[int, tuple[int, ...], int]  # where a command's staged rows begin: seq, rows per statement, stagings
+Mark = tuple[int, tuple[int, ...]]  # where a command's staged rows begin: seq, rows per statement
 
 _dumps = orjson.dumps
 _BINDABLE = frozenset({str, float, type(None), bytes})
@@ -94,7 +94,6 @@ class Journal:
         self._encoders: dict[type, Encoder] = {}
         self._seq: int = 0  # the last seq staged; `_load_heads` reads it from the file
         self._flushed_seq: int = 0
-        self._stagings = 0  # `stage`/`stage_many` calls: a command that made none has no row to check
         self._written: list[tuple[str, list[Row]]] = []  # rows in the open transaction, until COMMIT succeeds
         self._replay: list[tuple[str, list[Row]]] = []  # rows of a rolled-back transaction, written first
         # callables staging rows that describe the run (ids, streams, now)
@@ -152,20 +151,26 @@ class Journal:
         return enc
 
     def stage(self, sql: str, row: tuple[object, ...]) -> None:
-        """Buffer a row for the group transaction (flushed in first-use order of `sql`)."""
+        """Buffer a row for the group transaction (flushed in first-use order of `sql`). A row SQLite
+        could not bind (an integer outside 64 bits, a type it does not store) is `UnstorableValue`
+        here, inside the command that staged it, which then fails alone rather than the next commit."""
+        if sql not in _ENGINE_ROWS:
+            _check_row(sql, row)
         rows = self._staged.get(sql)
         if rows is None:
             rows = self._staged[sql] = []
         rows.append(row)
-        self._stagings += 1
 
     def stage_many(self, sql: str, rows: Iterable[tuple[object, ...]]) -> None:
         """`stage` of several rows of one statement."""
+        rows = list(rows)
+        if sql not in _ENGINE_ROWS:
+            for row in rows:
+                _check_row(sql, row)
         staged = self._staged.get(sql)
         if staged is None:
             staged = self._staged[sql] = []
         staged.extend(rows)
-        self._stagings += 1
 
     def unstage_last(self, sql: str) -> tuple[object, ...] | None:
         """Take back the row just staged with `sql` (None if there is none) to stage it later."""
@@ -194,24 +199,11 @@ class Journal:
     # -- one command's rows ----------------------------------------------------------------
     def mark(self) -> Mark:
         """Where this command's staged rows begin (taken and used with `self.lock` held)."""
-        return self._seq, tuple(map(len, self._staged.values())), self._stagings
-
-    def check_rows(self, mark: Mark) -> None:
-        """Refuse (`UnstorableValue`) a row staged since `mark` that SQLite could not bind: an integer
-        outside 64 bits, or a value of a type it does not store. Found here, inside the command, it
-        fails that command alone rather than the next group commit."""
-        if self._stagings == mark[2]:
-            return  # only events were appended: the engine builds those rows from values it counts
-        lengths, known = mark[1], len(mark[1])
-        for i, (sql, rows) in enumerate(self._staged.items()):
-            start = lengths[i] if i < known else 0
-            if len(rows) > start and sql not in _ENGINE_ROWS:
-                for row in rows[start:]:
-                    _check_row(sql, row)
+        return self._seq, tuple(map(len, self._staged.values()))
 
     def rollback(self, mark: Mark, heads: dict[int, int]) -> None:
         """The command failed: drop every row it staged, and restore the entity heads given."""
-        seq, lengths, _ = mark
+        seq, lengths = mark
         for i, rows in enumerate(self._staged.values()):
             del rows[lengths[i] if i < len(lengths) else 0:]
         self._seq = seq
