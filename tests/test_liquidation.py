@@ -17,6 +17,7 @@ from domains.credit.collateral import (
     NoActiveLiquidation,
     NoCollateralSentToLiquidation,
 )
+from domains.credit.facility import UpdateCollateralization
 from engine import Simulation
 
 BTC, SATS, AMOUNT = 100_000_000, 230_000_000, 100_000_00
@@ -153,6 +154,42 @@ def test_proceeds_above_what_is_owed_pay_it_all_and_the_surplus_stays_in_the_pro
     assert sim.credit.books(liquidating).outstanding == 0
     assert sim.ledger.balance(chart.proceeds_from_liquidation(liquidating)) == 5_000_00
     assert_books_hold(sim, liquidating)
+
+
+# -- one evaluation per step ---------------------------------------------------------------------
+def evaluations_and_reads(sim, monkeypatch, step) -> tuple[int, int]:
+    """How many `UpdateCollateralization` commands the bank sends, and how many ledger reads it
+    makes, while the operator's `step` runs."""
+    sent, reads, tell, ledger = [], [], sim.tell, sim.ledger
+
+    def counting_tell(kind, entity_id, command, **context):
+        sent.append(command)
+        tell(kind, entity_id, command, **context)
+
+    def counted(read):
+        return lambda *args, **kwargs: reads.append(args) or read(*args, **kwargs)
+
+    monkeypatch.setattr(sim, "tell", counting_tell)
+    monkeypatch.setattr(ledger, "balance", counted(ledger.balance))
+    monkeypatch.setattr(ledger, "balances", counted(ledger.balances))
+    step()
+    monkeypatch.undo()
+    return sum(isinstance(c, UpdateCollateralization) for c in sent), len(reads)
+
+
+def test_sending_collateral_out_evaluates_collateralization_once_from_one_read(sim, liquidating, monkeypatch):
+    step = lambda: sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    assert evaluations_and_reads(sim, monkeypatch, step) == (1, 1)
+
+
+def test_proceeds_paying_interest_and_principal_evaluate_collateralization_once(sim, liquidating, monkeypatch):
+    """One read sizes the payment, one after its two allocations evaluates the facility."""
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    step = lambda: sim.credit.record_liquidation_proceeds(liquidating, 40_000_00)
+    assert evaluations_and_reads(sim, monkeypatch, step) == (1, 2)
+    assert len(sim.outbox.tail(types=[ALLOCATED])) == 2
+    owed_after = sim.credit.books(liquidating).outstanding
+    assert sim.state("credit-facility", liquidating).ratio == Decimal(collateral(sim, liquidating)) / owed_after
 
 
 def test_a_new_liquidation_starts_only_after_leaving_and_re_entering_the_threshold(sim, liquidating):

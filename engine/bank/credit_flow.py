@@ -36,6 +36,7 @@ from engine.kernel.clock import Priority
 from engine.kernel.ids import Ids
 
 CYCLE = "interest-accrual-cycle"
+ALLOCATED = "core.credit-collection.payment-allocation-created"
 
 __all__ = ["CreditFlow", "FlowHost"]
 
@@ -66,6 +67,7 @@ class CreditFlow:
         self.sim, self.reads = sim, reads
         open_ids = sim.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
         self.active: dict[str, None] = dict.fromkeys(open_ids)
+        self._evaluated_payment: str | None = None  # the payment whose allocations were last re-evaluated
         for name, listens, react in self._consumers():
             sim.reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
 
@@ -79,7 +81,7 @@ class CreditFlow:
             ("track-facilities", ("core.credit.facility-activated", "core.credit.facility-completed"), self.track),
             ("disbursal-approval", ("governance.approval-process-concluded",), self.disbursal_concluded),
             ("allocate-payment", ("core.credit-collection.payment-created",), self.allocate_payment),
-            ("recollateralize", ("core.credit-collection.payment-allocation-created",
+            ("recollateralize", (ALLOCATED,
                                  "core.credit-collection.obligation-created",
                                  "core.credit-collection.obligation-defaulted"), self.recollateralize),
             ("end-of-day", ("core.time.end-of-day",), self.end_of_day),
@@ -148,7 +150,15 @@ class CreditFlow:
                                    self.obligations_of(entity["beneficiary_id"]), self.sim.ids.entity)
 
     def recollateralize(self, envelope: Envelope) -> tuple[Send, ...]:
+        """An obligation created or defaulted, or a payment allocated, re-evaluates its facility; a
+        payment once. Its allocations are sent by one reaction (`allocate_payment`), so all of
+        them are on the books before this consumer sees the first: the first re-evaluates, the
+        others would find the same books and change nothing."""
         entity = envelope["payload"]["entity"]
+        if envelope["event_type"] == ALLOCATED:
+            if entity["payment_id"] == self._evaluated_payment:
+                return ()
+            self._evaluated_payment = entity["payment_id"]
         facility_id, price = entity["beneficiary_id"], self.sim.price.current()
         if price is None or not self.reads.exists(FACILITY_KIND, facility_id):
             return ()

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, Protocol
 from domains.accounting import chart
 from domains.credit import cvl
 
-__all__ = ["Books", "CreditReads", "EntityReads", "LedgerReads"]
+__all__ = ["Books", "CreditReads", "EntityReads", "LedgerReads", "Owed"]
 
 FACILITY_KIND = "credit-facility"
 _BUCKETS = ("not-yet-due", "due", "overdue")
@@ -42,6 +42,18 @@ class Books(NamedTuple):
         return self.principal + self.interest
 
 
+class Owed(NamedTuple):
+    """What a facility owes (`Books.outstanding`) and its uncovered outstanding (settled USD cents)."""
+
+    outstanding: int
+    uncovered: int
+
+
+def _books(b: Sequence[int]) -> Books:
+    """Books from the 8 receivable balances: disbursed then interest, each by bucket then defaulted."""
+    return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
+
+
 class CreditReads:
     """Reads only: `entities` for states and indexes, `ledger` for balances, `exists` for whether an
     entity was ever created (hosted or journaled), `creation_order` to list obligations as created."""
@@ -59,15 +71,16 @@ class CreditReads:
         return cls(sim, sim.ledger, exists, sim.journal.creation_order)
 
     def books(self, facility_id: str) -> Books:
-        b = self.ledger.balances(self._accounts(facility_id))
-        return Books(b[0] + b[1] + b[2], b[4] + b[5] + b[6], b[1] + b[2], b[5] + b[6], b[3] + b[7])
+        return _books(self.ledger.balances(self._accounts(facility_id)))
+
+    def owed(self, facility_id: str) -> Owed:
+        """What the facility owes and its uncovered outstanding, in one read of the ledger."""
+        b = self.ledger.balances((*self._accounts(facility_id), chart.uncovered_outstanding(facility_id)))
+        return Owed(_books(b).outstanding, b[8])
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest."""
         return sum(self.ledger.balances(self._accounts(facility_id)[:3]))
-
-    def uncovered(self, facility_id: str) -> int:
-        return self.ledger.balance(chart.uncovered_outstanding(facility_id))
 
     def collateral_sats(self, f: Any) -> int:
         """The collateral amount of a (pending) facility state `f`."""

@@ -39,4 +39,4 @@ class LiquidationFlow:
         return payable(proceeds, *self._owed(facility_id))
 
     def _owed(self, facility_id: str) -> tuple[int, int]:
-        return self.reads.books(facility_id).outstanding, self.reads.uncovered(facility_id)
+        return self.reads.owed(facility_id)
