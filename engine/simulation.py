@@ -26,6 +26,7 @@ from domains.aggregate import Aggregate, Policy
 from engine.bank import modules
 from engine.bank.catalog import check_event_types
 from engine.bank.ledger import Ledger
+from engine.bank.public_ids import PublicIds
 from engine.bank.service.access import AccessService
 from engine.bank.service.credit import CreditService
 from engine.bank.service.custody import CustodyService
@@ -89,6 +90,7 @@ class Simulation:
     custody: CustodyService
     report: ReportService
     credit: CreditService
+    public_ids: PublicIds  # Lana's public ids: customers, facilities, disbursals from 1000
 
     def __init__(self, seed: int | None = None, start: str | None = None, journal: str = ":memory:", *,
                  runtime: str = "deterministic", group_rows: int = 50_000,

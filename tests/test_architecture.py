@@ -117,9 +117,27 @@ def test_bank_services_are_built_with_narrow_dependencies_not_the_simulation():
 
     with Simulation(seed=1, journal=":memory:") as sim:
         built = {name: getattr(sim, name) for name in ("access", "customer", "governance", "deposit", "custody",
-                                                       "price", "report")}
+                                                       "price", "report", "credit")}
         for name, service in built.items():
             params = inspect.signature(type(service).__init__).parameters
             assert "sim" not in params, name
             assert isinstance(getattr(service, "kernel", getattr(service, "sim", None)), Kernel), name
     assert "importlib" not in (ROOT / "engine" / "bank" / "modules.py").read_text()  # no class lookup by string
+
+
+def test_the_credit_modules_typed_state_reads_name_each_kinds_registered_state_class():
+    """`CreditStates.state` is typed per kind; the kernel's `state` is generic, so each overload's
+    class must be the one the kind's aggregate registers, or the types would lie."""
+    import typing
+
+    import domains.credit
+    from engine.bank.credit_reads import CreditStates
+
+    registered = {spec.kind: spec.state for spec in domains.credit.AGGREGATES}
+    declared = {}
+    for overload in typing.get_overloads(CreditStates.state):
+        hints = typing.get_type_hints(overload)
+        (kind,) = typing.get_args(hints["kind"])
+        declared[kind] = hints["return"]
+    assert len(declared) == 8
+    assert declared == {kind: registered[kind] for kind in declared}

@@ -35,6 +35,7 @@ __all__ = [
     "OutstandingAmount",
     "PaymentAboveOutstanding",
     "PaymentOnClosedFacility",
+    "PriceUnavailable",
     "UpdateOnClosedFacility",
     "require",
 ]
@@ -82,6 +83,10 @@ class DisbursalAboveFacilityAmount(CreditError):
 
 class PaymentOnClosedFacility(CreditError):
     """The facility is closed (facility_id)."""
+
+
+class PriceUnavailable(CreditError):
+    """No BTC price is known yet, so the facility's CVL cannot be checked (facility_id)."""
 
 
 class PaymentAboveOutstanding(CreditError):

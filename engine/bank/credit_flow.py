@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Final, Protocol
 
 from domains.aggregate import Envelope, Policy, Send
 from domains.credit.collateral import SyncCollateralFromCustodian
 from domains.credit.collection import allocation_commands
+from domains.credit.collection.obligation import Obligation
 from domains.credit.facility import (
     AccrueInterest,
     Mature,
@@ -30,46 +31,46 @@ from domains.credit.facility import (
     open_pending_facility,
     post_cycle,
 )
-from engine.bank.credit_reads import FACILITY_KIND, CreditReads
+from engine.bank.credit_reads import FACILITY_KIND, CreditReads, CreditStates
+from engine.bank.ports import JobScheduling, PriceReading, ReactionRegistry
 from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.ids import Ids
 
-CYCLE = "interest-accrual-cycle"
+CYCLE: Final = "interest-accrual-cycle"
 ALLOCATED = "core.credit-collection.payment-allocation-created"
 
-__all__ = ["CreditFlow", "FlowHost"]
+__all__ = ["CreditFlow", "FlowKernel"]
 
 Consumer = tuple[str, tuple[str, ...], Callable[[Envelope], tuple[Send, ...]]]  # name, listens, react
 
 
-class FlowHost(Protocol):
-    """What the credit process managers use of the simulation: entity states and indexes, id draws,
-    the current price and time, the reaction registry, deferred jobs and fire-and-forget tells."""
-
-    ids: Ids
-    price: Any  # .current() -> int | None
-    jobs: Any  # .at(when, job, priority)
-    reactions: Any  # .add(Policy)
+class FlowKernel(CreditStates, Protocol):
+    """What the credit process managers use of the kernel: typed entity states and indexes, id draws,
+    the time, deferred jobs and fire-and-forget tells (`engine.kernel.port.Kernel` is one)."""
 
     @property
+    def ids(self) -> Ids: ...
+    @property
+    def jobs(self) -> JobScheduling: ...
+    @property
     def now(self) -> datetime: ...
-    def state(self, kind: str, entity_id: str) -> Any: ...
-    def index(self, kind: str) -> Any: ...
-    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = "system") -> Any: ...
+    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = ...) -> None: ...
 
 
 class CreditFlow:
     """Engine-side consumers of one simulation; `active` lists facilities not yet closed. The rules
-    are the domain's; these consumers read (`reads`, the host's states and price), then dispatch."""
+    are the domain's; these consumers read (`reads`, `price`, the kernel's states), then dispatch;
+    they register with `reactions`. `self.sim` is the kernel (a `FlowKernel`), not the simulation."""
 
-    def __init__(self, sim: FlowHost, reads: CreditReads) -> None:
-        self.sim, self.reads = sim, reads
-        open_ids = sim.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
+    def __init__(self, kernel: FlowKernel, price: PriceReading, reactions: ReactionRegistry,
+                 reads: CreditReads) -> None:
+        self.sim, self.price, self.reads = kernel, price, reads
+        open_ids = kernel.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
         self.active: dict[str, None] = dict.fromkeys(open_ids)
         self._evaluated_payment: str | None = None  # the payment whose allocations were last re-evaluated
         for name, listens, react in self._consumers():
-            sim.reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
+            reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
 
     def _consumers(self) -> tuple[Consumer, ...]:
         return (
@@ -109,7 +110,7 @@ class CreditFlow:
 
     def collateral_changed(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
-        facility_id, price = entity["secured_loan_id"], self.sim.price.current()
+        facility_id, price = entity["secured_loan_id"], self.price.current()
         if price is None:
             return ()
         if self.reads.exists(FACILITY_KIND, facility_id):
@@ -120,13 +121,20 @@ class CreditFlow:
         return (Send("pending-credit-facility", facility_id, UpdatePendingCollateralization(entity["amount"], price)),)
 
     def complete_pending_facility(self, envelope: Envelope) -> tuple[Send, ...]:
-        entity = envelope["payload"]["entity"]
+        """No price, no completion (as Lana's price, which waits for its first value)."""
+        entity, price = envelope["payload"]["entity"], self.price.current()
+        if price is None:
+            return ()
         pending = self.sim.state("pending-credit-facility", entity["id"])
-        return complete_when_collateralized(pending, entity["collateralization"]["state"], self.sim.price.current())
+        return complete_when_collateralized(pending, entity["collateralization"]["state"], price)
 
     def activate_facility(self, envelope: Envelope) -> tuple[Send, ...]:
+        """No price, no activation (as its completion, which needed one)."""
+        price = self.price.current()
+        if price is None:
+            return ()
         pending = self.sim.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
-        return activate(pending, self.sim.price.current(), self.sim.now, self.sim.ids.entity)
+        return activate(pending, price, self.sim.now, self.sim.ids.entity)
 
     def track(self, envelope: Envelope) -> tuple[Send, ...]:
         facility_id = envelope["payload"]["entity"]["id"]
@@ -159,7 +167,7 @@ class CreditFlow:
             if entity["payment_id"] == self._evaluated_payment:
                 return ()
             self._evaluated_payment = entity["payment_id"]
-        facility_id, price = entity["beneficiary_id"], self.sim.price.current()
+        facility_id, price = entity["beneficiary_id"], self.price.current()
         if price is None or not self.reads.exists(FACILITY_KIND, facility_id):
             return ()
         collateral = self.reads.collateral_sats(self.sim.state(FACILITY_KIND, facility_id))
@@ -220,5 +228,5 @@ class CreditFlow:
                 self.sim.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
 
     # -- reads ---------------------------------------------------------------------------
-    def obligations_of(self, facility_id: str) -> list[Any]:
+    def obligations_of(self, facility_id: str) -> list[Obligation]:
         return self.reads.obligations_of(facility_id)

@@ -3,28 +3,62 @@ states and the ledger, shared by the operator API (`sim.credit`) and the credit 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Final, Literal, NamedTuple, Protocol, overload
 
 from domains.accounting import chart
 from domains.credit import cvl
+from domains.credit.collateral.collateral import Collateral
+from domains.credit.collateral.liquidation import Liquidation
+from domains.credit.collection.obligation import Obligation
+from domains.credit.facility.accrual_cycle import InterestAccrualCycle
+from domains.credit.facility.active import Facility
+from domains.credit.facility.disbursal import Disbursal
+from domains.credit.facility.pending import PendingFacility
+from domains.credit.facility.proposal import Proposal
+from engine.kernel.port import Kernel
 
-__all__ = ["Books", "CreditReads", "EntityReads", "LedgerReads", "Owed"]
+__all__ = ["Books", "CreditReads", "CreditStates", "EntityIndex", "LedgerReads", "Owed"]
 
-FACILITY_KIND = "credit-facility"
+FACILITY_KIND: Final = "credit-facility"
 _BUCKETS = ("not-yet-due", "due", "overdue")
 
 
-class EntityReads(Protocol):
-    """Entity states and the indexes over them (the simulation offers both)."""
+class EntityIndex(Protocol):
+    """The queries the credit module makes of one kind's index."""
 
-    def state(self, kind: str, entity_id: str) -> Any: ...
-    def index(self, kind: str) -> Any: ...
+    def ids_where(self, column: str, values: Iterable[object]) -> list[str]: ...
+    def ids_crossed(self, below: str, above: str, value: float) -> list[str]: ...
+    def scan(self, column: str) -> list[tuple[str, Any]]: ...  # (id, value); the value's type is its column's
+
+
+class CreditStates(Protocol):
+    """Typed reads of the credit module's entity states: the kernel's `state` is generic over kinds,
+    and the kind named decides the class (its aggregate's `state`; `tests/test_architecture.py`
+    checks each overload against the registry)."""
+
+    @overload
+    def state(self, kind: Literal["credit-facility"], entity_id: str) -> Facility: ...
+    @overload
+    def state(self, kind: Literal["pending-credit-facility"], entity_id: str) -> PendingFacility: ...
+    @overload
+    def state(self, kind: Literal["credit-facility-proposal"], entity_id: str) -> Proposal: ...
+    @overload
+    def state(self, kind: Literal["collateral"], entity_id: str) -> Collateral: ...
+    @overload
+    def state(self, kind: Literal["liquidation"], entity_id: str) -> Liquidation: ...
+    @overload
+    def state(self, kind: Literal["disbursal"], entity_id: str) -> Disbursal: ...
+    @overload
+    def state(self, kind: Literal["obligation"], entity_id: str) -> Obligation: ...
+    @overload
+    def state(self, kind: Literal["interest-accrual-cycle"], entity_id: str) -> InterestAccrualCycle: ...
+    def state(self, kind: str, entity_id: str) -> object: ...  # only the kinds above may be asked for
+    def index(self, kind: str) -> EntityIndex: ...
 
 
 class LedgerReads(Protocol):
-    def balance(self, account: str) -> int: ...
     def balances(self, accounts: Sequence[str]) -> list[int]: ...
 
 
@@ -58,17 +92,16 @@ class CreditReads:
     """Reads only: `entities` for states and indexes, `ledger` for balances, `exists` for whether an
     entity was ever created (hosted or journaled), `creation_order` to list obligations as created."""
 
-    def __init__(self, entities: EntityReads, ledger: LedgerReads, exists: Callable[[str, str], bool],
+    def __init__(self, entities: CreditStates, ledger: LedgerReads, exists: Callable[[str, str], bool],
                  creation_order: Callable[[str, str], int]) -> None:
         self.entities, self.ledger = entities, ledger
         self.exists, self.creation_order = exists, creation_order
         self._receivables: dict[str, tuple[str, ...]] = {}  # facility id -> its 8 receivable accounts
 
     @classmethod
-    def of(cls, sim: Any) -> CreditReads:
-        def exists(kind: str, entity_id: str) -> bool:
-            return sim.registry.actor(kind, entity_id) is not None or sim.journal.exists(kind, entity_id)
-        return cls(sim, sim.ledger, exists, sim.journal.creation_order)
+    def over(cls, kernel: Kernel, ledger: LedgerReads) -> CreditReads:
+        """The read model over a kernel's states, indexes and journal and the ledger book."""
+        return cls(kernel, ledger, kernel.exists, kernel.journal.creation_order)
 
     def books(self, facility_id: str) -> Books:
         return _books(self.ledger.balances(self._accounts(facility_id)))
@@ -82,21 +115,22 @@ class CreditReads:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest."""
         return sum(self.ledger.balances(self._accounts(facility_id)[:3]))
 
-    def collateral_sats(self, f: Any) -> int:
+    def collateral_sats(self, f: Facility | PendingFacility) -> int:
         """The collateral amount of a (pending) facility state `f`."""
         return int(self.entities.state("collateral", f.collateral_id).amount)
 
-    def cvl(self, f: Any, price: int, *, adding: int = 0, books: Books | None = None) -> Decimal | None:
+    def cvl(self, f: Facility, price: int, *, adding: int = 0, books: Books | None = None) -> Decimal | None:
         """The facility `f`'s CVL % at `price` with `adding` cents more outstanding (None: infinite)."""
         owed = (books or self.books(f.id)).outstanding + adding
         return cvl(self.collateral_sats(f), owed, price)
 
     def collateral_id(self, facility_id: str) -> str:
         """Of the facility, or of the pending facility while it is not active yet."""
-        kind = FACILITY_KIND if self.exists(FACILITY_KIND, facility_id) else "pending-credit-facility"
-        return str(self.entities.state(kind, facility_id).collateral_id)
+        if self.exists(FACILITY_KIND, facility_id):
+            return self.entities.state(FACILITY_KIND, facility_id).collateral_id
+        return self.entities.state("pending-credit-facility", facility_id).collateral_id
 
-    def obligations_of(self, facility_id: str) -> list[Any]:
+    def obligations_of(self, facility_id: str) -> list[Obligation]:
         ids = self.entities.index("obligation").ids_where("beneficiary_id", (facility_id,))
         return [self.entities.state("obligation", i)
                 for i in sorted(ids, key=lambda i: self.creation_order("obligation", i))]

@@ -9,7 +9,7 @@ on or before the last closed day with `PeriodClosed` (closing transactions excep
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import cast
 
 from domains.accounting.fiscal_close import PROFIT_AND_LOSS, ClosingBalance, section_of
 from domains.accounting.fiscal_year import (
@@ -21,6 +21,7 @@ from domains.accounting.fiscal_year import (
     fiscal_year_id,
 )
 from engine.bank.fiscal_reads import effective_totals, normal_balances
+from engine.bank.ledger import Ledger
 from engine.kernel.authz import SYSTEM
 from engine.kernel.port import Kernel
 
@@ -33,7 +34,7 @@ class FiscalService:
     """Closes months and years; keeps the ledger's closed date (`ledger.closed_as_of`) in step,
     also when a journal is reopened."""
 
-    def __init__(self, kernel: Kernel, ledger: Any) -> None:
+    def __init__(self, kernel: Kernel, ledger: Ledger) -> None:
         self.kernel, self.ledger = kernel, ledger
         ledger.fiscal = self
         self._guard()

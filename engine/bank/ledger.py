@@ -80,7 +80,7 @@ class Ledger:
         self.journal, self.clock = journal, clock
         self.exporter: Exporter | None = None  # set by the composition root: writes `export_csv` files
         self.fiscal: Any = None  # set by the composition root: closes months and years (`close_month`)
-        self.closed_as_of = None  # the last closed day: a posting dated on or before it is refused
+        self.closed_as_of: date | None = None  # the last closed day: a posting dated on or before it is refused
         with journal.lock:
             old = journal.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
                                        _OLD_LAYOUTS).fetchone()

@@ -9,11 +9,10 @@ domain (`domains.credit.proceeds`) size the payment.
 
 from __future__ import annotations
 
-from typing import Any
-
-from domains.aggregate import Policy, Send
+from domains.aggregate import Envelope, Policy, Send
 from domains.credit.collateral import payable, record_proceeds
-from engine.bank.credit_reads import CreditReads
+from engine.bank.credit_reads import CreditReads, Owed
+from engine.bank.ports import ReactionRegistry
 
 __all__ = ["LiquidationFlow"]
 
@@ -22,14 +21,14 @@ PROCEEDS_RECEIVED = "core.credit-collateral.liquidation-proceeds-received"
 
 class LiquidationFlow:
     """Engine-side consumer of one simulation's liquidation proceeds; `reactions` is where it
-    registers (anything with `.add(Policy)`), `reads` the credit read model."""
+    registers, `reads` the credit read model."""
 
-    def __init__(self, reactions: Any, reads: CreditReads) -> None:
+    def __init__(self, reactions: ReactionRegistry, reads: CreditReads) -> None:
         self.reads = reads
         reactions.add(Policy("credit.record-liquidation-proceeds", (PROCEEDS_RECEIVED,), self.record_proceeds,
                              subject="liquidation-flow"))
 
-    def record_proceeds(self, envelope: dict[str, Any]) -> tuple[Send, ...]:
+    def record_proceeds(self, envelope: Envelope) -> tuple[Send, ...]:
         proceeds = envelope["payload"]
         facility_id = proceeds["secured_loan_id"]
         return record_proceeds(proceeds, *self._owed(facility_id))
@@ -38,5 +37,5 @@ class LiquidationFlow:
         """What of `proceeds` the facility can take as a payment now (see `domains.credit.proceeds`)."""
         return payable(proceeds, *self._owed(facility_id))
 
-    def _owed(self, facility_id: str) -> tuple[int, int]:
+    def _owed(self, facility_id: str) -> Owed:
         return self.reads.owed(facility_id)

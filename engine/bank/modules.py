@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import domains.access
 import domains.accounting
@@ -35,6 +35,9 @@ from engine.kernel.authz import System
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
+if TYPE_CHECKING:
+    from engine.simulation import Simulation
+
 __all__ = ["aggregates", "attach_services", "policies", "start_end_of_day"]
 
 PACKAGES = (domains.time, domains.accounting, domains.price, domains.access, domains.customer,
@@ -51,7 +54,7 @@ def policies() -> list[Policy]:
     return [policy for package in PACKAGES for policy in getattr(package, "POLICIES", ())]
 
 
-def attach_services(sim: Any, kernel: Kernel, settings: BankSettings | None = None) -> None:
+def attach_services(sim: Simulation, kernel: Kernel, settings: BankSettings | None = None) -> None:
     """Attach each module's service when the simulation hosts all of that module's aggregates (a
     service working through other services only alongside them), and register their consumers."""
 
@@ -81,7 +84,9 @@ def attach_services(sim: Any, kernel: Kernel, settings: BankSettings | None = No
         sim.report = ReportService(kernel, sim.ledger)
     needs = ("price", "customer", "deposit", "governance", "custody")
     if hosts(domains.credit) and all(hasattr(sim, n) for n in needs):
-        sim.credit = CreditService(sim)  # still takes the whole simulation: being rewritten on its own branch
+        sim.credit = CreditService(kernel, sim.ledger, price=sim.price, reactions=sim.reactions, outbox=sim.outbox,
+                                   customers=sim.customer, deposits=sim.deposit, custody=sim.custody,
+                                   governance=sim.governance, public_ids=sim.public_ids)
 
 
 def start_end_of_day(kernel: Kernel, schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> None:

@@ -4,7 +4,8 @@ completion — each a command through the owning actor, plus read models from st
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import Protocol
 
 import attrs
 
@@ -16,10 +17,13 @@ from domains.credit.collateral import (
     UpdateCollateral,
     UpdateCollateralViaLiquidation,
 )
+from domains.credit.collateral.liquidation import Liquidation
 from domains.credit.collection import RecordPayment, obligation_dates
 from domains.credit.collection.dated import payment_date
 from domains.credit.collection.history import HistoryEntry
+from domains.credit.collection.obligation import Obligation
 from domains.credit.collection.plan import PlanEntry
+from domains.credit.errors import PriceUnavailable
 from domains.credit.facility import (
     CompleteFacility,
     ConcludeCustomerApproval,
@@ -34,28 +38,31 @@ from domains.credit.facility import (
 )
 from domains.credit.facility.active import Facility
 from domains.validators import check_amount, check_id
-from engine.bank.credit_flow import CreditFlow, FlowHost
-from engine.bank.credit_reads import FACILITY_KIND, Books, CreditReads
+from engine.bank.credit_flow import CreditFlow, FlowKernel
+from engine.bank.credit_reads import FACILITY_KIND, Books, CreditReads, LedgerReads
 from engine.bank.credit_views import facility_history, facility_repayment_plan
 from engine.bank.liquidation_flow import LiquidationFlow
+from engine.bank.ports import (
+    CustomerReads,
+    DepositReads,
+    PriceReading,
+    ProcessStarting,
+    PublicIdReads,
+    ReactionRegistry,
+    WalletOpening,
+)
 from engine.kernel.authz import SYSTEM
 from engine.kernel.outbox import Outbox
+from engine.kernel.port import Kernel, Outcome
 
-__all__ = ["Books", "CreditHost", "CreditService", "FacilityView"]
+__all__ = ["Books", "CreditKernel", "CreditService", "FacilityView"]
 
 
-class CreditHost(FlowHost, Protocol):
-    """What `sim.credit` uses beyond its flows' needs: commands awaited through the owning actor, and
-    the services it works through (customer and deposit reads, custody wallets, governance processes)."""
+class CreditKernel(FlowKernel, Protocol):
+    """What `sim.credit` uses of the kernel beyond its flows' needs: commands awaited through the
+    owning actor (`engine.kernel.port.Kernel` is one)."""
 
-    customer: Any  # .customer(id) -> state with .status, .customer_type
-    deposit: Any  # .accounts_of(customer id), .account(id) -> state with .status
-    custody: Any  # .create_wallet(custodian id) -> wallet id
-    governance: Any  # .start_process(process type, id, target ref)
-    public_ids: Any  # .of(kind, id) -> Lana's public id
-    outbox: Outbox  # the published events its repayment plan and history read
-
-    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM) -> Any: ...
+    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = ...) -> Outcome: ...
 
 
 @attrs.frozen
@@ -67,25 +74,32 @@ class FacilityView:
     amount: int
     collateral_sats: int
     collateralization_state: str
-    cvl: object  # Decimal percent at the current price, or None (infinite)
-    maturity_date: object
+    cvl: Decimal | None  # percent at the current price; None: infinite, or no price yet
+    maturity_date: date
     books: Books
     public_id: int | None = None  # Lana's public id (one global sequence from 1000; `sim.public_ids`)
 
 
 class CreditService:
     """Operator commands (each refused by the domain's rules before it is sent) and the credit read
-    model; `sim` is any `CreditHost` (the simulation is one)."""
+    model, over the kernel and the ledger book; it works through the customer, deposit, custody and
+    governance services and Lana's public ids, reads `price`, registers its flows with `reactions`
+    and folds its repayment plan and history from `outbox`."""
 
-    def __init__(self, sim: CreditHost) -> None:
-        self.sim = sim
-        self.reads = CreditReads.of(sim)  # the one read model the flows share
-        self.flow = CreditFlow(sim, self.reads)
-        self.liquidation_flow = LiquidationFlow(sim.reactions, self.reads)
+    def __init__(self, kernel: Kernel, ledger: LedgerReads, *, price: PriceReading, reactions: ReactionRegistry,
+                 outbox: Outbox, customers: CustomerReads, deposits: DepositReads, custody: WalletOpening,
+                 governance: ProcessStarting, public_ids: PublicIdReads) -> None:
+        self.kernel: CreditKernel = kernel
+        self.price, self.outbox, self.public_ids = price, outbox, public_ids
+        self.customers, self.deposits, self.custody, self.governance = customers, deposits, custody, governance
+        self.reads = CreditReads.over(kernel, ledger)  # the one read model the flows share
+        self.flow = CreditFlow(kernel, price, reactions, self.reads)
+        self.liquidation_flow = LiquidationFlow(reactions, self.reads)
 
     def create_terms_template(self, name: str, values: TermValues, *, subject: str = SYSTEM) -> str:
-        template_id = self.sim.ids.entity()
-        self.sim.execute("terms-template", template_id, CreateTermsTemplate(template_id, name, values), subject=subject)
+        template_id = self.kernel.ids.entity()
+        self.kernel.execute("terms-template", template_id, CreateTermsTemplate(template_id, name, values),
+                            subject=subject)
         return template_id
 
     def create_proposal(self, customer_id: str, amount: int, terms: TermValues, *, custodian_id: str | None = None,
@@ -93,41 +107,43 @@ class CreditService:
         """A proposal for an eligible customer, credited to the customer's active deposit account.
         With a (non-manual) `custodian_id` a custody wallet backs the collateral: its balance
         updates, not manual input, move the collateral."""
-        customer = self.sim.customer.customer(customer_id)
+        customer = self.customers.customer(customer_id)
         require_eligible(customer_id, customer.status.value)
-        deposit = self.sim.deposit
+        deposit = self.deposits
         account = deposit_account_for_proposal(customer_id, (
             (account_id, deposit.account(account_id).status.value) for account_id in deposit.accounts_of(customer_id)))
-        wallet_id = self.sim.custody.create_wallet(custodian_id) if custodian_id else None
-        proposal_id = self.sim.ids.entity()
-        self.sim.execute("credit-facility-proposal", proposal_id, CreateProposal(
+        wallet_id = self.custody.create_wallet(custodian_id) if custodian_id else None
+        proposal_id = self.kernel.ids.entity()
+        self.kernel.execute("credit-facility-proposal", proposal_id, CreateProposal(
             proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
         return proposal_id
 
-    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = SYSTEM) -> Any:
-        result = self.sim.execute("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
-                               subject=subject)
+    def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = SYSTEM) -> Outcome:
+        result = self.kernel.execute("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
+                                     subject=subject)
         if approved:
-            self.sim.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
+            self.governance.start_process("credit-facility-proposal", proposal_id, proposal_id)
         return result
 
-    def update_collateral(self, facility_id: str, sats: int, *, subject: str = SYSTEM) -> Any:
+    def update_collateral(self, facility_id: str, sats: int, *, subject: str = SYSTEM) -> Outcome:
         """Set the facility's collateral to `sats` (an absolute amount), effective today."""
         check_id("facility_id", facility_id)
-        return self.sim.execute("collateral", self._collateral_id(facility_id),
-                             UpdateCollateral(sats, self.sim.now.date()), subject=subject)
+        return self.kernel.execute("collateral", self._collateral_id(facility_id),
+                                   UpdateCollateral(sats, self.kernel.now.date()), subject=subject)
 
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
         check_id("facility_id", facility_id)
         check_amount("amount", amount, NonPositiveAmount)
-        f, price = self.sim.state(FACILITY_KIND, facility_id), self.sim.price.current()
-        assert_disbursal_allowed(f, self.sim.now, amount, self.reads.cvl(f, price, adding=amount))
-        disbursal_id, due = self.sim.ids.entity(), f.maturity_date
-        self.sim.execute("disbursal", disbursal_id, InitiateDisbursal(
+        f, price = self.kernel.state(FACILITY_KIND, facility_id), self.price.current()
+        if price is None:
+            raise PriceUnavailable(facility_id=facility_id)
+        assert_disbursal_allowed(f, self.kernel.now, amount, self.reads.cvl(f, price, adding=amount))
+        disbursal_id, due = self.kernel.ids.entity(), f.maturity_date
+        self.kernel.execute("disbursal", disbursal_id, InitiateDisbursal(
             disbursal_id, facility_id, amount, f.disbursal_credit_account_id, due, **obligation_dates(f.terms, due)),
             subject=subject)
-        self.sim.execute(FACILITY_KIND, facility_id, RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
-        self.sim.governance.start_process("disbursal", disbursal_id, disbursal_id)
+        self.kernel.execute(FACILITY_KIND, facility_id, RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
+        self.governance.start_process("disbursal", disbursal_id, disbursal_id)
         return disbursal_id
 
     def record_payment(self, facility_id: str, amount: int, *, effective: str | date | None = None,
@@ -137,29 +153,29 @@ class CreditService:
         (a date or `YYYY-MM-DD`, default today) dates it and its ledger entries, as Lana's
         `record_payment_with_date`; outside [activation day, today] it is `PaymentDateOutOfRange`."""
         check_id("facility_id", facility_id)
-        f = self.sim.state(FACILITY_KIND, facility_id)
+        f = self.kernel.state(FACILITY_KIND, facility_id)
         require_open_for_payment(facility_id, f.status)
-        day = payment_date(facility_id, f.activated_at.date(), self.sim.now.date(), effective)
-        payment_id = self.sim.ids.entity()
-        self.sim.execute("payment", payment_id, RecordPayment(
+        day = payment_date(facility_id, f.activated_at.date(), self.kernel.now.date(), effective)
+        payment_id = self.kernel.ids.entity()
+        self.kernel.execute("payment", payment_id, RecordPayment(
             payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id), day),
             subject=subject)
         return payment_id
 
-    def complete_facility(self, facility_id: str, *, subject: str = SYSTEM) -> Any:
+    def complete_facility(self, facility_id: str, *, subject: str = SYSTEM) -> Outcome:
         check_id("facility_id", facility_id)
         books = self.books(facility_id)
-        return self.sim.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
-                             subject=subject)
+        return self.kernel.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
+                                   subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
     def facility(self, facility_id: str) -> FacilityView:
         check_id("facility_id", facility_id)
-        f, books = self.sim.state(FACILITY_KIND, facility_id), self.books(facility_id)
-        price, collateral = self.sim.price.current(), self._collateral(f)
+        f, books = self.kernel.state(FACILITY_KIND, facility_id), self.books(facility_id)
+        price, collateral = self.price.current(), self._collateral(f)
         return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
                             self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books,
-                            self.sim.public_ids.of(FACILITY_KIND, f.id))
+                            self.public_ids.of(FACILITY_KIND, f.id))
 
     def books(self, facility_id: str) -> Books:
         check_id("facility_id", facility_id)
@@ -171,17 +187,17 @@ class CreditService:
         check_id("facility_id", facility_id)
         return self.reads.principal(facility_id)
 
-    def obligations(self, facility_id: str) -> list[Any]:
+    def obligations(self, facility_id: str) -> list[Obligation]:
         check_id("facility_id", facility_id)
         return self.reads.obligations_of(facility_id)
 
     def repayment_plan(self, facility_id: str) -> tuple[PlanEntry, ...]:
         """Lana's repayment plan: obligations then what is still to come, by due date, interest first."""
-        return facility_repayment_plan(self.sim.outbox, facility_id, self.sim.now)
+        return facility_repayment_plan(self.outbox, facility_id, self.kernel.now)
 
     def history(self, facility_id: str) -> tuple[HistoryEntry, ...]:
         """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...)."""
-        return facility_history(self.sim.outbox, facility_id, self.sim.now)
+        return facility_history(self.outbox, facility_id, self.kernel.now)
 
     def _collateral_id(self, facility_id: str) -> str:
         return self.reads.collateral_id(facility_id)
@@ -190,27 +206,27 @@ class CreditService:
         return self.reads.collateral_sats(f)
 
     # -- partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): the operator's steps -----------
-    def liquidation(self, facility_id: str) -> Any:
+    def liquidation(self, facility_id: str) -> Liquidation | None:
         """The facility's running liquidation (its `Liquidation` state), or None."""
         check_id("facility_id", facility_id)
-        running = self.sim.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
-        return None if running is None else self.sim.state("liquidation", running)
+        running = self.kernel.state("collateral", self._collateral_id(facility_id)).active_liquidation_id
+        return None if running is None else self.kernel.state("liquidation", running)
 
-    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = SYSTEM) -> Any:
+    def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = SYSTEM) -> Outcome:
         """Lana's `collateralRecordSentToLiquidation`: `sats` leave the collateral for the liquidator
         (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
         check_id("facility_id", facility_id)
-        f = self.sim.state(FACILITY_KIND, facility_id)
-        command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.sim.now.date())
-        return self.sim.execute("collateral", f.collateral_id, command, subject=subject)
+        f = self.kernel.state(FACILITY_KIND, facility_id)
+        command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.kernel.now.date())
+        return self.kernel.execute("collateral", f.collateral_id, command, subject=subject)
 
     def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
         `cents`; returns the id of the payment they become (none if nothing is owed)."""
         check_id("facility_id", facility_id)
-        liquidation_id = self._last_liquidation_id(self.sim.state(FACILITY_KIND, facility_id))
-        command = RecordProceedsReceived(cents, self.sim.ids.entity(), self.sim.now.date())
-        self.sim.execute("liquidation", liquidation_id, command, subject=subject)
+        liquidation_id = self._last_liquidation_id(self.kernel.state(FACILITY_KIND, facility_id))
+        command = RecordProceedsReceived(cents, self.kernel.ids.entity(), self.kernel.now.date())
+        self.kernel.execute("liquidation", liquidation_id, command, subject=subject)
         return command.payment_id
 
     def _last_liquidation_id(self, f: Facility) -> str:
