@@ -4,11 +4,12 @@ history (`sim.credit.repayment_plan`, `sim.credit.history`, `lanasim show JOURNA
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from domains.aggregate import Envelope
 from domains.credit.collection.history import HistoryEntry, history
 from domains.credit.collection.plan import PlanEntry, repayment_plan
 from engine.kernel.errors import UnknownEntity
+from engine.kernel.outbox import Outbox
 
 __all__ = ["VIEWS", "facility_envelopes", "facility_history", "facility_repayment_plan"]
 
@@ -29,7 +30,7 @@ _BY_PATH = {
 }
 
 
-def facility_envelopes(outbox: Any, facility_id: str, as_of: str | None = None) -> list[dict[str, Any]]:
+def facility_envelopes(outbox: Outbox, facility_id: str, as_of: str | None = None) -> list[Envelope]:
     """The facility's credit envelopes, oldest first, recorded at or before `as_of` (an ISO instant
     `YYYY-MM-DDTHH:MM:SSZ`; None: all). No proposal for the id: `UnknownEntity`."""
     found = [e for path, types in _BY_PATH.items() for e in outbox.tail(types=list(types), where={path: facility_id})]
@@ -39,12 +40,12 @@ def facility_envelopes(outbox: Any, facility_id: str, as_of: str | None = None) 
     return [e for e in found if as_of is None or e["recorded_at"] <= as_of]
 
 
-def facility_repayment_plan(outbox: Any, facility_id: str, now: datetime,
+def facility_repayment_plan(outbox: Outbox, facility_id: str, now: datetime,
                             as_of: str | None = None) -> tuple[PlanEntry, ...]:
     return repayment_plan(facility_envelopes(outbox, facility_id, as_of), now)
 
 
-def facility_history(outbox: Any, facility_id: str, now: datetime,
+def facility_history(outbox: Outbox, facility_id: str, now: datetime,
                      as_of: str | None = None) -> tuple[HistoryEntry, ...]:
     return history(facility_envelopes(outbox, facility_id, as_of))
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from domains.governance import (
     AUTO_APPROVE,
     DEFAULT_COMMITTEE_NAME,
@@ -60,8 +58,7 @@ class GovernanceService:
 
     def default_committee(self) -> str:
         """The id of the committee named "default", created (without members) if missing."""
-        committees: Any = self.kernel.index("committee")
-        found = committees.maybe_find_by("name", DEFAULT_COMMITTEE_NAME)
+        found = self.kernel.index("committee").maybe_find_by("name", DEFAULT_COMMITTEE_NAME)
         return found if found is not None else self.create_committee(DEFAULT_COMMITTEE_NAME)
 
     def bootstrap_default_committee(self, user_id: str) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
-from domains.price import BTC_USD, InvalidPrice, UpdatePrice
+from domains.price import BTC_USD, InvalidPrice, PriceState, UpdatePrice
 from engine.bank.service.price_providers import ProviderFeed, ProviderPath
 from engine.kernel.authz import System
 from engine.kernel.clock import Priority
@@ -39,15 +39,15 @@ class PriceService:
         """The latest price in cents per BTC (None before the first)."""
         if not self.sim.exists("price", BTC_USD):
             return None
-        price: int = self.sim.state("price", BTC_USD).price
-        return price
+        state: PriceState = self.sim.state("price", BTC_USD)
+        return state.price
 
     def staleness_s(self) -> int | None:
         """Seconds since the price in use was published (None before the first). Lana keeps using
         the last price when every provider fails and flags nothing; this is the simulation's record."""
         if not self.sim.exists("price", BTC_USD):
             return None
-        state: Any = self.sim.state("price", BTC_USD)
+        state: PriceState = self.sim.state("price", BTC_USD)
         return int((self.sim.now - state.timestamp).total_seconds())
 
     def follow_providers(self, providers: Mapping[str, ProviderPath], *, every_seconds: int = 60) -> ProviderFeed:

@@ -4,9 +4,9 @@ polls its providers; see `domains.price.providers` for the rule."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
-from domains.price import BTC_USD, InvalidPrice, UpdatePrice
+from domains.price import BTC_USD, InvalidPrice, PriceState, UpdatePrice
 from domains.price.providers import PROVIDER_POLL_SECONDS, NoProviders, ProviderTick, poll
 from engine.kernel.authz import System
 from engine.kernel.clock import Priority
@@ -46,7 +46,7 @@ class ProviderFeed:
         for name, price in readings.items():
             if price is not None and (type(price) is not int or price <= 0):
                 raise InvalidPrice(price=price, provider=name, at_second=t, problem="not a positive int of cents")
-        state: Any = kernel.state("price", BTC_USD) if kernel.exists("price", BTC_USD) else None
+        state: PriceState | None = kernel.state("price", BTC_USD) if kernel.exists("price", BTC_USD) else None
         last = None if state is None else state.timestamp
         tick = poll(readings, kernel.now, last)
         self.ticks.append(tick)
