@@ -177,6 +177,12 @@ def evaluations_and_reads(sim, monkeypatch, step) -> tuple[int, int]:
     return sum(isinstance(c, UpdateCollateralization) for c in sent), len(reads)
 
 
+def test_a_crash_that_initiates_a_liquidation_evaluates_collateralization_once_from_one_read(sim, monkeypatch):
+    facility = a_facility(sim)
+    assert evaluations_and_reads(sim, monkeypatch, lambda: sim.price.set(CRASH)) == (1, 1)
+    assert [i["id"] for i in initiated(sim)] == [facility]
+
+
 def test_sending_collateral_out_evaluates_collateralization_once_from_one_read(sim, liquidating, monkeypatch):
     step = lambda: sim.credit.send_collateral_to_liquidation(liquidating, BTC)
     assert evaluations_and_reads(sim, monkeypatch, step) == (1, 1)
