@@ -116,9 +116,11 @@ class LiquidationDesk:
         """Sell the estimate (at most the collateral left) unless the liquidation ended or would fetch 0."""
         credit, price = self.sim.credit, self.sim.price.current()
         running = credit.liquidation(facility_id)
-        sats = min(estimated_sats, credit.facility(facility_id).collateral_sats)
+        if running is None or running.id != liquidation_id:
+            return
+        sats = min(estimated_sats, self.sim.state("collateral", running.collateral_id).amount)
         proceeds = self.proceeds(sats, price)
-        if running is None or running.id != liquidation_id or proceeds <= 0:
+        if proceeds <= 0:
             return
         credit.send_collateral_to_liquidation(facility_id, sats)
         credit.record_liquidation_proceeds(facility_id, proceeds)
