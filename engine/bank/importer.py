@@ -26,6 +26,7 @@ from domains.credit.facility.imported import ImportFacility, cycles_at, imported
 from domains.credit.math import add_months
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
+from engine.kernel.runtime import fewer_collections
 
 __all__ = ["Position", "import_chunks", "import_positions"]
 
@@ -60,16 +61,18 @@ def import_positions(sim, positions: Iterable[Position], price: int) -> list[str
 def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
     """`import_positions` for a book read a chunk at a time: the same commands in the same order
     (the same journal digest), committed after each chunk, whose actors are then released, so
-    memory holds a chunk's positions and actors rather than the book's. Returns how many."""
+    memory holds a chunk's positions and actors rather than the book's; with rarer cyclic garbage
+    collections (`fewer_collections`), as a run's clock does. Returns how many."""
     sim.price.set(price)
     accounts: dict[str, tuple[str, str]] = {}
     count = 0
-    for chunk in chunks:
-        for p in chunk:
-            _import(sim, p, accounts, price)
-            count += 1
-        sim.settle(commit=True)
-        sim.registry.release()
+    with fewer_collections():
+        for chunk in chunks:
+            for p in chunk:
+                _import(sim, p, accounts, price)
+                count += 1
+            sim.settle(commit=True)
+            sim.registry.release()
     return count
 
 
