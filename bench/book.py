@@ -72,7 +72,7 @@ def isolated(fn: Callable[..., Any], *args: Any) -> tuple[Any, float, float, flo
 
 
 def show(label: str, wall: float, cpu: float, rss: float, per: int | None = None) -> None:
-    each = f"   {wall * 1000 / per:6.2f} ms/facility" if per else ""
+    each = f"   {cpu * 1000 / per:5.2f} ms CPU/facility" if per else ""
     print(f"{label:<52} {wall:8.2f} s wall {cpu:8.2f} s CPU   peak RSS {rss:6.0f} MiB{each}", flush=True)
 
 
@@ -147,18 +147,23 @@ def subset(csv: Path, n: int, out: Path) -> Path:
 
 
 def book(work: Path, n: int, m: int) -> float:
-    """The import figures; returns the per-command API's ms a facility."""
+    """The import figures; returns the per-command API's CPU ms a facility."""
     csv = work / "book.csv"
     write_csv(csv, n)
     base_csv = csv if m >= n else subset(csv, m, work / "baseline.csv")
     note = "" if m >= n else f" (first {m:,} of {n:,})"
-    _, api = timed(f"per-command API{note}", per_command_api, base_csv, work / "api.sqlite", per=min(m, n))
-    _, old = timed(f"one-pass import{note}", one_pass, base_csv, work / "one-pass.sqlite", per=min(m, n))
-    _, took = timed(f"import, {n:,} facilities", imported, csv, work / "book.sqlite", per=n)
-    print(f"{'import / per-command API (per facility)':<52} {took / n / (api / min(m, n)):8.2f}x")
-    print(f"{'import / one-pass import (per facility)':<52} {took / n / (old / min(m, n)):8.2f}x")
+    base = min(m, n)
+    api = isolated(per_command_api, base_csv, work / "api.sqlite")
+    show(f"per-command API{note}", *api[1:], per=base)
+    old = isolated(one_pass, base_csv, work / "one-pass.sqlite")
+    show(f"one-pass import{note}", *old[1:], per=base)
+    took = isolated(imported, csv, work / "book.sqlite")
+    show(f"import, {n:,} facilities", *took[1:], per=n)
+    for name, (_, wall, cpu, _) in (("per-command API", api), ("one-pass import", old)):
+        print(f"{'import / ' + name + ' (a facility; wall, CPU)':<52} {took[1] / n / (wall / base):8.2f}x"
+              f"      {took[2] / n / (cpu / base):8.2f}x")
     timed(f"export, {n:,} facilities", exported, work / "book.sqlite", work / "back.csv", per=n)
-    return api * 1000 / min(m, n)
+    return api[2] * 1000 / base
 
 
 def forks(work: Path, n: int, source: Path | None, api_ms: float | None) -> None:
@@ -173,8 +178,9 @@ def forks(work: Path, n: int, source: Path | None, api_ms: float | None) -> None
                              (source, str(work / "branch.sqlite")))):
         (wall, cpu), _, _, rss = isolated(fn, *args)
         show(label, wall, cpu, rss)
-    print(f"  (opening the same book through the per-command API: {api_ms * n / 1000:.1f} s at "
-          f"{api_ms:.2f} ms/facility, measured above)" if api_ms else "", flush=True)
+    if api_ms:
+        print(f"  (opening the same book through the per-command API: {api_ms * n / 1000:.1f} s CPU at "
+              f"{api_ms:.2f} ms CPU/facility, measured above)", flush=True)
 
 
 def main() -> None:
