@@ -133,7 +133,8 @@ class Simulation:
         self._subjects: dict[str, str] = {}  # subject -> its JSON text in command contexts
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
         self.jobs = Jobs(self.clock, after_each=self.settle, busy=self._settling)
-        chosen = policies if policies is not None else (modules.policies() if aggregates is None else ())
+        chosen = tuple(policies if policies is not None else (modules.policies() if aggregates is None else ()))
+        self._hosted = (tuple(h.spec for h in self.kinds.values()), chosen)  # what a fork hosts again
         self.authz = Authorizer(self.journal, self.clock, is_user=self._is_user,
                                 permissions_of=lambda user: self.access.permissions_of(user),
                                 extra_system_actors=[f"{k}-alarm" for k in self.kinds])
@@ -382,14 +383,17 @@ class Simulation:
 
     def fork(self, at: str | date | datetime | None = None, journal: str = ":memory:") -> Simulation:
         """A new simulation continuing this one's history as it stood at `at` (default: now), in
-        memory or in a new journal file; this journal is only read (see `engine.kernel.fork`)."""
+        memory or in a new journal file, hosting this one's aggregates, policies and settings; this
+        journal is only read (see `engine.kernel.fork`)."""
         from engine.kernel.fork import fork_journal
 
         self.settle(commit=True)
         at_iso = self.clock.iso if at is None else parse_instant(at).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self.journal.lock:
             target = fork_journal(self.journal.conn, journal, at_iso, [h.spec for h in self.kinds.values()])
-        return Simulation(seed=self.seed, journal=target, runtime=self.runtime)  # type: ignore[arg-type]
+        specs, policies = self._hosted  # the branch hosts this run's aggregates, policies and settings
+        return Simulation(seed=self.seed, journal=target, runtime=self.runtime,  # type: ignore[arg-type]
+                          aggregates=specs, policies=policies, settings=self.settings)
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:

@@ -85,3 +85,20 @@ def test_a_stress_runs_on_a_branch_of_an_existing_journal(stressed, tmp_path, ca
     assert sha(branch) == before and main(["verify", str(out)]) == 0
     with open_readonly(str(out / "journal.sqlite")) as run:
         assert run.journal.meta()["branched_from"] == str(branch)
+
+
+def test_a_branch_hosts_the_custom_aggregates_of_the_run_it_was_forked_from():
+    from datetime import timedelta
+
+    from engine import Simulation
+    from tests.test_alarms import REMINDER, Remind
+
+    with Simulation(seed=1, aggregates=[REMINDER]) as sim:
+        due = sim.now + timedelta(days=2)
+        sim.execute("reminder", "r", Remind(due, "pay"))
+        sim.advance(days=1)
+        branch = sim.fork()
+    with branch:
+        branch.advance(days=2)
+        assert branch.state("reminder", "r").rang_at == (due,)
+        assert set(branch.kinds) == {"reminder"}

@@ -26,8 +26,9 @@ from domains.credit.facility.imported import ImportFacility, cycles_at, imported
 from domains.credit.math import add_months
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
+from engine.kernel.runtime import fewer_collections
 
-__all__ = ["Position", "import_positions"]
+__all__ = ["Position", "import_chunks", "import_positions"]
 
 FACILITY = "credit-facility"
 
@@ -52,15 +53,35 @@ def import_positions(sim, positions: Iterable[Position], price: int) -> list[str
     returns the facility ids in book order. Refusals are the domains' typed errors."""
     sim.price.set(price)
     accounts: dict[str, tuple[str, str]] = {}
-    ids = []
-    for p in positions:
-        if p.email not in accounts:
-            customer = sim.customer.create_customer(p.email)
-            accounts[p.email] = customer, sim.deposit.create_account(customer)
-        _import_one(sim, p, *accounts[p.email], price)
-        ids.append(p.facility_id)
+    ids = [_import(sim, p, accounts, price) for p in positions]
     sim.settle(commit=True)
     return ids
+
+
+def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
+    """`import_positions` for a book read a chunk at a time: the same commands in the same order
+    (the same journal digest), committed after each chunk, whose actors are then released, so
+    memory holds a chunk's positions and actors rather than the book's; with rarer cyclic garbage
+    collections (`fewer_collections`), as a run's clock does. Returns how many."""
+    sim.price.set(price)
+    accounts: dict[str, tuple[str, str]] = {}
+    count = 0
+    with fewer_collections():
+        for chunk in chunks:
+            for p in chunk:
+                _import(sim, p, accounts, price)
+                count += 1
+            sim.settle(commit=True)
+            sim.registry.release()
+    return count
+
+
+def _import(sim, p: Position, accounts: dict[str, tuple[str, str]], price: int) -> str:
+    if p.email not in accounts:
+        customer = sim.customer.create_customer(p.email)
+        accounts[p.email] = customer, sim.deposit.create_account(customer)
+    _import_one(sim, p, *accounts[p.email], price)
+    return p.facility_id
 
 
 def _import_one(sim, p: Position, customer: str, account: str, price: int) -> None:

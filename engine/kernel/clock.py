@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
+from heapq import heappush
 
 import simpy
 from simpy.events import EventPriority
@@ -101,8 +102,15 @@ class Jobs:
         self.stepping = False
         self.deferred: list[Job] = []  # due now, asked for while a cascade was settling: run after it
 
-    def at(self, when: datetime | int, fn: Job, priority: Priority = Priority.SCENARIO) -> None:
-        """Run `fn()` at `when` (a datetime or sim seconds); in the past or now: at once."""
+    def reserve(self) -> int:
+        """A place in the insertion order, taken now, for one job `at(..., place=)` schedules later:
+        it runs before every job of its time and priority scheduled after this call."""
+        return next(self.env._eid)  # simpy's insertion counter
+
+    def at(self, when: datetime | int, fn: Job, priority: Priority = Priority.SCENARIO,
+           place: int | None = None) -> None:
+        """Run `fn()` at `when` (a datetime or sim seconds); in the past or now: at once. `place`:
+        a place `reserve` gave (at most one job waits in a place at a time)."""
         order = Priority.of(priority)
         t = when if isinstance(when, int) else int((parse_instant(when) - self.clock.start).total_seconds())
         if t <= self.env.now and not self.stepping:
@@ -114,7 +122,10 @@ class Jobs:
         event = simpy.Event(self.env)
         event._ok, event._value = True, None
         event.callbacks.append(lambda _e: self._run(fn))
-        self.env.schedule(event, priority=EventPriority(int(order)), delay=max(0, t - int(self.env.now)))
+        if place is None:
+            self.env.schedule(event, priority=EventPriority(int(order)), delay=max(0, t - int(self.env.now)))
+        else:
+            heappush(self.env._queue, (max(t, int(self.env.now)), EventPriority(int(order)), place, event))
 
     def every(self, seconds: int, fn: Job, priority: Priority, first: int | None = None) -> None:
         """Run `fn()` every `seconds` from sim second `first` (default: one period from now) until

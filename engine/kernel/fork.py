@@ -53,14 +53,12 @@ def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str
     tables = {r[0] for r in target.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     last_outbox = target.execute("SELECT COALESCE(MAX(sequence), 0) FROM outbox WHERE seq <= ?", (cut,)).fetchone()[0]
     target.execute("BEGIN")
-    target.execute("DELETE FROM events WHERE seq > ?", (cut,))
-    target.execute("DELETE FROM outbox WHERE sequence > ?", (last_outbox,))
-    target.execute("DELETE FROM snapshots WHERE seq > ?", (cut,))
-    target.execute("DELETE FROM failures WHERE recorded_at > ?", (at_iso,))
+    cuts = [("events", "seq", cut), ("outbox", "sequence", last_outbox), ("snapshots", "seq", cut),
+            ("failures", "recorded_at", at_iso), ("audit", "recorded_at", at_iso),
+            *((t, "seq", cut) for t in ("ledger_transactions", "ledger_lines", "ledger_entries"))]
+    first_cut = {table: _delete_after(target, table, column, value)
+                 for table, column, value in cuts if table in tables}
     target.execute("UPDATE cursors SET sequence = MIN(sequence, ?)", (last_outbox,))
-    for table in ("ledger_transactions", "ledger_lines", "ledger_entries"):
-        if table in tables:
-            target.execute(f"DELETE FROM {table} WHERE seq > ?", (cut,))
     _ephemeral(target)
     reseed: tuple[tuple[str, object], ...] = ()
     if seed is not None:
@@ -70,11 +68,34 @@ def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str
     for key, value in (("now", at_iso), ("forked_at", at_iso), ("forked_seq", cut), *reseed):
         target.execute("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
     target.execute("DELETE FROM lanasim_meta WHERE key = 'digest'")
-    if "audit" in tables:
-        target.execute("DELETE FROM audit WHERE recorded_at > ?", (at_iso,))
-    chain.rebuild(target)  # the copied chain covers rows the cut removed: one new link over what is kept
+    _relink(target, first_cut)
     target.execute("COMMIT")
     return cut, changed
+
+
+def _delete_after(target: sqlite3.Connection, table: str, column: str, value: object) -> int | None:
+    """Delete the rows of `table` whose `column` is above `value`; returns the lowest rowid deleted."""
+    first: int | None = target.execute(f"SELECT MIN(rowid) FROM {table} WHERE {column} > ?", (value,)).fetchone()[0]
+    if first is not None:
+        target.execute(f"DELETE FROM {table} WHERE {column} > ?", (value,))
+    return first
+
+
+def _relink(target: sqlite3.Connection, first_cut: dict[str, int | None]) -> None:
+    """Keep the copied chain's links up to the last one that covers no row the cut removed, and seal
+    one new link over the kept rows after it (a fork at the journal's last instant hashes no row
+    again); with no such link, one new link over every kept row."""
+    keep = 0
+    if target.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (chain.CHAIN,)).fetchone():
+        for link in chain.links(target):
+            if any(first is not None and link.marks.get(table, 0) >= first for table, first in first_cut.items()):
+                break
+            keep = link.n
+        target.execute(f"DELETE FROM {chain.CHAIN} WHERE n > ?", (keep,))
+    if keep:
+        chain.seal(target)
+    else:
+        chain.rebuild(target)
 
 
 def _ephemeral(target: sqlite3.Connection) -> None:

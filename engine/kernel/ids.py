@@ -60,8 +60,10 @@ class Ids:
 
     def restore(self, state: dict[str, Any]) -> None:
         """Continue from `state` (as `state()` gave it for the same seed)."""
-        for _ in range(state["entities"] - self._entities):
-            self.entity()
+        draw, skip = self._entity.getrandbits, max(0, state["entities"] - self._entities)
+        for _ in range(skip):  # the draws `entity()` made, without building their ids
+            draw(128)
+        self._entities += skip
         self._commands = state["commands"]
         for name, (version, internal, gauss) in state["streams"].items():
             self.stream(name).setstate((version, tuple(internal), gauss))

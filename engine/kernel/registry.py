@@ -46,6 +46,16 @@ class Registry:
         elif actor is not None:
             actor._stop()
 
+    def release(self) -> int:
+        """Forget every deterministic actor between cascades (each state is in the journal and the
+        next command to an entity reloads it), so a long import keeps a chunk's actors, not the
+        book's; threaded actors are kept. The dict is cleared in place. Returns how many went."""
+        with self._lock:
+            idle = [key for key, actor in self._actors.items() if not isinstance(actor, pykka.ThreadingActor)]
+            for key in idle:
+                self._actors.pop(key)._stop()
+        return len(idle)
+
     def __len__(self) -> int:
         return len(self._actors)
 

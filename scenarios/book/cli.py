@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -69,7 +70,7 @@ def _cents(text: str | None, flag: str) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from engine.bank.importer import import_positions
+    from engine.bank.importer import import_chunks
     from engine.simulation import Simulation
     from scenarios.book.format import BookRefused
 
@@ -82,7 +83,7 @@ def _import(args: argparse.Namespace) -> int:
     if not Path(source).is_file():
         raise ScenarioError(f"{source}: no such file")
     try:
-        positions, as_of, price = _read(args)
+        chunks, count, as_of, price = _read(args)
     except BookRefused as refused:
         for problem in refused.problems:
             print(f"lanasim: error: {source}: {problem}", file=sys.stderr)
@@ -93,28 +94,31 @@ def _import(args: argparse.Namespace) -> int:
     try:
         with Simulation(seed=args.seed, start=as_of.isoformat(), journal=str(journal)) as sim:
             sim.journal.set_meta(book=str(source))
-            import_positions(sim, positions, price)
+            import_chunks(sim, chunks, price)
     except BaseException:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{journal}{suffix}").unlink(missing_ok=True)  # ours: created just above
         raise
-    print(f"imported {len(positions):,} facilities into {journal} as of {as_of} at ${Decimal(price) / 100:,} "
+    print(f"imported {count:,} facilities into {journal} as of {as_of} at ${Decimal(price) / 100:,} "
           f"per BTC ({time.perf_counter() - started:.1f} s)")
     return 0
 
 
-def _read(args: argparse.Namespace) -> tuple[list, date, int]:
-    from scenarios.book.format import read_book
+def _read(args: argparse.Namespace) -> tuple[Iterable[list], int, date, int]:
+    """(the positions a chunk at a time, how many, the date, the price): a book file is checked whole
+    first (refused before any journal exists), then read again a chunk at a time while importing."""
+    from scenarios.book.format import book_chunks, check_book
     from scenarios.book.outbox import read_outbox
 
     if args.from_outbox:
-        return read_outbox(args.from_outbox)
+        positions, as_of, price = read_outbox(args.from_outbox)
+        return [positions], len(positions), as_of, price
     try:
         as_of = date.fromisoformat(args.as_of)
     except ValueError:
         raise ScenarioError(f"--as-of expects a date YYYY-MM-DD, got {args.as_of!r}") from None
     price = _cents(args.price_usd, "--price-usd")
-    return read_book(args.book, as_of), as_of, price
+    return book_chunks(args.book, as_of), check_book(args.book, as_of), as_of, price
 
 
 def _export(args: argparse.Namespace) -> int:

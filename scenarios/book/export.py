@@ -1,14 +1,16 @@
 """A journal's book at any instant: the book file rows (export) and the portfolio table (`show book`).
 
-Both read a branch of the journal cut at the instant (in memory; the journal file is only read), so
+Both read a branch of the journal cut at the instant (a temporary file; the journal is only read), so
 what they print is what the bank's own read model said then. Closed facilities are left out.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from domains.accounting import chart
@@ -29,20 +31,21 @@ def as_of_iso(value: str) -> str:
 
 @contextmanager
 def branch_at(journal: str, at: str | None) -> Iterator[Simulation]:
-    """The journal as it stood at `at` (default: its last instant), as an in-memory simulation."""
-    source = open_source(journal)
-    try:
-        meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
-        at_iso = as_of_iso(at) if at else str(meta.get("now", meta.get("start")))
-        conn = fork_journal(source, ":memory:", at_iso, modules.aggregates())
-    finally:
-        source.close()
-    seed = int(meta.get("seed", 0))
-    sim = Simulation(seed=seed, journal=conn)  # type: ignore[arg-type]
-    try:
-        yield sim
-    finally:
-        sim.close(deliver=False)
+    """The journal as it stood at `at` (default: its last instant), as a simulation over a branch
+    in a temporary file (removed after; a long book's copy is not held in memory)."""
+    with tempfile.TemporaryDirectory(prefix="lanasim-branch-") as scratch:
+        source = open_source(journal)
+        try:
+            meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
+            at_iso = as_of_iso(at) if at else str(meta.get("now", meta.get("start")))
+            branch = str(fork_journal(source, str(Path(scratch) / "branch.sqlite"), at_iso, modules.aggregates()))
+        finally:
+            source.close()
+        sim = Simulation(seed=int(meta.get("seed", 0)), journal=branch)
+        try:
+            yield sim
+        finally:
+            sim.close(deliver=False)
 
 
 def open_facilities(sim: Any) -> list[str]:

@@ -8,8 +8,7 @@ empty cell takes `TermValues`' default. A bad book raises `BookRefused` listing 
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +23,8 @@ from domains.credit.terms import TermValues
 from engine.bank.importer import Position
 from scenarios.library.params import ScenarioError
 
-__all__ = ["COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "read_book", "write_book"]
+__all__ = ["COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "book_chunks", "check_book", "read_book",
+           "write_book"]
 
 COLUMNS = ("facility_id", "customer_email", "facility_usd", "disbursed_usd", "principal_outstanding_usd",
            "interest_outstanding_usd", "collateral_btc", "annual_rate_pct", "duration_months", "activated_on",
@@ -94,33 +94,71 @@ _PROBLEMS = {"missing": "missing value", "decimal_parsing": "not a number", "int
 
 def read_book(path: str | Path, as_of: date) -> list[Position]:
     """Every row as a `Position`, or `BookRefused` with each bad row's line, column and problem."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise BookRefused(str(path), [BookProblem(1, "-", "not a UTF-8 text file")]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    problems = [BookProblem(1, c, "missing column") for c in COLUMNS if c not in header]
-    problems += [BookProblem(1, c, "unknown column") for c in header if c not in COLUMNS + OPTIONAL]
-    if problems:
-        raise BookRefused(str(path), problems)
     positions: list[Position | None] = []
-    seen: dict[str, int] = {}
-    for record in reader:
-        line = reader.line_num
-        cells = {k.strip(): v for k, v in record.items() if k is not None and v not in (None, "")}
-        position, found = _position(cells, line, as_of)
-        if position is not None and position.facility_id in seen:
-            found.append(BookProblem(line, "facility_id", f"duplicate id (first on line {seen[position.facility_id]})"))
-        if position is not None:
-            seen.setdefault(position.facility_id, line)
+    problems: list[BookProblem] = []
+    for position, found in _scan(path, as_of):
         problems += found
         positions.append(position)
+    _refuse(path, problems, len(positions))
+    return positions  # type: ignore[return-value]
+
+
+def check_book(path: str | Path, as_of: date) -> int:
+    """`read_book`'s checks, keeping no row: `BookRefused`, or how many facilities the book holds."""
+    problems: list[BookProblem] = []
+    count = 0
+    for _, found in _scan(path, as_of):
+        problems += found
+        count += 1
+    _refuse(path, problems, count)
+    return count
+
+
+def book_chunks(path: str | Path, as_of: date, size: int = 2_000) -> Iterator[list[Position]]:
+    """The positions of a book `check_book` accepted, `size` at a time (a long book is never held
+    whole); a bad row met anyway stops the walk with `BookRefused`."""
+    chunk: list[Position] = []
+    for position, found in _scan(path, as_of):
+        if found or position is None:
+            raise BookRefused(str(path), found)
+        chunk.append(position)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _refuse(path: str | Path, problems: list[BookProblem], count: int) -> None:
     if problems:
         raise BookRefused(str(path), problems)
-    if not positions:
+    if not count:
         raise BookRefused(str(path), [BookProblem(1, "-", "no facilities")])
-    return positions  # type: ignore[return-value]
+
+
+def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list[BookProblem]]]:
+    """Each row's position (None if it cannot be built) and problems, read as a stream."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            reader = csv.DictReader(handle)
+            header = [h.strip() for h in reader.fieldnames or []]
+            problems = [BookProblem(1, c, "missing column") for c in COLUMNS if c not in header]
+            problems += [BookProblem(1, c, "unknown column") for c in header if c not in COLUMNS + OPTIONAL]
+            if problems:
+                raise BookRefused(str(path), problems)
+            seen: dict[str, int] = {}
+            for record in reader:
+                line = reader.line_num
+                cells = {k.strip(): v for k, v in record.items() if k is not None and v not in (None, "")}
+                position, found = _position(cells, line, as_of)
+                if position is not None and position.facility_id in seen:
+                    found.append(BookProblem(line, "facility_id",
+                                             f"duplicate id (first on line {seen[position.facility_id]})"))
+                if position is not None:
+                    seen.setdefault(position.facility_id, line)
+                yield position, found
+        except UnicodeDecodeError:
+            raise BookRefused(str(path), [BookProblem(1, "-", "not a UTF-8 text file")]) from None
 
 
 def _position(cells: dict, line: int, as_of: date) -> tuple[Position | None, list[BookProblem]]:
