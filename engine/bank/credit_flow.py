@@ -32,20 +32,24 @@ from domains.credit.facility import (
 )
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 from engine.kernel.authz import System
+from engine.kernel.batch import Batch, BatchHost
 from engine.kernel.clock import Priority
 from engine.kernel.ids import Ids
 
 CYCLE = "interest-accrual-cycle"
+_SUBJECT = "credit-flow"  # the system principal these consumers act as
 
 __all__ = ["CreditFlow", "FlowHost"]
 
 Consumer = tuple[str, tuple[str, ...], Callable[[Envelope], tuple[Send, ...]]]  # name, listens, react
 
 
-class FlowHost(Protocol):
+class FlowHost(BatchHost, Protocol):
     """What the credit process managers use of the simulation: entity states and indexes, id draws,
-    the current price and time, the reaction registry, deferred jobs and fire-and-forget tells."""
+    the current price and time, the reaction registry, deferred jobs, fire-and-forget tells and,
+    on the deterministic `runtime`, batches of commands."""
 
+    runtime: str
     ids: Ids
     price: Any  # .current() -> int | None
     jobs: Any  # .at(when, job, priority)
@@ -66,8 +70,11 @@ class CreditFlow:
         self.sim, self.reads = sim, reads
         open_ids = sim.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
         self.active: dict[str, None] = dict.fromkeys(open_ids)
+        # the day's accruals in one pass (deterministic runtime; threaded actors own their states)
+        self.accruals = Batch(sim, CYCLE) if sim.runtime == "deterministic" else None
+        self.posted: list[str] = []  # cycles posted since the last day end: their actors are dropped then
         for name, listens, react in self._consumers():
-            sim.reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
+            sim.reactions.add(Policy(f"credit.{name}", listens, react, subject=_SUBJECT))
 
     def _consumers(self) -> tuple[Consumer, ...]:
         return (
@@ -178,11 +185,12 @@ class CreditFlow:
     # -- end of day ----------------------------------------------------------------------
     def end_of_day(self, envelope: Envelope) -> tuple[Send, ...]:
         """One pass over the cycles in progress since `day` or before (the index, in (first day, id)
-        order), each accruing the period it owes, if any; then the facilities whose maturity date
-        has come. Cycles that end today are posted once obligations are current. A closed
-        facility's cycle accrues no more."""
-        day, sends, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
+        order), each accruing the period it owes, if any, all in one batch; then the facilities
+        whose maturity date has come. Cycles that end today are posted once obligations are
+        current. A closed facility's cycle accrues no more; a posted cycle leaves memory."""
+        day, due, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
         today, active, state, principal = day.isoformat(), self.active, self.sim.state, self.reads.principal
+        self.evict_posted()
         for cycle_id, first_day in self.sim.index(CYCLE).scan("accruing_from"):
             if first_day > today:
                 break
@@ -190,9 +198,10 @@ class CreditFlow:
             period = accrual_due(cycle, day)
             if period is None or cycle.facility_id not in active:
                 continue
-            sends.append(Send(CYCLE, cycle_id, AccrueInterest(day, principal(cycle.facility_id))))
+            due.append((cycle_id, AccrueInterest(day, principal(cycle.facility_id))))
             if completes_cycle(cycle, period):
                 posting.append(cycle_id)
+        sends = self.accrue(due, envelope)
         for facility_id, maturity in self.sim.index(FACILITY_KIND).scan("maturity_date"):
             if maturity > today:
                 break
@@ -202,12 +211,31 @@ class CreditFlow:
             self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), Priority.CYCLE_POSTING)
         return tuple(sends)
 
+    def accrue(self, due: list[tuple[str, AccrueInterest]], envelope: Envelope) -> list[Send]:
+        """Run the day's accruals as one batch, each a command of its cycle issued as this
+        consumer's would be (same audit row, command id and context); returns what is left to
+        send (everything, on the threaded runtime)."""
+        if self.accruals is None:
+            return [Send(CYCLE, cycle_id, command) for cycle_id, command in due]
+        if due:
+            self.accruals.run(due, subject=System(_SUBJECT), causation=envelope["id"], trace_id=envelope["trace_id"])
+        return []
+
     def post_cycles(self, cycle_ids: list[str]) -> None:
         """After obligations are current (Lana's AwaitObligationsSync): post each fully accrued cycle
         with its interest obligation, due on the cycle's last day; the facility concludes it."""
         for cycle_id in cycle_ids:
             for send in post_cycle(self.sim.state(CYCLE, cycle_id), self.sim.ids.entity()):
                 self.sim.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
+        self.posted.extend(cycle_ids)
+
+    def evict_posted(self) -> None:
+        """Drop the actors of the cycles posted since the last day end (no command reaches a posted
+        cycle again; a read folds it from the journal), so memory stays flat over a long run."""
+        if self.accruals is not None and self.posted:
+            state = self.sim.state
+            self.accruals.evict([c for c in self.posted if state(CYCLE, c).posted])
+        self.posted = []
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list[Any]:
