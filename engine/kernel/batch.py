@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from engine.kernel.authz import AUDIT_INSERT
 from engine.kernel.entity import AlreadyApplied, CommandMessage, EntityBehaviour, EntityKind, Executed
 from engine.kernel.errors import MalformedCommand, UnknownEntity
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from engine.kernel.port import Outcome
 
 __all__ = ["Batch", "BatchHost"]
+
+_ANY = ("*", "*")  # the permission of a kind that names none (as `Authorizer.check` reads it)
 
 
 class BatchHost(Protocol):
@@ -75,6 +78,7 @@ class Batch:
         host, journal, outbox = self.host, self.host.journal, self.host.outbox
         known, check, message = host.commands, self.sim.authz.check, self.sim.message
         decide, apply, post, now = host.decide, host.apply, host.post, host.clock.now
+        permissions = host.spec.permissions
         outcomes: list[Outcome] = []
         before: list[tuple[EntityBehaviour, object, int, Any]] = []  # each command's actor as it was
         held: list[Envelope] = []
@@ -87,8 +91,14 @@ class Batch:
             mark, sequence, posted = journal.mark(), outbox.sequence, False
             msg: CommandMessage | None = None
             try:
+                audits: dict[tuple[type, tuple[str, str]], tuple[object, ...] | None] = {}
                 for actor, (entity_id, command) in zip(actors, commands):
-                    check(host, command, subject)  # its audit row, as a tell stages it
+                    key = (command.__class__, permissions(command) if permissions is not None else _ANY)
+                    row = audits.get(key)
+                    if row is None:  # a system principal's audit row: the same for each command of one
+                        check(host, command, subject)  # class and permission at one instant
+                        row = audits[key] = journal.unstage_last(AUDIT_INSERT)
+                    journal.stage(AUDIT_INSERT, row)  # type: ignore[arg-type]
                     msg = message(command, subject, causation, trace_id)
                     state = actor.state
                     if state is None:
@@ -130,7 +140,9 @@ class Batch:
                 actor.row = raw
         seq = journal.append_locked(actor.entity, before, events, host.clock.iso, msg.context)
         if host.publish is not None:
-            held.extend(host.outbox.publish(host.publish, state, events, seq, msg.trace_id))
+            for event in events:
+                for public in host.publish(state, event):
+                    host.outbox.stage(public, seq, msg.trace_id, held)
         after = before + len(events)
         if host.snapshot_every and after // host.snapshot_every > before // host.snapshot_every:
             host._snapshot(actor.entity, after, seq, state)
