@@ -7,7 +7,9 @@ schema and pragmas. No engine that journals every accrual and its postings can b
 `rows_per_facility_day` is what the year wrote per facility and day (events + ledger rows).
 
 On a shared machine wall time depends on what else runs; the CPU-time figures (`*_cpu_*`)
-measure this process only, so their ratio is the steadier one.
+measure this process only, so their ratio is the steadier one. `year_peak_rss_mb` is the peak
+resident memory up to the year's end (`peak_rss_mb` also covers closing and the storage floor);
+`live_actors_at_end` counts the entity actors held in memory then.
 
 Run: `python bench/portfolio_year.py [--facilities 10000] [--days 365] [--threaded 1000]`.
 The threaded comparison runs the same workload on `ThreadingActor` with fewer facilities.
@@ -65,6 +67,8 @@ def run(n: int, days: int, runtime: str) -> dict:
             print(f"{runtime}, {n} facilities: day {min(done + 30, days)}/{days}, {spent:.0f} s, "
                   f"{(sim.journal.last_seq - events0) / spent:.0f} events/s", file=sys.stderr, flush=True)
         year_s, year_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        year_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        live = len(sim.registry)
         events = sim.journal.last_seq - events0
         active = sum(1 for f in facilities if sim.credit.facility(f).status.value != "closed")
         t0 = time.perf_counter()
@@ -73,7 +77,8 @@ def run(n: int, days: int, runtime: str) -> dict:
         floor_s, floor_cpu_s, rows = storage_floor(f"{tmp}/portfolio.sqlite", f"{tmp}/floor.sqlite", events0)
     return {"runtime": runtime, "facilities": n, "days": days, "active_at_end": active, "setup_s": setup_s,
             "year_s": year_s, "events_in_year": events, "events_per_s": events / year_s, "close_s": close_s,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "year_peak_rss_mb": year_rss_mb,
+            "live_actors_at_end": live,
             "storage_floor_s": floor_s, "storage_floor_rows": rows, "ratio_to_floor": year_s / floor_s,
             "year_cpu_s": year_cpu_s, "storage_floor_cpu_s": floor_cpu_s,
             "cpu_ratio_to_floor": year_cpu_s / floor_cpu_s,
