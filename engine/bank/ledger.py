@@ -92,7 +92,7 @@ class Ledger:
             self._past: dict[str, dict[BalanceKey, tuple[int, int]]] = {}  # as-of totals, until the next post
             self._accounts: dict[str, int] = dict(journal.conn.execute("SELECT account, id FROM ledger_accounts"))
             self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)  # id - 1 -> account
-            self._sides = {account: normal_side(account) for account in self._accounts}  # each one's normal side
+            self._sides = {account: normal_side(account) for account in self._accounts}  # of accounts posted or read
             self._templates: dict[str, int] = dict(journal.conn.execute("SELECT template, id FROM ledger_templates"))
             self._totals: dict[BalanceKey, tuple[int, int]] = self._read_totals(_END_OF_TIME)
 
@@ -177,13 +177,15 @@ class Ledger:
 
     def balances(self, accounts: Sequence[str], currency: str = "USD", layer: str = "settled") -> list[int]:
         """`balance` of each account now, in one call (the credit module reads 3-8 per facility, the
-        day end 3 per accruing cycle). An account never posted to reads its side from the chart,
-        which refuses an unknown one."""
+        day end 3 per accruing cycle). Each account's side is read from the chart once (an unknown
+        account is refused) and kept with the book's accounts."""
         totals, cur, lay, sides = self._totals, _CURRENCIES[currency], _LAYERS[layer], self._sides
         out = []
         for account in accounts:
             debits, credits = totals.get((account, cur, lay), _ZERO)
-            side = sides.get(account) or normal_side(account)
+            side = sides.get(account)
+            if side is None:
+                side = sides[account] = normal_side(account)
             out.append(debits - credits if side is _DEBIT else credits - debits)
         return out
 
