@@ -77,7 +77,7 @@ class Batch:
         """Run `(entity id, command)` pairs in order; returns each command's outcome."""
         host, journal, outbox = self.host, self.host.journal, self.host.outbox
         known, check, message = host.commands, self.sim.authz.check, self.sim.message
-        decide, apply, post, now = host.decide, host.apply, host.post, host.clock.now
+        decide, apply, post, now, iso = host.decide, host.apply, host.post, host.clock.now, host.clock.iso
         permissions = host.spec.permissions
         outcomes: list[Outcome] = []
         before: list[tuple[EntityBehaviour, object, int, Any]] = []  # each command's actor as it was
@@ -116,7 +116,7 @@ class Batch:
                         host.ledger.check(postings)
                     before.append((actor, actor.state, actor.entity_seq, actor.row))
                     posted = posted or bool(postings)
-                    seq = self._stage(actor, msg, state, events, postings, held)
+                    seq = self._stage(actor, msg, state, events, postings, iso, held)
                     outcomes.append(Executed(events, seq))
             except BaseException as exc:
                 self._undo(mark, sequence, before, posted)
@@ -128,7 +128,7 @@ class Batch:
         return outcomes
 
     def _stage(self, actor: EntityBehaviour, msg: CommandMessage, state: object, events: tuple[object, ...],
-               postings: list[object], held: list[Envelope]) -> int:
+               postings: list[object], iso: str, held: list[Envelope]) -> int:
         """Stage one command's index row, events, outbox rows, snapshot and ledger rows, and
         fold the actor's state (a later command of the batch to the same entity sees it)."""
         host, journal = self.host, self.host.journal
@@ -138,7 +138,7 @@ class Batch:
             if raw != actor.row:
                 host.index.write(actor.entity_id, host.index.convert(raw))
                 actor.row = raw
-        seq = journal.append_locked(actor.entity, before, events, host.clock.iso, msg.context)
+        seq = journal.append_locked(actor.entity, before, events, iso, msg.context)
         if host.publish is not None:
             for event in events:
                 for public in host.publish(state, event):
