@@ -1,7 +1,6 @@
-"""Batched commands: many system commands to entities of one kind run in one pass on the calling
-thread, each through the same decide, fold, postings, index row, events and outbox rows as
-`EntityKind.handle`, without a mailbox turn each; their rows are staged together (one
-`executemany` per table at the group commit). A batch is all or nothing."""
+"""Batched commands: system commands to entities of one kind run in one pass, each through the
+decide, fold, postings, index row, events and outbox rows of `EntityKind.handle` but without a
+mailbox turn; their rows are staged together (one `executemany` per table). All or nothing."""
 
 from __future__ import annotations
 
@@ -48,27 +47,27 @@ class Batch:
         if host.alarm is not None or (host.index is not None and host.index.unique):
             raise MalformedCommand(kind=kind, problem="a batched kind has no alarm and no UNIQUE index column")
         self.host, self.kind, self.sim = host, kind, sim
-        self._actors: dict[tuple[str, str], Any] = sim.registry._actors
 
     def actor(self, entity_id: str) -> EntityBehaviour:
         """The entity's live actor, spawned (its state loaded) on first use; `UnknownEntity` if the
         entity was never created."""
-        found = self._actors.get((self.kind, entity_id))
+        registry = self.sim.registry
+        found = registry.actor(self.kind, entity_id)
         if found is None:
             if not self.host.journal.exists(self.kind, entity_id):
                 raise UnknownEntity(kind=self.kind, id=entity_id)
-            self.sim.registry.ref(self.kind, entity_id)
-            found = self._actors[(self.kind, entity_id)]
+            registry.ref(self.kind, entity_id)
+            found = registry.actor(self.kind, entity_id)
         actor: EntityBehaviour = found
         return actor
 
     def evict(self, entity_ids: Iterable[str]) -> int:
         """Drop the live actors of entities no command will reach again (their states are folded
         from the journal if read later); nothing may be queued for them. Returns how many."""
-        dropped = 0
+        dropped, registry = 0, self.sim.registry
         for entity_id in entity_ids:
-            if (self.kind, entity_id) in self._actors:
-                self.sim.registry.discard(self.kind, entity_id)
+            if registry.actor(self.kind, entity_id) is not None:
+                registry.discard(self.kind, entity_id)
                 dropped += 1
         return dropped
 
