@@ -7,10 +7,14 @@ schema and pragmas. No engine that journals every accrual and its postings can b
 `rows_per_facility_day` is what the year wrote per facility and day (events + ledger rows).
 
 On a shared machine wall time depends on what else runs; the CPU-time figures (`*_cpu_*`)
-measure this process only, so their ratio is the steadier one.
+measure this process only, so their ratio is the steadier one. `year_peak_rss_mb` is the peak
+resident memory up to the year's end (`peak_rss_mb` also covers closing and the storage floor);
+`live_actors_at_end` counts the entity actors held in memory then.
 
-Run: `python bench/portfolio_year.py [--facilities 10000] [--days 365] [--threaded 1000]`.
-The threaded comparison runs the same workload on `ThreadingActor` with fewer facilities.
+Run: `python bench/portfolio_year.py [--facilities 10000] [--days 365] [--threaded 1000] [--mailbox]`.
+The threaded comparison runs the same workload on `ThreadingActor` with fewer facilities;
+`--mailbox` also runs the deterministic year with each day's accruals sent as one mailbox command
+per cycle (the path before the day end's batch: same journal, one process each) for comparison.
 """
 
 from __future__ import annotations
@@ -51,9 +55,11 @@ def open_portfolio(sim, n: int) -> list[str]:
     return facilities
 
 
-def run(n: int, days: int, runtime: str) -> dict:
+def run(n: int, days: int, runtime: str, mailbox: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         sim = Simulation(seed=1, journal=f"{tmp}/portfolio.sqlite", runtime=runtime)
+        if mailbox:
+            sim.credit.flow.accruals = None  # each accrual its own command, through the cycle's mailbox
         t0 = time.perf_counter()
         facilities = open_portfolio(sim, n)
         setup_s, events0 = time.perf_counter() - t0, sim.journal.last_seq
@@ -65,15 +71,19 @@ def run(n: int, days: int, runtime: str) -> dict:
             print(f"{runtime}, {n} facilities: day {min(done + 30, days)}/{days}, {spent:.0f} s, "
                   f"{(sim.journal.last_seq - events0) / spent:.0f} events/s", file=sys.stderr, flush=True)
         year_s, year_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        year_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        live = len(sim.registry)
         events = sim.journal.last_seq - events0
         active = sum(1 for f in facilities if sim.credit.facility(f).status.value != "closed")
         t0 = time.perf_counter()
         sim.close()
         close_s = time.perf_counter() - t0
         floor_s, floor_cpu_s, rows = storage_floor(f"{tmp}/portfolio.sqlite", f"{tmp}/floor.sqlite", events0)
-    return {"runtime": runtime, "facilities": n, "days": days, "active_at_end": active, "setup_s": setup_s,
+    label = runtime + (" (accruals by mailbox)" if mailbox else "")
+    return {"runtime": label, "facilities": n, "days": days, "active_at_end": active, "setup_s": setup_s,
             "year_s": year_s, "events_in_year": events, "events_per_s": events / year_s, "close_s": close_s,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "year_peak_rss_mb": year_rss_mb,
+            "live_actors_at_end": live,
             "storage_floor_s": floor_s, "storage_floor_rows": rows, "ratio_to_floor": year_s / floor_s,
             "year_cpu_s": year_cpu_s, "storage_floor_cpu_s": floor_cpu_s,
             "cpu_ratio_to_floor": year_cpu_s / floor_cpu_s,
@@ -114,12 +124,15 @@ def main() -> None:
     parser.add_argument("--facilities", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--threaded", type=int, default=1_000, help="facilities in the threaded comparison (0: skip)")
-    parser.add_argument("--one", choices=["deterministic", "threaded"], help=argparse.SUPPRESS)
+    parser.add_argument("--mailbox", action="store_true", help="also run the year with accruals sent one by one")
+    parser.add_argument("--one", choices=["deterministic", "threaded", "mailbox"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run(args.facilities, args.days, args.one)))
+        runtime = "deterministic" if args.one == "mailbox" else args.one
+        print(json.dumps(run(args.facilities, args.days, runtime, mailbox=args.one == "mailbox")))
         return
-    runs = [("deterministic", args.facilities)] + ([("threaded", args.threaded)] if args.threaded else [])
+    runs = [("deterministic", args.facilities)] + ([("mailbox", args.facilities)] if args.mailbox else []) + \
+        ([("threaded", args.threaded)] if args.threaded else [])
     for runtime, n in runs:
         cmd = [sys.executable, __file__, "--one", runtime, "--facilities", str(n), "--days", str(args.days)]
         env = dict(os.environ, MALLOC_TRIM_THRESHOLD_="268435456")

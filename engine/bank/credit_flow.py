@@ -34,11 +34,13 @@ from domains.credit.facility import (
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads, CreditStates
 from engine.bank.ports import JobScheduling, PriceReading, ReactionRegistry
 from engine.kernel.authz import System
+from engine.kernel.batch import Batch
 from engine.kernel.clock import Priority
 from engine.kernel.ids import Ids
 
 CYCLE: Final = "interest-accrual-cycle"
 ALLOCATED = "core.credit-collection.payment-allocation-created"
+_SUBJECT = "credit-flow"  # the system principal these consumers act as
 
 __all__ = ["CreditFlow", "FlowKernel"]
 
@@ -64,13 +66,15 @@ class CreditFlow:
     they register with `reactions`. `self.sim` is the kernel (a `FlowKernel`), not the simulation."""
 
     def __init__(self, kernel: FlowKernel, price: PriceReading, reactions: ReactionRegistry,
-                 reads: CreditReads) -> None:
+                 reads: CreditReads, accruals: Batch | None = None) -> None:
         self.sim, self.price, self.reads = kernel, price, reads
         open_ids = kernel.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
         self.active: dict[str, None] = dict.fromkeys(open_ids)
         self._evaluated_payment: str | None = None  # the payment whose allocations were last re-evaluated
+        self.accruals = accruals  # the day's accruals in one pass (None: one tell per cycle)
+        self.posted: list[str] = []  # cycles posted since the last day end: their actors are dropped then
         for name, listens, react in self._consumers():
-            reactions.add(Policy(f"credit.{name}", listens, react, subject="credit-flow"))
+            reactions.add(Policy(f"credit.{name}", listens, react, subject=_SUBJECT))
 
     def _consumers(self) -> tuple[Consumer, ...]:
         return (
@@ -196,11 +200,12 @@ class CreditFlow:
     # -- end of day ----------------------------------------------------------------------
     def end_of_day(self, envelope: Envelope) -> tuple[Send, ...]:
         """One pass over the cycles in progress since `day` or before (the index, in (first day, id)
-        order), each accruing the period it owes, if any; then the facilities whose maturity date
-        has come. Cycles that end today are posted once obligations are current. A closed
-        facility's cycle accrues no more."""
-        day, sends, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
+        order), each accruing the period it owes, if any, all in one batch; then the facilities
+        whose maturity date has come. Cycles that end today are posted once obligations are
+        current. A closed facility's cycle accrues no more; a posted cycle leaves memory."""
+        day, due, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
         today, active, state, principal = day.isoformat(), self.active, self.sim.state, self.reads.principal
+        self.evict_posted()
         for cycle_id, first_day in self.sim.index(CYCLE).scan("accruing_from"):
             if first_day > today:
                 break
@@ -208,9 +213,10 @@ class CreditFlow:
             period = accrual_due(cycle, day)
             if period is None or cycle.facility_id not in active:
                 continue
-            sends.append(Send(CYCLE, cycle_id, AccrueInterest(day, principal(cycle.facility_id))))
+            due.append((cycle_id, AccrueInterest(day, principal(cycle.facility_id))))
             if completes_cycle(cycle, period):
                 posting.append(cycle_id)
+        sends = self.accrue(due, envelope)
         for facility_id, maturity in self.sim.index(FACILITY_KIND).scan("maturity_date"):
             if maturity > today:
                 break
@@ -220,12 +226,31 @@ class CreditFlow:
             self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), Priority.CYCLE_POSTING)
         return tuple(sends)
 
+    def accrue(self, due: list[tuple[str, AccrueInterest]], envelope: Envelope) -> list[Send]:
+        """Run the day's accruals as one batch, each a command of its cycle issued as this
+        consumer's would be (same audit row, command id and context); returns what is left to
+        send (everything, on the threaded runtime)."""
+        if self.accruals is None:
+            return [Send(CYCLE, cycle_id, command) for cycle_id, command in due]
+        if due:
+            self.accruals.run(due, subject=System(_SUBJECT), causation=envelope["id"], trace_id=envelope["trace_id"])
+        return []
+
     def post_cycles(self, cycle_ids: list[str]) -> None:
         """After obligations are current (Lana's AwaitObligationsSync): post each fully accrued cycle
         with its interest obligation, due on the cycle's last day; the facility concludes it."""
         for cycle_id in cycle_ids:
             for send in post_cycle(self.sim.state(CYCLE, cycle_id), self.sim.ids.entity()):
                 self.sim.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
+        self.posted.extend(cycle_ids)
+
+    def evict_posted(self) -> None:
+        """Drop the actors of the cycles posted since the last day end (no command reaches a posted
+        cycle again; a read folds it from the journal), so memory stays flat over a long run."""
+        if self.accruals is not None and self.posted:
+            state = self.sim.state
+            self.accruals.evict([c for c in self.posted if state(CYCLE, c).posted])
+        self.posted = []
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list[Obligation]:

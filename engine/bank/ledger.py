@@ -92,6 +92,7 @@ class Ledger:
             self._past: dict[str, dict[BalanceKey, tuple[int, int]]] = {}  # as-of totals, until the next post
             self._accounts: dict[str, int] = dict(journal.conn.execute("SELECT account, id FROM ledger_accounts"))
             self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)  # id - 1 -> account
+            self._sides = {account: normal_side(account) for account in self._accounts}  # of accounts posted or read
             self._templates: dict[str, int] = dict(journal.conn.execute("SELECT template, id FROM ledger_templates"))
             self._totals: dict[BalanceKey, tuple[int, int]] = self._read_totals(_END_OF_TIME)
 
@@ -117,7 +118,7 @@ class Ledger:
 
     def _balance_of(self, account: str, currency: Currency, layer: Layer) -> int:
         debits, credits = self._totals.get((account, currency, layer), _ZERO)
-        return normal_balance(debits, credits, normal_side(account))
+        return normal_balance(debits, credits, self._sides.get(account) or normal_side(account))
 
     def apply(self, txs: Iterable[LedgerTransaction], seq: int) -> None:
         """Post checked transactions: update the totals and stage one row per transaction (`seq` =
@@ -145,6 +146,7 @@ class Ledger:
             self.journal.sync()
             self._accounts = dict(self.journal.conn.execute("SELECT account, id FROM ledger_accounts"))
             self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)
+            self._sides = {account: normal_side(account) for account in self._accounts}
             self._templates = dict(self.journal.conn.execute("SELECT template, id FROM ledger_templates"))
             self._past = {}
             self._totals = self._read_totals(_END_OF_TIME)
@@ -152,6 +154,7 @@ class Ledger:
     def _intern_account(self, account: str) -> int:
         number = self._accounts[account] = len(self._accounts) + 1
         self._account_names.append(account)
+        self._sides[account] = normal_side(account)
         self.journal.stage("INSERT INTO ledger_accounts (id, account) VALUES (?, ?)", (number, account))
         return number
 
@@ -173,12 +176,17 @@ class Ledger:
         return normal_balance(debits, credits, side)
 
     def balances(self, accounts: Sequence[str], currency: str = "USD", layer: str = "settled") -> list[int]:
-        """`balance` of each account now, in one call (the credit module reads 3-8 per facility)."""
-        totals, cur, lay = self._totals, _CURRENCIES[currency], _LAYERS[layer]
+        """`balance` of each account now, in one call (the credit module reads 3-8 per facility, the
+        day end 3 per accruing cycle). Each account's side is read from the chart once (an unknown
+        account is refused) and kept with the book's accounts."""
+        totals, cur, lay, sides = self._totals, _CURRENCIES[currency], _LAYERS[layer], self._sides
         out = []
         for account in accounts:
             debits, credits = totals.get((account, cur, lay), _ZERO)
-            out.append(normal_balance(debits, credits, normal_side(account)))
+            side = sides.get(account)
+            if side is None:
+                side = sides[account] = normal_side(account)
+            out.append(debits - credits if side is _DEBIT else credits - debits)
         return out
 
     def debits_credits(self, account: str, currency: str = "USD", layer: str = "settled", *,

@@ -19,6 +19,7 @@ import domains.report
 import domains.time
 from domains.aggregate import Aggregate, Policy
 from domains.time import DEFAULT_SCHEDULE, PRODUCER_ID, ClosingSchedule, RecordEndOfDay
+from engine.bank.credit_flow import CYCLE
 from engine.bank.fiscal import FiscalService
 from engine.bank.public_ids import PublicIds
 from engine.bank.service.access import AccessService
@@ -32,6 +33,7 @@ from engine.bank.service.price import PriceService
 from engine.bank.service.report import ReportService
 from engine.bank.settings import BankSettings
 from engine.kernel.authz import System
+from engine.kernel.batch import Batch
 from engine.kernel.clock import Priority
 from engine.kernel.port import Kernel
 
@@ -86,7 +88,8 @@ def attach_services(sim: Simulation, kernel: Kernel, settings: BankSettings | No
     if hosts(domains.credit) and all(hasattr(sim, n) for n in needs):
         sim.credit = CreditService(kernel, sim.ledger, price=sim.price, reactions=sim.reactions, outbox=sim.outbox,
                                    customers=sim.customer, deposits=sim.deposit, custody=sim.custody,
-                                   governance=sim.governance, public_ids=sim.public_ids)
+                                   governance=sim.governance, public_ids=sim.public_ids,
+                                   accruals=Batch(sim, CYCLE) if sim.runtime == "deterministic" else None)
 
 
 def start_end_of_day(kernel: Kernel, schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> None:

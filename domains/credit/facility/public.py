@@ -55,19 +55,25 @@ def _plain(value: object) -> object:
 
 
 def publish_proposal(p: Proposal, event: ev.ProposalEvent) -> tuple[Public, ...]:
+    name = _PROPOSAL.get(type(event))
+    if name is None:  # most of a proposal's events are not public: no payload is built for them
+        return ()
     entity: dict[str, object] = {"id": p.id, "status": p.status.value, "amount": p.amount,
                                  "terms": terms_payload(p.terms), "customer_id": p.customer_id,
                                  "created_at": instant(p.created_at)}
-    return _one(_PROPOSAL.get(type(event)), entity)
+    return _one(name, entity)
 
 
 def publish_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent) -> tuple[Public, ...]:
+    name = _PENDING.get(type(event))
+    if name is None:
+        return ()
     collateralization = {"state": p.collateralization_state.value, "collateral": p.collateral,
                          "price_at_state_change": p.price}
     entity: dict[str, object] = {"id": p.id, "status": p.status, "collateralization": collateralization,
                                  "amount": p.amount, "terms": terms_payload(p.terms), "customer_id": p.customer_id,
                                  "created_at": instant(p.created_at), "completed_at": instant(p.completed_at)}
-    return _one(_PENDING.get(type(event)), entity)
+    return _one(name, entity)
 
 
 def publish_facility(f: Facility, event: ev.FacilityEvent) -> tuple[Public, ...]:

@@ -52,6 +52,7 @@ from engine.bank.ports import (
     WalletOpening,
 )
 from engine.kernel.authz import SYSTEM
+from engine.kernel.batch import Batch
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel, Outcome
 
@@ -88,12 +89,12 @@ class CreditService:
 
     def __init__(self, kernel: Kernel, ledger: LedgerReads, *, price: PriceReading, reactions: ReactionRegistry,
                  outbox: Outbox, customers: CustomerReads, deposits: DepositReads, custody: WalletOpening,
-                 governance: ProcessStarting, public_ids: PublicIdReads) -> None:
+                 governance: ProcessStarting, public_ids: PublicIdReads, accruals: Batch | None = None) -> None:
         self.kernel: CreditKernel = kernel
         self.price, self.outbox, self.public_ids = price, outbox, public_ids
         self.customers, self.deposits, self.custody, self.governance = customers, deposits, custody, governance
         self.reads = CreditReads.over(kernel, ledger)  # the one read model the flows share
-        self.flow = CreditFlow(kernel, price, reactions, self.reads)
+        self.flow = CreditFlow(kernel, price, reactions, self.reads, accruals)
         self.liquidation_flow = LiquidationFlow(reactions, self.reads)
 
     def create_terms_template(self, name: str, values: TermValues, *, subject: str = SYSTEM) -> str:
