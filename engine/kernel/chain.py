@@ -1,13 +1,14 @@
 """Tamper evidence: each group commit appends one link to a hash chain over every row it wrote.
 
 A link covers the new rows of each append-only table (rowid above the previous link's high-water
-mark, each row encoded as the JSON array of `rowid, *` in rowid order, plus a CRC-32 per row that
-lets `verify` name an edited row) and the whole content of the small keyed tables (run metadata,
-ephemeral events, consumer cursors) as of the commit. The journal hashes the rows as it writes them
-(`engine.kernel.chain_rows`); a table written otherwise is read back. Query-index tables
-(`index_*`) are derived from the events and checked by recomputing them. The newest link's hash,
-the head, is kept in run metadata under `chain_head`. Links written before format 4 encoded rows
-with SQLite's `json_array` and are checked that way.
+mark, in rowid order, each encoded as the JSON array of its columns led by its rowid unless an
+INTEGER PRIMARY KEY column holds it, plus a CRC-32 per row that lets `verify` name an edited row)
+and the whole content of the small keyed tables (run metadata, ephemeral events, consumer cursors)
+as of the commit. The journal hashes the rows as it writes them (`engine.kernel.chain_rows`); a
+table written otherwise is read back. Query-index tables (`index_*`) are derived from the events
+and checked by recomputing them. The newest link's hash, the head, is kept in run metadata under
+`chain_head`. Links written before format 4 encoded rows (`rowid, *`) with SQLite's `json_array`
+and are checked that way.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The hash chain's view of a group transaction, kept as its rows are written: at the commit each
-chained table's new rows are encoded as the JSON array of `rowid, *columns` and hashed from the rows
-the journal wrote, in C over the whole batch (orjson, hashlib, zlib: no Python call per row), instead
-of being read back from SQLite."""
+chained table's new rows (each the JSON array of its columns, led by its rowid unless an INTEGER
+PRIMARY KEY column holds it) are hashed from the rows the journal wrote, in C over the whole batch
+(orjson, hashlib, zlib: no Python call per row), instead of being read back from SQLite."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["ENCODING", "Written", "digest_rows", "encode_row", "read_back"]
+__all__ = ["ENCODING", "Written", "encode_row", "read_back"]
 
 ENCODING = "orjson"  # the row encoding of a link's ranges (a link without it: SQLite's json_array)
 _CHUNK = 4096
@@ -28,6 +28,7 @@ _TARGET = re.compile(r'\s*(?:(?:INSERT|REPLACE)\b.*?\bINTO|UPDATE(?:\s+OR\s+\w+)
                      re.I | re.S)
 _EVERY = "*"  # the plan of a write whose table is not known: read every table back
 _ROWID, _NULL = -1, -2  # column sources besides a statement parameter's position
+_TAIL = itemgetter(slice(1, None))
 _ANY: frozenset[type] = frozenset({int, float, str, bytes, type(None)})
 _AFFINITY: dict[str, frozenset[type]] = {  # the Python types SQLite stores unchanged in a column of each affinity
     "INTEGER": frozenset({int, bytes, type(None)}), "TEXT": frozenset({str, bytes, type(None)}),
@@ -40,29 +41,38 @@ def _blob(value: object) -> str:
     raise TypeError(type(value).__name__)
 
 
-encode_row = partial(orjson.dumps, default=_blob)  # one row as `[rowid, *columns]`, blobs as hex
+encode_row = partial(orjson.dumps, default=_blob)  # one row (or a list of rows) as JSON, blobs as hex
 
 
-def digest_rows(rows: list[tuple[Any, ...]]) -> str:
+def _hash(data: bytes) -> str:
     """The digest of a range: the hash of its rows (each `rowid, *columns`) as one JSON array."""
-    return hashlib.blake2b(encode_row(rows), digest_size=32).hexdigest()
+    return hashlib.blake2b(data, digest_size=32).hexdigest()
 
 
 def read_back(conn: sqlite3.Connection, table: str, after: int, last: int,
               rowids: list[int] | None = None) -> tuple[str, array[int]]:
-    """`digest_rows` and the CRC-32 of each encoded row, of the stored rows with after < rowid <= last
+    """The digest and the CRC-32 of each encoded row, of the stored rows with after < rowid <= last
     read in rowid order (appending their rowids to `rowids` when given)."""
+    alias = _alias(conn.execute(f'PRAGMA table_info("{table}")').fetchall()) is not None
     cursor = conn.execute(f'SELECT rowid, * FROM "{table}" WHERE rowid > ? AND rowid <= ? ORDER BY rowid',
                           (after, last))
     h, crcs, sep = hashlib.blake2b(b"[", digest_size=32), array("I"), b""
     while chunk := cursor.fetchmany(_CHUNK):
-        h.update(sep + encode_row(chunk)[1:-1])  # the chunk's rows, comma-separated, as in the whole array
-        crcs.extend(map(zlib.crc32, map(encode_row, chunk)))
         if rowids is not None:
             rowids.extend(row[0] for row in chunk)
+        if alias:  # the INTEGER PRIMARY KEY column holds the rowid: encoded once
+            chunk = list(map(_TAIL, chunk))
+        h.update(sep + encode_row(chunk)[1:-1])  # the chunk's rows, comma-separated, as in the whole array
+        crcs.extend(map(zlib.crc32, map(encode_row, chunk)))
         sep = b","
     h.update(b"]")
     return h.hexdigest(), crcs
+
+
+def _alias(info: list[tuple[Any, ...]]) -> str | None:
+    """The table's INTEGER PRIMARY KEY column (it holds the rowid), from `PRAGMA table_info`."""
+    keys = [c for c in info if c[5]]
+    return str(keys[0][1]) if len(keys) == 1 and str(keys[0][2]).upper() == "INTEGER" else None
 
 
 def _affinity(declared: str) -> str:
@@ -81,11 +91,12 @@ class _Plan:
     """How one INSERT statement's parameters become rows of its table: where each column comes from
     (a parameter, the rowid, NULL), which parameter is the rowid, and the types each column keeps."""
 
-    __slots__ = ("checks", "rowid_at", "sources", "sql", "table")
+    __slots__ = ("aliased", "checks", "rowid_at", "sources", "sql", "table")
 
     def __init__(self, sql: str, table: str, sources: list[int], rowid_at: int | None,
-                 checks: list[tuple[int, frozenset[type]]]) -> None:
+                 checks: list[tuple[int, frozenset[type]]], aliased: bool) -> None:
         self.sql, self.table, self.sources, self.rowid_at, self.checks = sql, table, sources, rowid_at, checks
+        self.aliased = aliased  # an INTEGER PRIMARY KEY column holds the rowid
 
 
 class Written:
@@ -143,9 +154,12 @@ class Written:
             return None  # two statements wrote the table: read it back rather than interleave them
         rows = list(chain.from_iterable(r for _, r in batches))
         n = len(rows)
-        for index, kept in () if plan.sql in self.typed else plan.checks:
-            if not kept.issuperset(map(type, map(itemgetter(index), rows))):  # SQLite converted the value
-                return None
+        if plan.sql not in self.typed:  # the kernel's own rows hold no float and match their columns
+            for index, kept in plan.checks:
+                if not kept.issuperset(map(type, map(itemgetter(index), rows))):  # SQLite converts the value
+                    return None
+                if float in kept and 0.0 in map(itemgetter(index), rows):  # SQLite stores -0.0 as 0.0
+                    return None
         if plan.rowid_at is None:  # rowids SQLite chose: one above the largest, row after row
             if n != top - after:
                 return None
@@ -159,22 +173,22 @@ class Written:
                 return None
         try:
             whole = self._rows(plan, rows, rowids)
-            return digest_rows(whole), array("I", map(zlib.crc32, map(encode_row, whole)))
+            return _hash(encode_row(whole)), array("I", map(zlib.crc32, map(encode_row, whole)))
         except (TypeError, orjson.JSONEncodeError):
             return None
 
     @staticmethod
     def _rows(plan: _Plan, rows: list[tuple[Any, ...]], rowids: Sequence[int]) -> list[tuple[Any, ...]]:
-        """Each row as `SELECT rowid, *` returns it: the parameters in table order prefixed by the
-        rowid(s) when that is their shape (the usual case), else assembled column by column."""
+        """Each row as its encoding takes it: the columns in table order, led by the rowid when no
+        INTEGER PRIMARY KEY column holds it; the rows as written when that is their shape (events)."""
         in_order = list(range(len(rows[0])))
-        if plan.sources == in_order:  # the rowid is a parameter (an INTEGER PRIMARY KEY given)
-            return list(map(add, zip(rowids), rows))
-        if plan.sources == [_ROWID, *in_order]:  # the INTEGER PRIMARY KEY left to SQLite, first column
-            return list(map(add, zip(rowids, rowids), rows))
-        columns = [list(map(itemgetter(s), rows)) if s >= 0 else rowids if s == _ROWID else repeat(None, len(rows))
+        if plan.sources == in_order and plan.aliased:  # every column given, the rowid among them
+            return rows
+        if plan.sources == [_ROWID, *in_order] or (plan.sources == in_order and not plan.aliased):
+            return list(map(add, zip(rowids), rows))  # the INTEGER PRIMARY KEY left to SQLite, or no alias
+        columns = [map(itemgetter(s), rows) if s >= 0 else rowids if s == _ROWID else repeat(None, len(rows))
                    for s in plan.sources]
-        return list(zip(rowids, *columns))
+        return list(zip(*columns)) if plan.aliased else list(zip(rowids, *columns))
 
     def _plan(self, sql: str) -> _Plan | str | None:
         insert = _INSERT.match(sql)
@@ -188,8 +202,7 @@ class Written:
             return table  # an update, delete, upsert or replace: read the table back
         info = self.conn.execute(f'PRAGMA table_info("{table}")').fetchall()
         names = [c.strip().strip('"') for c in insert.group(2).split(",")]
-        keys = [c for c in info if c[5]]
-        alias = keys[0][1] if len(keys) == 1 and keys[0][2].upper() == "INTEGER" else None
+        alias = _alias(info)
         sources, checks = [], []
         for _, name, declared, _, default, _ in info:
             if name in names:
@@ -203,4 +216,4 @@ class Written:
                 return table  # a column default: read the table back
         if len(set(names)) != len(names) or not set(names) <= {c[1] for c in info}:
             return table
-        return _Plan(sql, table, sources, names.index(alias) if alias in names else None, checks)
+        return _Plan(sql, table, sources, names.index(alias) if alias in names else None, checks, alias is not None)
