@@ -52,3 +52,14 @@ def test_a_corrupt_payload_in_a_one_type_stream_is_a_corrupt_event(tmp_path):
     with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as sim, pytest.raises(CorruptEvent) as err:
         sim.journal.decoded("account", "a", after=1)
     assert err.value.name == "test.account.deposited"
+
+
+def test_a_long_one_type_stream_is_decoded_in_one_pass_to_the_same_events(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[ACCOUNT]) as sim:
+        sim.execute("account", "a", Open("a", "a@bank.test"))
+        for amount in range(1, 101):
+            sim.tell("account", "a", Deposit(amount))
+        sim.settle()
+        seqs, events = sim.journal.decoded("account", "a", after=1)
+        assert list(seqs) == list(range(2, 102)) and events == [Deposited(n) for n in range(1, 101)]
+        assert sim.load("account", "a", use_snapshot=False) == Account("a", "a@bank.test", 5050, 100)

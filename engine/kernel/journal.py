@@ -49,6 +49,7 @@ _BINDABLE = frozenset({str, float, type(None), bytes})
 _BINDABLE_INT = _BINDABLE | {int}
 _INT64 = (-(2**63), 2**63 - 1)
 _first = itemgetter(0)
+_SHORT = 64  # events: a stream this short is read in one query
 _ENGINE_ROWS = frozenset({EVENTS_INSERT, OUTBOX_INSERT})  # built by the engine from ints it counts and JSON text
 
 
@@ -346,15 +347,23 @@ class Journal:
 
     def decoded(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
                 until: str | None = None) -> tuple[Sequence[int], list[object]]:
-        """(entity_seqs, events) of `events`. A stream of one event type and version without gaps
-        (the usual case) is read as payloads only and decoded in one pass (`Codec.decode_many`)."""
-        types = self._select(kind, entity_id, "DISTINCT type, version", after, to_seq, until, "")
-        if len(types) == 1:
-            (count, last), = self._select(kind, entity_id, "COUNT(*), MAX(entity_seq)", after, to_seq, until, "")
-            if last - after == count:  # entity_seqs after+1..last: the payloads, in order, are all it takes
+        """(entity_seqs, events) of `events`. A long stream of one event type and version without
+        gaps (a ticker, a price) is read as payloads only and decoded in one pass
+        (`Codec.decode_many`); a short or mixed one (most entities) in one query, event by event."""
+        entity = self._entities.get((kind, entity_id), 0)
+        expected = self._heads.get(entity, 0) - after if to_seq is None and until is None else None
+        if expected is None or expected > _SHORT:
+            types = self._select(kind, entity_id, "DISTINCT type, version", after, to_seq, until, "")
+            if len(types) == 1:
+                if expected is None:
+                    (expected, last), = self._select(kind, entity_id, "COUNT(*), MAX(entity_seq)", after, to_seq,
+                                                     until, "")
+                    expected = expected if last - after == expected else -1
                 rows = self._select(kind, entity_id, "payload", after, to_seq, until)
-                name, version = types[0]
-                return range(after + 1, last + 1), self.codec.decode_many(name, version, list(map(_first, rows)))
+                if len(rows) == expected:  # entity_seqs after+1..after+expected, no gap
+                    name, version = types[0]
+                    return (range(after + 1, after + expected + 1),
+                            self.codec.decode_many(name, version, list(map(_first, rows))))
         rows = self._select(kind, entity_id, "entity_seq, type, version, payload", after, to_seq, until)
         decode = self.codec.decode
         return [r[0] for r in rows], [decode(t, v, p) for _, t, v, p in rows]
