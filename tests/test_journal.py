@@ -134,4 +134,4 @@ def test_a_journal_from_another_format_version_is_refused_naming_its_format(tmp_
     conn.close()
     with pytest.raises(UnsupportedJournalFormat) as err:
         Journal(str(path), Codec())
-    assert (err.value.format, err.value.supported) == ("lanasim-journal/9", ("lanasim-journal/3",))
+    assert (err.value.format, err.value.supported) == ("lanasim-journal/9", ("lanasim-journal/4",))

@@ -1,11 +1,14 @@
 """Tamper evidence: each group commit appends one link to a hash chain over every row it wrote.
 
 A link covers the new rows of each append-only table (rowid above the previous link's high-water
-mark, hashed as the JSON array of `rowid, *` in rowid order, plus a CRC-32 per row that lets
-`verify` name an edited row) and the whole content of the small keyed tables (run metadata,
-ephemeral events, consumer cursors) as of the commit. Query-index tables (`index_*`) are derived
-from the events and checked by recomputing them. The newest link's hash, the head, is kept in run
-metadata under `chain_head`.
+mark, in rowid order, each encoded as the JSON array of its columns led by its rowid unless an
+INTEGER PRIMARY KEY column holds it, plus a CRC-32 per row that lets `verify` name an edited row)
+and the whole content of the small keyed tables (run metadata, ephemeral events, consumer cursors)
+as of the commit. The journal hashes the rows as it writes them (`engine.kernel.chain_rows`); a
+table written otherwise is read back. Query-index tables (`index_*`) are derived from the events
+and checked by recomputing them. The newest link's hash, the head, is kept in run metadata under
+`chain_head`. Links written before format 4 encoded rows (`rowid, *`) with SQLite's `json_array`
+and are checked that way.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import attrs
-import orjson
 
+from engine.kernel.chain_rows import ENCODING, Written, encode_row, read_back
 from engine.kernel.codec import dumps
+from engine.kernel.schema import FORMAT
 
-__all__ = ["CHAIN", "HEAD_KEY", "KEYED", "BadRow", "Link", "digest_range", "keyed_state", "last_link", "link_hash",
-           "links", "rebuild", "row_key", "seal", "tables"]
+__all__ = ["CHAIN", "HEAD_KEY", "KEYED", "BadRow", "Link", "digest_range", "is_chained", "keyed_state", "last_link",
+           "link_hash", "links", "rebuild", "row_key", "seal", "tables"]
 
 CHAIN = "chain"
 HEAD_KEY = "chain_head"
@@ -61,12 +65,15 @@ class Link:
     hash: str
 
 
+def is_chained(table: str) -> bool:
+    """An append-only table whose rows the chain covers range by range."""
+    return table not in KEYED and table != CHAIN and not table.startswith(("sqlite_", DERIVED))
+
+
 def tables(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
     """(append-only tables, keyed tables) of the file, each sorted by name."""
     names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    keyed = [t for t in names if t in KEYED]
-    append = [t for t in names if t not in KEYED and t != CHAIN and not t.startswith(("sqlite_", DERIVED))]
-    return append, keyed
+    return [t for t in names if is_chained(t)], [t for t in names if t in KEYED]
 
 
 def _json_rows(conn: sqlite3.Connection, table: str, after: int, last: int) -> Iterator[list[tuple[Any, ...]]]:
@@ -77,17 +84,11 @@ def _json_rows(conn: sqlite3.Connection, table: str, after: int, last: int) -> I
         yield [(rowid, text.encode()) for rowid, text in chunk]
 
 
-def _blob(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.hex()
-    raise TypeError(type(value).__name__)
-
-
 def _python_rows(conn: sqlite3.Connection, table: str, after: int, last: int) -> Iterator[list[tuple[Any, ...]]]:
     cursor = conn.execute(f'SELECT rowid, * FROM "{table}" WHERE rowid > ? AND rowid <= ? ORDER BY rowid',
                           (after, last))
     while chunk := cursor.fetchmany(_CHUNK):
-        yield [(row[0], orjson.dumps(row, default=_blob)) for row in chunk]
+        yield [(row[0], encode_row(row)) for row in chunk]
 
 
 def _digest(chunks: Iterator[list[tuple[Any, ...]]], rowids: list[int] | None) -> tuple[str, array[int]]:
@@ -103,10 +104,12 @@ def _digest(chunks: Iterator[list[tuple[Any, ...]]], rowids: list[int] | None) -
 
 
 def digest_range(conn: sqlite3.Connection, table: str, after: int, last: int,
-                 rowids: list[int] | None = None) -> tuple[str, array[int]]:
+                 rowids: list[int] | None = None, encoding: str | None = ENCODING) -> tuple[str, array[int]]:
     """(digest, CRC-32 per row) of the rows with after < rowid <= last, in rowid order, each as the JSON
-    array of `rowid, *` (built by SQLite; by Python, blobs as hex, when a blob is in the range);
-    their rowids are appended to `rowids` when given."""
+    array of `rowid, *` (by orjson, blobs as hex; a link from before format 4, `encoding` None: built
+    by SQLite, or as now when a blob is in the range); their rowids are appended to `rowids` when given."""
+    if encoding == ENCODING:
+        return read_back(conn, table, after, last, rowids)
     try:
         return _digest(_json_rows(conn, table, after, last), rowids)
     except sqlite3.OperationalError:  # SQLite's JSON holds no BLOB value
@@ -161,9 +164,11 @@ def links(conn: sqlite3.Connection) -> Iterator[Link]:
         yield _link(row)
 
 
-def seal(conn: sqlite3.Connection) -> str | None:
+def seal(conn: sqlite3.Connection, written: Written | None = None) -> str | None:
     """Append the link of the open transaction's rows (call right before COMMIT); returns the head.
-    A commit that wrote no chained row and left the keyed tables as they were adds no link."""
+    `written`: the rows as the journal wrote them, used for each table whose new rows they are all
+    of (any other table is read back). A commit that wrote no chained row and left the keyed tables
+    as they were adds no link; the first link in this encoding marks the file with this format."""
     conn.execute(_DDL)
     last = last_link(conn)
     append, keyed = tables(conn)
@@ -175,9 +180,11 @@ def seal(conn: sqlite3.Connection) -> str | None:
         top = conn.execute(f'SELECT MAX(rowid) FROM "{table}"').fetchone()[0] or 0
         if top <= after:
             continue
-        digest, found = digest_range(conn, table, after, top)
+        digest, found = (written and written.digest(table, after, top)) or digest_range(conn, table, after, top)
         crcs.extend(found)
-        covers[table], marks[table] = [after, top, len(found), digest], top
+        covers[table], marks[table] = [after, top, len(found), digest, ENCODING], top
+    if covers and "lanasim_meta" in keyed:
+        conn.execute("UPDATE lanasim_meta SET value = ? WHERE key = 'format' AND value != ?", (dumps(FORMAT),) * 2)
     state = keyed_state(conn, keyed)
     if last is not None and not covers and state == last.state:
         return last.hash

@@ -59,7 +59,7 @@ def _covered(conn: sqlite3.Connection, link: Link, marks: dict[str, Any]) -> lis
     """The rows each table range of `link` covers, compared row by row with the stored CRCs."""
     bad, offset = [], 0
     for table in sorted(link.covers):
-        after, top, count, digest = link.covers[table]
+        after, top, count, digest, *encoding = link.covers[table]  # no encoding: a link from before format 4
         stored = array("I", link.locators[offset:offset + 4 * count])
         if sys.byteorder == "little":
             stored.byteswap()
@@ -67,16 +67,16 @@ def _covered(conn: sqlite3.Connection, link: Link, marks: dict[str, Any]) -> lis
         if after != marks.get(table, 0) or link.marks.get(table) != top:
             bad.append(BadRow(CHAIN, f"n {link.n}", f"{table} range ({after}, {top}] does not follow the last link"))
             continue
-        found = _first_bad(conn, table, after, top, stored, digest, link.n)
+        found = _first_bad(conn, table, after, top, stored, digest, link.n, encoding[0] if encoding else None)
         if found is not None:
             bad.append(found)
     return bad
 
 
 def _first_bad(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
-               n: int) -> BadRow | None:
+               n: int, encoding: str | None) -> BadRow | None:
     rowids: list[int] = []
-    found, crcs = digest_range(conn, table, after, top, rowids)
+    found, crcs = digest_range(conn, table, after, top, rowids, encoding)
     contiguous = len(stored) == top - after
     for index, (rowid, crc) in enumerate(zip(rowids, crcs)):
         expected = after + 1 + index

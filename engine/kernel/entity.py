@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import reduce
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -26,7 +27,7 @@ from engine.kernel.runtime import SimActor
 if TYPE_CHECKING:
     from engine.kernel.clock import Clock
     from engine.kernel.codec import Codec
-    from engine.kernel.journal import Journal
+    from engine.kernel.journal import Journal, Mark
     from engine.kernel.outbox import Outbox
     from engine.kernel.runtime import Scheduler
 
@@ -178,7 +179,7 @@ class EntityKind:
     def handle(self, actor: EntityBehaviour, message: object) -> object:
         """The command path; a user's command's audit row is journaled when it succeeds or is refused
         (a typed refusal), and left out with the rest of the command when anything else fails."""
-        audit = getattr(message, "audit", None)
+        audit = message.audit if message.__class__ is CommandMessage else None
         if audit is None:
             return self._handle(actor, message)
         try:
@@ -192,13 +193,18 @@ class EntityKind:
         return result
 
     def _handle(self, actor: EntityBehaviour, message: object) -> object:
-        """Decide, fold, then index row, events and outbox rows in one group."""
+        """Decide, fold, then stage the index row, events, outbox rows and postings after a journal
+        mark; any exception (a refusal or not) rolls back to the mark: every row of this command, its
+        index row and outbox envelopes go, the ledger totals are restored, the actor is left as it
+        was, and earlier commands' rows stay staged. Watchers hear of the envelopes and the alarm is
+        re-armed only once nothing can fail."""
         if message.__class__ is not CommandMessage or message.command.__class__ not in self.commands:
             raise MalformedCommand(kind=self.spec.kind, problem=f"{_name(message)} is not a command of this kind")
         command, state = message.command, actor.state
         if state is None and command.__class__ not in self.creates:
             raise UnknownEntity(kind=self.spec.kind, id=actor.entity_id)
-        events = self.decide(state, command, self.clock.now)
+        clock = self.clock
+        events = self.decide(state, command, clock.now)
         if not events:
             if getattr(command, "id", None) == actor.entity_id and command.__class__ in self.creates:  # replayed?
                 check_replay(self.spec.kind, actor.entity_id, command, self.journal.events(
@@ -210,48 +216,41 @@ class EntityKind:
             state = apply(state, event)
             if post is not None:
                 postings.extend(post(state, event))  # each event posts with the state right after it
-        journal = self.journal
+        journal, outbox, before = self.journal, self.outbox, actor.entity_seq
         with journal.lock:
             if postings:
                 self.ledger.check(postings)  # a velocity limit refuses before anything is written
-            return self._write(actor, message, state, events, postings)
-
-    def _write(self, actor: EntityBehaviour, message: CommandMessage, state: object, events: tuple[object, ...],
-               postings: list[object]) -> Executed:
-        """Stage the command's rows after a journal mark; any exception (a refusal or not) rolls back
-        to the mark: every row of this command, its index row and outbox envelopes go, the ledger
-        totals are restored, the actor is left as it was, and earlier commands' rows stay staged.
-        Watchers hear of the envelopes and the alarm is re-armed only once nothing can fail."""
-        journal, outbox = self.journal, self.outbox
-        mark, before = journal.mark(), actor.entity_seq
-        kept = actor.row, outbox.sequence
-        posted = False
-        try:
-            if self.index is not None:
-                self._index(actor, state)
-            seq = journal.append_locked(actor.entity, before, events, self.clock.iso, message.context)
-            held = outbox.publish(self.publish, state, events, seq, message.trace_id) if self.publish else ()
-            alarm = self.alarm(state) if self.alarm is not None else None
-            after = before + len(events)
-            if self.snapshot_every and after // self.snapshot_every > before // self.snapshot_every:
-                self._snapshot(actor.entity, after, seq, state)
-            if postings:
-                posted = True
-                self.ledger.apply(postings, seq)
-        except BaseException:
-            journal.rollback(mark, {actor.entity: before})
-            if self.index is not None and self.index.unique and actor.row != kept[0]:
-                self._unwrite(actor.entity_id, kept[0])  # written at once, not staged: write it back
-            actor.row, outbox.sequence = kept
-            if posted:
-                self.ledger.reload()
-            raise
-        actor.state, actor.entity_seq = state, after
-        if held:
-            outbox.announce(held)
-        if self.alarm is not None:
-            self._rearm(actor, alarm)
+            mark, kept, posted = journal.mark(), (actor.row, outbox.sequence), False
+            try:
+                if self.index is not None:
+                    self._index(actor, state)
+                seq = journal.append_locked(actor.entity, before, events, clock.iso, message.context)
+                held = outbox.publish(self.publish, state, events, seq, message.trace_id) if self.publish else ()
+                alarm = self.alarm(state) if self.alarm is not None else None
+                after = before + len(events)
+                if self.snapshot_every and after // self.snapshot_every > before // self.snapshot_every:
+                    self._snapshot(actor.entity, after, seq, state)
+                if postings:
+                    posted = True
+                    self.ledger.apply(postings, seq)
+            except BaseException:
+                self._undo(actor, mark, before, kept, posted)
+                raise
+            actor.state, actor.entity_seq = state, after
+            if held:
+                outbox.announce(held)
+            if self.alarm is not None:
+                self._rearm(actor, alarm)
         return Executed(events, seq)
+
+    def _undo(self, actor: EntityBehaviour, mark: Mark, before: int, kept: tuple[Any, int], posted: bool) -> None:
+        """Roll the failed command back to `mark` (see `_handle`)."""
+        self.journal.rollback(mark, {actor.entity: before})
+        if self.index is not None and self.index.unique and actor.row != kept[0]:
+            self._unwrite(actor.entity_id, kept[0])  # written at once, not staged: write it back
+        actor.row, self.outbox.sequence = kept
+        if posted:
+            self.ledger.reload()  # the totals `apply` may have changed before it failed
 
     def _unwrite(self, entity_id: str, row: tuple[object, ...] | None) -> None:
         if row is None:
@@ -289,7 +288,7 @@ class EntityKind:
         state, after = None, 0
         if use_snapshot and self.spec.state is not None:
             state, after = journal.snapshot(self.spec.kind, entity_id, self.spec.state, to_seq=to_seq, until=until)
-        apply = self.spec.apply
-        for seq, event in journal.events(self.spec.kind, entity_id, after=after, to_seq=to_seq, until=until):
-            state, after = apply(state, event), seq
+        seqs, events = journal.decoded(self.spec.kind, entity_id, after=after, to_seq=to_seq, until=until)
+        if seqs:  # the fold in C: no Python loop per event
+            state, after = reduce(self.spec.apply, events, state), seqs[-1]
         return state, after

@@ -16,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,7 +26,8 @@ import attrs
 import orjson
 import sqlite_utils
 
-from engine.kernel.chain import seal
+from engine.kernel.chain import is_chained, seal
+from engine.kernel.chain_rows import Written
 from engine.kernel.codec import OPTIONS, Codec, dumps, encode_default, loads
 from engine.kernel.errors import (
     ConcurrentModification,
@@ -36,14 +39,17 @@ from engine.kernel.errors import (
 from engine.kernel.readonly import connect_readonly
 from engine.kernel.schema import EVENTS_INSERT, FORMAT, OUTBOX_INSERT, READABLE, create_schema
 
-__all__ = ["Journal", "JournalWriteFailed", "StoredEvent", "UnstorableValue"]
+__all__ = ["Journal", "JournalWriteFailed", "StoredEvent", "UnstorableValue", "check_row"]
 
 Row = tuple[object, ...]  # one row's parameters
 Mark = tuple[int, tuple[int, ...]]  # where a command's staged rows begin: seq, rows per statement
 
 _dumps = orjson.dumps
 _BINDABLE = frozenset({str, float, type(None), bytes})
+_BINDABLE_INT = _BINDABLE | {int}
 _INT64 = (-(2**63), 2**63 - 1)
+_first = itemgetter(0)
+_SHORT = 64  # events: a stream this short is read in one query
 _ENGINE_ROWS = frozenset({EVENTS_INSERT, OUTBOX_INSERT})  # built by the engine from ints it counts and JSON text
 
 
@@ -100,6 +106,8 @@ class Journal:
         self.before_commit: list[Callable[[], None]] = []
         self.after_commit: list[Callable[[int], None]] = []  # callables told the seq just made durable
         self.fault = None  # tests: callable(point) that may raise where a write ("write") or COMMIT happens
+        self.written = Written(self.conn, is_chained)  # the open transaction's chained rows, hashed as written
+        self.written.typed.update(_ENGINE_ROWS)
         self._load_heads()
 
     # -- writing -------------------------------------------------------------------------
@@ -155,7 +163,7 @@ class Journal:
         could not bind (an integer outside 64 bits, a type it does not store) is `UnstorableValue`
         here, inside the command that staged it, which then fails alone rather than the next commit."""
         if sql not in _ENGINE_ROWS:
-            _check_row(sql, row)
+            check_row(sql, row)
         rows = self._staged.get(sql)
         if rows is None:
             rows = self._staged[sql] = []
@@ -166,11 +174,22 @@ class Journal:
         rows = list(rows)
         if sql not in _ENGINE_ROWS:
             for row in rows:
-                _check_row(sql, row)
+                check_row(sql, row)
         staged = self._staged.get(sql)
         if staged is None:
             staged = self._staged[sql] = []
         staged.extend(rows)
+
+    def staged_rows(self, sql: str) -> list[tuple[object, ...]]:
+        """The list `stage(sql, row)` appends to, for a hot caller that appends rows it knows SQLite
+        stores as given (each value of its column's type: str, int of 64 bits, float, None, bytes)
+        itself, with `self.lock` held. The list is the
+        journal's for its whole life: `mark`/`rollback` and group commits see what is appended."""
+        rows = self._staged.get(sql)
+        if rows is None:
+            rows = self._staged[sql] = []
+        self.written.typed.add(sql)
+        return rows
 
     def unstage_last(self, sql: str) -> tuple[object, ...] | None:
         """Take back the row just staged with `sql` (None if there is none) to stage it later."""
@@ -180,7 +199,7 @@ class Journal:
     def execute_now(self, sql: str, params: tuple[object, ...]) -> None:
         """Run a write inside the open group transaction at once (constraint errors surface now; a
         command that fails after one undoes it with another, as `EntityKind` does for its index row)."""
-        _check_row(sql, params)
+        check_row(sql, params)
         with self.lock:
             self._begin()
             try:
@@ -189,6 +208,7 @@ class Journal:
                 if self.fault is not None:
                     self.fault("write")
                 self.conn.execute(sql, params)
+                self.written.wrote(sql, [params])
             except sqlite3.IntegrityError:
                 raise  # the statement alone was undone (a duplicate: the caller's refusal)
             except BaseException as exc:
@@ -239,6 +259,7 @@ class Journal:
         if self.fault is not None:
             self.fault("write")
         self.conn.executemany(sql, rows)
+        self.written.wrote(sql, rows)
 
     def _abort(self) -> None:
         """Roll the transaction back and keep its rows to be written again, in the same order."""
@@ -249,6 +270,7 @@ class Journal:
             pass  # SQLite already rolled it back
         self._replay, self._written = self._written + self._replay, []
         self._in_tx = False
+        self.written.clear()
         for name in self._built:  # an index built in the rolled-back transaction is built again later
             self._built[name] = bool(self.conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
@@ -269,8 +291,9 @@ class Journal:
             try:
                 if self.fault is not None:
                     self.fault("commit")
-                seal(self.conn)  # tamper evidence: one hash-chain link per group commit
+                seal(self.conn, self.written)  # tamper evidence: one hash-chain link per group commit
                 self.conn.execute("COMMIT")
+                self.written.clear()
             except BaseException as exc:
                 self._abort()
                 raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
@@ -319,12 +342,34 @@ class Journal:
     def events(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
                until: str | None = None) -> list[tuple[int, object]]:
         """(entity_seq, event) pairs for folding: like `stream` without decoding context."""
+        seqs, events = self.decoded(kind, entity_id, after=after, to_seq=to_seq, until=until)
+        return list(zip(seqs, events))
+
+    def decoded(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
+                until: str | None = None) -> tuple[Sequence[int], list[object]]:
+        """(entity_seqs, events) of `events`. A long stream of one event type and version without
+        gaps (a ticker, a price) is read as payloads only and decoded in one pass
+        (`Codec.decode_many`); a short or mixed one (most entities) in one query, event by event."""
+        entity = self._entities.get((kind, entity_id), 0)
+        expected = self._heads.get(entity, 0) - after if to_seq is None and until is None else None
+        if expected is None or expected > _SHORT:
+            types = self._select(kind, entity_id, "DISTINCT type, version", after, to_seq, until, "")
+            if len(types) == 1:
+                if expected is None:
+                    (expected, last), = self._select(kind, entity_id, "COUNT(*), MAX(entity_seq)", after, to_seq,
+                                                     until, "")
+                    expected = expected if last - after == expected else -1
+                rows = self._select(kind, entity_id, "payload", after, to_seq, until)
+                if len(rows) == expected:  # entity_seqs after+1..after+expected, no gap
+                    name, version = types[0]
+                    return (range(after + 1, after + expected + 1),
+                            self.codec.decode_many(name, version, list(map(_first, rows))))
         rows = self._select(kind, entity_id, "entity_seq, type, version, payload", after, to_seq, until)
         decode = self.codec.decode
-        return [(es, decode(t, v, p)) for es, t, v, p in rows]
+        return [r[0] for r in rows], [decode(t, v, p) for _, t, v, p in rows]
 
     def _select(self, kind: str, entity_id: str, columns: str, after: int, to_seq: int | None,
-                until: str | None) -> list[tuple[Any, ...]]:
+                until: str | None, tail: str = "ORDER BY entity_seq") -> list[tuple[Any, ...]]:
         entity = self._entities.get((kind, entity_id))
         if entity is None:
             return []
@@ -336,7 +381,7 @@ class Journal:
             sql, params = sql + " AND seq <= ?", [*params, to_seq]
         if until is not None:
             sql, params = sql + " AND recorded_at <= ?", [*params, until]
-        return self.conn.execute(sql + " ORDER BY entity_seq", params).fetchall()
+        return self.conn.execute(f"{sql} {tail}", params).fetchall()
 
     def snapshot(self, kind: str, entity_id: str, state_cls: type, *, to_seq: int | None = None,
                  until: str | None = None) -> tuple[object, int]:
@@ -460,7 +505,17 @@ class Journal:
                          "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
 
 
-def _check_row(sql: str, row: tuple[object, ...]) -> None:
+def check_row(sql: str, row: tuple[object, ...]) -> None:
+    """`UnstorableValue` for a value SQLite cannot bind (checked in C when every value is plain)."""
+    kinds = set(map(type, row))
+    if kinds <= _BINDABLE:
+        return
+    if kinds <= _BINDABLE_INT:
+        try:
+            array("q", cast("Iterable[int]", filter(int.__instancecheck__, row)))  # OverflowError beyond 64 bits
+            return
+        except OverflowError:
+            pass
     low, high = _INT64
     for value in row:
         kind = value.__class__

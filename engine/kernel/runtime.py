@@ -23,6 +23,9 @@ from engine.kernel.errors import ReentrantAsk
 __all__ = ["Scheduler", "SimActor", "SimFuture", "fewer_collections"]
 
 
+_RARER = (100_000, 50, 1000)
+
+
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """Run with rarer cyclic garbage collections (restored after): a run allocates a few dozen
@@ -30,7 +33,7 @@ def fewer_collections() -> Iterator[None]:
     default thresholds (700, 10, 10) spent about a fifth of a portfolio run rescanning them.
     Cycles are still collected; memory is freed by reference counting as before."""
     before = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 1000)
+    gc.set_threshold(*_RARER)
     try:
         yield
     finally:
@@ -51,7 +54,9 @@ class Scheduler:
         if self.running:
             raise ReentrantAsk(problem="an actor blocked on a future inside a handler")
         self.running = True
-        queue = self.queue
+        queue, before = self.queue, gc.get_threshold()
+        if before[0] < _RARER[0]:  # delivering is a run too (`fewer_collections`)
+            gc.set_threshold(*_RARER)
         try:
             while queue:
                 actor, envelope = queue.popleft()
@@ -60,6 +65,7 @@ class Scheduler:
                     return
         finally:
             self.running = False
+            gc.set_threshold(*before)
 
     def fail(self, actor: SimActor, message: object, exc: BaseException) -> None:
         error = self.on_failure(actor, message, exc) if self.on_failure else exc

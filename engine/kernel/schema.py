@@ -10,9 +10,11 @@ __all__ = ["AUDIT_TABLE", "EVENTS_INSERT", "FORMAT", "OUTBOX_INSERT", "READABLE"
 
 AUDIT_TABLE = ("CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, recorded_at TEXT, subject TEXT, "
                "object TEXT, action TEXT, authorized INTEGER, command TEXT)")
-FORMAT = "lanasim-journal/3"  # 3: the ledger is one `ledger_transactions` row per transaction
-# Format 1 and 2 journals without a ledger in an older layout (one row per entry) are read unchanged.
-READABLE = ("lanasim-journal/1", "lanasim-journal/2", FORMAT)
+FORMAT = "lanasim-journal/4"  # 4: chained rows encoded by orjson as written; 3: one ledger row per transaction
+# Format 1 and 2 journals without a ledger in an older layout (one row per entry) are read unchanged, and
+# so are format 3 journals (their chain links say how their rows were encoded). A writer's first link
+# marks the file with this format.
+READABLE = ("lanasim-journal/1", "lanasim-journal/2", "lanasim-journal/3", FORMAT)
 
 EVENTS_INSERT = (
     "INSERT INTO events (seq, entity, entity_seq, type, version, payload, recorded_at, context) "

@@ -1,0 +1,65 @@
+"""Loading an entity folds its stream: a stream of one event type is read as payloads and decoded in
+one pass, any other stream event by event, with the same state and the same errors either way."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from engine import Simulation
+from engine.kernel.errors import CorruptEvent
+from tests.support import ACCOUNT, Account, Deposit, Deposited, Open, Withdraw
+
+
+@pytest.fixture
+def sim(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[ACCOUNT]) as sim:
+        sim.execute("account", "a", Open("a", "a@bank.test"))
+        for amount in range(1, 21):
+            sim.execute("account", "a", Deposit(amount))
+        sim.execute("account", "a", Withdraw(10))
+        yield sim
+
+
+def test_a_mixed_stream_and_a_one_type_tail_load_the_state_the_actor_holds(sim):
+    assert sim.load("account", "a", use_snapshot=False) == Account("a", "a@bank.test", 200, 21)
+    seqs, events = sim.journal.decoded("account", "a", after=1, to_seq=11)  # deposits only
+    assert list(seqs) == list(range(2, 12)) and events == [Deposited(n) for n in range(1, 11)]
+
+
+def test_events_pairs_each_entity_seq_with_its_event(sim):
+    pairs = sim.journal.events("account", "a", after=18)
+    assert pairs == [(19, Deposited(18)), (20, Deposited(19)), (21, Deposited(20)), (22, pairs[-1][1])]
+
+
+def test_a_gap_in_a_one_type_stream_is_read_event_by_event(sim, tmp_path):
+    sim.settle(commit=True)
+    sim.journal.conn.execute("DELETE FROM events WHERE entity_seq = 5")  # as a damaged file would be
+    seqs, events = sim.journal.decoded("account", "a", after=1, to_seq=11)
+    assert list(seqs) == [2, 3, 4, 6, 7, 8, 9, 10, 11] and events[3] == Deposited(5)
+
+
+def test_a_corrupt_payload_in_a_one_type_stream_is_a_corrupt_event(tmp_path):
+    path = tmp_path / "j.sqlite"
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as sim:
+        sim.execute("account", "a", Open("a", "a@bank.test"))
+        sim.execute("account", "a", Deposit(5))
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE events SET payload = '{\"amount\":' WHERE entity_seq = 2")
+    conn.commit()
+    conn.close()
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as sim, pytest.raises(CorruptEvent) as err:
+        sim.journal.decoded("account", "a", after=1)
+    assert err.value.name == "test.account.deposited"
+
+
+def test_a_long_one_type_stream_is_decoded_in_one_pass_to_the_same_events(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[ACCOUNT]) as sim:
+        sim.execute("account", "a", Open("a", "a@bank.test"))
+        for amount in range(1, 101):
+            sim.tell("account", "a", Deposit(amount))
+        sim.settle()
+        seqs, events = sim.journal.decoded("account", "a", after=1)
+        assert list(seqs) == list(range(2, 102)) and events == [Deposited(n) for n in range(1, 101)]
+        assert sim.load("account", "a", use_snapshot=False) == Account("a", "a@bank.test", 5050, 100)
