@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from domains.accounting import LedgerTotalOutOfRange
 from domains.aggregate import Refusal
 from domains.credit import NonPositiveAmount, std_terms
 from domains.deposit import InitiateWithdrawal, RecordDeposit
 from domains.money import MAX_CENTS, MAX_SATS
 from domains.validators import AmountOutOfRange, TextTooLong, WrongType
 from engine import Simulation
+from engine.bank.ledger import MAX_TOTAL
 from engine.kernel.errors import Conflict, InvalidArgument
 from scenarios.cli import main
 
@@ -52,6 +54,19 @@ def test_the_maximum_amount_itself_is_accepted(bank):
     bank.deposit.record_deposit(bank.account, MAX_CENTS)
     bank.settle(commit=True)
     assert bank.deposit.balance(bank.account) == MAX_CENTS + 350_00
+
+
+def test_a_deposit_that_would_take_a_ledger_total_past_sqlite_integers_is_refused_and_the_journal_reopens(
+        bank, tmp_path):
+    fits = (MAX_TOTAL - 350_00) // MAX_CENTS  # maximal deposits the account's running totals can hold
+    for _ in range(fits):
+        bank.deposit.record_deposit(bank.account, MAX_CENTS)
+    error = refused(bank, LedgerTotalOutOfRange, bank.deposit.record_deposit, bank.account, MAX_CENTS)
+    assert error.total + error.amount > MAX_TOTAL >= error.total and error.amount == MAX_CENTS
+    bank.close()
+    with Simulation(journal=str(tmp_path / "j.sqlite")) as reopened:  # totals still sum in SQLite
+        assert reopened.deposit.balance(bank.account) == fits * MAX_CENTS + 350_00
+        assert reopened.ledger.is_balanced()
 
 
 def test_a_proposal_without_terms_is_refused_and_the_journal_still_verifies(bank, tmp_path, capsys):

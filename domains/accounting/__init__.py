@@ -46,6 +46,7 @@ from domains.accounting.chart import (
 from domains.accounting.errors import (
     AccountingError,
     DisbursalLimitExceeded,
+    LedgerTotalOutOfRange,
     NonPositiveAmount,
     NotMinorUnits,
     OverdraftPrevented,
@@ -168,6 +169,7 @@ __all__ = [
     "DENY_WITHDRAW",
     "DEPOSIT_OMNIBUS",
     "DisbursalLimitExceeded",
+    "LedgerTotalOutOfRange",
     "Entry",
     "FACILITY_OMNIBUS",
     "FREEZE_ACCOUNT",

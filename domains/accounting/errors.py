@@ -7,6 +7,7 @@ from domains.aggregate import Refusal
 __all__ = [
     "AccountingError",
     "DisbursalLimitExceeded",
+    "LedgerTotalOutOfRange",
     "NonPositiveAmount",
     "NotMinorUnits",
     "OverdraftPrevented",
@@ -38,6 +39,12 @@ class NonPositiveAmount(AccountingError):
 
 class NotMinorUnits(AccountingError):
     """An amount is not an `int` of cents or satoshis (fields: template, amount)."""
+
+
+class LedgerTotalOutOfRange(AccountingError):
+    """Posting would take an account's running debit or credit total past `MAX_TOTAL` (2**63 - 1,
+    SQLite's largest INTEGER), which no reader could sum back (fields: account, currency, layer,
+    total, amount). Refused whole: nothing of the command is kept."""
 
 
 class VelocityLimitExceeded(AccountingError):

@@ -28,7 +28,9 @@ import domains.accounting as accounting
 from domains.accounting import (
     BalanceKey,
     Currency,
+    Entry,
     Layer,
+    LedgerTotalOutOfRange,
     LedgerTransaction,
     Side,
     TrialBalanceLine,
@@ -44,7 +46,7 @@ from engine.kernel.errors import UnsupportedJournalFormat
 from engine.kernel.journal import Journal
 from engine.kernel.schema import FORMAT
 
-__all__ = ["Exporter", "Ledger"]
+__all__ = ["MAX_TOTAL", "Exporter", "Ledger"]
 
 Instant = str | date | datetime  # a sim time as `parse_instant` reads it
 
@@ -133,6 +135,8 @@ class Ledger:
                 debits, credits = totals.get(key, _ZERO)
                 amount = e.amount
                 totals[key] = (debits + amount, credits) if e.side == _DEBIT else (debits, credits + amount)
+                if debits + credits + amount > MAX_TOTAL:  # rare: the exact test is in `_refuse_total`
+                    _refuse_total(key, totals[key], e)
                 account = accounts.get(e.account) or self._intern_account(e.account)
                 legs.append((account, _TEXT[e.currency], _TEXT[e.layer], _TEXT[e.side], amount))
             rows.append((tx.tx_id, template, tx.effective.isoformat(), recorded_at, seq, orjson.dumps(legs).decode()))
@@ -279,3 +283,15 @@ _TEXT = {key: member.value for enum_ in (Currency, Layer, Side) for member in en
 
 def _instant(as_of: Instant) -> str:
     return parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+MAX_TOTAL = 2**63 - 1  # the largest running debit or credit total of one account: SQLite's INTEGER
+
+
+def _refuse_total(key: BalanceKey, after: tuple[int, int], entry: Entry) -> None:
+    """Raise `LedgerTotalOutOfRange` when the total `entry` moved is past `MAX_TOTAL` (the caller
+    undoes the command and reloads the totals, so nothing of it stays)."""
+    moved = after[0] if entry.side == _DEBIT else after[1]
+    if moved > MAX_TOTAL:
+        raise LedgerTotalOutOfRange(account=entry.account, currency=str(entry.currency), layer=str(entry.layer),
+                                    total=moved - entry.amount, amount=entry.amount)
