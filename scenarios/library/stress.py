@@ -171,6 +171,8 @@ def tell(sim, **params) -> None:
     path, every = _market(params, seed=sim.seed), params["price_every_minutes"] * 60
     lead = params["lead_days"] * DAY
     book = _book_in(sim, params)
+    if sim.progress:  # the book is open: a sweep times a run's setup to here
+        sim.progress(0.0, sim.clock.iso)
     sim.journal.set_meta(stress_params=dict(params), market=path.describe())
     LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
                     params["slippage_bps_per_btc"], params["base_slippage_bps"])
