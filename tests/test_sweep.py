@@ -54,6 +54,19 @@ def test_a_sweep_on_a_local_cluster_of_two_workers_gives_the_digests_of_in_proce
     expected = {(s, str(f)): in_process_digest(s, facilities=f, days=2) for s in (1, 2) for f in (4, 6)}
     assert digests(out) == expected
     assert len(set(expected.values())) == 4
+    assert len(read_manifest(out)["books"]) == 2  # a grid over the book's size opens a book per value
+
+
+def test_a_sweep_over_seeds_and_a_market_grid_opens_its_book_once_and_gives_the_digests_of_in_process_runs(
+        tmp_path, cluster):
+    result = sweep("march-2020", [1, 2, 3], ["desk_capacity_per_hour=1,5"], ["facilities=4", "days=2"],
+                   tmp_path / "s", scheduler=cluster)
+    books = read_manifest(result.path)["books"]
+    assert (result.counts["books_built"], list(books)) == (1, list(set(result.runs["book"])))
+    assert [path.name.split("-")[0] for path in (result.path / "books").iterdir()] == list(books)
+    assert {(r.seed, r.param_desk_capacity_per_hour): r.digest for r in result.runs.itertuples()} == {
+        (s, str(c)): in_process_digest(s, facilities=4, days=2, desk_capacity_per_hour=c) for s in (1, 2, 3)
+        for c in (1, 5)}
 
 
 def test_a_sweep_through_dask_scheduler_and_dask_worker_processes_gives_the_same_digests(tmp_path, capsys):
@@ -87,6 +100,7 @@ def test_rerunning_a_sweep_skips_finished_runs_and_never_rewrites_earlier_parts(
     parts = {p: p.read_bytes() for p in (out / "runs.parquet").iterdir()}
     again = sweep("march-2020", [1, 2, 3], ["facilities=4"], ["days=2"], out, scheduler=cluster)
     assert (first.counts["ran"], again.counts["ran"], again.counts["skipped"]) == (2, 1, 2)
+    assert (first.counts["books_built"], again.counts["books_built"], again.counts["books_kept"]) == (1, 0, 1)
     assert all(p.read_bytes() == content for p, content in parts.items())
     assert list(again.runs["seed"]) == [1, 2, 3]
     assert list(again.runs["digest"][:2]) == list(first.runs["digest"])
@@ -125,7 +139,7 @@ def test_a_failing_run_is_a_row_with_its_error_and_a_command_that_reproduces_it(
     assert failed.error.startswith("InvalidPricePath") and "injected fault" in failed.error and failed.digest == ""
     assert failed.repro == ("lanasim run march-2020 --seed 2 --set facilities=4 --set days=1 "
                             "--out out/repro/march-2020-seed2 --force")
-    assert result.counts == {"planned": 3, "skipped": 0, "ran": 3, "failed": 1}
+    assert result.counts == {"planned": 3, "skipped": 0, "ran": 3, "failed": 1, "books_built": 1, "books_kept": 0}
     fail_seed_two(True)
     try:
         capsys.readouterr()

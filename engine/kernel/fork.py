@@ -63,7 +63,7 @@ def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str
     reseed: tuple[tuple[str, object], ...] = ()
     if seed is not None:
         row = target.execute("SELECT value FROM lanasim_meta WHERE key = 'ids'").fetchone()
-        ids = {**loads(row[0]), "streams": {}} if row else None
+        ids = {**loads(row[0]), "streams": {}, "seed": seed} if row else None
         reseed = (("seed", seed),) + ((("ids", ids),) if ids is not None else ())
     for key, value in (("now", at_iso), ("forked_at", at_iso), ("forked_seq", cut), *reseed):
         target.execute("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))

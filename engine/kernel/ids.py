@@ -22,6 +22,9 @@ class Ids:
     puts a fresh `Ids` of the same seed at that position. Entity ids are fast-forwarded by drawing
     again (a count is a few bytes; drawing a million ids takes a fraction of a second); named streams
     store `random.Random.getstate()` since a scenario may draw any number of values from them.
+
+    `reseed` continues as another seed's run (what a branch of a shared book does); the seed ids are
+    drawn from is part of the position, so a run reopened after a reseed draws from the same stream.
     """
 
     def __init__(self, seed: int) -> None:
@@ -50,16 +53,28 @@ class Ids:
             rng = self._streams[name] = random.Random(f"lanasim:{self.seed}:stream:{name}")
         return rng
 
+    def reseed(self, seed: int) -> None:
+        """Continue as `seed`'s run: entity ids from that seed's stream after as many as were handed
+        out, command ids go on, named streams start afresh from `seed` (exactly what reopening a
+        branch whose position is reseeded gives: see `engine.kernel.fork.copy_cut`)."""
+        handed_out = self._entities
+        self.seed, self._streams = seed, {}
+        self._entity, self._entities = random.Random(f"lanasim:{seed}:ids"), handed_out
+        for _ in range(handed_out):  # the draws `entity()` made, without building their ids
+            self._entity.getrandbits(128)
+
     def state(self) -> dict[str, Any]:
-        """The position of every counter and stream (plain JSON values)."""
+        """The position of every counter and stream (plain JSON values), and the seed drawn from."""
         streams = {}
         for name in sorted(self._streams):
             version, internal, gauss = self._streams[name].getstate()
             streams[name] = [version, list(internal), gauss]
-        return {"entities": self._entities, "commands": self._commands, "streams": streams}
+        return {"seed": self.seed, "entities": self._entities, "commands": self._commands, "streams": streams}
 
     def restore(self, state: dict[str, Any]) -> None:
-        """Continue from `state` (as `state()` gave it for the same seed)."""
+        """Continue from `state` (as `state()` gave it for the same seed, or after a reseed)."""
+        if state.get("seed", self.seed) != self.seed:
+            self.reseed(state["seed"])
         draw, skip = self._entity.getrandbits, max(0, state["entities"] - self._entities)
         for _ in range(skip):  # the draws `entity()` made, without building their ids
             draw(128)

@@ -46,13 +46,29 @@ class Scenario:
         start = getattr(self.module, "start", None)
         return start(params) if start is not None else getattr(self.module, "START", "2024-01-01")
 
-    def execute(self, *, seed: int, journal: str, params: dict, progress=None, observe=None) -> dict:
+    def book_key(self, params: dict) -> str | None:
+        """The key of the book a run of `params` starts from, for a scenario whose runs share books
+        (its module has `book_key(params)` and `build_book(params)`, as `stress` does); else None."""
+        key = getattr(self.module, "book_key", None)
+        return key(params) if key is not None else None
+
+    def build_book(self, params: dict) -> bytes:
+        """The opened book of `params` as journal bytes that `execute(book=...)` branches from."""
+        return bytes(self.module.build_book(params))
+
+    def execute(self, *, seed: int, journal: str, params: dict, progress=None, observe=None,
+                book: bytes | None = None) -> dict:
         """Tell the story into `journal`; scenario, seed and parameters are committed before the
         story starts (what `--resume` re-executes from), `finished` once it has ended. `observe(sim)`,
-        if given, is called first (the fault harness hooks the journal's commits there)."""
+        if given, is called first (the fault harness hooks the journal's commits there). `book`, the
+        bytes `build_book(params)` gave, is branched from with `seed` instead of opening the book
+        again: the journal is the one the run without it writes."""
         from engine.simulation import Simulation
+        from scenarios.book.shared import branch
 
-        with Simulation(seed=seed, start=self.start(params), journal=journal) as sim:
+        opened = Simulation(seed=seed, start=self.start(params), journal=journal) if book is None else \
+            branch(book, seed, journal)
+        with opened as sim:
             if observe is not None:
                 observe(sim)
             sim.progress = progress

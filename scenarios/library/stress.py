@@ -10,6 +10,14 @@ late, or never); the bank's desk sells the collateral of every partial liquidati
 `desk_delay_hours`, at most `desk_capacity_per_hour` an hour, with slippage growing with the size
 sold. The story ends `days` after the path begins.
 
+The book depends on the book's parameters alone (`BOOK_PARAMS`: its size and draws, and the date
+and price it opens at), never on the run's seed: it is drawn as the run of `book_seed` would draw
+it (its sizes, CVLs, terms, ages and entity ids), after which the run continues as the run of its
+own seed (market path, borrower behaviours, desk). So every seed of a Monte Carlo stresses the same
+book, which a sweep opens once and branches per seed (`build_book`, then `Scenario.execute(book=)`)
+with the very journal an in-process run writes. `book_seed` defaults to 1, the seed the library's
+golden runs use, so a `--seed 1` run is the run from before books were shared.
+
 Covers: price feed and oracle faults, collateralization sweep, margin calls and cures, partial
 liquidation through the desk, payments; outputs (summary.json, timeseries.parquet,
 facilities.parquet, plots, report.html) computed from the journal by `scenarios.analysis`.
@@ -17,11 +25,15 @@ facilities.parquet, plots, report.html) computed from the journal by `scenarios.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import timedelta
 from pathlib import Path
 
+from engine.simulation import Simulation
 from scenarios.analysis import analyse_run, write_outputs
 from scenarios.behaviour.agents import Borrowers, LiquidationDesk
+from scenarios.book.shared import snapshot
 from scenarios.book.synthetic import (
     BookSpec,
     a_book_is_opened,
@@ -31,7 +43,8 @@ from scenarios.book.synthetic import (
 from scenarios.library.params import Param, ScenarioError
 from scenarios.market import PathSpecError, path_from_spec, with_faults
 
-__all__ = ["PARAMS", "START", "check", "report", "start", "story", "tell", "with_defaults"]
+__all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "open_book", "report", "start",
+           "story", "tell", "with_defaults"]
 
 START = "2024-01-01"  # the run's start when the path carries no dates
 HOUR, DAY = 3600, 86_400
@@ -47,6 +60,8 @@ PARAMS = (
           "one drawn per facility"),
     Param("aged_share", 0.0, "", "share of facilities part-way through their term (opened with 1..duration-1 "
           "months left)", 0, 1),
+    Param("book_seed", 1, "", "the seed the book is drawn from (sizes, CVLs, terms, ages, ids); every run seed "
+          "stresses the same book", 0, 2**31 - 1),
     # the market
     Param("path", "black-thursday-2020", "", "market spec: a historical shape, gbm:/jump:/bridge:/constant:, "
           "or csv:FILE (see scenarios.market)"),
@@ -74,6 +89,8 @@ PARAMS = (
     # the horizon
     Param("days", 14, "days", "days the story runs after the path begins", 1, 3_650),
 )
+BOOK_PARAMS = ("facilities", "facility_usd", "size_distribution", "size_spread", "cvl_low", "cvl_high", "terms_mix",
+               "aged_share", "book_seed")
 
 
 def with_defaults(**overrides: object) -> tuple[Param, ...]:
@@ -149,17 +166,16 @@ def story(sim, **params) -> dict:
 
 
 def tell(sim, **params) -> None:
-    """The story without its outputs (the API and the bench time the two apart)."""
+    """The story without its outputs (the API and the bench time the two apart). `sim` is a fresh
+    simulation (the book is opened in it) or a branch of `build_book(params)` (it holds the book)."""
     path, every = _market(params, seed=sim.seed), params["price_every_minutes"] * 60
     lead = params["lead_days"] * DAY
+    book = _book_in(sim, params)
+    if sim.progress:  # the book is open: a sweep times a run's setup to here
+        sim.progress(0.0, sim.clock.iso)
     sim.journal.set_meta(stress_params=dict(params), market=path.describe())
     LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
                     params["slippage_bps_per_btc"], params["base_slippage_bps"])
-    sim.price.set(path.price_at(0))
-    book = a_book_is_opened(sim, BookSpec(
-        params["facilities"], params["facility_usd"] * 100, params["cvl_low"], params["cvl_high"],
-        tuple(parse_terms_mix(params["terms_mix"])), params["size_distribution"], params["size_spread"],
-        params["aged_share"]))
     Borrowers(sim, borrowers_are_drawn(
         sim, book, top_up_share=params["top_up_share"], repay_share=params["repay_share"],
         late_share=params["late_share"], top_up_probability=params["top_up_probability"],
@@ -170,6 +186,54 @@ def tell(sim, **params) -> None:
         sim.advance(days=1)
         if sim.progress:
             sim.progress(day / total, sim.clock.iso)
+
+
+def book_key(params: dict) -> str:
+    """What identifies the book of `params`: a hash of `BOOK_PARAMS` and the instant and price it
+    opens at (runs of equal keys branch from one book)."""
+    book = {name: str(params[name]) for name in BOOK_PARAMS}
+    text = json.dumps({**book, "start": start(params), "price_cents": _opening_price(params)}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def build_book(params: dict) -> bytes:
+    """The book of `params` opened in a simulation of its own, as the journal bytes every run of the
+    book branches from (`scenarios.book.shared.branch`)."""
+    with Simulation(seed=params["book_seed"], start=start(params)) as sim:
+        open_book(sim, params)
+        return snapshot(sim)
+
+
+def open_book(sim, params: dict) -> list[str]:
+    """Open the book in `sim` as the run of `book_seed` would (BTC at the path's first price, then
+    the facilities), then continue as the run of `sim.seed`; returns the facilities in book order
+    (also kept in the journal's metadata, where a branch finds them)."""
+    run_seed = sim.ids.seed
+    sim.ids.reseed(params["book_seed"])
+    sim.price.set(_opening_price(params))
+    facilities = a_book_is_opened(sim, BookSpec(
+        params["facilities"], params["facility_usd"] * 100, params["cvl_low"], params["cvl_high"],
+        tuple(parse_terms_mix(params["terms_mix"])), params["size_distribution"], params["size_spread"],
+        params["aged_share"]))
+    sim.journal.set_meta(book={"key": book_key(params), "facilities": facilities})
+    sim.ids.reseed(run_seed)
+    return facilities
+
+
+def _opening_price(params: dict) -> int:
+    """The path's first price: the same for every seed (random paths draw their first move after t=0)."""
+    return _market(params, seed=0).price_at(0)
+
+
+def _book_in(sim, params: dict) -> list[str]:
+    """The facilities of the book `sim` branched from, or of the book opened in it now."""
+    held = sim.journal.meta().get("book")
+    if held is None:
+        return open_book(sim, params)
+    if held["key"] != book_key(params):
+        raise ScenarioError(f"the journal holds book {held['key']}, not the book of these parameters "
+                            f"({book_key(params)})")
+    return held["facilities"]
 
 
 def report(run_dir: Path) -> dict:

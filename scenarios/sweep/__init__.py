@@ -1,8 +1,8 @@
 """Sweeps and Monte Carlo on Dask: a scenario over a grid (or a Sobol design) x seeds, one Parquet
 row per run, resumable, with risk statistics per grid cell and an HTML report.
 
-Not built yet: a book built once and branched per seed (the journal fork). Each run opens its own
-book; `RunSpec.book` is the seam where a book step keyed by the book's parameters plugs in.
+Each distinct book (a scenario's `book_key(params)`, `RunSpec.book`) is opened once per sweep and
+every run of it branches from its journal bytes with its own seed (`scenarios.sweep.books`).
 """
 
 from __future__ import annotations

@@ -45,8 +45,8 @@ def register_cli(sub, *, progress) -> None:
                       file=sys.stderr)
                 return 130
         c = result.counts
-        print(f"{c['planned']} runs: {c['ran']} ran ({c['failed']} failed), {c['skipped']} already done",
-              file=sys.stderr)
+        print(f"{c['planned']} runs: {c['ran']} ran ({c['failed']} failed), {c['skipped']} already done; "
+              f"{c['books_built']} book(s) opened, {c['books_kept']} taken from {args.out}/books", file=sys.stderr)
         print_risk(result.risk, result.sensitivity)
         print(result.path / "runs.parquet")
         return 0

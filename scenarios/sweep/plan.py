@@ -21,8 +21,9 @@ _SOURCES = ("domains", "engine", "scenarios")
 @frozen
 class RunSpec:
     """One run: a scenario, its `KEY=VALUE` assignments (as typed, in order), a seed, and the
-    code version it is keyed by. `book` names the book the run starts from (None: the story opens
-    its own book; a built-once-and-branched book would be a step keyed by its own parameters)."""
+    code version it is keyed by. `book` is the key of the book the run branches from (the
+    scenario's `book_key(params)`: runs of one key share one book, opened once per sweep), or None
+    for a scenario whose runs share no book."""
 
     scenario: str
     assignments: tuple[tuple[str, str], ...]
@@ -81,8 +82,8 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
     runs = []
     for point in grid:
         pairs = [*fixed, *point.items()]
-        parse_params(scenario, [f"{k}={v}" for k, v in pairs])
-        runs += [RunSpec(name, tuple(pairs), seed, code, cell_label(point.items())) for seed in seeds]
+        book = scenario.book_key(parse_params(scenario, [f"{k}={v}" for k, v in pairs]))
+        runs += [RunSpec(name, tuple(pairs), seed, code, cell_label(point.items()), book) for seed in seeds]
     return runs
 
 

@@ -1,11 +1,13 @@
-"""Run a planned sweep on Dask: skip the runs the directory already holds, stream each finished
-run's row to disk, and leave a consistent partial result when interrupted."""
+"""Run a planned sweep on Dask: skip the runs the directory already holds, open each distinct book
+once and branch its runs from it, stream each finished run's row to disk, and leave a consistent
+partial result when interrupted."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+from scenarios.sweep import books
 from scenarios.sweep.cluster import connect
 from scenarios.sweep.plan import RunSpec
 from scenarios.sweep.store import Store
@@ -35,41 +37,89 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
         if keep_journals:
             (out / "journals").mkdir(exist_ok=True)
             journals = str((out / "journals").resolve())
-        counts = {"planned": len(unique), "skipped": len(unique) - len(todo), "ran": 0, "failed": 0}
+        counts = {"planned": len(unique), "skipped": len(unique) - len(todo), "ran": 0, "failed": 0,
+                  "books_built": 0, "books_kept": 0}
         try:
-            _stream(client, todo, journals, store, counts, progress)
+            _stream(client, todo, journals, store, counts, progress, out=out)
         finally:  # Ctrl-C included: what finished is on disk and listed
             store.flush()
     return counts
 
 
 def batch_size(runs: int, workers: int) -> int:
-    """Runs per task: about ten tasks per worker, at most 8 runs each (fewer, larger tasks cost the
-    scheduler less per run; small ones keep results streaming and an interrupt cheap)."""
-    return max(1, min(8, runs // (max(1, workers) * 10)))
+    """Runs per task: about four tasks per worker, at most 8 runs each. A task costs the client,
+    scheduler and worker CPU of its own (about 15 ms on a loaded 2-core machine, a fifth of a
+    20-facility, 3-day run), so short runs go in batches; four tasks per worker still balance the
+    end of the sweep, and at most 8 runs a task keep rows streaming and an interrupt cheap."""
+    return max(1, min(8, runs // (max(1, workers) * 4)))
 
 
-def _stream(client, todo, journals, store, counts, progress, prefix: str = "lanasim-run") -> None:
-    """Submit the runs in batches (a task's key names its runs, so a cluster shared by two sweeps
-    runs a batch once) and record each batch's rows as it finishes."""
+def _stream(client, todo, journals, store, counts, progress, prefix: str = "lanasim-run",
+            out: Path | None = None) -> None:
+    """Open the books the runs need (or take those `out` kept), submit the runs in batches of one
+    book each (a task's key names its runs, so a cluster shared by two sweeps runs a batch once) and
+    record each batch's rows as it finishes."""
     from dask.distributed import as_completed
 
+    shipped, building = _books(client, todo, out, counts, prefix)
     size = batch_size(len(todo), len(client.scheduler_info()["workers"]))
-    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+    batches = [group[i:i + size] for group in _by_book(todo) for i in range(0, len(group), size)]
     keys = [f"{prefix}-{b[0].key}-{len(b)}" for b in batches]
-    futures = client.map(run_batch, batches, journals=journals, key=keys, pure=False)
+    futures = client.map(run_batch, batches, [shipped.get(b[0].book) for b in batches], journals=journals,
+                         key=keys, pure=False)
     specs = dict(zip(keys, batches))
     try:
-        for future in as_completed(futures):
-            try:
-                rows = future.result()
-            except Exception as exc:
-                rows = [lost_run(spec, exc) for spec in specs[future.key]]
-            for row in rows:
-                store.add(row)
-                counts["ran"] += 1
-                counts["failed"] += row["status"] != "ok"
-                if progress:
-                    progress(counts["ran"], len(todo), row)
+        # results come back with their completion (no round trip per task); a lost task's is its exception
+        for future, result in as_completed([*building.values(), *futures], with_results=True, raise_errors=False):
+            if future.key in specs:
+                _record(result, specs[future.key], store, counts, progress, len(todo))
+            else:
+                _built(result, out, store, counts)
     finally:
-        client.cancel(futures)
+        client.cancel([*futures, *shipped.values()])
+
+
+def _books(client, todo: list[RunSpec], out: Path | None, counts: dict, prefix: str) -> tuple[dict, dict]:
+    """{book key: the future every run of that book gets}, and those of them being built now."""
+    first: dict[str, RunSpec] = {}
+    for spec in todo:
+        if spec.book is not None:
+            first.setdefault(spec.book, spec)
+    shipped, building = {}, {}
+    for key, spec in first.items():
+        kept = books.cached(out, spec) if out is not None else None
+        if kept is not None:
+            shipped[key] = client.scatter([kept])[0]
+            counts["books_kept"] += 1
+        else:
+            shipped[key] = building[key] = client.submit(books.build, spec, key=f"{prefix}-book-{key}-{spec.code}",
+                                                         pure=False)
+    return shipped, building
+
+
+def _by_book(todo: list[RunSpec]) -> list[list[RunSpec]]:
+    groups: dict[str | None, list[RunSpec]] = {}
+    for spec in todo:
+        groups.setdefault(spec.book, []).append(spec)
+    return list(groups.values())
+
+
+def _built(book, out: Path | None, store: Store, counts: dict) -> None:
+    """A book is open: keep it for a rerun and list it (key, seconds, bytes, error) in the manifest."""
+    if isinstance(book, BaseException):  # its worker was lost: the runs waiting on it are recorded as lost
+        return
+    if out is not None:
+        books.keep(out, book)
+    counts["books_built"] += 1
+    store.add_book(book["key"], {"build_s": book["build_s"], "bytes": len(book["bytes"]), "error": book["error"]})
+
+
+def _record(rows, batch: list[RunSpec], store: Store, counts: dict, progress, total: int) -> None:
+    if isinstance(rows, BaseException):
+        rows = [lost_run(spec, rows) for spec in batch]
+    for row in rows:
+        store.add(row)
+        counts["ran"] += 1
+        counts["failed"] += row["status"] != "ok"
+        if progress:
+            progress(counts["ran"], total, row)

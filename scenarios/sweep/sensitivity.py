@@ -58,8 +58,8 @@ def plan_sobol(name: str, ranges: dict[str, tuple[float, float]], samples: int, 
     runs = []
     for point in points:
         pairs = [*fixed, *((k, _typed(scenario.params[k].default, v)) for k, v in zip(ranges, point))]
-        parse_params(scenario, [f"{k}={v}" for k, v in pairs])
-        runs.append(RunSpec(name, tuple(pairs), int(point[-1] * 1_000_000), code, "sobol design"))
+        book = scenario.book_key(parse_params(scenario, [f"{k}={v}" for k, v in pairs]))
+        runs.append(RunSpec(name, tuple(pairs), int(point[-1] * 1_000_000), code, "sobol design", book))
     return runs
 
 

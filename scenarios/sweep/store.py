@@ -1,5 +1,6 @@
 """A sweep directory: `runs.parquet/` holds parts that are only ever added, `sweep.json` the
-manifest naming the sweep, its planned run keys and the parts written so far.
+manifest naming the sweep, its planned run keys, the parts written so far and the books opened
+(key -> seconds to open, bytes, error; `books/KEY-CODE.sqlite` keeps each for a rerun).
 
 Every file is written under a temporary name and renamed into place, and a part counts only once
 the manifest lists it, so an interrupted sweep leaves a consistent partial result. A directory
@@ -80,7 +81,9 @@ class Store:
     def open(self) -> Store:
         (self.path / PARTS).mkdir(parents=True, exist_ok=True)
         if (self.path / MANIFEST).exists():
-            self.manifest["parts"] = read_manifest(self.path)["parts"]
+            earlier = read_manifest(self.path)
+            self.manifest["parts"], self.manifest["books"] = earlier["parts"], earlier.get("books", {})
+        self.manifest.setdefault("books", {})
         self._write_manifest()
         return self
 
@@ -88,6 +91,11 @@ class Store:
         self.buffer.append(row)
         if len(self.buffer) >= self.every or time.monotonic() - self.flushed_at >= self.seconds:
             self.flush()
+
+    def add_book(self, key: str, facts: dict) -> None:
+        """List an opened book (its build time, size and error, if any) in the manifest at once."""
+        self.manifest["books"][key] = facts
+        self._write_manifest()
 
     def flush(self) -> None:
         """Write the buffered rows as a new part and list it in the manifest."""

@@ -15,13 +15,15 @@ from scenarios.sweep.plan import RunSpec, code_version, repro_command
 __all__ = ["lost_run", "metric_name", "metrics", "run_batch", "run_one"]
 
 
-def run_batch(specs: list[RunSpec], journals: str | None = None) -> list[dict]:
-    """Several runs in one task, one row each."""
-    return [run_one(spec, journals) for spec in specs]
+def run_batch(specs: list[RunSpec], book: dict | None = None, journals: str | None = None) -> list[dict]:
+    """Several runs in one task (all of one book), one row each."""
+    return [run_one(spec, journals, book) for spec in specs]
 
 
-def run_one(spec: RunSpec, journals: str | None = None) -> dict:
-    """Run `spec`; `journals` is a directory to keep the journal in (None: in memory)."""
+def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None) -> dict:
+    """Run `spec`; `journals` is a directory to keep the journal in (None: in memory); `book` the
+    opened book it branches from (`scenarios.sweep.books.build`; None: the run opens its own).
+    `setup_s` is the time until the story's first progress tick (stress: its book is open)."""
     row = _row(spec)
     started = time.perf_counter()
     first_tick: list[float] = []
@@ -38,7 +40,10 @@ def run_one(spec: RunSpec, journals: str | None = None) -> dict:
         journal = ":memory:" if journals is None else str(Path(journals) / f"{spec.key}.sqlite")
         if journals is not None:  # an interrupted earlier attempt of this very run left it half-written
             Path(journal).unlink(missing_ok=True)
-        summary = scenario.execute(seed=spec.seed, journal=journal, params=params, progress=tick)
+        if book is not None and book["error"]:
+            raise RuntimeError(f"its book could not be opened: {book['error']}")
+        summary = scenario.execute(seed=spec.seed, journal=journal, params=params, progress=tick,
+                                   book=None if book is None else book["bytes"])
         row["digest"] = summary.get("journal digest") or summary.get("digest", "")
         row.update(metrics(summary))
     except Exception as exc:
@@ -61,7 +66,7 @@ def _one_line(exc: BaseException) -> str:
 
 def _row(spec: RunSpec) -> dict:
     return {"key": spec.key, "scenario": spec.scenario, "cell": spec.cell, "seed": spec.seed,
-            **{f"param_{k}": v for k, v in spec.assignments}, "status": "ok", "error": "",
+            **{f"param_{k}": v for k, v in spec.assignments}, "book": spec.book or "", "status": "ok", "error": "",
             "repro": repro_command(spec), "code_version": spec.code, "digest": ""}
 
 
