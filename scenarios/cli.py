@@ -25,7 +25,7 @@ from rich.table import Table
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
 from engine.kernel.errors import EngineError
-from engine.kernel.journal import JournalWriteFailed
+from engine.kernel.journal_commit import JournalWriteFailed
 from scenarios.book.cli import register_cli as register_book
 from scenarios.console import (
     RunProgress,

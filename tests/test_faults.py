@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import Simulation
-from engine.kernel.journal import JournalWriteFailed, UnstorableValue
+from engine.kernel.journal_commit import JournalWriteFailed
+from engine.kernel.row_check import UnstorableValue
 from engine.kernel.verify import verify_journal
 from scenarios.library import scenario_names
 from scenarios.library.crashes import crash_image, crash_run, fault_run

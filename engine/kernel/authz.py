@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 from engine.kernel.clock import Clock
 from engine.kernel.errors import Refused
-from engine.kernel.journal import Journal, UnstorableValue
+from engine.kernel.journal import Journal
+from engine.kernel.row_check import UnstorableValue
 from engine.kernel.schema import AUDIT_TABLE
 
 if TYPE_CHECKING:

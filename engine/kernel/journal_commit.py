@@ -1,0 +1,191 @@
+"""Group commit and durability: staged rows are written into one open transaction and committed
+all or nothing; a failed write or commit keeps every acknowledged row for the next flush."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+
+from engine.kernel.chain import seal
+from engine.kernel.chain_rows import Written
+from engine.kernel.errors import EngineError
+from engine.kernel.row_check import check_row
+
+__all__ = ["GroupCommit", "JournalWriteFailed", "Row"]
+
+Row = tuple[object, ...]  # one row's parameters
+
+
+class JournalWriteFailed(EngineError):
+    """Writing or committing the group failed (fields: path, error, retained): the transaction was
+    rolled back, every acknowledged row is retained in memory and is written again by the next flush."""
+
+
+class GroupCommit:
+    """The `Journal`'s writing and committing of what it staged, and its deferred indexes.
+
+    Nothing acknowledged is lost: rows written into the open group transaction are kept in memory
+    until COMMIT succeeds; a failed write or commit (a full disk, an I/O error) rolls the transaction
+    back, keeps every row, and the next `flush` writes them again.
+    """
+
+    # the journal's state this part reads and writes (set by `Journal.__init__`)
+    path: str
+    readonly: bool
+    lock: threading.RLock
+    conn: sqlite3.Connection
+    fault: Callable[[str], object] | None
+    written: Written
+    before_commit: list[Callable[[], None]]
+    after_commit: list[Callable[[int], None]]
+    _staged: dict[str, list[Row]]
+    _in_tx: bool
+    _seq: int
+    _flushed_seq: int
+    _written: list[tuple[str, list[Row]]]
+    _replay: list[tuple[str, list[Row]]]
+    _deferred: dict[str, str]
+    _built: dict[str, bool]
+
+    # -- one write at once -----------------------------------------------------------------
+    def execute_now(self, sql: str, params: tuple[object, ...]) -> None:
+        """Run a write inside the open group transaction at once (constraint errors surface now; a
+        command that fails after one undoes it with another, as `EntityKind` does for its index row)."""
+        check_row(sql, params)
+        with self.lock:
+            self._begin()
+            try:
+                if self._replay:
+                    self._drain_replay()
+                if self.fault is not None:
+                    self.fault("write")
+                self.conn.execute(sql, params)
+                self.written.wrote(sql, [params])
+            except sqlite3.IntegrityError:
+                raise  # the statement alone was undone (a duplicate: the caller's refusal)
+            except BaseException as exc:
+                self._abort()
+                raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+            self._written.append((sql, [params]))
+
+    # -- group commit ------------------------------------------------------------------------
+    def sync(self) -> None:
+        """Write every staged row into the open group transaction without committing, so reads on
+        this connection see them while a cascade is still under way."""
+        with self.lock:
+            if not self._replay and not any(self._staged.values()):
+                return
+            self._begin()
+            try:
+                self._drain_replay()
+                for sql, rows in self._staged.items():
+                    if rows:
+                        batch = rows.copy()
+                        self._write(sql, batch)
+                        self._written.append((sql, batch))
+                        rows.clear()
+            except BaseException as exc:
+                self._abort()
+                raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+
+    def _drain_replay(self) -> None:
+        while self._replay:
+            sql, rows = self._replay[0]
+            self._write(sql, rows)
+            self._written.append(self._replay.pop(0))
+
+    def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
+        if self.fault is not None:
+            self.fault("write")
+        self.conn.executemany(sql, rows)
+        self.written.wrote(sql, rows)
+
+    def _abort(self) -> None:
+        """Roll the transaction back and keep its rows to be written again, in the same order."""
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled it back
+        self._replay, self._written = self._written + self._replay, []
+        self._in_tx = False
+        self.written.clear()
+        for name in self._built:  # an index built in the rolled-back transaction is built again later
+            self._built[name] = bool(self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
+
+    def retained(self) -> int:
+        """Rows acknowledged but not yet durable (written again by the next flush)."""
+        return sum(map(len, self._staged.values())) + sum(len(rows) for _, rows in self._replay + self._written)
+
+    def flush(self) -> None:
+        """Group commit: write every staged row and commit, all or nothing. On failure
+        `JournalWriteFailed` is raised and every row is kept for the next flush."""
+        with self.lock:
+            for hook in self.before_commit:
+                hook()
+            self.sync()
+            if not self._in_tx:
+                return
+            try:
+                if self.fault is not None:
+                    self.fault("commit")
+                seal(self.conn, self.written)  # tamper evidence: one hash-chain link per group commit
+                self.conn.execute("COMMIT")
+                self.written.clear()
+            except BaseException as exc:
+                self._abort()
+                raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+            self._in_tx, self._written, self._flushed_seq = False, [], self._seq
+            for told in self.after_commit:
+                told(self._seq)
+
+    def _begin(self) -> None:
+        if not self._in_tx:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+
+    # -- deferred indexes and closing -------------------------------------------------------
+    def defer_index(self, name: str, create_sql: str) -> None:
+        """Declare an index that is kept off while the run is hot (the single writer does not need
+        it) and built the first time a read needs it (`ensure_index`) or when the journal closes."""
+        with self.lock:
+            self._deferred[name] = create_sql
+            exists = bool(self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
+            if exists and not self.readonly and self.path != ":memory:":
+                self.conn.execute(f"DROP INDEX {name}")
+                exists = False
+            self._built[name] = exists
+
+    def ensure_index(self, name: str) -> None:
+        with self.lock:
+            if self._built.get(name, True) or self.readonly:
+                return
+            self.sync()
+            self.conn.execute(self._deferred[name])
+            self._built[name] = True
+
+    def ensure_stream_index(self) -> None:
+        """The durable UNIQUE(entity, entity_seq) index: built on first stream read or at close."""
+        self.ensure_index("events_stream")
+
+    def close(self) -> None:
+        """Build the deferred indexes, commit, release the file. If the last commit fails, the file
+        is released all the same (its committed prefix is consistent) and `JournalWriteFailed` says
+        how many rows did not become durable."""
+        with self.lock:
+            if self.conn is None:
+                return
+            try:
+                if not self.readonly:
+                    for name in self._deferred:
+                        self.ensure_index(name)
+                    self.flush()
+            except sqlite3.Error as exc:
+                self._abort()
+                raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+            finally:
+                self.conn.close()
+                self.conn = None  # type: ignore[assignment]

@@ -1,0 +1,79 @@
+"""Opening a journal file: refuse a foreign or newer file before touching it, then take the write
+lock for the whole run (writers) and create the schema of an empty file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from engine.kernel.codec import loads
+from engine.kernel.errors import JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
+from engine.kernel.readonly import connect_readonly
+from engine.kernel.schema import FORMAT, READABLE, create_schema
+
+__all__ = ["check_or_create", "connect"]
+
+
+def connect(path: str, readonly: bool) -> sqlite3.Connection:
+    """A connection to `path` (`:memory:` or a file); a reader never changes a byte of the file."""
+    if path != ":memory:" and not Path(path).exists() and readonly:
+        raise NotALanasimJournal(path=path, problem="no such file")
+    if readonly and path != ":memory:":
+        return connect_readonly(path)  # never checkpoints or rewrites the file
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
+    if readonly:
+        conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def check_or_create(conn: sqlite3.Connection, db: sqlite_utils.Database, path: str, readonly: bool) -> None:
+    """Refuse foreign files before touching them; then lock (writers) and create the schema."""
+    try:
+        tables = set(db.table_names())
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "locked" in str(exc):
+            raise JournalLocked(path=path) from None
+        raise NotALanasimJournal(path=path, problem=str(exc)) from None
+    if tables:
+        _check_format(conn, path, tables)
+    if not readonly:
+        _take_write_lock(conn, path)
+    if not tables:
+        if readonly:
+            raise NotALanasimJournal(path=path, problem="empty file")
+        create_schema(db)
+
+
+def _check_format(conn: sqlite3.Connection, path: str, tables: set[str]) -> None:
+    row = None
+    if "lanasim_meta" in tables:
+        row = conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
+    found = None if row is None else loads(row[0])
+    if isinstance(found, str) and found.startswith("lanasim-journal/") and found not in READABLE:
+        conn.close()
+        raise UnsupportedJournalFormat(path=path, format=found, supported=(FORMAT,),
+                                       problem="written by another lanasim version")
+    if found not in READABLE:
+        conn.close()
+        problem = "no lanasim_meta table" if "lanasim_meta" not in tables else f"format is {row and row[0]}"
+        raise NotALanasimJournal(path=path, problem=f"{problem}, expected {FORMAT}")
+
+
+def _take_write_lock(conn: sqlite3.Connection, path: str) -> None:
+    """WAL, relaxed sync, big cache, rare checkpoints; hold the write lock for the whole run."""
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -262144")
+        conn.execute("PRAGMA wal_autocheckpoint = 20000")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "locked" in str(exc):
+            raise JournalLocked(path=path) from None
+        raise NotALanasimJournal(path=path, problem=str(exc)) from None

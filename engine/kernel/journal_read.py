@@ -1,0 +1,136 @@
+"""Reading a journal back: an entity's stream (decoded in one pass when it is long and uniform), its
+latest snapshot, the run metadata, and the canonical rows and digest of the whole event table."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from engine.kernel.codec import Codec, loads
+
+__all__ = ["JournalReads", "StoredEvent"]
+
+_first = itemgetter(0)
+_SHORT = 64  # events: a stream this short is read in one query
+
+
+@attrs.frozen
+class StoredEvent:
+    """One journal row, decoded."""
+
+    seq: int
+    kind: str
+    entity_id: str
+    entity_seq: int
+    name: str
+    version: int
+    event: object
+    recorded_at: str
+    context: dict[str, Any]
+
+
+class JournalReads:
+    """The `Journal`'s reads. Each first writes what is staged into the open group transaction
+    (`sync`), so a read sees every row acknowledged so far."""
+
+    # the journal's state this part reads (set by `Journal.__init__`)
+    conn: sqlite3.Connection
+    codec: Codec
+    _entities: dict[tuple[str, str], int]
+    _heads: dict[int, int]
+
+    if TYPE_CHECKING:  # `GroupCommit`'s, beside this class in `Journal`
+        def sync(self) -> None: ...
+        def ensure_stream_index(self) -> None: ...
+
+    def meta(self) -> dict[str, Any]:
+        self.sync()
+        return {k: loads(v) for k, v in self.conn.execute("SELECT key, value FROM lanasim_meta")}
+
+    def stream(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
+               until: str | None = None) -> list[StoredEvent]:
+        """Events of one entity with entity_seq > after, optionally up to a seq or sim time."""
+        rows = self._select(kind, entity_id, "seq, entity_seq, type, version, payload, recorded_at, context",
+                            after, to_seq, until)
+        decode = self.codec.decode
+        return [StoredEvent(s, kind, entity_id, es, t, v, decode(t, v, p), r, loads(c))
+                for s, es, t, v, p, r, c in rows]
+
+    def events(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
+               until: str | None = None) -> list[tuple[int, object]]:
+        """(entity_seq, event) pairs for folding: like `stream` without decoding context."""
+        seqs, events = self.decoded(kind, entity_id, after=after, to_seq=to_seq, until=until)
+        return list(zip(seqs, events))
+
+    def decoded(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
+                until: str | None = None) -> tuple[Sequence[int], list[object]]:
+        """(entity_seqs, events) of `events`. A long stream of one event type and version without
+        gaps (a ticker, a price) is read as payloads only and decoded in one pass
+        (`Codec.decode_many`); a short or mixed one (most entities) in one query, event by event."""
+        entity = self._entities.get((kind, entity_id), 0)
+        expected = self._heads.get(entity, 0) - after if to_seq is None and until is None else None
+        if expected is None or expected > _SHORT:
+            types = self._select(kind, entity_id, "DISTINCT type, version", after, to_seq, until, "")
+            if len(types) == 1:
+                if expected is None:
+                    (expected, last), = self._select(kind, entity_id, "COUNT(*), MAX(entity_seq)", after, to_seq,
+                                                     until, "")
+                    expected = expected if last - after == expected else -1
+                rows = self._select(kind, entity_id, "payload", after, to_seq, until)
+                if len(rows) == expected:  # entity_seqs after+1..after+expected, no gap
+                    name, version = types[0]
+                    return (range(after + 1, after + expected + 1),
+                            self.codec.decode_many(name, version, list(map(_first, rows))))
+        rows = self._select(kind, entity_id, "entity_seq, type, version, payload", after, to_seq, until)
+        decode = self.codec.decode
+        return [r[0] for r in rows], [decode(t, v, p) for _, t, v, p in rows]
+
+    def _select(self, kind: str, entity_id: str, columns: str, after: int, to_seq: int | None,
+                until: str | None, tail: str = "ORDER BY entity_seq") -> list[tuple[Any, ...]]:
+        entity = self._entities.get((kind, entity_id))
+        if entity is None:
+            return []
+        self.sync()
+        self.ensure_stream_index()
+        sql = f"SELECT {columns} FROM events WHERE entity = ? AND entity_seq > ?"
+        params: list[object] = [entity, after]
+        if to_seq is not None:
+            sql, params = sql + " AND seq <= ?", [*params, to_seq]
+        if until is not None:
+            sql, params = sql + " AND recorded_at <= ?", [*params, until]
+        return self.conn.execute(f"{sql} {tail}", params).fetchall()
+
+    def snapshot(self, kind: str, entity_id: str, state_cls: type, *, to_seq: int | None = None,
+                 until: str | None = None) -> tuple[object, int]:
+        """Latest snapshot of an entity at or before a seq / sim time: (state, entity_seq)."""
+        self.sync()
+        sql = "SELECT entity_seq, state FROM snapshots WHERE entity = ?"
+        params: list[object] = [self._entities[(kind, entity_id)]]
+        if to_seq is not None:
+            sql, params = sql + " AND seq <= ?", [*params, to_seq]
+        if until is not None:
+            sql, params = sql + " AND recorded_at <= ?", [*params, until]
+        row = self.conn.execute(sql + " ORDER BY entity_seq DESC LIMIT 1", params).fetchone()
+        if row is None:
+            return None, 0
+        return self.codec.decoder(state_cls)(loads(row[1])), row[0]
+
+    def rows(self, after: int = 0) -> Iterator[tuple[Any, ...]]:
+        """Raw canonical rows in seq order (what the digest covers)."""
+        self.sync()
+        yield from self.conn.execute(
+            "SELECT e.seq, n.kind, n.id, e.entity_seq, e.type, e.version, e.payload, e.recorded_at, "
+            "e.context FROM events e JOIN entities n USING (entity) WHERE e.seq > ? ORDER BY e.seq", (after,))
+
+    def digest(self) -> str:
+        """SHA-256 over the canonical rows of the event table (run-independent of wall clock)."""
+        h = hashlib.sha256()
+        for row in self.rows():
+            h.update("\x1f".join(map(str, row)).encode())
+            h.update(b"\n")
+        return h.hexdigest()
