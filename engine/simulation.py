@@ -1,15 +1,5 @@
-"""`Simulation`: one seeded run — clock, journal, outbox, actors and the per-module services.
-
-What an `ask` promises under group commit: when a command returns `Executed`, its events, index
-rows and outbox rows are sequenced and staged in the open group transaction, and every later read
-through this simulation sees them. They become durable at the next group commit: when the clock
-moves to another instant, when `group_rows` events are staged, on `flush()`, or on `close()`.
-
-Reopen is exact: every group commit also stores the run's position (the clock's instant, how many
-entity and command ids were handed out, each named random stream's state) in `lanasim_meta`, so a
-`Simulation` opened on an existing journal continues where its last commit left off, and refuses
-(`JournalMismatch`) a seed or start other than the run's.
-"""
+"""`Simulation`: one seeded run — the composition root that builds the clock, journal, outbox,
+actors and reactions and the bank's per-module services over them."""
 
 from __future__ import annotations
 
@@ -18,9 +8,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any
-
-import pykka
-from pykka import ActorRef
 
 from domains.aggregate import Aggregate, Policy
 from engine.bank import modules
@@ -36,49 +23,40 @@ from engine.bank.service.governance import GovernanceService
 from engine.bank.service.price import PriceService
 from engine.bank.service.report import ReportService
 from engine.bank.settings import BankSettings
+from engine.dispatch import Dispatch
 from engine.kernel.alarms import Alarms
-from engine.kernel.authz import AUDIT_INSERT, SYSTEM, Authorizer, System, as_system
-from engine.kernel.clock import Clock, Jobs, parse_instant
-from engine.kernel.codec import Codec, dumps
-from engine.kernel.entity import CommandMessage, EntityBehaviour, EntityKind, SimEntityActor, ThreadedEntityActor
-from engine.kernel.errors import (
-    EngineError,
-    HandlerFailed,
-    InvalidArgument,
-    MalformedCommand,
-    SimulationClosed,
-    UnknownEntity,
-    UnknownKind,
-)
+from engine.kernel.authz import Authorizer, as_system
+from engine.kernel.clock import Jobs, parse_instant
+from engine.kernel.codec import Codec
+from engine.kernel.entity import EntityKind
+from engine.kernel.errors import InvalidArgument, MalformedCommand, UnknownEntity, UnknownKind
 from engine.kernel.ids import Ids
 from engine.kernel.index import IndexTable
 from engine.kernel.journal import Journal
 from engine.kernel.outbox import Outbox
-from engine.kernel.port import Kernel, Outcome
+from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
 from engine.kernel.registry import Registry
 from engine.kernel.runtime import Scheduler, fewer_collections
+from engine.position import resume_clock
 
-__all__ = ["JournalMismatch", "Simulation"]
-
-
-class JournalMismatch(EngineError):
-    """The journal belongs to another run (fields: path, field, journal, given); nothing was written."""
+__all__ = ["Simulation"]
 
 RUNTIMES = ("deterministic", "threaded")
 MAX_ADVANCE_DAYS = 366 * 100  # one call moves the clock by at most a century
-MAX_ID = 254  # characters in an entity id
 
 
-class Simulation:
+class Simulation(Dispatch):
     """A deterministic (default) or threaded run of the bank. Use as a context manager.
 
     The composition root: builds the kernel (journal, clock, outbox, actors, reactions), the ledger
     book (`sim.ledger`) and the bank's services over a narrow `Kernel`. One way each to:
     ask: `execute(kind, id, command)` returns the result once its cascade has settled;
     tell: `tell(kind, id, command)` issues without a result (delivered by the next settle);
-    settle: `settle()` runs queued commands and reactions to quiescence (`commit=True`: durable too).
-    Job priorities are `engine.kernel.clock.Priority`.
+    settle: `settle()` runs queued commands and reactions to quiescence (`commit=True`: durable too)
+    (the command API is `engine.dispatch`). Job priorities are `engine.kernel.clock.Priority`.
+    Opened on an existing journal, it continues where the last commit left off and refuses a seed or
+    start other than the run's (`engine.position.JournalMismatch`).
     """
 
     # each module's service, attached by `engine.bank.modules.attach_services` when its aggregates are hosted
@@ -109,7 +87,7 @@ class Simulation:
         given, self.seed = seed, seed if seed is not None else int(stored.get("seed", 0))  # reopen: its seed
         self.ids = Ids(self.seed)
         try:
-            self.clock = self._resume_clock(start, stored, given)
+            self.clock = resume_clock(self.journal, self.ids, start, stored, self.seed, given, runtime)
         except Exception:
             self.journal.close()
             raise
@@ -153,168 +131,6 @@ class Simulation:
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
         modules.attach_services(self, self.kernel, self.settings)
         modules.start_end_of_day(self.kernel, schedule)
-
-    def _resume_clock(self, start: str | None, meta: dict[str, Any], seed: int | None) -> Clock:
-        """A new journal starts at `start` (default 2024-01-01); an existing one is checked against
-        the seed and start given, then resumes at its start, last committed instant and id positions."""
-        if "start" not in meta:
-            clock = Clock(start if start is not None else "2024-01-01")
-            self.journal.set_meta(engine="lanasim", seed=self.seed, start=clock.iso, runtime=self.runtime)
-        else:
-            clock = Clock(meta["start"])
-            given = None if start is None else Clock(start).iso
-            for field, ours, theirs in (("seed", seed, meta.get("seed")), ("start", given, meta["start"])):
-                if ours is not None and theirs is not None and ours != theirs:
-                    raise JournalMismatch(path=self.journal.path, field=field, journal=theirs, given=ours)
-            resume_at = clock.seconds_until(meta.get("now", meta["start"]))
-            if resume_at:
-                clock.env.run(until=resume_at)
-            if "ids" in meta:
-                self.ids.restore(meta["ids"])
-            if "digest" in meta:  # the run goes on: the digest of its last close describes it no longer
-                self.journal.stage("DELETE FROM lanasim_meta WHERE key = ?", ("digest",))
-        self._stored = {"now": meta.get("now"), "ids": meta.get("ids")}
-        self.journal.before_commit.append(self._store_position)
-        return clock
-
-    def _store_position(self) -> None:
-        """Stage the run's position with each group commit (only what changed since the last)."""
-        position = {"now": self.clock.iso, "ids": self.ids.state()}
-        changed = {key: value for key, value in position.items() if self._stored.get(key) != value}
-        if changed:
-            self.journal.set_meta(**changed)
-            self._stored.update(changed)
-
-    # -- commands ------------------------------------------------------------------------
-    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
-                causation: str | None = None, trace_id: str | None = None) -> Outcome:
-        """Ask: run one command through the entity's actor, then settle every reaction it caused;
-        returns `Executed` / `AlreadyApplied` or raises the typed refusal."""
-        result = self._ask(kind, entity_id, command, subject, causation, trace_id)
-        self.settle()
-        return result
-
-    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
-             causation: str | None = None, trace_id: str | None = None) -> None:
-        """Tell: issue a command without its result. Queued on the deterministic runtime and delivered
-        by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
-        scenarios issue their commands this way."""
-        if self._deterministic:
-            self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
-        else:
-            self._ask(kind, entity_id, command, subject, causation, trace_id)
-
-    def _tell_as_system(self, kind: str, entity_id: str, command: object, *, subject: str, **context: Any) -> None:
-        """`tell` for the kernel's reactions and alarms: their subjects name system principals."""
-        self.tell(kind, entity_id, command, subject=as_system(subject), **context)
-
-    def settle(self, *, commit: bool = False) -> None:
-        """Settle: deliver queued commands and run reactions until quiescent (the instant's cascade);
-        with `commit`, also group-commit everything staged (durable on disk)."""
-        if not self._deterministic:
-            self._raise_thread_failures()
-        self.reactions.settle()
-        if self.jobs.deferred and not self.reactions.settling:
-            self.jobs.run_deferred()
-        if commit:
-            self.journal.flush()
-        else:
-            self.journal.maybe_flush()
-
-    def _ask(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
-             trace_id: str | None) -> Outcome:
-        ref = self._ref(kind, entity_id, command, subject)
-        try:
-            result: Outcome = ref.ask(self.message(command, subject, causation, trace_id), block=True)
-            return result
-        except Exception:
-            if getattr(self.registry.actor(kind, entity_id), "state", True) is None:
-                self.registry.discard(kind, entity_id)  # a refused create leaves no empty actor behind
-            raise
-
-    def _post(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
-              trace_id: str | None) -> None:
-        """Hand the command to the actor's mailbox (an overdue alarm rings inside the cascade this way
-        on either runtime); a failure on the threaded runtime is raised by the next `settle()`."""
-        self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
-
-    def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage:
-        """The journal context: command id, trace (correlation) id, causation, acting subject."""
-        command_id = self.ids.command()
-        trace = trace_id or command_id
-        tail = self._subjects.get(subject)
-        if tail is None:  # one entry per acting subject (system actors and users)
-            tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
-        cause = "null" if causation is None else dumps(causation)
-        context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
-        audit, self._audit = self._audit, None
-        return CommandMessage(command, context, trace, audit)
-
-    def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM) -> ActorRef[Any]:
-        if entity_id.__class__ is not str:
-            raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
-        actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
-        if actor is not None and command.__class__ in actor.kind.commands and subject.__class__ is System \
-                and not self.closed:
-            self.authz.check(actor.kind, command, subject)  # a system principal: its audit row only
-            live: ActorRef[Any] = actor.actor_ref
-            return live
-        if self.closed:
-            raise SimulationClosed()
-        host = self.kinds.get(kind) if type(kind) is str else None
-        if host is None:
-            raise UnknownKind(kind=kind)
-        if type(entity_id) is not str or not entity_id or len(entity_id) > MAX_ID:
-            raise InvalidArgument(argument="entity_id", value=entity_id, problem=f"not an id of 1-{MAX_ID} characters")
-        if type(command) not in host.commands:
-            raise MalformedCommand(kind=kind, problem=f"{type(command).__name__} is not a command of this kind")
-        self.authz.check(host, command, subject)
-        if type(command) not in host.creates and self.registry.actor(kind, entity_id) is None \
-                and not self.journal.exists(kind, entity_id):
-            raise UnknownEntity(kind=kind, id=entity_id)
-        ref = self.registry.ref(kind, entity_id)
-        if subject.__class__ is not System:  # a user's: its audit row goes with the command (see `EntityKind.handle`)
-            self._audit = self.journal.unstage_last(AUDIT_INSERT)
-        return ref
-
-    def _exists(self, kind: str, entity_id: str) -> bool:
-        """A live actor or a stored stream (a create still settling counts)."""
-        if type(entity_id) is not str:
-            return False
-        return self.registry.actor(kind, entity_id) is not None or self.journal.exists(kind, entity_id)
-
-    def _is_user(self, subject: str) -> bool:
-        return ("user" in self.kinds and self.journal.exists("user", subject)) or \
-            self.registry.actor("user", subject) is not None
-
-    def _settling(self) -> bool:
-        return self.reactions.settling
-
-    def _spawn(self, kind: str, entity_id: str) -> pykka.Actor:
-        host = self.kinds[kind]
-        actor: SimEntityActor | ThreadedEntityActor
-        if self.runtime == "deterministic":
-            actor = SimEntityActor(host, entity_id, self.scheduler)
-        else:
-            actor = ThreadedEntityActor(host, entity_id)
-        actor._start_actor_loop()  # not Actor.start(): stay out of pykka's global registry
-        return actor
-
-    def _raise_thread_failures(self) -> None:
-        """Threaded runtime: a `tell` that failed on an actor's thread is raised here, once."""
-        for host in self.kinds.values():
-            if host.failures:
-                raise host.failures.pop(0)
-
-    def _record_failure(self, actor: EntityBehaviour, message: object, exc: BaseException) -> Exception:
-        self.journal.stage(
-            "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
-            (self.clock.iso, actor.kind.spec.kind, actor.entity_id,
-             "?" if message is None else type(getattr(message, "command", message)).__name__,
-             repr(exc), getattr(message, "context", "{}")))
-        if isinstance(exc, Exception) and not isinstance(exc, HandlerFailed) and hasattr(exc, "fields"):
-            return exc  # a typed refusal or engine error keeps its type and fields
-        return HandlerFailed(kind=actor.kind.spec.kind, id=actor.entity_id, error=repr(exc))
 
     # -- reading -------------------------------------------------------------------------
     def state(self, kind: str, entity_id: str) -> object:

@@ -16,7 +16,7 @@ import pytest
 
 from engine import Simulation
 from engine.inspect import open_readonly
-from engine.simulation import JournalMismatch
+from engine.position import JournalMismatch
 from scenarios.cli import main
 from scenarios.library import resume_run, run_scenario
 from scenarios.library.crashes import crash_image

@@ -141,7 +141,7 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
 def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
                    progress: Callable[[float, str], None] | None = None) -> tuple[ModuleType, dict]:
     """`resume_run` without writing the outputs: the scenario module and the story's summary."""
-    from engine.simulation import JournalMismatch
+    from engine.position import JournalMismatch
     from scenarios.library import resume
 
     run_dir = Path(run_dir)

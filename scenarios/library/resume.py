@@ -5,7 +5,7 @@ local variables, the desk's queue and the borrowers' open margin calls, jobs hol
 price path object — is not data the journal could hold without constraining every story (and every
 user's) to be a resumable state machine. What the journal does hold is everything that determines
 the run: scenario, seed and parameters (committed before the story starts) and, at every group
-commit, the ids, random-stream positions and instant (see `engine.simulation`). So a run resumes by
+commit, the ids, random-stream positions and instant (see `engine.position`). So a run resumes by
 re-executing from that metadata into `journal.sqlite.resume` and *proving* that the committed
 journal is an exact prefix of the re-execution — every event row and every outbox envelope, byte for
 byte — before the re-execution replaces it. The result is the journal an uninterrupted run writes,

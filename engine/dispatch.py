@@ -1,0 +1,192 @@
+"""The command API of a `Simulation`: one way to ask (`execute`), to tell and to settle; a command
+to an unknown kind, a bad id or a command the kind does not take is refused before any actor runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pykka
+from pykka import ActorRef
+
+from engine.kernel.authz import AUDIT_INSERT, SYSTEM, Authorizer, System, as_system
+from engine.kernel.clock import Clock, Jobs
+from engine.kernel.codec import dumps
+from engine.kernel.entity import CommandMessage, EntityBehaviour, EntityKind, SimEntityActor, ThreadedEntityActor
+from engine.kernel.errors import (
+    HandlerFailed,
+    InvalidArgument,
+    MalformedCommand,
+    SimulationClosed,
+    UnknownEntity,
+    UnknownKind,
+)
+from engine.kernel.ids import Ids
+from engine.kernel.journal import Journal
+from engine.kernel.port import Outcome
+from engine.kernel.reaction import Reactions
+from engine.kernel.registry import Registry
+from engine.kernel.runtime import Scheduler
+
+__all__ = ["MAX_ID", "Dispatch"]
+
+MAX_ID = 254  # characters in an entity id
+
+
+class Dispatch:
+    """Commands into the entity actors, for `Simulation` (which builds everything used here).
+
+    What an `execute` promises under group commit: when a command returns `Executed`, its events,
+    index rows and outbox rows are sequenced and staged in the open group transaction, and every
+    later read through this simulation sees them. They become durable at the next group commit:
+    when the clock moves to another instant, when `group_rows` events are staged, on `flush()`, or
+    on `close()`.
+    """
+
+    # the simulation's parts this API drives (set by `Simulation.__init__`)
+    runtime: str
+    closed: bool
+    journal: Journal
+    ids: Ids
+    clock: Clock
+    jobs: Jobs
+    kinds: dict[str, EntityKind]
+    registry: Registry
+    scheduler: Scheduler
+    authz: Authorizer
+    reactions: Reactions
+    _deterministic: bool
+    _actors: dict[tuple[str, str], Any]
+    _audit: tuple[object, ...] | None
+    _subjects: dict[str, str]
+
+    # -- ask, tell, settle ------------------------------------------------------------------
+    def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
+                causation: str | None = None, trace_id: str | None = None) -> Outcome:
+        """Ask: run one command through the entity's actor, then settle every reaction it caused;
+        returns `Executed` / `AlreadyApplied` or raises the typed refusal."""
+        result = self._ask(kind, entity_id, command, subject, causation, trace_id)
+        self.settle()
+        return result
+
+    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
+             causation: str | None = None, trace_id: str | None = None) -> None:
+        """Tell: issue a command without its result. Queued on the deterministic runtime and delivered
+        by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
+        scenarios issue their commands this way."""
+        if self._deterministic:
+            self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
+        else:
+            self._ask(kind, entity_id, command, subject, causation, trace_id)
+
+    def _tell_as_system(self, kind: str, entity_id: str, command: object, *, subject: str, **context: Any) -> None:
+        """`tell` for the kernel's reactions and alarms: their subjects name system principals."""
+        self.tell(kind, entity_id, command, subject=as_system(subject), **context)
+
+    def settle(self, *, commit: bool = False) -> None:
+        """Settle: deliver queued commands and run reactions until quiescent (the instant's cascade);
+        with `commit`, also group-commit everything staged (durable on disk)."""
+        if not self._deterministic:
+            self._raise_thread_failures()
+        self.reactions.settle()
+        if self.jobs.deferred and not self.reactions.settling:
+            self.jobs.run_deferred()
+        if commit:
+            self.journal.flush()
+        else:
+            self.journal.maybe_flush()
+
+    def _ask(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
+             trace_id: str | None) -> Outcome:
+        ref = self._ref(kind, entity_id, command, subject)
+        try:
+            result: Outcome = ref.ask(self.message(command, subject, causation, trace_id), block=True)
+            return result
+        except Exception:
+            if getattr(self.registry.actor(kind, entity_id), "state", True) is None:
+                self.registry.discard(kind, entity_id)  # a refused create leaves no empty actor behind
+            raise
+
+    def _post(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
+              trace_id: str | None) -> None:
+        """Hand the command to the actor's mailbox (an overdue alarm rings inside the cascade this way
+        on either runtime); a failure on the threaded runtime is raised by the next `settle()`."""
+        self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
+
+    def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage:
+        """The journal context: command id, trace (correlation) id, causation, acting subject."""
+        command_id = self.ids.command()
+        trace = trace_id or command_id
+        tail = self._subjects.get(subject)
+        if tail is None:  # one entry per acting subject (system actors and users)
+            tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
+        cause = "null" if causation is None else dumps(causation)
+        context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
+        audit, self._audit = self._audit, None
+        return CommandMessage(command, context, trace, audit)
+
+    def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM) -> ActorRef[Any]:
+        if entity_id.__class__ is not str:
+            raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
+        actor = self._actors.get((kind, entity_id))  # the hot path: a live actor, a known command
+        if actor is not None and command.__class__ in actor.kind.commands and subject.__class__ is System \
+                and not self.closed:
+            self.authz.check(actor.kind, command, subject)  # a system principal: its audit row only
+            live: ActorRef[Any] = actor.actor_ref
+            return live
+        if self.closed:
+            raise SimulationClosed()
+        host = self.kinds.get(kind) if type(kind) is str else None
+        if host is None:
+            raise UnknownKind(kind=kind)
+        if type(entity_id) is not str or not entity_id or len(entity_id) > MAX_ID:
+            raise InvalidArgument(argument="entity_id", value=entity_id, problem=f"not an id of 1-{MAX_ID} characters")
+        if type(command) not in host.commands:
+            raise MalformedCommand(kind=kind, problem=f"{type(command).__name__} is not a command of this kind")
+        self.authz.check(host, command, subject)
+        if type(command) not in host.creates and self.registry.actor(kind, entity_id) is None \
+                and not self.journal.exists(kind, entity_id):
+            raise UnknownEntity(kind=kind, id=entity_id)
+        ref = self.registry.ref(kind, entity_id)
+        if subject.__class__ is not System:  # a user's: its audit row goes with the command (see `EntityKind.handle`)
+            self._audit = self.journal.unstage_last(AUDIT_INSERT)
+        return ref
+
+    # -- what the actors, authorization and the kernel call back ----------------------------
+    def _exists(self, kind: str, entity_id: str) -> bool:
+        """A live actor or a stored stream (a create still settling counts)."""
+        if type(entity_id) is not str:
+            return False
+        return self.registry.actor(kind, entity_id) is not None or self.journal.exists(kind, entity_id)
+
+    def _is_user(self, subject: str) -> bool:
+        return ("user" in self.kinds and self.journal.exists("user", subject)) or \
+            self.registry.actor("user", subject) is not None
+
+    def _settling(self) -> bool:
+        return self.reactions.settling
+
+    def _spawn(self, kind: str, entity_id: str) -> pykka.Actor:
+        host = self.kinds[kind]
+        actor: SimEntityActor | ThreadedEntityActor
+        if self.runtime == "deterministic":
+            actor = SimEntityActor(host, entity_id, self.scheduler)
+        else:
+            actor = ThreadedEntityActor(host, entity_id)
+        actor._start_actor_loop()  # not Actor.start(): stay out of pykka's global registry
+        return actor
+
+    def _raise_thread_failures(self) -> None:
+        """Threaded runtime: a `tell` that failed on an actor's thread is raised here, once."""
+        for host in self.kinds.values():
+            if host.failures:
+                raise host.failures.pop(0)
+
+    def _record_failure(self, actor: EntityBehaviour, message: object, exc: BaseException) -> Exception:
+        self.journal.stage(
+            "INSERT INTO failures (recorded_at, kind, entity_id, command, error, context) VALUES (?, ?, ?, ?, ?, ?)",
+            (self.clock.iso, actor.kind.spec.kind, actor.entity_id,
+             "?" if message is None else type(getattr(message, "command", message)).__name__,
+             repr(exc), getattr(message, "context", "{}")))
+        if isinstance(exc, Exception) and not isinstance(exc, HandlerFailed) and hasattr(exc, "fields"):
+            return exc  # a typed refusal or engine error keeps its type and fields
+        return HandlerFailed(kind=actor.kind.spec.kind, id=actor.entity_id, error=repr(exc))
