@@ -43,7 +43,7 @@ from domains.accounting.fiscal_close import check_period_open
 from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import Clock, parse_instant
 from engine.kernel.errors import UnsupportedJournalFormat
-from engine.kernel.journal import Journal
+from engine.kernel.journal import Journal, check_row
 from engine.kernel.schema import FORMAT
 
 __all__ = ["MAX_TOTAL", "Exporter", "Ledger"]
@@ -125,7 +125,8 @@ class Ledger:
     def apply(self, txs: Iterable[LedgerTransaction], seq: int) -> None:
         """Post checked transactions: update the totals and stage one row per transaction (`seq` =
         the journal seq of the command's last event, `recorded_at` = now)."""
-        totals, recorded_at, rows = self._totals, self.clock.iso, []
+        totals, recorded_at = self._totals, self.clock.iso
+        rows = self.journal.staged_rows(_INSERT)  # str/int columns only, amounts bounded below: SQLite stores them
         accounts, templates = self._accounts, self._templates
         for tx in txs:
             template = templates.get(tx.template) or self._intern_template(tx.template)
@@ -139,8 +140,10 @@ class Ledger:
                     _refuse_total(key, totals[key], e)
                 account = accounts.get(e.account) or self._intern_account(e.account)
                 legs.append((account, _TEXT[e.currency], _TEXT[e.layer], _TEXT[e.side], amount))
-            rows.append((tx.tx_id, template, tx.effective.isoformat(), recorded_at, seq, orjson.dumps(legs).decode()))
-        self.journal.stage_many(_INSERT, rows)
+            row = (tx.tx_id, template, tx.effective.isoformat(), recorded_at, seq, orjson.dumps(legs).decode())
+            if tx.tx_id.__class__ is not str:  # the domains derive str ids; anything else is checked as `stage` would
+                check_row(_INSERT, row)
+            rows.append(row)
         if self._past:
             self._past = {}
 
