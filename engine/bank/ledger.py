@@ -26,6 +26,7 @@ import orjson
 
 import domains.accounting as accounting
 from domains.accounting import (
+    CONTROLS,
     BalanceKey,
     Currency,
     Entry,
@@ -95,6 +96,7 @@ class Ledger:
             self._accounts: dict[str, int] = dict(journal.conn.execute("SELECT account, id FROM ledger_accounts"))
             self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)  # id - 1 -> account
             self._sides = {account: normal_side(account) for account in self._accounts}  # of accounts posted or read
+            self._quiet = {a for a in self._accounts if _unwatched(a)}  # in the chart, under no velocity limit
             self._templates: dict[str, int] = dict(journal.conn.execute("SELECT template, id FROM ledger_templates"))
             self._totals: dict[BalanceKey, tuple[int, int]] = self._read_totals(_END_OF_TIME)
 
@@ -105,7 +107,7 @@ class Ledger:
         if self.closed_as_of is not None:
             check_period_open(txs, self.closed_as_of)
         if len(txs) == 1:  # the common case: no earlier transaction to see through
-            accounting.check(self._balance_of, txs[0])
+            accounting.check(self._balance_of, txs[0], CONTROLS, self._quiet)
             return
         staged: dict[BalanceKey, tuple[int, int]] = {}
         book = ChainMap(staged, self._totals)
@@ -154,6 +156,7 @@ class Ledger:
             self._accounts = dict(self.journal.conn.execute("SELECT account, id FROM ledger_accounts"))
             self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)
             self._sides = {account: normal_side(account) for account in self._accounts}
+            self._quiet = {a for a in self._accounts if _unwatched(a)}
             self._templates = dict(self.journal.conn.execute("SELECT template, id FROM ledger_templates"))
             self._past = {}
             self._totals = self._read_totals(_END_OF_TIME)
@@ -162,6 +165,8 @@ class Ledger:
         number = self._accounts[account] = len(self._accounts) + 1
         self._account_names.append(account)
         self._sides[account] = normal_side(account)
+        if _unwatched(account):
+            self._quiet.add(account)
         self.journal.stage("INSERT INTO ledger_accounts (id, account) VALUES (?, ?)", (number, account))
         return number
 
@@ -267,6 +272,11 @@ class Ledger:
             if until != _END_OF_TIME:
                 self._past[until] = totals
             return totals
+
+
+def _unwatched(account: str) -> bool:
+    """In a category no velocity control watches (the account is known to be in the chart)."""
+    return account.partition(":")[0] not in CONTROLS.categories
 
 
 def _key(account: str, currency: str, layer: str) -> BalanceKey:
