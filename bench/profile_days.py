@@ -138,6 +138,12 @@ class _Sampler:
         print("top self:")
         for name, n in self.own.most_common(top):
             print(f"{n * per:7.3f}  {name}")
+        files: Counter[str] = Counter()
+        for name, n in self.own.items():
+            files[name.split(":")[0]] += n
+        print("self by file:")
+        for file, n in files.most_common(top):
+            print(f"{n * per:7.3f}  {file}")
 
 
 if __name__ == "__main__":
