@@ -24,6 +24,7 @@ from domains.accounting import (
 )
 from domains.aggregate import Aggregate, EventType
 from engine import Executed, Simulation, UnsupportedJournalFormat
+from engine.kernel.journal import UnstorableValue
 from tests.support import ACCOUNT
 
 
@@ -217,6 +218,14 @@ def test_an_unbalanced_hand_made_posting_is_refused_by_the_book(sim):
     with pytest.raises(UnbalancedTransaction) as refused:
         sim.ledger.check([attrs.evolve(tx, entries=tx.entries[:1])])
     assert refused.value.difference == 5 and refused.value.tx_id == "t1"
+
+
+def test_a_posting_whose_tx_id_sqlite_cannot_store_fails_its_command_alone(sim):
+    sim.execute("till", "a1", PayIn("t1", 100))
+    with pytest.raises(UnstorableValue):
+        sim.execute("till", "a1", PayIn(("t", 2), 5))  # a tuple tx id: not a type a ledger row stores
+    sim.execute("till", "a1", PayIn("t3", 1))
+    assert sim.ledger.balance("deposit:a1") == 101 and entry_rows(sim) == 4
 
 
 def test_only_kinds_that_post_are_wired_to_the_ledger(sim):

@@ -4,7 +4,7 @@ controls)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 
 import attrs
 
@@ -121,16 +121,21 @@ def check_limits(balance_of: BalanceOf, tx: LedgerTransaction, controls: Control
             raise control.refusal(account=key[0], balance=balance_of(*key), amount=-change, template=tx.template)
 
 
-def check(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CONTROLS) -> None:
+def check(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CONTROLS,
+          quiet: Container[str] = ()) -> None:
     """All of the above, in order: amounts, balance, limits (one pass per step over the entries:
-    every daily accrual of every facility goes through here)."""
+    every daily accrual of every facility goes through here). `quiet`: accounts the caller knows
+    are in the chart and in no category `controls` watch; they are not looked up again."""
     _refuse_unbalanced(tx, _net(tx, amounts=True))
     controls = _categories(controls)
     watched = controls.categories
     touched = False
     for entry in tx.entries:
-        category_of(entry.account)  # refuses an account outside the chart
-        if entry.account.partition(":")[0] in watched:
+        account = entry.account
+        if account in quiet:
+            continue
+        category_of(account)  # refuses an account outside the chart
+        if account.partition(":")[0] in watched:
             touched = True
     if touched:
         check_limits(balance_of, tx, controls)

@@ -91,13 +91,14 @@ class Batch:
             msg: CommandMessage | None = None
             try:
                 audits: dict[tuple[type, tuple[str, str]], tuple[object, ...] | None] = {}
+                audit_rows = journal.staged_rows(AUDIT_INSERT)  # rows `check` built and checked: appended as they are
                 for actor, (entity_id, command) in zip(actors, commands):
                     key = (command.__class__, permissions(command) if permissions is not None else _ANY)
                     row = audits.get(key)
                     if row is None:  # a system principal's audit row: the same for each command of one
                         check(host, command, subject)  # class and permission at one instant
                         row = audits[key] = journal.unstage_last(AUDIT_INSERT)
-                    journal.stage(AUDIT_INSERT, row)  # type: ignore[arg-type]
+                    audit_rows.append(row)  # type: ignore[arg-type]
                     msg = message(command, subject, causation, trace_id)
                     state = actor.state
                     if state is None:

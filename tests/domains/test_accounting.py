@@ -353,6 +353,16 @@ def test_a_hand_made_entry_on_an_unknown_account_or_of_zero_is_refused():
         check(balances(), zero)
 
 
+def test_accounts_the_caller_knows_are_quiet_skip_the_chart_but_not_the_amount_and_balance_checks():
+    tx = LedgerTransaction("t", "MANUAL", (Entry("cash", Side.DEBIT, 5), Entry("till", Side.CREDIT, 5)), DAY)
+    check(balances(), tx, CONTROLS, {"cash", "till"})  # the caller vouches for them: not looked up
+    with pytest.raises(UnknownAccount):
+        check(balances(), tx, CONTROLS, {"cash"})  # "till" is still looked up
+    unbalanced = LedgerTransaction("t", "MANUAL", (Entry("cash", Side.DEBIT, 5), Entry("till", Side.CREDIT, 4)), DAY)
+    with pytest.raises(UnbalancedTransaction):
+        check(balances(), unbalanced, CONTROLS, {"cash", "till"})
+
+
 DEPOSIT_MOVES = st.lists(st.tuples(st.sampled_from([record_deposit, initiate_withdrawal, revert_deposit,
                                                     cancel_withdrawal, freeze_account, unfreeze_account]),
                                    st.integers(1, 500)), max_size=40)
