@@ -44,7 +44,8 @@ from domains.accounting.fiscal_close import check_period_open
 from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import Clock, parse_instant
 from engine.kernel.errors import UnsupportedJournalFormat
-from engine.kernel.journal import Journal, check_row
+from engine.kernel.journal import Journal
+from engine.kernel.row_check import check_row
 from engine.kernel.schema import FORMAT
 
 __all__ = ["MAX_TOTAL", "Exporter", "Ledger"]
