@@ -24,7 +24,7 @@ from domains.accounting import (
 )
 from domains.aggregate import Aggregate, EventType
 from engine import Executed, Simulation, UnsupportedJournalFormat
-from engine.kernel.journal import UnstorableValue
+from engine.kernel.row_check import UnstorableValue
 from tests.support import ACCOUNT
 
 
