@@ -31,7 +31,9 @@ BTC = 100_000_000
 
 
 def open_portfolio(sim, n: int) -> None:
-    """The benchmark's book: N customers, each with a deposit and a $100k facility at about 160 %."""
+    """The benchmark's book: N customers, each with a deposit and a $100k facility at about 160 %
+    (`portfolio_year.open_portfolio`'s book, copied: bench/ is off the path so an older tree's code
+    is what runs, and the same book must open on both)."""
     sim.price.set(7_000_000)
     terms = std_terms(duration=12)
     for i in range(n):
