@@ -63,12 +63,13 @@ def _check_format(conn: sqlite3.Connection, path: str, tables: set[str]) -> None
 
 
 def _take_write_lock(conn: sqlite3.Connection, path: str) -> None:
-    """WAL, relaxed sync, big cache, rare checkpoints; hold the write lock for the whole run."""
+    """WAL, relaxed sync, a 32 MB page cache (the OS caches the file too: 256 MB doubled a
+    1,000-facility year's RSS for no CPU), rare checkpoints; hold the write lock for the whole run."""
     try:
         conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA cache_size = -262144")
+        conn.execute("PRAGMA cache_size = -32768")
         conn.execute("PRAGMA wal_autocheckpoint = 20000")
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("COMMIT")
