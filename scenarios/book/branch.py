@@ -17,15 +17,14 @@ from engine.bank.importer import import_positions
 from engine.kernel.fork import fork_journal, open_source
 from engine.simulation import Simulation
 from scenarios.analysis import write_outputs
-from scenarios.behaviour.agents import Borrowers, LiquidationDesk
+from scenarios.behaviour.agents import LiquidationDesk
 from scenarios.book.export import as_of_iso, open_facilities
 from scenarios.book.format import read_book
-from scenarios.book.synthetic import borrowers_are_drawn
 from scenarios.library import load_scenario, parse_params, stress
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import prepare_run_dir
-from scenarios.library.stress import DAY, _Delayed, _faults
-from scenarios.market import path_from_spec, with_faults
+from scenarios.library.stress import DAY
+from scenarios.market import path_from_spec
 
 __all__ = ["run_from"]
 
@@ -85,14 +84,4 @@ def _tell(sim: Any, params: dict) -> None:
     LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
                     params["slippage_bps_per_btc"], params["base_slippage_bps"])
     book = open_facilities(sim)
-    Borrowers(sim, borrowers_are_drawn(
-        sim, book, top_up_share=params["top_up_share"], repay_share=params["repay_share"],
-        late_share=params["late_share"], top_up_probability=params["top_up_probability"],
-        cure_window_hours=params["cure_window_hours"], late_days=params["late_days"]))
-    lead = sim.elapsed + params["lead_days"] * DAY
-    sim.price.follow(_Delayed(with_faults(path, **_faults(params, every)), lead), every_seconds=every)
-    total = params["lead_days"] + params["days"]
-    for day in range(1, total + 1):
-        sim.advance(days=1)
-        if sim.progress:
-            sim.progress(day / total, sim.clock.iso)
+    stress.run_market(sim, params, book, path, every, sim.elapsed + params["lead_days"] * DAY)

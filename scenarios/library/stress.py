@@ -43,8 +43,8 @@ from scenarios.book.synthetic import (
 from scenarios.library.params import Param, ScenarioError
 from scenarios.market import PathSpecError, path_from_spec, with_faults
 
-__all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "open_book", "report", "start",
-           "story", "tell", "with_defaults"]
+__all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "open_book", "report", "run_market",
+           "start", "story", "tell", "with_defaults"]
 
 START = "2024-01-01"  # the run's start when the path carries no dates
 HOUR, DAY = 3600, 86_400
@@ -176,6 +176,13 @@ def tell(sim, **params) -> None:
     sim.journal.set_meta(stress_params=dict(params), market=path.describe())
     LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
                     params["slippage_bps_per_btc"], params["base_slippage_bps"])
+    run_market(sim, params, book, path, every, lead)
+
+
+def run_market(sim, params: dict, book, path, every: int, lead: int) -> None:
+    """What every stress run does once its desk and book are in place (a fresh run's, or a branch
+    of another journal's): borrowers drawn over `book`, the price path followed `lead` seconds late
+    with its faults, one tick every `every` seconds, and the days advanced one at a time."""
     Borrowers(sim, borrowers_are_drawn(
         sim, book, top_up_share=params["top_up_share"], repay_share=params["repay_share"],
         late_share=params["late_share"], top_up_probability=params["top_up_probability"],
