@@ -63,11 +63,11 @@ class FlowKernel(CreditStates, Protocol):
 class CreditFlow:
     """Engine-side consumers of one simulation; `active` lists facilities not yet closed. The rules
     are the domain's; these consumers read (`reads`, `price`, the kernel's states), then dispatch;
-    they register with `reactions`. `self.sim` is the kernel (a `FlowKernel`), not the simulation."""
+    they register with `reactions`."""
 
     def __init__(self, kernel: FlowKernel, price: PriceReading, reactions: ReactionRegistry,
                  reads: CreditReads, accruals: Batch | None = None) -> None:
-        self.sim, self.price, self.reads = kernel, price, reads
+        self.kernel, self.price, self.reads = kernel, price, reads
         open_ids = kernel.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
         self.active: dict[str, None] = dict.fromkeys(open_ids)
         self._evaluated_payment: str | None = None  # the payment whose allocations were last re-evaluated
@@ -99,18 +99,18 @@ class CreditFlow:
         entity = envelope["payload"]["entity"]
         if entity["status"] != "approved":
             return ()
-        proposal = self.sim.state("credit-facility-proposal", entity["id"])
-        return open_pending_facility(proposal, self.sim.ids.entity())
+        proposal = self.kernel.state("credit-facility-proposal", entity["id"])
+        return open_pending_facility(proposal, self.kernel.ids.entity())
 
     def custodian_sync(self, envelope: Envelope) -> tuple[Send, ...]:
         """A custody wallet's new balance becomes its collateral's amount, effective on the
         balance's date (Lana's wallet-collateral sync); released collateral is left alone."""
         entity = envelope["payload"]["entity"]
-        found = self.sim.index("collateral").ids_where("custody_wallet_id", (entity["id"],))
+        found = self.kernel.index("collateral").ids_where("custody_wallet_id", (entity["id"],))
         effective = date.fromisoformat(entity["balance"]["updated_at"][:10])
         sync = SyncCollateralFromCustodian(entity["balance"]["amount"], effective)
         return tuple(Send("collateral", collateral_id, sync)
-                     for collateral_id in found if not self.sim.state("collateral", collateral_id).closed)
+                     for collateral_id in found if not self.kernel.state("collateral", collateral_id).closed)
 
     def collateral_changed(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
@@ -119,7 +119,7 @@ class CreditFlow:
             return ()
         if self.reads.exists(FACILITY_KIND, facility_id):
             return (self.collateralization(facility_id, entity["amount"], price),)
-        pending = self.sim.state("pending-credit-facility", facility_id)
+        pending = self.kernel.state("pending-credit-facility", facility_id)
         if pending.completed_at is not None:
             return ()
         return (Send("pending-credit-facility", facility_id, UpdatePendingCollateralization(entity["amount"], price)),)
@@ -129,7 +129,7 @@ class CreditFlow:
         entity, price = envelope["payload"]["entity"], self.price.current()
         if price is None:
             return ()
-        pending = self.sim.state("pending-credit-facility", entity["id"])
+        pending = self.kernel.state("pending-credit-facility", entity["id"])
         return complete_when_collateralized(pending, entity["collateralization"]["state"], price)
 
     def activate_facility(self, envelope: Envelope) -> tuple[Send, ...]:
@@ -137,8 +137,8 @@ class CreditFlow:
         price = self.price.current()
         if price is None:
             return ()
-        pending = self.sim.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
-        return activate(pending, price, self.sim.now, self.sim.ids.entity)
+        pending = self.kernel.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
+        return activate(pending, price, self.kernel.now, self.kernel.ids.entity)
 
     def track(self, envelope: Envelope) -> tuple[Send, ...]:
         facility_id = envelope["payload"]["entity"]["id"]
@@ -152,14 +152,15 @@ class CreditFlow:
         entity = envelope["payload"]["entity"]
         if entity["process_type"] != "disbursal":
             return ()
-        disbursal = self.sim.state("disbursal", entity["target_ref"])
-        return conclude_approval(disbursal, entity["status"] == "approved", self.sim.now.date(), self.sim.ids.entity)
+        disbursal = self.kernel.state("disbursal", entity["target_ref"])
+        approved = entity["status"] == "approved"
+        return conclude_approval(disbursal, approved, self.kernel.now.date(), self.kernel.ids.entity)
 
     # -- collection ----------------------------------------------------------------------
     def allocate_payment(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         return allocation_commands(entity["id"], entity["amount"], date.fromisoformat(entity["effective"]),
-                                   self.obligations_of(entity["beneficiary_id"]), self.sim.ids.entity)
+                                   self.obligations_of(entity["beneficiary_id"]), self.kernel.ids.entity)
 
     def recollateralize(self, envelope: Envelope) -> tuple[Send, ...]:
         """An obligation created or defaulted, or a payment allocated, re-evaluates its facility; a
@@ -174,25 +175,25 @@ class CreditFlow:
         facility_id, price = entity["beneficiary_id"], self.price.current()
         if price is None or not self.reads.exists(FACILITY_KIND, facility_id):
             return ()
-        collateral = self.reads.collateral_sats(self.sim.state(FACILITY_KIND, facility_id))
+        collateral = self.reads.collateral_sats(self.kernel.state(FACILITY_KIND, facility_id))
         return (self.collateralization(facility_id, collateral, price),)
 
     def collateralization(self, facility_id: str, collateral_sats: int, price: int) -> Send:
         books = self.reads.books(facility_id)
         return Send(FACILITY_KIND, facility_id, UpdateCollateralization(
-            collateral_sats, price, books.outstanding, self.sim.ids.entity(), books.payable_disbursed,
+            collateral_sats, price, books.outstanding, self.kernel.ids.entity(), books.payable_disbursed,
             books.payable_interest))
 
     def price_sweep(self, envelope: Envelope) -> tuple[Send, ...]:
         """Re-evaluate only the facilities whose price band the new price leaves (Lana: core/price/src/lib.rs, improved:
         per-facility terms and hysteresis, and no facility is unreachable)."""
         price, sends = envelope["payload"]["price"], []
-        for facility_id in self.sim.index(FACILITY_KIND).ids_crossed("trigger_below", "trigger_above", price):
-            f = self.sim.state(FACILITY_KIND, facility_id)
+        for facility_id in self.kernel.index(FACILITY_KIND).ids_crossed("trigger_below", "trigger_above", price):
+            f = self.kernel.state(FACILITY_KIND, facility_id)
             sends.append(self.collateralization(facility_id, self.reads.collateral_sats(f), price))
-        pending_ids = self.sim.index("pending-credit-facility").ids_crossed("trigger_below", "trigger_above", price)
+        pending_ids = self.kernel.index("pending-credit-facility").ids_crossed("trigger_below", "trigger_above", price)
         for pending_id in pending_ids:
-            p = self.sim.state("pending-credit-facility", pending_id)
+            p = self.kernel.state("pending-credit-facility", pending_id)
             sends.append(Send("pending-credit-facility", pending_id, UpdatePendingCollateralization(
                 self.reads.collateral_sats(p), price)))
         return tuple(sends)
@@ -204,9 +205,9 @@ class CreditFlow:
         whose maturity date has come. Cycles that end today are posted once obligations are
         current. A closed facility's cycle accrues no more; a posted cycle leaves memory."""
         day, due, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
-        today, active, state, principal = day.isoformat(), self.active, self.sim.state, self.reads.principal
+        today, active, state, principal = day.isoformat(), self.active, self.kernel.state, self.reads.principal
         self.evict_posted()
-        for cycle_id, first_day in self.sim.index(CYCLE).scan("accruing_from"):
+        for cycle_id, first_day in self.kernel.index(CYCLE).scan("accruing_from"):
             if first_day > today:
                 break
             cycle = state(CYCLE, cycle_id)
@@ -217,13 +218,13 @@ class CreditFlow:
             if completes_cycle(cycle, period):
                 posting.append(cycle_id)
         sends = self.accrue(due, envelope)
-        for facility_id, maturity in self.sim.index(FACILITY_KIND).scan("maturity_date"):
+        for facility_id, maturity in self.kernel.index(FACILITY_KIND).scan("maturity_date"):
             if maturity > today:
                 break
             if facility_id in active and due_to_mature(state(FACILITY_KIND, facility_id), day):
                 sends.append(Send(FACILITY_KIND, facility_id, Mature(day)))
         if posting:
-            self.sim.jobs.at(self.sim.now, lambda: self.post_cycles(posting), Priority.CYCLE_POSTING)
+            self.kernel.jobs.at(self.kernel.now, lambda: self.post_cycles(posting), Priority.CYCLE_POSTING)
         return tuple(sends)
 
     def accrue(self, due: list[tuple[str, AccrueInterest]], envelope: Envelope) -> list[Send]:
@@ -240,15 +241,15 @@ class CreditFlow:
         """After obligations are current (Lana's AwaitObligationsSync): post each fully accrued cycle
         with its interest obligation, due on the cycle's last day; the facility concludes it."""
         for cycle_id in cycle_ids:
-            for send in post_cycle(self.sim.state(CYCLE, cycle_id), self.sim.ids.entity()):
-                self.sim.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
+            for send in post_cycle(self.kernel.state(CYCLE, cycle_id), self.kernel.ids.entity()):
+                self.kernel.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
         self.posted.extend(cycle_ids)
 
     def evict_posted(self) -> None:
         """Drop the actors of the cycles posted since the last day end (no command reaches a posted
         cycle again; a read folds it from the journal), so memory stays flat over a long run."""
         if self.accruals is not None and self.posted:
-            state = self.sim.state
+            state = self.kernel.state
             self.accruals.evict([c for c in self.posted if state(CYCLE, c).posted])
         self.posted = []
 
