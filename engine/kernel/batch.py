@@ -134,15 +134,10 @@ class Batch:
         host, journal = self.host, self.host.journal
         before = actor.entity_seq
         if host.index is not None:
-            raw = host.index.raw(state)
-            if raw != actor.row:
-                host.index.write(actor.entity_id, host.index.convert(raw))
-                actor.row = raw
+            host._index(actor, state)
         seq = journal.append_locked(actor.entity, before, events, iso, msg.context)
         if host.publish is not None:
-            for event in events:
-                for public in host.publish(state, event):
-                    host.outbox.stage(public, seq, msg.trace_id, held)
+            host.outbox.publish(host.publish, state, events, seq, msg.trace_id, held)
         after = before + len(events)
         if host.snapshot_every and after // host.snapshot_every > before // host.snapshot_every:
             host._snapshot(actor.entity, after, seq, state)

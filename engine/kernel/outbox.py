@@ -60,10 +60,12 @@ class Outbox:
         self.watched, self.notify = event_types, notify
 
     def publish(self, mapper: Callable[[Any, Any], Iterable[Public]], state: object, events: Iterable[object],
-                seq: int, trace_id: str) -> list[Envelope]:
-        """Stage the public events of `events`; returns the envelopes watchers are to be told of,
-        which the caller hands to `announce` once the command's rows are sure to stay."""
-        held: list[Envelope] = []
+                seq: int, trace_id: str, held: list[Envelope] | None = None) -> list[Envelope]:
+        """Stage the public events of `events`; returns the envelopes watchers are to be told of
+        (appended to `held` when given: a batch collects its commands'), which the caller hands to
+        `announce` once the command's rows are sure to stay."""
+        if held is None:
+            held = []
         for event in events:
             for public in mapper(state, event):
                 self.stage(public, seq, trace_id, held)
