@@ -121,12 +121,12 @@ class Simulation(Dispatch):
                                    deterministic=runtime == "deterministic")
         self._actors: dict[tuple[str, str], Any] = self.registry._actors  # live entity actors
         self._system = self.authz.system
-        alarms = Alarms(clock=self.clock, jobs=self.jobs, registry=self.registry, tell=self._tell_as_system,
-                        post=lambda kind, entity_id, command, subject: self._post(kind, entity_id, command,
-                                                                                  as_system(subject), None, None))
+        self.alarms = Alarms(clock=self.clock, jobs=self.jobs, registry=self.registry, tell=self._tell_as_system,
+                             post=lambda kind, entity_id, command, subject: self._post(kind, entity_id, command,
+                                                                                       as_system(subject), None, None))
         for host in self.kinds.values():
             if host.alarm is not None:
-                alarms.host(host)
+                self.alarms.host(host)
         self.kernel = Kernel(self.execute, self.tell, self.state, self.load, self.index, self._exists, self.ids,
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
         modules.attach_services(self, self.kernel, self.settings)

@@ -1,8 +1,10 @@
 """Entity alarms: an aggregate's `alarm(state)` becomes a job at its time; after a reopen the stored
-alarms are armed one at a time from the query index (`alarm_at`), so reopening costs what is due."""
+alarms are armed one at a time from the query index (`alarm_at`), so reopening costs what is due.
+A checkpoint instead records each pending alarm job by its place (`pending`) and `restore`s them."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -10,7 +12,12 @@ from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.entity import EntityKind
 from engine.kernel.registry import Registry
 
-__all__ = ["Alarms"]
+__all__ = ["Alarms", "command_key"]
+
+
+def command_key(command: object) -> str:
+    """A short stable key of an alarm's command (its repr: commands are frozen attrs classes)."""
+    return hashlib.blake2b(repr(command).encode(), digest_size=8).hexdigest()
 
 
 class Alarms:
@@ -19,6 +26,8 @@ class Alarms:
     def __init__(self, *, clock: Clock, jobs: Jobs, registry: Registry, tell: Callable[..., None],
                  post: Callable[[str, str, object, str], None]) -> None:
         self.clock, self.jobs, self.registry, self.tell, self.post = clock, jobs, registry, tell, post
+        self.pending: dict[int, tuple[str, str, datetime, object]] = {}  # place -> (kind, id, when, command)
+        self.stored_places: set[int] = set()  # the places `Stored` walks the index from
 
     def host(self, kind: EntityKind) -> None:
         """Let the kind's entities set alarms; post the stored alarms already due, and arm the rest
@@ -43,8 +52,41 @@ class Alarms:
 
         if when <= self.clock.now:
             self.post(kind, entity_id, command, f"{kind}-alarm")  # overdue: in this cascade
-        else:
-            self.jobs.at(when, ring, host.alarm_priority)
+            return
+        self._schedule(host, entity_id, when, command, ring)
+
+    def _schedule(self, host: EntityKind, entity_id: str, when: datetime, command: object,
+                  ring: Callable[[], None]) -> None:
+        """One job at `when`, at a place in the insertion order taken now and kept in `pending`."""
+        place = self.jobs.reserve()
+        self.pending[place] = (host.spec.kind, entity_id, when, command)
+
+        def ring_once() -> None:
+            self.pending.pop(place, None)
+            ring()
+
+        self.jobs.at(when, ring_once, host.alarm_priority, place=place)
+
+    def describe(self, place: int) -> list[object] | None:
+        """The pending alarm job at `place` as data (`restore` takes it), or None if it is not one."""
+        found = self.pending.get(place)
+        if found is None:
+            return None
+        kind, entity_id, when, command = found
+        return ["alarm", kind, entity_id, when.strftime("%Y-%m-%dT%H:%M:%SZ"), _key_of(command)]
+
+    def restore(self, hosts: dict[str, EntityKind], kind: str, entity_id: str, when_iso: str, key: str) -> None:
+        """Schedule again, after every job scheduled so far, an alarm job `describe` gave: when it
+        rings it delivers the entity's alarm then if that is still the one the job was set for."""
+        host, when = hosts[kind], parse_instant(when_iso)
+
+        def ring() -> None:
+            actor = self.registry.actor(kind, entity_id)
+            alarm = actor.alarm if actor is not None else host.load_alarm(entity_id)
+            if alarm is not None and alarm[0] == when and command_key(alarm[1]) == key:
+                self.tell(kind, entity_id, alarm[1], subject=f"{kind}-alarm")
+
+        self._schedule(host, entity_id, when, _Keyed(key), ring)
 
 
 class Stored:
@@ -60,6 +102,7 @@ class Stored:
         self.journal, self.table = kind.journal, kind.index.table
         self.seq = kind.journal.last_seq  # the opening: alarms set after it are jobs of their own
         self.place = alarms.jobs.reserve()
+        alarms.stored_places.add(self.place)
 
     def ids(self, where: str, *params: object) -> list[str]:
         self.journal.sync()  # index rows are staged with their command
@@ -105,3 +148,14 @@ class Stored:
         else:  # changed since, by an actor released after
             now = kind.load_alarm(entity_id)
         return opened if now == opened else None
+
+
+class _Keyed:
+    """A restored alarm job's command, known by its key alone (its repr is the original's key)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _key_of(command: object) -> str:
+    return command.key if isinstance(command, _Keyed) else command_key(command)

@@ -42,10 +42,12 @@ def cut_seq(conn: sqlite3.Connection, at_iso: str) -> int:
 
 
 def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str,
-             seed: int | None = None) -> tuple[int, set[tuple[str, str]]]:
+             seed: int | None = None, meta: dict[str, Any] | None = None) -> tuple[int, set[tuple[str, str]]]:
     """Copy `source` into `target` cut at `at_iso`; returns (cut seq, {(kind, id)} changed after it).
     With another `seed` the branch is that seed's run from the cut on: its named random streams
-    start afresh from the new seed (id and command counters continue, so nothing collides)."""
+    start afresh from the new seed (id and command counters continue, so nothing collides).
+    `meta`: the run's own metadata at the cut (a restart from a checkpoint, not a branch: these
+    keys are written instead of `forked_at`/`forked_seq`)."""
     cut = cut_seq(source, at_iso)
     source.backup(target)
     changed = set(target.execute(
@@ -65,7 +67,8 @@ def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str
         row = target.execute("SELECT value FROM lanasim_meta WHERE key = 'ids'").fetchone()
         ids = {**loads(row[0]), "streams": {}, "seed": seed} if row else None
         reseed = (("seed", seed),) + ((("ids", ids),) if ids is not None else ())
-    for key, value in (("now", at_iso), ("forked_at", at_iso), ("forked_seq", cut), *reseed):
+    marks = (("forked_at", at_iso), ("forked_seq", cut)) if meta is None else tuple(meta.items())
+    for key, value in (("now", at_iso), *marks, *reseed):
         target.execute("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
     target.execute("DELETE FROM lanasim_meta WHERE key = 'digest'")
     _relink(target, first_cut)
@@ -111,15 +114,16 @@ def _ephemeral(target: sqlite3.Connection) -> None:
 
 
 def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
-                 specs: Iterable[Aggregate[Any, Any, Any]], seed: int | None = None) -> str | sqlite3.Connection:
+                 specs: Iterable[Aggregate[Any, Any, Any]], seed: int | None = None,
+                 meta: dict[str, Any] | None = None) -> str | sqlite3.Connection:
     """Write the cut of `source` at `at_iso` into `journal` (a new file, or ":memory:") and fix its
     index rows (`specs`: the aggregates hosted); returns the path, or the in-memory connection.
-    `seed`: the branch continues as that seed's run (see `copy_cut`)."""
+    `seed`: the branch continues as that seed's run; `meta`: the run itself continues (see `copy_cut`)."""
     if journal != ":memory:" and Path(journal).exists():
         raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal")
     target = sqlite3.connect(journal, isolation_level=None, check_same_thread=False)
     try:
-        _, changed = copy_cut(source, target, at_iso, seed)
+        _, changed = copy_cut(source, target, at_iso, seed, meta)
     except BaseException:
         target.close()
         if journal != ":memory:":

@@ -15,7 +15,7 @@ from domains.money import SATS_PER_BTC, cents_to_sats_up, sats_to_cents_down
 from engine.kernel.clock import Priority
 from engine.kernel.errors import EngineError
 
-__all__ = ["Behaviour", "Borrowers", "Execution", "InvalidBorrowerBehaviour", "InvalidDeskSettings",
+__all__ = ["Action", "Behaviour", "Borrowers", "Execution", "InvalidBorrowerBehaviour", "InvalidDeskSettings",
            "LiquidationDesk", "MarginCall", "NeverPay", "PayLate", "RepayEarly", "TopUp"]
 
 HOUR, DAY, BPS = 3600, 86_400, 10_000
@@ -85,6 +85,7 @@ class LiquidationDesk:
         self.cap = _exact(max_slippage_bps)
         self.executions: list[Execution] = []
         self._hour, self._used, self._last = -1, 0, 0
+        self.pending: dict[int, tuple[str, str, int, int]] = {}  # job place -> order not yet executed
         sim.reactions.add(Policy(name, (INITIATED,), self.receive, subject=name))
 
     def slippage_bps(self, sats: int) -> Fraction:
@@ -98,8 +99,29 @@ class LiquidationDesk:
         entity = envelope["payload"]["entity"]
         trigger, started = entity["liquidation_trigger"], self.sim.elapsed
         order = (entity["id"], trigger["liquidation_id"], trigger["initially_estimated_to_liquidate"], started)
-        self.sim.jobs.at(self._slot(started + self.delay), lambda: self._execute(*order), Priority.LIQUIDATION)
+        self.book(self._slot(started + self.delay), order)
         return ()
+
+    def book(self, when: int, order: tuple[str, str, int, int]) -> None:
+        """Execute `order` (facility, liquidation, estimated sats, started) at sim second `when`; until
+        then it is in `pending` under its job's place (what a checkpoint records, in job order)."""
+        place = self.sim.jobs.reserve()
+        self.pending[place] = order
+
+        def execute() -> None:
+            del self.pending[place]
+            self._execute(*order)
+
+        self.sim.jobs.at(when, execute, Priority.LIQUIDATION, place=place)
+
+    @property
+    def hour_used(self) -> list[int]:
+        """The desk's capacity bookkeeping: [clock hour, executions booked in it, last slot]."""
+        return [self._hour, self._used, self._last]
+
+    @hour_used.setter
+    def hour_used(self, value: list[int]) -> None:
+        self._hour, self._used, self._last = value
 
     def _slot(self, ready: int) -> int:
         """The first instant >= ready and every earlier order's, in an hour with room (a slot due
@@ -178,12 +200,16 @@ class MarginCall:
     repaid_cents: int = 0
 
 
+Action = tuple[object, ...]  # ("top_up", call, target_cvl) | ("repay", call, fraction) | ("pay", facility, obligation)
+
+
 class Borrowers:
     """Each facility's borrower acting on its `Behaviour`; margin calls are timed for every facility."""
 
     def __init__(self, sim, behaviours: dict[str, Behaviour], *, name: str = "borrowers") -> None:
         self.sim, self.behaviours, self.rng = sim, dict(behaviours), sim.random("borrowers")
         self.calls: dict[str, list[MarginCall]] = {}
+        self.pending: dict[int, Action] = {}  # job place -> an action not yet taken
         sim.reactions.add(Policy(f"{name}.margin-calls", (CHANGED,), self.collateralization_changed, subject=name))
         sim.reactions.add(Policy(f"{name}.obligations", (DUE,), self.obligation_due, subject=name))
 
@@ -213,24 +239,43 @@ class Borrowers:
             case TopUp(probability=p, cure_window_hours=hours, target_cvl=target):
                 tops_up, when = self.rng.random() < p, self.rng.random()  # two draws either way
                 if tops_up:
-                    self._later(int(hours * HOUR * when), lambda: self._top_up(call, target))
+                    self.later(self.sim.elapsed + int(hours * HOUR * when), ("top_up", call, target))
             case RepayEarly(fraction=fraction, after_hours=hours):
-                self._later(round(hours * HOUR), lambda: self._repay(call, fraction))
+                self.later(self.sim.elapsed + round(hours * HOUR), ("repay", call, fraction))
 
     def obligation_due(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         facility_id, obligation_id = entity["beneficiary_id"], entity["id"]
-        pay = lambda: self._pays(facility_id, self.sim.state("obligation", obligation_id).outstanding)
+        pay = ("pay", facility_id, obligation_id)
         match self.behaviours.get(facility_id):
             case TopUp() | RepayEarly():
-                self._later(0, pay)
+                self.later(self.sim.elapsed, pay)
             case PayLate(days=days):
-                self._later(days * DAY, pay)
+                self.later(self.sim.elapsed + days * DAY, pay)
         return ()
 
-    def _later(self, seconds: int, fn) -> None:
-        """Run `fn` `seconds` from now (0: after the current cascade, which `Jobs.at` guarantees)."""
-        self.sim.jobs.at(self.sim.elapsed + seconds, fn, Priority.SCENARIO)
+    def later(self, when: int, action: Action) -> None:
+        """Take `action` at sim second `when` (now: after the current cascade, which `Jobs.at`
+        guarantees); until then it is in `pending` under its job's place."""
+        place = self.sim.jobs.reserve()
+        self.pending[place] = action
+
+        def act() -> None:
+            del self.pending[place]
+            self._act(action)
+
+        self.sim.jobs.at(when, act, Priority.SCENARIO, place=place)
+
+    def _act(self, action: Action) -> None:
+        match action:
+            case ("top_up", MarginCall() as call, Decimal() as target):
+                self._top_up(call, target)
+            case ("repay", MarginCall() as call, float() | int() as fraction):
+                self._repay(call, fraction)
+            case ("pay", str(facility_id), str(obligation_id)):
+                self._pays(facility_id, self.sim.state("obligation", obligation_id).outstanding)
+            case _:
+                raise ValueError(f"not a borrower's action: {action!r}")
 
     def _top_up(self, call: MarginCall, target_cvl: Decimal) -> None:
         view, price = self.sim.credit.facility(call.facility_id), self.sim.price.current()

@@ -17,7 +17,6 @@ from engine.bank.importer import import_positions
 from engine.kernel.fork import fork_journal, open_source
 from engine.simulation import Simulation
 from scenarios.analysis import write_outputs
-from scenarios.behaviour.agents import LiquidationDesk
 from scenarios.book.export import as_of_iso, open_facilities
 from scenarios.book.format import read_book
 from scenarios.library import load_scenario, parse_params, stress
@@ -81,7 +80,5 @@ def _tell(sim: Any, params: dict) -> None:
         raise ScenarioError("the branch has no BTC price yet; nothing to replay the market from")
     path, every = path_from_spec(params["path"], seed=sim.seed, price_cents=price), params["price_every_minutes"] * 60
     sim.journal.set_meta(stress_params=dict(params), market=path.describe())
-    LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
-                    params["slippage_bps_per_btc"], params["base_slippage_bps"])
     book = open_facilities(sim)
-    stress.run_market(sim, params, book, path, every, sim.elapsed + params["lead_days"] * DAY)
+    stress.run_market(sim, params, book, every, sim.elapsed + params["lead_days"] * DAY, price)

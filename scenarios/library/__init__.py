@@ -74,18 +74,41 @@ class Scenario:
             sim.progress = progress
             sim.journal.set_meta(scenario=self.name, params={k: str(v) for k, v in params.items()})
             sim.journal.flush()
-            summary = dict(self.module.story(sim, **params))
-            sim.journal.set_meta(finished=True)
-            sim.settle(commit=True)
-            summary["events journaled"] = sim.journal.last_seq
-            summary["outbox events"] = sim.outbox.sequence
-            summary["journal digest"] = sim.journal.digest()
-        return summary
+            return _finished(sim, dict(self.module.story(sim, **params)))
+
+    @property
+    def restartable(self) -> bool:
+        """Whether a stopped run continues from its last checkpoint (the stress family, whose story
+        is a day loop over data) rather than by re-executing (see `scenarios.library.resume`)."""
+        from scenarios.library import stress
+
+        return getattr(self.module, "story", None) is stress.story
+
+    def restart(self, *, journal: str, params: dict, progress=None, observe=None) -> dict:
+        """Continue the stopped run whose journal `resume.cut_at_checkpoint` wrote to `journal`."""
+        from engine.simulation import Simulation
+        from scenarios.library import stress
+
+        with Simulation(journal=journal) as sim:
+            if observe is not None:
+                observe(sim)
+            sim.progress = progress
+            return _finished(sim, stress.continue_market(sim, params))
 
     @property
     def story(self) -> str:
         """The module docstring's first paragraph ("Story: ..."), on one line."""
         return story_line(self.module)
+
+
+def _finished(sim, summary: dict) -> dict:
+    """Mark the run finished, commit, and add the journal's figures to the story's summary."""
+    sim.journal.set_meta(finished=True)
+    sim.settle(commit=True)
+    summary["events journaled"] = sim.journal.last_seq
+    summary["outbox events"] = sim.outbox.sequence
+    summary["journal digest"] = sim.journal.digest()
+    return summary
 
 
 def load_scenario(name: str) -> Scenario:
@@ -139,8 +162,10 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
 
 
 def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
-                   progress: Callable[[float, str], None] | None = None) -> tuple[ModuleType, dict]:
-    """`resume_run` without writing the outputs: the scenario module and the story's summary."""
+                   progress: Callable[[float, str], None] | None = None,
+                   observe: Callable[[object], None] | None = None) -> tuple[ModuleType, dict]:
+    """`resume_run` without writing the outputs: the scenario module and the story's summary.
+    `observe(sim)`, if given, is called with the simulation that continues (or re-executes) the run."""
     from engine.position import JournalMismatch
     from scenarios.library import resume
 
@@ -157,8 +182,14 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
                 raise JournalMismatch(path=str(run_dir / "journal.sqlite"), field=name, journal=values[name],
                                       given=value)
     stopped = resume.committed_prefix(run_dir / "journal.sqlite")
+    checkpoint = meta.get("checkpoint") if scenario.restartable else None
     try:
-        summary = scenario.execute(seed=meta["seed"], journal=str(target), params=values, progress=progress)
+        if checkpoint is not None:
+            resume.cut_at_checkpoint(run_dir / "journal.sqlite", target, checkpoint)
+            summary = scenario.restart(journal=str(target), params=values, progress=progress, observe=observe)
+        else:
+            summary = scenario.execute(seed=meta["seed"], journal=str(target), params=values, progress=progress,
+                                       observe=observe)
         resume.prove_prefix(stopped, target)
     except BaseException:
         for suffix in ("", "-wal", "-shm"):

@@ -24,8 +24,8 @@ from pathlib import Path
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.rundir import JOURNAL, RunRefused, journal_meta
 
-__all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "prepare_resume", "prove_prefix", "replace",
-           "settle_wal"]
+__all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "prepare_resume", "prove_prefix",
+           "replace", "settle_wal"]
 
 RESUMING = f"{JOURNAL}.resume"
 _SIDECARS = ("-wal", "-shm", "-journal")
@@ -92,6 +92,23 @@ def prove_prefix(stopped: dict, resumed: Path) -> None:
         if found[f"{table} hash"] != stopped[f"{table} hash"]:
             raise ResumeDiverged(path=str(resumed), table=table, rows=stopped[table],
                                  problem="the re-executed run does not reproduce the stopped journal's rows")
+
+
+def cut_at_checkpoint(journal: Path, target: Path, checkpoint: dict) -> None:
+    """Write into `target` the stopped journal as it stood at `checkpoint` (rows committed after it
+    cut away, to be written again by the continued run), with the run's ids and streams as then."""
+    from engine.bank import modules
+    from engine.kernel.fork import cut_seq, fork_journal
+
+    conn = sqlite3.connect(str(journal))  # read only (see committed_prefix)
+    try:
+        if cut_seq(conn, checkpoint["now"]) != checkpoint["seq"]:
+            raise ResumeDiverged(path=str(journal), table="events", rows=checkpoint["seq"],
+                                 problem=f"the journal's events up to the checkpoint at {checkpoint['now']} "
+                                         "are not the ones it recorded")
+        fork_journal(conn, str(target), checkpoint["now"], modules.aggregates(), meta={"ids": checkpoint["ids"]})
+    finally:
+        conn.close()
 
 
 def replace(run_dir: Path, resumed: Path) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from engine.simulation import Simulation
 from scenarios.analysis import analyse_run, write_outputs
 from scenarios.behaviour.agents import Borrowers, LiquidationDesk
+from scenarios.behaviour.checkpoint import behaviours_as_data, behaviours_from_data, restore, store_checkpoint
 from scenarios.book.shared import snapshot
 from scenarios.book.synthetic import (
     BookSpec,
@@ -43,8 +44,8 @@ from scenarios.book.synthetic import (
 from scenarios.library.params import Param, ScenarioError
 from scenarios.market import PathSpecError, path_from_spec, with_faults
 
-__all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "open_book", "report", "run_market",
-           "start", "story", "tell", "with_defaults"]
+__all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "continue_market", "open_book",
+           "report", "run_market", "start", "story", "tell", "with_defaults"]
 
 START = "2024-01-01"  # the run's start when the path carries no dates
 HOUR, DAY = 3600, 86_400
@@ -174,23 +175,56 @@ def tell(sim, **params) -> None:
     if sim.progress:  # the book is open: a sweep times a run's setup to here
         sim.progress(0.0, sim.clock.iso)
     sim.journal.set_meta(stress_params=dict(params), market=path.describe())
-    LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
-                    params["slippage_bps_per_btc"], params["base_slippage_bps"])
-    run_market(sim, params, book, path, every, lead)
+    run_market(sim, params, book, every, lead, params["btc_usd"] * 100 or None)
 
 
-def run_market(sim, params: dict, book, path, every: int, lead: int) -> None:
-    """What every stress run does once its desk and book are in place (a fresh run's, or a branch
-    of another journal's): borrowers drawn over `book`, the price path followed `lead` seconds late
-    with its faults, one tick every `every` seconds, and the days advanced one at a time."""
-    Borrowers(sim, borrowers_are_drawn(
+def run_market(sim, params: dict, book: list[str], every: int, lead: int, price_cents: int | None) -> None:
+    """What every stress run does once its book is in place (a fresh run's, or a branch of another
+    journal's): the desk set up, borrowers drawn over `book`, the price path (replayed from
+    `price_cents`; None: its own level) followed `lead` seconds late with its faults, one tick
+    every `every` seconds, and the days advanced one at a time, each ending with a checkpoint."""
+    desk = _desk(sim, params)
+    behaviours = borrowers_are_drawn(
         sim, book, top_up_share=params["top_up_share"], repay_share=params["repay_share"],
         late_share=params["late_share"], top_up_probability=params["top_up_probability"],
-        cure_window_hours=params["cure_window_hours"], late_days=params["late_days"]))
-    sim.price.follow(_Delayed(with_faults(path, **_faults(params, every)), lead), every_seconds=every)
+        cure_window_hours=params["cure_window_hours"], late_days=params["late_days"])
+    borrowers = Borrowers(sim, behaviours)
+    sim.journal.set_meta(stress_run={"book": book, "behaviours": behaviours_as_data(book, behaviours),
+                                     "every": every, "lead": lead, "price_cents": price_cents})
+    sim.price.follow(_followed(sim, params, every, lead, price_cents), every_seconds=every)
+    _days(sim, params, 1, desk, borrowers)
+
+
+def continue_market(sim, params: dict) -> dict:
+    """A stopped stress run continued from the checkpoint `sim` was reopened at (see
+    `scenarios.library.resume`): desk, borrowers, pending jobs and price feed restored, the days
+    after it advanced; returns the summary `story` returns."""
+    meta = sim.journal.meta()
+    run, checkpoint = meta["stress_run"], meta["checkpoint"]
+    desk = _desk(sim, params)
+    borrowers = Borrowers(sim, behaviours_from_data(run["book"], run["behaviours"]))
+    path = _followed(sim, params, run["every"], run["lead"], run["price_cents"])
+    restore(sim, desk, borrowers, checkpoint,
+            follow=lambda t: sim.price.follow(path, every_seconds=run["every"], first=t))
+    _days(sim, params, checkpoint["day"] + 1, desk, borrowers)
+    return analyse_run(sim).summary
+
+
+def _desk(sim, params: dict) -> LiquidationDesk:
+    return LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
+                           params["slippage_bps_per_btc"], params["base_slippage_bps"])
+
+
+def _followed(sim, params: dict, every: int, lead: int, price_cents: int | None) -> _Delayed:
+    path = path_from_spec(params["path"], seed=sim.seed, price_cents=price_cents)
+    return _Delayed(with_faults(path, **_faults(params, every)), lead)
+
+
+def _days(sim, params: dict, first: int, desk: LiquidationDesk, borrowers: Borrowers) -> None:
     total = params["lead_days"] + params["days"]
-    for day in range(1, total + 1):
+    for day in range(first, total + 1):
         sim.advance(days=1)
+        store_checkpoint(sim, day, desk, borrowers)
         if sim.progress:
             sim.progress(day / total, sim.clock.iso)
 

@@ -65,8 +65,9 @@ class PriceService:
         if self.feed is not None:
             self.feed.stopped = True
 
-    def follow(self, path: PricePath, *, every_seconds: int = 3600) -> None:
-        """Sample `path.price_at(t)` now and every `every_seconds` of sim time (priority: price).
+    def follow(self, path: PricePath, *, every_seconds: int = 3600, first: int | None = None) -> None:
+        """Sample `path.price_at(t)` now (or at sim second `first`, a run restarted from a checkpoint)
+        and every `every_seconds` of sim time after (priority: price).
 
         t is the sim clock in whole seconds since the simulation began; a None reading publishes nothing
         (the last price stays in use), as when every provider fails.
@@ -76,7 +77,7 @@ class PriceService:
         if self.feed is not None:
             self.feed.stopped = True
         self.path = feed = path
-        origin = int(self.sim.clock.env.now)
+        origin = int(self.sim.clock.env.now) if first is None else first
 
         def sample() -> bool:
             if self.path is not path:

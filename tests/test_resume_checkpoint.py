@@ -1,0 +1,139 @@
+"""A stopped stress run resumes from the checkpoint its last day end committed — participants,
+pending jobs and alarms, random streams restored from the journal, the prefix not computed again —
+and ends with the journal of the run nobody stopped; pending alarms restored from a checkpoint ring
+in the order they were set, which a plain reopen (id order) does not promise."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from engine import Simulation
+from engine.inspect import open_readonly
+from engine.kernel.jobqueue import described, put_back, take_all
+from scenarios.library import load_scenario, parse_params, resume_journal
+from scenarios.library.crashes import crash_image
+from scenarios.library.resume import ResumeDiverged
+from tests.test_alarms import REMINDER, Remind
+
+SMALL = {"facilities": "10", "days": "12", "lead_days": "4", "desk_capacity_per_hour": "1"}
+
+
+def stopped_at(tmp_path: Path, name: str, params: dict, picks: set[int]) -> tuple[str, int, list[Path]]:
+    """The uninterrupted digest, the number of commits, and run directories holding the files of a
+    kill after each commit in `picks` (negative: counted from the last)."""
+    scenario = load_scenario(name)
+    values = parse_params(scenario, [f"{k}={v}" for k, v in params.items()])
+    counted: list[int] = []
+    whole = scenario.execute(seed=3, journal=":memory:", params=values,
+                             observe=lambda sim: sim.journal.after_commit.append(counted.append))
+    chosen = {k if k > 0 else len(counted) + k for k in picks}
+    commits, images = [0], []
+
+    def observe(sim) -> None:
+        def after(_: int) -> None:
+            commits[0] += 1
+            if commits[0] in chosen:
+                images.append(crash_image(Path(sim.journal.path), tmp_path / f"kill-{commits[0]}").parent)
+
+        sim.journal.after_commit.append(after)
+
+    (tmp_path / "imaged").mkdir()
+    scenario.execute(seed=3, journal=str(tmp_path / "imaged" / "journal.sqlite"), params=values, observe=observe)
+    assert commits[0] == len(counted)
+    return whole["journal digest"], len(counted), images
+
+
+def checkpoint_of(run_dir: Path) -> dict | None:
+    with open_readonly(str(run_dir / "journal.sqlite")) as view:
+        meta = view.journal.meta()
+        return None if meta.get("finished") else meta.get("checkpoint")
+
+
+@pytest.mark.parametrize("name", ["march-2020", "ftx-2022", "stress"])
+def test_a_stress_run_killed_after_a_day_resumes_from_its_checkpoint_to_the_uninterrupted_digest(tmp_path, name):
+    params = {k: v for k, v in SMALL.items() if not (name != "stress" and k == "lead_days")}
+    digest, commits, run_dirs = stopped_at(tmp_path, name, params, {12, 25, 31, -9, -3})
+    total = int(params.get("lead_days", load_scenario(name).defaults["lead_days"])) + int(params["days"])
+    restarted = 0
+    for run_dir in run_dirs:
+        checkpoint = checkpoint_of(run_dir)
+        if checkpoint is None:
+            continue
+        opened: list[tuple[str, int, int]] = []
+        days: list[int] = []
+
+        def observe(sim, opened=opened) -> None:
+            opened.append((sim.clock.iso, sim.journal.last_seq, sim.ids.state()["commands"]))
+
+        _, summary = resume_journal(run_dir, observe=observe,
+                                    progress=lambda fraction, _, days=days: days.append(round(fraction * total)))
+        assert summary["journal digest"] == digest, run_dir.name
+        # the continued simulation opened at the checkpoint, with its journal, and advanced only the days after it
+        assert opened == [(checkpoint["now"], checkpoint["seq"], checkpoint["ids"]["commands"])]
+        assert days == list(range(checkpoint["day"] + 1, total + 1))
+        with open_readonly(str(run_dir / "journal.sqlite")) as view:
+            assert view.verify()["ok"] and view.journal.meta()["finished"]
+        restarted += 1
+    assert restarted >= 3 and commits > 31
+
+
+def test_the_rows_a_kill_left_after_the_checkpoint_must_be_written_again_or_the_resume_is_refused(tmp_path):
+    _, _, run_dirs = stopped_at(tmp_path, "march-2020", SMALL, {-4, -5, -6, -7})
+    for run_dir in run_dirs:  # a kill after a day's commit, before that day's checkpoint
+        checkpoint = checkpoint_of(run_dir)
+        conn = sqlite3.connect(str(run_dir / "journal.sqlite"))
+        after = conn.execute("SELECT MAX(seq) FROM events").fetchone()[0]
+        if checkpoint is not None and after > checkpoint["seq"]:  # the continued run must write them again
+            break
+        conn.close()
+    else:
+        pytest.fail("no kill between a day's commit and its checkpoint")
+    conn.execute("UPDATE events SET payload = payload || ' ' WHERE seq = ?", (after,))
+    conn.commit()
+    conn.close()
+    before = (run_dir / "journal.sqlite").read_bytes()
+    with pytest.raises(ResumeDiverged) as diverged:
+        resume_journal(run_dir)
+    assert diverged.value.table == "events" and (run_dir / "journal.sqlite").read_bytes() == before
+    assert sorted(p.name for p in run_dir.iterdir()) == ["journal.sqlite"]
+
+
+def _reminders(sim: Simulation) -> None:
+    """Four reminders for one instant, set out of id order, and two days of time."""
+    day5 = sim.now + timedelta(days=5)
+    for entity_id in ("r3", "r1", "r5", "r2"):
+        sim.execute("reminder", entity_id, Remind(day5, entity_id))
+    sim.advance(days=2)
+
+
+def _rang(sim: Simulation) -> list[str]:
+    return [row[2] for row in sim.journal.rows() if row[4] == "test.reminder.rang"]
+
+
+def test_restored_alarm_jobs_ring_in_the_order_they_were_set_where_a_plain_reopen_rings_by_id(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "straight.sqlite"), aggregates=[REMINDER]) as sim:
+        _reminders(sim)
+        sim.advance(days=5)
+        straight, rang = sim.journal.digest(), _rang(sim)
+    assert rang == ["r3", "r1", "r5", "r2"]
+    with Simulation(seed=1, journal=str(tmp_path / "stopped.sqlite"), aggregates=[REMINDER]) as sim:
+        _reminders(sim)
+        jobs = [job for _, _, place in described(sim.jobs) if (job := sim.alarms.describe(place))]
+    assert [job[2] for job in jobs] == ["r3", "r1", "r5", "r2"]
+    with Simulation(seed=1, journal=str(tmp_path / "stopped.sqlite"), aggregates=[REMINDER]) as reopened:
+        for place, job in take_all(reopened.jobs).items():
+            if place not in reopened.alarms.stored_places:
+                put_back(reopened.jobs, job)
+        for job in jobs:
+            reopened.alarms.restore(reopened.kinds, *job[1:])
+        reopened.advance(days=5)
+        assert reopened.journal.digest() == straight and _rang(reopened)[-4:] == rang
+    with Simulation(seed=1, journal=str(tmp_path / "plain.sqlite"), aggregates=[REMINDER]) as sim:
+        _reminders(sim)
+    with Simulation(seed=1, journal=str(tmp_path / "plain.sqlite"), aggregates=[REMINDER]) as reopened:
+        reopened.advance(days=5)
+        assert _rang(reopened) == ["r1", "r2", "r3", "r5"]  # why a checkpoint records the job order
