@@ -22,18 +22,22 @@ from tests.test_alarms import REMINDER, Remind
 SMALL = {"facilities": "10", "days": "12", "lead_days": "4", "desk_capacity_per_hour": "1"}
 
 
-def stopped_at(tmp_path: Path, name: str, params: dict, picks: set[int]) -> tuple[str, int, list[Path]]:
+def stopped_at(tmp_path: Path, name: str, params: dict, picks: set[float]) -> tuple[str, int, list[Path]]:
     """The uninterrupted digest, the number of commits, and run directories holding the files of a
-    kill after each commit in `picks` (negative: counted from the last)."""
+    kill after each commit in `picks` (a share of the commits; negative: counted from the last).
+    Groups of 8 events: most commits fall inside a day, after its checkpoint, which a resume must
+    cut away and write again."""
     scenario = load_scenario(name)
     values = parse_params(scenario, [f"{k}={v}" for k, v in params.items()])
     counted: list[int] = []
-    whole = scenario.execute(seed=3, journal=":memory:", params=values,
-                             observe=lambda sim: sim.journal.after_commit.append(counted.append))
-    chosen = {k if k > 0 else len(counted) + k for k in picks}
+    whole = scenario.execute(seed=3, journal=":memory:", params=values, observe=lambda sim: (
+        setattr(sim.journal, "group_rows", 8), sim.journal.after_commit.append(counted.append)))
+    chosen = {round(k * len(counted)) if 0 < k < 1 else int(k) % len(counted) for k in picks}
     commits, images = [0], []
 
     def observe(sim) -> None:
+        sim.journal.group_rows = 8
+
         def after(_: int) -> None:
             commits[0] += 1
             if commits[0] in chosen:
@@ -47,6 +51,14 @@ def stopped_at(tmp_path: Path, name: str, params: dict, picks: set[int]) -> tupl
     return whole["journal digest"], len(counted), images
 
 
+def _events(run_dir: Path) -> int:
+    conn = sqlite3.connect(str(run_dir / "journal.sqlite"))
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def checkpoint_of(run_dir: Path) -> dict | None:
     with open_readonly(str(run_dir / "journal.sqlite")) as view:
         meta = view.journal.meta()
@@ -56,13 +68,15 @@ def checkpoint_of(run_dir: Path) -> dict | None:
 @pytest.mark.parametrize("name", ["march-2020", "ftx-2022", "stress"])
 def test_a_stress_run_killed_after_a_day_resumes_from_its_checkpoint_to_the_uninterrupted_digest(tmp_path, name):
     params = {k: v for k, v in SMALL.items() if not (name != "stress" and k == "lead_days")}
-    digest, commits, run_dirs = stopped_at(tmp_path, name, params, {12, 25, 31, -9, -3})
+    digest, commits, run_dirs = stopped_at(tmp_path, name, params, {0.3, 0.5, 0.7, 0.85, -3})
+    cut = 0
     total = int(params.get("lead_days", load_scenario(name).defaults["lead_days"])) + int(params["days"])
     restarted = 0
     for run_dir in run_dirs:
         checkpoint = checkpoint_of(run_dir)
         if checkpoint is None:
             continue
+        cut += _events(run_dir) > checkpoint["seq"]
         opened: list[tuple[str, int, int]] = []
         days: list[int] = []
 
@@ -78,7 +92,7 @@ def test_a_stress_run_killed_after_a_day_resumes_from_its_checkpoint_to_the_unin
         with open_readonly(str(run_dir / "journal.sqlite")) as view:
             assert view.verify()["ok"] and view.journal.meta()["finished"]
         restarted += 1
-    assert restarted >= 3 and commits > 31
+    assert restarted == 5 and cut >= 2 and commits > 100
 
 
 def test_the_rows_a_kill_left_after_the_checkpoint_must_be_written_again_or_the_resume_is_refused(tmp_path):
@@ -122,14 +136,14 @@ def test_restored_alarm_jobs_ring_in_the_order_they_were_set_where_a_plain_reope
     assert rang == ["r3", "r1", "r5", "r2"]
     with Simulation(seed=1, journal=str(tmp_path / "stopped.sqlite"), aggregates=[REMINDER]) as sim:
         _reminders(sim)
-        jobs = [job for _, _, place in described(sim.jobs) if (job := sim.alarms.describe(place))]
-    assert [job[2] for job in jobs] == ["r3", "r1", "r5", "r2"]
+        jobs = [(t, job) for t, _, place in described(sim.jobs) if (job := sim.alarms.describe(place))]
+    assert [job[2] for _, job in jobs] == ["r3", "r1", "r5", "r2"]
     with Simulation(seed=1, journal=str(tmp_path / "stopped.sqlite"), aggregates=[REMINDER]) as reopened:
         for place, job in take_all(reopened.jobs).items():
             if place not in reopened.alarms.stored_places:
                 put_back(reopened.jobs, job)
-        for job in jobs:
-            reopened.alarms.restore(reopened.kinds, *job[1:])
+        for t, job in jobs:
+            reopened.alarms.restore(reopened.kinds, t, *job[1:])
         reopened.advance(days=5)
         assert reopened.journal.digest() == straight and _rang(reopened)[-4:] == rang
     with Simulation(seed=1, journal=str(tmp_path / "plain.sqlite"), aggregates=[REMINDER]) as sim:
@@ -137,3 +151,25 @@ def test_restored_alarm_jobs_ring_in_the_order_they_were_set_where_a_plain_reope
     with Simulation(seed=1, journal=str(tmp_path / "plain.sqlite"), aggregates=[REMINDER]) as reopened:
         reopened.advance(days=5)
         assert _rang(reopened) == ["r1", "r2", "r3", "r5"]  # why a checkpoint records the job order
+
+
+def test_a_resumed_run_killed_in_its_turn_resumes_from_its_own_checkpoints(tmp_path):
+    digest, _, [run_dir] = stopped_at(tmp_path, "stress", SMALL, {0.4})
+    stopped = checkpoint_of(run_dir)
+    commits, images = [0], []
+
+    def observe(sim) -> None:  # the continued run is killed after a few of its own commits
+        sim.journal.group_rows = 8
+
+        def after(_: int) -> None:
+            commits[0] += 1
+            if commits[0] == 12:
+                images.append(crash_image(Path(sim.journal.path), tmp_path / "killed-again").parent)
+
+        sim.journal.after_commit.append(after)
+
+    assert resume_journal(run_dir, observe=observe)[1]["journal digest"] == digest
+    [again] = images
+    second = checkpoint_of(again)
+    assert stopped is not None and second is not None and second["day"] > stopped["day"]
+    assert resume_journal(again)[1]["journal digest"] == digest

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from engine.kernel.clock import Clock, Jobs, parse_instant
 from engine.kernel.entity import EntityKind
@@ -26,7 +26,8 @@ class Alarms:
     def __init__(self, *, clock: Clock, jobs: Jobs, registry: Registry, tell: Callable[..., None],
                  post: Callable[[str, str, object, str], None]) -> None:
         self.clock, self.jobs, self.registry, self.tell, self.post = clock, jobs, registry, tell, post
-        self.pending: dict[int, tuple[str, str, datetime, object]] = {}  # place -> (kind, id, when, command)
+        self.pending: dict[int, tuple[str, str, object]] = {}  # a job's place -> (kind, id, command)
+        self._described: dict[int, list[object]] = {}  # `describe` of a pending job, computed once
         self.stored_places: set[int] = set()  # the places `Stored` walks the index from
 
     def host(self, kind: EntityKind) -> None:
@@ -59,26 +60,31 @@ class Alarms:
                   ring: Callable[[], None]) -> None:
         """One job at `when`, at a place in the insertion order taken now and kept in `pending`."""
         place = self.jobs.reserve()
-        self.pending[place] = (host.spec.kind, entity_id, when, command)
+        self.pending[place] = (host.spec.kind, entity_id, command)
 
         def ring_once() -> None:
-            self.pending.pop(place, None)
+            del self.pending[place]
+            self._described.pop(place, None)
             ring()
 
         self.jobs.at(when, ring_once, host.alarm_priority, place=place)
 
     def describe(self, place: int) -> list[object] | None:
-        """The pending alarm job at `place` as data (`restore` takes it), or None if it is not one."""
-        found = self.pending.get(place)
-        if found is None:
-            return None
-        kind, entity_id, when, command = found
-        return ["alarm", kind, entity_id, when.strftime("%Y-%m-%dT%H:%M:%SZ"), _key_of(command)]
+        """The pending alarm job at `place` as data, ["alarm", kind, id, key of its command] (`restore`
+        takes it with the job's time), or None if it is not one."""
+        described = self._described.get(place)
+        if described is None:
+            found = self.pending.get(place)
+            if found is None:
+                return None
+            kind, entity_id, command = found
+            described = self._described[place] = ["alarm", kind, entity_id, _key_of(command)]
+        return described
 
-    def restore(self, hosts: dict[str, EntityKind], kind: str, entity_id: str, when_iso: str, key: str) -> None:
-        """Schedule again, after every job scheduled so far, an alarm job `describe` gave: when it
-        rings it delivers the entity's alarm then if that is still the one the job was set for."""
-        host, when = hosts[kind], parse_instant(when_iso)
+    def restore(self, hosts: dict[str, EntityKind], t: int, kind: str, entity_id: str, key: str) -> None:
+        """Schedule again at sim second `t`, after every job scheduled so far, an alarm job `describe`
+        gave: when it rings it delivers the entity's alarm then if that is still the one it was set for."""
+        host, when = hosts[kind], self.clock.start + timedelta(seconds=t)
 
         def ring() -> None:
             actor = self.registry.actor(kind, entity_id)

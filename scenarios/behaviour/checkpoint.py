@@ -24,7 +24,7 @@ from scenarios.behaviour.agents import (
     TopUp,
 )
 
-__all__ = ["CannotRestore", "behaviours_as_data", "behaviours_from_data", "capture", "restore", "store_checkpoint"]
+__all__ = ["CannotRestore", "DayEnds", "behaviours_as_data", "behaviours_from_data", "capture", "restore"]
 
 _BEHAVIOURS: dict[str, type] = {c.__name__: c for c in (TopUp, RepayEarly, PayLate, NeverPay)}
 
@@ -66,15 +66,30 @@ def _number(text: str) -> int | float:
         return float(text)
 
 
-def store_checkpoint(sim, day: int, desk: LiquidationDesk, borrowers: Borrowers) -> None:
-    """Commit, in the run's metadata, where the run stands at the end of `day` (the instant, the
-    journal's last seq and outbox sequence, ids and random streams, participants, pending jobs);
-    a day whose pending jobs cannot all be described keeps the previous day's checkpoint."""
-    state = capture(sim, desk, borrowers)
-    if state is not None:
-        sim.journal.set_meta(checkpoint={"day": day, "now": sim.clock.iso, "seq": sim.journal.last_seq,
-                                         "outbox": sim.outbox.sequence, "ids": sim.ids.state(), **state})
-        sim.journal.flush()
+class DayEnds:
+    """Stages, with the commit that ends each day (`expect` names the day and its last second), the
+    run's checkpoint in its metadata: the instant, the journal's last seq and outbox sequence, ids and
+    random streams, the participants and the pending jobs. A day whose pending jobs cannot all be
+    described keeps the previous day's checkpoint."""
+
+    def __init__(self, sim, desk: LiquidationDesk, borrowers: Borrowers) -> None:
+        self.sim, self.desk, self.borrowers = sim, desk, borrowers
+        self.day, self.due = 0, -1
+        sim.journal.before_commit.append(self.stage)
+
+    def expect(self, day: int, due: int) -> None:
+        self.day, self.due = day, due
+
+    def stage(self) -> None:
+        """A `before_commit` hook: the commit at the day's end, once its jobs have all run, gets the checkpoint."""
+        sim = self.sim
+        if sim.elapsed != self.due or sim.jobs.stepping:
+            return
+        self.due = -1
+        state = capture(sim, self.desk, self.borrowers)
+        if state is not None:
+            sim.journal.set_meta(checkpoint={"day": self.day, "now": sim.clock.iso, "seq": sim.journal.last_seq,
+                                             "outbox": sim.outbox.sequence, "ids": sim.ids.state(), **state})
 
 
 def capture(sim, desk: LiquidationDesk, borrowers: Borrowers) -> dict | None:
@@ -153,7 +168,7 @@ def restore(sim, desk: LiquidationDesk, borrowers: Borrowers, checkpoint: dict,
     for t, _, tag, *args in checkpoint["queue"]:
         match tag:
             case "alarm":
-                sim.alarms.restore(sim.kinds, *args)
+                sim.alarms.restore(sim.kinds, t, *args)
             case "desk":
                 desk.book(t, tuple(args))
             case "top_up":

@@ -163,9 +163,10 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
 
 def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
                    progress: Callable[[float, str], None] | None = None,
-                   observe: Callable[[object], None] | None = None) -> tuple[ModuleType, dict]:
+                   observe: Callable[[object], None] | None = None, restart: bool = True) -> tuple[ModuleType, dict]:
     """`resume_run` without writing the outputs: the scenario module and the story's summary.
-    `observe(sim)`, if given, is called with the simulation that continues (or re-executes) the run."""
+    `observe(sim)`, if given, is called with the simulation that continues (or re-executes) the run;
+    `restart=False` re-executes even a run with a checkpoint (what `bench/resume.py` compares with)."""
     from engine.position import JournalMismatch
     from scenarios.library import resume
 
@@ -182,7 +183,7 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
                 raise JournalMismatch(path=str(run_dir / "journal.sqlite"), field=name, journal=values[name],
                                       given=value)
     stopped = resume.committed_prefix(run_dir / "journal.sqlite")
-    checkpoint = meta.get("checkpoint") if scenario.restartable else None
+    checkpoint = meta.get("checkpoint") if restart and scenario.restartable else None
     try:
         if checkpoint is not None:
             resume.cut_at_checkpoint(run_dir / "journal.sqlite", target, checkpoint)

@@ -33,7 +33,7 @@ from pathlib import Path
 from engine.simulation import Simulation
 from scenarios.analysis import analyse_run, write_outputs
 from scenarios.behaviour.agents import Borrowers, LiquidationDesk
-from scenarios.behaviour.checkpoint import behaviours_as_data, behaviours_from_data, restore, store_checkpoint
+from scenarios.behaviour.checkpoint import DayEnds, behaviours_as_data, behaviours_from_data, restore
 from scenarios.book.shared import snapshot
 from scenarios.book.synthetic import (
     BookSpec,
@@ -221,10 +221,10 @@ def _followed(sim, params: dict, every: int, lead: int, price_cents: int | None)
 
 
 def _days(sim, params: dict, first: int, desk: LiquidationDesk, borrowers: Borrowers) -> None:
-    total = params["lead_days"] + params["days"]
+    total, day_ends = params["lead_days"] + params["days"], DayEnds(sim, desk, borrowers)
     for day in range(first, total + 1):
-        sim.advance(days=1)
-        store_checkpoint(sim, day, desk, borrowers)
+        day_ends.expect(day, sim.elapsed + DAY)
+        sim.advance(days=1)  # its last commit holds the day's checkpoint
         if sim.progress:
             sim.progress(day / total, sim.clock.iso)
 
