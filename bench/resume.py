@@ -42,7 +42,6 @@ def main(argv: list[str] | None = None) -> int:
         checkpoint = self.sim.journal.meta().get("checkpoint", {})
         sizes[0], queued[0] = max(sizes[0], len(dumps(checkpoint))), max(queued[0], len(checkpoint.get("queue", ())))
 
-    DayEnds.stage = timed  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as work:
         work_dir = Path(work)
         (work_dir / "run").mkdir()
@@ -53,11 +52,18 @@ def main(argv: list[str] | None = None) -> int:
             if round(fraction * args.days) == args.kill_day:  # just after that day's checkpoint commit
                 crash_image(journal, work_dir / "killed")
 
+        DayEnds.stage = lambda self: None  # type: ignore[method-assign]
+        (work_dir / "bare").mkdir()
+        wall, cpu = time.perf_counter(), time.process_time()
+        scenario.execute(seed=args.seed, journal=str(work_dir / "bare" / "journal.sqlite"), params=params)
+        bare_wall, bare_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        DayEnds.stage = timed  # type: ignore[method-assign]
         wall, cpu = time.perf_counter(), time.process_time()
         whole = scenario.execute(seed=args.seed, journal=str(journal), params=params, progress=progress)
         run_wall, run_cpu = time.perf_counter() - wall, time.process_time() - cpu
         DayEnds.stage = stage  # type: ignore[method-assign]
         print(f"stress {args.facilities} facilities x {args.days} days, killed after day {args.kill_day}")
+        print(f"run without checkpoints   wall {bare_wall:7.2f} s  CPU {bare_cpu:7.2f} s")
         print(f"uninterrupted run         wall {run_wall:7.2f} s  CPU {run_cpu:7.2f} s  "
               f"(checkpoints: CPU {spent[0]:.2f} s, {100 * spent[0] / run_cpu:.1f} %; largest {sizes[0]:,} bytes, "
               f"{queued[0]:,} pending jobs)")

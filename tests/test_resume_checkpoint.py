@@ -14,7 +14,7 @@ import pytest
 from engine import Simulation
 from engine.inspect import open_readonly
 from engine.kernel.jobqueue import described, put_back, take_all
-from scenarios.library import load_scenario, parse_params, resume_journal
+from scenarios.library import load_scenario, parse_params, resume_journal, stress
 from scenarios.library.crashes import crash_image
 from scenarios.library.resume import ResumeDiverged
 from tests.test_alarms import REMINDER, Remind
@@ -95,22 +95,23 @@ def test_a_stress_run_killed_after_a_day_resumes_from_its_checkpoint_to_the_unin
     assert restarted == 5 and cut >= 2 and commits > 100
 
 
-def test_the_rows_a_kill_left_after_the_checkpoint_must_be_written_again_or_the_resume_is_refused(tmp_path):
-    _, _, run_dirs = stopped_at(tmp_path, "march-2020", SMALL, {-4, -5, -6, -7})
-    for run_dir in run_dirs:  # a kill after a day's commit, before that day's checkpoint
-        checkpoint = checkpoint_of(run_dir)
-        conn = sqlite3.connect(str(run_dir / "journal.sqlite"))
-        after = conn.execute("SELECT MAX(seq) FROM events").fetchone()[0]
-        if checkpoint is not None and after > checkpoint["seq"]:  # the continued run must write them again
-            break
-        conn.close()
-    else:
-        pytest.fail("no kill between a day's commit and its checkpoint")
-    conn.execute("UPDATE events SET payload = payload || ' ' WHERE seq = ?", (after,))
-    conn.commit()
-    conn.close()
+def test_rows_committed_after_the_checkpoint_that_the_continued_run_does_not_write_again_refuse_the_resume(
+        tmp_path, monkeypatch):
+    _, _, run_dirs = stopped_at(tmp_path, "march-2020", SMALL, {0.7, 0.75, 0.8})
+    run_dir = next(d for d in run_dirs if _events(d) > checkpoint_of(d)["seq"])  # type: ignore[index]
     before = (run_dir / "journal.sqlite").read_bytes()
-    with pytest.raises(ResumeDiverged) as diverged:
+
+    class Dearer:  # the code changed since the run stopped: the feed reads one cent more
+        def __init__(self, path) -> None:
+            self.path = path
+
+        def price_at(self, t: int):
+            price = self.path.price_at(t)
+            return None if price is None else price + 1
+
+    real = stress.with_faults
+    monkeypatch.setattr(stress, "with_faults", lambda path, **faults: Dearer(real(path, **faults)))
+    with pytest.raises(ResumeDiverged, match="does not reproduce") as diverged:
         resume_journal(run_dir)
     assert diverged.value.table == "events" and (run_dir / "journal.sqlite").read_bytes() == before
     assert sorted(p.name for p in run_dir.iterdir()) == ["journal.sqlite"]
@@ -173,3 +174,18 @@ def test_a_resumed_run_killed_in_its_turn_resumes_from_its_own_checkpoints(tmp_p
     second = checkpoint_of(again)
     assert stopped is not None and second is not None and second["day"] > stopped["day"]
     assert resume_journal(again)[1]["journal digest"] == digest
+
+
+def test_a_row_edited_before_the_checkpoint_fails_the_chain_and_the_resume_is_refused(tmp_path):
+    _, _, [run_dir] = stopped_at(tmp_path, "march-2020", SMALL, {0.6})
+    checkpoint = checkpoint_of(run_dir)
+    assert checkpoint is not None and checkpoint["seq"] > 10
+    conn = sqlite3.connect(str(run_dir / "journal.sqlite"))
+    conn.execute("UPDATE outbox SET payload = payload || ' ' WHERE sequence = 10")  # copied, never rewritten
+    conn.commit()
+    conn.close()
+    before = (run_dir / "journal.sqlite").read_bytes()
+    with pytest.raises(ResumeDiverged, match="hash chain") as diverged:
+        resume_journal(run_dir)
+    assert diverged.value.table == "outbox" and (run_dir / "journal.sqlite").read_bytes() == before
+    assert sorted(p.name for p in run_dir.iterdir()) == ["journal.sqlite"]

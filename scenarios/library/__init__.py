@@ -182,8 +182,8 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
             if name in params and value != values[name]:
                 raise JournalMismatch(path=str(run_dir / "journal.sqlite"), field=name, journal=values[name],
                                       given=value)
-    stopped = resume.committed_prefix(run_dir / "journal.sqlite")
     checkpoint = meta.get("checkpoint") if restart and scenario.restartable else None
+    stopped = resume.committed_prefix(run_dir / "journal.sqlite", checkpoint)
     try:
         if checkpoint is not None:
             resume.cut_at_checkpoint(run_dir / "journal.sqlite", target, checkpoint)

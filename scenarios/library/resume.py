@@ -70,22 +70,25 @@ def settle_wal(journal: Path) -> None:
         conn.close()
 
 
-def committed_prefix(journal: Path) -> dict:
-    """Row counts and hashes of the stopped journal's events and outbox."""
+def committed_prefix(journal: Path, checkpoint: dict | None = None) -> dict:
+    """Row counts and hashes of the stopped journal's events and outbox (after the `checkpoint`'s
+    seq and outbox sequence, when given: the rows before it are copied, not written again)."""
     conn = sqlite3.connect(str(journal))  # read only; not mode=ro, which would leave the -wal and -shm behind
     try:
         events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
         outbox = conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
-        return {"events": events, "outbox": outbox, **_hashes(conn, events, outbox)}
+        after = (checkpoint["seq"], checkpoint["outbox"]) if checkpoint else (0, 0)
+        return {"events": events, "outbox": outbox, "after": after, **_hashes(conn, events, outbox, after)}
     finally:
         conn.close()
 
 
 def prove_prefix(stopped: dict, resumed: Path) -> None:
-    """Raise `ResumeDiverged` unless `resumed` starts with exactly the stopped journal's rows."""
+    """Raise `ResumeDiverged` unless `resumed` starts with exactly the stopped journal's rows (those
+    `committed_prefix` hashed)."""
     conn = sqlite3.connect(str(resumed))
     try:
-        found = _hashes(conn, stopped["events"], stopped["outbox"])
+        found = _hashes(conn, stopped["events"], stopped["outbox"], stopped["after"])
     finally:
         conn.close()
     for table in ("events", "outbox"):
@@ -98,10 +101,15 @@ def cut_at_checkpoint(journal: Path, target: Path, checkpoint: dict) -> None:
     """Write into `target` the stopped journal as it stood at `checkpoint` (rows committed after it
     cut away, to be written again by the continued run), with the run's ids and streams as then."""
     from engine.bank import modules
+    from engine.kernel.chain_check import check_chain
     from engine.kernel.fork import cut_seq, fork_journal
 
     conn = sqlite3.connect(str(journal))  # read only (see committed_prefix)
     try:
+        bad, _ = check_chain(conn)  # the rows kept are copied, not written again: they must be the run's own
+        if bad:
+            raise ResumeDiverged(path=str(journal), table=bad[0].table, rows=checkpoint["seq"],
+                                 problem=f"the stopped journal fails its hash chain at {bad[0]}")
         if cut_seq(conn, checkpoint["now"]) != checkpoint["seq"]:
             raise ResumeDiverged(path=str(journal), table="events", rows=checkpoint["seq"],
                                  problem=f"the journal's events up to the checkpoint at {checkpoint['now']} "
@@ -119,18 +127,20 @@ def replace(run_dir: Path, resumed: Path) -> None:
     resumed.replace(journal)
 
 
-def _hashes(conn: sqlite3.Connection, events: int, outbox: int) -> dict:
+def _hashes(conn: sqlite3.Connection, events: int, outbox: int, after: tuple[int, int]) -> dict:
     rows = {
         "events": conn.execute(
             "SELECT e.seq, n.kind, n.id, e.entity_seq, e.type, e.version, e.payload, e.recorded_at, e.context "
-            "FROM events e JOIN entities n USING (entity) WHERE e.seq <= ? ORDER BY e.seq", (events,)),
-        "outbox": conn.execute("SELECT * FROM outbox WHERE sequence <= ? ORDER BY sequence", (outbox,)),
+            "FROM events e JOIN entities n USING (entity) WHERE e.seq > ? AND e.seq <= ? ORDER BY e.seq",
+            (after[0], events)),
+        "outbox": conn.execute("SELECT * FROM outbox WHERE sequence > ? AND sequence <= ? ORDER BY sequence",
+                               (after[1], outbox)),
     }
     hashes = {}
-    for table, cursor in rows.items():
+    for (table, cursor), (first, last) in zip(rows.items(), ((after[0], events), (after[1], outbox)), strict=True):
         h, n = hashlib.sha256(), 0
         for row in cursor:
             h.update("\x1f".join(map(str, row)).encode() + b"\n")
             n += 1
-        hashes[f"{table} hash"] = h.hexdigest() if n == (events if table == "events" else outbox) else f"{n} rows"
+        hashes[f"{table} hash"] = h.hexdigest() if n == last - first else f"{n} rows"
     return hashes
