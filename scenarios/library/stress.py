@@ -206,6 +206,9 @@ def continue_market(sim, params: dict) -> dict:
     path = _followed(sim, params, run["every"], run["lead"], run["price_cents"])
     restore(sim, desk, borrowers, checkpoint,
             follow=lambda t: sim.price.follow(path, every_seconds=run["every"], first=t))
+    for facility in run["book"]:  # their states are read at every price tick: load each once, as the run had them
+        sim.registry.ref("credit-facility", facility)
+        sim.registry.ref("collateral", sim.state("credit-facility", facility).collateral_id)
     _days(sim, params, checkpoint["day"] + 1, desk, borrowers)
     return analyse_run(sim).summary
 
