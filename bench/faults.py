@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
                            ("crashes", report.crashes), ("faults injected", injected), ("losses", losses),
                            ("failures", failed)):
             totals[key] += value
-        print(f"{name:28} commands {report.commands:6,}  commits {report.commits:4}  crashes {report.crashes:4}  "
+        print(f"{name:28} commands {report.commands:6,}  commits {report.commits:4}  crashes {report.crashes:4} "
+              f"(from a checkpoint {report.restarts:4})  "
               f"faults {injected:4}  losses {losses}  failures {failed}", flush=True)
         for problem in report.verify_failures + report.resume_mismatches:
             print(f"  {problem}")

@@ -30,6 +30,7 @@ class CrashRun:
     commits: int = 0
     commands: int = 0
     crashes: int = 0
+    restarts: int = 0  # crashes resumed from a checkpoint (the others re-executed, or were finished)
     losses: int = 0  # acknowledged events missing from a crash image, summed
     verify_failures: list[str] = attrs.Factory(list)
     resume_mismatches: list[str] = attrs.Factory(list)
@@ -96,6 +97,7 @@ def crash_run(name: str, work: Path, *, seed: int = 1, overrides: dict[str, str]
     chosen = _spread(commits, sample) if picked is None else {k for k in range(1, commits + 1) if picked(k, commits)}
     scenario, params = _scenario(name, overrides)
     images: list[tuple[Path, int]] = []
+    restarted: list[bool] = []
 
     def observe(sim) -> None:
         count = [0]
@@ -120,7 +122,9 @@ def crash_run(name: str, work: Path, *, seed: int = 1, overrides: dict[str, str]
         if finished:  # killed after the story ended: nothing to resume, the journal is the whole run
             final = checked["digest"]
         else:
-            final = resume_journal(image.parent)[1].get("journal digest") or _digest(image)
+            final = resume_journal(image.parent, observe=lambda sim: restarted.append(
+                "checkpoint" in sim.journal.meta()))[1].get("journal digest") or _digest(image)
+            report.restarts += restarted.pop()
         if final != digest:
             report.resume_mismatches.append(str(image))
         shutil.rmtree(image.parent)

@@ -1,18 +1,25 @@
 """`lanasim run --resume DIR`: continue a stopped or killed run to the journal an uninterrupted run gives.
 
-Decision (why a resume re-executes): a story is a Python procedure; its position — loop counters,
-local variables, the desk's queue and the borrowers' open margin calls, jobs holding closures, the
-price path object — is not data the journal could hold without constraining every story (and every
-user's) to be a resumable state machine. What the journal does hold is everything that determines
-the run: scenario, seed and parameters (committed before the story starts) and, at every group
-commit, the ids, random-stream positions and instant (see `engine.position`). So a run resumes by
-re-executing from that metadata into `journal.sqlite.resume` and *proving* that the committed
-journal is an exact prefix of the re-execution — every event row and every outbox envelope, byte for
-byte — before the re-execution replaces it. The result is the journal an uninterrupted run writes,
-at whatever group-commit boundary the run was stopped (Ctrl-C, `kill -9`, a full disk), with the
-participants' state, pending jobs, alarms and stream positions exactly as they would have been.
-The cost is computing the committed prefix again. A prefix that differs (the code or the inputs
-changed since) is `ResumeDiverged`, and the stopped journal is left as it was.
+Two ways, by the kind of story. The stress family (`stress` and its presets: march-2020, ftx-2022,
+...; every story told by `scenarios.library.stress.run_market`) is a day loop over data, so the
+commit that ends each day also stores a checkpoint in the run's metadata (hash-chained like all of
+it; see `scenarios.behaviour.checkpoint`): the day reached, the journal's last seq and outbox
+sequence, ids and random-stream positions, the desk's hour, the borrowers' open margin calls, and
+every pending job as data in the order the jobs will run — alarms, desk executions, borrowers'
+top-ups, repayments and payments, the next price tick and end of day. A resume checks the stopped
+journal's hash chain, copies it cut at its last checkpoint (`cut_at_checkpoint`: rows committed
+after it are cut away), reopens it, restores participants and jobs, and advances only the days
+after the checkpoint; the rows the stop had committed after the checkpoint must come out again
+byte for byte (`prove_prefix`). The prefix is not computed again.
+
+The hand-written Lana stories (onboarding, timely-payments, interest-late, ...) are Python
+procedures whose position — loop counters, local variables, jobs holding closures — is not data,
+so they keep the older way: re-execute from the scenario, seed and parameters the journal records
+(committed before the story starts) into `journal.sqlite.resume` and prove that the committed
+journal — every event row and outbox envelope — is an exact prefix of the re-execution. Either
+way the result replaces the stopped journal only once proven, at whatever group-commit boundary
+the run was stopped (Ctrl-C, `kill -9`, a full disk); a stopped journal that fails its chain or is
+not reproduced (the code or the inputs changed since) is `ResumeDiverged`, and is left as it was.
 """
 
 from __future__ import annotations

@@ -18,6 +18,10 @@ book, which a sweep opens once and branches per seed (`build_book`, then `Scenar
 with the very journal an in-process run writes. `book_seed` defaults to 1, the seed the library's
 golden runs use, so a `--seed 1` run is the run from before books were shared.
 
+Each day ends with a commit holding the run's checkpoint (participants, pending jobs, streams;
+`scenarios.behaviour.checkpoint`), from which `lanasim run --resume` continues a stopped run
+without computing its days again (`continue_market`).
+
 Covers: price feed and oracle faults, collateralization sweep, margin calls and cures, partial
 liquidation through the desk, payments; outputs (summary.json, timeseries.parquet,
 facilities.parquet, plots, report.html) computed from the journal by `scenarios.analysis`.
