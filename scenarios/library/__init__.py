@@ -11,6 +11,7 @@ import pkgutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from scenarios.library.params import Param, ScenarioError, as_params, parse
 from scenarios.library.rundir import (
@@ -163,7 +164,7 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
 
 def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
                    progress: Callable[[float, str], None] | None = None,
-                   observe: Callable[[object], None] | None = None, restart: bool = True) -> tuple[ModuleType, dict]:
+                   observe: Callable[[Any], None] | None = None, restart: bool = True) -> tuple[ModuleType, dict]:
     """`resume_run` without writing the outputs: the scenario module and the story's summary.
     `observe(sim)`, if given, is called with the simulation that continues (or re-executes) the run;
     `restart=False` re-executes even a run with a checkpoint (what `bench/resume.py` compares with)."""
