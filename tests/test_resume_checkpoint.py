@@ -138,11 +138,12 @@ def test_restored_alarm_jobs_ring_in_the_order_they_were_set_where_a_plain_reope
         jobs = [(t, job) for t, _, place in described(sim.jobs) if (job := sim.alarms.describe(place))]
     assert [job[2] for _, job in jobs] == ["r3", "r1", "r5", "r2"]
     with Simulation(seed=1, journal=str(tmp_path / "stopped.sqlite"), aggregates=[REMINDER]) as reopened:
+        walks = reopened.alarms.forget_stored()
         for place, job in take_all(reopened.jobs).items():
-            if place not in reopened.alarms.stored_places:
+            if place not in walks:
                 put_back(reopened.jobs, job)
         for t, job in jobs:
-            reopened.alarms.restore(reopened.kinds, t, *job[1:])
+            reopened.alarms.restore(reopened.kinds, t, *job)
         reopened.advance(days=5)
         assert reopened.journal.digest() == straight and _rang(reopened)[-4:] == rang
     with Simulation(seed=1, journal=str(tmp_path / "plain.sqlite"), aggregates=[REMINDER]) as sim:
@@ -203,3 +204,23 @@ def test_every_stress_scenario_killed_at_every_commit_resumes_to_the_uninterrupt
     assert report.crashes == report.commits and report.losses == 0
     assert report.verify_failures == [] and report.resume_mismatches == []
     assert report.restarts >= 4  # a kill after any day's end continues from that day's checkpoint
+
+
+def test_a_branch_of_another_journal_killed_after_a_day_resumes_from_its_checkpoint(tmp_path):
+    """Its stored alarms, walked from the index since the branch opened, are restored as that walk."""
+    from scenarios.book.branch import run_from
+    from scenarios.library import run_scenario
+
+    run_scenario("march-2020", 1, {"facilities": 6, "days": 4, "lead_days": 3}, tmp_path / "source")
+    branch = {"days": 8, "path": "ftx-2022", "facilities": 6}
+    whole = run_from("stress", str(tmp_path / "source"), seed=2, params=branch, run_dir=tmp_path / "whole")
+
+    def kill(fraction: float, _: str) -> None:
+        if round(fraction * 8) == 5:
+            crash_image(tmp_path / "run" / "journal.sqlite", tmp_path / "killed")
+
+    run_from("stress", str(tmp_path / "source"), seed=2, params=branch, run_dir=tmp_path / "run", progress=kill)
+    checkpoint = checkpoint_of(tmp_path / "killed")
+    assert checkpoint is not None and checkpoint["day"] == 5
+    assert any(job[2] == "stored" for job in checkpoint["queue"])  # the walk was still under way
+    assert resume_journal(tmp_path / "killed")[1]["journal digest"] == whole["digest"]

@@ -28,7 +28,7 @@ class Alarms:
         self.clock, self.jobs, self.registry, self.tell, self.post = clock, jobs, registry, tell, post
         self.pending: dict[int, tuple[str, str, object]] = {}  # a job's place -> (kind, id, command)
         self._described: dict[int, list[object]] = {}  # `describe` of a pending job, computed once
-        self.stored_places: set[int] = set()  # the places `Stored` walks the index from
+        self.stored: dict[int, Stored] = {}  # the place of each kind's walk of its stored alarms
 
     def host(self, kind: EntityKind) -> None:
         """Let the kind's entities set alarms; post the stored alarms already due, and arm the rest
@@ -69,9 +69,18 @@ class Alarms:
 
         self.jobs.at(when, ring_once, host.alarm_priority, place=place)
 
+    def forget_stored(self) -> set[int]:
+        """Stop walking the stored alarms (a checkpoint's jobs replace them); returns their places."""
+        places, self.stored = set(self.stored), {}
+        return places
+
     def describe(self, place: int) -> list[object] | None:
-        """The pending alarm job at `place` as data, ["alarm", kind, id, key of its command] (`restore`
-        takes it with the job's time), or None if it is not one."""
+        """The pending alarm job at `place` as data — ["alarm", kind, id, key of its command], or a
+        walk of stored alarms ["stored", kind, its instant, the last id rung then, the opening seq] —
+        which `restore` takes with the job's time; None if it is no alarm job."""
+        walk = self.stored.get(place)
+        if walk is not None and walk.armed is not None:
+            return ["stored", walk.kind.spec.kind, *walk.armed, walk.seq]
         described = self._described.get(place)
         if described is None:
             found = self.pending.get(place)
@@ -81,9 +90,15 @@ class Alarms:
             described = self._described[place] = ["alarm", kind, entity_id, _key_of(command)]
         return described
 
-    def restore(self, hosts: dict[str, EntityKind], t: int, kind: str, entity_id: str, key: str) -> None:
+    def restore(self, hosts: dict[str, EntityKind], t: int, tag: str, kind: str, *args: str | int) -> None:
         """Schedule again at sim second `t`, after every job scheduled so far, an alarm job `describe`
-        gave: when it rings it delivers the entity's alarm then if that is still the one it was set for."""
+        gave: when it rings it delivers the entity's alarm then if that is still the one it was set
+        for (a walk of stored alarms goes on from where it stood, its place kept for the rest)."""
+        if tag == "stored":
+            at_iso, after, seq = args
+            Stored(self, hosts[kind], seq=int(seq))._arm(str(at_iso), str(after))
+            return
+        entity_id, key = str(args[0]), str(args[1])
         host, when = hosts[kind], self.clock.start + timedelta(seconds=t)
 
         def ring() -> None:
@@ -103,12 +118,14 @@ class Stored:
     if that entity's alarm is still the one its state at the opening seq set, then waits for the next.
     """
 
-    def __init__(self, alarms: Alarms, kind: EntityKind) -> None:
+    def __init__(self, alarms: Alarms, kind: EntityKind, seq: int | None = None) -> None:
         self.alarms, self.kind = alarms, kind
         self.journal, self.table = kind.journal, kind.index.table
-        self.seq = kind.journal.last_seq  # the opening: alarms set after it are jobs of their own
+        # the opening (given: a walk restored from a checkpoint): alarms set after it are jobs of their own
+        self.seq = kind.journal.last_seq if seq is None else seq
         self.place = alarms.jobs.reserve()
-        alarms.stored_places.add(self.place)
+        self.armed: tuple[str, str] | None = None  # the instant and last id its pending job walks from
+        alarms.stored[self.place] = self
 
     def ids(self, where: str, *params: object) -> list[str]:
         self.journal.sync()  # index rows are staged with their command
@@ -124,10 +141,12 @@ class Stored:
             self._arm(found, "")
 
     def _arm(self, at_iso: str, after: str) -> None:
+        self.armed = (at_iso, after)
         self.alarms.jobs.at(parse_instant(at_iso), lambda: self._ring_next(at_iso, after),
                             self.kind.alarm_priority, place=self.place)
 
     def _ring_next(self, at_iso: str, after: str) -> None:
+        self.armed = None
         found = self.ids("alarm_at = ? AND id > ? ORDER BY id LIMIT 1", at_iso, after)
         if not found:
             self.arm_after(at_iso)

@@ -94,8 +94,7 @@ class DayEnds:
 
 def capture(sim, desk: LiquidationDesk, borrowers: Borrowers) -> dict | None:
     """Every pending job as data in the order they will run, the desk's hour and the margin calls
-    open or awaited; None when some pending job is not one a checkpoint knows how to restore (a run
-    on a reopened branch: its stored alarms are walked from the index, see `engine.kernel.alarms`)."""
+    open or awaited; None when some pending job is not one a checkpoint knows how to restore."""
     if sim.jobs.deferred:
         return None
     calls: list[list[Any]] = []
@@ -126,8 +125,6 @@ def capture(sim, desk: LiquidationDesk, borrowers: Borrowers) -> dict | None:
 
 def _describe(sim, desk: LiquidationDesk, borrowers: Borrowers, place: int,
               ref: Callable[[MarginCall], int]) -> list[Any] | None:
-    if place in sim.alarms.stored_places:
-        return ["stored"]  # not restorable: see `capture`
     alarm = sim.alarms.describe(place)
     if alarm is not None:
         return alarm
@@ -153,7 +150,8 @@ def restore(sim, desk: LiquidationDesk, borrowers: Borrowers, checkpoint: dict,
     for eid in sorted(taken):
         if taken[eid][1] < min(Priority):  # simpy's own (the stop event of the clock's run to the instant)
             put_back(sim.jobs, taken.pop(eid))
-    kept = {eid: job for eid, job in taken.items() if eid not in sim.alarms.stored_places}
+    walks = sim.alarms.forget_stored()  # the reopening's walks of its stored alarms: the checkpoint has its own
+    kept = {eid: job for eid, job in taken.items() if eid not in walks}
     closings = [job for job in kept.values() if job[1] == Priority.END_OF_DAY]
     if len(kept) != 1 or len(closings) != 1:
         raise CannotRestore(problem=f"the reopened simulation scheduled {sorted(kept.values())[:4]} besides its "
@@ -167,8 +165,8 @@ def restore(sim, desk: LiquidationDesk, borrowers: Borrowers, checkpoint: dict,
     desk.hour_used = list(checkpoint["desk"])
     for t, _, tag, *args in checkpoint["queue"]:
         match tag:
-            case "alarm":
-                sim.alarms.restore(sim.kinds, t, *args)
+            case "alarm" | "stored":
+                sim.alarms.restore(sim.kinds, t, tag, *args)
             case "desk":
                 desk.book(t, tuple(args))
             case "top_up":

@@ -49,6 +49,9 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
         sim.progress = progress
         sim.journal.set_meta(scenario=name, seed=seed, params={k: str(v) for k, v in values.items()},
                              branched_from=str(source_path))
+        for key in ("finished", "checkpoint", "stress_run"):  # the source run's, not this one's
+            sim.journal.stage("DELETE FROM lanasim_meta WHERE key = ?", (key,))
+        sim.journal.flush()  # before this run stages its own
         _tell(sim, values)
     return write_outputs(run_dir)
 
