@@ -224,3 +224,24 @@ def test_a_branch_of_another_journal_killed_after_a_day_resumes_from_its_checkpo
     assert checkpoint is not None and checkpoint["day"] == 5
     assert any(job[2] == "stored" for job in checkpoint["queue"])  # the walk was still under way
     assert resume_journal(tmp_path / "killed")[1]["journal digest"] == whole["digest"]
+
+
+def test_a_branch_stopped_before_its_first_checkpoint_is_refused_in_one_line(tmp_path, monkeypatch, capsys):
+    from scenarios.book.branch import run_from
+    from scenarios.cli import main
+    from scenarios.library import run_scenario
+
+    run_scenario("march-2020", 1, {"facilities": 4, "days": 2, "lead_days": 1}, tmp_path / "source")
+
+    def stopped(*_: object) -> None:  # stopped once the branch is open, before its first day ends
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stress, "run_market", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        run_from("stress", str(tmp_path / "source"), seed=2, params={"days": 3, "facilities": 4},
+                 run_dir=tmp_path / "run")
+    assert checkpoint_of(tmp_path / "run") is None
+    before = (tmp_path / "run" / "journal.sqlite").read_bytes()
+    assert main(["run", "--resume", str(tmp_path / "run")]) == 2
+    assert "stopped before its first day ended" in capsys.readouterr().err
+    assert (tmp_path / "run" / "journal.sqlite").read_bytes() == before

@@ -1,7 +1,8 @@
 """`lanasim run --resume DIR`: continue a stopped or killed run to the journal an uninterrupted run gives.
 
 Two ways, by the kind of story. The stress family (`stress` and its presets: march-2020, ftx-2022,
-...; every story told by `scenarios.library.stress.run_market`) is a day loop over data, so the
+...; every story told by `scenarios.library.stress.run_market`, `run --from` branches included) is
+a day loop over data, so the
 commit that ends each day also stores a checkpoint in the run's metadata (hash-chained like all of
 it; see `scenarios.behaviour.checkpoint`): the day reached, the journal's last seq and outbox
 sequence, ids and random-stream positions, the desk's hour, the borrowers' open margin calls, and
@@ -20,6 +21,7 @@ journal — every event row and outbox envelope — is an exact prefix of the re
 way the result replaces the stopped journal only once proven, at whatever group-commit boundary
 the run was stopped (Ctrl-C, `kill -9`, a full disk); a stopped journal that fails its chain or is
 not reproduced (the code or the inputs changed since) is `ResumeDiverged`, and is left as it was.
+A branch stopped before its first day ended has no checkpoint and is refused (`RunRefused`).
 """
 
 from __future__ import annotations
