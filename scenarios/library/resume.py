@@ -2,9 +2,8 @@
 
 Two ways, by the kind of story. The stress family (`stress` and its presets: march-2020, ftx-2022,
 ...; every story told by `scenarios.library.stress.run_market`, `run --from` branches included) is
-a day loop over data, so the
-commit that ends each day also stores a checkpoint in the run's metadata (hash-chained like all of
-it; see `scenarios.behaviour.checkpoint`): the day reached, the journal's last seq and outbox
+a day loop over data, so the commit that ends each day also stores a checkpoint in the run's
+metadata (hash-chained like all of it; see `scenarios.behaviour.checkpoint`): the day reached, the journal's last seq and outbox
 sequence, ids and random-stream positions, the desk's hour, the borrowers' open margin calls, and
 every pending job as data in the order the jobs will run — alarms, desk executions, borrowers'
 top-ups, repayments and payments, the next price tick and end of day. A resume checks the stopped
