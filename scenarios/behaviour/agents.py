@@ -14,6 +14,16 @@ from domains.aggregate import Policy, Send
 from domains.money import SATS_PER_BTC, cents_to_sats_up, sats_to_cents_down
 from engine.kernel.clock import Priority
 from engine.kernel.errors import EngineError
+from scenarios.behaviour.behaviours import (
+    Behaviour,
+    InvalidBorrowerBehaviour,
+    NeverPay,
+    PayLate,
+    RepayEarly,
+    TopUp,
+    exact,
+    number,
+)
 
 __all__ = ["Action", "Behaviour", "Borrowers", "Execution", "InvalidBorrowerBehaviour", "InvalidDeskSettings",
            "LiquidationDesk", "MarginCall", "NeverPay", "PayLate", "RepayEarly", "TopUp"]
@@ -26,27 +36,6 @@ CALLED = ("under_margin_call_threshold", "under_liquidation_threshold", "no_coll
 
 class InvalidDeskSettings(EngineError):
     """A liquidation desk setting is out of range (fields: field, value, problem)."""
-
-
-class InvalidBorrowerBehaviour(EngineError):
-    """A borrower behaviour setting is out of range (fields: field, value, problem)."""
-
-
-def _number(error: type[EngineError], name: str, value: object, low: float, high: float = math.inf, *,
-            low_open: bool = False, high_open: bool = True, whole: bool = False) -> None:
-    """Refuse anything but a finite int/float/Decimal between `low` and `high` (ends as flagged)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or not math.isfinite(value):
-        raise error(field=name, value=value, problem="must be a finite number")
-    if whole and not isinstance(value, int):
-        raise error(field=name, value=value, problem="must be a whole number")
-    if value < low or (low_open and value == low) or value > high or (high_open and value == high):
-        bounds = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-        raise error(field=name, value=value, problem=f"must be in {bounds}")
-
-
-def _exact(value: float | Decimal) -> Fraction:
-    """The decimal the caller wrote (0.1 is one tenth, not its binary neighbour)."""
-    return Fraction(str(value))
 
 
 # -- the liquidation desk ------------------------------------------------------------------------
@@ -72,17 +61,17 @@ class LiquidationDesk:
     def __init__(self, sim, delay_hours: float = 2, capacity_per_hour: int = 5,
                  slippage_bps_per_btc: float | Decimal = 25, base_slippage_bps: float | Decimal = 50,
                  max_slippage_bps: float | Decimal = 5_000, *, name: str = "liquidation-desk") -> None:
-        _number(InvalidDeskSettings, "capacity_per_hour", capacity_per_hour, 1, whole=True)
+        number(InvalidDeskSettings, "capacity_per_hour", capacity_per_hour, 1, whole=True)
         limits = {"delay_hours": (delay_hours, math.inf), "slippage_bps_per_btc": (slippage_bps_per_btc, math.inf),
                   "base_slippage_bps": (base_slippage_bps, BPS), "max_slippage_bps": (max_slippage_bps, BPS)}
         for field, (value, high) in limits.items():  # 10,000 bps of slippage or more leaves no price
-            _number(InvalidDeskSettings, field, value, 0, high)
+            number(InvalidDeskSettings, field, value, 0, high)
         if max_slippage_bps < base_slippage_bps:
             raise InvalidDeskSettings(field="max_slippage_bps", value=max_slippage_bps,
                                       problem=f"must not be below base_slippage_bps {base_slippage_bps}")
         self.sim, self.delay, self.capacity = sim, round(delay_hours * HOUR), capacity_per_hour
-        self.per_btc, self.base = _exact(slippage_bps_per_btc), _exact(base_slippage_bps)
-        self.cap = _exact(max_slippage_bps)
+        self.per_btc, self.base = exact(slippage_bps_per_btc), exact(base_slippage_bps)
+        self.cap = exact(max_slippage_bps)
         self.executions: list[Execution] = []
         self._hour, self._used, self._last = -1, 0, 0
         self.pending: dict[int, tuple[str, str, int, int]] = {}  # job place -> order not yet executed
@@ -150,45 +139,7 @@ class LiquidationDesk:
                                          sats_to_cents_down(sats, price) - proceeds, self.slippage_bps(sats)))
 
 
-# -- borrowers -------------------------------------------------------------------------------------
-def _within(low: float, high: float = math.inf, *, low_open: bool = False, high_open: bool = True):
-    def check(_: object, attribute: attrs.Attribute, value: object) -> None:
-        _number(InvalidBorrowerBehaviour, attribute.name, value, low, high, low_open=low_open, high_open=high_open)
-    return check
-
-
-@attrs.frozen
-class TopUp:
-    """Called: with `probability`, posts collateral up to `target_cvl` within the window; pays when due."""
-
-    probability: float = attrs.field(validator=_within(0, 1, high_open=False))
-    cure_window_hours: float = attrs.field(default=72, validator=_within(0, low_open=True))
-    target_cvl: Decimal = attrs.field(default=Decimal(150), validator=_within(0, low_open=True))
-
-
-@attrs.frozen
-class RepayEarly:
-    """Called: repays `fraction` of the outstanding `after_hours` later (cash is slow); pays when due."""
-
-    fraction: float = attrs.field(validator=_within(0, 1, high_open=False))
-    after_hours: float = attrs.field(default=24, validator=_within(0))
-
-
-@attrs.frozen
-class PayLate:
-    """Ignores margin calls; pays each obligation `days` after it falls due."""
-
-    days: int = attrs.field(validator=_within(0))
-
-
-@attrs.frozen
-class NeverPay:
-    """Ignores margin calls and never pays."""
-
-
-Behaviour = TopUp | RepayEarly | PayLate | NeverPay
-
-
+# -- borrowers (their `Behaviour`s: scenarios.behaviour.behaviours) ---------------------------------
 @attrs.define
 class MarginCall:
     """A spell under the margin-call CVL, liquidation or all collateral gone (sim seconds; None: open)."""
@@ -279,7 +230,7 @@ class Borrowers:
 
     def _top_up(self, call: MarginCall, target_cvl: Decimal) -> None:
         view, price = self.sim.credit.facility(call.facility_id), self.sim.price.current()
-        needed = cents_to_sats_up(math.ceil(view.books.outstanding * _exact(target_cvl) / 100), price)
+        needed = cents_to_sats_up(math.ceil(view.books.outstanding * exact(target_cvl) / 100), price)
         if call.ended is None and needed > view.collateral_sats:  # else cured meanwhile (the price came back)
             self.sim.credit.update_collateral(call.facility_id, needed)
             call.topped_up_sats += needed - view.collateral_sats
@@ -287,7 +238,7 @@ class Borrowers:
     def _repay(self, call: MarginCall, fraction: float) -> None:
         if call.ended is None:  # else cured meanwhile
             owed = self.sim.credit.books(call.facility_id).outstanding
-            call.repaid_cents += self._pays(call.facility_id, math.floor(owed * _exact(fraction)))
+            call.repaid_cents += self._pays(call.facility_id, math.floor(owed * exact(fraction)))
 
     def _pays(self, facility_id: str, cents: int) -> int:
         """Pay `cents` from the borrower's deposit account, or as much as it holds."""

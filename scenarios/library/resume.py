@@ -3,14 +3,14 @@
 Two ways, by the kind of story. The stress family (`stress` and its presets: march-2020, ftx-2022,
 ...; every story told by `scenarios.library.stress.run_market`, `run --from` branches included) is
 a day loop over data, so the commit that ends each day also stores a checkpoint in the run's
-metadata (hash-chained like all of it; see `scenarios.behaviour.checkpoint`): the day reached, the journal's last seq and outbox
-sequence, ids and random-stream positions, the desk's hour, the borrowers' open margin calls, and
-every pending job as data in the order the jobs will run — alarms, desk executions, borrowers'
-top-ups, repayments and payments, the next price tick and end of day. A resume checks the stopped
-journal's hash chain, copies it cut at its last checkpoint (`cut_at_checkpoint`: rows committed
-after it are cut away), reopens it, restores participants and jobs, and advances only the days
-after the checkpoint; the rows the stop had committed after the checkpoint must come out again
-byte for byte (`prove_prefix`). The prefix is not computed again.
+metadata (hash-chained like all of it; see `scenarios.behaviour.checkpoint`): the day reached, the
+journal's last seq and outbox sequence, ids and random-stream positions, the desk's hour, the
+borrowers' open margin calls, and every pending job as data in the order the jobs will run —
+alarms, desk executions, borrowers' top-ups, repayments and payments, the next price tick and end
+of day. A resume checks the stopped journal's hash chain, copies it cut at its last checkpoint
+(`cut_at_checkpoint`: rows committed after it are cut away), reopens it, restores participants and
+jobs, and advances only the days after the checkpoint; the rows the stop had committed after the
+checkpoint must come out again byte for byte (`prove_prefix`). The prefix is not computed again.
 
 The hand-written Lana stories (onboarding, timely-payments, interest-late, ...) are Python
 procedures whose position — loop counters, local variables, jobs holding closures — is not data,
