@@ -22,8 +22,8 @@ from tests.test_alarms import REMINDER, Remind
 SMALL = {"facilities": "8", "days": "10", "lead_days": "3", "desk_capacity_per_hour": "1"}
 
 
-def stopped_at(tmp_path: Path, name: str, params: dict, picks: set[float]) -> tuple[str, int, list[Path]]:
-    """The uninterrupted digest, the number of commits, and run directories holding the files of a
+def stopped_at(tmp_path: Path, name: str, params: dict, picks: set[float]) -> tuple[dict, int, list[Path]]:
+    """The uninterrupted run's summary, the number of commits, and run directories holding the files of a
     kill after each commit in `picks` (a share of the commits; negative: counted from the last).
     Groups of 8 events: most commits fall inside a day, after its checkpoint, which a resume must
     cut away and write again."""
@@ -48,7 +48,7 @@ def stopped_at(tmp_path: Path, name: str, params: dict, picks: set[float]) -> tu
     (tmp_path / "imaged").mkdir()
     scenario.execute(seed=3, journal=str(tmp_path / "imaged" / "journal.sqlite"), params=values, observe=observe)
     assert commits[0] == len(counted)
-    return whole["journal digest"], len(counted), images
+    return whole, len(counted), images
 
 
 def _events(run_dir: Path) -> int:
@@ -67,7 +67,7 @@ def checkpoint_of(run_dir: Path) -> dict | None:
 
 @pytest.mark.parametrize("name", ["march-2020", "stress"])
 def test_a_stress_run_killed_after_a_day_resumes_from_its_checkpoint_to_the_uninterrupted_digest(tmp_path, name):
-    digest, commits, run_dirs = stopped_at(tmp_path, name, SMALL, {0.3, 0.5, 0.7, 0.85, -3})
+    whole, commits, run_dirs = stopped_at(tmp_path, name, SMALL, {0.3, 0.5, 0.7, 0.85, -3})
     cut, total = 0, int(SMALL["lead_days"]) + int(SMALL["days"])
     restarted = 0
     for run_dir in run_dirs:
@@ -83,7 +83,7 @@ def test_a_stress_run_killed_after_a_day_resumes_from_its_checkpoint_to_the_unin
 
         _, summary = resume_journal(run_dir, observe=observe,
                                     progress=lambda fraction, _, days=days: days.append(round(fraction * total)))
-        assert summary["journal digest"] == digest, run_dir.name
+        assert summary == whole, run_dir.name  # every figure, the journal digest among them
         # the continued simulation opened at the checkpoint, with its journal, and advanced only the days after it
         assert opened == [(checkpoint["now"], checkpoint["seq"], checkpoint["ids"]["commands"])]
         assert days == list(range(checkpoint["day"] + 1, total + 1))
@@ -154,7 +154,8 @@ def test_restored_alarm_jobs_ring_in_the_order_they_were_set_where_a_plain_reope
 
 
 def test_a_resumed_run_killed_in_its_turn_resumes_from_its_own_checkpoints(tmp_path):
-    digest, _, [run_dir] = stopped_at(tmp_path, "stress", SMALL, {0.4})
+    whole, _, [run_dir] = stopped_at(tmp_path, "stress", SMALL, {0.4})
+    digest = whole["journal digest"]
     stopped = checkpoint_of(run_dir)
     commits, images = [0], []
 
