@@ -186,7 +186,13 @@ def _owed(fold: _Fold, facility_id: str, cents: int) -> None:
 _on("core.credit.disbursal-settled")(
     lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], p["entity"]["amount"]))
 _on("core.credit.accrual-posted")(
-    lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], p["entity"]["posting"]["amount"]))
+    lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], _posted(p["entity"])))
+
+
+def _posted(entity: dict) -> int:
+    """A cycle that accrued nothing (its facility repaid or liquidated) posts nothing: `posting` is null."""
+    posting = entity["posting"]
+    return 0 if posting is None else int(posting["amount"])
 _on("core.credit-collection.payment-allocation-created")(
     lambda f, p, now, at: _owed(f, p["entity"]["beneficiary_id"], -p["entity"]["amount"]))
 
