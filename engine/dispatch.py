@@ -74,6 +74,16 @@ class Dispatch:
         by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
         scenarios issue their commands this way."""
         if self._deterministic:
+            # the hot path: a system principal's command to a live actor
+            actor = self._actors.get((kind, entity_id)) if entity_id.__class__ is str else None
+            if actor is not None and subject.__class__ is System and command.__class__ in actor.kind.commands \
+                    and not self.closed and not actor._stopped.flag:
+                self.authz.rows.append(self.authz.system_row(actor.kind, command, subject))
+                queue = self.scheduler.queue
+                if not queue:
+                    self.scheduler.hold()
+                queue.append((actor, self.message(command, subject, causation, trace_id)))  # its own envelope
+                return
             self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
         else:
             self._ask(kind, entity_id, command, subject, causation, trace_id)
