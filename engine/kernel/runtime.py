@@ -82,6 +82,17 @@ class Scheduler:
                 gc.set_threshold(*self._before)
                 self._before = None
 
+    def call(self, handler: Callable[..., Any], *args: Any) -> Any:
+        """Deliver one message by calling its handler at once, when nothing is queued before it:
+        what `run` would do (a handler that blocks on a future is `ReentrantAsk` all the same)."""
+        if self.running:
+            raise ReentrantAsk(problem="an actor blocked on a future inside a handler")
+        self.running = True
+        try:
+            return handler(*args)
+        finally:
+            self.running = False
+
     def fail(self, actor: SimActor, message: object, exc: BaseException) -> None:
         error = self.on_failure(actor, message, exc) if self.on_failure else exc
         raise error from exc
