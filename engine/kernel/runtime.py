@@ -68,17 +68,19 @@ class Scheduler:
         if self.running:
             raise ReentrantAsk(problem="an actor blocked on a future inside a handler")
         self.running = True
-        queue = self.queue
+        queue, failed = self.queue, True
         self.hold()  # delivering is a run too (`fewer_collections`)
         try:
             while queue:
                 actor, envelope = queue.popleft()
                 actor._deliver(envelope)
                 if until is not None and until._done:
+                    failed = False
                     return
+            failed = False
         finally:
             self.running = False
-            if not queue and self._before is not None:
+            if (failed or not queue) and self._before is not None:  # drained, or stopped by a failure
                 gc.set_threshold(*self._before)
                 self._before = None
 
