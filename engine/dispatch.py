@@ -58,6 +58,7 @@ class Dispatch:
     _actors: dict[tuple[str, str], Any]
     _audit: tuple[object, ...] | None
     _subjects: dict[str, str]
+    _cause: tuple[str | None, str] = (None, "null")  # the last cause and its JSON text (one, not one per cause)
 
     # -- ask, tell, settle ------------------------------------------------------------------
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
@@ -150,7 +151,13 @@ class Dispatch:
         tail = self._subjects.get(subject)
         if tail is None:  # one entry per acting subject (system actors and users)
             tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
-        cause = "null" if causation is None else dumps(causation)
+        if causation is None:
+            cause = "null"
+        elif causation == self._cause[0]:  # a batch's or a cascade's commands share their cause
+            cause = self._cause[1]
+        else:
+            cause = dumps(causation)
+            self._cause = (causation, cause)
         context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
         audit, self._audit = self._audit, None
         return CommandMessage(command, context, trace, audit)
