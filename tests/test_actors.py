@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 
 import attrs
 import pykka
@@ -119,6 +120,18 @@ def test_the_collector_runs_rarely_while_tells_wait_and_as_before_once_they_are_
     assert gc.get_threshold()[0] >= 100_000
     bank.settle()
     assert gc.get_threshold() == before and bank.state("account", "a").balance == 1
+
+
+def test_a_stopped_actor_is_freed_at_once_not_left_to_the_cyclic_collector(bank):
+    open_account(bank, "a", deposit=2)
+    freed = weakref.ref(bank.registry.actor("account", "a"))
+    gc.disable()
+    try:
+        bank.registry.discard("account", "a")
+        assert freed() is None
+    finally:
+        gc.enable()
+    assert bank.execute("account", "a", Deposit(1)).seq == 3  # the next command loads it again
 
 
 @pytest.mark.parametrize("kind, entity_id, command, error", [
