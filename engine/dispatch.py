@@ -151,10 +151,11 @@ class Dispatch:
         tail = self._subjects.get(subject)
         if tail is None:  # one entry per acting subject (system actors and users)
             tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
+        last = self._cause  # read once: threads may replace it meanwhile
         if causation is None:
             cause = "null"
-        elif causation == self._cause[0]:  # a batch's or a cascade's commands share their cause
-            cause = self._cause[1]
+        elif causation == last[0]:  # a batch's or a cascade's commands share their cause
+            cause = last[1]
         else:
             cause = dumps(causation)
             self._cause = (causation, cause)
