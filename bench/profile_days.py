@@ -2,7 +2,8 @@
 
 The tree profiled is the one on PYTHONPATH, so this script also profiles an older checkout (run it
 from there with this file's path): `PYTHONPATH=$PWD python bench/profile_days.py --facilities 300
---days 60 [--no-profile | --sample 1] [--top 40] [--sort tottime]`. Prints the days' CPU seconds
+--days 60 [--no-profile | --sample 1] [--top 40] [--sort tottime]`, or `--commands 300000` (one-event
+tells and asks, as `bench/engine.py` times them, by CPU). Prints the days' CPU seconds
 and the cyclic collector's share, then cProfile's top entries (CPU timer; its per-call overhead
 inflates small functions) or, with `--sample`, a statistical profile by CPU time (no such bias).
 """
@@ -22,6 +23,8 @@ from pathlib import Path
 
 # bench/ itself must not shadow the `engine` package (bench/engine.py); the tree comes from PYTHONPATH
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import attrs  # noqa: E402
 
 from domains.credit import std_terms  # noqa: E402
 from engine import Simulation  # noqa: E402
@@ -43,6 +46,42 @@ def open_portfolio(sim, n: int) -> None:
         facility = sim.credit.create_proposal(customer, 100_000_00, terms)
         sim.credit.conclude_customer_approval(facility)
         sim.credit.update_collateral(facility, 23 * BTC // 10)
+
+
+@attrs.frozen
+class Ticked:
+    n: int
+
+
+@attrs.frozen
+class Tick:
+    n: int
+
+
+def _tick(state: object, command: Tick, at: object) -> tuple[Ticked, ...]:
+    return (Ticked(command.n),)
+
+
+def commands(n: int) -> None:
+    """`bench/engine.py`'s one-event commands on the tree on PYTHONPATH (its ticker, copied for the
+    same reason as the book): n tells then n asks to one entity, each group-committed, by CPU time."""
+    from domains.aggregate import Aggregate, EventType
+    ticker = Aggregate(kind="ticker", events=(EventType(Ticked, "bench.ticked"),), apply=lambda s, e: e.n,
+                       decide=_tick, commands=(Tick,), creates=(Tick,))
+    with tempfile.TemporaryDirectory() as tmp:
+        sim = Simulation(seed=1, journal=f"{tmp}/j.sqlite", aggregates=[ticker])
+        commit = sim.flush if hasattr(sim, "flush") else lambda: sim.settle(commit=True)  # an older tree's API
+        sim.execute("ticker", "t", Tick(0))
+        out = {}
+        for name, issue in (("tell", sim.tell), ("ask", sim.execute)):
+            c0 = time.process_time()
+            for i in range(n):
+                issue("ticker", "t", Tick(i))
+            sim.settle()
+            commit()
+            out[f"{name}_per_cpu_s"] = round(n / (time.process_time() - c0))
+        sim.close()
+    print(" ".join(f"{k} {v}" for k, v in out.items()))
 
 
 def _gc_timer():
@@ -75,7 +114,12 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="only time the days")
     parser.add_argument("--sample", type=float, default=0.0,
                         help="sample the stack every N ms of CPU instead of cProfile (no per-call overhead)")
+    parser.add_argument("--commands", type=int, default=0,
+                        help="instead: time N one-event tells and N asks (bench/engine.py's workload) by CPU")
     args = parser.parse_args()
+    if args.commands:
+        commands(args.commands)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         sim = Simulation(seed=1, journal=f"{tmp}/portfolio.sqlite", runtime="deterministic")
         open_portfolio(sim, args.facilities)

@@ -58,6 +58,7 @@ class Dispatch:
     _actors: dict[tuple[str, str], Any]
     _audit: tuple[object, ...] | None
     _subjects: dict[str, str]
+    _cause: tuple[str | None, str] = (None, "null")  # the last cause and its JSON text (one, not one per cause)
 
     # -- ask, tell, settle ------------------------------------------------------------------
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
@@ -74,6 +75,13 @@ class Dispatch:
         by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
         scenarios issue their commands this way."""
         if self._deterministic:
+            actor = self._live(kind, entity_id, command, subject)
+            if actor is not None:
+                queue = self.scheduler.queue
+                if not queue:
+                    self.scheduler.hold()
+                queue.append((actor, self.message(command, subject, causation, trace_id)))  # its own envelope
+                return
             self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
         else:
             self._ask(kind, entity_id, command, subject, causation, trace_id)
@@ -97,14 +105,38 @@ class Dispatch:
 
     def _ask(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
              trace_id: str | None) -> Outcome:
+        scheduler = self.scheduler
+        if self._deterministic and not scheduler.queue and not scheduler.running:
+            actor = self._live(kind, entity_id, command, subject)
+            if actor is not None:  # nothing queued before it: delivering it now is what a run would do
+                message = self.message(command, subject, causation, trace_id)
+                try:
+                    result: Outcome = scheduler.call(actor.kind.handle, actor, message)
+                    return result
+                except Exception:
+                    self._forget_empty(kind, entity_id)
+                    raise
         ref = self._ref(kind, entity_id, command, subject)
         try:
-            result: Outcome = ref.ask(self.message(command, subject, causation, trace_id), block=True)
+            result = ref.ask(self.message(command, subject, causation, trace_id), block=True)
             return result
         except Exception:
-            if getattr(self.registry.actor(kind, entity_id), "state", True) is None:
-                self.registry.discard(kind, entity_id)  # a refused create leaves no empty actor behind
+            self._forget_empty(kind, entity_id)
             raise
+
+    def _forget_empty(self, kind: str, entity_id: str) -> None:
+        if getattr(self.registry.actor(kind, entity_id), "state", True) is None:
+            self.registry.discard(kind, entity_id)  # a refused create leaves no empty actor behind
+
+    def _live(self, kind: str, entity_id: str, command: object, subject: str) -> Any:
+        """The hot path of the deterministic runtime: the live actor of a system principal's command
+        it takes, with the command's audit row staged; None when the full checks of `_ref` apply."""
+        actor = self._actors.get((kind, entity_id)) if entity_id.__class__ is str else None
+        if actor is None or subject.__class__ is not System or command.__class__ not in actor.kind.commands \
+                or self.closed or actor._stopped.flag:
+            return None
+        self.authz.rows.append(self.authz.system_row(actor.kind, command, subject))
+        return actor
 
     def _post(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
               trace_id: str | None) -> None:
@@ -119,7 +151,14 @@ class Dispatch:
         tail = self._subjects.get(subject)
         if tail is None:  # one entry per acting subject (system actors and users)
             tail = self._subjects[subject] = f'"subject":{dumps(subject)}}}'
-        cause = "null" if causation is None else dumps(causation)
+        last = self._cause  # read once: threads may replace it meanwhile
+        if causation is None:
+            cause = "null"
+        elif causation == last[0]:  # a batch's or a cascade's commands share their cause
+            cause = last[1]
+        else:
+            cause = dumps(causation)
+            self._cause = (causation, cause)
         context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
         audit, self._audit = self._audit, None
         return CommandMessage(command, context, trace, audit)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 
 import attrs
 import pykka
@@ -90,6 +92,46 @@ def test_blocking_on_another_actor_inside_a_handler_is_refused(bank):
             other.ask(bank.message(Deposit(1), "system", None, None))
     finally:
         bank.scheduler.running = False
+
+
+def test_an_ask_inside_a_handler_is_refused_even_to_a_live_actor_with_nothing_queued(bank):
+    open_account(bank, "a")
+    bank.scheduler.running = True  # as if inside a handler
+    try:
+        with pytest.raises(ReentrantAsk):
+            bank.execute("account", "a", Deposit(1))
+    finally:
+        bank.scheduler.running = False
+
+
+def test_an_ask_waits_for_the_commands_told_before_it(bank):
+    open_account(bank, "a")
+    bank.tell("account", "a", Deposit(1))
+    result = bank.execute("account", "a", Deposit(2))
+    assert [(r[3], r[6]) for r in bank.journal.rows()][1:] == [(2, '{"amount":1}'), (3, '{"amount":2}')]
+    assert result.seq == 3
+    assert bank.state("account", "a").balance == 3
+
+
+def test_the_collector_runs_rarely_while_tells_wait_and_as_before_once_they_are_delivered(bank):
+    open_account(bank, "a")
+    before = gc.get_threshold()
+    bank.tell("account", "a", Deposit(1))
+    assert gc.get_threshold()[0] >= 100_000
+    bank.settle()
+    assert gc.get_threshold() == before and bank.state("account", "a").balance == 1
+
+
+def test_a_stopped_actor_is_freed_at_once_not_left_to_the_cyclic_collector(bank):
+    open_account(bank, "a", deposit=2)
+    freed = weakref.ref(bank.registry.actor("account", "a"))
+    gc.disable()
+    try:
+        bank.registry.discard("account", "a")
+        assert freed() is None
+    finally:
+        gc.enable()
+    assert bank.execute("account", "a", Deposit(1)).seq == 3  # the next command loads it again
 
 
 @pytest.mark.parametrize("kind, entity_id, command, error", [

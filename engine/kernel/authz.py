@@ -31,6 +31,8 @@ SYSTEM_ACTORS = frozenset({
     "withdrawal-approval", "customer-sync", "deposit-sync", "liquidation-desk", "custodian-sync",
 })
 
+_ANY = ("*", "*")  # the permission of a kind that names none
+
 AUDIT_INSERT = ("INSERT INTO audit (recorded_at, subject, object, action, authorized, command) "
                 "VALUES (?, ?, ?, ?, ?, ?)")
 
@@ -65,7 +67,7 @@ class Authorizer:
         self.journal, self.clock, self.is_user, self.permissions_of = journal, clock, is_user, permissions_of
         self.system = set(SYSTEM_ACTORS) | set(extra_system_actors)
         journal.conn.execute(AUDIT_TABLE)  # journals older than the table (a new one has it from its schema)
-        self._rows = journal.staged_rows(AUDIT_INSERT)  # a system principal's rows are appended here directly
+        self.rows = journal.staged_rows(AUDIT_INSERT)  # a system principal's rows are appended here directly
         self._last: dict[tuple[object, ...], tuple[object, ...]] = {}  # the last row of each principal and command
         self._checked: set[tuple[str, str]] = set()  # permission pairs known to be storable
 
@@ -77,23 +79,33 @@ class Authorizer:
     def check(self, host: EntityKind, command: object, subject: object) -> None:
         """Refuse a subject that is neither a `System` principal nor an existing user whose role
         grants the command's permission; stage the audit row either way."""
+        if subject.__class__ is System:  # the hot path: every job's and reaction's command
+            row = self.system_row(host, command, subject)
+            with self.journal.lock:  # threaded callers: never between a sync's write and its clear
+                self.rows.append(row)
+            return
         permissions = host.spec.permissions
-        required = permissions(command) if permissions is not None else ("*", "*")
+        required = permissions(command) if permissions is not None else _ANY
         if required.__class__ is not tuple or required not in self._checked:
             self._check_pair(required)
-        if subject.__class__ is System:  # the hot path: every job's and reaction's command
-            iso, key = self.clock.iso, (subject, required, command.__class__)
-            row = self._last.get(key)
-            if row is None or row[0] != iso:  # else the same row again: a job's commands share an instant
-                row = self._last[key] = (iso, str.__str__(subject), *required, 1, command.__class__.__name__)
-            with self.journal.lock:  # threaded callers: never between a sync's write and its clear
-                self._rows.append(row)
-            return
         if not isinstance(subject, str) or type(subject) is not str or not subject or not self.is_user(subject):
             self._refuse(subject, required, command, "unknown subject: neither a user nor a system principal")
         if required not in self.permissions_of(subject):
             self._refuse(subject, required, command, "permission not granted by the user's role")
         self._audit((self.clock.iso, subject, *required, 1, type(command).__name__))
+
+    def system_row(self, host: EntityKind, command: object, subject: System) -> tuple[object, ...]:
+        """The audit row of a system principal's command, which the caller stages (appends to
+        `rows`, with `journal.lock` held on the threaded runtime): `check`'s path for a `System`."""
+        permissions = host.spec.permissions
+        required = permissions(command) if permissions is not None else _ANY
+        if required.__class__ is not tuple or required not in self._checked:
+            self._check_pair(required)
+        iso, key = self.clock.iso, (subject, required, command.__class__)
+        row = self._last.get(key)
+        if row is None or row[0] != iso:  # else the same row again: a job's commands share an instant
+            row = self._last[key] = (iso, str.__str__(subject), *required, 1, command.__class__.__name__)
+        return row
 
     def _check_pair(self, required: object) -> None:
         """A permission is an (object, action) pair of strings (what the audit table stores)."""

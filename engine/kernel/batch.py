@@ -7,27 +7,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from engine.kernel.authz import AUDIT_INSERT
+from engine.kernel.authz import AUDIT_INSERT, System
 from engine.kernel.entity import AlreadyApplied, CommandMessage, EntityBehaviour, EntityKind, Executed
 from engine.kernel.errors import MalformedCommand, UnknownEntity
 
 if TYPE_CHECKING:
     from domains.aggregate import Envelope
-    from engine.kernel.authz import System
     from engine.kernel.port import Outcome
 
 __all__ = ["Batch", "BatchHost"]
 
-_ANY = ("*", "*")  # the permission of a kind that names none (as `Authorizer.check` reads it)
-
 
 class BatchHost(Protocol):
     """What a batch uses of the simulation: its hosted kinds and live actors (`registry`), the
-    audit of each command (`authz.check`) and each command's journal context (`message`)."""
+    audit row of each command (`authz.system_row`) and each command's journal context (`message`)."""
 
     kinds: dict[str, EntityKind]
     registry: Any  # engine.kernel.registry.Registry: .actor(kind, id), .ref(kind, id), .discard(kind, id)
-    authz: Any  # engine.kernel.authz.Authorizer: .check(host, command, subject)
+    authz: Any  # engine.kernel.authz.Authorizer: .system_row(host, command, subject)
 
     def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage: ...
 
@@ -75,13 +72,14 @@ class Batch:
             trace_id: str | None = None) -> list[Outcome]:
         """Run `(entity id, command)` pairs in order; returns each command's outcome."""
         host, journal, outbox = self.host, self.host.journal, self.host.outbox
-        known, check, message = host.commands, self.sim.authz.check, self.sim.message
+        known, audit, message = host.commands, self.sim.authz.system_row, self.sim.message
         decide, apply, post, now, iso = host.decide, host.apply, host.post, host.clock.now, host.clock.iso
-        permissions = host.spec.permissions
         outcomes: list[Outcome] = []
         before: list[tuple[EntityBehaviour, object, int, Any]] = []  # each command's actor as it was
         held: list[Envelope] = []
         commands = list(commands)
+        if subject.__class__ is not System:
+            raise MalformedCommand(kind=self.kind, problem="a batch runs as a system principal")
         for _, command in commands:
             if command.__class__ not in known or command.__class__ in host.creates:
                 raise MalformedCommand(kind=self.kind, problem=f"{type(command).__name__} is not batched")
@@ -90,15 +88,9 @@ class Batch:
             mark, sequence, posted = journal.mark(), outbox.sequence, False
             msg: CommandMessage | None = None
             try:
-                audits: dict[tuple[type, tuple[str, str]], tuple[object, ...] | None] = {}
-                audit_rows = journal.staged_rows(AUDIT_INSERT)  # rows `check` built and checked: appended as they are
+                audit_rows = journal.staged_rows(AUDIT_INSERT)  # rows `system_row` built and checked
                 for actor, (entity_id, command) in zip(actors, commands):
-                    key = (command.__class__, permissions(command) if permissions is not None else _ANY)
-                    row = audits.get(key)
-                    if row is None:  # a system principal's audit row: the same for each command of one
-                        check(host, command, subject)  # class and permission at one instant
-                        row = audits[key] = journal.unstage_last(AUDIT_INSERT)
-                    audit_rows.append(row)  # type: ignore[arg-type]
+                    audit_rows.append(audit(host, command, subject))  # a system principal's audit row
                     msg = message(command, subject, causation, trace_id)
                     state = actor.state
                     if state is None:
