@@ -12,20 +12,20 @@ alarms: Due, Overdue and Defaulted on the dates the terms set from their due dat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
-from typing import cast
-
 import attrs
 
 from domains.credit.collection import obligation_dates
-from domains.credit.commands import CreateCollateral, CreateObligation, UpdateCollateral
+from domains.credit.commands import CreateCollateral, CreateObligation, ImportAccrualCycle, UpdateCollateral
 from domains.credit.facility.activation import initial_disbursal
-from domains.credit.facility.cycle import AccrualCycle
-from domains.credit.facility.imported import ImportFacility, cycles_at, imported_cycles
+from domains.credit.facility.imported import ImportFacility, imported_cycles
 from domains.credit.math import add_months
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
+from domains.price import BTC_USD
 from engine.kernel.runtime import fewer_collections
 
 __all__ = ["Position", "import_chunks", "import_positions"]
@@ -66,14 +66,30 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
     sim.price.set(price)
     accounts: dict[str, tuple[str, str]] = {}
     count = 0
-    with fewer_collections():
+    with fewer_collections(), _chunked_collections():
         for chunk in chunks:
             for p in chunk:
                 _import(sim, p, accounts, price)
                 count += 1
             sim.settle(commit=True)
             sim.registry.release()
+            sim.registry.ref("price", BTC_USD)  # every reaction reads the price: keep it live
+            _collect_chunk()
     return count
+
+
+@contextmanager
+def _chunked_collections() -> Iterator[None]:
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _collect_chunk() -> None:
+    gc.collect()
+    gc.freeze()
 
 
 def _import(sim, p: Position, accounts: dict[str, tuple[str, str]], price: int) -> str:
@@ -96,20 +112,22 @@ def _import_one(sim, p: Position, customer: str, account: str, price: int) -> No
         activated_at, as_of, p.disbursed, p.principal, p.interest, f"{p.facility_id}-disbursed-before-import",
         interest_id)
     sim.tell(FACILITY, p.facility_id, command)
+    posted: ImportAccrualCycle | None = None
     for send in imported_cycles(command):
         sim.tell(send.kind, send.id, send.command)
+        if send.command.obligation_id is not None:
+            posted = send.command  # the ended cycle whose posting is the interest obligation
     sim.tell("collateral", collateral_id, CreateCollateral(collateral_id, p.facility_id))
     if disbursal_id:
         maturity = add_months(p.activated_on, p.terms.duration)
         for send in initial_disbursal(p.facility_id, p.terms, account, disbursal_id, p.principal, maturity,
                                       p.activated_on, sim.ids.entity()):
             sim.tell(send.kind, send.id, send.command)
-    if interest_id:
-        cycle = cast(AccrualCycle, cycles_at(p.facility_id, p.terms, p.activated_on, as_of)[0])
-        due = cycle.period.end
+    if interest_id and posted is not None:
+        due = posted.start.period.end
         sim.tell("obligation", interest_id, CreateObligation(
             interest_id, p.facility_id, ObligationType.INTEREST, p.interest,
-            f"{p.facility_id}-interest-accrual-cycle-{cycle.idx}", due, effective=due,
+            f"{p.facility_id}-interest-accrual-cycle-{posted.start.idx}", due, effective=due,
             **obligation_dates(p.terms, due)))
     if p.collateral_sats:
         sim.tell("collateral", collateral_id, UpdateCollateral(p.collateral_sats, as_of))
