@@ -16,6 +16,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
+
 import attrs
 
 from domains.credit.collection import obligation_dates
@@ -26,6 +27,7 @@ from domains.credit.math import add_months
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
 from domains.price import BTC_USD
+from engine.kernel.release import release_acyclic
 from engine.kernel.runtime import fewer_collections
 
 __all__ = ["Position", "import_chunks", "import_positions"]
@@ -60,36 +62,35 @@ def import_positions(sim, positions: Iterable[Position], price: int) -> list[str
 
 def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
     """`import_positions` for a book read a chunk at a time: the same commands in the same order
-    (the same journal digest), committed after each chunk, whose actors are then released, so
-    memory holds a chunk's positions and actors rather than the book's; with rarer cyclic garbage
-    collections (`fewer_collections`), as a run's clock does. Returns how many."""
+    (the same journal digest), committed after each chunk, whose actors are then released (freed at
+    once: `release_acyclic`) but the price's, which every reaction reads, so memory holds a chunk's
+    positions and actors rather than the book's; with rarer cyclic garbage collections
+    (`fewer_collections`, `_frozen_chunks`), as a run's clock does. Returns how many."""
     sim.price.set(price)
     accounts: dict[str, tuple[str, str]] = {}
     count = 0
-    with fewer_collections(), _chunked_collections():
+    with fewer_collections(), _frozen_chunks():
         for chunk in chunks:
             for p in chunk:
                 _import(sim, p, accounts, price)
                 count += 1
             sim.settle(commit=True)
-            sim.registry.release()
+            release_acyclic(sim.registry)
             sim.registry.ref("price", BTC_USD)  # every reaction reads the price: keep it live
-            _collect_chunk()
+            gc.freeze()
     return count
 
 
 @contextmanager
-def _chunked_collections() -> Iterator[None]:
+def _frozen_chunks() -> Iterator[None]:
+    """Each chunk's survivors (ledger totals, alarms, interned ids: the book's lasting state) are
+    frozen out of later cyclic collections, which then scan one chunk's objects rather than the
+    book's; thawed after."""
     gc.freeze()
     try:
         yield
     finally:
         gc.unfreeze()
-
-
-def _collect_chunk() -> None:
-    gc.collect()
-    gc.freeze()
 
 
 def _import(sim, p: Position, accounts: dict[str, tuple[str, str]], price: int) -> str:
