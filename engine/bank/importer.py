@@ -13,6 +13,7 @@ alarms: Due, Overdue and Defaulted on the dates the terms set from their due dat
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
@@ -33,6 +34,7 @@ from engine.kernel.runtime import fewer_collections
 __all__ = ["Position", "import_chunks", "import_positions"]
 
 FACILITY = "credit-facility"
+IMPORT_CACHE_KIB = 128 * 1024  # a 40,000-facility import: 1.59 ms a facility at its end, 1.79 with 32 MiB
 
 
 @attrs.frozen
@@ -69,7 +71,7 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
     sim.price.set(price)
     accounts: dict[str, tuple[str, str]] = {}
     count = 0
-    with fewer_collections(), _frozen_chunks():
+    with fewer_collections(), _frozen_chunks(), _page_cache(sim.journal.conn, IMPORT_CACHE_KIB):
         for chunk in chunks:
             for p in chunk:
                 _import(sim, p, accounts, price)
@@ -79,6 +81,18 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
             sim.registry.ref("price", BTC_USD)  # every reaction reads the price: keep it live
             gc.freeze()
     return count
+
+
+@contextmanager
+def _page_cache(conn: sqlite3.Connection, kib: int) -> Iterator[None]:
+    """SQLite's page cache at `kib` KiB (restored after): an import inserts every row of a book into
+    B-trees keyed by random ids, and once those outgrow a run's cache each insert re-reads pages."""
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 @contextmanager
