@@ -80,3 +80,11 @@ def test_a_released_chunk_frees_its_actors_and_states_without_a_cyclic_collectio
         finally:
             gc.enable()
         assert sim.state("customer", customer).id == customer  # folded back from the journal
+
+
+def test_an_import_leaves_the_journals_page_cache_as_it_found_it(tmp_path):
+    book = write(tmp_path, ROWS)
+    with Simulation(seed=1, start=AS_OF.isoformat(), journal=str(tmp_path / "j.sqlite")) as sim:
+        before = sim.journal.conn.execute("PRAGMA cache_size").fetchone()[0]
+        assert import_chunks(sim, book_chunks(book, AS_OF), PRICE) == len(ROWS)
+        assert sim.journal.conn.execute("PRAGMA cache_size").fetchone()[0] == before

@@ -130,7 +130,7 @@ def _import_one(sim, p: Position, customer: str, account: str, price: int) -> No
     posted: ImportAccrualCycle | None = None
     for send in imported_cycles(command):
         sim.tell(send.kind, send.id, send.command)
-        if send.command.obligation_id is not None:
+        if isinstance(send.command, ImportAccrualCycle) and send.command.obligation_id is not None:
             posted = send.command  # the ended cycle whose posting is the interest obligation
     sim.tell("collateral", collateral_id, CreateCollateral(collateral_id, p.facility_id))
     if disbursal_id:
