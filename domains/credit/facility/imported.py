@@ -10,7 +10,6 @@ cycle ended before the import is matured."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import cast
 
@@ -78,13 +77,13 @@ def cycles_at(facility_id: str, terms: TermValues, activated: date,
 def inconsistency(amount: int, disbursed: int, principal: int, interest: int, terms: TermValues,
                   activated: date, as_of: date) -> str | None:
     """Why these amounts cannot describe one facility at `as_of`, or None."""
-    ended = (lambda: cycles_at("", terms, activated, as_of)[0] is not None) if interest > 0 else None
+    ended = interest <= 0 or cycles_at("", terms, activated, as_of)[0] is not None
     return _inconsistency(amount, disbursed, principal, interest, terms, activated, as_of, ended)
 
 
 def _inconsistency(amount: int, disbursed: int, principal: int, interest: int, terms: TermValues,
-                   activated: date, as_of: date, ended: Callable[[], bool] | None) -> str | None:
-    """`inconsistency`, told by `ended` (asked only when interest is owed) whether a cycle has ended."""
+                   activated: date, as_of: date, ended: bool) -> str | None:
+    """`inconsistency`, told whether a cycle has ended by `as_of` (the cycles walked once)."""
     if disbursed > amount:
         return f"disbursed {disbursed} cents is above the facility's {amount}"
     if principal > disbursed:
@@ -93,7 +92,7 @@ def _inconsistency(amount: int, disbursed: int, principal: int, interest: int, t
         return "single_disbursal terms pay out the whole facility at activation (set disbursal_policy)"
     if activated > as_of:
         return f"activated on {activated}, after the import date {as_of}"
-    if ended is not None and not ended():
+    if interest > 0 and not ended:
         return "interest is posted at the end of an accrual cycle, and none has ended by the import date"
     return None
 
@@ -144,7 +143,7 @@ def _checked(c: ImportFacility) -> tuple[AccrualCycle | None, AccrualCycle | Non
     activated = c.activated_at.date()
     cycles = cycles_at(c.id, c.terms, activated, c.as_of)
     problem = _inconsistency(c.amount, c.disbursed, c.principal, c.interest, c.terms, activated, c.as_of,
-                             (lambda: cycles[0] is not None) if c.interest > 0 else None)
+                             cycles[0] is not None)
     if problem is not None:
         raise ImportInconsistent(facility_id=c.id, problem=problem)
     return cycles
