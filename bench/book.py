@@ -97,19 +97,18 @@ def per_command_api(csv: Path, journal: Path) -> int:
     return len(positions)
 
 
-def one_pass(csv: Path, journal: Path) -> str:
-    """The import as one list of positions, every actor kept to the end; returns the digest."""
+def one_pass(csv: Path, journal: Path) -> int:
+    """The import as one list of positions, every actor kept to the end; returns how many."""
     with Simulation(seed=1, start=AS_OF.isoformat(), journal=str(journal)) as sim:
-        import_positions(sim, read_book(csv, AS_OF), PRICE)
-        return sim.journal.digest()
+        return len(import_positions(sim, read_book(csv, AS_OF), PRICE))
 
 
-def imported(csv: Path, journal: Path) -> str:
-    """`lanasim import`'s path: the book checked whole, then imported a chunk at a time."""
+def imported(csv: Path, journal: Path) -> int:
+    """`lanasim import`'s path (no digest: the CLI computes none): the book checked whole, then
+    imported a chunk at a time; returns how many."""
     check_book(csv, AS_OF)
     with Simulation(seed=1, start=AS_OF.isoformat(), journal=str(journal)) as sim:
-        import_chunks(sim, book_chunks(csv, AS_OF), PRICE)
-        return sim.journal.digest()
+        return import_chunks(sim, book_chunks(csv, AS_OF), PRICE)
 
 
 def exported(journal: Path, out: Path) -> int:

@@ -61,3 +61,28 @@ def test_the_cli_import_is_the_one_pass_import(tmp_path):
 def test_a_book_of_no_rows_is_refused_before_any_chunk_is_read(tmp_path):
     with pytest.raises(BookRefused, match="no facilities"):
         check_book(write(tmp_path, [], HEADER), AS_OF)
+
+
+def test_a_released_chunk_frees_its_actors_and_states_without_a_cyclic_collection():
+    import gc
+    import weakref
+
+    with Simulation(seed=1, start=AS_OF.isoformat()) as sim:
+        customer = sim.customer.create_customer("ada@example.com")
+        actor = weakref.ref(sim.registry.actor("customer", customer))
+        assert actor() is not None
+        gc.disable()
+        try:
+            assert sim.registry.release() >= 2  # the party's and the customer's
+            assert actor() is None and len(sim.registry) == 0
+        finally:
+            gc.enable()
+        assert sim.state("customer", customer).id == customer  # folded back from the journal
+
+
+def test_an_import_leaves_the_journals_page_cache_as_it_found_it(tmp_path):
+    book = write(tmp_path, ROWS)
+    with Simulation(seed=1, start=AS_OF.isoformat(), journal=str(tmp_path / "j.sqlite")) as sim:
+        before = sim.journal.conn.execute("PRAGMA cache_size").fetchone()[0]
+        assert import_chunks(sim, book_chunks(book, AS_OF), PRICE) == len(ROWS)
+        assert sim.journal.conn.execute("PRAGMA cache_size").fetchone()[0] == before

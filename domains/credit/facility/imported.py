@@ -21,10 +21,10 @@ from domains.credit.commands import ImportAccrualCycle, StartAccrualCycle
 from domains.credit.errors import CreditError
 from domains.credit.facility import events as ev
 from domains.credit.facility.accrual_cycle import KIND as CYCLE
-from domains.credit.facility.cycle import AccrualCycle, first_cycle, next_cycle, posting_tx_id
+from domains.credit.facility.cycle import AccrualCycle, cycle_id, first_cycle, posting_tx_id
 from domains.credit.facility.margin import ratio_of
 from domains.credit.math import add_months, cvl, interest_for_period
-from domains.credit.periods import Period
+from domains.credit.periods import Period, next_period, truncate
 from domains.credit.primitives import Outstanding
 from domains.credit.terms import TermValues
 
@@ -63,18 +63,27 @@ class ImportFacility:
 def cycles_at(facility_id: str, terms: TermValues, activated: date,
               as_of: date) -> tuple[AccrualCycle | None, AccrualCycle | None]:
     """(last cycle ended before `as_of` or None, cycle containing `as_of` or None), cycles truncated
-    at maturity as the facility runs them."""
-    maturity = add_months(activated, terms.duration)
-    previous: AccrualCycle | None = None
-    cycle: AccrualCycle | None = first_cycle(facility_id, terms, activated, maturity)
-    while cycle is not None and cycle.period.end < as_of:
-        previous, cycle = cycle, next_cycle(facility_id, terms, cycle, maturity)
-    return previous, cycle
+    at maturity as the facility runs them (`first_cycle`, `next_cycle`: walked as periods, the two
+    cycles named at the end)."""
+    maturity, interval = add_months(activated, terms.duration), terms.accrual_cycle_interval
+    idx, previous = 1, None
+    period: Period | None = first_cycle(facility_id, terms, activated, maturity).period
+    while period is not None and period.end < as_of:
+        idx, previous, period = idx + 1, period, truncate(next_period(interval, period), maturity)
+    return (None if previous is None else AccrualCycle(cycle_id(facility_id, idx - 1), idx - 1, previous),
+            None if period is None else AccrualCycle(cycle_id(facility_id, idx), idx, period))
 
 
 def inconsistency(amount: int, disbursed: int, principal: int, interest: int, terms: TermValues,
                   activated: date, as_of: date) -> str | None:
     """Why these amounts cannot describe one facility at `as_of`, or None."""
+    ended = interest <= 0 or cycles_at("", terms, activated, as_of)[0] is not None
+    return _inconsistency(amount, disbursed, principal, interest, terms, activated, as_of, ended)
+
+
+def _inconsistency(amount: int, disbursed: int, principal: int, interest: int, terms: TermValues,
+                   activated: date, as_of: date, ended: bool) -> str | None:
+    """`inconsistency`, told whether a cycle has ended by `as_of` (the cycles walked once)."""
     if disbursed > amount:
         return f"disbursed {disbursed} cents is above the facility's {amount}"
     if principal > disbursed:
@@ -83,7 +92,7 @@ def inconsistency(amount: int, disbursed: int, principal: int, interest: int, te
         return "single_disbursal terms pay out the whole facility at activation (set disbursal_policy)"
     if activated > as_of:
         return f"activated on {activated}, after the import date {as_of}"
-    if interest > 0 and cycles_at("", terms, activated, as_of)[0] is None:
+    if interest > 0 and not ended:
         return "interest is posted at the end of an accrual cycle, and none has ended by the import date"
     return None
 
@@ -130,10 +139,14 @@ def imported_cycles(c: ImportFacility) -> tuple[Send, ...]:
 
 
 def _checked(c: ImportFacility) -> tuple[AccrualCycle | None, AccrualCycle | None]:
-    problem = inconsistency(c.amount, c.disbursed, c.principal, c.interest, c.terms, c.activated_at.date(), c.as_of)
+    """The command's (last ended, current) cycles, walked once; `ImportInconsistent` if it contradicts itself."""
+    activated = c.activated_at.date()
+    cycles = cycles_at(c.id, c.terms, activated, c.as_of)
+    problem = _inconsistency(c.amount, c.disbursed, c.principal, c.interest, c.terms, activated, c.as_of,
+                             cycles[0] is not None)
     if problem is not None:
         raise ImportInconsistent(facility_id=c.id, problem=problem)
-    return cycles_at(c.id, c.terms, c.activated_at.date(), c.as_of)
+    return cycles
 
 
 def _cycle(c: ImportFacility, cycle: AccrualCycle, maturity: date, accrued: Period | None, amount: int,
