@@ -191,11 +191,28 @@ def test_a_run_exported_to_its_outbox_and_reimported_yields_the_same_book(tmp_pa
     assert main(["verify", str(journal)]) == 0
 
 
-def test_an_outbox_without_the_terms_of_an_imported_facility_is_refused_by_name(tmp_path, capsys):
+def test_an_imported_book_exported_to_its_outbox_and_reimported_yields_the_same_book(tmp_path, capsys):
     code, journal = imported(tmp_path)
     capsys.readouterr()
     assert code == 0 and main(["outbox", str(journal)]) == 0
-    (tmp_path / "events.jsonl").write_text(capsys.readouterr().out)
+    events = capsys.readouterr().out
+    assert events.count('"event_type":"lanasim.credit.facility-imported"') == len(ROWS)
+    (tmp_path / "events.jsonl").write_text(events)
+    again = tmp_path / "again.sqlite"
+    assert main(["import", "--from-outbox", str(tmp_path / "events.jsonl"), "--journal", str(again)]) == 0
+    assert main(["export", str(journal), "--out", str(tmp_path / "a.csv")]) == 0
+    assert main(["export", str(again), "--out", str(tmp_path / "b.csv")]) == 0
+    original = (tmp_path / "a.csv").read_text()
+    assert original == (tmp_path / "b.csv").read_text() and original.count("\n") == len(ROWS) + 1
+    assert main(["verify", str(again)]) == 0
+
+
+def test_an_outbox_stripped_of_lanasims_extension_envelopes_is_refused_by_name(tmp_path, capsys):
+    code, journal = imported(tmp_path)
+    capsys.readouterr()
+    assert code == 0 and main(["outbox", str(journal)]) == 0
+    lana_only = [line for line in capsys.readouterr().out.splitlines() if '"lanasim.' not in line]
+    (tmp_path / "events.jsonl").write_text("\n".join(lana_only) + "\n")
     again = tmp_path / "again.sqlite"
     assert main(["import", "--from-outbox", str(tmp_path / "events.jsonl"), "--journal", str(again)]) == 2
     assert "fac-1: no envelope carries this facility's terms" in capsys.readouterr().err and not again.exists()

@@ -4,12 +4,15 @@ its envelope name and Lana's payload tags, by a tour through every module of the
 
 from __future__ import annotations
 
+from datetime import date
+
 import jsonschema
 import pytest
 
 from domains.credit import std_terms
 from engine import Simulation
 from engine.bank.catalog import EVENT_TYPES
+from engine.bank.importer import Position, import_positions
 from tests.test_outbox import SCHEMA
 
 BTC = 100_000_000
@@ -58,6 +61,13 @@ def credit(sim, customer: str) -> None:
     sim.credit.complete_facility(facility)
 
 
+def imported(sim) -> None:
+    """A facility from a book: lanasim's extension envelope `lanasim.credit.facility-imported`."""
+    position = Position("book-1", "booked@bank.test", 20_000_00, 20_000_00, 8_000_00, 0, BTC, std_terms(),
+                        date(2023, 12, 1))
+    import_positions(sim, [position], 7_000_000)
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     with Simulation(seed=5, start="2024-01-01") as sim:
@@ -66,6 +76,7 @@ def published(tmp_path_factory):
         customer, account = onboarding(sim)
         banking(sim, account)
         credit(sim, customer)
+        imported(sim)
         yield sim.outbox.tail()
 
 

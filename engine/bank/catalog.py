@@ -33,6 +33,9 @@ CATALOG: dict[str, tuple[str, ...]] = {
     "Report": ("ReportRunCreated", "ReportRunStateUpdated"),
     "Accounting": ("LedgerAccountCsvExportUploaded",),
     "Time": ("EndOfDay",),
+    # lanasim's extension, not Lana's: an imported facility's book row (terms included), published as
+    # `lanasim.credit.facility-imported` so that `lanasim import --from-outbox` can rebuild the book.
+    "LanasimCredit": ("FacilityImported",),
 }
 
 # Lana's latest-value events: kept per type (ephemeral table) as well as in the tail.

@@ -1,7 +1,8 @@
 """The outbox: public events mapped from entity events in the same transaction as them.
 
 Envelope (Lana's documented contract): `{id, sequence, event_type, payload, recorded_at,
-trace_id}` with `event_type = core.<module>.<kebab-name>` (`governance.<kebab-name>`), a gap-free
+trace_id}` with `event_type = core.<module>.<kebab-name>` (`governance.<kebab-name>`; lanasim's own
+extension events, which Lana does not publish, `lanasim.<module>.<kebab-name>`), a gap-free
 `sequence`, deterministic ids. Payloads keep Lana's tags: `{"module": ..., "type": ..., ...}`.
 Ephemeral (latest-value) events are kept per type as well as in the tail.
 """
@@ -25,13 +26,16 @@ MODULES = {
     "CreditCollateral": "credit-collateral", "CreditCollection": "credit-collection",
     "Custody": "custody", "Customer": "customer", "Deposit": "deposit", "Governance": "governance",
     "Price": "price", "Report": "report", "Time": "time",
+    "LanasimCredit": "lanasim.credit",
 }
 
 
 @functools.lru_cache(maxsize=1024)  # a few dozen (module, name) pairs, one per public event
 def event_type_of(module: str, name: str) -> str:
     prefix = MODULES[module]
-    return f"governance.{kebab(name)}" if prefix == "governance" else f"core.{prefix}.{kebab(name)}"
+    if prefix == "governance" or prefix.startswith("lanasim."):
+        return f"{prefix}.{kebab(name)}"
+    return f"core.{prefix}.{kebab(name)}"
 
 
 class Stamp(Protocol):

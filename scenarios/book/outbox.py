@@ -1,13 +1,14 @@
 """A book rebuilt from a Lana outbox export (the JSON Lines `lanasim outbox` writes).
 
 Folded from the public envelopes only: the facility (`facility-activated`: amount, activation,
-customer), its terms (the proposal or pending facility envelope of the same id), the borrower's
+customer), its terms (the proposal or pending facility envelope of the same id; for a facility
+lanasim imported from a book, lanasim's extension envelope `lanasim.credit.facility-imported`, which
+also states what was paid out before the import), the borrower's
 email (`customer-created` -> `party-created`), what was disbursed (`disbursal-settled`), principal
 and interest still owed (each obligation's initial amount less its `payment-allocation-created`
 amounts), the collateral (the last `collateral-updated`), the price (the last `price-updated`).
 Completed facilities are left out. The book stands at the first midnight at or after the last
-envelope. A facility whose terms no envelope carries (one imported by lanasim, whose terms live
-only in its journal) is refused by name.
+envelope. A facility whose terms no envelope carries is refused by name.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from scenarios.book.format import BookProblem, BookRefused
 
 __all__ = ["read_outbox"]
 
+IMPORTED = "lanasim.credit.facility-imported"
 _DECIMALS = ("annual_rate", "initial_cvl", "margin_call_cvl", "liquidation_cvl", "one_time_fee_rate")
 
 
@@ -59,6 +61,10 @@ class _Fold:
             self.closed.add(entity["id"])
         elif "terms" in entity and kind.startswith(("core.credit.facility-proposal", "core.credit.pending-credit")):
             self.terms[entity["id"]] = entity["terms"]
+        elif kind == IMPORTED:
+            # the import settled one disbursal of the principal still owed; the rest was repaid before it
+            self.terms[entity["id"]] = entity["terms"]
+            self.disbursed[entity["id"]] += entity["disbursed"] - entity["principal"]
         elif kind == "core.credit.disbursal-settled":
             self.disbursed[entity["credit_facility_id"]] += entity["amount"]
         elif kind == "core.credit-collection.obligation-created":

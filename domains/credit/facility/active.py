@@ -77,6 +77,8 @@ def apply(state: Facility | None, event: ev.FacilityEvent) -> Facility:
             return margin.evolve(require(state, KIND), event)
         case ev.FacilityMatured():
             return evolve(require(state, KIND), status=FacilityStatus.MATURED)
+        case ev.FacilityImported():
+            return require(state, KIND)
         case ev.FacilityCompleted(completed_at=completed_at):
             return evolve(require(state, KIND), status=FacilityStatus.CLOSED, completed_at=completed_at)
         case _:

@@ -15,7 +15,7 @@ from domains.credit.terms import TermValues
 __all__ = [
     "AccrualCycleEvent", "AccrualCycleInitialized", "CollateralizationRatioChanged", "CollateralizationStateChanged",
     "FacilityCompleted", "FacilityDisbursalCancelled",
-    "FacilityDisbursalRecorded", "FacilityEvent", "FacilityInitialized", "FacilityMatured",
+    "FacilityDisbursalRecorded", "FacilityEvent", "FacilityImported", "FacilityInitialized", "FacilityMatured",
     "InterestAccrualCycleConcluded", "InterestAccrualCycleStarted", "InterestAccrualsPosted", "InterestAccrued",
     "PartialLiquidationInitiated", "PendingCollateralizationRatioChanged", "PendingCollateralizationStateChanged",
     "PendingFacilityCompleted", "PendingFacilityEvent", "PendingFacilityInitialized",
@@ -257,6 +257,19 @@ class FacilityDisbursalCancelled:
 
 
 @attrs.frozen
+class FacilityImported:
+    """The facility was imported as a book stated it on `as_of`: `disbursed` paid out before the
+    import, `principal` and posted `interest` still owed then (its `FacilityInitialized` carries the
+    rest). Changes no state; published as lanasim's extension envelope, so an outbox consumer can
+    rebuild the book (Lana's public facility carries no terms)."""
+
+    as_of: date
+    disbursed: int
+    principal: int
+    interest: int
+
+
+@attrs.frozen
 class FacilityMatured:
     """The facility reached its maturity date."""
 
@@ -273,4 +286,4 @@ AccrualCycleEvent = AccrualCycleInitialized | InterestAccrued | InterestAccruals
 FacilityEvent = (FacilityInitialized | InterestAccrualCycleStarted
                  | InterestAccrualCycleConcluded | CollateralizationStateChanged | CollateralizationRatioChanged
                  | PartialLiquidationInitiated | ProceedsFromPartialLiquidationApplied | FacilityDisbursalRecorded
-                 | FacilityDisbursalCancelled | FacilityMatured | FacilityCompleted)
+                 | FacilityDisbursalCancelled | FacilityMatured | FacilityCompleted | FacilityImported)

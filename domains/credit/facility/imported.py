@@ -108,7 +108,8 @@ def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
         c.id, c.id, c.customer_id, c.customer_type, c.collateral_id, c.disbursal_credit_account_id, c.amount,
         c.terms, c.activated_at, maturity, f"{c.id}-activation", 0, None,
         c.initial_disbursal_id if c.disbursed else None, c.disbursed, state, c.collateral_sats,
-        Outstanding(c.principal, c.interest), c.price, ratio_of(c.collateral_sats, owed))]
+        Outstanding(c.principal, c.interest), c.price, ratio_of(c.collateral_sats, owed)),
+        ev.FacilityImported(c.as_of, c.disbursed, c.principal, c.interest)]
     if c.interest > 0:
         last = cast(AccrualCycle, previous)  # `inconsistency` refused None
         events += [ev.InterestAccrualCycleStarted(last.id, last.idx, last.period),

@@ -21,11 +21,12 @@ from domains.credit.facility.pending import PendingFacility
 from domains.credit.facility.proposal import Proposal
 from domains.credit.terms import TermValues
 
-__all__ = ["MODULE", "instant", "publish_accrual_cycle", "publish_disbursal", "publish_facility",
+__all__ = ["EXTENSION", "MODULE", "instant", "publish_accrual_cycle", "publish_disbursal", "publish_facility",
            "publish_pending_facility",
            "publish_proposal", "terms_payload"]
 
 MODULE = "Credit"
+EXTENSION = "LanasimCredit"  # lanasim's own public events, beside Lana's
 _FACILITY = MappingProxyType({ev.FacilityInitialized: "FacilityActivated", ev.FacilityCompleted: "FacilityCompleted",
                               ev.CollateralizationStateChanged: "FacilityCollateralizationChanged",
                               ev.FacilityMatured: "FacilityMatured",
@@ -77,8 +78,20 @@ def publish_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent)
 
 
 def publish_facility(f: Facility, event: ev.FacilityEvent) -> tuple[Public, ...]:
+    if isinstance(event, ev.FacilityImported):
+        return (_imported(f, event),)
     name = _FACILITY.get(type(event))
     return () if name is None else _one(name, _facility_entity(f))
+
+
+def _imported(f: Facility, e: ev.FacilityImported) -> Public:
+    """lanasim's extension envelope (`lanasim.credit.facility-imported`, not one of Lana's types):
+    what the imported book said of the facility, terms included, so that a consumer of the outbox
+    can rebuild the book (Lana's public facility carries no terms)."""
+    return Public(EXTENSION, "FacilityImported", {"entity": {
+        "id": f.id, "customer_id": f.customer_id, "amount": f.amount, "terms": terms_payload(f.terms),
+        "activated_at": instant(f.activated_at), "as_of": _day(e.as_of), "disbursed": e.disbursed,
+        "principal": e.principal, "interest": e.interest}})
 
 
 def _facility_entity(f: Facility) -> dict[str, object]:
