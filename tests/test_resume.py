@@ -135,7 +135,7 @@ def test_resume_refuses_another_seed_or_parameter_and_a_journal_it_does_not_repr
     assert sorted(p.name for p in run_dir.iterdir()) == ["journal.sqlite"]
 
 
-def test_the_cli_resumes_a_run_killed_with_sigkill(tmp_path):
+def test_the_cli_resumes_a_run_killed_with_sigkill(tmp_path, capsys):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     argv = [sys.executable, "-m", "scenarios.cli", "run", "onboarding", "--seed", "5", "--set", "days=30",
             "--set", "prospects_per_day=3"]
@@ -152,6 +152,7 @@ def test_the_cli_resumes_a_run_killed_with_sigkill(tmp_path):
         days = view.journal.meta()["params"]["days"]
     assert stopped["ok"] and stopped["events"] > 0 and days == "30"
     assert main(["run", "--resume", str(tmp_path / "run"), "--set", "days=30", "--json"]) == 0
+    assert "re-executing from the start, proving the journal committed up to 2024-" in capsys.readouterr().err
     whole = run_scenario("onboarding", 5, {"days": 30, "prospects_per_day": 3}, tmp_path / "whole")
     resumed = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert resumed == whole and resumed["end of day closings"] == 30

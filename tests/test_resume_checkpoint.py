@@ -246,3 +246,15 @@ def test_a_branch_stopped_before_its_first_checkpoint_is_refused_in_one_line(tmp
     assert main(["run", "--resume", str(tmp_path / "run")]) == 2
     assert "stopped before its first day ended" in capsys.readouterr().err
     assert (tmp_path / "run" / "journal.sqlite").read_bytes() == before
+
+
+def test_the_cli_says_which_checkpoint_a_resume_starts_from(tmp_path, capsys):
+    from scenarios.cli import main
+
+    _, _, [run_dir] = stopped_at(tmp_path, "march-2020", SMALL, {0.5})
+    checkpoint = checkpoint_of(run_dir)
+    assert checkpoint is not None
+    capsys.readouterr()
+    assert main(["run", "--resume", str(run_dir)]) == 0
+    err = capsys.readouterr().err
+    assert f"resuming from the checkpoint of day {checkpoint['day']} ({checkpoint['now']})" in err

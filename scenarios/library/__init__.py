@@ -154,8 +154,9 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
 
 def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
                progress: Callable[[float, str], None] | None = None) -> dict:
-    """Continue the stopped run in `run_dir`, write its outputs and return its summary (see
-    `scenarios.library.resume` for why this re-executes and proves the committed prefix). `seed` and
+    """Continue the stopped run in `run_dir`, write its outputs and return its summary (from its last
+    day-end checkpoint, or re-executed with its committed prefix proved: see
+    `scenarios.library.resume`). `seed` and
     `params`, when given, must be the run's own (`JournalMismatch` otherwise); by default they are
     read from the journal."""
     module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress)
