@@ -184,19 +184,8 @@ def _resumed(run_dir: Path, args: argparse.Namespace, params: dict, progress: Ru
         recorded = journal_meta(run_dir / JOURNAL).get("scenario")
         if recorded is not None and load_scenario(args.scenario).name != recorded:
             raise ScenarioError(f"{run_dir} holds a run of {recorded}, not {args.scenario}")
-    meta = journal_meta(run_dir / JOURNAL)
-    if not meta.get("finished"):  # a finished run is refused by resume_run, in its own line
-        print(_resuming(meta), file=sys.stderr)
-    return resume_run(run_dir, seed=args.seed, params=params, progress=progress)
-
-
-def _resuming(meta: dict) -> str:
-    """One line saying where a resume starts: the last day-end checkpoint, or (a story without
-    checkpoints, or stopped before its first day ended) the start, proving the committed prefix."""
-    checkpoint = meta.get("checkpoint")
-    if isinstance(checkpoint, dict) and "day" in checkpoint and "now" in checkpoint:
-        return f"resuming from the checkpoint of day {checkpoint['day']} ({checkpoint['now']})"
-    return f"re-executing from the start, proving the journal committed up to {meta.get('now', '?')}"
+    return resume_run(run_dir, seed=args.seed, params=params, progress=progress,
+                      announce=lambda line: print(line, file=sys.stderr))
 
 
 def _bad_set(item: str):

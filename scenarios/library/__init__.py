@@ -153,19 +153,22 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
 
 
 def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
-               progress: Callable[[float, str], None] | None = None) -> dict:
+               progress: Callable[[float, str], None] | None = None,
+               announce: Callable[[str], None] | None = None) -> dict:
     """Continue the stopped run in `run_dir`, write its outputs and return its summary (from its last
     day-end checkpoint, or re-executed with its committed prefix proved: see
     `scenarios.library.resume`). `seed` and
     `params`, when given, must be the run's own (`JournalMismatch` otherwise); by default they are
-    read from the journal."""
-    module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress)
+    read from the journal. `announce(line)`, if given, is told where the resume starts once the
+    stopped journal has passed its checks."""
+    module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress, announce=announce)
     return write_outputs(module, Path(run_dir), summary)
 
 
 def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
                    progress: Callable[[float, str], None] | None = None,
-                   observe: Callable[[Any], None] | None = None, restart: bool = True) -> tuple[ModuleType, dict]:
+                   observe: Callable[[Any], None] | None = None, restart: bool = True,
+                   announce: Callable[[str], None] | None = None) -> tuple[ModuleType, dict]:
     """`resume_run` without writing the outputs: the scenario module and the story's summary.
     `observe(sim)`, if given, is called with the simulation that continues (or re-executes) the run;
     `restart=False` re-executes even a run with a checkpoint (what `bench/resume.py` compares with)."""
@@ -192,8 +195,12 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
     try:
         if checkpoint is not None:
             resume.cut_at_checkpoint(run_dir / "journal.sqlite", target, checkpoint)
+            if announce is not None:
+                announce(f"resuming from the checkpoint of day {checkpoint['day']} ({checkpoint['now']})")
             summary = scenario.restart(journal=str(target), params=values, progress=progress, observe=observe)
         else:
+            if announce is not None:
+                announce(f"re-executing from the start, proving the journal committed up to {meta.get('now', '?')}")
             summary = scenario.execute(seed=meta["seed"], journal=str(target), params=values, progress=progress,
                                        observe=observe)
         resume.prove_prefix(stopped, target)
