@@ -81,7 +81,6 @@ def _tell(sim: Any, params: dict) -> None:
     price = sim.price.current()
     if price is None:
         raise ScenarioError("the branch has no BTC price yet; nothing to replay the market from")
-    path, every = path_from_spec(params["path"], seed=sim.seed, price_cents=price), params["price_every_minutes"] * 60
-    sim.journal.set_meta(stress_params=dict(params), market=path.describe())
     book = open_facilities(sim)
-    stress.run_market(sim, params, book, every, sim.elapsed + params["lead_days"] * DAY, price)
+    stress.run_market(sim, params, book, params["price_every_minutes"] * 60, sim.elapsed + params["lead_days"] * DAY,
+                      price)

@@ -47,6 +47,7 @@ from scenarios.book.synthetic import (
 )
 from scenarios.library.params import Param, ScenarioError
 from scenarios.market import PathSpecError, path_from_spec, with_faults
+from scenarios.market.paths import PricePath
 
 __all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "continue_market", "open_book",
            "report", "run_market", "start", "story", "tell", "with_defaults"]
@@ -173,20 +174,21 @@ def story(sim, **params) -> dict:
 def tell(sim, **params) -> None:
     """The story without its outputs (the API and the bench time the two apart). `sim` is a fresh
     simulation (the book is opened in it) or a branch of `build_book(params)` (it holds the book)."""
-    path, every = _market(params, seed=sim.seed), params["price_every_minutes"] * 60
-    lead = params["lead_days"] * DAY
     book = _book_in(sim, params)
     if sim.progress:  # the book is open: a sweep times a run's setup to here
         sim.progress(0.0, sim.clock.iso)
-    sim.journal.set_meta(stress_params=dict(params), market=path.describe())
-    run_market(sim, params, book, every, lead, params["btc_usd"] * 100 or None)
+    run_market(sim, params, book, params["price_every_minutes"] * 60, params["lead_days"] * DAY,
+               params["btc_usd"] * 100 or None)
 
 
 def run_market(sim, params: dict, book: list[str], every: int, lead: int, price_cents: int | None) -> None:
     """What every stress run does once its book is in place (a fresh run's, or a branch of another
     journal's): the desk set up, borrowers drawn over `book`, the price path (replayed from
     `price_cents`; None: its own level) followed `lead` seconds late with its faults, one tick
-    every `every` seconds, and the days advanced one at a time, each ending with a checkpoint."""
+    every `every` seconds, and the days advanced one at a time, each ending with a checkpoint. The
+    parameters and the market are kept in the run's metadata."""
+    path = path_from_spec(params["path"], seed=sim.seed, price_cents=price_cents)
+    sim.journal.set_meta(stress_params=dict(params), market=path.describe())
     desk = _desk(sim, params)
     behaviours = borrowers_are_drawn(
         sim, book, top_up_share=params["top_up_share"], repay_share=params["repay_share"],
@@ -195,7 +197,7 @@ def run_market(sim, params: dict, book: list[str], every: int, lead: int, price_
     borrowers = Borrowers(sim, behaviours)
     sim.journal.set_meta(stress_run={"book": book, "behaviours": behaviours_as_data(book, behaviours),
                                      "every": every, "lead": lead, "price_cents": price_cents})
-    sim.price.follow(_followed(sim, params, every, lead, price_cents), every_seconds=every)
+    sim.price.follow(_followed(path, params, every, lead), every_seconds=every)
     _days(sim, params, 1, desk, borrowers)
 
 
@@ -207,7 +209,8 @@ def continue_market(sim, params: dict) -> dict:
     run, checkpoint = meta["stress_run"], meta["checkpoint"]
     desk = _desk(sim, params)
     borrowers = Borrowers(sim, behaviours_from_data(run["book"], run["behaviours"]))
-    path = _followed(sim, params, run["every"], run["lead"], run["price_cents"])
+    path = _followed(path_from_spec(params["path"], seed=sim.seed, price_cents=run["price_cents"]), params,
+                     run["every"], run["lead"])
     restore(sim, desk, borrowers, checkpoint,
             follow=lambda t: sim.price.follow(path, every_seconds=run["every"], first=t))
     for facility in run["book"]:  # their states are read at every price tick: load each once, as the run had them
@@ -222,8 +225,8 @@ def _desk(sim, params: dict) -> LiquidationDesk:
                            params["slippage_bps_per_btc"], params["base_slippage_bps"])
 
 
-def _followed(sim, params: dict, every: int, lead: int, price_cents: int | None) -> _Delayed:
-    path = path_from_spec(params["path"], seed=sim.seed, price_cents=price_cents)
+def _followed(path: PricePath, params: dict, every: int, lead: int) -> _Delayed:
+    """The path as the feed reads it: with the run's faults, `lead` seconds late."""
     return _Delayed(with_faults(path, **_faults(params, every)), lead)
 
 
