@@ -27,9 +27,11 @@ from engine.kernel.reaction import Reactions
 from engine.kernel.registry import Registry
 from engine.kernel.runtime import Scheduler
 
-__all__ = ["MAX_ID", "Dispatch"]
+__all__ = ["IDLE_SWEEPS", "MAX_ID", "SWEEP_SECONDS", "Dispatch"]
 
 MAX_ID = 254  # characters in an entity id
+SWEEP_SECONDS = 7 * 86_400  # sim time between two sweeps of idle actors (`Registry.sweep`)
+IDLE_SWEEPS = 5  # an actor idle for 5 sweeps in a row (35 days: longer than a monthly cycle) is released
 
 
 class Dispatch:
@@ -58,6 +60,7 @@ class Dispatch:
     _actors: dict[tuple[str, str], Any]
     _audit: tuple[object, ...] | None
     _subjects: dict[str, str]
+    _next_sweep: int  # sim second of the next sweep of idle actors
     _cause: tuple[str | None, str] = (None, "null")  # the last cause and its JSON text (one, not one per cause)
 
     # -- ask, tell, settle ------------------------------------------------------------------
@@ -98,10 +101,23 @@ class Dispatch:
         self.reactions.settle()
         if self.jobs.deferred and not self.reactions.settling:
             self.jobs.run_deferred()
+        if self.clock.env.now >= self._next_sweep:
+            self._sweep_idle()
         if commit:
             self.journal.flush()
         else:
             self.journal.maybe_flush()
+
+    def _sweep_idle(self) -> None:
+        """Once every `SWEEP_SECONDS` of sim time, when a settle finds nothing queued: release the
+        actors idle for `IDLE_SWEEPS` sweeps in a row (`Registry.sweep`). Nothing journaled depends
+        on which actors are live (a released entity is folded again from the journal)."""
+        now = int(self.clock.env.now)
+        if now < self._next_sweep or self.scheduler.queue or self.scheduler.running or self.reactions.settling \
+                or self.jobs.deferred or self.runtime != "deterministic":
+            return
+        self._next_sweep = now + SWEEP_SECONDS
+        self.registry.sweep(IDLE_SWEEPS)
 
     def _ask(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,
              trace_id: str | None) -> Outcome:

@@ -23,7 +23,7 @@ from engine.bank.service.governance import GovernanceService
 from engine.bank.service.price import PriceService
 from engine.bank.service.report import ReportService
 from engine.bank.settings import BankSettings
-from engine.dispatch import Dispatch
+from engine.dispatch import SWEEP_SECONDS, Dispatch
 from engine.kernel.alarms import Alarms
 from engine.kernel.authz import Authorizer, as_system
 from engine.kernel.clock import Jobs, parse_instant
@@ -131,6 +131,7 @@ class Simulation(Dispatch):
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
         modules.attach_services(self, self.kernel, self.settings)
         modules.start_end_of_day(self.kernel, schedule)
+        self._next_sweep = int(self.clock.env.now) + SWEEP_SECONDS
 
     # -- reading -------------------------------------------------------------------------
     def state(self, kind: str, entity_id: str) -> object:
@@ -139,6 +140,7 @@ class Simulation(Dispatch):
             raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
         actor = self.registry.actor(kind, entity_id)
         if actor is not None and actor.state is not None:
+            actor.read = True  # in use: kept by the next sweep of idle actors
             return actor.state
         if kind not in self.kinds:
             raise UnknownKind(kind=kind)

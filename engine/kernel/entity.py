@@ -81,6 +81,7 @@ class EntityBehaviour:
         self.state, self.entity_seq = kind.load(entity_id)
         self.row = kind.index.raw(self.state) if kind.index and self.state is not None else None
         self.alarm = kind.alarm(self.state) if kind.alarm and self.state is not None else None
+        self.read, self.swept, self.idle = False, -1, 0  # for `Registry.sweep`: read, seq seen, idle passes
 
     def on_receive(self, message: object) -> object:
         return self.kind.handle(self, message)
