@@ -32,7 +32,7 @@ from engine.kernel.entity import EntityKind
 from engine.kernel.errors import InvalidArgument, MalformedCommand, UnknownEntity, UnknownKind
 from engine.kernel.ids import Ids
 from engine.kernel.index import IndexTable
-from engine.kernel.journal import Journal
+from engine.kernel.journal import GROUP_ROWS, Journal
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
@@ -71,7 +71,7 @@ class Simulation(Dispatch):
     public_ids: PublicIds  # Lana's public ids: customers, facilities, disbursals from 1000
 
     def __init__(self, seed: int | None = None, start: str | None = None, journal: str = ":memory:", *,
-                 runtime: str = "deterministic", group_rows: int = 50_000,
+                 runtime: str = "deterministic", group_rows: int = GROUP_ROWS,
                  aggregates: Iterable[Aggregate[Any, Any, Any]] | None = None,
                  policies: Iterable[Policy] | None = None, settings: BankSettings | None = None) -> None:
         if runtime not in RUNTIMES:
