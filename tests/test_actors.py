@@ -64,8 +64,8 @@ def test_an_unexpected_exception_on_tell_is_recorded_raised_and_the_actor_keeps_
         assert "ZeroDivisionError" in err.value.error and err.value.id == "x"
         assert sim.execute("calc", "x", Divide(5)).events == (Divided(20),)
         sim.settle(commit=True)
-        failures = list(sim.journal.db["failures"].rows)
-        assert [(f["kind"], f["entity_id"], f["command"]) for f in failures] == [("calc", "x", "Divide")]
+        failures = sim.journal.conn.execute("SELECT kind, entity_id, command FROM failures ORDER BY id").fetchall()
+        assert failures == [("calc", "x", "Divide")]
 
 
 def test_an_unexpected_exception_on_ask_reaches_the_caller(tmp_path):

@@ -21,7 +21,7 @@ def bank(tmp_path):
 
 def audit_rows(sim):
     sim.settle(commit=True)
-    return [(r["subject"], r["action"], r["authorized"]) for r in sim.journal.db["audit"].rows]
+    return sim.journal.conn.execute("SELECT subject, action, authorized FROM audit ORDER BY id").fetchall()
 
 
 def test_a_user_without_the_permission_is_refused_and_only_the_refusal_is_recorded(bank):

@@ -204,7 +204,7 @@ def test_a_users_command_that_fails_without_a_refusal_leaves_no_audit_row_and_ot
         customer = sim.customer.create_customer("ada@bank.test")
         def audit() -> list[tuple]:
             sim.journal.sync()
-            return [(r["action"], r["authorized"]) for r in sim.journal.db["audit"].rows]
+            return sim.journal.conn.execute("SELECT action, authorized FROM audit ORDER BY id").fetchall()
 
         sim.settle(commit=True)
         before = audit()

@@ -20,6 +20,7 @@ import attrs
 
 from domains.aggregate import Column
 from engine.kernel.errors import DuplicateValue, InvalidArgument, MalformedCommand, NotFound
+from engine.kernel.schema import table_names
 
 if TYPE_CHECKING:
     from engine.kernel.journal import Journal
@@ -92,7 +93,7 @@ class IndexTable:
         self.upsert = (f"INSERT INTO {self.table} (id, {', '.join(self.names)}) VALUES "
                        f"({', '.join('?' * (len(columns) + 1))}) ON CONFLICT(id) DO UPDATE SET {sets}")
         with journal.lock:
-            self.created = not journal.db[self.table].exists()
+            self.created = self.table not in table_names(journal.conn)
             journal.conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, {cols})")
             for c in columns:
                 kind_ = "UNIQUE INDEX" if c.unique else "INDEX"

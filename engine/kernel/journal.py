@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import sqlite_utils
 
 from engine.kernel.chain import is_chained
 from engine.kernel.chain_rows import Written
@@ -58,8 +57,7 @@ class Journal(GroupCommit, JournalReads):
         self.readonly = readonly
         self.lock = threading.RLock()
         self.conn = path if isinstance(path, sqlite3.Connection) else connect(self.path, readonly)
-        self.db = sqlite_utils.Database(self.conn)
-        check_or_create(self.conn, self.db, self.path, readonly)
+        check_or_create(self.conn, self.path, readonly)
         self._staged: dict[str, list[tuple[object, ...]]] = {}
         self._events = self._staged.setdefault(EVENTS_INSERT, [])
         self._in_tx = False

@@ -6,12 +6,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import sqlite_utils
-
 from engine.kernel.codec import loads
 from engine.kernel.errors import JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
 from engine.kernel.readonly import connect_readonly
-from engine.kernel.schema import FORMAT, READABLE, create_schema
+from engine.kernel.schema import FORMAT, READABLE, create_schema, table_names
 
 __all__ = ["check_or_create", "connect"]
 
@@ -28,10 +26,10 @@ def connect(path: str, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
-def check_or_create(conn: sqlite3.Connection, db: sqlite_utils.Database, path: str, readonly: bool) -> None:
+def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None:
     """Refuse foreign files before touching them; then lock (writers) and create the schema."""
     try:
-        tables = set(db.table_names())
+        tables = set(table_names(conn))
     except sqlite3.DatabaseError as exc:
         conn.close()
         if "locked" in str(exc):
@@ -44,7 +42,7 @@ def check_or_create(conn: sqlite3.Connection, db: sqlite_utils.Database, path: s
     if not tables:
         if readonly:
             raise NotALanasimJournal(path=path, problem="empty file")
-        create_schema(db)
+        create_schema(conn)
 
 
 def _check_format(conn: sqlite3.Connection, path: str, tables: set[str]) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from engine.kernel.chain import BadRow
 from engine.kernel.chain_check import check_chain
 from engine.kernel.refold import refold
+from engine.kernel.schema import table_names
 
 if TYPE_CHECKING:
     from engine.kernel.entity import EntityKind
@@ -56,7 +57,7 @@ def verify_journal(journal: Journal, kinds: Mapping[str, EntityKind], *, expect_
 
 def _ledger_imbalances(journal: Journal) -> dict[str, int]:
     """Debits minus credits per currency/layer where they differ (empty: balanced or no ledger)."""
-    if "ledger_entries" not in journal.db.table_names() + journal.db.view_names():
+    if "ledger_entries" not in table_names(journal.conn) + table_names(journal.conn, "view"):
         return {}
     rows = journal.conn.execute(
         "SELECT currency, layer, SUM(CASE side WHEN 'debit' THEN amount ELSE -amount END) FROM ledger_entries "
