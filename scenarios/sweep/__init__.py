@@ -7,11 +7,27 @@ every run of it branches from its journal bytes with its own seed (`scenarios.sw
 
 from __future__ import annotations
 
-from scenarios.sweep.api import SweepResult, run_sweep, sweep
-from scenarios.sweep.cli import register_cli
-from scenarios.sweep.plan import parse_grid, parse_seeds
-from scenarios.sweep.report import report
-from scenarios.sweep.store import is_sweep_dir, read_runs
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scenarios.sweep.api import SweepResult, run_sweep, sweep
+    from scenarios.sweep.cli import register_cli
+    from scenarios.sweep.outputs import report
+    from scenarios.sweep.plan import parse_grid, parse_seeds
+    from scenarios.sweep.store import is_sweep_dir, read_runs
 
 __all__ = ["SweepResult", "is_sweep_dir", "parse_grid", "parse_seeds", "read_runs", "register_cli", "report",
            "run_sweep", "sweep"]
+
+_HOME = {"SweepResult": "api", "run_sweep": "api", "sweep": "api", "register_cli": "cli", "parse_grid": "plan",
+         "parse_seeds": "plan", "report": "outputs", "is_sweep_dir": "store", "read_runs": "store"}
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, imported on first use: the CLI registers `lanasim sweep` without loading
+    pandas and Dask, which every other command (import, export, fork, show) does without."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'scenarios.sweep' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"scenarios.sweep.{home}"), name)

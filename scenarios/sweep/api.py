@@ -17,8 +17,8 @@ import pandas as pd
 from attrs import frozen
 
 from scenarios.library import ScenarioError
+from scenarios.sweep.outputs import write_outputs
 from scenarios.sweep.plan import parse_grid, plan_grid
-from scenarios.sweep.report import write_outputs
 from scenarios.sweep.runner import execute
 from scenarios.sweep.sensitivity import parse_ranges, plan_sobol
 from scenarios.sweep.store import read_runs

@@ -8,10 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any, Self
 
-from scenarios.sweep.api import sweep
-from scenarios.sweep.plan import parse_seeds
-from scenarios.sweep.report import print_risk
-
 __all__ = ["register_cli"]
 
 
@@ -33,6 +29,10 @@ def register_cli(sub, *, progress) -> None:
     cmd.add_argument("--metric", default="loss", help="what the Sobol indices explain (default loss)")
 
     def handle(args: argparse.Namespace) -> int:
+        from scenarios.sweep.api import sweep  # pandas and Dask: loaded by this command only
+        from scenarios.sweep.outputs import print_risk
+        from scenarios.sweep.plan import parse_seeds
+
         seeds = parse_seeds(args.seeds) if args.design == "grid" else []
         with _Bar(progress) as bar:
             try:
