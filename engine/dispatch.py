@@ -60,7 +60,7 @@ class Dispatch:
     _actors: dict[tuple[str, str], Any]
     _audit: tuple[object, ...] | None
     _subjects: dict[str, str]
-    _next_sweep: int  # sim second of the next sweep of idle actors
+    _next_sweep: float  # sim second of the next sweep of idle actors (never, on the threaded runtime)
     _cause: tuple[str | None, str] = (None, "null")  # the last cause and its JSON text (one, not one per cause)
 
     # -- ask, tell, settle ------------------------------------------------------------------
@@ -112,11 +112,9 @@ class Dispatch:
         """Once every `SWEEP_SECONDS` of sim time, when a settle finds nothing queued: release the
         actors idle for `IDLE_SWEEPS` sweeps in a row (`Registry.sweep`). Nothing journaled depends
         on which actors are live (a released entity is folded again from the journal)."""
-        now = int(self.clock.env.now)
-        if now < self._next_sweep or self.scheduler.queue or self.scheduler.running or self.reactions.settling \
-                or self.jobs.deferred or self.runtime != "deterministic":
-            return
-        self._next_sweep = now + SWEEP_SECONDS
+        if self.scheduler.queue or self.scheduler.running or self.reactions.settling or self.jobs.deferred:
+            return  # a later settle sweeps
+        self._next_sweep = int(self.clock.env.now) + SWEEP_SECONDS
         self.registry.sweep(IDLE_SWEEPS)
 
     def _ask(self, kind: str, entity_id: str, command: object, subject: str, causation: str | None,

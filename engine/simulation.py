@@ -131,7 +131,7 @@ class Simulation(Dispatch):
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
         modules.attach_services(self, self.kernel, self.settings)
         modules.start_end_of_day(self.kernel, schedule)
-        self._next_sweep = int(self.clock.env.now) + SWEEP_SECONDS
+        self._next_sweep = int(self.clock.env.now) + SWEEP_SECONDS if self._deterministic else float("inf")
 
     # -- reading -------------------------------------------------------------------------
     def state(self, kind: str, entity_id: str) -> object:
