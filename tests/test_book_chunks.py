@@ -86,3 +86,25 @@ def test_an_import_leaves_the_journals_page_cache_as_it_found_it(tmp_path):
         before = sim.journal.conn.execute("PRAGMA cache_size").fetchone()[0]
         assert import_chunks(sim, book_chunks(book, AS_OF), PRICE) == len(ROWS)
         assert sim.journal.conn.execute("PRAGMA cache_size").fetchone()[0] == before
+
+
+def test_a_borrower_told_into_being_is_the_journal_of_one_asked_for():
+    from engine.kernel.errors import DuplicateValue
+
+    def asked(sim):
+        sim.deposit.create_account(sim.customer.create_customer("ada@example.com"))
+
+    def told(sim):
+        sim.deposit.tell_open_account(sim.customer.tell_create_customer("ada@example.com"))
+        sim.settle()
+
+    digests = []
+    for load in (asked, told):
+        with Simulation(seed=1, start=AS_OF.isoformat()) as sim:
+            load(sim)
+            digests.append(sim.journal.digest())
+            assert sim.customer.find_customer_by_email("ada@example.com").status.value == "active"
+            sim.customer.tell_create_customer("ada@example.com")
+            with pytest.raises(DuplicateValue):  # a taken email is refused when the told command runs
+                sim.settle()
+    assert digests[0] == digests[1]

@@ -108,8 +108,8 @@ def _frozen_chunks() -> Iterator[None]:
 
 def _import(sim, p: Position, accounts: dict[str, tuple[str, str]], price: int) -> str:
     if p.email not in accounts:
-        customer = sim.customer.create_customer(p.email)
-        accounts[p.email] = customer, sim.deposit.create_account(customer)
+        customer = sim.customer.tell_create_customer(p.email)  # told: delivered with the facility's commands
+        accounts[p.email] = customer, sim.deposit.tell_open_account(customer)
     _import_one(sim, p, *accounts[p.email], price)
     return p.facility_id
 
