@@ -108,3 +108,18 @@ def test_a_borrower_told_into_being_is_the_journal_of_one_asked_for():
             with pytest.raises(DuplicateValue):  # a taken email is refused when the told command runs
                 sim.settle()
     assert digests[0] == digests[1]
+
+
+def test_an_imported_facility_is_collateralized_as_re_evaluating_it_would_leave_it(tmp_path):
+    """The import sets each facility's collateralization itself (its collateral and obligations do
+    not re-evaluate it): re-evaluating every facility afterwards changes nothing."""
+    book = write(tmp_path, ROWS + MORE)
+    with Simulation(seed=1, start=AS_OF.isoformat()) as sim:
+        import_chunks(sim, book_chunks(book, AS_OF), PRICE)
+        flow, seq = sim.credit.flow, sim.journal.last_seq
+        for row in ROWS + MORE:
+            facility_id = row.split(",")[0]
+            sats = flow.reads.collateral_sats(sim.state("credit-facility", facility_id))
+            send = flow.collateralization(facility_id, sats, PRICE)
+            assert not sim.execute(send.kind, send.id, send.command)  # AlreadyApplied: no event
+        assert sim.journal.last_seq == seq and not flow.importing

@@ -8,7 +8,9 @@ the obligation of the posted interest (due on the last day of the last completed
 and the collateral. Principal repaid before the import is not replayed as payments: the facility
 records what was disbursed (its limit used, under the id `<facility>-disbursed-before-import`) and
 one settled disbursal carries the principal still owed. Obligations then age through their own
-alarms: Due, Overdue and Defaulted on the dates the terms set from their due dates."""
+alarms: Due, Overdue and Defaulted on the dates the terms set from their due dates. The facility's
+collateralization (state and CVL at the import's price) is its import's: the collateral and
+obligations created with it do not re-evaluate it, which would read the same books and change nothing."""
 
 from __future__ import annotations
 
@@ -145,4 +147,9 @@ def _import_one(sim, p: Position, customer: str, account: str, price: int) -> No
             **obligation_dates(p.terms, due)))
     if p.collateral_sats:
         sim.tell("collateral", collateral_id, UpdateCollateral(p.collateral_sats, as_of))
-    sim.settle()
+    importing = sim.credit.flow.importing
+    importing.add(p.facility_id)  # its collateral and obligations do not re-evaluate it (see `CreditFlow`)
+    try:
+        sim.settle()
+    finally:
+        importing.discard(p.facility_id)
