@@ -123,3 +123,14 @@ def test_an_imported_facility_is_collateralized_as_re_evaluating_it_would_leave_
             send = flow.collateralization(facility_id, sats, PRICE)
             assert not sim.execute(send.kind, send.id, send.command)  # AlreadyApplied: no event
         assert sim.journal.last_seq == seq and not flow.importing
+
+
+def test_an_imported_journal_has_every_lookup_index_of_its_query_index_when_the_import_returns(tmp_path):
+    """The import leaves the lookup indexes off while it writes and builds them before it returns."""
+    book = write(tmp_path, ROWS + MORE)
+    with Simulation(seed=1, start=AS_OF.isoformat(), journal=str(tmp_path / "j.sqlite")) as sim:
+        wanted = {name for host in sim.kinds.values() if host.index is not None for name, _ in host.index.lookups()}
+        import_chunks(sim, book_chunks(book, AS_OF), PRICE)
+        built = {row[0] for row in sim.journal.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert wanted and wanted <= built
+        assert sim.kernel.index("credit-facility").ids_where("status", ("active", "matured"))  # read through one

@@ -56,10 +56,11 @@ class Position:
 def import_positions(sim, positions: Iterable[Position], price: int) -> list[str]:
     """Publish `price` (cents per BTC) and import every position at the simulation's current date;
     returns the facility ids in book order. Refusals are the domains' typed errors."""
-    sim.price.set(price)
-    accounts: dict[str, tuple[str, str]] = {}
-    ids = [_import(sim, p, accounts, price) for p in positions]
-    sim.settle(commit=True)
+    with _lookups_deferred(sim):
+        sim.price.set(price)
+        accounts: dict[str, tuple[str, str]] = {}
+        ids = [_import(sim, p, accounts, price) for p in positions]
+        sim.settle(commit=True)
     return ids
 
 
@@ -72,7 +73,8 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
     sim.price.set(price)
     accounts: dict[str, tuple[str, str]] = {}
     count = 0
-    with fewer_collections(), _frozen_chunks(), _page_cache(sim.journal.conn, IMPORT_CACHE_KIB):
+    with fewer_collections(), _frozen_chunks(), _page_cache(sim.journal.conn, IMPORT_CACHE_KIB), \
+            _lookups_deferred(sim):
         for chunk in chunks:
             for p in chunk:
                 _import(sim, p, accounts, price)
@@ -82,6 +84,23 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
             sim.registry.ref("price", BTC_USD)  # every reaction reads the price: keep it live
             gc.freeze()
     return count
+
+
+@contextmanager
+def _lookups_deferred(sim) -> Iterator[None]:
+    """The query index's lookup indexes (not the UNIQUE ones: they refuse duplicates) are left off
+    while the book is imported and built at its end from the finished tables: inserted row by row,
+    the rows' random ids spread each commit's writes over every page of them. Nothing an import runs
+    reads them (a read meanwhile would scan the table: the same answer, slower); a failed import's
+    are built when its journal closes."""
+    names = []
+    for host in sim.kinds.values():
+        for name, create in host.index.lookups() if host.index is not None else ():
+            sim.journal.defer_index(name, create)
+            names.append(name)
+    yield
+    for name in names:
+        sim.journal.ensure_index(name)
 
 
 @contextmanager
