@@ -41,7 +41,8 @@ def cycle_periods_at(interval: InterestInterval, activated: date, maturity: date
     """(idx, period) of the cycle containing `day` (None after maturity) as `first_cycle` and
     `next_cycle` run them, with the period of the cycle before it (None for the first): walked as
     periods."""
-    idx, previous, period = 1, None, _first(interval, activated, maturity)
+    idx, previous = 1, None
+    period: Period | None = _first(interval, activated, maturity)
     while period is not None and period.end < day:
         idx, previous, period = idx + 1, period, truncate(next_period(interval, period), maturity)
     return idx, previous, period
