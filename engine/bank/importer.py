@@ -73,8 +73,8 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
     sim.price.set(price)
     accounts: dict[str, tuple[str, str]] = {}
     count = 0
-    with fewer_collections(), _frozen_chunks(), _page_cache(sim.journal.conn, IMPORT_CACHE_KIB), \
-            _lookups_deferred(sim):
+    with fewer_collections(), _frozen_chunks(), _lookups_deferred(sim), \
+            _page_cache(sim.journal.conn, IMPORT_CACHE_KIB):  # built after: a smaller cache bounds its sort
         for chunk in chunks:
             for p in chunk:
                 _import(sim, p, accounts, price)
