@@ -86,3 +86,51 @@ def test_an_import_leaves_the_journals_page_cache_as_it_found_it(tmp_path):
         before = sim.journal.conn.execute("PRAGMA cache_size").fetchone()[0]
         assert import_chunks(sim, book_chunks(book, AS_OF), PRICE) == len(ROWS)
         assert sim.journal.conn.execute("PRAGMA cache_size").fetchone()[0] == before
+
+
+def test_a_borrower_told_into_being_is_the_journal_of_one_asked_for():
+    from engine.kernel.errors import DuplicateValue
+
+    def asked(sim):
+        sim.deposit.create_account(sim.customer.create_customer("ada@example.com"))
+
+    def told(sim):
+        sim.deposit.tell_open_account(sim.customer.tell_create_customer("ada@example.com"))
+        sim.settle()
+
+    digests = []
+    for load in (asked, told):
+        with Simulation(seed=1, start=AS_OF.isoformat()) as sim:
+            load(sim)
+            digests.append(sim.journal.digest())
+            assert sim.customer.find_customer_by_email("ada@example.com").status.value == "active"
+            sim.customer.tell_create_customer("ada@example.com")
+            with pytest.raises(DuplicateValue):  # a taken email is refused when the told command runs
+                sim.settle()
+    assert digests[0] == digests[1]
+
+
+def test_an_imported_facility_is_collateralized_as_re_evaluating_it_would_leave_it(tmp_path):
+    """The import sets each facility's collateralization itself (its collateral and obligations do
+    not re-evaluate it): re-evaluating every facility afterwards changes nothing."""
+    book = write(tmp_path, ROWS + MORE)
+    with Simulation(seed=1, start=AS_OF.isoformat()) as sim:
+        import_chunks(sim, book_chunks(book, AS_OF), PRICE)
+        flow, seq = sim.credit.flow, sim.journal.last_seq
+        for row in ROWS + MORE:
+            facility_id = row.split(",")[0]
+            sats = flow.reads.collateral_sats(sim.state("credit-facility", facility_id))
+            send = flow.collateralization(facility_id, sats, PRICE)
+            assert not sim.execute(send.kind, send.id, send.command)  # AlreadyApplied: no event
+        assert sim.journal.last_seq == seq and not flow.importing
+
+
+def test_an_imported_journal_has_every_lookup_index_of_its_query_index_when_the_import_returns(tmp_path):
+    """The import leaves the lookup indexes off while it writes and builds them before it returns."""
+    book = write(tmp_path, ROWS + MORE)
+    with Simulation(seed=1, start=AS_OF.isoformat(), journal=str(tmp_path / "j.sqlite")) as sim:
+        wanted = {name for host in sim.kinds.values() if host.index is not None for name, _ in host.index.lookups()}
+        import_chunks(sim, book_chunks(book, AS_OF), PRICE)
+        built = {row[0] for row in sim.journal.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert wanted and wanted <= built
+        assert sim.kernel.index("credit-facility").ids_where("status", ("active", "matured"))  # read through one

@@ -40,6 +40,7 @@ from engine.kernel.ids import Ids
 
 CYCLE: Final = "interest-accrual-cycle"
 ALLOCATED = "core.credit-collection.payment-allocation-created"
+CREATED = "core.credit-collection.obligation-created"
 _SUBJECT = "credit-flow"  # the system principal these consumers act as
 
 __all__ = ["CreditFlow", "FlowKernel"]
@@ -73,6 +74,9 @@ class CreditFlow:
         self._evaluated_payment: str | None = None  # the payment whose allocations were last re-evaluated
         self.accruals = accruals  # the day's accruals in one pass (None: one tell per cycle)
         self.posted: list[str] = []  # cycles posted since the last day end: their actors are dropped then
+        # facilities an import is settling: the import set their collateralization from the amounts it
+        # posts, so the collateral and obligations it creates for them do not re-evaluate them
+        self.importing: set[str] = set()
         for name, listens, react in self._consumers():
             reactions.add(Policy(f"credit.{name}", listens, react, subject=_SUBJECT))
 
@@ -86,9 +90,8 @@ class CreditFlow:
             ("track-facilities", ("core.credit.facility-activated", "core.credit.facility-completed"), self.track),
             ("disbursal-approval", ("governance.approval-process-concluded",), self.disbursal_concluded),
             ("allocate-payment", ("core.credit-collection.payment-created",), self.allocate_payment),
-            ("recollateralize", (ALLOCATED,
-                                 "core.credit-collection.obligation-created",
-                                 "core.credit-collection.obligation-defaulted"), self.recollateralize),
+            ("recollateralize", (ALLOCATED, CREATED, "core.credit-collection.obligation-defaulted"),
+             self.recollateralize),
             ("end-of-day", ("core.time.end-of-day",), self.end_of_day),
             ("price-sweep", ("core.price.price-updated",), self.price_sweep),
             ("custodian-sync", ("core.custody.wallet-balance-updated",), self.custodian_sync),
@@ -115,7 +118,7 @@ class CreditFlow:
     def collateral_changed(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         facility_id, price = entity["secured_loan_id"], self.price.current()
-        if price is None:
+        if price is None or facility_id in self.importing:
             return ()
         if self.reads.exists(FACILITY_KIND, facility_id):
             return (self.collateralization(facility_id, entity["amount"], price),)
@@ -173,7 +176,8 @@ class CreditFlow:
                 return ()
             self._evaluated_payment = entity["payment_id"]
         facility_id, price = entity["beneficiary_id"], self.price.current()
-        if price is None or not self.reads.exists(FACILITY_KIND, facility_id):
+        if price is None or not self.reads.exists(FACILITY_KIND, facility_id) or \
+                (facility_id in self.importing and envelope["event_type"] == CREATED):
             return ()
         collateral = self.reads.collateral_sats(self.kernel.state(FACILITY_KIND, facility_id))
         return (self.collateralization(facility_id, collateral, price),)

@@ -8,7 +8,9 @@ the obligation of the posted interest (due on the last day of the last completed
 and the collateral. Principal repaid before the import is not replayed as payments: the facility
 records what was disbursed (its limit used, under the id `<facility>-disbursed-before-import`) and
 one settled disbursal carries the principal still owed. Obligations then age through their own
-alarms: Due, Overdue and Defaulted on the dates the terms set from their due dates."""
+alarms: Due, Overdue and Defaulted on the dates the terms set from their due dates. The facility's
+collateralization (state and CVL at the import's price) is its import's: the collateral and
+obligations created with it do not re-evaluate it, which would read the same books and change nothing."""
 
 from __future__ import annotations
 
@@ -54,10 +56,11 @@ class Position:
 def import_positions(sim, positions: Iterable[Position], price: int) -> list[str]:
     """Publish `price` (cents per BTC) and import every position at the simulation's current date;
     returns the facility ids in book order. Refusals are the domains' typed errors."""
-    sim.price.set(price)
-    accounts: dict[str, tuple[str, str]] = {}
-    ids = [_import(sim, p, accounts, price) for p in positions]
-    sim.settle(commit=True)
+    with _lookups_deferred(sim):
+        sim.price.set(price)
+        accounts: dict[str, tuple[str, str]] = {}
+        ids = [_import(sim, p, accounts, price) for p in positions]
+        sim.settle(commit=True)
     return ids
 
 
@@ -70,7 +73,8 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
     sim.price.set(price)
     accounts: dict[str, tuple[str, str]] = {}
     count = 0
-    with fewer_collections(), _frozen_chunks(), _page_cache(sim.journal.conn, IMPORT_CACHE_KIB):
+    with fewer_collections(), _frozen_chunks(), _lookups_deferred(sim), \
+            _page_cache(sim.journal.conn, IMPORT_CACHE_KIB):  # built after: a smaller cache bounds its sort
         for chunk in chunks:
             for p in chunk:
                 _import(sim, p, accounts, price)
@@ -80,6 +84,23 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
             sim.registry.ref("price", BTC_USD)  # every reaction reads the price: keep it live
             gc.freeze()
     return count
+
+
+@contextmanager
+def _lookups_deferred(sim) -> Iterator[None]:
+    """The query index's lookup indexes (not the UNIQUE ones: they refuse duplicates) are left off
+    while the book is imported and built at its end from the finished tables: inserted row by row,
+    the rows' random ids spread each commit's writes over every page of them. Nothing an import runs
+    reads them (a read meanwhile would scan the table: the same answer, slower); a failed import's
+    are built when its journal closes."""
+    names = []
+    for host in sim.kinds.values():
+        for name, create in host.index.lookups() if host.index is not None else ():
+            sim.journal.defer_index(name, create)
+            names.append(name)
+    yield
+    for name in names:
+        sim.journal.ensure_index(name)
 
 
 @contextmanager
@@ -108,8 +129,8 @@ def _frozen_chunks() -> Iterator[None]:
 
 def _import(sim, p: Position, accounts: dict[str, tuple[str, str]], price: int) -> str:
     if p.email not in accounts:
-        customer = sim.customer.create_customer(p.email)
-        accounts[p.email] = customer, sim.deposit.create_account(customer)
+        customer = sim.customer.tell_create_customer(p.email)  # told: delivered with the facility's commands
+        accounts[p.email] = customer, sim.deposit.tell_open_account(customer)
     _import_one(sim, p, *accounts[p.email], price)
     return p.facility_id
 
@@ -145,4 +166,9 @@ def _import_one(sim, p: Position, customer: str, account: str, price: int) -> No
             **obligation_dates(p.terms, due)))
     if p.collateral_sats:
         sim.tell("collateral", collateral_id, UpdateCollateral(p.collateral_sats, as_of))
-    sim.settle()
+    importing = sim.credit.flow.importing
+    importing.add(p.facility_id)  # its collateral and obligations do not re-evaluate it (see `CreditFlow`)
+    try:
+        sim.settle()
+    finally:
+        importing.discard(p.facility_id)

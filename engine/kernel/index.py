@@ -95,13 +95,20 @@ class IndexTable:
         with journal.lock:
             self.created = self.table not in table_names(journal.conn)
             journal.conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, {cols})")
+            lookups = dict(self.lookups())
             for c in columns:
-                kind_ = "UNIQUE INDEX" if c.unique else "INDEX"
-                on = f"({c.name}, id)" if not c.unique else f"({c.name})"
-                journal.conn.execute(f"CREATE {kind_} IF NOT EXISTS {self.table}_{c.name} ON {self.table} {on}")
+                name = f"{self.table}_{c.name}"
+                journal.conn.execute(lookups.get(name) or f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON {self.table} "
+                                     f"({c.name})")
         self.raw: Callable[[object], tuple[object, ...]] = _reader(self.getters)
         """The column values as the state holds them (compared before any conversion): every command
         of an indexed kind reads them, so one, two or three columns are read without a loop."""
+
+    def lookups(self) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of the lookup index of each column that is not UNIQUE: a writer
+        that reads none of them may defer them (`Journal.defer_index`); a UNIQUE one is a check."""
+        return [(f"{self.table}_{c.name}", f"CREATE INDEX IF NOT EXISTS {self.table}_{c.name} ON {self.table} "
+                 f"({c.name}, id)") for c in self.columns if not c.unique]
 
     def row(self, state: object) -> tuple[object, ...]:
         return self.convert(self.raw(state))

@@ -5,13 +5,15 @@ it, accrual periods are truncated at the cycle's last day, so the maturity day i
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 import attrs
 
 from domains.credit.periods import Period, first_period, next_period, truncate
 from domains.credit.terms import InterestInterval, TermValues
 
-__all__ = ["AccrualCycle", "cycle_id", "first_cycle", "next_accrual", "next_cycle", "posting_tx_id"]
+__all__ = ["AccrualCycle", "cycle_id", "cycle_periods_at", "first_cycle", "next_accrual", "next_cycle",
+           "posting_tx_id"]
 
 
 @attrs.frozen
@@ -26,8 +28,24 @@ class AccrualCycle:
 
 def first_cycle(facility_id: str, terms: TermValues, activated: date, maturity: date) -> AccrualCycle:
     """Cycle 1 starts on the activation day."""
-    first = first_period(terms.accrual_cycle_interval, activated)
-    return AccrualCycle(cycle_id(facility_id, 1), 1, Period(activated, min(first.end, maturity)))
+    return AccrualCycle(cycle_id(facility_id, 1), 1, _first(terms.accrual_cycle_interval, activated, maturity))
+
+
+def _first(interval: InterestInterval, activated: date, maturity: date) -> Period:
+    return Period(activated, min(first_period(interval, activated).end, maturity))
+
+
+@lru_cache(maxsize=4096)  # a pure function of dates: a book's facilities share a few hundred activation days
+def cycle_periods_at(interval: InterestInterval, activated: date, maturity: date,
+                     day: date) -> tuple[int, Period | None, Period | None]:
+    """(idx, period) of the cycle containing `day` (None after maturity) as `first_cycle` and
+    `next_cycle` run them, with the period of the cycle before it (None for the first): walked as
+    periods."""
+    idx, previous = 1, None
+    period: Period | None = _first(interval, activated, maturity)
+    while period is not None and period.end < day:
+        idx, previous, period = idx + 1, period, truncate(next_period(interval, period), maturity)
+    return idx, previous, period
 
 
 def next_cycle(facility_id: str, terms: TermValues, previous: AccrualCycle, maturity: date) -> AccrualCycle | None:

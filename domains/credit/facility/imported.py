@@ -21,10 +21,10 @@ from domains.credit.commands import ImportAccrualCycle, StartAccrualCycle
 from domains.credit.errors import CreditError
 from domains.credit.facility import events as ev
 from domains.credit.facility.accrual_cycle import KIND as CYCLE
-from domains.credit.facility.cycle import AccrualCycle, cycle_id, first_cycle, posting_tx_id
+from domains.credit.facility.cycle import AccrualCycle, cycle_id, cycle_periods_at, posting_tx_id
 from domains.credit.facility.margin import ratio_of
 from domains.credit.math import add_months, cvl, interest_for_period
-from domains.credit.periods import Period, next_period, truncate
+from domains.credit.periods import Period
 from domains.credit.primitives import Outstanding
 from domains.credit.terms import TermValues
 
@@ -65,11 +65,8 @@ def cycles_at(facility_id: str, terms: TermValues, activated: date,
     """(last cycle ended before `as_of` or None, cycle containing `as_of` or None), cycles truncated
     at maturity as the facility runs them (`first_cycle`, `next_cycle`: walked as periods, the two
     cycles named at the end)."""
-    maturity, interval = add_months(activated, terms.duration), terms.accrual_cycle_interval
-    idx, previous = 1, None
-    period: Period | None = first_cycle(facility_id, terms, activated, maturity).period
-    while period is not None and period.end < as_of:
-        idx, previous, period = idx + 1, period, truncate(next_period(interval, period), maturity)
+    idx, previous, period = cycle_periods_at(terms.accrual_cycle_interval, activated,
+                                             add_months(activated, terms.duration), as_of)
     return (None if previous is None else AccrualCycle(cycle_id(facility_id, idx - 1), idx - 1, previous),
             None if period is None else AccrualCycle(cycle_id(facility_id, idx), idx, period))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from domains.accounting import deposit_account, frozen_deposit
 from domains.aggregate import Envelope, Policy, Send
+from domains.customer import CustomerStatus
 from domains.deposit import (
     AccountStatus,
     CancelWithdrawal,
@@ -53,6 +54,14 @@ class DepositService:
         account_id = self.kernel.ids.entity()
         command = OpenAccount(account_id, customer_id, customer.status)
         self.kernel.execute("deposit-account", account_id, command, subject=subject)
+        return account_id
+
+    def tell_open_account(self, customer_id: str, *, subject: str = SYSTEM) -> str:
+        """`create_account` told rather than asked, for a customer told into being before it in the
+        same cascade (`tell_create_customer`), who is active as every new customer is."""
+        account_id = self.kernel.ids.entity()
+        command = OpenAccount(account_id, customer_id, CustomerStatus.ACTIVE)
+        self.kernel.tell("deposit-account", account_id, command, subject=subject)
         return account_id
 
     def freeze_account(self, account_id: str, *, subject: str = SYSTEM) -> Outcome:
