@@ -33,6 +33,7 @@ def resume_clock(journal: Journal, ids: Ids, start: str | None, meta: dict[str, 
         resume_at = clock.seconds_until(meta.get("now", meta["start"]))
         if resume_at:
             clock.env.run(until=resume_at)
+            clock.sync()
         if "ids" in meta:
             ids.restore(meta["ids"])
         if "digest" in meta:  # the run goes on: the digest of its last close describes it no longer

@@ -35,31 +35,25 @@ def parse_instant(value: str | date | datetime) -> datetime:
 
 
 class Clock:
-    """Sim time = `start` + `env.now` seconds; `iso` is cached per instant for journal rows."""
+    """Sim time = `start` + `env.now` seconds. `now` and `iso` (the text of journal rows) are plain
+    attributes, read by every command: whatever moves the environment (`Jobs`, a reopened journal's
+    `resume_clock`) calls `sync` after, and `Jobs` before each job, which runs at its event's time."""
 
     def __init__(self, start: str | date | datetime) -> None:
         self.start = parse_instant(start).replace(microsecond=0)
         self.env = simpy.Environment()
         self._at = -1
-        self._now = self.start
-        self._iso = ""
+        self.now = self.start
+        self.iso = ""
+        self.sync()
 
-    def _refresh(self) -> None:
-        self._at = int(self.env.now)
-        self._now = self.start + timedelta(seconds=self._at)
-        self._iso = self._now.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    @property
-    def now(self) -> datetime:
-        if self._at != self.env.now:
-            self._refresh()
-        return self._now
-
-    @property
-    def iso(self) -> str:
-        if self._at != self.env.now:
-            self._refresh()
-        return self._iso
+    def sync(self) -> None:
+        """Bring `now` and `iso` to the environment's current second."""
+        at = int(self.env.now)
+        if at != self._at:
+            self._at = at
+            self.now = self.start + timedelta(seconds=at)
+            self.iso = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def seconds_until(self, target: str | date | datetime) -> int:
         """Whole seconds from now to `target`; refuses a target in the past."""
@@ -140,6 +134,7 @@ class Jobs:
         self.at(start, tick, priority)
 
     def _run(self, fn: Job) -> None:
+        self.clock.sync()  # a job runs at its event's time, which simpy set before calling it
         fn()
         self.after_each()
 
@@ -159,3 +154,4 @@ class Jobs:
             self.stepping = False
         if env.now < target:
             env.run(until=target)
+        self.clock.sync()
