@@ -64,7 +64,8 @@ def _tick(state: object, command: Tick, at: object) -> tuple[Ticked, ...]:
 
 def commands(n: int) -> None:
     """`bench/engine.py`'s one-event commands on the tree on PYTHONPATH (its ticker, copied for the
-    same reason as the book): n tells then n asks to one entity, each group-committed, by CPU time."""
+    same reason as the book): n tells, n asks, then n asks each followed by the settle of its
+    reactions (what `execute` does now; an older tree's `call`) to one entity, each loop committed, by CPU."""
     from domains.aggregate import Aggregate, EventType
     ticker = Aggregate(kind="ticker", events=(EventType(Ticked, "bench.ticked"),), apply=lambda s, e: e.n,
                        decide=_tick, commands=(Tick,), creates=(Tick,))
@@ -73,7 +74,8 @@ def commands(n: int) -> None:
         commit = sim.flush if hasattr(sim, "flush") else lambda: sim.settle(commit=True)  # an older tree's API
         sim.execute("ticker", "t", Tick(0))
         out = {}
-        for name, issue in (("tell", sim.tell), ("ask", sim.execute)):
+        settled = getattr(sim, "call", None) or sim.execute  # an older tree's execute did not settle; its call did
+        for name, issue in (("tell", sim.tell), ("ask", sim.execute), ("ask_settled", settled)):
             c0 = time.process_time()
             for i in range(n):
                 issue("ticker", "t", Tick(i))
