@@ -128,13 +128,13 @@ class Stored:
         alarms.stored[self.place] = self
 
     def ids(self, where: str, *params: object) -> list[str]:
-        self.journal.sync()  # index rows are staged with their command
+        self.journal.sync(self.table)  # index rows are staged with their command
         return [r[0] for r in self.journal.conn.execute(
             f"SELECT id FROM {self.table} WHERE {where}", params).fetchall()]
 
     def arm_after(self, at_iso: str) -> None:
         """Wait for the first index row due after `at_iso` (none: every stored alarm has rung)."""
-        self.journal.sync()
+        self.journal.sync(self.table)
         found = self.journal.conn.execute(f"SELECT MIN(alarm_at) FROM {self.table} WHERE alarm_at > ?",
                                           (at_iso,)).fetchone()[0]
         if found is not None:

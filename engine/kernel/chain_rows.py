@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["ENCODING", "Written", "encode_row", "read_back"]
+__all__ = ["ENCODING", "Written", "encode_row", "read_back", "target_of"]
 
 ENCODING = "orjson"  # the row encoding of a link's ranges (a link without it: SQLite's json_array)
 _CHUNK = 4096
@@ -43,6 +43,12 @@ def _blob(value: object) -> str:
 
 encode_row = partial(orjson.dumps, default=_blob)  # one row (or a list of rows) as JSON, blobs as hex
 _dumps = orjson.dumps  # `encode_row` of rows holding no blob
+
+
+def target_of(sql: str) -> str | None:
+    """The table an INSERT, REPLACE, UPDATE or DELETE statement writes (None: not one of those)."""
+    found = _TARGET.match(sql)
+    return found.group(1) if found else None
 
 
 def _hash(data: bytes) -> str:

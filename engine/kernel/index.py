@@ -132,7 +132,7 @@ class IndexTable:
     # -- queries ---------------------------------------------------------------------------
     def maybe_find_by(self, column: str, value: object) -> str | None:
         self._check(column)
-        self.journal.sync()
+        self.journal.sync(self.table)
         row = self.journal.conn.execute(
             f"SELECT id FROM {self.table} WHERE {column} = ? ORDER BY id LIMIT 1", (_query_value(value),)).fetchone()
         return row[0] if row else None
@@ -149,7 +149,7 @@ class IndexTable:
         """Keyset page ordered by (column IS NULL, column, id): NULLs last ascending, first descending."""
         if column != "id":
             self._check(column)
-        self.journal.sync()
+        self.journal.sync(self.table)
         back = before is not None
         cursor = before if back else after
         asc = descending == back  # walking backwards flips the scan direction
@@ -178,7 +178,7 @@ class IndexTable:
     def ids_where(self, column: str, values: Iterable[object]) -> list[str]:
         """Ids whose `column` is one of `values`, in id order."""
         self._check(column)
-        self.journal.sync()
+        self.journal.sync(self.table)
         values = [_query_value(v) for v in values]
         return [r[0] for r in self.journal.conn.execute(
             f"SELECT id FROM {self.table} WHERE {column} IN ({', '.join('?' * len(values))}) ORDER BY id", values)]
@@ -188,7 +188,7 @@ class IndexTable:
         side walks its own index: O(log n + k)), in id order."""
         self._check(below)
         self._check(above)
-        self.journal.sync()
+        self.journal.sync(self.table)
         execute = self.journal.conn.execute  # two range scans; one UNION query would scan the table
         found = {r[0] for r in execute(f"SELECT id FROM {self.table} WHERE {below} > ?", (value,))}
         found.update(r[0] for r in execute(f"SELECT id FROM {self.table} WHERE {above} < ?", (value,)))
@@ -197,7 +197,7 @@ class IndexTable:
     def scan(self, column: str) -> list[tuple[str, object]]:
         """Every (id, value) whose `column` is set, in (value, id) order."""
         self._check(column)
-        self.journal.sync()
+        self.journal.sync(self.table)
         rows: list[tuple[str, object]] = self.journal.conn.execute(
             f"SELECT id, {column} FROM {self.table} WHERE {column} IS NOT NULL ORDER BY {column}, id").fetchall()
         return rows
@@ -207,7 +207,7 @@ class IndexTable:
         so no caller's string reaches SQL as an identifier."""
         for column in where or {}:
             self._check(column)
-        self.journal.sync()
+        self.journal.sync(self.table)
         clauses = [f"{c} IS ?" for c in (where or {})]
         sql = f"SELECT COUNT(*) FROM {self.table}" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
         n: int = self.journal.conn.execute(sql, [_query_value(v) for v in (where or {}).values()]).fetchone()[0]

@@ -59,6 +59,7 @@ class Journal(GroupCommit, JournalReads):
         self.conn = path if isinstance(path, sqlite3.Connection) else connect(self.path, readonly)
         check_or_create(self.conn, self.path, readonly)
         self._staged: dict[str, list[tuple[object, ...]]] = {}
+        self._targets: dict[str, str | None] = {}
         self._events = self._staged.setdefault(EVENTS_INSERT, [])
         self._in_tx = False
         self._encoders: dict[type, Encoder] = {}

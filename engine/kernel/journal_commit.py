@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 
 from engine.kernel.chain import seal
-from engine.kernel.chain_rows import Written
+from engine.kernel.chain_rows import Written, target_of
 from engine.kernel.errors import EngineError
 from engine.kernel.row_check import check_row
 
@@ -46,6 +46,7 @@ class GroupCommit:
     _written: list[tuple[str, list[Row]]]
     _replay: list[tuple[str, list[Row]]]
     _deferred: dict[str, str]
+    _targets: dict[str, str | None]  # a staged statement's table (`target_of`), parsed once
     _built: dict[str, bool]
 
     # -- one write at once -----------------------------------------------------------------
@@ -70,9 +71,11 @@ class GroupCommit:
             self._written.append((sql, [params]))
 
     # -- group commit ------------------------------------------------------------------------
-    def sync(self) -> None:
-        """Write every staged row into the open group transaction without committing, so reads on
-        this connection see them while a cascade is still under way."""
+    def sync(self, table: str | None = None) -> None:
+        """Write staged rows into the open group transaction without committing, so reads on this
+        connection see them while a cascade is still under way: every staged row, or with `table`
+        only those of the statements writing that table (a query of one index table: the rest wait
+        for the next full sync or the commit, each table's rows still written in their order)."""
         with self.lock:
             if not self._replay and not any(self._staged.values()):
                 return
@@ -80,7 +83,7 @@ class GroupCommit:
             try:
                 self._drain_replay()
                 for sql, rows in self._staged.items():
-                    if rows:
+                    if rows and (table is None or self._target(sql) == table):
                         batch = rows.copy()
                         self._write(sql, batch)
                         self._written.append((sql, batch))
@@ -88,6 +91,12 @@ class GroupCommit:
             except BaseException as exc:
                 self._abort()
                 raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+
+    def _target(self, sql: str) -> str | None:
+        found = self._targets.get(sql, "")
+        if found == "":
+            found = self._targets[sql] = target_of(sql)
+        return found
 
     def _drain_replay(self) -> None:
         while self._replay:
