@@ -71,19 +71,22 @@ class JournalReads:
                 until: str | None = None) -> tuple[Sequence[int], list[object]]:
         """(entity_seqs, events) of `events`. A long stream of one event type and version without
         gaps (a ticker, a price) is read as payloads only and decoded in one pass
-        (`Codec.decode_many`); a short or mixed one (most entities) in one query, event by event."""
+        (`Codec.decode_many`): its first event's type and version, then the payloads of that type
+        and version, all of them if as many as the stream holds. A short or mixed one (most
+        entities) is read in one query, event by event."""
         entity = self._entities.get((kind, entity_id), 0)
         expected = self._heads.get(entity, 0) - after if to_seq is None and until is None else None
         if expected is None or expected > _SHORT:
-            types = self._select(kind, entity_id, "DISTINCT type, version", after, to_seq, until, "")
-            if len(types) == 1:
+            first = self._select(kind, entity_id, "type, version", after, to_seq, until, "ORDER BY entity_seq LIMIT 1")
+            if first:
                 if expected is None:
                     (expected, last), = self._select(kind, entity_id, "COUNT(*), MAX(entity_seq)", after, to_seq,
                                                      until, "")
                     expected = expected if last - after == expected else -1
-                rows = self._select(kind, entity_id, "payload", after, to_seq, until)
-                if len(rows) == expected:  # entity_seqs after+1..after+expected, no gap
-                    name, version = types[0]
+                name, version = first[0]
+                rows = self._select(kind, entity_id, "payload", after, to_seq, until,
+                                    "AND type = ? AND version = ? ORDER BY entity_seq", (name, version))
+                if len(rows) == expected:  # one type and version, entity_seqs after+1..after+expected
                     return (range(after + 1, after + expected + 1),
                             self.codec.decode_many(name, version, list(map(_first, rows))))
         rows = self._select(kind, entity_id, "entity_seq, type, version, payload", after, to_seq, until)
@@ -91,7 +94,8 @@ class JournalReads:
         return [r[0] for r in rows], [decode(t, v, p) for _, t, v, p in rows]
 
     def _select(self, kind: str, entity_id: str, columns: str, after: int, to_seq: int | None,
-                until: str | None, tail: str = "ORDER BY entity_seq") -> list[tuple[Any, ...]]:
+                until: str | None, tail: str = "ORDER BY entity_seq", more: tuple[object, ...] = ()
+                ) -> list[tuple[Any, ...]]:
         entity = self._entities.get((kind, entity_id))
         if entity is None:
             return []
@@ -103,7 +107,7 @@ class JournalReads:
             sql, params = sql + " AND seq <= ?", [*params, to_seq]
         if until is not None:
             sql, params = sql + " AND recorded_at <= ?", [*params, until]
-        return self.conn.execute(f"{sql} {tail}", params).fetchall()
+        return self.conn.execute(f"{sql} {tail}", [*params, *more]).fetchall()
 
     def snapshot(self, kind: str, entity_id: str, state_cls: type, *, to_seq: int | None = None,
                  until: str | None = None) -> tuple[object, int]:
