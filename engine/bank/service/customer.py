@@ -69,23 +69,19 @@ class CustomerService:
                         subject: str = SYSTEM) -> str:
         """Lana `create_customer_bypassing_kyc`: a party, then a Basic, manually converted customer."""
         party = self._create_party(email, customer_type, telegram_handle, subject)
-        customer_id = self.kernel.ids.entity()
-        command = CreateCustomer(id=customer_id, party_id=party.id, customer_type=party.customer_type,
-                                 conversion=_BYPASS, level=KycLevel.BASIC)
-        self.kernel.execute("customer", customer_id, command, subject=subject)
-        return customer_id
+        command = self._bypassing_kyc(party)
+        self.kernel.execute("customer", command.id, command, subject=subject)
+        return command.id
 
     def tell_create_customer(self, email: str, customer_type: str = "individual", *, subject: str = SYSTEM) -> str:
         """`create_customer` told rather than asked (a book's import): the same ids, commands and
         journal; the party's and the customer's commands run at the next settle, where a taken email
         is refused."""
-        party = CreateParty(id=self.kernel.ids.entity(), email=email, customer_type=customer_type, telegram_handle="")
+        party = self._party(email, customer_type, "")
         self.kernel.tell("party", party.id, party, subject=subject)
-        customer_id = self.kernel.ids.entity()
-        self.kernel.tell("customer", customer_id, CreateCustomer(
-            id=customer_id, party_id=party.id, customer_type=party.customer_type, conversion=_BYPASS,
-            level=KycLevel.BASIC), subject=subject)
-        return customer_id
+        command = self._bypassing_kyc(party)
+        self.kernel.tell("customer", command.id, command, subject=subject)
+        return command.id
 
     def freeze_customer(self, customer_id: str, *, subject: str = SYSTEM) -> Outcome:
         return self.kernel.execute("customer", customer_id, FreezeCustomer(), subject=subject)
@@ -175,10 +171,18 @@ class CustomerService:
     # -- steps -------------------------------------------------------------------------
     def _create_party(self, email: str, customer_type: str, telegram_handle: str, subject: str) -> CreateParty:
         """A taken email raises `DuplicateValue(kind="party", column="email")` and appends nothing."""
-        command = CreateParty(id=self.kernel.ids.entity(), email=email, customer_type=customer_type,
-                              telegram_handle=telegram_handle)
+        command = self._party(email, customer_type, telegram_handle)
         self.kernel.execute("party", command.id, command, subject=subject)
         return command
+
+    def _party(self, email: str, customer_type: str, telegram_handle: str) -> CreateParty:
+        return CreateParty(id=self.kernel.ids.entity(), email=email, customer_type=customer_type,
+                           telegram_handle=telegram_handle)
+
+    def _bypassing_kyc(self, party: CreateParty) -> CreateCustomer:
+        """The Basic, manually converted customer of `party` (its id drawn now, after the party's)."""
+        return CreateCustomer(id=self.kernel.ids.entity(), party_id=party.id, customer_type=party.customer_type,
+                              conversion=_BYPASS, level=KycLevel.BASIC)
 
     def _ensure_customer(self, prospect_id: str, conversion: Conversion, level: KycLevel, subject: str) -> None:
         """The customer takes the prospect's id; once it exists (a later KYC approval) it is not created again."""
