@@ -57,12 +57,23 @@ def test_a_released_entity_is_read_and_commanded_again_from_its_journal():
         assert sim.credit.facility(facility).status.value == "active"
 
 
-def test_an_entity_read_every_week_or_waiting_on_an_alarm_stays_live():
+def test_an_entity_read_every_week_stays_live():
     with Simulation(seed=3, start="2024-01-01", journal=":memory:") as sim:
         (customer, _facility), = _book(sim, 1)
         for _ in range(IDLE_SWEEPS + 2):
             sim.advance(days=SWEEP_SECONDS // 86_400)
             sim.state("customer", customer)
         assert sim.registry.actor("customer", customer) is not None
-        armed = [key for key, actor in sim.registry._actors.items() if getattr(actor, "alarm", None) is not None]
-        assert armed, "the run has entities waiting on an alarm"
+
+
+def test_an_entity_waiting_on_an_alarm_stays_live_and_goes_once_it_has_none():
+    with Simulation(seed=3, start="2024-01-01", journal=":memory:") as sim:
+        (customer, _facility), = _book(sim, 1)
+        actor = sim.registry.actor("customer", customer)
+        actor.alarm = (sim.now, "a command it waits to be told")  # idle otherwise: no event, no read
+        for _ in range(IDLE_SWEEPS + 2):
+            sim.registry.sweep(IDLE_SWEEPS)
+        assert sim.registry.actor("customer", customer) is actor
+        actor.alarm = None
+        released = [sim.registry.sweep(IDLE_SWEEPS) for _ in range(IDLE_SWEEPS + 1)]
+        assert sim.registry.actor("customer", customer) is None and sum(released) >= 1
