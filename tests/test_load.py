@@ -63,3 +63,21 @@ def test_a_long_one_type_stream_is_decoded_in_one_pass_to_the_same_events(tmp_pa
         seqs, events = sim.journal.decoded("account", "a", after=1)
         assert list(seqs) == list(range(2, 102)) and events == [Deposited(n) for n in range(1, 101)]
         assert sim.load("account", "a", use_snapshot=False) == Account("a", "a@bank.test", 5050, 100)
+
+
+@pytest.mark.parametrize("payload", ['{"amount":', '{"amount":7},{"amount":8}', '7'])
+def test_a_damaged_payload_in_a_long_one_type_stream_is_a_corrupt_event_naming_it(tmp_path, payload):
+    """The long stream's payloads are parsed as one array; one that is not a payload of its own
+    (unparseable, two objects that parse once joined, not an object) is still named when read."""
+    path = tmp_path / "j.sqlite"
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as sim:
+        sim.execute("account", "a", Open("a", "a@bank.test"))
+        for amount in range(1, 101):
+            sim.tell("account", "a", Deposit(amount))
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE events SET payload = ? WHERE entity_seq = 50", (payload,))
+    conn.commit()
+    conn.close()
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as sim, pytest.raises(CorruptEvent) as err:
+        sim.journal.decoded("account", "a", after=1)
+    assert err.value.name == "test.account.deposited"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import starmap
@@ -127,31 +127,45 @@ class Codec:
         return name in self._by_name
 
     def decode(self, name: str, version: int, payload: str | bytes) -> object:
+        if name not in self._by_name:
+            raise UnknownEventType(name=name)
+        try:
+            data = orjson.loads(payload)
+        except orjson.JSONDecodeError as exc:
+            raise CorruptEvent(name=name, version=version, problem=str(exc)) from None
+        return self._upcast_decode(name, version, data)
+
+    def _upcast_decode(self, name: str, version: int, data: Any) -> object:
+        """A parsed payload of `name` at `version`, upcast to the current version and decoded."""
         try:
             cls, current = self._by_name[name]
         except KeyError:
             raise UnknownEventType(name=name) from None
         try:
-            data = orjson.loads(payload)
             while version < current:
                 data = self._upcasters[(name, version)](data)
                 version += 1
             return self.decoder(cls)(data)
         except KeyError as exc:
             raise CorruptEvent(name=name, version=version, problem=f"no upcaster or field {exc}") from None
-        except (TypeError, ValueError, orjson.JSONDecodeError) as exc:
+        except (TypeError, ValueError) as exc:
             raise CorruptEvent(name=name, version=version, problem=str(exc)) from None
 
-    def decode_many(self, name: str, version: int, payloads: Sequence[str]) -> list[object]:
-        """`decode` of payloads all of one type and version (an entity's usual stream) in one pass:
-        parsed by orjson in C and built by the class's batch decoder, no Python loop per event."""
+    def decode_array(self, name: str, version: int, array: str, count: int) -> list[object] | None:
+        """`decode` of `count` payloads of one type and version given as one JSON array (an entity's
+        usual stream, as the journal concatenates it): parsed by orjson in one call and built by the
+        class's batch decoder, no Python loop per event. None when the array is not `count`
+        well-formed payloads: the caller decodes them one by one, which names the corrupt event."""
         found = self._by_name.get(name)
-        if found is not None and found[1] == version:
-            try:
-                return self._batch(found[0])(list(map(orjson.loads, payloads)))
-            except (KeyError, TypeError, ValueError):
-                pass  # decoded one by one below, naming the corrupt event
-        return [self.decode(name, version, p) for p in payloads]
+        try:
+            datas = orjson.loads(array)
+            if datas.__class__ is not list or len(datas) != count:
+                return None
+            if found is not None and found[1] == version:
+                return self._batch(found[0])(datas)
+            return [self._upcast_decode(name, version, data) for data in datas]
+        except (CorruptEvent, UnknownEventType, KeyError, TypeError, ValueError):
+            return None
 
     def _batch(self, cls: type) -> Callable[[list[Any]], list[object]]:
         batch = self._batches.get(cls)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -15,8 +14,8 @@ from engine.kernel.codec import Codec, loads
 
 __all__ = ["JournalReads", "StoredEvent"]
 
-_first = itemgetter(0)
 _SHORT = 64  # events: a stream this short is read in one query
+_CONCATENATED = "group_concat(entity_seq), group_concat(payload, ',')"  # one row: seqs, payloads
 
 
 @attrs.frozen
@@ -70,10 +69,13 @@ class JournalReads:
     def decoded(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
                 until: str | None = None) -> tuple[Sequence[int], list[object]]:
         """(entity_seqs, events) of `events`. A long stream of one event type and version without
-        gaps (a ticker, a price) is read as payloads only and decoded in one pass
-        (`Codec.decode_many`): its first event's type and version, then the payloads of that type
-        and version, all of them if as many as the stream holds. A short or mixed one (most
-        entities) is read in one query, event by event."""
+        gaps (a ticker, a price) is read as one JSON array and decoded in one pass
+        (`Codec.decode_array`): its first event's type and version, then, in one row, the
+        `group_concat` of the entity_seqs and of the payloads of that type and version. Both
+        aggregates see the same rows in the same order, so the entity_seqs coming back as
+        after+1, after+2, ... (all of them, if as many as the stream holds) prove the payloads'
+        order; anything else is read event by event. A short or mixed stream (most entities) is
+        read in one query, event by event."""
         entity = self._entities.get((kind, entity_id), 0)
         expected = self._heads.get(entity, 0) - after if to_seq is None and until is None else None
         if expected is None or expected > _SHORT:
@@ -84,11 +86,13 @@ class JournalReads:
                                                      until, "")
                     expected = expected if last - after == expected else -1
                 name, version = first[0]
-                rows = self._select(kind, entity_id, "payload", after, to_seq, until,
-                                    "AND type = ? AND version = ? ORDER BY entity_seq", (name, version))
-                if len(rows) == expected:  # one type and version, entity_seqs after+1..after+expected
-                    return (range(after + 1, after + expected + 1),
-                            self.codec.decode_many(name, version, list(map(_first, rows))))
+                (seqs, payloads), = self._select(kind, entity_id, _CONCATENATED, after, to_seq, until,
+                                                 "AND type = ? AND version = ?", (name, version))
+                in_order = range(after + 1, after + expected + 1)
+                if expected > 0 and seqs is not None and loads(f"[{seqs}]") == list(in_order):
+                    events = self.codec.decode_array(name, version, f"[{payloads}]", expected)
+                    if events is not None:
+                        return in_order, events
         rows = self._select(kind, entity_id, "entity_seq, type, version, payload", after, to_seq, until)
         decode = self.codec.decode
         return [r[0] for r in rows], [decode(t, v, p) for _, t, v, p in rows]
