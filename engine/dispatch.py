@@ -79,13 +79,16 @@ class Dispatch:
         scenarios issue their commands this way."""
         if self._deterministic:
             actor = self._live(kind, entity_id, command, subject)
-            if actor is not None:
-                queue = self.scheduler.queue
-                if not queue:
-                    self.scheduler.hold()
-                queue.append((actor, self.message(command, subject, causation, trace_id)))  # its own envelope
-                return
-            self._ref(kind, entity_id, command, subject).tell(self.message(command, subject, causation, trace_id))
+            if actor is None:  # the full checks; the actor spawned if need be, the audit row staged
+                ref = self._ref(kind, entity_id, command, subject)
+                actor = self._actors.get((kind, entity_id))
+                if actor is None or actor.actor_ref is not ref:  # not one this simulation holds
+                    ref.tell(self.message(command, subject, causation, trace_id))
+                    return
+            queue = self.scheduler.queue
+            if not queue:
+                self.scheduler.hold()
+            queue.append((actor, self.message(command, subject, causation, trace_id)))  # its own envelope
         else:
             self._ask(kind, entity_id, command, subject, causation, trace_id)
 

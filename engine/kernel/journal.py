@@ -18,7 +18,7 @@ from engine.kernel.errors import ConcurrentModification
 from engine.kernel.journal_commit import GroupCommit, Row
 from engine.kernel.journal_file import check_or_create, connect
 from engine.kernel.journal_read import JournalReads
-from engine.kernel.row_check import check_row
+from engine.kernel.row_check import UnstorableValue, check_row
 from engine.kernel.schema import EVENTS_INSERT, OUTBOX_INSERT
 
 __all__ = ["GROUP_ROWS", "Journal", "Mark"]
@@ -26,6 +26,7 @@ __all__ = ["GROUP_ROWS", "Journal", "Mark"]
 Mark = tuple[int, tuple[int, ...]]  # where a command's staged rows begin: seq, rows per statement
 
 _dumps = orjson.dumps
+_ENTITIES_INSERT = "INSERT INTO entities (entity, kind, id) VALUES (?, ?, ?)"
 _ENGINE_ROWS = frozenset({EVENTS_INSERT, OUTBOX_INSERT})  # built by the engine from ints it counts and JSON text
 
 Encoder = tuple[str, int, Callable[[Any], dict[str, object]]]  # a stored class's (name, version, as_dict)
@@ -80,9 +81,12 @@ class Journal(GroupCommit, JournalReads):
         key = (kind, entity_id)
         entity = self._entities.get(key)
         if entity is None:
+            if kind.__class__ is not str or entity_id.__class__ is not str:
+                raise UnstorableValue(statement="INSERT INTO entities", value=entity_id,
+                                      problem="an entity's kind and id are strings")
             entity = self._entities[key] = len(self._entities) + 1
             self._names[entity] = key
-            self.stage("INSERT INTO entities (entity, kind, id) VALUES (?, ?, ?)", (entity, kind, entity_id))
+            self.staged_rows(_ENTITIES_INSERT).append((entity, kind, entity_id))  # stored as given
         return entity
 
     def head(self, entity: int) -> int:
