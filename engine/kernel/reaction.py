@@ -32,6 +32,7 @@ class ReactionFailed(EngineError):
 class Consumer:
     def __init__(self, policy: Policy, cursor: int) -> None:
         self.policy, self.cursor = policy, cursor
+        self.staged = cursor  # the cursor as last staged: a settle stages each moved cursor once
         self.pending: deque[Envelope] = deque()
 
 
@@ -89,16 +90,27 @@ class Reactions:
                 self.settling = outer
 
     def _settle(self, deliver: Callable[[], object]) -> None:
-        while True:
-            deliver()
-            moved = False
-            for consumer in self.consumers:
-                if consumer.pending:
-                    self._drain(consumer)
-                    moved = True
-            if not moved and not self.scheduler.queue:
-                self.quiet = True
-                return
+        try:
+            while True:
+                deliver()
+                moved = False
+                for consumer in self.consumers:
+                    if consumer.pending:
+                        self._drain(consumer)
+                        moved = True
+                if not moved and not self.scheduler.queue:
+                    self.quiet = True
+                    return
+        finally:
+            self._stage_cursors()
+
+    def _stage_cursors(self) -> None:
+        """Stage the cursor of each consumer that moved, once per settle, failed or not (the table
+        keeps one row per consumer: the envelopes drained in between need no row each)."""
+        for consumer in self.consumers:
+            if consumer.cursor != consumer.staged:
+                consumer.staged = consumer.cursor
+                self.journal.stage(CURSOR_UPSERT, (consumer.policy.name, consumer.cursor))
 
     def _drain(self, consumer: Consumer) -> None:
         while consumer.pending:
@@ -110,8 +122,7 @@ class Reactions:
                 raise ReactionFailed(consumer=consumer.policy.name, sequence=envelope["sequence"],
                                      event_type=envelope["event_type"], error=repr(exc)) from exc
             finally:
-                consumer.cursor = envelope["sequence"]
-                self.journal.stage(CURSOR_UPSERT, (consumer.policy.name, consumer.cursor))
+                consumer.cursor = envelope["sequence"]  # staged by `_settle` (`_stage_cursors`)
 
     def _react(self, policy: Policy, envelope: Envelope) -> None:
         tell = self.tell
