@@ -8,8 +8,9 @@ import sqlite3
 import pytest
 
 from engine import Simulation
+from engine.kernel.codec import Codec
 from engine.kernel.errors import CorruptEvent
-from tests.support import ACCOUNT, Account, Deposit, Deposited, Open, Withdraw
+from tests.support import ACCOUNT, Account, Deposit, Deposited, Open, Opened, Withdraw, opened_v1_to_v2
 
 
 @pytest.fixture
@@ -81,3 +82,14 @@ def test_a_damaged_payload_in_a_long_one_type_stream_is_a_corrupt_event_naming_i
     with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as sim, pytest.raises(CorruptEvent) as err:
         sim.journal.decoded("account", "a", after=1)
     assert err.value.name == "test.account.deposited"
+
+
+def test_payloads_of_an_older_version_read_as_one_array_are_upcast_as_one_by_one():
+    codec = Codec()
+    codec.register(Opened, "test.account.opened", 2)
+    codec.upcaster("test.account.opened", 1)(opened_v1_to_v2)
+    payloads = [f'{{"owner":"o{i}"}}' for i in range(100)]
+    events = codec.decode_array("test.account.opened", 1, f"[{','.join(payloads)}]", 100)
+    assert events == [codec.decode("test.account.opened", 1, p) for p in payloads]
+    assert events[7] == Opened("o7", "o7@legacy.invalid")
+    assert codec.decode_array("test.account.opened", 1, f"[{','.join(payloads)}]", 99) is None  # not the count

@@ -127,20 +127,19 @@ class Codec:
         return name in self._by_name
 
     def decode(self, name: str, version: int, payload: str | bytes) -> object:
-        if name not in self._by_name:
+        found = self._by_name.get(name)
+        if found is None:
             raise UnknownEventType(name=name)
         try:
             data = orjson.loads(payload)
         except orjson.JSONDecodeError as exc:
             raise CorruptEvent(name=name, version=version, problem=str(exc)) from None
-        return self._upcast_decode(name, version, data)
+        return self._upcast_decode(found, name, version, data)
 
-    def _upcast_decode(self, name: str, version: int, data: Any) -> object:
-        """A parsed payload of `name` at `version`, upcast to the current version and decoded."""
-        try:
-            cls, current = self._by_name[name]
-        except KeyError:
-            raise UnknownEventType(name=name) from None
+    def _upcast_decode(self, found: tuple[type, int], name: str, version: int, data: Any) -> object:
+        """A parsed payload of `name` (registered as `found`: class, current version) at `version`,
+        upcast to the current version and decoded."""
+        cls, current = found
         try:
             while version < current:
                 data = self._upcasters[(name, version)](data)
@@ -155,16 +154,19 @@ class Codec:
         """`decode` of `count` payloads of one type and version given as one JSON array (an entity's
         usual stream, as the journal concatenates it): parsed by orjson in one call and built by the
         class's batch decoder, no Python loop per event. None when the array is not `count`
-        well-formed payloads: the caller decodes them one by one, which names the corrupt event."""
+        well-formed payloads of a known type: the caller decodes them one by one, which names the
+        corrupt event."""
         found = self._by_name.get(name)
+        if found is None:
+            return None
         try:
             datas = orjson.loads(array)
             if datas.__class__ is not list or len(datas) != count:
                 return None
-            if found is not None and found[1] == version:
+            if found[1] == version:
                 return self._batch(found[0])(datas)
-            return [self._upcast_decode(name, version, data) for data in datas]
-        except (CorruptEvent, UnknownEventType, KeyError, TypeError, ValueError):
+            return [self._upcast_decode(found, name, version, data) for data in datas]
+        except (CorruptEvent, KeyError, TypeError, ValueError):
             return None
 
     def _batch(self, cls: type) -> Callable[[list[Any]], list[object]]:
