@@ -60,6 +60,7 @@ class Exporter(Protocol):
 
 _INSERT = ("INSERT INTO ledger_transactions (tx_id, template, effective, recorded_at, seq, entries) "
            "VALUES (?, ?, ?, ?, ?, ?)")
+_ACCOUNT_INSERT = "INSERT INTO ledger_accounts (id, account) VALUES (?, ?)"
 _LEG = "json_extract(e.value, '$[{}]')"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS ledger_accounts (id INTEGER PRIMARY KEY, account TEXT NOT NULL UNIQUE)",
@@ -168,7 +169,8 @@ class Ledger:
         self._sides[account] = normal_side(account)
         if _unwatched(account):
             self._quiet.add(account)
-        self.journal.stage("INSERT INTO ledger_accounts (id, account) VALUES (?, ?)", (number, account))
+        # an int id and the account's name (a str: the chart refused anything else), as SQLite stores them
+        self.journal.staged_rows(_ACCOUNT_INSERT).append((number, account))
         return number
 
     def _intern_template(self, template: str) -> int:
