@@ -7,10 +7,13 @@ paid out (pre-approved, settled on the activation day, its principal obligation 
 the obligation of the posted interest (due on the last day of the last completed accrual cycle),
 and the collateral. Principal repaid before the import is not replayed as payments: the facility
 records what was disbursed (its limit used, under the id `<facility>-disbursed-before-import`) and
-one settled disbursal carries the principal still owed. Obligations then age through their own
-alarms: Due, Overdue and Defaulted on the dates the terms set from their due dates. The facility's
-collateralization (state and CVL at the import's price) is its import's: the collateral and
-obligations created with it do not re-evaluate it, which would read the same books and change nothing."""
+one settled disbursal carries the principal still owed. Each obligation is created by one
+`ImportObligation` with the statuses its dates have reached by the import date (Due, Overdue,
+Defaulted on the dates the terms set from its due date: the events its alarms would record, in one
+command); later ones come from its alarms. The collateral is created and posted by one
+`ImportCollateral`. The facility's collateralization (state and CVL at the import's price) is its
+import's: the collateral and obligations created with it do not re-evaluate it, which would read
+the same books and change nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +26,13 @@ from datetime import UTC, date, datetime, time
 import attrs
 
 from domains.credit.collection import obligation_dates
-from domains.credit.commands import CreateCollateral, CreateObligation, ImportAccrualCycle, UpdateCollateral
+from domains.credit.commands import (
+    CreateCollateral,
+    CreateObligation,
+    ImportAccrualCycle,
+    ImportCollateral,
+    ImportObligation,
+)
 from domains.credit.facility.activation import initial_disbursal
 from domains.credit.facility.imported import ImportFacility, imported_cycles
 from domains.credit.math import add_months
@@ -152,20 +161,21 @@ def _import_one(sim, p: Position, customer: str, account: str, price: int) -> No
         sim.tell(send.kind, send.id, send.command)
         if isinstance(send.command, ImportAccrualCycle) and send.command.obligation_id is not None:
             posted = send.command  # the ended cycle whose posting is the interest obligation
-    sim.tell("collateral", collateral_id, CreateCollateral(collateral_id, p.facility_id))
     if disbursal_id:
         maturity = add_months(p.activated_on, p.terms.duration)
         for send in initial_disbursal(p.facility_id, p.terms, account, disbursal_id, p.principal, maturity,
                                       p.activated_on, sim.ids.entity()):
-            sim.tell(send.kind, send.id, send.command)
+            order = send.command  # the principal's obligation is created with its statuses as of the import
+            sim.tell(send.kind, send.id,
+                     ImportObligation(order, as_of) if isinstance(order, CreateObligation) else order)
     if interest_id and posted is not None:
         due = posted.start.period.end
-        sim.tell("obligation", interest_id, CreateObligation(
+        sim.tell("obligation", interest_id, ImportObligation(CreateObligation(
             interest_id, p.facility_id, ObligationType.INTEREST, p.interest,
             f"{p.facility_id}-interest-accrual-cycle-{posted.start.idx}", due, effective=due,
-            **obligation_dates(p.terms, due)))
-    if p.collateral_sats:
-        sim.tell("collateral", collateral_id, UpdateCollateral(p.collateral_sats, as_of))
+            **obligation_dates(p.terms, due)), as_of))
+    sim.tell("collateral", collateral_id,
+             ImportCollateral(CreateCollateral(collateral_id, p.facility_id), p.collateral_sats, as_of))
     importing = sim.credit.flow.importing
     importing.add(p.facility_id)  # its collateral and obligations do not re-evaluate it (see `CreditFlow`)
     try:
