@@ -112,14 +112,14 @@ class Ledger:
             accounting.check(self._balance_of, txs[0], CONTROLS, self._quiet)
             return
         staged: dict[BalanceKey, tuple[int, int]] = {}
-        book = ChainMap(staged, self._totals)
+        book, sides, quiet = ChainMap(staged, self._totals), self._sides, self._quiet
 
         def balance_of(account: str, currency: Currency, layer: Layer) -> int:
             debits, credits = book.get((account, currency, layer), (0, 0))
-            return normal_balance(debits, credits, normal_side(account))
+            return normal_balance(debits, credits, sides.get(account) or normal_side(account))
 
         for tx in txs:
-            accounting.check(balance_of, tx)
+            accounting.check(balance_of, tx, CONTROLS, quiet)
             staged.update(apply_entries(book, tx.entries))
 
     def _balance_of(self, account: str, currency: Currency, layer: Layer) -> int:
