@@ -97,16 +97,17 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
 
 @contextmanager
 def _lookups_deferred(sim) -> Iterator[None]:
-    """The query index's lookup indexes (not the UNIQUE ones: they refuse duplicates) are left off
-    while the book is imported and built at its end from the finished tables: inserted row by row,
-    the rows' random ids spread each commit's writes over every page of them. Nothing an import runs
+    """The query index's lookup indexes (not the UNIQUE ones: they refuse duplicates) and the
+    ledger's index of account names (unique by construction: the ledger interns each name) are left
+    off while the book is imported and built at its end from the finished tables: inserted row by
+    row, the rows' random ids spread each commit's writes over every page of them. Nothing an import runs
     reads them (a read meanwhile would scan the table: the same answer, slower); a failed import's
     are built when its journal closes."""
     names = []
-    for host in sim.kinds.values():
-        for name, create in host.index.lookups() if host.index is not None else ():
-            sim.journal.defer_index(name, create)
-            names.append(name)
+    lookups = [pair for host in sim.kinds.values() if host.index is not None for pair in host.index.lookups()]
+    for name, create in lookups + sim.ledger.lookups():  # the ledger's: unique names it interns itself
+        sim.journal.defer_index(name, create)
+        names.append(name)
     yield
     for name in names:
         sim.journal.ensure_index(name)
