@@ -1,6 +1,6 @@
-"""The ledger's index of account names is built after an import's rows rather than written row by
-row, and still refuses a second account of the same name; a journal from before, whose names are
-unique by a column constraint, is given no second index."""
+"""The ledger's index of account names and the journal's of entity names are built after an import's
+rows rather than written row by row, and still refuse a second name; a journal from before, whose
+account names are unique by a column constraint, is given no second index."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ def test_an_imported_journal_has_its_unique_index_of_account_names(tmp_path):
     account = conn.execute("SELECT account FROM ledger_accounts ORDER BY id LIMIT 1").fetchone()[0]
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO ledger_accounts (id, account) VALUES (?, ?)", (10**6, account))
+    assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 'idx_entities_kind_id'").fetchone()[0] == \
+        'CREATE UNIQUE INDEX "idx_entities_kind_id"\n    ON "entities" ("kind", "id")'  # as the journal made it
+    kind, entity_id = conn.execute("SELECT kind, id FROM entities LIMIT 1").fetchone()
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO entities (entity, kind, id) VALUES (?, ?, ?)", (10**6, kind, entity_id))
 
 
 def test_a_journal_whose_account_names_are_unique_by_a_column_constraint_gets_no_second_index(tmp_path):

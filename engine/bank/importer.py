@@ -44,6 +44,7 @@ from engine.kernel.runtime import fewer_collections
 __all__ = ["Position", "import_chunks", "import_positions"]
 
 FACILITY = "credit-facility"
+ENTITY_NAMES = "idx_entities_kind_id"  # the journal's UNIQUE (kind, id) index of entity names
 IMPORT_CACHE_KIB = 128 * 1024  # a 40,000-facility import: 1.59 ms a facility at its end, 1.79 with 32 MiB
 
 
@@ -97,20 +98,27 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
 
 @contextmanager
 def _lookups_deferred(sim) -> Iterator[None]:
-    """The query index's lookup indexes (not the UNIQUE ones: they refuse duplicates) and the
-    ledger's index of account names (unique by construction: the ledger interns each name) are left
-    off while the book is imported and built at its end from the finished tables: inserted row by
-    row, the rows' random ids spread each commit's writes over every page of them. Nothing an import runs
-    reads them (a read meanwhile would scan the table: the same answer, slower); a failed import's
-    are built when its journal closes."""
+    """The query index's lookup indexes (not the UNIQUE ones: they refuse duplicates), the ledger's
+    index of account names and the journal's of entity names (kind, id) are left off while the book
+    is imported and built at its end from the finished tables: inserted row by row, the rows' random
+    ids spread each commit's writes over every page of them. The names are unique by construction
+    (the ledger and the journal intern each once, in memory) and nothing an import runs reads these
+    indexes (a read meanwhile would scan the table: the same answer, slower); a failed import's are
+    built when its journal closes."""
     names = []
     lookups = [pair for host in sim.kinds.values() if host.index is not None for pair in host.index.lookups()]
-    for name, create in lookups + sim.ledger.lookups():  # the ledger's: unique names it interns itself
+    for name, create in lookups + sim.ledger.lookups() + _stored(sim.journal.conn, ENTITY_NAMES):
         sim.journal.defer_index(name, create)
         names.append(name)
     yield
     for name in names:
         sim.journal.ensure_index(name)
+
+
+def _stored(conn: sqlite3.Connection, name: str) -> list[tuple[str, str]]:
+    """[(name, the statement that created it)] for an index the file holds, else []."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
+    return [] if row is None or row[0] is None else [(name, row[0])]
 
 
 @contextmanager
