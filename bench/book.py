@@ -1,7 +1,7 @@
 """Book import, export and fork, against opening the same book through the per-command API.
 
     python bench/book.py [--facilities 100000] [--baseline-facilities 10000] [--fork-facilities 10000]
-                         [--fork-only]
+                         [--fork-only | --import-only]
 
 Writes a seeded book CSV (sizes, CVLs 130-300 %, ages spread over a year). Baselines, on the first
 `--baseline-facilities` rows when the book is longer (a per-command run of 100,000 takes many
@@ -189,9 +189,16 @@ def main() -> None:
                         help="run the per-command baselines on the first N rows (default 10,000)")
     parser.add_argument("--fork-facilities", type=int, default=10_000)
     parser.add_argument("--fork-only", action="store_true", help="measure the fork alone")
+    parser.add_argument("--import-only", action="store_true",
+                        help="measure `lanasim import`'s path alone (no baselines, export or fork)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        if args.import_only:
+            write_csv(work / "book.csv", args.facilities)
+            timed(f"import, {args.facilities:,} facilities", imported, work / "book.csv", work / "book.sqlite",
+                  per=args.facilities)
+            return
         api_ms = None if args.fork_only else book(work, args.facilities, args.baseline_facilities)
         same = not args.fork_only and args.fork_facilities == args.facilities
         forks(work, args.fork_facilities, work / "book.sqlite" if same else None, api_ms)

@@ -115,7 +115,7 @@ def check_limits(balance_of: BalanceOf, tx: LedgerTransaction, controls: Control
         for entry in tx.entries:
             normal_side(entry.account)  # still refuse an account outside the chart
         return
-    for key, change in _changes(tx).items():
+    for key, change in _changes(tx, watched).items():
         control = _control(key, controls)
         if control is not None and change < 0 and balance_of(*key) + change < 0:
             raise control.refusal(account=key[0], balance=balance_of(*key), amount=-change, template=tx.template)
@@ -141,13 +141,18 @@ def check(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CON
         check_limits(balance_of, tx, controls)
 
 
-def _changes(tx: LedgerTransaction) -> dict[BalanceKey, int]:
-    """The normal-side change the transaction makes to each (account, currency, layer)."""
+def _changes(tx: LedgerTransaction, watched: Container[str]) -> dict[BalanceKey, int]:
+    """The normal-side change the transaction makes to each (account, currency, layer) of a category
+    in `watched` (no control applies to the others); every entry's account is still looked up in
+    the chart (`UnknownAccount` before any limit is judged)."""
     changes: dict[BalanceKey, int] = {}
     for entry in tx.entries:
+        account = entry.account
+        side = normal_side(account)
+        if account.partition(":")[0] not in watched:
+            continue
         key = key_of(entry)
-        signed = entry.amount if entry.side == normal_side(entry.account) else -entry.amount
-        changes[key] = changes.get(key, 0) + signed
+        changes[key] = changes.get(key, 0) + (entry.amount if entry.side == side else -entry.amount)
     return changes
 
 

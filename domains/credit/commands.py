@@ -20,7 +20,8 @@ __all__ = [
     "CompletePendingFacility", "ConcludeAccrualCycle", "ConcludeApprovalProcess", "ConcludeCustomerApproval",
     "ConcludeDisbursalApproval",
     "CreateCollateral", "CreateObligation", "CreatePendingFacility", "CreateProposal", "CreateTermsTemplate",
-    "ImportAccrualCycle", "InitiateDisbursal", "Mature", "PostAccruedInterest", "RecordAllocation",
+    "ImportAccrualCycle", "ImportCollateral", "ImportObligation",
+    "InitiateDisbursal", "Mature", "PostAccruedInterest", "RecordAllocation",
     "RecordDisbursalCancelled",
     "RecordDisbursalInitiated", "RecordPayment", "ReleaseCollateral", "StartAccrualCycle",
     "SyncCollateralFromCustodian",
@@ -110,6 +111,16 @@ class CreateCollateral:
 class UpdateCollateral:
     """An operator's manual update to a new absolute amount of sats."""
 
+    sats: int = attrs.field(validator=_sats)
+    effective: date
+
+
+@attrs.frozen
+class ImportCollateral:
+    """Create an imported facility's collateral holding `sats` (a lanasim extension): its
+    `CollateralInitialized` and, when `sats` > 0, the manual update to it, in one command."""
+
+    create: CreateCollateral
     sats: int = attrs.field(validator=_sats)
     effective: date
 
@@ -278,6 +289,16 @@ class CreateObligation:
 @attrs.frozen
 class TransitionObligation:
     day: date
+
+
+@attrs.frozen
+class ImportObligation:
+    """Create an imported facility's obligation as of the import (a lanasim extension): its
+    `ObligationInitialized` and, in the same command, every status its dates have reached by
+    `as_of` (what its alarms would record one command each)."""
+
+    create: CreateObligation
+    as_of: date
 
 
 @attrs.frozen

@@ -4,64 +4,41 @@ send commands, as Lana's credit jobs do. Pure reactions live in `domains.credit.
 proposal approved -> collateral + pending facility; collateral or price change -> (pending)
 collateralization; fully collateralized -> activation with its initial disbursal and obligation;
 disbursal approved -> settlement + principal obligation; payment -> allocations, interest first;
-end of day -> one accrual period per due cycle, maturities, then (after obligations) cycle postings.
+end of day -> one accrual period per due cycle, maturities, then (after obligations) cycle postings
+(`engine.bank.credit_day`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import Final, Protocol
+from datetime import date
 
 from domains.aggregate import Envelope, Policy, Send
 from domains.credit.collateral import SyncCollateralFromCustodian
 from domains.credit.collection import allocation_commands
 from domains.credit.collection.obligation import Obligation
 from domains.credit.facility import (
-    AccrueInterest,
-    Mature,
     UpdateCollateralization,
     UpdatePendingCollateralization,
-    accrual_due,
     activate,
     complete_when_collateralized,
-    completes_cycle,
     conclude_approval,
-    due_to_mature,
     open_pending_facility,
-    post_cycle,
 )
-from engine.bank.credit_reads import FACILITY_KIND, CreditReads, CreditStates
-from engine.bank.ports import JobScheduling, PriceReading, ReactionRegistry
-from engine.kernel.authz import System
+from engine.bank.credit_day import CYCLE, SUBJECT, DayEnd, FlowKernel
+from engine.bank.credit_reads import FACILITY_KIND, CreditReads
+from engine.bank.ports import PriceReading, ReactionRegistry
 from engine.kernel.batch import Batch
-from engine.kernel.clock import Priority
-from engine.kernel.ids import Ids
 
-CYCLE: Final = "interest-accrual-cycle"
 ALLOCATED = "core.credit-collection.payment-allocation-created"
 CREATED = "core.credit-collection.obligation-created"
-_SUBJECT = "credit-flow"  # the system principal these consumers act as
 
-__all__ = ["CreditFlow", "FlowKernel"]
+__all__ = ["CYCLE", "CreditFlow", "FlowKernel"]
 
 Consumer = tuple[str, tuple[str, ...], Callable[[Envelope], tuple[Send, ...]]]  # name, listens, react
 
 
-class FlowKernel(CreditStates, Protocol):
-    """What the credit process managers use of the kernel: typed entity states and indexes, id draws,
-    the time, deferred jobs and fire-and-forget tells (`engine.kernel.port.Kernel` is one)."""
-
-    @property
-    def ids(self) -> Ids: ...
-    @property
-    def jobs(self) -> JobScheduling: ...
-    @property
-    def now(self) -> datetime: ...
-    def tell(self, kind: str, entity_id: str, command: object, *, subject: str = ...) -> None: ...
-
-
-class CreditFlow:
+class CreditFlow(DayEnd):
     """Engine-side consumers of one simulation; `active` lists facilities not yet closed. The rules
     are the domain's; these consumers read (`reads`, `price`, the kernel's states), then dispatch;
     they register with `reactions`."""
@@ -78,7 +55,7 @@ class CreditFlow:
         # posts, so the collateral and obligations it creates for them do not re-evaluate them
         self.importing: set[str] = set()
         for name, listens, react in self._consumers():
-            reactions.add(Policy(f"credit.{name}", listens, react, subject=_SUBJECT))
+            reactions.add(Policy(f"credit.{name}", listens, react, subject=SUBJECT))
 
     def _consumers(self) -> tuple[Consumer, ...]:
         return (
@@ -201,61 +178,6 @@ class CreditFlow:
             sends.append(Send("pending-credit-facility", pending_id, UpdatePendingCollateralization(
                 self.reads.collateral_sats(p), price)))
         return tuple(sends)
-
-    # -- end of day ----------------------------------------------------------------------
-    def end_of_day(self, envelope: Envelope) -> tuple[Send, ...]:
-        """One pass over the cycles in progress since `day` or before (the index, in (first day, id)
-        order), each accruing the period it owes, if any, all in one batch; then the facilities
-        whose maturity date has come. Cycles that end today are posted once obligations are
-        current. A closed facility's cycle accrues no more; a posted cycle leaves memory."""
-        day, due, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
-        today, active, state, principal = day.isoformat(), self.active, self.kernel.state, self.reads.principal
-        self.evict_posted()
-        for cycle_id, first_day in self.kernel.index(CYCLE).scan("accruing_from"):
-            if first_day > today:
-                break
-            cycle = state(CYCLE, cycle_id)
-            period = accrual_due(cycle, day)
-            if period is None or cycle.facility_id not in active:
-                continue
-            due.append((cycle_id, AccrueInterest(day, principal(cycle.facility_id))))
-            if completes_cycle(cycle, period):
-                posting.append(cycle_id)
-        sends = self.accrue(due, envelope)
-        for facility_id, maturity in self.kernel.index(FACILITY_KIND).scan("maturity_date"):
-            if maturity > today:
-                break
-            if facility_id in active and due_to_mature(state(FACILITY_KIND, facility_id), day):
-                sends.append(Send(FACILITY_KIND, facility_id, Mature(day)))
-        if posting:
-            self.kernel.jobs.at(self.kernel.now, lambda: self.post_cycles(posting), Priority.CYCLE_POSTING)
-        return tuple(sends)
-
-    def accrue(self, due: list[tuple[str, AccrueInterest]], envelope: Envelope) -> list[Send]:
-        """Run the day's accruals as one batch, each a command of its cycle issued as this
-        consumer's would be (same audit row, command id and context); returns what is left to
-        send (everything, on the threaded runtime)."""
-        if self.accruals is None:
-            return [Send(CYCLE, cycle_id, command) for cycle_id, command in due]
-        if due:
-            self.accruals.run(due, subject=System(_SUBJECT), causation=envelope["id"], trace_id=envelope["trace_id"])
-        return []
-
-    def post_cycles(self, cycle_ids: list[str]) -> None:
-        """After obligations are current (Lana's AwaitObligationsSync): post each fully accrued cycle
-        with its interest obligation, due on the cycle's last day; the facility concludes it."""
-        for cycle_id in cycle_ids:
-            for send in post_cycle(self.kernel.state(CYCLE, cycle_id), self.kernel.ids.entity()):
-                self.kernel.tell(send.kind, send.id, send.command, subject=System("interest-accrual"))
-        self.posted.extend(cycle_ids)
-
-    def evict_posted(self) -> None:
-        """Drop the actors of the cycles posted since the last day end (no command reaches a posted
-        cycle again; a read folds it from the journal), so memory stays flat over a long run."""
-        if self.accruals is not None and self.posted:
-            state = self.kernel.state
-            self.accruals.evict([c for c in self.posted if state(CYCLE, c).posted])
-        self.posted = []
 
     # -- reads ---------------------------------------------------------------------------
     def obligations_of(self, facility_id: str) -> list[Obligation]:

@@ -7,10 +7,13 @@ paid out (pre-approved, settled on the activation day, its principal obligation 
 the obligation of the posted interest (due on the last day of the last completed accrual cycle),
 and the collateral. Principal repaid before the import is not replayed as payments: the facility
 records what was disbursed (its limit used, under the id `<facility>-disbursed-before-import`) and
-one settled disbursal carries the principal still owed. Obligations then age through their own
-alarms: Due, Overdue and Defaulted on the dates the terms set from their due dates. The facility's
-collateralization (state and CVL at the import's price) is its import's: the collateral and
-obligations created with it do not re-evaluate it, which would read the same books and change nothing."""
+one settled disbursal carries the principal still owed. Each obligation is created by one
+`ImportObligation` with the statuses its dates have reached by the import date (Due, Overdue,
+Defaulted on the dates the terms set from its due date: the events its alarms would record, in one
+command); later ones come from its alarms. The collateral is created and posted by one
+`ImportCollateral`. The facility's collateralization (state and CVL at the import's price) is its
+import's: the collateral and obligations created with it do not re-evaluate it, which would read
+the same books and change nothing."""
 
 from __future__ import annotations
 
@@ -23,7 +26,13 @@ from datetime import UTC, date, datetime, time
 import attrs
 
 from domains.credit.collection import obligation_dates
-from domains.credit.commands import CreateCollateral, CreateObligation, ImportAccrualCycle, UpdateCollateral
+from domains.credit.commands import (
+    CreateCollateral,
+    CreateObligation,
+    ImportAccrualCycle,
+    ImportCollateral,
+    ImportObligation,
+)
 from domains.credit.facility.activation import initial_disbursal
 from domains.credit.facility.imported import ImportFacility, imported_cycles
 from domains.credit.math import add_months
@@ -35,6 +44,7 @@ from engine.kernel.runtime import fewer_collections
 __all__ = ["Position", "import_chunks", "import_positions"]
 
 FACILITY = "credit-facility"
+ENTITY_NAMES = "idx_entities_kind_id"  # the journal's UNIQUE (kind, id) index of entity names
 IMPORT_CACHE_KIB = 128 * 1024  # a 40,000-facility import: 1.59 ms a facility at its end, 1.79 with 32 MiB
 
 
@@ -88,19 +98,27 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
 
 @contextmanager
 def _lookups_deferred(sim) -> Iterator[None]:
-    """The query index's lookup indexes (not the UNIQUE ones: they refuse duplicates) are left off
-    while the book is imported and built at its end from the finished tables: inserted row by row,
-    the rows' random ids spread each commit's writes over every page of them. Nothing an import runs
-    reads them (a read meanwhile would scan the table: the same answer, slower); a failed import's
-    are built when its journal closes."""
+    """The query index's lookup indexes (not the UNIQUE ones: they refuse duplicates), the ledger's
+    index of account names and the journal's of entity names (kind, id) are left off while the book
+    is imported and built at its end from the finished tables: inserted row by row, the rows' random
+    ids spread each commit's writes over every page of them. The names are unique by construction
+    (the ledger and the journal intern each once, in memory) and nothing an import runs reads these
+    indexes (a read meanwhile would scan the table: the same answer, slower); a failed import's are
+    built when its journal closes."""
     names = []
-    for host in sim.kinds.values():
-        for name, create in host.index.lookups() if host.index is not None else ():
-            sim.journal.defer_index(name, create)
-            names.append(name)
+    lookups = [pair for host in sim.kinds.values() if host.index is not None for pair in host.index.lookups()]
+    for name, create in lookups + sim.ledger.lookups() + _stored(sim.journal.conn, ENTITY_NAMES):
+        sim.journal.defer_index(name, create)
+        names.append(name)
     yield
     for name in names:
         sim.journal.ensure_index(name)
+
+
+def _stored(conn: sqlite3.Connection, name: str) -> list[tuple[str, str]]:
+    """[(name, the statement that created it)] for an index the file holds, else []."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
+    return [] if row is None or row[0] is None else [(name, row[0])]
 
 
 @contextmanager
@@ -152,20 +170,21 @@ def _import_one(sim, p: Position, customer: str, account: str, price: int) -> No
         sim.tell(send.kind, send.id, send.command)
         if isinstance(send.command, ImportAccrualCycle) and send.command.obligation_id is not None:
             posted = send.command  # the ended cycle whose posting is the interest obligation
-    sim.tell("collateral", collateral_id, CreateCollateral(collateral_id, p.facility_id))
     if disbursal_id:
         maturity = add_months(p.activated_on, p.terms.duration)
         for send in initial_disbursal(p.facility_id, p.terms, account, disbursal_id, p.principal, maturity,
                                       p.activated_on, sim.ids.entity()):
-            sim.tell(send.kind, send.id, send.command)
+            order = send.command  # the principal's obligation is created with its statuses as of the import
+            sim.tell(send.kind, send.id,
+                     ImportObligation(order, as_of) if isinstance(order, CreateObligation) else order)
     if interest_id and posted is not None:
         due = posted.start.period.end
-        sim.tell("obligation", interest_id, CreateObligation(
+        sim.tell("obligation", interest_id, ImportObligation(CreateObligation(
             interest_id, p.facility_id, ObligationType.INTEREST, p.interest,
             f"{p.facility_id}-interest-accrual-cycle-{posted.start.idx}", due, effective=due,
-            **obligation_dates(p.terms, due)))
-    if p.collateral_sats:
-        sim.tell("collateral", collateral_id, UpdateCollateral(p.collateral_sats, as_of))
+            **obligation_dates(p.terms, due)), as_of))
+    sim.tell("collateral", collateral_id,
+             ImportCollateral(CreateCollateral(collateral_id, p.facility_id), p.collateral_sats, as_of))
     importing = sim.credit.flow.importing
     importing.add(p.facility_id)  # its collateral and obligations do not re-evaluate it (see `CreditFlow`)
     try:

@@ -60,9 +60,10 @@ class Exporter(Protocol):
 
 _INSERT = ("INSERT INTO ledger_transactions (tx_id, template, effective, recorded_at, seq, entries) "
            "VALUES (?, ?, ?, ?, ?, ?)")
+_ACCOUNT_INSERT = "INSERT INTO ledger_accounts (id, account) VALUES (?, ?)"
 _LEG = "json_extract(e.value, '$[{}]')"
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS ledger_accounts (id INTEGER PRIMARY KEY, account TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE IF NOT EXISTS ledger_accounts (id INTEGER PRIMARY KEY, account TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS ledger_templates (id INTEGER PRIMARY KEY, template TEXT NOT NULL UNIQUE)",
     "CREATE TABLE IF NOT EXISTS ledger_transactions (id INTEGER PRIMARY KEY, tx_id TEXT NOT NULL, "
     "template INTEGER NOT NULL, effective TEXT NOT NULL, recorded_at TEXT NOT NULL, seq INTEGER NOT NULL, "
@@ -73,6 +74,10 @@ _SCHEMA = (
     "t.recorded_at AS recorded_at, t.seq AS seq FROM ledger_transactions t, json_each(t.entries) e "
     f"JOIN ledger_accounts a ON a.id = {_LEG.format(0)} JOIN ledger_templates p ON p.id = t.template",
 )
+# an account's name is unique (interned once): a named index, which a bulk writer may build after its
+# rows (`Ledger.lookups`); a file from before holds it as a column constraint (`UNIQUE`) instead
+_ACCOUNT_INDEX = ("ledger_accounts_account",
+                  "CREATE UNIQUE INDEX IF NOT EXISTS ledger_accounts_account ON ledger_accounts (account)")
 _OLD_LAYOUTS = ("ledger_entries", "ledger_lines")  # a table by these names: one row per entry
 _END_OF_TIME = "9999"
 
@@ -93,6 +98,11 @@ class Ledger:
                                                supported=(FORMAT,), problem=f"{old[0]} table layout")
             for statement in _SCHEMA:
                 journal.conn.execute(statement)
+            inline = journal.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_autoindex_ledger_accounts_1'").fetchone()
+            self._lookups = [] if inline else [_ACCOUNT_INDEX]
+            if not inline and not journal.readonly:
+                journal.conn.execute(_ACCOUNT_INDEX[1])
             self._past: dict[str, dict[BalanceKey, tuple[int, int]]] = {}  # as-of totals, until the next post
             self._accounts: dict[str, int] = dict(journal.conn.execute("SELECT account, id FROM ledger_accounts"))
             self._account_names = sorted(self._accounts, key=self._accounts.__getitem__)  # id - 1 -> account
@@ -100,6 +110,11 @@ class Ledger:
             self._quiet = {a for a in self._accounts if _unwatched(a)}  # in the chart, under no velocity limit
             self._templates: dict[str, int] = dict(journal.conn.execute("SELECT template, id FROM ledger_templates"))
             self._totals: dict[BalanceKey, tuple[int, int]] = self._read_totals(_END_OF_TIME)
+
+    def lookups(self) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of the index on account names, which only guards what the ledger
+        keeps unique itself (it interns each name once): a writer may defer it (`Journal.defer_index`)."""
+        return list(self._lookups)
 
     # -- posting (called by EntityKind.handle under journal.lock) ------------------------
     def check(self, txs: Sequence[LedgerTransaction]) -> None:
@@ -111,14 +126,14 @@ class Ledger:
             accounting.check(self._balance_of, txs[0], CONTROLS, self._quiet)
             return
         staged: dict[BalanceKey, tuple[int, int]] = {}
-        book = ChainMap(staged, self._totals)
+        book, sides, quiet = ChainMap(staged, self._totals), self._sides, self._quiet
 
         def balance_of(account: str, currency: Currency, layer: Layer) -> int:
             debits, credits = book.get((account, currency, layer), (0, 0))
-            return normal_balance(debits, credits, normal_side(account))
+            return normal_balance(debits, credits, sides.get(account) or normal_side(account))
 
         for tx in txs:
-            accounting.check(balance_of, tx)
+            accounting.check(balance_of, tx, CONTROLS, quiet)
             staged.update(apply_entries(book, tx.entries))
 
     def _balance_of(self, account: str, currency: Currency, layer: Layer) -> int:
@@ -168,7 +183,8 @@ class Ledger:
         self._sides[account] = normal_side(account)
         if _unwatched(account):
             self._quiet.add(account)
-        self.journal.stage("INSERT INTO ledger_accounts (id, account) VALUES (?, ?)", (number, account))
+        # an int id and the account's name (a str: the chart refused anything else), as SQLite stores them
+        self.journal.staged_rows(_ACCOUNT_INSERT).append((number, account))
         return number
 
     def _intern_template(self, template: str) -> int:

@@ -20,6 +20,16 @@ def _uuid4_text(bits: int) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def _digest_uuid4_text(digest: bytes) -> str:
+    """`_uuid4_text` of the first 16 bytes of `digest` read big-endian, from their hex text (the
+    version nibble set to 4, the variant's two bits to 10) without the round trip through an int."""
+    h = digest[:16].hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
 class Ids:
     """Entity ids (UUID-shaped, from a seeded stream), command ids and named random streams.
 
@@ -42,6 +52,7 @@ class Ids:
         self._entities = 0
         self._commands = 0
         self._streams: dict[str, random.Random] = {}
+        self._numbered: dict[str, Any] = {}  # name -> sha256 state after "<seed>:<name>:" (`numbered`)
 
     def entity(self) -> str:
         self._entities += 1
@@ -56,6 +67,16 @@ class Ids:
         digest = hashlib.sha256(":".join(map(str, (self.seed, *parts))).encode()).digest()
         return _uuid4_text(int.from_bytes(digest[:16], "big"))
 
+    def numbered(self, name: str, n: int) -> str:
+        """`derived(name, n)` for an int `n`, hashing the `<seed>:<name>:` prefix once per name (the
+        outbox derives an envelope id from its sequence number for every public event)."""
+        prefix = self._numbered.get(name)
+        if prefix is None:
+            prefix = self._numbered[name] = hashlib.sha256(f"{self.seed}:{name}:".encode())
+        h = prefix.copy()
+        h.update(b"%d" % n)
+        return _digest_uuid4_text(h.digest())
+
     def stream(self, name: str) -> random.Random:
         rng = self._streams.get(name)
         if rng is None:
@@ -67,7 +88,7 @@ class Ids:
         out, command ids go on, named streams start afresh from `seed` (exactly what reopening a
         branch whose position is reseeded gives: see `engine.kernel.fork.copy_cut`)."""
         handed_out = self._entities
-        self.seed, self._streams = seed, {}
+        self.seed, self._streams, self._numbered = seed, {}, {}
         self._entity, self._entities = random.Random(f"lanasim:{seed}:ids"), handed_out
         for _ in range(handed_out):  # the draws `entity()` made, without building their ids
             self._entity.getrandbits(128)

@@ -44,7 +44,7 @@ class Page:
     end_cursor: Cursor | None
 
 
-_PLAIN = frozenset({str, int, float, type(None), bool})
+_PLAIN: frozenset[type] = frozenset({str, int, float, type(None), bool})
 
 
 def _sql_value(v: object) -> object:
@@ -53,6 +53,23 @@ def _sql_value(v: object) -> object:
     if isinstance(v, (Decimal, date)):
         return str(v) if isinstance(v, date) else float(v)
     return v
+
+
+def _enum_value(v: enum.Enum) -> object:
+    return v._value_  # what `.value` returns, without the descriptor call
+
+
+def _converter(cls: type) -> Callable[[Any], object] | None:
+    """How `_sql_value` converts a value of class `cls` (None: as it is), found once per class."""
+    found: Callable[[Any], object] | None = (
+        _enum_value if issubclass(cls, enum.Enum) else str if issubclass(cls, date)
+        else float if issubclass(cls, Decimal) else None)
+    _CONVERTERS[cls] = found
+    return found
+
+
+_CONVERTERS: dict[type, Callable[[Any], object] | None] = dict.fromkeys(_PLAIN)
+_UNSEEN = _enum_value  # a sentinel no class maps to before `_converter` has looked at it
 
 
 def _query_value(v: object) -> object:
@@ -115,7 +132,15 @@ class IndexTable:
 
     @staticmethod
     def convert(raw: tuple[object, ...]) -> tuple[object, ...]:
-        return tuple(v if type(v) in _PLAIN else _sql_value(v) for v in raw)
+        """The row as SQLite stores it (`_sql_value` of each value; each class's conversion is
+        looked up once: every command of an indexed kind converts its row)."""
+        out, get = [], _CONVERTERS.get
+        for v in raw:
+            f = get(v.__class__, _UNSEEN)
+            if f is _UNSEEN:
+                f = _converter(v.__class__)
+            out.append(v if f is None else f(v))
+        return tuple(out)
 
     def write(self, entity_id: str, row: tuple[object, ...]) -> None:
         if not self.unique:

@@ -58,6 +58,7 @@ class Outbox:
         self.sequence: int = row[0]
         self.watched: Mapping[str, object] = {}
         self.notify: Callable[[Envelope], None] | None = None
+        self._rows: list[tuple[object, ...]] | None = None  # the journal's staged OUTBOX_INSERT rows
 
     def watch(self, event_types: Mapping[str, object], notify: Callable[[Envelope], None]) -> None:
         """Call `notify(envelope)` (payload still JSON text) for every staged event of these types."""
@@ -82,19 +83,22 @@ class Outbox:
     def stage(self, public: Public, seq: int, trace_id: str, held: list[Envelope] | None = None) -> None:
         event_type = event_type_of(public.module, public.name)
         payload = dumps({"module": public.module, "type": public.name, **public.payload})
-        self.sequence += 1
-        journal, envelope_id = self.journal, self.ids.derived("outbox", self.sequence)
-        journal.stage(OUTBOX_INSERT, (self.sequence, envelope_id, event_type, payload, self.clock.iso, trace_id, seq))
+        self.sequence = sequence = self.sequence + 1
+        envelope_id, recorded_at = self.ids.numbered("outbox", sequence), self.clock.iso
+        rows = self._rows
+        if rows is None:  # the journal's list for the statement, fetched at first use (it keeps that place)
+            rows = self._rows = self.journal.staged_rows(OUTBOX_INSERT)
+        rows.append((sequence, envelope_id, event_type, payload, recorded_at, trace_id, seq))  # ints and text
         if event_type in self.watched and self.notify is not None:
-            envelope = {"id": envelope_id, "sequence": self.sequence, "event_type": event_type, "payload": payload,
-                        "recorded_at": self.clock.iso, "trace_id": trace_id}
+            envelope = {"id": envelope_id, "sequence": sequence, "event_type": event_type, "payload": payload,
+                        "recorded_at": recorded_at, "trace_id": trace_id}
             if held is None:
                 self.notify(envelope)
             else:
                 held.append(envelope)
         if public.ephemeral:
-            journal.stage("INSERT OR REPLACE INTO ephemeral (event_type, payload, recorded_at, trace_id) "
-                          "VALUES (?, ?, ?, ?)", (event_type, payload, self.clock.iso, trace_id))
+            self.journal.stage("INSERT OR REPLACE INTO ephemeral (event_type, payload, recorded_at, trace_id) "
+                               "VALUES (?, ?, ?, ?)", (event_type, payload, recorded_at, trace_id))
 
     def tail(self, after: int = 0, types: Iterable[str] | str | None = None, where: dict[str, object] | None = None,
              limit: int | None = None) -> list[Envelope]:

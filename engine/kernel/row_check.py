@@ -22,7 +22,23 @@ class UnstorableValue(EngineError):
 
 
 def check_row(sql: str, row: tuple[object, ...]) -> None:
-    """`UnstorableValue` for a value SQLite cannot bind (checked in C when every value is plain)."""
+    """`UnstorableValue` for a value SQLite cannot bind. The rows staged per command are short (2-7
+    values): one pass comparing classes costs less than building a set of them; a row with any other
+    value (an int subclass, a bool, an unknown type) is checked by `_checked`."""
+    for value in row:
+        kind = value.__class__
+        if kind is str or kind is _NONE or kind is float or kind is bytes or \
+                (kind is int and -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF):  # type: ignore[operator]
+            continue
+        _checked(sql, row)
+        return
+
+
+_NONE = type(None)
+
+
+def _checked(sql: str, row: tuple[object, ...]) -> None:
+    """The full check (in C when every value is plain)."""
     kinds = set(map(type, row))
     if kinds <= _BINDABLE:
         return

@@ -70,6 +70,8 @@ def decide(state: Collateral | None, command: object, at: datetime) -> tuple[ev.
             return () if state is not None else (ev.CollateralInitialized(id_, loan, wallet),)
         case cmd.UpdateCollateral(sats=sats, effective=effective):
             return _manual(require(state, KIND), sats, effective)
+        case cmd.ImportCollateral(create=create, sats=sats, effective=effective):
+            return () if state is not None else _imported(create, sats, effective)
         case cmd.SyncCollateralFromCustodian(sats=sats, effective=effective):
             return _sync(require(state, KIND), sats, effective)
         case cmd.ReleaseCollateral(effective=effective):
@@ -81,6 +83,12 @@ def decide(state: Collateral | None, command: object, at: datetime) -> tuple[ev.
         case lcmd.RecordLiquidationCompleted(liquidation_id=liquidation_id):
             return _liquidation_completed(require(state, KIND), liquidation_id)
     raise TypeError(f"not a collateral command: {command!r}")
+
+
+def _imported(create: cmd.CreateCollateral, sats: int, effective: date) -> tuple[ev.CollateralEvent, ...]:
+    """`CreateCollateral`'s event, then `UpdateCollateral(sats)`'s on the collateral it creates."""
+    initialized = ev.CollateralInitialized(create.id, create.secured_loan_id, create.custody_wallet_id)
+    return (initialized, *_manual(apply(None, initialized), sats, effective))
 
 
 def _manual(c: Collateral, sats: int, effective: date) -> tuple[ev.CollateralEvent, ...]:
@@ -147,5 +155,6 @@ def _tx_id(c: Collateral) -> str:
     return f"{c.id}-update-{c.changes + 1}"
 
 
-COMMANDS = (cmd.CreateCollateral, cmd.UpdateCollateral, cmd.SyncCollateralFromCustodian, cmd.ReleaseCollateral,
+COMMANDS = (cmd.CreateCollateral, cmd.ImportCollateral, cmd.UpdateCollateral, cmd.SyncCollateralFromCustodian,
+            cmd.ReleaseCollateral,
             lcmd.UpdateCollateralViaLiquidation, lcmd.RecordLiquidationStarted, lcmd.RecordLiquidationCompleted)

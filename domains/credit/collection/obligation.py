@@ -74,6 +74,11 @@ def decide(state: Obligation | None, command: object, at: datetime) -> tuple[ev.
     match command:
         case cmd.CreateObligation():
             return () if state is not None else (_initialized(command),)
+        case cmd.ImportObligation(create=create, as_of=as_of):
+            if state is not None:
+                return ()
+            initialized = _initialized(create)
+            return (initialized, *_transition(apply(None, initialized), as_of))
         case cmd.TransitionObligation(day=day):
             return _transition(require(state, KIND), day)
         case cmd.AllocatePayment():
@@ -131,4 +136,4 @@ def alarm(o: Obligation) -> tuple[datetime, cmd.TransitionObligation] | None:
     return datetime.combine(step[1], time(), UTC), cmd.TransitionObligation(step[1])
 
 
-COMMANDS = (cmd.CreateObligation, cmd.TransitionObligation, cmd.AllocatePayment)
+COMMANDS = (cmd.CreateObligation, cmd.ImportObligation, cmd.TransitionObligation, cmd.AllocatePayment)
