@@ -4,16 +4,22 @@ account names are unique by a column constraint, is given no second index."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from engine.bank.importer import import_positions
+from engine.inspect import open_readonly
 from engine.simulation import Simulation
 from scenarios.book.format import read_book
 from tests.test_book import ROWS, write
 
+ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2024, 3, 10)
 INDEX = "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger_accounts'"
 
@@ -51,3 +57,28 @@ def test_a_journal_whose_account_names_are_unique_by_a_column_constraint_gets_no
     conn = sqlite3.connect(path)
     assert [r[0] for r in conn.execute(INDEX)] == [None]  # the constraint's own index only
     assert conn.execute("SELECT COUNT(*) FROM ledger_accounts").fetchone()[0] > 0
+
+
+
+KILLED = """
+import os
+from engine import Simulation
+from engine.kernel.schema import ENTITY_NAMES
+sim = Simulation(seed=1, journal="j.sqlite")
+sim.customer.create_customer("a@bank.test")
+sim.journal.defer_index(ENTITY_NAMES, "unused: the process dies before building it")  # as an import does
+sim.settle(commit=True)
+os._exit(0)  # killed before the import's end, which would have built it
+"""
+
+
+def test_a_journal_killed_while_its_index_of_entity_names_was_off_gets_it_back_when_next_opened(tmp_path):
+    subprocess.run([sys.executable, "-c", KILLED], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                   check=True, timeout=60)
+    path, names = tmp_path / "j.sqlite", "SELECT sql FROM sqlite_master WHERE name = 'idx_entities_kind_id'"
+    with open_readonly(str(path)) as view:
+        assert view.journal.conn.execute(names).fetchone() is None  # the killed writer left it off
+    with Simulation(seed=1, journal=str(path)) as sim:
+        assert sim.journal.conn.execute(names).fetchone()[0] == \
+            'CREATE UNIQUE INDEX "idx_entities_kind_id"\n    ON "entities" ("kind", "id")'
+        sim.customer.create_customer("b@bank.test")

@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.kernel.codec import loads
 from engine.kernel.errors import JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
 from engine.kernel.readonly import connect_readonly
-from engine.kernel.schema import FORMAT, READABLE, create_schema, table_names
+from engine.kernel.schema import FORMAT, READABLE, create_schema, restore_entity_names, table_names
 
 __all__ = ["check_or_create", "connect"]
 
@@ -43,6 +43,8 @@ def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None
         if readonly:
             raise NotALanasimJournal(path=path, problem="empty file")
         create_schema(conn)
+    elif not readonly and "entities" in tables:
+        restore_entity_names(conn)
 
 
 def _check_format(conn: sqlite3.Connection, path: str, tables: set[str]) -> None:

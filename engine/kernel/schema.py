@@ -7,7 +7,8 @@ import sqlite3
 
 from engine.kernel.codec import dumps
 
-__all__ = ["AUDIT_TABLE", "EVENTS_INSERT", "FORMAT", "OUTBOX_INSERT", "READABLE", "create_schema", "table_names"]
+__all__ = ["AUDIT_TABLE", "ENTITY_NAMES", "EVENTS_INSERT", "FORMAT", "OUTBOX_INSERT", "READABLE", "create_schema",
+           "restore_entity_names", "table_names"]
 
 AUDIT_TABLE = ("CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, recorded_at TEXT, subject TEXT, "
                "object TEXT, action TEXT, authorized INTEGER, command TEXT)")
@@ -27,10 +28,13 @@ OUTBOX_INSERT = (
 )
 
 
+ENTITY_NAMES = "idx_entities_kind_id"  # the UNIQUE (kind, id) index of entity names
+_ENTITY_NAMES_INDEX = 'CREATE UNIQUE INDEX "idx_entities_kind_id"\n    ON "entities" ("kind", "id")'
+
 _TABLES = (  # the statements sqlite-utils generated for these tables, kept verbatim: files stay identical
     'CREATE TABLE "lanasim_meta" (\n   "key" TEXT PRIMARY KEY,\n   "value" TEXT\n)',
     'CREATE TABLE "entities" (\n   "entity" INTEGER PRIMARY KEY,\n   "kind" TEXT NOT NULL,\n   "id" TEXT NOT NULL\n)',
-    'CREATE UNIQUE INDEX "idx_entities_kind_id"\n    ON "entities" ("kind", "id")',
+    _ENTITY_NAMES_INDEX,
     'CREATE TABLE "events" (\n   "seq" INTEGER PRIMARY KEY,\n   "entity" INTEGER NOT NULL,\n'
     '   "entity_seq" INTEGER NOT NULL,\n   "type" TEXT NOT NULL,\n   "version" INTEGER NOT NULL,\n'
     '   "payload" TEXT NOT NULL,\n   "recorded_at" TEXT NOT NULL,\n   "context" TEXT\n)',
@@ -55,6 +59,14 @@ def create_schema(conn: sqlite3.Connection) -> None:
         for statement in _TABLES:
             conn.execute(statement)
         conn.execute("INSERT INTO lanasim_meta (key, value) VALUES (?, ?)", ("format", dumps(FORMAT)))
+
+
+def restore_entity_names(conn: sqlite3.Connection) -> None:
+    """Build the index of entity names if the file has none: a writer may drop it while it imports a
+    book (`Journal.defer_index`) and be killed before building it again."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (ENTITY_NAMES,))
+    if found.fetchone() is None:
+        conn.execute(_ENTITY_NAMES_INDEX)
 
 
 def table_names(conn: sqlite3.Connection, kind: str = "table") -> list[str]:
