@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time
 
 import attrs
 
+from domains.credit.collateral.collateralization import CollateralizationState
 from domains.credit.collection import obligation_dates
 from domains.credit.commands import (
     CreateCollateral,
@@ -34,7 +35,7 @@ from domains.credit.commands import (
     ImportObligation,
 )
 from domains.credit.facility.activation import initial_disbursal
-from domains.credit.facility.imported import ImportFacility, imported_cycles
+from domains.credit.facility.imported import ImportFacility, imported_cycles, imported_state
 from domains.credit.math import add_months
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
@@ -164,6 +165,8 @@ def _import_one(sim, p: Position, customer: str, account: str, price: int) -> No
         p.facility_id, customer, "individual", collateral_id, account, p.amount, p.terms, p.collateral_sats, price,
         activated_at, as_of, p.disbursed, p.principal, p.interest, f"{p.facility_id}-disbursed-before-import",
         interest_id)
+    if imported_state(command) is CollateralizationState.UNDER_LIQUIDATION_THRESHOLD:
+        command = attrs.evolve(command, liquidation_id=sim.ids.entity())  # the liquidation it starts
     sim.tell(FACILITY, p.facility_id, command)
     posted: ImportAccrualCycle | None = None
     for send in imported_cycles(command):

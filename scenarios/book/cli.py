@@ -212,13 +212,14 @@ def _run_from(args: argparse.Namespace, progress) -> int:
     from scenarios.console import stdout_console, summary_table
 
     params = dict(item.partition("=")[::2] for item in args.set)
-    run_dir = Path(args.out or f"out/{args.scenario}-from-seed{args.seed}")
-    summary = run_from(args.scenario, args.from_, at=args.at, seed=args.seed, params=params, run_dir=run_dir,
+    seed = 0 if args.seed is None else args.seed  # `run`'s default, as a synthetic run's
+    run_dir = Path(args.out or f"out/{args.scenario}-from-seed{seed}")
+    summary = run_from(args.scenario, args.from_, at=args.at, seed=seed, params=params, run_dir=run_dir,
                        force=args.force, progress=progress)
     progress.close()
     if args.json:
         sys.stdout.write((run_dir / "summary.json").read_text())
     else:
-        stdout_console().print(summary_table(summary, title=f"{args.scenario} from {args.from_} seed {args.seed}"))
+        stdout_console().print(summary_table(summary, title=f"{args.scenario} from {args.from_} seed {seed}"))
         print(f"run directory: {run_dir}")
     return 0

@@ -6,7 +6,13 @@ unpaid, the last completed accrual cycle (its own aggregate) accrued and posted 
 amount (its obligation is due on that cycle's last day) and concluded by the facility; then the
 cycle that contains the import date, with the days of it before the import date accrued as one
 period on the imported principal (Lana's rounding: rounded up to the cent). A facility whose last
-cycle ended before the import is matured."""
+cycle ended before the import is matured.
+
+The bank activates a facility fully collateralized; an imported one in any other state at the
+import price records the change to it (`CollateralizationStateChanged`, so a margin call is
+announced as the bank announces one), and one under its liquidation CVL starts its partial
+liquidation at once (`PartialLiquidationInitiated`, into `liquidation_id`), as entering that state
+does."""
 
 from __future__ import annotations
 
@@ -16,20 +22,20 @@ from typing import cast
 import attrs
 
 from domains.aggregate import Send
-from domains.credit.collateral.collateralization import classify
+from domains.credit.collateral.collateralization import CollateralizationState, classify
 from domains.credit.commands import ImportAccrualCycle, StartAccrualCycle
-from domains.credit.errors import CreditError
+from domains.credit.errors import CreditError, MissingId
 from domains.credit.facility import events as ev
 from domains.credit.facility.accrual_cycle import KIND as CYCLE
 from domains.credit.facility.cycle import AccrualCycle, cycle_id, cycle_periods_at, posting_tx_id
 from domains.credit.facility.margin import ratio_of
-from domains.credit.math import add_months, cvl, interest_for_period
+from domains.credit.math import add_months, cvl, interest_for_period, liquidation_amounts
 from domains.credit.periods import Period
 from domains.credit.primitives import Outstanding
 from domains.credit.terms import TermValues
 
 __all__ = ["ImportFacility", "ImportInconsistent", "cycles_at", "imported_cycles", "imported_events",
-           "inconsistency"]
+           "imported_state", "inconsistency"]
 
 
 class ImportInconsistent(CreditError):
@@ -40,7 +46,8 @@ class ImportInconsistent(CreditError):
 class ImportFacility:
     """An existing facility as of `as_of` (00:00 UTC): `disbursed` paid out so far (as one initial
     disbursal, `initial_disbursal_id`), `principal` and posted `interest` still owed, collateral at
-    `price`; `interest_obligation_id` names the obligation of the posted interest (if > 0)."""
+    `price`; `interest_obligation_id` names the obligation of the posted interest (if > 0), and
+    `liquidation_id` the partial liquidation a facility under its liquidation CVL starts."""
 
     id: str
     customer_id: str
@@ -58,6 +65,12 @@ class ImportFacility:
     interest: int
     initial_disbursal_id: str | None = None
     interest_obligation_id: str | None = None
+    liquidation_id: str | None = None
+
+
+def imported_state(c: ImportFacility) -> CollateralizationState:
+    """The facility's collateralization at the import price, on what it owes (principal and posted interest)."""
+    return classify(cvl(c.collateral_sats, c.principal + c.interest, c.price), c.terms)
 
 
 def cycles_at(facility_id: str, terms: TermValues, activated: date,
@@ -99,14 +112,13 @@ def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
     own figures are `imported_cycles`."""
     previous, current = _checked(c)
     maturity = add_months(c.activated_at, c.terms.duration)
-    owed = c.principal + c.interest
-    state = classify(cvl(c.collateral_sats, owed, c.price), c.terms)
+    owed, state = c.principal + c.interest, imported_state(c)
     events: list[ev.FacilityEvent] = [ev.FacilityInitialized(
         c.id, c.id, c.customer_id, c.customer_type, c.collateral_id, c.disbursal_credit_account_id, c.amount,
         c.terms, c.activated_at, maturity, f"{c.id}-activation", 0, None,
         c.initial_disbursal_id if c.disbursed else None, c.disbursed, state, c.collateral_sats,
         Outstanding(c.principal, c.interest), c.price, ratio_of(c.collateral_sats, owed)),
-        ev.FacilityImported(c.as_of, c.disbursed, c.principal, c.interest)]
+        ev.FacilityImported(c.as_of, c.disbursed, c.principal, c.interest), *_collateralization(c, state)]
     if c.interest > 0:
         last = cast(AccrualCycle, previous)  # `inconsistency` refused None
         events += [ev.InterestAccrualCycleStarted(last.id, last.idx, last.period),
@@ -116,6 +128,20 @@ def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
     if maturity <= c.as_of:
         events.append(ev.FacilityMatured())
     return tuple(events)
+
+
+def _collateralization(c: ImportFacility, state: CollateralizationState) -> tuple[ev.FacilityEvent, ...]:
+    """The change from the activation's full collateralization to `state`, and the partial
+    liquidation that entering UnderLiquidationThreshold starts (see the module docstring)."""
+    if state is CollateralizationState.FULLY_COLLATERALIZED:
+        return ()
+    changed = ev.CollateralizationStateChanged(state, c.collateral_sats, Outstanding(c.principal, c.interest), c.price)
+    if state is not CollateralizationState.UNDER_LIQUIDATION_THRESHOLD:
+        return (changed,)
+    if c.liquidation_id is None:
+        raise MissingId(field="liquidation_id")
+    receive, sell = liquidation_amounts(c.principal + c.interest, c.collateral_sats, c.price, c.terms.initial_cvl)
+    return (changed, ev.PartialLiquidationInitiated(c.liquidation_id, c.price, receive, sell))
 
 
 def imported_cycles(c: ImportFacility) -> tuple[Send, ...]:
