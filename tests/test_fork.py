@@ -102,3 +102,13 @@ def test_a_branch_hosts_the_custom_aggregates_of_the_run_it_was_forked_from():
         branch.advance(days=2)
         assert branch.state("reminder", "r").rang_at == (due,)
         assert set(branch.kinds) == {"reminder"}
+
+
+def test_an_export_or_book_view_outside_the_journal_is_a_one_line_refusal_naming_the_instant(stressed, tmp_path,
+                                                                                            capsys):
+    out = tmp_path / "book.csv"
+    assert main(["export", str(stressed), "--as-of", "2001-01-01", "--out", str(out)]) == 2
+    assert main(["show", str(stressed), "book", "--as-of", "2001-01-01"]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 2 and all("2001-01-01T00:00:00Z is outside the journal" in e for e in errors)
+    assert not out.exists()

@@ -37,7 +37,7 @@ def cut_seq(conn: sqlite3.Connection, at_iso: str) -> int:
     meta = {k: loads(v) for k, v in conn.execute("SELECT key, value FROM lanasim_meta")}
     start, now = meta.get("start", ""), meta.get("now", "")
     if at_iso < start or (now and at_iso > now):
-        raise MalformedCommand(kind="fork", problem=f"--at {at_iso} is outside the journal ({start} .. {now or start})")
+        raise MalformedCommand(kind="fork", problem=f"{at_iso} is outside the journal ({start} .. {now or start})")
     return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE recorded_at <= ?", (at_iso,)).fetchone()[0])
 
 
