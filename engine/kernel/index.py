@@ -48,11 +48,11 @@ _PLAIN: frozenset[type] = frozenset({str, int, float, type(None), bool})
 
 
 def _sql_value(v: object) -> object:
-    if isinstance(v, enum.Enum):
-        return v.value
-    if isinstance(v, (Decimal, date)):
-        return str(v) if isinstance(v, date) else float(v)
-    return v
+    """A value as an index row stores it: an enum's value, a date's text, a decimal as a float."""
+    f = _CONVERTERS.get(v.__class__, _UNSEEN)
+    if f is _UNSEEN:
+        f = _converter(v.__class__)
+    return v if f is None else f(v)
 
 
 def _enum_value(v: enum.Enum) -> object:
@@ -132,8 +132,8 @@ class IndexTable:
 
     @staticmethod
     def convert(raw: tuple[object, ...]) -> tuple[object, ...]:
-        """The row as SQLite stores it (`_sql_value` of each value; each class's conversion is
-        looked up once: every command of an indexed kind converts its row)."""
+        """The row as SQLite stores it: `_sql_value` of each value, inlined (every command of an
+        indexed kind converts its row)."""
         out, get = [], _CONVERTERS.get
         for v in raw:
             f = get(v.__class__, _UNSEEN)
