@@ -93,3 +93,17 @@ def test_payloads_of_an_older_version_read_as_one_array_are_upcast_as_one_by_one
     assert events == [codec.decode("test.account.opened", 1, p) for p in payloads]
     assert events[7] == Opened("o7", "o7@legacy.invalid")
     assert codec.decode_array("test.account.opened", 1, f"[{','.join(payloads)}]", 99) is None  # not the count
+
+
+def test_a_one_type_stream_too_long_for_one_sqlite_string_is_read_event_by_event(tmp_path):
+    with Simulation(seed=1, journal=str(tmp_path / "j.sqlite"), aggregates=[ACCOUNT]) as sim:
+        sim.execute("account", "a", Open("a", "a@bank.test"))
+        for amount in range(1, 101):
+            sim.tell("account", "a", Deposit(amount))
+        sim.settle(commit=True)
+        longest = sim.journal.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 500)  # 100 payloads joined: ~1,300 bytes
+        try:
+            seqs, events = sim.journal.decoded("account", "a", after=1)
+        finally:
+            sim.journal.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, longest)
+        assert list(seqs) == list(range(2, 102)) and events == [Deposited(n) for n in range(1, 101)]

@@ -74,8 +74,8 @@ class JournalReads:
         `group_concat` of the entity_seqs and of the payloads of that type and version. Both
         aggregates see the same rows in the same order, so the entity_seqs coming back as
         after+1, after+2, ... (all of them, if as many as the stream holds) prove the payloads'
-        order; anything else is read event by event. A short or mixed stream (most entities) is
-        read in one query, event by event."""
+        order; anything else (and a stream too long for one SQLite string) is read event by event.
+        A short or mixed stream (most entities) is read in one query, event by event."""
         entity = self._entities.get((kind, entity_id), 0)
         expected = self._heads.get(entity, 0) - after if to_seq is None and until is None else None
         if expected is None or expected > _SHORT:
@@ -86,8 +86,11 @@ class JournalReads:
                                                      until, "")
                     expected = expected if last - after == expected else -1
                 name, version = first[0]
-                (seqs, payloads), = self._select(kind, entity_id, _CONCATENATED, after, to_seq, until,
-                                                 "AND type = ? AND version = ?", (name, version))
+                try:
+                    (seqs, payloads), = self._select(kind, entity_id, _CONCATENATED, after, to_seq, until,
+                                                     "AND type = ? AND version = ?", (name, version))
+                except sqlite3.DataError:  # longer than SQLite's longest string (1e9 bytes by default)
+                    seqs = payloads = None
                 in_order = range(after + 1, after + expected + 1)
                 if expected > 0 and seqs is not None and loads(f"[{seqs}]") == list(in_order):
                     events = self.codec.decode_array(name, version, f"[{payloads}]", expected)
