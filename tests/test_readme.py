@@ -63,3 +63,22 @@ def test_every_lanasim_command_in_the_readme_parses(command, capsys):
         _parser(RunProgress()).parse_args(words)
     except SystemExit:
         pytest.fail(f"README command does not parse: {command}\n{capsys.readouterr().err}")
+
+
+def test_the_your_own_book_commands_run_as_pasted(tmp_path, monkeypatch, capsys):
+    """The book walkthrough (import, show, two stresses from the book, fork, export), each command
+    run in order in an empty directory: every one exits 0 and the files it names are written."""
+    import subprocess
+
+    from scenarios.cli import main
+
+    block = next(b for b in SHELL if "lanasim import book.csv" in b)
+    monkeypatch.chdir(tmp_path)
+    for line in filter(None, map(str.strip, block.splitlines())):
+        if line.startswith("printf "):
+            subprocess.run(line, shell=True, check=True, cwd=tmp_path)
+            continue
+        assert main(shlex.split(line, comments=True)[1:]) == 0, f"{line}\n{capsys.readouterr().err}"
+    for written in ("book.sqlite", "book-table.csv", "out/my-book-crash/summary.json",
+                    "out/my-book-june/summary.json", "mid-crash.sqlite", "book-after-crash.csv"):
+        assert (tmp_path / written).is_file(), written
