@@ -19,8 +19,7 @@ ROWS = [  # at $60,000 a BTC: 600 % (fully collateralized), 120 % (margin call),
 
 
 def _published(sim, event_type):
-    rows = sim.journal.conn.execute("SELECT payload FROM outbox WHERE event_type = ?", (event_type,))
-    return {e["entity"]["id"]: e["entity"] for e in (orjson.loads(r[0]) for r in rows)}
+    return {e["payload"]["entity"]["id"]: e["payload"]["entity"] for e in sim.outbox.tail(types=[event_type])}
 
 
 def test_a_facility_imported_under_its_liquidation_cvl_starts_its_partial_liquidation(tmp_path):

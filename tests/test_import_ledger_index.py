@@ -66,7 +66,7 @@ from engine import Simulation
 from engine.kernel.schema import ENTITY_NAMES
 sim = Simulation(seed=1, journal="j.sqlite")
 sim.customer.create_customer("a@bank.test")
-sim.journal.defer_index(ENTITY_NAMES, "unused: the process dies before building it")  # as an import does
+sim.journal.defer_index(*ENTITY_NAMES)  # as an import does, killed before it builds the index again
 sim.settle(commit=True)
 os._exit(0)  # killed before the import's end, which would have built it
 """

@@ -108,18 +108,12 @@ def _lookups_deferred(sim) -> Iterator[None]:
     built when its journal closes."""
     names = []
     lookups = [pair for host in sim.kinds.values() if host.index is not None for pair in host.index.lookups()]
-    for name, create in lookups + sim.ledger.lookups() + _stored(sim.journal.conn, ENTITY_NAMES):
+    for name, create in [*lookups, *sim.ledger.lookups(), ENTITY_NAMES]:
         sim.journal.defer_index(name, create)
         names.append(name)
     yield
     for name in names:
         sim.journal.ensure_index(name)
-
-
-def _stored(conn: sqlite3.Connection, name: str) -> list[tuple[str, str]]:
-    """[(name, the statement that created it)] for an index the file holds, else []."""
-    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
-    return [] if row is None or row[0] is None else [(name, row[0])]
 
 
 @contextmanager

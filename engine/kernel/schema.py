@@ -28,13 +28,13 @@ OUTBOX_INSERT = (
 )
 
 
-ENTITY_NAMES = "idx_entities_kind_id"  # the UNIQUE (kind, id) index of entity names
-_ENTITY_NAMES_INDEX = 'CREATE UNIQUE INDEX "idx_entities_kind_id"\n    ON "entities" ("kind", "id")'
+# the UNIQUE (kind, id) index of entity names: (name, the statement every journal was made with)
+ENTITY_NAMES = ("idx_entities_kind_id", 'CREATE UNIQUE INDEX "idx_entities_kind_id"\n    ON "entities" ("kind", "id")')
 
 _TABLES = (  # the statements sqlite-utils generated for these tables, kept verbatim: files stay identical
     'CREATE TABLE "lanasim_meta" (\n   "key" TEXT PRIMARY KEY,\n   "value" TEXT\n)',
     'CREATE TABLE "entities" (\n   "entity" INTEGER PRIMARY KEY,\n   "kind" TEXT NOT NULL,\n   "id" TEXT NOT NULL\n)',
-    _ENTITY_NAMES_INDEX,
+    ENTITY_NAMES[1],
     'CREATE TABLE "events" (\n   "seq" INTEGER PRIMARY KEY,\n   "entity" INTEGER NOT NULL,\n'
     '   "entity_seq" INTEGER NOT NULL,\n   "type" TEXT NOT NULL,\n   "version" INTEGER NOT NULL,\n'
     '   "payload" TEXT NOT NULL,\n   "recorded_at" TEXT NOT NULL,\n   "context" TEXT\n)',
@@ -64,9 +64,9 @@ def create_schema(conn: sqlite3.Connection) -> None:
 def restore_entity_names(conn: sqlite3.Connection) -> None:
     """Build the index of entity names if the file has none: a writer may drop it while it imports a
     book (`Journal.defer_index`) and be killed before building it again."""
-    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (ENTITY_NAMES,))
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (ENTITY_NAMES[0],))
     if found.fetchone() is None:
-        conn.execute(_ENTITY_NAMES_INDEX)
+        conn.execute(ENTITY_NAMES[1])
 
 
 def table_names(conn: sqlite3.Connection, kind: str = "table") -> list[str]:
