@@ -147,6 +147,10 @@ def _alarm_at(alarm: Callable[[Any], tuple[datetime, object] | None]) -> Callabl
     return at
 
 
+def _outcome(result: tuple[tuple[object, ...], int] | None) -> object:
+    return AlreadyApplied if result is None else Executed(*result)
+
+
 def _name(message: object) -> str:
     return type(getattr(message, "command", message)).__name__
 
@@ -196,9 +200,11 @@ class EntityKind:
     def handle(self, actor: EntityBehaviour, message: object) -> object:
         """The command path; a user's command's audit row is journaled when it succeeds or is refused
         (a typed refusal), and left out with the rest of the command when anything else fails."""
-        audit = message.audit if message.__class__ is CommandMessage else None
+        if message.__class__ is not CommandMessage or message.command.__class__ not in self.commands:
+            raise MalformedCommand(kind=self.spec.kind, problem=f"{_name(message)} is not a command of this kind")
+        audit = message.audit
         if audit is None:
-            return self._handle(actor, message)
+            return _outcome(self._handle(actor, message))
         try:
             result = self._handle(actor, message)
         except (Refusal, EngineError):
@@ -207,16 +213,15 @@ class EntityKind:
             raise
         with self.journal.lock:
             self.journal.stage(AUDIT_INSERT, audit)
-        return result
+        return _outcome(result)
 
-    def _handle(self, actor: EntityBehaviour, message: object) -> object:
+    def _handle(self, actor: EntityBehaviour, message: CommandMessage) -> tuple[tuple[object, ...], int] | None:
         """Decide, fold, then stage the index row, events, outbox rows and postings after a journal
         mark; any exception (a refusal or not) rolls back to the mark: every row of this command, its
         index row and outbox envelopes go, the ledger totals are restored, the actor is left as it
         was, and earlier commands' rows stay staged. Watchers hear of the envelopes and the alarm is
-        re-armed only once nothing can fail."""
-        if message.__class__ is not CommandMessage or message.command.__class__ not in self.commands:
-            raise MalformedCommand(kind=self.spec.kind, problem=f"{_name(message)} is not a command of this kind")
+        re-armed only once nothing can fail. Returns (events, seq of the last), None if the command
+        had been applied: `handle` makes it the outcome, a told command's is dropped unbuilt."""
         command, state = message.command, actor.state
         if state is None and command.__class__ not in self.creates:
             raise UnknownEntity(kind=self.spec.kind, id=actor.entity_id)
@@ -226,7 +231,7 @@ class EntityKind:
             if getattr(command, "id", None) == actor.entity_id and command.__class__ in self.creates:  # replayed?
                 check_replay(self.spec.kind, actor.entity_id, command, self.journal.events(
                     self.spec.kind, actor.entity_id)[0][1])
-            return AlreadyApplied
+            return None
         apply, post = self.apply, self.post
         postings: list[object] = []
         for event in events:
@@ -258,7 +263,7 @@ class EntityKind:
                 outbox.announce(held)
             if self.alarm is not None:
                 self._rearm(actor, alarm)
-        return Executed(events, seq)
+        return events, seq
 
     def _undo(self, actor: EntityBehaviour, mark: Mark, before: int, kept: tuple[Any, int], posted: bool) -> None:
         """Roll the failed command back to `mark` (see `_handle`)."""
