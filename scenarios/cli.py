@@ -24,7 +24,7 @@ from rich.table import Table
 
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
-from engine.kernel.errors import EngineError
+from engine.kernel.errors import EngineError, NotALanasimJournal
 from engine.kernel.journal_commit import JournalWriteFailed
 from scenarios.book.cli import register_cli as register_book
 from scenarios.console import (
@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(done.code or 0)
     try:
         return args.handler(args, progress) if args.command == "run" else args.handler(args)
+    except NotALanasimJournal as exc:  # the file first, as an OSError's message names it
+        return _fail(_journal_problem(exc))
     except (EngineError, ScenarioError, Refusal) as exc:
         return _fail(str(exc))
     except BrokenPipeError:
@@ -71,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
         return INTERRUPTED
     finally:
         progress.close()
+
+
+def _journal_problem(exc: NotALanasimJournal) -> str:
+    """`PATH: no such file`, `PATH: exists already; ...`, or `PATH: not a lanasim journal (why)`."""
+    problem = str(exc.problem)
+    if problem.startswith(("no such file", "not a file", "exists already")):
+        return f"{exc.path}: {problem}"
+    return f"{exc.path}: not a lanasim journal ({problem})"
 
 
 def _fail(message: str) -> int:

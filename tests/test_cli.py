@@ -167,7 +167,7 @@ def test_a_foreign_text_file_in_the_journal_place_survives_byte_for_byte_even_wi
     (tmp_path / "journal.sqlite").write_text("my notes\n")
     for force in ([], ["--force"]):
         assert main([*SHORT, "--out", str(tmp_path), *force]) == 2
-        assert "NotALanasimJournal" in one_error_line(capsys)
+        assert f"{tmp_path / 'journal.sqlite'}: not a lanasim journal" in one_error_line(capsys)
     assert (tmp_path / "journal.sqlite").read_text() == "my notes\n"
 
 

@@ -112,3 +112,16 @@ def test_an_export_or_book_view_outside_the_journal_is_a_one_line_refusal_naming
     errors = capsys.readouterr().err.splitlines()
     assert len(errors) == 2 and all("2001-01-01T00:00:00Z is outside the journal" in e for e in errors)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("content", [None, b"hello, not a database"])
+def test_a_stress_from_a_missing_or_foreign_file_is_refused_before_its_run_directory_is_made(tmp_path, capsys,
+                                                                                             content):
+    source = tmp_path / "source.sqlite"
+    if content is not None:
+        source.write_bytes(content)
+    assert main(["run", "ftx-2022", "--from", str(source), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"lanasim: error: {source}: "), err
+    assert not (tmp_path / "run").exists()
+    assert content is None or source.read_bytes() == content

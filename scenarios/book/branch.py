@@ -21,7 +21,7 @@ from scenarios.book.export import as_of_iso, open_facilities
 from scenarios.book.format import read_book
 from scenarios.library import load_scenario, parse_params, stress
 from scenarios.library.params import ScenarioError
-from scenarios.library.rundir import prepare_run_dir
+from scenarios.library.rundir import journal_meta, prepare_run_dir
 from scenarios.library.stress import DAY
 from scenarios.market import path_from_spec
 
@@ -40,9 +40,12 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
     if source_path.suffix.lower() == ".csv" and at is None:
         raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
-    journal = str(prepare_run_dir(run_dir, force=force))
-    if source_path.suffix.lower() == ".csv":
-        _import(source_path, journal, at or "", seed, values)
+    book = source_path.suffix.lower() == ".csv"
+    start = as_of_iso(at or "") if book else ""
+    positions = read_book(source_path, date.fromisoformat(start[:10])) if book else journal_meta(source_path)
+    journal = str(prepare_run_dir(run_dir, force=force))  # a bad source is refused before --out is made
+    if book:
+        _import(positions, start, journal, seed, values)
     else:
         _branch(str(source_path), journal, at, seed)
     with Simulation(seed=seed, journal=journal) as sim:
@@ -56,9 +59,7 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
     return write_outputs(run_dir)
 
 
-def _import(book: Path, journal: str, at: str, seed: int, params: dict) -> None:
-    start = as_of_iso(at)
-    positions = read_book(book, date.fromisoformat(start[:10]))
+def _import(positions: list, start: str, journal: str, seed: int, params: dict) -> None:
     price = params["btc_usd"] * 100 or path_from_spec(params["path"], seed=seed).price_at(0)
     with Simulation(seed=seed, start=start, journal=journal) as sim:
         import_positions(sim, positions, price)
