@@ -125,3 +125,35 @@ def test_a_stress_from_a_missing_or_foreign_file_is_refused_before_its_run_direc
     assert len(err) == 1 and err[0].startswith(f"lanasim: error: {source}: "), err
     assert not (tmp_path / "run").exists()
     assert content is None or source.read_bytes() == content
+
+
+@pytest.mark.parametrize("at, fragment", [("nope", "an instant is an ISO-8601 date or time"),
+                                          ("2019-01-01", "is outside")])
+def test_a_stress_from_a_bad_instant_is_refused_before_its_run_directory_is_made(stressed, tmp_path, capsys, at,
+                                                                                 fragment):
+    assert main(["run", "ftx-2022", "--from", str(stressed), "--at", at, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fragment in err[0], err
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("argv", [["show", "JOURNAL", "book", "--as-of", "soon"],
+                                  ["export", "JOURNAL", "--as-of", "soon", "--out", "OUT"],
+                                  ["fork", "JOURNAL", "--at", "soon", "--journal", "OUT"]])
+def test_an_instant_that_is_no_date_is_a_one_line_refusal_naming_it(stressed, tmp_path, capsys, argv):
+    out = tmp_path / "out.csv"
+    assert main([str(stressed) if a == "JOURNAL" else str(out) if a == "OUT" else a for a in argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["lanasim: error: an instant is an ISO-8601 date or time (2024-06-01, 2024-06-01T12:00:00Z), "
+                   "got 'soon'"]
+    assert not out.exists()
+
+
+def test_reading_a_journal_to_export_show_or_fork_it_leaves_no_file_beside_it(stressed, tmp_path):
+    beside = lambda: sorted(p.name for p in stressed.parent.iterdir() if p.name.startswith(stressed.name))
+    assert beside() == ["journal.sqlite"]
+    before = sha(stressed)
+    assert main(["export", str(stressed), "--out", str(tmp_path / "book.csv")]) == 0
+    assert main(["show", str(stressed), "book"]) == 0
+    assert main(["fork", str(stressed), "--at", AT, "--journal", str(tmp_path / "branch.sqlite")]) == 0
+    assert beside() == ["journal.sqlite"] and sha(stressed) == before

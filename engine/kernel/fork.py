@@ -21,6 +21,7 @@ from engine.kernel.codec import Codec, dumps, loads
 from engine.kernel.entity import EntityKind
 from engine.kernel.errors import MalformedCommand, NotALanasimJournal
 from engine.kernel.journal import Journal
+from engine.kernel.readonly import connect_readonly
 
 __all__ = ["copy_cut", "cut_seq", "fork_journal", "open_source", "reindex"]
 
@@ -29,7 +30,7 @@ def open_source(path: str) -> sqlite3.Connection:
     """A read-only connection to a journal file that no one else is writing."""
     if not Path(path).is_file():
         raise NotALanasimJournal(path=path, problem="no such file")
-    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None)
+    return connect_readonly(path)  # creates nothing beside the file (a `mode=ro` reader left -shm and -wal)
 
 
 def cut_seq(conn: sqlite3.Connection, at_iso: str) -> int:

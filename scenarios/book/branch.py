@@ -41,13 +41,17 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
         raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
     book = source_path.suffix.lower() == ".csv"
-    start = as_of_iso(at or "") if book else ""
+    start = as_of_iso(at) if at else ""
     positions = read_book(source_path, date.fromisoformat(start[:10])) if book else journal_meta(source_path)
+    if not book and start:
+        first, last = str(positions["start"]), str(positions.get("now", positions["start"]))
+        if not first <= start <= last:
+            raise ScenarioError(f"--at {start} is outside {source_path} ({first} .. {last})")
     journal = str(prepare_run_dir(run_dir, force=force))  # a bad source is refused before --out is made
     if book:
         _import(positions, start, journal, seed, values)
     else:
-        _branch(str(source_path), journal, at, seed)
+        _branch(str(source_path), journal, start or None, seed)
     with Simulation(seed=seed, journal=journal) as sim:
         sim.progress = progress
         sim.journal.set_meta(scenario=name, seed=seed, params={k: str(v) for k, v in values.items()},
@@ -71,7 +75,7 @@ def _branch(source: str, journal: str, at: str | None, seed: int) -> None:
         from engine.kernel.codec import loads
 
         meta = {k: loads(v) for k, v in conn.execute("SELECT key, value FROM lanasim_meta")}
-        fork_journal(conn, journal, as_of_iso(at) if at else meta.get("now", meta["start"]), modules.aggregates(),
+        fork_journal(conn, journal, at or meta.get("now", meta["start"]), modules.aggregates(),
                      seed)
     finally:
         conn.close()
