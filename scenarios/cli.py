@@ -77,10 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _journal_problem(exc: NotALanasimJournal) -> str:
     """`PATH: no such file`, `PATH: exists already; ...`, or `PATH: not a lanasim journal (why)`."""
-    problem = str(exc.problem)
+    path, problem = exc.fields.get("path"), str(exc.fields.get("problem"))
     if problem.startswith(("no such file", "not a file", "exists already")):
-        return f"{exc.path}: {problem}"
-    return f"{exc.path}: not a lanasim journal ({problem})"
+        return f"{path}: {problem}"
+    return f"{path}: not a lanasim journal ({problem})"
 
 
 def _fail(message: str) -> int:

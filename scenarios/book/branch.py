@@ -42,10 +42,11 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
     book = source_path.suffix.lower() == ".csv"
     start = as_of_iso(at) if at else ""
-    positions = read_book(source_path, date.fromisoformat(start[:10])) if book else journal_meta(source_path)
-    if not book and start:
-        first, last = str(positions["start"]), str(positions.get("now", positions["start"]))
-        if not first <= start <= last:
+    positions = read_book(source_path, date.fromisoformat(start[:10])) if book else []
+    if not book:
+        meta = journal_meta(source_path)
+        first, last = str(meta["start"]), str(meta.get("now", meta["start"]))
+        if start and not first <= start <= last:
             raise ScenarioError(f"--at {start} is outside {source_path} ({first} .. {last})")
     journal = str(prepare_run_dir(run_dir, force=force))  # a bad source is refused before --out is made
     if book:
