@@ -9,7 +9,7 @@ import pytest
 from domains.price import PRICE
 from domains.time import CALENDAR
 from engine import Simulation, TimeInPast
-from engine.kernel.clock import Priority
+from engine.kernel.clock import Clock, Jobs, Priority
 
 
 @pytest.fixture
@@ -75,3 +75,33 @@ def test_time_is_whole_seconds_from_a_utc_start(tmp_path):
         assert sim.now == datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
         sim.advance(minutes=90)
         assert sim.clock.iso == "2024-03-01T10:00:00Z"
+
+
+def test_deferred_jobs_run_one_after_another_however_many_a_cascade_defers():
+    """A job deferred by a settling cascade runs after it; each job's own commands settle again,
+    and that settle must leave the other deferred jobs to the loop already running them (it ran the
+    next one inside the job: 5,000 borrowers paying at one instant exceeded Python's stack)."""
+    settling, ran, running, nested = [True], [], [0], [0]
+    jobs: Jobs
+
+    def settle() -> None:  # what `Simulation.settle` does after each job and command
+        if jobs.deferred and not settling[0]:
+            jobs.run_deferred()
+
+    def job(i: int):
+        def run() -> None:
+            running[0] += 1
+            nested[0] = max(nested[0], running[0])
+            ran.append(i)
+            settle()  # the job's command settles
+            running[0] -= 1
+        return run
+
+    jobs = Jobs(Clock("2024-01-01"), after_each=settle, busy=lambda: settling[0])
+    for i in range(5_000):
+        jobs.at(0, job(i))  # due now, while the cascade settles: deferred
+    assert ran == [] and len(jobs.deferred) == 5_000
+    settling[0] = False
+    settle()
+    assert ran == list(range(5_000)) and not jobs.deferred
+    assert nested[0] == 1  # none ran inside another
