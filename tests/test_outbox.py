@@ -59,6 +59,17 @@ def test_an_unknown_event_type_in_a_filter_is_a_typed_error(busy):
     assert err.value.name == "core.price.price-update"
 
 
+def test_the_stream_reads_the_tail_one_envelope_at_a_time_and_checks_types_first(busy):
+    sim, _ = busy
+    stream = sim.outbox.stream(after=3)
+    assert iter(stream) is stream and next(stream) == sim.outbox.tail(after=3)[0]
+    assert [next(stream), *stream] == sim.outbox.tail(after=3)[1:]
+    prices = "core.price.price-updated"
+    assert list(sim.outbox.stream(types=prices)) == sim.outbox.tail(types=prices)
+    with pytest.raises(UnknownEventType):
+        sim.outbox.stream(types=["core.price.nope"])  # refused at the call, not at the first read
+
+
 def test_price_is_kept_as_a_latest_value_event_as_well_as_in_the_tail(busy):
     sim, _ = busy
     latest = sim.outbox.latest("core.price.price-updated")

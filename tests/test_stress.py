@@ -13,7 +13,7 @@ import pytest
 
 from engine import Simulation
 from scenarios import run_stress
-from scenarios.analysis import analyse_run
+from scenarios.analysis import analyse, analyse_run
 from scenarios.behaviour.agents import Borrowers, LiquidationDesk
 from scenarios.library import ScenarioError, load_scenario, parse_params, scenario_names
 
@@ -78,6 +78,17 @@ def test_the_summary_agrees_with_what_the_desk_and_the_borrowers_did():
             assert facilities.loc[facility, "outstanding_cents_end"] == view.books.outstanding
             hours = facilities.loc[facility, "hours_under_margin_call"]
             assert hours * 3600 == borrowers.time_under_margin_call(facility)
+
+
+def test_the_analysis_read_as_a_stream_equals_the_analysis_of_the_whole_outbox():
+    scenario = load_scenario("march-2020")
+    params = {**scenario.defaults, **SMALL}
+    with Simulation(seed=1, start=scenario.start(params)) as sim:
+        scenario.module.story(sim, **params)
+        streamed, whole = analyse_run(sim), analyse(sim.outbox.tail(), seed=sim.seed, digest=sim.journal.digest())
+    assert streamed.summary == whole.summary and streamed.summary["margin_calls"] > 0
+    for frame in ("timeseries", "facilities", "markers"):
+        pd.testing.assert_frame_equal(getattr(streamed, frame), getattr(whole, frame))
 
 
 def _agent(sim, cls):

@@ -10,7 +10,7 @@ Ephemeral (latest-value) events are kept per type as well as in the tail.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from domains.aggregate import Envelope, Public, kebab
@@ -105,6 +105,12 @@ class Outbox:
         """Envelopes with sequence > after, oldest first; optionally only the given event types
         (unknown ones are an `UnknownEventType` error) and those whose payload matches `where`
         (dotted paths into the payload, e.g. `{"entity.status": "frozen"}`)."""
+        matching = [e for e in self.stream(after, types) if not where or matches(e["payload"], where)]
+        return matching[:limit] if limit else matching
+
+    def stream(self, after: int = 0, types: Iterable[str] | str | None = None) -> Iterator[Envelope]:
+        """`tail`'s envelopes one at a time, read as they are consumed: a long outbox (an imported
+        book's, a big stress run's) is never held whole. Types are checked before the first one."""
         self.journal.sync()
         sql = "SELECT sequence, id, event_type, payload, recorded_at, trace_id FROM outbox WHERE sequence > ?"
         params: list[object] = [after]
@@ -113,9 +119,7 @@ class Outbox:
             sql += f" AND event_type IN ({', '.join('?' * len(types))})"
             params += types
         sql += " ORDER BY sequence"
-        found = (envelope(*row) for row in self.journal.conn.execute(sql, params))
-        matching = [e for e in found if not where or matches(e["payload"], where)]
-        return matching[:limit] if limit else matching
+        return (envelope(*row) for row in self.journal.conn.execute(sql, params))
 
     def digest(self) -> str:
         """SHA-256 over the outbox rows in sequence order."""

@@ -4,6 +4,7 @@ the envelopes, and every value is taken at the price of the update in force."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 
@@ -13,7 +14,7 @@ from attrs import frozen
 
 from scenarios.analysis.reserves import AGING_EVENTS, Aging
 
-__all__ = ["CALLED_STATES", "Analysis", "analyse"]
+__all__ = ["ACTIVATED", "CALLED_STATES", "Analysis", "analyse"]
 
 SATS_PER_BTC = 100_000_000
 CALLED_STATES = ("under_margin_call_threshold", "under_liquidation_threshold", "no_collateral")
@@ -50,15 +51,23 @@ class _Book:
         self.proceeds = np.zeros(n, np.int64)
 
 
-def analyse(envelopes: list[dict], *, seed: int, digest: str) -> Analysis:
-    """The run's timeseries, facilities and summary from its outbox envelopes (oldest first)."""
-    ids = [e["payload"]["entity"]["id"] for e in envelopes if e["event_type"] == "core.credit.facility-activated"]
-    fold = _Fold(_Book(ids))
+ACTIVATED = "core.credit.facility-activated"
+
+
+def analyse(envelopes: Iterable[dict], *, seed: int, digest: str, facility_ids: list[str] | None = None) -> Analysis:
+    """The run's timeseries, facilities and summary from its outbox envelopes (oldest first).
+    `facility_ids`, the facilities in activation order (the `ACTIVATED` envelopes' entity ids), lets
+    `envelopes` be a stream read once (`Outbox.stream`); without them the envelopes are held whole."""
+    if facility_ids is None:
+        envelopes = list(envelopes)
+        facility_ids = [e["payload"]["entity"]["id"] for e in envelopes if e["event_type"] == ACTIVATED]
+    fold, last = _Fold(_Book(facility_ids)), None
     for envelope in envelopes:
         fold.take(envelope)
-    fold.close(envelopes[-1]["recorded_at"] if envelopes else None)
+        last = envelope["recorded_at"]
+    fold.close(last)
     timeseries = fold.timeseries()
-    facilities = fold.facilities(ids)
+    facilities = fold.facilities(facility_ids)
     markers = pd.DataFrame(fold.markers, columns=["time", "kind", "facility_id", "price_cents"])
     markers["time"] = pd.to_datetime(markers["time"], utc=True)
     return Analysis(_summary(fold, timeseries, facilities, seed, digest), timeseries, facilities, markers)
