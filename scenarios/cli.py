@@ -298,7 +298,7 @@ def _outbox(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
     with open_readonly(_journal(args.journal)) as view:
-        for envelope in view.outbox(after=args.after, types=args.types):
+        for envelope in view.outbox_reader.stream(after=args.after, types=args.types):  # never held whole
             sys.stdout.write(dumps(envelope) + "\n")
     return 0
 
