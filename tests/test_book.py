@@ -60,6 +60,13 @@ def test_an_imported_facility_owes_holds_and_matures_what_its_row_says(tmp_path)
         assert sim.state("credit-facility", "fac-3").status.value == "matured"  # 2023-12-01 + 3 months
 
 
+def test_an_import_reports_its_progress_on_stderr_up_to_the_whole_book(tmp_path, capsys):
+    code, _ = imported(tmp_path)
+    captured = capsys.readouterr()
+    assert code == 0 and captured.out.startswith("imported 3 facilities into ")
+    assert captured.err.splitlines()[-1] == "100% 3 of 3 facilities"  # a line per tenth off a terminal
+
+
 def test_the_posted_interest_ages_by_the_dates_the_terms_imply(tmp_path):
     header = HEADER + ",obligation_overdue_duration_from_due"
     code, journal = imported(tmp_path, [ROWS[0] + ",5"], header)
