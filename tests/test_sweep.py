@@ -18,6 +18,7 @@ import pytest
 from scenarios.cli import main
 from scenarios.library import load_scenario, parse_params
 from scenarios.sweep import is_sweep_dir, read_runs, report, run_sweep, sweep
+from scenarios.sweep.plan import plan_grid
 from scenarios.sweep.store import read_manifest
 
 pytestmark = pytest.mark.timeout(60)
@@ -163,6 +164,61 @@ def test_an_interrupted_sweep_keeps_its_finished_runs_and_the_same_command_finis
     assert len(kept) >= 2 and set(kept["status"]) == {"ok"}
     finished = sweep("march-2020", [1, 2, 3, 4, 5, 6], ["facilities=3"], ["days=1"], out, scheduler=cluster)
     assert finished.counts["skipped"] == len(kept) and list(finished.runs["seed"]) == [1, 2, 3, 4, 5, 6]
+
+
+BOOK = ["facility_id,customer_email,facility_usd,disbursed_usd,principal_outstanding_usd,interest_outstanding_usd,"
+        "collateral_btc,annual_rate_pct,duration_months,activated_on,initial_cvl_pct,margin_call_cvl_pct,"
+        "liquidation_cvl_pct",
+        "f-1,ada@example.com,100000,100000,80000,812.33,2.5,12,12,2024-01-15,140,125,105",
+        "f-2,bob@example.com,50000,50000,50000,0,1.1,9.5,6,2024-03-01,150,130,110",
+        "f-3,cy@example.com,30000,30000,30000,0,0.9,12,12,2024-02-01,140,125,105"]
+
+
+def test_a_sweep_from_an_imported_book_opens_it_once_and_each_run_is_the_run_from_it_alone(tmp_path, cluster,
+                                                                                            capsys):
+    (tmp_path / "book.csv").write_text("\n".join(BOOK) + "\n")
+    journal, out = tmp_path / "book.sqlite", tmp_path / "sweep"
+    assert main(["import", str(tmp_path / "book.csv"), "--as-of", "2024-03-10", "--price-usd", "60000",
+                 "--journal", str(journal)]) == 0
+    before = journal.read_bytes()
+    assert main(["sweep", "ftx-2022", "--from", str(journal), "--seeds", "1-3", "--set", "days=4",
+                 "--scheduler", cluster, "--out", str(out)]) == 0
+    assert "3 ran (0 failed)" in capsys.readouterr().err and journal.read_bytes() == before
+    runs = read_runs(out).sort_values("seed")
+    assert list(runs["status"]) == ["ok"] * 3 and set(runs["facilities"]) == {3.0}
+    assert len(read_manifest(out)["books"]) == 1 and len(set(runs["digest"])) == 3
+    for seed, digest in zip(runs["seed"], runs["digest"]):
+        alone = tmp_path / f"alone-{seed}"
+        assert main(["run", "ftx-2022", "--from", str(journal), "--seed", str(seed), "--set", "days=4",
+                     "--out", str(alone)]) == 0
+        assert digest in capsys.readouterr().out  # the row's digest is the digest of the run on its own
+
+
+def test_a_book_held_in_a_journal_that_changed_gives_its_runs_new_keys(tmp_path):
+    (tmp_path / "book.csv").write_text("\n".join(BOOK) + "\n")
+    journal = tmp_path / "book.sqlite"
+    assert main(["import", str(tmp_path / "book.csv"), "--as-of", "2024-03-10", "--price-usd", "60000",
+                 "--journal", str(journal)]) == 0
+    keys = lambda: [run.key for run in plan_grid("ftx-2022", [1, 2], [{}], [f"book_from={journal}"])]
+    before = keys()
+    assert keys() == before and len(set(before)) == 2
+    os.utime(journal, ns=(1, 1))  # rewritten since: a rerun must not take the old rows for its runs
+    assert not set(keys()) & set(before)
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--from", "book.csv"], "sweep --from takes a journal: import the book first"),
+    (["--at", "2024-03-10"], "--at needs --from JOURNAL"),
+    (["--from", "missing.sqlite"], "missing.sqlite: no such file"),
+    (["--set", "book_at=2024-03-10"], "book_at needs book_from"),
+])
+def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path, capsys, argv, message,
+                                                                        monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", "ftx-2022", *argv, "--out", "absent"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "absent").exists()
 
 
 @pytest.mark.parametrize(("argv", "message"), [

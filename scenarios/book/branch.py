@@ -12,17 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine.bank import modules
 from engine.bank.importer import import_positions
-from engine.kernel.fork import fork_journal, open_source
 from engine.simulation import Simulation
 from scenarios.analysis import write_outputs
+from scenarios.book import held
 from scenarios.book.export import as_of_iso, open_facilities
 from scenarios.book.format import read_book
-from scenarios.library import load_scenario, parse_params, stress
+from scenarios.library import load_scenario, parse_params, run_scenario, stress
 from scenarios.library.params import ScenarioError
-from scenarios.library.rundir import journal_meta, prepare_run_dir
-from scenarios.library.stress import DAY
+from scenarios.library.rundir import prepare_run_dir
 from scenarios.market import path_from_spec
 
 __all__ = ["run_from"]
@@ -31,34 +29,27 @@ __all__ = ["run_from"]
 def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, params: dict | None = None,
              run_dir: str | Path | None = None, force: bool = False, progress=None) -> dict:
     """Run the stress scenario `name` on a branch of `source` (a journal file, a run directory or a
-    book CSV) into `run_dir` (default `out/NAME-from-seedN`); returns the summary."""
+    book CSV) into `run_dir` (default `out/NAME-from-seedN`); returns the summary. A journal's run
+    is the scenario run with `book_from` = it and `book_at` = `at` (`scenarios.book.held`), the run
+    each seed of a sweep over that book writes."""
     scenario = load_scenario(name)
     if getattr(scenario.module, "report", None) is not stress.report:
         raise ScenarioError(f"{name} is not a stress scenario; --from needs one (stress or a preset)")
-    values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
-    source_path = Path(source) / "journal.sqlite" if Path(source).is_dir() else Path(source)
-    if source_path.suffix.lower() == ".csv" and at is None:
-        raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
-    book = source_path.suffix.lower() == ".csv"
-    start = as_of_iso(at) if at else ""
-    positions = read_book(source_path, date.fromisoformat(start[:10])) if book else []
-    if not book:
-        meta = journal_meta(source_path)
-        first, last = str(meta["start"]), str(meta.get("now", meta["start"]))
-        if start and not first <= start <= last:
-            raise ScenarioError(f"--at {start} is outside {source_path} ({first} .. {last})")
-    journal = str(prepare_run_dir(run_dir, force=force))  # a bad source is refused before --out is made
-    if book:
-        _import(positions, start, journal, seed, values)
-    else:
-        _branch(str(source_path), journal, start or None, seed)
+    if Path(source).suffix.lower() != ".csv":
+        return run_scenario(name, seed, {**(params or {}), "book_from": str(held.source(source)), "book_at": at or ""},
+                            run_dir, force=force, progress=progress)
+    if at is None:
+        raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
+    values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
+    start = as_of_iso(at)
+    positions = read_book(Path(source), date.fromisoformat(start[:10]))
+    journal = str(prepare_run_dir(run_dir, force=force))  # a bad book is refused before --out is made
+    _import(positions, start, journal, seed, values)
     with Simulation(seed=seed, journal=journal) as sim:
         sim.progress = progress
         sim.journal.set_meta(scenario=name, seed=seed, params={k: str(v) for k, v in values.items()},
-                             branched_from=str(source_path))
-        for key in ("finished", "checkpoint", "stress_run"):  # the source run's, not this one's
-            sim.journal.stage("DELETE FROM lanasim_meta WHERE key = ?", (key,))
+                             branched_from=str(source))
         sim.journal.flush()  # before this run stages its own
         _tell(sim, values)
     return write_outputs(run_dir)
@@ -70,23 +61,6 @@ def _import(positions: list, start: str, journal: str, seed: int, params: dict) 
         import_positions(sim, positions, price)
 
 
-def _branch(source: str, journal: str, at: str | None, seed: int) -> None:
-    conn = open_source(source)
-    try:
-        from engine.kernel.codec import loads
-
-        meta = {k: loads(v) for k, v in conn.execute("SELECT key, value FROM lanasim_meta")}
-        fork_journal(conn, journal, at or meta.get("now", meta["start"]), modules.aggregates(),
-                     seed)
-    finally:
-        conn.close()
-
-
 def _tell(sim: Any, params: dict) -> None:
     """The stress story from its market on: the book is already there."""
-    price = sim.price.current()
-    if price is None:
-        raise ScenarioError("the branch has no BTC price yet; nothing to replay the market from")
-    book = open_facilities(sim)
-    stress.run_market(sim, params, book, params["price_every_minutes"] * 60, sim.elapsed + params["lead_days"] * DAY,
-                      price)
+    stress.run_market_from_now(sim, params, open_facilities(sim))

@@ -14,10 +14,14 @@ __all__ = ["branch", "snapshot"]
 
 
 def snapshot(sim: Simulation) -> bytes:
-    """Every row of `sim`'s journal as it stands now, committed first (`sqlite3.Connection.serialize`)."""
+    """Every row of `sim`'s journal as it stands now, committed first (`sqlite3.Connection.serialize`),
+    as a database image in the rollback-journal format (bytes 18-19 of its header: 1, not WAL's 2)."""
     sim.settle(commit=True)
     with sim.journal.lock:
-        return sim.journal.conn.serialize()
+        image = sim.journal.conn.serialize()
+    if image[18:20] == b"\x02\x02":  # the header of a journal cut from a WAL-mode file: SQLite cannot open
+        image = image[:18] + b"\x01\x01" + image[20:]  # that image in memory; the whole image is its own file
+    return image
 
 
 def branch(book: bytes, seed: int, journal: str = ":memory:") -> Simulation:

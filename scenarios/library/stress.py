@@ -38,6 +38,7 @@ from engine.simulation import Simulation
 from scenarios.analysis import analyse_run, write_outputs
 from scenarios.behaviour.agents import Borrowers, LiquidationDesk
 from scenarios.behaviour.checkpoint import DayEnds, behaviours_as_data, behaviours_from_data, restore
+from scenarios.book import held
 from scenarios.book.shared import snapshot
 from scenarios.book.synthetic import (
     BookSpec,
@@ -50,7 +51,7 @@ from scenarios.market import PathSpecError, path_from_spec, with_faults
 from scenarios.market.paths import PricePath
 
 __all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "continue_market", "open_book",
-           "report", "run_market", "start", "story", "tell", "with_defaults"]
+           "report", "run_market", "run_market_from_now", "start", "story", "tell", "with_defaults"]
 
 START = "2024-01-01"  # the run's start when the path carries no dates
 HOUR, DAY = 3600, 86_400
@@ -68,6 +69,9 @@ PARAMS = (
           "months left)", 0, 1),
     Param("book_seed", 1, "", "the seed the book is drawn from (sizes, CVLs, terms, ages, ids); every run seed "
           "stresses the same book", 0, 2**31 - 1),
+    Param("book_from", "", "", "a lanasim journal or run directory whose open facilities are the book instead "
+          "(an imported book, a run); the book parameters above are then unused"),
+    Param("book_at", "", "", "the instant book_from is branched at (ISO-8601; empty: its last instant)"),
     # the market
     Param("path", "black-thursday-2020", "", "market spec: a historical shape, gbm:/jump:/bridge:/constant:, "
           "or csv:FILE (see scenarios.market)"),
@@ -96,7 +100,7 @@ PARAMS = (
     Param("days", 14, "days", "days the story runs after the path begins", 1, 3_650),
 )
 BOOK_PARAMS = ("facilities", "facility_usd", "size_distribution", "size_spread", "cvl_low", "cvl_high", "terms_mix",
-               "aged_share", "book_seed")
+               "aged_share", "book_seed")  # a drawn book's (one held in a journal: `book_from`, `book_at`)
 
 
 def with_defaults(**overrides: object) -> tuple[Param, ...]:
@@ -119,6 +123,10 @@ def check(params: dict) -> None:
         raise ScenarioError("size_spread must be below 1 for uniform sizes")
     if params["gap_every_hours"] and params["gap_hours"] >= params["gap_every_hours"]:
         raise ScenarioError("gap_hours must be shorter than gap_every_hours")
+    if params["book_from"]:
+        held.check(params["book_from"], params["book_at"])
+    elif params["book_at"]:
+        raise ScenarioError("book_at needs book_from (the journal whose book stands at it)")
     try:
         parse_terms_mix(params["terms_mix"])
         _market(params, seed=0)
@@ -177,8 +185,21 @@ def tell(sim, **params) -> None:
     book = _book_in(sim, params)
     if sim.progress:  # the book is open: a sweep times a run's setup to here
         sim.progress(0.0, sim.clock.iso)
-    run_market(sim, params, book, params["price_every_minutes"] * 60, params["lead_days"] * DAY,
-               params["btc_usd"] * 100 or None)
+    if params["book_from"]:
+        run_market_from_now(sim, params, book)
+    else:
+        run_market(sim, params, book, params["price_every_minutes"] * 60, params["lead_days"] * DAY,
+                   params["btc_usd"] * 100 or None)
+
+
+def run_market_from_now(sim, params: dict, book: list[str]) -> None:
+    """`run_market` for a book that stands in the journal already (held in another journal, or
+    imported into this one): the path replays its relative moves from the BTC price in force now,
+    `lead_days` from now."""
+    price = sim.price.current()
+    if price is None:
+        raise ScenarioError("the book's journal holds no BTC price yet; nothing to replay the market from")
+    run_market(sim, params, book, params["price_every_minutes"] * 60, sim.elapsed + params["lead_days"] * DAY, price)
 
 
 def run_market(sim, params: dict, book: list[str], every: int, lead: int, price_cents: int | None) -> None:
@@ -244,6 +265,8 @@ def _days(sim, params: dict, first: int, desk: LiquidationDesk, borrowers: Borro
 def book_key(params: dict) -> str:
     """What identifies the book of `params`: a hash of `BOOK_PARAMS` and the instant and price it
     opens at (runs of equal keys branch from one book)."""
+    if params["book_from"]:
+        return held.key(params["book_from"], params["book_at"])
     book = {name: str(params[name]) for name in BOOK_PARAMS}
     text = json.dumps({**book, "start": start(params), "price_cents": _opening_price(params)}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -252,6 +275,8 @@ def book_key(params: dict) -> str:
 def build_book(params: dict) -> bytes:
     """The book of `params` opened in a simulation of its own, as the journal bytes every run of the
     book branches from (`scenarios.book.shared.branch`)."""
+    if params["book_from"]:
+        return held.build(params["book_from"], params["book_at"])
     with Simulation(seed=params["book_seed"], start=start(params)) as sim:
         open_book(sim, params)
         return snapshot(sim)
@@ -280,13 +305,16 @@ def _opening_price(params: dict) -> int:
 
 def _book_in(sim, params: dict) -> list[str]:
     """The facilities of the book `sim` branched from, or of the book opened in it now."""
-    held = sim.journal.meta().get("book")
-    if held is None:
+    found = sim.journal.meta().get("book")
+    if found is None and params["book_from"]:
+        raise ScenarioError("a book held in a journal is branched, not opened: run it with the book "
+                            "`build_book(params)` gives (`Scenario.execute` does)")
+    if found is None:
         return open_book(sim, params)
-    if held["key"] != book_key(params):
-        raise ScenarioError(f"the journal holds book {held['key']}, not the book of these parameters "
+    if found["key"] != book_key(params):
+        raise ScenarioError(f"the journal holds book {found['key']}, not the book of these parameters "
                             f"({book_key(params)})")
-    return held["facilities"]
+    return list(found["facilities"])
 
 
 def report(run_dir: Path) -> dict:

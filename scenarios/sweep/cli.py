@@ -27,6 +27,10 @@ def register_cli(sub, *, progress) -> None:
     cmd.add_argument("--design", choices=("grid", "sobol"), default="grid")
     cmd.add_argument("--samples", type=int, default=64, help="Sobol base samples N (a power of two)")
     cmd.add_argument("--metric", default="loss", help="what the Sobol indices explain (default loss)")
+    cmd.add_argument("--from", dest="source", metavar="JOURNAL",
+                     help="stress the open facilities of this journal or run directory (an imported book) "
+                          "instead of a drawn book: --set book_from=JOURNAL")
+    cmd.add_argument("--at", help="the instant the --from journal is branched at (default: its last instant)")
 
     def handle(args: argparse.Namespace) -> int:
         from scenarios.sweep.api import sweep  # pandas and Dask: loaded by this command only
@@ -34,9 +38,10 @@ def register_cli(sub, *, progress) -> None:
         from scenarios.sweep.plan import parse_seeds
 
         seeds = parse_seeds(args.seeds) if args.design == "grid" else []
+        settings = [*args.set, *_held_book(args)]
         with _Bar(progress) as bar:
             try:
-                result = sweep(args.scenario, seeds, args.grid, args.set, Path(args.out), design=args.design,
+                result = sweep(args.scenario, seeds, args.grid, settings, Path(args.out), design=args.design,
                                samples=args.samples, metric=args.metric, workers=args.workers,
                                scheduler=args.scheduler, keep_journals=args.keep_journals, progress=bar.update,
                                echo=lambda line: print(line, file=sys.stderr))
@@ -52,6 +57,22 @@ def register_cli(sub, *, progress) -> None:
         return 0
 
     cmd.set_defaults(handler=handle)
+
+
+def _held_book(args: argparse.Namespace) -> list[str]:
+    """`--from JOURNAL [--at T]` as the settings they stand for (the journal's absolute path: the
+    workers read it, and a rerun elsewhere names the same file)."""
+    from scenarios.book.held import source
+    from scenarios.library import ScenarioError
+
+    if args.source is None:
+        if args.at is not None:
+            raise ScenarioError("--at needs --from JOURNAL (the journal whose book stands at it)")
+        return []
+    if Path(args.source).suffix.lower() == ".csv":
+        raise ScenarioError(f"sweep --from takes a journal: import the book first (lanasim import {args.source} "
+                            "--as-of DATE --price-usd P --journal BOOK.sqlite), then sweep --from BOOK.sqlite")
+    return [f"book_from={source(args.source)}", *([f"book_at={args.at}"] if args.at else [])]
 
 
 class _Bar:

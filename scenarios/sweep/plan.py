@@ -34,8 +34,12 @@ class RunSpec:
 
     @property
     def key(self) -> str:
+        """A hash of what the run computes: scenario, parameters, seed, code; and the key of a book
+        held in a journal (`book_from`), which can change under the same parameters (a drawn book
+        is a function of them)."""
+        held = [self.book] if self.book is not None and self.book.startswith("from-") else []
         text = "\x1f".join([self.scenario, *(f"{k}={v}" for k, v in sorted(self.assignments)),
-                            str(self.seed), self.code])
+                            str(self.seed), self.code, *held])
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

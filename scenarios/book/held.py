@@ -1,0 +1,65 @@
+"""A book held in another journal: the open facilities of a lanasim journal or run directory as it
+stood at an instant, as the book a stress run starts from (the `stress` parameters `book_from` and
+`book_at`). Opened once as journal bytes (`build`), which every run branches as its own seed, as a
+drawn book is; so a sweep of seeds stresses one real book, and each of its runs is the run
+`lanasim run SCENARIO --from JOURNAL --at T --seed N` writes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from engine.bank import modules
+from engine.kernel.fork import fork_journal, open_source
+from engine.simulation import Simulation
+from scenarios.book.export import as_of_iso, open_facilities
+from scenarios.book.shared import snapshot
+from scenarios.library.params import ScenarioError
+from scenarios.library.rundir import journal_meta
+
+__all__ = ["build", "check", "key", "source"]
+
+
+def source(book_from: str) -> Path:
+    """The journal file `book_from` names (a run directory's `journal.sqlite`), as an absolute path."""
+    path = Path(book_from).expanduser().resolve()
+    return path / "journal.sqlite" if path.is_dir() else path
+
+
+def check(book_from: str, book_at: str) -> str:
+    """The instant the book is branched at (`book_at`, default the journal's last instant) as journal
+    text; `NotALanasimJournal` for a missing or foreign file, a `ScenarioError` for an instant outside it."""
+    meta = journal_meta(source(book_from))  # NotALanasimJournal, JournalLocked: naming the file
+    first, last = str(meta["start"]), str(meta.get("now", meta["start"]))
+    at = as_of_iso(book_at) if book_at else last
+    if not first <= at <= last:
+        raise ScenarioError(f"book_at={at} is outside {book_from} ({first} .. {last})")
+    return at
+
+
+def key(book_from: str, book_at: str) -> str:
+    """What identifies the book: the journal file (path, size, modification time) and the instant;
+    runs of one key branch from one opened book."""
+    path = source(book_from)
+    stat = path.stat()
+    text = f"{path}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\x1f{check(book_from, book_at)}"
+    return "from-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def build(book_from: str, book_at: str) -> bytes:
+    """The journal cut at the instant (`engine.kernel.fork`), its clock standing there, holding the
+    book's key, its open facilities in creation order and where it came from; as bytes a run
+    branches from (`scenarios.book.shared.branch`). The source's own run state (its stress run,
+    checkpoint, end) is left behind: the branch is a book, not that run."""
+    path, at = source(book_from), check(book_from, book_at)
+    conn = open_source(str(path))
+    try:
+        cut = fork_journal(conn, ":memory:", at, modules.aggregates())
+    finally:
+        conn.close()
+    with Simulation(seed=int(journal_meta(path).get("seed", 0)), journal=cut) as sim:  # type: ignore[arg-type]
+        for stale in ("finished", "checkpoint", "stress_run", "stress_params"):
+            sim.journal.stage("DELETE FROM lanasim_meta WHERE key = ?", (stale,))
+        sim.journal.set_meta(book={"key": key(book_from, book_at), "facilities": open_facilities(sim)},
+                             branched_from=str(path))
+        return snapshot(sim)
