@@ -33,6 +33,7 @@ from scenarios.console import (
     param_table,
     stdout_console,
     summary_table,
+    working,
 )
 from scenarios.library import (
     ScenarioError,
@@ -314,7 +315,7 @@ def _show(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
-    with open_readonly(_journal(args.journal)) as view, _working(f"verifying {args.journal}"):
+    with open_readonly(_journal(args.journal)) as view, working(f"verifying {args.journal}"):
         report = view.verify(expect_head=args.expect_head)
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
@@ -324,17 +325,6 @@ def _verify(args: argparse.Namespace) -> int:
     for key, value in report.items():
         print(f"{key}: {value}")
     return 0 if report["ok"] else 1
-
-
-def _working(label: str):
-    """A spinner on stderr while a long read runs, on a terminal (verifying a journal of 20,000 imported
-    facilities took 14 s); nothing otherwise."""
-    from contextlib import nullcontext
-
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    return console.status(label, spinner="dots") if console.is_terminal else nullcontext()
 
 
 if __name__ == "__main__":

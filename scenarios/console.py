@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from decimal import Decimal
 
@@ -23,7 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-__all__ = ["RunProgress", "Stopped", "human", "param_table", "stdout_console", "summary_table"]
+__all__ = ["RunProgress", "Stopped", "human", "param_table", "stdout_console", "summary_table", "working"]
 
 
 class Stopped(Exception):
@@ -124,3 +125,10 @@ def stdout_console() -> Console:
     """Standard output; wide when piped, so a digest or a story stays on one line."""
     console = Console(file=sys.stdout)
     return console if console.is_terminal else Console(file=sys.stdout, width=200)
+
+
+def working(label: str) -> AbstractContextManager[object]:
+    """A spinner on stderr while a long read runs, on a terminal (verifying a journal of 20,000
+    imported facilities took 14 s, exporting it 6 s); nothing otherwise."""
+    console = Console(stderr=True)
+    return console.status(label, spinner="dots") if console.is_terminal else nullcontext()

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from scenarios.console import RunProgress
+from scenarios.console import RunProgress, working
 from scenarios.library.params import ScenarioError
 
 __all__ = ["register_cli"]
@@ -139,7 +139,7 @@ def _export(args: argparse.Namespace) -> int:
     from scenarios.book.format import write_book
 
     out = _new_file(args.out)
-    with branch_at(_journal(args.journal), args.as_of) as sim:
+    with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
         rows = book_rows(sim)
     with out.open("w", newline="") as handle:
         write_book(rows, handle)
@@ -191,7 +191,7 @@ def _show_book(args: argparse.Namespace) -> int:
     from scenarios.book.export import branch_at, portfolio_rows
     from scenarios.console import stdout_console
 
-    with branch_at(_journal(args.journal), args.as_of) as sim:
+    with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
         at, rows = sim.clock.iso, portfolio_rows(sim)
     frame = pd.DataFrame(rows, columns=["facility_id", "status", "state", "cvl_pct", "outstanding_cents",
                                         "collateral_sats"])
