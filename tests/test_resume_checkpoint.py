@@ -260,3 +260,30 @@ def test_the_cli_says_which_checkpoint_a_resume_starts_from(tmp_path, capsys):
     assert main(["run", "--resume", str(run_dir)]) == 0
     err = capsys.readouterr().err
     assert f"resuming from the checkpoint of day {checkpoint['day']} ({checkpoint['now']})" in err
+
+
+def test_a_run_stopped_inside_a_day_end_keeps_the_previous_checkpoint_and_resumes_to_the_uninterrupted_digest(
+        tmp_path, monkeypatch):
+    """A failure (or Ctrl-C) while the midnight's accruals run closes the simulation, and that close
+    commits what came before: not with a checkpoint of the day whose jobs did not all run."""
+    from engine.bank.credit_day import DayEnd
+
+    scenario = load_scenario("march-2020")
+    values = parse_params(scenario, [f"{k}={v}" for k, v in SMALL.items()])
+    whole = scenario.execute(seed=3, journal=":memory:", params=values)
+    accrue, calls = DayEnd.accrue, [0]
+
+    def stopped_on_the_fifth_day_end(self, due, envelope):
+        calls[0] += 1
+        if calls[0] == 5:
+            raise KeyboardInterrupt  # as a second Ctrl-C would, inside the midnight's cascade
+        return accrue(self, due, envelope)
+
+    monkeypatch.setattr(DayEnd, "accrue", stopped_on_the_fifth_day_end)
+    (tmp_path / "run").mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        scenario.execute(seed=3, journal=str(tmp_path / "run" / "journal.sqlite"), params=values)
+    monkeypatch.setattr(DayEnd, "accrue", accrue)
+    checkpoint = checkpoint_of(tmp_path / "run")
+    assert checkpoint is not None and checkpoint["day"] == 4  # the last day whose jobs all ran
+    assert resume_journal(tmp_path / "run")[1] == whole

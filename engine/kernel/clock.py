@@ -97,6 +97,7 @@ class Jobs:
         self.stepping = False
         self.deferred: deque[Job] = deque()  # due now, asked for while a cascade was settling: run after it
         self._draining = False  # `run_deferred` is running them
+        self.reached = -1  # the last target `run_until` processed every job up to
 
     def reserve(self) -> int:
         """A place in the insertion order, taken now, for one job `at(..., place=)` schedules later:
@@ -167,3 +168,4 @@ class Jobs:
         if env.now < target:
             env.run(until=target)
         self.clock.sync()
+        self.reached = target  # every job up to it ran: not so when a job raised (a stop, a failure)

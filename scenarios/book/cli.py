@@ -218,8 +218,17 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
 
     def handler(args: argparse.Namespace, progress) -> int:
         if not args.from_:
+            if args.at is not None:
+                raise ScenarioError("--at needs --from JOURNAL_OR_BOOK (what stands at that instant)")
             return synthetic(args, progress)
-        return _run_from(args, progress)
+        if Path(args.from_).suffix.lower() == ".csv":
+            return _run_from(args, progress)
+        # a journal's book: the scenario run with book_from/book_at, with that run's Ctrl-C, resume and output
+        from scenarios.book.held import source
+
+        args.set = [*args.set, f"book_from={source(args.from_)}", *([f"book_at={args.at}"] if args.at else [])]
+        args.out = args.out or f"out/{args.scenario}-from-seed{0 if args.seed is None else args.seed}"
+        return synthetic(args, progress)
 
     run.set_defaults(handler=handler)
 
