@@ -134,10 +134,10 @@ class Ledger:
             debits, credits = book.get((account, currency, layer), (0, 0))
             return normal_balance(debits, credits, sides.get(account) or normal_side(account))
 
-        last = txs[-1]
-        for tx in txs:
+        last = len(txs) - 1
+        for i, tx in enumerate(txs):
             accounting.check(balance_of, tx, CONTROLS, quiet, sides)
-            if tx is not last:  # the balances the next one sees
+            if i < last:  # the balances the next one sees
                 staged.update(apply_entries(book, tx.entries))
 
     def _learn(self, txs: Sequence[LedgerTransaction]) -> None:
@@ -200,13 +200,19 @@ class Ledger:
     def _intern_account(self, account: str) -> int:
         number = self._accounts[account] = len(self._accounts) + 1
         self._account_names.append(account)
-        if account not in self._sides:  # noted by `_learn` when `check` saw it, or by a balance read
-            self._sides[account] = normal_side(account)
-        if _unwatched(account):
-            self._quiet.add(account)
+        if account not in self._sides:  # else noted when `check` saw it, or a balance was read
+            self._note(account)
         # an int id and the account's name (a str: the chart refused anything else), as SQLite stores them
         self.journal.staged_rows(_ACCOUNT_INSERT).append((number, account))
         return number
+
+    def _note(self, account: str) -> Side:
+        """Note the account's side and, outside every velocity control, its quietness (an account
+        outside the chart is refused): every account in `_sides` is in `_quiet` if it is quiet."""
+        side = self._sides[account] = normal_side(account)
+        if _unwatched(account):
+            self._quiet.add(account)
+        return side
 
     def _intern_template(self, template: str) -> int:
         number = self._templates[template] = len(self._templates) + 1
@@ -235,7 +241,7 @@ class Ledger:
             debits, credits = totals.get((account, cur, lay), _ZERO)
             side = sides.get(account)
             if side is None:
-                side = sides[account] = normal_side(account)
+                side = self._note(account)
             out.append(debits - credits if side is _DEBIT else credits - debits)
         return out
 
