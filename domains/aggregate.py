@@ -5,6 +5,7 @@ The engine turns an `Aggregate` into an actor kind; nothing here knows about act
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -138,8 +139,41 @@ def kebab(name: str) -> str:
 
 
 def evolve(instance: T, **changes: object) -> T:
-    """A copy of the attrs `instance` with `changes` (`attrs.evolve`: validators still run)."""
-    return attrs.evolve(instance, **changes)  # type: ignore[misc]  # T is any attrs class, which a TypeVar cannot say
+    """A copy of the attrs `instance` with `changes` (keyed as `__init__` takes them), as
+    `attrs.evolve` makes it (validators still run), its unchanged values read in one call and passed
+    by position (every event of every aggregate comes here)."""
+    cls: type[Any] = instance.__class__
+    position, read = _FIELDS.get(cls) or _init_fields(cls)
+    if position is None:  # keyword-only fields: passed by name, as `attrs.evolve` does
+        return attrs.evolve(instance, **changes)  # type: ignore[misc]  # T is any attrs class
+    values = list(read(instance))
+    for name, value in changes.items():
+        at = position.get(name)
+        if at is None:
+            raise TypeError(f"{cls.__name__}.__init__() got an unexpected keyword argument {name!r}")
+        values[at] = value
+    copy: T = cls(*values)
+    return copy
+
+
+Reader = Callable[[object], tuple[object, ...]]
+
+
+def _init_fields(cls: type) -> tuple[dict[str, int] | None, Reader]:
+    """The position of each `__init__` argument of the attrs class `cls` (None if one is keyword
+    only) and a reader of their values, noted in `_FIELDS` (a class's fields never change)."""
+    fields = [f for f in attrs.fields(cls) if f.init]
+    position = None if any(f.kw_only for f in fields) else {f.alias: i for i, f in enumerate(fields)}
+    read: Reader
+    if len(fields) < 2:  # `attrgetter` of one name gives the value, not a 1-tuple
+        read = lambda instance: tuple(getattr(instance, f.name) for f in fields)
+    else:
+        read = operator.attrgetter(*(f.name for f in fields))
+    found = _FIELDS[cls] = position, read
+    return found
+
+
+_FIELDS: dict[type, tuple[dict[str, int] | None, Reader]] = {}  # by `_init_fields`
 
 
 T = TypeVar("T")

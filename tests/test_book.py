@@ -151,6 +151,20 @@ def test_every_bad_row_is_reported_not_just_the_first(tmp_path, capsys):
     assert "line 2, interest_outstanding_usd: not a number" in err and "line 4, interest_outstanding_usd" in err
 
 
+def test_blank_lines_and_cells_past_the_header_are_ignored_and_a_repeated_columns_last_cell_counts(tmp_path):
+    from scenarios.book.format import BookRefused, read_book
+
+    header = " " + HEADER.replace(",", " , ")  # spaces around names are not part of them
+    rows = ["", ROWS[0] + ",beyond,the,header", "", ROWS[1], ""]
+    positions = read_book(write(tmp_path, rows, header), date(2024, 3, 10))
+    assert [(p.facility_id, p.principal, p.terms.annual_rate) for p in positions] == [
+        ("fac-1", 8_000_000, Decimal("12")), ("fac-2", 5_000_000, Decimal("9.5"))]
+    repeated = write(tmp_path, [ROWS[0] + ",", ROWS[1] + ",fac-9"], HEADER + ",facility_id", name="repeated.csv")
+    with pytest.raises(BookRefused) as refused:
+        read_book(repeated, date(2024, 3, 10))
+    assert [(p.line, p.column) for p in refused.value.problems] == [(2, "facility_id")]  # its last cell is empty
+
+
 def test_an_existing_journal_is_never_overwritten_by_an_import(tmp_path, capsys):
     (tmp_path / "book.sqlite").write_text("mine")
     code, journal = imported(tmp_path)

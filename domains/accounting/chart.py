@@ -34,6 +34,7 @@ __all__ = [
     "deposit_account",
     "facility",
     "fee_income",
+    "find_category",
     "frozen_deposit",
     "interest_income",
     "liquidated_collateral",
@@ -98,11 +99,17 @@ def category_of(account: str) -> Category:
     Looked up by (name, owned?) in a table of the chart's few dozen shapes, not memoized per
     account id: a per-id memo bounded below the portfolio's account count thrashes (every lookup
     a miss once a portfolio has more accounts than the bound), and an unbounded one grows with it."""
-    name, owned, owner = account.partition(":")
-    found = _SHAPES.get((name, bool(owner)))
-    if found is None or (owned and not owner):
+    found = find_category(account)
+    if found is None:
         raise UnknownAccount(account=account)
     return found
+
+
+def find_category(account: str) -> Category | None:
+    """`category_of`, with None for an account outside the chart (a caller that refuses it later)."""
+    name, owned, owner = account.partition(":")
+    found = _SHAPES.get((name, bool(owner)))
+    return None if owned and not owner else found
 
 
 def normal_side(account: str) -> Side:

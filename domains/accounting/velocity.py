@@ -4,17 +4,19 @@ controls)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from types import MappingProxyType
 
 import attrs
 
 from domains.accounting.balances import BalanceKey, key_of
-from domains.accounting.chart import category_of, normal_side
+from domains.accounting.chart import find_category
 from domains.accounting.errors import (
     DisbursalLimitExceeded,
     OverdraftPrevented,
     PaymentAboveOutstanding,
     UnbalancedTransaction,
+    UnknownAccount,
     VelocityLimitExceeded,
 )
 from domains.accounting.primitives import Currency, Layer, LedgerTransaction, Side
@@ -74,6 +76,7 @@ CONTROLS = Controls((
 
 
 _DEBIT = Side.DEBIT  # a module constant: an Enum attribute read is a descriptor call
+_NO_SIDES: Mapping[str, Side] = MappingProxyType({})
 
 
 def check_amounts(tx: LedgerTransaction) -> None:
@@ -110,50 +113,53 @@ def check_limits(balance_of: BalanceOf, tx: LedgerTransaction, controls: Control
     """Refuse when a controlled account would fall below zero; `balance_of` gives the normal-side
     balance before `tx`. Also refuses entries on accounts outside the chart (`UnknownAccount`)."""
     controls = _categories(controls)
-    watched = controls.categories
-    if not any(entry.account.partition(":")[0] in watched for entry in tx.entries):
-        for entry in tx.entries:
-            normal_side(entry.account)  # still refuse an account outside the chart
-        return
-    for key, change in _changes(tx, watched).items():
-        control = _control(key, controls)
-        if control is not None and change < 0 and balance_of(*key) + change < 0:
-            raise control.refusal(account=key[0], balance=balance_of(*key), amount=-change, template=tx.template)
+    _refuse_limits(balance_of, tx, _changes(tx, controls.categories), controls)
 
 
 def check(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CONTROLS,
-          quiet: Container[str] = ()) -> None:
-    """All of the above, in order: amounts, balance, limits (one pass per step over the entries:
-    every daily accrual of every facility goes through here). `quiet`: accounts the caller knows
-    are in the chart and in no category `controls` watch; they are not looked up again."""
+          quiet: Container[str] = (), sides: Mapping[str, Side] | None = None) -> None:
+    """All of the above, in order: amounts, balance, limits (every daily accrual of every facility
+    goes through here). `quiet`: accounts the caller knows are in the chart and in no category
+    `controls` watch, not looked up again; `sides`: the normal side of accounts the caller knows are
+    in the chart, read there rather than from the chart."""
     _refuse_unbalanced(tx, _net(tx, amounts=True))
     controls = _categories(controls)
-    watched = controls.categories
-    touched = False
+    _refuse_limits(balance_of, tx, _changes(tx, controls.categories, quiet, sides or _NO_SIDES), controls)
+
+
+def _changes(tx: LedgerTransaction, watched: Container[str], quiet: Container[str] = (),
+             sides: Mapping[str, Side] = _NO_SIDES) -> dict[BalanceKey, int]:
+    """The normal-side change the transaction makes to each (account, currency, layer) of a category
+    in `watched` (no control applies to the others); every entry's account but the `quiet` ones is
+    still looked up (in `sides`, else the chart): `UnknownAccount` for the first outside the chart."""
+    changes: dict[BalanceKey, int] = {}
+    unknown: str | None = None
     for entry in tx.entries:
         account = entry.account
         if account in quiet:
             continue
-        category_of(account)  # refuses an account outside the chart
+        side = sides.get(account)
+        if side is None:
+            category = find_category(account)
+            if category is None:
+                unknown = unknown or account
+                continue
+            side = category.side
         if account.partition(":")[0] in watched:
-            touched = True
-    if touched:
-        check_limits(balance_of, tx, controls)
-
-
-def _changes(tx: LedgerTransaction, watched: Container[str]) -> dict[BalanceKey, int]:
-    """The normal-side change the transaction makes to each (account, currency, layer) of a category
-    in `watched` (no control applies to the others); every entry's account is still looked up in
-    the chart (`UnknownAccount` before any limit is judged)."""
-    changes: dict[BalanceKey, int] = {}
-    for entry in tx.entries:
-        account = entry.account
-        side = normal_side(account)
-        if account.partition(":")[0] not in watched:
-            continue
-        key = key_of(entry)
-        changes[key] = changes.get(key, 0) + (entry.amount if entry.side == side else -entry.amount)
+            key = key_of(entry)
+            changes[key] = changes.get(key, 0) + (entry.amount if entry.side == side else -entry.amount)
+    if unknown is not None:
+        raise UnknownAccount(account=unknown)
     return changes
+
+
+def _refuse_limits(balance_of: BalanceOf, tx: LedgerTransaction, changes: dict[BalanceKey, int],
+                   controls: Controls) -> None:
+    for key, change in changes.items():
+        if change < 0:
+            control = _control(key, controls)
+            if control is not None and balance_of(*key) + change < 0:
+                raise control.refusal(account=key[0], balance=balance_of(*key), amount=-change, template=tx.template)
 
 
 def _control(key: BalanceKey, controls: Controls) -> VelocityControl | None:

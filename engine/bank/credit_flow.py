@@ -94,8 +94,11 @@ class CreditFlow(DayEnd):
 
     def collateral_changed(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
-        facility_id, price = entity["secured_loan_id"], self.price.current()
-        if price is None or facility_id in self.importing:
+        facility_id = entity["secured_loan_id"]
+        if facility_id in self.importing:  # before the price is read: every imported facility comes here once
+            return ()
+        price = self.price.current()
+        if price is None:
             return ()
         if self.reads.exists(FACILITY_KIND, facility_id):
             return (self.collateralization(facility_id, entity["amount"], price),)
@@ -152,9 +155,11 @@ class CreditFlow(DayEnd):
             if entity["payment_id"] == self._evaluated_payment:
                 return ()
             self._evaluated_payment = entity["payment_id"]
-        facility_id, price = entity["beneficiary_id"], self.price.current()
-        if price is None or not self.reads.exists(FACILITY_KIND, facility_id) or \
-                (facility_id in self.importing and envelope["event_type"] == CREATED):
+        facility_id = entity["beneficiary_id"]
+        if facility_id in self.importing and envelope["event_type"] == CREATED:  # checked first: ~2 an import
+            return ()
+        price = self.price.current()
+        if price is None or not self.reads.exists(FACILITY_KIND, facility_id):
             return ()
         collateral = self.reads.collateral_sats(self.kernel.state(FACILITY_KIND, facility_id))
         return (self.collateralization(facility_id, collateral, price),)

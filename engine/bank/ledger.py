@@ -37,6 +37,7 @@ from domains.accounting import (
     TrialBalanceLine,
     UnknownAccount,
     apply_entries,
+    find_category,
     normal_balance,
     normal_side,
 )
@@ -122,8 +123,9 @@ class Ledger:
         limits, a closed period), each seeing the balances the earlier ones of `txs` would leave. Changes nothing."""
         if self.closed_as_of is not None:
             check_period_open(txs, self.closed_as_of)
+        self._learn(txs)
         if len(txs) == 1:  # the common case: no earlier transaction to see through
-            accounting.check(self._balance_of, txs[0], CONTROLS, self._quiet)
+            accounting.check(self._balance_of, txs[0], CONTROLS, self._quiet, self._sides)
             return
         staged: dict[BalanceKey, tuple[int, int]] = {}
         book, sides, quiet = ChainMap(staged, self._totals), self._sides, self._quiet
@@ -132,9 +134,27 @@ class Ledger:
             debits, credits = book.get((account, currency, layer), (0, 0))
             return normal_balance(debits, credits, sides.get(account) or normal_side(account))
 
+        last = len(txs) - 1
+        for i, tx in enumerate(txs):
+            accounting.check(balance_of, tx, CONTROLS, quiet, sides)
+            if i < last:  # the balances the next one sees
+                staged.update(apply_entries(book, tx.entries))
+
+    def _learn(self, txs: Sequence[LedgerTransaction]) -> None:
+        """Note the side (and, outside every velocity control, quietness) of each account of `txs` that
+        is new and in the chart, from one chart lookup: a command's transactions name its new accounts
+        several times, and `check` and `_intern_account` then read them here. An account outside the
+        chart is left for `check` to refuse; what is noted is the chart's, true whether or not `txs` post."""
+        sides, quiet = self._sides, self._quiet
         for tx in txs:
-            accounting.check(balance_of, tx, CONTROLS, quiet)
-            staged.update(apply_entries(book, tx.entries))
+            for entry in tx.entries:
+                account = entry.account
+                if account not in sides:
+                    category = find_category(account)
+                    if category is not None:
+                        sides[account] = category.side
+                        if _unwatched(account):
+                            quiet.add(account)
 
     def _balance_of(self, account: str, currency: Currency, layer: Layer) -> int:
         debits, credits = self._totals.get((account, currency, layer), _ZERO)
@@ -180,12 +200,19 @@ class Ledger:
     def _intern_account(self, account: str) -> int:
         number = self._accounts[account] = len(self._accounts) + 1
         self._account_names.append(account)
-        self._sides[account] = normal_side(account)
-        if _unwatched(account):
-            self._quiet.add(account)
+        if account not in self._sides:  # else noted when `check` saw it, or a balance was read
+            self._note(account)
         # an int id and the account's name (a str: the chart refused anything else), as SQLite stores them
         self.journal.staged_rows(_ACCOUNT_INSERT).append((number, account))
         return number
+
+    def _note(self, account: str) -> Side:
+        """Note the account's side and, outside every velocity control, its quietness (an account
+        outside the chart is refused): every account in `_sides` is in `_quiet` if it is quiet."""
+        side = self._sides[account] = normal_side(account)
+        if _unwatched(account):
+            self._quiet.add(account)
+        return side
 
     def _intern_template(self, template: str) -> int:
         number = self._templates[template] = len(self._templates) + 1
@@ -214,7 +241,7 @@ class Ledger:
             debits, credits = totals.get((account, cur, lay), _ZERO)
             side = sides.get(account)
             if side is None:
-                side = sides[account] = normal_side(account)
+                side = self._note(account)
             out.append(debits - credits if side is _DEBIT else credits - debits)
         return out
 

@@ -141,17 +141,20 @@ def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list
     """Each row's position (None if it cannot be built) and problems, read as a stream."""
     with Path(path).open(encoding="utf-8-sig", newline="") as handle:
         try:
-            reader = csv.DictReader(handle)
-            header = [h.strip() for h in reader.fieldnames or []]
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
             problems = [BookProblem(1, c, "missing column") for c in COLUMNS if c not in header]
             problems += [BookProblem(1, c, "unknown column") for c in header if c not in COLUMNS + OPTIONAL]
             if problems:
                 raise BookRefused(str(path), problems)
             seen: dict[str, int] = {}
-            for record in reader:
+            terms: dict[tuple[str | None, ...], TermValues] = {}  # a book's rows share a few sets of terms
+            for record in reader:  # as `csv.DictReader` reads it: blank lines skipped, cells past the header ignored
+                if not record:
+                    continue
                 line = reader.line_num
-                cells = {k.strip(): v for k, v in record.items() if k is not None and v not in (None, "")}
-                position, found = _position(cells, line, as_of)
+                cells = {k: v for k, v in dict(zip(header, record)).items() if v}  # a repeated column: its last cell
+                position, found = _position(cells, line, as_of, terms)
                 if position is not None and position.facility_id in seen:
                     found.append(BookProblem(line, "facility_id",
                                              f"duplicate id (first on line {seen[position.facility_id]})"))
@@ -162,25 +165,29 @@ def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list
             raise BookRefused(str(path), [BookProblem(1, "-", "not a UTF-8 text file")]) from None
 
 
-def _position(cells: dict, line: int, as_of: date) -> tuple[Position | None, list[BookProblem]]:
+def _position(cells: dict, line: int, as_of: date,
+              known: dict[tuple[str | None, ...], TermValues]) -> tuple[Position | None, list[BookProblem]]:
+    """The row's position and problems; `known` holds the terms of rows read before, by their cells
+    (the same cells, the same terms: built and validated once, and held once)."""
     try:
         row = _Row(**cells)
     except ValidationError as bad:
         return None, [BookProblem(line, str(e["loc"][0]) if e["loc"] else "-", _PROBLEMS.get(e["type"], e["msg"]))
                       for e in bad.errors()]
-    try:
-        terms = TermValues(
-            annual_rate=row.annual_rate_pct, duration=row.duration_months, initial_cvl=row.initial_cvl_pct,
-            margin_call_cvl=row.margin_call_cvl_pct, liquidation_cvl=row.liquidation_cvl_pct,
-            **{k: getattr(row, k) for k in OPTIONAL if getattr(row, k) is not None})
-    except CreditError as refused:
-        field = str(refused.fields.get("field", "-"))
-        column = _TERM_COLUMNS.get(field, field)
-        return None, [BookProblem(line, column, f"unknown terms: {refused.fields.get('problem', refused)}")]
-    cents = {k: int(getattr(row, k) * 100) for k in ("facility_usd", "disbursed_usd", "principal_outstanding_usd",
-                                                      "interest_outstanding_usd")}
-    position = Position(row.facility_id, row.customer_email, cents["facility_usd"], cents["disbursed_usd"],
-                        cents["principal_outstanding_usd"], cents["interest_outstanding_usd"],
+    key = tuple([cells.get(k) for k in _TERM_CELLS])
+    terms = known.get(key)
+    if terms is None:
+        try:
+            terms = known[key] = TermValues(
+                annual_rate=row.annual_rate_pct, duration=row.duration_months, initial_cvl=row.initial_cvl_pct,
+                margin_call_cvl=row.margin_call_cvl_pct, liquidation_cvl=row.liquidation_cvl_pct,
+                **{k: getattr(row, k) for k in OPTIONAL if getattr(row, k) is not None})
+        except CreditError as refused:
+            field = str(refused.fields.get("field", "-"))
+            column = _TERM_COLUMNS.get(field, field)
+            return None, [BookProblem(line, column, f"unknown terms: {refused.fields.get('problem', refused)}")]
+    position = Position(row.facility_id, row.customer_email, int(row.facility_usd * 100), int(row.disbursed_usd * 100),
+                        int(row.principal_outstanding_usd * 100), int(row.interest_outstanding_usd * 100),
                         int(row.collateral_btc * 100_000_000), terms, row.activated_on)
     problem = inconsistency(position.amount, position.disbursed, position.principal, position.interest, terms,
                             position.activated_on, as_of)
@@ -189,6 +196,8 @@ def _position(cells: dict, line: int, as_of: date) -> tuple[Position | None, lis
     return position, []
 
 
+_TERM_CELLS = ("annual_rate_pct", "duration_months", "initial_cvl_pct", "margin_call_cvl_pct", "liquidation_cvl_pct",
+               *OPTIONAL)
 _TERM_COLUMNS = {"annual_rate": "annual_rate_pct", "duration": "duration_months", "initial_cvl": "initial_cvl_pct",
                  "margin_call_cvl": "margin_call_cvl_pct", "liquidation_cvl": "liquidation_cvl_pct"}
 

@@ -363,6 +363,29 @@ def test_accounts_the_caller_knows_are_quiet_skip_the_chart_but_not_the_amount_a
         check(balances(), unbalanced, CONTROLS, {"cash", "till"})
 
 
+def test_known_sides_stand_in_for_the_chart_and_the_limits_still_hold():
+    tx = initiate_withdrawal("t", D, 100, DAY)
+    known = {deposit_account(D): Side.CREDIT, DEPOSIT_OMNIBUS: Side.DEBIT}
+    check(balances({"deposit:d1": 100}), tx, CONTROLS, (), known)
+    with pytest.raises(OverdraftPrevented) as refused:
+        check(balances({"deposit:d1": 99}), tx, CONTROLS, (), known)
+    assert (refused.value.balance, refused.value.amount) == (99, 100)
+    odd = LedgerTransaction("t", "MANUAL", (Entry("cash", Side.DEBIT, 5), Entry("deposit:d1", Side.CREDIT, 5)), DAY)
+    check(balances(), odd, CONTROLS, (), {"cash": Side.DEBIT})  # the caller vouches for "cash"
+    with pytest.raises(UnknownAccount) as unknown:
+        check(balances(), odd, CONTROLS, (), known)
+    assert unknown.value.account == "cash"
+
+
+def test_an_unbalanced_transaction_is_refused_before_its_unknown_account_and_that_before_a_limit():
+    legs = (Entry("cash", Side.DEBIT, 5), Entry("deposit:d1", Side.DEBIT, 5), Entry(DEPOSIT_OMNIBUS, Side.CREDIT, 4))
+    with pytest.raises(UnbalancedTransaction):
+        check(balances(), LedgerTransaction("t", "MANUAL", legs, DAY))
+    legs = (Entry("deposit:d1", Side.DEBIT, 5), Entry("cash", Side.CREDIT, 5))  # an overdraft too
+    with pytest.raises(UnknownAccount):
+        check(balances(), LedgerTransaction("t", "MANUAL", legs, DAY))
+
+
 DEPOSIT_MOVES = st.lists(st.tuples(st.sampled_from([record_deposit, initiate_withdrawal, revert_deposit,
                                                     cancel_withdrawal, freeze_account, unfreeze_account]),
                                    st.integers(1, 500)), max_size=40)

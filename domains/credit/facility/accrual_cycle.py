@@ -8,7 +8,7 @@ from typing import assert_never
 
 import attrs
 
-from domains.aggregate import Send
+from domains.aggregate import Send, evolve
 from domains.credit import commands as cmd
 from domains.credit.errors import InterestAccrualNotCompletedYet, require
 from domains.credit.facility import events as ev
@@ -53,7 +53,7 @@ def apply(state: InterestAccrualCycle | None, event: ev.AccrualCycleEvent) -> In
             return InterestAccrualCycle(event.id, event.facility_id, event.idx, event.period,
                                         event.facility_maturity_date, event.terms)
         case ev.InterestAccrualsPosted():
-            return attrs.evolve(require(state, KIND), posted=True)
+            return evolve(require(state, KIND), posted=True)
         case _:
             assert_never(event)
 

@@ -87,7 +87,8 @@ def cycles_at(facility_id: str, terms: TermValues, activated: date,
 def inconsistency(amount: int, disbursed: int, principal: int, interest: int, terms: TermValues,
                   activated: date, as_of: date) -> str | None:
     """Why these amounts cannot describe one facility at `as_of`, or None."""
-    ended = interest <= 0 or cycles_at("", terms, activated, as_of)[0] is not None
+    ended = interest <= 0 or cycle_periods_at(terms.accrual_cycle_interval, activated,
+                                              add_months(activated, terms.duration), as_of)[1] is not None
     return _inconsistency(amount, disbursed, principal, interest, terms, activated, as_of, ended)
 
 

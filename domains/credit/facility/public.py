@@ -5,6 +5,7 @@ and states."""
 from __future__ import annotations
 
 import enum
+import operator
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -46,10 +47,16 @@ def instant(moment: datetime | None) -> str | None:
 
 def terms_payload(terms: TermValues) -> dict[str, object]:
     """Terms as JSON values: decimals as strings, enums as their values."""
-    return {f.name: _plain(getattr(terms, f.name)) for f in attrs.fields(TermValues)}
+    return {name: _plain(value) for name, value in zip(_TERM_NAMES, _TERM_VALUES(terms))}
+
+
+_TERM_NAMES = tuple(f.name for f in attrs.fields(TermValues))
+_TERM_VALUES = operator.attrgetter(*_TERM_NAMES)  # every field in one call
 
 
 def _plain(value: object) -> object:
+    if value is None or value.__class__ is int:  # most term fields: as they are
+        return value
     if isinstance(value, Decimal):
         return str(value)
     return value.value if isinstance(value, enum.Enum) else value
