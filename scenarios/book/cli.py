@@ -123,9 +123,12 @@ def _read(args: argparse.Namespace) -> tuple[Iterable[list], int, date, int]:
     from scenarios.book.format import book_chunks, check_book
     from scenarios.book.outbox import read_outbox
 
-    if args.from_outbox:
+    if args.from_outbox:  # imported a chunk at a time, as a book file is (each chunk's actors released after it)
         positions, as_of, price = read_outbox(args.from_outbox)
-        return [positions], len(positions), as_of, price
+        from scenarios.book.format import CHUNK
+
+        chunks = [positions[i:i + CHUNK] for i in range(0, len(positions), CHUNK)]
+        return chunks, len(positions), as_of, price
     try:
         as_of = date.fromisoformat(args.as_of)
     except ValueError:

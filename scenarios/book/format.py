@@ -23,8 +23,10 @@ from domains.credit.terms import TermValues
 from engine.bank.importer import Position
 from scenarios.library.params import ScenarioError
 
-__all__ = ["COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "book_chunks", "check_book", "read_book",
+__all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "book_chunks", "check_book", "read_book",
            "write_book"]
+
+CHUNK = 500  # positions imported between two releases of the import's actors
 
 COLUMNS = ("facility_id", "customer_email", "facility_usd", "disbursed_usd", "principal_outstanding_usd",
            "interest_outstanding_usd", "collateral_btc", "annual_rate_pct", "duration_months", "activated_on",
@@ -114,7 +116,7 @@ def check_book(path: str | Path, as_of: date) -> int:
     return count
 
 
-def book_chunks(path: str | Path, as_of: date, size: int = 500) -> Iterator[list[Position]]:
+def book_chunks(path: str | Path, as_of: date, size: int = CHUNK) -> Iterator[list[Position]]:
     """The positions of a book `check_book` accepted, `size` at a time (a long book is never held
     whole; 500 rather than 2,000 held ~80 MB less at 40,000 facilities for the same CPU); a bad
     row met anyway stops the walk with `BookRefused`."""
