@@ -212,6 +212,24 @@ def test_a_run_exported_to_its_outbox_and_reimported_yields_the_same_book(tmp_pa
     assert main(["verify", str(journal)]) == 0
 
 
+def test_an_outbox_import_in_chunks_writes_the_journal_of_one_pass(tmp_path, capsys, monkeypatch):
+    from engine.inspect import open_readonly
+    from scenarios.book import format as book_format
+
+    code, journal = imported(tmp_path)
+    capsys.readouterr()
+    assert code == 0 and main(["outbox", str(journal)]) == 0
+    (tmp_path / "events.jsonl").write_text(capsys.readouterr().out)
+    digests = []
+    for chunk in (500, 1):  # three facilities: one chunk, then three
+        monkeypatch.setattr(book_format, "CHUNK", chunk)
+        again = tmp_path / f"again-{chunk}.sqlite"
+        assert main(["import", "--from-outbox", str(tmp_path / "events.jsonl"), "--journal", str(again)]) == 0
+        with open_readonly(str(again)) as view:
+            digests.append(view.journal.digest())
+    assert digests[0] == digests[1]
+
+
 def test_an_imported_book_exported_to_its_outbox_and_reimported_yields_the_same_book(tmp_path, capsys):
     code, journal = imported(tmp_path)
     capsys.readouterr()
