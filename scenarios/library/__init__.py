@@ -67,10 +67,12 @@ class Scenario:
         from engine.simulation import Simulation
         from scenarios.book.shared import branch
 
-        if book is None and params.get("book_from"):  # a book held in another journal is always branched
-            book = self.build_book(params)
-        opened = Simulation(seed=seed, start=self.start(params), journal=journal) if book is None else \
-            branch(book, seed, journal)
+        if book is None and params.get("book_from"):  # a book held in another journal: cut into this one
+            opened = self.module.open_held_book(params, seed, journal)
+        elif book is None:
+            opened = Simulation(seed=seed, start=self.start(params), journal=journal)
+        else:
+            opened = branch(book, seed, journal)
         with opened as sim:
             if observe is not None:
                 observe(sim)

@@ -51,7 +51,7 @@ from scenarios.market import PathSpecError, path_from_spec, with_faults
 from scenarios.market.paths import PricePath
 
 __all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "continue_market", "open_book",
-           "report", "run_market", "run_market_from_now", "start", "story", "tell", "with_defaults"]
+           "open_held_book", "report", "run_market", "run_market_from_now", "start", "story", "tell", "with_defaults"]
 
 START = "2024-01-01"  # the run's start when the path carries no dates
 HOUR, DAY = 3600, 86_400
@@ -280,6 +280,12 @@ def build_book(params: dict) -> bytes:
     with Simulation(seed=params["book_seed"], start=start(params)) as sim:
         open_book(sim, params)
         return snapshot(sim)
+
+
+def open_held_book(params: dict, seed: int, journal: str) -> Simulation:
+    """The run of `seed` on the book held in `book_from` at `book_at`, in `journal` (see
+    `scenarios.book.held.open_branch`): what `Scenario.execute` opens when it is given no book."""
+    return held.open_branch(params["book_from"], params["book_at"], seed, journal)
 
 
 def open_book(sim, params: dict) -> list[str]:
