@@ -63,7 +63,9 @@ class Scenario:
         story starts (what `--resume` re-executes from), `finished` once it has ended. `observe(sim)`,
         if given, is called first (the fault harness hooks the journal's commits there). `book`, the
         bytes `build_book(params)` gave, is branched from with `seed` instead of opening the book
-        again: the journal is the one the run without it writes."""
+        again: the journal is the one the run without it writes. Without `book`, a book held in
+        another journal (`book_from`) is cut straight into `journal` (`open_held_book`), to the same
+        digest as a branch of its bytes."""
         from engine.simulation import Simulation
         from scenarios.book.shared import branch
 
