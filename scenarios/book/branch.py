@@ -37,8 +37,8 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
         raise ScenarioError(f"{name} is not a stress scenario; --from needs one (stress or a preset)")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
     if Path(source).suffix.lower() != ".csv":
-        return run_scenario(name, seed, {**(params or {}), "book_from": str(held.source(source)), "book_at": at or ""},
-                            run_dir, force=force, progress=progress)
+        return run_scenario(name, seed, {**(params or {}), **held.settings(source, at)}, run_dir, force=force,
+                            progress=progress)
     if at is None:
         raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])

@@ -227,9 +227,9 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
         if Path(args.from_).suffix.lower() == ".csv":
             return _run_from(args, progress)
         # a journal's book: the scenario run with book_from/book_at, with that run's Ctrl-C, resume and output
-        from scenarios.book.held import source
+        from scenarios.book.held import settings
 
-        args.set = [*args.set, f"book_from={source(args.from_)}", *([f"book_at={args.at}"] if args.at else [])]
+        args.set = [*args.set, *(f"{k}={v}" for k, v in settings(args.from_, args.at).items())]
         args.out = args.out or f"out/{args.scenario}-from-seed{0 if args.seed is None else args.seed}"
         return synthetic(args, progress)
 

@@ -1,8 +1,8 @@
 """A book held in another journal: the open facilities of a lanasim journal or run directory as it
 stood at an instant, as the book a stress run starts from (the `stress` parameters `book_from` and
-`book_at`). Opened once as journal bytes (`build`), which every run branches as its own seed, as a
-drawn book is; so a sweep of seeds stresses one real book, and each of its runs is the run
-`lanasim run SCENARIO --from JOURNAL --at T --seed N` writes."""
+`book_at`). A run cuts it straight into its own journal (`open_branch`); a sweep opens it once as
+journal bytes (`build`) that each worker branches as its seed, as a drawn book is. Both give the
+journal `lanasim run SCENARIO --from JOURNAL --at T --seed N` writes."""
 
 from __future__ import annotations
 
@@ -17,13 +17,19 @@ from scenarios.book.shared import snapshot
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import journal_meta
 
-__all__ = ["build", "check", "key", "open_branch", "source"]
+__all__ = ["build", "check", "key", "open_branch", "settings", "source"]
 
 
 def source(book_from: str) -> Path:
     """The journal file `book_from` names (a run directory's `journal.sqlite`), as an absolute path."""
     path = Path(book_from).expanduser().resolve()
     return path / "journal.sqlite" if path.is_dir() else path
+
+
+def settings(journal: str, at: str | None) -> dict[str, str]:
+    """`--from JOURNAL [--at T]` as the parameters they stand for (the journal's absolute path: a
+    sweep's workers read it, and a rerun from elsewhere names the same file)."""
+    return {"book_from": str(source(journal)), **({"book_at": at} if at else {})}
 
 
 def check(book_from: str, book_at: str) -> str:
@@ -40,24 +46,13 @@ def check(book_from: str, book_at: str) -> str:
 def key(book_from: str, book_at: str) -> str:
     """What identifies the book: the journal file (path, size, modification time) and the instant;
     runs of one key branch from one opened book."""
-    path = source(book_from)
-    stat = path.stat()
-    text = f"{path}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\x1f{check(book_from, book_at)}"
-    return "from-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _key(source(book_from), check(book_from, book_at))
 
 
 def build(book_from: str, book_at: str) -> bytes:
     """The book as journal bytes a run branches from (`scenarios.book.shared.branch`): what a sweep
-    ships to its workers. The journal cut at the instant (`engine.kernel.fork`), its clock standing
-    there, marked as a book (`_marked`)."""
-    path, at = source(book_from), check(book_from, book_at)
-    conn = open_source(str(path))
-    try:
-        cut = fork_journal(conn, ":memory:", at, modules.aggregates())
-    finally:
-        conn.close()
-    with _marked(Simulation(seed=int(journal_meta(path).get("seed", 0)), journal=cut),  # type: ignore[arg-type]
-                 book_from, book_at) as sim:
+    ships to its workers."""
+    with _cut(book_from, book_at, ":memory:", None) as sim:
         return snapshot(sim)
 
 
@@ -66,21 +61,29 @@ def open_branch(book_from: str, book_at: str, seed: int, journal: str) -> Simula
     into it, without the bytes `build` makes (for a big book those bytes and the in-memory copy
     they are made from are several times the journal: a run of 100,000 facilities peaked at
     9.4 GB). The same journal digest as `shared.branch(build(...), seed, journal)`."""
+    return _cut(book_from, book_at, journal, seed)
+
+
+def _cut(book_from: str, book_at: str, journal: str, seed: int | None) -> Simulation:
+    """The source cut at the instant into `journal` (`engine.kernel.fork`; continued as `seed`'s run,
+    or as the source's own seed for None), its clock standing there, holding the book's key, its
+    open facilities in creation order and where it came from. The source's own run state (its
+    stress run, checkpoint, end) is left behind: the branch is a book, not that run."""
     path, at = source(book_from), check(book_from, book_at)
     conn = open_source(str(path))
     try:
         cut = fork_journal(conn, journal, at, modules.aggregates(), seed)
     finally:
         conn.close()
-    return _marked(Simulation(seed=seed, journal=cut), book_from, book_at)  # type: ignore[arg-type]
-
-
-def _marked(sim: Simulation, book_from: str, book_at: str) -> Simulation:
-    """`sim` holding the book's key, its open facilities in creation order and where it came from;
-    the source's own run state (its stress run, checkpoint, end) left behind: the branch is a book,
-    not that run."""
+    own = int(journal_meta(path).get("seed", 0)) if seed is None else seed
+    sim = Simulation(seed=own, journal=cut)  # type: ignore[arg-type]
     for stale in ("finished", "checkpoint", "stress_run", "stress_params"):
         sim.journal.stage("DELETE FROM lanasim_meta WHERE key = ?", (stale,))
-    sim.journal.set_meta(book={"key": key(book_from, book_at), "facilities": open_facilities(sim)},
-                         branched_from=str(source(book_from)))
+    sim.journal.set_meta(book={"key": _key(path, at), "facilities": open_facilities(sim)}, branched_from=str(path))
     return sim
+
+
+def _key(path: Path, at: str) -> str:
+    stat = path.stat()
+    text = f"{path}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\x1f{at}"
+    return "from-" + hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -60,9 +60,8 @@ def register_cli(sub, *, progress) -> None:
 
 
 def _held_book(args: argparse.Namespace) -> list[str]:
-    """`--from JOURNAL [--at T]` as the settings they stand for (the journal's absolute path: the
-    workers read it, and a rerun elsewhere names the same file)."""
-    from scenarios.book.held import source
+    """`--from JOURNAL [--at T]` as the settings they stand for (`scenarios.book.held.settings`)."""
+    from scenarios.book.held import settings
     from scenarios.library import ScenarioError
 
     if args.source is None:
@@ -72,7 +71,7 @@ def _held_book(args: argparse.Namespace) -> list[str]:
     if Path(args.source).suffix.lower() == ".csv":
         raise ScenarioError(f"sweep --from takes a journal: import the book first (lanasim import {args.source} "
                             "--as-of DATE --price-usd P --journal BOOK.sqlite), then sweep --from BOOK.sqlite")
-    return [f"book_from={source(args.source)}", *([f"book_at={args.at}"] if args.at else [])]
+    return [f"{k}={v}" for k, v in settings(args.source, args.at).items()]
 
 
 class _Bar:
