@@ -174,8 +174,14 @@ BOOK = ["facility_id,customer_email,facility_usd,disbursed_usd,principal_outstan
         "f-3,cy@example.com,30000,30000,30000,0,0.9,12,12,2024-02-01,140,125,105"]
 
 
+@pytest.mark.parametrize("shares", [True, False], ids=["workers-branch-from-the-book-file", "book-shipped-as-bytes"])
 def test_a_sweep_from_an_imported_book_opens_it_once_and_each_run_is_the_run_from_it_alone(tmp_path, cluster,
-                                                                                            capsys):
+                                                                                            capsys, monkeypatch,
+                                                                                            shares):
+    from scenarios.sweep import runner
+
+    seen, real = [], runner._shares_files  # a local cluster's workers see the sweep directory; a remote one's may not
+    monkeypatch.setattr(runner, "_shares_files", lambda client, out: seen.append(real(client, out)) or shares)
     (tmp_path / "book.csv").write_text("\n".join(BOOK) + "\n")
     journal, out = tmp_path / "book.sqlite", tmp_path / "sweep"
     assert main(["import", str(tmp_path / "book.csv"), "--as-of", "2024-03-10", "--price-usd", "60000",
@@ -187,6 +193,8 @@ def test_a_sweep_from_an_imported_book_opens_it_once_and_each_run_is_the_run_fro
     runs = read_runs(out).sort_values("seed")
     assert list(runs["status"]) == ["ok"] * 3 and set(runs["facilities"]) == {3.0}
     assert len(read_manifest(out)["books"]) == 1 and len(set(runs["digest"])) == 3
+    assert seen == [True] and [p.name for p in (out / "books").iterdir()] == [f"{runs['book'].iloc[0]}-"
+                                                                            f"{runs['code_version'].iloc[0]}.sqlite"]
     for seed, digest in zip(runs["seed"], runs["digest"]):
         alone = tmp_path / f"alone-{seed}"
         assert main(["run", "ftx-2022", "--from", str(journal), "--seed", str(seed), "--set", "days=4",

@@ -1,12 +1,13 @@
 """A book held in another journal: the open facilities of a lanasim journal or run directory as it
 stood at an instant, as the book a stress run starts from (the `stress` parameters `book_from` and
 `book_at`). A run cuts it straight into its own journal (`open_branch`); a sweep opens it once as
-journal bytes (`build`) that each worker branches as its seed, as a drawn book is. Both give the
+journal bytes (`build`) or a file (`write`) that each worker branches as its seed, as a drawn book is. All give the
 journal `lanasim run SCENARIO --from JOURNAL --at T --seed N` writes."""
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 
 from engine.bank import modules
@@ -17,7 +18,7 @@ from scenarios.book.shared import snapshot
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import journal_meta
 
-__all__ = ["build", "check", "key", "open_branch", "settings", "source"]
+__all__ = ["build", "check", "key", "open_branch", "settings", "source", "write"]
 
 
 def source(book_from: str) -> Path:
@@ -54,6 +55,18 @@ def build(book_from: str, book_at: str) -> bytes:
     ships to its workers."""
     with _cut(book_from, book_at, ":memory:", None) as sim:
         return snapshot(sim)
+
+
+def write(book_from: str, book_at: str, path: Path) -> None:
+    """The book `build` gives, cut straight into a new journal file at `path` (the memory of neither
+    the cut nor its bytes: a sweep whose workers share the file branches each run from it), left in
+    rollback-journal mode so that readers create nothing beside it."""
+    _cut(book_from, book_at, str(path), None).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
 
 
 def open_branch(book_from: str, book_at: str, seed: int, journal: str) -> Simulation:

@@ -1,5 +1,6 @@
-"""A book opened once and branched per run: the opened book's journal as bytes (`snapshot`), and a
-run that continues it as the run of its own seed, in memory or in a new journal file (`branch`)."""
+"""A book opened once and branched per run: the opened book's journal as bytes (`snapshot`) or as
+a file, and a run that continues it as the run of its own seed, in memory or in a new journal file
+(`branch`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from engine.kernel.codec import dumps, loads
 from engine.kernel.errors import NotALanasimJournal
+from engine.kernel.readonly import connect_readonly
 from engine.simulation import Simulation
 
 __all__ = ["branch", "snapshot"]
@@ -24,8 +26,9 @@ def snapshot(sim: Simulation) -> bytes:
     return image
 
 
-def branch(book: bytes, seed: int, journal: str = ":memory:") -> Simulation:
-    """A simulation continuing `book` (as `snapshot` gave it) as the run of `seed`: entity ids from
+def branch(book: bytes | Path, seed: int, journal: str = ":memory:") -> Simulation:
+    """A simulation continuing `book` (as `snapshot` gave it, or a closed journal file holding those
+    rows, only read: a sweep's workers share one) as the run of `seed`: entity ids from
     `seed`'s stream after the book's, command ids on from the book's, named random streams afresh
     from `seed`; `journal` is ":memory:" or a new file. The same history as opening the book in a
     fresh run of `seed` and calling `Ids.reseed(seed)` after it (`stress.open_book` does), and as
@@ -35,7 +38,11 @@ def branch(book: bytes, seed: int, journal: str = ":memory:") -> Simulation:
         raise NotALanasimJournal(path=journal, problem="exists already; a branch writes a new journal")
     target = sqlite3.connect(journal, isolation_level=None, check_same_thread=False)
     try:
-        if journal == ":memory:":
+        if isinstance(book, Path):
+            source = connect_readonly(str(book))
+            source.backup(target)
+            source.close()
+        elif journal == ":memory:":
             target.deserialize(book)
         else:
             source = sqlite3.connect(":memory:")

@@ -57,15 +57,25 @@ class Scenario:
         """The opened book of `params` as journal bytes that `execute(book=...)` branches from."""
         return bytes(self.module.build_book(params))
 
+    def write_book(self, params: dict, path: Path) -> None:
+        """The opened book of `params` as a new journal file at `path`, which `execute(book=path)`
+        branches from (the module's `write_book`, which cuts a held book straight into the file; else
+        `build_book`'s bytes written)."""
+        write = getattr(self.module, "write_book", None)
+        if write is not None:
+            write(params, path)
+        else:
+            path.write_bytes(self.build_book(params))
+
     def execute(self, *, seed: int, journal: str, params: dict, progress=None, observe=None,
-                book: bytes | None = None) -> dict:
+                book: bytes | Path | None = None) -> dict:
         """Tell the story into `journal`; scenario, seed and parameters are committed before the
         story starts (what `--resume` re-executes from), `finished` once it has ended. `observe(sim)`,
         if given, is called first (the fault harness hooks the journal's commits there). `book`, the
-        bytes `build_book(params)` gave, is branched from with `seed` instead of opening the book
-        again: the journal is the one the run without it writes. Without `book`, a book held in
-        another journal (`book_from`) is cut straight into `journal` (`open_held_book`), to the same
-        digest as a branch of its bytes."""
+        bytes `build_book(params)` gave (or the file `write_book` wrote), is branched from with `seed`
+        instead of opening the book again: the journal is the one the run without it writes. Without
+        `book`, a book held in another journal (`book_from`) is cut straight into `journal`
+        (`open_held_book`), to the same digest as a branch of its bytes."""
         from engine.simulation import Simulation
         from scenarios.book.shared import branch
 

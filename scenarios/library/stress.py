@@ -51,7 +51,8 @@ from scenarios.market import PathSpecError, path_from_spec, with_faults
 from scenarios.market.paths import PricePath
 
 __all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "continue_market", "open_book",
-           "open_held_book", "report", "run_market", "run_market_from_now", "start", "story", "tell", "with_defaults"]
+           "open_held_book", "report", "run_market", "run_market_from_now", "start", "story", "tell", "with_defaults",
+           "write_book"]
 
 START = "2024-01-01"  # the run's start when the path carries no dates
 HOUR, DAY = 3600, 86_400
@@ -280,6 +281,15 @@ def build_book(params: dict) -> bytes:
     with Simulation(seed=params["book_seed"], start=start(params)) as sim:
         open_book(sim, params)
         return snapshot(sim)
+
+
+def write_book(params: dict, path: Path) -> None:
+    """`build_book(params)` as a new journal file at `path`; a book held in another journal is cut
+    straight into it (`scenarios.book.held.write`), without its bytes in memory."""
+    if params["book_from"]:
+        held.write(params["book_from"], params["book_at"], path)
+    else:
+        path.write_bytes(build_book(params))
 
 
 def open_held_book(params: dict, seed: int, journal: str) -> Simulation:

@@ -1,6 +1,8 @@
 """The books of a sweep: each distinct book (the scenario's `book_key` of a run's parameters) is
-opened once, on a worker, kept in `DIR/books/KEY-CODE.sqlite` for a rerun, and shipped by Dask to
-every worker whose runs branch from it (each worker receives it once)."""
+opened once, on a worker, and kept in `DIR/books/KEY-CODE.sqlite` for a rerun. Workers that share
+the sweep directory with the client (a local cluster's do) write it there and branch every run from
+that file, so no copy of the book travels or stays in memory; others receive it from Dask as bytes,
+each worker once."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 from scenarios.library import load_scenario, parse_params
 from scenarios.sweep.plan import RunSpec
 
-__all__ = ["BOOKS", "build", "cached", "keep", "path_of"]
+__all__ = ["BOOKS", "build", "cached", "keep", "opened", "path_of"]
 
 BOOKS = "books"
 
@@ -21,34 +23,56 @@ def path_of(out: Path, book: dict) -> Path:
     return Path(out) / BOOKS / f"{book['key']}-{book['code']}.sqlite"
 
 
-def build(spec: RunSpec) -> dict:
-    """On a worker: open the book `spec` starts from; `bytes`, `build_s`, and `error` ('' when built)."""
+def build(spec: RunSpec, out: str | None = None) -> dict:
+    """On a worker: open the book `spec` starts from. With `out` (the sweep directory, which this
+    worker shares with the client) it is written to its file there (`path`); else returned as
+    `bytes`. Also `size` (bytes), `build_s`, and `error` ('' when built)."""
     started, named = time.perf_counter(), {"key": spec.book, "code": spec.code}
     try:
         scenario = load_scenario(spec.scenario)
-        data = scenario.build_book(parse_params(scenario, [f"{k}={v}" for k, v in spec.assignments]))
-        return {**named, "bytes": data, "build_s": time.perf_counter() - started, "error": ""}
+        params = parse_params(scenario, [f"{k}={v}" for k, v in spec.assignments])
+        if out is None:
+            data = scenario.build_book(params)
+            return {**named, "bytes": data, "size": len(data), "build_s": time.perf_counter() - started, "error": ""}
+        path = path_of(Path(out), named)
+        _placed(path, lambda temporary: scenario.write_book(params, temporary))
+        return {**named, "path": str(path), "size": path.stat().st_size, "build_s": time.perf_counter() - started,
+                "error": ""}
     except Exception as exc:
         error = (f"{type(exc).__name__}: {exc}".splitlines() or [""])[0][:500]
-        return {**named, "bytes": b"", "build_s": time.perf_counter() - started, "error": error}
+        return {**named, "bytes": b"", "size": 0, "build_s": time.perf_counter() - started, "error": error}
 
 
-def cached(out: Path, spec: RunSpec) -> dict | None:
-    """The book of `spec` an earlier attempt of this sweep kept, or None."""
+def cached(out: Path, spec: RunSpec, shared: bool = False) -> dict | None:
+    """The book of `spec` an earlier attempt of this sweep kept (named by its file when the workers
+    share the directory, else read as bytes), or None."""
     named = {"key": spec.book, "code": spec.code}
     path = path_of(out, named)
     if not path.is_file():
         return None
-    return {**named, "bytes": path.read_bytes(), "build_s": 0.0, "error": ""}
+    found = {"path": str(path.resolve())} if shared else {"bytes": path.read_bytes()}
+    return {**named, **found, "size": path.stat().st_size, "build_s": 0.0, "error": ""}
 
 
 def keep(out: Path, book: dict) -> None:
-    """Write a built book under its own new name (a temporary file renamed into place); a book that
-    failed, or one already kept, is left alone."""
+    """Write a book a worker returned as bytes under its own new name (a temporary file renamed into
+    place); a book that failed, one a worker wrote itself, or one already kept is left alone."""
     path = path_of(out, book)
-    if book["error"] or path.exists():
+    if book["error"] or "bytes" not in book or path.exists():
         return
+    _placed(path, lambda temporary: temporary.write_bytes(book["bytes"]))
+
+
+def opened(book: dict) -> bytes | Path:
+    """What a run branches from: the book's file, or its bytes."""
+    return Path(book["path"]) if "path" in book else book["bytes"]
+
+
+def _placed(path: Path, write) -> None:
+    """`write(temporary)` a new file beside `path`, then rename it into place: a reader never sees
+    half a book. A temporary left by an interrupted attempt is this sweep's own, and replaced."""
     path.parent.mkdir(exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(book["bytes"])
+    temporary.unlink(missing_ok=True)
+    write(temporary)
     os.replace(temporary, path)

@@ -4,6 +4,7 @@ partial result when interrupted."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
         counts = {"planned": len(unique), "skipped": len(unique) - len(todo), "ran": 0, "failed": 0,
                   "books_built": 0, "books_kept": 0}
         try:
-            _stream(client, todo, journals, store, counts, progress, out=out)
+            _stream(client, todo, journals, store, counts, progress, out=out, shared=_shares_files(client, out))
         finally:  # Ctrl-C included: what finished is on disk and listed
             store.flush()
     return counts
@@ -55,13 +56,13 @@ def batch_size(runs: int, workers: int) -> int:
 
 
 def _stream(client, todo, journals, store, counts, progress, prefix: str = "lanasim-run",
-            out: Path | None = None) -> None:
+            out: Path | None = None, shared: bool = False) -> None:
     """Open the books the runs need (or take those `out` kept), submit the runs in batches of one
     book each (a task's key names its runs, so a cluster shared by two sweeps runs a batch once) and
-    record each batch's rows as it finishes."""
-    from dask.distributed import as_completed
+    record each batch's rows as it finishes. `shared`: every worker sees `out` (`_shares_files`)."""
+    from dask.distributed import Future, as_completed
 
-    shipped, building = _books(client, todo, out, counts, prefix)
+    shipped, building = _books(client, todo, out, counts, prefix, shared)
     size = batch_size(len(todo), len(client.scheduler_info()["workers"]))
     batches = [group[i:i + size] for group in _by_book(todo) for i in range(0, len(group), size)]
     keys = [f"{prefix}-{b[0].key}-{len(b)}" for b in batches]
@@ -76,24 +77,47 @@ def _stream(client, todo, journals, store, counts, progress, prefix: str = "lana
             else:
                 _built(result, out, store, counts)
     finally:
-        client.cancel([*futures, *shipped.values()])
+        client.cancel([*futures, *(f for f in shipped.values() if isinstance(f, Future))])
 
 
-def _books(client, todo: list[RunSpec], out: Path | None, counts: dict, prefix: str) -> tuple[dict, dict]:
-    """{book key: the future every run of that book gets}, and those of them being built now."""
+def _shares_files(client, out: Path) -> bool:
+    """Whether every worker sees the sweep directory as the client does (its manifest's size and
+    modification time): a local cluster's workers do, a remote cluster's need not. Then books are
+    written there and runs branch from the files; else they travel as bytes."""
+    mine = _manifest_stat(str((out / "sweep.json").resolve()))
+    try:
+        seen = client.run(_manifest_stat, str((out / "sweep.json").resolve()))
+    except Exception:  # a worker that cannot answer: ship the books
+        return False
+    return mine is not None and bool(seen) and all(found == mine for found in seen.values())
+
+
+def _manifest_stat(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _books(client, todo: list[RunSpec], out: Path | None, counts: dict, prefix: str,
+           shared: bool = False) -> tuple[dict, dict]:
+    """{book key: what every run of that book gets (its file's name, or a future of its bytes)},
+    and the futures of those being built now."""
     first: dict[str, RunSpec] = {}
     for spec in todo:
         if spec.book is not None:
             first.setdefault(spec.book, spec)
     shipped, building = {}, {}
     for key, spec in first.items():
-        kept = books.cached(out, spec) if out is not None else None
+        kept = books.cached(out, spec, shared and out is not None) if out is not None else None
         if kept is not None:
-            shipped[key] = client.scatter([kept])[0]
+            shipped[key] = kept if "path" in kept else client.scatter([kept])[0]
             counts["books_kept"] += 1
         else:
-            shipped[key] = building[key] = client.submit(books.build, spec, key=f"{prefix}-book-{key}-{spec.code}",
-                                                         pure=False)
+            place = str(out.resolve()) if shared and out is not None else None
+            shipped[key] = building[key] = client.submit(books.build, spec, place,
+                                                         key=f"{prefix}-book-{key}-{spec.code}", pure=False)
     return shipped, building
 
 
@@ -111,7 +135,7 @@ def _built(book, out: Path | None, store: Store, counts: dict) -> None:
     if out is not None:
         books.keep(out, book)
     counts["books_built"] += 1
-    store.add_book(book["key"], {"build_s": book["build_s"], "bytes": len(book["bytes"]), "error": book["error"]})
+    store.add_book(book["key"], {"build_s": book["build_s"], "bytes": book["size"], "error": book["error"]})
 
 
 def _record(rows, batch: list[RunSpec], store: Store, counts: dict, progress, total: int) -> None:

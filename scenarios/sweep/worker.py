@@ -10,6 +10,7 @@ from numbers import Real
 from pathlib import Path
 
 from scenarios.library import load_scenario, parse_params
+from scenarios.sweep.books import opened
 from scenarios.sweep.plan import RunSpec, code_version, repro_command
 
 __all__ = ["lost_run", "metric_name", "metrics", "run_batch", "run_one"]
@@ -22,7 +23,8 @@ def run_batch(specs: list[RunSpec], book: dict | None = None, journals: str | No
 
 def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None) -> dict:
     """Run `spec`; `journals` is a directory to keep the journal in (None: in memory); `book` the
-    opened book it branches from (`scenarios.sweep.books.build`; None: the run opens its own).
+    opened book it branches from (`scenarios.sweep.books.build`: its file or bytes; None: the run
+    opens its own).
     `setup_s` is the time until the story's first progress tick (stress: its book is open)."""
     row = _row(spec)
     started = time.perf_counter()
@@ -43,7 +45,7 @@ def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None
         if book is not None and book["error"]:
             raise RuntimeError(f"its book could not be opened: {book['error']}")
         summary = scenario.execute(seed=spec.seed, journal=journal, params=params, progress=tick,
-                                   book=None if book is None else book["bytes"])
+                                   book=None if book is None else opened(book))
         row["digest"] = summary.get("journal digest") or summary.get("digest", "")
         row.update(metrics(summary))
     except Exception as exc:
