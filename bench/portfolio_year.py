@@ -12,6 +12,13 @@ resident memory up to the year's end, `close_peak_rss_mb` up to the end of closi
 `peak_rss_mb` also covers the storage floor (it reads the year's rows 100,000 at a time);
 `live_actors_at_end` counts the entity actors held in memory then.
 
+A second floor, under any kernel: `domain_cpu_us_per_accrual` is the CPU the bank's own rules take
+for one facility-day's accrual with nothing journaled, published or indexed — the day end's
+`decide`, `apply` and posting template of each cycle, the principal read it accrues on, and
+(`..._with_ledger_check`) the ledger's checks of the posting — over the first 30 days of the
+opened book (states kept in a dict, the simulation untouched). `domain_ratio_to_floor` sets it
+against the storage floor's CPU per facility-day.
+
 Run: `python bench/portfolio_year.py [--facilities 10000] [--days 365] [--threaded 1000] [--mailbox]`.
 The threaded comparison runs the same workload on `ThreadingActor` with fewer facilities;
 `--mailbox` also runs the deterministic year with each day's accruals sent as one mailbox command
@@ -64,6 +71,7 @@ def run(n: int, days: int, runtime: str, mailbox: bool = False) -> dict:
         t0 = time.perf_counter()
         facilities = open_portfolio(sim, n)
         setup_s, events0 = time.perf_counter() - t0, sim.journal.last_seq
+        domain = domain_work(sim, min(days, 30)) if runtime == "deterministic" and not mailbox else {}
         sim.price.follow(GBM(7_000_000, 0.0, 0.5, 3600, sim.random("price")), every_seconds=3600)
         t0, c0 = time.perf_counter(), time.process_time()
         for done in range(0, days, 30):  # a month at a time, with a progress line on stderr
@@ -91,7 +99,41 @@ def run(n: int, days: int, runtime: str, mailbox: bool = False) -> dict:
             "year_cpu_s": year_cpu_s, "storage_floor_cpu_s": floor_cpu_s,
             "cpu_ratio_to_floor": year_cpu_s / floor_cpu_s,
             "rows_per_facility_day": rows / (n * days), "us_per_facility_day": year_s / (n * days) * 1e6,
-            "cpu_us_per_facility_day": year_cpu_s / (n * days) * 1e6}
+            "cpu_us_per_facility_day": year_cpu_s / (n * days) * 1e6, **domain,
+            **({"domain_ratio_to_floor": domain["domain_cpu_us_per_accrual"] / (floor_cpu_s / (n * days) * 1e6)}
+               if domain else {})}
+
+
+def domain_work(sim, days: int) -> dict:
+    """CPU microseconds of one accrual's business rules alone (see the module docstring), without and
+    with the ledger's checks; the cycles' states are folded in a dict, nothing is sent or staged."""
+    from datetime import timedelta
+
+    from domains.credit.commands import AccrueInterest
+    from domains.credit.facility.end_of_day import accrual_due
+
+    host, principal = sim.kinds["interest-accrual-cycle"], sim.credit.reads.principal
+    start = {cycle_id: sim.state("interest-accrual-cycle", cycle_id)
+             for cycle_id, _ in sim.credit.kernel.index("interest-accrual-cycle").scan("accruing_from")}
+    decide, apply, post, check, now, first = host.decide, host.apply, host.post, host.ledger.check, \
+        sim.clock.now, sim.clock.now.date()
+    figures = {}
+    for name, checked in (("domain_cpu_us_per_accrual", False), ("domain_cpu_us_per_accrual_with_ledger_check", True)):
+        states, count, c0 = dict(start), 0, time.process_time()
+        for k in range(days):
+            day = first + timedelta(days=k)
+            for cycle_id, state in states.items():
+                if state.posted or accrual_due(state, day) is None:
+                    continue
+                postings: list = []
+                for event in decide(state, AccrueInterest(day, principal(state.facility_id)), now):
+                    state = apply(state, event)
+                    postings.extend(post(state, event))
+                if checked and postings:
+                    check(postings)
+                states[cycle_id], count = state, count + 1
+        figures[name] = (time.process_time() - c0) / max(count, 1) * 1e6
+    return figures
 
 
 def storage_floor(journal: str, target: str, after_seq: int, chunk: int = 100_000) -> tuple[float, float, int]:
