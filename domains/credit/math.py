@@ -5,7 +5,6 @@ core/credit/src/credit_facility/interest_accrual_cycle/entity.rs; core/credit/co
 from __future__ import annotations
 
 import calendar
-import functools
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,7 +15,6 @@ __all__ = ["INFINITE", "add_months", "cvl", "interest_for_period", "liquidation_
 INFINITE = None  # CVL with nothing outstanding (Lana's `CVLPct::Infinite`)
 
 
-@functools.lru_cache(maxsize=1 << 14)  # a portfolio's daily accruals repeat (principal, 1 day, rate) for weeks
 def interest_for_period(principal_cents: int, days: int, annual_rate: Decimal) -> int:
     """`ceil_to_cent(principal × days × rate% / 365)`: each accrual is rounded up on its own."""
     return ceil_cents(Decimal(principal_cents) * days * annual_rate / Decimal(100 * 365))
