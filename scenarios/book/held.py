@@ -1,8 +1,8 @@
 """A book held in another journal: the open facilities of a lanasim journal or run directory as it
 stood at an instant, as the book a stress run starts from (the `stress` parameters `book_from` and
-`book_at`). A run cuts it straight into its own journal (`open_branch`); a sweep opens it once as
-journal bytes (`build`) or a file (`write`) that each worker branches as its seed, as a drawn book is. All give the
-journal `lanasim run SCENARIO --from JOURNAL --at T --seed N` writes."""
+`book_at`). A run cuts it straight into its own journal (`open_branch`); a sweep opens it once, as
+a file (`write`) or journal bytes (`build`) that each worker branches as its seed, as a drawn book
+is. All give the journal `lanasim run SCENARIO --from JOURNAL --at T --seed N` writes."""
 
 from __future__ import annotations
 
