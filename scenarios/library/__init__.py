@@ -59,11 +59,12 @@ class Scenario:
 
     def write_book(self, params: dict, path: Path) -> None:
         """The opened book of `params` as a new journal file at `path`, which `execute(book=path)`
-        branches from (the module's `write_book`, which cuts a held book straight into the file; else
-        `build_book`'s bytes written)."""
-        write = getattr(self.module, "write_book", None)
-        if write is not None:
-            write(params, path)
+        branches from: for the `stress` family `stress.write_book`, which cuts a held book straight
+        into the file; else `build_book`'s bytes written."""
+        from scenarios.library import stress
+
+        if getattr(self.module, "build_book", None) is stress.build_book:
+            stress.write_book(params, path)
         else:
             path.write_bytes(self.build_book(params))
 

@@ -10,20 +10,9 @@ Covers: the stress scenario on a historical crash shape.
 
 from __future__ import annotations
 
-from scenarios.library.stress import (
-    book_key,
-    build_book,
-    check,
-    open_held_book,
-    report,
-    start,
-    story,
-    with_defaults,
-    write_book,
-)
+from scenarios.library.stress import book_key, build_book, check, open_held_book, report, start, story, with_defaults
 
-__all__ = ["PARAMS", "START", "book_key", "build_book", "check", "open_held_book", "report", "start", "story",
-           "write_book"]
+__all__ = ["PARAMS", "START", "book_key", "build_book", "check", "open_held_book", "report", "start", "story"]
 
 START = "2024-07-22"
 PARAMS = with_defaults(path="aug-2024", lead_days=7, days=21)

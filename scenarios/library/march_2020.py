@@ -11,21 +11,10 @@ Covers: the stress scenario on its historical reference crash.
 
 from __future__ import annotations
 
-from scenarios.library.stress import (
-    book_key,
-    build_book,
-    check,
-    open_held_book,
-    report,
-    start,
-    story,
-    with_defaults,
-    write_book,
-)
+from scenarios.library.stress import book_key, build_book, check, open_held_book, report, start, story, with_defaults
 from scenarios.market.paths import black_thursday_2020  # noqa: F401  (older code imported the crash from here)
 
-__all__ = ["PARAMS", "START", "book_key", "build_book", "check", "open_held_book", "report", "start", "story",
-           "write_book"]
+__all__ = ["PARAMS", "START", "book_key", "build_book", "check", "open_held_book", "report", "start", "story"]
 
 START = "2020-02-25"
 PARAMS = with_defaults(path="black-thursday-2020", btc_usd=7_900, lead_days=16, days=14)
