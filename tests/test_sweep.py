@@ -214,6 +214,32 @@ def test_a_book_held_in_a_journal_that_changed_gives_its_runs_new_keys(tmp_path)
     assert not set(keys()) & set(before)
 
 
+def test_a_run_on_a_big_book_journals_in_a_temporary_file_it_removes_with_the_digest_of_a_run_in_memory(
+        tmp_path, monkeypatch):
+    import tempfile
+
+    from scenarios.sweep import books, worker
+
+    (tmp_path / "book.csv").write_text("\n".join(BOOK) + "\n")
+    journal, scratch = tmp_path / "book.sqlite", tmp_path / "scratch"
+    assert main(["import", str(tmp_path / "book.csv"), "--as-of", "2024-03-10", "--price-usd", "60000",
+                 "--journal", str(journal)]) == 0
+    spec = plan_grid("ftx-2022", [1], [{}], [f"book_from={journal}", "days=3"])[0]
+    (tmp_path / "sweep").mkdir()
+    book = books.build(spec, str(tmp_path / "sweep"))
+    assert book["error"] == "" and Path(book["path"]).is_file() and "bytes" not in book
+    in_memory = worker.run_one(spec, book=book)
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(worker, "SPILL_BYTES", book["size"] - 1)  # this book is now a big one
+    made = []
+    real = worker.TemporaryDirectory
+    monkeypatch.setattr(worker, "TemporaryDirectory", lambda **kw: made.append(real(**kw)) or made[-1])
+    spilled = worker.run_one(spec, book=book)
+    assert (spilled["status"], spilled["digest"]) == ("ok", in_memory["digest"]) and in_memory["status"] == "ok"
+    assert len(made) == 1 and list(scratch.iterdir()) == []  # the run's journal was a file, removed after
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--from", "book.csv"], "sweep --from takes a journal: import the book first"),
     (["--at", "2024-03-10"], "--at needs --from JOURNAL"),

@@ -1,19 +1,27 @@
-"""One run on a worker: the scenario executed in memory (or into a kept journal), reduced to one
-flat row of numbers — a failure is a row too, with its error and the command that reproduces it."""
+"""One run on a worker: the scenario executed in memory (a big book's run in a temporary file, or
+into a kept journal), reduced to one flat row of numbers — a failure is a row too, with its error
+and the command that reproduces it."""
 
 from __future__ import annotations
 
 import re
 import time
+from contextlib import ExitStack
 from decimal import Decimal
 from numbers import Real
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 from scenarios.library import load_scenario, parse_params
 from scenarios.sweep.books import opened
 from scenarios.sweep.plan import RunSpec, code_version, repro_command
 
-__all__ = ["lost_run", "metric_name", "metrics", "run_batch", "run_one"]
+__all__ = ["SPILL_BYTES", "lost_run", "metric_name", "metrics", "run_batch", "run_one"]
+
+# A run journals in memory unless its book's journal is bigger than this: a run's journal grows
+# with its book, and in memory a stress run on 20,000 imported facilities peaked at 2.1 GB, in a
+# file (SQLite's page cache bounded) at about 1 GB; at 100,000 the difference is several GB a worker.
+SPILL_BYTES = 64 * 2**20
 
 
 def run_batch(specs: list[RunSpec], book: dict | None = None, journals: str | None = None) -> list[dict]:
@@ -22,9 +30,9 @@ def run_batch(specs: list[RunSpec], book: dict | None = None, journals: str | No
 
 
 def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None) -> dict:
-    """Run `spec`; `journals` is a directory to keep the journal in (None: in memory); `book` the
-    opened book it branches from (`scenarios.sweep.books.build`: its file or bytes; None: the run
-    opens its own).
+    """Run `spec`; `journals` is a directory to keep the journal in (None: in memory, or for a book
+    of more than `SPILL_BYTES` in a temporary file removed after the run); `book` the opened book it
+    branches from (`scenarios.sweep.books.build`: its file or bytes; None: the run opens its own).
     `setup_s` is the time until the story's first progress tick (stress: its book is open)."""
     row = _row(spec)
     started = time.perf_counter()
@@ -39,13 +47,18 @@ def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None
             raise RuntimeError(f"worker code version {code_version()} differs from the sweep's {spec.code}")
         scenario = load_scenario(spec.scenario)
         params = parse_params(scenario, [f"{k}={v}" for k, v in spec.assignments])
-        journal = ":memory:" if journals is None else str(Path(journals) / f"{spec.key}.sqlite")
-        if journals is not None:  # an interrupted earlier attempt of this very run left it half-written
-            Path(journal).unlink(missing_ok=True)
         if book is not None and book["error"]:
             raise RuntimeError(f"its book could not be opened: {book['error']}")
-        summary = scenario.execute(seed=spec.seed, journal=journal, params=params, progress=tick,
-                                   book=None if book is None else opened(book))
+        with ExitStack() as scratch:
+            if journals is not None:
+                journal = str(Path(journals) / f"{spec.key}.sqlite")
+                Path(journal).unlink(missing_ok=True)  # an interrupted earlier attempt of this run left it half-written
+            elif book is not None and book["size"] > SPILL_BYTES:
+                journal = str(Path(scratch.enter_context(TemporaryDirectory(prefix="lanasim-run-"))) / "journal.sqlite")
+            else:
+                journal = ":memory:"
+            summary = scenario.execute(seed=spec.seed, journal=journal, params=params, progress=tick,
+                                       book=None if book is None else opened(book))
         row["digest"] = summary.get("journal digest") or summary.get("digest", "")
         row.update(metrics(summary))
     except Exception as exc:
