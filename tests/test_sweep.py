@@ -240,6 +240,16 @@ def test_a_run_on_a_big_book_journals_in_a_temporary_file_it_removes_with_the_di
     assert len(made) == 1 and list(scratch.iterdir()) == []  # the run's journal was a file, removed after
 
 
+def test_a_run_whose_worker_cannot_see_the_sweeps_book_file_is_lost_so_that_a_rerun_tries_it_again(tmp_path):
+    from scenarios.sweep import worker
+
+    spec = plan_grid("march-2020", [1], [{}], ["days=2", "facilities=3"])[0]
+    book = {"key": spec.book, "code": spec.code, "path": str(tmp_path / "gone.sqlite"), "size": 1, "build_s": 0.0,
+            "error": ""}
+    row = worker.run_one(spec, book=book)
+    assert (row["status"], row["key"]) == ("lost", spec.key) and "gone.sqlite is not on this worker" in row["error"]
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--from", "book.csv"], "sweep --from takes a journal: import the book first"),
     (["--at", "2024-03-10"], "--at needs --from JOURNAL"),

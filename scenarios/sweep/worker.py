@@ -34,6 +34,10 @@ def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None
     of more than `SPILL_BYTES` in a temporary file removed after the run); `book` the opened book it
     branches from (`scenarios.sweep.books.build`: its file or bytes; None: the run opens its own).
     `setup_s` is the time until the story's first progress tick (stress: its book is open)."""
+    if book is not None and "path" in book and not Path(book["path"]).is_file():
+        # a worker that does not see the sweep's directory (one that joined after the start, on
+        # another machine), or a book deleted meanwhile: not this run's fault, so a rerun tries again
+        return lost_run(spec, FileNotFoundError(f"the sweep's book {book['path']} is not on this worker"))
     row = _row(spec)
     started = time.perf_counter()
     first_tick: list[float] = []
