@@ -52,7 +52,7 @@ def key(book_from: str, book_at: str) -> str:
 
 def build(book_from: str, book_at: str) -> bytes:
     """The book as journal bytes a run branches from (`scenarios.book.shared.branch`): what a sweep
-    ships to its workers."""
+    ships to workers that do not share its directory."""
     with _cut(book_from, book_at, ":memory:", None) as sim:
         return snapshot(sim)
 

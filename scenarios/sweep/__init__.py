@@ -2,7 +2,8 @@
 row per run, resumable, with risk statistics per grid cell and an HTML report.
 
 Each distinct book (a scenario's `book_key(params)`, `RunSpec.book`) is opened once per sweep and
-every run of it branches from its journal bytes with its own seed (`scenarios.sweep.books`).
+every run of it branches from its journal (a file the workers share, or bytes) with its own seed
+(`scenarios.sweep.books`).
 """
 
 from __future__ import annotations
