@@ -4,6 +4,7 @@ the envelopes, and every value is taken at the price of the update in force."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
@@ -14,7 +15,7 @@ from attrs import frozen
 
 from scenarios.analysis.reserves import AGING_EVENTS, Aging
 
-__all__ = ["ACTIVATED", "CALLED_STATES", "Analysis", "analyse"]
+__all__ = ["ACTIVATED", "CALLED_STATES", "SMALL", "Analysis", "analyse", "percentiles"]
 
 SATS_PER_BTC = 100_000_000
 CALLED_STATES = ("under_margin_call_threshold", "under_liquidation_threshold", "no_collateral")
@@ -71,6 +72,31 @@ def analyse(envelopes: Iterable[dict], *, seed: int, digest: str, facility_ids: 
     markers = pd.DataFrame(fold.markers, columns=["time", "kind", "facility_id", "price_cents"])
     markers["time"] = pd.to_datetime(markers["time"], utc=True)
     return Analysis(_summary(fold, timeseries, facilities, seed, digest), timeseries, facilities, markers)
+
+
+SMALL = 32  # up to this many values, `percentiles` interpolates in Python
+
+
+def percentiles(values: np.ndarray) -> tuple[float, float, float]:
+    """`np.percentile(values, [5, 50, 95])`, the same floats: for a few values (`SMALL`, no NaN)
+    numpy's default 'linear' rule is followed step for step on the sorted list (index `(n - 1) q`,
+    `a + (b - a) t`, or `b - (b - a)(1 - t)` from t = 0.5), without numpy's fixed cost of about
+    30 us a call: a timeseries row is made at every price tick, which for a book of a few facilities
+    was about a seventh of a sweep run's CPU. Larger arrays go to numpy."""
+    if values.size > SMALL or np.isnan(values).any():
+        p05, p50, p95 = np.percentile(values, [5, 50, 95])
+        return float(p05), float(p50), float(p95)
+    ordered, found = sorted(values.tolist()), []
+    last = len(ordered) - 1
+    for q in (5 / 100, 50 / 100, 95 / 100):
+        at = last * q
+        if at >= last:
+            found.append(ordered[last])
+            continue
+        low = math.floor(at)
+        a, b, t = ordered[low], ordered[low + 1], at - low
+        found.append(b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t)
+    return found[0], found[1], found[2]
 
 
 @lru_cache(maxsize=4096)
@@ -132,7 +158,7 @@ class _Fold:
         b.cvl_start[first] = cvl[first]
         b.cvl_end = np.where(b.active, cvl, b.cvl_end)
         live = cvl[owing]
-        p05, p50, p95 = np.percentile(live, [5, 50, 95]) if live.size else (np.nan,) * 3
+        p05, p50, p95 = percentiles(live) if live.size else (np.nan,) * 3
         states = np.bincount(b.state[b.active], minlength=3)
         self.rows.append({
             "time": self.at, "price_cents": self.price, "facilities_active": int(b.active.sum()),

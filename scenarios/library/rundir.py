@@ -54,14 +54,19 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
 
 
 def journal_meta(journal: Path) -> dict:
-    """A lanasim journal's metadata, read without writing (`NotALanasimJournal`, `JournalLocked`)."""
-    from engine.inspect import open_readonly
+    """A lanasim journal's metadata, read without writing (`NotALanasimJournal`, `JournalLocked`):
+    the journal alone, no event type registered (a sweep's run reads its book's twice)."""
+    from engine.kernel.codec import Codec
+    from engine.kernel.journal import Journal
 
     if not journal.is_file():
         raise NotALanasimJournal(path=str(journal), problem="no such file" if not journal.exists() else "not a file")
     try:
-        with open_readonly(str(journal)) as view:
-            return view.journal.meta()
+        opened = Journal(str(journal), Codec(), readonly=True)
+        try:
+            return opened.meta()
+        finally:
+            opened.close()
     except EngineError:
         raise
     except sqlite3.Error as exc:  # a half-written or foreign file
