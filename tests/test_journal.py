@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sqlite3
 
@@ -17,6 +18,7 @@ from engine import (
 )
 from engine.kernel.codec import Codec
 from engine.kernel.journal import Journal
+from engine.kernel.journal_commit import JournalWriteFailed
 from tests.conftest import open_account
 from tests.support import ACCOUNT, Deposit, Deposited, Open
 
@@ -114,6 +116,46 @@ def test_digest_covers_every_row_and_is_stable(tmp_path):
             open_account(sim, "a", deposit=7)
             digests.append(sim.journal.digest())
     assert digests[0] == digests[1] and len(digests[0]) == 64
+
+
+def _read_whole(journal) -> str:
+    """The digest's definition, every row read again."""
+    h = hashlib.sha256()
+    for row in journal.rows():
+        h.update("\x1f".join(map(str, row)).encode() + b"\n")
+    return h.hexdigest()
+
+
+def test_a_digest_asked_again_after_commits_refusals_and_a_failed_commit_is_the_whole_journals(tmp_path):
+    path = tmp_path / "j.sqlite"
+    failures = iter([True])
+
+    def fault(point: str) -> None:
+        if point == "commit" and next(failures, False):
+            raise sqlite3.OperationalError("disk I/O error")
+
+    seen = []
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as sim:
+        ask = lambda: seen.append((sim.journal.digest(), _read_whole(sim.journal)))
+        open_account(sim, "a", email="ada@bank.test", deposit=3)
+        ask()  # nothing committed yet
+        sim.settle(commit=True)
+        ask()
+        sim.execute("account", "a", Deposit(4))
+        ask()  # one row beyond the commit
+        with pytest.raises(DuplicateValue):
+            open_account(sim, "b", email="ada@bank.test")  # refused: its rows are rolled back
+        ask()
+        sim.journal.fault = fault
+        with pytest.raises(JournalWriteFailed):
+            sim.settle(commit=True)  # the group is rolled back and kept for the next flush
+        ask()
+        sim.settle(commit=True)
+        sim.execute("account", "a", Deposit(5))
+        ask()
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as again:
+        seen.append((again.journal.digest(), seen[-1][1]))  # reopened: read whole, the same
+    assert all(kept == whole for kept, whole in seen) and len({whole for _, whole in seen}) == 3
 
 
 def test_reads_see_staged_rows_without_committing_the_group(bank):

@@ -3,6 +3,7 @@ commit (`engine.kernel.journal_commit`) and reading them back (`engine.kernel.jo
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -66,6 +67,7 @@ class Journal(GroupCommit, JournalReads):
         self._encoders: dict[type, Encoder] = {}
         self._seq: int = 0  # the last seq staged; `_load_heads` reads it from the file
         self._flushed_seq: int = 0
+        self._digested = (hashlib.sha256(), 0)
         self._written: list[tuple[str, list[Row]]] = []  # rows in the open transaction, until COMMIT succeeds
         self._replay: list[tuple[str, list[Row]]] = []  # rows of a rolled-back transaction, written first
         # callables staging rows that describe the run (ids, streams, now)
