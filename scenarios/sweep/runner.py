@@ -110,7 +110,7 @@ def _books(client, todo: list[RunSpec], out: Path | None, counts: dict, prefix: 
             first.setdefault(spec.book, spec)
     shipped, building = {}, {}
     for key, spec in first.items():
-        kept = books.cached(out, spec, shared and out is not None) if out is not None else None
+        kept = books.cached(out, spec, shared) if out is not None else None
         if kept is not None:
             shipped[key] = kept if "path" in kept else client.scatter([kept])[0]
             counts["books_kept"] += 1
