@@ -55,18 +55,21 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
 
 def journal_meta(journal: Path) -> dict:
     """A lanasim journal's metadata, read without writing (`NotALanasimJournal`, `JournalLocked`):
-    the journal alone, no event type registered (a sweep's run reads its book's twice)."""
-    from engine.kernel.codec import Codec
-    from engine.kernel.journal import Journal
+    the file checked as a `Journal` checks it, then its metadata table alone, neither the event
+    types nor every entity's name a `Journal` loads (a sweep's run reads its book's twice, and a
+    100,000-facility book holds a million entities)."""
+    from engine.kernel.codec import loads
+    from engine.kernel.journal_file import check_or_create, connect
 
     if not journal.is_file():
         raise NotALanasimJournal(path=str(journal), problem="no such file" if not journal.exists() else "not a file")
     try:
-        opened = Journal(str(journal), Codec(), readonly=True)
+        conn = connect(str(journal), True)
         try:
-            return opened.meta()
+            check_or_create(conn, str(journal), True)
+            return {key: loads(value) for key, value in conn.execute("SELECT key, value FROM lanasim_meta")}
         finally:
-            opened.close()
+            conn.close()
     except EngineError:
         raise
     except sqlite3.Error as exc:  # a half-written or foreign file
