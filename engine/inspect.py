@@ -67,7 +67,7 @@ class _ReadKind(EntityKind):
     """An EntityKind that only loads (no index table is created on a read-only journal)."""
 
     def __init__(self, spec, journal) -> None:
-        self.spec, self.journal = spec, journal
+        self.spec, self.journal, self.folded = spec, journal, {}
         register_types(spec, journal.codec)
 
 

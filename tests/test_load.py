@@ -107,3 +107,29 @@ def test_a_one_type_stream_too_long_for_one_sqlite_string_is_read_event_by_event
         finally:
             sim.journal.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, longest)
         assert list(seqs) == list(range(2, 102)) and events == [Deposited(n) for n in range(1, 101)]
+
+
+def test_a_state_read_again_with_no_new_event_is_not_folded_again_and_a_new_event_is_seen(sim):
+    sim.settle(commit=True)
+    sim.registry.release()  # no live actor: a read folds the journal
+    first = sim.state("account", "a")
+    assert sim.state("account", "a") is first and first == sim.load("account", "a", use_snapshot=False)
+    sim.execute("account", "a", Deposit(5))
+    sim.registry.release()
+    again = sim.state("account", "a")
+    assert again is not first and again.balance == first.balance + 5
+    assert again == sim.load("account", "a", use_snapshot=False)
+
+
+def test_after_a_command_is_rolled_back_a_kept_state_is_folded_again(sim):
+    from engine import DuplicateValue
+
+    sim.settle(commit=True)
+    sim.registry.release()
+    first = sim.state("account", "a")
+    before = sim.journal.rollbacks
+    with pytest.raises(DuplicateValue):
+        sim.execute("account", "b", Open("b", "a@bank.test"))  # its rows are dropped
+    assert sim.journal.rollbacks > before
+    again = sim.state("account", "a")
+    assert again is not first and again == first

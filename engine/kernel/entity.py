@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from engine.kernel.outbox import Outbox
     from engine.kernel.runtime import Scheduler
 
-__all__ = ["AlreadyApplied", "CommandMessage", "EntityKind", "Executed"]
+__all__ = ["FOLDED", "AlreadyApplied", "CommandMessage", "EntityKind", "Executed"]
+
+FOLDED = 10_000  # latest states kept per kind for entities read without a live actor (`EntityKind.load`)
 
 
 class Executed:
@@ -186,6 +188,7 @@ class EntityKind:
         self.on_failure: Callable[..., Exception] = \
             lambda actor, message, exc: HandlerFailed(actor=actor.entity_id, error=repr(exc))
         register_types(spec, journal.codec)
+        self.folded: dict[str, tuple[int, int, object]] = {}  # see `load`
         if self.index is not None and self.index.created:
             self.rebuild_index()
 
@@ -303,14 +306,28 @@ class EntityKind:
 
     def load(self, entity_id: str, *, to_seq: int | None = None, until: str | None = None,
              use_snapshot: bool = True) -> tuple[object, int]:
-        """Fold the entity's stream (from its latest usable snapshot) up to a seq or a sim time."""
+        """Fold the entity's stream (from its latest usable snapshot) up to a seq or a sim time.
+        The latest state folded is kept (`folded`, at most `FOLDED` entities, then cleared) with the
+        head it reached: read again with no event appended and no command rolled back since, it is
+        not folded again (a stress run reads the collateral of every facility a price move reaches,
+        whose actor is not live, at every such tick)."""
         journal = self.journal
         if not journal.exists(self.spec.kind, entity_id):
             return None, 0
+        latest = to_seq is None and until is None and use_snapshot
+        if latest:
+            kept = self.folded.get(entity_id)
+            head = journal.stream_head(self.spec.kind, entity_id)
+            if kept is not None and kept[0] == head and kept[1] == journal.rollbacks:
+                return kept[2], head
         state, after = None, 0
         if use_snapshot and self.spec.state is not None:
             state, after = journal.snapshot(self.spec.kind, entity_id, self.spec.state, to_seq=to_seq, until=until)
         seqs, events = journal.decoded(self.spec.kind, entity_id, after=after, to_seq=to_seq, until=until)
         if seqs:  # the fold in C: no Python loop per event
             state, after = reduce(self.spec.apply, events, state), seqs[-1]
+        if latest and after == head:
+            if len(self.folded) >= FOLDED:
+                self.folded.clear()
+            self.folded[entity_id] = (after, journal.rollbacks, state)
         return state, after

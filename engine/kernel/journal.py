@@ -68,6 +68,7 @@ class Journal(GroupCommit, JournalReads):
         self._seq: int = 0  # the last seq staged; `_load_heads` reads it from the file
         self._flushed_seq: int = 0
         self._digested = (hashlib.sha256(), 0)
+        self.rollbacks = 0  # commands whose staged rows were dropped (`rollback`)
         self._written: list[tuple[str, list[Row]]] = []  # rows in the open transaction, until COMMIT succeeds
         self._replay: list[tuple[str, list[Row]]] = []  # rows of a rolled-back transaction, written first
         # callables staging rows that describe the run (ids, streams, now)
@@ -94,6 +95,10 @@ class Journal(GroupCommit, JournalReads):
     def head(self, entity: int) -> int:
         """Last entity_seq written for this entity (0 for none)."""
         return self._heads.get(entity, 0)
+
+    def stream_head(self, kind: str, entity_id: str) -> int:
+        """`head` of the entity named (kind, id): 0 for one never written."""
+        return self._heads.get(self._entities.get((kind, entity_id), 0), 0)
 
     def append(self, entity: int, expected: int, events: Iterable[object], recorded_at: str,
                context: str) -> int:
@@ -179,6 +184,7 @@ class Journal(GroupCommit, JournalReads):
             del rows[lengths[i] if i < len(lengths) else 0:]
         self._seq = seq
         self._heads.update(heads)
+        self.rollbacks += 1  # a head may come back to a number its dropped events had: see `EntityKind.load`
 
     def set_meta(self, **values: object) -> None:
         for key, value in values.items():
