@@ -84,9 +84,10 @@ def _shares_files(client, out: Path) -> bool:
     """Whether every worker sees the sweep directory as the client does (its manifest's size and
     modification time): a local cluster's workers do, a remote cluster's need not. Then books are
     written there and runs branch from the files; else they travel as bytes."""
-    mine = _manifest_stat(str((out / "sweep.json").resolve()))
+    manifest = str((out / "sweep.json").resolve())
+    mine = _manifest_stat(manifest)
     try:
-        seen = client.run(_manifest_stat, str((out / "sweep.json").resolve()))
+        seen = client.run(_manifest_stat, manifest)
     except Exception:  # a worker that cannot answer: ship the books
         return False
     return mine is not None and bool(seen) and all(found == mine for found in seen.values())
