@@ -55,6 +55,19 @@ def test_a_run_writes_its_journal_and_summary_into_the_run_directory(run_dir):
         assert view.journal.digest() == summary["journal digest"]
 
 
+def test_a_stress_run_analyses_its_journal_once_and_reports_the_digest_of_the_file_it_wrote(tmp_path, monkeypatch):
+    import scenarios.analysis as analysis
+
+    calls = []
+    counted = analysis.analyse
+    monkeypatch.setattr(analysis, "analyse", lambda *a, **k: calls.append(k["digest"]) or counted(*a, **k))
+    out = tmp_path / "stress"
+    assert main(["run", "stress", "--seed", "2", "--set", "facilities=5", "--set", "days=2", "--out", str(out)]) == 0
+    written = json.loads((out / "summary.json").read_text())
+    with open_readonly(str(out / "journal.sqlite")) as view:
+        assert calls == [written["digest"]] == [view.journal.digest()]  # the run's own digest, and one analysis
+
+
 def test_the_default_run_directory_is_out_scenario_seed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["run", "onboarding", "--seed", "4", "--set", "days=1"]) == 0

@@ -26,22 +26,26 @@ def _streamed(outbox, *, seed: int, digest: str) -> Analysis:
     return analyse(outbox.stream(), seed=seed, digest=digest, facility_ids=ids)
 
 
-def read_run(run_dir: Path) -> tuple[Analysis, dict]:
-    """The analysis and the stress parameters of the run in `run_dir`, from its journal (read-only)."""
+def read_run(run_dir: Path, digest: str | None = None) -> tuple[Analysis, dict]:
+    """The analysis and the stress parameters of the run in `run_dir`, from its journal (read-only).
+    `digest`: the journal's digest as the run that just closed it computed it (every event read and
+    hashed again otherwise: 4.9 s for a 20,000-facility run's 1.44M events)."""
     from engine.inspect import open_readonly
 
     with open_readonly(str(Path(run_dir) / "journal.sqlite")) as view:
         meta = view.journal.meta()
-        analysis = _streamed(view.outbox_reader, seed=meta.get("seed", 0), digest=view.journal.digest())
+        analysis = _streamed(view.outbox_reader, seed=meta.get("seed", 0), digest=digest or view.journal.digest())
     return analysis, dict(meta.get("stress_params") or meta.get("params") or {})
 
 
-def write_outputs(run_dir: Path, analysis: Analysis | None = None, params: dict | None = None) -> dict:
+def write_outputs(run_dir: Path, analysis: Analysis | None = None, params: dict | None = None, *,
+                  digest: str | None = None) -> dict:
     """summary.json, timeseries.parquet, facilities.parquet, plots/*.png and report.html in `run_dir`
-    (read from its journal unless `analysis` is given); returns the summary."""
+    (read from its journal unless `analysis` is given, with `digest` as `read_run` takes it);
+    returns the summary."""
     run_dir = Path(run_dir)
     if analysis is None:
-        analysis, params = read_run(run_dir)
+        analysis, params = read_run(run_dir, digest)
     (run_dir / "summary.json").write_text(json.dumps(analysis.summary, indent=2) + "\n")
     analysis.timeseries.to_parquet(run_dir / "timeseries.parquet", index=False)
     analysis.facilities.to_parquet(run_dir / "facilities.parquet", index=False)

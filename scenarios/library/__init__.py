@@ -69,14 +69,16 @@ class Scenario:
             path.write_bytes(self.build_book(params))
 
     def execute(self, *, seed: int, journal: str, params: dict, progress=None, observe=None,
-                book: bytes | Path | None = None) -> dict:
+                book: bytes | Path | None = None, summarise: bool = True) -> dict:
         """Tell the story into `journal`; scenario, seed and parameters are committed before the
         story starts (what `--resume` re-executes from), `finished` once it has ended. `observe(sim)`,
         if given, is called first (the fault harness hooks the journal's commits there). `book`, the
         bytes `build_book(params)` gave (or the file `write_book` wrote), is branched from with `seed`
         instead of opening the book again: the journal is the one the run without it writes. Without
         `book`, a book held in another journal (`book_from`) is cut straight into `journal`
-        (`open_held_book`), to the same digest as a branch of its bytes."""
+        (`open_held_book`), to the same digest as a branch of its bytes. `summarise=False` skips
+        the stress family's analysis of the finished run (`lanasim run` has its `report` compute
+        it from the journal: the summary returned then holds the journal's figures only)."""
         from engine.simulation import Simulation
         from scenarios.book.shared import branch
 
@@ -92,7 +94,15 @@ class Scenario:
             sim.progress = progress
             sim.journal.set_meta(scenario=self.name, params={k: str(v) for k, v in params.items()})
             sim.journal.flush()
-            return _finished(sim, dict(self.module.story(sim, **params)))
+            return _finished(sim, self._story(sim, params, summarise))
+
+    def _story(self, sim, params: dict, summarise: bool) -> dict:
+        from scenarios.library import stress
+
+        if not summarise and self.restartable:
+            stress.tell(sim, **params)
+            return {}
+        return dict(self.module.story(sim, **params))
 
     @property
     def restartable(self) -> bool:
@@ -102,8 +112,9 @@ class Scenario:
 
         return getattr(self.module, "story", None) is stress.story
 
-    def restart(self, *, journal: str, params: dict, progress=None, observe=None) -> dict:
-        """Continue the stopped run whose journal `resume.cut_at_checkpoint` wrote to `journal`."""
+    def restart(self, *, journal: str, params: dict, progress=None, observe=None, summarise: bool = True) -> dict:
+        """Continue the stopped run whose journal `resume.cut_at_checkpoint` wrote to `journal`
+        (`summarise` as `execute` takes it)."""
         from engine.simulation import Simulation
         from scenarios.library import stress
 
@@ -111,7 +122,7 @@ class Scenario:
             if observe is not None:
                 observe(sim)
             sim.progress = progress
-            return _finished(sim, stress.continue_market(sim, params))
+            return _finished(sim, stress.continue_market(sim, params, summarise=summarise))
 
     @property
     def story(self) -> str:
@@ -165,8 +176,15 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-seed{seed}"
     journal = prepare_run_dir(run_dir, force=force)
-    summary = scenario.execute(seed=seed, journal=str(journal), params=values, progress=progress)
+    summary = scenario.execute(seed=seed, journal=str(journal), params=values, progress=progress,
+                               summarise=not _reports(scenario.module))
     return write_outputs(scenario.module, run_dir, summary)
+
+
+def _reports(module: ModuleType) -> bool:
+    """Whether the scenario's `report(run_dir)` computes the summary from the journal (the stress
+    family): its run need not analyse itself first."""
+    return getattr(module, "report", None) is not None
 
 
 def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
@@ -178,15 +196,18 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
     `params`, when given, must be the run's own (`JournalMismatch` otherwise); by default they are
     read from the journal. `announce(line)`, if given, is told where the resume starts once the
     stopped journal has passed its checks."""
-    module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress, announce=announce)
+    module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress, announce=announce,
+                                     summarise=False)
     return write_outputs(module, Path(run_dir), summary)
 
 
 def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
                    progress: Callable[[float, str], None] | None = None,
                    observe: Callable[[Any], None] | None = None, restart: bool = True,
-                   announce: Callable[[str], None] | None = None) -> tuple[ModuleType, dict]:
-    """`resume_run` without writing the outputs: the scenario module and the story's summary.
+                   announce: Callable[[str], None] | None = None,
+                   summarise: bool = True) -> tuple[ModuleType, dict]:
+    """`resume_run` without writing the outputs: the scenario module and the story's summary
+    (with `summarise=False`, a scenario with a `report` returns the journal's figures only).
     `observe(sim)`, if given, is called with the simulation that continues (or re-executes) the run;
     `restart=False` re-executes even a run with a checkpoint (what `bench/resume.py` compares with)."""
     from engine.position import JournalMismatch
@@ -214,12 +235,13 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
             resume.cut_at_checkpoint(run_dir / "journal.sqlite", target, checkpoint)
             if announce is not None:
                 announce(f"resuming from the checkpoint of day {checkpoint['day']} ({checkpoint['now']})")
-            summary = scenario.restart(journal=str(target), params=values, progress=progress, observe=observe)
+            summary = scenario.restart(journal=str(target), params=values, progress=progress, observe=observe,
+                                       summarise=summarise or not _reports(scenario.module))
         else:
             if announce is not None:
                 announce(f"re-executing from the start, proving the journal committed up to {meta.get('now', '?')}")
             summary = scenario.execute(seed=meta["seed"], journal=str(target), params=values, progress=progress,
-                                       observe=observe)
+                                       observe=observe, summarise=summarise or not _reports(scenario.module))
         resume.prove_prefix(stopped, target)
     except BaseException:
         for suffix in ("", "-wal", "-shm"):

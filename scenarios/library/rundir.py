@@ -79,9 +79,11 @@ def journal_meta(journal: Path) -> dict:
 
 
 def write_outputs(module, run_dir: Path, summary: Mapping[str, object]) -> dict:
-    """The scenario's own `report(run_dir)` when it has one, else the story's summary as JSON."""
-    report: Callable[[Path], dict] | None = getattr(module, "report", None)
+    """The scenario's own `report(run_dir, digest=...)` when it has one (given the digest the run
+    computed as it closed its journal, when the summary holds one), else the story's summary as JSON."""
+    report: Callable[..., dict] | None = getattr(module, "report", None)
     if report is not None:
-        return dict(report(run_dir))
+        digest = summary.get("journal digest")
+        return dict(report(run_dir, digest=digest) if isinstance(digest, str) else report(run_dir))
     (run_dir / SUMMARY).write_text(json.dumps(dict(summary), indent=2, default=str) + "\n")
     return dict(summary)

@@ -223,10 +223,11 @@ def run_market(sim, params: dict, book: list[str], every: int, lead: int, price_
     _days(sim, params, 1, desk, borrowers)
 
 
-def continue_market(sim, params: dict) -> dict:
+def continue_market(sim, params: dict, *, summarise: bool = True) -> dict:
     """A stopped stress run continued from the checkpoint `sim` was reopened at (see
     `scenarios.library.resume`): desk, borrowers, pending jobs and price feed restored, the days
-    after it advanced; returns the summary `story` returns."""
+    after it advanced; returns the summary `story` returns (with `summarise=False`, nothing: the
+    caller's `report` computes it)."""
     meta = sim.journal.meta()
     run, checkpoint = meta["stress_run"], meta["checkpoint"]
     desk = _desk(sim, params)
@@ -239,7 +240,7 @@ def continue_market(sim, params: dict) -> dict:
         sim.registry.ref("credit-facility", facility)
         sim.registry.ref("collateral", sim.state("credit-facility", facility).collateral_id)
     _days(sim, params, checkpoint["day"] + 1, desk, borrowers)
-    return analyse_run(sim).summary
+    return analyse_run(sim).summary if summarise else {}
 
 
 def _desk(sim, params: dict) -> LiquidationDesk:
@@ -333,6 +334,7 @@ def _book_in(sim, params: dict) -> list[str]:
     return list(found["facilities"])
 
 
-def report(run_dir: Path) -> dict:
-    """Write the run directory's outputs from `run_dir/journal.sqlite` alone; return the summary."""
-    return write_outputs(Path(run_dir))
+def report(run_dir: Path, *, digest: str | None = None) -> dict:
+    """Write the run directory's outputs from `run_dir/journal.sqlite` alone; return the summary.
+    `digest`: the journal's digest as the run that just wrote it computed it (else computed here)."""
+    return write_outputs(Path(run_dir), digest=digest)
