@@ -4,7 +4,9 @@ up to the instant, continues deterministically, never repeats an id, and can be 
 from __future__ import annotations
 
 import hashlib
+import json
 
+import pandas as pd
 import pytest
 
 from engine.inspect import open_readonly
@@ -85,6 +87,33 @@ def test_a_stress_runs_on_a_branch_of_an_existing_journal(stressed, tmp_path, ca
     assert sha(branch) == before and main(["verify", str(out)]) == 0
     with open_readonly(str(out / "journal.sqlite")) as run:
         assert run.journal.meta()["branched_from"] == str(branch)
+
+
+def test_a_run_on_a_branch_counts_what_happens_after_the_branch_point_not_the_history_before_it(stressed, tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "march-2020", "--from", str(stressed), "--at", AT, "--set", "lead_days=0",
+                 "--set", "days=2", "--out", str(out), "--seed", "2"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    facilities = pd.read_parquet(out / "facilities.parquet")
+    with open_readonly(str(out / "journal.sqlite")) as run:
+        start = run.journal.meta()["run_from"]
+        envelopes = list(run.outbox_reader.stream())
+        open_at_branch = run.journal.meta()["book"]["facilities"]
+    before = [e for e in envelopes if e["sequence"] <= start["sequence"]]
+    after = [e for e in envelopes if e["sequence"] > start["sequence"]]
+
+    def count(kind, envelopes):
+        return [e for e in envelopes if e["event_type"] == f"core.credit{kind}"]
+
+    assert start["at"] == AT and summary["run_start_utc"] == "2020-03-13T06:00:00+00:00"
+    assert count("-collateral.liquidation-proceeds-received", before)  # history the figures leave out
+    assert summary["liquidations_started"] == len(count(".partial-liquidation-initiated", after))
+    sold = count("-collateral.liquidation-proceeds-received", after)
+    assert summary["liquidations_executed"] == len(sold) > 0
+    assert summary["proceeds_cents"] == sum(e["payload"]["amount"] for e in sold) == facilities["proceeds_cents"].sum()
+    assert summary["btc_sold_sats"] == facilities["sats_sold"].sum()
+    assert summary["facilities"] == len(open_at_branch) == len(facilities)
+    assert sorted(facilities["facility_id"]) == sorted(open_at_branch)
 
 
 def test_a_branch_hosts_the_custom_aggregates_of_the_run_it_was_forked_from():

@@ -16,14 +16,15 @@ __all__ = ["Analysis", "analyse", "analyse_run", "draw_all", "read_run", "write_
 def analyse_run(sim) -> Analysis:
     """The analysis of a running (or finished, still open) simulation, from its outbox."""
     sim.settle(commit=True)
-    return _streamed(sim.outbox, seed=sim.seed, digest=sim.journal.digest())
+    return _streamed(sim.outbox, seed=sim.seed, digest=sim.journal.digest(), meta=sim.journal.meta())
 
 
-def _streamed(outbox, *, seed: int, digest: str) -> Analysis:
+def _streamed(outbox, *, seed: int, digest: str, meta: dict) -> Analysis:
     """`analyse` over the outbox read once, envelope by envelope (an imported book of 20,000
-    facilities held 600 MB of envelopes at once), after the facilities' ids."""
+    facilities held 600 MB of envelopes at once), after the facilities' ids. A run branched from
+    another journal or an imported book (`run --from`, its meta's `run_from`) counts from there."""
     ids = [e["payload"]["entity"]["id"] for e in outbox.stream(types=[ACTIVATED])]
-    return analyse(outbox.stream(), seed=seed, digest=digest, facility_ids=ids)
+    return analyse(outbox.stream(), seed=seed, digest=digest, facility_ids=ids, counted_from=meta.get("run_from"))
 
 
 def read_run(run_dir: Path, digest: str | None = None) -> tuple[Analysis, dict]:
@@ -34,7 +35,8 @@ def read_run(run_dir: Path, digest: str | None = None) -> tuple[Analysis, dict]:
 
     with open_readonly(str(Path(run_dir) / "journal.sqlite")) as view:
         meta = view.journal.meta()
-        analysis = _streamed(view.outbox_reader, seed=meta.get("seed", 0), digest=digest or view.journal.digest())
+        analysis = _streamed(view.outbox_reader, seed=meta.get("seed", 0), digest=digest or view.journal.digest(),
+                             meta=meta)
     return analysis, dict(meta.get("stress_params") or meta.get("params") or {})
 
 

@@ -55,20 +55,37 @@ class _Book:
 ACTIVATED = "core.credit.facility-activated"
 
 
-def analyse(envelopes: Iterable[dict], *, seed: int, digest: str, facility_ids: list[str] | None = None) -> Analysis:
+def analyse(envelopes: Iterable[dict], *, seed: int, digest: str, facility_ids: list[str] | None = None,
+            counted_from: dict | None = None) -> Analysis:
     """The run's timeseries, facilities and summary from its outbox envelopes (oldest first).
     `facility_ids`, the facilities in activation order (the `ACTIVATED` envelopes' entity ids), lets
-    `envelopes` be a stream read once (`Outbox.stream`); without them the envelopes are held whole."""
+    `envelopes` be a stream read once (`Outbox.stream`); without them the envelopes are held whole.
+
+    `counted_from` (`{"sequence": n, "at": iso}`, a branched run's `run_from`): the envelopes up to
+    sequence n are the run's starting position, not its figures. They are folded (collateral,
+    outstanding, states, liquidations in flight) but nothing they did is counted; the figures
+    start at instant `at`, where a margin-call spell already open counts as a spell of the run
+    from `at`, and a liquidation already started counts when the desk sells it. Facilities closed
+    before `at` are left out."""
     if facility_ids is None:
         envelopes = list(envelopes)
         facility_ids = [e["payload"]["entity"]["id"] for e in envelopes if e["event_type"] == ACTIVATED]
     fold, last = _Fold(_Book(facility_ids)), None
+    after = counted_from["sequence"] if counted_from else None
     for envelope in envelopes:
+        if after is not None and envelope["sequence"] > after:
+            fold.begin(counted_from["at"])  # type: ignore[index]
+            after = None
         fold.take(envelope)
         last = envelope["recorded_at"]
+    if after is not None:  # nothing after the branch point
+        fold.begin(counted_from["at"])  # type: ignore[index]
+        last = counted_from["at"]  # type: ignore[index]
     fold.close(last)
     timeseries = fold.timeseries()
     facilities = fold.facilities(facility_ids)
+    if fold.open_at_start is not None:
+        facilities = facilities[fold.open_at_start].reset_index(drop=True)
     markers = pd.DataFrame(fold.markers, columns=["time", "kind", "facility_id", "price_cents"])
     markers["time"] = pd.to_datetime(markers["time"], utc=True)
     return Analysis(_summary(fold, timeseries, facilities, seed, digest), timeseries, facilities, markers)
@@ -119,6 +136,26 @@ class _Fold:
         self.pending: dict[str, tuple[int, int]] = {}  # liquidation id -> (sats sent, price)
         self.end = 0  # epoch seconds of the last envelope
         self.aging = Aging(book.index)  # unpaid obligations, for reserves_cents
+        self.open_at_start: np.ndarray | None = None  # a branched run's facilities open at its start
+        self.carried: set[str] = set()  # liquidations sent out before the branch point, not yet sold
+
+    def begin(self, at: str) -> None:
+        """The branch point (see `analyse`'s `counted_from`): everything counted so far is dropped,
+        the position is kept; the price in force opens the first row at `at`."""
+        b, now = self.book, _epoch(at)
+        self.open_at_start = b.active.copy()
+        self.rows, self.markers = [], []
+        self.started, self.executed, self.sold, self.proceeds, self.slippage = 0, 0, 0, 0, 0
+        self.carried = set(self.pending)
+        for name in ("calls", "liquidations", "sold", "proceeds", "called_seconds"):
+            getattr(b, name)[:] = 0
+        b.cvl_start[:], b.cvl_min[:], b.cvl_end[:] = np.nan, np.nan, np.nan
+        called = b.called_since >= 0
+        b.called_since[called], b.calls[called] = now, 1
+        ids = list(b.index)
+        self.markers = [(at, "margin-call", ids[i], self.price) for i in np.flatnonzero(called)]
+        if self.price is not None:
+            self.at = at
 
     def take(self, envelope: dict) -> None:
         kind, payload, at = envelope["event_type"], envelope["payload"], envelope["recorded_at"]
@@ -261,6 +298,10 @@ def _proceeds(fold: _Fold, payload: dict, now: int, at: str) -> None:
     i = fold.book.index.get(payload["secured_loan_id"])
     if i is not None:
         fold.book.proceeds[i] += cents
+        if payload["liquidation_id"] in fold.carried:  # sent out before the branch point: counted sold now
+            fold.carried.discard(payload["liquidation_id"])
+            fold.book.sold[i] += sats
+            fold.book.liquidations[i] += 1
 
 
 @_on("core.credit-collateral.liquidation-completed")

@@ -49,7 +49,7 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
     with Simulation(seed=seed, journal=journal) as sim:
         sim.progress = progress
         sim.journal.set_meta(scenario=name, seed=seed, params={k: str(v) for k, v in values.items()},
-                             branched_from=str(source))
+                             branched_from=str(source), run_from=held.run_from(sim))
         sim.journal.flush()  # before this run stages its own
         _tell(sim, values)
     return write_outputs(run_dir)

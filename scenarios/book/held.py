@@ -92,8 +92,16 @@ def _cut(book_from: str, book_at: str, journal: str, seed: int | None) -> Simula
     sim = Simulation(seed=own, journal=cut)  # type: ignore[arg-type]
     for stale in ("finished", "checkpoint", "stress_run", "stress_params"):
         sim.journal.stage("DELETE FROM lanasim_meta WHERE key = ?", (stale,))
-    sim.journal.set_meta(book={"key": _key(path, at), "facilities": open_facilities(sim)}, branched_from=str(path))
+    sim.journal.set_meta(book={"key": _key(path, at), "facilities": open_facilities(sim)}, branched_from=str(path),
+                         run_from=run_from(sim))
     return sim
+
+
+def run_from(sim: Simulation) -> dict:
+    """Where a run on this branch starts counting (`scenarios.analysis.analyse`'s `counted_from`):
+    the outbox's last envelope and the instant now; what the journal holds up to there is the
+    book's history, the run's starting position."""
+    return {"sequence": sim.outbox.sequence, "at": sim.clock.iso}
 
 
 def _key(path: Path, at: str) -> str:
