@@ -24,7 +24,7 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert len(BLOCKS) >= 2
     for block in BLOCKS:
-        namespace: dict = {}
+        namespace: dict = {"__name__": "__main__"}  # as pasted into a script run with `python`
         exec(compile(block, "README.md", "exec"), namespace)
         for name, fn in list(namespace.items()):
             if name.startswith("test_") and callable(fn):
