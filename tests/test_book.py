@@ -180,7 +180,18 @@ def test_show_book_prints_the_portfolio_and_writes_it_as_parquet(tmp_path, capsy
     assert "fac-1" in out and "fully_collateralized" in out
     frame = pd.read_parquet(table).set_index("facility_id")
     assert frame.loc["fac-2", "outstanding_cents"] == 50_000_00 and frame.loc["fac-2", "collateral_sats"] == 110_000_000
-    assert frame.loc["fac-2", "cvl_pct"] == 132.0  # $66,000 of BTC for $50,000 owed
+    assert frame.loc["fac-2", "cvl_pct"] == 132  # $66,000 of BTC for $50,000 owed
+    assert str(frame["cvl_pct"].dtype) == "Int64"  # the bank's CVL, a whole percent: never printed as 132.0
+    assert " 132 " in out and "132.0" not in out
+
+
+def test_show_book_of_a_journal_without_facilities_says_so_in_one_line(tmp_path, capsys):
+    from engine import Simulation
+
+    with Simulation(seed=1, start="2024-01-01", journal=str(tmp_path / "empty.sqlite")) as sim:
+        sim.advance(days=1)
+    assert main(["show", str(tmp_path / "empty.sqlite"), "book"]) == 0
+    assert capsys.readouterr().out == "book as of 2024-01-02T00:00:00Z: no open facilities\n"
 
 
 def test_a_stress_runs_on_an_imported_book_from_the_books_own_price(tmp_path, capsys):

@@ -198,10 +198,14 @@ def _show_book(args: argparse.Namespace) -> int:
         at, rows = sim.clock.iso, portfolio_rows(sim)
     frame = pd.DataFrame(rows, columns=["facility_id", "status", "state", "cvl_pct", "outstanding_cents",
                                         "collateral_sats"])
+    frame["cvl_pct"] = frame["cvl_pct"].astype("Int64")  # the bank's CVL: whole percent (empty: infinite)
     for path, write in ((args.csv, frame.to_csv), (args.parquet, frame.to_parquet)):
         if path:
             write(_new_file(path), index=False)
     console = stdout_console()
+    if frame.empty:
+        print(f"book as of {at}: no open facilities")
+        return 0
     if not console.is_terminal:  # a pipe or a file: the same columns as plain text, at pandas' speed
         print(f"book as of {at}\n{frame.to_string(index=False, na_rep='')}")  # (rich took 8 s for 20,000 rows)
         return 0

@@ -107,14 +107,15 @@ def _terms(t: TermValues) -> dict:
 
 
 def portfolio_rows(sim: Any) -> list[dict]:
-    """The portfolio table: facility, status, collateralization state, CVL % at the price then,
-    outstanding (the engine's: defaulted excluded) and collateral, in cents and sats."""
+    """The portfolio table: facility, status, collateralization state, CVL % at the price then as
+    the bank computes it (Lana's rule: the ratio truncated to two decimals, so a whole percent; None:
+    infinite), outstanding (the engine's: defaulted excluded) and collateral, in cents and sats."""
     price, rows = sim.price.current(), []
     for facility_id in open_facilities(sim):
         f, books = sim.state("credit-facility", facility_id), sim.credit.books(facility_id)
         level = sim.credit.reads.cvl(f, price, books=books) if price else None
         rows.append({"facility_id": f.id, "status": FacilityStatus(f.status).value,
                      "state": f.collateralization_state.value,
-                     "cvl_pct": None if level is None else float(Decimal(level)),
+                     "cvl_pct": None if level is None else int(Decimal(level)),
                      "outstanding_cents": books.outstanding, "collateral_sats": sim.credit.reads.collateral_sats(f)})
     return rows
