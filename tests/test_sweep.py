@@ -68,6 +68,7 @@ def test_a_sweep_over_seeds_and_a_market_grid_opens_its_book_once_and_gives_the_
     assert {(r.seed, r.param_desk_capacity_per_hour): r.digest for r in result.runs.itertuples()} == {
         (s, str(c)): in_process_digest(s, facilities=4, days=2, desk_capacity_per_hour=c) for s in (1, 2, 3)
         for c in (1, 5)}
+    assert result.runs["repro"].str.split(" --out ").str[1].is_unique  # a cell's repro never replaces another's
 
 
 def test_a_sweep_through_dask_scheduler_and_dask_worker_processes_gives_the_same_digests(tmp_path, capsys):
@@ -139,7 +140,7 @@ def test_a_failing_run_is_a_row_with_its_error_and_a_command_that_reproduces_it(
     failed = result.runs.iloc[1]
     assert failed.error.startswith("InvalidPricePath") and "injected fault" in failed.error and failed.digest == ""
     assert failed.repro == ("lanasim run march-2020 --seed 2 --set facilities=4 --set days=1 "
-                            "--out out/repro/march-2020-seed2 --force")
+                            f"--out out/repro/march-2020-seed2-{failed.key[:8]} --force")
     assert result.counts == {"planned": 3, "skipped": 0, "ran": 3, "failed": 1, "books_built": 1, "books_kept": 0}
     fail_seed_two(True)
     try:

@@ -92,9 +92,10 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
 
 
 def repro_command(spec: RunSpec) -> str:
-    """The one-line command that reruns this run alone."""
+    """The one-line command that reruns this run alone, into a directory named by the run's key (two
+    cells' runs of one seed never share it: `--force` would replace the other's)."""
     sets = "".join(f" --set {shlex.quote(f'{k}={v}')}" for k, v in spec.assignments)
-    out = f"out/repro/{spec.scenario}-seed{spec.seed}"
+    out = f"out/repro/{spec.scenario}-seed{spec.seed}-{spec.key[:8]}"
     return f"lanasim run {spec.scenario} --seed {spec.seed}{sets} --out {out} --force"
 
 
