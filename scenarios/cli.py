@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sqlite3
 import sys
@@ -61,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args, progress) if args.command == "run" else args.handler(args)
     except NotALanasimJournal as exc:  # the file first, as an OSError's message names it
         return _fail(_journal_problem(exc))
-    except (EngineError, ScenarioError, Refusal) as exc:
+    except EngineError as exc:
+        return _fail(_engine_problem(exc))
+    except (ScenarioError, Refusal) as exc:
         return _fail(str(exc))
     except BrokenPipeError:
         return 0
@@ -82,6 +85,22 @@ def _journal_problem(exc: NotALanasimJournal) -> str:
     if problem.startswith(("no such file", "not a file", "exists already")):
         return f"{path}: {problem}"
     return f"{path}: not a lanasim journal ({problem})"
+
+
+def _engine_problem(exc: EngineError) -> str:
+    """A typed error in words: `PATH: ` first when it names a file, its problem when it states one
+    (`ARGUMENT=VALUE: ` first unless the problem names the value), else its name in words and its
+    fields; the type's name last, for a program to match (`journal locked (JournalLocked)`)."""
+    fields = dict(exc.fields)
+    path, problem = fields.pop("path", None), fields.pop("problem", None)
+    name = type(exc).__name__
+    if problem is not None:
+        argument, value = fields.get("argument"), fields.get("value")
+        text = f"{argument}={value!r}: {problem}" if argument and str(value) not in str(problem) else str(problem)
+    else:
+        words = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+        text = words + (f": {', '.join(f'{k}={v!r}' for k, v in fields.items())}" if fields else "")
+    return f"{path + ': ' if path else ''}{text} ({name})"
 
 
 def _fail(message: str) -> int:
@@ -305,10 +324,15 @@ def _outbox(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from engine.inspect import open_readonly
+    from engine.inspect import VIEWS, open_readonly
+    from scenarios.book.export import as_of_iso
 
+    as_of = as_of_iso(args.as_of) if args.as_of else None  # text that is no instant: named in one line
     with open_readonly(_journal(args.journal)) as view:
-        print(dumps(view.entity(args.kind, args.id, as_of=args.as_of)))
+        if args.kind not in view.kinds and args.kind not in VIEWS:
+            known = ", ".join(sorted([*view.kinds, *VIEWS, "book"]))
+            return _fail(f"unknown kind {args.kind!r}; known: {known} (UnknownKind)")
+        print(dumps(view.entity(args.kind, args.id, as_of=as_of)))
     return 0
 
 

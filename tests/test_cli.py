@@ -155,7 +155,8 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     (["run", "onboarding", "--journal", "notes.txt"], "unrecognized arguments: --journal notes.txt"),
     (["describe", "no-such-story"], "unknown scenario"),
     (["outbox", "/no/such/journal.sqlite"], "no such file"),
-    (["show", "JOURNAL", "planet", "x"], "UnknownKind"),
+    (["show", "JOURNAL", "planet", "x"], "unknown kind 'planet'; known: approval-policy, "),
+    (["show", "JOURNAL", "customer", "ghost", "--as-of", "soon"], "an instant is an ISO-8601 date or time"),
     (["show", "JOURNAL", "customer", "ghost"], "UnknownEntity"),
     (["outbox", "JOURNAL", "--type", "core.price.nope"], "UnknownEventType"),
 ])
@@ -235,7 +236,7 @@ def test_a_second_run_to_the_same_directory_gets_journal_locked_in_one_line(tmp_
         second = lanasim("run", "onboarding", "--set", "days=1", "--out", "run", "--force", cwd=tmp_path)
         _, err = second.communicate(timeout=60)
         assert second.returncode == 2 and err.strip().splitlines() == [
-            f"lanasim: error: JournalLocked(path={'run/journal.sqlite'!r})"]
+            "lanasim: error: run/journal.sqlite: journal locked (JournalLocked)"]
     finally:
         first.send_signal(signal.SIGINT)
         first.communicate(timeout=60)

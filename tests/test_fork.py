@@ -140,6 +140,7 @@ def test_an_export_or_book_view_outside_the_journal_is_a_one_line_refusal_naming
     assert main(["show", str(stressed), "book", "--as-of", "2001-01-01"]) == 2
     errors = capsys.readouterr().err.splitlines()
     assert len(errors) == 2 and all("2001-01-01T00:00:00Z is outside the journal" in e for e in errors)
+    assert all(e.endswith("(InvalidArgument)") and "fork" not in e for e in errors)  # words, not the engine's repr
     assert not out.exists()
 
 

@@ -19,7 +19,7 @@ from domains.aggregate import Aggregate
 from engine.kernel import chain
 from engine.kernel.codec import Codec, dumps, loads
 from engine.kernel.entity import EntityKind
-from engine.kernel.errors import MalformedCommand, NotALanasimJournal
+from engine.kernel.errors import InvalidArgument, NotALanasimJournal
 from engine.kernel.journal import Journal
 from engine.kernel.readonly import connect_readonly
 
@@ -38,7 +38,8 @@ def cut_seq(conn: sqlite3.Connection, at_iso: str) -> int:
     meta = {k: loads(v) for k, v in conn.execute("SELECT key, value FROM lanasim_meta")}
     start, now = meta.get("start", ""), meta.get("now", "")
     if at_iso < start or (now and at_iso > now):
-        raise MalformedCommand(kind="fork", problem=f"{at_iso} is outside the journal ({start} .. {now or start})")
+        raise InvalidArgument(argument="at", value=at_iso,
+                              problem=f"{at_iso} is outside the journal ({start} .. {now or start})")
     return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE recorded_at <= ?", (at_iso,)).fetchone()[0])
 
 
