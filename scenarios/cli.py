@@ -100,7 +100,7 @@ def _engine_problem(exc: EngineError) -> str:
     else:
         words = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
         text = words + (f": {', '.join(f'{k}={v!r}' for k, v in fields.items())}" if fields else "")
-    return f"{path + ': ' if path else ''}{text} ({name})"
+    return f"{f'{path}: ' if path else ''}{text} ({name})"
 
 
 def _fail(message: str) -> int:
