@@ -266,3 +266,15 @@ def test_an_outbox_stripped_of_lanasims_extension_envelopes_is_refused_by_name(t
     again = tmp_path / "again.sqlite"
     assert main(["import", "--from-outbox", str(tmp_path / "events.jsonl"), "--journal", str(again)]) == 2
     assert "fac-1: no envelope carries this facility's terms" in capsys.readouterr().err and not again.exists()
+
+
+@pytest.mark.parametrize("verb", [["show", "{}", "book"], ["export", "{}", "--out", "out.csv"],
+                                  ["fork", "{}", "--journal", "branch.sqlite"]])
+def test_show_export_and_fork_name_a_file_that_is_no_journal_and_leave_it_as_it_was(tmp_path, capsys, verb,
+                                                                                   monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine\n")
+    assert main([a.format("notes.txt") for a in verb]) == 2
+    assert capsys.readouterr().err == "lanasim: error: notes.txt: not a lanasim journal (file is not a database)\n"
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -46,7 +46,13 @@ def register_cli(sub) -> None:
 
 
 def _journal(path: str) -> str:
-    return str(Path(path) / "journal.sqlite") if Path(path).is_dir() else path
+    """A journal file, or the journal of a run directory, checked to be a lanasim journal no one is
+    writing (`NotALanasimJournal`, `JournalLocked`: the file named in one line)."""
+    from scenarios.library.rundir import journal_meta
+
+    journal = Path(path) / "journal.sqlite" if Path(path).is_dir() else Path(path)
+    journal_meta(journal)
+    return str(journal)
 
 
 def _new_file(path: str) -> Path:
