@@ -133,6 +133,7 @@ def test_export_at_an_earlier_instant_is_the_book_as_it_stood_then(tmp_path):
     ([ROWS[1].replace("50000,50000,50000", "50000,50000,50000.01")], HEADER, 2, "principal_outstanding_usd",
      "inconsistent amounts"),
     ([ROWS[1].replace(",0,1.1,", ",5.00,1.1,")], HEADER, 2, "interest_outstanding_usd", "inconsistent amounts"),
+    ([ROWS[0], ROWS[1] + ",stray"], HEADER, 3, "-", "14 cells, but the header names 13"),
 ])
 def test_a_bad_book_is_refused_whole_naming_line_column_and_problem(tmp_path, capsys, rows, header, line, column,
                                                                   problem):

@@ -187,7 +187,11 @@ def _extend_show(show: argparse.ArgumentParser) -> None:
         if args.kind != "book":
             if args.id is None:
                 raise ScenarioError(f"show {args.kind} needs an entity id")
+            if args.csv or args.parquet:
+                raise ScenarioError(f"--csv and --parquet write the book view (show JOURNAL book), not {args.kind}")
             return entity_view(args)
+        if args.id is not None:
+            raise ScenarioError(f"show JOURNAL book takes no id; got {args.id!r}")
         return _show_book(args)
 
     show.set_defaults(handler=handler)

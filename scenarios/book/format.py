@@ -151,12 +151,15 @@ def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list
                 raise BookRefused(str(path), problems)
             seen: dict[str, int] = {}
             terms: dict[tuple[str | None, ...], TermValues] = {}  # a book's rows share a few sets of terms
-            for record in reader:  # as `csv.DictReader` reads it: blank lines skipped, cells past the header ignored
+            for record in reader:  # blank lines skipped; empty cells past the header too (a trailing comma)
                 if not record:
                     continue
                 line = reader.line_num
                 cells = {k: v for k, v in dict(zip(header, record)).items() if v}  # a repeated column: its last cell
                 position, found = _position(cells, line, as_of, terms)
+                if any(cell.strip() for cell in record[len(header):]):  # an unquoted comma shifts the cells
+                    found.append(BookProblem(line, "-", f"{len(record)} cells, but the header names {len(header)}"))
+                    position = None
                 if position is not None and position.facility_id in seen:
                     found.append(BookProblem(line, "facility_id",
                                              f"duplicate id (first on line {seen[position.facility_id]})"))
