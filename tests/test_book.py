@@ -152,11 +152,11 @@ def test_every_bad_row_is_reported_not_just_the_first(tmp_path, capsys):
     assert "line 2, interest_outstanding_usd: not a number" in err and "line 4, interest_outstanding_usd" in err
 
 
-def test_blank_lines_and_cells_past_the_header_are_ignored_and_a_repeated_columns_last_cell_counts(tmp_path):
+def test_blank_lines_and_empty_cells_past_the_header_are_ignored_and_a_repeated_columns_last_cell_counts(tmp_path):
     from scenarios.book.format import BookRefused, read_book
 
     header = " " + HEADER.replace(",", " , ")  # spaces around names are not part of them
-    rows = ["", ROWS[0] + ",beyond,the,header", "", ROWS[1], ""]
+    rows = ["", ROWS[0] + ",,", "", ROWS[1], ""]  # a trailing comma, as spreadsheets write
     positions = read_book(write(tmp_path, rows, header), date(2024, 3, 10))
     assert [(p.facility_id, p.principal, p.terms.annual_rate) for p in positions] == [
         ("fac-1", 8_000_000, Decimal("12")), ("fac-2", 5_000_000, Decimal("9.5"))]

@@ -88,13 +88,14 @@ def _import(args: argparse.Namespace) -> int:
         raise ScenarioError("import needs BOOK.csv and --as-of DATE (and --price-usd P), or --from-outbox EVENTS.jsonl")
     journal = _new_file(args.journal)
     if not Path(source).is_file():
-        raise ScenarioError(f"{source}: no such file")
+        raise ScenarioError(f"{source}: {'not a file' if Path(source).exists() else 'no such file'}")
     try:
         chunks, count, as_of, price = _read(args)
     except BookRefused as refused:
         for problem in refused.problems:
             print(f"lanasim: error: {source}: {problem}", file=sys.stderr)
-        print(f"lanasim: error: {source}: refused ({len(refused.problems)} problems); no journal written",
+        n = len(refused.problems)
+        print(f"lanasim: error: {source}: refused ({n} problem{'s' if n != 1 else ''}); no journal written",
               file=sys.stderr)
         return 2
     started, progress = time.perf_counter(), RunProgress()
