@@ -52,6 +52,9 @@ def test_a_dated_path_opens_the_book_lead_days_before_it_begins():
     ("repay_share=0.9", "exceeds 1"),
     ("terms_mix=12:12:140:150:105", "terms_mix="),
     ("path=nowhere-2030", "market spec 'nowhere-2030'"),
+    ("gap_hours=5", "gap_hours=5 needs gap_every_hours"),
+    ("stale_after_hours=10", "stale_after_hours=10 needs stale_hours"),
+    ("spike_after_hours=3", "spike_after_hours=3 needs spike_pct"),
 ])
 def test_a_bad_parameter_is_refused_in_one_line(assignment, message):
     with pytest.raises(ScenarioError) as refused:

@@ -124,6 +124,10 @@ def check(params: dict) -> None:
         raise ScenarioError("size_spread must be below 1 for uniform sizes")
     if params["gap_every_hours"] and params["gap_hours"] >= params["gap_every_hours"]:
         raise ScenarioError("gap_hours must be shorter than gap_every_hours")
+    for given, needs in (("gap_hours", "gap_every_hours"), ("gap_every_hours", "gap_hours"),
+                         ("stale_after_hours", "stale_hours"), ("spike_after_hours", "spike_pct")):
+        if params[given] and not params[needs]:  # a fault half-described would silently not happen
+            raise ScenarioError(f"{given}={params[given]:g} needs {needs} (0 leaves that fault out)")
     if params["book_from"]:
         held.check(params["book_from"], params["book_at"])
     elif params["book_at"]:
