@@ -229,6 +229,10 @@ class Simulation(Dispatch):
                 self.journal.set_meta(digest=self.journal.digest(), now=self.clock.iso)
             finally:
                 self.journal.close()
+                exporter = getattr(getattr(self, "ledger", None), "exporter", None)
+                for service in (getattr(self, "report", None), exporter):
+                    if service is not None:
+                        service.close()  # the scratch files of a journal in memory go with it
 
     def __enter__(self) -> Simulation:
         return self

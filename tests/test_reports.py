@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
@@ -174,15 +173,13 @@ def test_reports_land_in_out_dir_and_the_journal_does_not_depend_on_where(tmp_pa
     assert digests[0] == digests[1]
 
 
-def test_an_in_memory_journal_writes_reports_to_one_scratch_directory():
+def test_an_in_memory_journal_writes_reports_to_one_scratch_directory_removed_when_it_closes():
     with Simulation(seed=7, journal=":memory:") as sim:
         first, second = (sim.report.run("customer-register").paths[0] for _ in range(2))
-    scratch = first.parent.parent
-    try:
+        scratch = first.parent.parent
         assert scratch == second.parent.parent == sim.report.directory() and first != second
         assert first.read_text() == second.read_text() == "customer_id,party_id,email,customer_type,status,kyc_level\n"
-    finally:
-        shutil.rmtree(scratch)
+    assert not scratch.exists()
 
 
 def ann_deposits_then_is_frozen(sim) -> tuple[str, str]:
@@ -219,3 +216,20 @@ def test_the_trial_balance_lists_every_account_and_totals_that_balance(sim):
     assert totals == [["TOTAL", "", "USD", "pending", "3000", "3000", "0"],
                       ["TOTAL", "", "USD", "settled", "30000", "30000", "0"]] and today[-2:] == totals
     assert [f"frozen-deposit:{account}", "21.03", "USD", "settled", "0", "12000", "12000"] in today
+
+
+def test_the_files_of_a_simulation_in_memory_go_with_it_and_a_journal_files_stay_beside_it(tmp_path):
+    with Simulation(seed=1, start="2024-01-01", journal=":memory:") as sim:
+        account = sim.deposit.create_account(sim.customer.create_customer("ada@example.com"))
+        sim.deposit.record_deposit(account, 10_000)
+        report = sim.report.run("trial-balance").paths[0]
+        sim.ledger.export_csv(f"deposit:{account}")
+        folder = sim.ledger.exporter._scratch
+        assert report.is_file() and folder is not None and len(list(folder.glob("*.csv"))) == 1
+    assert not report.exists() and not report.parent.exists() and not folder.exists()
+    with Simulation(seed=1, start="2024-01-01", journal=str(tmp_path / "j.sqlite")) as sim:
+        account = sim.deposit.create_account(sim.customer.create_customer("ada@example.com"))
+        report = sim.report.run("trial-balance").paths[0]
+        sim.ledger.export_csv(f"deposit:{account}")
+    assert report.is_file() and report.is_relative_to(tmp_path / "reports")
+    assert len(list((tmp_path / "exports").glob("*.csv"))) == 1

@@ -59,6 +59,8 @@ class Exporter(Protocol):
 
     def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = "system") -> str: ...
 
+    def close(self) -> None: ...
+
 _INSERT = ("INSERT INTO ledger_transactions (tx_id, template, effective, recorded_at, seq, entries) "
            "VALUES (?, ?, ?, ?, ?, ?)")
 _ACCOUNT_INSERT = "INSERT INTO ledger_accounts (id, account) VALUES (?, ?)"

@@ -6,6 +6,7 @@ events (`Aggregate.post`), never made here."""
 from __future__ import annotations
 
 import csv
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,13 +23,16 @@ class LedgerExport:
 
     def __init__(self, kernel: Kernel, book: Ledger) -> None:
         self.kernel, self.book = kernel, book
+        self._scratch: Path | None = None
 
     def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = SYSTEM) -> str:
         """Write one ledger account's entries (as of now) to CSV and publish the ephemeral
-        `LedgerAccountCsvExportUploaded`; returns the export id."""
+        `LedgerAccountCsvExportUploaded`; returns the export id. The file goes to `out_dir`, else
+        `exports/` beside the journal file, else (`:memory:`) a scratch directory removed when the
+        simulation closes."""
         rows = self.book.entries(account)
         export_id = self.kernel.ids.entity()
-        folder = Path(out_dir or tempfile.mkdtemp(prefix="lanasim-export-"))
+        folder = Path(out_dir) if out_dir else self._folder()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{account.replace(':', '-')}-{export_id[:8]}.csv"
         with path.open("w", newline="") as handle:
@@ -39,3 +43,16 @@ class LedgerExport:
                             RecordCsvExport(export_id, account, path.name, len(rows), self.kernel.clock.now),
                             subject=subject)
         return export_id
+
+    def _folder(self) -> Path:
+        if self.kernel.journal.path != ":memory:":
+            return Path(self.kernel.journal.path).resolve().parent / "exports"
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="lanasim-export-"))
+        return self._scratch
+
+    def close(self) -> None:
+        """Remove the scratch directory `export_csv` made (never a directory given)."""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None

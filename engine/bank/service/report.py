@@ -8,6 +8,7 @@ directory, so the journal (and its digest) does not depend on where the files we
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -67,7 +68,8 @@ class ReportService:
         return ReportOutput(report_id, run_id, (path,))
 
     def directory(self, out_dir: str | Path | None = None) -> Path:
-        """`out_dir`, else `reports/` beside the journal file, else (`:memory:`) one scratch dir per run."""
+        """`out_dir`, else `reports/` beside the journal file, else (`:memory:`) a scratch directory
+        of the simulation's, removed when it closes (`close`): pass `out_dir` to keep the files."""
         if out_dir is not None:
             return Path(out_dir)
         if self.kernel.journal.path != ":memory:":
@@ -75,6 +77,12 @@ class ReportService:
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="lanasim-reports-"))
         return self._scratch
+
+    def close(self) -> None:
+        """Remove the scratch directory `directory` made (nothing else: never a directory given)."""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     # -- reads ---------------------------------------------------------------------------
     def report(self, report_id: str) -> Report:
