@@ -21,7 +21,7 @@ SEED_FACTOR = "seed (noise)"
 
 
 def parse_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
-    """`KEY=LOW:HIGH` items -> {key: (low, high)}."""
+    """`KEY=LOW:HIGH` items -> {key: (low, high)}, both finite (`nan` and `inf` are refused)."""
     ranges = {}
     for item in items:
         key, _, raw = item.partition("=")
@@ -30,8 +30,8 @@ def parse_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
             bounds = (float(low), float(high))
         except ValueError:
             bounds = (math.nan, math.nan)
-        if not key or not sep or not bounds[0] < bounds[1] or key in ranges:
-            raise ScenarioError("--design sobol expects --grid KEY=LOW:HIGH with LOW < HIGH once per key;"
+        if not key or not sep or not bounds[0] < bounds[1] or not all(map(math.isfinite, bounds)) or key in ranges:
+            raise ScenarioError("--design sobol expects --grid KEY=LOW:HIGH with finite LOW < HIGH once per key;"
                                 f" got {item!r}")
         ranges[key] = bounds
     if not ranges:
