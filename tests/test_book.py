@@ -255,3 +255,27 @@ def test_an_outbox_stripped_of_lanasims_extension_envelopes_is_refused_by_name(t
     again = tmp_path / "again.sqlite"
     assert main(["import", "--from-outbox", str(tmp_path / "events.jsonl"), "--journal", str(again)]) == 2
     assert "fac-1: no envelope carries this facility's terms" in capsys.readouterr().err and not again.exists()
+
+
+@pytest.mark.parametrize("how", ["from-outbox", "book"])
+def test_a_binary_file_such_as_a_journal_is_refused_as_a_book_or_outbox_in_one_line(tmp_path, capsys, how):
+    code, journal = imported(tmp_path)
+    assert code == 0
+    capsys.readouterr()
+    again = tmp_path / "again.sqlite"
+    source = ["--from-outbox", str(journal)] if how == "from-outbox" else [
+        str(journal), "--as-of", "2024-03-10", "--price-usd", "60000"]
+    assert main(["import", *source, "--journal", str(again)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"lanasim: error: {journal}: line 1, -: not a UTF-8 text file; refused, no journal written\n"
+    assert not again.exists()
+
+
+def test_an_outbox_price_that_is_no_whole_number_of_cents_is_refused_by_line(tmp_path, capsys):
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"event_type": "core.price.price-updated", "payload": {"price": "x"}, '
+                      '"recorded_at": "2024-03-10T00:00:00Z"}\n')
+    assert main(["import", "--from-outbox", str(events), "--journal", str(tmp_path / "again.sqlite")]) == 2
+    assert "line 1, -: not a lanasim outbox envelope (price 'x' is not a whole number of cents > 0)" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "again.sqlite").exists()

@@ -86,6 +86,9 @@ def _import(args: argparse.Namespace) -> int:
     try:
         chunks, count, as_of, price = _read(args)
     except BookRefused as refused:
+        if len(refused.problems) == 1:  # one problem, one line
+            print(f"lanasim: error: {source}: {refused.problems[0]}; refused, no journal written", file=sys.stderr)
+            return 2
         for problem in refused.problems:
             print(f"lanasim: error: {source}: {problem}", file=sys.stderr)
         print(f"lanasim: error: {source}: refused ({len(refused.problems)} problems); no journal written",
