@@ -279,3 +279,12 @@ def test_an_outbox_price_that_is_no_whole_number_of_cents_is_refused_by_line(tmp
     assert "line 1, -: not a lanasim outbox envelope (price 'x' is not a whole number of cents > 0)" in \
         capsys.readouterr().err
     assert not (tmp_path / "again.sqlite").exists()
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0999-12-31"])
+def test_an_as_of_date_outside_the_years_a_simulation_starts_in_is_refused_in_one_line(tmp_path, capsys, as_of):
+    code, journal = imported(tmp_path, as_of=as_of)
+    err = capsys.readouterr().err
+    assert code == 2 and not journal.exists()
+    assert err.startswith(f"lanasim: error: --as-of {as_of}: start {as_of} is outside 1000-01-01 .. 8999-12-31")
+    assert err.count("\n") == 1

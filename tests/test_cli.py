@@ -172,6 +172,18 @@ def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatc
     assert not (tmp_path / "out").exists() and (tmp_path / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.parametrize("rows, lead_days", [("9999-12-30,65000\n9999-12-31,49000", 0),
+                                             ("1000-01-01,65000\n1000-01-02,49000", 5)])
+def test_a_price_file_dated_where_no_simulation_starts_is_refused_in_one_line_before_the_run_directory(
+        tmp_path, capsys, rows, lead_days):
+    (tmp_path / "far.csv").write_text(f"date,close\n{rows}\n")
+    out = tmp_path / "o-far"
+    assert main(["run", "stress", "--set", f"path=csv:{tmp_path / 'far.csv'}", "--set", "facilities=3",
+                 "--set", "days=1", "--set", f"lead_days={lead_days}", "--out", str(out)]) == 2
+    assert "is outside 1000-01-01 .. 8999-12-31, the years a simulation starts in" in one_error_line(capsys)
+    assert not out.exists()
+
+
 def foreign_sqlite(path: Path) -> bytes:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE t (x)")
