@@ -153,6 +153,8 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     (["run", "march-2020", "--set", "top_up_share=nan", "--set", "repay_share=1", "--set", "late_share=1"],
      "top_up_share=nan is out of range [0 .. 1]"),
     (["run", "march-2020", "--set", "cvl_high=-inf"], "cvl_high=-inf is out of range"),
+    (["run", "stress", "--set", "path=gbm:sigma=1e308,start=60000", "--set", "days=1"],
+     "market spec 'gbm:sigma=1e308,start=60000': sigma='1e308' must be at most 10"),
     (["run", "timely-payments", "--set", "btc=100"], "activation needs at least 125 %"),
     (["run", "disbursal-different-months", "--set", "third_usd=9000000"], "exceeds facility_usd"),
     (["run", "onboarding", "--resume", "out/x"], "out/x: holds no lanasim journal to resume"),
