@@ -288,3 +288,12 @@ def test_an_as_of_date_outside_the_years_a_simulation_starts_in_is_refused_in_on
     assert code == 2 and not journal.exists()
     assert err.startswith(f"lanasim: error: --as-of {as_of}: start {as_of} is outside 1000-01-01 .. 8999-12-31")
     assert err.count("\n") == 1
+
+
+def test_a_run_from_a_book_at_a_date_where_no_simulation_starts_is_refused_before_its_directory(tmp_path, capsys):
+    book, out = write(tmp_path, ROWS), tmp_path / "run"
+    assert main(["run", "june-2022", "--from", str(book), "--at", "9999-12-31", "--set", "btc_usd=60000",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lanasim: error: --at 9999-12-31: start 9999-12-31T00:00:00Z is outside 1000-01-01")
+    assert err.count("\n") == 1 and not out.exists()
