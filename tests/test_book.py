@@ -279,3 +279,45 @@ def test_show_export_and_fork_name_a_file_that_is_no_journal_and_leave_it_as_it_
     assert capsys.readouterr().err == "lanasim: error: notes.txt: not a lanasim journal (file is not a database)\n"
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("how", ["from-outbox", "book"])
+def test_a_binary_file_such_as_a_journal_is_refused_as_a_book_or_outbox_in_one_line(tmp_path, capsys, how):
+    code, journal = imported(tmp_path)
+    assert code == 0
+    capsys.readouterr()
+    again = tmp_path / "again.sqlite"
+    source = ["--from-outbox", str(journal)] if how == "from-outbox" else [
+        str(journal), "--as-of", "2024-03-10", "--price-usd", "60000"]
+    assert main(["import", *source, "--journal", str(again)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"lanasim: error: {journal}: line 1, -: not a UTF-8 text file; refused, no journal written\n"
+    assert not again.exists()
+
+
+def test_an_outbox_price_that_is_no_whole_number_of_cents_is_refused_by_line(tmp_path, capsys):
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"event_type": "core.price.price-updated", "payload": {"price": "x"}, '
+                      '"recorded_at": "2024-03-10T00:00:00Z"}\n')
+    assert main(["import", "--from-outbox", str(events), "--journal", str(tmp_path / "again.sqlite")]) == 2
+    assert "line 1, -: not a lanasim outbox envelope (price 'x' is not a whole number of cents > 0)" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "again.sqlite").exists()
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0999-12-31"])
+def test_an_as_of_date_outside_the_years_a_simulation_starts_in_is_refused_in_one_line(tmp_path, capsys, as_of):
+    code, journal = imported(tmp_path, as_of=as_of)
+    err = capsys.readouterr().err
+    assert code == 2 and not journal.exists()
+    assert err.startswith(f"lanasim: error: --as-of {as_of}: start {as_of} is outside 1000-01-01 .. 8999-12-31")
+    assert err.count("\n") == 1
+
+
+def test_a_run_from_a_book_at_a_date_where_no_simulation_starts_is_refused_before_its_directory(tmp_path, capsys):
+    book, out = write(tmp_path, ROWS), tmp_path / "run"
+    assert main(["run", "june-2022", "--from", str(book), "--at", "9999-12-31", "--set", "btc_usd=60000",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lanasim: error: --at 9999-12-31: start 9999-12-31T00:00:00Z is outside 1000-01-01")
+    assert err.count("\n") == 1 and not out.exists()

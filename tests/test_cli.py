@@ -149,6 +149,12 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     (["run", "onboarding", "--set", "days"], "--set expects KEY=VALUE"),
     (["run", "onboarding", "--set", "days=0"], "days=0 is out of range [1 .. 3650]"),
     (["run", "onboarding", "--set", "decline_share=1.5"], "decline_share=1.5 is out of range"),
+    (["run", "march-2020", "--set", "cvl_low=nan", "--set", "days=1"], "cvl_low=nan is out of range [50 .. 10000]"),
+    (["run", "march-2020", "--set", "top_up_share=nan", "--set", "repay_share=1", "--set", "late_share=1"],
+     "top_up_share=nan is out of range [0 .. 1]"),
+    (["run", "march-2020", "--set", "cvl_high=-inf"], "cvl_high=-inf is out of range"),
+    (["run", "stress", "--set", "path=gbm:sigma=1e308,start=60000", "--set", "days=1"],
+     "market spec 'gbm:sigma=1e308,start=60000': sigma='1e308' must be at most 10"),
     (["run", "timely-payments", "--set", "btc=100"], "activation needs at least 125 %"),
     (["run", "disbursal-different-months", "--set", "third_usd=9000000"], "exceeds facility_usd"),
     (["run", "onboarding", "--resume", "out/x"], "out/x: holds no lanasim journal to resume"),
@@ -169,6 +175,18 @@ def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatc
     assert main(argv) == 2
     assert fragment in one_error_line(capsys)
     assert not (tmp_path / "out").exists() and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("rows, lead_days", [("9999-12-30,65000\n9999-12-31,49000", 0),
+                                             ("1000-01-01,65000\n1000-01-02,49000", 5)])
+def test_a_price_file_dated_where_no_simulation_starts_is_refused_in_one_line_before_the_run_directory(
+        tmp_path, capsys, rows, lead_days):
+    (tmp_path / "far.csv").write_text(f"date,close\n{rows}\n")
+    out = tmp_path / "o-far"
+    assert main(["run", "stress", "--set", f"path=csv:{tmp_path / 'far.csv'}", "--set", "facilities=3",
+                 "--set", "days=1", "--set", f"lead_days={lead_days}", "--out", str(out)]) == 2
+    assert "is outside 1000-01-01 .. 8999-12-31, the years a simulation starts in" in one_error_line(capsys)
+    assert not out.exists()
 
 
 def foreign_sqlite(path: Path) -> bytes:

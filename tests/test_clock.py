@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domains.aggregate import Refusal
 from domains.price import PRICE
 from domains.time import CALENDAR
-from engine import Simulation, TimeInPast
+from engine import Simulation, StartOutOfRange, TimeInPast
 from engine.kernel.clock import Clock, Jobs, Priority
 
 
@@ -105,3 +106,21 @@ def test_deferred_jobs_run_one_after_another_however_many_a_cascade_defers():
     settle()
     assert ran == list(range(5_000)) and not jobs.deferred
     assert nested[0] == 1  # none ran inside another
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "9000-01-01", "0999-12-31", "8999-12-31T23:00:00-05:00"])
+def test_a_start_outside_the_years_1000_to_8999_is_refused_with_its_fields_before_any_journal_exists(tmp_path, start):
+    journal = tmp_path / "j.sqlite"
+    with pytest.raises(StartOutOfRange) as refused:
+        Simulation(seed=1, start=start, journal=str(journal))
+    assert refused.value.fields == {"start": start, "earliest": "1000-01-01", "latest": "8999-12-31"}
+    assert isinstance(refused.value, Refusal) and "\n" not in str(refused.value)
+    assert not journal.exists()
+
+
+def test_the_first_and_last_days_a_simulation_starts_in_run_their_end_of_day(tmp_path):
+    for start, day in (("1000-01-01", "1000-01-02"), ("8999-12-31", "9000-01-01")):
+        with Simulation(seed=1, start=start, journal=str(tmp_path / f"{start}.sqlite"),
+                        aggregates=[CALENDAR, PRICE]) as sim:
+            sim.advance(days=1)
+            assert [e["payload"]["day"] for e in sim.outbox.tail(types=["core.time.end-of-day"])] == [day]

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.market import KINDS, SHAPES, MarketPath, PathSpecError, path_from_spec
-from scenarios.market.paths import PricePathError
+from scenarios.market.paths import MAX_CENTS, PricePathError
 
 HOUR, DAY = 3600, 86400
 
@@ -165,6 +165,17 @@ def test_kinds_and_keys_read_in_any_case():
     ("bridge:target=100,start=1", "days", "needs days="),
     ("bridge:target=100,days=0,start=1", "days", "positive"),
     ("csv:", "file", "needs a file"),
+    ("gbm:sigma=1e308,start=60000", "sigma", "sigma='1e308' must be at most 10"),
+    ("bridge:target=1,days=1,sigma=11,start=60000", "sigma", "at most 10"),
+    ("jump:jump_mean=1000,start=60000", "jump_mean", "at most 10"),
+    ("jump:jump_mean=-11,start=60000", "jump_mean", "at least -10"),
+    ("jump:jump_sd=1e200,start=60000", "jump_sd", "at most 10"),
+    ("jump:jumps=1e308,start=60000", "jumps", "at most 10000"),
+    ("june-2022:noise=1e308", "noise", "at most 10"),
+    ("gbm:sigma=nan,start=60000", "sigma", "not a number"),
+    ("constant:1e300", "price", "above $10,000,000,000,000, the highest price a path takes"),
+    ("gbm:start=1e300", "start", "above $10,000,000,000,000"),
+    ("bridge:target=1e300%,days=1,start=1", "target", "above $10,000,000,000,000"),
 ])
 def test_a_bad_spec_is_refused_in_one_line_naming_the_problem(spec, key, words):
     with pytest.raises(PathSpecError) as refused:
@@ -210,3 +221,12 @@ def test_the_same_seed_gives_the_same_path_in_another_process_whatever_its_hash_
 def test_a_shape_reads_a_positive_int_anywhere_for_any_noise_seed_and_price(name, noise, seed, price, t):
     path = path_from_spec(f"{name}:noise={noise!r}", seed=seed, price_cents=price)
     assert type(path.price_at(t)) is int and path.price_at(t) >= 1
+
+
+@pytest.mark.parametrize("spec", ["gbm:mu=1e308,sigma=10,start=60000", "gbm:mu=-1e308,sigma=10,start=60000",
+                                  "jump:mu=1e308,sigma=10,jumps=10000,jump_mean=10,jump_sd=10,start=60000",
+                                  "jump:sigma=10,jumps=10000,jump_mean=-10,jump_sd=10,start=60000",
+                                  "bridge:target=10000000000000,days=1,sigma=10,start=0.01", "june-2022:noise=10"])
+def test_a_path_at_the_ends_of_its_ranges_gives_prices_from_one_cent_to_max_cents(spec):
+    path = path_from_spec(spec, seed=1)
+    assert all(1 <= path.price_at(t) <= MAX_CENTS for t in range(0, 40 * 86_400, 3_600))

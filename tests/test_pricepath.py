@@ -187,6 +187,8 @@ def test_describe_names_the_kind_and_parameters():
     (lambda: Crash(100, 0.5, 0, 10, 10, -0.1), "recovery_level"),
     (lambda: GBM(-5, 0.0, 0.5, 60, random.Random(1)), "s0_cents"),
     (lambda: GBM(100, 0.0, -0.5, 60, random.Random(1)), "sigma_annual"),
+    (lambda: GBM(100, 0.0, 1e308, 60, random.Random(1)), "sigma_annual"),
+    (lambda: BrownianBridge(100, 200, 600, 10.5, 60, random.Random(1)), "sigma_annual"),
     (lambda: GBM(100, 0.0, 0.5, 0, random.Random(1)), "dt_seconds"),
     (lambda: GBM(100, float("nan"), 0.5, 60, random.Random(1)), "mu_annual"),
     (lambda: BrownianBridge(100, 200, 0, 0.5, 60, random.Random(1)), "target_t"),

@@ -268,7 +268,15 @@ def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path,
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--seeds", "5-3"], "empty range"),
+    (["--seeds", "1-100000000"], "--seeds 1-100000000 plans 100,000,000 runs; a sweep plans at most 1,000,000"),
+    (["--seeds", "1-1000", "--grid", f"facilities={','.join(map(str, range(1, 1002)))}"],
+     "1,000 seed(s) x 1,001 grid cell(s) plans 1,001,000 runs; a sweep plans at most 1,000,000"),
+    (["--design", "sobol", "--grid", "facilities=1:10", "--samples", str(2**20)],
+     "plans 3,145,728 runs; a sweep plans at most 1,000,000"),
     (["--grid", "nonsense=1,2"], "unknown parameter 'nonsense'"),
+    (["--seeds", "1-2", "--grid", "top_up_share=nan,0.5"], "parameter top_up_share=nan is out of range [0 .. 1]"),
+    (["--design", "sobol", "--grid", "top_up_share=0:inf"], "with finite LOW < HIGH"),
+    (["--design", "sobol", "--grid", "top_up_share=nan:1"], "with finite LOW < HIGH"),
     (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the dask scheduler"),
 ])
 def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, argv, message):

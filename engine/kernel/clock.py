@@ -14,11 +14,13 @@ from heapq import heappush
 import simpy
 from simpy.events import EventPriority
 
-from engine.kernel.errors import TimeInPast
+from engine.kernel.errors import StartOutOfRange, TimeInPast
 
-__all__ = ["Clock", "Job", "Jobs", "Priority", "parse_instant"]
+__all__ = ["EARLIEST_START", "LATEST_START", "Clock", "Job", "Jobs", "Priority", "check_start", "parse_instant"]
 
 Job = Callable[[], object]  # scheduled work; a periodic job returning False stops repeating
+EARLIEST_START = datetime(1000, 1, 1, tzinfo=UTC)  # journal rows carry four-digit years
+LATEST_START = datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC)  # over 1,000 years left for what a run schedules
 
 
 def parse_instant(value: str | date | datetime) -> datetime:
@@ -35,13 +37,26 @@ def parse_instant(value: str | date | datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def check_start(value: str | date | datetime) -> datetime:
+    """`value` as a UTC datetime if a simulation may start there (the years 1000 to 8999, both
+    included), else `StartOutOfRange`; text that is no instant is `TimeInPast`, as `parse_instant`."""
+    try:
+        start = parse_instant(value)
+    except OverflowError:  # an offset that moves the instant past year 9999 (or before year 1)
+        start = None
+    if start is None or not EARLIEST_START <= start <= LATEST_START:
+        raise StartOutOfRange(start=value.isoformat() if isinstance(value, (date, datetime)) else value,
+                              earliest=EARLIEST_START.date().isoformat(), latest=LATEST_START.date().isoformat())
+    return start
+
+
 class Clock:
     """Sim time = `start` + `env.now` seconds. `now` and `iso` (the text of journal rows) are plain
     attributes, read by every command: whatever moves the environment (`Jobs`, a reopened journal's
     `resume_clock`) calls `sync` after, and `Jobs` before each job, which runs at its event's time."""
 
     def __init__(self, start: str | date | datetime) -> None:
-        self.start = parse_instant(start).replace(microsecond=0)
+        self.start = check_start(start).replace(microsecond=0)
         self.env = simpy.Environment()
         self._at = -1
         self.now = self.start

@@ -23,6 +23,7 @@ __all__ = [
     "ReentrantAsk",
     "Refused",
     "SimulationClosed",
+    "StartOutOfRange",
     "TimeInPast",
     "UnknownEntity",
     "UnknownEventType",
@@ -110,6 +111,15 @@ class HandlerFailed(EngineError):
 
 class ReentrantAsk(EngineError):
     """An actor blocked on another actor inside a handler (use events and policies instead)."""
+
+
+class StartOutOfRange(InvalidArgument):
+    """A simulation's start outside the years it takes (fields: start, earliest, latest)."""
+
+    def describe(self) -> str:
+        return (f"start {self.fields.get('start')} is outside {self.fields.get('earliest')} .. "
+                f"{self.fields.get('latest')}, the years a simulation starts in (four-digit years, "
+                "with room after the start for the dates a run schedules)")
 
 
 class TimeInPast(Refused):

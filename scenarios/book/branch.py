@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.bank.importer import import_positions
+from engine.kernel.clock import check_start
+from engine.kernel.errors import StartOutOfRange
 from engine.simulation import Simulation
 from scenarios.analysis import write_outputs
 from scenarios.book import held
@@ -43,6 +45,10 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
         raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
     start = as_of_iso(at)
+    try:
+        check_start(start)  # the imported book's journal starts there
+    except StartOutOfRange as refused:
+        raise ScenarioError(f"--at {at}: {refused}") from None
     positions = read_book(Path(source), date.fromisoformat(start[:10]))
     journal = str(prepare_run_dir(run_dir, force=force))  # a bad book is refused before --out is made
     _import(positions, start, journal, seed, values)

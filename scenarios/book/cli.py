@@ -92,10 +92,12 @@ def _import(args: argparse.Namespace) -> int:
     try:
         chunks, count, as_of, price = _read(args)
     except BookRefused as refused:
+        if len(refused.problems) == 1:  # one problem, one line
+            print(f"lanasim: error: {source}: {refused.problems[0]}; refused, no journal written", file=sys.stderr)
+            return 2
         for problem in refused.problems:
             print(f"lanasim: error: {source}: {problem}", file=sys.stderr)
-        n = len(refused.problems)
-        print(f"lanasim: error: {source}: refused ({n} problem{'s' if n != 1 else ''}); no journal written",
+        print(f"lanasim: error: {source}: refused ({len(refused.problems)} problems); no journal written",
               file=sys.stderr)
         return 2
     started, progress = time.perf_counter(), RunProgress()
@@ -127,6 +129,8 @@ def _reporting(chunks: Iterable[list], count: int, progress: RunProgress) -> Ite
 def _read(args: argparse.Namespace) -> tuple[Iterable[list], int, date, int]:
     """(the positions a chunk at a time, how many, the date, the price): a book file is checked whole
     first (refused before any journal exists), then read again a chunk at a time while importing."""
+    from engine.kernel.clock import check_start
+    from engine.kernel.errors import StartOutOfRange
     from scenarios.book.format import book_chunks, check_book
     from scenarios.book.outbox import read_outbox
 
@@ -138,8 +142,11 @@ def _read(args: argparse.Namespace) -> tuple[Iterable[list], int, date, int]:
         return chunks, len(positions), as_of, price
     try:
         as_of = date.fromisoformat(args.as_of)
+        check_start(as_of)  # the journal's clock starts there
     except ValueError:
         raise ScenarioError(f"--as-of expects a date YYYY-MM-DD, got {args.as_of!r}") from None
+    except StartOutOfRange as refused:
+        raise ScenarioError(f"--as-of {args.as_of}: {refused}") from None
     price = _cents(args.price_usd, "--price-usd")
     return book_chunks(args.book, as_of), check_book(args.book, as_of), as_of, price
 

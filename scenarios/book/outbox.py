@@ -50,7 +50,10 @@ class _Fold:
         entity = payload.get("entity", {})
         self.last = max(self.last, envelope["recorded_at"])
         if kind == "core.price.price-updated":
-            self.price = payload["price"]
+            price = payload["price"]
+            if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
+                raise TypeError(f"price {price!r} is not a whole number of cents > 0")
+            self.price = price
         elif kind == "core.customer.party-created":
             self.emails[entity["id"]] = entity["email"]
         elif kind == "core.customer.customer-created":
@@ -77,10 +80,15 @@ class _Fold:
 
 
 def read_outbox(path: str | Path) -> tuple[list[Position], date, int]:
-    """(positions, the date the book stands at, the last BTC price in cents), or `BookRefused`."""
+    """(positions, the date the book stands at, the last BTC price in cents), or `BookRefused`
+    (a file that is not UTF-8 text, such as a journal, is refused as that in one problem)."""
     fold, problems = _Fold(), []
-    with Path(path).open() as lines:
-        for number, line in enumerate(lines, 1):
+    with Path(path).open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:  # a binary file (a journal, say): refused as that, and only that
+                raise BookRefused(str(path), [BookProblem(number, "-", "not a UTF-8 text file")]) from None
             try:
                 fold.add(json.loads(line))
             except (ValueError, KeyError, TypeError) as bad:

@@ -8,6 +8,7 @@ Relations between parameters are checked by the scenario's optional `check(param
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -33,10 +34,13 @@ class Param:
     choices: tuple[str, ...] | None = None
 
     def check(self, value: object) -> object:
-        """`value` if it lies in range, else a one-line `ScenarioError` naming the range."""
+        """`value` if it lies in range, else a one-line `ScenarioError` naming the range. A number
+        must be finite: `nan` (which compares false with every bound) and `inf` are refused."""
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and (
-                (self.low is not None and value < self.low) or (self.high is not None and value > self.high)):
-            raise ScenarioError(f"parameter {self.name}={value} is out of range [{self.range}]")
+                not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value))
+                or (self.low is not None and value < self.low) or (self.high is not None and value > self.high)):
+            within = f"out of range [{self.range}]" if self.range else "not a finite number"
+            raise ScenarioError(f"parameter {self.name}={value} is {within}")
         if self.choices is not None and value not in self.choices:
             raise ScenarioError(f"parameter {self.name}={value!r} is not one of: {', '.join(self.choices)}")
         return value

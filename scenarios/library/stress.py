@@ -34,6 +34,8 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from engine.kernel.clock import check_start
+from engine.kernel.errors import StartOutOfRange
 from engine.simulation import Simulation
 from scenarios.analysis import analyse_run, write_outputs
 from scenarios.behaviour.agents import Borrowers, LiquidationDesk
@@ -135,18 +137,23 @@ def check(params: dict) -> None:
     try:
         parse_terms_mix(params["terms_mix"])
         _market(params, seed=0)
+        start(params)
     except PathSpecError as refused:
         raise ScenarioError(refused.describe()) from None
+    except StartOutOfRange as refused:  # a dated path whose data begins where no simulation starts
+        raise ScenarioError(f"path={params['path']!r}: {refused}") from None
     except ValueError as refused:  # a malformed terms entry
         raise ScenarioError(f"terms_mix={params['terms_mix']!r}: {refused}") from None
 
 
 def start(params: dict) -> str:
-    """The run's start: `lead_days` before a dated path's first instant; START for an undated path."""
+    """The run's start: `lead_days` before a dated path's first instant; START for an undated path.
+    `StartOutOfRange` when that start lies outside the years a simulation starts in (1000 to 8999)."""
     path = _market(params, seed=0)
     if path.start is None:
         return START
-    return (path.start - timedelta(days=params["lead_days"])).strftime("%Y-%m-%dT%H:%M:%SZ")
+    check_start(path.start)  # a bound far from the ends of datetime's range: subtracting lead_days is safe
+    return check_start(path.start - timedelta(days=params["lead_days"])).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _market(params: dict, seed: int):

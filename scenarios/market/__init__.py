@@ -18,6 +18,8 @@ Dollars are exact decimals (to the cent, half-even); rates are annual fractions;
                                                              log jump size ~ Normal(mean, sd))
     bridge:target=DOLLARS|PCT%,days=N[,sigma=0.8,start=..]   log Brownian bridge hitting target on day N
     constant:DOLLARS                                         one price forever
+    ranges: sigma, jump_sd and noise 0 .. 10, jump_mean -10 .. 10, jumps 0 .. 10,000 a year,
+    mu any finite number (prices are clamped to 1 cent .. MAX_CENTS), dollars 0.01 .. 10 trillion
   replay:
     csv:FILE              exchange-style export: a time column (timestamp, date, datetime or time;
                           ISO-8601 dates/times or unix seconds) and a price column (close, else

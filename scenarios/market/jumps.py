@@ -11,6 +11,7 @@ from scenarios.market.paths import (
     YEAR,
     _cents,
     _Grid,
+    _log_move,
     _non_negative,
     _positive_seconds,
     _private_stream,
@@ -31,10 +32,10 @@ class JumpDiffusion:
 
     s0_cents: int = field(validator=_cents)
     mu_annual: float = field(validator=_real)
-    sigma_annual: float = field(validator=_non_negative)
+    sigma_annual: float = field(validator=[_non_negative, _log_move])
     jumps_per_year: float = field(validator=_non_negative)
-    jump_mean: float = field(validator=_real)
-    jump_sd: float = field(validator=_non_negative)
+    jump_mean: float = field(validator=_log_move)
+    jump_sd: float = field(validator=[_non_negative, _log_move])
     dt_seconds: int = field(validator=_positive_seconds)
     rng: random.Random = field(converter=_private_stream, repr=False)
     _grid: _Grid = field(init=False, repr=False)

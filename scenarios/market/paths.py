@@ -23,6 +23,7 @@ __all__ = [
     "GBM",
     "InvalidPricePath",
     "MAX_CENTS",
+    "MAX_LOG_MOVE",
     "MalformedPriceFile",
     "PricePath",
     "PricePathError",
@@ -37,6 +38,7 @@ DAY = 24 * HOUR
 YEAR = 365.25 * DAY
 MAX_CENTS = 10**15  # $10 trillion per BTC: generated paths are clamped to [1, MAX_CENTS] cents
 _LOG_MAX = math.log(MAX_CENTS)
+MAX_LOG_MOVE = 10.0  # bound of volatilities, log noise and log jump sizes (e**10 ~ 22,000x): beyond, floats overflow
 
 
 class PricePathError(EngineError):
@@ -82,6 +84,13 @@ def _non_negative(instance: object, attribute: Attribute[Any], value: Any) -> No
     _real(instance, attribute, value)
     if value < 0:
         raise _refuse(attribute, value, "must not be negative")
+
+
+def _log_move(instance: object, attribute: Attribute[Any], value: Any) -> None:
+    """A volatility, noise or jump size: finite, and at most MAX_LOG_MOVE in absolute value."""
+    _real(instance, attribute, value)
+    if abs(value) > MAX_LOG_MOVE:
+        raise _refuse(attribute, value, f"must lie within -{MAX_LOG_MOVE:g} .. {MAX_LOG_MOVE:g}")
 
 
 def _seconds(_: object, attribute: Attribute[Any], value: Any) -> None:
@@ -272,7 +281,7 @@ class GBM:
 
     s0_cents: int = field(validator=_cents)
     mu_annual: float = field(validator=_real)
-    sigma_annual: float = field(validator=_non_negative)
+    sigma_annual: float = field(validator=[_non_negative, _log_move])
     dt_seconds: int = field(validator=_positive_seconds)
     rng: random.Random = field(converter=_private_stream, repr=False)
     _grid: _Grid = field(init=False, repr=False)
@@ -303,7 +312,7 @@ class BrownianBridge:
     s0_cents: int = field(validator=_cents)
     target_cents: int = field(validator=_cents)
     target_t: int = field(validator=_positive_seconds)
-    sigma_annual: float = field(validator=_non_negative)
+    sigma_annual: float = field(validator=[_non_negative, _log_move])
     dt_seconds: int = field(validator=_positive_seconds)
     rng: random.Random = field(converter=_private_stream, repr=False)
     _grid: _Grid = field(init=False, repr=False)

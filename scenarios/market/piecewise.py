@@ -11,7 +11,7 @@ from bisect import bisect_right
 from fractions import Fraction
 from itertools import pairwise
 
-from scenarios.market.paths import HOUR, InvalidPricePath, _to_cents
+from scenarios.market.paths import HOUR, MAX_LOG_MOVE, InvalidPricePath, _to_cents
 
 __all__ = ["Piecewise"]
 
@@ -29,8 +29,8 @@ class Piecewise:
                  rng: random.Random | None = None) -> None:
         if not points or points[0][0] != 0 or any(b[0] <= a[0] for a, b in pairwise(points)):
             raise InvalidPricePath(field="points", value=points[:3], problem="times must start at 0 and increase")
-        if not math.isfinite(noise) or noise < 0:
-            raise InvalidPricePath(field="noise", value=noise, problem="must be a finite number >= 0")
+        if not math.isfinite(noise) or not 0 <= noise <= MAX_LOG_MOVE:
+            raise InvalidPricePath(field="noise", value=noise, problem=f"must lie within 0 .. {MAX_LOG_MOVE:g}")
         self.times = [t for t, _ in points]
         self.cents = [c for _, c in points]
         self.geometric, self.noise = geometric, noise

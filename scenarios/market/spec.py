@@ -15,6 +15,7 @@ from scenarios.market.jumps import JumpDiffusion
 from scenarios.market.paths import (
     DAY,
     GBM,
+    MAX_LOG_MOVE,
     BrownianBridge,
     Constant,
     MalformedPriceFile,
@@ -31,7 +32,9 @@ DEFAULTS = {  # stochastic kinds: defaults of their optional keys (rates annual,
     "jump": {"mu": "0", "sigma": "0.6", "jumps": "6", "jump_mean": "-0.08", "jump_sd": "0.1", "dt": "3600"},
     "bridge": {"sigma": "0.8", "dt": "3600"},
 }
-SIGNED = {"mu", "jump_mean"}
+RANGES: dict[str, tuple[float | None, float | None]] = {  # of the rates (a float beyond overflows)
+    "mu": (None, None), "sigma": (0, MAX_LOG_MOVE), "jumps": (0, 10_000),
+    "jump_mean": (-MAX_LOG_MOVE, MAX_LOG_MOVE), "jump_sd": (0, MAX_LOG_MOVE)}
 KEYS: dict[str, set[str]] = {"constant": {"price"}, "csv": set(), "bridge": {"target", "days", "sigma", "start", "dt"},
                              **{kind: {*keys, "start"} for kind, keys in DEFAULTS.items() if kind != "bridge"},
                              **{name: {"noise"} for name in SHAPES}}
@@ -141,7 +144,7 @@ def _split(spec: str) -> tuple[str, str, dict[str, str]]:
 
 
 def _shape(spec: str, kind: str, params: dict[str, str], rng: random.Random, price_cents: int | None) -> MarketPath:
-    shape, noise = SHAPES[kind], value.number(spec, "noise", params.get("noise", str(DEFAULT_NOISE)), low=0)
+    shape, noise = SHAPES[kind], value.number(spec, "noise", params.get("noise", str(DEFAULT_NOISE)), 0, MAX_LOG_MOVE)
     points = anchored_points(shape.anchors, price_cents)
     path = Piecewise(points, geometric=True, noise=noise, rng=rng)
     return MarketPath(spec, kind, shape.start, path.length_s,
@@ -169,8 +172,7 @@ def _stochastic(spec: str, kind: str, params: dict[str, str], rng: random.Random
                 price_cents: int | None) -> MarketPath:
     s0, given = _start(spec, params, price_cents), {**DEFAULTS[kind], **params}
     dt = value.seconds(spec, "dt", given["dt"])
-    rates = {key: value.number(spec, key, given[key], low=None if key in SIGNED else 0)
-             for key in DEFAULTS[kind] if key != "dt"}
+    rates = {key: value.number(spec, key, given[key], *RANGES[key]) for key in DEFAULTS[kind] if key != "dt"}
     values: dict[str, object] = {"start_cents": s0, **rates, "dt": dt}
     if kind == "gbm":
         return MarketPath(spec, kind, None, None, values, GBM(s0, rates["mu"], rates["sigma"], dt, rng))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from scenarios.market.paths import DAY, PricePathError
+from scenarios.market.paths import DAY, MAX_CENTS, PricePathError
 
 __all__ = ["PathSpecError", "days", "decimal", "dollars", "number", "seconds", "target"]
 
@@ -27,7 +27,12 @@ def decimal(spec: str, key: str, value: str) -> Decimal:
 
 
 def dollars(spec: str, key: str, value: str) -> int:
-    cents = int(decimal(spec, key, value).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    """Whole cents from one cent to MAX_CENTS ($10 trillion, the most a path's price reaches)."""
+    number = decimal(spec, key, value).scaleb(2)
+    if number > MAX_CENTS:
+        raise PathSpecError(spec=spec, key=key, value=value,
+                            problem=f"{key}={value!r} is above ${MAX_CENTS // 100:,}, the highest price a path takes")
+    cents = int(number.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
     if cents <= 0:
         raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be at least one cent")
     return cents
@@ -40,13 +45,19 @@ def target(spec: str, value: str, s0: int) -> int:
     pct = decimal(spec, "target", value[:-1])
     if pct <= -100:
         raise PathSpecError(spec=spec, key="target", value=value, problem=f"target={value!r} must be above -100%")
-    return max(1, int((s0 * (1 + pct / 100)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)))
+    cents = s0 * (1 + pct / 100)
+    if cents > MAX_CENTS:
+        raise PathSpecError(spec=spec, key="target", value=value,
+                            problem=f"target={value!r} is above ${MAX_CENTS // 100:,}, the highest price a path takes")
+    return max(1, int(cents.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)))
 
 
-def number(spec: str, key: str, value: str, low: float | None = None) -> float:
+def number(spec: str, key: str, value: str, low: float | None = None, high: float | None = None) -> float:
     number = decimal(spec, key, value)
     if low is not None and number < low:
-        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be at least {low}")
+        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be at least {low:g}")
+    if high is not None and number > high:
+        raise PathSpecError(spec=spec, key=key, value=value, problem=f"{key}={value!r} must be at most {high:g}")
     return float(number)
 
 

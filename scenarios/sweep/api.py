@@ -53,7 +53,7 @@ def sweep(name: str, seeds: list[int], grid: list[str], settings: list[str], out
     elif design == "grid":
         if not seeds:
             raise ScenarioError("a sweep needs at least one seed")
-        plan = plan_grid(name, seeds, parse_grid(grid), settings)
+        plan = plan_grid(name, seeds, parse_grid(grid, len(seeds)), settings)
         identity = {"scenario": name, "design": design, "grid": grid, "settings": settings}
     else:
         raise ScenarioError(f"--design expects grid or sobol, got {design!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import shlex
 from functools import cache
 from pathlib import Path
@@ -13,9 +14,11 @@ from attrs import frozen
 
 from scenarios.library import ScenarioError, load_scenario, parse_params
 
-__all__ = ["RunSpec", "cell_label", "code_version", "parse_grid", "parse_seeds", "plan_grid", "repro_command"]
+__all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_size", "code_version", "parse_grid", "parse_seeds", "plan_grid",
+           "repro_command"]
 
 _SOURCES = ("domains", "engine", "scenarios")
+MAX_RUNS = 1_000_000  # the most runs a sweep plans (seeds x grid cells, or a Sobol design's points)
 
 
 @frozen
@@ -44,10 +47,12 @@ class RunSpec:
 
 
 def parse_seeds(text: str) -> list[int]:
-    """`7`, `1-8` or `1,3,5` -> seeds; an empty range is refused."""
+    """`7`, `1-8` or `1,3,5` -> seeds; an empty range, or one of more than MAX_RUNS seeds, is refused
+    (before it is built). Any int is a seed, negative ones too (a seed only names random streams)."""
     try:
         if "-" in text.strip().lstrip("-"):
             low, high = (int(x) for x in text.split("-", 1))
+            check_size(high - low + 1, f"--seeds {text}")
             seeds = list(range(low, high + 1))
         else:
             seeds = [int(x) for x in text.split(",")]
@@ -55,11 +60,19 @@ def parse_seeds(text: str) -> list[int]:
         raise ScenarioError(f"--seeds expects N, A-B or A,B,C; got {text!r}") from None
     if not seeds:
         raise ScenarioError(f"--seeds {text} is an empty range (A-B needs A <= B)")
+    check_size(len(seeds), f"--seeds {text}")
     return seeds
 
 
-def parse_grid(items: list[str]) -> list[dict[str, str]]:
-    """`KEY=v1,v2` items -> every combination as KEY=VALUE assignments (in the order given)."""
+def check_size(runs: int, what: str) -> None:
+    """Refuse, in one line, a plan of more than MAX_RUNS runs (`what` names it)."""
+    if runs > MAX_RUNS:
+        raise ScenarioError(f"{what} plans {runs:,} runs; a sweep plans at most {MAX_RUNS:,}")
+
+
+def parse_grid(items: list[str], seeds: int = 1) -> list[dict[str, str]]:
+    """`KEY=v1,v2` items -> every combination as KEY=VALUE assignments (in the order given); a grid
+    whose cells x `seeds` exceed MAX_RUNS is refused before its cells are built."""
     keys, values = [], []
     for item in items:
         key, sep, raw = item.partition("=")
@@ -67,6 +80,8 @@ def parse_grid(items: list[str]) -> list[dict[str, str]]:
             raise ScenarioError(f"--grid expects KEY=V1,V2,... once per key; got {item!r}")
         keys.append(key)
         values.append(raw.split(","))
+    cells = math.prod(map(len, values))
+    check_size(cells * seeds, f"{seeds:,} seed(s) x {cells:,} grid cell(s)")
     return [dict(zip(keys, combo)) for combo in itertools.product(*values)] or [{}]
 
 
@@ -77,6 +92,7 @@ def cell_label(assignments) -> str:
 
 def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings: list[str]) -> list[RunSpec]:
     """Every (cell, seed) in cell-major order; every cell's parameters are checked before any run."""
+    check_size(len(seeds) * len(grid), f"{len(seeds):,} seed(s) x {len(grid):,} grid cell(s)")
     scenario, code = load_scenario(name), code_version()
     fixed = [(s.partition("=")[0], s.partition("=")[2]) for s in settings]
     grid_keys = set(grid[0])

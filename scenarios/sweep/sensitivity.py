@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.library import ScenarioError, load_scenario, parse_params
-from scenarios.sweep.plan import RunSpec, code_version
+from scenarios.sweep.plan import RunSpec, check_size, code_version
 from scenarios.sweep.risk import loss_of
 
 __all__ = ["SEED_FACTOR", "parse_ranges", "plan_sobol", "sobol_indices"]
@@ -21,7 +21,7 @@ SEED_FACTOR = "seed (noise)"
 
 
 def parse_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
-    """`KEY=LOW:HIGH` items -> {key: (low, high)}."""
+    """`KEY=LOW:HIGH` items -> {key: (low, high)}, both finite (`nan` and `inf` are refused)."""
     ranges = {}
     for item in items:
         key, _, raw = item.partition("=")
@@ -30,8 +30,8 @@ def parse_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
             bounds = (float(low), float(high))
         except ValueError:
             bounds = (math.nan, math.nan)
-        if not key or not sep or not bounds[0] < bounds[1] or key in ranges:
-            raise ScenarioError("--design sobol expects --grid KEY=LOW:HIGH with LOW < HIGH once per key;"
+        if not key or not sep or not bounds[0] < bounds[1] or not all(map(math.isfinite, bounds)) or key in ranges:
+            raise ScenarioError("--design sobol expects --grid KEY=LOW:HIGH with finite LOW < HIGH once per key;"
                                 f" got {item!r}")
         ranges[key] = bounds
     if not ranges:
@@ -49,6 +49,7 @@ def plan_sobol(name: str, ranges: dict[str, tuple[float, float]], samples: int, 
 
     if samples < 2 or samples & (samples - 1):
         raise ScenarioError(f"--samples must be a power of two >= 2, got {samples}")
+    check_size(samples * (len(ranges) + 2), f"--samples {samples} x {len(ranges) + 2} (ranges + 2)")
     scenario, code = load_scenario(name), code_version()
     fixed = [(s.partition("=")[0], s.partition("=")[2]) for s in settings]
     for key in ranges:
