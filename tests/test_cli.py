@@ -164,6 +164,7 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     (["show", "JOURNAL", "planet", "x"], "unknown kind 'planet'; known: approval-policy, "),
     (["show", "JOURNAL", "customer", "ghost", "--as-of", "soon"], "an instant is an ISO-8601 date or time"),
     (["show", "JOURNAL", "book", "extra"], "show JOURNAL book takes no id; got 'extra'"),
+    (["run", "onboarding", "--from", "JOURNAL"], "onboarding is not a stress scenario; --from needs stress"),
     (["show", "JOURNAL", "customer", "ghost", "--csv", "c.csv"], "--csv and --parquet write the book view"),
     (["show", "JOURNAL", "customer", "ghost"], "UnknownEntity"),
     (["outbox", "JOURNAL", "--type", "core.price.nope"], "UnknownEventType"),

@@ -277,6 +277,7 @@ def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path,
     (["--seeds", "1-2", "--grid", "top_up_share=nan,0.5"], "parameter top_up_share=nan is out of range [0 .. 1]"),
     (["--design", "sobol", "--grid", "top_up_share=0:inf"], "with finite LOW < HIGH"),
     (["--design", "sobol", "--grid", "top_up_share=nan:1"], "with finite LOW < HIGH"),
+    (["--design", "sobol", "--grid", "top_up_share=0:5"], "top_up_share=0:5 leaves the parameter's range [0 .. 1]"),
     (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the dask scheduler"),
 ])
 def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, argv, message):

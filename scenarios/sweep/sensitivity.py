@@ -52,9 +52,12 @@ def plan_sobol(name: str, ranges: dict[str, tuple[float, float]], samples: int, 
     check_size(samples * (len(ranges) + 2), f"--samples {samples} x {len(ranges) + 2} (ranges + 2)")
     scenario, code = load_scenario(name), code_version()
     fixed = [(s.partition("=")[0], s.partition("=")[2]) for s in settings]
-    for key in ranges:
+    for key, (low, high) in ranges.items():
         if key not in scenario.params:
             raise ScenarioError(f"unknown parameter {key!r} for {name}; known: {', '.join(sorted(scenario.params))}")
+        param = scenario.params[key]
+        if (param.low is not None and low < param.low) or (param.high is not None and high > param.high):
+            raise ScenarioError(f"--grid {key}={low:g}:{high:g} leaves the parameter's range [{param.range}]")
     points = sobol.sample(_problem(ranges), samples, calc_second_order=False, seed=0)
     runs = []
     for point in points:
