@@ -185,3 +185,23 @@ def test_a_csv_export_sets_the_run_start_and_its_prices(tmp_path):
     assert result.summary["run_start_utc"] == "2023-02-28T00:00:00+00:00"
     assert (result.summary["price_start_cents"], result.summary["price_trough_cents"]) == (2_300_000, 1_400_000)
     assert result.summary["margin_calls"] > 0
+
+
+@pytest.mark.parametrize("start, days", [("2020-02-25", 21), ("2024-02-10", 35), ("2022-01-20", 60),
+                                         ("2021-04-15", 110)])
+def test_time_axis_ticks_are_days_apart_across_month_ends(start, days):
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from scenarios.analysis.plots import _dates
+
+    fig, ax = plt.subplots()
+    begin = pd.Timestamp(start)
+    ax.plot([begin, begin + pd.Timedelta(days=days)], [1, 2])
+    locator = _dates(ax)
+    locator.set_axis(ax.xaxis)
+    ticks = np.array(locator())
+    plt.close(fig)
+    low, high = ax.get_xlim()
+    ticks = ticks[(ticks >= low) & (ticks <= high)]
+    assert len(ticks) >= 3 and np.diff(ticks).min() >= 4  # no "29" printed over "Mar" a day later

@@ -90,11 +90,24 @@ def figures(a: Analysis, params: dict) -> dict[str, Figure]:
     """Every figure of the report, by name (the caller closes them)."""
     drawn = {name: draw(a, params) for name, draw in FIGURES.items()}
     for fig in drawn.values():
-        locator = mdates.AutoDateLocator()
+        locator = _dates(fig.axes[0])
         fig.axes[0].xaxis.set_major_locator(locator)
         fig.axes[0].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         fig.tight_layout()
     return drawn
+
+
+def _dates(ax) -> mdates.DateLocator:
+    """Ticks for the time axis. Over 10 to 120 days, on fixed days of each month: matplotlib's own
+    ticks every few days restart at each month's first, so the 29th and the month's name a day later
+    print over each other (Feb 29 and Mar 1 read "29Mar")."""
+    low, high = ax.get_xlim()
+    days = high - low  # matplotlib dates are days
+    if 10 <= days < 40:
+        return mdates.DayLocator(bymonthday=(1, 5, 9, 13, 17, 21, 25))
+    if 40 <= days < 120:
+        return mdates.DayLocator(bymonthday=(1, 8, 15, 22))
+    return mdates.AutoDateLocator()
 
 
 def draw_all(a: Analysis, params: dict, directory: Path) -> list[Path]:
