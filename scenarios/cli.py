@@ -332,6 +332,10 @@ def _show(args: argparse.Namespace) -> int:
         if args.kind not in view.kinds and args.kind not in VIEWS:
             known = ", ".join(sorted([*view.kinds, *VIEWS, "book"]))
             return _fail(f"unknown kind {args.kind!r}; known: {known} (UnknownKind)")
+        meta = view.journal.meta()
+        start, now = str(meta.get("start", "")), str(meta.get("now", meta.get("start", "")))
+        if as_of is not None and not start <= as_of <= now:  # as `show JOURNAL book`, `export` and `fork` refuse it
+            return _fail(f"{as_of} is outside the journal ({start} .. {now}) (InvalidArgument)")
         print(dumps(view.entity(args.kind, args.id, as_of=as_of)))
     return 0
 

@@ -167,6 +167,8 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     (["run", "onboarding", "--from", "JOURNAL"], "onboarding is not a stress scenario; --from needs stress"),
     (["show", "JOURNAL", "customer", "ghost", "--csv", "c.csv"], "--csv and --parquet write the book view"),
     (["show", "JOURNAL", "customer", "ghost"], "UnknownEntity"),
+    (["show", "JOURNAL", "price", "btc-usd", "--as-of", "2023-06-01"], "2023-06-01T00:00:00Z is outside the journal"),
+    (["show", "JOURNAL", "history", "ghost", "--as-of", "2031-01-01"], "2031-01-01T00:00:00Z is outside the journal"),
     (["outbox", "JOURNAL", "--type", "core.price.nope"], "UnknownEventType"),
 ])
 def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatch, capsys, argv, fragment):
