@@ -5,12 +5,14 @@ Numbers are formatted for people here only; files keep the values as the scenari
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from decimal import Decimal
+from typing import IO, TextIO, cast
 
 from rich.console import Console
 from rich.progress import (
@@ -122,9 +124,30 @@ def param_table(params: Mapping[str, object]) -> Table:
 
 
 def stdout_console() -> Console:
-    """Standard output; wide when piped, so a digest or a story stays on one line."""
+    """Standard output; wide when piped, so a digest or a story stays on one line, and without the
+    spaces rich pads a table's lines with to its width (a file or a program reading it has no use
+    for them)."""
     console = Console(file=sys.stdout)
-    return console if console.is_terminal else Console(file=sys.stdout, width=200)
+    return console if console.is_terminal else Console(file=cast(IO[str], _Unpadded(sys.stdout)), width=200)
+
+
+class _Unpadded:
+    """A text stream that drops the spaces ending each line written through it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(_PADDING.sub("\n", text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+_PADDING = re.compile(r"[ \t]+\n")
 
 
 def working(label: str) -> AbstractContextManager[object]:

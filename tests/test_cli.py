@@ -105,6 +105,7 @@ def test_scenarios_lists_each_with_its_story_and_describe_every_parameter(capsys
     assert main(["scenarios"]) == 0
     listing = capsys.readouterr().out
     assert "onboarding" in listing and "Story: a bank opens its doors for a month." in listing
+    assert not [line for line in listing.splitlines() if line.endswith(" ")]  # no padding for a program to strip
     assert main(["describe", "timely-payments"]) == 0
     described = capsys.readouterr().out
     for fragment in ("facility_usd", "10,000,000", "USD/BTC", "1 .. 3,650", "the bitcoin price", "125 %"):
