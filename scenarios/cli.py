@@ -94,7 +94,9 @@ def _engine_problem(exc: EngineError) -> str:
     fields = dict(exc.fields)
     path, problem = fields.pop("path", None), fields.pop("problem", None)
     name = type(exc).__name__
-    if problem is not None:
+    if type(exc).describe is not EngineError.describe:  # the error words itself
+        text = str(exc)
+    elif problem is not None:
         argument, value = fields.get("argument"), fields.get("value")
         text = f"{argument}={value!r}: {problem}" if argument and str(value) not in str(problem) else str(problem)
     else:
