@@ -9,7 +9,9 @@ from attrs import frozen
 
 from scenarios.analysis import Analysis, analyse_run, write_outputs
 from scenarios.analysis.plots import figures
-from scenarios.library import load_scenario, parse_params
+from scenarios.library import load_scenario, parse_params, stress
+from scenarios.library.params import ScenarioError
+from scenarios.library.rundir import prepare_run_dir
 from scenarios.library.stress import tell
 
 __all__ = ["StressResult", "run_stress"]
@@ -45,18 +47,19 @@ class StressResult:
 
 
 def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None = None, progress=None,
-               **params: object) -> StressResult:
+               force: bool = False, **params: object) -> StressResult:
     """Run the `stress` scenario (or a preset of it such as "march-2020") with `params` overriding its
-    defaults, range-checked as on the command line. With `out`, the run directory is created and
-    gets journal.sqlite and every output; without it the journal stays in memory."""
+    defaults, range-checked as on the command line. With `out`, the run directory gets
+    journal.sqlite and every output, as `lanasim run --out` writes it (`RunRefused` for a directory
+    holding other files or, without `force`, a previous run); without it the journal stays in memory."""
     from engine import Simulation
 
     scenario = load_scenario(preset)
+    if getattr(scenario.module, "report", None) is not stress.report:
+        raise ScenarioError(f"{preset} is not a stress scenario; run_stress runs stress or one of its presets")
     values = parse_params(scenario, [f"{key}={value}" for key, value in params.items()])
     run_dir = None if out is None else Path(out)
-    if run_dir is not None:
-        run_dir.mkdir(parents=True, exist_ok=False)
-    journal = ":memory:" if run_dir is None else str(run_dir / "journal.sqlite")
+    journal = ":memory:" if run_dir is None else str(prepare_run_dir(run_dir, force=force))
     with Simulation(seed=seed, start=scenario.start(values), journal=journal) as sim:
         sim.progress = progress
         sim.journal.set_meta(scenario=scenario.name, params={k: str(v) for k, v in values.items()})

@@ -205,3 +205,19 @@ def test_time_axis_ticks_are_days_apart_across_month_ends(start, days):
     low, high = ax.get_xlim()
     ticks = ticks[(ticks >= low) & (ticks <= high)]
     assert len(ticks) >= 3 and np.diff(ticks).min() >= 4  # no "29" printed over "Mar" a day later
+
+
+def test_run_stress_refuses_a_scenario_that_is_not_a_stress_one_and_a_directory_it_must_not_replace(tmp_path):
+    from scenarios.library.rundir import RunRefused
+
+    with pytest.raises(ScenarioError, match="onboarding is not a stress scenario"):
+        run_stress("onboarding")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    with pytest.raises(RunRefused, match="holds files but no lanasim journal"):
+        run_stress("stress", out=tmp_path / "mine", facilities=2, days=1)
+    first = run_stress("stress", out=tmp_path / "run", facilities=2, days=1)
+    with pytest.raises(RunRefused, match="holds a previous run"):
+        run_stress("stress", out=tmp_path / "run", facilities=2, days=1)
+    again = run_stress("stress", out=tmp_path / "run", facilities=2, days=1, force=True)
+    assert again.digest == first.digest and (tmp_path / "mine" / "notes.txt").read_text() == "mine"
