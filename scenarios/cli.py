@@ -190,6 +190,10 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
             summary = start()
     except (Stopped, KeyboardInterrupt):
         progress.close()
+        if _finished(run_dir / JOURNAL):  # stopped while its outputs were being written
+            print(f"lanasim: interrupted: the run had finished, its outputs are not all written; write them "
+                  f"with lanasim report {run_dir}", file=sys.stderr)
+            return INTERRUPTED
         print(f"lanasim: interrupted: {_consistent(run_dir / JOURNAL)}; continue it with "
               f"lanasim run --resume {run_dir}", file=sys.stderr)
         return INTERRUPTED
@@ -204,6 +208,16 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
     print(f"chain head: {_chain_head(run_dir / JOURNAL)}", file=sys.stderr if args.json else sys.stdout)
     print(f"wall seconds: {time.perf_counter() - started:.2f}", file=sys.stderr)
     return 0
+
+
+def _finished(journal: Path) -> bool:
+    """Whether the journal records a finished run (what `--resume` refuses to continue)."""
+    from scenarios.library.rundir import journal_meta
+
+    try:
+        return bool(journal.is_file() and journal_meta(journal).get("finished"))
+    except (EngineError, sqlite3.Error):
+        return False
 
 
 def _resumed(run_dir: Path, args: argparse.Namespace, params: dict, progress: RunProgress) -> dict:

@@ -295,3 +295,20 @@ def test_a_full_disk_gets_one_line_exit_2_and_keeps_the_committed_days(tmp_path)
     assert proc.returncode == 2 and len(said) == 1 and "is consistent up to 2024-" in said[0], proc.stderr
     with open_readonly(str(tmp_path / "run" / "journal.sqlite")) as view:
         assert view.verify()["ok"] and view.journal.last_seq > 0
+
+
+def test_ctrl_c_while_a_finished_runs_outputs_are_written_says_to_write_them_with_report(tmp_path, capsys,
+                                                                                       monkeypatch):
+    import scenarios.library as library
+
+    def interrupted(module, run_dir, summary):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(library, "write_outputs", interrupted)
+    out = tmp_path / "run"
+    assert main(["run", "stress", "--set", "facilities=3", "--set", "days=1", "--out", str(out)]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"lanasim: interrupted: the run had finished, its outputs are not all written; write them with "
+        f"lanasim report {out}")
+    monkeypatch.undo()
+    assert main(["report", str(out)]) == 0 and (out / "report.html").is_file()
