@@ -48,9 +48,12 @@ class Expected:
         for event_type, fields in steps:
             found = Expected(self.outbox, after)._matching(event_type, fields)
             if not found:
-                raise ExpectationFailed(Expected(self.outbox, after)._explain(
-                    f"step {len(hits) + 1}: no {event_type} with {_show(fields)} after sequence {after}",
-                    event_type, fields))
+                headline = f"step {len(hits) + 1}: no {event_type} with {_show(fields)} after sequence {after}"
+                earlier = self._matching(event_type, fields) if hits else []
+                if earlier:  # published, but not after the step before: the order is what failed
+                    raise ExpectationFailed(f"{headline} (step {len(hits)}'s); {len(earlier)} published before it:\n"
+                                            + "\n".join(_line(e) for e in earlier[:5]))
+                raise ExpectationFailed(Expected(self.outbox, after)._explain(headline, event_type, fields))
             hits.append(found[0])
             after = found[0]["sequence"]
         return hits
