@@ -62,3 +62,12 @@ def test_a_path_that_leaves_the_positive_integers_stops_the_feed_with_a_typed_er
         market.advance(hours=2)
     assert err.value.price == 0 and err.value.at_second == 3_600
     assert market.price.current() == before_prices == 5_000_000
+
+
+@pytest.mark.parametrize("path", [None, lambda t: 6_000_000, 6_000_000])
+def test_following_something_that_is_not_a_price_path_is_refused_before_any_tick(market, path):
+    before = market.journal.digest()
+    with pytest.raises(InvalidPrice, match="is not a price path"):
+        market.price.follow(path, every_seconds=3_600)
+    market.advance(hours=2)
+    assert market.journal.digest() == before and market.price.current() is None  # no feed was started

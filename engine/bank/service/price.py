@@ -74,6 +74,9 @@ class PriceService:
         """
         if type(every_seconds) is not int or every_seconds <= 0:
             raise InvalidPrice(price=None, every_seconds=every_seconds, problem="interval must be a positive int")
+        if not callable(getattr(path, "price_at", None)):
+            raise InvalidPrice(price=None, every_seconds=every_seconds,
+                               problem=f"{type(path).__name__} is not a price path (it has no price_at(t) method)")
         if self.feed is not None:
             self.feed.stopped = True
         self.path = feed = path
