@@ -16,7 +16,7 @@ import pytest
 
 from engine.inspect import open_readonly
 from scenarios.cli import main
-from scenarios.library import load_scenario, run_scenario, scenario_names
+from scenarios.library import ScenarioError, load_scenario, run_scenario, scenario_names
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = ["run", "onboarding", "--seed", "3", "--set", "days=3"]
@@ -312,3 +312,12 @@ def test_ctrl_c_while_a_finished_runs_outputs_are_written_says_to_write_them_wit
         f"lanasim report {out}")
     monkeypatch.undo()
     assert main(["report", str(out)]) == 0 and (out / "report.html").is_file()
+
+
+@pytest.mark.parametrize("seed, params, problem", [("x", None, "seed must be an int, got 'x'"),
+                                                   (True, None, "seed must be an int, got True"),
+                                                   (1, [("days", 1)], "params must be a mapping")])
+def test_run_scenario_refuses_a_seed_or_params_of_the_wrong_type_before_any_file(tmp_path, seed, params, problem):
+    with pytest.raises(ScenarioError, match=problem):
+        run_scenario("onboarding", seed, params, tmp_path / "run")
+    assert not (tmp_path / "run").exists()

@@ -173,6 +173,10 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
     `run_dir/journal.sqlite`; then the scenario's `report(run_dir)` writes its outputs, or the
     story's summary is written as `run_dir/summary.json`. Refusals leave every file as it was."""
     scenario = load_scenario(name)
+    if type(seed) is not int:  # a bool is no seed either
+        raise ScenarioError(f"seed must be an int, got {seed!r}")
+    if params is not None and not isinstance(params, Mapping):
+        raise ScenarioError(f"params must be a mapping of parameter names to values, got {type(params).__name__}")
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-seed{seed}"
     journal = prepare_run_dir(run_dir, force=force)
