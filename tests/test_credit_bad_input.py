@@ -238,3 +238,10 @@ def test_a_frozen_customer_gets_no_proposal(sim, customer):
     sim.customer.freeze_customer(customer)
     error = refused(sim, CustomerNotEligible, sim.credit.create_proposal, customer, AMOUNT, MULTIPLE)
     assert (error.customer_id, error.status) == (customer, "frozen")
+
+
+@pytest.mark.parametrize("read", ["books", "principal", "obligations", "repayment_plan", "history", "facility"])
+def test_every_read_of_a_facility_refuses_an_id_that_names_none(sim, read):
+    with pytest.raises(UnknownEntity) as err:
+        getattr(sim.credit, read)("no-such-facility")
+    assert err.value.id == "no-such-facility"

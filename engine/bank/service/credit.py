@@ -53,6 +53,7 @@ from engine.bank.ports import (
 )
 from engine.kernel.authz import SYSTEM
 from engine.kernel.batch import Batch
+from engine.kernel.errors import UnknownEntity
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel, Outcome
 
@@ -179,26 +180,37 @@ class CreditService:
                             self.public_ids.of(FACILITY_KIND, f.id))
 
     def books(self, facility_id: str) -> Books:
-        check_id("facility_id", facility_id)
+        self._known(facility_id)
         return self.reads.books(facility_id)
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (Lana:
         core/credit/src/credit_facility/interest_accrual_cycle/entity.rs)."""
-        check_id("facility_id", facility_id)
+        self._known(facility_id)
         return self.reads.principal(facility_id)
 
     def obligations(self, facility_id: str) -> list[Obligation]:
-        check_id("facility_id", facility_id)
+        self._known(facility_id)
         return self.reads.obligations_of(facility_id)
 
     def repayment_plan(self, facility_id: str) -> tuple[PlanEntry, ...]:
         """Lana's repayment plan: obligations then what is still to come, by due date, interest first."""
+        self._known(facility_id)
         return facility_repayment_plan(self.outbox, facility_id, self.kernel.now)
 
     def history(self, facility_id: str) -> tuple[HistoryEntry, ...]:
         """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...)."""
+        self._known(facility_id)
         return facility_history(self.outbox, facility_id, self.kernel.now)
+
+    def _known(self, facility_id: str) -> None:
+        """`UnknownEntity` for an id that names no facility, proposed, pending or active (its
+        reads would otherwise answer zeros and empty lists, as for a facility that owes nothing)."""
+        check_id("facility_id", facility_id)
+        exists = self.reads.exists
+        if not (exists(FACILITY_KIND, facility_id) or exists("pending-credit-facility", facility_id)
+                or exists("credit-facility-proposal", facility_id)):
+            raise UnknownEntity(kind=FACILITY_KIND, id=facility_id)
 
     def _collateral_id(self, facility_id: str) -> str:
         return self.reads.collateral_id(facility_id)
