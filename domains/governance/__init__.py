@@ -17,13 +17,10 @@ from domains.governance.commands import (
 )
 from domains.governance.committee import Committee
 from domains.governance.errors import (
-    AlreadyVoted,
     AutoApproveNotAllowed,
     EmptyValue,
     GovernanceError,
-    NotACommitteeMember,
     NotInitialized,
-    ProcessAlreadyConcluded,
     UnknownProcessType,
 )
 from domains.governance.events import (
@@ -57,7 +54,6 @@ __all__ = [
     "APPROVAL_PROCESS",
     "AUTO_APPROVE",
     "AddCommitteeMember",
-    "AlreadyVoted",
     "AutoApproveNotAllowed",
     "ApprovalPolicy",
     "ApprovalProcess",
@@ -82,11 +78,9 @@ __all__ = [
     "EmptyValue",
     "GovernanceError",
     "InitPolicy",
-    "NotACommitteeMember",
     "NotInitialized",
     "PolicyEvent",
     "PolicyInitialized",
-    "ProcessAlreadyConcluded",
     "ProcessType",
     "RemoveCommitteeMember",
     "StartApprovalProcess",

@@ -2,7 +2,11 @@
 
 Eligible voters are the committee's *current* members, passed in each vote command (the caller
 reads the committee), so `decide` stays pure. Any denial denies; approval needs every current
-member; an empty committee has no eligible voter and so never concludes by vote.
+member; an empty committee has no eligible voter and so never concludes by vote. A vote by a
+non-member, a second vote by a member, or a vote on a concluded process is ignored: no event, the
+command's outcome `AlreadyApplied`, as Lana's `approve`/`deny` return `Idempotent::AlreadyApplied`
+and its governance service returns the process unchanged, without an error
+(core/governance/src/approval_process/entity.rs, lib.rs `approve_process`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import attrs
 from domains.aggregate import evolve
 from domains.governance import commands as cmd
 from domains.governance import events as ev
-from domains.governance.errors import AlreadyVoted, NotACommitteeMember, ProcessAlreadyConcluded, require
+from domains.governance.errors import require
 from domains.governance.primitives import ApprovalProcessStatus, ApprovalRules, ProcessType
 
 __all__ = ["COMMANDS", "ApprovalProcess", "apply", "decide"]
@@ -71,7 +75,8 @@ def _start(c: cmd.StartApprovalProcess) -> tuple[ev.ApprovalProcessEvent, ...]:
 
 
 def _approve(p: ApprovalProcess, c: cmd.ApproveProcess) -> tuple[ev.ApprovalProcessEvent, ...]:
-    _ensure_may_vote(p, c.approver_id, c.eligible)
+    if not _may_vote(p, c.approver_id, c.eligible):
+        return ()
     voted = ev.ApprovalProcessApproved(c.approver_id)
     if _unanimous(c.eligible, (*p.approvers, c.approver_id)):
         return (voted, ev.ApprovalProcessConcluded(True))
@@ -79,17 +84,14 @@ def _approve(p: ApprovalProcess, c: cmd.ApproveProcess) -> tuple[ev.ApprovalProc
 
 
 def _deny(p: ApprovalProcess, c: cmd.DenyProcess) -> tuple[ev.ApprovalProcessEvent, ...]:
-    _ensure_may_vote(p, c.denier_id, c.eligible)
+    if not _may_vote(p, c.denier_id, c.eligible):
+        return ()
     return (ev.ApprovalProcessDenied(c.denier_id, c.reason), ev.ApprovalProcessConcluded(False))
 
 
-def _ensure_may_vote(p: ApprovalProcess, voter: str, eligible: tuple[str, ...]) -> None:
-    if p.status is not Status.IN_PROGRESS:
-        raise ProcessAlreadyConcluded(process_id=p.id, status=p.status)
-    if voter not in eligible:
-        raise NotACommitteeMember(process_id=p.id, voter=voter)
-    if voter in p.voters:
-        raise AlreadyVoted(process_id=p.id, voter=voter)
+def _may_vote(p: ApprovalProcess, voter: str, eligible: tuple[str, ...]) -> bool:
+    """An open process and a current member who has not voted yet: any other vote is ignored."""
+    return p.status is Status.IN_PROGRESS and voter in eligible and voter not in p.voters
 
 
 def _unanimous(eligible: tuple[str, ...], approvers: tuple[str, ...]) -> bool:

@@ -9,13 +9,10 @@ from domains.aggregate import Refusal
 S = TypeVar("S")
 
 __all__ = [
-    "AlreadyVoted",
     "AutoApproveNotAllowed",
     "EmptyValue",
     "GovernanceError",
-    "NotACommitteeMember",
     "NotInitialized",
-    "ProcessAlreadyConcluded",
     "UnknownProcessType",
     "require",
 ]
@@ -35,18 +32,6 @@ class UnknownProcessType(GovernanceError):
 
 class NotInitialized(GovernanceError):
     """A command reached an entity before its first event (field: kind)."""
-
-
-class NotACommitteeMember(GovernanceError):
-    """The voter is not a current member of the process's committee (fields: process_id, voter)."""
-
-
-class AlreadyVoted(GovernanceError):
-    """The member already approved or denied this process (fields: process_id, voter)."""
-
-
-class ProcessAlreadyConcluded(GovernanceError):
-    """A vote reached a process that was already approved or denied (fields: process_id, status)."""
 
 
 class AutoApproveNotAllowed(GovernanceError):
