@@ -32,6 +32,7 @@ from engine.kernel.entity import EntityKind
 from engine.kernel.errors import (
     InvalidArgument,
     MalformedCommand,
+    ReentrantAsk,
     SimulationClosed,
     UnknownEntity,
     UnknownKind,
@@ -196,6 +197,7 @@ class Simulation(Dispatch):
     # -- time ----------------------------------------------------------------------------
     def advance(self, *, days: int = 0, hours: int = 0, minutes: int = 0, seconds: int = 0) -> None:
         """Move the clock forward by whole, non-negative amounts (`InvalidArgument` otherwise)."""
+        self._driving("advance")
         for name, value in (("days", days), ("hours", hours), ("minutes", minutes), ("seconds", seconds)):
             if type(value) is not int or value < 0:
                 raise InvalidArgument(argument=name, value=value, problem="not a whole, non-negative number")
@@ -205,9 +207,10 @@ class Simulation(Dispatch):
         self.run_until(self.clock.now + timedelta(seconds=total))
 
     def run_until(self, when: str | date | datetime) -> None:
-        """Move the clock to `when`, running every job, end of day and reaction due on the way (a
-        closed simulation: `SimulationClosed`)."""
-        self._open()
+        """Move the clock to `when`, running every job, end of day and reaction due on the way. Only
+        the caller that drives the run moves the clock: a job or reaction that asks is `ReentrantAsk`
+        (nothing of the ask happens), a closed simulation `SimulationClosed`."""
+        self._driving("run_until")
         if not isinstance(when, (str, date)):
             raise InvalidArgument(argument="when", value=when, problem="an ISO-8601 string, a date or a datetime")
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
@@ -216,6 +219,13 @@ class Simulation(Dispatch):
             self.jobs.run_until(target)
             self.journal.set_meta(now=self.clock.iso)
             self.journal.flush()
+
+    def _driving(self, call: str) -> None:
+        """Refuse to move a closed simulation's clock, or to move it from a job or reaction it runs."""
+        self._open()
+        if self.jobs.running or self.reactions.settling:
+            raise ReentrantAsk(call=call, problem="the clock is moved by the caller driving the run, not by a job "
+                                                  "or reaction it runs (schedule later work with sim.jobs.at)")
 
     def fork(self, at: str | date | datetime | None = None, journal: str = ":memory:") -> Simulation:
         """A new simulation continuing this one's history as it stood at `at` (default: now), in
