@@ -209,7 +209,9 @@ class Dispatch:
 
     # -- what the actors, authorization and the kernel call back ----------------------------
     def _exists(self, kind: str, entity_id: str) -> bool:
-        """A live actor or a stored stream (a create still settling counts)."""
+        """A live actor or a stored stream (a create still settling counts); closed: `SimulationClosed`."""
+        if self.closed:
+            raise SimulationClosed()
         if type(entity_id) is not str:
             return False
         return self.registry.actor(kind, entity_id) is not None or self.journal.exists(kind, entity_id)

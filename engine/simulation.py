@@ -29,10 +29,18 @@ from engine.kernel.authz import Authorizer, as_system
 from engine.kernel.clock import Jobs, check_start, parse_instant
 from engine.kernel.codec import Codec
 from engine.kernel.entity import EntityKind
-from engine.kernel.errors import InvalidArgument, MalformedCommand, UnknownEntity, UnknownKind
-from engine.kernel.ids import Ids
+from engine.kernel.errors import (
+    InvalidArgument,
+    MalformedCommand,
+    ReentrantAsk,
+    SimulationClosed,
+    UnknownEntity,
+    UnknownKind,
+)
+from engine.kernel.ids import Ids, check_seed
 from engine.kernel.index import IndexTable
 from engine.kernel.journal import GROUP_ROWS, Journal
+from engine.kernel.journal_commit import JournalWriteFailed
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
@@ -76,6 +84,8 @@ class Simulation(Dispatch):
                  policies: Iterable[Policy] | None = None, settings: BankSettings | None = None) -> None:
         if runtime not in RUNTIMES:
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
+        if seed is not None:
+            check_seed(seed)  # before the journal: a seed SQLite cannot store leaves no file behind
         self.seed, self.runtime = seed, runtime
         if settings is not None and not isinstance(settings, BankSettings):
             raise MalformedCommand(kind="simulation", problem=f"settings must be a BankSettings, not {settings!r}")
@@ -109,6 +119,7 @@ class Simulation(Dispatch):
             if host.post is not None:
                 host.ledger = self.ledger
         self.closed = False
+        self._close_failed: JournalWriteFailed | None = None  # the last commit's failure at `close`
         self._audit: tuple[object, ...] | None = None  # the audit row of the user's command being sent
         self._subjects: dict[str, str] = {}  # subject -> its JSON text in command contexts
         self.progress = None  # optional callable(fraction_done, label) set by the scenario runner
@@ -138,6 +149,7 @@ class Simulation(Dispatch):
     # -- reading -------------------------------------------------------------------------
     def state(self, kind: str, entity_id: str) -> object:
         """The live state of an entity (its actor's), or its folded journal state."""
+        self._open()
         if type(entity_id) is not str:
             raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
         actor = self.registry.actor(kind, entity_id)
@@ -154,6 +166,7 @@ class Simulation(Dispatch):
     def load(self, kind: str, entity_id: str, *, as_of: str | date | datetime | None = None, seq: int | None = None,
              use_snapshot: bool = True) -> object:
         """Time travel: the entity as it was at a sim time (`as_of`) or a journal `seq`."""
+        self._open()
         until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of is not None else None
         if kind not in self.kinds:
             raise UnknownKind(kind=kind)
@@ -161,13 +174,15 @@ class Simulation(Dispatch):
         return state
 
     def index(self, kind: str) -> IndexTable:
+        self._open()
         host = self.kinds.get(kind)
         if host is None or host.index is None:
             raise UnknownKind(kind=kind)
         return host.index
 
     def random(self, name: str) -> random.Random:
-        """A named random stream derived from the seed (independent of every other stream)."""
+        """A named random stream derived from the seed (independent of every other stream); `name`
+        is a str of 1-254 characters (`InvalidArgument` otherwise, refused before anything is staged)."""
         return self.ids.stream(name)
 
     @property
@@ -182,6 +197,7 @@ class Simulation(Dispatch):
     # -- time ----------------------------------------------------------------------------
     def advance(self, *, days: int = 0, hours: int = 0, minutes: int = 0, seconds: int = 0) -> None:
         """Move the clock forward by whole, non-negative amounts (`InvalidArgument` otherwise)."""
+        self._driving("advance")
         for name, value in (("days", days), ("hours", hours), ("minutes", minutes), ("seconds", seconds)):
             if type(value) is not int or value < 0:
                 raise InvalidArgument(argument=name, value=value, problem="not a whole, non-negative number")
@@ -191,7 +207,10 @@ class Simulation(Dispatch):
         self.run_until(self.clock.now + timedelta(seconds=total))
 
     def run_until(self, when: str | date | datetime) -> None:
-        """Move the clock to `when`, running every job, end of day and reaction due on the way."""
+        """Move the clock to `when`, running every job, end of day and reaction due on the way. Only
+        the caller that drives the run moves the clock: a job or reaction that asks is `ReentrantAsk`
+        (nothing of the ask happens), a closed simulation `SimulationClosed`."""
+        self._driving("run_until")
         if not isinstance(when, (str, date)):
             raise InvalidArgument(argument="when", value=when, problem="an ISO-8601 string, a date or a datetime")
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
@@ -201,12 +220,20 @@ class Simulation(Dispatch):
             self.journal.set_meta(now=self.clock.iso)
             self.journal.flush()
 
+    def _driving(self, call: str) -> None:
+        """Refuse to move a closed simulation's clock, or to move it from a job or reaction it runs."""
+        self._open()
+        if self.jobs.running or self.reactions.settling:
+            raise ReentrantAsk(call=call, problem="the clock is moved by the caller driving the run, not by a job "
+                                                  "or reaction it runs (schedule later work with sim.jobs.at)")
+
     def fork(self, at: str | date | datetime | None = None, journal: str = ":memory:") -> Simulation:
         """A new simulation continuing this one's history as it stood at `at` (default: now), in
         memory or in a new journal file, hosting this one's aggregates, policies and settings; this
         journal is only read (see `engine.kernel.fork`)."""
         from engine.kernel.fork import fork_journal
 
+        self._open()
         self.settle(commit=True)
         at_iso = self.clock.iso if at is None else parse_instant(at).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self.journal.lock:
@@ -218,25 +245,38 @@ class Simulation(Dispatch):
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:
         """Deliver what is queued (unless `deliver=False`), stop every actor, commit, close. The
-        journal file is released even when the last commit fails (`JournalWriteFailed`)."""
+        journal file is released even when the last commit fails (`JournalWriteFailed`, saying how
+        many acknowledged rows did not become durable); every later `close` raises it again."""
         if self.closed:
+            if self._close_failed is not None:
+                raise self._close_failed  # what the failed commit lost stays reported, never hidden
             return
         try:
             if deliver:
                 self.settle()
         finally:
             self.closed = True
-            self.registry.stop_all()
             try:
+                self.registry.stop_all()
                 self.journal.set_meta(digest=self.journal.digest(), now=self.clock.iso)
             finally:
-                self.journal.close()
-                exporter = getattr(getattr(self, "ledger", None), "exporter", None)
-                for service in (getattr(self, "report", None), exporter):
-                    if service is not None:
-                        service.close()  # the scratch files of a journal in memory go with it
+                try:
+                    self.journal.close()
+                except JournalWriteFailed as failed:
+                    self._close_failed = failed
+                    raise
+                finally:
+                    exporter = getattr(getattr(self, "ledger", None), "exporter", None)
+                    for service in (getattr(self, "report", None), exporter):
+                        if service is not None:
+                            service.close()  # the scratch files of a journal in memory go with it
+
+    def _open(self) -> None:
+        if self.closed:  # its journal's connection is closed too (`engine.kernel.journal_commit.ClosedConnection`)
+            raise SimulationClosed()
 
     def __enter__(self) -> Simulation:
+        self._open()
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

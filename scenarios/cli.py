@@ -26,6 +26,7 @@ from rich.table import Table
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
 from engine.kernel.errors import EngineError, NotALanasimJournal
+from engine.kernel.ids import check_seed
 from engine.kernel.journal_commit import JournalWriteFailed
 from scenarios.book.cli import register_cli as register_book
 from scenarios.console import (
@@ -170,6 +171,8 @@ def _journal_verbs(sub) -> None:
 # -- run ---------------------------------------------------------------------------------
 def _run(args: argparse.Namespace, progress: RunProgress) -> int:
     params = dict(item.partition("=")[::2] if "=" in item else _bad_set(item) for item in args.set)
+    if args.seed is not None:
+        check_seed(args.seed)  # one the journal cannot store: refused before any file is made
     if args.resume:
         run_dir = Path(args.resume)
         if args.out or args.force:

@@ -12,7 +12,7 @@ import pytest
 
 from domains.aggregate import Aggregate, EventType
 from engine import AlreadyApplied, Executed, HandlerFailed, MalformedCommand, Simulation, UnknownEntity, UnknownKind
-from engine.kernel.errors import ReentrantAsk
+from engine.kernel.errors import ReentrantAsk, SimulationClosed
 from tests.conftest import open_account
 from tests.support import ACCOUNT, Deposit, InsufficientFunds, Open, Withdraw
 
@@ -178,6 +178,35 @@ def test_each_simulation_has_its_own_registry_and_close_stops_its_actors(tmp_pat
     one.close()
     two.close()
     assert actor.actor_stopped.is_set() and len(one.registry) == 0 and len(two.registry) == 0
+
+
+READS_AFTER_CLOSE = {
+    "run_until": lambda sim, ada: sim.run_until("2025-01-01"),
+    "advance": lambda sim, ada: sim.advance(days=1),
+    "a customer": lambda sim, ada: sim.customer.customer(ada),
+    "the price": lambda sim, ada: sim.price.current(),
+    "the outbox": lambda sim, ada: sim.outbox.tail(),
+    "the digest": lambda sim, ada: sim.journal.digest(),
+    "load": lambda sim, ada: sim.load("customer", ada),
+    "state": lambda sim, ada: sim.state("customer", ada),
+    "an index": lambda sim, ada: sim.index("party").find_by_email("ada@example.com"),
+    "fork": lambda sim, ada: sim.fork(),
+    "with": lambda sim, ada: sim.__enter__(),
+}
+
+
+@pytest.mark.parametrize("use", READS_AFTER_CLOSE.values(), ids=READS_AFTER_CLOSE.keys())
+def test_every_read_of_a_closed_simulation_is_refused_as_closed(use, tmp_path):
+    sim = Simulation(seed=1, journal=str(tmp_path / "j.sqlite"))
+    sim.price.set(7_000_000)
+    ada = sim.customer.create_customer("ada@example.com")
+    sim.close()
+    with pytest.raises(SimulationClosed):
+        use(sim, ada)
+    sim.close()  # closing again is still fine
+    with Simulation(journal=str(tmp_path / "j.sqlite")) as reopened:  # nothing was written meanwhile
+        assert reopened.customer.customer(ada).email == "ada@example.com"
+        assert reopened.journal.last_seq == sim.journal.last_seq
 
 
 def test_a_refused_create_leaves_no_entity_and_no_actor_behind(bank):

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from domains.aggregate import Refusal
-from domains.price import PRICE
+from domains.price import BTC_USD, PRICE
 from domains.time import CALENDAR
 from engine import Simulation, StartOutOfRange, TimeInPast
 from engine.kernel.clock import Clock, Jobs, Priority
+from engine.kernel.errors import ReentrantAsk
 
 
 @pytest.fixture
@@ -124,3 +125,24 @@ def test_the_first_and_last_days_a_simulation_starts_in_run_their_end_of_day(tmp
                         aggregates=[CALENDAR, PRICE]) as sim:
             sim.advance(days=1)
             assert [e["payload"]["day"] for e in sim.outbox.tail(types=["core.time.end-of-day"])] == [day]
+
+
+def test_a_job_that_moves_the_clock_is_refused_and_the_run_keeps_its_own_time(tmp_path):
+    sim = Simulation(seed=1, start="2024-01-01", journal=str(tmp_path / "j.sqlite"))
+    refused = []
+
+    class AdvancingPath:  # a price path whose sampling tries to move the clock
+        def price_at(self, t: int) -> int:
+            with pytest.raises(ReentrantAsk) as error:
+                sim.advance(days=1)
+            refused.append(error.value.call)
+            return 4_000_000 + t
+
+    sim.price.follow(AdvancingPath(), every_seconds=3600)
+    assert sim.now == datetime(2024, 1, 1, tzinfo=UTC)
+    sim.advance(hours=2)
+    assert sim.now == datetime(2024, 1, 1, 2, tzinfo=UTC) and refused == ["advance"] * 3
+    published = [(e.timestamp, e.price) for _, e in sim.journal.events("price", BTC_USD)]
+    sim.close()
+    assert published == [(datetime(2024, 1, 1, h, tzinfo=UTC), 4_000_000 + 3600 * h) for h in range(3)]
+

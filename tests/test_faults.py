@@ -221,3 +221,22 @@ def test_a_users_command_that_fails_without_a_refusal_leaves_no_audit_row_and_ot
         with pytest.raises(Unauthorized):
             sim.customer.unfreeze_customer(customer, subject=accountant)
         assert audit()[len(before):] == [("customer:freeze", 1), ("user:create", 1), ("customer:unfreeze", 0)]
+
+
+def test_a_close_whose_last_commit_fails_says_what_it_lost_every_time_and_releases_the_file(tmp_path):
+    path = tmp_path / "j.sqlite"
+    sim = Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT])
+    open_account(sim, "a", deposit=5)
+    sim.settle(commit=True)
+    sim.execute("account", "a", Deposit(7))  # acknowledged, in the group the close commits
+
+    def broken_hook() -> None:  # a bug in what stages the run's metadata at each commit
+        raise TypeError("Dict key must be str")
+
+    sim.journal.before_commit.append(broken_hook)
+    for _ in range(2):  # a second close does not pretend the first succeeded
+        with pytest.raises(JournalWriteFailed) as failed:
+            sim.close()
+        assert failed.value.error == "TypeError('Dict key must be str')" and failed.value.retained > 0
+    assert deposits(path) == [5]  # the committed prefix, in a file another simulation opens
+    assert verified(path)["ok"]

@@ -3,6 +3,8 @@ digest unchanged, and every command acknowledged before it still durable (issue 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from domains.accounting import LedgerTotalOutOfRange
@@ -150,3 +152,36 @@ def test_every_engine_refusal_is_a_refusal():
     assert not issubclass(errors.CorruptEvent, Refusal)  # a broken journal is not a refusal
     assert Unauthorized(subject="x", reason="why").reason == "why"
     assert errors.UnknownEntity(kind="k", id="i").reason == "unknown-entity"
+
+
+@pytest.mark.parametrize("name", [5, None, "", "x" * 255, ("a",)])
+def test_a_random_stream_named_by_anything_but_a_short_string_is_refused_and_the_run_goes_on(name, tmp_path):
+    path = str(tmp_path / "r.sqlite")
+    sim = Simulation(seed=1, start="2024-01-01", journal=path)
+    ada = sim.customer.create_customer("ada@example.com")
+    with pytest.raises(InvalidArgument) as refused:
+        sim.random(name)
+    assert refused.value.argument == "name" and "1-254 characters" in refused.value.problem
+    sim.advance(days=1)  # the next commit stores the run's position as before
+    sim.close()
+    with Simulation(journal=path) as reopened:
+        assert reopened.customer.customer(ada).email == "ada@example.com"
+        assert reopened.now == datetime(2024, 1, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("seed", [2**63, -2**63 - 1, 2**70, True, 1.5, "3"])
+def test_a_seed_that_is_no_64_bit_integer_is_refused_before_any_journal_file_exists(seed, tmp_path):
+    path = tmp_path / "j.sqlite"
+    with pytest.raises(InvalidArgument) as refused:
+        Simulation(seed=seed, journal=str(path))
+    assert refused.value.argument == "seed" and refused.value.value == seed
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("seed", [2**63 - 1, -2**63])
+def test_the_largest_and_smallest_64_bit_seeds_run_and_reopen(seed, tmp_path):
+    path = str(tmp_path / "j.sqlite")
+    with Simulation(seed=seed, journal=path) as sim:
+        sim.advance(days=1)
+    with Simulation(journal=path) as reopened:
+        assert reopened.seed == seed

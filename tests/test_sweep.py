@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 
 from scenarios.cli import main
-from scenarios.library import load_scenario, parse_params
+from scenarios.library import ScenarioError, load_scenario, parse_params
 from scenarios.sweep import is_sweep_dir, read_runs, report, run_sweep, sweep
 from scenarios.sweep.plan import plan_grid
 from scenarios.sweep.store import read_manifest
@@ -268,6 +269,8 @@ def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path,
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--seeds", "5-3"], "empty range"),
+    (["--seeds", "1180591620717411303424"], "seed 1180591620717411303424 is not a seed: a seed is an integer from"),
+    (["--seeds", "1-9223372036854775808"], "seed 9223372036854775808 is not a seed"),
     (["--seeds", "1-100000000"], "--seeds 1-100000000 plans 100,000,000 runs; a sweep plans at most 1,000,000"),
     (["--seeds", "1-1000", "--grid", f"facilities={','.join(map(str, range(1, 1002)))}"],
      "1,000 seed(s) x 1,001 grid cell(s) plans 1,001,000 runs; a sweep plans at most 1,000,000"),
@@ -287,6 +290,19 @@ def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, ar
     assert time.monotonic() - started < 10
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("seeds", "message"), [
+    ("1-2", "seeds must be ints, not the text '1-2' (parse_seeds reads N, A-B or A,B,C)"),
+    ([1, True], "seed True is not a seed"),
+    ([1, 2**64], f"seed {2**64} is not a seed"),
+    (7, "seeds must be ints, not 7"),
+])
+def test_run_sweep_refuses_seeds_that_are_not_64_bit_ints_before_making_a_directory(tmp_path, seeds, message):
+    out = tmp_path / "absent"
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        run_sweep("march-2020", seeds=seeds, settings={"days": 1}, out=out)
     assert not out.exists()
 
 

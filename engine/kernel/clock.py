@@ -110,6 +110,7 @@ class Jobs:
                  busy: Callable[[], bool] = lambda: False) -> None:
         self.clock, self.env, self.after_each, self.busy = clock, clock.env, after_each, busy
         self.stepping = False
+        self.running = 0  # jobs under way (a job's own calls run inside it): the clock is not moved then
         self.deferred: deque[Job] = deque()  # due now, asked for while a cascade was settling: run after it
         self._draining = False  # `run_deferred` is running them
         self.reached = -1  # the last target `run_until` processed every job up to
@@ -153,7 +154,11 @@ class Jobs:
 
     def _run(self, fn: Job) -> None:
         self.clock.sync()  # a job runs at its event's time, which simpy set before calling it
-        fn()
+        self.running += 1
+        try:
+            fn()
+        finally:
+            self.running -= 1
         self.after_each()
 
     def run_deferred(self) -> None:

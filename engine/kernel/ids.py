@@ -7,7 +7,12 @@ import hashlib
 import random
 from typing import Any
 
-__all__ = ["Ids"]
+from engine.kernel.errors import InvalidArgument
+
+__all__ = ["MAX_STREAM_NAME", "SEED_RANGE", "Ids", "check_seed", "check_stream_name"]
+
+SEED_RANGE = (-2**63, 2**63 - 1)  # a seed is stored in the journal as a 64-bit SQLite integer
+MAX_STREAM_NAME = 254  # characters in a named random stream's name (an entity id's limit)
 
 _VERSION_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version nibble and the variant bits
 _VERSION_4 = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
@@ -28,6 +33,23 @@ def _digest_uuid4_text(digest: bytes) -> str:
 
 
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+def check_seed(seed: object) -> int:
+    """`seed` if it is an int of 64 bits (`SEED_RANGE`, bool excluded), else `InvalidArgument`."""
+    if type(seed) is not int or not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
+        raise InvalidArgument(argument="seed", value=seed, problem="a seed is an integer from -2**63 to 2**63 - 1")
+    return seed
+
+
+def check_stream_name(name: object) -> str:
+    """`name` if it may name a random stream (a str of 1 to `MAX_STREAM_NAME` characters: the run's
+    position stores each stream under its name), else `InvalidArgument`."""
+    if type(name) is not str or not 0 < len(name) <= MAX_STREAM_NAME:
+        shown = name if type(name) is not str or len(name) <= 40 else f"{name[:40]}... ({len(name):,} characters)"
+        raise InvalidArgument(argument="name", value=shown,
+                              problem=f"a random stream's name is a string of 1-{MAX_STREAM_NAME} characters")
+    return name
 
 
 class Ids:
@@ -78,7 +100,9 @@ class Ids:
         return _digest_uuid4_text(h.digest())
 
     def stream(self, name: str) -> random.Random:
-        rng = self._streams.get(name)
+        """The stream named `name`; a name that is no str of 1-`MAX_STREAM_NAME` characters is
+        `InvalidArgument`, refused before the stream exists (its position is journaled by name)."""
+        rng = self._streams.get(check_stream_name(name))
         if rng is None:
             rng = self._streams[name] = random.Random(f"lanasim:{self.seed}:stream:{name}")
         return rng

@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 from engine.kernel.chain import seal
 from engine.kernel.chain_rows import Written, target_of
-from engine.kernel.errors import EngineError
+from engine.kernel.errors import EngineError, SimulationClosed
 from engine.kernel.row_check import check_row
 
-__all__ = ["GroupCommit", "JournalWriteFailed", "Row"]
+__all__ = ["ClosedConnection", "GroupCommit", "JournalWriteFailed", "Row"]
 
 Row = tuple[object, ...]  # one row's parameters
 
@@ -20,6 +20,14 @@ Row = tuple[object, ...]  # one row's parameters
 class JournalWriteFailed(EngineError):
     """Writing or committing the group failed (fields: path, error, retained): the transaction was
     rolled back, every acknowledged row is retained in memory and is written again by the next flush."""
+
+
+class ClosedConnection:
+    """What a closed journal holds in place of its connection: every use (a read of the run after
+    `close`, through any service or view) is `SimulationClosed`, not a failure inside SQLite code."""
+
+    def __getattr__(self, name: str) -> object:
+        raise SimulationClosed()
 
 
 class GroupCommit:
@@ -181,20 +189,23 @@ class GroupCommit:
         self.ensure_index("events_stream")
 
     def close(self) -> None:
-        """Build the deferred indexes, commit, release the file. If the last commit fails, the file
-        is released all the same (its committed prefix is consistent) and `JournalWriteFailed` says
-        how many rows did not become durable."""
+        """Build the deferred indexes, commit, release the file. If the last commit fails (SQLite,
+        or a `before_commit` hook staging the run's position), the file is released all the same (its
+        committed prefix is consistent) and `JournalWriteFailed` says how many rows did not become
+        durable. Closed, the journal holds a `ClosedConnection`: its use is `SimulationClosed`."""
         with self.lock:
-            if self.conn is None:
+            if isinstance(self.conn, ClosedConnection):
                 return
             try:
                 if not self.readonly:
                     for name in self._deferred:
                         self.ensure_index(name)
                     self.flush()
-            except sqlite3.Error as exc:
+            except JournalWriteFailed:
+                raise  # rolled back by `flush`, its rows counted
+            except Exception as exc:
                 self._abort()
                 raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
             finally:
                 self.conn.close()
-                self.conn = None  # type: ignore[assignment]
+                self.conn = ClosedConnection()  # type: ignore[assignment]

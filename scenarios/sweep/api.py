@@ -18,7 +18,7 @@ from attrs import frozen
 
 from scenarios.library import ScenarioError
 from scenarios.sweep.outputs import write_outputs
-from scenarios.sweep.plan import parse_grid, plan_grid
+from scenarios.sweep.plan import check_seeds, parse_grid, plan_grid
 from scenarios.sweep.runner import execute
 from scenarios.sweep.sensitivity import parse_ranges, plan_sobol
 from scenarios.sweep.store import read_runs
@@ -51,6 +51,7 @@ def sweep(name: str, seeds: list[int], grid: list[str], settings: list[str], out
         identity = {"scenario": name, "design": design, "ranges": ranges, "samples": samples,
                     "settings": settings, "metric": metric}
     elif design == "grid":
+        seeds = check_seeds(seeds)
         if not seeds:
             raise ScenarioError("a sweep needs at least one seed")
         plan = plan_grid(name, seeds, parse_grid(grid, len(seeds)), settings)
@@ -68,12 +69,14 @@ def run_sweep(scenario: str, seeds: Iterable[int] = range(1, 5), grid: dict | No
               metric: str = "loss", workers: int | None = None, scheduler: str | None = None,
               keep_journals: bool = False, echo: Callable[[str], None] = print) -> SweepResult:
     """`grid` maps a parameter to its values (grid design) or to (low, high) (Sobol design);
-    `settings` fixes parameters; `out` defaults to a fresh temporary directory."""
+    `settings` fixes parameters; `out` defaults to a fresh temporary directory. `seeds` are ints of
+    64 bits (`ScenarioError` otherwise, before any directory is made)."""
+    seeds = check_seeds(seeds)
     if design == "sobol":
         items = [f"{k}={low}:{high}" for k, (low, high) in (grid or {}).items()]
     else:
         items = [f"{k}={','.join(str(v) for v in values)}" for k, values in (grid or {}).items()]
     fixed = [f"{k}={v}" for k, v in (settings or {}).items()]
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="lanasim-sweep-"))
-    return sweep(scenario, list(seeds), items, fixed, out, design=design, samples=samples, metric=metric,
+    return sweep(scenario, seeds, items, fixed, out, design=design, samples=samples, metric=metric,
                  workers=workers, scheduler=scheduler, keep_journals=keep_journals, echo=echo)

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from attrs import frozen
 
+from engine.kernel.ids import SEED_RANGE
 from scenarios.library import ScenarioError, load_scenario, parse_params
 
-__all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_size", "code_version", "parse_grid", "parse_seeds", "plan_grid",
-           "repro_command"]
+__all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_seeds", "check_size", "code_version", "parse_grid",
+           "parse_seeds", "plan_grid", "repro_command"]
 
 _SOURCES = ("domains", "engine", "scenarios")
 MAX_RUNS = 1_000_000  # the most runs a sweep plans (seeds x grid cells, or a Sobol design's points)
@@ -48,10 +49,12 @@ class RunSpec:
 
 def parse_seeds(text: str) -> list[int]:
     """`7`, `1-8` or `1,3,5` -> seeds; an empty range, or one of more than MAX_RUNS seeds, is refused
-    (before it is built). Any int is a seed, negative ones too (a seed only names random streams)."""
+    (before it is built). Any 64-bit integer is a seed, negative ones too (a seed only names random
+    streams; the journal stores it as a 64-bit integer): one outside -2**63 .. 2**63 - 1 is refused."""
     try:
         if "-" in text.strip().lstrip("-"):
             low, high = (int(x) for x in text.split("-", 1))
+            check_seeds([low, high])
             check_size(high - low + 1, f"--seeds {text}")
             seeds = list(range(low, high + 1))
         else:
@@ -61,7 +64,22 @@ def parse_seeds(text: str) -> list[int]:
     if not seeds:
         raise ScenarioError(f"--seeds {text} is an empty range (A-B needs A <= B)")
     check_size(len(seeds), f"--seeds {text}")
-    return seeds
+    return check_seeds(seeds)
+
+
+def check_seeds(seeds: object) -> list[int]:
+    """`seeds` as a list if every one is an int from -2**63 to 2**63 - 1 (bool excluded), else
+    `ScenarioError` naming the first that is not (a str such as "1-8" is text for `parse_seeds`)."""
+    if isinstance(seeds, (str, bytes)):
+        raise ScenarioError(f"seeds must be ints, not the text {seeds!r} (parse_seeds reads N, A-B or A,B,C)")
+    try:
+        listed = list(seeds)  # type: ignore[call-overload]
+    except TypeError:
+        raise ScenarioError(f"seeds must be ints, not {seeds!r}") from None
+    for seed in listed:
+        if type(seed) is not int or not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
+            raise ScenarioError(f"seed {seed!r} is not a seed: a seed is an integer from -2**63 to 2**63 - 1")
+    return listed
 
 
 def check_size(runs: int, what: str) -> None:
