@@ -7,6 +7,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from engine.kernel.ids import check_seed
 from scenarios.analysis import Analysis, analyse_run, write_outputs
 from scenarios.analysis.plots import figures
 from scenarios.library import load_scenario, parse_params, stress
@@ -58,6 +59,7 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
     if getattr(scenario.module, "report", None) is not stress.report:
         raise ScenarioError(f"{preset} is not a stress scenario; run_stress runs stress or one of its presets")
     values = parse_params(scenario, [f"{key}={value}" for key, value in params.items()])
+    check_seed(seed)  # before the run directory is made
     run_dir = None if out is None else Path(out)
     journal = ":memory:" if run_dir is None else str(prepare_run_dir(run_dir, force=force))
     with Simulation(seed=seed, start=scenario.start(values), journal=journal) as sim:

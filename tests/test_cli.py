@@ -324,3 +324,14 @@ def test_run_scenario_refuses_a_seed_or_params_of_the_wrong_type_before_any_file
     with pytest.raises(ScenarioError, match=problem):
         run_scenario("onboarding", seed, params, tmp_path / "run")
     assert not (tmp_path / "run").exists()
+
+
+def test_run_scenario_and_run_stress_refuse_a_seed_beyond_64_bits_before_any_directory(tmp_path):
+    from engine.kernel.errors import InvalidArgument
+    from scenarios import run_stress
+
+    with pytest.raises(InvalidArgument, match="a seed is an integer from"):
+        run_scenario("onboarding", 2**70, None, tmp_path / "a")
+    with pytest.raises(InvalidArgument, match="a seed is an integer from"):
+        run_stress("stress", seed=2**70, out=tmp_path / "b")
+    assert list(tmp_path.iterdir()) == []

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from engine.kernel.ids import check_seed
 from scenarios.library.params import Param, ScenarioError, as_params, parse
 from scenarios.library.rundir import (
     RunRefused,
@@ -175,6 +176,7 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
     scenario = load_scenario(name)
     if type(seed) is not int:  # a bool is no seed either
         raise ScenarioError(f"seed must be an int, got {seed!r}")
+    check_seed(seed)  # 64 bits (InvalidArgument), before the run directory is made
     if params is not None and not isinstance(params, Mapping):
         raise ScenarioError(f"params must be a mapping of parameter names to values, got {type(params).__name__}")
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
