@@ -245,3 +245,17 @@ def test_every_read_of_a_facility_refuses_an_id_that_names_none(sim, read):
     with pytest.raises(UnknownEntity) as err:
         getattr(sim.credit, read)("no-such-facility")
     assert err.value.id == "no-such-facility"
+
+
+def test_a_payment_from_a_frozen_deposit_account_is_refused_naming_the_account(sim, customer):
+    from domains.deposit import AccountFrozen
+
+    facility = open_facility(sim, customer)
+    sim.credit.initiate_disbursal(facility, 10_000_00)
+    account = deposit_account(sim, customer)
+    sim.deposit.freeze_account(account)
+    error = refused(sim, AccountFrozen, sim.credit.record_payment, facility, 1_00)
+    assert error.account_id == account  # Lana's app layer refuses it too (lana/app/src/app/mod.rs)
+    sim.deposit.unfreeze_account(account)
+    sim.credit.record_payment(facility, 1_00)
+    assert sim.credit.books(facility).outstanding == 10_000_00 + FEE - 1_00

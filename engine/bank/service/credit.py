@@ -37,6 +37,7 @@ from domains.credit.facility import (
     require_open_for_payment,
 )
 from domains.credit.facility.active import Facility
+from domains.deposit.errors import ensure_active
 from domains.validators import check_amount, check_id
 from engine.bank.credit_flow import CreditFlow, FlowKernel
 from engine.bank.credit_reads import FACILITY_KIND, Books, CreditReads, LedgerReads
@@ -153,10 +154,15 @@ class CreditService:
         """A payment from the customer's deposit account, allocated interest first (Lana:
         core/credit/collection/src/obligation/mod.rs). `effective`
         (a date or `YYYY-MM-DD`, default today) dates it and its ledger entries, as Lana's
-        `record_payment_with_date`; outside [activation day, today] it is `PaymentDateOutOfRange`."""
+        `record_payment_with_date`; outside [activation day, today] it is `PaymentDateOutOfRange`.
+        From a frozen or closed deposit account it is refused (`AccountFrozen`, `AccountClosed`), as
+        Lana's app layer refuses it (lana/app/src/app/mod.rs; Lana names that error
+        `CanNotCreateProposalForClosedOrFrozenAccount`, a proposal's, for a payment)."""
         check_id("facility_id", facility_id)
         f = self.kernel.state(FACILITY_KIND, facility_id)
         require_open_for_payment(facility_id, f.status)
+        source = f.disbursal_credit_account_id
+        ensure_active(source, self.deposits.account(source).status)
         day = payment_date(facility_id, f.activated_at.date(), self.kernel.now.date(), effective)
         payment_id = self.kernel.ids.entity()
         self.kernel.execute("payment", payment_id, RecordPayment(
