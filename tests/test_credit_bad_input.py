@@ -259,3 +259,19 @@ def test_a_payment_from_a_frozen_deposit_account_is_refused_naming_the_account(s
     sim.deposit.unfreeze_account(account)
     sim.credit.record_payment(facility, 1_00)
     assert sim.credit.books(facility).outstanding == 10_000_00 + FEE - 1_00
+
+
+@pytest.mark.parametrize("terms, deposited", [(std_terms(duration=12), 9_99), (std_terms(duration=12), 0),
+                                              (MULTIPLE, 0)])
+def test_a_deposit_below_the_structuring_fee_does_not_block_activation(sim, terms, deposited):
+    """Lana posts activation, initial disbursal, then fee (core/credit/src/ledger/mod.rs): the fee is
+    taken from what the disbursal credited, so the deposit need not hold it beforehand."""
+    customer = sim.customer.create_customer("thin@bank.test")
+    account = sim.deposit.create_account(customer)
+    if deposited:
+        sim.deposit.record_deposit(account, deposited)
+    facility = open_facility(sim, customer, terms)
+    assert sim.credit.facility(facility).status.value == "active"
+    paid_out = AMOUNT if terms.is_single_disbursal else FEE
+    assert sim.deposit.balance(account) == deposited + paid_out - FEE
+    assert sim.credit.books(facility).outstanding == paid_out

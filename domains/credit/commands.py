@@ -250,7 +250,8 @@ class CompleteFacility:
 @attrs.frozen
 class InitiateDisbursal:
     """`pre_approved`: Lana's initial disbursal at activation, settled at once into `obligation_id`
-    (effective = `effective`, else the decision's date)."""
+    (effective = `effective`, else the decision's date), then charging the facility's
+    `structuring_fee` (if any) under `structuring_fee_tx_id`."""
 
     id: str
     facility_id: str
@@ -263,6 +264,8 @@ class InitiateDisbursal:
     pre_approved: bool = False
     obligation_id: str | None = None
     effective: date | None = None
+    structuring_fee: int = 0
+    structuring_fee_tx_id: str | None = None
 
 
 @attrs.frozen

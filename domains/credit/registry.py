@@ -160,7 +160,7 @@ DISBURSAL: Aggregate[disbursal.Disbursal, dev.DisbursalEvent, object] = Aggregat
     kind="disbursal",
     events=_named("disbursal", (dev.DisbursalInitialized, "initialized"),
                   (dev.DisbursalApprovalConcluded, "approval-process-concluded"), (dev.DisbursalSettled, "settled"),
-                  (dev.DisbursalCancelled, "cancelled")),
+                  (dev.DisbursalCancelled, "cancelled"), (dev.StructuringFeeCharged, "structuring-fee-charged")),
     apply=disbursal.apply, decide=disbursal.decide, commands=disbursal.COMMANDS, creates=(cmd.InitiateDisbursal,),
     columns=(Column("facility_id", attrgetter("facility_id")), Column("status", attrgetter("status"))),
     publish=publish_disbursal, post=post_disbursal, state=disbursal.Disbursal, permissions=required_permission,

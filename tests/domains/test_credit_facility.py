@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from domains.credit import CREDIT_FACILITY, DisbursalPolicy, MissingId, Period, std_terms
+from domains.credit import CREDIT_FACILITY, DISBURSAL, DisbursalPolicy, MissingId, Period, std_terms
+from domains.credit.commands import InitiateDisbursal
 from domains.credit.facility import (
     ActivateFacility,
     CompleteFacility,
@@ -16,6 +17,7 @@ from domains.credit.facility import (
     InterestAccrualCycleStarted,
     Mature,
     OutstandingAmount,
+    post_disbursal,
     post_facility,
 )
 from tests.domains.support import fold
@@ -69,12 +71,19 @@ def test_a_multi_disbursal_facility_disburses_only_its_fee_and_none_without_a_fe
         None, None, None)
 
 
-def test_activation_posts_the_facility_and_the_fee_from_the_customers_deposit():
+def test_activation_posts_the_facility_then_its_initial_disbursal_charges_the_fee_from_the_deposit_it_credited():
     history = activate()
-    activation, fee = post_facility(state(*history), history[0])
-    assert (activation.template, activation.tx_id, fee.template, fee.tx_id) == (
-        "ACTIVATE_CREDIT_FACILITY", "f-1-activation", "ADD_STRUCTURING_FEE", "fee-tx")
-    assert [(e.account, e.side.value, e.amount) for e in fee.entries] == [
+    assert [t.template for t in post_facility(state(*history), history[0])] == ["ACTIVATE_CREDIT_FACILITY"]
+    initial = InitiateDisbursal("disb-1", "f-1", AMOUNT, "d-1", date(2024, 3, 15), pre_approved=True,
+                                obligation_id="o-1", effective=AT.date(), structuring_fee=100_000,
+                                structuring_fee_tx_id="fee-tx")
+    disbursal, postings = None, []
+    for event in DISBURSAL.decide(None, initial, AT):
+        disbursal = DISBURSAL.apply(disbursal, event)
+        postings += post_disbursal(disbursal, event)
+    assert [(t.template, t.tx_id) for t in postings] == [  # Lana: activation, initial disbursal, then fee
+        ("INITIAL_DISBURSAL", "disb-1"), ("ADD_STRUCTURING_FEE", "fee-tx")]
+    assert [(e.account, e.side.value, e.amount) for e in postings[-1].entries] == [
         ("deposit:d-1", "debit", 100_000), ("fee-income:f-1", "credit", 100_000)]
 
 

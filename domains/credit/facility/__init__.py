@@ -50,6 +50,7 @@ from domains.credit.facility.disbursal_events import (
     DisbursalCancelled,
     DisbursalInitialized,
     DisbursalSettled,
+    StructuringFeeCharged,
 )
 from domains.credit.facility.eligibility import deposit_account_for_proposal, require_eligible, require_open_for_payment
 from domains.credit.facility.end_of_day import accrual_due, completes_cycle, due_to_mature, post_cycle
@@ -111,6 +112,7 @@ __all__ = [
     "DisbursalOnInactiveFacility",
     "DisbursalPastMaturityDate",
     "DisbursalSettled",
+    "StructuringFeeCharged",
     "FacilityCompleted",
     "FacilityDisbursalCancelled",
     "FacilityDisbursalRecorded",

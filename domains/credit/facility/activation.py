@@ -54,19 +54,22 @@ def activate(p: PendingFacility, price: int, now: datetime, new_id: Callable[[],
         p.id, p.id, p.customer_id, p.customer_type, p.collateral_id, p.disbursal_credit_account_id, p.amount,
         p.terms, cast(int, p.collateral), price, now, fee_tx_id, disbursal_id)),  # set by its completion
         start_cycle(p.id, first_cycle(p.id, p.terms, now.date(), plan.maturity), plan.maturity, p.terms)]
-    if disbursal_id:
+    if disbursal_id:  # a fee > 0 always comes with one: the whole amount, or (multi-disbursal) the fee
         sends += initial_disbursal(p.id, p.terms, p.disbursal_credit_account_id, disbursal_id,
-                                   plan.initial_disbursal, plan.maturity, now.date(), new_id())
+                                   plan.initial_disbursal, plan.maturity, now.date(), new_id(), plan.fee, fee_tx_id)
     return tuple(sends)
 
 
 def initial_disbursal(facility_id: str, terms: TermValues, account: str, disbursal_id: str, amount: int,
-                      maturity: date, today: date, obligation_id: str) -> list[Send]:
-    """The pre-approved disbursal, settled at once into its obligation, due at maturity."""
+                      maturity: date, today: date, obligation_id: str, fee: int = 0,
+                      fee_tx_id: str | None = None) -> list[Send]:
+    """The pre-approved disbursal, settled at once into its obligation, due at maturity, then
+    charging the structuring `fee` from the account it credited."""
     dates = obligation_dates(terms, maturity)
     return [Send("disbursal", disbursal_id, cmd.InitiateDisbursal(
                 disbursal_id, facility_id, amount, account, maturity, pre_approved=True,
-                obligation_id=obligation_id, effective=today, **dates)),
+                obligation_id=obligation_id, effective=today, structuring_fee=fee, structuring_fee_tx_id=fee_tx_id,
+                **dates)),
             Send("obligation", obligation_id, cmd.CreateObligation(
                 obligation_id, facility_id, ObligationType.DISBURSAL, amount, f"disbursal-{disbursal_id}",
                 maturity, effective=today, **dates))]

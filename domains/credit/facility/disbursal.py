@@ -50,6 +50,8 @@ def apply(state: Disbursal | None, event: ev.DisbursalEvent) -> Disbursal:
             return evolve(require(state, KIND), status=DisbursalStatus.CONFIRMED, settlement=event)
         case ev.DisbursalCancelled():
             return evolve(require(state, KIND), status=DisbursalStatus.DENIED)
+        case ev.StructuringFeeCharged():
+            return require(state, KIND)  # the ledger's: the disbursal itself does not change
         case _:
             assert_never(event)
 
@@ -70,8 +72,13 @@ def _initiate(c: cmd.InitiateDisbursal, at: datetime) -> tuple[ev.DisbursalEvent
                                           effective)
     if not c.pre_approved:
         return (initialized,)
-    return (initialized, ev.DisbursalApprovalConcluded(True),
-            ev.DisbursalSettled(c.id, _obligation(c.obligation_id), c.amount, effective))
+    settled = (initialized, ev.DisbursalApprovalConcluded(True),
+               ev.DisbursalSettled(c.id, _obligation(c.obligation_id), c.amount, effective))
+    if not c.structuring_fee:
+        return settled
+    if c.structuring_fee_tx_id is None:
+        raise MissingId(field="structuring_fee_tx_id")
+    return (*settled, ev.StructuringFeeCharged(c.structuring_fee_tx_id, c.structuring_fee, effective))
 
 
 def _conclude(d: Disbursal, approved: bool, obligation_id: str | None,

@@ -8,6 +8,7 @@ import attrs
 
 __all__ = [
     "DisbursalApprovalConcluded", "DisbursalCancelled", "DisbursalEvent", "DisbursalInitialized", "DisbursalSettled",
+    "StructuringFeeCharged",
 ]
 
 
@@ -52,4 +53,16 @@ class DisbursalCancelled:
     effective: date
 
 
-DisbursalEvent = DisbursalInitialized | DisbursalApprovalConcluded | DisbursalSettled | DisbursalCancelled
+@attrs.frozen
+class StructuringFeeCharged:
+    """The facility's one-time (structuring) fee, taken from the customer's deposit account right
+    after the initial disbursal credited it: Lana posts activation, initial disbursal, then fee in
+    one operation (core/credit/src/ledger/mod.rs `handle_activation_in_op`)."""
+
+    tx_id: str
+    amount: int
+    effective: date
+
+
+DisbursalEvent = (DisbursalInitialized | DisbursalApprovalConcluded | DisbursalSettled | DisbursalCancelled
+                  | StructuringFeeCharged)

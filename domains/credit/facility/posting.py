@@ -43,18 +43,17 @@ def post_accrual_cycle(c: InterestAccrualCycle, event: ev.AccrualCycleEvent) -> 
 
 
 def _activation(e: ev.FacilityInitialized) -> Postings:
-    """ACTIVATE_CREDIT_FACILITY, and ADD_STRUCTURING_FEE from the customer's deposit if the fee > 0."""
+    """ACTIVATE_CREDIT_FACILITY. The structuring fee is charged by the initial disbursal, after it
+    credits the deposit account (`post_disbursal`), as Lana posts activation, initial disbursal,
+    then fee; charged here, before the disbursal's command, a customer whose deposit held less
+    than the fee was refused activation (an overdraft of the deposit account)."""
     day = e.activated_at.date()
-    activation = credit_tx.activate_facility(e.activation_tx_id, facility_id=e.id, amount=e.amount, effective=day)
-    if e.structuring_fee == 0 or e.structuring_fee_tx_id is None:
-        return (activation,)
-    fee = credit_tx.add_structuring_fee(e.structuring_fee_tx_id, facility_id=e.id, amount=e.structuring_fee,
-                                        deposit_account_id=e.disbursal_credit_account_id, effective=day)
-    return activation, fee
+    return (credit_tx.activate_facility(e.activation_tx_id, facility_id=e.id, amount=e.amount, effective=day),)
 
 
 def post_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> Postings:
-    """INITIAL_DISBURSAL for the pre-approved one; INITIATE then CONFIRM or CANCEL otherwise."""
+    """INITIAL_DISBURSAL for the pre-approved one, then its facility's ADD_STRUCTURING_FEE; INITIATE
+    then CONFIRM or CANCEL otherwise."""
     match event:
         case cev.DisbursalInitialized(effective=day) if not d.pre_approved:
             return (credit_tx.initiate_disbursal(d.id, facility_id=d.facility_id, amount=d.amount, effective=day),)
@@ -64,4 +63,7 @@ def post_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> Postings:
                              amount=d.amount, effective=day),)
         case cev.DisbursalCancelled(tx_id=tx_id, effective=day):
             return (credit_tx.cancel_disbursal(tx_id, facility_id=d.facility_id, amount=d.amount, effective=day),)
+        case cev.StructuringFeeCharged(tx_id=tx_id, amount=fee, effective=day):
+            return (credit_tx.add_structuring_fee(tx_id, facility_id=d.facility_id, amount=fee,
+                                                  deposit_account_id=d.disbursal_credit_account_id, effective=day),)
     return ()
