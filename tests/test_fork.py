@@ -187,3 +187,18 @@ def test_reading_a_journal_to_export_show_or_fork_it_leaves_no_file_beside_it(st
     assert main(["show", str(stressed), "book"]) == 0
     assert main(["fork", str(stressed), "--at", AT, "--journal", str(tmp_path / "branch.sqlite")]) == 0
     assert beside() == ["journal.sqlite"] and sha(stressed) == before
+
+
+def test_a_fork_at_something_that_is_no_instant_or_into_a_missing_directory_is_refused_by_argument(tmp_path):
+    from engine import Simulation
+    from engine.kernel.errors import InvalidArgument
+
+    with Simulation(seed=1, start="2024-01-01") as sim:
+        sim.advance(days=1)
+        with pytest.raises(InvalidArgument) as refused:
+            sim.fork(at=5)
+        assert (refused.value.argument, refused.value.value) == ("instant", 5)
+        with pytest.raises(InvalidArgument, match="no such directory") as refused:
+            sim.fork(journal=str(tmp_path / "missing" / "branch.sqlite"))
+        assert refused.value.argument == "journal" and not (tmp_path / "missing").exists()
+        assert sim.fork().now == sim.now  # the simulation is still whole

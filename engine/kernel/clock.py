@@ -14,7 +14,7 @@ from heapq import heappush
 import simpy
 from simpy.events import EventPriority
 
-from engine.kernel.errors import StartOutOfRange, TimeInPast
+from engine.kernel.errors import InvalidArgument, StartOutOfRange, TimeInPast
 
 __all__ = ["EARLIEST_START", "LATEST_START", "Clock", "Job", "Jobs", "Priority", "check_start", "parse_instant"]
 
@@ -30,6 +30,9 @@ def parse_instant(value: str | date | datetime) -> datetime:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise TimeInPast(now=None, target=value, problem="not an ISO-8601 date or datetime") from None
+    elif not isinstance(value, date):  # 5, None, a float: no instant (a datetime is a date)
+        raise InvalidArgument(argument="instant", value=value,
+                              problem="an instant is an ISO-8601 string, a date or a datetime")
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if value.tzinfo is None:

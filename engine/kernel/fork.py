@@ -123,6 +123,8 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
     `seed`: the branch continues as that seed's run; `meta`: the run itself continues (see `copy_cut`)."""
     if journal != ":memory:" and Path(journal).exists():
         raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal")
+    if journal != ":memory:" and not Path(journal).parent.is_dir():
+        raise InvalidArgument(argument="journal", value=journal, problem=f"no such directory {Path(journal).parent}")
     target = sqlite3.connect(journal, isolation_level=None, check_same_thread=False)
     try:
         _, changed = copy_cut(source, target, at_iso, seed, meta)
