@@ -60,6 +60,8 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
         raise ScenarioError(f"{preset} is not a stress scenario; run_stress runs stress or one of its presets")
     values = parse_params(scenario, [f"{key}={value}" for key, value in params.items()])
     check_seed(seed)  # before the run directory is made
+    if progress is not None and not callable(progress):
+        raise ScenarioError(f"progress must be a callable (fraction, sim time) -> None, got {progress!r}")
     run_dir = None if out is None else Path(out)
     journal = ":memory:" if run_dir is None else str(prepare_run_dir(run_dir, force=force))
     with Simulation(seed=seed, start=scenario.start(values), journal=journal) as sim:

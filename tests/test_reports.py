@@ -233,3 +233,15 @@ def test_the_files_of_a_simulation_in_memory_go_with_it_and_a_journal_files_stay
         sim.ledger.export_csv(f"deposit:{account}")
     assert report.is_file() and report.is_relative_to(tmp_path / "reports")
     assert len(list((tmp_path / "exports").glob("*.csv"))) == 1
+
+
+@pytest.mark.parametrize("as_of", ["2023-12-31", "2024-01-04"])
+def test_a_report_as_of_a_day_the_journal_does_not_hold_is_refused_before_any_run_is_queued(as_of):
+    from engine.kernel.errors import InvalidArgument
+
+    with Simulation(seed=7, start="2024-01-01", journal=":memory:") as sim:
+        sim.advance(days=2)
+        before = sim.journal.digest()
+        with pytest.raises(InvalidArgument, match="a day from 2024-01-01 to today, 2024-01-03"):
+            sim.report.run("trial-balance", as_of=as_of)
+        assert sim.journal.digest() == before and sim.report.run("trial-balance", as_of="2024-01-03").paths

@@ -221,3 +221,8 @@ def test_run_stress_refuses_a_scenario_that_is_not_a_stress_one_and_a_directory_
         run_stress("stress", out=tmp_path / "run", facilities=2, days=1)
     again = run_stress("stress", out=tmp_path / "run", facilities=2, days=1, force=True)
     assert again.digest == first.digest and (tmp_path / "mine" / "notes.txt").read_text() == "mine"
+
+
+def test_run_stress_refuses_a_progress_that_is_not_callable():
+    with pytest.raises(ScenarioError, match="progress must be a callable"):
+        run_stress("stress", progress=5, facilities=2, days=1)

@@ -345,3 +345,12 @@ def test_a_sobol_design_reports_first_and_total_order_indices_with_seed_noise_as
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
     assert table.loc["facilities", "ST"] > table.loc["seed (noise)", "ST"]  # more loans, more events
     assert (result.path / "sobol.png").exists()
+
+
+@pytest.mark.parametrize("grid", [{"facilities": 5}, {"facilities": "5,10"}])
+def test_run_sweep_refuses_a_grid_value_that_is_not_a_list(grid, tmp_path):
+    from scenarios.sweep import run_sweep
+
+    with pytest.raises(ScenarioError, match=r"grid\['facilities'\] must be a list of values"):
+        run_sweep("march-2020", seeds=[1], grid=grid, out=tmp_path / "s")
+    assert not (tmp_path / "s").exists()

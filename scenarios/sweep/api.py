@@ -72,6 +72,10 @@ def run_sweep(scenario: str, seeds: Iterable[int] = range(1, 5), grid: dict | No
     `settings` fixes parameters; `out` defaults to a fresh temporary directory. `seeds` are ints of
     64 bits (`ScenarioError` otherwise, before any directory is made)."""
     seeds = check_seeds(seeds)
+    for key, values in (grid or {}).items():  # a bare 5 or "5" is no list of values
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise ScenarioError(f"grid[{key!r}] must be a list of values (grid) or a (low, high) pair (sobol), "
+                                f"got {values!r}")
     if design == "sobol":
         items = [f"{k}={low}:{high}" for k, (low, high) in (grid or {}).items()]
     else:

@@ -21,6 +21,7 @@ from engine.bank.ledger import Ledger
 from engine.bank.report import Sources, definition, write_csv
 from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import parse_instant
+from engine.kernel.errors import InvalidArgument
 from engine.kernel.port import Kernel
 
 __all__ = ["ReportOutput", "ReportService"]
@@ -48,10 +49,15 @@ class ReportService:
         """Produce report `name` as of the end of `as_of` (default: today in sim time).
 
         An unknown name raises `UnknownReport`, a report whose module is not hosted
-        `ReportUnavailable`; either way the run is published as failed first.
+        `ReportUnavailable`; either way the run is published as failed first. A day before the
+        journal's start or after today is `InvalidArgument`, before any run is queued.
         """
         bounded_text("name", name)
         day = parse_instant(as_of).date() if as_of is not None else self.kernel.now.date()
+        first, today = self.kernel.clock.start.date(), self.kernel.now.date()
+        if not first <= day <= today:  # the journal holds nothing before its start, nor after today
+            raise InvalidArgument(argument="as_of", value=str(as_of),
+                                  problem=f"a report reads the journal: a day from {first} to today, {today}")
         run_id = self._queue(name, day, run_type, subject)
         self._move(run_id, "running", subject)
         try:
