@@ -224,7 +224,7 @@ def test_the_files_of_a_simulation_in_memory_go_with_it_and_a_journal_files_stay
         sim.deposit.record_deposit(account, 10_000)
         report = sim.report.run("trial-balance").paths[0]
         sim.ledger.export_csv(f"deposit:{account}")
-        folder = sim.ledger.exporter._scratch
+        folder = sim.ledger.exporter._folder.path()
         assert report.is_file() and folder is not None and len(list(folder.glob("*.csv"))) == 1
     assert not report.exists() and not report.parent.exists() and not folder.exists()
     with Simulation(seed=1, start="2024-01-01", journal=str(tmp_path / "j.sqlite")) as sim:

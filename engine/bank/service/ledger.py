@@ -6,12 +6,10 @@ events (`Aggregate.post`), never made here."""
 from __future__ import annotations
 
 import csv
-import shutil
-import tempfile
-from pathlib import Path
 
 from domains.accounting import RecordCsvExport
 from engine.bank.ledger import Ledger
+from engine.bank.service.files import OutputFolder
 from engine.kernel.authz import SYSTEM
 from engine.kernel.port import Kernel
 
@@ -23,7 +21,7 @@ class LedgerExport:
 
     def __init__(self, kernel: Kernel, book: Ledger) -> None:
         self.kernel, self.book = kernel, book
-        self._scratch: Path | None = None
+        self._folder = OutputFolder(kernel.journal.path, "exports")
 
     def export_csv(self, account: str, *, out_dir: str | None = None, subject: str = SYSTEM) -> str:
         """Write one ledger account's entries (as of now) to CSV and publish the ephemeral
@@ -32,7 +30,7 @@ class LedgerExport:
         simulation closes."""
         rows = self.book.entries(account)
         export_id = self.kernel.ids.entity()
-        folder = Path(out_dir) if out_dir else self._folder()
+        folder = self._folder.path(out_dir or None)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{account.replace(':', '-')}-{export_id[:8]}.csv"
         with path.open("w", newline="") as handle:
@@ -44,15 +42,6 @@ class LedgerExport:
                             subject=subject)
         return export_id
 
-    def _folder(self) -> Path:
-        if self.kernel.journal.path != ":memory:":
-            return Path(self.kernel.journal.path).resolve().parent / "exports"
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="lanasim-export-"))
-        return self._scratch
-
     def close(self) -> None:
         """Remove the scratch directory `export_csv` made (never a directory given)."""
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
+        self._folder.close()

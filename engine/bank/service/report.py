@@ -8,8 +8,6 @@ directory, so the journal (and its digest) does not depend on where the files we
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from domains.report import CreateReport, CreateReportRun, Report, ReportFile, Re
 from domains.validators import bounded_text
 from engine.bank.ledger import Ledger
 from engine.bank.report import Sources, definition, write_csv
+from engine.bank.service.files import OutputFolder
 from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import parse_instant
 from engine.kernel.errors import InvalidArgument
@@ -42,7 +41,7 @@ class ReportService:
     def __init__(self, kernel: Kernel, ledger: Ledger) -> None:
         self.kernel = kernel
         self.sources = Sources(kernel.journal, kernel.load, kernel.kinds, ledger)
-        self._scratch: Path | None = None
+        self._folder = OutputFolder(kernel.journal.path, "reports")
 
     def run(self, name: str, as_of: date | str | None = None, run_type: str = "manual", *,
             out_dir: str | Path | None = None, subject: str = SYSTEM) -> ReportOutput:
@@ -76,19 +75,11 @@ class ReportService:
     def directory(self, out_dir: str | Path | None = None) -> Path:
         """`out_dir`, else `reports/` beside the journal file, else (`:memory:`) a scratch directory
         of the simulation's, removed when it closes (`close`): pass `out_dir` to keep the files."""
-        if out_dir is not None:
-            return Path(out_dir)
-        if self.kernel.journal.path != ":memory:":
-            return Path(self.kernel.journal.path).resolve().parent / "reports"
-        if self._scratch is None:
-            self._scratch = Path(tempfile.mkdtemp(prefix="lanasim-reports-"))
-        return self._scratch
+        return self._folder.path(out_dir)
 
     def close(self) -> None:
         """Remove the scratch directory `directory` made (nothing else: never a directory given)."""
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
-            self._scratch = None
+        self._folder.close()
 
     # -- reads ---------------------------------------------------------------------------
     def report(self, report_id: str) -> Report:

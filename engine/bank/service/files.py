@@ -1,0 +1,34 @@
+"""Where a service writes the files it makes (reports, ledger exports) when not told where."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+__all__ = ["OutputFolder"]
+
+
+class OutputFolder:
+    """`NAME/` beside the journal file, or, for a journal in memory, a scratch directory made on
+    first use and removed by `close` (when the simulation closes): files as lasting as the journal."""
+
+    def __init__(self, journal_path: str, name: str) -> None:
+        self.journal_path, self.name = journal_path, name
+        self._scratch: Path | None = None
+
+    def path(self, given: str | Path | None = None) -> Path:
+        """`given` when there is one, else the folder (made scratch directory included)."""
+        if given is not None:
+            return Path(given)
+        if self.journal_path != ":memory:":
+            return Path(self.journal_path).resolve().parent / self.name
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix=f"lanasim-{self.name}-"))
+        return self._scratch
+
+    def close(self) -> None:
+        """Remove the scratch directory `path` made (never a directory given, nor one beside a file)."""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
