@@ -49,11 +49,15 @@ class WithdrawalStatus(str, enum.Enum):
 
 
 def activity_of(last_activity_on: date, day: date) -> Activity:
-    """Idle days since the last activity against the two thresholds (a threshold day counts)."""
+    """Idle days since the last activity against the two thresholds, at EndOfDay{day}: more than
+    the threshold. Lana classes an account inactive when its last activity's instant is before the
+    closing instant minus the threshold (core/deposit/src/lib.rs `activity_for_last_activity_date`),
+    and EndOfDay{D} closes at D 00:00: activity on any time of day L is before (D - 365) 00:00 only
+    when L <= D - 366."""
     idle = (day - last_activity_on).days
-    if idle >= ESCHEATABLE_AFTER_DAYS:
+    if idle > ESCHEATABLE_AFTER_DAYS:
         return Activity.ESCHEATABLE
-    return Activity.INACTIVE if idle >= INACTIVE_AFTER_DAYS else Activity.ACTIVE
+    return Activity.INACTIVE if idle > INACTIVE_AFTER_DAYS else Activity.ACTIVE
 
 
 def next_reclassification(activity: Activity, last_activity_on: date, classified_on: date) -> date | None:
@@ -67,4 +71,4 @@ def next_reclassification(activity: Activity, last_activity_on: date, classified
     if due is not activity:
         return day
     threshold = INACTIVE_AFTER_DAYS if due is Activity.ACTIVE else ESCHEATABLE_AFTER_DAYS
-    return last_activity_on + timedelta(days=threshold)
+    return last_activity_on + timedelta(days=threshold + 1)

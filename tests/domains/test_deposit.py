@@ -149,8 +149,9 @@ def test_a_frozen_account_cannot_be_closed():
 
 
 @pytest.mark.parametrize(("idle_days", "activity"), [
-    (364, Activity.ACTIVE), (365, Activity.INACTIVE), (3649, Activity.INACTIVE), (3650, Activity.ESCHEATABLE)])
+    (365, Activity.ACTIVE), (366, Activity.INACTIVE), (3650, Activity.INACTIVE), (3651, Activity.ESCHEATABLE)])
 def test_activity_follows_the_idle_days_thresholds(idle_days, activity):
+    """Lana: inactive when the last activity is before the closing instant (D 00:00) minus 365 days."""
     assert activity_of(DAY, DAY + timedelta(days=idle_days)) is activity
 
 
@@ -177,12 +178,12 @@ def test_an_escheatable_account_never_changes_class_nor_wakes_again():
 
 def test_an_active_account_wakes_when_a_year_without_activity_ends():
     when_, command = account_alarm(state(DEPOSIT_ACCOUNT, OPENED))
-    assert (when_, command) == (AT + timedelta(days=365), UpdateActivity(DAY + timedelta(days=365)))
+    assert (when_, command) == (AT + timedelta(days=366), UpdateActivity(DAY + timedelta(days=366)))
 
 
 def test_an_inactive_account_wakes_the_day_after_new_activity_else_at_the_escheat_threshold():
-    inactive = [OPENED, DepositAccountActivityUpdated(Activity.INACTIVE, DAY + timedelta(days=365))]
-    assert account_alarm(state(DEPOSIT_ACCOUNT, *inactive))[1] == UpdateActivity(DAY + timedelta(days=3650))
+    inactive = [OPENED, DepositAccountActivityUpdated(Activity.INACTIVE, DAY + timedelta(days=366))]
+    assert account_alarm(state(DEPOSIT_ACCOUNT, *inactive))[1] == UpdateActivity(DAY + timedelta(days=3651))
     revived = [*inactive, DepositAccountActivityRecorded(DAY + timedelta(days=400))]
     assert account_alarm(state(DEPOSIT_ACCOUNT, *revived))[1] == UpdateActivity(DAY + timedelta(days=401))
     assert when(DEPOSIT_ACCOUNT, revived, UpdateActivity(DAY + timedelta(days=401))) == (
