@@ -336,6 +336,15 @@ def test_a_kyc_decline_after_conversion_freezes_the_customer_and_a_later_approva
     assert (customer.status, customer.kyc_level) == (CustomerStatus.ACTIVE, KycLevel.ADVANCED)
 
 
+def test_a_later_kyc_approval_of_a_closed_customer_is_refused_and_journals_nothing(sim):
+    customer_id = kyc_approved_customer(sim)
+    sim.customer.close_customer(customer_id)
+    before = sim.journal.digest()
+    with pytest.raises(CustomerIsClosed) as refused:  # Lana: the approval's unfreeze refuses it
+        sim.customer.approve_kyc(customer_id, "applicant-9")
+    assert refused.value.id == customer_id and sim.journal.digest() == before
+
+
 def test_a_closed_customer_refuses_a_freeze_with_its_typed_refusal(sim):
     customer_id = sim.customer.create_customer("ann@example.com")
     sim.customer.close_customer(customer_id)

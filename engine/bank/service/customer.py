@@ -16,6 +16,7 @@ from domains.customer import (
     CreateCustomer,
     CreateParty,
     CreateProspect,
+    CustomerIsClosed,
     CustomerStatus,
     CustomerType,
     DeclineKyc,
@@ -119,8 +120,13 @@ class CustomerService:
 
     def approve_kyc(self, prospect_id: str, applicant_id: str, level: str = "basic", *,
                     subject: str = System("sumsub")) -> str:
-        """Converts the prospect into a customer with the same id; a later approval unfreezes it."""
+        """Converts the prospect into a customer with the same id; a later approval unfreezes it, and
+        is `CustomerIsClosed` for a closed customer, refused before anything is journaled (Lana:
+        core/customer/src/lib.rs `handle_kyc_approved` unfreezes, which refuses a closed customer)."""
         command = ApproveKyc(applicant_id=applicant_id, level=level)
+        if self.kernel.exists("customer", prospect_id) and \
+                self.kernel.state("customer", prospect_id).status is CustomerStatus.CLOSED:
+            raise CustomerIsClosed(id=prospect_id)
         self.kernel.execute("prospect", prospect_id, command, subject=subject)
         self._ensure_customer(prospect_id, Conversion(ConversionMethod.SUMSUB_APPROVED, applicant_id),
                               command.level, subject)
