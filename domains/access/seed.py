@@ -1,6 +1,8 @@
 """Lana's predefined permission sets and roles (`lana/app/src/authorization/seed.rs`), as data.
-Set names are Lana's (`permission_sets!`); the (object, action) pairs follow Lana's `<object>/*` +
-`<object>:<verb>` convention and are a representative subset, not a full copy."""
+Set names are Lana's (`permission_sets!`). Lana's price, contract-creation and all-config sets are
+left out: lanasim's price feed acts as a system principal, and it has neither contracts nor editable
+domain configs. The (object, action) pairs follow Lana's `<object>/*` + `<object>:<verb>` convention
+and are a representative subset, not a full copy."""
 
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ PERMISSION_SETS: tuple[tuple[str, tuple[Permission, ...]], ...] = (
     ("credit_writer", _grant("credit-facility-proposal", "create", "conclude")
      + _grant("credit-facility", "create", "activate", "complete", "update-collateral", "record-interest")
      + _grant("disbursal", "initiate", "settle")),
-    ("credit_term_templates", _grant("terms-template", *_VIEW, "create", "update")),
+    ("credit_term_templates_viewer", _grant("terms-template", *_VIEW)),
+    ("credit_term_templates_writer", _grant("terms-template", "create", "update")),
     ("custody_viewer", _grant("custodian", *_VIEW) + _grant("wallet", "read")),
     ("custody_writer", _grant("custodian", "create", "update")),
     ("customer_viewer", _grant("customer", *_VIEW) + _grant("prospect", *_VIEW)
@@ -63,8 +66,8 @@ _BANK_MANAGER = (
     "dashboard_viewer", "deposit_freeze", "deposit_unfreeze", "deposit_viewer", "deposit_writer",
     "governance_viewer", "governance_writer", "access_viewer", "report_viewer", "report_writer",
 )
-_ADMIN = (*_BANK_MANAGER, "access_writer", "credit_term_templates", "custody_viewer", "custody_writer",
-          "exposed_config_viewer", "exposed_config_writer")
+_ADMIN = (*_BANK_MANAGER, "access_writer", "credit_term_templates_viewer", "credit_term_templates_writer",
+          "custody_viewer", "custody_writer", "exposed_config_viewer", "exposed_config_writer")
 _ACCOUNTANT = ("accounting_viewer", "accounting_writer", "audit_viewer", "collection_viewer", "credit_viewer",
                "customer_viewer", "dashboard_viewer", "deposit_viewer", "governance_viewer", "access_viewer")
 

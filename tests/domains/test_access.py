@@ -120,6 +120,12 @@ def test_every_seeded_permission_set_is_valid_and_lana_named():
             "governance_writer", "customer_writer", "customer_viewer", "access_writer"} <= SET_NAMES
 
 
+def test_terms_templates_have_lanas_viewer_and_writer_sets_which_only_the_admin_and_superuser_hold():
+    assert {"credit_term_templates_viewer", "credit_term_templates_writer"} <= SET_NAMES  # seed.rs's names
+    holders = {role for role, sets in ROLES if "credit_term_templates_writer" in sets}
+    assert holders == {SUPERUSER, "admin"} and "credit_term_templates_viewer" in dict(ROLES)["admin"]
+
+
 # -- through the whole stack ----------------------------------------------------------------------
 @pytest.fixture
 def sim():
