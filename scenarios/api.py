@@ -10,7 +10,7 @@ from attrs import frozen
 from engine.kernel.ids import check_seed
 from scenarios.analysis import Analysis, analyse_run, write_outputs
 from scenarios.analysis.plots import figures
-from scenarios.library import load_scenario, parse_params, stress
+from scenarios.library import load_scenario, parse_params
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import prepare_run_dir
 from scenarios.library.stress import tell
@@ -56,8 +56,7 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
     from engine import Simulation
 
     scenario = load_scenario(preset)
-    if getattr(scenario.module, "report", None) is not stress.report:
-        raise ScenarioError(f"{preset} is not a stress scenario; run_stress runs stress or one of its presets")
+    scenario.require_stress("run_stress")
     values = parse_params(scenario, [f"{key}={value}" for key, value in params.items()])
     check_seed(seed)  # before the run directory is made
     if progress is not None and not callable(progress):

@@ -344,6 +344,7 @@ def _outbox(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from engine.inspect import VIEWS, open_readonly
+    from engine.kernel.fork import check_within
     from scenarios.book.export import as_of_iso
 
     as_of = as_of_iso(args.as_of) if args.as_of else None  # text that is no instant: named in one line
@@ -351,10 +352,8 @@ def _show(args: argparse.Namespace) -> int:
         if args.kind not in view.kinds and args.kind not in VIEWS:
             known = ", ".join(sorted([*view.kinds, *VIEWS, "book"]))
             return _fail(f"unknown kind {args.kind!r}; known: {known} (UnknownKind)")
-        meta = view.journal.meta()
-        start, now = str(meta.get("start", "")), str(meta.get("now", meta.get("start", "")))
-        if as_of is not None and not start <= as_of <= now:  # as `show JOURNAL book`, `export` and `fork` refuse it
-            return _fail(f"{as_of} is outside the journal ({start} .. {now}) (InvalidArgument)")
+        if as_of is not None:
+            check_within(view.journal.conn, as_of)  # as `show JOURNAL book`, `export` and `fork` refuse it
         print(dumps(view.entity(args.kind, args.id, as_of=as_of)))
     return 0
 

@@ -23,7 +23,7 @@ from engine.kernel.errors import InvalidArgument, NotALanasimJournal
 from engine.kernel.journal import Journal
 from engine.kernel.readonly import connect_readonly
 
-__all__ = ["copy_cut", "cut_seq", "fork_journal", "open_source", "reindex"]
+__all__ = ["check_within", "copy_cut", "cut_seq", "fork_journal", "open_source", "reindex"]
 
 
 def open_source(path: str) -> sqlite3.Connection:
@@ -33,13 +33,19 @@ def open_source(path: str) -> sqlite3.Connection:
     return connect_readonly(path)  # creates nothing beside the file (a `mode=ro` reader left -shm and -wal)
 
 
-def cut_seq(conn: sqlite3.Connection, at_iso: str) -> int:
-    """The last seq recorded at or before `at_iso`; refused before the start or after the end."""
+def check_within(conn: sqlite3.Connection, at_iso: str) -> None:
+    """`InvalidArgument` for an instant before the journal's start or after its end (what a fork,
+    an export or a view as of `at_iso` cannot read)."""
     meta = {k: loads(v) for k, v in conn.execute("SELECT key, value FROM lanasim_meta")}
     start, now = meta.get("start", ""), meta.get("now", "")
     if at_iso < start or (now and at_iso > now):
         raise InvalidArgument(argument="at", value=at_iso,
                               problem=f"{at_iso} is outside the journal ({start} .. {now or start})")
+
+
+def cut_seq(conn: sqlite3.Connection, at_iso: str) -> int:
+    """The last seq recorded at or before `at_iso`; refused before the start or after the end."""
+    check_within(conn, at_iso)
     return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE recorded_at <= ?", (at_iso,)).fetchone()[0])
 
 

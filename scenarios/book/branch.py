@@ -35,8 +35,7 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
     is the scenario run with `book_from` = it and `book_at` = `at` (`scenarios.book.held`), the run
     each seed of a sweep over that book writes."""
     scenario = load_scenario(name)
-    if getattr(scenario.module, "report", None) is not stress.report:
-        raise ScenarioError(f"{name} is not a stress scenario; --from needs one (stress or a preset)")
+    scenario.require_stress("--from")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
     if Path(source).suffix.lower() != ".csv":
         return run_scenario(name, seed, {**(params or {}), **held.settings(source, at)}, run_dir, force=force,

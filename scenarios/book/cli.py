@@ -246,10 +246,9 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
             if args.at is not None:
                 raise ScenarioError("--at needs --from JOURNAL_OR_BOOK (what stands at that instant)")
             return synthetic(args, progress)
-        from scenarios.library import load_scenario, stress
+        from scenarios.library import load_scenario
 
-        if getattr(load_scenario(args.scenario).module, "report", None) is not stress.report:
-            raise ScenarioError(f"{args.scenario} is not a stress scenario; --from needs stress or one of its presets")
+        load_scenario(args.scenario).require_stress("--from")
         if Path(args.from_).suffix.lower() == ".csv":
             return _run_from(args, progress)
         # a journal's book: the scenario run with book_from/book_at, with that run's Ctrl-C, resume and output

@@ -64,7 +64,7 @@ class Scenario:
         into the file; else `build_book`'s bytes written."""
         from scenarios.library import stress
 
-        if getattr(self.module, "build_book", None) is stress.build_book:
+        if self.stress_family:
             stress.write_book(params, path)
         else:
             path.write_bytes(self.build_book(params))
@@ -100,18 +100,28 @@ class Scenario:
     def _story(self, sim, params: dict, summarise: bool) -> dict:
         from scenarios.library import stress
 
-        if not summarise and self.restartable:
+        if not summarise and self.stress_family:
             stress.tell(sim, **params)
             return {}
         return dict(self.module.story(sim, **params))
 
     @property
-    def restartable(self) -> bool:
-        """Whether a stopped run continues from its last checkpoint (the stress family, whose story
-        is a day loop over data) rather than by re-executing (see `scenarios.library.resume`)."""
+    def stress_family(self) -> bool:
+        """`stress` or one of its presets (a module re-exporting stress's story, book and report)."""
         from scenarios.library import stress
 
         return getattr(self.module, "story", None) is stress.story
+
+    def require_stress(self, purpose: str) -> None:
+        """`ScenarioError` naming `purpose` (what needs a stress scenario) for any other scenario."""
+        if not self.stress_family:
+            raise ScenarioError(f"{self.name} is not a stress scenario; {purpose} needs stress or one of its presets")
+
+    @property
+    def restartable(self) -> bool:
+        """Whether a stopped run continues from its last checkpoint (the stress family, whose story
+        is a day loop over data) rather than by re-executing (see `scenarios.library.resume`)."""
+        return self.stress_family
 
     def restart(self, *, journal: str, params: dict, progress=None, observe=None, summarise: bool = True) -> dict:
         """Continue the stopped run whose journal `resume.cut_at_checkpoint` wrote to `journal`
@@ -174,23 +184,15 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
     `run_dir/journal.sqlite`; then the scenario's `report(run_dir)` writes its outputs, or the
     story's summary is written as `run_dir/summary.json`. Refusals leave every file as it was."""
     scenario = load_scenario(name)
-    if type(seed) is not int:  # a bool is no seed either
-        raise ScenarioError(f"seed must be an int, got {seed!r}")
-    check_seed(seed)  # 64 bits (InvalidArgument), before the run directory is made
+    check_seed(seed)  # an int of 64 bits, not a bool (InvalidArgument), before the run directory is made
     if params is not None and not isinstance(params, Mapping):
         raise ScenarioError(f"params must be a mapping of parameter names to values, got {type(params).__name__}")
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-seed{seed}"
     journal = prepare_run_dir(run_dir, force=force)
     summary = scenario.execute(seed=seed, journal=str(journal), params=values, progress=progress,
-                               summarise=not _reports(scenario.module))
+                               summarise=False)  # the stress family's report analyses the journal
     return write_outputs(scenario.module, run_dir, summary)
-
-
-def _reports(module: ModuleType) -> bool:
-    """Whether the scenario's `report(run_dir)` computes the summary from the journal (the stress
-    family): its run need not analyse itself first."""
-    return getattr(module, "report", None) is not None
 
 
 def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
@@ -242,12 +244,12 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
             if announce is not None:
                 announce(f"resuming from the checkpoint of day {checkpoint['day']} ({checkpoint['now']})")
             summary = scenario.restart(journal=str(target), params=values, progress=progress, observe=observe,
-                                       summarise=summarise or not _reports(scenario.module))
+                                       summarise=summarise)
         else:
             if announce is not None:
                 announce(f"re-executing from the start, proving the journal committed up to {meta.get('now', '?')}")
             summary = scenario.execute(seed=meta["seed"], journal=str(target), params=values, progress=progress,
-                                       observe=observe, summarise=summarise or not _reports(scenario.module))
+                                       observe=observe, summarise=summarise)
         resume.prove_prefix(stopped, target)
     except BaseException:
         for suffix in ("", "-wal", "-shm"):
