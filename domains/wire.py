@@ -1,0 +1,39 @@
+"""Lana's spelling of enum values in public (outbox) payloads, and back.
+
+Lana's public payloads are serde's: an enum without a rename attribute is its variant name
+(`PendingCustomerApproval`), one with `rename_all = "kebab-case"` is kebab (`kyc-started`). lanasim's
+enums keep snake_case values (its journal, index and tables); publishers spell them Lana's way here.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+__all__ = ["from_kebab", "from_pascal", "kebab_value", "pascal"]
+
+_WORD_START = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def _text(value: enum.Enum | str) -> str:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def pascal(value: enum.Enum | str) -> str:
+    """`under_margin_call_threshold` (or its enum member) -> `UnderMarginCallThreshold`."""
+    return "".join(word[:1].upper() + word[1:] for word in _text(value).split("_"))
+
+
+def from_pascal(text: str) -> str:
+    """`UnderMarginCallThreshold` -> `under_margin_call_threshold` (lanasim's value)."""
+    return _WORD_START.sub("_", text).lower()
+
+
+def kebab_value(value: enum.Enum | str) -> str:
+    """`kyc_started` (or its enum member) -> `kyc-started`."""
+    return _text(value).replace("_", "-")
+
+
+def from_kebab(text: str) -> str:
+    """`kyc-started` -> `kyc_started` (lanasim's value)."""
+    return text.replace("-", "_")
