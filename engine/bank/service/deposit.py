@@ -104,7 +104,7 @@ class DepositService:
         withdrawal_id = self.kernel.ids.entity()
         command = InitiateWithdrawal(withdrawal_id, account_id, amount, reference or withdrawal_id, account.status,
                                      self._settled(account_id))
-        self._moved(account_id, self.kernel.execute("withdrawal", withdrawal_id, command, subject=subject))
+        self._moved(account, self.kernel.execute("withdrawal", withdrawal_id, command, subject=subject))
         assert self.governance is not None, "withdrawals need the governance module hosted"
         self.governance.start_process("withdraw", withdrawal_id, process_id=withdrawal_id)
         return withdrawal_id
@@ -155,15 +155,16 @@ class DepositService:
     def _on_withdrawal(self, withdrawal_id: str, command_type: type, subject: str, *, moves: bool = False) -> Outcome:
         account = self.account(self.kernel.state("withdrawal", withdrawal_id).deposit_account_id)
         outcome = self.kernel.execute("withdrawal", withdrawal_id, command_type(account.status), subject=subject)
-        return self._moved(account.id, outcome) if moves else outcome
+        return self._moved(account, outcome) if moves else outcome
 
-    def _moved(self, account_id: str, outcome: Outcome) -> Outcome:
+    def _moved(self, account: DepositAccount, outcome: Outcome) -> Outcome:
         """Money moved on the account today: a withdrawal's initiation, cancel or revert, which have no
         public event, each leave a settled entry on the account, which Lana counts as activity (a
-        confirmation only leaves its pending layer). A repeated command (`AlreadyApplied`) moved nothing."""
-        if outcome:
-            self.kernel.execute("deposit-account", account_id, RecordActivity(self.kernel.now.date()),
-                                subject=DEPOSIT_SYNC)
+        confirmation only leaves its pending layer). A repeated command (`AlreadyApplied`) moved nothing;
+        an account already active today is not asked again (`account`: its state before the command)."""
+        today = self.kernel.now.date()
+        if outcome and account.last_activity_on < today:
+            self.kernel.execute("deposit-account", account.id, RecordActivity(today), subject=DEPOSIT_SYNC)
         return outcome
 
     # -- consumer (Lana's customer-sync job) ----------------------------------------------
