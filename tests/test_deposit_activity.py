@@ -123,3 +123,11 @@ def test_a_payment_from_the_account_keeps_it_from_turning_inactive(sim):
     assert last_activity(sim, account) == paid
     sim.advance(days=340)  # 380 days after the opening deposit and the disbursal, 340 after the payment
     assert sim.deposit.account(account).activity is Activity.ACTIVE
+
+
+def test_a_dated_payment_counts_on_the_day_it_was_recorded_not_the_day_it_is_dated(sim):
+    customer, account = funded(sim)
+    facility = activated_facility(sim, customer)
+    sim.advance(days=40)
+    sim.credit.record_payment(facility, 1_000_00, effective=today(sim) - timedelta(days=5))
+    assert last_activity(sim, account) == today(sim)
