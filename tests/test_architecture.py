@@ -139,5 +139,5 @@ def test_the_credit_modules_typed_state_reads_name_each_kinds_registered_state_c
         hints = typing.get_type_hints(overload)
         (kind,) = typing.get_args(hints["kind"])
         declared[kind] = hints["return"]
-    assert len(declared) == 8
+    assert len(declared) == 9
     assert declared == {kind: registered[kind] for kind in declared}

@@ -5,6 +5,7 @@ first, and only leaving and re-entering the liquidation threshold starts another
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -130,6 +131,15 @@ def test_proceeds_become_a_payment_from_the_proceeds_account_allocated_interest_
     assert sim.credit.books(liquidating).outstanding == AMOUNT + interest - 40_000_00
     assert sim.ledger.balance(chart.proceeds_from_liquidation(liquidating)) == 0
     assert_books_hold(sim, liquidating)
+
+
+def test_proceeds_are_a_payment_from_elsewhere_not_the_deposit_account_s_activity(sim, liquidating):
+    account = sim.state("credit-facility", liquidating).disbursal_credit_account_id
+    activated = sim.deposit.account(account).last_activity_on  # the disbursal credited it then
+    sim.advance(days=10)
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    sim.credit.record_liquidation_proceeds(liquidating, 40_000_00)
+    assert sim.deposit.account(account).last_activity_on == activated == date(2024, 1, 1)
 
 
 def test_proceeds_end_the_running_liquidation_and_move_the_sats_sent_to_liquidated(sim, liquidating):

@@ -55,7 +55,7 @@ from domains.deposit.events import (
     WithdrawalInitialized,
     WithdrawalReverted,
 )
-from domains.deposit.policies import ACCOUNT_ACTIVITY, POLICIES, WITHDRAW_APPROVAL
+from domains.deposit.policies import ACCOUNT_ACTIVITY, POLICIES, WITHDRAW_APPROVAL, activity_on
 from domains.deposit.primitives import (
     ESCHEATABLE_AFTER_DAYS,
     INACTIVE_AFTER_DAYS,
@@ -133,5 +133,6 @@ __all__ = [
     "WithdrawalReverted",
     "WithdrawalStatus",
     "activity_of",
+    "activity_on",
     "next_reclassification",
 ]

@@ -1,8 +1,8 @@
 """Deposit account: the customer's USD account; frozen, unfrozen, closed, and classified by activity.
 
-Activity is Lana's deposit-sync: money moving on the account records the day (a policy on the
-deposit events), and the account's alarm wakes it at the end of the first day that can change its
-class, so end-of-day work is proportional to the accounts that change, not to all accounts.
+Activity: money moving on the account records the day (deposits, reverts, a withdrawal's initiation,
+cancel, denial or revert, disbursals in, payments out; not a confirmation or freeze); its alarm wakes
+it at the end of the first day that can change its class (work proportional to accounts that change).
 """
 
 from __future__ import annotations

@@ -43,7 +43,8 @@ class OpenAccount:
 
 @attrs.frozen
 class RecordActivity:
-    """Money moved on the account on day `on` (Lana `record_deposit_account_activity`)."""
+    """Money moved on the account on day `on`. Lana reads the last such day from the account's ledger
+    history when it classifies (core/deposit/src/history.rs); lanasim records it as the money moves."""
 
     on: date
 

@@ -4,6 +4,7 @@ send commands, as Lana's credit jobs do. Pure reactions live in `domains.credit.
 proposal approved -> collateral + pending facility; collateral or price change -> (pending)
 collateralization; fully collateralized -> activation with its initial disbursal and obligation;
 disbursal approved -> settlement + principal obligation; payment -> allocations, interest first;
+disbursal settled or payment from the deposit account -> that account's activity;
 end of day -> one accrual period per due cycle, maturities, then (after obligations) cycle postings
 (`engine.bank.credit_day`).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from domains.accounting import deposit_account
 from domains.aggregate import Envelope, Policy, Send
 from domains.credit.collateral import SyncCollateralFromCustodian
 from domains.credit.collection import allocation_commands
@@ -25,12 +27,14 @@ from domains.credit.facility import (
     conclude_approval,
     open_pending_facility,
 )
+from domains.deposit import activity_on
 from engine.bank.credit_day import CYCLE, SUBJECT, DayEnd, FlowKernel
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 from engine.bank.ports import PriceReading, ReactionRegistry
 from engine.kernel.batch import Batch
 
 ALLOCATED = "core.credit-collection.payment-allocation-created"
+SETTLED, PAID = "core.credit.disbursal-settled", "core.credit-collection.payment-created"
 CREATED = "core.credit-collection.obligation-created"
 
 __all__ = ["CYCLE", "CreditFlow", "FlowKernel"]
@@ -56,6 +60,7 @@ class CreditFlow(DayEnd):
         self.importing: set[str] = set()
         for name, listens, react in self._consumers():
             reactions.add(Policy(f"credit.{name}", listens, react, subject=SUBJECT))
+        reactions.add(Policy("credit.deposit-activity", (SETTLED, PAID), self.deposit_activity, subject="deposit-sync"))
 
     def _consumers(self) -> tuple[Consumer, ...]:
         return (
@@ -144,6 +149,19 @@ class CreditFlow(DayEnd):
         entity = envelope["payload"]["entity"]
         return allocation_commands(entity["id"], entity["amount"], date.fromisoformat(entity["effective"]),
                                    self.obligations_of(entity["beneficiary_id"]), self.kernel.ids.entity)
+
+    def deposit_activity(self, envelope: Envelope) -> tuple[Send, ...]:
+        """A settled disbursal credited its deposit account (CONFIRM_DISBURSAL_SETTLED_CR, or
+        SINGLE_DISBURSAL_RECEIVABLE_CR with its structuring fee), a payment debited it unless paid from
+        elsewhere (liquidation proceeds): that account's activity, on the day recorded, as Lana counts
+        its entries. Their public events do not name the account: the states do."""
+        entity = envelope["payload"]["entity"]
+        if envelope["event_type"] == SETTLED:
+            return (activity_on(self.kernel.state("disbursal", entity["id"]).disbursal_credit_account_id, envelope),)
+        account_id = self.kernel.state(FACILITY_KIND, entity["beneficiary_id"]).disbursal_credit_account_id
+        if self.kernel.state("payment", entity["id"]).source_account != deposit_account(account_id):
+            return ()
+        return (activity_on(account_id, envelope),)
 
     def recollateralize(self, envelope: Envelope) -> tuple[Send, ...]:
         """An obligation created or defaulted, or a payment allocated, re-evaluates its facility; a

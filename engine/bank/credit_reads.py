@@ -12,6 +12,7 @@ from domains.credit import cvl
 from domains.credit.collateral.collateral import Collateral
 from domains.credit.collateral.liquidation import Liquidation
 from domains.credit.collection.obligation import Obligation
+from domains.credit.collection.payment import Payment
 from domains.credit.facility.accrual_cycle import InterestAccrualCycle
 from domains.credit.facility.active import Facility
 from domains.credit.facility.disbursal import Disbursal
@@ -52,6 +53,8 @@ class CreditStates(Protocol):
     def state(self, kind: Literal["disbursal"], entity_id: str) -> Disbursal: ...
     @overload
     def state(self, kind: Literal["obligation"], entity_id: str) -> Obligation: ...
+    @overload
+    def state(self, kind: Literal["payment"], entity_id: str) -> Payment: ...
     @overload
     def state(self, kind: Literal["interest-accrual-cycle"], entity_id: str) -> InterestAccrualCycle: ...
     def state(self, kind: str, entity_id: str) -> object: ...  # only the kinds above may be asked for

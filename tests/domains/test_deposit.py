@@ -60,7 +60,7 @@ from domains.deposit import (
     activity_of,
 )
 from domains.deposit.account import alarm as account_alarm
-from domains.deposit.policies import conclude_withdrawal, record_activity
+from domains.deposit.policies import ACCOUNT_ACTIVITY, conclude_withdrawal, record_activity
 from domains.deposit.posting import post_account, post_withdrawal
 from domains.deposit.public import publish_deposit, publish_withdrawal
 from tests.domains.support import fold
@@ -327,9 +327,23 @@ def test_other_process_types_are_not_the_deposit_module_s_business():
     assert conclude_withdrawal(_concluded("disbursal", "approved")) == ()
 
 
-def test_money_moving_records_activity_on_the_day_the_event_was_recorded():
-    envelope = {"recorded_at": "2024-03-05T00:00:00Z",
-                "payload": {"entity": {"id": "d-1", "deposit_account_id": "a-1", "amount": 500}}}
-    (send,) = record_activity(envelope)
+def _deposit_event(event_type: str, **entity: object) -> dict:
+    return {"event_type": f"core.deposit.{event_type}", "recorded_at": "2024-03-05T17:30:00Z",
+            "payload": {"entity": {"id": "d-1", "deposit_account_id": "a-1", "amount": 500, **entity}}}
+
+
+@pytest.mark.parametrize("event_type", ["deposit-initialized", "deposit-reverted"])
+def test_money_moving_records_activity_on_the_day_the_event_was_recorded(event_type):
+    (send,) = record_activity(_deposit_event(event_type))
     assert (send.kind, send.id, send.command) == ("deposit-account", "a-1", RecordActivity(datetime(2024, 3, 5).date()))
+
+
+def test_a_denied_withdrawal_s_refund_is_activity_and_an_approval_is_not():
+    (send,) = record_activity(_deposit_event("withdrawal-approval-concluded", status="denied"))
+    assert (send.id, send.command) == ("a-1", RecordActivity(datetime(2024, 3, 5).date()))
+    assert record_activity(_deposit_event("withdrawal-approval-concluded", status="pending-confirmation")) == ()
+
+
+def test_a_withdrawal_s_confirmation_is_not_among_the_movements_the_activity_policy_counts():
+    assert "core.deposit.withdrawal-confirmed" not in ACCOUNT_ACTIVITY.listens
 

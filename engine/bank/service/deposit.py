@@ -20,6 +20,7 @@ from domains.deposit import (
     FreezeAccount,
     InitiateWithdrawal,
     OpenAccount,
+    RecordActivity,
     RecordDeposit,
     RevertDeposit,
     RevertWithdrawal,
@@ -34,6 +35,7 @@ from engine.kernel.port import Kernel, Outcome
 __all__ = ["DepositService"]
 
 CUSTOMER_FROZEN, CUSTOMER_UNFROZEN = "core.customer.customer-frozen", "core.customer.customer-unfrozen"
+DEPOSIT_SYNC = System("deposit-sync")  # the principal recording activity, as the activity policy does
 
 
 class DepositService:
@@ -102,19 +104,20 @@ class DepositService:
         withdrawal_id = self.kernel.ids.entity()
         command = InitiateWithdrawal(withdrawal_id, account_id, amount, reference or withdrawal_id, account.status,
                                      self._settled(account_id))
-        self.kernel.execute("withdrawal", withdrawal_id, command, subject=subject)
+        self._moved(account, self.kernel.execute("withdrawal", withdrawal_id, command, subject=subject))
         assert self.governance is not None, "withdrawals need the governance module hosted"
         self.governance.start_process("withdraw", withdrawal_id, process_id=withdrawal_id)
         return withdrawal_id
 
     def confirm_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM) -> Outcome:
+        """Not the account's activity: the funds left its settled balance at the initiation."""
         return self._on_withdrawal(withdrawal_id, ConfirmWithdrawal, subject)
 
     def cancel_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM) -> Outcome:
-        return self._on_withdrawal(withdrawal_id, CancelWithdrawal, subject)
+        return self._on_withdrawal(withdrawal_id, CancelWithdrawal, subject, moves=True)
 
     def revert_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM) -> Outcome:
-        return self._on_withdrawal(withdrawal_id, RevertWithdrawal, subject)
+        return self._on_withdrawal(withdrawal_id, RevertWithdrawal, subject, moves=True)
 
     # -- reads -------------------------------------------------------------------------
     def account(self, account_id: str) -> DepositAccount:
@@ -149,9 +152,20 @@ class DepositService:
     def _settled(self, account_id: str) -> int:
         return self.ledger.balance(deposit_account(account_id))
 
-    def _on_withdrawal(self, withdrawal_id: str, command_type: type, subject: str) -> Outcome:
+    def _on_withdrawal(self, withdrawal_id: str, command_type: type, subject: str, *, moves: bool = False) -> Outcome:
         account = self.account(self.kernel.state("withdrawal", withdrawal_id).deposit_account_id)
-        return self.kernel.execute("withdrawal", withdrawal_id, command_type(account.status), subject=subject)
+        outcome = self.kernel.execute("withdrawal", withdrawal_id, command_type(account.status), subject=subject)
+        return self._moved(account, outcome) if moves else outcome
+
+    def _moved(self, account: DepositAccount, outcome: Outcome) -> Outcome:
+        """Money moved on the account today: a withdrawal's initiation, cancel or revert, which have no
+        public event, each leave a settled entry on the account, which Lana counts as activity (a
+        confirmation only leaves its pending layer). A repeated command (`AlreadyApplied`) moved nothing;
+        an account already active today is not asked again (`account`: its state before the command)."""
+        today = self.kernel.now.date()
+        if outcome and account.last_activity_on < today:
+            self.kernel.execute("deposit-account", account.id, RecordActivity(today), subject=DEPOSIT_SYNC)
+        return outcome
 
     # -- consumer (Lana's customer-sync job) ----------------------------------------------
     def _follow_customer(self, envelope: Envelope) -> tuple[Send, ...]:
