@@ -38,7 +38,7 @@ def test_a_balance_change_publishes_wallet_balance_updated_with_the_wallet_and_a
     (envelope,) = sim.outbox.tail(types=BALANCE_UPDATED)
     wallet = sim.custody.wallet(wallet_id)
     assert envelope["payload"] == {"module": "Custody", "type": "WalletBalanceUpdated", "entity": {
-        "id": wallet_id, "address": wallet.address, "network": "testnet4",
+        "id": wallet_id, "address": wallet.address, "network": "Testnet4",
         "balance": {"amount": 250_000, "updated_at": "2024-01-01T03:00:00Z"}}}
     assert wallet.address.startswith("tb1q") and wallet.balance == 250_000
 

@@ -136,7 +136,7 @@ class CreditFlow(DayEnd):
         if entity["process_type"] != "disbursal":
             return ()
         disbursal = self.kernel.state("disbursal", entity["target_ref"])
-        approved = entity["status"] == "approved"
+        approved = entity["status"] == "Approved"  # governance's status, Lana's variant name
         return conclude_approval(disbursal, approved, self.kernel.now.date(), self.kernel.ids.entity)
 
     # -- collection ----------------------------------------------------------------------
