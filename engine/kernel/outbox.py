@@ -83,8 +83,10 @@ class Outbox:
 
     def stage(self, public: Public, seq: int, trace_id: str, held: list[Envelope] | None = None) -> None:
         event_type = event_type_of(public.module, public.name)
-        body = {"type": public.name, **public.payload} if public.tagged else {public.name: public.payload}
-        payload = dumps({"module": public.module, **body})
+        if public.tagged:
+            payload = dumps({"module": public.module, "type": public.name, **public.payload})
+        else:  # Lana's plain serde enums (price, report): the variant name keys its fields
+            payload = dumps({"module": public.module, public.name: public.payload})
         self.sequence = sequence = self.sequence + 1
         envelope_id, recorded_at = self.ids.numbered("outbox", sequence), self.clock.iso
         rows = self._rows
