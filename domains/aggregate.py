@@ -63,12 +63,18 @@ class Column:
 
 @attrs.frozen
 class Public:
-    """A public (outbox) event: `module` is the Lana module tag, `name` the variant name."""
+    """A public (outbox) event: `module` is the Lana module tag, `name` the variant name.
+
+    Tagged (most of Lana's modules, serde `tag = "type"`): `{"module", "type": name, **payload}`.
+    Untagged (`tagged=False`: Lana's price and report events, plain serde enums): the variant
+    name keys the payload, `{"module", name: payload}`.
+    """
 
     module: str
     name: str
     payload: Mapping[str, object]
     ephemeral: bool = False
+    tagged: bool = True
 
 
 @attrs.frozen

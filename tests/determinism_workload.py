@@ -31,5 +31,5 @@ with Simulation(seed=seed, journal=sys.argv[2], aggregates=[ACCOUNT, CALENDAR, P
         for _ in range(20):
             sim.tell("account", rng.choice(names), Deposit(rng.randint(1, 1000)))
         sim.advance(days=1)
-    prices = [e["payload"]["price"] for e in sim.outbox.tail(types=["core.price.price-updated"])]
+    prices = [e["payload"]["PriceUpdated"]["price"] for e in sim.outbox.tail(types=["core.price.price-updated"])]
     print(sim.journal.digest(), sim.outbox.digest(), names[0], prices[-1], len(prices))

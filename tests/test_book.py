@@ -297,7 +297,7 @@ def test_a_binary_file_such_as_a_journal_is_refused_as_a_book_or_outbox_in_one_l
 
 def test_an_outbox_price_that_is_no_whole_number_of_cents_is_refused_by_line(tmp_path, capsys):
     events = tmp_path / "events.jsonl"
-    events.write_text('{"event_type": "core.price.price-updated", "payload": {"price": "x"}, '
+    events.write_text('{"event_type": "core.price.price-updated", "payload": {"PriceUpdated": {"price": "x"}}, '
                       '"recorded_at": "2024-03-10T00:00:00Z"}\n')
     assert main(["import", "--from-outbox", str(events), "--journal", str(tmp_path / "again.sqlite")]) == 2
     assert "line 1, -: not a lanasim outbox envelope (price 'x' is not a whole number of cents > 0)" in \

@@ -134,7 +134,7 @@ def test_show_prints_an_entity_as_of_a_time(journal, capsys):
     main(["outbox", str(journal), "--type", "core.price.price-updated"])
     first = json.loads(capsys.readouterr().out.splitlines()[0])
     assert main(["show", str(journal), "price", "btc-usd", "--as-of", "2024-01-01T00:00:00Z"]) == 0
-    assert json.loads(capsys.readouterr().out)["price"] == first["payload"]["price"]
+    assert json.loads(capsys.readouterr().out)["price"] == first["payload"]["PriceUpdated"]["price"]
 
 
 def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):

@@ -88,7 +88,20 @@ def test_every_catalog_event_is_published(published):
 def test_every_envelope_matches_the_schema_and_carries_lanas_tags(published):
     for envelope in published:
         jsonschema.validate(envelope, SCHEMA)
-        assert envelope["event_type"].endswith(_kebab(envelope["payload"]["type"]))
+        assert envelope["event_type"].endswith(_kebab(_variant(envelope["payload"])))
+
+
+def test_price_and_report_payloads_are_untagged_as_lanas_and_every_other_module_tags_its_variant(published):
+    untagged = {e["payload"]["module"] for e in published if "type" not in e["payload"]}
+    assert untagged == {"Price", "Report"}
+
+
+def _variant(payload: dict) -> str:
+    """The variant name: under `type` (tagged), else the one key beside `module` (untagged)."""
+    if "type" in payload:
+        return payload["type"]
+    (name,) = set(payload) - {"module"}
+    return name
 
 
 def _kebab(name: str) -> str:

@@ -67,6 +67,6 @@ def test_the_price_feed_skips_ticks_where_the_oracle_publishes_nothing(tmp_path)
         sim.advance(hours=3)
         assert sim.price.current() == 5_000_000  # the last price stays in use while the feed is stale
         sim.advance(hours=2)
-        published = [(e["recorded_at"][11:16], e["payload"]["price"])
+        published = [(e["recorded_at"][11:16], e["payload"]["PriceUpdated"]["price"])
                      for e in sim.outbox.tail(types="core.price.price-updated")]
     assert published == [("00:00", 5_000_000), ("04:00", 4_000_000), ("05:00", 4_000_000)]

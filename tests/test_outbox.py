@@ -46,10 +46,11 @@ def test_every_envelope_has_lanas_shape_and_a_deterministic_id(busy):
 def test_tail_filters_by_type_after_a_sequence_and_by_payload_fields(busy):
     sim, _ = busy
     prices = sim.outbox.tail(types=["core.price.price-updated"])
-    assert [e["payload"]["price"] for e in prices][:3] == [5_000_000, 5_000_001, 5_000_002]
+    assert [e["payload"]["PriceUpdated"]["price"] for e in prices][:3] == [5_000_000, 5_000_001, 5_000_002]
     later = sim.outbox.tail(after=prices[5]["sequence"], types="core.price.price-updated")
     assert later == prices[6:] and len(later) == 6
-    assert [e["payload"]["price"] for e in sim.outbox.tail(where={"price": 5_000_011})] == [5_000_011]
+    found = sim.outbox.tail(where={"PriceUpdated.price": 5_000_011})
+    assert [e["payload"]["PriceUpdated"]["price"] for e in found] == [5_000_011]
 
 
 def test_an_unknown_event_type_in_a_filter_is_a_typed_error(busy):
@@ -73,7 +74,7 @@ def test_the_stream_reads_the_tail_one_envelope_at_a_time_and_checks_types_first
 def test_price_is_kept_as_a_latest_value_event_as_well_as_in_the_tail(busy):
     sim, _ = busy
     latest = sim.outbox.latest("core.price.price-updated")
-    assert latest["payload"]["price"] == 5_000_011 == sim.price.current()
+    assert latest["payload"]["PriceUpdated"]["price"] == 5_000_011 == sim.price.current()
 
 
 def test_the_jsonl_export_validates_against_the_checked_in_schema(busy, capsys):

@@ -27,7 +27,7 @@ def test_there_is_no_price_until_one_is_published(market):
 def test_a_followed_path_is_sampled_at_its_interval_before_other_work(market):
     market.price.follow(Stepped(((0, 5_000_000), (7_200, 4_000_000))), every_seconds=1_800)
     market.advance(hours=3)
-    prices = [(e["recorded_at"][11:16], e["payload"]["price"])
+    prices = [(e["recorded_at"][11:16], e["payload"]["PriceUpdated"]["price"])
               for e in market.outbox.tail(types="core.price.price-updated")]
     assert prices == [("00:00", 5_000_000), ("00:30", 5_000_000), ("01:00", 5_000_000), ("01:30", 5_000_000),
                       ("02:00", 4_000_000), ("02:30", 4_000_000), ("03:00", 4_000_000)]

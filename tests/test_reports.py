@@ -38,7 +38,7 @@ def test_a_balance_change_publishes_wallet_balance_updated_with_the_wallet_and_a
     (envelope,) = sim.outbox.tail(types=BALANCE_UPDATED)
     wallet = sim.custody.wallet(wallet_id)
     assert envelope["payload"] == {"module": "Custody", "type": "WalletBalanceUpdated", "entity": {
-        "id": wallet_id, "address": wallet.address, "network": "testnet4",
+        "id": wallet_id, "address": wallet.address, "network": "Testnet4",
         "balance": {"amount": 250_000, "updated_at": "2024-01-01T03:00:00Z"}}}
     assert wallet.address.startswith("tb1q") and wallet.balance == 250_000
 
@@ -92,12 +92,27 @@ def test_no_user_may_post_a_wallet_balance_only_the_custodian_does(sim):
 def test_a_report_run_publishes_created_then_running_then_success_as_ephemeral_events(sim):
     out = sim.report.run("customer-register")
     envelopes = sim.outbox.tail(types=[RUN_CREATED, RUN_STATE])
-    states = [(e["event_type"], e["payload"]["entity"]["state"]) for e in envelopes]
+    states = [(e["event_type"], run(e["payload"])["state"]) for e in envelopes]
     assert states == [(RUN_CREATED, "queued"), (RUN_STATE, "running"), (RUN_STATE, "success")]
-    latest = sim.outbox.latest(RUN_STATE)["payload"]["entity"]
+    latest = sim.outbox.latest(RUN_STATE)["payload"]["ReportRunStateUpdated"]["entity"]
+    requested = {"report_definition_id": "internal/customer-register", "norm": "internal", "name": "customer-register"}
     assert (latest["id"], latest["requested_report"], latest["requested_as_of_date"], latest["run_type"]) == (
-        out.run_id, "customer-register", "2024-01-01", "manual")
-    assert sim.outbox.latest(RUN_CREATED)["payload"]["entity"]["id"] == out.run_id
+        out.run_id, requested, "2024-01-01", "manual")
+    assert sim.outbox.latest(RUN_CREATED)["payload"]["ReportRunCreated"]["entity"]["id"] == out.run_id
+
+
+def test_a_run_of_a_report_under_a_regulatory_norm_names_that_norm(sim):
+    sim.price.set(7_000_000)  # provisions value collateral at the day's price
+    sim.report.run("loan-provisions")
+    requested = run(sim.outbox.latest(RUN_CREATED)["payload"])["requested_report"]
+    assert requested == {"report_definition_id": "NCB-022/loan-provisions", "norm": "NCB-022",
+                         "name": "loan-provisions"}
+
+
+def run(payload: dict) -> dict:
+    """The report run of an (untagged, as Lana's) report payload: `{"module", "<Variant>": {"entity"}}`."""
+    (variant,) = set(payload) - {"module"}
+    return payload[variant]["entity"]
 
 
 def test_a_successful_run_records_a_report_with_its_file_relative_to_the_report_directory(sim, tmp_path):
@@ -113,8 +128,8 @@ def test_an_unknown_report_fails_its_run_and_raises_with_the_known_names(sim):
     with pytest.raises(UnknownReport) as refused:
         sim.report.run("balance-sheet-of-atlantis")
     assert refused.value.name == "balance-sheet-of-atlantis" and "customer-register" in refused.value.known
-    latest = sim.outbox.latest(RUN_STATE)["payload"]["entity"]
-    assert (latest["state"], latest["requested_report"]) == ("failed", "balance-sheet-of-atlantis")
+    latest = run(sim.outbox.latest(RUN_STATE)["payload"])
+    assert (latest["state"], latest["requested_report"]) == ("failed", None)  # no such definition: none named
     assert sim.report.report_run(latest["id"]).state is ReportRunState.FAILED
     assert sim.index("report").count() == 0
 
@@ -134,7 +149,7 @@ def test_a_report_over_a_module_the_simulation_does_not_host_fails_its_run(tmp_p
         with pytest.raises(ReportUnavailable) as refused:
             sim.report.run("deposit-book", out_dir=tmp_path)
         assert (refused.value.name, refused.value.missing) == ("deposit-book", "deposit-account")
-        assert sim.outbox.latest(RUN_STATE)["payload"]["entity"]["state"] == "failed"
+        assert run(sim.outbox.latest(RUN_STATE)["payload"])["state"] == "failed"
     assert list(tmp_path.iterdir()) == []
 
 

@@ -31,7 +31,7 @@ def conclude_proposal(envelope: Envelope) -> tuple[Send, ...]:
     entity = envelope["payload"]["entity"]
     if entity["process_type"] != PROPOSAL_PROCESS:
         return ()
-    approved = entity["status"] == "approved"
+    approved = entity["status"] == "Approved"  # governance's status, Lana's variant name
     return (Send("credit-facility-proposal", entity["target_ref"], ConcludeApprovalProcess(approved)),)
 
 

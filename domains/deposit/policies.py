@@ -30,7 +30,7 @@ def conclude_withdrawal(envelope: Envelope) -> tuple[Send, ...]:
     entity = envelope["payload"]["entity"]
     if entity["process_type"] != ProcessType.WITHDRAW.value:
         return ()
-    approved = entity["status"] == ApprovalProcessStatus.APPROVED.value
+    approved = entity["status"] == ApprovalProcessStatus.APPROVED.value.capitalize()  # Lana's variant: Approved
     return (Send("withdrawal", entity["target_ref"], ConcludeWithdrawalApproval(approved)),)
 
 

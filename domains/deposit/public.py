@@ -10,6 +10,7 @@ from domains.deposit import events as ev
 from domains.deposit.account import DepositAccount
 from domains.deposit.deposit import Deposit
 from domains.deposit.withdrawal import Withdrawal
+from domains.wire import from_kebab, pascal
 
 __all__ = ["MODULE", "publish_account", "publish_deposit", "publish_withdrawal"]
 
@@ -31,9 +32,10 @@ def publish_deposit(d: Deposit, event: ev.DepositEvent) -> tuple[Public, ...]:
 
 
 def publish_withdrawal(w: Withdrawal, event: ev.WithdrawalEvent) -> tuple[Public, ...]:
-    """The status is the withdrawal's after all of the command's events (a denial: `denied`)."""
+    """The status is the withdrawal's after all of the command's events, as Lana's variant name (a
+    denial: `Denied`)."""
     entity: dict[str, object] = {"id": w.id, "deposit_account_id": w.deposit_account_id, "amount": w.amount,
-                                 "status": w.status.value}
+                                 "status": pascal(from_kebab(w.status.value))}
     return _one(_WITHDRAWAL.get(type(event)), entity)
 
 

@@ -1,6 +1,7 @@
 """Price module: the latest BTC/USD price in integer cents per BTC (Lana's `core/price`).
 
-Each update publishes the ephemeral `PriceUpdated{price, timestamp}` (`core.price.price-updated`).
+Each update publishes the ephemeral `core.price.price-updated`, untagged as Lana's `CorePriceEvent` is:
+`{"module": "Price", "PriceUpdated": {"price", "timestamp"}}`.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def decide(state: PriceState | None, command: UpdatePrice, at: datetime) -> tupl
 
 def publish(state: PriceState, event: PriceUpdated) -> tuple[Public, ...]:
     payload = {"price": event.price, "timestamp": event.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")}
-    return (Public("Price", "PriceUpdated", payload, ephemeral=True),)
+    return (Public("Price", "PriceUpdated", payload, ephemeral=True, tagged=False),)
 
 
 PRICE = Aggregate(

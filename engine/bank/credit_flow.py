@@ -141,7 +141,7 @@ class CreditFlow(DayEnd):
         if entity["process_type"] != "disbursal":
             return ()
         disbursal = self.kernel.state("disbursal", entity["target_ref"])
-        approved = entity["status"] == "approved"
+        approved = entity["status"] == "Approved"  # governance's status, Lana's variant name
         return conclude_approval(disbursal, approved, self.kernel.now.date(), self.kernel.ids.entity)
 
     # -- collection ----------------------------------------------------------------------
@@ -191,7 +191,7 @@ class CreditFlow(DayEnd):
     def price_sweep(self, envelope: Envelope) -> tuple[Send, ...]:
         """Re-evaluate only the facilities whose price band the new price leaves (Lana: core/price/src/lib.rs, improved:
         per-facility terms and hysteresis, and no facility is unreachable)."""
-        price, sends = envelope["payload"]["price"], []
+        price, sends = envelope["payload"]["PriceUpdated"]["price"], []
         for facility_id in self.kernel.index(FACILITY_KIND).ids_crossed("trigger_below", "trigger_above", price):
             f = self.kernel.state(FACILITY_KIND, facility_id)
             sends.append(self.collateralization(facility_id, self.reads.collateral_sats(f), price))

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 import domains.access
 import domains.accounting
 import domains.credit
@@ -18,10 +20,12 @@ import domains.price
 import domains.report
 import domains.time
 from domains.aggregate import Aggregate, Policy
+from domains.report.public import report_run_publisher
 from domains.time import DEFAULT_SCHEDULE, PRODUCER_ID, ClosingSchedule, RecordEndOfDay
 from engine.bank.credit_flow import CYCLE
 from engine.bank.fiscal import FiscalService
 from engine.bank.public_ids import PublicIds
+from engine.bank.report import NORMS
 from engine.bank.service.access import AccessService
 from engine.bank.service.credit import CreditService
 from engine.bank.service.custody import CustodyService
@@ -47,9 +51,11 @@ PACKAGES = (domains.time, domains.accounting, domains.price, domains.access, dom
 
 
 def aggregates(schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> list[Aggregate[Any, Any, Any]]:
-    """Every module's aggregates; the calendar publishes `schedule`'s closing instants."""
-    return [domains.time.calendar(schedule) if spec is domains.time.CALENDAR else spec
-            for package in PACKAGES for spec in package.AGGREGATES]
+    """Every module's aggregates; the calendar publishes `schedule`'s closing instants, report runs
+    the norm of the report they request (the bank's report definitions)."""
+    runs = attrs.evolve(domains.report.REPORT_RUN, publish=report_run_publisher(NORMS))
+    hosted = {domains.time.CALENDAR.kind: domains.time.calendar(schedule), runs.kind: runs}
+    return [hosted.get(spec.kind, spec) for package in PACKAGES for spec in package.AGGREGATES]
 
 
 def policies() -> list[Policy]:

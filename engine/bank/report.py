@@ -24,8 +24,8 @@ from engine.bank.report_statements import COLUMNS, balance_sheet_rows, profit_an
 from engine.kernel.errors import EngineError
 from engine.kernel.journal import Journal
 
-__all__ = ["REPORTS", "ReportDefinition", "ReportUnavailable", "Source", "Sources", "Table", "definition", "end_of",
-           "write_csv"]
+__all__ = ["NORMS", "REPORTS", "ReportDefinition", "ReportUnavailable", "Source", "Sources", "Table", "definition",
+           "end_of", "write_csv"]
 
 DEPOSIT_ACCOUNT = "deposit-account"
 
@@ -176,6 +176,9 @@ REPORTS = {d.name: d for d in (
     ReportDefinition("balance-sheet", "internal", balance_sheet),
     ReportDefinition("profit-and-loss", "internal", profit_and_loss),
 )}
+
+
+NORMS = {name: d.norm for name, d in REPORTS.items()}  # the norm each report answers, by report name
 
 
 def definition(name: str) -> ReportDefinition:

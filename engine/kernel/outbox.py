@@ -3,7 +3,8 @@
 Envelope (Lana's documented contract): `{id, sequence, event_type, payload, recorded_at,
 trace_id}` with `event_type = core.<module>.<kebab-name>` (`governance.<kebab-name>`; lanasim's own
 extension events, which Lana does not publish, `lanasim.<module>.<kebab-name>`), a gap-free
-`sequence`, deterministic ids. Payloads keep Lana's tags: `{"module": ..., "type": ..., ...}`.
+`sequence`, deterministic ids. Payloads keep Lana's tags: `{"module": ..., "type": ..., ...}`, or for
+a module whose public enum is untagged (price, report) `{"module": ..., "<Variant>": {...}}`.
 Ephemeral (latest-value) events are kept per type as well as in the tail.
 """
 
@@ -82,7 +83,10 @@ class Outbox:
 
     def stage(self, public: Public, seq: int, trace_id: str, held: list[Envelope] | None = None) -> None:
         event_type = event_type_of(public.module, public.name)
-        payload = dumps({"module": public.module, "type": public.name, **public.payload})
+        if public.tagged:
+            payload = dumps({"module": public.module, "type": public.name, **public.payload})
+        else:  # Lana's plain serde enums (price, report): the variant name keys its fields
+            payload = dumps({"module": public.module, public.name: public.payload})
         self.sequence = sequence = self.sequence + 1
         envelope_id, recorded_at = self.ids.numbered("outbox", sequence), self.clock.iso
         rows = self._rows

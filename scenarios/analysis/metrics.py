@@ -161,7 +161,7 @@ class _Fold:
         kind, payload, at = envelope["event_type"], envelope["payload"], envelope["recorded_at"]
         if kind == "core.price.price-updated":
             self._row()
-            self.price, self.at = payload["price"], at
+            self.price, self.at = payload["PriceUpdated"]["price"], at
             return
         if kind in AGING_EVENTS:
             self.aging.take(kind, payload)

@@ -50,7 +50,7 @@ class _Fold:
         entity = payload.get("entity", {})
         self.last = max(self.last, envelope["recorded_at"])
         if kind == "core.price.price-updated":
-            price = payload["price"]
+            price = payload["PriceUpdated"]["price"]
             if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
                 raise TypeError(f"price {price!r} is not a whole number of cents > 0")
             self.price = price

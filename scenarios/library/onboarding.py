@@ -84,7 +84,7 @@ def some_converted_customers_fail_kyc_review(sim, chance, share):
 
 def summary(sim):
     count = lambda event_type: len(sim.outbox.tail(types=[event_type]))
-    prices = [e["payload"]["price"] for e in sim.outbox.tail(types=["core.price.price-updated"])]
+    prices = [e["payload"]["PriceUpdated"]["price"] for e in sim.outbox.tail(types=["core.price.price-updated"])]
     return {
         "staff users": count("core.access.user-created"),
         "prospects": count("core.customer.prospect-created"),

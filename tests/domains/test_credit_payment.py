@@ -70,9 +70,11 @@ def test_allocation_skips_paid_obligations_keeps_creation_order_on_ties_and_stop
 
 def test_governance_concluding_a_proposal_process_concludes_the_proposal():
     (policy,) = [p for p in POLICIES if "governance.approval-process-concluded" in p.listens]
-    envelope = {"payload": {"entity": {"id": "f-1", "process_type": "credit-facility-proposal", "status": "denied",
+    envelope = {"payload": {"entity": {"id": "f-1", "process_type": "credit-facility-proposal", "status": "Denied",
                                        "target_ref": "f-1"}}}
     assert policy.react(envelope) == (Send("credit-facility-proposal", "f-1", ConcludeApprovalProcess(False)),)
+    envelope["payload"]["entity"]["status"] = "Approved"
+    assert policy.react(envelope) == (Send("credit-facility-proposal", "f-1", ConcludeApprovalProcess(True)),)
     envelope["payload"]["entity"]["process_type"] = "disbursal"
     assert policy.react(envelope) == ()
 

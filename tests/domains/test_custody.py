@@ -143,7 +143,7 @@ def test_a_balance_change_publishes_wallet_balance_updated_with_the_wallet_and_b
     change = WalletBalanceChanged(150_000, LATER)
     (public,) = WALLET.publish(state(WALLET, WALLET_CREATED, change), change)
     assert (public.module, public.name, public.ephemeral) == ("Custody", "WalletBalanceUpdated", False)
-    assert public.payload == {"entity": {"id": "w-1", "address": OPENED.address, "network": "signet",
+    assert public.payload == {"entity": {"id": "w-1", "address": OPENED.address, "network": "Signet",
                                          "balance": {"amount": 150_000, "updated_at": "2024-01-02T09:30:00Z"}}}
 
 

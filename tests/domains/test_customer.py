@@ -370,9 +370,9 @@ def test_the_outbox_carries_the_customer_module_events_with_their_payloads(sim):
         "core.customer.prospect-converted", "core.customer.customer-created", "core.customer.customer-frozen"]
     party, frozen = envelopes[0]["payload"], envelopes[-1]["payload"]
     assert party == {"module": "Customer", "type": "PartyCreated", "entity": {
-        "id": frozen["entity"]["party_id"], "email": "kim@example.com", "customer_type": "individual"}}
-    assert frozen["entity"] == {"id": customer_id, "party_id": party["entity"]["id"], "customer_type": "individual",
-                                "status": "frozen", "kyc_level": "basic"}
+        "id": frozen["entity"]["party_id"], "email": "kim@example.com", "customer_type": "Individual"}}
+    assert frozen["entity"] == {"id": customer_id, "party_id": party["entity"]["id"], "customer_type": "Individual",
+                                "status": "frozen", "kyc_level": "Basic"}
 
 
 def test_the_prospect_payload_carries_kyc_status_and_stage(sim):

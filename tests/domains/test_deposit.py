@@ -294,7 +294,7 @@ def test_withdrawal_commands_on_a_frozen_account_are_refused_with_the_account(co
 def test_the_approval_conclusion_is_public_with_the_resulting_status():
     (public,) = publish_withdrawal(state(WITHDRAWAL, INITIATED, *DENIED), DENIED[0])
     assert public.payload == {"entity": {"id": "w-1", "deposit_account_id": "a-1", "amount": 300,
-                                         "status": "denied"}}
+                                         "status": "Denied"}}
 
 
 _COMMANDS = st.sampled_from([ConcludeWithdrawalApproval(True), ConcludeWithdrawalApproval(False),
@@ -319,12 +319,14 @@ def _concluded(process_type: str, status: str) -> dict:
 
 
 def test_a_concluded_withdraw_process_decides_its_withdrawal():
-    (send,) = conclude_withdrawal(_concluded("withdraw", "denied"))
+    (send,) = conclude_withdrawal(_concluded("withdraw", "Denied"))
     assert (send.kind, send.id, send.command) == ("withdrawal", "w-1", ConcludeWithdrawalApproval(False))
+    (send,) = conclude_withdrawal(_concluded("withdraw", "Approved"))
+    assert send.command == ConcludeWithdrawalApproval(True)
 
 
 def test_other_process_types_are_not_the_deposit_module_s_business():
-    assert conclude_withdrawal(_concluded("disbursal", "approved")) == ()
+    assert conclude_withdrawal(_concluded("disbursal", "Approved")) == ()
 
 
 def _deposit_event(event_type: str, **entity: object) -> dict:

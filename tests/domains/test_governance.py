@@ -165,5 +165,5 @@ def test_only_the_conclusion_is_public_with_status_and_target():
     assert publish_approval_process(concluded, ApprovalProcessApproved("u-1")) == ()
     (public,) = publish_approval_process(concluded, ApprovalProcessConcluded(True))
     assert (public.module, public.name) == ("Governance", "ApprovalProcessConcluded")
-    assert public.payload == {"entity": {"id": "p-1", "process_type": "withdraw", "status": "approved",
+    assert public.payload == {"entity": {"id": "p-1", "process_type": "withdraw", "status": "Approved",
                                          "target_ref": "w-1"}}

@@ -67,5 +67,5 @@ def test_scenario_three_providers_through_an_outage_keep_the_last_price_and_reco
         assert sim.price.staleness_s() == 0
         assert feed.max_staleness_s == 4140 - 540  # the last failed poll, before t=4200 s published again
         assert [t.published for t in feed.ticks[9:11]] == [7_100_000, None]
-        prices = [e["payload"]["price"] for e in sim.outbox.tail() if e["event_type"] == "core.price.price-updated"]
+        prices = [e["payload"]["PriceUpdated"]["price"] for e in sim.outbox.tail(types="core.price.price-updated")]
         assert sorted(set(prices)) == [7_000_000, 7_100_000]

@@ -23,6 +23,7 @@ from domains.report import (
     ReportRunType,
     UpdateReportRunState,
 )
+from domains.report.public import report_run_publisher
 from tests.domains.support import fold
 
 AT = datetime(2024, 1, 5, 12, 0, tzinfo=UTC)
@@ -112,12 +113,18 @@ def test_a_report_records_its_run_name_norm_and_files_once():
 
 
 # -- public events ------------------------------------------------------------------------------------
-def test_creating_a_run_publishes_an_ephemeral_report_run_created_with_the_run():
-    (public,) = REPORT_RUN.publish(state(REPORT_RUN, CREATED), CREATED)
-    assert (public.module, public.name, public.ephemeral) == ("Report", "ReportRunCreated", True)
+def test_creating_a_run_publishes_an_ephemeral_untagged_report_run_created_naming_the_report_and_its_norm():
+    (public,) = report_run_publisher({"deposit-book": "internal"})(state(REPORT_RUN, CREATED), CREATED)
+    assert (public.module, public.name, public.ephemeral, public.tagged) == ("Report", "ReportRunCreated", True, False)
+    requested = {"report_definition_id": "internal/deposit-book", "norm": "internal", "name": "deposit-book"}
     assert public.payload == {"entity": {"id": "run-1", "external_id": "ext-1", "state": "queued",
-                                         "run_type": "manual", "requested_report": "deposit-book",
+                                         "run_type": "manual", "requested_report": requested,
                                          "requested_as_of_date": "2024-01-04"}}
+
+
+def test_a_report_without_a_known_norm_is_published_as_no_requested_report():
+    (public,) = REPORT_RUN.publish(state(REPORT_RUN, CREATED), CREATED)  # the module alone knows no norm
+    assert public.payload["entity"]["requested_report"] is None
 
 
 def test_a_state_change_publishes_an_ephemeral_report_run_state_updated_with_the_new_state():
