@@ -8,6 +8,7 @@ from domains.aggregate import Envelope, Policy, Send
 from domains.deposit.commands import ConcludeWithdrawalApproval, RecordActivity
 from domains.deposit.primitives import WithdrawalStatus
 from domains.governance import ApprovalProcessStatus, ProcessType
+from domains.wire import pascal
 
 __all__ = ["ACCOUNT_ACTIVITY", "POLICIES", "WITHDRAW_APPROVAL", "activity_on", "conclude_withdrawal",
            "record_activity"]
@@ -30,7 +31,7 @@ def conclude_withdrawal(envelope: Envelope) -> tuple[Send, ...]:
     entity = envelope["payload"]["entity"]
     if entity["process_type"] != ProcessType.WITHDRAW.value:
         return ()
-    approved = entity["status"] == ApprovalProcessStatus.APPROVED.value.capitalize()  # Lana's variant: Approved
+    approved = entity["status"] == pascal(ApprovalProcessStatus.APPROVED)
     return (Send("withdrawal", entity["target_ref"], ConcludeWithdrawalApproval(approved)),)
 
 
@@ -43,7 +44,7 @@ def activity_on(account_id: str, envelope: Envelope) -> Send:
 def record_activity(envelope: Envelope) -> tuple[Send, ...]:
     """A deposit, its revert, or a withdrawal's denial (an approval moves nothing)."""
     entity = envelope["payload"]["entity"]
-    if envelope["event_type"] == WITHDRAWAL_CONCLUDED and entity["status"] != WithdrawalStatus.DENIED.value:
+    if envelope["event_type"] == WITHDRAWAL_CONCLUDED and entity["status"] != pascal(WithdrawalStatus.DENIED):
         return ()
     return (activity_on(entity["deposit_account_id"], envelope),)
 

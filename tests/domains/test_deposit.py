@@ -341,9 +341,9 @@ def test_money_moving_records_activity_on_the_day_the_event_was_recorded(event_t
 
 
 def test_a_denied_withdrawal_s_refund_is_activity_and_an_approval_is_not():
-    (send,) = record_activity(_deposit_event("withdrawal-approval-concluded", status="denied"))
+    (send,) = record_activity(_deposit_event("withdrawal-approval-concluded", status="Denied"))
     assert (send.id, send.command) == ("a-1", RecordActivity(datetime(2024, 3, 5).date()))
-    assert record_activity(_deposit_event("withdrawal-approval-concluded", status="pending-confirmation")) == ()
+    assert record_activity(_deposit_event("withdrawal-approval-concluded", status="PendingConfirmation")) == ()
 
 
 def test_a_withdrawal_s_confirmation_is_not_among_the_movements_the_activity_policy_counts():
