@@ -88,7 +88,7 @@ def test_liquidated_and_remaining_sats_add_up_to_the_collateral_posted(crash):
     posted, sold = Counter(), Counter()
     for e in published(sim, "core.credit-collateral.collateral-updated"):
         entity = e["payload"]["entity"]
-        if entity["adjustment"]["direction"] == "add":
+        if entity["adjustment"]["direction"] == "Add":
             posted[entity["secured_loan_id"]] += entity["adjustment"]["abs_diff"]
     for e in published(sim, "core.credit-collateral.liquidation-collateral-sent-out"):
         sold[e["payload"]["secured_loan_id"]] += e["payload"]["amount"]

@@ -63,7 +63,7 @@ def test_given_januarys_interest_when_a_payment_is_dated_feb_5_then_it_pays_inte
     allocations = sim.outbox.tail(types="core.credit-collection.payment-allocation-created")
     assert [(a["payload"]["entity"]["obligation_type"], a["payload"]["entity"]["amount"],
              a["payload"]["entity"]["effective"]) for a in allocations] == [
-        ("interest", interest.amount, "2024-02-05"), ("disbursal", 1_00, "2024-02-05")]
+        ("Interest", interest.amount, "2024-02-05"), ("Disbursal", 1_00, "2024-02-05")]
     holding = sim.ledger.entries(chart.payment_holding(facility))  # the payment in, its two allocations out
     assert [(row[4], row[5], row[6]) for row in holding] == [
         ("credit", interest.amount + 1_00, "2024-02-05"), ("debit", interest.amount, "2024-02-05"),

@@ -127,7 +127,7 @@ def test_proceeds_become_a_payment_from_the_proceeds_account_allocated_interest_
     allocations = [e["payload"]["entity"] for e in sim.outbox.tail(types=[ALLOCATED], where={
         "entity.payment_id": payment_id})]
     assert [(a["obligation_type"], a["amount"]) for a in allocations] == [
-        ("interest", interest), ("disbursal", 40_000_00 - interest)]
+        ("Interest", interest), ("Disbursal", 40_000_00 - interest)]
     assert sim.credit.books(liquidating).outstanding == AMOUNT + interest - 40_000_00
     assert sim.ledger.balance(chart.proceeds_from_liquidation(liquidating)) == 0
     assert_books_hold(sim, liquidating)

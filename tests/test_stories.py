@@ -119,7 +119,7 @@ def test_every_payment_leaves_the_deposit_account_and_is_allocated_in_full(told,
 
 @pytest.mark.parametrize("name", STORIES)
 def test_every_interest_obligation_is_due_on_its_cycle_end_and_published_the_next_midnight(told, name):
-    for envelope in told(name).published(DUE, entity__obligation_type="interest"):
+    for envelope in told(name).published(DUE, entity__obligation_type="Interest"):
         due_at = date.fromisoformat(envelope["payload"]["entity"]["due_at"])
         assert envelope["recorded_at"] == (due_at + timedelta(days=1)).isoformat() + MIDNIGHT
         assert envelope["payload"]["entity"]["overdue_at"] == (due_at + timedelta(days=50)).isoformat()
@@ -169,7 +169,7 @@ def test_timely_payments_accrue_nothing_on_the_maturity_day_once_the_principal_i
 # -- 2 interest late ---------------------------------------------------------------------
 def test_interest_late_pays_january_with_februarys_payment_so_january_goes_overdue_for_the_rest(told):
     story = told("interest_late")
-    january = story.obligation("interest", "2024-01-31")
+    january = story.obligation("Interest", "2024-01-31")
     (first_payment,) = [e for e in story.published(ALLOCATION) if e["recorded_at"] == "2024-03-01" + MIDNIGHT]
     assert first_payment["payload"]["entity"]["obligation_id"] == january["id"]
     assert first_payment["payload"]["entity"]["amount"] == FEBRUARY
@@ -182,12 +182,12 @@ def test_interest_late_pays_january_with_februarys_payment_so_january_goes_overd
 def test_interest_late_clears_every_interest_with_the_principals_payment_and_closes(told):
     story = told("interest_late")
     for due_at in ("2024-01-31", "2024-02-29", "2024-03-31"):
-        (paid,) = story.published(PAID_OFF, entity__id=story.obligation("interest", due_at)["id"])
+        (paid,) = story.published(PAID_OFF, entity__id=story.obligation("Interest", due_at)["id"])
         assert paid["recorded_at"] == "2024-04-01" + MIDNIGHT
-    (principal,) = story.published(PAID_OFF, entity__obligation_type="disbursal")
+    (principal,) = story.published(PAID_OFF, entity__obligation_type="Disbursal")
     assert principal["recorded_at"] == "2024-05-01" + MIDNIGHT  # the held-back payment, 20 days before overdue
     left = JANUARY  # the principal left after Apr 1 is exactly the held-back amount
-    assert story.obligation("interest", "2024-04-01")["initial_amount"] == a_day_of_interest(left) == 3_351
+    assert story.obligation("Interest", "2024-04-01")["initial_amount"] == a_day_of_interest(left) == 3_351
     assert story.summary["days overdue"] == "interest due 2024-01-31: 11 from 2024-03-21"
     expect(story.sim.outbox).to_have(COMPLETED, entity__id=story.facility)
 
@@ -195,12 +195,12 @@ def test_interest_late_clears_every_interest_with_the_principals_payment_and_clo
 # -- 3 principal late --------------------------------------------------------------------
 def test_principal_late_publishes_the_principal_overdue_on_may_21(told):
     story = told("principal_late")
-    principal = story.obligation("disbursal", "2024-04-01")
+    principal = story.obligation("Disbursal", "2024-04-01")
     (overdue,) = story.published(OVERDUE)
     assert overdue["recorded_at"] == "2024-05-21" + MIDNIGHT
     assert overdue["payload"]["entity"]["id"] == principal["id"]
     assert overdue["payload"]["entity"]["outstanding_amount"] == TEN_MILLION
-    assert not story.published(OVERDUE, entity__obligation_type="interest")
+    assert not story.published(OVERDUE, entity__obligation_type="Interest")
 
 
 def test_principal_late_pays_interest_a_month_late_and_principal_sixty_days_late(told):
@@ -227,16 +227,16 @@ def test_disbursals_in_different_months_start_with_the_fee(told):
 def test_disbursals_in_different_months_accrue_from_the_day_each_is_drawn(told):
     story = told("disbursal_different_months")
     january = 30 * a_day_of_interest(FEE + 1_000_000_00) + a_day_of_interest(FEE + 3_000_000_00)
-    assert story.obligation("interest", "2024-01-31")["initial_amount"] == january == 1_085_964
+    assert story.obligation("Interest", "2024-01-31")["initial_amount"] == january == 1_085_964
     march = 30 * a_day_of_interest(FEE + 3_000_000_00) + a_day_of_interest(FEE + 8_000_000_00)
-    assert story.obligation("interest", "2024-03-31")["initial_amount"] == march
+    assert story.obligation("Interest", "2024-03-31")["initial_amount"] == march
     assert story.summary["interest posted"] == "$795,081.12"
 
 
 def test_disbursals_in_different_months_are_repaid_on_maturity_and_closed(told):
     story = told("disbursal_different_months")
     assert len(story.published(DUE)) == 16 and not story.published(OVERDUE)
-    assert {e["recorded_at"] for e in story.published(PAID_OFF, entity__obligation_type="disbursal")} == {
+    assert {e["recorded_at"] for e in story.published(PAID_OFF, entity__obligation_type="Disbursal")} == {
         "2025-01-01" + MIDNIGHT}
     expect(story.sim.outbox).in_order(
         (COMPLETED, {"entity__id": story.facility}),
@@ -261,9 +261,9 @@ def test_interest_under_payment_run_on_puts_every_obligation_overdue_fifty_days_
     overdue = sim.outbox.tail(types=[OVERDUE])
     assert [(e["recorded_at"], e["payload"]["entity"]["obligation_type"], e["payload"]["entity"]["due_at"])
             for e in overdue] == [
-        ("2024-03-21" + MIDNIGHT, "interest", "2024-01-31"), ("2024-04-19" + MIDNIGHT, "interest", "2024-02-29"),
-        ("2024-05-20" + MIDNIGHT, "interest", "2024-03-31"), ("2024-05-21" + MIDNIGHT, "disbursal", "2024-04-01"),
-        ("2024-05-21" + MIDNIGHT, "interest", "2024-04-01")]
+        ("2024-03-21" + MIDNIGHT, "Interest", "2024-01-31"), ("2024-04-19" + MIDNIGHT, "Interest", "2024-02-29"),
+        ("2024-05-20" + MIDNIGHT, "Interest", "2024-03-31"), ("2024-05-21" + MIDNIGHT, "Disbursal", "2024-04-01"),
+        ("2024-05-21" + MIDNIGHT, "Interest", "2024-04-01")]
     assert all(e["payload"]["entity"]["outstanding_amount"] == e["payload"]["entity"]["initial_amount"]
                for e in overdue)
 
@@ -275,14 +275,14 @@ def test_principal_under_payment_ends_with_only_the_unpaid_principal_outstanding
     assert view.status.value == "matured"
     assert view.books.outstanding == view.books.principal == view.books.payable_disbursed == TEN_MILLION
     assert summary["principal unpaid"] == "$10,000,000.00" and summary["stopped on"] == "2024-04-03"
-    assert not told("principal_under_payment").published(ALLOCATION, entity__obligation_type="disbursal")
+    assert not told("principal_under_payment").published(ALLOCATION, entity__obligation_type="Disbursal")
     expect(sim.outbox).never(OVERDUE)
     expect(sim.outbox).never(COMPLETED)
 
 
 def test_principal_under_payment_pays_every_interest_obligation_the_day_it_is_due(told):
     story = told("principal_under_payment")
-    interest = story.published(DUE, entity__obligation_type="interest")
+    interest = story.published(DUE, entity__obligation_type="Interest")
     assert [e["payload"]["entity"]["initial_amount"] for e in interest] == [
         JANUARY, FEBRUARY, MARCH, A_DAY]
     for due in interest:

@@ -22,6 +22,7 @@ from typing import Any
 
 from domains.credit.errors import CreditError
 from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
+from domains.wire import from_pascal
 from engine.bank.importer import Position
 from scenarios.book.format import BookProblem, BookRefused
 
@@ -71,7 +72,7 @@ class _Fold:
         elif kind == "core.credit.disbursal-settled":
             self.disbursed[entity["credit_facility_id"]] += entity["amount"]
         elif kind == "core.credit-collection.obligation-created":
-            self.obligations[entity["id"]] = (entity["beneficiary_id"], entity["obligation_type"],
+            self.obligations[entity["id"]] = (entity["beneficiary_id"], from_pascal(entity["obligation_type"]),
                                               entity["initial_amount"])
         elif kind == "core.credit-collection.payment-allocation-created":
             self.paid[entity["obligation_id"]] += entity["amount"]

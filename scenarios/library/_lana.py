@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from domains.wire import from_pascal, pascal
 from scenarios.library.params import Param
 
 __all__ = [
@@ -154,10 +155,11 @@ def pays_off_and_completes(sim, facility: str, patience_days: int = 400) -> int:
 
 # -- what the story reports --------------------------------------------------------------
 def paid(sim, facility: str, obligation_type: str | None = None) -> int:
-    """Cents allocated to the facility's obligations (of one type: `interest` or `disbursal`)."""
+    """Cents allocated to the facility's obligations (of one type: `interest` or `disbursal`, which
+    the payloads spell Lana's way, `Interest` or `Disbursal`)."""
     where = {"entity.beneficiary_id": facility}
     if obligation_type:
-        where["entity.obligation_type"] = obligation_type
+        where["entity.obligation_type"] = pascal(obligation_type)
     return sum(e["payload"]["entity"]["amount"] for e in sim.outbox.tail(types=[ALLOCATION], where=where))
 
 
@@ -203,7 +205,7 @@ def summary(sim, facility: str, **story_specific: object) -> dict:
         "principal paid": usd(paid(sim, facility, "disbursal")),
         "outstanding": usd(view.books.outstanding),
         "obligations due / overdue": f"{len(published(DUE))} / {len(overdue)}",
-        "days overdue": ", ".join(f"{o['obligation_type']} due {o['due_at']}: {o['days_overdue']} from "
+        "days overdue": ", ".join(f"{from_pascal(o['obligation_type'])} due {o['due_at']}: {o['days_overdue']} from "
                                   f"{o['overdue_on']}" for o in overdue) or "none",
         **story_specific,
         "ledger balanced": sim.ledger.is_balanced(),

@@ -58,7 +58,7 @@ def story(sim, *, days, hold_back_days, deposit_usd, facility_usd, btc, btc_usd)
     for _ in day_by_day(sim, days):
         due, cursor = obligations_due_since(sim, cursor, facility)
         for obligation in due:
-            if held_back is None and obligation["obligation_type"] == "interest":
+            if held_back is None and obligation["obligation_type"] == "Interest":
                 held_back = obligation
             else:
                 pays(sim, facility, obligation["outstanding_amount"])

@@ -102,7 +102,7 @@ class SlowBorrower:
         return True
 
     def handles(self, obligation) -> None:
-        if obligation["obligation_type"] == "interest":
+        if obligation["obligation_type"] == "Interest":
             pays(self.sim, self.facility, obligation["outstanding_amount"])
         else:
             self.principal_owed += obligation["outstanding_amount"]

@@ -58,7 +58,7 @@ def story(sim, *, days, liquidation_days, deposit_usd, facility_usd, btc, btc_us
             break
         due, cursor = obligations_due_since(sim, cursor, facility)
         for obligation in due:
-            if obligation["obligation_type"] == "interest":
+            if obligation["obligation_type"] == "Interest":
                 pays(sim, facility, obligation["outstanding_amount"])
             else:
                 principal_unpaid += obligation["outstanding_amount"]

@@ -104,6 +104,9 @@ def test_every_change_is_public_but_an_empty_release_is_not():
     (public,) = COLLATERAL.publish(state(MANUAL, added), added)
     assert (public.module, public.name, public.payload) == ("CreditCollateral", "CollateralUpdated", {"entity": {
         "id": "col-1", "secured_loan_id": "f-1", "amount": 300,
-        "adjustment": {"tx_id": "col-1-update-1", "abs_diff": 300, "direction": "add"}}})
+        "adjustment": {"tx_id": "col-1-update-1", "abs_diff": 300, "direction": "Add"}}})
     empty = CollateralReleased("col-1-update-1", 0, DAY)
     assert COLLATERAL.publish(state(MANUAL, empty), empty) == ()
+    released = CollateralReleased("col-1-update-2", 300, DAY)
+    (public,) = COLLATERAL.publish(state(MANUAL, added, released), released)
+    assert public.payload["entity"]["adjustment"] == {"tx_id": "col-1-update-2", "abs_diff": 300, "direction": "Remove"}

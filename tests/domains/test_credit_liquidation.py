@@ -42,11 +42,11 @@ from domains.credit.collateral import (
 )
 from tests.domains.support import fold
 
-AT = datetime(2024, 2, 1, tzinfo=UTC)
+AT = datetime(2024, 2, 1, 9, 30, tzinfo=UTC)  # the sim instant a command runs
 DAY = date(2024, 2, 1)
 OPENED = LiquidationInitialized("liq-1", "f-1", "col-1", 4_500_000, 9_000_000, 200_000_000)
 SENT = CollateralSentOut(150_000_000, "col-1-update-2", DAY)
-PAID = ProceedsReceivedAndLiquidationCompleted(6_000_000, "pay-1", "liq-1-proceeds", DAY)
+PAID = ProceedsReceivedAndLiquidationCompleted(6_000_000, "pay-1", "liq-1-proceeds", DAY, AT)
 POSTED = CollateralInitialized("col-1", "f-1", None)
 ADDED = CollateralUpdatedViaManualInput("col-1-update-1", 230_000_000, 230_000_000, Direction.ADD, DAY)
 RUNNING = LiquidationStarted("liq-1")
@@ -132,7 +132,8 @@ def test_proceeds_are_public_as_received_then_completed():
     received, completed = LIQUIDATION.publish(state(LIQUIDATION, OPENED, SENT, PAID), PAID)
     assert (received.module, received.name, received.payload) == ("CreditCollateral", "LiquidationProceedsReceived", {
         "liquidation_id": "liq-1", "collateral_id": "col-1", "secured_loan_id": "f-1", "amount": 6_000_000,
-        "payment_id": "pay-1", "ledger_tx_id": "liq-1-proceeds", "effective": "2024-02-01"})
+        "payment_id": "pay-1", "ledger_tx_id": "liq-1-proceeds", "recorded_at": "2024-02-01T09:30:00Z",
+        "effective": "2024-02-01"})
     assert (completed.name, completed.payload) == ("LiquidationCompleted",
                                                    {"liquidation_id": "liq-1", "secured_loan_id": "f-1"})
     assert LIQUIDATION.publish(state(LIQUIDATION, OPENED, SENT), SENT) == ()
@@ -150,7 +151,7 @@ def test_the_collateral_marks_one_running_liquidation_at_a_time():
 def test_a_send_to_the_running_liquidation_removes_the_sats_sent():
     sent = when(COLLATERAL, (POSTED, ADDED, RUNNING), UpdateCollateralViaLiquidation("liq-1", 80_000_000, DAY))
     assert sent == (CollateralUpdatedViaLiquidation("col-1-update-2", "liq-1", 150_000_000, 80_000_000,
-                                                    Direction.REMOVE, DAY),)
+                                                    Direction.REMOVE, DAY, AT),)
     assert state(COLLATERAL, POSTED, ADDED, RUNNING, *sent).amount == 150_000_000
 
 
@@ -167,7 +168,8 @@ def test_sending_more_than_the_collateral_holds_is_refused_with_both_amounts():
 
 
 def test_a_send_posts_btc_into_liquidation_and_is_public_twice():
-    sent = CollateralUpdatedViaLiquidation("col-1-update-2", "liq-1", 150_000_000, 80_000_000, Direction.REMOVE, DAY)
+    sent = CollateralUpdatedViaLiquidation("col-1-update-2", "liq-1", 150_000_000, 80_000_000, Direction.REMOVE, DAY,
+                                           AT)
     after = state(COLLATERAL, POSTED, ADDED, RUNNING, sent)
     (tx,) = COLLATERAL.post(after, sent)
     assert (tx.tx_id, tx.template) == ("col-1-update-2", "SEND_COLLATERAL_TO_LIQUIDATION")
@@ -175,10 +177,10 @@ def test_a_send_posts_btc_into_liquidation_and_is_public_twice():
         ("collateral:col-1", "debit", "BTC"), ("collateral-in-liquidation:col-1", "credit", "BTC")]
     updated, sent_out = COLLATERAL.publish(after, sent)
     assert updated.payload["entity"]["adjustment"] == {"tx_id": "col-1-update-2", "abs_diff": 80_000_000,
-                                                       "direction": "remove"}
+                                                       "direction": "Remove"}
     assert (sent_out.name, sent_out.payload) == ("LiquidationCollateralSentOut", {
         "liquidation_id": "liq-1", "secured_loan_id": "f-1", "amount": 80_000_000, "ledger_tx_id": "col-1-update-2",
-        "effective": "2024-02-01"})
+        "recorded_at": "2024-02-01T09:30:00Z", "effective": "2024-02-01"})
 
 
 @given(sends=st.lists(st.integers(1, 120_000_000), max_size=6))

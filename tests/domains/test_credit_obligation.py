@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import attrs
 import pytest
 
 from domains.credit import OBLIGATION, ObligationType
@@ -25,7 +26,7 @@ from tests.domains.support import fold
 AT = datetime(2024, 6, 1, tzinfo=UTC)
 DUE, OVERDUE, DEFAULTED = date(2024, 3, 31), date(2024, 5, 20), date(2024, 6, 19)
 CREATED = ObligationInitialized("ob-1", "f-1", ObligationType.INTEREST, 1_000, "ref-1", DUE, OVERDUE, None, None,
-                                date(2024, 3, 31))
+                                date(2024, 3, 31), AT)
 DEFAULTING = ObligationInitialized("ob-1", "f-1", ObligationType.DISBURSAL, 1_000, "ref-1", DUE, OVERDUE, None,
                                    DEFAULTED, date(2024, 1, 1))
 
@@ -108,6 +109,21 @@ def test_transitions_are_public_with_the_schedule():
     published = [p for e in events for p in OBLIGATION.publish(final, e)]
     assert [p.name for p in published] == ["ObligationDue", "ObligationOverdue"]
     assert published[0].payload["entity"] == {
-        "id": "ob-1", "obligation_type": "interest", "beneficiary_id": "f-1", "initial_amount": 1_000,
+        "id": "ob-1", "obligation_type": "Interest", "beneficiary_id": "f-1", "initial_amount": 1_000,
         "outstanding_amount": 1_000, "due_at": "2024-03-31", "overdue_at": "2024-05-20", "defaulted_at": None,
-        "effective": "2024-03-31"}
+        "recorded_at": "2024-06-01T00:00:00Z", "effective": "2024-03-31"}
+
+
+def test_every_public_obligation_event_carries_the_instant_it_was_created_not_the_events():
+    created = attrs.evolve(CREATED, created_at=datetime(2024, 3, 30, 17, 5, tzinfo=UTC))
+    events = (created, *OBLIGATION.decide(state(created), TransitionObligation(date(2024, 6, 1)), AT))
+    final = state(*events)
+    assert {p.payload["entity"]["recorded_at"] for e in events for p in OBLIGATION.publish(final, e)} == {
+        "2024-03-30T17:05:00Z"}
+
+
+def test_an_obligation_journaled_without_its_creation_instant_is_public_at_midnight_of_its_effective_day():
+    journaled_before = attrs.evolve(DEFAULTING, created_at=None)
+    (public,) = OBLIGATION.publish(state(journaled_before), journaled_before)
+    assert public.payload["entity"]["recorded_at"] == "2024-01-01T00:00:00Z"
+    assert public.payload["entity"]["obligation_type"] == "Disbursal"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import attrs
 from hypothesis import given
@@ -24,6 +24,7 @@ from domains.credit.collection import (
 from domains.credit.facility import ConcludeApprovalProcess
 
 DAY = date(2024, 2, 1)
+AT = datetime(2024, 2, 1, 10, 15, tzinfo=UTC)  # the sim instant a command runs
 INTR, D = ObligationType.INTEREST, ObligationType.DISBURSAL
 
 
@@ -37,24 +38,35 @@ class Owed:
 
 def test_a_payment_is_recorded_once_and_posted_from_its_source():
     command = RecordPayment("pay-1", "f-1", 700, "deposit:d-1", DAY)
-    (created,) = PAYMENT.decide(None, command, None)
-    assert created == PaymentInitialized("pay-1", "f-1", 700, "deposit:d-1", DAY)
-    assert PAYMENT.decide(PAYMENT.apply(None, created), command, None) == ()
+    (created,) = PAYMENT.decide(None, command, AT)
+    assert created == PaymentInitialized("pay-1", "f-1", 700, "deposit:d-1", DAY, AT)
+    assert PAYMENT.decide(PAYMENT.apply(None, created), command, AT) == ()
     (tx,) = post_payment(PAYMENT.apply(None, created), created)
     assert [(e.account, e.side.value) for e in tx.entries] == [
         ("deposit:d-1", "debit"), ("payment-holding:f-1", "credit"),
         ("uncovered-outstanding:f-1", "debit"), ("payments-made-omnibus", "credit")]
 
 
+def test_a_payment_is_public_with_its_creation_instant_as_recorded_at():
+    created = PaymentInitialized("pay-1", "f-1", 700, "deposit:d-1", DAY, AT)
+    (public,) = PAYMENT.publish(PAYMENT.apply(None, created), created)
+    assert (public.module, public.name, public.payload) == ("CreditCollection", "PaymentCreated", {"entity": {
+        "id": "pay-1", "beneficiary_id": "f-1", "amount": 700, "recorded_at": "2024-02-01T10:15:00Z",
+        "effective": "2024-02-01"}})
+
+
 def test_an_allocation_credits_the_obligations_receivable_in_its_bucket():
     command = RecordAllocation("al-1", "pay-1", "ob-1", "interest", "f-1", 300, "overdue", 1, DAY)
-    (created,) = PAYMENT_ALLOCATION.decide(None, command, None)
-    assert created == PaymentAllocationInitialized("al-1", "pay-1", "ob-1", INTR, "f-1", 300, "overdue", 1, DAY)
+    (created,) = PAYMENT_ALLOCATION.decide(None, command, AT)
+    assert created == PaymentAllocationInitialized("al-1", "pay-1", "ob-1", INTR, "f-1", 300, "overdue", 1, DAY, AT)
     (tx,) = post_allocation(PAYMENT_ALLOCATION.apply(None, created), created)
     assert [(e.account, e.side.value, e.amount) for e in tx.entries] == [
         ("payment-holding:f-1", "debit", 300), ("interest-receivable-overdue:f-1", "credit", 300)]
     (public,) = PAYMENT_ALLOCATION.publish(PAYMENT_ALLOCATION.apply(None, created), created)
-    assert (public.module, public.name) == ("CreditCollection", "PaymentAllocationCreated")
+    assert (public.module, public.name, public.payload) == ("CreditCollection", "PaymentAllocationCreated", {
+        "entity": {"id": "al-1", "payment_id": "pay-1", "obligation_id": "ob-1", "obligation_type": "Interest",
+                   "beneficiary_id": "f-1", "amount": 300, "recorded_at": "2024-02-01T10:15:00Z",
+                   "effective": "2024-02-01"}})
 
 
 def test_allocation_pays_all_interest_before_any_principal_oldest_first():

@@ -43,7 +43,7 @@ def moved(event: str, id_: str, at: str) -> dict:
 
 def allocated(obligation_id: str, amount: int, effective: str, at: str) -> dict:
     return env("core.credit-collection.payment-allocation-created", at, entity={
-        "id": f"a-{obligation_id}-{amount}", "obligation_id": obligation_id, "obligation_type": "interest",
+        "id": f"a-{obligation_id}-{amount}", "obligation_id": obligation_id, "obligation_type": "Interest",
         "beneficiary_id": F, "amount": amount, "effective": effective})
 
 
@@ -83,9 +83,9 @@ def test_given_a_multiple_disbursal_with_a_fee_when_planned_then_the_fee_and_the
 
 
 def test_given_a_posted_cycle_and_a_partial_payment_when_read_then_the_obligation_shows_status_and_outstanding():
-    events = [proposal(), activated(), obligation("p", "disbursal", AMOUNT, "2024-04-01", "2024-01-01", "2024-01-01"),
+    events = [proposal(), activated(), obligation("p", "Disbursal", AMOUNT, "2024-04-01", "2024-01-01", "2024-01-01"),
               posted("2024-01-01", "2024-01-31", 101_928, "2024-02-01T00:00:00Z"),
-              obligation("i1", "interest", 101_928, "2024-01-31", "2024-01-31", "2024-02-01T00:00:00Z"),
+              obligation("i1", "Interest", 101_928, "2024-01-31", "2024-01-31", "2024-02-01T00:00:00Z"),
               moved("due", "i1", "2024-02-01T00:00:00Z"), allocated("i1", 100_000, "2024-02-05", "2024-02-10")]
     plan = repayment_plan(events, NOW)
     assert shape(plan) == [
@@ -96,7 +96,7 @@ def test_given_a_posted_cycle_and_a_partial_payment_when_read_then_the_obligatio
 
 
 def test_given_an_obligation_paid_off_when_read_then_it_is_paid_with_nothing_outstanding():
-    events = [proposal(), activated(), obligation("i1", "interest", 500, "2024-01-31", "2024-01-31", "2024-02-01"),
+    events = [proposal(), activated(), obligation("i1", "Interest", 500, "2024-01-31", "2024-01-31", "2024-02-01"),
               allocated("i1", 500, "2024-02-01", "2024-02-01"), moved("completed", "i1", "2024-02-01")]
     (first, *_) = repayment_plan(events, NOW)
     assert (first.status, first.outstanding) == (RepaymentStatus.PAID, 0)
@@ -111,7 +111,7 @@ def test_given_a_cycle_that_accrued_nothing_when_read_then_it_is_a_paid_zero_lin
 
 
 def test_replayed_obligation_events_do_not_duplicate_a_line():
-    created = obligation("p", "disbursal", AMOUNT, "2024-04-01", "2024-01-01", "2024-01-01")
+    created = obligation("p", "Disbursal", AMOUNT, "2024-04-01", "2024-01-01", "2024-01-01")
     assert len([e for e in repayment_plan([proposal(), activated(), created, created], NOW) if e.obligation_id]) == 1
 
 
@@ -134,7 +134,7 @@ def test_given_collateral_and_liquidation_steps_when_history_is_read_then_they_c
     events = [
         env("core.credit-collateral.collateral-updated", "2024-01-02T10:00:00Z", entity={
             "id": "c", "secured_loan_id": F, "amount": 5, "adjustment": {"tx_id": "t1", "abs_diff": 5,
-                                                                          "direction": "add"}}),
+                                                                          "direction": "Add"}}),
         env("core.credit-collateral.liquidation-collateral-sent-out", "2024-01-03T00:00:00Z", liquidation_id="l",
             secured_loan_id=F, amount=2, ledger_tx_id="t2", effective="2024-01-03"),
         env("core.credit-collateral.liquidation-proceeds-received", "2024-01-04T00:00:00Z", liquidation_id="l",

@@ -77,7 +77,7 @@ def decide(state: Collateral | None, command: object, at: datetime) -> tuple[ev.
         case cmd.ReleaseCollateral(effective=effective):
             return _release(require(state, KIND), effective)
         case lcmd.UpdateCollateralViaLiquidation(liquidation_id=liquidation_id, sats=sats, effective=effective):
-            return _via_liquidation(require(state, KIND), liquidation_id, sats, effective)
+            return _via_liquidation(require(state, KIND), liquidation_id, sats, effective, at)
         case lcmd.RecordLiquidationStarted(liquidation_id=liquidation_id):
             return _liquidation_started(require(state, KIND), liquidation_id)
         case lcmd.RecordLiquidationCompleted(liquidation_id=liquidation_id):
@@ -115,7 +115,8 @@ def _release(c: Collateral, effective: date) -> tuple[ev.CollateralEvent, ...]:
     return (ev.CollateralReleased(_tx_id(c), c.amount, effective),)
 
 
-def _via_liquidation(c: Collateral, liquidation_id: str, sats: int, effective: date) -> tuple[ev.CollateralEvent, ...]:
+def _via_liquidation(c: Collateral, liquidation_id: str, sats: int, effective: date,
+                     at: datetime) -> tuple[ev.CollateralEvent, ...]:
     """Only the running liquidation, never below zero (Lana's unsigned subtraction would fail)."""
     if c.closed:
         raise UpdateOnClosedFacility(facility_id=c.secured_loan_id)
@@ -124,7 +125,7 @@ def _via_liquidation(c: Collateral, liquidation_id: str, sats: int, effective: d
     if sats > c.amount:
         raise InsufficientCollateral(collateral_id=c.id, sats=sats, amount=c.amount)
     return (lev.CollateralUpdatedViaLiquidation(_tx_id(c), liquidation_id, c.amount - sats, sats, Direction.REMOVE,
-                                               effective),)
+                                               effective, at),)
 
 
 def _liquidation_started(c: Collateral, liquidation_id: str) -> tuple[ev.CollateralEvent, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import attrs
 
@@ -39,12 +39,14 @@ class CollateralSentOut:
 
 @attrs.frozen
 class ProceedsReceivedAndLiquidationCompleted:
-    """The liquidator paid `amount` cents, to be recorded as payment `payment_id`; the liquidation closed."""
+    """The liquidator paid `amount` cents, to be recorded as payment `payment_id`; the liquidation closed.
+    `recorded_at` is the sim instant it happened (None in events journaled before lanasim stored it)."""
 
     amount: int
     payment_id: str
     ledger_tx_id: str
     effective: date
+    recorded_at: datetime | None = None
 
 
 LiquidationEvent = LiquidationInitialized | CollateralSentOut | ProceedsReceivedAndLiquidationCompleted
@@ -52,7 +54,8 @@ LiquidationEvent = LiquidationInitialized | CollateralSentOut | ProceedsReceived
 
 @attrs.frozen
 class CollateralUpdatedViaLiquidation:
-    """Sats left the collateral for the running liquidation; `collateral_amount` is what remains."""
+    """Sats left the collateral for the running liquidation; `collateral_amount` is what remains.
+    `recorded_at` is the sim instant they left (None in events journaled before lanasim stored it)."""
 
     tx_id: str
     liquidation_id: str
@@ -60,6 +63,7 @@ class CollateralUpdatedViaLiquidation:
     abs_diff: int
     direction: Direction
     effective: date
+    recorded_at: datetime | None = None
 
 
 @attrs.frozen

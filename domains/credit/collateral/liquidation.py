@@ -63,7 +63,7 @@ def decide(state: Liquidation | None, command: object, at: datetime) -> tuple[ev
         case cmd.RecordCollateralSentOut(amount_sats=sats, ledger_tx_id=tx_id, effective=day):
             return _sent_out(require(state, KIND), sats, tx_id, day)
         case cmd.RecordProceedsReceived(amount_cents=cents, payment_id=payment_id, effective=day):
-            return _proceeds(require(state, KIND), cents, payment_id, day)
+            return _proceeds(require(state, KIND), cents, payment_id, day, at)
     raise TypeError(f"not a liquidation command: {command!r}")
 
 
@@ -80,14 +80,15 @@ def _sent_out(liq: Liquidation, sats: int, tx_id: str, day: date) -> tuple[ev.Li
     return (ev.CollateralSentOut(sats, tx_id, day),)
 
 
-def _proceeds(liq: Liquidation, cents: int, payment_id: str, day: date) -> tuple[ev.LiquidationEvent, ...]:
+def _proceeds(liq: Liquidation, cents: int, payment_id: str, day: date,
+              at: datetime) -> tuple[ev.LiquidationEvent, ...]:
     """Once, after some collateral went out; the same payment again changes nothing."""
     if liq.status is LiquidationStatus.COMPLETED and liq.payment_id == payment_id:
         return ()
     _ensure_open(liq)
     if liq.sent_total == 0:
         raise NoCollateralSentToLiquidation(liquidation_id=liq.id)
-    return (ev.ProceedsReceivedAndLiquidationCompleted(cents, payment_id, proceeds_tx_id(liq.id), day),)
+    return (ev.ProceedsReceivedAndLiquidationCompleted(cents, payment_id, proceeds_tx_id(liq.id), day, at),)
 
 
 def _ensure_open(liq: Liquidation) -> None:

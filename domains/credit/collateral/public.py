@@ -1,5 +1,5 @@
-"""Public (outbox) events of the CreditCollateral module: collateral and its
-liquidations."""
+"""Public (outbox) events of the CreditCollateral module: collateral and its liquidations,
+spelled as Lana's serde writes them (adjustment `direction` "Add" / "Remove")."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from domains.credit.collateral import events as ev
 from domains.credit.collateral import events as lev
 from domains.credit.collateral.collateral import Collateral
 from domains.credit.collateral.liquidation import Liquidation
+from domains.credit.collection.public import instant
+from domains.credit.primitives import Direction
+from domains.wire import pascal
 
 __all__ = ["publish_collateral", "publish_liquidation"]
 
@@ -21,34 +24,36 @@ def publish_collateral(c: Collateral, event: ev.CollateralEvent) -> tuple[Public
     to liquidation is also `LiquidationCollateralSentOut`."""
     match event:
         case ev.CollateralUpdatedViaManualInput() | ev.CollateralUpdatedViaCustodianSync():
-            return (_updated(c, event.tx_id, event.abs_diff, event.direction.value),)
+            return (_updated(c, event.tx_id, event.abs_diff, event.direction),)
         case lev.CollateralUpdatedViaLiquidation():
-            return _updated(c, event.tx_id, event.abs_diff, event.direction.value), _sent_out(c, event)
+            return _updated(c, event.tx_id, event.abs_diff, event.direction), _sent_out(c, event)
         case ev.CollateralReleased(tx_id=tx_id, abs_diff=abs_diff) if abs_diff > 0:
-            return (_updated(c, tx_id, abs_diff, "remove"),)
+            return (_updated(c, tx_id, abs_diff, Direction.REMOVE),)
     return ()
 
 
-def _updated(c: Collateral, tx_id: str, abs_diff: int, direction: str) -> Public:
-    adjustment = {"tx_id": tx_id, "abs_diff": abs_diff, "direction": direction}
+def _updated(c: Collateral, tx_id: str, abs_diff: int, direction: Direction) -> Public:
+    adjustment = {"tx_id": tx_id, "abs_diff": abs_diff, "direction": pascal(direction)}
     entity = {"id": c.id, "secured_loan_id": c.secured_loan_id, "amount": c.amount, "adjustment": adjustment}
     return Public(COLLATERAL_MODULE, "CollateralUpdated", {"entity": entity})
 
 
 def _sent_out(c: Collateral, e: lev.CollateralUpdatedViaLiquidation) -> Public:
+    """`recorded_at` is the instant of the send (Lana: the collateral event's `recorded_at`)."""
     return Public(COLLATERAL_MODULE, "LiquidationCollateralSentOut", {
         "liquidation_id": e.liquidation_id, "secured_loan_id": c.secured_loan_id, "amount": e.abs_diff,
-        "ledger_tx_id": e.tx_id, "effective": _day(e.effective)})
+        "ledger_tx_id": e.tx_id, "recorded_at": instant(e.recorded_at, e.effective), "effective": _day(e.effective)})
 
 
 def publish_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> tuple[Public, ...]:
-    """Its proceeds: `LiquidationProceedsReceived` then `LiquidationCompleted` (Lana's flat payloads)."""
+    """Its proceeds: `LiquidationProceedsReceived` (`recorded_at`: the instant they came in) then
+    `LiquidationCompleted` (Lana's flat payloads)."""
     if not isinstance(event, lev.ProceedsReceivedAndLiquidationCompleted):
         return ()
     received: dict[str, object] = {
         "liquidation_id": liq.id, "collateral_id": liq.collateral_id, "secured_loan_id": liq.facility_id,
         "amount": event.amount, "payment_id": event.payment_id, "ledger_tx_id": event.ledger_tx_id,
-        "effective": _day(event.effective)}
+        "recorded_at": instant(event.recorded_at, event.effective), "effective": _day(event.effective)}
     completed: dict[str, object] = {"liquidation_id": liq.id, "secured_loan_id": liq.facility_id}
     return (Public(COLLATERAL_MODULE, "LiquidationProceedsReceived", received),
             Public(COLLATERAL_MODULE, "LiquidationCompleted", completed))

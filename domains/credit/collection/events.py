@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import attrs
 
@@ -16,7 +16,8 @@ __all__ = [
 
 @attrs.frozen
 class ObligationInitialized:
-    """An amount became owed by a facility (its beneficiary) on a schedule."""
+    """An amount became owed by a facility (its beneficiary) on a schedule; `created_at` is the sim
+    instant it was created (None in events journaled before lanasim stored it)."""
 
     id: str
     beneficiary_id: str
@@ -28,6 +29,7 @@ class ObligationInitialized:
     liquidation_date: date | None
     defaulted_date: date | None
     effective: date
+    created_at: datetime | None = None
 
 
 @attrs.frozen
@@ -77,18 +79,21 @@ ObligationEvent = (ObligationInitialized | DueRecorded | OverdueRecorded | Defau
 
 @attrs.frozen
 class PaymentInitialized:
-    """A payment towards a facility was recorded from a source account."""
+    """A payment towards a facility was recorded from a source account; `created_at` as for
+    `ObligationInitialized`."""
 
     id: str
     facility_id: str
     amount: int
     source_account: str
     effective: date
+    created_at: datetime | None = None
 
 
 @attrs.frozen
 class PaymentAllocationInitialized:
-    """Part of a payment was allocated to one obligation, from its current receivable bucket."""
+    """Part of a payment was allocated to one obligation, from its current receivable bucket;
+    `created_at` as for `ObligationInitialized`."""
 
     id: str
     payment_id: str
@@ -99,3 +104,4 @@ class PaymentAllocationInitialized:
     receivable_bucket: str
     allocation_idx: int
     effective: date
+    created_at: datetime | None = None

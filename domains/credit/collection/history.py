@@ -10,6 +10,8 @@ from typing import Any
 
 import attrs
 
+from domains.wire import from_pascal
+
 __all__ = ["HistoryEntry", "history"]
 
 
@@ -25,7 +27,7 @@ class HistoryEntry:
     cents: int | None = None
     satoshis: int | None = None
     tx_id: str | None = None
-    direction: str | None = None  # Collateral: add / remove
+    direction: str | None = None  # Collateral: add / remove (lanasim's spelling of Lana's Add / Remove)
     state: str | None = None  # (Pending)Collateralization: the new state
     price: int | None = None
     outstanding_disbursal: int | None = None  # Collateralization: payable principal and interest
@@ -64,7 +66,7 @@ def _entry(event_type: str, payload: dict[str, Any], at: str) -> HistoryEntry | 
         case "core.credit-collateral.collateral-updated":
             a = entity["adjustment"]
             return HistoryEntry("Collateral", at, today, satoshis=a["abs_diff"], tx_id=a["tx_id"],
-                                direction=a["direction"])
+                                direction=from_pascal(a["direction"]))
         case "core.credit-collateral.liquidation-collateral-sent-out":
             return HistoryEntry("Liquidation", at, date.fromisoformat(payload["effective"]),
                                 satoshis=payload["amount"], tx_id=payload["ledger_tx_id"])

@@ -47,6 +47,7 @@ class Obligation:
     status: ObligationStatus = Status.NOT_YET_DUE
     outstanding: int = 0
     payment_ids: tuple[str, ...] = ()
+    created_at: datetime | None = None  # the sim instant it was created (Lana's `created_at()`)
 
     @property
     def allocations(self) -> int:
@@ -58,7 +59,7 @@ def apply(state: Obligation | None, event: ev.ObligationEvent) -> Obligation:
         case ev.ObligationInitialized():
             return Obligation(event.id, event.beneficiary_id, event.obligation_type, event.amount, event.reference,
                               event.due_date, event.overdue_date, event.liquidation_date, event.defaulted_date,
-                              event.effective, outstanding=event.amount)
+                              event.effective, outstanding=event.amount, created_at=event.created_at)
         case ev.DueRecorded() | ev.OverdueRecorded() | ev.DefaultedRecorded():
             return evolve(require(state, KIND), status=_RECORDED[type(event)])
         case ev.PaymentAllocated(payment_id=payment_id, amount=amount):
@@ -73,11 +74,11 @@ def apply(state: Obligation | None, event: ev.ObligationEvent) -> Obligation:
 def decide(state: Obligation | None, command: object, at: datetime) -> tuple[ev.ObligationEvent, ...]:
     match command:
         case cmd.CreateObligation():
-            return () if state is not None else (_initialized(command),)
+            return () if state is not None else (_initialized(command, at),)
         case cmd.ImportObligation(create=create, as_of=as_of):
             if state is not None:
                 return ()
-            initialized = _initialized(create)
+            initialized = _initialized(create, at)
             return (initialized, *_transition(apply(None, initialized), as_of))
         case cmd.TransitionObligation(day=day):
             return _transition(require(state, KIND), day)
@@ -86,9 +87,9 @@ def decide(state: Obligation | None, command: object, at: datetime) -> tuple[ev.
     raise TypeError(f"not an obligation command: {command!r}")
 
 
-def _initialized(c: cmd.CreateObligation) -> ev.ObligationInitialized:
+def _initialized(c: cmd.CreateObligation, at: datetime) -> ev.ObligationInitialized:
     return ev.ObligationInitialized(c.id, c.beneficiary_id, c.obligation_type, c.amount, c.reference, c.due_date,
-                                    c.overdue_date, c.liquidation_date, c.defaulted_date, c.effective)
+                                    c.overdue_date, c.liquidation_date, c.defaulted_date, c.effective, at)
 
 
 def next_transition(o: Obligation) -> tuple[ObligationStatus, date] | None:

@@ -24,6 +24,7 @@ class Payment:
     amount: int
     source_account: str
     effective: date
+    created_at: datetime | None = None  # the sim instant it was recorded (Lana's `created_at()`)
 
 
 @attrs.frozen
@@ -37,12 +38,14 @@ class PaymentAllocation:
     receivable_bucket: str
     allocation_idx: int
     effective: date
+    created_at: datetime | None = None
 
 
 def apply(state: Payment | None, event: ev.PaymentInitialized) -> Payment:
     match event:
         case ev.PaymentInitialized():
-            return Payment(event.id, event.facility_id, event.amount, event.source_account, event.effective)
+            return Payment(event.id, event.facility_id, event.amount, event.source_account, event.effective,
+                           event.created_at)
         case _:
             assert_never(event)
 
@@ -51,7 +54,7 @@ def decide(state: Payment | None, command: object, at: datetime) -> tuple[ev.Pay
     """Idempotent on the payment id (Lana's `record_in_op`)."""
     match command:
         case cmd.RecordPayment(id=id_, facility_id=facility_id, amount=amount, source_account=source, effective=day):
-            return () if state is not None else (ev.PaymentInitialized(id_, facility_id, amount, source, day),)
+            return () if state is not None else (ev.PaymentInitialized(id_, facility_id, amount, source, day, at),)
     raise TypeError(f"not a payment command: {command!r}")
 
 
@@ -60,7 +63,7 @@ def apply_allocation(state: PaymentAllocation | None, event: ev.PaymentAllocatio
         case ev.PaymentAllocationInitialized():
             return PaymentAllocation(event.id, event.payment_id, event.obligation_id, event.obligation_type,
                                      event.facility_id, event.amount, event.receivable_bucket, event.allocation_idx,
-                                     event.effective)
+                                     event.effective, event.created_at)
         case _:
             assert_never(event)
 
@@ -71,7 +74,7 @@ def decide_allocation(state: PaymentAllocation | None, command: object,
         case cmd.RecordAllocation() if state is None:
             return (ev.PaymentAllocationInitialized(
                 command.id, command.payment_id, command.obligation_id, command.obligation_type, command.facility_id,
-                command.amount, command.receivable_bucket, command.allocation_idx, command.effective),)
+                command.amount, command.receivable_bucket, command.allocation_idx, command.effective, at),)
         case cmd.RecordAllocation():
             return ()
     raise TypeError(f"not a payment-allocation command: {command!r}")

@@ -15,6 +15,7 @@ import attrs
 from domains.credit.math import add_months, interest_for_period, one_time_fee
 from domains.credit.periods import Period, first_period, next_period, truncate
 from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
+from domains.wire import from_pascal
 
 __all__ = ["PlanEntry", "RepaymentStatus", "RepaymentType", "repayment_plan", "terms_from_payload"]
 
@@ -94,7 +95,8 @@ class _Fold:
     def _created(self, entity: dict[str, Any], recorded_at: str) -> None:
         if any(e.obligation_id == entity["id"] for e in self.entries):
             return
-        kind, effective = RepaymentType(entity["obligation_type"]), date.fromisoformat(entity["effective"])
+        kind = RepaymentType(from_pascal(entity["obligation_type"]))  # Lana's "Interest" -> "interest"
+        effective = date.fromisoformat(entity["effective"])
         self.entries.append(PlanEntry(kind, entity["id"], RepaymentStatus.NOT_YET_DUE, entity["initial_amount"],
                                       entity["outstanding_amount"], date.fromisoformat(entity["due_at"]),
                                       _day(entity["overdue_at"]), _day(entity["defaulted_at"]), recorded_at, effective))
