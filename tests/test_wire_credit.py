@@ -222,6 +222,13 @@ def test_terms_of_another_shape_are_refused_naming_the_field(field, value):
     assert refused.value.field == field
 
 
+@pytest.mark.parametrize("terms", [None, "12 % for 3 months", [1, 2]])
+def test_terms_that_are_no_object_are_refused_as_terms(terms):
+    with pytest.raises(InvalidTerms) as refused:
+        terms_from_payload(terms)
+    assert refused.value.field == "terms"
+
+
 def test_terms_without_lanasims_own_defaulted_duration_read_as_never_defaulted():
     payload = terms_payload(std_terms(obligation_defaulted_duration_from_due=90))
     del payload["obligation_defaulted_duration_from_due"]  # Lana's TermValues has no such field

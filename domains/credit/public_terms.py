@@ -58,6 +58,8 @@ def period_payload(period: Period, interval: InterestInterval, maturity: date) -
 def terms_from_payload(values: Mapping[str, object]) -> TermValues:
     """The `TermValues` of a payload written as `terms_payload` writes it (keys it does not know are
     ignored); a missing field or a value of another shape is `InvalidTerms` naming the field."""
+    if not isinstance(values, Mapping):
+        raise InvalidTerms(field="terms", value=values, problem="must be an object of TermValues")
     read: dict[str, object] = {name: _decimal(name, _field(values, name)) for name in _RATES}
     read |= {name: _decimal(name, _tagged(values, name, "Finite")) for name in _CVLS}
     read["duration"] = _whole(values, "duration", "months")
