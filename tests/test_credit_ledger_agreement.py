@@ -218,9 +218,11 @@ def test_each_monthly_posting_equals_the_sum_of_its_cycles_daily_accruals(life):
     accrued = defaultdict(int)
     for a in life.accruals:
         accrued[(a.period.start.replace(day=1))] += a.amount
-    posted = {date.fromisoformat(p["period"]["start"]).replace(day=1): p["posting"]["amount"] for p in life.postings}
+    posted = {date.fromisoformat(p["period"]["start"][:10]).replace(day=1): p["posting"]["amount"]
+              for p in life.postings}
     assert posted == dict(accrued)
-    assert [p["period"]["end"] for p in life.postings] == ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-15"]
+    assert [p["period"]["end"] for p in life.postings] == [  # the last cycle ends at maturity's first instant
+        "2024-01-31T23:59:59Z", "2024-02-29T23:59:59Z", "2024-03-31T23:59:59Z", "2024-04-15T00:00:00Z"]
 
 
 def test_each_posting_becomes_an_interest_obligation_due_at_the_end_of_its_cycle(life):

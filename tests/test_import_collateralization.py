@@ -45,7 +45,7 @@ def test_a_margin_call_at_import_is_announced_and_a_fully_collateralized_facilit
     with branch_at(str(journal), None) as sim:
         changed = _published(sim, "core.credit.facility-collateralization-changed")
         assert {k: v["collateralization"]["state"] for k, v in changed.items()} == {
-            "fac-call": "under_margin_call_threshold", "fac-liq": "under_liquidation_threshold"}
+            "fac-call": "UnderMarginCallThreshold", "fac-liq": "UnderLiquidationThreshold"}
         assert not sim.state("credit-facility", "fac-call").liquidation_running
 
 

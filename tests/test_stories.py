@@ -159,7 +159,7 @@ def test_timely_payments_pay_each_obligation_the_day_it_falls_due(told):
 def test_timely_payments_accrue_nothing_on_the_maturity_day_once_the_principal_is_repaid(told):
     sim, facility, summary = told("timely_payments")
     postings = sim.outbox.tail(types=[POSTED], where={"entity.credit_facility_id": facility})
-    assert [e["payload"]["entity"]["period"]["end"] for e in postings] == [
+    assert [e["payload"]["entity"]["due_at"] for e in postings] == [
         "2024-01-31", "2024-02-29", "2024-03-31", "2024-04-01"]
     assert [(e["payload"]["entity"]["posting"] or {}).get("amount") for e in postings] == [
         JANUARY, FEBRUARY, MARCH, None]

@@ -16,6 +16,7 @@ from datetime import date
 
 from domains.accounting import deposit_account
 from domains.aggregate import Envelope, Policy, Send
+from domains.credit import ProposalStatus
 from domains.credit.collateral import SyncCollateralFromCustodian
 from domains.credit.collection import allocation_commands
 from domains.credit.collection.obligation import Obligation
@@ -28,6 +29,7 @@ from domains.credit.facility import (
     open_pending_facility,
 )
 from domains.deposit import activity_on
+from domains.wire import from_pascal
 from engine.bank.credit_day import CYCLE, SUBJECT, DayEnd, FlowKernel
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 from engine.bank.ports import PriceReading, ReactionRegistry
@@ -82,7 +84,7 @@ class CreditFlow(DayEnd):
     # -- origination ---------------------------------------------------------------------
     def open_pending_facility(self, envelope: Envelope) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
-        if entity["status"] != "approved":
+        if from_pascal(entity["status"]) != ProposalStatus.APPROVED:
             return ()
         proposal = self.kernel.state("credit-facility-proposal", entity["id"])
         return open_pending_facility(proposal, self.kernel.ids.entity())
@@ -118,7 +120,7 @@ class CreditFlow(DayEnd):
         if price is None:
             return ()
         pending = self.kernel.state("pending-credit-facility", entity["id"])
-        return complete_when_collateralized(pending, entity["collateralization"]["state"], price)
+        return complete_when_collateralized(pending, from_pascal(entity["collateralization"]["state"]), price)
 
     def activate_facility(self, envelope: Envelope) -> tuple[Send, ...]:
         """No price, no activation (as its completion, which needed one)."""

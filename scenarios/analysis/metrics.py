@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from attrs import frozen
 
+from domains.wire import from_pascal
 from scenarios.analysis.reserves import AGING_EVENTS, Aging
 
 __all__ = ["ACTIVATED", "CALLED_STATES", "SMALL", "Analysis", "analyse", "percentiles"]
@@ -176,7 +177,7 @@ class _Fold:
         if i is None:
             return
         b.active[i] = entity["completed_at"] is None
-        state = entity["collateralization"]["state"]
+        state = from_pascal(entity["collateralization"]["state"])  # Lana's spelling -> lanasim's value
         b.state[i] = _STATE.get(state, 0)
         called = b.active[i] and state in CALLED_STATES
         if called and b.called_since[i] < 0:

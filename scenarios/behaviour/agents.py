@@ -12,6 +12,7 @@ import attrs
 
 from domains.aggregate import Policy, Send
 from domains.money import SATS_PER_BTC, cents_to_sats_up, sats_to_cents_down
+from domains.wire import from_pascal
 from engine.kernel.clock import Priority
 from engine.kernel.errors import EngineError
 from scenarios.behaviour.behaviours import (
@@ -175,7 +176,7 @@ class Borrowers:
     def collateralization_changed(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         facility_id = entity["id"]
-        called = entity["collateralization"]["state"] in CALLED and entity["completed_at"] is None
+        called = from_pascal(entity["collateralization"]["state"]) in CALLED and entity["completed_at"] is None
         calls = self.calls.setdefault(facility_id, [])
         open_call = calls[-1] if calls and calls[-1].ended is None else None
         if called and open_call is None:

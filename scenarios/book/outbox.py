@@ -16,12 +16,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from domains.credit.errors import CreditError
-from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
+from domains.credit.public_terms import terms_from_payload
 from domains.wire import from_pascal
 from engine.bank.importer import Position
 from scenarios.book.format import BookProblem, BookRefused
@@ -29,7 +27,6 @@ from scenarios.book.format import BookProblem, BookRefused
 __all__ = ["read_outbox"]
 
 IMPORTED = "lanasim.credit.facility-imported"
-_DECIMALS = ("annual_rate", "initial_cvl", "margin_call_cvl", "liquidation_cvl", "one_time_fee_rate")
 
 
 class _Fold:
@@ -116,7 +113,7 @@ def _positions(fold: _Fold, problems: list[BookProblem]) -> list[Position]:
             problems.append(BookProblem(0, facility_id, "no envelope carries this facility's terms"))
             continue
         try:
-            terms = _terms(fold.terms[facility_id])
+            terms = terms_from_payload(fold.terms[facility_id])  # Lana's TermValues shape
         except (CreditError, ValueError) as bad:
             problems.append(BookProblem(0, facility_id, f"unknown terms: {bad}"))
             continue
@@ -126,10 +123,3 @@ def _positions(fold: _Fold, problems: list[BookProblem]) -> list[Position]:
             terms, date.fromisoformat(f["activated_at"][:10])))
     return positions
 
-
-def _terms(values: dict) -> TermValues:
-    enums = {"accrual_interval": InterestInterval, "accrual_cycle_interval": InterestInterval,
-             "disbursal_policy": DisbursalPolicy}
-    typed: dict[str, Any] = {k: Decimal(v) if k in _DECIMALS else enums[k](v) if k in enums else v
-                             for k, v in values.items()}
-    return TermValues(**typed)

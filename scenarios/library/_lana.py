@@ -85,7 +85,7 @@ def a_facility_is_opened(sim, customer: str, amount: int, terms, btc: int = 230,
     sim.credit.conclude_customer_approval(facility)
     _waits_for(sim, CONCLUDED, facility, patience_days)
     concluded = sim.outbox.tail(types=[CONCLUDED], where={"entity.id": facility})[-1]["payload"]["entity"]
-    if concluded["status"] != "approved":
+    if concluded["status"] != "Approved":  # Lana spells the status as its variant name
         raise StoryFailed(f"proposal {facility} was denied")
     sim.credit.update_collateral(facility, btc * SATS_PER_BTC)
     _waits_for(sim, ACTIVATED, facility, patience_days)
@@ -141,7 +141,7 @@ def pays_off_and_completes(sim, facility: str, patience_days: int = 400) -> int:
     """Lana's ending: wait for the last accrual cycle (it ends on the maturity date) to be posted,
     pay whatever is outstanding, complete the facility (which returns the collateral)."""
     maturity = sim.credit.facility(facility).maturity_date.isoformat()
-    last_cycle = {"entity.credit_facility_id": facility, "entity.period.end": maturity}
+    last_cycle = {"entity.credit_facility_id": facility, "entity.due_at": maturity}  # the date its period ends
     for _ in range(patience_days):
         if sim.outbox.tail(types=[POSTED], where=last_cycle):
             break

@@ -117,7 +117,8 @@ def test_the_posting_moves_the_accrued_interest_to_the_settled_receivable_and_is
         "CREDIT_FACILITY_POST_ACCRUED_INTEREST", "f-1-interest-accrual-cycle-1", date(2023, 12, 31), {17 * DAILY})
     (public,) = INTEREST_ACCRUAL_CYCLE.publish(cycle, posted)
     assert public.name == "AccrualPosted" and public.payload["entity"] == {
-        "id": "f-1-cycle-1", "credit_facility_id": "f-1", "period": {"start": "2023-12-15", "end": "2023-12-31"},
+        "id": "f-1-cycle-1", "credit_facility_id": "f-1", "period": {
+            "interval": {"type": "end_of_month"}, "start": "2023-12-15T00:00:00Z", "end": "2023-12-31T23:59:59Z"},
         "due_at": "2023-12-31",
         "posting": {"tx_id": "f-1-interest-accrual-cycle-1", "amount": 17 * DAILY, "effective": "2023-12-31"}}
 

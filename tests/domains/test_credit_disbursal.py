@@ -81,5 +81,5 @@ def test_settlement_is_public_with_its_transaction():
     (public,) = DISBURSAL.publish(state(*settled), settled[-1])
     assert names == ["DisbursalApprovalConcluded", "DisbursalSettled"]
     assert public.payload["entity"] == {"id": "disb-1", "credit_facility_id": "f-1", "amount": 5_000,
-                                        "status": "confirmed",
+                                        "status": "Confirmed",
                                         "settlement": {"tx_id": "disb-1-confirm", "effective": "2024-01-10"}}

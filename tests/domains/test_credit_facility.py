@@ -93,7 +93,7 @@ def test_activation_is_public_with_its_collateralization():
     entity = public.payload["entity"]
     assert (public.module, public.name, entity["activated_at"], entity["activation_tx_id"]) == (
         "Credit", "FacilityActivated", "2023-12-15T09:00:00Z", "f-1-activation")
-    assert entity["collateralization"] == {"state": "fully_collateralized", "collateral": 230_000_000,
+    assert entity["collateralization"] == {"state": "FullyCollateralized", "collateral": 230_000_000,
                                            "outstanding": {"disbursed": AMOUNT, "interest": 0},
                                            "price_at_state_change": PRICE}
 

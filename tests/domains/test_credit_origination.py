@@ -115,7 +115,7 @@ def test_the_bank_approves_once_and_the_conclusion_is_public():
     assert when(PROPOSAL, (*history, concluded), ConcludeApprovalProcess(False)) == ()
     (public,) = PROPOSAL.publish(state(PROPOSAL, *history, concluded), concluded)
     assert public.name == "FacilityProposalConcluded"
-    assert public.payload["entity"] == {"id": "f-1", "status": "approved", "amount": AMOUNT,
+    assert public.payload["entity"] == {"id": "f-1", "status": "Approved", "amount": AMOUNT,
                                         "terms": public.payload["entity"]["terms"], "customer_id": "c-1",
                                         "created_at": "2024-01-15T10:30:00Z"}
     assert public.payload["entity"]["terms"]["annual_rate"] == "12"
@@ -152,7 +152,7 @@ def test_reaching_margin_call_cvl_exactly_is_fully_collateralized_and_public():
     (public,) = PENDING_CREDIT_FACILITY.publish(state(PENDING_CREDIT_FACILITY, *history, *events), events[-1])
     assert (public.name, public.payload["entity"]["collateralization"]) == (
         "PendingCreditFacilityCollateralizationChanged",
-        {"state": "fully_collateralized", "collateral": sats, "price_at_state_change": PRICE})
+        {"state": "FullyCollateralized", "collateral": sats, "price_at_state_change": PRICE})
 
 
 def test_the_same_collateral_and_state_again_records_nothing():

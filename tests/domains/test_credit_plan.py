@@ -50,8 +50,8 @@ def allocated(obligation_id: str, amount: int, effective: str, at: str) -> dict:
 def posted(start: str, end: str, amount: int | None, at: str) -> dict:
     posting = None if amount is None else {"tx_id": f"{F}-cycle", "amount": amount, "effective": end}
     return env("core.credit.accrual-posted", at, entity={
-        "id": f"{F}-cycle", "credit_facility_id": F, "period": {"start": start, "end": end}, "due_at": end,
-        "posting": posting})
+        "id": f"{F}-cycle", "credit_facility_id": F, "due_at": end, "posting": posting,
+        "period": {"interval": {"type": "end_of_month"}, "start": f"{start}T00:00:00Z", "end": f"{end}T23:59:59Z"}})
 
 
 def shape(plan) -> list[tuple]:

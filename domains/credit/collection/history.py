@@ -28,7 +28,7 @@ class HistoryEntry:
     satoshis: int | None = None
     tx_id: str | None = None
     direction: str | None = None  # Collateral: add / remove (lanasim's spelling of Lana's Add / Remove)
-    state: str | None = None  # (Pending)Collateralization: the new state
+    state: str | None = None  # (Pending)Collateralization: the new state, lanasim's value (fully_collateralized)
     price: int | None = None
     outstanding_disbursal: int | None = None  # Collateralization: payable principal and interest
     outstanding_interest: int | None = None
@@ -50,13 +50,13 @@ def _entry(event_type: str, payload: dict[str, Any], at: str) -> HistoryEntry | 
                                 tx_id=entity["activation_tx_id"])
         case "core.credit.facility-collateralization-changed":
             c = entity["collateralization"]
-            return HistoryEntry("Collateralization", at, today, satoshis=c["collateral"], state=c["state"],
+            return HistoryEntry("Collateralization", at, today, satoshis=c["collateral"], state=from_pascal(c["state"]),
                                 price=c["price_at_state_change"], outstanding_disbursal=c["outstanding"]["disbursed"],
                                 outstanding_interest=c["outstanding"]["interest"])
         case "core.credit.pending-credit-facility-collateralization-changed":
             c = entity["collateralization"]
             return HistoryEntry("PendingCreditFacilityCollateralization", at, today, satoshis=c["collateral"],
-                                state=c["state"], price=c["price_at_state_change"])
+                                state=from_pascal(c["state"]), price=c["price_at_state_change"])
         case "core.credit.disbursal-settled":
             s = entity["settlement"]
             return HistoryEntry("Disbursal", at, date.fromisoformat(s["effective"]), cents=entity["amount"],
@@ -81,9 +81,10 @@ def _entry(event_type: str, payload: dict[str, Any], at: str) -> HistoryEntry | 
 
 def _interest(entity: dict[str, Any], at: str) -> HistoryEntry:
     """A cycle that accrued nothing posts nothing: shown with 0 cents and no transaction."""
-    period, posting = entity["period"], entity["posting"]
-    days = (date.fromisoformat(period["end"]) - date.fromisoformat(period["start"])).days + 1
+    period, posting = entity["period"], entity["posting"]  # start and end: instants
+    start, end = date.fromisoformat(period["start"][:10]), date.fromisoformat(period["end"][:10])
+    days = (end - start).days + 1
     if posting is None:
-        return HistoryEntry("Interest", at, date.fromisoformat(period["end"]), cents=0, days=days)
+        return HistoryEntry("Interest", at, end, cents=0, days=days)
     return HistoryEntry("Interest", at, date.fromisoformat(posting["effective"]), cents=posting["amount"],
                         tx_id=posting["tx_id"], days=days)

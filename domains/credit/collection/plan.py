@@ -7,14 +7,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from domains.credit.math import add_months, interest_for_period, one_time_fee
 from domains.credit.periods import Period, first_period, next_period, truncate
-from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
+from domains.credit.public_terms import terms_from_payload
+from domains.credit.terms import TermValues
 from domains.wire import from_pascal
 
 __all__ = ["PlanEntry", "RepaymentStatus", "RepaymentType", "repayment_plan", "terms_from_payload"]
@@ -54,16 +54,6 @@ _STATUS = {"core.credit-collection.obligation-due": RepaymentStatus.DUE,
            "core.credit-collection.obligation-overdue": RepaymentStatus.OVERDUE,
            "core.credit-collection.obligation-defaulted": RepaymentStatus.DEFAULTED,
            "core.credit-collection.obligation-completed": RepaymentStatus.PAID}
-_DECIMALS = ("annual_rate", "initial_cvl", "margin_call_cvl", "liquidation_cvl", "one_time_fee_rate")
-
-
-def terms_from_payload(payload: dict[str, Any]) -> TermValues:
-    """The `TermValues` a proposal's public event carries (decimals as strings, enums as values)."""
-    values: dict[str, Any] = {k: Decimal(v) if k in _DECIMALS else v for k, v in payload.items()}
-    values["accrual_interval"] = InterestInterval(values["accrual_interval"])
-    values["accrual_cycle_interval"] = InterestInterval(values["accrual_cycle_interval"])
-    values["disbursal_policy"] = DisbursalPolicy(values["disbursal_policy"])
-    return TermValues(**values)
 
 
 class _Fold:
@@ -80,7 +70,7 @@ class _Fold:
         elif event_type == "core.credit.facility-activated":
             self.activated_at = entity["activated_at"]
         elif event_type == "core.credit.accrual-posted":
-            end = self.last_interest_end = date.fromisoformat(entity["period"]["end"])
+            end = self.last_interest_end = date.fromisoformat(entity["period"]["end"][:10])  # an instant
             if entity["posting"] is None or entity["posting"]["amount"] == 0:  # nothing owed: shown paid
                 self.entries.append(PlanEntry(RepaymentType.INTEREST, None, RepaymentStatus.PAID, 0, 0,
                                               date.fromisoformat(entity["due_at"]), None, None, recorded_at, end))

@@ -1,13 +1,10 @@
 """Public (outbox) events of the Credit module: proposals, pending facilities, facilities,
 accrual postings and disbursals (Lana: the public event enums (core/*/src/public/event.rs)), mapped from entity events
-and states."""
+and states; statuses and states spelled as Lana's serde writes them (`FullyCollateralized`)."""
 
 from __future__ import annotations
 
-import enum
-import operator
 from datetime import date, datetime
-from decimal import Decimal
 from types import MappingProxyType
 
 import attrs
@@ -20,7 +17,8 @@ from domains.credit.facility.active import Facility
 from domains.credit.facility.disbursal import Disbursal
 from domains.credit.facility.pending import PendingFacility
 from domains.credit.facility.proposal import Proposal
-from domains.credit.terms import TermValues
+from domains.credit.public_terms import period_payload, terms_payload
+from domains.wire import pascal
 
 __all__ = ["EXTENSION", "MODULE", "instant", "publish_accrual_cycle", "publish_disbursal", "publish_facility",
            "publish_pending_facility",
@@ -45,28 +43,11 @@ def instant(moment: datetime | None) -> str | None:
     return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def terms_payload(terms: TermValues) -> dict[str, object]:
-    """Terms as JSON values: decimals as strings, enums as their values."""
-    return {name: _plain(value) for name, value in zip(_TERM_NAMES, _TERM_VALUES(terms))}
-
-
-_TERM_NAMES = tuple(f.name for f in attrs.fields(TermValues))
-_TERM_VALUES = operator.attrgetter(*_TERM_NAMES)  # every field in one call
-
-
-def _plain(value: object) -> object:
-    if value is None or value.__class__ is int:  # most term fields: as they are
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    return value.value if isinstance(value, enum.Enum) else value
-
-
 def publish_proposal(p: Proposal, event: ev.ProposalEvent) -> tuple[Public, ...]:
     name = _PROPOSAL.get(type(event))
     if name is None:  # most of a proposal's events are not public: no payload is built for them
         return ()
-    entity: dict[str, object] = {"id": p.id, "status": p.status.value, "amount": p.amount,
+    entity: dict[str, object] = {"id": p.id, "status": pascal(p.status), "amount": p.amount,
                                  "terms": terms_payload(p.terms), "customer_id": p.customer_id,
                                  "created_at": instant(p.created_at)}
     return _one(name, entity)
@@ -76,9 +57,9 @@ def publish_pending_facility(p: PendingFacility, event: ev.PendingFacilityEvent)
     name = _PENDING.get(type(event))
     if name is None:
         return ()
-    collateralization = {"state": p.collateralization_state.value, "collateral": p.collateral,
+    collateralization = {"state": pascal(p.collateralization_state), "collateral": p.collateral,
                          "price_at_state_change": p.price}
-    entity: dict[str, object] = {"id": p.id, "status": p.status, "collateralization": collateralization,
+    entity: dict[str, object] = {"id": p.id, "status": pascal(p.status), "collateralization": collateralization,
                                  "amount": p.amount, "terms": terms_payload(p.terms), "customer_id": p.customer_id,
                                  "created_at": instant(p.created_at), "completed_at": instant(p.completed_at)}
     return _one(name, entity)
@@ -102,7 +83,7 @@ def _imported(f: Facility, e: ev.FacilityImported) -> Public:
 
 
 def _facility_entity(f: Facility) -> dict[str, object]:
-    collateralization = {"state": f.collateralization_state.value, "collateral": f.collateral,
+    collateralization = {"state": pascal(f.collateralization_state), "collateral": f.collateral,
                          "outstanding": {"disbursed": f.outstanding.disbursed, "interest": f.outstanding.interest},
                          "price_at_state_change": f.price}
     trigger = None if f.liquidation is None else attrs.asdict(f.liquidation)
@@ -118,8 +99,8 @@ def publish_accrual_cycle(c: InterestAccrualCycle, event: ev.AccrualCycleEvent) 
         return ()
     posting = None if event.total == 0 else {"tx_id": event.tx_id, "amount": event.total,
                                              "effective": event.effective.isoformat()}
-    entity = {"id": c.id, "credit_facility_id": c.facility_id,
-              "period": {"start": event.period.start.isoformat(), "end": event.period.end.isoformat()},
+    period = period_payload(event.period, c.terms.accrual_cycle_interval, c.facility_maturity_date)
+    entity = {"id": c.id, "credit_facility_id": c.facility_id, "period": period,
               "due_at": event.period.end.isoformat(), "posting": posting}
     return (Public(MODULE, "AccrualPosted", {"entity": entity}),)
 
@@ -128,7 +109,7 @@ def publish_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> tuple[Public, 
     settled = d.settlement
     settlement = None if settled is None else {"tx_id": settled.tx_id, "effective": _day(settled.effective)}
     entity: dict[str, object] = {"id": d.id, "credit_facility_id": d.facility_id, "amount": d.amount,
-                                 "status": d.status.value, "settlement": settlement}
+                                 "status": pascal(d.status), "settlement": settlement}
     return _one(_DISBURSAL.get(type(event)), entity)
 
 
