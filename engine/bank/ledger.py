@@ -266,7 +266,9 @@ class Ledger:
             return dict(self._totals)
 
     def trial_balance(self, as_of: Instant | None = None) -> tuple[TrialBalanceLine, ...]:
-        """Every account's debits, credits and normal-side balance, per currency and layer."""
+        """Every account's debits, credits and normal-side balance, per currency and layer, over the
+        entries recorded by `as_of` (what the book held then; the `trial-balance` report reads by
+        effective date instead, as Lana's does)."""
         return accounting.trial_balance(self.totals(as_of))
 
     def entries(self, account: str) -> list[tuple[object, ...]]:

@@ -16,8 +16,10 @@ from typing import Any, Protocol
 import attrs
 
 from domains.accounting import Currency, Layer
+from domains.accounting import trial_balance as book_trial_balance
 from domains.public_ids import TARGET_TYPES
 from domains.report import UnknownReport
+from engine.bank.fiscal_reads import effective_book
 from engine.bank.ledger import Ledger
 from engine.bank.public_ids import PublicIds
 from engine.bank.report_statements import COLUMNS, balance_sheet_rows, profit_and_loss_rows
@@ -118,9 +120,12 @@ def deposit_book(source: Source, day: date) -> Table:
 
 
 def trial_balance(source: Source, day: date) -> Table:
-    """Every ledger account's debits, credits and normal-side balance at the end of `day`, then one
-    TOTAL row per currency and layer whose balance is debits - credits (0 in a balanced book)."""
-    lines = _ledger(source, "trial-balance").trial_balance(as_of=end_of(day))
+    """Every ledger account's debits, credits and normal-side balance over the entries effective on or
+    before `day` (as Lana's trial balance reads its balances, and as the balance sheet and profit and
+    loss do: an entry recorded after `day` for it counts, such as a month's interest posted at the
+    next midnight or a dated payment), then one TOTAL row per currency and layer whose balance is
+    debits - credits (0 in a balanced book)."""
+    lines = book_trial_balance(effective_book(_ledger(source, "trial-balance"), day))
     rows: list[tuple[object, ...]] = [(x.account, x.code, x.currency, x.layer, x.debit, x.credit, x.balance)
                                       for x in lines]
     totals: dict[tuple[Currency, Layer], tuple[int, int]] = {}

@@ -69,3 +69,20 @@ def test_a_year_closed_month_by_month_moves_its_net_income_into_retained_earning
             reopened.ledger.check([deposit_dated(date(2024, 12, 31))])
         reopened.run_until("2025-02-01")
         assert reopened.ledger.close_month() == date(2025, 1, 31)  # the next year opens on 1 January
+
+
+def test_the_trial_balance_of_a_month_end_counts_the_month_s_interest_posted_at_the_next_midnight(tmp_path):
+    """January's interest is posted at 00:00 on 1 February, effective 31 January: the trial balance of
+    31 January counts it, as Lana's (read by effective date) and the profit and loss do."""
+    with Simulation(seed=11, start="2024-01-01", journal=str(tmp_path / "j.db")) as sim:
+        open_facility(sim)
+        sim.run_until("2024-02-02")
+        with open(sim.report.run("trial-balance", "2024-01-31").paths[0], newline="") as file:
+            trial = {(r["account"], r["layer"]): int(r["balance"]) for r in csv.DictReader(file)
+                     if r["currency"] == "USD"}
+        income = rows(sim.report.run("profit-and-loss", "2024-01-31"))
+    revenue = {account: amount for (section, account), amount in income.items()
+               if section == "revenue" and account != "TOTAL"}
+    assert revenue and all(amount > 0 for amount in revenue.values())
+    assert {account: trial[(account, "settled")] for account in revenue} == revenue
+    assert trial[("TOTAL", "settled")] == 0
