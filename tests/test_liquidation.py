@@ -5,6 +5,7 @@ first, and only leaving and re-entering the liquidation threshold starts another
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from decimal import Decimal
 
@@ -285,3 +286,14 @@ def test_the_story_replays_to_the_live_states_and_the_same_seed_gives_the_same_j
     digest, replays = a_liquidation_story(5)
     assert replays
     assert a_liquidation_story(5)[0] == digest
+
+
+def test_the_balance_sheet_still_balances_once_liquidation_proceeds_pay_the_loan(sim, liquidating):
+    """The USD the desk pays in is the bank's cash: the receivables the proceeds pay fall, the cash rises."""
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    sim.credit.record_liquidation_proceeds(liquidating, 40_000_00)
+    day = sim.now.date().isoformat()
+    with open(sim.report.run("balance-sheet", day).paths[0], newline="") as file:
+        sheet = {(r["section"], r["account"]): int(r["amount"]) for r in csv.DictReader(file)}
+    assert sheet[("assets", chart.LIQUIDATION_PROCEEDS_OMNIBUS)] == 40_000_00
+    assert sheet[("check", "assets-minus-liabilities-and-equity")] == 0

@@ -2,9 +2,12 @@
 core/credit/src/ledger/credit_facility_accounts.rs).
 
 An account id is `"<category>:<owner>"` (owner = deposit account, facility or collateral id) or a
-bare category for the shared omnibus accounts. Chart codes follow Lana's example mapping (Lana:
-core/credit/src/ledger/balance.rs);
-codes the example leaves open (81.0x pairs, proceeds) are lanasim's choice.
+bare category for the shared omnibus accounts. Chart codes follow Lana's example mapping of the
+credit module (Lana: bats/accounting-init/credit-module-config.json), off-balance 81.0x codes
+included, with one correction: Lana files the liquidation proceeds omnibus (the USD the desk pays
+in) under 81.03 with the facilities' proceeds accounts, so once proceeds pay a loan its receivables
+fall while no asset rises, and the balance sheet is out by every payment of proceeds. lanasim
+files that omnibus with cash (11.01.0101): the balance sheet balances through liquidations.
 """
 
 from __future__ import annotations
@@ -60,8 +63,8 @@ class Category:
 CATEGORIES = MappingProxyType({
     "deposit": Category(CR, "21.01.0101"), "frozen-deposit": Category(CR, "21.03"),
     "deposit-omnibus": Category(DR, "11.01.0101", True),
-    "facility": Category(CR, "81.01"), "uncovered-outstanding": Category(CR, "81.02"),
-    "payment-holding": Category(CR, "11.99.0201"), "proceeds-from-liquidation": Category(CR, "81.06"),
+    "facility": Category(CR, "81.01"), "uncovered-outstanding": Category(CR, "81.06"),
+    "payment-holding": Category(CR, "11.99.0201"), "proceeds-from-liquidation": Category(CR, "81.03"),
     "disbursed-receivable-not-yet-due": Category(DR, "11.02.0202"),
     "disbursed-receivable-due": Category(DR, "11.02.0202"),
     "disbursed-receivable-overdue": Category(DR, "11.02.0202"),
@@ -71,12 +74,12 @@ CATEGORIES = MappingProxyType({
     "interest-receivable-overdue": Category(DR, "11.02.0201"),
     "interest-defaulted": Category(DR, "11.02.0203"),
     "interest-income": Category(CR, "41.01"), "fee-income": Category(CR, "41.02"),
-    "facility-omnibus": Category(DR, "81.01", True), "collateral-omnibus": Category(DR, "81.03", True),
-    "liquidation-proceeds-omnibus": Category(DR, "81.06", True),
-    "interest-added-to-obligations-omnibus": Category(DR, "81.02", True),
-    "payments-made-omnibus": Category(CR, "81.02", True),
-    "collateral": Category(CR, "81.03"), "collateral-in-liquidation": Category(CR, "81.04"),
-    "liquidated-collateral": Category(CR, "81.05"),
+    "facility-omnibus": Category(DR, "81.01", True), "collateral-omnibus": Category(DR, "81.02", True),
+    "liquidation-proceeds-omnibus": Category(DR, "11.01.0101", True),  # Lana: 81.03 (see above)
+    "interest-added-to-obligations-omnibus": Category(DR, "81.05", True),
+    "payments-made-omnibus": Category(CR, "81.04", True),
+    "collateral": Category(CR, "81.02"), "collateral-in-liquidation": Category(CR, "81.03"),
+    "liquidated-collateral": Category(CR, "81.03"),
     "retained-earnings": Category(CR, "32.01", True), "retained-losses": Category(DR, "32.02", True),
 })
 
