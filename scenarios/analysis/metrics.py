@@ -51,6 +51,7 @@ class _Book:
         self.calls = np.zeros(n, np.int64)
         self.liquidations, self.sold = np.zeros(n, np.int64), np.zeros(n, np.int64)
         self.proceeds = np.zeros(n, np.int64)
+        self.defaulted = np.zeros(n, np.int64)  # defaulted cents still unpaid: out of `owed`, in reserves
 
 
 ACTIVATED = "core.credit.facility-activated"
@@ -126,7 +127,10 @@ def _epoch(instant: str) -> int:
 
 
 class _Fold:
-    """Walks the envelopes once; a timeseries row closes when the next price update arrives."""
+    """Walks the envelopes once; a price update's timeseries row is taken when the clock has moved
+    past the update's instant: everything recorded at that instant (the cascade the update caused:
+    collateralizations, margin calls, liquidations initiated) is in it, and nothing later (a borrower's
+    top-up minutes after, the desk's sale hours after)."""
 
     def __init__(self, book: _Book) -> None:
         self.book, self.price, self.at = book, None, None
@@ -139,6 +143,8 @@ class _Fold:
         self.aging = Aging(book.index)  # unpaid obligations, for reserves_cents
         self.open_at_start: np.ndarray | None = None  # a branched run's facilities open at its start
         self.carried: set[str] = set()  # liquidations sent out before the branch point, not yet sold
+        self.due_row = False  # a price update's row not yet taken (its instant not yet over)
+        self.defaulted: dict[str, int] = {}  # defaulted obligation id -> its facility's position
 
     def begin(self, at: str) -> None:
         """The branch point (see `analyse`'s `counted_from`): everything counted so far is dropped,
@@ -156,13 +162,16 @@ class _Fold:
         ids = list(b.index)
         self.markers = [(at, "margin-call", ids[i], self.price) for i in np.flatnonzero(called)]
         if self.price is not None:
-            self.at = at
+            self.at, self.due_row = at, True
 
     def take(self, envelope: dict) -> None:
         kind, payload, at = envelope["event_type"], envelope["payload"], envelope["recorded_at"]
-        if kind == "core.price.price-updated":
+        if self.due_row and at != self.at:  # the update's instant is over, and its cascade with it
             self._row()
-            self.price, self.at = payload["PriceUpdated"]["price"], at
+        if kind == "core.price.price-updated":
+            if self.due_row:
+                self._row()
+            self.price, self.at, self.due_row = payload["PriceUpdated"]["price"], at, True
             return
         if kind in AGING_EVENTS:
             self.aging.take(kind, payload)
@@ -188,6 +197,7 @@ class _Fold:
             b.called_since[i] = -1
 
     def _row(self) -> None:
+        self.due_row = False
         if self.price is None:
             return
         b = self.book
@@ -208,12 +218,13 @@ class _Fold:
             "cvl_min": float(live.min()) if live.size else np.nan,
             "outstanding_cents": int(b.owed[b.active].sum()), "collateral_value_cents": int(value[b.active].sum()),
             "shortfall_cents": int(np.maximum(0, b.owed - value)[b.active].sum()),
-            "reserves_cents": self.aging.reserves(b.owed, value, b.active, self.at),
+            "reserves_cents": self.aging.reserves(b.owed + b.defaulted, value, b.active, self.at),
             "liquidations_in_flight": self.in_flight, "desk_queue": self.queued,
             "liquidations_executed_cum": self.executed, "proceeds_cents_cum": self.proceeds})
 
     def close(self, last: str | None) -> None:
-        self._row()
+        if self.due_row:
+            self._row()
         self.end = _epoch(last) if last else 0
         b = self.book
         open_ = b.called_since >= 0
@@ -269,8 +280,28 @@ def _posted(entity: dict) -> int:
     """A cycle that accrued nothing (its facility repaid or liquidated) posts nothing: `posting` is null."""
     posting = entity["posting"]
     return 0 if posting is None else int(posting["amount"])
-_on("core.credit-collection.payment-allocation-created")(
-    lambda f, p, now, at: _owed(f, p["entity"]["beneficiary_id"], -p["entity"]["amount"]))
+
+
+@_on("core.credit-collection.payment-allocation-created")
+def _allocated(fold: _Fold, payload: dict, now: int, at: str) -> None:
+    entity = payload["entity"]
+    i = fold.defaulted.get(entity["obligation_id"])
+    if i is None:
+        _owed(fold, entity["beneficiary_id"], -entity["amount"])
+    else:  # a payment on a defaulted obligation: out of what was owed already
+        fold.book.defaulted[i] -= entity["amount"]
+
+
+@_on("core.credit-collection.obligation-defaulted")
+def _defaulted(fold: _Fold, payload: dict, now: int, at: str) -> None:
+    """A defaulted obligation's unpaid balance leaves the facility's outstanding (as the bank's CVL
+    leaves it out); reserves still count it."""
+    entity = payload["entity"]
+    i = fold.book.index.get(entity["beneficiary_id"])
+    if i is not None:
+        fold.defaulted[entity["id"]] = i
+        fold.book.owed[i] -= entity["outstanding_amount"]
+        fold.book.defaulted[i] += entity["outstanding_amount"]
 
 
 @_on(_LIQUIDATION)
