@@ -13,7 +13,7 @@ import attrs
 from domains.aggregate import Policy, Send
 from domains.money import SATS_PER_BTC, cents_to_sats_up, sats_to_cents_down
 from domains.wire import from_pascal
-from engine.kernel.clock import Priority
+from engine.kernel.clock import Priority, parse_instant
 from engine.kernel.errors import EngineError
 from scenarios.behaviour.behaviours import (
     Behaviour,
@@ -70,7 +70,7 @@ class LiquidationDesk:
         if max_slippage_bps < base_slippage_bps:
             raise InvalidDeskSettings(field="max_slippage_bps", value=max_slippage_bps,
                                       problem=f"must not be below base_slippage_bps {base_slippage_bps}")
-        self.sim, self.delay, self.capacity = sim, round(delay_hours * HOUR), capacity_per_hour
+        self.sim, self.name, self.delay, self.capacity = sim, name, round(delay_hours * HOUR), capacity_per_hour
         self.per_btc, self.base = exact(slippage_bps_per_btc), exact(base_slippage_bps)
         self.cap = exact(max_slippage_bps)
         self.executions: list[Execution] = []
@@ -91,6 +91,30 @@ class LiquidationDesk:
         order = (entity["id"], trigger["liquidation_id"], trigger["initially_estimated_to_liquidate"], started)
         self.book(self._slot(started + self.delay), order)
         return ()
+
+    def take_over(self) -> None:
+        """Queue the partial liquidations still open whose initiation the journal's earlier run told
+        its desk of (those up to this desk's journaled cursor): a run on a branch of another run
+        inherits them, but not that desk's queue, which lived in its jobs. In initiation order, each
+        `started` at the instant it was initiated, as that desk had it: ready `delay_hours` after,
+        so sold when it would have been (already past: at once, or at the first hour with room).
+        Capacity counts this desk's sales; the earlier desk's before the run do not use it up.
+        Liquidations the journal's desk was never told of (an imported book's) reach this desk as
+        any initiation does, when it starts listening. Call once, when a run (not a resume) starts."""
+        told = self.sim.reactions.stored.get(self.name, 0)
+        if told == 0:
+            return
+        orders = []  # all found before any is booked: one due already is sold at once
+        for envelope in self.sim.outbox.stream(0, INITIATED):
+            if envelope["sequence"] > told:
+                break
+            entity = envelope["payload"]["entity"]
+            trigger, running = entity["liquidation_trigger"], self.sim.credit.liquidation(entity["id"])
+            if running is not None and running.id == trigger["liquidation_id"]:
+                started = int((parse_instant(envelope["recorded_at"]) - self.sim.clock.start).total_seconds())
+                orders.append((entity["id"], running.id, trigger["initially_estimated_to_liquidate"], started))
+        for order in orders:
+            self.book(self._slot(order[3] + self.delay), order)
 
     def book(self, when: int, order: tuple[str, str, int, int]) -> None:
         """Execute `order` (facility, liquidation, estimated sats, started) at sim second `when`; until

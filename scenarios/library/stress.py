@@ -228,6 +228,7 @@ def run_market(sim, params: dict, book: list[str], every: int, lead: int, price_
         late_share=params["late_share"], top_up_probability=params["top_up_probability"],
         cure_window_hours=params["cure_window_hours"], late_days=params["late_days"])
     borrowers = Borrowers(sim, behaviours)
+    desk.take_over()  # the liquidations a branch inherits open
     sim.journal.set_meta(stress_run={"book": book, "behaviours": behaviours_as_data(book, behaviours),
                                      "every": every, "lead": lead, "price_cents": price_cents})
     sim.price.follow(_followed(path, params, every, lead), every_seconds=every)
