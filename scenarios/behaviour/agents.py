@@ -183,7 +183,7 @@ class Borrowers:
     """Each facility's borrower acting on its `Behaviour`; margin calls are timed for every facility."""
 
     def __init__(self, sim, behaviours: dict[str, Behaviour], *, name: str = "borrowers") -> None:
-        self.sim, self.behaviours, self.rng = sim, dict(behaviours), sim.random("borrowers")
+        self.sim, self.name, self.behaviours, self.rng = sim, name, dict(behaviours), sim.random("borrowers")
         self.calls: dict[str, list[MarginCall]] = {}
         self.pending: dict[int, Action] = {}  # job place -> an action not yet taken
         sim.reactions.add(Policy(f"{name}.margin-calls", (CHANGED,), self.collateralization_changed, subject=name))
@@ -200,7 +200,7 @@ class Borrowers:
     def collateralization_changed(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
         facility_id = entity["id"]
-        called = from_pascal(entity["collateralization"]["state"]) in CALLED and entity["completed_at"] is None
+        called = _called(entity)
         calls = self.calls.setdefault(facility_id, [])
         open_call = calls[-1] if calls and calls[-1].ended is None else None
         if called and open_call is None:
@@ -221,14 +221,66 @@ class Borrowers:
 
     def obligation_due(self, envelope: dict) -> tuple[Send, ...]:
         entity = envelope["payload"]["entity"]
-        facility_id, obligation_id = entity["beneficiary_id"], entity["id"]
-        pay = ("pay", facility_id, obligation_id)
-        match self.behaviours.get(facility_id):
-            case TopUp() | RepayEarly():
-                self.later(self.sim.elapsed, pay)
-            case PayLate(days=days):
-                self.later(self.sim.elapsed + days * DAY, pay)
+        delay = _pays_after(self.behaviours.get(entity["beneficiary_id"]))
+        if delay is not None:
+            self.later(self.sim.elapsed + delay, ("pay", entity["beneficiary_id"], entity["id"]))
         return ()
+
+    def take_over(self) -> None:
+        """Book what these borrowers would still do after now for the margin calls and obligations
+        the journal's earlier run told its borrowers of (up to their journaled cursors): a run on a
+        branch of another run inherits those, but not that run's pending actions, which lived in its
+        jobs. Each facility's margin-call spell open at the cursor is rebuilt (`started` when it
+        opened) and answered by the facility's behaviour in this run, in the order the spells
+        opened; then each obligation fallen due is paid as the behaviour pays, in the order they
+        fell due. An action timed at or before now was the earlier run's to take (the journal holds
+        whether it did), so only later ones are booked: a repayment `after_hours` after its call
+        opened, a late payment `days` after its obligation fell due. A top-up borrower whose call is
+        still open has not posted yet: with the chance that leaves (`probability` × the share of the
+        cure window still ahead, over 1 − `probability` × the share gone), it posts at a time drawn
+        uniformly over the rest of the window (two draws per call either way). Calls and obligations
+        the earlier borrowers were never told of (an imported book's) reach these borrowers as any
+        event does, when they start listening. Call once, when a run (not a resume) starts."""
+        stored, now = self.sim.reactions.stored, self.sim.elapsed
+        told = stored.get(f"{self.name}.margin-calls", 0)
+        spells: dict[str, tuple[int, int] | None] = {}  # facility -> (instant, sequence) its open spell began
+        for envelope in self.sim.outbox.stream(0, CHANGED):
+            if envelope["sequence"] > told:
+                break
+            entity = envelope["payload"]["entity"]
+            if not _called(entity):
+                spells[entity["id"]] = None
+            elif spells.get(entity["id"]) is None:
+                spells[entity["id"]] = (self._instant(envelope), envelope["sequence"])
+        for began, facility_id in sorted((s, f) for f, s in spells.items() if s is not None):
+            call = MarginCall(facility_id, began[0])
+            self.calls.setdefault(facility_id, []).append(call)
+            self._answer_late(call, self.behaviours.get(facility_id), now)
+        told = stored.get(f"{self.name}.obligations", 0)
+        for envelope in self.sim.outbox.stream(0, DUE) if told else ():
+            if envelope["sequence"] > told:
+                break
+            entity = envelope["payload"]["entity"]
+            delay = _pays_after(self.behaviours.get(entity["beneficiary_id"]))
+            if delay is not None and self._instant(envelope) + delay > now:
+                self.later(self._instant(envelope) + delay, ("pay", entity["beneficiary_id"], entity["id"]))
+
+    def _instant(self, envelope: dict) -> int:
+        return int((parse_instant(envelope["recorded_at"]) - self.sim.clock.start).total_seconds())
+
+    def _answer_late(self, call: MarginCall, behaviour: Behaviour | None, now: int) -> None:
+        """`_answer` for a call opened before now whose earlier actions are history (`take_over`)."""
+        match behaviour:
+            case TopUp(probability=p, cure_window_hours=hours, target_cvl=target):
+                window = hours * HOUR
+                gone = min(1.0, (now - call.started) / window)
+                chance = 0.0 if gone >= 1 else p * (1 - gone) / (1 - p * gone)
+                tops_up, when = self.rng.random() < chance, self.rng.random()
+                if tops_up:
+                    self.later(now + int((call.started + window - now) * when), ("top_up", call, target))
+            case RepayEarly(fraction=fraction, after_hours=hours):
+                if call.started + round(hours * HOUR) > now:
+                    self.later(call.started + round(hours * HOUR), ("repay", call, fraction))
 
     def later(self, when: int, action: Action) -> None:
         """Take `action` at sim second `when` (now: after the current cascade, which `Jobs.at`
@@ -272,3 +324,18 @@ class Borrowers:
         if amount > 0:
             self.sim.credit.record_payment(facility_id, amount)
         return max(0, amount)
+
+
+def _called(entity: dict) -> bool:
+    """Whether a collateralization change leaves its facility under a margin call (or worse)."""
+    return from_pascal(entity["collateralization"]["state"]) in CALLED and entity["completed_at"] is None
+
+
+def _pays_after(behaviour: Behaviour | None) -> int | None:
+    """Seconds after an obligation falls due that `behaviour` pays it (None: never)."""
+    match behaviour:
+        case TopUp() | RepayEarly():
+            return 0
+        case PayLate(days=days):
+            return days * DAY
+    return None

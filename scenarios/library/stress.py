@@ -229,6 +229,7 @@ def run_market(sim, params: dict, book: list[str], every: int, lead: int, price_
         cure_window_hours=params["cure_window_hours"], late_days=params["late_days"])
     borrowers = Borrowers(sim, behaviours)
     desk.take_over()  # the liquidations a branch inherits open
+    borrowers.take_over()  # and the margin calls and obligations its borrowers had not yet answered
     sim.journal.set_meta(stress_run={"book": book, "behaviours": behaviours_as_data(book, behaviours),
                                      "every": every, "lead": lead, "price_cents": price_cents})
     sim.price.follow(_followed(path, params, every, lead), every_seconds=every)
