@@ -123,3 +123,48 @@ def test_an_unfreeze_with_nothing_waiting_changes_nothing_of_the_credit_books(si
     sim.deposit.unfreeze_account(account)
     assert sim.credit.books(facility) == books
     assert len(sim.outbox.tail(types=SETTLED)) == 2  # the initial disbursal's and this one's
+
+
+def one_member_committee(sim) -> str:
+    """Disbursals decided by one bank manager; returns the member."""
+    sim.access.seed()
+    member = sim.access.create_user("una@bank.test", "bank-manager")
+    board = sim.governance.create_committee("board")
+    sim.governance.add_member(board, member)
+    sim.governance.set_policy("disbursal", board)
+    return member
+
+
+def test_a_committee_approval_while_frozen_waits_and_a_denial_is_cancelled_at_once(sim):
+    member = one_member_committee(sim)
+    customer, account = customer_with_account(sim)
+    facility = proposal(sim, customer)
+    sim.credit.update_collateral(facility, 10 * BTC)
+    approved, denied = (sim.credit.initiate_disbursal(facility, amount) for amount in (20_000_00, 5_000_00))
+    sim.deposit.freeze_account(account)
+    sim.governance.approve(approved, member)
+    sim.governance.deny(denied, member, "no")
+    state = sim.credit.kernel.state
+    assert (state("disbursal", approved).status, state("disbursal", denied).status) == (
+        DisbursalStatus.NEW, DisbursalStatus.DENIED)  # a cancellation posts nothing to the account
+    sim.advance(hours=1)
+    sim.deposit.unfreeze_account(account)
+    assert state("disbursal", approved).status is DisbursalStatus.CONFIRMED
+    assert [t for t, *_ in confirmations(sim, account)] == ["INITIAL_DISBURSAL", "CONFIRM_DISBURSAL"]
+
+
+def test_a_disbursal_waiting_on_a_frozen_account_settles_after_the_journal_is_reopened(tmp_path):
+    path = str(tmp_path / "bank.sqlite")
+    with Simulation(seed=7, start="2024-01-01", journal=path) as sim:
+        sim.price.set(PRICE)
+        customer, account = customer_with_account(sim)
+        facility = proposal(sim, customer)
+        sim.credit.update_collateral(facility, 10 * BTC)
+        sim.customer.freeze_customer(customer)
+        disbursal = sim.credit.initiate_disbursal(facility, 20_000_00)
+    with Simulation(seed=7, journal=path) as again:
+        again.settle()
+        assert settled_envelopes(again, disbursal) == []
+        again.customer.unfreeze_customer(customer)
+        assert len(settled_envelopes(again, disbursal)) == 1
+        assert again.deposit.balance(account) == 500_00 + 20_000_00

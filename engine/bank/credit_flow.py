@@ -128,12 +128,12 @@ class CreditFlow(DayEnd):
 
     def activate_facility(self, envelope: Envelope) -> tuple[Send, ...]:
         """No price, no activation (as its completion, which needed one); none while what it pays
-        out would credit a locked account (`AccountLocks.activation_waits`), nor twice."""
+        out would credit a locked account (`AccountLocks.activation_waits`)."""
         price = self.price.current()
         if price is None:
             return ()
         pending = self.kernel.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
-        if self.locks.activation_waits(pending) or self.reads.exists(FACILITY_KIND, pending.id):
+        if self.locks.activation_waits(pending):
             return ()
         return activate(pending, price, self.kernel.now, self.kernel.ids.entity)
 
