@@ -1,4 +1,6 @@
 """Deposit account: the customer's USD account; frozen, unfrozen, closed, and classified by activity.
+Frozen or closed, it is locked, as Lana locks its ledger account: nothing may post to it (the
+credit postings to a frozen one wait for its unfreeze).
 
 Activity: money moving on the account records the day (deposits, reverts, a withdrawal's initiation,
 cancel, denial or revert, disbursals in, payments out; not a confirmation or freeze); its alarm wakes

@@ -3,7 +3,9 @@ send commands, as Lana's credit jobs do. Pure reactions live in `domains.credit.
 
 proposal approved -> collateral + pending facility; collateral or price change -> (pending)
 collateralization; fully collateralized -> activation with its initial disbursal and obligation;
-disbursal approved -> settlement + principal obligation; payment -> allocations, interest first;
+disbursal approved -> settlement + principal obligation (both wait while the deposit account they
+credit is locked, and go ahead at its unfreeze: `engine.bank.credit_locks`); payment -> allocations,
+interest first;
 disbursal settled or payment from the deposit account -> that account's activity;
 end of day -> one accrual period per due cycle, maturities, then (after obligations) cycle postings
 (`engine.bank.credit_day`).
@@ -31,8 +33,10 @@ from domains.credit.facility import (
 from domains.deposit import activity_on
 from domains.wire import from_pascal
 from engine.bank.credit_day import CYCLE, SUBJECT, DayEnd, FlowKernel
+from engine.bank.credit_locks import AccountLocks
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads
 from engine.bank.ports import PriceReading, ReactionRegistry
+from engine.kernel.authz import System
 from engine.kernel.batch import Batch
 
 ALLOCATED = "core.credit-collection.payment-allocation-created"
@@ -47,11 +51,11 @@ Consumer = tuple[str, tuple[str, ...], Callable[[Envelope], tuple[Send, ...]]]  
 class CreditFlow(DayEnd):
     """Engine-side consumers of one simulation; `active` lists facilities not yet closed. The rules
     are the domain's; these consumers read (`reads`, `price`, the kernel's states), then dispatch;
-    they register with `reactions`."""
+    they register with `reactions`; `locks` holds back what would post to a locked deposit account."""
 
     def __init__(self, kernel: FlowKernel, price: PriceReading, reactions: ReactionRegistry,
-                 reads: CreditReads, accruals: Batch | None = None) -> None:
-        self.kernel, self.price, self.reads = kernel, price, reads
+                 reads: CreditReads, locks: AccountLocks, accruals: Batch | None = None) -> None:
+        self.kernel, self.price, self.reads, self.locks = kernel, price, reads, locks
         open_ids = kernel.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
         self.active: dict[str, None] = dict.fromkeys(open_ids)
         self._evaluated_payment: str | None = None  # the payment whose allocations were last re-evaluated
@@ -123,11 +127,14 @@ class CreditFlow(DayEnd):
         return complete_when_collateralized(pending, from_pascal(entity["collateralization"]["state"]), price)
 
     def activate_facility(self, envelope: Envelope) -> tuple[Send, ...]:
-        """No price, no activation (as its completion, which needed one)."""
+        """No price, no activation (as its completion, which needed one); none while what it pays
+        out would credit a locked account (`AccountLocks.activation_waits`)."""
         price = self.price.current()
         if price is None:
             return ()
         pending = self.kernel.state("pending-credit-facility", envelope["payload"]["entity"]["id"])
+        if self.locks.activation_waits(pending):
+            return ()
         return activate(pending, price, self.kernel.now, self.kernel.ids.entity)
 
     def track(self, envelope: Envelope) -> tuple[Send, ...]:
@@ -139,12 +146,25 @@ class CreditFlow(DayEnd):
         return ()
 
     def disbursal_concluded(self, envelope: Envelope) -> tuple[Send, ...]:
+        """An approval settles the disbursal, unless the account it credits is locked: then nothing
+        (`account_unfrozen` settles it); a denial cancels it (its posting leaves the account alone)."""
         entity = envelope["payload"]["entity"]
         if entity["process_type"] != "disbursal":
             return ()
         disbursal = self.kernel.state("disbursal", entity["target_ref"])
         approved = entity["status"] == "Approved"  # governance's status, Lana's variant name
+        if approved and self.locks.locked(disbursal.disbursal_credit_account_id):
+            return ()
         return conclude_approval(disbursal, approved, self.kernel.now.date(), self.kernel.ids.entity)
+
+    def account_unfrozen(self, account_id: str) -> None:
+        """The deposit service tells each account it unfreezes: what waited on it is sent by a job
+        now, which runs once the unfreeze's cascade has settled (`AccountLocks.resumed`)."""
+        self.kernel.jobs.at(self.kernel.now, lambda: self._resume(account_id))
+
+    def _resume(self, account_id: str) -> None:
+        for send in self.locks.resumed(account_id, self.price.current()):
+            self.kernel.tell(send.kind, send.id, send.command, subject=System(SUBJECT))
 
     # -- collection ----------------------------------------------------------------------
     def allocate_payment(self, envelope: Envelope) -> tuple[Send, ...]:

@@ -96,6 +96,7 @@ def attach_services(sim: Simulation, kernel: Kernel, settings: BankSettings | No
                                    customers=sim.customer, deposits=sim.deposit, custody=sim.custody,
                                    governance=sim.governance, public_ids=sim.public_ids,
                                    accruals=Batch(sim, CYCLE) if sim.runtime == "deterministic" else None)
+        sim.deposit.follow_unfreezes(sim.credit.flow.account_unfrozen)
 
 
 def start_end_of_day(kernel: Kernel, schedule: ClosingSchedule = DEFAULT_SCHEDULE) -> None:

@@ -9,11 +9,12 @@ from typing import Protocol
 
 from domains.aggregate import Policy
 from domains.deposit.account import DepositAccount
+from domains.governance.approval_process import ApprovalProcess
 from engine.bank.service.customer import CustomerView
 from engine.kernel.clock import Job, Priority
 
-__all__ = ["CustomerReads", "DepositReads", "JobScheduling", "PriceReading", "ProcessStarting", "PublicIdReads",
-           "ReactionRegistry", "WalletOpening"]
+__all__ = ["CustomerReads", "DepositReads", "Governing", "JobScheduling", "PriceReading", "ProcessReads",
+           "ProcessStarting", "PublicIdReads", "ReactionRegistry", "WalletOpening"]
 
 
 class PriceReading(Protocol):
@@ -46,6 +47,14 @@ class WalletOpening(Protocol):
 
 class ProcessStarting(Protocol):
     def start_process(self, process_type: str, target_ref: str, process_id: str | None = None) -> str: ...
+
+
+class ProcessReads(Protocol):
+    def process(self, process_id: str) -> ApprovalProcess: ...
+
+
+class Governing(ProcessStarting, ProcessReads, Protocol):
+    """What the credit service uses of governance: it starts processes and reads their verdicts."""
 
 
 class PublicIdReads(Protocol):

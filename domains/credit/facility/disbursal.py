@@ -103,7 +103,8 @@ COMMANDS = (cmd.InitiateDisbursal, cmd.ConcludeDisbursalApproval)
 
 def conclude_approval(d: Disbursal, approved: bool, today: date, new_id: Callable[[], str]) -> tuple[Send, ...]:
     """Governance's verdict on `d`: approved, it settles into a new principal obligation (due on its
-    due date, effective today; `new_id` draws its id); denied, it is cancelled on its facility."""
+    due date, effective today; `new_id` draws its id); denied, it is cancelled on its facility. The
+    caller sends an approval only once the deposit account it credits is unlocked (not frozen)."""
     if not approved:
         return (Send(KIND, d.id, cmd.ConcludeDisbursalApproval(False, None, today)),
                 Send("credit-facility", d.facility_id, cmd.RecordDisbursalCancelled(d.id)))

@@ -40,14 +40,15 @@ from domains.credit.facility.active import Facility
 from domains.deposit.errors import ensure_active
 from domains.validators import check_amount, check_id
 from engine.bank.credit_flow import CreditFlow, FlowKernel
+from engine.bank.credit_locks import AccountLocks
 from engine.bank.credit_reads import FACILITY_KIND, Books, CreditReads, LedgerReads
 from engine.bank.credit_views import facility_history, facility_repayment_plan
 from engine.bank.liquidation_flow import LiquidationFlow
 from engine.bank.ports import (
     CustomerReads,
     DepositReads,
+    Governing,
     PriceReading,
-    ProcessStarting,
     PublicIdReads,
     ReactionRegistry,
     WalletOpening,
@@ -91,12 +92,13 @@ class CreditService:
 
     def __init__(self, kernel: Kernel, ledger: LedgerReads, *, price: PriceReading, reactions: ReactionRegistry,
                  outbox: Outbox, customers: CustomerReads, deposits: DepositReads, custody: WalletOpening,
-                 governance: ProcessStarting, public_ids: PublicIdReads, accruals: Batch | None = None) -> None:
+                 governance: Governing, public_ids: PublicIdReads, accruals: Batch | None = None) -> None:
         self.kernel: CreditKernel = kernel
         self.price, self.outbox, self.public_ids = price, outbox, public_ids
         self.customers, self.deposits, self.custody, self.governance = customers, deposits, custody, governance
         self.reads = CreditReads.over(kernel, ledger)  # the one read model the flows share
-        self.flow = CreditFlow(kernel, price, reactions, self.reads, accruals)
+        locks = AccountLocks(kernel, self.reads, deposits, governance)  # what waits on a frozen deposit account
+        self.flow = CreditFlow(kernel, price, reactions, self.reads, locks, accruals)
         self.liquidation_flow = LiquidationFlow(reactions, self.reads)
 
     def create_terms_template(self, name: str, values: TermValues, *, subject: str = SYSTEM) -> str:

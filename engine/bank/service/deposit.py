@@ -1,11 +1,15 @@
 """Deposit service: Lana's deposit API (accounts, deposits, withdrawals through governance) and the
 engine-side consumer Lana runs as `customer-sync` jobs (a customer's freeze reaches its accounts).
+A frozen account is locked: deposits, withdrawals and payments from it are refused, and the credit
+postings to it wait until it is unfrozen; `follow_unfreezes` tells their owner each unfreeze.
 
 Facts an entity cannot see are read here and carried in its commands: the holder's status, the
 account's status and its ledger balances. The ledger's overdraft limit stays the hard guarantee.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from domains.accounting import deposit_account, frozen_deposit
 from domains.aggregate import Envelope, Policy, Send
@@ -43,6 +47,12 @@ class DepositService:
 
     def __init__(self, kernel: Kernel, governance: GovernanceService | None, ledger: Ledger) -> None:
         self.kernel, self.governance, self.ledger = kernel, governance, ledger
+        self.unfrozen: list[Callable[[str], None]] = []  # told the id of each account an unfreeze unlocks
+
+    def follow_unfreezes(self, told: Callable[[str], None]) -> None:
+        """`told(account_id)` at each unfreeze, as it is decided: in a cascade, before the unfreeze is
+        delivered, so `told` defers its work to a job (run once the cascade has settled)."""
+        self.unfrozen.append(told)
 
     def policies(self) -> tuple[Policy, ...]:
         """The engine-side consumer the composition root registers (Lana's `customer-sync`)."""
@@ -71,8 +81,12 @@ class DepositService:
         return self.kernel.execute("deposit-account", account_id, command, subject=subject)
 
     def unfreeze_account(self, account_id: str, *, subject: str = SYSTEM) -> Outcome:
+        """What waited on the frozen account (`follow_unfreezes`) is done at this instant."""
         self.account(account_id)
-        return self.kernel.execute("deposit-account", account_id, UnfreezeAccount(), subject=subject)
+        outcome = self.kernel.execute("deposit-account", account_id, UnfreezeAccount(), subject=subject)
+        if outcome:
+            self._unlocked(account_id)
+        return outcome
 
     def close_account(self, account_id: str, *, subject: str = SYSTEM) -> Outcome:
         """Refused while anything is left, settled or pending (`BalanceIsNotZero`), or frozen."""
@@ -174,9 +188,16 @@ class DepositService:
         freezing = envelope["event_type"] == CUSTOMER_FROZEN
         sends = []
         for account_id in self.accounts_of(customer_id):
-            if self.account(account_id).status is AccountStatus.CLOSED:
+            status = self.account(account_id).status
+            if status is AccountStatus.CLOSED:
                 continue
             command = FreezeAccount(self._settled(account_id)) if freezing else UnfreezeAccount()
             sends.append(Send("deposit-account", account_id, command))
+            if not freezing and status is AccountStatus.FROZEN:
+                self._unlocked(account_id)
         return tuple(sends)
+
+    def _unlocked(self, account_id: str) -> None:
+        for told in self.unfrozen:
+            told(account_id)
 
