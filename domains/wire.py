@@ -21,7 +21,7 @@ def _text(value: enum.Enum | str) -> str:
 
 def pascal(value: enum.Enum | str) -> str:
     """`under_margin_call_threshold` (or its enum member) -> `UnderMarginCallThreshold`."""
-    return "".join(word[:1].upper() + word[1:] for word in _text(value).split("_"))
+    return _text(value).title().replace("_", "")  # snake_case values: each word capitalised, joined
 
 
 def from_pascal(text: str) -> str:

@@ -176,12 +176,16 @@ class CreditFlow(DayEnd):
         """A settled disbursal credited its deposit account (CONFIRM_DISBURSAL_SETTLED_CR, or
         SINGLE_DISBURSAL_RECEIVABLE_CR with its structuring fee), a payment debited it unless paid from
         elsewhere (liquidation proceeds): that account's activity, on the day recorded, as Lana counts
-        its entries. Their public events do not name the account: the states do."""
+        its entries. Their public events do not name the account: the states do. An account that has
+        activity that day already is not asked again (most disbursals settle the day of a deposit)."""
         entity = envelope["payload"]["entity"]
         if envelope["event_type"] == SETTLED:
-            return (activity_on(self.kernel.state("disbursal", entity["id"]).disbursal_credit_account_id, envelope),)
-        account_id = self.kernel.state(FACILITY_KIND, entity["beneficiary_id"]).disbursal_credit_account_id
-        if self.kernel.state("payment", entity["id"]).source_account != deposit_account(account_id):
+            account_id = self.kernel.state("disbursal", entity["id"]).disbursal_credit_account_id
+        else:
+            account_id = self.kernel.state(FACILITY_KIND, entity["beneficiary_id"]).disbursal_credit_account_id
+            if self.kernel.state("payment", entity["id"]).source_account != deposit_account(account_id):
+                return ()
+        if self.locks.accounts.account(account_id).last_activity_on >= date.fromisoformat(envelope["recorded_at"][:10]):
             return ()
         return (activity_on(account_id, envelope),)
 
