@@ -19,8 +19,10 @@ BTC = 100_000_000
 
 
 def onboarding(sim) -> tuple[str, str]:
+    """Staff, prospects through every KYC outcome, customers of two types through every status; returns
+    the converted customer and its deposit account (the officer is `sim.officer`)."""
     sim.access.seed()
-    sim.access.create_user("officer@bank.test", "bank-manager")
+    sim.officer = sim.access.create_user("officer@bank.test", "bank-manager")
     prospect = sim.customer.create_prospect("pat@bank.test")
     sim.customer.start_kyc(prospect, "app-1")
     sim.customer.kyc_pending(prospect)
@@ -33,7 +35,7 @@ def onboarding(sim) -> tuple[str, str]:
     sim.customer.update_email(sim.customer.customer(prospect).party_id, "pat@new.test")
     sim.customer.freeze_customer(prospect)
     sim.customer.unfreeze_customer(prospect)
-    sim.customer.close_customer(sim.customer.create_customer("gone@bank.test"))
+    sim.customer.close_customer(sim.customer.create_customer("gone@bank.test", "private_company"))
     return prospect, sim.deposit.create_account(prospect)
 
 

@@ -17,6 +17,7 @@ from domains.report import UnknownReport
 from engine import Simulation
 from scenarios.cli import main
 from scenarios.library import run_scenario
+from tests.test_event_catalog import onboarding
 
 MODULES = {"Customer", "Governance", "Deposit", "Custody", "CoreAccess", "Price", "Report", "Accounting", "Time"}
 BTC = 100_000_000
@@ -126,30 +127,9 @@ def problems(envelopes) -> dict[tuple[str, str], str]:
     return found
 
 
-def onboard(sim) -> tuple[str, str]:
-    """Staff, prospects through every KYC outcome, customers of two types through every status."""
-    sim.access.seed()
-    officer = sim.access.create_user("officer@bank.test", "bank-manager")
-    prospect = sim.customer.create_prospect("pat@bank.test")
-    sim.customer.start_kyc(prospect, "app-1")
-    sim.customer.kyc_pending(prospect)
-    sim.customer.approve_kyc(prospect, "app-1", "basic")
-    sim.customer.approve_kyc(prospect, "app-1", "advanced")  # a later review raises the level
-    sim.customer.close_prospect(sim.customer.create_prospect("quitter@bank.test"))
-    declined = sim.customer.create_prospect("no@bank.test")
-    sim.customer.start_kyc(declined, "app-2")
-    sim.customer.decline_kyc(declined, "app-2")
-    sim.customer.update_email(sim.customer.customer(prospect).party_id, "pat@new.test")
-    sim.customer.freeze_customer(prospect)
-    sim.customer.unfreeze_customer(prospect)
-    sim.customer.close_customer(sim.customer.create_customer("gone@bank.test", "private_company"))
-    return officer, prospect
-
-
-def bank(sim, officer: str, customer: str) -> None:
+def bank(sim, officer: str, account: str) -> None:
     """Deposits, a reverted one, an auto-approved withdrawal confirmed, one a committee denies, a
     wallet's balance, reports (one the bank does not define), a ledger export, a day's closing."""
-    account = sim.deposit.create_account(customer)
     sim.deposit.record_deposit(account, 2_000_00)
     sim.deposit.revert_deposit(sim.deposit.record_deposit(account, 1_00))
     sim.deposit.confirm_withdrawal(sim.deposit.initiate_withdrawal(account, 10_00))
@@ -171,8 +151,8 @@ def bank(sim, officer: str, customer: str) -> None:
 def tour(tmp_path_factory):
     with Simulation(seed=3, start="2024-01-01") as sim:
         sim.out_dir = tmp_path_factory.mktemp("out")
-        officer, customer = onboard(sim)
-        bank(sim, officer, customer)
+        _, account = onboarding(sim)  # staff, every KYC outcome, customers through every status
+        bank(sim, sim.officer, account)
         yield sim
 
 
