@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import enum
 import re
+from datetime import datetime
 
-__all__ = ["from_kebab", "from_pascal", "kebab_value", "pascal"]
+__all__ = ["from_kebab", "from_pascal", "instant", "kebab_value", "pascal"]
 
 _WORD_START = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -37,3 +38,8 @@ def kebab_value(value: enum.Enum | str) -> str:
 def from_kebab(text: str) -> str:
     """`kyc-started` -> `kyc_started` (lanasim's value)."""
     return text.replace("-", "_")
+
+
+def instant(moment: datetime | None) -> str | None:
+    """A UTC instant as Lana's payloads write it, `YYYY-MM-DDTHH:MM:SSZ` (None stays None)."""
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")

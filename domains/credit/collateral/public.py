@@ -10,7 +10,7 @@ from domains.credit.collateral import events as ev
 from domains.credit.collateral import events as lev
 from domains.credit.collateral.collateral import Collateral
 from domains.credit.collateral.liquidation import Liquidation
-from domains.credit.collection.public import instant
+from domains.credit.collection.public import recorded_at
 from domains.credit.primitives import Direction
 from domains.wire import pascal
 
@@ -42,7 +42,8 @@ def _sent_out(c: Collateral, e: lev.CollateralUpdatedViaLiquidation) -> Public:
     """`recorded_at` is the instant of the send (Lana: the collateral event's `recorded_at`)."""
     return Public(COLLATERAL_MODULE, "LiquidationCollateralSentOut", {
         "liquidation_id": e.liquidation_id, "secured_loan_id": c.secured_loan_id, "amount": e.abs_diff,
-        "ledger_tx_id": e.tx_id, "recorded_at": instant(e.recorded_at, e.effective), "effective": _day(e.effective)})
+        "ledger_tx_id": e.tx_id, "recorded_at": recorded_at(e.recorded_at, e.effective),
+        "effective": _day(e.effective)})
 
 
 def publish_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> tuple[Public, ...]:
@@ -53,7 +54,7 @@ def publish_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> tuple[
     received: dict[str, object] = {
         "liquidation_id": liq.id, "collateral_id": liq.collateral_id, "secured_loan_id": liq.facility_id,
         "amount": event.amount, "payment_id": event.payment_id, "ledger_tx_id": event.ledger_tx_id,
-        "recorded_at": instant(event.recorded_at, event.effective), "effective": _day(event.effective)}
+        "recorded_at": recorded_at(event.recorded_at, event.effective), "effective": _day(event.effective)}
     completed: dict[str, object] = {"liquidation_id": liq.id, "secured_loan_id": liq.facility_id}
     return (Public(COLLATERAL_MODULE, "LiquidationProceedsReceived", received),
             Public(COLLATERAL_MODULE, "LiquidationCompleted", completed))

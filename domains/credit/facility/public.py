@@ -4,7 +4,7 @@ and states; statuses and states spelled as Lana's serde writes them (`FullyColla
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from types import MappingProxyType
 
 import attrs
@@ -18,9 +18,9 @@ from domains.credit.facility.disbursal import Disbursal
 from domains.credit.facility.pending import PendingFacility
 from domains.credit.facility.proposal import Proposal
 from domains.credit.public_terms import period_payload, terms_payload
-from domains.wire import pascal
+from domains.wire import instant, pascal
 
-__all__ = ["EXTENSION", "MODULE", "instant", "publish_accrual_cycle", "publish_disbursal", "publish_facility",
+__all__ = ["EXTENSION", "MODULE", "publish_accrual_cycle", "publish_disbursal", "publish_facility",
            "publish_pending_facility",
            "publish_proposal", "terms_payload"]
 
@@ -36,11 +36,6 @@ _PROPOSAL = MappingProxyType({ev.ProposalInitialized: "FacilityProposalCreated",
                               ev.ProposalApprovalProcessConcluded: "FacilityProposalConcluded"})
 _DISBURSAL = MappingProxyType({cev.DisbursalApprovalConcluded: "DisbursalApprovalConcluded",
                                cev.DisbursalSettled: "DisbursalSettled"})
-
-
-def instant(moment: datetime | None) -> str | None:
-    """A UTC instant as `YYYY-MM-DDTHH:MM:SSZ`."""
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def publish_proposal(p: Proposal, event: ev.ProposalEvent) -> tuple[Public, ...]:
