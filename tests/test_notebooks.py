@@ -45,7 +45,7 @@ def test_notebook_runs_top_to_bottom_on_a_jupyter_kernel(path, jupyter_path, tmp
     that nothing it ran imported pytest."""
     monkeypatch.setenv("JUPYTER_PATH", jupyter_path)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's own default, as a user's Jupyter has it
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(NO_TEST_DEPENDENCY))
     client = NotebookClient(notebook, kernel_name="python3", timeout=600,
@@ -54,3 +54,7 @@ def test_notebook_runs_top_to_bottom_on_a_jupyter_kernel(path, jupyter_path, tmp
         client.execute()
     except CellExecutionError as failed:
         pytest.fail(f"{path.name}: {failed}")
+    drawing = [c for c in notebook.cells if c.cell_type == "code" and "plt.subplots(" in c.source]
+    blank = [c.source.splitlines()[0] for c in drawing
+             if not any("image/png" in output.get("data", {}) for output in c.outputs)]
+    assert blank == [], f"{path.name}: cells that draw a figure showed no picture"

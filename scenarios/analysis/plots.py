@@ -1,14 +1,12 @@
-"""The stress report's pictures, one figure per question, headless (matplotlib Agg), axes with units."""
+"""The stress report's pictures, one figure per question, axes with units. Headless without touching
+pyplot: each is a bare `Figure` (drawn by Agg when saved), so importing this module or running a report
+in a notebook leaves the kernel's backend, and its inline plots, as they were."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from scenarios.analysis.metrics import Analysis
@@ -17,7 +15,8 @@ __all__ = ["FIGURES", "draw_all", "figures"]
 
 
 def _price(a: Analysis, params: dict) -> Figure:
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig = Figure(figsize=(9, 4))
+    ax = fig.subplots()
     ts = a.timeseries
     ax.plot(ts["time"], ts["price_cents"] / 100, color="black", lw=1, label="BTC price")
     for kind, marker, colour in (("margin-call", "v", "tab:orange"), ("liquidation", "x", "tab:red")):
@@ -29,7 +28,8 @@ def _price(a: Analysis, params: dict) -> Figure:
 
 
 def _states(a: Analysis, params: dict) -> Figure:
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig = Figure(figsize=(9, 4))
+    ax = fig.subplots()
     ts = a.timeseries
     columns = ["fully_collateralized", "under_margin_call", "under_liquidation"]
     ax.stackplot(ts["time"], *(ts[c] for c in columns), labels=columns,
@@ -40,7 +40,8 @@ def _states(a: Analysis, params: dict) -> Figure:
 
 
 def _cvl(a: Analysis, params: dict) -> Figure:
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig = Figure(figsize=(9, 4))
+    ax = fig.subplots()
     ts = a.timeseries
     ax.fill_between(ts["time"], ts["cvl_p05"], ts["cvl_p95"], color="tab:blue", alpha=0.25, label="5th-95th percentile")
     ax.plot(ts["time"], ts["cvl_p50"], color="tab:blue", label="median")
@@ -51,7 +52,8 @@ def _cvl(a: Analysis, params: dict) -> Figure:
 
 
 def _liquidations(a: Analysis, params: dict) -> Figure:
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig = Figure(figsize=(9, 4))
+    ax = fig.subplots()
     ts = a.timeseries
     ax.plot(ts["time"], ts["liquidations_executed_cum"], color="tab:red", label="liquidations executed")
     ax.plot(ts["time"], ts["desk_queue"], color="tab:orange", lw=0.8, label="desk queue")
@@ -72,7 +74,8 @@ def _liquidations(a: Analysis, params: dict) -> Figure:
 
 
 def _shortfall(a: Analysis, params: dict) -> Figure:
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig = Figure(figsize=(9, 4))
+    ax = fig.subplots()
     ts = a.timeseries
     ax.plot(ts["time"], ts["shortfall_cents"] / 100, color="tab:red", label="shortfall")
     if "reserves_cents" in ts:  # NCB-022 loan-loss reserves on the same book
@@ -116,6 +119,5 @@ def draw_all(a: Analysis, params: dict, directory: Path) -> list[Path]:
     written = []
     for name, fig in figures(a, params).items():
         fig.savefig(directory / f"{name}.png", dpi=90)
-        plt.close(fig)
         written.append(directory / f"{name}.png")
     return written

@@ -73,17 +73,13 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
 
 
 def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) -> list[tuple[str, str]]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: a sweep run in a notebook keeps its inline plots
 
     figures: list[tuple[str, str]] = []
 
     def save(fig, name: str, caption: str) -> None:
         fig.tight_layout()
         fig.savefig(path / name, dpi=90)
-        plt.close(fig)
         figures.append((name, caption))
 
     ok = runs[runs["status"] == "ok"] if len(runs) else runs
@@ -91,7 +87,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) ->
         loss = loss_of(group).dropna() / 100
         if loss.empty:
             continue
-        fig, ax = plt.subplots(figsize=(6, 3.5))
+        fig = Figure(figsize=(6, 3.5))
+        ax = fig.subplots()
         ax.hist(loss, bins=min(40, max(5, len(loss) // 3)), color="#4a7ab0")
         cell_risk = risk[risk["cell"] == cell].iloc[0]
         for tag, style in (("95", "--"), ("99", ":")):
@@ -104,7 +101,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) ->
         x = pd.to_numeric(risk[column], errors="coerce")
         if x.isna().any() or x.nunique() < 2:
             continue
-        fig, ax = plt.subplots(figsize=(6, 3.5))
+        fig = Figure(figsize=(6, 3.5))
+        ax = fig.subplots()
         for tag in ("95", "99"):
             es = risk[f"es{tag}"] / 100
             err = np.vstack([es - risk[f"es{tag}_low"] / 100, risk[f"es{tag}_high"] / 100 - es])
@@ -114,7 +112,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) ->
         save(fig, f"es-vs-{column[6:]}.png", f"Expected shortfall against {column[6:]}")
     converging = convergence(runs) if len(runs) else pd.DataFrame()
     if len(converging):
-        fig, ax = plt.subplots(figsize=(6, 3.5))
+        fig = Figure(figsize=(6, 3.5))
+        ax = fig.subplots()
         for cell, group in converging.groupby("cell", sort=False):
             line = ax.plot(group["seeds"], group["es"] / 100, label=cell)[0]
             ax.fill_between(group["seeds"], group["es_low"] / 100, group["es_high"] / 100, alpha=0.2,
@@ -123,7 +122,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) ->
         ax.legend(fontsize="small")
         save(fig, "es99-convergence.png", "Convergence of the 99 % ES: a band still narrowing needs more seeds")
     if sensitivity is not None:
-        fig, ax = plt.subplots(figsize=(6, 3.5))
+        fig = Figure(figsize=(6, 3.5))
+        ax = fig.subplots()
         x = np.arange(len(sensitivity))
         ax.bar(x - 0.2, sensitivity["S1"], 0.4, yerr=sensitivity["S1_conf"], label="first order", capsize=3)
         ax.bar(x + 0.2, sensitivity["ST"], 0.4, yerr=sensitivity["ST_conf"], label="total order", capsize=3)
