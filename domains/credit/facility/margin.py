@@ -91,7 +91,10 @@ def _target(f: Facility, c: cmd.UpdateCollateralization) -> S | None:
 
 
 def _maybe_liquidate(f: Facility, c: cmd.UpdateCollateralization, new: S) -> tuple[ev.FacilityEvent, ...]:
-    """Only on entering UnderLiquidationThreshold, with something owed and none running."""
+    """Only on entering UnderLiquidationThreshold, with something owed and none running. As in Lana
+    (`CreditFacility::update_collateralization` calls `maybe_initiate_partial_liquidation` only when
+    the state changes), a facility still under the threshold once its liquidation's proceeds are
+    applied starts no second one until it leaves that state and enters it again."""
     if new is not S.UNDER_LIQUIDATION_THRESHOLD or c.outstanding_cents <= 0 or f.liquidation_running:
         return ()
     if c.next_liquidation_id is None:
