@@ -1,8 +1,11 @@
-"""Read-only views of a journal file for the CLI: outbox lines, an entity's state, verification."""
+"""Read-only views of a journal file for the CLI: outbox lines, an entity's state, the trial balance
+of a period, verification."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING
 
 from engine.bank import modules
 from engine.bank.catalog import check_event_types
@@ -13,6 +16,9 @@ from engine.kernel.errors import UnknownEntity, UnknownKind
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
 from engine.kernel.outbox import Outbox
+
+if TYPE_CHECKING:
+    from domains.accounting.period_balances import PeriodTrialBalance
 
 __all__ = ["JournalView", "open_readonly"]
 
@@ -46,6 +52,17 @@ class JournalView:
         if state is None:
             raise UnknownEntity(kind=kind, id=entity_id)
         return state
+
+    def trial_balance(self, from_: object = None, until: object = None) -> PeriodTrialBalance:
+        """The journal's trial balance from `from_` to `until` (days, both included, by effective
+        date; see `Ledger.trial_balance_range`). `until` defaults to the journal's last day, `from_`
+        to the first of its month (the `trial-balance` report's period)."""
+        from domains.accounting.period_balances import as_day, check_period, period_trial_balance
+        from engine.bank.fiscal_reads import effective_period
+
+        last = as_day("until", until) if until is not None else date.fromisoformat(_last(self.journal)[:10])
+        first, last = check_period(from_ if from_ is not None else last.replace(day=1), last)
+        return period_trial_balance(first, last, *effective_period(self.journal, first, last))
 
     def verify(self, expect_head: str | None = None) -> dict:
         """Integrity, hash chain and derived tables (index rows, snapshots, ledger lines) of the file,

@@ -1,5 +1,5 @@
 """The `lanasim` command: run scenarios into run directories, list and describe them, regenerate
-reports, print the outbox, show an entity, verify a journal.
+reports, print the outbox, show an entity, print a trial balance, verify a journal.
 
 Every bad input (unknown scenario, bad parameter, a path lanasim may not use, a locked or foreign
 journal, an unwritable or full disk) ends with a one-line message on stderr and exit status 2 —
@@ -37,6 +37,7 @@ from scenarios.console import (
     summary_table,
     working,
 )
+from scenarios.ledger_cli import register_cli as register_ledger
 from scenarios.library import (
     ScenarioError,
     load_scenario,
@@ -145,6 +146,7 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     register_sweep(sub, progress=progress)
     _journal_verbs(sub)
     register_book(sub)  # import, export, fork, `show JOURNAL book`, `run --from` (scenarios/book/cli.py)
+    register_ledger(sub)  # trial-balance (scenarios/ledger_cli.py)
     return parser
 
 

@@ -220,17 +220,18 @@ def test_the_deposit_book_shows_each_account_status_and_ledger_balance_as_of_the
 
 
 def test_the_trial_balance_lists_every_account_and_totals_that_balance(sim):
+    """The report covers the month to date: 2024-01-01 is its own month's first day (opening 0)."""
     _, account = ann_deposits_then_is_frozen(sim)
     first_day = rows(sim.report.run("trial-balance", as_of="2024-01-01").paths[0])
-    assert first_day == [["account", "code", "currency", "layer", "debits", "credits", "balance"],
-                         ["deposit-omnibus", "11.01.0101", "USD", "settled", "10000", "0", "10000"],
-                         [f"deposit:{account}", "21.01.0101", "USD", "settled", "0", "10000", "10000"],
-                         ["TOTAL", "", "USD", "settled", "10000", "10000", "0"]]
+    assert first_day == [["account", "code", "currency", "layer", "opening", "debits", "credits", "closing"],
+                         ["deposit-omnibus", "11.01.0101", "USD", "settled", "0", "10000", "0", "10000"],
+                         [f"deposit:{account}", "21.01.0101", "USD", "settled", "0", "0", "10000", "10000"],
+                         ["TOTAL", "", "USD", "settled", "0", "10000", "10000", "0"]]
     today = rows(sim.report.run("trial-balance").paths[0])
     totals = [r for r in today if r[0] == "TOTAL"]
-    assert totals == [["TOTAL", "", "USD", "pending", "3000", "3000", "0"],
-                      ["TOTAL", "", "USD", "settled", "30000", "30000", "0"]] and today[-2:] == totals
-    assert [f"frozen-deposit:{account}", "21.03", "USD", "settled", "0", "12000", "12000"] in today
+    assert totals == [["TOTAL", "", "USD", "pending", "0", "3000", "3000", "0"],
+                      ["TOTAL", "", "USD", "settled", "0", "30000", "30000", "0"]] and today[-2:] == totals
+    assert [f"frozen-deposit:{account}", "21.03", "USD", "settled", "0", "0", "12000", "12000"] in today
 
 
 def test_the_files_of_a_simulation_in_memory_go_with_it_and_a_journal_files_stay_beside_it(tmp_path):

@@ -58,6 +58,13 @@ from domains.accounting.errors import (
 )
 from domains.accounting.export import CSV_EXPORT, CsvExport, CsvExportUploaded, RecordCsvExport
 from domains.accounting.fiscal_year import FISCAL_YEAR
+from domains.accounting.period_balances import (
+    InvalidPeriod,
+    PeriodLine,
+    PeriodTotal,
+    PeriodTrialBalance,
+    period_trial_balance,
+)
 from domains.accounting.primitives import (
     Currency,
     Entry,
@@ -178,6 +185,7 @@ __all__ = [
     "INITIATE_DISBURSAL",
     "INITIATE_WITHDRAW",
     "INTEREST_ADDED_TO_OBLIGATIONS_OMNIBUS",
+    "InvalidPeriod",
     "LIQUIDATION_PROCEEDS_OMNIBUS",
     "Layer",
     "LedgerTransaction",
@@ -188,6 +196,9 @@ __all__ = [
     "PAYMENTS_MADE_OMNIBUS",
     "POST_ACCRUED_INTEREST",
     "PaymentAboveOutstanding",
+    "PeriodLine",
+    "PeriodTotal",
+    "PeriodTrialBalance",
     "RECEIVE_PROCEEDS_FROM_LIQUIDATION",
     "RECORD_DEPOSIT",
     "RECORD_OBLIGATION_DEFAULTED_BALANCE",
@@ -244,6 +255,7 @@ __all__ = [
     "normal_balance",
     "normal_side",
     "payment_holding",
+    "period_trial_balance",
     "post_accrued_interest",
     "proceeds_from_liquidation",
     "receivable",

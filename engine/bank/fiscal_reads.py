@@ -1,5 +1,5 @@
 """Ledger totals by effective date (the day an entry counts for), read from the `ledger_entries` view:
-what fiscal closes and the balance sheet and profit-and-loss reports add up."""
+what fiscal closes, the balance sheet, profit-and-loss and trial balance reports add up."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from domains.accounting.fiscal_close import CLOSE_FISCAL_YEAR
 
 if TYPE_CHECKING:
     from engine.bank.ledger import Ledger
+    from engine.kernel.journal import Journal
 
-__all__ = ["effective_book", "effective_totals", "normal_balances"]
+__all__ = ["effective_period", "effective_totals", "normal_balances"]
 
 _SQL = ("SELECT account, SUM(CASE side WHEN 'debit' THEN amount ELSE 0 END), "
         "SUM(CASE side WHEN 'credit' THEN amount ELSE 0 END) FROM ledger_entries "
@@ -39,20 +40,33 @@ def effective_totals(ledger: Ledger, until: date, since: date | None = None, *,
     return {account: (debits, credits) for account, debits, credits in rows}
 
 
-_BOOK_SQL = ("SELECT account, currency, layer, SUM(CASE side WHEN 'debit' THEN amount ELSE 0 END), "
-             "SUM(CASE side WHEN 'credit' THEN amount ELSE 0 END) FROM ledger_entries "
-             "WHERE substr(effective, 1, 10) <= ? GROUP BY account, currency, layer ORDER BY account, currency, layer")
+_PERIOD_SQL = ("SELECT account, currency, layer, "
+               "SUM(CASE WHEN side = 'debit' AND substr(effective, 1, 10) < ? THEN amount ELSE 0 END), "
+               "SUM(CASE WHEN side = 'credit' AND substr(effective, 1, 10) < ? THEN amount ELSE 0 END), "
+               "SUM(CASE side WHEN 'debit' THEN amount ELSE 0 END), "
+               "SUM(CASE side WHEN 'credit' THEN amount ELSE 0 END) "
+               "FROM ledger_entries WHERE substr(effective, 1, 10) <= ? "
+               "GROUP BY account, currency, layer ORDER BY account, currency, layer")
+
+Book = dict[BalanceKey, tuple[int, int]]
 
 
-def effective_book(ledger: Ledger, until: date) -> dict[BalanceKey, tuple[int, int]]:
-    """(debits, credits) per (account, currency, layer) over every entry effective on or before
-    `until`: the trial balance's figures (Lana reads its trial balance by effective date)."""
-    journal = ledger.journal
+def effective_period(journal: Journal, from_: date, until: date) -> tuple[Book, Book]:
+    """(debits, credits) per (account, currency, layer) over the entries effective before `from_`
+    (the opening) and over those effective on or before `until` (the closing), in one read of the
+    journal's ledger: the range trial balance's figures."""
+    start = from_.isoformat()
     with journal.lock:
         journal.sync()
-        rows = journal.conn.execute(_BOOK_SQL, (until.isoformat(),)).fetchall()
-    return {(account, Currency(currency), Layer(layer)): (debits, credits)
-            for account, currency, layer, debits, credits in rows}
+        rows = journal.conn.execute(_PERIOD_SQL, (start, start, until.isoformat())).fetchall()
+    opening: Book = {}
+    closing: Book = {}
+    for account, currency, layer, debits_before, credits_before, debits, credits in rows:
+        key = (account, Currency(currency), Layer(layer))
+        if debits_before or credits_before:
+            opening[key] = (debits_before, credits_before)
+        closing[key] = (debits, credits)
+    return opening, closing
 
 
 def normal_balances(totals: dict[str, tuple[int, int]]) -> dict[str, int]:

@@ -42,6 +42,8 @@ from domains.accounting import (
     normal_side,
 )
 from domains.accounting.fiscal_close import check_period_open
+from domains.accounting.period_balances import PeriodTrialBalance, check_period, period_trial_balance
+from engine.bank.fiscal_reads import effective_period
 from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import Clock, parse_instant
 from engine.kernel.errors import UnsupportedJournalFormat
@@ -270,6 +272,15 @@ class Ledger:
         entries recorded by `as_of` (what the book held then; the `trial-balance` report reads by
         effective date instead, as Lana's does)."""
         return accounting.trial_balance(self.totals(as_of))
+
+    def trial_balance_range(self, from_: date | str, until: date | str) -> PeriodTrialBalance:
+        """Lana's trial balance: per account its opening balance at the start of `from_`, the debits
+        and credits of entries effective from `from_` to `until` (both days included; an entry
+        counts for its effective day, not the day it was recorded) and its closing balance at the
+        end of `until`, with totals per currency and layer. Days are dates or `YYYY-MM-DD`; a bad
+        day, or `until` before `from_`, is `InvalidPeriod`."""
+        first, last = check_period(from_, until)
+        return period_trial_balance(first, last, *effective_period(self.journal, first, last))
 
     def entries(self, account: str) -> list[tuple[object, ...]]:
         """The account's entries, oldest first: tx_id, template, currency, layer, side, amount,

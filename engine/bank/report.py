@@ -15,11 +15,9 @@ from typing import Any, Protocol
 
 import attrs
 
-from domains.accounting import Currency, Layer
-from domains.accounting import trial_balance as book_trial_balance
+from domains.accounting.period_balances import COLUMNS as PERIOD_COLUMNS
 from domains.public_ids import TARGET_TYPES
 from domains.report import UnknownReport
-from engine.bank.fiscal_reads import effective_book
 from engine.bank.ledger import Ledger
 from engine.bank.public_ids import PublicIds
 from engine.bank.report_statements import COLUMNS, balance_sheet_rows, profit_and_loss_rows
@@ -120,20 +118,19 @@ def deposit_book(source: Source, day: date) -> Table:
 
 
 def trial_balance(source: Source, day: date) -> Table:
-    """Every ledger account's debits, credits and normal-side balance over the entries effective on or
-    before `day` (as Lana's trial balance reads its balances, and as the balance sheet and profit and
-    loss do: an entry recorded after `day` for it counts, such as a month's interest posted at the
-    next midnight or a dated payment), then one TOTAL row per currency and layer whose balance is
-    debits - credits (0 in a balanced book)."""
-    lines = book_trial_balance(effective_book(_ledger(source, "trial-balance"), day))
-    rows: list[tuple[object, ...]] = [(x.account, x.code, x.currency, x.layer, x.debit, x.credit, x.balance)
-                                      for x in lines]
-    totals: dict[tuple[Currency, Layer], tuple[int, int]] = {}
-    for x in lines:
-        debits, credits = totals.get((x.currency, x.layer), (0, 0))
-        totals[(x.currency, x.layer)] = (debits + x.debit, credits + x.credit)
-    rows += [("TOTAL", "", currency, layer, d, c, d - c) for (currency, layer), (d, c) in totals.items()]
-    return Table(("account", "code", "currency", "layer", "debits", "credits", "balance"), tuple(rows))
+    """The month to date's trial balance (`Ledger.trial_balance_range` from the 1st of `day`'s month
+    to `day`): per account and currency and layer its opening balance at the start of the month, the
+    month's debits and credits so far and its closing balance at the end of `day`, by effective date
+    (an entry recorded later for a day of the month counts, such as a month's interest posted at the
+    next midnight); then one TOTAL row per currency and layer, read as one debit-normal account
+    (opening and closing are debits - credits, 0 in a balanced book).
+
+    The month because the month is the period the bank closes (a month closes once it has ended,
+    months in order): a run on any day shows the open month's movements against the balances
+    carried in from the last month end, which is what is checked before the month is closed; the
+    closing balances are the same whatever the period's start."""
+    period = _ledger(source, "trial-balance").trial_balance_range(day.replace(day=1), day)
+    return Table(PERIOD_COLUMNS, period.rows())
 
 
 def public_id_register(source: Source, day: date) -> Table:

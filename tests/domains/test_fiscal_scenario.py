@@ -78,7 +78,7 @@ def test_the_trial_balance_of_a_month_end_counts_the_month_s_interest_posted_at_
         open_facility(sim)
         sim.run_until("2024-02-02")
         with open(sim.report.run("trial-balance", "2024-01-31").paths[0], newline="") as file:
-            trial = {(r["account"], r["layer"]): int(r["balance"]) for r in csv.DictReader(file)
+            trial = {(r["account"], r["layer"]): int(r["closing"]) for r in csv.DictReader(file)
                      if r["currency"] == "USD"}
         income = rows(sim.report.run("profit-and-loss", "2024-01-31"))
     revenue = {account: amount for (section, account), amount in income.items()
@@ -86,3 +86,28 @@ def test_the_trial_balance_of_a_month_end_counts_the_month_s_interest_posted_at_
     assert revenue and all(amount > 0 for amount in revenue.values())
     assert {account: trial[(account, "settled")] for account in revenue} == revenue
     assert trial[("TOTAL", "settled")] == 0
+
+
+def test_the_month_s_interest_posted_at_the_next_midnight_falls_in_that_month_s_range_not_the_next(tmp_path):
+    """Read by effective date, January's interest (posted 00:00 on 1 February, effective 31 January)
+    is a credit of January's range and part of February's opening balance, never a February credit."""
+    with Simulation(seed=11, start="2024-01-01", journal=str(tmp_path / "j.db")) as sim:
+        open_facility(sim)
+        sim.run_until("2024-02-02")
+        january = sim.ledger.trial_balance_range("2024-01-01", "2024-01-31")
+        first_of_february = sim.ledger.trial_balance_range("2024-02-01", "2024-02-01")
+        income = rows(sim.report.run("profit-and-loss", "2024-01-31"))
+    revenue = {account: amount for (section, account), amount in income.items()
+               if section == "revenue" and account != "TOTAL"}
+    interest = [a for a in revenue if a.startswith("interest-income:")]
+    assert interest and revenue[interest[0]] > 0
+
+    def settled(period, account):
+        return next(x for x in period.lines if (x.account, x.layer.value, x.currency.value)
+                    == (account, "settled", "USD"))
+
+    in_january, in_february = settled(january, interest[0]), settled(first_of_february, interest[0])
+    assert (in_january.opening, in_january.credit - in_january.debit, in_january.closing) == \
+        (0, revenue[interest[0]], revenue[interest[0]])
+    assert (in_february.opening, in_february.credit) == (revenue[interest[0]], 0)
+    assert in_february.closing == in_february.opening + in_february.credit - in_february.debit

@@ -1,0 +1,96 @@
+"""The trial balance of a period from a simulation's book (`sim.ledger.trial_balance_range`) and a
+journal (`lanasim trial-balance`): effective dates, both days included; the as-of reads unchanged."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from domains.accounting import InvalidPeriod
+from engine import Simulation
+from scenarios.cli import main
+
+
+def deposits(sim) -> str:
+    """$100 on 1 January, $50 on 3 January, a $30 withdrawal on 4 January."""
+    account = sim.deposit.create_account(sim.customer.create_customer("ann@example.com"))
+    sim.deposit.record_deposit(account, 100_00)
+    sim.advance(days=2)
+    sim.deposit.record_deposit(account, 50_00)
+    sim.advance(days=1)
+    sim.deposit.initiate_withdrawal(account, 30_00)
+    return account
+
+
+def settled(period, account):
+    return next(x for x in period.lines if (x.account, x.currency.value, x.layer.value) == (account, "USD", "settled"))
+
+
+@pytest.fixture
+def book(tmp_path):
+    with Simulation(seed=3, start="2024-01-01", journal=str(tmp_path / "j.db")) as sim:
+        account = deposits(sim)
+        yield sim, account, tmp_path / "j.db"
+
+
+def test_a_range_shows_earlier_postings_in_the_opening_and_its_own_in_debits_credits_and_closing(book):
+    sim, account, _ = book
+    period = sim.ledger.trial_balance_range("2024-01-02", "2024-01-03")
+    deposit = settled(period, f"deposit:{account}")
+    assert (deposit.opening, deposit.debit, deposit.credit, deposit.closing) == (100_00, 0, 50_00, 150_00)
+    assert [(t.layer.value, t.opening, t.debit, t.credit, t.closing) for t in period.totals] == \
+        [("settled", 0, 50_00, 50_00, 0)]  # the withdrawal of 4 January is after the range
+
+
+def test_a_range_from_the_book_s_first_day_has_the_as_of_trial_balance_s_figures(book):
+    sim, _, _ = book
+    period = sim.ledger.trial_balance_range("2024-01-01", "2024-01-04")
+    as_of = sim.ledger.trial_balance(as_of="2024-01-04T23:59:59Z")  # what provisions and others read
+    assert [(x.account, x.layer, x.debit, x.credit, x.closing) for x in period.lines] == \
+        [(x.account, x.layer, x.debit, x.credit, x.balance) for x in as_of]
+    assert {x.opening for x in period.lines} == {0}
+
+
+def test_a_range_ending_before_it_starts_or_naming_no_day_is_refused(book):
+    sim, _, _ = book
+    with pytest.raises(InvalidPeriod, match="before the period's first day, 2024-01-04"):
+        sim.ledger.trial_balance_range("2024-01-04", "2024-01-03")
+    with pytest.raises(InvalidPeriod, match="not a day"):
+        sim.ledger.trial_balance_range("4 January", "2024-01-04")
+
+
+def test_the_report_run_on_a_day_covers_its_month_to_date(tmp_path):
+    with Simulation(seed=3, start="2024-01-30", journal=str(tmp_path / "j.db")) as sim:
+        account = sim.deposit.create_account(sim.customer.create_customer("ann@example.com"))
+        sim.deposit.record_deposit(account, 100_00)
+        sim.advance(days=3)  # 2 February
+        sim.deposit.record_deposit(account, 50_00)
+        with open(sim.report.run("trial-balance").paths[0], newline="") as file:
+            row = next(r for r in csv.DictReader(file) if r["account"] == f"deposit:{account}")
+    assert (row["opening"], row["debits"], row["credits"], row["closing"]) == ("10000", "0", "5000", "15000")
+
+
+def test_lanasim_trial_balance_prints_the_range_as_csv(book, capsys):
+    sim, account, path = book
+    expected = sim.ledger.trial_balance_range("2024-01-02", "2024-01-03")
+    sim.close()
+    assert main(["trial-balance", str(path), "--from", "2024-01-02", "--until", "2024-01-03"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["account", "code", "currency", "layer", "opening", "debits", "credits", "closing"]
+    assert rows[1:] == [[str(getattr(v, "value", v)) for v in row] for row in expected.rows()]
+    assert [f"deposit:{account}", "21.01.0101", "USD", "settled", "10000", "0", "5000", "15000"] in rows
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--from", "2024-01-04", "--until", "2024-01-03"],
+     "--until 2024-01-03: before the period's first day, 2024-01-04 (InvalidPeriod)"),
+    (["--from", "2024-01-32"], "--from 2024-01-32: not a day (YYYY-MM-DD) (InvalidPeriod)"),
+    (["--until", "yesterday"], "--until yesterday: not a day (YYYY-MM-DD) (InvalidPeriod)")])
+def test_lanasim_trial_balance_refuses_a_bad_range_in_one_line(book, capsys, argv, message):
+    sim, _, path = book
+    sim.close()
+    assert main(["trial-balance", str(path), *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"lanasim: error: {message}\n" and captured.out == ""
