@@ -25,7 +25,7 @@ from rich.table import Table
 
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
-from engine.kernel.errors import EngineError, NotALanasimJournal
+from engine.kernel.errors import EngineError, InvalidInstant, NotALanasimJournal
 from engine.kernel.ids import check_seed
 from engine.kernel.journal_commit import JournalWriteFailed
 from scenarios.book.cli import register_cli as register_book
@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args, progress) if args.command == "run" else args.handler(args)
     except NotALanasimJournal as exc:  # the file first, as an OSError's message names it
         return _fail(_journal_problem(exc))
+    except InvalidInstant as exc:  # an --at / --as-of typed by a person: its words, as a usage error's
+        return _fail(str(exc))
     except EngineError as exc:
         return _fail(_engine_problem(exc))
     except (ScenarioError, Refusal) as exc:
