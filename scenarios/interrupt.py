@@ -1,5 +1,6 @@
 """Ctrl-C during `lanasim run`: the first stops the run at the next simulated day, a second before
-that stop begins stops it at once, and any later one is ignored, so the stop is never cut short.
+that stop begins stops it at once, and any later one is ignored, so the stop is never cut short
+(`lanasim sweep`: the first stops at once, later ones are ignored).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 
 from scenarios.console import RunProgress
 
-__all__ = ["by_interrupt", "ignore_sigint", "stop_on_sigint"]
+__all__ = ["by_interrupt", "ignore_sigint", "interrupt_once", "stop_on_sigint"]
 
 
 @contextmanager
@@ -42,6 +43,31 @@ def stop_on_sigint(progress: RunProgress, *, process_ends: bool = False) -> Iter
         yield
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN if process_ends and progress.stop_requested else previous)
+
+
+@contextmanager
+def interrupt_once(*, process_ends: bool = False) -> Iterator[None]:
+    """The first SIGINT while the block runs raises `KeyboardInterrupt` where it is (as Python's own
+    handler does); every later one is ignored, so what the interrupted block does on its way out
+    (closing a Dask cluster, saying what was kept) is not cut short. After the block the previous
+    handler is restored, or, with `process_ends` and an interrupt seen, SIGINT stays ignored (see
+    `stop_on_sigint`)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seen = False
+
+    def handle(signum: int, frame: object) -> None:
+        nonlocal seen
+        if not seen:
+            seen = True
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN if process_ends and seen else previous)
 
 
 def ignore_sigint() -> None:

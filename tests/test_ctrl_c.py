@@ -5,6 +5,7 @@ Each run is a real process sent real SIGINTs; nothing here measures time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -66,3 +67,22 @@ def test_ctrl_c_held_down_stops_the_run_with_exit_status_130_and_a_journal_that_
     err = proc.stderr.read()
     proc.wait(timeout=60)
     assert_interrupted_and_verified(proc, err, tmp_path, capsys)
+
+
+
+def test_ctrl_c_held_down_on_a_sweep_keeps_its_finished_runs_and_exits_130(tmp_path):
+    argv = ["sweep", "march-2020", "--seeds", "1-12", "--grid", "facilities=300", "--workers", "1", "--out", "sweep"]
+    proc = subprocess.Popen([sys.executable, "-m", "scenarios.cli", *argv], cwd=tmp_path, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    assert proc.stderr is not None and proc.stderr.readline().startswith("dask: ")
+    for _ in range(6_000):  # Ctrl-C on a terminal: every process of the group, every few milliseconds
+        if proc.poll() is not None:
+            break
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGINT)
+        time.sleep(0.005)
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert proc.returncode == 130, err
+    assert "lanasim: interrupted; finished runs are kept in sweep (run the same command to resume)" in err
