@@ -28,7 +28,8 @@ class ArgumentRefused(Refusal):
 
 
 class AmountOutOfRange(ArgumentRefused):
-    """An amount is not a whole number within [minimum, maximum] (fields: field, amount, minimum, maximum)."""
+    """A whole-number amount outside [minimum, maximum] (fields: field, amount, minimum, maximum);
+    a value that is not a whole number at all is `WrongType`."""
 
 
 class TextTooLong(ArgumentRefused):
@@ -75,24 +76,27 @@ def optional_text(_: object, attribute: attrs.Attribute[Any], value: object) -> 
 
 
 def amount(error: Callable[..., Exception] | None = None, *, maximum: int = MAX_CENTS,
-           minimum: int | None = 1) -> Validator:
-    """A whole number (a bool is not one) in [minimum, maximum]. With `error`, a non-int or a value
-    below `minimum` raises the domain's own `error(field=, amount=)`; above `maximum` (or without
-    `error`) `AmountOutOfRange`."""
+           minimum: int | None = 1, unit: str = "cents") -> Validator:
+    """A whole number of `unit` (a bool is not one) in [minimum, maximum]. A value that is not an
+    int is `WrongType(field, value, expected="a whole number of <unit>")`; an int below `minimum`
+    raises the domain's own `error(field=, amount=)` when given; any other int outside the range
+    `AmountOutOfRange`."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        check_amount(attribute.name, value, error, minimum=minimum, maximum=maximum)
+        check_amount(attribute.name, value, error, minimum=minimum, maximum=maximum, unit=unit)
 
     return check
 
 
 def check_amount(field: str, value: object, error: Callable[..., Exception] | None = None, *,
-                 minimum: int | None = 1, maximum: int = MAX_CENTS) -> int:
+                 minimum: int | None = 1, maximum: int = MAX_CENTS, unit: str = "cents") -> int:
     """`amount`'s check for a service argument (before anything is read or staged); `minimum=None`
     leaves the lower bound to the domain's rule. Returns the value."""
-    if type(value) is int and (minimum is None or minimum <= value) and value <= maximum:
+    if type(value) is not int:
+        raise WrongType(field=field, value=value, expected=f"a whole number of {unit}")
+    if (minimum is None or minimum <= value) and value <= maximum:
         return value
-    if error is not None and (type(value) is not int or (minimum is not None and value < minimum)):
+    if error is not None and minimum is not None and value < minimum:
         raise error(field=field, amount=value)
     raise AmountOutOfRange(field=field, amount=value, minimum=minimum, maximum=maximum)
 

@@ -13,19 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import signal
 import sqlite3
 import sys
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from rich.table import Table
 
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
-from engine.kernel.errors import EngineError, NotALanasimJournal
+from engine.kernel.errors import EngineError, InvalidInstant, NotALanasimJournal
 from engine.kernel.ids import check_seed
 from engine.kernel.journal_commit import JournalWriteFailed
 from scenarios.book.cli import register_cli as register_book
@@ -37,6 +34,7 @@ from scenarios.console import (
     summary_table,
     working,
 )
+from scenarios.interrupt import by_interrupt, ignore_sigint, stop_on_sigint
 from scenarios.ledger_cli import register_cli as register_ledger
 from scenarios.library import (
     ScenarioError,
@@ -60,10 +58,16 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser(progress).parse_args(argv)
     except SystemExit as done:  # --help, or a usage error already printed in one line
         return int(done.code or 0)
+    args.process_ends = argv is None  # lanasim is the program: after a Ctrl-C, the process only exits
     try:
-        return args.handler(args, progress) if args.command == "run" else args.handler(args)
+        code = args.handler(args, progress) if args.command == "run" else args.handler(args)
+        if code == INTERRUPTED and args.process_ends:  # a sweep's: no later Ctrl-C kills the exit (-2)
+            ignore_sigint()
+        return code
     except NotALanasimJournal as exc:  # the file first, as an OSError's message names it
         return _fail(_journal_problem(exc))
+    except InvalidInstant as exc:  # an --at / --as-of typed by a person: its words, as a usage error's
+        return _fail(str(exc))
     except EngineError as exc:
         return _fail(_engine_problem(exc))
     except (ScenarioError, Refusal) as exc:
@@ -75,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.Error as exc:
         return _fail(f"journal: {exc}")
     except KeyboardInterrupt:
+        if args.process_ends:
+            ignore_sigint()
         print("lanasim: interrupted", file=sys.stderr)
         return INTERRUPTED
     finally:
@@ -190,29 +196,40 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
                                      progress=progress)
         title = f"{args.scenario} seed {seed}"
     started = time.perf_counter()
-    try:
-        with _stop_on_sigint(progress):
+    with stop_on_sigint(progress, process_ends=args.process_ends):
+        try:
             summary = start()
-    except (Stopped, KeyboardInterrupt):
-        progress.close()
-        if _finished(run_dir / JOURNAL):  # stopped while its outputs were being written
-            print(f"lanasim: interrupted: the run had finished, its outputs are not all written; write them "
-                  f"with lanasim report {run_dir}", file=sys.stderr)
-            return INTERRUPTED
-        print(f"lanasim: interrupted: {_consistent(run_dir / JOURNAL)}; continue it with "
-              f"lanasim run --resume {run_dir}", file=sys.stderr)
-        return INTERRUPTED
-    except (sqlite3.Error, OSError, JournalWriteFailed) as exc:  # a full disk or a vanished directory mid-run
-        progress.close()
-        if not (run_dir / JOURNAL).is_file():
+        except (Stopped, KeyboardInterrupt):
+            return _interrupted(run_dir, progress)
+        except (sqlite3.Error, OSError, JournalWriteFailed) as exc:  # a full disk or a vanished directory mid-run
+            if progress.stopping and by_interrupt(exc):  # a second Ctrl-C landed in a journal write
+                return _interrupted(run_dir, progress)
+            progress.close()
+            if not (run_dir / JOURNAL).is_file():
+                raise
+            return _fail(f"{run_dir / JOURNAL}: {exc}; {_consistent(run_dir / JOURNAL)}; continue it with "
+                         f"lanasim run --resume {run_dir}")
+        except Exception as exc:
+            if progress.stopping and by_interrupt(exc):
+                return _interrupted(run_dir, progress)
             raise
-        return _fail(f"{run_dir / JOURNAL}: {exc}; {_consistent(run_dir / JOURNAL)}; continue it with "
-                     f"lanasim run --resume {run_dir}")
     progress.close()
     _print_summary(run_dir, summary, as_json=args.json, title=title)
     print(f"chain head: {_chain_head(run_dir / JOURNAL)}", file=sys.stderr if args.json else sys.stdout)
     print(f"wall seconds: {time.perf_counter() - started:.2f}", file=sys.stderr)
     return 0
+
+
+def _interrupted(run_dir: Path, progress: RunProgress) -> int:
+    """The one line of a run stopped by Ctrl-C, and its exit status."""
+    progress.close()
+    if _finished(run_dir / JOURNAL):  # stopped while its outputs were being written
+        print(f"lanasim: interrupted: the run had finished, its outputs are not all written; write them "
+              f"with lanasim report {run_dir}", file=sys.stderr)
+    else:
+        print(f"lanasim: interrupted: {_consistent(run_dir / JOURNAL)}; continue it with "
+              f"lanasim run --resume {run_dir}", file=sys.stderr)
+    return INTERRUPTED
 
 
 def _finished(journal: Path) -> bool:
@@ -241,25 +258,6 @@ def _resumed(run_dir: Path, args: argparse.Namespace, params: dict, progress: Ru
 
 def _bad_set(item: str):
     raise ScenarioError(f"--set expects KEY=VALUE, got {item!r}")
-
-
-@contextmanager
-def _stop_on_sigint(progress: RunProgress):
-    """First Ctrl-C: stop at the next day boundary (the journal has just committed); second: now."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handle(signum, frame) -> None:
-        if progress.stop_requested:
-            raise KeyboardInterrupt
-        progress.stop_requested = True
-
-    previous = signal.signal(signal.SIGINT, handle)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _consistent(journal: Path) -> str:

@@ -42,11 +42,13 @@ class RunProgress:
     and ETA on a terminal, one line per tenth of the run otherwise (CI logs).
 
     `stop_requested` set (by a SIGINT handler) makes the next call raise `Stopped`: progress is
-    reported between simulated days, where the journal has just committed a whole day."""
+    reported between simulated days, where the journal has just committed a whole day. `stopping`
+    is set once the run is being stopped (that `Stopped`, or the handler's own interrupt)."""
 
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(stderr=True)
         self.stop_requested = False
+        self.stopping = False
         self._bar: Progress | None = None
         self._task = TaskID(0)
         self._tenth = -1
@@ -54,6 +56,7 @@ class RunProgress:
 
     def __call__(self, fraction: float, label: str) -> None:
         if self.stop_requested:
+            self.stopping = True
             raise Stopped(label)
         if self.console.is_terminal:
             self._draw(fraction, label)

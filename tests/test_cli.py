@@ -167,6 +167,7 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     (["outbox", "/no/such/journal.sqlite"], "no such file"),
     (["show", "JOURNAL", "planet", "x"], "unknown kind 'planet'; known: approval-policy, "),
     (["show", "JOURNAL", "customer", "ghost", "--as-of", "soon"], "an instant is an ISO-8601 date or time"),
+    (["show", "JOURNAL", "price", "btc-usd", "--as-of", "2020-13-01"], "got '2020-13-01': month must be in 1..12"),
     (["show", "JOURNAL", "book", "extra"], "show JOURNAL book takes no id; got 'extra'"),
     (["run", "onboarding", "--from", "JOURNAL"], "onboarding is not a stress scenario; --from needs stress"),
     (["show", "JOURNAL", "customer", "ghost", "--csv", "c.csv"], "--csv and --parquet write the book view"),

@@ -9,7 +9,7 @@ import pytest
 from domains.aggregate import Refusal
 from domains.price import BTC_USD, PRICE
 from domains.time import CALENDAR
-from engine import Simulation, StartOutOfRange, TimeInPast
+from engine import InvalidInstant, Simulation, StartOutOfRange, TimeInPast
 from engine.kernel.clock import Clock, Jobs, Priority
 from engine.kernel.errors import ReentrantAsk
 
@@ -70,6 +70,27 @@ def test_the_clock_refuses_to_go_back_and_journals_nothing(clock_sim):
         clock_sim.run_until("2024-01-02")
     assert err.value.now == "2024-01-03T00:00:00Z"
     assert clock_sim.journal.digest() == before and clock_sim.now.isoformat() == "2024-01-03T00:00:00+00:00"
+
+
+@pytest.mark.parametrize("text, problem", [("next tuesday", "not an ISO-8601 date or time"),
+                                           ("2020-13-01", "month must be in 1..12"),
+                                           ("2024-01-05T25:00", "hour must be in 0..23")])
+def test_text_that_is_no_instant_is_refused_as_an_invalid_instant_not_a_time_in_the_past(clock_sim, text, problem):
+    before = clock_sim.journal.digest()
+    for refused in (clock_sim.run_until, clock_sim.fork, lambda at: clock_sim.load("calendar", "c", as_of=at)):
+        with pytest.raises(InvalidInstant) as err:
+            refused(text)
+        assert not isinstance(err.value, TimeInPast) and isinstance(err.value, Refusal)
+        assert (err.value.value, err.value.problem) == (text, problem)
+        assert repr(text) in str(err.value)
+    assert clock_sim.journal.digest() == before and clock_sim.clock.iso == "2024-01-01T00:00:00Z"
+
+
+def test_a_start_that_is_no_instant_is_an_invalid_instant_and_leaves_no_journal(tmp_path):
+    with pytest.raises(InvalidInstant) as err:
+        Simulation(seed=1, start="garbage", journal=str(tmp_path / "j.sqlite"))
+    assert err.value.value == "garbage"
+    assert not (tmp_path / "j.sqlite").exists()
 
 
 def test_time_is_whole_seconds_from_a_utc_start(tmp_path):

@@ -44,10 +44,14 @@ def test_an_amount_is_a_whole_number_within_its_range():
     with pytest.raises(AmountOutOfRange) as err:
         Pay(MAX_CENTS + 1)
     assert err.value.fields == {"field": "cents", "amount": MAX_CENTS + 1, "minimum": 1, "maximum": MAX_CENTS}
-    for bad in (0, -1, "5", 5.0, True, None):
+    for bad in (0, -1):
         with pytest.raises(Negative) as err:
             Pay(bad)
         assert (err.value.field, err.value.amount) == ("cents", bad)
+    for wrong in ("5", 5.0, True, None):
+        with pytest.raises(WrongType) as err:
+            Pay(wrong)
+        assert err.value.fields == {"field": "cents", "value": wrong, "expected": "a whole number of cents"}
     with pytest.raises(AmountOutOfRange):
         Pay(1, -1)
 
@@ -63,8 +67,11 @@ def test_text_is_required_and_bounded():
 def test_service_checks_name_the_argument():
     assert check_amount("amount", 5) == 5
     assert check_amount("sats", -5, minimum=None, maximum=MAX_SATS) == -5
+    with pytest.raises(WrongType) as err:
+        check_amount("sats", "5", minimum=None, unit="satoshis")
+    assert (err.value.field, err.value.value, err.value.expected) == ("sats", "5", "a whole number of satoshis")
     with pytest.raises(AmountOutOfRange):
-        check_amount("sats", "5", minimum=None)
+        check_amount("sats", MAX_SATS + 1, minimum=None, maximum=MAX_SATS)
     with pytest.raises(WrongType) as err:
         check_id("facility_id", ["x"])
     assert (err.value.field, err.value.value) == ("facility_id", ["x"])

@@ -80,7 +80,13 @@ def test_a_proposal_without_terms_is_refused_and_the_journal_still_verifies(bank
 
 
 @pytest.mark.parametrize("amount", ["1000", 10.5, None, True])
-def test_a_proposal_amount_that_is_not_whole_cents_is_refused(bank, amount):
+def test_a_proposal_amount_that_is_not_whole_cents_is_refused_as_the_wrong_type(bank, amount):
+    error = refused(bank, WrongType, bank.credit.create_proposal, bank.ada, amount, std_terms())
+    assert (error.field, error.value, error.expected) == ("amount", amount, "a whole number of cents")
+
+
+@pytest.mark.parametrize("amount", [0, -1])
+def test_a_proposal_amount_of_zero_or_less_is_refused_as_non_positive(bank, amount):
     error = refused(bank, NonPositiveAmount, bank.credit.create_proposal, bank.ada, amount, std_terms())
     assert (error.field, error.amount) == ("amount", amount)
 
@@ -93,9 +99,20 @@ def facility(bank):
     return facility
 
 
+@pytest.mark.parametrize("wrong", ["5", 1.5, None, True])
+def test_amounts_of_the_wrong_type_are_refused_as_wrong_type_naming_the_unit(bank, facility, wrong):
+    error = refused(bank, WrongType, bank.credit.initiate_disbursal, facility, wrong)
+    assert (error.field, error.value, error.expected) == ("amount", wrong, "a whole number of cents")
+    error = refused(bank, WrongType, bank.credit.update_collateral, facility, wrong)
+    assert (error.field, error.value, error.expected) == ("sats", wrong, "a whole number of satoshis")
+    error = refused(bank, WrongType, bank.credit.record_payment, facility, wrong)
+    assert (error.field, error.value) == ("amount", wrong)
+    error = refused(bank, WrongType, bank.deposit.record_deposit, bank.account, wrong)
+    assert (error.field, error.value) == ("amount", wrong)
+
+
 def test_strings_where_amounts_belong_are_typed_refusals(bank, facility):
-    assert refused(bank, NonPositiveAmount, bank.credit.initiate_disbursal, facility, "5").field == "amount"
-    assert refused(bank, AmountOutOfRange, bank.credit.update_collateral, facility, "5").field == "sats"
+    assert refused(bank, NonPositiveAmount, bank.credit.initiate_disbursal, facility, 0).field == "amount"
     assert refused(bank, InvalidArgument, bank.advance, days="1").argument == "days"
 
 

@@ -1,6 +1,7 @@
 """Commands of the credit module. Ids, prices, balances and dates come in; nothing is looked up.
 
-Amounts that must be positive are checked on construction (`NonPositiveAmount(field, amount)`).
+Amounts that must be positive are checked on construction (`NonPositiveAmount(field, amount)`; a
+value that is not an int at all is `domains.validators.WrongType`).
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def _obligation_type(value: object) -> ObligationType:
 
 
 _positive = amount(NonPositiveAmount)  # cents in [1, MAX_CENTS]
-_positive_sats = amount(NonPositiveAmount, maximum=MAX_SATS)  # sats in [1, MAX_SATS]
-_sats = amount(maximum=MAX_SATS, minimum=None)  # an absolute amount of sats; its sign is the domain's rule
+_positive_sats = amount(NonPositiveAmount, maximum=MAX_SATS, unit="satoshis")  # sats in [1, MAX_SATS]
+_sats = amount(maximum=MAX_SATS, minimum=None, unit="satoshis")  # absolute sats; the sign is the domain's rule
 _terms = instance_of(TermValues, "TermValues")
 _text = required(MissingId)
 

@@ -50,7 +50,7 @@ class InvalidTerms(CreditError):
 
 
 class NonPositiveAmount(CreditError):
-    """An amount that must be > 0 was not (field, amount)."""
+    """An int amount that must be > 0 was not (field, amount); a non-int is `WrongType`."""
 
 
 class CustomerNotEligible(CreditError):

@@ -38,7 +38,7 @@ class EmptyValue(DepositError):
 
 
 class NonPositiveAmount(DepositError):
-    """An amount of cents is not a positive int (fields: field, amount)."""
+    """An int amount of cents is zero or negative (fields: field, amount); a non-int is `WrongType`."""
 
 
 class NotInitialized(DepositError):

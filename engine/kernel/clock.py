@@ -14,7 +14,7 @@ from heapq import heappush
 import simpy
 from simpy.events import EventPriority
 
-from engine.kernel.errors import InvalidArgument, StartOutOfRange, TimeInPast
+from engine.kernel.errors import NOT_ISO, InvalidArgument, InvalidInstant, StartOutOfRange, TimeInPast
 
 __all__ = ["EARLIEST_START", "LATEST_START", "Clock", "Job", "Jobs", "Priority", "check_start", "parse_instant"]
 
@@ -24,12 +24,14 @@ LATEST_START = datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC)  # over 1,000 year
 
 
 def parse_instant(value: str | date | datetime) -> datetime:
-    """A UTC datetime from an ISO string, a date (midnight UTC) or an aware/naive datetime."""
+    """A UTC datetime from an ISO string, a date (midnight UTC) or an aware/naive datetime; text
+    that is none is `InvalidInstant` (its problem: no ISO-8601 shape, or the field out of range)."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise TimeInPast(now=None, target=value, problem="not an ISO-8601 date or datetime") from None
+        except ValueError as exc:
+            shapeless = str(exc).startswith("Invalid isoformat")
+            raise InvalidInstant(value=value, problem=NOT_ISO if shapeless else str(exc)) from None
     elif not isinstance(value, date):  # 5, None, a float: no instant (a datetime is a date)
         raise InvalidArgument(argument="instant", value=value,
                               problem="an instant is an ISO-8601 string, a date or a datetime")
@@ -42,7 +44,7 @@ def parse_instant(value: str | date | datetime) -> datetime:
 
 def check_start(value: str | date | datetime) -> datetime:
     """`value` as a UTC datetime if a simulation may start there (the years 1000 to 8999, both
-    included), else `StartOutOfRange`; text that is no instant is `TimeInPast`, as `parse_instant`."""
+    included), else `StartOutOfRange`; text that is no instant is `InvalidInstant`, as `parse_instant`."""
     try:
         start = parse_instant(value)
     except OverflowError:  # an offset that moves the instant past year 9999 (or before year 1)

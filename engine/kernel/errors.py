@@ -9,6 +9,7 @@ from __future__ import annotations
 from domains.aggregate import Refusal
 
 __all__ = [
+    "NOT_ISO",
     "ConcurrentModification",
     "Conflict",
     "CorruptEvent",
@@ -16,6 +17,7 @@ __all__ = [
     "EngineError",
     "HandlerFailed",
     "InvalidArgument",
+    "InvalidInstant",
     "JournalLocked",
     "MalformedCommand",
     "NotALanasimJournal",
@@ -122,8 +124,22 @@ class StartOutOfRange(InvalidArgument):
                 "with room after the start for the dates a run schedules)")
 
 
+class InvalidInstant(InvalidArgument):
+    """Text that is no instant: not an ISO-8601 date or time, or one naming no real day or hour
+    (fields: value, problem). A real instant before the clock's is `TimeInPast`."""
+
+    def describe(self) -> str:
+        problem = self.fields.get("problem")
+        return (f"an instant is an ISO-8601 date or time (2024-06-01, 2024-06-01T12:00:00Z), got "
+                f"{self.fields.get('value')!r}" + ("" if problem == NOT_ISO else f": {problem}"))
+
+
+NOT_ISO = "not an ISO-8601 date or time"  # InvalidInstant's problem for text of no ISO-8601 shape
+
+
 class TimeInPast(Refused):
-    """The clock was asked to go backwards (fields: now, target)."""
+    """The clock was asked to go backwards (fields: now, target); text that is no instant at all
+    is `InvalidInstant`."""
 
 
 class SimulationClosed(Refused):

@@ -19,7 +19,7 @@ from domains.credit.terms import TermValues
 from engine.bank import modules
 from engine.kernel.clock import parse_instant
 from engine.kernel.codec import loads
-from engine.kernel.errors import TimeInPast
+from engine.kernel.errors import InvalidInstant
 from engine.kernel.fork import fork_journal, open_source
 from engine.simulation import Simulation
 from scenarios.library.params import ScenarioError
@@ -31,9 +31,8 @@ def as_of_iso(value: str) -> str:
     """An --as-of or --at instant as journal text; `ScenarioError` naming the value if it is none."""
     try:
         return parse_instant(value).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except TimeInPast:  # what the clock raises for text that is no instant
-        raise ScenarioError(f"an instant is an ISO-8601 date or time (2024-06-01, 2024-06-01T12:00:00Z), "
-                            f"got {value!r}") from None
+    except InvalidInstant as refused:  # text that is no instant, or a field out of range
+        raise ScenarioError(refused.describe()) from None
 
 
 @contextmanager

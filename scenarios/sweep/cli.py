@@ -1,5 +1,6 @@
 """`lanasim sweep`: registered by the sweep itself on the CLI's subcommands (the CLI owns nothing of
-the sweep). Interrupting it (Ctrl-C) keeps every finished run; the same command resumes."""
+the sweep). Interrupting it (Ctrl-C) keeps every finished run; the same command resumes. A second
+Ctrl-C while it stops is ignored: the exit status stays 130."""
 
 from __future__ import annotations
 
@@ -34,13 +35,14 @@ def register_cli(sub, *, progress) -> None:
     cmd.add_argument("--at", help="the instant the --from journal is branched at (default: its last instant)")
 
     def handle(args: argparse.Namespace) -> int:
+        from scenarios.interrupt import interrupt_once
         from scenarios.sweep.api import sweep  # pandas and Dask: loaded by this command only
         from scenarios.sweep.outputs import print_risk
         from scenarios.sweep.plan import parse_seeds
 
         seeds = parse_seeds(args.seeds) if args.design == "grid" else []
         settings = [*args.set, *_held_book(args)]
-        with _Bar(progress) as bar:
+        with interrupt_once(process_ends=getattr(args, "process_ends", False)), _Bar(progress) as bar:
             try:
                 result = sweep(args.scenario, seeds, args.grid, settings, Path(args.out), design=args.design,
                                samples=args.samples, metric=args.metric, workers=args.workers,

@@ -63,6 +63,7 @@ from domains.deposit.account import alarm as account_alarm
 from domains.deposit.policies import ACCOUNT_ACTIVITY, conclude_withdrawal, record_activity
 from domains.deposit.posting import post_account, post_withdrawal
 from domains.deposit.public import publish_deposit, publish_withdrawal
+from domains.validators import WrongType
 from tests.domains.support import fold
 
 AT = datetime(2024, 1, 1, tzinfo=UTC)
@@ -87,11 +88,18 @@ def when(spec, history, command, at=AT):
 
 
 # -- commands validate on construction ------------------------------------------------------------
-@pytest.mark.parametrize("amount", [0, -5, 1.5, True, "100"])
+@pytest.mark.parametrize("amount", [0, -5])
 def test_an_amount_that_is_not_positive_cents_is_refused_with_its_value(amount):
     with pytest.raises(NonPositiveAmount) as refused:
         RecordDeposit("d-1", "a-1", amount, "ref", "active")
     assert refused.value.amount == amount
+
+
+@pytest.mark.parametrize("amount", [1.5, True, "100", None])
+def test_an_amount_that_is_not_an_int_is_refused_as_the_wrong_type(amount):
+    with pytest.raises(WrongType) as refused:
+        RecordDeposit("d-1", "a-1", amount, "ref", "active")
+    assert (refused.value.field, refused.value.value) == ("amount", amount)
 
 
 def test_a_withdrawal_of_nothing_is_refused_before_reaching_the_account():

@@ -1,7 +1,8 @@
 """Commands of partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): to the liquidation itself
 and to its collateral.
 
-Amounts sent or received must be positive (`NonPositiveAmount(field, amount)` on construction).
+Amounts sent or received must be positive (`NonPositiveAmount(field, amount)` on construction; a non-int
+is `WrongType`).
 """
 
 from __future__ import annotations
