@@ -1,27 +1,30 @@
 """The book file: one CSV row per facility, read (validated whole) and written in the same format.
 
-Dollars have at most 2 decimal places and BTC at most 8; both convert exactly to cents and sats.
-Optional columns carry the remaining term fields under their Lana names; an absent column or an
-empty cell takes `TermValues`' default. A bad book raises `BookRefused` listing every problem.
+Dollars have at most 2 decimal places and BTC at most 8; both convert exactly to cents and sats, up
+to the largest amounts the bank takes; dates are `YYYY-MM-DD`. Optional columns carry the remaining
+term fields under their Lana names; an absent column or an empty cell takes `TermValues`' default.
+A bad book raises `BookRefused` listing every problem.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-import attrs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from domains.credit.errors import CreditError
 from domains.credit.facility.imported import inconsistency
 from domains.credit.terms import TermValues
+from domains.money import MAX_CENTS, MAX_SATS, SATS_PER_BTC
 from engine.bank.importer import Position
-from scenarios.library.params import ScenarioError
+from scenarios.book.sheet import BookProblem, BookRefused, SheetRow, sheet_rows
 
 __all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "book_chunks", "check_book", "read_book",
            "write_book"]
@@ -35,11 +38,25 @@ OPTIONAL = ("one_time_fee_rate", "accrual_interval", "accrual_cycle_interval", "
             "obligation_overdue_duration_from_due", "obligation_liquidation_duration_from_due",
             "obligation_defaulted_duration_from_due", "disbursal_policy")
 
-Usd = Annotated[Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False)]
+MAX_USD, MAX_BTC = Decimal(MAX_CENTS) / 100, Decimal(MAX_SATS) / SATS_PER_BTC
+Usd = Annotated[Decimal, Field(ge=0, le=MAX_USD, decimal_places=2, allow_inf_nan=False)]
 Pct = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Days = Annotated[int, Field(ge=0)]
 Interval = Literal["end_of_day", "end_of_month"]
 
+
+def _iso_date(value: object) -> object:
+    """A date cell as `YYYY-MM-DD` (a midnight time after it, as spreadsheets write dates, is dropped);
+    anything else, a number of seconds too, is no date."""
+    if isinstance(value, str):
+        match = _ISO_DATE.fullmatch(value)
+        if match is None:
+            raise PydanticCustomError("iso_date", "not a date")
+        return match.group(1)
+    return value
+
+
+_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?Z?)?")
 
 class _Row(BaseModel):
     """One row as typed values; pydantic reports every bad cell of it."""
@@ -47,14 +64,14 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     facility_id: Annotated[str, Field(min_length=1)]
     customer_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]
-    facility_usd: Annotated[Decimal, Field(gt=0, decimal_places=2, allow_inf_nan=False)]
+    facility_usd: Annotated[Decimal, Field(gt=0, le=MAX_USD, decimal_places=2, allow_inf_nan=False)]
     disbursed_usd: Usd
     principal_outstanding_usd: Usd
     interest_outstanding_usd: Usd
-    collateral_btc: Annotated[Decimal, Field(ge=0, decimal_places=8, allow_inf_nan=False)]
+    collateral_btc: Annotated[Decimal, Field(ge=0, le=MAX_BTC, decimal_places=8, allow_inf_nan=False)]
     annual_rate_pct: Pct
     duration_months: Annotated[int, Field(gt=0)]
-    activated_on: date
+    activated_on: Annotated[date, BeforeValidator(_iso_date)]
     initial_cvl_pct: Pct
     margin_call_cvl_pct: Pct
     liquidation_cvl_pct: Pct
@@ -68,30 +85,28 @@ class _Row(BaseModel):
     disbursal_policy: Literal["single_disbursal", "multiple_disbursal"] | None = None
 
 
-@attrs.frozen
-class BookProblem:
-    line: int
-    column: str
-    problem: str
-
-    def __str__(self) -> str:
-        """`line 3, collateral_btc: negative`; line 0 is the book as a whole (`COLUMN: problem`)."""
-        return f"line {self.line}, {self.column}: {self.problem}" if self.line else f"{self.column}: {self.problem}"
-
-
-class BookRefused(ScenarioError):
-    """The book was refused whole (fields: path, problems); nothing was written."""
-
-    def __init__(self, path: str, problems: list[BookProblem]) -> None:
-        self.path, self.problems = path, problems
-        super().__init__(f"{path}: refused, {len(problems)} problem(s): " + "; ".join(map(str, problems)))
+_NUMBERS = ("not a number ({value!r}): write digits with '{mark}' as the decimal mark and no currency sign, "
+            "thousands separator or %, e.g. {example}")
+_PROBLEMS = {"missing": "missing value", "int_parsing": "not a whole number ({value!r})",
+             "int_from_float": "not a whole number ({value!r})", "greater_than_equal": "negative",
+             "greater_than": "must be above 0",
+             "less_than_equal": "above the largest amount lanasim takes ({le}); is it in the column's unit?",
+             "decimal_max_places": "too many decimals ({value!r}: at most {decimal_places})",
+             "literal_error": "unknown value {value!r} (expected {expected})",
+             "string_pattern_mismatch": "not an email address ({value!r})", "string_too_short": "missing value",
+             "iso_date": "not a date ({value!r}): write it as YYYY-MM-DD, e.g. 2024-01-15",
+             **dict.fromkeys(("date_parsing", "date_from_datetime_parsing"), "no such day ({value!r})"),
+             **dict.fromkeys(("decimal_parsing", "decimal_type", "finite_number"), _NUMBERS)}
 
 
-_PROBLEMS = {"missing": "missing value", "decimal_parsing": "not a number", "int_parsing": "not a whole number",
-             "int_from_float": "not a whole number", "decimal_type": "not a number", "finite_number": "not a number",
-             "greater_than_equal": "negative", "greater_than": "must be above 0",
-             "decimal_max_places": "too many decimals", "literal_error": "unknown value",
-             "string_pattern_mismatch": "not an email address", "string_too_short": "missing value"}
+def _problem(error: ErrorDetails, sheet: SheetRow) -> str:
+    """A pydantic error as the book's problem, with the cell as the file has it and how to write it."""
+    text = _PROBLEMS.get(error["type"])
+    if text is None:
+        return error["msg"]
+    mark, value = sheet.decimal_mark, sheet.cells.get(str(error["loc"][0]) if error["loc"] else "", error["input"])
+    value = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."  # a quote left open
+    return text.format(value=value, mark=mark, example="1234,56" if mark == "," else "1234.56", **error.get("ctx", {}))
 
 
 def read_book(path: str | Path, as_of: date) -> list[Position]:
@@ -141,43 +156,45 @@ def _refuse(path: str | Path, problems: list[BookProblem], count: int) -> None:
 
 def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list[BookProblem]]]:
     """Each row's position (None if it cannot be built) and problems, read as a stream."""
-    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-        try:
-            reader = csv.reader(handle)
-            header = [h.strip() for h in next(reader, [])]
-            problems = [BookProblem(1, c, "missing column") for c in COLUMNS if c not in header]
-            problems += [BookProblem(1, c, "unknown column") for c in header if c not in COLUMNS + OPTIONAL]
-            if problems:
-                raise BookRefused(str(path), problems)
-            seen: dict[str, int] = {}
-            terms: dict[tuple[str | None, ...], TermValues] = {}  # a book's rows share a few sets of terms
-            for record in reader:  # blank lines skipped; empty cells past the header too (a trailing comma)
-                if not record:
-                    continue
-                line = reader.line_num
-                cells = {k: v for k, v in dict(zip(header, record)).items() if v}  # a repeated column: its last cell
-                position, found = _position(cells, line, as_of, terms)
-                if any(cell.strip() for cell in record[len(header):]):  # an unquoted comma shifts the cells
-                    found.append(BookProblem(line, "-", f"{len(record)} cells, but the header names {len(header)}"))
-                    position = None
-                if position is not None and position.facility_id in seen:
-                    found.append(BookProblem(line, "facility_id",
-                                             f"duplicate id (first on line {seen[position.facility_id]})"))
-                if position is not None:
-                    seen.setdefault(position.facility_id, line)
-                yield position, found
-        except UnicodeDecodeError:
-            raise BookRefused(str(path), [BookProblem(1, "-", "not a UTF-8 text file")]) from None
+    seen: dict[str, int] = {}
+    terms: dict[tuple[str | None, ...], TermValues] = {}  # a book's rows share a few sets of terms
+    for row in sheet_rows(path, COLUMNS, OPTIONAL):
+        position, found = _position(_decimal_points(row), row, as_of, terms)
+        if row.problems:  # an unquoted comma shifts the cells
+            found, position = row.problems + found, None
+        if position is not None and position.facility_id in seen:
+            found.append(BookProblem(row.line, "facility_id",
+                                     f"duplicate id (first on line {seen[position.facility_id]})"))
+        if position is not None:
+            seen.setdefault(position.facility_id, row.line)
+        if found and row.end > row.line:
+            found.insert(0, BookProblem(row.line, "-", f"the row runs on to line {row.end}: a quote left open?"))
+        yield position, found
 
 
-def _position(cells: dict, line: int, as_of: date,
+_NUMERIC = {"facility_usd", "disbursed_usd", "principal_outstanding_usd", "interest_outstanding_usd", "collateral_btc",
+            "annual_rate_pct", "duration_months", "initial_cvl_pct", "margin_call_cvl_pct", "liquidation_cvl_pct",
+            "one_time_fee_rate", "interest_due_duration_from_accrual", "obligation_overdue_duration_from_due",
+            "obligation_liquidation_duration_from_due", "obligation_defaulted_duration_from_due"}
+
+
+def _decimal_points(row: SheetRow) -> dict[str, str]:
+    """The row's cells with a decimal comma (a ';'-separated file's) written as a point; a point
+    there is refused as not a number (it may be a thousands separator: `1.234,56`)."""
+    if row.decimal_mark == ".":
+        return row.cells
+    return {k: v.replace(".", "?").replace(",", ".") if k in _NUMERIC else v for k, v in row.cells.items()}
+
+
+def _position(cells: dict, sheet: SheetRow, as_of: date,
               known: dict[tuple[str | None, ...], TermValues]) -> tuple[Position | None, list[BookProblem]]:
     """The row's position and problems; `known` holds the terms of rows read before, by their cells
     (the same cells, the same terms: built and validated once, and held once)."""
+    line = sheet.line
     try:
         row = _Row(**cells)
     except ValidationError as bad:
-        return None, [BookProblem(line, str(e["loc"][0]) if e["loc"] else "-", _PROBLEMS.get(e["type"], e["msg"]))
+        return None, [BookProblem(line, str(e["loc"][0]) if e["loc"] else "-", _problem(e, sheet))
                       for e in bad.errors()]
     key = tuple([cells.get(k) for k in _TERM_CELLS])
     terms = known.get(key)
