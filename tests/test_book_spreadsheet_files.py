@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +79,7 @@ def test_a_semicolon_separated_book_reads_its_decimal_comma_and_refuses_a_point_
     ("facility_usd", '"$100,000.01"', "not a number ('$100,000.01'): write digits with '.' as the decimal mark and "
                                       "no currency sign, thousands separator or %, e.g. 1234.56"),
     ("annual_rate_pct", "12%", "not a number ('12%')"),
+    ("facility_usd", "100_000.01", "not a number ('100_000.01')"),  # Python's Decimal reads it; no sheet writes it
     ("activated_on", "1/15/2024", "not a date ('1/15/2024'): write it as YYYY-MM-DD, e.g. 2024-01-15"),
     ("activated_on", "2024-02-30", "no such day ('2024-02-30')"),
     ("collateral_btc", "2.123456789", "too many decimals ('2.123456789': at most 8)"),
@@ -103,8 +108,8 @@ def test_amounts_up_to_the_banks_largest_import_exactly_and_one_above_is_refused
     capsys.readouterr()
     above = [*ROW[:2], *["10000000000000.01"] * 3, "0", "21000000.00000001", *ROW[7:]]
     err = refusal(tmp_path, capsys, ",".join(NAMES) + "\n" + ",".join(above) + "\n")
-    assert "line 2, facility_usd: above the largest amount lanasim takes (10000000000000)" in err
-    assert "line 2, collateral_btc: above the largest amount lanasim takes (21000000)" in err
+    assert "line 2, facility_usd: above the largest amount lanasim takes (10000000000000 USD)" in err
+    assert "line 2, collateral_btc: above the largest amount lanasim takes (21000000 BTC)" in err
 
 
 @pytest.mark.parametrize(("content", "problem"), [
@@ -138,3 +143,38 @@ def test_a_quote_left_open_is_reported_from_the_line_its_row_starts_on(tmp_path,
                   + "\n" + second.replace("fac-2", "fac-3") + "\n")
     assert err.splitlines()[0].endswith("book.csv: line 2, -: the row runs on to line 4: a quote left open?"), err
     assert "line 2, customer_email: not an email address ('ada@example.com,100000.01,100000.01,8...')" in err
+
+
+def test_a_book_exported_where_the_locale_is_not_utf8_is_utf8_and_imports_again(tmp_path):
+    row = [("zoë@exämple.com" if name == "customer_email" else value) for name, value in zip(NAMES, ROW, strict=True)]
+    code, journal = imports(book(tmp_path, ",".join(NAMES) + "\n" + ",".join(row) + "\n"))
+    out = tmp_path / "back.csv"
+    env = {**os.environ, "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-X", "utf8=0", "-c", "import sys; from scenarios.cli import main; "
+                           f"sys.exit(main(['export', {str(journal)!r}, '--out', {str(out)!r}]))"],
+                          env=env, capture_output=True, text=True, check=False)
+    assert code == 0 and done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").splitlines()[1].split(",")[1] == "zoë@exämple.com"
+    again = tmp_path / "again"
+    again.mkdir()
+    assert imports(book(again, out.read_bytes()))[0] == 0
+
+
+def test_an_exported_book_with_its_term_columns_imports_again_as_the_same_book(tmp_path):
+    header = ",".join(NAMES) + ",accrual_interval,obligation_overdue_duration_from_due,disbursal_policy"
+    code, journal = imports(book(tmp_path, header + "\n" + ",".join(ROW) + ",end_of_month,30,multiple_disbursal\n"))
+    first = exported(journal)
+    again = tmp_path / "again"
+    again.mkdir()
+    code_again, journal_again = imports(book(again, (tmp_path / "back.csv").read_bytes()))
+    assert code == code_again == 0 and main(["verify", str(journal_again)]) == 0
+    assert exported(journal_again) == first
+    assert (first[0]["accrual_interval"], first[0]["obligation_overdue_duration_from_due"]) == ("end_of_month", "30")
+
+
+def test_single_disbursal_written_out_refuses_a_partly_disbursed_facility_as_the_default_does(tmp_path, capsys):
+    row = [("60000.00" if name == "disbursed_usd" else "50000.00" if name == "principal_outstanding_usd" else value)
+           for name, value in zip(NAMES, ROW, strict=True)]
+    err = refusal(tmp_path, capsys, ",".join(NAMES) + ",disbursal_policy\n" + ",".join(row) + ",single_disbursal\n")
+    assert "line 2, disbursed_usd: inconsistent amounts: single_disbursal terms pay out the whole facility" in err

@@ -158,8 +158,13 @@ def _export(args: argparse.Namespace) -> int:
     out = _new_file(args.out)
     with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
         rows = book_rows(sim)
-    with out.open("w", newline="") as handle:
-        write_book(rows, handle)
+    with out.open("x", encoding="utf-8", newline="") as handle:  # UTF-8 whatever the locale: what import reads
+        try:
+            write_book(rows, handle)
+        except BaseException:
+            handle.close()
+            out.unlink()  # ours: created just above
+            raise
     print(f"wrote {len(rows):,} facilities to {out}")
     return 0
 

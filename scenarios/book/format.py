@@ -14,14 +14,14 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from domains.credit.errors import CreditError
 from domains.credit.facility.imported import inconsistency
-from domains.credit.terms import TermValues
+from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
 from domains.money import MAX_CENTS, MAX_SATS, SATS_PER_BTC
 from engine.bank.importer import Position
 from scenarios.book.sheet import BookProblem, BookRefused, SheetRow, sheet_rows
@@ -38,13 +38,6 @@ OPTIONAL = ("one_time_fee_rate", "accrual_interval", "accrual_cycle_interval", "
             "obligation_overdue_duration_from_due", "obligation_liquidation_duration_from_due",
             "obligation_defaulted_duration_from_due", "disbursal_policy")
 
-MAX_USD, MAX_BTC = Decimal(MAX_CENTS) / 100, Decimal(MAX_SATS) / SATS_PER_BTC
-Usd = Annotated[Decimal, Field(ge=0, le=MAX_USD, decimal_places=2, allow_inf_nan=False)]
-Pct = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
-Days = Annotated[int, Field(ge=0)]
-Interval = Literal["end_of_day", "end_of_month"]
-
-
 def _iso_date(value: object) -> object:
     """A date cell as `YYYY-MM-DD` (a midnight time after it, as spreadsheets write dates, is dropped);
     anything else, a number of seconds too, is no date."""
@@ -56,7 +49,24 @@ def _iso_date(value: object) -> object:
     return value
 
 
-_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?Z?)?")
+_ISO_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]00:00(?::00(?:\.0+)?)?Z?)?")
+
+
+def _plain_number(value: object) -> object:
+    """A number cell as ASCII digits, a '.' and an exponent (`1E+5`); what else Python's `Decimal` reads
+    (`1_000`, other scripts' digits) is no number a spreadsheet writes."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value) is None:
+        raise PydanticCustomError("number_format", "not a number")
+    return value
+
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+Plain = BeforeValidator(_plain_number)
+MAX_USD, MAX_BTC = Decimal(MAX_CENTS) / 100, Decimal(MAX_SATS) / SATS_PER_BTC
+Usd = Annotated[Decimal, Plain, Field(ge=0, le=MAX_USD, decimal_places=2, allow_inf_nan=False)]
+Pct = Annotated[Decimal, Plain, Field(ge=0, allow_inf_nan=False)]
+Days = Annotated[int, Plain, Field(ge=0)]
+
 
 class _Row(BaseModel):
     """One row as typed values; pydantic reports every bad cell of it."""
@@ -64,25 +74,25 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     facility_id: Annotated[str, Field(min_length=1)]
     customer_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]
-    facility_usd: Annotated[Decimal, Field(gt=0, le=MAX_USD, decimal_places=2, allow_inf_nan=False)]
+    facility_usd: Annotated[Decimal, Plain, Field(gt=0, le=MAX_USD, decimal_places=2, allow_inf_nan=False)]
     disbursed_usd: Usd
     principal_outstanding_usd: Usd
     interest_outstanding_usd: Usd
-    collateral_btc: Annotated[Decimal, Field(ge=0, le=MAX_BTC, decimal_places=8, allow_inf_nan=False)]
+    collateral_btc: Annotated[Decimal, Plain, Field(ge=0, le=MAX_BTC, decimal_places=8, allow_inf_nan=False)]
     annual_rate_pct: Pct
-    duration_months: Annotated[int, Field(gt=0)]
+    duration_months: Annotated[int, Plain, Field(gt=0)]
     activated_on: Annotated[date, BeforeValidator(_iso_date)]
     initial_cvl_pct: Pct
     margin_call_cvl_pct: Pct
     liquidation_cvl_pct: Pct
     one_time_fee_rate: Pct | None = None
-    accrual_interval: Interval | None = None
-    accrual_cycle_interval: Interval | None = None
+    accrual_interval: InterestInterval | None = None  # the domain's enums: `TermValues` compares them by identity
+    accrual_cycle_interval: InterestInterval | None = None
     interest_due_duration_from_accrual: Days | None = None
     obligation_overdue_duration_from_due: Days | None = None
     obligation_liquidation_duration_from_due: Days | None = None
     obligation_defaulted_duration_from_due: Days | None = None
-    disbursal_policy: Literal["single_disbursal", "multiple_disbursal"] | None = None
+    disbursal_policy: DisbursalPolicy | None = None
 
 
 _NUMBERS = ("not a number ({value!r}): write digits with '{mark}' as the decimal mark and no currency sign, "
@@ -90,13 +100,13 @@ _NUMBERS = ("not a number ({value!r}): write digits with '{mark}' as the decimal
 _PROBLEMS = {"missing": "missing value", "int_parsing": "not a whole number ({value!r})",
              "int_from_float": "not a whole number ({value!r})", "greater_than_equal": "negative",
              "greater_than": "must be above 0",
-             "less_than_equal": "above the largest amount lanasim takes ({le}); is it in the column's unit?",
+             "less_than_equal": "above the largest amount lanasim takes ({largest}); is it in the column's unit?",
              "decimal_max_places": "too many decimals ({value!r}: at most {decimal_places})",
-             "literal_error": "unknown value {value!r} (expected {expected})",
+             "enum": "unknown value {value!r} (expected {expected})",
              "string_pattern_mismatch": "not an email address ({value!r})", "string_too_short": "missing value",
              "iso_date": "not a date ({value!r}): write it as YYYY-MM-DD, e.g. 2024-01-15",
              **dict.fromkeys(("date_parsing", "date_from_datetime_parsing"), "no such day ({value!r})"),
-             **dict.fromkeys(("decimal_parsing", "decimal_type", "finite_number"), _NUMBERS)}
+             **dict.fromkeys(("number_format", "decimal_parsing", "decimal_type", "finite_number"), _NUMBERS)}
 
 
 def _problem(error: ErrorDetails, sheet: SheetRow) -> str:
@@ -104,9 +114,12 @@ def _problem(error: ErrorDetails, sheet: SheetRow) -> str:
     text = _PROBLEMS.get(error["type"])
     if text is None:
         return error["msg"]
-    mark, value = sheet.decimal_mark, sheet.cells.get(str(error["loc"][0]) if error["loc"] else "", error["input"])
+    column = str(error["loc"][0]) if error["loc"] else ""
+    mark, value = sheet.decimal_mark, sheet.cells.get(column, error["input"])
     value = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."  # a quote left open
-    return text.format(value=value, mark=mark, example="1234,56" if mark == "," else "1234.56", **error.get("ctx", {}))
+    return text.format(**{**error.get("ctx", {}), "value": value, "mark": mark,
+                          "example": "1234,56" if mark == "," else "1234.56",
+                          "largest": f"{MAX_BTC} BTC" if column == "collateral_btc" else f"{MAX_USD} USD"})
 
 
 def read_book(path: str | Path, as_of: date) -> list[Position]:
