@@ -178,3 +178,20 @@ def test_single_disbursal_written_out_refuses_a_partly_disbursed_facility_as_the
            for name, value in zip(NAMES, ROW, strict=True)]
     err = refusal(tmp_path, capsys, ",".join(NAMES) + ",disbursal_policy\n" + ",".join(row) + ",single_disbursal\n")
     assert "line 2, disbursed_usd: inconsistent amounts: single_disbursal terms pay out the whole facility" in err
+
+
+def test_a_book_holding_more_than_every_bitcoin_is_refused_before_any_journal(tmp_path, capsys):
+    rows = [[(f"fac-{i}" if name == "facility_id" else "21000000" if name == "collateral_btc" else value)
+             for name, value in zip(NAMES, ROW, strict=True)] for i in (1, 2)]
+    err = refusal(tmp_path, capsys, "\n".join(",".join(r) for r in [NAMES, *rows]) + "\n")
+    assert "collateral_btc: the book's total, 42000000 BTC, is more than every bitcoin there will ever be" in err
+
+
+def test_a_book_whose_dollars_outgrow_a_ledger_account_is_refused_before_any_journal(tmp_path, capsys, monkeypatch):
+    from scenarios.book import format as book_format
+
+    monkeypatch.setattr(book_format, "MAX_TOTAL", 150_000_00)  # as 9,224 facilities of USD 10 trillion would
+    rows = [[(f"fac-{i}" if name == "facility_id" else value) for name, value in zip(NAMES, ROW, strict=True)]
+            for i in (1, 2)]
+    err = refusal(tmp_path, capsys, "\n".join(",".join(r) for r in [NAMES, *rows]) + "\n")
+    assert "facility_usd: the book's facilities and interest total 201624.68 USD, more than a ledger account" in err

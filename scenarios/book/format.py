@@ -24,6 +24,7 @@ from domains.credit.facility.imported import inconsistency
 from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
 from domains.money import MAX_CENTS, MAX_SATS, SATS_PER_BTC
 from engine.bank.importer import Position
+from engine.bank.ledger import MAX_TOTAL
 from scenarios.book.sheet import BookProblem, BookRefused, SheetRow, sheet_rows
 
 __all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "book_chunks", "check_book", "read_book",
@@ -129,18 +130,22 @@ def read_book(path: str | Path, as_of: date) -> list[Position]:
     for position, found in _scan(path, as_of):
         problems += found
         positions.append(position)
-    _refuse(path, problems, len(positions))
+    kept = [p for p in positions if p is not None]
+    _refuse(path, problems + _totals(sum(p.collateral_sats for p in kept), sum(p.amount + p.interest for p in kept)),
+            len(positions))
     return positions  # type: ignore[return-value]
 
 
 def check_book(path: str | Path, as_of: date) -> int:
     """`read_book`'s checks, keeping no row: `BookRefused`, or how many facilities the book holds."""
     problems: list[BookProblem] = []
-    count = 0
-    for _, found in _scan(path, as_of):
+    count = sats = cents = 0
+    for position, found in _scan(path, as_of):
         problems += found
         count += 1
-    _refuse(path, problems, count)
+        if position is not None:
+            sats, cents = sats + position.collateral_sats, cents + position.amount + position.interest
+    _refuse(path, problems + _totals(sats, cents), count)
     return count
 
 
@@ -158,6 +163,21 @@ def book_chunks(path: str | Path, as_of: date, size: int = CHUNK) -> Iterator[li
             chunk = []
     if chunk:
         yield chunk
+
+
+def _totals(sats: int, cents: int) -> list[BookProblem]:
+    """The book's own problems, from its total collateral and dollars (facilities and interest): more
+    than every bitcoin there will ever be, or more than one ledger account's running total holds (the
+    import would fail part-way, `LedgerTotalOutOfRange`)."""
+    problems = []
+    if sats > MAX_SATS:
+        problems.append(BookProblem(0, "collateral_btc", f"the book's total, {Decimal(sats) / SATS_PER_BTC} BTC, is "
+                                                         f"more than every bitcoin there will ever be ({MAX_BTC})"))
+    if cents > MAX_TOTAL:
+        usd, most = Decimal(cents) / 100, Decimal(MAX_TOTAL) / 100
+        problems.append(BookProblem(0, "facility_usd", f"the book's facilities and interest total {usd} USD, "
+                                                       f"more than a ledger account holds ({most})"))
+    return problems
 
 
 def _refuse(path: str | Path, problems: list[BookProblem], count: int) -> None:
