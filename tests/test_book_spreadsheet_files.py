@@ -195,3 +195,27 @@ def test_a_book_whose_dollars_outgrow_a_ledger_account_is_refused_before_any_jou
             for i in (1, 2)]
     err = refusal(tmp_path, capsys, "\n".join(",".join(r) for r in [NAMES, *rows]) + "\n")
     assert "facility_usd: the book's facilities and interest total 201624.68 USD, more than a ledger account" in err
+
+
+def test_show_book_prints_the_cvl_of_a_facility_owing_nothing_as_an_empty_cell(tmp_path, capsys):
+    header = ",".join(NAMES) + ",disbursal_policy"
+    row = [("0" if name.endswith(("disbursed_usd", "outstanding_usd")) else value)
+           for name, value in zip(NAMES, ROW, strict=True)]
+    code, journal = imports(book(tmp_path, header + "\n" + ",".join(row) + ",multiple_disbursal\n"))
+    capsys.readouterr()
+    assert code == 0 and main(["show", str(journal), "book"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[1].split() == ["facility_id", "status", "state", "cvl_pct", "outstanding_cents", "collateral_sats"]
+    assert table[2].split() == ["fac-1", "active", "no_exposure", "0", "212345678"]  # no CVL: infinite
+
+
+def test_a_run_from_a_bad_book_reports_each_problem_on_its_own_line_and_runs_nothing(tmp_path, capsys):
+    row = ",".join(ROW).replace("812.33", "$812.33").replace(",12,", ",12%,", 1)
+    path = book(tmp_path, ",".join(NAMES) + "\n" + row + "\n")
+    out = tmp_path / "run"
+    assert main(["run", "june-2022", "--from", str(path), "--at", "2024-06-30", "--set", "btc_usd=60000",
+                 "--out", str(out)]) == 2
+    err = [line.removeprefix(f"lanasim: error: {path}: ") for line in capsys.readouterr().err.splitlines()]
+    assert [line.partition(" (")[0] for line in err] == ["line 2, interest_outstanding_usd: not a number",
+                                                        "line 2, annual_rate_pct: not a number", "refused"]
+    assert err[-1] == "refused (2 problems); nothing run" and not out.exists()
