@@ -118,6 +118,8 @@ def test_amounts_up_to_the_banks_largest_import_exactly_and_one_above_is_refused
     (b"PAR1\x15\x04", "line 1, -: not a UTF-8 text file (a Parquet file)"),
     (",".join(NAMES).encode("utf-16"), "line 1, -: not a UTF-8 text file (UTF-16 text)"),
     (b"", "line 1, -: an empty file: a book's first line names its columns"),
+    (("Loan book, June 2024\n" + ",".join(NAMES) + "\n" + ",".join(ROW) + "\n").encode(),
+     "line 1, -: names none of a book's columns (facility_id, ...): the first line is the header (delete any title"),
     ("\t".join(NAMES).encode(), "line 1, -: tab-separated: a book is comma-separated; save the sheet as 'CSV UTF-8"),
     ((",".join(NAMES) + "\n" + ",".join(ROW) + "\n" + ",".join(ROW).replace("ada", "zo\xeb").replace("-1", "-2")
       + "\n").encode("latin-1"), "line 3, -: not UTF-8 text; save the sheet as 'CSV UTF-8 (Comma delimited)'"),

@@ -107,6 +107,9 @@ def _delimiter(path: str | Path, first: str) -> str:
 
 def _check_header(path: str | Path, names: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> None:
     known = required + optional
+    if not set(names) & set(known):
+        raise BookRefused(str(path), [BookProblem(1, "-", f"names none of a book's columns ({required[0]}, ...): the "
+                                                          "first line is the header (delete any title line above it)")])
     problems = [BookProblem(1, c, "missing column") for c in required if c not in names]
     for i, name in enumerate(names):
         if name and name not in known:
