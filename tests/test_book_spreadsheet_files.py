@@ -80,6 +80,8 @@ def test_a_semicolon_separated_book_reads_its_decimal_comma_and_refuses_a_point_
                                       "no currency sign, thousands separator or %, e.g. 1234.56"),
     ("annual_rate_pct", "12%", "not a number ('12%')"),
     ("facility_usd", "100_000.01", "not a number ('100_000.01')"),  # Python's Decimal reads it; no sheet writes it
+    ("facility_usd", "1.00000E+05", "in scientific notation ('1.00000E+05'), as a spreadsheet shows a number it "
+                                    "rounded: format the column as a number with all its decimals"),
     ("activated_on", "1/15/2024", "not a date ('1/15/2024'): write it as YYYY-MM-DD, e.g. 2024-01-15"),
     ("activated_on", "2024-02-30", "no such day ('2024-02-30')"),
     ("collateral_btc", "2.123456789", "too many decimals ('2.123456789': at most 8)"),
@@ -221,3 +223,14 @@ def test_a_run_from_a_bad_book_reports_each_problem_on_its_own_line_and_runs_not
     assert [line.partition(" (")[0] for line in err] == ["line 2, interest_outstanding_usd: not a number",
                                                         "line 2, annual_rate_pct: not a number", "refused"]
     assert err[-1] == "refused (2 problems); nothing run" and not out.exists()
+
+
+def test_terms_with_many_decimals_are_exported_without_an_exponent_and_import_again(tmp_path):
+    header = ",".join(NAMES) + ",one_time_fee_rate"
+    code, journal = imports(book(tmp_path, header + "\n" + ",".join(ROW).replace(",12,12,", ",0.0000001,12,")
+                                 + ",0.00000005\n"))
+    [back] = exported(journal)
+    assert code == 0 and (back["annual_rate_pct"], back["one_time_fee_rate"]) == ("0.0000001", "0.00000005")
+    again = tmp_path / "again"
+    again.mkdir()
+    assert imports(book(again, (tmp_path / "back.csv").read_bytes()))[0] == 0

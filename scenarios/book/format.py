@@ -54,14 +54,16 @@ _ISO_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]00:00(?::00(?:\.0+)?
 
 
 def _plain_number(value: object) -> object:
-    """A number cell as ASCII digits, a '.' and an exponent (`1E+5`); what else Python's `Decimal` reads
-    (`1_000`, other scripts' digits) is no number a spreadsheet writes."""
+    """A number cell as ASCII digits and a '.'; what else Python's `Decimal` reads (`1_000`, other
+    scripts' digits) is no number a spreadsheet writes, and an exponent (`1.23457E+11`) is how one
+    shows a number it rounded to fit its column."""
     if isinstance(value, str) and _NUMBER.fullmatch(value) is None:
-        raise PydanticCustomError("number_format", "not a number")
+        raise PydanticCustomError("number_exponent" if _EXPONENT.fullmatch(value) else "number_format", "not a number")
     return value
 
 
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_EXPONENT = re.compile(_NUMBER.pattern + r"[eE][+-]?[0-9]+")
 Plain = BeforeValidator(_plain_number)
 MAX_USD, MAX_BTC = Decimal(MAX_CENTS) / 100, Decimal(MAX_SATS) / SATS_PER_BTC
 Usd = Annotated[Decimal, Plain, Field(ge=0, le=MAX_USD, decimal_places=2, allow_inf_nan=False)]
@@ -105,6 +107,8 @@ _PROBLEMS = {"missing": "missing value", "int_parsing": "not a whole number ({va
              "decimal_max_places": "too many decimals ({value!r}: at most {decimal_places})",
              "enum": "unknown value {value!r} (expected {expected})",
              "string_pattern_mismatch": "not an email address ({value!r})", "string_too_short": "missing value",
+             "number_exponent": "in scientific notation ({value!r}), as a spreadsheet shows a number it rounded: "
+                                "format the column as a number with all its decimals",
              "iso_date": "not a date ({value!r}): write it as YYYY-MM-DD, e.g. 2024-01-15",
              **dict.fromkeys(("date_parsing", "date_from_datetime_parsing"), "no such day ({value!r})"),
              **dict.fromkeys(("number_format", "decimal_parsing", "decimal_type", "finite_number"), _NUMBERS)}
