@@ -234,3 +234,11 @@ def test_terms_with_many_decimals_are_exported_without_an_exponent_and_import_ag
     again = tmp_path / "again"
     again.mkdir()
     assert imports(book(again, (tmp_path / "back.csv").read_bytes()))[0] == 0
+
+
+def test_a_facility_activated_after_the_import_date_is_refused_as_not_yet_active_not_as_bad_amounts(tmp_path, capsys):
+    code, journal = imports(book(tmp_path, ",".join(NAMES) + "\n" + ",".join(ROW).replace("812.33", "0") + "\n"),
+                            as_of="2024-01-10")
+    err = capsys.readouterr().err
+    assert code == 2 and not journal.exists()
+    assert "line 2, activated_on: not yet active: activated on 2024-01-15, after the import date 2024-01-10" in err

@@ -271,6 +271,8 @@ def _column_of(problem: str) -> str:
 
 
 def _kind_of(problem: str) -> str:
+    if problem.startswith("activated"):
+        return "not yet active: "  # the row is fine; --as-of is earlier than it
     return "disbursed above the facility: " if "above the facility" in problem else "inconsistent amounts: "
 
 
