@@ -64,11 +64,11 @@ def _plain_number(value: object) -> object:
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
 _EXPONENT = re.compile(_NUMBER.pattern + r"[eE][+-]?[0-9]+")
-Plain = BeforeValidator(_plain_number)
+Plain = BeforeValidator(_plain_number)  # digits only: no NaN or Infinity gets past it
 MAX_USD, MAX_BTC = Decimal(MAX_CENTS) / 100, Decimal(MAX_SATS) / SATS_PER_BTC
-Usd = Annotated[Decimal, Plain, Field(ge=0, le=MAX_USD, decimal_places=2, allow_inf_nan=False)]
-Pct = Annotated[Decimal, Plain, Field(ge=0, allow_inf_nan=False)]
-Days = Annotated[int, Plain, Field(ge=0)]
+Usd = Annotated[Decimal, Field(ge=0, le=MAX_USD, decimal_places=2), Plain]
+Pct = Annotated[Decimal, Field(ge=0), Plain]
+Days = Annotated[int, Field(ge=0), Plain]
 
 
 class _Row(BaseModel):
@@ -77,13 +77,13 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     facility_id: Annotated[str, Field(min_length=1)]
     customer_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]
-    facility_usd: Annotated[Decimal, Plain, Field(gt=0, le=MAX_USD, decimal_places=2, allow_inf_nan=False)]
+    facility_usd: Annotated[Decimal, Field(gt=0, le=MAX_USD, decimal_places=2), Plain]
     disbursed_usd: Usd
     principal_outstanding_usd: Usd
     interest_outstanding_usd: Usd
-    collateral_btc: Annotated[Decimal, Plain, Field(ge=0, le=MAX_BTC, decimal_places=8, allow_inf_nan=False)]
+    collateral_btc: Annotated[Decimal, Field(ge=0, le=MAX_BTC, decimal_places=8), Plain]
     annual_rate_pct: Pct
-    duration_months: Annotated[int, Plain, Field(gt=0)]
+    duration_months: Annotated[int, Field(gt=0), Plain]
     activated_on: Annotated[date, BeforeValidator(_iso_date)]
     initial_cvl_pct: Pct
     margin_call_cvl_pct: Pct

@@ -68,11 +68,13 @@ def sheet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str,
             names = [name.strip().lower() for name in next(reader)]
             _check_header(path, names, required, optional)
             named = [(i, name) for i, name in enumerate(names) if name]
+            unnamed = [i for i, name in enumerate(names) if not name]
             last = reader.line_num
             for record in reader:
                 line, last = last + 1, reader.line_num
                 cells = {name: record[i].strip() for i, name in named if i < len(record) and record[i].strip()}
-                stray = any(cell.strip() for i, cell in enumerate(record) if i >= len(names) or not names[i])
+                stray = any(cell.strip() for cell in record[len(names):]) or \
+                    any(record[i].strip() for i in unnamed if i < len(record))
                 if not cells and not stray:
                     continue  # a blank line, or a row of empty cells (commas only, as spreadsheets write)
                 problems = [BookProblem(line, "-", f"{len(record)} cells, but the header names {len(named)}")] \
