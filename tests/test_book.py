@@ -152,7 +152,7 @@ def test_every_bad_row_is_reported_not_just_the_first(tmp_path, capsys):
     assert "line 2, interest_outstanding_usd: not a number" in err and "line 4, interest_outstanding_usd" in err
 
 
-def test_blank_lines_and_empty_cells_past_the_header_are_ignored_and_a_repeated_columns_last_cell_counts(tmp_path):
+def test_blank_lines_and_empty_cells_past_the_header_are_ignored_and_a_column_named_twice_is_refused(tmp_path):
     from scenarios.book.format import BookRefused, read_book
 
     header = " " + HEADER.replace(",", " , ")  # spaces around names are not part of them
@@ -161,9 +161,10 @@ def test_blank_lines_and_empty_cells_past_the_header_are_ignored_and_a_repeated_
     assert [(p.facility_id, p.principal, p.terms.annual_rate) for p in positions] == [
         ("fac-1", 8_000_000, Decimal("12")), ("fac-2", 5_000_000, Decimal("9.5"))]
     repeated = write(tmp_path, [ROWS[0] + ",", ROWS[1] + ",fac-9"], HEADER + ",facility_id", name="repeated.csv")
-    with pytest.raises(BookRefused) as refused:
+    with pytest.raises(BookRefused) as refused:  # which of its cells holds the id? the book does not say
         read_book(repeated, date(2024, 3, 10))
-    assert [(p.line, p.column) for p in refused.value.problems] == [(2, "facility_id")]  # its last cell is empty
+    assert [str(p) for p in refused.value.problems] == ["line 1, facility_id: column named twice (cells 1 and 14); "
+                                                        "keep one"]
 
 
 def test_an_existing_journal_is_never_overwritten_by_an_import(tmp_path, capsys):
@@ -291,7 +292,8 @@ def test_a_binary_file_such_as_a_journal_is_refused_as_a_book_or_outbox_in_one_l
         str(journal), "--as-of", "2024-03-10", "--price-usd", "60000"]
     assert main(["import", *source, "--journal", str(again)]) == 2
     err = capsys.readouterr().err
-    assert err == f"lanasim: error: {journal}: line 1, -: not a UTF-8 text file; refused, no journal written\n"
+    kind = "" if how == "from-outbox" else " (an SQLite database); save the sheet as 'CSV UTF-8 (Comma delimited)'"
+    assert err == f"lanasim: error: {journal}: line 1, -: not a UTF-8 text file{kind}; refused, no journal written\n"
     assert not again.exists()
 
 

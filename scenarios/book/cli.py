@@ -92,14 +92,7 @@ def _import(args: argparse.Namespace) -> int:
     try:
         chunks, count, as_of, price = _read(args)
     except BookRefused as refused:
-        if len(refused.problems) == 1:  # one problem, one line
-            print(f"lanasim: error: {source}: {refused.problems[0]}; refused, no journal written", file=sys.stderr)
-            return 2
-        for problem in refused.problems:
-            print(f"lanasim: error: {source}: {problem}", file=sys.stderr)
-        print(f"lanasim: error: {source}: refused ({len(refused.problems)} problems); no journal written",
-              file=sys.stderr)
-        return 2
+        return _refused(source, refused.problems, "no journal written")
     started, progress = time.perf_counter(), RunProgress()
     try:
         with Simulation(seed=args.seed, start=as_of.isoformat(), journal=str(journal)) as sim:
@@ -114,6 +107,17 @@ def _import(args: argparse.Namespace) -> int:
     print(f"imported {count:,} facilities into {journal} as of {as_of} at ${Decimal(price) / 100:,} "
           f"per BTC ({time.perf_counter() - started:.1f} s)")
     return 0
+
+
+def _refused(source: str, problems: list, written: str) -> int:
+    """A refused book on stderr, a line per problem (one line for one problem); exit status 2."""
+    if len(problems) == 1:
+        print(f"lanasim: error: {source}: {problems[0]}; refused, {written}", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(f"lanasim: error: {source}: {problem}", file=sys.stderr)
+    print(f"lanasim: error: {source}: refused ({len(problems)} problems); {written}", file=sys.stderr)
+    return 2
 
 
 def _reporting(chunks: Iterable[list], count: int, progress: RunProgress) -> Iterator[list]:
@@ -158,8 +162,13 @@ def _export(args: argparse.Namespace) -> int:
     out = _new_file(args.out)
     with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
         rows = book_rows(sim)
-    with out.open("w", newline="") as handle:
-        write_book(rows, handle)
+    with out.open("x", encoding="utf-8", newline="") as handle:  # UTF-8 whatever the locale: what import reads
+        try:
+            write_book(rows, handle)
+        except BaseException:
+            handle.close()
+            out.unlink()  # ours: created just above
+            raise
     print(f"wrote {len(rows):,} facilities to {out}")
     return 0
 
@@ -225,7 +234,8 @@ def _show_book(args: argparse.Namespace) -> int:
         print(f"book as of {at}: no open facilities")
         return 0
     if not console.is_terminal:  # a pipe or a file: the same columns as plain text, at pandas' speed
-        print(f"book as of {at}\n{frame.to_string(index=False, na_rep='')}")  # (rich took 8 s for 20,000 rows)
+        shown = frame.astype(object).fillna("")  # an infinite CVL an empty cell (na_rep leaves Int64's <NA>)
+        print(f"book as of {at}\n{shown.to_string(index=False)}")  # (rich took 8 s for 20,000 rows)
         return 0
     table = Table(*frame.columns, title=f"book as of {at}", box=None)
     for row in frame.itertuples(index=False):
@@ -250,7 +260,12 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
 
         load_scenario(args.scenario).require_stress("--from")
         if Path(args.from_).suffix.lower() == ".csv":
-            return _run_from(args, progress)
+            from scenarios.book.format import BookRefused
+
+            try:
+                return _run_from(args, progress)
+            except BookRefused as refused:
+                return _refused(args.from_, refused.problems, "nothing run")
         # a journal's book: the scenario run with book_from/book_at, with that run's Ctrl-C, resume and output
         from scenarios.book.held import settings
 

@@ -94,9 +94,12 @@ def book_rows(sim: Any) -> list[dict]:
 def _terms(t: TermValues) -> dict:
     def days(value: int | None) -> str:
         return "" if value is None else str(value)
-    return {"annual_rate_pct": str(t.annual_rate), "duration_months": str(t.duration),
-            "initial_cvl_pct": str(t.initial_cvl), "margin_call_cvl_pct": str(t.margin_call_cvl),
-            "liquidation_cvl_pct": str(t.liquidation_cvl), "one_time_fee_rate": str(t.one_time_fee_rate),
+
+    def pct(value: Decimal) -> str:
+        return f"{value:f}"  # never an exponent (str gives `1E-7`), which a book refuses
+    return {"annual_rate_pct": pct(t.annual_rate), "duration_months": str(t.duration),
+            "initial_cvl_pct": pct(t.initial_cvl), "margin_call_cvl_pct": pct(t.margin_call_cvl),
+            "liquidation_cvl_pct": pct(t.liquidation_cvl), "one_time_fee_rate": pct(t.one_time_fee_rate),
             "accrual_interval": t.accrual_interval.value, "accrual_cycle_interval": t.accrual_cycle_interval.value,
             "interest_due_duration_from_accrual": str(t.interest_due_duration_from_accrual),
             "obligation_overdue_duration_from_due": days(t.obligation_overdue_duration_from_due),

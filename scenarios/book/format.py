@@ -1,27 +1,31 @@
 """The book file: one CSV row per facility, read (validated whole) and written in the same format.
 
-Dollars have at most 2 decimal places and BTC at most 8; both convert exactly to cents and sats.
-Optional columns carry the remaining term fields under their Lana names; an absent column or an
-empty cell takes `TermValues`' default. A bad book raises `BookRefused` listing every problem.
+Dollars have at most 2 decimal places and BTC at most 8; both convert exactly to cents and sats, up
+to the largest amounts the bank takes; dates are `YYYY-MM-DD`. Optional columns carry the remaining
+term fields under their Lana names; an absent column or an empty cell takes `TermValues`' default.
+A bad book raises `BookRefused` listing every problem.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
-import attrs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from domains.credit.errors import CreditError
 from domains.credit.facility.imported import inconsistency
-from domains.credit.terms import TermValues
+from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
+from domains.money import MAX_CENTS, MAX_SATS, SATS_PER_BTC
 from engine.bank.importer import Position
-from scenarios.library.params import ScenarioError
+from engine.bank.ledger import MAX_TOTAL
+from scenarios.book.sheet import BookProblem, BookRefused, SheetRow, sheet_rows
 
 __all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "book_chunks", "check_book", "read_book",
            "write_book"]
@@ -35,10 +39,36 @@ OPTIONAL = ("one_time_fee_rate", "accrual_interval", "accrual_cycle_interval", "
             "obligation_overdue_duration_from_due", "obligation_liquidation_duration_from_due",
             "obligation_defaulted_duration_from_due", "disbursal_policy")
 
-Usd = Annotated[Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False)]
-Pct = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
-Days = Annotated[int, Field(ge=0)]
-Interval = Literal["end_of_day", "end_of_month"]
+def _iso_date(value: object) -> object:
+    """A date cell as `YYYY-MM-DD` (a midnight time after it, as spreadsheets write dates, is dropped);
+    anything else, a number of seconds too, is no date."""
+    if isinstance(value, str):
+        match = _ISO_DATE.fullmatch(value)
+        if match is None:
+            raise PydanticCustomError("iso_date", "not a date")
+        return match.group(1)
+    return value
+
+
+_ISO_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]00:00(?::00(?:\.0+)?)?Z?)?")
+
+
+def _plain_number(value: object) -> object:
+    """A number cell as ASCII digits and a '.'; what else Python's `Decimal` reads (`1_000`, other
+    scripts' digits) is no number a spreadsheet writes, and an exponent (`1.23457E+11`) is how one
+    shows a number it rounded to fit its column."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value) is None:
+        raise PydanticCustomError("number_exponent" if _EXPONENT.fullmatch(value) else "number_format", "not a number")
+    return value
+
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_EXPONENT = re.compile(_NUMBER.pattern + r"[eE][+-]?[0-9]+")
+Plain = BeforeValidator(_plain_number)  # digits only: no NaN or Infinity gets past it
+MAX_USD, MAX_BTC = Decimal(MAX_CENTS) / 100, Decimal(MAX_SATS) / SATS_PER_BTC
+Usd = Annotated[Decimal, Field(ge=0, le=MAX_USD, decimal_places=2), Plain]
+Pct = Annotated[Decimal, Field(ge=0), Plain]
+Days = Annotated[int, Field(ge=0), Plain]
 
 
 class _Row(BaseModel):
@@ -47,51 +77,54 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     facility_id: Annotated[str, Field(min_length=1)]
     customer_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]
-    facility_usd: Annotated[Decimal, Field(gt=0, decimal_places=2, allow_inf_nan=False)]
+    facility_usd: Annotated[Decimal, Field(gt=0, le=MAX_USD, decimal_places=2), Plain]
     disbursed_usd: Usd
     principal_outstanding_usd: Usd
     interest_outstanding_usd: Usd
-    collateral_btc: Annotated[Decimal, Field(ge=0, decimal_places=8, allow_inf_nan=False)]
+    collateral_btc: Annotated[Decimal, Field(ge=0, le=MAX_BTC, decimal_places=8), Plain]
     annual_rate_pct: Pct
-    duration_months: Annotated[int, Field(gt=0)]
-    activated_on: date
+    duration_months: Annotated[int, Field(gt=0), Plain]
+    activated_on: Annotated[date, BeforeValidator(_iso_date)]
     initial_cvl_pct: Pct
     margin_call_cvl_pct: Pct
     liquidation_cvl_pct: Pct
     one_time_fee_rate: Pct | None = None
-    accrual_interval: Interval | None = None
-    accrual_cycle_interval: Interval | None = None
+    accrual_interval: InterestInterval | None = None  # the domain's enums: `TermValues` compares them by identity
+    accrual_cycle_interval: InterestInterval | None = None
     interest_due_duration_from_accrual: Days | None = None
     obligation_overdue_duration_from_due: Days | None = None
     obligation_liquidation_duration_from_due: Days | None = None
     obligation_defaulted_duration_from_due: Days | None = None
-    disbursal_policy: Literal["single_disbursal", "multiple_disbursal"] | None = None
+    disbursal_policy: DisbursalPolicy | None = None
 
 
-@attrs.frozen
-class BookProblem:
-    line: int
-    column: str
-    problem: str
-
-    def __str__(self) -> str:
-        """`line 3, collateral_btc: negative`; line 0 is the book as a whole (`COLUMN: problem`)."""
-        return f"line {self.line}, {self.column}: {self.problem}" if self.line else f"{self.column}: {self.problem}"
-
-
-class BookRefused(ScenarioError):
-    """The book was refused whole (fields: path, problems); nothing was written."""
-
-    def __init__(self, path: str, problems: list[BookProblem]) -> None:
-        self.path, self.problems = path, problems
-        super().__init__(f"{path}: refused, {len(problems)} problem(s): " + "; ".join(map(str, problems)))
+_NUMBERS = ("not a number ({value!r}): write digits with '{mark}' as the decimal mark and no currency sign, "
+            "thousands separator or %, e.g. {example}")
+_PROBLEMS = {"missing": "missing value", "int_parsing": "not a whole number ({value!r})",
+             "int_from_float": "not a whole number ({value!r})", "greater_than_equal": "negative",
+             "greater_than": "must be above 0",
+             "less_than_equal": "above the largest amount lanasim takes ({largest}); is it in the column's unit?",
+             "decimal_max_places": "too many decimals ({value!r}: at most {decimal_places})",
+             "enum": "unknown value {value!r} (expected {expected})",
+             "string_pattern_mismatch": "not an email address ({value!r})", "string_too_short": "missing value",
+             "number_exponent": "in scientific notation ({value!r}), as a spreadsheet shows a number it rounded: "
+                                "format the column as a number with all its decimals",
+             "iso_date": "not a date ({value!r}): write it as YYYY-MM-DD, e.g. 2024-01-15",
+             **dict.fromkeys(("date_parsing", "date_from_datetime_parsing"), "no such day ({value!r})"),
+             **dict.fromkeys(("number_format", "decimal_parsing", "decimal_type", "finite_number"), _NUMBERS)}
 
 
-_PROBLEMS = {"missing": "missing value", "decimal_parsing": "not a number", "int_parsing": "not a whole number",
-             "int_from_float": "not a whole number", "decimal_type": "not a number", "finite_number": "not a number",
-             "greater_than_equal": "negative", "greater_than": "must be above 0",
-             "decimal_max_places": "too many decimals", "literal_error": "unknown value",
-             "string_pattern_mismatch": "not an email address", "string_too_short": "missing value"}
+def _problem(error: ErrorDetails, sheet: SheetRow) -> str:
+    """A pydantic error as the book's problem, with the cell as the file has it and how to write it."""
+    text = _PROBLEMS.get(error["type"])
+    if text is None:
+        return error["msg"]
+    column = str(error["loc"][0]) if error["loc"] else ""
+    mark, value = sheet.decimal_mark, sheet.cells.get(column, error["input"])
+    value = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."  # a quote left open
+    return text.format(**{**error.get("ctx", {}), "value": value, "mark": mark,
+                          "example": "1234,56" if mark == "," else "1234.56",
+                          "largest": f"{MAX_BTC} BTC" if column == "collateral_btc" else f"{MAX_USD} USD"})
 
 
 def read_book(path: str | Path, as_of: date) -> list[Position]:
@@ -101,18 +134,22 @@ def read_book(path: str | Path, as_of: date) -> list[Position]:
     for position, found in _scan(path, as_of):
         problems += found
         positions.append(position)
-    _refuse(path, problems, len(positions))
+    kept = [p for p in positions if p is not None]
+    _refuse(path, problems + _totals(sum(p.collateral_sats for p in kept), sum(p.amount + p.interest for p in kept)),
+            len(positions))
     return positions  # type: ignore[return-value]
 
 
 def check_book(path: str | Path, as_of: date) -> int:
     """`read_book`'s checks, keeping no row: `BookRefused`, or how many facilities the book holds."""
     problems: list[BookProblem] = []
-    count = 0
-    for _, found in _scan(path, as_of):
+    count = sats = cents = 0
+    for position, found in _scan(path, as_of):
         problems += found
         count += 1
-    _refuse(path, problems, count)
+        if position is not None:
+            sats, cents = sats + position.collateral_sats, cents + position.amount + position.interest
+    _refuse(path, problems + _totals(sats, cents), count)
     return count
 
 
@@ -132,6 +169,21 @@ def book_chunks(path: str | Path, as_of: date, size: int = CHUNK) -> Iterator[li
         yield chunk
 
 
+def _totals(sats: int, cents: int) -> list[BookProblem]:
+    """The book's own problems, from its total collateral and dollars (facilities and interest): more
+    than every bitcoin there will ever be, or more than one ledger account's running total holds (the
+    import would fail part-way, `LedgerTotalOutOfRange`)."""
+    problems = []
+    if sats > MAX_SATS:
+        problems.append(BookProblem(0, "collateral_btc", f"the book's total, {Decimal(sats) / SATS_PER_BTC} BTC, is "
+                                                         f"more than every bitcoin there will ever be ({MAX_BTC})"))
+    if cents > MAX_TOTAL:
+        usd, most = Decimal(cents) / 100, Decimal(MAX_TOTAL) / 100
+        problems.append(BookProblem(0, "facility_usd", f"the book's facilities and interest total {usd} USD, "
+                                                       f"more than a ledger account holds ({most})"))
+    return problems
+
+
 def _refuse(path: str | Path, problems: list[BookProblem], count: int) -> None:
     if problems:
         raise BookRefused(str(path), problems)
@@ -141,43 +193,45 @@ def _refuse(path: str | Path, problems: list[BookProblem], count: int) -> None:
 
 def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list[BookProblem]]]:
     """Each row's position (None if it cannot be built) and problems, read as a stream."""
-    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-        try:
-            reader = csv.reader(handle)
-            header = [h.strip() for h in next(reader, [])]
-            problems = [BookProblem(1, c, "missing column") for c in COLUMNS if c not in header]
-            problems += [BookProblem(1, c, "unknown column") for c in header if c not in COLUMNS + OPTIONAL]
-            if problems:
-                raise BookRefused(str(path), problems)
-            seen: dict[str, int] = {}
-            terms: dict[tuple[str | None, ...], TermValues] = {}  # a book's rows share a few sets of terms
-            for record in reader:  # blank lines skipped; empty cells past the header too (a trailing comma)
-                if not record:
-                    continue
-                line = reader.line_num
-                cells = {k: v for k, v in dict(zip(header, record)).items() if v}  # a repeated column: its last cell
-                position, found = _position(cells, line, as_of, terms)
-                if any(cell.strip() for cell in record[len(header):]):  # an unquoted comma shifts the cells
-                    found.append(BookProblem(line, "-", f"{len(record)} cells, but the header names {len(header)}"))
-                    position = None
-                if position is not None and position.facility_id in seen:
-                    found.append(BookProblem(line, "facility_id",
-                                             f"duplicate id (first on line {seen[position.facility_id]})"))
-                if position is not None:
-                    seen.setdefault(position.facility_id, line)
-                yield position, found
-        except UnicodeDecodeError:
-            raise BookRefused(str(path), [BookProblem(1, "-", "not a UTF-8 text file")]) from None
+    seen: dict[str, int] = {}
+    terms: dict[tuple[str | None, ...], TermValues] = {}  # a book's rows share a few sets of terms
+    for row in sheet_rows(path, COLUMNS, OPTIONAL):
+        position, found = _position(_decimal_points(row), row, as_of, terms)
+        if row.problems:  # an unquoted comma shifts the cells
+            found, position = row.problems + found, None
+        if position is not None and position.facility_id in seen:
+            found.append(BookProblem(row.line, "facility_id",
+                                     f"duplicate id (first on line {seen[position.facility_id]})"))
+        if position is not None:
+            seen.setdefault(position.facility_id, row.line)
+        if found and row.end > row.line:
+            found.insert(0, BookProblem(row.line, "-", f"the row runs on to line {row.end}: a quote left open?"))
+        yield position, found
 
 
-def _position(cells: dict, line: int, as_of: date,
+_NUMERIC = {"facility_usd", "disbursed_usd", "principal_outstanding_usd", "interest_outstanding_usd", "collateral_btc",
+            "annual_rate_pct", "duration_months", "initial_cvl_pct", "margin_call_cvl_pct", "liquidation_cvl_pct",
+            "one_time_fee_rate", "interest_due_duration_from_accrual", "obligation_overdue_duration_from_due",
+            "obligation_liquidation_duration_from_due", "obligation_defaulted_duration_from_due"}
+
+
+def _decimal_points(row: SheetRow) -> dict[str, str]:
+    """The row's cells with a decimal comma (a ';'-separated file's) written as a point; a point
+    there is refused as not a number (it may be a thousands separator: `1.234,56`)."""
+    if row.decimal_mark == ".":
+        return row.cells
+    return {k: v.replace(".", "?").replace(",", ".") if k in _NUMERIC else v for k, v in row.cells.items()}
+
+
+def _position(cells: dict, sheet: SheetRow, as_of: date,
               known: dict[tuple[str | None, ...], TermValues]) -> tuple[Position | None, list[BookProblem]]:
     """The row's position and problems; `known` holds the terms of rows read before, by their cells
     (the same cells, the same terms: built and validated once, and held once)."""
+    line = sheet.line
     try:
         row = _Row(**cells)
     except ValidationError as bad:
-        return None, [BookProblem(line, str(e["loc"][0]) if e["loc"] else "-", _PROBLEMS.get(e["type"], e["msg"]))
+        return None, [BookProblem(line, str(e["loc"][0]) if e["loc"] else "-", _problem(e, sheet))
                       for e in bad.errors()]
     key = tuple([cells.get(k) for k in _TERM_CELLS])
     terms = known.get(key)
@@ -217,6 +271,8 @@ def _column_of(problem: str) -> str:
 
 
 def _kind_of(problem: str) -> str:
+    if problem.startswith("activated"):
+        return "not yet active: "  # the row is fine; --as-of is earlier than it
     return "disbursed above the facility: " if "above the facility" in problem else "inconsistent amounts: "
 
 

@@ -1,0 +1,136 @@
+"""A book file's text as a sheet: its kind and encoding checked, its delimiter and header found, and
+each row's cells (stripped, keyed by column) with the line the row starts on.
+
+Any problem of the file as a whole refuses it at once (`BookRefused`, saying how to fix it)."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+
+from scenarios.library.params import ScenarioError
+
+__all__ = ["BookProblem", "BookRefused", "SheetRow", "sheet_rows"]
+
+SAVE_AS = "save the sheet as 'CSV UTF-8 (Comma delimited)'"
+_KINDS = ((b"PK\x03\x04", "a ZIP archive, such as an Excel workbook (.xlsx)"),
+          (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"), (b"\x1f\x8b", "gzip-compressed"),
+          (b"PAR1", "a Parquet file"), (b"SQLite format 3\x00", "an SQLite database"), (b"\x89PNG", "a PNG image"),
+          (b"%PDF", "a PDF document"), (b"\xff\xfe", "UTF-16 text"), (b"\xfe\xff", "UTF-16 text"))
+
+
+@attrs.frozen
+class BookProblem:
+    line: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        """`line 3, collateral_btc: negative`; line 0 is the book as a whole (`COLUMN: problem`)."""
+        return f"line {self.line}, {self.column}: {self.problem}" if self.line else f"{self.column}: {self.problem}"
+
+
+class BookRefused(ScenarioError):
+    """The book was refused whole (fields: path, problems); nothing was written."""
+
+    def __init__(self, path: str, problems: list[BookProblem]) -> None:
+        self.path, self.problems = path, problems
+        super().__init__(f"{path}: refused, {len(problems)} problem(s): " + "; ".join(map(str, problems)))
+
+
+@attrs.frozen
+class SheetRow:
+    """A row's non-empty cells by column, the lines it starts and ends on, its decimal mark ('.', or
+    ',' in a ';'-separated file) and what is wrong with its shape (cells the header does not name)."""
+
+    line: int
+    end: int
+    cells: dict[str, str]
+    decimal_mark: str
+    problems: list[BookProblem]
+
+
+def sheet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...]) -> Iterator[SheetRow]:
+    """The rows of a UTF-8 CSV file (a BOM, CRLF and quoted cells as Excel writes them) whose header
+    names every `required` column and no other than `optional` ones, matched without regard to case
+    or surrounding spaces; blank rows (empty cells only) are skipped. `BookRefused` for a file that
+    is no such sheet."""
+    _check_kind(path)
+    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            delimiter = _delimiter(path, handle.readline())
+            handle.seek(0)
+            reader = csv.reader(handle, delimiter=delimiter)
+            names = [name.strip().lower() for name in next(reader)]
+            _check_header(path, names, required, optional)
+            named = [(i, name) for i, name in enumerate(names) if name]
+            unnamed = [i for i, name in enumerate(names) if not name]
+            last = reader.line_num
+            for record in reader:
+                line, last = last + 1, reader.line_num
+                cells = {name: record[i].strip() for i, name in named if i < len(record) and record[i].strip()}
+                stray = any(cell.strip() for cell in record[len(names):]) or \
+                    any(record[i].strip() for i in unnamed if i < len(record))
+                if not cells and not stray:
+                    continue  # a blank line, or a row of empty cells (commas only, as spreadsheets write)
+                problems = [BookProblem(line, "-", f"{len(record)} cells, but the header names {len(named)}")] \
+                    if stray else []
+                yield SheetRow(line, last, cells, "," if delimiter == ";" else ".", problems)
+        except csv.Error as bad:
+            raise BookRefused(str(path), [BookProblem(reader.line_num, "-", f"not readable as CSV ({bad})")]) \
+                from None
+        except UnicodeDecodeError:
+            raise BookRefused(str(path), [BookProblem(_undecodable_line(path), "-",
+                                                      f"not UTF-8 text; {SAVE_AS}")]) from None
+
+
+def _check_kind(path: str | Path) -> None:
+    with Path(path).open("rb") as handle:
+        start = handle.read(16)
+    for magic, kind in _KINDS:
+        if start.startswith(magic):
+            raise BookRefused(str(path), [BookProblem(1, "-", f"not a UTF-8 text file ({kind}); {SAVE_AS}")])
+    if not start.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise BookRefused(str(path), [BookProblem(1, "-", "an empty file: a book's first line names its columns")])
+
+
+def _delimiter(path: str | Path, first: str) -> str:
+    """',' (or ';', which Excel writes where the decimal mark is a comma) as the header line shows."""
+    if "," in first or (";" not in first and "\t" not in first):
+        return ","
+    if ";" in first:
+        return ";"
+    raise BookRefused(str(path), [BookProblem(1, "-", f"tab-separated: a book is comma-separated; {SAVE_AS}")])
+
+
+def _check_header(path: str | Path, names: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+    known = required + optional
+    if not set(names) & set(known):
+        raise BookRefused(str(path), [BookProblem(1, "-", f"names none of a book's columns ({required[0]}, ...): the "
+                                                          "first line is the header (delete any title line above it)")])
+    problems = [BookProblem(1, c, "missing column") for c in required if c not in names]
+    for i, name in enumerate(names):
+        if name and name not in known:
+            close = difflib.get_close_matches(name, [k for k in known if k not in names], n=1)
+            hint = f"did you mean {close[0]}?" if close else "delete it (README: 'Your own book' lists the columns)"
+            problems.append(BookProblem(1, name, f"unknown column; {hint}"))
+        elif name and name in names[:i]:
+            problems.append(BookProblem(1, name, f"column named twice (cells {names.index(name) + 1} and {i + 1}); "
+                                                 "keep one"))
+    if problems:
+        raise BookRefused(str(path), problems)
+
+
+def _undecodable_line(path: str | Path) -> int:
+    """The first line of the file that is not UTF-8."""
+    with Path(path).open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
