@@ -46,6 +46,16 @@ def _days(name: str, optional: bool) -> Validator:
     return check
 
 
+def _member(kind: type[enum.Enum]) -> Validator:
+    """One of `kind`'s members, not its text: a `str` enum's value compares equal to its member but
+    fails the identity checks the rules make (`is DisbursalPolicy.SINGLE`)."""
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidTerms(field=attribute.name, value=value,
+                               problem="must be " + " or ".join(f"{kind.__name__}.{m.name}" for m in kind))
+    return check
+
+
 def _months(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not int or value <= 0:
         raise InvalidTerms(field="duration", value=value, problem="must be a whole number of months > 0")
@@ -61,8 +71,10 @@ class TermValues:
     margin_call_cvl: Decimal = attrs.field(validator=_pct("margin_call_cvl", Decimal(0), strict=True))
     liquidation_cvl: Decimal = attrs.field(validator=_pct("liquidation_cvl", Decimal(0), strict=True))
     one_time_fee_rate: Decimal = attrs.field(default=Decimal(0), validator=_pct("one_time_fee_rate", Decimal(0)))
-    accrual_interval: InterestInterval = InterestInterval.END_OF_DAY
-    accrual_cycle_interval: InterestInterval = InterestInterval.END_OF_MONTH
+    accrual_interval: InterestInterval = attrs.field(
+        default=InterestInterval.END_OF_DAY, validator=_member(InterestInterval))
+    accrual_cycle_interval: InterestInterval = attrs.field(
+        default=InterestInterval.END_OF_MONTH, validator=_member(InterestInterval))
     interest_due_duration_from_accrual: int = attrs.field(
         default=0, validator=_days("interest_due_duration_from_accrual", False))
     obligation_overdue_duration_from_due: int | None = attrs.field(
@@ -71,7 +83,7 @@ class TermValues:
         default=None, validator=_days("obligation_liquidation_duration_from_due", True))
     obligation_defaulted_duration_from_due: int | None = attrs.field(
         default=None, validator=_days("obligation_defaulted_duration_from_due", True))
-    disbursal_policy: DisbursalPolicy = DisbursalPolicy.SINGLE
+    disbursal_policy: DisbursalPolicy = attrs.field(default=DisbursalPolicy.SINGLE, validator=_member(DisbursalPolicy))
 
     def __attrs_post_init__(self) -> None:
         if not self.initial_cvl > self.margin_call_cvl:

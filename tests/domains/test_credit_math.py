@@ -121,6 +121,9 @@ def test_partial_liquidation_restores_the_initial_cvl():
     ({"duration": 0}, "duration"),
     ({"obligation_overdue_duration_from_due": -3}, "obligation_overdue_duration_from_due"),
     ({"initial_cvl": 140.0}, "initial_cvl"),
+    ({"disbursal_policy": "single_disbursal"}, "disbursal_policy"),  # the text is not the member: `is` fails
+    ({"accrual_interval": "banana"}, "accrual_interval"),
+    ({"accrual_cycle_interval": "end_of_month"}, "accrual_cycle_interval"),
 ])
 def test_invalid_terms_are_typed_errors_naming_the_field(overrides, field):
     with pytest.raises(InvalidTerms) as err:
