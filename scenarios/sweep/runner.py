@@ -72,12 +72,23 @@ def _stream(client, todo, journals, store, counts, progress, prefix: str = "lana
     try:
         # results come back with their completion (no round trip per task); a lost task's is its exception
         for future, result in as_completed([*building.values(), *futures], with_results=True, raise_errors=False):
+            result = _outcome(future, result)
             if future.key in specs:
                 _record(result, specs[future.key], store, counts, progress, len(todo))
             else:
                 _built(result, out, store, counts)
     finally:
         client.cancel([*futures, *(f for f in shipped.values() if isinstance(f, Future))])
+
+
+def _outcome(future, result):
+    """A task's result, or the exception it ended with: `as_completed(raise_errors=False)` yields an
+    erred task's result as the (type, exception, traceback) triple (its worker died more often than
+    the scheduler allows: `KilledWorker`; or a book it needed was lost with it), a cancelled one's as
+    the exception itself."""
+    if future.status == "error" and isinstance(result, tuple) and len(result) == 3:
+        return result[1] if isinstance(result[1], BaseException) else RuntimeError(str(result[1]))
+    return result
 
 
 def _shares_files(client, out: Path) -> bool:
