@@ -1,5 +1,5 @@
 """A sweep survives what goes wrong on its workers: a worker process that dies is a `lost` row (no
-traceback, no row lost with it) that the next invocation runs again."""
+traceback, no row lost with it) that the next invocation runs again; negative seeds are seeds."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import pytest
 
 from scenarios.library import load_scenario, parse_params
-from scenarios.sweep import sweep
+from scenarios.sweep import parse_seeds, sweep
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -52,3 +52,10 @@ def test_a_run_whose_worker_process_dies_is_a_lost_row_and_the_next_invocation_r
     assert again.runs.set_index("seed").loc[2, "digest"] == scenario.execute(seed=2, journal=":memory:",
                                                                                params=params)["journal digest"]
 
+
+@pytest.mark.parametrize(("text", "seeds"), [
+    ("-3--1", [-3, -2, -1]), ("-1-1", [-1, 0, 1]), ("-5,0,5", [-5, 0, 5]), ("1,-2", [1, -2]), ("-7", [-7]),
+    (" 2 - 4 ", [2, 3, 4]),
+])
+def test_negative_seeds_are_seeds_in_ranges_and_lists_too(text, seeds):
+    assert parse_seeds(text) == seeds

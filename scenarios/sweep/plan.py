@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
 import shlex
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ __all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_seeds", "check_size", "co
 
 _SOURCES = ("domains", "engine", "scenarios")
 MAX_RUNS = 1_000_000  # the most runs a sweep plans (seeds x grid cells, or a Sobol design's points)
+_RANGE = re.compile(r"\s*(-?\d+)\s*-\s*(-?\d+)\s*")  # A-B, either end negative: -3--1, -1-1
 
 
 @frozen
@@ -52,8 +54,9 @@ def parse_seeds(text: str) -> list[int]:
     (before it is built). Any 64-bit integer is a seed, negative ones too (a seed only names random
     streams; the journal stores it as a 64-bit integer): one outside -2**63 .. 2**63 - 1 is refused."""
     try:
-        if "-" in text.strip().lstrip("-"):
-            low, high = (int(x) for x in text.split("-", 1))
+        span = _RANGE.fullmatch(text)
+        if span:
+            low, high = int(span[1]), int(span[2])
             check_seeds([low, high])
             check_size(high - low + 1, f"--seeds {text}")
             seeds = list(range(low, high + 1))
