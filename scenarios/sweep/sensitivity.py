@@ -81,6 +81,8 @@ def sobol_indices(runs: pd.DataFrame, plan: list[str], ranges: dict, metric: str
     if np.isnan(y).any():
         raise ScenarioError(f"sensitivity of {metric!r} needs every planned run to report it; "
                             f"{int(np.isnan(y).sum())} of {len(y)} do not")
-    result = sobol.analyze(_problem(ranges), y, calc_second_order=False, conf_level=0.95, seed=0)
+    # seeded so the intervals are the same each time: SALib takes a seed of 0 for none (`if seed:`)
+    # and then bootstraps from numpy's global generator
+    result = sobol.analyze(_problem(ranges), y, calc_second_order=False, conf_level=0.95, seed=1)
     return pd.DataFrame({"factor": _problem(ranges)["names"], "S1": result["S1"], "S1_conf": result["S1_conf"],
                          "ST": result["ST"], "ST_conf": result["ST_conf"]})
