@@ -354,3 +354,16 @@ def test_run_sweep_refuses_a_grid_value_that_is_not_a_list(grid, tmp_path):
     with pytest.raises(ScenarioError, match=r"grid\['facilities'\] must be a list of values"):
         run_sweep("march-2020", seeds=[1], grid=grid, out=tmp_path / "s")
     assert not (tmp_path / "s").exists()
+
+
+def test_a_grid_over_values_that_hold_commas_separates_them_with_bars_on_the_cli_and_from_python(tmp_path):
+    from scenarios.sweep.api import _joined
+    from scenarios.sweep.plan import parse_grid
+
+    calm, wild = "gbm:mu=0,sigma=0.3,start=60000", "gbm:mu=0,sigma=1.2,start=60000"
+    cells = parse_grid([f"path={calm}|{wild}", "facilities=3,4"])
+    assert cells == [{"path": calm, "facilities": "3"}, {"path": calm, "facilities": "4"},
+                     {"path": wild, "facilities": "3"}, {"path": wild, "facilities": "4"}]
+    planned = plan_grid("stress", [1], cells, ["days=1"])
+    assert [dict(run.assignments)["path"] for run in planned] == [calm, calm, wild, wild]
+    assert parse_grid([f"path={_joined([calm, wild])}"]) == [{"path": calm}, {"path": wild}]
