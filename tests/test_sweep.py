@@ -367,3 +367,13 @@ def test_a_grid_over_values_that_hold_commas_separates_them_with_bars_on_the_cli
     planned = plan_grid("stress", [1], cells, ["days=1"])
     assert [dict(run.assignments)["path"] for run in planned] == [calm, calm, wild, wild]
     assert parse_grid([f"path={_joined([calm, wild])}"]) == [{"path": calm}, {"path": wild}]
+
+
+def test_a_sobol_sweep_rerun_with_another_metric_reuses_its_runs_and_explains_the_new_metric(tmp_path, cluster):
+    first = run_sweep("march-2020", grid={"facilities": (2, 6)}, settings={"days": 1}, out=tmp_path / "s",
+                      design="sobol", samples=4, metric="events_journaled", scheduler=cluster)
+    again = run_sweep("march-2020", grid={"facilities": (2, 6)}, settings={"days": 1}, out=tmp_path / "s",
+                      design="sobol", samples=4, metric="outbox_events", scheduler=cluster)
+    assert again.counts["ran"] == 0 and again.counts["skipped"] == first.counts["planned"]
+    assert read_manifest(again.path)["metric"] == "outbox_events"
+    assert not first.sensitivity.equals(again.sensitivity)
