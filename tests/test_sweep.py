@@ -282,6 +282,9 @@ def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path,
     (["--design", "sobol", "--grid", "top_up_share=nan:1"], "with finite LOW < HIGH"),
     (["--design", "sobol", "--grid", "top_up_share=0:5"], "top_up_share=0:5 leaves the parameter's range [0 .. 1]"),
     (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the dask scheduler"),
+    (["--set", "facilities"], "--set expects KEY=VALUE, got 'facilities'"),
+    (["--set", "path"], "--set expects KEY=VALUE, got 'path'"),
+    (["--design", "sobol", "--grid", "facilities=2:6", "--set", "days"], "--set expects KEY=VALUE, got 'days'"),
 ])
 def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, argv, message):
     out = tmp_path / "absent"

@@ -16,8 +16,8 @@ from attrs import frozen
 from engine.kernel.ids import SEED_RANGE
 from scenarios.library import ScenarioError, load_scenario, parse_params
 
-__all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_seeds", "check_size", "code_version", "parse_grid",
-           "parse_seeds", "plan_grid", "repro_command"]
+__all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_seeds", "check_size", "code_version", "fixed_pairs",
+           "parse_grid", "parse_seeds", "plan_grid", "repro_command"]
 
 _SOURCES = ("domains", "engine", "scenarios")
 MAX_RUNS = 1_000_000  # the most runs a sweep plans (seeds x grid cells, or a Sobol design's points)
@@ -116,7 +116,7 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
     """Every (cell, seed) in cell-major order; every cell's parameters are checked before any run."""
     check_size(len(seeds) * len(grid), f"{len(seeds):,} seed(s) x {len(grid):,} grid cell(s)")
     scenario, code = load_scenario(name), code_version()
-    fixed = [(s.partition("=")[0], s.partition("=")[2]) for s in settings]
+    fixed = fixed_pairs(settings)
     grid_keys = set(grid[0])
     overlap = grid_keys & {k for k, _ in fixed}
     if overlap:
@@ -127,6 +127,17 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
         book = scenario.book_key(parse_params(scenario, [f"{k}={v}" for k, v in pairs]))
         runs += [RunSpec(name, tuple(pairs), seed, code, cell_label(point.items()), book) for seed in seeds]
     return runs
+
+
+def fixed_pairs(settings: list[str]) -> list[tuple[str, str]]:
+    """`--set KEY=VALUE` items as (key, value); one without `=` is refused as `lanasim run` refuses it."""
+    pairs = []
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ScenarioError(f"--set expects KEY=VALUE, got {item!r}")
+        pairs.append((key, value))
+    return pairs
 
 
 def repro_command(spec: RunSpec) -> str:
