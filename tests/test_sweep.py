@@ -109,6 +109,25 @@ def test_rerunning_a_sweep_skips_finished_runs_and_never_rewrites_earlier_parts(
     assert list(again.runs["digest"][:2]) == list(first.runs["digest"])
 
 
+def test_rerunning_a_finished_sweep_starts_no_cluster_and_rewrites_its_outputs_the_same(tmp_path, cluster,
+                                                                                     monkeypatch):
+    from scenarios.sweep import runner
+
+    out = tmp_path / "sweep"
+    first = sweep("march-2020", [1, 2], ["facilities=3,4"], ["days=1"], out, scheduler=cluster)
+    risk = (out / "risk.parquet").read_bytes()
+
+    def no_cluster(**_):
+        raise AssertionError("a finished sweep started a cluster")
+
+    monkeypatch.setattr(runner, "connect", no_cluster)
+    said: list[str] = []
+    again = sweep("march-2020", [1, 2], ["facilities=3,4"], ["days=1"], out, echo=said.append)
+    assert (again.counts["ran"], again.counts["skipped"]) == (0, 4) and said == [f"dask: not started, {out} holds "
+                                                                                 "every planned run"]
+    assert (out / "risk.parquet").read_bytes() == risk and again.runs.equals(first.runs)
+
+
 def fail_seed_two(on: bool) -> None:
     """A fault injected into a process: the march-2020 run of seed 2 refuses its price path."""
     from scenarios.library import Scenario

@@ -28,18 +28,22 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
     done = set(Store.check(out, identity))
     unique = list(dict.fromkeys(plan))  # a design may draw the same run twice
     todo = [spec for spec in unique if spec.key not in done]
+    counts = {"planned": len(unique), "skipped": len(unique) - len(todo), "ran": 0, "failed": 0,
+              "books_built": 0, "books_kept": 0}
+    meta = {"code_version": plan[0].code if plan else ""}
+    if not todo:  # a finished sweep run again: no cluster to start (about 5 s of CPU) for nothing
+        Store(out, identity, [spec.key for spec in plan], meta=meta).open()
+        echo(f"dask: not started, {out} holds every planned run")
+        return counts
     with connect(workers=workers, scheduler=scheduler) as client:
         info = client.scheduler_info()
         dashboard = client.dashboard_link if "dashboard" in info.get("services", {}) else "none"
         echo(f"dask: {len(info['workers'])} workers at {client.scheduler.address}; dashboard {dashboard}")
-        meta = {"code_version": plan[0].code if plan else ""}
         store = Store(out, identity, [spec.key for spec in plan], meta=meta).open()
         journals = None
         if keep_journals:
             (out / "journals").mkdir(exist_ok=True)
             journals = str((out / "journals").resolve())
-        counts = {"planned": len(unique), "skipped": len(unique) - len(todo), "ran": 0, "failed": 0,
-                  "books_built": 0, "books_kept": 0}
         try:
             _stream(client, todo, journals, store, counts, progress, out=out, shared=_shares_files(client, out))
         finally:  # Ctrl-C included: what finished is on disk and listed
