@@ -54,3 +54,22 @@ def test_sobol_intervals_are_the_same_each_time_the_indices_are_computed():
                          "metric": points[:, 0] * 10 + np.sin(points[:, 1] * 50)})
     first, again = (sobol_indices(runs, list(runs["key"]), ranges, "metric") for _ in range(2))
     pd.testing.assert_frame_equal(first, again)
+
+
+def test_the_sobol_figure_names_the_metric_its_indices_explain(tmp_path, monkeypatch):
+    from matplotlib.axes import Axes
+
+    from scenarios.sweep.sensitivity import plan_sobol
+
+    titles: list[str] = []
+    real = Axes.set
+    monkeypatch.setattr(Axes, "set", lambda self, **kw: titles.append(kw.get("title", "")) or real(self, **kw))
+    ranges = {"top_up_share": (0.0, 0.5)}
+    plan = plan_sobol("march-2020", ranges, 4, ["facilities=3", "days=1"])
+    store = Store(tmp_path, {"scenario": "march-2020", "design": "sobol", "ranges": ranges, "samples": 4,
+                             "settings": [], "metric": "liquidations_executed"}, [spec.key for spec in plan]).open()
+    for i, spec in enumerate(dict.fromkeys(plan)):  # made-up rows: the figure is what is checked
+        store.add({**lost_run(spec, RuntimeError("made up")), "status": "ok", "liquidations_executed": float(i % 5)})
+    store.flush()
+    write_outputs(tmp_path)
+    assert any("liquidations_executed" in title for title in titles) and (tmp_path / "sobol.png").is_file()

@@ -36,7 +36,7 @@ def write_outputs(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         sensitivity = sobol_indices(runs, manifest["plan"], manifest["ranges"], manifest["metric"])
         sensitivity.to_parquet(path / "sensitivity.parquet", index=False)
     units = {key: param.unit for key, param in scenario.params.items()}
-    figures = _figures(path, runs, risk, sensitivity, units)
+    figures = _figures(path, runs, risk, sensitivity, units, manifest.get("metric", "loss"))
     (path / "report.html").write_text(_html(manifest, runs, risk, sensitivity, figures))
     return risk, sensitivity
 
@@ -74,8 +74,8 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
         console.print(sensitivity.round(3).to_string(index=False))
 
 
-def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity,
-             units: dict[str, str]) -> list[tuple[str, str]]:
+def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, units: dict[str, str],
+             metric: str = "loss") -> list[tuple[str, str]]:
     from matplotlib.figure import Figure  # not pyplot: a sweep run in a notebook keeps its inline plots
 
     figures: list[tuple[str, str]] = []
@@ -133,7 +133,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity,
         ax.bar(x - 0.2, sensitivity["S1"], 0.4, yerr=sensitivity["S1_conf"], label="first order", capsize=3)
         ax.bar(x + 0.2, sensitivity["ST"], 0.4, yerr=sensitivity["ST_conf"], label="total order", capsize=3)
         ax.set_xticks(x, sensitivity["factor"])
-        ax.set(ylabel="Sobol index (share of variance)", title=f"sensitivity ({SEED_FACTOR} is seed noise)")
+        ax.set(xlabel="factor", ylabel=f"Sobol index (share of the variance of {metric})",
+               title=f"What explains {metric}: Sobol indices ({SEED_FACTOR}: the seed's share)")
         ax.legend()
         save(fig, "sobol.png", "Sobol indices with 95 % intervals")
     return figures
