@@ -133,8 +133,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
         ax.bar(x - 0.2, sensitivity["S1"], 0.4, yerr=sensitivity["S1_conf"], label="first order", capsize=3)
         ax.bar(x + 0.2, sensitivity["ST"], 0.4, yerr=sensitivity["ST_conf"], label="total order", capsize=3)
         ax.set_xticks(x, sensitivity["factor"])
-        ax.set(xlabel="factor", ylabel=f"Sobol index (share of the variance of {metric})",
-               title=f"What explains {metric}: Sobol indices ({SEED_FACTOR}: the seed's share)")
+        ax.set(xlabel=f"factor ({SEED_FACTOR}: the seed's share)", ylabel="Sobol index (share of variance)",
+               title=f"Sobol indices of {metric} (95 % intervals)")
         ax.legend()
         save(fig, "sobol.png", "Sobol indices with 95 % intervals")
     return figures
