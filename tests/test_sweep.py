@@ -109,6 +109,25 @@ def test_rerunning_a_sweep_skips_finished_runs_and_never_rewrites_earlier_parts(
     assert list(again.runs["digest"][:2]) == list(first.runs["digest"])
 
 
+def test_rerunning_a_finished_sweep_starts_no_cluster_and_rewrites_its_outputs_the_same(tmp_path, cluster,
+                                                                                     monkeypatch):
+    from scenarios.sweep import runner
+
+    out = tmp_path / "sweep"
+    first = sweep("march-2020", [1, 2], ["facilities=3,4"], ["days=1"], out, scheduler=cluster)
+    risk = (out / "risk.parquet").read_bytes()
+
+    def no_cluster(**_):
+        raise AssertionError("a finished sweep started a cluster")
+
+    monkeypatch.setattr(runner, "connect", no_cluster)
+    said: list[str] = []
+    again = sweep("march-2020", [1, 2], ["facilities=3,4"], ["days=1"], out, echo=said.append)
+    assert (again.counts["ran"], again.counts["skipped"]) == (0, 4) and said == [f"dask: not started, {out} holds "
+                                                                                 "every planned run"]
+    assert (out / "risk.parquet").read_bytes() == risk and again.runs.equals(first.runs)
+
+
 def fail_seed_two(on: bool) -> None:
     """A fault injected into a process: the march-2020 run of seed 2 refuses its price path."""
     from scenarios.library import Scenario
@@ -282,6 +301,9 @@ def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path,
     (["--design", "sobol", "--grid", "top_up_share=nan:1"], "with finite LOW < HIGH"),
     (["--design", "sobol", "--grid", "top_up_share=0:5"], "top_up_share=0:5 leaves the parameter's range [0 .. 1]"),
     (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the dask scheduler"),
+    (["--set", "facilities"], "--set expects KEY=VALUE, got 'facilities'"),
+    (["--set", "path"], "--set expects KEY=VALUE, got 'path'"),
+    (["--design", "sobol", "--grid", "facilities=2:6", "--set", "days"], "--set expects KEY=VALUE, got 'days'"),
 ])
 def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, argv, message):
     out = tmp_path / "absent"
@@ -354,3 +376,26 @@ def test_run_sweep_refuses_a_grid_value_that_is_not_a_list(grid, tmp_path):
     with pytest.raises(ScenarioError, match=r"grid\['facilities'\] must be a list of values"):
         run_sweep("march-2020", seeds=[1], grid=grid, out=tmp_path / "s")
     assert not (tmp_path / "s").exists()
+
+
+def test_a_grid_over_values_that_hold_commas_separates_them_with_bars_on_the_cli_and_from_python(tmp_path):
+    from scenarios.sweep.api import _joined
+    from scenarios.sweep.plan import parse_grid
+
+    calm, wild = "gbm:mu=0,sigma=0.3,start=60000", "gbm:mu=0,sigma=1.2,start=60000"
+    cells = parse_grid([f"path={calm}|{wild}", "facilities=3,4"])
+    assert cells == [{"path": calm, "facilities": "3"}, {"path": calm, "facilities": "4"},
+                     {"path": wild, "facilities": "3"}, {"path": wild, "facilities": "4"}]
+    planned = plan_grid("stress", [1], cells, ["days=1"])
+    assert [dict(run.assignments)["path"] for run in planned] == [calm, calm, wild, wild]
+    assert parse_grid([f"path={_joined([calm, wild])}"]) == [{"path": calm}, {"path": wild}]
+
+
+def test_a_sobol_sweep_rerun_with_another_metric_reuses_its_runs_and_explains_the_new_metric(tmp_path, cluster):
+    first = run_sweep("march-2020", grid={"facilities": (2, 6)}, settings={"days": 1}, out=tmp_path / "s",
+                      design="sobol", samples=4, metric="events_journaled", scheduler=cluster)
+    again = run_sweep("march-2020", grid={"facilities": (2, 6)}, settings={"days": 1}, out=tmp_path / "s",
+                      design="sobol", samples=4, metric="outbox_events", scheduler=cluster)
+    assert again.counts["ran"] == 0 and again.counts["skipped"] == first.counts["planned"]
+    assert read_manifest(again.path)["metric"] == "outbox_events"
+    assert not first.sensitivity.equals(again.sensitivity)

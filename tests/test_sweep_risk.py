@@ -58,3 +58,19 @@ def test_the_es_interval_narrows_as_seeds_accumulate():
     widths = path["es_high"] - path["es_low"]
     assert path["seeds"].iloc[0] == 10 and path["seeds"].iloc[-1] == 400
     assert widths.iloc[-1] < 0.7 * widths[path["seeds"] >= 70].iloc[0]  # roughly 1 / sqrt(seeds)
+
+
+def test_the_same_runs_listed_in_another_order_give_the_same_table_intervals_included():
+    losses = list(np.random.default_rng(3).normal(100_000, 20_000, 60).round())
+    table = runs("a", losses)
+    forward, backward = risk_table(table), risk_table(table.iloc[::-1].reset_index(drop=True))
+    pd.testing.assert_frame_equal(forward, backward)  # `--seeds 60,59,...,1` is the sweep of `--seeds 1-60`
+
+
+def test_a_sobol_cell_reports_no_single_value_for_a_parameter_it_varies_and_desk_days_per_runs_own_capacity():
+    table = runs("sobol design", [100] * 4, param_facilities="20").assign(
+        param_desk_capacity_per_hour=["1", "2", "4", "8"], liquidations_executed=[24.0, 24.0, 24.0, 24.0])
+    row = risk_table(table).iloc[0]
+    assert row["param_facilities"] == "20" and pd.isna(row["param_desk_capacity_per_hour"])
+    # each run needs 24 / (24 x its capacity) desk days: 1, 0.5, 0.25, 0.125; the p99 of those
+    assert row["desk_days_p99"] == np.quantile([1, 0.5, 0.25, 0.125], 0.99)

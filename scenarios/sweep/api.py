@@ -79,8 +79,13 @@ def run_sweep(scenario: str, seeds: Iterable[int] = range(1, 5), grid: dict | No
     if design == "sobol":
         items = [f"{k}={low}:{high}" for k, (low, high) in (grid or {}).items()]
     else:
-        items = [f"{k}={','.join(str(v) for v in values)}" for k, values in (grid or {}).items()]
+        items = [f"{k}={_joined([str(v) for v in values])}" for k, values in (grid or {}).items()]
     fixed = [f"{k}={v}" for k, v in (settings or {}).items()]
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="lanasim-sweep-"))
     return sweep(scenario, seeds, items, fixed, out, design=design, samples=samples, metric=metric,
                  workers=workers, scheduler=scheduler, keep_journals=keep_journals, echo=echo)
+
+
+def _joined(values: list[str]) -> str:
+    """Grid values as `--grid` reads them: comma-separated, or `|`-separated when one holds a comma."""
+    return "|".join(values) if any("," in v for v in values) else ",".join(values)

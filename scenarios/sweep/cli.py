@@ -18,9 +18,11 @@ def register_cli(sub, *, progress) -> None:
     cmd = sub.add_parser("sweep", help="run a scenario over a grid x seeds on Dask; Parquet rows, risk report")
     cmd.add_argument("scenario")
     cmd.add_argument("--seeds", default="1-4",
-                     help="N, A-B or A,B,C (default 1-4); seeds x grid cells at most 1,000,000 runs")
+                     help="N, A-B or A,B,C (default 1-4; negative ones after '=': --seeds=-3--1); "
+                          "seeds x grid cells at most 1,000,000 runs")
     cmd.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2",
-                     help="values to cross (grid design) or KEY=LOW:HIGH (sobol design)")
+                     help="values to cross (grid design; KEY=V1|V2 when values hold commas, as gbm: markets do) "
+                          "or KEY=LOW:HIGH (sobol design)")
     cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a fixed parameter")
     cmd.add_argument("--out", default="out/sweep", help="sweep directory (default out/sweep)")
     cmd.add_argument("--workers", type=int, help="local worker processes (default: the number of cores)")

@@ -28,13 +28,15 @@ def report(path) -> None:
 
 def write_outputs(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     manifest, runs = read_manifest(path), read_runs(path)
-    risk = risk_table(runs, load_scenario(manifest["scenario"]).defaults) if len(runs) else pd.DataFrame()
+    scenario = load_scenario(manifest["scenario"])
+    risk = risk_table(runs, scenario.defaults) if len(runs) else pd.DataFrame()
     risk.to_parquet(path / "risk.parquet", index=False)
     sensitivity = None
     if manifest.get("design") == "sobol" and len(runs):
         sensitivity = sobol_indices(runs, manifest["plan"], manifest["ranges"], manifest["metric"])
         sensitivity.to_parquet(path / "sensitivity.parquet", index=False)
-    figures = _figures(path, runs, risk, sensitivity)
+    units = {key: param.unit for key, param in scenario.params.items()}
+    figures = _figures(path, runs, risk, sensitivity, units, manifest.get("metric", "loss"))
     (path / "report.html").write_text(_html(manifest, runs, risk, sensitivity, figures))
     return risk, sensitivity
 
@@ -72,7 +74,8 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
         console.print(sensitivity.round(3).to_string(index=False))
 
 
-def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) -> list[tuple[str, str]]:
+def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, units: dict[str, str],
+             metric: str = "loss") -> list[tuple[str, str]]:
     from matplotlib.figure import Figure  # not pyplot: a sweep run in a notebook keeps its inline plots
 
     figures: list[tuple[str, str]] = []
@@ -107,7 +110,9 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) ->
             es = risk[f"es{tag}"] / 100
             err = np.vstack([es - risk[f"es{tag}_low"] / 100, risk[f"es{tag}_high"] / 100 - es])
             ax.errorbar(x, es, yerr=err, fmt="o", capsize=3, label=f"ES {tag} % (95 % CI)")
-        ax.set(xlabel=column[6:], ylabel="expected shortfall (USD)", title=f"ES against {column[6:]}")
+        unit = units.get(column[6:], "")
+        ax.set(xlabel=f"{column[6:]} ({unit})" if unit else column[6:], ylabel="expected shortfall (USD)",
+               title=f"ES against {column[6:]}")
         ax.legend()
         save(fig, f"es-vs-{column[6:]}.png", f"Expected shortfall against {column[6:]}")
     converging = convergence(runs) if len(runs) else pd.DataFrame()
@@ -128,7 +133,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity) ->
         ax.bar(x - 0.2, sensitivity["S1"], 0.4, yerr=sensitivity["S1_conf"], label="first order", capsize=3)
         ax.bar(x + 0.2, sensitivity["ST"], 0.4, yerr=sensitivity["ST_conf"], label="total order", capsize=3)
         ax.set_xticks(x, sensitivity["factor"])
-        ax.set(ylabel="Sobol index (share of variance)", title=f"sensitivity ({SEED_FACTOR} is seed noise)")
+        ax.set(xlabel=f"factor ({SEED_FACTOR}: the seed's share)", ylabel="Sobol index (share of variance)",
+               title=f"Sobol indices of {metric} (95 % intervals)")
         ax.legend()
         save(fig, "sobol.png", "Sobol indices with 95 % intervals")
     return figures

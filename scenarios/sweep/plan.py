@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import re
 import shlex
 from functools import cache
 from pathlib import Path
@@ -15,11 +16,12 @@ from attrs import frozen
 from engine.kernel.ids import SEED_RANGE
 from scenarios.library import ScenarioError, load_scenario, parse_params
 
-__all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_seeds", "check_size", "code_version", "parse_grid",
-           "parse_seeds", "plan_grid", "repro_command"]
+__all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_seeds", "check_size", "code_version", "fixed_pairs",
+           "parse_grid", "parse_seeds", "plan_grid", "repro_command"]
 
 _SOURCES = ("domains", "engine", "scenarios")
 MAX_RUNS = 1_000_000  # the most runs a sweep plans (seeds x grid cells, or a Sobol design's points)
+_RANGE = re.compile(r"\s*(-?\d+)\s*-\s*(-?\d+)\s*")  # A-B, either end negative: -3--1, -1-1
 
 
 @frozen
@@ -52,8 +54,9 @@ def parse_seeds(text: str) -> list[int]:
     (before it is built). Any 64-bit integer is a seed, negative ones too (a seed only names random
     streams; the journal stores it as a 64-bit integer): one outside -2**63 .. 2**63 - 1 is refused."""
     try:
-        if "-" in text.strip().lstrip("-"):
-            low, high = (int(x) for x in text.split("-", 1))
+        span = _RANGE.fullmatch(text)
+        if span:
+            low, high = int(span[1]), int(span[2])
             check_seeds([low, high])
             check_size(high - low + 1, f"--seeds {text}")
             seeds = list(range(low, high + 1))
@@ -89,7 +92,8 @@ def check_size(runs: int, what: str) -> None:
 
 
 def parse_grid(items: list[str], seeds: int = 1) -> list[dict[str, str]]:
-    """`KEY=v1,v2` items -> every combination as KEY=VALUE assignments (in the order given); a grid
+    """`KEY=v1,v2` items -> every combination as KEY=VALUE assignments (in the order given); values
+    that hold commas themselves (a `gbm:mu=0,sigma=0.8` market) are separated by `|` instead. A grid
     whose cells x `seeds` exceed MAX_RUNS is refused before its cells are built."""
     keys, values = [], []
     for item in items:
@@ -97,7 +101,7 @@ def parse_grid(items: list[str], seeds: int = 1) -> list[dict[str, str]]:
         if not sep or not raw or key in keys:
             raise ScenarioError(f"--grid expects KEY=V1,V2,... once per key; got {item!r}")
         keys.append(key)
-        values.append(raw.split(","))
+        values.append(raw.split("|") if "|" in raw else raw.split(","))
     cells = math.prod(map(len, values))
     check_size(cells * seeds, f"{seeds:,} seed(s) x {cells:,} grid cell(s)")
     return [dict(zip(keys, combo)) for combo in itertools.product(*values)] or [{}]
@@ -112,7 +116,7 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
     """Every (cell, seed) in cell-major order; every cell's parameters are checked before any run."""
     check_size(len(seeds) * len(grid), f"{len(seeds):,} seed(s) x {len(grid):,} grid cell(s)")
     scenario, code = load_scenario(name), code_version()
-    fixed = [(s.partition("=")[0], s.partition("=")[2]) for s in settings]
+    fixed = fixed_pairs(settings)
     grid_keys = set(grid[0])
     overlap = grid_keys & {k for k, _ in fixed}
     if overlap:
@@ -123,6 +127,17 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
         book = scenario.book_key(parse_params(scenario, [f"{k}={v}" for k, v in pairs]))
         runs += [RunSpec(name, tuple(pairs), seed, code, cell_label(point.items()), book) for seed in seeds]
     return runs
+
+
+def fixed_pairs(settings: list[str]) -> list[tuple[str, str]]:
+    """`--set KEY=VALUE` items as (key, value); one without `=` is refused as `lanasim run` refuses it."""
+    pairs = []
+    for item in settings:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ScenarioError(f"--set expects KEY=VALUE, got {item!r}")
+        pairs.append((key, value))
+    return pairs
 
 
 def repro_command(spec: RunSpec) -> str:

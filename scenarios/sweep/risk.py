@@ -19,6 +19,7 @@ __all__ = ["LEVELS", "convergence", "es_var", "loss_of", "risk_table"]
 
 LEVELS = (0.95, 0.99)
 RESAMPLES = 1000
+_ORDER = ["seed", "key"]  # a cell's runs in this order (a Sobol design can draw one seed twice)
 
 
 def loss_of(runs: pd.DataFrame) -> pd.Series:
@@ -62,7 +63,9 @@ def _cell_row(cell: str, runs: pd.DataFrame, defaults: dict) -> dict:
     ok = runs[runs["status"] == "ok"]
     loss = loss_of(ok).to_numpy()
     row: dict = {"cell": cell, "runs": len(ok), "failed": int((runs["status"] != "ok").sum())}
-    row.update({f"param_{c[6:]}": runs[c].iloc[0] for c in runs.columns if c.startswith("param_")})
+    # a parameter the cell varies (a Sobol design's ranges) has no single value to show
+    row.update({c: runs[c].iloc[0] if runs[c].nunique(dropna=False) == 1 else None
+                for c in runs.columns if c.startswith("param_")})
     has_loss = len(loss) > 0 and not np.isnan(loss).all()
     for q in (0.5, 0.9, 0.95, 0.99, 1.0):
         row[f"loss_p{round(q * 100)}"] = float(np.quantile(loss, q)) if has_loss else math.nan
@@ -74,20 +77,32 @@ def _cell_row(cell: str, runs: pd.DataFrame, defaults: dict) -> dict:
     liquidations, sold = _col(ok, "liquidations_executed"), _col(ok, "btc_sold_sats") / 1e8
     row.update(liquidations_mean=liquidations.mean(), liquidations_p99=liquidations.quantile(0.99),
                btc_sold_mean=sold.mean(), btc_sold_p99=sold.quantile(0.99))
-    capacity = runs["param_desk_capacity_per_hour"].iloc[0] if "param_desk_capacity_per_hour" in runs.columns \
-        else defaults.get("desk_capacity_per_hour")
-    per_day = float(capacity) * 24 if capacity else math.nan
-    row["desk_days_p99"] = row["liquidations_p99"] / per_day  # days of desk capacity the p99 load needs
+    row["desk_days_p99"] = _desk_days_p99(runs, ok, liquidations, defaults)
     row["hours_under_margin_call_mean"] = _col(ok, "hours_under_margin_call_mean").mean()
     cvl = _col(ok, "min_cvl_pct")
     row.update(min_cvl_pct_min=cvl.min(), min_cvl_pct_p5=cvl.quantile(0.05))
     return row
 
 
+def _desk_days_p99(runs: pd.DataFrame, ok: pd.DataFrame, liquidations: pd.Series, defaults: dict) -> float:
+    """Days of desk capacity the p99 liquidation count needs: p99 / (capacity x 24). A cell whose
+    runs differ in capacity (a Sobol design) takes the p99 of each run's own liquidations / (capacity x 24)."""
+    column = "param_desk_capacity_per_hour"
+    if column in runs.columns and runs[column].nunique() > 1:
+        per_day = pd.to_numeric(ok[column], errors="coerce") * 24
+        return float((liquidations / per_day).quantile(0.99))
+    capacity = runs[column].iloc[0] if column in runs.columns else defaults.get("desk_capacity_per_hour")
+    per_day = float(capacity) * 24 if capacity else math.nan
+    return float(liquidations.quantile(0.99)) / per_day
+
+
 def risk_table(runs: pd.DataFrame, defaults: dict | None = None) -> pd.DataFrame:
     """One row per grid cell (in the order cells first appear); `defaults` are the scenario's
-    parameters not swept (the desk's capacity per hour, when the scenario has one)."""
-    rows = [_cell_row(cell, group, defaults or {}) for cell, group in runs.groupby("cell", sort=False)]
+    parameters not swept (the desk's capacity per hour, when the scenario has one). A cell's runs
+    are taken in seed order, so the bootstrap intervals do not depend on the order seeds were listed."""
+    rows = [_cell_row(cell, group.sort_values(_ORDER[: 2 if "key" in group.columns else 1], kind="stable"),
+                      defaults or {})
+            for cell, group in runs.groupby("cell", sort=False)]
     return pd.DataFrame(rows)
 
 

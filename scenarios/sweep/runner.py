@@ -28,18 +28,22 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
     done = set(Store.check(out, identity))
     unique = list(dict.fromkeys(plan))  # a design may draw the same run twice
     todo = [spec for spec in unique if spec.key not in done]
+    counts = {"planned": len(unique), "skipped": len(unique) - len(todo), "ran": 0, "failed": 0,
+              "books_built": 0, "books_kept": 0}
+    meta = {"code_version": plan[0].code if plan else ""}
+    if not todo:  # a finished sweep run again: no cluster to start (about 5 s of CPU) for nothing
+        Store(out, identity, [spec.key for spec in plan], meta=meta).open()
+        echo(f"dask: not started, {out} holds every planned run")
+        return counts
     with connect(workers=workers, scheduler=scheduler) as client:
         info = client.scheduler_info()
         dashboard = client.dashboard_link if "dashboard" in info.get("services", {}) else "none"
         echo(f"dask: {len(info['workers'])} workers at {client.scheduler.address}; dashboard {dashboard}")
-        meta = {"code_version": plan[0].code if plan else ""}
         store = Store(out, identity, [spec.key for spec in plan], meta=meta).open()
         journals = None
         if keep_journals:
             (out / "journals").mkdir(exist_ok=True)
             journals = str((out / "journals").resolve())
-        counts = {"planned": len(unique), "skipped": len(unique) - len(todo), "ran": 0, "failed": 0,
-                  "books_built": 0, "books_kept": 0}
         try:
             _stream(client, todo, journals, store, counts, progress, out=out, shared=_shares_files(client, out))
         finally:  # Ctrl-C included: what finished is on disk and listed
@@ -72,12 +76,23 @@ def _stream(client, todo, journals, store, counts, progress, prefix: str = "lana
     try:
         # results come back with their completion (no round trip per task); a lost task's is its exception
         for future, result in as_completed([*building.values(), *futures], with_results=True, raise_errors=False):
+            result = _outcome(future, result)
             if future.key in specs:
                 _record(result, specs[future.key], store, counts, progress, len(todo))
             else:
                 _built(result, out, store, counts)
     finally:
         client.cancel([*futures, *(f for f in shipped.values() if isinstance(f, Future))])
+
+
+def _outcome(future, result):
+    """A task's result, or the exception it ended with: `as_completed(raise_errors=False)` yields an
+    erred task's result as the (type, exception, traceback) triple (its worker died more often than
+    the scheduler allows: `KilledWorker`; or a book it needed was lost with it), a cancelled one's as
+    the exception itself."""
+    if future.status == "error" and isinstance(result, tuple) and len(result) == 3:
+        return result[1] if isinstance(result[1], BaseException) else RuntimeError(str(result[1]))
+    return result
 
 
 def _shares_files(client, out: Path) -> bool:

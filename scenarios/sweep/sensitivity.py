@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.library import ScenarioError, load_scenario, parse_params
-from scenarios.sweep.plan import RunSpec, check_size, code_version
+from scenarios.sweep.plan import RunSpec, check_size, code_version, fixed_pairs
 from scenarios.sweep.risk import loss_of
 
 __all__ = ["SEED_FACTOR", "parse_ranges", "plan_sobol", "sobol_indices"]
@@ -51,7 +51,7 @@ def plan_sobol(name: str, ranges: dict[str, tuple[float, float]], samples: int, 
         raise ScenarioError(f"--samples must be a power of two >= 2, got {samples}")
     check_size(samples * (len(ranges) + 2), f"--samples {samples} x {len(ranges) + 2} (ranges + 2)")
     scenario, code = load_scenario(name), code_version()
-    fixed = [(s.partition("=")[0], s.partition("=")[2]) for s in settings]
+    fixed = fixed_pairs(settings)
     for key, (low, high) in ranges.items():
         if key not in scenario.params:
             raise ScenarioError(f"unknown parameter {key!r} for {name}; known: {', '.join(sorted(scenario.params))}")
@@ -81,6 +81,8 @@ def sobol_indices(runs: pd.DataFrame, plan: list[str], ranges: dict, metric: str
     if np.isnan(y).any():
         raise ScenarioError(f"sensitivity of {metric!r} needs every planned run to report it; "
                             f"{int(np.isnan(y).sum())} of {len(y)} do not")
-    result = sobol.analyze(_problem(ranges), y, calc_second_order=False, conf_level=0.95, seed=0)
+    # seeded so the intervals are the same each time: SALib takes a seed of 0 for none (`if seed:`)
+    # and then bootstraps from numpy's global generator
+    result = sobol.analyze(_problem(ranges), y, calc_second_order=False, conf_level=0.95, seed=1)
     return pd.DataFrame({"factor": _problem(ranges)["names"], "S1": result["S1"], "S1_conf": result["S1_conf"],
                          "ST": result["ST"], "ST_conf": result["ST_conf"]})

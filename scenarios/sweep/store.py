@@ -23,6 +23,8 @@ __all__ = ["FORMAT", "Store", "is_sweep_dir", "read_manifest", "read_runs"]
 FORMAT = "lanasim-sweep/1"
 MANIFEST = "sweep.json"
 PARTS = "runs.parquet"
+# what the outputs read from the runs, not what runs: a rerun may change it (the manifest keeps the latest)
+READ_ONLY = ("metric",)
 
 
 def is_sweep_dir(path) -> bool:
@@ -71,7 +73,7 @@ class Store:
         if not is_sweep_dir(path):
             raise ScenarioError(f"--out {path} is not empty and holds no sweep; choose another directory")
         found, identity = read_manifest(path), json.loads(json.dumps(identity))
-        mismatch = [k for k in identity if found.get(k) != identity[k]]
+        mismatch = [k for k in identity if k not in READ_ONLY and found.get(k) != identity[k]]
         if mismatch:
             raise ScenarioError(f"--out {path} holds another sweep (its {mismatch[0]} differs); "
                                 "choose another directory")

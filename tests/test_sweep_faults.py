@@ -1,0 +1,61 @@
+"""A sweep survives what goes wrong on its workers: a worker process that dies is a `lost` row (no
+traceback, no row lost with it) that the next invocation runs again; negative seeds are seeds."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from scenarios.library import load_scenario, parse_params
+from scenarios.sweep import parse_seeds, sweep
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def die_on_seed_two() -> None:
+    """Injected into a worker process: its run of seed 2 ends the process (an OOM kill, a segfault)."""
+    from scenarios.library import Scenario
+
+    real = Scenario.execute
+
+    def execute(self, *, seed, **kwargs):
+        if seed == 2:
+            os._exit(1)
+        return real(self, seed=seed, **kwargs)
+
+    Scenario.execute = execute
+
+
+def test_a_run_whose_worker_process_dies_is_a_lost_row_and_the_next_invocation_runs_it(tmp_path):
+    import dask
+    from dask.distributed import Client, LocalCluster
+
+    out = tmp_path / "sweep"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
+            Client(cluster) as client:
+        client.run(die_on_seed_two)  # a restarted worker process is a fresh one: the rerun's seed 2 runs
+        first = sweep("march-2020", [1, 2, 3], [], ["facilities=3", "days=1"], out,
+                      scheduler=cluster.scheduler_address)
+        statuses = dict(zip(first.runs["seed"], first.runs["status"]))
+        assert statuses[2] == "lost" and set(statuses.values()) <= {"ok", "lost"} and len(statuses) == 3
+        assert "KilledWorker" in first.runs.set_index("seed").loc[2, "error"]
+        again = sweep("march-2020", [1, 2, 3], [], ["facilities=3", "days=1"], out,
+                      scheduler=cluster.scheduler_address)
+    assert again.counts["ran"] == list(statuses.values()).count("lost")
+    assert list(again.runs["status"]) == ["ok"] * 3
+    scenario = load_scenario("march-2020")
+    params = parse_params(scenario, ["facilities=3", "days=1"])
+    assert again.runs.set_index("seed").loc[2, "digest"] == scenario.execute(seed=2, journal=":memory:",
+                                                                               params=params)["journal digest"]
+
+
+@pytest.mark.parametrize(("text", "seeds"), [
+    ("-3--1", [-3, -2, -1]), ("-1-1", [-1, 0, 1]), ("-5,0,5", [-5, 0, 5]), ("1,-2", [1, -2]), ("-7", [-7]),
+    (" 2 - 4 ", [2, 3, 4]),
+])
+def test_negative_seeds_are_seeds_in_ranges_and_lists_too(text, seeds):
+    assert parse_seeds(text) == seeds
