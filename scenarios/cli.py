@@ -322,6 +322,8 @@ def _report(args: argparse.Namespace) -> int:
     if is_sweep is not None and is_sweep(run_dir):
         sweep.report(run_dir)  # prints the sweep's risk outputs itself (it returns nothing to summarize)
         return 0
+    if not (run_dir / JOURNAL).is_file():
+        raise ScenarioError(f"{run_dir}: neither a run directory (no {JOURNAL}) nor a sweep directory (no sweep.json)")
     summary = report_run(run_dir)
     _print_summary(run_dir, summary, as_json=args.json, title=str(run_dir))
     return 0

@@ -94,6 +94,13 @@ def test_report_regenerates_the_summary_from_the_run_directory(run_dir, capsys):
     assert json.loads(capsys.readouterr().out) == json.loads((run_dir / "summary.json").read_text())
 
 
+def test_report_of_a_directory_that_is_neither_a_run_nor_a_sweep_says_so_and_touches_nothing(tmp_path, capsys):
+    (tmp_path / "keep.txt").write_text("mine")
+    assert main(["report", str(tmp_path)]) == 2
+    assert "neither a run directory (no journal.sqlite) nor a sweep directory (no sweep.json)" in one_error_line(capsys)
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"] and (tmp_path / "keep.txt").read_text() == "mine"
+
+
 def test_progress_is_one_line_per_tenth_off_a_terminal_and_shown_for_every_run_in_a_process(tmp_path, capsys):
     for name in ("a", "b"):
         assert main(["run", "onboarding", "--set", "days=20", "--out", str(tmp_path / name)]) == 0
