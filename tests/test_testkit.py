@@ -138,3 +138,15 @@ def test_an_indirect_parametrization_chooses_the_fixture_arguments_and_the_seed_
         _activated_facility(again)
         again.advance(days=3)
         assert sim.seed == 3 and sim.journal.digest() == again.journal.digest()
+
+
+def test_time_travel_to_an_id_that_never_existed_is_unknown_entity_not_none(sim):
+    from engine.kernel.errors import UnknownEntity
+
+    ada = sim.customer.create_customer("ada@bank.test")
+    sim.advance(days=1)
+    assert sim.load("customer", ada, as_of="2023-12-31") is None  # not created yet then
+    assert sim.load("customer", ada, as_of="2024-01-02").status.value == "active"
+    with pytest.raises(UnknownEntity) as err:
+        sim.load("customer", ada[:-1], as_of="2024-01-02")
+    assert (err.value.kind, err.value.id) == ("customer", ada[:-1])
