@@ -37,10 +37,11 @@ class ExpectationFailed(AssertionError):
 
 
 class Expected:
-    """Expectations over `sim.outbox` (optionally only after a sequence)."""
+    """Expectations over `sim.outbox` (optionally only after a sequence); given the simulation
+    itself, its outbox."""
 
     def __init__(self, outbox, after: int = 0) -> None:
-        self.outbox, self.after = outbox, after
+        self.outbox, self.after = getattr(outbox, "outbox", outbox), after
 
     def to_have(self, event_type: str, **fields: object) -> dict:
         """Some envelope of this type matches every field (anywhere in the tail); returns it."""

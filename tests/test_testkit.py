@@ -150,3 +150,9 @@ def test_time_travel_to_an_id_that_never_existed_is_unknown_entity_not_none(sim)
     with pytest.raises(UnknownEntity) as err:
         sim.load("customer", ada[:-1], as_of="2024-01-02")
     assert (err.value.kind, err.value.id) == ("customer", ada[:-1])
+
+
+def test_expect_given_the_simulation_reads_its_outbox(sim):
+    customer = sim.customer.create_customer("ada@bank.test")
+    assert expect(sim).to_have("core.customer.customer-created", entity__id=customer) == \
+        expect(sim.outbox).to_have("core.customer.customer-created", entity__id=customer)
