@@ -51,10 +51,11 @@ class Expected:
         return found[0]
 
     def in_order(self, *steps: tuple) -> list[dict]:
-        """Each (event_type, {fields}) step matches an envelope later than the previous step's."""
+        """Each step, an event type or (event_type, {fields}), matches an envelope later than the
+        previous step's."""
         after = self.after
         hits: list[dict] = []
-        for event_type, fields in steps:
+        for event_type, fields in map(_step, steps):
             found = Expected(self.outbox, after)._matching(event_type, fields)
             if not found:
                 headline = f"step {len(hits) + 1}: no {event_type} with {_show(fields)} after sequence {after}"
@@ -97,6 +98,14 @@ class Expected:
 def expect(outbox, after: int = 0) -> Expected:
     """Expectations over `outbox` (`sim.outbox`), counting only envelopes after sequence `after`."""
     return Expected(outbox, after)
+
+
+def _step(step: object) -> tuple[str, dict]:
+    if isinstance(step, str):
+        return step, {}
+    if isinstance(step, tuple) and len(step) == 2 and isinstance(step[0], str) and isinstance(step[1], dict):
+        return step[0], step[1]
+    raise TypeError(f"an in_order step is an event type or (event_type, {{fields}}), not {step!r}")
 
 
 def _path(key: str) -> str:

@@ -156,3 +156,13 @@ def test_expect_given_the_simulation_reads_its_outbox(sim):
     customer = sim.customer.create_customer("ada@bank.test")
     assert expect(sim).to_have("core.customer.customer-created", entity__id=customer) == \
         expect(sim.outbox).to_have("core.customer.customer-created", entity__id=customer)
+
+
+def test_in_order_takes_bare_event_types_as_steps_and_says_what_a_step_is(sim):
+    customer = sim.customer.create_customer("ada@bank.test")
+    sim.customer.freeze_customer(customer)
+    hits = expect(sim.outbox).in_order("core.customer.customer-created",
+                                       ("core.customer.customer-frozen", {"entity__id": customer}))
+    assert [h["event_type"] for h in hits] == ["core.customer.customer-created", "core.customer.customer-frozen"]
+    with pytest.raises(TypeError, match=r"an in_order step is an event type or \(event_type, \{fields\}\)"):
+        expect(sim.outbox).in_order(("core.customer.customer-frozen", "frozen"))
