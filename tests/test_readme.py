@@ -31,7 +31,8 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
                 from engine import Simulation
 
                 marks = [m.kwargs for m in getattr(fn, "pytestmark", []) if m.name == "sim"]  # as the fixture
-                with Simulation(**{"seed": 0, "start": "2024-01-01", "journal": ":memory:", **(marks or [{}])[0]}) as sim:
+                kwargs = {"seed": 0, "start": "2024-01-01", "journal": ":memory:", **(marks or [{}])[0]}
+                with Simulation(**kwargs) as sim:
                     fn(sim)
 
 
