@@ -1,22 +1,11 @@
-"""Test kit for scenario authors (a pytest plugin, loaded automatically once lanasim is installed).
-
-    def test_freezing_a_customer_is_published(sim):
-        customer = sim.customer.create_customer("ada@example.com")
-        sim.customer.freeze_customer(customer)
-        expect(sim.outbox).to_have("core.customer.customer-frozen", entity__id=customer)
-
-Field matches use `__` for nesting (`entity__status="frozen"`) and compare against the payload as
-published (a `Decimal` also matches the decimal text Lana's payloads carry, `"12"`). `in_order(...)`
-checks a subsequence; `never(...)` that nothing matches. A failed expectation lists the nearest
-events actually published with, for each field asked for, its published value; a misspelt event
-type is `UnknownEventType` suggesting the catalog's nearest. The `sim` fixture takes its
-`Simulation` arguments from `@pytest.mark.sim(seed=7, start="2020-03-01")` or an indirect
-parametrization (`@pytest.mark.parametrize("sim", [{"seed": 1}, {"seed": 2}], indirect=True)`).
+"""Test kit for scenario authors (a pytest plugin, loaded automatically once lanasim is installed):
+the `sim` fixture and `expect(sim.outbox)` expectations, as README "Writing scenario tests" shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import pytest
@@ -38,7 +27,14 @@ class ExpectationFailed(AssertionError):
 
 class Expected:
     """Expectations over `sim.outbox` (optionally only after a sequence); given the simulation
-    itself, its outbox."""
+    itself, its outbox.
+
+    Fields use `__` for nesting (`entity__status="frozen"`) and compare against the payload as
+    published; a `Decimal`, `date` or aware `datetime` also matches the text Lana publishes for it
+    (`"12"`, `"2024-01-31"`). A failed expectation is `ExpectationFailed` listing the nearest
+    published events with each asked-for field's published value; a misspelt event type is
+    `UnknownEventType` whose hint names the catalog's nearest types.
+    """
 
     def __init__(self, outbox, after: int = 0) -> None:
         self.outbox, self.after = getattr(outbox, "outbox", outbox), after
@@ -113,10 +109,16 @@ def _path(key: str) -> str:
 
 
 def _equal(actual: object, expected: object) -> bool:
-    if isinstance(expected, Decimal) and isinstance(actual, str):  # Lana's decimals are published as text
+    """Published == expected; a Decimal, date or aware datetime also equals the text Lana publishes
+    for it (`"12"`, `"2024-01-31"`, `"2024-02-01T00:00:00Z"`)."""
+    if isinstance(actual, str) and isinstance(expected, (Decimal, date)):
         try:
-            return Decimal(actual) == expected
-        except InvalidOperation:
+            if isinstance(expected, Decimal):
+                return Decimal(actual) == expected
+            if isinstance(expected, datetime):
+                return expected.tzinfo is not None and datetime.fromisoformat(actual) == expected
+            return date.fromisoformat(actual) == expected
+        except (InvalidOperation, ValueError):
             return False
     return actual is not MISSING and actual == expected
 
@@ -165,7 +167,7 @@ def _hint(actual: object, expected: object) -> str:
         return " (the payload is in cents: was that dollars?)"
     if isinstance(actual, str) and isinstance(expected, (int, float)):
         return " (published as text: compare with a str, or a Decimal for a decimal)"
-    if type(actual) is not type(expected) and not isinstance(expected, Decimal):
+    if type(actual) is not type(expected) and not isinstance(expected, (Decimal, date)):
         return f" (a {type(actual).__name__} is published, a {type(expected).__name__} was given)"
     return ""
 

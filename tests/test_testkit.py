@@ -166,3 +166,14 @@ def test_in_order_takes_bare_event_types_as_steps_and_says_what_a_step_is(sim):
     assert [h["event_type"] for h in hits] == ["core.customer.customer-created", "core.customer.customer-frozen"]
     with pytest.raises(TypeError, match=r"an in_order step is an event type or \(event_type, \{fields\}\)"):
         expect(sim.outbox).in_order(("core.customer.customer-frozen", "frozen"))
+
+
+def test_a_date_or_aware_datetime_matches_the_iso_text_lana_publishes(sim):
+    from datetime import UTC, date, datetime
+
+    _activated_facility(sim)
+    sim.advance(days=32)
+    expect(sim.outbox).to_have("core.credit-collection.obligation-due", entity__due_at=date(2024, 1, 31),
+                               entity__recorded_at=datetime(2024, 2, 1, tzinfo=UTC))
+    expect(sim.outbox).never("core.credit-collection.obligation-due", entity__due_at=date(2024, 2, 29))
+    expect(sim.outbox).never("core.credit-collection.obligation-due", entity__recorded_at=datetime(2024, 2, 1))
