@@ -165,12 +165,15 @@ class Simulation(Dispatch):
 
     def load(self, kind: str, entity_id: str, *, as_of: str | date | datetime | None = None, seq: int | None = None,
              use_snapshot: bool = True) -> object:
-        """Time travel: the entity as it was at a sim time (`as_of`) or a journal `seq`."""
+        """Time travel: the entity as it was at a sim time (`as_of`) or a journal `seq`; None if it was
+        not created yet then, `UnknownEntity` if it never was (a misspelt or foreign id)."""
         self._open()
         until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of is not None else None
         if kind not in self.kinds:
             raise UnknownKind(kind=kind)
         state, _ = self.kinds[kind].load(entity_id, to_seq=seq, until=until, use_snapshot=use_snapshot)
+        if state is None and not self._exists(kind, entity_id):
+            raise UnknownEntity(kind=kind, id=entity_id)
         return state
 
     def index(self, kind: str) -> IndexTable:

@@ -1,27 +1,24 @@
-"""Test kit for scenario authors (a pytest plugin, loaded automatically once lanasim is installed).
-
-    def test_freezing_a_customer_is_published(sim):
-        customer = sim.customer.create_customer("ada@example.com")
-        sim.customer.freeze_customer(customer)
-        expect(sim.outbox).to_have("core.customer.customer-frozen", entity__id=customer)
-
-Field matches use `__` for nesting (`entity__status="frozen"`) and compare against the payload.
-`in_order(...)` checks a subsequence; `never(...)` that nothing matches. A failed expectation
-lists the nearest events actually published.
+"""Test kit for scenario authors (a pytest plugin, loaded automatically once lanasim is installed):
+the `sim` fixture and `expect(sim.outbox)` expectations, as README "Writing scenario tests" shows.
 """
 
 from __future__ import annotations
 
-import difflib
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 import pytest
 
 from engine.bank.catalog import check_event_types
 from engine.kernel.codec import dumps
-from engine.kernel.outbox import lookup
+from engine.kernel.outbox import MISSING, lookup
 from engine.simulation import Simulation
 
 __all__ = ["ExpectationFailed", "Expected", "expect", "sim"]
+
+NEAREST = 3  # published envelopes a failure lists
+SUMMARY_CHARS = 160  # of a payload shown without fields to compare
 
 
 class ExpectationFailed(AssertionError):
@@ -29,10 +26,18 @@ class ExpectationFailed(AssertionError):
 
 
 class Expected:
-    """Expectations over `sim.outbox` (optionally only after a sequence)."""
+    """Expectations over `sim.outbox` (optionally only after a sequence); given the simulation
+    itself, its outbox.
+
+    Fields use `__` for nesting (`entity__status="frozen"`) and compare against the payload as
+    published; a `Decimal`, `date` or aware `datetime` also matches the text Lana publishes for it
+    (`"12"`, `"2024-01-31"`). A failed expectation is `ExpectationFailed` listing the nearest
+    published events with each asked-for field's published value; a misspelt event type is
+    `UnknownEventType` whose hint names the catalog's nearest types.
+    """
 
     def __init__(self, outbox, after: int = 0) -> None:
-        self.outbox, self.after = outbox, after
+        self.outbox, self.after = getattr(outbox, "outbox", outbox), after
 
     def to_have(self, event_type: str, **fields: object) -> dict:
         """Some envelope of this type matches every field (anywhere in the tail); returns it."""
@@ -42,66 +47,148 @@ class Expected:
         return found[0]
 
     def in_order(self, *steps: tuple) -> list[dict]:
-        """Each (event_type, {fields}) step matches an envelope later than the previous step's."""
+        """Each step, an event type or (event_type, {fields}), matches an envelope later than the
+        previous step's."""
         after = self.after
         hits: list[dict] = []
-        for event_type, fields in steps:
+        for event_type, fields in map(_step, steps):
             found = Expected(self.outbox, after)._matching(event_type, fields)
             if not found:
                 headline = f"step {len(hits) + 1}: no {event_type} with {_show(fields)} after sequence {after}"
                 earlier = self._matching(event_type, fields) if hits else []
                 if earlier:  # published, but not after the step before: the order is what failed
                     raise ExpectationFailed(f"{headline} (step {len(hits)}'s); {len(earlier)} published before it:\n"
-                                            + "\n".join(_line(e) for e in earlier[:5]))
+                                            + "\n".join(_line(e, fields) for e in earlier[:NEAREST]))
                 raise ExpectationFailed(Expected(self.outbox, after)._explain(headline, event_type, fields))
             hits.append(found[0])
             after = found[0]["sequence"]
         return hits
 
     def never(self, event_type: str, **fields: object) -> None:
+        """No envelope of this type matches every field."""
         found = self._matching(event_type, fields)
         if found:
             raise ExpectationFailed(f"expected no {event_type} with {_show(fields)}, found {len(found)}:\n"
-                                    + "\n".join(_line(e) for e in found[:5]))
+                                    + "\n".join(_line(e, fields) for e in found[:NEAREST]))
 
     def count(self, event_type: str, **fields: object) -> int:
         return len(self._matching(event_type, fields))
 
     def _matching(self, event_type: str, fields: dict) -> list[dict]:
         check_event_types([event_type])
-        where = {k.replace("__", "."): v for k, v in fields.items()}
-        return self.outbox.tail(after=self.after, types=[event_type], where=where)
+        return [e for e in self.outbox.stream(after=self.after, types=[event_type])
+                if all(_equal(lookup(e["payload"], _path(k)), v) for k, v in fields.items())]
 
     def _explain(self, headline: str, event_type: str, fields: dict) -> str:
         same_type = self.outbox.tail(after=self.after, types=[event_type])
         if same_type:
-            nearest = sorted(same_type, key=lambda e: -_closeness(e, fields))[:5]
+            nearest = sorted(same_type, key=lambda e: -_closeness(e, fields))[:NEAREST]
             return f"{headline}\n{len(same_type)} {event_type} published; nearest:\n" + \
-                "\n".join(_line(e) for e in nearest)
-        published = sorted({e["event_type"] for e in self.outbox.tail(after=self.after)})
-        close = difflib.get_close_matches(event_type, published, n=3, cutoff=0.5)
-        return f"{headline}\nnone of that type was published; types seen: {', '.join(published) or 'none'}" + \
-            (f"\ndid you mean: {', '.join(close)}" if close else "")
+                "\n".join(_line(e, fields) for e in nearest)
+        published = sorted({e["event_type"] for e in self.outbox.stream(after=self.after)})
+        return (f"{headline}\nnone of that type published up to now ({self.outbox.clock.iso}): "
+                "if it comes later, move the clock first (sim.advance, sim.run_until)\n"
+                f"types published: {', '.join(published) or 'none'}")
 
 
 def expect(outbox, after: int = 0) -> Expected:
+    """Expectations over `outbox` (`sim.outbox`), counting only envelopes after sequence `after`."""
     return Expected(outbox, after)
 
 
+def _step(step: object) -> tuple[str, dict]:
+    if isinstance(step, str):
+        return step, {}
+    if isinstance(step, tuple) and len(step) == 2 and isinstance(step[0], str) and isinstance(step[1], dict):
+        return step[0], step[1]
+    raise TypeError(f"an in_order step is an event type or (event_type, {{fields}}), not {step!r}")
+
+
+def _path(key: str) -> str:
+    return key.replace("__", ".")
+
+
+def _equal(actual: object, expected: object) -> bool:
+    """Published == expected; a Decimal, date or aware datetime also equals the text Lana publishes
+    for it (`"12"`, `"2024-01-31"`, `"2024-02-01T00:00:00Z"`)."""
+    if isinstance(actual, str) and isinstance(expected, (Decimal, date)):
+        try:
+            if isinstance(expected, Decimal):
+                return Decimal(actual) == expected
+            if isinstance(expected, datetime):
+                return expected.tzinfo is not None and datetime.fromisoformat(actual) == expected
+            return date.fromisoformat(actual) == expected
+        except (InvalidOperation, ValueError):
+            return False
+    return actual is not MISSING and actual == expected
+
+
 def _closeness(envelope: dict, fields: dict) -> int:
-    return sum(lookup(envelope["payload"], k.replace("__", ".")) == v for k, v in fields.items())
+    return sum(_equal(lookup(envelope["payload"], _path(k)), v) for k, v in fields.items())
 
 
-def _line(envelope: dict) -> str:
-    return f"  #{envelope['sequence']} {envelope['recorded_at']} {envelope['event_type']} {dumps(envelope['payload'])}"
+def _line(envelope: dict, fields: dict) -> str:
+    head = f"  #{envelope['sequence']} {envelope['recorded_at']} {envelope['event_type']}"
+    if not fields:
+        text = dumps(envelope["payload"])
+        return f"{head} {text[:SUMMARY_CHARS]}{'...' if len(text) > SUMMARY_CHARS else ''}"
+    return "\n".join([head, *(f"      {_field(envelope['payload'], k, v)}" for k, v in fields.items())])
+
+
+def _field(payload: object, key: str, expected: object) -> str:
+    """One asked-for field of a published payload: its value, and why it differs from `expected`."""
+    path = _path(key)
+    actual = lookup(payload, path)
+    if actual is MISSING:
+        return f"{path}: no such field{_keys_near(payload, path)}"
+    if _equal(actual, expected):
+        return f"{path} = {actual!r} (as expected)"
+    return f"{path} = {actual!r}, expected {expected!r}{_hint(actual, expected)}"
+
+
+def _keys_near(payload: object, path: str) -> str:
+    """Where a path stops matching: the keys published at that level."""
+    walked: list[str] = []
+    for key in path.split("."):
+        if not isinstance(payload, dict) or key not in payload:
+            break
+        walked.append(key)
+        payload = payload[key]
+    where = ".".join(walked) or "the payload"
+    if not isinstance(payload, dict):
+        return f" ({where} is {payload!r}, not an object)"
+    return f" ({where} has {', '.join(map(str, payload))})"
+
+
+def _hint(actual: object, expected: object) -> str:
+    if isinstance(actual, str) and isinstance(expected, str) and actual.lower() == expected.lower():
+        return " (differs only in case: payloads spell values as Lana publishes them)"
+    if type(actual) is int and type(expected) is int and actual == expected * 100:
+        return " (the payload is in cents: was that dollars?)"
+    if isinstance(actual, str) and isinstance(expected, (int, float)):
+        return " (published as text: compare with a str, or a Decimal for a decimal)"
+    if type(actual) is not type(expected) and not isinstance(expected, (Decimal, date)):
+        return f" (a {type(actual).__name__} is published, a {type(expected).__name__} was given)"
+    return ""
 
 
 def _show(fields: dict) -> str:
-    return ", ".join(f"{k.replace('__', '.')}={v!r}" for k, v in fields.items()) or "any fields"
+    return ", ".join(f"{_path(k)}={v!r}" for k, v in fields.items()) or "any fields"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sim(**kwargs): Simulation arguments of the `sim` fixture (seed, start, ...)")
 
 
 @pytest.fixture
-def sim(tmp_path):
-    """A fresh deterministic simulation (seed 0, start 2024-01-01) journaling to a temp file."""
-    with Simulation(seed=0, start="2024-01-01", journal=str(tmp_path / "journal.sqlite")) as simulation:
+def sim(request: pytest.FixtureRequest, tmp_path) -> Iterator[Simulation]:
+    """A fresh deterministic simulation (seed 0, start 2024-01-01) journaling to a temp file, closed
+    after the test. `@pytest.mark.sim(...)` or an indirect parametrization's dict gives other
+    `Simulation` arguments (`seed`, `start`, `journal`, `runtime`, `settings`)."""
+    kwargs: dict[str, object] = {"seed": 0, "start": "2024-01-01", "journal": str(tmp_path / "journal.sqlite")}
+    marker = request.node.get_closest_marker("sim")
+    if marker is not None:
+        kwargs.update(marker.kwargs)
+    kwargs.update(getattr(request, "param", None) or {})
+    with Simulation(**kwargs) as simulation:  # type: ignore[arg-type]
         yield simulation

@@ -30,7 +30,9 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
             if name.startswith("test_") and callable(fn):
                 from engine import Simulation
 
-                with Simulation(seed=0, journal=":memory:") as sim:
+                marks = [m.kwargs for m in getattr(fn, "pytestmark", []) if m.name == "sim"]  # as the fixture
+                kwargs = {"seed": 0, "start": "2024-01-01", "journal": ":memory:", **(marks or [{}])[0]}
+                with Simulation(**kwargs) as sim:
                     fn(sim)
 
 

@@ -27,7 +27,7 @@ class EmptyValue(GovernanceError):
 
 
 class UnknownProcessType(GovernanceError):
-    """Not one of credit-facility-proposal, disbursal, withdraw (field: value)."""
+    """Not one of credit-facility-proposal, disbursal, withdraw (fields: value, known: the process types)."""
 
 
 class NotInitialized(GovernanceError):

@@ -6,6 +6,7 @@ catalog. Outbox filters are checked against it, so a misspelt event type is an e
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 from engine.kernel.outbox import event_type_of
@@ -57,11 +58,14 @@ EVENT_TYPES: frozenset[str] = frozenset(event_type_of(m, n) for m, names in CATA
 
 
 def check_event_types(types: Iterable[str] | str) -> list[str]:
-    """The given event types as a list; an unknown one raises `UnknownEventType` naming it."""
+    """The given event types as a list; an unknown one raises `UnknownEventType` naming it, its hint
+    the nearest catalogued types (a misspelling's correction)."""
     from engine.kernel.errors import UnknownEventType
 
     found = [types] if isinstance(types, str) else list(types)
     for event_type in found:
         if event_type not in EVENT_TYPES:
-            raise UnknownEventType(name=event_type, hint="see engine.bank.catalog.EVENT_TYPES")
+            close = difflib.get_close_matches(str(event_type), sorted(EVENT_TYPES), n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            raise UnknownEventType(name=event_type, hint=f"{hint}every type: engine.bank.catalog.EVENT_TYPES")
     return found

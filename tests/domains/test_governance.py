@@ -167,3 +167,10 @@ def test_only_the_conclusion_is_public_with_status_and_target():
     assert (public.module, public.name) == ("Governance", "ApprovalProcessConcluded")
     assert public.payload == {"entity": {"id": "p-1", "process_type": "withdraw", "status": "Approved",
                                          "target_ref": "w-1"}}
+
+
+def test_an_unknown_process_type_names_the_known_ones():
+    with pytest.raises(UnknownProcessType) as refused:
+        InitPolicy("deposit-withdraw")
+    assert refused.value.known == ("credit-facility-proposal", "disbursal", "withdraw")
+    assert "known=('credit-facility-proposal', 'disbursal', 'withdraw')" in str(refused.value)

@@ -137,4 +137,4 @@ def _process_type(value: object) -> ProcessType:
     try:
         return ProcessType(value)
     except ValueError:
-        raise UnknownProcessType(value=value) from None
+        raise UnknownProcessType(value=value, known=tuple(t.value for t in ProcessType)) from None
