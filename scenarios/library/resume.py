@@ -21,6 +21,9 @@ way the result replaces the stopped journal only once proven, at whatever group-
 the run was stopped (Ctrl-C, `kill -9`, a full disk); a stopped journal that fails its chain or is
 not reproduced (the code or the inputs changed since) is `ResumeDiverged`, and is left as it was.
 A branch stopped before its first day ended has no checkpoint and is refused (`RunRefused`).
+A run stopped after its journal finished, while it wrote its outputs (its `summary.json`, written
+last, is missing), gets them written from the journal (`finish_outputs`); one that wrote them is
+refused: there is nothing to resume.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from pathlib import Path
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.rundir import JOURNAL, RunRefused, journal_meta
 
-__all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "prepare_resume", "prove_prefix",
-           "replace", "settle_wal"]
+__all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "finish_outputs", "finished_meta",
+           "prepare_resume", "prove_prefix", "replace", "settle_wal"]
 
 RESUMING = f"{JOURNAL}.resume"
 _SIDECARS = ("-wal", "-shm", "-journal")
@@ -56,11 +59,42 @@ def prepare_resume(run_dir: Path) -> tuple[dict, Path]:
     if "scenario" not in meta or "params" not in meta:
         raise RunRefused(journal, "records no scenario (not written by lanasim run); nothing to resume")
     if meta.get("finished"):
-        raise RunRefused(journal, "holds a finished run; nothing to resume (lanasim report shows it)")
+        raise RunRefused(journal, "holds a finished run and its outputs; nothing to resume (lanasim report writes "
+                                  "them again)")
     target = run_dir / RESUMING
     for suffix in ("", *_SIDECARS):  # a previous resume that was itself stopped: ours to remove
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     return meta, target
+
+
+def finished_meta(run_dir: Path) -> dict | None:
+    """The metadata of the finished run `run_dir` holds (None: no journal, or a run not finished)."""
+    journal = run_dir / JOURNAL
+    if not journal.is_file():
+        return None
+    settle_wal(journal)
+    meta = journal_meta(journal)
+    return meta if meta.get("finished") and "scenario" in meta and "params" in meta else None
+
+
+def finish_outputs(run_dir: Path, meta: dict, scenario, values: dict, progress=None) -> dict:
+    """Write the outputs of the finished run in `run_dir` and return its summary: the scenario's
+    `report` reads them from the journal; a story without one re-executes in memory, which must
+    reach the journal's digest (`ResumeDiverged` otherwise), for the summary only it computes."""
+    from engine.inspect import open_readonly
+    from scenarios.library.rundir import write_summary
+
+    report = getattr(scenario.module, "report", None)
+    if report is not None:
+        return dict(report(run_dir, digest=meta.get("digest")))
+    with open_readonly(str(run_dir / JOURNAL)) as view:
+        digest, events = view.journal.digest(), view.journal.last_seq
+    summary = scenario.execute(seed=meta["seed"], journal=":memory:", params=values, progress=progress)
+    if summary.get("journal digest") != digest:
+        raise ResumeDiverged(path=str(run_dir / JOURNAL), table="events", rows=events,
+                             problem="the re-executed run does not reach the finished journal's digest")
+    write_summary(run_dir, summary)
+    return dict(summary)
 
 
 def settle_wal(journal: Path) -> None:

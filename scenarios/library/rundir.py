@@ -2,11 +2,13 @@
 
 `run_scenario` never destroys what lanasim did not create: it refuses a directory holding other
 files, a journal path that is not a lanasim journal, and (without `force`) a previous run's journal.
+`summary.json` is written last and whole, so a run stopped while writing its outputs is told apart.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -14,9 +16,11 @@ from pathlib import Path
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
-__all__ = ["JOURNAL", "SUMMARY", "RunRefused", "journal_meta", "prepare_run_dir", "write_outputs"]
+__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "journal_meta", "outputs_written", "prepare_run_dir",
+           "write_outputs", "write_summary"]
 
 JOURNAL, SUMMARY = "journal.sqlite", "summary.json"
+OUTPUTS = (SUMMARY, f"{SUMMARY}.partial", "timeseries.parquet", "facilities.parquet", "report.html")
 _SIDECARS = ("-wal", "-shm", "-journal")
 
 
@@ -34,7 +38,9 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
     Refused (`RunRefused`, nothing changed): `run_dir` is a file; it holds files but no journal;
     its journal is a directory or a foreign file; it holds a lanasim journal and `force` is off.
     A journal another run holds raises `JournalLocked`. With `force` a lanasim journal (and its
-    SQLite side files) is deleted; every other file stays where it is."""
+    SQLite side files) is deleted with the outputs its run wrote (`OUTPUTS`, `plots/NAME.png`), so a
+    forced run stopped before its own outputs leaves none of the old run's beside its journal;
+    every other file stays where it is."""
     if run_dir.exists() and not run_dir.is_dir():
         raise RunRefused(run_dir, "exists and is not a directory")
     journal = run_dir / JOURNAL
@@ -50,7 +56,39 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
         raise RunRefused(journal, "holds a previous run; pass --force to replace it, or choose another --out")
     for suffix in ("", *_SIDECARS):
         Path(f"{journal}{suffix}").unlink(missing_ok=True)
+    _remove_outputs(run_dir)
     return journal
+
+
+def _remove_outputs(run_dir: Path) -> None:
+    """The outputs a previous run wrote into `run_dir` (by name; other files are not lanasim's)."""
+    from scenarios.analysis.plots import FIGURES
+
+    for name in OUTPUTS:
+        (run_dir / name).unlink(missing_ok=True)
+    plots = run_dir / "plots"
+    for name in FIGURES:
+        (plots / f"{name}.png").unlink(missing_ok=True)
+    if plots.is_dir() and not any(plots.iterdir()):
+        plots.rmdir()
+
+
+def outputs_written(run_dir: Path, meta: Mapping[str, object]) -> bool:
+    """Whether the finished run whose journal metadata is `meta` wrote its outputs: its `summary.json`
+    (written last, whole) holds the journal's digest."""
+    try:
+        summary = json.loads((run_dir / SUMMARY).read_text())
+    except (OSError, ValueError):
+        return False
+    recorded = summary.get("digest", summary.get("journal digest")) if isinstance(summary, dict) else None
+    return recorded is not None and recorded == meta.get("digest")
+
+
+def write_summary(run_dir: Path, summary: Mapping[str, object]) -> None:
+    """`run_dir/summary.json`, whole or not at all (written aside, then renamed over)."""
+    partial = run_dir / f"{SUMMARY}.partial"
+    partial.write_text(json.dumps(dict(summary), indent=2, default=str) + "\n")
+    os.replace(partial, run_dir / SUMMARY)
 
 
 def journal_meta(journal: Path) -> dict:
@@ -85,5 +123,5 @@ def write_outputs(module, run_dir: Path, summary: Mapping[str, object]) -> dict:
     if report is not None:
         digest = summary.get("journal digest")
         return dict(report(run_dir, digest=digest) if isinstance(digest, str) else report(run_dir))
-    (run_dir / SUMMARY).write_text(json.dumps(dict(summary), indent=2, default=str) + "\n")
+    write_summary(run_dir, summary)
     return dict(summary)

@@ -1,0 +1,93 @@
+"""A run stopped after its journal finished, while it wrote its outputs, is resumed by writing them
+(`summary.json` last and whole tells the two apart); a run that wrote them is refused untouched; a
+forced run never leaves the replaced run's outputs beside its own journal."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import scenarios.analysis as analysis
+from scenarios.cli import main
+from scenarios.library import resume_run, run_scenario
+
+SMALL = {"facilities": "6", "days": "6", "lead_days": "2"}
+OUTPUTS = ("summary.json", "timeseries.parquet", "facilities.parquet", "report.html")
+
+
+def files(run_dir: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(run_dir)): p.read_bytes() for p in sorted(run_dir.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory) -> Path:
+    run_dir = tmp_path_factory.mktemp("whole") / "run"
+    run_scenario("march-2020", 3, SMALL, run_dir)
+    return run_dir
+
+
+def test_a_run_stopped_while_writing_its_outputs_has_no_summary_and_its_resume_writes_the_outputs_nobody_stopped(
+        whole, tmp_path, monkeypatch, capsys):
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # the stop lands after the parquet files, before the page
+
+    monkeypatch.setattr(analysis, "write_page", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario("march-2020", 3, SMALL, tmp_path / "run")
+    assert (tmp_path / "run" / "timeseries.parquet").is_file() and not (tmp_path / "run" / "summary.json").exists()
+    monkeypatch.undo()
+    assert main(["run", "--resume", str(tmp_path / "run")]) == 0
+    assert "the run had finished; writing the outputs it was stopped before writing" in capsys.readouterr().err
+    resumed, expected = files(tmp_path / "run"), files(whole)
+    for name in ("journal.sqlite", *OUTPUTS):
+        assert resumed[name] == expected[name], name
+
+
+def test_a_finished_run_whose_outputs_were_lost_gets_them_back_from_its_journal(whole, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(whole, run_dir)
+    for name in ("summary.json", "facilities.parquet"):
+        (run_dir / name).unlink()
+    summary = resume_run(run_dir)
+    assert summary == json.loads((whole / "summary.json").read_text())
+    assert files(run_dir) == files(whole)
+
+
+def test_a_finished_run_with_its_outputs_is_refused_in_one_line_and_left_byte_for_byte(whole, tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    shutil.copytree(whole, run_dir)
+    before = files(run_dir)
+    assert main(["run", "--resume", str(run_dir)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.endswith("holds a finished run and its outputs; nothing to resume (lanasim report writes them again)")
+    assert files(run_dir) == before
+
+
+def test_a_story_stopped_before_its_summary_gets_it_from_a_re_execution_that_reaches_the_journals_digest(tmp_path):
+    params = {"days": "4", "prospects_per_day": "2"}
+    expected = run_scenario("onboarding", 5, params, tmp_path / "whole")
+    run_dir = tmp_path / "run"
+    shutil.copytree(tmp_path / "whole", run_dir)
+    (run_dir / "summary.json").unlink()
+    journal = (run_dir / "journal.sqlite").read_bytes()
+    assert resume_run(run_dir) == expected
+    assert json.loads((run_dir / "summary.json").read_text()) == expected
+    assert (run_dir / "journal.sqlite").read_bytes() == journal
+
+
+def test_a_forced_run_stopped_early_leaves_none_of_the_replaced_runs_outputs_and_keeps_other_files(whole, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(whole, run_dir)
+    (run_dir / "notes.txt").write_text("mine")
+
+    def stop(share: float, at: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario("march-2020", 4, SMALL, run_dir, force=True, progress=stop)
+    left = set(files(run_dir))
+    assert not left & {*OUTPUTS, "plots/price.png", "plots/cvl.png"}, left
+    assert (run_dir / "notes.txt").read_text() == "mine"
