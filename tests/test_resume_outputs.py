@@ -1,11 +1,15 @@
 """A run stopped after its journal finished, while it wrote its outputs, is resumed by writing them
 (`summary.json` last and whole tells the two apart); a run that wrote them is refused untouched; a
-forced run never leaves the replaced run's outputs beside its own journal."""
+forced run never leaves the replaced run's outputs beside its own journal; one resume at a time."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ import scenarios.analysis as analysis
 from scenarios.cli import main
 from scenarios.library import resume_run, run_scenario
 
+ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"facilities": "6", "days": "6", "lead_days": "2"}
 OUTPUTS = ("summary.json", "timeseries.parquet", "facilities.parquet", "report.html")
 
@@ -91,3 +96,28 @@ def test_a_forced_run_stopped_early_leaves_none_of_the_replaced_runs_outputs_and
     left = set(files(run_dir))
     assert not left & {*OUTPUTS, "plots/price.png", "plots/cvl.png"}, left
     assert (run_dir / "notes.txt").read_text() == "mine"
+
+
+def test_a_second_resume_while_the_first_runs_is_refused_and_the_first_ends_with_the_uninterrupted_journal(
+        whole, tmp_path, capsys):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cli = [sys.executable, "-m", "scenarios.cli", "run"]
+    sets = [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
+    stopped = subprocess.Popen([*cli, "march-2020", "--seed", "3", *sets, "--out", "run"], cwd=tmp_path, env=env,
+                               text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert "%" in stopped.stderr.readline()
+    stopped.send_signal(signal.SIGINT)  # Ctrl-C: stops at the next day end
+    assert stopped.wait(timeout=60) == 130
+    first = subprocess.Popen([*cli, "--resume", "run", "--json"], cwd=tmp_path, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert first.stderr.readline().startswith("resuming from the checkpoint of day ")
+        first.send_signal(signal.SIGSTOP)  # frozen in the middle of its resume
+        assert main(["run", "--resume", str(tmp_path / "run")]) == 2
+        assert capsys.readouterr().err.strip().endswith("journal.sqlite: journal locked (JournalLocked)")
+    finally:
+        first.send_signal(signal.SIGCONT)
+        out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert json.loads(out) == json.loads((whole / "summary.json").read_text())  # its digest included
+    assert not (tmp_path / "run" / "journal.sqlite.resume").exists()

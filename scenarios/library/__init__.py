@@ -207,16 +207,17 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
     stopped journal has passed its checks."""
     from scenarios.library import resume
 
-    meta = resume.finished_meta(Path(run_dir))
-    if meta is not None and not outputs_written(Path(run_dir), meta):  # stopped while writing its outputs
-        scenario = load_scenario(meta["scenario"])
-        values = _given(scenario, Path(run_dir), meta, seed, params)
-        if announce is not None:
-            announce("the run had finished; writing the outputs it was stopped before writing")
-        return resume.finish_outputs(Path(run_dir), meta, scenario, values, progress)
-    module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress, announce=announce,
-                                     summarise=False)
-    return write_outputs(module, Path(run_dir), summary)
+    with resume.held(Path(run_dir)):  # one resume at a time
+        meta = resume.finished_meta(Path(run_dir))
+        if meta is not None and not outputs_written(Path(run_dir), meta):  # stopped while writing its outputs
+            scenario = load_scenario(meta["scenario"])
+            values = _given(scenario, Path(run_dir), meta, seed, params)
+            if announce is not None:
+                announce("the run had finished; writing the outputs it was stopped before writing")
+            return resume.finish_outputs(Path(run_dir), meta, scenario, values, progress)
+        module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress, announce=announce,
+                                         summarise=False)
+        return write_outputs(module, Path(run_dir), summary)
 
 
 def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,

@@ -23,20 +23,25 @@ not reproduced (the code or the inputs changed since) is `ResumeDiverged`, and i
 A branch stopped before its first day ended has no checkpoint and is refused (`RunRefused`).
 A run stopped after its journal finished, while it wrote its outputs (its `summary.json`, written
 last, is missing), gets them written from the journal (`finish_outputs`); one that wrote them is
-refused: there is nothing to resume.
+refused: there is nothing to resume. One resume at a time: a second one while the first runs is
+refused with `JournalLocked` (`held`), where it would have deleted the first one's journal.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.rundir import JOURNAL, RunRefused, journal_meta
 
 __all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "finish_outputs", "finished_meta",
-           "prepare_resume", "prove_prefix", "replace", "settle_wal"]
+           "held", "prepare_resume", "prove_prefix", "replace", "settle_wal"]
 
 RESUMING = f"{JOURNAL}.resume"
 _SIDECARS = ("-wal", "-shm", "-journal")
@@ -65,6 +70,25 @@ def prepare_resume(run_dir: Path) -> tuple[dict, Path]:
     for suffix in ("", *_SIDECARS):  # a previous resume that was itself stopped: ours to remove
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     return meta, target
+
+
+@contextmanager
+def held(run_dir: Path) -> Iterator[None]:
+    """The run directory locked for one resume (an advisory lock on the directory, released when the
+    process ends, killed or not); `JournalLocked` while another process resumes it."""
+    try:
+        fd = os.open(run_dir, os.O_RDONLY)
+    except OSError:  # no such directory: the resume refuses it in its own words
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise JournalLocked(path=str(run_dir / JOURNAL)) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def finished_meta(run_dir: Path) -> dict | None:
