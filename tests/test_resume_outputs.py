@@ -121,3 +121,29 @@ def test_a_second_resume_while_the_first_runs_is_refused_and_the_first_ends_with
     assert first.returncode == 0, err
     assert json.loads(out) == json.loads((whole / "summary.json").read_text())  # its digest included
     assert not (tmp_path / "run" / "journal.sqlite.resume").exists()
+
+
+def consistent_up_to(err: str) -> str:
+    [line] = [line for line in err.splitlines() if line.startswith("lanasim: interrupted: ")]
+    return line.split(" is consistent up to ")[1].split(" ")[0]
+
+
+def test_a_resume_stopped_by_ctrl_c_keeps_the_days_it_ran_and_the_next_resume_goes_on_from_there(
+        whole, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cli = [sys.executable, "-m", "scenarios.cli", "run"]
+    sets = [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
+    stopped = subprocess.Popen([*cli, "march-2020", "--seed", "3", *sets, "--out", "run"], cwd=tmp_path, env=env,
+                               text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert "%" in stopped.stderr.readline()
+    stopped.send_signal(signal.SIGINT)
+    first = consistent_up_to(stopped.communicate(timeout=60)[1])
+    resumed = subprocess.Popen([*cli, "--resume", "run"], cwd=tmp_path, env=env, text=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert resumed.stderr.readline().startswith("resuming from the checkpoint of day ")
+    assert "%" in resumed.stderr.readline()  # a day of the resume done
+    resumed.send_signal(signal.SIGINT)
+    _, err = resumed.communicate(timeout=60)
+    assert resumed.returncode == 130 and consistent_up_to(err) > first, err
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["journal.sqlite"]
+    assert resume_run(tmp_path / "run") == json.loads((whole / "summary.json").read_text())

@@ -253,9 +253,10 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
             summary = scenario.execute(seed=meta["seed"], journal=str(target), params=values, progress=progress,
                                        observe=observe, summarise=summarise)
         resume.prove_prefix(stopped, target)
-    except BaseException:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    except BaseException as exc:
+        if not (resume.stopped_by_user(exc) and resume.keep_stopped(stopped, run_dir, target)):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
         raise
     resume.replace(run_dir, target)
     return scenario.module, summary

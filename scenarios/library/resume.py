@@ -24,7 +24,10 @@ A branch stopped before its first day ended has no checkpoint and is refused (`R
 A run stopped after its journal finished, while it wrote its outputs (its `summary.json`, written
 last, is missing), gets them written from the journal (`finish_outputs`); one that wrote them is
 refused: there is nothing to resume. One resume at a time: a second one while the first runs is
-refused with `JournalLocked` (`held`), where it would have deleted the first one's journal.
+refused with `JournalLocked` (`held`), where it would have deleted the first one's journal. A
+resume stopped by Ctrl-C once past the stopped run's rows keeps what it wrote (`keep_stopped`): its
+journal, committed at the day it stopped at, takes the old one's place, and the next resume goes on
+from there.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.rundir import JOURNAL, RunRefused, journal_meta
 
 __all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "finish_outputs", "finished_meta",
-           "held", "prepare_resume", "prove_prefix", "replace", "settle_wal"]
+           "held", "keep_stopped", "prepare_resume", "prove_prefix", "replace", "settle_wal", "stopped_by_user"]
 
 RESUMING = f"{JOURNAL}.resume"
 _SIDECARS = ("-wal", "-shm", "-journal")
@@ -183,6 +186,28 @@ def cut_at_checkpoint(journal: Path, target: Path, checkpoint: dict) -> None:
         fork_journal(conn, str(target), checkpoint["now"], modules.aggregates(), meta={"ids": checkpoint["ids"]})
     finally:
         conn.close()
+
+
+def stopped_by_user(exc: BaseException) -> bool:
+    """Whether `exc` is the first Ctrl-C's stop (`lanasim run`'s progress raises it at a day end, where
+    the journal has just committed the whole day); a second Ctrl-C's interrupt stops mid-day."""
+    from scenarios.console import Stopped
+
+    return isinstance(exc, Stopped)
+
+
+def keep_stopped(stopped: dict, run_dir: Path, resumed: Path) -> bool:
+    """Put the resumed journal, stopped by the user, in the stopped one's place if it holds every row
+    `stopped` (`committed_prefix`) hashed; whether it did (False: the resume had not got that far)."""
+    try:
+        settle_wal(resumed)  # closed at the stop: its write-ahead log folded into the file
+        prove_prefix(stopped, resumed)
+    except (EngineError, sqlite3.Error):
+        return False
+    replace(run_dir, resumed)
+    for suffix in _SIDECARS:
+        Path(f"{resumed}{suffix}").unlink(missing_ok=True)
+    return True
 
 
 def replace(run_dir: Path, resumed: Path) -> None:
