@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import scenarios.analysis as analysis
+from engine.kernel.errors import JournalLocked
 from scenarios.cli import main
 from scenarios.library import resume_run, run_scenario
 
@@ -98,7 +99,7 @@ def test_a_forced_run_stopped_early_leaves_none_of_the_replaced_runs_outputs_and
     assert (run_dir / "notes.txt").read_text() == "mine"
 
 
-def test_a_second_resume_while_the_first_runs_is_refused_and_the_first_ends_with_the_uninterrupted_journal(
+def test_a_second_resume_or_a_forced_run_while_a_resume_runs_is_refused_and_the_resume_ends_uninterrupted(
         whole, tmp_path, capsys):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cli = [sys.executable, "-m", "scenarios.cli", "run"]
@@ -115,6 +116,8 @@ def test_a_second_resume_while_the_first_runs_is_refused_and_the_first_ends_with
         first.send_signal(signal.SIGSTOP)  # frozen in the middle of its resume
         assert main(["run", "--resume", str(tmp_path / "run")]) == 2
         assert capsys.readouterr().err.strip().endswith("journal.sqlite: journal locked (JournalLocked)")
+        with pytest.raises(JournalLocked):  # --force would delete the journal the resume continues
+            run_scenario("march-2020", 3, SMALL, tmp_path / "run", force=True)
     finally:
         first.send_signal(signal.SIGCONT)
         out, err = first.communicate(timeout=120)

@@ -32,16 +32,12 @@ from there.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
-from scenarios.library.rundir import JOURNAL, RunRefused, journal_meta
+from scenarios.library.rundir import JOURNAL, RunRefused, held, journal_meta
 
 __all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "finish_outputs", "finished_meta",
            "held", "keep_stopped", "prepare_resume", "prove_prefix", "replace", "settle_wal", "stopped_by_user"]
@@ -73,25 +69,6 @@ def prepare_resume(run_dir: Path) -> tuple[dict, Path]:
     for suffix in ("", *_SIDECARS):  # a previous resume that was itself stopped: ours to remove
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     return meta, target
-
-
-@contextmanager
-def held(run_dir: Path) -> Iterator[None]:
-    """The run directory locked for one resume (an advisory lock on the directory, released when the
-    process ends, killed or not); `JournalLocked` while another process resumes it."""
-    try:
-        fd = os.open(run_dir, os.O_RDONLY)
-    except OSError:  # no such directory: the resume refuses it in its own words
-        yield
-        return
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise JournalLocked(path=str(run_dir / JOURNAL)) from None
-        yield
-    finally:
-        os.close(fd)
 
 
 def finished_meta(run_dir: Path) -> dict | None:

@@ -7,16 +7,18 @@ files, a journal path that is not a lanasim journal, and (without `force`) a pre
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
-__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "journal_meta", "outputs_written", "prepare_run_dir",
+__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "held", "journal_meta", "outputs_written", "prepare_run_dir",
            "write_outputs", "write_summary"]
 
 JOURNAL, SUMMARY = "journal.sqlite", "summary.json"
@@ -37,10 +39,10 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
 
     Refused (`RunRefused`, nothing changed): `run_dir` is a file; it holds files but no journal;
     its journal is a directory or a foreign file; it holds a lanasim journal and `force` is off.
-    A journal another run holds raises `JournalLocked`. With `force` a lanasim journal (and its
-    SQLite side files) is deleted with the outputs its run wrote (`OUTPUTS`, `plots/NAME.png`), so a
-    forced run stopped before its own outputs leaves none of the old run's beside its journal;
-    every other file stays where it is."""
+    A journal another run holds, or a run directory a resume holds (`held`), raises `JournalLocked`.
+    With `force` a lanasim journal (and its SQLite side files) is deleted with the outputs its run
+    wrote (`OUTPUTS`, `plots/NAME.png`), so a forced run stopped before its own outputs leaves none
+    of the old run's beside its journal; every other file stays where it is."""
     if run_dir.exists() and not run_dir.is_dir():
         raise RunRefused(run_dir, "exists and is not a directory")
     journal = run_dir / JOURNAL
@@ -54,9 +56,10 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
     journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
     if not force:
         raise RunRefused(journal, "holds a previous run; pass --force to replace it, or choose another --out")
-    for suffix in ("", *_SIDECARS):
-        Path(f"{journal}{suffix}").unlink(missing_ok=True)
-    _remove_outputs(run_dir)
+    with held(run_dir):  # not the run a resume is continuing
+        for suffix in ("", *_SIDECARS):
+            Path(f"{journal}{suffix}").unlink(missing_ok=True)
+        _remove_outputs(run_dir)
     return journal
 
 
@@ -89,6 +92,26 @@ def write_summary(run_dir: Path, summary: Mapping[str, object]) -> None:
     partial = run_dir / f"{SUMMARY}.partial"
     partial.write_text(json.dumps(dict(summary), indent=2, default=str) + "\n")
     os.replace(partial, run_dir / SUMMARY)
+
+
+@contextmanager
+def held(run_dir: Path) -> Iterator[None]:
+    """The run directory locked for one resume, or for a `--force` replacing its run (an advisory
+    lock on the directory, released when the process ends, killed or not); `JournalLocked` while
+    another process holds it."""
+    try:
+        fd = os.open(run_dir, os.O_RDONLY)
+    except OSError:  # no such directory: the resume refuses it in its own words
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise JournalLocked(path=str(run_dir / JOURNAL)) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def journal_meta(journal: Path) -> dict:
