@@ -150,3 +150,17 @@ def test_a_resume_stopped_by_ctrl_c_keeps_the_days_it_ran_and_the_next_resume_go
     assert resumed.returncode == 130 and consistent_up_to(err) > first, err
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["journal.sqlite"]
     assert resume_run(tmp_path / "run") == json.loads((whole / "summary.json").read_text())
+
+
+def test_a_run_killed_before_its_start_was_committed_is_refused_with_how_to_run_it_again(tmp_path, capsys):
+    from engine import Simulation
+
+    (tmp_path / "run").mkdir()
+    with Simulation(seed=3, journal=str(tmp_path / "run" / "journal.sqlite")):
+        pass  # the journal is made; the kill lands before the scenario and its parameters are committed
+    assert main(["run", "--resume", str(tmp_path / "run")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.endswith("journal.sqlite: was stopped before its run started (nothing committed); run it again with "
+                         "--force")
+    assert main(["run", "march-2020", "--seed", "3", "--out", str(tmp_path / "run"), "--force",
+                 *[arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]]) == 0

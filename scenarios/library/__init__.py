@@ -238,7 +238,7 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
     checkpoint = meta.get("checkpoint") if restart and scenario.restartable else None
     if checkpoint is None and "branched_from" in meta:
         raise RunRefused(run_dir, "holds a branch (run --from) stopped before its first day ended: no checkpoint "
-                                  "to continue from, and a branch is not re-executed; run it again")
+                                  "to continue from, and a branch is not re-executed; run it again with --force")
     stopped = resume.committed_prefix(run_dir / "journal.sqlite", checkpoint)
     try:
         if checkpoint is not None:

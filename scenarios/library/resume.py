@@ -61,6 +61,9 @@ def prepare_resume(run_dir: Path) -> tuple[dict, Path]:
     settle_wal(journal)
     meta = journal_meta(journal)
     if "scenario" not in meta or "params" not in meta:
+        if not _holds_events(journal):  # the run was killed while it created its journal
+            raise RunRefused(journal, "was stopped before its run started (nothing committed); run it again with "
+                                      "--force")
         raise RunRefused(journal, "records no scenario (not written by lanasim run); nothing to resume")
     if meta.get("finished"):
         raise RunRefused(journal, "holds a finished run and its outputs; nothing to resume (lanasim report writes "
@@ -99,6 +102,16 @@ def finish_outputs(run_dir: Path, meta: dict, scenario, values: dict, progress=N
                              problem="the re-executed run does not reach the finished journal's digest")
     write_summary(run_dir, summary)
     return dict(summary)
+
+
+def _holds_events(journal: Path) -> bool:
+    conn = sqlite3.connect(str(journal))  # read only (see committed_prefix)
+    try:
+        return conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # no events table yet
+        return False
+    finally:
+        conn.close()
 
 
 def settle_wal(journal: Path) -> None:
