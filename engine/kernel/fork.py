@@ -141,12 +141,22 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
     try:
         _cut_into(source, partial, at_iso, specs, seed, meta)
-        os.link(partial, journal)  # never over a file made meanwhile
-    except FileExistsError:
-        raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal") from None
+        _place(partial, journal)
     finally:
         Path(partial).unlink(missing_ok=True)
     return journal
+
+
+def _place(partial: str, journal: str) -> None:
+    """Give the finished `partial` file the name `journal`, never over a file made meanwhile."""
+    try:
+        os.link(partial, journal)
+    except FileExistsError:
+        raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal") from None
+    except OSError:  # a file system without hard links
+        if Path(journal).exists():
+            raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal") from None
+        os.replace(partial, journal)
 
 
 def _cut_into(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iterable[Aggregate[Any, Any, Any]],
