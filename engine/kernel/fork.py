@@ -10,6 +10,7 @@ the kept events. The source is only read.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -126,11 +127,40 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
                  meta: dict[str, Any] | None = None) -> str | sqlite3.Connection:
     """Write the cut of `source` at `at_iso` into `journal` (a new file, or ":memory:") and fix its
     index rows (`specs`: the aggregates hosted); returns the path, or the in-memory connection.
-    `seed`: the branch continues as that seed's run; `meta`: the run itself continues (see `copy_cut`)."""
-    if journal != ":memory:" and Path(journal).exists():
+    `seed`: the branch continues as that seed's run; `meta`: the run itself continues (see `copy_cut`).
+    A file is written as `JOURNAL.partial` and linked into place whole: a fork killed on the way
+    leaves no half-made journal under the name asked for (the next fork removes the partial one)."""
+    if journal == ":memory:":
+        return _cut_into(source, journal, at_iso, specs, seed, meta)
+    if Path(journal).exists():
         raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal")
-    if journal != ":memory:" and not Path(journal).parent.is_dir():
+    if not Path(journal).parent.is_dir():
         raise InvalidArgument(argument="journal", value=journal, problem=f"no such directory {Path(journal).parent}")
+    partial = f"{journal}.partial"
+    for suffix in ("", "-journal", "-wal", "-shm"):  # a fork killed on the way: ours to remove
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    try:
+        _cut_into(source, partial, at_iso, specs, seed, meta)
+        _place(partial, journal)
+    finally:
+        Path(partial).unlink(missing_ok=True)
+    return journal
+
+
+def _place(partial: str, journal: str) -> None:
+    """Give the finished `partial` file the name `journal`, never over a file made meanwhile."""
+    try:
+        os.link(partial, journal)
+    except FileExistsError:
+        raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal") from None
+    except OSError:  # a file system without hard links
+        if Path(journal).exists():
+            raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal") from None
+        os.replace(partial, journal)
+
+
+def _cut_into(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iterable[Aggregate[Any, Any, Any]],
+              seed: int | None, meta: dict[str, Any] | None) -> str | sqlite3.Connection:
     target = sqlite3.connect(journal, isolation_level=None, check_same_thread=False)
     try:
         _, changed = copy_cut(source, target, at_iso, seed, meta)

@@ -4,6 +4,7 @@ facilities), plots and a self-contained HTML report, written into a run director
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from scenarios.analysis.metrics import ACTIVATED, Analysis, analyse
@@ -48,9 +49,11 @@ def write_outputs(run_dir: Path, analysis: Analysis | None = None, params: dict 
     run_dir = Path(run_dir)
     if analysis is None:
         analysis, params = read_run(run_dir, digest)
-    (run_dir / "summary.json").write_text(json.dumps(analysis.summary, indent=2) + "\n")
     analysis.timeseries.to_parquet(run_dir / "timeseries.parquet", index=False)
     analysis.facilities.to_parquet(run_dir / "facilities.parquet", index=False)
     plots = draw_all(analysis, params or {}, run_dir / "plots")
     write_page(analysis, params or {}, plots, run_dir / "report.html")
+    partial = run_dir / "summary.json.partial"  # last and whole: a resume tells written outputs by it
+    partial.write_text(json.dumps(analysis.summary, indent=2) + "\n")
+    os.replace(partial, run_dir / "summary.json")
     return analysis.summary

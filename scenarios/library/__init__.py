@@ -18,6 +18,7 @@ from scenarios.library.params import Param, ScenarioError, as_params, parse
 from scenarios.library.rundir import (
     RunRefused,
     journal_meta,
+    outputs_written,
     prepare_run_dir,
     write_outputs,
 )
@@ -204,9 +205,19 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
     `params`, when given, must be the run's own (`JournalMismatch` otherwise); by default they are
     read from the journal. `announce(line)`, if given, is told where the resume starts once the
     stopped journal has passed its checks."""
-    module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress, announce=announce,
-                                     summarise=False)
-    return write_outputs(module, Path(run_dir), summary)
+    from scenarios.library import resume
+
+    with resume.held(Path(run_dir)):  # one resume at a time
+        meta = resume.finished_meta(Path(run_dir))
+        if meta is not None and not outputs_written(Path(run_dir), meta):  # stopped while writing its outputs
+            scenario = load_scenario(meta["scenario"])
+            values = _given(scenario, Path(run_dir), meta, seed, params)
+            if announce is not None:
+                announce("the run had finished; writing the outputs it was stopped before writing")
+            return resume.finish_outputs(Path(run_dir), meta, scenario, values, progress)
+        module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress, announce=announce,
+                                         summarise=False)
+        return write_outputs(module, Path(run_dir), summary)
 
 
 def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
@@ -218,25 +229,16 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
     (with `summarise=False`, a scenario with a `report` returns the journal's figures only).
     `observe(sim)`, if given, is called with the simulation that continues (or re-executes) the run;
     `restart=False` re-executes even a run with a checkpoint (what `bench/resume.py` compares with)."""
-    from engine.position import JournalMismatch
     from scenarios.library import resume
 
     run_dir = Path(run_dir)
     meta, target = resume.prepare_resume(run_dir)
     scenario = load_scenario(meta["scenario"])
-    values = parse_params(scenario, [f"{k}={v}" for k, v in meta["params"].items()])
-    if seed is not None and seed != meta.get("seed"):
-        raise JournalMismatch(path=str(run_dir / "journal.sqlite"), field="seed", journal=meta.get("seed"), given=seed)
-    if params:
-        given = parse_params(scenario, [f"{k}={v}" for k, v in params.items()])
-        for name, value in given.items():
-            if name in params and value != values[name]:
-                raise JournalMismatch(path=str(run_dir / "journal.sqlite"), field=name, journal=values[name],
-                                      given=value)
+    values = _given(scenario, run_dir, meta, seed, params)
     checkpoint = meta.get("checkpoint") if restart and scenario.restartable else None
     if checkpoint is None and "branched_from" in meta:
         raise RunRefused(run_dir, "holds a branch (run --from) stopped before its first day ended: no checkpoint "
-                                  "to continue from, and a branch is not re-executed; run it again")
+                                  "to continue from, and a branch is not re-executed; run it again with --force")
     stopped = resume.committed_prefix(run_dir / "journal.sqlite", checkpoint)
     try:
         if checkpoint is not None:
@@ -251,12 +253,30 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
             summary = scenario.execute(seed=meta["seed"], journal=str(target), params=values, progress=progress,
                                        observe=observe, summarise=summarise)
         resume.prove_prefix(stopped, target)
-    except BaseException:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    except BaseException as exc:
+        if not (resume.stopped_by_user(exc) and resume.keep_stopped(stopped, run_dir, target)):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
         raise
     resume.replace(run_dir, target)
     return scenario.module, summary
+
+
+def _given(scenario: Scenario, run_dir: Path, meta: dict, seed: int | None,
+           params: Mapping[str, object] | None) -> dict:
+    """The run's parameters as its journal records them; a `seed` or `params` given must be its own."""
+    from engine.position import JournalMismatch
+
+    values = parse_params(scenario, [f"{k}={v}" for k, v in meta["params"].items()])
+    if seed is not None and seed != meta.get("seed"):
+        raise JournalMismatch(path=str(run_dir / "journal.sqlite"), field="seed", journal=meta.get("seed"), given=seed)
+    if params:
+        given = parse_params(scenario, [f"{k}={v}" for k, v in params.items()])
+        for name, value in given.items():
+            if name in params and value != values[name]:
+                raise JournalMismatch(path=str(run_dir / "journal.sqlite"), field=name, journal=values[name],
+                                      given=value)
+    return values
 
 
 def report_run(run_dir: Path | str) -> dict:

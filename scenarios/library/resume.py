@@ -21,6 +21,13 @@ way the result replaces the stopped journal only once proven, at whatever group-
 the run was stopped (Ctrl-C, `kill -9`, a full disk); a stopped journal that fails its chain or is
 not reproduced (the code or the inputs changed since) is `ResumeDiverged`, and is left as it was.
 A branch stopped before its first day ended has no checkpoint and is refused (`RunRefused`).
+A run stopped after its journal finished, while it wrote its outputs (its `summary.json`, written
+last, is missing), gets them written from the journal (`finish_outputs`); one that wrote them is
+refused: there is nothing to resume. One resume at a time: a second one while the first runs is
+refused with `JournalLocked` (`held`), where it would have deleted the first one's journal. A
+resume stopped by Ctrl-C once past the stopped run's rows keeps what it wrote (`keep_stopped`): its
+journal, committed at the day it stopped at, takes the old one's place, and the next resume goes on
+from there.
 """
 
 from __future__ import annotations
@@ -30,10 +37,10 @@ import sqlite3
 from pathlib import Path
 
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
-from scenarios.library.rundir import JOURNAL, RunRefused, journal_meta
+from scenarios.library.rundir import JOURNAL, RunRefused, held, journal_meta
 
-__all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "prepare_resume", "prove_prefix",
-           "replace", "settle_wal"]
+__all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "finish_outputs", "finished_meta",
+           "held", "keep_stopped", "prepare_resume", "prove_prefix", "replace", "settle_wal", "stopped_by_user"]
 
 RESUMING = f"{JOURNAL}.resume"
 _SIDECARS = ("-wal", "-shm", "-journal")
@@ -54,13 +61,57 @@ def prepare_resume(run_dir: Path) -> tuple[dict, Path]:
     settle_wal(journal)
     meta = journal_meta(journal)
     if "scenario" not in meta or "params" not in meta:
+        if not _holds_events(journal):  # the run was killed while it created its journal
+            raise RunRefused(journal, "was stopped before its run started (nothing committed); run it again with "
+                                      "--force")
         raise RunRefused(journal, "records no scenario (not written by lanasim run); nothing to resume")
     if meta.get("finished"):
-        raise RunRefused(journal, "holds a finished run; nothing to resume (lanasim report shows it)")
+        raise RunRefused(journal, "holds a finished run and its outputs; nothing to resume (lanasim report writes "
+                                  "them again)")
     target = run_dir / RESUMING
     for suffix in ("", *_SIDECARS):  # a previous resume that was itself stopped: ours to remove
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     return meta, target
+
+
+def finished_meta(run_dir: Path) -> dict | None:
+    """The metadata of the finished run `run_dir` holds (None: no journal, or a run not finished)."""
+    journal = run_dir / JOURNAL
+    if not journal.is_file():
+        return None
+    settle_wal(journal)
+    meta = journal_meta(journal)
+    return meta if meta.get("finished") and "scenario" in meta and "params" in meta else None
+
+
+def finish_outputs(run_dir: Path, meta: dict, scenario, values: dict, progress=None) -> dict:
+    """Write the outputs of the finished run in `run_dir` and return its summary: the scenario's
+    `report` reads them from the journal; a story without one re-executes in memory, which must
+    reach the journal's digest (`ResumeDiverged` otherwise), for the summary only it computes."""
+    from engine.inspect import open_readonly
+    from scenarios.library.rundir import write_summary
+
+    report = getattr(scenario.module, "report", None)
+    if report is not None:
+        return dict(report(run_dir, digest=meta.get("digest")))
+    with open_readonly(str(run_dir / JOURNAL)) as view:
+        digest, events = view.journal.digest(), view.journal.last_seq
+    summary = scenario.execute(seed=meta["seed"], journal=":memory:", params=values, progress=progress)
+    if summary.get("journal digest") != digest:
+        raise ResumeDiverged(path=str(run_dir / JOURNAL), table="events", rows=events,
+                             problem="the re-executed run does not reach the finished journal's digest")
+    write_summary(run_dir, summary)
+    return dict(summary)
+
+
+def _holds_events(journal: Path) -> bool:
+    conn = sqlite3.connect(str(journal))  # read only (see committed_prefix)
+    try:
+        return conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # no events table yet
+        return False
+    finally:
+        conn.close()
 
 
 def settle_wal(journal: Path) -> None:
@@ -125,6 +176,28 @@ def cut_at_checkpoint(journal: Path, target: Path, checkpoint: dict) -> None:
         fork_journal(conn, str(target), checkpoint["now"], modules.aggregates(), meta={"ids": checkpoint["ids"]})
     finally:
         conn.close()
+
+
+def stopped_by_user(exc: BaseException) -> bool:
+    """Whether `exc` is the first Ctrl-C's stop (`lanasim run`'s progress raises it at a day end, where
+    the journal has just committed the whole day); a second Ctrl-C's interrupt stops mid-day."""
+    from scenarios.console import Stopped
+
+    return isinstance(exc, Stopped)
+
+
+def keep_stopped(stopped: dict, run_dir: Path, resumed: Path) -> bool:
+    """Put the resumed journal, stopped by the user, in the stopped one's place if it holds every row
+    `stopped` (`committed_prefix`) hashed; whether it did (False: the resume had not got that far)."""
+    try:
+        settle_wal(resumed)  # closed at the stop: its write-ahead log folded into the file
+        prove_prefix(stopped, resumed)
+    except (EngineError, sqlite3.Error):
+        return False
+    replace(run_dir, resumed)
+    for suffix in _SIDECARS:
+        Path(f"{resumed}{suffix}").unlink(missing_ok=True)
+    return True
 
 
 def replace(run_dir: Path, resumed: Path) -> None:

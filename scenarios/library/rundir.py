@@ -2,21 +2,27 @@
 
 `run_scenario` never destroys what lanasim did not create: it refuses a directory holding other
 files, a journal path that is not a lanasim journal, and (without `force`) a previous run's journal.
+`summary.json` is written last and whole, so a run stopped while writing its outputs is told apart.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
-__all__ = ["JOURNAL", "SUMMARY", "RunRefused", "journal_meta", "prepare_run_dir", "write_outputs"]
+__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "held", "journal_meta", "outputs_written", "prepare_run_dir",
+           "write_outputs", "write_summary"]
 
 JOURNAL, SUMMARY = "journal.sqlite", "summary.json"
+OUTPUTS = (SUMMARY, f"{SUMMARY}.partial", "timeseries.parquet", "facilities.parquet", "report.html")
 _SIDECARS = ("-wal", "-shm", "-journal")
 
 
@@ -33,8 +39,10 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
 
     Refused (`RunRefused`, nothing changed): `run_dir` is a file; it holds files but no journal;
     its journal is a directory or a foreign file; it holds a lanasim journal and `force` is off.
-    A journal another run holds raises `JournalLocked`. With `force` a lanasim journal (and its
-    SQLite side files) is deleted; every other file stays where it is."""
+    A journal another run holds, or a run directory a resume holds (`held`), raises `JournalLocked`.
+    With `force` a lanasim journal (and its SQLite side files) is deleted with the outputs its run
+    wrote (`OUTPUTS`, `plots/NAME.png`), so a forced run stopped before its own outputs leaves none
+    of the old run's beside its journal; every other file stays where it is."""
     if run_dir.exists() and not run_dir.is_dir():
         raise RunRefused(run_dir, "exists and is not a directory")
     journal = run_dir / JOURNAL
@@ -48,9 +56,62 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
     journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
     if not force:
         raise RunRefused(journal, "holds a previous run; pass --force to replace it, or choose another --out")
-    for suffix in ("", *_SIDECARS):
-        Path(f"{journal}{suffix}").unlink(missing_ok=True)
+    with held(run_dir):  # not the run a resume is continuing
+        for suffix in ("", *_SIDECARS):
+            Path(f"{journal}{suffix}").unlink(missing_ok=True)
+        _remove_outputs(run_dir)
     return journal
+
+
+def _remove_outputs(run_dir: Path) -> None:
+    """The outputs a previous run wrote into `run_dir` (by name; other files are not lanasim's)."""
+    from scenarios.analysis.plots import FIGURES
+
+    for name in OUTPUTS:
+        (run_dir / name).unlink(missing_ok=True)
+    plots = run_dir / "plots"
+    for name in FIGURES:
+        (plots / f"{name}.png").unlink(missing_ok=True)
+    if plots.is_dir() and not any(plots.iterdir()):
+        plots.rmdir()
+
+
+def outputs_written(run_dir: Path, meta: Mapping[str, object]) -> bool:
+    """Whether the finished run whose journal metadata is `meta` wrote its outputs: its `summary.json`
+    (written last, whole) holds the journal's digest."""
+    try:
+        summary = json.loads((run_dir / SUMMARY).read_text())
+    except (OSError, ValueError):
+        return False
+    recorded = summary.get("digest", summary.get("journal digest")) if isinstance(summary, dict) else None
+    return recorded is not None and recorded == meta.get("digest")
+
+
+def write_summary(run_dir: Path, summary: Mapping[str, object]) -> None:
+    """`run_dir/summary.json`, whole or not at all (written aside, then renamed over)."""
+    partial = run_dir / f"{SUMMARY}.partial"
+    partial.write_text(json.dumps(dict(summary), indent=2, default=str) + "\n")
+    os.replace(partial, run_dir / SUMMARY)
+
+
+@contextmanager
+def held(run_dir: Path) -> Iterator[None]:
+    """The run directory locked for one resume, or for a `--force` replacing its run (an advisory
+    lock on the directory, released when the process ends, killed or not); `JournalLocked` while
+    another process holds it."""
+    try:
+        fd = os.open(run_dir, os.O_RDONLY)
+    except OSError:  # no such directory: the resume refuses it in its own words
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise JournalLocked(path=str(run_dir / JOURNAL)) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def journal_meta(journal: Path) -> dict:
@@ -85,5 +146,5 @@ def write_outputs(module, run_dir: Path, summary: Mapping[str, object]) -> dict:
     if report is not None:
         digest = summary.get("journal digest")
         return dict(report(run_dir, digest=digest) if isinstance(digest, str) else report(run_dir))
-    (run_dir / SUMMARY).write_text(json.dumps(dict(summary), indent=2, default=str) + "\n")
+    write_summary(run_dir, summary)
     return dict(summary)

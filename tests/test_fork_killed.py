@@ -1,0 +1,44 @@
+"""A fork is written aside and linked into place whole: killed on the way, it leaves no half-made
+journal under the name asked for, and the next fork to that name succeeds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from engine import Simulation
+from engine.inspect import open_readonly
+from scenarios.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+KILLED_AFTER_THE_ROWS = (
+    "import os, sys, engine.kernel.fork as fork\n"
+    "real = fork.copy_cut\n"
+    "def copy_then_die(*args, **kwargs):\n"
+    "    real(*args, **kwargs)\n"
+    "    os._exit(9)  # kill -9: no exception handler runs\n"
+    "fork.copy_cut = copy_then_die\n"
+    "from scenarios.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_a_fork_killed_while_it_writes_leaves_no_journal_under_the_asked_name_and_the_next_fork_succeeds(
+        tmp_path):
+    source = tmp_path / "source.sqlite"
+    with Simulation(seed=1, start="2024-03-01", journal=str(source)) as sim:
+        sim.price.set(6_000_000)
+        sim.advance(days=3)
+    before = source.read_bytes()
+    argv = ["fork", str(source), "--at", "2024-03-02", "--journal", str(tmp_path / "branch.sqlite")]
+    killed = subprocess.run([sys.executable, "-c", KILLED_AFTER_THE_ROWS, *argv], env={
+        **os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+    assert not (tmp_path / "branch.sqlite").exists()
+    assert main(argv) == 0
+    with open_readonly(str(tmp_path / "branch.sqlite")) as view:
+        assert view.verify()["ok"] and view.journal.meta()["now"] == "2024-03-02T00:00:00Z"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["branch.sqlite", "source.sqlite"]
+    assert source.read_bytes() == before
