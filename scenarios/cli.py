@@ -96,14 +96,15 @@ def _journal_problem(exc: NotALanasimJournal) -> str:
 
 
 def _engine_problem(exc: EngineError) -> str:
-    """A typed error in words: `PATH: ` first when it names a file, its problem when it states one
-    (`ARGUMENT=VALUE: ` first unless the problem names the value), else its name in words and its
-    fields; the type's name last, for a program to match (`journal locked (JournalLocked)`)."""
+    """A typed error in words: its own words when it has them (`describe`, naming its file itself),
+    else `PATH: ` first when it names a file, its problem when it states one (`ARGUMENT=VALUE: ` first
+    unless the problem names the value), or its name in words and its fields; the type's name last,
+    for a program to match (`... (JournalLocked)`)."""
     fields = dict(exc.fields)
     path, problem = fields.pop("path", None), fields.pop("problem", None)
     name = type(exc).__name__
-    if type(exc).describe is not EngineError.describe:  # the error words itself
-        text = str(exc)
+    if type(exc).describe is not EngineError.describe:  # the error words itself, its path too
+        text, path = str(exc), None
     elif problem is not None:
         argument, value = fields.get("argument"), fields.get("value")
         text = f"{argument}={value!r}: {problem}" if argument and str(value) not in str(problem) else str(problem)

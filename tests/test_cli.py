@@ -271,7 +271,8 @@ def test_a_second_run_to_the_same_directory_gets_journal_locked_in_one_line(tmp_
         second = lanasim("run", "onboarding", "--set", "days=1", "--out", "run", "--force", cwd=tmp_path)
         _, err = second.communicate(timeout=60)
         assert second.returncode == 2 and err.strip().splitlines() == [
-            "lanasim: error: run/journal.sqlite: journal locked (JournalLocked)"]
+            "lanasim: error: run/journal.sqlite: in use by another lanasim process (a run, a resume or a simulation "
+            "writing it): wait for it to finish, or read a copy (JournalLocked)"]
     finally:
         first.send_signal(signal.SIGINT)
         first.communicate(timeout=60)

@@ -115,7 +115,9 @@ def test_a_second_resume_or_a_forced_run_while_a_resume_runs_is_refused_and_the_
         assert first.stderr.readline().startswith("resuming from the checkpoint of day ")
         first.send_signal(signal.SIGSTOP)  # frozen in the middle of its resume
         assert main(["run", "--resume", str(tmp_path / "run")]) == 2
-        assert capsys.readouterr().err.strip().endswith("journal.sqlite: journal locked (JournalLocked)")
+        assert capsys.readouterr().err.strip().endswith(
+            "journal.sqlite: in use by another lanasim process (a run, a resume or a simulation writing it): "
+            "wait for it to finish, or read a copy (JournalLocked)")
         with pytest.raises(JournalLocked):  # --force would delete the journal the resume continues
             run_scenario("march-2020", 3, SMALL, tmp_path / "run", force=True)
     finally:

@@ -106,6 +106,10 @@ class UnsupportedJournalFormat(EngineError):
 class JournalLocked(EngineError):
     """Another simulation holds the journal file for writing (field: path)."""
 
+    def describe(self) -> str:
+        return (f"{self.fields.get('path')}: in use by another lanasim process (a run, a resume or a "
+                "simulation writing it): wait for it to finish, or read a copy")
+
 
 class HandlerFailed(EngineError):
     """An unexpected exception escaped an entity handler; the actor keeps serving."""
