@@ -99,14 +99,21 @@ def test_a_forced_run_stopped_early_leaves_none_of_the_replaced_runs_outputs_and
     assert (run_dir / "notes.txt").read_text() == "mine"
 
 
-def test_a_second_resume_or_a_forced_run_while_a_resume_runs_is_refused_and_the_resume_ends_uninterrupted(
-        whole, tmp_path, capsys):
+def stop_started_run(tmp_path):
+    """(env, the CLI's `run` argv, a small march-2020 run under way in tmp_path/run, past its first
+    progress line)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cli = [sys.executable, "-m", "scenarios.cli", "run"]
     sets = [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
-    stopped = subprocess.Popen([*cli, "march-2020", "--seed", "3", *sets, "--out", "run"], cwd=tmp_path, env=env,
+    started = subprocess.Popen([*cli, "march-2020", "--seed", "3", *sets, "--out", "run"], cwd=tmp_path, env=env,
                                text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert "%" in stopped.stderr.readline()
+    assert "%" in started.stderr.readline()
+    return env, cli, started
+
+
+def test_a_second_resume_or_a_forced_run_while_a_resume_runs_is_refused_and_the_resume_ends_uninterrupted(
+        whole, tmp_path, capsys):
+    env, cli, stopped = stop_started_run(tmp_path)
     stopped.send_signal(signal.SIGINT)  # Ctrl-C: stops at the next day end
     assert stopped.wait(timeout=60) == 130
     first = subprocess.Popen([*cli, "--resume", "run", "--json"], cwd=tmp_path, env=env, text=True,
@@ -135,12 +142,7 @@ def consistent_up_to(err: str) -> str:
 
 def test_a_resume_stopped_by_ctrl_c_keeps_the_days_it_ran_and_the_next_resume_goes_on_from_there(
         whole, tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cli = [sys.executable, "-m", "scenarios.cli", "run"]
-    sets = [arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]
-    stopped = subprocess.Popen([*cli, "march-2020", "--seed", "3", *sets, "--out", "run"], cwd=tmp_path, env=env,
-                               text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert "%" in stopped.stderr.readline()
+    env, cli, stopped = stop_started_run(tmp_path)
     stopped.send_signal(signal.SIGINT)
     first = consistent_up_to(stopped.communicate(timeout=60)[1])
     resumed = subprocess.Popen([*cli, "--resume", "run"], cwd=tmp_path, env=env, text=True,
