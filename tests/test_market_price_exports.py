@@ -93,3 +93,9 @@ def test_a_run_on_a_misread_prone_file_exits_2_in_one_line_and_writes_no_run_dir
     err = capsys.readouterr().err.strip()
     assert code == 2 and not out.exists()
     assert len(err.splitlines()) == 1 and "eu.csv line 2" in err and "Traceback" not in err
+
+
+def test_a_headerless_file_other_than_binance_klines_is_refused_saying_to_add_a_header(tmp_path):
+    kraken = "1722470400,64000,65000,63000,64600.5,1.5,10\n1722556800,64600,65500,61000,65300.25,2.5,12\n"
+    refused = refusal(tmp_path, kraken)
+    assert refused.line == 1 and "add a first line naming the columns" in str(refused)

@@ -3,7 +3,7 @@
 Header: a time column (`timestamp`, `date`, `datetime`, `time`, `snapped_at`, `open_time` or `unix`,
 first found in that order) and a price column (`close`, else `price`), any case; other columns are
 ignored. A file without a header is read only in Binance's kline layout (12 fields, open time then
-open, high, low, close). Comma-separated with `.` decimals, or `;`- (or tab-) separated as the first
+open, high, low, close). Comma- or tab-separated with `.` decimals, or `;`-separated as the first
 line shows, where a lone comma is the decimal mark. Times and prices as `scenarios.market.csvcells`
 reads them, strictly increasing (or strictly decreasing with `newest_first`). A row with more cells
 than the header is refused (an unquoted decimal comma would shift the columns). Blank lines are
@@ -115,7 +115,9 @@ def _header(record: list[str] | None, source: str) -> tuple[tuple[int, int], int
         return (0, 4), 0
     lacking = [f"a {kind} column ({', '.join(wanted)})" for kind, wanted, at in
                (("time", TIME_COLUMNS, found[0]), ("price", PRICE_COLUMNS, found[1])) if at is None]
-    raise MalformedPriceFile(path=source, line=1, problem=f"header {names} lacks {' and '.join(lacking)}")
+    hint = "; it looks like data: add a first line naming the columns, e.g. timestamp,open,high,low,close"
+    problem = f"header {names} lacks {' and '.join(lacking)}{hint if isinstance(instant(names[0]), datetime) else ''}"
+    raise MalformedPriceFile(path=source, line=1, problem=problem)
 
 
 def _row(record: list[str], columns: tuple[int, int], width: int, delimiter: str, source: str,
@@ -126,7 +128,7 @@ def _row(record: list[str], columns: tuple[int, int], width: int, delimiter: str
         raise MalformedPriceFile(path=source, line=line, problem=(
             f"{len(record)} fields but the header names {width}: a decimal comma in an unquoted cell?"
             f" (write 65000.12, or quote the cell)"))
-    at, cents = instant(record[columns[0]].strip()), read_cents(record[columns[1]], delimiter != ",")
+    at, cents = instant(record[columns[0]].strip()), read_cents(record[columns[1]], delimiter == ";")
     for value in (at, cents):
         if isinstance(value, str):
             raise MalformedPriceFile(path=source, line=line, problem=value)
