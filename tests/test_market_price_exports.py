@@ -83,6 +83,8 @@ def test_a_misspelt_market_suggests_the_nearest_name_and_a_bare_file_name_sugges
         path_from_spec("june2022", seed=1)
     with pytest.raises(PathSpecError, match=r"write csv:btc\.csv"):
         path_from_spec("btc.csv", seed=1)
+    with pytest.raises(PathSpecError, match="a thousands separator"):
+        path_from_spec("gbm:start=60,000", seed=1)
 
 
 def test_a_run_on_a_misread_prone_file_exits_2_in_one_line_and_writes_no_run_directory(tmp_path, capsys):
@@ -99,3 +101,11 @@ def test_a_headerless_file_other_than_binance_klines_is_refused_saying_to_add_a_
     kraken = "1722470400,64000,65000,63000,64600.5,1.5,10\n1722556800,64600,65500,61000,65300.25,2.5,12\n"
     refused = refusal(tmp_path, kraken)
     assert refused.line == 1 and "add a first line naming the columns" in str(refused)
+
+
+def test_describe_stress_names_every_historical_shape_a_path_can_be(capsys):
+    from scenarios.market import SHAPES
+
+    assert main(["describe", "stress"]) in (0, None)
+    described = capsys.readouterr().out
+    assert all(name in described for name in SHAPES) and len(SHAPES) == 6

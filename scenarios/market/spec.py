@@ -136,7 +136,8 @@ def _split(spec: str) -> tuple[str, str, dict[str, str]]:
         if not eq and n == 0 and kind == "constant":
             key, raw = "price", key
         elif not eq or not key:
-            raise PathSpecError(spec=spec, value=item, problem=f"{item.strip()!r} is not key=value")
+            hint = " (a thousands separator? write 60000, not 60,000)" if key.isdigit() and n else ""
+            raise PathSpecError(spec=spec, value=item, problem=f"{item.strip()!r} is not key=value{hint}")
         key = key.lower()
         if key not in KEYS[kind]:
             raise PathSpecError(spec=spec, key=key, known=sorted(KEYS[kind]),
