@@ -109,3 +109,8 @@ def test_describe_stress_names_every_historical_shape_a_path_can_be(capsys):
     assert main(["describe", "stress"]) in (0, None)
     described = capsys.readouterr().out
     assert all(name in described for name in SHAPES) and len(SHAPES) == 6
+
+
+def test_an_excel_serial_date_is_refused_rather_than_read_as_seconds_after_1970(tmp_path):
+    refused = refusal(tmp_path, "Date,Close\n45505,64600\n45506,65000\n")
+    assert refused.line == 2 and "Excel serial date" in str(refused)

@@ -14,18 +14,23 @@ __all__ = ["cents", "instant"]
 _UNIX = re.compile(r"^-?\d+(\.\d+)?$")
 _UNITS = ((10**17, 10**9), (10**14, 10**6), (10**11, 1000))  # (at least, per second): ns, us, ms
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EARLIEST_UNIX = 10**9  # 2001-09-09: a smaller number is a spreadsheet serial date or a cut-off time
 _ZONE_WORD = re.compile(r"\s+(UTC|GMT)$", re.IGNORECASE)
 _GROUPED = {",": re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$"), ".": re.compile(r"^\d{1,3}(\.\d{3})+(,\d*)?$")}
 
 
 def instant(raw: str) -> datetime | str:
-    """Unix time by magnitude (below 10**11 seconds, then ms, from 10**14 us, from 10**17 ns) or ISO-8601
-    (`Z`, an offset or a trailing ` UTC` converted to UTC; none means UTC)."""
+    """Unix time by magnitude (below 10**11 seconds, then ms, from 10**14 us, from 10**17 ns; before
+    10**9 s, 2001-09-09, refused) or ISO-8601 (`Z`, an offset or a trailing ` UTC` converted to UTC;
+    none means UTC)."""
     try:
         if _UNIX.match(raw):
             number = Decimal(raw)
             per_second = next((per for least, per in _UNITS if abs(number) >= least), 1)
             seconds = number / per_second
+            if seconds < _EARLIEST_UNIX:
+                return (f"timestamp {raw!r} is before 2001 as unix time (an Excel serial date?):"
+                        " write ISO dates such as 2024-08-01")
             return _EPOCH + timedelta(seconds=int(seconds), microseconds=int(seconds % 1 * 10**6))
         at = datetime.fromisoformat(_ZONE_WORD.sub("+00:00", raw))
         return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
