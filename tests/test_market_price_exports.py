@@ -114,3 +114,8 @@ def test_describe_stress_names_every_historical_shape_a_path_can_be(capsys):
 def test_an_excel_serial_date_is_refused_rather_than_read_as_seconds_after_1970(tmp_path):
     refused = refusal(tmp_path, "Date,Close\n45505,64600\n45506,65000\n")
     assert refused.line == 2 and "Excel serial date" in str(refused)
+
+
+def test_a_repeated_time_is_refused_naming_both_lines(tmp_path):
+    refused = refusal(tmp_path, "Date,Close\n2024-08-01,64600\n2024-08-02,65000\n2024-08-02,65000\n")
+    assert refused.line == 4 and "the time of line 3 (a duplicate row?)" in str(refused)

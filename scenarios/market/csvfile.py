@@ -77,10 +77,11 @@ def read_points(text: str, source: str, *, newest_first: bool = False) -> list[t
     decreasing time is accepted too (many exchange exports do) and returned reversed."""
     rows = _parse(text, source)
     descending = newest_first and len(rows) > 1 and rows[1][1] < rows[0][1]
-    for (_, a, _), (line, b, _) in pairwise(rows):
+    for (previous, a, _), (line, b, _) in pairwise(rows):
         if (b >= a) if descending else (b <= a):
             word = "before" if descending else "after"
-            raise MalformedPriceFile(path=source, line=line, problem=f"time {_iso(b)} is not {word} {_iso(a)}")
+            again = f", the time of line {previous} (a duplicate row?)" if a == b else ""
+            raise MalformedPriceFile(path=source, line=line, problem=f"time {_iso(b)} is not {word} {_iso(a)}{again}")
     points = [(at, cents) for _, at, cents in rows]
     return points[::-1] if descending else points
 
