@@ -119,3 +119,16 @@ def test_an_excel_serial_date_is_refused_rather_than_read_as_seconds_after_1970(
 def test_a_repeated_time_is_refused_naming_both_lines(tmp_path):
     refused = refusal(tmp_path, "Date,Close\n2024-08-01,64600\n2024-08-02,65000\n2024-08-02,65000\n")
     assert refused.line == 4 and "the time of line 3 (a duplicate row?)" in str(refused)
+
+
+def test_a_missing_relative_file_is_refused_naming_where_it_was_looked_for(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PathSpecError) as refused:
+        path_from_spec("csv:prices/btc.csv", seed=1)
+    assert f"cannot read prices/btc.csv ({tmp_path / 'prices' / 'btc.csv'}): No such file" in str(refused.value)
+
+
+def test_a_file_under_the_home_directory_may_be_named_with_a_tilde(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "btc.csv").write_text("Date,Close\n2024-08-01,64600\n")
+    assert path_from_spec("csv:~/btc.csv", seed=1).price_at(0) == 6_460_000

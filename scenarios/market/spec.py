@@ -161,7 +161,7 @@ def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
     if not file:
         raise PathSpecError(spec=spec, key="file", problem="csv needs a file: csv:FILE")
     try:
-        rows = read_points(Path(file).read_text(encoding="utf-8-sig"), file, newest_first=True)
+        rows = read_points(Path(file).expanduser().read_text(encoding="utf-8-sig"), file, newest_first=True)
     except MalformedPriceFile as bad:
         line, problem = bad.fields["line"], bad.fields["problem"]
         raise PathSpecError(spec=spec, path=file, line=line, problem=f"{file} line {line}: {problem}") from None
@@ -169,7 +169,8 @@ def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
         problem = f"{file} is not UTF-8 text (a workbook or binary file? save it as CSV UTF-8)"
         raise PathSpecError(spec=spec, path=file, problem=problem) from None
     except OSError as bad:
-        problem = f"cannot read {file}: {bad.strerror or bad}"
+        where = Path(file).expanduser().absolute()
+        problem = f"cannot read {file}{'' if str(where) == file else f' ({where})'}: {bad.strerror or bad}"
         raise PathSpecError(spec=spec, path=file, problem=problem) from None
     points = anchored_points(rows, price_cents)
     path = Piecewise(points, geometric=False)
