@@ -61,7 +61,8 @@ def test_a_csv_replays_its_relative_moves_from_a_given_price_and_ignores_the_see
 
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("", 1, "file is empty"),
-    ("Open,High\n1,2\n", 1, "lacks a time column (timestamp, date, datetime, time) and a price column"),
+    ("Open,High\n1,2\n", 1,
+     "lacks a time column (timestamp, date, datetime, time, snapped_at, open_time, unix) and a price column"),
     ("date,volume\n2022-06-01,5\n", 1, "lacks a price column (close, price)"),
     ("Date,Close\n", 2, "no price rows"),
     ("Date,Close\n2022-06-01,100\n2022-06-02,100\n2022-13-01,100\n", 4, "neither ISO-8601 nor unix seconds"),

@@ -49,7 +49,7 @@ from scenarios.book.synthetic import (
     parse_terms_mix,
 )
 from scenarios.library.params import Param, ScenarioError
-from scenarios.market import PathSpecError, path_from_spec, with_faults
+from scenarios.market import SHAPES, PathSpecError, path_from_spec, with_faults
 from scenarios.market.paths import PricePath
 
 __all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", "continue_market", "open_book",
@@ -76,8 +76,8 @@ PARAMS = (
           "(an imported book, a run); the book parameters above are then unused"),
     Param("book_at", "", "", "the instant book_from is branched at (ISO-8601; empty: its last instant)"),
     # the market
-    Param("path", "black-thursday-2020", "", "market spec: a historical shape, gbm:/jump:/bridge:/constant:, "
-          "or csv:FILE (see scenarios.market)"),
+    Param("path", "black-thursday-2020", "", f"market spec: a historical shape ({', '.join(SHAPES)}), "
+          "gbm:/jump:/bridge:/constant:, or csv:FILE (see scenarios.market)"),
     Param("btc_usd", 0, "USD", "the price the path's moves are replayed from; 0: the path's own level", 0, 10_000_000),
     Param("lead_days", 0, "days", "days the book runs before the path begins", 0, 366),
     Param("price_every_minutes", 60, "minutes", "interval between oracle price updates", 1, 1_440),

@@ -1,11 +1,13 @@
 """Recorded BTC prices from an exchange-style CSV export, and their stepwise replay in sim seconds.
 
-Header: a time column (`timestamp`, `date`, `datetime` or `time`, first found in that order) and a
-price column (`close`, else `price`), any case; other columns are ignored. Times are ISO-8601 dates
-or date-times (a `Z`/offset is converted to UTC; none means UTC) or unix seconds (>= 10**11 reads as
-milliseconds), strictly increasing. Prices are USD per BTC as decimals (`67012.34`, `$67,012.34`),
-to cents half-even. Blank lines are skipped. Every problem raises `MalformedPriceFile(path, line,
-problem)` naming the 1-based line.
+Header: a time column (`timestamp`, `date`, `datetime`, `time`, `snapped_at`, `open_time` or `unix`,
+first found in that order) and a price column (`close`, else `price`), any case; other columns are
+ignored. A file without a header is read only in Binance's kline layout (12 fields, open time then
+open, high, low, close). Comma- or tab-separated with `.` decimals, or `;`-separated as the first
+line shows, where a lone comma is the decimal mark. Times and prices as `scenarios.market.csvcells`
+reads them, strictly increasing (or strictly decreasing with `newest_first`). A row with more cells
+than the header is refused (an unquoted decimal comma would shift the columns). Blank lines are
+skipped. Every problem raises `MalformedPriceFile(path, line, problem)` naming the 1-based line.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ import bisect
 import csv
 import hashlib
 import io
-import re
-from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
+from scenarios.market.csvcells import cents as read_cents
+from scenarios.market.csvcells import instant
 from scenarios.market.paths import MalformedPriceFile
 
 __all__ = ["CsvReplay", "PRICE_COLUMNS", "TIME_COLUMNS", "read_points"]
@@ -65,9 +67,9 @@ def _steps(rows: list[tuple[datetime, int]], start: datetime) -> tuple[list[int]
     return times, prices
 
 
-TIME_COLUMNS = ("timestamp", "date", "datetime", "time")
+TIME_COLUMNS = ("timestamp", "date", "datetime", "time", "snapped_at", "open_time", "unix")
 PRICE_COLUMNS = ("close", "price")
-_UNIX = re.compile(r"^-?\d+(\.\d+)?$")
+_KLINE_FIELDS = 12  # Binance klines: open time, open, high, low, close, volume, close time, ...
 
 
 def read_points(text: str, source: str, *, newest_first: bool = False) -> list[tuple[datetime, int]]:
@@ -75,74 +77,67 @@ def read_points(text: str, source: str, *, newest_first: bool = False) -> list[t
     decreasing time is accepted too (many exchange exports do) and returned reversed."""
     rows = _parse(text, source)
     descending = newest_first and len(rows) > 1 and rows[1][1] < rows[0][1]
-    for (_, a, _), (line, b, _) in pairwise(rows):
+    for (previous, a, _), (line, b, _) in pairwise(rows):
         if (b >= a) if descending else (b <= a):
             word = "before" if descending else "after"
-            raise MalformedPriceFile(path=source, line=line, problem=f"time {_iso(b)} is not {word} {_iso(a)}")
+            again = f", the time of line {previous} (a duplicate row?)" if a == b else ""
+            raise MalformedPriceFile(path=source, line=line, problem=f"time {_iso(b)} is not {word} {_iso(a)}{again}")
     points = [(at, cents) for _, at, cents in rows]
     return points[::-1] if descending else points
 
 
 def _parse(text: str, source: str) -> list[tuple[int, datetime, int]]:
-    reader = csv.reader(io.StringIO(text))
-    columns = _header(next(reader, None), source)
+    first = text.split("\n", 1)[0]
+    delimiter = next((d for d in (";", "\t") if d in first and "," not in first), ",")
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = next(reader, None)
+    columns, width = _header(header, source)
     rows: list[tuple[int, datetime, int]] = []
+    if header is not None and width == 0:  # a headerless kline file: its first line is a row
+        rows.append((1, *_row(header, columns, _KLINE_FIELDS, delimiter, source, 1)))
     for record in reader:
         if not any(cell.strip() for cell in record):
             continue
-        rows.append((reader.line_num, *_row(record, columns, source, reader.line_num)))
+        rows.append((reader.line_num, *_row(record, columns, width, delimiter, source, reader.line_num)))
     if not rows:
         raise MalformedPriceFile(path=source, line=reader.line_num + 1, problem="no price rows after the header")
     return rows
 
 
-def _header(record: list[str] | None, source: str) -> tuple[int, int]:
+def _header(record: list[str] | None, source: str) -> tuple[tuple[int, int], int]:
+    """(time, price) column indexes and the header's width (0: no header, a Binance kline row)."""
     if record is None:
         raise MalformedPriceFile(path=source, line=1, problem="file is empty")
-    names = [cell.strip().lower() for cell in record]
+    names = [cell.strip().lower().replace(" ", "_") for cell in record]
     found = [next((names.index(n) for n in wanted if n in names), None) for wanted in (TIME_COLUMNS, PRICE_COLUMNS)]
-    if None in found:
-        lacking = [f"a {kind} column ({', '.join(wanted)})" for kind, wanted, at in
-                   (("time", TIME_COLUMNS, found[0]), ("price", PRICE_COLUMNS, found[1])) if at is None]
-        raise MalformedPriceFile(path=source, line=1, problem=f"header {names} lacks {' and '.join(lacking)}")
-    return found[0], found[1]  # type: ignore[return-value]
+    if None not in found:
+        return (found[0], found[1]), len(names)  # type: ignore[return-value]
+    if len(names) == _KLINE_FIELDS and all(isinstance(instant(names[i]), datetime) for i in (0, 6)):
+        return (0, 4), 0
+    lacking = [f"a {kind} column ({', '.join(wanted)})" for kind, wanted, at in
+               (("time", TIME_COLUMNS, found[0]), ("price", PRICE_COLUMNS, found[1])) if at is None]
+    hint = "; it looks like data: add a first line naming the columns, e.g. timestamp,open,high,low,close"
+    problem = f"header {names} lacks {' and '.join(lacking)}{hint if isinstance(instant(names[0]), datetime) else ''}"
+    raise MalformedPriceFile(path=source, line=1, problem=problem)
 
 
-def _row(record: list[str], columns: tuple[int, int], source: str, line: int) -> tuple[datetime, int]:
+def _row(record: list[str], columns: tuple[int, int], width: int, delimiter: str, source: str,
+         line: int) -> tuple[datetime, int]:
     if len(record) <= max(columns):
         raise MalformedPriceFile(path=source, line=line, problem=f"expected {max(columns) + 1}+ fields")
-    raw_at, raw_price = record[columns[0]].strip(), record[columns[1]].strip()
-    return _time(raw_at, source, line), _price_cents(raw_price, source, line)
-
-
-def _time(raw: str, source: str, line: int) -> datetime:
-    """Unix seconds (digits; 11+ integer digits, i.e. >= 10**11, read as milliseconds) or ISO-8601."""
-    try:
-        if _UNIX.match(raw):
-            seconds = Decimal(raw) / (1000 if abs(Decimal(raw)) >= 10**11 else 1)
-            return _EPOCH + timedelta(seconds=int(seconds), microseconds=int(seconds % 1 * 10**6))
-        return _utc(datetime.fromisoformat(raw))
-    except (ValueError, OverflowError):
-        raise MalformedPriceFile(path=source, line=line,
-                                 problem=f"timestamp is neither ISO-8601 nor unix seconds: {raw!r}") from None
-
-
-def _price_cents(raw: str, source: str, line: int) -> int:
-    try:
-        dollars = Decimal(raw.removeprefix("$").replace(",", ""))
-        cents = int(dollars.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-    except (InvalidOperation, ValueError):
-        raise MalformedPriceFile(path=source, line=line, problem=f"price is not a number: {raw!r}") from None
-    if cents <= 0:
-        raise MalformedPriceFile(path=source, line=line, problem=f"price must be at least one cent: {raw!r}")
-    return cents
+    if width and len(record) > width and any(cell.strip() for cell in record[width:]):
+        raise MalformedPriceFile(path=source, line=line, problem=(
+            f"{len(record)} fields but the header names {width}: a decimal comma in an unquoted cell?"
+            f" (write 65000.12, or quote the cell)"))
+    at, cents = instant(record[columns[0]].strip()), read_cents(record[columns[1]], delimiter == ";")
+    for value in (at, cents):
+        if isinstance(value, str):
+            raise MalformedPriceFile(path=source, line=line, problem=value)
+    return at, cents  # type: ignore[return-value]
 
 
 def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _iso(at: datetime) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from difflib import get_close_matches
 from pathlib import Path
 
 from attrs import evolve, frozen
@@ -121,8 +122,12 @@ def _split(spec: str) -> tuple[str, str, dict[str, str]]:
     kind, _, rest = spec.strip().partition(":")
     kind = kind.strip().lower()
     if kind not in KEYS:
+        close = get_close_matches(kind, KINDS, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if kind.endswith((".csv", ".txt")):
+            hint = f" (a price file? write csv:{spec.strip()})"
         raise PathSpecError(spec=spec, key="kind", value=kind, known=KINDS,
-                            problem=f"unknown market {kind!r}; known: {', '.join(KINDS)}")
+                            problem=f"unknown market {kind!r}{hint}; known: {', '.join(KINDS)}")
     if kind == "csv":
         return kind, rest.strip(), {}
     params: dict[str, str] = {}
@@ -131,7 +136,8 @@ def _split(spec: str) -> tuple[str, str, dict[str, str]]:
         if not eq and n == 0 and kind == "constant":
             key, raw = "price", key
         elif not eq or not key:
-            raise PathSpecError(spec=spec, value=item, problem=f"{item.strip()!r} is not key=value")
+            hint = " (a thousands separator? write 60000, not 60,000)" if key.isdigit() and n else ""
+            raise PathSpecError(spec=spec, value=item, problem=f"{item.strip()!r} is not key=value{hint}")
         key = key.lower()
         if key not in KEYS[kind]:
             raise PathSpecError(spec=spec, key=key, known=sorted(KEYS[kind]),
@@ -155,12 +161,16 @@ def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
     if not file:
         raise PathSpecError(spec=spec, key="file", problem="csv needs a file: csv:FILE")
     try:
-        rows = read_points(Path(file).read_text(encoding="utf-8-sig"), file, newest_first=True)
+        rows = read_points(Path(file).expanduser().read_text(encoding="utf-8-sig"), file, newest_first=True)
     except MalformedPriceFile as bad:
         line, problem = bad.fields["line"], bad.fields["problem"]
         raise PathSpecError(spec=spec, path=file, line=line, problem=f"{file} line {line}: {problem}") from None
-    except (OSError, UnicodeDecodeError) as bad:
-        problem = f"cannot read {file}: {getattr(bad, 'strerror', None) or bad}"
+    except UnicodeDecodeError:
+        problem = f"{file} is not UTF-8 text (a workbook or binary file? save it as CSV UTF-8)"
+        raise PathSpecError(spec=spec, path=file, problem=problem) from None
+    except OSError as bad:
+        where = Path(file).expanduser().absolute()
+        problem = f"cannot read {file}{'' if str(where) == file else f' ({where})'}: {bad.strerror or bad}"
         raise PathSpecError(spec=spec, path=file, problem=problem) from None
     points = anchored_points(rows, price_cents)
     path = Piecewise(points, geometric=False)
