@@ -16,6 +16,7 @@ import re
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.table import Table
@@ -339,9 +340,21 @@ def _outbox(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
     with open_readonly(_journal(args.journal)) as view:
+        out = _utf8_stdout()
         for envelope in view.outbox_reader.stream(after=args.after, types=args.types):  # never held whole
-            sys.stdout.write(dumps(envelope) + "\n")
+            out(dumps(envelope) + "\n")
     return 0
+
+
+def _utf8_stdout() -> Callable[[str], object]:
+    """A writer of JSON text to standard output as UTF-8 (JSON's encoding), whatever the locale says:
+    under LC_ALL=C with PYTHONUTF8=0, or a Latin-1 locale, an email such as zoë@… would otherwise stop
+    the output with UnicodeEncodeError or come out in another encoding."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None or (sys.stdout.encoding or "").lower().replace("-", "") == "utf8":
+        return sys.stdout.write
+    sys.stdout.flush()  # what was written as text goes first
+    return lambda text: buffer.write(text.encode("utf-8"))
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -356,7 +369,7 @@ def _show(args: argparse.Namespace) -> int:
             return _fail(f"unknown kind {args.kind!r}; known: {known} (UnknownKind)")
         if as_of is not None:
             check_within(view.journal.conn, as_of)  # as `show JOURNAL book`, `export` and `fork` refuse it
-        print(dumps(view.entity(args.kind, args.id, as_of=as_of)))
+        _utf8_stdout()(dumps(view.entity(args.kind, args.id, as_of=as_of)) + "\n")
     return 0
 
 
