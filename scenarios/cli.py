@@ -23,7 +23,13 @@ from rich.table import Table
 
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
-from engine.kernel.errors import EngineError, InvalidInstant, NotALanasimJournal
+from engine.kernel.errors import (
+    EngineError,
+    InvalidInstant,
+    NotALanasimJournal,
+    UnknownEventType,
+    UnsupportedJournalFormat,
+)
 from engine.kernel.ids import check_seed
 from engine.kernel.journal_commit import JournalWriteFailed
 from scenarios.book.cli import register_cli as register_book
@@ -108,6 +114,10 @@ def _engine_problem(exc: EngineError) -> str:
     elif problem is not None:
         argument, value = fields.get("argument"), fields.get("value")
         text = f"{argument}={value!r}: {problem}" if argument and str(value) not in str(problem) else str(problem)
+        if isinstance(exc, UnsupportedJournalFormat):  # which format it is, which this lanasim reads
+            supported = fields.get("supported")
+            readable = ", ".join(map(str, supported)) if isinstance(supported, (tuple, list)) else supported
+            text += f" ({fields.get('format')}; this lanasim reads {readable})"
     else:
         words = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
         text = words + (f": {', '.join(f'{k}={v!r}' for k, v in fields.items())}" if fields else "")
@@ -160,8 +170,10 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
 def _journal_verbs(sub) -> None:
     outbox = sub.add_parser("outbox", help="print a journal's outbox as JSON Lines")
     outbox.add_argument("journal", help="a journal file or a run directory")
-    outbox.add_argument("--after", type=int, default=0)
-    outbox.add_argument("--type", action="append", dest="types", metavar="EVENT_TYPE")
+    outbox.add_argument("--after", type=int, default=0, metavar="SEQUENCE",
+                        help="only envelopes after this sequence (a consumer's cursor)")
+    outbox.add_argument("--type", action="append", dest="types", metavar="EVENT_TYPE",
+                        help="only envelopes of this type (repeat for several)")
     outbox.set_defaults(handler=_outbox)
     show = sub.add_parser("show", help="print an entity's state, optionally as of a sim time")
     show.add_argument("journal", help="a journal file or a run directory")
@@ -169,7 +181,11 @@ def _journal_verbs(sub) -> None:
     show.add_argument("id")
     show.add_argument("--as-of", help="ISO-8601 sim time")
     show.set_defaults(handler=_show)
-    verify = sub.add_parser("verify", help="check a journal read-only: integrity, hash chain, derived tables")
+    verify = sub.add_parser("verify", help="check a journal read-only: integrity, hash chain, derived tables",
+                            epilog="exit status: 0 every check passed; 1 a check failed (an edited, reordered or "
+                                   "truncated journal; the report names the first bad row); 2 nothing to check "
+                                   "(no such file, not a lanasim journal, another lanasim version's, unreadable) "
+                                   "or a bad argument, said in one line on stderr")
     verify.add_argument("journal", help="a journal file or a run directory")
     verify.add_argument("--expect-head", metavar="HEAD",
                         help="a chain head printed earlier by `lanasim run` or `verify`: detects a truncated tail")
@@ -340,10 +356,27 @@ def _outbox(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
     with open_readonly(_journal(args.journal)) as view:
+        try:
+            envelopes = view.outbox_reader.stream(after=args.after, types=args.types)  # types checked here
+        except UnknownEventType as exc:
+            return _fail(_unknown_type(str(exc.fields["name"]), str(exc.fields.get("hint", ""))))
         out = _utf8_stdout()
-        for envelope in view.outbox_reader.stream(after=args.after, types=args.types):  # never held whole
+        for envelope in envelopes:  # read as written: never held whole
             out(dumps(envelope) + "\n")
     return 0
+
+
+def _unknown_type(name: str, hint: str) -> str:
+    """`--type NAME: unknown event type; ` and the nearest types, else its module's, else the modules."""
+    from engine.bank.catalog import EVENT_TYPES
+
+    if hint.startswith("did you mean"):
+        return f"--type {name}: unknown event type; {hint.split('?')[0]}? (UnknownEventType)"
+    module = name.rpartition(".")[0]
+    same = sorted(t for t in EVENT_TYPES if t.rpartition(".")[0] == module)
+    known = f"its module's: {', '.join(same)}" if same else \
+        f"the modules: {', '.join(sorted({t.rpartition('.')[0] for t in EVENT_TYPES}))}"
+    return f"--type {name}: unknown event type; {known} (UnknownEventType)"
 
 
 def _utf8_stdout() -> Callable[[str], object]:

@@ -47,3 +47,48 @@ def test_show_prints_an_entity_as_utf8_json_under_an_ascii_locale(journal, monke
     raw = ascii_stdout(monkeypatch)
     assert main(["show", str(journal), "party", party]) == 0
     assert json.loads(raw.getvalue().decode("utf-8"))["email"] == "zoë.ñandú@exämple.com"
+
+
+@pytest.mark.parametrize("event_type, words", [
+    ("core.time.end-of-dya", "--type core.time.end-of-dya: unknown event type; did you mean core.time.end-of-day? "),
+    ("core.accounting.foo", "unknown event type; its module's: core.accounting.ledger-account-csv-export-uploaded "),
+    ("bogus", "unknown event type; the modules: core.access, core.accounting, core.credit, "),
+])
+def test_an_unknown_event_type_is_answered_with_the_types_a_user_can_type(journal, capsys, event_type, words):
+    assert main(["outbox", str(journal), "--type", event_type]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "engine.bank.catalog" not in err
+
+
+def test_verify_tells_ok_tampered_and_no_journal_apart_by_exit_status_as_its_help_says(journal, tmp_path, capsys):
+    import shutil
+    import sqlite3
+
+    tampered = tmp_path / "tampered.sqlite"
+    shutil.copy(journal, tampered)
+    with sqlite3.connect(tampered) as conn:
+        conn.execute("UPDATE outbox SET trace_id = 'forged' WHERE sequence = 1")
+    conn.close()
+    (tmp_path / "notes.txt").write_text("mine\n")
+    assert [main(["verify", str(path), "--json"]) for path in (journal, tampered, tmp_path / "notes.txt")] == [0, 1, 2]
+    assert main(["verify", "--help"]) == 0
+    assert "exit status: 0 every check passed; 1 a check failed" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_journal_of_a_newer_format_is_named_with_both_formats_and_left_as_it_was(journal, tmp_path, capsys):
+    import hashlib
+    import shutil
+    import sqlite3
+
+    newer = tmp_path / "newer.sqlite"
+    shutil.copy(journal, newer)
+    with sqlite3.connect(newer) as conn:
+        conn.execute("""UPDATE lanasim_meta SET value = '"lanasim-journal/99"' WHERE key = 'format'""")
+    conn.close()
+    before = hashlib.sha256(newer.read_bytes()).hexdigest()
+    for verb in (["verify"], ["outbox"], ["show", "book"]):
+        assert main([verb[0], str(newer), *verb[1:]]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "(lanasim-journal/99; this lanasim reads lanasim-journal/" in err
+    assert hashlib.sha256(newer.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.sqlite"]
