@@ -77,3 +77,10 @@ def test_a_facility_whose_borrower_no_envelope_names_is_refused_by_its_id(tmp_pa
         folded(tmp_path, without_parties)
     facility = json.loads(next(line for line in export if '.facility-activated"' in line))["payload"]["entity"]["id"]
     assert f"{facility}: no envelope carries its borrower's email" in str(refused.value)
+
+
+def test_a_tail_of_an_export_is_refused_rather_than_imported_as_a_smaller_book(tmp_path, export):
+    with pytest.raises(BookRefused) as refused:
+        folded(tmp_path, export[100:])  # `lanasim outbox J --after 100`: the borrowers and facilities are before it
+    assert "the export starts at sequence 101, not 1" in str(refused.value)
+    assert len(refused.value.problems) == 1

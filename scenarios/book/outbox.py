@@ -50,11 +50,14 @@ class _Fold:
         self.closed: set[str] = set()
         self.price: tuple[int, int] | None = None  # (sequence, cents)
         self.last = ""
+        self.first: int | None = None  # the lowest sequence: 1 when the export is whole
 
     def add(self, envelope: object) -> None:
-        kind, payload, recorded_at = _shape(envelope)
-        entity = payload.get("entity", {})
-        self.last = max(self.last, recorded_at)
+        checked = _shape(envelope)
+        kind, payload, entity = checked["event_type"], checked["payload"], checked["payload"].get("entity", {})
+        self.last = max(self.last, checked["recorded_at"])
+        if isinstance(sequence := checked.get("sequence"), int) and (self.first is None or sequence < self.first):
+            self.first = sequence
         if kind == "core.price.price-updated":
             price = payload["PriceUpdated"]["price"]
             if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
@@ -92,15 +95,15 @@ def _later(held: tuple[int, int] | None, new: tuple[int, int]) -> tuple[int, int
     return new if held is None or new[0] > held[0] else held
 
 
-def _shape(envelope: object) -> tuple[str, dict, str]:
-    """(event_type, payload, recorded_at) of an envelope, or `TypeError` saying what it lacks."""
+def _shape(envelope: object) -> dict:
+    """The envelope, with its event_type, payload and recorded_at, or `TypeError` saying what it lacks."""
     if not isinstance(envelope, dict):
         what = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}
         raise TypeError(f"{what.get(type(envelope), 'a number')}, not a JSON object")
     for field, kind in (("event_type", str), ("payload", dict), ("recorded_at", str)):
         if not isinstance(envelope.get(field), kind):
             raise TypeError(f"{field!r} is missing or not a JSON {'object' if kind is dict else 'string'}")
-    return envelope["event_type"], envelope["payload"], envelope["recorded_at"]
+    return envelope
 
 
 def _sequence(envelope: object) -> int:
@@ -128,6 +131,9 @@ def read_outbox(path: str | Path) -> tuple[list[Position], date, int]:
                 problems.append(BookProblem(number, "-", f"not a lanasim outbox envelope (no field {bad})"))
             except (ValueError, TypeError) as bad:
                 problems.append(BookProblem(number, "-", f"not a lanasim outbox envelope ({bad})"))
+    if fold.first not in (None, 1) and not problems:  # a tail (`outbox --after N`): borrowers, activations missing
+        problems.append(BookProblem(0, "sequence", f"the export starts at sequence {fold.first}, not 1: what came "
+                                                   "before it is missing; export the whole outbox (no --after)"))
     if fold.price is None and not problems:
         problems.append(BookProblem(1, "-", "no core.price.price-updated envelope: no price to import at"))
     positions = [] if problems else _positions(fold, problems)
