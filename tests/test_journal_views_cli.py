@@ -92,3 +92,12 @@ def test_a_journal_of_a_newer_format_is_named_with_both_formats_and_left_as_it_w
         assert err.count("\n") == 1 and "(lanasim-journal/99; this lanasim reads lanasim-journal/" in err
     assert hashlib.sha256(newer.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.sqlite"]
+
+
+@pytest.mark.parametrize("after, count", [("99999999999999999999999", 0), ("-99999999999999999999999", None)])
+def test_an_after_beyond_any_sequence_reads_nothing_or_everything(journal, capsys, after, count):
+    assert main(["outbox", str(journal)]) == 0
+    every = capsys.readouterr().out
+    assert main(["outbox", str(journal), "--after", after]) == 0
+    out = capsys.readouterr()
+    assert out.err == "" and out.out == ("" if count == 0 else every) and every
