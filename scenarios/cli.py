@@ -395,7 +395,7 @@ def _show(args: argparse.Namespace) -> int:
     from engine.kernel.fork import check_within
     from scenarios.book.export import as_of_iso
 
-    as_of = as_of_iso(args.as_of) if args.as_of else None  # text that is no instant: named in one line
+    as_of = None if args.as_of is None else as_of_iso(args.as_of)  # no instant (an empty $T too): one line
     with open_readonly(_journal(args.journal)) as view:
         if args.kind not in view.kinds and args.kind not in VIEWS:
             known = ", ".join(sorted([*view.kinds, *VIEWS, "book"]))

@@ -101,3 +101,9 @@ def test_an_after_beyond_any_sequence_reads_nothing_or_everything(journal, capsy
     assert main(["outbox", str(journal), "--after", after]) == 0
     out = capsys.readouterr()
     assert out.err == "" and out.out == ("" if count == 0 else every) and every
+
+
+def test_an_empty_as_of_is_refused_rather_than_read_as_now(journal, capsys):
+    assert main(["show", str(journal), "price", "btc-usd", "--as-of", ""]) == 2  # `--as-of "$T"` with T unset
+    assert capsys.readouterr().err == ("lanasim: error: an instant is an ISO-8601 date or time (2024-06-01, "
+                                       "2024-06-01T12:00:00Z), got ''\n")
