@@ -83,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as exc:
         return _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
-    except sqlite3.Error as exc:
-        return _fail(f"journal: {exc}")
+    except sqlite3.Error as exc:  # the journal a verb names, when it names one
+        named = getattr(args, "journal", None)
+        return _fail(f"{_journal(named) if isinstance(named, str) else 'journal'}: {exc}")
     except KeyboardInterrupt:
         if args.process_ends:
             ignore_sigint()
@@ -406,11 +407,22 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+_DAMAGE = ("SQLITE_ERROR", "SQLITE_CORRUPT", "SQLITE_SCHEMA", "SQLITE_MISMATCH", "SQLITE_FORMAT")
+"""Errors of a journal that opened as one but cannot be read whole (a table dropped, a page damaged):
+`verify` says `not ok` (exit status 1) rather than that there is nothing to check (a lock, a read error)."""
+
+
 def _verify(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
-    with open_readonly(_journal(args.journal)) as view, working(f"verifying {args.journal}"):
-        report = view.verify(expect_head=args.expect_head)
+    try:
+        with open_readonly(_journal(args.journal)) as view, working(f"verifying {args.journal}"):
+            report = view.verify(expect_head=args.expect_head)
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", None) not in _DAMAGE:
+            raise
+        bad = {"table": "sqlite", "key": "-", "problem": str(exc)}  # as the checks word a table they cannot read
+        report = {"ok": False, "first bad row": bad, "problems": [f"sqlite -: {exc}"]}
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
         return 0 if report["ok"] else 1

@@ -107,3 +107,20 @@ def test_an_empty_as_of_is_refused_rather_than_read_as_now(journal, capsys):
     assert main(["show", str(journal), "price", "btc-usd", "--as-of", ""]) == 2  # `--as-of "$T"` with T unset
     assert capsys.readouterr().err == ("lanasim: error: an instant is an ISO-8601 date or time (2024-06-01, "
                                        "2024-06-01T12:00:00Z), got ''\n")
+
+
+@pytest.mark.parametrize("table", ["events", "outbox", "entities"])
+def test_a_journal_missing_a_table_fails_verification_and_the_views_name_the_file(journal, tmp_path, capsys, table):
+    import shutil
+    import sqlite3
+
+    damaged = tmp_path / "damaged.sqlite"
+    shutil.copy(journal, damaged)
+    with sqlite3.connect(damaged) as conn:
+        conn.execute(f"DROP TABLE {table}")
+    conn.close()
+    assert main(["verify", str(damaged), "--json"]) == 1  # a check failed, not "nothing to check" (2)
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and report["first bad row"]["problem"] == f"no such table: {table}"
+    assert main(["outbox", str(damaged), "--type", "core.price.price-updated"]) == 2
+    assert capsys.readouterr().err == f"lanasim: error: {damaged}: no such table: {table}\n"
