@@ -16,13 +16,20 @@ import re
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.table import Table
 
 from domains.aggregate import Refusal
 from engine.kernel.codec import dumps
-from engine.kernel.errors import EngineError, InvalidInstant, NotALanasimJournal
+from engine.kernel.errors import (
+    EngineError,
+    InvalidInstant,
+    NotALanasimJournal,
+    UnknownEventType,
+    UnsupportedJournalFormat,
+)
 from engine.kernel.ids import check_seed
 from engine.kernel.journal_commit import JournalWriteFailed
 from scenarios.book.cli import register_cli as register_book
@@ -76,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as exc:
         return _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
-    except sqlite3.Error as exc:
-        return _fail(f"journal: {exc}")
+    except sqlite3.Error as exc:  # the journal a verb names, when it names one
+        named = getattr(args, "journal", None)
+        return _fail(f"{_journal(named) if isinstance(named, str) else 'journal'}: {exc}")
     except KeyboardInterrupt:
         if args.process_ends:
             ignore_sigint()
@@ -108,6 +116,10 @@ def _engine_problem(exc: EngineError) -> str:
     elif problem is not None:
         argument, value = fields.get("argument"), fields.get("value")
         text = f"{argument}={value!r}: {problem}" if argument and str(value) not in str(problem) else str(problem)
+        if isinstance(exc, UnsupportedJournalFormat):  # which format it is, which this lanasim reads
+            supported = fields.get("supported")
+            readable = ", ".join(map(str, supported)) if isinstance(supported, (tuple, list)) else supported
+            text += f" ({fields.get('format')}; this lanasim reads {readable})"
     else:
         words = re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
         text = words + (f": {', '.join(f'{k}={v!r}' for k, v in fields.items())}" if fields else "")
@@ -160,8 +172,10 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
 def _journal_verbs(sub) -> None:
     outbox = sub.add_parser("outbox", help="print a journal's outbox as JSON Lines")
     outbox.add_argument("journal", help="a journal file or a run directory")
-    outbox.add_argument("--after", type=int, default=0)
-    outbox.add_argument("--type", action="append", dest="types", metavar="EVENT_TYPE")
+    outbox.add_argument("--after", type=int, default=0, metavar="SEQUENCE",
+                        help="only envelopes after this sequence (a consumer's cursor)")
+    outbox.add_argument("--type", action="append", dest="types", metavar="EVENT_TYPE",
+                        help="only envelopes of this type (repeat for several)")
     outbox.set_defaults(handler=_outbox)
     show = sub.add_parser("show", help="print an entity's state, optionally as of a sim time")
     show.add_argument("journal", help="a journal file or a run directory")
@@ -169,7 +183,11 @@ def _journal_verbs(sub) -> None:
     show.add_argument("id")
     show.add_argument("--as-of", help="ISO-8601 sim time")
     show.set_defaults(handler=_show)
-    verify = sub.add_parser("verify", help="check a journal read-only: integrity, hash chain, derived tables")
+    verify = sub.add_parser("verify", help="check a journal read-only: integrity, hash chain, derived tables",
+                            epilog="exit status: 0 every check passed; 1 a check failed (an edited, reordered or "
+                                   "truncated journal; the report names the first bad row); 2 nothing to check "
+                                   "(no such file, not a lanasim journal, another lanasim version's, unreadable) "
+                                   "or a bad argument, said in one line on stderr")
     verify.add_argument("journal", help="a journal file or a run directory")
     verify.add_argument("--expect-head", metavar="HEAD",
                         help="a chain head printed earlier by `lanasim run` or `verify`: detects a truncated tail")
@@ -340,9 +358,38 @@ def _outbox(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
     with open_readonly(_journal(args.journal)) as view:
-        for envelope in view.outbox_reader.stream(after=args.after, types=args.types):  # never held whole
-            sys.stdout.write(dumps(envelope) + "\n")
+        try:
+            envelopes = view.outbox_reader.stream(after=args.after, types=args.types)  # types checked here
+        except UnknownEventType as exc:
+            return _fail(_unknown_type(str(exc.fields["name"]), str(exc.fields.get("hint", ""))))
+        out = _utf8_stdout()
+        for envelope in envelopes:  # read as written: never held whole
+            out(dumps(envelope) + "\n")
     return 0
+
+
+def _unknown_type(name: str, hint: str) -> str:
+    """`--type NAME: unknown event type; ` and the nearest types, else its module's, else the modules."""
+    from engine.bank.catalog import EVENT_TYPES
+
+    if hint.startswith("did you mean"):
+        return f"--type {name}: unknown event type; {hint.split('?')[0]}? (UnknownEventType)"
+    module = name.rpartition(".")[0]
+    same = sorted(t for t in EVENT_TYPES if t.rpartition(".")[0] == module)
+    known = f"its module's: {', '.join(same)}" if same else \
+        f"the modules: {', '.join(sorted({t.rpartition('.')[0] for t in EVENT_TYPES}))}"
+    return f"--type {name}: unknown event type; {known} (UnknownEventType)"
+
+
+def _utf8_stdout() -> Callable[[str], object]:
+    """A writer of JSON text to standard output as UTF-8 (JSON's encoding), whatever the locale says:
+    under LC_ALL=C with PYTHONUTF8=0, or a Latin-1 locale, an email such as zoë@… would otherwise stop
+    the output with UnicodeEncodeError or come out in another encoding."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None or (sys.stdout.encoding or "").lower().replace("-", "") == "utf8":
+        return sys.stdout.write
+    sys.stdout.flush()  # what was written as text goes first
+    return lambda text: buffer.write(text.encode("utf-8"))
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -350,22 +397,33 @@ def _show(args: argparse.Namespace) -> int:
     from engine.kernel.fork import check_within
     from scenarios.book.export import as_of_iso
 
-    as_of = as_of_iso(args.as_of) if args.as_of else None  # text that is no instant: named in one line
+    as_of = None if args.as_of is None else as_of_iso(args.as_of)  # no instant (an empty $T too): one line
     with open_readonly(_journal(args.journal)) as view:
         if args.kind not in view.kinds and args.kind not in VIEWS:
             known = ", ".join(sorted([*view.kinds, *VIEWS, "book"]))
             return _fail(f"unknown kind {args.kind!r}; known: {known} (UnknownKind)")
         if as_of is not None:
             check_within(view.journal.conn, as_of)  # as `show JOURNAL book`, `export` and `fork` refuse it
-        print(dumps(view.entity(args.kind, args.id, as_of=as_of)))
+        _utf8_stdout()(dumps(view.entity(args.kind, args.id, as_of=as_of)) + "\n")
     return 0
+
+
+_DAMAGE = ("SQLITE_ERROR", "SQLITE_CORRUPT", "SQLITE_SCHEMA", "SQLITE_MISMATCH", "SQLITE_FORMAT")
+"""Errors of a journal that opened as one but cannot be read whole (a table dropped, a page damaged):
+`verify` says `not ok` (exit status 1) rather than that there is nothing to check (a lock, a read error)."""
 
 
 def _verify(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
-    with open_readonly(_journal(args.journal)) as view, working(f"verifying {args.journal}"):
-        report = view.verify(expect_head=args.expect_head)
+    try:
+        with open_readonly(_journal(args.journal)) as view, working(f"verifying {args.journal}"):
+            report = view.verify(expect_head=args.expect_head)
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", None) not in _DAMAGE:
+            raise
+        bad = {"table": "sqlite", "key": "-", "problem": str(exc)}  # as the checks word a table they cannot read
+        report = {"ok": False, "first bad row": bad, "problems": [f"sqlite -: {exc}"]}
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
         return 0 if report["ok"] else 1

@@ -22,6 +22,8 @@ from engine.kernel.schema import OUTBOX_INSERT
 
 __all__ = ["Outbox", "Stamp", "event_type_of"]
 
+SEQUENCE_MAX = 2**63 - 1  # no sequence is above it: an `after` beyond it reads nothing, as one at it does
+
 MODULES = {
     "CoreAccess": "access", "Accounting": "accounting", "Credit": "credit",
     "CreditCollateral": "credit-collateral", "CreditCollection": "credit-collection",
@@ -117,7 +119,7 @@ class Outbox:
         book's, a big stress run's) is never held whole. Types are checked before the first one."""
         self.journal.sync()
         sql = "SELECT sequence, id, event_type, payload, recorded_at, trace_id FROM outbox WHERE sequence > ?"
-        params: list[object] = [after]
+        params: list[object] = [max(min(after, SEQUENCE_MAX), -SEQUENCE_MAX)]  # SQLite's integers hold no more
         if types is not None:
             types = self.check_types(types)
             sql += f" AND event_type IN ({', '.join('?' * len(types))})"

@@ -8,7 +8,10 @@ email (`customer-created` -> `party-created`), what was disbursed (`disbursal-se
 and interest still owed (each obligation's initial amount less its `payment-allocation-created`
 amounts), the collateral (the last `collateral-updated`), the price (the last `price-updated`).
 Completed facilities are left out. The book stands at the first midnight at or after the last
-envelope. A facility whose terms no envelope carries is refused by name.
+envelope. A facility whose terms or borrower no envelope carries is refused by name. As a Lana
+consumer reads its feed: envelope types it does not use and fields it does not know are ignored, a
+redelivered envelope changes nothing, "the last" is by `sequence`, not by line; blank lines, a byte
+order mark and Windows line ends are no envelope's part; a line that is no envelope is refused by number.
 """
 
 from __future__ import annotations
@@ -30,34 +33,43 @@ IMPORTED = "lanasim.credit.facility-imported"
 
 
 class _Fold:
+    """Every field keyed by the entity it belongs to, and "the last" of a value read by sequence, so
+    the fold is a Lana consumer's: a redelivered envelope changes nothing and file order does not
+    matter (`lanasim outbox` writes sequence order; a merged or shuffled export folds the same)."""
+
     def __init__(self) -> None:
         self.emails: dict[str, str] = {}
         self.parties: dict[str, str] = {}
-        self.facilities: dict[str, dict] = {}
+        self.facilities: dict[str, tuple[int, str, int, date]] = {}  # id -> (sequence, customer, amount, day)
         self.terms: dict[str, dict] = {}
-        self.disbursed: dict[str, int] = defaultdict(int)
+        self.disbursals: dict[str, tuple[str, int]] = {}  # disbursal id -> (facility, amount)
+        self.prepaid: dict[str, int] = {}  # facility -> paid out before lanasim imported it
         self.obligations: dict[str, tuple[str, str, int]] = {}
-        self.paid: dict[str, int] = defaultdict(int)
-        self.collateral: dict[str, int] = {}
+        self.allocations: dict[str, tuple[str, int]] = {}  # allocation id -> (obligation, amount)
+        self.collateral: dict[str, tuple[int, int]] = {}  # facility -> (sequence, satoshis)
         self.closed: set[str] = set()
-        self.price: int | None = None
+        self.price: tuple[int, int] | None = None  # (sequence, cents)
         self.last = ""
+        self.first: int | None = None  # the lowest sequence: 1 when the export is whole
 
-    def add(self, envelope: dict) -> None:
-        kind, payload = envelope["event_type"], envelope["payload"]
-        entity = payload.get("entity", {})
-        self.last = max(self.last, envelope["recorded_at"])
+    def add(self, envelope: object) -> None:
+        checked = _shape(envelope)
+        kind, payload, entity = checked["event_type"], checked["payload"], checked["payload"].get("entity", {})
+        self.last = max(self.last, checked["recorded_at"])
+        if isinstance(sequence := checked.get("sequence"), int) and (self.first is None or sequence < self.first):
+            self.first = sequence
         if kind == "core.price.price-updated":
             price = payload["PriceUpdated"]["price"]
             if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
                 raise TypeError(f"price {price!r} is not a whole number of cents > 0")
-            self.price = price
+            self.price = _later(self.price, (_sequence(envelope), price))
         elif kind == "core.customer.party-created":
             self.emails[entity["id"]] = entity["email"]
         elif kind == "core.customer.customer-created":
             self.parties[entity["id"]] = entity["party_id"]
         elif kind == "core.credit.facility-activated":
-            self.facilities[entity["id"]] = entity
+            activated = date.fromisoformat(entity["activated_at"][:10])
+            self.facilities[entity["id"]] = (_sequence(envelope), entity["customer_id"], entity["amount"], activated)
         elif kind == "core.credit.facility-completed":
             self.closed.add(entity["id"])
         elif "terms" in entity and kind.startswith(("core.credit.facility-proposal", "core.credit.pending-credit")):
@@ -65,16 +77,40 @@ class _Fold:
         elif kind == IMPORTED:
             # the import settled one disbursal of the principal still owed; the rest was repaid before it
             self.terms[entity["id"]] = entity["terms"]
-            self.disbursed[entity["id"]] += entity["disbursed"] - entity["principal"]
+            self.prepaid[entity["id"]] = entity["disbursed"] - entity["principal"]
         elif kind == "core.credit.disbursal-settled":
-            self.disbursed[entity["credit_facility_id"]] += entity["amount"]
+            self.disbursals[entity["id"]] = (entity["credit_facility_id"], entity["amount"])
         elif kind == "core.credit-collection.obligation-created":
             self.obligations[entity["id"]] = (entity["beneficiary_id"], from_pascal(entity["obligation_type"]),
                                               entity["initial_amount"])
         elif kind == "core.credit-collection.payment-allocation-created":
-            self.paid[entity["obligation_id"]] += entity["amount"]
+            self.allocations[entity["id"]] = (entity["obligation_id"], entity["amount"])
         elif kind == "core.credit-collateral.collateral-updated":
-            self.collateral[entity["secured_loan_id"]] = entity["amount"]
+            loan = entity["secured_loan_id"]
+            self.collateral[loan] = _later(self.collateral.get(loan), (_sequence(envelope), entity["amount"]))
+
+
+def _later(held: tuple[int, int] | None, new: tuple[int, int]) -> tuple[int, int]:
+    """The value of the higher sequence (a redelivered envelope, the same sequence, keeps the first)."""
+    return new if held is None or new[0] > held[0] else held
+
+
+def _shape(envelope: object) -> dict:
+    """The envelope, with its event_type, payload and recorded_at, or `TypeError` saying what it lacks."""
+    if not isinstance(envelope, dict):
+        what = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}
+        raise TypeError(f"{what.get(type(envelope), 'a number')}, not a JSON object")
+    for field, kind in (("event_type", str), ("payload", dict), ("recorded_at", str)):
+        if not isinstance(envelope.get(field), kind):
+            raise TypeError(f"{field!r} is missing or not a JSON {'object' if kind is dict else 'string'}")
+    return envelope
+
+
+def _sequence(envelope: object) -> int:
+    sequence = envelope.get("sequence") if isinstance(envelope, dict) else None
+    if isinstance(sequence, bool) or not isinstance(sequence, int):
+        raise TypeError(f"sequence {sequence!r} is not a whole number")
+    return sequence
 
 
 def read_outbox(path: str | Path) -> tuple[list[Position], date, int]:
@@ -83,14 +119,21 @@ def read_outbox(path: str | Path) -> tuple[list[Position], date, int]:
     fold, problems = _Fold(), []
     with Path(path).open("rb") as lines:
         for number, raw in enumerate(lines, 1):
-            try:
-                line = raw.decode("utf-8")
+            try:  # a byte order mark (Windows' "UTF-8" files) is no part of the first envelope
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:  # a binary file (a journal, say): refused as that, and only that
                 raise BookRefused(str(path), [BookProblem(number, "-", "not a UTF-8 text file")]) from None
+            if not line.strip():  # a blank line (a trailing one, say) carries no envelope
+                continue
             try:
                 fold.add(json.loads(line))
-            except (ValueError, KeyError, TypeError) as bad:
+            except KeyError as bad:
+                problems.append(BookProblem(number, "-", f"not a lanasim outbox envelope (no field {bad})"))
+            except (ValueError, TypeError) as bad:
                 problems.append(BookProblem(number, "-", f"not a lanasim outbox envelope ({bad})"))
+    if fold.first not in (None, 1) and not problems:  # a tail (`outbox --after N`): borrowers, activations missing
+        problems.append(BookProblem(0, "sequence", f"the export starts at sequence {fold.first}, not 1: what came "
+                                                   "before it is missing; export the whole outbox (no --after)"))
     if fold.price is None and not problems:
         problems.append(BookProblem(1, "-", "no core.price.price-updated envelope: no price to import at"))
     positions = [] if problems else _positions(fold, problems)
@@ -98,15 +141,21 @@ def read_outbox(path: str | Path) -> tuple[list[Position], date, int]:
         raise BookRefused(str(path), problems)
     last = datetime.fromisoformat(fold.last.replace("Z", "+00:00"))
     as_of = last.date() if last.time() == datetime.min.time() else last.date() + timedelta(days=1)
-    return positions, as_of, int(fold.price)  # type: ignore[arg-type]
+    return positions, as_of, fold.price[1]  # type: ignore[index]
 
 
 def _positions(fold: _Fold, problems: list[BookProblem]) -> list[Position]:
+    paid: dict[str, int] = defaultdict(int)
+    for obligation_id, amount in fold.allocations.values():
+        paid[obligation_id] += amount
+    disbursed: dict[str, int] = defaultdict(int, fold.prepaid)
+    for facility_id, amount in fold.disbursals.values():
+        disbursed[facility_id] += amount
     owed: dict[tuple[str, str], int] = defaultdict(int)
     for obligation_id, (facility_id, kind, amount) in fold.obligations.items():
-        owed[(facility_id, kind)] += amount - fold.paid[obligation_id]
+        owed[(facility_id, kind)] += amount - paid[obligation_id]
     positions = []
-    for facility_id, f in fold.facilities.items():
+    for facility_id, (_, customer, amount, activated) in sorted(fold.facilities.items(), key=lambda f: f[1][0]):
         if facility_id in fold.closed:
             continue
         if facility_id not in fold.terms:
@@ -117,9 +166,13 @@ def _positions(fold: _Fold, problems: list[BookProblem]) -> list[Position]:
         except (CreditError, ValueError) as bad:
             problems.append(BookProblem(0, facility_id, f"unknown terms: {bad}"))
             continue
-        positions.append(Position(
-            facility_id, fold.emails[fold.parties[f["customer_id"]]], f["amount"], fold.disbursed[facility_id],
-            owed[(facility_id, "disbursal")], owed[(facility_id, "interest")], fold.collateral.get(facility_id, 0),
-            terms, date.fromisoformat(f["activated_at"][:10])))
+        email = fold.emails.get(fold.parties.get(customer, ""))
+        if email is None:
+            problems.append(BookProblem(0, facility_id, "no envelope carries its borrower's email "
+                                                        "(customer-created, party-created)"))
+            continue
+        collateral = fold.collateral.get(facility_id, (0, 0))[1]
+        positions.append(Position(facility_id, email, amount, disbursed[facility_id], owed[(facility_id, "disbursal")],
+                                  owed[(facility_id, "interest")], collateral, terms, activated))
     return positions
 

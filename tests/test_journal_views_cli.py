@@ -1,0 +1,126 @@
+"""The journal views a program reads (`lanasim outbox`, `show`, `verify`): JSON text in UTF-8 whatever
+the locale, one-line refusals a script can tell apart by exit status, nothing written beside a file."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from scenarios.cli import main
+
+
+@pytest.fixture(scope="module")
+def journal(tmp_path_factory):
+    """A journal whose borrower's email is not ASCII."""
+    from engine import Simulation
+
+    path = tmp_path_factory.mktemp("j") / "uni.sqlite"
+    with Simulation(seed=1, start="2024-01-01", journal=str(path)) as sim:
+        sim.price.set(7_000_000)
+        sim.deposit.create_account(sim.customer.create_customer("zoë.ñandú@exämple.com"))
+        sim.advance(days=2)
+    return path
+
+
+def ascii_stdout(monkeypatch) -> io.BytesIO:
+    """Standard output as a C locale without UTF-8 mode gives it (`LC_ALL=C PYTHONUTF8=0`)."""
+    raw = io.BytesIO()
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(raw, encoding="ascii", write_through=True))
+    return raw
+
+
+def test_the_outbox_is_utf8_json_lines_under_an_ascii_locale(journal, monkeypatch):
+    raw = ascii_stdout(monkeypatch)
+    assert main(["outbox", str(journal)]) == 0
+    lines = raw.getvalue().decode("utf-8").splitlines()
+    envelopes = [json.loads(line) for line in lines]
+    assert [e["sequence"] for e in envelopes] == list(range(1, len(lines) + 1))
+    assert {"zoë.ñandú@exämple.com"} == {e["payload"]["entity"]["email"] for e in envelopes
+                                         if e["event_type"] == "core.customer.party-created"}
+
+
+def test_show_prints_an_entity_as_utf8_json_under_an_ascii_locale(journal, monkeypatch, capsys):
+    assert main(["outbox", str(journal), "--type", "core.customer.party-created"]) == 0
+    party = json.loads(capsys.readouterr().out)["payload"]["entity"]["id"]
+    raw = ascii_stdout(monkeypatch)
+    assert main(["show", str(journal), "party", party]) == 0
+    assert json.loads(raw.getvalue().decode("utf-8"))["email"] == "zoë.ñandú@exämple.com"
+
+
+@pytest.mark.parametrize("event_type, words", [
+    ("core.time.end-of-dya", "--type core.time.end-of-dya: unknown event type; did you mean core.time.end-of-day? "),
+    ("core.accounting.foo", "unknown event type; its module's: core.accounting.ledger-account-csv-export-uploaded "),
+    ("bogus", "unknown event type; the modules: core.access, core.accounting, core.credit, "),
+])
+def test_an_unknown_event_type_is_answered_with_the_types_a_user_can_type(journal, capsys, event_type, words):
+    assert main(["outbox", str(journal), "--type", event_type]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and "engine.bank.catalog" not in err
+
+
+def test_verify_tells_ok_tampered_and_no_journal_apart_by_exit_status_as_its_help_says(journal, tmp_path, capsys):
+    import shutil
+    import sqlite3
+
+    tampered = tmp_path / "tampered.sqlite"
+    shutil.copy(journal, tampered)
+    with sqlite3.connect(tampered) as conn:
+        conn.execute("UPDATE outbox SET trace_id = 'forged' WHERE sequence = 1")
+    conn.close()
+    (tmp_path / "notes.txt").write_text("mine\n")
+    assert [main(["verify", str(path), "--json"]) for path in (journal, tampered, tmp_path / "notes.txt")] == [0, 1, 2]
+    assert main(["verify", "--help"]) == 0
+    assert "exit status: 0 every check passed; 1 a check failed" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_journal_of_a_newer_format_is_named_with_both_formats_and_left_as_it_was(journal, tmp_path, capsys):
+    import hashlib
+    import shutil
+    import sqlite3
+
+    newer = tmp_path / "newer.sqlite"
+    shutil.copy(journal, newer)
+    with sqlite3.connect(newer) as conn:
+        conn.execute("""UPDATE lanasim_meta SET value = '"lanasim-journal/99"' WHERE key = 'format'""")
+    conn.close()
+    before = hashlib.sha256(newer.read_bytes()).hexdigest()
+    for verb in (["verify"], ["outbox"], ["show", "book"]):
+        assert main([verb[0], str(newer), *verb[1:]]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "(lanasim-journal/99; this lanasim reads lanasim-journal/" in err
+    assert hashlib.sha256(newer.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.sqlite"]
+
+
+@pytest.mark.parametrize("after, count", [("99999999999999999999999", 0), ("-99999999999999999999999", None)])
+def test_an_after_beyond_any_sequence_reads_nothing_or_everything(journal, capsys, after, count):
+    assert main(["outbox", str(journal)]) == 0
+    every = capsys.readouterr().out
+    assert main(["outbox", str(journal), "--after", after]) == 0
+    out = capsys.readouterr()
+    assert out.err == "" and out.out == ("" if count == 0 else every) and every
+
+
+def test_an_empty_as_of_is_refused_rather_than_read_as_now(journal, capsys):
+    assert main(["show", str(journal), "price", "btc-usd", "--as-of", ""]) == 2  # `--as-of "$T"` with T unset
+    assert capsys.readouterr().err == ("lanasim: error: an instant is an ISO-8601 date or time (2024-06-01, "
+                                       "2024-06-01T12:00:00Z), got ''\n")
+
+
+@pytest.mark.parametrize("table", ["events", "outbox", "entities"])
+def test_a_journal_missing_a_table_fails_verification_and_the_views_name_the_file(journal, tmp_path, capsys, table):
+    import shutil
+    import sqlite3
+
+    damaged = tmp_path / "damaged.sqlite"
+    shutil.copy(journal, damaged)
+    with sqlite3.connect(damaged) as conn:
+        conn.execute(f"DROP TABLE {table}")
+    conn.close()
+    assert main(["verify", str(damaged), "--json"]) == 1  # a check failed, not "nothing to check" (2)
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and report["first bad row"]["problem"] == f"no such table: {table}"
+    assert main(["outbox", str(damaged), "--type", "core.price.price-updated"]) == 2
+    assert capsys.readouterr().err == f"lanasim: error: {damaged}: no such table: {table}\n"

@@ -1,0 +1,86 @@
+"""`import --from-outbox` reads an export as a Lana consumer reads its feed: order by sequence, a
+redelivered envelope changes nothing, blank lines, a byte order mark and Windows line ends are no
+envelope's part, and a line that is no envelope is refused by its number with no journal written."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from scenarios.book.format import BookRefused
+from scenarios.book.outbox import read_outbox
+from scenarios.cli import main
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory) -> list[str]:
+    """The outbox of a Black Thursday run (liquidations move collateral, borrowers pay interest)."""
+    from engine.inspect import open_readonly
+    from engine.kernel.codec import dumps
+    from scenarios import run_stress
+
+    out = tmp_path_factory.mktemp("run")
+    run_stress("march-2020", seed=1, out=str(out / "run"), facilities=10)
+    with open_readonly(str(out / "run" / "journal.sqlite")) as view:
+        return [dumps(envelope) for envelope in view.outbox_reader.stream()]
+
+
+def folded(tmp_path, lines: list[str], name: str = "events.jsonl", newline: str = "\n", prefix: bytes = b""):
+    path = tmp_path / name
+    path.write_bytes(prefix + newline.join(lines).encode() + newline.encode())
+    return read_outbox(path)
+
+
+def test_a_shuffled_export_folds_to_the_book_of_the_export_in_sequence_order(tmp_path, export):
+    assert sum('.collateral-updated"' in line for line in export) > 10  # the last collateral is by sequence
+    shuffled = list(export)
+    random.Random(3).shuffle(shuffled)
+    assert folded(tmp_path, shuffled, "shuffled.jsonl") == folded(tmp_path, export)
+
+
+def test_a_redelivered_envelope_changes_nothing_in_the_book(tmp_path, export):
+    redelivered = [copy for line in export for copy in ([line, line] if '.disbursal-settled"' in line
+                                                        or '.payment-allocation-created"' in line else [line])]
+    assert folded(tmp_path, redelivered + export[-50:], "twice.jsonl") == folded(tmp_path, export)
+
+
+def test_blank_lines_a_byte_order_mark_and_windows_line_ends_are_no_part_of_an_envelope(tmp_path, export):
+    spaced = [part for line in export for part in (line, "") if part or random.Random(len(line)).random() < 0.1]
+    assert folded(tmp_path, [*spaced, "  "], "windows.jsonl", newline="\r\n", prefix=b"\xef\xbb\xbf") == \
+        folded(tmp_path, export)
+
+
+def test_unknown_event_types_and_fields_are_ignored_as_a_consumer_ignores_them(tmp_path, export):
+    foreign = {"id": "x", "sequence": 10**9, "event_type": "core.accounting.ledger-account-created",
+               "payload": {"module": "Accounting", "type": "LedgerAccountCreated", "entity": {"id": "a"}},
+               "recorded_at": "2020-02-25T00:00:00Z", "trace_id": "t", "tenant": "acme"}
+    widened = [json.dumps({**json.loads(line), "tenant": "acme"}) for line in export]
+    assert folded(tmp_path, [json.dumps(foreign), *widened], "wider.jsonl") == folded(tmp_path, export)
+
+
+def test_a_line_that_is_no_json_object_is_refused_by_its_number_and_no_journal_is_written(tmp_path, capsys,
+                                                                                          export):
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join([*export[:3], "[1, 2]", *export[3:]]) + "\n")
+    journal = tmp_path / "again.sqlite"
+    assert main(["import", "--from-outbox", str(events), "--journal", str(journal)]) == 2
+    assert capsys.readouterr().err == (f"lanasim: error: {events}: line 4, -: not a lanasim outbox envelope "
+                                       "(an array, not a JSON object); refused, no journal written\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.jsonl"]
+
+
+def test_a_facility_whose_borrower_no_envelope_names_is_refused_by_its_id(tmp_path, export):
+    without_parties = [line for line in export if '"core.customer.party-created"' not in line]
+    with pytest.raises(BookRefused) as refused:
+        folded(tmp_path, without_parties)
+    facility = json.loads(next(line for line in export if '.facility-activated"' in line))["payload"]["entity"]["id"]
+    assert f"{facility}: no envelope carries its borrower's email" in str(refused.value)
+
+
+def test_a_tail_of_an_export_is_refused_rather_than_imported_as_a_smaller_book(tmp_path, export):
+    with pytest.raises(BookRefused) as refused:
+        folded(tmp_path, export[100:])  # `lanasim outbox J --after 100`: the borrowers and facilities are before it
+    assert "the export starts at sequence 101, not 1" in str(refused.value)
+    assert len(refused.value.problems) == 1
