@@ -109,6 +109,20 @@ def test_an_empty_as_of_is_refused_rather_than_read_as_now(journal, capsys):
                                        "2024-06-01T12:00:00Z), got ''\n")
 
 
+def test_the_book_view_refuses_an_empty_as_of_too(journal, capsys):
+    assert main(["show", str(journal), "book", "--as-of", ""]) == 2
+    assert capsys.readouterr().err == ("lanasim: error: --as-of is empty: give an instant (2024-06-01, "
+                                       "2024-06-01T12:00:00Z) or leave it out\n")
+
+
+def test_the_book_view_writes_neither_file_when_one_of_them_exists(journal, tmp_path, capsys):
+    (tmp_path / "mine.parquet").write_text("mine")
+    fresh, mine = tmp_path / "new.csv", tmp_path / "mine.parquet"
+    assert main(["show", str(journal), "book", "--csv", str(fresh), "--parquet", str(mine)]) == 2
+    assert "mine.parquet: exists already" in capsys.readouterr().err
+    assert not fresh.exists() and mine.read_text() == "mine"
+
+
 @pytest.mark.parametrize("table", ["events", "outbox", "entities"])
 def test_a_journal_missing_a_table_fails_verification_and_the_views_name_the_file(journal, tmp_path, capsys, table):
     import shutil

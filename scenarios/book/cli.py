@@ -221,14 +221,16 @@ def _show_book(args: argparse.Namespace) -> int:
     from scenarios.book.export import branch_at, portfolio_rows
     from scenarios.console import stdout_console
 
+    if args.as_of is not None and not args.as_of.strip():  # a script's unset variable: not "now"
+        raise ScenarioError("--as-of is empty: give an instant (2024-06-01, 2024-06-01T12:00:00Z) or leave it out")
+    targets = [(_new_file(path), kind) for path, kind in ((args.csv, "csv"), (args.parquet, "parquet")) if path]
     with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
         at, rows = sim.clock.iso, portfolio_rows(sim)
     frame = pd.DataFrame(rows, columns=["facility_id", "status", "state", "cvl_pct", "outstanding_cents",
                                         "collateral_sats"])
     frame["cvl_pct"] = frame["cvl_pct"].astype("Int64")  # the bank's CVL: whole percent (empty: infinite)
-    for path, write in ((args.csv, frame.to_csv), (args.parquet, frame.to_parquet)):
-        if path:
-            write(_new_file(path), index=False)
+    for target, kind in targets:  # both checked before either is written
+        (frame.to_csv if kind == "csv" else frame.to_parquet)(target, index=False)
     console = stdout_console()
     if frame.empty:
         print(f"book as of {at}: no open facilities")
