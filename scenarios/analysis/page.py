@@ -1,5 +1,5 @@
-"""The stress run's report.html: parameters, summary, plots (embedded) and the ten worst facilities,
-in one self-contained file; tables rendered by pandas."""
+"""The stress run's report.html: parameters (with units), summary (figures with units, field names
+as in summary.json), plots (embedded) and the ten worst facilities, in one self-contained file."""
 
 from __future__ import annotations
 
@@ -10,30 +10,57 @@ from pathlib import Path
 import pandas as pd
 
 from scenarios.analysis.metrics import Analysis
+from scenarios.analysis.units import human
 
-__all__ = ["worst_facilities", "write_page"]
+__all__ = ["WORST_RULE", "worst_facilities", "write_page"]
 
 _STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}img{max-width:100%}")
+WORST_RULE = ("Ordered by shortfall at the last price update, largest first; then by lowest CVL reached, "
+              "lowest first; then by facility id.")
+_COLUMNS = {"facility_id": "facility", "cvl_start_pct": "CVL at start", "cvl_min_pct": "lowest CVL",
+            "cvl_end_pct": "CVL at end", "hours_under_margin_call": "time under margin call",
+            "margin_calls": "margin calls", "liquidations": "liquidations", "sats_sold": "collateral sold",
+            "proceeds_cents": "proceeds", "collateral_sats_end": "collateral at end",
+            "outstanding_cents_end": "outstanding at end", "shortfall_cents": "shortfall at end"}
 
 
 def worst_facilities(a: Analysis, n: int = 10) -> pd.DataFrame:
-    """The `n` facilities with the largest end shortfall, then the lowest minimum CVL."""
-    return a.facilities.sort_values(["shortfall_cents", "cvl_min_pct"], ascending=[False, True]).head(n)
+    """The `n` facilities with the largest end shortfall, then the lowest minimum CVL, then by id
+    (so ties, such as a quiet market's zero shortfalls, always list in the same order)."""
+    return a.facilities.sort_values(["shortfall_cents", "cvl_min_pct", "facility_id"],
+                                    ascending=[False, True, True], kind="mergesort").head(n)
 
 
 def write_page(a: Analysis, params: dict, plots: list[Path], path: Path) -> None:
-    parts = [f"<h1>Stress run, seed {a.summary['seed']}</h1>",
-             "<h2>Parameters</h2>", _table(params, "parameter"),
-             "<h2>Summary</h2>", _table(a.summary, "metric"),
+    parts = [f"<h1>Stress run, seed {html.escape(str(a.summary['seed']))}</h1>",
+             "<p>Money in US dollars (the outputs' integer cents), collateral in BTC (the outputs' integer "
+             "satoshis), CVL in %; every time is UTC.</p>",
+             "<h2>Parameters</h2>", _parameters(params),
+             "<h2>Summary</h2>", _summary(a.summary),
              "<h2>Plots</h2>", *(_image(p) for p in plots),
-             "<h2>Ten worst facilities</h2>", worst_facilities(a).to_html(index=False, float_format="%.2f")]
+             "<h2>Ten worst facilities</h2>", f"<p>{WORST_RULE}</p>", _worst(worst_facilities(a))]
     path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>Stress run</title>"
                     f"<style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>\n")
 
 
-def _table(values: dict, key: str) -> str:
-    return pd.DataFrame({key: list(values), "value": [str(v) for v in values.values()]}).to_html(index=False)
+def _parameters(params: dict) -> str:
+    from scenarios.library.stress import PARAMS  # the library runs the analysis: imported when drawn
+
+    specs = {p.name: p for p in PARAMS}
+    rows = [(name, "" if value is None else str(value), getattr(specs.get(name), "unit", ""),
+             getattr(specs.get(name), "doc", "")) for name, value in params.items()]
+    return pd.DataFrame(rows, columns=["parameter", "value", "unit", "meaning"]).to_html(index=False)
+
+
+def _summary(summary: dict) -> str:
+    rows = [(key, human(key, value)) for key, value in summary.items()]
+    return pd.DataFrame(rows, columns=["summary.json field", "value"]).to_html(index=False)
+
+
+def _worst(worst: pd.DataFrame) -> str:
+    table = pd.DataFrame({_COLUMNS.get(c, c): [human(c, v) for v in worst[c]] for c in worst.columns})
+    return table.to_html(index=False)
 
 
 def _image(path: Path) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import matplotlib.dates as mdates
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from scenarios.analysis.metrics import Analysis
 
@@ -21,8 +22,11 @@ def _price(a: Analysis, params: dict) -> Figure:
     ax.plot(ts["time"], ts["price_cents"] / 100, color="black", lw=1, label="BTC price")
     for kind, marker, colour in (("margin-call", "v", "tab:orange"), ("liquidation", "x", "tab:red")):
         m = a.markers[a.markers["kind"] == kind].dropna(subset=["price_cents"])
+        if m.empty:  # no empty legend entry for what never happened
+            continue
         ax.scatter(m["time"], m["price_cents"] / 100, marker=marker, color=colour, s=18, label=kind, zorder=3)
     ax.set(title="BTC price with margin calls and liquidations", ylabel="USD per BTC", xlabel="time (UTC)")
+    ax.yaxis.set_major_formatter(_thousands())
     ax.legend(loc="best")
     return fig
 
@@ -35,7 +39,7 @@ def _states(a: Analysis, params: dict) -> Figure:
     ax.stackplot(ts["time"], *(ts[c] for c in columns), labels=columns,
                  colors=["tab:green", "tab:orange", "tab:red"], alpha=0.8)
     ax.set(title="Facilities by collateralization state", ylabel="facilities", xlabel="time (UTC)")
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)  # beside the stack, not on it
     return fig
 
 
@@ -68,6 +72,11 @@ def _liquidations(a: Analysis, params: dict) -> Figure:
     right = ax.twinx()
     right.plot(ts["time"], ts["proceeds_cents_cum"] / 100, color="tab:green", label="proceeds")
     right.set_ylabel("cumulative proceeds (USD)")
+    right.yaxis.set_major_formatter(_thousands())
+    if not ts["liquidations_executed_cum"].any() and not ts["desk_queue"].any():
+        _nothing(ax, "no liquidation in this run")
+        right.set_ylim(0, 1)
+        right.set_yticks([0])
     ax.legend(loc="upper left")
     right.legend(loc="lower right")
     return fig
@@ -83,7 +92,23 @@ def _shortfall(a: Analysis, params: dict) -> Figure:
         ax.legend(loc="upper left")
     ax.set(title="Shortfall: outstanding not covered by collateral at the oracle price", ylabel="USD",
            xlabel="time (UTC)")
+    ax.yaxis.set_major_formatter(_thousands())
+    if not ts["shortfall_cents"].any() and not ts.get("reserves_cents", ts["shortfall_cents"]).any():
+        _nothing(ax, "no shortfall in this run: collateral covered every facility at every price")
     return fig
+
+
+def _thousands() -> StrMethodFormatter:
+    """USD ticks with thousands separators (one formatter per axis: an axis owns its formatter)."""
+    return StrMethodFormatter("{x:,.0f}")
+
+
+def _nothing(ax, note: str) -> None:
+    """An all-zero panel drawn from 0 up, with `note` in its middle, rather than a frame around a
+    line at 0 between -0.04 and 0.04 (negative liquidations, fractions of a cent)."""
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0])
+    ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center", color="dimgrey")
 
 
 FIGURES = {"price": _price, "states": _states, "cvl": _cvl, "liquidations": _liquidations, "shortfall": _shortfall}

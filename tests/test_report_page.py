@@ -1,0 +1,81 @@
+"""What a risk committee reads in report.html and the plots: figures with units, parameters with
+units, the worst-facilities ordering stated, quiet panels drawn from zero with a note."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+from scenarios.analysis.metrics import Analysis
+from scenarios.analysis.page import worst_facilities, write_page
+from scenarios.analysis.plots import figures
+
+SUMMARY = {"seed": 1, "facilities": 2, "price_updates": 3, "run_start_utc": "2020-02-25T00:00:00+00:00",
+           "price_start_cents": 790_000, "btc_sold_sats": 17_673_560_900, "proceeds_cents": 79_833_506,
+           "min_cvl_pct": 38.0, "hours_under_margin_call_mean": 88.29, "digest": "ab"}
+FACILITY = {"cvl_start_pct": 150.0, "cvl_min_pct": 140.0, "cvl_end_pct": 145.0, "hours_under_margin_call": 0.0,
+            "margin_calls": 0, "liquidations": 0, "sats_sold": 0, "proceeds_cents": 0,
+            "collateral_sats_end": 150_000_000, "outstanding_cents_end": 1_000_000, "shortfall_cents": 0}
+
+
+def quiet_run() -> Analysis:
+    """Three price updates, two facilities that never come near a margin call."""
+    time = pd.to_datetime(["2024-01-01T00:00Z", "2024-01-01T01:00Z", "2024-01-01T02:00Z"], utc=True)
+    zero = [0, 0, 0]
+    timeseries = pd.DataFrame({"time": time, "price_cents": [6_000_000] * 3, "facilities_active": [2] * 3,
+                               "fully_collateralized": [2] * 3, "under_margin_call": zero, "under_liquidation": zero,
+                               "cvl_p05": [140.0] * 3, "cvl_p50": [145.0] * 3, "cvl_p95": [150.0] * 3,
+                               "cvl_min": [140.0] * 3, "shortfall_cents": zero, "reserves_cents": zero,
+                               "desk_queue": zero, "liquidations_executed_cum": zero, "proceeds_cents_cum": zero})
+    facilities = pd.DataFrame([{"facility_id": "b", **FACILITY}, {"facility_id": "a", **FACILITY}])
+    markers = pd.DataFrame({"time": pd.to_datetime([], utc=True), "kind": [], "facility_id": [], "price_cents": []})
+    return Analysis(dict(SUMMARY), timeseries, facilities, markers)
+
+
+@pytest.fixture
+def page(tmp_path):
+    path = tmp_path / "report.html"
+    write_page(quiet_run(), {"path": "csv:a&b<c>.csv", "btc_usd": 7900, "desk_capacity_per_hour": 5}, [], path)
+    return path.read_text()
+
+
+def cells(page: str) -> list[str]:
+    return [html.unescape(c) for c in re.findall(r"<t[dh]>(.*?)</t[dh]>", page, re.S)]
+
+
+def test_the_report_writes_money_as_dollars_with_cents_and_collateral_as_btc(page):
+    found = cells(page)
+    assert "$7,900.00" in found and "$798,335.06" in found and "176.73560900 BTC" in found
+    assert "38.00 %" in found and "88.29 h" in found and "2020-02-25 00:00 UTC" in found
+    assert "790000" not in found and "every time is UTC" in page
+
+
+def test_the_report_gives_every_parameter_its_unit(page):
+    found = cells(page)
+    row = found.index("desk_capacity_per_hour")
+    assert found[row + 1: row + 3] == ["5", "liquidations/h"]
+    assert found[found.index("btc_usd") + 2] == "USD"
+
+
+def test_the_report_escapes_a_parameter_value_holding_markup(page):
+    assert "csv:a&amp;b&lt;c&gt;.csv" in page and "<c>" not in page
+
+
+def test_the_worst_facilities_table_states_its_order_and_breaks_ties_by_facility_id(page):
+    assert "Ordered by shortfall at the last price update, largest first" in page
+    assert list(worst_facilities(quiet_run())["facility_id"]) == ["a", "b"]
+
+
+def test_a_run_without_liquidations_or_shortfall_draws_those_panels_from_zero_with_a_note():
+    drawn = figures(quiet_run(), {"desk_capacity_per_hour": 5})
+    for name, note in (("liquidations", "no liquidation in this run"), ("shortfall", "no shortfall in this run")):
+        ax = drawn[name].axes[0]
+        assert ax.get_ylim()[0] == 0 and any(t.get_text().startswith(note) for t in ax.texts), name
+
+
+def test_the_price_legend_lists_only_the_markers_the_run_has():
+    ax = figures(quiet_run(), {})["price"].axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["BTC price"]
