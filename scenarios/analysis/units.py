@@ -26,7 +26,7 @@ def btc(sats: int) -> str:
 def human(field: str, value: object) -> str:
     """`value` written for a reader, by the unit its field's name carries (`cents`, `sats`, `_pct`,
     `hours`, `_utc`); a missing or non-finite number reads "n/a" rather than nan or inf."""
-    if value is None or isinstance(value, bool) or isinstance(value, str) and not field.endswith("_utc"):
+    if value is None or isinstance(value, bool) or (isinstance(value, str) and not field.endswith("_utc")):
         return "" if value is None else str(value)
     if field.endswith("_utc"):
         return datetime.fromisoformat(str(value)).strftime("%Y-%m-%d %H:%M UTC")
