@@ -79,3 +79,11 @@ def test_a_run_without_liquidations_or_shortfall_draws_those_panels_from_zero_wi
 def test_the_price_legend_lists_only_the_markers_the_run_has():
     ax = figures(quiet_run(), {})["price"].axes[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["BTC price"]
+
+
+def test_a_facility_without_a_cvl_reads_n_a_in_the_worst_facilities_table(tmp_path):
+    run = quiet_run()
+    run.facilities.loc[0, "cvl_end_pct"] = float("nan")  # closed: open facilities that owe have a CVL
+    write_page(run, {}, [], tmp_path / "report.html")
+    found = cells((tmp_path / "report.html").read_text())
+    assert "n/a" in found and not {"nan", "NaN"} & set(found)
