@@ -11,7 +11,7 @@ import pytest
 
 from scenarios.analysis.metrics import Analysis
 from scenarios.analysis.page import worst_facilities, write_page
-from scenarios.analysis.plots import figures
+from scenarios.analysis.plots import FIGURES, figures
 
 SUMMARY = {"seed": 1, "facilities": 2, "price_updates": 3, "run_start_utc": "2020-02-25T00:00:00+00:00",
            "price_start_cents": 790_000, "btc_sold_sats": 17_673_560_900, "proceeds_cents": 79_833_506,
@@ -87,3 +87,15 @@ def test_a_facility_without_a_cvl_reads_n_a_in_the_worst_facilities_table(tmp_pa
     write_page(run, {}, [], tmp_path / "report.html")
     found = cells((tmp_path / "report.html").read_text())
     assert "n/a" in found and not {"nan", "NaN"} & set(found)
+
+
+def test_the_desk_capacity_line_rises_out_of_the_frame_instead_of_levelling_off():
+    hours = pd.date_range("2024-01-01", periods=48, freq="h", tz="UTC")
+    executed = [0] * 10 + [3] * 38
+    run = Analysis(dict(SUMMARY), pd.DataFrame({"time": hours, "liquidations_executed_cum": executed,
+                                              "desk_queue": [0] * 48, "proceeds_cents_cum": [0] * 48}),
+                   quiet_run().facilities, pd.DataFrame({"time": [hours[9]], "kind": ["liquidation"], "facility_id": ["a"],
+                                                 "price_cents": [6_000_000]}))
+    ax = FIGURES["liquidations"](run, {"desk_capacity_per_hour": 5}).axes[0]
+    capacity = next(line for line in ax.get_lines() if line.get_label().startswith("desk capacity"))
+    assert capacity.get_ydata()[-1] == 38 * 5 and ax.get_ylim() == pytest.approx((-0.225, 4.725))

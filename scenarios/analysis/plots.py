@@ -66,8 +66,10 @@ def _liquidations(a: Analysis, params: dict) -> Figure:
     if capacity and len(started):
         hours = ((ts["time"] - started.min()).dt.total_seconds() / 3600).clip(lower=0)
         limit = (hours * float(capacity)).where(hours > 0)
-        ax.plot(ts["time"], limit.clip(upper=max(1, ts["liquidations_executed_cum"].max()) * 1.5), ls="--",
-                color="grey", label=f"desk capacity ({capacity}/h) since the first sale")
+        ax.plot(ts["time"], limit, ls="--", color="grey", label=f"desk capacity ({capacity}/h) since the first sale")
+        # the capacity leaves through the top of the frame: clipped, it drew a plateau, a limit it never has
+        top = max(1, ts["liquidations_executed_cum"].max()) * 1.5
+        ax.set_ylim(-0.05 * top, 1.05 * top)  # matplotlib's own 5% margins, zero level with the proceeds'
     ax.set(title="Cumulative liquidations against desk capacity", ylabel="liquidations", xlabel="time (UTC)")
     right = ax.twinx()
     right.plot(ts["time"], ts["proceeds_cents_cum"] / 100, color="tab:green", label="proceeds")
