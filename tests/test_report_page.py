@@ -92,10 +92,11 @@ def test_a_facility_without_a_cvl_reads_n_a_in_the_worst_facilities_table(tmp_pa
 def test_the_desk_capacity_line_rises_out_of_the_frame_instead_of_levelling_off():
     hours = pd.date_range("2024-01-01", periods=48, freq="h", tz="UTC")
     executed = [0] * 10 + [3] * 38
-    run = Analysis(dict(SUMMARY), pd.DataFrame({"time": hours, "liquidations_executed_cum": executed,
-                                              "desk_queue": [0] * 48, "proceeds_cents_cum": [0] * 48}),
-                   quiet_run().facilities, pd.DataFrame({"time": [hours[9]], "kind": ["liquidation"], "facility_id": ["a"],
-                                                 "price_cents": [6_000_000]}))
+    timeseries = pd.DataFrame({"time": hours, "liquidations_executed_cum": executed, "desk_queue": [0] * 48,
+                               "proceeds_cents_cum": [0] * 48})
+    first_sale = pd.DataFrame({"time": [hours[9]], "kind": ["liquidation"], "facility_id": ["a"],
+                               "price_cents": [6_000_000]})
+    run = Analysis(dict(SUMMARY), timeseries, quiet_run().facilities, first_sale)
     ax = FIGURES["liquidations"](run, {"desk_capacity_per_hour": 5}).axes[0]
     capacity = next(line for line in ax.get_lines() if line.get_label().startswith("desk capacity"))
     assert capacity.get_ydata()[-1] == 38 * 5 and ax.get_ylim() == pytest.approx((-0.225, 4.725))
