@@ -43,3 +43,20 @@ def test_a_book_drawn_at_the_margin_call_cvl_opens_every_facility(tmp_path, caps
     assert main(["run", "march-2020", *TINY, "--set", "cvl_low=125", "--set", "cvl_high=125.5",
                  "--set", "path=constant:7900", "--out", str(tmp_path / "run"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["facilities"] == 4
+
+
+def test_a_book_needing_more_than_all_the_bitcoin_there_is_is_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "march-2020", *TINY, "--set", "facility_usd=100000000", "--set", "btc_usd=1",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == ("lanasim: error: a facility of $100,000,000.00 at cvl_high=300 % needs 300,000,000 BTC of "
+                   "collateral at the opening price $1.00, more than the 21,000,000 BTC there are\n")
+    assert not out.exists()
+
+
+def test_the_largest_uniform_size_counts_against_the_bitcoin_there_is():
+    big = ["facility_usd=100000000", "btc_usd=15"]
+    parse_params(load_scenario("march-2020"), big)  # 20,000,000 BTC at 300 %: there are that many
+    with pytest.raises(ScenarioError, match=r"a facility of \$150,000,000.00 at cvl_high=300 % needs 30,000,000 BTC"):
+        parse_params(load_scenario("march-2020"), [*big, "size_distribution=uniform", "size_spread=0.5"])

@@ -33,8 +33,10 @@ import hashlib
 import json
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
+from domains.money import MAX_SATS, SATS_PER_BTC
 from engine.kernel.clock import check_start
 from engine.kernel.errors import StartOutOfRange
 from engine.simulation import Simulation
@@ -151,6 +153,7 @@ def check(params: dict) -> None:
         raise ScenarioError(f"terms_mix={params['terms_mix']!r}: {refused}") from None
     if not params["book_from"]:
         _every_facility_opens(params["cvl_low"], mix)
+        _collateral_exists(params)
 
 
 def _every_facility_opens(cvl_low: float, mix: list[Terms]) -> None:
@@ -163,6 +166,21 @@ def _every_facility_opens(cvl_low: float, mix: list[Terms]) -> None:
                                           terms.margin_call_cvl, terms.liquidation_cvl))
         raise ScenarioError(f"cvl_low={cvl_low:g} is below the margin-call CVL {terms.margin_call_cvl} % of terms "
                             f"{entry}: a facility drawn below it would never be activated")
+
+
+def _collateral_exists(params: dict) -> None:
+    """Refuse a book whose largest facility (a fixed or uniform size) would need more than the 21
+    million BTC there are at `cvl_high` and the opening price: no amount of satoshis exceeds them.
+    A lognormal size has no largest value: a draw beyond them fails as the book opens."""
+    largest = Fraction(str(params["facility_usd"]))
+    if params["size_distribution"] == "uniform":
+        largest *= 1 + Fraction(str(params["size_spread"]))
+    price = Fraction(_opening_price(params), 100)
+    btc = largest * Fraction(str(params["cvl_high"])) / 100 / price
+    if btc * SATS_PER_BTC > MAX_SATS:
+        raise ScenarioError(f"a facility of ${float(largest):,.2f} at cvl_high={params['cvl_high']:g} % needs "
+                            f"{float(btc):,.0f} BTC of collateral at the opening price ${float(price):,.2f}, more "
+                            f"than the 21,000,000 BTC there are")
 
 
 def start(params: dict) -> str:
