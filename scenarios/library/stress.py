@@ -32,8 +32,11 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import timedelta
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
+from domains.money import MAX_SATS, SATS_PER_BTC
 from engine.kernel.clock import check_start
 from engine.kernel.errors import StartOutOfRange
 from engine.simulation import Simulation
@@ -44,6 +47,7 @@ from scenarios.book import held
 from scenarios.book.shared import snapshot
 from scenarios.book.synthetic import (
     BookSpec,
+    Terms,
     a_book_is_opened,
     borrowers_are_drawn,
     parse_terms_mix,
@@ -58,13 +62,15 @@ __all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", 
 
 START = "2024-01-01"  # the run's start when the path carries no dates
 HOUR, DAY = 3600, 86_400
+MAX_SLIPPAGE_BPS = 5_000  # the desk's cap: it never sells below half the market price
 PARAMS = (
     # the book
     Param("facilities", 200, "facilities", "number of facilities in the book", 1, 100_000),
     Param("facility_usd", 10_000, "USD", "facility size (the median of the size distribution)", 100, 100_000_000),
     Param("size_distribution", "fixed", "", "facility sizes", choices=("fixed", "uniform", "lognormal")),
     Param("size_spread", 0.0, "", "uniform: +/- this fraction of facility_usd; lognormal: sigma of log size", 0, 2),
-    Param("cvl_low", 130.0, "%", "lowest starting CVL (drawn uniformly up to cvl_high)", 50, 10_000),
+    Param("cvl_low", 130.0, "%", "lowest starting CVL (drawn uniformly up to cvl_high; not below a "
+          "margin-call CVL of terms_mix, under which a facility is never activated)", 50, 10_000),
     Param("cvl_high", 300.0, "%", "highest starting CVL", 50, 10_000),
     Param("terms_mix", "12:12:140:125:105", "", "RATE%:MONTHS:INITIAL_CVL:MARGIN_CALL_CVL:LIQUIDATION_CVL[,...], "
           "one drawn per facility"),
@@ -97,7 +103,8 @@ PARAMS = (
     # the liquidation desk
     Param("desk_delay_hours", 2.0, "h", "hours between a liquidation starting and the desk selling", 0, 720),
     Param("desk_capacity_per_hour", 5, "liquidations/h", "liquidations the desk executes per clock hour", 1, 100_000),
-    Param("base_slippage_bps", 100.0, "bps", "slippage on any sale", 0, 9_999),
+    Param("base_slippage_bps", 100.0, "bps", "slippage on any sale (a sale's slippage is capped at "
+          f"{MAX_SLIPPAGE_BPS:,} bps)", 0, MAX_SLIPPAGE_BPS),
     Param("slippage_bps_per_btc", 50.0, "bps/BTC", "extra slippage per BTC sold", 0, 10_000),
     # the horizon
     Param("days", 14, "days", "days the story runs after the path begins", 1, 3_650),
@@ -135,7 +142,7 @@ def check(params: dict) -> None:
     elif params["book_at"]:
         raise ScenarioError("book_at needs book_from (the journal whose book stands at it)")
     try:
-        parse_terms_mix(params["terms_mix"])
+        mix = parse_terms_mix(params["terms_mix"])
         _market(params, seed=0)
         start(params)
     except PathSpecError as refused:
@@ -144,6 +151,36 @@ def check(params: dict) -> None:
         raise ScenarioError(f"path={params['path']!r}: {refused}") from None
     except ValueError as refused:  # a malformed terms entry
         raise ScenarioError(f"terms_mix={params['terms_mix']!r}: {refused}") from None
+    if not params["book_from"]:
+        _every_facility_opens(params["cvl_low"], mix)
+        _collateral_exists(params)
+
+
+def _every_facility_opens(cvl_low: float, mix: list[Terms]) -> None:
+    """Refuse a `cvl_low` below a margin-call CVL of the mix: the bank activates a facility only once
+    its collateral stands at or above its margin-call CVL, so a facility drawn below it would stay
+    pending, outside the book, and the book would be silently smaller than `facilities`."""
+    terms = max(mix, key=lambda t: t.margin_call_cvl)
+    if Decimal(str(cvl_low)) < terms.margin_call_cvl:
+        entry = ":".join(str(v) for v in (terms.annual_rate, terms.duration, terms.initial_cvl,
+                                          terms.margin_call_cvl, terms.liquidation_cvl))
+        raise ScenarioError(f"cvl_low={cvl_low:g} is below the margin-call CVL {terms.margin_call_cvl} % of terms "
+                            f"{entry}: a facility drawn below it would never be activated")
+
+
+def _collateral_exists(params: dict) -> None:
+    """Refuse a book whose largest facility (a fixed or uniform size) would need more than the 21
+    million BTC there are at `cvl_high` and the opening price: no amount of satoshis exceeds them.
+    A lognormal size has no largest value: a draw beyond them fails as the book opens."""
+    largest = Fraction(str(params["facility_usd"]))
+    if params["size_distribution"] == "uniform":
+        largest *= 1 + Fraction(str(params["size_spread"]))
+    price = Fraction(_opening_price(params), 100)
+    btc = largest * Fraction(str(params["cvl_high"])) / 100 / price
+    if btc * SATS_PER_BTC > MAX_SATS:
+        raise ScenarioError(f"a facility of ${float(largest):,.2f} at cvl_high={params['cvl_high']:g} % needs "
+                            f"{float(btc):,.0f} BTC of collateral at the opening price ${float(price):,.2f}, more "
+                            f"than the 21,000,000 BTC there are")
 
 
 def start(params: dict) -> str:
@@ -258,7 +295,7 @@ def continue_market(sim, params: dict, *, summarise: bool = True) -> dict:
 
 def _desk(sim, params: dict) -> LiquidationDesk:
     return LiquidationDesk(sim, params["desk_delay_hours"], params["desk_capacity_per_hour"],
-                           params["slippage_bps_per_btc"], params["base_slippage_bps"])
+                           params["slippage_bps_per_btc"], params["base_slippage_bps"], MAX_SLIPPAGE_BPS)
 
 
 def _followed(path: PricePath, params: dict, every: int, lead: int) -> _Delayed:

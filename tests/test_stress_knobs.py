@@ -1,0 +1,62 @@
+"""The stress scenario's knobs do what `lanasim describe stress` says over their whole documented range:
+a value inside the range runs, one the run would refuse later is refused first, in one line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scenarios.cli import main
+from scenarios.library import ScenarioError, load_scenario, parse_params
+
+TINY = ["--seed", "1", "--set", "facilities=4", "--set", "days=1", "--set", "lead_days=0"]
+
+
+def test_the_top_of_the_documented_base_slippage_range_runs_at_the_desks_cap(tmp_path, capsys):
+    assert main(["run", "march-2020", *TINY, "--set", "base_slippage_bps=5000", "--out", str(tmp_path / "run"),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["facilities"] == 4
+
+
+def test_a_base_slippage_above_the_desks_cap_is_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "march-2020", *TINY, "--set", "base_slippage_bps=5001", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "base_slippage_bps=5001.0 is out of range [0 .. 5000]" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("assignments, message", [
+    (["cvl_low=124.99"], "cvl_low=124.99 is below the margin-call CVL 125 % of terms 12:12:140:125:105"),
+    (["cvl_low=50", "cvl_high=60"], "cvl_low=50 is below the margin-call CVL 125 %"),
+    (["cvl_low=128", "terms_mix=12:12:140:125:105,5:6:150:130:110"],
+     "cvl_low=128 is below the margin-call CVL 130 % of terms 5:6:150:130:110"),
+])
+def test_a_cvl_low_under_a_margin_call_cvl_is_refused_since_such_facilities_never_open(assignments, message):
+    with pytest.raises(ScenarioError) as refused:
+        parse_params(load_scenario("march-2020"), assignments)
+    assert message in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_book_drawn_at_the_margin_call_cvl_opens_every_facility(tmp_path, capsys):
+    assert main(["run", "march-2020", *TINY, "--set", "cvl_low=125", "--set", "cvl_high=125.5",
+                 "--set", "path=constant:7900", "--out", str(tmp_path / "run"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["facilities"] == 4
+
+
+def test_a_book_needing_more_than_all_the_bitcoin_there_is_is_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "march-2020", *TINY, "--set", "facility_usd=100000000", "--set", "btc_usd=1",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == ("lanasim: error: a facility of $100,000,000.00 at cvl_high=300 % needs 300,000,000 BTC of "
+                   "collateral at the opening price $1.00, more than the 21,000,000 BTC there are\n")
+    assert not out.exists()
+
+
+def test_the_largest_uniform_size_counts_against_the_bitcoin_there_is():
+    big = ["facility_usd=100000000", "btc_usd=15"]
+    parse_params(load_scenario("march-2020"), big)  # 20,000,000 BTC at 300 %: there are that many
+    with pytest.raises(ScenarioError, match=r"a facility of \$150,000,000.00 at cvl_high=300 % needs 30,000,000 BTC"):
+        parse_params(load_scenario("march-2020"), [*big, "size_distribution=uniform", "size_spread=0.5"])
