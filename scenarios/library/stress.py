@@ -74,7 +74,7 @@ PARAMS = (
     Param("cvl_high", 300.0, "%", "highest starting CVL", 50, 10_000),
     Param("terms_mix", "12:12:140:125:105", "", "RATE%:MONTHS:INITIAL_CVL:MARGIN_CALL_CVL:LIQUIDATION_CVL[,...], "
           "one drawn per facility"),
-    Param("aged_share", 0.0, "", "share of facilities part-way through their term (opened with 1..duration-1 "
+    Param("aged_share", 0.0, "fraction", "share of facilities part-way through their term (opened with 1..duration-1 "
           "months left)", 0, 1),
     Param("book_seed", 1, "", "the seed the book is drawn from (sizes, CVLs, terms, ages, ids); every run seed "
           "stresses the same book", 0, 2**31 - 1),
@@ -94,11 +94,11 @@ PARAMS = (
     Param("gap_every_hours", 0.0, "h", "a gap in the feed every this many hours (0: no gaps)", 0, 10_000),
     Param("gap_hours", 0.0, "h", "length of each gap", 0, 10_000),
     # borrowers
-    Param("top_up_share", 0.45, "", "share of borrowers who top up when called", 0, 1),
-    Param("top_up_probability", 0.8, "", "chance a top-up borrower actually posts in time", 0, 1),
+    Param("top_up_share", 0.45, "fraction", "share of borrowers who top up when called", 0, 1),
+    Param("top_up_probability", 0.8, "fraction", "chance a top-up borrower actually posts in time", 0, 1),
     Param("cure_window_hours", 72, "h", "hours within which a top-up borrower posts", 1, 10_000),
-    Param("repay_share", 0.15, "", "share of borrowers who repay half the loan a day after a call", 0, 1),
-    Param("late_share", 0.15, "", "share of borrowers who pay interest late (the rest never pay)", 0, 1),
+    Param("repay_share", 0.15, "fraction", "share of borrowers who repay half the loan a day after a call", 0, 1),
+    Param("late_share", 0.15, "fraction", "share of borrowers who pay interest late (the rest never pay)", 0, 1),
     Param("late_days", 7, "days", "how late the late payers pay", 0, 365),
     # the liquidation desk
     Param("desk_delay_hours", 2.0, "h", "hours between a liquidation starting and the desk selling", 0, 720),
