@@ -26,23 +26,6 @@ class InvalidPeriod(AccountingError):
 
 
 @attrs.frozen
-class PeriodLine:
-    """One account in one currency and layer: its normal-side balance at the start of the period
-    (`opening`), the debits and credits posted in it, and its normal-side balance at its end
-    (`closing` = `opening` + `debit` - `credit` on a debit-normal account, + `credit` - `debit` on a
-    credit-normal one)."""
-
-    account: str
-    code: str
-    currency: Currency
-    layer: Layer
-    opening: int
-    debit: int
-    credit: int
-    closing: int
-
-
-@attrs.frozen
 class PeriodTotal:
     """A currency and layer summed over every account, read as one debit-normal account (as Lana's
     trial balance root is): `opening` and `closing` are debits - credits (0 in a balanced book),
@@ -54,6 +37,16 @@ class PeriodTotal:
     debit: int
     credit: int
     closing: int
+
+
+@attrs.frozen
+class PeriodLine(PeriodTotal):
+    """One account (`account`, `code`: keywords) in one currency and layer: the same figures read on
+    its normal side: `closing` = `opening` + `debit` - `credit` on a debit-normal account,
+    + `credit` - `debit` on a credit-normal one."""
+
+    account: str = attrs.field(kw_only=True)
+    code: str = attrs.field(kw_only=True)
 
 
 @attrs.frozen
@@ -119,5 +112,5 @@ def period_trial_balance(from_: date, until: date, opening: Totals, closing: Tot
 def _line(key: BalanceKey, before: tuple[int, int], through: tuple[int, int]) -> PeriodLine:
     account, currency, layer = key
     side = normal_side(account)
-    return PeriodLine(account, chart_code(account), currency, layer, normal_balance(*before, side),
-                      through[0] - before[0], through[1] - before[1], normal_balance(*through, side))
+    return PeriodLine(currency, layer, normal_balance(*before, side), through[0] - before[0],
+                      through[1] - before[1], normal_balance(*through, side), account=account, code=chart_code(account))
