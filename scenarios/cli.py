@@ -244,7 +244,7 @@ def _interrupted(run_dir: Path, progress: RunProgress) -> int:
     progress.close()
     if _finished(run_dir / JOURNAL):  # stopped while its outputs were being written
         print(f"lanasim: interrupted: the run had finished, its outputs are not all written; write them "
-              f"with lanasim report {run_dir}", file=sys.stderr)
+              f"with lanasim run --resume {run_dir}", file=sys.stderr)  # `report` needs a scenario's report()
     else:
         print(f"lanasim: interrupted: {_consistent(run_dir / JOURNAL)}; continue it with "
               f"lanasim run --resume {run_dir}", file=sys.stderr)

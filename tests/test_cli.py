@@ -94,6 +94,14 @@ def test_report_regenerates_the_summary_from_the_run_directory(run_dir, capsys):
     assert json.loads(capsys.readouterr().out) == json.loads((run_dir / "summary.json").read_text())
 
 
+def test_a_run_stopped_while_writing_its_outputs_is_told_to_resume_which_every_scenario_can(run_dir, capsys):
+    from scenarios.cli import _interrupted
+    from scenarios.console import RunProgress
+
+    assert _interrupted(run_dir, RunProgress()) == 130  # onboarding has no report(): `lanasim report` cannot
+    assert capsys.readouterr().err.strip().endswith(f"write them with lanasim run --resume {run_dir}")
+
+
 def test_report_of_a_directory_that_is_neither_a_run_nor_a_sweep_says_so_and_touches_nothing(tmp_path, capsys):
     (tmp_path / "keep.txt").write_text("mine")
     assert main(["report", str(tmp_path)]) == 2
@@ -309,7 +317,7 @@ def test_a_full_disk_gets_one_line_exit_2_and_keeps_the_committed_days(tmp_path)
         assert view.verify()["ok"] and view.journal.last_seq > 0
 
 
-def test_ctrl_c_while_a_finished_runs_outputs_are_written_says_to_write_them_with_report(tmp_path, capsys,
+def test_ctrl_c_while_a_finished_runs_outputs_are_written_says_to_write_them_with_resume(tmp_path, capsys,
                                                                                        monkeypatch):
     import scenarios.library as library
 
@@ -321,9 +329,9 @@ def test_ctrl_c_while_a_finished_runs_outputs_are_written_says_to_write_them_wit
     assert main(["run", "stress", "--set", "facilities=3", "--set", "days=1", "--out", str(out)]) == 130
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"lanasim: interrupted: the run had finished, its outputs are not all written; write them with "
-        f"lanasim report {out}")
+        f"lanasim run --resume {out}")
     monkeypatch.undo()
-    assert main(["report", str(out)]) == 0 and (out / "report.html").is_file()
+    assert main(["run", "--resume", str(out)]) == 0 and (out / "report.html").is_file()
 
 
 @pytest.mark.parametrize("seed, params, problem", [("x", None, "a seed is an integer from"),

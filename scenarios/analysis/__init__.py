@@ -3,8 +3,6 @@ facilities), plots and a self-contained HTML report, written into a run director
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 from scenarios.analysis.metrics import ACTIVATED, Analysis, analyse
@@ -53,7 +51,7 @@ def write_outputs(run_dir: Path, analysis: Analysis | None = None, params: dict 
     analysis.facilities.to_parquet(run_dir / "facilities.parquet", index=False)
     plots = draw_all(analysis, params or {}, run_dir / "plots")
     write_page(analysis, params or {}, plots, run_dir / "report.html")
-    partial = run_dir / "summary.json.partial"  # last and whole: a resume tells written outputs by it
-    partial.write_text(json.dumps(analysis.summary, indent=2) + "\n")
-    os.replace(partial, run_dir / "summary.json")
+    from scenarios.library.rundir import write_summary  # (the library imports this package)
+
+    write_summary(run_dir, analysis.summary)  # last and whole: a resume tells written outputs by it
     return analysis.summary

@@ -16,9 +16,10 @@ from engine.kernel.clock import Priority, parse_instant
 from engine.kernel.errors import EngineError
 from scenarios.behaviour.behaviours import exact, number
 
-__all__ = ["Execution", "InvalidDeskSettings", "LiquidationDesk"]
+__all__ = ["MAX_SLIPPAGE_BPS", "Execution", "InvalidDeskSettings", "LiquidationDesk"]
 
 HOUR, BPS = 3600, 10_000
+MAX_SLIPPAGE_BPS = 5_000  # the desk never sells below half the market price
 INITIATED = "core.credit.partial-liquidation-initiated"
 
 
@@ -47,7 +48,7 @@ class LiquidationDesk:
 
     def __init__(self, sim, delay_hours: float = 2, capacity_per_hour: int = 5,
                  slippage_bps_per_btc: float | Decimal = 25, base_slippage_bps: float | Decimal = 50,
-                 max_slippage_bps: float | Decimal = 5_000, *, name: str = "liquidation-desk") -> None:
+                 max_slippage_bps: float | Decimal = MAX_SLIPPAGE_BPS, *, name: str = "liquidation-desk") -> None:
         number(InvalidDeskSettings, "capacity_per_hour", capacity_per_hour, 1, whole=True)
         limits = {"delay_hours": (delay_hours, math.inf), "slippage_bps_per_btc": (slippage_bps_per_btc, math.inf),
                   "base_slippage_bps": (base_slippage_bps, BPS), "max_slippage_bps": (max_slippage_bps, BPS)}

@@ -43,6 +43,7 @@ from engine.simulation import Simulation
 from scenarios.analysis import analyse_run, write_outputs
 from scenarios.behaviour.agents import Borrowers, LiquidationDesk
 from scenarios.behaviour.checkpoint import DayEnds, behaviours_as_data, behaviours_from_data, restore
+from scenarios.behaviour.desk import MAX_SLIPPAGE_BPS
 from scenarios.book import held
 from scenarios.book.shared import snapshot
 from scenarios.book.synthetic import (
@@ -62,7 +63,6 @@ __all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", 
 
 START = "2024-01-01"  # the run's start when the path carries no dates
 HOUR, DAY = 3600, 86_400
-MAX_SLIPPAGE_BPS = 5_000  # the desk's cap: it never sells below half the market price
 PARAMS = (
     # the book
     Param("facilities", 200, "facilities", "number of facilities in the book", 1, 100_000),
