@@ -361,19 +361,21 @@ def _outbox(args: argparse.Namespace) -> int:
         try:
             envelopes = view.outbox_reader.stream(after=args.after, types=args.types)  # types checked here
         except UnknownEventType as exc:
-            return _fail(_unknown_type(str(exc.fields["name"]), str(exc.fields.get("hint", ""))))
+            close = exc.fields.get("close")
+            return _fail(_unknown_type(str(exc.fields["name"]), close if isinstance(close, tuple) else ()))
         out = _utf8_stdout()
         for envelope in envelopes:  # read as written: never held whole
             out(dumps(envelope) + "\n")
     return 0
 
 
-def _unknown_type(name: str, hint: str) -> str:
-    """`--type NAME: unknown event type; ` and the nearest types, else its module's, else the modules."""
+def _unknown_type(name: str, close: tuple[str, ...]) -> str:
+    """`--type NAME: unknown event type; ` and the nearest types (the error's `close`), else its
+    module's, else the modules."""
     from engine.bank.catalog import EVENT_TYPES
 
-    if hint.startswith("did you mean"):
-        return f"--type {name}: unknown event type; {hint.split('?')[0]}? (UnknownEventType)"
+    if close:
+        return f"--type {name}: unknown event type; did you mean {' or '.join(close)}? (UnknownEventType)"
     module = name.rpartition(".")[0]
     same = sorted(t for t in EVENT_TYPES if t.rpartition(".")[0] == module)
     known = f"its module's: {', '.join(same)}" if same else \

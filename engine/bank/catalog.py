@@ -67,5 +67,6 @@ def check_event_types(types: Iterable[str] | str) -> list[str]:
         if event_type not in EVENT_TYPES:
             close = difflib.get_close_matches(str(event_type), sorted(EVENT_TYPES), n=3, cutoff=0.6)
             hint = f"did you mean {' or '.join(close)}? " if close else ""
-            raise UnknownEventType(name=event_type, hint=f"{hint}every type: engine.bank.catalog.EVENT_TYPES")
+            raise UnknownEventType(name=event_type, close=tuple(close),
+                                   hint=f"{hint}every type: engine.bank.catalog.EVENT_TYPES")
     return found

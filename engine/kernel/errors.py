@@ -87,7 +87,8 @@ class MalformedCommand(Refused):
 
 
 class UnknownEventType(EngineError):
-    """An event name or class that is not registered with the codec (field: name)."""
+    """An event name or class that is not registered with the codec (field: name; from the catalog
+    check also `close`, the nearest catalogued types, and `hint`)."""
 
 
 class CorruptEvent(EngineError):

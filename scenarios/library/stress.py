@@ -143,8 +143,8 @@ def check(params: dict) -> None:
         raise ScenarioError("book_at needs book_from (the journal whose book stands at it)")
     try:
         mix = parse_terms_mix(params["terms_mix"])
-        _market(params, seed=0)
-        start(params)
+        path = _market(params, seed=0)  # built once here (a csv: path reads and parses its file)
+        _start(path, params["lead_days"])
     except PathSpecError as refused:
         raise ScenarioError(refused.describe()) from None
     except StartOutOfRange as refused:  # a dated path whose data begins where no simulation starts
@@ -153,7 +153,7 @@ def check(params: dict) -> None:
         raise ScenarioError(f"terms_mix={params['terms_mix']!r}: {refused}") from None
     if not params["book_from"]:
         _every_facility_opens(params["cvl_low"], mix)
-        _collateral_exists(params)
+        _collateral_exists(params, path.price_at(0))
 
 
 def _every_facility_opens(cvl_low: float, mix: list[Terms]) -> None:
@@ -168,14 +168,14 @@ def _every_facility_opens(cvl_low: float, mix: list[Terms]) -> None:
                             f"{entry}: a facility drawn below it would never be activated")
 
 
-def _collateral_exists(params: dict) -> None:
+def _collateral_exists(params: dict, opening_cents: int) -> None:
     """Refuse a book whose largest facility (a fixed or uniform size) would need more than the 21
     million BTC there are at `cvl_high` and the opening price: no amount of satoshis exceeds them.
     A lognormal size has no largest value: a draw beyond them fails as the book opens."""
     largest = Fraction(str(params["facility_usd"]))
     if params["size_distribution"] == "uniform":
         largest *= 1 + Fraction(str(params["size_spread"]))
-    price = Fraction(_opening_price(params), 100)
+    price = Fraction(opening_cents, 100)
     btc = largest * Fraction(str(params["cvl_high"])) / 100 / price
     if btc * SATS_PER_BTC > MAX_SATS:
         raise ScenarioError(f"a facility of ${float(largest):,.2f} at cvl_high={params['cvl_high']:g} % needs "
@@ -186,11 +186,14 @@ def _collateral_exists(params: dict) -> None:
 def start(params: dict) -> str:
     """The run's start: `lead_days` before a dated path's first instant; START for an undated path.
     `StartOutOfRange` when that start lies outside the years a simulation starts in (1000 to 8999)."""
-    path = _market(params, seed=0)
+    return _start(_market(params, seed=0), params["lead_days"])
+
+
+def _start(path, lead_days: int) -> str:
     if path.start is None:
         return START
     check_start(path.start)  # a bound far from the ends of datetime's range: subtracting lead_days is safe
-    return check_start(path.start - timedelta(days=params["lead_days"])).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return check_start(path.start - timedelta(days=lead_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _market(params: dict, seed: int):
