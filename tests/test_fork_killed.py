@@ -42,3 +42,23 @@ def test_a_fork_killed_while_it_writes_leaves_no_journal_under_the_asked_name_an
         assert view.verify()["ok"] and view.journal.meta()["now"] == "2024-03-02T00:00:00Z"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["branch.sqlite", "source.sqlite"]
     assert source.read_bytes() == before
+
+
+def test_a_fork_leaves_a_live_forks_partial_file_alone_and_removes_a_killed_ones(tmp_path):
+    import fcntl
+
+    source = tmp_path / "source.sqlite"
+    with Simulation(seed=1, start="2024-03-01", journal=str(source)) as sim:
+        sim.price.set(6_000_000)
+        sim.advance(days=3)
+    live, killed = tmp_path / "branch.sqlite.00aa.partial", tmp_path / "branch.sqlite.00bb.partial"
+    live.write_bytes(b"being written")
+    killed.write_bytes(b"left by a killed fork")
+    held = os.open(live, os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as the fork writing it holds it
+    try:
+        assert main(["fork", str(source), "--at", "2024-03-02", "--journal", str(tmp_path / "branch.sqlite")]) == 0
+    finally:
+        os.close(held)
+    assert live.read_bytes() == b"being written" and not killed.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["branch.sqlite", live.name, "source.sqlite"]

@@ -10,6 +10,8 @@ the kept events. The source is only read.
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -128,23 +130,51 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
     """Write the cut of `source` at `at_iso` into `journal` (a new file, or ":memory:") and fix its
     index rows (`specs`: the aggregates hosted); returns the path, or the in-memory connection.
     `seed`: the branch continues as that seed's run; `meta`: the run itself continues (see `copy_cut`).
-    A file is written as `JOURNAL.partial` and linked into place whole: a fork killed on the way
-    leaves no half-made journal under the name asked for (the next fork removes the partial one)."""
+    A file is written aside, as `JOURNAL.<random>.partial` held under an advisory lock, and linked
+    into place whole: a fork killed on the way leaves no half-made journal under the name asked for
+    (the next fork to that name removes its unlocked partial file), and two forks to one name at
+    once each write their own."""
     if journal == ":memory:":
         return _cut_into(source, journal, at_iso, specs, seed, meta)
     if Path(journal).exists():
         raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal")
     if not Path(journal).parent.is_dir():
         raise InvalidArgument(argument="journal", value=journal, problem=f"no such directory {Path(journal).parent}")
-    partial = f"{journal}.partial"
-    for suffix in ("", "-journal", "-wal", "-shm"):  # a fork killed on the way: ours to remove
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    partial = f"{journal}.{os.urandom(6).hex()}.partial"  # a name, never journaled
+    fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # the umask's mode, as SQLite's files
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we write: another fork's sweep leaves it alone
+        _remove_abandoned(journal, keep=partial)
         _cut_into(source, partial, at_iso, specs, seed, meta)
         _place(partial, journal)
     finally:
-        Path(partial).unlink(missing_ok=True)
+        _remove_partial(partial)
+        os.close(fd)
     return journal
+
+
+def _remove_abandoned(journal: str, keep: str) -> None:
+    """Remove the partial files of forks to `journal` that were killed on the way: those no live
+    fork holds locked."""
+    for found in Path(journal).parent.glob(f"{glob.escape(Path(journal).name)}.*.partial"):
+        if str(found) == keep:
+            continue
+        try:
+            fd = os.open(found, os.O_RDWR)
+        except OSError:
+            continue  # gone meanwhile
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a live fork's
+        finally:
+            os.close(fd)
+        _remove_partial(str(found))
+
+
+def _remove_partial(partial: str) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
 
 
 def _place(partial: str, journal: str) -> None:
