@@ -51,7 +51,7 @@ from scenarios.library import (
     run_scenario,
     scenario_names,
 )
-from scenarios.library.rundir import JOURNAL, SUMMARY
+from scenarios.library.rundir import JOURNAL, SUMMARY, journal_of
 from scenarios.sweep import register_cli as register_sweep
 
 __all__ = ["main"]
@@ -349,9 +349,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 # -- journal views -----------------------------------------------------------------------
-def _journal(path: str) -> str:
-    """A journal file, or the journal of a run directory."""
-    return str(Path(path) / JOURNAL) if Path(path).is_dir() else path
+_journal = journal_of  # a journal file, or the journal of a run directory
 
 
 def _outbox(args: argparse.Namespace) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from pathlib import Path
 
 from domains.accounting.period_balances import COLUMNS, InvalidPeriod
 
@@ -25,10 +24,9 @@ def register_cli(sub) -> None:
 
 def _trial_balance(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
-    from scenarios.library.rundir import JOURNAL
+    from scenarios.library.rundir import journal_of
 
-    path = Path(args.journal) / JOURNAL if Path(args.journal).is_dir() else Path(args.journal)
-    with open_readonly(str(path)) as view:
+    with open_readonly(journal_of(args.journal)) as view:
         try:
             period = view.trial_balance(args.from_, args.until)
         except InvalidPeriod as bad:

@@ -48,11 +48,11 @@ def register_cli(sub) -> None:
 def _journal(path: str) -> str:
     """A journal file, or the journal of a run directory, checked to be a lanasim journal no one is
     writing (`NotALanasimJournal`, `JournalLocked`: the file named in one line)."""
-    from scenarios.library.rundir import journal_meta
+    from scenarios.library.rundir import journal_meta, journal_of
 
-    journal = Path(path) / "journal.sqlite" if Path(path).is_dir() else Path(path)
-    journal_meta(journal)
-    return str(journal)
+    journal = journal_of(path)
+    journal_meta(Path(journal))
+    return journal
 
 
 def _new_file(path: str) -> Path:

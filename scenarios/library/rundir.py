@@ -18,12 +18,17 @@ from pathlib import Path
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
-__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "held", "journal_meta", "outputs_written", "prepare_run_dir",
-           "write_outputs", "write_summary"]
+__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "held", "journal_meta", "journal_of", "outputs_written",
+           "prepare_run_dir", "write_outputs", "write_summary"]
 
 JOURNAL, SUMMARY = "journal.sqlite", "summary.json"
 OUTPUTS = (SUMMARY, f"{SUMMARY}.partial", "timeseries.parquet", "facilities.parquet", "report.html")
 _SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def journal_of(path: str | Path) -> str:
+    """A journal file as given, or the journal of a run directory (what every journal command reads)."""
+    return str(Path(path) / JOURNAL) if Path(path).is_dir() else str(path)
 
 
 class RunRefused(ScenarioError):
