@@ -242,3 +242,17 @@ def test_a_facility_activated_after_the_import_date_is_refused_as_not_yet_active
     err = capsys.readouterr().err
     assert code == 2 and not journal.exists()
     assert "line 2, activated_on: not yet active: activated on 2024-01-15, after the import date 2024-01-10" in err
+
+
+def test_cvl_thresholds_written_as_ratios_are_refused_naming_each_column(tmp_path, capsys):
+    """1.4 / 1.25 / 1.05 (a CVL as a ratio) would import as CVLs of 1.4 % and less: a facility at 150 %
+    that no crash ever margin-calls. Each of the three cells is refused with what to write instead;
+    a threshold of 10 % and more is a percentage and imports."""
+    ratio = ",".join([*ROW[:10], "1.4", "1.25", "1.05"])
+    err = refusal(tmp_path, capsys, ",".join(NAMES) + "\n" + ratio + "\n")
+    for column, cell in (("initial_cvl_pct", "1.4"), ("margin_call_cvl_pct", "1.25"), ("liquidation_cvl_pct", "1.05")):
+        assert f"line 2, {column}: '{cell}' is read as a CVL of {cell} %: the column is in percent, e.g. 140" in err
+    assert "3 problems" in err
+    code, _ = imports(book(tmp_path, ",".join(NAMES) + "\n" + ",".join([*ROW[:10], "150", "120", "10"]) + "\n",
+                           name="ten.csv"))
+    assert code == 0

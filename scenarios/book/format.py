@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from domains.credit.errors import CreditError
@@ -71,6 +71,18 @@ Pct = Annotated[Decimal, Field(ge=0), Plain]
 Days = Annotated[int, Field(ge=0), Plain]
 
 
+def _percent(value: Decimal) -> Decimal:
+    """A CVL cell in percent: under 10 it is a ratio written for a percentage (1.4 for 140 %), which
+    would be read as a CVL of 1.4 % and never call a margin or liquidate at any price a crash reaches.
+    Lana's terms take any order of initial > margin call > liquidation; no lender sets one under 10 %."""
+    if 0 < value < 10:
+        raise PydanticCustomError("cvl_ratio", "a ratio, not a percentage")
+    return value
+
+
+CvlPct = Annotated[Decimal, Field(ge=0), Plain, AfterValidator(_percent)]
+
+
 class _Row(BaseModel):
     """One row as typed values; pydantic reports every bad cell of it."""
 
@@ -85,9 +97,9 @@ class _Row(BaseModel):
     annual_rate_pct: Pct
     duration_months: Annotated[int, Field(gt=0), Plain]
     activated_on: Annotated[date, BeforeValidator(_iso_date)]
-    initial_cvl_pct: Pct
-    margin_call_cvl_pct: Pct
-    liquidation_cvl_pct: Pct
+    initial_cvl_pct: CvlPct
+    margin_call_cvl_pct: CvlPct
+    liquidation_cvl_pct: CvlPct
     one_time_fee_rate: Pct | None = None
     accrual_interval: InterestInterval | None = None  # the domain's enums: `TermValues` compares them by identity
     accrual_cycle_interval: InterestInterval | None = None
@@ -109,6 +121,8 @@ _PROBLEMS = {"missing": "missing value", "int_parsing": "not a whole number ({va
              "string_pattern_mismatch": "not an email address ({value!r})", "string_too_short": "missing value",
              "number_exponent": "in scientific notation ({value!r}), as a spreadsheet shows a number it rounded: "
                                 "format the column as a number with all its decimals",
+             "cvl_ratio": "{value!r} is read as a CVL of {value} %: the column is in percent, e.g. 140 for a CVL "
+                          "of 140 % (1.4 as a ratio)",
              "iso_date": "not a date ({value!r}): write it as YYYY-MM-DD, e.g. 2024-01-15",
              **dict.fromkeys(("date_parsing", "date_from_datetime_parsing"), "no such day ({value!r})"),
              **dict.fromkeys(("number_format", "decimal_parsing", "decimal_type", "finite_number"), _NUMBERS)}
