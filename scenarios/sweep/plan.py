@@ -15,6 +15,7 @@ from attrs import frozen
 
 from engine.kernel.ids import SEED_RANGE
 from scenarios.library import ScenarioError, load_scenario, parse_params
+from scenarios.library.params import assignments
 
 __all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_seeds", "check_size", "code_version", "fixed_pairs",
            "parse_grid", "parse_seeds", "plan_grid", "repro_command"]
@@ -130,14 +131,8 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
 
 
 def fixed_pairs(settings: list[str]) -> list[tuple[str, str]]:
-    """`--set KEY=VALUE` items as (key, value); one without `=` is refused as `lanasim run` refuses it."""
-    pairs = []
-    for item in settings:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ScenarioError(f"--set expects KEY=VALUE, got {item!r}")
-        pairs.append((key, value))
-    return pairs
+    """`--set KEY=VALUE` items as (key, value), refused as `lanasim run` refuses them (`assignments`)."""
+    return list(assignments(settings).items())
 
 
 def repro_command(spec: RunSpec) -> str:
