@@ -259,6 +259,28 @@ def test_an_imported_book_exported_to_its_outbox_and_reimported_yields_the_same_
     assert main(["verify", str(again)]) == 0
 
 
+def test_an_outbox_export_piped_into_import_from_stdin_yields_the_same_book(tmp_path, capsys, monkeypatch):
+    """`lanasim outbox J | lanasim import --from-outbox - --journal NEW`: the export is read once, so a
+    pipe serves as well as a file (it was refused as 'no such file'); a book CSV, read twice, is not."""
+    import io
+    import sys
+
+    code, journal = imported(tmp_path)
+    capsys.readouterr()
+    assert code == 0 and main(["outbox", str(journal)]) == 0
+    events = capsys.readouterr().out.encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(events)))
+    piped = tmp_path / "piped.sqlite"
+    assert main(["import", "--from-outbox", "-", "--journal", str(piped)]) == 0
+    assert main(["export", str(journal), "--out", str(tmp_path / "a.csv")]) == 0
+    assert main(["export", str(piped), "--out", str(tmp_path / "b.csv")]) == 0
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+    capsys.readouterr()
+    assert main(["import", "-", "--as-of", "2024-06-30", "--price-usd", "60000", "--journal",
+                 str(tmp_path / "csv.sqlite")]) == 2
+    assert "-: no such file" in capsys.readouterr().err
+
+
 def test_an_outbox_stripped_of_lanasims_extension_envelopes_is_refused_by_name(tmp_path, capsys):
     code, journal = imported(tmp_path)
     capsys.readouterr()

@@ -29,7 +29,7 @@ def register_cli(sub) -> None:
     imp.add_argument("--journal", required=True, help="the new journal file (must not exist)")
     imp.add_argument("--seed", type=int, default=0)
     imp.add_argument("--from-outbox", metavar="EVENTS.jsonl",
-                     help="rebuild the book from a Lana outbox export (`lanasim outbox` JSON Lines)")
+                     help="rebuild the book from a Lana outbox export (`lanasim outbox` JSON Lines; - reads stdin)")
     imp.set_defaults(handler=_import)
     exp = sub.add_parser("export", help="write a journal's book as it stood at an instant")
     exp.add_argument("journal", help="a journal file or a run directory")
@@ -87,7 +87,7 @@ def _import(args: argparse.Namespace) -> int:
     if not args.from_outbox and (not args.book or not args.as_of):
         raise ScenarioError("import needs BOOK.csv and --as-of DATE (and --price-usd P), or --from-outbox EVENTS.jsonl")
     journal = _new_file(args.journal)
-    if not Path(source).is_file():
+    if not _readable(source, stream=bool(args.from_outbox)):
         raise ScenarioError(f"{source}: {'not a file' if Path(source).exists() else 'no such file'}")
     try:
         chunks, count, as_of, price = _read(args)
@@ -107,6 +107,13 @@ def _import(args: argparse.Namespace) -> int:
     print(f"imported {count:,} facilities into {journal} as of {as_of} at ${Decimal(price) / 100:,} "
           f"per BTC ({time.perf_counter() - started:.1f} s)")
     return 0
+
+
+def _readable(source: str, *, stream: bool) -> bool:
+    """A regular file; for an outbox export, read once, also `-` (stdin) or a pipe (`/dev/stdin`,
+    `<(lanasim outbox ...)`). A book file is read twice (checked whole, then imported), so a file."""
+    path = Path(source)
+    return path.is_file() or (stream and (source == "-" or path.is_fifo() or path.is_char_device()))
 
 
 def _refused(source: str, problems: list, written: str) -> int:

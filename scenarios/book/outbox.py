@@ -17,7 +17,9 @@ order mark and Windows line ends are no envelope's part; a line that is no envel
 from __future__ import annotations
 
 import json
+import sys
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -115,9 +117,10 @@ def _sequence(envelope: object) -> int:
 
 def read_outbox(path: str | Path) -> tuple[list[Position], date, int]:
     """(positions, the date the book stands at, the last BTC price in cents), or `BookRefused`
-    (a file that is not UTF-8 text, such as a journal, is refused as that in one problem)."""
+    (a file that is not UTF-8 text, such as a journal, is refused as that in one problem); `-`
+    reads standard input."""
     fold, problems = _Fold(), []
-    with Path(path).open("rb") as lines:
+    with (nullcontext(sys.stdin.buffer) if str(path) == "-" else Path(path).open("rb")) as lines:
         for number, raw in enumerate(lines, 1):
             try:  # a byte order mark (Windows' "UTF-8" files) is no part of the first envelope
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
