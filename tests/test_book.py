@@ -187,6 +187,21 @@ def test_show_book_prints_the_portfolio_and_writes_it_as_parquet(tmp_path, capsy
     assert " 132 " in out and "132.0" not in out
 
 
+def test_show_book_csv_to_stdout_is_the_csv_file_a_program_reads(tmp_path, capsys):
+    """`--csv -` writes the rows to stdout as `--csv FILE` writes them (no table, no title line), so
+    `lanasim show J book --csv - | program` needs no temporary file; Parquet, binary, is refused there."""
+    code, journal = imported(tmp_path)
+    capsys.readouterr()
+    assert code == 0 and main(["show", str(journal), "book", "--as-of", "2024-03-10", "--csv", "-",
+                               "--parquet", str(tmp_path / "b.parquet")]) == 0
+    out = capsys.readouterr().out
+    rows = list(csv.DictReader(out.splitlines()))
+    assert [r["facility_id"] for r in rows][:2] == ["fac-1", "fac-2"] and rows[1]["cvl_pct"] == "132"
+    assert pd.read_parquet(tmp_path / "b.parquet").astype(str).to_dict("records") == rows
+    assert main(["show", str(journal), "book", "--parquet", "-"]) == 2
+    assert "Parquet is binary" in capsys.readouterr().err
+
+
 def test_show_book_of_a_journal_without_facilities_says_so_in_one_line(tmp_path, capsys):
     from engine import Simulation
 

@@ -203,7 +203,7 @@ def _extend_show(show: argparse.ArgumentParser) -> None:
     for action in show._actions:
         if action.dest == "id":
             action.nargs, action.default = "?", None
-    show.add_argument("--csv", help="book view: also write the table as CSV")
+    show.add_argument("--csv", help="book view: also write the table as CSV (- : to stdout, instead of the table)")
     show.add_argument("--parquet", help="book view: also write the table as Parquet")
     entity_view = show.get_default("handler")
 
@@ -230,7 +230,11 @@ def _show_book(args: argparse.Namespace) -> int:
 
     if args.as_of is not None and not args.as_of.strip():  # a script's unset variable: not "now"
         raise ScenarioError("--as-of is empty: give an instant (2024-06-01, 2024-06-01T12:00:00Z) or leave it out")
-    targets = [(_new_file(path), kind) for path, kind in ((args.csv, "csv"), (args.parquet, "parquet")) if path]
+    if args.parquet == "-":
+        raise ScenarioError("--parquet - : Parquet is binary; write it to a file (--csv - writes CSV to stdout)")
+    to_stdout = args.csv == "-"
+    targets = [(_new_file(path), kind) for path, kind in ((args.csv, "csv"), (args.parquet, "parquet"))
+               if path and path != "-"]
     with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
         at, rows = sim.clock.iso, portfolio_rows(sim)
     frame = pd.DataFrame(rows, columns=["facility_id", "status", "state", "cvl_pct", "outstanding_cents",
@@ -238,6 +242,9 @@ def _show_book(args: argparse.Namespace) -> int:
     frame["cvl_pct"] = frame["cvl_pct"].astype("Int64")  # the bank's CVL: whole percent (empty: infinite)
     for target, kind in targets:  # both checked before either is written
         (frame.to_csv if kind == "csv" else frame.to_parquet)(target, index=False)
+    if to_stdout:  # the rows as the CSV file holds them, for a program reading the pipe
+        frame.to_csv(sys.stdout, index=False)
+        return 0
     console = stdout_console()
     if frame.empty:
         print(f"book as of {at}: no open facilities")
