@@ -26,7 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-__all__ = ["RunProgress", "Stopped", "human", "param_table", "stdout_console", "summary_table", "working"]
+__all__ = ["RunProgress", "Stopped", "fail", "human", "param_table", "stdout_console", "summary_table", "working"]
 
 
 class Stopped(Exception):
@@ -92,6 +92,12 @@ class RunProgress:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+
+
+def fail(message: str) -> int:
+    """A bad input's one line on stderr (`lanasim: error: ...`); returns exit status 2."""
+    print(f"lanasim: error: {message}", file=sys.stderr)
+    return 2
 
 
 def human(value: object) -> str:

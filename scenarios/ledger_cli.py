@@ -9,6 +9,7 @@ import csv
 import sys
 
 from domains.accounting.period_balances import COLUMNS, InvalidPeriod
+from scenarios.console import fail
 
 __all__ = ["register_cli"]
 
@@ -31,9 +32,7 @@ def _trial_balance(args: argparse.Namespace) -> int:
             period = view.trial_balance(args.from_, args.until)
         except InvalidPeriod as bad:
             flag = "--from" if bad.fields["argument"] == "from_" else "--until"
-            print(f"lanasim: error: {flag} {bad.fields['value']}: {bad.fields['problem']} (InvalidPeriod)",
-                  file=sys.stderr)
-            return 2
+            return fail(f"{flag} {bad.fields['value']}: {bad.fields['problem']} (InvalidPeriod)")
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(COLUMNS)
     writer.writerows([getattr(v, "value", v) for v in row] for row in period.rows())

@@ -16,7 +16,9 @@ SMALL = ["facilities=5", "days=2"]
 
 
 def params_of(*assignments: str, name: str = "march-2020") -> dict:
-    return parse_params(load_scenario(name), [*SMALL, *assignments])
+    """SMALL's parameters, each overridden by an assignment of the same key (given once each)."""
+    given = dict(a.split("=", 1) for a in [*SMALL, *assignments])
+    return parse_params(load_scenario(name), [f"{k}={v}" for k, v in given.items()])
 
 
 def book_of(seed: int, params: dict) -> list[tuple]:

@@ -1,0 +1,126 @@
+"""`lanasim outbox`, `show` and `verify`: a journal read-only, as JSON Lines, one entity's state
+(optionally as of a sim time) and the integrity report; a bad argument is one line on stderr and
+exit status 2 (`verify`: 1 when a check fails)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+
+from engine.kernel.codec import dumps
+from engine.kernel.errors import UnknownEventType
+from scenarios.console import fail, working
+from scenarios.library.rundir import journal_of
+
+__all__ = ["register_cli"]
+
+
+def register_cli(sub) -> None:
+    outbox = sub.add_parser("outbox", help="print a journal's outbox as JSON Lines")
+    outbox.add_argument("journal", help="a journal file or a run directory")
+    outbox.add_argument("--after", type=int, default=0, metavar="SEQUENCE",
+                        help="only envelopes after this sequence (a consumer's cursor)")
+    outbox.add_argument("--type", action="append", dest="types", metavar="EVENT_TYPE",
+                        help="only envelopes of this type (repeat for several)")
+    outbox.set_defaults(handler=_outbox)
+    show = sub.add_parser("show", help="print an entity's state, optionally as of a sim time")
+    show.add_argument("journal", help="a journal file or a run directory")
+    show.add_argument("kind", help="an entity kind, or repayment-plan / history (of a facility id)")
+    show.add_argument("id")
+    show.add_argument("--as-of", help="ISO-8601 sim time")
+    show.set_defaults(handler=_show)
+    verify = sub.add_parser("verify", help="check a journal read-only: integrity, hash chain, derived tables",
+                            epilog="exit status: 0 every check passed; 1 a check failed (an edited, reordered or "
+                                   "truncated journal; the report names the first bad row); 2 nothing to check "
+                                   "(no such file, not a lanasim journal, another lanasim version's, unreadable) "
+                                   "or a bad argument, said in one line on stderr")
+    verify.add_argument("journal", help="a journal file or a run directory")
+    verify.add_argument("--expect-head", metavar="HEAD",
+                        help="a chain head printed earlier by `lanasim run` or `verify`: detects a truncated tail")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify.set_defaults(handler=_verify)
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    from engine.inspect import open_readonly
+
+    with open_readonly(journal_of(args.journal)) as view:
+        try:
+            envelopes = view.outbox_reader.stream(after=args.after, types=args.types)  # types checked here
+        except UnknownEventType as exc:
+            close = exc.fields.get("close")
+            return fail(_unknown_type(str(exc.fields["name"]), close if isinstance(close, tuple) else ()))
+        out = _utf8_stdout()
+        for envelope in envelopes:  # read as written: never held whole
+            out(dumps(envelope) + "\n")
+    return 0
+
+
+def _unknown_type(name: str, close: tuple[str, ...]) -> str:
+    """`--type NAME: unknown event type; ` and the nearest types (the error's `close`), else its
+    module's, else the modules."""
+    from engine.bank.catalog import EVENT_TYPES
+
+    if close:
+        return f"--type {name}: unknown event type; did you mean {' or '.join(close)}? (UnknownEventType)"
+    module = name.rpartition(".")[0]
+    same = sorted(t for t in EVENT_TYPES if t.rpartition(".")[0] == module)
+    known = f"its module's: {', '.join(same)}" if same else \
+        f"the modules: {', '.join(sorted({t.rpartition('.')[0] for t in EVENT_TYPES}))}"
+    return f"--type {name}: unknown event type; {known} (UnknownEventType)"
+
+
+def _utf8_stdout() -> Callable[[str], object]:
+    """A writer of JSON text to standard output as UTF-8 (JSON's encoding), whatever the locale says:
+    under LC_ALL=C with PYTHONUTF8=0, or a Latin-1 locale, an email such as zoë@… would otherwise stop
+    the output with UnicodeEncodeError or come out in another encoding."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None or (sys.stdout.encoding or "").lower().replace("-", "") == "utf8":
+        return sys.stdout.write
+    sys.stdout.flush()  # what was written as text goes first
+    return lambda text: buffer.write(text.encode("utf-8"))
+
+
+def _show(args: argparse.Namespace) -> int:
+    from engine.inspect import VIEWS, open_readonly
+    from engine.kernel.fork import check_within
+    from scenarios.book.export import as_of_iso
+
+    as_of = None if args.as_of is None else as_of_iso(args.as_of)  # no instant (an empty $T too): one line
+    with open_readonly(journal_of(args.journal)) as view:
+        if args.kind not in view.kinds and args.kind not in VIEWS:
+            known = ", ".join(sorted([*view.kinds, *VIEWS, "book"]))
+            return fail(f"unknown kind {args.kind!r}; known: {known} (UnknownKind)")
+        if as_of is not None:
+            check_within(view.journal.conn, as_of)  # as `show JOURNAL book`, `export` and `fork` refuse it
+        _utf8_stdout()(dumps(view.entity(args.kind, args.id, as_of=as_of)) + "\n")
+    return 0
+
+
+_DAMAGE = ("SQLITE_ERROR", "SQLITE_CORRUPT", "SQLITE_SCHEMA", "SQLITE_MISMATCH", "SQLITE_FORMAT")
+"""Errors of a journal that opened as one but cannot be read whole (a table dropped, a page damaged):
+`verify` says `not ok` (exit status 1) rather than that there is nothing to check (a lock, a read error)."""
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from engine.inspect import open_readonly
+
+    try:
+        with open_readonly(journal_of(args.journal)) as view, working(f"verifying {args.journal}"):
+            report = view.verify(expect_head=args.expect_head)
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", None) not in _DAMAGE:
+            raise
+        bad = {"table": "sqlite", "key": "-", "problem": str(exc)}  # as the checks word a table they cannot read
+        report = {"ok": False, "first bad row": bad, "problems": [f"sqlite -: {exc}"]}
+    if args.json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return 0 if report["ok"] else 1
+    bad = report["first bad row"]
+    print("ok" if report["ok"] else f"not ok: {bad['table']} {bad['key']}: {bad['problem']}")
+    for key, value in report.items():
+        print(f"{key}: {value}")
+    return 0 if report["ok"] else 1
