@@ -285,11 +285,7 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
         # a journal's book: the scenario run with book_from/book_at, with that run's Ctrl-C, resume and output
         from scenarios.book.held import settings
 
-        held = settings(args.from_, args.at)
-        both = sorted(set(held) & set(assignments(args.set)))
-        if both:
-            raise ScenarioError(f"--from sets {', '.join(both)}: drop --set {both[0]}=...")
-        args.set = [*args.set, *(f"{k}={v}" for k, v in held.items())]
+        args.set = [*args.set, *(f"{k}={v}" for k, v in settings(args.from_, args.at, args.set).items())]
         args.out = args.out or f"out/{args.scenario}-from-seed{0 if args.seed is None else args.seed}"
         return synthetic(args, progress)
 

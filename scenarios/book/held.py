@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 from engine.bank import modules
@@ -27,10 +28,15 @@ def source(book_from: str) -> Path:
     return path / "journal.sqlite" if path.is_dir() else path
 
 
-def settings(journal: str, at: str | None) -> dict[str, str]:
+def settings(journal: str, at: str | None, given: Iterable[str] = ()) -> dict[str, str]:
     """`--from JOURNAL [--at T]` as the parameters they stand for (the journal's absolute path: a
-    sweep's workers read it, and a rerun from elsewhere names the same file)."""
-    return {"book_from": str(source(journal)), **({"book_at": at} if at else {})}
+    sweep's workers read it, and a rerun from elsewhere names the same file); one the user also gave
+    as a `--set KEY=VALUE` (`given`) is refused rather than set twice."""
+    held = {"book_from": str(source(journal)), **({"book_at": at} if at else {})}
+    both = sorted(set(held) & {item.partition("=")[0] for item in given})
+    if both:
+        raise ScenarioError(f"--from sets {', '.join(both)}: drop --set {both[0]}=...")
+    return held
 
 
 def check(book_from: str, book_at: str) -> str:

@@ -76,11 +76,7 @@ def _held_book(args: argparse.Namespace) -> list[str]:
     if Path(args.source).suffix.lower() == ".csv":
         raise ScenarioError(f"sweep --from takes a journal: import the book first (lanasim import {args.source} "
                             "--as-of DATE --price-usd P --journal BOOK.sqlite), then sweep --from BOOK.sqlite")
-    held = settings(args.source, args.at)
-    both = sorted(set(held) & {item.partition("=")[0] for item in args.set})
-    if both:
-        raise ScenarioError(f"--from sets {', '.join(both)}: drop --set {both[0]}=...")
-    return [f"{k}={v}" for k, v in held.items()]
+    return [f"{k}={v}" for k, v in settings(args.source, args.at, args.set).items()]
 
 
 class _Bar:
