@@ -125,6 +125,20 @@ def _engine_problem(exc: EngineError) -> str:
     return f"{f'{path}: ' if path else ''}{text} ({name})"
 
 
+def _version() -> str:
+    """`lanasim 0.1.0 (journal format lanasim-journal/4)`: the package's version, and the journal format it writes
+    and reads (a journal of another format is refused by name), for a bug report or a script."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from engine.kernel.schema import FORMAT
+
+    try:
+        number = version("lanasim")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        number = "not installed"
+    return f"lanasim {number} (journal format {FORMAT})"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors (`lanasim run: error: ...`), exit status 2."""
 
@@ -134,6 +148,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     parser = _Parser(prog="lanasim", description="Deterministic simulation of a Lana-style bank.")
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run a scenario into a run directory and print its summary")
     run.add_argument("scenario", nargs="?", help="a name from `lanasim scenarios` (optional with --resume)")

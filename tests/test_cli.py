@@ -152,6 +152,15 @@ def test_show_prints_an_entity_as_of_a_time(journal, capsys):
     assert json.loads(capsys.readouterr().out)["price"] == first["payload"]["PriceUpdated"]["price"]
 
 
+def test_version_names_the_package_and_the_journal_format_it_reads(capsys):
+    from importlib.metadata import version
+
+    from engine.kernel.schema import FORMAT
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"lanasim {version('lanasim')} (journal format {FORMAT})\n"
+
+
 def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     assert main(["verify", str(journal)]) == 0
     assert "ok: True" in capsys.readouterr().out
