@@ -63,8 +63,9 @@ def test_every_lanasim_command_in_the_readme_parses(command, capsys):
     words = words[1:words.index("&&")] if "&&" in words else words[1:]
     try:
         _parser(RunProgress()).parse_args(words)
-    except SystemExit:
-        pytest.fail(f"README command does not parse: {command}\n{capsys.readouterr().err}")
+    except SystemExit as done:  # a usage error; `--version` and `--help` exit 0 after printing
+        if done.code:
+            pytest.fail(f"README command does not parse: {command}\n{capsys.readouterr().err}")
 
 
 def test_the_your_own_book_commands_run_as_pasted(tmp_path, monkeypatch, capsys):
