@@ -40,7 +40,6 @@ from scenarios.console import (
 )
 from scenarios.interrupt import by_interrupt, ignore_sigint, stop_on_sigint
 from scenarios.journal_cli import register_cli as register_journal
-from scenarios.ledger_cli import register_cli as register_ledger
 from scenarios.library import (
     ScenarioError,
     load_scenario,
@@ -172,9 +171,8 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print summary.json to stdout")
     report.set_defaults(handler=_report)
     register_sweep(sub, progress=progress)
-    register_journal(sub)  # outbox, show, verify (scenarios/journal_cli.py)
+    register_journal(sub)  # outbox, show, verify, trial-balance (scenarios/journal_cli.py)
     register_book(sub)  # import, export, fork, `show JOURNAL book`, `run --from` (scenarios/book/cli.py)
-    register_ledger(sub)  # trial-balance (scenarios/ledger_cli.py)
     return parser
 
 

@@ -1,15 +1,18 @@
-"""`lanasim outbox`, `show` and `verify`: a journal read-only, as JSON Lines, one entity's state
-(optionally as of a sim time) and the integrity report; a bad argument is one line on stderr and
-exit status 2 (`verify`: 1 when a check fails)."""
+"""`lanasim outbox`, `show`, `verify` and `trial-balance`: a journal read-only, as JSON Lines, one
+entity's state (optionally as of a sim time), the integrity report, and the trial balance of a
+period as CSV (the `trial-balance` report's columns); a bad argument is one line on stderr and exit
+status 2 (`verify`: 1 when a check fails)."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sqlite3
 import sys
 from collections.abc import Callable
 
+from domains.accounting.period_balances import COLUMNS, InvalidPeriod
 from engine.kernel.codec import dumps
 from engine.kernel.errors import UnknownEventType
 from scenarios.console import fail, working
@@ -42,6 +45,13 @@ def register_cli(sub) -> None:
                         help="a chain head printed earlier by `lanasim run` or `verify`: detects a truncated tail")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.set_defaults(handler=_verify)
+    tb = sub.add_parser("trial-balance", help="a journal's trial balance over a period, as CSV")
+    tb.add_argument("journal", help="a journal file or a run directory")
+    tb.add_argument("--from", dest="from_", metavar="DAY",
+                    help="first day, YYYY-MM-DD, included (default: the 1st of --until's month)")
+    tb.add_argument("--until", metavar="DAY", help="last day, YYYY-MM-DD, included (default: the journal's last day)")
+    tb.set_defaults(handler=_trial_balance)
+
 
 
 def _outbox(args: argparse.Namespace) -> int:
@@ -124,3 +134,18 @@ def _verify(args: argparse.Namespace) -> int:
     for key, value in report.items():
         print(f"{key}: {value}")
     return 0 if report["ok"] else 1
+
+
+def _trial_balance(args: argparse.Namespace) -> int:
+    from engine.inspect import open_readonly
+
+    with open_readonly(journal_of(args.journal)) as view:
+        try:
+            period = view.trial_balance(args.from_, args.until)
+        except InvalidPeriod as bad:
+            flag = "--from" if bad.fields["argument"] == "from_" else "--until"
+            return fail(f"{flag} {bad.fields['value']}: {bad.fields['problem']} (InvalidPeriod)")
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([getattr(v, "value", v) for v in row] for row in period.rows())
+    return 0
