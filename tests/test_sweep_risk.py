@@ -1,4 +1,4 @@
-"""Risk statistics per grid cell: loss = shortfall at the end + slippage; VaR and ES by the k largest
+"""Risk statistics per grid cell: loss = shortfall at the end; VaR and ES by the k largest
 losses, bootstrap intervals around ES, probability of loss, desk load and margin-call figures."""
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from scenarios.sweep.risk import convergence, es_var, loss_of, risk_table
 def runs(cell: str, losses, **extra) -> pd.DataFrame:
     n = len(losses)
     return pd.DataFrame({"cell": cell, "seed": range(1, n + 1), "status": "ok", "param_desk_capacity_per_hour": "5",
-                         "shortfall_end_cents": [x - 10 if x else 0 for x in losses],
+                         "shortfall_end_cents": losses,
                          "slippage_cents": [10 if x else 0 for x in losses], "liquidations_executed": 240.0,
                          "btc_sold_sats": 2e8, "hours_under_margin_call_mean": 3.0,
                          "min_cvl_pct": np.linspace(90, 130, n), **extra})
 
 
-def test_loss_is_the_shortfall_at_the_end_plus_slippage_and_unknown_without_them():
+def test_loss_is_the_shortfall_at_the_end_and_unknown_without_it():
     table = pd.DataFrame({"shortfall_end_cents": [100, 0], "slippage_cents": [5, 7]})
-    assert loss_of(table).tolist() == [105, 7]
-    assert loss_of(pd.DataFrame({"facilities": [3.0]})).isna().all()
+    assert loss_of(table).tolist() == [100, 0]  # slippage is the borrowers': proceeds are applied to the debt
+    assert loss_of(pd.DataFrame({"facilities": [3.0], "slippage_cents": [7]})).isna().all()
 
 
 def test_var_is_the_kth_largest_loss_and_es_the_mean_of_the_k_largest():

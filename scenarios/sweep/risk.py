@@ -1,10 +1,16 @@
 """Risk statistics per grid cell over its seeds: the loss distribution, VaR and expected shortfall
 with bootstrap intervals, liquidations against the desk, time under margin call, minimum CVL.
 
-Loss of one run (USD cents) = shortfall at the end of the horizon (debt not covered by collateral
-value, summed over the book) + slippage paid by the liquidation desk; it is NaN for a scenario
-whose summary lacks either field. With n runs and k = ceil(n (1 - a)): VaR_a is the k-th largest
-loss and ES_a the mean of the k largest. Intervals are 95 % percentile bootstrap intervals over
+Loss of one run (USD cents) = shortfall at the end of the horizon: debt not covered by collateral
+value, summed over the book, what the bank stands to lose. Liquidation slippage is not added: as in
+Lana, a liquidation's proceeds (market value less slippage) are applied to the facility as a
+payment, so the borrower pays the slippage, in a debt left higher; the part the collateral left
+cannot cover is in the shortfall already. Adding it counted that part twice and the borrowers'
+part as the bank's (march-2020 seed 1, 5 facilities, 2 days: $523.73 against a shortfall of
+$157.56). NaN for a scenario whose summary has no shortfall.
+
+With n runs and k = ceil(n (1 - a)): VaR_a is the k-th largest loss and ES_a the mean of the k
+largest. Intervals are 95 % percentile bootstrap intervals over
 runs (1,000 resamples, seeded: the same runs give the same table).
 """
 
@@ -23,9 +29,9 @@ _ORDER = ["seed", "key"]  # a cell's runs in this order (a Sobol design can draw
 
 
 def loss_of(runs: pd.DataFrame) -> pd.Series:
-    """Per-run loss in cents: `shortfall_end_cents + slippage_cents` (NaN when not reported)."""
-    if {"shortfall_end_cents", "slippage_cents"} <= set(runs.columns):
-        return (runs["shortfall_end_cents"] + runs["slippage_cents"]).astype(float)
+    """Per-run loss in cents: `shortfall_end_cents` (NaN when not reported)."""
+    if "shortfall_end_cents" in runs.columns:
+        return runs["shortfall_end_cents"].astype(float)
     return pd.Series(np.nan, index=runs.index, dtype=float)
 
 
