@@ -15,6 +15,7 @@ from attrs import frozen
 
 from domains.wire import from_pascal
 from scenarios.analysis.reserves import AGING_EVENTS, Aging
+from scenarios.analysis.units import cvl_down
 
 __all__ = ["ACTIVATED", "CALLED_STATES", "SMALL", "Analysis", "analyse", "percentiles"]
 
@@ -373,7 +374,7 @@ def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest
         "btc_sold_sats": fold.sold, "proceeds_cents": fold.proceeds, "slippage_cents": fold.slippage,
         "shortfall_max_cents": int(ts["shortfall_cents"].max()) if len(ts) else 0,
         "shortfall_end_cents": int(ts["shortfall_cents"].iloc[-1]) if len(ts) else 0,
-        "min_cvl_pct": round(float(cvl.min()), 2) if len(cvl) else None,
+        "min_cvl_pct": cvl_down(cvl.min()) if len(cvl) else None,  # cut, not rounded up past a threshold
         "hours_under_margin_call_mean": round(float(called.mean()), 2) if len(called) else 0.0,
         "hours_under_margin_call_max": round(float(called.max()), 2) if len(called) else 0.0,
         "digest": digest,

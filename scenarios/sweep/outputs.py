@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scenarios.analysis.units import cvl_down
 from scenarios.library import load_scenario
 from scenarios.sweep.risk import convergence, loss_of, risk_table
 from scenarios.sweep.sensitivity import SEED_FACTOR, sobol_indices
@@ -67,7 +68,7 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
                       _usd(row["var99"]), _es(row, "99"), _num(row["liquidations_mean"], ".1f"),
                       _num(row["desk_days_p99"], ".2f"), _num(row["btc_sold_mean"], ".2f"),
                       _num(row["hours_under_margin_call_mean"], ".1f"),
-                      _num(row["min_cvl_pct_min"], ".1f"))
+                      _num(cvl_down(row["min_cvl_pct_min"], 1), ".1f"))
     console = Console(width=200)
     console.print(table)
     if sensitivity is not None:
