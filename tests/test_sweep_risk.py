@@ -74,3 +74,10 @@ def test_a_sobol_cell_reports_no_single_value_for_a_parameter_it_varies_and_desk
     assert row["param_facilities"] == "20" and pd.isna(row["param_desk_capacity_per_hour"])
     # each run needs 24 / (24 x its capacity) desk days: 1, 0.5, 0.25, 0.125; the p99 of those
     assert row["desk_days_p99"] == np.quantile([1, 0.5, 0.25, 0.125], 0.99)
+
+
+def test_time_under_margin_call_averages_the_runs_that_had_a_call_only():
+    table = runs("a", [0, 0, 0, 0]).assign(facilities_called=[2.0, 1.0, 0.0, 0.0],
+                                            hours_under_margin_call_mean=[30.0, 40.0, 0.0, 0.0])
+    assert risk_table(table).iloc[0]["hours_under_margin_call_mean"] == 35.0  # not 17.5: 0 h is no call
+    assert math.isnan(risk_table(table.assign(facilities_called=0.0)).iloc[0]["hours_under_margin_call_mean"])

@@ -84,10 +84,21 @@ def _cell_row(cell: str, runs: pd.DataFrame, defaults: dict) -> dict:
     row.update(liquidations_mean=liquidations.mean(), liquidations_p99=liquidations.quantile(0.99),
                btc_sold_mean=sold.mean(), btc_sold_p99=sold.quantile(0.99))
     row["desk_days_p99"] = _desk_days_p99(runs, ok, liquidations, defaults)
-    row["hours_under_margin_call_mean"] = _col(ok, "hours_under_margin_call_mean").mean()
+    row["hours_under_margin_call_mean"] = _hours_called(ok)
     cvl = _col(ok, "min_cvl_pct")
     row.update(min_cvl_pct_min=cvl.min(), min_cvl_pct_p5=cvl.quantile(0.05))
     return row
+
+
+def _hours_called(ok: pd.DataFrame) -> float:
+    """Mean over the runs with a called facility of the mean hours one spent under margin call. A
+    run with none reports 0 hours (no spell to average): counted, it read as calls that were short,
+    a figure mixing how often calls happen with how long they last (8 GBM runs, 3 without a call:
+    21.7 h where a called facility spent 34.6 h)."""
+    hours = _col(ok, "hours_under_margin_call_mean")
+    if "facilities_called" in ok.columns:
+        hours = hours[ok["facilities_called"].astype(float) > 0]
+    return float(hours.mean())
 
 
 def _desk_days_p99(runs: pd.DataFrame, ok: pd.DataFrame, liquidations: pd.Series, defaults: dict) -> float:
