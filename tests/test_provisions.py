@@ -139,3 +139,26 @@ def test_a_stress_run_never_reserves_more_than_its_shortfall():
     ts = run_stress("stress", seed=2, facilities=12, days=45).timeseries
     assert "reserves_cents" in ts.columns
     assert (ts["reserves_cents"] <= ts["shortfall_cents"]).all() and (ts["reserves_cents"] >= 0).all()
+
+
+def test_a_loan_aged_through_every_band_edge_is_provisioned_to_the_cent_as_worked_by_hand(tmp_path):
+    """$100,000 at 12 %, 2 BTC at $20,000 from its first hour, never paid: daily interest $32.8767
+    rounded up to $32.88, so January posts $1,019.28 (due Jan 31), February $953.52, March $1,019.28
+    and the maturity day $32.88. Each row: rate x (balance - $40,000), rounded up."""
+    with Simulation(seed=1, start="2024-01-01") as sim:
+        sim.price.set(PRICE)
+        a_facility(sim, "ladder@bank.test", 2 * BTC)
+        sim.advance(hours=1)
+        sim.price.set(2_000_000)
+        sim.advance(days=212)
+        worked = {0: (10_000_000, "current", "A1", 0), 7: (10_101_928, "past_due", "A1", 0),
+                  8: (10_101_928, "past_due", "A2", 61_020), 30: (10_197_280, "past_due", "A2", 61_973),
+                  31: (10_197_280, "past_due", "B", 309_864), 90: (10_302_496, "past_due", "C1", 945_375),
+                  91: (10_302_496, "overdue", "C2", 1_575_624), 181: (10_302_496, "overdue", "E", 6_302_496)}
+        for dpd, (balance, state, category, reserve) in worked.items():
+            day = date.fromordinal(date(2024, 1, 31).toordinal() + dpd)
+            output = sim.report.run("loan-provisions", as_of=day, out_dir=tmp_path)
+            (row, _total) = csv.DictReader(output.paths[0].open())
+            assert (int(row["days_past_due"]), int(row["balance_cents"]), int(row["collateral_value_cents"]),
+                    row["loan_state"], row["category"], int(row["reserve_cents"])) == (
+                dpd, balance, 4_000_000, state, category, reserve), day

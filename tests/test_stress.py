@@ -226,3 +226,10 @@ def test_run_stress_refuses_a_scenario_that_is_not_a_stress_one_and_a_directory_
 def test_run_stress_refuses_a_progress_that_is_not_callable():
     with pytest.raises(ScenarioError, match="progress must be a callable"):
         run_stress("stress", progress=5, facilities=2, days=1)
+
+
+def test_describe_says_which_borrowers_never_pay():
+    """Only those in none of the three shares never pay: "the rest never pay" read as every borrower
+    but the late payers (a stress run's 5 borrowers all paid February's interest on 1 March)."""
+    meaning = load_scenario("stress").params["late_share"].doc
+    assert "1 - top_up_share - repay_share - late_share" in meaning and "the rest never pay" not in meaning

@@ -1,4 +1,4 @@
-"""Risk statistics per grid cell: loss = shortfall at the end + slippage; VaR and ES by the k largest
+"""Risk statistics per grid cell: loss = shortfall at the end; VaR and ES by the k largest
 losses, bootstrap intervals around ES, probability of loss, desk load and margin-call figures."""
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from scenarios.sweep.risk import convergence, es_var, loss_of, risk_table
 def runs(cell: str, losses, **extra) -> pd.DataFrame:
     n = len(losses)
     return pd.DataFrame({"cell": cell, "seed": range(1, n + 1), "status": "ok", "param_desk_capacity_per_hour": "5",
-                         "shortfall_end_cents": [x - 10 if x else 0 for x in losses],
+                         "shortfall_end_cents": losses,
                          "slippage_cents": [10 if x else 0 for x in losses], "liquidations_executed": 240.0,
                          "btc_sold_sats": 2e8, "hours_under_margin_call_mean": 3.0,
                          "min_cvl_pct": np.linspace(90, 130, n), **extra})
 
 
-def test_loss_is_the_shortfall_at_the_end_plus_slippage_and_unknown_without_them():
+def test_loss_is_the_shortfall_at_the_end_and_unknown_without_it():
     table = pd.DataFrame({"shortfall_end_cents": [100, 0], "slippage_cents": [5, 7]})
-    assert loss_of(table).tolist() == [105, 7]
-    assert loss_of(pd.DataFrame({"facilities": [3.0]})).isna().all()
+    assert loss_of(table).tolist() == [100, 0]  # slippage is the borrowers': proceeds are applied to the debt
+    assert loss_of(pd.DataFrame({"facilities": [3.0], "slippage_cents": [7]})).isna().all()
 
 
 def test_var_is_the_kth_largest_loss_and_es_the_mean_of_the_k_largest():
@@ -74,3 +74,10 @@ def test_a_sobol_cell_reports_no_single_value_for_a_parameter_it_varies_and_desk
     assert row["param_facilities"] == "20" and pd.isna(row["param_desk_capacity_per_hour"])
     # each run needs 24 / (24 x its capacity) desk days: 1, 0.5, 0.25, 0.125; the p99 of those
     assert row["desk_days_p99"] == np.quantile([1, 0.5, 0.25, 0.125], 0.99)
+
+
+def test_time_under_margin_call_averages_the_runs_that_had_a_call_only():
+    table = runs("a", [0, 0, 0, 0]).assign(facilities_called=[2.0, 1.0, 0.0, 0.0],
+                                            hours_under_margin_call_mean=[30.0, 40.0, 0.0, 0.0])
+    assert risk_table(table).iloc[0]["hours_under_margin_call_mean"] == 35.0  # not 17.5: 0 h is no call
+    assert math.isnan(risk_table(table.assign(facilities_called=0.0)).iloc[0]["hours_under_margin_call_mean"])

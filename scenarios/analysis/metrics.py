@@ -15,6 +15,7 @@ from attrs import frozen
 
 from domains.wire import from_pascal
 from scenarios.analysis.reserves import AGING_EVENTS, Aging
+from scenarios.analysis.units import cvl_down
 
 __all__ = ["ACTIVATED", "CALLED_STATES", "SMALL", "Analysis", "analyse", "percentiles"]
 
@@ -121,6 +122,22 @@ def percentiles(values: np.ndarray) -> tuple[float, float, float]:
     return found[0], found[1], found[2]
 
 
+_INT64 = 2**63 - 1
+
+
+def collateral_value(sats: np.ndarray, cents_per_btc: int) -> np.ndarray:
+    """Each facility's collateral at the price, rounded down to the cent (`sats_to_cents_down`),
+    exact in int64: `sats * price` itself overflows from about $922 million of collateral (a
+    $100 million facility at 1,000 % CVL, in range), which wrapped to negative values (a CVL of
+    -845 %, a shortfall of $945 million on a facility covered ten times). Whole bitcoins and the
+    remaining sats are priced apart, each product well inside int64 below $922 million per BTC;
+    above that price (a csv market may say anything up to MAX_CENTS) Python's integers do it."""
+    if cents_per_btc > _INT64 // SATS_PER_BTC:
+        return np.array([s * cents_per_btc // SATS_PER_BTC for s in sats.tolist()], dtype=object).astype(np.int64)
+    whole, rest = np.divmod(sats, SATS_PER_BTC)
+    return whole * cents_per_btc + rest * cents_per_btc // SATS_PER_BTC
+
+
 @lru_cache(maxsize=4096)
 def _epoch(instant: str) -> int:
     return int(datetime.fromisoformat(instant).timestamp())
@@ -201,7 +218,7 @@ class _Fold:
         if self.price is None:
             return
         b = self.book
-        value = b.sats * self.price // SATS_PER_BTC
+        value = collateral_value(b.sats, self.price)
         owing = b.active & (b.owed > 0)
         cvl = np.where(owing, value * 100.0 / np.maximum(b.owed, 1), np.nan)
         b.cvl_min = np.fmin(b.cvl_min, cvl)
@@ -243,7 +260,7 @@ class _Fold:
             "liquidations": b.liquidations, "sats_sold": b.sold, "proceeds_cents": b.proceeds,
             "collateral_sats_end": b.sats, "outstanding_cents_end": b.owed,
             "shortfall_cents": np.where(
-                b.active, np.maximum(0, b.owed - b.sats * (self.price or 0) // SATS_PER_BTC), 0),
+                b.active, np.maximum(0, b.owed - collateral_value(b.sats, self.price or 0)), 0),
         })
 
 
@@ -357,7 +374,7 @@ def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest
         "btc_sold_sats": fold.sold, "proceeds_cents": fold.proceeds, "slippage_cents": fold.slippage,
         "shortfall_max_cents": int(ts["shortfall_cents"].max()) if len(ts) else 0,
         "shortfall_end_cents": int(ts["shortfall_cents"].iloc[-1]) if len(ts) else 0,
-        "min_cvl_pct": round(float(cvl.min()), 2) if len(cvl) else None,
+        "min_cvl_pct": cvl_down(cvl.min()) if len(cvl) else None,  # cut, not rounded up past a threshold
         "hours_under_margin_call_mean": round(float(called.mean()), 2) if len(called) else 0.0,
         "hours_under_margin_call_max": round(float(called.max()), 2) if len(called) else 0.0,
         "digest": digest,

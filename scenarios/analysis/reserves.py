@@ -65,8 +65,8 @@ class Aging:
     def reserves(self, owed: np.ndarray, value: np.ndarray, active: np.ndarray, at: str) -> int:
         """The book's reserve in cents on the day of instant `at` (each facility's rounded up)."""
         bp = self._basis_points(at[:10])
-        exposed = np.maximum(0, owed - value)
-        reserve = -(-(exposed * bp) // 10_000)  # ceiling division: never understated
+        whole, rest = np.divmod(np.maximum(0, owed - value), 10_000)  # exposed * bp: int64 overflow past $9.2e12
+        reserve = whole * bp - (-(rest * bp) // 10_000)  # ceiling division: never understated
         return int(reserve[active].sum())
 
     def _basis_points(self, day: str) -> np.ndarray:

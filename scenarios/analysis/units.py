@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
 
-__all__ = ["btc", "human", "usd"]
+__all__ = ["btc", "cvl_down", "human", "usd"]
+
+
+def cvl_down(pct: float, places: int = 2) -> float:
+    """A CVL (%) cut to `places` decimals, never rounded up, as Lana truncates CVLs (`trunc2`):
+    rounding wrote a facility at 104.996 %, under a liquidation CVL of 105 %, as 105.00 %."""
+    if not math.isfinite(pct):
+        return float(pct)
+    return float(Decimal(repr(float(pct))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_FLOOR))
 
 
 def usd(cents: int) -> str:
@@ -37,7 +46,7 @@ def human(field: str, value: object) -> str:
     if "sats" in field:
         return btc(int(value))  # type: ignore[call-overload]
     if field.endswith("_pct"):
-        return f"{float(value):,.2f} %"  # type: ignore[arg-type]
+        return f"{cvl_down(value):,.2f} %"  # type: ignore[arg-type]  # every _pct field is a CVL
     if "hours" in field:
         return f"{float(value):,.2f} h"  # type: ignore[arg-type]
     if isinstance(value, float) and not value.is_integer():

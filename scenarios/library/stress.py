@@ -98,7 +98,8 @@ PARAMS = (
     Param("top_up_probability", 0.8, "fraction", "chance a top-up borrower actually posts in time", 0, 1),
     Param("cure_window_hours", 72, "h", "hours within which a top-up borrower posts", 1, 10_000),
     Param("repay_share", 0.15, "fraction", "share of borrowers who repay half the loan a day after a call", 0, 1),
-    Param("late_share", 0.15, "fraction", "share of borrowers who pay interest late (the rest never pay)", 0, 1),
+    Param("late_share", 0.15, "fraction", "share of borrowers who pay interest late (top-up and repay borrowers pay "
+          "when due; the 1 - top_up_share - repay_share - late_share left never pay)", 0, 1),
     Param("late_days", 7, "days", "how late the late payers pay", 0, 365),
     # the liquidation desk
     Param("desk_delay_hours", 2.0, "h", "hours between a liquidation starting and the desk selling", 0, 720),

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scenarios.analysis.units import cvl_down
 from scenarios.library import load_scenario
 from scenarios.sweep.risk import convergence, loss_of, risk_table
 from scenarios.sweep.sensitivity import SEED_FACTOR, sobol_indices
@@ -57,7 +58,7 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="risk per grid cell (loss = shortfall at the end + slippage, USD)")
+    table = Table(title="risk per grid cell (loss = shortfall at the end, USD)")
     for name in ("cell", "runs", "failed", "P(loss)", "VaR 95", "ES 95 [95% CI]", "VaR 99", "ES 99 [95% CI]",
                  "liquidations", "desk days p99", "BTC sold", "h under call", "min CVL %"):
         table.add_column(name)
@@ -67,7 +68,7 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
                       _usd(row["var99"]), _es(row, "99"), _num(row["liquidations_mean"], ".1f"),
                       _num(row["desk_days_p99"], ".2f"), _num(row["btc_sold_mean"], ".2f"),
                       _num(row["hours_under_margin_call_mean"], ".1f"),
-                      _num(row["min_cvl_pct_min"], ".1f"))
+                      _num(cvl_down(row["min_cvl_pct_min"], 1), ".1f"))
     console = Console(width=200)
     console.print(table)
     if sensitivity is not None:
@@ -144,7 +145,8 @@ def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, f
     failed = runs[runs["status"] != "ok"][["cell", "seed", "error", "repro"]] if len(runs) else pd.DataFrame()
     parts = [f"<h1>Sweep of {html.escape(manifest['scenario'])}</h1>",
              (f"<p>{len(runs)} runs; code version {html.escape(str(manifest.get('code_version', '')))}. "
-              "Loss = shortfall at the end of the horizon + liquidation slippage (USD cents in the tables). "
+              "Loss = shortfall at the end of the horizon: debt not covered by collateral value (USD cents "
+              "in the tables; liquidation slippage is the borrowers', in the debt it leaves). "
               "VaR<sub>a</sub> is the k-th largest loss and ES<sub>a</sub> the mean of the k largest, "
               "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs.</p>"),
              "<h2>Risk per grid cell</h2>", risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}")]
