@@ -59,7 +59,26 @@ from engine.kernel.errors import UnknownEntity
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel, Outcome
 
-__all__ = ["Books", "CreditKernel", "CreditService", "FacilityView"]
+__all__ = ["Books", "CreditKernel", "CreditService", "FacilityNotActivated", "FacilityView"]
+
+_NEXT_STEP = {  # FacilityNotActivated's stage -> what is missing
+    "pending_customer_approval": "its proposal awaits the customer's approval (sim.credit.conclude_customer_approval)",
+    "pending_approval": "its proposal awaits the approval process (sim.governance)",
+    "customer_denied": "its proposal was denied by the customer: it is never activated",
+    "denied": "its proposal was denied: it is never activated",
+    "approved": "its proposal is approved and its pending facility not created yet (sim.settle())",
+    "pending": "it is pending until its collateral reaches the margin-call CVL (sim.credit.update_collateral)"}
+
+
+class FacilityNotActivated(UnknownEntity):
+    """The id is a facility's, but no active facility exists yet (fields: kind, id, stage: `pending`,
+    or the proposal's status, `pending_customer_approval`, `pending_approval`, `denied`, ...). An
+    `UnknownEntity` (there is no `credit-facility` entity of that id yet) naming the step that is
+    missing: a bare `UnknownEntity` made the id returned by `create_proposal` look misspelt."""
+
+    def describe(self) -> str:
+        stage = str(self.fields.get("stage"))
+        return f"facility {self.fields.get('id')} is not activated yet: {_NEXT_STEP.get(stage, stage)}"
 
 
 class CreditKernel(FlowKernel, Protocol):
@@ -139,7 +158,7 @@ class CreditService:
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
         check_id("facility_id", facility_id)
         check_amount("amount", amount, NonPositiveAmount)
-        f, price = self.kernel.state(FACILITY_KIND, facility_id), self.price.current()
+        f, price = self._active(facility_id), self.price.current()
         if price is None:
             raise PriceUnavailable(facility_id=facility_id)
         assert_disbursal_allowed(f, self.kernel.now, amount, self.reads.cvl(f, price, adding=amount))
@@ -160,8 +179,7 @@ class CreditService:
         From a frozen or closed deposit account it is refused (`AccountFrozen`, `AccountClosed`), as
         Lana's app layer refuses it (lana/app/src/app/mod.rs; Lana names that error
         `CanNotCreateProposalForClosedOrFrozenAccount`, a proposal's, for a payment)."""
-        check_id("facility_id", facility_id)
-        f = self.kernel.state(FACILITY_KIND, facility_id)
+        f = self._active(facility_id)
         require_open_for_payment(facility_id, f.status)
         source = f.disbursal_credit_account_id
         ensure_active(source, self.deposits.account(source).status)
@@ -173,15 +191,17 @@ class CreditService:
         return payment_id
 
     def complete_facility(self, facility_id: str, *, subject: str = SYSTEM) -> Outcome:
-        check_id("facility_id", facility_id)
+        self._active(facility_id)
         books = self.books(facility_id)
         return self.kernel.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
                                    subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
     def facility(self, facility_id: str) -> FacilityView:
-        check_id("facility_id", facility_id)
-        f, books = self.kernel.state(FACILITY_KIND, facility_id), self.books(facility_id)
+        """The facility as the operator sees it now (closed ones too); of a proposal or a pending
+        facility, `FacilityNotActivated` (their states: `sim.state("credit-facility-proposal", id)`,
+        `sim.state("pending-credit-facility", id)`)."""
+        f, books = self._active(facility_id), self.books(facility_id)
         price, collateral = self.price.current(), self._collateral(f)
         return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
                             self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books,
@@ -220,7 +240,33 @@ class CreditService:
                 or exists("credit-facility-proposal", facility_id)):
             raise UnknownEntity(kind=FACILITY_KIND, id=facility_id)
 
+    def _active(self, facility_id: str) -> Facility:
+        """The active (or closed) facility's state; `FacilityNotActivated` while it is a proposal or
+        pending, `UnknownEntity` for an id that names none."""
+        check_id("facility_id", facility_id)
+        try:
+            found: Facility = self.kernel.state(FACILITY_KIND, facility_id)
+            return found
+        except UnknownEntity:
+            self._not_activated(facility_id)
+            raise
+
+    def _not_activated(self, facility_id: str) -> None:
+        """Raise `FacilityNotActivated` when the id is a proposal's or pending facility's."""
+        exists = self.reads.exists
+        if exists("pending-credit-facility", facility_id):
+            raise FacilityNotActivated(kind=FACILITY_KIND, id=facility_id, stage="pending")
+        if exists("credit-facility-proposal", facility_id):
+            status = self.kernel.state("credit-facility-proposal", facility_id).status.value
+            raise FacilityNotActivated(kind=FACILITY_KIND, id=facility_id, stage=status)
+
     def _collateral_id(self, facility_id: str) -> str:
+        """Of the facility or pending facility; a proposal has no collateral yet (`FacilityNotActivated`),
+        an id that names no facility is `UnknownEntity` of a `credit-facility`."""
+        exists = self.reads.exists
+        if not (exists(FACILITY_KIND, facility_id) or exists("pending-credit-facility", facility_id)):
+            self._not_activated(facility_id)
+            raise UnknownEntity(kind=FACILITY_KIND, id=facility_id)
         return self.reads.collateral_id(facility_id)
 
     def _collateral(self, f: Facility) -> int:
@@ -236,16 +282,14 @@ class CreditService:
     def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = SYSTEM) -> Outcome:
         """Lana's `collateralRecordSentToLiquidation`: `sats` leave the collateral for the liquidator
         (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
-        check_id("facility_id", facility_id)
-        f = self.kernel.state(FACILITY_KIND, facility_id)
+        f = self._active(facility_id)
         command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.kernel.now.date())
         return self.kernel.execute("collateral", f.collateral_id, command, subject=subject)
 
     def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
         `cents`; returns the id of the payment they become (none if nothing is owed)."""
-        check_id("facility_id", facility_id)
-        liquidation_id = self._last_liquidation_id(self.kernel.state(FACILITY_KIND, facility_id))
+        liquidation_id = self._last_liquidation_id(self._active(facility_id))
         command = RecordProceedsReceived(cents, self.kernel.ids.entity(), self.kernel.now.date())
         self.kernel.execute("liquidation", liquidation_id, command, subject=subject)
         return command.payment_id

@@ -1,0 +1,64 @@
+"""What a notebook user gets wrong when driving `Simulation` by hand is refused at the API with a
+typed error naming the problem, nothing journaled: a str where the outbox takes a sequence, a
+`datetime` (`sim.now`) as a payment's date, a facility read before it is activated,
+`journal=None` or a directory for the journal file."""
+
+from __future__ import annotations
+
+import pytest
+
+from domains.credit.terms import std_terms
+from engine import Simulation
+from engine.bank.service.credit import FacilityNotActivated
+from engine.kernel.errors import UnknownEntity
+
+
+def unchanged(sim):
+    return sim.journal.digest(), sim.outbox.digest(), sim.ledger.trial_balance()
+
+
+def proposal(sim, collateral_sats: int | None = None, approve: bool = True) -> str:
+    sim.price.set(7_000_000)
+    ada = sim.customer.create_customer("ada@example.com")
+    sim.deposit.record_deposit(sim.deposit.create_account(ada), 5_000_00)
+    facility = sim.credit.create_proposal(ada, 100_000_00, std_terms())
+    if approve:
+        sim.credit.conclude_customer_approval(facility)
+    if collateral_sats is not None:
+        sim.credit.update_collateral(facility, collateral_sats)
+    return facility
+
+
+# -- a facility not activated yet ------------------------------------------------------------------
+@pytest.mark.parametrize(("approve", "sats", "stage"), [(False, None, "pending_customer_approval"),
+                                                        (True, None, "pending"), (True, 1, "pending")])
+@pytest.mark.parametrize("call", ["facility", "record_payment", "initiate_disbursal", "complete_facility",
+                                  "send_collateral_to_liquidation", "record_liquidation_proceeds"])
+def test_a_facility_read_or_command_before_activation_says_what_is_missing(call, approve, sats, stage):
+    """It was `UnknownEntity(kind='credit-facility')` alone, for the id `create_proposal` returned."""
+    with Simulation(seed=1, start="2024-01-01", journal=":memory:") as sim:
+        facility = proposal(sim, sats, approve)
+        before = unchanged(sim)
+        args = () if call in ("facility", "complete_facility") else (1_00,)
+        with pytest.raises(FacilityNotActivated) as refused:
+            getattr(sim.credit, call)(facility, *args)
+        assert isinstance(refused.value, UnknownEntity)  # code catching UnknownEntity still does
+        assert (refused.value.kind, refused.value.id, refused.value.stage) == ("credit-facility", facility, stage)
+        assert "not activated yet" in str(refused.value)
+        assert unchanged(sim) == before
+
+
+def test_collateral_of_a_proposal_not_approved_is_refused_naming_the_step_and_of_no_facility_as_unknown():
+    """Both named a `pending-credit-facility`, which the user never created."""
+    with Simulation(seed=1, start="2024-01-01", journal=":memory:") as sim:
+        facility = proposal(sim, approve=False)
+        with pytest.raises(FacilityNotActivated) as refused:
+            sim.credit.update_collateral(facility, 100_000_000)
+        assert refused.value.stage == "pending_customer_approval"
+        assert "conclude_customer_approval" in str(refused.value)
+        for call in (sim.credit.update_collateral, sim.credit.liquidation):
+            with pytest.raises(UnknownEntity) as unknown:
+                call("no-such-facility", *((1,) if call == sim.credit.update_collateral else ()))
+            assert (type(unknown.value), unknown.value.kind) == (UnknownEntity, "credit-facility")
+
+
