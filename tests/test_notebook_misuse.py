@@ -10,7 +10,7 @@ import pytest
 from domains.credit.terms import std_terms
 from engine import Simulation
 from engine.bank.service.credit import FacilityNotActivated
-from engine.kernel.errors import UnknownEntity
+from engine.kernel.errors import InvalidArgument, UnknownEntity
 
 
 def unchanged(sim):
@@ -27,6 +27,28 @@ def proposal(sim, collateral_sats: int | None = None, approve: bool = True) -> s
     if collateral_sats is not None:
         sim.credit.update_collateral(facility, collateral_sats)
     return facility
+
+
+# -- the outbox ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs", [{"after": "5"}, {"after": None}, {"after": True}, {"after": 1.0},
+                                    {"limit": -1}, {"limit": "2"}, {"where": "entity.status"}])
+def test_an_outbox_read_with_a_wrong_argument_names_it(kwargs):
+    """`tail(after="5")` was a bare `TypeError` from a comparison inside the outbox."""
+    with Simulation(seed=1, journal=":memory:") as sim:
+        sim.customer.create_customer("ada@example.com")
+        with pytest.raises(InvalidArgument) as refused:
+            sim.outbox.tail(**kwargs)
+        (argument, value), = kwargs.items()
+        assert (refused.value.argument, refused.value.value) == (argument, value)
+
+
+def test_an_outbox_read_takes_a_numpy_sequence_and_a_limit_of_zero_reads_nothing():
+    np = pytest.importorskip("numpy")
+    with Simulation(seed=1, journal=":memory:") as sim:
+        sim.customer.create_customer("ada@example.com")
+        everything = sim.outbox.tail()
+        assert sim.outbox.tail(after=np.int64(1)) == everything[1:]  # a DataFrame's sequence column
+        assert sim.outbox.tail(limit=0) == [] and sim.outbox.tail(limit=1) == everything[:1]
 
 
 # -- a facility not activated yet ------------------------------------------------------------------
