@@ -5,8 +5,11 @@ typed error naming the problem, nothing journaled: a str where the outbox takes 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
+from domains.credit.collection.dated import PaymentDateOutOfRange
 from domains.credit.terms import std_terms
 from engine import Simulation
 from engine.bank.service.credit import FacilityNotActivated
@@ -49,6 +52,30 @@ def test_an_outbox_read_takes_a_numpy_sequence_and_a_limit_of_zero_reads_nothing
         everything = sim.outbox.tail()
         assert sim.outbox.tail(after=np.int64(1)) == everything[1:]  # a DataFrame's sequence column
         assert sim.outbox.tail(limit=0) == [] and sim.outbox.tail(limit=1) == everything[:1]
+
+
+# -- a payment's date ------------------------------------------------------------------------------
+def test_a_payment_dated_with_a_datetime_is_booked_on_its_utc_day():
+    """`effective=sim.now` (today) was refused as `PaymentDateOutOfRange` naming a range holding it."""
+    with Simulation(seed=1, start="2024-01-01", journal=":memory:") as sim:
+        facility = proposal(sim, 2 * 100_000_000)
+        sim.advance(days=40)
+        paid = sim.credit.record_payment(facility, 1_00, effective=sim.now)
+        dated = sim.credit.record_payment(facility, 1_00, effective=datetime(2024, 2, 5, 12, 30, tzinfo=UTC))
+        assert sim.state("payment", paid).effective == date(2024, 2, 10)
+        assert sim.state("payment", dated).effective == date(2024, 2, 5)
+
+
+def test_a_datetime_outside_the_range_is_refused_with_the_range_and_leaves_no_trace():
+    with Simulation(seed=1, start="2024-01-01", journal=":memory:") as sim:
+        facility = proposal(sim, 2 * 100_000_000)
+        sim.advance(days=40)
+        before = unchanged(sim)
+        tomorrow = datetime(2024, 2, 11, tzinfo=UTC)
+        with pytest.raises(PaymentDateOutOfRange) as refused:
+            sim.credit.record_payment(facility, 1_00, effective=tomorrow)
+        assert (refused.value.effective, refused.value.latest) == (tomorrow, date(2024, 2, 10))
+        assert unchanged(sim) == before
 
 
 # -- a facility not activated yet ------------------------------------------------------------------
