@@ -41,6 +41,7 @@ from engine.kernel.ids import Ids, check_seed
 from engine.kernel.index import IndexTable
 from engine.kernel.journal import GROUP_ROWS, Journal
 from engine.kernel.journal_commit import JournalWriteFailed
+from engine.kernel.journal_file import journal_path
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
@@ -237,6 +238,7 @@ class Simulation(Dispatch):
         from engine.kernel.fork import fork_journal
 
         self._open()
+        journal = journal_path(journal)  # a str or Path; None or a number is `InvalidArgument`
         self.settle(commit=True)
         at_iso = self.clock.iso if at is None else parse_instant(at).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self.journal.lock:

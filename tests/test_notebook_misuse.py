@@ -5,6 +5,7 @@ typed error naming the problem, nothing journaled: a str where the outbox takes 
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
 
 import pytest
@@ -111,3 +112,23 @@ def test_collateral_of_a_proposal_not_approved_is_refused_naming_the_step_and_of
             assert (type(unknown.value), unknown.value.kind) == (UnknownEntity, "credit-facility")
 
 
+# -- the journal file ------------------------------------------------------------------------------
+@pytest.mark.parametrize("journal", [None, 5, b"j.sqlite"])
+def test_a_journal_that_is_no_path_is_refused_and_writes_no_file(journal, tmp_path, monkeypatch):
+    """`journal=None` wrote the journal to a file named `None` in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidArgument) as refused:
+        Simulation(seed=1, journal=journal)
+    assert (refused.value.argument, refused.value.value) == ("journal", journal)
+    with Simulation(seed=1, journal=":memory:") as sim, pytest.raises(InvalidArgument):
+        sim.fork(journal=journal)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_journal_path_that_is_a_directory_or_in_none_is_refused(tmp_path):
+    """Both were SQLite's bare `OperationalError: unable to open database file`."""
+    for path, problem in ((tmp_path, "a directory"), (tmp_path / "no" / "j.sqlite", "no such directory")):
+        with pytest.raises(InvalidArgument) as refused:
+            Simulation(seed=1, journal=str(path))
+        assert refused.value.argument == "journal" and refused.value.problem.startswith(problem)
+    assert os.listdir(tmp_path) == []

@@ -3,27 +3,47 @@ lock for the whole run (writers) and create the schema of an empty file."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
 from engine.kernel.codec import loads
-from engine.kernel.errors import JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
+from engine.kernel.errors import InvalidArgument, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
 from engine.kernel.readonly import connect_readonly
 from engine.kernel.schema import FORMAT, READABLE, create_schema, restore_entity_names, table_names
 
-__all__ = ["check_or_create", "connect"]
+__all__ = ["check_or_create", "connect", "journal_path"]
+
+
+def journal_path(path: object) -> str:
+    """`path` as text: a str or a path object (`:memory:`: in memory); anything else is
+    `InvalidArgument` (`journal=None` wrote a journal to a file named `None`)."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise InvalidArgument(argument="journal", value=path, problem="a file path (str or Path) or ':memory:'")
+    return str(path)
 
 
 def connect(path: str, readonly: bool) -> sqlite3.Connection:
-    """A connection to `path` (`:memory:` or a file); a reader never changes a byte of the file."""
+    """A connection to `path` (`:memory:` or a file); a reader never changes a byte of the file. A
+    writer's path that is a directory, or in none, is `InvalidArgument` (SQLite's bare
+    `OperationalError: unable to open database file` before)."""
     if path != ":memory:" and not Path(path).exists() and readonly:
         raise NotALanasimJournal(path=path, problem="no such file")
     if readonly and path != ":memory:":
         return connect_readonly(path)  # never checkpoints or rewrites the file
+    if path != ":memory:":
+        _check_writable(path)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
     if readonly:
         conn.execute("PRAGMA query_only = ON")
     return conn
+
+
+def _check_writable(path: str) -> None:
+    if Path(path).is_dir():
+        raise InvalidArgument(argument="journal", value=path, problem="a directory: name a journal file in it")
+    if not Path(path).parent.is_dir():
+        raise InvalidArgument(argument="journal", value=path, problem=f"no such directory {Path(path).parent}")
 
 
 def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None:
