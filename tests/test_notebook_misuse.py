@@ -132,3 +132,45 @@ def test_a_journal_path_that_is_a_directory_or_in_none_is_refused(tmp_path):
             Simulation(seed=1, journal=str(path))
         assert refused.value.argument == "journal" and refused.value.problem.startswith(problem)
     assert os.listdir(tmp_path) == []
+
+
+# -- reads as of an instant ------------------------------------------------------------------------
+def _walk(sim, until: str) -> str:
+    """One facility: a payment, a crash into liquidation and a recovery, stopped at `until`."""
+    steps = [("2024-02-03T10:00:00Z", lambda f: sim.credit.record_payment(f, 500_00, effective="2024-02-02")),
+             ("2024-02-10T12:00:00Z", lambda f: sim.price.set(4_500_000)),
+             ("2024-02-12T00:00:00Z", lambda f: sim.price.set(7_000_000))]
+    facility = proposal(sim, 2 * 100_000_000)
+    for when, step in steps:
+        if when > until:
+            break
+        sim.run_until(when)
+        step(facility)
+    sim.run_until(until)
+    return facility
+
+
+@pytest.mark.parametrize("at", ["2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", "2024-02-03T10:00:00Z",
+                                "2024-02-10T12:00:00Z", "2024-02-20T06:00:00Z", "2024-03-01T00:00:00Z"])
+def test_the_plan_and_history_as_of_an_instant_are_those_of_a_run_stopped_there(at):
+    """`repayment_plan` and `history` took no `as_of` from Python (only `lanasim show --as-of` did)."""
+    with Simulation(seed=2, start="2024-01-01", journal=":memory:") as later, \
+            Simulation(seed=2, start="2024-01-01", journal=":memory:") as stopped:
+        facility = _walk(later, "2024-03-10T00:00:00Z")
+        assert _walk(stopped, at) == facility
+        assert later.credit.repayment_plan(facility, as_of=at) == stopped.credit.repayment_plan(facility)
+        assert later.credit.history(facility, as_of=at) == stopped.credit.history(facility)
+        assert later.ledger.trial_balance(as_of=at) == stopped.ledger.trial_balance()
+        assert later.load("credit-facility", facility, as_of=at) == stopped.state("credit-facility", facility)
+        crash = [h.state for h in later.credit.history(facility, as_of=at) if h.price == 4_500_000]
+        assert crash == ([] if at < "2024-02-10T12" else ["under_liquidation_threshold"])  # the walk's crash
+
+
+def test_a_plan_or_history_as_of_an_instant_after_now_is_refused():
+    with Simulation(seed=2, start="2024-01-01", journal=":memory:") as sim:
+        facility = _walk(sim, "2024-01-10T00:00:00Z")
+        for read in (sim.credit.repayment_plan, sim.credit.history):
+            with pytest.raises(InvalidArgument) as refused:
+                read(facility, as_of="2024-01-10T00:00:01Z")
+            assert refused.value.argument == "as_of"
+        assert sim.credit.history(facility, as_of="2023-12-31") == ()  # before the proposal

@@ -3,7 +3,7 @@ completion — each a command through the owning actor, plus read models from st
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -55,7 +55,8 @@ from engine.bank.ports import (
 )
 from engine.kernel.authz import SYSTEM
 from engine.kernel.batch import Batch
-from engine.kernel.errors import UnknownEntity
+from engine.kernel.clock import parse_instant
+from engine.kernel.errors import InvalidArgument, UnknownEntity
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel, Outcome
 
@@ -221,15 +222,32 @@ class CreditService:
         self._known(facility_id)
         return self.reads.obligations_of(facility_id)
 
-    def repayment_plan(self, facility_id: str) -> tuple[PlanEntry, ...]:
-        """Lana's repayment plan: obligations then what is still to come, by due date, interest first."""
+    def repayment_plan(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> tuple[PlanEntry, ...]:
+        """Lana's repayment plan: obligations then what is still to come, by due date, interest first.
+        `as_of` (ISO text, a date = its 00:00 UTC, or a datetime; at most now): the plan as it stood
+        then, as `lanasim show JOURNAL repayment-plan ID --as-of T` prints it (before the proposal: ())."""
         self._known(facility_id)
-        return facility_repayment_plan(self.outbox, facility_id, self.kernel.now)
+        at, iso = self._as_of(as_of)
+        return facility_repayment_plan(self.outbox, facility_id, at, iso)
 
-    def history(self, facility_id: str) -> tuple[HistoryEntry, ...]:
-        """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...)."""
+    def history(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> tuple[HistoryEntry, ...]:
+        """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...); with
+        `as_of` (as `repayment_plan`'s) only what was recorded by then."""
         self._known(facility_id)
-        return facility_history(self.outbox, facility_id, self.kernel.now)
+        at, iso = self._as_of(as_of)
+        return facility_history(self.outbox, facility_id, at, iso)
+
+    def _as_of(self, as_of: str | date | datetime | None) -> tuple[datetime, str | None]:
+        """(instant, its journal text) of a read as of `as_of` (now: no text); after now is
+        `InvalidArgument` (nothing after now has happened: the answer would change as the clock moves)."""
+        now = self.kernel.now
+        if as_of is None:
+            return now, None
+        at = parse_instant(as_of)
+        if at > now:
+            raise InvalidArgument(argument="as_of", value=as_of,
+                                  problem=f"after now ({now.isoformat()}): a read as of an instant looks back")
+        return at, at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _known(self, facility_id: str) -> None:
         """`UnknownEntity` for an id that names no facility, proposed, pending or active (its
