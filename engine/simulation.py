@@ -166,8 +166,11 @@ class Simulation(Dispatch):
 
     def load(self, kind: str, entity_id: str, *, as_of: str | date | datetime | None = None, seq: int | None = None,
              use_snapshot: bool = True) -> object:
-        """Time travel: the entity as it was at a sim time (`as_of`) or a journal `seq`; None if it was
-        not created yet then, `UnknownEntity` if it never was (a misspelt or foreign id)."""
+        """Time travel: the entity as it was at a sim time (`as_of`: ISO text, a date = its 00:00 UTC,
+        or a datetime, naive read as UTC; every event recorded at or before it) or a journal `seq`;
+        None if it was not created yet then, `UnknownEntity` if it never was (a misspelt or foreign
+        id). An instant after now reads the state now: nothing later has happened yet, so the same
+        read gives another answer once the clock has passed it (reports read the end of today so)."""
         self._open()
         until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of is not None else None
         if kind not in self.kinds:

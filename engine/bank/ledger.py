@@ -227,7 +227,8 @@ class Ledger:
     def balance(self, account: str, currency: str = "USD", layer: str = "settled", *,
                 as_of: Instant | None = None) -> int:
         """The account's normal-side balance in one currency and layer, now or as of a sim time
-        (a datetime, date = its 00:00 UTC, or ISO string: entries recorded at or before it)."""
+        (a datetime, date = its 00:00 UTC, or ISO string: entries recorded at or before it; an
+        instant after now reads the balance now, as `Simulation.load` does)."""
         side = normal_side(account)  # an unknown account is refused, not read as zero
         if as_of is None:
             debits, credits = self._totals.get(_key(account, currency, layer), _ZERO)
