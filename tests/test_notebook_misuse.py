@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
 from domains.credit.collection.dated import PaymentDateOutOfRange
 from domains.credit.terms import std_terms
+from domains.price import InvalidPrice
 from engine import Simulation
 from engine.bank.service.credit import FacilityNotActivated
 from engine.kernel.errors import InvalidArgument, UnknownEntity
@@ -174,3 +176,14 @@ def test_a_plan_or_history_as_of_an_instant_after_now_is_refused():
                 read(facility, as_of="2024-01-10T00:00:01Z")
             assert refused.value.argument == "as_of"
         assert sim.credit.history(facility, as_of="2023-12-31") == ()  # before the proposal
+
+
+# -- a price ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("price", [70_000.0, Decimal("70000.00"), "7000000", 0])
+def test_a_price_that_is_no_positive_int_of_cents_says_what_a_price_is(price):
+    """`sim.price.set(70000.0)` (dollars, as a float) said only `InvalidPrice(price=70000.0)`."""
+    with Simulation(seed=1, journal=":memory:") as sim:
+        with pytest.raises(InvalidPrice) as refused:
+            sim.price.set(price)
+        assert refused.value.price == price and "whole number of cents per BTC" in str(refused.value)
+        assert sim.price.current() is None
