@@ -173,6 +173,8 @@ class Simulation(Dispatch):
         read gives another answer once the clock has passed it (reports read the end of today so)."""
         self._open()
         until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of is not None else None
+        if seq is not None and (type(seq) is not int or seq < 0):  # "5" read as 5, 1.5 as nothing before
+            raise InvalidArgument(argument="seq", value=seq, problem="a journal seq: a whole number >= 0")
         if kind not in self.kinds:
             raise UnknownKind(kind=kind)
         state, _ = self.kinds[kind].load(entity_id, to_seq=seq, until=until, use_snapshot=use_snapshot)

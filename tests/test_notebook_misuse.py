@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from domains.accounting import UnknownAccount
 from domains.credit.collection.dated import PaymentDateOutOfRange
 from domains.credit.terms import std_terms
 from domains.price import InvalidPrice
@@ -187,3 +188,29 @@ def test_a_price_that_is_no_positive_int_of_cents_says_what_a_price_is(price):
             sim.price.set(price)
         assert refused.value.price == price and "whole number of cents per BTC" in str(refused.value)
         assert sim.price.current() is None
+
+
+# -- the ledger and time travel by seq -------------------------------------------------------------
+def test_balances_in_a_currency_the_book_has_not_or_of_one_account_name_are_refused():
+    """`balances([account], "usd")` was a bare `KeyError: 'usd'`; `balances(account)` read its characters."""
+    with Simulation(seed=1, journal=":memory:") as sim:
+        account = sim.deposit.create_account(sim.customer.create_customer("ada@example.com"))
+        sim.deposit.record_deposit(account, 5_00)
+        name = f"deposit:{account}"
+        with pytest.raises(UnknownAccount) as unknown:
+            sim.ledger.balances([name], "usd")
+        assert (unknown.value.account, unknown.value.currency) == (name, "usd")
+        with pytest.raises(InvalidArgument) as refused:
+            sim.ledger.balances(name)
+        assert refused.value.argument == "accounts"
+        assert sim.ledger.balances([name]) == [sim.ledger.balance(name)] == [5_00]
+
+
+@pytest.mark.parametrize("seq", ["5", 1.5, -1, True])
+def test_a_load_at_a_seq_that_is_no_whole_number_is_refused(seq):
+    """`load(..., seq="5")` answered the state at seq 5, and `seq=1.5` None, as if not created yet."""
+    with Simulation(seed=1, journal=":memory:") as sim:
+        ada = sim.customer.create_customer("ada@example.com")
+        with pytest.raises(InvalidArgument) as refused:
+            sim.load("customer", ada, seq=seq)
+        assert (refused.value.argument, refused.value.value) == ("seq", seq)

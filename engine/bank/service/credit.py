@@ -98,7 +98,8 @@ class FacilityView:
     amount: int
     collateral_sats: int
     collateralization_state: str
-    cvl: Decimal | None  # percent at the current price; None: infinite, or no price yet
+    cvl: Decimal | None  # percent at the current price; None: infinite (nothing owed) or no price yet;
+    # 0 without collateral, owing or not (Lana's rule: a closed facility's collateral is released, so 0)
     maturity_date: date
     books: Books
     public_id: int | None = None  # Lana's public id (one global sequence from 1000; `sim.public_ids`)
