@@ -238,8 +238,12 @@ class Simulation(Dispatch):
 
     def fork(self, at: str | date | datetime | None = None, journal: str = ":memory:") -> Simulation:
         """A new simulation continuing this one's history as it stood at `at` (default: now), in
-        memory or in a new journal file, hosting this one's aggregates, policies and settings; this
-        journal is only read (see `engine.kernel.fork`)."""
+        memory or in a new journal file (one that exists is refused), hosting this one's aggregates,
+        policies and settings; this journal is only read (see `engine.kernel.fork`). What the journal
+        holds comes along (entities, alarms such as obligations falling due); what it does not, does
+        not: a price feed (`sim.price.follow`, `follow_providers`) or a job of `sim.jobs`, so the
+        branch's price stays where it was at `at` until it is set or followed again. `t` stays
+        seconds since this simulation's start, so `branch.price.follow(path)` continues the same path."""
         from engine.kernel.fork import fork_journal
 
         self._open()

@@ -214,3 +214,27 @@ def test_a_load_at_a_seq_that_is_no_whole_number_is_refused(seq):
         with pytest.raises(InvalidArgument) as refused:
             sim.load("customer", ada, seq=seq)
         assert (refused.value.argument, refused.value.value) == ("seq", seq)
+
+
+# -- a branch --------------------------------------------------------------------------------------
+def test_a_branch_follows_no_feed_until_told_and_then_continues_the_same_path():
+    """What `Simulation.fork` now says: the feed is not journaled, so a branch's price stays put;
+    following the same path on the branch publishes what the original published."""
+    from scenarios.market.paths import black_thursday_2020
+
+    def prices(sim, until):
+        return [(e["recorded_at"], e["payload"]["PriceUpdated"]["price"])
+                for e in sim.outbox.tail(types=["core.price.price-updated"]) if e["recorded_at"] <= until]
+
+    path = black_thursday_2020(7_000_000, start_s=6 * 3600)
+    with Simulation(seed=1, start="2024-01-01", journal=":memory:") as sim:
+        sim.price.follow(path, every_seconds=3600)
+        sim.advance(days=2)
+        idle, followed = sim.fork(at="2024-01-01T12:00:00Z"), sim.fork(at="2024-01-01T12:00:00Z")
+        idle.advance(hours=12)
+        assert prices(idle, "9999") == prices(sim, "2024-01-01T12:00:00Z")  # nothing after the cut
+        followed.price.follow(path, every_seconds=3600)
+        followed.advance(hours=12)
+        assert prices(followed, "9999") == prices(sim, "2024-01-02T00:00:00Z")
+        idle.close()
+        followed.close()
