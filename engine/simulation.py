@@ -34,6 +34,7 @@ from engine.kernel.errors import (
     MalformedCommand,
     ReentrantAsk,
     SimulationClosed,
+    SimulationInterrupted,
     UnknownEntity,
     UnknownKind,
 )
@@ -120,6 +121,7 @@ class Simulation(Dispatch):
             if host.post is not None:
                 host.ledger = self.ledger
         self.closed = False
+        self.interrupted: str | None = None  # the instant a KeyboardInterrupt cut a cascade short (`settle`)
         self._close_failed: JournalWriteFailed | None = None  # the last commit's failure at `close`
         self._audit: tuple[object, ...] | None = None  # the audit row of the user's command being sent
         self._subjects: dict[str, str] = {}  # subject -> its JSON text in command contexts
@@ -224,14 +226,20 @@ class Simulation(Dispatch):
             raise InvalidArgument(argument="when", value=when, problem="an ISO-8601 string, a date or a datetime")
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
         with fewer_collections():
-            self.settle()
-            self.jobs.run_until(target)
+            try:
+                self.settle()
+                self.jobs.run_until(target)
+            except KeyboardInterrupt:  # inside a job (a price tick's path, say): the job is lost with it
+                self.interrupted = self.clock.iso
+                raise
             self.journal.set_meta(now=self.clock.iso)
             self.journal.flush()
 
     def _driving(self, call: str) -> None:
-        """Refuse to move a closed simulation's clock, or to move it from a job or reaction it runs."""
+        """Refuse to move a closed or interrupted simulation's clock, or to move it from a job or
+        reaction it runs."""
         self._open()
+        self._whole()
         if self.jobs.running or self.reactions.settling:
             raise ReentrantAsk(call=call, problem="the clock is moved by the caller driving the run, not by a job "
                                                   "or reaction it runs (schedule later work with sim.jobs.at)")
@@ -247,6 +255,7 @@ class Simulation(Dispatch):
         from engine.kernel.fork import fork_journal
 
         self._open()
+        self._whole()
         journal = journal_path(journal)  # a str or Path; None or a number is `InvalidArgument`
         self.settle(commit=True)
         at_iso = self.clock.iso if at is None else parse_instant(at).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -258,7 +267,8 @@ class Simulation(Dispatch):
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:
-        """Deliver what is queued (unless `deliver=False`), stop every actor, commit, close. The
+        """Deliver what is queued (unless `deliver=False`, or the simulation was interrupted), stop
+        every actor, commit (every command whole), close. The
         journal file is released even when the last commit fails (`JournalWriteFailed`, saying how
         many acknowledged rows did not become durable); every later `close` raises it again."""
         if self.closed:
@@ -266,7 +276,7 @@ class Simulation(Dispatch):
                 raise self._close_failed  # what the failed commit lost stays reported, never hidden
             return
         try:
-            if deliver:
+            if deliver and self.interrupted is None:  # an interrupted cascade is not carried on
                 self.settle()
         finally:
             self.closed = True
@@ -284,6 +294,11 @@ class Simulation(Dispatch):
                     for service in (getattr(self, "report", None), exporter):
                         if service is not None:
                             service.close()  # the scratch files of a journal in memory go with it
+
+    def _whole(self) -> None:
+        """`SimulationInterrupted` once a KeyboardInterrupt cut an instant's work short."""
+        if self.interrupted is not None:
+            raise SimulationInterrupted(at=self.interrupted, journal=self.journal.path)
 
     def _open(self) -> None:
         if self.closed:  # its journal's connection is closed too (`engine.kernel.journal_commit.ClosedConnection`)

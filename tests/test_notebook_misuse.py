@@ -17,7 +17,7 @@ from domains.credit.terms import std_terms
 from domains.price import InvalidPrice
 from engine import Simulation
 from engine.bank.service.credit import FacilityNotActivated
-from engine.kernel.errors import InvalidArgument, UnknownEntity
+from engine.kernel.errors import InvalidArgument, SimulationInterrupted, UnknownEntity
 
 
 def unchanged(sim):
@@ -238,3 +238,72 @@ def test_a_branch_follows_no_feed_until_told_and_then_continues_the_same_path():
         assert prices(followed, "9999") == prices(sim, "2024-01-02T00:00:00Z")
         idle.close()
         followed.close()
+
+
+# -- Ctrl-C in a notebook cell ---------------------------------------------------------------------
+class _CtrlCAt:
+    """A price path that raises KeyboardInterrupt once at sim second `at` (Ctrl-C landing in a tick)."""
+
+    def __init__(self, path, at: int) -> None:
+        self.path, self.at, self.fired = path, at, False
+
+    def price_at(self, t: int) -> int:
+        if t == self.at and not self.fired:
+            self.fired = True
+            raise KeyboardInterrupt
+        return self.path.price_at(t)
+
+
+def _crash_book(journal: str, interrupt_at: int | None = None) -> tuple[Simulation, str, object]:
+    from scenarios.market.paths import black_thursday_2020
+
+    sim = Simulation(seed=4, start="2024-01-01", journal=journal)
+    facility = proposal(sim, 2 * 100_000_000)
+    path = black_thursday_2020(7_000_000, start_s=6 * 3600)
+    sim.price.follow(path if interrupt_at is None else _CtrlCAt(path, interrupt_at), every_seconds=3600)
+    return sim, facility, path
+
+
+def _published(journal: str) -> list[tuple[str, str, object]]:
+    with Simulation(journal=journal) as sim:
+        return [(e["event_type"], e["recorded_at"], e["payload"]) for e in sim.outbox.tail()]
+
+
+def test_after_ctrl_c_mid_run_the_simulation_refuses_to_go_on_and_its_file_reopens_to_the_same_run(tmp_path):
+    """A KeyboardInterrupt inside an instant's work lost the job or queued command it hit (the
+    price feed stopped; an obligation never fell due) and the simulation went on without a word."""
+    whole, facility, path = _crash_book(str(tmp_path / "whole.sqlite"))
+    whole.advance(days=3)
+    whole.close()
+    cut_path = str(tmp_path / "cut.sqlite")
+    cut, _, _ = _crash_book(cut_path, interrupt_at=20 * 3600)
+    with pytest.raises(KeyboardInterrupt):
+        cut.advance(days=3)
+    for going_on in (lambda: cut.advance(days=1), lambda: cut.run_until("2024-01-04"),
+                     lambda: cut.price.set(6_000_000), lambda: cut.credit.record_payment(facility, 1_00),
+                     lambda: cut.fork()):
+        with pytest.raises(SimulationInterrupted) as refused:
+            going_on()
+        assert (refused.value.at, refused.value.journal) == ("2024-01-01T20:00:00Z", cut_path)
+    assert cut.credit.facility(facility).status.value == "active"  # reads still answer
+    cut.close()
+    with Simulation(journal=cut_path) as again:  # continues where its last commit left off
+        again.price.follow(path, every_seconds=3600)
+        again.run_until("2024-01-04")
+    assert _published(cut_path) == _published(str(tmp_path / "whole.sqlite"))
+
+
+def test_ctrl_c_inside_a_cascade_marks_the_simulation_interrupted_and_an_in_memory_one_says_run_it_again():
+    sim, _, _ = _crash_book(":memory:")
+    real = sim.reactions.settle
+
+    def ctrl_c() -> None:
+        sim.reactions.settle = real
+        raise KeyboardInterrupt
+
+    sim.reactions.settle = ctrl_c
+    with pytest.raises(KeyboardInterrupt):
+        sim.price.set(3_000_000)  # its cascade (a liquidation) is cut
+    with pytest.raises(SimulationInterrupted, match="in memory: run it again"):
+        sim.advance(hours=1)
+    sim.close()  # delivers nothing more of the cut cascade
