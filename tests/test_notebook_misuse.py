@@ -156,7 +156,8 @@ def _walk(sim, until: str) -> str:
 @pytest.mark.parametrize("at", ["2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", "2024-02-03T10:00:00Z",
                                 "2024-02-10T12:00:00Z", "2024-02-20T06:00:00Z", "2024-03-01T00:00:00Z"])
 def test_the_plan_and_history_as_of_an_instant_are_those_of_a_run_stopped_there(at):
-    """`repayment_plan` and `history` took no `as_of` from Python (only `lanasim show --as-of` did)."""
+    """`repayment_plan`, `history`, `facility` and `books` took no `as_of` from Python (only
+    `lanasim show --as-of` did)."""
     with Simulation(seed=2, start="2024-01-01", journal=":memory:") as later, \
             Simulation(seed=2, start="2024-01-01", journal=":memory:") as stopped:
         facility = _walk(later, "2024-03-10T00:00:00Z")
@@ -165,14 +166,18 @@ def test_the_plan_and_history_as_of_an_instant_are_those_of_a_run_stopped_there(
         assert later.credit.history(facility, as_of=at) == stopped.credit.history(facility)
         assert later.ledger.trial_balance(as_of=at) == stopped.ledger.trial_balance()
         assert later.load("credit-facility", facility, as_of=at) == stopped.state("credit-facility", facility)
+        assert later.credit.facility(facility, as_of=at) == stopped.credit.facility(facility)
+        assert later.credit.books(facility, as_of=at) == stopped.credit.books(facility)
         crash = [h.state for h in later.credit.history(facility, as_of=at) if h.price == 4_500_000]
         assert crash == ([] if at < "2024-02-10T12" else ["under_liquidation_threshold"])  # the walk's crash
 
 
-def test_a_plan_or_history_as_of_an_instant_after_now_is_refused():
+def test_a_facility_read_as_of_an_instant_after_now_is_refused_and_before_activation_says_so():
     with Simulation(seed=2, start="2024-01-01", journal=":memory:") as sim:
         facility = _walk(sim, "2024-01-10T00:00:00Z")
-        for read in (sim.credit.repayment_plan, sim.credit.history):
+        with pytest.raises(FacilityNotActivated, match="was not activated yet at 2023-12-31T00:00:00Z"):
+            sim.credit.facility(facility, as_of="2023-12-31")
+        for read in (sim.credit.repayment_plan, sim.credit.history, sim.credit.facility, sim.credit.books):
             with pytest.raises(InvalidArgument) as refused:
                 read(facility, as_of="2024-01-10T00:00:01Z")
             assert refused.value.argument == "as_of"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
 from domains.accounting import chart
-from domains.credit import FacilityStatus, NonPositiveAmount, TermValues
+from domains.credit import FacilityStatus, NonPositiveAmount, TermValues, cvl
 from domains.credit.collateral import (
     NoActiveLiquidation,
     RecordProceedsReceived,
@@ -38,6 +38,7 @@ from domains.credit.facility import (
 )
 from domains.credit.facility.active import Facility
 from domains.deposit.errors import ensure_active
+from domains.price import BTC_USD
 from domains.validators import check_amount, check_id
 from engine.bank.credit_flow import CreditFlow, FlowKernel
 from engine.bank.credit_locks import AccountLocks
@@ -73,20 +74,24 @@ _NEXT_STEP = {  # FacilityNotActivated's stage -> what is missing
 
 class FacilityNotActivated(UnknownEntity):
     """The id is a facility's, but no active facility exists yet (fields: kind, id, stage: `pending`,
-    or the proposal's status, `pending_customer_approval`, `pending_approval`, `denied`, ...). An
+    or the proposal's status, `pending_customer_approval`, `pending_approval`, `denied`, ...; a read
+    `as_of` an instant before the activation: `later`, with `as_of`). An
     `UnknownEntity` (there is no `credit-facility` entity of that id yet) naming the step that is
     missing: a bare `UnknownEntity` made the id returned by `create_proposal` look misspelt."""
 
     def describe(self) -> str:
-        stage = str(self.fields.get("stage"))
-        return f"facility {self.fields.get('id')} is not activated yet: {_NEXT_STEP.get(stage, stage)}"
+        stage, facility = str(self.fields.get("stage")), self.fields.get("id")
+        if stage == "later":  # a read as of an instant before the activation
+            return f"facility {facility} was not activated yet at {self.fields.get('as_of')}"
+        return f"facility {facility} is not activated yet: {_NEXT_STEP.get(stage, stage)}"
 
 
 class CreditKernel(FlowKernel, Protocol):
     """What `sim.credit` uses of the kernel beyond its flows' needs: commands awaited through the
-    owning actor (`engine.kernel.port.Kernel` is one)."""
+    owning actor, entities as of an instant (`engine.kernel.port.Kernel` is one)."""
 
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = ...) -> Outcome: ...
+    def load(self, kind: str, entity_id: str, *, as_of: datetime) -> Any: ...  # the kind's state class, or None
 
 
 @attrs.frozen
@@ -199,19 +204,42 @@ class CreditService:
                                    subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
-    def facility(self, facility_id: str) -> FacilityView:
+    def facility(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> FacilityView:
         """The facility as the operator sees it now (closed ones too); of a proposal or a pending
         facility, `FacilityNotActivated` (their states: `sim.state("credit-facility-proposal", id)`,
-        `sim.state("pending-credit-facility", id)`)."""
+        `sim.state("pending-credit-facility", id)`). `as_of` (as `repayment_plan`'s): as it stood
+        then, its books, collateral and CVL at the price then (`FacilityNotActivated` if it was
+        not active yet)."""
+        if as_of is not None:
+            return self._facility_then(facility_id, *self._as_of(as_of))
         f, books = self._active(facility_id), self.books(facility_id)
         price, collateral = self.price.current(), self._collateral(f)
         return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
                             self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books,
                             self.public_ids.of(FACILITY_KIND, f.id))
 
-    def books(self, facility_id: str) -> Books:
+    def books(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> Books:
+        """The facility's receivables from the ledger, now or `as_of` an instant (as
+        `repayment_plan`'s: the entries recorded by then)."""
         self._known(facility_id)
-        return self.reads.books(facility_id)
+        if as_of is None:
+            return self.reads.books(facility_id)
+        return self.reads.books_as_of(facility_id, self._as_of(as_of)[0])
+
+    def _facility_then(self, facility_id: str, at: datetime, iso: str | None) -> FacilityView:
+        """`facility` as of `at` (`iso`: its journal text; None: now)."""
+        self._active(facility_id)
+        load = self.kernel.load
+        f: Facility | None = load(FACILITY_KIND, facility_id, as_of=at)
+        if f is None:
+            raise FacilityNotActivated(kind=FACILITY_KIND, id=facility_id, stage="later", as_of=iso)
+        books = self.books(facility_id, as_of=at)
+        price_then = load("price", BTC_USD, as_of=at) if self.reads.exists("price", BTC_USD) else None
+        price = None if price_then is None else price_then.price
+        collateral = int(load("collateral", f.collateral_id, as_of=at).amount)
+        return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
+                            cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books,
+                            self.public_ids.of(FACILITY_KIND, f.id))
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (Lana:
