@@ -67,6 +67,9 @@ class Simulation(Dispatch):
     (the command API is `engine.dispatch`). Job priorities are `engine.kernel.clock.Priority`.
     Opened on an existing journal, it continues where the last commit left off and refuses a seed or
     start other than the run's (`engine.position.JournalMismatch`).
+    Close it (`close()`, or `with`): the commands run since the clock last moved are committed then,
+    and a file stays locked until then (a second `Simulation` on it is `JournalLocked`). One dropped
+    without closing (a notebook cell run again) loses those commands when it is collected.
     """
 
     # each module's service, attached by `engine.bank.modules.attach_services` when its aggregates are hosted

@@ -17,7 +17,7 @@ from domains.credit.terms import std_terms
 from domains.price import InvalidPrice
 from engine import Simulation
 from engine.bank.service.credit import FacilityNotActivated
-from engine.kernel.errors import InvalidArgument, SimulationInterrupted, UnknownEntity
+from engine.kernel.errors import InvalidArgument, JournalLocked, SimulationInterrupted, UnknownEntity
 
 
 def unchanged(sim):
@@ -312,3 +312,17 @@ def test_ctrl_c_inside_a_cascade_marks_the_simulation_interrupted_and_an_in_memo
     with pytest.raises(SimulationInterrupted, match="in memory: run it again"):
         sim.advance(hours=1)
     sim.close()  # delivers nothing more of the cut cascade
+
+
+def test_a_second_simulation_on_a_file_this_process_holds_says_to_close_the_first(tmp_path):
+    """A notebook cell opening `Simulation(journal=...)` run twice was told the file is "in use by
+    another lanasim process"; the holder is the cell's first, unclosed simulation."""
+    path = str(tmp_path / "nb.sqlite")
+    first = Simulation(seed=1, journal=path)
+    ada = first.customer.create_customer("ada@example.com")
+    with pytest.raises(JournalLocked, match="held by a Simulation of this Python process") as locked:
+        Simulation(seed=1, journal=path)
+    assert locked.value.here is True
+    first.close()
+    with Simulation(seed=1, journal=path) as again:  # closed, its commands are kept
+        assert again.customer.customer(ada).status.value == "active"

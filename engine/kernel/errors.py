@@ -106,9 +106,15 @@ class UnsupportedJournalFormat(EngineError):
 
 
 class JournalLocked(EngineError):
-    """Another simulation holds the journal file for writing (field: path)."""
+    """Another simulation holds the journal file for writing (field: path; `here`: one of this
+    process)."""
 
     def describe(self) -> str:
+        if self.fields.get("here"):  # this process holds it: a notebook cell that opened it ran twice
+            return (f"{self.fields.get('path')}: held by a Simulation of this Python process that was not "
+                    "closed (a notebook cell run twice?): close it first (sim.close(), or open it in "
+                    "`with Simulation(...) as sim:`); its commands since its clock last moved are "
+                    "journaled only when it closes")
         return (f"{self.fields.get('path')}: in use by another lanasim process (a run, a resume or a "
                 "simulation writing it): wait for it to finish, or read a copy")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from pathlib import Path
 
 from engine.kernel.codec import loads
@@ -12,7 +13,25 @@ from engine.kernel.errors import InvalidArgument, JournalLocked, NotALanasimJour
 from engine.kernel.readonly import connect_readonly
 from engine.kernel.schema import FORMAT, READABLE, create_schema, restore_entity_names, table_names
 
-__all__ = ["check_or_create", "connect", "journal_path"]
+__all__ = ["check_or_create", "connect", "hold", "journal_path", "release"]
+
+_HOLDERS: dict[str, weakref.ref[object]] = {}  # a journal file's real path -> the writer holding it in this process
+
+
+def hold(path: str, holder: object) -> None:
+    """Note that `holder` (a writer's `Journal`) of this process holds the file `path`."""
+    if path != ":memory:":
+        _HOLDERS[os.path.realpath(path)] = weakref.ref(holder)
+
+
+def release(path: str, holder: object) -> None:
+    if path != ":memory:" and _held_by(path) is holder:
+        del _HOLDERS[os.path.realpath(path)]
+
+
+def _held_by(path: str) -> object | None:
+    ref = _HOLDERS.get(os.path.realpath(path))
+    return None if ref is None else ref()
 
 
 def journal_path(path: object) -> str:
@@ -53,7 +72,7 @@ def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None
     except sqlite3.DatabaseError as exc:
         conn.close()
         if "locked" in str(exc):
-            raise JournalLocked(path=path) from None
+            raise _locked(path) from None
         raise NotALanasimJournal(path=path, problem=str(exc)) from None
     if tables:
         _check_format(conn, path, tables)
@@ -96,5 +115,13 @@ def _take_write_lock(conn: sqlite3.Connection, path: str) -> None:
     except sqlite3.OperationalError as exc:
         conn.close()
         if "locked" in str(exc):
-            raise JournalLocked(path=path) from None
+            raise _locked(path) from None
         raise NotALanasimJournal(path=path, problem=str(exc)) from None
+
+
+def _locked(path: str) -> JournalLocked:
+    """`JournalLocked`; `here` when a writer of this very process holds the file (a notebook's
+    earlier `Simulation` on it, never closed), which "another lanasim process" misnamed."""
+    if _held_by(path) is not None:
+        return JournalLocked(path=path, here=True)
+    return JournalLocked(path=path)
