@@ -17,6 +17,7 @@ from engine.kernel.errors import (
     InvalidArgument,
     MalformedCommand,
     SimulationClosed,
+    SimulationInterrupted,
     UnknownEntity,
     UnknownKind,
 )
@@ -47,6 +48,7 @@ class Dispatch:
     # the simulation's parts this API drives (set by `Simulation.__init__`)
     runtime: str
     closed: bool
+    interrupted: str | None
     journal: Journal
     ids: Ids
     clock: Clock
@@ -67,7 +69,10 @@ class Dispatch:
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = SYSTEM,
                 causation: str | None = None, trace_id: str | None = None) -> Outcome:
         """Ask: run one command through the entity's actor, then settle every reaction it caused;
-        returns `Executed` / `AlreadyApplied` or raises the typed refusal."""
+        returns `Executed` / `AlreadyApplied` or raises the typed refusal (`SimulationInterrupted`
+        once a KeyboardInterrupt cut a cascade short: see `settle`)."""
+        if self.interrupted is not None:
+            raise SimulationInterrupted(at=self.interrupted, journal=self.journal.path)
         result = self._ask(kind, entity_id, command, subject, causation, trace_id)
         self.settle()
         return result
@@ -98,7 +103,16 @@ class Dispatch:
 
     def settle(self, *, commit: bool = False) -> None:
         """Settle: deliver queued commands and run reactions until quiescent (the instant's cascade);
-        with `commit`, also group-commit everything staged (durable on disk)."""
+        with `commit`, also group-commit everything staged (durable on disk). A KeyboardInterrupt
+        while it runs marks the simulation `interrupted` (each command is whole, but the cascade is
+        cut: a queued command may be lost), and it refuses to go on (`SimulationInterrupted`)."""
+        try:
+            self._settle(commit)
+        except KeyboardInterrupt:
+            self.interrupted = self.clock.iso
+            raise
+
+    def _settle(self, commit: bool) -> None:
         if not self._deterministic:
             self._raise_thread_failures()
         self.reactions.settle()

@@ -34,6 +34,7 @@ from engine.kernel.errors import (
     MalformedCommand,
     ReentrantAsk,
     SimulationClosed,
+    SimulationInterrupted,
     UnknownEntity,
     UnknownKind,
 )
@@ -41,6 +42,7 @@ from engine.kernel.ids import Ids, check_seed
 from engine.kernel.index import IndexTable
 from engine.kernel.journal import GROUP_ROWS, Journal
 from engine.kernel.journal_commit import JournalWriteFailed
+from engine.kernel.journal_file import journal_path
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
@@ -65,6 +67,9 @@ class Simulation(Dispatch):
     (the command API is `engine.dispatch`). Job priorities are `engine.kernel.clock.Priority`.
     Opened on an existing journal, it continues where the last commit left off and refuses a seed or
     start other than the run's (`engine.position.JournalMismatch`).
+    Close it (`close()`, or `with`): the commands run since the clock last moved are committed then,
+    and a file stays locked until then (a second `Simulation` on it is `JournalLocked`). One dropped
+    without closing (a notebook cell run again) loses those commands when it is collected.
     """
 
     # each module's service, attached by `engine.bank.modules.attach_services` when its aggregates are hosted
@@ -119,6 +124,7 @@ class Simulation(Dispatch):
             if host.post is not None:
                 host.ledger = self.ledger
         self.closed = False
+        self.interrupted: str | None = None  # the instant a KeyboardInterrupt cut a cascade short (`settle`)
         self._close_failed: JournalWriteFailed | None = None  # the last commit's failure at `close`
         self._audit: tuple[object, ...] | None = None  # the audit row of the user's command being sent
         self._subjects: dict[str, str] = {}  # subject -> its JSON text in command contexts
@@ -165,10 +171,15 @@ class Simulation(Dispatch):
 
     def load(self, kind: str, entity_id: str, *, as_of: str | date | datetime | None = None, seq: int | None = None,
              use_snapshot: bool = True) -> object:
-        """Time travel: the entity as it was at a sim time (`as_of`) or a journal `seq`; None if it was
-        not created yet then, `UnknownEntity` if it never was (a misspelt or foreign id)."""
+        """Time travel: the entity as it was at a sim time (`as_of`: ISO text, a date = its 00:00 UTC,
+        or a datetime, naive read as UTC; every event recorded at or before it) or a journal `seq`;
+        None if it was not created yet then, `UnknownEntity` if it never was (a misspelt or foreign
+        id). An instant after now reads the state now: nothing later has happened yet, so the same
+        read gives another answer once the clock has passed it (reports read the end of today so)."""
         self._open()
         until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of is not None else None
+        if seq is not None and (type(seq) is not int or seq < 0):  # "5" read as 5, 1.5 as nothing before
+            raise InvalidArgument(argument="seq", value=seq, problem="a journal seq: a whole number >= 0")
         if kind not in self.kinds:
             raise UnknownKind(kind=kind)
         state, _ = self.kinds[kind].load(entity_id, to_seq=seq, until=until, use_snapshot=use_snapshot)
@@ -218,25 +229,37 @@ class Simulation(Dispatch):
             raise InvalidArgument(argument="when", value=when, problem="an ISO-8601 string, a date or a datetime")
         target = int(self.clock.env.now) + self.clock.seconds_until(when)
         with fewer_collections():
-            self.settle()
-            self.jobs.run_until(target)
+            try:
+                self.settle()
+                self.jobs.run_until(target)
+            except KeyboardInterrupt:  # inside a job (a price tick's path, say): the job is lost with it
+                self.interrupted = self.clock.iso
+                raise
             self.journal.set_meta(now=self.clock.iso)
             self.journal.flush()
 
     def _driving(self, call: str) -> None:
-        """Refuse to move a closed simulation's clock, or to move it from a job or reaction it runs."""
+        """Refuse to move a closed or interrupted simulation's clock, or to move it from a job or
+        reaction it runs."""
         self._open()
+        self._whole()
         if self.jobs.running or self.reactions.settling:
             raise ReentrantAsk(call=call, problem="the clock is moved by the caller driving the run, not by a job "
                                                   "or reaction it runs (schedule later work with sim.jobs.at)")
 
     def fork(self, at: str | date | datetime | None = None, journal: str = ":memory:") -> Simulation:
         """A new simulation continuing this one's history as it stood at `at` (default: now), in
-        memory or in a new journal file, hosting this one's aggregates, policies and settings; this
-        journal is only read (see `engine.kernel.fork`)."""
+        memory or in a new journal file (one that exists is refused), hosting this one's aggregates,
+        policies and settings; this journal is only read (see `engine.kernel.fork`). What the journal
+        holds comes along (entities, alarms such as obligations falling due); what it does not, does
+        not: a price feed (`sim.price.follow`, `follow_providers`) or a job of `sim.jobs`, so the
+        branch's price stays where it was at `at` until it is set or followed again. `t` stays
+        seconds since this simulation's start, so `branch.price.follow(path)` continues the same path."""
         from engine.kernel.fork import fork_journal
 
         self._open()
+        self._whole()
+        journal = journal_path(journal)  # a str or Path; None or a number is `InvalidArgument`
         self.settle(commit=True)
         at_iso = self.clock.iso if at is None else parse_instant(at).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self.journal.lock:
@@ -247,7 +270,8 @@ class Simulation(Dispatch):
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self, *, deliver: bool = True) -> None:
-        """Deliver what is queued (unless `deliver=False`), stop every actor, commit, close. The
+        """Deliver what is queued (unless `deliver=False`, or the simulation was interrupted), stop
+        every actor, commit (every command whole), close. The
         journal file is released even when the last commit fails (`JournalWriteFailed`, saying how
         many acknowledged rows did not become durable); every later `close` raises it again."""
         if self.closed:
@@ -255,7 +279,7 @@ class Simulation(Dispatch):
                 raise self._close_failed  # what the failed commit lost stays reported, never hidden
             return
         try:
-            if deliver:
+            if deliver and self.interrupted is None:  # an interrupted cascade is not carried on
                 self.settle()
         finally:
             self.closed = True
@@ -273,6 +297,11 @@ class Simulation(Dispatch):
                     for service in (getattr(self, "report", None), exporter):
                         if service is not None:
                             service.close()  # the scratch files of a journal in memory go with it
+
+    def _whole(self) -> None:
+        """`SimulationInterrupted` once a KeyboardInterrupt cut an instant's work short."""
+        if self.interrupted is not None:
+            raise SimulationInterrupted(at=self.interrupted, journal=self.journal.path)
 
     def _open(self) -> None:
         if self.closed:  # its journal's connection is closed too (`engine.kernel.journal_commit.ClosedConnection`)

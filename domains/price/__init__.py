@@ -24,8 +24,9 @@ class InvalidPrice(Refusal):
 
 
 def _positive_cents(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value <= 0:
-        raise InvalidPrice(price=value)
+    if type(value) is not int or value <= 0:  # the problem in the message: `InvalidPrice(price=70000.0)` said none
+        raise InvalidPrice(price=value, problem="a price is a positive whole number of cents per BTC "
+                                                "(int, not float, Decimal or str: $70,000.00 is 7_000_000)")
     check_amount(attribute.name, value, maximum=MAX_CENTS)
 
 

@@ -4,6 +4,7 @@ states and the ledger, shared by the operator API (`sim.credit`) and the credit 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, Literal, NamedTuple, Protocol, overload
 
@@ -63,6 +64,8 @@ class CreditStates(Protocol):
 
 class LedgerReads(Protocol):
     def balances(self, accounts: Sequence[str]) -> list[int]: ...
+    def balance(self, account: str, currency: str = ..., layer: str = ..., *,
+                as_of: str | datetime | None = ...) -> int: ...
 
 
 class Books(NamedTuple):
@@ -108,6 +111,10 @@ class CreditReads:
 
     def books(self, facility_id: str) -> Books:
         return _books(self.ledger.balances(self._accounts(facility_id)))
+
+    def books_as_of(self, facility_id: str, as_of: datetime) -> Books:
+        """`books` over the entries recorded at or before `as_of`."""
+        return _books([self.ledger.balance(a, as_of=as_of) for a in self._accounts(facility_id)])
 
     def owed(self, facility_id: str) -> Owed:
         """What the facility owes and its uncovered outstanding, in one read of the ledger."""

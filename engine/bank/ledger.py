@@ -46,7 +46,7 @@ from domains.accounting.period_balances import PeriodTrialBalance, check_period,
 from engine.bank.fiscal_reads import effective_period
 from engine.kernel.authz import SYSTEM
 from engine.kernel.clock import Clock, parse_instant
-from engine.kernel.errors import UnsupportedJournalFormat
+from engine.kernel.errors import InvalidArgument, UnsupportedJournalFormat
 from engine.kernel.journal import Journal
 from engine.kernel.row_check import check_row
 from engine.kernel.schema import FORMAT
@@ -227,7 +227,8 @@ class Ledger:
     def balance(self, account: str, currency: str = "USD", layer: str = "settled", *,
                 as_of: Instant | None = None) -> int:
         """The account's normal-side balance in one currency and layer, now or as of a sim time
-        (a datetime, date = its 00:00 UTC, or ISO string: entries recorded at or before it)."""
+        (a datetime, date = its 00:00 UTC, or ISO string: entries recorded at or before it; an
+        instant after now reads the balance now, as `Simulation.load` does)."""
         side = normal_side(account)  # an unknown account is refused, not read as zero
         if as_of is None:
             debits, credits = self._totals.get(_key(account, currency, layer), _ZERO)
@@ -238,8 +239,15 @@ class Ledger:
     def balances(self, accounts: Sequence[str], currency: str = "USD", layer: str = "settled") -> list[int]:
         """`balance` of each account now, in one call (the credit module reads 3-8 per facility, the
         day end 3 per accruing cycle). Each account's side is read from the chart once (an unknown
-        account is refused) and kept with the book's accounts."""
-        totals, cur, lay, sides = self._totals, _CURRENCIES[currency], _LAYERS[layer], self._sides
+        account is refused) and kept with the book's accounts. A currency or layer the book has not
+        (`"usd"`) is refused as `balance` refuses it (it was a bare `KeyError`); so is one account
+        name given alone (a str would be read as its characters)."""
+        if isinstance(accounts, str):
+            raise InvalidArgument(argument="accounts", value=accounts, problem="a sequence of account names")
+        cur, lay = _CURRENCIES.get(currency), _LAYERS.get(layer)
+        if cur is None or lay is None:
+            raise UnknownAccount(account=next(iter(accounts), ""), currency=currency, layer=layer)
+        totals, sides = self._totals, self._sides
         out = []
         for account in accounts:
             debits, credits = totals.get((account, cur, lay), _ZERO)

@@ -25,6 +25,7 @@ __all__ = [
     "ReentrantAsk",
     "Refused",
     "SimulationClosed",
+    "SimulationInterrupted",
     "StartOutOfRange",
     "TimeInPast",
     "UnknownEntity",
@@ -105,9 +106,15 @@ class UnsupportedJournalFormat(EngineError):
 
 
 class JournalLocked(EngineError):
-    """Another simulation holds the journal file for writing (field: path)."""
+    """Another simulation holds the journal file for writing (field: path; `here`: one of this
+    process)."""
 
     def describe(self) -> str:
+        if self.fields.get("here"):  # this process holds it: a notebook cell that opened it ran twice
+            return (f"{self.fields.get('path')}: held by a Simulation of this Python process that was not "
+                    "closed (a notebook cell run twice?): close it first (sim.close(), or open it in "
+                    "`with Simulation(...) as sim:`); its commands since its clock last moved are "
+                    "journaled only when it closes")
         return (f"{self.fields.get('path')}: in use by another lanasim process (a run, a resume or a "
                 "simulation writing it): wait for it to finish, or read a copy")
 
@@ -149,3 +156,19 @@ class TimeInPast(Refused):
 
 class SimulationClosed(Refused):
     """The simulation was closed; its actors are stopped."""
+
+
+class SimulationInterrupted(Refused):
+    """A `KeyboardInterrupt` (Ctrl-C in a notebook) stopped the simulation inside the work of one
+    instant (fields: at, journal): a command of that cascade may be lost (an obligation that never
+    falls due, a price feed that stops), so going on would run what no seed makes. Its reads still
+    work; moving the clock or sending commands is refused. A journal file, closed and opened again
+    (`Simulation(journal=PATH)`), continues where its last commit left off and re-derives the rest
+    (alarms ring again, reactions read on from their cursors); an in-memory one is run again."""
+
+    def describe(self) -> str:
+        journal = self.fields.get("journal")
+        then = (f"close it and open {journal} again (Simulation(journal={journal!r})) to continue from its last "
+                "commit" if journal != ":memory:" else "its journal is in memory: run it again from the start")
+        return (f"the simulation was interrupted at {self.fields.get('at')} in the middle of that instant's work; "
+                f"going on could lose a command of it: {then}")

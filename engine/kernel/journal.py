@@ -17,7 +17,7 @@ from engine.kernel.chain_rows import Written
 from engine.kernel.codec import OPTIONS, Codec, dumps, encode_default
 from engine.kernel.errors import ConcurrentModification
 from engine.kernel.journal_commit import GroupCommit, Row
-from engine.kernel.journal_file import check_or_create, connect
+from engine.kernel.journal_file import check_or_create, connect, hold, journal_path
 from engine.kernel.journal_read import JournalReads
 from engine.kernel.row_check import UnstorableValue, check_row
 from engine.kernel.schema import EVENTS_INSERT, OUTBOX_INSERT
@@ -53,13 +53,15 @@ class Journal(GroupCommit, JournalReads):
     def __init__(self, path: str | Path | sqlite3.Connection = ":memory:", codec: Codec | None = None,
                  *, group_rows: int = GROUP_ROWS, readonly: bool = False) -> None:
         adopted = isinstance(path, sqlite3.Connection)  # an open in-memory database (a fork's)
-        self.path = ":memory:" if adopted else str(path)
+        self.path = ":memory:" if adopted else journal_path(path)
         self.codec = codec or Codec()
         self.group_rows = group_rows
         self.readonly = readonly
         self.lock = threading.RLock()
         self.conn = path if isinstance(path, sqlite3.Connection) else connect(self.path, readonly)
         check_or_create(self.conn, self.path, readonly)
+        if not readonly and not adopted:
+            hold(self.path, self)  # a second writer of this process is told it is this one (`JournalLocked`)
         self._staged: dict[str, list[tuple[object, ...]]] = {}
         self._targets: dict[str, str | None] = {}
         self._events = self._staged.setdefault(EVENTS_INSERT, [])

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from engine.kernel.chain import seal
 from engine.kernel.chain_rows import Written, target_of
 from engine.kernel.errors import EngineError, SimulationClosed
+from engine.kernel.journal_file import release
 from engine.kernel.row_check import check_row
 
 __all__ = ["ClosedConnection", "GroupCommit", "JournalWriteFailed", "Row"]
@@ -209,3 +210,4 @@ class GroupCommit:
             finally:
                 self.conn.close()
                 self.conn = ClosedConnection()  # type: ignore[assignment]
+                release(self.path, self)

@@ -3,27 +3,66 @@ lock for the whole run (writers) and create the schema of an empty file."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import weakref
 from pathlib import Path
 
 from engine.kernel.codec import loads
-from engine.kernel.errors import JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
+from engine.kernel.errors import InvalidArgument, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
 from engine.kernel.readonly import connect_readonly
 from engine.kernel.schema import FORMAT, READABLE, create_schema, restore_entity_names, table_names
 
-__all__ = ["check_or_create", "connect"]
+__all__ = ["check_or_create", "connect", "hold", "journal_path", "release"]
+
+_HOLDERS: dict[str, weakref.ref[object]] = {}  # a journal file's real path -> the writer holding it in this process
+
+
+def hold(path: str, holder: object) -> None:
+    """Note that `holder` (a writer's `Journal`) of this process holds the file `path`."""
+    if path != ":memory:":
+        _HOLDERS[os.path.realpath(path)] = weakref.ref(holder)
+
+
+def release(path: str, holder: object) -> None:
+    if path != ":memory:" and _held_by(path) is holder:
+        del _HOLDERS[os.path.realpath(path)]
+
+
+def _held_by(path: str) -> object | None:
+    ref = _HOLDERS.get(os.path.realpath(path))
+    return None if ref is None else ref()
+
+
+def journal_path(path: object) -> str:
+    """`path` as text: a str or a path object (`:memory:`: in memory); anything else is
+    `InvalidArgument` (`journal=None` wrote a journal to a file named `None`)."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise InvalidArgument(argument="journal", value=path, problem="a file path (str or Path) or ':memory:'")
+    return str(path)
 
 
 def connect(path: str, readonly: bool) -> sqlite3.Connection:
-    """A connection to `path` (`:memory:` or a file); a reader never changes a byte of the file."""
+    """A connection to `path` (`:memory:` or a file); a reader never changes a byte of the file. A
+    writer's path that is a directory, or in none, is `InvalidArgument` (SQLite's bare
+    `OperationalError: unable to open database file` before)."""
     if path != ":memory:" and not Path(path).exists() and readonly:
         raise NotALanasimJournal(path=path, problem="no such file")
     if readonly and path != ":memory:":
         return connect_readonly(path)  # never checkpoints or rewrites the file
+    if path != ":memory:":
+        _check_writable(path)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=0.2)
     if readonly:
         conn.execute("PRAGMA query_only = ON")
     return conn
+
+
+def _check_writable(path: str) -> None:
+    if Path(path).is_dir():
+        raise InvalidArgument(argument="journal", value=path, problem="a directory: name a journal file in it")
+    if not Path(path).parent.is_dir():
+        raise InvalidArgument(argument="journal", value=path, problem=f"no such directory {Path(path).parent}")
 
 
 def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None:
@@ -33,7 +72,7 @@ def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None
     except sqlite3.DatabaseError as exc:
         conn.close()
         if "locked" in str(exc):
-            raise JournalLocked(path=path) from None
+            raise _locked(path) from None
         raise NotALanasimJournal(path=path, problem=str(exc)) from None
     if tables:
         _check_format(conn, path, tables)
@@ -76,5 +115,13 @@ def _take_write_lock(conn: sqlite3.Connection, path: str) -> None:
     except sqlite3.OperationalError as exc:
         conn.close()
         if "locked" in str(exc):
-            raise JournalLocked(path=path) from None
+            raise _locked(path) from None
         raise NotALanasimJournal(path=path, problem=str(exc)) from None
+
+
+def _locked(path: str) -> JournalLocked:
+    """`JournalLocked`; `here` when a writer of this very process holds the file (a notebook's
+    earlier `Simulation` on it, never closed), which "another lanasim process" misnamed."""
+    if _held_by(path) is not None:
+        return JournalLocked(path=path, here=True)
+    return JournalLocked(path=path)

@@ -11,11 +11,13 @@ Ephemeral (latest-value) events are kept per type as well as in the tail.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from domains.aggregate import Envelope, Public, kebab
 from engine.kernel.codec import dumps, loads
+from engine.kernel.errors import InvalidArgument
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
 from engine.kernel.schema import OUTBOX_INSERT
@@ -110,13 +112,24 @@ class Outbox:
              limit: int | None = None) -> list[Envelope]:
         """Envelopes with sequence > after, oldest first; optionally only the given event types
         (unknown ones are an `UnknownEventType` error) and those whose payload matches `where`
-        (dotted paths into the payload, e.g. `{"entity.status": "frozen"}`)."""
+        (dotted paths into the payload, e.g. `{"entity.status": "frozen"}`), at most `limit` of
+        them (None: all). `after` is an int (a sequence, such as `outbox.sequence` read earlier),
+        `limit` None or an int >= 0, `where` a dict: anything else is `InvalidArgument`."""
+        if limit is not None:
+            limit = _whole("limit", limit, "None or a whole number >= 0")
+            if limit < 0:
+                raise InvalidArgument(argument="limit", value=limit, problem="None or a whole number >= 0")
+        if where is not None and not isinstance(where, dict):
+            raise InvalidArgument(argument="where", value=where, problem='a dict of dotted payload paths to '
+                                                                         'values, e.g. {"entity.status": "frozen"}')
         matching = [e for e in self.stream(after, types) if not where or matches(e["payload"], where)]
-        return matching[:limit] if limit else matching
+        return matching if limit is None else matching[:limit]
 
     def stream(self, after: int = 0, types: Iterable[str] | str | None = None) -> Iterator[Envelope]:
         """`tail`'s envelopes one at a time, read as they are consumed: a long outbox (an imported
-        book's, a big stress run's) is never held whole. Types are checked before the first one."""
+        book's, a big stress run's) is never held whole. Types are checked before the first one;
+        an `after` that is no int (a bool, a str, None) is `InvalidArgument`."""
+        after = _whole("after", after, "a whole number: the sequence to read after")
         self.journal.sync()
         sql = "SELECT sequence, id, event_type, payload, recorded_at, trace_id FROM outbox WHERE sequence > ?"
         params: list[object] = [max(min(after, SEQUENCE_MAX), -SEQUENCE_MAX)]  # SQLite's integers hold no more
@@ -144,6 +157,14 @@ class Outbox:
             "SELECT payload, recorded_at, trace_id FROM ephemeral WHERE event_type = ?", (event_type,)).fetchone()
         return None if row is None else {"event_type": event_type, "payload": loads(row[0]),
                                          "recorded_at": row[1], "trace_id": row[2]}
+
+
+def _whole(argument: str, value: object, problem: str) -> int:
+    """`value` as an int: an int or any integer type (numpy's, as a DataFrame column gives), never a
+    bool or float; else `InvalidArgument` (a str compared with sequences deep inside otherwise)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise InvalidArgument(argument=argument, value=value, problem=problem)
+    return operator.index(value)  # type: ignore[arg-type,unused-ignore]
 
 
 def envelope(sequence: int, id_: str, event_type: str, payload: str, recorded_at: str, trace_id: str) -> Envelope:

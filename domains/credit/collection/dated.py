@@ -3,7 +3,7 @@ payment, from the facility's activation day to today, both included."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from domains.credit.errors import CreditError
 
@@ -16,8 +16,10 @@ class PaymentDateOutOfRange(CreditError):
 
 
 def payment_date(facility_id: str, activated_on: date, today: date, effective: date | str | None) -> date:
-    """The payment's effective date: `effective` (a date or `YYYY-MM-DD`) when it lies in
-    [activation day, today], today when it is None; else `PaymentDateOutOfRange`.
+    """The payment's effective date: `effective` (a date or `YYYY-MM-DD`; a datetime, such as
+    `sim.now`, is its UTC day, a naive one read as UTC) when it lies in [activation day, today],
+    today when it is None; else, a value that names no day too, `PaymentDateOutOfRange`. A datetime
+    was refused before, naming a range that held its day.
 
     Lana (lana-bank `core/credit/src/credit_facility/entity.rs`, `assert_payment_date_allowed`) refuses only a
     date before activation and so books a payment dated in the future, whose ledger entries sit ahead
@@ -25,12 +27,19 @@ def payment_date(facility_id: str, activated_on: date, today: date, effective: d
     """
     if effective is None:
         return today
-    if isinstance(effective, str):
-        effective = _day(effective)
-    if type(effective) is not date or not activated_on <= effective <= today:
+    day = _day(effective) if isinstance(effective, str) else _utc_day(effective)
+    if type(day) is not date or not activated_on <= day <= today:
         raise PaymentDateOutOfRange(facility_id=facility_id, effective=effective, earliest=activated_on,
                                     latest=today)
-    return effective
+    return day
+
+
+def _utc_day(value: object) -> object:
+    """A datetime's UTC day (naive: read as UTC, as `Simulation` reads instants); anything else as given."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).date()
+    return value
 
 
 def _day(text: str) -> date | str:

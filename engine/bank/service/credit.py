@@ -3,14 +3,14 @@ completion — each a command through the owning actor, plus read models from st
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
 from domains.accounting import chart
-from domains.credit import FacilityStatus, NonPositiveAmount, TermValues
+from domains.credit import FacilityStatus, NonPositiveAmount, TermValues, cvl
 from domains.credit.collateral import (
     NoActiveLiquidation,
     RecordProceedsReceived,
@@ -38,6 +38,7 @@ from domains.credit.facility import (
 )
 from domains.credit.facility.active import Facility
 from domains.deposit.errors import ensure_active
+from domains.price import BTC_USD
 from domains.validators import check_amount, check_id
 from engine.bank.credit_flow import CreditFlow, FlowKernel
 from engine.bank.credit_locks import AccountLocks
@@ -55,18 +56,42 @@ from engine.bank.ports import (
 )
 from engine.kernel.authz import SYSTEM
 from engine.kernel.batch import Batch
-from engine.kernel.errors import UnknownEntity
+from engine.kernel.clock import parse_instant
+from engine.kernel.errors import InvalidArgument, UnknownEntity
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel, Outcome
 
-__all__ = ["Books", "CreditKernel", "CreditService", "FacilityView"]
+__all__ = ["Books", "CreditKernel", "CreditService", "FacilityNotActivated", "FacilityView"]
+
+_NEXT_STEP = {  # FacilityNotActivated's stage -> what is missing
+    "pending_customer_approval": "its proposal awaits the customer's approval (sim.credit.conclude_customer_approval)",
+    "pending_approval": "its proposal awaits the approval process (sim.governance)",
+    "customer_denied": "its proposal was denied by the customer: it is never activated",
+    "denied": "its proposal was denied: it is never activated",
+    "approved": "its proposal is approved and its pending facility not created yet (sim.settle())",
+    "pending": "it is pending until its collateral reaches the margin-call CVL (sim.credit.update_collateral)"}
+
+
+class FacilityNotActivated(UnknownEntity):
+    """The id is a facility's, but no active facility exists yet (fields: kind, id, stage: `pending`,
+    or the proposal's status, `pending_customer_approval`, `pending_approval`, `denied`, ...; a read
+    `as_of` an instant before the activation: `later`, with `as_of`). An
+    `UnknownEntity` (there is no `credit-facility` entity of that id yet) naming the step that is
+    missing: a bare `UnknownEntity` made the id returned by `create_proposal` look misspelt."""
+
+    def describe(self) -> str:
+        stage, facility = str(self.fields.get("stage")), self.fields.get("id")
+        if stage == "later":  # a read as of an instant before the activation
+            return f"facility {facility} was not activated yet at {self.fields.get('as_of')}"
+        return f"facility {facility} is not activated yet: {_NEXT_STEP.get(stage, stage)}"
 
 
 class CreditKernel(FlowKernel, Protocol):
     """What `sim.credit` uses of the kernel beyond its flows' needs: commands awaited through the
-    owning actor (`engine.kernel.port.Kernel` is one)."""
+    owning actor, entities as of an instant (`engine.kernel.port.Kernel` is one)."""
 
     def execute(self, kind: str, entity_id: str, command: object, *, subject: str = ...) -> Outcome: ...
+    def load(self, kind: str, entity_id: str, *, as_of: datetime) -> Any: ...  # the kind's state class, or None
 
 
 @attrs.frozen
@@ -78,7 +103,8 @@ class FacilityView:
     amount: int
     collateral_sats: int
     collateralization_state: str
-    cvl: Decimal | None  # percent at the current price; None: infinite, or no price yet
+    cvl: Decimal | None  # percent at the current price; None: infinite (nothing owed) or no price yet;
+    # 0 without collateral, owing or not (Lana's rule: a closed facility's collateral is released, so 0)
     maturity_date: date
     books: Books
     public_id: int | None = None  # Lana's public id (one global sequence from 1000; `sim.public_ids`)
@@ -139,7 +165,7 @@ class CreditService:
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
         check_id("facility_id", facility_id)
         check_amount("amount", amount, NonPositiveAmount)
-        f, price = self.kernel.state(FACILITY_KIND, facility_id), self.price.current()
+        f, price = self._active(facility_id), self.price.current()
         if price is None:
             raise PriceUnavailable(facility_id=facility_id)
         assert_disbursal_allowed(f, self.kernel.now, amount, self.reads.cvl(f, price, adding=amount))
@@ -160,8 +186,7 @@ class CreditService:
         From a frozen or closed deposit account it is refused (`AccountFrozen`, `AccountClosed`), as
         Lana's app layer refuses it (lana/app/src/app/mod.rs; Lana names that error
         `CanNotCreateProposalForClosedOrFrozenAccount`, a proposal's, for a payment)."""
-        check_id("facility_id", facility_id)
-        f = self.kernel.state(FACILITY_KIND, facility_id)
+        f = self._active(facility_id)
         require_open_for_payment(facility_id, f.status)
         source = f.disbursal_credit_account_id
         ensure_active(source, self.deposits.account(source).status)
@@ -173,23 +198,48 @@ class CreditService:
         return payment_id
 
     def complete_facility(self, facility_id: str, *, subject: str = SYSTEM) -> Outcome:
-        check_id("facility_id", facility_id)
+        self._active(facility_id)
         books = self.books(facility_id)
         return self.kernel.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
                                    subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
-    def facility(self, facility_id: str) -> FacilityView:
-        check_id("facility_id", facility_id)
-        f, books = self.kernel.state(FACILITY_KIND, facility_id), self.books(facility_id)
+    def facility(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> FacilityView:
+        """The facility as the operator sees it now (closed ones too); of a proposal or a pending
+        facility, `FacilityNotActivated` (their states: `sim.state("credit-facility-proposal", id)`,
+        `sim.state("pending-credit-facility", id)`). `as_of` (as `repayment_plan`'s): as it stood
+        then, its books, collateral and CVL at the price then (`FacilityNotActivated` if it was
+        not active yet)."""
+        if as_of is not None:
+            return self._facility_then(facility_id, *self._as_of(as_of))
+        f, books = self._active(facility_id), self.books(facility_id)
         price, collateral = self.price.current(), self._collateral(f)
         return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
                             self.reads.cvl(f, price, books=books) if price else None, f.maturity_date, books,
                             self.public_ids.of(FACILITY_KIND, f.id))
 
-    def books(self, facility_id: str) -> Books:
+    def books(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> Books:
+        """The facility's receivables from the ledger, now or `as_of` an instant (as
+        `repayment_plan`'s: the entries recorded by then)."""
         self._known(facility_id)
-        return self.reads.books(facility_id)
+        if as_of is None:
+            return self.reads.books(facility_id)
+        return self.reads.books_as_of(facility_id, self._as_of(as_of)[0])
+
+    def _facility_then(self, facility_id: str, at: datetime, iso: str | None) -> FacilityView:
+        """`facility` as of `at` (`iso`: its journal text; None: now)."""
+        self._active(facility_id)
+        load = self.kernel.load
+        f: Facility | None = load(FACILITY_KIND, facility_id, as_of=at)
+        if f is None:
+            raise FacilityNotActivated(kind=FACILITY_KIND, id=facility_id, stage="later", as_of=iso)
+        books = self.books(facility_id, as_of=at)
+        price_then = load("price", BTC_USD, as_of=at) if self.reads.exists("price", BTC_USD) else None
+        price = None if price_then is None else price_then.price
+        collateral = int(load("collateral", f.collateral_id, as_of=at).amount)
+        return FacilityView(f.id, f.status, f.amount, collateral, f.collateralization_state.value,
+                            cvl(collateral, books.outstanding, price) if price else None, f.maturity_date, books,
+                            self.public_ids.of(FACILITY_KIND, f.id))
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest (Lana:
@@ -201,15 +251,32 @@ class CreditService:
         self._known(facility_id)
         return self.reads.obligations_of(facility_id)
 
-    def repayment_plan(self, facility_id: str) -> tuple[PlanEntry, ...]:
-        """Lana's repayment plan: obligations then what is still to come, by due date, interest first."""
+    def repayment_plan(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> tuple[PlanEntry, ...]:
+        """Lana's repayment plan: obligations then what is still to come, by due date, interest first.
+        `as_of` (ISO text, a date = its 00:00 UTC, or a datetime; at most now): the plan as it stood
+        then, as `lanasim show JOURNAL repayment-plan ID --as-of T` prints it (before the proposal: ())."""
         self._known(facility_id)
-        return facility_repayment_plan(self.outbox, facility_id, self.kernel.now)
+        at, iso = self._as_of(as_of)
+        return facility_repayment_plan(self.outbox, facility_id, at, iso)
 
-    def history(self, facility_id: str) -> tuple[HistoryEntry, ...]:
-        """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...)."""
+    def history(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> tuple[HistoryEntry, ...]:
+        """Lana's facility history, newest first (`HistoryEntry` per activation, payment, ...); with
+        `as_of` (as `repayment_plan`'s) only what was recorded by then."""
         self._known(facility_id)
-        return facility_history(self.outbox, facility_id, self.kernel.now)
+        at, iso = self._as_of(as_of)
+        return facility_history(self.outbox, facility_id, at, iso)
+
+    def _as_of(self, as_of: str | date | datetime | None) -> tuple[datetime, str | None]:
+        """(instant, its journal text) of a read as of `as_of` (now: no text); after now is
+        `InvalidArgument` (nothing after now has happened: the answer would change as the clock moves)."""
+        now = self.kernel.now
+        if as_of is None:
+            return now, None
+        at = parse_instant(as_of)
+        if at > now:
+            raise InvalidArgument(argument="as_of", value=as_of,
+                                  problem=f"after now ({now.isoformat()}): a read as of an instant looks back")
+        return at, at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _known(self, facility_id: str) -> None:
         """`UnknownEntity` for an id that names no facility, proposed, pending or active (its
@@ -220,7 +287,33 @@ class CreditService:
                 or exists("credit-facility-proposal", facility_id)):
             raise UnknownEntity(kind=FACILITY_KIND, id=facility_id)
 
+    def _active(self, facility_id: str) -> Facility:
+        """The active (or closed) facility's state; `FacilityNotActivated` while it is a proposal or
+        pending, `UnknownEntity` for an id that names none."""
+        check_id("facility_id", facility_id)
+        try:
+            found: Facility = self.kernel.state(FACILITY_KIND, facility_id)
+            return found
+        except UnknownEntity:
+            self._not_activated(facility_id)
+            raise
+
+    def _not_activated(self, facility_id: str) -> None:
+        """Raise `FacilityNotActivated` when the id is a proposal's or pending facility's."""
+        exists = self.reads.exists
+        if exists("pending-credit-facility", facility_id):
+            raise FacilityNotActivated(kind=FACILITY_KIND, id=facility_id, stage="pending")
+        if exists("credit-facility-proposal", facility_id):
+            status = self.kernel.state("credit-facility-proposal", facility_id).status.value
+            raise FacilityNotActivated(kind=FACILITY_KIND, id=facility_id, stage=status)
+
     def _collateral_id(self, facility_id: str) -> str:
+        """Of the facility or pending facility; a proposal has no collateral yet (`FacilityNotActivated`),
+        an id that names no facility is `UnknownEntity` of a `credit-facility`."""
+        exists = self.reads.exists
+        if not (exists(FACILITY_KIND, facility_id) or exists("pending-credit-facility", facility_id)):
+            self._not_activated(facility_id)
+            raise UnknownEntity(kind=FACILITY_KIND, id=facility_id)
         return self.reads.collateral_id(facility_id)
 
     def _collateral(self, f: Facility) -> int:
@@ -236,16 +329,14 @@ class CreditService:
     def send_collateral_to_liquidation(self, facility_id: str, sats: int, *, subject: str = SYSTEM) -> Outcome:
         """Lana's `collateralRecordSentToLiquidation`: `sats` leave the collateral for the liquidator
         (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
-        check_id("facility_id", facility_id)
-        f = self.kernel.state(FACILITY_KIND, facility_id)
+        f = self._active(facility_id)
         command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.kernel.now.date())
         return self.kernel.execute("collateral", f.collateral_id, command, subject=subject)
 
     def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
         `cents`; returns the id of the payment they become (none if nothing is owed)."""
-        check_id("facility_id", facility_id)
-        liquidation_id = self._last_liquidation_id(self.kernel.state(FACILITY_KIND, facility_id))
+        liquidation_id = self._last_liquidation_id(self._active(facility_id))
         command = RecordProceedsReceived(cents, self.kernel.ids.entity(), self.kernel.now.date())
         self.kernel.execute("liquidation", liquidation_id, command, subject=subject)
         return command.payment_id
