@@ -167,6 +167,29 @@ def test_proceeds_above_what_is_owed_pay_it_all_and_the_surplus_stays_in_the_pro
     assert_books_hold(sim, liquidating)
 
 
+def test_proceeds_above_what_is_owed_also_pay_defaulted_obligations_before_leaving_a_surplus(sim):
+    """January's interest defaulted 3 days after it fell due: the payment is allocated to it first
+    (as Lana allocates any payment), so sizing the payment on the outstanding without it left
+    $1,019.28 of principal unpaid while $5,000 of proceeds stayed in the proceeds account."""
+    sim.price.set(PRICE)
+    customer = sim.customer.create_customer("ada@bank.test")
+    sim.deposit.create_account(customer)
+    facility = sim.credit.create_proposal(customer, AMOUNT, std_terms(
+        duration=12, obligation_overdue_duration_from_due=None, obligation_defaulted_duration_from_due=3))
+    sim.credit.conclude_customer_approval(facility)
+    sim.credit.update_collateral(facility, SATS)
+    sim.advance(days=36)
+    books = sim.credit.books(facility)
+    assert (books.outstanding, books.defaulted) == (AMOUNT, 1_019_28)
+    btc_crashes(sim, facility)
+    sim.credit.send_collateral_to_liquidation(facility, 2 * BTC)
+    payment_id = sim.credit.record_liquidation_proceeds(facility, AMOUNT + 5_000_00)
+    assert sim.state("payment", payment_id).amount == AMOUNT + 1_019_28
+    assert sim.credit.books(facility) == (0, 0, 0, 0, 0)
+    assert sim.ledger.balance(chart.proceeds_from_liquidation(facility)) == 5_000_00 - 1_019_28
+    assert_books_hold(sim, facility)
+
+
 # -- one evaluation per step ---------------------------------------------------------------------
 def evaluations_and_reads(sim, monkeypatch, step) -> tuple[int, int]:
     """How many `UpdateCollateralization` commands the bank sends, and how many ledger reads it

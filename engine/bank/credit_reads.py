@@ -83,7 +83,9 @@ class Books(NamedTuple):
 
 
 class Owed(NamedTuple):
-    """What a facility owes (`Books.outstanding`) and its uncovered outstanding (settled USD cents)."""
+    """What a facility's obligations still owe (`Books.outstanding` plus its defaulted balances: a
+    payment is allocated to defaulted obligations too, interest first) and its uncovered outstanding
+    (settled USD cents)."""
 
     outstanding: int
     uncovered: int
@@ -117,9 +119,11 @@ class CreditReads:
         return _books([self.ledger.balance(a, as_of=as_of) for a in self._accounts(facility_id)])
 
     def owed(self, facility_id: str) -> Owed:
-        """What the facility owes and its uncovered outstanding, in one read of the ledger."""
+        """What the facility owes (defaulted balances included) and its uncovered outstanding, in one
+        read of the ledger."""
         b = self.ledger.balances((*self._accounts(facility_id), chart.uncovered_outstanding(facility_id)))
-        return Owed(_books(b).outstanding, b[8])
+        books = _books(b)
+        return Owed(books.outstanding + books.defaulted, b[8])
 
     def principal(self, facility_id: str) -> int:
         """Disbursed outstanding (not yet due + due + overdue): the base of daily interest."""

@@ -14,7 +14,8 @@ __all__ = ["payable", "record_proceeds"]
 
 
 def payable(proceeds: int, owed: int, uncovered: int) -> int:
-    """The proceeds, but no more than the facility owes (`owed`) nor its uncovered outstanding
+    """The proceeds, but no more than the facility's obligations owe (`owed`, defaulted ones
+    included: the payment pays them too, interest first) nor its uncovered outstanding
     (`uncovered`): a payment above it would break that account's velocity limit, and only
     obligations take a payment. The surplus stays in the proceeds-from-liquidation account (Lana has
     no rule for it; an operator would return it to the borrower)."""
