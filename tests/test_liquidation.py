@@ -320,3 +320,20 @@ def test_the_balance_sheet_still_balances_once_liquidation_proceeds_pay_the_loan
         sheet = {(r["section"], r["account"]): int(r["amount"]) for r in csv.DictReader(file)}
     assert sheet[("assets", chart.LIQUIDATION_PROCEEDS_OMNIBUS)] == 40_000_00
     assert sheet[("check", "assets-minus-liabilities-and-equity")] == 0
+
+
+def test_terms_with_an_initial_cvl_of_100_start_an_empty_liquidation_instead_of_failing_the_price_update(sim):
+    """Terms 100/90/80 (Lana accepts them): the crash used to fail the price sweep with a
+    DivisionByZero (a stress run on such a book stopped with `reaction failed`)."""
+    sim.price.set(PRICE)
+    customer = sim.customer.create_customer("ada@bank.test")
+    sim.deposit.create_account(customer)
+    facility = sim.credit.create_proposal(customer, AMOUNT, std_terms(
+        duration=12, initial_cvl=Decimal(100), margin_call_cvl=Decimal(90), liquidation_cvl=Decimal(80)))
+    sim.credit.conclude_customer_approval(facility)
+    sim.credit.update_collateral(facility, 160_000_000)
+    sim.price.set(PRICE // 2)
+    assert sim.credit.facility(facility).collateralization_state == "under_liquidation_threshold"
+    (entity,) = initiated(sim)
+    trigger = entity["liquidation_trigger"]
+    assert (trigger["initially_expected_to_receive"], trigger["initially_estimated_to_liquidate"]) == (0, 0)

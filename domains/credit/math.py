@@ -46,8 +46,15 @@ def add_months(moment: datetime | date, months: int) -> date:
 def liquidation_amounts(outstanding_cents: int, collateral_sats: int, cents_per_btc: int,
                         initial_cvl: Decimal) -> tuple[int, int]:
     """(to_receive cents, to_liquidate sats) restoring the initial CVL after selling X and repaying X:
-    to_receive = max(0, (O·r − C)/(r − 1)) rounded up to the cent; sats rounded up at the price."""
+    to_receive = max(0, (O·r − C)/(r − 1)) rounded up to the cent; sats rounded up at the price.
+
+    FIX of Lana's bug (Lana: core/credit/collateral/src/liquidation/payment.rs, `calculate_optimal_payment`
+    divides by r − 1 unchecked, and its terms accept an initial CVL of 100 %): at r = 1 it panics.
+    Here that is (0, 0), what the rule gives for every initial CVL below 100 %: a facility under its
+    liquidation CVL (below 100 % then) only falls further from it by selling at par and repaying."""
     r = initial_cvl / 100
+    if r == 1:
+        return 0, 0
     value = sats_to_cents_down(collateral_sats, cents_per_btc)
     to_receive = max(0, ceil_cents((Decimal(outstanding_cents) * r - value) / (r - 1)))
     return to_receive, cents_to_sats_up(to_receive, cents_per_btc)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -112,6 +114,34 @@ def test_partial_liquidation_restores_the_initial_cvl():
     after = cvl(collateral - to_sell, outstanding - to_receive, price)
     assert to_receive > 0 and Decimal(139) <= after <= Decimal(141)
     assert liquidation_amounts(100, 10**10, price, Decimal(140)) == (0, 0)
+
+
+def lana_optimal_payment(outstanding: int, sats: int, price: int, initial_cvl: Decimal) -> tuple[int, int]:
+    """Lana's `calculate_optimal_payment` in exact arithmetic: the collateral value rounded down to
+    the cent, max(0, (O·r − C)/(r − 1)) rounded away from zero to the cent, sats rounded up."""
+    r = Fraction(initial_cvl) / 100
+    value = sats * price // 100_000_000
+    to_receive = math.ceil(max(Fraction(0), (outstanding * r - value) / (r - 1)))
+    return to_receive, math.ceil(Fraction(to_receive * 100_000_000, price))
+
+
+def test_lana_s_own_example_sizes_the_same():
+    """Lana's payment.rs tests: $50,000 owed on 1 BTC at $62,500, back to 140 %: $18,750 for 0.3 BTC."""
+    assert liquidation_amounts(5_000_000, 100_000_000, 6_250_000, Decimal(140)) == (1_875_000, 30_000_000)
+
+
+@given(outstanding=st.integers(1, 10**15), sats=st.integers(0, 21 * 10**14), price=st.integers(1, 10**12),
+       initial_cvl=st.integers(10_001, 100_000).map(lambda hundredths: Decimal(hundredths) / 100))
+def test_partial_liquidation_sizes_to_the_cent_and_the_sat_as_lana(outstanding, sats, price, initial_cvl):
+    assert liquidation_amounts(outstanding, sats, price, initial_cvl) == \
+        lana_optimal_payment(outstanding, sats, price, initial_cvl)
+
+
+@pytest.mark.parametrize("initial_cvl", [Decimal(100), Decimal("99.99"), Decimal(90)])
+def test_an_initial_cvl_of_100_or_less_sizes_no_sale_under_the_liquidation_cvl(initial_cvl):
+    """At 100 % Lana divides by zero; below it its rule gives nothing: selling at par and repaying
+    only lowers a CVL under 100 %."""
+    assert liquidation_amounts(100_000_00, 100_000_000, 7_000_000, initial_cvl) == (0, 0)
 
 
 @pytest.mark.parametrize("overrides, field", [
