@@ -337,3 +337,26 @@ def test_terms_with_an_initial_cvl_of_100_start_an_empty_liquidation_instead_of_
     (entity,) = initiated(sim)
     trigger = entity["liquidation_trigger"]
     assert (trigger["initially_expected_to_receive"], trigger["initially_estimated_to_liquidate"]) == (0, 0)
+
+
+def test_the_analysis_counts_a_liquidation_sent_out_in_two_steps_once_with_all_its_sats():
+    """1 BTC then 0.5 BTC at $45,000 for $60,000: the summary counted only the last send (0.5 BTC)
+    and a slippage of -$37,500, the facility two liquidations and the desk queue -1."""
+    from scenarios.analysis import analyse_run
+
+    with Simulation(seed=11, start="2024-01-01") as sim:
+        facility = a_facility(sim)
+        btc_crashes(sim, facility)
+        collateral_id = sim.credit.liquidation(facility).collateral_id
+        sim.credit.send_collateral_to_liquidation(facility, BTC)
+        sim.credit.send_collateral_to_liquidation(facility, BTC // 2)
+        sim.credit.record_liquidation_proceeds(facility, 60_000_00)
+        sim.price.set(CRASH + 100_000)
+        analysis = analyse_run(sim)
+        liquidated = btc(sim, chart.liquidated_collateral(collateral_id))
+    summary, (row,) = analysis.summary, analysis.facilities.to_dict("records")
+    assert (summary["liquidations_executed"], summary["btc_sold_sats"], summary["proceeds_cents"]) == (
+        1, liquidated, 60_000_00) == (1, 3 * BTC // 2, 60_000_00)
+    assert summary["slippage_cents"] == 3 * BTC // 2 * CRASH // BTC - 60_000_00 == 7_500_00
+    assert (row["liquidations"], row["sats_sold"]) == (1, 3 * BTC // 2)
+    assert list(analysis.timeseries["desk_queue"]) == [0, 0, 0]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from domains.accounting import chart
 from engine import Simulation
 from scenarios import run_stress
 from scenarios.analysis import analyse, analyse_run
@@ -74,6 +75,10 @@ def test_the_summary_agrees_with_what_the_desk_and_the_borrowers_did():
         assert summary["proceeds_cents"] == sum(e.proceeds_cents for e in sold)
         assert summary["slippage_cents"] == sum(e.slippage_cents for e in sold)
         assert summary["margin_calls"] == len(borrowers.margin_calls()) > 0
+        collaterals = [sim.state("credit-facility", f).collateral_id for f in sim.journal.entity_ids("credit-facility")]
+        assert summary["btc_sold_sats"] == sum(sim.ledger.balance(chart.liquidated_collateral(c), currency="BTC")
+                                               for c in collaterals) > 0
+        assert summary["proceeds_cents"] == sim.ledger.balance(chart.LIQUIDATION_PROCEEDS_OMNIBUS)
         facilities = analyse_run(sim).facilities.set_index("facility_id")
         for facility in facilities.index:
             view = sim.credit.facility(facility)

@@ -155,11 +155,11 @@ class _Fold:
         self.markers: list[tuple] = []
         self.in_flight, self.queued, self.started = 0, 0, 0
         self.executed, self.sold, self.proceeds, self.slippage = 0, 0, 0, 0
-        self.pending: dict[str, tuple[int, int]] = {}  # liquidation id -> (sats sent, price)
+        self.pending: dict[str, tuple[int, int]] = {}  # liquidation id -> (sats sent, their value, cents)
         self.end = 0  # epoch seconds of the last envelope
         self.aging = Aging(book.index)  # unpaid obligations, for reserves_cents
         self.open_at_start: np.ndarray | None = None  # a branched run's facilities open at its start
-        self.carried: set[str] = set()  # liquidations sent out before the branch point, not yet sold
+        self.carried: dict[str, int] = {}  # liquidation id -> sats sent before the branch point, not yet sold
         self.due_row = False  # a price update's row not yet taken (its instant not yet over)
         self.defaulted: dict[str, int] = {}  # defaulted obligation id -> its facility's position
 
@@ -170,7 +170,7 @@ class _Fold:
         self.open_at_start = b.active.copy()
         self.rows, self.markers = [], []
         self.started, self.executed, self.sold, self.proceeds, self.slippage = 0, 0, 0, 0, 0
-        self.carried = set(self.pending)
+        self.carried = {liquidation_id: sats for liquidation_id, (sats, _) in self.pending.items()}
         for name in ("calls", "liquidations", "sold", "proceeds", "called_seconds"):
             getattr(b, name)[:] = 0
         b.cvl_start[:], b.cvl_min[:], b.cvl_end[:] = np.nan, np.nan, np.nan
@@ -329,27 +329,33 @@ def _initiated(fold: _Fold, payload: dict, now: int, at: str) -> None:
 
 @_on("core.credit-collateral.liquidation-collateral-sent-out")
 def _sent_out(fold: _Fold, payload: dict, now: int, at: str) -> None:
-    fold.queued -= 1
-    fold.pending[payload["liquidation_id"]] = (payload["amount"], fold.price or 0)
+    """A liquidation's collateral may go out in several sends (Lana's are repeatable): each adds its
+    sats and their value at the price then; the first takes it off the desk's queue and counts it."""
+    liquidation_id, sats = payload["liquidation_id"], payload["amount"]
+    first = liquidation_id not in fold.pending
+    sent, value = fold.pending.get(liquidation_id, (0, 0))
+    fold.pending[liquidation_id] = (sent + sats, value + sats * (fold.price or 0) // SATS_PER_BTC)
     i = fold.book.index.get(payload["secured_loan_id"])
     if i is not None:
-        fold.book.sold[i] += payload["amount"]
-        fold.book.liquidations[i] += 1
-    fold.markers.append((at, "liquidation", payload["secured_loan_id"], fold.price))
+        fold.book.sold[i] += sats
+        fold.book.liquidations[i] += int(first)
+    if first:
+        fold.queued -= 1
+        fold.markers.append((at, "liquidation", payload["secured_loan_id"], fold.price))
 
 
 @_on("core.credit-collateral.liquidation-proceeds-received")
 def _proceeds(fold: _Fold, payload: dict, now: int, at: str) -> None:
-    sats, price = fold.pending.pop(payload["liquidation_id"], (0, 0))
+    sats, value = fold.pending.pop(payload["liquidation_id"], (0, 0))
     cents = payload["amount"]
     fold.executed, fold.sold, fold.proceeds = fold.executed + 1, fold.sold + sats, fold.proceeds + cents
-    fold.slippage += sats * price // SATS_PER_BTC - cents
+    fold.slippage += value - cents
     i = fold.book.index.get(payload["secured_loan_id"])
+    before = fold.carried.pop(payload["liquidation_id"], None)
     if i is not None:
         fold.book.proceeds[i] += cents
-        if payload["liquidation_id"] in fold.carried:  # sent out before the branch point: counted sold now
-            fold.carried.discard(payload["liquidation_id"])
-            fold.book.sold[i] += sats
+        if before is not None:  # sent out before the branch point: counted sold now
+            fold.book.sold[i] += before
             fold.book.liquidations[i] += 1
 
 
