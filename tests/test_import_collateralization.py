@@ -59,3 +59,24 @@ def test_a_stress_from_an_imported_journal_sells_the_collateral_of_a_liquidation
     summary = orjson.loads((out / "summary.json").read_bytes())
     assert summary["seed"] == 0 and summary["facilities"] == 3
     assert summary["liquidations_executed"] >= 1 and summary["btc_sold_sats"] > 0  # fac-liq's, begun at import
+
+
+def test_interest_defaulted_by_the_import_date_is_left_out_of_the_cvl_and_starts_no_liquidation(tmp_path):
+    """$80,000 principal and $5,000 of January's interest, defaulted a day after it fell due, on
+    1.5 BTC at $58,000: the bank counts 108.75 % (a margin call) on $80,000, as its books do after
+    the import. Counting the defaulted interest (102 %) started a liquidation sized to receive
+    $80,000, left running once the defaulted interest re-evaluated the facility to a margin call."""
+    header = ("facility_id,customer_email,facility_usd,disbursed_usd,principal_outstanding_usd,"
+              "interest_outstanding_usd,collateral_btc,annual_rate_pct,duration_months,activated_on,"
+              "initial_cvl_pct,margin_call_cvl_pct,liquidation_cvl_pct,obligation_defaulted_duration_from_due")
+    row = "fac-def,ada@example.com,100000,100000,80000,5000,1.5,12,12,2024-01-15,140,125,105,1"
+    code, journal = imported(tmp_path, [row], header, price="58000")
+    assert code == 0
+    with branch_at(str(journal), None) as sim:
+        facility = sim.state("credit-facility", "fac-def")
+        assert sim.credit.books("fac-def")[:1] + sim.credit.books("fac-def")[4:] == (80_000_00, 5_000_00)
+        assert facility.collateralization_state is CollateralizationState.UNDER_MARGIN_CALL_THRESHOLD
+        assert not facility.liquidation_running
+        assert _published(sim, "core.credit.partial-liquidation-initiated") == {}
+        changed = _published(sim, "core.credit.facility-collateralization-changed")["fac-def"]
+        assert changed["collateralization"]["state"] == "UnderMarginCallThreshold"

@@ -23,6 +23,7 @@ import attrs
 
 from domains.aggregate import Send
 from domains.credit.collateral.collateralization import CollateralizationState, classify
+from domains.credit.collection.schedule import obligation_dates
 from domains.credit.commands import ImportAccrualCycle, StartAccrualCycle
 from domains.credit.errors import CreditError, MissingId
 from domains.credit.facility import events as ev
@@ -35,7 +36,7 @@ from domains.credit.primitives import Outstanding
 from domains.credit.terms import TermValues
 
 __all__ = ["ImportFacility", "ImportInconsistent", "cycles_at", "imported_cycles", "imported_events",
-           "imported_state", "inconsistency"]
+           "imported_state", "inconsistency", "owed_at_import"]
 
 
 class ImportInconsistent(CreditError):
@@ -69,8 +70,25 @@ class ImportFacility:
 
 
 def imported_state(c: ImportFacility) -> CollateralizationState:
-    """The facility's collateralization at the import price, on what it owes (principal and posted interest)."""
-    return classify(cvl(c.collateral_sats, c.principal + c.interest, c.price), c.terms)
+    """The facility's collateralization at the import price, on what it owes (`owed_at_import`)."""
+    return classify(cvl(c.collateral_sats, owed_at_import(c), c.price), c.terms)
+
+
+def owed_at_import(c: ImportFacility) -> int:
+    """Principal and posted interest owed, less what the import date has defaulted already: the
+    bank's CVL and a liquidation's size leave defaulted balances out (Lana's `total_outstanding`),
+    so a book whose interest had defaulted started a liquidation the bank's books did not call for
+    (and then left it as a margin call, its liquidation still running)."""
+    previous, _ = cycles_at(c.id, c.terms, c.activated_at.date(), c.as_of)
+    principal = 0 if _defaulted_by(c, add_months(c.activated_at, c.terms.duration)) else c.principal
+    interest = 0 if previous is None or _defaulted_by(c, previous.period.end) else c.interest
+    return principal + interest
+
+
+def _defaulted_by(c: ImportFacility, due: date) -> bool:
+    """Whether an obligation due on `due` is Defaulted by the import date (as `ImportObligation` records it)."""
+    defaulted = obligation_dates(c.terms, due)["defaulted_date"]
+    return defaulted is not None and defaulted <= c.as_of
 
 
 def cycles_at(facility_id: str, terms: TermValues, activated: date,
@@ -113,7 +131,7 @@ def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
     own figures are `imported_cycles`."""
     previous, current = _checked(c)
     maturity = add_months(c.activated_at, c.terms.duration)
-    owed, state = c.principal + c.interest, imported_state(c)
+    owed, state = owed_at_import(c), imported_state(c)
     events: list[ev.FacilityEvent] = [ev.FacilityInitialized(
         c.id, c.id, c.customer_id, c.customer_type, c.collateral_id, c.disbursal_credit_account_id, c.amount,
         c.terms, c.activated_at, maturity, f"{c.id}-activation", 0, None,
@@ -141,7 +159,7 @@ def _collateralization(c: ImportFacility, state: CollateralizationState) -> tupl
         return (changed,)
     if c.liquidation_id is None:
         raise MissingId(field="liquidation_id")
-    receive, sell = liquidation_amounts(c.principal + c.interest, c.collateral_sats, c.price, c.terms.initial_cvl)
+    receive, sell = liquidation_amounts(owed_at_import(c), c.collateral_sats, c.price, c.terms.initial_cvl)
     return (changed, ev.PartialLiquidationInitiated(c.liquidation_id, c.price, receive, sell))
 
 
