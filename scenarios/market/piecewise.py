@@ -23,6 +23,9 @@ class Piecewise:
     half-even; before the first point and after the last it is flat. With `noise` > 0 every segment
     gets a seeded Brownian bridge in log price on an (about) hourly grid, std `noise` per hour,
     zero at both ends of the segment and linear between grid points; the points themselves are exact.
+    Noise that would take the price under the lowest point is reflected back above it, so the lowest
+    point stays the path's trough, at its instant: a crash shape's documented bottom is the bottom
+    every seed publishes (unfolded, ftx-2022 of seed 1 bottomed 1.7 % lower two days later).
     """
 
     def __init__(self, points: list[tuple[int, int]], *, geometric: bool = True, noise: float = 0.0,
@@ -35,6 +38,7 @@ class Piecewise:
         self.cents = [c for _, c in points]
         self.geometric, self.noise = geometric, noise
         self._bridges = _bridges(self.times, noise, rng) if noise > 0 else None
+        self._floor = math.log(min(self.cents))
 
     @property
     def length_s(self) -> int:
@@ -55,7 +59,10 @@ class Piecewise:
             return round(lo + Fraction((hi - lo) * (t - a), b - a))
         f = (t - a) / (b - a)
         log = math.log(lo) + f * (math.log(hi) - math.log(lo)) if self.geometric else math.log(lo + f * (hi - lo))
-        return _to_cents(log + (_bridge_at(self._bridges[i], t - a, b - a) if self._bridges else 0.0))
+        if self._bridges is None:
+            return _to_cents(log)
+        noisy = log + _bridge_at(self._bridges[i], t - a, b - a)
+        return _to_cents(noisy if noisy >= self._floor else 2 * self._floor - noisy)
 
 
 def _bridges(times: list[int], noise: float, rng: random.Random | None) -> list[array[float]]:
