@@ -4,11 +4,13 @@ its instant, whatever the seed."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
 from scenarios import run_stress
+from scenarios.cli import main
 from scenarios.library import load_scenario
 from scenarios.market import SHAPES, path_from_spec
 
@@ -49,3 +51,35 @@ def test_the_floor_keeps_the_relative_moves_of_a_shape_replayed_from_another_pri
     ratio = 6_000_000 / own.price_at(0)
     for t in range(0, own.length_s + 1, HOUR):
         assert scaled.price_at(t) == pytest.approx(own.price_at(t) * ratio, abs=3)  # cents rounded twice
+
+
+BOOK = ("facility_id,customer_email,facility_usd,disbursed_usd,principal_outstanding_usd,interest_outstanding_usd,"
+        "collateral_btc,annual_rate_pct,duration_months,activated_on,initial_cvl_pct,margin_call_cvl_pct,"
+        "liquidation_cvl_pct\nfac-1,ada@example.com,100000,100000,80000,0,2.5,12,12,2024-01-15,140,125,105\n")
+
+
+@pytest.fixture
+def book_journal(tmp_path):
+    (tmp_path / "book.csv").write_text(BOOK)
+    journal = tmp_path / "book.sqlite"
+    assert main(["import", str(tmp_path / "book.csv"), "--as-of", "2024-03-10", "--price-usd", "60000",
+                 "--journal", str(journal)]) == 0
+    return journal
+
+
+def test_a_price_for_a_journals_book_is_refused_since_the_path_replays_from_the_journals_price(
+        book_journal, tmp_path, capsys):
+    """`run may-2021 --from book.sqlite --set btc_usd=100000` ran from the journal's $60,000 and said nothing."""
+    out = tmp_path / "run"
+    capsys.readouterr()
+    assert main(["run", "may-2021", "--from", str(book_journal), "--set", "btc_usd=100000", "--set", "days=1",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lanasim: error: btc_usd=100000 is unused with --from JOURNAL") and err.count("\n") == 1
+    assert not out.exists()
+    assert main(["sweep", "may-2021", "--from", str(book_journal), "--grid", "btc_usd=50000,70000",
+                 "--seeds", "1", "--out", str(tmp_path / "sweep")]) == 2
+    assert "btc_usd=50000 is unused with --from JOURNAL" in capsys.readouterr().err
+    assert main(["run", "may-2021", "--from", str(book_journal), "--set", "btc_usd=0", "--set", "days=1",
+                 "--set", "lead_days=0", "--out", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["price_start_cents"] == 6_000_000

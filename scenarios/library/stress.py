@@ -84,7 +84,9 @@ PARAMS = (
     # the market
     Param("path", "black-thursday-2020", "", f"market spec: a historical shape ({', '.join(SHAPES)}), "
           "gbm:/jump:/bridge:/constant:, or csv:FILE (see scenarios.market)"),
-    Param("btc_usd", 0, "USD", "the price the path's moves are replayed from; 0: the path's own level", 0, 10_000_000),
+    Param("btc_usd", 0, "USD", "the price the path's moves are replayed from; 0: the path's own level (a book_from "
+          "journal's book replays them from its own price at book_at: run --from JOURNAL refuses a btc_usd)",
+          0, 10_000_000),
     Param("lead_days", 0, "days", "days the book runs before the path begins", 0, 366),
     Param("price_every_minutes", 60, "minutes", "interval between oracle price updates", 1, 1_440),
     Param("stale_after_hours", 0.0, "h", "hours after the path begins that the feed goes stale", 0, 100_000),
