@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,22 @@ def test_a_price_for_a_journals_book_is_refused_since_the_path_replays_from_the_
     assert main(["run", "may-2021", "--from", str(book_journal), "--set", "btc_usd=0", "--set", "days=1",
                  "--set", "lead_days=0", "--out", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["price_start_cents"] == 6_000_000
+
+
+def _readme_shapes() -> list[list[str]]:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| `") and "-> $" in line]
+    return [[cell.strip(" `") for cell in row.strip("|").split("|")] for row in rows]
+
+
+def test_the_readmes_table_of_crash_presets_says_what_each_preset_runs():
+    rows = _readme_shapes()
+    assert [row[0] for row in rows] == list(PRESETS)
+    for preset, name, window, fall, drawdown, horizon in rows:
+        defaults, shape = load_scenario(preset).defaults, SHAPES[name]
+        assert defaults["path"] == name and horizon == f"{defaults['lead_days']}, {defaults['days']}"
+        (first_at, first), (last_at, _) = shape.anchors[0], shape.anchors[-1]
+        trough_at, trough = min(shape.anchors, key=lambda anchor: anchor[1])
+        assert window == f"{first_at:%Y-%m-%d} .. {last_at:%Y-%m-%d}"
+        assert fall == f"${first // 100:,} -> ${trough // 100:,} ({trough_at:%Y-%m-%d %H:%M})"
+        assert drawdown == f"{100 * (trough / first - 1):.1f} %"

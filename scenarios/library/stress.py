@@ -110,7 +110,8 @@ PARAMS = (
           f"{MAX_SLIPPAGE_BPS:,} bps)", 0, MAX_SLIPPAGE_BPS),
     Param("slippage_bps_per_btc", 50.0, "bps/BTC", "extra slippage per BTC sold", 0, 10_000),
     # the horizon
-    Param("days", 14, "days", "days the story runs after the path begins", 1, 3_650),
+    Param("days", 14, "days", "days the story runs after the path begins (a dated path holds its last price "
+          "once its data ends; README: Stress testing lists each shape's dates)", 1, 3_650),
 )
 BOOK_PARAMS = ("facilities", "facility_usd", "size_distribution", "size_spread", "cvl_low", "cvl_high", "terms_mix",
                "aged_share", "book_seed")  # a drawn book's (one held in a journal: `book_from`, `book_at`)
