@@ -103,3 +103,13 @@ def test_the_readmes_table_of_crash_presets_says_what_each_preset_runs():
         assert window == f"{first_at:%Y-%m-%d} .. {last_at:%Y-%m-%d}"
         assert fall == f"${first // 100:,} -> ${trough // 100:,} ({trough_at:%Y-%m-%d %H:%M})"
         assert drawdown == f"{100 * (trough / first - 1):.1f} %"
+
+
+def test_a_path_without_its_own_price_runs_on_a_journals_book_from_the_journals_price(book_journal, tmp_path, capsys):
+    """`run may-2021 --from book.sqlite --set path=constant:` was refused ("needs a start price") though
+    the journal's book has one; march-2020 took it only because it then fixed btc_usd at 7,900."""
+    capsys.readouterr()
+    for n, (preset, spec) in enumerate([("may-2021", "constant:"), ("march-2020", "gbm:sigma=0.8")]):
+        assert main(["run", preset, "--from", str(book_journal), "--set", f"path={spec}", "--set", "days=1",
+                     "--set", "lead_days=0", "--out", str(tmp_path / f"run{n}"), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["price_start_cents"] == 6_000_000

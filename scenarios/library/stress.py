@@ -62,6 +62,7 @@ __all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", 
            "write_book"]
 
 START = "2024-01-01"  # the run's start when the path carries no dates
+STAND_IN_CENTS = 100  # the price a spec is checked at when a journal's book will give the real one
 HOUR, DAY = 3600, 86_400
 PARAMS = (
     # the book
@@ -147,7 +148,7 @@ def check(params: dict) -> None:
         raise ScenarioError("book_at needs book_from (the journal whose book stands at it)")
     try:
         mix = parse_terms_mix(params["terms_mix"])
-        path = _market(params, seed=0)  # built once here (a csv: path reads and parses its file)
+        path = _market(params, seed=0, checking=True)  # built once here (a csv: path reads and parses its file)
         _start(path, params["lead_days"])
     except PathSpecError as refused:
         raise ScenarioError(refused.describe()) from None
@@ -200,8 +201,11 @@ def _start(path, lead_days: int) -> str:
     return check_start(path.start - timedelta(days=lead_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _market(params: dict, seed: int):
-    price = params["btc_usd"] * 100 or None
+def _market(params: dict, seed: int, *, checking: bool = False):
+    """The path of `params`. A book held in a journal (`book_from`) brings its own price, which the run
+    replays the path from, so `checking` such a spec (`constant:`, a gbm without start=) stands in a
+    price for it rather than refuse it for want of one."""
+    price = params["btc_usd"] * 100 or (STAND_IN_CENTS if checking and params["book_from"] else None)
     return path_from_spec(params["path"], seed=seed, price_cents=price)
 
 
