@@ -113,3 +113,13 @@ def test_a_path_without_its_own_price_runs_on_a_journals_book_from_the_journals_
         assert main(["run", preset, "--from", str(book_journal), "--set", f"path={spec}", "--set", "days=1",
                      "--set", "lead_days=0", "--out", str(tmp_path / f"run{n}"), "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["price_start_cents"] == 6_000_000
+
+
+def test_a_path_without_a_price_on_a_drawn_book_is_told_to_take_btc_usd(tmp_path, capsys):
+    """march-2020 ran `path=gbm:sigma=0.8` from its fixed $7,900; now it asks for a price in the run's terms
+    (the message named price_cents, a Python argument no run takes)."""
+    out = tmp_path / "run"
+    assert main(["run", "march-2020", "--set", "path=gbm:sigma=0.8", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == ("lanasim: error: market spec 'gbm:sigma=0.8' needs a start price: give "
+                                       "start=DOLLARS in it, or btc_usd=DOLLARS\n")
+    assert not out.exists()

@@ -151,6 +151,9 @@ def check(params: dict) -> None:
         path = _market(params, seed=0, checking=True)  # built once here (a csv: path reads and parses its file)
         _start(path, params["lead_days"])
     except PathSpecError as refused:
+        if refused.fields.get("key") == "start":  # the run's own way to give one is btc_usd
+            raise ScenarioError(f"market spec {params['path']!r} needs a start price: give start=DOLLARS in it, "
+                                "or btc_usd=DOLLARS") from None
         raise ScenarioError(refused.describe()) from None
     except StartOutOfRange as refused:  # a dated path whose data begins where no simulation starts
         raise ScenarioError(f"path={params['path']!r}: {refused}") from None
