@@ -12,8 +12,8 @@ Dollars are exact decimals (to the cent, half-even); rates are annual fractions;
     aug-2024              29 Jul-5 Aug 2024, $70,000 -> $49,000 intraday 5 Aug (-30 %)
     bear-2018             Dec 2017-Dec 2018, $19,500 -> $3,200 (-84 %)
     key noise=STD         log-noise std per hour (default 0.005), a Brownian bridge pinned at every
-                          anchor and reflected off the lowest, so the trough anchor is the trough
-                          every seed publishes; noise=0 replays the shape exactly
+                          anchor and reflected off the lowest and the highest, so the trough and
+                          top anchors are those every seed publishes; noise=0 replays the shape exactly
   stochastic (undated; hourly grid unless dt=SECONDS):
     gbm:mu=0,sigma=0.8[,start=DOLLARS]                       geometric Brownian motion
     jump:mu=0,sigma=0.6,jumps=6,jump_mean=-0.08,jump_sd=0.1  Merton jump-diffusion (jumps/year,
