@@ -38,8 +38,9 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
     scenario.require_stress("--from")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
     if Path(source).suffix.lower() != ".csv":
-        return run_scenario(name, seed, {**(params or {}), **held.settings(source, at)}, run_dir, force=force,
-                            progress=progress)
+        given = [f"{k}={v}" for k, v in (params or {}).items()]
+        return run_scenario(name, seed, {**(params or {}), **held.settings(source, at, given)}, run_dir,
+                            force=force, progress=progress)
     if at is None:
         raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])

@@ -32,11 +32,31 @@ def settings(journal: str, at: str | None, given: Iterable[str] = ()) -> dict[st
     """`--from JOURNAL [--at T]` as the parameters they stand for (the journal's absolute path: a
     sweep's workers read it, and a rerun from elsewhere names the same file); one the user also gave
     as a `--set KEY=VALUE` (`given`) is refused rather than set twice."""
+    given = list(given)
     held = {"book_from": str(source(journal)), **({"book_at": at} if at else {})}
-    both = sorted(set(held) & {item.partition("=")[0] for item in given})
+    both = sorted(set(held) & {item.partition("=")[0].strip() for item in given})
     if both:
         raise ScenarioError(f"--from sets {', '.join(both)}: drop --set {both[0]}=...")
+    _no_price(given)
     return held
+
+
+def _no_price(given: Iterable[str]) -> None:
+    """Refuse a non-zero `btc_usd` (a `--set` or a grid's values): a journal's book already has its BTC
+    price, from which the path replays its moves, so the setting would be silently unused."""
+    for item in given:
+        key, _, raw = item.partition("=")
+        if key.strip() != "btc_usd":
+            continue
+        for value in raw.replace("|", ",").replace(":", ",").split(","):  # a grid, a sobol range
+            try:
+                price = float(value)
+            except ValueError:
+                continue  # not a number: the parameter's own parsing says so
+            if price:
+                raise ScenarioError(f"btc_usd={value.strip()} is unused with --from JOURNAL: the path replays its "
+                                    "moves from the BTC price the journal holds at the branch point (to choose "
+                                    "the price, import a book CSV: --from BOOK.csv --at DATE --set btc_usd=...)")
 
 
 def check(book_from: str, book_at: str) -> str:

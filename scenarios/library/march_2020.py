@@ -17,4 +17,6 @@ from scenarios.market.paths import black_thursday_2020  # noqa: F401  (older cod
 __all__ = ["PARAMS", "START", "book_key", "build_book", "check", "open_held_book", "report", "start", "story"]
 
 START = "2020-02-25"
-PARAMS = with_defaults(path="black-thursday-2020", btc_usd=7_900, lead_days=16, days=14)
+# btc_usd stays 0 (the path's own level: Black Thursday's $7,900): a fixed 7,900 replayed any other path
+# given with --set path= (June 2022, a CSV export) from $7,900 instead of its own prices.
+PARAMS = with_defaults(path="black-thursday-2020", lead_days=16, days=14)

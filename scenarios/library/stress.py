@@ -62,6 +62,7 @@ __all__ = ["BOOK_PARAMS", "PARAMS", "START", "book_key", "build_book", "check", 
            "write_book"]
 
 START = "2024-01-01"  # the run's start when the path carries no dates
+STAND_IN_CENTS = 100  # the price a spec is checked at when a journal's book will give the real one
 HOUR, DAY = 3600, 86_400
 PARAMS = (
     # the book
@@ -84,7 +85,9 @@ PARAMS = (
     # the market
     Param("path", "black-thursday-2020", "", f"market spec: a historical shape ({', '.join(SHAPES)}), "
           "gbm:/jump:/bridge:/constant:, or csv:FILE (see scenarios.market)"),
-    Param("btc_usd", 0, "USD", "the price the path's moves are replayed from; 0: the path's own level", 0, 10_000_000),
+    Param("btc_usd", 0, "USD", "the price the path's moves are replayed from; 0: the path's own level (a book_from "
+          "journal's book replays them from its own price at book_at: run --from JOURNAL refuses a btc_usd)",
+          0, 10_000_000),
     Param("lead_days", 0, "days", "days the book runs before the path begins", 0, 366),
     Param("price_every_minutes", 60, "minutes", "interval between oracle price updates", 1, 1_440),
     Param("stale_after_hours", 0.0, "h", "hours after the path begins that the feed goes stale", 0, 100_000),
@@ -108,7 +111,8 @@ PARAMS = (
           f"{MAX_SLIPPAGE_BPS:,} bps)", 0, MAX_SLIPPAGE_BPS),
     Param("slippage_bps_per_btc", 50.0, "bps/BTC", "extra slippage per BTC sold", 0, 10_000),
     # the horizon
-    Param("days", 14, "days", "days the story runs after the path begins", 1, 3_650),
+    Param("days", 14, "days", "days the story runs after the path begins (a dated path holds its last price "
+          "once its data ends; README: Stress testing lists each shape's dates)", 1, 3_650),
 )
 BOOK_PARAMS = ("facilities", "facility_usd", "size_distribution", "size_spread", "cvl_low", "cvl_high", "terms_mix",
                "aged_share", "book_seed")  # a drawn book's (one held in a journal: `book_from`, `book_at`)
@@ -144,9 +148,12 @@ def check(params: dict) -> None:
         raise ScenarioError("book_at needs book_from (the journal whose book stands at it)")
     try:
         mix = parse_terms_mix(params["terms_mix"])
-        path = _market(params, seed=0)  # built once here (a csv: path reads and parses its file)
+        path = _market(params, seed=0, checking=True)  # built once here (a csv: path reads and parses its file)
         _start(path, params["lead_days"])
     except PathSpecError as refused:
+        if refused.fields.get("key") == "start":  # the run's own way to give one is btc_usd
+            raise ScenarioError(f"market spec {params['path']!r} needs a start price: give start=DOLLARS in it, "
+                                "or btc_usd=DOLLARS") from None
         raise ScenarioError(refused.describe()) from None
     except StartOutOfRange as refused:  # a dated path whose data begins where no simulation starts
         raise ScenarioError(f"path={params['path']!r}: {refused}") from None
@@ -197,8 +204,11 @@ def _start(path, lead_days: int) -> str:
     return check_start(path.start - timedelta(days=lead_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _market(params: dict, seed: int):
-    price = params["btc_usd"] * 100 or None
+def _market(params: dict, seed: int, *, checking: bool = False):
+    """The path of `params`. A book held in a journal (`book_from`) brings its own price, which the run
+    replays the path from, so `checking` such a spec (`constant:`, a gbm without start=) stands in a
+    price for it rather than refuse it for want of one."""
+    price = params["btc_usd"] * 100 or (STAND_IN_CENTS if checking and params["book_from"] else None)
     return path_from_spec(params["path"], seed=seed, price_cents=price)
 
 

@@ -3,7 +3,8 @@
 Spec grammar (`path_from_spec(spec, seed, price_cents=None)`):  KIND[:ARGS], ARGS = key=value,...
 Dollars are exact decimals (to the cent, half-even); rates are annual fractions; keys any case.
 
-  historical shapes (dated; log-linear through daily/intraday anchors, seeded intraday noise):
+  historical shapes (dated; log-linear through daily/intraday anchors, seeded intraday noise; flat
+  after the last anchor, a run longer than the shape holds its last price):
     black-thursday-2020   12-13 Mar 2020, $7,900 -> $3,950 in 30 h (-50 %), back by May
     may-2021              12-19 May 2021, $57,000 -> $30,000 intraday 19 May (-48 %)
     june-2022             1-18 Jun 2022, $31,800 -> $17,600 intraday 18 Jun (-45 %)
@@ -11,7 +12,8 @@ Dollars are exact decimals (to the cent, half-even); rates are annual fractions;
     aug-2024              29 Jul-5 Aug 2024, $70,000 -> $49,000 intraday 5 Aug (-30 %)
     bear-2018             Dec 2017-Dec 2018, $19,500 -> $3,200 (-84 %)
     key noise=STD         log-noise std per hour (default 0.005), a Brownian bridge pinned at every
-                          anchor; noise=0 replays the shape exactly
+                          anchor and reflected off the lowest and the highest, so the trough and
+                          top anchors are those every seed publishes; noise=0 replays the shape exactly
   stochastic (undated; hourly grid unless dt=SECONDS):
     gbm:mu=0,sigma=0.8[,start=DOLLARS]                       geometric Brownian motion
     jump:mu=0,sigma=0.6,jumps=6,jump_mean=-0.08,jump_sd=0.1  Merton jump-diffusion (jumps/year,

@@ -23,6 +23,10 @@ class Piecewise:
     half-even; before the first point and after the last it is flat. With `noise` > 0 every segment
     gets a seeded Brownian bridge in log price on an (about) hourly grid, std `noise` per hour,
     zero at both ends of the segment and linear between grid points; the points themselves are exact.
+    Noise that would take the price under the lowest point or over the highest is reflected back
+    between them, so those points stay the path's trough and peak, at their instants: a crash shape's
+    documented bottom and top are what every seed publishes (unreflected, ftx-2022 of seed 1
+    bottomed 1.7 % lower two days late, and of seed 1 peaked 4.6 % over its $21,300 start).
     """
 
     def __init__(self, points: list[tuple[int, int]], *, geometric: bool = True, noise: float = 0.0,
@@ -35,6 +39,7 @@ class Piecewise:
         self.cents = [c for _, c in points]
         self.geometric, self.noise = geometric, noise
         self._bridges = _bridges(self.times, noise, rng) if noise > 0 else None
+        self._floor, self._ceiling = math.log(min(self.cents)), math.log(max(self.cents))
 
     @property
     def length_s(self) -> int:
@@ -55,7 +60,20 @@ class Piecewise:
             return round(lo + Fraction((hi - lo) * (t - a), b - a))
         f = (t - a) / (b - a)
         log = math.log(lo) + f * (math.log(hi) - math.log(lo)) if self.geometric else math.log(lo + f * (hi - lo))
-        return _to_cents(log + (_bridge_at(self._bridges[i], t - a, b - a) if self._bridges else 0.0))
+        if self._bridges is None:
+            return _to_cents(log)
+        return _to_cents(_folded(log + _bridge_at(self._bridges[i], t - a, b - a), self._floor, self._ceiling))
+
+
+def _folded(x: float, low: float, high: float) -> float:
+    """x reflected back into [low, high] off whichever bound it crossed (as often as it takes)."""
+    if low <= x <= high:
+        return x
+    width = high - low
+    if width <= 0:
+        return low
+    y = (x - low) % (2 * width)
+    return low + (y if y <= width else 2 * width - y)
 
 
 def _bridges(times: list[int], noise: float, rng: random.Random | None) -> list[array[float]]:

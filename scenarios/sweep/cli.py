@@ -76,7 +76,7 @@ def _held_book(args: argparse.Namespace) -> list[str]:
     if Path(args.source).suffix.lower() == ".csv":
         raise ScenarioError(f"sweep --from takes a journal: import the book first (lanasim import {args.source} "
                             "--as-of DATE --price-usd P --journal BOOK.sqlite), then sweep --from BOOK.sqlite")
-    return [f"{k}={v}" for k, v in settings(args.source, args.at, args.set).items()]
+    return [f"{k}={v}" for k, v in settings(args.source, args.at, [*args.set, *args.grid]).items()]
 
 
 class _Bar:
