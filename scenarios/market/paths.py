@@ -234,20 +234,22 @@ def _progress(t: int, start: int, length: int) -> float:
 
 
 def black_thursday_2020(s0_cents: int, start_s: int = 0) -> Crash:
-    """PEERS Lana: core/credit/collection/src/obligation/entity.rs: ~-50 % in ~30 h (12-13 Mar 2020), back near the
-    pre-crash level in ~7 weeks."""
+    """Black Thursday as widely reported market levels (no Lana source: Lana models no market): ~-50 %
+    in ~30 h (12-13 Mar 2020), back near the pre-crash level in ~7 weeks. The `march-2020` preset runs
+    the dated shape `black-thursday-2020` (scenarios/market/shapes.py) instead."""
     return Crash(s0_cents, 0.50, start_s, 30 * HOUR, 7 * 7 * DAY, 1.0)
 
 
 def june_2022(s0_cents: int, start_s: int = 0) -> Crash:
-    """PEERS Lana: core/credit/collection/src/obligation/entity.rs (Celsius/3AC): -41 % in 8 days; only back above $20 k
-    (~15 % of the fall) in days."""
+    """Celsius/3AC (June 2022) as widely reported market levels: -41 % in the 8 days to 18 Jun, only back
+    above $20 k (~15 % of the fall) in days. The `june-2022` preset runs the dated shape instead (its
+    -45 % is from 1 Jun)."""
     return Crash(s0_cents, 0.41, start_s, 8 * DAY, 5 * DAY, 0.15)
 
 
 def ftx_2022(s0_cents: int, start_s: int = 0) -> Crash:
-    """PEERS Lana: core/credit/collection/src/obligation/entity.rs (FTX): -27 % in 4 days; back near the pre-crash level
-    (~$21 k) by Jan 2023."""
+    """FTX (Nov 2022) as widely reported market levels: -27 % in 4 days, back near the pre-crash level
+    (~$21 k) by Jan 2023. The `ftx-2022` preset runs the dated shape instead."""
     return Crash(s0_cents, 0.27, start_s, 4 * DAY, 60 * DAY, 0.9)
 
 
