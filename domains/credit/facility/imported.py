@@ -69,9 +69,10 @@ class ImportFacility:
     liquidation_id: str | None = None
 
 
-def imported_state(c: ImportFacility) -> CollateralizationState:
-    """The facility's collateralization at the import price, on what it owes (`owed_at_import`)."""
-    return classify(cvl(c.collateral_sats, owed_at_import(c), c.price), c.terms)
+def imported_state(c: ImportFacility, owed: int | None = None) -> CollateralizationState:
+    """The facility's collateralization at the import price, on what it owes (`owed`, default
+    `owed_at_import`)."""
+    return classify(cvl(c.collateral_sats, owed_at_import(c) if owed is None else owed, c.price), c.terms)
 
 
 def owed_at_import(c: ImportFacility) -> int:
@@ -131,13 +132,14 @@ def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
     own figures are `imported_cycles`."""
     previous, current = _checked(c)
     maturity = add_months(c.activated_at, c.terms.duration)
-    owed, state = owed_at_import(c), imported_state(c)
+    owed = owed_at_import(c)
+    state = imported_state(c, owed)
     events: list[ev.FacilityEvent] = [ev.FacilityInitialized(
         c.id, c.id, c.customer_id, c.customer_type, c.collateral_id, c.disbursal_credit_account_id, c.amount,
         c.terms, c.activated_at, maturity, f"{c.id}-activation", 0, None,
         c.initial_disbursal_id if c.disbursed else None, c.disbursed, state, c.collateral_sats,
         Outstanding(c.principal, c.interest), c.price, ratio_of(c.collateral_sats, owed)),
-        ev.FacilityImported(c.as_of, c.disbursed, c.principal, c.interest), *_collateralization(c, state)]
+        ev.FacilityImported(c.as_of, c.disbursed, c.principal, c.interest), *_collateralization(c, state, owed)]
     if c.interest > 0:
         last = cast(AccrualCycle, previous)  # `inconsistency` refused None
         events += [ev.InterestAccrualCycleStarted(last.id, last.idx, last.period),
@@ -149,9 +151,9 @@ def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
     return tuple(events)
 
 
-def _collateralization(c: ImportFacility, state: CollateralizationState) -> tuple[ev.FacilityEvent, ...]:
+def _collateralization(c: ImportFacility, state: CollateralizationState, owed: int) -> tuple[ev.FacilityEvent, ...]:
     """The change from the activation's full collateralization to `state`, and the partial
-    liquidation that entering UnderLiquidationThreshold starts (see the module docstring)."""
+    liquidation that entering UnderLiquidationThreshold starts, sized on `owed` (see the module docstring)."""
     if state is CollateralizationState.FULLY_COLLATERALIZED:
         return ()
     changed = ev.CollateralizationStateChanged(state, c.collateral_sats, Outstanding(c.principal, c.interest), c.price)
@@ -159,7 +161,7 @@ def _collateralization(c: ImportFacility, state: CollateralizationState) -> tupl
         return (changed,)
     if c.liquidation_id is None:
         raise MissingId(field="liquidation_id")
-    receive, sell = liquidation_amounts(owed_at_import(c), c.collateral_sats, c.price, c.terms.initial_cvl)
+    receive, sell = liquidation_amounts(owed, c.collateral_sats, c.price, c.terms.initial_cvl)
     return (changed, ev.PartialLiquidationInitiated(c.liquidation_id, c.price, receive, sell))
 
 
