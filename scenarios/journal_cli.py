@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 
+from domains.accounting.chart_view import CHART_COLUMNS, chart_rows
 from domains.accounting.period_balances import COLUMNS, InvalidPeriod
 from engine.kernel.codec import dumps
 from engine.kernel.errors import UnknownEventType
@@ -50,6 +51,9 @@ def register_cli(sub) -> None:
     tb.add_argument("--from", dest="from_", metavar="DAY",
                     help="first day, YYYY-MM-DD, included (default: the 1st of --until's month)")
     tb.add_argument("--until", metavar="DAY", help="last day, YYYY-MM-DD, included (default: the journal's last day)")
+    tb.add_argument("--by", choices=("account", "code"), default="account",
+                    help="a line per account (default), or per chart node as Lana's trial balance shows it: "
+                         "each code and its parents, every account filed under it rolled up")
     tb.set_defaults(handler=_trial_balance)
 
 
@@ -145,7 +149,8 @@ def _trial_balance(args: argparse.Namespace) -> int:
         except InvalidPeriod as bad:
             flag = "--from" if bad.fields["argument"] == "from_" else "--until"
             return fail(f"{flag} {bad.fields['value']}: {bad.fields['problem']} (InvalidPeriod)")
+    columns, rows = (CHART_COLUMNS, chart_rows(period)) if args.by == "code" else (COLUMNS, period.rows())
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([getattr(v, "value", v) for v in row] for row in period.rows())
+    writer.writerow(columns)
+    writer.writerows([getattr(v, "value", v) for v in row] for row in rows)
     return 0

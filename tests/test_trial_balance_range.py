@@ -94,3 +94,41 @@ def test_lanasim_trial_balance_refuses_a_bad_range_in_one_line(book, capsys, arg
     assert main(["trial-balance", str(path), *argv]) == 2
     captured = capsys.readouterr()
     assert captured.err == f"lanasim: error: {message}\n" and captured.out == ""
+
+
+def test_by_chart_code_rolls_every_account_into_its_code_and_each_parent_as_lana_s_chart_shows_it(tmp_path, capsys):
+    from domains.accounting.chart_view import chart_lines
+    from domains.credit.terms import std_terms
+
+    with Simulation(seed=1, start="2024-01-01", journal=str(tmp_path / "j.db")) as sim:
+        sim.price.set(7_000_000)
+        for email in ("ada@example.com", "bob@example.com"):
+            customer = sim.customer.create_customer(email)
+            sim.deposit.record_deposit(sim.deposit.create_account(customer), 5_000_00)
+            facility = sim.credit.create_proposal(customer, 100_000_00, std_terms())
+            sim.credit.conclude_customer_approval(facility)
+            sim.credit.update_collateral(facility, 2 * 100_000_000)
+        sim.advance(days=32)
+        period = sim.ledger.trial_balance_range("2024-01-01", "2024-01-31")
+    nodes = {(x.code, x.currency.value, x.layer.value): x for x in chart_lines(period)}
+    accounts = [x for x in period.lines if x.currency.value == "USD" and x.layer.value == "settled"]
+    loans = [x for x in accounts if x.code == "11.02.0202"]
+    assert len(loans) == 2  # a receivable per facility: one node line for both
+    for code in ("11.02.0202", "11.02", "11", "1"):
+        assert code in {c for c, cur, lay in nodes if (cur, lay) == ("USD", "settled")}
+    leaf = nodes[("11.02.0202", "USD", "settled")]
+    assert (leaf.name, leaf.closing, leaf.debit) == ("Loans Receivable", sum(x.closing for x in loans),
+                                                     sum(x.debit for x in loans))
+    deposits = [x for x in accounts if x.account.startswith("deposit:")]
+    assert nodes[("21.01.0101", "USD", "settled")].closing == sum(x.closing for x in deposits) > 2 * 100_000_00
+    top = {code: line.closing for (code, cur, lay), line in nodes.items() if (cur, lay) == ("USD", "settled")
+           and "." not in code and len(code) == 1}
+    assert top["1"] == sum(v for k, v in top.items() if k != "1")  # assets = credit-normal nodes: the book balances
+    assert top["4"] > 0  # January's interest, as revenue
+    assert main(["trial-balance", str(tmp_path / "j.db"), "--from", "2024-01-01", "--until", "2024-01-31",
+                 "--by", "code"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["code", "name", "currency", "layer", "opening", "debits", "credits", "closing"]
+    codes = [r[0] for r in rows[1:] if r[2:4] == ["USD", "settled"]]
+    assert codes.index("1") < codes.index("11") < codes.index("11.02") < codes.index("11.02.0202") < codes.index("2")
+    assert rows[-1][0] == "TOTAL"
