@@ -3,7 +3,10 @@ actors and reactions and the bank's per-module services over them."""
 
 from __future__ import annotations
 
+import atexit
 import random
+import threading
+import weakref
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -55,6 +58,15 @@ __all__ = ["Simulation"]
 RUNTIMES = ("deterministic", "threaded")
 MAX_ADVANCE_DAYS = 366 * 100  # one call moves the clock by at most a century
 
+_OPEN: weakref.WeakSet[Simulation] = weakref.WeakSet()  # built and not closed: closed at exit (`_close_abandoned`)
+
+
+@atexit.register
+def _close_open_simulations() -> None:
+    """At interpreter exit, close every simulation a script left open (see `Simulation._close_abandoned`)."""
+    for sim in list(_OPEN):
+        sim._close_abandoned()
+
 
 class Simulation(Dispatch):
     """A deterministic (default) or threaded run of the bank. Use as a context manager.
@@ -68,8 +80,10 @@ class Simulation(Dispatch):
     Opened on an existing journal, it continues where the last commit left off and refuses a seed or
     start other than the run's (`engine.position.JournalMismatch`).
     Close it (`close()`, or `with`): the commands run since the clock last moved are committed then,
-    and a file stays locked until then (a second `Simulation` on it is `JournalLocked`). One dropped
-    without closing (a notebook cell run again) loses those commands when it is collected.
+    and a file stays locked until then (a second `Simulation` on it is `JournalLocked`). One left
+    open is closed when Python collects it (a notebook cell run again) or when the interpreter exits
+    (a script without `close()`), as `close(deliver=False)` would: what it acknowledged is committed,
+    commands told and not yet delivered are not run.
     """
 
     # each module's service, attached by `engine.bank.modules.attach_services` when its aggregates are hosted
@@ -151,6 +165,8 @@ class Simulation(Dispatch):
         modules.attach_services(self, self.kernel, self.settings)
         modules.start_end_of_day(self.kernel, schedule)
         self._next_sweep = int(self.clock.env.now) + SWEEP_SECONDS if self._deterministic else float("inf")
+        self._owner = threading.get_ident()  # the thread that may close it when it is collected
+        _OPEN.add(self)
 
     # -- reading -------------------------------------------------------------------------
     def state(self, kind: str, entity_id: str) -> object:
@@ -278,6 +294,7 @@ class Simulation(Dispatch):
             if self._close_failed is not None:
                 raise self._close_failed  # what the failed commit lost stays reported, never hidden
             return
+        _OPEN.discard(self)
         try:
             if deliver and self.interrupted is None:  # an interrupted cascade is not carried on
                 self.settle()
@@ -297,6 +314,19 @@ class Simulation(Dispatch):
                     for service in (getattr(self, "report", None), exporter):
                         if service is not None:
                             service.close()  # the scratch files of a journal in memory go with it
+
+    def __del__(self) -> None:
+        if getattr(self, "_owner", None) == threading.get_ident():  # built whole; not from an actor's thread
+            self._close_abandoned()
+
+    def _close_abandoned(self) -> None:
+        """Close a simulation nobody closed, without delivering what is queued (no new work runs
+        from a collector or at exit): its acknowledged commands were staged, not committed, and
+        were lost with the connection (create a customer, drop the simulation, reopen the file:
+        `UnknownEntity`; a script that ends without `close()` lost its commands since the clock
+        last moved). A failed commit is raised as `close` raises it (Python prints it)."""
+        if not getattr(self, "closed", True):
+            self.close(deliver=False)
 
     def _whole(self) -> None:
         """`SimulationInterrupted` once a KeyboardInterrupt cut an instant's work short."""
