@@ -15,7 +15,7 @@ from __future__ import annotations
 import attrs
 
 from domains.accounting.chart import normal_side
-from domains.accounting.period_balances import PeriodLine, PeriodTrialBalance
+from domains.accounting.period_balances import PeriodLine, PeriodTotal, PeriodTrialBalance
 from domains.accounting.primitives import Currency, Layer, Side
 
 __all__ = ["CHART_COLUMNS", "NODE_NAMES", "ChartLine", "chart_lines", "chart_rows"]
@@ -40,18 +40,13 @@ _TOP_SIDES = {"1": Side.DEBIT, "2": Side.CREDIT, "3": Side.CREDIT, "4": Side.CRE
 
 
 @attrs.frozen
-class ChartLine:
-    """One chart node in one currency and layer, on the node's normal side: `closing` = `opening`
-    + `debit` - `credit` under a debit-normal node, + `credit` - `debit` under a credit-normal one."""
+class ChartLine(PeriodTotal):
+    """One chart node (`code`, `name`: keywords) in one currency and layer, on the node's normal
+    side: `closing` = `opening` + `debit` - `credit` under a debit-normal node, + `credit` - `debit`
+    under a credit-normal one."""
 
-    code: str
-    name: str
-    currency: Currency
-    layer: Layer
-    opening: int
-    debit: int
-    credit: int
-    closing: int
+    code: str = attrs.field(kw_only=True)
+    name: str = attrs.field(kw_only=True)
 
 
 def ancestry(code: str) -> list[str]:
@@ -79,8 +74,8 @@ def chart_lines(period: PeriodTrialBalance) -> tuple[ChartLine, ...]:
         if (opening, debit, credit, closing) == (0, 0, 0, 0):
             continue
         sign = 1 if _TOP_SIDES.get(node[:1], Side.DEBIT) is Side.DEBIT else -1
-        lines.append(ChartLine(node, NODE_NAMES.get(node, ""), currency, layer, sign * opening, debit, credit,
-                               sign * closing))
+        lines.append(ChartLine(currency, layer, sign * opening, debit, credit, sign * closing, code=node,
+                               name=NODE_NAMES.get(node, "")))
     return tuple(sorted(lines, key=lambda x: (x.currency.value, x.layer.value, _order(x.code))))
 
 
