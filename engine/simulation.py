@@ -61,6 +61,11 @@ MAX_ADVANCE_DAYS = 366 * 100  # one call moves the clock by at most a century
 _OPEN: weakref.WeakSet[Simulation] = weakref.WeakSet()  # built and not closed: closed at exit (`_close_abandoned`)
 
 
+def _check_id(entity_id: object) -> None:
+    if type(entity_id) is not str:
+        raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
+
+
 @atexit.register
 def _close_open_simulations() -> None:
     """At interpreter exit, close every simulation a script left open (see `Simulation._close_abandoned`)."""
@@ -172,8 +177,7 @@ class Simulation(Dispatch):
     def state(self, kind: str, entity_id: str) -> object:
         """The live state of an entity (its actor's), or its folded journal state."""
         self._open()
-        if type(entity_id) is not str:
-            raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
+        _check_id(entity_id)
         actor = self.registry.actor(kind, entity_id)
         if actor is not None and actor.state is not None:
             actor.read = True  # in use: kept by the next sweep of idle actors
@@ -193,6 +197,7 @@ class Simulation(Dispatch):
         id). An instant after now reads the state now: nothing later has happened yet, so the same
         read gives another answer once the clock has passed it (reports read the end of today so)."""
         self._open()
+        _check_id(entity_id)  # 5 was looked up and reported as an unknown entity
         until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of is not None else None
         if seq is not None and (type(seq) is not int or seq < 0):  # "5" read as 5, 1.5 as nothing before
             raise InvalidArgument(argument="seq", value=seq, problem="a journal seq: a whole number >= 0")

@@ -221,6 +221,16 @@ def test_a_load_at_a_seq_that_is_no_whole_number_is_refused(seq):
         assert (refused.value.argument, refused.value.value) == ("seq", seq)
 
 
+@pytest.mark.parametrize("read", ["state", "load"])
+def test_an_entity_id_that_is_not_a_string_is_refused_alike_by_state_and_load(read):
+    """`sim.load("customer", 5)` looked 5 up and answered `UnknownEntity`, as if a customer 5 could
+    exist; `sim.state` refused it as an argument."""
+    with Simulation(seed=1, journal=":memory:") as sim:
+        with pytest.raises(InvalidArgument) as refused:
+            getattr(sim, read)("customer", 5)
+        assert (refused.value.argument, refused.value.value) == ("entity_id", 5)
+
+
 # -- a branch --------------------------------------------------------------------------------------
 def test_a_branch_follows_no_feed_until_told_and_then_continues_the_same_path():
     """What `Simulation.fork` now says: the feed is not journaled, so a branch's price stays put;
