@@ -202,3 +202,18 @@ def test_a_fork_at_something_that_is_no_instant_or_into_a_missing_directory_is_r
             sim.fork(journal=str(tmp_path / "missing" / "branch.sqlite"))
         assert refused.value.argument == "journal" and not (tmp_path / "missing").exists()
         assert sim.fork().now == sim.now  # the simulation is still whole
+
+
+def test_a_fork_onto_a_file_that_exists_is_refused_as_journal_exists_and_the_file_kept(tmp_path):
+    """It was raised as `NotALanasimJournal`, which a caller reads as "that file is no journal";
+    `JournalExists` says what is wrong (and is still a `NotALanasimJournal` for older callers)."""
+    from engine import JournalExists, NotALanasimJournal, Simulation
+
+    mine = tmp_path / "mine.sqlite"
+    mine.write_bytes(b"a file lanasim did not make")
+    with Simulation(seed=1, start="2024-01-01") as sim:
+        sim.advance(days=1)
+        with pytest.raises(JournalExists, match="exists already") as refused:
+            sim.fork(journal=str(mine))
+    assert isinstance(refused.value, NotALanasimJournal) and refused.value.path == str(mine)
+    assert mine.read_bytes() == b"a file lanasim did not make"

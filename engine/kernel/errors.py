@@ -18,6 +18,7 @@ __all__ = [
     "HandlerFailed",
     "InvalidArgument",
     "InvalidInstant",
+    "JournalExists",
     "JournalLocked",
     "MalformedCommand",
     "NotALanasimJournal",
@@ -98,6 +99,12 @@ class CorruptEvent(EngineError):
 
 class NotALanasimJournal(EngineError):
     """The file is not a lanasim journal (field: path, problem)."""
+
+
+class JournalExists(NotALanasimJournal):
+    """A new journal (a fork, a branch) was to be written where a file exists already (fields: path,
+    problem); lanasim never overwrites a file. A `NotALanasimJournal` for the callers that catch
+    that (the name it was raised under before)."""
 
 
 class UnsupportedJournalFormat(EngineError):

@@ -22,7 +22,7 @@ from domains.aggregate import Aggregate
 from engine.kernel import chain
 from engine.kernel.codec import Codec, dumps, loads
 from engine.kernel.entity import EntityKind
-from engine.kernel.errors import InvalidArgument, NotALanasimJournal
+from engine.kernel.errors import InvalidArgument, JournalExists, NotALanasimJournal
 from engine.kernel.journal import Journal
 from engine.kernel.readonly import connect_readonly
 
@@ -137,7 +137,7 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
     if journal == ":memory:":
         return _cut_into(source, journal, at_iso, specs, seed, meta)
     if Path(journal).exists():
-        raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal")
+        raise JournalExists(path=journal, problem="exists already; a fork writes a new journal")
     if not Path(journal).parent.is_dir():
         raise InvalidArgument(argument="journal", value=journal, problem=f"no such directory {Path(journal).parent}")
     partial = f"{journal}.{os.urandom(6).hex()}.partial"  # a name, never journaled
@@ -182,10 +182,10 @@ def _place(partial: str, journal: str) -> None:
     try:
         os.link(partial, journal)
     except FileExistsError:
-        raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal") from None
+        raise JournalExists(path=journal, problem="exists already; a fork writes a new journal") from None
     except OSError:  # a file system without hard links
         if Path(journal).exists():
-            raise NotALanasimJournal(path=journal, problem="exists already; a fork writes a new journal") from None
+            raise JournalExists(path=journal, problem="exists already; a fork writes a new journal") from None
         os.replace(partial, journal)
 
 

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from engine.kernel.codec import dumps, loads
-from engine.kernel.errors import NotALanasimJournal
+from engine.kernel.errors import JournalExists
 from engine.kernel.readonly import connect_readonly
 from engine.simulation import Simulation
 
@@ -35,7 +35,7 @@ def branch(book: bytes | Path, seed: int, journal: str = ":memory:") -> Simulati
     `engine.kernel.fork.copy_cut(..., seed=seed)` at the book's last instant, less its chain rebuild:
     nothing is cut, so the book's chain covers every row and the run's next commit links the rest."""
     if journal != ":memory:" and Path(journal).exists():
-        raise NotALanasimJournal(path=journal, problem="exists already; a branch writes a new journal")
+        raise JournalExists(path=journal, problem="exists already; a branch writes a new journal")
     target = sqlite3.connect(journal, isolation_level=None, check_same_thread=False)
     try:
         if isinstance(book, Path):
