@@ -13,6 +13,7 @@ import pandas as pd
 
 from scenarios.analysis.units import cvl_down
 from scenarios.library import load_scenario
+from scenarios.sweep.caveats import caveats
 from scenarios.sweep.risk import convergence, loss_of, risk_table
 from scenarios.sweep.sensitivity import SEED_FACTOR, sobol_indices
 from scenarios.sweep.store import read_manifest, read_runs
@@ -73,6 +74,8 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
     console.print(table)
     if sensitivity is not None:
         console.print(sensitivity.round(3).to_string(index=False))
+    for note in caveats(risk, sensitivity):
+        console.print(f"note: {note}", highlight=False, markup=False)
 
 
 def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, units: dict[str, str],
@@ -152,6 +155,7 @@ def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, f
              "<h2>Risk per grid cell</h2>", risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}")]
     if sensitivity is not None:
         parts += ["<h2>Sobol indices</h2>", sensitivity.to_html(index=False, float_format=lambda v: f"{v:.3f}")]
+    parts += [f"<p><strong>Note:</strong> {html.escape(note)}.</p>" for note in caveats(risk, sensitivity)]
     parts += [f'<figure><img src="{name}"><figcaption>{html.escape(caption)}</figcaption></figure>'
               for name, caption in figures]
     if len(failed):
