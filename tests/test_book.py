@@ -360,3 +360,23 @@ def test_a_run_from_a_book_at_a_date_where_no_simulation_starts_is_refused_befor
     err = capsys.readouterr().err
     assert err.startswith("lanasim: error: --at 9999-12-31: start 9999-12-31T00:00:00Z is outside 1000-01-01")
     assert err.count("\n") == 1 and not out.exists()
+
+
+def test_an_imported_facility_has_its_repayment_plan_and_history_in_python_and_from_the_shell(tmp_path, capsys):
+    """Both read models looked for the facility's proposal, which an import does not make: every
+    imported facility was `UnknownEntity` to `sim.credit.repayment_plan` and `lanasim show J repayment-plan`."""
+    code, journal = imported(tmp_path)
+    assert code == 0
+    with branch_at(str(journal), None) as sim:
+        plan = sim.credit.repayment_plan("fac-1")
+        history = sim.credit.history("fac-1")
+    posted = [e for e in plan if e.obligation_id is not None]
+    assert sorted((e.repayment_type.value, e.outstanding, e.due_at) for e in posted) == \
+        [("disbursal", 80_000_00, date(2025, 1, 15)), ("interest", 812_33, date(2024, 2, 29))]
+    march = next(e for e in plan if e.obligation_id is None)  # the first interest to come, on $80,000 at 12 %
+    assert (march.due_at, march.initial) == (date(2024, 3, 31), 31 * 26_31)  # a day's interest rounded up, x 31
+    assert plan[-1].due_at == date(2025, 1, 15)  # the plan runs to maturity
+    assert {e.kind for e in history} >= {"Approved", "Disbursal", "Interest", "Collateral"}
+    capsys.readouterr()
+    assert main(["show", str(journal), "repayment-plan", "fac-1"]) == 0
+    assert '"obligation_id":null' in capsys.readouterr().out

@@ -15,7 +15,8 @@ __all__ = ["VIEWS", "facility_envelopes", "facility_history", "facility_repaymen
 
 # Where each public event names its facility (the id is shared by proposal, pending and active facility).
 _BY_PATH = {
-    "entity.id": ("core.credit.facility-proposal-created", "core.credit.facility-activated",
+    "entity.id": ("core.credit.facility-proposal-created", "lanasim.credit.facility-imported",
+                  "core.credit.facility-activated",
                   "core.credit.facility-collateralization-changed",
                   "core.credit.pending-credit-facility-collateralization-changed"),
     "entity.credit_facility_id": ("core.credit.accrual-posted", "core.credit.disbursal-settled"),
@@ -30,12 +31,16 @@ _BY_PATH = {
 }
 
 
+_CREATED = ("core.credit.facility-proposal-created", "lanasim.credit.facility-imported")
+
+
 def facility_envelopes(outbox: Outbox, facility_id: str, as_of: str | None = None) -> list[Envelope]:
     """The facility's credit envelopes, oldest first, recorded at or before `as_of` (an ISO instant
-    `YYYY-MM-DDTHH:MM:SSZ`; None: all). No proposal for the id: `UnknownEntity`."""
+    `YYYY-MM-DDTHH:MM:SSZ`; None: all). No proposal for the id, and no import of it: `UnknownEntity`
+    (an imported facility has no proposal: its import states its terms and amount)."""
     found = [e for path, types in _BY_PATH.items() for e in outbox.tail(types=list(types), where={path: facility_id})]
     found.sort(key=lambda e: e["sequence"])
-    if not any(e["event_type"] == "core.credit.facility-proposal-created" for e in found):
+    if not any(e["event_type"] in _CREATED for e in found):
         raise UnknownEntity(kind="credit-facility", id=facility_id)
     return [e for e in found if as_of is None or e["recorded_at"] <= as_of]
 

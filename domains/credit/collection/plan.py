@@ -65,7 +65,7 @@ class _Fold:
 
     def take(self, event_type: str, payload: dict[str, Any], recorded_at: str) -> None:
         entity = payload.get("entity", {})
-        if event_type == "core.credit.facility-proposal-created":
+        if event_type in ("core.credit.facility-proposal-created", "lanasim.credit.facility-imported"):
             self.terms, self.amount = terms_from_payload(entity["terms"]), entity["amount"]
         elif event_type == "core.credit.facility-activated":
             self.activated_at = entity["activated_at"]
