@@ -70,6 +70,7 @@ class ChainBroken(EngineError):
 
 
 _UNCHAINED = ("lanasim-journal/1", "lanasim-journal/2")  # formats that may predate the chain
+_LEDGER_3 = "ledger_transactions"  # format 3's ledger table: a file holding it is no older journal
 
 
 def require_intact(conn: sqlite3.Connection, path: str) -> None:
@@ -78,12 +79,18 @@ def require_intact(conn: sqlite3.Connection, path: str) -> None:
     bad, _ = check_chain(conn)
     if not bad:
         return
-    if bad[0].table == CHAIN and bad[0].key == "-":  # no chain table at all
-        row = conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
-        if row is not None and loads(row[0]) in _UNCHAINED:
-            return
+    if bad[0].table == CHAIN and bad[0].key == "-" and _predates_chain(conn):  # no chain table at all
+        return
     raise ChainBroken(path=path, table=bad[0].table, key=bad[0].key, problem=bad[0].problem,
                       refused="a branch of it is refused")
+
+
+def _predates_chain(conn: sqlite3.Connection) -> bool:
+    """A journal of a format from before the chain (1, 2), holding no table of a later one: a
+    format-4 file whose chain was dropped and whose format was set back is not one."""
+    row = conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
+    later = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_LEDGER_3,)).fetchone()
+    return row is not None and loads(row[0]) in _UNCHAINED and later is None
 
 
 def require_tail(conn: sqlite3.Connection, path: str) -> None:
@@ -94,13 +101,14 @@ def require_tail(conn: sqlite3.Connection, path: str) -> None:
     writer reads no more than that (`lanasim verify` checks every row): a journal whose rows were cut
     with its chain, or whose chain was deleted, would otherwise get a chain over what is left."""
     refused = "it is not written to"
-    append, _ = tables(conn)
     has_chain = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (CHAIN,)).fetchone()
+    if not has_chain and _predates_chain(conn):
+        return  # nothing to extend: the writer's first commit chains the file
+    append, _ = tables(conn)
     last = last_link(conn) if has_chain else None
     if last is None:
         rows = [t for t in append if conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() is not None]
-        format_ = conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
-        if rows and (format_ is None or loads(format_[0]) not in _UNCHAINED):
+        if rows:
             raise ChainBroken(path=path, table=CHAIN, key="-", refused=refused,
                               problem=f"no hash chain over the rows of {', '.join(rows)}")
         return
