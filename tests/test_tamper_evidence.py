@@ -62,6 +62,8 @@ def test_a_cut_tail_an_edit_or_a_removed_chain_fails_verify_naming_the_row(stres
     (_LAST_5.format(table="events", key="seq"), "events seq "),
     ("DROP TABLE chain", "chain -: no hash chain"),
     ("UPDATE lanasim_meta SET value = '2' WHERE key = 'seed'", "lanasim_meta key seed: edited"),
+    ("DROP TABLE chain; UPDATE lanasim_meta SET value = '\"lanasim-journal/2\"' WHERE key = 'format'",
+     "chain -: no hash chain"),  # passed off as a journal from before the chain
 ])
 def test_a_fork_of_a_tampered_journal_is_refused_and_writes_nothing(stressed, tmp_path, capsys, sql, named):
     copy = tampered(stressed, tmp_path, sql)
@@ -126,3 +128,36 @@ def test_an_untampered_journal_reopens_and_continues_to_a_journal_that_verifies(
     with Simulation(seed=1, journal=str(copy)) as sim:
         sim.advance(days=1)
     assert main(["verify", str(copy)]) == 0
+
+
+@pytest.mark.parametrize("sql, table", [
+    ("UPDATE audit SET subject = 'mallory' WHERE id = 5", "audit"),
+    ("UPDATE lanasim_meta SET value = replace(value, '\"days\":\"30\"', '\"days\":\"31\"') WHERE key = 'params'",
+     "lanasim_meta"),
+])
+def test_a_resume_of_a_tampered_stopped_story_is_refused_and_keeps_its_journal(tmp_path, capsys, sql, table):
+    """A story's resume re-executes it and proves only the events and outbox: an edited audit row or
+    parameter was replaced by a clean journal (its evidence gone), or re-run with the edited value."""
+    from tests.test_resume import stopped_run
+
+    run_dir, _ = stopped_run(tmp_path, "timely-payments", {"days": "30"}, at=12)
+    conn = sqlite3.connect(run_dir / "journal.sqlite")
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+    before = (run_dir / "journal.sqlite").read_bytes()
+    assert main(["run", "--resume", str(run_dir)]) == 2
+    line = one_error_line(capsys)
+    assert f"the stopped journal fails its hash chain at {table} " in line and line.endswith("(ResumeDiverged)")
+    assert (run_dir / "journal.sqlite").read_bytes() == before
+    assert sorted(p.name for p in run_dir.iterdir()) == ["journal.sqlite"]
+
+
+def test_a_journal_passed_off_as_one_from_before_the_chain_is_not_written_to(stressed, tmp_path):
+    from engine import Simulation
+    from engine.kernel.chain_check import ChainBroken
+
+    copy = tampered(stressed, tmp_path, "DROP TABLE chain; "
+                                        "UPDATE lanasim_meta SET value = '\"lanasim-journal/2\"' WHERE key = 'format'")
+    with pytest.raises(ChainBroken, match="no hash chain over the rows of audit"):
+        Simulation(seed=1, journal=str(copy))
