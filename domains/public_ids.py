@@ -4,7 +4,12 @@ credit facilities (at activation) and disbursals are created, in that one order.
 
 Lana's counter also numbers prospects (a converted customer keeps its prospect's number), deposit
 accounts, deposits and withdrawals; lanasim numbers only customers, facilities and disbursals, so its
-numbers match Lana's for a bank that creates only those.
+numbers match Lana's only for customers created directly (Lana's `create_customer_bypassing_kyc`
+makes and converts the prospect at once) before any deposit account. Two deliberate consequences:
+a facility needs an active deposit account, which Lana numbers, so facility and disbursal numbers
+run lower than Lana's would; and a customer converted from a prospect is numbered when it converts,
+where Lana's keeps the number its prospect drew (prospects A then B, B's KYC approved first: here B
+is 1000 and A 1001, in Lana A keeps 1000 and B 1001).
 """
 
 from __future__ import annotations

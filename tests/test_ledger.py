@@ -325,7 +325,8 @@ def test_a_journal_in_an_old_one_row_per_entry_layout_is_refused_naming_its_form
     old = _LEGACY_TABLE if layout == "entries" else _LEGACY_TABLE.replace("ledger_entries", "ledger_lines")
     conn.executescript("DROP VIEW ledger_entries; DROP TABLE ledger_transactions; DROP TABLE ledger_accounts; "
                        f"DROP TABLE ledger_templates; {old};"
-                       "UPDATE lanasim_meta SET value = '\"lanasim-journal/1\"' WHERE key = 'format';")
+                       "UPDATE lanasim_meta SET value = '\"lanasim-journal/1\"' WHERE key = 'format';"
+                       "DROP TABLE chain;")  # format 1 predates the hash chain
     conn.commit()
     conn.close()
     with pytest.raises(UnsupportedJournalFormat) as err:

@@ -1,7 +1,10 @@
 """Several price providers, one published price (Lana `core/price/src/jobs/fetch_price.rs`): every
 poll (about every 60 s) asks each provider; the published price is the upper median of the prices
 that came back (`sorted[len // 2]`); when every provider fails nothing is published and the last
-price stays in use. Lana does not flag such a price as stale; lanasim records how stale it is."""
+price stays in use. Lana does not flag such a price as stale; lanasim records how stale it is.
+There the failed poll ends the job with `AllProvidersFailed` and the job runner retries it
+(`RetrySettings::repeat_indefinitely`) on its own schedule rather than after the 60 s sleep; lanasim
+simply polls again at the interval."""
 
 from __future__ import annotations
 

@@ -15,14 +15,16 @@ from engine.kernel.chain import (
     Link,
     digest_range,
     keyed_state,
+    last_link,
     link_hash,
     links,
     row_key,
     tables,
 )
 from engine.kernel.codec import loads
+from engine.kernel.errors import EngineError
 
-__all__ = ["check_chain"]
+__all__ = ["ChainBroken", "check_chain", "require_intact", "require_tail"]
 
 _LIMIT = 10  # problems collected before the walk stops
 
@@ -53,6 +55,77 @@ def check_chain(conn: sqlite3.Connection, expect_head: str | None = None) -> tup
     bad += _keyed(conn, last)
     bad += _head(conn, last, hashes, expect_head)
     return bad, {"chain head": last.hash if last else None, "chain links": count}
+
+
+class ChainBroken(EngineError):
+    """A journal to branch from or write to fails its hash chain (fields: path, table, key, problem:
+    its first bad row, as `lanasim verify` names it; refused: what is not done). A branch copies the
+    rows and a writer's next commit seals them under a new link, so either would carry an edit, a cut
+    tail or a dropped chain on under a chain that verifies."""
+
+    def describe(self) -> str:
+        return (f"{self.fields.get('path')}: fails its hash chain at {self.fields.get('table')} "
+                f"{self.fields.get('key')}: {self.fields.get('problem')}; {self.fields.get('refused')} "
+                "(lanasim verify lists what changed)")
+
+
+_UNCHAINED = ("lanasim-journal/1", "lanasim-journal/2")  # formats that may predate the chain
+_LEDGER_3 = "ledger_transactions"  # format 3's ledger table: a file holding it is no older journal
+
+
+def require_intact(conn: sqlite3.Connection, path: str) -> None:
+    """`ChainBroken` unless every row of the journal is the one its chain recorded (`check_chain`);
+    a journal of a format from before the chain that holds none has nothing to check."""
+    bad, _ = check_chain(conn)
+    if not bad:
+        return
+    if bad[0].table == CHAIN and bad[0].key == "-" and _predates_chain(conn):  # no chain table at all
+        return
+    raise ChainBroken(path=path, table=bad[0].table, key=bad[0].key, problem=bad[0].problem,
+                      refused="a branch of it is refused")
+
+
+def _predates_chain(conn: sqlite3.Connection) -> bool:
+    """A journal of a format from before the chain (1, 2), holding no table of a later one: a
+    format-4 file whose chain was dropped and whose format was set back is not one."""
+    row = conn.execute("SELECT value FROM lanasim_meta WHERE key = 'format'").fetchone()
+    later = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_LEDGER_3,)).fetchone()
+    return row is not None and loads(row[0]) in _UNCHAINED and later is None
+
+
+def require_tail(conn: sqlite3.Connection, path: str) -> None:
+    """`ChainBroken` unless the chain's last link is where a writer's next commit will extend it: the
+    link's hash recomputes, run metadata records it as the head, the keyed tables (metadata, cursors,
+    ephemeral events) are as it left them, and every append-only table ends at the row the link
+    marks (nothing cut from a tail or added after the last commit). A reopened
+    writer reads no more than that (`lanasim verify` checks every row): a journal whose rows were cut
+    with its chain, or whose chain was deleted, would otherwise get a chain over what is left."""
+    refused = "it is not written to"
+    has_chain = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (CHAIN,)).fetchone()
+    if not has_chain and _predates_chain(conn):
+        return  # nothing to extend: the writer's first commit chains the file
+    append, _ = tables(conn)
+    last = last_link(conn) if has_chain else None
+    if last is None:
+        rows = [t for t in append if conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() is not None]
+        if rows:
+            raise ChainBroken(path=path, table=CHAIN, key="-", refused=refused,
+                              problem=f"no hash chain over the rows of {', '.join(rows)}")
+        return
+    row = conn.execute(f"SELECT hash FROM {CHAIN} WHERE n < ? ORDER BY n DESC LIMIT 1", (last.n,)).fetchone()
+    previous = "" if row is None else row[0]
+    bad = _head(conn, last, {}, None) + _keyed(conn, last)
+    if link_hash(previous, last.n, last.marks, last.covers, last.state, last.locators) != last.hash:
+        bad.insert(0, BadRow(CHAIN, f"n {last.n}", "link hash does not match the link's contents"))
+    for table in append:
+        top = conn.execute(f'SELECT MAX(rowid) FROM "{table}"').fetchone()[0] or 0
+        marked = last.marks.get(table, 0)
+        if top != marked:
+            problem = ("not covered by the chain (added after the last commit)" if top > marked
+                       else f"deleted (the last commit ends the table at rowid {marked})")
+            bad.append(BadRow(table, row_key(conn, table, top if top > marked else top + 1), problem))
+    if bad:
+        raise ChainBroken(path=path, table=bad[0].table, key=bad[0].key, problem=bad[0].problem, refused=refused)
 
 
 def _covered(conn: sqlite3.Connection, link: Link, marks: dict[str, Any]) -> list[BadRow]:

@@ -8,6 +8,7 @@ import sqlite3
 import weakref
 from pathlib import Path
 
+from engine.kernel.chain_check import ChainBroken, require_tail
 from engine.kernel.codec import loads
 from engine.kernel.errors import InvalidArgument, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
 from engine.kernel.readonly import connect_readonly
@@ -66,7 +67,8 @@ def _check_writable(path: str) -> None:
 
 
 def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None:
-    """Refuse foreign files before touching them; then lock (writers) and create the schema."""
+    """Refuse foreign files before touching them; then lock (writers) and create the schema; a
+    writer of a journal whose chain's tail does not match its rows is refused (`ChainBroken`)."""
     try:
         tables = set(table_names(conn))
     except sqlite3.DatabaseError as exc:
@@ -84,6 +86,18 @@ def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None
         create_schema(conn)
     elif not readonly and "entities" in tables:
         restore_entity_names(conn)
+    if tables and not readonly:
+        _check_tail(conn, path)
+
+
+def _check_tail(conn: sqlite3.Connection, path: str) -> None:
+    """A writer extends the chain where its last link ends: refuse a file whose tail was cut or
+    added to, or whose chain is gone, before a commit seals what is left (`require_tail`)."""
+    try:
+        require_tail(conn, path)
+    except ChainBroken:
+        conn.close()
+        raise
 
 
 def _check_format(conn: sqlite3.Connection, path: str, tables: set[str]) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from engine.bank import modules
+from engine.kernel.chain_check import require_intact
 from engine.kernel.fork import fork_journal, open_source
 from engine.simulation import Simulation
 from scenarios.book.export import as_of_iso, open_facilities
@@ -61,13 +62,32 @@ def _no_price(given: Iterable[str]) -> None:
 
 def check(book_from: str, book_at: str) -> str:
     """The instant the book is branched at (`book_at`, default the journal's last instant) as journal
-    text; `NotALanasimJournal` for a missing or foreign file, a `ScenarioError` for an instant outside it."""
+    text; `NotALanasimJournal` for a missing or foreign file, `ChainBroken` for one that fails its hash
+    chain, a `ScenarioError` for an instant outside it."""
     meta = journal_meta(source(book_from))  # NotALanasimJournal, JournalLocked: naming the file
+    _intact(source(book_from))
     first, last = str(meta["start"]), str(meta.get("now", meta["start"]))
     at = as_of_iso(book_at) if book_at else last
     if not first <= at <= last:
         raise ScenarioError(f"book_at={at} is outside {book_from} ({first} .. {last})")
     return at
+
+
+_INTACT: set[str] = set()  # journals (path, size, modification time) whose chain this process checked
+
+
+def _intact(path: Path) -> None:
+    """`ChainBroken` for a journal that fails its hash chain: the branch seals the copied rows under
+    a new link, so an edit, a cut tail or a dropped chain would verify in it. Checked once a file."""
+    identity = _key(path, "")
+    if identity in _INTACT:
+        return
+    conn = open_source(str(path))
+    try:
+        require_intact(conn, str(path))
+    finally:
+        conn.close()
+    _INTACT.add(identity)
 
 
 def key(book_from: str, book_at: str) -> str:

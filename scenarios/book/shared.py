@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from engine.kernel import chain
 from engine.kernel.codec import dumps, loads
 from engine.kernel.errors import JournalExists
 from engine.kernel.readonly import connect_readonly
@@ -70,4 +71,5 @@ def _reseed(conn: sqlite3.Connection, seed: int) -> None:
     for key, value in meta.items():
         conn.execute("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
     conn.execute("DELETE FROM lanasim_meta WHERE key = 'digest'")
+    chain.seal(conn)  # the new seed is the run's own: chained, as a writer reopening the file checks
     conn.execute("COMMIT")

@@ -131,9 +131,13 @@ def settle_wal(journal: Path) -> None:
 
 def committed_prefix(journal: Path, checkpoint: dict | None = None) -> dict:
     """Row counts and hashes of the stopped journal's events and outbox (after the `checkpoint`'s
-    seq and outbox sequence, when given: the rows before it are copied, not written again)."""
+    seq and outbox sequence, when given: the rows before it are copied, not written again).
+    `ResumeDiverged` when the journal fails its hash chain: a re-execution proves only the events
+    and outbox, so an edited audit, ledger or metadata row (the seed, the parameters it re-runs
+    with) would otherwise be replaced by a clean journal without a word, its evidence gone."""
     conn = sqlite3.connect(str(journal))  # read only; not mode=ro, which would leave the -wal and -shm behind
     try:
+        _require_chain(conn, journal, checkpoint["seq"] if checkpoint else None)
         events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
         outbox = conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
         after = (checkpoint["seq"], checkpoint["outbox"]) if checkpoint else (0, 0)
@@ -160,15 +164,10 @@ def cut_at_checkpoint(journal: Path, target: Path, checkpoint: dict) -> None:
     """Write into `target` the stopped journal as it stood at `checkpoint` (rows committed after it
     cut away, to be written again by the continued run), with the run's ids and streams as then."""
     from engine.bank import modules
-    from engine.kernel.chain_check import check_chain
     from engine.kernel.fork import cut_seq, fork_journal
 
     conn = sqlite3.connect(str(journal))  # read only (see committed_prefix)
-    try:
-        bad, _ = check_chain(conn)  # the rows kept are copied, not written again: they must be the run's own
-        if bad:
-            raise ResumeDiverged(path=str(journal), table=bad[0].table, rows=checkpoint["seq"],
-                                 problem=f"the stopped journal fails its hash chain at {bad[0]}")
+    try:  # the rows kept are copied, not written again: `committed_prefix` checked they are the run's own
         if cut_seq(conn, checkpoint["now"]) != checkpoint["seq"]:
             raise ResumeDiverged(path=str(journal), table="events", rows=checkpoint["seq"],
                                  problem=f"the journal's events up to the checkpoint at {checkpoint['now']} "
@@ -176,6 +175,19 @@ def cut_at_checkpoint(journal: Path, target: Path, checkpoint: dict) -> None:
         fork_journal(conn, str(target), checkpoint["now"], modules.aggregates(), meta={"ids": checkpoint["ids"]})
     finally:
         conn.close()
+
+
+def _require_chain(conn: sqlite3.Connection, journal: Path, seq: int | None) -> None:
+    from engine.kernel.chain_check import ChainBroken, require_intact
+
+    try:
+        require_intact(conn, str(journal))
+    except ChainBroken as broken:
+        fields = broken.fields
+        rows = seq if seq is not None else conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+        raise ResumeDiverged(path=str(journal), table=fields["table"], rows=rows,
+                             problem=f"the stopped journal fails its hash chain at {fields['table']} "
+                                     f"{fields['key']}: {fields['problem']}") from None
 
 
 def stopped_by_user(exc: BaseException) -> bool:

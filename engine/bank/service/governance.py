@@ -33,7 +33,10 @@ class GovernanceService:
     `allow_auto_approval=False` is Lana's `allow-auto-approval = false` (`core/governance/src/lib.rs`,
     `init_policy`): every policy starts with the committee named "default" (created on first use,
     empty until `bootstrap_default_committee` adds a member) and AutoApprove rules are refused
-    with `AutoApproveNotAllowed`."""
+    with `AutoApproveNotAllowed`. Lana's `init_policy` instead fails with `DefaultCommitteeNotFound`
+    until the default committee has been bootstrapped; here a process started before that waits in
+    the empty committee, which no vote can conclude (Lana's rules deny it only on a vote, which an
+    empty committee never casts)."""
 
     def __init__(self, kernel: Kernel, *, allow_auto_approval: bool = True) -> None:
         self.kernel = kernel

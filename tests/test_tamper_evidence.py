@@ -1,0 +1,163 @@
+"""An auditor's tampering with a copy of a stress run's journal: `verify` names the table and row of
+each edit, cut tail and insertion, and neither a fork nor a branch (`run --from`) of a tampered
+journal goes on: either would seal the copied rows under a new link, a chain that verifies."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from scenarios import run_stress
+from scenarios.cli import main
+
+
+@pytest.fixture(scope="module")
+def stressed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("stressed") / "run"
+    run_stress("march-2020", seed=1, out=str(out), facilities=6, lead_days=0, days=2)
+    return out / "journal.sqlite"
+
+
+def tampered(stressed, tmp_path, sql: str):
+    copy = tmp_path / "tampered.sqlite"
+    shutil.copy(stressed, copy)
+    conn = sqlite3.connect(copy)
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+    return copy
+
+
+def one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("lanasim: error: "), err
+    return err[0]
+
+
+_LAST_5 = "DELETE FROM {table} WHERE {key} > (SELECT MAX({key}) - 5 FROM {table})"
+
+
+@pytest.mark.parametrize("sql, named", [
+    (_LAST_5.format(table="events", key="seq"), "not ok: events seq "),
+    (_LAST_5.format(table="outbox", key="sequence"), "not ok: outbox sequence "),
+    (_LAST_5.format(table="audit", key="id"), "not ok: audit id "),
+    (_LAST_5.format(table="ledger_transactions", key="id"), "not ok: ledger_transactions id "),
+    ("UPDATE events SET payload = replace(payload, '\"amount\":', '\"amount\":9') "
+     "WHERE seq = (SELECT MAX(seq) FROM events WHERE payload LIKE '%\"amount\":%')", "not ok: events seq "),
+    ("DELETE FROM events WHERE seq = 20; INSERT INTO events SELECT 20, entity, entity_seq + 100, type, version, "
+     "payload, recorded_at, context FROM events WHERE seq = 21", "not ok: events seq 20: "),
+    ("DELETE FROM chain", "not ok: audit id 1: not covered by the chain"),
+    ("DROP TABLE chain", "not ok: chain -: no hash chain"),
+    ("UPDATE lanasim_meta SET value = '2' WHERE key = 'seed'", "not ok: lanasim_meta key seed: edited"),
+])
+def test_a_cut_tail_an_edit_or_a_removed_chain_fails_verify_naming_the_row(stressed, tmp_path, capsys, sql, named):
+    copy = tampered(stressed, tmp_path, sql)
+    assert main(["verify", str(copy)]) == 1
+    assert capsys.readouterr().out.splitlines()[0].startswith(named)
+
+
+@pytest.mark.parametrize("sql, named", [
+    (_LAST_5.format(table="events", key="seq"), "events seq "),
+    ("DROP TABLE chain", "chain -: no hash chain"),
+    ("UPDATE lanasim_meta SET value = '2' WHERE key = 'seed'", "lanasim_meta key seed: edited"),
+    ("DROP TABLE chain; UPDATE lanasim_meta SET value = '\"lanasim-journal/2\"' WHERE key = 'format'",
+     "chain -: no hash chain"),  # passed off as a journal from before the chain
+])
+def test_a_fork_of_a_tampered_journal_is_refused_and_writes_nothing(stressed, tmp_path, capsys, sql, named):
+    copy = tampered(stressed, tmp_path, sql)
+    before = copy.read_bytes()
+    new = tmp_path / "fork.sqlite"
+    assert main(["fork", str(copy), "--journal", str(new)]) == 2
+    line = one_error_line(capsys)
+    assert f"{copy}: fails its hash chain at {named}" in line and line.endswith("(ChainBroken)"), line
+    assert not new.exists() and copy.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tampered.sqlite"]
+
+
+def test_a_run_from_a_tampered_journal_is_refused_before_its_run_directory_is_made(stressed, tmp_path, capsys):
+    copy = tampered(stressed, tmp_path, _LAST_5.format(table="events", key="seq"))
+    out = tmp_path / "run"
+    assert main(["run", "march-2020", "--from", str(copy), "--set", "days=1", "--out", str(out)]) == 2
+    assert "fails its hash chain at events seq " in one_error_line(capsys)
+    assert not out.exists()
+
+
+def test_an_untampered_journal_still_forks_and_the_fork_verifies(stressed, tmp_path, capsys):
+    new = tmp_path / "fork.sqlite"
+    assert main(["fork", str(stressed), "--journal", str(new)]) == 0
+    assert main(["verify", str(new)]) == 0
+
+
+_CUT_LAST_LINK = """
+    DELETE FROM audit
+     WHERE id > json_extract((SELECT marks FROM chain WHERE n = (SELECT MAX(n) - 1 FROM chain)), '$.audit');
+    DELETE FROM chain WHERE n = (SELECT MAX(n) FROM chain);
+    UPDATE lanasim_meta SET value = json_quote((SELECT hash FROM chain ORDER BY n DESC LIMIT 1))
+     WHERE key = 'chain_head';
+"""  # the last link and the rows it covers cut away, the head pointed at the link before
+
+
+@pytest.mark.parametrize("sql, named", [
+    ("DROP TABLE chain", "chain -: no hash chain over the rows of audit, entities, events"),
+    ("DELETE FROM chain", "chain -: no hash chain over the rows of audit, entities, events"),
+    (_LAST_5.format(table="audit", key="id"), "audit id "),
+    ("INSERT INTO audit (recorded_at, subject, object, action, authorized, command) "
+     "VALUES ('2020-03-01T00:00:00Z', 'admin', 'x', 'y', 1, 'z')", "audit id "),
+    (_CUT_LAST_LINK, "lanasim_meta key digest: not written by any commit"),
+    ("UPDATE lanasim_meta SET value = '2' WHERE key = 'seed'", "lanasim_meta key seed: edited"),
+])
+def test_a_simulation_reopening_a_tampered_journal_refuses_to_write_to_it(stressed, tmp_path, sql, named):
+    from engine import Simulation
+    from engine.kernel.chain_check import ChainBroken
+
+    copy = tampered(stressed, tmp_path, sql)
+    before = copy.read_bytes()
+    with pytest.raises(ChainBroken) as refused:
+        Simulation(seed=1, journal=str(copy))
+    assert str(refused.value).startswith(f"{copy}: fails its hash chain at {named}"), str(refused.value)
+    assert copy.read_bytes() == before
+    assert main(["verify", str(copy)]) == 1  # what the refused writer would have sealed over still shows
+
+
+def test_an_untampered_journal_reopens_and_continues_to_a_journal_that_verifies(stressed, tmp_path):
+    from engine import Simulation
+
+    copy = tampered(stressed, tmp_path, "")
+    with Simulation(seed=1, journal=str(copy)) as sim:
+        sim.advance(days=1)
+    assert main(["verify", str(copy)]) == 0
+
+
+@pytest.mark.parametrize("sql, table", [
+    ("UPDATE audit SET subject = 'mallory' WHERE id = 5", "audit"),
+    ("UPDATE lanasim_meta SET value = replace(value, '\"days\":\"30\"', '\"days\":\"31\"') WHERE key = 'params'",
+     "lanasim_meta"),
+])
+def test_a_resume_of_a_tampered_stopped_story_is_refused_and_keeps_its_journal(tmp_path, capsys, sql, table):
+    """A story's resume re-executes it and proves only the events and outbox: an edited audit row or
+    parameter was replaced by a clean journal (its evidence gone), or re-run with the edited value."""
+    from tests.test_resume import stopped_run
+
+    run_dir, _ = stopped_run(tmp_path, "timely-payments", {"days": "30"}, at=12)
+    conn = sqlite3.connect(run_dir / "journal.sqlite")
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+    before = (run_dir / "journal.sqlite").read_bytes()
+    assert main(["run", "--resume", str(run_dir)]) == 2
+    line = one_error_line(capsys)
+    assert f"the stopped journal fails its hash chain at {table} " in line and line.endswith("(ResumeDiverged)")
+    assert (run_dir / "journal.sqlite").read_bytes() == before
+    assert sorted(p.name for p in run_dir.iterdir()) == ["journal.sqlite"]
+
+
+def test_a_journal_passed_off_as_one_from_before_the_chain_is_not_written_to(stressed, tmp_path):
+    from engine import Simulation
+    from engine.kernel.chain_check import ChainBroken
+
+    copy = tampered(stressed, tmp_path, "DROP TABLE chain; "
+                                        "UPDATE lanasim_meta SET value = '\"lanasim-journal/2\"' WHERE key = 'format'")
+    with pytest.raises(ChainBroken, match="no hash chain over the rows of audit"):
+        Simulation(seed=1, journal=str(copy))
