@@ -207,8 +207,7 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
             progress.close()
             if not (run_dir / JOURNAL).is_file():
                 raise
-            return fail(f"{run_dir / JOURNAL}: {exc}; {_consistent(run_dir / JOURNAL)}; continue it with "
-                         f"lanasim run --resume {run_dir}")
+            return fail(f"{run_dir / JOURNAL}: {exc}; {_stopped(run_dir)}")
         except Exception as exc:
             if progress.stopping and by_interrupt(exc):
                 return _interrupted(run_dir, progress)
@@ -227,8 +226,7 @@ def _interrupted(run_dir: Path, progress: RunProgress) -> int:
         print(f"lanasim: interrupted: the run had finished, its outputs are not all written; write them "
               f"with lanasim run --resume {run_dir}", file=sys.stderr)  # `report` needs a scenario's report()
     else:
-        print(f"lanasim: interrupted: {_consistent(run_dir / JOURNAL)}; continue it with "
-              f"lanasim run --resume {run_dir}", file=sys.stderr)
+        print(f"lanasim: interrupted: {_stopped(run_dir)}", file=sys.stderr)
     return INTERRUPTED
 
 
@@ -256,16 +254,21 @@ def _resumed(run_dir: Path, args: argparse.Namespace, params: dict, progress: Ru
                       announce=lambda line: print(line, file=sys.stderr))
 
 
-def _consistent(journal: Path) -> str:
-    """How far a stopped run's journal is consistent: its last committed instant and event count."""
+def _stopped(run_dir: Path) -> str:
+    """Where a stopped run's journal stands: its last committed instant and event count and the
+    command that continues it; that nothing was written; or that it cannot be read (a resume of an
+    unreadable journal was told to run the resume that had just failed)."""
     from engine.inspect import open_readonly
 
+    journal = run_dir / JOURNAL
+    if not journal.exists():
+        return f"nothing was written to {journal}"
     try:
         with open_readonly(str(journal)) as view:
             at, events = view.journal.meta().get("now", "its start"), view.journal.last_seq
-    except (EngineError, sqlite3.Error):  # stopped before the journal existed
-        return f"nothing was written to {journal}"
-    return f"{journal} is consistent up to {at} ({events:,} events)"
+    except (EngineError, sqlite3.Error, OSError):  # unreadable, or stopped before its first commit
+        return f"{journal} cannot be read as a journal (its permissions, or no journal), so it cannot be resumed"
+    return f"{journal} is consistent up to {at} ({events:,} events); continue it with lanasim run --resume {run_dir}"
 
 
 def _chain_head(journal: Path) -> str | None:

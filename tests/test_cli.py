@@ -366,3 +366,15 @@ def test_run_scenario_and_run_stress_refuse_a_seed_beyond_64_bits_before_any_dir
     with pytest.raises(InvalidArgument, match="a seed is an integer from"):
         run_stress("stress", seed=2**70, out=tmp_path / "b")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stopped_run_whose_journal_cannot_be_read_is_not_told_to_resume(tmp_path):
+    """A resume of an unreadable journal said `nothing was written to J; continue it with lanasim run
+    --resume D`: the file exists, and that resume is the command that had just failed."""
+    from scenarios.cli import _stopped
+
+    assert _stopped(tmp_path / "never") == f"nothing was written to {tmp_path / 'never' / 'journal.sqlite'}"
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "journal.sqlite").write_text("not a journal")
+    said = _stopped(tmp_path / "run")
+    assert "cannot be read as a journal" in said and "--resume" not in said
