@@ -74,9 +74,10 @@ class Entry:
     layer: Layer = Layer.SETTLED
 
 
-@attrs.frozen
+@attrs.define
 class LedgerTransaction:
-    """A balanced set of entries posted from a named template (Lana's Cala transaction)."""
+    """A balanced set of entries posted from a named template (Lana's Cala transaction). Slotted,
+    not frozen, as `Entry` is: built for every posting, changed by none, journaled field by field."""
 
     tx_id: str
     template: str
