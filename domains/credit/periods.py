@@ -25,8 +25,11 @@ class Period:
         return (self.end - self.start).days + 1
 
 
+_END_OF_DAY = InterestInterval.END_OF_DAY  # a module constant: an Enum attribute read is a descriptor call
+
+
 def _end_of(interval: InterestInterval, day: date) -> date:
-    if interval is InterestInterval.END_OF_DAY:
+    if interval is _END_OF_DAY:
         return day
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 

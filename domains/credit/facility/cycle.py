@@ -57,7 +57,7 @@ def next_cycle(facility_id: str, terms: TermValues, previous: AccrualCycle, matu
 def next_accrual(cycle: Period, accrued_through: date | None, terms: TermValues) -> Period | None:
     """The next accrual period of a cycle over `cycle` accrued up to `accrued_through` (None:
     nothing yet), or None when every period is accrued."""
-    if terms.accrual_interval is InterestInterval.END_OF_DAY:
+    if terms.accrual_interval is _END_OF_DAY:
         day = cycle.start if accrued_through is None else accrued_through + _ONE_DAY
         return Period(day, day) if day <= cycle.end else None
     if accrued_through is None:
@@ -66,6 +66,7 @@ def next_accrual(cycle: Period, accrued_through: date | None, terms: TermValues)
 
 
 _ONE_DAY = timedelta(days=1)
+_END_OF_DAY = InterestInterval.END_OF_DAY  # a module constant: an Enum attribute read is a descriptor call
 
 
 def posting_tx_id(facility_id: str, idx: int) -> str:
