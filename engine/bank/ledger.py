@@ -183,7 +183,7 @@ class Ledger:
                 account = accounts.get(e.account) or self._intern_account(e.account)
                 legs.append((account, _TEXT[e.currency], _TEXT[e.layer], _TEXT[e.side], amount))
             row = (tx.tx_id, template, tx.effective.isoformat(), recorded_at, seq, orjson.dumps(legs).decode())
-            if tx.tx_id.__class__ is not str:  # the domains derive str ids; anything else is checked as `stage` would
+            if type(tx.tx_id) is not str:  # the domains derive str ids; anything else is checked as `stage` would
                 check_row(_INSERT, row)
             rows.append(row)
         if self._past:
