@@ -153,7 +153,7 @@ class Ledger:
         for tx in txs:
             for entry in tx.entries:
                 account = entry.account
-                if account not in sides:
+                if account not in quiet and account not in sides:  # `check` reads `quiet` first: asked once
                     category = find_category(account)
                     if category is not None:
                         sides[account] = category.side
