@@ -3,6 +3,7 @@ core/credit/terms/src/cvl.rs)."""
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal
 
 __all__ = ["MAX_CENTS", "MAX_SATS", "SATS_PER_BTC", "ceil_cents", "cents_to_sats_up", "sats_to_cents_down", "trunc2"]
@@ -16,10 +17,10 @@ MAX_SATS = 21_000_000 * SATS_PER_BTC
 
 
 def ceil_cents(cents: Decimal) -> int:
-    """Round a (non-negative) amount of cents up to a whole cent: Lana rounds away from zero."""
-    if cents < 0:
-        return -ceil_cents(-cents)
-    return int(cents.to_integral_value(rounding=ROUND_CEILING))
+    """Round a (non-negative) amount of cents up to a whole cent: Lana rounds away from zero.
+    `math.ceil` of a Decimal is the int `to_integral_value(ROUND_CEILING)` rounds to, in one step
+    (every daily accrual comes here)."""
+    return math.ceil(cents) if cents >= 0 else -math.ceil(-cents)
 
 
 def sats_to_cents_down(sats: int, cents_per_btc: int) -> int:

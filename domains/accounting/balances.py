@@ -40,7 +40,7 @@ class TrialBalanceLine:
 
 def normal_balance(debits: int, credits: int, side: Side) -> int:
     """The balance as the account reads it: credits - debits on a credit-normal account, and back."""
-    return credits - debits if side == Side.CREDIT else debits - credits
+    return debits - credits if side == _DEBIT else credits - debits
 
 
 def key_of(entry: Entry) -> BalanceKey:

@@ -61,9 +61,11 @@ class ReceivableBucket(str, enum.Enum):
     DEFAULTED = "defaulted"
 
 
-@attrs.frozen
+@attrs.define
 class Entry:
-    """One leg of a transaction: `amount` (> 0, minor units) on one side of one account."""
+    """One leg of a transaction: `amount` (> 0, minor units) on one side of one account. Slotted,
+    not frozen: a frozen class's `__init__` sets each field through `object.__setattr__`, and every
+    posting builds two or more entries (none is changed after; none is journaled as itself)."""
 
     account: str
     side: Side
@@ -72,9 +74,10 @@ class Entry:
     layer: Layer = Layer.SETTLED
 
 
-@attrs.frozen
+@attrs.define
 class LedgerTransaction:
-    """A balanced set of entries posted from a named template (Lana's Cala transaction)."""
+    """A balanced set of entries posted from a named template (Lana's Cala transaction). Slotted,
+    not frozen, as `Entry` is: built for every posting, changed by none, journaled field by field."""
 
     tx_id: str
     template: str

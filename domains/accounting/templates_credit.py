@@ -54,6 +54,8 @@ ACCRUE_INTEREST = "CREDIT_FACILITY_ACCRUE_INTEREST"
 POST_ACCRUED_INTEREST = "CREDIT_FACILITY_POST_ACCRUED_INTEREST"
 P = Layer.PENDING
 NOT_YET_DUE = ReceivableBucket.NOT_YET_DUE
+# module constants: an Enum attribute read is a descriptor call
+_DISBURSAL, _INTEREST = ObligationType.DISBURSAL, ObligationType.INTEREST
 
 
 def create_facility_proposal(tx_id: str, *, facility_id: str, amount: int, effective: date) -> LedgerTransaction:
@@ -72,7 +74,7 @@ def activate_facility(tx_id: str, *, facility_id: str, amount: int, effective: d
 
 def _disburse(facility_id: str, deposit_account_id: str, cents: int) -> tuple[Entry, Entry]:
     """S: DR disbursed receivable not-yet-due, CR the customer's deposit account."""
-    return entry_pair(receivable(facility_id, ObligationType.DISBURSAL, NOT_YET_DUE),
+    return entry_pair(receivable(facility_id, _DISBURSAL, NOT_YET_DUE),
                       deposit_account(deposit_account_id), cents)
 
 
@@ -122,7 +124,7 @@ def accrue_interest(tx_id: str, *, facility_id: str, amount: int, effective: dat
     """P: DR interest receivable not-yet-due, CR interest income (a daily accrual)."""
     cents = positive(ACCRUE_INTEREST, amount)
     return transaction(tx_id, ACCRUE_INTEREST, effective,
-                       entry_pair(receivable(facility_id, ObligationType.INTEREST, NOT_YET_DUE),
+                       entry_pair(receivable(facility_id, _INTEREST, NOT_YET_DUE),
                                   interest_income(facility_id), cents, layer=P))
 
 
@@ -130,7 +132,7 @@ def post_accrued_interest(tx_id: str, *, facility_id: str, amount: int, effectiv
     """P: DR income, CR receivable (reverse the accruals); S: DR receivable not-yet-due, CR income;
     S: DR interest-added-to-obligations omnibus, CR uncovered outstanding."""
     cents = positive(POST_ACCRUED_INTEREST, amount)
-    owed, income = receivable(facility_id, ObligationType.INTEREST, NOT_YET_DUE), interest_income(facility_id)
+    owed, income = receivable(facility_id, _INTEREST, NOT_YET_DUE), interest_income(facility_id)
     return transaction(tx_id, POST_ACCRUED_INTEREST, effective, entry_pair(income, owed, cents, layer=P),
                        entry_pair(owed, income, cents),
                        entry_pair(INTEREST_ADDED_TO_OBLIGATIONS_OMNIBUS, uncovered_outstanding(facility_id), cents))

@@ -95,7 +95,7 @@ def _net(tx: LedgerTransaction, *, amounts: bool) -> dict[tuple[Currency, Layer]
     net: dict[tuple[Currency, Layer], int] = {}
     for entry in tx.entries:
         amount = entry.amount
-        if amounts and (amount.__class__ is not int or amount <= 0):
+        if amounts and (type(amount) is not int or amount <= 0):
             positive(tx.template, amount)  # raises the typed refusal
         key = (entry.currency, entry.layer)
         net[key] = net.get(key, 0) + (amount if entry.side == _DEBIT else -amount)
@@ -169,4 +169,4 @@ def _control(key: BalanceKey, controls: Controls) -> VelocityControl | None:
 
 def _categories(controls: Controls | tuple[VelocityControl, ...]) -> Controls:
     """`controls` as an indexed `Controls` (a plain tuple of controls is indexed here)."""
-    return controls if controls.__class__ is Controls else Controls(controls)
+    return controls if isinstance(controls, Controls) else Controls(controls)

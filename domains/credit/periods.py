@@ -10,7 +10,7 @@ import attrs
 
 from domains.credit.terms import InterestInterval
 
-__all__ = ["Period", "first_period", "next_period", "truncate"]
+__all__ = ["Period", "end_of_period", "first_period", "next_period", "truncate"]
 
 
 @attrs.frozen
@@ -25,19 +25,23 @@ class Period:
         return (self.end - self.start).days + 1
 
 
-def _end_of(interval: InterestInterval, day: date) -> date:
-    if interval is InterestInterval.END_OF_DAY:
+_END_OF_DAY = InterestInterval.END_OF_DAY  # a module constant: an Enum attribute read is a descriptor call
+
+
+def end_of_period(interval: InterestInterval, day: date) -> date:
+    """The last day of the calendar period of `interval` (a day, a month) containing `day`."""
+    if interval is _END_OF_DAY:
         return day
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def first_period(interval: InterestInterval, start: date) -> Period:
-    return Period(start, _end_of(interval, start))
+    return Period(start, end_of_period(interval, start))
 
 
 def next_period(interval: InterestInterval, previous: Period) -> Period:
     start = previous.end + timedelta(days=1)
-    return Period(start, _end_of(interval, start))
+    return Period(start, end_of_period(interval, start))
 
 
 def truncate(period: Period, latest_end: date) -> Period | None:

@@ -153,7 +153,7 @@ class Ledger:
         for tx in txs:
             for entry in tx.entries:
                 account = entry.account
-                if account not in sides:
+                if account not in quiet and account not in sides:  # `check` reads `quiet` first: asked once
                     category = find_category(account)
                     if category is not None:
                         sides[account] = category.side
@@ -174,16 +174,17 @@ class Ledger:
             template = templates.get(tx.template) or self._intern_template(tx.template)
             legs = []
             for e in tx.entries:
-                key = (e.account, _CURRENCIES[e.currency], _LAYERS[e.layer])
+                currency, layer = _CURRENCIES[e.currency], _LAYERS[e.layer]
+                key = (e.account, currency, layer)
                 debits, credits = totals.get(key, _ZERO)
                 amount = e.amount
                 totals[key] = (debits + amount, credits) if e.side == _DEBIT else (debits, credits + amount)
                 if debits + credits + amount > MAX_TOTAL:  # rare: the exact test is in `_refuse_total`
                     _refuse_total(key, totals[key], e)
                 account = accounts.get(e.account) or self._intern_account(e.account)
-                legs.append((account, _TEXT[e.currency], _TEXT[e.layer], _TEXT[e.side], amount))
+                legs.append((account, currency, layer, _SIDES[e.side], amount))  # orjson writes a member's value
             row = (tx.tx_id, template, tx.effective.isoformat(), recorded_at, seq, orjson.dumps(legs).decode())
-            if tx.tx_id.__class__ is not str:  # the domains derive str ids; anything else is checked as `stage` would
+            if type(tx.tx_id) is not str:  # the domains derive str ids; anything else is checked as `stage` would
                 check_row(_INSERT, row)
             rows.append(row)
         if self._past:
@@ -357,8 +358,7 @@ _ZERO = (0, 0)
 _DEBIT = Side.DEBIT
 _CURRENCIES: dict[object, Currency] = {**{c: c for c in Currency}, **{c.value: c for c in Currency}}
 _LAYERS: dict[object, Layer] = {**{lay: lay for lay in Layer}, **{lay.value: lay for lay in Layer}}
-# a member or its value -> the value as stored (`member.value` is a descriptor call per read)
-_TEXT = {key: member.value for enum_ in (Currency, Layer, Side) for member in enum_ for key in (member, member.value)}
+_SIDES: dict[object, Side] = {**{s: s for s in Side}, **{s.value: s for s in Side}}
 
 
 def _instant(as_of: Instant) -> str:

@@ -78,10 +78,10 @@ class Batch:
         before: list[tuple[EntityBehaviour, object, int, Any]] = []  # each command's actor as it was
         held: list[Envelope] = []
         commands = list(commands)
-        if subject.__class__ is not System:
+        if type(subject) is not System:
             raise MalformedCommand(kind=self.kind, problem="a batch runs as a system principal")
         for _, command in commands:
-            if command.__class__ not in known or command.__class__ in host.creates:
+            if type(command) not in known or type(command) in host.creates:
                 raise MalformedCommand(kind=self.kind, problem=f"{type(command).__name__} is not batched")
         actors = [self.actor(entity_id) for entity_id, _ in commands]  # loading reads (and syncs) the journal
         with journal.lock:

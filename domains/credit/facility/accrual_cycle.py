@@ -23,10 +23,12 @@ __all__ = ["COMMANDS", "KIND", "InterestAccrualCycle", "accruing_from", "apply",
 KIND = "interest-accrual-cycle"
 
 
-@attrs.frozen
+@attrs.define
 class InterestAccrualCycle:
     """Accrued up to `accrued_through` (None: nothing yet), `total` cents; `posted` once its
-    `InterestAccrualsPosted` exists (the cycle is then complete)."""
+    `InterestAccrualsPosted` exists (the cycle is then complete). Slotted, not frozen: every
+    daily accrual folds a new copy (`apply` never changes a state), and a frozen class's
+    `__init__` sets each of the 9 fields through `object.__setattr__`."""
 
     id: str
     facility_id: str
