@@ -23,6 +23,8 @@ __all__ = ["ENCODING", "Written", "encode_row", "read_back", "target_of"]
 
 ENCODING = "orjson"  # the row encoding of a link's ranges (a link without it: SQLite's json_array)
 _CHUNK = 4096
+_ENCODED = 256  # rows encoded at once by `_encoded`: a few dozen KB, which the allocator reuses (4,096 rows
+# of text at once doubled an import's system time: fresh arenas mapped and unmapped at every chunk)
 _INSERT = re.compile(r'\s*INSERT\s+INTO\s+"?(\w+)"?\s*\(([^)]*)\)\s*VALUES\s*\([?,\s]*\)\s*$', re.I)
 _TARGET = re.compile(r'\s*(?:(?:INSERT|REPLACE)\b.*?\bINTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)',
                      re.I | re.S)
@@ -56,6 +58,21 @@ def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=32).hexdigest()
 
 
+def _encoded(rows: list[tuple[Any, ...]], encode: Callable[[object], bytes]) -> tuple[str, array[int]]:
+    """(digest, CRC-32 per row) of `rows`, each encoded once, a chunk at a time (the encoded rows are
+    never all held at once): the JSON array of the rows is their texts joined by commas in brackets,
+    byte for byte what encoding the whole list gives."""
+    h, crcs, sep = hashlib.blake2b(b"[", digest_size=32), array("I"), b""
+    for start in range(0, len(rows), _ENCODED):
+        texts = list(map(encode, rows[start:start + _ENCODED]))
+        h.update(sep)
+        h.update(b",".join(texts))
+        crcs.extend(map(zlib.crc32, texts))
+        sep = b","
+    h.update(b"]")
+    return h.hexdigest(), crcs
+
+
 def read_back(conn: sqlite3.Connection, table: str, after: int, last: int,
               rowids: list[int] | None = None) -> tuple[str, array[int]]:
     """The digest and the CRC-32 of each encoded row, of the stored rows with after < rowid <= last
@@ -69,8 +86,10 @@ def read_back(conn: sqlite3.Connection, table: str, after: int, last: int,
             rowids.extend(row[0] for row in chunk)
         if alias:  # the INTEGER PRIMARY KEY column holds the rowid: encoded once
             chunk = list(map(_TAIL, chunk))
-        h.update(sep + encode_row(chunk)[1:-1])  # the chunk's rows, comma-separated, as in the whole array
-        crcs.extend(map(zlib.crc32, map(encode_row, chunk)))
+        texts = list(map(encode_row, chunk))  # each row encoded once
+        h.update(sep)
+        h.update(b",".join(texts))  # the chunk's rows, comma-separated, as in the whole array
+        crcs.extend(map(zlib.crc32, texts))
         sep = b","
     h.update(b"]")
     return h.hexdigest(), crcs
@@ -181,9 +200,9 @@ class Written:
         try:
             whole = self._rows(plan, rows, rowids)
             try:  # first without `encode_row`'s blob handler, which costs a fifth more a row
-                return _hash(_dumps(whole)), array("I", map(zlib.crc32, map(_dumps, whole)))
+                return _encoded(whole, _dumps)
             except orjson.JSONEncodeError:
-                return _hash(encode_row(whole)), array("I", map(zlib.crc32, map(encode_row, whole)))
+                return _encoded(whole, encode_row)
         except (TypeError, orjson.JSONEncodeError):
             return None
 

@@ -24,7 +24,7 @@ from engine.kernel.schema import EVENTS_INSERT, OUTBOX_INSERT
 
 __all__ = ["GROUP_ROWS", "Journal", "Mark"]
 
-Mark = tuple[int, tuple[int, ...]]  # where a command's staged rows begin: seq, rows per statement
+Mark = tuple[int, list[int]]  # where a command's staged rows begin: seq, rows per statement
 
 _dumps = orjson.dumps
 _ENTITIES_INSERT = "INSERT INTO entities (entity, kind, id) VALUES (?, ?, ?)"
@@ -63,8 +63,9 @@ class Journal(GroupCommit, JournalReads):
         if not readonly and not adopted:
             hold(self.path, self)  # a second writer of this process is told it is this one (`JournalLocked`)
         self._staged: dict[str, list[tuple[object, ...]]] = {}
+        self._lists: tuple[list[tuple[object, ...]], ...] = ()  # `_staged`'s lists in its order, for `mark`
         self._targets: dict[str, str | None] = {}
-        self._events = self._staged.setdefault(EVENTS_INSERT, [])
+        self._events = self._rows_of(EVENTS_INSERT)
         self._in_tx = False
         self._encoders: dict[type, Encoder] = {}
         self._seq: int = 0  # the last seq staged; `_load_heads` reads it from the file
@@ -144,7 +145,7 @@ class Journal(GroupCommit, JournalReads):
             check_row(sql, row)
         rows = self._staged.get(sql)
         if rows is None:
-            rows = self._staged[sql] = []
+            rows = self._rows_of(sql)
         rows.append(row)
 
     def stage_many(self, sql: str, rows: Iterable[tuple[object, ...]]) -> None:
@@ -155,7 +156,7 @@ class Journal(GroupCommit, JournalReads):
                 check_row(sql, row)
         staged = self._staged.get(sql)
         if staged is None:
-            staged = self._staged[sql] = []
+            staged = self._rows_of(sql)
         staged.extend(rows)
 
     def staged_rows(self, sql: str) -> list[tuple[object, ...]]:
@@ -165,8 +166,14 @@ class Journal(GroupCommit, JournalReads):
         journal's for its whole life: `mark`/`rollback` and group commits see what is appended."""
         rows = self._staged.get(sql)
         if rows is None:
-            rows = self._staged[sql] = []
+            rows = self._rows_of(sql)
         self.written.typed.add(sql)
+        return rows
+
+    def _rows_of(self, sql: str) -> list[tuple[object, ...]]:
+        """A new statement's list of staged rows, kept for the journal's life (flushes clear it)."""
+        rows = self._staged[sql] = []
+        self._lists = (*self._lists, rows)
         return rows
 
     def unstage_last(self, sql: str) -> tuple[object, ...] | None:
@@ -177,12 +184,12 @@ class Journal(GroupCommit, JournalReads):
     # -- one command's rows ----------------------------------------------------------------
     def mark(self) -> Mark:
         """Where this command's staged rows begin (taken and used with `self.lock` held)."""
-        return self._seq, tuple(map(len, self._staged.values()))
+        return self._seq, [*map(len, self._lists)]  # every command takes one: a list of a tuple's, in C
 
     def rollback(self, mark: Mark, heads: dict[int, int]) -> None:
         """The command failed: drop every row it staged, and restore the entity heads given."""
         seq, lengths = mark
-        for i, rows in enumerate(self._staged.values()):
+        for i, rows in enumerate(self._lists):
             del rows[lengths[i] if i < len(lengths) else 0:]
         self._seq = seq
         self._heads.update(heads)
