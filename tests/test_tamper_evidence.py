@@ -4,13 +4,13 @@ journal goes on: either would seal the copied rows under a new link, a chain tha
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 
 import pytest
 
 from scenarios import run_stress
 from scenarios.cli import main
+from tests.test_chain import tampered  # a copy of the journal with `sql` run on it
 
 
 @pytest.fixture(scope="module")
@@ -18,16 +18,6 @@ def stressed(tmp_path_factory):
     out = tmp_path_factory.mktemp("stressed") / "run"
     run_stress("march-2020", seed=1, out=str(out), facilities=6, lead_days=0, days=2)
     return out / "journal.sqlite"
-
-
-def tampered(stressed, tmp_path, sql: str):
-    copy = tmp_path / "tampered.sqlite"
-    shutil.copy(stressed, copy)
-    conn = sqlite3.connect(copy)
-    conn.executescript(sql)
-    conn.commit()
-    conn.close()
-    return copy
 
 
 def one_error_line(capsys) -> str:
@@ -73,7 +63,7 @@ def test_a_fork_of_a_tampered_journal_is_refused_and_writes_nothing(stressed, tm
     line = one_error_line(capsys)
     assert f"{copy}: fails its hash chain at {named}" in line and line.endswith("(ChainBroken)"), line
     assert not new.exists() and copy.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tampered.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite"]
 
 
 def test_a_run_from_a_tampered_journal_is_refused_before_its_run_directory_is_made(stressed, tmp_path, capsys):
