@@ -68,9 +68,16 @@ def _check_id(entity_id: object) -> None:
 
 @atexit.register
 def _close_open_simulations() -> None:
-    """At interpreter exit, close every simulation a script left open (see `Simulation._close_abandoned`)."""
+    """At interpreter exit, close every simulation a script left open (see `Simulation._close_abandoned`);
+    one whose commit fails does not keep the others open (the first failure is raised after)."""
+    failed: list[Exception] = []
     for sim in list(_OPEN):
-        sim._close_abandoned()
+        try:
+            sim._close_abandoned()
+        except Exception as exc:  # each simulation closes on its own
+            failed.append(exc)
+    if failed:
+        raise failed[0]
 
 
 class Simulation(Dispatch):

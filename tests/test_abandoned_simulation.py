@@ -50,3 +50,25 @@ def test_a_closed_simulation_is_not_closed_again_when_collected(tmp_path, capsys
     with Simulation(seed=1, journal=path) as third:
         assert third.customer.customer(customer).email == "ada@example.com"
     assert capsys.readouterr().err == ""
+
+
+def test_at_exit_one_simulation_whose_commit_fails_does_not_keep_the_others_open(tmp_path, monkeypatch):
+    import pytest
+
+    from engine import simulation
+
+    sims = [Simulation(seed=1, journal=str(tmp_path / f"{name}.sqlite")) for name in ("a", "b")]
+    failing, kept = [s for s in list(simulation._OPEN) if s in sims]  # the order the exit hook visits them
+    bob = kept.customer.create_customer("bob@example.com")
+
+    def broken(deliver: bool = True) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(failing, "close", broken)
+    with pytest.raises(OSError, match="disk full"):
+        simulation._close_open_simulations()
+    assert kept.closed  # closed after the first one failed
+    with Simulation(seed=1, journal=kept.journal.path) as again:
+        assert again.customer.customer(bob).email == "bob@example.com"
+    monkeypatch.undo()
+    failing.close()
