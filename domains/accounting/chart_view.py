@@ -81,10 +81,9 @@ def chart_lines(period: PeriodTrialBalance) -> tuple[ChartLine, ...]:
 
 def chart_rows(period: PeriodTrialBalance) -> tuple[tuple[object, ...], ...]:
     """`chart_lines`, then the period's `TOTAL` row per currency and layer, as `CHART_COLUMNS` reads them."""
-    lines = [(x.code, x.name, x.currency, x.layer, x.opening, x.debit, x.credit, x.closing)
-             for x in chart_lines(period)]
-    totals = [("TOTAL", "", x.currency, x.layer, x.opening, x.debit, x.credit, x.closing) for x in period.totals]
-    return tuple(lines + totals)
+    lines = tuple((x.code, x.name, x.currency, x.layer, x.opening, x.debit, x.credit, x.closing)
+                  for x in chart_lines(period))
+    return lines + period.total_rows()
 
 
 def _debit_net(line: PeriodLine, balance: int) -> int:

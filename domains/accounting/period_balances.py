@@ -61,8 +61,11 @@ class PeriodTrialBalance:
     def rows(self) -> tuple[tuple[object, ...], ...]:
         """The lines, then one `TOTAL` row per currency and layer, as `COLUMNS` reads them."""
         lines = [(x.account, x.code, x.currency, x.layer, x.opening, x.debit, x.credit, x.closing) for x in self.lines]
-        totals = [("TOTAL", "", x.currency, x.layer, x.opening, x.debit, x.credit, x.closing) for x in self.totals]
-        return tuple(lines + totals)
+        return tuple(lines) + self.total_rows()
+
+    def total_rows(self) -> tuple[tuple[object, ...], ...]:
+        """One `TOTAL` row per currency and layer, as `COLUMNS` (and the chart view's columns) read them."""
+        return tuple(("TOTAL", "", x.currency, x.layer, x.opening, x.debit, x.credit, x.closing) for x in self.totals)
 
 
 def as_day(argument: str, value: object) -> date:
