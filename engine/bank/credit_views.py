@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domains.aggregate import Envelope
 from domains.credit.collection.history import HistoryEntry, history
-from domains.credit.collection.plan import PlanEntry, repayment_plan
+from domains.credit.collection.plan import CREATED, PlanEntry, repayment_plan
 from engine.kernel.errors import UnknownEntity
 from engine.kernel.outbox import Outbox
 
@@ -31,16 +31,13 @@ _BY_PATH = {
 }
 
 
-_CREATED = ("core.credit.facility-proposal-created", "lanasim.credit.facility-imported")
-
-
 def facility_envelopes(outbox: Outbox, facility_id: str, as_of: str | None = None) -> list[Envelope]:
     """The facility's credit envelopes, oldest first, recorded at or before `as_of` (an ISO instant
     `YYYY-MM-DDTHH:MM:SSZ`; None: all). No proposal for the id, and no import of it: `UnknownEntity`
     (an imported facility has no proposal: its import states its terms and amount)."""
     found = [e for path, types in _BY_PATH.items() for e in outbox.tail(types=list(types), where={path: facility_id})]
     found.sort(key=lambda e: e["sequence"])
-    if not any(e["event_type"] in _CREATED for e in found):
+    if not any(e["event_type"] in CREATED for e in found):
         raise UnknownEntity(kind="credit-facility", id=facility_id)
     return [e for e in found if as_of is None or e["recorded_at"] <= as_of]
 

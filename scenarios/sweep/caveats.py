@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-from scenarios.sweep.risk import LEVELS
+from scenarios.sweep.risk import LEVELS, tail_size
 
 __all__ = ["caveats"]
 
@@ -33,7 +33,7 @@ def _thin_tail(risk: pd.DataFrame, level: float) -> str | None:
     if lossy.empty:
         return None
     runs = int(lossy["runs"].min())
-    least = max(1, math.ceil(round(runs * share, 9)))
+    least = tail_size(runs, level)
     if least >= TAIL_RUNS:
         return None
     rests = "the single worst run" if least == 1 else f"the {least} worst runs"

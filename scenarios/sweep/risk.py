@@ -21,7 +21,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["LEVELS", "convergence", "es_var", "loss_of", "risk_table"]
+__all__ = ["LEVELS", "convergence", "es_var", "loss_of", "risk_table", "tail_size"]
 
 LEVELS = (0.95, 0.99)
 RESAMPLES = 1000
@@ -40,11 +40,11 @@ def es_var(losses, level: float) -> tuple[float, float]:
     values = np.sort(np.asarray(losses, dtype=float))[::-1]
     if len(values) == 0 or np.isnan(values).all():
         return math.nan, math.nan
-    k = _tail(len(values), level)
+    k = tail_size(len(values), level)
     return float(values[k - 1]), float(values[:k].mean())
 
 
-def _tail(n: int, level: float) -> int:
+def tail_size(n: int, level: float) -> int:
     """k = ceil(n (1 - level)), at least 1 (rounded first: 100 x 0.05 is 5.000000000000004)."""
     return max(1, math.ceil(round(n * (1 - level), 9)))
 
@@ -55,7 +55,7 @@ def _es_interval(losses: np.ndarray, level: float, seed: int = 0) -> tuple[float
         return math.nan, math.nan
     rng = np.random.default_rng(seed)
     samples = -np.sort(-losses[rng.integers(0, n, size=(RESAMPLES, n))], axis=1)
-    k = _tail(n, level)
+    k = tail_size(n, level)
     es = samples[:, :k].mean(axis=1)
     low, high = np.percentile(es, [2.5, 97.5])
     return float(low), float(high)

@@ -17,7 +17,10 @@ from domains.credit.public_terms import terms_from_payload
 from domains.credit.terms import TermValues
 from domains.wire import from_pascal
 
-__all__ = ["PlanEntry", "RepaymentStatus", "RepaymentType", "repayment_plan", "terms_from_payload"]
+__all__ = ["CREATED", "PlanEntry", "RepaymentStatus", "RepaymentType", "repayment_plan", "terms_from_payload"]
+
+# the envelopes that state a facility's terms and amount: its proposal, or its import (which has none)
+CREATED = ("core.credit.facility-proposal-created", "lanasim.credit.facility-imported")
 
 
 class RepaymentType(str, enum.Enum):
@@ -65,7 +68,7 @@ class _Fold:
 
     def take(self, event_type: str, payload: dict[str, Any], recorded_at: str) -> None:
         entity = payload.get("entity", {})
-        if event_type in ("core.credit.facility-proposal-created", "lanasim.credit.facility-imported"):
+        if event_type in CREATED:
             self.terms, self.amount = terms_from_payload(entity["terms"]), entity["amount"]
         elif event_type == "core.credit.facility-activated":
             self.activated_at = entity["activated_at"]
