@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from engine import Simulation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,8 +55,6 @@ def test_a_closed_simulation_is_not_closed_again_when_collected(tmp_path, capsys
 
 
 def test_at_exit_one_simulation_whose_commit_fails_does_not_keep_the_others_open(tmp_path, monkeypatch):
-    import pytest
-
     from engine import simulation
 
     sims = [Simulation(seed=1, journal=str(tmp_path / f"{name}.sqlite")) for name in ("a", "b")]
