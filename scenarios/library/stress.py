@@ -86,7 +86,7 @@ PARAMS = (
     Param("path", "black-thursday-2020", "", f"market spec: a historical shape ({', '.join(SHAPES)}), "
           "gbm:/jump:/bridge:/constant:, or csv:FILE (see scenarios.market)"),
     Param("btc_usd", 0, "USD", "the price the path's moves are replayed from; 0: the path's own level (a book_from "
-          "journal's book replays them from its own price at book_at: run --from JOURNAL refuses a btc_usd)",
+          "journal's book replays them from its own price at book_at: a btc_usd with book_from is refused)",
           0, 10_000_000),
     Param("lead_days", 0, "days", "days the book runs before the path begins", 0, 366),
     Param("price_every_minutes", 60, "minutes", "interval between oracle price updates", 1, 1_440),
@@ -143,6 +143,10 @@ def check(params: dict) -> None:
         if params[given] and not params[needs]:  # a fault half-described would silently not happen
             raise ScenarioError(f"{given}={params[given]:g} needs {needs} (0 leaves that fault out)")
     if params["book_from"]:
+        if params["btc_usd"]:  # `--from` refuses it earlier; `--set book_from=` and the API come here
+            raise ScenarioError(f"btc_usd={params['btc_usd']:g} is unused with book_from: the path replays its "
+                                "moves from the BTC price the journal holds at book_at (to choose the price, "
+                                "import a book CSV: --from BOOK.csv --at DATE --set btc_usd=...)")
         held.check(params["book_from"], params["book_at"])
     elif params["book_at"]:
         raise ScenarioError("book_at needs book_from (the journal whose book stands at it)")
