@@ -29,7 +29,7 @@ from engine.bank.settings import BankSettings
 from engine.dispatch import SWEEP_SECONDS, Dispatch
 from engine.kernel.alarms import Alarms
 from engine.kernel.authz import Authorizer, as_system
-from engine.kernel.clock import Jobs, check_start, parse_instant
+from engine.kernel.clock import Jobs, check_start, parse_instant, whole_second
 from engine.kernel.codec import Codec
 from engine.kernel.entity import EntityKind
 from engine.kernel.errors import (
@@ -124,7 +124,7 @@ class Simulation(Dispatch):
         schedule = self.settings.schedule
         self._deterministic = runtime == "deterministic"
         if start is not None:
-            check_start(start)  # before the journal: a start out of range leaves no file behind
+            whole_second(check_start(start))  # before the journal: a start refused leaves no file behind
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
         stored = self.journal.meta()
         given, self.seed = seed, seed if seed is not None else int(stored.get("seed", 0))  # reopen: its seed

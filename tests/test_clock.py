@@ -100,6 +100,24 @@ def test_time_is_whole_seconds_from_a_utc_start(tmp_path):
         assert sim.clock.iso == "2024-03-01T10:00:00Z"
 
 
+def test_an_instant_with_a_fraction_of_a_second_is_refused_where_the_clock_would_cut_it(clock_sim, tmp_path):
+    """`run_until("...00:00:00.5Z")` left the clock at 00:00:00 and a job asked for 12:00:00.5 ran at
+    12:00:00, half a second early, without a word; a start's fraction was dropped the same way."""
+    clock_sim.advance(hours=1)
+    before, ran = clock_sim.journal.digest(), []
+    for refused in (clock_sim.run_until, lambda at: clock_sim.jobs.at(at, lambda: ran.append(at))):
+        for instant in ("2024-01-01T12:00:00.5Z", datetime(2024, 1, 1, 12, 0, 0, 500_000, tzinfo=UTC)):
+            with pytest.raises(InvalidInstant, match="whole seconds"):
+                refused(instant)
+    clock_sim.run_until("2024-01-02")
+    assert ran == [] and clock_sim.clock.iso == "2024-01-02T00:00:00Z" and clock_sim.journal.digest() != before
+    with clock_sim.fork("2024-01-01T12:00:00.5Z") as branch:  # a read of what stood then takes one
+        assert branch.clock.iso == "2024-01-01T12:00:00Z"
+    with pytest.raises(InvalidInstant, match="whole seconds"):
+        Simulation(seed=1, start="2024-01-01T00:00:00.250Z", journal=str(tmp_path / "s.sqlite"))
+    assert not (tmp_path / "s.sqlite").exists()
+
+
 def test_deferred_jobs_run_one_after_another_however_many_a_cascade_defers():
     """A job deferred by a settling cascade runs after it; each job's own commands settle again,
     and that settle must leave the other deferred jobs to the loop already running them (it ran the

@@ -16,7 +16,8 @@ from simpy.events import EventPriority
 
 from engine.kernel.errors import NOT_ISO, InvalidArgument, InvalidInstant, StartOutOfRange, TimeInPast
 
-__all__ = ["EARLIEST_START", "LATEST_START", "Clock", "Job", "Jobs", "Priority", "check_start", "parse_instant"]
+__all__ = ["EARLIEST_START", "LATEST_START", "Clock", "Job", "Jobs", "Priority", "check_start", "parse_instant",
+           "whole_second"]
 
 Job = Callable[[], object]  # scheduled work; a periodic job returning False stops repeating
 EARLIEST_START = datetime(1000, 1, 1, tzinfo=UTC)  # journal rows carry four-digit years
@@ -55,13 +56,26 @@ def check_start(value: str | date | datetime) -> datetime:
     return start
 
 
+def whole_second(value: str | date | datetime) -> datetime:
+    """`parse_instant(value)`, refused as `InvalidInstant` when it has a fraction of a second: the
+    clock counts whole seconds, so an instant it is to move to, start at or run a job at would be
+    silently cut to the second before (a job asked for 12:00:00.5 ran at 12:00:00). Reads `as_of`
+    an instant take fractions: what stood then is what stood at its whole second."""
+    instant = parse_instant(value)
+    if instant.microsecond:
+        raise InvalidInstant(value=value if isinstance(value, str) else instant.isoformat(),
+                             problem="the clock counts whole seconds; this instant has a fraction of one")
+    return instant
+
+
 class Clock:
     """Sim time = `start` + `env.now` seconds. `now` and `iso` (the text of journal rows) are plain
     attributes, read by every command: whatever moves the environment (`Jobs`, a reopened journal's
     `resume_clock`) calls `sync` after, and `Jobs` before each job, which runs at its event's time."""
 
     def __init__(self, start: str | date | datetime) -> None:
-        self.start = check_start(start).replace(microsecond=0)
+        self.start = check_start(start)
+        whole_second(self.start)
         self.env = simpy.Environment()
         self._at = -1
         self.now = self.start
@@ -78,9 +92,10 @@ class Clock:
 
     def seconds_until(self, target: str | date | datetime) -> int:
         """Whole seconds from now to `target`; refuses a target in the past."""
-        delta = (parse_instant(target) - self.now).total_seconds()
+        instant = whole_second(target)
+        delta = (instant - self.now).total_seconds()
         if delta < 0:
-            raise TimeInPast(now=self.iso, target=parse_instant(target).isoformat())
+            raise TimeInPast(now=self.iso, target=instant.isoformat())
         return int(delta)
 
 
@@ -130,7 +145,7 @@ class Jobs:
         """Run `fn()` at `when` (a datetime or sim seconds); in the past or now: at once. `place`:
         a place `reserve` gave (at most one job waits in a place at a time)."""
         order = Priority.of(priority)
-        t = when if isinstance(when, int) else int((parse_instant(when) - self.clock.start).total_seconds())
+        t = when if isinstance(when, int) else int((whole_second(when) - self.clock.start).total_seconds())
         if t <= self.env.now and not self.stepping:
             if self.busy():
                 self.deferred.append(fn)  # never nest a job inside the cascade that asked for it
