@@ -95,7 +95,9 @@ class Simulation(Dispatch):
     and a file stays locked until then (a second `Simulation` on it is `JournalLocked`). One left
     open is closed when Python collects it (a notebook cell run again) or when the interpreter exits
     (a script without `close()`), as `close(deliver=False)` would: what it acknowledged is committed,
-    commands told and not yet delivered are not run.
+    commands told and not yet delivered are not run. Closed, every read of the run (services,
+    ledger, outbox, public ids, loads, the digest) is `SimulationClosed`; `now` and `elapsed` keep
+    the instant it closed at.
     """
 
     # each module's service, attached by `engine.bank.modules.attach_services` when its aggregates are hosted

@@ -230,6 +230,7 @@ class Ledger:
         """The account's normal-side balance in one currency and layer, now or as of a sim time
         (a datetime, date = its 00:00 UTC, or ISO string: entries recorded at or before it; an
         instant after now reads the balance now, as `Simulation.load` does)."""
+        self.journal.require_open()
         side = normal_side(account)  # an unknown account is refused, not read as zero
         if as_of is None:
             debits, credits = self._totals.get(_key(account, currency, layer), _ZERO)
@@ -243,6 +244,7 @@ class Ledger:
         account is refused) and kept with the book's accounts. A currency or layer the book has not
         (`"usd"`) is refused as `balance` refuses it (it was a bare `KeyError`); so is one account
         name given alone (a str would be read as its characters)."""
+        self.journal.require_open()
         if isinstance(accounts, str):
             raise InvalidArgument(argument="accounts", value=accounts, problem="a sequence of account names")
         cur, lay = _CURRENCIES.get(currency), _LAYERS.get(layer)
@@ -262,6 +264,7 @@ class Ledger:
                        as_of: Instant | None = None) -> tuple[int, int]:
         """Total debits and total credits posted to the account (Lana: core/credit/src/ledger/balance.rs reads some of
         these)."""
+        self.journal.require_open()
         key = _key(account, currency, layer)
         normal_side(account)  # an unknown account is refused, not read as zero
         if as_of is None:
@@ -271,6 +274,7 @@ class Ledger:
 
     def totals(self, as_of: Instant | None = None) -> dict[BalanceKey, tuple[int, int]]:
         """(debits, credits) per (account, currency, layer), now or as of a sim time."""
+        self.journal.require_open()
         if as_of is not None:
             return dict(self._read_totals(_instant(as_of)))
         with self.journal.lock:

@@ -21,6 +21,7 @@ class PublicIds:
 
     def of(self, kind: str, entity_id: str) -> int:
         """The entity's public id; `UnknownEntity` for an entity of these kinds that does not exist."""
+        self.journal.require_open()
         number = self._numbers.get((kind, entity_id))
         if number is None:
             number = self._refresh().get((kind, entity_id))
@@ -30,6 +31,7 @@ class PublicIds:
 
     def find(self, public_id: int) -> tuple[str, str]:
         """(kind, id) of the entity a public id names; `UnknownEntity(kind="public-id")` otherwise."""
+        self.journal.require_open()
         if public_id not in self._targets:
             self._refresh()
         if public_id not in self._targets:

@@ -189,6 +189,12 @@ class GroupCommit:
         """The durable UNIQUE(entity, entity_seq) index: built on first stream read or at close."""
         self.ensure_index("events_stream")
 
+    def require_open(self) -> None:
+        """`SimulationClosed` once closed: for reads answered from memory (the ledger's totals, the
+        public ids), which touch no connection, so that they are refused as every other read is."""
+        if type(self.conn) is ClosedConnection:
+            raise SimulationClosed()
+
     def close(self) -> None:
         """Build the deferred indexes, commit, release the file. If the last commit fails (SQLite,
         or a `before_commit` hook staging the run's position), the file is released all the same (its
