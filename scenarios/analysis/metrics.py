@@ -368,6 +368,9 @@ def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest
     called = fac[fac["margin_calls"] > 0]["hours_under_margin_call"]
     prices = ts["price_cents"] if len(ts) else pd.Series([0])
     cvl = fac["cvl_min_pct"].dropna()
+    # the book at the end, at the price in force: a feed that published nothing at the end (stale, a gap,
+    # updates off the horizon) left the desk's sales after its last update out of that update's row
+    end = int(fac["shortfall_cents"].sum()) if len(ts) else 0
     return {
         "seed": int(seed), "facilities": len(fac), "price_updates": len(ts),
         "run_start_utc": ts["time"].iloc[0].isoformat() if len(ts) else None,
@@ -378,8 +381,8 @@ def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest
         "still_under_margin_call": int((fold.book.called_since >= 0).sum()),
         "liquidations_started": fold.started, "liquidations_executed": fold.executed,
         "btc_sold_sats": fold.sold, "proceeds_cents": fold.proceeds, "slippage_cents": fold.slippage,
-        "shortfall_max_cents": int(ts["shortfall_cents"].max()) if len(ts) else 0,
-        "shortfall_end_cents": int(ts["shortfall_cents"].iloc[-1]) if len(ts) else 0,
+        "shortfall_max_cents": max(int(ts["shortfall_cents"].max()), end) if len(ts) else 0,
+        "shortfall_end_cents": end,
         "min_cvl_pct": cvl_down(cvl.min()) if len(cvl) else None,  # cut, not rounded up past a threshold
         "hours_under_margin_call_mean": round(float(called.mean()), 2) if len(called) else 0.0,
         "hours_under_margin_call_max": round(float(called.max()), 2) if len(called) else 0.0,
