@@ -51,6 +51,16 @@ def _num(value: float, spec: str) -> str:
     return "-" if value is None or math.isnan(value) else format(value, spec)
 
 
+def _share(p: float) -> str:
+    """A probability in %, to 0.1 %, that never reads as none or as certain when it is neither: one
+    run in 300 with a loss was printed "0%" beside that run's ES."""
+    if p is None or math.isnan(p):
+        return "-"
+    if p in (0, 1):
+        return f"{p:.0%}"
+    return "<0.1%" if p < 0.001 else ">99.9%" if p > 0.999 else f"{p:.1%}"
+
+
 def _es(row, tag: str) -> str:
     return f"{_usd(row[f'es{tag}'])} [{_usd(row[f'es{tag}_low'])}, {_usd(row[f'es{tag}_high'])}]"
 
@@ -64,8 +74,8 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
                  "liquidations", "desk days p99", "BTC sold", "h under call", "min CVL %"):
         table.add_column(name)
     for _, row in risk.iterrows():
-        table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), f"{row['p_loss']:.0%}"
-                      if not math.isnan(row["p_loss"]) else "-", _usd(row["var95"]), _es(row, "95"),
+        table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), _share(row["p_loss"]),
+                      _usd(row["var95"]), _es(row, "95"),
                       _usd(row["var99"]), _es(row, "99"), _num(row["liquidations_mean"], ".1f"),
                       _num(row["desk_days_p99"], ".2f"), _num(row["btc_sold_mean"], ".2f"),
                       _num(row["hours_under_margin_call_mean"], ".1f"),
@@ -151,8 +161,10 @@ def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, f
               "Loss = shortfall at the end of the horizon: debt not covered by collateral value (USD cents "
               "in the tables; liquidation slippage is the borrowers', in the debt it leaves). "
               "VaR<sub>a</sub> is the k-th largest loss and ES<sub>a</sub> the mean of the k largest, "
-              "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs.</p>"),
-             "<h2>Risk per grid cell</h2>", risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}")]
+              "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs; p_loss is the share of runs "
+              "with a loss.</p>"),
+             "<h2>Risk per grid cell</h2>",
+             risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}", formatters={"p_loss": _share})]
     if sensitivity is not None:
         parts += ["<h2>Sobol indices</h2>", sensitivity.to_html(index=False, float_format=lambda v: f"{v:.3f}")]
     parts += [f"<p><strong>Note:</strong> {html.escape(note)}.</p>" for note in caveats(risk, sensitivity)]
