@@ -120,14 +120,20 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
             continue
         fig = Figure(figsize=(6, 3.5))
         ax = fig.subplots()
-        for tag in ("95", "99"):
-            es = risk[f"es{tag}"] / 100
-            err = np.vstack([es - risk[f"es{tag}_low"] / 100, risk[f"es{tag}_high"] / 100 - es])
-            ax.errorbar(x, es, yerr=err, fmt="o", capsize=3, label=f"ES {tag} % (95 % CI)")
+        for rows, other in _series(risk, column, params):
+            for tag in ("95", "99"):
+                es = rows[f"es{tag}"] / 100
+                err = np.vstack([es - rows[f"es{tag}_low"] / 100, rows[f"es{tag}_high"] / 100 - es])
+                ax.errorbar(x[rows.index], es, yerr=err, fmt="o-" if other else "o", capsize=3,
+                            label=f"ES {tag} % (95 % CI){other}")
         unit = units.get(column[6:], "")
         ax.set(xlabel=f"{column[6:]} ({unit})" if unit else column[6:], ylabel="expected shortfall (USD)",
                title=f"ES against {column[6:]}")
-        ax.legend()
+        if len(ax.get_legend_handles_labels()[1]) > 2:  # a series per other value: the legend under the axes
+            fig.set_size_inches(6, 3.5 + 0.2 * len(ax.get_legend_handles_labels()[1]))
+            ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.2))
+        else:
+            ax.legend()
         save(fig, f"es-vs-{column[6:]}.png", f"Expected shortfall against {column[6:]}")
     converging = convergence(runs) if len(runs) else pd.DataFrame()
     if len(converging):
@@ -152,6 +158,16 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
         ax.legend()
         save(fig, "sobol.png", "Sobol indices with 95 % intervals")
     return figures
+
+
+def _series(risk: pd.DataFrame, column: str, params: list[str]) -> list[tuple[pd.DataFrame, str]]:
+    """The cells to draw against `column`, one series per value of the other grid parameters (with
+    that value for its legend): drawn as one, cells of two markets stood at one x, unlabelled."""
+    others = [c for c in params if c != column and risk[c].nunique(dropna=False) > 1]
+    if not others:
+        return [(risk, "")]
+    return [(rows, ", " + ", ".join(f"{c[6:]}={v}" for c, v in zip(others, values)))
+            for values, rows in risk.groupby(others, sort=False, dropna=False)]
 
 
 def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, figures) -> str:
