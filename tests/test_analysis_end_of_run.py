@@ -71,3 +71,30 @@ def test_a_stale_feed_at_the_end_leaves_the_loss_the_bank_holds_at_the_end():
     assert summary["liquidations_executed"] > 0 and last_update != held  # the case this covers
     assert summary["shortfall_end_cents"] == held == analysis.facilities["shortfall_cents"].sum()
     assert summary["shortfall_max_cents"] >= held
+
+
+def test_a_defaulted_balance_the_collateral_does_not_cover_is_part_of_the_shortfall():
+    """A facility owing $10,000 of defaulted principal against 0.1 BTC at $60,000 ($6,000): Lana's
+    outstanding (and CVL) leaves defaulted balances out, but the bank is still owed them, and $4,000
+    of it is covered by nothing. The shortfall (a run's loss) said $0 while the same row's NCB-022
+    reserve was 1 % of that $4,000."""
+    envelopes = [
+        {"sequence": n, "event_type": kind, "recorded_at": "2024-03-10T00:00:00Z", "payload": payload}
+        for n, (kind, payload) in enumerate([
+            ("core.credit.facility-activated", {"entity": _facility("NoExposure")}),
+            ("core.credit.disbursal-settled", {"entity": {"credit_facility_id": FACILITY, "amount": 10_000_00}}),
+            ("core.credit-collection.obligation-created",
+             {"entity": {"id": "o-1", "beneficiary_id": FACILITY, "outstanding_amount": 10_000_00,
+                         "due_at": "2024-02-15"}}),
+            ("core.credit-collection.obligation-defaulted",
+             {"entity": {"id": "o-1", "beneficiary_id": FACILITY, "outstanding_amount": 10_000_00}}),
+            ("core.credit-collateral.collateral-updated",
+             {"entity": {"secured_loan_id": FACILITY, "amount": 10_000_000}}),
+            ("core.price.price-updated", {"PriceUpdated": {"price": 60_000_00}}),
+        ], start=1)]
+    analysis = analyse(envelopes, seed=1, digest="")
+    row = analysis.timeseries.iloc[-1]
+    assert row["outstanding_cents"] == 0  # Lana's outstanding: defaulted balances out
+    assert row["shortfall_cents"] == 4_000_00 and row["reserves_cents"] == 40_00  # 24 days past due: 1 %
+    assert analysis.summary["shortfall_end_cents"] == 4_000_00
+    assert analysis.facilities["shortfall_cents"].tolist() == [4_000_00]

@@ -234,7 +234,7 @@ class _Fold:
             "under_liquidation": int(states[2]), "cvl_p05": p05, "cvl_p50": p50, "cvl_p95": p95,
             "cvl_min": float(live.min()) if live.size else np.nan,
             "outstanding_cents": int(b.owed[b.active].sum()), "collateral_value_cents": int(value[b.active].sum()),
-            "shortfall_cents": int(np.maximum(0, b.owed - value)[b.active].sum()),
+            "shortfall_cents": int(_shortfall(b, value)[b.active].sum()),
             "reserves_cents": self.aging.reserves(b.owed + b.defaulted, value, b.active, self.at),
             "liquidations_in_flight": self.in_flight, "desk_queue": self.queued,
             "liquidations_executed_cum": self.executed, "proceeds_cents_cum": self.proceeds})
@@ -259,9 +259,15 @@ class _Fold:
             "hours_under_margin_call": b.called_seconds / 3600.0, "margin_calls": b.calls,
             "liquidations": b.liquidations, "sats_sold": b.sold, "proceeds_cents": b.proceeds,
             "collateral_sats_end": b.sats, "outstanding_cents_end": b.owed,
-            "shortfall_cents": np.where(
-                b.active, np.maximum(0, b.owed - collateral_value(b.sats, self.price or 0)), 0),
+            "shortfall_cents": np.where(b.active, _shortfall(b, collateral_value(b.sats, self.price or 0)), 0),
         })
+
+
+def _shortfall(b: _Book, value: np.ndarray) -> np.ndarray:
+    """Each facility's debt not covered by its collateral's value: what it owes, defaulted balances
+    included (Lana's outstanding, and so its CVL, leaves them out, but they are still owed: $10,000
+    defaulted against $6,000 of collateral read as no shortfall at all), less the value, at least 0."""
+    return np.maximum(0, b.owed + b.defaulted - value)
 
 
 def _on(kind: str):
