@@ -61,6 +61,14 @@ def _share(p: float) -> str:
     return "<0.1%" if p < 0.001 else ">99.9%" if p > 0.999 else f"{p:.1%}"
 
 
+def _cvl(pct: float) -> str:
+    """A CVL (%) cut to two decimals, never rounded up past a threshold (104.996 read 105.00)."""
+    return "-" if pct is None or math.isnan(pct) else f"{cvl_down(pct):,.2f}"
+
+
+_HTML_FORMATS = {"p_loss": _share, "min_cvl_pct_min": _cvl, "min_cvl_pct_p5": _cvl}
+
+
 def _es(row, tag: str) -> str:
     return f"{_usd(row[f'es{tag}'])} [{_usd(row[f'es{tag}_low'])}, {_usd(row[f'es{tag}_high'])}]"
 
@@ -180,7 +188,7 @@ def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, f
               "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs; p_loss is the share of runs "
               "with a loss.</p>"),
              "<h2>Risk per grid cell</h2>",
-             risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}", formatters={"p_loss": _share})]
+             risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}", formatters=_HTML_FORMATS)]
     if sensitivity is not None:
         parts += ["<h2>Sobol indices</h2>", sensitivity.to_html(index=False, float_format=lambda v: f"{v:.3f}")]
     parts += [f"<p><strong>Note:</strong> {html.escape(note)}.</p>" for note in caveats(risk, sensitivity)]
