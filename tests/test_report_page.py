@@ -65,7 +65,7 @@ def test_the_report_escapes_a_parameter_value_holding_markup(page):
 
 
 def test_the_worst_facilities_table_states_its_order_and_breaks_ties_by_facility_id(page):
-    assert "Ordered by shortfall at the last price update, largest first" in page
+    assert "Ordered by shortfall at the end of the run (at the last published price), largest first" in page
     assert list(worst_facilities(quiet_run())["facility_id"]) == ["a", "b"]
 
 

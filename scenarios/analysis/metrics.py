@@ -234,7 +234,7 @@ class _Fold:
             "under_liquidation": int(states[2]), "cvl_p05": p05, "cvl_p50": p50, "cvl_p95": p95,
             "cvl_min": float(live.min()) if live.size else np.nan,
             "outstanding_cents": int(b.owed[b.active].sum()), "collateral_value_cents": int(value[b.active].sum()),
-            "shortfall_cents": int(np.maximum(0, b.owed - value)[b.active].sum()),
+            "shortfall_cents": int(_shortfall(b, value)[b.active].sum()),
             "reserves_cents": self.aging.reserves(b.owed + b.defaulted, value, b.active, self.at),
             "liquidations_in_flight": self.in_flight, "desk_queue": self.queued,
             "liquidations_executed_cum": self.executed, "proceeds_cents_cum": self.proceeds})
@@ -259,9 +259,15 @@ class _Fold:
             "hours_under_margin_call": b.called_seconds / 3600.0, "margin_calls": b.calls,
             "liquidations": b.liquidations, "sats_sold": b.sold, "proceeds_cents": b.proceeds,
             "collateral_sats_end": b.sats, "outstanding_cents_end": b.owed,
-            "shortfall_cents": np.where(
-                b.active, np.maximum(0, b.owed - collateral_value(b.sats, self.price or 0)), 0),
+            "shortfall_cents": np.where(b.active, _shortfall(b, collateral_value(b.sats, self.price or 0)), 0),
         })
+
+
+def _shortfall(b: _Book, value: np.ndarray) -> np.ndarray:
+    """Each facility's debt not covered by its collateral's value: what it owes, defaulted balances
+    included (Lana's outstanding, and so its CVL, leaves them out, but they are still owed: $10,000
+    defaulted against $6,000 of collateral read as no shortfall at all), less the value, at least 0."""
+    return np.maximum(0, b.owed + b.defaulted - value)
 
 
 def _on(kind: str):
@@ -368,6 +374,9 @@ def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest
     called = fac[fac["margin_calls"] > 0]["hours_under_margin_call"]
     prices = ts["price_cents"] if len(ts) else pd.Series([0])
     cvl = fac["cvl_min_pct"].dropna()
+    # the book at the end, at the price in force: a feed that published nothing at the end (stale, a gap,
+    # updates off the horizon) left the desk's sales after its last update out of that update's row
+    end = int(fac["shortfall_cents"].sum()) if len(ts) else 0
     return {
         "seed": int(seed), "facilities": len(fac), "price_updates": len(ts),
         "run_start_utc": ts["time"].iloc[0].isoformat() if len(ts) else None,
@@ -378,8 +387,8 @@ def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest
         "still_under_margin_call": int((fold.book.called_since >= 0).sum()),
         "liquidations_started": fold.started, "liquidations_executed": fold.executed,
         "btc_sold_sats": fold.sold, "proceeds_cents": fold.proceeds, "slippage_cents": fold.slippage,
-        "shortfall_max_cents": int(ts["shortfall_cents"].max()) if len(ts) else 0,
-        "shortfall_end_cents": int(ts["shortfall_cents"].iloc[-1]) if len(ts) else 0,
+        "shortfall_max_cents": max(int(ts["shortfall_cents"].max()), end) if len(ts) else 0,
+        "shortfall_end_cents": end,
         "min_cvl_pct": cvl_down(cvl.min()) if len(cvl) else None,  # cut, not rounded up past a threshold
         "hours_under_margin_call_mean": round(float(called.mean()), 2) if len(called) else 0.0,
         "hours_under_margin_call_max": round(float(called.max()), 2) if len(called) else 0.0,

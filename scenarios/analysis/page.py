@@ -16,8 +16,8 @@ __all__ = ["WORST_RULE", "worst_facilities", "write_page"]
 
 _STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}img{max-width:100%}")
-WORST_RULE = ("Ordered by shortfall at the last price update, largest first; then by lowest CVL reached, "
-              "lowest first; then by facility id.")
+WORST_RULE = ("Ordered by shortfall at the end of the run (at the last published price), largest first; "
+              "then by lowest CVL reached, lowest first; then by facility id.")
 _COLUMNS = {"facility_id": "facility", "cvl_start_pct": "CVL at start", "cvl_min_pct": "lowest CVL",
             "cvl_end_pct": "CVL at end", "hours_under_margin_call": "time under margin call",
             "margin_calls": "margin calls", "liquidations": "liquidations", "sats_sold": "collateral sold",

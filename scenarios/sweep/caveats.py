@@ -3,7 +3,8 @@
 A tail figure rests on k = ceil(n (1 - a)) runs (`scenarios.sweep.risk`): with 20 runs, VaR 95 and
 ES 95 are both the single worst run, and so are VaR 99 and ES 99 up to 100 runs, whatever the
 intervals beside them say. A Sobol index whose 95 % interval is wider than the index cannot be told
-from 0 at the design's sample size (32 samples of one range and the seed: S1 0.217 +- 0.497)."""
+from 0 at the design's sample size (32 samples of one range and the seed: S1 0.217 +- 0.497); a metric
+that never varied leaves every index undefined."""
 
 from __future__ import annotations
 
@@ -21,9 +22,16 @@ TAIL_RUNS = 10  # the runs a tail figure should rest on before it is more than i
 def caveats(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> list[str]:
     """One sentence per figure the runs do not support (none when every figure stands)."""
     notes = [] if risk.empty else [note for level in LEVELS if (note := _thin_tail(risk, level))]
-    if sensitivity is not None:
+    if sensitivity is not None and sensitivity[["S1", "ST"]].isna().all().all():
+        notes.append(UNDEFINED)
+    elif sensitivity is not None:
         notes += [note for order in ("S1", "ST") if (note := _unresolved(sensitivity, order))]
     return notes
+
+
+UNDEFINED = ("the metric took one value in every run of the design's base samples: it has no variance for Sobol "
+             "indices to apportion, so they are undefined (NaN); choose a --metric that varies, or wider ranges "
+             "or more --samples if a rare outcome is what matters")
 
 
 def _thin_tail(risk: pd.DataFrame, level: float) -> str | None:

@@ -51,6 +51,24 @@ def _num(value: float, spec: str) -> str:
     return "-" if value is None or math.isnan(value) else format(value, spec)
 
 
+def _share(p: float) -> str:
+    """A probability in %, to 0.1 %, that never reads as none or as certain when it is neither: one
+    run in 300 with a loss was printed "0%" beside that run's ES."""
+    if p is None or math.isnan(p):
+        return "-"
+    if p in (0, 1):
+        return f"{p:.0%}"
+    return "<0.1%" if p < 0.001 else ">99.9%" if p > 0.999 else f"{p:.1%}"
+
+
+def _cvl(pct: float) -> str:
+    """A CVL (%) cut to two decimals, never rounded up past a threshold (104.996 read 105.00)."""
+    return "-" if pct is None or math.isnan(pct) else f"{cvl_down(pct):,.2f}"
+
+
+_HTML_FORMATS = {"p_loss": _share, "min_cvl_pct_min": _cvl, "min_cvl_pct_p5": _cvl}
+
+
 def _es(row, tag: str) -> str:
     return f"{_usd(row[f'es{tag}'])} [{_usd(row[f'es{tag}_low'])}, {_usd(row[f'es{tag}_high'])}]"
 
@@ -64,8 +82,8 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
                  "liquidations", "desk days p99", "BTC sold", "h under call", "min CVL %"):
         table.add_column(name)
     for _, row in risk.iterrows():
-        table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), f"{row['p_loss']:.0%}"
-                      if not math.isnan(row["p_loss"]) else "-", _usd(row["var95"]), _es(row, "95"),
+        table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), _share(row["p_loss"]),
+                      _usd(row["var95"]), _es(row, "95"),
                       _usd(row["var99"]), _es(row, "99"), _num(row["liquidations_mean"], ".1f"),
                       _num(row["desk_days_p99"], ".2f"), _num(row["btc_sold_mean"], ".2f"),
                       _num(row["hours_under_margin_call_mean"], ".1f"),
@@ -110,14 +128,20 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
             continue
         fig = Figure(figsize=(6, 3.5))
         ax = fig.subplots()
-        for tag in ("95", "99"):
-            es = risk[f"es{tag}"] / 100
-            err = np.vstack([es - risk[f"es{tag}_low"] / 100, risk[f"es{tag}_high"] / 100 - es])
-            ax.errorbar(x, es, yerr=err, fmt="o", capsize=3, label=f"ES {tag} % (95 % CI)")
+        for rows, other in _series(risk, column, params):
+            for tag in ("95", "99"):
+                es = rows[f"es{tag}"] / 100
+                err = np.vstack([es - rows[f"es{tag}_low"] / 100, rows[f"es{tag}_high"] / 100 - es])
+                ax.errorbar(x[rows.index], es, yerr=err, fmt="o-" if other else "o", capsize=3,
+                            label=f"ES {tag} % (95 % CI){other}")
         unit = units.get(column[6:], "")
         ax.set(xlabel=f"{column[6:]} ({unit})" if unit else column[6:], ylabel="expected shortfall (USD)",
                title=f"ES against {column[6:]}")
-        ax.legend()
+        if len(ax.get_legend_handles_labels()[1]) > 2:  # a series per other value: the legend under the axes
+            fig.set_size_inches(6, 3.5 + 0.2 * len(ax.get_legend_handles_labels()[1]))
+            ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.2))
+        else:
+            ax.legend()
         save(fig, f"es-vs-{column[6:]}.png", f"Expected shortfall against {column[6:]}")
     converging = convergence(runs) if len(runs) else pd.DataFrame()
     if len(converging):
@@ -144,6 +168,16 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
     return figures
 
 
+def _series(risk: pd.DataFrame, column: str, params: list[str]) -> list[tuple[pd.DataFrame, str]]:
+    """The cells to draw against `column`, one series per value of the other grid parameters (with
+    that value for its legend): drawn as one, cells of two markets stood at one x, unlabelled."""
+    others = [c for c in params if c != column and risk[c].nunique(dropna=False) > 1]
+    if not others:
+        return [(risk, "")]
+    return [(rows, ", " + ", ".join(f"{c[6:]}={v}" for c, v in zip(others, values)))
+            for values, rows in risk.groupby(others, sort=False, dropna=False)]
+
+
 def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, figures) -> str:
     failed = runs[runs["status"] != "ok"][["cell", "seed", "error", "repro"]] if len(runs) else pd.DataFrame()
     parts = [f"<h1>Sweep of {html.escape(manifest['scenario'])}</h1>",
@@ -151,8 +185,10 @@ def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, f
               "Loss = shortfall at the end of the horizon: debt not covered by collateral value (USD cents "
               "in the tables; liquidation slippage is the borrowers', in the debt it leaves). "
               "VaR<sub>a</sub> is the k-th largest loss and ES<sub>a</sub> the mean of the k largest, "
-              "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs.</p>"),
-             "<h2>Risk per grid cell</h2>", risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}")]
+              "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs; p_loss is the share of runs "
+              "with a loss.</p>"),
+             "<h2>Risk per grid cell</h2>",
+             risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}", formatters=_HTML_FORMATS)]
     if sensitivity is not None:
         parts += ["<h2>Sobol indices</h2>", sensitivity.to_html(index=False, float_format=lambda v: f"{v:.3f}")]
     parts += [f"<p><strong>Note:</strong> {html.escape(note)}.</p>" for note in caveats(risk, sensitivity)]

@@ -81,8 +81,22 @@ def sobol_indices(runs: pd.DataFrame, plan: list[str], ranges: dict, metric: str
     if np.isnan(y).any():
         raise ScenarioError(f"sensitivity of {metric!r} needs every planned run to report it; "
                             f"{int(np.isnan(y).sum())} of {len(y)} do not")
+    names = _problem(ranges)["names"]
+    if _no_variance(y, len(names)):
+        return pd.DataFrame({"factor": names, **{c: math.nan for c in ("S1", "S1_conf", "ST", "ST_conf")}})
     # seeded so the intervals are the same each time: SALib takes a seed of 0 for none (`if seed:`)
     # and then bootstraps from numpy's global generator
     result = sobol.analyze(_problem(ranges), y, calc_second_order=False, conf_level=0.95, seed=1)
-    return pd.DataFrame({"factor": _problem(ranges)["names"], "S1": result["S1"], "S1_conf": result["S1_conf"],
+    return pd.DataFrame({"factor": names, "S1": result["S1"], "S1_conf": result["S1_conf"],
                          "ST": result["ST"], "ST_conf": result["ST_conf"]})
+
+
+def _no_variance(y: np.ndarray, factors: int) -> bool:
+    """True when the base samples A and B (the first and last run of each block of `factors` + 2)
+    all gave one value: the estimators divide by their variance, and SALib then answers 0 +- 0 for
+    every index (a loss of $0 in every run read as "no factor moves the loss")."""
+    if len(y) % (factors + 2):
+        return False  # not a design of this shape: SALib says so
+    blocks = y.reshape(-1, factors + 2)
+    base = np.concatenate([blocks[:, 0], blocks[:, -1]])
+    return bool(np.ptp(base) == 0)

@@ -1,0 +1,48 @@
+"""P(loss), the share of a cell's runs that lost money, as a committee reads it in the printed risk
+table and in report.html: a cell where one run in 300 lost $50,000 has a loss probability of 0.3 %,
+not "0%" beside an ES 99 of $16,667."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from scenarios.sweep.outputs import print_risk, write_outputs
+from scenarios.sweep.risk import risk_table
+from scenarios.sweep.store import Store
+
+
+def _runs(losses: list[float]) -> pd.DataFrame:
+    n = len(losses)
+    return pd.DataFrame({"cell": "all", "seed": range(n), "key": [f"k{i}" for i in range(n)], "status": "ok",
+                         "shortfall_end_cents": losses, "liquidations_executed": 1.0, "btc_sold_sats": 1e8,
+                         "min_cvl_pct": 120.0, "hours_under_margin_call_mean": 3.0, "facilities_called": 1.0})
+
+
+def _printed_share(losses: list[float], capsys) -> str:
+    print_risk(risk_table(_runs(losses), {"desk_capacity_per_hour": 5}))
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("│ all"))
+    return row.split("│")[4].strip()  # cell, runs, failed, P(loss)
+
+
+@pytest.mark.parametrize(("lost", "of", "shown"), [
+    (1, 300, "0.3%"), (1, 2000, "<0.1%"), (0, 300, "0%"), (150, 300, "50.0%"), (1999, 2000, ">99.9%"),
+    (300, 300, "100%")])
+def test_the_printed_table_never_rounds_a_loss_probability_to_none_or_to_certainty(lost, of, shown, capsys):
+    assert _printed_share([5_000_000.0] * lost + [0.0] * (of - lost), capsys) == shown
+
+
+def test_report_html_gives_the_loss_probability_as_a_percentage(tmp_path):
+    runs = _runs([5_000_000.0] + [0.0] * 299)
+    store = Store(tmp_path, {"scenario": "march-2020", "design": "grid", "grid": [], "settings": []},
+                  list(runs["key"])).open()
+    for row in runs.to_dict("records"):
+        store.add({**row, "error": "", "repro": ""})
+    store.flush()
+    write_outputs(tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    header = re.findall(r"<th>([^<]*)</th>", page)
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    assert cells[header.index("p_loss")] == "0.3%"

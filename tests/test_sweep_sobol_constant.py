@@ -1,0 +1,39 @@
+"""Sobol indices apportion a metric's variance among the factors; a metric that took one value in
+every run of the design's base samples (no run lost money: loss $0 throughout) has none to
+apportion. SALib then returns 0 for every index with an interval of +- 0, which the report printed
+as "S1 0.000 +- 0.000" for every factor, the seed's noise included: read as "nothing moves the loss",
+where the design measured nothing. Such indices are undefined, and the report says why."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from scenarios.sweep.caveats import caveats
+from scenarios.sweep.sensitivity import SEED_FACTOR, sobol_indices
+
+RANGES = {"top_up_share": (0.0, 0.7), "cvl_low": (130.0, 200.0)}
+SAMPLES = 8
+PLAN = [f"k{i}" for i in range(SAMPLES * (len(RANGES) + 3))]  # N x (D + 2), D = the ranges and the seed
+
+
+def _runs(values) -> pd.DataFrame:
+    return pd.DataFrame({"key": PLAN, "status": "ok", "shortfall_end_cents": values})
+
+
+def test_a_loss_that_never_varied_has_undefined_sobol_indices_and_the_report_says_so():
+    sensitivity = sobol_indices(_runs([0.0] * len(PLAN)), PLAN, RANGES, "loss")
+    assert list(sensitivity["factor"]) == [*RANGES, SEED_FACTOR]
+    for column in ("S1", "S1_conf", "ST", "ST_conf"):
+        assert sensitivity[column].map(math.isnan).all(), column
+    notes = caveats(pd.DataFrame(), sensitivity)
+    assert notes == ["the metric took one value in every run of the design's base samples: it has no variance "
+                     "for Sobol indices to apportion, so they are undefined (NaN); choose a --metric that varies, "
+                     "or wider ranges or more --samples if a rare outcome is what matters"]
+
+
+def test_a_loss_that_varies_keeps_its_indices():
+    values = [float(i % 7) * 100 for i in range(len(PLAN))]
+    sensitivity = sobol_indices(_runs(values), PLAN, RANGES, "loss")
+    assert not sensitivity[["S1", "ST"]].isna().any().any()
