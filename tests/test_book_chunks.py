@@ -134,3 +134,18 @@ def test_an_imported_journal_has_every_lookup_index_of_its_query_index_when_the_
         built = {row[0] for row in sim.journal.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert wanted and wanted <= built
         assert sim.kernel.index("credit-facility").ids_where("status", ("active", "matured"))  # read through one
+
+
+def test_facilities_sharing_their_terms_and_activation_day_walk_the_calendar_once(tmp_path):
+    """Each facility's maturity and cycles were worked out about four times (the book's check, the
+    import's collateralization, its events, its cycles): a book's facilities share a few terms and
+    an activation date a day, so the walk is done once for each and the rest read it."""
+    from domains.credit.facility.imported import _calendar
+    rows = [f"f-{i},b{i}@example.com,1000,1000,1000,{i % 3},0.05,12,12,2024-01-{1 + i % 2:02d},140,125,105"
+            for i in range(12)]
+    book = write(tmp_path, rows)
+    _calendar.cache_clear()
+    check_book(book, AS_OF)
+    with Simulation(seed=1, start=AS_OF.isoformat()) as sim:
+        assert import_chunks(sim, book_chunks(book, AS_OF, size=5), PRICE) == 12
+    assert _calendar.cache_info().misses == 2  # two activation days, one set of terms

@@ -158,6 +158,39 @@ def test_a_digest_asked_again_after_commits_refusals_and_a_failed_commit_is_the_
     assert all(kept == whole for kept, whole in seen) and len({whole for _, whole in seen}) == 3
 
 
+def test_commits_fold_their_events_into_the_digest_so_a_close_reads_no_committed_row(tmp_path, monkeypatch):
+    """An import asks for no digest before its close, which read and hashed every event again: each
+    commit now folds the events it made durable in, a failed commit's when they are written again."""
+    path = tmp_path / "j.sqlite"
+    failures = iter([True])
+
+    def fault(point: str) -> None:
+        if point == "commit" and next(failures, False):
+            raise sqlite3.OperationalError("disk I/O error")
+
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as sim:
+        open_account(sim, "a", email="ada@bank.test", deposit=3)
+        sim.settle(commit=True)
+        sim.execute("account", "a", Deposit(4))
+        sim.journal.fault = fault
+        with pytest.raises(JournalWriteFailed):
+            sim.settle(commit=True)
+        sim.settle(commit=True)  # the rolled-back group, written again
+        sim.execute("account", "a", Deposit(5))  # staged, not committed
+        reads, rows = [], type(sim.journal).rows
+        monkeypatch.setattr(type(sim.journal), "rows", lambda j, after=0, upto=None: (
+            reads.append((after, upto)), rows(j, after, upto))[1])
+        kept = sim.journal.digest()
+        committed = sim.journal._flushed_seq
+        monkeypatch.undo()
+        assert reads and all(after >= committed for after, _ in reads)
+        assert kept == _read_whole(sim.journal)
+    with Simulation(seed=1, journal=str(path), aggregates=[ACCOUNT]) as again:  # reopened: its hash starts empty
+        again.execute("account", "a", Deposit(6))
+        again.settle(commit=True)
+        assert again.journal.digest() == _read_whole(again.journal)
+
+
 def test_reads_see_staged_rows_without_committing_the_group(bank):
     open_account(bank, "a", deposit=10)
     assert bank.index("account").find_by_email("a@bank.test") == "a"

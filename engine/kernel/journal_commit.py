@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from engine.kernel.chain import seal
 from engine.kernel.chain_rows import Written, target_of
@@ -57,6 +58,9 @@ class GroupCommit:
     _deferred: dict[str, str]
     _targets: dict[str, str | None]  # a staged statement's table (`target_of`), parsed once
     _built: dict[str, bool]
+
+    if TYPE_CHECKING:  # `JournalReads`', beside this class in `Journal`
+        def digest_committed(self, written: list[tuple[str, list[Row]]], before: int) -> None: ...
 
     # -- one write at once -----------------------------------------------------------------
     def execute_now(self, sql: str, params: tuple[object, ...]) -> None:
@@ -155,7 +159,9 @@ class GroupCommit:
             except BaseException as exc:
                 self._abort()
                 raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
+            committed, before = self._written, self._flushed_seq
             self._in_tx, self._written, self._flushed_seq = False, [], self._seq
+            self.digest_committed(committed, before)  # the close's digest then reads none of them again
             for told in self.after_commit:
                 told(self._seq)
 

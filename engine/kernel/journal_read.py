@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from engine.kernel.codec import Codec, loads
+from engine.kernel.schema import EVENTS_INSERT
 
 __all__ = ["JournalReads", "StoredEvent"]
 
@@ -45,11 +46,13 @@ class JournalReads:
     _entities: dict[tuple[str, str], int]
     _heads: dict[int, int]
     _flushed_seq: int
+    _names: dict[int, tuple[str, str]]  # entity -> (kind, id)
     _digested: tuple[hashlib._Hash, int]  # (hash of the committed events with seq <= n, n): see `digest`
 
     if TYPE_CHECKING:  # `GroupCommit`'s, beside this class in `Journal`
         def sync(self) -> None: ...
         def ensure_stream_index(self) -> None: ...
+        def _target(self, sql: str) -> str | None: ...
 
     def meta(self) -> dict[str, Any]:
         self.sync()
@@ -154,6 +157,32 @@ class JournalReads:
         self._digested = (h.copy(), last)
         _hash_rows(h, self.rows(after=max(last, committed)), last)
         return h.hexdigest()
+
+    def digest_committed(self, written: list[tuple[str, list[tuple[Any, ...]]]], before: int) -> None:
+        """A commit made the events after seq `before` durable, written as `written` (statement,
+        rows) in order: when the kept hash covers every event before them, fold them in from memory
+        (as `digest` would read them back: the engine stores their ints and texts as given), so
+        the close's digest reads none again. An import never asked for a digest before its close,
+        which then read and hashed every row: 0.57 s of a 3,000-facility import's 9 s. Events written
+        otherwise (another statement, a gap in the seqs) are left to `digest` to read back."""
+        kept, top = self._digested
+        if top != before or self._flushed_seq == before:
+            return
+        rows: list[tuple[Any, ...]] = []
+        for sql, batch in written:
+            if sql == EVENTS_INSERT:
+                rows += batch
+            elif self._target(sql) == "events":
+                return
+        last = self._flushed_seq
+        if len(rows) != last - before or [r[0] for r in rows] != [*range(before + 1, last + 1)]:
+            return
+        names = self._names
+        for start in range(0, len(rows), _CHUNK):
+            kept.update("".join([f"{s}\x1f{k}\x1f{i}\x1f{es}\x1f{t}\x1f{v}\x1f{p}\x1f{r}\x1f{c}\n"
+                                 for s, e, es, t, v, p, r, c in rows[start:start + _CHUNK]
+                                 for k, i in (names[e],)]).encode())
+        self._digested = (kept, last)
 
 
 _ROWS = ("SELECT e.seq, n.kind, n.id, e.entity_seq, e.type, e.version, e.payload, e.recorded_at, e.context "

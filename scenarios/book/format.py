@@ -242,31 +242,84 @@ def _position(cells: dict, sheet: SheetRow, as_of: date,
     """The row's position and problems; `known` holds the terms of rows read before, by their cells
     (the same cells, the same terms: built and validated once, and held once)."""
     line = sheet.line
-    try:
-        row = _Row(**cells)
-    except ValidationError as bad:
-        return None, [BookProblem(line, str(e["loc"][0]) if e["loc"] else "-", _problem(e, sheet))
-                      for e in bad.errors()]
     key = tuple([cells.get(k) for k in _TERM_CELLS])
-    terms = known.get(key)
-    if terms is None:
+    position = _plain_position(cells, known.get(key))
+    if position is None:
         try:
-            terms = known[key] = TermValues(
-                annual_rate=row.annual_rate_pct, duration=row.duration_months, initial_cvl=row.initial_cvl_pct,
-                margin_call_cvl=row.margin_call_cvl_pct, liquidation_cvl=row.liquidation_cvl_pct,
-                **{k: getattr(row, k) for k in OPTIONAL if getattr(row, k) is not None})
-        except CreditError as refused:
-            field = str(refused.fields.get("field", "-"))
-            column = _TERM_COLUMNS.get(field, field)
-            return None, [BookProblem(line, column, f"unknown terms: {refused.fields.get('problem', refused)}")]
-    position = Position(row.facility_id, row.customer_email, int(row.facility_usd * 100), int(row.disbursed_usd * 100),
-                        int(row.principal_outstanding_usd * 100), int(row.interest_outstanding_usd * 100),
-                        int(row.collateral_btc * 100_000_000), terms, row.activated_on)
-    problem = inconsistency(position.amount, position.disbursed, position.principal, position.interest, terms,
-                            position.activated_on, as_of)
+            row = _Row(**cells)
+        except ValidationError as bad:
+            return None, [BookProblem(line, str(e["loc"][0]) if e["loc"] else "-", _problem(e, sheet))
+                          for e in bad.errors()]
+        terms = known.get(key)
+        if terms is None:
+            try:
+                terms = known[key] = TermValues(
+                    annual_rate=row.annual_rate_pct, duration=row.duration_months, initial_cvl=row.initial_cvl_pct,
+                    margin_call_cvl=row.margin_call_cvl_pct, liquidation_cvl=row.liquidation_cvl_pct,
+                    **{k: getattr(row, k) for k in OPTIONAL if getattr(row, k) is not None})
+            except CreditError as refused:
+                field = str(refused.fields.get("field", "-"))
+                column = _TERM_COLUMNS.get(field, field)
+                return None, [BookProblem(line, column, f"unknown terms: {refused.fields.get('problem', refused)}")]
+        position = Position(row.facility_id, row.customer_email, int(row.facility_usd * 100),
+                            int(row.disbursed_usd * 100), int(row.principal_outstanding_usd * 100),
+                            int(row.interest_outstanding_usd * 100), int(row.collateral_btc * 100_000_000), terms,
+                            row.activated_on)
+    problem = inconsistency(position.amount, position.disbursed, position.principal, position.interest,
+                            position.terms, position.activated_on, as_of)
     if problem is not None:
         return position, [BookProblem(line, _column_of(problem), _kind_of(problem) + problem)]
     return position, []
+
+
+def _plain_position(cells: dict[str, str], terms: TermValues | None) -> Position | None:
+    """The row's position when every cell but the terms' is in its plainest form (ASCII: an id, an
+    email of one '@', digits with at most 2 or 8 decimals in range, a `YYYY-MM-DD` day) and the
+    terms' cells are those of a row read before (`terms`, validated then): what `_Row` makes of
+    such cells, without building and validating it (about half of reading a row, and a book is
+    read twice: checked whole, then imported). None for any other row, which `_Row` reads."""
+    if terms is None:
+        return None
+    try:
+        facility_id, email, day = cells["facility_id"], cells["customer_email"], cells["activated_on"]
+        amount, disbursed, principal, interest = (_cents(cells[k]) for k in _AMOUNTS)
+        sats = _sats(cells["collateral_btc"])
+    except KeyError:
+        return None  # a missing cell: `_Row` names it
+    if not (facility_id.isascii() and _EMAIL.fullmatch(email) and _DAY.fullmatch(day)) \
+            or None in (amount, disbursed, principal, interest, sats) or not amount:
+        return None
+    try:
+        activated = date.fromisoformat(day)
+    except ValueError:
+        return None
+    return Position(facility_id, email, amount, disbursed, principal, interest, sats, terms,  # type: ignore[arg-type]
+                    activated)
+
+
+def _cents(text: str) -> int | None:
+    """A dollar cell of digits with at most 2 decimals, in cents, if at most `MAX_CENTS`; else None."""
+    found = _DOLLARS.fullmatch(text)
+    if found is None:
+        return None
+    cents = int(found.group(1)) * 100 + int((found.group(2) or "").ljust(2, "0"))
+    return cents if cents <= MAX_CENTS else None
+
+
+def _sats(text: str) -> int | None:
+    """A BTC cell of digits with at most 8 decimals, in sats, if at most `MAX_SATS`; else None."""
+    found = _BTC.fullmatch(text)
+    if found is None:
+        return None
+    sats = int(found.group(1)) * SATS_PER_BTC + int((found.group(2) or "").ljust(8, "0"))
+    return sats if sats <= MAX_SATS else None
+
+
+_AMOUNTS = ("facility_usd", "disbursed_usd", "principal_outstanding_usd", "interest_outstanding_usd")
+_DOLLARS = re.compile(r"([0-9]{1,16})(?:\.([0-9]{1,2}))?")  # ASCII digits only: `[0-9]`, not `\d`
+_BTC = re.compile(r"([0-9]{1,9})(?:\.([0-9]{1,8}))?")
+_EMAIL = re.compile(r"[!-?A-~]+@[!-?A-~]+")  # printable ASCII, no space, one '@': `_Row`'s pattern agrees
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 _TERM_CELLS = ("annual_rate_pct", "duration_months", "initial_cvl_pct", "margin_call_cvl_pct", "liquidation_cvl_pct",

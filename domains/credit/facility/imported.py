@@ -17,13 +17,13 @@ does."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import cast
 
 import attrs
 
 from domains.aggregate import Send
 from domains.credit.collateral.collateralization import CollateralizationState, classify
-from domains.credit.collection.schedule import obligation_dates
 from domains.credit.commands import ImportAccrualCycle, StartAccrualCycle
 from domains.credit.errors import CreditError, MissingId
 from domains.credit.facility import events as ev
@@ -33,7 +33,7 @@ from domains.credit.facility.margin import ratio_of
 from domains.credit.math import add_months, cvl, interest_for_period, liquidation_amounts
 from domains.credit.periods import Period
 from domains.credit.primitives import Outstanding
-from domains.credit.terms import TermValues
+from domains.credit.terms import InterestInterval, TermValues
 
 __all__ = ["ImportFacility", "ImportInconsistent", "cycles_at", "imported_cycles", "imported_events",
            "imported_state", "inconsistency", "owed_at_import"]
@@ -80,16 +80,18 @@ def owed_at_import(c: ImportFacility) -> int:
     bank's CVL and a liquidation's size leave defaulted balances out (Lana's `total_outstanding`),
     so a book whose interest had defaulted started a liquidation the bank's books did not call for
     (and then left it as a margin call, its liquidation still running)."""
-    previous, _ = cycles_at(c.id, c.terms, c.activated_at.date(), c.as_of)
-    principal = 0 if _defaulted_by(c, add_months(c.activated_at, c.terms.duration)) else c.principal
-    interest = 0 if previous is None or _defaulted_by(c, previous.period.end) else c.interest
+    maturity, _, previous, _ = _calendar(c.terms.accrual_cycle_interval, c.activated_at.date(), c.terms.duration,
+                                         c.as_of)
+    principal = 0 if _defaulted_by(c, maturity) else c.principal
+    interest = 0 if previous is None or _defaulted_by(c, previous.end) else c.interest
     return principal + interest
 
 
 def _defaulted_by(c: ImportFacility, due: date) -> bool:
-    """Whether an obligation due on `due` is Defaulted by the import date (as `ImportObligation` records it)."""
-    defaulted = obligation_dates(c.terms, due)["defaulted_date"]
-    return defaulted is not None and defaulted <= c.as_of
+    """Whether an obligation due on `due` is Defaulted by the import date (as `ImportObligation`
+    records it: `obligation_dates`' defaulted date)."""
+    days = c.terms.obligation_defaulted_duration_from_due
+    return days is not None and due + timedelta(days=days) <= c.as_of
 
 
 def cycles_at(facility_id: str, terms: TermValues, activated: date,
@@ -97,17 +99,28 @@ def cycles_at(facility_id: str, terms: TermValues, activated: date,
     """(last cycle ended before `as_of` or None, cycle containing `as_of` or None), cycles truncated
     at maturity as the facility runs them (`first_cycle`, `next_cycle`: walked as periods, the two
     cycles named at the end)."""
-    idx, previous, period = cycle_periods_at(terms.accrual_cycle_interval, activated,
-                                             add_months(activated, terms.duration), as_of)
+    _, idx, previous, period = _calendar(terms.accrual_cycle_interval, activated, terms.duration, as_of)
     return (None if previous is None else AccrualCycle(cycle_id(facility_id, idx - 1), idx - 1, previous),
             None if period is None else AccrualCycle(cycle_id(facility_id, idx), idx, period))
+
+
+@lru_cache(maxsize=4096)
+def _calendar(interval: InterestInterval, activated: date, duration: int,
+              as_of: date) -> tuple[date, int, Period | None, Period | None]:
+    """(maturity, idx, previous period, current period) of `cycle_periods_at` for a facility
+    activated on `activated` for `duration` months: a pure function of the calendar, which a book's
+    facilities share (a few terms, an activation date a day), asked about four times a facility
+    (the book's check, the import's collateralization, the facility's events and its cycles). The
+    periods are frozen values, shared safely. Bounded: a book of every distinct date still holds a
+    few hundred KB."""
+    maturity = add_months(activated, duration)
+    return maturity, *cycle_periods_at(interval, activated, maturity, as_of)
 
 
 def inconsistency(amount: int, disbursed: int, principal: int, interest: int, terms: TermValues,
                   activated: date, as_of: date) -> str | None:
     """Why these amounts cannot describe one facility at `as_of`, or None."""
-    ended = interest <= 0 or cycle_periods_at(terms.accrual_cycle_interval, activated,
-                                              add_months(activated, terms.duration), as_of)[1] is not None
+    ended = interest <= 0 or _calendar(terms.accrual_cycle_interval, activated, terms.duration, as_of)[2] is not None
     return _inconsistency(amount, disbursed, principal, interest, terms, activated, as_of, ended)
 
 
@@ -131,7 +144,7 @@ def imported_events(c: ImportFacility) -> tuple[ev.FacilityEvent, ...]:
     """The facility's events for an import (see the module docstring for the rule); the cycles'
     own figures are `imported_cycles`."""
     previous, current = _checked(c)
-    maturity = add_months(c.activated_at, c.terms.duration)
+    maturity = _calendar(c.terms.accrual_cycle_interval, c.activated_at.date(), c.terms.duration, c.as_of)[0]
     owed = owed_at_import(c)
     state = imported_state(c, owed)
     events: list[ev.FacilityEvent] = [ev.FacilityInitialized(
@@ -171,7 +184,7 @@ def imported_cycles(c: ImportFacility) -> tuple[Send, ...]:
     containing the import date with its days before the import date accrued as one period on the
     imported principal (rounded up to the cent)."""
     previous, current = _checked(c)
-    maturity = add_months(c.activated_at, c.terms.duration)
+    maturity = _calendar(c.terms.accrual_cycle_interval, c.activated_at.date(), c.terms.duration, c.as_of)[0]
     sends = []
     if c.interest > 0:
         last = cast(AccrualCycle, previous)
