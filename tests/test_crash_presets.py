@@ -132,22 +132,6 @@ def test_a_path_without_its_own_price_runs_on_a_journals_book_from_the_journals_
         assert json.loads(capsys.readouterr().out)["price_start_cents"] == 6_000_000
 
 
-def test_a_price_with_book_from_set_directly_or_through_the_api_is_refused_as_with_from(book_journal, tmp_path,
-                                                                                        capsys):
-    """`--set book_from=J --set btc_usd=...` and `run_scenario(..., params={"book_from": J, "btc_usd": ...})`
-    ran from the journal's own $60,000 and said nothing of the price given."""
-    out = tmp_path / "run"
-    capsys.readouterr()
-    assert main(["run", "may-2021", "--set", f"book_from={book_journal}", "--set", "btc_usd=100000",
-                 "--set", "days=1", "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("lanasim: error: btc_usd=100000 is unused with book_from") and err.count("\n") == 1
-    assert not out.exists()
-    with pytest.raises(ScenarioError, match="btc_usd=70000 is unused with book_from"):
-        run_scenario("ftx-2022", params={"book_from": str(book_journal), "btc_usd": 70_000, "days": 1}, run_dir=out)
-    assert not out.exists()
-
-
 def test_a_path_without_a_price_on_a_drawn_book_is_told_to_take_btc_usd(tmp_path, capsys):
     """march-2020 ran `path=gbm:sigma=0.8` from its fixed $7,900; now it asks for a price in the run's terms
     (the message named price_cents, a Python argument no run takes)."""

@@ -198,7 +198,7 @@ class GroupCommit:
     def require_open(self) -> None:
         """`SimulationClosed` once closed: for reads answered from memory (the ledger's totals, the
         public ids), which touch no connection, so that they are refused as every other read is."""
-        if type(self.conn) is ClosedConnection:
+        if isinstance(self.conn, ClosedConnection):
             raise SimulationClosed()
 
     def close(self) -> None:

@@ -177,11 +177,8 @@ class JournalReads:
         last = self._flushed_seq
         if len(rows) != last - before or [r[0] for r in rows] != [*range(before + 1, last + 1)]:
             return
-        names = self._names
-        for start in range(0, len(rows), _CHUNK):
-            kept.update("".join([f"{s}\x1f{k}\x1f{i}\x1f{es}\x1f{t}\x1f{v}\x1f{p}\x1f{r}\x1f{c}\n"
-                                 for s, e, es, t, v, p, r, c in rows[start:start + _CHUNK]
-                                 for k, i in (names[e],)]).encode())
+        names = self._names  # each row as `_ROWS` reads it back: the entity's (kind, id) for its number
+        _hash_rows(kept, ((s, *names[e], es, t, v, p, r, c) for s, e, es, t, v, p, r, c in rows), before)
         self._digested = (kept, last)
 
 
