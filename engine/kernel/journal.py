@@ -65,6 +65,7 @@ class Journal(GroupCommit, JournalReads):
         self._staged: dict[str, list[tuple[object, ...]]] = {}
         self._lists: tuple[list[tuple[object, ...]], ...] = ()  # `_staged`'s lists in its order, for `mark`
         self._targets: dict[str, str | None] = {}
+        self._multi: dict[str, tuple[str, int, int] | None] = {}
         self._events = self._rows_of(EVENTS_INSERT)
         self._in_tx = False
         self._encoders: dict[type, Encoder] = {}
