@@ -180,24 +180,27 @@ def test_a_journal_from_another_format_version_is_refused_naming_its_format(tmp_
 
 
 def test_rows_written_many_to_a_statement_are_stored_as_one_at_a_time_stores_them(tmp_path):
-    """A group commit writes a plain INSERT's rows 64 to a statement: the stored rows, their rowids
-    (an audit row's is SQLite's), their order and the chain are those of a row at a time."""
+    """A group commit writes a plain INSERT's rows 64 to a statement, and a row staged many times in a
+    row in one: the stored rows, their rowids (an audit row's is SQLite's), their order and the chain
+    are those of a row at a time."""
     from engine.kernel.chain_check import check_chain
-    from engine.kernel.journal_commit import multi_row
+    from engine.kernel.journal_commit import plain_insert
 
     audit = "INSERT INTO audit (recorded_at, subject, object, action, authorized, command) VALUES (?, ?, ?, ?, ?, ?)"
     rows = [(f"2024-01-01T00:00:{i % 60:02d}Z", "system", "o", "a", i % 2, f"C{i}") for i in range(64 * 2 + 5)]
+    job = ("2024-01-01T00:01:00Z", "interest-accrual", "o", "a", 1, "Accrue")  # a job's shared audit row
+    rows = [*rows[:70], *[job] * 100, rows[70], *[job] * 7, *rows[71:], *[job] * 9]
     stored = []
     for path in (tmp_path / "many.sqlite", tmp_path / "one.sqlite"):
         journal = Journal(path)
         if path.stem == "one":
-            journal._multi[audit] = None  # one row a statement, as before
+            journal._plain[audit] = None  # one row a statement, as before
         journal.stage_many(audit, rows)
         journal.flush()
         stored.append(journal.conn.execute("SELECT rowid, * FROM audit ORDER BY rowid").fetchall())
         assert check_chain(journal.conn)[0] == []
         journal.close()
-    assert multi_row(audit) is not None and stored[0] == stored[1]
+    assert plain_insert(audit) is not None and stored[0] == stored[1]
     assert [r[2:] for r in stored[0]] == rows and [r[0] for r in stored[0]] == list(range(1, len(rows) + 1))
 
 
