@@ -143,17 +143,30 @@ class Dispatch:
         scheduler = self.scheduler
         if self._deterministic and not scheduler.queue and not scheduler.running:
             actor = self._live(kind, entity_id, command, subject)
-            if actor is not None:  # nothing queued before it: delivering it now is what a run would do
-                message = self.message(command, subject, causation, trace_id)
-                try:
-                    result: Outcome = scheduler.call(actor.kind.handle, actor, message)
-                    return result
-                except Exception:
-                    self._forget_empty(kind, entity_id)
-                    raise
+            if actor is None:  # the full checks; a new entity's actor spawned, a user's audit row held
+                ref = self._ref(kind, entity_id, command, subject)
+                actor = self._actors.get((kind, entity_id))
+                if actor is None or actor.actor_ref is not ref or scheduler.queue or actor._stopped.flag:
+                    return self._ask_ref(ref, kind, entity_id, command, subject, causation, trace_id)
+            # nothing queued before it: delivering it now is what a run would do (`Scheduler.call`,
+            # inlined), without pykka's envelope and future (a new entity's first command too)
+            message = self.message(command, subject, causation, trace_id)
+            scheduler.running = True
+            try:
+                result: Outcome = actor.kind.handle(actor, message)
+                return result
+            except Exception:
+                self._forget_empty(kind, entity_id)
+                raise
+            finally:
+                scheduler.running = False
         ref = self._ref(kind, entity_id, command, subject)
+        return self._ask_ref(ref, kind, entity_id, command, subject, causation, trace_id)
+
+    def _ask_ref(self, ref: ActorRef[Any], kind: str, entity_id: str, command: object, subject: str,
+                 causation: str | None, trace_id: str | None) -> Outcome:
         try:
-            result = ref.ask(self.message(command, subject, causation, trace_id), block=True)
+            result: Outcome = ref.ask(self.message(command, subject, causation, trace_id), block=True)
             return result
         except Exception:
             self._forget_empty(kind, entity_id)
