@@ -30,6 +30,8 @@ from engine.kernel.runtime import Scheduler
 
 __all__ = ["IDLE_SWEEPS", "MAX_ID", "SWEEP_SECONDS", "Dispatch"]
 
+_new = object.__new__
+
 MAX_ID = 254  # characters in an entity id
 SWEEP_SECONDS = 7 * 86_400  # sim time between two sweeps of idle actors (`Registry.sweep`)
 IDLE_SWEEPS = 5  # an actor idle for 5 sweeps in a row (35 days: longer than a monthly cycle) is released
@@ -215,8 +217,10 @@ class Dispatch:
             cause = dumps(causation)
             self._cause = (causation, cause)
         context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
-        audit, self._audit = self._audit, None
-        return CommandMessage(command, context, trace, audit)
+        message = _new(CommandMessage)  # its four slots set here: a Python `__init__` call costs more than them
+        message.command, message.context, message.trace_id = command, context, trace
+        message.audit, self._audit = self._audit, None
+        return message
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM) -> ActorRef[Any]:
         if entity_id.__class__ is not str:
