@@ -30,6 +30,8 @@ from engine.kernel.runtime import Scheduler
 
 __all__ = ["IDLE_SWEEPS", "MAX_ID", "SWEEP_SECONDS", "Dispatch"]
 
+_new = object.__new__
+
 MAX_ID = 254  # characters in an entity id
 SWEEP_SECONDS = 7 * 86_400  # sim time between two sweeps of idle actors (`Registry.sweep`)
 IDLE_SWEEPS = 5  # an actor idle for 5 sweeps in a row (35 days: longer than a monthly cycle) is released
@@ -74,6 +76,10 @@ class Dispatch:
         if self.interrupted is not None:
             raise SimulationInterrupted(at=self.interrupted, journal=self.journal.path)
         result = self._ask(kind, entity_id, command, subject, causation, trace_id)
+        journal = self.journal
+        if self.reactions.quiet and self._deterministic and not self.scheduler.queue and not self.jobs.deferred \
+                and journal._seq - journal._flushed_seq < journal.group_rows and self.clock.env.now < self._next_sweep:
+            return result  # `settle` would find nothing to do: nothing published, queued, deferred, due or full
         self.settle()
         return result
 
@@ -82,20 +88,24 @@ class Dispatch:
         """Tell: issue a command without its result. Queued on the deterministic runtime and delivered
         by the next `settle()` (in order); asked and awaited on the threaded one. Jobs, reactions and
         scenarios issue their commands this way."""
-        if self._deterministic:
-            actor = self._live(kind, entity_id, command, subject)
-            if actor is None:  # the full checks; the actor spawned if need be, the audit row staged
-                ref = self._ref(kind, entity_id, command, subject)
-                actor = self._actors.get((kind, entity_id))
-                if actor is None or actor.actor_ref is not ref:  # not one this simulation holds
-                    ref.tell(self.message(command, subject, causation, trace_id))
-                    return
-            queue = self.scheduler.queue
-            if not queue:
-                self.scheduler.hold()
-            queue.append((actor, self.message(command, subject, causation, trace_id)))  # its own envelope
-        else:
+        if not self._deterministic:
             self._ask(kind, entity_id, command, subject, causation, trace_id)
+            return
+        # `_live`, inlined: every job's, reaction's and scenario's command comes this way
+        actor = self._actors.get((kind, entity_id)) if entity_id.__class__ is str else None
+        if actor is not None and subject.__class__ is System and command.__class__ in actor.kind.commands \
+                and not self.closed and not actor._stopped.flag:
+            self.authz.rows.append(self.authz.system_row(actor.kind, command, subject))
+        else:  # the full checks; the actor spawned if need be, the audit row staged
+            ref = self._ref(kind, entity_id, command, subject)
+            actor = self._actors.get((kind, entity_id))
+            if actor is None or actor.actor_ref is not ref:  # not one this simulation holds
+                ref.tell(self.message(command, subject, causation, trace_id))
+                return
+        queue = self.scheduler.queue
+        if not queue:
+            self.scheduler.hold()
+        queue.append((actor, self.message(command, subject, causation, trace_id)))  # its own envelope
 
     def _tell_as_system(self, kind: str, entity_id: str, command: object, *, subject: str, **context: Any) -> None:
         """`tell` for the kernel's reactions and alarms: their subjects name system principals."""
@@ -113,6 +123,7 @@ class Dispatch:
             raise
 
     def _settle(self, commit: bool) -> None:
+        # `execute` skips the call when none of this would do anything: keep its test in step
         if not self._deterministic:
             self._raise_thread_failures()
         self.reactions.settle()
@@ -139,17 +150,30 @@ class Dispatch:
         scheduler = self.scheduler
         if self._deterministic and not scheduler.queue and not scheduler.running:
             actor = self._live(kind, entity_id, command, subject)
-            if actor is not None:  # nothing queued before it: delivering it now is what a run would do
-                message = self.message(command, subject, causation, trace_id)
-                try:
-                    result: Outcome = scheduler.call(actor.kind.handle, actor, message)
-                    return result
-                except Exception:
-                    self._forget_empty(kind, entity_id)
-                    raise
+            if actor is None:  # the full checks; a new entity's actor spawned, a user's audit row held
+                ref = self._ref(kind, entity_id, command, subject)
+                actor = self._actors.get((kind, entity_id))
+                if actor is None or actor.actor_ref is not ref or scheduler.queue or actor._stopped.flag:
+                    return self._ask_ref(ref, kind, entity_id, command, subject, causation, trace_id)
+            # nothing queued before it: delivering it now is what a run would do (`Scheduler.call`,
+            # inlined), without pykka's envelope and future (a new entity's first command too)
+            message = self.message(command, subject, causation, trace_id)
+            scheduler.running = True
+            try:
+                result: Outcome = actor.kind.handle(actor, message)
+                return result
+            except Exception:
+                self._forget_empty(kind, entity_id)
+                raise
+            finally:
+                scheduler.running = False
         ref = self._ref(kind, entity_id, command, subject)
+        return self._ask_ref(ref, kind, entity_id, command, subject, causation, trace_id)
+
+    def _ask_ref(self, ref: ActorRef[Any], kind: str, entity_id: str, command: object, subject: str,
+                 causation: str | None, trace_id: str | None) -> Outcome:
         try:
-            result = ref.ask(self.message(command, subject, causation, trace_id), block=True)
+            result: Outcome = ref.ask(self.message(command, subject, causation, trace_id), block=True)
             return result
         except Exception:
             self._forget_empty(kind, entity_id)
@@ -177,7 +201,9 @@ class Dispatch:
 
     def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage:
         """The journal context: command id, trace (correlation) id, causation, acting subject."""
-        command_id = self.ids.command()
+        ids = self.ids  # `Ids.command`, inlined: one call fewer a command
+        ids._commands = n = ids._commands + 1
+        command_id = f"cmd-{n}"
         trace = trace_id or command_id
         tail = self._subjects.get(subject)
         if tail is None:  # one entry per acting subject (system actors and users)
@@ -191,8 +217,10 @@ class Dispatch:
             cause = dumps(causation)
             self._cause = (causation, cause)
         context = f'{{"command":"{command_id}","trace":"{trace}","causation":{cause},{tail}'
-        audit, self._audit = self._audit, None
-        return CommandMessage(command, context, trace, audit)
+        message = _new(CommandMessage)  # its four slots set here: a Python `__init__` call costs more than them
+        message.command, message.context, message.trace_id = command, context, trace
+        message.audit, self._audit = self._audit, None
+        return message
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM) -> ActorRef[Any]:
         if entity_id.__class__ is not str:

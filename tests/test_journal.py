@@ -210,3 +210,41 @@ def test_a_journal_from_another_format_version_is_refused_naming_its_format(tmp_
     with pytest.raises(UnsupportedJournalFormat) as err:
         Journal(str(path), Codec())
     assert (err.value.format, err.value.supported) == ("lanasim-journal/9", ("lanasim-journal/4",))
+
+
+def test_rows_written_many_to_a_statement_are_stored_as_one_at_a_time_stores_them(tmp_path):
+    """A group commit writes a plain INSERT's rows 64 to a statement, and a row staged many times in a
+    row in one: the stored rows, their rowids (an audit row's is SQLite's), their order and the chain
+    are those of a row at a time."""
+    from engine.kernel.chain_check import check_chain
+    from engine.kernel.journal_commit import plain_insert
+
+    audit = "INSERT INTO audit (recorded_at, subject, object, action, authorized, command) VALUES (?, ?, ?, ?, ?, ?)"
+    rows = [(f"2024-01-01T00:00:{i % 60:02d}Z", "system", "o", "a", i % 2, f"C{i}") for i in range(64 * 2 + 5)]
+    job = ("2024-01-01T00:01:00Z", "interest-accrual", "o", "a", 1, "Accrue")  # a job's shared audit row
+    rows = [*rows[:70], *[job] * 100, rows[70], *[job] * 7, *rows[71:], *[job] * 9]
+    stored = []
+    for path in (tmp_path / "many.sqlite", tmp_path / "one.sqlite"):
+        journal = Journal(path)
+        if path.stem == "one":
+            journal._plain[audit] = None  # one row a statement, as before
+        journal.stage_many(audit, rows)
+        journal.flush()
+        stored.append(journal.conn.execute("SELECT rowid, * FROM audit ORDER BY rowid").fetchall())
+        assert check_chain(journal.conn)[0] == []
+        journal.close()
+    assert plain_insert(audit) is not None and stored[0] == stored[1]
+    assert [r[2:] for r in stored[0]] == rows and [r[0] for r in stored[0]] == list(range(1, len(rows) + 1))
+
+
+def test_a_row_of_the_wrong_width_among_many_fails_the_commit_and_keeps_every_row(tmp_path):
+    """Rows written many to a statement are flattened: a short row beside a long one must not shift
+    columns into each other; the commit fails as a row-at-a-time write did, nothing acknowledged lost."""
+    audit = "INSERT INTO audit (recorded_at, subject, object, action, authorized, command) VALUES (?, ?, ?, ?, ?, ?)"
+    rows = [("t", "s", "o", "a", 1, "C")] * 70
+    journal = Journal(tmp_path / "j.sqlite")
+    journal.stage_many(audit, [*rows[:10], ("t", "s", "o", "a", 1), ("t", "s", "o", "a", 1, "C", "x"), *rows[10:]])
+    with pytest.raises(JournalWriteFailed) as failed:
+        journal.flush()
+    assert failed.value.fields["retained"] == 72
+    assert journal.conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 0

@@ -245,7 +245,8 @@ class EntityKind:
         with journal.lock:
             if postings:
                 self.ledger.check(postings)  # a velocity limit refuses before anything is written
-            mark, kept, posted = journal.mark(), (actor.row, outbox.sequence), False
+            mark: Mark = (journal._seq, [*map(len, journal._lists)])  # `Journal.mark`, inlined
+            row, sequence, posted = actor.row, outbox.sequence, False
             try:
                 if self.index is not None:
                     self._index(actor, state)
@@ -259,7 +260,7 @@ class EntityKind:
                     posted = True
                     self.ledger.apply(postings, seq)
             except BaseException:
-                self._undo(actor, mark, before, kept, posted)
+                self._undo(actor, mark, before, (row, sequence), posted)
                 raise
             actor.state, actor.entity_seq = state, after
             if held:

@@ -80,6 +80,7 @@ class Ids:
         return _uuid4_text(self._entity.getrandbits(128))
 
     def command(self) -> str:
+        """The next command id (`Dispatch.message` counts them itself, the same way)."""
         self._commands += 1
         return f"cmd-{self._commands}"
 

@@ -16,7 +16,7 @@ from engine.kernel.chain import is_chained
 from engine.kernel.chain_rows import Written
 from engine.kernel.codec import OPTIONS, Codec, dumps, encode_default
 from engine.kernel.errors import ConcurrentModification
-from engine.kernel.journal_commit import GroupCommit, Row
+from engine.kernel.journal_commit import GroupCommit, Plain, Row
 from engine.kernel.journal_file import check_or_create, connect, hold, journal_path
 from engine.kernel.journal_read import JournalReads
 from engine.kernel.row_check import UnstorableValue, check_row
@@ -65,6 +65,7 @@ class Journal(GroupCommit, JournalReads):
         self._staged: dict[str, list[tuple[object, ...]]] = {}
         self._lists: tuple[list[tuple[object, ...]], ...] = ()  # `_staged`'s lists in its order, for `mark`
         self._targets: dict[str, str | None] = {}
+        self._plain: dict[str, Plain | None] = {}
         self._events = self._rows_of(EVENTS_INSERT)
         self._in_tx = False
         self._encoders: dict[type, Encoder] = {}
@@ -183,7 +184,8 @@ class Journal(GroupCommit, JournalReads):
 
     # -- one command's rows ----------------------------------------------------------------
     def mark(self) -> Mark:
-        """Where this command's staged rows begin (taken and used with `self.lock` held)."""
+        """Where this command's staged rows begin (taken and used with `self.lock` held; the entity
+        actors' command path takes it the same way, inlined)."""
         return self._seq, [*map(len, self._lists)]  # every command takes one: a list of a tuple's, in C
 
     def rollback(self, mark: Mark, heads: dict[int, int]) -> None:
