@@ -25,10 +25,11 @@ def _uuid4_text(bits: int) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _hex_uuid4_text(h: str) -> str:
-    """`_uuid4_text` of the first 32 hex digits of `h` read big-endian (the version nibble set to 4,
-    the variant's two bits to 10) without the round trip through an int."""
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+def _digest_uuid4_text(digest: bytes) -> str:
+    """`_uuid4_text` of the first 16 bytes of `digest` read big-endian, from their hex text (the
+    version nibble set to 4, the variant's two bits to 10) without the round trip through an int."""
+    h = digest[:16].hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
@@ -97,7 +98,7 @@ class Ids:
             prefix = self._numbered[name] = hashlib.sha256(f"{self.seed}:{name}:".encode())
         h = prefix.copy()
         h.update(b"%d" % n)
-        return _hex_uuid4_text(h.hexdigest())  # the hex digest's head: no bytes slice and hex() of it
+        return _digest_uuid4_text(h.digest())
 
     def stream(self, name: str) -> random.Random:
         """The stream named `name`; a name that is no str of 1-`MAX_STREAM_NAME` characters is

@@ -24,6 +24,7 @@ import attrs
 
 from domains.aggregate import Send
 from domains.credit.collateral.collateralization import CollateralizationState, classify
+from domains.credit.collection.schedule import obligation_dates
 from domains.credit.commands import ImportAccrualCycle, StartAccrualCycle
 from domains.credit.errors import CreditError, MissingId
 from domains.credit.facility import events as ev
@@ -88,10 +89,9 @@ def owed_at_import(c: ImportFacility) -> int:
 
 
 def _defaulted_by(c: ImportFacility, due: date) -> bool:
-    """Whether an obligation due on `due` is Defaulted by the import date (as `ImportObligation`
-    records it: `obligation_dates`' defaulted date)."""
-    days = c.terms.obligation_defaulted_duration_from_due
-    return days is not None and due + timedelta(days=days) <= c.as_of
+    """Whether an obligation due on `due` is Defaulted by the import date (as `ImportObligation` records it)."""
+    defaulted = obligation_dates(c.terms, due)["defaulted_date"]
+    return defaulted is not None and defaulted <= c.as_of
 
 
 def cycles_at(facility_id: str, terms: TermValues, activated: date,
