@@ -99,4 +99,19 @@ def test_the_desk_capacity_line_rises_out_of_the_frame_instead_of_levelling_off(
     run = Analysis(dict(SUMMARY), timeseries, quiet_run().facilities, first_sale)
     ax = FIGURES["liquidations"](run, {"desk_capacity_per_hour": 5}).axes[0]
     capacity = next(line for line in ax.get_lines() if line.get_label().startswith("desk capacity"))
-    assert capacity.get_ydata()[-1] == 38 * 5 and ax.get_ylim() == pytest.approx((-0.225, 4.725))
+    assert capacity.get_ydata()[-1] == 39 * 5 and ax.get_ylim() == pytest.approx((-0.225, 4.725))
+
+
+def test_the_desk_capacity_counts_the_hour_of_the_first_possible_sale_after_the_desks_delay():
+    """A liquidation started at 09:30 with a 2-hour delay can be sold from 11:30, five in that clock
+    hour: the line is 5 from 11:30 (none before), 10 from 12:00; it drew 0 at 09:30 rising evenly."""
+    times = pd.date_range("2024-01-01T09:30Z", periods=7, freq="30min")  # 09:30 .. 12:30
+    timeseries = pd.DataFrame({"time": times, "liquidations_executed_cum": [0, 0, 0, 0, 2, 3, 3],
+                               "desk_queue": [0] * 7, "proceeds_cents_cum": [0] * 7})
+    started = pd.DataFrame({"time": [times[0]], "kind": ["liquidation"], "facility_id": ["a"],
+                            "price_cents": [6_000_000]})
+    run = Analysis(dict(SUMMARY), timeseries, quiet_run().facilities, started)
+    ax = FIGURES["liquidations"](run, {"desk_capacity_per_hour": 5, "desk_delay_hours": 2}).axes[0]
+    capacity = next(line for line in ax.get_lines() if line.get_label().startswith("desk capacity"))
+    drawn = list(capacity.get_ydata())
+    assert all(pd.isna(v) for v in drawn[:4]) and drawn[4:] == [5, 10, 10]

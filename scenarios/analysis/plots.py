@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.dates as mdates
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
@@ -55,6 +56,14 @@ def _cvl(a: Analysis, params: dict) -> Figure:
     return fig
 
 
+def _desk_limit(times: pd.Series, first_sale: pd.Timestamp, capacity: float) -> pd.Series:
+    """The most sales the desk can have made by each time: `capacity` in every clock hour from the
+    hour of the first possible sale (the first liquidation's start plus the desk's delay) on, that
+    hour's included (a line from 0 at the first start said none could be sold in it); none before."""
+    hours = (times.dt.floor("h") - first_sale.floor("h")) / pd.Timedelta(hours=1)
+    return ((hours + 1) * capacity).where(times >= first_sale)
+
+
 def _liquidations(a: Analysis, params: dict) -> Figure:
     fig = Figure(figsize=(9, 4))
     ax = fig.subplots()
@@ -64,9 +73,10 @@ def _liquidations(a: Analysis, params: dict) -> Figure:
     capacity = params.get("desk_capacity_per_hour")
     started = a.markers[a.markers["kind"] == "liquidation"]["time"]
     if capacity and len(started):
-        hours = ((ts["time"] - started.min()).dt.total_seconds() / 3600).clip(lower=0)
-        limit = (hours * float(capacity)).where(hours > 0)
-        ax.plot(ts["time"], limit, ls="--", color="grey", label=f"desk capacity ({capacity}/h) since the first sale")
+        limit = _desk_limit(ts["time"], started.min() + pd.Timedelta(hours=float(params.get("desk_delay_hours", 0))),
+                            float(capacity))
+        ax.step(ts["time"], limit, where="post", ls="--", color="grey",
+                label=f"desk capacity ({capacity}/h) since the first sale")
         # the capacity leaves through the top of the frame: clipped, it drew a plateau, a limit it never has
         top = max(1, ts["liquidations_executed_cum"].max()) * 1.5
         ax.set_ylim(-0.05 * top, 1.05 * top)  # matplotlib's own 5% margins, zero level with the proceeds'
