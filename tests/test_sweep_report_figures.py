@@ -56,3 +56,13 @@ def test_report_html_cuts_the_minimum_cvl_columns_rather_than_round_them_up(tmp_
     # 21 runs: numpy's 5th percentile sits exactly on the 2nd lowest, 104.996
     cells = _report_cells(tmp_path, _runs([0.0] * 21, [104.9, 104.996] + [130.0] * 19))
     assert (cells["min_cvl_pct_p5"], cells["min_cvl_pct_min"]) == ("104.99", "104.90")
+
+
+def test_a_small_mean_of_btc_sold_reads_as_what_was_sold_not_as_none(tmp_path, capsys):
+    """400,000 sats (0.004 BTC) sold in each run read 0.00 in both tables, beside a liquidation in
+    every run: three significant digits under 1 (the desk's days at p99, 1/120, likewise)."""
+    runs = _runs([0.0] * 20).assign(btc_sold_sats=400_000.0)
+    assert _report_cells(tmp_path, runs)["btc_sold_mean"] == "0.00400"
+    print_risk(risk_table(runs, {"desk_capacity_per_hour": 5}))
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("│ all"))
+    assert [cell.strip() for cell in row.split("│")[10:12]] == ["0.00833", "0.00400"]  # desk days p99, BTC sold

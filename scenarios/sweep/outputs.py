@@ -51,6 +51,16 @@ def _num(value: float, spec: str) -> str:
     return "-" if value is None or math.isnan(value) else format(value, spec)
 
 
+def _fig(value: float) -> str:
+    """A figure to two decimals, or to three significant digits under 1 (at most 8 decimals: a
+    satoshi): a mean of 0.004 BTC sold, or 0.008 desk days, read 0.00, as if none."""
+    if value is None or math.isnan(value):
+        return "-"
+    if value == 0 or abs(value) >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.{min(8, 2 - math.floor(math.log10(abs(value))))}f}"
+
+
 def _share(p: float) -> str:
     """A probability in %, to 0.1 %, that never reads as none or as certain when it is neither: one
     run in 300 with a loss was printed "0%" beside that run's ES."""
@@ -85,7 +95,7 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
         table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), _share(row["p_loss"]),
                       _usd(row["var95"]), _es(row, "95"),
                       _usd(row["var99"]), _es(row, "99"), _num(row["liquidations_mean"], ".1f"),
-                      _num(row["desk_days_p99"], ".2f"), _num(row["btc_sold_mean"], ".2f"),
+                      _fig(row["desk_days_p99"]), _fig(row["btc_sold_mean"]),
                       _num(row["hours_under_margin_call_mean"], ".1f"),
                       _num(cvl_down(row["min_cvl_pct_min"], 1), ".1f"))
     console = Console(width=200)
@@ -188,7 +198,7 @@ def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, f
               "k = ceil(n(1-a)); intervals are 95 % bootstrap intervals over runs; p_loss is the share of runs "
               "with a loss.</p>"),
              "<h2>Risk per grid cell</h2>",
-             risk.to_html(index=False, float_format=lambda v: f"{v:,.2f}", formatters=_HTML_FORMATS)]
+             risk.to_html(index=False, float_format=_fig, formatters=_HTML_FORMATS)]
     if sensitivity is not None:
         parts += ["<h2>Sobol indices</h2>", sensitivity.to_html(index=False, float_format=lambda v: f"{v:.3f}")]
     parts += [f"<p><strong>Note:</strong> {html.escape(note)}.</p>" for note in caveats(risk, sensitivity)]
