@@ -148,8 +148,18 @@ def _covered(conn: sqlite3.Connection, link: Link, marks: dict[str, Any]) -> lis
 
 def _first_bad(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
                n: int, encoding: str | None) -> BadRow | None:
+    """The first row of the range that is not the one commit `n` sealed (None: every row is)."""
+    found, crcs = digest_range(conn, table, after, top, None, encoding)
+    if found == digest and crcs == stored:  # as sealed: no row to name, no walk row by row
+        return None
+    return _located(conn, table, after, top, stored, digest, n, encoding)
+
+
+def _located(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
+             n: int, encoding: str | None) -> BadRow:
+    """The range read again with its rowids, row by row against the CRCs, to name the first bad row."""
     rowids: list[int] = []
-    found, crcs = digest_range(conn, table, after, top, rowids, encoding)
+    _, crcs = digest_range(conn, table, after, top, rowids, encoding)
     contiguous = len(stored) == top - after
     for index, (rowid, crc) in enumerate(zip(rowids, crcs)):
         expected = after + 1 + index
@@ -164,9 +174,7 @@ def _first_bad(conn: sqlite3.Connection, table: str, after: int, top: int, store
         missing = after + 1 + len(rowids) if contiguous else None
         key = row_key(conn, table, missing) if missing else f"rows after rowid {after}"
         return BadRow(table, key, f"deleted (written at commit {n})")
-    if found != digest:
-        return BadRow(table, f"rowid {after + 1}..{top}", f"edited (commit {n}'s digest differs; forged check values)")
-    return None
+    return BadRow(table, f"rowid {after + 1}..{top}", f"edited (commit {n}'s digest differs; forged check values)")
 
 
 def _uncovered(conn: sqlite3.Connection, marks: dict[str, Any]) -> list[BadRow]:
