@@ -21,6 +21,7 @@ from engine.kernel.chain import (
     row_key,
     tables,
 )
+from engine.kernel.chain_rows import ENCODING, read_digest
 from engine.kernel.codec import loads
 from engine.kernel.errors import EngineError
 
@@ -149,10 +150,22 @@ def _covered(conn: sqlite3.Connection, link: Link, marks: dict[str, Any]) -> lis
 def _first_bad(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
                n: int, encoding: str | None) -> BadRow | None:
     """The first row of the range that is not the one commit `n` sealed (None: every row is)."""
-    found, crcs = digest_range(conn, table, after, top, None, encoding)
-    if found == digest and crcs == stored:  # as sealed: no row to name, no walk row by row
+    if _sealed(conn, table, after, top, stored, digest, encoding):
         return None
     return _located(conn, table, after, top, stored, digest, n, encoding)
+
+
+def _sealed(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
+            encoding: str | None) -> bool:
+    """Whether the range is the one the link sealed: its rows hash to the link's digest, which covers
+    every byte of every row and its rowid (a CRC-32, forgeable, adds nothing to a digest that
+    matches: the CRCs only name a bad row, so they are computed when the digest differs), and
+    there are as many rows as CRCs stored. A link from before format 4 is compared CRC by CRC."""
+    if encoding == ENCODING:
+        found, count = read_digest(conn, table, after, top)
+        return found == digest and count == len(stored)
+    found, crcs = digest_range(conn, table, after, top, None, encoding)
+    return found == digest and crcs == stored
 
 
 def _located(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
