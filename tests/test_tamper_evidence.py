@@ -177,3 +177,29 @@ def test_an_edit_that_keeps_the_rows_crc_fails_verify_and_fork_on_the_ranges_dig
     line = one_error_line(capsys)
     assert f"{copy}: fails its hash chain at audit rowid 1.." in line and "forged check values" in line, line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite"]
+
+
+def test_a_fork_of_a_tampered_journal_at_an_instant_outside_it_is_refused_for_its_chain(stressed, tmp_path, capsys):
+    """The chain is checked while the cut is copied: the copy's own refusal (the instant) waits for
+    the check, whose `ChainBroken` comes first, as when the check ran before the copy."""
+    copy = tampered(stressed, tmp_path, _LAST_5.format(table="events", key="seq"))
+    assert main(["fork", str(copy), "--at", "1999-01-01", "--journal", str(tmp_path / "fork.sqlite")]) == 2
+    assert f"{copy}: fails its hash chain at events seq " in one_error_line(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite"]
+
+
+def test_a_fork_interrupted_while_it_copies_stops_its_chain_check_and_leaves_no_file(stressed, tmp_path, capsys,
+                                                                                  monkeypatch):
+    import threading
+
+    import engine.kernel.fork as fork
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fork, "copy_cut", interrupted)
+    copy = tampered(stressed, tmp_path, "")
+    assert main(["fork", str(copy), "--journal", str(tmp_path / "fork.sqlite")]) != 0
+    assert "interrupted" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite"]
+    assert not [t for t in threading.enumerate() if t.name == "chain check"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import threading
 from array import array
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from engine.kernel.chain import (
@@ -24,8 +27,9 @@ from engine.kernel.chain import (
 from engine.kernel.chain_rows import ENCODING, read_digest
 from engine.kernel.codec import loads
 from engine.kernel.errors import EngineError
+from engine.kernel.readonly import connect_readonly
 
-__all__ = ["ChainBroken", "check_chain", "require_intact", "require_tail"]
+__all__ = ["ChainBroken", "check_chain", "intact_meanwhile", "require_intact", "require_tail"]
 
 _LIMIT = 10  # problems collected before the walk stops
 
@@ -84,6 +88,45 @@ def require_intact(conn: sqlite3.Connection, path: str) -> None:
         return
     raise ChainBroken(path=path, table=bad[0].table, key=bad[0].key, problem=bad[0].problem,
                       refused="a branch of it is refused")
+
+
+@contextmanager
+def intact_meanwhile(path: str) -> Iterator[Callable[[], None]]:
+    """`require_intact` of the journal at `path` on a thread of its own (its own read-only connection)
+    while the body copies the journal: SQLite copies with the GIL released, so the check's Python and
+    the copy share the two cores. The body calls the yielded `wait` before it makes its result
+    visible (a fork, before it names the branch): `ChainBroken` then, and the body's cleanup leaves
+    nothing. A body that fails waits for the check too, whose error comes first, as when it ran
+    first; an interrupt (Ctrl-C) interrupts the check's reading rather than waiting for its end."""
+    conn = connect_readonly(path)
+    failed: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            require_intact(conn, path)
+        except BaseException as exc:  # raised in the caller's thread by `wait`
+            failed.append(exc)
+
+    thread = threading.Thread(target=check, name="chain check", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    try:
+        yield wait
+        wait()
+    except Exception:
+        wait()
+        raise
+    except BaseException:
+        conn.interrupt()
+        raise
+    finally:
+        thread.join()
+        conn.close()
 
 
 def _predates_chain(conn: sqlite3.Connection) -> bool:
