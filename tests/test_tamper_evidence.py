@@ -151,3 +151,55 @@ def test_a_journal_passed_off_as_one_from_before_the_chain_is_not_written_to(str
                                         "UPDATE lanasim_meta SET value = '\"lanasim-journal/2\"' WHERE key = 'format'")
     with pytest.raises(ChainBroken, match="no hash chain over the rows of audit"):
         Simulation(seed=1, journal=str(copy))
+
+
+_SAME_CRC = ("8755d764", "4170cb18")  # zlib.crc32 of each is 1584421652: a row edited from one to the
+# other, in place, keeps its CRC-32 (CRC is linear); only the link's digest of the range shows it
+
+
+def test_an_edit_that_keeps_the_rows_crc_fails_verify_and_fork_on_the_ranges_digest(stressed, tmp_path, capsys):
+    from engine.kernel.chain import rebuild
+
+    copy = tampered(stressed, tmp_path, f"UPDATE audit SET subject = '{_SAME_CRC[0]}' WHERE id = 5")
+    conn = sqlite3.connect(copy, isolation_level=None)
+    rebuild(conn)  # sealed as it is: the copy verifies
+    conn.close()
+    assert main(["verify", str(copy)]) == 0
+    conn = sqlite3.connect(copy)
+    conn.execute("UPDATE audit SET subject = ? WHERE id = 5", (_SAME_CRC[1],))
+    conn.commit()
+    conn.close()
+    capsys.readouterr()
+    assert main(["verify", str(copy)]) == 1
+    assert capsys.readouterr().out.splitlines()[0].startswith("not ok: audit rowid 1..")
+    new = tmp_path / "fork.sqlite"
+    assert main(["fork", str(copy), "--journal", str(new)]) == 2
+    line = one_error_line(capsys)
+    assert f"{copy}: fails its hash chain at audit rowid 1.." in line and "forged check values" in line, line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite"]
+
+
+def test_a_fork_of_a_tampered_journal_at_an_instant_outside_it_is_refused_for_its_chain(stressed, tmp_path, capsys):
+    """The chain is checked while the cut is copied: the copy's own refusal (the instant) waits for
+    the check, whose `ChainBroken` comes first, as when the check ran before the copy."""
+    copy = tampered(stressed, tmp_path, _LAST_5.format(table="events", key="seq"))
+    assert main(["fork", str(copy), "--at", "1999-01-01", "--journal", str(tmp_path / "fork.sqlite")]) == 2
+    assert f"{copy}: fails its hash chain at events seq " in one_error_line(capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite"]
+
+
+def test_a_fork_interrupted_while_it_copies_stops_its_chain_check_and_leaves_no_file(stressed, tmp_path, capsys,
+                                                                                  monkeypatch):
+    import threading
+
+    import engine.kernel.fork as fork
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fork, "copy_cut", interrupted)
+    copy = tampered(stressed, tmp_path, "")
+    assert main(["fork", str(copy), "--journal", str(tmp_path / "fork.sqlite")]) != 0
+    assert "interrupted" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite"]
+    assert not [t for t in threading.enumerate() if t.name == "chain check"]

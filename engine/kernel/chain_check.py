@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import threading
 from array import array
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from engine.kernel.chain import (
@@ -21,10 +24,12 @@ from engine.kernel.chain import (
     row_key,
     tables,
 )
+from engine.kernel.chain_rows import ENCODING, read_digest
 from engine.kernel.codec import loads
 from engine.kernel.errors import EngineError
+from engine.kernel.readonly import connect_readonly
 
-__all__ = ["ChainBroken", "check_chain", "require_intact", "require_tail"]
+__all__ = ["ChainBroken", "check_chain", "intact_meanwhile", "require_intact", "require_tail"]
 
 _LIMIT = 10  # problems collected before the walk stops
 
@@ -83,6 +88,45 @@ def require_intact(conn: sqlite3.Connection, path: str) -> None:
         return
     raise ChainBroken(path=path, table=bad[0].table, key=bad[0].key, problem=bad[0].problem,
                       refused="a branch of it is refused")
+
+
+@contextmanager
+def intact_meanwhile(path: str) -> Iterator[Callable[[], None]]:
+    """`require_intact` of the journal at `path` on a thread of its own (its own read-only connection)
+    while the body copies the journal: SQLite copies with the GIL released, so the check's Python and
+    the copy share the two cores. The body calls the yielded `wait` before it makes its result
+    visible (a fork, before it names the branch): `ChainBroken` then, and the body's cleanup leaves
+    nothing. A body that fails waits for the check too, whose error comes first, as when it ran
+    first; an interrupt (Ctrl-C) interrupts the check's reading rather than waiting for its end."""
+    conn = connect_readonly(path)
+    failed: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            require_intact(conn, path)
+        except BaseException as exc:  # raised in the caller's thread by `wait`
+            failed.append(exc)
+
+    thread = threading.Thread(target=check, name="chain check", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    try:
+        yield wait
+        wait()
+    except Exception:
+        wait()
+        raise
+    except BaseException:
+        conn.interrupt()
+        raise
+    finally:
+        thread.join()
+        conn.close()
 
 
 def _predates_chain(conn: sqlite3.Connection) -> bool:
@@ -148,8 +192,30 @@ def _covered(conn: sqlite3.Connection, link: Link, marks: dict[str, Any]) -> lis
 
 def _first_bad(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
                n: int, encoding: str | None) -> BadRow | None:
+    """The first row of the range that is not the one commit `n` sealed (None: every row is)."""
+    if _sealed(conn, table, after, top, stored, digest, encoding):
+        return None
+    return _located(conn, table, after, top, stored, digest, n, encoding)
+
+
+def _sealed(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
+            encoding: str | None) -> bool:
+    """Whether the range is the one the link sealed: its rows hash to the link's digest, which covers
+    every byte of every row and its rowid (a CRC-32, forgeable, adds nothing to a digest that
+    matches: the CRCs only name a bad row, so they are computed when the digest differs), and
+    there are as many rows as CRCs stored. A link from before format 4 is compared CRC by CRC."""
+    if encoding == ENCODING:
+        found, count = read_digest(conn, table, after, top)
+        return found == digest and count == len(stored)
+    found, crcs = digest_range(conn, table, after, top, None, encoding)
+    return found == digest and crcs == stored
+
+
+def _located(conn: sqlite3.Connection, table: str, after: int, top: int, stored: array[int], digest: str,
+             n: int, encoding: str | None) -> BadRow:
+    """The range read again with its rowids, row by row against the CRCs, to name the first bad row."""
     rowids: list[int] = []
-    found, crcs = digest_range(conn, table, after, top, rowids, encoding)
+    _, crcs = digest_range(conn, table, after, top, rowids, encoding)
     contiguous = len(stored) == top - after
     for index, (rowid, crc) in enumerate(zip(rowids, crcs)):
         expected = after + 1 + index
@@ -164,9 +230,7 @@ def _first_bad(conn: sqlite3.Connection, table: str, after: int, top: int, store
         missing = after + 1 + len(rowids) if contiguous else None
         key = row_key(conn, table, missing) if missing else f"rows after rowid {after}"
         return BadRow(table, key, f"deleted (written at commit {n})")
-    if found != digest:
-        return BadRow(table, f"rowid {after + 1}..{top}", f"edited (commit {n}'s digest differs; forged check values)")
-    return None
+    return BadRow(table, f"rowid {after + 1}..{top}", f"edited (commit {n}'s digest differs; forged check values)")
 
 
 def _uncovered(conn: sqlite3.Connection, marks: dict[str, Any]) -> list[BadRow]:

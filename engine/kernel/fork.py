@@ -14,7 +14,7 @@ import fcntl
 import glob
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -126,16 +126,21 @@ def _ephemeral(target: sqlite3.Connection) -> None:
 
 def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
                  specs: Iterable[Aggregate[Any, Any, Any]], seed: int | None = None,
-                 meta: dict[str, Any] | None = None) -> str | sqlite3.Connection:
+                 meta: dict[str, Any] | None = None,
+                 before_place: Callable[[], None] | None = None) -> str | sqlite3.Connection:
     """Write the cut of `source` at `at_iso` into `journal` (a new file, or ":memory:") and fix its
     index rows (`specs`: the aggregates hosted); returns the path, or the in-memory connection.
     `seed`: the branch continues as that seed's run; `meta`: the run itself continues (see `copy_cut`).
     A file is written aside, as `JOURNAL.<random>.partial` held under an advisory lock, and linked
     into place whole: a fork killed on the way leaves no half-made journal under the name asked for
     (the next fork to that name removes its unlocked partial file), and two forks to one name at
-    once each write their own."""
+    once each write their own. `before_place`: called once the cut is written, before it is given
+    the name (a check of the source run meanwhile): what it raises leaves no file."""
     if journal == ":memory:":
-        return _cut_into(source, journal, at_iso, specs, seed, meta)
+        cut = _cut_into(source, journal, at_iso, specs, seed, meta)
+        if before_place is not None:
+            before_place()
+        return cut
     if Path(journal).exists():
         raise JournalExists(path=journal, problem="exists already; a fork writes a new journal")
     if not Path(journal).parent.is_dir():
@@ -146,6 +151,8 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
         fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we write: another fork's sweep leaves it alone
         _remove_abandoned(journal, keep=partial)
         _cut_into(source, partial, at_iso, specs, seed, meta)
+        if before_place is not None:
+            before_place()
         _place(partial, journal)
     finally:
         _remove_partial(partial)

@@ -182,18 +182,19 @@ def _export(args: argparse.Namespace) -> int:
 
 def _fork(args: argparse.Namespace) -> int:
     from engine.bank import modules
-    from engine.kernel.chain_check import require_intact
+    from engine.kernel.chain_check import intact_meanwhile
     from engine.kernel.codec import loads
     from engine.kernel.fork import fork_journal, open_source
     from scenarios.book.export import as_of_iso
 
     new = _new_file(args.new)
-    source = open_source(_journal(args.journal))
-    try:
-        require_intact(source, _journal(args.journal))  # a fork re-seals the rows: an edit would verify after it
-        meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
-        at = as_of_iso(args.at) if args.at else str(meta.get("now", meta.get("start")))
-        fork_journal(source, str(new), at, modules.aggregates())
+    journal = _journal(args.journal)
+    source = open_source(journal)
+    try:  # a fork re-seals the rows (an edit would verify after it): the chain is checked while they are copied
+        with intact_meanwhile(journal) as checked:
+            meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
+            at = as_of_iso(args.at) if args.at else str(meta.get("now", meta.get("start")))
+            fork_journal(source, str(new), at, modules.aggregates(), before_place=checked)
     finally:
         source.close()
     print(f"forked {args.journal} at {at} into {new}")
