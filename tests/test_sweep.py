@@ -304,6 +304,9 @@ def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path,
     (["--set", "path"], "--set expects KEY=VALUE, got 'path'"),
     (["--design", "sobol", "--grid", "facilities=2:6", "--set", "days"], "--set expects KEY=VALUE, got 'days'"),
     (["--set", "days=1", "--set", "days=2"], "--set days is given twice (days=1 and days=2); give it once"),
+    (["--design", "sobol", "--grid", "top_up_share=0:0.5", "--seeds", "1-200"], "--seeds is for --design grid"),
+    (["--samples", "8"], "--samples is for --design sobol"),
+    (["--metric", "liquidations_executed"], "--metric is for --design sobol"),
 ])
 def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, argv, message):
     out = tmp_path / "absent"
