@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -114,6 +115,11 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+_HEAD = re.compile(r"[0-9a-f]{64}")
+"""A chain head as printed: a SHA-256 in hex. Anything else (a head cut to 8 digits as digests are
+quoted, a typo) was checked as a head and reported the journal `truncated or rewritten`, exit 1:
+a bad argument read as tampering."""
+
 _DAMAGE = ("SQLITE_ERROR", "SQLITE_CORRUPT", "SQLITE_SCHEMA", "SQLITE_MISMATCH", "SQLITE_FORMAT")
 """Errors of a journal that opened as one but cannot be read whole (a table dropped, a page damaged):
 `verify` says `not ok` (exit status 1) rather than that there is nothing to check (a lock, a read error)."""
@@ -122,9 +128,13 @@ _DAMAGE = ("SQLITE_ERROR", "SQLITE_CORRUPT", "SQLITE_SCHEMA", "SQLITE_MISMATCH",
 def _verify(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
+    head = args.expect_head
+    if head is not None and not _HEAD.fullmatch(head.strip().lower()):
+        return fail(f"--expect-head {head!r} is no chain head: give the 64 hex digits `lanasim run` or "
+                    "`verify` printed after 'chain head:'")
     try:
         with open_readonly(journal_of(args.journal)) as view, working(f"verifying {args.journal}"):
-            report = view.verify(expect_head=args.expect_head)
+            report = view.verify(expect_head=None if head is None else head.strip().lower())
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", None) not in _DAMAGE:
             raise
