@@ -380,3 +380,17 @@ def test_an_imported_facility_has_its_repayment_plan_and_history_in_python_and_f
     capsys.readouterr()
     assert main(["show", str(journal), "repayment-plan", "fac-1"]) == 0
     assert '"obligation_id":null' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--from", "BOOK"], ["--from", "BOOK", "--at", "2024-03-10"],
+                                  ["--resume", "RUN", "--from", "BOOK"]])
+def test_run_from_without_a_scenario_or_with_resume_is_refused_in_one_line(tmp_path, capsys, argv):
+    """`run --from BOOK` with no SCENARIO, or `run --resume DIR --from BOOK`, ended in an
+    AttributeError traceback (the scenario None looked up by name), exit status 1."""
+    book, run = write(tmp_path, ROWS), tmp_path / "run"
+    run.mkdir()
+    args = [str(book) if a == "BOOK" else str(run) if a == "RUN" else a for a in argv]
+    assert main(["run", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lanasim: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert list(run.iterdir()) == []

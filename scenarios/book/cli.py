@@ -276,6 +276,7 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
             return synthetic(args, progress)
         from scenarios.library import load_scenario
 
+        _from_needs_a_scenario(args)
         load_scenario(args.scenario).require_stress("--from")
         if Path(args.from_).suffix.lower() == ".csv":
             from scenarios.book.format import BookRefused
@@ -292,6 +293,15 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
         return synthetic(args, progress)
 
     run.set_defaults(handler=handler)
+
+
+def _from_needs_a_scenario(args: argparse.Namespace) -> None:
+    """`--from` with `--resume`, or with no SCENARIO, was looked up as the scenario None and ended in
+    an AttributeError traceback. A resumed run's book is the one its journal records."""
+    if args.resume:
+        raise ScenarioError("--resume continues the run on the book its journal records; drop --from/--at")
+    if args.scenario is None:
+        raise ScenarioError("run --from needs a SCENARIO: stress or one of its presets (lanasim scenarios)")
 
 
 def _run_from(args: argparse.Namespace, progress) -> int:
