@@ -16,6 +16,7 @@ from scenarios.market.jumps import JumpDiffusion
 from scenarios.market.paths import (
     DAY,
     GBM,
+    MAX_CENTS,
     MAX_LOG_MOVE,
     BrownianBridge,
     Constant,
@@ -173,9 +174,21 @@ def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
         problem = f"cannot read {file}{'' if str(where) == file else f' ({where})'}: {bad.strerror or bad}"
         raise PathSpecError(spec=spec, path=file, problem=problem) from None
     points = anchored_points(rows, price_cents)
+    _within_max(spec, file, points)
     path = Piecewise(points, geometric=False)
     return MarketPath(spec, "csv", rows[0][0], path.length_s,
                       {"file": file, "rows": len(rows), "from_cents": points[0][1]}, path)
+
+
+def _within_max(spec: str, file: str, points: list[tuple[int, int]]) -> None:
+    """A file's moves replayed from `btc_usd` may rise past what a price can be (each row was checked
+    at its own level): refused here in one line, where the run's price event refused it later as a
+    bare AmountOutOfRange naming neither file nor setting, its run directory left behind."""
+    top = max(cents for _, cents in points)
+    if top > MAX_CENTS:
+        problem = (f"{file} replayed from {points[0][1] / 100:,.2f} USD rises to {top / 100:,.2f} USD a BTC, "
+                   "above $10 trillion, the most a price reaches: choose a lower btc_usd")
+        raise PathSpecError(spec=spec, path=file, problem=problem)
 
 
 def _stochastic(spec: str, kind: str, params: dict[str, str], rng: random.Random,
