@@ -156,3 +156,21 @@ def test_a_huge_noise_stays_between_the_shapes_extremes():
     path = path_from_spec("ftx-2022:noise=10", seed=3)
     prices = [path.price_at(t) for t in range(0, path.length_s + 1, HOUR)]
     assert min(prices) == 1_560_000 and max(prices) == 2_130_000
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "may-2021", "--from", "JOURNAL", "--set", "facilities=5"],
+    ["run", "may-2021", "--from", "BOOK", "--at", "2024-03-10", "--set", "cvl_low=200"],
+    ["sweep", "may-2021", "--from", "JOURNAL", "--grid", "facilities=200,500", "--seeds", "1"],
+    ["sweep", "may-2021", "--from", "JOURNAL", "--design", "sobol", "--samples", "2", "--grid", "cvl_low=150:200"],
+])
+def test_a_drawn_books_parameter_with_from_is_refused_as_unused(book_journal, tmp_path, capsys, argv):
+    """`sweep --from J --grid facilities=200,500` gave every cell the same runs (the book is the
+    journal's), and `run --from J --set facilities=5` ran the journal's book; neither said so."""
+    out = tmp_path / "out"
+    args = [str(book_journal) if a == "JOURNAL" else str(tmp_path / "book.csv") if a == "BOOK" else a for a in argv]
+    capsys.readouterr()
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "is unused with --from: the book is the open facilities found there" in err and err.count("\n") == 1
+    assert not out.exists()

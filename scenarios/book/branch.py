@@ -43,6 +43,7 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
                             force=force, progress=progress)
     if at is None:
         raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
+    held.no_book_params(params or {})
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
     start = as_of_iso(at)
     try:
