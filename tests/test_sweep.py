@@ -400,3 +400,30 @@ def test_a_sobol_sweep_rerun_with_another_metric_reuses_its_runs_and_explains_th
     assert again.counts["ran"] == 0 and again.counts["skipped"] == first.counts["planned"]
     assert read_manifest(again.path)["metric"] == "outbox_events"
     assert not first.sensitivity.equals(again.sensitivity)
+
+
+def test_one_grid_value_that_holds_commas_is_one_value_from_python_and_with_a_trailing_bar(tmp_path):
+    """`run_sweep(grid={"path": ["gbm:mu=0,sigma=0.3,start=60000"]})` split the one market at its
+    commas (`gbm:mu=0` refused as needing a start price); `grid={"days": ["1,2"]}` ran two cells."""
+    from scenarios.sweep.api import _joined
+    from scenarios.sweep.plan import parse_grid
+
+    calm = "gbm:mu=0,sigma=0.3,start=60000"
+    assert parse_grid([f"path={_joined([calm])}"]) == [{"path": calm}]
+    assert parse_grid([f"path={calm}|"]) == [{"path": calm}]
+    assert parse_grid(["days=1,2"]) == [{"days": "1"}, {"days": "2"}]
+    with pytest.raises(ScenarioError, match="no empty value"):
+        parse_grid([f"path={calm}||"])
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"settings": ["days=1"]}, "settings must be a mapping of parameter names to values"),
+    ({"design": "sobol", "samples": 2, "grid": {"top_up_share": (0, 0.5, 1)}}, "must be a (low, high) pair"),
+])
+def test_run_sweep_refuses_settings_or_a_range_of_the_wrong_shape_in_one_typed_error(tmp_path, kwargs, message):
+    """A list of "KEY=VALUE" settings was an AttributeError, a range of three values a ValueError."""
+    from scenarios.sweep import run_sweep
+
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        run_sweep("march-2020", **{"seeds": [1], **kwargs}, out=tmp_path / "s")
+    assert not (tmp_path / "s").exists()

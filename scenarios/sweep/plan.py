@@ -102,10 +102,21 @@ def parse_grid(items: list[str], seeds: int = 1) -> list[dict[str, str]]:
         if not sep or not raw or key in keys:
             raise ScenarioError(f"--grid expects KEY=V1,V2,... once per key; got {item!r}")
         keys.append(key)
-        values.append(raw.split("|") if "|" in raw else raw.split(","))
+        values.append(_values(item, raw))
     cells = math.prod(map(len, values))
     check_size(cells * seeds, f"{seeds:,} seed(s) x {cells:,} grid cell(s)")
     return [dict(zip(keys, combo)) for combo in itertools.product(*values)] or [{}]
+
+
+def _values(item: str, raw: str) -> list[str]:
+    """A grid key's values: comma-separated, or `|`-separated when they hold commas; a trailing `|`
+    marks one value that holds commas (`path=gbm:mu=0,sigma=0.8|`), which commas would split."""
+    if "|" not in raw:
+        return raw.split(",")
+    values = raw.removesuffix("|").split("|")
+    if "" in values:
+        raise ScenarioError(f"--grid expects KEY=V1|V2,... with no empty value; got {item!r}")
+    return values
 
 
 def cell_label(assignments) -> str:
