@@ -319,6 +319,8 @@ def _report(args: argparse.Namespace) -> int:
         raise ScenarioError(f"{run_dir}: not a run directory")
     is_sweep = getattr(sweep, "is_sweep_dir", None)
     if is_sweep is not None and is_sweep(run_dir):
+        if args.json:  # the table went to stdout where a program read it as JSON
+            raise ScenarioError(f"{run_dir}: a sweep has no summary.json for --json; read {run_dir}/risk.parquet")
         sweep.report(run_dir)  # prints the sweep's risk outputs itself (it returns nothing to summarize)
         return 0
     if not (run_dir / JOURNAL).is_file():

@@ -37,3 +37,12 @@ def test_a_damaged_sweep_directory_is_refused_in_one_line_by_report_and_by_a_rer
     assert words in err and err.count("\n") == 1
     with pytest.raises(ScenarioError, match="choose another --out"):
         Store.check(tmp_path / "sweep", IDENTITY)  # what `lanasim sweep ... --out` runs first
+
+
+def test_report_json_of_a_sweep_is_refused_rather_than_printing_the_table_where_json_is_read(tmp_path, capsys):
+    """`lanasim report SWEEP --json` printed the risk table on standard output, which a program
+    reading summary.json's JSON there cannot parse."""
+    _sweep(tmp_path / "sweep")
+    assert main(["report", str(tmp_path / "sweep"), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "a sweep has no summary.json for --json" in captured.err
