@@ -394,3 +394,18 @@ def test_run_from_without_a_scenario_or_with_resume_is_refused_in_one_line(tmp_p
     err = capsys.readouterr().err
     assert err.startswith("lanasim: error: ") and err.count("\n") == 1 and "Traceback" not in err
     assert list(run.iterdir()) == []
+
+
+def test_a_finished_run_from_a_book_csv_is_not_resumed_and_its_journal_is_left_as_it_was(tmp_path, capsys):
+    """Its journal never recorded that the run had finished, so `run --resume` re-ran its last day
+    from the checkpoint and wrote the journal again, where a finished run is refused untouched."""
+    import hashlib
+
+    book, out = write(tmp_path, ROWS), tmp_path / "run"
+    assert main(["run", "march-2020", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
+                 "--set", "lead_days=0", "--set", "days=2", "--out", str(out)]) == 0
+    before = hashlib.sha256((out / "journal.sqlite").read_bytes()).hexdigest()
+    capsys.readouterr()
+    assert main(["run", "--resume", str(out)]) == 2
+    assert "holds a finished run and its outputs; nothing to resume" in capsys.readouterr().err
+    assert hashlib.sha256((out / "journal.sqlite").read_bytes()).hexdigest() == before

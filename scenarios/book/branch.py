@@ -59,6 +59,7 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
                              branched_from=str(source), run_from=held.run_from(sim))
         sim.journal.flush()  # before this run stages its own
         _tell(sim, values)
+        sim.journal.set_meta(finished=True)  # as every run: `--resume` re-ran its last day and rewrote the journal
     return write_outputs(run_dir)
 
 
