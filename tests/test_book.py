@@ -409,3 +409,18 @@ def test_a_finished_run_from_a_book_csv_is_not_resumed_and_its_journal_is_left_a
     assert main(["run", "--resume", str(out)]) == 2
     assert "holds a finished run and its outputs; nothing to resume" in capsys.readouterr().err
     assert hashlib.sha256((out / "journal.sqlite").read_bytes()).hexdigest() == before
+
+
+def test_a_run_from_a_book_csv_prints_its_report_and_the_chain_head_verify_checks(tmp_path, capsys):
+    """It printed only `run directory: DIR`: no report path and no chain head to keep for
+    `lanasim verify --expect-head`, as every other run prints."""
+    import re
+
+    book, out = write(tmp_path, ROWS), tmp_path / "run"
+    capsys.readouterr()
+    assert main(["run", "march-2020", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
+                 "--set", "lead_days=0", "--set", "days=1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"report: {out / 'report.html'}" in printed
+    head = re.search(r"chain head: ([0-9a-f]{64})", printed).group(1)
+    assert main(["verify", str(out), "--expect-head", head]) == 0

@@ -306,7 +306,7 @@ def _from_needs_a_scenario(args: argparse.Namespace) -> None:
 
 def _run_from(args: argparse.Namespace, progress) -> int:
     from scenarios.book.branch import run_from
-    from scenarios.console import stdout_console, summary_table
+    from scenarios.cli import _chain_head, _print_summary
 
     params = assignments(args.set)
     seed = 0 if args.seed is None else args.seed  # `run`'s default, as a synthetic run's
@@ -314,9 +314,7 @@ def _run_from(args: argparse.Namespace, progress) -> int:
     summary = run_from(args.scenario, args.from_, at=args.at, seed=seed, params=params, run_dir=run_dir,
                        force=args.force, progress=progress)
     progress.close()
-    if args.json:
-        sys.stdout.write((run_dir / "summary.json").read_text())
-    else:
-        stdout_console().print(summary_table(summary, title=f"{args.scenario} from {args.from_} seed {seed}"))
-        print(f"run directory: {run_dir}")
+    _print_summary(run_dir, summary, as_json=args.json, title=f"{args.scenario} from {args.from_} seed {seed}")
+    # the head `verify --expect-head` checks: a run from a book printed none, nor its report's path
+    print(f"chain head: {_chain_head(run_dir / 'journal.sqlite')}", file=sys.stderr if args.json else sys.stdout)
     return 0
