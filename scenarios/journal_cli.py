@@ -157,6 +157,8 @@ def _trial_balance(args: argparse.Namespace) -> int:
         try:
             period = view.trial_balance(args.from_, args.until)
         except InvalidPeriod as bad:
+            if bad.fields["argument"] == "until" and args.until is None:  # not the user's --until: the default
+                return fail(f"--from {args.from_}: after the journal's last day, {bad.fields['value']} (InvalidPeriod)")
             flag = "--from" if bad.fields["argument"] == "from_" else "--until"
             return fail(f"{flag} {bad.fields['value']}: {bad.fields['problem']} (InvalidPeriod)")
     columns, rows = (CHART_COLUMNS, chart_rows(period)) if args.by == "code" else (COLUMNS, period.rows())
