@@ -424,3 +424,13 @@ def test_a_run_from_a_book_csv_prints_its_report_and_the_chain_head_verify_check
     assert f"report: {out / 'report.html'}" in printed
     head = re.search(r"chain head: ([0-9a-f]{64})", printed).group(1)
     assert main(["verify", str(out), "--expect-head", head]) == 0
+
+
+@pytest.mark.parametrize("price", ["1e30", "100000000000000"])
+def test_a_price_usd_above_ten_trillion_dollars_is_refused_naming_the_flag(tmp_path, capsys, price):
+    """`--price-usd 1e30` ended in a decimal.InvalidOperation traceback, and 100000000000000 in a bare
+    AmountOutOfRange(field='price', ...) that did not name --price-usd."""
+    code, journal = imported(tmp_path, price=price)
+    err = capsys.readouterr().err
+    assert code == 2 and not journal.exists()
+    assert err == f"lanasim: error: --price-usd must be at most 10,000,000,000,000 USD a BTC, got {price}\n"

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from domains.money import MAX_CENTS
 from scenarios.console import RunProgress, working
 from scenarios.library.params import ScenarioError, assignments
 
@@ -71,6 +72,8 @@ def _cents(text: str | None, flag: str) -> int:
         value = Decimal(text)
     except InvalidOperation:
         raise ScenarioError(f"{flag} expects a number of USD, got {text!r}") from None
+    if value.is_finite() and value * 100 > MAX_CENTS:  # first: 1e30's quantize raised decimal.InvalidOperation
+        raise ScenarioError(f"{flag} must be at most 10,000,000,000,000 USD a BTC, got {text}")
     if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
         raise ScenarioError(f"{flag} must be above 0 with at most 2 decimals, got {text}")
     return int(value * 100)
