@@ -174,3 +174,16 @@ def test_a_drawn_books_parameter_with_from_is_refused_as_unused(book_journal, tm
     err = capsys.readouterr().err
     assert "is unused with --from: the book is the open facilities found there" in err and err.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("start", "words"), [("abc", "start='abc' is not a number"),
+                                              ("-5", "start='-5' must be at least one cent"),
+                                              ("1e30", "start='1e30' is above $10,000,000,000,000")])
+def test_a_bad_start_price_is_named_as_bad_not_as_missing(tmp_path, capsys, start, words):
+    """`path=gbm:sigma=0.8,start=abc` (or -5, or 1e30) was answered "needs a start price: give
+    start=DOLLARS in it", which it had given."""
+    out = tmp_path / "run"
+    assert main(["run", "march-2020", "--set", f"path=gbm:sigma=0.8,start={start}", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "needs a start price" not in err and err.count("\n") == 1
+    assert not out.exists()
