@@ -187,3 +187,16 @@ def test_a_bad_start_price_is_named_as_bad_not_as_missing(tmp_path, capsys, star
     err = capsys.readouterr().err
     assert words in err and "needs a start price" not in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_run_stress_on_a_journals_book_gives_the_run_lanasim_run_from_gives(book_journal, tmp_path, capsys):
+    """`run_stress("march-2020", book_from=J)` was refused with "a book held in a journal is branched,
+    not opened: run it with the book `build_book(params)` gives (`Scenario.execute` does)"."""
+    from scenarios import run_stress
+
+    result = run_stress("march-2020", seed=3, book_from=str(book_journal), days=1, lead_days=0)
+    capsys.readouterr()
+    assert main(["run", "march-2020", "--from", str(book_journal), "--seed", "3", "--set", "days=1",
+                 "--set", "lead_days=0", "--out", str(tmp_path / "run"), "--json"]) == 0
+    assert result.digest == json.loads(capsys.readouterr().out)["digest"]
+    assert result.summary["facilities"] == 1
