@@ -109,6 +109,8 @@ def _show(args: argparse.Namespace) -> int:
         if args.kind not in view.kinds and args.kind not in VIEWS:
             known = ", ".join(sorted([*view.kinds, *VIEWS, "book"]))
             return fail(f"unknown kind {args.kind!r}; known: {known} (UnknownKind)")
+        if args.id is None:  # after the kind: `show J nosuch` was told it needed an id, not that no such kind exists
+            return fail(f"show {args.kind} needs an entity id")
         if as_of is not None:
             check_within(view.journal.conn, as_of)  # as `show JOURNAL book`, `export` and `fork` refuse it
         _utf8_stdout()(dumps(view.entity(args.kind, args.id, as_of=as_of)) + "\n")

@@ -153,3 +153,12 @@ def test_an_expect_head_pasted_in_capitals_or_with_spaces_is_the_same_head(journ
     assert main(["verify", str(journal), "--json"]) == 0
     head = json.loads(capsys.readouterr().out)["chain head"]
     assert main(["verify", str(journal), "--expect-head", f" {head.upper()} "]) == 0
+
+
+def test_show_of_an_unknown_kind_without_an_id_names_the_kind_not_a_missing_id(journal, capsys):
+    """`lanasim show J nosuch` answered "show nosuch needs an entity id", as if nosuch were a kind."""
+    assert main(["show", str(journal), "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lanasim: error: unknown kind 'nosuch'; known: ") and err.count("\n") == 1
+    assert main(["show", str(journal), "customer"]) == 2
+    assert capsys.readouterr().err == "lanasim: error: show customer needs an entity id\n"

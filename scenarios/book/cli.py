@@ -214,8 +214,6 @@ def _extend_show(show: argparse.ArgumentParser) -> None:
 
     def handler(args: argparse.Namespace) -> int:
         if args.kind != "book":
-            if args.id is None:
-                raise ScenarioError(f"show {args.kind} needs an entity id")
             if args.csv or args.parquet:
                 raise ScenarioError(f"--csv and --parquet write the book view (show JOURNAL book), not {args.kind}")
             return entity_view(args)
