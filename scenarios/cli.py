@@ -324,6 +324,8 @@ def _report(args: argparse.Namespace) -> int:
         sweep.report(run_dir)  # prints the sweep's risk outputs itself (it returns nothing to summarize)
         return 0
     if not (run_dir / JOURNAL).is_file():
+        if (run_dir / "sweep.json").is_file():  # was told "(no sweep.json)" beside the file it named
+            raise ScenarioError(f"{run_dir / 'sweep.json'}: not a lanasim sweep manifest (damaged, or another's)")
         raise ScenarioError(f"{run_dir}: neither a run directory (no {JOURNAL}) nor a sweep directory (no sweep.json)")
     summary = report_run(run_dir)
     _print_summary(run_dir, summary, as_json=args.json, title=str(run_dir))

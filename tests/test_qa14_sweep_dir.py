@@ -46,3 +46,12 @@ def test_report_json_of_a_sweep_is_refused_rather_than_printing_the_table_where_
     assert main(["report", str(tmp_path / "sweep"), "--json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "a sweep has no summary.json for --json" in captured.err
+
+
+def test_a_sweep_manifest_that_is_no_json_is_named_as_damaged_not_as_missing(tmp_path, capsys):
+    """`lanasim report` of a sweep whose sweep.json was garbled said "(no sweep.json)" beside it."""
+    part = _sweep(tmp_path / "sweep")
+    (part.parent.parent / MANIFEST).write_text("garbage")
+    assert main(["report", str(tmp_path / "sweep")]) == 2
+    err = capsys.readouterr().err
+    assert "sweep.json: not a lanasim sweep manifest" in err and "no sweep.json" not in err
