@@ -18,7 +18,7 @@ import pytest
 from scenarios.cli import main
 from scenarios.library import ScenarioError, load_scenario, parse_params
 from scenarios.sweep import is_sweep_dir, read_runs, report, run_sweep, sweep
-from scenarios.sweep.plan import plan_grid
+from scenarios.sweep.plan import RunSpec, plan_grid
 from scenarios.sweep.store import read_manifest
 
 pytestmark = pytest.mark.timeout(60)
@@ -427,3 +427,18 @@ def test_run_sweep_refuses_settings_or_a_range_of_the_wrong_shape_in_one_typed_e
     with pytest.raises(ScenarioError, match=re.escape(message)):
         run_sweep("march-2020", **{"seeds": [1], **kwargs}, out=tmp_path / "s")
     assert not (tmp_path / "s").exists()
+
+
+def test_a_runs_key_follows_the_content_of_its_csv_markets_price_file(tmp_path):
+    """A sweep rerun after its `path=csv:FILE` changed found every run "already done" (same
+    parameters, same key) and reported the old file's figures; a market without a file keeps its key."""
+    prices = tmp_path / "btc.csv"
+    prices.write_text("date,close\n2024-08-01,65000\n2024-08-05,49000\n")
+    keys = lambda: [run.key for run in plan_grid("stress", [1], [{}], [f"path=csv:{prices}", "facilities=2"])]
+    before = keys()
+    assert keys() == before
+    prices.write_text("date,close\n2024-08-01,65000\n2024-08-05,20000\n")
+    assert keys() != before
+    drawn = plan_grid("stress", [1], [{}], ["facilities=2"])[0]
+    assert drawn.data == "" and drawn.key == RunSpec(*[getattr(drawn, f) for f in
+                                                       ("scenario", "assignments", "seed", "code", "cell", "book")]).key

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.library import ScenarioError, load_scenario, parse_params
-from scenarios.sweep.plan import RunSpec, check_size, code_version, fixed_pairs
+from scenarios.sweep.plan import RunSpec, check_size, code_version, fixed_pairs, market_data
 from scenarios.sweep.risk import loss_of
 
 __all__ = ["SEED_FACTOR", "parse_ranges", "plan_sobol", "sobol_indices"]
@@ -62,8 +62,9 @@ def plan_sobol(name: str, ranges: dict[str, tuple[float, float]], samples: int, 
     runs = []
     for point in points:
         pairs = [*fixed, *((k, _typed(scenario.params[k].default, v)) for k, v in zip(ranges, point))]
-        book = scenario.book_key(parse_params(scenario, [f"{k}={v}" for k, v in pairs]))
-        runs.append(RunSpec(name, tuple(pairs), int(point[-1] * 1_000_000), code, "sobol design", book))
+        params = parse_params(scenario, [f"{k}={v}" for k, v in pairs])
+        book, data = scenario.book_key(params), market_data(params)
+        runs.append(RunSpec(name, tuple(pairs), int(point[-1] * 1_000_000), code, "sobol design", book, data))
     return runs
 
 
