@@ -200,3 +200,17 @@ def test_run_stress_on_a_journals_book_gives_the_run_lanasim_run_from_gives(book
                  "--set", "lead_days=0", "--out", str(tmp_path / "run"), "--json"]) == 0
     assert result.digest == json.loads(capsys.readouterr().out)["digest"]
     assert result.summary["facilities"] == 1
+
+
+def test_a_run_into_the_directory_whose_journal_is_its_book_is_refused_and_the_journal_kept(
+        book_journal, tmp_path, capsys):
+    """`run ftx-2022 --from DIR --out DIR --force` deleted DIR's journal (the previous run's, to be
+    replaced), which was the book it was to read, then failed "no such file": the source was lost."""
+    run = tmp_path / "run"
+    assert main(["run", "ftx-2022", "--from", str(book_journal), "--set", "days=1", "--out", str(run)]) == 0
+    before = (run / "journal.sqlite").read_bytes()
+    capsys.readouterr()
+    assert main(["run", "ftx-2022", "--from", str(run), "--set", "days=1", "--out", str(run), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "holds the journal the run's book is read from (--from); choose another --out" in err
+    assert err.count("\n") == 1 and (run / "journal.sqlite").read_bytes() == before

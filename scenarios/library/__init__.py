@@ -191,6 +191,7 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
         raise ScenarioError(f"params must be a mapping of parameter names to values, got {type(params).__name__}")
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-seed{seed}"
+    _not_its_own_book(run_dir, values)
     journal = prepare_run_dir(run_dir, force=force)
     summary = scenario.execute(seed=seed, journal=str(journal), params=values, progress=progress,
                                summarise=False)  # the stress family's report analyses the journal
@@ -219,6 +220,15 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
         module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress, announce=announce,
                                          summarise=False)
         return write_outputs(module, Path(run_dir), summary)
+
+
+def _not_its_own_book(run_dir: Path, values: dict) -> None:
+    """Refuse a run into the directory whose journal is its book (`--from DIR --out DIR`): `--force`
+    deleted that journal, the book the run was to read, and the run then failed 'no such file'."""
+    from scenarios.book.held import source
+
+    if values.get("book_from") and source(str(values["book_from"])) == (run_dir / "journal.sqlite").resolve():
+        raise RunRefused(run_dir, "holds the journal the run's book is read from (--from); choose another --out")
 
 
 def _price_file(params: dict) -> dict:
