@@ -92,7 +92,11 @@ class Expected:
 
 
 def expect(outbox, after: int = 0) -> Expected:
-    """Expectations over `outbox` (`sim.outbox`), counting only envelopes after sequence `after`."""
+    """Expectations over `outbox` (`sim.outbox`, or the simulation), counting only envelopes after
+    sequence `after`. Anything else is a TypeError saying so: it failed at the first expectation
+    with AttributeError: '...' object has no attribute 'stream'."""
+    if not callable(getattr(getattr(outbox, "outbox", outbox), "stream", None)):
+        raise TypeError(f"expect takes the simulation's outbox (expect(sim.outbox)), not {type(outbox).__name__}")
     return Expected(outbox, after)
 
 

@@ -53,8 +53,6 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
     defaults, range-checked as on the command line. With `out`, the run directory gets
     journal.sqlite and every output, as `lanasim run --out` writes it (`RunRefused` for a directory
     holding other files or, without `force`, a previous run); without it the journal stays in memory."""
-    from engine import Simulation
-
     scenario = load_scenario(preset)
     scenario.require_stress("run_stress")
     values = parse_params(scenario, [f"{key}={value}" for key, value in params.items()])
@@ -63,7 +61,7 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
         raise ScenarioError(f"progress must be a callable (fraction, sim time) -> None, got {progress!r}")
     run_dir = None if out is None else Path(out)
     journal = ":memory:" if run_dir is None else str(prepare_run_dir(run_dir, force=force))
-    with Simulation(seed=seed, start=scenario.start(values), journal=journal) as sim:
+    with _opened(scenario, values, seed, journal) as sim:
         sim.progress = progress
         sim.journal.set_meta(scenario=scenario.name, params={k: str(v) for k, v in values.items()})
         tell(sim, **values)
@@ -71,3 +69,14 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
     if run_dir is not None:
         write_outputs(run_dir, analysis, values)
     return StressResult(analysis, values, run_dir)
+
+
+def _opened(scenario, values: dict, seed: int, journal: str):
+    """The run's simulation: a new one, or a branch of the journal `book_from` names, as `lanasim
+    run --set book_from=...` opens it (`run_stress(book_from=...)` was refused with a message about
+    `build_book` and `Scenario.execute`, internals no caller of run_stress sees)."""
+    from engine import Simulation
+
+    if values["book_from"]:
+        return scenario.module.open_held_book(values, seed, journal)
+    return Simulation(seed=seed, start=scenario.start(values), journal=journal)

@@ -319,9 +319,13 @@ def _report(args: argparse.Namespace) -> int:
         raise ScenarioError(f"{run_dir}: not a run directory")
     is_sweep = getattr(sweep, "is_sweep_dir", None)
     if is_sweep is not None and is_sweep(run_dir):
+        if args.json:  # the table went to stdout where a program read it as JSON
+            raise ScenarioError(f"{run_dir}: a sweep has no summary.json for --json; read {run_dir}/risk.parquet")
         sweep.report(run_dir)  # prints the sweep's risk outputs itself (it returns nothing to summarize)
         return 0
     if not (run_dir / JOURNAL).is_file():
+        if (run_dir / "sweep.json").is_file():  # was told "(no sweep.json)" beside the file it named
+            raise ScenarioError(f"{run_dir / 'sweep.json'}: not a lanasim sweep manifest (damaged, or another's)")
         raise ScenarioError(f"{run_dir}: neither a run directory (no {JOURNAL}) nor a sweep directory (no sweep.json)")
     summary = report_run(run_dir)
     _print_summary(run_dir, summary, as_json=args.json, title=str(run_dir))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -108,11 +109,18 @@ def _show(args: argparse.Namespace) -> int:
         if args.kind not in view.kinds and args.kind not in VIEWS:
             known = ", ".join(sorted([*view.kinds, *VIEWS, "book"]))
             return fail(f"unknown kind {args.kind!r}; known: {known} (UnknownKind)")
+        if args.id is None:  # after the kind: `show J nosuch` was told it needed an id, not that no such kind exists
+            return fail(f"show {args.kind} needs an entity id")
         if as_of is not None:
             check_within(view.journal.conn, as_of)  # as `show JOURNAL book`, `export` and `fork` refuse it
         _utf8_stdout()(dumps(view.entity(args.kind, args.id, as_of=as_of)) + "\n")
     return 0
 
+
+_HEAD = re.compile(r"[0-9a-f]{64}")
+"""A chain head as printed: a SHA-256 in hex. Anything else (a head cut to 8 digits as digests are
+quoted, a typo) was checked as a head and reported the journal `truncated or rewritten`, exit 1:
+a bad argument read as tampering."""
 
 _DAMAGE = ("SQLITE_ERROR", "SQLITE_CORRUPT", "SQLITE_SCHEMA", "SQLITE_MISMATCH", "SQLITE_FORMAT")
 """Errors of a journal that opened as one but cannot be read whole (a table dropped, a page damaged):
@@ -122,9 +130,13 @@ _DAMAGE = ("SQLITE_ERROR", "SQLITE_CORRUPT", "SQLITE_SCHEMA", "SQLITE_MISMATCH",
 def _verify(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
+    head = args.expect_head
+    if head is not None and not _HEAD.fullmatch(head.strip().lower()):
+        return fail(f"--expect-head {head!r} is no chain head: give the 64 hex digits `lanasim run` or "
+                    "`verify` printed after 'chain head:'")
     try:
         with open_readonly(journal_of(args.journal)) as view, working(f"verifying {args.journal}"):
-            report = view.verify(expect_head=args.expect_head)
+            report = view.verify(expect_head=None if head is None else head.strip().lower())
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", None) not in _DAMAGE:
             raise
@@ -147,6 +159,8 @@ def _trial_balance(args: argparse.Namespace) -> int:
         try:
             period = view.trial_balance(args.from_, args.until)
         except InvalidPeriod as bad:
+            if bad.fields["argument"] == "until" and args.until is None:  # not the user's --until: the default
+                return fail(f"--from {args.from_}: after the journal's last day, {bad.fields['value']} (InvalidPeriod)")
             flag = "--from" if bad.fields["argument"] == "from_" else "--until"
             return fail(f"{flag} {bad.fields['value']}: {bad.fields['problem']} (InvalidPeriod)")
     columns, rows = (CHART_COLUMNS, chart_rows(period)) if args.by == "code" else (COLUMNS, period.rows())

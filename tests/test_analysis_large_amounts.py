@@ -5,6 +5,7 @@ wrapped to negative values for amounts the parameters allow."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from domains.money import MAX_CENTS, sats_to_cents_down
 from scenarios.analysis import analyse
@@ -51,3 +52,34 @@ def test_a_reserve_of_a_whole_uncovered_maximum_balance_is_that_balance():
         "id": "o-1", "beneficiary_id": FACILITY, "outstanding_amount": MAX_CENTS, "due_at": "2020-01-01"}})
     owed, nothing = np.array([MAX_CENTS], np.int64), np.array([0], np.int64)
     assert aging.reserves(owed, nothing, np.array([True]), "2020-12-31T00:00:00Z") == MAX_CENTS  # E: 100 %
+
+
+def _book_marked_at(price: int, sats: list[int]) -> list[dict]:
+    """Facilities of $100 each holding `sats`, then one price update."""
+    envelopes, seq = [], 0
+    for n, held in enumerate(sats):
+        facility = {"id": f"f-{n}", "completed_at": None, "collateralization": {"state": "FullyCollateralized"}}
+        for event_type, payload in (
+                ("core.credit.facility-activated", {"entity": facility}),
+                ("core.credit.disbursal-settled", {"entity": {"credit_facility_id": f"f-{n}", "amount": 100_00}}),
+                ("core.credit-collateral.collateral-updated",
+                 {"entity": {"secured_loan_id": f"f-{n}", "amount": held}})):
+            seq += 1
+            envelopes.append({**_envelope(1, event_type, payload), "sequence": seq})
+    marked = _envelope(2, "core.price.price-updated", {"PriceUpdated": {"price": price}})
+    envelopes.append({**marked, "sequence": seq + 1})
+    return envelopes
+
+
+def test_a_book_worth_more_than_int64_cents_is_refused_in_one_line_not_wrapped_to_a_negative_value():
+    """A book opened at $1 a BTC and marked at $100 billion (`path=bridge:...,start=1`): two
+    facilities each worth less than int64 cents summed past it, and numpy's sum wrapped without a word
+    (the timeseries showed a negative collateral value); one worth more alone ended in an OverflowError."""
+    from scenarios.library import ScenarioError
+
+    with pytest.raises(ScenarioError, match="beyond what the outputs hold"):
+        analyse(_book_marked_at(10_000_000_000_000, [600_000 * 100_000_000] * 2), seed=1, digest="")
+    with pytest.raises(ScenarioError, match="beyond what the outputs hold"):
+        analyse(_book_marked_at(MAX_CENTS, [1_000_000 * 100_000_000]), seed=1, digest="")
+    fine = analyse(_book_marked_at(10_000_000_000_000, [600_000 * 100_000_000]), seed=1, digest="")
+    assert fine.timeseries["collateral_value_cents"].tolist() == [600_000 * 10_000_000_000_000]

@@ -380,3 +380,57 @@ def test_an_imported_facility_has_its_repayment_plan_and_history_in_python_and_f
     capsys.readouterr()
     assert main(["show", str(journal), "repayment-plan", "fac-1"]) == 0
     assert '"obligation_id":null' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--from", "BOOK"], ["--from", "BOOK", "--at", "2024-03-10"],
+                                  ["--resume", "RUN", "--from", "BOOK"]])
+def test_run_from_without_a_scenario_or_with_resume_is_refused_in_one_line(tmp_path, capsys, argv):
+    """`run --from BOOK` with no SCENARIO, or `run --resume DIR --from BOOK`, ended in an
+    AttributeError traceback (the scenario None looked up by name), exit status 1."""
+    book, run = write(tmp_path, ROWS), tmp_path / "run"
+    run.mkdir()
+    args = [str(book) if a == "BOOK" else str(run) if a == "RUN" else a for a in argv]
+    assert main(["run", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lanasim: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert list(run.iterdir()) == []
+
+
+def test_a_finished_run_from_a_book_csv_is_not_resumed_and_its_journal_is_left_as_it_was(tmp_path, capsys):
+    """Its journal never recorded that the run had finished, so `run --resume` re-ran its last day
+    from the checkpoint and wrote the journal again, where a finished run is refused untouched."""
+    import hashlib
+
+    book, out = write(tmp_path, ROWS), tmp_path / "run"
+    assert main(["run", "march-2020", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
+                 "--set", "lead_days=0", "--set", "days=2", "--out", str(out)]) == 0
+    before = hashlib.sha256((out / "journal.sqlite").read_bytes()).hexdigest()
+    capsys.readouterr()
+    assert main(["run", "--resume", str(out)]) == 2
+    assert "holds a finished run and its outputs; nothing to resume" in capsys.readouterr().err
+    assert hashlib.sha256((out / "journal.sqlite").read_bytes()).hexdigest() == before
+
+
+def test_a_run_from_a_book_csv_prints_its_report_and_the_chain_head_verify_checks(tmp_path, capsys):
+    """It printed only `run directory: DIR`: no report path and no chain head to keep for
+    `lanasim verify --expect-head`, as every other run prints."""
+    import re
+
+    book, out = write(tmp_path, ROWS), tmp_path / "run"
+    capsys.readouterr()
+    assert main(["run", "march-2020", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
+                 "--set", "lead_days=0", "--set", "days=1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"report: {out / 'report.html'}" in printed
+    head = re.search(r"chain head: ([0-9a-f]{64})", printed).group(1)
+    assert main(["verify", str(out), "--expect-head", head]) == 0
+
+
+@pytest.mark.parametrize("price", ["1e30", "100000000000000"])
+def test_a_price_usd_above_ten_trillion_dollars_is_refused_naming_the_flag(tmp_path, capsys, price):
+    """`--price-usd 1e30` ended in a decimal.InvalidOperation traceback, and 100000000000000 in a bare
+    AmountOutOfRange(field='price', ...) that did not name --price-usd."""
+    code, journal = imported(tmp_path, price=price)
+    err = capsys.readouterr().err
+    assert code == 2 and not journal.exists()
+    assert err == f"lanasim: error: --price-usd must be at most 10,000,000,000,000 USD a BTC, got {price}\n"

@@ -156,3 +156,61 @@ def test_a_huge_noise_stays_between_the_shapes_extremes():
     path = path_from_spec("ftx-2022:noise=10", seed=3)
     prices = [path.price_at(t) for t in range(0, path.length_s + 1, HOUR)]
     assert min(prices) == 1_560_000 and max(prices) == 2_130_000
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "may-2021", "--from", "JOURNAL", "--set", "facilities=5"],
+    ["run", "may-2021", "--from", "BOOK", "--at", "2024-03-10", "--set", "cvl_low=200"],
+    ["sweep", "may-2021", "--from", "JOURNAL", "--grid", "facilities=200,500", "--seeds", "1"],
+    ["sweep", "may-2021", "--from", "JOURNAL", "--design", "sobol", "--samples", "2", "--grid", "cvl_low=150:200"],
+])
+def test_a_drawn_books_parameter_with_from_is_refused_as_unused(book_journal, tmp_path, capsys, argv):
+    """`sweep --from J --grid facilities=200,500` gave every cell the same runs (the book is the
+    journal's), and `run --from J --set facilities=5` ran the journal's book; neither said so."""
+    out = tmp_path / "out"
+    args = [str(book_journal) if a == "JOURNAL" else str(tmp_path / "book.csv") if a == "BOOK" else a for a in argv]
+    capsys.readouterr()
+    assert main([*args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "is unused with --from: the book is the open facilities found there" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("start", "words"), [("abc", "start='abc' is not a number"),
+                                              ("-5", "start='-5' must be at least one cent"),
+                                              ("1e30", "start='1e30' is above $10,000,000,000,000")])
+def test_a_bad_start_price_is_named_as_bad_not_as_missing(tmp_path, capsys, start, words):
+    """`path=gbm:sigma=0.8,start=abc` (or -5, or 1e30) was answered "needs a start price: give
+    start=DOLLARS in it", which it had given."""
+    out = tmp_path / "run"
+    assert main(["run", "march-2020", "--set", f"path=gbm:sigma=0.8,start={start}", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "needs a start price" not in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_run_stress_on_a_journals_book_gives_the_run_lanasim_run_from_gives(book_journal, tmp_path, capsys):
+    """`run_stress("march-2020", book_from=J)` was refused with "a book held in a journal is branched,
+    not opened: run it with the book `build_book(params)` gives (`Scenario.execute` does)"."""
+    from scenarios import run_stress
+
+    result = run_stress("march-2020", seed=3, book_from=str(book_journal), days=1, lead_days=0)
+    capsys.readouterr()
+    assert main(["run", "march-2020", "--from", str(book_journal), "--seed", "3", "--set", "days=1",
+                 "--set", "lead_days=0", "--out", str(tmp_path / "run"), "--json"]) == 0
+    assert result.digest == json.loads(capsys.readouterr().out)["digest"]
+    assert result.summary["facilities"] == 1
+
+
+def test_a_run_into_the_directory_whose_journal_is_its_book_is_refused_and_the_journal_kept(
+        book_journal, tmp_path, capsys):
+    """`run ftx-2022 --from DIR --out DIR --force` deleted DIR's journal (the previous run's, to be
+    replaced), which was the book it was to read, then failed "no such file": the source was lost."""
+    run = tmp_path / "run"
+    assert main(["run", "ftx-2022", "--from", str(book_journal), "--set", "days=1", "--out", str(run)]) == 0
+    before = (run / "journal.sqlite").read_bytes()
+    capsys.readouterr()
+    assert main(["run", "ftx-2022", "--from", str(run), "--set", "days=1", "--out", str(run), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "holds the journal the run's book is read from (--from); choose another --out" in err
+    assert err.count("\n") == 1 and (run / "journal.sqlite").read_bytes() == before

@@ -138,3 +138,27 @@ def test_a_journal_missing_a_table_fails_verification_and_the_views_name_the_fil
     assert report["ok"] is False and report["first bad row"]["problem"] == f"no such table: {table}"
     assert main(["outbox", str(damaged), "--type", "core.price.price-updated"]) == 2
     assert capsys.readouterr().err == f"lanasim: error: {damaged}: no such table: {table}\n"
+
+
+@pytest.mark.parametrize("head", ["ab3eecbc", "garbage", ""])
+def test_an_expect_head_that_is_no_chain_head_is_a_bad_argument_not_a_tampered_journal(journal, capsys, head):
+    """A head cut short (as digests are quoted, 8 digits) was looked up as given and the journal
+    reported `truncated or rewritten` with exit status 1: a typo read as tampering."""
+    assert main(["verify", str(journal), "--expect-head", head]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and "is no chain head" in captured.err
+
+
+def test_an_expect_head_pasted_in_capitals_or_with_spaces_is_the_same_head(journal, capsys):
+    assert main(["verify", str(journal), "--json"]) == 0
+    head = json.loads(capsys.readouterr().out)["chain head"]
+    assert main(["verify", str(journal), "--expect-head", f" {head.upper()} "]) == 0
+
+
+def test_show_of_an_unknown_kind_without_an_id_names_the_kind_not_a_missing_id(journal, capsys):
+    """`lanasim show J nosuch` answered "show nosuch needs an entity id", as if nosuch were a kind."""
+    assert main(["show", str(journal), "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lanasim: error: unknown kind 'nosuch'; known: ") and err.count("\n") == 1
+    assert main(["show", str(journal), "customer"]) == 2
+    assert capsys.readouterr().err == "lanasim: error: show customer needs an entity id\n"

@@ -68,6 +68,7 @@ def test_a_csv_replays_its_relative_moves_from_a_given_price_and_ignores_the_see
     ("Date,Close\n2022-06-01,100\n2022-06-02,100\n2022-13-01,100\n", 4, "neither ISO-8601 nor unix seconds"),
     ("Date,Close\n2022-06-01,100\n2022-06-02,null\n", 3, "not a number: 'null'"),
     ("Date,Close\n2022-06-01,100\n2022-06-02,-5\n", 3, "at least one cent"),
+    ("Date,Close\n2022-06-01,100\n2022-06-02,10000000000000.01\n", 3, "above $10 trillion a BTC"),
     ("Date,Close\n2022-06-01,100\n2022-06-03,100\n2022-06-02,100\n", 4, "is not after"),
     ("Date,Close\n2022-06-03,100\n2022-06-02,100\n2022-06-04,100\n", 4, "is not before"),
     ("Date,Close\n2022-06-01,100\n2022-06-02\n", 3, "expected 2+ fields"),
@@ -92,3 +93,30 @@ def test_a_one_row_file_is_a_constant_price_from_its_date(tmp_path):
     file = csv_path(tmp_path, "date,close\n2024-08-05,49000\n")
     path = path_from_spec(f"csv:{file}", seed=1)
     assert path.length_s == 0 and {path.price_at(t) for t in (-1, 0, 10 * DAY)} == {4_900_000}
+
+
+def test_a_price_above_ten_trillion_dollars_is_refused_naming_the_line_and_no_run_directory_is_left(tmp_path, capsys):
+    """Such a file passed the file's check and failed at the run's first price event: the one line
+    was a bare AmountOutOfRange naming neither file nor line, and the run directory stayed behind."""
+    from scenarios.cli import main
+
+    file, out = csv_path(tmp_path, "date,close\n2024-08-01,100000000000000\n"), tmp_path / "run"
+    assert main(["run", "stress", "--set", f"path=csv:{file}", "--set", "facilities=2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{file} line 2: price is above $10 trillion" in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_a_file_replayed_from_a_btc_usd_that_lifts_it_past_ten_trillion_dollars_is_refused_before_the_run(
+        tmp_path, capsys):
+    """Each row was within range, but replayed from btc_usd the file's rise went past what a price can
+    be: the run began, its price event failed as a bare AmountOutOfRange, the directory stayed."""
+    from scenarios.cli import main
+
+    file, out = csv_path(tmp_path, "date,close\n2024-08-01,1\n2024-08-02,10000000000\n"), tmp_path / "run"
+    argv = ["run", "stress", "--set", f"path=csv:{file}", "--set", "btc_usd=10000", "--set", "facilities=2",
+            "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "rises to 100,000,000,000,000.00 USD a BTC, above $10 trillion" in err and err.count("\n") == 1
+    assert not out.exists()

@@ -176,6 +176,9 @@ def test_kinds_and_keys_read_in_any_case():
     ("constant:1e300", "price", "above $10,000,000,000,000, the highest price a path takes"),
     ("gbm:start=1e300", "start", "above $10,000,000,000,000"),
     ("bridge:target=1e300%,days=1,start=1", "target", "above $10,000,000,000,000"),
+    # a run past a century: its description overflowed the journal's integers (TypeError, after the run began)
+    ("gbm:start=1,dt=1e30", "dt", "from 1 to 3,155,760,000 (a century)"),
+    ("bridge:target=5,days=1e30,start=1", "days", "at most 36,525 (a century)"),
 ])
 def test_a_bad_spec_is_refused_in_one_line_naming_the_problem(spec, key, words):
     with pytest.raises(PathSpecError) as refused:

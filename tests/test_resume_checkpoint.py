@@ -215,7 +215,7 @@ def test_a_branch_of_another_journal_killed_after_a_day_resumes_from_its_checkpo
     from scenarios.library import run_scenario
 
     run_scenario("march-2020", 1, {"facilities": 6, "days": 4, "lead_days": 3}, tmp_path / "source")
-    branch = {"days": 8, "path": "ftx-2022", "facilities": 6}
+    branch = {"days": 8, "path": "ftx-2022"}  # the book is the source's 6 facilities
     whole = run_from("stress", str(tmp_path / "source"), seed=2, params=branch, run_dir=tmp_path / "whole")
 
     def kill(fraction: float, _: str) -> None:
@@ -241,7 +241,7 @@ def test_a_branch_stopped_before_its_first_checkpoint_is_refused_in_one_line(tmp
 
     monkeypatch.setattr(stress, "run_market", stopped)
     with pytest.raises(KeyboardInterrupt):
-        run_from("stress", str(tmp_path / "source"), seed=2, params={"days": 3, "facilities": 4},
+        run_from("stress", str(tmp_path / "source"), seed=2, params={"days": 3},
                  run_dir=tmp_path / "run")
     assert checkpoint_of(tmp_path / "run") is None
     before = (tmp_path / "run" / "journal.sqlite").read_bytes()

@@ -18,7 +18,7 @@ import pytest
 from scenarios.cli import main
 from scenarios.library import ScenarioError, load_scenario, parse_params
 from scenarios.sweep import is_sweep_dir, read_runs, report, run_sweep, sweep
-from scenarios.sweep.plan import plan_grid
+from scenarios.sweep.plan import RunSpec, plan_grid
 from scenarios.sweep.store import read_manifest
 
 pytestmark = pytest.mark.timeout(60)
@@ -304,6 +304,9 @@ def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path,
     (["--set", "path"], "--set expects KEY=VALUE, got 'path'"),
     (["--design", "sobol", "--grid", "facilities=2:6", "--set", "days"], "--set expects KEY=VALUE, got 'days'"),
     (["--set", "days=1", "--set", "days=2"], "--set days is given twice (days=1 and days=2); give it once"),
+    (["--design", "sobol", "--grid", "top_up_share=0:0.5", "--seeds", "1-200"], "--seeds is for --design grid"),
+    (["--samples", "8"], "--samples is for --design sobol"),
+    (["--metric", "liquidations_executed"], "--metric is for --design sobol"),
 ])
 def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, argv, message):
     out = tmp_path / "absent"
@@ -397,3 +400,45 @@ def test_a_sobol_sweep_rerun_with_another_metric_reuses_its_runs_and_explains_th
     assert again.counts["ran"] == 0 and again.counts["skipped"] == first.counts["planned"]
     assert read_manifest(again.path)["metric"] == "outbox_events"
     assert not first.sensitivity.equals(again.sensitivity)
+
+
+def test_one_grid_value_that_holds_commas_is_one_value_from_python_and_with_a_trailing_bar(tmp_path):
+    """`run_sweep(grid={"path": ["gbm:mu=0,sigma=0.3,start=60000"]})` split the one market at its
+    commas (`gbm:mu=0` refused as needing a start price); `grid={"days": ["1,2"]}` ran two cells."""
+    from scenarios.sweep.api import _joined
+    from scenarios.sweep.plan import parse_grid
+
+    calm = "gbm:mu=0,sigma=0.3,start=60000"
+    assert parse_grid([f"path={_joined([calm])}"]) == [{"path": calm}]
+    assert parse_grid([f"path={calm}|"]) == [{"path": calm}]
+    assert parse_grid(["days=1,2"]) == [{"days": "1"}, {"days": "2"}]
+    with pytest.raises(ScenarioError, match="no empty value"):
+        parse_grid([f"path={calm}||"])
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"settings": ["days=1"]}, "settings must be a mapping of parameter names to values"),
+    ({"design": "sobol", "samples": 2, "grid": {"top_up_share": (0, 0.5, 1)}}, "must be a (low, high) pair"),
+])
+def test_run_sweep_refuses_settings_or_a_range_of_the_wrong_shape_in_one_typed_error(tmp_path, kwargs, message):
+    """A list of "KEY=VALUE" settings was an AttributeError, a range of three values a ValueError."""
+    from scenarios.sweep import run_sweep
+
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        run_sweep("march-2020", **{"seeds": [1], **kwargs}, out=tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_runs_key_follows_the_content_of_its_csv_markets_price_file(tmp_path):
+    """A sweep rerun after its `path=csv:FILE` changed found every run "already done" (same
+    parameters, same key) and reported the old file's figures; a market without a file keeps its key."""
+    prices = tmp_path / "btc.csv"
+    prices.write_text("date,close\n2024-08-01,65000\n2024-08-05,49000\n")
+    keys = lambda: [run.key for run in plan_grid("stress", [1], [{}], [f"path=csv:{prices}", "facilities=2"])]
+    before = keys()
+    assert keys() == before
+    prices.write_text("date,close\n2024-08-01,65000\n2024-08-05,20000\n")
+    assert keys() != before
+    drawn = plan_grid("stress", [1], [{}], ["facilities=2"])[0]
+    assert drawn.data == "" and drawn.key == RunSpec(*[getattr(drawn, f) for f in
+                                                       ("scenario", "assignments", "seed", "code", "cell", "book")]).key

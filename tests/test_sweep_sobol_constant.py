@@ -37,3 +37,16 @@ def test_a_loss_that_varies_keeps_its_indices():
     values = [float(i % 7) * 100 for i in range(len(PLAN))]
     sensitivity = sobol_indices(_runs(values), PLAN, RANGES, "loss")
     assert not sensitivity[["S1", "ST"]].isna().any().any()
+
+
+def test_a_text_metric_is_refused_in_one_line_naming_the_numeric_ones():
+    """`--metric digest` (a column of the runs, but text) ended the sweep with a ValueError traceback
+    from the float conversion, after every run had been done."""
+    import pytest
+
+    from scenarios.library import ScenarioError
+
+    runs = _runs([float(i) for i in range(len(PLAN))]).assign(digest="9195443810b30cb6")
+    with pytest.raises(ScenarioError, match="--metric digest is not a number; choose loss or one of: "
+                                            "shortfall_end_cents"):
+        sobol_indices(runs, PLAN, RANGES, "digest")

@@ -177,3 +177,11 @@ def test_a_date_or_aware_datetime_matches_the_iso_text_lana_publishes(sim):
                                entity__recorded_at=datetime(2024, 2, 1, tzinfo=UTC))
     expect(sim.outbox).never("core.credit-collection.obligation-due", entity__due_at=date(2024, 2, 29))
     expect(sim.outbox).never("core.credit-collection.obligation-due", entity__recorded_at=datetime(2024, 2, 1))
+
+
+@pytest.mark.parametrize("given", [5, [], "core.customer.customer-created"])
+def test_expect_given_anything_but_the_outbox_or_simulation_says_so(given):
+    """`expect(5).to_have(...)` (or a list of envelopes, or an event type in the outbox's place)
+    failed with AttributeError: '...' object has no attribute 'stream'."""
+    with pytest.raises(TypeError, match=r"expect takes the simulation's outbox \(expect\(sim.outbox\)\)"):
+        expect(given).to_have("core.customer.customer-created")

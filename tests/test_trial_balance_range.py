@@ -87,12 +87,15 @@ def test_lanasim_trial_balance_prints_the_range_as_csv(book, capsys):
     (["--from", "2024-01-04", "--until", "2024-01-03"],
      "--until 2024-01-03: before the period's first day, 2024-01-04 (InvalidPeriod)"),
     (["--from", "2024-01-32"], "--from 2024-01-32: not a day (YYYY-MM-DD) (InvalidPeriod)"),
-    (["--until", "yesterday"], "--until yesterday: not a day (YYYY-MM-DD) (InvalidPeriod)")])
+    (["--until", "yesterday"], "--until yesterday: not a day (YYYY-MM-DD) (InvalidPeriod)"),
+    # the --until a user did not type was named as theirs: "--until 2024-01-..: before the period's first day"
+    (["--from", "2099-01-01"], "--from 2099-01-01: after the journal's last day, LAST (InvalidPeriod)")])
 def test_lanasim_trial_balance_refuses_a_bad_range_in_one_line(book, capsys, argv, message):
     sim, _, path = book
     sim.close()
     assert main(["trial-balance", str(path), *argv]) == 2
     captured = capsys.readouterr()
+    message = message.replace("LAST", sim.now.date().isoformat())
     assert captured.err == f"lanasim: error: {message}\n" and captured.out == ""
 
 

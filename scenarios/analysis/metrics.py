@@ -16,6 +16,7 @@ from attrs import frozen
 from domains.wire import from_pascal
 from scenarios.analysis.reserves import AGING_EVENTS, Aging
 from scenarios.analysis.units import cvl_down
+from scenarios.library.params import ScenarioError
 
 __all__ = ["ACTIVATED", "CALLED_STATES", "SMALL", "Analysis", "analyse", "percentiles"]
 
@@ -125,6 +126,25 @@ def percentiles(values: np.ndarray) -> tuple[float, float, float]:
 _INT64 = 2**63 - 1
 
 
+def _within_int64(cents: int, cents_per_btc: int) -> None:
+    """The outputs keep cents in int64: a collateral value past it (a book opened at $1 a BTC, marked
+    at a price a path may reach, up to $10 trillion) ended the report in an OverflowError traceback."""
+    if cents > _INT64:
+        raise ScenarioError(f"collateral worth {cents // 100:,} USD at {cents_per_btc // 100:,} USD a BTC is "
+                            "beyond what the outputs hold (int64 cents, about 92 quadrillion USD): "
+                            "the price rose too far above the book's")
+
+
+def _total(values: np.ndarray, cents_per_btc: int) -> int:
+    """The exact sum of `values` (cents): numpy's int64 sum wraps without a word, and the book's
+    collateral value came out negative (a book opened at $1 a BTC and marked at $100 billion)."""
+    if values.size and int(values.max()) > _INT64 // values.size:
+        exact = sum(values.tolist())
+        _within_int64(exact, cents_per_btc)
+        return exact
+    return int(values.sum())
+
+
 def collateral_value(sats: np.ndarray, cents_per_btc: int) -> np.ndarray:
     """Each facility's collateral at the price, rounded down to the cent (`sats_to_cents_down`),
     exact in int64: `sats * price` itself overflows from about $922 million of collateral (a
@@ -133,7 +153,9 @@ def collateral_value(sats: np.ndarray, cents_per_btc: int) -> np.ndarray:
     remaining sats are priced apart, each product well inside int64 below $922 million per BTC;
     above that price (a csv market may say anything up to MAX_CENTS) Python's integers do it."""
     if cents_per_btc > _INT64 // SATS_PER_BTC:
-        return np.array([s * cents_per_btc // SATS_PER_BTC for s in sats.tolist()], dtype=object).astype(np.int64)
+        exact = [s * cents_per_btc // SATS_PER_BTC for s in sats.tolist()]
+        _within_int64(max(exact, default=0), cents_per_btc)
+        return np.array(exact, dtype=object).astype(np.int64)
     whole, rest = np.divmod(sats, SATS_PER_BTC)
     return whole * cents_per_btc + rest * cents_per_btc // SATS_PER_BTC
 
@@ -233,7 +255,8 @@ class _Fold:
             "fully_collateralized": int(states[0]), "under_margin_call": int(states[1]),
             "under_liquidation": int(states[2]), "cvl_p05": p05, "cvl_p50": p50, "cvl_p95": p95,
             "cvl_min": float(live.min()) if live.size else np.nan,
-            "outstanding_cents": int(b.owed[b.active].sum()), "collateral_value_cents": int(value[b.active].sum()),
+            "outstanding_cents": int(b.owed[b.active].sum()),
+            "collateral_value_cents": _total(value[b.active], self.price),
             "shortfall_cents": int(_shortfall(b, value)[b.active].sum()),
             "reserves_cents": self.aging.reserves(b.owed + b.defaulted, value, b.active, self.at),
             "liquidations_in_flight": self.in_flight, "desk_queue": self.queued,

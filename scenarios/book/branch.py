@@ -43,6 +43,7 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
                             force=force, progress=progress)
     if at is None:
         raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
+    held.no_book_params(params or {})
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
     start = as_of_iso(at)
     try:
@@ -58,6 +59,7 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
                              branched_from=str(source), run_from=held.run_from(sim))
         sim.journal.flush()  # before this run stages its own
         _tell(sim, values)
+        sim.journal.set_meta(finished=True)  # as every run: `--resume` re-ran its last day and rewrote the journal
     return write_outputs(run_dir)
 
 

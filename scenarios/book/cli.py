@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from domains.money import MAX_CENTS
 from scenarios.console import RunProgress, working
 from scenarios.library.params import ScenarioError, assignments
 
@@ -71,6 +72,8 @@ def _cents(text: str | None, flag: str) -> int:
         value = Decimal(text)
     except InvalidOperation:
         raise ScenarioError(f"{flag} expects a number of USD, got {text!r}") from None
+    if value.is_finite() and value * 100 > MAX_CENTS:  # first: 1e30's quantize raised decimal.InvalidOperation
+        raise ScenarioError(f"{flag} must be at most 10,000,000,000,000 USD a BTC, got {text}")
     if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
         raise ScenarioError(f"{flag} must be above 0 with at most 2 decimals, got {text}")
     return int(value * 100)
@@ -212,8 +215,6 @@ def _extend_show(show: argparse.ArgumentParser) -> None:
 
     def handler(args: argparse.Namespace) -> int:
         if args.kind != "book":
-            if args.id is None:
-                raise ScenarioError(f"show {args.kind} needs an entity id")
             if args.csv or args.parquet:
                 raise ScenarioError(f"--csv and --parquet write the book view (show JOURNAL book), not {args.kind}")
             return entity_view(args)
@@ -277,6 +278,7 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
             return synthetic(args, progress)
         from scenarios.library import load_scenario
 
+        _from_needs_a_scenario(args)
         load_scenario(args.scenario).require_stress("--from")
         if Path(args.from_).suffix.lower() == ".csv":
             from scenarios.book.format import BookRefused
@@ -295,9 +297,18 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
     run.set_defaults(handler=handler)
 
 
+def _from_needs_a_scenario(args: argparse.Namespace) -> None:
+    """`--from` with `--resume`, or with no SCENARIO, was looked up as the scenario None and ended in
+    an AttributeError traceback. A resumed run's book is the one its journal records."""
+    if args.resume:
+        raise ScenarioError("--resume continues the run on the book its journal records; drop --from/--at")
+    if args.scenario is None:
+        raise ScenarioError("run --from needs a SCENARIO: stress or one of its presets (lanasim scenarios)")
+
+
 def _run_from(args: argparse.Namespace, progress) -> int:
     from scenarios.book.branch import run_from
-    from scenarios.console import stdout_console, summary_table
+    from scenarios.cli import _chain_head, _print_summary
 
     params = assignments(args.set)
     seed = 0 if args.seed is None else args.seed  # `run`'s default, as a synthetic run's
@@ -305,9 +316,7 @@ def _run_from(args: argparse.Namespace, progress) -> int:
     summary = run_from(args.scenario, args.from_, at=args.at, seed=seed, params=params, run_dir=run_dir,
                        force=args.force, progress=progress)
     progress.close()
-    if args.json:
-        sys.stdout.write((run_dir / "summary.json").read_text())
-    else:
-        stdout_console().print(summary_table(summary, title=f"{args.scenario} from {args.from_} seed {seed}"))
-        print(f"run directory: {run_dir}")
+    _print_summary(run_dir, summary, as_json=args.json, title=f"{args.scenario} from {args.from_} seed {seed}")
+    # the head `verify --expect-head` checks: a run from a book printed none, nor its report's path
+    print(f"chain head: {_chain_head(run_dir / 'journal.sqlite')}", file=sys.stderr if args.json else sys.stdout)
     return 0

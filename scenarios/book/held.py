@@ -20,7 +20,7 @@ from scenarios.book.shared import snapshot
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import journal_meta
 
-__all__ = ["build", "check", "key", "open_branch", "settings", "source", "write"]
+__all__ = ["build", "check", "key", "no_book_params", "open_branch", "settings", "source", "write"]
 
 
 def source(book_from: str) -> Path:
@@ -39,7 +39,21 @@ def settings(journal: str, at: str | None, given: Iterable[str] = ()) -> dict[st
     if both:
         raise ScenarioError(f"--from sets {', '.join(both)}: drop --set {both[0]}=...")
     _no_price(given)
+    no_book_params(given)
     return held
+
+
+def no_book_params(given: Iterable[str]) -> None:
+    """Refuse a drawn book's parameter (a `--set` or a grid's key): the book is the one `--from`
+    names, so `--grid facilities=200,500` gave every cell the same runs, and `--set cvl_low=200`
+    changed nothing, without a word."""
+    from scenarios.library.stress import BOOK_PARAMS  # stress checks a held book with this module
+
+    for item in given:
+        key = item.partition("=")[0].strip()
+        if key in BOOK_PARAMS:
+            raise ScenarioError(f"{key} is unused with --from: the book is the open facilities found there, "
+                                f"not a drawn one; drop {key}")
 
 
 def _no_price(given: Iterable[str]) -> None:

@@ -94,7 +94,8 @@ class Scenario:
             if observe is not None:
                 observe(sim)
             sim.progress = progress
-            sim.journal.set_meta(scenario=self.name, params={k: str(v) for k, v in params.items()})
+            sim.journal.set_meta(scenario=self.name, params={k: str(v) for k, v in params.items()},
+                                 **_price_file(params))
             sim.journal.flush()
             return _finished(sim, self._story(sim, params, summarise))
 
@@ -190,6 +191,7 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
         raise ScenarioError(f"params must be a mapping of parameter names to values, got {type(params).__name__}")
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-seed{seed}"
+    _not_its_own_book(run_dir, values)
     journal = prepare_run_dir(run_dir, force=force)
     summary = scenario.execute(seed=seed, journal=str(journal), params=values, progress=progress,
                                summarise=False)  # the stress family's report analyses the journal
@@ -220,6 +222,36 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
         return write_outputs(module, Path(run_dir), summary)
 
 
+def _not_its_own_book(run_dir: Path, values: dict) -> None:
+    """Refuse a run into the directory whose journal is its book (`--from DIR --out DIR`): `--force`
+    deleted that journal, the book the run was to read, and the run then failed 'no such file'."""
+    from scenarios.book.held import source
+
+    if values.get("book_from") and source(str(values["book_from"])) == (run_dir / "journal.sqlite").resolve():
+        raise RunRefused(run_dir, "holds the journal the run's book is read from (--from); choose another --out")
+
+
+def _price_file(params: dict) -> dict:
+    """`{"price_file": sha256}` of a `csv:` market's file, committed with the run's parameters: a run
+    stopped before its market began is re-executed, and must read the same file (`_same_price_file`)."""
+    from scenarios.market.spec import price_file_digest
+
+    spec = str(params.get("path", "")).strip()
+    return {"price_file": price_file_digest(spec)} if spec[:4].lower() == "csv:" else {}
+
+
+def _same_price_file(run_dir: Path, meta: dict, values: dict) -> None:
+    """Refuse to continue a run on a price file other than the one it read (edited since, or a file
+    of that relative name in another directory): the resume went on along the other file's prices
+    without a word, to a journal no uninterrupted run writes."""
+    from scenarios.market.spec import price_file_digest
+
+    recorded = (meta.get("market") or {}).get("sha256") or meta.get("price_file")
+    if recorded and price_file_digest(str(values["path"])) != recorded:
+        raise RunRefused(run_dir, f"its price file ({values['path']}) is not the one the run read (edited since, "
+                                  "or another of that name where the resume runs); resume it with that file")
+
+
 def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapping[str, object] | None = None,
                    progress: Callable[[float, str], None] | None = None,
                    observe: Callable[[Any], None] | None = None, restart: bool = True,
@@ -235,6 +267,7 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
     meta, target = resume.prepare_resume(run_dir)
     scenario = load_scenario(meta["scenario"])
     values = _given(scenario, run_dir, meta, seed, params)
+    _same_price_file(run_dir, meta, values)
     checkpoint = meta.get("checkpoint") if restart and scenario.restartable else None
     if checkpoint is None and "branched_from" in meta:
         raise RunRefused(run_dir, "holds a branch (run --from) stopped before its first day ended: no checkpoint "

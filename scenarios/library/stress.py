@@ -155,7 +155,7 @@ def check(params: dict) -> None:
         path = _market(params, seed=0, checking=True)  # built once here (a csv: path reads and parses its file)
         _start(path, params["lead_days"])
     except PathSpecError as refused:
-        if refused.fields.get("key") == "start":  # the run's own way to give one is btc_usd
+        if refused.fields.get("key") == "start" and "value" not in refused.fields:  # none given: btc_usd gives one
             raise ScenarioError(f"market spec {params['path']!r} needs a start price: give start=DOLLARS in it, "
                                 "or btc_usd=DOLLARS") from None
         raise ScenarioError(refused.describe()) from None

@@ -9,6 +9,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from scenarios.market.paths import MAX_CENTS
+
 __all__ = ["cents", "instant"]
 
 _UNIX = re.compile(r"^-?\d+(\.\d+)?$")
@@ -54,6 +56,8 @@ def cents(raw: str, decimal_comma: bool) -> int | str:
         value = int(dollars.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
     except (InvalidOperation, ValueError, OverflowError):
         return f"price is not a number: {raw!r}"
+    if value > MAX_CENTS:  # refused naming the line: the price event refused it unnamed, the run begun
+        return f"price is above $10 trillion a BTC, the most a price reaches: {raw!r}"
     return value if value > 0 else f"price must be at least one cent: {raw!r}"
 
 

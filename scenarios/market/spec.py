@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from scenarios.market.jumps import JumpDiffusion
 from scenarios.market.paths import (
     DAY,
     GBM,
+    MAX_CENTS,
     MAX_LOG_MOVE,
     BrownianBridge,
     Constant,
@@ -26,7 +28,7 @@ from scenarios.market.piecewise import Piecewise
 from scenarios.market.shapes import SHAPES, anchored_points
 from scenarios.market.specvalue import PathSpecError
 
-__all__ = ["KINDS", "MarketPath", "PathSpecError", "path_from_spec"]
+__all__ = ["KINDS", "MarketPath", "PathSpecError", "path_from_spec", "price_file_digest"]
 
 DEFAULTS = {  # stochastic kinds: defaults of their optional keys (rates annual, dt seconds)
     "gbm": {"mu": "0", "sigma": "0.8", "dt": "3600"},
@@ -161,7 +163,8 @@ def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
     if not file:
         raise PathSpecError(spec=spec, key="file", problem="csv needs a file: csv:FILE")
     try:
-        rows = read_points(Path(file).expanduser().read_text(encoding="utf-8-sig"), file, newest_first=True)
+        text = Path(file).expanduser().read_text(encoding="utf-8-sig")
+        rows = read_points(text, file, newest_first=True)
     except MalformedPriceFile as bad:
         line, problem = bad.fields["line"], bad.fields["problem"]
         raise PathSpecError(spec=spec, path=file, line=line, problem=f"{file} line {line}: {problem}") from None
@@ -173,9 +176,34 @@ def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
         problem = f"cannot read {file}{'' if str(where) == file else f' ({where})'}: {bad.strerror or bad}"
         raise PathSpecError(spec=spec, path=file, problem=problem) from None
     points = anchored_points(rows, price_cents)
+    _within_max(spec, file, points)
     path = Piecewise(points, geometric=False)
     return MarketPath(spec, "csv", rows[0][0], path.length_s,
-                      {"file": file, "rows": len(rows), "from_cents": points[0][1]}, path)
+                      {"file": file, "rows": len(rows), "from_cents": points[0][1], "sha256": _sha256(text)}, path)
+
+
+def price_file_digest(spec: str) -> str | None:
+    """The `sha256` a `csv:FILE` market records of its file now (None: unreadable), so that a resume
+    can tell the file the run read from one edited since, or another of that name elsewhere."""
+    try:
+        return _sha256(Path(spec.strip()[4:]).expanduser().read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _within_max(spec: str, file: str, points: list[tuple[int, int]]) -> None:
+    """A file's moves replayed from `btc_usd` may rise past what a price can be (each row was checked
+    at its own level): refused here in one line, where the run's price event refused it later as a
+    bare AmountOutOfRange naming neither file nor setting, its run directory left behind."""
+    top = max(cents for _, cents in points)
+    if top > MAX_CENTS:
+        problem = (f"{file} replayed from {points[0][1] / 100:,.2f} USD rises to {top / 100:,.2f} USD a BTC, "
+                   "above $10 trillion, the most a price reaches: choose a lower btc_usd")
+        raise PathSpecError(spec=spec, path=file, problem=problem)
 
 
 def _stochastic(spec: str, kind: str, params: dict[str, str], rng: random.Random,

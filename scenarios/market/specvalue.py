@@ -61,16 +61,24 @@ def number(spec: str, key: str, value: str, low: float | None = None, high: floa
     return float(number)
 
 
+MAX_SPAN_DAYS = 36_525
+"""A century: past any run's horizon (`days` and `lead_days` at most 3,650 and 366). A `dt` or
+bridge `days` of 1e30 passed and ended the run, its directory made, in a TypeError traceback: the
+path's description no longer fitted the journal's 64-bit integers."""
+
+
 def seconds(spec: str, key: str, value: str) -> int:
     number = decimal(spec, key, value)
-    if number != number.to_integral_value() or number <= 0:
+    if number != number.to_integral_value() or number <= 0 or number > MAX_SPAN_DAYS * DAY:
         raise PathSpecError(spec=spec, key=key, value=value,
-                            problem=f"{key}={value!r} must be a whole number of seconds > 0")
+                            problem=f"{key}={value!r} must be a whole number of seconds from 1 to "
+                                    f"{MAX_SPAN_DAYS * DAY:,} (a century)")
     return int(number)
 
 
 def days(spec: str, value: str) -> Decimal:
     days = decimal(spec, "days", value)
-    if days * DAY < 1:
-        raise PathSpecError(spec=spec, key="days", value=value, problem=f"days={value!r} must be positive")
+    if days * DAY < 1 or days > MAX_SPAN_DAYS:
+        raise PathSpecError(spec=spec, key="days", value=value,
+                            problem=f"days={value!r} must be positive and at most {MAX_SPAN_DAYS:,} (a century)")
     return days

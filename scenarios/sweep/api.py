@@ -10,7 +10,7 @@ pandas DataFrames; the command line goes through `sweep(...)` with the same stri
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -77,15 +77,28 @@ def run_sweep(scenario: str, seeds: Iterable[int] = range(1, 5), grid: dict | No
             raise ScenarioError(f"grid[{key!r}] must be a list of values (grid) or a (low, high) pair (sobol), "
                                 f"got {values!r}")
     if design == "sobol":
-        items = [f"{k}={low}:{high}" for k, (low, high) in (grid or {}).items()]
+        items = [f"{k}={_pair(k, values)}" for k, values in (grid or {}).items()]
     else:
         items = [f"{k}={_joined([str(v) for v in values])}" for k, values in (grid or {}).items()]
+    if settings is not None and not isinstance(settings, Mapping):  # a list of "KEY=VALUE": AttributeError
+        raise ScenarioError(f"settings must be a mapping of parameter names to values, got {settings!r}")
     fixed = [f"{k}={v}" for k, v in (settings or {}).items()]
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="lanasim-sweep-"))
     return sweep(scenario, seeds, items, fixed, out, design=design, samples=samples, metric=metric,
                  workers=workers, scheduler=scheduler, keep_journals=keep_journals, echo=echo)
 
 
+def _pair(key: str, values: Iterable) -> str:
+    """A Sobol range `(low, high)` as `--grid` reads it, `LOW:HIGH` (a triple was a ValueError traceback)."""
+    ends = list(values)
+    if len(ends) != 2:
+        raise ScenarioError(f"grid[{key!r}] must be a (low, high) pair for a sobol design, got {ends!r}")
+    return f"{ends[0]}:{ends[1]}"
+
+
 def _joined(values: list[str]) -> str:
-    """Grid values as `--grid` reads them: comma-separated, or `|`-separated when one holds a comma."""
-    return "|".join(values) if any("," in v for v in values) else ",".join(values)
+    """Grid values as `--grid` reads them: comma-separated, or `|`-separated when one holds a comma
+    (ended by a `|`: a single gbm market was split at its commas into `gbm:mu=0`, `sigma=...`)."""
+    if not any("," in v for v in values):
+        return ",".join(values)
+    return "|".join(values) + ("|" if len(values) == 1 else "")

@@ -17,7 +17,7 @@ def register_cli(sub, *, progress) -> None:
     (a rich progress bar otherwise)."""
     cmd = sub.add_parser("sweep", help="run a scenario over a grid x seeds on Dask; Parquet rows, risk report")
     cmd.add_argument("scenario")
-    cmd.add_argument("--seeds", default="1-4",
+    cmd.add_argument("--seeds",
                      help="N, A-B or A,B,C (default 1-4; negative ones after '=': --seeds=-3--1); "
                           "seeds x grid cells at most 1,000,000 runs")
     cmd.add_argument("--grid", action="append", default=[], metavar="KEY=V1,V2",
@@ -29,8 +29,8 @@ def register_cli(sub, *, progress) -> None:
     cmd.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing dask scheduler")
     cmd.add_argument("--keep-journals", action="store_true", help="keep each run's journal in OUT/journals/")
     cmd.add_argument("--design", choices=("grid", "sobol"), default="grid")
-    cmd.add_argument("--samples", type=int, default=64, help="Sobol base samples N (a power of two)")
-    cmd.add_argument("--metric", default="loss", help="what the Sobol indices explain (default loss)")
+    cmd.add_argument("--samples", type=int, help="Sobol base samples N (a power of two; default 64)")
+    cmd.add_argument("--metric", help="what the Sobol indices explain (default loss)")
     cmd.add_argument("--from", dest="source", metavar="JOURNAL",
                      help="stress the open facilities of this journal or run directory (an imported book) "
                           "instead of a drawn book: --set book_from=JOURNAL")
@@ -42,12 +42,13 @@ def register_cli(sub, *, progress) -> None:
         from scenarios.sweep.outputs import print_risk
         from scenarios.sweep.plan import parse_seeds
 
-        seeds = parse_seeds(args.seeds) if args.design == "grid" else []
+        _one_design(args)
+        seeds = parse_seeds(args.seeds or "1-4") if args.design == "grid" else []
         settings = [*args.set, *_held_book(args)]
         with interrupt_once(process_ends=getattr(args, "process_ends", False)), _Bar(progress) as bar:
             try:
                 result = sweep(args.scenario, seeds, args.grid, settings, Path(args.out), design=args.design,
-                               samples=args.samples, metric=args.metric, workers=args.workers,
+                               samples=args.samples or 64, metric=args.metric or "loss", workers=args.workers,
                                scheduler=args.scheduler, keep_journals=args.keep_journals, progress=bar.update,
                                echo=lambda line: print(line, file=sys.stderr))
             except KeyboardInterrupt:
@@ -62,6 +63,20 @@ def register_cli(sub, *, progress) -> None:
         return 0
 
     cmd.set_defaults(handler=handle)
+
+
+def _one_design(args: argparse.Namespace) -> None:
+    """An option of the other design is refused, not dropped: `--design sobol --seeds 1-200` ran the
+    Sobol design's own seeds, and `--samples`/`--metric` without `--design sobol` ran a grid, each
+    without a word, so the user read figures of a sweep they had not asked for."""
+    from scenarios.library import ScenarioError
+
+    if args.design == "sobol" and args.seeds is not None:
+        raise ScenarioError("--seeds is for --design grid: a Sobol design draws each run's seed as a factor")
+    if args.design == "grid":
+        given = [name for name, value in (("--samples", args.samples), ("--metric", args.metric)) if value is not None]
+        if given:
+            raise ScenarioError(f"{given[0]} is for --design sobol; add --design sobol or leave it out")
 
 
 def _held_book(args: argparse.Namespace) -> list[str]:

@@ -18,7 +18,7 @@ from scenarios.library import ScenarioError, load_scenario, parse_params
 from scenarios.library.params import assignments
 
 __all__ = ["MAX_RUNS", "RunSpec", "cell_label", "check_seeds", "check_size", "code_version", "fixed_pairs",
-           "parse_grid", "parse_seeds", "plan_grid", "repro_command"]
+           "market_data", "parse_grid", "parse_seeds", "plan_grid", "repro_command"]
 
 _SOURCES = ("domains", "engine", "scenarios")
 MAX_RUNS = 1_000_000  # the most runs a sweep plans (seeds x grid cells, or a Sobol design's points)
@@ -38,15 +38,16 @@ class RunSpec:
     code: str
     cell: str
     book: str | None = None
+    data: str = ""
 
     @property
     def key(self) -> str:
-        """A hash of what the run computes: scenario, parameters, seed, code; and the key of a book
-        held in a journal (`book_from`), which can change under the same parameters (a drawn book
-        is a function of them)."""
+        """A hash of what the run computes: scenario, parameters, seed, code; and what can change
+        under the same parameters: the key of a book held in a journal (`book_from`; a drawn book is
+        a function of them) and the hash of a `csv:` market's price file (`data`)."""
         held = [self.book] if self.book is not None and self.book.startswith("from-") else []
         text = "\x1f".join([self.scenario, *(f"{k}={v}" for k, v in sorted(self.assignments)),
-                            str(self.seed), self.code, *held])
+                            str(self.seed), self.code, *held, *([self.data] if self.data else [])])
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -102,10 +103,21 @@ def parse_grid(items: list[str], seeds: int = 1) -> list[dict[str, str]]:
         if not sep or not raw or key in keys:
             raise ScenarioError(f"--grid expects KEY=V1,V2,... once per key; got {item!r}")
         keys.append(key)
-        values.append(raw.split("|") if "|" in raw else raw.split(","))
+        values.append(_values(item, raw))
     cells = math.prod(map(len, values))
     check_size(cells * seeds, f"{seeds:,} seed(s) x {cells:,} grid cell(s)")
     return [dict(zip(keys, combo)) for combo in itertools.product(*values)] or [{}]
+
+
+def _values(item: str, raw: str) -> list[str]:
+    """A grid key's values: comma-separated, or `|`-separated when they hold commas; a trailing `|`
+    marks one value that holds commas (`path=gbm:mu=0,sigma=0.8|`), which commas would split."""
+    if "|" not in raw:
+        return raw.split(",")
+    values = raw.removesuffix("|").split("|")
+    if "" in values:
+        raise ScenarioError(f"--grid expects KEY=V1|V2,... with no empty value; got {item!r}")
+    return values
 
 
 def cell_label(assignments) -> str:
@@ -125,9 +137,19 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
     runs = []
     for point in grid:
         pairs = [*fixed, *point.items()]
-        book = scenario.book_key(parse_params(scenario, [f"{k}={v}" for k, v in pairs]))
-        runs += [RunSpec(name, tuple(pairs), seed, code, cell_label(point.items()), book) for seed in seeds]
+        params = parse_params(scenario, [f"{k}={v}" for k, v in pairs])
+        book, data = scenario.book_key(params), market_data(params)
+        runs += [RunSpec(name, tuple(pairs), seed, code, cell_label(point.items()), book, data) for seed in seeds]
     return runs
+
+
+def market_data(params: dict) -> str:
+    """A hash of the price file a `csv:` market reads ('' for any other market): a rerun after the
+    file changed found its runs "already done" under the same parameters and kept the old figures."""
+    spec = str(params.get("path", "")).strip()
+    if spec[:4].lower() != "csv:":
+        return ""
+    return hashlib.sha256(Path(spec[4:]).expanduser().read_bytes()).hexdigest()[:16]
 
 
 def fixed_pairs(settings: list[str]) -> list[tuple[str, str]]:

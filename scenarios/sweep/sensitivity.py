@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.library import ScenarioError, load_scenario, parse_params
-from scenarios.sweep.plan import RunSpec, check_size, code_version, fixed_pairs
+from scenarios.sweep.plan import RunSpec, check_size, code_version, fixed_pairs, market_data
 from scenarios.sweep.risk import loss_of
 
 __all__ = ["SEED_FACTOR", "parse_ranges", "plan_sobol", "sobol_indices"]
@@ -62,8 +62,9 @@ def plan_sobol(name: str, ranges: dict[str, tuple[float, float]], samples: int, 
     runs = []
     for point in points:
         pairs = [*fixed, *((k, _typed(scenario.params[k].default, v)) for k, v in zip(ranges, point))]
-        book = scenario.book_key(parse_params(scenario, [f"{k}={v}" for k, v in pairs]))
-        runs.append(RunSpec(name, tuple(pairs), int(point[-1] * 1_000_000), code, "sobol design", book))
+        params = parse_params(scenario, [f"{k}={v}" for k, v in pairs])
+        book, data = scenario.book_key(params), market_data(params)
+        runs.append(RunSpec(name, tuple(pairs), int(point[-1] * 1_000_000), code, "sobol design", book, data))
     return runs
 
 
@@ -75,7 +76,7 @@ def sobol_indices(runs: pd.DataFrame, plan: list[str], ranges: dict, metric: str
     """First- and total-order indices (95 % intervals) of `metric` (`loss`: see scenarios.sweep.risk)."""
     from SALib.analyze import sobol
 
-    values = loss_of(runs) if metric == "loss" else runs.get(metric, pd.Series(np.nan, index=runs.index))
+    values = loss_of(runs) if metric == "loss" else _metric_column(runs, metric)
     by_key = dict(zip(runs["key"], values.astype(float)))
     y = np.array([by_key.get(key, np.nan) for key in plan])
     if np.isnan(y).any():
@@ -89,6 +90,15 @@ def sobol_indices(runs: pd.DataFrame, plan: list[str], ranges: dict, metric: str
     result = sobol.analyze(_problem(ranges), y, calc_second_order=False, conf_level=0.95, seed=1)
     return pd.DataFrame({"factor": names, "S1": result["S1"], "S1_conf": result["S1_conf"],
                          "ST": result["ST"], "ST_conf": result["ST_conf"]})
+
+
+def _metric_column(runs: pd.DataFrame, metric: str) -> pd.Series:
+    """The runs' `metric`, refused in one line when it is no number (`digest`, `status`, `repro`):
+    a variance of text does not exist, and the float conversion raised a bare ValueError."""
+    if metric in runs and not pd.api.types.is_numeric_dtype(runs[metric]):
+        numeric = sorted(c for c in runs.select_dtypes("number") if c != "seed" and not c.startswith("param_"))
+        raise ScenarioError(f"--metric {metric} is not a number; choose loss or one of: {', '.join(numeric)}")
+    return runs.get(metric, pd.Series(np.nan, index=runs.index))
 
 
 def _no_variance(y: np.ndarray, factors: int) -> bool:

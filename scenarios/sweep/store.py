@@ -30,19 +30,38 @@ READ_ONLY = ("metric",)
 def is_sweep_dir(path) -> bool:
     """True when `path` holds a sweep's manifest."""
     try:
-        return read_manifest(Path(path)).get("format") == FORMAT
+        found = json.loads((Path(path) / MANIFEST).read_text())
     except (OSError, ValueError):
         return False
+    return isinstance(found, dict) and found.get("format") == FORMAT
 
 
 def read_manifest(path: Path) -> dict:
-    return json.loads((Path(path) / MANIFEST).read_text())
+    """The manifest, refused in one line when it lacks what every sweep writes (a KeyError traceback
+    from `report` or a rerun otherwise)."""
+    manifest = json.loads((Path(path) / MANIFEST).read_text())
+    lacking = [key for key in ("scenario", "design", "plan", "parts") if key not in manifest]
+    if lacking:
+        raise ScenarioError(f"{Path(path) / MANIFEST}: a damaged sweep manifest (no {lacking[0]}); "
+                            "choose another --out")
+    return manifest
+
+
+def _part(path: Path) -> pd.DataFrame:
+    """One part of the runs, refused in one line when it cannot be read (a damaged or deleted file:
+    Parquet's ArrowInvalid traceback, or an error naming only the path, otherwise)."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as bad:
+        why = bad if path.exists() else "no such file"
+        raise ScenarioError(f"{path}: a part of the sweep's runs that cannot be read ({why}); "
+                            "choose another --out") from None
 
 
 def read_runs(path, *, planned_only: bool = True) -> pd.DataFrame:
     """Every recorded run (the latest row per key), restricted to the last plan by default."""
     path, manifest = Path(path), read_manifest(Path(path))
-    frames = [pd.read_parquet(path / part) for part in manifest["parts"]]
+    frames = [_part(path / part) for part in manifest["parts"]]
     runs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["key", "status"])
     runs = runs.drop_duplicates("key", keep="last")
     if planned_only:
