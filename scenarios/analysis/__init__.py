@@ -45,13 +45,14 @@ def write_outputs(run_dir: Path, analysis: Analysis | None = None, params: dict 
     (read from its journal unless `analysis` is given, with `digest` as `read_run` takes it);
     returns the summary."""
     run_dir = Path(run_dir)
+    from scenarios.library.rundir import claim_outputs, write_summary  # (the library imports this package)
+
     if analysis is None:
         analysis, params = read_run(run_dir, digest)
+    claim_outputs(run_dir)  # a file of an output's name that lanasim did not write here is not replaced
     analysis.timeseries.to_parquet(run_dir / "timeseries.parquet", index=False)
     analysis.facilities.to_parquet(run_dir / "facilities.parquet", index=False)
     plots = draw_all(analysis, params or {}, run_dir / "plots")
     write_page(analysis, params or {}, plots, run_dir / "report.html")
-    from scenarios.library.rundir import write_summary  # (the library imports this package)
-
     write_summary(run_dir, analysis.summary)  # last and whole: a resume tells written outputs by it
     return analysis.summary

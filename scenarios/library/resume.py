@@ -89,7 +89,7 @@ def finish_outputs(run_dir: Path, meta: dict, scenario, values: dict, progress=N
     `report` reads them from the journal; a story without one re-executes in memory, which must
     reach the journal's digest (`ResumeDiverged` otherwise), for the summary only it computes."""
     from engine.inspect import open_readonly
-    from scenarios.library.rundir import write_summary
+    from scenarios.library.rundir import claim_outputs, write_summary
 
     report = getattr(scenario.module, "report", None)
     if report is not None:
@@ -100,6 +100,7 @@ def finish_outputs(run_dir: Path, meta: dict, scenario, values: dict, progress=N
     if summary.get("journal digest") != digest:
         raise ResumeDiverged(path=str(run_dir / JOURNAL), table="events", rows=events,
                              problem="the re-executed run does not reach the finished journal's digest")
+    claim_outputs(run_dir)
     write_summary(run_dir, summary)
     return dict(summary)
 

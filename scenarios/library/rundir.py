@@ -3,11 +3,14 @@
 `run_scenario` never destroys what lanasim did not create: it refuses a directory holding other
 files, a journal path that is not a lanasim journal, and (without `force`) a previous run's journal.
 `summary.json` is written last and whole, so a run stopped while writing its outputs is told apart.
+`.lanasim-outputs.json` records the outputs lanasim wrote there (their SHA-256): a file of an
+output's name that it does not record, or that changed since, is not replaced (`claim_outputs`).
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import sqlite3
@@ -18,11 +21,12 @@ from pathlib import Path
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
-__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "held", "journal_meta", "journal_of", "outputs_written",
-           "prepare_run_dir", "write_outputs", "write_summary"]
+__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "claim_outputs", "held", "journal_meta", "journal_of",
+           "outputs_written", "prepare_run_dir", "write_outputs", "write_summary"]
 
 JOURNAL, SUMMARY = "journal.sqlite", "summary.json"
 OUTPUTS = (SUMMARY, f"{SUMMARY}.partial", "timeseries.parquet", "facilities.parquet", "report.html")
+WRITTEN = ".lanasim-outputs.json"  # {output name: its SHA-256 as written, or None while being written}
 _SIDECARS = ("-wal", "-shm", "-journal")
 
 
@@ -62,6 +66,7 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
     if not force:
         raise RunRefused(journal, "holds a previous run; pass --force to replace it, or choose another --out")
     with held(run_dir):  # not the run a resume is continuing
+        _require_ours(run_dir)  # before anything is deleted
         for suffix in ("", *_SIDECARS):
             Path(f"{journal}{suffix}").unlink(missing_ok=True)
         _remove_outputs(run_dir)
@@ -79,6 +84,56 @@ def _remove_outputs(run_dir: Path) -> None:
         (plots / f"{name}.png").unlink(missing_ok=True)
     if plots.is_dir() and not any(plots.iterdir()):
         plots.rmdir()
+    (run_dir / WRITTEN).unlink(missing_ok=True)
+
+
+def _output_names() -> list[str]:
+    from scenarios.analysis.plots import FIGURES
+
+    return [*OUTPUTS, *(f"plots/{name}.png" for name in FIGURES)]
+
+
+def _written(run_dir: Path) -> dict[str, str | None]:
+    try:
+        recorded = json.loads((run_dir / WRITTEN).read_text())
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # a directory, or unreadable: not an output lanasim wrote
+        return None
+
+
+def _require_ours(run_dir: Path) -> None:
+    """`RunRefused` naming the first file of an output's name that lanasim did not write in `run_dir`,
+    or that changed since (a journal copied beside a user's own report.html and summary.json: a
+    report overwrote both): one it was writing when stopped (recorded as None) is its own."""
+    written = _written(run_dir)
+    for name in _output_names():
+        path = run_dir / name
+        if not os.path.lexists(path):
+            continue
+        if name not in written or (written[name] is not None and written[name] != _sha256(path)):
+            raise RunRefused(path, "exists and is not an output lanasim wrote here (or was changed since); "
+                                   "move it away to let lanasim write its own")
+
+
+def claim_outputs(run_dir: Path) -> None:
+    """Before a run's outputs are (re)written: refuse a file of an output's name that is not lanasim's
+    (`_require_ours`), then record every output as being written, so a run stopped while writing
+    them finds them its own when it resumes (`write_summary`, last, records what was written)."""
+    _require_ours(run_dir)
+    _record(run_dir, dict.fromkeys(_output_names()))
+
+
+def _record(run_dir: Path, written: Mapping[str, str | None]) -> None:
+    partial = run_dir / f"{WRITTEN}.partial"
+    partial.write_text(json.dumps(dict(written), indent=1, sort_keys=True) + "\n")
+    os.replace(partial, run_dir / WRITTEN)
 
 
 def outputs_written(run_dir: Path, meta: Mapping[str, object]) -> bool:
@@ -97,6 +152,8 @@ def write_summary(run_dir: Path, summary: Mapping[str, object]) -> None:
     partial = run_dir / f"{SUMMARY}.partial"
     partial.write_text(json.dumps(dict(summary), indent=2, default=str) + "\n")
     os.replace(partial, run_dir / SUMMARY)
+    names = [name for name in _output_names() if (run_dir / name).is_file()]  # written last: every output is
+    _record(run_dir, {name: _sha256(run_dir / name) for name in names})
 
 
 @contextmanager
@@ -151,5 +208,6 @@ def write_outputs(module, run_dir: Path, summary: Mapping[str, object]) -> dict:
     if report is not None:
         digest = summary.get("journal digest")
         return dict(report(run_dir, digest=digest) if isinstance(digest, str) else report(run_dir))
+    claim_outputs(run_dir)
     write_summary(run_dir, summary)
     return dict(summary)
