@@ -162,3 +162,31 @@ def test_show_of_an_unknown_kind_without_an_id_names_the_kind_not_a_missing_id(j
     assert err.startswith("lanasim: error: unknown kind 'nosuch'; known: ") and err.count("\n") == 1
     assert main(["show", str(journal), "customer"]) == 2
     assert capsys.readouterr().err == "lanasim: error: show customer needs an entity id\n"
+
+
+@pytest.fixture(scope="module")
+def lent(tmp_path_factory):
+    """A journal of one facility whose borrower's email is not ASCII."""
+    from domains.credit.terms import std_terms
+    from engine import Simulation
+
+    path = tmp_path_factory.mktemp("lent") / "lent.sqlite"
+    with Simulation(seed=1, start="2024-01-01", journal=str(path)) as sim:
+        sim.price.set(7_000_000)
+        zoe = sim.customer.create_customer("zoë@exämple.com")
+        sim.deposit.create_account(zoe)
+        facility = sim.credit.create_proposal(zoe, 1_000_000, std_terms())
+        sim.credit.conclude_customer_approval(facility)
+        sim.credit.update_collateral(facility, 100_000_000)
+    return path
+
+
+def test_export_to_dash_writes_the_book_to_standard_output_in_utf8_not_a_file_named_dash(
+        lent, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    raw = ascii_stdout(monkeypatch)
+    assert main(["export", str(lent), "--out", "-"]) == 0
+    header, row = raw.getvalue().decode("utf-8").splitlines()
+    assert header.startswith("facility_id,customer_email,") and ",zoë@exämple.com,10000.00," in row
+    assert list(tmp_path.iterdir()) == [] and "wrote 1 facilities to standard output" in capsys.readouterr().err
+

@@ -8,6 +8,7 @@ and none that exists is overwritten.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -35,7 +36,7 @@ def register_cli(sub) -> None:
     exp = sub.add_parser("export", help="write a journal's book as it stood at an instant")
     exp.add_argument("journal", help="a journal file or a run directory")
     exp.add_argument("--as-of", help="ISO-8601 sim time (default: the journal's last instant)")
-    exp.add_argument("--out", required=True, help="the book CSV to write (must not exist)")
+    exp.add_argument("--out", required=True, help="the book CSV to write (must not exist); - : to standard output")
     exp.set_defaults(handler=_export)
     fork = sub.add_parser("fork", help="copy a journal's history up to an instant into a new journal")
     fork.add_argument("journal", help="a journal file or a run directory")
@@ -169,9 +170,13 @@ def _export(args: argparse.Namespace) -> int:
     from scenarios.book.export import book_rows, branch_at
     from scenarios.book.format import write_book
 
-    out = _new_file(args.out)
+    out = None if args.out == "-" else _new_file(args.out)  # -: standard output, as `show --csv -`
     with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
         rows = book_rows(sim)
+    if out is None:
+        _book_to_stdout(rows)
+        print(f"wrote {len(rows):,} facilities to standard output", file=sys.stderr)
+        return 0
     with out.open("x", encoding="utf-8", newline="") as handle:  # UTF-8 whatever the locale: what import reads
         try:
             write_book(rows, handle)
@@ -181,6 +186,23 @@ def _export(args: argparse.Namespace) -> int:
             raise
     print(f"wrote {len(rows):,} facilities to {out}")
     return 0
+
+
+def _book_to_stdout(rows) -> None:
+    """The book's CSV on standard output in UTF-8 (what `import` reads), whatever the locale says."""
+    from scenarios.book.format import write_book
+
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        write_book(rows, sys.stdout)
+        return
+    sys.stdout.flush()  # what was written as text goes first
+    text = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        write_book(rows, text)
+    finally:
+        text.flush()
+        text.detach()  # standard output stays open
 
 
 def _fork(args: argparse.Namespace) -> int:
