@@ -16,6 +16,7 @@ import re
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.table import Table
@@ -196,9 +197,23 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
                                      progress=progress)
         title = f"{args.scenario} seed {seed}"
     started = time.perf_counter()
-    with stop_on_sigint(progress, process_ends=args.process_ends):
+    summary = guarded(start, run_dir, progress, args.process_ends)
+    if isinstance(summary, int):
+        return summary
+    progress.close()
+    _print_summary(run_dir, summary, as_json=args.json, title=title)
+    print(f"chain head: {_chain_head(run_dir / JOURNAL)}", file=sys.stderr if args.json else sys.stdout)
+    print(f"wall seconds: {time.perf_counter() - started:.2f}", file=sys.stderr)
+    return 0
+
+
+def guarded(start: Callable[[], dict], run_dir: Path, progress: RunProgress, process_ends: bool) -> dict | int:
+    """`start()`'s summary, or the exit status of a run it stopped: Ctrl-C stops it at the next day
+    (a second, where it is), with the one line saying where its journal stands; a full disk or a
+    vanished directory mid-run is one line too."""
+    with stop_on_sigint(progress, process_ends=process_ends):
         try:
-            summary = start()
+            return start()
         except (Stopped, KeyboardInterrupt):
             return _interrupted(run_dir, progress)
         except (sqlite3.Error, OSError, JournalWriteFailed) as exc:  # a full disk or a vanished directory mid-run
@@ -212,11 +227,6 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
             if progress.stopping and by_interrupt(exc):
                 return _interrupted(run_dir, progress)
             raise
-    progress.close()
-    _print_summary(run_dir, summary, as_json=args.json, title=title)
-    print(f"chain head: {_chain_head(run_dir / JOURNAL)}", file=sys.stderr if args.json else sys.stdout)
-    print(f"wall seconds: {time.perf_counter() - started:.2f}", file=sys.stderr)
-    return 0
 
 
 def _interrupted(run_dir: Path, progress: RunProgress) -> int:

@@ -434,3 +434,27 @@ def test_a_price_usd_above_ten_trillion_dollars_is_refused_naming_the_flag(tmp_p
     err = capsys.readouterr().err
     assert code == 2 and not journal.exists()
     assert err == f"lanasim: error: --price-usd must be at most 10,000,000,000,000 USD a BTC, got {price}\n"
+
+
+def test_a_run_from_a_book_csv_stopped_while_importing_leaves_no_journal_and_runs_again(tmp_path, monkeypatch,
+                                                                                       capsys):
+    """Ctrl-C while the book was being imported left a journal that recorded no scenario: `--resume`
+    refused it as not written by lanasim run, a rerun wanted `--force`, and the line said only
+    "interrupted". The import is now whole or nothing, and the line is every run's."""
+    from scenarios.book import branch
+
+    real = branch.import_positions
+
+    def stopped(sim, positions, price):
+        real(sim, positions[:1], price)  # some of the book committed, then Ctrl-C
+        raise KeyboardInterrupt
+
+    book, out = write(tmp_path, ROWS), tmp_path / "run"
+    command = ["run", "march-2020", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
+               "--set", "lead_days=0", "--set", "days=2", "--out", str(out)]
+    monkeypatch.setattr(branch, "import_positions", stopped)
+    assert main(command) == 130
+    assert f"interrupted: nothing was written to {out / 'journal.sqlite'}" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+    monkeypatch.setattr(branch, "import_positions", real)
+    assert main(command) == 0  # no --force: nothing of lanasim's was left to replace

@@ -8,6 +8,7 @@ at the branch point, starting `lead_days` after it; borrowers and the desk are d
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,9 +65,20 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
 
 
 def _import(positions: list, start: str, journal: str, seed: int, params: dict) -> None:
+    """The book imported whole or not at all: into `journal` + ".partial", renamed into place once
+    closed; stopped (Ctrl-C) or failed on the way, the partial file is removed. A run stopped while
+    importing left a journal that recorded no scenario, which `--resume` refused as not lanasim's
+    and a rerun refused without `--force`."""
     price = params["btc_usd"] * 100 or path_from_spec(params["path"], seed=seed).price_at(0)
-    with Simulation(seed=seed, start=start, journal=journal) as sim:
-        import_positions(sim, positions, price)
+    partial = f"{journal}.partial"
+    try:
+        with Simulation(seed=seed, start=start, journal=partial) as sim:
+            import_positions(sim, positions, price)
+        os.replace(partial, journal)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm", "-journal"):  # ours: made just above
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        raise
 
 
 def _tell(sim: Any, params: dict) -> None:

@@ -330,13 +330,16 @@ def _from_needs_a_scenario(args: argparse.Namespace) -> None:
 
 def _run_from(args: argparse.Namespace, progress) -> int:
     from scenarios.book.branch import run_from
-    from scenarios.cli import _chain_head, _print_summary
+    from scenarios.cli import _chain_head, _print_summary, guarded
 
     params = assignments(args.set)
     seed = 0 if args.seed is None else args.seed  # `run`'s default, as a synthetic run's
     run_dir = Path(args.out or f"out/{args.scenario}-from-seed{seed}")
-    summary = run_from(args.scenario, args.from_, at=args.at, seed=seed, params=params, run_dir=run_dir,
-                       force=args.force, progress=progress)
+    summary = guarded(lambda: run_from(args.scenario, args.from_, at=args.at, seed=seed, params=params,
+                                       run_dir=run_dir, force=args.force, progress=progress),
+                      run_dir, progress, args.process_ends)  # Ctrl-C as in every run: it said only "interrupted"
+    if isinstance(summary, int):
+        return summary
     progress.close()
     _print_summary(run_dir, summary, as_json=args.json, title=f"{args.scenario} from {args.from_} seed {seed}")
     # the head `verify --expect-head` checks: a run from a book printed none, nor its report's path
