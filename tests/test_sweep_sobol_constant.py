@@ -50,3 +50,22 @@ def test_a_text_metric_is_refused_in_one_line_naming_the_numeric_ones():
     with pytest.raises(ScenarioError, match="--metric digest is not a number; choose loss or one of: "
                                             "shortfall_end_cents"):
         sobol_indices(runs, PLAN, RANGES, "digest")
+
+
+def test_a_metric_no_stress_run_reports_is_refused_before_any_run(tmp_path, capsys):
+    """`--metric nosuch` ran every run of the design, then was refused, and stayed in the sweep's
+    manifest (so `report` kept failing); a stress run's numbers are known before it runs. Every one
+    named is one a run reports (the list is checked against a run's summary)."""
+    from scenarios.analysis.metrics import NUMBERS
+    from scenarios.api import run_stress
+    from scenarios.cli import main
+
+    out = tmp_path / "sobol"
+    assert main(["sweep", "march-2020", "--design", "sobol", "--samples", "4", "--grid", "cvl_low=130:200",
+                 "--set", "facilities=2", "--set", "days=1", "--metric", "nosuch", "--out", str(out)]) == 2
+    assert "--metric nosuch is not a number a march-2020 run reports; choose loss or one of: " \
+           "btc_sold_sats, events_journaled, facilities," in capsys.readouterr().err
+    assert not out.exists()
+    summary = run_stress("march-2020", seed=1, facilities=2, days=1).summary
+    numbers = {k for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    assert numbers - {"seed"} == set(NUMBERS)

@@ -18,7 +18,7 @@ from scenarios.analysis.reserves import AGING_EVENTS, Aging
 from scenarios.analysis.units import cvl_down
 from scenarios.library.params import ScenarioError
 
-__all__ = ["ACTIVATED", "CALLED_STATES", "SMALL", "Analysis", "analyse", "percentiles"]
+__all__ = ["ACTIVATED", "CALLED_STATES", "NUMBERS", "SMALL", "Analysis", "analyse", "percentiles"]
 
 SATS_PER_BTC = 100_000_000
 CALLED_STATES = ("under_margin_call_threshold", "under_liquidation_threshold", "no_collateral")
@@ -391,6 +391,12 @@ def _proceeds(fold: _Fold, payload: dict, now: int, at: str) -> None:
 @_on("core.credit-collateral.liquidation-completed")
 def _completed(fold: _Fold, payload: dict, now: int, at: str) -> None:
     fold.in_flight -= 1
+
+
+NUMBERS = ("facilities", "price_updates", "price_start_cents", "price_trough_cents", "price_end_cents", "margin_calls",
+           "facilities_called", "still_under_margin_call", "liquidations_started", "liquidations_executed",
+           "btc_sold_sats", "proceeds_cents", "slippage_cents", "shortfall_max_cents", "shortfall_end_cents",
+           "min_cvl_pct", "hours_under_margin_call_mean", "hours_under_margin_call_max")  # _summary's, but the seed
 
 
 def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest: str) -> dict:

@@ -20,7 +20,7 @@ from scenarios.library import ScenarioError
 from scenarios.sweep.outputs import write_outputs
 from scenarios.sweep.plan import check_seeds, parse_grid, plan_grid
 from scenarios.sweep.runner import execute
-from scenarios.sweep.sensitivity import parse_ranges, plan_sobol
+from scenarios.sweep.sensitivity import check_metric, parse_ranges, plan_sobol
 from scenarios.sweep.store import read_runs
 
 __all__ = ["SweepResult", "run_sweep", "sweep"]
@@ -46,6 +46,7 @@ def sweep(name: str, seeds: list[int], grid: list[str], settings: list[str], out
     if workers is not None and workers < 1:
         raise ScenarioError(f"--workers must be at least 1, got {workers}")
     if design == "sobol":
+        check_metric(name, metric)
         ranges = parse_ranges(grid)
         plan = plan_sobol(name, ranges, samples, settings)
         identity = {"scenario": name, "design": design, "ranges": ranges, "samples": samples,

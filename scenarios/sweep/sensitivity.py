@@ -15,7 +15,7 @@ from scenarios.library import ScenarioError, load_scenario, parse_params
 from scenarios.sweep.plan import RunSpec, check_size, code_version, fixed_pairs, market_data
 from scenarios.sweep.risk import loss_of
 
-__all__ = ["SEED_FACTOR", "parse_ranges", "plan_sobol", "sobol_indices"]
+__all__ = ["SEED_FACTOR", "check_metric", "parse_ranges", "plan_sobol", "sobol_indices"]
 
 SEED_FACTOR = "seed (noise)"
 
@@ -70,6 +70,20 @@ def plan_sobol(name: str, ranges: dict[str, tuple[float, float]], samples: int, 
 
 def _typed(default: object, value: float) -> str:
     return str(round(value)) if isinstance(default, int) and not isinstance(default, bool) else f"{value:.6g}"
+
+
+def check_metric(name: str, metric: str) -> None:
+    """Refuse, before any run, a metric a run of the stress family does not report (`--metric nosuch`
+    ran every run first, and stayed in the sweep's manifest, so `report` kept failing); a story's
+    numbers are known once it has run (`_metric_column`)."""
+    from scenarios.analysis.metrics import NUMBERS
+
+    if metric == "loss" or not load_scenario(name).stress_family:
+        return
+    known = (*NUMBERS, "events_journaled", "outbox_events", "wall_s", "setup_s")  # every run's own (worker.py)
+    if metric not in known:
+        raise ScenarioError(f"--metric {metric} is not a number a {name} run reports; choose loss or one of: "
+                            f"{', '.join(sorted(known))}")
 
 
 def sobol_indices(runs: pd.DataFrame, plan: list[str], ranges: dict, metric: str) -> pd.DataFrame:
