@@ -56,7 +56,20 @@ def test_a_book_needing_more_than_all_the_bitcoin_there_is_is_refused_before_any
 
 
 def test_the_largest_uniform_size_counts_against_the_bitcoin_there_is():
-    big = ["facility_usd=100000000", "btc_usd=15"]
-    parse_params(load_scenario("march-2020"), big)  # 20,000,000 BTC at 300 %: there are that many
+    big = ["facility_usd=100000000", "btc_usd=15", "facilities=1"]
+    parse_params(load_scenario("march-2020"), big)  # 20,000,000 BTC at 300 %: there are that many (one facility)
     with pytest.raises(ScenarioError, match=r"a facility of \$150,000,000.00 at cvl_high=300 % needs 30,000,000 BTC"):
         parse_params(load_scenario("march-2020"), [*big, "size_distribution=uniform", "size_spread=0.5"])
+
+
+def test_a_book_whose_facilities_together_need_more_than_all_the_bitcoin_is_refused(tmp_path, capsys):
+    """200 facilities of $10,000 at 1,000 % and $0.01 a BTC: 10 million BTC each, under the limit one
+    by one, 2 billion BTC together; the book opened without a word."""
+    out = tmp_path / "run"
+    assert main(["run", "stress", "--set", "path=constant:0.01", "--set", "facilities=200",
+                 "--set", "facility_usd=10000", "--set", "cvl_low=1000", "--set", "cvl_high=1000",
+                 "--set", "days=1", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "lanasim: error: 200 facilities of at least $10,000.00 at cvl_low=1000 % need at least 2,000,000,000 BTC "
+        "of collateral at the opening price $0.01, more than the 21,000,000 BTC there are\n")
+    assert not out.exists()

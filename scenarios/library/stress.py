@@ -193,6 +193,23 @@ def _collateral_exists(params: dict, opening_cents: int) -> None:
         raise ScenarioError(f"a facility of ${float(largest):,.2f} at cvl_high={params['cvl_high']:g} % needs "
                             f"{float(btc):,.0f} BTC of collateral at the opening price ${float(price):,.2f}, more "
                             f"than the 21,000,000 BTC there are")
+    _book_collateral_exists(params, price)
+
+
+def _book_collateral_exists(params: dict, price: Fraction) -> None:
+    """Refuse a book whose facilities together need more than the 21 million BTC even at their
+    smallest size and `cvl_low` (200 facilities of $10,000 at 1,000 % and $0.01 a BTC held 2 billion
+    BTC, each facility under the limit); a book between that and its largest draw opens as drawn."""
+    smallest = Fraction(str(params["facility_usd"]))
+    if params["size_distribution"] == "uniform":
+        smallest *= 1 - Fraction(str(params["size_spread"]))
+    elif params["size_distribution"] == "lognormal":
+        smallest = Fraction(0)  # no smallest size: only its floor of $100, not worth a bound
+    btc = params["facilities"] * max(smallest, Fraction(100)) * Fraction(str(params["cvl_low"])) / 100 / price
+    if btc * SATS_PER_BTC > MAX_SATS:
+        raise ScenarioError(f"{params['facilities']:,} facilities of at least ${float(max(smallest, 100)):,.2f} at "
+                            f"cvl_low={params['cvl_low']:g} % need at least {float(btc):,.0f} BTC of collateral at "
+                            f"the opening price ${float(price):,.2f}, more than the 21,000,000 BTC there are")
 
 
 def start(params: dict) -> str:
