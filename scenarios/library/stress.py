@@ -205,9 +205,10 @@ def _book_collateral_exists(params: dict, price: Fraction) -> None:
         smallest *= 1 - Fraction(str(params["size_spread"]))
     elif params["size_distribution"] == "lognormal":
         smallest = Fraction(0)  # no smallest size: only its floor of $100, not worth a bound
-    btc = params["facilities"] * max(smallest, Fraction(100)) * Fraction(str(params["cvl_low"])) / 100 / price
+    smallest = max(smallest, Fraction(100))
+    btc = params["facilities"] * smallest * Fraction(str(params["cvl_low"])) / 100 / price
     if btc * SATS_PER_BTC > MAX_SATS:
-        raise ScenarioError(f"{params['facilities']:,} facilities of at least ${float(max(smallest, 100)):,.2f} at "
+        raise ScenarioError(f"{params['facilities']:,} facilities of at least ${float(smallest):,.2f} at "
                             f"cvl_low={params['cvl_low']:g} % need at least {float(btc):,.0f} BTC of collateral at "
                             f"the opening price ${float(price):,.2f}, more than the 21,000,000 BTC there are")
 
