@@ -77,27 +77,28 @@ def read_back(conn: sqlite3.Connection, table: str, after: int, last: int,
               rowids: list[int] | None = None) -> tuple[str, array[int]]:
     """The digest and the CRC-32 of each encoded row, of the stored rows with after < rowid <= last
     read in rowid order (appending their rowids to `rowids` when given)."""
-    h, crcs, sep = hashlib.blake2b(b"[", digest_size=32), array("I"), b""
-    for texts in _texts(conn, table, after, last, rowids):
-        h.update(sep)
-        h.update(b",".join(texts))  # the chunk's rows, comma-separated, as in the whole array
-        crcs.extend(map(zlib.crc32, texts))
-        sep = b","
-    h.update(b"]")
-    return h.hexdigest(), crcs
+    crcs: array[int] = array("I")
+    return _digest(conn, table, after, last, rowids, lambda texts: crcs.extend(map(zlib.crc32, texts))), crcs
 
 
 def read_digest(conn: sqlite3.Connection, table: str, after: int, last: int) -> tuple[str, int]:
     """The digest and the number of the stored rows with after < rowid <= last: `read_back` without a
     CRC-32 per row, what a check needs to accept a range whose digest matches."""
-    h, count, sep = hashlib.blake2b(b"[", digest_size=32), 0, b""
-    for texts in _texts(conn, table, after, last, None):
+    counts: list[int] = []
+    return _digest(conn, table, after, last, None, lambda texts: counts.append(len(texts))), sum(counts)
+
+
+def _digest(conn: sqlite3.Connection, table: str, after: int, last: int, rowids: list[int] | None,
+            each: Callable[[list[bytes]], object]) -> str:
+    """The BLAKE2b of the range's rows as one JSON array, handing `each` chunk's encoded rows on."""
+    h, sep = hashlib.blake2b(b"[", digest_size=32), b""
+    for texts in _texts(conn, table, after, last, rowids):
         h.update(sep)
-        h.update(b",".join(texts))
-        count += len(texts)
+        h.update(b",".join(texts))  # the chunk's rows, comma-separated, as in the whole array
+        each(texts)
         sep = b","
     h.update(b"]")
-    return h.hexdigest(), count
+    return h.hexdigest()
 
 
 def _texts(conn: sqlite3.Connection, table: str, after: int, last: int,

@@ -24,6 +24,7 @@ from engine.kernel.codec import Codec, dumps, loads
 from engine.kernel.entity import EntityKind
 from engine.kernel.errors import InvalidArgument, JournalExists, NotALanasimJournal
 from engine.kernel.journal import Journal
+from engine.kernel.journal_file import remove_journal
 from engine.kernel.readonly import connect_readonly
 
 __all__ = ["check_within", "copy_cut", "cut_seq", "fork_journal", "open_source", "reindex"]
@@ -155,7 +156,7 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
             before_place()
         _place(partial, journal)
     finally:
-        _remove_partial(partial)
+        remove_journal(partial)
         os.close(fd)
     return journal
 
@@ -176,12 +177,7 @@ def _remove_abandoned(journal: str, keep: str) -> None:
             continue  # a live fork's
         finally:
             os.close(fd)
-        _remove_partial(str(found))
-
-
-def _remove_partial(partial: str) -> None:
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        remove_journal(str(found))
 
 
 def _place(partial: str, journal: str) -> None:

@@ -14,7 +14,9 @@ from engine.kernel.errors import InvalidArgument, JournalLocked, NotALanasimJour
 from engine.kernel.readonly import connect_readonly
 from engine.kernel.schema import FORMAT, READABLE, create_schema, restore_entity_names, table_names
 
-__all__ = ["check_or_create", "connect", "hold", "journal_path", "release"]
+__all__ = ["SIDE_FILES", "check_or_create", "connect", "hold", "journal_path", "release", "remove_journal"]
+
+SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside a journal file
 
 _HOLDERS: dict[str, weakref.ref[object]] = {}  # a journal file's real path -> the writer holding it in this process
 
@@ -41,6 +43,12 @@ def journal_path(path: object) -> str:
     if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
         raise InvalidArgument(argument="journal", value=path, problem="a file path (str or Path) or ':memory:'")
     return str(path)
+
+
+def remove_journal(path: str | Path) -> None:
+    """Remove a journal file lanasim made and SQLite's side files beside it (none need exist)."""
+    for suffix in ("", *SIDE_FILES):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def connect(path: str, readonly: bool) -> sqlite3.Connection:

@@ -16,6 +16,7 @@ from typing import Any
 from engine.bank.importer import import_positions
 from engine.kernel.clock import check_start
 from engine.kernel.errors import StartOutOfRange
+from engine.kernel.journal_file import remove_journal
 from engine.simulation import Simulation
 from scenarios.analysis import write_outputs
 from scenarios.book import held
@@ -76,8 +77,7 @@ def _import(positions: list, start: str, journal: str, seed: int, params: dict) 
             import_positions(sim, positions, price)
         os.replace(partial, journal)
     except BaseException:
-        for suffix in ("", "-wal", "-shm", "-journal"):  # ours: made just above
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        remove_journal(partial)  # ours: made just above
         raise
 
 

@@ -82,6 +82,7 @@ def _cents(text: str | None, flag: str) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from engine.bank.importer import import_chunks
+    from engine.kernel.journal_file import remove_journal
     from engine.simulation import Simulation
     from scenarios.book.format import BookRefused
 
@@ -103,8 +104,7 @@ def _import(args: argparse.Namespace) -> int:
             sim.journal.set_meta(book=str(source))
             import_chunks(sim, _reporting(chunks, count, progress), price)
     except BaseException:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{journal}{suffix}").unlink(missing_ok=True)  # ours: created just above
+        remove_journal(journal)  # ours: created just above
         raise
     finally:
         progress.close()

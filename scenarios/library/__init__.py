@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from engine.kernel.ids import check_seed
+from engine.kernel.journal_file import remove_journal
 from scenarios.library.params import Param, ScenarioError, as_params, parse
 from scenarios.library.rundir import (
     RunRefused,
@@ -288,8 +289,7 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
         resume.prove_prefix(stopped, target)
     except BaseException as exc:
         if not (resume.stopped_by_user(exc) and resume.keep_stopped(stopped, run_dir, target)):
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            remove_journal(target)
         raise
     resume.replace(run_dir, target)
     return scenario.module, summary

@@ -37,13 +37,13 @@ import sqlite3
 from pathlib import Path
 
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
+from engine.kernel.journal_file import SIDE_FILES, remove_journal
 from scenarios.library.rundir import JOURNAL, RunRefused, held, journal_meta
 
 __all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "finish_outputs", "finished_meta",
            "held", "keep_stopped", "prepare_resume", "prove_prefix", "replace", "settle_wal", "stopped_by_user"]
 
 RESUMING = f"{JOURNAL}.resume"
-_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 class ResumeDiverged(EngineError):
@@ -69,8 +69,7 @@ def prepare_resume(run_dir: Path) -> tuple[dict, Path]:
         raise RunRefused(journal, "holds a finished run and its outputs; nothing to resume (lanasim report writes "
                                   "them again)")
     target = run_dir / RESUMING
-    for suffix in ("", *_SIDECARS):  # a previous resume that was itself stopped: ours to remove
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    remove_journal(target)  # a previous resume that was itself stopped: ours to remove
     return meta, target
 
 
@@ -208,7 +207,7 @@ def keep_stopped(stopped: dict, run_dir: Path, resumed: Path) -> bool:
     except (EngineError, sqlite3.Error):
         return False
     replace(run_dir, resumed)
-    for suffix in _SIDECARS:
+    for suffix in SIDE_FILES:
         Path(f"{resumed}{suffix}").unlink(missing_ok=True)
     return True
 
@@ -216,7 +215,7 @@ def keep_stopped(stopped: dict, run_dir: Path, resumed: Path) -> bool:
 def replace(run_dir: Path, resumed: Path) -> None:
     """The re-executed journal takes the stopped one's place (side files of the old one first)."""
     journal = run_dir / JOURNAL
-    for suffix in _SIDECARS:
+    for suffix in SIDE_FILES:
         Path(f"{journal}{suffix}").unlink(missing_ok=True)
     resumed.replace(journal)
 

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
+from engine.kernel.journal_file import remove_journal
 from scenarios.library.params import ScenarioError
 
 __all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "claim_outputs", "held", "journal_meta", "journal_of",
@@ -27,7 +28,6 @@ __all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "claim_outputs", "held
 JOURNAL, SUMMARY = "journal.sqlite", "summary.json"
 OUTPUTS = (SUMMARY, f"{SUMMARY}.partial", "timeseries.parquet", "facilities.parquet", "report.html")
 WRITTEN = ".lanasim-outputs.json"  # {output name: its SHA-256 as written, or None while being written}
-_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 def journal_of(path: str | Path) -> str:
@@ -67,8 +67,7 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
         raise RunRefused(journal, "holds a previous run; pass --force to replace it, or choose another --out")
     with held(run_dir):  # not the run a resume is continuing
         _require_ours(run_dir)  # before anything is deleted
-        for suffix in ("", *_SIDECARS):
-            Path(f"{journal}{suffix}").unlink(missing_ok=True)
+        remove_journal(journal)
         _remove_outputs(run_dir)
     return journal
 
@@ -84,7 +83,8 @@ def _remove_outputs(run_dir: Path) -> None:
         (plots / f"{name}.png").unlink(missing_ok=True)
     if plots.is_dir() and not any(plots.iterdir()):
         plots.rmdir()
-    (run_dir / WRITTEN).unlink(missing_ok=True)
+    for name in (WRITTEN, f"{WRITTEN}.partial"):
+        (run_dir / name).unlink(missing_ok=True)
 
 
 def _output_names() -> list[str]:
@@ -131,9 +131,14 @@ def claim_outputs(run_dir: Path) -> None:
 
 
 def _record(run_dir: Path, written: Mapping[str, str | None]) -> None:
-    partial = run_dir / f"{WRITTEN}.partial"
-    partial.write_text(json.dumps(dict(written), indent=1, sort_keys=True) + "\n")
-    os.replace(partial, run_dir / WRITTEN)
+    _write_whole(run_dir / WRITTEN, json.dumps(dict(written), indent=1, sort_keys=True) + "\n")
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """`path` holds `text` whole or as it was: written aside as PATH.partial, then renamed over."""
+    partial = path.with_name(f"{path.name}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def outputs_written(run_dir: Path, meta: Mapping[str, object]) -> bool:
@@ -149,9 +154,7 @@ def outputs_written(run_dir: Path, meta: Mapping[str, object]) -> bool:
 
 def write_summary(run_dir: Path, summary: Mapping[str, object]) -> None:
     """`run_dir/summary.json`, whole or not at all (written aside, then renamed over)."""
-    partial = run_dir / f"{SUMMARY}.partial"
-    partial.write_text(json.dumps(dict(summary), indent=2, default=str) + "\n")
-    os.replace(partial, run_dir / SUMMARY)
+    _write_whole(run_dir / SUMMARY, json.dumps(dict(summary), indent=2, default=str) + "\n")
     names = [name for name in _output_names() if (run_dir / name).is_file()]  # written last: every output is
     _record(run_dir, {name: _sha256(run_dir / name) for name in names})
 

@@ -181,36 +181,34 @@ def _every_facility_opens(cvl_low: float, mix: list[Terms]) -> None:
 
 
 def _collateral_exists(params: dict, opening_cents: int) -> None:
-    """Refuse a book whose largest facility (a fixed or uniform size) would need more than the 21
-    million BTC there are at `cvl_high` and the opening price: no amount of satoshis exceeds them.
-    A lognormal size has no largest value: a draw beyond them fails as the book opens."""
-    largest = Fraction(str(params["facility_usd"]))
-    if params["size_distribution"] == "uniform":
-        largest *= 1 + Fraction(str(params["size_spread"]))
-    price = Fraction(opening_cents, 100)
-    btc = largest * Fraction(str(params["cvl_high"])) / 100 / price
-    if btc * SATS_PER_BTC > MAX_SATS:
-        raise ScenarioError(f"a facility of ${float(largest):,.2f} at cvl_high={params['cvl_high']:g} % needs "
-                            f"{float(btc):,.0f} BTC of collateral at the opening price ${float(price):,.2f}, more "
-                            f"than the 21,000,000 BTC there are")
-    _book_collateral_exists(params, price)
-
-
-def _book_collateral_exists(params: dict, price: Fraction) -> None:
-    """Refuse a book whose facilities together need more than the 21 million BTC even at their
+    """Refuse a book that needs more than the 21 million BTC there are at the opening price: its
+    largest facility (a fixed or uniform size) at `cvl_high`, or its facilities together even at their
     smallest size and `cvl_low` (200 facilities of $10,000 at 1,000 % and $0.01 a BTC held 2 billion
-    BTC, each facility under the limit); a book between that and its largest draw opens as drawn."""
-    smallest = Fraction(str(params["facility_usd"]))
-    if params["size_distribution"] == "uniform":
-        smallest *= 1 - Fraction(str(params["size_spread"]))
-    elif params["size_distribution"] == "lognormal":
-        smallest = Fraction(0)  # no smallest size: only its floor of $100, not worth a bound
-    smallest = max(smallest, Fraction(100))
-    btc = params["facilities"] * smallest * Fraction(str(params["cvl_low"])) / 100 / price
-    if btc * SATS_PER_BTC > MAX_SATS:
+    BTC, each under the limit). A lognormal size has no largest value and no smallest but its $100
+    floor: a draw beyond the limit, or a book between these bounds and it, fails as the book opens."""
+    smallest, largest = _size_bounds(params)
+    price = Fraction(opening_cents, 100)
+    one = largest * Fraction(str(params["cvl_high"])) / 100 / price
+    if one * SATS_PER_BTC > MAX_SATS:
+        raise ScenarioError(f"a facility of ${float(largest):,.2f} at cvl_high={params['cvl_high']:g} % needs "
+                            f"{float(one):,.0f} BTC of collateral at the opening price ${float(price):,.2f}, more "
+                            f"than the 21,000,000 BTC there are")
+    every = params["facilities"] * smallest * Fraction(str(params["cvl_low"])) / 100 / price
+    if every * SATS_PER_BTC > MAX_SATS:
         raise ScenarioError(f"{params['facilities']:,} facilities of at least ${float(smallest):,.2f} at "
-                            f"cvl_low={params['cvl_low']:g} % need at least {float(btc):,.0f} BTC of collateral at "
-                            f"the opening price ${float(price):,.2f}, more than the 21,000,000 BTC there are")
+                            f"cvl_low={params['cvl_low']:g} % need at least {float(every):,.0f} BTC of collateral "
+                            f"at the opening price ${float(price):,.2f}, more than the 21,000,000 BTC there are")
+
+
+def _size_bounds(params: dict) -> tuple[Fraction, Fraction]:
+    """(smallest, largest) facility in USD as `scenarios.book.synthetic` draws them: a uniform size
+    spreads around `facility_usd`, a lognormal one only has the $100 floor (its largest: the median)."""
+    size, spread = Fraction(str(params["facility_usd"])), Fraction(str(params["size_spread"]))
+    if params["size_distribution"] == "uniform":
+        return max(size * (1 - spread), Fraction(100)), size * (1 + spread)
+    if params["size_distribution"] == "lognormal":
+        return Fraction(100), size
+    return max(size, Fraction(100)), size
 
 
 def start(params: dict) -> str:
