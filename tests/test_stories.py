@@ -290,3 +290,63 @@ def test_principal_under_payment_pays_every_interest_obligation_the_day_it_is_du
         assert paid["recorded_at"] == due["recorded_at"]
     (principal,) = [o for o in story.sim.credit.obligations(story.facility) if o.obligation_type.value == "disbursal"]
     assert principal.liquidation_date == date(2024, 5, 31) and principal.overdue_date == date(2024, 5, 21)
+
+
+# -- parameters inside their documented range run, or are refused before the run directory ----
+def refused_in_one_line(capsys, tmp_path, name: str, *sets: str) -> str:
+    """`lanasim run NAME --set ...` exits 2 with one line and leaves no run directory behind."""
+    out = tmp_path / name
+    assert main(["run", name, *(a for s in sets for a in ("--set", s)), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("lanasim: error:"), err
+    assert not out.exists()
+    return err[0]
+
+
+@pytest.mark.parametrize("name", ["timely-payments", "interest-late", "principal-late"])
+@pytest.mark.parametrize("deposit", [0, 1, 303_466])
+def test_a_deposit_short_of_the_fee_and_interest_is_refused_naming_the_deposit_it_needs(
+        capsys, tmp_path, name, deposit):
+    """The $10M facility's fee ($1,000) and at most 92 days of interest ($302,466.56): a deposit
+    below $303,466.56 ran until the account was overdrawn (`OverdraftPrevented`, or at 0
+    `NonPositiveAmount`) and left a half-written run directory."""
+    line = refused_in_one_line(capsys, tmp_path, name, f"deposit_usd={deposit}")
+    assert f"deposit_usd={deposit} is too small" in line and "set deposit_usd to at least 303467" in line
+
+
+@pytest.mark.parametrize("name", ["timely-payments", "principal-late"])
+def test_the_deposit_named_is_enough_even_when_the_principal_is_repaid_after_the_maturity_day(capsys, tmp_path,
+                                                                                               name):
+    """`days=1`: the borrower pays everything at the end, after the maturity day's own accrual."""
+    assert main(["run", name, "--set", "deposit_usd=303467", "--set", "days=1", "--out", str(tmp_path / "r"),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["facility status"] == "closed"
+
+
+@pytest.mark.parametrize("name", ["interest-under-payment", "principal-under-payment"])
+def test_a_borrower_without_a_deposit_runs_the_stories_that_never_repay_the_principal(capsys, tmp_path, name):
+    """deposit_usd=0 is in range: an empty account (the disbursal pays the fee and any interest)."""
+    assert main(["run", name, "--set", "deposit_usd=0", "--out", str(tmp_path / "r"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ledger balanced"] is True
+
+
+@pytest.mark.parametrize("sets, fragment", [
+    (["first_usd=10000000", "second_usd=0", "third_usd=0"],
+     "exceeds facility_usd=10000000 less the structuring fee drawn at activation ($1,000.00): at most 9999000"),
+    (["third_on_day=366"], "third_on_day=366 is on or after the facility's maturity (day 366)"),
+    (["second_on_day=365", "third_on_day=366"], "third_on_day=366 is on or after the facility's maturity"),
+    (["deposit_usd=798711"], "set deposit_usd to at least 798712"),
+])
+def test_disbursals_that_the_facility_would_refuse_mid_run_are_refused_before_it(capsys, tmp_path, sets, fragment):
+    """DisbursalAboveFacilityAmount (the fee is drawn first), DisbursalOnInactiveFacility (a draw
+    on the maturity day) and OverdraftPrevented ended the run halfway, with its directory left."""
+    assert fragment in refused_in_one_line(capsys, tmp_path, "disbursal-different-months", *sets)
+
+
+def test_the_most_a_multiple_disbursal_borrower_can_draw_and_a_draw_the_day_before_maturity_run(capsys, tmp_path):
+    assert main(["run", "disbursal-different-months", "--set", "first_usd=9999000", "--set", "second_usd=0",
+                 "--set", "third_usd=0", "--set", "deposit_usd=10000000", "--out", str(tmp_path / "a"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["facility status"] == "closed"
+    assert main(["run", "disbursal-different-months", "--set", "third_on_day=365", "--out", str(tmp_path / "b"),
+                 "--json"]) == 0
+    assert "on 2024-12-31" in json.loads(capsys.readouterr().out)["disbursals"]

@@ -20,6 +20,7 @@ __all__ = [
     "a_facility_is_opened",
     "bitcoin_trades_at",
     "check",
+    "check_paid_off",
     "day_by_day",
     "days_since",
     "disbursed",
@@ -37,7 +38,8 @@ __all__ = [
 
 USD, SATS_PER_BTC = 100, 100_000_000
 FACILITY_PARAMS = (  # the borrower, facility, collateral and price every one of the six stories takes
-    Param("deposit_usd", 10_000_000, "USD", "the borrower's deposit before the facility opens", 0, 10**10),
+    Param("deposit_usd", 10_000_000, "USD", "the borrower's deposit before the facility opens (0: none); a story "
+          "that ends paid off needs the structuring fee and the facility's interest", 0, 10**10),
     Param("facility_usd", 10_000_000, "USD", "the facility amount (Lana's sim: $10M)", 1, 10**10),
     Param("btc", 230, "BTC", "collateral posted to activate the facility (CVL must reach 125 %)", 1, 21_000_000),
     Param("btc_usd", 70_000, "USD/BTC", "the bitcoin price, constant all along", 1, 10_000_000),
@@ -66,16 +68,69 @@ def check(params: dict) -> None:
                             f"of facility_usd={params['facility_usd']}; activation needs at least {need} %")
 
 
+def check_paid_off(params: dict, terms=None, draws: dict[int, int] | None = None) -> None:
+    """`check`, and the deposit covers what a story that ends with the facility paid off takes from
+    the deposit account beyond the principal it received: the structuring fee and the facility's
+    interest (`fee_and_interest`). A smaller deposit ran until the deposit account fell short, ended
+    in a bare `OverdraftPrevented` (or, at 0, `NonPositiveAmount`) and left a half-written run
+    directory. The bound is the most interest the facility can charge (every drawn cent outstanding
+    to the maturity day's own accrual): a story whose borrower repays on the maturity day needs one
+    day's interest less, but which day the principal is repaid depends on `days` and the borrower's
+    habits, so the bound a user can rely on is named. `terms` default to `std_terms()`; `draws` are
+    {day after activation: cents} (default: the whole facility at activation)."""
+    from domains.credit.terms import std_terms
+    from scenarios.library.params import ScenarioError
+
+    check(params)
+    need = fee_and_interest(params["facility_usd"] * USD, terms or std_terms(), draws)
+    if params["deposit_usd"] * USD < need:
+        raise ScenarioError(
+            f"deposit_usd={params['deposit_usd']} is too small: on facility_usd={params['facility_usd']} the borrower "
+            f"pays up to {usd(need)} of structuring fee and interest from the deposit account; set deposit_usd to "
+            f"at least {-(-need // USD)}")
+
+
+STORY_START = "2024-01-01"  # each of the six stories' START, the day its facility activates
+
+
+def term_days(terms) -> int:
+    """Days from activation (on STORY_START) to maturity: 91 for 3 months, 366 for 12."""
+    from domains.credit.math import add_months
+
+    opened = date.fromisoformat(STORY_START)
+    return (add_months(opened, terms.duration) - opened).days
+
+
+def fee_and_interest(facility_cents: int, terms, draws: dict[int, int] | None = None) -> int:
+    """The structuring fee plus the interest of each day from activation to maturity (the maturity
+    day is its own one-day cycle) on the principal drawn by then, none of it repaid: Lana's daily
+    `ceil(principal x rate / 365)`, summed. A multiple-disbursal facility's fee is also its first
+    disbursal, so it accrues too."""
+    from domains.credit.math import interest_for_period, one_time_fee
+
+    fee = one_time_fee(facility_cents, terms.one_time_fee_rate)
+    drawn = dict(draws) if draws is not None else {0: facility_cents}
+    if not terms.is_single_disbursal:
+        drawn[0] = drawn.get(0, 0) + fee
+    principal, interest = 0, 0
+    for day in range(term_days(terms) + 1):
+        principal += drawn.get(day, 0)
+        interest += interest_for_period(principal, 1, terms.annual_rate) if principal else 0
+    return fee + interest
+
+
 # -- the bank and its borrower -----------------------------------------------------------
 def bitcoin_trades_at(sim, btc_usd: int) -> None:
     sim.price.set(btc_usd * USD)
 
 
 def a_customer_with_deposit(sim, name: str, cents: int) -> str:
-    """Lana's `create_customer_bypassing_kyc` + `make_deposit`: a customer whose account holds `cents`."""
+    """Lana's `create_customer_bypassing_kyc` + `make_deposit`: a customer whose account holds `cents`
+    (0: an empty account; a deposit of 0 is no deposit, which the bank refuses to record)."""
     customer = sim.customer.create_customer(f"{name}@lana-sim.test")
     account = sim.deposit.create_account(customer)
-    sim.deposit.record_deposit(account, cents)
+    if cents:
+        sim.deposit.record_deposit(account, cents)
     return customer
 
 

@@ -49,27 +49,50 @@ PARAMS = (
 
 
 def check(params: dict) -> None:
-    """btc x btc_usd must reach 125 % of facility_usd; the three draws fit in facility_usd and the
-    second comes before the third."""
-    from scenarios.library._lana import check as collateral_covers
+    """btc x btc_usd must reach 125 % of facility_usd; the three draws fit in what activation leaves
+    of facility_usd (its structuring fee is drawn first); each draw comes before maturity (a matured
+    facility takes no disbursal); the second comes before the third; and the deposit covers the fee
+    and the interest on the draws (`_lana.check_paid_off`). Each of these ran into a typed error
+    mid-run (`DisbursalAboveFacilityAmount`, `DisbursalOnInactiveFacility`, `OverdraftPrevented`)
+    and left a half-written run directory; now it is a one-line refusal before anything is written."""
+    from domains.credit.math import one_time_fee
+    from scenarios.library._lana import check_paid_off, term_days
     from scenarios.library.params import ScenarioError
 
-    collateral_covers(params)
+    terms, draws = _terms(), _draws(params)
+    maturity = term_days(terms)
+    fee = one_time_fee(params["facility_usd"] * USD, terms.one_time_fee_rate)
+    room = (params["facility_usd"] * USD - fee) // USD
     drawn = params["first_usd"] + params["second_usd"] + params["third_usd"]
-    if drawn > params["facility_usd"]:
-        raise ScenarioError(f"first_usd + second_usd + third_usd = {drawn}"
-                            f" exceeds facility_usd={params['facility_usd']}")
+    if drawn > room:
+        raise ScenarioError(f"first_usd + second_usd + third_usd = {drawn} exceeds facility_usd="
+                            f"{params['facility_usd']} less the structuring fee drawn at activation ({usd(fee)}): "
+                            f"at most {room} can be drawn")
+    for name in ("second", "third"):
+        if params[f"{name}_usd"] and params[f"{name}_on_day"] >= maturity:
+            raise ScenarioError(f"{name}_on_day={params[f'{name}_on_day']} is on or after the facility's maturity "
+                                f"(day {maturity}), when it takes no disbursal; draw by day {maturity - 1}")
     if params["second_on_day"] >= params["third_on_day"]:
         raise ScenarioError(f"second_on_day={params['second_on_day']}"
                             f" must come before third_on_day={params['third_on_day']}")
+    check_paid_off(params, terms, {day: usd_ * USD for day, usd_ in draws.items()})
+
+
+def _terms():
+    return std_terms(duration=12, disbursal_policy=DisbursalPolicy.MULTIPLE)
+
+
+def _draws(params: dict) -> dict[int, int]:
+    """{day after activation: USD} of the borrower's draws (a draw of 0 is none)."""
+    return {day: amount for day, amount in ((0, params["first_usd"]), (params["second_on_day"], params["second_usd"]),
+                                            (params["third_on_day"], params["third_usd"])) if amount}
 
 
 def story(sim, *, days, first_usd, second_usd, second_on_day, third_usd, third_on_day, deposit_usd, facility_usd,
           btc, btc_usd):
     bitcoin_trades_at(sim, btc_usd)
     customer = a_customer_with_deposit(sim, "4-disbursal-different-months", deposit_usd * USD)
-    terms = std_terms(duration=12, disbursal_policy=DisbursalPolicy.MULTIPLE)
-    facility = a_facility_is_opened(sim, customer, facility_usd * USD, terms, btc)
+    facility = a_facility_is_opened(sim, customer, facility_usd * USD, _terms(), btc)
     draws = {0: first_usd, second_on_day: second_usd, third_on_day: third_usd}
     the_borrower_draws(sim, facility, draws.pop(0))
     cursor = sim.outbox.sequence

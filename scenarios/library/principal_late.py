@@ -32,6 +32,7 @@ from scenarios.library._lana import (
     a_customer_with_deposit,
     a_facility_is_opened,
     bitcoin_trades_at,
+    check_paid_off,
     day_by_day,
     obligations_due_since,
     outstanding,
@@ -41,9 +42,9 @@ from scenarios.library._lana import (
     today,
     usd,
 )
-from scenarios.library._lana import check as check  # the relation between its parameters
 from scenarios.library.params import Param
 
+check = check_paid_off  # relations between its parameters: collateral and deposit against the facility
 START = "2024-01-01"
 PARAMS = (
     Param("days", 200, "days", "days simulated, one end of day each", 1, 3650),
