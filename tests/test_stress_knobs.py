@@ -73,3 +73,51 @@ def test_a_book_whose_facilities_together_need_more_than_all_the_bitcoin_is_refu
         "lanasim: error: 200 facilities of at least $10,000.00 at cvl_low=1000 % need at least 2,000,000,000 BTC "
         "of collateral at the opening price $0.01, more than the 21,000,000 BTC there are\n")
     assert not out.exists()
+
+
+def test_the_check_draws_the_book_the_run_opens():
+    """`drawn_collateral` reads the `portfolio` stream of `book_seed` in the order `a_book_is_opened`
+    does (terms, size, age, CVL), whatever the run's own seed: the refusals below rest on it."""
+    from engine.simulation import Simulation
+    from scenarios.book.synthetic import drawn_collateral
+    from scenarios.library import stress
+
+    params = parse_params(load_scenario("stress"), [
+        "facilities=12", "size_distribution=lognormal", "size_spread=1.5", "aged_share=0.5", "book_seed=3",
+        "terms_mix=12:12:140:125:105,5:6:150:130:110", "cvl_low=130"])
+    with Simulation(seed=7, start=stress.start(params)) as sim:
+        book = stress.open_book(sim, params)
+        opened = [(sim.credit.facility(f).amount, sim.credit.facility(f).collateral_sats) for f in book]
+        price = sim.price.current()
+    drawn = drawn_collateral(stress._spec(params), 3, price)
+    assert [(cents, sats) for cents, _, sats in drawn] == opened
+
+
+def test_a_lognormal_draw_beyond_all_the_bitcoin_is_refused_naming_the_parameters(tmp_path, capsys):
+    """The median ($1M at 300 %: 3M BTC) passed the check; facility 1 drew $10.7M, 31.9M BTC, and the
+    run ended in a bare AmountOutOfRange(field='sats') as the book opened, its directory left behind."""
+    out = tmp_path / "run"
+    assert main(["run", "stress", "--set", "size_distribution=lognormal", "--set", "size_spread=2",
+                 "--set", "facility_usd=1000000", "--set", "btc_usd=1", "--set", "days=1", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "lanasim: error: facility 1 of the book drawn from book_seed=1, facility_usd=1000000, size_distribution="
+        "lognormal, size_spread=2 is $10,748,019.76, needing 31,929,142 BTC at its CVL of 297.07 % and the opening "
+        "price $1.00, more than the 21,000,000 BTC there are; lower facility_usd or size_spread, or draw another "
+        "book_seed\n")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("book", [["size_distribution=lognormal", "size_spread=0.5", "facilities=1000"],
+                                  ["facilities=1500"]])
+def test_a_drawn_book_whose_total_lies_between_the_bound_checked_and_the_draw_is_refused(book):
+    """$1 a BTC: each facility fits, the bound at cvl_low and the smallest size fits (13 to 19.5M
+    BTC), and the book as drawn needs more than 21M BTC together: it opened without a word, holding
+    24.5M (lognormal) or 32M (fixed) BTC, a book an import refuses."""
+    with pytest.raises(ScenarioError, match=r"facilities drawn from book_seed=1, .* need [\d,]+ BTC of collateral "
+                                            r"together at the opening price \$1.00, more than the 21,000,000 BTC"):
+        parse_params(load_scenario("stress"), [*book, "btc_usd=1"])
+
+
+def test_a_lognormal_book_that_fits_when_drawn_is_accepted():
+    parse_params(load_scenario("stress"), ["size_distribution=lognormal", "size_spread=2", "facility_usd=1000000",
+                                           "btc_usd=1000"])

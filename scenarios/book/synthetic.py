@@ -4,6 +4,7 @@ terms and ages, and a mix of borrower behaviours. Amounts are USD cents, collate
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from decimal import Decimal
 
 from attrs import frozen
@@ -11,9 +12,10 @@ from attrs import frozen
 from domains.credit.errors import CreditError
 from domains.credit.terms import std_terms
 from domains.money import cents_to_sats_up
+from engine.kernel.ids import Ids
 from scenarios.behaviour.agents import Behaviour, NeverPay, PayLate, RepayEarly, TopUp
 
-__all__ = ["BookSpec", "Terms", "a_book_is_opened", "borrowers_are_drawn", "parse_terms_mix"]
+__all__ = ["BookSpec", "Terms", "a_book_is_opened", "borrowers_are_drawn", "drawn_collateral", "parse_terms_mix"]
 
 
 @frozen
@@ -71,19 +73,42 @@ class BookSpec:
 def a_book_is_opened(sim, spec: BookSpec) -> list[str]:
     """The book's facilities, each collateralized at a CVL drawn uniformly from [cvl_low, cvl_high] %
     at the current price (seeded stream `portfolio`; a single-terms, fixed-size, unaged book draws
-    exactly one number per facility)."""
+    exactly one number per facility). `drawn_collateral` makes the same draws in the same order."""
     rng, price, book = sim.random("portfolio"), sim.price.current(), []
     for i in range(spec.facilities):
         customer = sim.customer.create_customer(f"borrower{i}@bank.test")
         sim.deposit.record_deposit(sim.deposit.create_account(customer), 10_00)  # pays the structuring fee
-        terms = spec.terms_mix[rng.randrange(len(spec.terms_mix))] if len(spec.terms_mix) > 1 else spec.terms_mix[0]
+        terms = _terms(rng, spec)
         cents, months = _size(rng, spec), _months(rng, spec, terms.duration)
         facility = sim.credit.create_proposal(customer, cents, std_terms(**_lana(terms, months)))
         sim.credit.conclude_customer_approval(facility)
-        level = Decimal(rng.uniform(spec.cvl_low, spec.cvl_high)).quantize(Decimal("0.01"))
+        level = _level(rng, spec)
         sim.credit.update_collateral(facility, cents_to_sats_up(cents * level / 100, price))
         book.append(facility)
     return book
+
+
+def drawn_collateral(spec: BookSpec, book_seed: int, price: int) -> Iterator[tuple[int, Decimal, int]]:
+    """(cents, CVL %, sats) of each facility `a_book_is_opened` opens for `book_seed` at `price`
+    cents a BTC, drawn without a simulation: the `portfolio` stream of `book_seed` (what
+    `stress.open_book` reseeds to) read in the same order. A drawn size has no bound a check
+    could read off the parameters (a lognormal one none at all), so a book that needs more bitcoin
+    than there is is found by drawing it, before anything is written."""
+    rng = Ids(book_seed).stream("portfolio")
+    for _ in range(spec.facilities):
+        terms = _terms(rng, spec)
+        cents = _size(rng, spec)
+        _months(rng, spec, terms.duration)
+        level = _level(rng, spec)
+        yield cents, level, cents_to_sats_up(cents * level / 100, price)
+
+
+def _terms(rng, spec: BookSpec) -> Terms:
+    return spec.terms_mix[rng.randrange(len(spec.terms_mix))] if len(spec.terms_mix) > 1 else spec.terms_mix[0]
+
+
+def _level(rng, spec: BookSpec) -> Decimal:
+    return Decimal(rng.uniform(spec.cvl_low, spec.cvl_high)).quantize(Decimal("0.01"))
 
 
 def _size(rng, spec: BookSpec) -> int:

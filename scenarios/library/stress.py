@@ -29,6 +29,7 @@ facilities.parquet, plots, report.html) computed from the journal by `scenarios.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import timedelta
@@ -36,7 +37,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from domains.money import MAX_SATS, SATS_PER_BTC
+from domains.money import MAX_CENTS, MAX_SATS, SATS_PER_BTC
 from engine.kernel.clock import check_start
 from engine.kernel.errors import StartOutOfRange
 from engine.simulation import Simulation
@@ -51,6 +52,7 @@ from scenarios.book.synthetic import (
     Terms,
     a_book_is_opened,
     borrowers_are_drawn,
+    drawn_collateral,
     parse_terms_mix,
 )
 from scenarios.library.params import Param, ScenarioError
@@ -184,8 +186,9 @@ def _collateral_exists(params: dict, opening_cents: int) -> None:
     """Refuse a book that needs more than the 21 million BTC there are at the opening price: its
     largest facility (a fixed or uniform size) at `cvl_high`, or its facilities together even at their
     smallest size and `cvl_low` (200 facilities of $10,000 at 1,000 % and $0.01 a BTC held 2 billion
-    BTC, each under the limit). A lognormal size has no largest value and no smallest but its $100
-    floor: a draw beyond the limit, or a book between these bounds and it, fails as the book opens."""
+    BTC, each under the limit). These bounds are read off the parameters; a book they do not settle
+    (a lognormal size, which has no largest value, or a book whose total lies between them) is drawn
+    as it will open (`_drawn_book_fits`)."""
     smallest, largest = _size_bounds(params)
     price = Fraction(opening_cents, 100)
     one = largest * Fraction(str(params["cvl_high"])) / 100 / price
@@ -198,6 +201,48 @@ def _collateral_exists(params: dict, opening_cents: int) -> None:
         raise ScenarioError(f"{params['facilities']:,} facilities of at least ${float(smallest):,.2f} at "
                             f"cvl_low={params['cvl_low']:g} % need at least {float(every):,.0f} BTC of collateral "
                             f"at the opening price ${float(price):,.2f}, more than the 21,000,000 BTC there are")
+    most = params["facilities"] * (one * SATS_PER_BTC + 1)  # + 1: each facility's sats are rounded up
+    if params["size_distribution"] == "lognormal" or most > MAX_SATS:
+        _drawn_book_fits(params, opening_cents)
+
+
+def _drawn_book_fits(params: dict, opening_cents: int) -> None:
+    """Draw the book as `open_book` will and refuse, naming its parameters, one facility above
+    what the bank lends or holds (`AmountOutOfRange(field='sats')`, or `'amount'`, as the book opened,
+    after the run directory was made) or a total collateral above the 21 million BTC: the rule an
+    imported book is held to. The draw is the book's (`book_seed`), so the same parameters always
+    pass or always fail. The README documents no clipping of a drawn size, so none is done."""
+    price = Fraction(opening_cents, 100)
+    drawn = f"book_seed={params['book_seed']}, facility_usd={params['facility_usd']}, " \
+            f"size_distribution={params['size_distribution']}, size_spread={params['size_spread']:g}"
+    oversized, total = _drawn_extremes(_spec(params), params["book_seed"], opening_cents)
+    if oversized is not None:
+        i, cents, level, sats = oversized
+        needs = f"more than the bank lends (${MAX_CENTS // 100:,})" if cents > MAX_CENTS else \
+            f"needing {sats / SATS_PER_BTC:,.0f} BTC at its CVL of {level} % and the opening price " \
+            f"${float(price):,.2f}, more than the 21,000,000 BTC there are"
+        raise ScenarioError(f"facility {i:,} of the book drawn from {drawn} is ${cents / 100:,.2f}, {needs}; "
+                            "lower facility_usd or size_spread, or draw another book_seed")
+    if total > MAX_SATS:
+        raise ScenarioError(f"the {params['facilities']:,} facilities drawn from {drawn}, at cvl_low="
+                            f"{params['cvl_low']:g} .. cvl_high={params['cvl_high']:g} %, need "
+                            f"{total / SATS_PER_BTC:,.0f} BTC of collateral together at the opening price "
+                            f"${float(price):,.2f}, more than the 21,000,000 BTC there are; lower facilities, "
+                            "facility_usd, size_spread or the CVLs")
+
+
+@functools.lru_cache(maxsize=8)
+def _drawn_extremes(spec: BookSpec, book_seed: int, opening_cents: int
+                    ) -> tuple[tuple[int, int, Decimal, int] | None, int]:
+    """The first facility too large for the bank (number, cents, CVL %, sats), or None, and the sats of
+    the facilities before it. Kept for a few books: a sweep checks every point of its grid, and each
+    worker its run, against one book (0.8 s for 100,000 lognormal facilities)."""
+    total = 0
+    for i, (cents, level, sats) in enumerate(drawn_collateral(spec, book_seed, opening_cents), 1):
+        if cents > MAX_CENTS or sats > MAX_SATS:
+            return (i, cents, level, sats), total
+        total += sats
+    return None, total
 
 
 def _size_bounds(params: dict) -> tuple[Fraction, Fraction]:
@@ -390,13 +435,17 @@ def open_book(sim, params: dict) -> list[str]:
     run_seed = sim.ids.seed
     sim.ids.reseed(params["book_seed"])
     sim.price.set(_opening_price(params))
-    facilities = a_book_is_opened(sim, BookSpec(
-        params["facilities"], params["facility_usd"] * 100, params["cvl_low"], params["cvl_high"],
-        tuple(parse_terms_mix(params["terms_mix"])), params["size_distribution"], params["size_spread"],
-        params["aged_share"]))
+    facilities = a_book_is_opened(sim, _spec(params))
     sim.journal.set_meta(book={"key": book_key(params), "facilities": facilities})
     sim.ids.reseed(run_seed)
     return facilities
+
+
+def _spec(params: dict) -> BookSpec:
+    """The drawn book's shape, as `open_book` opens it and `_drawn_book_fits` checks it."""
+    return BookSpec(params["facilities"], params["facility_usd"] * 100, params["cvl_low"], params["cvl_high"],
+                    tuple(parse_terms_mix(params["terms_mix"])), params["size_distribution"], params["size_spread"],
+                    params["aged_share"])
 
 
 def _opening_price(params: dict) -> int:
