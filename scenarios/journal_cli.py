@@ -145,11 +145,20 @@ def _verify(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
         return 0 if report["ok"] else 1
+    _print_verdict(report)
+    return 0 if report["ok"] else 1
+
+
+def _print_verdict(report: dict) -> None:
+    """The verdict once, on the first line (`ok`, or `not ok: TABLE KEY: PROBLEM` naming the first bad
+    row), then the report's other figures as `key: value`. The `ok: True` and `first bad row: ...`
+    lines that followed said the first line again (`ok` then `ok: True`); `--json` keeps both keys,
+    which a program reads as fields, not as repeated lines."""
     bad = report["first bad row"]
     print("ok" if report["ok"] else f"not ok: {bad['table']} {bad['key']}: {bad['problem']}")
     for key, value in report.items():
-        print(f"{key}: {value}")
-    return 0 if report["ok"] else 1
+        if key not in ("ok", "first bad row"):
+            print(f"{key}: {value}")
 
 
 def _trial_balance(args: argparse.Namespace) -> int:

@@ -76,7 +76,7 @@ def test_a_proposal_without_terms_is_refused_and_the_journal_still_verifies(bank
     assert (error.field, error.value, error.expected) == ("terms", None, "TermValues")
     bank.close()
     assert main(["verify", str(tmp_path / "j.sqlite")]) == 0
-    assert "ok: True" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines()[0] == "ok"
 
 
 @pytest.mark.parametrize("amount", ["1000", 10.5, None, True])

@@ -52,7 +52,22 @@ def test_run_prints_the_chain_head_and_verify_accepts_it(run, capsys):
     run_dir, head = run
     assert main(["verify", str(run_dir), "--expect-head", head]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "ok" and f"chain head: {head}" in out and "ok: True" in out
+    assert out[0] == "ok" and f"chain head: {head}" in out
+
+
+def test_verify_says_ok_once(run, capsys):
+    """It printed `ok` and then `ok: True` (and `first bad row: None`): the verdict twice."""
+    assert main(["verify", str(run[0])]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "ok" and not [line for line in out[1:] if line.startswith(("ok", "first bad row"))]
+
+
+def test_a_failed_verify_names_the_first_bad_row_once(run, tmp_path, capsys):
+    copy = edited_copy(run[0], tmp_path, "DELETE FROM chain")
+    assert main(["verify", str(copy)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("not ok: audit id 1: not covered by the chain")
+    assert not [line for line in out[1:] if line.startswith(("ok", "not ok", "first bad row"))]
 
 
 def test_verify_json_reports_ok_the_head_and_no_bad_row(run, capsys):
