@@ -60,9 +60,14 @@ class JournalView:
         from domains.accounting.period_balances import as_day, check_period, period_trial_balance
         from engine.bank.fiscal_reads import effective_period
 
-        last = as_day("until", until) if until is not None else date.fromisoformat(_last(self.journal)[:10])
+        last = as_day("until", until) if until is not None else self.last_day()
         first, last = check_period(from_ if from_ is not None else last.replace(day=1), last)
         return period_trial_balance(first, last, *effective_period(self.journal, first, last))
+
+    def last_day(self) -> date:
+        """The day of the journal's last outbox envelope: the default `until` of `trial_balance`, and
+        the last day a period can hold data for."""
+        return date.fromisoformat(_last(self.journal)[:10])
 
     def verify(self, expect_head: str | None = None) -> dict:
         """Integrity, hash chain and derived tables (index rows, snapshots, ledger lines) of the file,

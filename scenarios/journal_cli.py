@@ -12,6 +12,7 @@ import re
 import sqlite3
 import sys
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from domains.accounting.chart_view import CHART_COLUMNS, chart_rows
 from domains.accounting.period_balances import COLUMNS, InvalidPeriod
@@ -161,6 +162,16 @@ def _print_verdict(report: dict) -> None:
             print(f"{key}: {value}")
 
 
+def _note_no_data_after(journal: str, last: date, until: date) -> None:
+    """Say on stderr (the CSV on stdout stays what a program reads) that the days of the period after
+    the journal's last day hold no data, and that the figures run to that day. A period past the
+    journal's end printed a trial balance for it without a word: the README's own example (March
+    2020 on a run that ends on the 26th) read as a month's figures. A period that starts after the
+    last day is refused instead: it holds no data at all."""
+    print(f"lanasim: note: {journal} ends on {last}: {last + timedelta(days=1)} .. {until} has no data; "
+          f"the figures run to {last}", file=sys.stderr)
+
+
 def _trial_balance(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
 
@@ -172,6 +183,12 @@ def _trial_balance(args: argparse.Namespace) -> int:
                 return fail(f"--from {args.from_}: after the journal's last day, {bad.fields['value']} (InvalidPeriod)")
             flag = "--from" if bad.fields["argument"] == "from_" else "--until"
             return fail(f"{flag} {bad.fields['value']}: {bad.fields['problem']} (InvalidPeriod)")
+        last = view.last_day()
+        if period.from_ > last:
+            return fail(f"--from {args.from_}: after the journal's last day, {last} (InvalidPeriod)")
+        if period.until > last:
+            _note_no_data_after(args.journal, last, period.until)
+            period = view.trial_balance(period.from_, last)
     columns, rows = (CHART_COLUMNS, chart_rows(period)) if args.by == "code" else (COLUMNS, period.rows())
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(columns)

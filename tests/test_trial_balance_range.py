@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -135,3 +136,27 @@ def test_by_chart_code_rolls_every_account_into_its_code_and_each_parent_as_lana
     codes = [r[0] for r in rows[1:] if r[2:4] == ["USD", "settled"]]
     assert codes.index("1") < codes.index("11") < codes.index("11.02") < codes.index("11.02.0202") < codes.index("2")
     assert rows[-1][0] == "TOTAL"
+
+
+def test_a_period_ending_after_the_journal_says_which_days_have_no_data_and_reads_up_to_its_last_day(book, capsys):
+    """It printed the period's figures without a word, as if the journal covered the whole month."""
+    sim, _, path = book
+    last = sim.now.date()
+    sim.close()
+    assert main(["trial-balance", str(path), "--from", "2024-01-02", "--until", f"{last}"]) == 0
+    up_to_last = capsys.readouterr().out
+    assert main(["trial-balance", str(path), "--from", "2024-01-02", "--until", "2024-01-31"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == up_to_last
+    assert captured.err == (f"lanasim: note: {path} ends on {last}: {last + timedelta(days=1)} .. 2024-01-31 "
+                            f"has no data; the figures run to {last}\n")
+
+
+def test_a_period_starting_after_the_journal_is_refused_even_with_its_until_given(book, capsys):
+    """--from 2099-01-01 --until 2099-12-31 printed a year's trial balance of a journal that ends in 2024."""
+    sim, _, path = book
+    sim.close()
+    assert main(["trial-balance", str(path), "--from", "2099-01-01", "--until", "2099-12-31"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (f"lanasim: error: --from 2099-01-01: after the journal's last day, {sim.now.date()} "
+                            "(InvalidPeriod)\n") and captured.out == ""
