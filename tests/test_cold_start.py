@@ -75,9 +75,10 @@ def test_a_fork_at_the_journals_end_copies_rows_without_the_domains(journal, tmp
 
 
 def test_verify_show_and_an_earlier_fork_load_the_domains_but_not_the_simulation(journal, tmp_path):
-    for argv in (["verify", str(journal)], ["show", str(journal), "price", "nosuch"],
-                 ["fork", str(journal), "--at", "2024-01-02", "--journal", "earlier.sqlite"]):
+    for argv, status in ((["verify", str(journal)], 0), (["show", str(journal), "price", "nosuch"], 2),
+                         (["fork", str(journal), "--at", "2024-01-02", "--journal", "earlier.sqlite"], 0)):
         code, modules = imported_by(tmp_path, *argv)
+        assert code == status, argv
         assert "domains.credit" in modules, argv  # what folds entities is there: the check is not vacuous
         assert not modules & {*DRAWING, *SIMULATING}, argv
     assert (tmp_path / "earlier.sqlite").is_file()
