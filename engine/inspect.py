@@ -1,26 +1,39 @@
 """Read-only views of a journal file for the CLI: outbox lines, an entity's state, the trial balance
-of a period, verification."""
+of a period, verification.
+
+The bank's aggregates (every domain) are imported when a view first needs them (`kinds`: an
+entity, verification), so `lanasim outbox` reads its rows without them."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
-from engine.bank import modules
 from engine.bank.catalog import check_event_types
-from engine.bank.credit_views import VIEWS
 from engine.kernel.codec import Codec
-from engine.kernel.entity import EntityKind, register_types
 from engine.kernel.errors import UnknownEntity, UnknownKind
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
 from engine.kernel.outbox import Outbox
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from domains.accounting.period_balances import PeriodTrialBalance
+    from engine.kernel.entity import EntityKind
 
 __all__ = ["JournalView", "open_readonly"]
+
+
+def __getattr__(name: str) -> Any:
+    """`VIEWS` (a facility's read models, `engine.bank.credit_views`), imported on first use."""
+    if name == "VIEWS":
+        from engine.bank.credit_views import VIEWS
+
+        return VIEWS
+    raise AttributeError(f"module 'engine.inspect' has no attribute {name!r}")
 
 
 class _FixedClock:
@@ -32,15 +45,23 @@ class JournalView:
 
     def __init__(self, path: str) -> None:
         self.journal = Journal(path, Codec(), readonly=True)
-        self.kinds = {spec.kind: _ReadKind(spec, self.journal) for spec in modules.aggregates()}
         # read only: nothing is staged, so no outbox id is ever drawn from these ids
         self.outbox_reader = Outbox(self.journal, Ids(0), _FixedClock(), check_event_types)
+
+    @cached_property
+    def kinds(self) -> dict[str, EntityKind]:
+        """Every module's aggregates over the journal, each registering its types in the codec."""
+        from engine.bank import modules
+
+        read_kind = _read_kind()
+        return {spec.kind: read_kind(spec, self.journal) for spec in modules.aggregates()}
 
     def outbox(self, after: int = 0, types: list[str] | None = None) -> list[dict]:
         return self.outbox_reader.tail(after=after, types=types)
 
     def entity(self, kind: str, entity_id: str, as_of: str | None = None) -> object:
-        from engine.kernel.clock import parse_instant
+        from engine.bank.credit_views import VIEWS
+        from engine.kernel.instant import parse_instant
 
         until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of else None
         if kind in VIEWS:  # a facility's read model (repayment-plan, history), folded from the outbox
@@ -85,12 +106,18 @@ def _last(journal: Journal) -> str:
     return row[0] or "1970-01-01T00:00:00Z"
 
 
-class _ReadKind(EntityKind):
-    """An EntityKind that only loads (no index table is created on a read-only journal)."""
+@cache
+def _read_kind() -> Callable[[Any, Journal], EntityKind]:
+    """The class of an EntityKind that only loads (no index table is created on a read-only
+    journal), made on first use: the entity module imports the actor runtime."""
+    from engine.kernel.entity import EntityKind, register_types
 
-    def __init__(self, spec, journal) -> None:
-        self.spec, self.journal, self.folded = spec, journal, {}
-        register_types(spec, journal.codec)
+    class _ReadKind(EntityKind):
+        def __init__(self, spec, journal) -> None:
+            self.spec, self.journal, self.folded = spec, journal, {}
+            register_types(spec, journal.codec)
+
+    return _ReadKind
 
 
 @contextmanager

@@ -19,8 +19,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rich.table import Table
-
 from domains.aggregate import Refusal
 from engine.kernel.errors import (
     EngineError,
@@ -28,8 +26,6 @@ from engine.kernel.errors import (
     NotALanasimJournal,
     UnsupportedJournalFormat,
 )
-from engine.kernel.ids import check_seed
-from engine.kernel.journal_commit import JournalWriteFailed
 from scenarios.book.cli import register_cli as register_book
 from scenarios.console import (
     RunProgress,
@@ -139,6 +135,15 @@ def _version() -> str:
     return f"lanasim {number} (journal format {FORMAT})"
 
 
+class _Version(argparse._VersionAction):
+    """`--version`, its text made when asked for: reading the installed package's metadata cost every
+    command (`--help` too) the import of importlib.metadata."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        self.version = _version()
+        super().__call__(parser, namespace, values, option_string)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors (`lanasim run: error: ...`), exit status 2."""
 
@@ -148,7 +153,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     parser = _Parser(prog="lanasim", description="Deterministic simulation of a Lana-style bank.")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run a scenario into a run directory and print its summary")
     run.add_argument("scenario", nargs="?", help="a name from `lanasim scenarios` (optional with --resume)")
@@ -179,6 +184,8 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
 
 # -- run ---------------------------------------------------------------------------------
 def _run(args: argparse.Namespace, progress: RunProgress) -> int:
+    from engine.kernel.ids import check_seed
+
     params = assignments(args.set)
     if args.seed is not None:
         check_seed(args.seed)  # one the journal cannot store: refused before any file is made
@@ -211,6 +218,8 @@ def guarded(start: Callable[[], dict], run_dir: Path, progress: RunProgress, pro
     """`start()`'s summary, or the exit status of a run it stopped: Ctrl-C stops it at the next day
     (a second, where it is), with the one line saying where its journal stands; a full disk or a
     vanished directory mid-run is one line too."""
+    from engine.kernel.journal_commit import JournalWriteFailed
+
     with stop_on_sigint(progress, process_ends=process_ends):
         try:
             return start()
@@ -303,6 +312,8 @@ def _print_summary(run_dir: Path, summary: dict, *, as_json: bool, title: str) -
 
 # -- scenarios, describe, report ---------------------------------------------------------
 def _scenarios(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
     table = Table("scenario", "story", box=None)
     for name in scenario_names():
         table.add_row(name, load_scenario(name).story)

@@ -12,19 +12,12 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from decimal import Decimal
-from typing import IO, TextIO, cast
+from typing import IO, TYPE_CHECKING, TextIO, cast
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
+if TYPE_CHECKING:  # rich is imported where it draws: `lanasim --help` or `verify` in a pipe never does
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
 
 __all__ = ["RunProgress", "Stopped", "fail", "human", "param_table", "stdout_console", "summary_table", "working"]
 
@@ -46,13 +39,22 @@ class RunProgress:
     is set once the run is being stopped (that `Stopped`, or the handler's own interrupt)."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(stderr=True)
+        self._console = console
         self.stop_requested = False
         self.stopping = False
         self._bar: Progress | None = None
-        self._task = TaskID(0)
+        self._task = cast("TaskID", 0)
         self._tenth = -1
         self._first: tuple[float, datetime | None] | None = None
+
+    @property
+    def console(self) -> Console:
+        """Standard error's console, made on first use: every command makes a RunProgress, few report progress."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True)
+        return self._console
 
     def __call__(self, fraction: float, label: str) -> None:
         if self.stop_requested:
@@ -66,6 +68,15 @@ class RunProgress:
 
     def _draw(self, fraction: float, label: str) -> None:
         if self._bar is None:
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
             self._bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
                                  TimeRemainingColumn(), console=self.console, transient=True)
@@ -114,6 +125,8 @@ def human(value: object) -> str:
 
 
 def summary_table(summary: Mapping[str, object], title: str = "") -> Table:
+    from rich.table import Table
+
     table = Table(title=title or None, show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
@@ -124,6 +137,8 @@ def summary_table(summary: Mapping[str, object], title: str = "") -> Table:
 
 def param_table(params: Mapping[str, object]) -> Table:
     """Each parameter: name, default, unit, range, meaning."""
+    from rich.table import Table
+
     table = Table("parameter", "default", "unit", "range", "meaning", box=None)
     for p in params.values():
         low, high = (None if x is None else human(x) for x in (p.low, p.high))  # type: ignore[attr-defined]
@@ -136,6 +151,8 @@ def stdout_console() -> Console:
     """Standard output; wide when piped, so a digest or a story stays on one line, and without the
     spaces rich pads a table's lines with to its width (a file or a program reading it has no use
     for them)."""
+    from rich.console import Console
+
     console = Console(file=sys.stdout)
     return console if console.is_terminal else Console(file=cast(IO[str], _Unpadded(sys.stdout)), width=200)
 
@@ -162,5 +179,7 @@ _PADDING = re.compile(r"[ \t]+\n")
 def working(label: str) -> AbstractContextManager[object]:
     """A spinner on stderr while a long read runs, on a terminal (verifying a journal of 20,000
     imported facilities took 14 s, exporting it 6 s); nothing otherwise."""
+    from rich.console import Console
+
     console = Console(stderr=True)
     return console.status(label, spinner="dots") if console.is_terminal else nullcontext()

@@ -14,9 +14,6 @@ import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from domains.accounting.chart_view import CHART_COLUMNS, chart_rows
-from domains.accounting.period_balances import COLUMNS, InvalidPeriod
-from engine.kernel.codec import dumps
 from engine.kernel.errors import UnknownEventType
 from scenarios.console import fail, working
 from scenarios.library.rundir import journal_of
@@ -62,6 +59,7 @@ def register_cli(sub) -> None:
 
 def _outbox(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
+    from engine.kernel.codec import dumps
 
     with open_readonly(journal_of(args.journal)) as view:
         try:
@@ -102,6 +100,7 @@ def _utf8_stdout() -> Callable[[str], object]:
 
 def _show(args: argparse.Namespace) -> int:
     from engine.inspect import VIEWS, open_readonly
+    from engine.kernel.codec import dumps
     from engine.kernel.fork import check_within
     from scenarios.book.export import as_of_iso
 
@@ -173,6 +172,8 @@ def _note_no_data_after(journal: str, last: date, until: date) -> None:
 
 
 def _trial_balance(args: argparse.Namespace) -> int:
+    from domains.accounting.chart_view import CHART_COLUMNS, chart_rows
+    from domains.accounting.period_balances import COLUMNS, InvalidPeriod
     from engine.inspect import open_readonly
 
     with open_readonly(journal_of(args.journal)) as view:

@@ -22,26 +22,13 @@ import domains.time
 from domains.aggregate import Aggregate, Policy
 from domains.report.public import report_run_publisher
 from domains.time import DEFAULT_SCHEDULE, PRODUCER_ID, ClosingSchedule, RecordEndOfDay
-from engine.bank.credit_flow import CYCLE
-from engine.bank.fiscal import FiscalService
-from engine.bank.public_ids import PublicIds
 from engine.bank.report import NORMS
-from engine.bank.service.access import AccessService
-from engine.bank.service.credit import CreditService
-from engine.bank.service.custody import CustodyService
-from engine.bank.service.customer import CustomerService
-from engine.bank.service.deposit import DepositService
-from engine.bank.service.governance import GovernanceService
-from engine.bank.service.ledger import LedgerExport
-from engine.bank.service.price import PriceService
-from engine.bank.service.report import ReportService
-from engine.bank.settings import BankSettings
 from engine.kernel.authz import System
-from engine.kernel.batch import Batch
 from engine.kernel.clock import Priority
-from engine.kernel.port import Kernel
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the services are imported by the simulation that attaches them: a read (verify, show) needs none
+    from engine.bank.settings import BankSettings
+    from engine.kernel.port import Kernel
     from engine.simulation import Simulation
 
 __all__ = ["aggregates", "attach_services", "policies", "start_end_of_day"]
@@ -65,6 +52,19 @@ def policies() -> list[Policy]:
 def attach_services(sim: Simulation, kernel: Kernel, settings: BankSettings | None = None) -> None:
     """Attach each module's service when the simulation hosts all of that module's aggregates (a
     service working through other services only alongside them), and register their consumers."""
+    from engine.bank.credit_flow import CYCLE
+    from engine.bank.fiscal import FiscalService
+    from engine.bank.public_ids import PublicIds
+    from engine.bank.service.access import AccessService
+    from engine.bank.service.credit import CreditService
+    from engine.bank.service.custody import CustodyService
+    from engine.bank.service.customer import CustomerService
+    from engine.bank.service.deposit import DepositService
+    from engine.bank.service.governance import GovernanceService
+    from engine.bank.service.ledger import LedgerExport
+    from engine.bank.service.price import PriceService
+    from engine.bank.service.report import ReportService
+    from engine.kernel.batch import Batch
 
     def hosts(package: ModuleType) -> bool:
         return {spec.kind for spec in package.AGGREGATES} <= kernel.kinds

@@ -16,16 +16,17 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domains.aggregate import Aggregate
 from engine.kernel import chain
-from engine.kernel.codec import Codec, dumps, loads
-from engine.kernel.entity import EntityKind
+from engine.kernel.codec import dumps, loads
 from engine.kernel.errors import InvalidArgument, JournalExists, NotALanasimJournal
-from engine.kernel.journal import Journal
 from engine.kernel.journal_file import remove_journal
 from engine.kernel.readonly import connect_readonly
+
+if TYPE_CHECKING:  # entities are hosted only to reindex a cut before the end (`lanasim fork` copies rows)
+    from domains.aggregate import Aggregate
+    from engine.kernel.entity import EntityKind
 
 __all__ = ["check_within", "copy_cut", "cut_seq", "fork_journal", "open_source", "reindex"]
 
@@ -206,6 +207,10 @@ def _cut_into(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iter
         if journal != ":memory:":
             target.close()
         return target if journal == ":memory:" else journal
+    from engine.kernel.codec import Codec
+    from engine.kernel.entity import EntityKind
+    from engine.kernel.journal import Journal
+
     if journal != ":memory:":
         target.close()
     opened = Journal(target if journal == ":memory:" else journal, Codec())

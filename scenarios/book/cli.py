@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from domains.money import MAX_CENTS
 from scenarios.console import RunProgress, working
@@ -205,8 +206,18 @@ def _book_to_stdout(rows) -> None:
         text.detach()  # standard output stays open
 
 
+class _Aggregates:
+    """The bank's aggregates, imported when a fork iterates them: only a cut before the journal's
+    last instant reindexes entities (with their domains' rules); a cut at its end copies rows only,
+    and importing every domain for it was a quarter of `lanasim fork`'s time on a 10,000-facility book."""
+
+    def __iter__(self) -> Iterator[Any]:
+        from engine.bank import modules
+
+        return iter(modules.aggregates())
+
+
 def _fork(args: argparse.Namespace) -> int:
-    from engine.bank import modules
     from engine.kernel.chain_check import intact_meanwhile
     from engine.kernel.codec import loads
     from engine.kernel.fork import fork_journal, open_source
@@ -219,7 +230,7 @@ def _fork(args: argparse.Namespace) -> int:
         with intact_meanwhile(journal) as checked:
             meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
             at = as_of_iso(args.at) if args.at else str(meta.get("now", meta.get("start")))
-            fork_journal(source, str(new), at, modules.aggregates(), before_place=checked)
+            fork_journal(source, str(new), at, _Aggregates(), before_place=checked)
     finally:
         source.close()
     print(f"forked {args.journal} at {at} into {new}")

@@ -11,24 +11,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domains.accounting import chart
-from domains.credit.primitives import FacilityStatus
-from domains.credit.terms import TermValues
-from engine.bank import modules
-from engine.kernel.clock import parse_instant
-from engine.kernel.codec import loads
 from engine.kernel.errors import InvalidInstant
-from engine.kernel.fork import fork_journal, open_source
-from engine.simulation import Simulation
 from scenarios.library.params import ScenarioError
+
+if TYPE_CHECKING:  # the bank is imported by what branches it: `fork --at` and `show --as-of` only parse an instant
+    from domains.credit.terms import TermValues
+    from engine.simulation import Simulation
 
 __all__ = ["as_of_iso", "book_rows", "branch_at", "dollars", "open_facilities", "portfolio_rows"]
 
 
 def as_of_iso(value: str) -> str:
     """An --as-of or --at instant as journal text; `ScenarioError` naming the value if it is none."""
+    from engine.kernel.instant import parse_instant
+
     try:
         return parse_instant(value).strftime("%Y-%m-%dT%H:%M:%SZ")
     except InvalidInstant as refused:  # text that is no instant, or a field out of range
@@ -39,6 +37,11 @@ def as_of_iso(value: str) -> str:
 def branch_at(journal: str, at: str | None) -> Iterator[Simulation]:
     """The journal as it stood at `at` (default: its last instant), as a simulation over a branch
     in a temporary file (removed after; a long book's copy is not held in memory)."""
+    from engine.bank import modules
+    from engine.kernel.codec import loads
+    from engine.kernel.fork import fork_journal, open_source
+    from engine.simulation import Simulation
+
     with tempfile.TemporaryDirectory(prefix="lanasim-branch-") as scratch:
         source = open_source(journal)
         try:
@@ -71,6 +74,8 @@ def _btc(sats: int) -> str:
 
 def _owed(sim: Any, facility_id: str) -> tuple[int, int]:
     """(principal, posted interest) still owed, defaulted balances included."""
+    from domains.accounting import chart
+
     b = sim.ledger.balances([chart.receivable(facility_id, kind, bucket) for kind in ("disbursal", "interest")
                                   for bucket in ("not-yet-due", "due", "overdue", "defaulted")])
     return b[0] + b[1] + b[2] + b[3], b[4] + b[5] + b[6] + b[7]
@@ -112,6 +117,8 @@ def portfolio_rows(sim: Any) -> list[dict]:
     """The portfolio table: facility, status, collateralization state, CVL % at the price then as
     the bank computes it (Lana's rule: the ratio truncated to two decimals, so a whole percent; None:
     infinite), outstanding (the engine's: defaulted excluded) and collateral, in cents and sats."""
+    from domains.credit.primitives import FacilityStatus
+
     price, rows = sim.price.current(), []
     for facility_id in open_facilities(sim):
         f, books = sim.state("credit-facility", facility_id), sim.credit.books(facility_id)

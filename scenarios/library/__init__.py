@@ -13,8 +13,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from engine.kernel.ids import check_seed
-from engine.kernel.journal_file import remove_journal
 from scenarios.library.params import Param, ScenarioError, as_params, parse
 from scenarios.library.rundir import (
     RunRefused,
@@ -186,6 +184,8 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
     range-checked and the scenario's relations checked before anything is written. The journal is
     `run_dir/journal.sqlite`; then the scenario's `report(run_dir)` writes its outputs, or the
     story's summary is written as `run_dir/summary.json`. Refusals leave every file as it was."""
+    from engine.kernel.ids import check_seed
+
     scenario = load_scenario(name)
     check_seed(seed)  # an int of 64 bits, not a bool (InvalidArgument), before the run directory is made
     if params is not None and not isinstance(params, Mapping):
@@ -262,6 +262,7 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
     (with `summarise=False`, a scenario with a `report` returns the journal's figures only).
     `observe(sim)`, if given, is called with the simulation that continues (or re-executes) the run;
     `restart=False` re-executes even a run with a checkpoint (what `bench/resume.py` compares with)."""
+    from engine.kernel.journal_file import remove_journal
     from scenarios.library import resume
 
     run_dir = Path(run_dir)

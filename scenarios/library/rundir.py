@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
-from engine.kernel.journal_file import remove_journal
 from scenarios.library.params import ScenarioError
 
 __all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "claim_outputs", "held", "journal_meta", "journal_of",
@@ -65,6 +64,8 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
     journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
     if not force:
         raise RunRefused(journal, "holds a previous run; pass --force to replace it, or choose another --out")
+    from engine.kernel.journal_file import remove_journal
+
     with held(run_dir):  # not the run a resume is continuing
         _require_ours(run_dir)  # before anything is deleted
         remove_journal(journal)

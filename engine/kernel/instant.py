@@ -1,0 +1,61 @@
+"""Instants as the clock reads them: UTC datetimes from ISO text, dates or datetimes, and the years
+a simulation may start in.
+
+Apart from the clock (`engine.kernel.clock`, which re-exports these names) so that reading an
+instant (`lanasim fork --at`, `show --as-of`) does not import simpy and its package metadata.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from engine.kernel.errors import NOT_ISO, InvalidArgument, InvalidInstant, StartOutOfRange
+
+__all__ = ["EARLIEST_START", "LATEST_START", "check_start", "parse_instant", "whole_second"]
+
+EARLIEST_START = datetime(1000, 1, 1, tzinfo=UTC)  # journal rows carry four-digit years
+LATEST_START = datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC)  # over 1,000 years left for what a run schedules
+
+
+def parse_instant(value: str | date | datetime) -> datetime:
+    """A UTC datetime from an ISO string, a date (midnight UTC) or an aware/naive datetime; text
+    that is none is `InvalidInstant` (its problem: no ISO-8601 shape, or the field out of range)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            shapeless = str(exc).startswith("Invalid isoformat")
+            raise InvalidInstant(value=value, problem=NOT_ISO if shapeless else str(exc)) from None
+    elif not isinstance(value, date):  # 5, None, a float: no instant (a datetime is a date)
+        raise InvalidArgument(argument="instant", value=value,
+                              problem="an instant is an ISO-8601 string, a date or a datetime")
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def check_start(value: str | date | datetime) -> datetime:
+    """`value` as a UTC datetime if a simulation may start there (the years 1000 to 8999, both
+    included), else `StartOutOfRange`; text that is no instant is `InvalidInstant`, as `parse_instant`."""
+    try:
+        start = parse_instant(value)
+    except OverflowError:  # an offset that moves the instant past year 9999 (or before year 1)
+        start = None
+    if start is None or not EARLIEST_START <= start <= LATEST_START:
+        raise StartOutOfRange(start=value.isoformat() if isinstance(value, (date, datetime)) else value,
+                              earliest=EARLIEST_START.date().isoformat(), latest=LATEST_START.date().isoformat())
+    return start
+
+
+def whole_second(value: str | date | datetime) -> datetime:
+    """`parse_instant(value)`, refused as `InvalidInstant` when it has a fraction of a second: the
+    clock counts whole seconds, so an instant it is to move to, start at or run a job at would be
+    silently cut to the second before (a job asked for 12:00:00.5 ran at 12:00:00). Reads `as_of`
+    an instant take fractions: what stood then is what stood at its whole second."""
+    instant = parse_instant(value)
+    if instant.microsecond:
+        raise InvalidInstant(value=value if isinstance(value, str) else instant.isoformat(),
+                             problem="the clock counts whole seconds; this instant has a fraction of one")
+    return instant
