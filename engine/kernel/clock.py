@@ -16,12 +16,17 @@ from simpy.events import EventPriority
 
 from engine.kernel.errors import NOT_ISO, InvalidArgument, InvalidInstant, StartOutOfRange, TimeInPast
 
-__all__ = ["EARLIEST_START", "LATEST_START", "Clock", "Job", "Jobs", "Priority", "check_start", "parse_instant",
-           "whole_second"]
+__all__ = ["EARLIEST_START", "LATEST_INSTANT", "LATEST_START", "OUT_OF_CALENDAR", "Clock", "Job", "Jobs", "Priority",
+           "check_start", "parse_instant", "whole_second"]
 
 Job = Callable[[], object]  # scheduled work; a periodic job returning False stops repeating
 EARLIEST_START = datetime(1000, 1, 1, tzinfo=UTC)  # journal rows carry four-digit years
 LATEST_START = datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC)  # over 1,000 years left for what a run schedules
+# The clock moves no later: 200 years are left for what a run schedules from there (a facility's term,
+# up to 100 years, then its obligations' day counts, up to 100 more); past it, the next end of day or
+# a deposit account's alarm overflowed Python's calendar (OverflowError from inside a command).
+LATEST_INSTANT = datetime(9799, 12, 31, 23, 59, 59, tzinfo=UTC)
+OUT_OF_CALENDAR = "outside the years 1 to 9999 once converted to UTC"  # InvalidInstant's problem
 
 
 def parse_instant(value: str | date | datetime) -> datetime:
@@ -40,15 +45,21 @@ def parse_instant(value: str | date | datetime) -> datetime:
         value = datetime(value.year, value.month, value.day)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00: a real text, no instant of the calendar
+        raise InvalidInstant(value=value if isinstance(value, str) else value.isoformat(),
+                             problem=OUT_OF_CALENDAR) from None
 
 
 def check_start(value: str | date | datetime) -> datetime:
     """`value` as a UTC datetime if a simulation may start there (the years 1000 to 8999, both
     included), else `StartOutOfRange`; text that is no instant is `InvalidInstant`, as `parse_instant`."""
     try:
-        start = parse_instant(value)
-    except OverflowError:  # an offset that moves the instant past year 9999 (or before year 1)
+        start: datetime | None = parse_instant(value)
+    except InvalidInstant as refused:  # an offset that moves the instant past year 9999 (or before year 1)
+        if refused.fields.get("problem") != OUT_OF_CALENDAR:
+            raise
         start = None
     if start is None or not EARLIEST_START <= start <= LATEST_START:
         raise StartOutOfRange(start=value.isoformat() if isinstance(value, (date, datetime)) else value,
@@ -91,11 +102,16 @@ class Clock:
             self.iso = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def seconds_until(self, target: str | date | datetime) -> int:
-        """Whole seconds from now to `target`; refuses a target in the past."""
+        """Whole seconds from now to `target`; refuses a target in the past (`TimeInPast`) or after
+        `LATEST_INSTANT` (`InvalidArgument`)."""
         instant = whole_second(target)
         delta = (instant - self.now).total_seconds()
         if delta < 0:
             raise TimeInPast(now=self.iso, target=instant.isoformat())
+        if instant > LATEST_INSTANT:
+            raise InvalidArgument(argument="when", value=target if isinstance(target, str) else instant.isoformat(),
+                                  problem=f"after {LATEST_INSTANT.date().isoformat()}, the latest day a simulation's "
+                                          "clock moves to (the years after it are kept for what a run schedules)")
         return int(delta)
 
 
