@@ -119,6 +119,8 @@ class Simulation(Dispatch):
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         if seed is not None:
             check_seed(seed)  # before the journal: a seed SQLite cannot store leaves no file behind
+        if type(group_rows) is not int or group_rows < 1:  # "5" or None: a TypeError at the first command
+            raise InvalidArgument(argument="group_rows", value=group_rows, problem="a whole number of events >= 1")
         self.seed, self.runtime = seed, runtime
         if settings is not None and not isinstance(settings, BankSettings):
             raise MalformedCommand(kind="simulation", problem=f"settings must be a BankSettings, not {settings!r}")
