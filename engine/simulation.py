@@ -83,6 +83,14 @@ def _close_open_simulations() -> None:
 class Simulation(Dispatch):
     """A deterministic (default) or threaded run of the bank. Use as a context manager.
 
+    Arguments: `seed` an int of 64 bits (default 0, or the journal's when it is reopened);
+    `start` ISO text, a date or a datetime (naive read as UTC) in the years 1000-8999, whole
+    seconds (default 2024-01-01; `InvalidInstant`, `StartOutOfRange`); `journal` ":memory:" or a
+    path (str or Path): a new file is created, a lanasim journal reopened, anything else refused
+    untouched (`NotALanasimJournal`, `JournalLocked` while another `Simulation` holds it);
+    `runtime` "deterministic" or "threaded"; `settings` a `BankSettings`. A bad argument is a
+    typed refusal (`InvalidArgument`, `MalformedCommand`) raised before any file is written.
+
     The composition root: builds the kernel (journal, clock, outbox, actors, reactions), the ledger
     book (`sim.ledger`) and the bank's services over a narrow `Kernel`. One way each to:
     ask: `execute(kind, id, command)` returns the result once its cascade has settled;
@@ -337,10 +345,9 @@ class Simulation(Dispatch):
 
     def _close_abandoned(self) -> None:
         """Close a simulation nobody closed, without delivering what is queued (no new work runs
-        from a collector or at exit): its acknowledged commands were staged, not committed, and
-        were lost with the connection (create a customer, drop the simulation, reopen the file:
-        `UnknownEntity`; a script that ends without `close()` lost its commands since the clock
-        last moved). A failed commit is raised as `close` raises it (Python prints it)."""
+        from a collector or at exit): what it acknowledged is committed, as `close` commits it (a
+        customer created, the simulation dropped, the file reopened: the customer is there).
+        A failed commit is raised as `close` raises it (Python prints it)."""
         if not getattr(self, "closed", True):
             self.close(deliver=False)
 
