@@ -232,7 +232,13 @@ def sim(request: pytest.FixtureRequest, tmp_path) -> Iterator[Simulation]:
     kwargs: dict[str, object] = {"seed": 0, "start": "2024-01-01", "journal": str(tmp_path / "journal.sqlite")}
     marker = request.node.get_closest_marker("sim")
     if marker is not None:
+        if marker.args:  # @pytest.mark.sim(1) ran on seed 0: its arguments were dropped
+            raise TypeError(f"@pytest.mark.sim takes keyword arguments (seed=..., start=...), not {marker.args!r}")
         kwargs.update(marker.kwargs)
-    kwargs.update(getattr(request, "param", None) or {})
+    param = getattr(request, "param", None) or {}
+    if not isinstance(param, dict):  # parametrize("sim", [1, 2], indirect=True): "'int' object is not iterable"
+        raise TypeError(f"an indirect parametrization of `sim` gives dicts of Simulation arguments "
+                        f"({{'seed': 1}}), not {param!r}")
+    kwargs.update(param)
     with Simulation(**kwargs) as simulation:  # type: ignore[arg-type]
         yield simulation

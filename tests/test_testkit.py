@@ -203,3 +203,25 @@ def test_expect_given_anything_but_the_outbox_or_simulation_says_so(given):
     failed with AttributeError: '...' object has no attribute 'stream'."""
     with pytest.raises(TypeError, match=r"expect takes the simulation's outbox \(expect\(sim.outbox\)\)"):
         expect(given).to_have("core.customer.customer-created")
+
+
+def test_the_sim_fixture_refuses_arguments_it_would_drop_or_misread(tmp_path):
+    """`@pytest.mark.sim(1)` ran the test on seed 0 (the 1 was dropped), and an indirect
+    parametrization over seeds `[1, 2]` failed with TypeError: 'int' object is not iterable."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "test_user.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.sim(1)\ndef test_positional(sim):\n    assert sim.seed == 1\n\n"
+        "@pytest.mark.parametrize('sim', [2], indirect=True)\ndef test_bare_seed(sim):\n    pass\n")
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "test_user.py"], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": root})
+    assert "2 errors" in done.stdout, done.stdout
+    assert "@pytest.mark.sim takes keyword arguments (seed=..., start=...), not (1,)" in done.stdout
+    assert "an indirect parametrization of `sim` gives dicts of Simulation arguments ({'seed': 1}), not 2" \
+        in done.stdout
