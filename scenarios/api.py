@@ -70,6 +70,7 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
         sim.progress = progress
         sim.journal.set_meta(scenario=scenario.name, params={k: str(v) for k, v in values.items()})
         tell(sim, **values)
+        sim.journal.set_meta(finished=True)  # as `lanasim run` marks it: `--resume` refuses a finished run
         analysis = analyse_run(sim)
     if run_dir is not None:
         write_outputs(run_dir, analysis, values)

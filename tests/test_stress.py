@@ -238,3 +238,15 @@ def test_describe_says_which_borrowers_never_pay():
     but the late payers (a stress run's 5 borrowers all paid February's interest on 1 March)."""
     meaning = load_scenario("stress").params["late_share"].doc
     assert "1 - top_up_share - repay_share - late_share" in meaning and "the rest never pay" not in meaning
+
+
+def test_a_run_directory_run_stress_wrote_is_a_finished_run_as_lanasim_run_writes_it(run, capsys):
+    """`run_stress(out=DIR)` left its journal unmarked as finished, so `lanasim run --resume DIR`
+    took the finished run for a stopped one and ran it again (exit 0) where it refuses a run
+    `lanasim run --out` wrote."""
+    from scenarios.cli import main
+
+    before = {p.name: p.stat().st_mtime_ns for p in run.out.iterdir()}
+    assert main(["run", "march-2020", "--resume", str(run.out)]) == 2
+    assert "holds a finished run and its outputs; nothing to resume" in capsys.readouterr().err
+    assert {p.name: p.stat().st_mtime_ns for p in run.out.iterdir()} == before
