@@ -36,6 +36,7 @@ from engine.kernel.errors import (
     InvalidArgument,
     MalformedCommand,
     ReentrantAsk,
+    RunFinished,
     SimulationClosed,
     SimulationInterrupted,
     UnknownEntity,
@@ -162,6 +163,8 @@ class Simulation(Dispatch):
             if host.post is not None:
                 host.ledger = self.ledger
         self.closed = False
+        # a scenario's finished run (`lanasim run`, `run_stress`): read, never continued (`RunFinished`)
+        self.finished_run = str(stored.get("scenario", "a scenario")) if stored.get("finished") else None
         self.interrupted: str | None = None  # the instant a KeyboardInterrupt cut a cascade short (`settle`)
         self._close_failed: JournalWriteFailed | None = None  # the last commit's failure at `close`
         self._audit: tuple[object, ...] | None = None  # the audit row of the user's command being sent
@@ -184,7 +187,8 @@ class Simulation(Dispatch):
         for host in self.kinds.values():
             if host.alarm is not None:
                 self.alarms.host(host)
-        self.kernel = Kernel(self.execute, self.tell, self.state, self.load, self.index, self._exists, self.ids,
+        execute, tell = (self.execute, self.tell) if self.finished_run is None else (self._finished, self._finished)
+        self.kernel = Kernel(execute, tell, self.state, self.load, self.index, self._exists, self.ids,  # the services'
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
         modules.attach_services(self, self.kernel, self.settings)
         modules.start_end_of_day(self.kernel, schedule)
@@ -283,6 +287,8 @@ class Simulation(Dispatch):
         reaction it runs."""
         self._open()
         self._whole()
+        if self.finished_run is not None:
+            self._finished()
         if self.jobs.running or self.reactions.settling:
             raise ReentrantAsk(call=call, problem="the clock is moved by the caller driving the run, not by a job "
                                                   "or reaction it runs (schedule later work with sim.jobs.at)")
@@ -350,6 +356,10 @@ class Simulation(Dispatch):
         A failed commit is raised as `close` raises it (Python prints it)."""
         if not getattr(self, "closed", True):
             self.close(deliver=False)
+
+    def _finished(self, *args: object, **kwargs: object) -> Any:
+        """`RunFinished`: the services' commands and the clock of a scenario's finished run."""
+        raise RunFinished(journal=self.journal.path, scenario=self.finished_run)
 
     def _whole(self) -> None:
         """`SimulationInterrupted` once a KeyboardInterrupt cut an instant's work short."""
