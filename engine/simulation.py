@@ -36,6 +36,7 @@ from engine.kernel.errors import (
     InvalidArgument,
     MalformedCommand,
     ReentrantAsk,
+    RunFinished,
     SimulationClosed,
     SimulationInterrupted,
     UnknownEntity,
@@ -83,6 +84,14 @@ def _close_open_simulations() -> None:
 class Simulation(Dispatch):
     """A deterministic (default) or threaded run of the bank. Use as a context manager.
 
+    Arguments: `seed` an int of 64 bits (default 0, or the journal's when it is reopened);
+    `start` ISO text, a date or a datetime (naive read as UTC) in the years 1000-8999, whole
+    seconds (default 2024-01-01; `InvalidInstant`, `StartOutOfRange`); `journal` ":memory:" or a
+    path (str or Path): a new file is created, a lanasim journal reopened, anything else refused
+    untouched (`NotALanasimJournal`, `JournalLocked` while another `Simulation` holds it);
+    `runtime` "deterministic" or "threaded"; `settings` a `BankSettings`. A bad argument is a
+    typed refusal (`InvalidArgument`, `MalformedCommand`) raised before any file is written.
+
     The composition root: builds the kernel (journal, clock, outbox, actors, reactions), the ledger
     book (`sim.ledger`) and the bank's services over a narrow `Kernel`. One way each to:
     ask: `execute(kind, id, command)` returns the result once its cascade has settled;
@@ -119,6 +128,8 @@ class Simulation(Dispatch):
             raise MalformedCommand(kind="simulation", problem=f"runtime must be one of {RUNTIMES}, not {runtime!r}")
         if seed is not None:
             check_seed(seed)  # before the journal: a seed SQLite cannot store leaves no file behind
+        if type(group_rows) is not int or group_rows < 1:  # "5" or None: a TypeError at the first command
+            raise InvalidArgument(argument="group_rows", value=group_rows, problem="a whole number of events >= 1")
         self.seed, self.runtime = seed, runtime
         if settings is not None and not isinstance(settings, BankSettings):
             raise MalformedCommand(kind="simulation", problem=f"settings must be a BankSettings, not {settings!r}")
@@ -152,6 +163,8 @@ class Simulation(Dispatch):
             if host.post is not None:
                 host.ledger = self.ledger
         self.closed = False
+        # a scenario's finished run (`lanasim run`, `run_stress`): read, never continued (`RunFinished`)
+        self.finished_run = str(stored.get("scenario", "a scenario")) if stored.get("finished") else None
         self.interrupted: str | None = None  # the instant a KeyboardInterrupt cut a cascade short (`settle`)
         self._close_failed: JournalWriteFailed | None = None  # the last commit's failure at `close`
         self._audit: tuple[object, ...] | None = None  # the audit row of the user's command being sent
@@ -174,7 +187,8 @@ class Simulation(Dispatch):
         for host in self.kinds.values():
             if host.alarm is not None:
                 self.alarms.host(host)
-        self.kernel = Kernel(self.execute, self.tell, self.state, self.load, self.index, self._exists, self.ids,
+        execute, tell = (self.execute, self.tell) if self.finished_run is None else (self._finished, self._finished)
+        self.kernel = Kernel(execute, tell, self.state, self.load, self.index, self._exists, self.ids,  # the services'
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
         modules.attach_services(self, self.kernel, self.settings)
         modules.start_end_of_day(self.kernel, schedule)
@@ -273,6 +287,8 @@ class Simulation(Dispatch):
         reaction it runs."""
         self._open()
         self._whole()
+        if self.finished_run is not None:
+            self._finished()
         if self.jobs.running or self.reactions.settling:
             raise ReentrantAsk(call=call, problem="the clock is moved by the caller driving the run, not by a job "
                                                   "or reaction it runs (schedule later work with sim.jobs.at)")
@@ -335,12 +351,15 @@ class Simulation(Dispatch):
 
     def _close_abandoned(self) -> None:
         """Close a simulation nobody closed, without delivering what is queued (no new work runs
-        from a collector or at exit): its acknowledged commands were staged, not committed, and
-        were lost with the connection (create a customer, drop the simulation, reopen the file:
-        `UnknownEntity`; a script that ends without `close()` lost its commands since the clock
-        last moved). A failed commit is raised as `close` raises it (Python prints it)."""
+        from a collector or at exit): what it acknowledged is committed, as `close` commits it (a
+        customer created, the simulation dropped, the file reopened: the customer is there).
+        A failed commit is raised as `close` raises it (Python prints it)."""
         if not getattr(self, "closed", True):
             self.close(deliver=False)
+
+    def _finished(self, *args: object, **kwargs: object) -> Any:
+        """`RunFinished`: the services' commands and the clock of a scenario's finished run."""
+        raise RunFinished(journal=self.journal.path, scenario=self.finished_run)
 
     def _whole(self) -> None:
         """`SimulationInterrupted` once a KeyboardInterrupt cut an instant's work short."""

@@ -65,19 +65,45 @@ class Expected:
         return hits
 
     def never(self, event_type: str, **fields: object) -> None:
-        """No envelope of this type matches every field."""
+        """No envelope of this type matches every field. A field no published envelope of this type
+        has, or a value no published one can equal (a number for published text), is
+        `ExpectationFailed`: a misspelt path would make the expectation hold whatever happened."""
         found = self._matching(event_type, fields)
+        self._comparable(event_type, fields)
         if found:
             raise ExpectationFailed(f"expected no {event_type} with {_show(fields)}, found {len(found)}:\n"
                                     + "\n".join(_line(e, fields) for e in found[:NEAREST]))
 
     def count(self, event_type: str, **fields: object) -> int:
-        return len(self._matching(event_type, fields))
+        """How many envelopes of this type match every field (after `after`); a field that cannot
+        match any published envelope is `ExpectationFailed`, as in `never`."""
+        found = self._matching(event_type, fields)
+        self._comparable(event_type, fields)
+        return len(found)
 
     def _matching(self, event_type: str, fields: dict) -> list[dict]:
         check_event_types([event_type])
+        for key, value in fields.items():
+            if isinstance(value, datetime) and value.tzinfo is None:  # published instants are UTC text
+                raise TypeError(f"{key}={value!r} is a naive datetime, which matches no published instant: "
+                                "give it a timezone (tzinfo=timezone.utc)")
         return [e for e in self.outbox.stream(after=self.after, types=[event_type])
                 if all(_equal(lookup(e["payload"], _path(k)), v) for k, v in fields.items())]
+
+    def _comparable(self, event_type: str, fields: dict) -> None:
+        """`ExpectationFailed` for a field that no published envelope of this type (at any
+        sequence) holds, or holds only as a value of a type `expected` never equals: `never` would
+        pass and `count` be 0 whatever the simulation did. Nothing published of the type: no check."""
+        published = [e["payload"] for e in self.outbox.stream(types=[event_type])]
+        for key, expected in fields.items() if published else ():
+            values = [v for v in (lookup(p, _path(key)) for p in published) if v is not MISSING]
+            if not values:
+                raise ExpectationFailed(f"{_path(key)}: no published {event_type} has this field"
+                                        f"{_keys_near(published[-1], _path(key))}; the expectation could not fail")
+            if not any(_could_equal(v, expected) for v in values):
+                raise ExpectationFailed(f"{_path(key)}={expected!r} can equal no published {event_type}: "
+                                        f"{_path(key)} = {values[-1]!r}{_hint(values[-1], expected)}; "
+                                        "the expectation could not fail")
 
     def _explain(self, headline: str, event_type: str, fields: dict) -> str:
         same_type = self.outbox.tail(after=self.after, types=[event_type])
@@ -125,6 +151,20 @@ def _equal(actual: object, expected: object) -> bool:
         except (InvalidOperation, ValueError):
             return False
     return actual is not MISSING and actual == expected
+
+
+def _could_equal(actual: object, expected: object) -> bool:
+    """Whether some published value of `actual`'s type could equal `expected` (None or another
+    payload's value of the same path may differ in value, not in kind)."""
+    if actual is None or expected is None:
+        return True
+    if isinstance(actual, str):
+        return isinstance(expected, (str, Decimal, date))
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return isinstance(actual, bool) and isinstance(expected, bool)
+    if isinstance(actual, (int, float)):
+        return isinstance(expected, (int, float, Decimal))
+    return isinstance(expected, type(actual)) or isinstance(actual, type(expected))
 
 
 def _closeness(envelope: dict, fields: dict) -> int:
@@ -192,7 +232,13 @@ def sim(request: pytest.FixtureRequest, tmp_path) -> Iterator[Simulation]:
     kwargs: dict[str, object] = {"seed": 0, "start": "2024-01-01", "journal": str(tmp_path / "journal.sqlite")}
     marker = request.node.get_closest_marker("sim")
     if marker is not None:
+        if marker.args:  # @pytest.mark.sim(1) ran on seed 0: its arguments were dropped
+            raise TypeError(f"@pytest.mark.sim takes keyword arguments (seed=..., start=...), not {marker.args!r}")
         kwargs.update(marker.kwargs)
-    kwargs.update(getattr(request, "param", None) or {})
+    param = getattr(request, "param", None) or {}
+    if not isinstance(param, dict):  # parametrize("sim", [1, 2], indirect=True): "'int' object is not iterable"
+        raise TypeError(f"an indirect parametrization of `sim` gives dicts of Simulation arguments "
+                        f"({{'seed': 1}}), not {param!r}")
+    kwargs.update(param)
     with Simulation(**kwargs) as simulation:  # type: ignore[arg-type]
         yield simulation

@@ -52,7 +52,12 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
     """Run the `stress` scenario (or a preset of it such as "march-2020") with `params` overriding its
     defaults, range-checked as on the command line. With `out`, the run directory gets
     journal.sqlite and every output, as `lanasim run --out` writes it (`RunRefused` for a directory
-    holding other files or, without `force`, a previous run); without it the journal stays in memory."""
+    holding other files or, without `force`, a previous run); without it the journal stays in memory.
+    Parameters are typed values or text as `--set` takes it (`facilities=500`, `cvl_low="150"`); an
+    unknown preset or parameter, or a value out of its range, is `ScenarioError` and `seed` other
+    than an int of 64 bits `InvalidArgument`, before anything is written. `progress`, if given, is
+    called with (fraction done, sim time) as the run goes. The same preset, seed and parameters
+    give the same `digest`."""
     scenario = load_scenario(preset)
     scenario.require_stress("run_stress")
     values = parse_params(scenario, [f"{key}={value}" for key, value in params.items()])
@@ -65,6 +70,7 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
         sim.progress = progress
         sim.journal.set_meta(scenario=scenario.name, params={k: str(v) for k, v in values.items()})
         tell(sim, **values)
+        sim.journal.set_meta(finished=True)  # as `lanasim run` marks it: `--resume` refuses a finished run
         analysis = analyse_run(sim)
     if run_dir is not None:
         write_outputs(run_dir, analysis, values)

@@ -185,3 +185,28 @@ def test_a_job_that_moves_the_clock_is_refused_and_the_run_keeps_its_own_time(tm
     sim.close()
     assert published == [(datetime(2024, 1, 1, h, tzinfo=UTC), 4_000_000 + 3600 * h) for h in range(3)]
 
+
+
+def test_the_clock_moves_no_later_than_its_latest_instant_and_journals_nothing_when_asked_to(clock_sim):
+    """`run_until("9999-12-31")` ran 8,000 years of end of day; at the end the next command that
+    scheduled a day later (a deposit account's alarm) raised OverflowError from inside the command."""
+    from engine.kernel.errors import InvalidArgument
+
+    digest, now = clock_sim.journal.digest(), clock_sim.now
+    with pytest.raises(InvalidArgument) as refused:
+        clock_sim.run_until("9999-12-31")
+    assert refused.value.argument == "when" and "9799-12-31" in refused.value.problem
+    assert (clock_sim.journal.digest(), clock_sim.now) == (digest, now)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31T23:00:00-05:00", "0001-01-01T01:00:00+05:00"])
+def test_an_instant_its_offset_moves_off_the_calendar_is_an_invalid_instant_not_an_overflow(text):
+    """These read as UTC in year 10000 or year 0: `run_until`, `load(as_of=)` and `fork(at=)` raised a
+    bare OverflowError ('date value out of range')."""
+    with Simulation(seed=1, start="2024-01-01") as sim:
+        customer = sim.customer.create_customer("ada@example.com")
+        for attempt in (lambda: sim.run_until(text), lambda: sim.fork(at=text),
+                        lambda: sim.load("customer", customer, as_of=text)):
+            with pytest.raises(InvalidInstant) as refused:
+                attempt()
+            assert refused.value.problem == "outside the years 1 to 9999 once converted to UTC"

@@ -88,6 +88,37 @@ def test_out_of_range_terms_are_refused_naming_the_field_and_value(field, value)
     assert error.problem
 
 
+@pytest.mark.parametrize(("field", "value"), [
+    ("duration", 96_000), ("obligation_overdue_duration_from_due", 10**9),
+    ("annual_rate", Decimal("1e30")), ("one_time_fee_rate", Decimal(150)),
+])
+def test_terms_a_run_cannot_schedule_or_post_are_refused_before_any_proposal(sim, customer, field, value):
+    """A maturity 8,000 years on, an overdue date 10**9 days on, or interest and fees beyond 64
+    bits were taken, and the activation's reaction then failed (ReactionFailed: ValueError('year
+    10024 is out of range'), OverflowError, TypeError) with the facility left pending."""
+    error = refused_terms(**{field: value})
+    assert (error.field, error.value) == (field, value)
+    assert any(bound in error.problem for bound in ("1200", "36600", "at most"))
+    digest = sim.journal.digest()
+    with pytest.raises(InvalidTerms):
+        sim.credit.create_proposal(customer, AMOUNT, attrs.evolve(std_terms(), **{field: value}))
+    assert sim.journal.digest() == digest
+
+
+def test_terms_at_their_bounds_run_a_facility():
+    longest = std_terms(duration=1200, annual_rate=Decimal(1000), one_time_fee_rate=Decimal(100),
+                        obligation_overdue_duration_from_due=36_600)
+    with Simulation(seed=5, start="2024-01-01") as sim:
+        sim.price.set(PRICE)
+        ada = sim.customer.create_customer("ada@example.com")
+        sim.deposit.record_deposit(sim.deposit.create_account(ada), AMOUNT)
+        facility = sim.credit.create_proposal(ada, AMOUNT, longest)
+        sim.credit.conclude_customer_approval(facility)
+        sim.credit.update_collateral(facility, 2 * BTC)
+        sim.advance(days=40)
+        assert sim.credit.facility(facility).status is FacilityStatus.ACTIVE
+
+
 def test_changing_valid_terms_into_invalid_ones_is_refused_too():
     with pytest.raises(InvalidTerms) as raised:
         attrs.evolve(MULTIPLE, margin_call_cvl=Decimal(150))

@@ -248,3 +248,15 @@ def test_a_row_of_the_wrong_width_among_many_fails_the_commit_and_keeps_every_ro
         journal.flush()
     assert failed.value.fields["retained"] == 72
     assert journal.conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("group_rows", ["5", None, 0, 1.5])
+def test_a_group_size_that_is_no_whole_number_of_events_is_refused_before_the_journal_exists(tmp_path, group_rows):
+    """`group_rows="5"` (or None) opened the journal and raised TypeError ('<' not supported) at the
+    first command; 0 and 1.5 were taken as they came."""
+    from engine.kernel.errors import InvalidArgument
+
+    journal = tmp_path / "j.sqlite"
+    with pytest.raises(InvalidArgument) as refused:
+        Simulation(seed=1, journal=str(journal), group_rows=group_rows)
+    assert refused.value.argument == "group_rows" and not journal.exists()

@@ -85,3 +85,20 @@ def test_the_your_own_book_commands_run_as_pasted(tmp_path, monkeypatch, capsys)
     for written in ("book.sqlite", "book-table.csv", "out/my-book-crash/summary.json",
                     "out/my-book-june/summary.json", "mid-crash.sqlite", "book-after-crash.csv"):
         assert (tmp_path / written).is_file(), written
+
+
+def test_every_simulation_method_the_readme_calls_says_in_help_what_it_does():
+    """`help(sim.deposit.record_deposit)`, `freeze_customer`, `conclude_customer_approval` and
+    `complete_facility` showed no docstring, and `help(Simulation)` named none of its arguments."""
+    import inspect
+
+    from engine import Simulation
+
+    called = set(re.findall(r"\bsim\.(\w+)\.(\w+)\(", "\n".join(BLOCKS)))
+    assert len(called) > 10
+    with Simulation(journal=":memory:") as sim:
+        bare = sorted(f"{service}.{method}" for service, method in called
+                      if not inspect.getdoc(getattr(getattr(sim, service), method)))
+    assert bare == []
+    described = inspect.getdoc(Simulation) or ""
+    assert all(f"`{argument}`" in described for argument in ("seed", "start", "journal", "runtime", "settings"))

@@ -261,3 +261,22 @@ def test_a_report_as_of_a_day_the_journal_does_not_hold_is_refused_before_any_ru
         with pytest.raises(InvalidArgument, match="a day from 2024-01-01 to today, 2024-01-03"):
             sim.report.run("trial-balance", as_of=as_of)
         assert sim.journal.digest() == before and sim.report.run("trial-balance", as_of="2024-01-03").paths
+
+
+@pytest.mark.parametrize("out_dir", ["notes.txt", 5])
+def test_an_out_dir_that_is_a_file_or_no_path_is_refused_before_any_run_is_queued(tmp_path, out_dir):
+    """`out_dir=` a file of the user's raised NotADirectoryError after the run had been queued and
+    published as failed; a number raised TypeError from pathlib."""
+    from engine.kernel.errors import InvalidArgument
+
+    (tmp_path / "notes.txt").write_text("mine\n")
+    given = tmp_path / out_dir if isinstance(out_dir, str) else out_dir
+    with Simulation(seed=7, start="2024-01-01", journal=":memory:") as sim:
+        before = sim.journal.digest()
+        with pytest.raises(InvalidArgument) as refused:
+            sim.report.run("trial-balance", out_dir=given)
+        assert refused.value.argument == "out_dir" and sim.journal.digest() == before
+        with pytest.raises(InvalidArgument):
+            sim.ledger.export_csv("deposit-omnibus", out_dir=given)
+        assert sim.journal.digest() == before
+    assert (tmp_path / "notes.txt").read_text() == "mine\n"

@@ -238,3 +238,36 @@ def test_describe_says_which_borrowers_never_pay():
     but the late payers (a stress run's 5 borrowers all paid February's interest on 1 March)."""
     meaning = load_scenario("stress").params["late_share"].doc
     assert "1 - top_up_share - repay_share - late_share" in meaning and "the rest never pay" not in meaning
+
+
+def test_a_run_directory_run_stress_wrote_is_a_finished_run_as_lanasim_run_writes_it(run, capsys):
+    """`run_stress(out=DIR)` left its journal unmarked as finished, so `lanasim run --resume DIR`
+    took the finished run for a stopped one and ran it again (exit 0) where it refuses a run
+    `lanasim run --out` wrote."""
+    from scenarios.cli import main
+
+    before = {p.name: p.stat().st_mtime_ns for p in run.out.iterdir()}
+    assert main(["run", "march-2020", "--resume", str(run.out)]) == 2
+    assert "holds a finished run and its outputs; nothing to resume" in capsys.readouterr().err
+    assert {p.name: p.stat().st_mtime_ns for p in run.out.iterdir()} == before
+
+
+def test_a_finished_runs_journal_opened_from_python_is_read_not_continued(tmp_path):
+    """`Simulation(journal=RUN/journal.sqlite)` then `sim.advance(days=1)` appended a day to the
+    finished run, without its market, desk or borrowers: the digest changed, `lanasim verify`
+    passed and `lanasim report` wrote the run's outputs again from the altered journal."""
+    from engine.kernel.errors import RunFinished
+
+    result = run_stress("march-2020", seed=1, out=tmp_path / "run", facilities=5, days=2)
+    with Simulation(journal=str(tmp_path / "run" / "journal.sqlite")) as sim:
+        assert sim.journal.digest() == result.digest and sim.outbox.tail(types=["core.credit.facility-activated"])
+        for change in (lambda: sim.advance(days=1), lambda: sim.customer.create_customer("late@example.com"),
+                       lambda: sim.price.set(100)):
+            with pytest.raises(RunFinished, match="holds the finished run of march-2020"):
+                change()
+        assert sim.journal.digest() == result.digest
+        with sim.fork() as branch:  # the way to go on from it
+            branch.advance(days=1)
+            assert branch.now > sim.now
+    with Simulation(journal=str(tmp_path / "run" / "journal.sqlite")) as again:
+        assert again.journal.digest() == result.digest

@@ -419,6 +419,8 @@ def test_one_grid_value_that_holds_commas_is_one_value_from_python_and_with_a_tr
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"settings": ["days=1"]}, "settings must be a mapping of parameter names to values"),
     ({"design": "sobol", "samples": 2, "grid": {"top_up_share": (0, 0.5, 1)}}, "must be a (low, high) pair"),
+    ({"grid": [("facilities", [5, 10])]}, "grid must be a mapping of parameter names to values"),  # AttributeError
+    ({"workers": "2"}, "--workers must be a whole number of at least 1, got '2'"),  # TypeError: '<' not supported
 ])
 def test_run_sweep_refuses_settings_or_a_range_of_the_wrong_shape_in_one_typed_error(tmp_path, kwargs, message):
     """A list of "KEY=VALUE" settings was an AttributeError, a range of three values a ValueError."""

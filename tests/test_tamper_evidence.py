@@ -112,12 +112,15 @@ def test_a_simulation_reopening_a_tampered_journal_refuses_to_write_to_it(stress
 
 
 def test_an_untampered_journal_reopens_and_continues_to_a_journal_that_verifies(stressed, tmp_path):
+    """The finished run itself is only read (`RunFinished`); its branch in a file, reopened, goes on."""
     from engine import Simulation
 
-    copy = tampered(stressed, tmp_path, "")
+    copy, branch = tampered(stressed, tmp_path, ""), tmp_path / "branch.sqlite"
     with Simulation(seed=1, journal=str(copy)) as sim:
+        sim.fork(journal=str(branch)).close()
+    with Simulation(seed=1, journal=str(branch)) as sim:
         sim.advance(days=1)
-    assert main(["verify", str(copy)]) == 0
+    assert main(["verify", str(branch)]) == 0 and main(["verify", str(copy)]) == 0
 
 
 @pytest.mark.parametrize("sql, table", [

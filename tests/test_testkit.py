@@ -176,7 +176,25 @@ def test_a_date_or_aware_datetime_matches_the_iso_text_lana_publishes(sim):
     expect(sim.outbox).to_have("core.credit-collection.obligation-due", entity__due_at=date(2024, 1, 31),
                                entity__recorded_at=datetime(2024, 2, 1, tzinfo=UTC))
     expect(sim.outbox).never("core.credit-collection.obligation-due", entity__due_at=date(2024, 2, 29))
-    expect(sim.outbox).never("core.credit-collection.obligation-due", entity__recorded_at=datetime(2024, 2, 1))
+    with pytest.raises(TypeError, match="naive datetime"):  # it matched nothing, so `never` held whatever happened
+        expect(sim.outbox).never("core.credit-collection.obligation-due", entity__recorded_at=datetime(2024, 2, 1))
+
+
+def test_never_and_count_refuse_a_field_no_published_event_has_rather_than_hold_whatever_happened(sim):
+    """`never(..., entity__stauts="frozen")` passed, and `count` said 0, with the customer frozen:
+    a misspelt path (or a number where text is published) matched nothing, so the test checked nothing."""
+    customer = sim.customer.create_customer("ada@bank.test")
+    sim.customer.freeze_customer(customer)
+    with pytest.raises(ExpectationFailed, match=r"entity\.stauts: no published core\.customer\.customer-frozen has "
+                                                r"this field \(entity has id, .*status"):
+        expect(sim.outbox).never("core.customer.customer-frozen", entity__stauts="frozen")
+    with pytest.raises(ExpectationFailed, match=r"no published core\.customer\.customer-frozen has this field"):
+        expect(sim.outbox).count("core.customer.customer-frozen", id=customer)
+    with pytest.raises(ExpectationFailed, match=r"entity\.status=5 can equal no published"):
+        expect(sim.outbox).never("core.customer.customer-frozen", entity__status=5)
+    expect(sim.outbox).never("core.customer.customer-frozen", entity__status="active")  # a real field, another value
+    assert expect(sim.outbox).count("core.customer.customer-frozen", entity__status="frozen") == 1
+    expect(sim.outbox).never("core.customer.customer-closed", entity__whatever=1)  # none published: nothing to check
 
 
 @pytest.mark.parametrize("given", [5, [], "core.customer.customer-created"])
@@ -185,3 +203,25 @@ def test_expect_given_anything_but_the_outbox_or_simulation_says_so(given):
     failed with AttributeError: '...' object has no attribute 'stream'."""
     with pytest.raises(TypeError, match=r"expect takes the simulation's outbox \(expect\(sim.outbox\)\)"):
         expect(given).to_have("core.customer.customer-created")
+
+
+def test_the_sim_fixture_refuses_arguments_it_would_drop_or_misread(tmp_path):
+    """`@pytest.mark.sim(1)` ran the test on seed 0 (the 1 was dropped), and an indirect
+    parametrization over seeds `[1, 2]` failed with TypeError: 'int' object is not iterable."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "test_user.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.sim(1)\ndef test_positional(sim):\n    assert sim.seed == 1\n\n"
+        "@pytest.mark.parametrize('sim', [2], indirect=True)\ndef test_bare_seed(sim):\n    pass\n")
+    root = str(Path(__file__).resolve().parents[1])
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "test_user.py"], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": root})
+    assert "2 errors" in done.stdout, done.stdout
+    assert "@pytest.mark.sim takes keyword arguments (seed=..., start=...), not (1,)" in done.stdout
+    assert "an indirect parametrization of `sim` gives dicts of Simulation arguments ({'seed': 1}), not 2" \
+        in done.stdout

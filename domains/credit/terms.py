@@ -29,11 +29,23 @@ class DisbursalPolicy(str, enum.Enum):
 
 Validator = Callable[[object, 'attrs.Attribute[Any]', object], None]  # an attrs field validator
 
-def _pct(name: str, minimum: Decimal, strict: bool = False) -> Validator:
+# Bounds of what a run can schedule and post (Lana takes any u32 months or u64 days, and panics past
+# its calendar): a maturity, cycle or obligation date beyond year 9999, or an interest or fee amount
+# beyond 64 bits, failed inside the activation's reaction (ReactionFailed with a ValueError or an
+# OverflowError) with the facility left pending, or in `lanasim import` as a traceback.
+MAX_DURATION_MONTHS = 1200  # a hundred years
+MAX_TERM_DAYS = 36_600  # a hundred years, as one `sim.advance` moves at most
+MAX_ANNUAL_RATE = Decimal(1000)  # %: a cycle's interest on the largest facility stays a ledger amount
+MAX_FEE_RATE = Decimal(100)  # %: a structuring fee of at most the amount the facility pays out
+
+
+def _pct(name: str, minimum: Decimal, strict: bool = False, maximum: Decimal | None = None) -> Validator:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, Decimal) or not value.is_finite() or value < minimum or (strict and value == minimum):
             raise InvalidTerms(field=name, value=value,
                                problem=f"must be a Decimal {'>' if strict else '>='} {minimum}")
+        if maximum is not None and value > maximum:
+            raise InvalidTerms(field=name, value=value, problem=f"must be at most {maximum} (%)")
     return check
 
 
@@ -41,8 +53,8 @@ def _days(name: str, optional: bool) -> Validator:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is None and optional:
             return
-        if type(value) is not int or value < 0:
-            raise InvalidTerms(field=name, value=value, problem="must be a whole number of days >= 0")
+        if type(value) is not int or not 0 <= value <= MAX_TERM_DAYS:
+            raise InvalidTerms(field=name, value=value, problem=f"must be a whole number of days, 0 to {MAX_TERM_DAYS}")
     return check
 
 
@@ -57,20 +69,24 @@ def _member(kind: type[enum.Enum]) -> Validator:
 
 
 def _months(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not int or value <= 0:
-        raise InvalidTerms(field="duration", value=value, problem="must be a whole number of months > 0")
+    if type(value) is not int or not 0 < value <= MAX_DURATION_MONTHS:
+        raise InvalidTerms(field="duration", value=value,
+                           problem=f"must be a whole number of months, 1 to {MAX_DURATION_MONTHS}")
 
 
 @attrs.frozen
 class TermValues:
-    """Lana's `TermValues`. Invariant: initial_cvl > margin_call_cvl > liquidation_cvl."""
+    """Lana's `TermValues`. Invariant: initial_cvl > margin_call_cvl > liquidation_cvl. Bounded where a
+    run could not schedule or post them (`InvalidTerms` otherwise): duration 1-1200 months, each day
+    count 0-36,600, annual_rate at most 1,000 %, one_time_fee_rate at most 100 %."""
 
-    annual_rate: Decimal = attrs.field(validator=_pct("annual_rate", Decimal(0)))
+    annual_rate: Decimal = attrs.field(validator=_pct("annual_rate", Decimal(0), maximum=MAX_ANNUAL_RATE))
     duration: int = attrs.field(validator=_months)  # months
     initial_cvl: Decimal = attrs.field(validator=_pct("initial_cvl", Decimal(0), strict=True))
     margin_call_cvl: Decimal = attrs.field(validator=_pct("margin_call_cvl", Decimal(0), strict=True))
     liquidation_cvl: Decimal = attrs.field(validator=_pct("liquidation_cvl", Decimal(0), strict=True))
-    one_time_fee_rate: Decimal = attrs.field(default=Decimal(0), validator=_pct("one_time_fee_rate", Decimal(0)))
+    one_time_fee_rate: Decimal = attrs.field(default=Decimal(0), validator=_pct("one_time_fee_rate", Decimal(0),
+                                                                                        maximum=MAX_FEE_RATE))
     accrual_interval: InterestInterval = attrs.field(
         default=InterestInterval.END_OF_DAY, validator=_member(InterestInterval))
     accrual_cycle_interval: InterestInterval = attrs.field(

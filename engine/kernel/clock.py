@@ -14,11 +14,19 @@ from heapq import heappush
 import simpy
 from simpy.events import EventPriority
 
-from engine.kernel.errors import TimeInPast
-from engine.kernel.instant import EARLIEST_START, LATEST_START, check_start, parse_instant, whole_second
+from engine.kernel.errors import InvalidArgument, TimeInPast
+from engine.kernel.instant import (
+    EARLIEST_START,
+    LATEST_INSTANT,
+    LATEST_START,
+    OUT_OF_CALENDAR,
+    check_start,
+    parse_instant,
+    whole_second,
+)
 
-__all__ = ["EARLIEST_START", "LATEST_START", "Clock", "Job", "Jobs", "Priority", "check_start", "parse_instant",
-           "whole_second"]
+__all__ = ["EARLIEST_START", "LATEST_INSTANT", "LATEST_START", "OUT_OF_CALENDAR", "Clock", "Job", "Jobs", "Priority",
+           "check_start", "parse_instant", "whole_second"]
 
 Job = Callable[[], object]  # scheduled work; a periodic job returning False stops repeating
 
@@ -46,11 +54,16 @@ class Clock:
             self.iso = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def seconds_until(self, target: str | date | datetime) -> int:
-        """Whole seconds from now to `target`; refuses a target in the past."""
+        """Whole seconds from now to `target`; refuses a target in the past (`TimeInPast`) or after
+        `LATEST_INSTANT` (`InvalidArgument`)."""
         instant = whole_second(target)
         delta = (instant - self.now).total_seconds()
         if delta < 0:
             raise TimeInPast(now=self.iso, target=instant.isoformat())
+        if instant > LATEST_INSTANT:
+            raise InvalidArgument(argument="when", value=target if isinstance(target, str) else instant.isoformat(),
+                                  problem=f"after {LATEST_INSTANT.date().isoformat()}, the latest day a simulation's "
+                                          "clock moves to (the years after it are kept for what a run schedules)")
         return int(delta)
 
 

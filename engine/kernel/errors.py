@@ -25,6 +25,7 @@ __all__ = [
     "NotFound",
     "ReentrantAsk",
     "Refused",
+    "RunFinished",
     "SimulationClosed",
     "SimulationInterrupted",
     "StartOutOfRange",
@@ -179,3 +180,15 @@ class SimulationInterrupted(Refused):
                 "commit" if journal != ":memory:" else "its journal is in memory: run it again from the start")
         return (f"the simulation was interrupted at {self.fields.get('at')} in the middle of that instant's work; "
                 f"going on could lose a command of it: {then}")
+
+
+class RunFinished(Refused):
+    """The journal holds a finished run of a scenario (`lanasim run`, `run_stress`; fields: journal,
+    scenario): a `Simulation` opened on it reads it, but moving its clock or sending commands would
+    append to that run without its market, desk and borrowers, and its outputs (`summary.json`,
+    `lanasim report`) would no longer be the run's. Fork it to go on from it."""
+
+    def describe(self) -> str:
+        return (f"{self.fields.get('journal')} holds the finished run of {self.fields.get('scenario')}: read it, "
+                "but to go on from it fork it (sim.fork(), lanasim fork, lanasim run --from): moving its clock or "
+                "sending commands would change that run's journal")

@@ -83,7 +83,7 @@ def copy_cut(source: sqlite3.Connection, target: sqlite3.Connection, at_iso: str
     marks = (("forked_at", at_iso), ("forked_seq", cut)) if meta is None else tuple(meta.items())
     for key, value in (("now", at_iso), *marks, *reseed):
         target.execute("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
-    target.execute("DELETE FROM lanasim_meta WHERE key = 'digest'")
+    target.execute("DELETE FROM lanasim_meta WHERE key IN ('digest', 'finished')")  # a branch is no finished run
     _relink(target, first_cut)
     target.execute("COMMIT")
     return cut, changed

@@ -11,10 +11,16 @@ from datetime import UTC, date, datetime
 
 from engine.kernel.errors import NOT_ISO, InvalidArgument, InvalidInstant, StartOutOfRange
 
-__all__ = ["EARLIEST_START", "LATEST_START", "check_start", "parse_instant", "whole_second"]
+__all__ = ["EARLIEST_START", "LATEST_INSTANT", "LATEST_START", "OUT_OF_CALENDAR", "check_start", "parse_instant",
+           "whole_second"]
 
 EARLIEST_START = datetime(1000, 1, 1, tzinfo=UTC)  # journal rows carry four-digit years
 LATEST_START = datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC)  # over 1,000 years left for what a run schedules
+# The clock moves no later: 200 years are left for what a run schedules from there (a facility's term,
+# up to 100 years, then its obligations' day counts, up to 100 more); past it, the next end of day or
+# a deposit account's alarm overflowed Python's calendar (OverflowError from inside a command).
+LATEST_INSTANT = datetime(9799, 12, 31, 23, 59, 59, tzinfo=UTC)
+OUT_OF_CALENDAR = "outside the years 1 to 9999 once converted to UTC"  # InvalidInstant's problem
 
 
 def parse_instant(value: str | date | datetime) -> datetime:
@@ -33,15 +39,21 @@ def parse_instant(value: str | date | datetime) -> datetime:
         value = datetime(value.year, value.month, value.day)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00: a real text, no instant of the calendar
+        raise InvalidInstant(value=value if isinstance(value, str) else value.isoformat(),
+                             problem=OUT_OF_CALENDAR) from None
 
 
 def check_start(value: str | date | datetime) -> datetime:
     """`value` as a UTC datetime if a simulation may start there (the years 1000 to 8999, both
     included), else `StartOutOfRange`; text that is no instant is `InvalidInstant`, as `parse_instant`."""
     try:
-        start = parse_instant(value)
-    except OverflowError:  # an offset that moves the instant past year 9999 (or before year 1)
+        start: datetime | None = parse_instant(value)
+    except InvalidInstant as refused:  # an offset that moves the instant past year 9999 (or before year 1)
+        if refused.fields.get("problem") != OUT_OF_CALENDAR:
+            raise
         start = None
     if start is None or not EARLIEST_START <= start <= LATEST_START:
         raise StartOutOfRange(start=value.isoformat() if isinstance(value, (date, datetime)) else value,

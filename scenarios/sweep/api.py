@@ -43,8 +43,8 @@ def sweep(name: str, seeds: list[int], grid: list[str], settings: list[str], out
           progress: Callable[[int, int, dict], None] | None = None,
           echo: Callable[[str], None] = print) -> SweepResult:
     """Plan (every parameter checked), run what `out` lacks, then write the risk outputs."""
-    if workers is not None and workers < 1:
-        raise ScenarioError(f"--workers must be at least 1, got {workers}")
+    if workers is not None and (type(workers) is not int or workers < 1):  # "2": TypeError from `<`
+        raise ScenarioError(f"--workers must be a whole number of at least 1, got {workers!r}")
     if design == "sobol":
         check_metric(name, metric)
         ranges = parse_ranges(grid)
@@ -73,6 +73,8 @@ def run_sweep(scenario: str, seeds: Iterable[int] = range(1, 5), grid: dict | No
     `settings` fixes parameters; `out` defaults to a fresh temporary directory. `seeds` are ints of
     64 bits (`ScenarioError` otherwise, before any directory is made)."""
     seeds = check_seeds(seeds)
+    if grid is not None and not isinstance(grid, Mapping):  # a list of pairs: AttributeError ('items')
+        raise ScenarioError(f"grid must be a mapping of parameter names to values, got {grid!r}")
     for key, values in (grid or {}).items():  # a bare 5 or "5" is no list of values
         if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
             raise ScenarioError(f"grid[{key!r}] must be a list of values (grid) or a (low, high) pair (sobol), "

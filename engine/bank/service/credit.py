@@ -150,6 +150,11 @@ class CreditService:
         return proposal_id
 
     def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = SYSTEM) -> Outcome:
+        """The customer's answer to proposal `proposal_id` (the id `create_proposal` returned):
+        approved, it goes to governance (auto-approved under the default settings) and becomes a
+        pending facility of the same id, activated once its collateral reaches the margin-call CVL
+        (`update_collateral`); `approved=False` denies it. An unknown id is `UnknownEntity`, a
+        second answer `AlreadyApplied` (returned)."""
         result = self.kernel.execute("credit-facility-proposal", proposal_id, ConcludeCustomerApproval(approved),
                                      subject=subject)
         if approved:
@@ -198,6 +203,8 @@ class CreditService:
         return payment_id
 
     def complete_facility(self, facility_id: str, *, subject: str = SYSTEM) -> Outcome:
+        """Complete (close) a facility with nothing outstanding: `OutstandingAmount` while principal,
+        interest or a defaulted amount remains; a facility not activated is `FacilityNotActivated`."""
         self._active(facility_id)
         books = self.books(facility_id)
         return self.kernel.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),

@@ -85,6 +85,8 @@ class CustomerService:
         return command.id
 
     def freeze_customer(self, customer_id: str, *, subject: str = SYSTEM) -> Outcome:
+        """Freeze an active customer (Lana `freeze_customer`): an id that names no customer is
+        `UnknownEntity`, one frozen already `AlreadyApplied` (returned, nothing published)."""
         return self.kernel.execute("customer", customer_id, FreezeCustomer(), subject=subject)
 
     def unfreeze_customer(self, customer_id: str, *, subject: str = SYSTEM) -> Outcome:

@@ -97,6 +97,10 @@ class DepositService:
     # -- deposits ----------------------------------------------------------------------
     def record_deposit(self, account_id: str, amount: int, reference: str | None = None, *,
                        subject: str = SYSTEM) -> str:
+        """Record a deposit of `amount` cents (an int: `WrongType` for a float, Decimal, str or
+        bool; `NonPositiveAmount` for 0 or less; `AmountOutOfRange` above MAX_CENTS) into the
+        account; returns the deposit's id. An unknown account is `UnknownEntity`, a frozen or
+        closed one refused (`AccountFrozen`, `AccountClosed`)."""
         account = self.account(account_id)
         deposit_id = self.kernel.ids.entity()
         command = RecordDeposit(deposit_id, account_id, amount, reference or deposit_id, account.status)

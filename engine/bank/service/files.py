@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
+
+from engine.kernel.errors import InvalidArgument
 
 __all__ = ["OutputFolder"]
 
@@ -18,8 +21,14 @@ class OutputFolder:
         self._scratch: Path | None = None
 
     def path(self, given: str | Path | None = None) -> Path:
-        """`given` when there is one, else the folder (made scratch directory included)."""
+        """`given` when there is one, else the folder (made scratch directory included). A `given`
+        that is no path, or names a file, is `InvalidArgument` (it was a NotADirectoryError once the
+        report's run had been queued and failed)."""
         if given is not None:
+            if not isinstance(given, (str, os.PathLike)):
+                raise InvalidArgument(argument="out_dir", value=given, problem="a directory path (str or Path)")
+            if Path(given).exists() and not Path(given).is_dir():
+                raise InvalidArgument(argument="out_dir", value=str(given), problem="a file, not a directory")
             return Path(given)
         if self.journal_path != ":memory:":
             return Path(self.journal_path).resolve().parent / self.name

@@ -84,6 +84,9 @@ class GovernanceService:
         return self.kernel.execute("approval-policy", process_type.value, command, subject=subject)
 
     def policy(self, process_type: str) -> ApprovalPolicy:
+        """The approval policy of a process type ("credit-facility-proposal", "disbursal",
+        "withdraw"; `UnknownProcessType` for another): its `rules` say who approves (a committee,
+        or none: auto-approval; with `BankSettings(allow_auto_approval=False)` the "default" one)."""
         self._ensure_policies()
         found: ApprovalPolicy = self.kernel.state("approval-policy", _process_type(process_type).value)
         return found

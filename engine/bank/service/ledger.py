@@ -28,9 +28,9 @@ class LedgerExport:
         `LedgerAccountCsvExportUploaded`; returns the export id. The file goes to `out_dir`, else
         `exports/` beside the journal file, else (`:memory:`) a scratch directory removed when the
         simulation closes."""
+        folder = self._folder.path(out_dir or None)  # a file named as the folder: refused before an id is drawn
         rows = self.book.entries(account)
         export_id = self.kernel.ids.entity()
-        folder = self._folder.path(out_dir or None)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{account.replace(':', '-')}-{export_id[:8]}.csv"
         with path.open("w", newline="") as handle:

@@ -49,7 +49,8 @@ class ReportService:
 
         An unknown name raises `UnknownReport`, a report whose module is not hosted
         `ReportUnavailable`; either way the run is published as failed first. A day before the
-        journal's start or after today is `InvalidArgument`, before any run is queued.
+        journal's start or after today is `InvalidArgument`, before any run is queued, as is an
+        `out_dir` that names a file (the CSV goes to `out_dir/RUN_ID/NAME-DAY.csv`).
         """
         bounded_text("name", name)
         day = parse_instant(as_of).date() if as_of is not None else self.kernel.now.date()
@@ -57,12 +58,13 @@ class ReportService:
         if not first <= day <= today:  # the journal holds nothing before its start, nor after today
             raise InvalidArgument(argument="as_of", value=str(as_of),
                                   problem=f"a report reads the journal: a day from {first} to today, {today}")
+        directory = self.directory(out_dir)  # a file named as the directory is refused before the run is queued
         run_id = self._queue(name, day, run_type, subject)
         self._move(run_id, "running", subject)
         try:
             report = definition(name)
             file = ReportFile("csv", f"{run_id}/{name}-{day.isoformat()}.csv")
-            path = write_csv(self.directory(out_dir) / file.path, report.build(self.sources, day))
+            path = write_csv(directory / file.path, report.build(self.sources, day))
         except Exception:
             self._move(run_id, "failed", subject)
             raise
