@@ -16,6 +16,7 @@ from engine.kernel.errors import (
     HandlerFailed,
     InvalidArgument,
     MalformedCommand,
+    RunFinished,
     SimulationClosed,
     SimulationInterrupted,
     UnknownEntity,
@@ -51,6 +52,7 @@ class Dispatch:
     runtime: str
     closed: bool
     interrupted: str | None
+    finished_run: str | None  # the scenario whose finished run the journal holds: read, never continued
     journal: Journal
     ids: Ids
     clock: Clock
@@ -233,6 +235,8 @@ class Dispatch:
             return live
         if self.closed:
             raise SimulationClosed()
+        if self.finished_run is not None:  # before an audit row is staged: the run's journal gains nothing
+            self._finished()
         host = self.kinds.get(kind) if type(kind) is str else None
         if host is None:
             raise UnknownKind(kind=kind)
@@ -266,6 +270,10 @@ class Dispatch:
         return self.reactions.settling
 
     def _spawn(self, kind: str, entity_id: str) -> pykka.Actor:
+        """A live actor for (kind, id). None in a finished run (`RunFinished`): every command reaches
+        an actor, and with none live every one goes through `_ref`'s checks, which refuse it."""
+        if self.finished_run is not None:
+            self._finished()
         host = self.kinds[kind]
         actor: SimEntityActor | ThreadedEntityActor
         if self.runtime == "deterministic":
@@ -274,6 +282,12 @@ class Dispatch:
             actor = ThreadedEntityActor(host, entity_id)
         actor._start_actor_loop()  # not Actor.start(): stay out of pykka's global registry
         return actor
+
+    def _finished(self) -> Any:
+        """`RunFinished`: a scenario's finished run is read, never continued: a command to it (a
+        service's, `execute`, `tell`, a job's or a reaction's) or its clock moving would append to the
+        run's journal without the run's market, desk and borrowers."""
+        raise RunFinished(journal=self.journal.path, scenario=self.finished_run)
 
     def _raise_thread_failures(self) -> None:
         """Threaded runtime: a `tell` that failed on an actor's thread is raised here, once."""

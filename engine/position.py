@@ -36,6 +36,8 @@ def resume_clock(journal: Journal, ids: Ids, start: str | None, meta: dict[str, 
             clock.sync()
         if "ids" in meta:
             ids.restore(meta["ids"])
+        if meta.get("finished"):  # a scenario's finished run is read, never continued (`RunFinished`):
+            return clock  # its position and digest stay as it left them (an id a refused call drew is not stored)
         if "digest" in meta:  # the run goes on: the digest of its last close describes it no longer
             journal.stage("DELETE FROM lanasim_meta WHERE key = ?", ("digest",))
     journal.before_commit.append(Position(journal, clock, ids, meta).store)

@@ -36,7 +36,6 @@ from engine.kernel.errors import (
     InvalidArgument,
     MalformedCommand,
     ReentrantAsk,
-    RunFinished,
     SimulationClosed,
     SimulationInterrupted,
     UnknownEntity,
@@ -187,8 +186,7 @@ class Simulation(Dispatch):
         for host in self.kinds.values():
             if host.alarm is not None:
                 self.alarms.host(host)
-        execute, tell = (self.execute, self.tell) if self.finished_run is None else (self._finished, self._finished)
-        self.kernel = Kernel(execute, tell, self.state, self.load, self.index, self._exists, self.ids,  # the services'
+        self.kernel = Kernel(self.execute, self.tell, self.state, self.load, self.index, self._exists, self.ids,
                              self.clock, self.jobs, self.journal, frozenset(self.kinds))
         modules.attach_services(self, self.kernel, self.settings)
         modules.start_end_of_day(self.kernel, schedule)
@@ -356,10 +354,6 @@ class Simulation(Dispatch):
         A failed commit is raised as `close` raises it (Python prints it)."""
         if not getattr(self, "closed", True):
             self.close(deliver=False)
-
-    def _finished(self, *args: object, **kwargs: object) -> Any:
-        """`RunFinished`: the services' commands and the clock of a scenario's finished run."""
-        raise RunFinished(journal=self.journal.path, scenario=self.finished_run)
 
     def _whole(self) -> None:
         """`SimulationInterrupted` once a KeyboardInterrupt cut an instant's work short."""

@@ -271,3 +271,41 @@ def test_a_finished_runs_journal_opened_from_python_is_read_not_continued(tmp_pa
             assert branch.now > sim.now
     with Simulation(journal=str(tmp_path / "run" / "journal.sqlite")) as again:
         assert again.journal.digest() == result.digest
+
+
+def _rows(path):
+    """Every row of every table of a journal file, table by table (order aside)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}"))) for t in tables}
+    finally:
+        conn.close()
+
+
+def test_no_command_from_python_reaches_a_finished_runs_journal(tmp_path):
+    """`sim.execute(...)`, `sim.tell(...)` then `settle()`, a job of `sim.jobs` and a service call
+    refused after drawing an id each wrote to the finished run's journal: the first three appended
+    their events (the digest changed), the last stored the id it drew (a fork of the run then drew
+    other ids), and `settle(commit=True)` committed a link to its hash chain. Each is `RunFinished`
+    or a read now, and the file gains nothing."""
+    from domains.customer.commands import FreezeCustomer, UnfreezeCustomer
+    from engine.kernel.errors import RunFinished
+
+    run_stress("march-2020", seed=1, out=tmp_path / "run", facilities=5, days=2)
+    journal = str(tmp_path / "run" / "journal.sqlite")
+    before = _rows(journal)
+    with Simulation(journal=journal) as sim:
+        customer = sim.outbox.tail(types=["core.customer.customer-created"])[0]["payload"]["entity"]["id"]
+        for change in (lambda: sim.execute("customer", customer, FreezeCustomer()),
+                       lambda: sim.tell("customer", customer, UnfreezeCustomer()),
+                       lambda: sim.jobs.at(0, lambda: sim.execute("customer", customer, FreezeCustomer())),
+                       lambda: sim.customer.create_customer("late@example.com")):
+            with pytest.raises(RunFinished):
+                change()
+        sim.settle(commit=True)
+        sim.random("a stream").random()
+        assert type(sim.load("customer", customer)).__name__ == "Customer"
+    assert _rows(journal) == before
