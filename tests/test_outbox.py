@@ -94,3 +94,24 @@ def test_the_catalog_names_all_33_seed_events_and_lanas_naming():
     assert event_type_of("Governance", "ApprovalProcessConcluded") == "governance.approval-process-concluded"
     assert event_type_of("CreditCollection", "ObligationDue") == "core.credit-collection.obligation-due"
     assert len(EVENT_TYPES) == len(names)
+
+
+def test_a_where_path_no_published_event_has_is_refused_naming_the_keys_there_are():
+    """`tail(where={"entity.stauts": "frozen"})` returned [] with a customer frozen: a scenario test
+    asserting that no such event was published could not fail. A valid path that matches nothing
+    is still []; with nothing of the types published there is nothing to check a path against."""
+    from engine.kernel.errors import InvalidArgument
+
+    with Simulation(seed=1) as sim:
+        created = "core.customer.customer-created"
+        with pytest.raises(InvalidArgument, match=r"entity has id, party_id, customer_type, status") as err:
+            sim.customer.freeze_customer(sim.customer.create_customer("a@example.com"))
+            sim.outbox.tail(types=[created], where={"entity.stauts": "frozen"})
+        assert err.value.fields["argument"] == "where" and err.value.fields["value"] == "entity.stauts"
+        with pytest.raises(InvalidArgument, match="no published event has this path"):
+            sim.outbox.tail(where={"entity.stauts": "frozen"})
+        with pytest.raises(InvalidArgument, match=r"entity\.status is 'active', not an object"):
+            sim.outbox.tail(types=iter([created]), where={"entity.status.code": 1})
+        assert sim.outbox.tail(types=iter([created]), where={"entity.status": "closed"}) == []
+        assert len(sim.outbox.tail(where={"entity.status": "frozen"})) == 1
+        assert sim.outbox.tail(types=["core.credit.facility-activated"], where={"entity.zz": 1}) == []

@@ -122,8 +122,26 @@ class Outbox:
         if where is not None and not isinstance(where, dict):
             raise InvalidArgument(argument="where", value=where, problem='a dict of dotted payload paths to '
                                                                          'values, e.g. {"entity.status": "frozen"}')
+        if types is not None and where:
+            types = self.check_types(types)  # a list: read twice if the paths are checked
         matching = [e for e in self.stream(after, types) if not where or matches(e["payload"], where)]
+        if where and not matching:
+            self._check_paths(types, where)
         return matching if limit is None else matching[:limit]
+
+    def _check_paths(self, types: Iterable[str] | str | None, where: dict[str, object]) -> None:
+        """`InvalidArgument` for a `where` path that no published envelope of the types (at any
+        sequence) has, naming the keys there are: a misspelt path (`entity.stauts`) matched nothing,
+        and a scenario's check that nothing happened could not fail. Nothing published: no check."""
+        unseen, last = dict.fromkeys(where), None
+        for envelope in self.stream(0, types):
+            last = envelope["payload"]
+            unseen = {path: None for path in unseen if lookup(last, path) is MISSING}
+            if not unseen:
+                return
+        for path in unseen if last is not None else ():
+            raise InvalidArgument(argument="where", value=path,
+                                  problem=f"no published {_named(types)} has this path{keys_near(last, path)}")
 
     def stream(self, after: int = 0, types: Iterable[str] | str | None = None) -> Iterator[Envelope]:
         """`tail`'s envelopes one at a time, read as they are consumed: a long outbox (an imported
@@ -182,6 +200,24 @@ def lookup(payload: object, path: str) -> object:
 
 
 MISSING = object()
+
+
+def keys_near(payload: object, path: str) -> str:
+    """Where `path` stops matching `payload`: the keys it has at that level."""
+    walked: list[str] = []
+    for key in path.split("."):
+        if not isinstance(payload, dict) or key not in payload:
+            break
+        walked.append(key)
+        payload = payload[key]
+    at = ".".join(walked) or "the payload"
+    if not isinstance(payload, dict):
+        return f" ({at} is {payload!r}, not an object)"
+    return f" ({at} has {', '.join(map(str, payload))})"
+
+
+def _named(types: Iterable[str] | str | None) -> str:
+    return "event" if types is None else types if isinstance(types, str) else " or ".join(types)
 
 
 def matches(payload: object, where: dict[str, object]) -> bool:
