@@ -12,7 +12,7 @@ from scenarios.analysis import Analysis, analyse_run, write_outputs
 from scenarios.analysis.plots import figures
 from scenarios.library import load_scenario, parse_params
 from scenarios.library.params import ScenarioError
-from scenarios.library.rundir import prepare_run_dir
+from scenarios.library.rundir import as_dir, prepare_run_dir
 from scenarios.library.stress import tell
 
 __all__ = ["StressResult", "run_stress"]
@@ -55,7 +55,8 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
     holding other files or, without `force`, a previous run); without it the journal stays in memory.
     Parameters are typed values or text as `--set` takes it (`facilities=500`, `cvl_low="150"`); an
     unknown preset or parameter, or a value out of its range, is `ScenarioError` and `seed` other
-    than an int of 64 bits `InvalidArgument`, before anything is written. `progress`, if given, is
+    than an int of 64 bits `InvalidArgument`, `out` no path or `force` no bool `ScenarioError`, before
+    anything is written. `progress`, if given, is
     called with (fraction done, sim time) as the run goes. The same preset, seed and parameters
     give the same `digest`."""
     scenario = load_scenario(preset)
@@ -64,7 +65,7 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
     check_seed(seed)  # before the run directory is made
     if progress is not None and not callable(progress):
         raise ScenarioError(f"progress must be a callable (fraction, sim time) -> None, got {progress!r}")
-    run_dir = None if out is None else Path(out)
+    run_dir = None if out is None else as_dir("out", out)
     journal = ":memory:" if run_dir is None else str(prepare_run_dir(run_dir, force=force))
     with _opened(scenario, values, seed, journal) as sim:
         sim.progress = progress

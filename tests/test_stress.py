@@ -309,3 +309,22 @@ def test_no_command_from_python_reaches_a_finished_runs_journal(tmp_path):
         sim.random("a stream").random()
         assert type(sim.load("customer", customer)).__name__ == "Customer"
     assert _rows(journal) == before
+
+
+def test_run_stress_and_run_scenario_refuse_a_force_that_is_no_bool_and_a_directory_that_is_no_path(tmp_path):
+    """`run_stress(out=DIR, force="no")` replaced the run in DIR ("no" is true); `out=5` and
+    `run_scenario(run_dir=5)` / `resume_run(5)` were pathlib's TypeError, naming no argument."""
+    from scenarios.library import resume_run, run_scenario
+
+    first = run_stress("stress", out=tmp_path / "run", facilities=2, days=1)
+    for force in ("no", 0, None):
+        with pytest.raises(ScenarioError, match=r"force must be True or False \(--force\), got"):
+            run_stress("stress", out=tmp_path / "run", facilities=3, days=1, force=force)
+    with pytest.raises(ScenarioError, match=r"holds a previous run"):
+        run_stress("stress", out=tmp_path / "run", facilities=3, days=1)
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["digest"] == first.digest
+    for refused, argument in ((lambda: run_stress("stress", out=5, facilities=2, days=1), "out"),
+                              (lambda: run_scenario("onboarding", run_dir=5), "run_dir"),
+                              (lambda: resume_run(5), "run_dir")):
+        with pytest.raises(ScenarioError, match=f"^{argument} must be a directory path \\(str or Path\\), got 5$"):
+            refused()

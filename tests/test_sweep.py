@@ -321,6 +321,7 @@ def test_bad_input_gets_one_line_exit_2_and_touches_nothing(tmp_path, capsys, ar
     ([1, True], "seed True is not a seed"),
     ([1, 2**64], f"seed {2**64} is not a seed"),
     (7, "seeds must be ints, not 7"),
+    ([1, 1, 2], "seed 1 is given twice: a sweep runs each seed once per cell"),  # ran seeds 1 and 2, said nothing
 ])
 def test_run_sweep_refuses_seeds_that_are_not_64_bit_ints_before_making_a_directory(tmp_path, seeds, message):
     out = tmp_path / "absent"
@@ -444,3 +445,16 @@ def test_a_runs_key_follows_the_content_of_its_csv_markets_price_file(tmp_path):
     drawn = plan_grid("stress", [1], [{}], ["facilities=2"])[0]
     assert drawn.data == "" and drawn.key == RunSpec(*[getattr(drawn, f) for f in
                                                        ("scenario", "assignments", "seed", "code", "cell", "book")]).key
+
+
+def test_a_sweep_given_a_seed_twice_on_the_command_line_is_refused_in_one_line(tmp_path, capsys):
+    """`--seeds 1,1,2` ran two seeds and the sweep's report counted them as the three asked for."""
+    out = tmp_path / "absent"
+    assert main(["sweep", "march-2020", "--seeds", "1,1,2", "--out", str(out), "--set", "days=1"]) == 2
+    assert "lanasim: error: seed 1 is given twice" in capsys.readouterr().err and not out.exists()
+
+
+def test_run_sweep_refuses_an_out_that_is_no_path_naming_it():
+    """`run_sweep(..., out=5)` was pathlib's TypeError: expected str, bytes or os.PathLike object, not int."""
+    with pytest.raises(ScenarioError, match="out must be a directory path"):
+        run_sweep("march-2020", seeds=[1], settings={"days": 1}, out=5)

@@ -16,6 +16,7 @@ from typing import Any
 from scenarios.library.params import Param, ScenarioError, as_params, parse
 from scenarios.library.rundir import (
     RunRefused,
+    as_dir,
     journal_meta,
     outputs_written,
     prepare_run_dir,
@@ -191,7 +192,7 @@ def run_scenario(name: str, seed: int = 0, params: Mapping[str, object] | None =
     if params is not None and not isinstance(params, Mapping):
         raise ScenarioError(f"params must be a mapping of parameter names to values, got {type(params).__name__}")
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
-    run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-seed{seed}"
+    run_dir = as_dir("run_dir", run_dir) if run_dir is not None else Path("out") / f"{name}-seed{seed}"
     _not_its_own_book(run_dir, values)
     journal = prepare_run_dir(run_dir, force=force)
     summary = scenario.execute(seed=seed, journal=str(journal), params=values, progress=progress,
@@ -210,6 +211,7 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
     stopped journal has passed its checks."""
     from scenarios.library import resume
 
+    run_dir = as_dir("run_dir", run_dir)
     with resume.held(Path(run_dir)):  # one resume at a time
         meta = resume.finished_meta(Path(run_dir))
         if meta is not None and not outputs_written(Path(run_dir), meta):  # stopped while writing its outputs
@@ -265,7 +267,7 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
     from engine.kernel.journal_file import remove_journal
     from scenarios.library import resume
 
-    run_dir = Path(run_dir)
+    run_dir = as_dir("run_dir", run_dir)
     meta, target = resume.prepare_resume(run_dir)
     scenario = load_scenario(meta["scenario"])
     values = _given(scenario, run_dir, meta, seed, params)

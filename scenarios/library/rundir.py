@@ -21,8 +21,8 @@ from pathlib import Path
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
-__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "claim_outputs", "held", "journal_meta", "journal_of",
-           "outputs_written", "prepare_run_dir", "write_outputs", "write_summary"]
+__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "as_dir", "claim_outputs", "held", "journal_meta",
+           "journal_of", "outputs_written", "prepare_run_dir", "write_outputs", "write_summary"]
 
 JOURNAL, SUMMARY = "journal.sqlite", "summary.json"
 OUTPUTS = (SUMMARY, f"{SUMMARY}.partial", "timeseries.parquet", "facilities.parquet", "report.html")
@@ -42,6 +42,14 @@ class RunRefused(ScenarioError):
         super().__init__(f"{path}: {problem}")
 
 
+def as_dir(argument: str, value: object) -> Path:
+    """A directory argument of the Python API (`out`, `run_dir`) as a Path: a str or a path, else
+    `ScenarioError` naming the argument (5 was pathlib's TypeError: expected str, bytes or os.PathLike)."""
+    if not isinstance(value, (str, os.PathLike)) or isinstance(os.fspath(value), bytes):
+        raise ScenarioError(f"{argument} must be a directory path (str or Path), got {value!r}")
+    return Path(value)
+
+
 def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
     """Create `run_dir` if needed and return its journal path, free to be written.
 
@@ -50,7 +58,10 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
     A journal another run holds, or a run directory a resume holds (`held`), raises `JournalLocked`.
     With `force` a lanasim journal (and its SQLite side files) is deleted with the outputs its run
     wrote (`OUTPUTS`, `plots/NAME.png`), so a forced run stopped before its own outputs leaves none
-    of the old run's beside its journal; every other file stays where it is."""
+    of the old run's beside its journal; every other file stays where it is. A `force` that is no
+    bool is `ScenarioError` (run_stress(force="no") replaced the previous run)."""
+    if type(force) is not bool:
+        raise ScenarioError(f"force must be True or False (--force), got {force!r}")
     if run_dir.exists() and not run_dir.is_dir():
         raise RunRefused(run_dir, "exists and is not a directory")
     journal = run_dir / JOURNAL

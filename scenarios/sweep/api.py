@@ -17,6 +17,7 @@ import pandas as pd
 from attrs import frozen
 
 from scenarios.library import ScenarioError
+from scenarios.library.rundir import as_dir
 from scenarios.sweep.outputs import write_outputs
 from scenarios.sweep.plan import check_seeds, parse_grid, plan_grid
 from scenarios.sweep.runner import execute
@@ -86,7 +87,7 @@ def run_sweep(scenario: str, seeds: Iterable[int] = range(1, 5), grid: dict | No
     if settings is not None and not isinstance(settings, Mapping):  # a list of "KEY=VALUE": AttributeError
         raise ScenarioError(f"settings must be a mapping of parameter names to values, got {settings!r}")
     fixed = [f"{k}={v}" for k, v in (settings or {}).items()]
-    out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="lanasim-sweep-"))
+    out = as_dir("out", out) if out is not None else Path(tempfile.mkdtemp(prefix="lanasim-sweep-"))
     return sweep(scenario, seeds, items, fixed, out, design=design, samples=samples, metric=metric,
                  workers=workers, scheduler=scheduler, keep_journals=keep_journals, echo=echo)
 

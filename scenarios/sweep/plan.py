@@ -74,7 +74,8 @@ def parse_seeds(text: str) -> list[int]:
 
 def check_seeds(seeds: object) -> list[int]:
     """`seeds` as a list if every one is an int from -2**63 to 2**63 - 1 (bool excluded), else
-    `ScenarioError` naming the first that is not (a str such as "1-8" is text for `parse_seeds`)."""
+    `ScenarioError` naming the first that is not (a str such as "1-8" is text for `parse_seeds`), or
+    the first given twice."""
     if isinstance(seeds, (str, bytes)):
         raise ScenarioError(f"seeds must be ints, not the text {seeds!r} (parse_seeds reads N, A-B or A,B,C)")
     try:
@@ -84,6 +85,11 @@ def check_seeds(seeds: object) -> list[int]:
     for seed in listed:
         if type(seed) is not int or not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
             raise ScenarioError(f"seed {seed!r} is not a seed: a seed is an integer from -2**63 to 2**63 - 1")
+    seen: set[int] = set()
+    for seed in listed:  # a seed's run of a cell is made once: [1, 1, 2] ran 2 seeds and said nothing
+        if seed in seen:
+            raise ScenarioError(f"seed {seed} is given twice: a sweep runs each seed once per cell")
+        seen.add(seed)
     return listed
 
 
