@@ -86,7 +86,8 @@ class Simulation(Dispatch):
     Arguments: `seed` an int of 64 bits (default 0, or the journal's when it is reopened);
     `start` ISO text, a date or a datetime (naive read as UTC) in the years 1000-8999, whole
     seconds (default 2024-01-01; `InvalidInstant`, `StartOutOfRange`); `journal` ":memory:" or a
-    path (str or Path): a new file is created, a lanasim journal reopened, anything else refused
+    path (str or Path): a new file is created (an empty, 0-byte one too: it holds nothing to lose,
+    and SQLite reads it as an empty database), a lanasim journal reopened, anything else refused
     untouched (`NotALanasimJournal`, `JournalLocked` while another `Simulation` holds it);
     `runtime` "deterministic" or "threaded"; `settings` a `BankSettings`. A bad argument is a
     typed refusal (`InvalidArgument`, `MalformedCommand`) raised before any file is written.
