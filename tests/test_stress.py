@@ -320,7 +320,7 @@ def test_run_stress_and_run_scenario_refuse_a_force_that_is_no_bool_and_a_direct
     for force in ("no", 0, None):
         with pytest.raises(ScenarioError, match=r"force must be True or False \(--force\), got"):
             run_stress("stress", out=tmp_path / "run", facilities=3, days=1, force=force)
-    with pytest.raises(ScenarioError, match=r"holds a previous run"):
+    with pytest.raises(ScenarioError, match=r"pass --force \(force=True\) to replace it, or choose another --out"):
         run_stress("stress", out=tmp_path / "run", facilities=3, days=1)
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["digest"] == first.digest
     for refused, argument in ((lambda: run_stress("stress", out=5, facilities=2, days=1), "out"),

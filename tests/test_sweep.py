@@ -421,7 +421,7 @@ def test_one_grid_value_that_holds_commas_is_one_value_from_python_and_with_a_tr
     ({"settings": ["days=1"]}, "settings must be a mapping of parameter names to values"),
     ({"design": "sobol", "samples": 2, "grid": {"top_up_share": (0, 0.5, 1)}}, "must be a (low, high) pair"),
     ({"grid": [("facilities", [5, 10])]}, "grid must be a mapping of parameter names to values"),  # AttributeError
-    ({"workers": "2"}, "--workers must be a whole number of at least 1, got '2'"),  # TypeError: '<' not supported
+    ({"workers": "2"}, "--workers (workers=) must be a whole number of at least 1, got '2'"),  # TypeError ('<')
 ])
 def test_run_sweep_refuses_settings_or_a_range_of_the_wrong_shape_in_one_typed_error(tmp_path, kwargs, message):
     """A list of "KEY=VALUE" settings was an AttributeError, a range of three values a ValueError."""
@@ -458,3 +458,14 @@ def test_run_sweep_refuses_an_out_that_is_no_path_naming_it():
     """`run_sweep(..., out=5)` was pathlib's TypeError: expected str, bytes or os.PathLike object, not int."""
     with pytest.raises(ScenarioError, match="out must be a directory path"):
         run_sweep("march-2020", seeds=[1], settings={"days": 1}, out=5)
+
+
+def test_run_sweep_refusals_name_the_python_argument_beside_the_flag(tmp_path):
+    """From `run_sweep` a refusal spoke only of command-line flags (`--out ... is a file`, `--samples
+    must be`): the Python caller passed `out=` and `samples=`."""
+    (tmp_path / "file").write_text("mine")
+    with pytest.raises(ScenarioError, match=re.escape(f"--out (out=) {tmp_path / 'file'} is a file")):
+        run_sweep("march-2020", seeds=[1], settings={"days": 1}, out=tmp_path / "file")
+    with pytest.raises(ScenarioError, match=re.escape("--samples (samples=) must be a power of two")):
+        run_sweep("march-2020", design="sobol", samples=3, grid={"top_up_share": (0, 0.5)}, out=tmp_path / "s")
+    assert (tmp_path / "file").read_text() == "mine" and not (tmp_path / "s").exists()

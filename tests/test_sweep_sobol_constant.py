@@ -47,7 +47,7 @@ def test_a_text_metric_is_refused_in_one_line_naming_the_numeric_ones():
     from scenarios.library import ScenarioError
 
     runs = _runs([float(i) for i in range(len(PLAN))]).assign(digest="9195443810b30cb6")
-    with pytest.raises(ScenarioError, match="--metric digest is not a number; choose loss or one of: "
+    with pytest.raises(ScenarioError, match="--metric \\(metric=\\) digest is not a number; choose loss or one of: "
                                             "shortfall_end_cents"):
         sobol_indices(runs, PLAN, RANGES, "digest")
 
@@ -63,7 +63,7 @@ def test_a_metric_no_stress_run_reports_is_refused_before_any_run(tmp_path, caps
     out = tmp_path / "sobol"
     assert main(["sweep", "march-2020", "--design", "sobol", "--samples", "4", "--grid", "cvl_low=130:200",
                  "--set", "facilities=2", "--set", "days=1", "--metric", "nosuch", "--out", str(out)]) == 2
-    assert "--metric nosuch is not a number a march-2020 run reports; choose loss or one of: " \
+    assert "--metric (metric=) nosuch is not a number a march-2020 run reports; choose loss or one of: " \
            "btc_sold_sats, events_journaled, facilities," in capsys.readouterr().err
     assert not out.exists()
     summary = run_stress("march-2020", seed=1, facilities=2, days=1).summary

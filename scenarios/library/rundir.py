@@ -69,12 +69,14 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
         raise RunRefused(journal, "is a directory, not a journal")
     if not journal.exists():
         if run_dir.exists() and any(run_dir.iterdir()):
-            raise RunRefused(run_dir, "holds files but no lanasim journal; choose an empty or new --out directory")
+            raise RunRefused(run_dir, "holds files but no lanasim journal; choose an empty or new --out directory "
+                                      "(out=)")
         run_dir.mkdir(parents=True, exist_ok=True)
         return journal
     journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
     if not force:
-        raise RunRefused(journal, "holds a previous run; pass --force to replace it, or choose another --out")
+        raise RunRefused(journal, "holds a previous run; pass --force (force=True) to replace it, or choose "
+                                    "another --out (out=)")
     from engine.kernel.journal_file import remove_journal
 
     with held(run_dir):  # not the run a resume is continuing

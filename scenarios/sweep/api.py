@@ -45,7 +45,7 @@ def sweep(name: str, seeds: list[int], grid: list[str], settings: list[str], out
           echo: Callable[[str], None] = print) -> SweepResult:
     """Plan (every parameter checked), run what `out` lacks, then write the risk outputs."""
     if workers is not None and (type(workers) is not int or workers < 1):  # "2": TypeError from `<`
-        raise ScenarioError(f"--workers must be a whole number of at least 1, got {workers!r}")
+        raise ScenarioError(f"--workers (workers=) must be a whole number of at least 1, got {workers!r}")
     if design == "sobol":
         check_metric(name, metric)
         ranges = parse_ranges(grid)
@@ -59,7 +59,7 @@ def sweep(name: str, seeds: list[int], grid: list[str], settings: list[str], out
         plan = plan_grid(name, seeds, parse_grid(grid, len(seeds)), settings)
         identity = {"scenario": name, "design": design, "grid": grid, "settings": settings}
     else:
-        raise ScenarioError(f"--design expects grid or sobol, got {design!r}")
+        raise ScenarioError(f"--design (design=) expects grid or sobol, got {design!r}")
     counts = execute(plan, Path(out), identity, workers=workers, scheduler=scheduler,
                      keep_journals=keep_journals, progress=progress, echo=echo)
     risk, sensitivity = write_outputs(Path(out))

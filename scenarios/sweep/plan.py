@@ -107,7 +107,7 @@ def parse_grid(items: list[str], seeds: int = 1) -> list[dict[str, str]]:
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not raw or key in keys:
-            raise ScenarioError(f"--grid expects KEY=V1,V2,... once per key; got {item!r}")
+            raise ScenarioError(f"--grid (grid=) expects KEY=V1,V2,... once per key; got {item!r}")
         keys.append(key)
         values.append(_values(item, raw))
     cells = math.prod(map(len, values))
@@ -122,7 +122,7 @@ def _values(item: str, raw: str) -> list[str]:
         return raw.split(",")
     values = raw.removesuffix("|").split("|")
     if "" in values:
-        raise ScenarioError(f"--grid expects KEY=V1|V2,... with no empty value; got {item!r}")
+        raise ScenarioError(f"--grid (grid=) expects KEY=V1|V2,... with no empty value; got {item!r}")
     return values
 
 
@@ -139,7 +139,7 @@ def plan_grid(name: str, seeds: list[int], grid: list[dict[str, str]], settings:
     grid_keys = set(grid[0])
     overlap = grid_keys & {k for k, _ in fixed}
     if overlap:
-        raise ScenarioError(f"parameter {min(overlap)!r} is both in --grid and --set")
+        raise ScenarioError(f"parameter {min(overlap)!r} is both in --grid and --set (grid= and settings=)")
     runs = []
     for point in grid:
         pairs = [*fixed, *point.items()]

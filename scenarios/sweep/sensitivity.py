@@ -35,7 +35,7 @@ def parse_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
                                 f" got {item!r}")
         ranges[key] = bounds
     if not ranges:
-        raise ScenarioError("--design sobol needs at least one --grid KEY=LOW:HIGH range")
+        raise ScenarioError("--design sobol needs at least one --grid KEY=LOW:HIGH range (grid={KEY: (LOW, HIGH)})")
     return ranges
 
 
@@ -48,7 +48,7 @@ def plan_sobol(name: str, ranges: dict[str, tuple[float, float]], samples: int, 
     from SALib.sample import sobol
 
     if samples < 2 or samples & (samples - 1):
-        raise ScenarioError(f"--samples must be a power of two >= 2, got {samples}")
+        raise ScenarioError(f"--samples (samples=) must be a power of two >= 2, got {samples}")
     check_size(samples * (len(ranges) + 2), f"--samples {samples} x {len(ranges) + 2} (ranges + 2)")
     scenario, code = load_scenario(name), code_version()
     fixed = fixed_pairs(settings)
@@ -82,7 +82,7 @@ def check_metric(name: str, metric: str) -> None:
         return
     known = (*NUMBERS, "events_journaled", "outbox_events", "wall_s", "setup_s")  # every run's own (worker.py)
     if metric not in known:
-        raise ScenarioError(f"--metric {metric} is not a number a {name} run reports; choose loss or one of: "
+        raise ScenarioError(f"--metric (metric=) {metric} is not a number a {name} run reports; choose loss or one of: "
                             f"{', '.join(sorted(known))}")
 
 
@@ -111,7 +111,7 @@ def _metric_column(runs: pd.DataFrame, metric: str) -> pd.Series:
     a variance of text does not exist, and the float conversion raised a bare ValueError."""
     if metric in runs and not pd.api.types.is_numeric_dtype(runs[metric]):
         numeric = sorted(c for c in runs.select_dtypes("number") if c != "seed" and not c.startswith("param_"))
-        raise ScenarioError(f"--metric {metric} is not a number; choose loss or one of: {', '.join(numeric)}")
+        raise ScenarioError(f"--metric (metric=) {metric} is not a number; choose loss or one of: {', '.join(numeric)}")
     return runs.get(metric, pd.Series(np.nan, index=runs.index))
 
 

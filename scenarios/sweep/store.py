@@ -43,7 +43,7 @@ def read_manifest(path: Path) -> dict:
     lacking = [key for key in ("scenario", "design", "plan", "parts") if key not in manifest]
     if lacking:
         raise ScenarioError(f"{Path(path) / MANIFEST}: a damaged sweep manifest (no {lacking[0]}); "
-                            "choose another --out")
+                            "choose another --out (out=)")
     return manifest
 
 
@@ -55,7 +55,7 @@ def _part(path: Path) -> pd.DataFrame:
     except (OSError, ValueError) as bad:
         why = bad if path.exists() else "no such file"
         raise ScenarioError(f"{path}: a part of the sweep's runs that cannot be read ({why}); "
-                            "choose another --out") from None
+                            "choose another --out (out=)") from None
 
 
 def read_runs(path, *, planned_only: bool = True) -> pd.DataFrame:
@@ -86,15 +86,15 @@ class Store:
         that is not a directory, a non-empty directory that is no sweep, or another sweep."""
         path = Path(path)
         if path.exists() and not path.is_dir():
-            raise ScenarioError(f"--out {path} is a file, not a sweep directory")
+            raise ScenarioError(f"--out (out=) {path} is a file, not a sweep directory")
         if not path.exists() or not any(path.iterdir()):
             return []
         if not is_sweep_dir(path):
-            raise ScenarioError(f"--out {path} is not empty and holds no sweep; choose another directory")
+            raise ScenarioError(f"--out (out=) {path} is not empty and holds no sweep; choose another directory")
         found, identity = read_manifest(path), json.loads(json.dumps(identity))
         mismatch = [k for k in identity if k not in READ_ONLY and found.get(k) != identity[k]]
         if mismatch:
-            raise ScenarioError(f"--out {path} holds another sweep (its {mismatch[0]} differs); "
+            raise ScenarioError(f"--out (out=) {path} holds another sweep (its {mismatch[0]} differs); "
                                 "choose another directory")
         runs = read_runs(path, planned_only=False)
         return runs[runs["status"] != "lost"]["key"].tolist()
