@@ -460,3 +460,34 @@ def test_a_run_from_a_book_csv_stopped_while_importing_leaves_no_journal_and_run
     assert list(out.iterdir()) == []
     monkeypatch.setattr(branch, "import_positions", real)
     assert main(command) == 0  # no --force: nothing of lanasim's was left to replace
+
+
+def test_a_rate_written_as_a_fraction_is_imported_as_written_with_a_note_naming_the_facilities(tmp_path, capsys):
+    """0.12 in `annual_rate_pct` is a legal 0.12 % (the book is imported, exit 0) but likely 12 % written
+    as a fraction: the import says so on stderr, naming the facilities, and a book of 12 % says nothing."""
+    rows = [ROWS[0].replace(",2.5,12,12,", ",2.5,0.12,12,"), ROWS[1], ROWS[2].replace(",12,3,", ",0.5,3,")]
+    code, journal = imported(tmp_path, rows)
+    err = capsys.readouterr().err
+    assert code == 0 and journal.exists()
+    note, = [line for line in err.splitlines() if line.startswith("lanasim: note:")]
+    assert note.startswith(f"lanasim: note: {tmp_path / 'book.csv'}: 2 facilities have annual_rate_pct above 0 "
+                           "and below 1 (fac-1, fac-3)")
+    with branch_at(str(journal), None) as sim:
+        assert sim.state("credit-facility", "fac-1").terms.annual_rate == Decimal("0.12")  # imported as written
+    (tmp_path / "book.sqlite").unlink()
+    assert imported(tmp_path)[0] == 0 and "lanasim: note:" not in capsys.readouterr().err
+
+
+def test_a_run_from_a_book_with_a_fractional_rate_notes_it_and_runs(tmp_path, capsys):
+    book = write(tmp_path, [ROWS[0].replace(",2.5,12,12,", ",2.5,0.12,12,"), ROWS[1]])
+    assert main(["run", "march-2020", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
+                 "--set", "lead_days=0", "--set", "days=1", "--out", str(tmp_path / "run")]) == 0
+    assert f"lanasim: note: {book}: 1 facility has annual_rate_pct above 0 and below 1 (fac-1)" in \
+        capsys.readouterr().err
+
+
+def test_the_rates_note_names_three_facilities_and_counts_the_rest():
+    from scenarios.book.format import rates_note
+
+    assert rates_note([f"f-{i}" for i in range(5)]).startswith(
+        "5 facilities have annual_rate_pct above 0 and below 1 (f-0, f-1, f-2 and 2 more): the column is a percentage")

@@ -21,7 +21,7 @@ from engine.simulation import Simulation
 from scenarios.analysis import write_outputs
 from scenarios.book import held
 from scenarios.book.export import as_of_iso, open_facilities
-from scenarios.book.format import read_book
+from scenarios.book.format import Note, read_book
 from scenarios.library import load_scenario, parse_params, run_scenario, stress
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import prepare_run_dir
@@ -31,11 +31,12 @@ __all__ = ["run_from"]
 
 
 def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, params: dict | None = None,
-             run_dir: str | Path | None = None, force: bool = False, progress=None) -> dict:
+             run_dir: str | Path | None = None, force: bool = False, progress=None, note: Note | None = None) -> dict:
     """Run the stress scenario `name` on a branch of `source` (a journal file, a run directory or a
     book CSV) into `run_dir` (default `out/NAME-from-seedN`); returns the summary. A journal's run
     is the scenario run with `book_from` = it and `book_at` = `at` (`scenarios.book.held`), the run
-    each seed of a sweep over that book writes."""
+    each seed of a sweep over that book writes. `note` is told what a book file holds that is legal but
+    likely a mistake (`scenarios.book.format.rates_note`)."""
     scenario = load_scenario(name)
     scenario.require_stress("--from")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
@@ -52,7 +53,7 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
         check_start(start)  # the imported book's journal starts there
     except StartOutOfRange as refused:
         raise ScenarioError(f"--at {at}: {refused}") from None
-    positions = read_book(Path(source), date.fromisoformat(start[:10]))
+    positions = read_book(Path(source), date.fromisoformat(start[:10]), note)
     journal = str(prepare_run_dir(run_dir, force=force))  # a bad book is refused before --out is made
     _import(positions, start, journal, seed, values)
     with Simulation(seed=seed, journal=journal) as sim:

@@ -11,7 +11,7 @@ import argparse
 import io
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -164,7 +164,13 @@ def _read(args: argparse.Namespace) -> tuple[Iterable[list], int, date, int]:
     except StartOutOfRange as refused:
         raise ScenarioError(f"--as-of {args.as_of}: {refused}") from None
     price = _cents(args.price_usd, "--price-usd")
-    return book_chunks(args.book, as_of), check_book(args.book, as_of), as_of, price
+    return book_chunks(args.book, as_of), check_book(args.book, as_of, _noting(args.book)), as_of, price
+
+
+def _noting(source: str) -> Callable[[str], None]:
+    """What a command prints of a book it accepted that holds a likely mistake (a rate written as a
+    fraction), on stderr before it imports: a note, not a refusal, so the exit status is the run's."""
+    return lambda note: print(f"lanasim: note: {source}: {note}", file=sys.stderr)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -347,7 +353,8 @@ def _run_from(args: argparse.Namespace, progress) -> int:
     seed = 0 if args.seed is None else args.seed  # `run`'s default, as a synthetic run's
     run_dir = Path(args.out or f"out/{args.scenario}-from-seed{seed}")
     summary = guarded(lambda: run_from(args.scenario, args.from_, at=args.at, seed=seed, params=params,
-                                       run_dir=run_dir, force=args.force, progress=progress),
+                                       run_dir=run_dir, force=args.force, progress=progress,
+                                       note=_noting(args.from_)),
                       run_dir, progress, args.process_ends)  # Ctrl-C as in every run: it said only "interrupted"
     if isinstance(summary, int):
         return summary

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,8 +27,8 @@ from engine.bank.importer import Position
 from engine.bank.ledger import MAX_TOTAL
 from scenarios.book.sheet import BookProblem, BookRefused, SheetRow, sheet_rows
 
-__all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "book_chunks", "check_book", "read_book",
-           "write_book"]
+__all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "Note", "book_chunks", "check_book",
+           "rates_note", "read_book", "write_book"]
 
 CHUNK = 500  # positions imported between two releases of the import's actors
 
@@ -141,8 +141,13 @@ def _problem(error: ErrorDetails, sheet: SheetRow) -> str:
                           "largest": f"{MAX_BTC} BTC" if column == "collateral_btc" else f"{MAX_USD} USD"})
 
 
-def read_book(path: str | Path, as_of: date) -> list[Position]:
-    """Every row as a `Position`, or `BookRefused` with each bad row's line, column and problem."""
+Note = Callable[[str], None]
+"""Told what a book holds that is legal but likely a mistake (`rates_note`), once it is accepted."""
+
+
+def read_book(path: str | Path, as_of: date, note: Note | None = None) -> list[Position]:
+    """Every row as a `Position`, or `BookRefused` with each bad row's line, column and problem;
+    `note`, if given, is told of rates that look like fractions (`rates_note`)."""
     positions: list[Position | None] = []
     problems: list[BookProblem] = []
     for position, found in _scan(path, as_of):
@@ -151,20 +156,41 @@ def read_book(path: str | Path, as_of: date) -> list[Position]:
     kept = [p for p in positions if p is not None]
     _refuse(path, problems + _totals(sum(p.collateral_sats for p in kept), sum(p.amount + p.interest for p in kept)),
             len(positions))
+    _tell_rates(note, [p.facility_id for p in kept if 0 < p.terms.annual_rate < 1])
     return positions  # type: ignore[return-value]
 
 
-def check_book(path: str | Path, as_of: date) -> int:
+def check_book(path: str | Path, as_of: date, note: Note | None = None) -> int:
     """`read_book`'s checks, keeping no row: `BookRefused`, or how many facilities the book holds."""
     problems: list[BookProblem] = []
+    low: list[str] = []
     count = sats = cents = 0
     for position, found in _scan(path, as_of):
         problems += found
         count += 1
         if position is not None:
             sats, cents = sats + position.collateral_sats, cents + position.amount + position.interest
+            if 0 < position.terms.annual_rate < 1:
+                low.append(position.facility_id)
     _refuse(path, problems + _totals(sats, cents), count)
+    _tell_rates(note, low)
     return count
+
+
+def rates_note(ids: list[str]) -> str:
+    """What a user is told of facilities whose `annual_rate_pct` is above 0 and below 1: legal (a
+    0.5 % loan exists), but a book written with rates as fractions (0.12 for 12 %) reads so, and its
+    interest would be a hundredth of the book's without a word. A CVL so written is refused instead
+    (`_percent`): no lender sets one under 10 %."""
+    shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3:,} more" if len(ids) > 3 else "")
+    return (f"{len(ids):,} {'facility has' if len(ids) == 1 else 'facilities have'} annual_rate_pct above 0 and "
+            f"below 1 ({shown}): the column is a percentage, so 0.12 is 0.12 % a year, not 12 %; if the book "
+            "writes rates as fractions, multiply them by 100")
+
+
+def _tell_rates(note: Note | None, ids: list[str]) -> None:
+    if note is not None and ids:
+        note(rates_note(ids))
 
 
 def book_chunks(path: str | Path, as_of: date, size: int = CHUNK) -> Iterator[list[Position]]:
