@@ -12,7 +12,7 @@ import pytest
 
 from engine.bank.catalog import check_event_types
 from engine.kernel.codec import dumps
-from engine.kernel.outbox import MISSING, lookup
+from engine.kernel.outbox import MISSING, keys_near, lookup
 from engine.simulation import Simulation
 
 __all__ = ["ExpectationFailed", "Expected", "expect", "sim"]
@@ -99,7 +99,7 @@ class Expected:
             values = [v for v in (lookup(p, _path(key)) for p in published) if v is not MISSING]
             if not values:
                 raise ExpectationFailed(f"{_path(key)}: no published {event_type} has this field"
-                                        f"{_keys_near(published[-1], _path(key))}; the expectation could not fail")
+                                        f"{keys_near(published[-1], _path(key))}; the expectation could not fail")
             if not any(_could_equal(v, expected) for v in values):
                 raise ExpectationFailed(f"{_path(key)}={expected!r} can equal no published {event_type}: "
                                         f"{_path(key)} = {values[-1]!r}{_hint(values[-1], expected)}; "
@@ -184,24 +184,10 @@ def _field(payload: object, key: str, expected: object) -> str:
     path = _path(key)
     actual = lookup(payload, path)
     if actual is MISSING:
-        return f"{path}: no such field{_keys_near(payload, path)}"
+        return f"{path}: no such field{keys_near(payload, path)}"
     if _equal(actual, expected):
         return f"{path} = {actual!r} (as expected)"
     return f"{path} = {actual!r}, expected {expected!r}{_hint(actual, expected)}"
-
-
-def _keys_near(payload: object, path: str) -> str:
-    """Where a path stops matching: the keys published at that level."""
-    walked: list[str] = []
-    for key in path.split("."):
-        if not isinstance(payload, dict) or key not in payload:
-            break
-        walked.append(key)
-        payload = payload[key]
-    where = ".".join(walked) or "the payload"
-    if not isinstance(payload, dict):
-        return f" ({where} is {payload!r}, not an object)"
-    return f" ({where} has {', '.join(map(str, payload))})"
 
 
 def _hint(actual: object, expected: object) -> str:
