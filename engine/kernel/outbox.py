@@ -139,7 +139,8 @@ class Outbox:
             unseen = {path: None for path in unseen if lookup(last, path) is MISSING}
             if not unseen:
                 return
-        for path in unseen if last is not None else ():
+        if last is not None:
+            path = next(iter(unseen))
             raise InvalidArgument(argument="where", value=path,
                                   problem=f"no published {_named(types)} has this path{keys_near(last, path)}")
 
