@@ -212,17 +212,17 @@ def resume_run(run_dir: Path | str, *, seed: int | None = None, params: Mapping[
     from scenarios.library import resume
 
     run_dir = as_dir("run_dir", run_dir)
-    with resume.held(Path(run_dir)):  # one resume at a time
-        meta = resume.finished_meta(Path(run_dir))
-        if meta is not None and not outputs_written(Path(run_dir), meta):  # stopped while writing its outputs
+    with resume.held(run_dir):  # one resume at a time
+        meta = resume.finished_meta(run_dir)
+        if meta is not None and not outputs_written(run_dir, meta):  # stopped while writing its outputs
             scenario = load_scenario(meta["scenario"])
-            values = _given(scenario, Path(run_dir), meta, seed, params)
+            values = _given(scenario, run_dir, meta, seed, params)
             if announce is not None:
                 announce("the run had finished; writing the outputs it was stopped before writing")
-            return resume.finish_outputs(Path(run_dir), meta, scenario, values, progress)
+            return resume.finish_outputs(run_dir, meta, scenario, values, progress)
         module, summary = resume_journal(run_dir, seed=seed, params=params, progress=progress, announce=announce,
                                          summarise=False)
-        return write_outputs(module, Path(run_dir), summary)
+        return write_outputs(module, run_dir, summary)
 
 
 def _not_its_own_book(run_dir: Path, values: dict) -> None:

@@ -82,12 +82,11 @@ def check_seeds(seeds: object) -> list[int]:
         listed = list(seeds)  # type: ignore[call-overload]
     except TypeError:
         raise ScenarioError(f"seeds must be ints, not {seeds!r}") from None
+    seen: set[int] = set()
     for seed in listed:
         if type(seed) is not int or not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
             raise ScenarioError(f"seed {seed!r} is not a seed: a seed is an integer from -2**63 to 2**63 - 1")
-    seen: set[int] = set()
-    for seed in listed:  # a seed's run of a cell is made once: [1, 1, 2] ran 2 seeds and said nothing
-        if seed in seen:
+        if seed in seen:  # a seed's run of a cell is made once: [1, 1, 2] ran 2 seeds and said nothing
             raise ScenarioError(f"seed {seed} is given twice: a sweep runs each seed once per cell")
         seen.add(seed)
     return listed
