@@ -115,3 +115,41 @@ def test_the_desk_capacity_counts_the_hour_of_the_first_possible_sale_after_the_
     capacity = next(line for line in ax.get_lines() if line.get_label().startswith("desk capacity"))
     drawn = list(capacity.get_ydata())
     assert all(pd.isna(v) for v in drawn[:4]) and drawn[4:] == [5, 10, 10]
+
+
+TERMS = {"terms_mix": "12:12:140:125:105"}
+
+
+def test_the_states_legend_names_the_cvl_each_state_is_under():
+    """The legend read `under_liquidation`: 24 facilities so at the end of march-2020, beside 104
+    liquidations started and 104 executed, read as liquidations still under way. It is a CVL state."""
+    legend = figures(quiet_run(), TERMS)["states"].axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "fully collateralized", "under margin-call CVL (125 %)", "under liquidation CVL (105 %)"]
+
+
+def test_the_cvl_figure_draws_the_margin_call_and_liquidation_cvls_of_the_terms():
+    ax = figures(quiet_run(), {"terms_mix": "12:12:140:125:105,9:6:150:130:110"})["cvl"].axes[0]
+    drawn = {float(line.get_ydata()[0]) for line in ax.get_lines() if line.get_linestyle() in ("--", ":")}
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert drawn == {125, 130, 105, 110}
+    assert labels[-2:] == ["margin-call CVL (125 %, 130 %)", "liquidation CVL (105 %, 110 %)"]
+
+
+def test_a_book_from_a_journal_draws_no_thresholds_its_terms_mix_does_not_describe():
+    """`run --from BOOK` keeps `terms_mix` at its default, which is not the imported book's terms."""
+    drawn = figures(quiet_run(), {**TERMS, "book_from": "book.sqlite"})
+    assert [t.get_text() for t in drawn["cvl"].axes[0].get_legend().get_texts()] == [
+        "5th-95th percentile", "median", "lowest"]
+    assert [t.get_text() for t in drawn["states"].axes[0].get_legend().get_texts()][1:] == [
+        "under margin-call CVL", "under liquidation CVL"]
+
+
+def test_the_cvl_legend_stands_beside_the_axes_not_over_the_lowest_cvl():
+    """Placed "best" inside a frame the band fills, it covered the lowest CVL and the thresholds."""
+    import io
+
+    fig = figures(quiet_run(), TERMS)["cvl"]
+    fig.savefig(io.BytesIO(), format="png")  # lays the legend out
+    ax = fig.axes[0]
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1

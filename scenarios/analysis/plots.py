@@ -4,6 +4,7 @@ in a notebook leaves the kernel's backend, and its inline plots, as they were.""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -37,7 +38,10 @@ def _states(a: Analysis, params: dict) -> Figure:
     ax = fig.subplots()
     ts = a.timeseries
     columns = ["fully_collateralized", "under_margin_call", "under_liquidation"]
-    ax.stackplot(ts["time"], *(ts[c] for c in columns), labels=columns,
+    calls, liquidations = _thresholds(params)
+    labels = ["fully collateralized", f"under margin-call CVL{_pcts(calls)}",
+              f"under liquidation CVL{_pcts(liquidations)}"]
+    ax.stackplot(ts["time"], *(ts[c] for c in columns), labels=labels,
                  colors=["tab:green", "tab:orange", "tab:red"], alpha=0.8)
     ax.set(title="Facilities by collateralization state", ylabel="facilities", xlabel="time (UTC)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)  # beside the stack, not on it
@@ -51,8 +55,11 @@ def _cvl(a: Analysis, params: dict) -> Figure:
     ax.fill_between(ts["time"], ts["cvl_p05"], ts["cvl_p95"], color="tab:blue", alpha=0.25, label="5th-95th percentile")
     ax.plot(ts["time"], ts["cvl_p50"], color="tab:blue", label="median")
     ax.plot(ts["time"], ts["cvl_min"], color="tab:red", lw=0.8, label="lowest")
+    for values, name, style in zip(_thresholds(params), ("margin-call CVL", "liquidation CVL"), ("--", ":")):
+        for i, value in enumerate(values):  # one legend entry per threshold, however many terms share it
+            ax.axhline(float(value), color="dimgrey", lw=0.8, ls=style, label=None if i else f"{name}{_pcts(values)}")
     ax.set(title="CVL across the book", ylabel="CVL (%)", xlabel="time (UTC)")
-    ax.legend(loc="best")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)  # inside, it hid the lowest CVL
     return fig
 
 
@@ -108,6 +115,26 @@ def _shortfall(a: Analysis, params: dict) -> Figure:
     if not ts["shortfall_cents"].any() and not ts.get("reserves_cents", ts["shortfall_cents"]).any():
         _nothing(ax, "no shortfall in this run: collateral covered every facility at every price")
     return fig
+
+
+def _thresholds(params: dict) -> tuple[list[Decimal], list[Decimal]]:
+    """The margin-call and liquidation CVLs (%) of the book's terms, each distinct value once in
+    ascending order: what the collateralization states are counted against. None for a book from a
+    journal (`book_from`: its own terms, not `terms_mix`) or without a `terms_mix` to read."""
+    from scenarios.book.synthetic import parse_terms_mix  # the library imports this package
+
+    if params.get("book_from") or not params.get("terms_mix"):
+        return [], []
+    try:
+        mix = parse_terms_mix(str(params["terms_mix"]))
+    except ValueError:
+        return [], []
+    return sorted({t.margin_call_cvl for t in mix}), sorted({t.liquidation_cvl for t in mix})
+
+
+def _pcts(values: list[Decimal]) -> str:
+    """" (125 %)" or " (125 %, 130 %)" for a label; nothing when the thresholds are not known."""
+    return f" ({', '.join(f'{v.normalize():f} %' for v in values)})" if values else ""
 
 
 def _thousands() -> StrMethodFormatter:
