@@ -3,6 +3,8 @@ intervals are the same on every regeneration."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -13,7 +15,7 @@ from scenarios.sweep.store import Store
 from scenarios.sweep.worker import lost_run
 
 
-def fake_sweep(path, capacities=("1", "5"), seeds=range(1, 11)):
+def fake_sweep(path, capacities=("1", "5"), seeds=range(1, 11), cents_per_seed=1000.0):
     """A sweep directory whose rows are made up (no runs): each cell's loss grows with the seed."""
     grid = [{"desk_capacity_per_hour": c} for c in capacities]
     plan = plan_grid("march-2020", list(seeds), grid, ["facilities=3", "days=1"])
@@ -21,8 +23,9 @@ def fake_sweep(path, capacities=("1", "5"), seeds=range(1, 11)):
                   [spec.key for spec in plan]).open()
     for spec in plan:
         store.add({**lost_run(spec, RuntimeError("made up")), "status": "ok", "error": "",
-                   "shortfall_end_cents": 1000.0 * spec.seed, "slippage_cents": 10.0, "liquidations_executed": 2.0,
-                   "btc_sold_sats": 1e8, "hours_under_margin_call_mean": 3.0, "min_cvl_pct": 90.0})
+                   "shortfall_end_cents": cents_per_seed * spec.seed, "slippage_cents": 10.0,
+                   "liquidations_executed": 2.0, "btc_sold_sats": 1e8, "hours_under_margin_call_mean": 3.0,
+                   "min_cvl_pct": 90.0})
     store.flush()
 
 
@@ -73,3 +76,55 @@ def test_the_sobol_figure_names_the_metric_its_indices_explain(tmp_path, monkeyp
     store.flush()
     write_outputs(tmp_path)
     assert any("liquidations_executed" in title for title in titles) and (tmp_path / "sobol.png").is_file()
+
+
+def drawn_figures(path, monkeypatch) -> dict:
+    """`write_outputs(path)`'s figures by file name, laid out as saved."""
+    from matplotlib.figure import Figure
+
+    saved: dict = {}
+    real = Figure.savefig
+
+    def keep(self, name, *args, **kwargs):
+        saved[Path(name).name] = self
+        return real(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    write_outputs(path)
+    return saved
+
+
+def tick_labels(axis) -> list[str]:
+    low, high = axis.get_view_interval()
+    formatter = axis.get_major_formatter()
+    return [formatter(v, i) for i, v in enumerate(axis.get_majorticklocs()) if low <= v <= high]
+
+
+def test_the_money_axes_of_a_sweep_with_losses_in_the_millions_read_in_dollars_not_powers_of_ten(
+        tmp_path, monkeypatch):
+    """A book whose runs lost $25M to $250M: the histogram's loss axis read 0.5 ... 2.5 under "1e8",
+    as did the ES axes; written out whole, the histogram's ticks ran into each other."""
+    fake_sweep(tmp_path, cents_per_seed=2.5e9)
+    figures = drawn_figures(tmp_path, monkeypatch)
+    hist, es, converging = (figures[name].axes[0] for name in
+                            ("loss-hist-00.png", "es-vs-desk_capacity_per_hour.png", "es99-convergence.png"))
+    assert "100M" in tick_labels(hist.xaxis) and hist.xaxis.get_major_formatter()(0.0, 0) == "0"
+    for axis in (hist.xaxis, es.yaxis, converging.yaxis):
+        assert axis.get_offset_text().get_text() == ""
+        assert all(label.endswith("M") or label == "0" for label in tick_labels(axis)), tick_labels(axis)
+
+
+def test_a_sweep_with_losses_under_a_million_reads_whole_dollars_with_separators(tmp_path, monkeypatch):
+    fake_sweep(tmp_path, cents_per_seed=25_000_00.0)  # $25,000 to $250,000
+    hist = drawn_figures(tmp_path, monkeypatch)["loss-hist-00.png"].axes[0]
+    assert "100,000" in tick_labels(hist.xaxis)
+
+
+def test_the_es_figure_ticks_the_grid_values_run_and_the_histogram_counts_whole_runs(tmp_path, monkeypatch):
+    """Capacities of 2, 5 and 20 an hour were ticked 2.5, 5.0 ... 20.0, and 3.5 runs stood on the
+    histogram's count axis."""
+    fake_sweep(tmp_path, capacities=("2", "5", "20"))
+    figures = drawn_figures(tmp_path, monkeypatch)
+    assert tick_labels(figures["es-vs-desk_capacity_per_hour.png"].axes[0].xaxis) == ["2", "5", "20"]
+    counts = figures["loss-hist-00.png"].axes[0].get_yticks()
+    assert all(float(c).is_integer() for c in counts)

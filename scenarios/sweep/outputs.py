@@ -109,6 +109,7 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
 def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, units: dict[str, str],
              metric: str = "loss") -> list[tuple[str, str]]:
     from matplotlib.figure import Figure  # not pyplot: a sweep run in a notebook keeps its inline plots
+    from matplotlib.ticker import MaxNLocator
 
     figures: list[tuple[str, str]] = []
 
@@ -129,6 +130,8 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
         for tag, style in (("95", "--"), ("99", ":")):
             ax.axvline(cell_risk[f"es{tag}"] / 100, color="#b04a4a", linestyle=style, label=f"ES {tag} %")
         ax.set(xlabel="loss per run (USD)", ylabel="runs", title=f"loss distribution: {cell} ({len(loss)} seeds)")
+        _dollars(ax.xaxis)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of runs: no 3.5 runs
         ax.legend()
         save(fig, f"loss-hist-{i:02d}.png", f"Loss histogram, {cell}")
     params = [c for c in risk.columns if c.startswith("param_")]
@@ -145,6 +148,9 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
                 ax.errorbar(x[rows.index], es, yerr=err, fmt="o-" if other else "o", capsize=3,
                             label=f"ES {tag} % (95 % CI){other}")
         unit = units.get(column[6:], "")
+        _dollars(ax.yaxis)
+        if x.nunique() <= 8:  # ticks at the values run (2, 5, 20), not 2.5 or 7.5 liquidations an hour
+            ax.set_xticks(sorted(x.unique()), [f"{v:g}" for v in sorted(x.unique())])
         ax.set(xlabel=f"{column[6:]} ({unit})" if unit else column[6:], ylabel="expected shortfall (USD)",
                title=f"ES against {column[6:]}")
         if len(ax.get_legend_handles_labels()[1]) > 2:  # a series per other value: the legend under the axes
@@ -162,6 +168,7 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
             ax.fill_between(group["seeds"], group["es_low"] / 100, group["es_high"] / 100, alpha=0.2,
                             color=line.get_color())
         ax.set(xlabel="seeds", ylabel="ES 99 % (USD)", title="99 % ES as seeds accumulate (95 % CI band)")
+        _dollars(ax.yaxis)
         ax.legend(fontsize="small")
         save(fig, "es99-convergence.png", "Convergence of the 99 % ES: a band still narrowing needs more seeds")
     if sensitivity is not None:
@@ -176,6 +183,21 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
         ax.legend()
         save(fig, "sobol.png", "Sobol indices with 95 % intervals")
     return figures
+
+
+def _dollars(axis) -> None:
+    """Dollars on a money axis: matplotlib's own ticks wrote a loss of $100M and more as 1.0 to 3.0
+    under a "1e8" at the axis' end; written out whole (300,000,000) they ran into each other along x."""
+    from matplotlib.ticker import FuncFormatter
+
+    def tick(value: float, _pos) -> str:
+        top = max(abs(v) for v in axis.get_view_interval())
+        for scale, suffix in ((1e9, "B"), (1e6, "M")):
+            if top >= scale and value:
+                return f"{value / scale:,.6g}{suffix}"
+        return f"{value:,.0f}"
+
+    axis.set_major_formatter(FuncFormatter(tick))
 
 
 def _series(risk: pd.DataFrame, column: str, params: list[str]) -> list[tuple[pd.DataFrame, str]]:
