@@ -228,6 +228,19 @@ def test_run_stress_refuses_a_scenario_that_is_not_a_stress_one_and_a_directory_
     assert again.digest == first.digest and (tmp_path / "mine" / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.parametrize("preset", [None, 2020, Path("march-2020")])
+def test_run_stress_and_run_sweep_refuse_a_scenario_that_is_no_name_and_list_the_names(preset, tmp_path):
+    """`run_stress(None)` (a notebook's SCENARIO left unset) was `'NoneType' object has no attribute
+    'replace'` from inside the library."""
+    from scenarios.sweep import run_sweep
+
+    for run in (lambda: run_stress(preset, facilities=2, days=1),
+                lambda: run_sweep(preset, seeds=[1], out=tmp_path / "sweep", workers=1)):
+        with pytest.raises(ScenarioError, match=r"^a scenario is a name \(str\), got .*; known: .*march-2020"):
+            run()
+    assert not (tmp_path / "sweep").exists()
+
+
 def test_run_stress_refuses_a_progress_that_is_not_callable():
     with pytest.raises(ScenarioError, match="progress must be a callable"):
         run_stress("stress", progress=5, facilities=2, days=1)

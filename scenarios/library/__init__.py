@@ -154,7 +154,11 @@ def _finished(sim, summary: dict) -> dict:
 
 
 def load_scenario(name: str) -> Scenario:
-    """The scenario called `name` (`timely-payments`; the module name `timely_payments` works too)."""
+    """The scenario called `name` (`timely-payments`; the module name `timely_payments` works too).
+    A name that is no str (`run_stress(None)`, a notebook's variable left unset) is refused naming the
+    scenarios: it was an AttributeError on `.replace` from inside the library."""
+    if not isinstance(name, str):
+        raise ScenarioError(f"a scenario is a name (str), got {name!r}; known: {', '.join(scenario_names())}")
     name, names = name.replace("_", "-"), scenario_names()
     if name not in names:
         raise ScenarioError(f"unknown scenario {name!r}; known: {', '.join(names)}")
