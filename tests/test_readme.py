@@ -102,3 +102,12 @@ def test_every_simulation_method_the_readme_calls_says_in_help_what_it_does():
     assert bare == []
     described = inspect.getdoc(Simulation) or ""
     assert all(f"`{argument}`" in described for argument in ("seed", "start", "journal", "runtime", "settings"))
+
+
+def test_the_readme_opens_the_notebooks_and_names_each_one_there_is():
+    """The README said nothing of the notebooks but a path in passing: no way to open them (JupyterLab
+    is no dependency) and no word of what each walks through."""
+    notebooks = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+    assert any("jupyter lab notebooks/" in block for block in SHELL)
+    assert [name for name in notebooks if f"`{name}`" not in README] == []
+    assert sorted(set(re.findall(r"`(\d\d_\w+)`", README))) == notebooks
