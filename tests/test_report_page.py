@@ -99,22 +99,75 @@ def test_the_desk_capacity_line_rises_out_of_the_frame_instead_of_levelling_off(
     run = Analysis(dict(SUMMARY), timeseries, quiet_run().facilities, first_sale)
     ax = FIGURES["liquidations"](run, {"desk_capacity_per_hour": 5}).axes[0]
     capacity = next(line for line in ax.get_lines() if line.get_label().startswith("desk capacity"))
-    assert capacity.get_ydata()[-1] == 39 * 5 and ax.get_ylim() == pytest.approx((-0.225, 4.725))
+    assert capacity.get_ydata()[-1] == 39 * 5 and ax.get_ylim() == pytest.approx((-0.275, 5.775))
 
 
-def test_the_desk_capacity_counts_the_hour_of_the_first_possible_sale_after_the_desks_delay():
-    """A liquidation started at 09:30 with a 2-hour delay can be sold from 11:30, five in that clock
-    hour: the line is 5 from 11:30 (none before), 10 from 12:00; it drew 0 at 09:30 rising evenly."""
+def capacity_line(run: Analysis, params: dict):
+    ax = FIGURES["liquidations"](run, params).axes[0]
+    return ax, next(line for line in ax.get_lines() if line.get_label().startswith("desk capacity"))
+
+
+def test_the_desk_capacity_counts_the_hour_of_the_first_sale():
+    """A first sale at 11:30 (a liquidation started at 09:30, a 2-hour delay): five can be sold in
+    that clock hour, the line is 5 from 11:30 (none before), 10 from 12:00; it drew 0 at the start
+    rising evenly, and then, counting the delay from the sale, nothing until 13:30."""
     times = pd.date_range("2024-01-01T09:30Z", periods=7, freq="30min")  # 09:30 .. 12:30
     timeseries = pd.DataFrame({"time": times, "liquidations_executed_cum": [0, 0, 0, 0, 2, 3, 3],
                                "desk_queue": [0] * 7, "proceeds_cents_cum": [0] * 7})
-    started = pd.DataFrame({"time": [times[0]], "kind": ["liquidation"], "facility_id": ["a"],
-                            "price_cents": [6_000_000]})
-    run = Analysis(dict(SUMMARY), timeseries, quiet_run().facilities, started)
-    ax = FIGURES["liquidations"](run, {"desk_capacity_per_hour": 5, "desk_delay_hours": 2}).axes[0]
-    capacity = next(line for line in ax.get_lines() if line.get_label().startswith("desk capacity"))
+    sold = pd.DataFrame({"time": [times[4]], "kind": ["liquidation"], "facility_id": ["a"], "price_cents": [6_000_000]})
+    run = Analysis(dict(SUMMARY), timeseries, quiet_run().facilities, sold)
+    _, capacity = capacity_line(run, {"desk_capacity_per_hour": 5, "desk_delay_hours": 2})
     drawn = list(capacity.get_ydata())
     assert all(pd.isna(v) for v in drawn[:4]) and drawn[4:] == [5, 10, 10]
+
+
+def test_a_runs_desk_capacity_line_is_drawn_from_its_first_sale_and_never_under_what_was_sold():
+    """The marker the line starts from is a sale (collateral sent out); the desk's delay added to it
+    started the line two hours after the first sales of a Black Thursday day, beside them."""
+    from scenarios import run_stress
+
+    result = run_stress("stress", seed=1, facilities=10, days=1, desk_capacity_per_hour=5)
+    executed = result.timeseries["liquidations_executed_cum"]
+    assert executed.max() > 0
+    _, capacity = capacity_line(result.analysis, result.params)
+    limit = pd.Series(capacity.get_ydata(), dtype=float)
+    first = executed.gt(0).idxmax()
+    assert pd.notna(limit[first]) and (executed[limit.notna()] <= limit[limit.notna()]).all()
+
+
+def test_a_desk_capacity_above_what_was_sold_is_drawn_in_frame_and_counts_read_in_whole_numbers():
+    """One sale with a desk of 5 an hour: the frame stopped at 1.5 liquidations, under the line's first
+    step, and the legend named a line drawn nowhere; the axis read 0.2, 0.4 ... 1.4 liquidations."""
+    hours = pd.date_range("2024-01-01", periods=6, freq="h", tz="UTC")
+    timeseries = pd.DataFrame({"time": hours, "liquidations_executed_cum": [0, 0, 1, 1, 1, 1],
+                               "desk_queue": [0] * 6, "proceeds_cents_cum": [0] * 6})
+    sold = pd.DataFrame({"time": [hours[2]], "kind": ["liquidation"], "facility_id": ["a"], "price_cents": [6_000_000]})
+    ax, capacity = capacity_line(Analysis(dict(SUMMARY), timeseries, quiet_run().facilities, sold),
+                                 {"desk_capacity_per_hour": 5})
+    assert capacity.get_ydata()[2] == 5 < ax.get_ylim()[1]
+    assert all(float(t).is_integer() for t in ax.get_yticks())
+
+
+def test_the_states_figure_counts_facilities_in_whole_numbers():
+    run = quiet_run()
+    run.timeseries["fully_collateralized"] = [20] * 3  # a book of 20 was ticked 2.5, 7.5 ... 17.5
+    ax = figures(run, TERMS)["states"].axes[0]
+    assert all(float(t).is_integer() for t in ax.get_yticks())
+
+
+def test_a_cvl_spike_at_the_end_is_cut_with_a_note_and_leaves_the_run_readable():
+    """bear-2018's book, nearly repaid in its last weeks, reached 7,680 %: the year's CVLs, crashes and
+    thresholds were one flat line at the bottom of a 0-8,000 % axis."""
+    run = quiet_run()
+    n = 40
+    run = Analysis(run.summary, pd.DataFrame({
+        "time": pd.date_range("2018-01-01", periods=n, freq="D", tz="UTC"),
+        "cvl_p05": [120.0] * n, "cvl_p50": [180.0] * (n - 2) + [800.0] * 2,
+        "cvl_p95": [250.0] * (n - 2) + [7680.0] * 2, "cvl_min": [0.0] * n}), run.facilities, run.markers)
+    ax = FIGURES["cvl"](run, TERMS).axes[0]
+    assert ax.get_ylim() == pytest.approx((-15, 300))  # the lowest CVL, 0, above the bottom margin
+    assert [t.get_text() for t in ax.texts] == ["CVL above 300 % not drawn (highest 7,680 %)"]
+    assert list(FIGURES["cvl"](quiet_run(), TERMS).axes[0].texts) == []
 
 
 TERMS = {"terms_mix": "12:12:140:125:105"}

@@ -4,13 +4,14 @@ in a notebook leaves the kernel's backend, and its inline plots, as they were.""
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from pathlib import Path
 
 import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import StrMethodFormatter
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from scenarios.analysis.metrics import Analysis
 
@@ -44,6 +45,7 @@ def _states(a: Analysis, params: dict) -> Figure:
     ax.stackplot(ts["time"], *(ts[c] for c in columns), labels=labels,
                  colors=["tab:green", "tab:orange", "tab:red"], alpha=0.8)
     ax.set(title="Facilities by collateralization state", ylabel="facilities", xlabel="time (UTC)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a book of 20 was ticked 2.5, 7.5 ... 17.5 facilities
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)  # beside the stack, not on it
     return fig
 
@@ -55,18 +57,37 @@ def _cvl(a: Analysis, params: dict) -> Figure:
     ax.fill_between(ts["time"], ts["cvl_p05"], ts["cvl_p95"], color="tab:blue", alpha=0.25, label="5th-95th percentile")
     ax.plot(ts["time"], ts["cvl_p50"], color="tab:blue", label="median")
     ax.plot(ts["time"], ts["cvl_min"], color="tab:red", lw=0.8, label="lowest")
-    for values, name, style in zip(_thresholds(params), ("margin-call CVL", "liquidation CVL"), ("--", ":")):
+    drawn = _thresholds(params)
+    for values, name, style in zip(drawn, ("margin-call CVL", "liquidation CVL"), ("--", ":")):
         for i, value in enumerate(values):  # one legend entry per threshold, however many terms share it
             ax.axhline(float(value), color="dimgrey", lw=0.8, ls=style, label=None if i else f"{name}{_pcts(values)}")
     ax.set(title="CVL across the book", ylabel="CVL (%)", xlabel="time (UTC)")
+    _cap_cvl(ax, ts, [float(v) for values in drawn for v in values])
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)  # inside, it hid the lowest CVL
     return fig
 
 
+def _cap_cvl(ax, ts: pd.DataFrame, thresholds: list[float]) -> None:
+    """Cut the CVL axis above 1.2x the 90th percentile of the 95th-percentile CVL over the run, with a
+    note, when a short spike goes past it: bear-2018's book, nearly repaid in its last weeks, reached
+    7,600 % and flattened a year of CVLs, the crashes and the thresholds with them, into one line."""
+    band = ts["cvl_p95"].dropna()
+    if band.empty:
+        return
+    top = math.ceil(1.2 * float(band.quantile(0.9)) / 50) * 50
+    highest = float(ts[["cvl_p95", "cvl_p50", "cvl_min"]].max().max())
+    if highest <= top:
+        return
+    low = min([float(ts[["cvl_p05", "cvl_min"]].min().min()), *thresholds])
+    ax.set_ylim(low - 0.05 * (top - low), top)  # matplotlib's 5 % margin below, as before the cut
+    ax.text(0.99, 0.97, f"CVL above {top:,} % not drawn (highest {highest:,.0f} %)", transform=ax.transAxes,
+            ha="right", va="top", color="dimgrey", fontsize="small", bbox={"facecolor": "white", "lw": 0})
+
+
 def _desk_limit(times: pd.Series, first_sale: pd.Timestamp, capacity: float) -> pd.Series:
     """The most sales the desk can have made by each time: `capacity` in every clock hour from the
-    hour of the first possible sale (the first liquidation's start plus the desk's delay) on, that
-    hour's included (a line from 0 at the first start said none could be sold in it); none before."""
+    hour of the first sale on, that hour's included (a line from 0 at the first start said none could
+    be sold in it); none before."""
     hours = (times.dt.floor("h") - first_sale.floor("h")) / pd.Timedelta(hours=1)
     return ((hours + 1) * capacity).where(times >= first_sale)
 
@@ -78,16 +99,19 @@ def _liquidations(a: Analysis, params: dict) -> Figure:
     ax.plot(ts["time"], ts["liquidations_executed_cum"], color="tab:red", label="liquidations executed")
     ax.plot(ts["time"], ts["desk_queue"], color="tab:orange", lw=0.8, label="desk queue")
     capacity = params.get("desk_capacity_per_hour")
-    started = a.markers[a.markers["kind"] == "liquidation"]["time"]
-    if capacity and len(started):
-        limit = _desk_limit(ts["time"], started.min() + pd.Timedelta(hours=float(params.get("desk_delay_hours", 0))),
-                            float(capacity))
+    # a "liquidation" marker is a sale (collateral sent out), the desk's delay behind the start: a
+    # delay added to it started the line that much after the first sale, sales in frame before it
+    sold = a.markers[a.markers["kind"] == "liquidation"]["time"]
+    if capacity and len(sold):
+        limit = _desk_limit(ts["time"], sold.min(), float(capacity))
         ax.step(ts["time"], limit, where="post", ls="--", color="grey",
                 label=f"desk capacity ({capacity}/h) since the first sale")
         # the capacity leaves through the top of the frame: clipped, it drew a plateau, a limit it never has
-        top = max(1, ts["liquidations_executed_cum"].max()) * 1.5
+        # and its first hour in frame: above 1.5x a few sales, the legend named a line nowhere drawn
+        top = max(max(1, ts["liquidations_executed_cum"].max()) * 1.5, float(capacity) * 1.1)
         ax.set_ylim(-0.05 * top, 1.05 * top)  # matplotlib's own 5% margins, zero level with the proceeds'
     ax.set(title="Cumulative liquidations against desk capacity", ylabel="liquidations", xlabel="time (UTC)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # one sale was ticked 0.2, 0.4 ... 1.4 liquidations
     right = ax.twinx()
     right.plot(ts["time"], ts["proceeds_cents_cum"] / 100, color="tab:green", label="proceeds")
     right.set_ylabel("cumulative proceeds (USD)")
