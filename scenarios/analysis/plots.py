@@ -45,7 +45,7 @@ def _states(a: Analysis, params: dict) -> Figure:
     ax.stackplot(ts["time"], *(ts[c] for c in columns), labels=labels,
                  colors=["tab:green", "tab:orange", "tab:red"], alpha=0.8)
     ax.set(title="Facilities by collateralization state", ylabel="facilities", xlabel="time (UTC)")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a book of 20 was ticked 2.5, 7.5 ... 17.5 facilities
+    ax.yaxis.set_major_locator(_counts())  # a book of 20 was ticked 2.5, 7.5 ... 17.5 facilities
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)  # beside the stack, not on it
     return fig
 
@@ -111,7 +111,7 @@ def _liquidations(a: Analysis, params: dict) -> Figure:
         top = max(max(1, ts["liquidations_executed_cum"].max()) * 1.5, float(capacity) * 1.1)
         ax.set_ylim(-0.05 * top, 1.05 * top)  # matplotlib's own 5% margins, zero level with the proceeds'
     ax.set(title="Cumulative liquidations against desk capacity", ylabel="liquidations", xlabel="time (UTC)")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # one sale was ticked 0.2, 0.4 ... 1.4 liquidations
+    ax.yaxis.set_major_locator(_counts())  # one sale was ticked 0.2, 0.4 ... 1.4 liquidations
     right = ax.twinx()
     right.plot(ts["time"], ts["proceeds_cents_cum"] / 100, color="tab:green", label="proceeds")
     right.set_ylabel("cumulative proceeds (USD)")
@@ -159,6 +159,12 @@ def _thresholds(params: dict) -> tuple[list[Decimal], list[Decimal]]:
 def _pcts(values: list[Decimal]) -> str:
     """" (125 %)" or " (125 %, 130 %)" for a label; nothing when the thresholds are not known."""
     return f" ({', '.join(f'{v.normalize():f} %' for v in values)})" if values else ""
+
+
+def _counts() -> MaxNLocator:
+    """Ticks for a count (facilities, liquidations): whole numbers in steps of 1, 2, 5 or 10 times a
+    power of ten (0, 5, 10 ... rather than 0, 3, 6 ... 27)."""
+    return MaxNLocator(integer=True, steps=[1, 2, 5, 10])
 
 
 def _thousands() -> StrMethodFormatter:
