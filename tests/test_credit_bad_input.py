@@ -125,6 +125,16 @@ def test_changing_valid_terms_into_invalid_ones_is_refused_too():
     assert (raised.value.field, raised.value.value) == ("margin_call_cvl", Decimal(150))
 
 
+@pytest.mark.parametrize("value", [130, 130.0, "130"])
+def test_a_cvl_or_rate_given_as_a_plain_number_says_to_write_it_as_a_decimal(value):
+    """A notebook's `std_terms(margin_call_cvl=130)` was refused as "must be a Decimal > 0": the 130
+    is above 0, and the message did not say it was the type."""
+    error = refused_terms(margin_call_cvl=value)
+    assert (error.field, error.value) == ("margin_call_cvl", value)
+    assert error.problem == f"must be a Decimal, not {type(value).__name__}: Decimal('{value}')"
+    assert refused_terms(margin_call_cvl="abc").problem == "must be a Decimal > 0"  # no Decimal('abc') to suggest
+
+
 def refused_terms(**overrides) -> InvalidTerms:
     with pytest.raises(InvalidTerms) as raised:
         std_terms(**overrides)

@@ -41,12 +41,24 @@ MAX_FEE_RATE = Decimal(100)  # %: a structuring fee of at most the amount the fa
 
 def _pct(name: str, minimum: Decimal, strict: bool = False, maximum: Decimal | None = None) -> Validator:
     def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool) and _number(value):
+            # `std_terms(margin_call_cvl=130)` read "must be a Decimal > 0" of a 130 that is above 0
+            raise InvalidTerms(field=name, value=value,
+                               problem=f"must be a Decimal, not {type(value).__name__}: Decimal('{value}')")
         if not isinstance(value, Decimal) or not value.is_finite() or value < minimum or (strict and value == minimum):
             raise InvalidTerms(field=name, value=value,
                                problem=f"must be a Decimal {'>' if strict else '>='} {minimum}")
         if maximum is not None and value > maximum:
             raise InvalidTerms(field=name, value=value, problem=f"must be at most {maximum} (%)")
     return check
+
+
+def _number(value: int | float | str) -> bool:
+    """Whether `value` reads as a finite number, so that Decimal('value') is the fix to suggest."""
+    try:
+        return Decimal(str(value)).is_finite()
+    except ArithmeticError:
+        return False
 
 
 def _days(name: str, optional: bool) -> Validator:
