@@ -36,7 +36,18 @@ def read_run(run_dir: Path, digest: str | None = None) -> tuple[Analysis, dict]:
         meta = view.journal.meta()
         analysis = _streamed(view.outbox_reader, seed=meta.get("seed", 0), digest=digest or view.journal.digest(),
                              meta=meta)
-    return analysis, dict(meta.get("stress_params") or meta.get("params") or {})
+    return analysis, _book_source(dict(meta.get("stress_params") or meta.get("params") or {}), meta)
+
+
+def _book_source(params: dict, meta: dict) -> dict:
+    """`params` with `book_from` and `book_at` saying where the run's book came from. A run on a book
+    file (`run --from BOOK.csv`) records the file as `branched_from` and leaves `book_from` empty:
+    its report.html said `book_from` (empty) and `facilities 200`, the default of a drawn book it
+    never drew, beside a summary of the file's 2 facilities."""
+    if params and not params.get("book_from") and meta.get("branched_from"):
+        at = (meta.get("run_from") or {}).get("at", "")
+        params = {**params, "book_from": meta["branched_from"], "book_at": at}
+    return params
 
 
 def write_outputs(run_dir: Path, analysis: Analysis | None = None, params: dict | None = None, *,

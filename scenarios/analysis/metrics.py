@@ -24,6 +24,7 @@ SATS_PER_BTC = 100_000_000
 CALLED_STATES = ("under_margin_call_threshold", "under_liquidation_threshold", "no_collateral")
 _STATE = {"fully_collateralized": 0, "under_margin_call_threshold": 1, "under_liquidation_threshold": 2,
           "no_collateral": 2}  # counted as: fully_collateralized, under_margin_call, under_liquidation
+# (no_exposure, and any state of a facility that owes nothing, counts as fully_collateralized: see _Fold._call)
 _FACILITY_EVENT = "core.credit.facility-"
 _LIQUIDATION = "core.credit.partial-liquidation-initiated"
 
@@ -43,7 +44,7 @@ class _Book:
 
     def __init__(self, ids: list[str]) -> None:
         n = len(ids)
-        self.index = {f: i for i, f in enumerate(ids)}
+        self.ids, self.index = ids, {f: i for i, f in enumerate(ids)}
         self.sats, self.owed = np.zeros(n, np.int64), np.zeros(n, np.int64)
         self.state, self.active = np.zeros(n, np.int8), np.zeros(n, bool)
         self.cvl_start, self.cvl_min = np.full(n, np.nan), np.full(n, np.nan)
@@ -227,10 +228,21 @@ class _Fold:
         b.active[i] = entity["completed_at"] is None
         state = from_pascal(entity["collateralization"]["state"])  # Lana's spelling -> lanasim's value
         b.state[i] = _STATE.get(state, 0)
-        called = b.active[i] and state in CALLED_STATES
+        self._call(i, now, at)
+
+    def _call(self, i: int, now: int, at: str) -> None:
+        """Open or close facility i's margin-call spell. One is open while the facility is open, in a
+        called state (`CALLED_STATES`) and owes something (defaulted balances included). Lana says
+        `NoCollateral` whenever the collateral is worth nothing, owed or not: a liquidation that sold
+        all of it and repaid the whole debt (a bad print's, the price back up by the sale) left the
+        facility `NoCollateral` owing nothing, and it was counted under margin call, and under
+        liquidation, to the end of the run (`still_under_margin_call` 38 of 38 such facilities in a
+        150-facility GBM run with a -40 % print). Such a facility is treated as Lana's `NoExposure`."""
+        b = self.book
+        called = bool(b.active[i] and b.state[i] > 0 and b.owed[i] + b.defaulted[i] > 0)
         if called and b.called_since[i] < 0:
             b.called_since[i], b.calls[i] = now, b.calls[i] + 1
-            self.markers.append((at, "margin-call", entity["id"], self.price))
+            self.markers.append((at, "margin-call", b.ids[i], self.price))
         elif not called and b.called_since[i] >= 0:
             b.called_seconds[i] += now - b.called_since[i]
             b.called_since[i] = -1
@@ -249,7 +261,8 @@ class _Fold:
         b.cvl_end = np.where(b.active, cvl, b.cvl_end)
         live = cvl[owing]
         p05, p50, p95 = percentiles(live) if live.size else (np.nan,) * 3
-        states = np.bincount(b.state[b.active], minlength=3)
+        owes = b.owed + b.defaulted > 0  # one owing nothing is fully collateralized, whatever its state
+        states = np.bincount(np.where(owes, b.state, 0)[b.active], minlength=3)
         self.rows.append({
             "time": self.at, "price_cents": self.price, "facilities_active": int(b.active.sum()),
             "fully_collateralized": int(states[0]), "under_margin_call": int(states[1]),
@@ -310,16 +323,17 @@ def _collateral(fold: _Fold, payload: dict, now: int, at: str) -> None:
         fold.book.sats[i] = payload["entity"]["amount"]
 
 
-def _owed(fold: _Fold, facility_id: str, cents: int) -> None:
+def _owed(fold: _Fold, facility_id: str, cents: int, now: int, at: str) -> None:
     i = fold.book.index.get(facility_id)
     if i is not None:
         fold.book.owed[i] += cents
+        fold._call(i, now, at)  # paid off (or owing again): its margin-call spell follows
 
 
 _on("core.credit.disbursal-settled")(
-    lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], p["entity"]["amount"]))
+    lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], p["entity"]["amount"], now, at))
 _on("core.credit.accrual-posted")(
-    lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], _posted(p["entity"])))
+    lambda f, p, now, at: _owed(f, p["entity"]["credit_facility_id"], _posted(p["entity"]), now, at))
 
 
 def _posted(entity: dict) -> int:
@@ -333,9 +347,10 @@ def _allocated(fold: _Fold, payload: dict, now: int, at: str) -> None:
     entity = payload["entity"]
     i = fold.defaulted.get(entity["obligation_id"])
     if i is None:
-        _owed(fold, entity["beneficiary_id"], -entity["amount"])
+        _owed(fold, entity["beneficiary_id"], -entity["amount"], now, at)
     else:  # a payment on a defaulted obligation: out of what was owed already
         fold.book.defaulted[i] -= entity["amount"]
+        fold._call(i, now, at)
 
 
 @_on("core.credit-collection.obligation-defaulted")

@@ -45,11 +45,15 @@ def write_page(a: Analysis, params: dict, plots: list[Path], path: Path) -> None
 
 
 def _parameters(params: dict) -> str:
-    from scenarios.library.stress import PARAMS  # the library runs the analysis: imported when drawn
+    """Every parameter the run used, with its unit. A run on a book held elsewhere (`book_from`)
+    never drew one, so a drawn book's parameters (`BOOK_PARAMS`) are left out: listed, their
+    defaults (`facilities 200`) read as the book the run stressed."""
+    from scenarios.library.stress import BOOK_PARAMS, PARAMS  # the library runs the analysis: imported when drawn
 
-    specs = {p.name: p for p in PARAMS}
+    specs, held = {p.name: p for p in PARAMS}, bool(params.get("book_from"))
     rows = [(name, "" if value is None else str(value), getattr(specs.get(name), "unit", ""),
-             getattr(specs.get(name), "doc", "")) for name, value in params.items()]
+             getattr(specs.get(name), "doc", "")) for name, value in params.items()
+            if not (held and name in BOOK_PARAMS)]
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "meaning"]).to_html(index=False)
 
 
