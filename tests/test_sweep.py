@@ -340,7 +340,7 @@ def test_a_directory_holding_another_sweep_or_other_files_is_refused_untouched(t
     (tmp_path / "notes" / "mine.txt").write_text("keep")
     assert main(["sweep", "march-2020", "--scheduler", cluster, "--out", str(tmp_path / "notes")]) == 2
     err = capsys.readouterr().err
-    assert "holds another sweep" in err and "holds no sweep" in err
+    assert "holds another sweep (they differ in grid)" in err and "holds no sweep" in err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert os.listdir(tmp_path / "notes") == ["mine.txt"]
 

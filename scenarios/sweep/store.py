@@ -94,7 +94,7 @@ class Store:
         found, identity = read_manifest(path), json.loads(json.dumps(identity))
         mismatch = [k for k in identity if k not in READ_ONLY and found.get(k) != identity[k]]
         if mismatch:
-            raise ScenarioError(f"--out (out=) {path} holds another sweep (its {mismatch[0]} differs); "
+            raise ScenarioError(f"--out (out=) {path} holds another sweep (they differ in {mismatch[0]}); "
                                 "choose another directory")
         runs = read_runs(path, planned_only=False)
         return runs[runs["status"] != "lost"]["key"].tolist()
