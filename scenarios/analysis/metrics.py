@@ -187,15 +187,18 @@ class _Fold:
         self.carried: dict[str, int] = {}  # liquidation id -> sats sent before the branch point, not yet sold
         self.due_row = False  # a price update's row not yet taken (its instant not yet over)
         self.defaulted: dict[str, int] = {}  # defaulted obligation id -> its facility's position
+        self.updates = 0  # price updates the run published (a branched run's: after its branch point)
         self.fresh: dict[int, int] = {}  # facility position -> its open spell's marker (the spell _call opened)
 
     def begin(self, at: str) -> None:
         """The branch point (see `analyse`'s `counted_from`): everything counted so far is dropped,
-        the position is kept; the price in force opens the first row at `at`."""
+        the position is kept; the price in force opens the first row at `at`. That price was published
+        before the branch (by the source run, or the book's import), so the row is no price update of
+        the run: `price_updates` counted it (145 for a 6-day hourly branch that published 144)."""
         b, now = self.book, _epoch(at)
         self.open_at_start = b.active.copy()
         self.rows, self.markers, self.fresh = [], [], {}
-        self.started, self.executed, self.sold, self.proceeds, self.slippage = 0, 0, 0, 0, 0
+        self.started, self.executed, self.sold, self.proceeds, self.slippage, self.updates = 0, 0, 0, 0, 0, 0
         self.carried = {liquidation_id: sats for liquidation_id, (sats, _) in self.pending.items()}
         for name in ("calls", "instant_calls", "liquidations", "sold", "proceeds", "called_seconds"):
             getattr(b, name)[:] = 0
@@ -215,6 +218,7 @@ class _Fold:
             if self.due_row:
                 self._row()
             self.price, self.at, self.due_row = payload["PriceUpdated"]["price"], at, True
+            self.updates += 1
             return
         if kind in AGING_EVENTS:
             self.aging.take(kind, payload)
@@ -441,7 +445,7 @@ def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest
     # updates off the horizon) left the desk's sales after its last update out of that update's row
     end = int(fac["shortfall_cents"].sum()) if len(ts) else 0
     return {
-        "seed": int(seed), "facilities": len(fac), "price_updates": len(ts),
+        "seed": int(seed), "facilities": len(fac), "price_updates": fold.updates,  # not the branch point's row
         "run_start_utc": ts["time"].iloc[0].isoformat() if len(ts) else None,
         "run_end_utc": pd.Timestamp(fold.end, unit="s", tz="UTC").isoformat() if len(ts) else None,
         "price_start_cents": int(prices.iloc[0]), "price_trough_cents": int(prices.min()),
