@@ -20,7 +20,8 @@ WORST_RULE = ("Ordered by shortfall at the end of the run (at the last published
               "then by lowest CVL reached, lowest first; then by facility id.")
 _COLUMNS = {"facility_id": "facility", "cvl_start_pct": "CVL at start", "cvl_min_pct": "lowest CVL",
             "cvl_end_pct": "CVL at end", "hours_under_margin_call": "time under margin call",
-            "margin_calls": "margin calls", "liquidations": "liquidations", "sats_sold": "collateral sold",
+            "margin_calls": "margin calls", "margin_call_instants": "margin-call instants (no call)",
+            "liquidations": "liquidations", "sats_sold": "collateral sold",
             "proceeds_cents": "proceeds", "collateral_sats_end": "collateral at end",
             "outstanding_cents_end": "outstanding at end", "shortfall_cents": "shortfall at end"}
 
