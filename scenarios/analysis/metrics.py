@@ -54,6 +54,7 @@ class _Book:
         self.calls = np.zeros(n, np.int64)
         self.liquidations, self.sold = np.zeros(n, np.int64), np.zeros(n, np.int64)
         self.proceeds = np.zeros(n, np.int64)
+        self.surplus = np.zeros(n, np.int64)  # proceeds no payment took: left in the proceeds account
         self.instant_calls = np.zeros(n, np.int64)  # spells that ended at the instant they began: no calls
         self.defaulted = np.zeros(n, np.int64)  # defaulted cents still unpaid: out of `owed`, in reserves
 
@@ -180,6 +181,7 @@ class _Fold:
         self.markers: list[tuple | None] = []  # None: a spell found to be an instant (_instant)
         self.in_flight, self.queued, self.started = 0, 0, 0
         self.executed, self.sold, self.proceeds, self.slippage = 0, 0, 0, 0
+        self.paying: dict[str, int] = {}  # a proceeds' payment id -> its facility's position, until paid
         self.pending: dict[str, tuple[int, int]] = {}  # liquidation id -> (sats sent, their value, cents)
         self.end = 0  # epoch seconds of the last envelope
         self.aging = Aging(book.index)  # unpaid obligations, for reserves_cents
@@ -200,7 +202,7 @@ class _Fold:
         self.rows, self.markers, self.fresh = [], [], {}
         self.started, self.executed, self.sold, self.proceeds, self.slippage, self.updates = 0, 0, 0, 0, 0, 0
         self.carried = {liquidation_id: sats for liquidation_id, (sats, _) in self.pending.items()}
-        for name in ("calls", "instant_calls", "liquidations", "sold", "proceeds", "called_seconds"):
+        for name in ("calls", "instant_calls", "liquidations", "sold", "proceeds", "surplus", "called_seconds"):
             getattr(b, name)[:] = 0
         b.cvl_start[:], b.cvl_min[:], b.cvl_end[:] = np.nan, np.nan, np.nan
         called = b.called_since >= 0
@@ -316,6 +318,7 @@ class _Fold:
             "hours_under_margin_call": b.called_seconds / 3600.0, "margin_calls": b.calls,
             "margin_call_instants": b.instant_calls,
             "liquidations": b.liquidations, "sats_sold": b.sold, "proceeds_cents": b.proceeds,
+            "proceeds_surplus_cents": b.surplus,
             "collateral_sats_end": b.sats, "outstanding_cents_end": b.owed,
             "shortfall_cents": np.where(b.active, _shortfall(b, collateral_value(b.sats, self.price or 0)), 0),
         })
@@ -420,9 +423,21 @@ def _proceeds(fold: _Fold, payload: dict, now: int, at: str) -> None:
     before = fold.carried.pop(payload["liquidation_id"], None)
     if i is not None:
         fold.book.proceeds[i] += cents
+        fold.book.surplus[i] += cents  # until its payment (`_paid`) takes what the facility owes
+        fold.paying[payload.get("payment_id", "")] = i
         if before is not None:  # sent out before the branch point: counted sold now
             fold.book.sold[i] += before
             fold.book.liquidations[i] += 1
+
+
+@_on("core.credit-collection.payment-created")
+def _paid(fold: _Fold, payload: dict, now: int, at: str) -> None:
+    """A liquidation's proceeds are paid up to what the facility owes (`domains.credit.collateral.proceeds`);
+    the rest stays in its proceeds-from-liquidation account: `proceeds_surplus_cents`."""
+    entity = payload["entity"]
+    i = fold.paying.pop(entity["id"], None)
+    if i is not None:
+        fold.book.surplus[i] -= entity["amount"]
 
 
 @_on("core.credit-collateral.liquidation-completed")
@@ -433,7 +448,8 @@ def _completed(fold: _Fold, payload: dict, now: int, at: str) -> None:
 NUMBERS = ("facilities", "price_updates", "price_start_cents", "price_trough_cents", "price_end_cents", "margin_calls",
            "facilities_called", "still_under_margin_call", "margin_call_instants", "liquidations_started",
            "liquidations_executed",
-           "btc_sold_sats", "proceeds_cents", "slippage_cents", "shortfall_max_cents", "shortfall_end_cents",
+           "btc_sold_sats", "proceeds_cents", "proceeds_surplus_cents", "slippage_cents", "shortfall_max_cents",
+           "shortfall_end_cents",
            "min_cvl_pct", "hours_under_margin_call_mean", "hours_under_margin_call_max")  # _summary's, but the seed
 
 
@@ -454,7 +470,8 @@ def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest
         "still_under_margin_call": int((fold.book.called_since >= 0).sum()),
         "margin_call_instants": int(fac["margin_call_instants"].sum()),
         "liquidations_started": fold.started, "liquidations_executed": fold.executed,
-        "btc_sold_sats": fold.sold, "proceeds_cents": fold.proceeds, "slippage_cents": fold.slippage,
+        "btc_sold_sats": fold.sold, "proceeds_cents": fold.proceeds,
+        "proceeds_surplus_cents": int(fac["proceeds_surplus_cents"].sum()), "slippage_cents": fold.slippage,
         "shortfall_max_cents": max(int(ts["shortfall_cents"].max()), end) if len(ts) else 0,
         "shortfall_end_cents": end,
         "min_cvl_pct": cvl_down(cvl.min()) if len(cvl) else None,  # cut, not rounded up past a threshold

@@ -22,7 +22,8 @@ _COLUMNS = {"facility_id": "facility", "cvl_start_pct": "CVL at start", "cvl_min
             "cvl_end_pct": "CVL at end", "hours_under_margin_call": "time under margin call",
             "margin_calls": "margin calls", "margin_call_instants": "margin-call instants (no call)",
             "liquidations": "liquidations", "sats_sold": "collateral sold",
-            "proceeds_cents": "proceeds", "collateral_sats_end": "collateral at end",
+            "proceeds_cents": "proceeds", "proceeds_surplus_cents": "proceeds above the debt",
+            "collateral_sats_end": "collateral at end",
             "outstanding_cents_end": "outstanding at end", "shortfall_cents": "shortfall at end"}
 
 

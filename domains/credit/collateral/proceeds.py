@@ -17,8 +17,15 @@ def payable(proceeds: int, owed: int, uncovered: int) -> int:
     """The proceeds, but no more than the facility's obligations owe (`owed`, defaulted ones
     included: the payment pays them too, interest first) nor its uncovered outstanding
     (`uncovered`): a payment above it would break that account's velocity limit, and only
-    obligations take a payment. The surplus stays in the proceeds-from-liquidation account (Lana has
-    no rule for it; an operator would return it to the borrower)."""
+    obligations take a payment. The surplus stays in the proceeds-from-liquidation account, where an
+    operator would return it to the borrower; a run reports it as `proceeds_surplus_cents`.
+
+    Lana's job (`core/credit/src/credit_facility/jobs/record_liquidation_proceeds.rs`) records a
+    payment of the whole proceeds, and its collection ledger refuses a payment above what the
+    obligations owe (`PaymentAmountGreaterThanOutstandingObligations`,
+    `core/credit/collection/src/ledger/mod.rs`): the job fails in its transaction and fails again at
+    each retry, so no part of the proceeds pays the debt and the liquidation is never acknowledged
+    (no later liquidation of the facility can start). That is a bug; this pays what is owed instead."""
     return max(0, min(proceeds, owed, uncovered))
 
 
