@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import attrs
 import pytest
 
 from engine import Simulation
@@ -133,3 +134,49 @@ def test_after_a_command_is_rolled_back_a_kept_state_is_folded_again(sim):
     assert sim.journal.rollbacks > before
     again = sim.state("account", "a")
     assert again is not first and again == first
+
+
+@attrs.frozen
+class _Moved:  # plain and slotted: decoded in one pass by setting its slots
+    sats: int
+    note: str | None
+
+
+@attrs.frozen
+class _Checked:  # a validator: built by its __init__, which runs it
+    sats: int = attrs.field(validator=attrs.validators.ge(0))
+
+
+@attrs.frozen(cache_hash=True)
+class _Hashed:  # a cached hash, which only its __init__ sets
+    sats: int
+
+
+def _array(payloads: list[str]) -> str:
+    return f"[{','.join(payloads)}]"
+
+
+def test_a_plain_stream_decoded_in_one_pass_gives_the_instances_its_class_builds():
+    codec = Codec()
+    codec.register(_Moved, "test.moved", 1)
+    payloads = [f'{{"sats":{i},"note":{"null" if i % 3 else chr(34) + str(i) + chr(34)}}}' for i in range(200)]
+    events = codec.decode_array("test.moved", 1, _array(payloads), 200)
+    assert events == [_Moved(i, None if i % 3 else str(i)) for i in range(200)]
+    assert [hash(e) for e in events] == [hash(_Moved(i, None if i % 3 else str(i))) for i in range(200)]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        events[0].sats = 5  # type: ignore[misc]
+    assert codec.decode_array("test.moved", 1, _array(['{"sats":1,"note":null}', '{"sats":2}']), 2) is None
+
+
+def test_a_validated_field_is_still_checked_when_its_stream_is_decoded_in_one_pass():
+    codec = Codec()
+    codec.register(_Checked, "test.checked", 1)
+    assert codec.decode_array("test.checked", 1, _array(['{"sats":1}', '{"sats":2}']), 2) == [_Checked(1), _Checked(2)]
+    assert codec.decode_array("test.checked", 1, _array(['{"sats":1}', '{"sats":-2}']), 2) is None  # one by one
+
+
+def test_a_class_with_a_cached_hash_decoded_in_one_pass_hashes_as_its_class_builds():
+    codec = Codec()
+    codec.register(_Hashed, "test.hashed", 1)
+    events = codec.decode_array("test.hashed", 1, _array([f'{{"sats":{i}}}' for i in range(5)]), 5)
+    assert [hash(e) for e in events] == [hash(_Hashed(i)) for i in range(5)]
