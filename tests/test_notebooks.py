@@ -81,5 +81,9 @@ def test_notebook_runs_top_to_bottom_on_a_jupyter_kernel(path, jupyter_path, tmp
              if not any("image/png" in output.get("data", {}) for output in c.outputs)]
     assert blank == [], f"{path.name}: cells that draw a figure showed no picture"
     if path.name == "04_monte_carlo.ipynb":  # its loss histogram has losses to draw, its ES more than one run
-        risk = pd.read_parquet(tmp_path / "out" / "monte-carlo" / "risk.parquet").iloc[0]
+        sweep = tmp_path / "out" / "monte-carlo"
+        risk = pd.read_parquet(sweep / "risk.parquet").iloc[0]
+        runs = pd.read_parquet(sweep / "runs.parquet")
+        errors = runs[runs["status"] != "ok"]["error"].value_counts().head(3).to_dict()
+        assert risk["failed"] == 0, f"{risk['failed']} of the notebook's sweep runs failed: {errors}"
         assert round(risk["p_loss"] * risk["runs"]) >= 10, "the Monte Carlo market loses money in too few runs"
