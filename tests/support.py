@@ -119,3 +119,30 @@ ACCOUNT = Aggregate(
     publish=publish, state=Account, snapshot_every=10,
     upcasters=(("test.account.opened", 1, opened_v1_to_v2),),
 )
+
+
+# -- a run's outbox written by hand, for the analysis's tests ------------------------------------
+FACILITY = "f-1"
+
+
+def in_state(state: str) -> dict:
+    """The facility payload the analysis reads: open, in Lana's collateralization `state`."""
+    return {"id": FACILITY, "completed_at": None, "collateralization": {"state": state}}
+
+
+def opened(owed_cents: int, sats: int, price_cents: int) -> list[tuple[str, str, dict]]:
+    """At 00:00: FACILITY activated fully collateralized, `owed_cents` disbursed, `sats` posted, the
+    price published; rows (hh:mm, event type, payload) for `envelopes`."""
+    return [
+        ("00:00", "core.credit.facility-activated", {"entity": in_state("FullyCollateralized")}),
+        ("00:00", "core.credit.disbursal-settled", {"entity": {"credit_facility_id": FACILITY, "amount": owed_cents}}),
+        ("00:00", "core.credit-collateral.collateral-updated",
+         {"entity": {"secured_loan_id": FACILITY, "amount": sats}}),
+        ("00:00", "core.price.price-updated", {"PriceUpdated": {"price": price_cents}}),
+    ]
+
+
+def envelopes(rows: list[tuple[str, str, dict]]) -> list[dict]:
+    """Outbox envelopes of 1 Jan 2024, numbered in order."""
+    return [{"sequence": n, "event_type": kind, "recorded_at": f"2024-01-01T{hhmm}:00Z", "payload": payload}
+            for n, (hhmm, kind, payload) in enumerate(rows, start=1)]

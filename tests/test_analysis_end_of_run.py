@@ -8,13 +8,9 @@ from __future__ import annotations
 from engine import Simulation
 from scenarios.analysis import analyse, analyse_run
 from scenarios.library import load_scenario
+from tests.support import FACILITY, envelopes, in_state, opened
 
-FACILITY = "f-1"
 SATS_PER_BTC = 100_000_000
-
-
-def _facility(state: str) -> dict:
-    return {"id": FACILITY, "completed_at": None, "collateralization": {"state": state}}
 
 
 def _envelopes() -> list[dict]:
@@ -22,13 +18,9 @@ def _envelopes() -> list[dict]:
     stops, and two hours later the desk sells 0.01 BTC for $390 (slipped $10), paid to the facility:
     $610 owed against 0.01 BTC ($400), a shortfall of $210 at the end."""
     rows = [
-        ("00:00", "core.credit.facility-activated", {"entity": _facility("FullyCollateralized")}),
-        ("00:00", "core.credit.disbursal-settled", {"entity": {"credit_facility_id": FACILITY, "amount": 1_000_00}}),
-        ("00:00", "core.credit-collateral.collateral-updated",
-         {"entity": {"secured_loan_id": FACILITY, "amount": 2_000_000}}),
-        ("00:00", "core.price.price-updated", {"PriceUpdated": {"price": 60_000_00}}),
+        *opened(1_000_00, 2_000_000, 60_000_00),
         ("01:00", "core.price.price-updated", {"PriceUpdated": {"price": 40_000_00}}),
-        ("01:00", "core.credit.partial-liquidation-initiated", {"entity": _facility("UnderLiquidationThreshold")}),
+        ("01:00", "core.credit.partial-liquidation-initiated", {"entity": in_state("UnderLiquidationThreshold")}),
         ("03:00", "core.credit-collateral.collateral-updated",
          {"entity": {"secured_loan_id": FACILITY, "amount": 1_000_000}}),
         ("03:00", "core.credit-collateral.liquidation-collateral-sent-out",
@@ -39,8 +31,7 @@ def _envelopes() -> list[dict]:
          {"entity": {"obligation_id": "o-1", "beneficiary_id": FACILITY, "amount": 390_00}}),
         ("03:00", "core.credit-collateral.liquidation-completed", {}),
     ]
-    return [{"sequence": n, "event_type": kind, "recorded_at": f"2024-01-01T{hhmm}:00Z", "payload": payload}
-            for n, (hhmm, kind, payload) in enumerate(rows, start=1)]
+    return envelopes(rows)
 
 
 def test_the_shortfall_at_the_end_counts_what_happened_after_the_last_price_update():
@@ -78,10 +69,10 @@ def test_a_defaulted_balance_the_collateral_does_not_cover_is_part_of_the_shortf
     outstanding (and CVL) leaves defaulted balances out, but the bank is still owed them, and $4,000
     of it is covered by nothing. The shortfall (a run's loss) said $0 while the same row's NCB-022
     reserve was 1 % of that $4,000."""
-    envelopes = [
+    outbox = [
         {"sequence": n, "event_type": kind, "recorded_at": "2024-03-10T00:00:00Z", "payload": payload}
         for n, (kind, payload) in enumerate([
-            ("core.credit.facility-activated", {"entity": _facility("NoExposure")}),
+            ("core.credit.facility-activated", {"entity": in_state("NoExposure")}),
             ("core.credit.disbursal-settled", {"entity": {"credit_facility_id": FACILITY, "amount": 10_000_00}}),
             ("core.credit-collection.obligation-created",
              {"entity": {"id": "o-1", "beneficiary_id": FACILITY, "outstanding_amount": 10_000_00,
@@ -92,7 +83,7 @@ def test_a_defaulted_balance_the_collateral_does_not_cover_is_part_of_the_shortf
              {"entity": {"secured_loan_id": FACILITY, "amount": 10_000_000}}),
             ("core.price.price-updated", {"PriceUpdated": {"price": 60_000_00}}),
         ], start=1)]
-    analysis = analyse(envelopes, seed=1, digest="")
+    analysis = analyse(outbox, seed=1, digest="")
     row = analysis.timeseries.iloc[-1]
     assert row["outstanding_cents"] == 0  # Lana's outstanding: defaulted balances out
     assert row["shortfall_cents"] == 4_000_00 and row["reserves_cents"] == 40_00  # 24 days past due: 1 %

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from scenarios import run_stress
 from scenarios.analysis import analyse
-
-FACILITY = "f-1"
-
-
-def _facility(state: str) -> dict:
-    return {"id": FACILITY, "completed_at": None, "collateralization": {"state": state}}
+from tests.support import FACILITY, envelopes, in_state, opened
 
 
 def _envelopes(proceeds_cents: int) -> list[dict]:
@@ -22,19 +17,15 @@ def _envelopes(proceeds_cents: int) -> list[dict]:
     applied to the debt (at most what is owed); the feed goes on to 10:00."""
     paid = min(proceeds_cents, 1_000_00)
     rows = [
-        ("00:00", "core.credit.facility-activated", {"entity": _facility("FullyCollateralized")}),
-        ("00:00", "core.credit.disbursal-settled", {"entity": {"credit_facility_id": FACILITY, "amount": 1_000_00}}),
-        ("00:00", "core.credit-collateral.collateral-updated",
-         {"entity": {"secured_loan_id": FACILITY, "amount": 2_000_000}}),
-        ("00:00", "core.price.price-updated", {"PriceUpdated": {"price": 60_000_00}}),
+        *opened(1_000_00, 2_000_000, 60_000_00),
         ("01:00", "core.price.price-updated", {"PriceUpdated": {"price": 30_000_00}}),
-        ("01:00", "core.credit.partial-liquidation-initiated", {"entity": _facility("UnderLiquidationThreshold")}),
+        ("01:00", "core.credit.partial-liquidation-initiated", {"entity": in_state("UnderLiquidationThreshold")}),
         ("02:00", "core.price.price-updated", {"PriceUpdated": {"price": 60_000_00}}),
-        ("02:00", "core.credit.facility-collateralization-changed", {"entity": _facility("FullyCollateralized")}),
+        ("02:00", "core.credit.facility-collateralization-changed", {"entity": in_state("FullyCollateralized")}),
         ("03:00", "core.credit-collateral.collateral-updated", {"entity": {"secured_loan_id": FACILITY, "amount": 0}}),
         ("03:00", "core.credit-collateral.liquidation-collateral-sent-out",
          {"liquidation_id": "l-1", "secured_loan_id": FACILITY, "amount": 2_000_000}),
-        ("03:00", "core.credit.facility-collateralization-changed", {"entity": _facility("NoCollateral")}),
+        ("03:00", "core.credit.facility-collateralization-changed", {"entity": in_state("NoCollateral")}),
         ("03:00", "core.credit-collateral.liquidation-proceeds-received",
          {"liquidation_id": "l-1", "secured_loan_id": FACILITY, "amount": proceeds_cents}),
         ("03:00", "core.credit-collateral.liquidation-completed", {}),
@@ -43,8 +34,7 @@ def _envelopes(proceeds_cents: int) -> list[dict]:
         ("04:00", "core.price.price-updated", {"PriceUpdated": {"price": 60_000_00}}),
         ("10:00", "core.price.price-updated", {"PriceUpdated": {"price": 60_000_00}}),
     ]
-    return [{"sequence": n, "event_type": kind, "recorded_at": f"2024-01-01T{hhmm}:00Z", "payload": payload}
-            for n, (hhmm, kind, payload) in enumerate(rows, start=1)]
+    return envelopes(rows)
 
 
 def test_a_facility_a_liquidation_repaid_in_full_is_no_longer_under_margin_call():
