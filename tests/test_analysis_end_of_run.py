@@ -26,7 +26,8 @@ def _envelopes() -> list[dict]:
         ("03:00", "core.credit-collateral.liquidation-collateral-sent-out",
          {"liquidation_id": "l-1", "secured_loan_id": FACILITY, "amount": 1_000_000}),
         ("03:00", "core.credit-collateral.liquidation-proceeds-received",
-         {"liquidation_id": "l-1", "secured_loan_id": FACILITY, "amount": 390_00}),
+         {"liquidation_id": "l-1", "secured_loan_id": FACILITY, "amount": 390_00, "payment_id": "p-1"}),
+        ("03:00", "core.credit-collection.payment-created", {"entity": {"id": "p-1", "amount": 390_00}}),
         ("03:00", "core.credit-collection.payment-allocation-created",
          {"entity": {"obligation_id": "o-1", "beneficiary_id": FACILITY, "amount": 390_00}}),
         ("03:00", "core.credit-collateral.liquidation-completed", {}),
@@ -41,6 +42,7 @@ def test_the_shortfall_at_the_end_counts_what_happened_after_the_last_price_upda
     assert analysis.summary["shortfall_max_cents"] == 210_00  # never below the end's
     assert analysis.facilities["shortfall_cents"].sum() == 210_00
     assert analysis.summary["slippage_cents"] == 10_00
+    assert analysis.summary["proceeds_surplus_cents"] == 0  # all $390 paid the debt
 
 
 def test_a_stale_feed_at_the_end_leaves_the_loss_the_bank_holds_at_the_end():

@@ -27,7 +27,8 @@ def _envelopes(proceeds_cents: int) -> list[dict]:
          {"liquidation_id": "l-1", "secured_loan_id": FACILITY, "amount": 2_000_000}),
         ("03:00", "core.credit.facility-collateralization-changed", {"entity": in_state("NoCollateral")}),
         ("03:00", "core.credit-collateral.liquidation-proceeds-received",
-         {"liquidation_id": "l-1", "secured_loan_id": FACILITY, "amount": proceeds_cents}),
+         {"liquidation_id": "l-1", "secured_loan_id": FACILITY, "amount": proceeds_cents, "payment_id": "p-1"}),
+        ("03:00", "core.credit-collection.payment-created", {"entity": {"id": "p-1", "amount": paid}}),
         ("03:00", "core.credit-collateral.liquidation-completed", {}),
         ("03:00", "core.credit-collection.payment-allocation-created",
          {"entity": {"obligation_id": "o-1", "beneficiary_id": FACILITY, "amount": paid}}),
@@ -42,6 +43,7 @@ def test_a_facility_a_liquidation_repaid_in_full_is_no_longer_under_margin_call(
     assert analysis.summary["still_under_margin_call"] == 0
     assert analysis.facilities["hours_under_margin_call"].tolist() == [1.0]  # 01:00 to 02:00 only
     assert analysis.summary["hours_under_margin_call_mean"] == 1.0
+    assert analysis.summary["proceeds_surplus_cents"] == 150_00  # $1,150 received, $1,000 owed and paid
     after_sale = analysis.timeseries[analysis.timeseries["time"] >= "2024-01-01T04:00:00Z"]
     assert after_sale["under_liquidation"].tolist() == [0, 0]
     assert after_sale["fully_collateralized"].tolist() == [1, 1]
