@@ -216,9 +216,8 @@ def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[object, 
             or inspect.getattr_static(cls, "__new__") is not object.__new__
             or any(hasattr(cls, hook) for hook in ("__attrs_pre_init__", "__attrs_post_init__", _CACHED_HASH))):
         return None
-    fields = {f.name: f for f in attrs.fields(cls)}
     if any(f.validator is not None or f.converter is not None or f.on_setattr not in (None, attrs.setters.NO_OP)
-           for f in fields.values()):
+           for f in attrs.fields(cls)):
         return None
     descriptors = [inspect.getattr_static(cls, name, None) for name in names]
     if not all(isinstance(d, types.MemberDescriptorType) for d in descriptors):

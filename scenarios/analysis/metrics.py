@@ -207,8 +207,7 @@ class _Fold:
         b.cvl_start[:], b.cvl_min[:], b.cvl_end[:] = np.nan, np.nan, np.nan
         called = b.called_since >= 0
         b.called_since[called], b.calls[called] = now, 1
-        ids = list(b.index)
-        self.markers = [(at, "margin-call", ids[i], self.price) for i in np.flatnonzero(called)]
+        self.markers = [(at, "margin-call", b.ids[i], self.price) for i in np.flatnonzero(called)]
         if self.price is not None:
             self.at, self.due_row = at, True
 
@@ -447,10 +446,9 @@ def _completed(fold: _Fold, payload: dict, now: int, at: str) -> None:
 
 NUMBERS = ("facilities", "price_updates", "price_start_cents", "price_trough_cents", "price_end_cents", "margin_calls",
            "facilities_called", "still_under_margin_call", "margin_call_instants", "liquidations_started",
-           "liquidations_executed",
-           "btc_sold_sats", "proceeds_cents", "proceeds_surplus_cents", "slippage_cents", "shortfall_max_cents",
-           "shortfall_end_cents",
-           "min_cvl_pct", "hours_under_margin_call_mean", "hours_under_margin_call_max")  # _summary's, but the seed
+           "liquidations_executed", "btc_sold_sats", "proceeds_cents", "proceeds_surplus_cents", "slippage_cents",
+           "shortfall_max_cents", "shortfall_end_cents", "min_cvl_pct", "hours_under_margin_call_mean",
+           "hours_under_margin_call_max")  # _summary's, but the seed
 
 
 def _summary(fold: _Fold, ts: pd.DataFrame, fac: pd.DataFrame, seed: int, digest: str) -> dict:

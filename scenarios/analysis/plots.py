@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from scenarios.analysis.metrics import Analysis
 
-__all__ = ["FIGURES", "draw_all", "figures"]
+__all__ = ["FIGURES", "count_ticks", "draw_all", "figures"]
 
 
 def _price(a: Analysis, params: dict) -> Figure:
@@ -45,7 +45,7 @@ def _states(a: Analysis, params: dict) -> Figure:
     ax.stackplot(ts["time"], *(ts[c] for c in columns), labels=labels,
                  colors=["tab:green", "tab:orange", "tab:red"], alpha=0.8)
     ax.set(title="Facilities by collateralization state", ylabel="facilities", xlabel="time (UTC)")
-    ax.yaxis.set_major_locator(_counts())  # a book of 20 was ticked 2.5, 7.5 ... 17.5 facilities
+    ax.yaxis.set_major_locator(count_ticks())  # a book of 20 was ticked 2.5, 7.5 ... 17.5 facilities
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)  # beside the stack, not on it
     return fig
 
@@ -111,7 +111,7 @@ def _liquidations(a: Analysis, params: dict) -> Figure:
         top = max(max(1, ts["liquidations_executed_cum"].max()) * 1.5, float(capacity) * 1.1)
         ax.set_ylim(-0.05 * top, 1.05 * top)  # matplotlib's own 5% margins, zero level with the proceeds'
     ax.set(title="Cumulative liquidations against desk capacity", ylabel="liquidations", xlabel="time (UTC)")
-    ax.yaxis.set_major_locator(_counts())  # one sale was ticked 0.2, 0.4 ... 1.4 liquidations
+    ax.yaxis.set_major_locator(count_ticks())  # one sale was ticked 0.2, 0.4 ... 1.4 liquidations
     right = ax.twinx()
     right.plot(ts["time"], ts["proceeds_cents_cum"] / 100, color="tab:green", label="proceeds")
     right.set_ylabel("cumulative proceeds (USD)")
@@ -161,7 +161,7 @@ def _pcts(values: list[Decimal]) -> str:
     return f" ({', '.join(f'{v.normalize():f} %' for v in values)})" if values else ""
 
 
-def _counts() -> MaxNLocator:
+def count_ticks() -> MaxNLocator:
     """Ticks for a count (facilities, liquidations): whole numbers in steps of 1, 2, 5 or 10 times a
     power of ten (0, 5, 10 ... rather than 0, 3, 6 ... 27)."""
     return MaxNLocator(integer=True, steps=[1, 2, 5, 10])

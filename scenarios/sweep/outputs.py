@@ -109,7 +109,8 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
 def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, units: dict[str, str],
              metric: str = "loss") -> list[tuple[str, str]]:
     from matplotlib.figure import Figure  # not pyplot: a sweep run in a notebook keeps its inline plots
-    from matplotlib.ticker import MaxNLocator
+
+    from scenarios.analysis.plots import count_ticks
 
     figures: list[tuple[str, str]] = []
 
@@ -131,7 +132,7 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
             ax.axvline(cell_risk[f"es{tag}"] / 100, color="#b04a4a", linestyle=style, label=f"ES {tag} %")
         ax.set(xlabel="loss per run (USD)", ylabel="runs", title=f"loss distribution: {cell} ({len(loss)} seeds)")
         _dollars(ax.xaxis)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of runs: no 3.5 runs
+        ax.yaxis.set_major_locator(count_ticks())  # a count of runs: no 3.5 runs
         ax.legend()
         save(fig, f"loss-hist-{i:02d}.png", f"Loss histogram, {cell}")
     params = [c for c in risk.columns if c.startswith("param_")]
