@@ -12,7 +12,9 @@ import pytest
 from domains.accounting import chart
 from domains.credit import std_terms
 from domains.credit.collection.dated import PaymentDateOutOfRange, payment_date
-from engine import Simulation
+from domains.validators import WrongType
+from engine import InvalidInstant, Simulation
+from engine.kernel.errors import InvalidArgument
 
 AMOUNT, PRICE, BTC = 100_000_00, 7_000_000, 100_000_000
 ACTIVATED, TODAY = date(2024, 1, 1), date(2024, 3, 10)
@@ -28,11 +30,20 @@ def test_given_a_day_from_activation_to_today_when_a_payment_is_dated_then_that_
     assert payment_date("f-1", ACTIVATED, TODAY, day) == (date.fromisoformat(day) if isinstance(day, str) else day)
 
 
-@pytest.mark.parametrize("day", [date(2023, 12, 31), date(2024, 3, 11), "2024-13-01", "yesterday"])
+@pytest.mark.parametrize("day", [date(2023, 12, 31), date(2024, 3, 11)])
 def test_given_a_day_outside_activation_to_today_when_a_payment_is_dated_then_it_is_refused_with_the_range(day):
     with pytest.raises(PaymentDateOutOfRange) as refused:
         payment_date("f-1", ACTIVATED, TODAY, day)
     assert refused.value.fields == {"facility_id": "f-1", "effective": day, "earliest": ACTIVATED, "latest": TODAY}
+
+
+@pytest.mark.parametrize("value", ["2024-13-01", "yesterday", 5, 3.5])
+def test_given_a_value_that_names_no_day_when_a_payment_is_dated_then_it_is_refused_as_no_date_not_out_of_range(value):
+    """It was `PaymentDateOutOfRange`, naming a range as if "yesterday" were a day outside it."""
+    with pytest.raises(WrongType) as refused:
+        payment_date("f-1", ACTIVATED, TODAY, value)
+    assert refused.value.fields == {"field": "effective", "value": value,
+                                    "expected": "a date, a datetime or YYYY-MM-DD text"}
 
 
 # -- through the bank ------------------------------------------------------------------------
@@ -77,6 +88,35 @@ def test_a_payment_dated_before_activation_or_tomorrow_is_refused_and_leaves_no_
             sim.credit.record_payment(facility, 1_00, effective=day)
         assert refused.value.earliest == date(2024, 1, 1) and refused.value.latest == sim.now.date()
     assert (sim.journal.digest(), sim.outbox.digest(), sim.ledger.trial_balance()) == before
+
+
+@pytest.mark.parametrize(("value", "error", "fields"), [
+    ("x", InvalidInstant, {"value": "x", "problem": "not an ISO-8601 date or time"}),
+    ("2024-02-30", InvalidInstant, {"value": "2024-02-30", "problem": "day is out of range for month"}),
+    (5, InvalidArgument, {"argument": "effective", "value": 5,
+                          "problem": "not a date: a date, a datetime or ISO-8601 text (2024-06-01)"}),
+    (b"2024-02-05", InvalidArgument, {"argument": "effective", "value": b"2024-02-05",
+                                      "problem": "not a date: a date, a datetime or ISO-8601 text (2024-06-01)"})])
+def test_a_payment_dated_with_no_date_at_all_is_refused_as_no_instant_and_leaves_no_trace(sim, facility, value, error,
+                                                                                          fields):
+    """`effective="x"` read as `PaymentDateOutOfRange` (a day before activation or after today), as
+    every instant argument (`as_of=`, `run_until`) refuses it: `InvalidInstant` for text that is no
+    instant, `InvalidArgument` naming the argument for any other value."""
+    before = (sim.journal.digest(), sim.outbox.digest(), sim.ledger.trial_balance())
+    with pytest.raises(error) as refused:
+        sim.credit.record_payment(facility, 1_00, effective=value)
+    assert type(refused.value) is error and refused.value.fields == fields
+    assert (sim.journal.digest(), sim.outbox.digest(), sim.ledger.trial_balance()) == before
+
+
+def test_a_payment_dated_with_iso_text_of_an_instant_is_booked_on_its_utc_day_and_a_day_out_of_range_keeps_its_error(
+        sim, facility):
+    """A datetime was read as its UTC day and its ISO text was `PaymentDateOutOfRange` for a day in the range."""
+    paid = sim.credit.record_payment(facility, 1_00, effective="2024-02-05T23:30:00-05:00")  # 04:30 UTC on the 6th
+    assert sim.state("payment", paid).effective == date(2024, 2, 6)
+    with pytest.raises(PaymentDateOutOfRange) as refused:
+        sim.credit.record_payment(facility, 1_00, effective="2023-12-31")
+    assert (refused.value.effective, refused.value.earliest) == (date(2023, 12, 31), date(2024, 1, 1))
 
 
 # -- what the admin reads afterwards ---------------------------------------------------------

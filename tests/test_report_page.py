@@ -207,3 +207,20 @@ def test_the_cvl_legend_stands_beside_the_axes_not_over_the_lowest_cvl():
     fig.savefig(io.BytesIO(), format="png")  # lays the legend out
     ax = fig.axes[0]
     assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
+
+
+def test_the_proceeds_are_drawn_on_their_own_panel_in_dollars_not_on_a_second_axis_of_the_counts():
+    """They were a second y axis on the counts' panel: its green line, $800,000 at the top, crossed the
+    counts' ticks (160 liquidations) and read as a count beside them."""
+    hours = pd.date_range("2024-01-01", periods=6, freq="h", tz="UTC")
+    timeseries = pd.DataFrame({"time": hours, "liquidations_executed_cum": [0, 0, 1, 2, 2, 2],
+                               "desk_queue": [0] * 6, "proceeds_cents_cum": [0, 0, 40_000_000] + [79_833_506] * 3})
+    sold = pd.DataFrame({"time": [hours[2]], "kind": ["liquidation"], "facility_id": ["a"], "price_cents": [6_000_000]})
+    run = Analysis(dict(SUMMARY), timeseries, quiet_run().facilities, sold)
+    counts, money = FIGURES["liquidations"](run, {"desk_capacity_per_hour": 5}).axes
+    assert money.get_position().y1 <= counts.get_position().y0  # below it, not over it
+    assert [line.get_label() for line in money.get_lines()] == ["proceeds received, cumulative"]
+    assert not any("proceeds" in line.get_label() for line in counts.get_lines())
+    assert (counts.get_ylabel(), money.get_ylabel()) == ("liquidations (count)", "proceeds (USD)")
+    assert money.yaxis.get_major_formatter()(800_000) == "$800,000"
+    assert counts.get_shared_x_axes().joined(counts, money)  # one time axis for both

@@ -176,10 +176,11 @@ def test_the_readme_stress_example_runs_as_pasted():
 def test_every_figure_has_a_title_and_axes_with_units(run):
     import matplotlib.pyplot as plt
 
-    for name, figure in run.plot().items():
-        axes = figure.axes[0]
-        assert axes.get_title() and axes.get_xlabel() == "time (UTC)", name
-        assert axes.get_ylabel() in ("USD per BTC", "facilities", "CVL (%)", "liquidations", "USD"), name
+    for name, figure in run.plot().items():  # panels stacked on one time axis: the time labelled under the last
+        assert figure.axes[0].get_title() and figure.axes[-1].get_xlabel() == "time (UTC)", name
+        for axes in figure.axes:
+            assert axes.get_ylabel() in ("USD per BTC", "facilities", "CVL (%)", "liquidations (count)",
+                                         "proceeds (USD)", "USD"), name
         plt.close(figure)
 
 

@@ -15,15 +15,17 @@ from scenarios.sweep.store import Store
 from scenarios.sweep.worker import lost_run
 
 
-def fake_sweep(path, capacities=("1", "5"), seeds=range(1, 11), cents_per_seed=1000.0):
-    """A sweep directory whose rows are made up (no runs): each cell's loss grows with the seed."""
+def fake_sweep(path, capacities=("1", "5"), seeds=range(1, 11), cents_per_seed=1000.0, factors=None):
+    """A sweep directory whose rows are made up (no runs): each cell's loss grows with the seed (times
+    `factors[capacity]` if given: else every cell loses the same)."""
     grid = [{"desk_capacity_per_hour": c} for c in capacities]
     plan = plan_grid("march-2020", list(seeds), grid, ["facilities=3", "days=1"])
     store = Store(path, {"scenario": "march-2020", "design": "grid", "grid": [], "settings": []},
                   [spec.key for spec in plan]).open()
     for spec in plan:
         store.add({**lost_run(spec, RuntimeError("made up")), "status": "ok", "error": "",
-                   "shortfall_end_cents": cents_per_seed * spec.seed, "slippage_cents": 10.0,
+                   "shortfall_end_cents": cents_per_seed * spec.seed * (factors or {}).get(
+                       dict(spec.assignments)["desk_capacity_per_hour"], 1), "slippage_cents": 10.0,
                    "liquidations_executed": 2.0, "btc_sold_sats": 1e8, "hours_under_margin_call_mean": 3.0,
                    "min_cvl_pct": 90.0})
     store.flush()
@@ -128,3 +130,17 @@ def test_the_es_figure_ticks_the_grid_values_run_and_the_histogram_counts_whole_
     assert tick_labels(figures["es-vs-desk_capacity_per_hour.png"].axes[0].xaxis) == ["2", "5", "20"]
     counts = figures["loss-hist-00.png"].axes[0].get_yticks()
     assert all(float(c).is_integer() for c in counts)
+
+
+def test_cells_whose_runs_give_the_same_numbers_are_named_together_on_the_one_convergence_line(tmp_path, monkeypatch):
+    """Three cells, two of them identical (a desk of 50 and of 100 an hour selling all a small book
+    asked): each drawn on its own, the last hid the other, which the legend still listed in a
+    colour seen nowhere."""
+    fake_sweep(tmp_path, capacities=("1", "50", "100"), seeds=range(1, 21), factors={"1": 2})
+    ax = drawn_figures(tmp_path, monkeypatch)["es99-convergence.png"].axes[0]
+    lines = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}
+    assert list(lines) == ["desk_capacity_per_hour=1",
+                           "desk_capacity_per_hour=50, desk_capacity_per_hour=100 (identical: one line)"]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == list(lines)
+    assert lines["desk_capacity_per_hour=1"] != lines[list(lines)[1]]
+    assert all(line.get_marker() == "o" for line in ax.get_lines())  # a cell of one point is drawn too

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from engine.kernel.errors import NOT_ISO, InvalidArgument, InvalidInstant, StartOutOfRange
 
 __all__ = ["EARLIEST_START", "LATEST_INSTANT", "LATEST_START", "OUT_OF_CALENDAR", "check_start", "parse_instant",
-           "whole_second"]
+           "utc_day", "whole_second"]
 
 EARLIEST_START = datetime(1000, 1, 1, tzinfo=UTC)  # journal rows carry four-digit years
 LATEST_START = datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC)  # over 1,000 years left for what a run schedules
@@ -44,6 +44,17 @@ def parse_instant(value: str | date | datetime) -> datetime:
     except OverflowError:  # 9999-12-31T23:00:00-05:00: a real text, no instant of the calendar
         raise InvalidInstant(value=value if isinstance(value, str) else value.isoformat(),
                              problem=OUT_OF_CALENDAR) from None
+
+
+def utc_day(value: object, argument: str) -> date:
+    """The UTC day of a date, a datetime (naive: read as UTC) or ISO-8601 text, for an argument that
+    names a day (`record_payment(effective=)`, a book's `as_of`): text that is no instant is
+    `InvalidInstant`, any other value `InvalidArgument` naming `argument`. Without it such a value
+    reached the range check and was refused as a day out of range (`PaymentDateOutOfRange` for "x")."""
+    if not isinstance(value, (str, date)):
+        raise InvalidArgument(argument=argument, value=value,
+                              problem="not a date: a date, a datetime or ISO-8601 text (2024-06-01)")
+    return parse_instant(value).date()
 
 
 def check_start(value: str | date | datetime) -> datetime:

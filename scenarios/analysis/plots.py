@@ -93,8 +93,11 @@ def _desk_limit(times: pd.Series, first_sale: pd.Timestamp, capacity: float) -> 
 
 
 def _liquidations(a: Analysis, params: dict) -> Figure:
-    fig = Figure(figsize=(9, 4))
-    ax = fig.subplots()
+    """Two panels on one time axis: the counts (liquidations executed, the desk's queue and capacity)
+    above, the cumulative proceeds in USD below. The proceeds were a second y axis on the counts'
+    panel, whose green line a reader could read against the counts' ticks (800,000 beside 160)."""
+    fig = Figure(figsize=(9, 5.5))
+    ax, money = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     ts = a.timeseries
     ax.plot(ts["time"], ts["liquidations_executed_cum"], color="tab:red", label="liquidations executed")
     ax.plot(ts["time"], ts["desk_queue"], color="tab:orange", lw=0.8, label="desk queue")
@@ -109,19 +112,18 @@ def _liquidations(a: Analysis, params: dict) -> Figure:
         # the capacity leaves through the top of the frame: clipped, it drew a plateau, a limit it never has
         # and its first hour in frame: above 1.5x a few sales, the legend named a line nowhere drawn
         top = max(max(1, ts["liquidations_executed_cum"].max()) * 1.5, float(capacity) * 1.1)
-        ax.set_ylim(-0.05 * top, 1.05 * top)  # matplotlib's own 5% margins, zero level with the proceeds'
-    ax.set(title="Cumulative liquidations against desk capacity", ylabel="liquidations", xlabel="time (UTC)")
+        ax.set_ylim(-0.05 * top, 1.05 * top)  # matplotlib's own 5% margins
+    ax.set(title="Cumulative liquidations against desk capacity, and their proceeds",
+           ylabel="liquidations (count)")
     ax.yaxis.set_major_locator(count_ticks())  # one sale was ticked 0.2, 0.4 ... 1.4 liquidations
-    right = ax.twinx()
-    right.plot(ts["time"], ts["proceeds_cents_cum"] / 100, color="tab:green", label="proceeds")
-    right.set_ylabel("cumulative proceeds (USD)")
-    right.yaxis.set_major_formatter(_thousands())
+    money.plot(ts["time"], ts["proceeds_cents_cum"] / 100, color="tab:green", label="proceeds received, cumulative")
+    money.set(ylabel="proceeds (USD)", xlabel="time (UTC)")
+    money.yaxis.set_major_formatter(StrMethodFormatter("${x:,.0f}"))
     if not ts["liquidations_executed_cum"].any() and not ts["desk_queue"].any():
         _nothing(ax, "no liquidation in this run")
-        right.set_ylim(0, 1)
-        right.set_yticks([0])
+        _nothing(money, "no proceeds in this run")
     ax.legend(loc="upper left")
-    right.legend(loc="lower right")
+    money.legend(loc="upper left")
     return fig
 
 

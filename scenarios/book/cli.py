@@ -184,13 +184,7 @@ def _export(args: argparse.Namespace) -> int:
         _book_to_stdout(rows)
         print(f"wrote {len(rows):,} facilities to standard output", file=sys.stderr)
         return 0
-    with out.open("x", encoding="utf-8", newline="") as handle:  # UTF-8 whatever the locale: what import reads
-        try:
-            write_book(rows, handle)
-        except BaseException:
-            handle.close()
-            out.unlink()  # ours: created just above
-            raise
+    write_book(rows, out)  # a new file in UTF-8 whatever the locale (what import reads), removed if writing fails
     print(f"wrote {len(rows):,} facilities to {out}")
     return 0
 

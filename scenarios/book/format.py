@@ -3,18 +3,21 @@
 Dollars have at most 2 decimal places and BTC at most 8; both convert exactly to cents and sats, up
 to the largest amounts the bank takes; dates are `YYYY-MM-DD`. Optional columns carry the remaining
 term fields under their Lana names; an absent column or an empty cell takes `TermValues`' default.
-A bad book raises `BookRefused` listing every problem.
+A bad book raises `BookRefused` listing every problem; so does a book file that cannot be read (no
+such file, a directory, no permission). An `as_of` that is no date, or rows that are no book rows, are
+`InvalidArgument`; a book that cannot be written to its path is `BookNotWritten`.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -25,10 +28,13 @@ from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
 from domains.money import MAX_CENTS, MAX_SATS, SATS_PER_BTC
 from engine.bank.importer import Position
 from engine.bank.ledger import MAX_TOTAL
-from scenarios.book.sheet import BookProblem, BookRefused, SheetRow, sheet_rows
+from engine.kernel.errors import InvalidArgument
+from engine.kernel.instant import utc_day
+from scenarios.book.sheet import BookProblem, BookRefused, SheetRow, sheet_rows, unusable
+from scenarios.library.params import ScenarioError
 
-__all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookProblem", "BookRefused", "Note", "book_chunks", "check_book",
-           "rates_note", "read_book", "write_book"]
+__all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookNotWritten", "BookProblem", "BookRefused", "Note", "book_chunks",
+           "check_book", "rates_note", "read_book", "write_book"]
 
 CHUNK = 500  # positions imported between two releases of the import's actors
 
@@ -209,6 +215,12 @@ def book_chunks(path: str | Path, as_of: date, size: int = CHUNK) -> Iterator[li
         yield chunk
 
 
+def _book_day(as_of: object) -> date:
+    """The day the book stands at: a date, or a datetime's or ISO-8601 text's UTC day; anything else is
+    `InvalidInstant` (text) or `InvalidArgument` naming `as_of`, as `Simulation`'s instant arguments."""
+    return as_of if type(as_of) is date else utc_day(as_of, "as_of")
+
+
 def _totals(sats: int, cents: int) -> list[BookProblem]:
     """The book's own problems, from its total collateral and dollars (facilities and interest): more
     than every bitcoin there will ever be, or more than one ledger account's running total holds (the
@@ -232,7 +244,12 @@ def _refuse(path: str | Path, problems: list[BookProblem], count: int) -> None:
 
 
 def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list[BookProblem]]]:
-    """Each row's position (None if it cannot be built) and problems, read as a stream."""
+    """Each row's position (None if it cannot be built) and problems, read as a stream. The
+    arguments are checked first: `as_of` "2024-03-10" or None raised TypeError from the first row's
+    date comparison, a path of 5 TypeError from `Path`."""
+    as_of = _book_day(as_of)
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidArgument(argument="path", value=path, problem="not a path: the book file's name (str or Path)")
     seen: dict[str, int] = {}
     terms: dict[tuple[str | None, ...], TermValues] = {}  # a book's rows share a few sets of terms
     for row in sheet_rows(path, COLUMNS, OPTIONAL):
@@ -369,8 +386,59 @@ def _kind_of(problem: str) -> str:
     return "disbursed above the facility: " if "above the facility" in problem else "inconsistent amounts: "
 
 
-def write_book(rows: Iterable[dict], out) -> None:
-    """Write rows (dicts keyed by COLUMNS + OPTIONAL, values already formatted) as the book CSV."""
+class BookNotWritten(ScenarioError):
+    """A book could not be written to its path (fields: path, problem); a file lanasim did not create
+    is never overwritten, and the one it created is removed."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path, self.problem = path, problem
+        super().__init__(f"{path}: {problem}; no book written")
+
+
+_FIELDS = frozenset(COLUMNS + OPTIONAL)
+
+
+def write_book(rows: Iterable[Mapping[str, object]], out: IO[str] | str | os.PathLike[str]) -> None:
+    """Write rows (dicts keyed by COLUMNS + OPTIONAL, values already formatted) as the book CSV, to a
+    text file opened for writing or to a path: a new file (one that exists is `BookNotWritten`, as
+    is a path whose directory is missing or not writable), removed again if writing fails. A row
+    that is no dict of the book's columns is `InvalidArgument` naming its number (it was an
+    AttributeError or ValueError from `csv`); the rows before it are written to a handle given."""
+    if isinstance(out, str | os.PathLike):
+        _write_new(rows, Path(out))
+        return
+    if not callable(getattr(out, "write", None)):
+        raise InvalidArgument(argument="out", value=out, problem="a text file opened for writing, or a path")
+    if not isinstance(rows, Iterable) or isinstance(rows, str | bytes | Mapping):
+        raise InvalidArgument(argument="rows", value=rows,
+                              problem="not rows: a list of dicts keyed by the book's columns")
     writer = csv.DictWriter(out, fieldnames=COLUMNS + OPTIONAL, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, Mapping):
+            raise InvalidArgument(argument="rows", value=row,
+                                  problem=f"row {number} is not a dict keyed by the book's columns")
+        unknown = row.keys() - _FIELDS
+        if unknown:
+            raise InvalidArgument(argument="rows", value=sorted(map(str, unknown)),
+                                  problem=f"row {number} has keys that are no book column")
+        writer.writerow(row)
+
+
+def _write_new(rows: Iterable[Mapping[str, object]], path: Path) -> None:
+    """`write_book` to a new file at `path` (UTF-8, what `read_book` reads), removed if writing fails."""
+    try:
+        handle = path.open("x", encoding="utf-8", newline="")
+    except FileExistsError:
+        raise BookNotWritten(str(path), "exists already; choose a new file (lanasim never overwrites it)") from None
+    except OSError as failed:
+        problem = unusable(failed) if path.parent.is_dir() else f"no such directory {path.parent}"
+        raise BookNotWritten(str(path), problem) from None
+    try:
+        with handle:
+            write_book(rows, handle)
+    except BaseException as failed:
+        path.unlink(missing_ok=True)  # ours: created just above (closed by `with`, even when its flush failed)
+        if isinstance(failed, OSError):  # a full disk: the file and the problem in one line
+            raise BookNotWritten(str(path), unusable(failed)) from None
+        raise

@@ -9,12 +9,13 @@ import csv
 import difflib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 import attrs
 
 from scenarios.library.params import ScenarioError
 
-__all__ = ["BookProblem", "BookRefused", "SheetRow", "sheet_rows"]
+__all__ = ["BookProblem", "BookRefused", "SheetRow", "sheet_rows", "unusable"]
 
 SAVE_AS = "save the sheet as 'CSV UTF-8 (Comma delimited)'"
 _KINDS = ((b"PK\x03\x04", "a ZIP archive, such as an Excel workbook (.xlsx)"),
@@ -30,8 +31,11 @@ class BookProblem:
     problem: str
 
     def __str__(self) -> str:
-        """`line 3, collateral_btc: negative`; line 0 is the book as a whole (`COLUMN: problem`)."""
-        return f"line {self.line}, {self.column}: {self.problem}" if self.line else f"{self.column}: {self.problem}"
+        """`line 3, collateral_btc: negative`; line 0 is the book as a whole (`COLUMN: problem`, or the
+        problem alone for the file itself: `no such file`)."""
+        if self.line:
+            return f"line {self.line}, {self.column}: {self.problem}"
+        return self.problem if self.column == "-" else f"{self.column}: {self.problem}"
 
 
 class BookRefused(ScenarioError):
@@ -60,7 +64,7 @@ def sheet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str,
     or surrounding spaces; blank rows (empty cells only) are skipped. `BookRefused` for a file that
     is no such sheet."""
     _check_kind(path)
-    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+    with _opened(path, encoding="utf-8-sig", newline="") as handle:
         try:
             delimiter = _delimiter(path, handle.readline())
             handle.seek(0)
@@ -88,8 +92,30 @@ def sheet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str,
                                                       f"not UTF-8 text; {SAVE_AS}")]) from None
 
 
+def _opened(path: str | Path, mode: str = "r", **options: Any) -> IO[Any]:
+    """The book file opened for reading, or `BookRefused` naming it and why it cannot be read (a
+    missing file, a directory, no permission): these were a bare OSError from Python."""
+    try:
+        return Path(path).open(mode, **options)
+    except OSError as failed:
+        raise BookRefused(str(path), [BookProblem(0, "-", unusable(failed))]) from None
+
+
+def unusable(failed: OSError) -> str:
+    """What an OSError opening a file says of it, in a few words."""
+    if isinstance(failed, FileNotFoundError):
+        return "no such file"
+    if isinstance(failed, IsADirectoryError):
+        return "a directory, not a file"
+    if isinstance(failed, NotADirectoryError):
+        return "no such file (a part of its path is no directory)"
+    if isinstance(failed, PermissionError):
+        return "permission denied"
+    return (failed.strerror or str(failed)).lower()
+
+
 def _check_kind(path: str | Path) -> None:
-    with Path(path).open("rb") as handle:
+    with _opened(path, "rb") as handle:
         start = handle.read(16)
     for magic, kind in _KINDS:
         if start.startswith(magic):

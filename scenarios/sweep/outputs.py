@@ -164,13 +164,17 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
     if len(converging):
         fig = Figure(figsize=(6, 3.5))
         ax = fig.subplots()
-        for cell, group in converging.groupby("cell", sort=False):
-            line = ax.plot(group["seeds"], group["es"] / 100, label=cell)[0]
+        for cells, group in _coinciding(converging):
+            label = cells[0] if len(cells) == 1 else f"{', '.join(cells)} (identical: one line)"
+            line = ax.plot(group["seeds"], group["es"] / 100, marker="o", markersize=3, label=label)[0]
             ax.fill_between(group["seeds"], group["es_low"] / 100, group["es_high"] / 100, alpha=0.2,
                             color=line.get_color())
         ax.set(xlabel="seeds", ylabel="ES 99 % (USD)", title="99 % ES as seeds accumulate (95 % CI band)")
         _dollars(ax.yaxis)
-        ax.legend(fontsize="small")
+        ax.xaxis.set_major_locator(count_ticks())  # a count of seeds: no 7.6 seeds
+        entries = len(ax.get_legend_handles_labels()[1])  # under the axes: "best" put it on the bands
+        fig.set_size_inches(6, 3.7 + 0.2 * entries)
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2))
         save(fig, "es99-convergence.png", "Convergence of the 99 % ES: a band still narrowing needs more seeds")
     if sensitivity is not None:
         fig = Figure(figsize=(6, 3.5))
@@ -184,6 +188,17 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
         ax.legend()
         save(fig, "sobol.png", "Sobol indices with 95 % intervals")
     return figures
+
+
+def _coinciding(converging: pd.DataFrame) -> list[tuple[list[str], pd.DataFrame]]:
+    """The convergence series with the cells that drew the same one (the same seeds, ES and interval:
+    a grid value that changed nothing) named together, in the cells' order. Each drawn on its own,
+    the last of them hid the others, which the legend still listed in colours seen nowhere."""
+    drawn: dict[tuple, tuple[list[str], pd.DataFrame]] = {}
+    for cell, group in converging.groupby("cell", sort=False):
+        key = tuple(group[["seeds", "es", "es_low", "es_high"]].itertuples(index=False, name=None))
+        drawn.setdefault(key, ([], group))[0].append(str(cell))
+    return list(drawn.values())
 
 
 def _dollars(axis) -> None:

@@ -3,7 +3,7 @@ arrives (again, late, or after a confirmation delay) -> then the balance in use.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,8 @@ from domains.custody.webhooks import (
     idempotency_key,
     outcome_of,
 )
-from engine import Simulation
+from engine import InvalidInstant, Simulation
+from engine.kernel.errors import InvalidArgument
 from tests.domains.support import fold
 
 BTC = 100_000_000
@@ -92,3 +93,39 @@ def test_scenario_a_late_webhook_older_than_the_balance_in_use_does_not_overwrit
     assert bank.custody.webhooks.deliveries[-1].outcome is Outcome.STALE
     assert bank.custody.wallet(bank.wallet).balance == 25 * BTC
     assert bank.credit.facility(bank.facility).collateral_sats == 25 * BTC
+
+
+# -- an observation time that is no instant the journal holds ----------------------------------------
+def test_a_webhook_observed_on_a_date_or_in_iso_text_is_read_as_its_utc_instant(bank):
+    """A date was journaled as a date: the next delivery raised TypeError comparing it with a datetime."""
+    assert bank.custody.webhooks.deliver(bank.wallet, 20 * BTC, date(2023, 12, 31)) is Outcome.APPLIED
+    assert bank.custody.webhooks.deliver(bank.wallet, 21 * BTC, "2023-12-31T12:00:00+01:00") is Outcome.APPLIED
+    assert bank.custody.wallet(bank.wallet).balance_updated_at == datetime(2023, 12, 31, 11, tzinfo=UTC)
+    assert bank.credit.facility(bank.facility).collateral_sats == 21 * BTC
+
+
+@pytest.mark.parametrize(("changed_at", "error", "argument"), [
+    ("yesterday", InvalidInstant, None), (5, InvalidArgument, "changed_at"),
+    (datetime(999, 12, 31, tzinfo=UTC), InvalidArgument, "changed_at")])
+def test_a_webhook_observed_at_no_instant_the_journal_reads_back_is_refused_and_leaves_no_trace(bank, changed_at, error,
+                                                                                                argument):
+    """Year 999 was published as `999-12-31T00:00:00Z`, which the bank's own custodian-sync reaction
+    could not read (ReactionFailed); 5 and "yesterday" raised AttributeError."""
+    digest = bank.journal.digest()
+    with pytest.raises(error) as refused:
+        bank.custody.webhooks.deliver(bank.wallet, 20 * BTC, changed_at)
+    assert refused.value.fields.get("argument") == argument
+    assert bank.journal.digest() == digest and bank.custody.webhooks.deliveries == []
+
+
+@pytest.mark.parametrize(("kwargs", "argument"), [
+    ({"confirmation_delay_s": 10**12}, "confirmation_delay_s"), ({"late_by_s": -1}, "late_by_s"),
+    ({"confirmation_delay_s": 1.5}, "confirmation_delay_s"), ({"copies": -1}, "copies")])
+def test_a_top_up_whose_webhook_could_never_arrive_is_refused_before_anything_is_scheduled(bank, kwargs, argument):
+    """A delay past year 9999 raised OverflowError; one past the clock's latest day (9799-12-31)
+    scheduled webhooks that could never arrive."""
+    with pytest.raises(InvalidArgument) as refused:
+        bank.custody.webhooks.top_up(bank.wallet, 20 * BTC, **kwargs)
+    assert refused.value.argument == argument
+    bank.advance(days=1)
+    assert bank.custody.webhooks.deliveries == []

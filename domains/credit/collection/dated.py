@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from domains.credit.errors import CreditError
+from domains.validators import WrongType
 
 __all__ = ["PaymentDateOutOfRange", "payment_date"]
 
@@ -18,8 +19,9 @@ class PaymentDateOutOfRange(CreditError):
 def payment_date(facility_id: str, activated_on: date, today: date, effective: date | str | None) -> date:
     """The payment's effective date: `effective` (a date or `YYYY-MM-DD`; a datetime, such as
     `sim.now`, is its UTC day, a naive one read as UTC) when it lies in [activation day, today],
-    today when it is None; else, a value that names no day too, `PaymentDateOutOfRange`. A datetime
-    was refused before, naming a range that held its day.
+    today when it is None; a day outside that range is `PaymentDateOutOfRange`. A value that names no
+    day at all (`"x"`, `5`) is `WrongType`: it was `PaymentDateOutOfRange`, naming a range as if the
+    value were a day outside it. A datetime was refused before, naming a range that held its day.
 
     Lana (lana-bank `core/credit/src/credit_facility/entity.rs`, `assert_payment_date_allowed`) refuses only a
     date before activation and so books a payment dated in the future, whose ledger entries sit ahead
@@ -28,7 +30,9 @@ def payment_date(facility_id: str, activated_on: date, today: date, effective: d
     if effective is None:
         return today
     day = _day(effective) if isinstance(effective, str) else _utc_day(effective)
-    if type(day) is not date or not activated_on <= day <= today:
+    if type(day) is not date:
+        raise WrongType(field="effective", value=effective, expected="a date, a datetime or YYYY-MM-DD text")
+    if not activated_on <= day <= today:
         raise PaymentDateOutOfRange(facility_id=facility_id, effective=effective, earliest=activated_on,
                                     latest=today)
     return day

@@ -58,6 +58,7 @@ from engine.kernel.authz import SYSTEM
 from engine.kernel.batch import Batch
 from engine.kernel.clock import parse_instant
 from engine.kernel.errors import InvalidArgument, UnknownEntity
+from engine.kernel.instant import utc_day
 from engine.kernel.outbox import Outbox
 from engine.kernel.port import Kernel, Outcome
 
@@ -186,11 +187,15 @@ class CreditService:
                        subject: str = SYSTEM) -> str:
         """A payment from the customer's deposit account, allocated interest first (Lana:
         core/credit/collection/src/obligation/mod.rs). `effective`
-        (a date or `YYYY-MM-DD`, default today) dates it and its ledger entries, as Lana's
-        `record_payment_with_date`; outside [activation day, today] it is `PaymentDateOutOfRange`.
+        (a date, a datetime or ISO-8601 text, read as its UTC day; default today) dates it and its
+        ledger entries, as Lana's `record_payment_with_date`; outside [activation day, today] it is
+        `PaymentDateOutOfRange`, and a value that is no instant at all `InvalidInstant` (text) or
+        `InvalidArgument` (anything else), as every instant argument is.
         From a frozen or closed deposit account it is refused (`AccountFrozen`, `AccountClosed`), as
         Lana's app layer refuses it (lana/app/src/app/mod.rs; Lana names that error
         `CanNotCreateProposalForClosedOrFrozenAccount`, a proposal's, for a payment)."""
+        if isinstance(effective, str) or not isinstance(effective, date | None):
+            effective = utc_day(effective, "effective")
         f = self._active(facility_id)
         require_open_for_payment(facility_id, f.status)
         source = f.disbursal_credit_account_id
