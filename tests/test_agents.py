@@ -152,7 +152,8 @@ def test_the_desk_sells_dust_that_fetches_nothing_and_the_liquidation_completes(
     bank.advance(hours=3)
     [sale] = desk.executions
     assert (sale.sats_sold, sale.proceeds_cents, sale.slippage_cents) == (100, 0, 1)
-    assert bank.credit.liquidation(facility) is None  # completed: the facility may liquidate again
+    assert bank.credit.liquidation(facility) is None
+    assert not bank.state("credit-facility", facility).liquidation_running  # it may start another
     assert bank.credit.facility(facility).collateral_sats == 0
     assert bank.credit.books(facility).outstanding == 1  # nothing paid
     assert bank.ledger.is_balanced()
