@@ -140,6 +140,45 @@ def test_the_desk_sells_no_more_than_the_collateral_left(bank):
     assert state_of(bank, facility) == "no_collateral" and borrowers.margin_calls()[0].ended is None  # still owes
 
 
+def test_the_desk_sells_dust_that_fetches_nothing_and_the_liquidation_completes(bank):
+    """Owing 1 cent on 100 sats (1 cent at $10,000: CVL 100 %), the facility starts a liquidation
+    of 1 cent, 100 sats, which 50 bps of slippage make worth 0 cents. The desk used to skip it: it
+    stayed running to the end of the run and no later liquidation of the facility could start."""
+    facility = open_facility(bank, 1.3)
+    desk = LiquidationDesk(bank, base_slippage_bps=50)
+    bank.credit.record_payment(facility, LOAN - 1)
+    bank.credit.update_collateral(facility, 100)
+    assert state_of(bank, facility) == "under_liquidation_threshold"
+    bank.advance(hours=3)
+    [sale] = desk.executions
+    assert (sale.sats_sold, sale.proceeds_cents, sale.slippage_cents) == (100, 0, 1)
+    assert bank.credit.liquidation(facility) is None
+    assert not bank.state("credit-facility", facility).liquidation_running  # it may start another
+    assert bank.credit.facility(facility).collateral_sats == 0
+    assert bank.credit.books(facility).outstanding == 1  # nothing paid
+    assert bank.ledger.is_balanced()
+
+
+def test_the_desk_completes_a_liquidation_sized_to_sell_nothing(bank):
+    """An initial CVL of 100 % sizes every liquidation (0 cents, 0 sats): the desk used to skip them,
+    so a stress run with such terms executed none (20 started, 0 executed, all in flight at the end)."""
+    customer = bank.customer.create_customer("b0@bank.test")
+    bank.deposit.record_deposit(bank.deposit.create_account(customer), 10_00)
+    terms = std_terms(duration=12, initial_cvl=Decimal(100), margin_call_cvl=Decimal(90),
+                      liquidation_cvl=Decimal(80))
+    facility = bank.credit.create_proposal(customer, LOAN, terms)
+    bank.credit.conclude_customer_approval(facility)
+    bank.credit.update_collateral(facility, BTC)
+    desk = LiquidationDesk(bank)
+    bank.price.set(700_000)  # CVL 70 %
+    trigger = bank.outbox.tail(types=["core.credit.partial-liquidation-initiated"])[0]["payload"]["entity"]
+    assert trigger["liquidation_trigger"]["initially_estimated_to_liquidate"] == 0
+    bank.advance(hours=3)
+    assert [(e.sats_sold, e.proceeds_cents) for e in desk.executions] == [(0, 0)]
+    assert bank.credit.liquidation(facility) is None
+    assert bank.credit.facility(facility).collateral_sats == BTC  # nothing went out
+
+
 def test_the_desk_leaves_a_liquidation_someone_else_completed(bank):
     facility = open_facility(bank, 1.3)
     desk = LiquidationDesk(bank, delay_hours=2)

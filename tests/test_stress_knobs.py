@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from scenarios import run_stress
 from scenarios.cli import main
 from scenarios.library import ScenarioError, load_scenario, parse_params
 
@@ -121,3 +122,16 @@ def test_a_drawn_book_whose_total_lies_between_the_bound_checked_and_the_draw_is
 def test_a_lognormal_book_that_fits_when_drawn_is_accepted():
     parse_params(load_scenario("stress"), ["size_distribution=lognormal", "size_spread=2", "facility_usd=1000000",
                                            "btc_usd=1000"])
+
+
+def test_terms_with_an_initial_cvl_of_100_pct_have_their_liquidations_executed_and_none_left_queued():
+    """Such terms size every liquidation (0 cents, 0 sats). The desk skipped them: a 20-facility
+    stress run (Black Thursday) with `terms_mix=12:12:100:90:80` reported 20 liquidations started,
+    0 executed, all in flight and queued at the desk to the end. They now complete with nothing sold."""
+    run = run_stress("march-2020", seed=1, facilities=3, days=2, terms_mix="12:12:100:90:80", cvl_low=95,
+                     cvl_high=99)
+    summary, rows = run.summary, run.timeseries
+    assert summary["liquidations_started"] == summary["liquidations_executed"] == 3
+    assert (summary["btc_sold_sats"], summary["proceeds_cents"]) == (0, 0)
+    assert rows["desk_queue"].max() == 3 and rows["desk_queue"].iloc[-1] == 0
+    assert rows["liquidations_in_flight"].iloc[-1] == 0

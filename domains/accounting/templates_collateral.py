@@ -64,10 +64,13 @@ def send_collateral_to_liquidation(tx_id: str, *, collateral_id: str, amount: in
 def receive_proceeds_from_liquidation(tx_id: str, *, facility_id: str, collateral_id: str, amount: int,
                                       sent_total: int, effective: date) -> LedgerTransaction:
     """S USD: DR liquidation proceeds omnibus, CR the facility's proceeds account (`amount` cents);
-    S BTC: DR collateral in liquidation, CR liquidated collateral (`sent_total` sats)."""
-    cents = positive(RECEIVE_PROCEEDS_FROM_LIQUIDATION, amount)
+    S BTC: DR collateral in liquidation, CR liquidated collateral (`sent_total` sats). Proceeds of
+    0 cents (a sale of dust that fetched nothing) post the BTC pair alone: Lana's template would
+    post zero-unit USD entries, which no template here does."""
+    usd = () if type(amount) is int and amount == 0 else \
+        entry_pair(LIQUIDATION_PROCEEDS_OMNIBUS, proceeds_from_liquidation(facility_id),
+                   positive(RECEIVE_PROCEEDS_FROM_LIQUIDATION, amount))
     sats = positive(RECEIVE_PROCEEDS_FROM_LIQUIDATION, sent_total)
-    return transaction(tx_id, RECEIVE_PROCEEDS_FROM_LIQUIDATION, effective,
-                       entry_pair(LIQUIDATION_PROCEEDS_OMNIBUS, proceeds_from_liquidation(facility_id), cents),
+    return transaction(tx_id, RECEIVE_PROCEEDS_FROM_LIQUIDATION, effective, usd,
                        entry_pair(collateral_in_liquidation(collateral_id), liquidated_collateral(collateral_id),
                                   sats, BTC))

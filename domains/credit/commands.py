@@ -37,6 +37,7 @@ def _obligation_type(value: object) -> ObligationType:
 
 
 _positive = amount(NonPositiveAmount)  # cents in [1, MAX_CENTS]
+_cents = amount(NonPositiveAmount, minimum=0)  # cents in [0, MAX_CENTS]
 _positive_sats = amount(NonPositiveAmount, maximum=MAX_SATS, unit="satoshis")  # sats in [1, MAX_SATS]
 _sats = amount(maximum=MAX_SATS, minimum=None, unit="satoshis")  # absolute sats; the sign is the domain's rule
 _terms = instance_of(TermValues, "TermValues")

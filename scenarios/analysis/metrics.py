@@ -414,6 +414,10 @@ def _sent_out(fold: _Fold, payload: dict, now: int, at: str) -> None:
 
 @_on("core.credit-collateral.liquidation-proceeds-received")
 def _proceeds(fold: _Fold, payload: dict, now: int, at: str) -> None:
+    """A liquidation sized to sell nothing completes with 0 cents and no collateral sent out: it
+    leaves the desk's queue here, as another does at its first send (`_sent_out`)."""
+    if payload["liquidation_id"] not in fold.pending:
+        _sent_out(fold, {**payload, "amount": 0}, now, at)
     sats, value = fold.pending.pop(payload["liquidation_id"], (0, 0))
     cents = payload["amount"]
     fold.executed, fold.sold, fold.proceeds = fold.executed + 1, fold.sold + sats, fold.proceeds + cents

@@ -136,16 +136,20 @@ class LiquidationDesk:
         return when
 
     def _execute(self, facility_id: str, liquidation_id: str, estimated_sats: int, started: int) -> None:
-        """Sell the estimate (at most the collateral left) unless the liquidation ended or would fetch 0."""
+        """Sell the estimate (at most the collateral left) unless the liquidation ended. A sale that
+        fetches nothing is still done and its 0 cents recorded: dust worth under a cent after
+        slippage (a facility's last crumbs of collateral) goes out, and a liquidation sized to
+        sell nothing sends none. Left open, either stayed in flight to the end of the run and
+        blocked every later liquidation of its facility (Lana completes a liquidation only by its
+        proceeds, and starts none while one runs)."""
         credit, price = self.sim.credit, self.sim.price.current()
         running = credit.liquidation(facility_id)
         if running is None or running.id != liquidation_id:
             return
         sats = min(estimated_sats, self.sim.state("collateral", running.collateral_id).amount)
         proceeds = self.proceeds(sats, price)
-        if proceeds <= 0:
-            return
-        credit.send_collateral_to_liquidation(facility_id, sats)
+        if sats > 0:
+            credit.send_collateral_to_liquidation(facility_id, sats)
         credit.record_liquidation_proceeds(facility_id, proceeds)
         self.executions.append(Execution(facility_id, liquidation_id, started, self.sim.elapsed, sats, proceeds,
                                          sats_to_cents_down(sats, price) - proceeds, self.slippage_bps(sats)))

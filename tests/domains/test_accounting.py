@@ -151,7 +151,7 @@ TEMPLATES = {
         "t", collateral_id=C, amount=a, effective=DAY), "SEND_COLLATERAL_TO_LIQUIDATION",
         ["S BTC DR collateral:c1", "S BTC CR collateral-in-liquidation:c1"]),
     "receive_proceeds_from_liquidation": (lambda a: receive_proceeds_from_liquidation(
-        "t", collateral_id=C, amount=a, sent_total=a + 1, **KW), "RECEIVE_PROCEEDS_FROM_LIQUIDATION",
+        "t", collateral_id=C, amount=a, sent_total=a, **KW), "RECEIVE_PROCEEDS_FROM_LIQUIDATION",
         ["S USD DR liquidation-proceeds-omnibus", "S USD CR proceeds-from-liquidation:f1",
          "S BTC DR collateral-in-liquidation:c1", "S BTC CR liquidated-collateral:c1"]),
 }
@@ -206,6 +206,14 @@ def test_templates_refuse_amounts_that_are_not_int_minor_units(amount):
 def test_proceeds_carry_cents_and_the_sats_sent_separately():
     tx = receive_proceeds_from_liquidation("t", facility_id=F, collateral_id=C, amount=700, sent_total=9, effective=DAY)
     assert [(e.currency, e.amount) for e in tx.entries] == [(Currency.USD, 700)] * 2 + [(Currency.BTC, 9)] * 2
+
+
+def test_proceeds_of_zero_cents_post_the_sats_sent_alone():
+    """A sale of dust that fetched nothing still moves its sats from in-liquidation to liquidated."""
+    tx = receive_proceeds_from_liquidation("t", facility_id=F, collateral_id=C, amount=0, sent_total=9, effective=DAY)
+    assert [(leg(e), e.amount) for e in tx.entries] == [("S BTC DR collateral-in-liquidation:c1", 9),
+                                                         ("S BTC CR liquidated-collateral:c1", 9)]
+    check_balanced(tx)
 
 
 # -- the chart ---------------------------------------------------------------------------------

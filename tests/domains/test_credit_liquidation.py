@@ -106,12 +106,32 @@ def test_proceeds_before_any_collateral_went_out_are_refused():
     assert refused.liquidation_id == "liq-1"
 
 
+def test_zero_proceeds_complete_a_liquidation_whose_dust_fetched_nothing_posting_only_its_sats():
+    """A desk's sale of dust worth under a cent after slippage: left open, the liquidation blocked
+    every later one of its facility to the end of the run."""
+    nothing = ProceedsReceivedAndLiquidationCompleted(0, "pay-1", "liq-1-proceeds", DAY, AT)
+    assert when(LIQUIDATION, (OPENED, SENT), RecordProceedsReceived(0, "pay-1", DAY)) == (nothing,)
+    assert state(LIQUIDATION, OPENED, SENT, nothing).status is LiquidationStatus.COMPLETED
+    (tx,) = LIQUIDATION.post(state(LIQUIDATION, OPENED, SENT, nothing), nothing)
+    assert [(e.account, e.side.value, e.amount, e.currency.value) for e in tx.entries] == [
+        ("collateral-in-liquidation:col-1", "debit", 150_000_000, "BTC"),
+        ("liquidated-collateral:col-1", "credit", 150_000_000, "BTC")]
+
+
+def test_zero_proceeds_complete_a_liquidation_sized_to_sell_nothing_posting_nothing():
+    """An initial CVL of 100 % or less sizes a liquidation (0 cents, 0 sats): nothing can be sent out."""
+    nothing = ProceedsReceivedAndLiquidationCompleted(0, "pay-1", "liq-1-proceeds", DAY, AT)
+    assert when(LIQUIDATION, (OPENED,), RecordProceedsReceived(0, "pay-1", DAY)) == (nothing,)
+    assert state(LIQUIDATION, OPENED, nothing).status is LiquidationStatus.COMPLETED
+    assert LIQUIDATION.post(state(LIQUIDATION, OPENED, nothing), nothing) == ()
+
+
 @pytest.mark.parametrize(("make", "field"), [
     (lambda: RecordCollateralSentOut(0, "tx", DAY), "amount_sats"),
     (lambda: RecordProceedsReceived(-1, "pay-1", DAY), "amount_cents"),
     (lambda: UpdateCollateralViaLiquidation("liq-1", -5, DAY), "sats"),
 ])
-def test_amounts_sent_or_received_must_be_positive(make, field):
+def test_amounts_sent_must_be_positive_and_proceeds_not_negative(make, field):
     with pytest.raises(NonPositiveAmount) as refused:
         make()
     assert refused.value.field == field

@@ -1,8 +1,8 @@
 """Commands of partial liquidation (Lana: core/credit/collateral/src/liquidation/payment.rs): to the liquidation itself
 and to its collateral.
 
-Amounts sent or received must be positive (`NonPositiveAmount(field, amount)` on construction; a non-int
-is `WrongType`).
+Amounts sent must be positive, proceeds received not negative (`NonPositiveAmount(field, amount)` on
+construction; a non-int is `WrongType`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import date
 
 import attrs
 
-from domains.credit.commands import _positive, _positive_sats
+from domains.credit.commands import _cents, _positive_sats
 
 __all__ = [
     "RecordCollateralSentOut", "RecordLiquidationCompleted", "RecordLiquidationStarted", "RecordProceedsReceived",
@@ -42,9 +42,12 @@ class RecordCollateralSentOut:
 
 @attrs.frozen
 class RecordProceedsReceived:
-    """The liquidator paid `amount_cents`; they become payment `payment_id`."""
+    """The liquidator paid `amount_cents`; they become payment `payment_id`. Zero is a sale that fetched
+    nothing (dust worth under a cent after slippage, or a liquidation sized to sell nothing): Lana's
+    `record_proceeds_received_and_liquidation_completed` takes any `UsdCents`, and it is the only way
+    to complete a liquidation, which otherwise blocks every later one of its facility."""
 
-    amount_cents: int = attrs.field(validator=_positive)
+    amount_cents: int = attrs.field(validator=_cents)
     payment_id: str
     effective: date
 

@@ -82,11 +82,14 @@ def _sent_out(liq: Liquidation, sats: int, tx_id: str, day: date) -> tuple[ev.Li
 
 def _proceeds(liq: Liquidation, cents: int, payment_id: str, day: date,
               at: datetime) -> tuple[ev.LiquidationEvent, ...]:
-    """Once, after some collateral went out; the same payment again changes nothing."""
+    """Once; the same payment again changes nothing. Cents need some collateral sent out first
+    (Lana accepts them before any send: money for nothing sold); zero proceeds do not, so a
+    liquidation sized to sell nothing (`liquidation_amounts` gives (0, 0) for an initial CVL of
+    100 % or less) can complete, as Lana's operator would complete it."""
     if liq.status is LiquidationStatus.COMPLETED and liq.payment_id == payment_id:
         return ()
     _ensure_open(liq)
-    if liq.sent_total == 0:
+    if liq.sent_total == 0 and cents > 0:
         raise NoCollateralSentToLiquidation(liquidation_id=liq.id)
     return (ev.ProceedsReceivedAndLiquidationCompleted(cents, payment_id, proceeds_tx_id(liq.id), day, at),)
 

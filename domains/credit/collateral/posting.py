@@ -33,8 +33,9 @@ def post_collateral(c: Collateral, event: cev.CollateralEvent) -> Postings:
 
 def post_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> Postings:
     """RECEIVE_PROCEEDS_FROM_LIQUIDATION once: the cents into the facility's proceeds account, every
-    sat sent out from in-liquidation to liquidated."""
-    if not isinstance(event, lev.ProceedsReceivedAndLiquidationCompleted):
+    sat sent out from in-liquidation to liquidated. A liquidation that sent nothing out and received
+    nothing (sized to sell nothing) has nothing to post."""
+    if not isinstance(event, lev.ProceedsReceivedAndLiquidationCompleted) or liq.sent_total == 0:
         return ()
     return (collateral_tx.receive_proceeds_from_liquidation(
         event.ledger_tx_id, facility_id=liq.facility_id, collateral_id=liq.collateral_id, amount=event.amount,

@@ -347,7 +347,8 @@ class CreditService:
 
     def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
-        `cents`; returns the id of the payment they become (none if nothing is owed)."""
+        `cents` (0 for a sale that fetched nothing, which still completes the liquidation); returns the
+        id of the payment they become (none if nothing is owed or nothing was paid)."""
         liquidation_id = self._last_liquidation_id(self._active(facility_id))
         command = RecordProceedsReceived(cents, self.kernel.ids.entity(), self.kernel.now.date())
         self.kernel.execute("liquidation", liquidation_id, command, subject=subject)
