@@ -57,7 +57,7 @@ INTERRUPTED = 130
 def main(argv: list[str] | None = None) -> int:
     progress = RunProgress()
     try:
-        args = _parser(progress).parse_args(argv)
+        args = _parse(_parser(progress), argv)
     except SystemExit as done:  # --help, or a usage error already printed in one line
         return int(done.code or 0)
     args.process_ends = argv is None  # lanasim is the program: after a Ctrl-C, the process only exits
@@ -88,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
         return INTERRUPTED
     finally:
         progress.close()
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """parse_args, an unknown option sent to its command's help: `lanasim run march-2020 --sed 1` said
+    `(see lanasim --help)`, whose page lists the commands, not `run`'s options."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        unknown = " ".join(extra)
+        parser.exit(2, f"lanasim: error: unrecognized arguments: {unknown} (see lanasim {args.command} --help)\n")
+    return args
 
 
 def _journal_problem(exc: NotALanasimJournal) -> str:

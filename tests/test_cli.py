@@ -211,6 +211,14 @@ def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatc
     assert not (tmp_path / "out").exists() and (tmp_path / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.parametrize("argv, command", [(["run", "march-2020", "--sed", "1"], "run"),
+                                           (["sweep", "march-2020", "--grids", "days=1,2"], "sweep"),
+                                           (["export", "J", "--out", "b.csv", "--asof", "2024-01-01"], "export")])
+def test_an_unknown_option_is_sent_to_its_commands_help_which_lists_the_options(argv, command, capsys):
+    assert main(argv) == 2
+    assert one_error_line(capsys).endswith(f"(see lanasim {command} --help)")
+
+
 @pytest.mark.parametrize("rows, lead_days", [("9999-12-30,65000\n9999-12-31,49000", 0),
                                              ("1000-01-01,65000\n1000-01-02,49000", 5)])
 def test_a_price_file_dated_where_no_simulation_starts_is_refused_in_one_line_before_the_run_directory(
