@@ -158,6 +158,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors (`lanasim run: error: ...`), exit status 2."""
 
     def error(self, message: str):
+        if message.startswith("argument --") and message.endswith(": expected one argument"):
+            # `--seeds -3--1` (argparse reads a value that begins with '-' as an option): say the way that works
+            option = message.split()[1].rstrip(":").split("/")[-1]
+            message += f"; a value that begins with '-' is written {option}=VALUE"
+            message += " (--seeds=-3--1)" if option == "--seeds" else ""
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

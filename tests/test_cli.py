@@ -219,6 +219,13 @@ def test_an_unknown_option_is_sent_to_its_commands_help_which_lists_the_options(
     assert one_error_line(capsys).endswith(f"(see lanasim {command} --help)")
 
 
+def test_negative_seeds_written_apart_from_their_option_are_told_to_follow_an_equals_sign(capsys):
+    """`lanasim sweep march-2020 --seeds -3--1` said only 'argument --seeds: expected one argument'."""
+    assert main(["sweep", "march-2020", "--seeds", "-3--1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "argument --seeds: expected one argument" in err[0] and "--seeds=VALUE" in err[0]
+
+
 @pytest.mark.parametrize("rows, lead_days", [("9999-12-30,65000\n9999-12-31,49000", 0),
                                              ("1000-01-01,65000\n1000-01-02,49000", 5)])
 def test_a_price_file_dated_where_no_simulation_starts_is_refused_in_one_line_before_the_run_directory(
