@@ -217,7 +217,8 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
         run_dir = Path(args.out or f"out/{args.scenario}-seed{seed}")
         start = lambda: run_scenario(args.scenario, seed, params, run_dir, force=args.force,
                                      progress=progress)
-        title = f"{args.scenario} seed {seed}"
+        held = getattr(args, "from_", None)  # `run --from JOURNAL`: the book named, as a book file's run names it
+        title = f"{args.scenario}{f' from {held}' if held else ''} seed {seed}"
     started = time.perf_counter()
     summary = guarded(start, run_dir, progress, args.process_ends)
     if isinstance(summary, int):
