@@ -32,7 +32,7 @@ def register_cli(sub) -> None:
     show = sub.add_parser("show", help="print an entity's state, optionally as of a sim time")
     show.add_argument("journal", help="a journal file or a run directory")
     show.add_argument("kind", help="an entity kind, or repayment-plan / history (of a facility id)")
-    show.add_argument("id")
+    show.add_argument("id", help="the entity's id (a facility id for repayment-plan and history; none for book)")
     show.add_argument("--as-of", help="ISO-8601 sim time")
     show.set_defaults(handler=_show)
     verify = sub.add_parser("verify", help="check a journal read-only: integrity, hash chain, derived tables",

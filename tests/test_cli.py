@@ -226,6 +226,20 @@ def test_negative_seeds_written_apart_from_their_option_are_told_to_follow_an_eq
     assert len(err) == 1 and "argument --seeds: expected one argument" in err[0] and "--seeds=VALUE" in err[0]
 
 
+def test_every_argument_of_every_command_says_in_help_what_it_takes():
+    """`lanasim import --help` listed `--seed SEED` and `sweep --help` `--design {grid,sobol}` with no
+    word of what they do; `describe`, `report`, `sweep` and `show` named positionals without one."""
+    import argparse
+
+    from scenarios.cli import _parser
+    from scenarios.console import RunProgress
+
+    commands = next(a for a in _parser(RunProgress())._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [f"{name} {action.option_strings or action.dest}" for name, parser in commands.choices.items()
+              for action in parser._actions if not action.help and not isinstance(action, argparse._HelpAction)]
+    assert silent == []
+
+
 @pytest.mark.parametrize("rows, lead_days", [("9999-12-30,65000\n9999-12-31,49000", 0),
                                              ("1000-01-01,65000\n1000-01-02,49000", 5)])
 def test_a_price_file_dated_where_no_simulation_starts_is_refused_in_one_line_before_the_run_directory(

@@ -30,7 +30,8 @@ def register_cli(sub) -> None:
     imp.add_argument("--as-of", help="the date the book stands at: the journal's clock starts there")
     imp.add_argument("--price-usd", help="BTC price in USD at that date (at most 2 decimals)")
     imp.add_argument("--journal", required=True, help="the new journal file (must not exist)")
-    imp.add_argument("--seed", type=int, default=0)
+    imp.add_argument("--seed", type=int, default=0,
+                     help="the seed of the journal's ids and random streams (default 0)")
     imp.add_argument("--from-outbox", metavar="EVENTS.jsonl",
                      help="rebuild the book from a Lana outbox export (`lanasim outbox` JSON Lines; - reads stdin)")
     imp.set_defaults(handler=_import)
