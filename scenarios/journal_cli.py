@@ -153,12 +153,13 @@ def _print_verdict(report: dict) -> None:
     """The verdict once, on the first line (`ok`, or `not ok: TABLE KEY: PROBLEM` naming the first bad
     row), then the report's other figures as `key: value`. The `ok: True` and `first bad row: ...`
     lines that followed said the first line again (`ok` then `ok: True`); `--json` keeps both keys,
-    which a program reads as fields, not as repeated lines."""
+    which a program reads as fields, not as repeated lines. Without `--expect-head` there is no line for
+    it (it printed `expected head found: None`)."""
     bad = report["first bad row"]
     print("ok" if report["ok"] else f"not ok: {bad['table']} {bad['key']}: {bad['problem']}")
     for key, value in report.items():
-        if key not in ("ok", "first bad row"):
-            print(f"{key}: {value}")
+        if key not in ("ok", "first bad row") and not (key == "expected head found" and value is None):
+            print(f"{key}: {value}")  # no --expect-head: no `expected head found: None`, read as a failed check
 
 
 def _note_no_data_after(journal: str, last: date, until: date) -> None:

@@ -163,7 +163,15 @@ def test_version_names_the_package_and_the_journal_format_it_reads(capsys):
 
 def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     assert main(["verify", str(journal)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "ok"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "ok" and not any(line.startswith("expected head found") for line in lines)  # not asked
+
+
+def test_verify_with_expect_head_says_whether_it_found_it(journal, capsys):
+    assert main(["verify", str(journal)]) == 0
+    head = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("chain head: "))[12:]
+    assert main(["verify", str(journal), "--expect-head", head]) == 0
+    assert "expected head found: True" in capsys.readouterr().out.splitlines()
 
 
 # -- one-line refusals -------------------------------------------------------------------
