@@ -172,6 +172,15 @@ def _note_no_data_after(journal: str, last: date, until: date) -> None:
           f"the figures run to {last}", file=sys.stderr)
 
 
+def _note_nothing_posted_by(journal: str, conn: sqlite3.Connection, until: date) -> None:
+    """Say on stderr that nothing is posted by `until`, and when the first posting is dated. A period
+    before the journal's book (a year mistyped: `--until 2019-03-31` of a 2020 run) printed the header
+    alone without a word. Not refused: an imported book has postings dated before its journal starts."""
+    first = conn.execute("SELECT MIN(effective) FROM ledger_transactions").fetchone()[0]
+    since = f"its first posting is dated {str(first)[:10]}" if first else "it has no postings"
+    print(f"lanasim: note: {journal}: nothing is posted by {until}; {since}", file=sys.stderr)
+
+
 def _trial_balance(args: argparse.Namespace) -> int:
     from domains.accounting.chart_view import CHART_COLUMNS, chart_rows
     from domains.accounting.period_balances import COLUMNS, InvalidPeriod
@@ -191,6 +200,8 @@ def _trial_balance(args: argparse.Namespace) -> int:
         if period.until > last:
             _note_no_data_after(args.journal, last, period.until)
             period = view.trial_balance(period.from_, last)
+        if not period.lines:
+            _note_nothing_posted_by(args.journal, view.journal.conn, period.until)
     columns, rows = (CHART_COLUMNS, chart_rows(period)) if args.by == "code" else (COLUMNS, period.rows())
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(columns)
