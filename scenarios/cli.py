@@ -57,7 +57,7 @@ INTERRUPTED = 130
 def main(argv: list[str] | None = None) -> int:
     progress = RunProgress()
     try:
-        args = _parser(progress).parse_args(argv)
+        args = _parse(_parser(progress), argv)
     except SystemExit as done:  # --help, or a usage error already printed in one line
         return int(done.code or 0)
     args.process_ends = argv is None  # lanasim is the program: after a Ctrl-C, the process only exits
@@ -88,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
         return INTERRUPTED
     finally:
         progress.close()
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """parse_args, an unknown option sent to its command's help: `lanasim run march-2020 --sed 1` said
+    `(see lanasim --help)`, whose page lists the commands, not `run`'s options."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        unknown = " ".join(extra)
+        parser.exit(2, f"lanasim: error: unrecognized arguments: {unknown} (see lanasim {args.command} --help)\n")
+    return args
 
 
 def _journal_problem(exc: NotALanasimJournal) -> str:
@@ -148,6 +158,11 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors (`lanasim run: error: ...`), exit status 2."""
 
     def error(self, message: str):
+        if message.startswith("argument --") and message.endswith(": expected one argument"):
+            # `--seeds -3--1` (argparse reads a value that begins with '-' as an option): say the way that works
+            option = message.split()[1].rstrip(":").split("/")[-1]
+            message += f"; a value that begins with '-' is written {option}=VALUE"
+            message += " (--seeds=-3--1)" if option == "--seeds" else ""
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -170,10 +185,10 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     listing = sub.add_parser("scenarios", help="list the scenarios, each with its story")
     listing.set_defaults(handler=_scenarios)
     describe = sub.add_parser("describe", help="a scenario's story and every parameter")
-    describe.add_argument("scenario")
+    describe.add_argument("scenario", help="a name from `lanasim scenarios`")
     describe.set_defaults(handler=_describe)
     report = sub.add_parser("report", help="regenerate a run's (or sweep's) outputs from its journal")
-    report.add_argument("dir")
+    report.add_argument("dir", help="a run directory (its journal) or a sweep directory (its runs)")
     report.add_argument("--json", action="store_true", help="print summary.json to stdout")
     report.set_defaults(handler=_report)
     register_sweep(sub, progress=progress)
@@ -202,7 +217,8 @@ def _run(args: argparse.Namespace, progress: RunProgress) -> int:
         run_dir = Path(args.out or f"out/{args.scenario}-seed{seed}")
         start = lambda: run_scenario(args.scenario, seed, params, run_dir, force=args.force,
                                      progress=progress)
-        title = f"{args.scenario} seed {seed}"
+        held = getattr(args, "from_", None)  # `run --from JOURNAL`: the book named, as a book file's run names it
+        title = f"{args.scenario}{f' from {held}' if held else ''} seed {seed}"
     started = time.perf_counter()
     summary = guarded(start, run_dir, progress, args.process_ends)
     if isinstance(summary, int):

@@ -32,7 +32,7 @@ def register_cli(sub) -> None:
     show = sub.add_parser("show", help="print an entity's state, optionally as of a sim time")
     show.add_argument("journal", help="a journal file or a run directory")
     show.add_argument("kind", help="an entity kind, or repayment-plan / history (of a facility id)")
-    show.add_argument("id")
+    show.add_argument("id", help="the entity's id (a facility id for repayment-plan and history; none for book)")
     show.add_argument("--as-of", help="ISO-8601 sim time")
     show.set_defaults(handler=_show)
     verify = sub.add_parser("verify", help="check a journal read-only: integrity, hash chain, derived tables",
@@ -153,12 +153,13 @@ def _print_verdict(report: dict) -> None:
     """The verdict once, on the first line (`ok`, or `not ok: TABLE KEY: PROBLEM` naming the first bad
     row), then the report's other figures as `key: value`. The `ok: True` and `first bad row: ...`
     lines that followed said the first line again (`ok` then `ok: True`); `--json` keeps both keys,
-    which a program reads as fields, not as repeated lines."""
+    which a program reads as fields, not as repeated lines. Without `--expect-head` there is no line for
+    it (it printed `expected head found: None`)."""
     bad = report["first bad row"]
     print("ok" if report["ok"] else f"not ok: {bad['table']} {bad['key']}: {bad['problem']}")
     for key, value in report.items():
-        if key not in ("ok", "first bad row"):
-            print(f"{key}: {value}")
+        if key not in ("ok", "first bad row") and not (key == "expected head found" and value is None):
+            print(f"{key}: {value}")  # no --expect-head: no `expected head found: None`, read as a failed check
 
 
 def _note_no_data_after(journal: str, last: date, until: date) -> None:
@@ -169,6 +170,15 @@ def _note_no_data_after(journal: str, last: date, until: date) -> None:
     last day is refused instead: it holds no data at all."""
     print(f"lanasim: note: {journal} ends on {last}: {last + timedelta(days=1)} .. {until} has no data; "
           f"the figures run to {last}", file=sys.stderr)
+
+
+def _note_nothing_posted_by(journal: str, conn: sqlite3.Connection, until: date) -> None:
+    """Say on stderr that nothing is posted by `until`, and when the first posting is dated. A period
+    before the journal's book (a year mistyped: `--until 2019-03-31` of a 2020 run) printed the header
+    alone without a word. Not refused: an imported book has postings dated before its journal starts."""
+    first = conn.execute("SELECT MIN(effective) FROM ledger_transactions").fetchone()[0]
+    since = f"its first posting is dated {str(first)[:10]}" if first else "it has no postings"
+    print(f"lanasim: note: {journal}: nothing is posted by {until}; {since}", file=sys.stderr)
 
 
 def _trial_balance(args: argparse.Namespace) -> int:
@@ -190,6 +200,8 @@ def _trial_balance(args: argparse.Namespace) -> int:
         if period.until > last:
             _note_no_data_after(args.journal, last, period.until)
             period = view.trial_balance(period.from_, last)
+        if not period.lines:
+            _note_nothing_posted_by(args.journal, view.journal.conn, period.until)
     columns, rows = (CHART_COLUMNS, chart_rows(period)) if args.by == "code" else (COLUMNS, period.rows())
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(columns)

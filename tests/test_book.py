@@ -67,6 +67,27 @@ def test_an_import_reports_its_progress_on_stderr_up_to_the_whole_book(tmp_path,
     assert captured.err.splitlines()[-1] == "100% 3 of 3 facilities"  # a line per tenth off a terminal
 
 
+def test_an_import_and_export_of_one_facility_say_so_and_the_price_in_dollars_and_cents(tmp_path, capsys):
+    """`imported 1 facilities ... at $60,000.5 per BTC` of a book of one row at --price-usd 60000.50."""
+    code, journal = imported(tmp_path, ROWS[:1], price="60000.50")
+    assert code == 0 and capsys.readouterr().out.startswith(
+        f"imported 1 facility into {journal} as of 2024-03-10 at $60,000.50 per BTC (")
+    assert main(["export", str(journal), "--out", str(tmp_path / "out.csv")]) == 0
+    assert capsys.readouterr().out == f"wrote 1 facility to {tmp_path / 'out.csv'}\n"
+
+
+def test_a_run_on_an_imported_journal_names_it_in_its_title_as_a_run_on_a_book_file_does(tmp_path, monkeypatch,
+                                                                                           capsys):
+    """`run march-2020 --from book.sqlite` was titled 'march-2020 seed 0', as a drawn book's run is;
+    `run june-2022 --from book.csv --at ...` 'june-2022 from book.csv seed 0'."""
+    imported(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["run", "march-2020", "--from", "book.sqlite", "--set", "lead_days=0", "--set", "days=1",
+                 "--out", "crash"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].strip() == "march-2020 from book.sqlite seed 0"
+
+
 def test_the_posted_interest_ages_by_the_dates_the_terms_imply(tmp_path):
     header = HEADER + ",obligation_overdue_duration_from_due"
     code, journal = imported(tmp_path, [ROWS[0] + ",5"], header)

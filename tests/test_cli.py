@@ -163,7 +163,15 @@ def test_version_names_the_package_and_the_journal_format_it_reads(capsys):
 
 def test_verify_replays_the_journal_and_checks_the_digest(journal, capsys):
     assert main(["verify", str(journal)]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "ok"
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "ok" and not any(line.startswith("expected head found") for line in lines)  # not asked
+
+
+def test_verify_with_expect_head_says_whether_it_found_it(journal, capsys):
+    assert main(["verify", str(journal)]) == 0
+    head = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("chain head: "))[12:]
+    assert main(["verify", str(journal), "--expect-head", head]) == 0
+    assert "expected head found: True" in capsys.readouterr().out.splitlines()
 
 
 # -- one-line refusals -------------------------------------------------------------------
@@ -209,6 +217,35 @@ def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatc
     assert main(argv) == 2
     assert fragment in one_error_line(capsys)
     assert not (tmp_path / "out").exists() and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("argv, command", [(["run", "march-2020", "--sed", "1"], "run"),
+                                           (["sweep", "march-2020", "--grids", "days=1,2"], "sweep"),
+                                           (["export", "J", "--out", "b.csv", "--asof", "2024-01-01"], "export")])
+def test_an_unknown_option_is_sent_to_its_commands_help_which_lists_the_options(argv, command, capsys):
+    assert main(argv) == 2
+    assert one_error_line(capsys).endswith(f"(see lanasim {command} --help)")
+
+
+def test_negative_seeds_written_apart_from_their_option_are_told_to_follow_an_equals_sign(capsys):
+    """`lanasim sweep march-2020 --seeds -3--1` said only 'argument --seeds: expected one argument'."""
+    assert main(["sweep", "march-2020", "--seeds", "-3--1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "argument --seeds: expected one argument" in err[0] and "--seeds=VALUE" in err[0]
+
+
+def test_every_argument_of_every_command_says_in_help_what_it_takes():
+    """`lanasim import --help` listed `--seed SEED` and `sweep --help` `--design {grid,sobol}` with no
+    word of what they do; `describe`, `report`, `sweep` and `show` named positionals without one."""
+    import argparse
+
+    from scenarios.cli import _parser
+    from scenarios.console import RunProgress
+
+    commands = next(a for a in _parser(RunProgress())._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [f"{name} {action.option_strings or action.dest}" for name, parser in commands.choices.items()
+              for action in parser._actions if not action.help and not isinstance(action, argparse._HelpAction)]
+    assert silent == []
 
 
 @pytest.mark.parametrize("rows, lead_days", [("9999-12-30,65000\n9999-12-31,49000", 0),

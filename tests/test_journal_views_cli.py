@@ -188,5 +188,5 @@ def test_export_to_dash_writes_the_book_to_standard_output_in_utf8_not_a_file_na
     assert main(["export", str(lent), "--out", "-"]) == 0
     header, row = raw.getvalue().decode("utf-8").splitlines()
     assert header.startswith("facility_id,customer_email,") and ",zoë@exämple.com,10000.00," in row
-    assert list(tmp_path.iterdir()) == [] and "wrote 1 facilities to standard output" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [] and "wrote 1 facility to standard output" in capsys.readouterr().err
 

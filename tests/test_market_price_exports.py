@@ -103,6 +103,17 @@ def test_a_headerless_file_other_than_binance_klines_is_refused_saying_to_add_a_
     assert refused.line == 1 and "add a first line naming the columns" in str(refused)
 
 
+@pytest.mark.parametrize("row", ["1722470400,64000,65000,63000,64600.5,1.5,10",  # Kraken OHLCVT: 7 fields
+                                 "1722470400,64600.5",
+                                 "1722470400,64000,65000,63000,64600.5"])
+def test_the_header_a_headerless_file_is_told_to_add_makes_it_read(tmp_path, row):
+    """The hint named five columns whatever the file had: a Kraken OHLCVT file given them, as told,
+    was refused again ('7 fields but the header names 5: a decimal comma?')."""
+    second = row.replace("1722470400", "1722556800", 1)
+    hint = str(refusal(tmp_path, f"{row}\n{second}\n")).split("e.g. ", 1)[1].split()[0]
+    assert read(tmp_path, "\n".join((hint, row, second, "")), "fixed.csv").price_at(0) == 6_460_050
+
+
 def test_describe_stress_names_every_historical_shape_a_path_can_be(capsys):
     from scenarios.market import SHAPES
 

@@ -111,3 +111,18 @@ def test_the_readme_opens_the_notebooks_and_names_each_one_there_is():
     assert any("jupyter lab notebooks/" in block for block in SHELL)
     assert [name for name in notebooks if f"`{name}`" not in README] == []
     assert sorted(set(re.findall(r"`(\d\d_\w+)`", README))) == notebooks
+
+
+def test_the_readmes_runs_pasted_top_to_bottom_write_each_its_own_directory():
+    """A reader pasting the README in order: `lanasim run march-2020 --seed 1 --set facilities=500`
+    (twice, in two sections) went to the first command's out/march-2020-seed1 and was refused as a
+    previous run's; with --force it would have replaced the run the trial balance and show examples read."""
+    lines = README.replace("\\\n", " ").splitlines()
+    runs = [m[1] for line in lines if (m := re.match(r"(?:.* && )?\s*(?:\.venv/bin/)?lanasim (run .*)", line))]
+    assert len(runs) >= 8
+    places = []
+    for command in runs:
+        args = _parser(RunProgress()).parse_args(shlex.split(command, comments=True))
+        assert not args.force, command
+        places.append(args.out or f"out/{args.scenario}-seed{args.seed or 0}")
+    assert len(places) == len(set(places)), places

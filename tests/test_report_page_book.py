@@ -46,4 +46,5 @@ def test_a_run_on_another_runs_journal_lists_no_drawn_book_parameter(tmp_path):
              run_dir=tmp_path / "second")
     shown = _parameters((tmp_path / "second" / "report.html").read_text())
     assert shown["book_from"].startswith(str(tmp_path / "first"))
+    assert shown["book_at"] == "2024-03-11T00:00:00Z"  # no --at: the first run's last instant, not empty
     assert "facilities" not in shown and "cvl_low" not in shown

@@ -417,6 +417,20 @@ def test_one_grid_value_that_holds_commas_is_one_value_from_python_and_with_a_tr
         parse_grid([f"path={calm}||"])
 
 
+def test_one_market_with_commas_and_no_bar_is_refused_saying_to_end_it_with_a_bar(tmp_path, capsys):
+    """`lanasim sweep stress --grid 'path=gbm:mu=0,sigma=0.3,start=60000'` split the spec at its commas and
+    said only `market spec 'gbm:mu=0' needs a start price`; values that are whole specs still split."""
+    from scenarios.sweep.plan import parse_grid
+
+    assert main(["sweep", "stress", "--seeds", "1", "--grid", "path=gbm:mu=0,sigma=0.3,start=60000",
+                 "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "path=gbm:mu=0,sigma=0.3,start=60000|" in err
+    assert not (tmp_path / "s").exists()
+    assert parse_grid(["path=gbm:start=60000,constant:50000"]) == [{"path": "gbm:start=60000"},
+                                                                    {"path": "constant:50000"}]
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"settings": ["days=1"]}, "settings must be a mapping of parameter names to values"),
     ({"design": "sobol", "samples": 2, "grid": {"top_up_share": (0, 0.5, 1)}}, "must be a (low, high) pair"),

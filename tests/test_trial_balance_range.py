@@ -152,6 +152,18 @@ def test_a_period_ending_after_the_journal_says_which_days_have_no_data_and_read
                             f"has no data; the figures run to {last}\n")
 
 
+def test_a_period_before_anything_was_posted_says_so_and_when_the_first_posting_is(book, capsys):
+    """`--until 2023-03-31` of a journal whose book starts in 2024 (a year mistyped) printed the CSV
+    header alone and nothing on stderr."""
+    sim, _, path = book
+    sim.close()
+    assert main(["trial-balance", str(path), "--until", "2023-03-31"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "account,code,currency,layer,opening,debits,credits,closing\n"
+    assert captured.err == (f"lanasim: note: {path}: nothing is posted by 2023-03-31; its first posting is "
+                            "dated 2024-01-01\n")
+
+
 def test_a_period_starting_after_the_journal_is_refused_even_with_its_until_given(book, capsys):
     """--from 2099-01-01 --until 2099-12-31 printed a year's trial balance of a journal that ends in 2024."""
     sim, _, path = book

@@ -43,10 +43,14 @@ def _book_source(params: dict, meta: dict) -> dict:
     """`params` with `book_from` and `book_at` saying where the run's book came from. A run on a book
     file (`run --from BOOK.csv`) records the file as `branched_from` and leaves `book_from` empty:
     its report.html said `book_from` (empty) and `facilities 200`, the default of a drawn book it
-    never drew, beside a summary of the file's 2 facilities."""
+    never drew, beside a summary of the file's 2 facilities. A run on a journal without `--at`
+    (`book_at` empty: the journal's last instant) showed `book_at` empty: the branch point it ran from
+    is shown instead."""
+    at = (meta.get("run_from") or {}).get("at", "")
     if params and not params.get("book_from") and meta.get("branched_from"):
-        at = (meta.get("run_from") or {}).get("at", "")
         params = {**params, "book_from": meta["branched_from"], "book_at": at}
+    elif params and params.get("book_from") and not params.get("book_at") and at:
+        params = {**params, "book_at": at}  # `run --from JOURNAL` without --at: its last instant, said
     return params
 
 

@@ -30,7 +30,8 @@ def register_cli(sub) -> None:
     imp.add_argument("--as-of", help="the date the book stands at: the journal's clock starts there")
     imp.add_argument("--price-usd", help="BTC price in USD at that date (at most 2 decimals)")
     imp.add_argument("--journal", required=True, help="the new journal file (must not exist)")
-    imp.add_argument("--seed", type=int, default=0)
+    imp.add_argument("--seed", type=int, default=0,
+                     help="the seed of the journal's ids and random streams (default 0)")
     imp.add_argument("--from-outbox", metavar="EVENTS.jsonl",
                      help="rebuild the book from a Lana outbox export (`lanasim outbox` JSON Lines; - reads stdin)")
     imp.set_defaults(handler=_import)
@@ -109,8 +110,8 @@ def _import(args: argparse.Namespace) -> int:
         raise
     finally:
         progress.close()
-    print(f"imported {count:,} facilities into {journal} as of {as_of} at ${Decimal(price) / 100:,} "
-          f"per BTC ({time.perf_counter() - started:.1f} s)")
+    print(f"imported {_facilities(count)} into {journal} as of {as_of} at {_price(price)} "
+          f"({time.perf_counter() - started:.1f} s)")
     return 0
 
 
@@ -182,10 +183,10 @@ def _export(args: argparse.Namespace) -> int:
         rows = book_rows(sim)
     if out is None:
         _book_to_stdout(rows)
-        print(f"wrote {len(rows):,} facilities to standard output", file=sys.stderr)
+        print(f"wrote {_facilities(len(rows))} to standard output", file=sys.stderr)
         return 0
     write_book(rows, out)  # a new file in UTF-8 whatever the locale (what import reads), removed if writing fails
-    print(f"wrote {len(rows):,} facilities to {out}")
+    print(f"wrote {_facilities(len(rows))} to {out}")
     return 0
 
 
@@ -295,6 +296,18 @@ def _show_book(args: argparse.Namespace) -> int:
         table.add_row(*("" if v is None or v != v else str(v) for v in row))
     console.print(table)
     return 0
+
+
+def _facilities(count: int) -> str:
+    """`1 facility`, `2 facilities`: an import or export of one facility said `1 facilities`."""
+    return f"{count:,} facilit{'y' if count == 1 else 'ies'}"
+
+
+def _price(cents: int) -> str:
+    """`$60,000`, `$60,000.50`: the price an import stands at, as --price-usd gave it; Decimal's text of
+    60000.5 printed `$60,000.5`."""
+    dollars, rest = divmod(cents, 100)
+    return f"${dollars:,}" + (f".{rest:02d}" if rest else "") + " per BTC"
 
 
 def _extend_run(run: argparse.ArgumentParser) -> None:

@@ -116,9 +116,16 @@ def _header(record: list[str] | None, source: str) -> tuple[tuple[int, int], int
         return (0, 4), 0
     lacking = [f"a {kind} column ({', '.join(wanted)})" for kind, wanted, at in
                (("time", TIME_COLUMNS, found[0]), ("price", PRICE_COLUMNS, found[1])) if at is None]
-    hint = "; it looks like data: add a first line naming the columns, e.g. timestamp,open,high,low,close"
+    hint = f"; it looks like data: add a first line naming the columns, e.g. {_suggested_header(len(names))}"
     problem = f"header {names} lacks {' and '.join(lacking)}{hint if isinstance(instant(names[0]), datetime) else ''}"
     raise MalformedPriceFile(path=source, line=1, problem=problem)
+
+
+def _suggested_header(width: int) -> str:
+    """A header line naming as many columns as the data line has: one of five names given to a
+    Kraken OHLCVT file's seven fields had it refused again, as a decimal comma in a cell."""
+    names = ["timestamp", "open", "high", "low", "close", "volume", "trades"] if width >= 5 else ["timestamp", "close"]
+    return ",".join((names + [f"column{n}" for n in range(len(names) + 1, width + 1)])[:width])
 
 
 def _row(record: list[str], columns: tuple[int, int], width: int, delimiter: str, source: str,

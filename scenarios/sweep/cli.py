@@ -16,7 +16,7 @@ def register_cli(sub, *, progress) -> None:
     """Add `lanasim sweep`; `progress(done, label)` reports runs when stderr is no terminal
     (a rich progress bar otherwise)."""
     cmd = sub.add_parser("sweep", help="run a scenario over a grid x seeds on Dask; Parquet rows, risk report")
-    cmd.add_argument("scenario")
+    cmd.add_argument("scenario", help="a name from `lanasim scenarios`")
     cmd.add_argument("--seeds",
                      help="N, A-B or A,B,C (default 1-4; negative ones after '=': --seeds=-3--1); "
                           "seeds x grid cells at most 1,000,000 runs")
@@ -28,7 +28,9 @@ def register_cli(sub, *, progress) -> None:
     cmd.add_argument("--workers", type=int, help="local worker processes (default: the number of cores)")
     cmd.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing dask scheduler")
     cmd.add_argument("--keep-journals", action="store_true", help="keep each run's journal in OUT/journals/")
-    cmd.add_argument("--design", choices=("grid", "sobol"), default="grid")
+    cmd.add_argument("--design", choices=("grid", "sobol"), default="grid",
+                     help="grid: every --grid value x every seed (default); "
+                          "sobol: a Saltelli design over --grid KEY=LOW:HIGH ranges")
     cmd.add_argument("--samples", type=int, help="Sobol base samples N (a power of two; default 64)")
     cmd.add_argument("--metric", help="what the Sobol indices explain (default loss)")
     cmd.add_argument("--from", dest="source", metavar="JOURNAL",

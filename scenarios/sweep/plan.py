@@ -118,7 +118,14 @@ def _values(item: str, raw: str) -> list[str]:
     """A grid key's values: comma-separated, or `|`-separated when they hold commas; a trailing `|`
     marks one value that holds commas (`path=gbm:mu=0,sigma=0.8|`), which commas would split."""
     if "|" not in raw:
-        return raw.split(",")
+        values = raw.split(",")
+        torn = [v for v in values[1:] if "=" in v and ":" not in v]  # `sigma=0.8`: a market spec's own key
+        if torn:
+            key = item.partition("=")[0]
+            raise ScenarioError(
+                f"--grid (grid=) {item!r} splits at its commas into {', '.join(map(repr, values))}: values that "
+                f"hold commas are separated by '|', and a single one ends with '|' ({key}={raw}|)")
+        return values
     values = raw.removesuffix("|").split("|")
     if "" in values:
         raise ScenarioError(f"--grid (grid=) expects KEY=V1|V2,... with no empty value; got {item!r}")
