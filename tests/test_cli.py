@@ -184,10 +184,10 @@ def test_verify_with_expect_head_says_whether_it_found_it(journal, capsys):
     (["run", "march-2020", "--from", "JOURNAL", "--set", "book_from=JOURNAL"], "--from sets book_from: drop --set"),
     (["run", "onboarding", "--set", "days=0"], "days=0 is out of range [1 .. 3650]"),
     (["run", "onboarding", "--set", "decline_share=1.5"], "decline_share=1.5 is out of range"),
-    (["run", "march-2020", "--set", "cvl_low=nan", "--set", "days=1"], "cvl_low=nan is out of range [50 .. 10000]"),
+    (["run", "march-2020", "--set", "cvl_low=nan", "--set", "days=1"], "cvl_low=nan is not a finite number; a number in [50 .. 10000]"),
     (["run", "march-2020", "--set", "top_up_share=nan", "--set", "repay_share=1", "--set", "late_share=1"],
-     "top_up_share=nan is out of range [0 .. 1]"),
-    (["run", "march-2020", "--set", "cvl_high=-inf"], "cvl_high=-inf is out of range"),
+     "top_up_share=nan is not a finite number; a number in [0 .. 1]"),
+    (["run", "march-2020", "--set", "cvl_high=-inf"], "cvl_high=-inf is not a finite number"),
     (["run", "stress", "--set", "path=gbm:sigma=1e308,start=60000", "--set", "days=1"],
      "market spec 'gbm:sigma=1e308,start=60000': sigma='1e308' must be at most 10"),
     (["run", "timely-payments", "--set", "btc=100"], "activation needs at least 125 %"),
@@ -209,6 +209,7 @@ def test_verify_with_expect_head_says_whether_it_found_it(journal, capsys):
     (["show", "JOURNAL", "price", "btc-usd", "--as-of", "2023-06-01"], "2023-06-01T00:00:00Z is outside the journal"),
     (["show", "JOURNAL", "history", "ghost", "--as-of", "2031-01-01"], "2031-01-01T00:00:00Z is outside the journal"),
     (["outbox", "JOURNAL", "--type", "core.price.nope"], "UnknownEventType"),
+    (["run", "stress", "--set", "cvl_low=inf"], "cvl_low=inf is not a finite number; a number in [50 .. 10000]"),
 ])
 def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatch, capsys, argv, fragment):
     monkeypatch.chdir(tmp_path)

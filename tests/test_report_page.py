@@ -57,7 +57,7 @@ def test_the_report_gives_every_parameter_its_unit(page):
     found = cells(page)
     row = found.index("desk_capacity_per_hour")
     assert found[row + 1: row + 3] == ["5", "liquidations/h"]
-    assert found[found.index("btc_usd") + 2] == "USD"
+    assert found[found.index("btc_usd") + 2] == "USD/BTC"
 
 
 def test_the_report_escapes_a_parameter_value_holding_markup(page):

@@ -35,12 +35,14 @@ class Param:
 
     def check(self, value: object) -> object:
         """`value` if it lies in range, else a one-line `ScenarioError` naming the range. A number
-        must be finite: `nan` (which compares false with every bound) and `inf` are refused."""
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and (
-                not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value))
-                or (self.low is not None and value < self.low) or (self.high is not None and value > self.high)):
-            within = f"out of range [{self.range}]" if self.range else "not a finite number"
-            raise ScenarioError(f"parameter {self.name}={value} is {within}")
+        must be finite: `nan` (which compares false with every bound) and `inf` are refused as not
+        finite (`cvl_low=nan` was "out of range [50 .. 10000]", as if it were a number outside it)."""
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+                within = f"; a number in [{self.range}]" if self.range else ""
+                raise ScenarioError(f"parameter {self.name}={value} is not a finite number{within}")
+            if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+                raise ScenarioError(f"parameter {self.name}={value} is out of range [{self.range}]")
         if self.choices is not None and value not in self.choices:
             raise ScenarioError(f"parameter {self.name}={value!r} is not one of: {', '.join(self.choices)}")
         return value
