@@ -21,10 +21,22 @@ from scenarios.library.rundir import journal_of
 __all__ = ["register_cli"]
 
 
+def _cursor(text: str) -> int:
+    """`--after`'s sequence: a whole number, 0 (the default) or more. A negative one was read as 0 without
+    a word (`--after -5` printed the whole outbox), where a consumer's cursor is never below 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number: an envelope's sequence") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0: a sequence is 0 (the start) or more")
+    return value
+
+
 def register_cli(sub) -> None:
     outbox = sub.add_parser("outbox", help="print a journal's outbox as JSON Lines")
     outbox.add_argument("journal", help="a journal file or a run directory")
-    outbox.add_argument("--after", type=int, default=0, metavar="SEQUENCE",
+    outbox.add_argument("--after", type=_cursor, default=0, metavar="SEQUENCE",
                         help="only envelopes after this sequence (a consumer's cursor)")
     outbox.add_argument("--type", action="append", dest="types", metavar="EVENT_TYPE",
                         help="only envelopes of this type (repeat for several)")

@@ -220,6 +220,16 @@ def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatc
     assert not (tmp_path / "out").exists() and (tmp_path / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.parametrize("after, problem", [("-5", "-5 is below 0: a sequence is 0 (the start) or more"),
+                                            ("x", "'x' is not a whole number: an envelope's sequence")])
+def test_an_outbox_cursor_below_0_or_no_number_is_refused_in_one_line(journal, capsys, after, problem):
+    """`--after -5` printed the whole outbox as if it were 0: a consumer's cursor is never below 0."""
+    assert main(["outbox", str(journal), f"--after={after}"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.splitlines() == [
+        f"lanasim outbox: error: argument --after: {problem} (see lanasim outbox --help)"]
+
+
 @pytest.mark.parametrize("argv, command", [(["run", "march-2020", "--sed", "1"], "run"),
                                            (["sweep", "march-2020", "--grids", "days=1,2"], "sweep"),
                                            (["export", "J", "--out", "b.csv", "--asof", "2024-01-01"], "export")])
