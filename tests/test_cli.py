@@ -184,7 +184,8 @@ def test_verify_with_expect_head_says_whether_it_found_it(journal, capsys):
     (["run", "march-2020", "--from", "JOURNAL", "--set", "book_from=JOURNAL"], "--from sets book_from: drop --set"),
     (["run", "onboarding", "--set", "days=0"], "days=0 is out of range [1 .. 3650]"),
     (["run", "onboarding", "--set", "decline_share=1.5"], "decline_share=1.5 is out of range"),
-    (["run", "march-2020", "--set", "cvl_low=nan", "--set", "days=1"], "cvl_low=nan is not a finite number; a number in [50 .. 10000]"),
+    (["run", "march-2020", "--set", "cvl_low=nan", "--set", "days=1"],
+     "cvl_low=nan is not a finite number; a number in [50 .. 10000]"),
     (["run", "march-2020", "--set", "top_up_share=nan", "--set", "repay_share=1", "--set", "late_share=1"],
      "top_up_share=nan is not a finite number; a number in [0 .. 1]"),
     (["run", "march-2020", "--set", "cvl_high=-inf"], "cvl_high=-inf is not a finite number"),
@@ -220,8 +221,10 @@ def test_bad_input_gets_one_line_and_exit_status_2(journal, tmp_path, monkeypatc
     assert not (tmp_path / "out").exists() and (tmp_path / "notes.txt").read_text() == "mine"
 
 
-@pytest.mark.parametrize("after, problem", [("-5", "-5 is below 0: a sequence is 0 (the start) or more"),
-                                            ("x", "'x' is not a whole number: an envelope's sequence")])
+@pytest.mark.parametrize("after, problem", [
+    ("-5", "-5 is below 0: a sequence is 0 (the start) or more"),
+    ("-99999999999999999999999", "-99999999999999999999999 is below 0: a sequence is 0 (the start) or more"),
+    ("x", "'x' is not a whole number: an envelope's sequence")])
 def test_an_outbox_cursor_below_0_or_no_number_is_refused_in_one_line(journal, capsys, after, problem):
     """`--after -5` printed the whole outbox as if it were 0: a consumer's cursor is never below 0."""
     assert main(["outbox", str(journal), f"--after={after}"]) == 2

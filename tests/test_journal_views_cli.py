@@ -94,13 +94,14 @@ def test_a_journal_of_a_newer_format_is_named_with_both_formats_and_left_as_it_w
     assert sorted(p.name for p in tmp_path.iterdir()) == ["newer.sqlite"]
 
 
-@pytest.mark.parametrize("after, count", [("99999999999999999999999", 0), ("-99999999999999999999999", None)])
-def test_an_after_beyond_any_sequence_reads_nothing_or_everything(journal, capsys, after, count):
+def test_an_after_beyond_any_sequence_reads_nothing(journal, capsys):
+    """A cursor past the last sequence (past SQLite's integers too) reads nothing; one below 0 is refused
+    (`tests/test_cli.py`)."""
     assert main(["outbox", str(journal)]) == 0
-    every = capsys.readouterr().out
-    assert main(["outbox", str(journal), "--after", after]) == 0
+    assert capsys.readouterr().out
+    assert main(["outbox", str(journal), "--after", "99999999999999999999999"]) == 0
     out = capsys.readouterr()
-    assert out.err == "" and out.out == ("" if count == 0 else every) and every
+    assert out.err == "" and out.out == ""
 
 
 def test_an_empty_as_of_is_refused_rather_than_read_as_now(journal, capsys):
