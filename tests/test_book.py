@@ -234,6 +234,25 @@ def test_show_book_of_a_journal_without_facilities_says_so_in_one_line(tmp_path,
     assert capsys.readouterr().out == "book as of 2024-01-02T00:00:00Z: no open facilities\n"
 
 
+def test_show_book_parquet_of_an_empty_book_has_the_column_types_of_a_full_one(tmp_path, capsys):
+    """A book with no open facility wrote its columns as Parquet's `null` type (ids, amounts): a program
+    that stacks the books of several dates, or checks their schema, read cents as objects."""
+    import pyarrow.parquet as pq
+
+    from engine import Simulation
+
+    code, journal = imported(tmp_path)
+    with Simulation(seed=1, start="2024-01-01", journal=str(tmp_path / "empty.sqlite")) as sim:
+        sim.advance(days=1)
+    full, empty = tmp_path / "full.parquet", tmp_path / "empty.parquet"
+    assert code == 0 and main(["show", str(journal), "book", "--parquet", str(full)]) == 0
+    assert main(["show", str(tmp_path / "empty.sqlite"), "book", "--parquet", str(empty)]) == 0
+    schema = pq.read_schema(empty)
+    assert schema.remove_metadata() == pq.read_schema(full).remove_metadata()
+    assert [str(t) for t in schema.types] == ["large_string"] * 3 + ["int64"] * 3
+    assert pd.read_parquet(empty)["outstanding_cents"].dtype == "int64"
+
+
 def test_a_stress_runs_on_an_imported_book_from_the_books_own_price(tmp_path, capsys):
     book = write(tmp_path, ROWS)
     out = tmp_path / "run"

@@ -162,3 +162,16 @@ def test_a_loan_aged_through_every_band_edge_is_provisioned_to_the_cent_as_worke
             assert (int(row["days_past_due"]), int(row["balance_cents"]), int(row["collateral_value_cents"]),
                     row["loan_state"], row["category"], int(row["reserve_cents"])) == (
                 dpd, balance, 4_000_000, state, category, reserve), day
+
+
+def test_a_journal_forked_before_an_obligation_existed_still_reports_its_provisions(sim, tmp_path):
+    """A fork keeps every entity row and cuts the events after its instant: the report read the ids of
+    obligations created after the cut and stopped on `UnknownEntity` (`lanasim fork RUN --at T`, then
+    the report on the branch, as the README's mid-crash fork invites)."""
+    a_facility(sim, "fork@bank.test", 2 * BTC)
+    sim.advance(days=40)  # January's interest obligation is created on Feb 1
+    with sim.fork(at="2024-01-15", journal=str(tmp_path / "branch.sqlite")) as branch:
+        output = branch.report.run("loan-provisions", out_dir=tmp_path / "reports")
+        (row, _total) = list(csv.DictReader(output.paths[0].open()))
+        assert len(branch.journal.entity_ids("obligation")) == 1  # the principal's; not January's interest
+    assert (row["status"], row["days_past_due"], row["category"]) == ("active", "0", "A1")

@@ -484,3 +484,27 @@ def test_run_sweep_refusals_name_the_python_argument_beside_the_flag(tmp_path):
     with pytest.raises(ScenarioError, match=re.escape("--samples (samples=) must be a power of two")):
         run_sweep("march-2020", design="sobol", samples=3, grid={"top_up_share": (0, 0.5)}, out=tmp_path / "s")
     assert (tmp_path / "file").read_text() == "mine" and not (tmp_path / "s").exists()
+
+
+def test_runs_parquet_read_whole_keeps_every_figure_when_its_first_part_holds_only_a_run_that_gave_none(tmp_path):
+    """`pd.read_parquet(OUT/runs.parquet)` takes its columns from the first part: a part holding only
+    failed or lost runs (a book that would not open, a worker that died, the first ten seconds' runs)
+    had none of the summary's columns, so every figure of the runs after it vanished without a word.
+    A stress-family row carries each figure, NaN when the run gave none, as README says."""
+    import math
+
+    from scenarios.sweep import worker
+    from scenarios.sweep.store import Store
+
+    specs = plan_grid("march-2020", [1, 2], [{}], ["days=1", "facilities=3"])
+    gone = {"key": specs[0].book, "code": specs[0].code, "path": str(tmp_path / "gone.sqlite"), "size": 1,
+            "build_s": 0.0, "error": ""}
+    lost, ok = worker.run_one(specs[0], book=gone), worker.run_one(specs[1])
+    store = Store(tmp_path / "s", {"scenario": "march-2020", "design": "grid"}, [s.key for s in specs]).open()
+    for row in (lost, ok):
+        store.add(row)
+        store.flush()
+    runs = pd.read_parquet(tmp_path / "s" / "runs.parquet").set_index("seed")
+    assert (runs.loc[1, "status"], runs.loc[2, "status"]) == ("lost", "ok")
+    assert math.isnan(runs.loc[1, "shortfall_end_cents"]) and runs.loc[2, "price_updates"] == ok["price_updates"] > 0
+    assert {"events_journaled", "min_cvl_pct", "hours_under_margin_call_max"} <= set(runs.columns)

@@ -207,7 +207,12 @@ class Journal(GroupCommit, JournalReads):
         return self._seq
 
     def entity_ids(self, kind: str) -> list[str]:
-        return sorted(i for k, i in self._entities if k == kind)
+        """The ids of the kind's entities that have events, sorted. A name can be interned without
+        any: a command refused on a new entity stages none, and a fork keeps every entity row while
+        cutting the events after its instant; such an id loaded was `UnknownEntity`, so the
+        `loan-provisions` report of a journal forked mid-run failed on an obligation created later."""
+        heads, entities = self._heads, self._entities
+        return sorted(i for (k, i), entity in entities.items() if k == kind and heads.get(entity, 0) > 0)
 
     def creation_order(self, kind: str, entity_id: str) -> int:
         """A number that orders entities by when they were first written (deterministic)."""

@@ -279,7 +279,10 @@ def _show_book(args: argparse.Namespace) -> int:
                                         "collateral_sats"])
     frame["cvl_pct"] = frame["cvl_pct"].astype("Int64")  # the bank's CVL: whole percent (empty: infinite)
     for target, kind in targets:  # both checked before either is written
-        (frame.to_csv if kind == "csv" else frame.to_parquet)(target, index=False)
+        if kind == "csv":
+            frame.to_csv(target, index=False)
+        else:
+            frame.to_parquet(target, index=False, schema=_book_schema())
     if to_stdout:  # the rows as the CSV file holds them, for a program reading the pipe
         frame.to_csv(sys.stdout, index=False)
         return 0
@@ -296,6 +299,17 @@ def _show_book(args: argparse.Namespace) -> int:
         table.add_row(*("" if v is None or v != v else str(v) for v in row))
     console.print(table)
     return 0
+
+
+def _book_schema():
+    """The book table's Parquet types, given rather than inferred: a book with no open facility (every
+    one closed by then, or none yet) wrote its ids and amounts as Parquet's `null` type, which a program
+    stacking the books of several dates read as objects."""
+    import pyarrow as pa
+
+    text, whole = pa.large_string(), pa.int64()
+    return pa.schema([("facility_id", text), ("status", text), ("state", text), ("cvl_pct", whole),
+                      ("outstanding_cents", whole), ("collateral_sats", whole)])
 
 
 def _facilities(count: int) -> str:

@@ -4,6 +4,7 @@ and the command that reproduces it."""
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from contextlib import ExitStack
@@ -12,7 +13,7 @@ from numbers import Real
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from scenarios.library import load_scenario, parse_params
+from scenarios.library import ScenarioError, load_scenario, parse_params
 from scenarios.sweep.books import opened
 from scenarios.sweep.plan import RunSpec, code_version, repro_command
 
@@ -86,7 +87,21 @@ def _one_line(exc: BaseException) -> str:
 def _row(spec: RunSpec) -> dict:
     return {"key": spec.key, "scenario": spec.scenario, "cell": spec.cell, "seed": spec.seed,
             **{f"param_{k}": v for k, v in spec.assignments}, "book": spec.book or "", "status": "ok", "error": "",
-            "repro": repro_command(spec), "code_version": spec.code, "digest": ""}
+            "repro": repro_command(spec), "code_version": spec.code, "digest": "", **_no_figures(spec.scenario)}
+
+
+def _no_figures(scenario: str) -> dict[str, float]:
+    """NaN for each number a run of the stress family reports, which its summary overwrites: a part
+    of `runs.parquet` holding only failed or lost runs had none of these columns, and
+    `pd.read_parquet(OUT/runs.parquet)`, which takes the first part's columns, dropped them from
+    every part after it. Another scenario's numbers are known only once one of its runs has ended."""
+    from scenarios.analysis.metrics import NUMBERS
+
+    try:
+        stress = load_scenario(scenario).stress_family
+    except ScenarioError:
+        return {}
+    return dict.fromkeys((*NUMBERS, "events_journaled", "outbox_events"), math.nan) if stress else {}
 
 
 def metrics(summary: dict) -> dict[str, float]:
