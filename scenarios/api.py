@@ -42,9 +42,10 @@ class StressResult:
     def digest(self) -> str:
         return self.analysis.summary["digest"]
 
-    def plot(self) -> dict:
-        """The report's figures (matplotlib Figures by name: price, states, cvl, liquidations, shortfall)."""
-        return figures(self.analysis, self.params)
+    def plot(self, *, since: object = None, until: object = None) -> dict:
+        """The report's figures (matplotlib Figures by name: price, states, cvl, liquidations, shortfall);
+        `since`/`until` (instants, UTC unless they say otherwise) show only that window of the run."""
+        return figures(self.analysis, self.params, since=since, until=until)
 
 
 def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None = None, progress=None,

@@ -5,6 +5,7 @@ without outputs."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -50,6 +51,23 @@ def test_a_figure_in_dollars_writes_its_ticks_with_thousands_separators(path):
     assert bare == []
 
 
+RAW_REPR = re.compile(r"<\w+\.\w+: '|\b(?:\w+View|TermValues|Decimal)\(|^\{'seed'")
+
+
+def shown_as_reprs(notebook) -> list[str]:
+    """Cells whose result is a raw repr where the reader wants values: notebook 02 showed its terms
+    as `TermValues(annual_rate=Decimal('12'), ...)` and statuses as `<FacilityStatus.ACTIVE: 'active'>`,
+    01 a `CustomerView(...)`, 03 the summary as a dict of cents."""
+    return [c.source.splitlines()[0] for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+            if RAW_REPR.search(o.get("data", {}).get("text/plain", ""))]
+
+
+def written_to_stderr(notebook) -> list[tuple[str, str]]:
+    """Cells that printed to stderr (a DeprecationWarning, a FutureWarning, a progress bar)."""
+    return [(c.source.splitlines()[0], o.text[:300]) for c in notebook.cells if c.cell_type == "code"
+            for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
 @pytest.fixture(scope="module")
 def jupyter_path(tmp_path_factory) -> str:
     """A `python3` kernelspec started by this interpreter (`sys.executable`), found first on
@@ -76,10 +94,14 @@ def test_notebook_runs_top_to_bottom_on_a_jupyter_kernel(path, jupyter_path, tmp
         client.execute()
     except CellExecutionError as failed:
         pytest.fail(f"{path.name}: {failed}")
-    drawing = [c for c in notebook.cells if c.cell_type == "code" and "plt.subplots(" in c.source]
+    # a report figure from `.plot(` shown without pyplot printed "<Figure size 900x400 with 1 Axes>"
+    drawing = [c for c in notebook.cells
+               if c.cell_type == "code" and ("plt.subplots(" in c.source or ".plot(" in c.source)]
     blank = [c.source.splitlines()[0] for c in drawing
              if not any("image/png" in output.get("data", {}) for output in c.outputs)]
     assert blank == [], f"{path.name}: cells that draw a figure showed no picture"
+    assert shown_as_reprs(notebook) == [], f"{path.name}: cells that show an object's repr, not its values"
+    assert written_to_stderr(notebook) == [], f"{path.name}: cells that warned or wrote to stderr"
     if path.name == "04_monte_carlo.ipynb":  # its loss histogram has losses to draw, its ES more than one run
         sweep = tmp_path / "out" / "monte-carlo"
         risk = pd.read_parquet(sweep / "risk.parquet").iloc[0]

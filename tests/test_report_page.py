@@ -224,3 +224,16 @@ def test_the_proceeds_are_drawn_on_their_own_panel_in_dollars_not_on_a_second_ax
     assert (counts.get_ylabel(), money.get_ylabel()) == ("liquidations (count)", "proceeds (USD)")
     assert money.yaxis.get_major_formatter()(800_000) == "$800,000"
     assert counts.get_shared_x_axes().joined(counts, money)  # one time axis for both
+
+
+def test_a_notebook_shows_the_summary_and_worst_facilities_in_their_units_as_the_report_does(page):
+    """Notebook 03 showed `result.summary` as a dict ('proceeds_cents': 14709514) and the worst
+    facilities raw (a CVL of 49.402045, proceeds in cents); the report's tables, as frames."""
+    from scenarios.analysis.page import readable_summary, readable_worst
+
+    summary = readable_summary(SUMMARY)["value"]
+    assert summary["proceeds_cents"] == "$798,335.06" and summary["btc_sold_sats"] == "176.73560900 BTC"
+    assert summary["min_cvl_pct"] == "38.00 %" and summary["run_start_utc"] == "2020-02-25 00:00 UTC"
+    worst = readable_worst(worst_facilities(quiet_run())).iloc[0]
+    assert (worst["facility"], worst["lowest CVL"], worst["outstanding at end"]) == ("a", "140.00 %", "$10,000.00")
+    assert all(value in cells(page) for value in summary)  # the same words as report.html's

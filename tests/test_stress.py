@@ -184,6 +184,26 @@ def test_every_figure_has_a_title_and_axes_with_units(run):
         plt.close(figure)
 
 
+def test_the_figures_show_a_window_of_the_run_such_as_the_crash(run):
+    """march-2020 opens the book 16 days before the crash: on the whole run's axis every call and
+    sale sat in a sliver at the right (notebook 03). `plot(since=, until=)` shows the crash's days,
+    ticked in hours, drawn from the whole run (the cumulative count is the run's, not restarted)."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    window = (pd.Timestamp("2020-03-12", tz="UTC"), pd.Timestamp("2020-03-14", tz="UTC"))
+    for name, figure in run.plot(since="2020-03-12", until="2020-03-14T00:00Z").items():
+        figure.canvas.draw()
+        for axes in figure.axes:
+            assert tuple(mdates.num2date(x) for x in axes.get_xlim()) == window, name
+        labels = [t.get_text() for t in figure.axes[-1].get_xticklabels()]
+        assert "Mar-13" in labels and "12:00" in labels, (name, labels)
+        plt.close(figure)
+    for since, until in (("2020-03-14", "2020-03-12"), ("noon", None)):
+        with pytest.raises(ValueError, match="since"):
+            run.plot(since=since, until=until)
+
+
 def test_a_csv_export_sets_the_run_start_and_its_prices(tmp_path):
     prices = tmp_path / "btc.csv"
     prices.write_text("Date,Close\n2023-03-01,23000\n2023-03-02,20000\n2023-03-03,14000\n2023-03-04,15000\n")
@@ -342,3 +362,26 @@ def test_run_stress_and_run_scenario_refuse_a_force_that_is_no_bool_and_a_direct
                               (lambda: resume_run(5), "run_dir")):
         with pytest.raises(ScenarioError, match=f"^{argument} must be a directory path \\(str or Path\\), got 5$"):
             refused()
+
+
+def test_a_report_figure_shows_as_a_picture_in_a_notebook_without_pyplot(run):
+    """`result.plot()["price"]` displayed in a notebook that never imported pyplot printed
+    `<Figure size 900x400 with 1 Axes>`: the inline backend that gives a Figure its picture is
+    pyplot's, and the report draws without pyplot."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+
+    for name, figure in run.plot().items():
+        data, _ = formatters.DisplayFormatter().format(figure)
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+def test_the_price_legend_says_how_many_calls_and_liquidations_its_marks_stand_for(run):
+    """Facilities called at the same price update share one mark: notebook 03's 32 margin calls
+    fell on 17 marks, named only "margin-call" in the legend."""
+    import matplotlib.pyplot as plt
+
+    figure = run.plot()["price"]
+    labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert labels == ["BTC price", f"margin calls ({run.summary['margin_calls']} in the run)",
+                      f"liquidations ({run.summary['liquidations_executed']} in the run)"]
+    plt.close(figure)

@@ -12,7 +12,7 @@ import pandas as pd
 from scenarios.analysis.metrics import Analysis
 from scenarios.analysis.units import human
 
-__all__ = ["WORST_RULE", "worst_facilities", "write_page"]
+__all__ = ["WORST_RULE", "readable_summary", "readable_worst", "worst_facilities", "write_page"]
 
 _STYLE = ("body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}"
           "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}img{max-width:100%}")
@@ -59,14 +59,26 @@ def _parameters(params: dict) -> str:
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "meaning"]).to_html(index=False)
 
 
-def _summary(summary: dict) -> str:
+def readable_summary(summary: dict) -> pd.DataFrame:
+    """The summary as the report shows it, one row per summary.json field with its value in its unit
+    ($147,095.14, 32.61185390 BTC, 49.40 %): shown raw in a notebook, the dict read
+    `'proceeds_cents': 14709514` and `'btc_sold_sats': 3261185390`."""
     rows = [(key, human(key, value)) for key, value in summary.items()]
-    return pd.DataFrame(rows, columns=["summary.json field", "value"]).to_html(index=False)
+    return pd.DataFrame(rows, columns=["summary.json field", "value"]).set_index("summary.json field")
+
+
+def readable_worst(worst: pd.DataFrame) -> pd.DataFrame:
+    """`worst_facilities` as the report shows it: columns named for people, values in their units
+    (raw, a CVL read 49.402045 beside 137.18 and proceeds 881569, in cents)."""
+    return pd.DataFrame({_COLUMNS.get(c, c): [human(c, v) for v in worst[c]] for c in worst.columns})
+
+
+def _summary(summary: dict) -> str:
+    return readable_summary(summary).reset_index().to_html(index=False)
 
 
 def _worst(worst: pd.DataFrame) -> str:
-    table = pd.DataFrame({_COLUMNS.get(c, c): [human(c, v) for v in worst[c]] for c in worst.columns})
-    return table.to_html(index=False)
+    return readable_worst(worst).to_html(index=False)
 
 
 def _image(path: Path) -> str:
