@@ -9,7 +9,7 @@ from attrs import frozen
 
 from engine.kernel.ids import check_seed
 from scenarios.analysis import Analysis, analyse_run, write_outputs
-from scenarios.analysis.plots import figures
+from scenarios.analysis.plots import Instant, figures
 from scenarios.library import load_scenario, parse_params
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import as_dir, prepare_run_dir
@@ -42,7 +42,7 @@ class StressResult:
     def digest(self) -> str:
         return self.analysis.summary["digest"]
 
-    def plot(self, *, since: object = None, until: object = None) -> dict:
+    def plot(self, *, since: Instant | None = None, until: Instant | None = None) -> dict:
         """The report's figures (matplotlib Figures by name: price, states, cvl, liquidations, shortfall);
         `since`/`until` (instants, UTC unless they say otherwise) show only that window of the run."""
         return figures(self.analysis, self.params, since=since, until=until)

@@ -13,6 +13,7 @@ import pytest
 
 from domains.accounting import chart
 from engine import Simulation
+from engine.kernel.errors import InvalidArgument, InvalidInstant
 from scenarios import run_stress
 from scenarios.analysis import analyse, analyse_run
 from scenarios.behaviour.agents import Borrowers, LiquidationDesk
@@ -199,9 +200,11 @@ def test_the_figures_show_a_window_of_the_run_such_as_the_crash(run):
         labels = [t.get_text() for t in figure.axes[-1].get_xticklabels()]
         assert "Mar-13" in labels and "12:00" in labels, (name, labels)
         plt.close(figure)
-    for since, until in (("2020-03-14", "2020-03-12"), ("noon", None)):
-        with pytest.raises(ValueError, match="since"):
-            run.plot(since=since, until=until)
+    with pytest.raises(InvalidArgument, match="since") as reversed_window:
+        run.plot(since="2020-03-14", until="2020-03-12")
+    assert reversed_window.value.fields["problem"] == "not before until=2020-03-12T00:00:00+00:00"
+    with pytest.raises(InvalidInstant, match="noon"):
+        run.plot(since="noon")
 
 
 def test_a_csv_export_sets_the_run_start_and_its_prices(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,12 @@ from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from scenarios.analysis.metrics import Analysis
 
+Instant = str | date | datetime  # what `parse_instant` reads: ISO-8601 text, a date, a datetime
+
 __all__ = ["FIGURES", "ReportFigure", "count_ticks", "draw_all", "figures"]
+
+
+DPI = 90  # the report's PNGs' resolution, and a notebook's picture of the same figure
 
 
 class ReportFigure(Figure):
@@ -27,7 +33,7 @@ class ReportFigure(Figure):
 
     def _repr_png_(self) -> bytes:
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=90, bbox_inches="tight")  # the report's PNGs' resolution
+        self.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
         return buffer.getvalue()
 
 
@@ -203,7 +209,8 @@ def _nothing(ax, note: str) -> None:
 FIGURES = {"price": _price, "states": _states, "cvl": _cvl, "liquidations": _liquidations, "shortfall": _shortfall}
 
 
-def figures(a: Analysis, params: dict, *, since: object = None, until: object = None) -> dict[str, Figure]:
+def figures(a: Analysis, params: dict, *, since: Instant | None = None,
+            until: Instant | None = None) -> dict[str, Figure]:
     """Every figure of the report, by name (the caller closes them). `since` and `until` (instants,
     UTC unless they say otherwise) narrow the time axis to a window of the run, such as the day of a
     crash: march-2020's 16 quiet days before it left the crash, every call and every sale a sliver
@@ -221,22 +228,22 @@ def figures(a: Analysis, params: dict, *, since: object = None, until: object = 
     return drawn
 
 
-def _window(times: pd.Series, since: object, until: object) -> tuple | None:
+def _window(times: pd.Series, since: Instant | None, until: Instant | None) -> tuple | None:
     """The time axis's limits for `figures(since=, until=)`, each end defaulting to the run's own;
-    None for neither. An end that is no instant, or a window that ends before it starts, is a
-    ValueError naming it (an empty axis is no picture)."""
+    None for neither. Each end is read as every instant argument is (`parse_instant`: a datetime, a
+    date or ISO-8601 text, UTC unless it says otherwise); one that is no instant is `InvalidInstant`,
+    a window that ends before it starts `InvalidArgument` (an empty axis is no picture)."""
+    from engine.kernel.errors import InvalidArgument
+    from engine.kernel.instant import parse_instant
+
     if since is None and until is None:
         return None
-    ends = []
-    for name, value, default in (("since", since, times.min()), ("until", until, times.max())):
-        try:
-            end = default if value is None else pd.Timestamp(value)
-        except (TypeError, ValueError) as bad:
-            raise ValueError(f"{name}={value!r} is not an instant (ISO-8601, e.g. 2020-03-12T06:00)") from bad
-        ends.append(end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC"))
+    ends = [default.to_pydatetime() if value is None else parse_instant(value)
+            for value, default in ((since, times.min()), (until, times.max()))]
     if ends[0] >= ends[1]:
-        raise ValueError(f"since={ends[0].isoformat()} is not before until={ends[1].isoformat()}")
-    return ends[0].to_pydatetime(), ends[1].to_pydatetime()
+        raise InvalidArgument(argument="since", value=ends[0].isoformat(),
+                              problem=f"not before until={ends[1].isoformat()}")
+    return ends[0], ends[1]
 
 
 def _dates(ax) -> mdates.DateLocator:
@@ -257,6 +264,6 @@ def draw_all(a: Analysis, params: dict, directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, fig in figures(a, params).items():
-        fig.savefig(directory / f"{name}.png", dpi=90)
+        fig.savefig(directory / f"{name}.png", dpi=DPI)
         written.append(directory / f"{name}.png")
     return written
