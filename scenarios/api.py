@@ -42,10 +42,12 @@ class StressResult:
     def digest(self) -> str:
         return self.analysis.summary["digest"]
 
-    def plot(self, *, since: Instant | None = None, until: Instant | None = None) -> dict:
-        """The report's figures (matplotlib Figures by name: price, states, cvl, liquidations, shortfall);
-        `since`/`until` (instants, UTC unless they say otherwise) show only that window of the run."""
-        return figures(self.analysis, self.params, since=since, until=until)
+    def plot(self, *, since: Instant | None = None, until: Instant | None = None, whole: bool = False) -> dict:
+        """The report's figures (matplotlib Figures by name: price, states, cvl, liquidations, shortfall),
+        as report.html shows them: a quiet first stretch over a quarter of the run is left out, and
+        the time axis's label says so. `since`/`until` (instants, UTC unless they say otherwise) show
+        only that window of the run; `whole=True` the whole run."""
+        return figures(self.analysis, self.params, since=since, until=until, whole=whole)
 
 
 def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None = None, progress=None,

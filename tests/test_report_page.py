@@ -81,6 +81,45 @@ def test_the_price_legend_lists_only_the_markers_the_run_has():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["BTC price"]
 
 
+def lead_then_move(quiet_hours: int, moving_hours: int, *, moves: str = "price_cents") -> Analysis:
+    """A run flat for `quiet_hours` (the CVLs drifting down, as interest accrues), then `moves`
+    changing every hour."""
+    n = quiet_hours + moving_hours
+    run = quiet_run()
+    ts = pd.concat([run.timeseries.iloc[[0]]] * n, ignore_index=True)
+    ts["time"] = pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC")
+    ts["cvl_p50"] = [145.0 - i / 100 for i in range(n)]
+    ts.loc[quiet_hours:, moves] = ts[moves].iloc[0] - 1 - pd.Series(range(moving_hours), index=range(quiet_hours, n))
+    return Analysis(run.summary, ts, run.facilities, run.markers)
+
+
+@pytest.mark.parametrize("moves", ["price_cents", "under_margin_call", "desk_queue"])
+def test_a_long_quiet_start_is_left_out_of_the_view_and_named_under_the_time_axis(moves):
+    import matplotlib.dates as mdates
+
+    run = lead_then_move(24 * 20, 24 * 10, moves=moves)  # a first move after 20 days of 30, 1.1 days shown before it
+    for name, figure in figures(run, {}).items():
+        start, end = (pd.Timestamp(mdates.num2date(x)) for x in figure.axes[0].get_xlim())
+        first_move = run.timeseries["time"].iloc[24 * 20]
+        assert start == first_move - (end - first_move) / 9 and end == run.timeseries["time"].iloc[-1], name
+        assert figure.axes[-1].get_xlabel() == ("time (UTC)\nthe first 18.9 days, quiet (BTC at $60,000, no call, "
+                                                "sale or change of state), not shown"), name
+
+
+def test_a_short_quiet_start_or_a_margin_call_in_it_keeps_the_whole_run_in_view():
+    import matplotlib.dates as mdates
+
+    short = lead_then_move(24 * 7, 24 * 23)  # under a quarter of the run
+    called = lead_then_move(24 * 20, 24 * 10)
+    called = Analysis(called.summary, called.timeseries, called.facilities, pd.DataFrame(
+        {"time": [called.timeseries["time"].iloc[24]], "kind": ["margin-call"], "facility_id": ["a"],
+         "price_cents": [6_000_000]}))
+    for run in (short, called):
+        ax = figures(run, {})["price"].axes[0]
+        assert pd.Timestamp(mdates.num2date(ax.get_xlim()[0])) <= run.timeseries["time"].iloc[0]
+        assert ax.get_xlabel() == "time (UTC)"
+
+
 def test_a_facility_without_a_cvl_reads_n_a_in_the_worst_facilities_table(tmp_path):
     run = quiet_run()
     run.facilities.loc[0, "cvl_end_pct"] = float("nan")  # closed: open facilities that owe have a CVL

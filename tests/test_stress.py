@@ -178,7 +178,7 @@ def test_every_figure_has_a_title_and_axes_with_units(run):
     import matplotlib.pyplot as plt
 
     for name, figure in run.plot().items():  # panels stacked on one time axis: the time labelled under the last
-        assert figure.axes[0].get_title() and figure.axes[-1].get_xlabel() == "time (UTC)", name
+        assert figure.axes[0].get_title() and figure.axes[-1].get_xlabel().startswith("time (UTC)\n"), name
         for axes in figure.axes:
             assert axes.get_ylabel() in ("USD per BTC", "facilities", "CVL (%)", "liquidations (count)",
                                          "proceeds (USD)", "USD"), name
@@ -205,6 +205,28 @@ def test_the_figures_show_a_window_of_the_run_such_as_the_crash(run):
     assert reversed_window.value.fields["problem"] == "not before until=2020-03-12T00:00:00+00:00"
     with pytest.raises(InvalidInstant, match="noon"):
         run.plot(since="noon")
+
+
+def test_the_figures_leave_out_the_quiet_days_before_the_crash_and_say_so(run):
+    """march-2020's 16 quiet days (BTC flat at $7,900) took over half of each figure's width, the
+    crash a sliver at the right: the report's figures start shortly before the first move, their
+    time axis saying what they left out; `whole=True` draws the whole run."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    ts = run.timeseries
+    first_move = ts["time"][ts["price_cents"] != ts["price_cents"].iloc[0]].min()
+    for name, figure in run.plot().items():
+        start, end = (pd.Timestamp(mdates.num2date(x)) for x in figure.axes[0].get_xlim())
+        assert ts["time"].min() + pd.Timedelta(days=15) < start < first_move and end == ts["time"].max(), name
+        hidden = f"{(start - ts['time'].min()) / pd.Timedelta(days=1):.1f}"
+        assert figure.axes[-1].get_xlabel() == (f"time (UTC)\nthe first {hidden} days, quiet (BTC at $7,900, no "
+                                                "call, sale or change of state), not shown"), name
+        plt.close(figure)
+    for name, figure in run.plot(whole=True).items():
+        assert figure.axes[-1].get_xlabel() == "time (UTC)", name
+        assert pd.Timestamp(mdates.num2date(figure.axes[0].get_xlim()[0])) <= ts["time"].min(), name
+        plt.close(figure)
 
 
 def test_a_csv_export_sets_the_run_start_and_its_prices(tmp_path):

@@ -210,17 +210,26 @@ FIGURES = {"price": _price, "states": _states, "cvl": _cvl, "liquidations": _liq
 
 
 def figures(a: Analysis, params: dict, *, since: Instant | None = None,
-            until: Instant | None = None) -> dict[str, Figure]:
+            until: Instant | None = None, whole: bool = False) -> dict[str, Figure]:
     """Every figure of the report, by name (the caller closes them). `since` and `until` (instants,
     UTC unless they say otherwise) narrow the time axis to a window of the run, such as the day of a
-    crash: march-2020's 16 quiet days before it left the crash, every call and every sale a sliver
-    at the right of each figure. The lines are drawn from the whole run (cumulative counts and the
-    desk's capacity from its first sale stay what they are); only the view is narrowed."""
-    window = _window(a.timeseries["time"], since, until)
+    crash. Without them, a run whose first stretch is quiet (over a quarter of it: see `_quiet_lead`)
+    is shown from shortly before its first move, its x label saying what was left out: march-2020's
+    16 quiet days before the crash left the crash, every call and every sale, a sliver at the right
+    of each figure. `whole=True` shows the whole run instead. The lines are drawn from the whole run
+    (cumulative counts and the desk's capacity from its first sale stay what they are); only the view
+    is narrowed."""
+    if since is not None or until is not None:
+        window, note = _window(a.timeseries["time"], since, until), None
+    else:
+        window, note = (None, None) if whole else _quiet_lead(a)
     drawn = {name: draw(a, params) for name, draw in FIGURES.items()}
     for fig in drawn.values():
         if window is not None:
             fig.axes[0].set_xlim(*window)  # the panels below share this axis
+        if note is not None:
+            bottom = [ax for ax in fig.axes if ax.get_xlabel()][-1]
+            bottom.set_xlabel(f"{bottom.get_xlabel()}\n{note}")  # below the date axis's offset text
         locator = _dates(fig.axes[0])
         fig.axes[0].xaxis.set_major_locator(locator)
         fig.axes[0].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -244,6 +253,35 @@ def _window(times: pd.Series, since: Instant | None, until: Instant | None) -> t
         raise InvalidArgument(argument="since", value=ends[0].isoformat(),
                               problem=f"not before until={ends[1].isoformat()}")
     return ends[0], ends[1]
+
+
+_QUIET_SHARE = 0.25  # a quiet first stretch longer than this share of the run is left out of the view
+_WATCHED = ("price_cents", "facilities_active", "fully_collateralized", "under_margin_call", "under_liquidation",
+            "shortfall_cents", "liquidations_in_flight", "desk_queue", "liquidations_executed_cum")
+
+
+def _quiet_lead(a: Analysis) -> tuple[tuple | None, str | None]:
+    """(window, note) of the default view: from shortly before the run's first move (a price change,
+    a change in the facilities' states, the shortfall or the desk, a margin call or a sale) to its
+    end, when the run was quiet for over `_QUIET_SHARE` of it before that; else (None, None). The
+    pad before the move is a ninth of what is shown, at least an hour, so the move starts a tenth
+    in. The CVLs' slow drift as interest accrues at a flat price is not a move: it is all the
+    figures leave out, and the note says how long the stretch left out is and what it was."""
+    ts = a.timeseries
+    if len(ts) < 2:
+        return None, None
+    watched = ts[[c for c in _WATCHED if c in ts]]
+    moved = ts["time"][(watched != watched.iloc[0]).any(axis=1)]
+    firsts = [moved.min(), a.markers["time"].min() if len(a.markers) else pd.NaT]
+    first, start, end = min((t for t in firsts if pd.notna(t)), default=pd.NaT), ts["time"].min(), ts["time"].max()
+    if pd.isna(first) or first - start <= _QUIET_SHARE * (end - start):
+        return None, None
+    since = max(start, first - max((end - first) / 9, pd.Timedelta(hours=1)))
+    quiet = f"{(since - start) / pd.Timedelta(days=1):,.1f}".removesuffix(".0")  # what is not shown
+    cents = int(ts["price_cents"].iloc[0])
+    price = f"${cents // 100:,}" + (f".{cents % 100:02d}" if cents % 100 else "")
+    note = f"the first {quiet} days, quiet (BTC at {price}, no call, sale or change of state), not shown"
+    return (since.to_pydatetime(), end.to_pydatetime()), note
 
 
 def _dates(ax) -> mdates.DateLocator:
