@@ -1,15 +1,17 @@
 """Every id the journal records as a ledger transaction names a transaction the ledger holds:
-a liquidation's proceeds of 0 cents with nothing sent out post nothing, so they record no id (they
-used to record one naming nothing, which a facility's history showed as the 0-cent repayment's
-transaction). `verify` checks it."""
+a liquidation's proceeds of 0 cents with nothing sent out, and a fiscal year closed with no
+profit or loss, post nothing, so they record no id (they used to record one naming nothing, which
+a facility's history showed as the 0-cent repayment's transaction). `verify` checks it."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from decimal import Decimal
 
 import orjson
 
+from domains.accounting.fiscal_year import FiscalYearClosed
 from domains.credit import std_terms
 from engine import Simulation
 from engine.inspect import open_readonly
@@ -93,3 +95,24 @@ def test_verify_names_an_event_recording_a_ledger_transaction_it_did_not_post(tm
     assert not report["ok"]
     assert any(f"events seq {seq}" in p and "names ledger transaction liq-proceeds, which it does not post" in p
                for p in report["problems"]), report["problems"]
+
+
+def test_a_year_closed_with_no_profit_or_loss_is_recorded_and_names_no_ledger_transaction(tmp_path):
+    """Nothing to move into retained earnings: no closing transaction (Lana's would hold no entry,
+    or a 0 on a new retained-earnings account), the year still closed as of 31 December with
+    the balances it read (none); its id used to name a transaction the ledger never held."""
+    path = str(tmp_path / "j.db")
+    with Simulation(seed=3, start="2024-01-01", journal=path) as sim:
+        _customer(sim)  # a deposit: the ledger has a balance sheet, no profit or loss
+        sim.run_until("2025-01-02")
+        for _ in range(12):
+            sim.ledger.close_month()
+        assert sim.ledger.close_year() == date(2024, 12, 31)
+        [(_, closed)] = [(s, e) for s, e in sim.journal.events("fiscal-year", "fiscal-year-2024")
+                         if isinstance(e, FiscalYearClosed)]
+        assert (closed.closed_as_of, closed.balances, closed.ledger_tx_id) == (date(2024, 12, 31), (), None)
+        assert sim.ledger.closed_as_of == date(2024, 12, 31)
+        assert sim.ledger.balance("retained-earnings") == sim.ledger.balance("retained-losses") == 0
+        assert sim.ledger.balance("deposit-omnibus") == 10_00 and sim.ledger.is_balanced()
+    with open_readonly(path) as view:
+        assert view.verify()["ok"]
