@@ -90,7 +90,9 @@ class Aggregate(Generic[S, E, C]):
     says when the entity wants to be woken and with which command ("re-evaluate this obligation on
     its due date"); the engine schedules it (surviving restarts). `post(state, event)` maps a new
     event to `domains.accounting.LedgerTransaction`s (checked against velocity limits before
-    anything is written). `permissions(command)` names the (object, action) a user acting through
+    anything is written). `ledger_tx_ids(event)` are the ids of the ledger transactions the event
+    says it posted: `verify` checks `post` posts each, so no id a user reads names a transaction
+    the ledger does not hold. `permissions(command)` names the (object, action) a user acting through
     this command must hold. `state` (an attrs class) enables snapshots every `snapshot_every` events.
     """
 
@@ -108,6 +110,7 @@ class Aggregate(Generic[S, E, C]):
     alarm: Callable[[S], tuple[datetime, object] | None] | None = None
     alarm_priority: str = "scenario"  # a job priority by name (price, liquidation, end_of_day, obligations, ...)
     post: Callable[[S, E], tuple[object, ...]] | None = None
+    ledger_tx_ids: Callable[[E], tuple[str, ...]] | None = None
     permissions: Callable[[C], tuple[str, str]] | None = None
 
 

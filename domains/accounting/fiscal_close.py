@@ -57,7 +57,14 @@ def check_period_open(txs: Iterable[LedgerTransaction], closed_as_of: date) -> N
 
 def closing_transaction(tx_id: str, balances: Iterable[ClosingBalance], effective: date) -> LedgerTransaction | None:
     """Bring every revenue and expense account to zero against retained earnings (a net gain, credit)
-    or retained losses (a net loss, debit); None when there is nothing to move."""
+    or retained losses (a net loss, debit); None when there is nothing to move.
+
+    A net income of 0 (revenue equal to costs and expenses) closes the accounts against each other
+    with no retained-earnings entry. Lana's close (`core/accounting/src/chart_of_accounts/ledger/
+    closing_balances.rs`) adds one of 0 to a new gain-side account `NET_INCOME_<description>` under
+    retained earnings; no entry here may hold 0, and retained earnings' balance is the same either
+    way (lanasim posts every year's net income to the one `retained-earnings` account, Lana to a
+    new account per close)."""
     entries: list[Entry] = []
     net = 0  # revenue minus costs and expenses
     for line in balances:

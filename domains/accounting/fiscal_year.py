@@ -36,9 +36,12 @@ class MonthClosed:
 @attrs.frozen
 class FiscalYearClosed:
     """Lana's `YearClosed{ledger_tx_id, closed_as_of, closed_at}`; `balances` (lanasim) are the profit
-    and loss balances the closing transaction moved, read by the caller when asking to close."""
+    and loss balances the closing transaction moved, read by the caller when asking to close.
+    `ledger_tx_id` is None when the year had no profit or loss balance to move: the close posts no
+    transaction (no entry may hold 0), so it names none. Lana names one always and posts it with no
+    entry (`post_closing_transaction_in_op` with an empty entry list)."""
 
-    ledger_tx_id: str
+    ledger_tx_id: str | None
     closed_as_of: date
     closed_at: datetime
     balances: tuple[ClosingBalance, ...] = ()
@@ -125,14 +128,22 @@ def decide(state: FiscalYear | None, command: object, at: datetime) -> tuple[obj
                 return ()
             if year.next_month_to_close() is not None:
                 raise LastMonthNotClosed(fiscal_year=year.id, next_month=year.next_month_to_close())
-            return (FiscalYearClosed(command.ledger_tx_id, year.closes_as_of, at, command.balances),)
+            posts = closing_transaction(command.ledger_tx_id, command.balances, year.closes_as_of) is not None
+            return (FiscalYearClosed(command.ledger_tx_id if posts else None, year.closes_as_of, at, command.balances),)
     raise TypeError(f"not a fiscal-year command: {command!r}")
 
 
 def post(state: FiscalYear, event: object) -> tuple[object, ...]:
-    if isinstance(event, FiscalYearClosed):
+    if isinstance(event, FiscalYearClosed) and event.ledger_tx_id is not None:
         tx = closing_transaction(event.ledger_tx_id, event.balances, event.closed_as_of)
         return () if tx is None else (tx,)
+    return ()
+
+
+def ledger_tx_ids(event: object) -> tuple[str, ...]:
+    """The closing transaction a closed year names (`verify` checks it is posted)."""
+    if isinstance(event, FiscalYearClosed) and event.ledger_tx_id is not None:
+        return (event.ledger_tx_id,)
     return ()
 
 
@@ -148,5 +159,5 @@ FISCAL_YEAR = Aggregate(
             EventType(MonthClosed, "accounting.fiscal-year.month-closed"),
             EventType(FiscalYearClosed, "accounting.fiscal-year.year-closed")),
     apply=apply, decide=decide, commands=(InitializeFiscalYear, CloseFiscalMonth, CloseFiscalYear),
-    creates=(InitializeFiscalYear,), state=FiscalYear, post=post,
+    creates=(InitializeFiscalYear,), state=FiscalYear, post=post, ledger_tx_ids=ledger_tx_ids,
 )

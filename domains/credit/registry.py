@@ -12,7 +12,12 @@ from domains.credit.collateral import collateral, liquidation
 from domains.credit.collateral import commands as lcmd
 from domains.credit.collateral import events as lev
 from domains.credit.collateral.collateralization import pending_price_triggers, price_triggers
-from domains.credit.collateral.posting import post_collateral, post_liquidation
+from domains.credit.collateral.posting import (
+    collateral_ledger_tx_ids,
+    liquidation_ledger_tx_ids,
+    post_collateral,
+    post_liquidation,
+)
 from domains.credit.collateral.public import publish_collateral, publish_liquidation
 from domains.credit.collection import events as cev
 from domains.credit.collection import obligation, payment
@@ -105,7 +110,8 @@ COLLATERAL: Aggregate[collateral.Collateral, lev.CollateralEvent, object] = Aggr
     creates=(cmd.CreateCollateral, cmd.ImportCollateral),
     columns=(Column("secured_loan_id", attrgetter("secured_loan_id")),
              Column("custody_wallet_id", attrgetter("custody_wallet_id"))),
-    publish=publish_collateral, post=post_collateral, state=collateral.Collateral, permissions=required_permission,
+    publish=publish_collateral, post=post_collateral, ledger_tx_ids=collateral_ledger_tx_ids,
+    state=collateral.Collateral, permissions=required_permission,
 )
 
 LIQUIDATION: Aggregate[liquidation.Liquidation, lev.LiquidationEvent, object] = Aggregate(
@@ -116,7 +122,8 @@ LIQUIDATION: Aggregate[liquidation.Liquidation, lev.LiquidationEvent, object] = 
     apply=liquidation.apply, decide=liquidation.decide, commands=liquidation.COMMANDS,
     creates=(lcmd.StartLiquidation,),
     columns=(Column("facility_id", attrgetter("facility_id")), Column("status", attrgetter("status"))),
-    publish=publish_liquidation, post=post_liquidation, state=liquidation.Liquidation, permissions=required_permission,
+    publish=publish_liquidation, post=post_liquidation, ledger_tx_ids=liquidation_ledger_tx_ids,
+    state=liquidation.Liquidation, permissions=required_permission,
 )
 
 CREDIT_FACILITY: Aggregate[facility.Facility, ev.FacilityEvent, object] = Aggregate(

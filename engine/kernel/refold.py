@@ -1,7 +1,8 @@
 """Recompute what is derived from the events and compare it with what the journal holds: one pass
 over the events in seq order folds every entity (gap-free seq, contiguous entity sequences),
 checks each snapshot against the state folded to it, hands each command's postings to the books
-(`replay(seq, recorded_at, postings)`, `finish() -> [BadRow]`), and compares every index row."""
+(`replay(seq, recorded_at, postings)`, `finish() -> [BadRow]`), checks each event posts the ledger
+transactions it names (`Aggregate.ledger_tx_ids`), and compares every index row."""
 
 from __future__ import annotations
 
@@ -70,13 +71,23 @@ class _Fold:
             return
         self.states[entity], self.heads[entity] = state, entity_seq
         if spec.post is not None and self.books:
-            self._command(entity, context, seq, recorded_at, spec.post(state, event))
+            postings = spec.post(state, event)
+            self._command(entity, context, seq, recorded_at, postings)
+            if spec.ledger_tx_ids is not None:
+                self._named(seq, f"{kind} {entity_id}", spec.ledger_tx_ids(event), postings)
         row = self.snapshots.pop((entity, entity_seq), None)
         if row is not None:
             stored = self.conn.execute("SELECT state FROM snapshots WHERE rowid = ?", (row,)).fetchone()[0]
             if stored != dumps(state):
                 self.bad.append(BadRow("snapshots", f"entity {entity} entity_seq {entity_seq}",
                                        f"{kind} {entity_id}: state differs from the events folded to it"))
+
+    def _named(self, seq: int, entity: str, named: Iterable[str], postings: Iterable[object]) -> None:
+        """An id the event records as a ledger transaction it posted, which it does not post, names
+        nothing in the ledger (the books check the ledger holds exactly what the events post)."""
+        posted = {getattr(tx, "tx_id", None) for tx in postings}
+        self.bad += [BadRow("events", f"seq {seq}", f"{entity} names ledger transaction {tx_id}, which it does "
+                            "not post") for tx_id in named if tx_id not in posted]
 
     def _command(self, entity: int, context: str, seq: int, recorded_at: str, postings: Iterable[object]) -> None:
         """Collect a command's postings (its events are consecutive and share their context)."""

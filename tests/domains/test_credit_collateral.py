@@ -83,6 +83,19 @@ def test_release_returns_everything_even_from_a_wallet_and_closes_once():
     assert (state(WALLET, synced, released).amount, state(WALLET, synced, released).closed) == (0, True)
 
 
+def test_a_release_with_nothing_left_closes_the_collateral_naming_no_ledger_transaction():
+    """A facility completed after its collateral was liquidated to 0: the release posts nothing, so its
+    event names no transaction (it named `col-1-update-3`, which no ledger held)."""
+    added = CollateralUpdatedViaManualInput("col-1-update-1", 300, 300, Direction.ADD, DAY)
+    emptied = CollateralUpdatedViaManualInput("col-1-update-2", 0, 300, Direction.REMOVE, DAY)
+    released = CollateralReleased(None, 0, DAY)
+    assert when((MANUAL, added, emptied), ReleaseCollateral(DAY)) == (released,)
+    closed = state(MANUAL, added, emptied, released)
+    assert closed.closed and COLLATERAL.post(closed, released) == () and COLLATERAL.publish(closed, released) == ()
+    assert COLLATERAL.ledger_tx_ids(released) == ()
+    assert COLLATERAL.ledger_tx_ids(CollateralReleased("col-1-update-3", 300, DAY)) == ("col-1-update-3",)
+
+
 def test_updates_after_release_are_refused_as_on_a_closed_facility():
     with pytest.raises(UpdateOnClosedFacility) as refused:
         when((MANUAL, CollateralReleased("col-1-update-1", 0, DAY)), UpdateCollateral(5, DAY))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -118,12 +119,16 @@ def test_zero_proceeds_complete_a_liquidation_whose_dust_fetched_nothing_posting
         ("liquidated-collateral:col-1", "credit", 150_000_000, "BTC")]
 
 
-def test_zero_proceeds_complete_a_liquidation_sized_to_sell_nothing_posting_nothing():
-    """An initial CVL of 100 % or less sizes a liquidation (0 cents, 0 sats): nothing can be sent out."""
-    nothing = ProceedsReceivedAndLiquidationCompleted(0, "pay-1", "liq-1-proceeds", DAY, AT)
+def test_zero_proceeds_complete_a_liquidation_sized_to_sell_nothing_posting_nothing_and_naming_no_transaction():
+    """An initial CVL of 100 % or less sizes a liquidation (0 cents, 0 sats): nothing can be sent out.
+    It posts nothing, so it names no ledger transaction (it named `liq-1-proceeds`, which no ledger held)."""
+    nothing = ProceedsReceivedAndLiquidationCompleted(0, "pay-1", None, DAY, AT)
     assert when(LIQUIDATION, (OPENED,), RecordProceedsReceived(0, "pay-1", DAY)) == (nothing,)
     assert state(LIQUIDATION, OPENED, nothing).status is LiquidationStatus.COMPLETED
     assert LIQUIDATION.post(state(LIQUIDATION, OPENED, nothing), nothing) == ()
+    assert LIQUIDATION.ledger_tx_ids(nothing) == ()
+    journaled_before = attrs.evolve(nothing, ledger_tx_id="liq-1-proceeds")  # still folds, still posts nothing
+    assert LIQUIDATION.post(state(LIQUIDATION, OPENED, journaled_before), journaled_before) == ()
 
 
 @pytest.mark.parametrize(("make", "field"), [

@@ -107,6 +107,24 @@ def test_nothing_to_close_posts_nothing():
     assert closing_transaction("tx", (ClosingBalance("interest-income:f1", 0),), date(2024, 12, 31)) is None
 
 
+def test_a_net_income_of_zero_closes_the_accounts_against_each_other_with_no_retained_earnings_entry():
+    """Lana adds a 0 entry on a new retained-earnings account; no entry here holds 0 (see the docstring)."""
+    tx = closing_transaction("tx", (ClosingBalance("interest-income:f1", 500), ClosingBalance("fee-income:f1", -500)),
+                             date(2024, 12, 31))
+    assert tx.entries == (Entry("interest-income:f1", Side.DEBIT, 500), Entry("fee-income:f1", Side.CREDIT, 500))
+
+
+def test_a_year_with_nothing_to_close_is_closed_naming_no_ledger_transaction():
+    """Its close posts nothing: the id it named (`tx`) was in no ledger."""
+    at = datetime(2025, 1, 2, tzinfo=UTC)
+    assert when(months_closed_through(12), CloseFiscalYear("tx"), at) == \
+        (FiscalYearClosed(None, date(2024, 12, 31), at),)
+    closed = FiscalYearClosed(None, date(2024, 12, 31), at)
+    assert fold(FISCAL_YEAR, *months_closed_through(12), closed).closed_as_of == date(2024, 12, 31)
+    assert FISCAL_YEAR.post(fold(FISCAL_YEAR, *months_closed_through(12), closed), closed) == ()
+    assert FISCAL_YEAR.ledger_tx_ids(closed) == ()
+
+
 def test_sections_follow_the_first_digit_of_the_chart_code():
     assert [section_of(a) for a in ("deposit-omnibus", "deposit:a", "retained-earnings", "interest-income:f",
                                     "facility:f")] == ["assets", "liabilities", "equity", "revenue", "off_balance"]

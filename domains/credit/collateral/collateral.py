@@ -109,10 +109,10 @@ def _release(c: Collateral, effective: date) -> tuple[ev.CollateralEvent, ...]:
     """Return everything at completion. FIX of Lana's bug (Lana: core/credit/src/lib.rs (a Lana bug fixed here)): Lana
     releases through
     a manual update, which fails with `ManualUpdateError` for wallet-backed collateral; here the
-    release works for both."""
+    release works for both. Nothing left to return posts nothing, so it names no ledger transaction."""
     if c.closed:
         return ()
-    return (ev.CollateralReleased(_tx_id(c), c.amount, effective),)
+    return (ev.CollateralReleased(_tx_id(c) if c.amount > 0 else None, c.amount, effective),)
 
 
 def _via_liquidation(c: Collateral, liquidation_id: str, sats: int, effective: date,

@@ -40,11 +40,14 @@ class CollateralSentOut:
 @attrs.frozen
 class ProceedsReceivedAndLiquidationCompleted:
     """The liquidator paid `amount` cents, to be recorded as payment `payment_id`; the liquidation closed.
-    `recorded_at` is the sim instant it happened (None in events journaled before lanasim stored it)."""
+    `ledger_tx_id` is the proceeds' ledger transaction, None when they post nothing (0 cents and no sat
+    sent out: no entry may hold 0). Lana always names one (`LedgerTxId`), its template posting
+    zero-unit entries. `recorded_at` is the sim instant it happened (None in events journaled before
+    lanasim stored it)."""
 
     amount: int
     payment_id: str
-    ledger_tx_id: str
+    ledger_tx_id: str | None
     effective: date
     recorded_at: datetime | None = None
 
@@ -113,9 +116,11 @@ class CollateralUpdatedViaCustodianSync:
 
 @attrs.frozen
 class CollateralReleased:
-    """The facility completed: its collateral went back to the borrower and the collateral closed."""
+    """The facility completed: its collateral went back to the borrower and the collateral closed.
+    `tx_id` is the REMOVE_COLLATERAL transaction, None when there was nothing to return (0 sats:
+    nothing is posted; Lana's release, a manual update to 0, is then no change and records no id)."""
 
-    tx_id: str
+    tx_id: str | None
     abs_diff: int
     effective: date
 

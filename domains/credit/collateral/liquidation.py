@@ -3,7 +3,7 @@ core/credit/collateral/src/liquidation/payment.rs): opened when the facility
 falls under its liquidation CVL, collateral sent out (repeatable), completed once by its proceeds.
 
 Lana nests it in the collateral; here it is its own entity, kept in step with the collateral by
-policies. The proceeds' ledger transaction is `<id>-proceeds`.
+policies. The proceeds' ledger transaction is `<id>-proceeds` (none when nothing was sent out).
 """
 
 from __future__ import annotations
@@ -85,13 +85,15 @@ def _proceeds(liq: Liquidation, cents: int, payment_id: str, day: date,
     """Once; the same payment again changes nothing. Cents need some collateral sent out first
     (Lana accepts them before any send: money for nothing sold); zero proceeds do not, so a
     liquidation sized to sell nothing (`liquidation_amounts` gives (0, 0) for an initial CVL of
-    100 % or less) can complete, as Lana's operator would complete it."""
+    100 % or less) can complete, as Lana's operator would complete it. Such a liquidation posts
+    nothing, so its event names no ledger transaction (None): an id there would name none."""
     if liq.status is LiquidationStatus.COMPLETED and liq.payment_id == payment_id:
         return ()
     _ensure_open(liq)
     if liq.sent_total == 0 and cents > 0:
         raise NoCollateralSentToLiquidation(liquidation_id=liq.id)
-    return (ev.ProceedsReceivedAndLiquidationCompleted(cents, payment_id, proceeds_tx_id(liq.id), day, at),)
+    tx_id = proceeds_tx_id(liq.id) if liq.sent_total > 0 else None
+    return (ev.ProceedsReceivedAndLiquidationCompleted(cents, payment_id, tx_id, day, at),)
 
 
 def _ensure_open(liq: Liquidation) -> None:

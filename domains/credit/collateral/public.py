@@ -27,7 +27,7 @@ def publish_collateral(c: Collateral, event: ev.CollateralEvent) -> tuple[Public
             return (_updated(c, event.tx_id, event.abs_diff, event.direction),)
         case lev.CollateralUpdatedViaLiquidation():
             return _updated(c, event.tx_id, event.abs_diff, event.direction), _sent_out(c, event)
-        case ev.CollateralReleased(tx_id=tx_id, abs_diff=abs_diff) if abs_diff > 0:
+        case ev.CollateralReleased(tx_id=str(tx_id), abs_diff=abs_diff) if abs_diff > 0:
             return (_updated(c, tx_id, abs_diff, Direction.REMOVE),)
     return ()
 
@@ -48,7 +48,8 @@ def _sent_out(c: Collateral, e: lev.CollateralUpdatedViaLiquidation) -> Public:
 
 def publish_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> tuple[Public, ...]:
     """Its proceeds: `LiquidationProceedsReceived` (`recorded_at`: the instant they came in) then
-    `LiquidationCompleted` (Lana's flat payloads)."""
+    `LiquidationCompleted` (Lana's flat payloads). `ledger_tx_id` is null where the proceeds posted
+    nothing (0 cents, nothing sent out), where Lana names a transaction of zero-unit entries."""
     if not isinstance(event, lev.ProceedsReceivedAndLiquidationCompleted):
         return ()
     received: dict[str, object] = {

@@ -1,6 +1,11 @@
 """A facility's history as Lana's admin shows it (`core/credit/src/history/`): one entry per
 activation, collateral change, collateralization change, disbursal, interest posting, payment
-allocation and liquidation step, newest first. Folded from the facility's public events."""
+allocation and liquidation step, newest first. Folded from the facility's public events.
+
+A liquidation's proceeds are a Repayment (Lana's `ProceedsFromLiquidationReceived`) whatever they
+are, 0 cents too (a sale of dust that fetched nothing, or a liquidation sized to sell nothing), as
+in Lana; the money paid is the Payment entries that follow. Proceeds that posted nothing (0 cents,
+nothing sent out) show no transaction (`tx_id` None), as an interest cycle that accrued nothing."""
 
 from __future__ import annotations
 
