@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             wall, cpu = time.perf_counter(), time.process_time()
             _, summary = resume_journal(run_dir, restart=restart)
             took_wall, took_cpu = time.perf_counter() - wall, time.process_time() - cpu
-            same = summary["journal digest"] == whole["journal digest"]
+            same = summary["digest"] == whole["digest"]
             print(f"{label:25} wall {took_wall:7.2f} s  CPU {took_cpu:7.2f} s  digest as uninterrupted: {same}")
     return 0
 

@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # rich is imported where it draws: `lanasim --help` or `verif
     from rich.progress import Progress, TaskID
     from rich.table import Table
 
-__all__ = ["RunProgress", "Stopped", "fail", "human", "param_table", "stdout_console", "summary_table", "working"]
+__all__ = ["RunProgress", "Stopped", "fail", "human", "param_table", "shown", "stdout_console", "summary_table",
+           "working"]
 
 
 class Stopped(Exception):
@@ -131,8 +132,25 @@ def summary_table(summary: Mapping[str, object], title: str = "") -> Table:
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in summary.items():
-        table.add_row(str(key), human(value))
+        table.add_row(str(key), shown(str(key), value))
     return table
+
+
+def shown(field: str, value: object) -> str:
+    """A summary's value as the table prints it: `human`, and an amount in integer cents or
+    satoshis (a field named `..._cents`, `..._sats`) followed by it in dollars or BTC, exactly
+    (`1,030,246,656 = $10,302,466.56`), so the figure a program reads stands beside the one a
+    person does. A list is shown item by item."""
+    from scenarios.analysis.units import btc, usd
+
+    if isinstance(value, list):
+        return ", ".join(shown(field, item) for item in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if field.endswith("_cents"):
+            return f"{value:,} = {usd(value)}"
+        if field.endswith("_sats"):
+            return f"{value:,} = {btc(value)}"
+    return human(value)
 
 
 def param_table(params: Mapping[str, object]) -> Table:

@@ -81,7 +81,7 @@ def test_a_branch_killed_while_its_inherited_top_ups_wait_resumes_to_the_uninter
         checkpoint = view.journal.meta()["checkpoint"]
     assert checkpoint["day"] == 1
     assert any(job[2] == "top_up" for job in checkpoint["queue"])  # booked by the take-over, still waiting
-    assert resume_journal(tmp_path / "killed")[1]["journal digest"] == whole["digest"]
+    assert resume_journal(tmp_path / "killed")[1]["digest"] == whole["digest"]
 
 
 def _iso(seconds: int) -> str:

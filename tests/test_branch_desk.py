@@ -73,4 +73,4 @@ def test_a_branch_killed_while_its_inherited_liquidations_wait_resumes_to_the_un
         checkpoint = view.journal.meta()["checkpoint"]
     assert checkpoint["day"] == 1
     assert {job[4] for job in checkpoint["queue"] if job[2] == "desk"} >= set(inherited)
-    assert resume_journal(tmp_path / "killed")[1]["journal digest"] == whole["digest"]
+    assert resume_journal(tmp_path / "killed")[1]["digest"] == whole["digest"]

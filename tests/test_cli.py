@@ -49,10 +49,10 @@ def lanasim(*argv: str, cwd: Path, **kwargs) -> subprocess.Popen:
 # -- a run and its outputs ---------------------------------------------------------------
 def test_a_run_writes_its_journal_and_summary_into_the_run_directory(run_dir):
     summary = json.loads((run_dir / "summary.json").read_text())
-    assert summary["end of day closings"] == 3 and summary["prospects"] == 24
+    assert summary["end_of_day_closings"] == 3 and summary["prospects"] == 24
     with open_readonly(str(run_dir / "journal.sqlite")) as view:
         assert view.journal.meta()["scenario"] == "onboarding" and view.journal.meta()["seed"] == 3
-        assert view.journal.digest() == summary["journal digest"]
+        assert view.journal.digest() == summary["digest"]
 
 
 def test_a_stress_run_analyses_its_journal_once_and_reports_the_digest_of_the_file_it_wrote(tmp_path, monkeypatch):
@@ -80,7 +80,7 @@ def test_json_prints_the_summary_file_and_the_table_shows_it_for_people(tmp_path
     assert printed == json.loads((tmp_path / "a" / "summary.json").read_text())
     assert main([*SHORT, "--out", str(tmp_path / "b")]) == 0
     table = capsys.readouterr().out
-    assert "end of day closings" in table and printed["journal digest"] in table and "{" not in table
+    assert "end_of_day_closings" in table and printed["digest"] in table and "{" not in table
 
 
 def test_the_python_api_runs_a_scenario_with_typed_parameters(tmp_path):
@@ -308,7 +308,7 @@ def test_a_previous_run_is_kept_unless_force_replaces_it(tmp_path, capsys):
     assert "pass --force" in one_error_line(capsys) and (out / "journal.sqlite").read_bytes() == before
     (out / "mine.txt").write_text("kept")
     assert main(["run", "onboarding", "--set", "days=1", "--out", str(out), "--force", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["end of day closings"] == 1
+    assert json.loads(capsys.readouterr().out)["end_of_day_closings"] == 1
     assert (out / "mine.txt").read_text() == "kept"
 
 

@@ -22,4 +22,4 @@ def test_a_run_on_a_price_file_edited_since_it_stopped_is_refused_and_resumes_on
     with pytest.raises(RunRefused, match=r"is not the one the run read \(edited since"):
         resume_journal(run_dir)
     prices.write_text(PRICES)
-    assert resume_journal(run_dir)[1]["journal digest"] == whole["journal digest"]
+    assert resume_journal(run_dir)[1]["digest"] == whole["digest"]

@@ -102,7 +102,7 @@ def stopped_run(tmp_path: Path, name: str, params: dict, at: int) -> tuple[Path,
 
     (tmp_path / "imaged").mkdir()
     scenario.execute(seed=2, journal=str(tmp_path / "imaged" / "journal.sqlite"), params=values, observe=observe)
-    return tmp_path / "stopped", whole["journal digest"]
+    return tmp_path / "stopped", whole["digest"]
 
 
 def test_a_stopped_run_resumes_to_the_digest_of_the_run_nobody_stopped(tmp_path):
@@ -110,8 +110,8 @@ def test_a_stopped_run_resumes_to_the_digest_of_the_run_nobody_stopped(tmp_path)
     with open_readonly(str(run_dir / "journal.sqlite")) as view:
         assert view.verify()["ok"] and not view.journal.meta().get("finished")
     summary = resume_run(run_dir)
-    assert summary["journal digest"] == digest
-    assert json.loads((run_dir / "summary.json").read_text())["journal digest"] == digest
+    assert summary["digest"] == digest
+    assert json.loads((run_dir / "summary.json").read_text())["digest"] == digest
     with pytest.raises(RunRefused, match="finished run"):
         resume_run(run_dir)
 
@@ -155,7 +155,7 @@ def test_the_cli_resumes_a_run_killed_with_sigkill(tmp_path, capsys):
     assert "re-executing from the start, proving the journal committed up to 2024-" in capsys.readouterr().err
     whole = run_scenario("onboarding", 5, {"days": 30, "prospects_per_day": 3}, tmp_path / "whole")
     resumed = json.loads((tmp_path / "run" / "summary.json").read_text())
-    assert resumed == whole and resumed["end of day closings"] == 30
+    assert resumed == whole and resumed["end_of_day_closings"] == 30
 
 
 def test_resume_of_a_directory_without_a_run_is_one_line_exit_2(tmp_path, capsys):

@@ -155,7 +155,7 @@ def test_restored_alarm_jobs_ring_in_the_order_they_were_set_where_a_plain_reope
 
 def test_a_resumed_run_killed_in_its_turn_resumes_from_its_own_checkpoints(tmp_path):
     whole, _, [run_dir] = stopped_at(tmp_path, "stress", SMALL, {0.4})
-    digest = whole["journal digest"]
+    digest = whole["digest"]
     stopped = checkpoint_of(run_dir)
     commits, images = [0], []
 
@@ -169,11 +169,11 @@ def test_a_resumed_run_killed_in_its_turn_resumes_from_its_own_checkpoints(tmp_p
 
         sim.journal.after_commit.append(after)
 
-    assert resume_journal(run_dir, observe=observe)[1]["journal digest"] == digest
+    assert resume_journal(run_dir, observe=observe)[1]["digest"] == digest
     [again] = images
     second = checkpoint_of(again)
     assert stopped is not None and second is not None and second["day"] > stopped["day"]
-    assert resume_journal(again)[1]["journal digest"] == digest
+    assert resume_journal(again)[1]["digest"] == digest
 
 
 def test_a_row_edited_before_the_checkpoint_fails_the_chain_and_the_resume_is_refused(tmp_path):
@@ -226,7 +226,7 @@ def test_a_branch_of_another_journal_killed_after_a_day_resumes_from_its_checkpo
     checkpoint = checkpoint_of(tmp_path / "killed")
     assert checkpoint is not None and checkpoint["day"] == 5
     assert any(job[2] == "stored" for job in checkpoint["queue"])  # the walk was still under way
-    assert resume_journal(tmp_path / "killed")[1]["journal digest"] == whole["digest"]
+    assert resume_journal(tmp_path / "killed")[1]["digest"] == whole["digest"]
 
 
 def test_a_branch_stopped_before_its_first_checkpoint_is_refused_in_one_line(tmp_path, monkeypatch, capsys):

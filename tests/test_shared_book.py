@@ -56,7 +56,7 @@ def test_a_run_branched_from_the_book_opened_once_writes_the_journal_of_a_run_th
 def test_a_run_of_other_seed_than_the_book_stresses_it_with_its_own_market_and_borrowers():
     scenario, params = load_scenario("stress"), params_of("path=gbm:mu=0,sigma=0.9,start=60000", name="stress")
     book = scenario.build_book(params)
-    digests = {scenario.execute(seed=seed, journal=":memory:", params=params, book=book)["journal digest"]
+    digests = {scenario.execute(seed=seed, journal=":memory:", params=params, book=book)["digest"]
                for seed in (1, 2, 3)}
     assert len(digests) == 3
 

@@ -29,7 +29,7 @@ SMALL = ["--set", "days=2"]
 def in_process_digest(seed: int, **params) -> str:
     scenario = load_scenario("march-2020")
     values = parse_params(scenario, [f"{k}={v}" for k, v in params.items()])
-    return scenario.execute(seed=seed, journal=":memory:", params=values)["journal digest"]
+    return scenario.execute(seed=seed, journal=":memory:", params=values)["digest"]
 
 
 def digests(out: Path) -> dict[tuple[int, str], str]:

@@ -50,7 +50,7 @@ def test_a_run_whose_worker_process_dies_is_a_lost_row_and_the_next_invocation_r
     scenario = load_scenario("march-2020")
     params = parse_params(scenario, ["facilities=3", "days=1"])
     assert again.runs.set_index("seed").loc[2, "digest"] == scenario.execute(seed=2, journal=":memory:",
-                                                                               params=params)["journal digest"]
+                                                                               params=params)["digest"]
 
 
 @pytest.mark.parametrize(("text", "seeds"), [

@@ -15,16 +15,17 @@ from scenarios.sweep.store import Store
 from scenarios.sweep.worker import lost_run
 
 
-def fake_sweep(path, capacities=("1", "5"), seeds=range(1, 11), cents_per_seed=1000.0, factors=None):
+def fake_sweep(path, capacities=("1", "5"), seeds=range(1, 11), cents_per_seed=1000.0, factors=None, loss=None):
     """A sweep directory whose rows are made up (no runs): each cell's loss grows with the seed (times
-    `factors[capacity]` if given: else every cell loses the same)."""
+    `factors[capacity]` if given: else every cell loses the same), or is `loss(capacity, seed)`."""
     grid = [{"desk_capacity_per_hour": c} for c in capacities]
     plan = plan_grid("march-2020", list(seeds), grid, ["facilities=3", "days=1"])
     store = Store(path, {"scenario": "march-2020", "design": "grid", "grid": [], "settings": []},
                   [spec.key for spec in plan]).open()
     for spec in plan:
         store.add({**lost_run(spec, RuntimeError("made up")), "status": "ok", "error": "",
-                   "shortfall_end_cents": cents_per_seed * spec.seed * (factors or {}).get(
+                   "shortfall_end_cents": loss(dict(spec.assignments)["desk_capacity_per_hour"], spec.seed) if loss
+                   else cents_per_seed * spec.seed * (factors or {}).get(
                        dict(spec.assignments)["desk_capacity_per_hour"], 1), "slippage_cents": 10.0,
                    "liquidations_executed": 2.0, "btc_sold_sats": 1e8, "hours_under_margin_call_mean": 3.0,
                    "min_cvl_pct": 90.0})
@@ -143,4 +144,23 @@ def test_cells_whose_runs_give_the_same_numbers_are_named_together_on_the_one_co
                            "desk_capacity_per_hour=50, desk_capacity_per_hour=100 (identical: one line)"]
     assert [text.get_text() for text in ax.get_legend().get_texts()] == list(lines)
     assert lines["desk_capacity_per_hour=1"] != lines[list(lines)[1]]
-    assert all(line.get_marker() == "o" for line in ax.get_lines())  # a cell of one point is drawn too
+    assert all(line.get_marker() not in ("", "None", None) for line in ax.get_lines())  # one point is drawn too
+
+
+def test_a_cell_equal_to_another_for_some_seed_counts_only_is_told_apart_where_it_runs_over_it(tmp_path, monkeypatch):
+    """Two desks that lose the same on seeds 1 to 25, the faster one twice as much after: both
+    lines were drawn solid with one marker, so from 10 to 25 seeds the second hid the first, which
+    looked as if it had no points there. Each line now has its own style and hollow marker (the
+    first shows between the second's dashes and inside its markers) and the legend names the stretch."""
+    fake_sweep(tmp_path, capacities=("1", "5"), seeds=range(1, 41),
+               loss=lambda capacity, seed: 1000.0 * seed * (2 if capacity == "5" and seed > 25 else 1))
+    ax = drawn_figures(tmp_path, monkeypatch)["es99-convergence.png"].axes[0]
+    first, second = ax.get_lines()
+    shared = [n for n, a, b in zip(first.get_xdata(), first.get_ydata(), second.get_ydata()) if a == b]
+    assert list(first.get_xdata()) == list(second.get_xdata()) and (shared[0], shared[-1]) == (10, 25)
+    assert first.get_label() == "desk_capacity_per_hour=1"
+    assert second.get_label() == "desk_capacity_per_hour=5 (over desk_capacity_per_hour=1 at 10 to 25 seeds)"
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == [first.get_label(), second.get_label()]
+    assert (first.get_linestyle(), first.get_marker()) != (second.get_linestyle(), second.get_marker())
+    assert first.get_linestyle() == "-" and second.get_linestyle() != "-"  # the first shows in the gaps
+    assert all(line.get_markerfacecolor() == "none" for line in (first, second))

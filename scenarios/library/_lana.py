@@ -1,6 +1,7 @@
 """Verb phrases Lana's six sim-bootstrap stories share (Lana: lana/sim-bootstrap/src/lib.rs): a
 customer with a deposit, a facility opened on BTC collateral, due obligations read from the outbox,
-payments, pay-off and completion, and the summary each story returns. Amounts are USD cents unless a name says `usd`.
+payments, pay-off and completion, and the summary each story returns. Amounts are USD cents unless a name says `usd`
+(in a summary, every amount is integer cents under a name ending `_cents`).
 """
 
 from __future__ import annotations
@@ -242,26 +243,35 @@ def overdue_obligations(sim, facility: str) -> list[dict]:
 
 
 def usd(cents: int) -> str:
-    return f"${cents / USD:,.2f}"
+    """Cents as "$1,234.56" for a message, exactly (`scenarios.analysis.units.usd`: no float division)."""
+    from scenarios.analysis.units import usd as exact
+
+    return exact(cents)
 
 
 def summary(sim, facility: str, **story_specific: object) -> dict:
+    """What the story ends with, under snake_case names with the unit in the name, as the stress
+    family's summary.json has them: money as integer cents (`_cents`), counts as ints, dates as
+    ISO text. It was text for people ("$10,302,466.56", "1 for $...", "5 / 1") that a program had
+    to parse back; `lanasim run` still prints each amount in dollars beside its cents."""
     view, overdue = sim.credit.facility(facility), overdue_obligations(sim, facility)
 
     def published(event_type: str) -> list[dict]:
         return sim.outbox.tail(types=[event_type], where={"entity.beneficiary_id": facility})
 
     return {
-        "facility status": view.status.value,
-        "principal disbursed": usd(disbursed(sim, facility)),
-        "interest posted": usd(interest_posted(sim, facility)),
-        "payments": f"{len(published(PAYMENT))} for {usd(paid(sim, facility))}",
-        "interest paid": usd(paid(sim, facility, "interest")),
-        "principal paid": usd(paid(sim, facility, "disbursal")),
-        "outstanding": usd(view.books.outstanding),
-        "obligations due / overdue": f"{len(published(DUE))} / {len(overdue)}",
-        "days overdue": ", ".join(f"{from_pascal(o['obligation_type'])} due {o['due_at']}: {o['days_overdue']} from "
+        "facility_status": view.status.value,
+        "principal_disbursed_cents": disbursed(sim, facility),
+        "interest_posted_cents": interest_posted(sim, facility),
+        "payments": len(published(PAYMENT)),
+        "paid_cents": paid(sim, facility),
+        "interest_paid_cents": paid(sim, facility, "interest"),
+        "principal_paid_cents": paid(sim, facility, "disbursal"),
+        "outstanding_cents": view.books.outstanding,
+        "obligations_due": len(published(DUE)),
+        "obligations_overdue": len(overdue),
+        "days_overdue": ", ".join(f"{from_pascal(o['obligation_type'])} due {o['due_at']}: {o['days_overdue']} from "
                                   f"{o['overdue_on']}" for o in overdue) or "none",
         **story_specific,
-        "ledger balanced": sim.ledger.is_balanced(),
+        "ledger_balanced": sim.ledger.is_balanced(),
     }

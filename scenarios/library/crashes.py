@@ -76,7 +76,7 @@ def _uninterrupted(name: str, seed: int, overrides: dict[str, str], work: Path) 
 
     summary = scenario.execute(seed=seed, journal=str(work / "whole" / JOURNAL) if _mk(work / "whole") else "",
                                params=params, observe=observe)
-    return summary["journal digest"], len(commits), sims[0].ids.state()["commands"]
+    return summary["digest"], len(commits), sims[0].ids.state()["commands"]
 
 
 def _mk(path: Path) -> bool:
@@ -123,7 +123,7 @@ def crash_run(name: str, work: Path, *, seed: int = 1, overrides: dict[str, str]
             final = checked["digest"]
         else:
             final = resume_journal(image.parent, observe=lambda sim: restarted.append(
-                "checkpoint" in sim.journal.meta()))[1].get("journal digest") or _digest(image)
+                "checkpoint" in sim.journal.meta()))[1].get("digest") or _digest(image)
             report.restarts += restarted.pop()
         if final != digest:
             report.resume_mismatches.append(str(image))
@@ -163,7 +163,7 @@ def fault_run(name: str, work: Path, *, point: str, at: int, seed: int = 1,
     with open_readonly(str(run_dir / JOURNAL)) as view:
         report.losses = max(0, acknowledged[0] - view.journal.last_seq)
     if report.faults:
-        resumed = resume_journal(run_dir)[1].get("journal digest") or _digest(run_dir / JOURNAL)
+        resumed = resume_journal(run_dir)[1].get("digest") or _digest(run_dir / JOURNAL)
         report.resumed_digest_ok = resumed == digest
     shutil.rmtree(run_dir)
     return report

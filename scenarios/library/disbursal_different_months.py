@@ -103,7 +103,7 @@ def story(sim, *, days, first_usd, second_usd, second_on_day, third_usd, third_o
         for obligation in due:
             pays(sim, facility, obligation["outstanding_amount"])
     paid_off = pays_off_and_completes(sim, facility)
-    return summary(sim, facility, **{"disbursals": disbursals(sim, facility), "paid off at the end": usd(paid_off)})
+    return summary(sim, facility, **disbursals(sim, facility), paid_off_at_end_cents=paid_off)
 
 
 def the_borrower_draws(sim, facility, amount_usd):
@@ -111,6 +111,8 @@ def the_borrower_draws(sim, facility, amount_usd):
         sim.credit.initiate_disbursal(facility, amount_usd * USD)
 
 
-def disbursals(sim, facility) -> str:
+def disbursals(sim, facility) -> dict:
+    """Each settled disbursal's cents and day, in the order they settled (two lists of one length)."""
     settled = sim.outbox.tail(types=["core.credit.disbursal-settled"], where={"entity.credit_facility_id": facility})
-    return ", ".join(f"{usd(e['payload']['entity']['amount'])} on {e['recorded_at'][:10]}" for e in settled)
+    return {"disbursals_cents": [e["payload"]["entity"]["amount"] for e in settled],
+            "disbursals_on": [e["recorded_at"][:10] for e in settled]}

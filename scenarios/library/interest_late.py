@@ -38,7 +38,6 @@ from scenarios.library._lana import (
     pays,
     pays_off_and_completes,
     summary,
-    usd,
 )
 from scenarios.library.params import Param
 
@@ -66,9 +65,9 @@ def story(sim, *, days, hold_back_days, deposit_usd, facility_usd, btc, btc_usd)
         if held_back and paid_late_on is None and days_since(sim, held_back["due_at"]) > hold_back_days:
             paid_late_on = pays_the_held_back_interest(sim, facility, held_back)
     paid_off = pays_off_and_completes(sim, facility)
-    return summary(sim, facility, **{
-        "held back": f"{usd(held_back['initial_amount'])} due {held_back['due_at']}" if held_back else "nothing",
-        "paid back late on": paid_late_on or "never", "paid off at the end": usd(paid_off)})
+    return summary(sim, facility, held_back_cents=held_back["initial_amount"] if held_back else 0,
+                   held_back_due_on=held_back["due_at"] if held_back else "none",
+                   paid_back_late_on=paid_late_on or "never", paid_off_at_end_cents=paid_off)
 
 
 def pays_the_held_back_interest(sim, facility, obligation) -> str:

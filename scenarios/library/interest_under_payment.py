@@ -26,7 +26,6 @@ from scenarios.library._lana import (
     bitcoin_trades_at,
     day_by_day,
     summary,
-    usd,
 )
 from scenarios.library._lana import check as check  # the relation between its parameters
 from scenarios.library.params import Param
@@ -45,5 +44,5 @@ def story(sim, *, days, deposit_usd, facility_usd, btc, btc_usd):
     for _ in day_by_day(sim, days):
         pass  # the borrower does nothing
     books = sim.credit.facility(facility).books
-    return summary(sim, facility, **{"interest unpaid": usd(books.interest),
-                                     "of which due or overdue": usd(books.payable_interest)})
+    return summary(sim, facility, interest_unpaid_cents=books.interest,
+                   interest_due_or_overdue_cents=books.payable_interest)

@@ -83,15 +83,18 @@ def some_converted_customers_fail_kyc_review(sim, chance, share):
 
 
 def summary(sim):
+    """The month in counts and the BTC price's range, under snake_case names with the unit in the
+    name, as the stress family's summary.json has them: prices are integer cents (`_cents`), never
+    float dollars (`btc low (USD)` was `min(prices) / 100`)."""
     count = lambda event_type: len(sim.outbox.tail(types=[event_type]))
     prices = [e["payload"]["PriceUpdated"]["price"] for e in sim.outbox.tail(types=["core.price.price-updated"])]
     return {
-        "staff users": count("core.access.user-created"),
+        "staff_users": count("core.access.user-created"),
         "prospects": count("core.customer.prospect-created"),
-        "kyc declined": count("core.customer.prospect-kyc-declined"),
+        "kyc_declined": count("core.customer.prospect-kyc-declined"),
         "customers": count("core.customer.customer-created"),
-        "customers frozen": count("core.customer.customer-frozen"),
-        "end of day closings": count("core.time.end-of-day"),
-        "btc low (USD)": min(prices) / 100,
-        "btc high (USD)": max(prices) / 100,
+        "customers_frozen": count("core.customer.customer-frozen"),
+        "end_of_day_closings": count("core.time.end-of-day"),
+        "price_low_cents": min(prices),
+        "price_high_cents": max(prices),
     }

@@ -40,7 +40,6 @@ from scenarios.library._lana import (
     pays_off_and_completes,
     summary,
     today,
-    usd,
 )
 from scenarios.library.params import Param
 
@@ -67,8 +66,8 @@ def story(sim, *, days, wait_days, slow_obligations, deposit_usd, facility_usd, 
         if borrower.works_through_the_pile():
             break
     paid_off = pays_off_and_completes(sim, facility)
-    return summary(sim, facility, **{"principal paid late on": borrower.principal_paid_on or "never",
-                                     "paid off at the end": usd(paid_off)})
+    return summary(sim, facility, principal_paid_late_on=borrower.principal_paid_on or "never",
+                   paid_off_at_end_cents=paid_off)
 
 
 class SlowBorrower:

@@ -33,7 +33,6 @@ from scenarios.library._lana import (
     pays,
     summary,
     today,
-    usd,
 )
 from scenarios.library._lana import check as check  # the relation between its parameters
 from scenarios.library.params import Param
@@ -62,4 +61,5 @@ def story(sim, *, days, liquidation_days, deposit_usd, facility_usd, btc, btc_us
                 pays(sim, facility, obligation["outstanding_amount"])
             else:
                 principal_unpaid += obligation["outstanding_amount"]
-    return summary(sim, facility, **{"principal unpaid": usd(principal_unpaid), "stopped on": stopped_on or "never"})
+    return summary(sim, facility, principal_unpaid_cents=principal_unpaid,
+                   stopped_on=stopped_on or "never")

@@ -96,7 +96,7 @@ def finish_outputs(run_dir: Path, meta: dict, scenario, values: dict, progress=N
     with open_readonly(str(run_dir / JOURNAL)) as view:
         digest, events = view.journal.digest(), view.journal.last_seq
     summary = scenario.execute(seed=meta["seed"], journal=":memory:", params=values, progress=progress)
-    if summary.get("journal digest") != digest:
+    if summary.get("digest") != digest:
         raise ResumeDiverged(path=str(run_dir / JOURNAL), table="events", rows=events,
                              problem="the re-executed run does not reach the finished journal's digest")
     claim_outputs(run_dir)

@@ -157,7 +157,8 @@ def _write_whole(path: Path, text: str) -> None:
 
 def outputs_written(run_dir: Path, meta: Mapping[str, object]) -> bool:
     """Whether the finished run whose journal metadata is `meta` wrote its outputs: its `summary.json`
-    (written last, whole) holds the journal's digest."""
+    (written last, whole) holds the journal's digest (`digest`; `journal digest` in a story's
+    summary.json written before the story summaries took snake_case names)."""
     try:
         summary = json.loads((run_dir / SUMMARY).read_text())
     except (OSError, ValueError):
@@ -223,7 +224,7 @@ def write_outputs(module, run_dir: Path, summary: Mapping[str, object]) -> dict:
     computed as it closed its journal, when the summary holds one), else the story's summary as JSON."""
     report: Callable[..., dict] | None = getattr(module, "report", None)
     if report is not None:
-        digest = summary.get("journal digest")
+        digest = summary.get("digest")
         return dict(report(run_dir, digest=digest) if isinstance(digest, str) else report(run_dir))
     claim_outputs(run_dir)
     write_summary(run_dir, summary)

@@ -35,7 +35,6 @@ from scenarios.library._lana import (
     pays,
     pays_off_and_completes,
     summary,
-    usd,
 )
 from scenarios.library.params import Param
 
@@ -57,4 +56,4 @@ def story(sim, *, days, deposit_usd, facility_usd, btc, btc_usd):
         for obligation in due:
             pays(sim, facility, obligation["outstanding_amount"])
     paid_off = pays_off_and_completes(sim, facility)
-    return summary(sim, facility, **{"paid off at the end": usd(paid_off)})
+    return summary(sim, facility, paid_off_at_end_cents=paid_off)

@@ -164,16 +164,12 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
     if len(converging):
         fig = Figure(figsize=(6, 3.5))
         ax = fig.subplots()
-        for cells, group in _coinciding(converging):
-            label = cells[0] if len(cells) == 1 else f"{', '.join(cells)} (identical: one line)"
-            line = ax.plot(group["seeds"], group["es"] / 100, marker="o", markersize=3, label=label)[0]
-            ax.fill_between(group["seeds"], group["es_low"] / 100, group["es_high"] / 100, alpha=0.2,
-                            color=line.get_color())
+        _draw_convergence(ax, converging)
         ax.set(xlabel="seeds", ylabel="ES 99 % (USD)", title="99 % ES as seeds accumulate (95 % CI band)")
         _dollars(ax.yaxis)
         ax.xaxis.set_major_locator(count_ticks())  # a count of seeds: no 7.6 seeds
-        entries = len(ax.get_legend_handles_labels()[1])  # under the axes: "best" put it on the bands
-        fig.set_size_inches(6, 3.7 + 0.2 * entries)
+        entries = sum(label.count("\n") + 1 for label in ax.get_legend_handles_labels()[1])  # text lines
+        fig.set_size_inches(6, 3.7 + 0.2 * entries)  # under the axes: "best" put it on the bands
         ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2))
         save(fig, "es99-convergence.png", "Convergence of the 99 % ES: a band still narrowing needs more seeds")
     if sensitivity is not None:
@@ -188,6 +184,51 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
         ax.legend()
         save(fig, "sobol.png", "Sobol indices with 95 % intervals")
     return figures
+
+
+LINE_STYLES, MARKERS = ("-", "--", "-.", ":"), ("o", "s", "^", "D", "v", "P")
+
+
+def _draw_convergence(ax, converging: pd.DataFrame) -> None:
+    """One line (and its band) per series of `_coinciding`, each in its own line style and hollow
+    marker, so that where a line runs over an earlier one the earlier one's colour shows between its
+    dashes and its marker inside the later one's; the legend names each stretch it runs over
+    (`_overlap_note`). Cells equal for some seed counts only were drawn in one style, and the later
+    line hid the earlier one there without a word: a cell looked as if it had no points at 10-25 seeds."""
+    import textwrap
+
+    series = _coinciding(converging)
+    for i, (cells, group) in enumerate(series):
+        label = cells[0] if len(cells) == 1 else f"{', '.join(cells)} (identical: one line)"
+        label = textwrap.fill(label + _overlap_note(group, series[:i]), 90)
+        line = ax.plot(group["seeds"], group["es"] / 100, linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+                       marker=MARKERS[i % len(MARKERS)], markersize=4, markerfacecolor="none", label=label)[0]
+        ax.fill_between(group["seeds"], group["es_low"] / 100, group["es_high"] / 100, alpha=0.2,
+                        color=line.get_color())
+
+
+def _overlap_note(group: pd.DataFrame, earlier: list[tuple[list[str], pd.DataFrame]]) -> str:
+    """" (over CELL at 10 to 25 seeds)" for each series drawn before `group` that has the same ES at
+    some of its seed counts (consecutive counts as one stretch); "" when it covers none."""
+    notes = []
+    for cells, other in earlier:
+        same = group.merge(other[["seeds", "es"]], on="seeds", suffixes=("", "_other"))
+        counts = same.loc[same["es"] == same["es_other"], "seeds"].tolist()
+        if counts:
+            notes.append(f"{', '.join(cells)} at {_stretches(counts, group['seeds'].tolist())} seeds")
+    return f" (over {'; '.join(notes)})" if notes else ""
+
+
+def _stretches(counts: list[int], points: list[int]) -> str:
+    """Seed counts as stretches of consecutive points of the series: "10 to 25 and 40"."""
+    runs: list[list[int]] = []
+    for n in counts:
+        if runs and points.index(n) == points.index(runs[-1][-1]) + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [f"{run[0]}" if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs]
+    return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
 
 
 def _coinciding(converging: pd.DataFrame) -> list[tuple[list[str], pd.DataFrame]]:

@@ -64,7 +64,7 @@ def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None
                 journal = ":memory:"
             summary = scenario.execute(seed=spec.seed, journal=journal, params=params, progress=tick,
                                        book=None if book is None else opened(book))
-        row["digest"] = summary.get("journal digest") or summary.get("digest", "")
+        row["digest"] = summary.get("digest", "")
         row.update(metrics(summary))
     except Exception as exc:
         row.update(status="failed", error=_one_line(exc))
