@@ -38,3 +38,21 @@ def test_a_sobol_index_whose_interval_holds_zero_is_named_with_its_interval():
     notes = caveats(pd.DataFrame(), sensitivity)
     assert notes == ["first-order Sobol indices within their 95 % interval of 0: top_up_share (0.217 +- 0.497); "
                      "more --samples (a power of two) narrow the intervals"]
+
+
+def test_the_printed_sobol_indices_are_a_table_naming_the_metric_and_each_interval(capsys):
+    """The indices printed under the risk table were pandas' plain text under S1_conf-style names;
+    they are a table titled with the metric, each index with its 95 % interval, NaN as -."""
+    from scenarios.sweep.outputs import print_risk
+
+    sensitivity = pd.DataFrame({"factor": ["top_up_share", "seed (noise)"], "S1": [0.217, float("nan")],
+                                "S1_conf": [0.497, float("nan")], "ST": [0.705, 0.716], "ST_conf": [0.411, 0.317]})
+    print_risk(risk_table(runs("a", list(range(1, 201)))), sensitivity, metric="proceeds_cents")
+    out = capsys.readouterr().out
+    assert "Sobol indices of proceeds_cents (shares of its variance)" in out and "(nan +- nan)" not in out
+    rows = [line for line in out.splitlines() if "│" in line]  # the tables' rows, not the notes under them
+    [top_up] = [line for line in rows if "top_up_share" in line]
+    assert "0.217 +- 0.497" in top_up and "0.705 +- 0.411" in top_up
+    [seed] = [line for line in rows if "seed (noise)" in line]
+    assert "-" in seed.replace("seed (noise)", "") and "nan" not in seed and "0.716 +- 0.317" in seed
+    assert "S1_conf" not in out

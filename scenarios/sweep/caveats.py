@@ -52,7 +52,7 @@ def _thin_tail(risk: pd.DataFrame, level: float) -> str | None:
 def _unresolved(sensitivity: pd.DataFrame, order: str) -> str | None:
     kind = {"S1": "first-order", "ST": "total-order"}[order]
     vague = [f"{row['factor']} ({row[order]:.3f} +- {row[f'{order}_conf']:.3f})" for _, row in sensitivity.iterrows()
-             if not abs(row[order]) > row[f"{order}_conf"]]
+             if pd.notna(row[order]) and not abs(row[order]) > row[f"{order}_conf"]]  # NaN: nothing to tell
     if not vague:
         return None
     return (f"{kind} Sobol indices within their 95 % interval of 0: {', '.join(vague)}; more --samples "

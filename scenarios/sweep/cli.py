@@ -60,7 +60,7 @@ def register_cli(sub, *, progress) -> None:
         c = result.counts
         print(f"{c['planned']} runs: {c['ran']} ran ({c['failed']} failed), {c['skipped']} already done; "
               f"{c['books_built']} book(s) opened, {c['books_kept']} taken from {args.out}/books", file=sys.stderr)
-        print_risk(result.risk, result.sensitivity)
+        print_risk(result.risk, result.sensitivity, metric=args.metric or "loss")
         print(result.path / "runs.parquet")
         return 0
 

@@ -24,7 +24,7 @@ __all__ = ["print_risk", "report", "write_outputs"]
 def report(path) -> None:
     """Regenerate and print a sweep's risk outputs (what `lanasim report DIR` does)."""
     risk, sensitivity = write_outputs(Path(path))
-    print_risk(risk, sensitivity)
+    print_risk(risk, sensitivity, metric=read_manifest(Path(path)).get("metric", "loss"))
     print(Path(path) / "report.html")
 
 
@@ -83,7 +83,7 @@ def _es(row, tag: str) -> str:
     return f"{_usd(row[f'es{tag}'])} [{_usd(row[f'es{tag}_low'])}, {_usd(row[f'es{tag}_high'])}]"
 
 
-def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> None:
+def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None, *, metric: str = "loss") -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -101,9 +101,24 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> N
     console = Console(width=200)
     console.print(table)
     if sensitivity is not None:
-        console.print(sensitivity.round(3).to_string(index=False))
+        console.print(_sobol_table(sensitivity, metric))
     for note in caveats(risk, sensitivity):
         console.print(f"note: {note}", highlight=False, markup=False)
+
+
+def _sobol_table(sensitivity: pd.DataFrame, metric: str):
+    """The Sobol indices as a table beside the risk table, each with its 95 % interval (it was
+    pandas' plain text under bare column names, S1_conf): a NaN index (nothing to apportion) reads -."""
+    from rich.table import Table
+
+    table = Table(title=f"Sobol indices of {metric} (shares of its variance)")
+    for name in ("factor", "first order (S1) +- 95% CI", "total order (ST) +- 95% CI"):
+        table.add_column(name)
+    for _, row in sensitivity.iterrows():
+        table.add_row(str(row["factor"]), *(
+            "-" if math.isnan(row[index]) else f"{row[index]:.3f} +- {row[f'{index}_conf']:.3f}"
+            for index in ("S1", "ST")))
+    return table
 
 
 def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, units: dict[str, str],
@@ -130,7 +145,7 @@ def _figures(path: Path, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, un
         cell_risk = risk[risk["cell"] == cell].iloc[0]
         for tag, style in (("95", "--"), ("99", ":")):
             ax.axvline(cell_risk[f"es{tag}"] / 100, color="#b04a4a", linestyle=style, label=f"ES {tag} %")
-        ax.set(xlabel="loss per run (USD)", ylabel="runs", title=f"loss distribution: {cell} ({len(loss)} seeds)")
+        ax.set(xlabel="loss per run (USD)", ylabel="runs", title=f"loss distribution: {cell} ({len(loss)} runs)")
         _dollars(ax.xaxis)
         ax.yaxis.set_major_locator(count_ticks())  # a count of runs: no 3.5 runs
         ax.legend()
