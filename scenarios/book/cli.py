@@ -84,7 +84,8 @@ def _cents(text: str | None, flag: str) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from engine.bank.importer import import_chunks
-    from engine.kernel.journal_file import remove_journal
+    from engine.kernel.aside import written_aside
+    from engine.kernel.errors import EngineError
     from engine.simulation import Simulation
     from scenarios.book.format import BookRefused
 
@@ -101,18 +102,27 @@ def _import(args: argparse.Namespace) -> int:
     except BookRefused as refused:
         return _refused(source, refused.problems, "no journal written")
     started, progress = time.perf_counter(), RunProgress()
-    try:
-        with Simulation(seed=args.seed, start=as_of.isoformat(), journal=str(journal)) as sim:
+    exists = lambda: ScenarioError(f"{journal}: exists already; choose a new file (lanasim never overwrites it)")
+    try:  # written aside and put in place whole: an import killed on the way leaves no part of a book as one
+        with written_aside(str(journal), exists) as partial, \
+                Simulation(seed=args.seed, start=as_of.isoformat(), journal=partial) as sim:
             sim.journal.set_meta(book=str(source))
             import_chunks(sim, _reporting(chunks, count, progress), price)
-    except BaseException:
-        remove_journal(journal)  # ours: created just above
-        raise
+    except EngineError as failed:  # a full disk: named by the journal asked for, not the partial file
+        raise _named(failed, partial, str(journal)) from None
     finally:
         progress.close()
     print(f"imported {_facilities(count)} into {journal} as of {as_of} at {_price(price)} "
           f"({time.perf_counter() - started:.1f} s)")
     return 0
+
+
+def _named(failed: Exception, partial: str, journal: str) -> Exception:
+    """`failed` naming `journal` where it names the partial file the import wrote."""
+    fields = getattr(failed, "fields", {})
+    if fields.get("path") != partial:
+        return failed
+    return type(failed)(**{**fields, "path": journal})
 
 
 def _readable(source: str, *, stream: bool) -> bool:

@@ -1,0 +1,86 @@
+"""An import or an export killed on the way (kill -9, a power cut) leaves nothing under the name asked
+for: before, a killed `lanasim import` left a journal of the facilities it had committed under the
+new journal's name, which `verify` passed and `run --from`, `show` and `export` read as the whole
+book, and a killed `lanasim export` left a CSV cut short that `import` read as a smaller book. Both
+now write aside (`NAME.<random>.partial`) and put the file in place whole, as a fork does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from engine.inspect import open_readonly
+from scenarios.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = ("facility_id,customer_email,facility_usd,disbursed_usd,principal_outstanding_usd,interest_outstanding_usd,"
+          "collateral_btc,annual_rate_pct,duration_months,activated_on,initial_cvl_pct,margin_call_cvl_pct,"
+          "liquidation_cvl_pct")
+ROWS = [f"fac-{i},b{i}@example.com,100000,100000,80000,0,2.5,12,12,2024-03-01,140,125,105" for i in range(3)]
+
+# The import's chunks one facility each; killed (no handler runs) once the first one is committed.
+IMPORT_KILLED_AFTER_ONE_CHUNK = (
+    "import os, sys, engine.bank.importer as importer\n"
+    "real = importer.import_chunks\n"
+    "def one_then_die(chunks):\n"
+    "    for chunk in chunks:\n"
+    "        yield chunk[:1]\n"
+    "        os._exit(9)  # kill -9 after the first chunk's commit\n"
+    "importer.import_chunks = lambda sim, chunks, price: real(sim, one_then_die(chunks), price)\n"
+    "from scenarios.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+# The export killed once the first rows are written out to its file.
+EXPORT_KILLED_WHILE_WRITING = (
+    "import os, sys, scenarios.book.export as export\n"
+    "real = export.book_rows\n"
+    "def die_after(rows):\n"
+    "    yield from rows[:1] * 200  # more than a write buffer: the file holds rows when the process dies\n"
+    "    os._exit(9)\n"
+    "def rows_then_die(sim):\n"
+    "    return die_after(real(sim))  # read while the journal is open\n"
+    "export.book_rows = rows_then_die\n"
+    "from scenarios.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def _killed(script: str, *argv: str) -> None:
+    done = subprocess.run([sys.executable, "-c", script, *argv], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 9, done.stderr
+
+
+def _book(tmp_path: Path) -> Path:
+    book = tmp_path / "book.csv"
+    book.write_text("\n".join([HEADER, *ROWS]) + "\n")
+    return book
+
+
+def test_an_import_killed_on_the_way_leaves_no_journal_under_its_name_and_the_next_import_succeeds(tmp_path):
+    book = _book(tmp_path)
+    argv = ["import", str(book), "--as-of", "2024-06-01", "--price-usd", "60000",
+            "--journal", str(tmp_path / "book.sqlite")]
+    _killed(IMPORT_KILLED_AFTER_ONE_CHUNK, *argv)
+    assert not (tmp_path / "book.sqlite").exists()  # before: 1 of the 3 facilities, verifying ok
+    assert main(argv) == 0
+    with open_readonly(str(tmp_path / "book.sqlite")) as view:
+        assert view.verify()["ok"]
+    assert main(["export", str(tmp_path / "book.sqlite"), "--out", str(tmp_path / "out.csv")]) == 0
+    assert len((tmp_path / "out.csv").read_text().splitlines()) == 1 + len(ROWS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", "book.sqlite", "out.csv"]
+
+
+def test_an_export_killed_while_it_writes_leaves_no_book_under_its_name_and_the_next_export_succeeds(tmp_path):
+    journal = tmp_path / "book.sqlite"
+    assert main(["import", str(_book(tmp_path)), "--as-of", "2024-06-01", "--price-usd", "60000",
+                 "--journal", str(journal)]) == 0
+    argv = ["export", str(journal), "--out", str(tmp_path / "out.csv")]
+    _killed(EXPORT_KILLED_WHILE_WRITING, *argv)
+    assert not (tmp_path / "out.csv").exists()  # before: a book of one facility written 200 times, cut short
+    assert main(argv) == 0
+    assert len((tmp_path / "out.csv").read_text().splitlines()) == 1 + len(ROWS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", "book.sqlite", "out.csv"]
