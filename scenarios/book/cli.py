@@ -289,10 +289,7 @@ def _show_book(args: argparse.Namespace) -> int:
                                         "collateral_sats"])
     frame["cvl_pct"] = frame["cvl_pct"].astype("Int64")  # the bank's CVL: whole percent (empty: infinite)
     for target, kind in targets:  # both checked before either is written
-        if kind == "csv":
-            frame.to_csv(target, index=False)
-        else:
-            frame.to_parquet(target, index=False, schema=_book_schema())
+        _write_table(frame, target, kind)
     if to_stdout:  # the rows as the CSV file holds them, for a program reading the pipe
         frame.to_csv(sys.stdout, index=False)
         return 0
@@ -309,6 +306,24 @@ def _show_book(args: argparse.Namespace) -> int:
         table.add_row(*("" if v is None or v != v else str(v) for v in row))
     console.print(table)
     return 0
+
+
+def _write_table(frame, target: Path, kind: str) -> None:
+    """The book view to a new file, written aside and put in place whole: a full disk left the part
+    written under the name (a 64 KiB CSV of a 112 KiB table) and said only `[Errno 28] No space left
+    on device`; now it is one line naming the file, and nothing is left."""
+    from engine.kernel.aside import written_aside
+    from scenarios.book.sheet import unusable
+
+    exists = lambda: ScenarioError(f"{target}: exists already; choose a new file (lanasim never overwrites it)")
+    try:
+        with written_aside(str(target), exists) as partial:
+            if kind == "csv":
+                frame.to_csv(partial, index=False)
+            else:
+                frame.to_parquet(partial, index=False, schema=_book_schema())
+    except OSError as failed:
+        raise ScenarioError(f"{target}: {unusable(failed)}; nothing written") from None
 
 
 def _book_schema():
