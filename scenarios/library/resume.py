@@ -36,8 +36,8 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
-from engine.kernel.journal_file import SIDE_FILES, remove_journal
+from engine.kernel.errors import EngineError
+from engine.kernel.journal_file import SIDE_FILES, refusal, remove_journal
 from scenarios.library.rundir import JOURNAL, RunRefused, held, journal_meta
 
 __all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "finish_outputs", "finished_meta",
@@ -119,12 +119,8 @@ def settle_wal(journal: Path) -> None:
     conn = sqlite3.connect(str(journal), isolation_level=None, timeout=0.2)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc):
-            raise JournalLocked(path=str(journal)) from None
-        raise NotALanasimJournal(path=str(journal), problem=str(exc)) from None
-    except sqlite3.DatabaseError as exc:
-        raise NotALanasimJournal(path=str(journal), problem=str(exc)) from None
+    except sqlite3.DatabaseError as exc:  # a full disk is `JournalUnreadable`, not a foreign file
+        raise refusal(str(journal), exc) from None
     finally:
         conn.close()
 

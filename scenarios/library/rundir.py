@@ -199,7 +199,7 @@ def journal_meta(journal: Path) -> dict:
     types nor every entity's name a `Journal` loads (a sweep's run reads its book's twice, and a
     100,000-facility book holds a million entities)."""
     from engine.kernel.codec import loads
-    from engine.kernel.journal_file import check_or_create, connect
+    from engine.kernel.journal_file import check_or_create, connect, refusal
 
     if not journal.is_file():
         raise NotALanasimJournal(path=str(journal), problem="no such file" if not journal.exists() else "not a file")
@@ -212,10 +212,8 @@ def journal_meta(journal: Path) -> dict:
             conn.close()
     except EngineError:
         raise
-    except sqlite3.Error as exc:  # a half-written or foreign file
-        if "locked" in str(exc):
-            raise JournalLocked(path=str(journal)) from None
-        raise NotALanasimJournal(path=str(journal), problem=str(exc)) from None
+    except sqlite3.Error as exc:  # a half-written or foreign file, or a full disk
+        raise refusal(str(journal), exc) from None
 
 
 def write_outputs(module, run_dir: Path, summary: Mapping[str, object]) -> dict:
