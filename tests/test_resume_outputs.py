@@ -52,6 +52,27 @@ def test_a_run_stopped_while_writing_its_outputs_has_no_summary_and_its_resume_w
         assert resumed[name] == expected[name], name
 
 
+def test_a_report_stopped_while_rewriting_the_outputs_leaves_them_unfinished_for_a_resume_to_write(
+        whole, tmp_path, monkeypatch, capsys):
+    """`lanasim report DIR` killed while it rewrote a finished run's outputs left the previous
+    `summary.json` beside a page cut short: the directory read as finished (`run --resume`: `holds a
+    finished run and its outputs; nothing to resume`) with a broken report.html."""
+    run_dir = tmp_path / "run"
+    shutil.copytree(whole, run_dir)
+
+    def cut_short(analysis, params, plots, path):
+        path.write_text("<!doctype html><html><head>")
+        raise KeyboardInterrupt  # kill -9 here leaves the same files
+
+    monkeypatch.setattr(analysis, "write_page", cut_short)
+    assert main(["report", str(run_dir)]) == 130
+    monkeypatch.undo()
+    assert not (run_dir / "summary.json").exists()
+    assert main(["run", "--resume", str(run_dir)]) == 0
+    assert "the run had finished; writing the outputs it was stopped before writing" in capsys.readouterr().err
+    assert files(run_dir) == files(whole)
+
+
 def test_a_finished_run_whose_outputs_were_lost_gets_them_back_from_its_journal(whole, tmp_path):
     run_dir = tmp_path / "run"
     shutil.copytree(whole, run_dir)

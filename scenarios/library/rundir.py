@@ -139,9 +139,13 @@ def _require_ours(run_dir: Path) -> None:
 def claim_outputs(run_dir: Path) -> None:
     """Before a run's outputs are (re)written: refuse a file of an output's name that is not lanasim's
     (`_require_ours`), then record every output as being written, so a run stopped while writing
-    them finds them its own when it resumes (`write_summary`, last, records what was written)."""
+    them finds them its own when it resumes (`write_summary`, last, records what was written). A
+    previous `summary.json` (ours, checked) goes first: the outputs being rewritten, the directory
+    reads as unfinished until the new one is written (a `lanasim report` killed while it rewrote a
+    finished run's page left the old summary beside a page cut short, and `--resume` refused it)."""
     _require_ours(run_dir)
     _record(run_dir, dict.fromkeys(_output_names()))
+    (run_dir / SUMMARY).unlink(missing_ok=True)
 
 
 def _record(run_dir: Path, written: Mapping[str, str | None]) -> None:
