@@ -10,6 +10,7 @@ the kept events. The source is only read.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -157,10 +158,12 @@ def _cut_into(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iter
     target = sqlite3.connect(journal, isolation_level=None, check_same_thread=False)
     try:
         _, changed = copy_cut(source, target, at_iso, seed, meta)
-    except BaseException:
+    except BaseException as failed:
         target.close()
         if journal != ":memory:":
             Path(journal).unlink(missing_ok=True)
+        if isinstance(failed, sqlite3.Error) and (getattr(failed, "sqlite_errorname", None) or "") in _WRITING:
+            raise OSError(errno.EIO, f"{failed}; no journal written", _asked(journal)) from None
         raise
     if not changed:  # cut at the last instant: every index row is already right
         if journal != ":memory:":
@@ -179,6 +182,17 @@ def _cut_into(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iter
         return target
     opened.close()
     return journal
+
+
+# SQLite's errors of a write (a full disk): the new journal's, which the error of the copy named as the
+# source's (`lanasim: error: SOURCE: disk I/O error`, the source only read and intact)
+_WRITING = frozenset({"SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE"})
+
+
+def _asked(journal: str) -> str:
+    """The name asked for, of the partial file a fork writes (`JOURNAL.<random>.partial`)."""
+    name, dot, rest = journal.rpartition(".partial")[0].rpartition(".")
+    return name if dot and rest and journal.endswith(".partial") else journal
 
 
 def reindex(hosts: dict[str, EntityKind], changed: set[tuple[str, str]]) -> None:
