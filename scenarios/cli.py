@@ -249,7 +249,9 @@ def guarded(start: Callable[[], dict], run_dir: Path, progress: RunProgress, pro
             if progress.stopping and by_interrupt(exc):  # a second Ctrl-C landed in a journal write
                 return _interrupted(run_dir, progress)
             progress.close()
-            if not (run_dir / JOURNAL).is_file():
+            if not (run_dir / JOURNAL).is_file():  # SQLite could not create it (a read-only file system)
+                if isinstance(exc, sqlite3.Error):  # said `journal: unable to open database file`, naming no path
+                    return fail(f"{run_dir / JOURNAL}: {exc}; nothing was written")
                 raise
             return fail(f"{run_dir / JOURNAL}: {_failure(exc)}; {_stopped(run_dir)}")
         except Exception as exc:

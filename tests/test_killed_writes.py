@@ -84,3 +84,37 @@ def test_an_export_killed_while_it_writes_leaves_no_book_under_its_name_and_the_
     assert main(argv) == 0
     assert len((tmp_path / "out.csv").read_text().splitlines()) == 1 + len(ROWS)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", "book.sqlite", "out.csv"]
+
+
+def test_a_new_file_in_a_directory_it_cannot_write_is_named_as_asked_not_by_its_partial_name(tmp_path, capsys,
+                                                                                           monkeypatch):
+    """On a read-only file system `lanasim import` and `fork` said `NAME.872ef28681d7.partial: Read-only
+    file system`, naming a file the user never asked for."""
+    import engine.kernel.aside as aside
+
+    def read_only(path, *args, **kwargs):
+        raise OSError(30, "Read-only file system", path)
+
+    monkeypatch.setattr(aside.os, "open", read_only)
+    journal = tmp_path / "book.sqlite"
+    assert main(["import", str(_book(tmp_path)), "--as-of", "2024-06-01", "--price-usd", "60000",
+                 "--journal", str(journal)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"lanasim: error: {journal}: Read-only file system"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv"]
+
+
+def test_a_run_whose_journal_sqlite_cannot_create_names_the_journal(tmp_path, capsys, monkeypatch):
+    """A run into a directory on a read-only file system said `lanasim: error: journal: unable to open
+    database file`, naming no file."""
+    import sqlite3
+
+    import engine.kernel.journal_file as journal_file
+
+    def read_only(path, *args, **kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(journal_file.sqlite3, "connect", read_only)
+    run_dir = tmp_path / "run"
+    assert main(["run", "onboarding", "--set", "days=1", "--out", str(run_dir)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"lanasim: error: {run_dir / 'journal.sqlite'}: unable to open database file; nothing was written")

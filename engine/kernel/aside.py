@@ -24,7 +24,10 @@ def written_aside(target: str, exists: Callable[[], BaseException]) -> Iterator[
     removed whatever happens (with SQLite's side files, for a journal), and the abandoned partial
     files of killed writers to `target` (those no live writer holds) before writing."""
     partial = f"{target}.{os.urandom(6).hex()}.partial"  # a name, never journaled
-    fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # the umask's mode, as SQLite's files
+    try:
+        fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # the umask's mode, as SQLite's files
+    except OSError as failed:  # a read-only or full file system: named by the file asked for, not the partial
+        raise OSError(failed.errno, failed.strerror, target) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we write: another writer's sweep leaves it alone
         _remove_abandoned(target, keep=partial)
