@@ -102,11 +102,11 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 
 
 def _journal_problem(exc: NotALanasimJournal) -> str:
-    """`PATH: no such file`, `PATH: exists already; ...`, `PATH: cannot be read now (why)` of a disk
-    that failed or is full, or `PATH: not a lanasim journal (why)`."""
+    """`PATH: no such file`, `PATH: exists already; ...`, `PATH: cannot be opened now (why)` of a disk
+    that failed or is full or read-only, or `PATH: not a lanasim journal (why)`."""
     path, problem = exc.fields.get("path"), str(exc.fields.get("problem"))
     if isinstance(exc, JournalUnreadable):  # not "not a lanasim journal": a user would delete it
-        return f"{path}: cannot be read now ({problem}: a full disk?); the file is kept, try again once there is space"
+        return f"{path}: cannot be opened now ({problem}: a full or read-only disk?); the file is kept, try again then"
     if problem.startswith(("no such file", "not a file", "exists already")):
         return f"{path}: {problem}"
     return f"{path}: not a lanasim journal ({problem})"

@@ -417,8 +417,8 @@ def test_a_full_disk_is_one_line_saying_the_journal_is_kept_and_a_resume_then_co
     assert lanasim(0, "kill-after-a-commit", "run", "onboarding", "--set", "days=8", "--out", "run")[0] == 9
     journal = tmp_path / "run" / "journal.sqlite"
     kept = journal.read_bytes(), Path(f"{journal}-wal").read_bytes()
-    unreadable = ("lanasim: error: run/journal.sqlite: cannot be read now (disk I/O error: a full disk?); the file "
-                  "is kept, try again once there is space")
+    unreadable = ("lanasim: error: run/journal.sqlite: cannot be opened now (disk I/O error: a full or read-only "
+                  "disk?); the file is kept, try again then")
     for argv in (["verify", "run"], ["show", "run", "book"], ["run", "--resume", "run"]):
         assert lanasim(8192, "-", *argv) == (2, [unreadable])
     assert (journal.read_bytes(), Path(f"{journal}-wal").read_bytes()) == kept

@@ -118,3 +118,46 @@ def test_a_run_whose_journal_sqlite_cannot_create_names_the_journal(tmp_path, ca
     assert main(["run", "onboarding", "--set", "days=1", "--out", str(run_dir)]) == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"lanasim: error: {run_dir / 'journal.sqlite'}: unable to open database file; nothing was written")
+
+
+def test_a_journal_sqlite_cannot_open_for_its_disk_is_not_called_foreign(tmp_path):
+    """A killed run's journal (its write-ahead log beside it) on a read-only file system: verify,
+    show, fork and --resume said `not a lanasim journal (unable to open database file)` of a sound
+    journal; SQLite's errors of the disk (SQLITE_CANTOPEN, _READONLY, _IOERR*, _FULL) are
+    `JournalUnreadable`, which the CLI words as a disk's problem with the file kept."""
+    import sqlite3
+
+    from engine.kernel.errors import JournalUnreadable, NotALanasimJournal
+    from engine.kernel.journal_file import refusal
+
+    try:
+        sqlite3.connect(f"file:{tmp_path}/no-such-dir/journal.sqlite?mode=ro", uri=True).execute("SELECT 1")
+    except sqlite3.OperationalError as cannot_open:
+        assert isinstance(refusal("journal.sqlite", cannot_open), JournalUnreadable)
+    (tmp_path / "text.sqlite").write_text("not a database, and long enough to be read as one's header" * 10)
+    try:
+        sqlite3.connect(tmp_path / "text.sqlite").execute("SELECT name FROM sqlite_master")
+    except sqlite3.DatabaseError as not_a_database:
+        refused = refusal("text.sqlite", not_a_database)
+        assert type(refused) is NotALanasimJournal
+
+
+def test_report_on_a_read_only_directory_names_the_file_asked_for(tmp_path, capsys, monkeypatch):
+    """`lanasim report DIR` on a read-only file system said `DIR/.lanasim-outputs.json.partial:
+    Read-only file system`."""
+    run_dir = tmp_path / "run"
+    assert main(["run", "stress", "--set", "facilities=3", "--set", "days=1", "--out", str(run_dir)]) == 0
+    before = {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()}
+    real = Path.write_text
+
+    def read_only(self, *args, **kwargs):
+        if self.parent == run_dir:
+            raise OSError(30, "Read-only file system", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", read_only)
+    capsys.readouterr()
+    assert main(["report", str(run_dir)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"lanasim: error: {run_dir / '.lanasim-outputs.json'}: Read-only file system"]
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == before

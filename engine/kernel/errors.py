@@ -115,10 +115,11 @@ class UnsupportedJournalFormat(EngineError):
 
 
 class JournalUnreadable(NotALanasimJournal):
-    """SQLite could not read the file for a reason of the disk, not of the file (fields: path,
+    """SQLite could not open or read the file for a reason of the disk, not of the file (fields: path,
     problem): a full disk (a reader of a journal with a write-ahead log grows its `-shm` file), an
-    I/O error. A full disk said `not a lanasim journal (disk I/O error)` of a journal that a resume
-    continued once there was space. A `NotALanasimJournal` for the callers that catch that."""
+    I/O error, a read-only file system (a resume settles the log into the file). A full disk said
+    `not a lanasim journal (disk I/O error)` of a journal that a resume continued once there was
+    space. A `NotALanasimJournal` for the callers that catch that."""
 
 
 class JournalLocked(EngineError):

@@ -144,13 +144,14 @@ def _take_write_lock(conn: sqlite3.Connection, path: str) -> None:
         raise refusal(path, exc) from None
 
 
-_OF_THE_DISK = ("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_NOMEM")  # SQLite's error names that say nothing of the file
+# SQLite's error names that say nothing of the file: a full disk, a failing one, a read-only file system
+_OF_THE_DISK = ("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_NOMEM", "SQLITE_CANTOPEN", "SQLITE_READONLY")
 
 
 def refusal(path: str, exc: sqlite3.Error) -> EngineError:
     """The typed error of a journal file SQLite refused: `JournalLocked` (a writer holds it),
-    `JournalUnreadable` (the disk failed or is full: the file may be a sound journal, so it is not
-    called foreign) or `NotALanasimJournal` (not a database, malformed)."""
+    `JournalUnreadable` (the disk failed, is full or read-only: the file may be a sound journal, so it
+    is not called foreign) or `NotALanasimJournal` (not a database, malformed)."""
     if "locked" in str(exc):
         return _locked(path)
     if (getattr(exc, "sqlite_errorname", None) or "").startswith(_OF_THE_DISK):

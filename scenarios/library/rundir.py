@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
@@ -155,8 +155,13 @@ def _record(run_dir: Path, written: Mapping[str, str | None]) -> None:
 def _write_whole(path: Path, text: str) -> None:
     """`path` holds `text` whole or as it was: written aside as PATH.partial, then renamed over."""
     partial = path.with_name(f"{path.name}.partial")
-    partial.write_text(text)
-    os.replace(partial, path)
+    try:
+        partial.write_text(text)
+        os.replace(partial, path)
+    except OSError as failed:  # a read-only or full file system: said of PATH.partial, a name no one asked for
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise OSError(failed.errno, failed.strerror, str(path)) from None
 
 
 def outputs_written(run_dir: Path, meta: Mapping[str, object]) -> bool:
