@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         return fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     except sqlite3.Error as exc:  # the journal a verb names, when it names one
-        named = getattr(args, "journal", None)
+        named = getattr(args, "journal", None) or getattr(args, "from_", None)  # run --from: its source
         return fail(f"{journal_of(named) if isinstance(named, str) else 'journal'}: {exc}")
     except KeyboardInterrupt:
         if args.process_ends:
@@ -250,9 +250,9 @@ def guarded(start: Callable[[], dict], run_dir: Path, progress: RunProgress, pro
                 return _interrupted(run_dir, progress)
             progress.close()
             if not (run_dir / JOURNAL).is_file():  # SQLite could not create it (a read-only file system)
-                if isinstance(exc, sqlite3.Error):  # said `journal: unable to open database file`, naming no path
+                if getattr(exc, "sqlite_errorname", None) in _NOT_CREATED:  # said `journal: unable to open ...`
                     return fail(f"{run_dir / JOURNAL}: {exc}; nothing was written")
-                raise
+                raise  # another journal's (a --from source's, read before this one is made)
             return fail(f"{run_dir / JOURNAL}: {_failure(exc)}; {_stopped(run_dir)}")
         except Exception as exc:
             if progress.stopping and by_interrupt(exc):
@@ -270,6 +270,9 @@ def _failure(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return str(exc)
+
+
+_NOT_CREATED = ("SQLITE_CANTOPEN", "SQLITE_READONLY")  # SQLite's errors of a file it could not create
 
 
 def _interrupted(run_dir: Path, progress: RunProgress) -> int:

@@ -110,8 +110,10 @@ def test_a_run_whose_journal_sqlite_cannot_create_names_the_journal(tmp_path, ca
 
     import engine.kernel.journal_file as journal_file
 
-    def read_only(path, *args, **kwargs):
-        raise sqlite3.OperationalError("unable to open database file")
+    real = sqlite3.connect
+
+    def read_only(path, *args, **kwargs):  # SQLite's own SQLITE_CANTOPEN, as a read-only directory gives it
+        return real(tmp_path / "no-such-dir" / "journal.sqlite", *args, **kwargs)
 
     monkeypatch.setattr(journal_file.sqlite3, "connect", read_only)
     run_dir = tmp_path / "run"
@@ -161,3 +163,21 @@ def test_report_on_a_read_only_directory_names_the_file_asked_for(tmp_path, caps
     assert capsys.readouterr().err.splitlines() == [
         f"lanasim: error: {run_dir / '.lanasim-outputs.json'}: Read-only file system"]
     assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == before
+
+
+def test_run_from_a_journal_whose_rows_sqlite_cannot_decode_names_that_journal(tmp_path, capsys):
+    """A byte flipped inside a stored payload of the journal `run --from` reads said `lanasim: error:
+    journal: Could not decode to UTF-8 ...`, naming no file (for a moment, the new run's journal)."""
+    import sqlite3
+
+    source = tmp_path / "book.sqlite"
+    assert main(["import", str(_book(tmp_path)), "--as-of", "2024-06-01", "--price-usd", "60000",
+                 "--journal", str(source)]) == 0
+    with sqlite3.connect(source) as conn:  # as a flipped byte on the disk leaves it: no longer UTF-8
+        conn.execute("UPDATE events SET payload = CAST(X'ff' || CAST(payload AS BLOB) AS TEXT) WHERE seq = 1")
+    conn.close()
+    capsys.readouterr()
+    assert main(["run", "march-2020", "--from", str(source), "--set", "lead_days=0", "--set", "days=1",
+                 "--out", str(tmp_path / "run")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"lanasim: error: {source}: "), line
