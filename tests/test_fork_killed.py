@@ -51,7 +51,7 @@ def test_a_fork_leaves_a_live_forks_partial_file_alone_and_removes_a_killed_ones
     with Simulation(seed=1, start="2024-03-01", journal=str(source)) as sim:
         sim.price.set(6_000_000)
         sim.advance(days=3)
-    live, killed = tmp_path / "branch.sqlite.00aa.partial", tmp_path / "branch.sqlite.00bb.partial"
+    live, killed = tmp_path / "branch.sqlite.0000000000aa.partial", tmp_path / "branch.sqlite.0000000000bb.partial"
     live.write_bytes(b"being written")
     killed.write_bytes(b"left by a killed fork")
     held = os.open(live, os.O_RDWR)

@@ -181,3 +181,16 @@ def test_run_from_a_journal_whose_rows_sqlite_cannot_decode_names_that_journal(t
                  "--out", str(tmp_path / "run")]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"lanasim: error: {source}: "), line
+
+
+def test_an_export_removes_a_killed_exports_partial_file_but_not_a_users_file_of_a_like_name(tmp_path):
+    """The sweep of abandoned partial files matched `NAME.*.partial`: an export to `out.csv` deleted
+    a user's `out.csv.old.partial`, a file lanasim did not create."""
+    journal = tmp_path / "book.sqlite"
+    assert main(["import", str(_book(tmp_path)), "--as-of", "2024-06-01", "--price-usd", "60000",
+                 "--journal", str(journal)]) == 0
+    users, killed = tmp_path / "out.csv.old.partial", tmp_path / "out.csv.0123456789ab.partial"
+    users.write_text("mine")
+    killed.write_text("left by a killed export")
+    assert main(["export", str(journal), "--out", str(tmp_path / "out.csv")]) == 0
+    assert users.read_text() == "mine" and not killed.exists()

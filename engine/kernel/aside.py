@@ -38,10 +38,14 @@ def written_aside(target: str, exists: Callable[[], BaseException]) -> Iterator[
         os.close(fd)
 
 
+_HEX = "[0-9a-f]"  # the random part of a partial file's name: 12 of these, as `os.urandom(6).hex()` writes
+
+
 def _remove_abandoned(target: str, keep: str) -> None:
     """Remove the partial files of writers to `target` that were killed on the way: those no live
-    writer holds locked."""
-    for found in Path(target).parent.glob(f"{glob.escape(Path(target).name)}.*.partial"):
+    writer holds locked, and only of the names lanasim gives them (`NAME.<12 hex digits>.partial`;
+    a user's `book.csv.old.partial` beside the export is not lanasim's to delete)."""
+    for found in Path(target).parent.glob(f"{glob.escape(Path(target).name)}.{_HEX * 12}.partial"):
         if str(found) == keep:
             continue
         try:
