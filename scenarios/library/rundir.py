@@ -73,7 +73,11 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
                                       "(out=)")
         run_dir.mkdir(parents=True, exist_ok=True)
         return journal
-    journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
+    if stopped_at_birth(journal):  # lanasim's, killed as SQLite made it: refused as foreign even with --force
+        if not force:
+            raise RunRefused(journal, STOPPED_AT_BIRTH)
+    else:
+        journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
     if not force:
         raise RunRefused(journal, "holds a previous run; pass --force (force=True) to replace it, or choose "
                                     "another --out (out=)")
@@ -84,6 +88,19 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
         remove_journal(journal)
         _remove_outputs(run_dir)
     return journal
+
+
+STOPPED_AT_BIRTH = "was stopped before its run started (nothing committed); run it again with --force"
+
+
+def stopped_at_birth(journal: Path) -> bool:
+    """Whether `journal` is the empty file a run killed in its first milliseconds leaves (SQLite
+    creates the file before it writes the first page; a rollback journal may be beside it, a
+    write-ahead log with pages never is): it holds nothing, so `--force` replaces it. `--resume`,
+    a rerun and `--force` all said `not a lanasim journal (empty file)` of it, and it had to be
+    deleted by hand."""
+    wal = Path(f"{journal}-wal")
+    return journal.is_file() and journal.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0)
 
 
 def _remove_outputs(run_dir: Path) -> None:
