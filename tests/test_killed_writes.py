@@ -194,3 +194,29 @@ def test_an_export_removes_a_killed_exports_partial_file_but_not_a_users_file_of
     killed.write_text("left by a killed export")
     assert main(["export", str(journal), "--out", str(tmp_path / "out.csv")]) == 0
     assert users.read_text() == "mine" and not killed.exists()
+
+
+# `run --from BOOK.csv` killed (no handler runs) once the book's facilities are imported, before its
+# journal is put in place.
+RUN_KILLED_WHILE_IMPORTING = (
+    "import os, sys, scenarios.book.branch as branch\n"
+    "real = branch.import_positions\n"
+    "def import_then_die(*args, **kwargs):\n"
+    "    real(*args, **kwargs)\n"
+    "    os._exit(9)\n"
+    "branch.import_positions = import_then_die\n"
+    "from scenarios.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_a_run_from_a_book_killed_while_importing_it_can_be_run_again(tmp_path):
+    """Killed while it imported its book, `run --from BOOK.csv` left `journal.sqlite.partial` (and its
+    write-ahead log) in the run directory: `--resume` said it holds no journal, and a rerun, even with
+    `--force`, `holds files but no lanasim journal`: the files had to be deleted by hand."""
+    argv = ["run", "june-2022", "--from", str(_book(tmp_path)), "--at", "2024-06-01", "--set", "btc_usd=60000",
+            "--set", "days=1", "--out", str(tmp_path / "run")]
+    _killed(RUN_KILLED_WHILE_IMPORTING, *argv)
+    assert not (tmp_path / "run" / "journal.sqlite").exists()
+    assert main(argv) == 0
+    assert sorted(p.name for p in (tmp_path / "run").glob("journal*")) == ["journal.sqlite"]

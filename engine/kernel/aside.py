@@ -13,7 +13,7 @@ from pathlib import Path
 
 from engine.kernel.journal_file import remove_journal
 
-__all__ = ["written_aside"]
+__all__ = ["remove_abandoned", "written_aside"]
 
 
 @contextmanager
@@ -30,7 +30,7 @@ def written_aside(target: str, exists: Callable[[], BaseException]) -> Iterator[
         raise OSError(failed.errno, failed.strerror, target) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we write: another writer's sweep leaves it alone
-        _remove_abandoned(target, keep=partial)
+        remove_abandoned(target, keep=partial)
         yield partial
         _place(partial, target, exists)
     finally:
@@ -41,7 +41,7 @@ def written_aside(target: str, exists: Callable[[], BaseException]) -> Iterator[
 _HEX = "[0-9a-f]"  # the random part of a partial file's name: 12 of these, as `os.urandom(6).hex()` writes
 
 
-def _remove_abandoned(target: str, keep: str) -> None:
+def remove_abandoned(target: str, keep: str = "") -> None:
     """Remove the partial files of writers to `target` that were killed on the way: those no live
     writer holds locked, and only of the names lanasim gives them (`NAME.<12 hex digits>.partial`;
     a user's `book.csv.old.partial` beside the export is not lanasim's to delete)."""

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from engine.kernel.aside import remove_abandoned
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
@@ -68,6 +69,8 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
     if journal.is_dir():
         raise RunRefused(journal, "is a directory, not a journal")
     if not journal.exists():
+        if run_dir.is_dir():  # a run killed while it imported its book (`run --from BOOK.csv`) left its partial file
+            remove_abandoned(str(journal))
         if run_dir.exists() and any(run_dir.iterdir()):
             raise RunRefused(run_dir, "holds files but no lanasim journal; choose an empty or new --out directory "
                                       "(out=)")
