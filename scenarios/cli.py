@@ -23,6 +23,7 @@ from domains.aggregate import Refusal
 from engine.kernel.errors import (
     EngineError,
     InvalidInstant,
+    JournalUnreadable,
     NotALanasimJournal,
     UnsupportedJournalFormat,
 )
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         return fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
     except sqlite3.Error as exc:  # the journal a verb names, when it names one
-        named = getattr(args, "journal", None)
+        named = getattr(args, "journal", None) or getattr(args, "from_", None)  # run --from: its source
         return fail(f"{journal_of(named) if isinstance(named, str) else 'journal'}: {exc}")
     except KeyboardInterrupt:
         if args.process_ends:
@@ -101,8 +102,11 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 
 
 def _journal_problem(exc: NotALanasimJournal) -> str:
-    """`PATH: no such file`, `PATH: exists already; ...`, or `PATH: not a lanasim journal (why)`."""
+    """`PATH: no such file`, `PATH: exists already; ...`, `PATH: cannot be opened now (why)` of a disk
+    that failed or is full or read-only, or `PATH: not a lanasim journal (why)`."""
     path, problem = exc.fields.get("path"), str(exc.fields.get("problem"))
+    if isinstance(exc, JournalUnreadable):  # not "not a lanasim journal": a user would delete it
+        return f"{path}: cannot be opened now ({problem}: a full or read-only disk?); the file is kept, try again then"
     if problem.startswith(("no such file", "not a file", "exists already")):
         return f"{path}: {problem}"
     return f"{path}: not a lanasim journal ({problem})"
@@ -245,13 +249,30 @@ def guarded(start: Callable[[], dict], run_dir: Path, progress: RunProgress, pro
             if progress.stopping and by_interrupt(exc):  # a second Ctrl-C landed in a journal write
                 return _interrupted(run_dir, progress)
             progress.close()
-            if not (run_dir / JOURNAL).is_file():
-                raise
-            return fail(f"{run_dir / JOURNAL}: {exc}; {_stopped(run_dir)}")
+            if not (run_dir / JOURNAL).is_file():  # SQLite could not create it (a read-only file system)
+                if getattr(exc, "sqlite_errorname", None) in _NOT_CREATED:  # said `journal: unable to open ...`
+                    return fail(f"{run_dir / JOURNAL}: {exc}; nothing was written")
+                raise  # another journal's (a --from source's, read before this one is made)
+            return fail(f"{run_dir / JOURNAL}: {_failure(exc)}; {_stopped(run_dir)}")
         except Exception as exc:
             if progress.stopping and by_interrupt(exc):
                 return _interrupted(run_dir, progress)
             raise
+
+
+def _failure(exc: BaseException) -> str:
+    """What failed, in SQLite's or the OS's words (`database or disk is full`): a failed write said
+    `JournalWriteFailed(path=..., error="OperationalError('database or disk is full')", retained=6941)`."""
+    from engine.kernel.journal_commit import JournalWriteFailed
+
+    if isinstance(exc, JournalWriteFailed) and exc.__cause__ is not None:
+        exc = exc.__cause__
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc)
+
+
+_NOT_CREATED = ("SQLITE_CANTOPEN", "SQLITE_READONLY")  # SQLite's errors of a file it could not create
 
 
 def _interrupted(run_dir: Path, progress: RunProgress) -> int:
@@ -301,6 +322,8 @@ def _stopped(run_dir: Path) -> str:
     try:
         with open_readonly(str(journal)) as view:
             at, events = view.journal.meta().get("now", "its start"), view.journal.last_seq
+    except JournalUnreadable:  # a full disk: a reader cannot grow the -shm file; a resume continues it later
+        return f"{journal} is kept; once there is space, continue it with lanasim run --resume {run_dir}"
     except (EngineError, sqlite3.Error, OSError):  # unreadable, or stopped before its first commit
         return f"{journal} cannot be read as a journal (its permissions, or no journal), so it cannot be resumed"
     return f"{journal} is consistent up to {at} ({events:,} events); continue it with lanasim run --resume {run_dir}"

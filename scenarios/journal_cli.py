@@ -152,13 +152,29 @@ def _verify(args: argparse.Namespace) -> int:
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", None) not in _DAMAGE:
             raise
+        found = _undecodable(journal_of(args.journal))  # a damaged byte in a stored text: its table and row
         bad = {"table": "sqlite", "key": "-", "problem": str(exc)}  # as the checks word a table they cannot read
-        report = {"ok": False, "first bad row": bad, "problems": [f"sqlite -: {exc}"]}
+        if found is not None:
+            bad = {"table": found.table, "key": found.key, "problem": found.problem}
+        report = {"ok": False, "first bad row": bad, "problems": [f"{bad['table']} {bad['key']}: {bad['problem']}"]}
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")
         return 0 if report["ok"] else 1
     _print_verdict(report)
     return 0 if report["ok"] else 1
+
+
+def _undecodable(journal: str):
+    """The first row of `journal` holding text that is not UTF-8 (`engine.kernel.verify.undecodable_row`),
+    read on a connection of its own; None when there is none."""
+    from engine.kernel.readonly import connect_readonly
+    from engine.kernel.verify import undecodable_row
+
+    conn = connect_readonly(journal)
+    try:
+        return undecodable_row(conn)
+    finally:
+        conn.close()
 
 
 def _print_verdict(report: dict) -> None:

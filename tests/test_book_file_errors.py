@@ -159,3 +159,21 @@ def test_lanasim_export_whose_write_fails_removes_only_the_file_it_created(tmp_p
     code, err = _cli(capsys, "export", str(journal), "--out", str(target))
     assert (code, err) == (2, [f"lanasim: error: {target}: no space left on device; no book written"])
     assert not target.exists() and journal.exists()
+
+
+@pytest.mark.parametrize("flag", ["--csv", "--parquet"])
+def test_show_book_to_a_full_disk_is_one_line_naming_the_file_and_leaves_no_part_of_it(tmp_path, capsys, journal,
+                                                                                      monkeypatch, flag):
+    """`show JOURNAL book --csv FILE` on a full disk left the 64 KiB it had written of the table under
+    the name and said `lanasim: error: [Errno 28] No space left on device`, naming no file."""
+    import pandas as pd
+
+    def full(self, path, *args, **kwargs):
+        Path(path).write_text("facility_id,status\nfac-1,act")  # what fitted before the disk filled
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv" if flag == "--csv" else "to_parquet", full)
+    target = tmp_path / "table.out"
+    code, err = _cli(capsys, "show", str(journal), "book", flag, str(target))
+    assert (code, err) == (2, [f"lanasim: error: {target}: no space left on device; nothing written"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["book.csv", "book.sqlite"])

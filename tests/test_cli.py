@@ -379,6 +379,54 @@ def test_a_full_disk_gets_one_line_exit_2_and_keeps_the_committed_days(tmp_path)
         assert view.verify()["ok"] and view.journal.last_seq > 0
 
 
+LIMITED = """
+import os, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writes past the limit fail with EFBIG, like a full disk
+limit, killed = int(sys.argv[1]), sys.argv[2] == "kill-after-a-commit"
+if limit:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+if killed:  # kill -9 once a commit is made: the journal keeps it in its write-ahead log
+    from engine.kernel.journal_commit import GroupCommit
+    real = GroupCommit.flush
+    def flush_then_die(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        if self.path != ":memory:" and self.last_seq > 0:
+            os._exit(9)
+    GroupCommit.flush = flush_then_die
+from scenarios.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def test_a_full_disk_is_one_line_saying_the_journal_is_kept_and_a_resume_then_continues_it(tmp_path):
+    """On a full tmpfs a run said `JournalWriteFailed(path=..., error="OperationalError('database or disk
+    is full')", retained=6941); ... cannot be read as a journal (its permissions, or no journal), so it
+    cannot be resumed`, and verify, show and --resume said `not a lanasim journal (disk I/O error)`
+    (a reader of a journal with a write-ahead log grows its -shm file, which a full disk refuses): a
+    user told so would delete a journal that a resume continued once there was space."""
+    def lanasim(limit: int, how: str, *argv: str) -> tuple[int, list[str]]:
+        done = subprocess.run([sys.executable, "-c", LIMITED, str(limit), how, *argv], cwd=tmp_path,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              timeout=120, check=False)
+        return done.returncode, [line for line in done.stderr.splitlines() if not line.strip().endswith("Z")]
+
+    code, said = lanasim(1_500_000, "-", "run", "onboarding", "--set", "days=400", "--out", "full")
+    assert code == 2 and len(said) == 1, said  # the error in SQLite's words, not the exception's repr
+    assert said[0].startswith("lanasim: error: full/journal.sqlite: disk I/O error; full/journal.sqlite is "
+                              "consistent up to 2024-"), said
+    assert lanasim(0, "kill-after-a-commit", "run", "onboarding", "--set", "days=8", "--out", "run")[0] == 9
+    journal = tmp_path / "run" / "journal.sqlite"
+    kept = journal.read_bytes(), Path(f"{journal}-wal").read_bytes()
+    unreadable = ("lanasim: error: run/journal.sqlite: cannot be opened now (disk I/O error: a full or read-only "
+                  "disk?); the file is kept, try again then")
+    for argv in (["verify", "run"], ["show", "run", "book"], ["run", "--resume", "run"]):
+        assert lanasim(8192, "-", *argv) == (2, [unreadable])
+    assert (journal.read_bytes(), Path(f"{journal}-wal").read_bytes()) == kept
+    assert main(["run", "--resume", str(tmp_path / "run")]) == 0
+    with open_readonly(str(journal)) as view:
+        assert view.verify()["ok"] and view.journal.meta()["finished"]
+
+
 def test_ctrl_c_while_a_finished_runs_outputs_are_written_says_to_write_them_with_resume(tmp_path, capsys,
                                                                                        monkeypatch):
     import scenarios.library as library

@@ -51,7 +51,7 @@ def test_a_fork_leaves_a_live_forks_partial_file_alone_and_removes_a_killed_ones
     with Simulation(seed=1, start="2024-03-01", journal=str(source)) as sim:
         sim.price.set(6_000_000)
         sim.advance(days=3)
-    live, killed = tmp_path / "branch.sqlite.00aa.partial", tmp_path / "branch.sqlite.00bb.partial"
+    live, killed = tmp_path / "branch.sqlite.0000000000aa.partial", tmp_path / "branch.sqlite.0000000000bb.partial"
     live.write_bytes(b"being written")
     killed.write_bytes(b"left by a killed fork")
     held = os.open(live, os.O_RDWR)
@@ -62,3 +62,29 @@ def test_a_fork_leaves_a_live_forks_partial_file_alone_and_removes_a_killed_ones
         os.close(held)
     assert live.read_bytes() == b"being written" and not killed.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["branch.sqlite", live.name, "source.sqlite"]
+
+
+FULL_DISK = (
+    "import resource, signal, sys\n"
+    "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG, like a full disk\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (65_536, 65_536))\n"
+    "from scenarios.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_a_fork_to_a_full_disk_names_the_new_journal_not_the_source(tmp_path):
+    """A fork that filled the disk said `lanasim: error: SOURCE: disk I/O error`, as if the journal it
+    only reads were failing; the new journal is named, and nothing is left under its name."""
+    source = tmp_path / "source.sqlite"
+    with Simulation(seed=1, start="2024-03-01", journal=str(source)) as sim:
+        sim.price.set(6_000_000)
+        sim.advance(days=3)
+    before = source.read_bytes()
+    assert len(before) > 65_536
+    branch = tmp_path / "branch.sqlite"
+    done = subprocess.run([sys.executable, "-c", FULL_DISK, "fork", str(source), "--journal", str(branch)],
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr.splitlines()) == (2, [
+        f"lanasim: error: {branch}: disk I/O error; no journal written"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["source.sqlite"] and source.read_bytes() == before

@@ -52,6 +52,27 @@ def test_a_run_stopped_while_writing_its_outputs_has_no_summary_and_its_resume_w
         assert resumed[name] == expected[name], name
 
 
+def test_a_report_stopped_while_rewriting_the_outputs_leaves_them_unfinished_for_a_resume_to_write(
+        whole, tmp_path, monkeypatch, capsys):
+    """`lanasim report DIR` killed while it rewrote a finished run's outputs left the previous
+    `summary.json` beside a page cut short: the directory read as finished (`run --resume`: `holds a
+    finished run and its outputs; nothing to resume`) with a broken report.html."""
+    run_dir = tmp_path / "run"
+    shutil.copytree(whole, run_dir)
+
+    def cut_short(analysis, params, plots, path):
+        path.write_text("<!doctype html><html><head>")
+        raise KeyboardInterrupt  # kill -9 here leaves the same files
+
+    monkeypatch.setattr(analysis, "write_page", cut_short)
+    assert main(["report", str(run_dir)]) == 130
+    monkeypatch.undo()
+    assert not (run_dir / "summary.json").exists()
+    assert main(["run", "--resume", str(run_dir)]) == 0
+    assert "the run had finished; writing the outputs it was stopped before writing" in capsys.readouterr().err
+    assert files(run_dir) == files(whole)
+
+
 def test_a_finished_run_whose_outputs_were_lost_gets_them_back_from_its_journal(whole, tmp_path):
     run_dir = tmp_path / "run"
     shutil.copytree(whole, run_dir)
@@ -168,3 +189,36 @@ def test_a_run_killed_before_its_start_was_committed_is_refused_with_how_to_run_
                          "--force")
     assert main(["run", "march-2020", "--seed", "3", "--out", str(tmp_path / "run"), "--force",
                  *[arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]]) == 0
+
+
+KILLED_AS_THE_JOURNAL_IS_MADE = (
+    "import os, sys, sqlite3\n"
+    "import engine.kernel.journal_file as journal_file\n"
+    "real = journal_file.sqlite3.connect\n"
+    "def made_then_die(*args, **kwargs):\n"
+    "    conn = real(*args, **kwargs)\n"
+    "    conn.execute('PRAGMA user_version')  # SQLite has made the file, and written nothing in it\n"
+    "    os._exit(9)\n"
+    "journal_file.sqlite3.connect = made_then_die\n"
+    "from scenarios.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_a_run_killed_as_its_journal_file_is_made_is_refused_with_how_to_run_it_again_and_force_works(
+        tmp_path, capsys, monkeypatch):
+    """A run killed in its first milliseconds (a poll killing it as journal.sqlite appeared did so 6
+    times in 6) left the empty file SQLite had made: `--resume`, a rerun and `--force` all said
+    `not a lanasim journal (empty file)`, and it had to be deleted by hand."""
+    argv = ["run", "march-2020", "--seed", "3", "--out", "run",
+            *[arg for key, value in SMALL.items() for arg in ("--set", f"{key}={value}")]]
+    done = subprocess.run([sys.executable, "-c", KILLED_AS_THE_JOURNAL_IS_MADE, *argv], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 9 and (tmp_path / "run" / "journal.sqlite").stat().st_size == 0, done.stderr
+    stopped = "run/journal.sqlite: was stopped before its run started (nothing committed); run it again with --force"
+    monkeypatch.chdir(tmp_path)
+    for refused in (["run", "--resume", "run"], argv):
+        assert main(refused) == 2
+        assert capsys.readouterr().err.strip().splitlines() == [f"lanasim: error: {stopped}"]
+    assert main([*argv, "--force"]) == 0
+    assert sorted(p.name for p in (tmp_path / "run").glob("journal.sqlite*")) == ["journal.sqlite"]

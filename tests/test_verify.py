@@ -136,3 +136,44 @@ def test_verify_of_a_crashed_run_reads_its_write_ahead_log_without_checkpointing
         report = view.verify()
     assert report["ok"] and report["chain links"] >= 1, report["problems"]
     assert (sha(tmp_path / "j.sqlite"), sha(wal)) == before
+
+
+def test_verify_names_the_row_whose_text_a_damaged_byte_made_undecodable(tmp_path):
+    """A byte flipped inside a stored payload (no longer UTF-8) was reported as `sqlite -: Could not
+    decode to UTF-8 column 'payload' with text ...`, naming neither table nor row."""
+    import sqlite3
+
+    from engine import Simulation
+    from engine.inspect import open_readonly
+
+    path = tmp_path / "j.sqlite"
+    with Simulation(seed=1, start="2024-03-01", journal=str(path)) as sim:
+        sim.price.set(6_000_000)
+        sim.advance(days=2)
+    with sqlite3.connect(path) as conn:  # as a flipped byte on the disk leaves it
+        conn.execute("UPDATE events SET payload = CAST(X'ff' || CAST(payload AS BLOB) AS TEXT) WHERE seq = 2")
+    conn.close()
+    with open_readonly(str(path)) as view:
+        report = view.verify()
+    assert not report["ok"] and report["first bad row"] == {
+        "table": "events", "key": "seq 2", "problem": "column payload holds text that is not UTF-8 (a damaged byte)"}
+
+
+def test_lanasim_verify_names_the_ledger_row_a_damaged_byte_made_undecodable(tmp_path, capsys):
+    """The same damage in a ledger transaction's entries stopped verify before its checks (`not ok:
+    sqlite -: malformed JSON`); it names the row."""
+    import sqlite3
+
+    from scenarios.cli import main
+
+    path = tmp_path / "run" / "journal.sqlite"
+    assert main(["run", "stress", "--set", "facilities=2", "--set", "days=1", "--out", str(path.parent)]) == 0
+    with sqlite3.connect(path) as conn:  # as a flipped byte on the disk leaves it, whatever the table's CHECK says
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("UPDATE ledger_transactions SET entries = CAST(CAST(entries AS BLOB) || X'a2' AS TEXT) "
+                     "WHERE rowid = 3")
+    conn.close()
+    capsys.readouterr()
+    assert main(["verify", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "not ok: ledger_transactions id 3: column entries holds text that is not UTF-8 (a damaged byte)")

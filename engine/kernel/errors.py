@@ -20,6 +20,7 @@ __all__ = [
     "InvalidInstant",
     "JournalExists",
     "JournalLocked",
+    "JournalUnreadable",
     "MalformedCommand",
     "NotALanasimJournal",
     "NotFound",
@@ -111,6 +112,14 @@ class JournalExists(NotALanasimJournal):
 class UnsupportedJournalFormat(EngineError):
     """A lanasim journal in a format this version no longer reads (fields: path, format, supported,
     problem); open it with the lanasim version that wrote it."""
+
+
+class JournalUnreadable(NotALanasimJournal):
+    """SQLite could not open or read the file for a reason of the disk, not of the file (fields: path,
+    problem): a full disk (a reader of a journal with a write-ahead log grows its `-shm` file), an
+    I/O error, a read-only file system (a resume settles the log into the file). A full disk said
+    `not a lanasim journal (disk I/O error)` of a journal that a resume continued once there was
+    space. A `NotALanasimJournal` for the callers that catch that."""
 
 
 class JournalLocked(EngineError):

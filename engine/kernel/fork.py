@@ -10,18 +10,16 @@ the kept events. The source is only read.
 
 from __future__ import annotations
 
-import fcntl
-import glob
-import os
+import errno
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.kernel import chain
+from engine.kernel.aside import written_aside
 from engine.kernel.codec import dumps, loads
 from engine.kernel.errors import InvalidArgument, JournalExists, NotALanasimJournal
-from engine.kernel.journal_file import remove_journal
 from engine.kernel.readonly import connect_readonly
 
 if TYPE_CHECKING:  # entities are hosted only to reindex a cut before the end (`lanasim fork` copies rows)
@@ -147,50 +145,12 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
         raise JournalExists(path=journal, problem="exists already; a fork writes a new journal")
     if not Path(journal).parent.is_dir():
         raise InvalidArgument(argument="journal", value=journal, problem=f"no such directory {Path(journal).parent}")
-    partial = f"{journal}.{os.urandom(6).hex()}.partial"  # a name, never journaled
-    fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # the umask's mode, as SQLite's files
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we write: another fork's sweep leaves it alone
-        _remove_abandoned(journal, keep=partial)
+    refused = lambda: JournalExists(path=journal, problem="exists already; a fork writes a new journal")
+    with written_aside(journal, refused) as partial:
         _cut_into(source, partial, at_iso, specs, seed, meta)
         if before_place is not None:
             before_place()
-        _place(partial, journal)
-    finally:
-        remove_journal(partial)
-        os.close(fd)
     return journal
-
-
-def _remove_abandoned(journal: str, keep: str) -> None:
-    """Remove the partial files of forks to `journal` that were killed on the way: those no live
-    fork holds locked."""
-    for found in Path(journal).parent.glob(f"{glob.escape(Path(journal).name)}.*.partial"):
-        if str(found) == keep:
-            continue
-        try:
-            fd = os.open(found, os.O_RDWR)
-        except OSError:
-            continue  # gone meanwhile
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            continue  # a live fork's
-        finally:
-            os.close(fd)
-        remove_journal(str(found))
-
-
-def _place(partial: str, journal: str) -> None:
-    """Give the finished `partial` file the name `journal`, never over a file made meanwhile."""
-    try:
-        os.link(partial, journal)
-    except FileExistsError:
-        raise JournalExists(path=journal, problem="exists already; a fork writes a new journal") from None
-    except OSError:  # a file system without hard links
-        if Path(journal).exists():
-            raise JournalExists(path=journal, problem="exists already; a fork writes a new journal") from None
-        os.replace(partial, journal)
 
 
 def _cut_into(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iterable[Aggregate[Any, Any, Any]],
@@ -198,10 +158,12 @@ def _cut_into(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iter
     target = sqlite3.connect(journal, isolation_level=None, check_same_thread=False)
     try:
         _, changed = copy_cut(source, target, at_iso, seed, meta)
-    except BaseException:
+    except BaseException as failed:
         target.close()
         if journal != ":memory:":
             Path(journal).unlink(missing_ok=True)
+        if isinstance(failed, sqlite3.Error) and (getattr(failed, "sqlite_errorname", None) or "") in _WRITING:
+            raise OSError(errno.EIO, f"{failed}; no journal written", _asked(journal)) from None
         raise
     if not changed:  # cut at the last instant: every index row is already right
         if journal != ":memory:":
@@ -220,6 +182,17 @@ def _cut_into(source: sqlite3.Connection, journal: str, at_iso: str, specs: Iter
         return target
     opened.close()
     return journal
+
+
+# SQLite's errors of a write (a full disk): the new journal's, which the error of the copy named as the
+# source's (`lanasim: error: SOURCE: disk I/O error`, the source only read and intact)
+_WRITING = frozenset({"SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_TRUNCATE"})
+
+
+def _asked(journal: str) -> str:
+    """The name asked for, of the partial file a fork writes (`JOURNAL.<random>.partial`)."""
+    name, dot, rest = journal.rpartition(".partial")[0].rpartition(".")
+    return name if dot and rest and journal.endswith(".partial") else journal
 
 
 def reindex(hosts: dict[str, EntityKind], changed: set[tuple[str, str]]) -> None:

@@ -10,11 +10,18 @@ from pathlib import Path
 
 from engine.kernel.chain_check import ChainBroken, require_tail
 from engine.kernel.codec import loads
-from engine.kernel.errors import InvalidArgument, JournalLocked, NotALanasimJournal, UnsupportedJournalFormat
+from engine.kernel.errors import (
+    EngineError,
+    InvalidArgument,
+    JournalLocked,
+    JournalUnreadable,
+    NotALanasimJournal,
+    UnsupportedJournalFormat,
+)
 from engine.kernel.readonly import connect_readonly
 from engine.kernel.schema import FORMAT, READABLE, create_schema, restore_entity_names, table_names
 
-__all__ = ["SIDE_FILES", "check_or_create", "connect", "hold", "journal_path", "release", "remove_journal"]
+__all__ = ["SIDE_FILES", "check_or_create", "connect", "hold", "journal_path", "refusal", "release", "remove_journal"]
 
 SIDE_FILES = ("-wal", "-shm", "-journal")  # what SQLite keeps beside a journal file
 
@@ -81,9 +88,7 @@ def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None
         tables = set(table_names(conn))
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if "locked" in str(exc):
-            raise _locked(path) from None
-        raise NotALanasimJournal(path=path, problem=str(exc)) from None
+        raise refusal(path, exc) from None
     if tables:
         _check_format(conn, path, tables)
     if not readonly:
@@ -136,9 +141,22 @@ def _take_write_lock(conn: sqlite3.Connection, path: str) -> None:
         conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:
         conn.close()
-        if "locked" in str(exc):
-            raise _locked(path) from None
-        raise NotALanasimJournal(path=path, problem=str(exc)) from None
+        raise refusal(path, exc) from None
+
+
+# SQLite's error names that say nothing of the file: a full disk, a failing one, a read-only file system
+_OF_THE_DISK = ("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_NOMEM", "SQLITE_CANTOPEN", "SQLITE_READONLY")
+
+
+def refusal(path: str, exc: sqlite3.Error) -> EngineError:
+    """The typed error of a journal file SQLite refused: `JournalLocked` (a writer holds it),
+    `JournalUnreadable` (the disk failed, is full or read-only: the file may be a sound journal, so it
+    is not called foreign) or `NotALanasimJournal` (not a database, malformed)."""
+    if "locked" in str(exc):
+        return _locked(path)
+    if (getattr(exc, "sqlite_errorname", None) or "").startswith(_OF_THE_DISK):
+        return JournalUnreadable(path=path, problem=str(exc))
+    return NotALanasimJournal(path=path, problem=str(exc))
 
 
 def _locked(path: str) -> JournalLocked:

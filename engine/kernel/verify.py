@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from engine.kernel.entity import EntityKind
     from engine.kernel.journal import Journal
 
-__all__ = ["verify_journal"]
+__all__ = ["undecodable_row", "verify_journal"]
 
 
 def verify_journal(journal: Journal, kinds: Mapping[str, EntityKind], *, expect_head: str | None = None,
@@ -36,7 +36,7 @@ def verify_journal(journal: Journal, kinds: Mapping[str, EntityKind], *, expect_
         bad += derived
         ledger = _ledger_imbalances(journal)
     except sqlite3.DatabaseError as exc:  # a damaged file stops the walk where it is unreadable
-        bad.append(BadRow("sqlite", "-", str(exc)))
+        bad.append(undecodable_row(conn) or BadRow("sqlite", "-", str(exc)))
         ledger = {}
     stored = journal.meta().get("digest") if not bad else None
     digest = journal.digest() if not bad else None
@@ -53,6 +53,36 @@ def verify_journal(journal: Journal, kinds: Mapping[str, EntityKind], *, expect_
         "ledger debits == credits (per currency and layer)": not ledger,
         "problems": [str(b) for b in bad[:10]],
     }
+
+
+def undecodable_row(conn: sqlite3.Connection) -> BadRow | None:
+    """The first row holding text that is not UTF-8 (a byte flipped on the disk, in a payload), by
+    table and key: SQLite's `Could not decode to UTF-8 column 'payload' with text ...` named neither
+    (`sqlite -`). None when there is no such row, or the file cannot be read that far."""
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        for table in names:
+            found = _undecodable_in(conn, table)
+            if found is not None:
+                return found
+    except sqlite3.DatabaseError:
+        return None
+    return None
+
+
+def _undecodable_in(conn: sqlite3.Connection, table: str) -> BadRow | None:
+    info = conn.execute(f'PRAGMA table_info("{table}")').fetchall()
+    texts = ", ".join(f"""CASE WHEN typeof("{c[1]}") = 'text' THEN CAST("{c[1]}" AS BLOB) END""" for c in info)
+    pk = [c for c in info if c[5]]
+    key = pk[0][1] if len(pk) == 1 and str(pk[0][2]).upper() == "INTEGER" else "rowid"
+    for rowid, *values in conn.execute(f'SELECT rowid, {texts} FROM "{table}" ORDER BY rowid'):
+        for column, value in zip(info, values):
+            try:
+                value is None or value.decode()
+            except UnicodeDecodeError:
+                problem = f"column {column[1]} holds text that is not UTF-8 (a damaged byte)"
+                return BadRow(table, f"{key} {rowid}", problem)
+    return None
 
 
 def _ledger_imbalances(journal: Journal) -> dict[str, int]:

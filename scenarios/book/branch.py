@@ -8,15 +8,14 @@ at the branch point, starting `lead_days` after it; borrowers and the desk are d
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from engine.bank.importer import import_positions
+from engine.kernel.aside import written_aside
 from engine.kernel.clock import check_start
 from engine.kernel.errors import StartOutOfRange
-from engine.kernel.journal_file import remove_journal
 from engine.simulation import Simulation
 from scenarios.analysis import write_outputs
 from scenarios.book import held
@@ -67,19 +66,16 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
 
 
 def _import(positions: list, start: str, journal: str, seed: int, params: dict) -> None:
-    """The book imported whole or not at all: into `journal` + ".partial", renamed into place once
-    closed; stopped (Ctrl-C) or failed on the way, the partial file is removed. A run stopped while
+    """The book imported whole or not at all: written aside (`written_aside`) and put in place once
+    closed; stopped (Ctrl-C) or failed on the way, the partial file is removed, and one a killed run
+    left is removed by the next run into the directory (`prepare_run_dir`). A run stopped while
     importing left a journal that recorded no scenario, which `--resume` refused as not lanasim's
-    and a rerun refused without `--force`."""
+    and a rerun refused without `--force`; killed, its fixed-name `journal.sqlite.partial` made the
+    resume, a rerun and `--force` refuse the directory as holding files but no journal."""
     price = params["btc_usd"] * 100 or path_from_spec(params["path"], seed=seed).price_at(0)
-    partial = f"{journal}.partial"
-    try:
-        with Simulation(seed=seed, start=start, journal=partial) as sim:
-            import_positions(sim, positions, price)
-        os.replace(partial, journal)
-    except BaseException:
-        remove_journal(partial)  # ours: made just above
-        raise
+    exists = lambda: ScenarioError(f"{journal}: exists already; another run is writing this directory")
+    with written_aside(journal, exists) as partial, Simulation(seed=seed, start=start, journal=partial) as sim:
+        import_positions(sim, positions, price)
 
 
 def _tell(sim: Any, params: dict) -> None:

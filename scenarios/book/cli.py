@@ -84,7 +84,8 @@ def _cents(text: str | None, flag: str) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from engine.bank.importer import import_chunks
-    from engine.kernel.journal_file import remove_journal
+    from engine.kernel.aside import written_aside
+    from engine.kernel.errors import EngineError
     from engine.simulation import Simulation
     from scenarios.book.format import BookRefused
 
@@ -101,18 +102,27 @@ def _import(args: argparse.Namespace) -> int:
     except BookRefused as refused:
         return _refused(source, refused.problems, "no journal written")
     started, progress = time.perf_counter(), RunProgress()
-    try:
-        with Simulation(seed=args.seed, start=as_of.isoformat(), journal=str(journal)) as sim:
+    exists = lambda: ScenarioError(f"{journal}: exists already; choose a new file (lanasim never overwrites it)")
+    try:  # written aside and put in place whole: an import killed on the way leaves no part of a book as one
+        with written_aside(str(journal), exists) as partial, \
+                Simulation(seed=args.seed, start=as_of.isoformat(), journal=partial) as sim:
             sim.journal.set_meta(book=str(source))
             import_chunks(sim, _reporting(chunks, count, progress), price)
-    except BaseException:
-        remove_journal(journal)  # ours: created just above
-        raise
+    except EngineError as failed:  # a full disk: named by the journal asked for, not the partial file
+        raise _named(failed, partial, str(journal)) from None
     finally:
         progress.close()
     print(f"imported {_facilities(count)} into {journal} as of {as_of} at {_price(price)} "
           f"({time.perf_counter() - started:.1f} s)")
     return 0
+
+
+def _named(failed: Exception, partial: str, journal: str) -> Exception:
+    """`failed` naming `journal` where it names the partial file the import wrote."""
+    fields = getattr(failed, "fields", {})
+    if fields.get("path") != partial:
+        return failed
+    return type(failed)(**{**fields, "path": journal})
 
 
 def _readable(source: str, *, stream: bool) -> bool:
@@ -279,10 +289,7 @@ def _show_book(args: argparse.Namespace) -> int:
                                         "collateral_sats"])
     frame["cvl_pct"] = frame["cvl_pct"].astype("Int64")  # the bank's CVL: whole percent (empty: infinite)
     for target, kind in targets:  # both checked before either is written
-        if kind == "csv":
-            frame.to_csv(target, index=False)
-        else:
-            frame.to_parquet(target, index=False, schema=_book_schema())
+        _write_table(frame, target, kind)
     if to_stdout:  # the rows as the CSV file holds them, for a program reading the pipe
         frame.to_csv(sys.stdout, index=False)
         return 0
@@ -299,6 +306,24 @@ def _show_book(args: argparse.Namespace) -> int:
         table.add_row(*("" if v is None or v != v else str(v) for v in row))
     console.print(table)
     return 0
+
+
+def _write_table(frame, target: Path, kind: str) -> None:
+    """The book view to a new file, written aside and put in place whole: a full disk left the part
+    written under the name (a 64 KiB CSV of a 112 KiB table) and said only `[Errno 28] No space left
+    on device`; now it is one line naming the file, and nothing is left."""
+    from engine.kernel.aside import written_aside
+    from scenarios.book.sheet import unusable
+
+    exists = lambda: ScenarioError(f"{target}: exists already; choose a new file (lanasim never overwrites it)")
+    try:
+        with written_aside(str(target), exists) as partial:
+            if kind == "csv":
+                frame.to_csv(partial, index=False)
+            else:
+                frame.to_parquet(partial, index=False, schema=_book_schema())
+    except OSError as failed:
+        raise ScenarioError(f"{target}: {unusable(failed)}; nothing written") from None
 
 
 def _book_schema():

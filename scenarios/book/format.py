@@ -28,6 +28,7 @@ from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
 from domains.money import MAX_CENTS, MAX_SATS, SATS_PER_BTC
 from engine.bank.importer import Position
 from engine.bank.ledger import MAX_TOTAL
+from engine.kernel.aside import written_aside
 from engine.kernel.errors import InvalidArgument
 from engine.kernel.instant import utc_day
 from scenarios.book.sheet import BookProblem, BookRefused, SheetRow, sheet_rows, unusable
@@ -426,19 +427,15 @@ def write_book(rows: Iterable[Mapping[str, object]], out: IO[str] | str | os.Pat
 
 
 def _write_new(rows: Iterable[Mapping[str, object]], path: Path) -> None:
-    """`write_book` to a new file at `path` (UTF-8, what `read_book` reads), removed if writing fails."""
+    """`write_book` to a new file at `path` (UTF-8, what `read_book` reads), written aside and put in
+    place whole (`written_aside`): a write that fails or a process killed on the way leaves no book
+    cut short under the name (a killed export's was read back by `import` as a smaller book)."""
+    exists = lambda: BookNotWritten(str(path), "exists already; choose a new file (lanasim never overwrites it)")
+    if path.exists():
+        raise exists()
     try:
-        handle = path.open("x", encoding="utf-8", newline="")
-    except FileExistsError:
-        raise BookNotWritten(str(path), "exists already; choose a new file (lanasim never overwrites it)") from None
-    except OSError as failed:
+        with written_aside(str(path), exists) as partial, open(partial, "w", encoding="utf-8", newline="") as handle:
+            write_book(rows, handle)
+    except OSError as failed:  # a full disk, or a directory it may not write in: the file and the problem in one line
         problem = unusable(failed) if path.parent.is_dir() else f"no such directory {path.parent}"
         raise BookNotWritten(str(path), problem) from None
-    try:
-        with handle:
-            write_book(rows, handle)
-    except BaseException as failed:
-        path.unlink(missing_ok=True)  # ours: created just above (closed by `with`, even when its flush failed)
-        if isinstance(failed, OSError):  # a full disk: the file and the problem in one line
-            raise BookNotWritten(str(path), unusable(failed)) from None
-        raise

@@ -36,9 +36,9 @@ import hashlib
 import sqlite3
 from pathlib import Path
 
-from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
-from engine.kernel.journal_file import SIDE_FILES, remove_journal
-from scenarios.library.rundir import JOURNAL, RunRefused, held, journal_meta
+from engine.kernel.errors import EngineError
+from engine.kernel.journal_file import SIDE_FILES, refusal, remove_journal
+from scenarios.library.rundir import JOURNAL, STOPPED_AT_BIRTH, RunRefused, held, journal_meta, stopped_at_birth
 
 __all__ = ["RESUMING", "ResumeDiverged", "committed_prefix", "cut_at_checkpoint", "finish_outputs", "finished_meta",
            "held", "keep_stopped", "prepare_resume", "prove_prefix", "replace", "settle_wal", "stopped_by_user"]
@@ -58,6 +58,8 @@ def prepare_resume(run_dir: Path) -> tuple[dict, Path]:
     journal = run_dir / JOURNAL
     if not journal.is_file():
         raise RunRefused(run_dir, "holds no lanasim journal to resume")
+    if stopped_at_birth(journal):
+        raise RunRefused(journal, STOPPED_AT_BIRTH)
     settle_wal(journal)
     meta = journal_meta(journal)
     if "scenario" not in meta or "params" not in meta:
@@ -76,7 +78,7 @@ def prepare_resume(run_dir: Path) -> tuple[dict, Path]:
 def finished_meta(run_dir: Path) -> dict | None:
     """The metadata of the finished run `run_dir` holds (None: no journal, or a run not finished)."""
     journal = run_dir / JOURNAL
-    if not journal.is_file():
+    if not journal.is_file() or stopped_at_birth(journal):  # the latter refused by `prepare_resume`
         return None
     settle_wal(journal)
     meta = journal_meta(journal)
@@ -119,12 +121,8 @@ def settle_wal(journal: Path) -> None:
     conn = sqlite3.connect(str(journal), isolation_level=None, timeout=0.2)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc):
-            raise JournalLocked(path=str(journal)) from None
-        raise NotALanasimJournal(path=str(journal), problem=str(exc)) from None
-    except sqlite3.DatabaseError as exc:
-        raise NotALanasimJournal(path=str(journal), problem=str(exc)) from None
+    except sqlite3.DatabaseError as exc:  # a full disk is `JournalUnreadable`, not a foreign file
+        raise refusal(str(journal), exc) from None
     finally:
         conn.close()
 

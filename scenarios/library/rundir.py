@@ -15,9 +15,10 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from engine.kernel.aside import remove_abandoned
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
@@ -68,12 +69,18 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
     if journal.is_dir():
         raise RunRefused(journal, "is a directory, not a journal")
     if not journal.exists():
+        if run_dir.is_dir():  # a run killed while it imported its book (`run --from BOOK.csv`) left its partial file
+            remove_abandoned(str(journal))
         if run_dir.exists() and any(run_dir.iterdir()):
             raise RunRefused(run_dir, "holds files but no lanasim journal; choose an empty or new --out directory "
                                       "(out=)")
         run_dir.mkdir(parents=True, exist_ok=True)
         return journal
-    journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
+    if stopped_at_birth(journal):  # lanasim's, killed as SQLite made it: refused as foreign even with --force
+        if not force:
+            raise RunRefused(journal, STOPPED_AT_BIRTH)
+    else:
+        journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
     if not force:
         raise RunRefused(journal, "holds a previous run; pass --force (force=True) to replace it, or choose "
                                     "another --out (out=)")
@@ -84,6 +91,19 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
         remove_journal(journal)
         _remove_outputs(run_dir)
     return journal
+
+
+STOPPED_AT_BIRTH = "was stopped before its run started (nothing committed); run it again with --force"
+
+
+def stopped_at_birth(journal: Path) -> bool:
+    """Whether `journal` is the empty file a run killed in its first milliseconds leaves (SQLite
+    creates the file before it writes the first page; a rollback journal may be beside it, a
+    write-ahead log with pages never is): it holds nothing, so `--force` replaces it. `--resume`,
+    a rerun and `--force` all said `not a lanasim journal (empty file)` of it, and it had to be
+    deleted by hand."""
+    wal = Path(f"{journal}-wal")
+    return journal.is_file() and journal.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0)
 
 
 def _remove_outputs(run_dir: Path) -> None:
@@ -139,9 +159,13 @@ def _require_ours(run_dir: Path) -> None:
 def claim_outputs(run_dir: Path) -> None:
     """Before a run's outputs are (re)written: refuse a file of an output's name that is not lanasim's
     (`_require_ours`), then record every output as being written, so a run stopped while writing
-    them finds them its own when it resumes (`write_summary`, last, records what was written)."""
+    them finds them its own when it resumes (`write_summary`, last, records what was written). A
+    previous `summary.json` (ours, checked) goes first: the outputs being rewritten, the directory
+    reads as unfinished until the new one is written (a `lanasim report` killed while it rewrote a
+    finished run's page left the old summary beside a page cut short, and `--resume` refused it)."""
     _require_ours(run_dir)
     _record(run_dir, dict.fromkeys(_output_names()))
+    (run_dir / SUMMARY).unlink(missing_ok=True)
 
 
 def _record(run_dir: Path, written: Mapping[str, str | None]) -> None:
@@ -151,8 +175,13 @@ def _record(run_dir: Path, written: Mapping[str, str | None]) -> None:
 def _write_whole(path: Path, text: str) -> None:
     """`path` holds `text` whole or as it was: written aside as PATH.partial, then renamed over."""
     partial = path.with_name(f"{path.name}.partial")
-    partial.write_text(text)
-    os.replace(partial, path)
+    try:
+        partial.write_text(text)
+        os.replace(partial, path)
+    except OSError as failed:  # a read-only or full file system: said of PATH.partial, a name no one asked for
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise OSError(failed.errno, failed.strerror, str(path)) from None
 
 
 def outputs_written(run_dir: Path, meta: Mapping[str, object]) -> bool:
@@ -200,7 +229,7 @@ def journal_meta(journal: Path) -> dict:
     types nor every entity's name a `Journal` loads (a sweep's run reads its book's twice, and a
     100,000-facility book holds a million entities)."""
     from engine.kernel.codec import loads
-    from engine.kernel.journal_file import check_or_create, connect
+    from engine.kernel.journal_file import check_or_create, connect, refusal
 
     if not journal.is_file():
         raise NotALanasimJournal(path=str(journal), problem="no such file" if not journal.exists() else "not a file")
@@ -213,10 +242,8 @@ def journal_meta(journal: Path) -> dict:
             conn.close()
     except EngineError:
         raise
-    except sqlite3.Error as exc:  # a half-written or foreign file
-        if "locked" in str(exc):
-            raise JournalLocked(path=str(journal)) from None
-        raise NotALanasimJournal(path=str(journal), problem=str(exc)) from None
+    except sqlite3.Error as exc:  # a half-written or foreign file, or a full disk
+        raise refusal(str(journal), exc) from None
 
 
 def write_outputs(module, run_dir: Path, summary: Mapping[str, object]) -> dict:
