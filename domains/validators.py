@@ -15,10 +15,12 @@ from domains.money import MAX_CENTS, MAX_SATS
 
 __all__ = [
     "MAX_CENTS", "MAX_SATS", "MAX_TEXT", "AmountOutOfRange", "ArgumentRefused", "TextTooLong", "WrongType",
-    "amount", "bounded_text", "check_amount", "check_id", "instance_of", "optional_text", "required",
+    "NOT_UNICODE", "amount", "bounded_text", "check_amount", "check_id", "instance_of", "is_unicode", "optional_text",
+    "required",
 ]
 
 MAX_TEXT = 254  # characters in any text argument (an email's limit, RFC 5321)
+NOT_UNICODE = "text of valid Unicode (this holds a lone surrogate, which UTF-8 cannot encode)"
 
 Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
 
@@ -40,25 +42,43 @@ class WrongType(ArgumentRefused):
     """A field holds a value of the wrong type (fields: field, value, expected)."""
 
 
+def is_unicode(text: str) -> bool:
+    """Whether `text` encodes as UTF-8, as SQLite stores text. A lone surrogate ('\\ud800', a file
+    name decoded with `surrogateescape`) does not: staged, it failed the next group commit, and with
+    it every row acknowledged since the last one (`JournalWriteFailed`, the journal stuck)."""
+    if text.isascii():  # the common case, in C
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def required(error: Callable[..., Exception], maximum: int = MAX_TEXT) -> Validator:
-    """Refuse a value that is not a non-blank string with `error(field=name)`, and one longer than
-    `maximum` characters with `TextTooLong`."""
+    """Refuse a value that is not a non-blank string with `error(field=name)`, one longer than
+    `maximum` characters with `TextTooLong`, and one that is no valid Unicode with `WrongType`."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str) or not value.strip():
             raise error(field=attribute.name)
         if len(value) > maximum:
             raise TextTooLong(field=attribute.name, length=len(value), maximum=maximum)
+        if not is_unicode(value):
+            raise WrongType(field=attribute.name, value=value, expected=NOT_UNICODE)
 
     return check
 
 
 def bounded_text(name: str, value: object, maximum: int = MAX_TEXT) -> str:
-    """A string (possibly empty) of at most `maximum` characters, else `WrongType` / `TextTooLong`."""
+    """A string (possibly empty) of at most `maximum` characters of valid Unicode, else `WrongType` /
+    `TextTooLong`."""
     if not isinstance(value, str):
         raise WrongType(field=name, value=value, expected="str")
     if len(value) > maximum:
         raise TextTooLong(field=name, length=len(value), maximum=maximum)
+    if not is_unicode(value):
+        raise WrongType(field=name, value=value, expected=NOT_UNICODE)
     return value
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NoReturn
 
+from domains.validators import is_unicode
 from engine.kernel.clock import Clock
 from engine.kernel.errors import Refused
 from engine.kernel.journal import Journal
@@ -119,6 +120,7 @@ class Authorizer:
             self.journal.stage(AUDIT_INSERT, row)
 
     def _refuse(self, subject: object, required: tuple[str, str], command: object, reason: str) -> NoReturn:
-        shown = subject if isinstance(subject, str) else repr(subject)
+        # what the audit row stores: text SQLite can encode (a lone surrogate failed the next commit)
+        shown = subject if isinstance(subject, str) and is_unicode(subject) else ascii(subject)
         self._audit((self.clock.iso, shown, *required, 0, type(command).__name__))
         raise Unauthorized(subject=subject, object=required[0], action=required[1], reason=reason)

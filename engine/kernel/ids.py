@@ -7,6 +7,7 @@ import hashlib
 import random
 from typing import Any
 
+from domains.validators import is_unicode
 from engine.kernel.errors import InvalidArgument
 
 __all__ = ["MAX_STREAM_NAME", "SEED_RANGE", "Ids", "check_seed", "check_stream_name"]
@@ -45,10 +46,11 @@ def check_seed(seed: object) -> int:
 def check_stream_name(name: object) -> str:
     """`name` if it may name a random stream (a str of 1 to `MAX_STREAM_NAME` characters: the run's
     position stores each stream under its name), else `InvalidArgument`."""
-    if type(name) is not str or not 0 < len(name) <= MAX_STREAM_NAME:
+    if type(name) is not str or not 0 < len(name) <= MAX_STREAM_NAME or not is_unicode(name):  # '\ud800': no seed
         shown = name if type(name) is not str or len(name) <= 40 else f"{name[:40]}... ({len(name):,} characters)"
         raise InvalidArgument(argument="name", value=shown,
-                              problem=f"a random stream's name is a string of 1-{MAX_STREAM_NAME} characters")
+                              problem=f"a random stream's name is a string of 1-{MAX_STREAM_NAME} characters "
+                                      "of valid Unicode")
     return name
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from domains.aggregate import Column
+from domains.validators import NOT_UNICODE, is_unicode
 from engine.kernel.errors import DuplicateValue, InvalidArgument, MalformedCommand, NotFound
 from engine.kernel.schema import table_names
 
@@ -77,6 +78,8 @@ def _query_value(v: object) -> object:
     value = _sql_value(v)
     if type(value) not in _PLAIN or (type(value) is int and not -2**63 <= value < 2**63):
         raise InvalidArgument(argument="value", value=v, problem="not a text, number or null to look up")
+    if type(value) is str and not is_unicode(value):  # SQLite's bind raised a bare UnicodeEncodeError
+        raise InvalidArgument(argument="value", value=v, problem=NOT_UNICODE)
     return value
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from domains.aggregate import Envelope, Public, kebab
+from domains.validators import is_unicode
 from engine.kernel.codec import dumps, loads
 from engine.kernel.errors import InvalidArgument
 from engine.kernel.ids import Ids
@@ -170,7 +171,11 @@ class Outbox:
         return h.hexdigest()
 
     def latest(self, event_type: str) -> Envelope | None:
-        """The current value of an ephemeral event type (None before the first)."""
+        """The current value of an ephemeral event type (None before the first); `event_type` is
+        text (anything else, or text SQLite cannot encode, is `InvalidArgument`: it reached SQLite's
+        bind, a bare `ProgrammingError` or `OverflowError`)."""
+        if type(event_type) is not str or not is_unicode(event_type):
+            raise InvalidArgument(argument="event_type", value=event_type, problem="an event type's name (text)")
         self.journal.sync()
         row = self.journal.conn.execute(
             "SELECT payload, recorded_at, trace_id FROM ephemeral WHERE event_type = ?", (event_type,)).fetchone()

@@ -1,0 +1,52 @@
+"""A notebook user's misuse of the public API (the api18 audit): each wrong argument is a typed
+error naming it, nothing acknowledged is lost, and the next valid command works."""
+
+from __future__ import annotations
+
+import pytest
+
+from domains.aggregate import Refusal
+from domains.credit import std_terms
+from engine import EngineError, Simulation
+
+LONE = "ops\ud800"  # a lone surrogate: what `os.fsdecode` makes of a non-UTF-8 file name
+
+
+@pytest.fixture
+def bank(tmp_path):
+    sim = Simulation(seed=18, journal=str(tmp_path / "j.sqlite"))
+    sim.price.set(7_000_000)
+    customer = sim.customer.create_customer("ada@bank.test")
+    account = sim.deposit.create_account(customer)
+    sim.deposit.record_deposit(account, 1_000_00)
+    yield sim, customer, account
+    sim.close()
+
+
+LONE_TEXT_CALLS = {
+    "subject": lambda sim, c, a: sim.deposit.record_deposit(a, 1_00, subject=LONE),
+    "reference": lambda sim, c, a: sim.deposit.record_deposit(a, 1_00, LONE),
+    "telegram handle": lambda sim, c, a: sim.customer.create_customer("b@bank.test", "individual", LONE),
+    "committee name": lambda sim, c, a: sim.governance.create_committee(LONE),
+    "custodian name": lambda sim, c, a: sim.custody.create_custodian(LONE),
+    "terms template name": lambda sim, c, a: sim.credit.create_terms_template(LONE, std_terms()),
+    "email looked up": lambda sim, c, a: sim.customer.find_customer_by_email(LONE),
+    "random stream": lambda sim, c, a: sim.random(LONE),
+    "ephemeral type": lambda sim, c, a: sim.outbox.latest(LONE),
+}
+
+
+@pytest.mark.parametrize("call", LONE_TEXT_CALLS.values(), ids=LONE_TEXT_CALLS.keys())
+def test_text_with_a_lone_surrogate_is_refused_and_the_journal_still_commits(bank, call, tmp_path):
+    """A lone surrogate reached SQLite: in an audit row or an event it failed the next group commit
+    (`JournalWriteFailed`, every row since the last commit lost, every later commit failing too);
+    in a lookup it was a bare UnicodeEncodeError."""
+    sim, customer, account = bank
+    before = sim.journal.digest()
+    with pytest.raises((Refusal, EngineError)):
+        call(sim, customer, account)
+    assert sim.journal.digest() == before
+    sim.deposit.record_deposit(account, 2_00)
+    sim.close()  # commits: before the fix, JournalWriteFailed (UnicodeEncodeError)
+    with Simulation(journal=str(tmp_path / "j.sqlite")) as again:
+        assert again.deposit.balance(account) == 1_002_00
