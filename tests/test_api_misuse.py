@@ -50,3 +50,13 @@ def test_text_with_a_lone_surrogate_is_refused_and_the_journal_still_commits(ban
     sim.close()  # commits: before the fix, JournalWriteFailed (UnicodeEncodeError)
     with Simulation(journal=str(tmp_path / "j.sqlite")) as again:
         assert again.deposit.balance(account) == 1_002_00
+
+
+@pytest.mark.parametrize("types", [5, 1.5, True, None.__class__, b"core.customer.customer-created", {"a": 1}])
+def test_an_outbox_type_filter_that_is_no_type_or_list_of_types_names_the_argument(bank, types):
+    """`sim.outbox.tail(types=5)` was a bare "TypeError: 'int' object is not iterable" from the catalog."""
+    sim, _, _ = bank
+    for read in (lambda: sim.outbox.tail(types=types), lambda: list(sim.outbox.stream(types=types))):
+        with pytest.raises(Refusal) as raised:
+            read()
+        assert raised.value.fields["argument"] == "types"

@@ -7,7 +7,7 @@ catalog. Outbox filters are checked against it, so a misspelt event type is an e
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from engine.kernel.outbox import event_type_of
 
@@ -60,8 +60,10 @@ EVENT_TYPES: frozenset[str] = frozenset(event_type_of(m, n) for m, names in CATA
 def check_event_types(types: Iterable[str] | str) -> list[str]:
     """The given event types as a list; an unknown one raises `UnknownEventType` naming it, its hint
     the nearest catalogued types (a misspelling's correction)."""
-    from engine.kernel.errors import UnknownEventType
+    from engine.kernel.errors import InvalidArgument, UnknownEventType
 
+    if not isinstance(types, str | Iterable) or isinstance(types, bytes | Mapping):  # 5: a bare TypeError
+        raise InvalidArgument(argument="types", value=types, problem="an event type or a list of event types")
     found = [types] if isinstance(types, str) else list(types)
     for event_type in found:
         if event_type not in EVENT_TYPES:
