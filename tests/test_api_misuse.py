@@ -60,3 +60,35 @@ def test_an_outbox_type_filter_that_is_no_type_or_list_of_types_names_the_argume
         with pytest.raises(Refusal) as raised:
             read()
         assert raised.value.fields["argument"] == "types"
+
+
+NOT_ACCOUNTS = [None, 5, 1.5, True, ["deposit:x"], {"a": 1}, b"deposit"]
+LEDGER_READS = {
+    "balance": lambda sim, account: sim.ledger.balance(account),
+    "debits_credits": lambda sim, account: sim.ledger.debits_credits(account),
+    "entries": lambda sim, account: sim.ledger.entries(account),
+    "export_csv": lambda sim, account: sim.ledger.export_csv(account),
+    "balances": lambda sim, account: sim.ledger.balances([account]),
+    "balance in a list currency": lambda sim, account: sim.ledger.balance("deposit-omnibus", [account]),
+    "balances in a list layer": lambda sim, account: sim.ledger.balances(["deposit-omnibus"], "USD", [account]),
+}
+
+
+@pytest.mark.parametrize("read", LEDGER_READS.values(), ids=LEDGER_READS.keys())
+def test_a_ledger_read_of_a_value_that_is_no_account_name_is_refused_as_an_unknown_account(bank, read):
+    """`sim.ledger.balance(None)` was a bare "AttributeError: 'NoneType' object has no attribute
+    'partition'" from the chart, a list as the currency "TypeError: unhashable type"."""
+    sim, _, _ = bank
+    before = sim.journal.digest()
+    for value in NOT_ACCOUNTS:
+        with pytest.raises(Refusal):
+            read(sim, value)
+    assert sim.journal.digest() == before
+
+
+@pytest.mark.parametrize("accounts", [None, 5, 1.5])
+def test_balances_of_something_that_is_no_list_of_accounts_names_the_argument(bank, accounts):
+    sim, _, _ = bank
+    with pytest.raises(Refusal) as raised:
+        sim.ledger.balances(accounts)
+    assert raised.value.fields["argument"] == "accounts"

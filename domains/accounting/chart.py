@@ -109,7 +109,10 @@ def category_of(account: str) -> Category:
 
 
 def find_category(account: str) -> Category | None:
-    """`category_of`, with None for an account outside the chart (a caller that refuses it later)."""
+    """`category_of`, with None for an account outside the chart (a caller that refuses it later),
+    as for a value that is no account name at all (`sim.ledger.balance(None)` was a bare AttributeError)."""
+    if account.__class__ is not str:
+        return None
     name, owned, owner = account.partition(":")
     found = _SHAPES.get((name, bool(owner)))
     return None if owned and not owner else found

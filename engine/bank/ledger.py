@@ -247,19 +247,22 @@ class Ledger:
         (`"usd"`) is refused as `balance` refuses it (it was a bare `KeyError`); so is one account
         name given alone (a str would be read as its characters)."""
         self.journal.require_open()
-        if isinstance(accounts, str):
+        if isinstance(accounts, str) or not isinstance(accounts, Iterable):  # None, 5: a bare TypeError
             raise InvalidArgument(argument="accounts", value=accounts, problem="a sequence of account names")
-        cur, lay = _CURRENCIES.get(currency), _LAYERS.get(layer)
+        cur, lay = _CURRENCIES.get(_hashable(currency)), _LAYERS.get(_hashable(layer))
         if cur is None or lay is None:
             raise UnknownAccount(account=next(iter(accounts), ""), currency=currency, layer=layer)
         totals, sides = self._totals, self._sides
         out = []
-        for account in accounts:
-            debits, credits = totals.get((account, cur, lay), _ZERO)
-            side = sides.get(account)
-            if side is None:
-                side = self._note(account)
-            out.append(debits - credits if side is _DEBIT else credits - debits)
+        try:
+            for account in accounts:
+                debits, credits = totals.get((account, cur, lay), _ZERO)
+                side = sides.get(account)
+                if side is None:
+                    side = self._note(account)
+                out.append(debits - credits if side is _DEBIT else credits - debits)
+        except TypeError:  # a list among the names (unhashable): no account of the chart
+            raise UnknownAccount(account=account) from None
         return out
 
     def debits_credits(self, account: str, currency: str = "USD", layer: str = "settled", *,
@@ -356,8 +359,13 @@ def _unwatched(account: str) -> bool:
 def _key(account: str, currency: str, layer: str) -> BalanceKey:
     try:
         return account, _CURRENCIES[currency], _LAYERS[layer]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: a list or dict, unhashable
         raise UnknownAccount(account=account, currency=currency, layer=layer) from None
+
+
+def _hashable(value: object) -> object:
+    """`value`, or None for one no dict can look up (a list given as a currency: a bare TypeError)."""
+    return value if getattr(value, "__hash__", None) is not None else None
 
 
 _ZERO = (0, 0)
