@@ -92,3 +92,15 @@ def test_balances_of_something_that_is_no_list_of_accounts_names_the_argument(ba
     with pytest.raises(Refusal) as raised:
         sim.ledger.balances(accounts)
     assert raised.value.fields["argument"] == "accounts"
+
+
+@pytest.mark.parametrize("user", [None, "", 5, "nobody"])
+def test_bootstrapping_the_default_committee_with_no_user_is_refused_before_the_committee_is_made(user):
+    """The default committee was created and then the member refused: a refusal that changed the
+    journal (and the committee stayed, without the member asked for)."""
+    with Simulation(seed=18, journal=":memory:") as sim:
+        before = sim.journal.digest()
+        with pytest.raises(Refusal):
+            sim.governance.bootstrap_default_committee(user)
+        assert sim.journal.digest() == before
+        assert sim.index("committee").maybe_find_by("name", "default") is None

@@ -66,7 +66,10 @@ class GovernanceService:
 
     def bootstrap_default_committee(self, user_id: str) -> str:
         """Lana's `bootstrap_default_committee`: the default committee with `user_id` a member
-        (idempotent); returns the committee id."""
+        (idempotent); returns the committee id. A `user_id` that is no user's is refused before
+        the committee is created (it was created, then the member refused: a refusal that journaled)."""
+        AddCommitteeMember(user_id)  # a value that is no id: `EmptyValue`, `TextTooLong`, `WrongType`
+        self.kernel.state("user", user_id)  # `UnknownEntity`
         committee_id = self.default_committee()
         self.add_member(committee_id, user_id)
         return committee_id
