@@ -66,6 +66,12 @@ def _check_id(entity_id: object) -> None:
         raise InvalidArgument(argument="entity_id", value=entity_id, problem="an entity id is a string")
 
 
+def _check_kind(kind: object) -> None:
+    """A kind that is no str names no aggregate (a list was a bare "unhashable type" from a dict)."""
+    if type(kind) is not str:
+        raise UnknownKind(kind=kind)
+
+
 @atexit.register
 def _close_open_simulations() -> None:
     """At interpreter exit, close every simulation a script left open (see `Simulation._close_abandoned`);
@@ -199,6 +205,7 @@ class Simulation(Dispatch):
     def state(self, kind: str, entity_id: str) -> object:
         """The live state of an entity (its actor's), or its folded journal state."""
         self._open()
+        _check_kind(kind)
         _check_id(entity_id)
         actor = self.registry.actor(kind, entity_id)
         if actor is not None and actor.state is not None:
@@ -219,9 +226,11 @@ class Simulation(Dispatch):
         id). An instant after now reads the state now: nothing later has happened yet, so the same
         read gives another answer once the clock has passed it (reports read the end of today so)."""
         self._open()
+        _check_kind(kind)
         _check_id(entity_id)  # 5 was looked up and reported as an unknown entity
         until = parse_instant(as_of).strftime("%Y-%m-%dT%H:%M:%SZ") if as_of is not None else None
-        if seq is not None and (type(seq) is not int or seq < 0):  # "5" read as 5, 1.5 as nothing before
+        if seq is not None and (type(seq) is not int or not 0 <= seq < 2**63):  # "5" read as 5, 1.5 as nothing
+            # before, 2**63 a bare OverflowError from SQLite's bind
             raise InvalidArgument(argument="seq", value=seq, problem="a journal seq: a whole number >= 0")
         if kind not in self.kinds:
             raise UnknownKind(kind=kind)
@@ -232,6 +241,7 @@ class Simulation(Dispatch):
 
     def index(self, kind: str) -> IndexTable:
         self._open()
+        _check_kind(kind)
         host = self.kinds.get(kind)
         if host is None or host.index is None:
             raise UnknownKind(kind=kind)

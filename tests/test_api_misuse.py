@@ -104,3 +104,42 @@ def test_bootstrapping_the_default_committee_with_no_user_is_refused_before_the_
             sim.governance.bootstrap_default_committee(user)
         assert sim.journal.digest() == before
         assert sim.index("committee").maybe_find_by("name", "default") is None
+
+
+@pytest.mark.parametrize("kind", [["customer"], {"customer": 1}])
+def test_a_kind_that_is_no_name_is_an_unknown_kind_for_every_entity_read(bank, kind):
+    """`sim.state(["customer"], id)` (load, index) was a bare "TypeError: unhashable type: 'list'"."""
+    sim, customer, _ = bank
+    for read in (lambda: sim.state(kind, customer), lambda: sim.load(kind, customer), lambda: sim.index(kind),
+                 lambda: sim.public_ids.of(kind, customer)):
+        with pytest.raises(Refusal):
+            read()
+
+
+@pytest.mark.parametrize("seq", [2**63, 2**64])
+def test_a_load_at_a_seq_beyond_64_bits_is_refused_naming_seq(bank, seq):
+    """It was a bare OverflowError from SQLite's bind."""
+    sim, customer, _ = bank
+    with pytest.raises(Refusal) as raised:
+        sim.load("customer", customer, seq=seq)
+    assert raised.value.fields["argument"] == "seq"
+
+
+@pytest.mark.parametrize("public_id", [[1001], {"a": 1}, "1001"])
+def test_a_public_id_that_is_no_number_is_refused_naming_it(bank, public_id):
+    sim, _, _ = bank
+    with pytest.raises(Refusal) as raised:
+        sim.public_ids.find(public_id)
+    assert raised.value.fields["argument"] == "public_id"
+
+
+@pytest.mark.parametrize("bad", [None, 5, "nobody"])
+def test_deposit_reads_of_an_id_that_names_no_account_or_customer_are_unknown_not_zero(bank, bad):
+    """`sim.deposit.pending(None)` answered 0 and `accounts_of(None)` [], as for a real account with
+    nothing pending and a customer without accounts; `balance` refused the same ids."""
+    sim, customer, account = bank
+    for read in (sim.deposit.pending, sim.deposit.accounts_of):
+        with pytest.raises(Refusal):
+            read(bad)
+    assert sim.deposit.accounts_of(customer) == [account]
+    assert sim.deposit.pending(account) == 0

@@ -5,7 +5,7 @@ are the same on every rerun of a seed and survive reopening the journal."""
 from __future__ import annotations
 
 from domains.public_ids import TARGET_TYPES, assign
-from engine.kernel.errors import UnknownEntity
+from engine.kernel.errors import InvalidArgument, UnknownEntity
 from engine.kernel.journal import Journal
 
 __all__ = ["PublicIds"]
@@ -22,6 +22,8 @@ class PublicIds:
     def of(self, kind: str, entity_id: str) -> int:
         """The entity's public id; `UnknownEntity` for an entity of these kinds that does not exist."""
         self.journal.require_open()
+        if type(kind) is not str or type(entity_id) is not str:  # a list: a bare "unhashable type"
+            raise UnknownEntity(kind=kind, id=entity_id)
         number = self._numbers.get((kind, entity_id))
         if number is None:
             number = self._refresh().get((kind, entity_id))
@@ -32,6 +34,8 @@ class PublicIds:
     def find(self, public_id: int) -> tuple[str, str]:
         """(kind, id) of the entity a public id names; `UnknownEntity(kind="public-id")` otherwise."""
         self.journal.require_open()
+        if type(public_id) is not int:  # a list: a bare "unhashable type"; "1001" never names one
+            raise InvalidArgument(argument="public_id", value=public_id, problem="a public id is a whole number")
         if public_id not in self._targets:
             self._refresh()
         if public_id not in self._targets:

@@ -151,8 +151,9 @@ class DepositService:
         return self.ledger.balance(frozen_deposit(self.account(account_id).id))
 
     def pending(self, account_id: str) -> int:
-        """Withdrawals initiated and not yet confirmed, denied or cancelled."""
-        return self.ledger.balance(deposit_account(account_id), layer="pending")
+        """Withdrawals initiated and not yet confirmed, denied or cancelled (an id that names no
+        account is `UnknownEntity`, as `balance` refuses it: it read 0, for None too)."""
+        return self.ledger.balance(deposit_account(self.account(account_id).id), layer="pending")
 
     def deposit(self, deposit_id: str) -> Deposit:
         found: Deposit = self.kernel.state("deposit", deposit_id)
@@ -163,7 +164,9 @@ class DepositService:
         return found
 
     def accounts_of(self, customer_id: str) -> list[str]:
-        """The customer's deposit account ids, in id order."""
+        """The customer's deposit account ids, in id order; an id that names no customer is
+        `UnknownEntity` (it answered [], for None too, as for a customer without an account)."""
+        self.kernel.state("customer", customer_id)
         return self.kernel.index("deposit-account").ids_where("account_holder_id", [customer_id])
 
     # -- steps -------------------------------------------------------------------------
