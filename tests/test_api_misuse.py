@@ -143,3 +143,25 @@ def test_deposit_reads_of_an_id_that_names_no_account_or_customer_are_unknown_no
             read(bad)
     assert sim.deposit.accounts_of(customer) == [account]
     assert sim.deposit.pending(account) == 0
+
+
+@pytest.mark.parametrize("sets", [None, 5, "", "credit_viewer"])
+def test_a_role_whose_permission_sets_are_no_list_is_refused_and_makes_no_role(sets):
+    """None or 5 was a bare "TypeError: 'int' object is not iterable"; "" made a role without
+    permissions and "credit_viewer" looked up the set "c"."""
+    with Simulation(seed=18, journal=":memory:") as sim:
+        sim.access.seed()
+        before = sim.journal.digest()
+        with pytest.raises(Refusal) as raised:
+            sim.access.create_role("viewer", sets)
+        assert raised.value.fields["argument"] == "permission_sets"
+        assert sim.journal.digest() == before
+        assert sim.access.create_role("viewer", ["credit_viewer"])
+
+
+def test_a_permission_asked_about_with_no_text_names_the_argument():
+    with Simulation(seed=18, journal=":memory:") as sim:
+        user = sim.access.create_user("u@bank.test", sim.access.seed() and "admin")
+        with pytest.raises(Refusal) as raised:
+            sim.access.is_allowed(user, ["customer"], "create")
+        assert raised.value.fields["argument"] == "obj"

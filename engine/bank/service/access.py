@@ -13,6 +13,7 @@ from domains.access import (
     User,
 )
 from engine.kernel.authz import SYSTEM
+from engine.kernel.errors import InvalidArgument
 from engine.kernel.port import Kernel, Outcome
 
 __all__ = ["AccessService"]
@@ -41,7 +42,12 @@ class AccessService:
 
     def create_role(self, name: str, permission_sets: list[str] | tuple[str, ...] = (), *,
                     subject: str = SYSTEM) -> str:
-        """`permission_sets` are names; an unknown name raises `NotFound`, a taken role name `DuplicateValue`."""
+        """`permission_sets` are names (a list or tuple: a str was read as its characters, "" as no set,
+        None a bare TypeError, so `InvalidArgument`); an unknown name raises `NotFound`, a taken role
+        name `DuplicateValue`."""
+        if not isinstance(permission_sets, list | tuple):
+            raise InvalidArgument(argument="permission_sets", value=permission_sets,
+                                  problem="a list of permission set names")
         set_ids = [self.kernel.index("permission-set").find_by_name(n) for n in permission_sets]
         role_id = self.kernel.ids.entity()
         self.kernel.execute("role", role_id, CreateRole(role_id, name, set_ids), subject=subject)
@@ -75,4 +81,8 @@ class AccessService:
         return frozenset(granted)
 
     def is_allowed(self, user_id: str, obj: str, action: str) -> bool:
+        """Whether the user's role grants `action` on `obj` (both text: a list was a bare TypeError)."""
+        for name, value in (("obj", obj), ("action", action)):
+            if type(value) is not str:
+                raise InvalidArgument(argument=name, value=value, problem="a permission's object or action (text)")
         return (obj, action) in self.permissions_of(user_id)
