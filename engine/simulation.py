@@ -7,7 +7,7 @@ import atexit
 import random
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -70,6 +70,17 @@ def _check_kind(kind: object) -> None:
     """A kind that is no str names no aggregate (a list was a bare "unhashable type" from a dict)."""
     if type(kind) is not str:
         raise UnknownKind(kind=kind)
+
+
+def _hosted(name: str, value: object, cls: type) -> tuple[Any, ...] | None:
+    """`value` (None, or an iterable of `cls`: `Aggregate`s or `Policy`s) as a tuple, else
+    `MalformedCommand` (a str or 5 was a bare TypeError or AttributeError from building the actors)."""
+    if value is None:
+        return None
+    items = tuple(value) if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping) else None
+    if items is None or not all(isinstance(item, cls) for item in items):
+        raise MalformedCommand(kind="simulation", problem=f"{name} must be a list of {cls.__name__}s, not {value!r}")
+    return items
 
 
 @atexit.register
@@ -139,6 +150,8 @@ class Simulation(Dispatch):
         self.seed, self.runtime = seed, runtime
         if settings is not None and not isinstance(settings, BankSettings):
             raise MalformedCommand(kind="simulation", problem=f"settings must be a BankSettings, not {settings!r}")
+        aggregates = _hosted("aggregates", aggregates, Aggregate)  # before the journal is opened
+        policies = _hosted("policies", policies, Policy)
         self.settings = settings if settings is not None else BankSettings()  # Lana's domain configs
         schedule = self.settings.schedule
         self._deterministic = runtime == "deterministic"

@@ -165,3 +165,33 @@ def test_a_permission_asked_about_with_no_text_names_the_argument():
         with pytest.raises(Refusal) as raised:
             sim.access.is_allowed(user, ["customer"], "create")
         assert raised.value.fields["argument"] == "obj"
+
+
+@pytest.mark.parametrize("hosted", [{"aggregates": "credit"}, {"aggregates": 5}, {"policies": ["p"]},
+                                    {"policies": 1.5}])
+def test_hosted_aggregates_or_policies_that_are_no_list_of_them_are_refused_before_any_file(hosted, tmp_path):
+    """`Simulation(aggregates="credit")` was "AttributeError: 'str' object has no attribute 'kind'"."""
+    path = tmp_path / "j.sqlite"
+    with pytest.raises(Refusal):
+        Simulation(journal=str(path), **hosted)
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("name", ["j\x00.sqlite", "j\udcff.sqlite"])
+def test_a_journal_path_with_a_nul_or_a_lone_surrogate_names_the_argument(name, tmp_path):
+    """`Simulation(journal=...)` and `sim.fork(journal=...)` were a bare ValueError ("embedded null
+    byte") or UnicodeEncodeError from SQLite's connect."""
+    with pytest.raises(Refusal) as raised:
+        Simulation(journal=str(tmp_path / name))
+    assert raised.value.fields["argument"] == "journal"
+    with Simulation(seed=18) as sim, pytest.raises(Refusal) as raised:
+        sim.fork(journal=str(tmp_path / name))
+    assert raised.value.fields["argument"] == "journal"
+
+
+def test_the_public_id_register_of_a_closed_simulation_is_refused_as_its_other_reads():
+    sim = Simulation(seed=18)
+    sim.customer.create_customer("ada@bank.test")
+    sim.close()
+    with pytest.raises(Refusal):
+        sim.public_ids.register()

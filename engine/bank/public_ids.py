@@ -43,7 +43,9 @@ class PublicIds:
         return self._targets[public_id]
 
     def register(self) -> list[tuple[int, str, str]]:
-        """(public id, kind, entity id) of every numbered entity, in order."""
+        """(public id, kind, entity id) of every numbered entity, in order (`SimulationClosed` once
+        closed, as `of` and `find`: it answered from what it had read)."""
+        self.journal.require_open()
         return [(n, kind, entity_id) for (kind, entity_id), n in self._refresh().items()]
 
     def _refresh(self) -> dict[tuple[str, str], int]:

@@ -8,6 +8,7 @@ import sqlite3
 import weakref
 from pathlib import Path
 
+from domains.validators import is_unicode
 from engine.kernel.chain_check import ChainBroken, require_tail
 from engine.kernel.codec import loads
 from engine.kernel.errors import (
@@ -49,7 +50,11 @@ def journal_path(path: object) -> str:
     `InvalidArgument` (`journal=None` wrote a journal to a file named `None`)."""
     if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
         raise InvalidArgument(argument="journal", value=path, problem="a file path (str or Path) or ':memory:'")
-    return str(path)
+    text = str(path)
+    if "\x00" in text or not is_unicode(text):  # SQLite's bare ValueError / UnicodeEncodeError
+        raise InvalidArgument(argument="journal", value=path,
+                              problem="a file path holds no NUL character and is valid Unicode (no lone surrogate)")
+    return text
 
 
 def remove_journal(path: str | Path) -> None:
