@@ -7,6 +7,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from engine.kernel.errors import InvalidArgument
 from engine.kernel.ids import check_seed
 from scenarios.analysis import Analysis, analyse_run, write_outputs
 from scenarios.analysis.plots import Instant, figures
@@ -46,7 +47,10 @@ class StressResult:
         """The report's figures (matplotlib Figures by name: price, states, cvl, liquidations, shortfall),
         as report.html shows them: a quiet first stretch over a quarter of the run is left out, and
         the time axis's label says so. `since`/`until` (instants, UTC unless they say otherwise) show
-        only that window of the run; `whole=True` the whole run."""
+        only that window of the run; `whole=True` the whole run (a `whole` that is no bool is
+        `InvalidArgument`: whole="no" was read as True)."""
+        if type(whole) is not bool:
+            raise InvalidArgument(argument="whole", value=whole, problem="True or False")
         return figures(self.analysis, self.params, since=since, until=until, whole=whole)
 
 
@@ -66,6 +70,8 @@ def run_stress(preset: str = "stress", *, seed: int = 1, out: str | Path | None 
     scenario.require_stress("run_stress")
     values = parse_params(scenario, [f"{key}={value}" for key, value in params.items()])
     check_seed(seed)  # before the run directory is made
+    if type(force) is not bool:  # checked with `out` only: force="yes" without out= passed unseen
+        raise ScenarioError(f"force must be True or False (--force), got {force!r}")
     if progress is not None and not callable(progress):
         raise ScenarioError(f"progress must be a callable (fraction, sim time) -> None, got {progress!r}")
     run_dir = None if out is None else as_dir("out", out)

@@ -195,3 +195,53 @@ def test_the_public_id_register_of_a_closed_simulation_is_refused_as_its_other_r
     sim.close()
     with pytest.raises(Refusal):
         sim.public_ids.register()
+
+
+@pytest.mark.parametrize("where", [None, 5, "missing", "file", "parent", "j\x00"])
+def test_reading_the_runs_of_what_holds_no_sweep_is_one_scenario_error_naming_it(where, tmp_path):
+    """`read_runs(path)` of a directory without a sweep was a bare FileNotFoundError (of a file a
+    NotADirectoryError, of None a TypeError from pathlib)."""
+    from scenarios.library import ScenarioError
+    from scenarios.sweep import read_runs
+
+    (tmp_path / "file").write_text("x")
+    path = {"missing": tmp_path / "missing", "file": tmp_path / "file", "parent": tmp_path,
+            "j\x00": f"{tmp_path}/j\x00"}.get(where, where)
+    with pytest.raises(ScenarioError):
+        read_runs(path)
+    assert (tmp_path / "file").read_text() == "x"
+
+
+@pytest.mark.parametrize("name", ["b\x00.csv", "b\udcff.csv"])
+def test_a_book_path_with_a_nul_or_a_lone_surrogate_is_refused_naming_the_file(name, tmp_path):
+    """read_book/check_book were a bare ValueError ("embedded null byte") or UnicodeEncodeError,
+    write_book the same from the file it writes aside."""
+    from datetime import date
+
+    from scenarios.book.format import BookNotWritten, BookRefused, check_book, read_book, write_book
+
+    for read in (read_book, check_book):
+        with pytest.raises(BookRefused):
+            read(str(tmp_path / name), date(2024, 1, 1))
+    with pytest.raises(BookNotWritten):
+        write_book([], str(tmp_path / name))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_stress_refuses_a_force_that_is_no_bool_even_without_out():
+    from scenarios import run_stress
+    from scenarios.library import ScenarioError
+
+    with pytest.raises(ScenarioError, match="force"):
+        run_stress(facilities=2, days=1, force="yes")
+
+
+@pytest.mark.parametrize("whole", ["no", 1, None])
+def test_a_plot_asked_for_whole_with_no_bool_names_the_argument(whole):
+    """whole="no" was read as True: the whole run was drawn."""
+    from scenarios import run_stress
+
+    result = run_stress(facilities=2, days=1)
+    with pytest.raises(Refusal) as raised:
+        result.plot(whole=whole)
+    assert raised.value.fields["argument"] == "whole"

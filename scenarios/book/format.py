@@ -26,12 +26,13 @@ from domains.credit.errors import CreditError
 from domains.credit.facility.imported import inconsistency
 from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
 from domains.money import MAX_CENTS, MAX_SATS, SATS_PER_BTC
+from domains.validators import is_unicode
 from engine.bank.importer import Position
 from engine.bank.ledger import MAX_TOTAL
 from engine.kernel.aside import written_aside
 from engine.kernel.errors import InvalidArgument
 from engine.kernel.instant import utc_day
-from scenarios.book.sheet import BookProblem, BookRefused, SheetRow, sheet_rows, unusable
+from scenarios.book.sheet import UNNAMEABLE, BookProblem, BookRefused, SheetRow, sheet_rows, unusable
 from scenarios.library.params import ScenarioError
 
 __all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookNotWritten", "BookProblem", "BookRefused", "Note", "book_chunks",
@@ -433,6 +434,8 @@ def _write_new(rows: Iterable[Mapping[str, object]], path: Path) -> None:
     exists = lambda: BookNotWritten(str(path), "exists already; choose a new file (lanasim never overwrites it)")
     if path.exists():
         raise exists()
+    if "\x00" in str(path) or not is_unicode(str(path)):  # a bare ValueError from opening it
+        raise BookNotWritten(str(path), UNNAMEABLE.replace("no such file", "no file can be made there"))
     try:
         with written_aside(str(path), exists) as partial, open(partial, "w", encoding="utf-8", newline="") as handle:
             write_book(rows, handle)

@@ -99,6 +99,11 @@ def _opened(path: str | Path, mode: str = "r", **options: Any) -> IO[Any]:
         return Path(path).open(mode, **options)
     except OSError as failed:
         raise BookRefused(str(path), [BookProblem(0, "-", unusable(failed))]) from None
+    except ValueError:  # a NUL or a lone surrogate in the name: a bare ValueError from Python's open
+        raise BookRefused(str(path), [BookProblem(0, "-", UNNAMEABLE)]) from None
+
+
+UNNAMEABLE = "no such file (its name holds a NUL character or a lone surrogate, which no file name holds)"
 
 
 def unusable(failed: OSError) -> str:

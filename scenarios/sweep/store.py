@@ -39,11 +39,27 @@ def is_sweep_dir(path) -> bool:
 def read_manifest(path: Path) -> dict:
     """The manifest, refused in one line when it lacks what every sweep writes (a KeyError traceback
     from `report` or a rerun otherwise)."""
-    manifest = json.loads((Path(path) / MANIFEST).read_text())
+    manifest = _manifest_at(path)
     lacking = [key for key in ("scenario", "design", "plan", "parts") if key not in manifest]
     if lacking:
         raise ScenarioError(f"{Path(path) / MANIFEST}: a damaged sweep manifest (no {lacking[0]}); "
                             "choose another --out (out=)")
+    return manifest
+
+
+def _manifest_at(path: object) -> dict:
+    """The parsed `sweep.json` of `path`, or `ScenarioError` naming the directory: a path that holds
+    no sweep (the most common slip: the run's directory, or the sweep's parent) was a bare
+    FileNotFoundError, a value that is no path a bare TypeError from pathlib."""
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
+        raise ScenarioError(f"a sweep directory is a path (str or Path), not {path!r}")
+    try:
+        manifest = json.loads((Path(path) / MANIFEST).read_text())
+    except (OSError, ValueError):  # missing, unreadable, a file, a NUL in the name; or no JSON
+        raise ScenarioError(f"{path}: holds no sweep (no readable {MANIFEST}); give the --out of a lanasim "
+                            "sweep (out= of run_sweep)") from None
+    if not isinstance(manifest, dict):
+        raise ScenarioError(f"{Path(path) / MANIFEST}: a damaged sweep manifest (not a JSON object)")
     return manifest
 
 
@@ -60,7 +76,8 @@ def _part(path: Path) -> pd.DataFrame:
 
 def read_runs(path, *, planned_only: bool = True) -> pd.DataFrame:
     """Every recorded run (the latest row per key), restricted to the last plan by default."""
-    path, manifest = Path(path), read_manifest(Path(path))
+    manifest = read_manifest(path)  # first: a path that is no str or Path is refused there
+    path = Path(path)
     frames = [_part(path / part) for part in manifest["parts"]]
     runs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["key", "status"])
     runs = runs.drop_duplicates("key", keep="last")
