@@ -245,3 +245,17 @@ def test_a_plot_asked_for_whole_with_no_bool_names_the_argument(whole):
     with pytest.raises(Refusal) as raised:
         result.plot(whole=whole)
     assert raised.value.fields["argument"] == "whole"
+
+
+@pytest.mark.parametrize("name", ["x" * 300, "d\x00", "d\udcff"])
+def test_an_out_dir_no_directory_can_be_made_at_is_refused_naming_it(bank, name, tmp_path):
+    """`sim.ledger.export_csv(account, out_dir=...)` with a name too long was a bare OSError from
+    stat, with a NUL a bare ValueError from mkdir (so `sim.report.run(..., out_dir=...)`)."""
+    sim, _, account = bank
+    before = sim.journal.digest()
+    for write in (lambda: sim.ledger.export_csv("deposit-omnibus", out_dir=str(tmp_path / name)),
+                  lambda: sim.report.run("trial-balance", out_dir=str(tmp_path / name))):
+        with pytest.raises(Refusal) as raised:
+            write()
+        assert raised.value.fields["argument"] == "out_dir"
+    assert sim.journal.digest() == before

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from domains.validators import is_unicode
 from engine.kernel.errors import InvalidArgument
 
 __all__ = ["OutputFolder"]
@@ -27,8 +28,17 @@ class OutputFolder:
         if given is not None:
             if not isinstance(given, (str, os.PathLike)):
                 raise InvalidArgument(argument="out_dir", value=given, problem="a directory path (str or Path)")
-            if Path(given).exists() and not Path(given).is_dir():
-                raise InvalidArgument(argument="out_dir", value=str(given), problem="a file, not a directory")
+            text = str(given)
+            if "\x00" in text or not is_unicode(text):  # a bare ValueError from mkdir
+                raise InvalidArgument(argument="out_dir", value=text,
+                                      problem="a directory path holds no NUL character or lone surrogate")
+            try:
+                is_file = Path(given).exists() and not Path(given).is_dir()
+            except OSError as failed:  # a name too long: a bare OSError from stat
+                raise InvalidArgument(argument="out_dir", value=text,
+                                      problem=f"no directory can be made there ({failed.strerror})") from None
+            if is_file:
+                raise InvalidArgument(argument="out_dir", value=text, problem="a file, not a directory")
             return Path(given)
         if self.journal_path != ":memory:":
             return Path(self.journal_path).resolve().parent / self.name
