@@ -251,7 +251,7 @@ def test_a_plot_asked_for_whole_with_no_bool_names_the_argument(whole):
 def test_an_out_dir_no_directory_can_be_made_at_is_refused_naming_it(bank, name, tmp_path):
     """`sim.ledger.export_csv(account, out_dir=...)` with a name too long was a bare OSError from
     stat, with a NUL a bare ValueError from mkdir (so `sim.report.run(..., out_dir=...)`)."""
-    sim, _, account = bank
+    sim, _, _ = bank
     before = sim.journal.digest()
     for write in (lambda: sim.ledger.export_csv("deposit-omnibus", out_dir=str(tmp_path / name)),
                   lambda: sim.report.run("trial-balance", out_dir=str(tmp_path / name))):
@@ -259,3 +259,48 @@ def test_an_out_dir_no_directory_can_be_made_at_is_refused_naming_it(bank, name,
             write()
         assert raised.value.fields["argument"] == "out_dir"
     assert sim.journal.digest() == before
+
+
+def _position(**changes):
+    from datetime import date
+
+    import attrs
+
+    from engine.bank.importer import Position
+
+    good = Position("fac-1", "a@bank.test", 100_000_00, 100_000_00, 100_000_00, 0, 3 * 100_000_000, std_terms(),
+                    date(2024, 1, 1))
+    return attrs.evolve(good, **changes)
+
+
+BAD_POSITIONS = {
+    "a dict": lambda: [{"facility_id": "x"}], "None": lambda: None,
+    "an amount as text": lambda: [_position(amount="5")],
+    "a day as text": lambda: [_position(activated_on="2024-01-01")],
+    "activated after today": lambda: [_position(activated_on=__import__("datetime").date(2030, 1, 1))],
+    "no terms": lambda: [_position(terms=None)], "a facility twice": lambda: [_position(), _position()],
+}
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+@pytest.mark.parametrize("positions", BAD_POSITIONS.values(), ids=BAD_POSITIONS.keys())
+def test_an_import_of_positions_no_book_makes_is_refused_before_anything_and_the_next_command_works(positions,
+                                                                                                   chunked):
+    """A position of the wrong types was a bare AttributeError/TypeError after the price was
+    journaled; one activated after today, or a facility id twice, was refused after its facility's
+    command was told, so the next valid command's settle failed on it (ImportInconsistent,
+    HandlerFailed, DisbursalLimitExceeded)."""
+    from engine.bank.importer import import_chunks, import_positions
+
+    given = positions()
+    with Simulation(seed=18, start="2024-02-01") as sim:
+        before = sim.journal.digest()
+        with pytest.raises(Refusal):
+            if chunked:
+                import_chunks(sim, [given] if isinstance(given, list) else given, 7_000_000)
+            else:
+                import_positions(sim, given, 7_000_000)
+        assert sim.journal.digest() == before
+        sim.customer.create_customer("next@bank.test")
+        sim.settle(commit=True)
+        assert import_positions(sim, [_position()], 7_000_000) == ["fac-1"]

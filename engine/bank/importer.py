@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import gc
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
+from itertools import chain
+from typing import Any
 
 import attrs
 
@@ -35,11 +37,20 @@ from domains.credit.commands import (
     ImportObligation,
 )
 from domains.credit.facility.activation import initial_disbursal
-from domains.credit.facility.imported import ImportFacility, imported_cycles, imported_state
+from domains.credit.facility.imported import (
+    ImportFacility,
+    ImportInconsistent,
+    imported_cycles,
+    imported_state,
+    inconsistency,
+)
 from domains.credit.math import add_months
 from domains.credit.primitives import ObligationType
 from domains.credit.terms import TermValues
+from domains.money import MAX_SATS
 from domains.price import BTC_USD
+from domains.validators import WrongType, bounded_text, check_amount, check_id
+from engine.kernel.errors import DuplicateValue, InvalidArgument
 from engine.kernel.runtime import fewer_collections
 from engine.kernel.schema import ENTITY_NAMES
 
@@ -67,6 +78,7 @@ class Position:
 def import_positions(sim, positions: Iterable[Position], price: int) -> list[str]:
     """Publish `price` (cents per BTC) and import every position at the simulation's current date;
     returns the facility ids in book order. Refusals are the domains' typed errors."""
+    positions = _checked(positions, sim.now.date(), set())  # before the price: a refused import journals nothing
     with _lookups_deferred(sim):
         sim.price.set(price)
         accounts: dict[str, tuple[str, str]] = {}
@@ -81,12 +93,14 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
     once: a stopped actor's inbox lets go of it) but the price's, which every reaction reads, so memory holds a chunk's
     positions and actors rather than the book's; with rarer cyclic garbage collections
     (`fewer_collections`, `_frozen_chunks`), as a run's clock does. Returns how many."""
+    chunks, today, seen = _iterable(chunks), sim.now.date(), set[str]()
+    first = _checked(next(chunks, []), today, seen)  # before the price: a first chunk refused journals nothing
     sim.price.set(price)
     accounts: dict[str, tuple[str, str]] = {}
     count = 0
     with fewer_collections(), _frozen_chunks(), _lookups_deferred(sim), \
             _page_cache(sim.journal.conn, IMPORT_CACHE_KIB):  # built after: a smaller cache bounds its sort
-        for chunk in chunks:
+        for chunk in chain([first], (_checked(later, today, seen) for later in chunks)):
             for p in chunk:
                 _import(sim, p, accounts, price)
                 count += 1
@@ -95,6 +109,48 @@ def import_chunks(sim, chunks: Iterable[Iterable[Position]], price: int) -> int:
             sim.registry.ref("price", BTC_USD)  # every reaction reads the price: keep it live
             gc.freeze()
     return count
+
+
+def _iterable(values: object) -> Iterator[Any]:
+    """An iterator over `values`, or `InvalidArgument` (None or 5 was a bare TypeError after the
+    price was journaled)."""
+    if not isinstance(values, Iterable) or isinstance(values, str | bytes | Mapping):
+        raise InvalidArgument(argument="positions", value=values, problem="an iterable of Positions (read_book's)")
+    return iter(values)
+
+
+def _checked(positions: object, today: date, seen: set[str]) -> list[Position]:
+    """The positions, each checked before any of its commands is told: a position of the wrong
+    types (a dict, an amount "5", a day as text) was a bare AttributeError or TypeError, and one
+    that contradicts itself (activated after today) or repeats a facility id was refused after its
+    facility's command was told, so the next valid command's settle ran, and failed on, the rest."""
+    found = list(_iterable(positions))
+    for p in found:
+        _check_position(p, today)
+        if p.facility_id in seen:
+            raise DuplicateValue(kind=FACILITY, column="id", value=p.facility_id)
+        seen.add(p.facility_id)
+    return found
+
+
+def _check_position(p: object, today: date) -> None:
+    """`InvalidArgument`, `WrongType`, `AmountOutOfRange` or `ImportInconsistent` for a position no
+    book row makes (what `scenarios.book.format.read_book` checks of each row)."""
+    if not isinstance(p, Position):
+        raise InvalidArgument(argument="positions", value=p,
+                              problem="a Position (engine.bank.importer), as read_book returns")
+    check_id("facility_id", p.facility_id)
+    bounded_text("email", p.email)
+    for name in ("amount", "disbursed", "principal", "interest"):
+        check_amount(name, getattr(p, name), minimum=0)
+    check_amount("collateral_sats", p.collateral_sats, minimum=0, maximum=MAX_SATS, unit="sats")
+    if not isinstance(p.terms, TermValues):
+        raise WrongType(field="terms", value=p.terms, expected="TermValues")
+    if not isinstance(p.activated_on, date):
+        raise WrongType(field="activated_on", value=p.activated_on, expected="a date")
+    problem = inconsistency(p.amount, p.disbursed, p.principal, p.interest, p.terms, p.activated_on, today)
+    if problem is not None:
+        raise ImportInconsistent(facility_id=p.facility_id, problem=problem)
 
 
 @contextmanager
