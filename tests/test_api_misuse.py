@@ -304,3 +304,18 @@ def test_an_import_of_positions_no_book_makes_is_refused_before_anything_and_the
         sim.customer.create_customer("next@bank.test")
         sim.settle(commit=True)
         assert import_positions(sim, [_position()], 7_000_000) == ["fac-1"]
+
+
+@pytest.mark.parametrize("target", ["nobody", None, 5])
+def test_an_approval_process_for_nothing_is_refused_before_it_starts(bank, target):
+    """`sim.governance.start_process("withdraw", "nobody")` started and auto-approved a process, and
+    its conclusion's reaction failed (ReactionFailed, UnknownEntity): a refusal that journaled."""
+    sim, customer, account = bank
+    before = sim.journal.digest()
+    with pytest.raises(Refusal):
+        sim.governance.start_process("withdraw", target)
+    assert sim.journal.digest() == before
+    with pytest.raises(Refusal):  # a proposal's id is no withdrawal's
+        sim.governance.start_process("withdraw", sim.credit.create_proposal(customer, 10_00, std_terms()))
+    withdrawal = sim.deposit.initiate_withdrawal(account, 1_00)  # starts its own process, auto-approved
+    assert sim.deposit.withdrawal(withdrawal).id == withdrawal

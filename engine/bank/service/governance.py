@@ -22,6 +22,7 @@ from domains.governance import (
     UpdateApprovalRules,
 )
 from engine.kernel.authz import SYSTEM
+from engine.kernel.errors import UnknownEntity
 from engine.kernel.port import Kernel, Outcome
 
 __all__ = ["GovernanceService"]
@@ -99,7 +100,12 @@ class GovernanceService:
                       subject: str = SYSTEM) -> str:
         """Start an approval process under the policy's current rules; with AutoApprove it concludes
         (and its conclusion's reactions run) before this returns. Lana shares ids: pass the target's
-        id as `process_id` where Lana does (withdrawal, disbursal, proposal)."""
+        id as `process_id` where Lana does (withdrawal, disbursal, proposal). A `target_ref` that
+        names no entity of the process type's kind is `UnknownEntity`, before the process is started
+        (it was started and auto-approved, and its conclusion's reaction failed: `ReactionFailed`)."""
+        target_kind = _TARGETS[_process_type(process_type)]
+        if not self.kernel.exists(target_kind, target_ref):  # before the policies are made on first use
+            raise UnknownEntity(kind=target_kind, id=target_ref)
         rules = self.policy(process_type).rules
         process_id = process_id or self.kernel.ids.entity()
         command = StartApprovalProcess(process_id, process_type, rules, target_ref)
@@ -140,6 +146,11 @@ class GovernanceService:
         for process_type in ProcessType:
             self.kernel.execute("approval-policy", process_type.value, InitPolicy(process_type, rules, allowed))
         self._policies_ready = True
+
+
+_TARGETS = {ProcessType.CREDIT_FACILITY_PROPOSAL: "credit-facility-proposal", ProcessType.DISBURSAL: "disbursal",
+            ProcessType.WITHDRAW: "withdrawal"}
+"""The kind of entity each process type decides on (its `target_ref`)."""
 
 
 def _process_type(value: object) -> ProcessType:
