@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from contextlib import contextmanager
+import threading
+from contextlib import ExitStack, contextmanager
 
 from scenarios.library import ScenarioError
 
@@ -31,27 +32,48 @@ def connect(*, workers: int | None = None, scheduler: str | None = None):
 
     for name in ("distributed", "bokeh", "tornado"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    with dask.config.set({"distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT}s", **QUIET}):
+    with dask.config.set({"distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT}s", **QUIET}), \
+            ExitStack() as held:
         if scheduler:
             try:
                 client = Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise ScenarioError(f"cannot reach the dask scheduler at {scheduler}: "
                                     f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-            cluster = None
+            held.callback(client.close)
         else:
-            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                   silence_logs=logging.ERROR)
-            client = Client(cluster)
-            client.run(_ignore_ctrl_c)  # Ctrl-C stops the sweep, which closes its workers quietly
-        try:
-            yield client
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            with _ctrl_c_held():  # Ctrl-C stops the sweep, which closes its workers quietly
+                cluster = held.enter_context(LocalCluster(
+                    n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                    host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR))
+                client = held.enter_context(Client(cluster))
+        yield client
 
 
-def _ignore_ctrl_c() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+@contextmanager
+def _ctrl_c_held():
+    """While a local cluster starts: every process it starts, then or later (a worker that died is
+    started again by its nanny), is born with SIGINT blocked, inherited from the cluster's threads
+    started here; and a Ctrl-C meanwhile is held until the cluster is running, so that it stops
+    the sweep with the cluster held and closed. A terminal's Ctrl-C reaches the whole process
+    group: workers that took it printed a KeyboardInterrupt traceback each (one killed and
+    restarted no longer ignored it; one starting was killed at import), and a Ctrl-C while the
+    cluster started left it half-made, closed at exit with 'AssertionError: Status.init'."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()  # started later, from a blocked thread, it would unblock SIGINT there
+    seen: list[int] = []
+    here = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda *_: seen.append(1)) if here else None
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C pending meanwhile is handled here
+        if here:
+            signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+    if seen:  # as the handler the sweep set would have: KeyboardInterrupt
+        if callable(previous):
+            previous(signal.SIGINT, None)
+        elif previous == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)
