@@ -43,11 +43,22 @@ def connect(*, workers: int | None = None, scheduler: str | None = None):
             held.callback(client.close)
         else:
             with _ctrl_c_held():  # Ctrl-C stops the sweep, which closes its workers quietly
-                cluster = held.enter_context(LocalCluster(
-                    n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                    host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR))
+                cluster = held.enter_context(_local(LocalCluster, workers))
                 client = held.enter_context(Client(cluster))
         yield client
+
+
+def _local(local_cluster, workers: int | None):
+    """A `LocalCluster` on 127.0.0.1, or one line when it cannot start: a worker process that died
+    as it started (killed, out of memory) ended the sweep in a traceback of RuntimeError: Nanny
+    failed to start. Nothing is written before, so the same command is all it takes."""
+    try:
+        return local_cluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                             host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+    except (RuntimeError, OSError, TimeoutError) as exc:
+        causes = [str(e) for e in (exc.__cause__, exc) if e is not None and str(e)]
+        raise ScenarioError(f"the local dask cluster did not start ({(causes or [type(exc).__name__])[0]}); "
+                            "nothing was run: run the same command again") from None
 
 
 @contextmanager
