@@ -32,6 +32,9 @@ def connect(*, workers: int | None = None, scheduler: str | None = None):
 
     for name in ("distributed", "bokeh", "tornado"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    # a scheduler lost mid-sweep: the client logs each failed reconnection with a 40-line traceback,
+    # where the sweep says it in one line (runner._stream)
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     with dask.config.set({"distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT}s", **QUIET}), \
             ExitStack() as held:
         if scheduler:

@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from scenarios.library import ScenarioError
 from scenarios.sweep import books
 from scenarios.sweep.cluster import connect
 from scenarios.sweep.plan import RunSpec
@@ -77,6 +78,9 @@ def _stream(client, todo, journals, store, counts, progress, prefix: str = "lana
         # results come back with their completion (no round trip per task); a lost task's is its exception
         for future, result in as_completed([*building.values(), *futures], with_results=True, raise_errors=False):
             result = _outcome(future, result)
+            if getattr(result, "reason", None) == "scheduler-connection-lost":
+                raise ScenarioError(f"lost the dask scheduler at {client.scheduler.address} mid-sweep: the runs that "
+                                    f"finished are kept in {out} (run the same command to run the rest)")
             if future.key in specs:
                 _record(result, specs[future.key], store, counts, progress, len(todo))
             else:
