@@ -39,6 +39,7 @@ def connect(*, workers: int | None = None, scheduler: str | None = None):
             ExitStack() as held:
         if scheduler:
             try:
+                _handshake(scheduler)
                 client = Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError, ValueError) as exc:
                 raise ScenarioError(f"cannot reach the dask scheduler at {scheduler}: "
@@ -49,6 +50,38 @@ def connect(*, workers: int | None = None, scheduler: str | None = None):
                 cluster = held.enter_context(_local(LocalCluster, workers))
                 client = held.enter_context(Client(cluster))
         yield client
+
+
+def _handshake(address: str) -> None:
+    """Connect to `address` and read a dask handshake within `CONNECT_TIMEOUT` (and a second), on a
+    thread of its own (a notebook's thread runs an event loop already). dask's own connect waits
+    for the handshake without a limit: `--scheduler` naming a port where something else listens (a
+    web server, a service that reads first) hung the sweep for good. Anything it raises is the
+    address's problem: an OSError of its words (tornado's WebSocketError, msgpack's errors too)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect as open_comm
+    from distributed.comm import get_address_host_port
+
+    port = get_address_host_port(address)[1]  # ValueError: a malformed address
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port} is out of range (1-65535)")
+
+    async def shake() -> None:
+        try:
+            comm = await asyncio.wait_for(open_comm(address, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT + 1)
+        except TimeoutError:
+            raise OSError(f"something listens there but gave no dask handshake within {CONNECT_TIMEOUT} s "
+                          "(not a dask scheduler?)") from None
+        except OSError:
+            raise
+        except Exception as exc:  # the bytes it answered are no dask message
+            raise OSError(f"not a dask scheduler ({type(exc).__name__}: {exc})") from None
+        await comm.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, shake()).result()
 
 
 def _local(local_cluster, workers: int | None):
