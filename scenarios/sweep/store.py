@@ -39,10 +39,22 @@ def is_sweep_dir(path) -> bool:
 def read_manifest(path: Path) -> dict:
     """The manifest, refused in one line when it lacks what every sweep writes (a KeyError traceback
     from `report` or a rerun otherwise)."""
-    manifest = json.loads((Path(path) / MANIFEST).read_text())
+    file = Path(path) / MANIFEST
+    try:
+        manifest = json.loads(file.read_text())
+    except OSError as exc:  # FileNotFoundError, IsADirectoryError, PermissionError tracebacks from read_runs
+        raise ScenarioError(f"{file}: no sweep manifest to read ({exc.strerror or type(exc).__name__})") from None
+    except ValueError as exc:  # cut short or garbled: JSONDecodeError, UnicodeDecodeError tracebacks
+        raise ScenarioError(f"{file}: a damaged sweep manifest (not JSON: {str(exc).splitlines()[0][:120]}); "
+                            "choose another --out (out=)") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ScenarioError(f"{file}: not a lanasim sweep manifest (damaged, or another's); "
+                            "choose another --out (out=)")
     lacking = [key for key in ("scenario", "design", "plan", "parts") if key not in manifest]
     if lacking:
-        raise ScenarioError(f"{Path(path) / MANIFEST}: a damaged sweep manifest (no {lacking[0]}); "
+        raise ScenarioError(f"{file}: a damaged sweep manifest (no {lacking[0]}); choose another --out (out=)")
+    if not isinstance(manifest["parts"], list) or not all(isinstance(p, str) for p in manifest["parts"]):
+        raise ScenarioError(f"{file}: a damaged sweep manifest (its parts are not a list of file names); "
                             "choose another --out (out=)")
     return manifest
 
@@ -89,6 +101,8 @@ class Store:
             raise ScenarioError(f"--out (out=) {path} is a file, not a sweep directory")
         if not path.exists() or not any(path.iterdir()):
             return []
+        if (path / MANIFEST).exists():
+            read_manifest(path)  # a damaged one is named with its problem (it said "holds no sweep")
         if not is_sweep_dir(path):
             raise ScenarioError(f"--out (out=) {path} is not empty and holds no sweep; choose another directory")
         found, identity = read_manifest(path), json.loads(json.dumps(identity))
