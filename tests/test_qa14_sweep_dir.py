@@ -26,6 +26,7 @@ def _sweep(path):
 @pytest.mark.parametrize(("damage", "words"), [
     (lambda part: part.write_bytes(b"junk\n"), "a part of the sweep's runs that cannot be read (Could not open"),
     (lambda part: part.unlink(), "a part of the sweep's runs that cannot be read (no such file)"),
+    (lambda part: (part.unlink(), part.mkdir()), "a part of the sweep's runs that cannot be read (a directory"),
     (lambda part: (part.parent.parent / MANIFEST).write_text(json.dumps({"format": "lanasim-sweep/1"})),
      "sweep.json: a damaged sweep manifest (no scenario)"),
 ])

@@ -62,6 +62,9 @@ def read_manifest(path: Path) -> dict:
 def _part(path: Path) -> pd.DataFrame:
     """One part of the runs, refused in one line when it cannot be read (a damaged or deleted file:
     Parquet's ArrowInvalid traceback, or an error naming only the path, otherwise)."""
+    if path.is_dir():  # pandas reads a directory as a dataset: no columns, a KeyError traceback later
+        raise ScenarioError(f"{path}: a part of the sweep's runs that cannot be read (a directory, not a file); "
+                            "choose another --out (out=)")
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as bad:
