@@ -12,7 +12,7 @@ from scenarios.library import ScenarioError
 from scenarios.sweep import books
 from scenarios.sweep.cluster import connect
 from scenarios.sweep.plan import RunSpec
-from scenarios.sweep.store import Store
+from scenarios.sweep.store import Store, read_manifest
 from scenarios.sweep.worker import lost_run, run_batch
 
 __all__ = ["batch_size", "execute"]
@@ -129,8 +129,9 @@ def _books(client, todo: list[RunSpec], out: Path | None, counts: dict, prefix: 
         if spec.book is not None:
             first.setdefault(spec.book, spec)
     shipped, building = {}, {}
+    listed = read_manifest(out).get("books", {}) if out is not None else {}
     for key, spec in first.items():
-        kept = books.cached(out, spec, shared) if out is not None else None
+        kept = books.cached(out, spec, shared, listed.get(key)) if out is not None else None
         if kept is not None:
             shipped[key] = kept if "path" in kept else client.scatter([kept])[0]
             counts["books_kept"] += 1
