@@ -26,6 +26,7 @@ def _sweep(path):
 @pytest.mark.parametrize(("damage", "words"), [
     (lambda part: part.write_bytes(b"junk\n"), "a part of the sweep's runs that cannot be read (Could not open"),
     (lambda part: part.unlink(), "a part of the sweep's runs that cannot be read (no such file)"),
+    (lambda part: (part.unlink(), part.mkdir()), "a part of the sweep's runs that cannot be read (a directory"),
     (lambda part: (part.parent.parent / MANIFEST).write_text(json.dumps({"format": "lanasim-sweep/1"})),
      "sweep.json: a damaged sweep manifest (no scenario)"),
 ])
@@ -55,3 +56,29 @@ def test_a_sweep_manifest_that_is_no_json_is_named_as_damaged_not_as_missing(tmp
     assert main(["report", str(tmp_path / "sweep")]) == 2
     err = capsys.readouterr().err
     assert "sweep.json: not a lanasim sweep manifest" in err and "no sweep.json" not in err
+
+
+@pytest.mark.parametrize(("damage", "words"), [
+    (lambda m: m.write_text(m.read_text()[:100]), "sweep.json: a damaged sweep manifest (not JSON: "),
+    (lambda m: m.write_bytes(b"\x00\xffgarbage"), "sweep.json: a damaged sweep manifest (not JSON: 'utf-8' codec"),
+    (lambda m: m.write_text("[1, 2, 3]"), "sweep.json: not a lanasim sweep manifest (damaged, or another's)"),
+    (lambda m: m.write_text(json.dumps({**json.loads(m.read_text()), "parts": "runs.parquet/part-00000.parquet"})),
+     "sweep.json: a damaged sweep manifest (its parts are not a list of file names)"),
+    (lambda m: m.unlink(), "sweep.json: no sweep manifest to read (No such file or directory)"),
+], ids=["cut-short", "garbled", "a-list", "parts-a-string", "deleted"])
+def test_read_runs_and_a_rerun_name_a_damaged_manifest_and_its_problem(tmp_path, damage, words):
+    """read_runs(OUT) of a manifest cut short, garbled or deleted raised JSONDecodeError,
+    UnicodeDecodeError or FileNotFoundError; parts given as one string were read letter by letter
+    ('OUT/r: ... no such file'); a rerun of the sweep said only that OUT 'holds no sweep'."""
+    from scenarios.sweep import read_runs
+
+    _sweep(tmp_path / "sweep")
+    manifest = tmp_path / "sweep" / MANIFEST
+    damage(manifest)
+    with pytest.raises(ScenarioError) as refused:
+        read_runs(tmp_path / "sweep")
+    assert words in str(refused.value)
+    if manifest.exists():
+        with pytest.raises(ScenarioError) as rerun:
+            Store.check(tmp_path / "sweep", IDENTITY)
+        assert words in str(rerun.value)

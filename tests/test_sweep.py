@@ -508,3 +508,22 @@ def test_runs_parquet_read_whole_keeps_every_figure_when_its_first_part_holds_on
     assert (runs.loc[1, "status"], runs.loc[2, "status"]) == ("lost", "ok")
     assert math.isnan(runs.loc[1, "shortfall_end_cents"]) and runs.loc[2, "price_updates"] == ok["price_updates"] > 0
     assert {"events_journaled", "min_cvl_pct", "hours_under_margin_call_max"} <= set(runs.columns)
+
+
+@pytest.mark.parametrize("damage", [lambda book: book.write_bytes(book.read_bytes()[:5000]),
+                                    lambda book: book.write_text("garbage")], ids=["cut-short", "overwritten"])
+def test_a_kept_book_damaged_between_two_invocations_is_refused_naming_it_and_runs_again_once_deleted(
+        tmp_path, cluster, damage):
+    """Every run branched from a kept book cut short or overwritten failed ('database disk image is
+    malformed', 'file is not a database'), and a failed run is final: a rerun never ran them again."""
+    out = tmp_path / "sweep"
+    sweep("march-2020", [1], [], ["facilities=3", "days=1"], out, scheduler=cluster)
+    (book,) = (out / "books").glob("*.sqlite")
+    damage(book)
+    with pytest.raises(ScenarioError, match=f"{re.escape(str(book))}: a kept book that is not the file this "
+                                            "sweep wrote .* delete it and run the same command"):
+        sweep("march-2020", [1, 2], [], ["facilities=3", "days=1"], out, scheduler=cluster)
+    book.unlink()
+    again = sweep("march-2020", [1, 2], [], ["facilities=3", "days=1"], out, scheduler=cluster)
+    assert list(again.runs["status"]) == ["ok", "ok"]
+    assert again.runs.set_index("seed").loc[2, "digest"] == in_process_digest(2, facilities=3, days=1)

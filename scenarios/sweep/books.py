@@ -43,15 +43,31 @@ def build(spec: RunSpec, out: str | None = None) -> dict:
         return {**named, "bytes": b"", "size": 0, "build_s": time.perf_counter() - started, "error": error}
 
 
-def cached(out: Path, spec: RunSpec, shared: bool = False) -> dict | None:
+def cached(out: Path, spec: RunSpec, shared: bool = False, listed: dict | None = None) -> dict | None:
     """The book of `spec` an earlier attempt of this sweep kept (named by its file when the workers
-    share the directory, else read as bytes), or None."""
+    share the directory, else read as bytes), or None. `listed`: the manifest's facts of that book."""
     named = {"key": spec.book, "code": spec.code}
     path = path_of(out, named)
     if not path.is_file():
         return None
+    _intact(path, listed)
     found = {"path": str(path.resolve())} if shared else {"bytes": path.read_bytes()}
     return {**named, **found, "size": path.stat().st_size, "build_s": 0.0, "error": ""}
+
+
+def _intact(path: Path, listed: dict | None) -> None:
+    """Refuse a kept book that is not the file this sweep wrote (cut short, overwritten): every run
+    branched from it failed ('DatabaseError: database disk image is malformed', 'file is not a
+    database'), and a failed run is final, so a rerun never ran them again."""
+    from scenarios.library import ScenarioError
+
+    with path.open("rb") as file:
+        header = file.read(16)
+    size, expected = path.stat().st_size, (listed or {}).get("bytes")
+    if header != b"SQLite format 3\x00" or (isinstance(expected, int) and expected and size != expected):
+        held = f"{size:,} bytes" + (f", where {expected:,} were written" if expected else "")
+        raise ScenarioError(f"{path}: a kept book that is not the file this sweep wrote ({held}); "
+                            "delete it and run the same command to open the book again")
 
 
 def keep(out: Path, book: dict) -> None:

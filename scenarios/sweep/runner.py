@@ -8,10 +8,11 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from scenarios.library import ScenarioError
 from scenarios.sweep import books
 from scenarios.sweep.cluster import connect
 from scenarios.sweep.plan import RunSpec
-from scenarios.sweep.store import Store
+from scenarios.sweep.store import Store, read_manifest
 from scenarios.sweep.worker import lost_run, run_batch
 
 __all__ = ["batch_size", "execute"]
@@ -77,6 +78,9 @@ def _stream(client, todo, journals, store, counts, progress, prefix: str = "lana
         # results come back with their completion (no round trip per task); a lost task's is its exception
         for future, result in as_completed([*building.values(), *futures], with_results=True, raise_errors=False):
             result = _outcome(future, result)
+            if getattr(result, "reason", None) == "scheduler-connection-lost":
+                raise ScenarioError(f"lost the dask scheduler at {client.scheduler.address} mid-sweep: the runs that "
+                                    f"finished are kept in {out} (run the same command to run the rest)")
             if future.key in specs:
                 _record(result, specs[future.key], store, counts, progress, len(todo))
             else:
@@ -125,8 +129,9 @@ def _books(client, todo: list[RunSpec], out: Path | None, counts: dict, prefix: 
         if spec.book is not None:
             first.setdefault(spec.book, spec)
     shipped, building = {}, {}
+    listed = read_manifest(out).get("books", {}) if out is not None else {}
     for key, spec in first.items():
-        kept = books.cached(out, spec, shared) if out is not None else None
+        kept = books.cached(out, spec, shared, listed.get(key)) if out is not None else None
         if kept is not None:
             shipped[key] = kept if "path" in kept else client.scatter([kept])[0]
             counts["books_kept"] += 1

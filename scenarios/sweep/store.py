@@ -39,33 +39,42 @@ def is_sweep_dir(path) -> bool:
 def read_manifest(path: Path) -> dict:
     """The manifest, refused in one line when it lacks what every sweep writes (a KeyError traceback
     from `report` or a rerun otherwise)."""
-    manifest = _manifest_at(path)
+    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):  # a TypeError from pathlib
+        raise ScenarioError(f"a sweep directory is a path (str or Path), not {path!r}")
+    file = Path(path) / MANIFEST
+    try:
+        text = file.read_text()
+    except OSError as exc:  # FileNotFoundError, IsADirectoryError, PermissionError tracebacks from read_runs
+        raise ScenarioError(f"{file}: no sweep manifest to read ({exc.strerror or type(exc).__name__}); give the "
+                            "--out of a lanasim sweep (out= of run_sweep)") from None
+    except UnicodeDecodeError as exc:  # garbled: not text
+        raise ScenarioError(f"{file}: a damaged sweep manifest (not JSON: {str(exc).splitlines()[0][:120]}); "
+                            "choose another --out (out=)") from None
+    except ValueError as exc:  # a NUL or a lone surrogate in the path: no file has that name
+        raise ScenarioError(f"{path!r}: holds no sweep (no file system names it: {exc})") from None
+    try:
+        manifest = json.loads(text)
+    except ValueError as exc:  # cut short or garbled: JSONDecodeError tracebacks
+        raise ScenarioError(f"{file}: a damaged sweep manifest (not JSON: {str(exc).splitlines()[0][:120]}); "
+                            "choose another --out (out=)") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ScenarioError(f"{file}: not a lanasim sweep manifest (damaged, or another's); "
+                            "choose another --out (out=)")
     lacking = [key for key in ("scenario", "design", "plan", "parts") if key not in manifest]
     if lacking:
-        raise ScenarioError(f"{Path(path) / MANIFEST}: a damaged sweep manifest (no {lacking[0]}); "
+        raise ScenarioError(f"{file}: a damaged sweep manifest (no {lacking[0]}); choose another --out (out=)")
+    if not isinstance(manifest["parts"], list) or not all(isinstance(p, str) for p in manifest["parts"]):
+        raise ScenarioError(f"{file}: a damaged sweep manifest (its parts are not a list of file names); "
                             "choose another --out (out=)")
-    return manifest
-
-
-def _manifest_at(path: object) -> dict:
-    """The parsed `sweep.json` of `path`, or `ScenarioError` naming the directory: a path that holds
-    no sweep (the most common slip: the run's directory, or the sweep's parent) was a bare
-    FileNotFoundError, a value that is no path a bare TypeError from pathlib."""
-    if not isinstance(path, str | os.PathLike) or isinstance(path, bytes):
-        raise ScenarioError(f"a sweep directory is a path (str or Path), not {path!r}")
-    try:
-        manifest = json.loads((Path(path) / MANIFEST).read_text())
-    except (OSError, ValueError):  # missing, unreadable, a file, a NUL in the name; or no JSON
-        raise ScenarioError(f"{path}: holds no sweep (no readable {MANIFEST}); give the --out of a lanasim "
-                            "sweep (out= of run_sweep)") from None
-    if not isinstance(manifest, dict):
-        raise ScenarioError(f"{Path(path) / MANIFEST}: a damaged sweep manifest (not a JSON object)")
     return manifest
 
 
 def _part(path: Path) -> pd.DataFrame:
     """One part of the runs, refused in one line when it cannot be read (a damaged or deleted file:
     Parquet's ArrowInvalid traceback, or an error naming only the path, otherwise)."""
+    if path.is_dir():  # pandas reads a directory as a dataset: no columns, a KeyError traceback later
+        raise ScenarioError(f"{path}: a part of the sweep's runs that cannot be read (a directory, not a file); "
+                            "choose another --out (out=)")
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as bad:
@@ -106,6 +115,8 @@ class Store:
             raise ScenarioError(f"--out (out=) {path} is a file, not a sweep directory")
         if not path.exists() or not any(path.iterdir()):
             return []
+        if (path / MANIFEST).exists():
+            read_manifest(path)  # a damaged one is named with its problem (it said "holds no sweep")
         if not is_sweep_dir(path):
             raise ScenarioError(f"--out (out=) {path} is not empty and holds no sweep; choose another directory")
         found, identity = read_manifest(path), json.loads(json.dumps(identity))
