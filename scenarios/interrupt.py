@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from scenarios.console import RunProgress
 
-__all__ = ["by_interrupt", "ignore_sigint", "interrupt_once", "stop_on_sigint"]
+__all__ = ["Terminated", "by_interrupt", "ignore_sigint", "interrupt_once", "stop_on_sigint", "terminate_once"]
 
 
 @contextmanager
@@ -52,6 +52,26 @@ def interrupt_once(*, process_ends: bool = False) -> Iterator[None]:
     (closing a Dask cluster, saying what was kept) is not cut short. After the block the previous
     handler is restored, or, with `process_ends` and an interrupt seen, SIGINT stays ignored (see
     `stop_on_sigint`)."""
+    with _once(signal.SIGINT, KeyboardInterrupt, process_ends=process_ends):
+        yield
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, stopping a command as a Ctrl-C does."""
+
+
+@contextmanager
+def terminate_once() -> Iterator[None]:
+    """SIGTERM (`kill PID`, `timeout`, a service manager stopping it) raises `Terminated` (a
+    `KeyboardInterrupt`) as the first Ctrl-C does; later ones are ignored while the block stops."""
+    with _once(signal.SIGTERM, Terminated):
+        yield
+
+
+@contextmanager
+def _once(signum: int, raised: type[BaseException], *, process_ends: bool = False) -> Iterator[None]:
+    """The first `signum` while the block runs raises `raised` where it is, later ones are ignored;
+    then the previous handler is restored (with `process_ends` and one seen: the signal ignored)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -61,13 +81,13 @@ def interrupt_once(*, process_ends: bool = False) -> Iterator[None]:
         nonlocal seen
         if not seen:
             seen = True
-            raise KeyboardInterrupt
+            raise raised
 
-    previous = signal.signal(signal.SIGINT, handle)
+    previous = signal.signal(signum, handle)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN if process_ends and seen else previous)
+        signal.signal(signum, signal.SIG_IGN if process_ends and seen else previous)
 
 
 def ignore_sigint() -> None:

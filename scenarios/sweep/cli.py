@@ -5,11 +5,7 @@ Ctrl-C while it stops is ignored: the exit status stays 130."""
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
@@ -43,7 +39,7 @@ def register_cli(sub, *, progress) -> None:
     cmd.add_argument("--at", help="the instant the --from journal is branched at (default: its last instant)")
 
     def handle(args: argparse.Namespace) -> int:
-        from scenarios.interrupt import interrupt_once
+        from scenarios.interrupt import Terminated, interrupt_once, terminate_once
         from scenarios.sweep.api import sweep  # pandas and Dask: loaded by this command only
         from scenarios.sweep.outputs import print_risk
         from scenarios.sweep.plan import parse_seeds
@@ -51,7 +47,7 @@ def register_cli(sub, *, progress) -> None:
         _one_design(args)
         seeds = parse_seeds(args.seeds or "1-4") if args.design == "grid" else []
         settings = [*args.set, *_held_book(args)]
-        with interrupt_once(process_ends=getattr(args, "process_ends", False)), _terminate_once(), \
+        with interrupt_once(process_ends=getattr(args, "process_ends", False)), terminate_once(), \
                 _Bar(progress) as bar:
             try:
                 result = sweep(args.scenario, seeds, args.grid, settings, Path(args.out), design=args.design,
@@ -59,10 +55,10 @@ def register_cli(sub, *, progress) -> None:
                                scheduler=args.scheduler, keep_journals=args.keep_journals, progress=bar.update,
                                echo=lambda line: print(line, file=sys.stderr))
             except KeyboardInterrupt as stop:
-                how = "terminated (SIGTERM)" if isinstance(stop, _Terminated) else "interrupted"
+                how = "terminated (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
                 print(f"lanasim: {how}; finished runs are kept in {args.out} (run the same command to resume)",
                       file=sys.stderr)
-                return 143 if isinstance(stop, _Terminated) else 130
+                return 143 if isinstance(stop, Terminated) else 130
         c = result.counts
         print(f"{c['planned']} runs: {c['ran']} ran ({c['failed']} failed), {c['skipped']} already done; "
               f"{c['books_built']} book(s) opened, {c['books_kept']} taken from {args.out}/books", file=sys.stderr)
@@ -71,34 +67,6 @@ def register_cli(sub, *, progress) -> None:
         return 0
 
     cmd.set_defaults(handler=handle)
-
-
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, stopping the sweep as a Ctrl-C does."""
-
-
-@contextmanager
-def _terminate_once() -> Iterator[None]:
-    """SIGTERM (`kill PID`, `timeout`, a service manager stopping it) stops the sweep as the first
-    Ctrl-C does, keeping every finished run; later ones are ignored while it stops. It killed the
-    process outright: the rows of up to 10 s of finished runs, held to be written as one part, were
-    lost (kill at 6 s of a 120-run sweep: 0 rows kept, exit 143)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    seen = False
-
-    def handle(signum: int, frame: object) -> None:
-        nonlocal seen
-        if not seen:
-            seen = True
-            raise _Terminated
-
-    previous = signal.signal(signal.SIGTERM, handle)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _one_design(args: argparse.Namespace) -> None:
