@@ -15,8 +15,8 @@ from domains.money import MAX_CENTS, MAX_SATS
 
 __all__ = [
     "MAX_CENTS", "MAX_SATS", "MAX_TEXT", "AmountOutOfRange", "ArgumentRefused", "TextTooLong", "WrongType",
-    "NOT_UNICODE", "amount", "bounded_text", "check_amount", "check_id", "instance_of", "is_unicode", "optional_text",
-    "required",
+    "NOT_UNICODE", "amount", "bounded_text", "check_amount", "check_id", "instance_of", "is_nameable", "is_unicode",
+    "optional_text", "required",
 ]
 
 MAX_TEXT = 254  # characters in any text argument (an email's limit, RFC 5321)
@@ -53,6 +53,12 @@ def is_unicode(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def is_nameable(path: str) -> bool:
+    """Whether a file system can name `path`: no NUL character and valid Unicode (opening one that
+    holds either was a bare ValueError or UnicodeEncodeError, from SQLite, mkdir or open)."""
+    return "\x00" not in path and is_unicode(path)
 
 
 def required(error: Callable[..., Exception], maximum: int = MAX_TEXT) -> Validator:

@@ -8,7 +8,7 @@ import sqlite3
 import weakref
 from pathlib import Path
 
-from domains.validators import is_unicode
+from domains.validators import is_nameable
 from engine.kernel.chain_check import ChainBroken, require_tail
 from engine.kernel.codec import loads
 from engine.kernel.errors import (
@@ -51,7 +51,7 @@ def journal_path(path: object) -> str:
     if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
         raise InvalidArgument(argument="journal", value=path, problem="a file path (str or Path) or ':memory:'")
     text = str(path)
-    if "\x00" in text or not is_unicode(text):  # SQLite's bare ValueError / UnicodeEncodeError
+    if not is_nameable(text):  # SQLite's bare ValueError / UnicodeEncodeError
         raise InvalidArgument(argument="journal", value=path,
                               problem="a file path holds no NUL character and is valid Unicode (no lone surrogate)")
     return text

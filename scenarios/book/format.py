@@ -26,7 +26,7 @@ from domains.credit.errors import CreditError
 from domains.credit.facility.imported import inconsistency
 from domains.credit.terms import DisbursalPolicy, InterestInterval, TermValues
 from domains.money import MAX_CENTS, MAX_SATS, SATS_PER_BTC
-from domains.validators import is_unicode
+from domains.validators import is_nameable
 from engine.bank.importer import Position
 from engine.bank.ledger import MAX_TOTAL
 from engine.kernel.aside import written_aside
@@ -434,7 +434,7 @@ def _write_new(rows: Iterable[Mapping[str, object]], path: Path) -> None:
     exists = lambda: BookNotWritten(str(path), "exists already; choose a new file (lanasim never overwrites it)")
     if path.exists():
         raise exists()
-    if "\x00" in str(path) or not is_unicode(str(path)):  # a bare ValueError from opening it
+    if not is_nameable(str(path)):  # a bare ValueError from opening it
         raise BookNotWritten(str(path), UNNAMEABLE.replace("no such file", "no file can be made there"))
     try:
         with written_aside(str(path), exists) as partial, open(partial, "w", encoding="utf-8", newline="") as handle:

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from domains.validators import is_unicode
+from domains.validators import is_nameable
 from engine.kernel.errors import InvalidArgument
 
 __all__ = ["OutputFolder"]
@@ -29,7 +29,7 @@ class OutputFolder:
             if not isinstance(given, (str, os.PathLike)):
                 raise InvalidArgument(argument="out_dir", value=given, problem="a directory path (str or Path)")
             text = str(given)
-            if "\x00" in text or not is_unicode(text):  # a bare ValueError from mkdir
+            if not is_nameable(text):  # a bare ValueError from mkdir
                 raise InvalidArgument(argument="out_dir", value=text,
                                       problem="a directory path holds no NUL character or lone surrogate")
             try:
