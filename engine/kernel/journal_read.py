@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
-from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -178,20 +177,25 @@ class JournalReads:
         if len(rows) != last - before or [r[0] for r in rows] != [*range(before + 1, last + 1)]:
             return
         names = self._names  # each row as `_ROWS` reads it back: the entity's (kind, id) for its number
-        _hash_rows(kept, ((s, *names[e], es, t, v, p, r, c) for s, e, es, t, v, p, r, c in rows), before)
+        for start in range(0, len(rows), _CHUNK):
+            kept.update("".join([f"{s}\x1f{k}\x1f{i}\x1f{es}\x1f{t}\x1f{v}\x1f{p}\x1f{r}\x1f{c}\n"
+                                 for s, e, es, t, v, p, r, c in rows[start:start + _CHUNK]
+                                 for k, i in [names[e]]]).encode())
         self._digested = (kept, last)
 
 
 _ROWS = ("SELECT e.seq, n.kind, n.id, e.entity_seq, e.type, e.version, e.payload, e.recorded_at, e.context "
          "FROM events e JOIN entities n USING (entity) WHERE e.seq > ?")
-_CHUNK = 128  # rows a digest update takes at once: a few dozen KB of text, which the allocator reuses
-_TEXTS = partial(map, str)  # a row -> its values' texts
+_CHUNK = 512  # rows a digest update takes at once: a few hundred KB of text, which the allocator reuses
 
 
 def _hash_rows(h: hashlib._Hash, rows: Iterator[tuple[Any, ...]], last: int) -> int:
     """Feed `h` each row as its values' texts joined by \x1f, then a newline (a chunk of rows per
-    update, joined in C: no Python step per row); returns the seq of the last row (`last` if none)."""
+    update); returns the seq of the last row (`last` if none). A value's text is `str`'s: an
+    f-string's field formats as `str` does, a row's line in one step (a third of the time of
+    joining each row's mapped texts)."""
     while chunk := list(islice(rows, _CHUNK)):
-        h.update(("\n".join(map("\x1f".join, map(_TEXTS, chunk))) + "\n").encode())
+        h.update("".join([f"{s}\x1f{k}\x1f{i}\x1f{es}\x1f{t}\x1f{v}\x1f{p}\x1f{r}\x1f{c}\n"
+                          for s, k, i, es, t, v, p, r, c in chunk]).encode())
         last = chunk[-1][0]
     return last
