@@ -44,7 +44,10 @@ def test_a_fork_killed_while_it_writes_leaves_no_journal_under_the_asked_name_an
     assert source.read_bytes() == before
 
 
-def test_a_fork_leaves_a_live_forks_partial_file_alone_and_removes_a_killed_ones(tmp_path):
+def test_a_fork_to_a_name_a_live_fork_writes_is_refused_and_once_it_is_gone_removes_both_partial_files(
+        tmp_path, capsys):
+    """Two forks to one name each wrote their own journal, and the second learned the name was taken
+    only once its copy was done; it is refused as it starts, naming the live fork, whose file it leaves."""
     import fcntl
 
     source = tmp_path / "source.sqlite"
@@ -54,14 +57,19 @@ def test_a_fork_leaves_a_live_forks_partial_file_alone_and_removes_a_killed_ones
     live, killed = tmp_path / "branch.sqlite.0000000000aa.partial", tmp_path / "branch.sqlite.0000000000bb.partial"
     live.write_bytes(b"being written")
     killed.write_bytes(b"left by a killed fork")
+    argv = ["fork", str(source), "--at", "2024-03-02", "--journal", str(tmp_path / "branch.sqlite")]
     held = os.open(live, os.O_RDWR)
     fcntl.flock(held, fcntl.LOCK_EX)  # as the fork writing it holds it
     try:
-        assert main(["fork", str(source), "--at", "2024-03-02", "--journal", str(tmp_path / "branch.sqlite")]) == 0
+        assert main(argv) == 2
     finally:
         os.close(held)
-    assert live.read_bytes() == b"being written" and not killed.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["branch.sqlite", live.name, "source.sqlite"]
+    assert capsys.readouterr().err.splitlines() == [
+        f"lanasim: error: {tmp_path / 'branch.sqlite'}: being written by another lanasim (process {os.getpid()}, "
+        f"into {live.name}); wait for it to finish, or choose another name (BeingWritten)"]
+    assert live.read_bytes() == b"being written" and killed.exists()
+    assert main(argv) == 0  # the live fork killed too: both its file and the other are abandoned
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["branch.sqlite", "source.sqlite"]
 
 
 FULL_DISK = (

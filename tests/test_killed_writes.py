@@ -220,3 +220,40 @@ def test_a_run_from_a_book_killed_while_importing_it_can_be_run_again(tmp_path):
     assert not (tmp_path / "run" / "journal.sqlite").exists()
     assert main(argv) == 0
     assert sorted(p.name for p in (tmp_path / "run").glob("journal*")) == ["journal.sqlite"]
+
+
+# `run --from BOOK.csv` killed (no handler runs) once its imported book's journal is in place, before the
+# run has begun.
+RUN_KILLED_ONCE_ITS_BOOK_IS_IN_PLACE = (
+    "import os, sys, scenarios.book.branch as branch\n"
+    "real = branch._import\n"
+    "def import_then_die(*args, **kwargs):\n"
+    "    real(*args, **kwargs)\n"
+    "    os._exit(9)\n"
+    "branch._import = import_then_die\n"
+    "from scenarios.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def test_a_run_from_a_book_killed_once_its_book_is_in_place_is_told_how_to_run_again(tmp_path, capsys):
+    """Killed between putting its imported book in place and committing its scenario (a commit of its
+    own), `run --from BOOK.csv` left a journal recording no scenario: `--resume` said `records no scenario
+    (not written by lanasim run)` of lanasim's own file. The scenario is committed with the book now, so
+    the directory is the run stopped before its first day ended, and both say what to do."""
+    run_dir = tmp_path / "run"
+    argv = ["run", "june-2022", "--from", str(_book(tmp_path)), "--at", "2024-06-01", "--set", "btc_usd=60000",
+            "--set", "days=1", "--out", str(run_dir)]
+    _killed(RUN_KILLED_ONCE_ITS_BOOK_IS_IN_PLACE, *argv)
+    assert main(["run", "--resume", str(run_dir)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"lanasim: error: {run_dir}: holds a branch (run --from) stopped before its first day ended: no checkpoint "
+        "to continue from, and a branch is not re-executed; run it again with --force"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"lanasim: error: {run_dir / 'journal.sqlite'}: holds a previous run; pass --force (force=True) to replace "
+        "it, or choose another --out (out=)"]
+    assert main([*argv, "--force"]) == 0
+    with open_readonly(str(run_dir / "journal.sqlite")) as view:
+        assert view.verify()["ok"] and view.journal.meta()["finished"]
+    assert (tmp_path / "book.csv").is_file()

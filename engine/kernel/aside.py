@@ -1,6 +1,7 @@
 """Writing a new file aside and putting it in place whole: a process killed on the way (kill -9, a
 power cut) leaves nothing under the name asked for, only a `NAME.<random>.partial` file that the next
-writer to that name removes. Forks, imports and book exports write so."""
+writer to that name removes. Forks, imports and book exports write so. A name a live process is
+writing so is refused to a second writer as it starts (`BeingWritten`), not once it has done its work."""
 
 from __future__ import annotations
 
@@ -11,9 +12,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from engine.kernel.errors import EngineError
 from engine.kernel.journal_file import remove_journal
 
-__all__ = ["remove_abandoned", "written_aside"]
+__all__ = ["BeingWritten", "refuse_other_writer", "remove_abandoned", "written_aside"]
+
+
+class BeingWritten(EngineError):
+    """Another process is writing the file asked for (fields: path; partial: the name of the file it
+    writes aside; pid: its process, where the system lists it, else None)."""
+
+    def describe(self) -> str:
+        pid = self.fields.get("pid")
+        return (f"{self.fields.get('path')}: being written by another lanasim ({f'process {pid}, ' if pid else ''}"
+                f"into {self.fields.get('partial')}); wait for it to finish, or choose another name")
 
 
 @contextmanager
@@ -22,7 +34,9 @@ def written_aside(target: str, exists: Callable[[], BaseException]) -> Iterator[
     caller writes it; when the block ends without an error, give it the name `target` (`exists()`
     is raised if a file took that name meanwhile: it is never overwritten). The partial file is
     removed whatever happens (with SQLite's side files, for a journal), and the abandoned partial
-    files of killed writers to `target` (those no live writer holds) before writing."""
+    files of killed writers to `target` (those no live writer holds) before writing. `BeingWritten`
+    before writing if a live writer holds a partial file of `target`: its work would be refused once
+    done (two started in the same instant may both be refused; neither loses anything)."""
     partial = f"{target}.{os.urandom(6).hex()}.partial"  # a name, never journaled
     try:
         fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # the umask's mode, as SQLite's files
@@ -30,6 +44,7 @@ def written_aside(target: str, exists: Callable[[], BaseException]) -> Iterator[
         raise OSError(failed.errno, failed.strerror, target) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we write: another writer's sweep leaves it alone
+        refuse_other_writer(target, keep=partial)  # after taking ours: of two starting at once, one sees the other
         remove_abandoned(target, keep=partial)
         yield partial
         _place(partial, target, exists)
@@ -41,24 +56,56 @@ def written_aside(target: str, exists: Callable[[], BaseException]) -> Iterator[
 _HEX = "[0-9a-f]"  # the random part of a partial file's name: 12 of these, as `os.urandom(6).hex()` writes
 
 
+def refuse_other_writer(target: str, keep: str = "") -> None:
+    """`BeingWritten` naming the first partial file of `target` (other than `keep`) that a live writer
+    holds: a command checks this as it starts, before the work a second writer's file would waste."""
+    for found in _partials(target, keep):
+        if _held(found):
+            raise BeingWritten(path=target, partial=found.name, pid=_holder(found))
+
+
 def remove_abandoned(target: str, keep: str = "") -> None:
     """Remove the partial files of writers to `target` that were killed on the way: those no live
     writer holds locked, and only of the names lanasim gives them (`NAME.<12 hex digits>.partial`;
     a user's `book.csv.old.partial` beside the export is not lanasim's to delete)."""
-    for found in Path(target).parent.glob(f"{glob.escape(Path(target).name)}.{_HEX * 12}.partial"):
-        if str(found) == keep:
-            continue
-        try:
-            fd = os.open(found, os.O_RDWR)
-        except OSError:
-            continue  # gone meanwhile
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            continue  # a live writer's
-        finally:
-            os.close(fd)
-        remove_journal(str(found))
+    for found in _partials(target, keep):
+        if _held(found) is False:
+            remove_journal(str(found))
+
+
+def _partials(target: str, keep: str) -> list[Path]:
+    """The partial files of writers to `target` but `keep`, of the names lanasim gives them, sorted."""
+    found = Path(target).parent.glob(f"{glob.escape(Path(target).name)}.{_HEX * 12}.partial")
+    return sorted(path for path in found if str(path) != keep)
+
+
+def _held(partial: Path) -> bool | None:
+    """Whether a live writer holds `partial` locked (None: gone meanwhile, or not ours to open)."""
+    try:
+        fd = os.open(partial, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _holder(partial: Path) -> int | None:
+    """The process holding `partial`'s lock, as Linux lists it in /proc/locks (None elsewhere)."""
+    try:
+        stat, listed = partial.stat(), Path("/proc/locks").read_text()
+    except OSError:
+        return None
+    inode = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    for line in listed.splitlines():  # `1: FLOCK  ADVISORY  WRITE 9014 fe:00:2148927 0 EOF`
+        fields = line.split()
+        if fields[1:2] == ["FLOCK"] and fields[5:6] == [inode] and fields[4].isdigit():
+            return int(fields[4])
+    return None
 
 
 def _place(partial: str, target: str, exists: Callable[[], BaseException]) -> None:

@@ -133,9 +133,10 @@ def fork_journal(source: sqlite3.Connection, journal: str, at_iso: str,
     `seed`: the branch continues as that seed's run; `meta`: the run itself continues (see `copy_cut`).
     A file is written aside, as `JOURNAL.<random>.partial` held under an advisory lock, and linked
     into place whole: a fork killed on the way leaves no half-made journal under the name asked for
-    (the next fork to that name removes its unlocked partial file), and two forks to one name at
-    once each write their own. `before_place`: called once the cut is written, before it is given
-    the name (a check of the source run meanwhile): what it raises leaves no file."""
+    (the next fork to that name removes its unlocked partial file), and a second fork to a name one
+    is writing is refused as it starts (`engine.kernel.aside.BeingWritten`). `before_place`: called
+    once the cut is written, before it is given the name (a check of the source run meanwhile): what
+    it raises leaves no file."""
     if journal == ":memory:":
         cut = _cut_into(source, journal, at_iso, specs, seed, meta)
         if before_place is not None:

@@ -54,28 +54,31 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
         raise ScenarioError(f"--at {at}: {refused}") from None
     positions = read_book(Path(source), date.fromisoformat(start[:10]), note)
     journal = str(prepare_run_dir(run_dir, force=force))  # a bad book is refused before --out is made
-    _import(positions, start, journal, seed, values)
+    run = {"scenario": name, "seed": seed, "params": {k: str(v) for k, v in values.items()},
+           "branched_from": str(source)}
+    _import(positions, start, journal, seed, values, run)
     with Simulation(seed=seed, journal=journal) as sim:
         sim.progress = progress
-        sim.journal.set_meta(scenario=name, seed=seed, params={k: str(v) for k, v in values.items()},
-                             branched_from=str(source), run_from=held.run_from(sim))
-        sim.journal.flush()  # before this run stages its own
         _tell(sim, values)
         sim.journal.set_meta(finished=True)  # as every run: `--resume` re-ran its last day and rewrote the journal
     return write_outputs(run_dir)
 
 
-def _import(positions: list, start: str, journal: str, seed: int, params: dict) -> None:
-    """The book imported whole or not at all: written aside (`written_aside`) and put in place once
-    closed; stopped (Ctrl-C) or failed on the way, the partial file is removed, and one a killed run
-    left is removed by the next run into the directory (`prepare_run_dir`). A run stopped while
+def _import(positions: list, start: str, journal: str, seed: int, params: dict, run: dict) -> None:
+    """The book imported whole or not at all, with the run's metadata (`run`: its scenario, seed,
+    parameters and source) in the same last commit: written aside (`written_aside`) and put in place
+    once closed; stopped (Ctrl-C) or failed on the way, the partial file is removed, and one a killed
+    run left is removed by the next run into the directory (`prepare_run_dir`). A run stopped while
     importing left a journal that recorded no scenario, which `--resume` refused as not lanasim's
     and a rerun refused without `--force`; killed, its fixed-name `journal.sqlite.partial` made the
-    resume, a rerun and `--force` refuse the directory as holding files but no journal."""
+    resume, a rerun and `--force` refuse the directory as holding files but no journal. Killed once
+    the book was in place but before the run committed its metadata (then a commit of its own), the
+    journal recorded no scenario: `--resume` said `not written by lanasim run` of lanasim's own file."""
     price = params["btc_usd"] * 100 or path_from_spec(params["path"], seed=seed).price_at(0)
     exists = lambda: ScenarioError(f"{journal}: exists already; another run is writing this directory")
     with written_aside(journal, exists) as partial, Simulation(seed=seed, start=start, journal=partial) as sim:
         import_positions(sim, positions, price)
+        sim.journal.set_meta(**run, run_from=held.run_from(sim))  # committed as the journal closes
 
 
 def _tell(sim: Any, params: dict) -> None:

@@ -60,11 +60,17 @@ def _journal(path: str) -> str:
 
 
 def _new_file(path: str) -> Path:
+    """`path` as a new file to write: refused if it exists, or if another lanasim is writing it now
+    (`BeingWritten`: before, the second import of a book to one name was refused only once it had
+    imported the whole book)."""
+    from engine.kernel.aside import refuse_other_writer
+
     target = Path(path)
     if target.exists():
         raise ScenarioError(f"{path}: exists already; choose a new file (lanasim never overwrites it)")
     if not target.parent.is_dir():
         raise ScenarioError(f"{path}: no such directory {target.parent}")
+    refuse_other_writer(path)
     return target
 
 

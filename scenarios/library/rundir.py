@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from engine.kernel.aside import remove_abandoned
+from engine.kernel.aside import refuse_other_writer, remove_abandoned
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
@@ -56,7 +56,8 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
 
     Refused (`RunRefused`, nothing changed): `run_dir` is a file; it holds files but no journal;
     its journal is a directory or a foreign file; it holds a lanasim journal and `force` is off.
-    A journal another run holds, or a run directory a resume holds (`held`), raises `JournalLocked`.
+    A journal another run holds, or a run directory a resume holds (`held`), raises `JournalLocked`;
+    a journal another `run --from BOOK.csv` is importing into the directory, `BeingWritten`.
     With `force` a lanasim journal (and its SQLite side files) is deleted with the outputs its run
     wrote (`OUTPUTS`, `plots/NAME.png`), so a forced run stopped before its own outputs leaves none
     of the old run's beside its journal; every other file stays where it is. A `force` that is no
@@ -70,6 +71,7 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
         raise RunRefused(journal, "is a directory, not a journal")
     if not journal.exists():
         if run_dir.is_dir():  # a run killed while it imported its book (`run --from BOOK.csv`) left its partial file
+            refuse_other_writer(str(journal))  # one importing it now: said so, not `holds files but no journal`
             remove_abandoned(str(journal))
         if run_dir.exists() and any(run_dir.iterdir()):
             raise RunRefused(run_dir, "holds files but no lanasim journal; choose an empty or new --out directory "

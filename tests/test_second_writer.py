@@ -1,0 +1,95 @@
+"""A second writer to a name another lanasim is writing (import, export, fork, `show --csv`, `run --from
+BOOK.csv`) is refused as it starts, in one line naming the file and the writer, and leaves the writer's
+file alone: two imports of a book to one name each imported the whole book, and the second was told
+only at its end that the name was taken. The test holds the writer's lock itself, as a live writer
+holds its `NAME.<12 hex digits>.partial` file, rather than racing two imports."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from engine.kernel.aside import BeingWritten, written_aside
+from scenarios.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = ("facility_id,customer_email,facility_usd,disbursed_usd,principal_outstanding_usd,interest_outstanding_usd,"
+          "collateral_btc,annual_rate_pct,duration_months,activated_on,initial_cvl_pct,margin_call_cvl_pct,"
+          "liquidation_cvl_pct")
+ROWS = [f"fac-{i},b{i}@example.com,100000,100000,80000,0,2.5,12,12,2024-03-01,140,125,105" for i in range(3)]
+
+
+@contextmanager
+def _writing(target: Path) -> Iterator[Path]:
+    """A live writer to `target`: its partial file, held locked as long as the block lasts."""
+    partial = target.with_name(f"{target.name}.0123456789ab.partial")
+    partial.write_bytes(b"being written")
+    fd = os.open(partial, os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield partial
+    finally:
+        os.close(fd)
+
+
+def _refusal(target: Path, partial: Path) -> str:
+    return (f"lanasim: error: {target}: being written by another lanasim (process {os.getpid()}, into "
+            f"{partial.name}); wait for it to finish, or choose another name (BeingWritten)")
+
+
+def _book(tmp_path: Path) -> Path:
+    book = tmp_path / "book.csv"
+    book.write_text("\n".join([HEADER, *ROWS]) + "\n")
+    return book
+
+
+def test_a_second_import_to_a_name_being_written_is_refused_naming_the_writer(tmp_path):
+    journal = tmp_path / "book.sqlite"
+    argv = ["import", str(_book(tmp_path)), "--as-of", "2024-06-01", "--price-usd", "60000", "--journal", str(journal)]
+    with _writing(journal) as partial:  # another process: this test's
+        done = subprocess.run([sys.executable, "-m", "scenarios.cli", *argv], capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=False)
+    assert (done.returncode, done.stderr.splitlines()) == (2, [_refusal(journal, partial)])
+    assert partial.read_bytes() == b"being written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", partial.name]
+
+
+def test_an_export_to_a_name_being_written_is_refused_naming_the_writer(tmp_path, capsys):
+    journal, out = tmp_path / "book.sqlite", tmp_path / "out.csv"
+    assert main(["import", str(_book(tmp_path)), "--as-of", "2024-06-01", "--price-usd", "60000",
+                 "--journal", str(journal)]) == 0
+    capsys.readouterr()
+    with _writing(out) as partial:
+        assert main(["export", str(journal), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [_refusal(out, partial)]
+    assert partial.read_bytes() == b"being written" and not out.exists()
+
+
+def test_a_run_from_a_book_into_a_directory_whose_book_is_being_imported_is_refused_naming_the_writer(tmp_path,
+                                                                                                     capsys):
+    """It said `holds files but no lanasim journal; choose an empty or new --out directory`."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    with _writing(run_dir / "journal.sqlite") as partial:
+        assert main(["run", "june-2022", "--from", str(_book(tmp_path)), "--at", "2024-06-01", "--set",
+                     "btc_usd=60000", "--set", "days=1", "--out", str(run_dir)]) == 2
+    assert capsys.readouterr().err.splitlines() == [_refusal(run_dir / "journal.sqlite", partial)]
+    assert sorted(p.name for p in run_dir.iterdir()) == [partial.name]
+
+
+def test_a_writer_that_finds_a_live_writer_once_it_holds_its_own_partial_file_writes_nothing(tmp_path):
+    """Two that start at once both pass the check at their start: the one that finds the other once
+    its own partial file is held is refused before its work, and removes its own file only."""
+    target, entered = tmp_path / "book.sqlite", []
+    with _writing(target) as partial, pytest.raises(BeingWritten) as refused, \
+            written_aside(str(target), lambda: AssertionError("not reached")):
+        entered.append(True)
+    assert (refused.value.fields["partial"], refused.value.fields["pid"], entered) == (partial.name, os.getpid(), [])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [partial.name]
