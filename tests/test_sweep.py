@@ -89,6 +89,7 @@ def test_a_sweep_through_dask_scheduler_and_dask_worker_processes_gives_the_same
         out = tmp_path / "sweep"
         assert main(["sweep", "march-2020", "--seeds", "3", "--grid", "facilities=4,6", *SMALL,
                      "--scheduler", address, "--out", str(out)]) == 0
+        assert f"dask: 1 workers at {address}; dashboard none\n" in capsys.readouterr().err  # --no-dashboard
         assert digests(out) == {(3, str(f)): in_process_digest(3, facilities=f, days=2) for f in (4, 6)}
     finally:
         for process in (worker, scheduler):

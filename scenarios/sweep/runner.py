@@ -26,6 +26,9 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
 
     Everything is checked (the directory, the scheduler) before the first file is written.
     """
+    if isinstance(scheduler, str) and not scheduler.strip():  # '' was no address: a local cluster ran instead
+        raise ScenarioError("--scheduler (scheduler=) is empty: give an address, tcp://HOST:PORT, or leave it out "
+                            "to run on a local cluster")
     done = set(Store.check(out, identity))
     unique = list(dict.fromkeys(plan))  # a design may draw the same run twice
     todo = [spec for spec in unique if spec.key not in done]
@@ -38,7 +41,7 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
         return counts
     with connect(workers=workers, scheduler=scheduler) as client:
         info = client.scheduler_info()
-        dashboard = client.dashboard_link if "dashboard" in info.get("services", {}) else "none"
+        dashboard = client.dashboard_link if _has_dashboard(client, info) else "none"
         echo(f"dask: {len(info['workers'])} workers at {client.scheduler.address}; dashboard {dashboard}")
         store = Store(out, identity, [spec.key for spec in plan], meta=meta).open()
         journals = None
@@ -50,6 +53,17 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
         finally:  # Ctrl-C included: what finished is on disk and listed
             store.flush()
     return counts
+
+
+def _has_dashboard(client, info: dict) -> bool:
+    """Whether the scheduler serves its dashboard: one started with `--no-dashboard` (or without bokeh)
+    still lists a 'dashboard' service, its HTTP server, where the printed link's page is not found."""
+    if "dashboard" not in info.get("services", {}):
+        return False
+    try:  # a lambda: pickled by value, so a scheduler that cannot import lanasim runs it too
+        return bool(client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.http_application.applications)))
+    except Exception:  # a scheduler that runs no client code: its link, as it lists one
+        return True
 
 
 def batch_size(runs: int, workers: int) -> int:
