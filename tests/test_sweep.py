@@ -89,6 +89,7 @@ def test_a_sweep_through_dask_scheduler_and_dask_worker_processes_gives_the_same
         out = tmp_path / "sweep"
         assert main(["sweep", "march-2020", "--seeds", "3", "--grid", "facilities=4,6", *SMALL,
                      "--scheduler", address, "--out", str(out)]) == 0
+        assert f"dask: 1 workers at {address}; dashboard none\n" in capsys.readouterr().err  # --no-dashboard
         assert digests(out) == {(3, str(f)): in_process_digest(3, facilities=f, days=2) for f in (4, 6)}
     finally:
         for process in (worker, scheduler):
@@ -160,7 +161,8 @@ def test_a_failing_run_is_a_row_with_its_error_and_a_command_that_reproduces_it(
     assert failed.error.startswith("InvalidPricePath") and "injected fault" in failed.error and failed.digest == ""
     assert failed.repro == ("lanasim run march-2020 --seed 2 --set facilities=4 --set days=1 "
                             f"--out out/repro/march-2020-seed2-{failed.key[:8]} --force")
-    assert result.counts == {"planned": 3, "skipped": 0, "ran": 3, "failed": 1, "books_built": 1, "books_kept": 0}
+    assert result.counts == {"planned": 3, "skipped": 0, "ran": 3, "failed": 1, "lost": 0, "books_built": 1,
+                             "books_kept": 0}
     fail_seed_two(True)
     try:
         capsys.readouterr()
@@ -209,7 +211,7 @@ def test_a_sweep_from_an_imported_book_opens_it_once_and_each_run_is_the_run_fro
     before = journal.read_bytes()
     assert main(["sweep", "ftx-2022", "--from", str(journal), "--seeds", "1-3", "--set", "days=4",
                  "--scheduler", cluster, "--out", str(out)]) == 0
-    assert "3 ran (0 failed)" in capsys.readouterr().err and journal.read_bytes() == before
+    assert "3 ran (0 failed, 0 lost)" in capsys.readouterr().err and journal.read_bytes() == before
     runs = read_runs(out).sort_values("seed")
     assert list(runs["status"]) == ["ok"] * 3 and set(runs["facilities"]) == {3.0}
     assert len(read_manifest(out)["books"]) == 1 and len(set(runs["digest"])) == 3

@@ -60,7 +60,9 @@ def register_cli(sub, *, progress) -> None:
                       file=sys.stderr)
                 return 143 if isinstance(stop, Terminated) else 130
         c = result.counts
-        print(f"{c['planned']} runs: {c['ran']} ran ({c['failed']} failed), {c['skipped']} already done; "
+        again = ": the same command runs them again" if c["lost"] else ""
+        print(f"{c['planned']} runs: {c['ran']} ran ({c['failed']} failed, {c['lost']} lost{again}), "
+              f"{c['skipped']} already done; "
               f"{c['books_built']} book(s) opened, {c['books_kept']} taken from {args.out}/books", file=sys.stderr)
         print_risk(result.risk, result.sensitivity, metric=args.metric or "loss")
         print(result.path / "runs.parquet")

@@ -13,7 +13,7 @@ from scenarios.sweep import books
 from scenarios.sweep.cluster import connect
 from scenarios.sweep.plan import RunSpec
 from scenarios.sweep.store import Store, read_manifest
-from scenarios.sweep.worker import lost_run, run_batch
+from scenarios.sweep.worker import SourceGone, lost_run, run_batch, source_gone
 
 __all__ = ["batch_size", "execute"]
 
@@ -26,11 +26,14 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
 
     Everything is checked (the directory, the scheduler) before the first file is written.
     """
+    if isinstance(scheduler, str) and not scheduler.strip():  # '' was no address: a local cluster ran instead
+        raise ScenarioError("--scheduler (scheduler=) is empty: give an address, tcp://HOST:PORT, or leave it out "
+                            "to run on a local cluster")
     done = set(Store.check(out, identity))
     unique = list(dict.fromkeys(plan))  # a design may draw the same run twice
     todo = [spec for spec in unique if spec.key not in done]
     counts = {"planned": len(unique), "skipped": len(unique) - len(todo), "ran": 0, "failed": 0,
-              "books_built": 0, "books_kept": 0}
+              "lost": 0, "books_built": 0, "books_kept": 0}
     meta = {"code_version": plan[0].code if plan else ""}
     if not todo:  # a finished sweep run again: no cluster to start (about 5 s of CPU) for nothing
         Store(out, identity, [spec.key for spec in plan], meta=meta).open()
@@ -38,7 +41,7 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
         return counts
     with connect(workers=workers, scheduler=scheduler) as client:
         info = client.scheduler_info()
-        dashboard = client.dashboard_link if "dashboard" in info.get("services", {}) else "none"
+        dashboard = client.dashboard_link if _has_dashboard(client, info) else "none"
         echo(f"dask: {len(info['workers'])} workers at {client.scheduler.address}; dashboard {dashboard}")
         store = Store(out, identity, [spec.key for spec in plan], meta=meta).open()
         journals = None
@@ -50,6 +53,17 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
         finally:  # Ctrl-C included: what finished is on disk and listed
             store.flush()
     return counts
+
+
+def _has_dashboard(client, info: dict) -> bool:
+    """Whether the scheduler serves its dashboard: one started with `--no-dashboard` (or without bokeh)
+    still lists a 'dashboard' service, its HTTP server, where the printed link's page is not found."""
+    if "dashboard" not in info.get("services", {}):
+        return False
+    try:  # a lambda: pickled by value, so a scheduler that cannot import lanasim runs it too
+        return bool(client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.http_application.applications)))
+    except Exception:  # a scheduler that runs no client code: its link, as it lists one
+        return True
 
 
 def batch_size(runs: int, workers: int) -> int:
@@ -82,7 +96,9 @@ def _stream(client, todo, journals, store, counts, progress, prefix: str = "lana
                 raise ScenarioError(f"lost the dask scheduler at {client.scheduler.address} mid-sweep: the runs that "
                                     f"finished are kept in {out} (run the same command to run the rest)")
             if future.key in specs:
-                _record(result, specs[future.key], store, counts, progress, len(todo))
+                gone = _record(result, specs[future.key], store, counts, progress, len(todo))
+                if gone is not None:
+                    raise ScenarioError(_stopped(gone, specs[future.key][0], out))
             else:
                 _built(result, out, store, counts)
     finally:
@@ -159,12 +175,30 @@ def _built(book, out: Path | None, store: Store, counts: dict) -> None:
     store.add_book(book["key"], {"build_s": book["build_s"], "bytes": book["size"], "error": book["error"]})
 
 
-def _record(rows, batch: list[RunSpec], store: Store, counts: dict, progress, total: int) -> None:
+def _record(rows, batch: list[RunSpec], store: Store, counts: dict, progress, total: int) -> str | None:
+    """Keep a batch's rows; returns why its runs' source journal could not be read, if one said so."""
     if isinstance(rows, BaseException):
         rows = [lost_run(spec, rows) for spec in batch]
+    gone = None
     for row in rows:
         store.add(row)
         counts["ran"] += 1
-        counts["failed"] += row["status"] != "ok"
+        counts["failed"] += row["status"] == "failed"
+        counts["lost"] += row["status"] == "lost"
+        if row["status"] == "lost" and row["error"].startswith(f"{SourceGone.__name__}: "):
+            gone = row["error"].removeprefix(f"{SourceGone.__name__}: ")
         if progress:
             progress(counts["ran"], total, row)
+    return gone
+
+
+def _stopped(gone: str, spec: RunSpec, out: Path | None) -> str:
+    """The line a sweep stops with when its `--from` journal could not be read on a worker: every run
+    after would fail the same way, each a row (and a failed row is final, so a rerun never ran them)."""
+    kept = (f"the sweep stopped, and the runs that finished are kept in {out} (restore the journal and run the "
+            "same command to run the rest)")
+    here = source_gone(spec)
+    if here is not None:
+        return f"the source journal disappeared mid-sweep: {here}; {kept}"
+    return (f"the source journal could not be read on a worker: {gone}, though it can be here (workers must see "
+            f"the file the client names); {kept}")

@@ -17,7 +17,8 @@ from scenarios.library import ScenarioError, load_scenario, parse_params
 from scenarios.sweep.books import opened
 from scenarios.sweep.plan import RunSpec, code_version, repro_command
 
-__all__ = ["SPILL_BYTES", "lost_run", "metric_name", "metrics", "run_batch", "run_one"]
+__all__ = ["SPILL_BYTES", "SourceGone", "lost_run", "metric_name", "metrics", "run_batch", "run_one",
+           "source_gone"]
 
 # A run journals in memory unless its book's journal is bigger than this: a run's journal grows
 # with its book, and in memory a stress run on 20,000 imported facilities peaked at 2.1 GB, in a
@@ -67,11 +68,36 @@ def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None
         row["digest"] = summary.get("digest", "")
         row.update(metrics(summary))
     except Exception as exc:
+        gone = source_gone(spec)
+        if gone is not None:  # its input vanished, not the run's fault: a rerun with the journal back runs it
+            return lost_run(spec, SourceGone(gone))
         row.update(status="failed", error=_one_line(exc))
     ended = time.perf_counter()
     row["wall_s"] = ended - started
     row["setup_s"] = (first_tick[0] if first_tick else ended) - started
     return row
+
+
+class SourceGone(Exception):
+    """The journal a run's book is held in (`book_from`) could not be read as the run failed: the row
+    is `lost`, and the sweep stops (`scenarios.sweep.runner`) rather than fail each run the same way."""
+
+
+def source_gone(spec: RunSpec) -> str | None:
+    """Why the journal `spec`'s book is held in (`book_from`, a sweep `--from JOURNAL`) cannot be read
+    now (deleted, unreadable, no longer SQLite), naming it; None when it can, or the run has none."""
+    from scenarios.book.held import source
+
+    given = dict(spec.assignments).get("book_from", "")
+    if not given:
+        return None
+    path = source(given)
+    try:
+        with path.open("rb") as file:
+            header = file.read(16)
+    except OSError as exc:
+        return f"{path} ({exc.strerror or type(exc).__name__})"
+    return None if header == b"SQLite format 3\x00" else f"{path} (no longer an SQLite file)"
 
 
 def lost_run(spec: RunSpec, exc: BaseException) -> dict:
