@@ -158,3 +158,50 @@ def test_the_closing_line_counts_failed_and_lost_runs_apart_and_a_rerun_runs_onl
     assert main(argv) == 0
     assert "3 runs: 1 ran (0 failed, 0 lost), 2 already done;" in capsys.readouterr().err
     assert list(read_runs(tmp_path / "sweep")["status"]) == ["ok", "ok", "failed"]
+
+
+PRICES = "date,close\n2024-08-01,65000\n2024-08-03,52000\n2024-08-05,49000\n2024-08-08,59000\n"
+
+
+@pytest.mark.parametrize(("lose", "why"), [(lambda path: path.unlink(), "No such file or directory"),
+                                          (lambda path: path.write_text(PRICES.replace("49000", "39000")),
+                                           "changed since the sweep was planned")],
+                         ids=["deleted", "edited"])
+def test_a_run_whose_price_file_is_gone_or_edited_is_lost_naming_it_not_figures_of_another_file(
+        tmp_path, lose, why):
+    """Runs of a `csv:` market are keyed by the hash of the file planned with: a run of an edited file
+    recorded its figures under the old file's key (a rerun found it done), one of a deleted file was a
+    final `failed` row."""
+    from scenarios.sweep import worker
+    from scenarios.sweep.plan import plan_grid
+
+    prices = tmp_path / "btc.csv"
+    prices.write_text(PRICES)
+    spec = plan_grid("stress", [1], [{}], [f"path=csv:{prices}", "facilities=3", "days=2"])[0]
+    assert worker.price_file_changed(spec) is None and worker.run_one(spec)["status"] == "ok"
+    lose(prices)
+    row = worker.run_one(spec)
+    assert (row["status"], row["error"]) == ("lost", f"SourceGone: price file {prices} ({why})")
+    assert row["key"] == spec.key
+
+
+def test_a_price_file_deleted_mid_sweep_stops_it_and_the_same_command_runs_the_rest_once_restored(
+        tmp_path, cluster):
+    prices, out = tmp_path / "btc.csv", tmp_path / "sweep"
+    prices.write_text(PRICES)
+
+    def delete_after_the_first_run(done, total, row):
+        if done == 1:
+            prices.unlink()
+
+    settings = [f"path=csv:{prices}", "facilities=3", "days=2"]
+    with pytest.raises(ScenarioError, match=re.escape(
+            f"the price file changed or disappeared mid-sweep: {prices} (No such file or directory); the sweep "
+            f"stopped, and the runs that finished are kept in {out} (put the file back as it was")):
+        sweep("stress", SEEDS, [], settings, out, scheduler=cluster, progress=delete_after_the_first_run)
+    kept = read_runs(out)
+    assert set(kept["status"]) == {"ok", "lost"}
+    prices.write_text(PRICES)  # the same bytes: the same run keys
+    again = sweep("stress", SEEDS, [], settings, out, scheduler=cluster)
+    assert again.counts["skipped"] == (kept.status == "ok").sum()
+    assert list(again.runs["status"]) == ["ok"] * len(SEEDS)

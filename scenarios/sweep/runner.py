@@ -193,8 +193,13 @@ def _record(rows, batch: list[RunSpec], store: Store, counts: dict, progress, to
 
 
 def _stopped(gone: str, spec: RunSpec, out: Path | None) -> str:
-    """The line a sweep stops with when its `--from` journal could not be read on a worker: every run
-    after would fail the same way, each a row (and a failed row is final, so a rerun never ran them)."""
+    """The line a sweep stops with when its `--from` journal could not be read on a worker, or its
+    `csv:` price file is gone or changed: every run after would fail the same way, each a row (and a
+    failed row is final, so a rerun never ran them), or be keyed by one file and computed from another."""
+    if gone.startswith("price file "):
+        return (f"the price file changed or disappeared mid-sweep: {gone.removeprefix('price file ')}; the sweep "
+                f"stopped, and the runs that finished are kept in {out} (put the file back as it was and run the "
+                "same command to run the rest; with the file edited, the same command runs every run on it anew)")
     kept = (f"the sweep stopped, and the runs that finished are kept in {out} (restore the journal and run the "
             "same command to run the rest)")
     here = source_gone(spec)

@@ -15,10 +15,10 @@ from tempfile import TemporaryDirectory
 
 from scenarios.library import ScenarioError, load_scenario, parse_params
 from scenarios.sweep.books import opened
-from scenarios.sweep.plan import RunSpec, code_version, repro_command
+from scenarios.sweep.plan import RunSpec, code_version, market_data, repro_command
 
-__all__ = ["SPILL_BYTES", "SourceGone", "lost_run", "metric_name", "metrics", "run_batch", "run_one",
-           "source_gone"]
+__all__ = ["SPILL_BYTES", "SourceGone", "lost_run", "metric_name", "metrics", "price_file_changed", "run_batch",
+           "run_one", "source_gone"]
 
 # A run journals in memory unless its book's journal is bigger than this: a run's journal grows
 # with its book, and in memory a stress run on 20,000 imported facilities peaked at 2.1 GB, in a
@@ -48,6 +48,9 @@ def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None
         if not first_tick:
             first_tick.append(time.perf_counter())
 
+    changed = price_file_changed(spec)
+    if changed is not None:  # its runs are keyed by the file it was planned with: this one is not it
+        return lost_run(spec, SourceGone(changed))
     try:
         if code_version() != spec.code:  # a worker started from other sources would key runs wrongly
             raise RuntimeError(f"worker code version {code_version()} differs from the sweep's {spec.code}")
@@ -67,8 +70,11 @@ def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None
                                        book=None if book is None else opened(book))
         row["digest"] = summary.get("digest", "")
         row.update(metrics(summary))
+        changed = price_file_changed(spec)  # while the run read it: its figures are of neither file
+        if changed is not None:
+            return lost_run(spec, SourceGone(changed))
     except Exception as exc:
-        gone = source_gone(spec)
+        gone = source_gone(spec) or price_file_changed(spec)
         if gone is not None:  # its input vanished, not the run's fault: a rerun with the journal back runs it
             return lost_run(spec, SourceGone(gone))
         row.update(status="failed", error=_one_line(exc))
@@ -79,8 +85,10 @@ def run_one(spec: RunSpec, journals: str | None = None, book: dict | None = None
 
 
 class SourceGone(Exception):
-    """The journal a run's book is held in (`book_from`) could not be read as the run failed: the row
-    is `lost`, and the sweep stops (`scenarios.sweep.runner`) rather than fail each run the same way."""
+    """The journal a run's book is held in (`book_from`) could not be read as the run failed, or the
+    `csv:` price file its market reads is gone or is no longer the file the sweep was planned with
+    (`price_file_changed`): the row is `lost`, and the sweep stops (`scenarios.sweep.runner`) rather
+    than fail, or key under the old file's hash figures of the new one, run after run."""
 
 
 def source_gone(spec: RunSpec) -> str | None:
@@ -98,6 +106,20 @@ def source_gone(spec: RunSpec) -> str | None:
     except OSError as exc:
         return f"{path} ({exc.strerror or type(exc).__name__})"
     return None if header == b"SQLite format 3\x00" else f"{path} (no longer an SQLite file)"
+
+
+def price_file_changed(spec: RunSpec) -> str | None:
+    """Why the `csv:` price file of `spec`'s market is not the one the sweep was planned with
+    (`RunSpec.data`, the hash its runs are keyed by): "price file PATH (No such file or directory)",
+    or "(changed since the sweep was planned)"; None when it is the same file, or the market reads none."""
+    if not spec.data:
+        return None
+    given = str(dict(spec.assignments).get("path", "")).strip()
+    try:
+        now = market_data({"path": given})
+    except OSError as exc:
+        return f"price file {given[4:]} ({exc.strerror or type(exc).__name__})"
+    return None if now == spec.data else f"price file {given[4:]} (changed since the sweep was planned)"
 
 
 def lost_run(spec: RunSpec, exc: BaseException) -> dict:
