@@ -156,6 +156,8 @@ def test_the_desk_sells_dust_that_fetches_nothing_and_the_liquidation_completes(
     assert not bank.state("credit-facility", facility).liquidation_running  # it may start another
     assert bank.credit.facility(facility).collateral_sats == 0
     assert bank.credit.books(facility).outstanding == 1  # nothing paid
+    [received] = bank.outbox.tail(types=["core.credit-collateral.liquidation-proceeds-received"])
+    assert received["payload"]["payment_id"] is None  # so it names none (it named one never recorded)
     assert bank.ledger.is_balanced()
 
 

@@ -37,6 +37,7 @@ def test_proceeds_are_what_paid_the_debt_plus_the_surplus(tmp_path, capsys):
                 if e["event_type"] == "core.credit-collection.payment-created"}
     received = [e["payload"] for e in envelopes
                 if e["event_type"] == "core.credit-collateral.liquidation-proceeds-received"]
-    paid = sum(payments.get(p["payment_id"], 0) for p in received)
+    assert all(p["payment_id"] in payments for p in received)  # each sale paid: it names a payment that exists
+    paid = sum(payments[p["payment_id"]] for p in received)
     assert received and paid == 3 * 10_000_00  # three sales, each repaid a whole $10,000 facility
     assert run.summary["proceeds_cents"] == paid + run.summary["proceeds_surplus_cents"]

@@ -53,6 +53,8 @@ def test_proceeds_of_a_liquidation_that_sent_nothing_name_no_ledger_transaction(
         facility = _sized_to_sell_nothing(sim)
         [received] = sim.outbox.tail(types=[PROCEEDS])
         assert (received["payload"]["amount"], received["payload"]["ledger_tx_id"]) == (0, None)
+        assert received["payload"]["payment_id"] is None  # nor a payment: none is recorded
+        assert sim.outbox.tail(types=["core.credit-collection.payment-created"]) == []
         [repayment] = [h for h in sim.credit.history(facility) if h.kind == "Repayment"]
         assert (repayment.cents, repayment.tx_id) == (0, None)
         assert all(_posted(sim, h.tx_id) for h in sim.credit.history(facility) if h.tx_id is not None)
@@ -74,6 +76,8 @@ def test_proceeds_of_0_cents_for_dust_sent_out_name_the_transaction_that_moved_i
         assert [(e.sats_sold, e.proceeds_cents) for e in desk.executions] == [(100, 0)]
         [repayment] = [h for h in sim.credit.history(facility) if h.kind == "Repayment"]
         assert repayment.cents == 0 and _posted(sim, repayment.tx_id)
+        [received] = sim.outbox.tail(types=[PROCEEDS])
+        assert received["payload"]["payment_id"] is None  # 0 cents pay nothing: no payment is named
     with open_readonly(str(tmp_path / "j.db")) as view:
         assert view.verify()["ok"]
 

@@ -190,6 +190,58 @@ def test_proceeds_above_what_is_owed_also_pay_defaulted_obligations_before_leavi
     assert_books_hold(sim, facility)
 
 
+# -- the payment a proceeds event names ---------------------------------------------------------
+PAID = "core.credit-collection.payment-created"
+
+
+def named_payments(sim) -> list[tuple[str | None, int | None]]:
+    """Each proceeds event's `payment_id` and the amount of the payment the journal holds under it
+    (None: no payment). A consumer of the outbox looks the payment up by that id."""
+    named = [e["payload"]["payment_id"] for e in sim.outbox.tail(types=[RECEIVED])]
+    return [(p, sim.state("payment", p).amount if p is not None and sim.journal.exists("payment", p) else None)
+            for p in named]
+
+
+def test_proceeds_above_what_is_owed_name_the_payment_the_journal_holds_of_what_was_owed(sim, liquidating):
+    owed = sim.credit.books(liquidating).outstanding
+    sim.credit.send_collateral_to_liquidation(liquidating, 2 * BTC)
+    payment_id = sim.credit.record_liquidation_proceeds(liquidating, owed + 5_000_00)
+    assert named_payments(sim) == [(payment_id, owed)]
+    [created] = sim.outbox.tail(types=[PAID], where={"entity.id": payment_id})
+    assert created["payload"]["entity"]["amount"] == owed
+
+
+def test_zero_proceeds_name_no_payment_and_none_is_recorded(sim, liquidating):
+    """Dust sold for nothing: the event named a payment id that no payment ever had, so a consumer
+    of the outbox looked for it in vain. It names none (null), where Lana names a payment of 0 cents."""
+    owed, payments = sim.credit.books(liquidating), len(sim.outbox.tail(types=[PAID]))
+    sim.credit.send_collateral_to_liquidation(liquidating, 100)
+    assert sim.credit.record_liquidation_proceeds(liquidating, 0) is None
+    assert named_payments(sim) == [(None, None)]
+    assert len(sim.outbox.tail(types=[PAID])) == payments and sim.credit.books(liquidating) == owed
+    assert sim.credit.liquidation(liquidating) is None
+    assert not sim.state("credit-facility", liquidating).liquidation_running  # acknowledged all the same
+
+
+def test_proceeds_for_a_facility_paid_off_during_its_liquidation_name_no_payment_and_stay_surplus(sim, liquidating):
+    """The borrower repaid everything while the collateral was being sold: nothing is payable, so the
+    proceeds name no payment (they named one never recorded) and all of them stay in the proceeds
+    account. Lana's job would record the whole proceeds and fail at each retry (above what is owed)."""
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    sim.credit.record_payment(liquidating, sim.credit.books(liquidating).outstanding)
+    assert sim.credit.record_liquidation_proceeds(liquidating, 40_000_00) is None
+    assert named_payments(sim) == [(None, None)]
+    assert sim.ledger.balance(chart.proceeds_from_liquidation(liquidating)) == 40_000_00
+    assert not sim.state("credit-facility", liquidating).liquidation_running
+    assert_books_hold(sim, liquidating)
+
+
+def test_proceeds_that_pay_something_name_the_payment_the_journal_holds(sim, liquidating):
+    sim.credit.send_collateral_to_liquidation(liquidating, BTC)
+    payment_id = sim.credit.record_liquidation_proceeds(liquidating, 40_000_00)
+    assert payment_id is not None and named_payments(sim) == [(payment_id, 40_000_00)]
+
+
 # -- one evaluation per step ---------------------------------------------------------------------
 def evaluations_and_reads(sim, monkeypatch, step) -> tuple[int, int]:
     """How many `UpdateCollateralization` commands the bank sends, and how many ledger reads it
@@ -223,10 +275,11 @@ def test_sending_collateral_out_evaluates_collateralization_once_from_one_read(s
 
 
 def test_proceeds_paying_interest_and_principal_evaluate_collateralization_once(sim, liquidating, monkeypatch):
-    """One read sizes the payment, one after its two allocations evaluates the facility."""
+    """One read tells whether the proceeds name a payment (something is payable), one sizes it, one
+    after its two allocations evaluates the facility."""
     sim.credit.send_collateral_to_liquidation(liquidating, BTC)
     step = lambda: sim.credit.record_liquidation_proceeds(liquidating, 40_000_00)
-    assert evaluations_and_reads(sim, monkeypatch, step) == (1, 2)
+    assert evaluations_and_reads(sim, monkeypatch, step) == (1, 3)
     assert len(sim.outbox.tail(types=[ALLOCATED])) == 2
     owed_after = sim.credit.books(liquidating).outstanding
     assert sim.state("credit-facility", liquidating).ratio == Decimal(collateral(sim, liquidating)) / owed_after

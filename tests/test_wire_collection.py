@@ -53,7 +53,8 @@ SHAPES = {
         {"liquidation_id": ID, "secured_loan_id": ID, "amount": SATS, "ledger_tx_id": ID, "recorded_at": INSTANT,
          "effective": DAY}),
     ("CreditCollateral", "LiquidationProceedsReceived"): record(
-        {"liquidation_id": ID, "secured_loan_id": ID, "amount": CENTS, "payment_id": ID,
+        {"liquidation_id": ID, "secured_loan_id": ID, "amount": CENTS,
+         "payment_id": {"anyOf": [ID, {"type": "null"}]},  # null: nothing was payable, no payment (lanasim)
          "ledger_tx_id": {"anyOf": [ID, {"type": "null"}]},  # null: the proceeds posted nothing (lanasim)
          "recorded_at": INSTANT, "effective": DAY}),
     ("CreditCollateral", "LiquidationCompleted"): record({"liquidation_id": ID, "secured_loan_id": ID}),

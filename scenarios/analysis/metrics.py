@@ -427,7 +427,8 @@ def _proceeds(fold: _Fold, payload: dict, now: int, at: str) -> None:
     if i is not None:
         fold.book.proceeds[i] += cents
         fold.book.surplus[i] += cents  # until its payment (`_paid`) takes what the facility owes
-        fold.paying[payload["payment_id"]] = i
+        if payload["payment_id"] is not None:  # null: nothing was payable, all of it is surplus
+            fold.paying[payload["payment_id"]] = i
         if before is not None:  # sent out before the branch point: counted sold now
             fold.book.sold[i] += before
             fold.book.liquidations[i] += 1

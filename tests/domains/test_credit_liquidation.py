@@ -40,7 +40,9 @@ from domains.credit.collateral import (
     RecordProceedsReceived,
     StartLiquidation,
     UpdateCollateralViaLiquidation,
+    record_proceeds,
 )
+from domains.credit.facility import ApplyLiquidationProceeds
 from tests.domains.support import fold
 
 AT = datetime(2024, 2, 1, 9, 30, tzinfo=UTC)  # the sim instant a command runs
@@ -110,8 +112,8 @@ def test_proceeds_before_any_collateral_went_out_are_refused():
 def test_zero_proceeds_complete_a_liquidation_whose_dust_fetched_nothing_posting_only_its_sats():
     """A desk's sale of dust worth under a cent after slippage: left open, the liquidation blocked
     every later one of its facility to the end of the run."""
-    nothing = ProceedsReceivedAndLiquidationCompleted(0, "pay-1", "liq-1-proceeds", DAY, AT)
-    assert when(LIQUIDATION, (OPENED, SENT), RecordProceedsReceived(0, "pay-1", DAY)) == (nothing,)
+    nothing = ProceedsReceivedAndLiquidationCompleted(0, None, "liq-1-proceeds", DAY, AT)
+    assert when(LIQUIDATION, (OPENED, SENT), RecordProceedsReceived(0, None, DAY)) == (nothing,)
     assert state(LIQUIDATION, OPENED, SENT, nothing).status is LiquidationStatus.COMPLETED
     (tx,) = LIQUIDATION.post(state(LIQUIDATION, OPENED, SENT, nothing), nothing)
     assert [(e.account, e.side.value, e.amount, e.currency.value) for e in tx.entries] == [
@@ -122,8 +124,8 @@ def test_zero_proceeds_complete_a_liquidation_whose_dust_fetched_nothing_posting
 def test_zero_proceeds_complete_a_liquidation_sized_to_sell_nothing_posting_nothing_and_naming_no_transaction():
     """An initial CVL of 100 % or less sizes a liquidation (0 cents, 0 sats): nothing can be sent out.
     It posts nothing, so it names no ledger transaction (it named `liq-1-proceeds`, which no ledger held)."""
-    nothing = ProceedsReceivedAndLiquidationCompleted(0, "pay-1", None, DAY, AT)
-    assert when(LIQUIDATION, (OPENED,), RecordProceedsReceived(0, "pay-1", DAY)) == (nothing,)
+    nothing = ProceedsReceivedAndLiquidationCompleted(0, None, None, DAY, AT)
+    assert when(LIQUIDATION, (OPENED,), RecordProceedsReceived(0, None, DAY)) == (nothing,)
     assert state(LIQUIDATION, OPENED, nothing).status is LiquidationStatus.COMPLETED
     assert LIQUIDATION.post(state(LIQUIDATION, OPENED, nothing), nothing) == ()
     assert LIQUIDATION.ledger_tx_ids(nothing) == ()
@@ -162,6 +164,34 @@ def test_proceeds_are_public_as_received_then_completed():
     assert (completed.name, completed.payload) == ("LiquidationCompleted",
                                                    {"liquidation_id": "liq-1", "secured_loan_id": "f-1"})
     assert LIQUIDATION.publish(state(LIQUIDATION, OPENED, SENT), SENT) == ()
+
+
+def test_proceeds_naming_no_payment_complete_it_and_publish_a_null_payment_id():
+    """Nothing of them was payable (0 cents, or a facility owing nothing): no payment will be
+    recorded, so the event names none (it named one that never existed)."""
+    unpaid = ProceedsReceivedAndLiquidationCompleted(6_000_000, None, "liq-1-proceeds", DAY, AT)
+    assert when(LIQUIDATION, (OPENED, SENT), RecordProceedsReceived(6_000_000, None, DAY)) == (unpaid,)
+    done = state(LIQUIDATION, OPENED, SENT, unpaid)
+    assert (done.status, done.proceeds, done.payment_id) == (LiquidationStatus.COMPLETED, 6_000_000, None)
+    received, _ = LIQUIDATION.publish(done, unpaid)
+    assert received.payload["payment_id"] is None
+
+
+def test_second_proceeds_naming_no_payment_are_refused_not_taken_for_the_first_again():
+    """Two "no payment"s are not the same payment: only a payment id makes proceeds the same again."""
+    unpaid = ProceedsReceivedAndLiquidationCompleted(0, None, "liq-1-proceeds", DAY, AT)
+    refused = refusal(LIQUIDATION, (OPENED, SENT, unpaid), RecordProceedsReceived(0, None, DAY),
+                      LiquidationAlreadyCompleted)
+    assert (refused.liquidation_id, refused.payment_id) == ("liq-1", None)
+
+
+def test_proceeds_naming_no_payment_record_none_though_the_facility_owes():
+    """The payment is the one the event names; a payload naming none records none."""
+    payload = {"secured_loan_id": "f-1", "payment_id": None, "liquidation_id": "liq-1", "amount": 6_000_000,
+               "effective": "2024-02-01"}
+    assert [type(s.command) for s in record_proceeds(payload, 50_000_00, 50_000_00)] == [ApplyLiquidationProceeds]
+    named = record_proceeds({**payload, "payment_id": "pay-1"}, 50_000_00, 50_000_00)
+    assert [(s.kind, s.id) for s in named] == [("payment", "pay-1"), ("credit-facility", "f-1")]
 
 
 # -- the collateral's part ---------------------------------------------------------------------------

@@ -42,13 +42,14 @@ class RecordCollateralSentOut:
 
 @attrs.frozen
 class RecordProceedsReceived:
-    """The liquidator paid `amount_cents`; they become payment `payment_id`. Zero is a sale that fetched
+    """The liquidator paid `amount_cents`; they become payment `payment_id`, or none (None) when
+    nothing of them is payable (`domains.credit.collateral.proceeds`). Zero is a sale that fetched
     nothing (dust worth under a cent after slippage, or a liquidation sized to sell nothing): Lana's
     `record_proceeds_received_and_liquidation_completed` takes any `UsdCents`, and it is the only way
     to complete a liquidation, which otherwise blocks every later one of its facility."""
 
     amount_cents: int = attrs.field(validator=_cents)
-    payment_id: str
+    payment_id: str | None
     effective: date
 
 

@@ -40,13 +40,16 @@ class CollateralSentOut:
 @attrs.frozen
 class ProceedsReceivedAndLiquidationCompleted:
     """The liquidator paid `amount` cents, to be recorded as payment `payment_id`; the liquidation closed.
-    `ledger_tx_id` is the proceeds' ledger transaction, None when they post nothing (0 cents and no sat
-    sent out: no entry may hold 0). Lana always names one (`LedgerTxId`), its template posting
-    zero-unit entries. `recorded_at` is the sim instant it happened (None in events journaled before
-    lanasim stored it)."""
+    `payment_id` is None when no payment will be recorded (nothing of the proceeds was payable: 0
+    cents, or a facility owing nothing), where Lana names a payment of the whole proceeds, 0 cents
+    too (`domains.credit.collateral.proceeds`); an event journaled before this rule may name one
+    that was never recorded. `ledger_tx_id` is the proceeds' ledger transaction, None when they post
+    nothing (0 cents and no sat sent out: no entry may hold 0). Lana always names one (`LedgerTxId`),
+    its template posting zero-unit entries. `recorded_at` is the sim instant it happened (None in
+    events journaled before lanasim stored it)."""
 
     amount: int
-    payment_id: str
+    payment_id: str | None
     ledger_tx_id: str | None
     effective: date
     recorded_at: datetime | None = None

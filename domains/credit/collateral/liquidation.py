@@ -80,14 +80,17 @@ def _sent_out(liq: Liquidation, sats: int, tx_id: str, day: date) -> tuple[ev.Li
     return (ev.CollateralSentOut(sats, tx_id, day),)
 
 
-def _proceeds(liq: Liquidation, cents: int, payment_id: str, day: date,
+def _proceeds(liq: Liquidation, cents: int, payment_id: str | None, day: date,
               at: datetime) -> tuple[ev.LiquidationEvent, ...]:
-    """Once; the same payment again changes nothing. Cents need some collateral sent out first
+    """Once; the same payment again changes nothing (proceeds naming no payment have no "same"
+    again: they are refused as any second proceeds). Cents need some collateral sent out first
     (Lana accepts them before any send: money for nothing sold); zero proceeds do not, so a
     liquidation sized to sell nothing (`liquidation_amounts` gives (0, 0) for an initial CVL of
     100 % or less) can complete, as Lana's operator would complete it. Such a liquidation posts
-    nothing, so its event names no ledger transaction (None): an id there would name none."""
-    if liq.status is LiquidationStatus.COMPLETED and liq.payment_id == payment_id:
+    nothing, so its event names no ledger transaction (None): an id there would name none. The
+    payment id is the command's: None when nothing of the proceeds is payable (the caller reads the
+    facility's books, which this entity does not hold: `domains.credit.collateral.proceeds`)."""
+    if liq.status is LiquidationStatus.COMPLETED and payment_id is not None and liq.payment_id == payment_id:
         return ()
     _ensure_open(liq)
     if liq.sent_total == 0 and cents > 0:

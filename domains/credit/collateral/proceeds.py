@@ -1,5 +1,29 @@
 """A partial liquidation's proceeds become a payment from the facility's
-proceeds-from-liquidation account, sized here against what the facility owes."""
+proceeds-from-liquidation account, sized here against what the facility owes.
+
+Rule: the proceeds event (`ProceedsReceivedAndLiquidationCompleted`, public
+`LiquidationProceedsReceived`) names the payment its proceeds become, and that payment is recorded;
+when no part of them is payable (0 cents, or a facility that owes nothing) it names none (null) and
+none is recorded, so the id it names is a payment's that exists. Who records the proceeds
+(`engine.bank.service.credit.record_liquidation_proceeds`) reads what the facility owes first and
+names a payment only when `payable(...) > 0`; `record_proceeds` sizes it again from the books when
+it records it. On the deterministic runtime the two reads see the same books: the proceeds' own
+cascade posts nothing the facility owes (only the proceeds and collateral accounts), and a payment
+or disbursal is a command whose cascade settles before the next command runs. On the threaded
+runtime one of another thread landing between them could leave the named payment unrecorded (it
+paid the facility off) or a payable amount unpaid (it stays surplus).
+
+Lana names a new `PaymentId` in every `LiquidationProceedsReceived`
+(`Collateral::record_proceeds_received_and_liquidation_completed`, core/credit/collateral/src/entity.rs)
+and its `record-liquidation-proceeds` job records a Payment of the whole proceeds under it
+(`Payments::record_in_op`, core/credit/collection/src/payment/mod.rs): of 0 cents too, since neither
+its Payment entity nor Cala refuses a zero amount (RECORD_PAYMENT posts zero-unit entries); proceeds
+above what is owed (all of them, for a facility owing nothing) fail it instead (`payable`). Here a
+payment is a positive amount (`RecordPayment`) and no ledger entry holds 0 (as a proceeds' own
+`ledger_tx_id` is null where Lana's transaction would hold zero-unit entries), so where nothing is
+payable there is no payment, and the event names none: an id naming nothing would leave a consumer
+of the outbox (`lanasim outbox`) looking for a payment in vain.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +54,14 @@ def payable(proceeds: int, owed: int, uncovered: int) -> int:
 
 
 def record_proceeds(proceeds: dict[str, Any], owed: int, uncovered: int) -> tuple[Send, ...]:
-    """A `liquidation-proceeds-received` payload -> a payment (the event's payment id, effective on
-    the proceeds' date; none when nothing is payable), then the facility's `ApplyLiquidationProceeds`."""
+    """A `liquidation-proceeds-received` payload -> the payment it names (effective on the proceeds'
+    date, of what is payable), then the facility's `ApplyLiquidationProceeds`. A payload naming no
+    payment (`payment_id` null: nothing was payable when the proceeds came in) records none. One
+    naming a payment when nothing is payable any more records none either: only the books changing
+    between the proceeds and this reaction could do that, which on the deterministic runtime nothing
+    does (see the module's rule)."""
     facility_id, payment_id = proceeds["secured_loan_id"], proceeds["payment_id"]
-    amount = payable(proceeds["amount"], owed, uncovered)
+    amount = 0 if payment_id is None else payable(proceeds["amount"], owed, uncovered)
     payment = () if amount == 0 else (Send("payment", payment_id, RecordPayment(
         payment_id, facility_id, amount, chart.proceeds_from_liquidation(facility_id),
         date.fromisoformat(proceeds["effective"]))),)

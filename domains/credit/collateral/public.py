@@ -49,7 +49,9 @@ def _sent_out(c: Collateral, e: lev.CollateralUpdatedViaLiquidation) -> Public:
 def publish_liquidation(liq: Liquidation, event: lev.LiquidationEvent) -> tuple[Public, ...]:
     """Its proceeds: `LiquidationProceedsReceived` (`recorded_at`: the instant they came in) then
     `LiquidationCompleted` (Lana's flat payloads). `ledger_tx_id` is null where the proceeds posted
-    nothing (0 cents, nothing sent out), where Lana names a transaction of zero-unit entries."""
+    nothing (0 cents, nothing sent out), where Lana names a transaction of zero-unit entries;
+    `payment_id` is null where no payment is recorded (nothing was payable), where Lana always names
+    one (`domains.credit.collateral.proceeds`)."""
     if not isinstance(event, lev.ProceedsReceivedAndLiquidationCompleted):
         return ()
     received: dict[str, object] = {

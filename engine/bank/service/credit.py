@@ -345,12 +345,15 @@ class CreditService:
         command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.kernel.now.date())
         return self.kernel.execute("collateral", f.collateral_id, command, subject=subject)
 
-    def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str:
+    def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str | None:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid
         `cents` (0 for a sale that fetched nothing, which still completes the liquidation); returns the
-        id of the payment they become (none if nothing is owed or nothing was paid)."""
+        id of the payment they become, which their event names, or None, which it names too, when
+        nothing of them is payable (nothing paid, or nothing owed: `domains.credit.collateral.proceeds`)."""
         liquidation_id = self._last_liquidation_id(self._active(facility_id))
-        command = RecordProceedsReceived(cents, self.kernel.ids.entity(), self.kernel.now.date())
+        command = RecordProceedsReceived(cents, None, self.kernel.now.date())  # `cents` checked before any read
+        if self.liquidation_flow.payable(facility_id, cents) > 0:
+            command = attrs.evolve(command, payment_id=self.kernel.ids.entity())
         self.kernel.execute("liquidation", liquidation_id, command, subject=subject)
         return command.payment_id
 
