@@ -91,8 +91,10 @@ class Aggregate(Generic[S, E, C]):
     its due date"); the engine schedules it (surviving restarts). `post(state, event)` maps a new
     event to `domains.accounting.LedgerTransaction`s (checked against velocity limits before
     anything is written). `ledger_tx_ids(event)` are the ids of the ledger transactions the event
-    says it posted: `verify` checks `post` posts each, so no id a user reads names a transaction
-    the ledger does not hold. `permissions(command)` names the (object, action) a user acting through
+    says it posted: `verify` checks `post` posts each and the ledger holds it, so no id a user reads
+    names a transaction the ledger does not hold; `ledger_tx_refs(event)` are those it names that
+    another entity posts (a facility's concluded cycle names its cycle's posting), which `verify`
+    checks the ledger holds. `permissions(command)` names the (object, action) a user acting through
     this command must hold. `state` (an attrs class) enables snapshots every `snapshot_every` events.
     """
 
@@ -111,6 +113,7 @@ class Aggregate(Generic[S, E, C]):
     alarm_priority: str = "scenario"  # a job priority by name (price, liquidation, end_of_day, obligations, ...)
     post: Callable[[S, E], tuple[object, ...]] | None = None
     ledger_tx_ids: Callable[[E], tuple[str, ...]] | None = None
+    ledger_tx_refs: Callable[[E], tuple[str, ...]] | None = None
     permissions: Callable[[C], tuple[str, str]] | None = None
 
 

@@ -1,21 +1,37 @@
 """Every id the journal records as a ledger transaction names a transaction the ledger holds:
 a liquidation's proceeds of 0 cents with nothing sent out, and a fiscal year closed with no
 profit or loss, post nothing, so they record no id (they used to record one naming nothing, which
-a facility's history showed as the 0-cent repayment's transaction). `verify` checks it."""
+a facility's history showed as the 0-cent repayment's transaction). `verify` checks it, for every
+event naming one: deposits, withdrawals, freezes, activations, disbursals, accrual postings,
+payments, allocations, collateral and liquidations (a transaction deleted from the ledger is
+named with each event that names it)."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from datetime import date
 from decimal import Decimal
 
 import orjson
+import pytest
 
 from domains.accounting.fiscal_year import FiscalYearClosed
-from domains.credit import std_terms
+from domains.credit import CREDIT_FACILITY, DISBURSAL, INTEREST_ACCRUAL_CYCLE, DisbursalPolicy, Period, std_terms
+from domains.credit.facility import DisbursalCancelled, InterestAccrualCycleConcluded, InterestAccrualsPosted
+from domains.deposit import (
+    DEPOSIT_ACCOUNT,
+    WITHDRAWAL,
+    AccountStatus,
+    DepositAccountFrozen,
+    WithdrawalApprovalConcluded,
+    WithdrawalDenied,
+    WithdrawalStatus,
+)
 from engine import Simulation
 from engine.inspect import open_readonly
 from scenarios.behaviour.agents import LiquidationDesk
+from scenarios.cli import main
 
 BTC, LOAN = 100_000_000, 1_000_000
 PROCEEDS = "core.credit-collateral.liquidation-proceeds-received"
@@ -120,3 +136,160 @@ def test_a_year_closed_with_no_profit_or_loss_is_recorded_and_names_no_ledger_tr
         assert sim.ledger.balance("deposit-omnibus") == 10_00 and sim.ledger.is_balanced()
     with open_readonly(path) as view:
         assert view.verify()["ok"]
+
+
+# the payload fields in which each event kind names a ledger transaction (where it posts one)
+NAMING = {
+    "deposit.deposit.initialized": "ledger_tx_id", "deposit.deposit.reverted": "ledger_tx_id",
+    "deposit.withdrawal.initialized": "ledger_tx_id", "deposit.withdrawal.confirmed": "ledger_tx_id",
+    "deposit.withdrawal.cancelled": "ledger_tx_id", "deposit.withdrawal.reverted": "ledger_tx_id",
+    "deposit.account.frozen": "ledger_tx_id", "deposit.account.unfrozen": "ledger_tx_id",
+    "credit.credit-facility.initialized": ("activation_tx_id", "structuring_fee_tx_id"),
+    "credit.credit-facility.interest-accrual-cycle-concluded": "tx_id",
+    "credit.interest-accrual-cycle.interest-accruals-posted": "tx_id",
+    "credit.disbursal.initialized": "id", "credit.disbursal.settled": "tx_id",
+    "credit.disbursal.structuring-fee-charged": "tx_id",
+    "credit.payment.initialized": "id", "credit.payment-allocation.initialized": "id",
+    "credit.collateral.updated-via-manual-input": "tx_id", "credit.collateral.updated-via-liquidation": "tx_id",
+    "credit.liquidation.collateral-sent-out": "ledger_tx_id",
+    "credit.liquidation.proceeds-received-and-liquidation-completed": "ledger_tx_id",
+}
+
+
+@pytest.fixture(scope="module")
+def journal(tmp_path_factory) -> str:
+    """Deposits (one reverted), withdrawals confirmed, cancelled and reverted, an account frozen
+    and unfrozen with money on it and one frozen empty (its id names nothing: nothing moved), a
+    multi-disbursal facility whose first cycle accrued nothing (posting nothing) before a disbursal
+    awaiting approval, its interest posted and a payment allocated, and a facility with a fee
+    liquidated at a crash."""
+    path = str(tmp_path_factory.mktemp("ledger-ids") / "j.db")
+    with Simulation(seed=3, start="2024-01-01", journal=path) as sim:
+        sim.price.set(1_000_000)
+        customer = sim.customer.create_customer("b0@bank.test")
+        account = sim.deposit.create_account(customer)
+        sim.deposit.record_deposit(account, 50_000_00)
+        sim.deposit.revert_deposit(sim.deposit.record_deposit(account, 1_00))
+        paid = sim.deposit.initiate_withdrawal(account, 100_00)
+        sim.deposit.confirm_withdrawal(paid)
+        sim.deposit.cancel_withdrawal(sim.deposit.initiate_withdrawal(account, 50_00))
+        sim.deposit.revert_withdrawal(paid)
+        sim.deposit.freeze_account(account)
+        sim.deposit.unfreeze_account(account)
+        sim.deposit.freeze_account(sim.deposit.create_account(customer))
+        terms = std_terms(one_time_fee_rate=Decimal(0), disbursal_policy=DisbursalPolicy.MULTIPLE)
+        drawn = sim.credit.create_proposal(customer, LOAN, terms)
+        sim.credit.conclude_customer_approval(drawn)
+        sim.credit.update_collateral(drawn, 2 * BTC)
+        sim.advance(days=40)
+        sim.credit.initiate_disbursal(drawn, LOAN // 2)
+        sim.advance(days=35)
+        sim.credit.record_payment(drawn, 10_00)
+        crashed = sim.credit.create_proposal(customer, LOAN, std_terms(duration=12))
+        sim.credit.conclude_customer_approval(crashed)
+        sim.credit.update_collateral(crashed, 130_000_000)
+        desk = LiquidationDesk(sim)
+        sim.price.set(700_000)
+        sim.advance(hours=3)
+        assert [e.sats_sold for e in desk.executions] == [130_000_000]
+    return path
+
+
+def _naming(conn: sqlite3.Connection) -> list[tuple[int, str, str, str]]:
+    """(seq, type, `kind id`, tx id) of every id the events name in a `NAMING` field, in seq order
+    (a pre-approved disbursal's id is no transaction's: it posts nothing until it settles)."""
+    rows = conn.execute("SELECT e.seq, e.type, n.kind || ' ' || n.id, e.payload FROM events e "
+                        "JOIN entities n ON n.entity = e.entity ORDER BY e.seq")
+    found = []
+    for seq, kind, entity, payload in rows:
+        fields, event = NAMING.get(kind, ()), orjson.loads(payload)
+        if event.get("pre_approved"):
+            continue
+        for field in (fields,) if isinstance(fields, str) else fields:
+            tx_id = event[field]
+            if tx_id is not None:
+                found.append((seq, kind, entity, tx_id))
+    return found
+
+
+def test_a_sound_journal_of_every_kind_naming_a_ledger_transaction_verifies(journal):
+    """A cycle of 0 cents and an empty account's freeze name ids no transaction has; nothing posted
+    them and nothing says they were (the cycle's AccrualPosted shows no posting)."""
+    conn = sqlite3.connect(journal)
+    named = _naming(conn)
+    held = {tx_id for (tx_id,) in conn.execute("SELECT tx_id FROM ledger_transactions")}
+    conn.close()
+    assert sorted({kind for _, kind, _, _ in named}) == sorted(NAMING)
+    unposted = sorted({kind for _, kind, _, tx_id in named if tx_id not in held})
+    assert unposted == ["credit.credit-facility.interest-accrual-cycle-concluded",
+                        "credit.interest-accrual-cycle.interest-accruals-posted", "deposit.account.frozen"]
+    with open_readonly(journal) as view:
+        report = view.verify()
+    assert report["ok"], report["problems"]
+
+
+DELETED = ["deposit.deposit.initialized", "deposit.deposit.reverted", "deposit.withdrawal.initialized",
+           "deposit.withdrawal.confirmed", "deposit.withdrawal.cancelled", "deposit.withdrawal.reverted",
+           "deposit.account.frozen", "deposit.account.unfrozen", "credit.credit-facility.initialized",
+           "credit.disbursal.initialized", "credit.disbursal.settled", "credit.disbursal.structuring-fee-charged",
+           "credit.interest-accrual-cycle.interest-accruals-posted", "credit.payment.initialized",
+           "credit.payment-allocation.initialized", "credit.liquidation.collateral-sent-out"]
+
+
+@pytest.mark.parametrize("kind", DELETED)
+def test_verify_names_each_event_naming_a_transaction_deleted_from_the_ledger(journal, tmp_path, kind):
+    """The first transaction an event of `kind` names that the ledger holds, deleted: verify names
+    every event naming it (an accrual posting's is named by its facility's concluded cycle too, a
+    structuring fee's by the facility's activation, a sat sent out's by its collateral) with the id."""
+    path = str(tmp_path / "j.db")
+    shutil.copy(journal, path)
+    conn = sqlite3.connect(path)
+    named = _naming(conn)
+    held = {tx_id for (tx_id,) in conn.execute("SELECT tx_id FROM ledger_transactions")}
+    tx_id = next(t for _, k, _, t in named if k == kind and t in held)
+    conn.execute("DELETE FROM ledger_transactions WHERE tx_id = ?", (tx_id,))
+    conn.commit()
+    conn.close()
+    with open_readonly(path) as view:
+        report = view.verify()
+    assert not report["ok"]
+    expected = [f"events seq {seq}: {entity} names ledger transaction {tx_id}, which the ledger does not hold"
+                for seq, _, entity, t in named if t == tx_id]
+    assert len(expected) >= 1 + (kind in ("credit.interest-accrual-cycle.interest-accruals-posted",
+                                          "credit.liquidation.collateral-sent-out"))
+    assert sorted(p for p in report["problems"] if p.startswith("events ")) == sorted(expected)
+
+
+def test_verify_exits_1_naming_a_concluded_cycle_edited_to_name_a_posting_the_ledger_lacks(journal, tmp_path,
+                                                                                          capsys):
+    """A facility's concluded cycle names its cycle's posting, which the cycle posts: an id edited
+    into one the ledger lacks is named, from the command line too."""
+    path = str(tmp_path / "j.db")
+    shutil.copy(journal, path)
+    conn = sqlite3.connect(path)
+    seq, payload = conn.execute("SELECT seq, payload FROM events WHERE type = ? AND payload LIKE '%cycle-2%'",
+                                ("credit.credit-facility.interest-accrual-cycle-concluded",)).fetchone()
+    facility = conn.execute("SELECT n.id FROM events e JOIN entities n ON n.entity = e.entity WHERE e.seq = ?",
+                            (seq,)).fetchone()[0]
+    edited = orjson.loads(payload) | {"tx_id": "cycle-posting"}
+    conn.execute("UPDATE events SET payload = ? WHERE seq = ?", (orjson.dumps(edited).decode(), seq))
+    conn.commit()
+    conn.close()
+    assert main(["verify", path]) == 1
+    line = (f"events seq {seq}: credit-facility {facility} names ledger transaction cycle-posting, which the ledger "
+            "does not hold")
+    assert line in capsys.readouterr().out
+
+
+def test_a_denied_withdrawal_and_a_cancelled_disbursal_name_their_transactions_and_nothing_posted_names_none():
+    """Kinds the journal above lacks: a denial's and a cancellation's transactions are named (they
+    post them); a cycle of 0 cents, an empty account's freeze and a cycle concluded with no
+    obligation name none."""
+    day = date(2024, 1, 31)
+    assert WITHDRAWAL.ledger_tx_ids(WithdrawalDenied("w-1:deny", WithdrawalStatus.DENIED, day)) == ("w-1:deny",)
+    assert WITHDRAWAL.ledger_tx_ids(WithdrawalApprovalConcluded("w-1", False, WithdrawalStatus.DENIED)) == ()
+    assert DISBURSAL.ledger_tx_ids(DisbursalCancelled("d-1-cancel", day)) == ("d-1-cancel",)
+    posted = InterestAccrualsPosted(1, Period(date(2024, 1, 1), day), 0, None, day, "f-1-interest-accrual-cycle-1")
+    assert INTEREST_ACCRUAL_CYCLE.ledger_tx_ids(posted) == ()
+    assert CREDIT_FACILITY.ledger_tx_refs(InterestAccrualCycleConcluded(1, "f-1-interest-accrual-cycle-1", None)) == ()
+    assert DEPOSIT_ACCOUNT.ledger_tx_ids(DepositAccountFrozen(AccountStatus.FROZEN, 0, "a-1:freeze:1", day)) == ()

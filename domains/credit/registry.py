@@ -15,13 +15,20 @@ from domains.credit.collateral.collateralization import pending_price_triggers, 
 from domains.credit.collateral.posting import (
     collateral_ledger_tx_ids,
     liquidation_ledger_tx_ids,
+    liquidation_ledger_tx_refs,
     post_collateral,
     post_liquidation,
 )
 from domains.credit.collateral.public import publish_collateral, publish_liquidation
 from domains.credit.collection import events as cev
 from domains.credit.collection import obligation, payment
-from domains.credit.collection.posting import post_allocation, post_obligation, post_payment
+from domains.credit.collection.posting import (
+    allocation_ledger_tx_ids,
+    payment_ledger_tx_ids,
+    post_allocation,
+    post_obligation,
+    post_payment,
+)
 from domains.credit.collection.public import publish_allocation, publish_obligation, publish_payment
 from domains.credit.facility import accrual_cycle, disbursal, proposal, terms_template
 from domains.credit.facility import active as facility
@@ -29,7 +36,16 @@ from domains.credit.facility import disbursal_events as dev
 from domains.credit.facility import events as ev
 from domains.credit.facility import pending as pending_facility
 from domains.credit.facility.imported import ImportFacility
-from domains.credit.facility.posting import post_accrual_cycle, post_disbursal, post_facility, post_pending_facility
+from domains.credit.facility.posting import (
+    accrual_cycle_ledger_tx_ids,
+    disbursal_ledger_tx_ids,
+    facility_ledger_tx_ids,
+    facility_ledger_tx_refs,
+    post_accrual_cycle,
+    post_disbursal,
+    post_facility,
+    post_pending_facility,
+)
 from domains.credit.facility.public import (
     publish_accrual_cycle,
     publish_disbursal,
@@ -123,6 +139,7 @@ LIQUIDATION: Aggregate[liquidation.Liquidation, lev.LiquidationEvent, object] = 
     creates=(lcmd.StartLiquidation,),
     columns=(Column("facility_id", attrgetter("facility_id")), Column("status", attrgetter("status"))),
     publish=publish_liquidation, post=post_liquidation, ledger_tx_ids=liquidation_ledger_tx_ids,
+    ledger_tx_refs=liquidation_ledger_tx_refs,
     state=liquidation.Liquidation, permissions=required_permission,
 )
 
@@ -147,7 +164,8 @@ CREDIT_FACILITY: Aggregate[facility.Facility, ev.FacilityEvent, object] = Aggreg
              Column("trigger_below", lambda f: _triggers(f)[0], sql_type="REAL"),
              Column("trigger_above", lambda f: _triggers(f)[1], sql_type="REAL"),
              Column("customer_id", attrgetter("customer_id"))),
-    publish=publish_facility, post=post_facility, state=facility.Facility, snapshot_every=50,
+    publish=publish_facility, post=post_facility, ledger_tx_ids=facility_ledger_tx_ids,
+    ledger_tx_refs=facility_ledger_tx_refs, state=facility.Facility, snapshot_every=50,
     permissions=required_permission,
 )
 
@@ -159,7 +177,8 @@ INTEREST_ACCRUAL_CYCLE = Aggregate(
     creates=(cmd.StartAccrualCycle, cmd.ImportAccrualCycle),
     columns=(Column("facility_id", attrgetter("facility_id")),
              Column("accruing_from", accrual_cycle.accruing_from)),
-    publish=publish_accrual_cycle, post=post_accrual_cycle, state=accrual_cycle.InterestAccrualCycle,
+    publish=publish_accrual_cycle, post=post_accrual_cycle, ledger_tx_ids=accrual_cycle_ledger_tx_ids,
+    state=accrual_cycle.InterestAccrualCycle,
     permissions=required_permission,
 )
 
@@ -170,7 +189,8 @@ DISBURSAL: Aggregate[disbursal.Disbursal, dev.DisbursalEvent, object] = Aggregat
                   (dev.DisbursalCancelled, "cancelled"), (dev.StructuringFeeCharged, "structuring-fee-charged")),
     apply=disbursal.apply, decide=disbursal.decide, commands=disbursal.COMMANDS, creates=(cmd.InitiateDisbursal,),
     columns=(Column("facility_id", attrgetter("facility_id")), Column("status", attrgetter("status"))),
-    publish=publish_disbursal, post=post_disbursal, state=disbursal.Disbursal, permissions=required_permission,
+    publish=publish_disbursal, post=post_disbursal, ledger_tx_ids=disbursal_ledger_tx_ids, state=disbursal.Disbursal,
+    permissions=required_permission,
 )
 
 OBLIGATION: Aggregate[obligation.Obligation, cev.ObligationEvent, object] = Aggregate(
@@ -192,7 +212,8 @@ PAYMENT: Aggregate[payment.Payment, cev.PaymentInitialized, object] = Aggregate(
     events=_named("payment", (cev.PaymentInitialized, "initialized")),
     apply=payment.apply, decide=payment.decide, commands=payment.COMMANDS, creates=(cmd.RecordPayment,),
     columns=(Column("facility_id", attrgetter("facility_id")),),
-    publish=publish_payment, post=post_payment, state=payment.Payment, permissions=required_permission,
+    publish=publish_payment, post=post_payment, ledger_tx_ids=payment_ledger_tx_ids, state=payment.Payment,
+    permissions=required_permission,
 )
 
 PAYMENT_ALLOCATION: Aggregate[payment.PaymentAllocation, cev.PaymentAllocationInitialized, object] = Aggregate(
@@ -201,6 +222,7 @@ PAYMENT_ALLOCATION: Aggregate[payment.PaymentAllocation, cev.PaymentAllocationIn
     apply=payment.apply_allocation, decide=payment.decide_allocation, commands=payment.ALLOCATION_COMMANDS,
     creates=(cmd.RecordAllocation,),
     columns=(Column("payment_id", attrgetter("payment_id")), Column("obligation_id", attrgetter("obligation_id"))),
-    publish=publish_allocation, post=post_allocation, state=payment.PaymentAllocation,
+    publish=publish_allocation, post=post_allocation, ledger_tx_ids=allocation_ledger_tx_ids,
+    state=payment.PaymentAllocation,
     permissions=required_permission,
 )

@@ -10,7 +10,8 @@ from domains.deposit.account import DepositAccount
 from domains.deposit.deposit import Deposit
 from domains.deposit.withdrawal import Withdrawal
 
-__all__ = ["post_account", "post_deposit", "post_withdrawal"]
+__all__ = ["account_ledger_tx_ids", "deposit_ledger_tx_ids", "post_account", "post_deposit", "post_withdrawal",
+           "withdrawal_ledger_tx_ids"]
 
 _WITHDRAWAL = {ev.WithdrawalDenied: t.deny_withdrawal, ev.WithdrawalConfirmed: t.confirm_withdrawal,
                ev.WithdrawalCancelled: t.cancel_withdrawal, ev.WithdrawalReverted: t.revert_withdrawal}
@@ -38,3 +39,21 @@ def post_withdrawal(w: Withdrawal, event: ev.WithdrawalEvent) -> tuple[LedgerTra
     if isinstance(event, ev.WithdrawalApprovalConcluded):
         return ()
     return (_WITHDRAWAL[type(event)](event.ledger_tx_id, w.deposit_account_id, w.amount, event.effective),)
+
+
+def account_ledger_tx_ids(event: ev.DepositAccountEvent) -> tuple[str, ...]:
+    """The transaction a freeze or an unfreeze posts (`verify` checks it is posted); that of an empty
+    balance posts nothing, and its id (which no public event carries) names no transaction."""
+    if isinstance(event, ev.DepositAccountFrozen | ev.DepositAccountUnfrozen) and event.amount:
+        return (event.ledger_tx_id,)
+    return ()
+
+
+def deposit_ledger_tx_ids(event: ev.DepositEvent) -> tuple[str, ...]:
+    """The transaction the deposit or its revert posts."""
+    return (event.ledger_tx_id,)
+
+
+def withdrawal_ledger_tx_ids(event: ev.WithdrawalEvent) -> tuple[str, ...]:
+    """The transaction each step but the approval's conclusion posts."""
+    return () if isinstance(event, ev.WithdrawalApprovalConcluded) else (event.ledger_tx_id,)

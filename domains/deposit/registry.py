@@ -9,7 +9,14 @@ from domains.deposit import account, deposit, withdrawal
 from domains.deposit import events as ev
 from domains.deposit.commands import InitiateWithdrawal, OpenAccount, RecordDeposit
 from domains.deposit.permissions import required_permission
-from domains.deposit.posting import post_account, post_deposit, post_withdrawal
+from domains.deposit.posting import (
+    account_ledger_tx_ids,
+    deposit_ledger_tx_ids,
+    post_account,
+    post_deposit,
+    post_withdrawal,
+    withdrawal_ledger_tx_ids,
+)
 from domains.deposit.public import publish_account, publish_deposit, publish_withdrawal
 
 __all__ = ["DEPOSIT", "DEPOSIT_ACCOUNT", "WITHDRAWAL"]
@@ -31,8 +38,8 @@ DEPOSIT_ACCOUNT: Aggregate[account.DepositAccount, ev.DepositAccountEvent, objec
     apply=account.apply, decide=account.decide, commands=account.COMMANDS, creates=(OpenAccount,),
     columns=(Column("account_holder_id", attrgetter("account_holder_id")), _STATUS,
              Column("activity", attrgetter("activity"))),
-    publish=publish_account, state=account.DepositAccount, post=post_account, alarm=account.alarm,
-    alarm_priority="end_of_day", permissions=required_permission,
+    publish=publish_account, state=account.DepositAccount, post=post_account, ledger_tx_ids=account_ledger_tx_ids,
+    alarm=account.alarm, alarm_priority="end_of_day", permissions=required_permission,
 )
 
 DEPOSIT: Aggregate[deposit.Deposit, ev.DepositEvent, object] = Aggregate(
@@ -40,7 +47,8 @@ DEPOSIT: Aggregate[deposit.Deposit, ev.DepositEvent, object] = Aggregate(
     events=_named("deposit", (ev.DepositInitialized, "initialized"), (ev.DepositReverted, "reverted")),
     apply=deposit.apply, decide=deposit.decide, commands=deposit.COMMANDS, creates=(RecordDeposit,),
     columns=(_ACCOUNT_ID, _STATUS),
-    publish=publish_deposit, state=deposit.Deposit, post=post_deposit, permissions=required_permission,
+    publish=publish_deposit, state=deposit.Deposit, post=post_deposit, ledger_tx_ids=deposit_ledger_tx_ids,
+    permissions=required_permission,
 )
 
 WITHDRAWAL: Aggregate[withdrawal.Withdrawal, ev.WithdrawalEvent, object] = Aggregate(
@@ -51,5 +59,6 @@ WITHDRAWAL: Aggregate[withdrawal.Withdrawal, ev.WithdrawalEvent, object] = Aggre
                   (ev.WithdrawalReverted, "reverted")),
     apply=withdrawal.apply, decide=withdrawal.decide, commands=withdrawal.COMMANDS, creates=(InitiateWithdrawal,),
     columns=(_ACCOUNT_ID, _STATUS),
-    publish=publish_withdrawal, state=withdrawal.Withdrawal, post=post_withdrawal, permissions=required_permission,
+    publish=publish_withdrawal, state=withdrawal.Withdrawal, post=post_withdrawal,
+    ledger_tx_ids=withdrawal_ledger_tx_ids, permissions=required_permission,
 )

@@ -1,6 +1,8 @@
 """`verify`'s ledger book: the ledger rows recomputed from the events' postings, command by command,
 against the rows the journal holds (read through the `ledger_entries` view, one row per entry;
-a bad entry is named by its transaction's row: view id // 1000)."""
+a bad entry is named by its transaction's row: view id // 1000), and every ledger transaction an
+event names found in the ledger: one it posts among its command's rows, one another entity posts
+(`refer`) by one read of the transactions' ids once the events are replayed."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ _ROWS = ("SELECT id, tx_id, template, account, currency, layer, side, amount, ef
          "FROM ledger_entries ORDER BY id")
 _TABLE = "ledger_transactions"
 _LIMIT = 5
+_NOT_HELD = "{} names ledger transaction {}, which the ledger does not hold"
 
 
 def _value(member: object) -> object:
@@ -22,16 +25,26 @@ def _value(member: object) -> object:
 
 
 class LedgerReplay:
-    """Feed it each command's postings in seq order (`replay`); `finish` names the first bad rows."""
+    """Feed it each command's postings in seq order (`replay`) and the transactions events name that
+    other entities post (`refer`); `finish` names the first bad rows."""
 
     def __init__(self, conn) -> None:
+        self.conn = conn
         found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'ledger_entries'").fetchone()
         self.rows = iter(conn.execute(_ROWS)) if found else iter(())
         self.pending: tuple | None = next(self.rows, None)
         self.bad: list[BadRow] = []
         self.replayed = 0
+        self.refs: dict[str, list[tuple[int, str]]] = {}  # tx id -> (seq, entity) of the events naming it
 
-    def replay(self, seq: int, recorded_at: str, postings: Iterable) -> None:
+    def refer(self, seq: int, entity: str, tx_id: str) -> None:
+        """The event at `seq` of `entity` names ledger transaction `tx_id`, which another entity posts."""
+        self.refs.setdefault(tx_id, []).append((seq, entity))
+
+    def replay(self, seq: int, recorded_at: str, postings: Iterable,
+               named: Iterable[tuple[int, str, str]] = ()) -> None:
+        """The command whose last event is at `seq` posts `postings`; `named` are (seq, entity, tx
+        id) of the transactions among them its events name."""
         want = sorted((tx.tx_id, tx.template, e.account, _value(e.currency), _value(e.layer), _value(e.side),
                        e.amount, tx.effective.isoformat(), recorded_at, seq)
                       for tx in postings for e in tx.entries)
@@ -45,6 +58,10 @@ class LedgerReplay:
             self.pending = next(self.rows, None)
         if sorted(r[1:] for r in stored) == want:
             return
+        held = {row[1] for row in stored}
+        for at, entity, tx_id in named:
+            if tx_id not in held:
+                self._bad_event(at, _NOT_HELD.format(entity, tx_id))
         left = Counter(want)
         odd = [row for row in stored if not _take(left, row[1:])]
         missing = sorted(left.elements())
@@ -57,7 +74,24 @@ class LedgerReplay:
         while self.pending is not None and len(self.bad) < _LIMIT:
             self._bad(self.pending, "no event posts it")
             self.pending = next(self.rows, None)
+        self._referred()
         return self.bad
+
+    def _referred(self) -> None:
+        """The named transactions other entities post that the ledger lacks, in the order of the
+        events naming them (one read of the ids, only when some are named)."""
+        refs = self.refs
+        found = refs and self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (_TABLE,)).fetchone()
+        if found:
+            for (tx_id,) in self.conn.execute(f"SELECT tx_id FROM {_TABLE}"):
+                refs.pop(tx_id, None)
+        missing = sorted((seq, entity, tx_id) for tx_id, named in refs.items() for seq, entity in named)
+        for seq, entity, tx_id in missing:
+            self._bad_event(seq, _NOT_HELD.format(entity, tx_id))
+
+    def _bad_event(self, seq: int, problem: str) -> None:
+        if len(self.bad) < _LIMIT:
+            self.bad.append(BadRow("events", f"seq {seq}", problem))
 
     def _bad(self, row: tuple | None, problem: str, seq: int | None = None) -> None:
         if len(self.bad) >= _LIMIT:

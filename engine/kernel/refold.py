@@ -1,8 +1,10 @@
 """Recompute what is derived from the events and compare it with what the journal holds: one pass
 over the events in seq order folds every entity (gap-free seq, contiguous entity sequences),
 checks each snapshot against the state folded to it, hands each command's postings to the books
-(`replay(seq, recorded_at, postings)`, `finish() -> [BadRow]`), checks each event posts the ledger
-transactions it names (`Aggregate.ledger_tx_ids`), and compares every index row."""
+(`replay(seq, recorded_at, postings, named)`, `refer(seq, entity, tx_id)`, `finish() -> [BadRow]`),
+checks each event posts the ledger transactions it names (`Aggregate.ledger_tx_ids`) and hands them
+to the books, which check the ledger holds them and those it names another entity posts
+(`Aggregate.ledger_tx_refs`), and compares every index row."""
 
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ class _Fold:
         self.broken: set[int] = set()
         self.bad: list[BadRow] = []
         self.events = 0
-        self.group: list[Any] | None = None  # [entity, context, last seq, recorded_at, postings] of a command
+        self.group: list[Any] | None = None  # [entity, context, last seq, recorded_at, postings, named] of a command
 
     def run(self) -> None:
         expected = 0
@@ -72,9 +74,13 @@ class _Fold:
         self.states[entity], self.heads[entity] = state, entity_seq
         if spec.post is not None and self.books:
             postings = spec.post(state, event)
-            self._command(entity, context, seq, recorded_at, postings)
-            if spec.ledger_tx_ids is not None:
-                self._named(seq, f"{kind} {entity_id}", spec.ledger_tx_ids(event), postings)
+            named = () if spec.ledger_tx_ids is None else spec.ledger_tx_ids(event)
+            found = self._named(seq, f"{kind} {entity_id}", named, postings) if named else ()
+            self._command(entity, context, seq, recorded_at, postings, found)
+            refs = () if spec.ledger_tx_refs is None else spec.ledger_tx_refs(event)
+            for tx_id in refs:
+                for book in self.books:
+                    book.refer(seq, f"{kind} {entity_id}", tx_id)
         row = self.snapshots.pop((entity, entity_seq), None)
         if row is not None:
             stored = self.conn.execute("SELECT state FROM snapshots WHERE rowid = ?", (row,)).fetchone()[0]
@@ -82,29 +88,40 @@ class _Fold:
                 self.bad.append(BadRow("snapshots", f"entity {entity} entity_seq {entity_seq}",
                                        f"{kind} {entity_id}: state differs from the events folded to it"))
 
-    def _named(self, seq: int, entity: str, named: Iterable[str], postings: Iterable[object]) -> None:
+    def _named(self, seq: int, entity: str, named: Iterable[str],
+               postings: Iterable[object]) -> list[tuple[int, str, str]]:
         """An id the event records as a ledger transaction it posted, which it does not post, names
-        nothing in the ledger (the books check the ledger holds exactly what the events post)."""
+        nothing in the ledger; those it posts, as (seq, entity, tx id), for the books to find in the
+        ledger (they check the ledger holds exactly what the events post)."""
         posted = {getattr(tx, "tx_id", None) for tx in postings}
-        self.bad += [BadRow("events", f"seq {seq}", f"{entity} names ledger transaction {tx_id}, which it does "
-                            "not post") for tx_id in named if tx_id not in posted]
+        found = []
+        for tx_id in named:
+            if tx_id in posted:
+                found.append((seq, entity, tx_id))
+            else:
+                self.bad.append(BadRow("events", f"seq {seq}", f"{entity} names ledger transaction {tx_id}, "
+                                       "which it does not post"))
+        return found
 
-    def _command(self, entity: int, context: str, seq: int, recorded_at: str, postings: Iterable[object]) -> None:
-        """Collect a command's postings (its events are consecutive and share their context)."""
+    def _command(self, entity: int, context: str, seq: int, recorded_at: str, postings: Iterable[object],
+                 named: Iterable[tuple[int, str, str]]) -> None:
+        """Collect a command's postings and the ids its events name (its events are consecutive and
+        share their context)."""
         group = self.group
         if group is not None and group[0] == entity and group[1] == context:
             group[2] = seq
             group[4].extend(postings)
+            group[5].extend(named)
             return
         self.flush()
-        self.group = [entity, context, seq, recorded_at, list(postings)]
+        self.group = [entity, context, seq, recorded_at, list(postings), list(named)]
 
     def flush(self) -> None:
-        """Hand the last command's postings to the books, tagged with its last event's seq."""
+        """Hand the last command's postings and named ids to the books, tagged with its last event's seq."""
         group, self.group = self.group, None
         if group is not None and group[4]:
             for book in self.books:
-                book.replay(group[2], group[3], group[4])
+                book.replay(group[2], group[3], group[4], group[5])
 
     def leftovers(self) -> None:
         for entity, entity_seq in sorted(self.snapshots):

@@ -10,7 +10,8 @@ from domains.credit.collateral.collateral import Collateral
 from domains.credit.collateral.liquidation import Liquidation
 from domains.credit.primitives import Direction
 
-__all__ = ["collateral_ledger_tx_ids", "liquidation_ledger_tx_ids", "post_collateral", "post_liquidation"]
+__all__ = ["collateral_ledger_tx_ids", "liquidation_ledger_tx_ids", "liquidation_ledger_tx_refs", "post_collateral",
+           "post_liquidation"]
 
 Postings = tuple[LedgerTransaction, ...]
 
@@ -60,3 +61,8 @@ def liquidation_ledger_tx_ids(event: lev.LiquidationEvent) -> tuple[str, ...]:
     if isinstance(event, lev.ProceedsReceivedAndLiquidationCompleted) and event.ledger_tx_id is not None:
         return (event.ledger_tx_id,)
     return ()
+
+
+def liquidation_ledger_tx_refs(event: lev.LiquidationEvent) -> tuple[str, ...]:
+    """A sat sent out's transaction, which its collateral posts (`verify` checks the ledger holds it)."""
+    return (event.ledger_tx_id,) if isinstance(event, lev.CollateralSentOut) else ()

@@ -10,7 +10,7 @@ from domains.credit.collection.obligation import Obligation
 from domains.credit.collection.payment import Payment, PaymentAllocation
 from domains.credit.primitives import ObligationStatus, bucket_of
 
-__all__ = ["post_allocation", "post_obligation", "post_payment"]
+__all__ = ["allocation_ledger_tx_ids", "payment_ledger_tx_ids", "post_allocation", "post_obligation", "post_payment"]
 
 Postings = tuple[LedgerTransaction, ...]
 
@@ -48,3 +48,16 @@ def post_allocation(a: PaymentAllocation, event: cev.PaymentAllocationInitialize
     return (collection_tx.record_payment_allocation(a.id, facility_id=a.facility_id, amount=a.amount,
                                                     obligation_type=a.obligation_type.value,
                                                     bucket=a.receivable_bucket, effective=a.effective),)
+
+
+def payment_ledger_tx_ids(event: cev.PaymentInitialized) -> tuple[str, ...]:
+    """The payment's transaction, whose id is the payment's (Lana's payment carries a `ledger_tx_id`
+    of its own); `verify` checks it is posted. An obligation's moves between buckets name none
+    (their ids are derived from the obligation's)."""
+    return (event.id,)
+
+
+def allocation_ledger_tx_ids(event: cev.PaymentAllocationInitialized) -> tuple[str, ...]:
+    """The allocation's transaction, whose id is the allocation's (the facility's history shows it
+    as the Payment entry's `tx_id`)."""
+    return (event.id,)

@@ -12,7 +12,8 @@ from domains.credit.facility.active import Facility
 from domains.credit.facility.disbursal import Disbursal
 from domains.credit.facility.pending import PendingFacility
 
-__all__ = ["post_accrual_cycle", "post_disbursal", "post_facility", "post_pending_facility"]
+__all__ = ["accrual_cycle_ledger_tx_ids", "disbursal_ledger_tx_ids", "facility_ledger_tx_ids",
+           "facility_ledger_tx_refs", "post_accrual_cycle", "post_disbursal", "post_facility", "post_pending_facility"]
 
 Postings = tuple[LedgerTransaction, ...]
 
@@ -66,4 +67,43 @@ def post_disbursal(d: Disbursal, event: cev.DisbursalEvent) -> Postings:
         case cev.StructuringFeeCharged(tx_id=tx_id, amount=fee, effective=day):
             return (credit_tx.add_structuring_fee(tx_id, facility_id=d.facility_id, amount=fee,
                                                   deposit_account_id=d.disbursal_credit_account_id, effective=day),)
+    return ()
+
+
+def facility_ledger_tx_ids(event: ev.FacilityEvent) -> tuple[str, ...]:
+    """The activation's transaction (`verify` checks it is posted)."""
+    return (event.activation_tx_id,) if isinstance(event, ev.FacilityInitialized) else ()
+
+
+def facility_ledger_tx_refs(event: ev.FacilityEvent) -> tuple[str, ...]:
+    """The transactions the facility names that others post: the structuring fee its initial
+    disbursal charges, and a concluded cycle's posting, which its cycle posts only when it accrued
+    something (it then names an obligation; one that accrued nothing names a transaction that
+    does not exist, as the cycle's `AccrualPosted` shows no posting)."""
+    match event:
+        case ev.FacilityInitialized(structuring_fee_tx_id=str(tx_id)):
+            return (tx_id,)
+        case ev.InterestAccrualCycleConcluded(tx_id=tx_id, obligation_id=str()):
+            return (tx_id,)
+    return ()
+
+
+def accrual_cycle_ledger_tx_ids(event: ev.AccrualCycleEvent) -> tuple[str, ...]:
+    """The posting of a cycle whose total is positive (one of 0 posts nothing; its `tx_id` names no
+    transaction and its `AccrualPosted` none). A day's accrual names none (its id is derived)."""
+    if isinstance(event, ev.InterestAccrualsPosted) and event.total > 0:
+        return (event.tx_id,)
+    return ()
+
+
+def disbursal_ledger_tx_ids(event: cev.DisbursalEvent) -> tuple[str, ...]:
+    """The settlement's, the cancellation's and the structuring fee's transactions, and the
+    initiation's of a disbursal that awaits approval (the disbursal's id; a pre-approved one posts
+    nothing until it settles)."""
+    match event:
+        case cev.DisbursalInitialized(id=tx_id, pre_approved=False):
+            return (tx_id,)
+        case cev.DisbursalSettled(tx_id=tx_id) | cev.DisbursalCancelled(tx_id=tx_id) | \
+                cev.StructuringFeeCharged(tx_id=tx_id):
+            return (tx_id,)
     return ()
