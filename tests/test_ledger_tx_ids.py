@@ -159,7 +159,7 @@ NAMING = {
 @pytest.fixture(scope="module")
 def journal(tmp_path_factory) -> str:
     """Deposits (one reverted), withdrawals confirmed, cancelled and reverted, an account frozen
-    and unfrozen with money on it and one frozen empty (its id names nothing: nothing moved), a
+    and unfrozen with money on it and one frozen empty (it names no transaction: nothing moved), a
     multi-disbursal facility whose first cycle accrued nothing (posting nothing) before a disbursal
     awaiting approval, its interest posted and a payment allocated, and a facility with a fee
     liquidated at a crash."""
@@ -213,8 +213,9 @@ def _naming(conn: sqlite3.Connection) -> list[tuple[int, str, str, str]]:
 
 
 def test_a_sound_journal_of_every_kind_naming_a_ledger_transaction_verifies(journal):
-    """A cycle of 0 cents and an empty account's freeze name ids no transaction has; nothing posted
-    them and nothing says they were (the cycle's AccrualPosted shows no posting)."""
+    """A cycle of 0 cents names an id no transaction has, as Lana's does; nothing posted it and
+    nothing says it was (the cycle's AccrualPosted shows no posting). An empty account's freeze
+    names none (it named `<account>:freeze:N`, which no transaction had)."""
     conn = sqlite3.connect(journal)
     named = _naming(conn)
     held = {tx_id for (tx_id,) in conn.execute("SELECT tx_id FROM ledger_transactions")}
@@ -222,7 +223,10 @@ def test_a_sound_journal_of_every_kind_naming_a_ledger_transaction_verifies(jour
     assert sorted({kind for _, kind, _, _ in named}) == sorted(NAMING)
     unposted = sorted({kind for _, kind, _, tx_id in named if tx_id not in held})
     assert unposted == ["credit.credit-facility.interest-accrual-cycle-concluded",
-                        "credit.interest-accrual-cycle.interest-accruals-posted", "deposit.account.frozen"]
+                        "credit.interest-accrual-cycle.interest-accruals-posted"]
+    frozen = [orjson.loads(p) for (p,) in sqlite3.connect(journal).execute(
+        "SELECT payload FROM events WHERE type = 'deposit.account.frozen' ORDER BY seq")]
+    assert [(f["amount"] > 0, f["ledger_tx_id"] is None) for f in frozen] == [(True, False), (False, True)]
     with open_readonly(journal) as view:
         report = view.verify()
     assert report["ok"], report["problems"]
@@ -292,4 +296,6 @@ def test_a_denied_withdrawal_and_a_cancelled_disbursal_name_their_transactions_a
     posted = InterestAccrualsPosted(1, Period(date(2024, 1, 1), day), 0, None, day, "f-1-interest-accrual-cycle-1")
     assert INTEREST_ACCRUAL_CYCLE.ledger_tx_ids(posted) == ()
     assert CREDIT_FACILITY.ledger_tx_refs(InterestAccrualCycleConcluded(1, "f-1-interest-accrual-cycle-1", None)) == ()
+    assert DEPOSIT_ACCOUNT.ledger_tx_ids(DepositAccountFrozen(AccountStatus.FROZEN, 0, None, day)) == ()
+    # a journal written before empty freezes named none: its id posts nothing and is not checked
     assert DEPOSIT_ACCOUNT.ledger_tx_ids(DepositAccountFrozen(AccountStatus.FROZEN, 0, "a-1:freeze:1", day)) == ()

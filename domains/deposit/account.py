@@ -116,14 +116,16 @@ def _freeze(a: DepositAccount, c: cmd.FreezeAccount, at: datetime) -> tuple[ev.D
         raise AccountClosed(account_id=a.id)
     if a.status is Status.FROZEN:
         return ()
-    return (ev.DepositAccountFrozen(Status.FROZEN, c.balance, f"{a.id}:freeze:{a.freezes + 1}", at.date()),)
+    tx_id = f"{a.id}:freeze:{a.freezes + 1}" if c.balance else None  # an empty account's freeze posts nothing
+    return (ev.DepositAccountFrozen(Status.FROZEN, c.balance, tx_id, at.date()),)
 
 
 def _unfreeze(a: DepositAccount, at: datetime) -> tuple[ev.DepositAccountEvent, ...]:
     """Lana: a no-op unless frozen (a closed account included)."""
     if a.status is not Status.FROZEN:
         return ()
-    return (ev.DepositAccountUnfrozen(Status.ACTIVE, a.frozen_amount, f"{a.id}:unfreeze:{a.freezes}", at.date()),)
+    tx_id = f"{a.id}:unfreeze:{a.freezes}" if a.frozen_amount else None
+    return (ev.DepositAccountUnfrozen(Status.ACTIVE, a.frozen_amount, tx_id, at.date()),)
 
 
 def _close(a: DepositAccount, c: cmd.CloseAccount) -> tuple[ev.DepositAccountEvent, ...]:

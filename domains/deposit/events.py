@@ -50,21 +50,25 @@ class DepositAccountActivityUpdated:
 
 @attrs.frozen
 class DepositAccountFrozen:
-    """The account was frozen; its settled balance (`amount`, maybe 0) moved to frozen deposits."""
+    """The account was frozen; its settled balance (`amount`, maybe 0) moved to frozen deposits by
+    transaction `ledger_tx_id`, None when `amount` is 0: nothing is posted, and an id would name a
+    transaction the ledger never holds (Lana posts one of zero-unit entries; lanasim's ledger holds
+    no 0 entry, as for liquidation proceeds of 0)."""
 
     status: AccountStatus
     amount: int
-    ledger_tx_id: str
+    ledger_tx_id: str | None
     effective: date
 
 
 @attrs.frozen
 class DepositAccountUnfrozen:
-    """The account was unfrozen; the frozen `amount` moved back to its settled balance."""
+    """The account was unfrozen; the frozen `amount` moved back to its settled balance (by
+    `ledger_tx_id`, None when `amount` is 0, as for the freeze)."""
 
     status: AccountStatus
     amount: int
-    ledger_tx_id: str
+    ledger_tx_id: str | None
     effective: date
 
 

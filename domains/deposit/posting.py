@@ -18,10 +18,11 @@ _WITHDRAWAL = {ev.WithdrawalDenied: t.deny_withdrawal, ev.WithdrawalConfirmed: t
 
 
 def post_account(a: DepositAccount, event: ev.DepositAccountEvent) -> tuple[LedgerTransaction, ...]:
-    """FREEZE_ACCOUNT / UNFREEZE_ACCOUNT; nothing moves for an empty balance."""
-    if isinstance(event, ev.DepositAccountFrozen) and event.amount:
+    """FREEZE_ACCOUNT / UNFREEZE_ACCOUNT; nothing moves for an empty balance (no id since these are
+    recorded so; journals written before name one, which posts nothing either)."""
+    if isinstance(event, ev.DepositAccountFrozen) and event.amount and event.ledger_tx_id is not None:
         return (t.freeze_account(event.ledger_tx_id, a.id, event.amount, event.effective),)
-    if isinstance(event, ev.DepositAccountUnfrozen) and event.amount:
+    if isinstance(event, ev.DepositAccountUnfrozen) and event.amount and event.ledger_tx_id is not None:
         return (t.unfreeze_account(event.ledger_tx_id, a.id, event.amount, event.effective),)
     return ()
 
@@ -43,8 +44,9 @@ def post_withdrawal(w: Withdrawal, event: ev.WithdrawalEvent) -> tuple[LedgerTra
 
 def account_ledger_tx_ids(event: ev.DepositAccountEvent) -> tuple[str, ...]:
     """The transaction a freeze or an unfreeze posts (`verify` checks it is posted); that of an empty
-    balance posts nothing, and its id (which no public event carries) names no transaction."""
-    if isinstance(event, ev.DepositAccountFrozen | ev.DepositAccountUnfrozen) and event.amount:
+    balance posts nothing and names none (a journal written before names an id it never posted)."""
+    if isinstance(event, ev.DepositAccountFrozen | ev.DepositAccountUnfrozen) and event.amount \
+            and event.ledger_tx_id is not None:
         return (event.ledger_tx_id,)
     return ()
 

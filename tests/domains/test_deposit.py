@@ -126,9 +126,15 @@ def test_freezing_moves_the_settled_balance_aside_once():
     assert (tx.template, tx.tx_id) == (FREEZE_ACCOUNT, "a-1:freeze:1")
 
 
-def test_freezing_an_empty_account_posts_nothing():
+def test_freezing_an_empty_account_posts_nothing_and_names_no_transaction():
     (frozen,) = when(DEPOSIT_ACCOUNT, [OPENED], FreezeAccount(0))
+    assert (frozen.amount, frozen.ledger_tx_id) == (0, None)
     assert post_account(state(DEPOSIT_ACCOUNT, OPENED, frozen), frozen) == ()
+    (unfrozen,) = when(DEPOSIT_ACCOUNT, [OPENED, frozen], UnfreezeAccount())
+    assert (unfrozen.amount, unfrozen.ledger_tx_id) == (0, None)
+    assert post_account(state(DEPOSIT_ACCOUNT, OPENED, frozen, unfrozen), unfrozen) == ()
+    # the next freeze with money keeps its number: the empty one counted
+    assert when(DEPOSIT_ACCOUNT, [OPENED, frozen, unfrozen], FreezeAccount(700))[0].ledger_tx_id == "a-1:freeze:2"
 
 
 def test_unfreezing_brings_back_what_was_frozen_and_is_a_no_op_otherwise():
