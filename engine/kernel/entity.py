@@ -16,6 +16,7 @@ import attrs
 import pykka
 
 from domains.aggregate import Aggregate, Column, Refusal
+from domains.wire import instant
 from engine.kernel.authz import AUDIT_INSERT
 from engine.kernel.clock import Priority
 from engine.kernel.codec import dumps
@@ -144,7 +145,7 @@ def register_types(spec: Aggregate[Any, Any, Any], codec: Codec) -> None:
 def _alarm_at(alarm: Callable[[Any], tuple[datetime, object] | None]) -> Callable[[object], str | None]:
     def at(state: object) -> str | None:
         found = alarm(state)
-        return None if found is None else found[0].strftime("%Y-%m-%dT%H:%M:%SZ")
+        return None if found is None else instant(found[0])
 
     return at
 

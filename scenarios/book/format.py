@@ -344,6 +344,9 @@ def _plain_position(cells: dict[str, str], terms: TermValues | None) -> Position
 
 def _cents(text: str) -> int | None:
     """A dollar cell of digits with at most 2 decimals, in cents, if at most `MAX_CENTS`; else None."""
+    if text.isdigit() and text.isascii() and len(text) <= 16:  # whole dollars (most cells): a third of a match
+        cents = int(text) * 100
+        return cents if cents <= MAX_CENTS else None
     found = _DOLLARS.fullmatch(text)
     if found is None:
         return None

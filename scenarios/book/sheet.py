@@ -76,9 +76,12 @@ def sheet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str,
             last = reader.line_num
             for record in reader:
                 line, last = last + 1, reader.line_num
-                cells = {name: record[i].strip() for i, name in named if i < len(record) and record[i].strip()}
-                stray = any(cell.strip() for cell in record[len(names):]) or \
-                    any(record[i].strip() for i in unnamed if i < len(record))
+                if unnamed or len(record) > len(names):
+                    cells = {name: record[i].strip() for i, name in named if i < len(record) and record[i].strip()}
+                    stray = any(cell.strip() for cell in record[len(names):]) or \
+                        any(record[i].strip() for i in unnamed if i < len(record))
+                else:  # every cell under a named column (a book's every row): each stripped once, the book read twice
+                    cells, stray = {name: cell for name, cell in zip(names, map(str.strip, record)) if cell}, False
                 if not cells and not stray:
                     continue  # a blank line, or a row of empty cells (commas only, as spreadsheets write)
                 problems = [BookProblem(line, "-", f"{len(record)} cells, but the header names {len(named)}")] \
