@@ -375,8 +375,11 @@ def _report(args: argparse.Namespace) -> int:
     from scenarios import sweep
 
     run_dir = Path(args.dir)
-    if not run_dir.is_dir():
-        raise ScenarioError(f"{run_dir}: not a run directory")
+    if not run_dir.is_dir():  # was 'not a run directory', for a path missing or the run's journal file alike
+        if not run_dir.exists():
+            raise ScenarioError(f"{run_dir}: no such directory")
+        hint = f": lanasim report {run_dir.parent}" if run_dir.name == JOURNAL else ""
+        raise ScenarioError(f"{run_dir}: a file; report takes the directory lanasim run or sweep wrote{hint}")
     is_sweep = getattr(sweep, "is_sweep_dir", None)
     if is_sweep is not None and is_sweep(run_dir):
         if args.json:  # the table went to stdout where a program read it as JSON
