@@ -70,8 +70,10 @@ def test_an_import_reports_its_progress_on_stderr_up_to_the_whole_book(tmp_path,
 def test_an_import_and_export_of_one_facility_say_so_and_the_price_in_dollars_and_cents(tmp_path, capsys):
     """`imported 1 facilities ... at $60,000.5 per BTC` of a book of one row at --price-usd 60000.50."""
     code, journal = imported(tmp_path, ROWS[:1], price="60000.50")
-    assert code == 0 and capsys.readouterr().out.startswith(
+    captured = capsys.readouterr()
+    assert code == 0 and captured.out.startswith(
         f"imported 1 facility into {journal} as of 2024-03-10 at $60,000.50 per BTC (")
+    assert captured.err.splitlines()[-1] == "100% 1 of 1 facility"  # was '1 of 1 facilities'
     assert main(["export", str(journal), "--out", str(tmp_path / "out.csv")]) == 0
     assert capsys.readouterr().out == f"wrote 1 facility to {tmp_path / 'out.csv'}\n"
 

@@ -529,3 +529,32 @@ def test_a_kept_book_damaged_between_two_invocations_is_refused_naming_it_and_ru
     again = sweep("march-2020", [1, 2], [], ["facilities=3", "days=1"], out, scheduler=cluster)
     assert list(again.runs["status"]) == ["ok", "ok"]
     assert again.runs.set_index("seed").loc[2, "digest"] == in_process_digest(2, facilities=3, days=1)
+
+
+@pytest.mark.parametrize("verb", [["verify"], ["outbox"], ["show", "book"], ["trial-balance"], ["export"]])
+def test_a_journal_command_given_a_sweep_directory_says_where_a_sweep_keeps_journals(tmp_path, cluster, capsys,
+                                                                                     verb):
+    """`lanasim verify SWEEP` said 'SWEEP/journal.sqlite: no such file', as if the sweep had lost a file."""
+    out = tmp_path / "s"
+    sweep("march-2020", [1], [], ["facilities=2", "days=1"], out, scheduler=cluster)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    capsys.readouterr()
+    extra = ["--out", str(tmp_path / "book.csv")] if verb == ["export"] else []
+    assert main([verb[0], str(out), *verb[1:], *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"lanasim: error: {out}: a sweep's directory, which holds no journal: a sweep keeps its runs' "
+                   f"journals only when run with --keep-journals, as {out / 'journals'}/KEY.sqlite (its runs: "
+                   f"lanasim report {out})"]
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_a_grid_value_given_twice_is_refused_in_one_line_before_anything_is_written(tmp_path, capsys):
+    """`--grid facilities=10,10` planned one cell twice, which the sweep ran once: the risk table then
+    held one cell where the user typed two, and nothing said so."""
+    out = tmp_path / "s"
+    assert main(["sweep", "march-2020", "--seeds", "1-2", "--grid", "facilities=10,20,10", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "lanasim: error: --grid (grid=) 'facilities=10,20,10' gives '10' twice: give each value once"]
+    with pytest.raises(ScenarioError, match="gives 'gbm:mu=0,sigma=0.8' twice"):
+        run_sweep("march-2020", seeds=[1], grid={"path": ["gbm:mu=0,sigma=0.8", "gbm:mu=0,sigma=0.8"]}, out=out)
+    assert not out.exists()

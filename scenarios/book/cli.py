@@ -156,7 +156,7 @@ def _reporting(chunks: Iterable[list], count: int, progress: RunProgress) -> Ite
     for chunk in chunks:
         yield chunk
         done += len(chunk)
-        progress(done / max(count, 1), f"{done:,} of {count:,} facilities")
+        progress(done / max(count, 1), f"{done:,} of {_facilities(count)}")
 
 
 def _read(args: argparse.Namespace) -> tuple[Iterable[list], int, date, int]:

@@ -31,8 +31,19 @@ WRITTEN = ".lanasim-outputs.json"  # {output name: its SHA-256 as written, or No
 
 
 def journal_of(path: str | Path) -> str:
-    """A journal file as given, or the journal of a run directory (what every journal command reads)."""
-    return str(Path(path) / JOURNAL) if Path(path).is_dir() else str(path)
+    """A journal file as given, or the journal of a run directory (what every journal command reads).
+    A sweep's directory, which holds none, is `RunRefused` saying where a sweep keeps journals (it
+    was "SWEEP/journal.sqlite: no such file")."""
+    if not Path(path).is_dir():
+        return str(path)
+    if not (Path(path) / JOURNAL).exists() and (Path(path) / SWEEP_MANIFEST).is_file():
+        raise RunRefused(path, "a sweep's directory, which holds no journal: a sweep keeps its runs' journals only "
+                               f"when run with --keep-journals, as {Path(path) / 'journals'}/KEY.sqlite (its runs: "
+                               f"lanasim report {path})")
+    return str(Path(path) / JOURNAL)
+
+
+SWEEP_MANIFEST = "sweep.json"  # a sweep directory's manifest (`scenarios.sweep.store.MANIFEST`)
 
 
 class RunRefused(ScenarioError):

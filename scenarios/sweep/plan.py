@@ -108,10 +108,19 @@ def parse_grid(items: list[str], seeds: int = 1) -> list[dict[str, str]]:
         if not sep or not raw or key in keys:
             raise ScenarioError(f"--grid (grid=) expects KEY=V1,V2,... once per key; got {item!r}")
         keys.append(key)
-        values.append(_values(item, raw))
+        values.append(_once(item, _values(item, raw)))
     cells = math.prod(map(len, values))
     check_size(cells * seeds, f"{seeds:,} seed(s) x {cells:,} grid cell(s)")
     return [dict(zip(keys, combo)) for combo in itertools.product(*values)] or [{}]
+
+
+def _once(item: str, values: list[str]) -> list[str]:
+    """The values, refused in one line when one is given twice (`facilities=10,10` planned the same
+    runs twice, which the sweep then ran once: a grid of one cell where the user typed two)."""
+    twice = sorted({v for v in values if values.count(v) > 1})
+    if twice:
+        raise ScenarioError(f"--grid (grid=) {item!r} gives {twice[0]!r} twice: give each value once")
+    return values
 
 
 def _values(item: str, raw: str) -> list[str]:

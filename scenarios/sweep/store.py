@@ -17,11 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from scenarios.library import ScenarioError
+from scenarios.library.rundir import SWEEP_MANIFEST
 
 __all__ = ["FORMAT", "Store", "is_sweep_dir", "read_manifest", "read_runs"]
 
 FORMAT = "lanasim-sweep/1"
-MANIFEST = "sweep.json"
+MANIFEST = SWEEP_MANIFEST
 PARTS = "runs.parquet"
 # what the outputs read from the runs, not what runs: a rerun may change it (the manifest keeps the latest)
 READ_ONLY = ("metric",)
