@@ -555,6 +555,6 @@ def test_a_grid_value_given_twice_is_refused_in_one_line_before_anything_is_writ
     assert main(["sweep", "march-2020", "--seeds", "1-2", "--grid", "facilities=10,20,10", "--out", str(out)]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [
         "lanasim: error: --grid (grid=) 'facilities=10,20,10' gives '10' twice: give each value once"]
-    with pytest.raises(ScenarioError, match="gives 'gbm:mu=0,sigma=0.8' twice"):
+    with pytest.raises(ScenarioError, match=re.escape("gives 'gbm:mu=0,sigma=0.8' twice")):
         run_sweep("march-2020", seeds=[1], grid={"path": ["gbm:mu=0,sigma=0.8", "gbm:mu=0,sigma=0.8"]}, out=out)
     assert not out.exists()
