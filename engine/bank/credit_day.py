@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Final, Protocol
 
 from domains.aggregate import Envelope, Send
-from domains.credit.facility import AccrueInterest, Mature, accrual_due, completes_cycle, due_to_mature, post_cycle
+from domains.credit.facility import AccrueInterest, Mature, accrual_due_end, due_to_mature, ends_cycle, post_cycle
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads, CreditStates
 from engine.bank.ports import JobScheduling
 from engine.kernel.authz import System
@@ -58,11 +58,11 @@ class DayEnd:
             if first_day > today:
                 break
             cycle = state(CYCLE, cycle_id)
-            period = accrual_due(cycle, day)
-            if period is None or cycle.facility_id not in active:
+            end = accrual_due_end(cycle, day)  # of the period it owes (the accrual builds the period)
+            if end is None or cycle.facility_id not in active:
                 continue
             due.append((cycle_id, AccrueInterest(day, principal(cycle.facility_id))))
-            if completes_cycle(cycle, period):
+            if ends_cycle(cycle, end):
                 posting.append(cycle_id)
         sends = self.accrue(due, envelope)
         for facility_id, maturity in self.kernel.index(FACILITY_KIND).scan("maturity_date"):
