@@ -53,11 +53,14 @@ class DayEnd:
         current. A closed facility's cycle accrues no more; a posted cycle leaves memory."""
         day, due, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
         today, active, state, principal = day.isoformat(), self.active, self.kernel.state, self.reads.principal
+        live = self.accruals.live_state if self.accruals is not None else None  # the batch's actors, read first
         self.evict_posted()
         for cycle_id, first_day in self.kernel.index(CYCLE).scan("accruing_from"):
             if first_day > today:
                 break
-            cycle = state(CYCLE, cycle_id)
+            cycle = live(cycle_id) if live is not None else None
+            if cycle is None:
+                cycle = state(CYCLE, cycle_id)
             end = accrual_due_end(cycle, day)  # of the period it owes (the accrual builds the period)
             if end is None or cycle.facility_id not in active:
                 continue
