@@ -122,9 +122,14 @@ def check(balance_of: BalanceOf, tx: LedgerTransaction, controls: Controls = CON
     goes through here). `quiet`: accounts the caller knows are in the chart and in no category
     `controls` watch, not looked up again; `sides`: the normal side of accounts the caller knows are
     in the chart, read there rather than from the chart."""
-    _refuse_unbalanced(tx, _net(tx, amounts=True))
-    controls = _categories(controls)
-    _refuse_limits(balance_of, tx, _changes(tx, controls.categories, quiet, sides or _NO_SIDES), controls)
+    net = _net(tx, amounts=True)
+    if any(net.values()):  # else balanced: nothing to refuse (a call fewer a posting)
+        _refuse_unbalanced(tx, net)
+    if type(controls) is not Controls:
+        controls = _categories(controls)
+    changes = _changes(tx, controls.categories, quiet, sides or _NO_SIDES)
+    if changes:  # a daily accrual's accounts are all quiet: no change any control watches
+        _refuse_limits(balance_of, tx, changes, controls)
 
 
 def _changes(tx: LedgerTransaction, watched: Container[str], quiet: Container[str] = (),

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Final, Protocol
 
 from domains.aggregate import Envelope, Send
-from domains.credit.facility import AccrueInterest, Mature, accrual_due, completes_cycle, due_to_mature, post_cycle
+from domains.credit.facility import AccrueInterest, Mature, accrual_due_end, due_to_mature, ends_cycle, post_cycle
 from engine.bank.credit_reads import FACILITY_KIND, CreditReads, CreditStates
 from engine.bank.ports import JobScheduling
 from engine.kernel.authz import System
@@ -53,16 +53,19 @@ class DayEnd:
         current. A closed facility's cycle accrues no more; a posted cycle leaves memory."""
         day, due, posting = date.fromisoformat(envelope["payload"]["day"]), [], []
         today, active, state, principal = day.isoformat(), self.active, self.kernel.state, self.reads.principal
+        live = self.accruals.live_state if self.accruals is not None else None  # the batch's actors, read first
         self.evict_posted()
         for cycle_id, first_day in self.kernel.index(CYCLE).scan("accruing_from"):
             if first_day > today:
                 break
-            cycle = state(CYCLE, cycle_id)
-            period = accrual_due(cycle, day)
-            if period is None or cycle.facility_id not in active:
+            cycle = live(cycle_id) if live is not None else None
+            if cycle is None:
+                cycle = state(CYCLE, cycle_id)
+            end = accrual_due_end(cycle, day)  # of the period it owes (the accrual builds the period)
+            if end is None or cycle.facility_id not in active:
                 continue
             due.append((cycle_id, AccrueInterest(day, principal(cycle.facility_id))))
-            if completes_cycle(cycle, period):
+            if ends_cycle(cycle, end):
                 posting.append(cycle_id)
         sends = self.accrue(due, envelope)
         for facility_id, maturity in self.kernel.index(FACILITY_KIND).scan("maturity_date"):

@@ -247,9 +247,13 @@ class Ledger:
         (`"usd"`) is refused as `balance` refuses it (it was a bare `KeyError`); so is one account
         name given alone (a str would be read as its characters)."""
         self.journal.require_open()
-        if isinstance(accounts, str) or not isinstance(accounts, Iterable):  # None, 5: a bare TypeError
+        if type(accounts) is not tuple and type(accounts) is not list and (  # the readers' own: not asked of the ABC
+                isinstance(accounts, str) or not isinstance(accounts, Iterable)):  # None, 5: a bare TypeError
             raise InvalidArgument(argument="accounts", value=accounts, problem="a sequence of account names")
-        cur, lay = _CURRENCIES.get(_hashable(currency)), _LAYERS.get(_hashable(layer))
+        try:  # a str or a member (every caller's) is looked up as it is
+            cur, lay = _CURRENCIES.get(currency), _LAYERS.get(layer)
+        except TypeError:  # a list given as a currency: no dict can look it up, refused below
+            cur, lay = _CURRENCIES.get(_hashable(currency)), _LAYERS.get(_hashable(layer))
         if cur is None or lay is None:
             raise UnknownAccount(account=next(iter(accounts), ""), currency=currency, layer=layer)
         totals, sides = self._totals, self._sides

@@ -53,7 +53,14 @@ from domains.credit.facility.disbursal_events import (
     StructuringFeeCharged,
 )
 from domains.credit.facility.eligibility import deposit_account_for_proposal, require_eligible, require_open_for_payment
-from domains.credit.facility.end_of_day import accrual_due, completes_cycle, due_to_mature, post_cycle
+from domains.credit.facility.end_of_day import (
+    accrual_due,
+    accrual_due_end,
+    completes_cycle,
+    due_to_mature,
+    ends_cycle,
+    post_cycle,
+)
 from domains.credit.facility.events import (
     AccrualCycleInitialized,
     CollateralizationRatioChanged,
@@ -152,6 +159,7 @@ __all__ = [
     "UpdatePendingCollateralization",
     "UpdateTermValues",
     "accrual_due",
+    "accrual_due_end",
     "accruing_from",
     "activate",
     "activation_amounts",
@@ -161,6 +169,7 @@ __all__ = [
     "completion_shortfall",
     "deposit_account_for_proposal",
     "due_to_mature",
+    "ends_cycle",
     "next_accrual",
     "next_accrual_end",
     "post_cycle",

@@ -12,7 +12,7 @@ from domains.credit.periods import Period, end_of_period, first_period, next_per
 from domains.credit.terms import InterestInterval, TermValues
 
 __all__ = ["AccrualCycle", "cycle_id", "cycle_periods_at", "first_cycle", "next_accrual", "next_cycle",
-           "posting_tx_id"]
+           "next_period_end", "posting_tx_id"]
 
 
 @attrs.frozen
@@ -80,6 +80,16 @@ def next_accrual(cycle: Period, accrued_through: date | None, terms: TermValues)
     if accrued_through is None:
         return truncate(first_period(terms.accrual_interval, cycle.start), cycle.end)
     return truncate(next_period(terms.accrual_interval, Period(cycle.start, accrued_through)), cycle.end)
+
+
+def next_period_end(cycle: Period, accrued_through: date | None, terms: TermValues) -> date | None:
+    """The end of `next_accrual(cycle, accrued_through, terms)` (None when every period is accrued),
+    without building a daily period: the day end asks it of every cycle in progress, every day."""
+    if terms.accrual_interval is _END_OF_DAY:
+        day = cycle.start if accrued_through is None else accrued_through + _ONE_DAY
+        return day if day <= cycle.end else None
+    period = next_accrual(cycle, accrued_through, terms)
+    return None if period is None else period.end
 
 
 _ONE_DAY = timedelta(days=1)
