@@ -100,11 +100,13 @@ class Authorizer:
         `rows`, with `journal.lock` held on the threaded runtime): `check`'s path for a `System`."""
         permissions = host.spec.permissions
         required = permissions(command) if permissions is not None else _ANY
-        if required.__class__ is not tuple or required not in self._checked:
+        if required.__class__ is not tuple:
             self._check_pair(required)
         iso, key = self.clock.iso, (subject, required, command.__class__)
-        row = self._last.get(key)
+        row = self._last.get(key)  # a pair with a row kept was checked when it was made
         if row is None or row[0] != iso:  # else the same row again: a job's commands share an instant
+            if required not in self._checked:
+                self._check_pair(required)
             row = self._last[key] = (iso, str.__str__(subject), *required, 1, command.__class__.__name__)
         return row
 
