@@ -110,7 +110,7 @@ def domain_work(sim, days: int) -> dict:
     from datetime import timedelta
 
     from domains.credit.commands import AccrueInterest
-    from domains.credit.facility.end_of_day import accrual_due
+    from domains.credit.facility.end_of_day import accrual_due_end
 
     host, principal = sim.kinds["interest-accrual-cycle"], sim.credit.reads.principal
     start = {cycle_id: sim.state("interest-accrual-cycle", cycle_id)
@@ -123,7 +123,7 @@ def domain_work(sim, days: int) -> dict:
         for k in range(days):
             day = first + timedelta(days=k)
             for cycle_id, state in states.items():
-                if state.posted or accrual_due(state, day) is None:
+                if accrual_due_end(state, day) is None:
                     continue
                 postings: list = []
                 for event in decide(state, AccrueInterest(day, principal(state.facility_id)), now):

@@ -60,9 +60,9 @@ class Batch:
 
     def live_state(self, entity_id: str) -> Any:
         """The state of the entity's live actor (of the kind's own state class, as `Kernel.state`
-        gives it); None when it has none (the caller reads the state
-        another way). A read from here does not mark the actor in use: a batched entity is kept live
-        by the commands the batch gives it, and one given none may be released and folded again."""
+        gives it); None when it has none (the caller reads the state another way). A read from here
+        does not mark the actor in use: a batched entity is kept live by the commands the batch gives
+        it, and one given none may be released and folded again."""
         actor = self.sim.registry.actor(self.kind, entity_id)
         return None if actor is None else actor.state
 

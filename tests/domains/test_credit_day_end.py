@@ -22,10 +22,10 @@ from domains.credit.collection import AllocatePayment, CreateObligation, RecordA
 from domains.credit.facility import (
     PendingFacility,
     PostAccruedInterest,
-    accrual_due,
+    accrual_due_end,
     activate,
-    completes_cycle,
     due_to_mature,
+    ends_cycle,
     post_cycle,
 )
 from tests.domains.support import fold
@@ -57,24 +57,24 @@ def test_the_activation_creates_the_first_cycle_from_the_activation_day_to_month
 
 
 def test_no_accrual_is_due_before_the_first_period_ends():
-    assert accrual_due(cycle(), date(2024, 1, 9)) is None
+    assert accrual_due_end(cycle(), date(2024, 1, 9)) is None
 
 
 def test_the_day_that_ended_is_due_without_completing_the_cycle():
     c = cycle()
-    period = accrual_due(c, date(2024, 1, 10))
-    assert period == Period(date(2024, 1, 10), date(2024, 1, 10))
-    assert not completes_cycle(c, period)
+    assert c.next_accrual() == Period(date(2024, 1, 10), date(2024, 1, 10))
+    end = accrual_due_end(c, date(2024, 1, 10))
+    assert end == date(2024, 1, 10) and not ends_cycle(c, end)
 
 
 def test_the_cycles_last_day_completes_it():
     c = attrs.evolve(cycle(), accrued_through=date(2024, 1, 30))
-    period = accrual_due(c, date(2024, 2, 2))  # a late day end still accrues the next period only
-    assert period == Period(date(2024, 1, 31), date(2024, 1, 31)) and completes_cycle(c, period)
+    end = accrual_due_end(c, date(2024, 2, 2))  # a late day end still accrues the next period only
+    assert end == date(2024, 1, 31) and ends_cycle(c, end)
 
 
 def test_a_posted_cycle_is_never_due():
-    assert accrual_due(attrs.evolve(cycle(), posted=True), date(2024, 1, 20)) is None
+    assert accrual_due_end(attrs.evolve(cycle(), posted=True), date(2024, 1, 20)) is None
 
 
 def test_an_active_facility_matures_on_its_maturity_date_and_not_the_day_before():

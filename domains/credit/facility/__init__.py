@@ -53,14 +53,7 @@ from domains.credit.facility.disbursal_events import (
     StructuringFeeCharged,
 )
 from domains.credit.facility.eligibility import deposit_account_for_proposal, require_eligible, require_open_for_payment
-from domains.credit.facility.end_of_day import (
-    accrual_due,
-    accrual_due_end,
-    completes_cycle,
-    due_to_mature,
-    ends_cycle,
-    post_cycle,
-)
+from domains.credit.facility.end_of_day import accrual_due_end, due_to_mature, ends_cycle, post_cycle
 from domains.credit.facility.events import (
     AccrualCycleInitialized,
     CollateralizationRatioChanged,
@@ -158,14 +151,12 @@ __all__ = [
     "UpdateCollateralization",
     "UpdatePendingCollateralization",
     "UpdateTermValues",
-    "accrual_due",
     "accrual_due_end",
     "accruing_from",
     "activate",
     "activation_amounts",
     "assert_disbursal_allowed",
     "complete_when_collateralized",
-    "completes_cycle",
     "completion_shortfall",
     "deposit_account_for_proposal",
     "due_to_mature",

@@ -113,7 +113,8 @@ def _imported(c: cmd.ImportAccrualCycle) -> tuple[ev.AccrualCycleEvent, ...]:
 def accruing_from(c: InterestAccrualCycle) -> date | None:
     """The index column the day end selects by: the cycle's first day until it is posted (None
     after). Unlike Lana's `next_accrual_period_end` it does not move with each daily accrual, so
-    a quiet day writes no index row; `accrual_due` then picks the period each selected cycle owes."""
+    a quiet day writes no index row; `accrual_due_end` then picks the end of the period each
+    selected cycle owes."""
     return None if c.posted else c.period.start
 
 

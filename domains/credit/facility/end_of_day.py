@@ -14,34 +14,24 @@ from domains.credit.facility.accrual_cycle import KIND as CYCLE
 from domains.credit.facility.accrual_cycle import InterestAccrualCycle, start_cycle
 from domains.credit.facility.active import Facility
 from domains.credit.facility.cycle import AccrualCycle, next_cycle, next_period_end, posting_tx_id
-from domains.credit.periods import Period
 from domains.credit.primitives import FacilityStatus, ObligationType
 
-__all__ = ["accrual_due", "accrual_due_end", "completes_cycle", "due_to_mature", "ends_cycle", "post_cycle"]
+__all__ = ["accrual_due_end", "due_to_mature", "ends_cycle", "post_cycle"]
 
 FACILITY = "credit-facility"
 
 
-def accrual_due(c: InterestAccrualCycle, day: date) -> Period | None:
-    """The cycle's next accrual period if it has ended by `day` (None: nothing to accrue)."""
-    period = None if c.posted else c.next_accrual()
-    return period if period is not None and period.end <= day else None
-
-
 def accrual_due_end(c: InterestAccrualCycle, day: date) -> date | None:
-    """The end of `accrual_due(c, day)`, without building the period (the day end's pass over every
-    cycle in progress needs only its end; the accrual's own command builds it)."""
+    """The end of the cycle's next accrual period (`c.next_accrual()`) if it has ended by `day`
+    (None: nothing to accrue), without building the period: the day end's pass over every cycle in
+    progress needs only its end; the accrual's own command builds it."""
     end = None if c.posted else next_period_end(c.period, c.accrued_through, c.terms)
     return end if end is not None and end <= day else None
 
 
-def completes_cycle(c: InterestAccrualCycle, period: Period) -> bool:
-    """Whether accruing `period` completes the cycle (it then awaits posting)."""
-    return period.end == c.period.end
-
-
 def ends_cycle(c: InterestAccrualCycle, end: date) -> bool:
-    """`completes_cycle` of the period ending on `end` (what `accrual_due_end` gives)."""
+    """Whether accruing the period ending on `end` (what `accrual_due_end` gives) completes the
+    cycle (it then awaits posting)."""
     return end == c.period.end
 
 
