@@ -38,7 +38,7 @@ def _report_cells(directory, runs: pd.DataFrame) -> dict[str, str]:
 def _printed_share(losses: list[float], capsys) -> str:
     print_risk(risk_table(_runs(losses), {"desk_capacity_per_hour": 5}))
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("│ all"))
-    return row.split("│")[4].strip()  # cell, runs, failed, P(loss)
+    return row.split("│")[5].strip()  # cell, runs, failed, lost, P(loss)
 
 
 @pytest.mark.parametrize(("lost", "of", "shown"), [
@@ -65,4 +65,4 @@ def test_a_small_mean_of_btc_sold_reads_as_what_was_sold_not_as_none(tmp_path, c
     assert _report_cells(tmp_path, runs)["btc_sold_mean"] == "0.00400"
     print_risk(risk_table(runs, {"desk_capacity_per_hour": 5}))
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("│ all"))
-    assert [cell.strip() for cell in row.split("│")[10:12]] == ["0.00833", "0.00400"]  # desk days p99, BTC sold
+    assert [cell.strip() for cell in row.split("│")[11:13]] == ["0.00833", "0.00400"]  # desk days p99, BTC sold

@@ -46,10 +46,11 @@ def test_a_cell_reports_quantiles_es_with_an_interval_probability_of_loss_and_de
     assert (row["btc_sold_mean"], row["min_cvl_pct_min"]) == (2.0, 90.0)
 
 
-def test_failed_runs_are_counted_but_left_out_of_the_statistics():
-    table = pd.concat([runs("a", [100, 200]), runs("a", [10**9]).assign(status="failed")])
+def test_failed_and_lost_runs_are_counted_apart_and_left_out_of_the_statistics():
+    table = pd.concat([runs("a", [100, 200]), runs("a", [10**9]).assign(status="failed"),
+                       runs("a", [10**9, 10**9]).assign(status="lost")])
     row = risk_table(table).iloc[0]
-    assert (row["runs"], row["failed"], row["loss_p100"]) == (2, 1, 200)
+    assert (row["runs"], row["failed"], row["lost"], row["loss_p100"]) == (2, 1, 2, 200)
 
 
 def test_the_es_interval_narrows_as_seeds_accumulate():

@@ -88,11 +88,11 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None, *, m
     from rich.table import Table
 
     table = Table(title="risk per grid cell (loss = shortfall at the end, USD)")
-    for name in ("cell", "runs", "failed", "P(loss)", "VaR 95", "ES 95 [95% CI]", "VaR 99", "ES 99 [95% CI]",
+    for name in ("cell", "runs", "failed", "lost", "P(loss)", "VaR 95", "ES 95 [95% CI]", "VaR 99", "ES 99 [95% CI]",
                  "liquidations", "desk days p99", "BTC sold", "h under call", "min CVL %"):
         table.add_column(name)
     for _, row in risk.iterrows():
-        table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), _share(row["p_loss"]),
+        table.add_row(row["cell"], str(row["runs"]), str(row["failed"]), str(row["lost"]), _share(row["p_loss"]),
                       _usd(row["var95"]), _es(row, "95"),
                       _usd(row["var99"]), _es(row, "99"), _num(row["liquidations_mean"], ".1f"),
                       _fig(row["desk_days_p99"]), _fig(row["btc_sold_mean"]),
@@ -283,7 +283,7 @@ def _series(risk: pd.DataFrame, column: str, params: list[str]) -> list[tuple[pd
 
 
 def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, figures) -> str:
-    failed = runs[runs["status"] != "ok"][["cell", "seed", "error", "repro"]] if len(runs) else pd.DataFrame()
+    failed = runs[runs["status"] != "ok"][["cell", "seed", "status", "error", "repro"]] if len(runs) else pd.DataFrame()
     parts = [f"<h1>Sweep of {html.escape(manifest['scenario'])}</h1>",
              (f"<p>{len(runs)} runs; code version {html.escape(str(manifest.get('code_version', '')))}. "
               "Loss = shortfall at the end of the horizon: debt not covered by collateral value (USD cents "
@@ -299,5 +299,5 @@ def _html(manifest: dict, runs: pd.DataFrame, risk: pd.DataFrame, sensitivity, f
     parts += [f'<figure><img src="{name}"><figcaption>{html.escape(caption)}</figcaption></figure>'
               for name, caption in figures]
     if len(failed):
-        parts += ["<h2>Failed runs</h2>", failed.to_html(index=False)]
+        parts += ["<h2>Runs that failed or were lost</h2>", failed.to_html(index=False)]
     return "<!doctype html><meta charset='utf-8'><title>lanasim sweep</title>\n" + "\n".join(parts) + "\n"

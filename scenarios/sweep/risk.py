@@ -68,7 +68,9 @@ def _col(runs: pd.DataFrame, name: str) -> pd.Series:
 def _cell_row(cell: str, runs: pd.DataFrame, defaults: dict) -> dict:
     ok = runs[runs["status"] == "ok"]
     loss = loss_of(ok).to_numpy()
-    row: dict = {"cell": cell, "runs": len(ok), "failed": int((runs["status"] != "ok").sum())}
+    status = runs["status"]
+    row: dict = {"cell": cell, "runs": len(ok), "failed": int((status == "failed").sum()),
+                 "lost": int((status == "lost").sum())}
     # a parameter the cell varies (a Sobol design's ranges) has no single value to show
     row.update({c: runs[c].iloc[0] if runs[c].nunique(dropna=False) == 1 else None
                 for c in runs.columns if c.startswith("param_")})
