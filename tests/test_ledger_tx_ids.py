@@ -299,3 +299,27 @@ def test_a_denied_withdrawal_and_a_cancelled_disbursal_name_their_transactions_a
     assert DEPOSIT_ACCOUNT.ledger_tx_ids(DepositAccountFrozen(AccountStatus.FROZEN, 0, None, day)) == ()
     # a journal written before empty freezes named none: its id posts nothing and is not checked
     assert DEPOSIT_ACCOUNT.ledger_tx_ids(DepositAccountFrozen(AccountStatus.FROZEN, 0, "a-1:freeze:1", day)) == ()
+
+
+def test_many_bad_ledger_rows_crowd_out_none_of_the_events_naming_them(journal, tmp_path):
+    """Six transactions deleted from the ledger: verify names up to five of the ledger's problems and,
+    apart from them, up to five events naming a deleted transaction (they were crowded out: the check
+    stopped at five problems in all, and the ledger's came first)."""
+    path = str(tmp_path / "j.db")
+    shutil.copy(journal, path)
+    conn = sqlite3.connect(path)
+    named = _naming(conn)
+    held = {tx_id for (tx_id,) in conn.execute("SELECT tx_id FROM ledger_transactions")}
+    gone = list(dict.fromkeys(t for _, _, _, t in named if t in held))[:6]
+    conn.executemany("DELETE FROM ledger_transactions WHERE tx_id = ?", [(t,) for t in gone])
+    conn.commit()
+    conn.close()
+    with open_readonly(path) as view:
+        report = view.verify()
+    assert not report["ok"]
+    expected = [f"events seq {seq}: {entity} names ledger transaction {t}, which the ledger does not hold"
+                for seq, _, entity, t in named if t in gone]
+    events = [p for p in report["problems"] if p.startswith("events ")]
+    ledger = [p for p in report["problems"] if p.startswith("ledger_transactions ")]
+    assert len(expected) >= 6 and len(events) == 5 and set(events) <= set(expected)
+    assert 1 <= len(ledger) <= 5

@@ -16,7 +16,7 @@ __all__ = ["LedgerReplay"]
 _ROWS = ("SELECT id, tx_id, template, account, currency, layer, side, amount, effective, recorded_at, seq "
          "FROM ledger_entries ORDER BY id")
 _TABLE = "ledger_transactions"
-_LIMIT = 5
+_LIMIT = 5  # bad rows named of each table (the ledger's, the events'): many bad ledger rows crowd out no event
 _NOT_HELD = "{} names ledger transaction {}, which the ledger does not hold"
 
 
@@ -34,6 +34,7 @@ class LedgerReplay:
         self.rows = iter(conn.execute(_ROWS)) if found else iter(())
         self.pending: tuple | None = next(self.rows, None)
         self.bad: list[BadRow] = []
+        self.named = Counter[str]()  # bad rows named, by table
         self.replayed = 0
         self.refs: dict[str, list[tuple[int, str]]] = {}  # tx id -> (seq, entity) of the events naming it
 
@@ -71,7 +72,7 @@ class LedgerReplay:
             self._bad(None, f"missing: the events post {_describe(missing[0])}", seq)
 
     def finish(self) -> list[BadRow]:
-        while self.pending is not None and len(self.bad) < _LIMIT:
+        while self.pending is not None and self.named[_TABLE] < _LIMIT:
             self._bad(self.pending, "no event posts it")
             self.pending = next(self.rows, None)
         self._referred()
@@ -90,12 +91,14 @@ class LedgerReplay:
             self._bad_event(seq, _NOT_HELD.format(entity, tx_id))
 
     def _bad_event(self, seq: int, problem: str) -> None:
-        if len(self.bad) < _LIMIT:
+        if self.named["events"] < _LIMIT:
+            self.named["events"] += 1
             self.bad.append(BadRow("events", f"seq {seq}", problem))
 
     def _bad(self, row: tuple | None, problem: str, seq: int | None = None) -> None:
-        if len(self.bad) >= _LIMIT:
+        if self.named[_TABLE] >= _LIMIT:
             return
+        self.named[_TABLE] += 1
         if row is None:
             self.bad.append(BadRow(_TABLE, f"seq {seq}", problem))
         else:
