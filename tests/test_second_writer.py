@@ -10,12 +10,14 @@ import fcntl
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
 
+from engine.kernel import aside
 from engine.kernel.aside import BeingWritten, written_aside
 from scenarios.cli import main
 
@@ -93,3 +95,80 @@ def test_a_writer_that_finds_a_live_writer_once_it_holds_its_own_partial_file_wr
         entered.append(True)
     assert (refused.value.fields["partial"], refused.value.fields["pid"], entered) == (partial.name, os.getpid(), [])
     assert sorted(p.name for p in tmp_path.iterdir()) == [partial.name]
+
+
+def test_of_two_writers_starting_at_once_exactly_one_is_refused(tmp_path, monkeypatch):
+    """Both made and locked their partial files, then each found the other's held, and both were
+    refused. The test holds each writer's look for the other's file, and its finding, until the other
+    has got there too (at most a second each: one waiting for the directory's lock never does)."""
+    target, outcomes = tmp_path / "book.sqlite", {}
+    partials, held = aside._partials, aside._held
+    listing, probing = threading.Barrier(2, timeout=1), threading.Barrier(2, timeout=1)
+
+    def meet(barrier: threading.Barrier) -> None:
+        with suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    def listed(path: str, keep: str) -> list[Path]:
+        meet(listing)  # both partial files made and locked before either looks for the other's
+        return partials(path, keep)
+
+    def probed(partial: Path) -> bool | None:
+        found = held(partial)
+        meet(probing)  # neither refused (its partial file removed) before the other has probed it
+        return found
+
+    monkeypatch.setattr(aside, "_partials", listed)
+    monkeypatch.setattr(aside, "_held", probed)
+    ended = [threading.Event(), threading.Event()]
+
+    def writer(i: int) -> None:
+        try:
+            with written_aside(str(target), lambda: FileExistsError(target)) as partial:
+                Path(partial).write_text(f"writer {i}")
+                ended[1 - i].wait(10)  # the other has started and ended before this one places its file
+            outcomes[i] = "written"
+        except BeingWritten:
+            outcomes[i] = "refused"
+        finally:
+            ended[i].set()
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes.values()) == ["refused", "written"]
+    [winner] = [i for i, outcome in outcomes.items() if outcome == "written"]
+    assert target.read_text() == f"writer {winner}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def test_a_partial_file_is_never_removed_as_abandoned_between_its_creation_and_its_writers_lock(tmp_path,
+                                                                                               monkeypatch):
+    """Another lanasim removing abandoned partial files (a new writer, `run` choosing its directory)
+    in that instant found the new file unlocked and removed it under its writer. The test runs such
+    a removal there and holds the writer until it ends (at most a second while it waits)."""
+    target, removed = tmp_path / "book.sqlite", []
+    remove, flock = aside.remove_journal, fcntl.flock
+    sweeper: list[threading.Thread] = []
+
+    def recorded(path: str) -> None:
+        if threading.current_thread() in sweeper:
+            removed.append(Path(path).name)
+        remove(path)
+
+    def locking(fd: int, operation: int) -> None:
+        if not sweeper and os.readlink(f"/proc/self/fd/{fd}").endswith(".partial"):
+            sweeper.append(threading.Thread(target=aside.remove_abandoned, args=(str(target),)))
+            sweeper[0].start()
+            sweeper[0].join(1)
+        flock(fd, operation)
+
+    monkeypatch.setattr(aside, "remove_journal", recorded)
+    monkeypatch.setattr(aside.fcntl, "flock", locking)
+    with written_aside(str(target), lambda: FileExistsError(target)) as partial:
+        Path(partial).write_text("whole")
+        sweeper[0].join(10)
+        assert Path(partial).read_text() == "whole"
+    assert (removed, target.read_text()) == ([], "whole")

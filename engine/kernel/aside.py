@@ -1,7 +1,13 @@
 """Writing a new file aside and putting it in place whole: a process killed on the way (kill -9, a
 power cut) leaves nothing under the name asked for, only a `NAME.<random>.partial` file that the next
 writer to that name removes. Forks, imports and book exports write so. A name a live process is
-writing so is refused to a second writer as it starts (`BeingWritten`), not once it has done its work."""
+writing so is refused to a second writer as it starts (`BeingWritten`), not once it has done its work.
+
+A writer's start (its partial file made and locked, the other writers' looked for, the abandoned
+ones removed) holds an advisory lock on the directory, as does a standalone `remove_abandoned`: so
+of two writers starting at once exactly one is refused (each used to find the other's partial file
+held, and both were refused), and a partial file is never seen, and removed as abandoned, in the
+instant between its creation and its writer's lock on it."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import fcntl
 import glob
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from engine.kernel.errors import EngineError
@@ -36,16 +42,22 @@ def written_aside(target: str, exists: Callable[[], BaseException]) -> Iterator[
     removed whatever happens (with SQLite's side files, for a journal), and the abandoned partial
     files of killed writers to `target` (those no live writer holds) before writing. `BeingWritten`
     before writing if a live writer holds a partial file of `target`: its work would be refused once
-    done (two started in the same instant may both be refused; neither loses anything)."""
+    done (of two started in the same instant, the second to take the directory's lock)."""
     partial = f"{target}.{os.urandom(6).hex()}.partial"  # a name, never journaled
+    with _starting(target):
+        try:
+            fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # the umask's mode, as SQLite's
+        except OSError as failed:  # a read-only or full file system: named by the file asked for, not the partial
+            raise OSError(failed.errno, failed.strerror, target) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we write: another writer's sweep leaves it alone
+            refuse_other_writer(target, keep=partial)
+            _remove_abandoned(target, keep=partial)
+        except BaseException:
+            remove_journal(partial)
+            os.close(fd)
+            raise
     try:
-        fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # the umask's mode, as SQLite's files
-    except OSError as failed:  # a read-only or full file system: named by the file asked for, not the partial
-        raise OSError(failed.errno, failed.strerror, target) from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # ours while we write: another writer's sweep leaves it alone
-        refuse_other_writer(target, keep=partial)  # after taking ours: of two starting at once, one sees the other
-        remove_abandoned(target, keep=partial)
         yield partial
         _place(partial, target, exists)
     finally:
@@ -64,10 +76,32 @@ def refuse_other_writer(target: str, keep: str = "") -> None:
             raise BeingWritten(path=target, partial=found.name, pid=_holder(found))
 
 
-def remove_abandoned(target: str, keep: str = "") -> None:
+def remove_abandoned(target: str) -> None:
     """Remove the partial files of writers to `target` that were killed on the way: those no live
     writer holds locked, and only of the names lanasim gives them (`NAME.<12 hex digits>.partial`;
     a user's `book.csv.old.partial` beside the export is not lanasim's to delete)."""
+    with _starting(target):
+        _remove_abandoned(target, "")
+
+
+@contextmanager
+def _starting(target: str) -> Iterator[None]:
+    """Hold the advisory lock of `target`'s directory (writers' starts one at a time); without it
+    where the directory cannot be opened or locked (a file system without `flock`)."""
+    try:
+        fd = os.open(Path(target).parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield
+        return
+    try:
+        with suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _remove_abandoned(target: str, keep: str) -> None:
     for found in _partials(target, keep):
         if _held(found) is False:
             remove_journal(str(found))
