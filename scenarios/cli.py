@@ -194,6 +194,9 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="regenerate a run's (or sweep's) outputs from its journal")
     report.add_argument("dir", help="a run directory (its journal) or a sweep directory (its runs)")
     report.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    report.add_argument("--whole-run", action="store_true",
+                        help="plot the whole run (a run quiet for over a quarter of its time before its first "
+                             "move is plotted from shortly before it by default)")
     report.set_defaults(handler=_report)
     register_sweep(sub, progress=progress)
     register_journal(sub)  # outbox, show, verify, trial-balance (scenarios/journal_cli.py)
@@ -384,13 +387,15 @@ def _report(args: argparse.Namespace) -> int:
     if is_sweep is not None and is_sweep(run_dir):
         if args.json:  # the table went to stdout where a program read it as JSON
             raise ScenarioError(f"{run_dir}: a sweep has no summary.json for --json; read {run_dir}/risk.parquet")
+        if args.whole_run:
+            raise ScenarioError(f"{run_dir}: a sweep's figures have no time axis; --whole-run is for a run's")
         sweep.report(run_dir)  # prints the sweep's risk outputs itself (it returns nothing to summarize)
         return 0
     if not (run_dir / JOURNAL).is_file():
         if (run_dir / "sweep.json").is_file():  # was told "(no sweep.json)" beside the file it named
             raise ScenarioError(f"{run_dir / 'sweep.json'}: not a lanasim sweep manifest (damaged, or another's)")
         raise ScenarioError(f"{run_dir}: neither a run directory (no {JOURNAL}) nor a sweep directory (no sweep.json)")
-    summary = report_run(run_dir)
+    summary = report_run(run_dir, whole=args.whole_run)
     _print_summary(run_dir, summary, as_json=args.json, title=str(run_dir))
     return 0
 

@@ -410,3 +410,39 @@ def test_the_price_legend_says_how_many_calls_and_liquidations_its_marks_stand_f
     assert labels == ["BTC price", f"margin calls ({run.summary['margin_calls']} in the run)",
                       f"liquidations ({run.summary['liquidations_executed']} in the run)"]
     plt.close(figure)
+
+
+def test_report_whole_run_writes_the_plots_over_the_whole_run_from_the_command_line(tmp_path, capsys):
+    """`result.plot(whole=True)` had no command: `lanasim report DIR --whole-run` writes the figures
+    `whole=True` draws, where a plain report writes the default view, leaving the quiet days out."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from scenarios.analysis import read_run
+    from scenarios.analysis.plots import DPI, figures
+    from scenarios.cli import main
+
+    def png(figure) -> bytes:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=DPI)
+        plt.close(figure)
+        return buffer.getvalue()
+
+    run_dir = tmp_path / "march"
+    assert main(["run", "march-2020", "--seed", "1", *(f"--set={k}={v}" for k, v in SMALL.items()),
+                 "--out", str(run_dir)]) == 0
+    analysis, params = read_run(run_dir)
+    default, whole = png(figures(analysis, params)["price"]), png(figures(analysis, params, whole=True)["price"])
+    assert default != whole and (run_dir / "plots" / "price.png").read_bytes() == default
+    assert main(["report", str(run_dir), "--whole-run"]) == 0
+    assert (run_dir / "plots" / "price.png").read_bytes() == whole
+    assert main(["report", str(run_dir)]) == 0
+    assert (run_dir / "plots" / "price.png").read_bytes() == default
+    sweep = tmp_path / "sweep"
+    assert main(["sweep", "march-2020", "--seeds", "1", "--set", "facilities=2", "--set", "days=1",
+                 "--out", str(sweep)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(sweep), "--whole-run"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"lanasim: error: {sweep}: a sweep's figures have no time axis; --whole-run is for a run's"]

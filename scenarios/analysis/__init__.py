@@ -55,9 +55,10 @@ def _book_source(params: dict, meta: dict) -> dict:
 
 
 def write_outputs(run_dir: Path, analysis: Analysis | None = None, params: dict | None = None, *,
-                  digest: str | None = None) -> dict:
+                  digest: str | None = None, whole: bool = False) -> dict:
     """summary.json, timeseries.parquet, facilities.parquet, plots/*.png and report.html in `run_dir`
-    (read from its journal unless `analysis` is given, with `digest` as `read_run` takes it);
+    (read from its journal unless `analysis` is given, with `digest` as `read_run` takes it; the
+    plots over the whole run with `whole`, not from shortly before a quiet run's first move);
     returns the summary."""
     run_dir = Path(run_dir)
     from scenarios.library.rundir import claim_outputs, write_summary  # (the library imports this package)
@@ -67,7 +68,7 @@ def write_outputs(run_dir: Path, analysis: Analysis | None = None, params: dict 
     claim_outputs(run_dir)  # a file of an output's name that lanasim did not write here is not replaced
     analysis.timeseries.to_parquet(run_dir / "timeseries.parquet", index=False)
     analysis.facilities.to_parquet(run_dir / "facilities.parquet", index=False)
-    plots = draw_all(analysis, params or {}, run_dir / "plots")
+    plots = draw_all(analysis, params or {}, run_dir / "plots", whole=whole)
     write_page(analysis, params or {}, plots, run_dir / "report.html")
     write_summary(run_dir, analysis.summary)  # last and whole: a resume tells written outputs by it
     return analysis.summary

@@ -297,11 +297,12 @@ def _dates(ax) -> mdates.DateLocator:
     return mdates.AutoDateLocator()
 
 
-def draw_all(a: Analysis, params: dict, directory: Path) -> list[Path]:
-    """Each figure written as `directory/NAME.png`; returns the paths in report order."""
+def draw_all(a: Analysis, params: dict, directory: Path, *, whole: bool = False) -> list[Path]:
+    """Each figure written as `directory/NAME.png` (over the whole run with `whole`, as `figures`
+    takes it); returns the paths in report order."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, fig in figures(a, params).items():
+    for name, fig in figures(a, params, whole=whole).items():
         fig.savefig(directory / f"{name}.png", dpi=DPI)
         written.append(directory / f"{name}.png")
     return written

@@ -321,9 +321,10 @@ def _given(scenario: Scenario, run_dir: Path, meta: dict, seed: int | None,
     return values
 
 
-def report_run(run_dir: Path | str) -> dict:
-    """Regenerate a run's outputs from its journal: the scenario's `report(run_dir)`; a story
-    without one cannot recompute its figures, so its recorded `summary.json` is returned."""
+def report_run(run_dir: Path | str, *, whole: bool = False) -> dict:
+    """Regenerate a run's outputs from its journal: the scenario's `report(run_dir)` (its plots over
+    the whole run with `whole`); a story without one cannot recompute its figures, so its recorded
+    `summary.json` is returned (`whole` is `RunRefused` there: it has no plots to draw)."""
     import json
 
     run_dir = Path(run_dir)
@@ -332,7 +333,9 @@ def report_run(run_dir: Path | str) -> dict:
         raise RunRefused(run_dir, "the journal records no scenario (not written by lanasim run)")
     module = load_scenario(meta["scenario"]).module
     if hasattr(module, "report"):
-        return dict(module.report(run_dir))
+        return dict(module.report(run_dir, whole=True) if whole else module.report(run_dir))
+    if whole:
+        raise RunRefused(run_dir, f"scenario {meta['scenario']} draws no plots: --whole-run has nothing to draw")
     recorded = run_dir / "summary.json"
     if not recorded.is_file():
         raise RunRefused(run_dir, f"scenario {meta['scenario']} has no report() and no summary.json was recorded")

@@ -467,7 +467,8 @@ def _book_in(sim, params: dict) -> list[str]:
     return list(found["facilities"])
 
 
-def report(run_dir: Path, *, digest: str | None = None) -> dict:
+def report(run_dir: Path, *, digest: str | None = None, whole: bool = False) -> dict:
     """Write the run directory's outputs from `run_dir/journal.sqlite` alone; return the summary.
-    `digest`: the journal's digest as the run that just wrote it computed it (else computed here)."""
-    return write_outputs(Path(run_dir), digest=digest)
+    `digest`: the journal's digest as the run that just wrote it computed it (else computed here);
+    `whole`: the plots over the whole run (`lanasim report --whole-run`)."""
+    return write_outputs(Path(run_dir), digest=digest, whole=whole)
