@@ -3,6 +3,7 @@ to an unknown kind, a bad id or a command the kind does not take is refused befo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pykka
@@ -222,6 +223,26 @@ class Dispatch:
         message = _new(CommandMessage)  # its four slots set here: a Python `__init__` call costs more than them
         message.command, message.context, message.trace_id = command, context, trace
         message.audit, self._audit = self._audit, None
+        return message
+
+    def messages(self, subject: str, causation: str | None, trace_id: str | None) -> Callable[[object], CommandMessage]:
+        """`message` for each command of a batch, which share subject, cause and trace (`Batch.run`):
+        the context's text after the command id is built once, the text `message` builds after it
+        (each command still draws its command id in turn). With no trace id each command is its own
+        trace: `message` itself. A system principal's batch has no user's audit row to carry."""
+        if not trace_id:
+            return lambda command: self.message(command, subject, causation, trace_id)
+        cause = "null" if causation is None else dumps(causation)
+        tail = self._subjects.get(subject) or f'"subject":{dumps(subject)}}}'
+        after, ids = f'","trace":"{trace_id}","causation":{cause},{tail}', self.ids
+
+        def message(command: object) -> CommandMessage:
+            ids._commands = n = ids._commands + 1
+            built = _new(CommandMessage)
+            built.command, built.trace_id, built.audit = command, trace_id, None
+            built.context = f'{{"command":"cmd-{n}{after}'
+            return built
+
         return message
 
     def _ref(self, kind: str, entity_id: str, command: object, subject: str = SYSTEM) -> ActorRef[Any]:

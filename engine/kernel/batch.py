@@ -4,7 +4,7 @@ mailbox turn; their rows are staged together (one `executemany` per table). All 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.kernel.authz import AUDIT_INSERT, System
@@ -20,13 +20,14 @@ __all__ = ["Batch", "BatchHost"]
 
 class BatchHost(Protocol):
     """What a batch uses of the simulation: its hosted kinds and live actors (`registry`), the
-    audit row of each command (`authz.system_row`) and each command's journal context (`message`)."""
+    audit row of each command (`authz.system_row`) and each command's journal context (`messages`)."""
 
     kinds: dict[str, EntityKind]
     registry: Any  # engine.kernel.registry.Registry: .actor(kind, id), .ref(kind, id), .discard(kind, id)
     authz: Any  # engine.kernel.authz.Authorizer: .system_row(host, command, subject)
 
-    def message(self, command: object, subject: str, causation: str | None, trace_id: str | None) -> CommandMessage: ...
+    def messages(self, subject: str, causation: str | None,
+                 trace_id: str | None) -> Callable[[object], CommandMessage]: ...
 
 
 class Batch:
@@ -80,7 +81,7 @@ class Batch:
             trace_id: str | None = None) -> list[Outcome]:
         """Run `(entity id, command)` pairs in order; returns each command's outcome."""
         host, journal, outbox = self.host, self.host.journal, self.host.outbox
-        known, audit, message = host.commands, self.sim.authz.system_row, self.sim.message
+        known, audit = host.commands, self.sim.authz.system_row
         decide, apply, post, now, iso = host.decide, host.apply, host.post, host.clock.now, host.clock.iso
         outcomes: list[Outcome] = []
         before: list[tuple[EntityBehaviour, object, int, Any]] = []  # each command's actor as it was
@@ -92,14 +93,19 @@ class Batch:
             if type(command) not in known or type(command) in host.creates:
                 raise MalformedCommand(kind=self.kind, problem=f"{type(command).__name__} is not batched")
         actors = [self.actor(entity_id) for entity_id, _ in commands]  # loading reads (and syncs) the journal
+        message = self.sim.messages(subject, causation, trace_id)  # each command's journal context
         with journal.lock:
             mark, sequence, posted = journal.mark(), outbox.sequence, False
             msg: CommandMessage | None = None
             try:
                 audit_rows = journal.staged_rows(AUDIT_INSERT)  # rows `system_row` built and checked
+                rows: dict[type, tuple[object, ...]] = {}  # the audit row of each command class
                 for actor, (entity_id, command) in zip(actors, commands):
-                    audit_rows.append(audit(host, command, subject))  # a system principal's audit row
-                    msg = message(command, subject, causation, trace_id)
+                    row = rows.get(command.__class__)
+                    if row is None:  # one subject, instant and kind, a permission a command class's: one row a class
+                        row = rows[command.__class__] = audit(host, command, subject)
+                    audit_rows.append(row)  # a system principal's audit row
+                    msg = message(command)
                     state = actor.state
                     if state is None:
                         raise UnknownEntity(kind=self.kind, id=entity_id)

@@ -16,6 +16,18 @@ from pykka import ActorRef
 
 __all__ = ["Registry"]
 
+_THREADED: dict[type, bool] = {}  # by actor class: is it a `pykka.ThreadingActor`
+
+
+def _threaded(actor: object) -> bool:
+    """A threaded actor (kept by `release` and `sweep`, stopped by its thread)? Asked of the actor's
+    class once: `isinstance` of pykka's actor classes (an ABC's check) cost ~2,500 instructions an
+    actor, and `sweep` asks it of every live actor."""
+    found = _THREADED.get(actor.__class__)
+    if found is None:
+        found = _THREADED[actor.__class__] = isinstance(actor, pykka.ThreadingActor)
+    return found
+
 
 class Registry:
     def __init__(self, spawn: Callable[[str, str], pykka.Actor]) -> None:
@@ -41,9 +53,11 @@ class Registry:
         """Forget (and stop) the actor of an entity that was never created."""
         with self._lock:
             actor = self._actors.pop((kind, entity_id), None)
-        if isinstance(actor, pykka.ThreadingActor):
+        if actor is None:
+            return
+        if _threaded(actor):
             actor.actor_ref.stop(block=False)
-        elif actor is not None:
+        else:
             actor._stop()
 
     def release(self) -> int:
@@ -51,7 +65,7 @@ class Registry:
         next command to an entity reloads it), so a long import keeps a chunk's actors, not the
         book's; threaded actors are kept. The dict is cleared in place. Returns how many went."""
         with self._lock:
-            idle = [key for key, actor in self._actors.items() if not isinstance(actor, pykka.ThreadingActor)]
+            idle = [key for key, actor in self._actors.items() if not _threaded(actor)]
             for key in idle:
                 self._actors.pop(key)._stop()
         return len(idle)
@@ -65,7 +79,7 @@ class Registry:
         with self._lock:
             idle = []
             for key, found in self._actors.items():
-                if isinstance(found, pykka.ThreadingActor):
+                if _threaded(found):
                     continue
                 actor: Any = found  # an entity actor (`engine.kernel.entity.EntityBehaviour`)
                 seen = actor.entity_seq
@@ -85,9 +99,9 @@ class Registry:
     def stop_all(self) -> int:
         """Stop every actor this simulation started (threads joined); returns how many."""
         actors, self._actors = self._actors, {}
-        threaded = [a for a in actors.values() if isinstance(a, pykka.ThreadingActor)]
+        threaded = [a for a in actors.values() if _threaded(a)]
         for actor in actors.values():
-            if isinstance(actor, pykka.ThreadingActor):
+            if _threaded(actor):
                 actor.actor_ref.stop(block=False)
             else:
                 actor._stop()  # deterministic runtime: nothing queued can still reach it

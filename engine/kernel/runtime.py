@@ -24,6 +24,7 @@ __all__ = ["Scheduler", "SimActor", "SimFuture", "fewer_collections"]
 
 
 _RARER = (1_000_000, 50, 1000)
+_rarer = 0  # `fewer_collections` blocks open: while one is, its thresholds hold and `Scheduler.hold` sets none
 
 
 @contextmanager
@@ -35,11 +36,14 @@ def fewer_collections() -> Iterator[None]:
     facility-day, freed by the commit), so they are never scanned: at 100,000 a 1,000-facility
     year ran 8-9 young collections scanning ~130,000 rows each (0.47 s CPU), at a million one.
     Cycles are still collected; memory is freed by reference counting as before."""
+    global _rarer
     before = gc.get_threshold()
     gc.set_threshold(*_RARER)
+    _rarer += 1
     try:
         yield
     finally:
+        _rarer -= 1
         gc.set_threshold(*before)
 
 _UNSET = object()
@@ -61,8 +65,9 @@ class Scheduler:
 
     def hold(self) -> None:
         """Messages are being queued: collect rarely until `run` drains them (call when the queue
-        is empty and about to receive one)."""
-        if self._before is None:
+        is empty and about to receive one). Inside `fewer_collections` (a run's clock, an import) it
+        has nothing to do: reading and setting the thresholds cost ~3,000 instructions a cascade."""
+        if self._before is None and not _rarer:
             before = self._before = gc.get_threshold()
             if before[0] < _RARER[0]:
                 gc.set_threshold(*_RARER)
