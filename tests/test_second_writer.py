@@ -12,13 +12,14 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 import pytest
 
 from engine.kernel import aside
 from engine.kernel.aside import BeingWritten, written_aside
+from scenarios.book import cli as book_cli
 from scenarios.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,3 +173,23 @@ def test_a_partial_file_is_never_removed_as_abandoned_between_its_creation_and_i
         sweeper[0].join(10)
         assert Path(partial).read_text() == "whole"
     assert (removed, target.read_text()) == ([], "whole")
+
+
+def test_an_import_that_finds_the_other_writer_only_as_it_starts_writing_is_refused_in_one_line(tmp_path, capsys,
+                                                                                                 monkeypatch):
+    """Two imports started at once both pass the check before the book is read; the one refused as
+    it starts writing ended in a traceback (`UnboundLocalError`: no partial file of its own to name)."""
+    journal, book = tmp_path / "book.sqlite", _book(tmp_path)
+    read = book_cli._read
+    with ExitStack() as other:
+        def read_then_other_writer_starts(args):
+            found = read(args)
+            other.enter_context(_writing(journal))
+            return found
+
+        monkeypatch.setattr(book_cli, "_read", read_then_other_writer_starts)
+        assert main(["import", str(book), "--as-of", "2024-06-01", "--price-usd", "60000",
+                     "--journal", str(journal)]) == 2
+        partial = journal.with_name(f"{journal.name}.0123456789ab.partial")
+        assert capsys.readouterr().err.splitlines() == [_refusal(journal, partial)]
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", partial.name]

@@ -109,6 +109,7 @@ def _import(args: argparse.Namespace) -> int:
         return _refused(source, refused.problems, "no journal written")
     started, progress = time.perf_counter(), RunProgress()
     exists = lambda: ScenarioError(f"{journal}: exists already; choose a new file (lanasim never overwrites it)")
+    partial = ""  # none yet: a writer found as this one starts (`BeingWritten`) is named as it is
     try:  # written aside and put in place whole: an import killed on the way leaves no part of a book as one
         with written_aside(str(journal), exists) as partial, \
                 Simulation(seed=args.seed, start=as_of.isoformat(), journal=partial) as sim:
