@@ -352,6 +352,7 @@ class Simulation(Dispatch):
                 self.settle()
         finally:
             self.closed = True
+            self.scheduler.release()  # what is left queued is not delivered: the collector as before
             try:
                 self.registry.stop_all()
                 self.journal.set_meta(digest=self.journal.digest(), now=self.clock.iso)

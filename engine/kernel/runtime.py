@@ -24,7 +24,27 @@ __all__ = ["Scheduler", "SimActor", "SimFuture", "fewer_collections"]
 
 
 _RARER = (1_000_000, 50, 1000)
-_rarer = 0  # `fewer_collections` blocks open: while one is, its thresholds hold and `Scheduler.hold` sets none
+# Why the collector runs at `_RARER` now: open `fewer_collections` blocks and holding schedulers.
+# The first to start saves the thresholds it replaced, the last to end puts them back; the others
+# only count (no threshold read or set: ~3,000 instructions a cascade inside a run's clock).
+_rarer = 0
+_saved: tuple[int, int, int] = gc.get_threshold()
+
+
+def _rarer_start() -> None:
+    global _rarer, _saved
+    if not _rarer:
+        _saved = gc.get_threshold()
+        if _saved[0] < _RARER[0]:
+            gc.set_threshold(*_RARER)
+    _rarer += 1
+
+
+def _rarer_end() -> None:
+    global _rarer
+    _rarer -= 1
+    if not _rarer:
+        gc.set_threshold(*_saved)
 
 
 @contextmanager
@@ -35,16 +55,14 @@ def fewer_collections() -> Iterator[None]:
     A young generation of a million objects outlasts a group commit's staged rows (about 3 a
     facility-day, freed by the commit), so they are never scanned: at 100,000 a 1,000-facility
     year ran 8-9 young collections scanning ~130,000 rows each (0.47 s CPU), at a million one.
-    Cycles are still collected; memory is freed by reference counting as before."""
-    global _rarer
-    before = gc.get_threshold()
-    gc.set_threshold(*_RARER)
-    _rarer += 1
+    Cycles are still collected; memory is freed by reference counting as before. A queue held
+    since before the block and drained inside it (commands told, then `advance`) leaves the
+    rarer thresholds in place to the block's end, and the caller's come back after it."""
+    _rarer_start()
     try:
         yield
     finally:
-        _rarer -= 1
-        gc.set_threshold(*before)
+        _rarer_end()
 
 _UNSET = object()
 
@@ -61,16 +79,14 @@ class Scheduler:
         self.queue: deque[tuple[SimActor, Any]] = deque()
         self.running = False
         self.on_failure = on_failure  # (the failed actor, as its owner built it, message, exc) -> Exception to raise
-        self._before: tuple[int, int, int] | None = None  # the thresholds `hold` replaced
+        self._holding = False  # collecting rarely until the queue is drained (`hold`)
 
     def hold(self) -> None:
         """Messages are being queued: collect rarely until `run` drains them (call when the queue
-        is empty and about to receive one). Inside `fewer_collections` (a run's clock, an import) it
-        has nothing to do: reading and setting the thresholds cost ~3,000 instructions a cascade."""
-        if self._before is None and not _rarer:
-            before = self._before = gc.get_threshold()
-            if before[0] < _RARER[0]:
-                gc.set_threshold(*_RARER)
+        is empty and about to receive one)."""
+        if not self._holding:
+            self._holding = True
+            _rarer_start()
 
     def run(self, until: SimFuture | None = None) -> None:
         if self.running:
@@ -88,9 +104,16 @@ class Scheduler:
             failed = False
         finally:
             self.running = False
-            if (failed or not queue) and self._before is not None:  # drained, or stopped by a failure
-                gc.set_threshold(*self._before)
-                self._before = None
+            if (failed or not queue) and self._holding:  # drained, or stopped by a failure
+                self._holding = False
+                _rarer_end()
+
+    def release(self) -> None:
+        """Closed with messages still queued (`close(deliver=False)`, an interrupted run): the
+        collector's thresholds come back as if the queue had drained."""
+        if self._holding:
+            self._holding = False
+            _rarer_end()
 
     def call(self, handler: Callable[..., Any], *args: Any) -> Any:
         """Deliver one message by calling its handler at once, when nothing is queued before it:
