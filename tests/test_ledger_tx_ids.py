@@ -240,23 +240,31 @@ DELETED = ["deposit.deposit.initialized", "deposit.deposit.reverted", "deposit.w
            "credit.payment-allocation.initialized", "credit.liquidation.collateral-sent-out"]
 
 
-@pytest.mark.parametrize("kind", DELETED)
-def test_verify_names_each_event_naming_a_transaction_deleted_from_the_ledger(journal, tmp_path, kind):
-    """The first transaction an event of `kind` names that the ledger holds, deleted: verify names
-    every event naming it (an accrual posting's is named by its facility's concluded cycle too, a
-    structuring fee's by the facility's activation, a sat sent out's by its collateral) with the id."""
+def _verified_without(journal: str, tmp_path, chosen) -> tuple[list[tuple[int, str, str, str]], dict]:
+    """A copy of `journal` without the ledger transactions `chosen(named, held)` names (see `_naming`),
+    verified (not ok): what the events name, and verify's report with the ids deleted as `deleted`."""
     path = str(tmp_path / "j.db")
     shutil.copy(journal, path)
     conn = sqlite3.connect(path)
     named = _naming(conn)
-    held = {tx_id for (tx_id,) in conn.execute("SELECT tx_id FROM ledger_transactions")}
-    tx_id = next(t for _, k, _, t in named if k == kind and t in held)
-    conn.execute("DELETE FROM ledger_transactions WHERE tx_id = ?", (tx_id,))
+    deleted = chosen(named, {tx_id for (tx_id,) in conn.execute("SELECT tx_id FROM ledger_transactions")})
+    conn.executemany("DELETE FROM ledger_transactions WHERE tx_id = ?", [(t,) for t in deleted])
     conn.commit()
     conn.close()
     with open_readonly(path) as view:
         report = view.verify()
     assert not report["ok"]
+    return named, {**report, "deleted": deleted}
+
+
+@pytest.mark.parametrize("kind", DELETED)
+def test_verify_names_each_event_naming_a_transaction_deleted_from_the_ledger(journal, tmp_path, kind):
+    """The first transaction an event of `kind` names that the ledger holds, deleted: verify names
+    every event naming it (an accrual posting's is named by its facility's concluded cycle too, a
+    structuring fee's by the facility's activation, a sat sent out's by its collateral) with the id."""
+    named, report = _verified_without(journal, tmp_path, lambda named, held: [
+        next(t for _, k, _, t in named if k == kind and t in held)])
+    [tx_id] = report["deleted"]
     expected = [f"events seq {seq}: {entity} names ledger transaction {tx_id}, which the ledger does not hold"
                 for seq, _, entity, t in named if t == tx_id]
     assert len(expected) >= 1 + (kind in ("credit.interest-accrual-cycle.interest-accruals-posted",
@@ -305,18 +313,9 @@ def test_many_bad_ledger_rows_crowd_out_none_of_the_events_naming_them(journal, 
     """Six transactions deleted from the ledger: verify names up to five of the ledger's problems and,
     apart from them, up to five events naming a deleted transaction (they were crowded out: the check
     stopped at five problems in all, and the ledger's came first)."""
-    path = str(tmp_path / "j.db")
-    shutil.copy(journal, path)
-    conn = sqlite3.connect(path)
-    named = _naming(conn)
-    held = {tx_id for (tx_id,) in conn.execute("SELECT tx_id FROM ledger_transactions")}
-    gone = list(dict.fromkeys(t for _, _, _, t in named if t in held))[:6]
-    conn.executemany("DELETE FROM ledger_transactions WHERE tx_id = ?", [(t,) for t in gone])
-    conn.commit()
-    conn.close()
-    with open_readonly(path) as view:
-        report = view.verify()
-    assert not report["ok"]
+    named, report = _verified_without(journal, tmp_path, lambda named, held: list(
+        dict.fromkeys(t for _, _, _, t in named if t in held))[:6])
+    gone = report["deleted"]
     expected = [f"events seq {seq}: {entity} names ledger transaction {t}, which the ledger does not hold"
                 for seq, _, entity, t in named if t in gone]
     events = [p for p in report["problems"] if p.startswith("events ")]
