@@ -101,10 +101,10 @@ def test_a_writer_that_finds_a_live_writer_once_it_holds_its_own_partial_file_wr
 def test_of_two_writers_starting_at_once_exactly_one_is_refused(tmp_path, monkeypatch):
     """Both made and locked their partial files, then each found the other's held, and both were
     refused. The test holds each writer's look for the other's file, and its finding, until the other
-    has got there too (at most a second each: one waiting for the directory's lock never does)."""
+    has got there too (at most half a second each: one waiting for the directory's lock never does)."""
     target, outcomes = tmp_path / "book.sqlite", {}
     partials, held = aside._partials, aside._held
-    listing, probing = threading.Barrier(2, timeout=1), threading.Barrier(2, timeout=1)
+    listing, probing = threading.Barrier(2, timeout=0.5), threading.Barrier(2, timeout=0.5)
 
     def meet(barrier: threading.Barrier) -> None:
         with suppress(threading.BrokenBarrierError):
@@ -193,3 +193,41 @@ def test_an_import_that_finds_the_other_writer_only_as_it_starts_writing_is_refu
         partial = journal.with_name(f"{journal.name}.0123456789ab.partial")
         assert capsys.readouterr().err.splitlines() == [_refusal(journal, partial)]
         assert sorted(p.name for p in tmp_path.iterdir()) == ["book.csv", partial.name]
+
+
+def _in_a_thread(work) -> bool:
+    """Whether `work()` ended within 30 s (run in a thread: a hang fails the test, not the suite)."""
+    done = threading.Thread(target=work, daemon=True)
+    done.start()
+    done.join(30)
+    return not done.is_alive()
+
+
+def test_a_write_aside_in_a_directory_this_process_holds_for_a_resume_does_not_wait_for_itself(tmp_path):
+    """A resume holds its run directory's lock for the whole run; writing its journal aside there took
+    the same directory's lock on another descriptor and waited for the process itself, for ever."""
+    from scenarios.library.rundir import held
+
+    target = tmp_path / "journal.sqlite"
+
+    def write() -> None:
+        with held(tmp_path), written_aside(str(target), lambda: FileExistsError(target)) as partial:
+            Path(partial).write_text("whole")
+
+    assert _in_a_thread(write) and target.read_text() == "whole"
+
+
+def test_a_writer_goes_on_without_the_directory_lock_another_process_holds_for_a_whole_run(tmp_path, monkeypatch):
+    """Another process's resume holds the directory: a writer there waits a moment, then writes as it did
+    before writers' starts took the lock (the test holds it on a descriptor of its own, as that process)."""
+    monkeypatch.setattr(aside, "_WAIT_S", 0.2)
+    target, fd = tmp_path / "book.sqlite", os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        def write() -> None:
+            with written_aside(str(target), lambda: FileExistsError(target)) as partial:
+                Path(partial).write_text("whole")
+
+        assert _in_a_thread(write) and target.read_text() == "whole"
+    finally:
+        os.close(fd)

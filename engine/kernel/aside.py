@@ -14,14 +14,15 @@ from __future__ import annotations
 import fcntl
 import glob
 import os
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 from engine.kernel.errors import EngineError
 from engine.kernel.journal_file import remove_journal
 
-__all__ = ["BeingWritten", "refuse_other_writer", "remove_abandoned", "written_aside"]
+__all__ = ["BeingWritten", "held_directory", "refuse_other_writer", "remove_abandoned", "written_aside"]
 
 
 class BeingWritten(EngineError):
@@ -84,18 +85,66 @@ def remove_abandoned(target: str) -> None:
         _remove_abandoned(target, "")
 
 
+_WAIT_S = 2.0  # how long a writer's start waits for the directory's lock before going on without it
+_HELD: set[tuple[int, int]] = set()  # directories this process holds locked for a whole run (`held_directory`)
+
+
+@contextmanager
+def held_directory(directory: str) -> Iterator[bool | None]:
+    """Hold `directory`'s advisory lock for as long as the block lasts. Yields True when it does,
+    False when another process holds it, None where the directory cannot be opened or locked (the
+    block runs unlocked either way). A writer's start in a directory this process holds so takes no
+    lock of its own: on a second descriptor of the same directory it would wait for this process."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield None
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        except OSError:
+            yield None
+            return
+        stat = os.fstat(fd)
+        key = (stat.st_dev, stat.st_ino)
+        _HELD.add(key)
+        try:
+            yield True
+        finally:
+            _HELD.discard(key)
+    finally:
+        os.close(fd)  # releases the lock
+
+
 @contextmanager
 def _starting(target: str) -> Iterator[None]:
-    """Hold the advisory lock of `target`'s directory (writers' starts one at a time); without it
-    where the directory cannot be opened or locked (a file system without `flock`)."""
+    """Hold the advisory lock of `target`'s directory (writers' starts one at a time). Without it
+    where the directory cannot be opened or locked (a file system without `flock`), where this
+    process holds it for a whole run (`held_directory`: a resume), or after waiting `_WAIT_S` for
+    another process that does: a start takes milliseconds, a resume's hold a whole run."""
     try:
         fd = os.open(Path(target).parent, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
         yield
         return
     try:
-        with suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        stat = os.fstat(fd)
+        if (stat.st_dev, stat.st_ino) not in _HELD:
+            deadline = time.monotonic() + _WAIT_S  # not journaled: how long to wait, not what is written
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        break
+                    time.sleep(0.01)
+                except OSError:
+                    break
         yield
     finally:
         os.close(fd)  # releases the lock

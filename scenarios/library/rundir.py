@@ -9,7 +9,6 @@ output's name that it does not record, or that changed since, is not replaced (`
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -18,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from engine.kernel.aside import refuse_other_writer, remove_abandoned
+from engine.kernel.aside import held_directory, refuse_other_writer, remove_abandoned
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
@@ -221,19 +220,13 @@ def held(run_dir: Path) -> Iterator[None]:
     """The run directory locked for one resume, or for a `--force` replacing its run (an advisory
     lock on the directory, released when the process ends, killed or not); `JournalLocked` while
     another process holds it."""
-    try:
-        fd = os.open(run_dir, os.O_RDONLY)
-    except OSError:  # no such directory: the resume refuses it in its own words
+    if not run_dir.is_dir():  # no such directory: the resume refuses it in its own words
         yield
         return
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise JournalLocked(path=str(run_dir / JOURNAL)) from None
+    with held_directory(str(run_dir)) as holding:
+        if holding is False:
+            raise JournalLocked(path=str(run_dir / JOURNAL))
         yield
-    finally:
-        os.close(fd)
 
 
 def journal_meta(journal: Path) -> dict:
