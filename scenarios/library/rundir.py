@@ -220,10 +220,7 @@ def held(run_dir: Path) -> Iterator[None]:
     """The run directory locked for one resume, or for a `--force` replacing its run (an advisory
     lock on the directory, released when the process ends, killed or not); `JournalLocked` while
     another process holds it."""
-    if not run_dir.is_dir():  # no such directory: the resume refuses it in its own words
-        yield
-        return
-    with held_directory(str(run_dir)) as holding:
+    with held_directory(str(run_dir)) as holding:  # unlocked where there is no such directory (refused later)
         if holding is False:
             raise JournalLocked(path=str(run_dir / JOURNAL))
         yield
