@@ -33,6 +33,7 @@ from engine.kernel.runtime import Scheduler
 __all__ = ["IDLE_SWEEPS", "MAX_ID", "SWEEP_SECONDS", "Dispatch"]
 
 _new = object.__new__
+_COMMAND_ID = len('{"command":"')  # where a journal context's command id begins (`Dispatch.message`)
 
 MAX_ID = 254  # characters in an entity id
 SWEEP_SECONDS = 7 * 86_400  # sim time between two sweeps of idle actors (`Registry.sweep`)
@@ -227,16 +228,19 @@ class Dispatch:
 
     def messages(self, subject: str, causation: str | None, trace_id: str | None) -> Callable[[object], CommandMessage]:
         """`message` for each command of a batch, which share subject, cause and trace (`Batch.run`):
-        the context's text after the command id is built once, the text `message` builds after it
+        the first is `message`'s, and the context's text after its command id is reused for the rest
         (each command still draws its command id in turn). With no trace id each command is its own
         trace: `message` itself. A system principal's batch has no user's audit row to carry."""
         if not trace_id:
             return lambda command: self.message(command, subject, causation, trace_id)
-        cause = "null" if causation is None else dumps(causation)
-        tail = self._subjects.get(subject) or f'"subject":{dumps(subject)}}}'
-        after, ids = f'","trace":"{trace_id}","causation":{cause},{tail}', self.ids
+        ids, after = self.ids, ""
 
         def message(command: object) -> CommandMessage:
+            nonlocal after
+            if not after:
+                first = self.message(command, subject, causation, trace_id)
+                after = first.context[first.context.index('"', _COMMAND_ID):]  # from the quote ending its id
+                return first
             ids._commands = n = ids._commands + 1
             built = _new(CommandMessage)
             built.command, built.trace_id, built.audit = command, trace_id, None

@@ -101,13 +101,9 @@ def held_directory(directory: str) -> Iterator[bool | None]:
         yield None
         return
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        except OSError:
-            yield None
+        locked = _try_lock(fd)
+        if not locked:
+            yield locked
             return
         stat = os.fstat(fd)
         key = (stat.st_dev, stat.st_ino)
@@ -135,19 +131,23 @@ def _starting(target: str) -> Iterator[None]:
         stat = os.fstat(fd)
         if (stat.st_dev, stat.st_ino) not in _HELD:
             deadline = time.monotonic() + _WAIT_S  # not journaled: how long to wait, not what is written
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        break
-                    time.sleep(0.01)
-                except OSError:
-                    break
+            while _try_lock(fd) is False and time.monotonic() < deadline:
+                time.sleep(0.01)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def _try_lock(fd: int) -> bool | None:
+    """Take the advisory lock of `fd` if no one holds it: True, False when another descriptor holds
+    it, None where it cannot be locked."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return None
+    return True
 
 
 def _remove_abandoned(target: str, keep: str) -> None:

@@ -105,12 +105,11 @@ class Scheduler:
         finally:
             self.running = False
             if (failed or not queue) and self._holding:  # drained, or stopped by a failure
-                self._holding = False
-                _rarer_end()
+                self.release()
 
     def release(self) -> None:
-        """Closed with messages still queued (`close(deliver=False)`, an interrupted run): the
-        collector's thresholds come back as if the queue had drained."""
+        """The queue drained, or closed with messages still in it (`close(deliver=False)`, an
+        interrupted run): the collector's thresholds come back (`hold`'s end)."""
         if self._holding:
             self._holding = False
             _rarer_end()
