@@ -6,12 +6,13 @@ first, and only leaving and re-entering the liquidation threshold starts another
 from __future__ import annotations
 
 import csv
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from domains.accounting import chart
+from domains.accounting import PaymentAboveOutstanding, chart
 from domains.credit import LiquidationStatus, NonPositiveAmount, liquidation_amounts, std_terms
 from domains.credit.collateral import (
     InsufficientCollateral,
@@ -240,6 +241,44 @@ def test_proceeds_that_pay_something_name_the_payment_the_journal_holds(sim, liq
     sim.credit.send_collateral_to_liquidation(liquidating, BTC)
     payment_id = sim.credit.record_liquidation_proceeds(liquidating, 40_000_00)
     assert payment_id is not None and named_payments(sim) == [(payment_id, 40_000_00)]
+
+
+
+def test_on_the_threaded_runtime_a_payment_from_another_thread_cannot_unname_the_proceeds_payment():
+    """The proceeds read what the facility owes, name a payment, and their reaction sizes it from a
+    second read. Another thread's payment paying the facility off in between (forced here: the
+    first read waits for it) left the event naming a payment never recorded. Now the payment waits
+    for the proceeds' cascade, and is then refused as above what is owed."""
+    with Simulation(seed=11, start="2024-01-01", runtime="threaded") as sim:
+        facility = a_facility(sim)
+        btc_crashes(sim, facility)
+        sim.credit.send_collateral_to_liquidation(facility, BTC)
+        flow, owed = sim.credit.liquidation_flow, sim.credit.books(facility).outstanding
+        first_read, attempted, refusals = threading.Event(), threading.Event(), []
+        read = flow.payable
+
+        def payable_then_waiting(facility_id: str, cents: int) -> int:
+            payable = read(facility_id, cents)
+            first_read.set()
+            attempted.wait(1)  # the other thread's payment, if nothing holds it back
+            return payable
+
+        def pay_everything() -> None:
+            first_read.wait(10)
+            try:
+                sim.credit.record_payment(facility, owed)
+            except PaymentAboveOutstanding as refusal:
+                refusals.append(refusal)
+            attempted.set()
+
+        flow.payable = payable_then_waiting
+        payer = threading.Thread(target=pay_everything)
+        payer.start()
+        payment_id = sim.credit.record_liquidation_proceeds(facility, 40_000_00)
+        payer.join(10)
+        assert payment_id is not None and named_payments(sim) == [(payment_id, 40_000_00)]
+        assert len(refusals) == 1  # what it would have paid is above what the proceeds left owed
+        assert sim.credit.books(facility).outstanding == owed - 40_000_00
 
 
 # -- one evaluation per step ---------------------------------------------------------------------

@@ -7,11 +7,14 @@ when no part of them is payable (0 cents, or a facility that owes nothing) it na
 none is recorded, so the id it names is a payment's that exists. Who records the proceeds
 (`engine.bank.service.credit.record_liquidation_proceeds`) reads what the facility owes first and
 names a payment only when `payable(...) > 0`; `record_proceeds` sizes it again from the books when
-it records it. On the deterministic runtime the two reads see the same books: the proceeds' own
-cascade posts nothing the facility owes (only the proceeds and collateral accounts), and a payment
-or disbursal is a command whose cascade settles before the next command runs. On the threaded
-runtime one of another thread landing between them could leave the named payment unrecorded (it
-paid the facility off) or a payable amount unpaid (it stays surplus).
+it records it. Nothing lowers what the facility owes between the two reads: the proceeds' own
+cascade posts nothing the facility owes (only the proceeds and collateral accounts); on the
+deterministic runtime a payment or disbursal is a command whose cascade settles before the next
+command runs, and on the threaded one the credit service holds one lock over a payment's command
+and over the proceeds' read, command and cascade, so a payment from another thread cannot land
+between them (it would leave the named payment unrecorded, having paid the facility off). What
+only grows what is owed (a disbursal, posted interest) may land between them: the payment is then
+sized to what is payable at the second read.
 
 Lana names a new `PaymentId` in every `LiquidationProceedsReceived`
 (`Collateral::record_proceeds_received_and_liquidation_completed`, core/credit/collateral/src/entity.rs)
@@ -57,9 +60,9 @@ def record_proceeds(proceeds: dict[str, Any], owed: int, uncovered: int) -> tupl
     """A `liquidation-proceeds-received` payload -> the payment it names (effective on the proceeds'
     date, of what is payable), then the facility's `ApplyLiquidationProceeds`. A payload naming no
     payment (`payment_id` null: nothing was payable when the proceeds came in) records none. One
-    naming a payment when nothing is payable any more records none either: only the books changing
-    between the proceeds and this reaction could do that, which on the deterministic runtime nothing
-    does (see the module's rule)."""
+    naming a payment when nothing is payable any more records none either: only a payment between
+    the proceeds and this reaction could do that, which neither runtime lets happen (see the module's
+    rule)."""
     facility_id, payment_id = proceeds["secured_loan_id"], proceeds["payment_id"]
     amount = 0 if payment_id is None else payable(proceeds["amount"], owed, uncovered)
     payment = () if amount == 0 else (Send("payment", payment_id, RecordPayment(

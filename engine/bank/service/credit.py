@@ -3,6 +3,7 @@ completion — each a command through the owning actor, plus read models from st
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -127,6 +128,11 @@ class CreditService:
         locks = AccountLocks(kernel, self.reads, deposits, governance)  # what waits on a frozen deposit account
         self.flow = CreditFlow(kernel, price, reactions, self.reads, locks, accruals)
         self.liquidation_flow = LiquidationFlow(reactions, self.reads)
+        # What a facility owes is read twice for its liquidation's proceeds: before the proceeds'
+        # command names a payment, and in its reaction, which sizes the payment. A payment lowering
+        # it in between, from another thread on the threaded runtime, would leave a named payment
+        # unrecorded; payments and proceeds therefore take this lock, for their whole cascade.
+        self._paying = threading.RLock()
 
     def create_terms_template(self, name: str, values: TermValues, *, subject: str = SYSTEM) -> str:
         template_id = self.kernel.ids.entity()
@@ -202,9 +208,10 @@ class CreditService:
         ensure_active(source, self.deposits.account(source).status)
         day = payment_date(facility_id, f.activated_at.date(), self.kernel.now.date(), effective)
         payment_id = self.kernel.ids.entity()
-        self.kernel.execute("payment", payment_id, RecordPayment(
-            payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id), day),
-            subject=subject)
+        with self._paying:
+            self.kernel.execute("payment", payment_id, RecordPayment(
+                payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id), day),
+                subject=subject)
         return payment_id
 
     def complete_facility(self, facility_id: str, *, subject: str = SYSTEM) -> Outcome:
@@ -352,9 +359,10 @@ class CreditService:
         nothing of them is payable (nothing paid, or nothing owed: `domains.credit.collateral.proceeds`)."""
         liquidation_id = self._last_liquidation_id(self._active(facility_id))
         command = RecordProceedsReceived(cents, None, self.kernel.now.date())  # `cents` checked before any read
-        if self.liquidation_flow.payable(facility_id, cents) > 0:
-            command = attrs.evolve(command, payment_id=self.kernel.ids.entity())
-        self.kernel.execute("liquidation", liquidation_id, command, subject=subject)
+        with self._paying:  # no payment between this read and the reaction's (`__init__`)
+            if self.liquidation_flow.payable(facility_id, cents) > 0:
+                command = attrs.evolve(command, payment_id=self.kernel.ids.entity())
+            self.kernel.execute("liquidation", liquidation_id, command, subject=subject)
         return command.payment_id
 
     def _last_liquidation_id(self, f: Facility) -> str:
