@@ -46,7 +46,7 @@ from scenarios.library import (
     run_scenario,
     scenario_names,
 )
-from scenarios.library.params import assignments
+from scenarios.library.params import CHECKED, assignments
 from scenarios.library.rundir import JOURNAL, SUMMARY, journal_of
 from scenarios.sweep import register_cli as register_sweep
 
@@ -369,8 +369,9 @@ def _describe(args: argparse.Namespace) -> int:
     console.print(f"{scenario.name}: {scenario.story}", highlight=False)
     console.print(param_table(scenario.params))
     check = getattr(scenario.module, "check", None)
-    if check is not None and check.__doc__:
-        console.print(f"checked: {' '.join(check.__doc__.split())}", highlight=False)
+    relations = CHECKED.get(check) if check is not None else None  # a scenario's own words, not its docstring
+    if relations:
+        console.print(f"checked: {relations}", highlight=False)
     return 0
 
 
