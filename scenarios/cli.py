@@ -191,7 +191,8 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     describe = sub.add_parser("describe", help="a scenario's story and every parameter")
     describe.add_argument("scenario", help="a name from `lanasim scenarios`")
     describe.set_defaults(handler=_describe)
-    report = sub.add_parser("report", help="regenerate a run's (or sweep's) outputs from its journal")
+    report = sub.add_parser("report", help="regenerate a run's (or sweep's) outputs from its journal; "
+                                           "a story's: print its summary")
     report.add_argument("dir", help="a run directory (its journal) or a sweep directory (its runs)")
     report.add_argument("--json", action="store_true", help="print summary.json to stdout")
     report.add_argument("--whole-run", action="store_true",
