@@ -278,7 +278,7 @@ SECTIONS = {"commands": bench_commands, "append": bench_append, "actors": bench_
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--section", choices=sorted(SECTIONS))
     parser.add_argument("--quick", action="store_true", help="smaller sizes (CI smoke run)")
     args = parser.parse_args()

@@ -30,7 +30,7 @@ def small(name: str) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", action="append", help="only these (default: every built-in scenario)")
     parser.add_argument("--sample", type=int, help="crash at this many boundaries per scenario (default: all)")
     parser.add_argument("--faults", type=int, default=3, help="write and commit faults injected per scenario")

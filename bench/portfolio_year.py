@@ -165,7 +165,7 @@ def storage_floor(journal: str, target: str, after_seq: int, chunk: int = 100_00
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--facilities", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--threaded", type=int, default=1_000, help="facilities in the threaded comparison (0: skip)")

@@ -108,7 +108,7 @@ def _gc_timer():
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--facilities", type=int, default=300)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--top", type=int, default=40)

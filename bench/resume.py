@@ -24,7 +24,7 @@ from scenarios.library.crashes import crash_image
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--facilities", type=int, default=200)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--kill-day", type=int, default=50)

@@ -111,7 +111,7 @@ def monte_carlo(seeds: int, facilities: int, days: int, workers: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--section", choices=("overhead", "monte-carlo"))
     parser.add_argument("--runs", type=int, default=24)
     parser.add_argument("--seeds", type=int, default=200)

@@ -46,7 +46,7 @@ from scenarios.library import (
     run_scenario,
     scenario_names,
 )
-from scenarios.library.params import assignments
+from scenarios.library.params import CHECKED, assignments
 from scenarios.library.rundir import JOURNAL, SUMMARY, journal_of
 from scenarios.sweep import register_cli as register_sweep
 
@@ -191,7 +191,8 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     describe = sub.add_parser("describe", help="a scenario's story and every parameter")
     describe.add_argument("scenario", help="a name from `lanasim scenarios`")
     describe.set_defaults(handler=_describe)
-    report = sub.add_parser("report", help="regenerate a run's (or sweep's) outputs from its journal")
+    report = sub.add_parser("report", help="regenerate a run's (or sweep's) outputs from its journal; "
+                                           "a story's: print its summary")
     report.add_argument("dir", help="a run directory (its journal) or a sweep directory (its runs)")
     report.add_argument("--json", action="store_true", help="print summary.json to stdout")
     report.add_argument("--whole-run", action="store_true",
@@ -369,8 +370,9 @@ def _describe(args: argparse.Namespace) -> int:
     console.print(f"{scenario.name}: {scenario.story}", highlight=False)
     console.print(param_table(scenario.params))
     check = getattr(scenario.module, "check", None)
-    if check is not None and check.__doc__:
-        console.print(f"checked: {' '.join(check.__doc__.split())}", highlight=False)
+    relations = CHECKED.get(check) if check is not None else None  # a scenario's own words, not its docstring
+    if relations:
+        console.print(f"checked: {relations}", highlight=False)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -477,3 +478,23 @@ def test_a_stopped_run_whose_journal_cannot_be_read_is_not_told_to_resume(tmp_pa
     (tmp_path / "run" / "journal.sqlite").write_text("not a journal")
     said = _stopped(tmp_path / "run")
     assert "cannot be read as a journal" in said and "--resume" not in said
+
+
+def test_describe_says_what_each_scenarios_check_refuses_in_its_parameters_names(capsys):
+    """`describe` printed the check function's docstring after `checked:`, written for the code's
+    readers: `check`, `fee_and_interest`, `terms` default to `std_terms()`, and what the code did
+    in an earlier session. Now every scenario with a check says what it refuses, and every
+    snake_case name it uses is one of that scenario's parameters."""
+    for name in scenario_names():
+        scenario = load_scenario(name)
+        assert main(["describe", name]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        checked = [i for i, line in enumerate(lines) if line.startswith("checked: ")]
+        if getattr(scenario.module, "check", None) is None:
+            assert not checked, name
+            continue
+        assert len(checked) == 1, name
+        text = " ".join(lines[checked[0]:])
+        assert "`" not in text and "()" not in text, (name, text)
+        named = set(re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", text))
+        assert named and named <= set(scenario.params), (name, named - set(scenario.params))

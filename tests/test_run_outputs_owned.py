@@ -50,3 +50,29 @@ def test_report_and_force_replace_lanasims_own_outputs_but_not_one_a_user_change
     assert main([*RUN, "--out", str(run), "--force"]) == 2
     assert "report.html: exists and is not an output lanasim wrote here" in capsys.readouterr().err
     assert _digests(run) == before  # the journal too: nothing deleted
+
+
+@pytest.mark.parametrize("edit", ["by hand", "another run's"])
+def test_report_of_a_story_refuses_a_summary_it_did_not_write_rather_than_print_it(edit, tmp_path, capsys):
+    """A story without its own report (onboarding, Lana's stories) cannot recompute its figures, so
+    `lanasim report` prints the summary.json the run wrote; it printed one edited by hand, or copied
+    from another run, as this run's figures, exit 0."""
+    story = ["run", "onboarding", "--set", "days=1", "--set", "prospects_per_day=1"]
+    run = tmp_path / "run"
+    assert main([*story, "--seed", "1", "--out", str(run)]) == 0
+    assert main(["report", str(run)]) == 0  # its own summary: printed
+    if edit == "by hand":
+        text = (run / "summary.json").read_text()
+        (run / "summary.json").write_text(text.replace('"prospects": 1', '"prospects": 100'))
+    else:
+        other = tmp_path / "other"
+        assert main([*story, "--seed", "2", "--out", str(other)]) == 0
+        shutil.copy(other / "summary.json", run / "summary.json")
+        shutil.copy(other / ".lanasim-outputs.json", run / ".lanasim-outputs.json")
+    capsys.readouterr()
+    before = _digests(run)
+    assert main(["report", str(run)]) == 2
+    captured = capsys.readouterr()
+    assert "summary.json: not the summary this run wrote" in captured.err
+    assert "100" not in captured.out and len(captured.err.strip().splitlines()) == 1
+    assert _digests(run) == before

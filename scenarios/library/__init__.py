@@ -15,8 +15,10 @@ from typing import Any
 
 from scenarios.library.params import Param, ScenarioError, as_params, parse
 from scenarios.library.rundir import (
+    SUMMARY,
     RunRefused,
     as_dir,
+    as_written,
     journal_meta,
     outputs_written,
     prepare_run_dir,
@@ -324,7 +326,8 @@ def _given(scenario: Scenario, run_dir: Path, meta: dict, seed: int | None,
 def report_run(run_dir: Path | str, *, whole: bool = False) -> dict:
     """Regenerate a run's outputs from its journal: the scenario's `report(run_dir)` (its plots over
     the whole run with `whole`); a story without one cannot recompute its figures, so its recorded
-    `summary.json` is returned (`whole` is `RunRefused` there: it has no plots to draw)."""
+    `summary.json` is returned, `RunRefused` unless it is the one the run wrote (edited by hand, it
+    was printed as the run's figures), as is `whole` there: it has no plots to draw."""
     import json
 
     run_dir = Path(run_dir)
@@ -336,7 +339,10 @@ def report_run(run_dir: Path | str, *, whole: bool = False) -> dict:
         return dict(module.report(run_dir, whole=True) if whole else module.report(run_dir))
     if whole:
         raise RunRefused(run_dir, f"scenario {meta['scenario']} draws no plots: --whole-run has nothing to draw")
-    recorded = run_dir / "summary.json"
+    recorded = run_dir / SUMMARY
     if not recorded.is_file():
         raise RunRefused(run_dir, f"scenario {meta['scenario']} has no report() and no summary.json was recorded")
+    if not (as_written(run_dir, SUMMARY) and outputs_written(run_dir, meta)):  # edited, or another run's
+        raise RunRefused(recorded, "not the summary this run wrote (edited since, or another run's); scenario "
+                                   f"{meta['scenario']} cannot recompute it from the journal: lanasim run it again")
     return json.loads(recorded.read_text())

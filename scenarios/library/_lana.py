@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from domains.wire import from_pascal, pascal
-from scenarios.library.params import Param
+from scenarios.library.params import Param, checks
 
 __all__ = [
     "FACILITY_PARAMS",
@@ -56,6 +56,8 @@ class StoryFailed(Exception):
     """A story's own check failed, where Lana's scenario would bail with an error."""
 
 
+@checks("btc x btc_usd reaches the margin-call CVL of facility_usd (125 % on Lana's terms), or the facility "
+        "never activates")
 def check(params: dict) -> None:
     """btc x btc_usd must reach the margin-call CVL of facility_usd (125 % on Lana's terms), or the
     facility never activates."""
@@ -69,6 +71,9 @@ def check(params: dict) -> None:
                             f"of facility_usd={params['facility_usd']}; activation needs at least {need} %")
 
 
+@checks("btc x btc_usd reaches the margin-call CVL of facility_usd (125 % on Lana's terms), and deposit_usd "
+        "covers the structuring fee and the most interest the facility can charge, which the borrower pays from "
+        "the deposit account")
 def check_paid_off(params: dict, terms=None, draws: dict[int, int] | None = None) -> None:
     """`check`, and the deposit covers what a story that ends with the facility paid off takes from
     the deposit account beyond the principal it received: the structuring fee and the facility's

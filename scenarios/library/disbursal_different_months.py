@@ -34,7 +34,7 @@ from scenarios.library._lana import (
     summary,
     usd,
 )
-from scenarios.library.params import Param
+from scenarios.library.params import Param, checks
 
 START = "2024-01-01"
 PARAMS = (
@@ -48,6 +48,10 @@ PARAMS = (
 )
 
 
+@checks("btc x btc_usd reaches 125 % of facility_usd; first_usd + second_usd + third_usd fit in facility_usd "
+        "less the structuring fee drawn at activation; second_on_day and third_on_day, when drawn, come before "
+        "the facility's maturity, and second_on_day before third_on_day; deposit_usd covers the structuring fee "
+        "and the most interest the draws can charge")
 def check(params: dict) -> None:
     """btc x btc_usd must reach 125 % of facility_usd; the three draws fit in what activation leaves
     of facility_usd (its structuring fee is drawn first); each draw comes before maturity (a matured

@@ -9,12 +9,28 @@ Relations between parameters are checked by the scenario's optional `check(param
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from attrs import frozen
 
-__all__ = ["Param", "ScenarioError", "as_params", "assignments", "convert", "parse"]
+__all__ = ["CHECKED", "Param", "ScenarioError", "as_params", "assignments", "checks", "convert", "parse"]
+
+Check = TypeVar("Check", bound=Callable[[dict], None])
+CHECKED: dict[Callable[[dict], None], str] = {}  # a scenario's check -> what `lanasim describe` says it refuses
+
+
+def checks(relations: str) -> Callable[[Check], Check]:
+    """Names, in the user's terms, the relations between parameters the decorated `check(params)`
+    refuses: `lanasim describe` prints them (it printed the function's docstring, written for the
+    code's readers: its arguments, its history, other functions' names)."""
+
+    def register(check: Check) -> Check:
+        CHECKED[check] = relations
+        return check
+
+    return register
 
 
 class ScenarioError(Exception):

@@ -21,8 +21,8 @@ from engine.kernel.aside import held_directory, refuse_other_writer, remove_aban
 from engine.kernel.errors import EngineError, JournalLocked, NotALanasimJournal
 from scenarios.library.params import ScenarioError
 
-__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "as_dir", "claim_outputs", "held", "journal_meta",
-           "journal_of", "outputs_written", "prepare_run_dir", "write_outputs", "write_summary"]
+__all__ = ["JOURNAL", "OUTPUTS", "SUMMARY", "RunRefused", "as_dir", "as_written", "claim_outputs", "held",
+           "journal_meta", "journal_of", "outputs_written", "prepare_run_dir", "write_outputs", "write_summary"]
 
 JOURNAL, SUMMARY = "journal.sqlite", "summary.json"
 OUTPUTS = (SUMMARY, f"{SUMMARY}.partial", "timeseries.parquet", "facilities.parquet", "report.html")
@@ -166,6 +166,12 @@ def _require_ours(run_dir: Path) -> None:
         if name not in written or (written[name] is not None and written[name] != _sha256(path)):
             raise RunRefused(path, "exists and is not an output lanasim wrote here (or was changed since); "
                                    "move it away to let lanasim write its own")
+
+
+def as_written(run_dir: Path, name: str) -> bool:
+    """Whether `run_dir/name` holds the bytes lanasim recorded writing there (not edited since)."""
+    recorded = _written(run_dir).get(name)
+    return recorded is not None and recorded == _sha256(run_dir / name)
 
 
 def claim_outputs(run_dir: Path) -> None:

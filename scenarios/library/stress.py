@@ -55,7 +55,7 @@ from scenarios.book.synthetic import (
     drawn_collateral,
     parse_terms_mix,
 )
-from scenarios.library.params import Param, ScenarioError
+from scenarios.library.params import Param, ScenarioError, checks
 from scenarios.market import SHAPES, PathSpecError, path_from_spec, with_faults
 from scenarios.market.paths import PricePath
 
@@ -129,6 +129,11 @@ def with_defaults(**overrides: object) -> tuple[Param, ...]:
                  for p in PARAMS)
 
 
+@checks("cvl_low is at most cvl_high and not below a margin-call CVL of terms_mix; top_up_share + repay_share + "
+        "late_share is at most 1; size_spread is below 1 for uniform sizes; stale_after_hours needs stale_hours, "
+        "spike_after_hours spike_pct, and gap_hours and gap_every_hours each other, gap_hours the shorter; path and "
+        "terms_mix are well formed; no facility, nor the book together, needs more than 21,000,000 BTC at the "
+        "opening price; book_at only with book_from, which takes no btc_usd")
 def check(params: dict) -> None:
     """Relations between parameters (one-line ScenarioError), and a path spec that builds."""
     if params["cvl_low"] > params["cvl_high"]:
