@@ -165,14 +165,23 @@ def param_table(params: Mapping[str, object]) -> Table:
     return table
 
 
-def stdout_console() -> Console:
-    """Standard output; wide when piped, so a digest or a story stays on one line, and without the
-    spaces rich pads a table's lines with to its width (a file or a program reading it has no use
-    for them)."""
+def stdout_console(width: int | None = None) -> Console:
+    """Standard output (`width` columns on a terminal, its own width by default); wide when piped, so
+    a digest or a story stays on one line, and without the spaces rich pads a table's lines with to
+    its width (a file or a program reading it has no use for them). A reader that closed the pipe
+    (`| head -1`) ends the command as it ends every other: quietly, exit 0 (rich's own console
+    exited 1)."""
     from rich.console import Console
 
-    console = Console(file=sys.stdout)
-    return console if console.is_terminal else Console(file=cast(IO[str], _Unpadded(sys.stdout)), width=200)
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            try:
+                super().on_broken_pipe()  # later writes go nowhere, the interpreter's last flush too
+            except SystemExit:
+                raise BrokenPipeError(32, "Broken pipe") from None  # `lanasim`'s main: exit 0
+
+    console = PipeConsole(file=sys.stdout, width=width)
+    return console if console.is_terminal else PipeConsole(file=cast(IO[str], _Unpadded(sys.stdout)), width=200)
 
 
 class _Unpadded:

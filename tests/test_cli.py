@@ -362,6 +362,22 @@ def test_ctrl_c_prints_where_the_journal_is_consistent_and_exits_130(tmp_path):
         assert view.verify()["ok"]
 
 
+
+@pytest.mark.parametrize("argv", [["scenarios"], ["describe", "march-2020"]], ids=["scenarios", "describe"])
+def test_a_reader_that_closed_the_pipe_ends_the_command_quietly_with_exit_0(argv, tmp_path):
+    """`lanasim scenarios | head -1`: the tables drawn by rich exited 1 when the reader had gone (rich's
+    console does), where every other command ends quietly with 0 (`lanasim outbox | head`)."""
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before anything is written
+    try:
+        done = subprocess.run([sys.executable, "-m", "scenarios.cli", *argv], cwd=tmp_path, stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=60,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
 FULL_DISK = """
 import resource, signal, sys
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writes past the limit fail with EFBIG, like a full disk

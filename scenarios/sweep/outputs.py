@@ -84,8 +84,9 @@ def _es(row, tag: str) -> str:
 
 
 def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None, *, metric: str = "loss") -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from scenarios.console import stdout_console
 
     table = Table(title="risk per grid cell (loss = shortfall at the end, USD)")
     for name in ("cell", "runs", "failed", "lost", "P(loss)", "VaR 95", "ES 95 [95% CI]", "VaR 99", "ES 99 [95% CI]",
@@ -98,7 +99,7 @@ def print_risk(risk: pd.DataFrame, sensitivity: pd.DataFrame | None = None, *, m
                       _fig(row["desk_days_p99"]), _fig(row["btc_sold_mean"]),
                       _num(row["hours_under_margin_call_mean"], ".1f"),
                       _num(cvl_down(row["min_cvl_pct_min"], 1), ".1f"))
-    console = Console(width=200)
+    console = stdout_console(width=200)
     console.print(table)
     if sensitivity is not None:
         console.print(_sobol_table(sensitivity, metric))
