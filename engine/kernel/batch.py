@@ -140,7 +140,7 @@ class Batch:
         host, journal = self.host, self.host.journal
         before = actor.entity_seq
         if host.index is not None:
-            host._index(actor, state)
+            host._index(actor, state, None)  # a batched kind has no alarm
         seq = journal.append_locked(actor.entity, before, events, iso, msg.context)
         if host.publish is not None:
             host.outbox.publish(host.publish, state, events, seq, msg.trace_id, held)
