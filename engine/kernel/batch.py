@@ -92,7 +92,9 @@ class Batch:
         for _, command in commands:
             if type(command) not in known or type(command) in host.creates:
                 raise MalformedCommand(kind=self.kind, problem=f"{type(command).__name__} is not batched")
-        actors = [self.actor(entity_id) for entity_id, _ in commands]  # loading reads (and syncs) the journal
+        live, kind = self.sim.registry.actor, self.kind  # a live actor is found here, `actor` spawns the others
+        actors = [found if (found := live(kind, entity_id)) is not None else self.actor(entity_id)
+                  for entity_id, _ in commands]  # loading reads (and syncs) the journal
         message = self.sim.messages(subject, causation, trace_id)  # each command's journal context
         with journal.lock:
             mark, sequence, posted = journal.mark(), outbox.sequence, False
@@ -140,7 +142,7 @@ class Batch:
         host, journal = self.host, self.host.journal
         before = actor.entity_seq
         if host.index is not None:
-            host._index(actor, state)
+            host._index(actor, state, None)  # a batched kind has no alarm
         seq = journal.append_locked(actor.entity, before, events, iso, msg.context)
         if host.publish is not None:
             host.outbox.publish(host.publish, state, events, seq, msg.trace_id, held)

@@ -21,7 +21,7 @@ from engine.kernel.authz import AUDIT_INSERT
 from engine.kernel.clock import Priority
 from engine.kernel.codec import dumps
 from engine.kernel.errors import EngineError, HandlerFailed, MalformedCommand, UnknownEntity
-from engine.kernel.index import IndexTable
+from engine.kernel.index import IndexTable, reader
 from engine.kernel.replay import check_replay
 from engine.kernel.runtime import SimActor
 
@@ -82,8 +82,8 @@ class EntityBehaviour:
         self.kind, self.entity_id = kind, entity_id
         self.entity = kind.journal.intern(kind.spec.kind, entity_id)
         self.state, self.entity_seq = kind.load(entity_id)
-        self.row = kind.index.raw(self.state) if kind.index and self.state is not None else None
         self.alarm = kind.alarm(self.state) if kind.alarm and self.state is not None else None
+        self.row = kind.raw(self.state, self.alarm) if kind.index and self.state is not None else None
         self.read, self.swept, self.idle = False, -1, 0  # for `Registry.sweep`: read, seq seen, idle passes
 
     def on_receive(self, message: object) -> object:
@@ -184,6 +184,8 @@ class EntityKind:
         self.wake: Callable[..., None] | None = None  # set by the simulation: wake(kind, id, when, command)
         columns = spec.columns + ((Column("alarm_at", _alarm_at(spec.alarm)),) if spec.alarm else ())
         self.index: IndexTable = cast(IndexTable, IndexTable(journal, spec.kind, columns) if columns else None)
+        # an alarmed kind's other columns: `raw` adds alarm_at from the alarm its caller computed
+        self._plain = reader([c.value for c in spec.columns]) if spec.alarm and spec.columns else None
         # the fields the columns read: unchanged inputs, unchanged row (checked in tests)
         self.failures: list[Exception] = []  # threaded runtime: tell failures not yet raised
         self.on_failure: Callable[..., Exception] = \
@@ -251,11 +253,11 @@ class EntityKind:
             mark: Mark = (journal._seq, [*map(len, journal._lists)])  # `Journal.mark`, inlined
             row, sequence, posted = actor.row, outbox.sequence, False
             try:
+                alarm = self.alarm(state) if self.alarm is not None else None
                 if self.index is not None:
-                    self._index(actor, state)
+                    self._index(actor, state, alarm)
                 seq = journal.append_locked(actor.entity, before, events, clock.iso, message.context)
                 held = outbox.publish(self.publish, state, events, seq, message.trace_id) if self.publish else ()
-                alarm = self.alarm(state) if self.alarm is not None else None
                 after = before + len(events)
                 if self.snapshot_every and after // self.snapshot_every > before // self.snapshot_every:
                     self._snapshot(actor.entity, after, seq, state)
@@ -295,8 +297,16 @@ class EntityKind:
             if alarm is not None and self.wake is not None:
                 self.wake(self, actor.entity_id, *alarm)
 
-    def _index(self, actor: EntityBehaviour, state: object) -> None:
-        raw = self.index.raw(state)
+    def raw(self, state: object, alarm: tuple[datetime, object] | None) -> tuple[object, ...]:
+        """The index row's values as `state` holds them (`IndexTable.raw`), given its alarm (None for a
+        kind without one): an alarmed kind's alarm_at is that alarm's instant, not computed again."""
+        if self.alarm is None:
+            return self.index.raw(state)
+        at = None if alarm is None else instant(alarm[0])
+        return (*self._plain(state), at) if self._plain is not None else (at,)
+
+    def _index(self, actor: EntityBehaviour, state: object, alarm: tuple[datetime, object] | None) -> None:
+        raw = self.index.raw(state) if self.alarm is None else self.raw(state, alarm)
         if raw != actor.row:
             self.index.write(actor.entity_id, self.index.convert(raw))
             actor.row = raw

@@ -26,7 +26,7 @@ from engine.kernel.schema import table_names
 if TYPE_CHECKING:
     from engine.kernel.journal import Journal
 
-__all__ = ["Cursor", "IndexTable", "Page"]
+__all__ = ["Cursor", "IndexTable", "Page", "reader"]
 
 Cursor = tuple[int, object, str]  # (column IS NULL, column value, id) of a row in keyset order
 
@@ -83,7 +83,7 @@ def _query_value(v: object) -> object:
     return value
 
 
-def _reader(getters: list[Callable[[object], object]]) -> Callable[[object], tuple[object, ...]]:
+def reader(getters: list[Callable[[object], object]]) -> Callable[[object], tuple[object, ...]]:
     if len(getters) == 1:
         (a,) = getters
         return lambda state: (a(state),)
@@ -120,7 +120,7 @@ class IndexTable:
                 name = f"{self.table}_{c.name}"
                 journal.conn.execute(lookups.get(name) or f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON {self.table} "
                                      f"({c.name})")
-        self.raw: Callable[[object], tuple[object, ...]] = _reader(self.getters)
+        self.raw: Callable[[object], tuple[object, ...]] = reader(self.getters)
         """The column values as the state holds them (compared before any conversion): every command
         of an indexed kind reads them, so one, two or three columns are read without a loop."""
 
