@@ -68,6 +68,16 @@ def test_the_same_runs_listed_in_another_order_give_the_same_table_intervals_inc
     pd.testing.assert_frame_equal(forward, backward)  # `--seeds 60,59,...,1` is the sweep of `--seeds 1-60`
 
 
+
+def test_runs_of_one_seed_are_taken_by_loss_so_their_keys_leave_the_intervals_as_they_are():
+    """A Sobol design can draw one seed twice; its runs were taken by key, which names the code
+    version too, so the same losses under another version (other keys) moved the ES interval."""
+    losses = list(np.random.default_rng(4).normal(100_000, 20_000, 80).round())
+    table = runs("sobol design", losses).assign(seed=[i // 2 for i in range(80)], key=[f"k{i:02d}" for i in range(80)])
+    rekeyed = table.assign(key=[f"k{79 - i:02d}" for i in range(80)]).sort_values("key")  # read in key order
+    pd.testing.assert_frame_equal(risk_table(table), risk_table(rekeyed))
+    pd.testing.assert_frame_equal(convergence(table, level=0.95), convergence(rekeyed, level=0.95))
+
 def test_a_sobol_cell_reports_no_single_value_for_a_parameter_it_varies_and_desk_days_per_runs_own_capacity():
     table = runs("sobol design", [100] * 4, param_facilities="20").assign(
         param_desk_capacity_per_hour=["1", "2", "4", "8"], liquidations_executed=[24.0, 24.0, 24.0, 24.0])

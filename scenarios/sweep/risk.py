@@ -25,7 +25,10 @@ __all__ = ["LEVELS", "convergence", "es_var", "loss_of", "risk_table", "tail_siz
 
 LEVELS = (0.95, 0.99)
 RESAMPLES = 1000
-_ORDER = ["seed", "key"]  # a cell's runs in this order (a Sobol design can draw one seed twice)
+# a cell's runs in this order: a Sobol design can draw one seed twice, and its runs of one seed are
+# taken by loss before key, so runs that lost the same under another code version (another key) give
+# the same intervals
+_ORDER = ["seed", "shortfall_end_cents", "key"]
 
 
 def loss_of(runs: pd.DataFrame) -> pd.Series:
@@ -118,18 +121,22 @@ def _desk_days_p99(runs: pd.DataFrame, ok: pd.DataFrame, liquidations: pd.Series
 def risk_table(runs: pd.DataFrame, defaults: dict | None = None) -> pd.DataFrame:
     """One row per grid cell (in the order cells first appear); `defaults` are the scenario's
     parameters not swept (the desk's capacity per hour, when the scenario has one). A cell's runs
-    are taken in seed order, so the bootstrap intervals do not depend on the order seeds were listed."""
-    rows = [_cell_row(cell, group.sort_values(_ORDER[: 2 if "key" in group.columns else 1], kind="stable"),
-                      defaults or {})
-            for cell, group in runs.groupby("cell", sort=False)]
+    are taken in seed order, so the bootstrap intervals do not depend on the order seeds were listed
+    (nor, for one seed drawn twice, on the runs' keys: see `_ORDER`)."""
+    rows = [_cell_row(cell, _ordered(group), defaults or {}) for cell, group in runs.groupby("cell", sort=False)]
     return pd.DataFrame(rows)
+
+
+def _ordered(runs: pd.DataFrame) -> pd.DataFrame:
+    """A cell's runs in `_ORDER` (of the columns it has)."""
+    return runs.sort_values([column for column in _ORDER if column in runs.columns], kind="stable")
 
 
 def convergence(runs: pd.DataFrame, level: float = 0.99, points: int = 20) -> pd.DataFrame:
     """ES at `level` (and its interval) on the first n seeds of each cell, n growing to all of them."""
     rows = []
     for cell, group in runs[runs["status"] == "ok"].groupby("cell", sort=False):
-        loss = loss_of(group.sort_values("seed")).to_numpy()
+        loss = loss_of(_ordered(group)).to_numpy()  # as `risk_table` takes them
         if len(loss) == 0 or np.isnan(loss).all():
             continue
         for n in sorted({int(x) for x in np.linspace(min(10, len(loss)), len(loss), points)}):
