@@ -18,6 +18,7 @@ from domains.credit.facility import (
     BelowMarginLimit,
     CustomerNotEligible,
     DisbursalAboveFacilityAmount,
+    DisbursalNotConcluded,
     DisbursalOnInactiveFacility,
     OnlyOneDisbursalAllowed,
     OutstandingAmount,
@@ -226,6 +227,30 @@ def test_completing_with_something_outstanding_is_refused_with_the_amount(sim, c
     error = refused(sim, OutstandingAmount, sim.credit.complete_facility, facility)
     assert (error.facility_id, error.outstanding) == (facility, 1)
 
+
+
+def test_completing_while_a_disbursal_awaits_its_approval_is_refused_naming_it(sim, customer):
+    """Nothing is owed while a disbursal awaits its committee, so the facility completed, and the
+    approval then settled the disbursal on the closed facility: $20,000 owed on a facility that takes
+    no payment (Lana does the same: see `domains.credit.facility.active._complete`)."""
+    sim.access.seed()
+    member = sim.access.create_user("una@bank.test", "bank-manager")
+    board = sim.governance.create_committee("board")
+    sim.governance.add_member(board, member)
+    sim.governance.set_policy("disbursal", board)
+    facility = open_facility(sim, customer)
+    sim.credit.record_payment(facility, FEE)  # the initial disbursal paid back: nothing owed
+    waiting = sim.credit.initiate_disbursal(facility, 20_000_00)
+    error = refused(sim, DisbursalNotConcluded, sim.credit.complete_facility, facility)
+    assert (error.facility_id, error.disbursal_id) == (facility, waiting)
+    sim.governance.approve(waiting, member)
+    assert sim.credit.books(facility).outstanding == 20_000_00  # settled on an active facility, owed
+    assert sim.credit.facility(facility).status is FacilityStatus.ACTIVE
+    denied = sim.credit.initiate_disbursal(facility, 5_000_00)
+    sim.governance.deny(denied, member, "no")
+    sim.credit.record_payment(facility, 20_000_00)
+    sim.credit.complete_facility(facility)  # a denied disbursal is concluded
+    assert sim.credit.facility(facility).status is FacilityStatus.CLOSED
 
 def test_collateral_of_a_closed_facility_cannot_change(sim, customer):
     facility = open_facility(sim, customer, terms=std_terms())

@@ -246,7 +246,11 @@ class Mature:
 
 @attrs.frozen
 class CompleteFacility:
+    """`outstanding_cents` owed (defaulted included) and the earliest of the facility's disbursals
+    not yet concluded (`unconcluded_disbursal_id`, None when none is), as the books say now."""
+
     outstanding_cents: int
+    unconcluded_disbursal_id: str | None = None
 
 
 @attrs.frozen

@@ -15,6 +15,7 @@ __all__ = [
     "CreditError",
     "CustomerNotEligible",
     "DisbursalAboveFacilityAmount",
+    "DisbursalNotConcluded",
     "DisbursalOnInactiveFacility",
     "DisbursalPastMaturityDate",
     "InsufficientCollateral",
@@ -95,6 +96,11 @@ class PaymentAboveOutstanding(CreditError):
 
 class OutstandingAmount(CreditError):
     """Completion needs zero outstanding (facility_id, outstanding)."""
+
+
+class DisbursalNotConcluded(CreditError):
+    """Completion waits for each of the facility's disbursals to be concluded, settled or denied
+    (facility_id, disbursal_id: the earliest still awaiting its approval or its settlement)."""
 
 
 class NegativeCollateral(CreditError):

@@ -13,7 +13,7 @@ import attrs
 from domains.aggregate import evolve
 from domains.credit import commands as cmd
 from domains.credit.collateral.collateralization import CollateralizationState, classify
-from domains.credit.errors import MissingId, OutstandingAmount, require
+from domains.credit.errors import DisbursalNotConcluded, MissingId, OutstandingAmount, require
 from domains.credit.facility import accrual, margin
 from domains.credit.facility import events as ev
 from domains.credit.facility.activation import ActivationAmounts, activation_amounts
@@ -103,8 +103,8 @@ def decide(state: Facility | None, command: object, at: datetime) -> tuple[ev.Fa
     match command:
         case cmd.Mature(day=day):
             return _mature(f, day)
-        case cmd.CompleteFacility(outstanding_cents=outstanding):
-            return _complete(f, outstanding, at)
+        case cmd.CompleteFacility(outstanding_cents=outstanding, unconcluded_disbursal_id=unconcluded):
+            return _complete(f, outstanding, unconcluded, at)
         case cmd.ConcludeAccrualCycle():
             return accrual.decide(f, command)
     return margin.decide(f, command)
@@ -146,11 +146,22 @@ def _mature(f: Facility, day: date) -> tuple[ev.FacilityEvent, ...]:
     return (ev.FacilityMatured(),)
 
 
-def _complete(f: Facility, outstanding: int, at: datetime) -> tuple[ev.FacilityEvent, ...]:
+def _complete(f: Facility, outstanding: int, unconcluded: str | None, at: datetime) -> tuple[ev.FacilityEvent, ...]:
+    """Nothing outstanding or defaulted (Lana's `CreditFacility::complete`), and no disbursal still
+    awaiting its approval or its settlement.
+
+    The second is not Lana's rule, and its absence is a bug there: a disbursal initiated and not yet
+    approved posts nothing to the receivables its balances read, so the facility completes, and the
+    approval job then settles the disbursal on the closed facility (`disbursal/jobs/approve.rs`
+    checks no status): principal disbursed and owed on a facility that takes no payment
+    (`PaymentOnClosedFacility`). Here completion is refused until the operator denies the
+    disbursal, or it is approved and settled (and then owed)."""
     if f.status is FacilityStatus.CLOSED:
         return ()
     if outstanding > 0:
         raise OutstandingAmount(facility_id=f.id, outstanding=outstanding)
+    if unconcluded is not None:
+        raise DisbursalNotConcluded(facility_id=f.id, disbursal_id=unconcluded)
     return (ev.FacilityCompleted(at),)
 
 

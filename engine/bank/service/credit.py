@@ -38,6 +38,7 @@ from domains.credit.facility import (
     require_open_for_payment,
 )
 from domains.credit.facility.active import Facility
+from domains.credit.primitives import DisbursalStatus
 from domains.deposit.errors import ensure_active
 from domains.price import BTC_USD
 from domains.validators import check_amount, check_id
@@ -216,11 +217,15 @@ class CreditService:
 
     def complete_facility(self, facility_id: str, *, subject: str = SYSTEM) -> Outcome:
         """Complete (close) a facility with nothing outstanding: `OutstandingAmount` while principal,
-        interest or a defaulted amount remains; a facility not activated is `FacilityNotActivated`."""
-        self._active(facility_id)
+        interest or a defaulted amount remains, `DisbursalNotConcluded` while a disbursal awaits its
+        approval or its settlement (deny it, or let it settle, first: see `domains.credit.facility.active`);
+        a facility not activated is `FacilityNotActivated`."""
+        f = self._active(facility_id)
         books = self.books(facility_id)
-        return self.kernel.execute(FACILITY_KIND, facility_id, CompleteFacility(books.outstanding + books.defaulted),
-                                   subject=subject)
+        unconcluded = next((d for d, _ in f.disbursals
+                            if self.kernel.state("disbursal", d).status is DisbursalStatus.NEW), None)
+        return self.kernel.execute(FACILITY_KIND, facility_id, CompleteFacility(
+            books.outstanding + books.defaulted, unconcluded), subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
     def facility(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> FacilityView:
