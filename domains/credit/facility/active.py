@@ -152,10 +152,10 @@ def _complete(f: Facility, outstanding: int, unconcluded: str | None, at: dateti
 
     The second is not Lana's rule, and its absence is a bug there: a disbursal initiated and not yet
     approved posts nothing to the receivables its balances read, so the facility completes, and the
-    approval job then settles the disbursal on the closed facility (`disbursal/jobs/approve.rs`
-    checks no status): principal disbursed and owed on a facility that takes no payment
-    (`PaymentOnClosedFacility`). Here completion is refused until the operator denies the
-    disbursal, or it is approved and settled (and then owed)."""
+    approval job then settles the disbursal on the closed facility
+    (`core/credit/src/disbursal/jobs/approve.rs` checks no status): principal disbursed and owed on a
+    facility that takes no payment (`PaymentOnClosedFacility`). Here completion is refused until the
+    operator denies the disbursal, or it is approved and settled (and then owed)."""
     if f.status is FacilityStatus.CLOSED:
         return ()
     if outstanding > 0:
