@@ -59,8 +59,7 @@ class StoryFailed(Exception):
 @checks("btc x btc_usd reaches the margin-call CVL of facility_usd (125 % on Lana's terms), or the facility "
         "never activates")
 def check(params: dict) -> None:
-    """btc x btc_usd must reach the margin-call CVL of facility_usd (125 % on Lana's terms), or the
-    facility never activates."""
+    """`ScenarioError` naming the CVL reached and the one needed (the rule: its `checks` text)."""
     from domains.credit.terms import std_terms
     from scenarios.library.params import ScenarioError
 
