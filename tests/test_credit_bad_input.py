@@ -6,6 +6,7 @@ core/credit/collection/src/obligation/mod.rs; core/credit/src/ledger/velocity)."
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import attrs
@@ -228,7 +229,6 @@ def test_completing_with_something_outstanding_is_refused_with_the_amount(sim, c
     assert (error.facility_id, error.outstanding) == (facility, 1)
 
 
-
 def test_completing_while_a_disbursal_awaits_its_approval_is_refused_naming_it(sim, customer):
     """Nothing is owed while a disbursal awaits its committee, so the facility completed, and the
     approval then settled the disbursal on the closed facility: $20,000 owed on a facility that takes
@@ -251,6 +251,86 @@ def test_completing_while_a_disbursal_awaits_its_approval_is_refused_naming_it(s
     sim.credit.record_payment(facility, 20_000_00)
     sim.credit.complete_facility(facility)  # a denied disbursal is concluded
     assert sim.credit.facility(facility).status is FacilityStatus.CLOSED
+
+
+@pytest.fixture
+def threaded():
+    """A threaded run with a one-member disbursal committee (approvals wait for `member`), and a
+    multi-disbursal facility whose initial disbursal is paid back: nothing owed."""
+    with Simulation(seed=5, start="2024-01-01", runtime="threaded") as sim:
+        sim.price.set(PRICE)
+        sim.access.seed()
+        member = sim.access.create_user("una@bank.test", "bank-manager")
+        board = sim.governance.create_committee("board")
+        sim.governance.add_member(board, member)
+        sim.governance.set_policy("disbursal", board)
+        customer_id = sim.customer.create_customer("threaded@bank.test")
+        sim.deposit.record_deposit(sim.deposit.create_account(customer_id), 1_000_00)
+        facility = open_facility(sim, customer_id)
+        sim.credit.record_payment(facility, FEE)
+        yield sim, facility, member
+
+
+def completing_while(sim, facility: str, other) -> tuple[list[Exception], list[Exception]]:
+    """`complete_facility` with `other` run on another thread once the completion has read what the
+    facility owes (it waits up to a second for `other`, if nothing holds `other` back); the
+    refusals of each."""
+    read, done, theirs, ours = threading.Event(), threading.Event(), [], []
+    books = sim.credit.books
+
+    def books_then_waiting(facility_id: str, **kwargs):
+        found = books(facility_id, **kwargs)
+        if not read.is_set():
+            read.set()
+            done.wait(1)
+        return found
+
+    def running_other() -> None:
+        read.wait(10)
+        try:
+            other()
+        except Exception as refusal:
+            theirs.append(refusal)
+        done.set()
+
+    sim.credit.books = books_then_waiting
+    worker = threading.Thread(target=running_other)
+    worker.start()
+    try:
+        sim.credit.complete_facility(facility)
+    except Exception as refusal:
+        ours.append(refusal)
+    worker.join(10)
+    del sim.credit.books
+    return ours, theirs
+
+
+def test_on_the_threaded_runtime_a_disbursal_initiated_during_a_completion_is_refused_not_settled_closed(threaded):
+    """The completion read the facility's disbursals (none open), then what it owes (nothing);
+    another thread's disbursal initiated in between was recorded on the facility, which then
+    completed, and its approval settled it on the closed facility. Now the initiation waits for
+    the completion and is refused as on an inactive facility."""
+    sim, facility, _ = threaded
+    ours, theirs = completing_while(sim, facility, lambda: sim.credit.initiate_disbursal(facility, 20_000_00))
+    assert ours == [] and [type(r) for r in theirs] == [DisbursalOnInactiveFacility]
+    assert sim.credit.facility(facility).status is FacilityStatus.CLOSED
+    assert sim.credit.books(facility).outstanding == 0
+    initial = sim.state("credit-facility", facility).initial_disbursal_id
+    assert [d for d, _ in sim.state("credit-facility", facility).disbursals] == [initial]  # none other
+
+
+def test_on_the_threaded_runtime_a_disbursal_settled_during_a_completion_stays_owed_on_an_active_facility(threaded):
+    """The completion read what the facility owes (nothing), then the disbursal's status; an
+    approval on another thread in between settled it, so the completion saw it concluded and
+    closed the facility with its principal owed. Now the statuses are read first: the disbursal
+    awaiting approval refuses the completion, and the settled principal is owed on an active one."""
+    sim, facility, member = threaded
+    waiting = sim.credit.initiate_disbursal(facility, 20_000_00)
+    ours, theirs = completing_while(sim, facility, lambda: sim.governance.approve(waiting, member))
+    assert theirs == [] and [(type(r), r.disbursal_id) for r in ours] == [(DisbursalNotConcluded, waiting)]
+    assert sim.credit.facility(facility).status is FacilityStatus.ACTIVE
+    assert sim.credit.books(facility).outstanding == 20_000_00
+
 
 def test_collateral_of_a_closed_facility_cannot_change(sim, customer):
     facility = open_facility(sim, customer, terms=std_terms())

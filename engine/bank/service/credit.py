@@ -129,11 +129,13 @@ class CreditService:
         locks = AccountLocks(kernel, self.reads, deposits, governance)  # what waits on a frozen deposit account
         self.flow = CreditFlow(kernel, price, reactions, self.reads, locks, accruals)
         self.liquidation_flow = LiquidationFlow(reactions, self.reads)
-        # What a facility owes is read twice for its liquidation's proceeds: before the proceeds'
-        # command names a payment, and in its reaction, which sizes the payment. A payment lowering
-        # it in between, from another thread on the threaded runtime, would leave a named payment
-        # unrecorded; payments and proceeds therefore take this lock, for their whole cascade.
-        self._paying = threading.RLock()
+        # Operator calls that read other entities before their command, held whole (cascade
+        # included) against each other on the threaded runtime: the proceeds read what is owed to
+        # name a payment that their reaction sizes from a second read (a payment between the two
+        # would leave the named payment unrecorded); a completion reads the facility's disbursals
+        # and what it owes (a disbursal initiated between that read and its command would be
+        # settled on the closed facility).
+        self._serial = threading.RLock()
 
     def create_terms_template(self, name: str, values: TermValues, *, subject: str = SYSTEM) -> str:
         template_id = self.kernel.ids.entity()
@@ -178,16 +180,18 @@ class CreditService:
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
         check_id("facility_id", facility_id)
         check_amount("amount", amount, NonPositiveAmount)
-        f, price = self._active(facility_id), self.price.current()
-        if price is None:
-            raise PriceUnavailable(facility_id=facility_id)
-        assert_disbursal_allowed(f, self.kernel.now, amount, self.reads.cvl(f, price, adding=amount))
-        disbursal_id, due = self.kernel.ids.entity(), f.maturity_date
-        self.kernel.execute("disbursal", disbursal_id, InitiateDisbursal(
-            disbursal_id, facility_id, amount, f.disbursal_credit_account_id, due, **obligation_dates(f.terms, due)),
-            subject=subject)
-        self.kernel.execute(FACILITY_KIND, facility_id, RecordDisbursalInitiated(disbursal_id, amount), subject=subject)
-        self.governance.start_process("disbursal", disbursal_id, disbursal_id)
+        with self._serial:  # not between a completion's reads and its command (`__init__`)
+            f, price = self._active(facility_id), self.price.current()
+            if price is None:
+                raise PriceUnavailable(facility_id=facility_id)
+            assert_disbursal_allowed(f, self.kernel.now, amount, self.reads.cvl(f, price, adding=amount))
+            disbursal_id, due = self.kernel.ids.entity(), f.maturity_date
+            self.kernel.execute("disbursal", disbursal_id, InitiateDisbursal(
+                disbursal_id, facility_id, amount, f.disbursal_credit_account_id, due,
+                **obligation_dates(f.terms, due)), subject=subject)
+            self.kernel.execute(FACILITY_KIND, facility_id, RecordDisbursalInitiated(disbursal_id, amount),
+                                subject=subject)
+            self.governance.start_process("disbursal", disbursal_id, disbursal_id)
         return disbursal_id
 
     def record_payment(self, facility_id: str, amount: int, *, effective: str | date | None = None,
@@ -209,7 +213,7 @@ class CreditService:
         ensure_active(source, self.deposits.account(source).status)
         day = payment_date(facility_id, f.activated_at.date(), self.kernel.now.date(), effective)
         payment_id = self.kernel.ids.entity()
-        with self._paying:
+        with self._serial:
             self.kernel.execute("payment", payment_id, RecordPayment(
                 payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id), day),
                 subject=subject)
@@ -220,12 +224,13 @@ class CreditService:
         interest or a defaulted amount remains, `DisbursalNotConcluded` while a disbursal awaits its
         approval or its settlement (deny it, or let it settle, first: see `domains.credit.facility.active`);
         a facility not activated is `FacilityNotActivated`."""
-        f = self._active(facility_id)
-        books = self.books(facility_id)
-        unconcluded = next((d for d, _ in f.disbursals
-                            if self.kernel.state("disbursal", d).status is DisbursalStatus.NEW), None)
-        return self.kernel.execute(FACILITY_KIND, facility_id, CompleteFacility(
-            books.outstanding + books.defaulted, unconcluded), subject=subject)
+        with self._serial:  # no disbursal initiated between these reads and the command (`__init__`)
+            f = self._active(facility_id)
+            unconcluded = next((d for d, _ in f.disbursals
+                                if self.kernel.state("disbursal", d).status is DisbursalStatus.NEW), None)
+            books = self.books(facility_id)  # after the statuses: a settlement seen there is posted here
+            return self.kernel.execute(FACILITY_KIND, facility_id, CompleteFacility(
+                books.outstanding + books.defaulted, unconcluded), subject=subject)
 
     # -- reads ---------------------------------------------------------------------------
     def facility(self, facility_id: str, *, as_of: str | date | datetime | None = None) -> FacilityView:
@@ -364,7 +369,7 @@ class CreditService:
         nothing of them is payable (nothing paid, or nothing owed: `domains.credit.collateral.proceeds`)."""
         liquidation_id = self._last_liquidation_id(self._active(facility_id))
         command = RecordProceedsReceived(cents, None, self.kernel.now.date())  # `cents` checked before any read
-        with self._paying:  # no payment between this read and the reaction's (`__init__`)
+        with self._serial:  # no payment between this read and the reaction's (`__init__`)
             if self.liquidation_flow.payable(facility_id, cents) > 0:
                 command = attrs.evolve(command, payment_id=self.kernel.ids.entity())
             self.kernel.execute("liquidation", liquidation_id, command, subject=subject)
