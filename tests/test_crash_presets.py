@@ -189,6 +189,19 @@ def test_a_bad_start_price_is_named_as_bad_not_as_missing(tmp_path, capsys, star
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("spec", "words"), [("constant:start=50000", "constant takes no key 'start'; known: price"),
+                                             ("may-2021:start=50000", "may-2021 takes no key 'start'; known: noise")])
+def test_a_start_price_on_a_market_that_takes_none_is_named_as_unknown_not_as_missing(tmp_path, capsys, spec,
+                                                                                      words):
+    """`path=constant:start=50000` (its price is `constant:50000` or `price=`) and a historical shape's
+    `start=` were answered "needs a start price: give start=DOLLARS in it", which they had given."""
+    out = tmp_path / "run"
+    assert main(["run", "stress", "--set", f"path={spec}", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "needs a start price" not in err and err.count("\n") == 1
+    assert not out.exists()
+
+
 def test_run_stress_on_a_journals_book_gives_the_run_lanasim_run_from_gives(book_journal, tmp_path, capsys):
     """`run_stress("march-2020", book_from=J)` was refused with "a book held in a journal is branched,
     not opened: run it with the book `build_book(params)` gives (`Scenario.execute` does)"."""

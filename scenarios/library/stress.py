@@ -162,7 +162,8 @@ def check(params: dict) -> None:
         path = _market(params, seed=0, checking=True)  # built once here (a csv: path reads and parses its file)
         _start(path, params["lead_days"])
     except PathSpecError as refused:
-        if refused.fields.get("key") == "start" and "value" not in refused.fields:  # none given: btc_usd gives one
+        if refused.fields.get("key") == "start" and not {"value", "known"} & refused.fields.keys():
+            # none given (not a bad one, nor a `start=` the kind takes no such key for): btc_usd gives one
             raise ScenarioError(f"market spec {params['path']!r} needs a start price: give start=DOLLARS in it, "
                                 "or btc_usd=DOLLARS") from None
         raise ScenarioError(refused.describe()) from None
