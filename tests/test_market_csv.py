@@ -61,6 +61,8 @@ def test_a_csv_replays_its_relative_moves_from_a_given_price_and_ignores_the_see
 
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("", 1, "file is empty"),
+    ("\n  \n", 1, "file is empty"),
+    ("\nOpen,High\n1,2\n", 2, "lacks a time column"),
     ("Open,High\n1,2\n", 1,
      "lacks a time column (timestamp, date, datetime, time, snapped_at, open_time, unix) and a price column"),
     ("date,volume\n2022-06-01,5\n", 1, "lacks a price column (close, price)"),
@@ -80,6 +82,25 @@ def test_a_malformed_file_is_refused_in_one_line_naming_the_line_number_and_prob
     assert (refused.value.path, refused.value.line) == (file, line)
     assert f"{file} line {line}: " in str(refused.value) and words in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_blank_lines_before_the_header_are_no_part_of_the_file(tmp_path):
+    """A blank first line (an export's, or an editor's) was a bare IndexError: the header was read
+    from it."""
+    file = csv_path(tmp_path, "\n \ndate;close\n2024-08-05;49000\n\n2024-08-06;50000\n")
+    path = path_from_spec(f"csv:{file}", seed=1)
+    assert (path.price_at(0), path.price_at(DAY)) == (4_900_000, 5_000_000)
+
+
+def test_a_carriage_return_inside_text_given_as_such_is_refused_naming_its_line():
+    """Files are read with universal newlines; text handed to the reader as it is (`CsvReplay.from_text`)
+    could hold a lone carriage return, which was a bare `_csv.Error`."""
+    from scenarios.market.csvfile import read_points
+    from scenarios.market.paths import MalformedPriceFile
+
+    with pytest.raises(MalformedPriceFile) as refused:
+        read_points("date,close\n2024-08-05,4\r9000\n", "prices.csv")
+    assert refused.value.line == 2 and "new-line character" in str(refused.value)
 
 
 def test_a_missing_file_is_refused_naming_it(tmp_path):

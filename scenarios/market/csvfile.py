@@ -87,27 +87,36 @@ def read_points(text: str, source: str, *, newest_first: bool = False) -> list[t
 
 
 def _parse(text: str, source: str) -> list[tuple[int, datetime, int]]:
-    first = text.split("\n", 1)[0]
+    """Blank lines, before the header too, are no rows (a blank first line was an IndexError)."""
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
     delimiter = next((d for d in (";", "\t") if d in first and "," not in first), ",")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader, None)
-    columns, width = _header(header, source)
-    rows: list[tuple[int, datetime, int]] = []
-    if header is not None and width == 0:  # a headerless kline file: its first line is a row
-        rows.append((1, *_row(header, columns, _KLINE_FIELDS, delimiter, source, 1)))
-    for record in reader:
-        if not any(cell.strip() for cell in record):
-            continue
-        rows.append((reader.line_num, *_row(record, columns, width, delimiter, source, reader.line_num)))
+    try:
+        header = next((record for record in reader if _filled(record)), None)
+        line = reader.line_num
+        columns, width = _header(header, source, line)
+        rows: list[tuple[int, datetime, int]] = []
+        if header is not None and width == 0:  # a headerless kline file: its first line is a row
+            rows.append((line, *_row(header, columns, _KLINE_FIELDS, delimiter, source, line)))
+        for record in reader:
+            if _filled(record):
+                rows.append((reader.line_num, *_row(record, columns, width, delimiter, source, reader.line_num)))
+    except csv.Error as bad:  # a lone carriage return in text given as such (a file's is read as a newline)
+        raise MalformedPriceFile(path=source, line=reader.line_num, problem=str(bad)) from None
     if not rows:
         raise MalformedPriceFile(path=source, line=reader.line_num + 1, problem="no price rows after the header")
     return rows
 
 
-def _header(record: list[str] | None, source: str) -> tuple[tuple[int, int], int]:
-    """(time, price) column indexes and the header's width (0: no header, a Binance kline row)."""
+def _filled(record: list[str]) -> bool:
+    return any(cell.strip() for cell in record)
+
+
+def _header(record: list[str] | None, source: str, line: int) -> tuple[tuple[int, int], int]:
+    """(time, price) column indexes and the header's width (0: no header, a Binance kline row);
+    `line` is the header's number."""
     if record is None:
-        raise MalformedPriceFile(path=source, line=1, problem="file is empty")
+        raise MalformedPriceFile(path=source, line=1, problem="file is empty")  # or blank lines only
     names = [cell.strip().lower().replace(" ", "_") for cell in record]
     found = [next((names.index(n) for n in wanted if n in names), None) for wanted in (TIME_COLUMNS, PRICE_COLUMNS)]
     if None not in found:
@@ -118,7 +127,7 @@ def _header(record: list[str] | None, source: str) -> tuple[tuple[int, int], int
                (("time", TIME_COLUMNS, found[0]), ("price", PRICE_COLUMNS, found[1])) if at is None]
     hint = f"; it looks like data: add a first line naming the columns, e.g. {_suggested_header(len(names))}"
     problem = f"header {names} lacks {' and '.join(lacking)}{hint if isinstance(instant(names[0]), datetime) else ''}"
-    raise MalformedPriceFile(path=source, line=1, problem=problem)
+    raise MalformedPriceFile(path=source, line=line, problem=problem)
 
 
 def _suggested_header(width: int) -> str:
