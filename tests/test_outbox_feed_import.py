@@ -71,6 +71,33 @@ def test_a_line_that_is_no_json_object_is_refused_by_its_number_and_no_journal_i
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.jsonl"]
 
 
+@pytest.mark.parametrize(("event_type", "field", "value", "words"), [
+    ("payment-allocation-created", "amount", None, "amount None is not a whole number >= 0"),
+    ("facility-activated", "amount", "5", "amount '5' is not a whole number >= 0"),
+    ("obligation-created", "initial_amount", 1.5, "initial_amount 1.5 is not a whole number >= 0"),
+    ("collateral-updated", "amount", -1, "amount -1 is not a whole number >= 0"),
+    ("party-created", "email", 5, "email 5 is not a string"),
+    ("disbursal-settled", "credit_facility_id", None, "credit_facility_id None is not a string"),
+    ("collateral-updated", "recorded_at", "x", "Invalid isoformat string: 'x'"),
+])
+def test_an_envelope_field_of_the_wrong_type_is_refused_by_its_line_and_no_journal_is_written(
+        tmp_path, capsys, export, event_type, field, value, words):
+    """An amount null or negative, an id or email that is a number, a `recorded_at` that is no
+    instant: these were a traceback (a null allocation summed after the whole file was read, a bad
+    `recorded_at` parsed at its end) or carried into the book."""
+    lines = list(export)
+    number = next(n for n, line in enumerate(lines) if f'.{event_type}"' in line)
+    envelope = json.loads(lines[number])
+    (envelope if field == "recorded_at" else envelope["payload"]["entity"])[field] = value
+    lines[number] = json.dumps(envelope)
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(lines) + "\n")
+    assert main(["import", "--from-outbox", str(events), "--journal", str(tmp_path / "again.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert f"line {number + 1}, -: not a lanasim outbox envelope ({words})" in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.jsonl"]
+
+
 def test_a_facility_whose_borrower_no_envelope_names_is_refused_by_its_id(tmp_path, export):
     without_parties = [line for line in export if '"core.customer.party-created"' not in line]
     with pytest.raises(BookRefused) as refused:

@@ -57,6 +57,7 @@ class _Fold:
     def add(self, envelope: object) -> None:
         checked = _shape(envelope)
         kind, payload, entity = checked["event_type"], checked["payload"], checked["payload"].get("entity", {})
+        datetime.fromisoformat(checked["recorded_at"].replace("Z", "+00:00"))  # read at the end: refused here, by line
         self.last = max(self.last, checked["recorded_at"])
         if isinstance(sequence := checked.get("sequence"), int) and (self.first is None or sequence < self.first):
             self.first = sequence
@@ -66,30 +67,49 @@ class _Fold:
                 raise TypeError(f"price {price!r} is not a whole number of cents > 0")
             self.price = _later(self.price, (_sequence(envelope), price))
         elif kind == "core.customer.party-created":
-            self.emails[entity["id"]] = entity["email"]
+            self.emails[_text(entity, "id")] = _text(entity, "email")
         elif kind == "core.customer.customer-created":
-            self.parties[entity["id"]] = entity["party_id"]
+            self.parties[_text(entity, "id")] = _text(entity, "party_id")
         elif kind == "core.credit.facility-activated":
-            activated = date.fromisoformat(entity["activated_at"][:10])
-            self.facilities[entity["id"]] = (_sequence(envelope), entity["customer_id"], entity["amount"], activated)
+            activated = date.fromisoformat(_text(entity, "activated_at")[:10])
+            self.facilities[_text(entity, "id")] = (_sequence(envelope), _text(entity, "customer_id"),
+                                                    _cents(entity, "amount"), activated)
         elif kind == "core.credit.facility-completed":
-            self.closed.add(entity["id"])
+            self.closed.add(_text(entity, "id"))
         elif "terms" in entity and kind.startswith(("core.credit.facility-proposal", "core.credit.pending-credit")):
-            self.terms[entity["id"]] = entity["terms"]
+            self.terms[_text(entity, "id")] = entity["terms"]
         elif kind == IMPORTED:
             # the import settled one disbursal of the principal still owed; the rest was repaid before it
-            self.terms[entity["id"]] = entity["terms"]
-            self.prepaid[entity["id"]] = entity["disbursed"] - entity["principal"]
+            self.terms[_text(entity, "id")] = entity["terms"]
+            self.prepaid[entity["id"]] = _cents(entity, "disbursed") - _cents(entity, "principal")
         elif kind == "core.credit.disbursal-settled":
-            self.disbursals[entity["id"]] = (entity["credit_facility_id"], entity["amount"])
+            self.disbursals[_text(entity, "id")] = (_text(entity, "credit_facility_id"), _cents(entity, "amount"))
         elif kind == "core.credit-collection.obligation-created":
-            self.obligations[entity["id"]] = (entity["beneficiary_id"], from_pascal(entity["obligation_type"]),
-                                              entity["initial_amount"])
+            self.obligations[_text(entity, "id")] = (_text(entity, "beneficiary_id"),
+                                                     from_pascal(_text(entity, "obligation_type")),
+                                                     _cents(entity, "initial_amount"))
         elif kind == "core.credit-collection.payment-allocation-created":
-            self.allocations[entity["id"]] = (entity["obligation_id"], entity["amount"])
+            self.allocations[_text(entity, "id")] = (_text(entity, "obligation_id"), _cents(entity, "amount"))
         elif kind == "core.credit-collateral.collateral-updated":
-            loan = entity["secured_loan_id"]
-            self.collateral[loan] = _later(self.collateral.get(loan), (_sequence(envelope), entity["amount"]))
+            loan = _text(entity, "secured_loan_id")
+            self.collateral[loan] = _later(self.collateral.get(loan), (_sequence(envelope), _cents(entity, "amount")))
+
+
+def _text(entity: dict, field: str) -> str:
+    """`entity[field]`, a string, or `TypeError` naming it (a number or null there was a bare error
+    after the whole file was read, or an id of the wrong type carried into the book)."""
+    value = entity[field]
+    if not isinstance(value, str):
+        raise TypeError(f"{field} {value!r} is not a string")
+    return value
+
+
+def _cents(entity: dict, field: str) -> int:
+    """`entity[field]`, a whole number >= 0 (cents or satoshis), or `TypeError` naming it."""
+    value = entity[field]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError(f"{field} {value!r} is not a whole number >= 0")
+    return value
 
 
 def _later(held: tuple[int, int] | None, new: tuple[int, int]) -> tuple[int, int]:
