@@ -71,9 +71,12 @@ def register_cli(sub) -> None:
 
 def _outbox(args: argparse.Namespace) -> int:
     from engine.inspect import open_readonly
+    from engine.kernel.chain_check import require_intact
     from engine.kernel.codec import dumps
 
     with open_readonly(journal_of(args.journal)) as view:
+        # an edited envelope would import (`import --from-outbox`) into a journal that verifies
+        require_intact(view.journal.conn, journal_of(args.journal), "its outbox is not written")
         try:
             envelopes = view.outbox_reader.stream(after=args.after, types=args.types)  # types checked here
         except UnknownEventType as exc:
@@ -112,6 +115,7 @@ def _utf8_stdout() -> Callable[[str], object]:
 
 def _show(args: argparse.Namespace) -> int:
     from engine.inspect import VIEWS, open_readonly
+    from engine.kernel.chain_check import require_intact
     from engine.kernel.codec import dumps
     from engine.kernel.fork import check_within
     from scenarios.book.export import as_of_iso
@@ -125,7 +129,12 @@ def _show(args: argparse.Namespace) -> int:
             return fail(f"show {args.kind} needs an entity id")
         if as_of is not None:
             check_within(view.journal.conn, as_of)  # as `show JOURNAL book`, `export` and `fork` refuse it
-        _utf8_stdout()(dumps(view.entity(args.kind, args.id, as_of=as_of)) + "\n")
+        try:
+            shown = view.entity(args.kind, args.id, as_of=as_of)
+        except (ValueError, KeyError, TypeError):  # a stored row that no longer decodes was a traceback:
+            require_intact(view.journal.conn, journal_of(args.journal), "it is not shown")  # named, if damaged
+            raise  # the journal is whole: not its fault
+        _utf8_stdout()(dumps(shown) + "\n")
     return 0
 
 

@@ -206,3 +206,62 @@ def test_a_fork_interrupted_while_it_copies_stops_its_chain_check_and_leaves_no_
     assert "interrupted" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite"]
     assert not [t for t in threading.enumerate() if t.name == "chain check"]
+
+
+_EDITED_AMOUNT = ("UPDATE events SET payload = replace(payload, '\"amount\":', '\"amount\":9') "
+                  "WHERE seq = (SELECT MIN(seq) FROM events WHERE payload LIKE '%\"amount\":%')")
+
+
+@pytest.mark.parametrize(("argv", "refused"), [
+    (["export", "{j}", "--out", "{d}/book.csv"], "no book is exported"),
+    (["show", "{j}", "book", "--csv", "{d}/book.csv"], "its book is not read"),
+    (["outbox", "{j}"], "its outbox is not written"),
+])
+def test_an_export_book_view_or_outbox_of_an_edited_journal_is_refused_and_writes_nothing(stressed, tmp_path, capsys,
+                                                                                          argv, refused):
+    """They printed or wrote the edited amount as the book's, and the exported book or outbox imports
+    into a new journal whose chain verifies: an edit carried on, as a fork would carry it."""
+    copy = tampered(stressed, tmp_path, _EDITED_AMOUNT)
+    before = copy.read_bytes()
+    assert main([a.format(j=copy, d=tmp_path) for a in argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and f"{copy}: fails its hash chain at events seq " in err
+    assert err.rstrip().endswith(f"{refused} (lanasim verify lists what changed) (ChainBroken)"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite"] and copy.read_bytes() == before
+
+
+def test_a_damaged_chain_link_fails_verify_naming_it_and_refuses_a_fork(stressed, tmp_path, capsys):
+    """A damaged byte in a link's stored JSON was a JSONDecodeError traceback of verify, fork, export."""
+    copy = tampered(stressed, tmp_path, "UPDATE chain SET marks = '{' WHERE n = 1")
+    assert main(["verify", str(copy)]) == 1
+    assert capsys.readouterr().out.startswith("not ok: chain n 1: link unreadable (its text is damaged)")
+    assert main(["fork", str(copy), "--journal", str(tmp_path / "fork.sqlite")]) == 2
+    assert "fails its hash chain at chain n 1: link unreadable" in one_error_line(capsys)
+
+
+def test_a_journal_whose_schema_text_is_damaged_is_refused_in_one_line(stressed, tmp_path, capsys):
+    """A byte of the schema's text that is not UTF-8 was a UnicodeDecodeError traceback of every verb."""
+    copy = tmp_path / "copy.sqlite"
+    data = bytearray(stressed.read_bytes())
+    at = data.index(b"tablechainchain")  # the chain table's row in sqlite_master: type, name, table name
+    data[at + len("table")] = 0xB3  # its name, which SQLite does not parse but Python decodes
+    copy.write_bytes(bytes(data))
+    for argv in (["verify", str(copy)], ["export", str(copy), "--out", str(tmp_path / "b.csv")]):
+        assert main(argv) == 2
+        assert "its schema holds text that is not UTF-8" in one_error_line(capsys)
+
+
+def test_a_facility_history_over_a_damaged_outbox_row_names_the_damage_instead_of_a_traceback(stressed, tmp_path,
+                                                                                             capsys):
+    """`show J history ID` folds the outbox; a row that no longer decodes was a JSONDecodeError (or a
+    KeyError) traceback. When a view fails that way the chain is checked, which names the row."""
+    from engine.inspect import open_readonly
+
+    with open_readonly(str(stressed)) as view:
+        facility = view.journal.conn.execute(
+            "SELECT id FROM entities WHERE kind = 'credit-facility' ORDER BY entity LIMIT 1").fetchone()[0]
+    copy = tampered(stressed, tmp_path, "UPDATE outbox SET payload = '{x' WHERE sequence = "
+                    "(SELECT MIN(sequence) FROM outbox WHERE event_type LIKE '%facility-activated')")
+    assert main(["show", str(copy), "history", facility]) == 2
+    line = one_error_line(capsys)
+    assert "fails its hash chain at outbox sequence " in line and "it is not shown" in line, line

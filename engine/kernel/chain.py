@@ -148,9 +148,20 @@ def link_hash(previous: str, n: int, marks: dict[str, Any], covers: dict[str, An
     return h.hexdigest()
 
 
+class LinkUnreadable(ValueError):
+    """A chain link whose stored text no longer parses (a damaged byte): `n` is its number."""
+
+    def __init__(self, n: object) -> None:
+        super().__init__(f"chain link n {n} is unreadable")
+        self.n = n
+
+
 def _link(row: tuple[Any, ...]) -> Link:
     n, marks, covers, state, locators, hash_ = row
-    return Link(n, json.loads(marks), json.loads(covers), json.loads(state), bytes(locators), hash_)
+    try:
+        return Link(n, json.loads(marks), json.loads(covers), json.loads(state), bytes(locators), hash_)
+    except (ValueError, TypeError):  # a JSONDecodeError from a damaged byte was a traceback of verify and fork
+        raise LinkUnreadable(n) from None
 
 
 def last_link(conn: sqlite3.Connection) -> Link | None:

@@ -16,6 +16,7 @@ from engine.kernel.chain import (
     HEAD_KEY,
     BadRow,
     Link,
+    LinkUnreadable,
     digest_range,
     keyed_state,
     last_link,
@@ -44,7 +45,15 @@ def check_chain(conn: sqlite3.Connection, expect_head: str | None = None) -> tup
     marks: dict[str, int] = {}
     previous, count, last = "", 0, None
     hashes: dict[str, int] = {}
-    for link in links(conn):
+    walk = links(conn)
+    while True:
+        try:
+            link = next(walk, None)
+        except LinkUnreadable as damaged:  # the walk cannot go past it: what it covers is unchecked
+            bad.append(BadRow(CHAIN, f"n {damaged.n}", "link unreadable (its text is damaged)"))
+            return bad, {"chain head": previous, "chain links": count}
+        if link is None:
+            break
         count += 1
         if link.n != count:
             bad.append(BadRow(CHAIN, f"n {count}", f"link missing (the next link is n {link.n})"))
@@ -63,10 +72,11 @@ def check_chain(conn: sqlite3.Connection, expect_head: str | None = None) -> tup
 
 
 class ChainBroken(EngineError):
-    """A journal to branch from or write to fails its hash chain (fields: path, table, key, problem:
-    its first bad row, as `lanasim verify` names it; refused: what is not done). A branch copies the
-    rows and a writer's next commit seals them under a new link, so either would carry an edit, a cut
-    tail or a dropped chain on under a chain that verifies."""
+    """A journal to branch from, write to or export fails its hash chain (fields: path, table, key,
+    problem: its first bad row, as `lanasim verify` names it; refused: what is not done). A branch
+    copies the rows and a writer's next commit seals them under a new link, and an exported book or
+    outbox imports into a new journal, so each would carry an edit, a cut tail or a dropped chain on
+    under a chain that verifies."""
 
     def describe(self) -> str:
         return (f"{self.fields.get('path')}: fails its hash chain at {self.fields.get('table')} "
@@ -78,20 +88,20 @@ _UNCHAINED = ("lanasim-journal/1", "lanasim-journal/2")  # formats that may pred
 _LEDGER_3 = "ledger_transactions"  # format 3's ledger table: a file holding it is no older journal
 
 
-def require_intact(conn: sqlite3.Connection, path: str) -> None:
+def require_intact(conn: sqlite3.Connection, path: str, refused: str = "a branch of it is refused") -> None:
     """`ChainBroken` unless every row of the journal is the one its chain recorded (`check_chain`);
-    a journal of a format from before the chain that holds none has nothing to check."""
+    a journal of a format from before the chain that holds none has nothing to check. `refused`
+    says what is not done (the error's last words)."""
     bad, _ = check_chain(conn)
     if not bad:
         return
     if bad[0].table == CHAIN and bad[0].key == "-" and _predates_chain(conn):  # no chain table at all
         return
-    raise ChainBroken(path=path, table=bad[0].table, key=bad[0].key, problem=bad[0].problem,
-                      refused="a branch of it is refused")
+    raise ChainBroken(path=path, table=bad[0].table, key=bad[0].key, problem=bad[0].problem, refused=refused)
 
 
 @contextmanager
-def intact_meanwhile(path: str) -> Iterator[Callable[[], None]]:
+def intact_meanwhile(path: str, refused: str = "a branch of it is refused") -> Iterator[Callable[[], None]]:
     """`require_intact` of the journal at `path` on a thread of its own (its own read-only connection)
     while the body copies the journal: SQLite copies with the GIL released, so the check's Python and
     the copy share the two cores. The body calls the yielded `wait` before it makes its result
@@ -103,7 +113,7 @@ def intact_meanwhile(path: str) -> Iterator[Callable[[], None]]:
 
     def check() -> None:
         try:
-            require_intact(conn, path)
+            require_intact(conn, path, refused)
         except BaseException as exc:  # raised in the caller's thread by `wait`
             failed.append(exc)
 
@@ -149,7 +159,11 @@ def require_tail(conn: sqlite3.Connection, path: str) -> None:
     if not has_chain and _predates_chain(conn):
         return  # nothing to extend: the writer's first commit chains the file
     append, _ = tables(conn)
-    last = last_link(conn) if has_chain else None
+    try:
+        last = last_link(conn) if has_chain else None
+    except LinkUnreadable as damaged:
+        raise ChainBroken(path=path, table=CHAIN, key=f"n {damaged.n}", refused=refused,
+                          problem="link unreadable (its text is damaged)") from None
     if last is None:
         rows = [t for t in append if conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() is not None]
         if rows:

@@ -91,11 +91,15 @@ def check_or_create(conn: sqlite3.Connection, path: str, readonly: bool) -> None
     writer of a journal whose chain's tail does not match its rows is refused (`ChainBroken`)."""
     try:
         tables = set(table_names(conn))
+        if tables:
+            _check_format(conn, path, tables)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise refusal(path, exc) from None
-    if tables:
-        _check_format(conn, path, tables)
+    except UnicodeDecodeError:  # a damaged byte in the schema's or the format's text: a traceback
+        conn.close()
+        raise NotALanasimJournal(path=path, problem="its schema holds text that is not UTF-8 (a damaged file)") \
+            from None
     if not readonly:
         _take_write_lock(conn, path)
     if not tables:

@@ -196,7 +196,8 @@ def _export(args: argparse.Namespace) -> int:
     from scenarios.book.format import write_book
 
     out = None if args.out == "-" else _new_file(args.out)  # -: standard output, as `show --csv -`
-    with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
+    with working(f"reading the book of {args.journal}"), \
+            branch_at(_journal(args.journal), args.as_of, "no book is exported") as sim:
         rows = book_rows(sim)
     if out is None:
         _book_to_stdout(rows)

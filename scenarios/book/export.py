@@ -34,10 +34,13 @@ def as_of_iso(value: str) -> str:
 
 
 @contextmanager
-def branch_at(journal: str, at: str | None) -> Iterator[Simulation]:
+def branch_at(journal: str, at: str | None, refused: str = "its book is not read") -> Iterator[Simulation]:
     """The journal as it stood at `at` (default: its last instant), as a simulation over a branch
-    in a temporary file (removed after; a long book's copy is not held in memory)."""
+    in a temporary file (removed after; a long book's copy is not held in memory). A journal that
+    fails its hash chain is `ChainBroken` (`refused` its last words): an edited amount was exported
+    and shown as the book's, and the exported book imports into a journal that verifies."""
     from engine.bank import modules
+    from engine.kernel.chain_check import intact_meanwhile
     from engine.kernel.codec import loads
     from engine.kernel.fork import fork_journal, open_source
     from engine.simulation import Simulation
@@ -45,9 +48,11 @@ def branch_at(journal: str, at: str | None) -> Iterator[Simulation]:
     with tempfile.TemporaryDirectory(prefix="lanasim-branch-") as scratch:
         source = open_source(journal)
         try:
-            meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
-            at_iso = as_of_iso(at) if at else str(meta.get("now", meta.get("start")))
-            branch = str(fork_journal(source, str(Path(scratch) / "branch.sqlite"), at_iso, modules.aggregates()))
+            with intact_meanwhile(journal, refused) as checked:  # checked while the rows are copied
+                meta = {k: loads(v) for k, v in source.execute("SELECT key, value FROM lanasim_meta")}
+                at_iso = as_of_iso(at) if at else str(meta.get("now", meta.get("start")))
+                branch = str(fork_journal(source, str(Path(scratch) / "branch.sqlite"), at_iso,
+                                          modules.aggregates(), before_place=checked))
         finally:
             source.close()
         sim = Simulation(seed=int(meta.get("seed", 0)), journal=branch)
