@@ -45,26 +45,22 @@ def check_chain(conn: sqlite3.Connection, expect_head: str | None = None) -> tup
     marks: dict[str, int] = {}
     previous, count, last = "", 0, None
     hashes: dict[str, int] = {}
-    walk = links(conn)
-    while True:
-        try:
-            link = next(walk, None)
-        except LinkUnreadable as damaged:  # the walk cannot go past it: what it covers is unchecked
-            bad.append(BadRow(CHAIN, f"n {damaged.n}", "link unreadable (its text is damaged)"))
-            return bad, {"chain head": previous, "chain links": count}
-        if link is None:
-            break
-        count += 1
-        if link.n != count:
-            bad.append(BadRow(CHAIN, f"n {count}", f"link missing (the next link is n {link.n})"))
-            count = link.n
-        if link_hash(previous, link.n, link.marks, link.covers, link.state, link.locators) != link.hash:
-            bad.append(BadRow(CHAIN, f"n {link.n}", "link hash does not match the link's contents"))
-        bad += _covered(conn, link, marks)
-        previous, marks, last = link.hash, link.marks, link
-        hashes[link.hash] = link.n
-        if len(bad) >= _LIMIT:
-            return bad, {"chain head": previous, "chain links": count}
+    try:
+        for link in links(conn):
+            count += 1
+            if link.n != count:
+                bad.append(BadRow(CHAIN, f"n {count}", f"link missing (the next link is n {link.n})"))
+                count = link.n
+            if link_hash(previous, link.n, link.marks, link.covers, link.state, link.locators) != link.hash:
+                bad.append(BadRow(CHAIN, f"n {link.n}", "link hash does not match the link's contents"))
+            bad += _covered(conn, link, marks)
+            previous, marks, last = link.hash, link.marks, link
+            hashes[link.hash] = link.n
+            if len(bad) >= _LIMIT:
+                return bad, {"chain head": previous, "chain links": count}
+    except LinkUnreadable as damaged:  # the walk cannot go past it: what it covers is unchecked
+        bad.append(BadRow(CHAIN, f"n {damaged.n}", "link unreadable (its text is damaged)"))
+        return bad, {"chain head": previous, "chain links": count}
     bad += _uncovered(conn, marks)
     bad += _keyed(conn, last)
     bad += _head(conn, last, hashes, expect_head)

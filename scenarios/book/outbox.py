@@ -80,8 +80,9 @@ class _Fold:
             self.terms[_text(entity, "id")] = entity["terms"]
         elif kind == IMPORTED:
             # the import settled one disbursal of the principal still owed; the rest was repaid before it
-            self.terms[_text(entity, "id")] = entity["terms"]
-            self.prepaid[entity["id"]] = _cents(entity, "disbursed") - _cents(entity, "principal")
+            facility_id = _text(entity, "id")
+            self.terms[facility_id] = entity["terms"]
+            self.prepaid[facility_id] = _cents(entity, "disbursed") - _cents(entity, "principal")
         elif kind == "core.credit.disbursal-settled":
             self.disbursals[_text(entity, "id")] = (_text(entity, "credit_facility_id"), _cents(entity, "amount"))
         elif kind == "core.credit-collection.obligation-created":
