@@ -96,6 +96,14 @@ def operations(draw) -> list[tuple[str, int, int]]:
     return draw(st.lists(step, max_size=6))
 
 
+def funded(sim, book: list[Position], price: int) -> list[str]:
+    """`book` imported at `price`, every borrower's deposit account able to pay what it owes."""
+    ids = import_positions(sim, book, price)
+    for facility in ids:
+        sim.deposit.record_deposit(sim.state("credit-facility", facility).disbursal_credit_account_id, 10**12)
+    return ids
+
+
 def operate(sim, ids: list[str], steps: list[tuple[str, int, int]]) -> None:
     """Each step an operator would take; one the bank refuses (a payment from a frozen account, a
     facility already closed or liquidating) is skipped, as the operator's own would be."""
@@ -132,10 +140,7 @@ def test_a_run_on_an_imported_book_exported_to_its_outbox_and_imported_again_is_
 
     book = data.draw(positions(as_of))
     with Simulation(seed=1, start=as_of.isoformat()) as sim:
-        ids = import_positions(sim, book, price)
-        for facility in ids:  # every borrower can pay what it owes
-            account = sim.state("credit-facility", facility).disbursal_credit_account_id
-            sim.deposit.record_deposit(account, 10**12)
+        ids = funded(sim, book, price)
         operate(sim, ids, data.draw(operations()))
         before = book_rows(sim)
         events = tmp_path_factory.mktemp("outbox") / "events.jsonl"
@@ -156,9 +161,7 @@ def test_a_branch_at_any_instant_of_a_run_is_the_book_as_it_stood_then(data, as_
     book = data.draw(positions(as_of))
     seen: dict[str, tuple[list[dict], list[dict]]] = {}
     with Simulation(seed=1, start=as_of.isoformat()) as sim:
-        ids = import_positions(sim, book, price)
-        for facility in ids:
-            sim.deposit.record_deposit(sim.state("credit-facility", facility).disbursal_credit_account_id, 10**12)
+        ids = funded(sim, book, price)
         seen[sim.clock.iso] = book_rows(sim), portfolio_rows(sim)
         for step in data.draw(operations()):
             operate(sim, ids, [step])
@@ -170,9 +173,7 @@ def test_a_branch_at_any_instant_of_a_run_is_the_book_as_it_stood_then(data, as_
 
 def _run_on(runtime: str, book: list[Position], as_of: date, price: int, steps: list[tuple[str, int, int]]):
     with Simulation(seed=1, start=as_of.isoformat(), runtime=runtime) as sim:
-        ids = import_positions(sim, book, price)
-        for facility in ids:
-            sim.deposit.record_deposit(sim.state("credit-facility", facility).disbursal_credit_account_id, 10**12)
+        ids = funded(sim, book, price)
         operate(sim, ids, steps)
         sim.settle(commit=True)
         return book_rows(sim), portfolio_rows(sim), sim.ledger.trial_balance()

@@ -63,6 +63,16 @@ def refused(sim, error: type[Exception], action, *args):
     return raised.value
 
 
+def disbursal_committee_of_one(sim) -> str:
+    """Disbursals wait for one committee member's vote; returns the member."""
+    sim.access.seed()
+    member = sim.access.create_user("una@bank.test", "bank-manager")
+    board = sim.governance.create_committee("board")
+    sim.governance.add_member(board, member)
+    sim.governance.set_policy("disbursal", board)
+    return member
+
+
 def deposit_account(sim, customer: str) -> str:
     return sim.deposit.accounts_of(customer)[0]
 
@@ -233,11 +243,7 @@ def test_completing_while_a_disbursal_awaits_its_approval_is_refused_naming_it(s
     """Nothing is owed while a disbursal awaits its committee, so the facility completed, and the
     approval then settled the disbursal on the closed facility: $20,000 owed on a facility that takes
     no payment (Lana does the same: see `domains.credit.facility.active._complete`)."""
-    sim.access.seed()
-    member = sim.access.create_user("una@bank.test", "bank-manager")
-    board = sim.governance.create_committee("board")
-    sim.governance.add_member(board, member)
-    sim.governance.set_policy("disbursal", board)
+    member = disbursal_committee_of_one(sim)
     facility = open_facility(sim, customer)
     sim.credit.record_payment(facility, FEE)  # the initial disbursal paid back: nothing owed
     waiting = sim.credit.initiate_disbursal(facility, 20_000_00)
@@ -259,11 +265,7 @@ def threaded():
     multi-disbursal facility whose initial disbursal is paid back: nothing owed."""
     with Simulation(seed=5, start="2024-01-01", runtime="threaded") as sim:
         sim.price.set(PRICE)
-        sim.access.seed()
-        member = sim.access.create_user("una@bank.test", "bank-manager")
-        board = sim.governance.create_committee("board")
-        sim.governance.add_member(board, member)
-        sim.governance.set_policy("disbursal", board)
+        member = disbursal_committee_of_one(sim)
         customer_id = sim.customer.create_customer("threaded@bank.test")
         sim.deposit.record_deposit(sim.deposit.create_account(customer_id), 1_000_00)
         facility = open_facility(sim, customer_id)
