@@ -423,3 +423,67 @@ def test_a_deposit_below_the_structuring_fee_does_not_block_activation(sim, term
     paid_out = AMOUNT if terms.is_single_disbursal else FEE
     assert sim.deposit.balance(account) == deposited + paid_out - FEE
     assert sim.credit.books(facility).outstanding == paid_out
+
+
+
+def _backed_by(sim, how: str, facility: str) -> tuple[str, object]:
+    """A threaded fixture's facility as `how` moves its collateral: (facility, a cut to 0.3 BTC)."""
+    if how == "operator":
+        return facility, lambda: sim.credit.update_collateral(facility, 30_000_000)
+    customer_id = sim.customer.create_customer(f"{how}@bank.test")
+    sim.deposit.record_deposit(sim.deposit.create_account(customer_id), 1_000_00)
+    custodian = sim.custody.create_custodian(f"{how}-custodian", provider="simulated")
+    facility = sim.credit.create_proposal(customer_id, AMOUNT, MULTIPLE, custodian_id=custodian)
+    sim.credit.conclude_customer_approval(facility)
+    wallet = sim.state("credit-facility-proposal", facility).custody_wallet_id
+    sim.custody.update_balance(wallet, 10 * BTC)
+    sim.credit.record_payment(facility, FEE)
+    if how == "wallet":
+        return facility, lambda: sim.custody.update_balance(wallet, 30_000_000)
+    return facility, lambda: sim.custody.webhooks.deliver(wallet, 30_000_000)
+
+
+@pytest.mark.parametrize("how", ["operator", "wallet", "webhook"])
+def test_on_the_threaded_runtime_a_collateral_cut_during_a_disbursal_comes_after_it_in_the_journal(threaded, how):
+    """A disbursal's CVL check reads the collateral, then the disbursal is recorded. A collateral
+    update on another thread in between (10 BTC to 0.3, under the margin-call CVL with the
+    disbursal: by the operator, or by a custody wallet's balance, reported or by webhook) was
+    journaled before the disbursal, which the journal then showed allowed at a CVL below its
+    limit. Now the update waits for the disbursal: the journal's order is the order the check saw,
+    and a check after the update refuses a second disbursal."""
+    sim, facility, _ = threaded
+    facility, cut = _backed_by(sim, how, facility)
+    read, done, theirs = threading.Event(), threading.Event(), []
+    cvl = sim.credit.reads.cvl
+
+    def cvl_then_waiting(*args, **kwargs):
+        found = cvl(*args, **kwargs)
+        if not read.is_set():
+            read.set()
+            done.wait(1)
+        return found
+
+    def cutting() -> None:
+        read.wait(10)
+        try:
+            cut()
+        except Exception as refusal:
+            theirs.append(refusal)
+        done.set()
+
+    sim.credit.reads.cvl = cvl_then_waiting
+    worker = threading.Thread(target=cutting)
+    worker.start()
+    try:
+        disbursal = sim.credit.initiate_disbursal(facility, 20_000_00)
+    finally:
+        worker.join(10)
+        del sim.credit.reads.cvl
+    assert theirs == []
+    collateral_id = sim.state("credit-facility", facility).collateral_id
+    assert sim.state("collateral", collateral_id).amount == 30_000_000
+    initiated = sim.journal.stream("disbursal", disbursal)[0].seq
+    cut_at = sim.journal.stream("collateral", collateral_id)[-1].seq
+    assert initiated < cut_at
+    with pytest.raises(BelowMarginLimit):
+        sim.credit.initiate_disbursal(facility, 20_000_00)

@@ -3,6 +3,7 @@ services built over the kernel (called by the composition root, `Simulation.__in
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,7 @@ def attach_services(sim: Simulation, kernel: Kernel, settings: BankSettings | No
     def hosts(package: ModuleType) -> bool:
         return {spec.kind for spec in package.AGGREGATES} <= kernel.kinds
 
+    serial = threading.RLock()  # a custody balance update against a disbursal's CVL check (`CreditService`)
     sim.ledger.exporter = LedgerExport(kernel, sim.ledger)
     sim.public_ids = PublicIds(kernel.journal)  # customers, facilities, disbursals: 1000, 1001, ...
     if hosts(domains.accounting):
@@ -87,7 +89,7 @@ def attach_services(sim: Simulation, kernel: Kernel, settings: BankSettings | No
         for policy in sim.deposit.policies():
             sim.reactions.add(policy)
     if hosts(domains.custody):
-        sim.custody = CustodyService(kernel)
+        sim.custody = CustodyService(kernel, serial)
     if hosts(domains.report):
         sim.report = ReportService(kernel, sim.ledger)
     needs = ("price", "customer", "deposit", "governance", "custody")
@@ -95,7 +97,8 @@ def attach_services(sim: Simulation, kernel: Kernel, settings: BankSettings | No
         sim.credit = CreditService(kernel, sim.ledger, price=sim.price, reactions=sim.reactions, outbox=sim.outbox,
                                    customers=sim.customer, deposits=sim.deposit, custody=sim.custody,
                                    governance=sim.governance, public_ids=sim.public_ids,
-                                   accruals=Batch(sim, CYCLE) if sim.runtime == "deterministic" else None)
+                                   accruals=Batch(sim, CYCLE) if sim.runtime == "deterministic" else None,
+                                   serial=serial)
         sim.deposit.follow_unfreezes(sim.credit.flow.account_unfrozen)
 
 

@@ -121,7 +121,8 @@ class CreditService:
 
     def __init__(self, kernel: Kernel, ledger: LedgerReads, *, price: PriceReading, reactions: ReactionRegistry,
                  outbox: Outbox, customers: CustomerReads, deposits: DepositReads, custody: WalletOpening,
-                 governance: Governing, public_ids: PublicIdReads, accruals: Batch | None = None) -> None:
+                 governance: Governing, public_ids: PublicIdReads, accruals: Batch | None = None,
+                 serial: threading.RLock | None = None) -> None:
         self.kernel: CreditKernel = kernel
         self.price, self.outbox, self.public_ids = price, outbox, public_ids
         self.customers, self.deposits, self.custody, self.governance = customers, deposits, custody, governance
@@ -134,8 +135,11 @@ class CreditService:
         # name a payment that their reaction sizes from a second read (a payment between the two
         # would leave the named payment unrecorded); a completion reads the facility's disbursals
         # and what it owes (a disbursal initiated between that read and its command would be
-        # settled on the closed facility).
-        self._serial = threading.RLock()
+        # settled on the closed facility); a disbursal reads the collateral for its CVL check (a
+        # collateral update between that read and its command, by the operator or by a custody
+        # wallet's balance, `serial` shared with the custody service, was journaled before a
+        # disbursal allowed at the CVL it replaced).
+        self._serial = threading.RLock() if serial is None else serial
 
     def create_terms_template(self, name: str, values: TermValues, *, subject: str = SYSTEM) -> str:
         template_id = self.kernel.ids.entity()
@@ -174,8 +178,9 @@ class CreditService:
     def update_collateral(self, facility_id: str, sats: int, *, subject: str = SYSTEM) -> Outcome:
         """Set the facility's collateral to `sats` (an absolute amount), effective today."""
         check_id("facility_id", facility_id)
-        return self.kernel.execute("collateral", self._collateral_id(facility_id),
-                                   UpdateCollateral(sats, self.kernel.now.date()), subject=subject)
+        with self._serial:  # not between a disbursal's CVL check and its command (`__init__`)
+            return self.kernel.execute("collateral", self._collateral_id(facility_id),
+                                       UpdateCollateral(sats, self.kernel.now.date()), subject=subject)
 
     def initiate_disbursal(self, facility_id: str, amount: int, *, subject: str = SYSTEM) -> str:
         check_id("facility_id", facility_id)
@@ -360,7 +365,8 @@ class CreditService:
         (repeatable while the liquidation runs; BTC moves to collateral-in-liquidation)."""
         f = self._active(facility_id)
         command = UpdateCollateralViaLiquidation(self._last_liquidation_id(f), sats, self.kernel.now.date())
-        return self.kernel.execute("collateral", f.collateral_id, command, subject=subject)
+        with self._serial:  # not between a disbursal's CVL check and its command (`__init__`)
+            return self.kernel.execute("collateral", f.collateral_id, command, subject=subject)
 
     def record_liquidation_proceeds(self, facility_id: str, cents: int, *, subject: str = SYSTEM) -> str | None:
         """Lana's `collateralRecordProceedsFromLiquidation` (once per liquidation): the liquidator paid

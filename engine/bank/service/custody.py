@@ -3,6 +3,8 @@ custodian's balance webhook. Each call is a command through the owning actor."""
 
 from __future__ import annotations
 
+import threading
+
 from domains.custody import CreateCustodian, CreateWallet, Custodian, UpdateCustodianConfig, UpdateWalletBalance, Wallet
 from engine.bank.service.custody_webhooks import WebhookInbox
 from engine.kernel.authz import SYSTEM, System
@@ -14,9 +16,13 @@ __all__ = ["CustodyService"]
 class CustodyService:
     """The `custody` attribute of a `Simulation`."""
 
-    def __init__(self, kernel: Kernel) -> None:
+    def __init__(self, kernel: Kernel, serial: threading.RLock | None = None) -> None:
+        """`serial`: the lock a balance update (and the collateral sync it sets off) holds, shared
+        with the credit service on the threaded runtime so that no balance moves a facility's
+        collateral between a disbursal's CVL check and its command (`CreditService`)."""
         self.kernel = kernel
-        self.webhooks = WebhookInbox(kernel)  # idempotent deliveries, confirmation delays, late webhooks
+        self.serial = threading.RLock() if serial is None else serial
+        self.webhooks = WebhookInbox(kernel, self.serial)  # idempotent deliveries, confirmation delays, late webhooks
 
     def create_custodian(self, name: str, provider: str = "simulated", *, subject: str = SYSTEM) -> str:
         """A taken name raises `DuplicateValue(kind="custodian", column="name")`."""
@@ -37,7 +43,8 @@ class CustodyService:
 
     def update_balance(self, wallet_id: str, sats: int, *, subject: str = System("custodian-sync")) -> Outcome:
         """The custodian reports the wallet's absolute balance, observed now; equal is already applied."""
-        return self.kernel.execute("wallet", wallet_id, UpdateWalletBalance(sats, self.kernel.now), subject=subject)
+        with self.serial:
+            return self.kernel.execute("wallet", wallet_id, UpdateWalletBalance(sats, self.kernel.now), subject=subject)
 
     def custodian(self, custodian_id: str) -> Custodian:
         found: Custodian = self.kernel.state("custodian", custodian_id)

@@ -4,6 +4,7 @@ before a top-up's balance is reported at all. The rules are `domains.custody.web
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -39,8 +40,8 @@ class WebhookInbox:
     """Receives webhooks (`deliver`) and sends the simulated custodian's (`top_up`); `deliveries`
     lists every delivery in order (a simulation record, not journaled)."""
 
-    def __init__(self, kernel: Kernel) -> None:
-        self.kernel = kernel
+    def __init__(self, kernel: Kernel, serial: threading.RLock) -> None:
+        self.kernel, self.serial = kernel, serial  # held by a balance update (`CustodyService`)
         self.deliveries: list[Delivery] = []
 
     def deliver(self, wallet_id: str, new_balance: int, changed_at: datetime | None = None, *,
@@ -63,7 +64,8 @@ class WebhookInbox:
             outcome = Outcome.DUPLICATE
         else:
             outcome = outcome_of(wallet, new_balance, changed_at)
-            kernel.execute("wallet", wallet_id, UpdateWalletBalance(new_balance, changed_at), subject=SUBJECT)
+            with self.serial:
+                kernel.execute("wallet", wallet_id, UpdateWalletBalance(new_balance, changed_at), subject=SUBJECT)
         self.deliveries.append(Delivery(kernel.now, key, wallet_id, new_balance, changed_at, outcome))
         return outcome
 
