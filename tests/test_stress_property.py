@@ -1,7 +1,10 @@
 """The stress scenario over its parameter space: any run its checks accept completes, and its summary
 holds together (called facilities among the book's, executed liquidations among those started, the
 trough at or below the first and last prices, the shortfall's end at or below its maximum, no
-negative amount). 600 examples on 7 Dec 2026: no failure; the only refusals were the checks'."""
+negative amount), and agrees with the run's other two outputs (the facilities' rows add up to the
+summary's totals, and so does the timeseries' last row when the feed's last update is the run's
+end). 600 examples on 7 Dec 2026 (the summary's checks) and 300 more (with the tables'): no
+failure; the only refusals were the checks'."""
 
 from __future__ import annotations
 
@@ -47,10 +50,11 @@ def params(draw) -> dict[str, object]:
 @given(p=params(), seed=st.integers(0, 2**31))
 def test_any_stress_run_the_checks_accept_completes_with_a_summary_that_holds_together(p, seed):
     try:
-        s = run_stress("stress", seed=seed, **p).summary
+        result = run_stress("stress", seed=seed, **p)
     except ScenarioError:  # a combination the checks refuse (shares above 1, more BTC than exists...)
         assume(False)
         raise
+    s = result.summary
     assert 0 <= s["facilities_called"] <= s["facilities"] == p["facilities"]
     assert s["margin_calls"] >= s["facilities_called"]
     assert 0 <= s["still_under_margin_call"] <= s["facilities"]
@@ -59,3 +63,33 @@ def test_any_stress_run_the_checks_accept_completes_with_a_summary_that_holds_to
     assert s["price_trough_cents"] <= min(s["price_start_cents"], s["price_end_cents"])
     assert min(s["btc_sold_sats"], s["proceeds_cents"], s["proceeds_surplus_cents"], s["slippage_cents"]) >= 0
     assert s["hours_under_margin_call_max"] >= s["hours_under_margin_call_mean"] >= 0
+    _agrees_with_the_tables(s, result.facilities, result.timeseries)
+
+
+def _agrees_with_the_tables(s: dict, f, t) -> None:
+    """The summary's totals are the facilities' sums, and, when the feed's last update is at the
+    run's end, the timeseries' last row's (a feed silent at the end, stale or in a gap, leaves what
+    happened after its last update out of that row, not out of the summary); `min_cvl_pct` is the
+    lowest facility's, cut to two decimals."""
+    last, end = t.iloc[-1], s["shortfall_end_cents"]
+    assert len(f) == s["facilities"]
+    assert f["shortfall_cents"].sum() == end
+    assert max(t["shortfall_cents"].max(), end) == s["shortfall_max_cents"]
+    assert f["sats_sold"].sum() == s["btc_sold_sats"]
+    assert f["proceeds_cents"].sum() == s["proceeds_cents"]
+    assert f["proceeds_surplus_cents"].sum() == s["proceeds_surplus_cents"]
+    assert f["liquidations"].sum() == s["liquidations_executed"]
+    assert f["margin_calls"].sum() == s["margin_calls"]
+    assert (f["margin_calls"] > 0).sum() == s["facilities_called"]
+    assert f["margin_call_instants"].sum() == s["margin_call_instants"]
+    assert t["price_cents"].min() == s["price_trough_cents"] and last["price_cents"] == s["price_end_cents"]
+    if last["time"].isoformat() == s["run_end_utc"]:
+        assert last["shortfall_cents"] == end
+        assert last["proceeds_cents_cum"] == s["proceeds_cents"]
+        assert last["liquidations_executed_cum"] == s["liquidations_executed"]
+        assert f["outstanding_cents_end"].sum() == last["outstanding_cents"]
+        value = (f["collateral_sats_end"] * int(last["price_cents"]) // 100_000_000).sum()
+        assert value == last["collateral_value_cents"]
+    if s["min_cvl_pct"] is not None:
+        lowest = f["cvl_min_pct"].min()
+        assert s["min_cvl_pct"] <= lowest < s["min_cvl_pct"] + 0.01 + 1e-9
