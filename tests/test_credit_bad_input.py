@@ -25,6 +25,7 @@ from domains.credit.facility import (
     OutstandingAmount,
     PaymentOnClosedFacility,
 )
+from domains.credit.primitives import DisbursalStatus
 from engine import Simulation
 from engine.kernel.errors import UnknownEntity
 
@@ -216,6 +217,27 @@ def test_a_payment_with_nothing_posted_is_refused(sim, customer):
     error = refused(sim, PaymentAboveOutstanding, sim.credit.record_payment, facility, 1)
     assert (error.balance, error.amount) == (0, 1)
 
+
+
+def test_a_payment_against_a_disbursal_awaiting_approval_is_refused_and_its_denial_concludes(sim, customer):
+    """Lana credits a disbursal to the facility's uncovered outstanding when it is initiated, and
+    its ledger limits a payment by that account: a facility owing $10 with $20,000 awaiting
+    approval took a $10,000 payment that no obligation could take, and the denial then failed
+    (its CANCEL_DISBURSAL below zero), leaving the disbursal awaiting a decision for ever. A
+    payment is limited by what the obligations owe: refused, and the denial concludes."""
+    member = disbursal_committee_of_one(sim)
+    facility = open_facility(sim, customer)
+    waiting = sim.credit.initiate_disbursal(facility, 20_000_00)
+    sim.deposit.record_deposit(deposit_account(sim, customer), 20_000_00)
+    error = refused(sim, PaymentAboveOutstanding, sim.credit.record_payment, facility, 10_000_00)
+    assert (error.account, error.balance, error.amount, error.template) == (
+        f"uncovered-outstanding:{facility}", FEE, 10_000_00, "RECORD_PAYMENT")
+    sim.governance.deny(waiting, member, "no")
+    assert sim.state("disbursal", waiting).status is DisbursalStatus.DENIED
+    assert sim.journal.conn.execute("SELECT COUNT(*) FROM failures").fetchone()[0] == 0
+    sim.credit.record_payment(facility, FEE)  # what is owed is accepted
+    sim.credit.complete_facility(facility)
+    assert sim.credit.facility(facility).status is FacilityStatus.CLOSED
 
 def test_a_payment_above_the_deposit_balance_is_refused_by_overdraft_prevention(sim, customer):
     facility, account = open_facility(sim, customer, terms=std_terms()), deposit_account(sim, customer)

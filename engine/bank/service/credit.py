@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from domains.accounting import chart
+from domains.accounting import PaymentAboveOutstanding, chart
 from domains.credit import FacilityStatus, NonPositiveAmount, TermValues, cvl
 from domains.credit.collateral import (
     NoActiveLiquidation,
@@ -209,7 +209,19 @@ class CreditService:
         `InvalidArgument` (anything else), as every instant argument is.
         From a frozen or closed deposit account it is refused (`AccountFrozen`, `AccountClosed`), as
         Lana's app layer refuses it (lana/app/src/app/mod.rs; Lana names that error
-        `CanNotCreateProposalForClosedOrFrozenAccount`, a proposal's, for a payment)."""
+        `CanNotCreateProposalForClosedOrFrozenAccount`, a proposal's, for a payment).
+
+        A payment above what the facility's obligations owe (posted principal and interest,
+        defaulted balances included) is `PaymentAboveOutstanding`, the error Lana's ledger gives
+        through the facility's uncovered-outstanding limit. That limit reads the account's settled
+        layer, where Lana also credits a disbursal when it is *initiated*, before its approval
+        (core/credit/src/ledger/templates/initiate_disbursal.rs): with a disbursal awaiting approval,
+        Lana accepts a payment up to that disbursal's amount more than is owed, which no obligation
+        takes (it stays in the facility's payment holding), and the disbursal's denial then fails
+        (CANCEL_DISBURSAL debits the same account below zero), so the disbursal never concludes.
+        lanasim keeps Lana's rule (a payment cannot exceed what is owed) and not that bug: the
+        amount is checked against the obligations before the payment is sent."""
+        check_amount("amount", amount, NonPositiveAmount)
         if isinstance(effective, str) or not isinstance(effective, date | None):
             effective = utc_day(effective, "effective")
         f = self._active(facility_id)
@@ -218,7 +230,11 @@ class CreditService:
         ensure_active(source, self.deposits.account(source).status)
         day = payment_date(facility_id, f.activated_at.date(), self.kernel.now.date(), effective)
         payment_id = self.kernel.ids.entity()
-        with self._serial:
+        with self._serial:  # what is owed does not fall between this read and the payment (`__init__`)
+            owed = self.reads.owed(facility_id).outstanding
+            if amount > owed:
+                raise PaymentAboveOutstanding(account=chart.uncovered_outstanding(facility_id), balance=owed,
+                                              amount=amount, template="RECORD_PAYMENT")
             self.kernel.execute("payment", payment_id, RecordPayment(
                 payment_id, facility_id, amount, chart.deposit_account(f.disbursal_credit_account_id), day),
                 subject=subject)
