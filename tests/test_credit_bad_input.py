@@ -295,15 +295,15 @@ def threaded():
         yield sim, facility, member
 
 
-def completing_while(sim, facility: str, other) -> tuple[list[Exception], list[Exception]]:
-    """`complete_facility` with `other` run on another thread once the completion has read what the
-    facility owes (it waits up to a second for `other`, if nothing holds `other` back); the
-    refusals of each."""
-    read, done, theirs, ours = threading.Event(), threading.Event(), [], []
-    books = sim.credit.books
+def while_reading(owner, name: str, ours, other) -> tuple[object, list[Exception], list[Exception]]:
+    """`ours()` with `other` run on another thread once `ours` has called `owner.name` (that read
+    waits up to a second for `other`, if nothing holds `other` back): what `ours` returned (None
+    if refused) and the refusals of each."""
+    read, done, theirs, refused = threading.Event(), threading.Event(), [], []
+    reading = getattr(owner, name)
 
-    def books_then_waiting(facility_id: str, **kwargs):
-        found = books(facility_id, **kwargs)
+    def read_then_waiting(*args, **kwargs):
+        found = reading(*args, **kwargs)
         if not read.is_set():
             read.set()
             done.wait(1)
@@ -317,15 +317,23 @@ def completing_while(sim, facility: str, other) -> tuple[list[Exception], list[E
             theirs.append(refusal)
         done.set()
 
-    sim.credit.books = books_then_waiting
-    worker = threading.Thread(target=running_other)
+    setattr(owner, name, read_then_waiting)
+    worker, result = threading.Thread(target=running_other), None
     worker.start()
     try:
-        sim.credit.complete_facility(facility)
+        result = ours()
     except Exception as refusal:
-        ours.append(refusal)
-    worker.join(10)
-    del sim.credit.books
+        refused.append(refusal)
+    finally:
+        worker.join(10)
+        delattr(owner, name)
+    return result, refused, theirs
+
+
+def completing_while(sim, facility: str, other) -> tuple[list[Exception], list[Exception]]:
+    """`complete_facility` with `other` run on another thread once the completion has read what the
+    facility owes; the refusals of each."""
+    _, ours, theirs = while_reading(sim.credit, "books", lambda: sim.credit.complete_facility(facility), other)
     return ours, theirs
 
 
@@ -475,32 +483,9 @@ def test_on_the_threaded_runtime_a_collateral_cut_during_a_disbursal_comes_after
     and a check after the update refuses a second disbursal."""
     sim, facility, _ = threaded
     facility, cut = _backed_by(sim, how, facility)
-    read, done, theirs = threading.Event(), threading.Event(), []
-    cvl = sim.credit.reads.cvl
-
-    def cvl_then_waiting(*args, **kwargs):
-        found = cvl(*args, **kwargs)
-        if not read.is_set():
-            read.set()
-            done.wait(1)
-        return found
-
-    def cutting() -> None:
-        read.wait(10)
-        try:
-            cut()
-        except Exception as refusal:
-            theirs.append(refusal)
-        done.set()
-
-    sim.credit.reads.cvl = cvl_then_waiting
-    worker = threading.Thread(target=cutting)
-    worker.start()
-    try:
-        disbursal = sim.credit.initiate_disbursal(facility, 20_000_00)
-    finally:
-        worker.join(10)
-        del sim.credit.reads.cvl
+    disbursal, ours, theirs = while_reading(sim.credit.reads, "cvl",
+                                            lambda: sim.credit.initiate_disbursal(facility, 20_000_00), cut)
+    assert ours == []
     assert theirs == []
     collateral_id = sim.state("credit-facility", facility).collateral_id
     assert sim.state("collateral", collateral_id).amount == 30_000_000

@@ -12,26 +12,15 @@ from pathlib import Path
 import pytest
 
 from scenarios.sweep import read_runs
+from tests.test_sweep_sigterm import signalling_driver
 
 pytestmark = pytest.mark.timeout(180)
 ROOT = Path(__file__).resolve().parents[1]
 
 # parts of 2 rows; the process kills itself (SIGKILL) once its third run is back: one part written,
 # the third run's row still waiting for the next part
-DRIVER = """
-import os, signal, sys
-from scenarios.cli import main
-from scenarios.sweep import cli, store
-
-store.Store.__init__.__kwdefaults__.update(every=2, seconds=3600.0)
-real = cli._Bar.update
-def update(self, done, total, row):
-    real(self, done, total, row)
-    if done == 3:
-        os.kill(os.getpid(), signal.SIGKILL)
-cli._Bar.update = update
-sys.exit(main(sys.argv[1:]))
-"""
+DRIVER = signalling_driver("SIGKILL", 3, "from scenarios.sweep import store\n"
+                                         "store.Store.__init__.__kwdefaults__.update(every=2, seconds=3600.0)")
 ARGV = ["sweep", "march-2020", "--seeds", "1-6", "--set", "facilities=3", "--set", "days=1", "--workers", "1"]
 SAME = ["key", "seed", "status", "digest", "events_journaled", "outbox_events"]
 

@@ -16,20 +16,26 @@ from scenarios.sweep import read_runs
 pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parents[1]
 
-# the sweep's own process sends itself SIGTERM once its second run is back (no timing involved)
-DRIVER = """
+
+def signalling_driver(signal_name: str, after: int, setup: str = "") -> str:
+    """A `lanasim` command line's driver (`python -c DRIVER ARGS...`) whose sweep sends its own
+    process `signal_name` once its run number `after` is back (no timing involved), after `setup`."""
+    return f"""
 import os, signal, sys
 from scenarios.cli import main
 from scenarios.sweep import cli
-
+{setup}
 real = cli._Bar.update
 def update(self, done, total, row):
     real(self, done, total, row)
-    if done == 2:
-        os.kill(os.getpid(), signal.SIGTERM)
+    if done == {after}:
+        os.kill(os.getpid(), signal.{signal_name})
 cli._Bar.update = update
 sys.exit(main(sys.argv[1:]))
 """
+
+
+DRIVER = signalling_driver("SIGTERM", 2)
 
 
 def test_sigterm_stops_a_sweep_keeping_its_finished_runs(tmp_path):
