@@ -11,6 +11,7 @@ from domains.accounting import deposit_account
 from domains.credit import DisbursalPolicy, std_terms
 from domains.credit.primitives import DisbursalStatus
 from engine import Simulation
+from tests.test_credit_bad_input import disbursal_committee_of_one
 
 AMOUNT, PRICE, BTC = 100_000_00, 7_000_000, 100_000_000
 FEE = 10_00  # 0.01 % of AMOUNT: the multi-disbursal facility's initial disbursal, then its fee
@@ -125,18 +126,8 @@ def test_an_unfreeze_with_nothing_waiting_changes_nothing_of_the_credit_books(si
     assert len(sim.outbox.tail(types=SETTLED)) == 2  # the initial disbursal's and this one's
 
 
-def one_member_committee(sim) -> str:
-    """Disbursals decided by one bank manager; returns the member."""
-    sim.access.seed()
-    member = sim.access.create_user("una@bank.test", "bank-manager")
-    board = sim.governance.create_committee("board")
-    sim.governance.add_member(board, member)
-    sim.governance.set_policy("disbursal", board)
-    return member
-
-
 def test_a_committee_approval_while_frozen_waits_and_a_denial_is_cancelled_at_once(sim):
-    member = one_member_committee(sim)
+    member = disbursal_committee_of_one(sim)
     customer, account = customer_with_account(sim)
     facility = proposal(sim, customer)
     sim.credit.update_collateral(facility, 10 * BTC)

@@ -21,6 +21,7 @@ from engine.inspect import open_readonly
 from engine.kernel.errors import EngineError, HandlerFailed
 from engine.kernel.journal_commit import JournalWriteFailed
 from engine.kernel.reaction import ReactionFailed
+from tests.test_credit_bad_input import disbursal_committee_of_one
 
 pytestmark = pytest.mark.timeout(300)
 BTC = 100_000_000
@@ -75,11 +76,7 @@ def test_concurrent_operator_calls_leave_closed_facilities_settled_and_a_journal
     journal, failures = str(tmp_path / "j.sqlite"), []
     with Simulation(seed=seed, start="2024-01-01", runtime="threaded", journal=journal) as sim:
         sim.price.set(7_000_000)
-        sim.access.seed()
-        member = sim.access.create_user("una@bank.test", "bank-manager")
-        board = sim.governance.create_committee("board")
-        sim.governance.add_member(board, member)
-        sim.governance.set_policy("disbursal", board)
+        member = disbursal_committee_of_one(sim)
         facilities = []
         for i in range(3):
             customer = sim.customer.create_customer(f"c{i}@bank.test")
