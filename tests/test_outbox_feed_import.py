@@ -111,3 +111,35 @@ def test_a_tail_of_an_export_is_refused_rather_than_imported_as_a_smaller_book(t
         folded(tmp_path, export[100:])  # `lanasim outbox J --after 100`: the borrowers and facilities are before it
     assert "the export starts at sequence 101, not 1" in str(refused.value)
     assert len(refused.value.problems) == 1
+
+
+def test_a_disbursal_awaiting_approval_is_no_part_of_the_exported_book_as_of_the_outbox_import(tmp_path, capsys):
+    """The facility's own total counts a disbursal from its initiation (against its limit), and
+    `lanasim export` wrote that total as `disbursed_usd`, "paid out so far": $20,010 for a facility
+    that had paid out $10, which an import then read as $20,000 of principal repaid; the outbox,
+    which publishes a disbursal when it settles, gave $10, so a journal's export and its outbox's
+    import were two books. Now both say $10, and the export says in a note what it left out."""
+    from engine import Simulation
+    from tests.test_credit_bad_input import PRICE, disbursal_committee_of_one, open_facility
+
+    journal = tmp_path / "j.sqlite"
+    with Simulation(seed=5, start="2024-01-01", journal=str(journal)) as sim:
+        sim.price.set(PRICE)
+        disbursal_committee_of_one(sim)
+        customer = sim.customer.create_customer("waiting@bank.test")
+        sim.deposit.record_deposit(sim.deposit.create_account(customer), 1_000_00)
+        facility = open_facility(sim, customer)
+        sim.credit.initiate_disbursal(facility, 20_000_00)
+        assert sim.state("credit-facility", facility).disbursed_total == 20_010_00
+    assert main(["export", str(journal), "--out", str(tmp_path / "book.csv")]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "lanasim: note: 1 disbursal(s) of $20,000.00 in all await approval or settlement: not in the book's "
+        "disbursed_usd (nothing of them was paid out)")
+    assert main(["outbox", str(journal)]) == 0
+    (tmp_path / "events.jsonl").write_text(capsys.readouterr().out)
+    events, imported = str(tmp_path / "events.jsonl"), str(tmp_path / "i.sqlite")
+    assert main(["import", "--from-outbox", events, "--journal", imported]) == 0
+    assert main(["export", imported, "--out", str(tmp_path / "again.csv")]) == 0
+    book = (tmp_path / "book.csv").read_text()
+    assert book.splitlines()[1].split(",")[2:5] == ["100000.00", "10.00", "10.00"]
+    assert (tmp_path / "again.csv").read_text() == book

@@ -192,13 +192,18 @@ def _noting(source: str) -> Callable[[str], None]:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from scenarios.book.export import book_rows, branch_at
+    from scenarios.book.export import awaiting_disbursals, book_rows, branch_at
     from scenarios.book.format import write_book
 
     out = None if args.out == "-" else _new_file(args.out)  # -: standard output, as `show --csv -`
     with working(f"reading the book of {args.journal}"), \
             branch_at(_journal(args.journal), args.as_of, "no book is exported") as sim:
-        rows = book_rows(sim)
+        rows, awaiting = book_rows(sim), awaiting_disbursals(sim)
+    if awaiting:  # on stderr, as an import's notes: the book itself may be going to standard output
+        from scenarios.analysis.units import usd
+
+        print(f"lanasim: note: {len(awaiting):,} disbursal(s) of {usd(sum(awaiting.values()))} in all await approval "
+              "or settlement: not in the book's disbursed_usd (nothing of them was paid out)", file=sys.stderr)
     if out is None:
         _book_to_stdout(rows)
         print(f"wrote {_facilities(len(rows))} to standard output", file=sys.stderr)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the bank is imported by what branches it: `fork --at` and `
     from domains.credit.terms import TermValues
     from engine.simulation import Simulation
 
-__all__ = ["as_of_iso", "book_rows", "branch_at", "dollars", "open_facilities", "portfolio_rows"]
+__all__ = ["as_of_iso", "awaiting_disbursals", "book_rows", "branch_at", "dollars", "open_facilities", "portfolio_rows"]
 
 
 def as_of_iso(value: str) -> str:
@@ -86,15 +86,25 @@ def _owed(sim: Any, facility_id: str) -> tuple[int, int]:
     return b[0] + b[1] + b[2] + b[3], b[4] + b[5] + b[6] + b[7]
 
 
+def awaiting_disbursals(sim: Any) -> dict[str, int]:
+    """The disbursals initiated and not settled (awaiting their approval, or their settlement into a
+    frozen account), id -> amount in cents: nothing of them is paid out yet."""
+    return {d: sim.state("disbursal", d).amount for d in sim.index("disbursal").ids_where("status", ("new",))}
+
+
 def book_rows(sim: Any) -> list[dict]:
-    """One book-file row per open facility (the format of `scenarios.book.format`)."""
-    rows = []
+    """One book-file row per open facility (the format of `scenarios.book.format`). `disbursed_usd`
+    is what was paid out: a disbursal awaiting its approval or settlement is not (the facility's
+    own total counts it from its initiation, against the limit), as a Lana outbox, which publishes
+    a disbursal at its settlement, does not show it either (`import --from-outbox`)."""
+    rows, awaiting = [], awaiting_disbursals(sim)
     for facility_id in open_facilities(sim):
         f = sim.state("credit-facility", facility_id)
         party = sim.state("party", sim.state("customer", f.customer_id).party_id)
         principal, interest = _owed(sim, facility_id)
+        paid_out = f.disbursed_total - sum(awaiting.get(d, 0) for d, _ in f.disbursals)
         rows.append({"facility_id": f.id, "customer_email": party.email, "facility_usd": dollars(f.amount),
-                     "disbursed_usd": dollars(f.disbursed_total), "principal_outstanding_usd": dollars(principal),
+                     "disbursed_usd": dollars(paid_out), "principal_outstanding_usd": dollars(principal),
                      "interest_outstanding_usd": dollars(interest),
                      "collateral_btc": _btc(sim.credit.reads.collateral_sats(f)),
                      "activated_on": f.activated_at.date().isoformat(), **_terms(f.terms)})
