@@ -198,7 +198,8 @@ def _export(args: argparse.Namespace) -> int:
     out = None if args.out == "-" else _new_file(args.out)  # -: standard output, as `show --csv -`
     with working(f"reading the book of {args.journal}"), \
             branch_at(_journal(args.journal), args.as_of, "no book is exported") as sim:
-        rows, awaiting = book_rows(sim), awaiting_disbursals(sim)
+        awaiting = awaiting_disbursals(sim)
+        rows = book_rows(sim, awaiting)
     if awaiting:  # on stderr, as an import's notes: the book itself may be going to standard output
         from scenarios.analysis.units import usd
 

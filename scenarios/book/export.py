@@ -92,12 +92,15 @@ def awaiting_disbursals(sim: Any) -> dict[str, int]:
     return {d: sim.state("disbursal", d).amount for d in sim.index("disbursal").ids_where("status", ("new",))}
 
 
-def book_rows(sim: Any) -> list[dict]:
+def book_rows(sim: Any, awaiting: dict[str, int] | None = None) -> list[dict]:
     """One book-file row per open facility (the format of `scenarios.book.format`). `disbursed_usd`
     is what was paid out: a disbursal awaiting its approval or settlement is not (the facility's
     own total counts it from its initiation, against the limit), as a Lana outbox, which publishes
-    a disbursal at its settlement, does not show it either (`import --from-outbox`)."""
-    rows, awaiting = [], awaiting_disbursals(sim)
+    a disbursal at its settlement, does not show it either (`import --from-outbox`). `awaiting`:
+    `awaiting_disbursals(sim)`, when the caller has it already."""
+    rows = []
+    if awaiting is None:
+        awaiting = awaiting_disbursals(sim)
     for facility_id in open_facilities(sim):
         f = sim.state("credit-facility", facility_id)
         party = sim.state("party", sim.state("customer", f.customer_id).party_id)
