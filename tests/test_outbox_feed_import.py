@@ -143,3 +143,35 @@ def test_a_disbursal_awaiting_approval_is_no_part_of_the_exported_book_as_of_the
     book = (tmp_path / "book.csv").read_text()
     assert book.splitlines()[1].split(",")[2:5] == ["100000.00", "10.00", "10.00"]
     assert (tmp_path / "again.csv").read_text() == book
+
+
+def test_a_borrower_whose_email_changed_is_imported_under_the_email_the_export_writes(tmp_path, capsys):
+    """Lana publishes an email change (`core.customer.party-email-updated`); the outbox import read
+    only `party-created`, so a borrower who changed email was imported under the first one while
+    `lanasim export` wrote the new one: two books (14 of 40 random walks that changed emails). The
+    last email by sequence is the borrower's, whatever the order of the lines."""
+    from engine import Simulation
+    from tests.test_credit_bad_input import PRICE, open_facility
+
+    journal = tmp_path / "j.sqlite"
+    with Simulation(seed=6, start="2024-01-01", journal=str(journal)) as sim:
+        sim.price.set(PRICE)
+        customer = sim.customer.create_customer("first@bank.test")
+        sim.deposit.record_deposit(sim.deposit.create_account(customer), 1_000_00)
+        open_facility(sim, customer)
+        party = sim.customer.customer(customer).party_id
+        sim.customer.update_email(party, "second@bank.test")
+        sim.customer.update_email(party, "third@bank.test")
+    assert main(["export", str(journal), "--out", str(tmp_path / "book.csv")]) == 0
+    capsys.readouterr()
+    assert main(["outbox", str(journal)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum('"core.customer.party-email-updated"' in line for line in lines) == 2
+    book = (tmp_path / "book.csv").read_text()
+    assert book.splitlines()[1].split(",")[1] == "third@bank.test"
+    for name, order in (("in-order", lines), ("reversed", lines[::-1])):
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(order) + "\n")
+        imported = str(tmp_path / f"{name}.sqlite")
+        assert main(["import", "--from-outbox", str(tmp_path / f"{name}.jsonl"), "--journal", imported]) == 0
+        assert main(["export", imported, "--out", str(tmp_path / f"{name}.csv")]) == 0
+        assert (tmp_path / f"{name}.csv").read_text() == book

@@ -3,8 +3,8 @@
 Folded from the public envelopes only: the facility (`facility-activated`: amount, activation,
 customer), its terms (the proposal or pending facility envelope of the same id; for a facility
 lanasim imported from a book, lanasim's extension envelope `lanasim.credit.facility-imported`, which
-also states what was paid out before the import), the borrower's
-email (`customer-created` -> `party-created`), what was disbursed (`disbursal-settled`), principal
+also states what was paid out before the import), the borrower's email (`customer-created` ->
+`party-created`, or its last `party-email-updated`), what was disbursed (`disbursal-settled`), principal
 and interest still owed (each obligation's initial amount less its `payment-allocation-created`
 amounts), the collateral (the last `collateral-updated`), the price (the last `price-updated`).
 Completed facilities are left out. The book stands at the first midnight at or after the last
@@ -22,6 +22,7 @@ from collections import defaultdict
 from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from domains.credit.errors import CreditError
 from domains.credit.public_terms import terms_from_payload
@@ -32,6 +33,7 @@ from scenarios.book.format import BookProblem, BookRefused
 __all__ = ["read_outbox"]
 
 IMPORTED = "lanasim.credit.facility-imported"
+_T = TypeVar("_T")
 
 
 class _Fold:
@@ -40,7 +42,7 @@ class _Fold:
     matter (`lanasim outbox` writes sequence order; a merged or shuffled export folds the same)."""
 
     def __init__(self) -> None:
-        self.emails: dict[str, str] = {}
+        self.emails: dict[str, tuple[int, str]] = {}  # party -> (sequence, email): the last one
         self.parties: dict[str, str] = {}
         self.facilities: dict[str, tuple[int, str, int, date]] = {}  # id -> (sequence, customer, amount, day)
         self.terms: dict[str, dict] = {}
@@ -66,8 +68,9 @@ class _Fold:
             if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
                 raise TypeError(f"price {price!r} is not a whole number of cents > 0")
             self.price = _later(self.price, (_sequence(envelope), price))
-        elif kind == "core.customer.party-created":
-            self.emails[_text(entity, "id")] = _text(entity, "email")
+        elif kind in ("core.customer.party-created", "core.customer.party-email-updated"):
+            party = _text(entity, "id")
+            self.emails[party] = _later(self.emails.get(party), (_sequence(envelope), _text(entity, "email")))
         elif kind == "core.customer.customer-created":
             self.parties[_text(entity, "id")] = _text(entity, "party_id")
         elif kind == "core.credit.facility-activated":
@@ -113,7 +116,7 @@ def _cents(entity: dict, field: str) -> int:
     return value
 
 
-def _later(held: tuple[int, int] | None, new: tuple[int, int]) -> tuple[int, int]:
+def _later(held: tuple[int, _T] | None, new: tuple[int, _T]) -> tuple[int, _T]:
     """The value of the higher sequence (a redelivered envelope, the same sequence, keeps the first)."""
     return new if held is None or new[0] > held[0] else held
 
@@ -190,7 +193,7 @@ def _positions(fold: _Fold, problems: list[BookProblem]) -> list[Position]:
         except (CreditError, ValueError) as bad:
             problems.append(BookProblem(0, facility_id, f"unknown terms: {bad}"))
             continue
-        email = fold.emails.get(fold.parties.get(customer, ""))
+        email = fold.emails.get(fold.parties.get(customer, ""), (0, None))[1]
         if email is None:
             problems.append(BookProblem(0, facility_id, "no envelope carries its borrower's email "
                                                         "(customer-created, party-created)"))
