@@ -70,7 +70,10 @@ def attach_services(sim: Simulation, kernel: Kernel, settings: BankSettings | No
     def hosts(package: ModuleType) -> bool:
         return {spec.kind for spec in package.AGGREGATES} <= kernel.kinds
 
-    serial = threading.RLock()  # a custody balance update against a disbursal's CVL check (`CreditService`)
+    # One lock for the operator calls that read another entity for their command (`CreditService`,
+    # `DepositService`): a custody balance against a disbursal's CVL check, a payment against a
+    # freeze's balance read...
+    serial = threading.RLock()
     sim.ledger.exporter = LedgerExport(kernel, sim.ledger)
     sim.public_ids = PublicIds(kernel.journal)  # customers, facilities, disbursals: 1000, 1001, ...
     if hosts(domains.accounting):
@@ -80,12 +83,12 @@ def attach_services(sim: Simulation, kernel: Kernel, settings: BankSettings | No
     if hosts(domains.access):
         sim.access = AccessService(kernel)
     if hosts(domains.customer):
-        sim.customer = CustomerService(kernel)
+        sim.customer = CustomerService(kernel, serial)
     if hosts(domains.governance):
         allowed = settings is None or settings.allow_auto_approval
-        sim.governance = GovernanceService(kernel, allow_auto_approval=allowed)
+        sim.governance = GovernanceService(kernel, allow_auto_approval=allowed, serial=serial)
     if hosts(domains.deposit):
-        sim.deposit = DepositService(kernel, getattr(sim, "governance", None), sim.ledger)
+        sim.deposit = DepositService(kernel, getattr(sim, "governance", None), sim.ledger, serial)
         for policy in sim.deposit.policies():
             sim.reactions.add(policy)
     if hosts(domains.custody):

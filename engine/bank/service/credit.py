@@ -224,13 +224,15 @@ class CreditService:
         check_amount("amount", amount, NonPositiveAmount)
         if isinstance(effective, str) or not isinstance(effective, date | None):
             effective = utc_day(effective, "effective")
-        f = self._active(facility_id)
-        require_open_for_payment(facility_id, f.status)
-        source = f.disbursal_credit_account_id
-        ensure_active(source, self.deposits.account(source).status)
-        day = payment_date(facility_id, f.activated_at.date(), self.kernel.now.date(), effective)
-        payment_id = self.kernel.ids.entity()
-        with self._serial:  # what is owed does not fall between this read and the payment (`__init__`)
+        # the facility's and account's status and what is owed stay as read until the payment is
+        # recorded (`__init__`): not closed, frozen or paid down on another thread in between
+        with self._serial:
+            f = self._active(facility_id)
+            require_open_for_payment(facility_id, f.status)
+            source = f.disbursal_credit_account_id
+            ensure_active(source, self.deposits.account(source).status)
+            day = payment_date(facility_id, f.activated_at.date(), self.kernel.now.date(), effective)
+            payment_id = self.kernel.ids.entity()
             owed = self.reads.owed(facility_id).outstanding
             if amount > owed:
                 raise PaymentAboveOutstanding(account=chart.uncovered_outstanding(facility_id), balance=owed,

@@ -4,6 +4,8 @@ close and email lookups; reads are read models joining the customer and its part
 
 from __future__ import annotations
 
+import threading
+
 import attrs
 
 from domains.customer import (
@@ -62,8 +64,11 @@ class CustomerView:
 class CustomerService:
     """The `customer` attribute of a `Simulation`."""
 
-    def __init__(self, kernel: Kernel) -> None:
+    def __init__(self, kernel: Kernel, serial: threading.RLock | None = None) -> None:
+        """`serial`: held by a freeze, unfreeze or close, whose cascade freezes or unfreezes the
+        customer's deposit accounts at their balances (`DepositService`)."""
         self.kernel = kernel
+        self.serial = threading.RLock() if serial is None else serial
 
     # -- customers ---------------------------------------------------------------------
     def create_customer(self, email: str, customer_type: str = "individual", telegram_handle: str = "", *,
@@ -87,13 +92,16 @@ class CustomerService:
     def freeze_customer(self, customer_id: str, *, subject: str = SYSTEM) -> Outcome:
         """Freeze an active customer (Lana `freeze_customer`): an id that names no customer is
         `UnknownEntity`, one frozen already `AlreadyApplied` (returned, nothing published)."""
-        return self.kernel.execute("customer", customer_id, FreezeCustomer(), subject=subject)
+        with self.serial:
+            return self.kernel.execute("customer", customer_id, FreezeCustomer(), subject=subject)
 
     def unfreeze_customer(self, customer_id: str, *, subject: str = SYSTEM) -> Outcome:
-        return self.kernel.execute("customer", customer_id, UnfreezeCustomer(), subject=subject)
+        with self.serial:
+            return self.kernel.execute("customer", customer_id, UnfreezeCustomer(), subject=subject)
 
     def close_customer(self, customer_id: str, *, subject: str = SYSTEM) -> Outcome:
-        return self.kernel.execute("customer", customer_id, CloseCustomer(), subject=subject)
+        with self.serial:
+            return self.kernel.execute("customer", customer_id, CloseCustomer(), subject=subject)
 
     def update_email(self, party_id: str, email: str, *, subject: str = SYSTEM) -> Outcome:
         """A taken email raises `DuplicateValue(kind="party", column="email")`, appending nothing."""

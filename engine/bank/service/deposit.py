@@ -9,6 +9,7 @@ account's status and its ledger balances. The ledger's overdraft limit stays the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from domains.accounting import deposit_account, frozen_deposit
@@ -45,8 +46,16 @@ DEPOSIT_SYNC = System("deposit-sync")  # the principal recording activity, as th
 class DepositService:
     """The `deposit` attribute of a `Simulation`."""
 
-    def __init__(self, kernel: Kernel, governance: GovernanceService | None, ledger: Ledger) -> None:
+    def __init__(self, kernel: Kernel, governance: GovernanceService | None, ledger: Ledger,
+                 serial: threading.RLock | None = None) -> None:
         self.kernel, self.governance, self.ledger = kernel, governance, ledger
+        # The bank's operator calls that move an account's money or status hold `serial` (shared
+        # with the customer, governance and credit services), cascade included, so on the threaded
+        # runtime a balance or status read for a command is still true when the command runs: a
+        # payment, withdrawal or disbursal on another thread between a freeze's balance read and
+        # its command left the frozen account holding a settled balance, or failed the freeze
+        # (OverdraftPrevented; a customer's freeze failed in its reaction, its accounts left open).
+        self.serial = threading.RLock() if serial is None else serial
         self.unfrozen: list[Callable[[str], None]] = []  # told the id of each account an unfreeze unlocks
 
     def follow_unfreezes(self, told: Callable[[str], None]) -> None:
@@ -77,22 +86,25 @@ class DepositService:
         return account_id
 
     def freeze_account(self, account_id: str, *, subject: str = SYSTEM) -> Outcome:
-        command = FreezeAccount(self._settled(self.account(account_id).id))
-        return self.kernel.execute("deposit-account", account_id, command, subject=subject)
+        with self.serial:  # the balance moved is the balance (`__init__`)
+            command = FreezeAccount(self._settled(self.account(account_id).id))
+            return self.kernel.execute("deposit-account", account_id, command, subject=subject)
 
     def unfreeze_account(self, account_id: str, *, subject: str = SYSTEM) -> Outcome:
         """What waited on the frozen account (`follow_unfreezes`) is done at this instant."""
         self.account(account_id)
-        outcome = self.kernel.execute("deposit-account", account_id, UnfreezeAccount(), subject=subject)
-        if outcome:
-            self._unlocked(account_id)
-        return outcome
+        with self.serial:
+            outcome = self.kernel.execute("deposit-account", account_id, UnfreezeAccount(), subject=subject)
+            if outcome:
+                self._unlocked(account_id)
+            return outcome
 
     def close_account(self, account_id: str, *, subject: str = SYSTEM) -> Outcome:
         """Refused while anything is left, settled or pending (`BalanceIsNotZero`), or frozen."""
         self.account(account_id)
-        command = CloseAccount(self._settled(account_id), self.pending(account_id))
-        return self.kernel.execute("deposit-account", account_id, command, subject=subject)
+        with self.serial:  # nothing arrives between these reads and the close (`__init__`)
+            command = CloseAccount(self._settled(account_id), self.pending(account_id))
+            return self.kernel.execute("deposit-account", account_id, command, subject=subject)
 
     # -- deposits ----------------------------------------------------------------------
     def record_deposit(self, account_id: str, amount: int, reference: str | None = None, *,
@@ -101,16 +113,18 @@ class DepositService:
         bool; `NonPositiveAmount` for 0 or less; `AmountOutOfRange` above MAX_CENTS) into the
         account; returns the deposit's id. An unknown account is `UnknownEntity`, a frozen or
         closed one refused (`AccountFrozen`, `AccountClosed`)."""
-        account = self.account(account_id)
-        deposit_id = self.kernel.ids.entity()
-        command = RecordDeposit(deposit_id, account_id, amount, reference or deposit_id, account.status)
-        self.kernel.execute("deposit", deposit_id, command, subject=subject)
-        return deposit_id
+        with self.serial:  # the account's status is still its status (`__init__`)
+            account = self.account(account_id)
+            deposit_id = self.kernel.ids.entity()
+            command = RecordDeposit(deposit_id, account_id, amount, reference or deposit_id, account.status)
+            self.kernel.execute("deposit", deposit_id, command, subject=subject)
+            return deposit_id
 
     def revert_deposit(self, deposit_id: str, *, subject: str = SYSTEM) -> Outcome:
-        account = self.account(self.kernel.state("deposit", deposit_id).deposit_account_id)
-        command = RevertDeposit(account.status, self._settled(account.id))
-        return self.kernel.execute("deposit", deposit_id, command, subject=subject)
+        with self.serial:  # the balance and status read are still true (`__init__`)
+            account = self.account(self.kernel.state("deposit", deposit_id).deposit_account_id)
+            command = RevertDeposit(account.status, self._settled(account.id))
+            return self.kernel.execute("deposit", deposit_id, command, subject=subject)
 
     # -- withdrawals -------------------------------------------------------------------
     def initiate_withdrawal(self, account_id: str, amount: int, reference: str | None = None, *,
@@ -118,14 +132,15 @@ class DepositService:
         """Funds leave the settled balance at once; a `withdraw` approval process (same id) decides.
         Under AutoApprove the withdrawal is pending confirmation when this returns. The withdrawal
         and its process are one operation (one cascade, one group commit), as in Lana."""
-        account = self.account(account_id)
-        withdrawal_id = self.kernel.ids.entity()
-        command = InitiateWithdrawal(withdrawal_id, account_id, amount, reference or withdrawal_id, account.status,
-                                     self._settled(account_id))
-        self._moved(account, self.kernel.execute("withdrawal", withdrawal_id, command, subject=subject))
-        assert self.governance is not None, "withdrawals need the governance module hosted"
-        self.governance.start_process("withdraw", withdrawal_id, process_id=withdrawal_id)
-        return withdrawal_id
+        with self.serial:  # the balance and status read are still true (`__init__`)
+            account = self.account(account_id)
+            withdrawal_id = self.kernel.ids.entity()
+            command = InitiateWithdrawal(withdrawal_id, account_id, amount, reference or withdrawal_id, account.status,
+                                         self._settled(account_id))
+            self._moved(account, self.kernel.execute("withdrawal", withdrawal_id, command, subject=subject))
+            assert self.governance is not None, "withdrawals need the governance module hosted"
+            self.governance.start_process("withdraw", withdrawal_id, process_id=withdrawal_id)
+            return withdrawal_id
 
     def confirm_withdrawal(self, withdrawal_id: str, *, subject: str = SYSTEM) -> Outcome:
         """Not the account's activity: the funds left its settled balance at the initiation."""
@@ -174,9 +189,10 @@ class DepositService:
         return self.ledger.balance(deposit_account(account_id))
 
     def _on_withdrawal(self, withdrawal_id: str, command_type: type, subject: str, *, moves: bool = False) -> Outcome:
-        account = self.account(self.kernel.state("withdrawal", withdrawal_id).deposit_account_id)
-        outcome = self.kernel.execute("withdrawal", withdrawal_id, command_type(account.status), subject=subject)
-        return self._moved(account, outcome) if moves else outcome
+        with self.serial:  # the account's status is still its status (`__init__`)
+            account = self.account(self.kernel.state("withdrawal", withdrawal_id).deposit_account_id)
+            outcome = self.kernel.execute("withdrawal", withdrawal_id, command_type(account.status), subject=subject)
+            return self._moved(account, outcome) if moves else outcome
 
     def _moved(self, account: DepositAccount, outcome: Outcome) -> Outcome:
         """Money moved on the account today: a withdrawal's initiation, cancel or revert, which have no

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from domains.governance import (
     AUTO_APPROVE,
     DEFAULT_COMMITTEE_NAME,
@@ -39,8 +41,12 @@ class GovernanceService:
     the empty committee, which no vote can conclude (Lana's rules deny it only on a vote, which an
     empty committee never casts)."""
 
-    def __init__(self, kernel: Kernel, *, allow_auto_approval: bool = True) -> None:
+    def __init__(self, kernel: Kernel, *, allow_auto_approval: bool = True,
+                 serial: threading.RLock | None = None) -> None:
+        """`serial`: held by a vote, whose cascade may settle a disbursal into a deposit account or
+        cancel a withdrawal (`DepositService`), with the committee's members read for it."""
         self.kernel = kernel
+        self.serial = threading.RLock() if serial is None else serial
         self.allow_auto_approval = allow_auto_approval
         self._policies_ready = False
 
@@ -114,12 +120,14 @@ class GovernanceService:
 
     def approve(self, process_id: str, user_id: str) -> Outcome:
         """The voting user is the acting subject (Lana: the approver is the caller)."""
-        command = ApproveProcess(user_id, self._eligible(process_id))
-        return self.kernel.execute("approval-process", process_id, command, subject=user_id)
+        with self.serial:
+            command = ApproveProcess(user_id, self._eligible(process_id))
+            return self.kernel.execute("approval-process", process_id, command, subject=user_id)
 
     def deny(self, process_id: str, user_id: str, reason: str = "") -> Outcome:
-        command = DenyProcess(user_id, reason, self._eligible(process_id))
-        return self.kernel.execute("approval-process", process_id, command, subject=user_id)
+        with self.serial:
+            command = DenyProcess(user_id, reason, self._eligible(process_id))
+            return self.kernel.execute("approval-process", process_id, command, subject=user_id)
 
     # -- reads -------------------------------------------------------------------------
     def process(self, process_id: str) -> ApprovalProcess:

@@ -1,0 +1,86 @@
+"""A deposit account's balance read for a command, on the threaded runtime, with money moving on
+another thread in between. A freeze moves the settled balance it read to the frozen account, a
+close checks the balance it read is zero: a withdrawal, deposit or payment between the read and
+the command refused the freeze (`OverdraftPrevented`; in a customer's freeze, a failed reaction
+with the customer frozen and its account not), left a frozen account holding a settled balance, or
+closed an account holding money. The deposit service now holds the bank's `serial` lock over the
+read and the command, as the customer, governance and credit services do over theirs: the other
+thread's call waits, then meets the account frozen or closed. Found by driving the bank from
+several threads at once (3 of 12 trials)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domains.accounting import deposit_account, frozen_deposit
+from domains.deposit import AccountClosed, AccountFrozen, AccountStatus
+from engine import Simulation
+from tests.test_credit_bad_input import PRICE, disbursal_committee_of_one, open_facility, while_reading
+
+pytestmark = pytest.mark.timeout(120)
+HELD = 1_000_00
+
+
+@pytest.fixture
+def bank():
+    """A threaded run, a customer with $1,000 in an account and a facility paying from it, whose
+    disbursals wait for a committee of one."""
+    with Simulation(seed=8, start="2024-01-01", runtime="threaded") as sim:
+        sim.price.set(PRICE)
+        sim.member = disbursal_committee_of_one(sim)
+        customer = sim.customer.create_customer("held@bank.test")
+        account = sim.deposit.create_account(customer)
+        sim.deposit.record_deposit(account, HELD)
+        facility = open_facility(sim, customer)
+        yield sim, customer, account, facility
+
+
+def _balances(sim, account: str) -> tuple[int, int]:
+    return sim.ledger.balance(deposit_account(account)), sim.ledger.balance(frozen_deposit(account))
+
+
+def _moves(sim, account: str, facility: str, how: str):
+    if how == "approval":  # the disbursal settles into the account
+        disbursal = sim.credit.initiate_disbursal(facility, 2_000_00)
+        return lambda: sim.governance.approve(disbursal, sim.member)
+    return {"withdrawal": lambda: sim.deposit.initiate_withdrawal(account, 300_00),
+            "deposit": lambda: sim.deposit.record_deposit(account, 300_00),
+            "payment": lambda: sim.credit.record_payment(facility, 5_00)}[how]
+
+
+@pytest.mark.parametrize("how", ["withdrawal", "deposit", "payment", "approval"])
+def test_a_freeze_moves_the_whole_balance_when_money_moves_on_another_thread(bank, how):
+    """An approved disbursal's settlement into the frozen account waits for its unfreeze."""
+    sim, _, account, facility = bank
+    before = sum(_balances(sim, account))
+    move = _moves(sim, account, facility, how)
+    _, ours, theirs = while_reading(sim.deposit, "_settled", lambda: sim.deposit.freeze_account(account), move)
+    assert ours == []
+    assert [type(refusal) for refusal in theirs] == ([] if how == "approval" else [AccountFrozen])
+    assert sim.deposit.account(account).status is AccountStatus.FROZEN
+    assert _balances(sim, account) == (0, before)
+
+
+def test_a_customers_freeze_freezes_its_account_when_a_withdrawal_runs_on_another_thread(bank):
+    """The customer's freeze reaches its account in a reaction, which reads the balance to move."""
+    sim, customer, account, facility = bank
+    before = sum(_balances(sim, account))
+    _, ours, theirs = while_reading(sim.deposit, "_settled", lambda: sim.customer.freeze_customer(customer),
+                                    _moves(sim, account, facility, "withdrawal"))
+    assert ours == []
+    assert [type(refusal) for refusal in theirs] == [AccountFrozen]
+    assert sim.deposit.account(account).status is AccountStatus.FROZEN
+    assert _balances(sim, account) == (0, before)
+    assert sim.journal.conn.execute("SELECT COUNT(*) FROM failures").fetchone()[0] == 0
+
+
+def test_an_account_is_not_closed_holding_a_deposit_made_on_another_thread(bank):
+    sim, _, account, _ = bank
+    sim.deposit.confirm_withdrawal(sim.deposit.initiate_withdrawal(account, sim.deposit.balance(account)))
+    assert sim.deposit.balance(account) == sim.deposit.pending(account) == 0
+    _, ours, theirs = while_reading(sim.deposit, "_settled", lambda: sim.deposit.close_account(account),
+                                    _moves(sim, account, "", "deposit"))
+    assert ours == []
+    assert sim.deposit.account(account).status is AccountStatus.CLOSED
+    assert [type(refusal) for refusal in theirs] == [AccountClosed]
+    assert _balances(sim, account) == (0, 0)
