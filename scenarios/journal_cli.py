@@ -117,6 +117,7 @@ def _show(args: argparse.Namespace) -> int:
     from engine.inspect import VIEWS, open_readonly
     from engine.kernel.chain_check import require_intact
     from engine.kernel.codec import dumps
+    from engine.kernel.errors import UnknownEntity
     from engine.kernel.fork import check_within
     from scenarios.book.export import as_of_iso
 
@@ -131,6 +132,12 @@ def _show(args: argparse.Namespace) -> int:
             check_within(view.journal.conn, as_of)  # as `show JOURNAL book`, `export` and `fork` refuse it
         try:
             shown = view.entity(args.kind, args.id, as_of=as_of)
+        except UnknownEntity:
+            created = view.journal.created_at(args.kind, args.id) if as_of else None
+            if created is None:
+                raise
+            # it exists, only later: "unknown entity" sent the user looking for a misspelt id
+            return fail(f"{args.kind} {args.id} did not exist yet at {as_of}: it was created at {created}")
         except (ValueError, KeyError, TypeError):  # a stored row that no longer decodes was a traceback:
             require_intact(view.journal.conn, journal_of(args.journal), "it is not shown")  # named, if damaged
             raise  # the journal is whole: not its fault

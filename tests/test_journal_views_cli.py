@@ -191,3 +191,22 @@ def test_export_to_dash_writes_the_book_to_standard_output_in_utf8_not_a_file_na
     assert header.startswith("facility_id,customer_email,") and ",zoë@exämple.com,10000.00," in row
     assert list(tmp_path.iterdir()) == [] and "wrote 1 facility to standard output" in capsys.readouterr().err
 
+
+
+def test_show_as_of_before_an_entity_was_created_says_when_it_was_not_that_it_is_unknown(tmp_path, capsys):
+    """`show J KIND ID --as-of T` of an entity created after T said `unknown entity`, as for a misspelt
+    id, which sent a user looking for a typo; now it says when the entity was created."""
+    from engine import Simulation
+
+    path = tmp_path / "later.sqlite"
+    with Simulation(seed=1, start="2024-01-01", journal=str(path)) as sim:
+        sim.advance(days=2)
+        customer = sim.customer.create_customer("later@bank.test")
+    assert main(["show", str(path), "customer", customer, "--as-of", "2024-01-02"]) == 2
+    assert capsys.readouterr().err == (f"lanasim: error: customer {customer} did not exist yet at "
+                                       "2024-01-02T00:00:00Z: it was created at 2024-01-03T00:00:00Z\n")
+    assert main(["show", str(path), "customer", customer, "--as-of", "2024-01-03"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == customer
+    misspelt = customer[:-1] + ("0" if customer[-1] != "0" else "1")
+    assert main(["show", str(path), "customer", misspelt, "--as-of", "2024-01-02"]) == 2
+    assert "unknown entity" in capsys.readouterr().err

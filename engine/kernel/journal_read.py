@@ -67,6 +67,11 @@ class JournalReads:
         return [StoredEvent(s, kind, entity_id, es, t, v, decode(t, v, p), r, loads(c))
                 for s, es, t, v, p, r, c in rows]
 
+    def created_at(self, kind: str, entity_id: str) -> str | None:
+        """When the entity's first event was recorded (ISO text, UTC), None if it has none."""
+        rows = self._select(kind, entity_id, "recorded_at", 0, None, None, tail="ORDER BY entity_seq LIMIT 1")
+        return rows[0][0] if rows else None
+
     def events(self, kind: str, entity_id: str, *, after: int = 0, to_seq: int | None = None,
                until: str | None = None) -> list[tuple[int, object]]:
         """(entity_seq, event) pairs for folding: like `stream` without decoding context."""
