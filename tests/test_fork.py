@@ -217,3 +217,40 @@ def test_a_fork_onto_a_file_that_exists_is_refused_as_journal_exists_and_the_fil
             sim.fork(journal=str(mine))
     assert isinstance(refused.value, NotALanasimJournal) and refused.value.path == str(mine)
     assert mine.read_bytes() == b"a file lanasim did not make"
+
+
+def test_borrowers_whose_collateral_a_custody_wallet_holds_top_up_through_the_wallet(tmp_path):
+    """A stress run on a journal with wallet-backed collateral (Lana's custodians) stopped at the
+    first margin call a borrower answered: the top-up was a manual update, which the bank refuses
+    for such collateral (`lanasim: error: ManualUpdateError(...)`, exit 2, 40 % into the run). The
+    borrower now sends the bitcoin to the wallet and the custodian reports its balance, which the
+    collateral follows; a manually held facility is topped up by the operator as before."""
+    from domains.credit import std_terms
+    from engine import Simulation
+
+    journal, out = tmp_path / "custody.sqlite", tmp_path / "run"
+    with Simulation(seed=3, start="2024-05-01", journal=str(journal)) as sim:
+        sim.price.set(6_000_000)
+        custodian = sim.custody.create_custodian("bitgo", provider="simulated")
+        for i, held_by in enumerate([custodian, None]):
+            customer = sim.customer.create_customer(f"w{i}@bank.test")
+            sim.deposit.record_deposit(sim.deposit.create_account(customer), 1_000_00)
+            facility = sim.credit.create_proposal(customer, 50_000_00, std_terms(duration=12), custodian_id=held_by)
+            sim.credit.conclude_customer_approval(facility)
+            wallet = sim.state("credit-facility-proposal", facility).custody_wallet_id
+            if held_by:
+                sim.custody.update_balance(wallet, 125_000_000)
+            else:
+                sim.credit.update_collateral(facility, 125_000_000)
+        sim.advance(days=3)
+    assert main(["run", "ftx-2022", "--from", str(journal), "--set", "days=10", "--set", "top_up_share=1",
+                 "--set", "top_up_probability=1", "--set", "repay_share=0", "--set", "late_share=0",
+                 "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["facilities_called"] == 2 and summary["still_under_margin_call"] == 0
+    with open_readonly(str(out / "journal.sqlite")) as run:
+        raised = [e["payload"]["entity"] for e in run.outbox_reader.stream()
+                  if e["event_type"] == "core.credit-collateral.collateral-updated"
+                  and e["payload"]["entity"]["amount"] > 125_000_000]
+    assert len(raised) == 2
+    assert main(["verify", str(out)]) == 0

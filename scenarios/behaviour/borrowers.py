@@ -167,7 +167,13 @@ class Borrowers:
         view, price = self.sim.credit.facility(call.facility_id), self.sim.price.current()
         needed = cents_to_sats_up(math.ceil(view.books.outstanding * exact(target_cvl) / 100), price)
         if call.ended is None and needed > view.collateral_sats:  # else cured meanwhile (the price came back)
-            self.sim.credit.update_collateral(call.facility_id, needed)
+            facility = self.sim.state("credit-facility", call.facility_id)
+            wallet = self.sim.state("collateral", facility.collateral_id).custody_wallet_id
+            if wallet is None:
+                self.sim.credit.update_collateral(call.facility_id, needed)
+            else:  # sent to the custody wallet: its custodian reports the balance, which the collateral
+                # follows (a manual update of wallet-backed collateral is refused, and stopped the run)
+                self.sim.custody.update_balance(wallet, needed)
             call.topped_up_sats += needed - view.collateral_sats
 
     def _repay(self, call: MarginCall, fraction: float) -> None:
