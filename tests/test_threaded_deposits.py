@@ -6,7 +6,7 @@ with the customer frozen and its account not), left a frozen account holding a s
 closed an account holding money. The deposit service now holds the bank's `serial` lock over the
 read and the command, as the customer, governance and credit services do over theirs: the other
 thread's call waits, then meets the account frozen or closed. Found by driving the bank from
-several threads at once (3 of 12 trials)."""
+several threads at once (3 of 12 trials). Last, a proposal made as its customer is closed."""
 
 from __future__ import annotations
 
@@ -84,3 +84,19 @@ def test_an_account_is_not_closed_holding_a_deposit_made_on_another_thread(bank)
     assert sim.deposit.account(account).status is AccountStatus.CLOSED
     assert [type(refusal) for refusal in theirs] == [AccountClosed]
     assert _balances(sim, account) == (0, 0)
+
+
+def test_no_proposal_is_made_for_a_customer_after_its_close_on_another_thread(bank):
+    """A proposal reads its customer's status, then is recorded: a close on another thread in
+    between was journaled first, and the journal showed a proposal made for a closed customer. Now
+    the close waits: the journal's order is the order the check saw. (An account's opening holds
+    the same lock over the same read.)"""
+    from domains.credit import std_terms
+
+    sim, customer, _, _ = bank
+    proposal, ours, theirs = while_reading(
+        sim.customer, "customer", lambda: sim.credit.create_proposal(customer, 10_000_00, std_terms(duration=3)),
+        lambda: sim.customer.close_customer(customer))
+    assert ours == [] and theirs == []
+    made = sim.journal.stream("credit-facility-proposal", proposal)[0].seq
+    assert made < sim.journal.stream("customer", customer)[-1].seq

@@ -152,16 +152,19 @@ class CreditService:
         """A proposal for an eligible customer, credited to the customer's active deposit account.
         With a (non-manual) `custodian_id` a custody wallet backs the collateral: its balance
         updates, not manual input, move the collateral."""
-        customer = self.customers.customer(customer_id)
-        require_eligible(customer_id, customer.status.value)
-        deposit = self.deposits
-        account = deposit_account_for_proposal(customer_id, (
-            (account_id, deposit.account(account_id).status.value) for account_id in deposit.accounts_of(customer_id)))
-        wallet_id = self.custody.create_wallet(custodian_id) if custodian_id else None
-        proposal_id = self.kernel.ids.entity()
-        self.kernel.execute("credit-facility-proposal", proposal_id, CreateProposal(
-            proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id), subject=subject)
-        return proposal_id
+        with self._serial:  # the customer and account are as read when the proposal is made (`__init__`)
+            customer = self.customers.customer(customer_id)
+            require_eligible(customer_id, customer.status.value)
+            deposit = self.deposits
+            account = deposit_account_for_proposal(customer_id, (
+                (account_id, deposit.account(account_id).status.value)
+                for account_id in deposit.accounts_of(customer_id)))
+            wallet_id = self.custody.create_wallet(custodian_id) if custodian_id else None
+            proposal_id = self.kernel.ids.entity()
+            self.kernel.execute("credit-facility-proposal", proposal_id, CreateProposal(
+                proposal_id, customer_id, customer.customer_type.value, account, amount, terms, wallet_id),
+                subject=subject)
+            return proposal_id
 
     def conclude_customer_approval(self, proposal_id: str, approved: bool = True, *, subject: str = SYSTEM) -> Outcome:
         """The customer's answer to proposal `proposal_id` (the id `create_proposal` returned):

@@ -71,11 +71,12 @@ class DepositService:
     # -- accounts ----------------------------------------------------------------------
     def create_account(self, customer_id: str, *, subject: str = SYSTEM) -> str:
         """The customer must exist (`UnknownEntity`) and be active (`CustomerNotEligible`)."""
-        customer = self.kernel.state("customer", customer_id)
-        account_id = self.kernel.ids.entity()
-        command = OpenAccount(account_id, customer_id, customer.status)
-        self.kernel.execute("deposit-account", account_id, command, subject=subject)
-        return account_id
+        with self.serial:  # not frozen or closed between this read and the opening (`__init__`)
+            customer = self.kernel.state("customer", customer_id)
+            account_id = self.kernel.ids.entity()
+            command = OpenAccount(account_id, customer_id, customer.status)
+            self.kernel.execute("deposit-account", account_id, command, subject=subject)
+            return account_id
 
     def tell_open_account(self, customer_id: str, *, subject: str = SYSTEM) -> str:
         """`create_account` told rather than asked, for a customer told into being before it in the
