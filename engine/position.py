@@ -5,16 +5,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.bank.settings import BankSettings
 from engine.kernel.clock import Clock
 from engine.kernel.errors import EngineError
 from engine.kernel.ids import Ids
 from engine.kernel.journal import Journal
 
-__all__ = ["JournalMismatch", "Position", "resume_clock"]
+__all__ = ["JournalMismatch", "Position", "kept_settings", "resume_clock"]
 
 
 class JournalMismatch(EngineError):
     """The journal belongs to another run (fields: path, field, journal, given); nothing was written."""
+
+
+def kept_settings(journal: Journal, meta: dict[str, Any], given: BankSettings | None) -> BankSettings:
+    """The run's settings: a new journal keeps those given (only when they are not Lana's defaults,
+    so a default journal's bytes are as they were); a reopened one runs under those it kept, and
+    refuses others. Before, they were not kept: a journal made with a 17:00 closing and branched by
+    `lanasim run SCENARIO --from` (which cannot pass settings) closed its days at UTC midnight."""
+    kept = meta.get("settings")
+    if kept is None:  # a new journal, or one made with the defaults (or before settings were kept)
+        settings = given if given is not None else BankSettings()
+        if "start" not in meta and settings != BankSettings():
+            journal.set_meta(settings=_fields(settings))
+        return settings
+    ours = BankSettings(**kept)
+    if given is not None and given != ours:
+        raise JournalMismatch(path=journal.path, field="settings", journal=kept, given=_fields(given))
+    return ours
+
+
+def _fields(settings: BankSettings) -> dict[str, object]:
+    return {"allow_auto_approval": settings.allow_auto_approval, "closing_time": settings.closing_time,
+            "timezone": settings.timezone}
 
 
 def resume_clock(journal: Journal, ids: Ids, start: str | None, meta: dict[str, Any], seed: int,

@@ -51,7 +51,7 @@ from engine.kernel.port import Kernel
 from engine.kernel.reaction import Reactions
 from engine.kernel.registry import Registry
 from engine.kernel.runtime import Scheduler, fewer_collections
-from engine.position import resume_clock
+from engine.position import kept_settings, resume_clock
 
 __all__ = ["Simulation"]
 
@@ -115,8 +115,10 @@ class Simulation(Dispatch):
     tell: `tell(kind, id, command)` issues without a result (delivered by the next settle);
     settle: `settle()` runs queued commands and reactions to quiescence (`commit=True`: durable too)
     (the command API is `engine.dispatch`). Job priorities are `engine.kernel.clock.Priority`.
-    Opened on an existing journal, it continues where the last commit left off and refuses a seed or
-    start other than the run's (`engine.position.JournalMismatch`).
+    Opened on an existing journal, it continues where the last commit left off and refuses a seed,
+    start or settings other than the run's (`engine.position.JournalMismatch`); settings other than
+    Lana's defaults are kept in the journal, so a reopen, a fork or a stress `--from` it without
+    settings runs under the journal's own.
     Close it (`close()`, or `with`): the commands run since the clock last moved are committed then,
     and a file stays locked until then (a second `Simulation` on it is `JournalLocked`). One left
     open is closed when Python collects it (a notebook cell run again) or when the interpreter exits
@@ -152,13 +154,17 @@ class Simulation(Dispatch):
             raise MalformedCommand(kind="simulation", problem=f"settings must be a BankSettings, not {settings!r}")
         aggregates = _hosted("aggregates", aggregates, Aggregate)  # before the journal is opened
         policies = _hosted("policies", policies, Policy)
-        self.settings = settings if settings is not None else BankSettings()  # Lana's domain configs
-        schedule = self.settings.schedule
         self._deterministic = runtime == "deterministic"
         if start is not None:
             whole_second(check_start(start))  # before the journal: a start refused leaves no file behind
         self.journal = Journal(journal, Codec(), group_rows=group_rows)
         stored = self.journal.meta()
+        try:
+            self.settings = kept_settings(self.journal, stored, settings)  # Lana's domain configs
+        except Exception:
+            self.journal.close()
+            raise
+        schedule = self.settings.schedule
         given, self.seed = seed, seed if seed is not None else int(stored.get("seed", 0))  # reopen: its seed
         self.ids = Ids(self.seed)
         try:
