@@ -5,6 +5,7 @@ Nothing in lanasim reads the wall clock; `now` reaches domain code as an argumen
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -99,6 +100,7 @@ class Jobs:
         self.clock, self.env, self.after_each, self.busy = clock, clock.env, after_each, busy
         self.stepping = False
         self.running = 0  # jobs under way (a job's own calls run inside it): the clock is not moved then
+        self.runner: int | None = None  # the thread running them
         self.deferred: deque[Job] = deque()  # due now, asked for while a cascade was settling: run after it
         self._draining = False  # `run_deferred` is running them
         self.reached = -1  # the last target `run_until` processed every job up to
@@ -143,10 +145,12 @@ class Jobs:
     def _run(self, fn: Job) -> None:
         self.clock.sync()  # a job runs at its event's time, which simpy set before calling it
         self.running += 1
+        runner, self.runner = self.runner, threading.get_ident()
         try:
             fn()
         finally:
             self.running -= 1
+            self.runner = runner
         self.after_each()
 
     def run_deferred(self) -> None:

@@ -46,6 +46,7 @@ class Reactions:
         self.tell, self.allow, self.deterministic = tell, allow, deterministic
         self.lock = threading.RLock()
         self.settling = False
+        self.settler: int | None = None  # the thread settling (threaded runtime: one at a time)
         self.quiet = True  # deterministic runtime: nothing published since the last settle finished
         self.stored = dict(journal.conn.execute("SELECT consumer, sequence FROM cursors"))
         self.consumers: list[Consumer] = []
@@ -84,10 +85,11 @@ class Reactions:
         deliver = self.scheduler.run if self.deterministic else _nothing
         with self.lock:  # threaded runtime: one settling thread at a time
             outer, self.settling = self.settling, True
+            settler, self.settler = self.settler, threading.get_ident()
             try:
                 self._settle(deliver)
             finally:
-                self.settling = outer
+                self.settling, self.settler = outer, settler
 
     def _settle(self, deliver: Callable[[], object]) -> None:
         try:
