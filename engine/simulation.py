@@ -327,8 +327,8 @@ class Simulation(Dispatch):
         self._whole()
         if self.finished_run is not None:
             self._finished()
-        me = threading.get_ident()  # another thread's job or cascade is not this caller's own
-        if (self.jobs.running and self.jobs.runner == me) or (self.reactions.settling and self.reactions.settler == me):
+        # this caller's own job or cascade, not another thread's (threaded runtime)
+        if self.jobs.own() or (self.reactions.settling and self.reactions.settler == threading.get_ident()):
             raise ReentrantAsk(call=call, problem="the clock is moved by the caller driving the run, not by a job "
                                                   "or reaction it runs (schedule later work with sim.jobs.at)")
 

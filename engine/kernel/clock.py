@@ -100,7 +100,7 @@ class Jobs:
         self.clock, self.env, self.after_each, self.busy = clock, clock.env, after_each, busy
         self.stepping = False
         self.running = 0  # jobs under way (a job's own calls run inside it): the clock is not moved then
-        self.runner: int | None = None  # the thread running them
+        self._mine = threading.local()  # how many of them this thread is running (`own`)
         self.deferred: deque[Job] = deque()  # due now, asked for while a cascade was settling: run after it
         self._draining = False  # `run_deferred` is running them
         self.reached = -1  # the last target `run_until` processed every job up to
@@ -145,13 +145,19 @@ class Jobs:
     def _run(self, fn: Job) -> None:
         self.clock.sync()  # a job runs at its event's time, which simpy set before calling it
         self.running += 1
-        runner, self.runner = self.runner, threading.get_ident()
+        mine = self._mine
+        depth = getattr(mine, "depth", 0)
+        mine.depth = depth + 1
         try:
             fn()
         finally:
             self.running -= 1
-            self.runner = runner
+            mine.depth = depth
         self.after_each()
+
+    def own(self) -> bool:
+        """Whether the calling thread is inside a job (threaded runtime: another thread's is not)."""
+        return getattr(self._mine, "depth", 0) > 0
 
     def run_deferred(self) -> None:
         """Run the jobs deferred by the cascade that just settled, one after another (each settles in
