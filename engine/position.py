@@ -19,14 +19,15 @@ class JournalMismatch(EngineError):
 
 
 def kept_settings(journal: Journal, meta: dict[str, Any], given: BankSettings | None) -> BankSettings:
-    """The run's settings: a new journal keeps those given (only when they are not Lana's defaults,
-    so a default journal's bytes are as they were); a reopened one runs under those it kept, and
-    refuses others. Before, they were not kept: a journal made with a 17:00 closing and branched by
-    `lanasim run SCENARIO --from` (which cannot pass settings) closed its days at UTC midnight."""
+    """The run's settings: a new journal keeps those given (Lana's defaults when none are); a
+    reopened one runs under those it kept, and refuses others. Before, they were not kept: a journal
+    made with a 17:00 closing and branched by `lanasim run SCENARIO --from` (which cannot pass
+    settings) closed its days at UTC midnight. A journal made before then kept none: it runs under
+    those given, as it did."""
     kept = meta.get("settings")
-    if kept is None:  # a new journal, or one made with the defaults (or before settings were kept)
+    if kept is None:
         settings = given if given is not None else BankSettings()
-        if "start" not in meta and settings != BankSettings():
+        if "start" not in meta:  # a new journal
             journal.set_meta(settings=_fields(settings))
         return settings
     ours = BankSettings(**kept)

@@ -116,9 +116,8 @@ class Simulation(Dispatch):
     settle: `settle()` runs queued commands and reactions to quiescence (`commit=True`: durable too)
     (the command API is `engine.dispatch`). Job priorities are `engine.kernel.clock.Priority`.
     Opened on an existing journal, it continues where the last commit left off and refuses a seed,
-    start or settings other than the run's (`engine.position.JournalMismatch`); settings other than
-    Lana's defaults are kept in the journal, so a reopen, a fork or a stress `--from` it without
-    settings runs under the journal's own.
+    start or settings other than the run's (`engine.position.JournalMismatch`); the settings are kept
+    in the journal, so a reopen, a fork or a stress `--from` it without settings runs under its own.
     Close it (`close()`, or `with`): the commands run since the clock last moved are committed then,
     and a file stays locked until then (a second `Simulation` on it is `JournalLocked`). One left
     open is closed when Python collects it (a notebook cell run again) or when the interpreter exits

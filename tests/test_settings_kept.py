@@ -1,6 +1,6 @@
 """A journal keeps the bank settings it was made with (Lana's `closing-time`, `timezone` and
-`allow-auto-approval`, when they are not the defaults): a reopen, a fork and a stress run `--from`
-it run under them without being told, and a reopen with other settings is refused. Before, the
+`allow-auto-approval`): a reopen, a fork and a stress run `--from` it run under them without being
+told, and a reopen with other settings is refused. Before, the
 settings were not kept: `lanasim run SCENARIO --from` (which cannot pass settings) closed the days
 of a bank closing at 17:00 in El Salvador at UTC midnight, from the branch point on."""
 
@@ -72,10 +72,25 @@ def test_a_stress_from_the_journal_and_a_fork_of_it_close_its_days_at_its_closin
         assert sim.settings == SALVADOR
 
 
-def test_a_journal_made_with_the_defaults_keeps_no_settings(tmp_path):
-    """Its bytes are as they were before settings were kept (no metadata key is added)."""
+def test_a_journal_made_with_the_defaults_refuses_other_settings_too(tmp_path):
     journal = tmp_path / "utc.sqlite"
     with Simulation(seed=1, journal=str(journal)) as sim:
         sim.advance(days=1)
+    with pytest.raises(JournalMismatch) as refused:
+        Simulation(journal=str(journal), settings=SALVADOR)
+    assert refused.value.journal == {"allow_auto_approval": True, "closing_time": "00:00", "timezone": "UTC"}
+
+
+def test_a_journal_made_before_settings_were_kept_runs_under_those_given(tmp_path, monkeypatch):
+    """As every journal did before: nothing to compare them with."""
+    journal = tmp_path / "old.sqlite"
+    with monkeypatch.context() as old:  # made as an older lanasim made it: no settings kept
+        old.setattr("engine.simulation.kept_settings", lambda journal, meta, given: BankSettings())
+        with Simulation(seed=1, journal=str(journal)) as sim:
+            sim.advance(days=1)
     with closing(sqlite3.connect(journal)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM lanasim_meta WHERE key = 'settings'").fetchone()[0] == 0
+    with Simulation(journal=str(journal), settings=SALVADOR) as sim:
+        assert sim.settings == SALVADOR
+        sim.advance(days=3)
+    assert closings(journal)[-1] == "2024-01-04T23:00:00Z"
