@@ -100,3 +100,16 @@ def test_no_proposal_is_made_for_a_customer_after_its_close_on_another_thread(ba
     assert ours == [] and theirs == []
     made = sim.journal.stream("credit-facility-proposal", proposal)[0].seq
     assert made < sim.journal.stream("customer", customer)[-1].seq
+
+
+def test_a_vote_is_not_counted_for_a_member_removed_on_another_thread_before_it(bank):
+    """A vote reads the committee's members, then is recorded: a removal on another thread in
+    between was journaled first, and the removed member's approval then settled the disbursal."""
+    sim, _, _, facility = bank
+    disbursal = sim.credit.initiate_disbursal(facility, 2_000_00)
+    committee = sim.governance.process(disbursal).rules.committee_id
+    _, ours, theirs = while_reading(sim.governance, "_eligible", lambda: sim.governance.approve(disbursal, sim.member),
+                                    lambda: sim.governance.remove_member(committee, sim.member))
+    assert ours == [] and theirs == []
+    voted = sim.journal.stream("approval-process", disbursal)[-1].seq
+    assert voted < sim.journal.stream("committee", committee)[-1].seq

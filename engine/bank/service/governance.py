@@ -64,7 +64,10 @@ class GovernanceService:
         return self.kernel.execute("committee", committee_id, command, subject=subject)
 
     def remove_member(self, committee_id: str, user_id: str, *, subject: str = SYSTEM) -> Outcome:
-        return self.kernel.execute("committee", committee_id, RemoveCommitteeMember(user_id), subject=subject)
+        """Not between a vote's read of the members and the vote (`serial`): the vote of a member
+        removed on another thread in between was counted."""
+        with self.serial:
+            return self.kernel.execute("committee", committee_id, RemoveCommitteeMember(user_id), subject=subject)
 
     def default_committee(self) -> str:
         """The id of the committee named "default", created (without members) if missing."""
