@@ -91,9 +91,12 @@ class Journal(GroupCommit, JournalReads):
             if kind.__class__ is not str or entity_id.__class__ is not str:
                 raise UnstorableValue(statement="INSERT INTO entities", value=entity_id,
                                       problem="an entity's kind and id are strings")
-            entity = self._entities[key] = len(self._entities) + 1
-            self._names[entity] = key
-            self.staged_rows(_ENTITIES_INSERT).append((entity, kind, entity_id))  # stored as given
+            with self.lock:  # see `stage`: an actor set up on another thread interns its entity
+                entity = self._entities.get(key)
+                if entity is None:
+                    entity = self._entities[key] = len(self._entities) + 1
+                    self._names[entity] = key
+                    self.staged_rows(_ENTITIES_INSERT).append((entity, kind, entity_id))  # stored as given
         return entity
 
     def head(self, entity: int) -> int:
@@ -141,13 +144,19 @@ class Journal(GroupCommit, JournalReads):
     def stage(self, sql: str, row: tuple[object, ...]) -> None:
         """Buffer a row for the group transaction (flushed in first-use order of `sql`). A row SQLite
         could not bind (an integer outside 64 bits, a type it does not store) is `UnstorableValue`
-        here, inside the command that staged it, which then fails alone rather than the next commit."""
+        here, inside the command that staged it, which then fails alone rather than the next commit.
+        Staged under `lock`, as a sync or commit writes and clears the lists under it: on the threaded
+        runtime a row staged by another thread between a sync's copy of a list and its clearing was
+        lost (an actor's entity row, interned as it was set up: its events then named an entity the
+        journal did not hold, and `verify` failed), and a command's rollback dropped another
+        thread's rows staged after its mark."""
         if sql not in _ENGINE_ROWS:
             check_row(sql, row)
-        rows = self._staged.get(sql)
-        if rows is None:
-            rows = self._rows_of(sql)
-        rows.append(row)
+        with self.lock:
+            rows = self._staged.get(sql)
+            if rows is None:
+                rows = self._rows_of(sql)
+            rows.append(row)
 
     def stage_many(self, sql: str, rows: Iterable[tuple[object, ...]]) -> None:
         """`stage` of several rows of one statement."""
@@ -155,10 +164,11 @@ class Journal(GroupCommit, JournalReads):
         if sql not in _ENGINE_ROWS:
             for row in rows:
                 check_row(sql, row)
-        staged = self._staged.get(sql)
-        if staged is None:
-            staged = self._rows_of(sql)
-        staged.extend(rows)
+        with self.lock:
+            staged = self._staged.get(sql)
+            if staged is None:
+                staged = self._rows_of(sql)
+            staged.extend(rows)
 
     def staged_rows(self, sql: str) -> list[tuple[object, ...]]:
         """The list `stage(sql, row)` appends to, for a hot caller that appends rows it knows SQLite
@@ -198,8 +208,9 @@ class Journal(GroupCommit, JournalReads):
         self.rollbacks += 1  # a head may come back to a number its dropped events had: see `EntityKind.load`
 
     def set_meta(self, **values: object) -> None:
-        for key, value in values.items():
-            self.stage("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
+        with self.lock:  # its rows together
+            for key, value in values.items():
+                self.stage("INSERT OR REPLACE INTO lanasim_meta (key, value) VALUES (?, ?)", (key, dumps(value)))
 
     # -- the writer's position -----------------------------------------------------------
     @property
