@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from domains.accounting import deposit_account, frozen_deposit
+from domains.credit.primitives import DisbursalStatus
 from domains.deposit import AccountClosed, AccountFrozen, AccountStatus
 from engine import Simulation
 from tests.test_credit_bad_input import PRICE, disbursal_committee_of_one, open_facility, while_reading
@@ -113,3 +114,25 @@ def test_a_vote_is_not_counted_for_a_member_removed_on_another_thread_before_it(
     assert ours == [] and theirs == []
     voted = sim.journal.stream("approval-process", disbursal)[-1].seq
     assert voted < sim.journal.stream("committee", committee)[-1].seq
+
+
+def test_what_waited_on_an_unfrozen_account_is_not_settled_into_it_as_another_thread_freezes_it(bank, monkeypatch):
+    """An unfreeze schedules a job sending what waited on the account (an approved disbursal held
+    while it was frozen); on the threaded runtime that job may run on another thread. It read the
+    account active and settled the disbursal between a new freeze's balance read and its command:
+    the frozen account held the disbursal (found by operator threads beside a clock-driving
+    thread, 1 trial in 100). The job now holds the bank's lock too, and finds the account frozen."""
+    sim, _, account, facility = bank
+    resumed: list[str] = []
+    monkeypatch.setattr(sim.deposit, "unfrozen", [resumed.append])  # the job, run below on another thread
+    sim.deposit.freeze_account(account)
+    disbursal = sim.credit.initiate_disbursal(facility, 2_000_00)
+    sim.governance.approve(disbursal, sim.member)  # approved, held: the account is frozen
+    sim.deposit.unfreeze_account(account)
+    assert resumed == [account]
+    before = sum(_balances(sim, account))
+    _, ours, theirs = while_reading(sim.deposit, "_settled", lambda: sim.deposit.freeze_account(account),
+                                    lambda: sim.credit.flow._resume(account))
+    assert ours == [] and theirs == []
+    assert _balances(sim, account) == (0, before)
+    assert sim.state("disbursal", disbursal).status is DisbursalStatus.NEW  # still held, settled at the next unfreeze

@@ -13,6 +13,7 @@ end of day -> one accrual period per due cycle, maturities, then (after obligati
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date
 
@@ -54,8 +55,10 @@ class CreditFlow(DayEnd):
     they register with `reactions`; `locks` holds back what would post to a locked deposit account."""
 
     def __init__(self, kernel: FlowKernel, price: PriceReading, reactions: ReactionRegistry,
-                 reads: CreditReads, locks: AccountLocks, accruals: Batch | None = None) -> None:
+                 reads: CreditReads, locks: AccountLocks, accruals: Batch | None = None,
+                 serial: threading.RLock | None = None) -> None:
         self.kernel, self.price, self.reads, self.locks = kernel, price, reads, locks
+        self.serial = threading.RLock() if serial is None else serial  # the bank's (`_resume`)
         open_ids = kernel.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
         self.active: dict[str, None] = dict.fromkeys(open_ids)
         self._evaluated_payment: str | None = None  # the payment whose allocations were last re-evaluated
@@ -163,8 +166,13 @@ class CreditFlow(DayEnd):
         self.kernel.jobs.at(self.kernel.now, lambda: self._resume(account_id))
 
     def _resume(self, account_id: str) -> None:
-        for send in self.locks.resumed(account_id, self.price.current()):
-            self.kernel.tell(send.kind, send.id, send.command, subject=System(SUBJECT))
+        """Under the bank's `serial` lock, as every call moving an account's money: on the threaded
+        runtime this job may run on another thread than the unfreeze's, and a freeze on a third
+        between its read of the account (active) and the settlement it sent left the frozen account
+        holding the disbursal (1 of 100 trials of operator threads beside a clock-driving thread)."""
+        with self.serial:
+            for send in self.locks.resumed(account_id, self.price.current()):
+                self.kernel.tell(send.kind, send.id, send.command, subject=System(SUBJECT))
 
     # -- collection ----------------------------------------------------------------------
     def allocate_payment(self, envelope: Envelope) -> tuple[Send, ...]:

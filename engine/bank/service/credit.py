@@ -128,7 +128,8 @@ class CreditService:
         self.customers, self.deposits, self.custody, self.governance = customers, deposits, custody, governance
         self.reads = CreditReads.over(kernel, ledger)  # the one read model the flows share
         locks = AccountLocks(kernel, self.reads, deposits, governance)  # what waits on a frozen deposit account
-        self.flow = CreditFlow(kernel, price, reactions, self.reads, locks, accruals)
+        self._serial = threading.RLock() if serial is None else serial  # see below
+        self.flow = CreditFlow(kernel, price, reactions, self.reads, locks, accruals, self._serial)
         self.liquidation_flow = LiquidationFlow(reactions, self.reads)
         # Operator calls that read other entities before their command, held whole (cascade
         # included) against each other on the threaded runtime: the proceeds read what is owed to
@@ -138,8 +139,8 @@ class CreditService:
         # settled on the closed facility); a disbursal reads the collateral for its CVL check (a
         # collateral update between that read and its command, by the operator or by a custody
         # wallet's balance, `serial` shared with the custody service, was journaled before a
-        # disbursal allowed at the CVL it replaced).
-        self._serial = threading.RLock() if serial is None else serial
+        # disbursal allowed at the CVL it replaced). The flow's resumption of what waited on an
+        # unfrozen account holds it too (`CreditFlow._resume`).
 
     def create_terms_template(self, name: str, values: TermValues, *, subject: str = SYSTEM) -> str:
         template_id = self.kernel.ids.entity()
