@@ -55,10 +55,10 @@ class CreditFlow(DayEnd):
     they register with `reactions`; `locks` holds back what would post to a locked deposit account."""
 
     def __init__(self, kernel: FlowKernel, price: PriceReading, reactions: ReactionRegistry,
-                 reads: CreditReads, locks: AccountLocks, accruals: Batch | None = None,
-                 serial: threading.RLock | None = None) -> None:
+                 reads: CreditReads, locks: AccountLocks, accruals: Batch | None = None, *,
+                 serial: threading.RLock) -> None:
         self.kernel, self.price, self.reads, self.locks = kernel, price, reads, locks
-        self.serial = threading.RLock() if serial is None else serial  # the bank's (`_resume`)
+        self.serial = serial  # the bank's (`_resume`)
         open_ids = kernel.index(FACILITY_KIND).ids_where("status", ("active", "matured"))
         self.active: dict[str, None] = dict.fromkeys(open_ids)
         self._evaluated_payment: str | None = None  # the payment whose allocations were last re-evaluated

@@ -122,14 +122,14 @@ class CreditService:
     def __init__(self, kernel: Kernel, ledger: LedgerReads, *, price: PriceReading, reactions: ReactionRegistry,
                  outbox: Outbox, customers: CustomerReads, deposits: DepositReads, custody: WalletOpening,
                  governance: Governing, public_ids: PublicIdReads, accruals: Batch | None = None,
-                 serial: threading.RLock | None = None) -> None:
+                 serial: threading.RLock) -> None:
         self.kernel: CreditKernel = kernel
         self.price, self.outbox, self.public_ids = price, outbox, public_ids
         self.customers, self.deposits, self.custody, self.governance = customers, deposits, custody, governance
         self.reads = CreditReads.over(kernel, ledger)  # the one read model the flows share
         locks = AccountLocks(kernel, self.reads, deposits, governance)  # what waits on a frozen deposit account
-        self._serial = threading.RLock() if serial is None else serial  # see below
-        self.flow = CreditFlow(kernel, price, reactions, self.reads, locks, accruals, self._serial)
+        self._serial = serial  # see below
+        self.flow = CreditFlow(kernel, price, reactions, self.reads, locks, accruals, serial=serial)
         self.liquidation_flow = LiquidationFlow(reactions, self.reads)
         # Operator calls that read other entities before their command, held whole (cascade
         # included) against each other on the threaded runtime: the proceeds read what is owed to

@@ -16,12 +16,12 @@ __all__ = ["CustodyService"]
 class CustodyService:
     """The `custody` attribute of a `Simulation`."""
 
-    def __init__(self, kernel: Kernel, serial: threading.RLock | None = None) -> None:
+    def __init__(self, kernel: Kernel, serial: threading.RLock) -> None:
         """`serial`: the lock a balance update (and the collateral sync it sets off) holds, shared
         with the credit service on the threaded runtime so that no balance moves a facility's
         collateral between a disbursal's CVL check and its command (`CreditService`)."""
         self.kernel = kernel
-        self.serial = threading.RLock() if serial is None else serial
+        self.serial = serial
         self.webhooks = WebhookInbox(kernel, self.serial)  # idempotent deliveries, confirmation delays, late webhooks
 
     def create_custodian(self, name: str, provider: str = "simulated", *, subject: str = SYSTEM) -> str:

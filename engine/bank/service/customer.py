@@ -64,11 +64,11 @@ class CustomerView:
 class CustomerService:
     """The `customer` attribute of a `Simulation`."""
 
-    def __init__(self, kernel: Kernel, serial: threading.RLock | None = None) -> None:
+    def __init__(self, kernel: Kernel, serial: threading.RLock) -> None:
         """`serial`: held by a freeze, unfreeze or close, whose cascade freezes or unfreezes the
         customer's deposit accounts at their balances (`DepositService`)."""
         self.kernel = kernel
-        self.serial = threading.RLock() if serial is None else serial
+        self.serial = serial
 
     # -- customers ---------------------------------------------------------------------
     def create_customer(self, email: str, customer_type: str = "individual", telegram_handle: str = "", *,

@@ -47,7 +47,7 @@ class DepositService:
     """The `deposit` attribute of a `Simulation`."""
 
     def __init__(self, kernel: Kernel, governance: GovernanceService | None, ledger: Ledger,
-                 serial: threading.RLock | None = None) -> None:
+                 serial: threading.RLock) -> None:
         self.kernel, self.governance, self.ledger = kernel, governance, ledger
         # The bank's operator calls that move an account's money or status hold `serial` (shared
         # with the customer, governance and credit services), cascade included, so on the threaded
@@ -55,7 +55,7 @@ class DepositService:
         # payment, withdrawal or disbursal on another thread between a freeze's balance read and
         # its command left the frozen account holding a settled balance, or failed the freeze
         # (OverdraftPrevented; a customer's freeze failed in its reaction, its accounts left open).
-        self.serial = threading.RLock() if serial is None else serial
+        self.serial = serial
         self.unfrozen: list[Callable[[str], None]] = []  # told the id of each account an unfreeze unlocks
 
     def follow_unfreezes(self, told: Callable[[str], None]) -> None:

@@ -42,11 +42,11 @@ class GovernanceService:
     empty committee never casts)."""
 
     def __init__(self, kernel: Kernel, *, allow_auto_approval: bool = True,
-                 serial: threading.RLock | None = None) -> None:
+                 serial: threading.RLock) -> None:
         """`serial`: held by a vote, whose cascade may settle a disbursal into a deposit account or
         cancel a withdrawal (`DepositService`), with the committee's members read for it."""
         self.kernel = kernel
-        self.serial = threading.RLock() if serial is None else serial
+        self.serial = serial
         self.allow_auto_approval = allow_auto_approval
         self._policies_ready = False
 
