@@ -92,6 +92,32 @@ def test_blank_lines_before_the_header_are_no_part_of_the_file(tmp_path):
     assert (path.price_at(0), path.price_at(DAY)) == (4_900_000, 5_000_000)
 
 
+CRYPTODATADOWNLOAD = """https://www.CryptoDataDownload.com
+unix,date,symbol,open,high,low,close,Volume BTC,Volume USD
+1584057600,2020-03-13 00:00:00,BTC/USD,4800,5900,3850,5600,1000,5600000
+1583971200,2020-03-12 00:00:00,BTC/USD,7900,7950,4700,4800,1000,4800000
+1583884800,2020-03-11 00:00:00,BTC/USD,7800,7950,7600,7900,1000,7900000
+"""
+
+
+def test_a_title_line_of_one_cell_before_the_header_is_skipped(tmp_path):
+    """CryptoDataDownload's exports (Bitstamp, Gemini, Binance history) begin with the site's URL on
+    a line of its own: read as the header, it had the file refused for lacking a time and a price
+    column. Its line numbers stay the file's own."""
+    path = path_from_spec(f"csv:{csv_path(tmp_path, CRYPTODATADOWNLOAD)}", seed=1)
+    assert path.start == datetime(2020, 3, 11, tzinfo=UTC)
+    assert [path.price_at(t) for t in (0, DAY, 2 * DAY)] == [790_000, 480_000, 560_000]
+    semicolons = csv_path(tmp_path, "BTC/EUR daily\n\ndate;close\n2024-08-05;49000,5\n2024-08-06;50000\n", "eu.csv")
+    assert path_from_spec(f"csv:{semicolons}", seed=1).price_at(0) == 4_900_050  # `;` read from the header line
+    bad = csv_path(tmp_path, CRYPTODATADOWNLOAD.replace(",4800,1000", ",x,1000"), "bad.csv")
+    with pytest.raises(PathSpecError) as refused:
+        path_from_spec(f"csv:{bad}", seed=1)
+    assert refused.value.line == 4 and "not a number: 'x'" in str(refused.value)
+    alone = csv_path(tmp_path, "prices\n2024-08-05\n", "alone.csv")  # no line of several cells: no title skipped
+    with pytest.raises(PathSpecError, match="line 1: header \\['prices'\\] lacks a time column"):
+        path_from_spec(f"csv:{alone}", seed=1)
+
+
 def test_a_carriage_return_inside_text_given_as_such_is_refused_naming_its_line():
     """Files are read with universal newlines; text handed to the reader as it is (`CsvReplay.from_text`)
     could hold a lone carriage return, which was a bare `_csv.Error`."""

@@ -2,12 +2,14 @@
 
 Header: a time column (`timestamp`, `date`, `datetime`, `time`, `snapped_at`, `open_time` or `unix`,
 first found in that order) and a price column (`close`, else `price`), any case; other columns are
-ignored. A file without a header is read only in Binance's kline layout (12 fields, open time then
-open, high, low, close). Comma- or tab-separated with `.` decimals, or `;`-separated as the first
-line shows, where a lone comma is the decimal mark. Times and prices as `scenarios.market.csvcells`
-reads them, strictly increasing (or strictly decreasing with `newest_first`). A row with more cells
-than the header is refused (an unquoted decimal comma would shift the columns). Blank lines are
-skipped. Every problem raises `MalformedPriceFile(path, line, problem)` naming the 1-based line.
+ignored. Lines of one cell before the header (a title, the URL CryptoDataDownload's exports begin
+with) are skipped. A file without a header is read only in Binance's kline layout (12 fields, open
+time then open, high, low, close). Comma- or tab-separated with `.` decimals, or `;`-separated as
+the header shows, where a lone comma is the decimal mark. Times and prices as
+`scenarios.market.csvcells` reads them, strictly increasing (or strictly decreasing with
+`newest_first`). A row with more cells than the header is refused (an unquoted decimal comma would
+shift the columns). Blank lines are skipped. Every problem raises `MalformedPriceFile(path, line,
+problem)` naming the 1-based line.
 """
 
 from __future__ import annotations
@@ -87,12 +89,19 @@ def read_points(text: str, source: str, *, newest_first: bool = False) -> list[t
 
 
 def _parse(text: str, source: str) -> list[tuple[int, datetime, int]]:
-    """Blank lines, before the header too, are no rows (a blank first line was an IndexError)."""
-    first = next((line for line in io.StringIO(text) if line.strip()), "")
+    """Blank lines, before the header too, are no rows (a blank first line was an IndexError). So
+    are title lines of one cell before it (no delimiter: no header, no row), such as the URL line
+    CryptoDataDownload's exports begin with, when a line with several cells follows them."""
+    lines = [line for line in io.StringIO(text) if line.strip()]
+    titles = next((n for n, line in enumerate(lines) if any(d in line for d in ",;\t")), 0)
+    first = lines[titles] if lines else ""
     delimiter = next((d for d in (";", "\t") if d in first and "," not in first), ",")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        header = next((record for record in reader if _filled(record)), None)
+        filled = (record for record in reader if _filled(record))
+        for _ in range(titles):
+            next(filled, None)
+        header = next(filled, None)
         line = reader.line_num
         columns, width = _header(header, source, line)
         rows: list[tuple[int, datetime, int]] = []
