@@ -74,6 +74,11 @@ def test_a_csv_replays_its_relative_moves_from_a_given_price_and_ignores_the_see
     ("Date,Close\n2022-06-01,100\n2022-06-03,100\n2022-06-02,100\n", 4, "is not after"),
     ("Date,Close\n2022-06-03,100\n2022-06-02,100\n2022-06-04,100\n", 4, "is not before"),
     ("Date,Close\n2022-06-01,100\n2022-06-02\n", 3, "expected 2+ fields"),
+    ('"Date","Price"\n"03/14/2020","5,361.3"\n', 2,  # Investing.com's export: no day or month order guessed
+     "'03/14/2020' is not ISO-8601: write dates as YYYY-MM-DD (this one is 2020-03-14: the month comes first)"),
+    ("Date;Close\n14.03.2020;5361\n", 2, "(this one is 2020-03-14: the day comes first)"),
+    ("Date,Close\n03/04/2020,5361\n", 2, "whether the day or the month comes first, this row does not tell"),
+    ("Date,Close\n31/02/2020,5361\n", 2, "('31/02/2020' is no date either way)"),
 ])
 def test_a_malformed_file_is_refused_in_one_line_naming_the_line_number_and_problem(tmp_path, text, line, words):
     file = csv_path(tmp_path, text, "bad.csv")

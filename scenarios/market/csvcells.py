@@ -6,7 +6,7 @@ Each reader returns the value or a one-line problem (str) saying what is wrong a
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from scenarios.market.paths import MAX_CENTS
@@ -18,6 +18,7 @@ _UNITS = ((10**17, 10**9), (10**14, 10**6), (10**11, 1000))  # (at least, per se
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EARLIEST_UNIX = 10**9  # 2001-09-09: a smaller number is a spreadsheet serial date or a cut-off time
 _ZONE_WORD = re.compile(r"\s+(UTC|GMT)$", re.IGNORECASE)
+_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[ T,].*)?$")  # 03/14/2020, 14.03.2020
 _GROUPED = {",": re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$"), ".": re.compile(r"^\d{1,3}(\.\d{3})+(,\d*)?$")}
 
 
@@ -37,7 +38,33 @@ def instant(raw: str) -> datetime | str:
         at = datetime.fromisoformat(_ZONE_WORD.sub("+00:00", raw))
         return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     except (ValueError, OverflowError):
+        slashed = _SLASHED.match(raw)
+        if slashed is not None:
+            return _day_first_or_month_first(raw, *map(int, slashed.groups()))
         return f"timestamp is neither ISO-8601 nor unix seconds (or ms, us, ns): {raw!r}"
+
+
+def _day_first_or_month_first(raw: str, first: int, second: int, year: int) -> str:
+    """The problem with a date written with the day and the month first (Investing.com's exports,
+    Excel's US or European display): only a number above 12 tells which is the day, so this row's
+    reading is named, and none is guessed for the file."""
+    problem = f"timestamp {raw!r} is not ISO-8601: write dates as YYYY-MM-DD"
+    readings = [(f"{year:04d}-{month:02d}-{day:02d}", order) for day, month, order in
+                ((first, second, "day"), (second, first, "month")) if _is_day(year, month, day)]
+    if not readings:
+        return f"{problem} ({raw!r} is no date either way)"
+    if readings[0][0] == readings[-1][0]:
+        order = f": the {readings[0][1]} comes first" if len(readings) == 1 else ""
+        return f"{problem} (this one is {readings[0][0]}{order})"
+    return f"{problem}; whether the day or the month comes first, this row does not tell"
+
+
+def _is_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def cents(raw: str, decimal_comma: bool) -> int | str:
