@@ -124,6 +124,30 @@ def test_the_book_view_writes_neither_file_when_one_of_them_exists(journal, tmp_
     assert not fresh.exists() and mine.read_text() == "mine"
 
 
+
+@pytest.mark.parametrize(("command", "name", "says"), [
+    (["export", "--out"], "book.parquet", "this writes CSV, which a .parquet name would hide; name it .csv (a book "
+                                          "file is CSV; each facility's state, CVL, outstanding and collateral as "
+                                          "Parquet: lanasim show JOURNAL book --parquet FILE)"),
+    (["export", "--out"], "book.xlsx", "this writes CSV, which a .xlsx name would hide; name it .csv\n"),
+    (["show", "book", "--csv"], "table.parquet", "this writes CSV, which a .parquet name would hide; name it .csv "
+                                                 "(or write it with --parquet)"),
+    (["show", "book", "--parquet"], "table.CSV", "this writes Parquet, which a .CSV name would hide; name it "
+                                                 ".parquet\n"),
+])
+def test_a_file_named_for_another_format_is_refused_before_anything_is_written(journal, tmp_path, capsys,
+                                                                               command, name, says):
+    """`lanasim export --out book.parquet` wrote the book's CSV under that name, which pandas'
+    `read_parquet` (and whoever reads the name) then took for Parquet."""
+    target = tmp_path / name
+    verb, *rest = command
+    assert main([verb, str(journal), *rest[:-1], rest[-1], str(target)]) == 2
+    assert capsys.readouterr().err == f"lanasim: error: {target}: {says}" + ("" if says.endswith("\n") else "\n")
+    assert not target.exists()
+    for fine in ("book.csv", "book", "BOOK.CSV", "book.txt"):  # a CSV name, or one that names no format
+        assert main(["export", str(journal), "--out", str(tmp_path / fine)]) == 0
+        assert (tmp_path / fine).read_text().startswith("facility_id,")
+
 @pytest.mark.parametrize("table", ["events", "outbox", "entities"])
 def test_a_journal_missing_a_table_fails_verification_and_the_views_name_the_file(journal, tmp_path, capsys, table):
     import shutil

@@ -59,13 +59,26 @@ def _journal(path: str) -> str:
     return journal
 
 
-def _new_file(path: str) -> Path:
+_NAMED = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "an Excel workbook",
+          ".xls": "an Excel workbook", ".json": "JSON", ".jsonl": "JSON Lines", ".sqlite": "an SQLite database",
+          ".db": "an SQLite database", ".feather": "Feather", ".arrow": "Arrow"}
+_FORMAT = {"csv": "CSV", "parquet": "Parquet"}
+_AS_PARQUET = (" (a book file is CSV; each facility's state, CVL, outstanding and collateral as Parquet:"
+               " lanasim show JOURNAL book --parquet FILE)")
+
+
+def _new_file(path: str, kind: str | None = None, hint: str = "") -> Path:
     """`path` as a new file to write: refused if it exists, or if another lanasim is writing it now
     (`BeingWritten`: before, the second import of a book to one name was refused only once it had
-    imported the whole book)."""
+    imported the whole book). With the `kind` written (csv, parquet), also refused if its name says
+    another format: `export --out book.parquet` wrote CSV that pandas' `read_parquet` then refused."""
     from engine.kernel.aside import refuse_other_writer
 
     target = Path(path)
+    named = _NAMED.get(target.suffix.lower())
+    if kind is not None and named is not None and named != kind:
+        raise ScenarioError(f"{path}: this writes {_FORMAT[kind]}, which a {target.suffix} name would hide; "
+                            f"name it {'.csv' if kind == 'csv' else '.parquet'}{hint if named == 'parquet' else ''}")
     if target.exists():
         raise ScenarioError(f"{path}: exists already; choose a new file (lanasim never overwrites it)")
     if not target.parent.is_dir():
@@ -195,7 +208,7 @@ def _export(args: argparse.Namespace) -> int:
     from scenarios.book.export import awaiting_disbursals, book_rows, branch_at
     from scenarios.book.format import write_book
 
-    out = None if args.out == "-" else _new_file(args.out)  # -: standard output, as `show --csv -`
+    out = None if args.out == "-" else _new_file(args.out, "csv", _AS_PARQUET)  # -: stdout, as `show --csv -`
     with working(f"reading the book of {args.journal}"), \
             branch_at(_journal(args.journal), args.as_of, "no book is exported") as sim:
         awaiting = awaiting_disbursals(sim)
@@ -295,7 +308,8 @@ def _show_book(args: argparse.Namespace) -> int:
     if args.parquet == "-":
         raise ScenarioError("--parquet - : Parquet is binary; write it to a file (--csv - writes CSV to stdout)")
     to_stdout = args.csv == "-"
-    targets = [(_new_file(path), kind) for path, kind in ((args.csv, "csv"), (args.parquet, "parquet"))
+    targets = [(_new_file(path, kind, " (or write it with --parquet)"), kind)
+               for path, kind in ((args.csv, "csv"), (args.parquet, "parquet"))
                if path and path != "-"]
     with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
         at, rows = sim.clock.iso, portfolio_rows(sim)
