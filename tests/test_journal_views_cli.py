@@ -148,6 +148,25 @@ def test_a_file_named_for_another_format_is_refused_before_anything_is_written(j
         assert main(["export", str(journal), "--out", str(tmp_path / fine)]) == 0
         assert (tmp_path / fine).read_text().startswith("facility_id,")
 
+
+def test_a_new_journal_named_for_another_format_is_refused_before_anything_is_written(journal, tmp_path, capsys):
+    """`lanasim import book.csv ... --journal imported.csv` wrote an SQLite journal under a CSV name."""
+    book = tmp_path / "book.csv"
+    book.write_text("facility_id,customer_email,facility_usd,disbursed_usd,principal_outstanding_usd,"
+                    "interest_outstanding_usd,collateral_btc,annual_rate_pct,duration_months,activated_on,"
+                    "initial_cvl_pct,margin_call_cvl_pct,liquidation_cvl_pct\n"
+                    "fac-1,ada@example.com,1000,1000,1000,0,0.03,12,12,2024-01-02,140,125,105\n")
+    for command, name in ((["fork", str(journal), "--journal"], "branch.csv"),
+                          (["import", str(book), "--as-of", "2024-01-03", "--price-usd", "70000", "--journal"],
+                           "imported.parquet")):
+        capsys.readouterr()
+        assert main([*command, str(tmp_path / name)]) == 2
+        suffix = name.rsplit(".", 1)[1]
+        assert capsys.readouterr().err == (f"lanasim: error: {tmp_path / name}: this writes an SQLite journal, "
+                                           f"which a .{suffix} name would hide; name it .sqlite\n")
+        assert not (tmp_path / name).exists()
+        assert main([*command, str(tmp_path / name.replace(f".{suffix}", ".db"))]) == 0
+
 @pytest.mark.parametrize("table", ["events", "outbox", "entities"])
 def test_a_journal_missing_a_table_fails_verification_and_the_views_name_the_file(journal, tmp_path, capsys, table):
     import shutil

@@ -59,10 +59,10 @@ def _journal(path: str) -> str:
     return journal
 
 
-_NAMED = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "an Excel workbook",
-          ".xls": "an Excel workbook", ".json": "JSON", ".jsonl": "JSON Lines", ".sqlite": "an SQLite database",
-          ".db": "an SQLite database", ".feather": "Feather", ".arrow": "Arrow"}
-_FORMAT = {"csv": "CSV", "parquet": "Parquet"}
+_NAMED = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx", ".xls": "xlsx", ".json": "json",
+          ".jsonl": "json", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".feather": "arrow",
+          ".arrow": "arrow"}
+_FORMAT = {"csv": ("CSV", ".csv"), "parquet": ("Parquet", ".parquet"), "sqlite": ("an SQLite journal", ".sqlite")}
 _AS_PARQUET = (" (a book file is CSV; each facility's state, CVL, outstanding and collateral as Parquet:"
                " lanasim show JOURNAL book --parquet FILE)")
 
@@ -70,15 +70,17 @@ _AS_PARQUET = (" (a book file is CSV; each facility's state, CVL, outstanding an
 def _new_file(path: str, kind: str | None = None, hint: str = "") -> Path:
     """`path` as a new file to write: refused if it exists, or if another lanasim is writing it now
     (`BeingWritten`: before, the second import of a book to one name was refused only once it had
-    imported the whole book). With the `kind` written (csv, parquet), also refused if its name says
-    another format: `export --out book.parquet` wrote CSV that pandas' `read_parquet` then refused."""
+    imported the whole book). With the `kind` written (csv, parquet, sqlite), also refused if its name
+    says another format: `export --out book.parquet` wrote CSV that pandas' `read_parquet` then
+    refused, and `import --journal book.csv` a journal that a spreadsheet then opened as text."""
     from engine.kernel.aside import refuse_other_writer
 
     target = Path(path)
     named = _NAMED.get(target.suffix.lower())
     if kind is not None and named is not None and named != kind:
-        raise ScenarioError(f"{path}: this writes {_FORMAT[kind]}, which a {target.suffix} name would hide; "
-                            f"name it {'.csv' if kind == 'csv' else '.parquet'}{hint if named == 'parquet' else ''}")
+        written, suffix = _FORMAT[kind]
+        raise ScenarioError(f"{path}: this writes {written}, which a {target.suffix} name would hide; "
+                            f"name it {suffix}{hint if named == 'parquet' else ''}")
     if target.exists():
         raise ScenarioError(f"{path}: exists already; choose a new file (lanasim never overwrites it)")
     if not target.parent.is_dir():
@@ -113,7 +115,7 @@ def _import(args: argparse.Namespace) -> int:
         raise ScenarioError("--from-outbox takes the date and price from the export: no BOOK, --as-of, --price-usd")
     if not args.from_outbox and (not args.book or not args.as_of):
         raise ScenarioError("import needs BOOK.csv and --as-of DATE (and --price-usd P), or --from-outbox EVENTS.jsonl")
-    journal = _new_file(args.journal)
+    journal = _new_file(args.journal, "sqlite")
     if not _readable(source, stream=bool(args.from_outbox)):
         raise ScenarioError(f"{source}: {'not a file' if Path(source).exists() else 'no such file'}")
     try:
@@ -261,7 +263,7 @@ def _fork(args: argparse.Namespace) -> int:
     from engine.kernel.fork import fork_journal, open_source
     from scenarios.book.export import as_of_iso
 
-    new = _new_file(args.new)
+    new = _new_file(args.new, "sqlite")
     journal = _journal(args.journal)
     source = open_source(journal)
     try:  # a fork re-seals the rows (an edit would verify after it): the chain is checked while they are copied
