@@ -171,7 +171,7 @@ def test_a_stress_from_a_bad_instant_is_refused_before_its_run_directory_is_made
                                   ["export", "JOURNAL", "--as-of", "soon", "--out", "OUT"],
                                   ["fork", "JOURNAL", "--at", "soon", "--journal", "OUT"]])
 def test_an_instant_that_is_no_date_is_a_one_line_refusal_naming_it(stressed, tmp_path, capsys, argv):
-    out = tmp_path / "out.csv"
+    out = tmp_path / "out"  # a name that says no format: the instant is what is refused
     assert main([str(stressed) if a == "JOURNAL" else str(out) if a == "OUT" else a for a in argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["lanasim: error: an instant is an ISO-8601 date or time (2024-06-01, 2024-06-01T12:00:00Z), "
