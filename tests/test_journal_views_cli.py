@@ -130,6 +130,7 @@ def test_the_book_view_writes_neither_file_when_one_of_them_exists(journal, tmp_
                                           "file is CSV; each facility's state, CVL, outstanding and collateral as "
                                           "Parquet: lanasim show JOURNAL book --parquet FILE)"),
     (["export", "--out"], "book.xlsx", "this writes CSV, which a .xlsx name would hide; name it .csv\n"),
+    (["export", "--out"], "book.tsv", "this writes CSV, which a .tsv name would hide; name it .csv\n"),
     (["show", "book", "--csv"], "table.parquet", "this writes CSV, which a .parquet name would hide; name it .csv "
                                                  "(or write it with --parquet)"),
     (["show", "book", "--parquet"], "table.CSV", "this writes Parquet, which a .CSV name would hide; name it "

@@ -59,9 +59,9 @@ def _journal(path: str) -> str:
     return journal
 
 
-_NAMED = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx", ".xls": "xlsx", ".json": "json",
-          ".jsonl": "json", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite", ".feather": "arrow",
-          ".arrow": "arrow"}
+_NAMED = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx", ".xls": "xlsx",
+          ".json": "json", ".jsonl": "json", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite",
+          ".feather": "arrow", ".arrow": "arrow"}  # extension -> the format it says
 _FORMAT = {"csv": ("CSV", ".csv"), "parquet": ("Parquet", ".parquet"), "sqlite": ("an SQLite journal", ".sqlite")}
 _AS_PARQUET = (" (a book file is CSV; each facility's state, CVL, outstanding and collateral as Parquet:"
                " lanasim show JOURNAL book --parquet FILE)")
