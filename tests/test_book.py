@@ -373,7 +373,9 @@ def test_a_binary_file_such_as_a_journal_is_refused_as_a_book_or_outbox_in_one_l
         str(journal), "--as-of", "2024-03-10", "--price-usd", "60000"]
     assert main(["import", *source, "--journal", str(again)]) == 2
     err = capsys.readouterr().err
-    kind = "" if how == "from-outbox" else " (an SQLite database); save the sheet as 'CSV UTF-8 (Comma delimited)'"
+    kind = "" if how == "from-outbox" else (" (an SQLite database); a lanasim journal is stressed as it is (lanasim "
+                                            "run SCENARIO --from JOURNAL), and lanasim export JOURNAL --out book.csv "
+                                            "writes its book")
     assert err == f"lanasim: error: {journal}: line 1, -: not a UTF-8 text file{kind}; refused, no journal written\n"
     assert not again.exists()
 

@@ -22,6 +22,10 @@ _KINDS = ((b"PK\x03\x04", "a ZIP archive, such as an Excel workbook (.xlsx)"),
           (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"), (b"\x1f\x8b", "gzip-compressed"),
           (b"PAR1", "a Parquet file"), (b"SQLite format 3\x00", "an SQLite database"), (b"\x89PNG", "a PNG image"),
           (b"%PDF", "a PDF document"), (b"\xff\xfe", "UTF-16 text"), (b"\xfe\xff", "UTF-16 text"))
+_ADVICE = {  # what to do with a file that is no sheet, where saving it from a spreadsheet is not the way
+    "a Parquet file": "write it as CSV, e.g. pandas.read_parquet(FILE).to_csv('book.csv', index=False)",
+    "an SQLite database": "a lanasim journal is stressed as it is (lanasim run SCENARIO --from JOURNAL), and "
+                          "lanasim export JOURNAL --out book.csv writes its book"}
 
 
 @attrs.frozen
@@ -127,7 +131,8 @@ def _check_kind(path: str | Path) -> None:
         start = handle.read(16)
     for magic, kind in _KINDS:
         if start.startswith(magic):
-            raise BookRefused(str(path), [BookProblem(1, "-", f"not a UTF-8 text file ({kind}); {SAVE_AS}")])
+            advice = _ADVICE.get(kind, SAVE_AS)
+            raise BookRefused(str(path), [BookProblem(1, "-", f"not a UTF-8 text file ({kind}); {advice}")])
     if not start.strip(b"\xef\xbb\xbf \r\n\t"):
         raise BookRefused(str(path), [BookProblem(1, "-", "an empty file: a book's first line names its columns")])
 
