@@ -60,6 +60,24 @@ def test_unknown_event_types_and_fields_are_ignored_as_a_consumer_ignores_them(t
     assert folded(tmp_path, [json.dumps(foreign), *widened], "wider.jsonl") == folded(tmp_path, export)
 
 
+def test_rows_of_lanas_persistent_outbox_table_fold_to_the_same_book(tmp_path, export):
+    """Lana's `persistent_outbox_events` rows (`PersistentOutboxEvent{id, sequence, payload,
+    tracing_context, recorded_at}`) name no event_type; every line of such an export was refused
+    (`'event_type' is missing`). The type is the one the payload's module and variant name."""
+    rows = []
+    for line in export:
+        envelope = json.loads(line)
+        rows.append(json.dumps({"id": envelope["id"], "sequence": envelope["sequence"], "payload": envelope["payload"],
+                                "tracing_context": {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f0"},
+                                "recorded_at": envelope["recorded_at"].replace("Z", ".000000Z")}))
+    assert any('"PriceUpdated"' in row for row in rows) and not any('"event_type"' in row for row in rows)
+    assert folded(tmp_path, rows, "lana.jsonl") == folded(tmp_path, export)
+    unknown = json.dumps({"id": "y", "sequence": 10**9, "payload": {"module": "Treasury", "type": "Moved"},
+                          "recorded_at": "2020-02-25T00:00:00Z"})
+    with pytest.raises(BookRefused, match="'event_type' is missing"):  # no module lanasim knows: no type to read
+        folded(tmp_path, [*rows, unknown], "unknown.jsonl")
+
+
 def test_a_line_that_is_no_json_object_is_refused_by_its_number_and_no_journal_is_written(tmp_path, capsys,
                                                                                           export):
     events = tmp_path / "events.jsonl"

@@ -1,4 +1,5 @@
-"""A book rebuilt from a Lana outbox export (the JSON Lines `lanasim outbox` writes).
+"""A book rebuilt from a Lana outbox export (the JSON Lines `lanasim outbox` writes, or rows of Lana's
+`persistent_outbox_events`, typed by their payloads).
 
 Folded from the public envelopes only: the facility (`facility-activated`: amount, activation,
 customer), its terms (the proposal or pending facility envelope of the same id; for a facility
@@ -28,6 +29,7 @@ from domains.credit.errors import CreditError
 from domains.credit.public_terms import terms_from_payload
 from domains.wire import from_pascal
 from engine.bank.importer import Position
+from engine.kernel.outbox import MODULES, event_type_of
 from scenarios.book.format import BookProblem, BookRefused
 
 __all__ = ["read_outbox"]
@@ -122,14 +124,34 @@ def _later(held: tuple[int, _T] | None, new: tuple[int, _T]) -> tuple[int, _T]:
 
 
 def _shape(envelope: object) -> dict:
-    """The envelope, with its event_type, payload and recorded_at, or `TypeError` saying what it lacks."""
+    """The envelope, with its event_type, payload and recorded_at, or `TypeError` saying what it lacks.
+    A row of Lana's `persistent_outbox_events` (`id, sequence, payload, tracing_context, recorded_at`)
+    names no event_type: it is the one its payload's module and variant name, as lanasim's envelopes
+    and Lana's documented ones spell it (`{"module": "Credit", "type": "FacilityActivated"}` is
+    `core.credit.facility-activated`; a price's variant is its key, `PriceUpdated`)."""
     if not isinstance(envelope, dict):
         what = {list: "an array", str: "a string", bool: "true or false", type(None): "null"}
         raise TypeError(f"{what.get(type(envelope), 'a number')}, not a JSON object")
+    if "event_type" not in envelope and isinstance(payload := envelope.get("payload"), dict):
+        named = _named(payload)
+        if named is not None:
+            envelope = {**envelope, "event_type": named}
     for field, kind in (("event_type", str), ("payload", dict), ("recorded_at", str)):
         if not isinstance(envelope.get(field), kind):
             raise TypeError(f"{field!r} is missing or not a JSON {'object' if kind is dict else 'string'}")
     return envelope
+
+
+def _named(payload: dict) -> str | None:
+    """The event type a Lana payload is (None: no module lanasim knows, or no one variant named)."""
+    module = payload.get("module")
+    if not isinstance(module, str) or module not in MODULES:
+        return None
+    variant = payload.get("type")
+    if variant is None:  # `CorePriceEvent`, `CoreReportEvent`: no `type` tag, the variant is the key
+        keys = [key for key in payload if key != "module"]
+        variant = keys[0] if len(keys) == 1 else None
+    return event_type_of(module, variant) if isinstance(variant, str) and variant else None
 
 
 def _sequence(envelope: object) -> int:
