@@ -92,9 +92,16 @@ def _parse(text: str, source: str) -> list[tuple[int, datetime, int]]:
     """Blank lines, before the header too, are no rows (a blank first line was an IndexError). So
     are title lines of one cell before it (no delimiter: no header, no row), such as the URL line
     CryptoDataDownload's exports begin with, when a line with several cells follows them."""
-    lines = [line for line in io.StringIO(text) if line.strip()]
-    titles = next((n for n, line in enumerate(lines) if any(d in line for d in ",;\t")), 0)
-    first = lines[titles] if lines else ""
+    titles, first, head = 0, "", ""
+    for written in io.StringIO(text):  # up to the first line of several cells: not the whole file again
+        if written.strip():
+            head = head or written
+            if any(d in written for d in ",;\t"):
+                first = written
+                break
+            titles += 1
+    else:  # no line of several cells: no title skipped, the first line is the header to refuse
+        titles, first = 0, head
     delimiter = next((d for d in (";", "\t") if d in first and "," not in first), ",")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
