@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import timedelta
 
 import pytest
 
@@ -58,6 +59,21 @@ def test_unknown_event_types_and_fields_are_ignored_as_a_consumer_ignores_them(t
                "recorded_at": "2020-02-25T00:00:00Z", "trace_id": "t", "tenant": "acme"}
     widened = [json.dumps({**json.loads(line), "tenant": "acme"}) for line in export]
     assert folded(tmp_path, [json.dumps(foreign), *widened], "wider.jsonl") == folded(tmp_path, export)
+
+
+@pytest.mark.parametrize("suffix", [".5Z", ".5+00:00", "-05:00"])
+def test_the_book_stands_at_the_midnight_after_the_latest_envelope_by_instant_not_by_text(tmp_path, export, suffix):
+    """`...T00:00:00Z` sorts after `...T00:00:00.5Z` as text, and after any `+00:00` or `-05:00`
+    form: an envelope after the last midnight, written so, left the book at that midnight, before
+    the envelope it holds."""
+    _, as_of, _ = folded(tmp_path, export)
+    last = max(json.loads(line)["recorded_at"] for line in export)
+    assert last == f"{as_of.isoformat()}T00:00:00Z"  # the run's last envelope is its last end of day
+    later = {"id": "z", "sequence": 10**9, "event_type": "core.accounting.ledger-account-created",
+             "payload": {"module": "Accounting", "type": "LedgerAccountCreated", "entity": {"id": "a"}},
+             "recorded_at": last.replace("Z", suffix)}  # -05:00: five hours after that midnight
+    _, moved, _ = folded(tmp_path, [*export, json.dumps(later)], "later.jsonl")
+    assert moved == as_of + timedelta(days=1)
 
 
 def test_rows_of_lanas_persistent_outbox_table_fold_to_the_same_book(tmp_path, export):

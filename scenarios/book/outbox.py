@@ -21,7 +21,7 @@ import json
 import sys
 from collections import defaultdict
 from contextlib import nullcontext
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -55,14 +55,17 @@ class _Fold:
         self.collateral: dict[str, tuple[int, int]] = {}  # facility -> (sequence, satoshis)
         self.closed: set[str] = set()
         self.price: tuple[int, int] | None = None  # (sequence, cents)
-        self.last = ""
+        self.last: datetime | None = None  # the latest recorded_at, in UTC
         self.first: int | None = None  # the lowest sequence: 1 when the export is whole
 
     def add(self, envelope: object) -> None:
         checked = _shape(envelope)
         kind, payload, entity = checked["event_type"], checked["payload"], checked["payload"].get("entity", {})
-        datetime.fromisoformat(checked["recorded_at"].replace("Z", "+00:00"))  # read at the end: refused here, by line
-        self.last = max(self.last, checked["recorded_at"])
+        at = datetime.fromisoformat(checked["recorded_at"].replace("Z", "+00:00"))  # refused here, by line
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        # compared as instants, not as text: `...00:00:00Z` sorts after `...00:00:00.5Z`, and an
+        # offset's text after UTC's, so the latest by text could be a second or hours early
+        self.last = at if self.last is None else max(self.last, at)
         if isinstance(sequence := checked.get("sequence"), int) and (self.first is None or sequence < self.first):
             self.first = sequence
         if kind == "core.price.price-updated":
@@ -188,7 +191,7 @@ def read_outbox(path: str | Path) -> tuple[list[Position], date, int]:
     positions = [] if problems else _positions(fold, problems)
     if problems:
         raise BookRefused(str(path), problems)
-    last = datetime.fromisoformat(fold.last.replace("Z", "+00:00"))
+    last: datetime = fold.last  # type: ignore[assignment]  # set by every envelope read, and a price was
     as_of = last.date() if last.time() == datetime.min.time() else last.date() + timedelta(days=1)
     return positions, as_of, fold.price[1]  # type: ignore[index]
 
