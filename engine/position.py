@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from engine.bank.settings import BankSettings
 from engine.kernel.clock import Clock
 from engine.kernel.errors import EngineError
@@ -37,8 +39,9 @@ def kept_settings(journal: Journal, meta: dict[str, Any], given: BankSettings | 
 
 
 def _fields(settings: BankSettings) -> dict[str, object]:
-    return {"allow_auto_approval": settings.allow_auto_approval, "closing_time": settings.closing_time,
-            "timezone": settings.timezone}
+    """The settings as given to `BankSettings` (its derived `schedule` left out): a setting added
+    to the class is kept with the others."""
+    return attrs.asdict(settings, filter=lambda attribute, _: attribute.init)
 
 
 def resume_clock(journal: Journal, ids: Ids, start: str | None, meta: dict[str, Any], seed: int,
