@@ -117,8 +117,6 @@ def test_amounts_up_to_the_banks_largest_import_exactly_and_one_above_is_refused
 @pytest.mark.parametrize(("content", "problem"), [
     (b"PK\x03\x04\x14\x00\x06\x00", "line 1, -: not a UTF-8 text file (a ZIP archive, such as an Excel workbook"),
     (gzip.compress(b"facility_id\n"), "line 1, -: not a UTF-8 text file (gzip-compressed); save the sheet as 'CSV"),
-    (b"PAR1\x15\x04", "line 1, -: not a UTF-8 text file (a Parquet file); write it as CSV, e.g. "
-                       "pandas.read_parquet(FILE).to_csv('book.csv', index=False)"),
     (",".join(NAMES).encode("utf-16"), "line 1, -: not a UTF-8 text file (UTF-16 text)"),
     (b"", "line 1, -: an empty file: a book's first line names its columns"),
     (("Loan book, June 2024\n" + ",".join(NAMES) + "\n" + ",".join(ROW) + "\n").encode(),

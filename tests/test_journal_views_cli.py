@@ -126,9 +126,6 @@ def test_the_book_view_writes_neither_file_when_one_of_them_exists(journal, tmp_
 
 
 @pytest.mark.parametrize(("command", "name", "says"), [
-    (["export", "--out"], "book.parquet", "this writes CSV, which a .parquet name would hide; name it .csv (a book "
-                                          "file is CSV; each facility's state, CVL, outstanding and collateral as "
-                                          "Parquet: lanasim show JOURNAL book --parquet FILE)"),
     (["export", "--out"], "book.xlsx", "this writes CSV, which a .xlsx name would hide; name it .csv\n"),
     (["export", "--out"], "book.tsv", "this writes CSV, which a .tsv name would hide; name it .csv\n"),
     (["show", "book", "--csv"], "table.parquet", "this writes CSV, which a .parquet name would hide; name it .csv "
@@ -139,7 +136,8 @@ def test_the_book_view_writes_neither_file_when_one_of_them_exists(journal, tmp_
 def test_a_file_named_for_another_format_is_refused_before_anything_is_written(journal, tmp_path, capsys,
                                                                                command, name, says):
     """`lanasim export --out book.parquet` wrote the book's CSV under that name, which pandas'
-    `read_parquet` (and whoever reads the name) then took for Parquet."""
+    `read_parquet` (and whoever reads the name) then took for Parquet (it now writes Parquet:
+    tests/test_book_parquet.py); `book.xlsx` still gets CSV, so it is refused."""
     target = tmp_path / name
     verb, *rest = command
     assert main([verb, str(journal), *rest[:-1], rest[-1], str(target)]) == 2

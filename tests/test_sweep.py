@@ -274,6 +274,7 @@ def test_a_run_whose_worker_cannot_see_the_sweeps_book_file_is_lost_so_that_a_re
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--from", "book.csv"], "sweep --from takes a journal: import the book first"),
+    (["--from", "book.parquet"], "lanasim import book.parquet --as-of DATE"),
     (["--at", "2024-03-10"], "--at needs --from JOURNAL"),
     (["--from", "missing.sqlite"], "missing.sqlite: no such file"),
     (["--set", "book_at=2024-03-10"], "book_at needs book_from"),

@@ -21,6 +21,7 @@ from scenarios.analysis import write_outputs
 from scenarios.book import held
 from scenarios.book.export import as_of_iso, open_facilities
 from scenarios.book.format import Note, read_book
+from scenarios.book.sheet import BOOK_SUFFIXES
 from scenarios.library import load_scenario, parse_params, run_scenario, stress
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import prepare_run_dir
@@ -32,19 +33,19 @@ __all__ = ["run_from"]
 def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, params: dict | None = None,
              run_dir: str | Path | None = None, force: bool = False, progress=None, note: Note | None = None) -> dict:
     """Run the stress scenario `name` on a branch of `source` (a journal file, a run directory or a
-    book CSV) into `run_dir` (default `out/NAME-from-seedN`); returns the summary. A journal's run
+    book file, CSV or Parquet) into `run_dir` (default `out/NAME-from-seedN`); returns the summary. A journal's run
     is the scenario run with `book_from` = it and `book_at` = `at` (`scenarios.book.held`), the run
     each seed of a sweep over that book writes. `note` is told what a book file holds that is legal but
     likely a mistake (`scenarios.book.format.rates_note`)."""
     scenario = load_scenario(name)
     scenario.require_stress("--from")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
-    if Path(source).suffix.lower() != ".csv":
+    if Path(source).suffix.lower() not in BOOK_SUFFIXES:
         given = [f"{k}={v}" for k, v in (params or {}).items()]
         return run_scenario(name, seed, {**(params or {}), **held.settings(source, at, given)}, run_dir,
                             force=force, progress=progress)
     if at is None:
-        raise ScenarioError("--from BOOK.csv needs --at DATE (the day the book stands at)")
+        raise ScenarioError(f"--from {source} needs --at DATE (the day the book stands at)")
     held.no_book_params(params or {})
     values = parse_params(scenario, [f"{k}={v}" for k, v in (params or {}).items()])
     start = as_of_iso(at)

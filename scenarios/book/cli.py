@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from domains.money import MAX_CENTS
+from scenarios.book.sheet import BOOK_SUFFIXES
 from scenarios.console import RunProgress, working
 from scenarios.library.params import ScenarioError, assignments
 
@@ -26,7 +27,7 @@ __all__ = ["register_cli"]
 
 def register_cli(sub) -> None:
     imp = sub.add_parser("import", help="build a journal from a book file (or a Lana outbox export)")
-    imp.add_argument("book", nargs="?", help="the book CSV (see README: Your own book)")
+    imp.add_argument("book", nargs="?", help="the book file, CSV or Parquet (see README: Your own book)")
     imp.add_argument("--as-of", help="the date the book stands at: the journal's clock starts there")
     imp.add_argument("--price-usd", help="BTC price in USD at that date (at most 2 decimals)")
     imp.add_argument("--journal", required=True, help="the new journal file (must not exist)")
@@ -38,7 +39,8 @@ def register_cli(sub) -> None:
     exp = sub.add_parser("export", help="write a journal's book as it stood at an instant")
     exp.add_argument("journal", help="a journal file or a run directory")
     exp.add_argument("--as-of", help="ISO-8601 sim time (default: the journal's last instant)")
-    exp.add_argument("--out", required=True, help="the book CSV to write (must not exist); - : to standard output")
+    exp.add_argument("--out", required=True, help="the book file to write (must not exist): CSV, or Parquet if "
+                                                  "named .parquet; - : CSV to standard output")
     exp.set_defaults(handler=_export)
     fork = sub.add_parser("fork", help="copy a journal's history up to an instant into a new journal")
     fork.add_argument("journal", help="a journal file or a run directory")
@@ -63,8 +65,6 @@ _NAMED = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet",
           ".json": "json", ".jsonl": "json", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite",
           ".feather": "arrow", ".arrow": "arrow"}  # extension -> the format it says
 _FORMAT = {"csv": ("CSV", ".csv"), "parquet": ("Parquet", ".parquet"), "sqlite": ("an SQLite journal", ".sqlite")}
-_AS_PARQUET = (" (a book file is CSV; each facility's state, CVL, outstanding and collateral as Parquet:"
-               " lanasim show JOURNAL book --parquet FILE)")
 
 
 def _new_file(path: str, kind: str | None = None, hint: str = "") -> Path:
@@ -114,7 +114,8 @@ def _import(args: argparse.Namespace) -> int:
     if args.from_outbox and (args.book or args.as_of or args.price_usd):
         raise ScenarioError("--from-outbox takes the date and price from the export: no BOOK, --as-of, --price-usd")
     if not args.from_outbox and (not args.book or not args.as_of):
-        raise ScenarioError("import needs BOOK.csv and --as-of DATE (and --price-usd P), or --from-outbox EVENTS.jsonl")
+        raise ScenarioError("import needs BOOK (.csv or .parquet) and --as-of DATE (and --price-usd P), "
+                            "or --from-outbox EVENTS.jsonl")
     journal = _new_file(args.journal, "sqlite")
     if not _readable(source, stream=bool(args.from_outbox)):
         raise ScenarioError(f"{source}: {'not a file' if Path(source).exists() else 'no such file'}")
@@ -210,7 +211,8 @@ def _export(args: argparse.Namespace) -> int:
     from scenarios.book.export import awaiting_disbursals, book_rows, branch_at
     from scenarios.book.format import write_book
 
-    out = None if args.out == "-" else _new_file(args.out, "csv", _AS_PARQUET)  # -: stdout, as `show --csv -`
+    named = _NAMED.get(Path(args.out).suffix.lower())  # a book is CSV, or Parquet named so
+    out = None if args.out == "-" else _new_file(args.out, "parquet" if named == "parquet" else "csv")  # -: stdout
     with working(f"reading the book of {args.journal}"), \
             branch_at(_journal(args.journal), args.as_of, "no book is exported") as sim:
         awaiting = awaiting_disbursals(sim)
@@ -224,7 +226,7 @@ def _export(args: argparse.Namespace) -> int:
         _book_to_stdout(rows)
         print(f"wrote {_facilities(len(rows))} to standard output", file=sys.stderr)
         return 0
-    write_book(rows, out)  # a new file in UTF-8 whatever the locale (what import reads), removed if writing fails
+    write_book(rows, out)  # a new file (CSV in UTF-8 whatever the locale, or Parquet), removed if writing fails
     print(f"wrote {_facilities(len(rows))} to {out}")
     return 0
 
@@ -382,7 +384,8 @@ def _price(cents: int) -> str:
 def _extend_run(run: argparse.ArgumentParser) -> None:
     """`run SCENARIO --from JOURNAL_OR_BOOK [--at T]`: a stress on a branch instead of a synthetic book."""
     run.add_argument("--from", dest="from_", metavar="JOURNAL_OR_BOOK",
-                     help="run on a branch of this journal (or run directory) or on this imported book CSV")
+                     help="run on a branch of this journal (or run directory) or on this imported book file "
+                          "(.csv, .parquet)")
     run.add_argument("--at", help="with --from: the instant to branch at (a book: the date it stands at)")
     synthetic = run.get_default("handler")
 
@@ -395,7 +398,7 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
 
         _from_needs_a_scenario(args)
         load_scenario(args.scenario).require_stress("--from")
-        if Path(args.from_).suffix.lower() == ".csv":
+        if Path(args.from_).suffix.lower() in BOOK_SUFFIXES:
             from scenarios.book.format import BookRefused
 
             try:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Annotated
 
+import attrs
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
@@ -32,7 +33,7 @@ from engine.bank.ledger import MAX_TOTAL
 from engine.kernel.aside import written_aside
 from engine.kernel.errors import InvalidArgument
 from engine.kernel.instant import utc_day
-from scenarios.book.sheet import UNNAMEABLE, BookProblem, BookRefused, SheetRow, sheet_rows, unusable
+from scenarios.book.sheet import UNNAMEABLE, BookProblem, BookRefused, SheetRow, is_parquet, sheet_rows, unusable
 from scenarios.library.params import ScenarioError
 
 __all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookNotWritten", "BookProblem", "BookRefused", "Note", "book_chunks",
@@ -241,8 +242,8 @@ def _totals(sats: int, cents: int) -> list[BookProblem]:
 def _refuse(path: str | Path, problems: list[BookProblem], count: int) -> None:
     if problems:
         raise BookRefused(str(path), problems)
-    if not count:
-        raise BookRefused(str(path), [BookProblem(1, "-", "no facilities")])
+    if not count:  # on the line after the header; a Parquet book has no lines: the file's problem
+        raise BookRefused(str(path), [BookProblem(0 if is_parquet(path) else 1, "-", "no facilities")])
 
 
 def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list[BookProblem]]]:
@@ -260,11 +261,13 @@ def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list
             found, position = row.problems + found, None
         if position is not None and position.facility_id in seen:
             found.append(BookProblem(row.line, "facility_id",
-                                     f"duplicate id (first on line {seen[position.facility_id]})"))
+                                     f"duplicate id (first on {row.unit} {seen[position.facility_id]})"))
         if position is not None:
             seen.setdefault(position.facility_id, row.line)
         if found and row.end > row.line:
             found.insert(0, BookProblem(row.line, "-", f"the row runs on to line {row.end}: a quote left open?"))
+        if found and row.unit != "line":  # a Parquet book's rows: their numbers are no lines
+            found = [attrs.evolve(problem, unit=row.unit) for problem in found]
         yield position, found
 
 
@@ -406,27 +409,19 @@ _FIELDS = frozenset(COLUMNS + OPTIONAL)
 def write_book(rows: Iterable[Mapping[str, object]], out: IO[str] | str | os.PathLike[str]) -> None:
     """Write rows (dicts keyed by COLUMNS + OPTIONAL, values already formatted) as the book CSV, to a
     text file opened for writing or to a path: a new file (one that exists is `BookNotWritten`, as
-    is a path whose directory is missing or not writable), removed again if writing fails. A row
-    that is no dict of the book's columns is `InvalidArgument` naming its number (it was an
-    AttributeError or ValueError from `csv`); the rows before it are written to a handle given."""
+    is a path whose directory is missing or not writable), removed again if writing fails; a path
+    named `.parquet` or `.pq` gets the book as Parquet (`_parquet_book`). A row that is no dict of
+    the book's columns is `InvalidArgument` naming its number (it was an AttributeError or
+    ValueError from `csv`); the rows before it are written to a handle given."""
     if isinstance(out, str | os.PathLike):
         _write_new(rows, Path(out))
         return
     if not callable(getattr(out, "write", None)):
         raise InvalidArgument(argument="out", value=out, problem="a text file opened for writing, or a path")
-    if not isinstance(rows, Iterable) or isinstance(rows, str | bytes | Mapping):
-        raise InvalidArgument(argument="rows", value=rows,
-                              problem="not rows: a list of dicts keyed by the book's columns")
+    checked = _book_rows(rows)  # `rows` refused before the header is written
     writer = csv.DictWriter(out, fieldnames=COLUMNS + OPTIONAL, lineterminator="\n")
     writer.writeheader()
-    for number, row in enumerate(rows, 1):
-        if not isinstance(row, Mapping):
-            raise InvalidArgument(argument="rows", value=row,
-                                  problem=f"row {number} is not a dict keyed by the book's columns")
-        unknown = row.keys() - _FIELDS
-        if unknown:
-            raise InvalidArgument(argument="rows", value=sorted(map(str, unknown)),
-                                  problem=f"row {number} has keys that are no book column")
+    for row in checked:
         writer.writerow(row)
 
 
@@ -440,8 +435,90 @@ def _write_new(rows: Iterable[Mapping[str, object]], path: Path) -> None:
     if not is_nameable(str(path)):  # a bare ValueError from opening it
         raise BookNotWritten(str(path), UNNAMEABLE.replace("no such file", "no file can be made there"))
     try:
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            table = _parquet_book(rows)  # checked before the file is made
+            with written_aside(str(path), exists) as partial:
+                import pyarrow.parquet as pq
+
+                pq.write_table(table, partial)
+            return
         with written_aside(str(path), exists) as partial, open(partial, "w", encoding="utf-8", newline="") as handle:
             write_book(rows, handle)
     except OSError as failed:  # a full disk, or a directory it may not write in: the file and the problem in one line
         problem = unusable(failed) if path.parent.is_dir() else f"no such directory {path.parent}"
         raise BookNotWritten(str(path), problem) from None
+
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+_TEXT_COLUMNS = ("facility_id", "customer_email", "accrual_interval", "accrual_cycle_interval", "disbursal_policy")
+_WHOLE_COLUMNS = ("duration_months", "interest_due_duration_from_accrual", "obligation_overdue_duration_from_due",
+                  "obligation_liquidation_duration_from_due", "obligation_defaulted_duration_from_due")
+
+
+def _parquet_book(rows: Iterable[Mapping[str, object]]):
+    """The rows as an Arrow table of the book's columns, typed so that a program reads the values
+    exactly: text for ids, emails and the terms' names; `decimal128` for money (2 places for USD, 8
+    for BTC) and for rates and CVLs (as many places as the column's longest needs), never a float;
+    `int64` for months and days, `date32` for `activated_on`; an empty cell is null. What `import`
+    reads back to the same values. A cell that is none of these is `InvalidArgument` naming its row."""
+    import pyarrow as pa
+
+    rows = list(_book_rows(rows))
+    columns = {}
+    for name in COLUMNS + OPTIONAL:
+        values = [_typed(name, row.get(name), number) for number, row in enumerate(rows, 1)]
+        if name in _TEXT_COLUMNS:
+            kind = pa.string()
+        elif name in _WHOLE_COLUMNS:
+            kind = pa.int64()
+        elif name == "activated_on":
+            kind = pa.date32()
+        else:
+            places = 2 if name.endswith("_usd") else 8 if name == "collateral_btc" else \
+                max([-v.as_tuple().exponent for v in values if isinstance(v, Decimal)] + [0])  # type: ignore[operator]
+            kind = pa.decimal128(38, places)
+        columns[name] = pa.array(values, kind)
+    return pa.table(columns)
+
+
+def _typed(name: str, cell: object, number: int) -> object:
+    """A row's cell (text, as `export`'s rows hold it) as the value of its Parquet column; None if empty."""
+    if cell is None or cell == "":
+        return None
+    text = str(cell)
+    if name in _TEXT_COLUMNS:
+        return text
+    try:
+        if name in _WHOLE_COLUMNS:
+            return int(text)
+        if name == "activated_on":
+            return date.fromisoformat(text)
+        value = Decimal(text)
+    except (ValueError, ArithmeticError):
+        value = None
+    places = 2 if name.endswith("_usd") else 8 if name == "collateral_btc" else 18
+    if value is None or not value.is_finite() or -value.as_tuple().exponent > places:  # type: ignore[operator]
+        raise InvalidArgument(argument="rows", value=cell,
+                              problem=f"row {number}, {name}: not a book cell of its column")
+    return value
+
+
+def _book_rows(rows: Iterable[Mapping[str, object]]) -> Iterator[Mapping[str, object]]:
+    """The rows (refused at once if they are no rows), each checked as it is reached to be a dict of
+    the book's columns (`InvalidArgument` naming its number)."""
+    if not isinstance(rows, Iterable) or isinstance(rows, str | bytes | Mapping):
+        raise InvalidArgument(argument="rows", value=rows,
+                              problem="not rows: a list of dicts keyed by the book's columns")
+    return _each_row(rows)
+
+
+def _each_row(rows: Iterable[Mapping[str, object]]) -> Iterator[Mapping[str, object]]:
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, Mapping):
+            raise InvalidArgument(argument="rows", value=row,
+                                  problem=f"row {number} is not a dict keyed by the book's columns")
+        unknown = row.keys() - _FIELDS
+        if unknown:
+            raise InvalidArgument(argument="rows", value=sorted(map(str, unknown)),
+                                  problem=f"row {number} has keys that are no book column")
+        yield row

@@ -1,5 +1,6 @@
-"""A book file's text as a sheet: its kind and encoding checked, its delimiter and header found, and
-each row's cells (stripped, keyed by column) with the line the row starts on.
+"""A book file as a sheet: a CSV file's kind and encoding checked, its delimiter and header found, and
+each row's cells (stripped, keyed by column) with the line the row starts on; or a Parquet file's
+columns, each cell as the exact text of its value, with the row's number.
 
 Any problem of the file as a whole refuses it at once (`BookRefused`, saying how to fix it)."""
 
@@ -7,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import math
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -15,15 +19,17 @@ import attrs
 
 from scenarios.library.params import ScenarioError
 
-__all__ = ["BookProblem", "BookRefused", "SheetRow", "sheet_rows", "unusable"]
+__all__ = ["BOOK_SUFFIXES", "BookProblem", "BookRefused", "SheetRow", "is_parquet", "sheet_rows", "unusable"]
+
+BOOK_SUFFIXES = (".csv", ".parquet", ".pq")  # what `run --from` and `sweep --from` take for a book, not a journal
+PARQUET = b"PAR1"
 
 SAVE_AS = "save the sheet as 'CSV UTF-8 (Comma delimited)'"
 _KINDS = ((b"PK\x03\x04", "a ZIP archive, such as an Excel workbook (.xlsx)"),
           (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"), (b"\x1f\x8b", "gzip-compressed"),
-          (b"PAR1", "a Parquet file"), (b"SQLite format 3\x00", "an SQLite database"), (b"\x89PNG", "a PNG image"),
+          (b"SQLite format 3\x00", "an SQLite database"), (b"\x89PNG", "a PNG image"),
           (b"%PDF", "a PDF document"), (b"\xff\xfe", "UTF-16 text"), (b"\xfe\xff", "UTF-16 text"))
 _ADVICE = {  # what to do with a file that is no sheet, where saving it from a spreadsheet is not the way
-    "a Parquet file": "write it as CSV, e.g. pandas.read_parquet(FILE).to_csv('book.csv', index=False)",
     "an SQLite database": "a lanasim journal is stressed as it is (lanasim run SCENARIO --from JOURNAL), and "
                           "lanasim export JOURNAL --out book.csv writes its book"}
 
@@ -33,12 +39,13 @@ class BookProblem:
     line: int
     column: str
     problem: str
+    unit: str = "line"  # "row" in a Parquet book: its rows have numbers (the first is 1), not lines
 
     def __str__(self) -> str:
-        """`line 3, collateral_btc: negative`; line 0 is the book as a whole (`COLUMN: problem`, or the
-        problem alone for the file itself: `no such file`)."""
+        """`line 3, collateral_btc: negative` (`row 2, ...` in a Parquet book); line 0 is the book as a
+        whole (`COLUMN: problem`, or the problem alone for the file itself: `no such file`)."""
         if self.line:
-            return f"line {self.line}, {self.column}: {self.problem}"
+            return f"{self.unit} {self.line}, {self.column}: {self.problem}"
         return self.problem if self.column == "-" else f"{self.column}: {self.problem}"
 
 
@@ -53,20 +60,25 @@ class BookRefused(ScenarioError):
 @attrs.frozen
 class SheetRow:
     """A row's non-empty cells by column, the lines it starts and ends on, its decimal mark ('.', or
-    ',' in a ';'-separated file) and what is wrong with its shape (cells the header does not name)."""
+    ',' in a ';'-separated file) and what is wrong with its shape (cells the header does not name);
+    in a Parquet book, `line` and `end` are the row's number and `unit` is "row"."""
 
     line: int
     end: int
     cells: dict[str, str]
     decimal_mark: str
     problems: list[BookProblem]
+    unit: str = "line"
 
 
 def sheet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...]) -> Iterator[SheetRow]:
     """The rows of a UTF-8 CSV file (a BOM, CRLF and quoted cells as Excel writes them) whose header
     names every `required` column and no other than `optional` ones, matched without regard to case
     or surrounding spaces; blank rows (empty cells only) are skipped. `BookRefused` for a file that
-    is no such sheet."""
+    is no such sheet. A Parquet file (`is_parquet`) is read by `_parquet_rows`."""
+    if is_parquet(path):
+        yield from _parquet_rows(path, required, optional)
+        return
     _check_kind(path)
     with _opened(path, encoding="utf-8-sig", newline="") as handle:
         try:
@@ -146,22 +158,99 @@ def _delimiter(path: str | Path, first: str) -> str:
     raise BookRefused(str(path), [BookProblem(1, "-", f"tab-separated: a book is comma-separated; {SAVE_AS}")])
 
 
-def _check_header(path: str | Path, names: list[str], required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+def _check_header(path: str | Path, names: list[str], required: tuple[str, ...], optional: tuple[str, ...],
+                  line: int = 1) -> None:
+    """The header's problems, on `line` (0 for a Parquet book's columns: the file's, not a line's)."""
     known = required + optional
     if not set(names) & set(known):
-        raise BookRefused(str(path), [BookProblem(1, "-", f"names none of a book's columns ({required[0]}, ...): the "
-                                                          "first line is the header (delete any title line above it)")])
-    problems = [BookProblem(1, c, "missing column") for c in required if c not in names]
+        where = "the first line is the header (delete any title line above it)" if line else \
+            "name its columns as README's 'Your own book' lists them"
+        raise BookRefused(str(path), [BookProblem(line, "-", f"names none of a book's columns ({required[0]}, ...): "
+                                                             + where)])
+    problems = [BookProblem(line, c, "missing column") for c in required if c not in names]
     for i, name in enumerate(names):
         if name and name not in known:
             close = difflib.get_close_matches(name, [k for k in known if k not in names], n=1)
             hint = f"did you mean {close[0]}?" if close else "delete it (README: 'Your own book' lists the columns)"
-            problems.append(BookProblem(1, name, f"unknown column; {hint}"))
+            problems.append(BookProblem(line, name, f"unknown column; {hint}"))
         elif name and name in names[:i]:
-            problems.append(BookProblem(1, name, f"column named twice (cells {names.index(name) + 1} and {i + 1}); "
-                                                 "keep one"))
+            where = "cells" if line else "columns"
+            first = names.index(name) + 1
+            problems.append(BookProblem(line, name, f"column named twice ({where} {first} and {i + 1}); keep one"))
     if problems:
         raise BookRefused(str(path), problems)
+
+
+def is_parquet(path: str | Path) -> bool:
+    """Whether the file begins as a Parquet file does (a file that cannot be read is no Parquet: the
+    CSV reader then names its problem)."""
+    try:
+        with Path(path).open("rb") as handle:
+            return handle.read(4) == PARQUET
+    except (OSError, ValueError):
+        return False
+
+
+def _parquet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...]) -> Iterator[SheetRow]:
+    """The rows of a Parquet book, as `sheet_rows` gives a CSV book's: its columns named as a CSV
+    header's (pandas' `__index_level_N__` index columns left out), each cell the exact text of its
+    value (`_text`), a null, NaN or empty one left out, numbered from 1 (`unit` "row"), read a batch
+    at a time. A file Arrow cannot read is refused in one line."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        book = pq.ParquetFile(path)
+        columns = [c for c in book.schema_arrow.names if not c.startswith("__index_level_")]
+        names = [c.strip().lower() for c in columns]
+        _check_header(path, names, required, optional, line=0)
+        number = 0
+        for batch in book.iter_batches(batch_size=4_096, columns=columns, use_pandas_metadata=False):
+            values = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            for row in zip(*values, strict=True):
+                number += 1
+                cells = {name: text for name, text in zip(names, map(_text, row), strict=True) if text}
+                if cells:
+                    yield SheetRow(number, number, cells, ".", [], unit="row")
+    except (pa.ArrowException, OSError) as bad:
+        problem = str(bad).splitlines()[0] if str(bad) else type(bad).__name__
+        raise BookRefused(str(path), [BookProblem(0, "-", f"not readable as Parquet ({problem})")]) from None
+
+
+def _text(value: object) -> str:
+    """A Parquet cell's value as a CSV book would hold it, exactly: a decimal's digits (`Decimal`,
+    never an exponent, without the zeros its column's scale pads it with), an integer's, a float's
+    shortest text (what was typed: 0.1 is '0.1'; a whole float without its `.0`; NaN, pandas'
+    missing value, empty), a date or a midnight timestamp (UTC or naive) as `YYYY-MM-DD`, another
+    timestamp as ISO-8601 (which the book refuses as no date), text stripped; anything else its
+    `str` (which the book's checks refuse)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if math.isinf(value):
+            return str(value)
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        shortest = repr(value)
+        return format(Decimal(shortest), "f") if "e" in shortest else shortest
+    if isinstance(value, Decimal):  # without the column's padding: 12, not 12.0, as the book's CSV writes it
+        return format(value.normalize(), "f") if value.is_finite() else str(value)
+    if isinstance(value, datetime):
+        offset = value.utcoffset()
+        if value.time() == datetime.min.time() and offset in (None, timedelta(0)):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def _undecodable_line(path: str | Path) -> int:

@@ -88,13 +88,14 @@ def _one_design(args: argparse.Namespace) -> None:
 def _held_book(args: argparse.Namespace) -> list[str]:
     """`--from JOURNAL [--at T]` as the settings they stand for (`scenarios.book.held.settings`)."""
     from scenarios.book.held import settings
+    from scenarios.book.sheet import BOOK_SUFFIXES
     from scenarios.library import ScenarioError
 
     if args.source is None:
         if args.at is not None:
             raise ScenarioError("--at needs --from JOURNAL (the journal whose book stands at it)")
         return []
-    if Path(args.source).suffix.lower() == ".csv":
+    if Path(args.source).suffix.lower() in BOOK_SUFFIXES:
         raise ScenarioError(f"sweep --from takes a journal: import the book first (lanasim import {args.source} "
                             "--as-of DATE --price-usd P --journal BOOK.sqlite), then sweep --from BOOK.sqlite")
     return [f"{k}={v}" for k, v in settings(args.source, args.at, [*args.set, *args.grid]).items()]
