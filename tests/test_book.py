@@ -177,6 +177,27 @@ def test_every_bad_row_is_reported_not_just_the_first(tmp_path, capsys):
     assert "line 2, interest_outstanding_usd: not a number" in err and "line 4, interest_outstanding_usd" in err
 
 
+def test_a_problem_many_rows_share_is_one_line_naming_every_row_and_the_others_stay_a_line_each(tmp_path, capsys):
+    """A book whose 3,000 rows all write the date the same wrong way (or an outbox export of another
+    system, every line lacking the same field) printed a line per row: 3,001 lines no one reads."""
+    rows = [ROWS[1].replace("fac-2", f"f-{i}").replace("2024-03-01", "01/03/2024") for i in range(3_000)]
+    rows[4] = rows[4].replace(",1.1,", ",-1.1,")  # another problem besides, on one row
+    code, journal = imported(tmp_path, rows)
+    err = capsys.readouterr().err.splitlines()
+    book = tmp_path / "book.csv"
+    assert code == 2 and not journal.exists()
+    assert err == [f"lanasim: error: {book}: lines 2-3001 (3,000 lines), activated_on: not a date ('01/03/2024'): "
+                   "write it as YYYY-MM-DD, e.g. 2024-01-15",
+                   f"lanasim: error: {book}: line 6, collateral_btc: negative",
+                   f"lanasim: error: {book}: refused (3,001 problems); no journal written"]
+    outbox = tmp_path / "events.jsonl"
+    outbox.write_text('{"id": 1}\n' * 40)
+    assert main(["import", "--from-outbox", str(outbox), "--journal", str(tmp_path / "o.sqlite")]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"lanasim: error: {outbox}: lines 1-40 (40 lines), -: not a lanasim outbox envelope ('event_type' is missing "
+        "or not a JSON string)")
+
+
 def test_blank_lines_and_empty_cells_past_the_header_are_ignored_and_a_column_named_twice_is_refused(tmp_path):
     from scenarios.book.format import BookRefused, read_book
 

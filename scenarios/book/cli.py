@@ -156,13 +156,16 @@ def _readable(source: str, *, stream: bool) -> bool:
 
 
 def _refused(source: str, problems: list, written: str) -> int:
-    """A refused book on stderr, a line per problem (one line for one problem); exit status 2."""
+    """A refused book on stderr, a line per problem (one line for one problem; one for a problem
+    that many rows share, naming them: `scenarios.book.sheet.grouped`); exit status 2."""
+    from scenarios.book.sheet import grouped
+
     if len(problems) == 1:
         print(f"lanasim: error: {source}: {problems[0]}; refused, {written}", file=sys.stderr)
         return 2
-    for problem in problems:
-        print(f"lanasim: error: {source}: {problem}", file=sys.stderr)
-    print(f"lanasim: error: {source}: refused ({len(problems)} problems); {written}", file=sys.stderr)
+    for line in grouped(problems):
+        print(f"lanasim: error: {source}: {line}", file=sys.stderr)
+    print(f"lanasim: error: {source}: refused ({len(problems):,} problems); {written}", file=sys.stderr)
     return 2
 
 

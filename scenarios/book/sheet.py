@@ -19,7 +19,8 @@ import attrs
 
 from scenarios.library.params import ScenarioError
 
-__all__ = ["BOOK_SUFFIXES", "BookProblem", "BookRefused", "SheetRow", "is_parquet", "sheet_rows", "unusable"]
+__all__ = ["BOOK_SUFFIXES", "BookProblem", "BookRefused", "SheetRow", "grouped", "is_parquet", "sheet_rows",
+           "unusable"]
 
 BOOK_SUFFIXES = (".csv", ".parquet", ".pq")  # what `run --from` and `sweep --from` take for a book, not a journal
 PARQUET = b"PAR1"
@@ -50,11 +51,43 @@ class BookProblem:
 
 
 class BookRefused(ScenarioError):
-    """The book was refused whole (fields: path, problems); nothing was written."""
+    """The book was refused whole (fields: path, problems); nothing was written. Its message names
+    every problem, those that repeat on many rows once (`grouped`)."""
 
     def __init__(self, path: str, problems: list[BookProblem]) -> None:
         self.path, self.problems = path, problems
-        super().__init__(f"{path}: refused, {len(problems)} problem(s): " + "; ".join(map(str, problems)))
+        super().__init__(f"{path}: refused, {len(problems)} problem(s): " + "; ".join(grouped(problems)))
+
+
+def grouped(problems: list[BookProblem], least: int = 3) -> list[str]:
+    """The problems as lines to print, in the order they were found, a problem found on `least` rows
+    or more (the same column, the same text) on one line naming all of them as ranges: `lines 2-3237
+    (3,236 lines), -: not a lanasim outbox envelope (no field event_type)`. An export of Lana's own
+    outbox table printed 3,237 lines of that one problem, which no one reads to the end."""
+    groups: dict[tuple[str, str, str], list[BookProblem]] = {}
+    for problem in problems:
+        groups.setdefault((problem.unit, problem.column, problem.problem), []).append(problem)
+    lines = []
+    for problem in problems:
+        group = groups[(problem.unit, problem.column, problem.problem)]
+        numbers = sorted({p.line for p in group if p.line})
+        if len(numbers) < least or len(numbers) < len(group):  # few, or the book's own: each as it is
+            lines.append(str(problem))
+        elif problem is group[0]:
+            lines.append(f"{problem.unit}s {_ranges(numbers)} ({len(numbers):,} {problem.unit}s), {problem.column}: "
+                         f"{problem.problem}")
+    return lines
+
+
+def _ranges(numbers: list[int]) -> str:
+    """`2-5, 9, 12-40` of sorted distinct numbers."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 @attrs.frozen
