@@ -64,11 +64,16 @@ def test_a_csv_replays_its_relative_moves_from_a_given_price_and_ignores_the_see
     ("\n  \n", 1, "file is empty"),
     ("\nOpen,High\n1,2\n", 2, "lacks a time column"),
     ("Open,High\n1,2\n", 1,
-     "lacks a time column (timestamp, date, datetime, time, snapped_at, open_time, unix) and a price column"),
-    ("date,volume\n2022-06-01,5\n", 1, "lacks a price column (close, price)"),
+     "lacks a time column (timestamp, date, datetime, time, snapped_at, open_time, unix, observation_date) and a "
+     "price column"),
+    ("date,volume\n2022-06-01,5\n", 1, "lacks a price column (close, price, price_usd, "),
+    ("date,value,volume\n2022-06-01,5,1\n", 1, "or value beside the time alone)"),  # `value` of what, here?
     ("Date,Close\n", 2, "no price rows"),
     ("Date,Close\n2022-06-01,100\n2022-06-02,100\n2022-13-01,100\n", 4, "neither ISO-8601 nor unix seconds"),
-    ("Date,Close\n2022-06-01,100\n2022-06-02,null\n", 3, "not a number: 'null'"),
+    ("Date,Close\n2022-06-01,100\n2022-06-02,null\n", 3, "no price on this row ('null', as FRED and others mark a "
+     "day without one): delete the row (the price moves straight from the row before it to the row after)"),
+    ("observation_date,CBBTCUSD\n2022-06-01,100\n2022-06-02,.\n", 3, "no price on this row ('.', as FRED"),
+    ("Date,Close\n2022-06-01,100\n2022-06-02, \n", 3, "no price on this row (an empty cell): delete the row"),
     ("Date,Close\n2022-06-01,100\n2022-06-02,-5\n", 3, "at least one cent"),
     ("Date,Close\n2022-06-01,100\n2022-06-02,10000000000000.01\n", 3, "above $10 trillion a BTC"),
     ("Date,Close\n2022-06-01,100\n2022-06-03,100\n2022-06-02,100\n", 4, "is not after"),
@@ -121,6 +126,24 @@ def test_a_title_line_of_one_cell_before_the_header_is_skipped(tmp_path):
     alone = csv_path(tmp_path, "prices\n2024-08-05\n", "alone.csv")  # no line of several cells: no title skipped
     with pytest.raises(PathSpecError, match="line 1: header \\['prices'\\] lacks a time column"):
         path_from_spec(f"csv:{alone}", seed=1)
+
+
+@pytest.mark.parametrize("text", [
+    "observation_date,CBBTCUSD\n2020-03-11,7900\n2020-03-12,4800.00\n",  # FRED's Coinbase series
+    "DATE,CBBTCUSD\n2020-03-11,7900\n2020-03-12,4800\n",  # FRED's older downloads
+    "timestamp,value\n2020-03-11T00:00:00Z,7900\n2020-03-12T00:00:00Z,4800\n",  # Glassnode
+    "Date,Value\n2020-03-12,4800\n2020-03-11,7900\n",  # Nasdaq Data Link (BCHAIN/MKPRU), newest first
+    # CoinDesk's Bitcoin Price Index export, below
+    "Currency,Date,Closing Price (USD),24h Open (USD)\nBTC,2020-03-11,7900,7800\nBTC,2020-03-12,4800,7900\n",
+    "date,price_usd,volume_usd\n2020-03-11,7900,1\n2020-03-12,4800,1\n",
+])
+def test_a_price_series_named_by_its_source_is_read_as_prices(tmp_path, text):
+    """FRED's `CBBTCUSD`, Glassnode's and Nasdaq Data Link's `value`, CoinDesk's `Closing Price (USD)`:
+    each was refused as lacking a price column (close, price). `value` is a price only beside the time
+    alone (next to `volume` it is refused: a value of what?)."""
+    path = path_from_spec(f"csv:{csv_path(tmp_path, text)}", seed=1)
+    assert path.start == datetime(2020, 3, 11, tzinfo=UTC)
+    assert [path.price_at(0), path.price_at(DAY)] == [790_000, 480_000]
 
 
 def test_a_carriage_return_inside_text_given_as_such_is_refused_naming_its_line():

@@ -75,6 +75,10 @@ def cents(raw: str, decimal_comma: bool) -> int | str:
     `;`-separated file a lone comma is the decimal mark and `1.234` (a dot that may group thousands) is
     refused as ambiguous.
     """
+    if raw.strip().lower() in _NO_PRICE:
+        said = f"{raw.strip()!r}, as FRED and others mark a day without one" if raw.strip() else "an empty cell"
+        return (f"no price on this row ({said}): delete the row (the price moves straight from the row before "
+                "it to the row after)")
     text = _plain(raw.removeprefix("$").strip(), decimal_comma)
     if text.startswith("!"):
         return f"price {raw!r} {text[1:]}"
@@ -86,6 +90,9 @@ def cents(raw: str, decimal_comma: bool) -> int | str:
     if value > MAX_CENTS:  # refused naming the line: the price event refused it unnamed, the run begun
         return f"price is above $10 trillion a BTC, the most a price reaches: {raw!r}"
     return value if value > 0 else f"price must be at least one cent: {raw!r}"
+
+
+_NO_PRICE = frozenset({"", ".", "-", "nan", "null", "none", "n/a", "na", "#n/a"})  # how exports mark a missing one
 
 
 def _plain(text: str, decimal_comma: bool) -> str:

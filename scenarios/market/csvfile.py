@@ -1,15 +1,17 @@
 """Recorded BTC prices from an exchange-style CSV export, and their stepwise replay in sim seconds.
 
-Header: a time column (`timestamp`, `date`, `datetime`, `time`, `snapped_at`, `open_time` or `unix`,
-first found in that order) and a price column (`close`, else `price`), any case; other columns are
-ignored. Lines of one cell before the header (a title, the URL CryptoDataDownload's exports begin
-with) are skipped. A file without a header is read only in Binance's kline layout (12 fields, open
-time then open, high, low, close). Comma- or tab-separated with `.` decimals, or `;`-separated as
-the header shows, where a lone comma is the decimal mark. Times and prices as
-`scenarios.market.csvcells` reads them, strictly increasing (or strictly decreasing with
-`newest_first`). A row with more cells than the header is refused (an unquoted decimal comma would
-shift the columns). Blank lines are skipped. Every problem raises `MalformedPriceFile(path, line,
-problem)` naming the 1-based line.
+Header: a time column (`timestamp`, `date`, `datetime`, `time`, `snapped_at`, `open_time`, `unix` or
+`observation_date`, first found in that order) and a price column (`PRICE_COLUMNS`, first found in
+that order: `close`, `price`, then names that say a USD price or the pair, such as FRED's
+`CBBTCUSD`; or `value` when it is the only column beside the time, as Glassnode and Nasdaq Data Link
+write a series), any case, spaces as `_`; other columns are ignored. Lines of one cell before the
+header (a title, the URL CryptoDataDownload's exports begin with) are skipped. A file without a
+header is read only in Binance's kline layout (12 fields, open time then open, high, low, close).
+Comma- or tab-separated with `.` decimals, or `;`-separated as the header shows, where a lone comma
+is the decimal mark. Times and prices as `scenarios.market.csvcells` reads them, strictly increasing
+(or strictly decreasing with `newest_first`). A row with more cells than the header is refused (an
+unquoted decimal comma would shift the columns). Blank lines are skipped. Every problem raises
+`MalformedPriceFile(path, line, problem)` naming the 1-based line.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from scenarios.market.csvcells import cents as read_cents
 from scenarios.market.csvcells import instant
 from scenarios.market.paths import MalformedPriceFile
 
-__all__ = ["CsvReplay", "PRICE_COLUMNS", "TIME_COLUMNS", "read_points"]
+__all__ = ["CsvReplay", "PRICE_COLUMNS", "SERIES_COLUMN", "TIME_COLUMNS", "read_points"]
 
 class CsvReplay:
     """A recorded series as a path: the last row at or before `start + t` (the first row's before it)."""
@@ -69,8 +71,10 @@ def _steps(rows: list[tuple[datetime, int]], start: datetime) -> tuple[list[int]
     return times, prices
 
 
-TIME_COLUMNS = ("timestamp", "date", "datetime", "time", "snapped_at", "open_time", "unix")
-PRICE_COLUMNS = ("close", "price")
+TIME_COLUMNS = ("timestamp", "date", "datetime", "time", "snapped_at", "open_time", "unix", "observation_date")
+PRICE_COLUMNS = ("close", "price", "price_usd", "price_(usd)", "close_(usd)", "closing_price_(usd)", "closing_price",
+                 "cbbtcusd", "btcusd", "btc_usd")  # CoinDesk's `Closing Price (USD)`, FRED's Coinbase series
+SERIES_COLUMN = "value"  # a series export's one column (Glassnode, Nasdaq Data Link): a price beside a time only
 _KLINE_FIELDS = 12  # Binance klines: open time, open, high, low, close, volume, close time, ...
 
 
@@ -135,12 +139,15 @@ def _header(record: list[str] | None, source: str, line: int) -> tuple[tuple[int
         raise MalformedPriceFile(path=source, line=1, problem="file is empty")  # or blank lines only
     names = [cell.strip().lower().replace(" ", "_") for cell in record]
     found = [next((names.index(n) for n in wanted if n in names), None) for wanted in (TIME_COLUMNS, PRICE_COLUMNS)]
+    if found[1] is None and SERIES_COLUMN in names and len([n for n in names if n]) == 2:
+        found[1] = names.index(SERIES_COLUMN)
     if None not in found:
         return (found[0], found[1]), len(names)  # type: ignore[return-value]
     if len(names) == _KLINE_FIELDS and all(isinstance(instant(names[i]), datetime) for i in (0, 6)):
         return (0, 4), 0
     lacking = [f"a {kind} column ({', '.join(wanted)})" for kind, wanted, at in
-               (("time", TIME_COLUMNS, found[0]), ("price", PRICE_COLUMNS, found[1])) if at is None]
+               (("time", TIME_COLUMNS, found[0]), ("price", (*PRICE_COLUMNS, f"or {SERIES_COLUMN} beside the time "
+                                                             "alone"), found[1])) if at is None]
     hint = f"; it looks like data: add a first line naming the columns, e.g. {_suggested_header(len(names))}"
     problem = f"header {names} lacks {' and '.join(lacking)}{hint if isinstance(instant(names[0]), datetime) else ''}"
     raise MalformedPriceFile(path=source, line=line, problem=problem)
