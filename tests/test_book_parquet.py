@@ -6,6 +6,7 @@ floats) that import back to the same journal."""
 from __future__ import annotations
 
 import csv
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 from engine.inspect import open_readonly
 from engine.kernel.errors import InvalidArgument
-from scenarios.book.format import write_book
+from scenarios.book.format import BookRefused, read_book, write_book
 from scenarios.cli import main
 
 HEADER = ["facility_id", "customer_email", "facility_usd", "disbursed_usd", "principal_outstanding_usd",
@@ -145,3 +146,42 @@ def test_write_book_to_a_parquet_path_refuses_a_cell_no_column_holds_and_leaves_
     assert not target.exists()
     write_book([row], target)
     assert pd.read_parquet(target)["collateral_btc"].tolist() == [Decimal("2.5")]
+
+
+def one_row_table(**columns) -> pa.Table:
+    """The first book row as Arrow columns, some of them given as other Arrow types."""
+    return pa.table({name: columns.get(name, pa.array([cell])) for name, cell in zip(HEADER, ROWS[0], strict=True)})
+
+
+@pytest.mark.parametrize("column", [
+    {"interest_outstanding_usd": pa.array([812.33], pa.float32())},  # not 812.3300170898438, as a float64 of it
+    {"collateral_btc": pa.array([Decimal("2.5")], pa.decimal256(40, 8))},
+    {"activated_on": pa.array([datetime(2024, 1, 15, 5, tzinfo=UTC)], pa.timestamp("ns", "America/New_York"))},
+    {"activated_on": pa.array([datetime(2024, 1, 15)], pa.timestamp("ms"))},
+    {"activated_on": pa.array([date(2024, 1, 15)], pa.date64())},
+    {"facility_id": pa.array([b"fac-1"], pa.binary()),
+     "customer_email": pa.array(["ada@example.com"]).dictionary_encode()},
+    {"facility_id": pa.array(["fac-1"], pa.large_string()), "duration_months": pa.array([12], pa.uint8())},
+])
+def test_arrow_types_of_the_same_values_read_as_the_same_position(tmp_path, column):
+    """A float32 column's 812.33 was read as 812.3300170898438 and refused; a New York midnight as
+    no date; a binary id as the text "b'fac-1'"."""
+    plain, typed = tmp_path / "plain.parquet", tmp_path / "typed.parquet"
+    pq.write_table(one_row_table(), plain)
+    pq.write_table(one_row_table(**column), typed)
+    assert read_book(typed, date(2024, 3, 10)) == read_book(plain, date(2024, 3, 10))
+
+
+@pytest.mark.parametrize(("column", "says"), [
+    ({"duration_months": pa.array([True])}, "row 1, duration_months: True, a true/false value: no book column "
+                                            "holds one"),
+    ({"facility_id": pa.array([["fac-1"]])}, "row 1, facility_id: a list (['fac-1']), not one value"),
+    ({"facility_id": pa.array([b"\xff\xfe"], pa.binary())}, "row 1, facility_id: bytes that are no UTF-8 text"),
+])
+def test_a_value_that_is_no_cell_is_refused_naming_its_row_and_column_once(tmp_path, column, says):
+    path = tmp_path / "book.parquet"
+    pq.write_table(one_row_table(**column), path)
+    with pytest.raises(BookRefused) as refused:
+        read_book(path, date(2024, 3, 10))
+    [problem] = refused.value.problems  # not also "missing value" for the cell it could not read
+    assert str(problem).startswith(says)

@@ -257,8 +257,9 @@ def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list
     terms: dict[tuple[str | None, ...], TermValues] = {}  # a book's rows share a few sets of terms
     for row in sheet_rows(path, COLUMNS, OPTIONAL):
         position, found = _position(_decimal_points(row), row, as_of, terms)
-        if row.problems:  # an unquoted comma shifts the cells
-            found, position = row.problems + found, None
+        if row.problems:  # an unquoted comma shifts the cells; a Parquet value that is no cell is none
+            named = {problem.column for problem in row.problems}
+            found, position = row.problems + [f for f in found if f.column not in named], None
         if position is not None and position.facility_id in seen:
             found.append(BookProblem(row.line, "facility_id",
                                      f"duplicate id (first on {row.unit} {seen[position.facility_id]})"))

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import csv
 import difflib
-import math
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -227,9 +226,12 @@ def is_parquet(path: str | Path) -> bool:
 def _parquet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...]) -> Iterator[SheetRow]:
     """The rows of a Parquet book, as `sheet_rows` gives a CSV book's: its columns named as a CSV
     header's (pandas' `__index_level_N__` index columns left out), each cell the exact text of its
-    value (`_text`), a null, NaN or empty one left out, numbered from 1 (`unit` "row"), read a batch
-    at a time. A file Arrow cannot read is refused in one line."""
+    value (`_text`; a float32 column's by Arrow's shortest text of a float32), a null, NaN or empty
+    one left out, numbered from 1 (`unit` "row"), read a batch at a time; a value that is no cell (a
+    list, a struct, bytes that are no UTF-8 text, true or false) is the row's problem. A file Arrow
+    cannot read is refused in one line."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     try:
@@ -239,12 +241,26 @@ def _parquet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[s
         _check_header(path, names, required, optional, line=0)
         number = 0
         for batch in book.iter_batches(batch_size=4_096, columns=columns, use_pandas_metadata=False):
-            values = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+            values = []
+            for column in batch.columns:
+                if pa.types.is_float32(column.type) or pa.types.is_float16(column.type):
+                    values.append([None if v is None else _float_text(v) for v in pc.cast(column, pa.string())
+                                   .to_pylist()])  # a float32's shortest text: 812.33, not 812.3300170898438
+                else:
+                    values.append(column.to_pylist())
             for row in zip(*values, strict=True):
                 number += 1
-                cells = {name: text for name, text in zip(names, map(_text, row), strict=True) if text}
-                if cells:
-                    yield SheetRow(number, number, cells, ".", [], unit="row")
+                cells, problems = {}, []
+                for name, value in zip(names, row, strict=True):
+                    try:
+                        text = _text(value)
+                    except ValueError as no_cell:
+                        problems.append(BookProblem(number, name, str(no_cell), unit="row"))
+                        continue
+                    if text:
+                        cells[name] = text
+                if cells or problems:
+                    yield SheetRow(number, number, cells, ".", problems, unit="row")
     except (pa.ArrowException, OSError) as bad:
         problem = str(bad).splitlines()[0] if str(bad) else type(bad).__name__
         raise BookRefused(str(path), [BookProblem(0, "-", f"not readable as Parquet ({problem})")]) from None
@@ -253,37 +269,46 @@ def _parquet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[s
 def _text(value: object) -> str:
     """A Parquet cell's value as a CSV book would hold it, exactly: a decimal's digits (`Decimal`,
     never an exponent, without the zeros its column's scale pads it with), an integer's, a float's
-    shortest text (what was typed: 0.1 is '0.1'; a whole float without its `.0`; NaN, pandas'
-    missing value, empty), a date or a midnight timestamp (UTC or naive) as `YYYY-MM-DD`, another
-    timestamp as ISO-8601 (which the book refuses as no date), text stripped; anything else its
-    `str` (which the book's checks refuse)."""
+    shortest text (`_float_text`), a date, or a midnight timestamp (naive, or in its own time zone),
+    as `YYYY-MM-DD`, another timestamp as ISO-8601 (which the book refuses as no date), text
+    stripped (bytes as UTF-8 text). `ValueError` saying what a value that is no cell is."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value.strip()
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise ValueError(f"bytes that are no UTF-8 text ({value[:20]!r})") from None
     if isinstance(value, bool):
-        return str(value)
+        raise ValueError(f"{value}, a true/false value: no book column holds one")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if math.isinf(value):
-            return str(value)
-        if value.is_integer() and abs(value) < 2**53:
-            return str(int(value))
-        shortest = repr(value)
-        return format(Decimal(shortest), "f") if "e" in shortest else shortest
+        return _float_text(repr(value))
     if isinstance(value, Decimal):  # without the column's padding: 12, not 12.0, as the book's CSV writes it
         return format(value.normalize(), "f") if value.is_finite() else str(value)
     if isinstance(value, datetime):
-        offset = value.utcoffset()
-        if value.time() == datetime.min.time() and offset in (None, timedelta(0)):
-            return value.date().isoformat()
-        return value.isoformat()
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list | tuple | dict):
+        raise ValueError(f"a {'struct' if isinstance(value, dict) else 'list'} ({str(value)[:40]}), not one value")
     return str(value)
+
+
+def _float_text(shortest: str) -> str:
+    """A float's shortest text (`repr`'s, or Arrow's), as the number was typed: `0.1` is 0.1, a whole
+    float without its `.0`, never an exponent (`1e-07` is 0.0000001); NaN, pandas' missing value, is
+    an empty cell; infinity stays `inf`, which the book refuses as no number."""
+    lowered = shortest.lower()
+    if lowered in ("nan", "-nan"):
+        return ""
+    if "inf" in lowered:
+        return shortest
+    text = format(Decimal(shortest), "f") if "e" in lowered else shortest
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _undecodable_line(path: str | Path) -> int:
