@@ -233,6 +233,19 @@ def test_show_book_prints_the_portfolio_and_writes_it_as_parquet(tmp_path, capsy
     assert " 132 " in out and "132.0" not in out
 
 
+def test_show_book_ends_with_the_books_totals_and_its_cvl_at_the_price_then(tmp_path, capsys):
+    """What a lender's open-book report gives, under the table: $150,812.83 owed (80,000 + 812.33 +
+    50,000 + 20,000.50) against 4.00000001 BTC at $60,000 (240,000.0006, floored to the cent)."""
+    code, journal = imported(tmp_path)
+    capsys.readouterr()
+    assert code == 0 and main(["show", str(journal), "book", "--as-of", "2024-03-10"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "3 open facilities at $60,000.00 per BTC: outstanding $150,812.83, collateral 4.00000001 BTC worth "
+        "$240,000.00, book CVL 159.13 %; fully_collateralized 2, under_margin_call_threshold 1")  # 240,000 / 150,812.83
+    assert main(["show", str(journal), "book", "--csv", "-"]) == 0  # for a program: the rows alone
+    assert "open facilities" not in capsys.readouterr().out
+
+
 def test_show_book_csv_to_stdout_is_the_csv_file_a_program_reads(tmp_path, capsys):
     """`--csv -` writes the rows to stdout as `--csv FILE` writes them (no table, no title line), so
     `lanasim show J book --csv - | program` needs no temporary file; Parquet, binary, is refused there."""

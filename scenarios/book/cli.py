@@ -307,7 +307,7 @@ def _show_book(args: argparse.Namespace) -> int:
     import pandas as pd
     from rich.table import Table
 
-    from scenarios.book.export import branch_at, portfolio_rows
+    from scenarios.book.export import book_summary, branch_at, portfolio_rows
     from scenarios.console import stdout_console
 
     if args.as_of is not None and not args.as_of.strip():  # a script's unset variable: not "now"
@@ -319,7 +319,7 @@ def _show_book(args: argparse.Namespace) -> int:
                for path, kind in ((args.csv, "csv"), (args.parquet, "parquet"))
                if path and path != "-"]
     with working(f"reading the book of {args.journal}"), branch_at(_journal(args.journal), args.as_of) as sim:
-        at, rows = sim.clock.iso, portfolio_rows(sim)
+        at, rows, price = sim.clock.iso, portfolio_rows(sim), sim.price.current()
     frame = pd.DataFrame(rows, columns=["facility_id", "status", "state", "cvl_pct", "outstanding_cents",
                                         "collateral_sats"])
     frame["cvl_pct"] = frame["cvl_pct"].astype("Int64")  # the bank's CVL: whole percent (empty: infinite)
@@ -334,12 +334,13 @@ def _show_book(args: argparse.Namespace) -> int:
         return 0
     if not console.is_terminal:  # a pipe or a file: the same columns as plain text, at pandas' speed
         shown = frame.astype(object).fillna("")  # an infinite CVL an empty cell (na_rep leaves Int64's <NA>)
-        print(f"book as of {at}\n{shown.to_string(index=False)}")  # (rich took 8 s for 20,000 rows)
-        return 0
+        print(f"book as of {at}\n{shown.to_string(index=False)}\n{book_summary(rows, price)}")  # (rich took 8 s
+        return 0  # for 20,000 rows)
     table = Table(*frame.columns, title=f"book as of {at}", box=None)
     for row in frame.itertuples(index=False):
         table.add_row(*("" if v is None or v != v else str(v) for v in row))
     console.print(table)
+    console.print(book_summary(rows, price), highlight=False)
     return 0
 
 

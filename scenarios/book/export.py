@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,3 +146,26 @@ def portfolio_rows(sim: Any) -> list[dict]:
                      "cvl_pct": None if level is None else int(Decimal(level)),
                      "outstanding_cents": books.outstanding, "collateral_sats": sim.credit.reads.collateral_sats(f)})
     return rows
+
+
+def book_summary(rows: list[dict], price: int | None) -> str:
+    """The book in one line, as a lender's monthly open-book report gives it: open facilities,
+    outstanding, collateral in BTC and in USD at `price` (cents a BTC; floored to the cent), the
+    book's CVL (its collateral value over its outstanding, both summed: truncated to two decimals,
+    as the bank truncates a facility's) and the facilities in each collateralization state. `rows`:
+    `portfolio_rows`'."""
+    from collections import Counter
+
+    from domains.money import SATS_PER_BTC
+    from scenarios.analysis.units import btc, usd
+
+    owed, sats = sum(r["outstanding_cents"] for r in rows), sum(r["collateral_sats"] for r in rows)
+    states = ", ".join(f"{state} {count:,}" for state, count in sorted(Counter(r["state"] for r in rows).items()))
+    count = f"{len(rows):,} open facilit{'y' if len(rows) == 1 else 'ies'}"
+    if not price:
+        return f"{count}: outstanding {usd(owed)}, collateral {btc(sats)} (no price yet); {states}"
+    value = sats * price // SATS_PER_BTC
+    cvl = "none owed" if not owed else \
+        f"{(Decimal(value) * 100 / owed).quantize(Decimal('0.01'), rounding=ROUND_DOWN)} %"
+    return (f"{count} at {usd(price)} per BTC: outstanding {usd(owed)}, collateral {btc(sats)} worth {usd(value)}, "
+            f"book CVL {cvl}; {states}")
