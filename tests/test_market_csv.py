@@ -195,3 +195,37 @@ def test_a_file_replayed_from_a_btc_usd_that_lifts_it_past_ten_trillion_dollars_
     err = capsys.readouterr().err
     assert "rises to 100,000,000,000,000.00 USD a BTC, above $10 trillion" in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_a_price_history_kept_as_parquet_replays_as_its_csv_does_and_names_bad_rows(tmp_path, capsys):
+    """A data lake's table (`frame.to_parquet`), or a pandas series of closes indexed by time, was
+    refused as no UTF-8 text; it is read as the CSV it stands for, its bad rows named as rows."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scenarios.cli import main
+    from scenarios.market.spec import price_file_digest
+
+    days = pd.to_datetime(["2022-06-01", "2022-06-02", "2022-06-03"])
+    csv = path_from_spec(f"csv:{csv_path(tmp_path, YAHOO_DAILY)}", seed=1)
+    closes = [29799.08, 30467.49, 29704.39]
+    frame, series = tmp_path / "frame.parquet", tmp_path / "series.parquet"
+    pd.DataFrame({"Date": days, "Close": closes}).to_parquet(frame)
+    pd.Series(closes, index=days).to_frame("close").to_parquet(series)  # the times in an unnamed index
+    float32 = tmp_path / "float32.parquet"
+    pq.write_table(pa.table({"timestamp": pa.array(days), "price": pa.array(closes, pa.float32())}), float32)
+    for file in (frame, series, float32):
+        path = path_from_spec(f"csv:{file}", seed=1)
+        assert path.start == csv.start and [path.price_at(t) for t in (0, DAY, 2 * DAY)] == \
+            [csv.price_at(t) for t in (0, DAY, 2 * DAY)], file
+        assert path.params["sha256"] == price_file_digest(f"csv:{file}")  # what a resume compares
+    gap = tmp_path / "gap.parquet"
+    pd.DataFrame({"date": days, "close": [1.0, np.nan, 3.0]}).to_parquet(gap)
+    with pytest.raises(PathSpecError, match=f"{gap} row 2: no price on this row \\(an empty cell\\)"):
+        path_from_spec(f"csv:{gap}", seed=1)
+    out = tmp_path / "run"
+    assert main(["run", "stress", "--set", f"path=csv:{frame}", "--set", "facilities=5", "--set", "days=2",
+                 "--out", str(out), "--json"]) == 0
+    assert '"price_start_cents": 2979908' in capsys.readouterr().out

@@ -18,8 +18,8 @@ import attrs
 
 from scenarios.library.params import ScenarioError
 
-__all__ = ["BOOK_SUFFIXES", "BookProblem", "BookRefused", "SheetRow", "grouped", "is_parquet", "sheet_rows",
-           "unusable"]
+__all__ = ["BOOK_SUFFIXES", "BookProblem", "BookRefused", "SheetRow", "cell_text", "grouped", "is_parquet",
+           "sheet_rows", "unusable"]
 
 BOOK_SUFFIXES = (".csv", ".parquet", ".pq")  # what `run --from` and `sweep --from` take for a book, not a journal
 PARQUET = b"PAR1"
@@ -296,6 +296,15 @@ def _text(value: object) -> str:
     if isinstance(value, list | tuple | dict):
         raise ValueError(f"a {'struct' if isinstance(value, dict) else 'list'} ({str(value)[:40]}), not one value")
     return str(value)
+
+
+def cell_text(value: object) -> str:
+    """`_text`, or for a value that is no cell its `str` (which a reader then refuses as no number,
+    no date): for a reader that names a bad cell its own way (a price file)."""
+    try:
+        return _text(value)
+    except ValueError:
+        return str(value)
 
 
 def _float_text(shortest: str) -> str:

@@ -86,7 +86,7 @@ PARAMS = (
     Param("book_at", "", "", "the instant book_from is branched at (ISO-8601; empty: its last instant)"),
     # the market
     Param("path", "black-thursday-2020", "", f"market spec: a historical shape ({', '.join(SHAPES)}), "
-          "gbm:/jump:/bridge:/constant:, or csv:FILE (see scenarios.market)"),
+          "gbm:/jump:/bridge:/constant:, or csv:FILE, a CSV or Parquet price file (see scenarios.market)"),
     Param("btc_usd", 0, "USD/BTC", "the price the path's moves are replayed from; 0: the path's own level (a book_from "
           "journal's book replays them from its own price at book_at: a btc_usd with book_from is refused)",
           0, 10_000_000),

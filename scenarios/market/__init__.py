@@ -25,8 +25,9 @@ Dollars are exact decimals (to the cent, half-even); rates are annual fractions;
   replay:
     csv:FILE              exchange-style export: a time column (timestamp, date, datetime or time;
                           ISO-8601 dates/times or unix seconds) and a price column (close, else
-                          price), any case, oldest or newest first, daily or intraday; linear in
-                          price between rows, flat before the first and after the last
+                          price, ...), any case, oldest or newest first, daily or intraday; linear in
+                          price between rows, flat before the first and after the last; or a
+                          Parquet table of such columns, read as the CSV it stands for
 
 Prices: a dated path starts at its own figure, or replays its relative moves from `price_cents`
 when given; gbm/jump/bridge start at `start=` if the spec gives it, else at `price_cents`, and are

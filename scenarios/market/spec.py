@@ -14,6 +14,7 @@ from attrs import evolve, frozen
 from scenarios.market import specvalue as value
 from scenarios.market.csvfile import read_points
 from scenarios.market.jumps import JumpDiffusion
+from scenarios.market.parquetfile import as_csv, is_parquet, row_of
 from scenarios.market.paths import (
     DAY,
     GBM,
@@ -162,37 +163,46 @@ def _shape(spec: str, kind: str, params: dict[str, str], rng: random.Random, pri
 def _csv(spec: str, file: str, price_cents: int | None) -> MarketPath:
     if not file:
         raise PathSpecError(spec=spec, key="file", problem="csv needs a file: csv:FILE")
+    table = is_parquet(file)  # a Parquet table of the same columns, read as the CSV it stands for
     try:
-        text = Path(file).expanduser().read_text(encoding="utf-8-sig")
+        text, digest = as_csv(file) if table else _text_and_digest(file)
         rows = read_points(text, file, newest_first=True)
     except MalformedPriceFile as bad:
         line, problem = bad.fields["line"], bad.fields["problem"]
-        raise PathSpecError(spec=spec, path=file, line=line, problem=f"{file} line {line}: {problem}") from None
+        if table and isinstance(line, int):  # its rows have numbers, not lines; its header is its columns
+            line, problem = row_of(line, str(problem))
+            where = f"{file}: " if line == 0 else f"{file} row {line}: "
+        else:
+            where = f"{file} line {line}: "
+        raise PathSpecError(spec=spec, path=file, line=line, problem=f"{where}{problem}") from None
     except UnicodeDecodeError:
         problem = f"{file} is not UTF-8 text (a workbook or binary file? save it as CSV UTF-8)"
         raise PathSpecError(spec=spec, path=file, problem=problem) from None
     except OSError as bad:
-        where = Path(file).expanduser().absolute()
-        problem = f"cannot read {file}{'' if str(where) == file else f' ({where})'}: {bad.strerror or bad}"
+        absolute = Path(file).expanduser().absolute()
+        problem = f"cannot read {file}{'' if str(absolute) == file else f' ({absolute})'}: {bad.strerror or bad}"
         raise PathSpecError(spec=spec, path=file, problem=problem) from None
     points = anchored_points(rows, price_cents)
     _within_max(spec, file, points)
     path = Piecewise(points, geometric=False)
     return MarketPath(spec, "csv", rows[0][0], path.length_s,
-                      {"file": file, "rows": len(rows), "from_cents": points[0][1], "sha256": _sha256(text)}, path)
+                      {"file": file, "rows": len(rows), "from_cents": points[0][1], "sha256": digest}, path)
 
 
 def price_file_digest(spec: str) -> str | None:
     """The `sha256` a `csv:FILE` market records of its file now (None: unreadable), so that a resume
     can tell the file the run read from one edited since, or another of that name elsewhere."""
+    file = spec.strip()[4:]
     try:
-        return _sha256(Path(spec.strip()[4:]).expanduser().read_text(encoding="utf-8-sig"))
+        return as_csv(file)[1] if is_parquet(file) else _text_and_digest(file)[1]
     except (OSError, UnicodeDecodeError):
         return None
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+def _text_and_digest(file: str) -> tuple[str, str]:
+    """A CSV price file's text and the sha256 of that text (newlines as Python reads them)."""
+    text = Path(file).expanduser().read_text(encoding="utf-8-sig")
+    return text, hashlib.sha256(text.encode()).hexdigest()
 
 
 def _within_max(spec: str, file: str, points: list[tuple[int, int]]) -> None:

@@ -1,0 +1,74 @@
+"""A price history kept as Parquet (a data lake's table, `frame.to_parquet`), read as the CSV export it
+stands for: each cell the exact text of its value (a timestamp as ISO-8601, with its offset if it
+has a zone: an instant, even at midnight; else `scenarios.book.sheet.cell_text`: a float's shortest
+text, a decimal's digits, a date as its day), the columns named as in the file. pandas' index
+columns (`__index_level_N__`) are left out, but for a price series whose unnamed index holds its
+times and which names no time column: that index is its `timestamp`. The CSV reader
+(`scenarios.market.csvfile`) then reads it: its line N is the table's row N - 1 (`row_of`)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+
+from scenarios.market.csvfile import TIME_COLUMNS
+
+__all__ = ["PARQUET", "as_csv", "is_parquet", "row_of"]
+
+PARQUET = b"PAR1"
+_INDEX = "__index_level_"
+
+
+def is_parquet(file: str) -> bool:
+    """Whether the file begins as a Parquet file does (one that cannot be read is left to the CSV
+    reader, which names its problem)."""
+    try:
+        with Path(file).expanduser().open("rb") as handle:
+            return handle.read(4) == PARQUET
+    except (OSError, ValueError):
+        return False
+
+
+def as_csv(file: str) -> tuple[str, str]:
+    """(the table as CSV text, the sha256 of the file's bytes): `OSError` if Arrow cannot read it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from scenarios.book.sheet import cell_text
+
+    raw = Path(file).expanduser().read_bytes()
+    try:
+        table = pq.read_table(pa.BufferReader(raw))
+    except pa.ArrowException as bad:
+        said = str(bad).splitlines()[0] if str(bad) else type(bad).__name__
+        raise OSError(f"not readable as Parquet ({said.split(chr(39) + ': ', 1)[-1]})") from None  # not '<Buffer>'
+
+    named = [name for name in table.column_names if not name.startswith(_INDEX)]
+    timed = any(name.strip().lower().replace(" ", "_") in TIME_COLUMNS for name in named)
+    columns, header = [], []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if name.startswith(_INDEX):
+            if timed or not (pa.types.is_timestamp(column.type) or pa.types.is_date(column.type)):
+                continue
+            name = "timestamp"  # a series' unnamed DatetimeIndex: its times
+        if pa.types.is_float32(column.type) or pa.types.is_float16(column.type):
+            column = pc.cast(column, pa.string())  # a float32's shortest text: 812.33, not 812.3300170898438
+        columns.append(column.to_pylist())
+        header.append(name)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for row in zip(*columns, strict=True):
+        writer.writerow([value.isoformat() if isinstance(value, datetime) else cell_text(value) for value in row])
+    return text.getvalue(), hashlib.sha256(raw).hexdigest()
+
+
+def row_of(line: int, problem: str) -> tuple[int, str]:
+    """A problem the CSV reader found on `line` of `as_csv`'s text, as the table's row (line 1, the
+    header, is row 0: the columns) and its text with the lines it names as rows."""
+    return line - 1, re.sub(r"\bline (\d+)", lambda m: f"row {int(m.group(1)) - 1}", problem)
