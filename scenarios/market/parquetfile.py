@@ -15,22 +15,18 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from scenarios.book.sheet import cell_text
+from scenarios.book.sheet import is_parquet as is_parquet_file
 from scenarios.market.csvfile import TIME_COLUMNS
 
-__all__ = ["PARQUET", "as_csv", "is_parquet", "row_of"]
+__all__ = ["as_csv", "is_parquet", "row_of"]
 
-PARQUET = b"PAR1"
 _INDEX = "__index_level_"
 
 
 def is_parquet(file: str) -> bool:
-    """Whether the file begins as a Parquet file does (one that cannot be read is left to the CSV
-    reader, which names its problem)."""
-    try:
-        with Path(file).expanduser().open("rb") as handle:
-            return handle.read(4) == PARQUET
-    except (OSError, ValueError):
-        return False
+    """Whether the file (`~` expanded) begins as a Parquet file does (`scenarios.book.sheet.is_parquet`)."""
+    return is_parquet_file(Path(file).expanduser())
 
 
 def as_csv(file: str) -> tuple[str, str]:
@@ -38,8 +34,6 @@ def as_csv(file: str) -> tuple[str, str]:
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
-
-    from scenarios.book.sheet import cell_text
 
     raw = Path(file).expanduser().read_bytes()
     try:
