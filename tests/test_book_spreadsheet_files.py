@@ -97,7 +97,8 @@ def test_a_cell_written_for_display_is_refused_naming_the_cell_and_how_to_write_
 def test_a_date_written_as_a_number_of_seconds_is_refused_rather_than_read_as_a_day_of_1970(tmp_path, capsys):
     row = [("86400" if name == "activated_on" else value) for name, value in zip(NAMES, ROW, strict=True)]
     err = refusal(tmp_path, capsys, ",".join(NAMES) + "\n" + ",".join(row) + "\n")
-    assert "line 2, activated_on: not a date ('86400')" in err
+    assert "line 2, activated_on: not a date ('86400' is a number; where a sheet shows it as a date, format its " \
+           "column as dates)" in err
 
 
 def test_amounts_up_to_the_banks_largest_import_exactly_and_one_above_is_refused_by_line_and_column(tmp_path, capsys):
@@ -115,7 +116,8 @@ def test_amounts_up_to_the_banks_largest_import_exactly_and_one_above_is_refused
 
 
 @pytest.mark.parametrize(("content", "problem"), [
-    (b"PK\x03\x04\x14\x00\x06\x00", "line 1, -: not a UTF-8 text file (a ZIP archive, such as an Excel workbook"),
+    (b"PK\x03\x04\x14\x00\x06\x00", "line 1, -: not a UTF-8 text file (a ZIP archive that is no readable Excel "
+                                     "workbook"),
     (gzip.compress(b"facility_id\n"), "line 1, -: not a UTF-8 text file (gzip-compressed); save the sheet as 'CSV"),
     (",".join(NAMES).encode("utf-16"), "line 1, -: not a UTF-8 text file (UTF-16 text)"),
     (b"", "line 1, -: an empty file: a book's first line names its columns"),

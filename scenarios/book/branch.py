@@ -33,10 +33,10 @@ __all__ = ["run_from"]
 def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, params: dict | None = None,
              run_dir: str | Path | None = None, force: bool = False, progress=None, note: Note | None = None) -> dict:
     """Run the stress scenario `name` on a branch of `source` (a journal file, a run directory or a
-    book file, CSV or Parquet) into `run_dir` (default `out/NAME-from-seedN`); returns the summary. A journal's run
-    is the scenario run with `book_from` = it and `book_at` = `at` (`scenarios.book.held`), the run
-    each seed of a sweep over that book writes. `note` is told what a book file holds that is legal but
-    likely a mistake (`scenarios.book.format.rates_note`)."""
+    book file: CSV, Excel or Parquet) into `run_dir` (default `out/NAME-from-seedN`); returns the
+    summary. A journal's run is the scenario run with `book_from` = it and `book_at` = `at`
+    (`scenarios.book.held`), the run each seed of a sweep over that book writes. `note` is told what
+    a book file holds that is legal but likely a mistake (`scenarios.book.format.rates_note`)."""
     scenario = load_scenario(name)
     scenario.require_stress("--from")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"

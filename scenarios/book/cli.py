@@ -27,7 +27,7 @@ __all__ = ["register_cli"]
 
 def register_cli(sub) -> None:
     imp = sub.add_parser("import", help="build a journal from a book file (or a Lana outbox export)")
-    imp.add_argument("book", nargs="?", help="the book file, CSV or Parquet (see README: Your own book)")
+    imp.add_argument("book", nargs="?", help="the book file: CSV, Excel (.xlsx) or Parquet (see README: Your own book)")
     imp.add_argument("--as-of", help="the date the book stands at: the journal's clock starts there")
     imp.add_argument("--price-usd", help="BTC price in USD at that date (at most 2 decimals)")
     imp.add_argument("--journal", required=True, help="the new journal file (must not exist)")
@@ -114,7 +114,7 @@ def _import(args: argparse.Namespace) -> int:
     if args.from_outbox and (args.book or args.as_of or args.price_usd):
         raise ScenarioError("--from-outbox takes the date and price from the export: no BOOK, --as-of, --price-usd")
     if not args.from_outbox and (not args.book or not args.as_of):
-        raise ScenarioError("import needs BOOK (.csv or .parquet) and --as-of DATE (and --price-usd P), "
+        raise ScenarioError("import needs BOOK (.csv, .xlsx or .parquet) and --as-of DATE (and --price-usd P), "
                             "or --from-outbox EVENTS.jsonl")
     journal = _new_file(args.journal, "sqlite")
     if not _readable(source, stream=bool(args.from_outbox)):
@@ -389,7 +389,7 @@ def _extend_run(run: argparse.ArgumentParser) -> None:
     """`run SCENARIO --from JOURNAL_OR_BOOK [--at T]`: a stress on a branch instead of a synthetic book."""
     run.add_argument("--from", dest="from_", metavar="JOURNAL_OR_BOOK",
                      help="run on a branch of this journal (or run directory) or on this imported book file "
-                          "(.csv, .parquet)")
+                          "(.csv, .xlsx, .parquet)")
     run.add_argument("--at", help="with --from: the instant to branch at (a book: the date it stands at)")
     synthetic = run.get_default("handler")
 

@@ -142,6 +142,9 @@ def _problem(error: ErrorDetails, sheet: SheetRow) -> str:
     text = _PROBLEMS.get(error["type"])
     if text is None:
         return error["msg"]
+    if error["type"] == "iso_date" and str(error["input"]).isdigit():  # 45306: a date cell Excel shows as a number
+        text = "not a date ({value!r} is a number; where a sheet shows it as a date, format its column as dates): " \
+               "write it as YYYY-MM-DD, e.g. 2024-01-15"
     column = str(error["loc"][0]) if error["loc"] else ""
     mark, value = sheet.decimal_mark, sheet.cells.get(column, error["input"])
     value = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."  # a quote left open

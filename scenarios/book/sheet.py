@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,17 +20,18 @@ import attrs
 from scenarios.library.params import ScenarioError
 
 __all__ = ["BOOK_SUFFIXES", "BookProblem", "BookRefused", "SheetRow", "cell_text", "grouped", "is_parquet",
-           "sheet_rows", "unusable"]
+           "is_workbook", "sheet_rows", "unusable"]
 
-BOOK_SUFFIXES = (".csv", ".parquet", ".pq")  # what `run --from` and `sweep --from` take for a book, not a journal
+BOOK_SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx", ".xlsm")  # `run --from` and `sweep --from`: a book, no journal
 PARQUET = b"PAR1"
 
 SAVE_AS = "save the sheet as 'CSV UTF-8 (Comma delimited)'"
-_KINDS = ((b"PK\x03\x04", "a ZIP archive, such as an Excel workbook (.xlsx)"),
+_KINDS = ((b"PK\x03\x04", "a ZIP archive that is no readable Excel workbook"),
           (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"), (b"\x1f\x8b", "gzip-compressed"),
           (b"SQLite format 3\x00", "an SQLite database"), (b"\x89PNG", "a PNG image"),
           (b"%PDF", "a PDF document"), (b"\xff\xfe", "UTF-16 text"), (b"\xfe\xff", "UTF-16 text"))
 _ADVICE = {  # what to do with a file that is no sheet, where saving it from a spreadsheet is not the way
+    "an Excel 97-2003 workbook (.xls)": "save it as an Excel workbook (.xlsx), or as 'CSV UTF-8 (Comma delimited)'",
     "an SQLite database": "a lanasim journal is stressed as it is (lanasim run SCENARIO --from JOURNAL), and "
                           "lanasim export JOURNAL --out book.csv writes its book"}
 
@@ -107,9 +109,13 @@ def sheet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str,
     """The rows of a UTF-8 CSV file (a BOM, CRLF and quoted cells as Excel writes them) whose header
     names every `required` column and no other than `optional` ones, matched without regard to case
     or surrounding spaces; blank rows (empty cells only) are skipped. `BookRefused` for a file that
-    is no such sheet. A Parquet file (`is_parquet`) is read by `_parquet_rows`."""
+    is no such sheet. A Parquet file (`is_parquet`) is read by `_parquet_rows`, an Excel workbook
+    (`is_workbook`) by `_workbook_rows`."""
     if is_parquet(path):
         yield from _parquet_rows(path, required, optional)
+        return
+    if is_workbook(path):
+        yield from _workbook_rows(path, required, optional)
         return
     _check_kind(path)
     with _opened(path, encoding="utf-8-sig", newline="") as handle:
@@ -191,24 +197,25 @@ def _delimiter(path: str | Path, first: str) -> str:
 
 
 def _check_header(path: str | Path, names: list[str], required: tuple[str, ...], optional: tuple[str, ...],
-                  line: int = 1) -> None:
-    """The header's problems, on `line` (0 for a Parquet book's columns: the file's, not a line's)."""
+                  line: int = 1, unit: str = "line") -> None:
+    """The header's problems, on `line` (0 for a Parquet book's columns: the file's, not a line's;
+    a workbook's header row with `unit` "row")."""
     known = required + optional
     if not set(names) & set(known):
-        where = "the first line is the header (delete any title line above it)" if line else \
+        where = f"the first {unit} is the header (delete any title {unit} above it)" if line else \
             "name its columns as README's 'Your own book' lists them"
         raise BookRefused(str(path), [BookProblem(line, "-", f"names none of a book's columns ({required[0]}, ...): "
-                                                             + where)])
-    problems = [BookProblem(line, c, "missing column") for c in required if c not in names]
+                                                             + where, unit)])
+    problems = [BookProblem(line, c, "missing column", unit) for c in required if c not in names]
     for i, name in enumerate(names):
         if name and name not in known:
             close = difflib.get_close_matches(name, [k for k in known if k not in names], n=1)
             hint = f"did you mean {close[0]}?" if close else "delete it (README: 'Your own book' lists the columns)"
-            problems.append(BookProblem(line, name, f"unknown column; {hint}"))
+            problems.append(BookProblem(line, name, f"unknown column; {hint}", unit))
         elif name and name in names[:i]:
-            where = "cells" if line else "columns"
-            first = names.index(name) + 1
-            problems.append(BookProblem(line, name, f"column named twice ({where} {first} and {i + 1}); keep one"))
+            where, first = "cells" if line and unit == "line" else "columns", names.index(name) + 1
+            problems.append(BookProblem(line, name, f"column named twice ({where} {first} and {i + 1}); keep one",
+                                        unit))
     if problems:
         raise BookRefused(str(path), problems)
 
@@ -264,6 +271,99 @@ def _parquet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[s
     except (pa.ArrowException, OSError) as bad:
         problem = str(bad).splitlines()[0] if str(bad) else type(bad).__name__
         raise BookRefused(str(path), [BookProblem(0, "-", f"not readable as Parquet ({problem})")]) from None
+
+
+def is_workbook(path: str | Path) -> bool:
+    """Whether the file is an Excel workbook (`.xlsx`, `.xlsm`: a ZIP archive holding
+    `xl/workbook.xml`); another ZIP archive, or one that cannot be read, is not."""
+    try:
+        with Path(path).open("rb") as handle:
+            if handle.read(4) != b"PK\x03\x04":
+                return False
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return False
+
+
+def _workbook_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...]) -> Iterator[SheetRow]:
+    """The rows of an Excel workbook's first sheet, as `sheet_rows` gives a CSV book's: its first row
+    that is not empty is the header, each cell the exact text of the value Excel saved (`_text`: not
+    the text a cell displays, which may be rounded, so `1.23457E+11` is the number it stands for; a
+    date cell as its day), numbered as Excel numbers its rows (`unit` "row"). A formula's value is
+    the one Excel saved with it (`_Saved`: read only for a sheet that has formulas); one never saved
+    (a workbook written by a program, not saved by Excel) is its cell's problem, as is a value that
+    is no cell (true/false), and so are cells the header does not name. A workbook openpyxl cannot
+    read is refused in one line."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=False)  # a formula as written: "=B2*1.1"
+    except Exception as bad:  # openpyxl raises what its XML and ZIP readers raise: any is an unreadable file
+        raise BookRefused(str(path), [BookProblem(0, "-", f"not readable as an Excel workbook ({bad})")]) from None
+    saved = _Saved(path)
+    try:
+        if not book.worksheets:
+            raise BookRefused(str(path), [BookProblem(0, "-", "a workbook without a sheet")])
+        names: list[str] | None = None
+        for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
+            if names is None:
+                if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
+                    continue  # empty rows above the header
+                names = [str(cell).strip().lower() if cell is not None else "" for cell in row]
+                _check_header(path, names, required, optional, line=number, unit="row")
+                continue
+            cells, problems = {}, []
+            for i, value in enumerate(row):
+                name = names[i] if i < len(names) else ""
+                if isinstance(value, str) and value.startswith("="):
+                    formula, value = value, saved.cell(number, i)
+                    if value is None:
+                        problems.append(BookProblem(number, name or "-", f"a formula whose value was never saved "
+                                                    f"({formula[:40]}): open and save the workbook in Excel", "row"))
+                        continue
+                try:
+                    text = _text(value)
+                except ValueError as no_cell:
+                    problems.append(BookProblem(number, name or "-", str(no_cell), "row"))
+                    continue
+                if text and name:
+                    cells[name] = text
+                elif text:
+                    problems.append(BookProblem(number, "-", f"a cell in column {i + 1}, which the header does not "
+                                                             f"name ({text[:40]!r})", "row"))
+            if cells or problems:
+                yield SheetRow(number, number, cells, ".", problems, unit="row")
+        if names is None:
+            raise BookRefused(str(path), [BookProblem(0, "-", "an empty sheet: a book's first row names its columns")])
+    finally:
+        book.close()
+        saved.close()
+
+
+class _Saved:
+    """The values Excel saved with a workbook's formulas, its first sheet read a second time (opened
+    at the first formula met, then walked forward with the first reading: rows come in order)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path, self.number = path, 0
+        self.book: Any = None
+        self.rows: Iterator[tuple[object, ...]] | None = None
+        self.row: tuple[object, ...] = ()
+
+    def cell(self, number: int, column: int) -> object:
+        if self.rows is None:
+            from openpyxl import load_workbook
+
+            self.book = load_workbook(self.path, read_only=True, data_only=True)
+            self.rows = self.book.worksheets[0].iter_rows(values_only=True)
+        while self.number < number:
+            self.row, self.number = next(self.rows, ()), self.number + 1
+        return self.row[column] if column < len(self.row) else None
+
+    def close(self) -> None:
+        if self.book is not None:
+            self.book.close()
 
 
 def _text(value: object) -> str:
