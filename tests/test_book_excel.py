@@ -100,3 +100,12 @@ def test_a_zip_that_is_no_workbook_and_a_stress_from_a_workbook(tmp_path, capsys
     assert main(["run", "march-2020", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
                  "--set", "lead_days=0", "--set", "days=2", "--out", str(out), "--json"]) == 0
     assert '"facilities": 2' in capsys.readouterr().out
+
+
+def test_an_empty_sheet_and_a_header_alone_are_refused_as_the_files_problem(tmp_path):
+    blank, header = tmp_path / "blank.xlsx", workbook(tmp_path / "header.xlsx", [])
+    Workbook().save(blank)
+    for path, says in ((blank, "an empty sheet: a book's first row names its columns"), (header, "no facilities")):
+        with pytest.raises(BookRefused) as refused:
+            read_book(path, date(2024, 3, 10))
+        assert [str(p) for p in refused.value.problems] == [says]

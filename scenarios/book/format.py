@@ -33,7 +33,16 @@ from engine.bank.ledger import MAX_TOTAL
 from engine.kernel.aside import written_aside
 from engine.kernel.errors import InvalidArgument
 from engine.kernel.instant import utc_day
-from scenarios.book.sheet import UNNAMEABLE, BookProblem, BookRefused, SheetRow, is_parquet, sheet_rows, unusable
+from scenarios.book.sheet import (
+    UNNAMEABLE,
+    BookProblem,
+    BookRefused,
+    SheetRow,
+    is_parquet,
+    is_workbook,
+    sheet_rows,
+    unusable,
+)
 from scenarios.library.params import ScenarioError
 
 __all__ = ["CHUNK", "COLUMNS", "OPTIONAL", "BookNotWritten", "BookProblem", "BookRefused", "Note", "book_chunks",
@@ -245,8 +254,9 @@ def _totals(sats: int, cents: int) -> list[BookProblem]:
 def _refuse(path: str | Path, problems: list[BookProblem], count: int) -> None:
     if problems:
         raise BookRefused(str(path), problems)
-    if not count:  # on the line after the header; a Parquet book has no lines: the file's problem
-        raise BookRefused(str(path), [BookProblem(0 if is_parquet(path) else 1, "-", "no facilities")])
+    if not count:  # on the line after the header; a workbook or Parquet book has no lines: the file's problem
+        raise BookRefused(str(path), [BookProblem(0 if is_parquet(path) or is_workbook(path) else 1, "-",
+                                                  "no facilities")])
 
 
 def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list[BookProblem]]]:

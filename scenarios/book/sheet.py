@@ -1,6 +1,7 @@
 """A book file as a sheet: a CSV file's kind and encoding checked, its delimiter and header found, and
-each row's cells (stripped, keyed by column) with the line the row starts on; or a Parquet file's
-columns, each cell as the exact text of its value, with the row's number.
+each row's cells (stripped, keyed by column) with the line the row starts on; or an Excel workbook's
+first sheet, or a Parquet file's columns, each cell as the exact text of its value, with the row's
+number.
 
 Any problem of the file as a whole refuses it at once (`BookRefused`, saying how to fix it)."""
 
@@ -41,11 +42,11 @@ class BookProblem:
     line: int
     column: str
     problem: str
-    unit: str = "line"  # "row" in a Parquet book: its rows have numbers (the first is 1), not lines
+    unit: str = "line"  # "row" in a workbook (Excel's numbers) or a Parquet book (the first is 1): no lines
 
     def __str__(self) -> str:
-        """`line 3, collateral_btc: negative` (`row 2, ...` in a Parquet book); line 0 is the book as a
-        whole (`COLUMN: problem`, or the problem alone for the file itself: `no such file`)."""
+        """`line 3, collateral_btc: negative` (`row 2, ...` in a workbook or a Parquet book); line 0 is
+        the book as a whole (`COLUMN: problem`, or the problem alone for the file itself: `no such file`)."""
         if self.line:
             return f"{self.unit} {self.line}, {self.column}: {self.problem}"
         return self.problem if self.column == "-" else f"{self.column}: {self.problem}"
@@ -95,7 +96,7 @@ def _ranges(numbers: list[int]) -> str:
 class SheetRow:
     """A row's non-empty cells by column, the lines it starts and ends on, its decimal mark ('.', or
     ',' in a ';'-separated file) and what is wrong with its shape (cells the header does not name);
-    in a Parquet book, `line` and `end` are the row's number and `unit` is "row"."""
+    in a workbook or a Parquet book, `line` and `end` are the row's number and `unit` is "row"."""
 
     line: int
     end: int
