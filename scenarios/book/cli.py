@@ -120,7 +120,8 @@ def _import(args: argparse.Namespace) -> int:
     if not _readable(source, stream=bool(args.from_outbox)):
         raise ScenarioError(f"{source}: {'not a file' if Path(source).exists() else 'no such file'}")
     try:
-        chunks, count, as_of, price = _read(args)
+        with working(f"checking {source}"):  # a whole book read before anything is written: seconds for a big one
+            chunks, count, as_of, price = _read(args)
     except BookRefused as refused:
         return _refused(source, refused.problems, "no journal written")
     started, progress = time.perf_counter(), RunProgress()
