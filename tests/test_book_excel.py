@@ -109,3 +109,17 @@ def test_an_empty_sheet_and_a_header_alone_are_refused_as_the_files_problem(tmp_
         with pytest.raises(BookRefused) as refused:
             read_book(path, date(2024, 3, 10))
         assert [str(p) for p in refused.value.problems] == [says]
+
+
+def test_the_book_is_the_first_sheet_whose_header_names_book_columns(tmp_path):
+    """A workbook whose first sheet is a cover page was refused for that sheet's title."""
+    path = tmp_path / "book.xlsx"
+    book = Workbook()
+    book.active.title = "cover"
+    book.active.append(["Loan book, March 2024"])
+    sheet = book.create_sheet("facilities")
+    for row in [HEADER, *ROWS]:
+        sheet.append(row)
+    book.create_sheet("more").append(HEADER)  # a later sheet with a header: not read
+    book.save(path)
+    assert [p.facility_id for p in read_book(path, date(2024, 3, 10))] == ["fac-1", "fac-2"]

@@ -288,28 +288,30 @@ def is_workbook(path: str | Path) -> bool:
 
 
 def _workbook_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...]) -> Iterator[SheetRow]:
-    """The rows of an Excel workbook's first sheet, as `sheet_rows` gives a CSV book's: its first row
-    that is not empty is the header, each cell the exact text of the value Excel saved (`_text`: not
-    the text a cell displays, which may be rounded, so `1.23457E+11` is the number it stands for; a
-    date cell as its day), numbered as Excel numbers its rows (`unit` "row"). A formula's value is
-    the one Excel saved with it (`_Saved`: read only for a sheet that has formulas); one never saved
-    (a workbook written by a program, not saved by Excel) is its cell's problem, as is a value that
-    is no cell (true/false), and so are cells the header does not name. A workbook openpyxl cannot
-    read is refused in one line."""
+    """The rows of an Excel workbook's book sheet (`_book_sheet`: the first whose header names a
+    book column), as `sheet_rows` gives a CSV book's: its first row that is not empty is the header,
+    each cell the exact text of the value Excel saved (`_text`: not the text a cell displays, which
+    may be rounded, so `1.23457E+11` is the number it stands for; a date cell as its day), numbered
+    as Excel numbers its rows (`unit` "row"). A formula's value is the one Excel saved with it
+    (`_Saved`: read only for a sheet that has formulas); one never saved (a workbook written by a
+    program, not saved by Excel) is its cell's problem, as is a value that is no cell (true/false),
+    and so are cells the header does not name. A workbook openpyxl cannot read is refused in one
+    line."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=False)  # a formula as written: "=B2*1.1"
     except Exception as bad:  # openpyxl raises what its XML and ZIP readers raise: any is an unreadable file
         raise BookRefused(str(path), [BookProblem(0, "-", f"not readable as an Excel workbook ({bad})")]) from None
-    saved = _Saved(path)
+    sheet = _book_sheet(book, set(required + optional))
+    saved = _Saved(path, sheet)
     try:
         if not book.worksheets:
             raise BookRefused(str(path), [BookProblem(0, "-", "a workbook without a sheet")])
         names: list[str] | None = None
-        for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
+        for number, row in enumerate(book.worksheets[sheet].iter_rows(values_only=True), 1):
             if names is None:
-                if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row):
+                if _empty(row):
                     continue  # empty rows above the header
                 names = [str(cell).strip().lower() if cell is not None else "" for cell in row]
                 _check_header(path, names, required, optional, line=number, unit="row")
@@ -342,12 +344,28 @@ def _workbook_rows(path: str | Path, required: tuple[str, ...], optional: tuple[
         saved.close()
 
 
+def _book_sheet(book: Any, known: set[str]) -> int:
+    """The index of the workbook's first sheet whose first row that is not empty names a book column
+    (a cover or notes sheet before the book's is passed over); 0 if none does, which is refused."""
+    for index, sheet in enumerate(book.worksheets):
+        for row in sheet.iter_rows(values_only=True):
+            if not _empty(row):
+                if {str(cell).strip().lower() for cell in row if cell is not None} & known:
+                    return index
+                break
+    return 0
+
+
+def _empty(row: tuple[object, ...]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+
+
 class _Saved:
-    """The values Excel saved with a workbook's formulas, its first sheet read a second time (opened
+    """The values Excel saved with a workbook's formulas, its book's sheet read a second time (opened
     at the first formula met, then walked forward with the first reading: rows come in order)."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path, self.number = path, 0
+    def __init__(self, path: str | Path, sheet: int) -> None:
+        self.path, self.sheet, self.number = path, sheet, 0
         self.book: Any = None
         self.rows: Iterator[tuple[object, ...]] | None = None
         self.row: tuple[object, ...] = ()
@@ -357,7 +375,7 @@ class _Saved:
             from openpyxl import load_workbook
 
             self.book = load_workbook(self.path, read_only=True, data_only=True)
-            self.rows = self.book.worksheets[0].iter_rows(values_only=True)
+            self.rows = self.book.worksheets[self.sheet].iter_rows(values_only=True)
         while self.number < number:
             self.row, self.number = next(self.rows, ()), self.number + 1
         return self.row[column] if column < len(self.row) else None
