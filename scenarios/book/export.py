@@ -165,7 +165,7 @@ def book_summary(rows: list[dict], price: int | None) -> str:
     if not price:
         return f"{count}: outstanding {usd(owed)}, collateral {btc(sats)} (no price yet); {states}"
     value = sats * price // SATS_PER_BTC
-    cvl = "none owed" if not owed else \
-        f"{(Decimal(value) * 100 / owed).quantize(Decimal('0.01'), rounding=ROUND_DOWN)} %"
+    cvl = "nothing owed" if not owed else \
+        f"book CVL {(Decimal(value) * 100 / owed).quantize(Decimal('0.01'), rounding=ROUND_DOWN)} %"
     return (f"{count} at {usd(price)} per BTC: outstanding {usd(owed)}, collateral {btc(sats)} worth {usd(value)}, "
-            f"book CVL {cvl}; {states}")
+            f"{cvl}; {states}")

@@ -19,7 +19,7 @@ from scenarios.book.sheet import cell_text
 from scenarios.book.sheet import is_parquet as is_parquet_file
 from scenarios.market.csvfile import TIME_COLUMNS
 
-__all__ = ["as_csv", "is_parquet", "row_of"]
+__all__ = ["as_csv", "digest", "is_parquet", "row_of"]
 
 _INDEX = "__index_level_"
 
@@ -27,6 +27,11 @@ _INDEX = "__index_level_"
 def is_parquet(file: str) -> bool:
     """Whether the file (`~` expanded) begins as a Parquet file does (`scenarios.book.sheet.is_parquet`)."""
     return is_parquet_file(Path(file).expanduser())
+
+
+def digest(file: str) -> str:
+    """The sha256 of the file's bytes: what a run on it records, and a resume or a sweep compares."""
+    return hashlib.sha256(Path(file).expanduser().read_bytes()).hexdigest()
 
 
 def as_csv(file: str) -> tuple[str, str]:
@@ -40,7 +45,8 @@ def as_csv(file: str) -> tuple[str, str]:
         table = pq.read_table(pa.BufferReader(raw))
     except pa.ArrowException as bad:
         said = str(bad).splitlines()[0] if str(bad) else type(bad).__name__
-        raise OSError(f"not readable as Parquet ({said.split(chr(39) + ': ', 1)[-1]})") from None  # not '<Buffer>'
+        reason = said.split("': ", 1)[-1]  # past "Could not open Parquet input source '<Buffer>': "
+        raise OSError(f"not readable as Parquet ({reason})") from None
 
     named = [name for name in table.column_names if not name.startswith(_INDEX)]
     timed = any(name.strip().lower().replace(" ", "_") in TIME_COLUMNS for name in named)

@@ -14,7 +14,7 @@ from attrs import evolve, frozen
 from scenarios.market import specvalue as value
 from scenarios.market.csvfile import read_points
 from scenarios.market.jumps import JumpDiffusion
-from scenarios.market.parquetfile import as_csv, is_parquet, row_of
+from scenarios.market.parquetfile import as_csv, digest, is_parquet, row_of
 from scenarios.market.paths import (
     DAY,
     GBM,
@@ -194,7 +194,7 @@ def price_file_digest(spec: str) -> str | None:
     can tell the file the run read from one edited since, or another of that name elsewhere."""
     file = spec.strip()[4:]
     try:
-        return as_csv(file)[1] if is_parquet(file) else _text_and_digest(file)[1]
+        return digest(file) if is_parquet(file) else _text_and_digest(file)[1]
     except (OSError, UnicodeDecodeError):
         return None
 
