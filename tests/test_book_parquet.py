@@ -185,3 +185,22 @@ def test_a_value_that_is_no_cell_is_refused_naming_its_row_and_column_once(tmp_p
         read_book(path, date(2024, 3, 10))
     [problem] = refused.value.problems  # not also "missing value" for the cell it could not read
     assert str(problem).startswith(says)
+
+
+def test_a_directory_of_parquet_parts_is_told_how_to_make_it_one_book_file(tmp_path, capsys):
+    """Dask's, Spark's and pandas' partitioned `to_parquet` write a directory of parts under a
+    `.parquet` name: `import` said only `not a file`, `run --from` `a directory, not a file`."""
+    parts = tmp_path / "book.parquet"
+    parts.mkdir()
+    for i, row in enumerate(ROWS):
+        pq.write_table(pa.table({name: [cell] for name, cell in zip(HEADER, row, strict=True)}),
+                       parts / f"part.{i}.parquet")
+    says = (f"{parts}: a directory of Parquet parts, not a file: write them as one, e.g. "
+            f"pandas.read_parquet('{parts}').to_parquet('book.parquet')")
+    assert imports(parts, tmp_path / "book.sqlite") == 2
+    assert capsys.readouterr().err == f"lanasim: error: {says}\n"
+    assert main(["run", "march-2020", "--from", str(parts), "--at", "2024-03-10", "--out", str(tmp_path / "r")]) == 2
+    assert says in capsys.readouterr().err and not (tmp_path / "r").exists()
+    one = tmp_path / "one.parquet"
+    pd.read_parquet(parts).to_parquet(one)  # as it says
+    assert imports(one, tmp_path / "book.sqlite") == 0

@@ -118,7 +118,7 @@ def _import(args: argparse.Namespace) -> int:
                             "or --from-outbox EVENTS.jsonl")
     journal = _new_file(args.journal, "sqlite")
     if not _readable(source, stream=bool(args.from_outbox)):
-        raise ScenarioError(f"{source}: {'not a file' if Path(source).exists() else 'no such file'}")
+        raise ScenarioError(f"{source}: {_not_a_file(Path(source))}")
     try:
         with working(f"checking {source}"):  # a whole book read before anything is written: seconds for a big one
             chunks, count, as_of, price = _read(args)
@@ -154,6 +154,13 @@ def _readable(source: str, *, stream: bool) -> bool:
     `<(lanasim outbox ...)`). A book file is read twice (checked whole, then imported), so a file."""
     path = Path(source)
     return path.is_file() or (stream and (source == "-" or path.is_fifo() or path.is_char_device()))
+
+
+def _not_a_file(path: Path) -> str:
+    """Why `path` is no book file to read: none there, or a directory (`scenarios.book.sheet.directory`)."""
+    from scenarios.book.sheet import directory
+
+    return directory(path) if path.is_dir() else "no such file" if not path.exists() else "not a file"
 
 
 def _refused(source: str, problems: list, written: str) -> int:

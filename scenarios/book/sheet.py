@@ -20,8 +20,8 @@ import attrs
 
 from scenarios.library.params import ScenarioError
 
-__all__ = ["BOOK_SUFFIXES", "BookProblem", "BookRefused", "SheetRow", "cell_text", "grouped", "is_parquet",
-           "is_workbook", "sheet_rows", "unusable"]
+__all__ = ["BOOK_SUFFIXES", "BookProblem", "BookRefused", "SheetRow", "cell_text", "directory", "grouped",
+           "is_parquet", "is_workbook", "sheet_rows", "unusable"]
 
 BOOK_SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx", ".xlsm")  # `run --from` and `sweep --from`: a book, no journal
 PARQUET = b"PAR1"
@@ -112,6 +112,8 @@ def sheet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[str,
     or surrounding spaces; blank rows (empty cells only) are skipped. `BookRefused` for a file that
     is no such sheet. A Parquet file (`is_parquet`) is read by `_parquet_rows`, an Excel workbook
     (`is_workbook`) by `_workbook_rows`."""
+    if Path(path).is_dir():
+        raise BookRefused(str(path), [BookProblem(0, "-", directory(path))])
     if is_parquet(path):
         yield from _parquet_rows(path, required, optional)
         return
@@ -162,6 +164,16 @@ def _opened(path: str | Path, mode: str = "r", **options: Any) -> IO[Any]:
 
 
 UNNAMEABLE = "no such file (its name holds a NUL character or a lone surrogate, which no file name holds)"
+
+
+def directory(path: str | Path) -> str:
+    """What a directory given as a book is: a directory of Parquet parts (what Dask's, Spark's and
+    pandas' partitioned `to_parquet` write under a `.parquet` name) is told how to make them one
+    file, whose rows then have one order."""
+    if next(Path(path).glob("*.parquet"), None) is not None:
+        return (f"a directory of Parquet parts, not a file: write them as one, e.g. "
+                f"pandas.read_parquet('{path}').to_parquet('book.parquet')")
+    return "a directory, not a file"
 
 
 def unusable(failed: OSError) -> str:
