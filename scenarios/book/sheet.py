@@ -270,15 +270,10 @@ def _parquet_rows(path: str | Path, required: tuple[str, ...], optional: tuple[s
                     values.append(column.to_pylist())
             for row in zip(*values, strict=True):
                 number += 1
-                cells, problems = {}, []
-                for name, value in zip(names, row, strict=True):
-                    try:
-                        text = _text(value)
-                    except ValueError as no_cell:
-                        problems.append(BookProblem(number, name, str(no_cell), unit="row"))
-                        continue
-                    if text:
-                        cells[name] = text
+                cells: dict[str, str] = {}
+                problems: list[BookProblem] = []
+                for i, (name, value) in enumerate(zip(names, row, strict=True)):
+                    _read_cell(number, i, name, value, cells, problems)
                 if cells or problems:
                     yield SheetRow(number, number, cells, ".", problems, unit="row")
     except (pa.ArrowException, OSError) as bad:
@@ -328,7 +323,8 @@ def _workbook_rows(path: str | Path, required: tuple[str, ...], optional: tuple[
                 names = [str(cell).strip().lower() if cell is not None else "" for cell in row]
                 _check_header(path, names, required, optional, line=number, unit="row")
                 continue
-            cells, problems = {}, []
+            cells: dict[str, str] = {}
+            problems: list[BookProblem] = []
             for i, value in enumerate(row):
                 name = names[i] if i < len(names) else ""
                 if isinstance(value, str) and value.startswith("="):
@@ -337,16 +333,7 @@ def _workbook_rows(path: str | Path, required: tuple[str, ...], optional: tuple[
                         problems.append(BookProblem(number, name or "-", f"a formula whose value was never saved "
                                                     f"({formula[:40]}): open and save the workbook in Excel", "row"))
                         continue
-                try:
-                    text = _text(value)
-                except ValueError as no_cell:
-                    problems.append(BookProblem(number, name or "-", str(no_cell), "row"))
-                    continue
-                if text and name:
-                    cells[name] = text
-                elif text:
-                    problems.append(BookProblem(number, "-", f"a cell in column {i + 1}, which the header does not "
-                                                             f"name ({text[:40]!r})", "row"))
+                _read_cell(number, i, name, value, cells, problems)
             if cells or problems:
                 yield SheetRow(number, number, cells, ".", problems, unit="row")
         if names is None:
@@ -354,6 +341,23 @@ def _workbook_rows(path: str | Path, required: tuple[str, ...], optional: tuple[
     finally:
         book.close()
         saved.close()
+
+
+def _read_cell(number: int, index: int, name: str, value: object, cells: dict[str, str],
+               problems: list[BookProblem]) -> None:
+    """A workbook's or Parquet book's cell on row `number`, column `index` (0-based) under `name`
+    ("" for a column the header does not name), into `cells` as its text (`_text`), or into
+    `problems`: a value that is no cell, or text where the header names no column."""
+    try:
+        text = _text(value)
+    except ValueError as no_cell:
+        problems.append(BookProblem(number, name or "-", str(no_cell), "row"))
+        return
+    if text and name:
+        cells[name] = text
+    elif text:
+        problems.append(BookProblem(number, "-", f"a cell in column {index + 1}, which the header does not name "
+                                                 f"({text[:40]!r})", "row"))
 
 
 def _book_sheet(book: Any, known: set[str]) -> int:
