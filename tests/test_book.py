@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from domains.credit import ObligationStatus, ObligationType
+from engine.inspect import open_readonly
 from scenarios.book.export import branch_at
 from scenarios.cli import main
 
@@ -106,7 +107,6 @@ def test_an_import_verifies_and_is_deterministic(tmp_path):
     again.mkdir()
     assert code == 0 and imported(again)[0] == 0
     assert main(["verify", str(journal)]) == 0
-    from engine.inspect import open_readonly
 
     with open_readonly(str(journal)) as a, open_readonly(str(again / "book.sqlite")) as b:
         assert a.journal.digest() == b.journal.digest()
@@ -319,7 +319,6 @@ def test_a_run_exported_to_its_outbox_and_reimported_yields_the_same_book(tmp_pa
 
 
 def test_an_outbox_import_in_chunks_writes_the_journal_of_one_pass(tmp_path, capsys, monkeypatch):
-    from engine.inspect import open_readonly
     from scenarios.book import format as book_format
 
     code, journal = imported(tmp_path)
@@ -516,28 +515,32 @@ def test_a_price_usd_above_ten_trillion_dollars_is_refused_naming_the_flag(tmp_p
     assert err == f"lanasim: error: --price-usd must be at most 10,000,000,000,000 USD a BTC, got {price}\n"
 
 
-def test_a_run_from_a_book_csv_stopped_while_importing_leaves_no_journal_and_runs_again(tmp_path, monkeypatch,
-                                                                                       capsys):
-    """Ctrl-C while the book was being imported left a journal that recorded no scenario: `--resume`
-    refused it as not written by lanasim run, a rerun wanted `--force`, and the line said only
-    "interrupted". The import is now whole or nothing, and the line is every run's."""
-    from scenarios.book import branch
+def test_a_run_from_a_book_csv_stopped_while_importing_resumes_to_the_journal_of_a_run_never_stopped(
+        tmp_path, monkeypatch, capsys):
+    """Ctrl-C while the book is being imported stops the run as any run stops (its scenario is committed
+    first): `--resume` re-executes it from the start, the import again, to the journal of the run
+    never stopped."""
+    from scenarios.book import filed
 
-    real = branch.import_positions
+    real = filed.import_positions
 
     def stopped(sim, positions, price):
-        real(sim, positions[:1], price)  # some of the book committed, then Ctrl-C
+        real(sim, positions[:1], price)  # some of the book staged, then Ctrl-C
+        sim.settle(commit=True)
         raise KeyboardInterrupt
 
-    book, out = write(tmp_path, ROWS), tmp_path / "run"
+    book, out, whole = write(tmp_path, ROWS), tmp_path / "run", tmp_path / "whole"
     command = ["run", "march-2020", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
-               "--set", "lead_days=0", "--set", "days=2", "--out", str(out)]
-    monkeypatch.setattr(branch, "import_positions", stopped)
-    assert main(command) == 130
-    assert f"interrupted: nothing was written to {out / 'journal.sqlite'}" in capsys.readouterr().err
-    assert list(out.iterdir()) == []
-    monkeypatch.setattr(branch, "import_positions", real)
-    assert main(command) == 0  # no --force: nothing of lanasim's was left to replace
+               "--set", "lead_days=0", "--set", "days=2"]
+    assert main([*command, "--out", str(whole)]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(filed, "import_positions", stopped)
+    assert main([*command, "--out", str(out)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    monkeypatch.setattr(filed, "import_positions", real)
+    assert main(["run", "--resume", str(out)]) == 0
+    with open_readonly(str(out / "journal.sqlite")) as resumed, open_readonly(str(whole / "journal.sqlite")) as never:
+        assert resumed.journal.digest() == never.journal.digest()
 
 
 def test_a_rate_written_as_a_fraction_is_imported_as_written_with_a_note_naming_the_facilities(tmp_path, capsys):

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from engine.inspect import open_readonly
 from scenarios.cli import main
 
@@ -196,64 +198,38 @@ def test_an_export_removes_a_killed_exports_partial_file_but_not_a_users_file_of
     assert users.read_text() == "mine" and not killed.exists()
 
 
-# `run --from BOOK.csv` killed (no handler runs) once the book's facilities are imported, before its
-# journal is put in place.
-RUN_KILLED_WHILE_IMPORTING = (
-    "import os, sys, scenarios.book.branch as branch\n"
-    "real = branch.import_positions\n"
+# `run --from BOOK.csv` killed (no handler runs) before its book is imported (its scenario committed) or
+# once the import has committed, before the run's first day.
+RUN_KILLED_AROUND_ITS_IMPORT = (
+    "import os, sys, scenarios.book.filed as filed\n"
+    "real = filed.import_positions\n"
     "def import_then_die(*args, **kwargs):\n"
-    "    real(*args, **kwargs)\n"
+    "    if os.environ['KILL_AT'] == 'after':\n"
+    "        real(*args, **kwargs)\n"
     "    os._exit(9)\n"
-    "branch.import_positions = import_then_die\n"
+    "filed.import_positions = import_then_die\n"
     "from scenarios.cli import main\n"
     "sys.exit(main(sys.argv[1:]))\n"
 )
 
 
-def test_a_run_from_a_book_killed_while_importing_it_can_be_run_again(tmp_path):
-    """Killed while it imported its book, `run --from BOOK.csv` left `journal.sqlite.partial` (and its
-    write-ahead log) in the run directory: `--resume` said it holds no journal, and a rerun, even with
-    `--force`, `holds files but no lanasim journal`: the files had to be deleted by hand."""
+@pytest.mark.parametrize("kill_at", ["before", "after"])
+def test_a_run_from_a_book_killed_around_its_import_resumes_to_the_journal_of_a_run_never_killed(
+        tmp_path, monkeypatch, kill_at):
+    """Killed while it imported its book, `run --from BOOK.csv` once left `journal.sqlite.partial` that
+    `--resume` and a rerun (even with `--force`) refused, and killed once the book was in place a
+    journal whose `--resume` was refused. The run now commits its scenario before the import, as every
+    run does: `--resume` re-executes it, the import again, to the journal of the run never killed; the
+    book file is only read."""
+    never, run_dir = tmp_path / "never", tmp_path / "run"
     argv = ["run", "june-2022", "--from", str(_book(tmp_path)), "--at", "2024-06-01", "--set", "btc_usd=60000",
-            "--set", "days=1", "--out", str(tmp_path / "run")]
-    _killed(RUN_KILLED_WHILE_IMPORTING, *argv)
-    assert not (tmp_path / "run" / "journal.sqlite").exists()
-    assert main(argv) == 0
-    assert sorted(p.name for p in (tmp_path / "run").glob("journal*")) == ["journal.sqlite"]
-
-
-# `run --from BOOK.csv` killed (no handler runs) once its imported book's journal is in place, before the
-# run has begun.
-RUN_KILLED_ONCE_ITS_BOOK_IS_IN_PLACE = (
-    "import os, sys, scenarios.book.branch as branch\n"
-    "real = branch._import\n"
-    "def import_then_die(*args, **kwargs):\n"
-    "    real(*args, **kwargs)\n"
-    "    os._exit(9)\n"
-    "branch._import = import_then_die\n"
-    "from scenarios.cli import main\n"
-    "sys.exit(main(sys.argv[1:]))\n"
-)
-
-
-def test_a_run_from_a_book_killed_once_its_book_is_in_place_is_told_how_to_run_again(tmp_path, capsys):
-    """Killed between putting its imported book in place and committing its scenario (a commit of its
-    own), `run --from BOOK.csv` left a journal recording no scenario: `--resume` said `records no scenario
-    (not written by lanasim run)` of lanasim's own file. The scenario is committed with the book now, so
-    the directory is the run stopped before its first day ended, and both say what to do."""
-    run_dir = tmp_path / "run"
-    argv = ["run", "june-2022", "--from", str(_book(tmp_path)), "--at", "2024-06-01", "--set", "btc_usd=60000",
-            "--set", "days=1", "--out", str(run_dir)]
-    _killed(RUN_KILLED_ONCE_ITS_BOOK_IS_IN_PLACE, *argv)
-    assert main(["run", "--resume", str(run_dir)]) == 2
-    assert capsys.readouterr().err.splitlines() == [
-        f"lanasim: error: {run_dir}: holds a branch (run --from) stopped before its first day ended: no checkpoint "
-        "to continue from, and a branch is not re-executed; run it again with --force"]
-    assert main(argv) == 2
-    assert capsys.readouterr().err.splitlines() == [
-        f"lanasim: error: {run_dir / 'journal.sqlite'}: holds a previous run; pass --force (force=True) to replace "
-        "it, or choose another --out (out=)"]
-    assert main([*argv, "--force"]) == 0
-    with open_readonly(str(run_dir / "journal.sqlite")) as view:
+            "--set", "days=1"]
+    assert main([*argv, "--out", str(never)]) == 0
+    monkeypatch.setenv("KILL_AT", kill_at)
+    _killed(RUN_KILLED_AROUND_ITS_IMPORT, *argv, "--out", str(run_dir))
+    assert (run_dir / "journal.sqlite").is_file()
+    assert main(["run", "--resume", str(run_dir)]) == 0
+    with open_readonly(str(run_dir / "journal.sqlite")) as view, open_readonly(str(never / "journal.sqlite")) as ref:
         assert view.verify()["ok"] and view.journal.meta()["finished"]
+        assert view.journal.digest() == ref.journal.digest()
     assert (tmp_path / "book.csv").is_file()

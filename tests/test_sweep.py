@@ -224,6 +224,44 @@ def test_a_sweep_from_an_imported_book_opens_it_once_and_each_run_is_the_run_fro
         assert digest in capsys.readouterr().out  # the row's digest is the digest of the run on its own
 
 
+@pytest.mark.parametrize("shares", [True, False], ids=["workers-branch-from-the-book-file", "book-shipped-as-bytes"])
+def test_a_sweep_from_a_book_file_imports_it_once_and_each_run_is_the_run_from_that_file_alone(
+        tmp_path, cluster, capsys, monkeypatch, shares):
+    """`sweep --from BOOK.csv --at DATE` was refused (import the book, then sweep the journal): the book
+    is imported once, at DATE with BTC at btc_usd, and each row is `run --from BOOK.csv` of its seed."""
+    from scenarios.sweep import runner
+
+    monkeypatch.setattr(runner, "_shares_files", lambda client, out: shares)
+    book, out = tmp_path / "book.csv", tmp_path / "sweep"
+    book.write_text("\n".join(BOOK) + "\n")
+    before = book.read_bytes()
+    assert main(["sweep", "ftx-2022", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
+                 "--seeds", "1-3", "--set", "days=4", "--scheduler", cluster, "--out", str(out)]) == 0
+    assert "3 ran (0 failed, 0 lost), 0 already done; 1 book(s) opened" in capsys.readouterr().err
+    assert book.read_bytes() == before
+    runs = read_runs(out).sort_values("seed")
+    assert list(runs["status"]) == ["ok"] * 3 and set(runs["facilities"]) == {3.0}
+    assert set(runs["price_start_cents"]) == {6_000_000} and len(set(runs["digest"])) == 3
+    for seed, digest, repro in zip(runs["seed"], runs["digest"], runs["repro"]):
+        alone = tmp_path / f"alone-{seed}"
+        assert main(["run", "ftx-2022", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
+                     "--seed", str(seed), "--set", "days=4", "--out", str(alone)]) == 0
+        assert digest in capsys.readouterr().out  # the row's digest is the digest of the run on its own
+        assert f"--set book_from={book}" in repro and "--set book_at=2024-03-10T00:00:00Z" in repro
+
+
+def test_a_book_file_edited_or_stressed_at_another_price_gives_its_runs_new_keys(tmp_path):
+    book = tmp_path / "book.csv"
+    book.write_text("\n".join(BOOK) + "\n")
+    keys = lambda *more: [run.key for run in plan_grid("ftx-2022", [1, 2], [{}], [f"book_from={book}",
+                                                                                  "book_at=2024-03-10", *more])]
+    before = keys("btc_usd=60000")
+    assert keys("btc_usd=60000") == before and len(set(before)) == 2
+    assert not set(keys("btc_usd=50000")) & set(before)
+    book.write_text("\n".join(BOOK).replace(",1.1,", ",1.2,") + "\n")  # another book under the same name
+    assert not set(keys("btc_usd=60000")) & set(before)
+
+
 def test_a_book_held_in_a_journal_that_changed_gives_its_runs_new_keys(tmp_path):
     (tmp_path / "book.csv").write_text("\n".join(BOOK) + "\n")
     journal = tmp_path / "book.sqlite"
@@ -273,8 +311,9 @@ def test_a_run_whose_worker_cannot_see_the_sweeps_book_file_is_lost_so_that_a_re
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["--from", "book.csv"], "sweep --from takes a journal: import the book first"),
-    (["--from", "book.parquet"], "lanasim import book.parquet --as-of DATE"),
+    (["--from", "book.csv"], "--from book.csv needs --at DATE (the day the book stands at)"),
+    (["--from", "book.parquet", "--at", "2024-03-10"], "book.parquet: refused, 1 problem(s): no such file"),
+    (["--from", "book.xlsx", "--at", "9999-01-01"], "--at 9999-01-01: start 9999-01-01T00:00:00Z is outside"),
     (["--at", "2024-03-10"], "--at needs --from JOURNAL"),
     (["--from", "missing.sqlite"], "missing.sqlite: no such file"),
     (["--set", "book_at=2024-03-10"], "book_at needs book_from"),

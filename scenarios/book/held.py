@@ -20,7 +20,7 @@ from scenarios.book.shared import snapshot
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import journal_meta
 
-__all__ = ["build", "check", "key", "no_book_params", "open_branch", "settings", "source", "write"]
+__all__ = ["build", "check", "key", "no_book_params", "not_set_twice", "open_branch", "settings", "source", "write"]
 
 
 def source(book_from: str) -> Path:
@@ -35,12 +35,17 @@ def settings(journal: str, at: str | None, given: Iterable[str] = ()) -> dict[st
     as a `--set KEY=VALUE` (`given`) is refused rather than set twice."""
     given = list(given)
     held = {"book_from": str(source(journal)), **({"book_at": at} if at else {})}
-    both = sorted(set(held) & {item.partition("=")[0].strip() for item in given})
-    if both:
-        raise ScenarioError(f"--from sets {', '.join(both)}: drop --set {both[0]}=...")
+    not_set_twice(given, held)
     _no_price(given)
     no_book_params(given)
     return held
+
+
+def not_set_twice(given: Iterable[str], held: Iterable[str] = ("book_from", "book_at")) -> None:
+    """Refuse a `--set KEY=VALUE` (`given`) of a parameter `--from` sets (`held`) rather than set it twice."""
+    both = sorted(set(held) & {item.partition("=")[0].strip() for item in given})
+    if both:
+        raise ScenarioError(f"--from sets {', '.join(both)}: drop --set {both[0]}=...")
 
 
 def no_book_params(given: Iterable[str]) -> None:

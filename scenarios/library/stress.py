@@ -45,7 +45,7 @@ from scenarios.analysis import analyse_run, write_outputs
 from scenarios.behaviour.agents import Borrowers, LiquidationDesk
 from scenarios.behaviour.checkpoint import DayEnds, behaviours_as_data, behaviours_from_data, restore
 from scenarios.behaviour.desk import MAX_SLIPPAGE_BPS
-from scenarios.book import held
+from scenarios.book import filed, held
 from scenarios.book.shared import snapshot
 from scenarios.book.synthetic import (
     BookSpec,
@@ -82,13 +82,16 @@ PARAMS = (
     Param("book_seed", 1, "", "the seed the book is drawn from (sizes, CVLs, terms, ages, ids); every run seed "
           "stresses the same book", 0, 2**31 - 1),
     Param("book_from", "", "", "a lanasim journal or run directory whose open facilities are the book instead "
-          "(an imported book, a run); the book parameters above are then unused"),
-    Param("book_at", "", "", "the instant book_from is branched at (ISO-8601; empty: its last instant)"),
+          "(an imported book, a run), or a book file (.csv, .xlsx, .parquet) imported at book_at with BTC at "
+          "btc_usd; the book parameters above but book_seed (a book file's ids) are then unused"),
+    Param("book_at", "", "", "the instant book_from is branched at (ISO-8601; empty: its last instant); a book "
+          "file: the day it stands at (required)"),
     # the market
     Param("path", "black-thursday-2020", "", f"market spec: a historical shape ({', '.join(SHAPES)}), "
           "gbm:/jump:/bridge:/constant:, or csv:FILE, a CSV or Parquet price file (see scenarios.market)"),
     Param("btc_usd", 0, "USD/BTC", "the price the path's moves are replayed from; 0: the path's own level (a book_from "
-          "journal's book replays them from its own price at book_at: a btc_usd with book_from is refused)",
+          "journal's book replays them from its own price at book_at: a btc_usd with it is refused; a book file "
+          "is imported at btc_usd)",
           0, 10_000_000),
     Param("lead_days", 0, "days", "days the book runs before the path begins", 0, 366),
     Param("price_every_minutes", 60, "minutes", "interval between oracle price updates", 1, 1_440),
@@ -149,7 +152,9 @@ def check(params: dict) -> None:
                          ("stale_after_hours", "stale_hours"), ("spike_after_hours", "spike_pct")):
         if params[given] and not params[needs]:  # a fault half-described would silently not happen
             raise ScenarioError(f"{given}={params[given]:g} needs {needs} (0 leaves that fault out)")
-    if params["book_from"]:
+    if filed.is_book_file(params["book_from"]):
+        filed.positions(params["book_from"], params["book_at"])  # BookRefused naming every bad row
+    elif params["book_from"]:
         if params["btc_usd"]:  # `--from` refuses it earlier; `--set book_from=` and the API come here
             raise ScenarioError(f"btc_usd={params['btc_usd']:g} is unused with book_from: the path replays its "
                                 "moves from the BTC price the journal holds at book_at (to choose the price, "
@@ -263,9 +268,18 @@ def _size_bounds(params: dict) -> tuple[Fraction, Fraction]:
 
 
 def start(params: dict) -> str:
-    """The run's start: `lead_days` before a dated path's first instant; START for an undated path.
-    `StartOutOfRange` when that start lies outside the years a simulation starts in (1000 to 8999)."""
+    """The run's start: `lead_days` before a dated path's first instant; START for an undated path;
+    `book_at` for a book file (`book_from`). `StartOutOfRange` when that start lies outside the years
+    a simulation starts in (1000 to 8999)."""
+    if filed.is_book_file(params["book_from"]):
+        return filed.start(params["book_from"], params["book_at"])
     return _start(_market(params, seed=0), params["lead_days"])
+
+
+def _in_journal(params: dict) -> bool:
+    """Whether the book is held in another journal (`book_from` names a journal or run directory,
+    not a book file): cut from it, not opened."""
+    return bool(params["book_from"]) and not filed.is_book_file(params["book_from"])
 
 
 def _start(path, lead_days: int) -> str:
@@ -279,7 +293,7 @@ def _market(params: dict, seed: int, *, checking: bool = False):
     """The path of `params`. A book held in a journal (`book_from`) brings its own price, which the run
     replays the path from, so `checking` such a spec (`constant:`, a gbm without start=) stands in a
     price for it rather than refuse it for want of one."""
-    price = params["btc_usd"] * 100 or (STAND_IN_CENTS if checking and params["book_from"] else None)
+    price = params["btc_usd"] * 100 or (STAND_IN_CENTS if checking and _in_journal(params) else None)
     return path_from_spec(params["path"], seed=seed, price_cents=price)
 
 
@@ -402,8 +416,10 @@ def _days(sim, params: dict, first: int, desk: LiquidationDesk, borrowers: Borro
 def book_key(params: dict) -> str:
     """What identifies the book of `params`: a hash of `BOOK_PARAMS` and the instant and price it
     opens at (runs of equal keys branch from one book)."""
-    if params["book_from"]:
+    if _in_journal(params):
         return held.key(params["book_from"], params["book_at"])
+    if params["book_from"]:
+        return filed.key(params["book_from"], params["book_at"], _opening_price(params), params["book_seed"])
     book = {name: str(params[name]) for name in BOOK_PARAMS}
     text = json.dumps({**book, "start": start(params), "price_cents": _opening_price(params)}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -412,7 +428,7 @@ def book_key(params: dict) -> str:
 def build_book(params: dict) -> bytes:
     """The book of `params` opened in a simulation of its own, as the journal bytes every run of the
     book branches from (`scenarios.book.shared.branch`)."""
-    if params["book_from"]:
+    if _in_journal(params):
         return held.build(params["book_from"], params["book_at"])
     with Simulation(seed=params["book_seed"], start=start(params)) as sim:
         open_book(sim, params)
@@ -422,7 +438,7 @@ def build_book(params: dict) -> bytes:
 def write_book(params: dict, path: Path) -> None:
     """`build_book(params)` as a new journal file at `path`; a book held in another journal is cut
     straight into it (`scenarios.book.held.write`), without its bytes in memory."""
-    if params["book_from"]:
+    if _in_journal(params):
         held.write(params["book_from"], params["book_at"], path)
     else:
         path.write_bytes(build_book(params))
@@ -430,7 +446,10 @@ def write_book(params: dict, path: Path) -> None:
 
 def open_held_book(params: dict, seed: int, journal: str) -> Simulation:
     """The run of `seed` on the book held in `book_from` at `book_at`, in `journal` (see
-    `scenarios.book.held.open_branch`): what `Scenario.execute` opens when it is given no book."""
+    `scenarios.book.held.open_branch`): what `Scenario.execute` opens when it is given no book. A book
+    file is imported into a fresh simulation standing at `book_at` instead (`open_book`)."""
+    if not _in_journal(params):
+        return Simulation(seed=seed, start=start(params), journal=journal)
     return held.open_branch(params["book_from"], params["book_at"], seed, journal)
 
 
@@ -438,6 +457,8 @@ def open_book(sim, params: dict) -> list[str]:
     """Open the book in `sim` as the run of `book_seed` would (BTC at the path's first price, then
     the facilities), then continue as the run of `sim.seed`; returns the facilities in book order
     (also kept in the journal's metadata, where a branch finds them)."""
+    if params["book_from"]:  # a book file (one held in a journal is cut, not opened)
+        return filed.opened(sim, params["book_from"], params["book_at"], _opening_price(params), params["book_seed"])
     run_seed = sim.ids.seed
     sim.ids.reseed(params["book_seed"])
     sim.price.set(_opening_price(params))
@@ -462,7 +483,7 @@ def _opening_price(params: dict) -> int:
 def _book_in(sim, params: dict) -> list[str]:
     """The facilities of the book `sim` branched from, or of the book opened in it now."""
     found = sim.journal.meta().get("book")
-    if found is None and params["book_from"]:
+    if found is None and _in_journal(params):
         raise ScenarioError("a book held in a journal is branched, not opened: run it with the book "
                             "`build_book(params)` gives (`Scenario.execute` does)")
     if found is None:

@@ -33,10 +33,11 @@ def register_cli(sub, *, progress) -> None:
                           "sobol: a Saltelli design over --grid KEY=LOW:HIGH ranges")
     cmd.add_argument("--samples", type=int, help="Sobol base samples N (a power of two; default 64)")
     cmd.add_argument("--metric", help="what the Sobol indices explain (default loss)")
-    cmd.add_argument("--from", dest="source", metavar="JOURNAL",
-                     help="stress the open facilities of this journal or run directory (an imported book) "
-                          "instead of a drawn book: --set book_from=JOURNAL")
-    cmd.add_argument("--at", help="the instant the --from journal is branched at (default: its last instant)")
+    cmd.add_argument("--from", dest="source", metavar="JOURNAL_OR_BOOK",
+                     help="stress the open facilities of this journal or run directory (an imported book), or "
+                          "of this book file (.csv, .xlsx, .parquet), instead of a drawn book: --set book_from=...")
+    cmd.add_argument("--at", help="the instant the --from journal is branched at (default: its last instant); "
+                                  "a book file: the day it stands at (required)")
 
     def handle(args: argparse.Namespace) -> int:
         from scenarios.interrupt import Terminated, interrupt_once, terminate_once
@@ -86,7 +87,8 @@ def _one_design(args: argparse.Namespace) -> None:
 
 
 def _held_book(args: argparse.Namespace) -> list[str]:
-    """`--from JOURNAL [--at T]` as the settings they stand for (`scenarios.book.held.settings`)."""
+    """`--from JOURNAL [--at T]` as the settings they stand for (`scenarios.book.held.settings`); a book
+    file, `--from BOOK.csv --at DATE`, as `_book_file` makes them."""
     from scenarios.book.held import settings
     from scenarios.book.sheet import BOOK_SUFFIXES
     from scenarios.library import ScenarioError
@@ -96,9 +98,25 @@ def _held_book(args: argparse.Namespace) -> list[str]:
             raise ScenarioError("--at needs --from JOURNAL (the journal whose book stands at it)")
         return []
     if Path(args.source).suffix.lower() in BOOK_SUFFIXES:
-        raise ScenarioError(f"sweep --from takes a journal: import the book first (lanasim import {args.source} "
-                            "--as-of DATE --price-usd P --journal BOOK.sqlite), then sweep --from BOOK.sqlite")
+        return _book_file(args)
     return [f"{k}={v}" for k, v in settings(args.source, args.at, [*args.set, *args.grid]).items()]
+
+
+def _book_file(args: argparse.Namespace) -> list[str]:
+    """`--from BOOK.csv --at DATE` (or .xlsx, .parquet) as the settings they stand for: the book is
+    imported once, at DATE with BTC at `btc_usd` (0: the market path's first price), and branched per
+    run, each the run `lanasim run SCENARIO --from BOOK --at DATE --seed N` writes. Refused: no --at,
+    or a setting --from already gives."""
+    from scenarios.book.filed import source, start
+    from scenarios.book.held import no_book_params, not_set_twice
+    from scenarios.library import ScenarioError
+
+    if args.at is None:
+        raise ScenarioError(f"--from {args.source} needs --at DATE (the day the book stands at)")
+    given = [*args.set, *args.grid]
+    no_book_params(given)
+    not_set_twice(given)
+    return [f"book_from={source(args.source)}", f"book_at={start(args.source, args.at, label='--at ')}"]
 
 
 class _Bar:

@@ -93,7 +93,9 @@ class SourceGone(Exception):
 
 def source_gone(spec: RunSpec) -> str | None:
     """Why the journal `spec`'s book is held in (`book_from`, a sweep `--from JOURNAL`) cannot be read
-    now (deleted, unreadable, no longer SQLite), naming it; None when it can, or the run has none."""
+    now (deleted, unreadable, no longer SQLite), or the book file it names (`--from BOOK.csv`: deleted,
+    unreadable), naming it; None when it can, or the run has none."""
+    from scenarios.book.filed import is_book_file
     from scenarios.book.held import source
 
     given = dict(spec.assignments).get("book_from", "")
@@ -105,6 +107,8 @@ def source_gone(spec: RunSpec) -> str | None:
             header = file.read(16)
     except OSError as exc:
         return f"{path} ({exc.strerror or type(exc).__name__})"
+    if is_book_file(given):  # a book file (`sweep --from BOOK.csv`): readable is all a run needs of it
+        return None
     return None if header == b"SQLite format 3\x00" else f"{path} (no longer an SQLite file)"
 
 
