@@ -20,7 +20,8 @@ from scenarios.book.shared import snapshot
 from scenarios.library.params import ScenarioError
 from scenarios.library.rundir import journal_meta
 
-__all__ = ["build", "check", "key", "no_book_params", "not_set_twice", "open_branch", "settings", "source", "write"]
+__all__ = ["build", "check", "key", "no_book_params", "not_set_twice", "open_branch", "rollback_mode", "settings",
+           "source", "write"]
 
 
 def source(book_from: str) -> Path:
@@ -127,6 +128,12 @@ def write(book_from: str, book_at: str, path: Path) -> None:
     the cut nor its bytes: a sweep whose workers share the file branches each run from it), left in
     rollback-journal mode so that readers create nothing beside it."""
     _cut(book_from, book_at, str(path), None).close()
+    rollback_mode(path)
+
+
+def rollback_mode(path: Path) -> None:
+    """Leave the closed journal at `path` in rollback-journal mode, so that the readers a sweep's runs
+    branch it with create nothing beside it (no -wal or -shm file)."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")

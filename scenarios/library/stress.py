@@ -436,12 +436,16 @@ def build_book(params: dict) -> bytes:
 
 
 def write_book(params: dict, path: Path) -> None:
-    """`build_book(params)` as a new journal file at `path`; a book held in another journal is cut
-    straight into it (`scenarios.book.held.write`), without its bytes in memory."""
+    """`build_book(params)` as a new journal file at `path`, written there as it is opened (a book
+    held in another journal is cut straight into it: `scenarios.book.held.write`), without its bytes
+    or an in-memory copy: a 20,000-facility book file's sweep peaked at 1.97 GB in the worker that
+    opened it in memory."""
     if _in_journal(params):
         held.write(params["book_from"], params["book_at"], path)
-    else:
-        path.write_bytes(build_book(params))
+        return
+    with Simulation(seed=params["book_seed"], start=start(params), journal=str(path)) as sim:
+        open_book(sim, params)
+    held.rollback_mode(path)
 
 
 def open_held_book(params: dict, seed: int, journal: str) -> Simulation:
