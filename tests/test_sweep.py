@@ -237,7 +237,10 @@ def test_a_sweep_from_a_book_file_imports_it_once_and_each_run_is_the_run_from_t
     before = book.read_bytes()
     assert main(["sweep", "ftx-2022", "--from", str(book), "--at", "2024-03-10", "--set", "btc_usd=60000",
                  "--seeds", "1-3", "--set", "days=4", "--scheduler", cluster, "--out", str(out)]) == 0
-    assert "3 ran (0 failed, 0 lost), 0 already done; 1 book(s) opened" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "3 ran (0 failed, 0 lost), 0 already done; 1 book(s) opened" in err
+    assert "opening 1 book(s) on the workers; the runs of each start once it is open" in err  # a big one takes minutes
+    assert re.search(r"^book from-file-[0-9a-f]{16} open in \d+\.\d s \([\d.,]+ MB\)$", err, flags=re.MULTILINE)
     assert book.read_bytes() == before
     runs = read_runs(out).sort_values("seed")
     assert list(runs["status"]) == ["ok"] * 3 and set(runs["facilities"]) == {3.0}

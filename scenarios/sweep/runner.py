@@ -49,7 +49,8 @@ def execute(plan: list[RunSpec], out: Path, identity: dict, *, workers: int | No
             (out / "journals").mkdir(exist_ok=True)
             journals = str((out / "journals").resolve())
         try:
-            _stream(client, todo, journals, store, counts, progress, out=out, shared=_shares_files(client, out))
+            _stream(client, todo, journals, store, counts, progress, out=out, shared=_shares_files(client, out),
+                    echo=echo)
         finally:  # Ctrl-C included: what finished is on disk and listed
             store.flush()
     return counts
@@ -75,13 +76,17 @@ def batch_size(runs: int, workers: int) -> int:
 
 
 def _stream(client, todo, journals, store, counts, progress, prefix: str = "lanasim-run",
-            out: Path | None = None, shared: bool = False) -> None:
+            out: Path | None = None, shared: bool = False, echo: Callable[[str], None] = print) -> None:
     """Open the books the runs need (or take those `out` kept), submit the runs in batches of one
     book each (a task's key names its runs, so a cluster shared by two sweeps runs a batch once) and
-    record each batch's rows as it finishes. `shared`: every worker sees `out` (`_shares_files`)."""
+    record each batch's rows as it finishes. `shared`: every worker sees `out` (`_shares_files`).
+    `echo` is told when books are being opened and as each is open: a big book (an imported file of
+    100,000 facilities takes minutes) showed nothing until its first run ended."""
     from dask.distributed import Future, as_completed
 
     shipped, building = _books(client, todo, out, counts, prefix, shared)
+    if building:
+        echo(f"opening {len(building)} book(s) on the workers; the runs of each start once it is open")
     size = batch_size(len(todo), len(client.scheduler_info()["workers"]))
     batches = [group[i:i + size] for group in _by_book(todo) for i in range(0, len(group), size)]
     keys = [f"{prefix}-{b[0].key}-{len(b)}" for b in batches]
@@ -100,7 +105,7 @@ def _stream(client, todo, journals, store, counts, progress, prefix: str = "lana
                 if gone is not None:
                     raise ScenarioError(_stopped(gone, specs[future.key][0], out))
             else:
-                _built(result, out, store, counts)
+                _built(result, out, store, counts, echo)
     finally:
         client.cancel([*futures, *(f for f in shipped.values() if isinstance(f, Future))])
 
@@ -165,10 +170,12 @@ def _by_book(todo: list[RunSpec]) -> list[list[RunSpec]]:
     return list(groups.values())
 
 
-def _built(book, out: Path | None, store: Store, counts: dict) -> None:
+def _built(book, out: Path | None, store: Store, counts: dict, echo: Callable[[str], None] = print) -> None:
     """A book is open: keep it for a rerun and list it (key, seconds, bytes, error) in the manifest."""
     if isinstance(book, BaseException):  # its worker was lost: the runs waiting on it are recorded as lost
         return
+    echo(f"book {book['key']} failed to open: {book['error']}" if book["error"] else
+         f"book {book['key']} open in {book['build_s']:.1f} s ({book['size'] / 1e6:,.1f} MB)")
     if out is not None:
         books.keep(out, book)
     counts["books_built"] += 1
