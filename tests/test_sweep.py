@@ -253,6 +253,18 @@ def test_a_sweep_from_a_book_file_imports_it_once_and_each_run_is_the_run_from_t
         assert f"--set book_from={book}" in repro and "--set book_at=2024-03-10T00:00:00Z" in repro
 
 
+def test_a_sweep_from_a_bad_book_file_names_every_problem_as_import_does_and_makes_no_directory(tmp_path, capsys):
+    book, out = tmp_path / "book.csv", tmp_path / "sweep"
+    rows = [BOOK[0], BOOK[1].replace(",2.5,", ",-2.5,"), BOOK[2], BOOK[3].replace(",0.9,", ",0.9x,")]
+    book.write_text("\n".join(rows) + "\n")
+    assert main(["sweep", "ftx-2022", "--from", str(book), "--at", "2024-03-10", "--out", str(out)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"lanasim: error: {book}: line 2, collateral_btc: negative"
+    assert lines[1].startswith(f"lanasim: error: {book}: line 4, collateral_btc: not a number ('0.9x')")
+    assert lines[2:] == [f"lanasim: error: {book}: refused (2 problems); nothing run"]
+    assert not out.exists()
+
+
 def test_a_book_file_edited_or_stressed_at_another_price_gives_its_runs_new_keys(tmp_path):
     book = tmp_path / "book.csv"
     book.write_text("\n".join(BOOK) + "\n")

@@ -40,6 +40,8 @@ def register_cli(sub, *, progress) -> None:
                                   "a book file: the day it stands at (required)")
 
     def handle(args: argparse.Namespace) -> int:
+        from scenarios.book.cli import _refused
+        from scenarios.book.sheet import BookRefused
         from scenarios.interrupt import Terminated, interrupt_once, terminate_once
         from scenarios.sweep.api import sweep  # pandas and Dask: loaded by this command only
         from scenarios.sweep.outputs import print_risk
@@ -47,7 +49,10 @@ def register_cli(sub, *, progress) -> None:
 
         _one_design(args)
         seeds = parse_seeds(args.seeds or "1-4") if args.design == "grid" else []
-        settings = [*args.set, *_held_book(args)]
+        try:
+            settings = [*args.set, *_held_book(args)]
+        except BookRefused as refused:  # a line per problem, as `import` and `run --from` print them
+            return _refused(args.source, refused.problems, "nothing run")
         with interrupt_once(process_ends=getattr(args, "process_ends", False)), terminate_once(), \
                 _Bar(progress) as bar:
             try:
@@ -106,8 +111,9 @@ def _book_file(args: argparse.Namespace) -> list[str]:
     """`--from BOOK.csv --at DATE` (or .xlsx, .parquet) as the settings they stand for: the book is
     imported once, at DATE with BTC at `btc_usd` (0: the market path's first price), and branched per
     run, each the run `lanasim run SCENARIO --from BOOK --at DATE --seed N` writes. Refused: no --at,
-    or a setting --from already gives."""
-    from scenarios.book.filed import source, start
+    a setting --from already gives, or a bad book (`BookRefused`, every problem named)."""
+    from scenarios.book.cli import _noting
+    from scenarios.book.filed import positions, source, start
     from scenarios.book.held import no_book_params, not_set_twice
     from scenarios.library import ScenarioError
 
@@ -116,7 +122,9 @@ def _book_file(args: argparse.Namespace) -> list[str]:
     given = [*args.set, *args.grid]
     no_book_params(given)
     not_set_twice(given)
-    return [f"book_from={source(args.source)}", f"book_at={start(args.source, args.at, label='--at ')}"]
+    at = start(args.source, args.at, label="--at ")
+    positions(args.source, at, _noting(args.source))  # BookRefused, or a note of a likely mistake, before any run
+    return [f"book_from={source(args.source)}", f"book_at={at}"]
 
 
 class _Bar:
