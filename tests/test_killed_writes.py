@@ -233,3 +233,24 @@ def test_a_run_from_a_book_killed_around_its_import_resumes_to_the_journal_of_a_
         assert view.verify()["ok"] and view.journal.meta()["finished"]
         assert view.journal.digest() == ref.journal.digest()
     assert (tmp_path / "book.csv").is_file()
+
+
+def test_a_run_from_a_book_killed_before_its_first_day_is_not_resumed_on_an_edited_book(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """Resumed after its book file was edited, a run killed before its first day ended imported the other
+    book and ran every day before it said `ResumeDiverged`. It is refused first, naming the file; with the
+    file as it was, the same resume runs."""
+    run_dir, book = tmp_path / "run", _book(tmp_path)
+    argv = ["run", "june-2022", "--from", str(book), "--at", "2024-06-01", "--set", "btc_usd=60000",
+            "--set", "days=1", "--out", str(run_dir)]
+    monkeypatch.setenv("KILL_AT", "after")
+    _killed(RUN_KILLED_AROUND_ITS_IMPORT, *argv)
+    kept = book.read_text()
+    book.write_text(kept.replace(",2.5,", ",2.6,", 1))
+    assert main(["run", "--resume", str(run_dir)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"lanasim: error: {run_dir}: its book file ({book}) is not the one the run imported (edited since, or another "
+        "of that name where the resume runs), and a run stopped before its first day ended imports it again; resume "
+        "it with that file"]
+    book.write_text(kept)
+    assert main(["run", "--resume", str(run_dir)]) == 0

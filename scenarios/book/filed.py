@@ -21,7 +21,7 @@ from scenarios.book.format import Note, read_book
 from scenarios.book.sheet import BOOK_SUFFIXES
 from scenarios.library.params import ScenarioError
 
-__all__ = ["is_book_file", "key", "opened", "positions", "source", "start"]
+__all__ = ["digest", "is_book_file", "key", "opened", "positions", "source", "start"]
 
 _READ: dict[tuple, list[Position]] = {}  # the last book read: a sweep checks every cell's parameters
 _DIGESTS: dict[tuple, str] = {}
@@ -76,19 +76,24 @@ def positions(book_from: str, book_at: str, note: Note | None = None) -> list[Po
     return found
 
 
-def key(book_from: str, book_at: str, price_cents: int, book_seed: int) -> str:
-    """What identifies the imported book: the file's bytes (a hash: an edited book is another
-    book, which a sweep's rerun runs again), the instant, the price and the seed of its ids."""
+def digest(book_from: str) -> str:
+    """The SHA-256 of the book file's bytes (kept by path, size and modification time)."""
     path = source(book_from)
     identity = _identity(path)
-    digest = _DIGESTS.get(identity)
-    if digest is None:
+    found = _DIGESTS.get(identity)
+    if found is None:
         sha = hashlib.sha256()
         with path.open("rb") as file:
             for block in iter(lambda: file.read(1 << 20), b""):
                 sha.update(block)
-        digest = _DIGESTS[identity] = sha.hexdigest()
-    text = f"{digest}\x1f{start(book_from, book_at)}\x1f{price_cents}\x1f{book_seed}"
+        found = _DIGESTS[identity] = sha.hexdigest()
+    return found
+
+
+def key(book_from: str, book_at: str, price_cents: int, book_seed: int) -> str:
+    """What identifies the imported book: the file's bytes (a hash: an edited book is another
+    book, which a sweep's rerun runs again), the instant, the price and the seed of its ids."""
+    text = f"{digest(book_from)}\x1f{start(book_from, book_at)}\x1f{price_cents}\x1f{book_seed}"
     return "from-file-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

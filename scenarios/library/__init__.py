@@ -97,7 +97,7 @@ class Scenario:
                 observe(sim)
             sim.progress = progress
             sim.journal.set_meta(scenario=self.name, params={k: str(v) for k, v in params.items()},
-                                 **_price_file(params))
+                                 **_price_file(params), **_book_file(params))
             sim.journal.flush()
             return _finished(sim, self._story(sim, params, summarise))
 
@@ -251,6 +251,29 @@ def _price_file(params: dict) -> dict:
     return {"price_file": price_file_digest(spec)} if spec[:4].lower() == "csv:" else {}
 
 
+def _book_file(params: dict) -> dict:
+    """`{"book_file": sha256}` of the book file a run imports (`book_from` naming one), committed with
+    the run's parameters: a run stopped before its first day ended is re-executed, importing the
+    file again, and must import the same book (`_same_book_file`)."""
+    from scenarios.book import filed
+
+    given = params.get("book_from")
+    return {"book_file": filed.digest(str(given))} if filed.is_book_file(given) else {}
+
+
+def _same_book_file(run_dir: Path, meta: dict, values: dict) -> None:
+    """Refuse to re-execute a run on a book file other than the one it imported (edited since, or
+    another of that name where the resume runs): the resume imported the other book and ran every day
+    before it found that the journal differed (`ResumeDiverged`)."""
+    from scenarios.book import filed
+
+    recorded = meta.get("book_file")
+    if recorded and filed.digest(str(values["book_from"])) != recorded:
+        raise RunRefused(run_dir, f"its book file ({values['book_from']}) is not the one the run imported (edited "
+                                  "since, or another of that name where the resume runs), and a run stopped before "
+                                  "its first day ended imports it again; resume it with that file")
+
+
 def _same_price_file(run_dir: Path, meta: dict, values: dict) -> None:
     """Refuse to continue a run on a price file other than the one it read (edited since, or a file
     of that relative name in another directory): the resume went on along the other file's prices
@@ -281,6 +304,8 @@ def resume_journal(run_dir: Path | str, *, seed: int | None = None, params: Mapp
     values = _given(scenario, run_dir, meta, seed, params)
     _same_price_file(run_dir, meta, values)
     checkpoint = meta.get("checkpoint") if restart and scenario.restartable else None
+    if checkpoint is None:  # re-executed: the book file is imported again (continued, the journal holds it)
+        _same_book_file(run_dir, meta, values)
     if checkpoint is None and "branched_from" in meta:
         raise RunRefused(run_dir, "holds a branch (run --from) stopped before its first day ended: no checkpoint "
                                   "to continue from, and a branch is not re-executed; run it again with --force")
