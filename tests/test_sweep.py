@@ -327,7 +327,7 @@ def test_a_run_whose_worker_cannot_see_the_sweeps_book_file_is_lost_so_that_a_re
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--from", "book.csv"], "--from book.csv needs --at DATE (the day the book stands at)"),
-    (["--from", "book.parquet", "--at", "2024-03-10"], "book.parquet: refused, 1 problem(s): no such file"),
+    (["--from", "book.parquet", "--at", "2024-03-10"], "error: book.parquet: no such file; refused, nothing run"),
     (["--from", "book.xlsx", "--at", "9999-01-01"], "--at 9999-01-01: start 9999-01-01T00:00:00Z is outside"),
     (["--at", "2024-03-10"], "--at needs --from JOURNAL"),
     (["--from", "missing.sqlite"], "missing.sqlite: no such file"),

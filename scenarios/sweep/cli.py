@@ -100,7 +100,7 @@ def _held_book(args: argparse.Namespace) -> list[str]:
 
     if args.source is None:
         if args.at is not None:
-            raise ScenarioError("--at needs --from JOURNAL (the journal whose book stands at it)")
+            raise ScenarioError("--at needs --from JOURNAL_OR_BOOK (the journal or book file whose book stands at it)")
         return []
     if Path(args.source).suffix.lower() in BOOK_SUFFIXES:
         return _book_file(args)
