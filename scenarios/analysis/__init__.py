@@ -41,9 +41,10 @@ def read_run(run_dir: Path, digest: str | None = None) -> tuple[Analysis, dict]:
 
 def _book_source(params: dict, meta: dict) -> dict:
     """`params` with `book_from` and `book_at` saying where the run's book came from. A run on a book
-    file (`run --from BOOK.csv`) records the file as `branched_from` and leaves `book_from` empty:
-    its report.html said `book_from` (empty) and `facilities 200`, the default of a drawn book it
-    never drew, beside a summary of the file's 2 facilities. A run on a journal without `--at`
+    file (`run --from BOOK.csv`) written before the book file became `book_from` itself recorded the
+    file as `branched_from` and left `book_from` empty: its report.html said `book_from` (empty) and
+    `facilities 200`, the default of a drawn book it never drew, beside a summary of the file's 2
+    facilities. A run on a journal without `--at`
     (`book_at` empty: the journal's last instant) showed `book_at` empty: the branch point it ran from
     is shown instead."""
     at = (meta.get("run_from") or {}).get("at", "")
