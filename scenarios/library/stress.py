@@ -136,7 +136,8 @@ def with_defaults(**overrides: object) -> tuple[Param, ...]:
         "late_share is at most 1; size_spread is below 1 for uniform sizes; stale_after_hours needs stale_hours, "
         "spike_after_hours spike_pct, and gap_hours and gap_every_hours each other, gap_hours the shorter; path and "
         "terms_mix are well formed; no facility, nor the book together, needs more than 21,000,000 BTC at the "
-        "opening price; book_at only with book_from, which takes no btc_usd")
+        "opening price; book_at only with book_from, which takes no btc_usd when it is a journal and needs book_at "
+        "when it is a book file")
 def check(params: dict) -> None:
     """Relations between parameters (one-line ScenarioError), and a path spec that builds."""
     if params["cvl_low"] > params["cvl_high"]:
