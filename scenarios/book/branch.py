@@ -14,9 +14,7 @@ from pathlib import Path
 
 from scenarios.book import filed, held
 from scenarios.book.format import Note
-from scenarios.book.sheet import BOOK_SUFFIXES
 from scenarios.library import load_scenario, run_scenario
-from scenarios.library.params import ScenarioError
 
 __all__ = ["run_from"]
 
@@ -31,15 +29,9 @@ def run_from(name: str, source: str, *, at: str | None = None, seed: int = 0, pa
     scenario = load_scenario(name)
     scenario.require_stress("--from")
     run_dir = Path(run_dir) if run_dir is not None else Path("out") / f"{name}-from-seed{seed}"
-    if Path(source).suffix.lower() not in BOOK_SUFFIXES:
-        given = [f"{k}={v}" for k, v in (params or {}).items()]
-        return run_scenario(name, seed, {**(params or {}), **held.settings(source, at, given)}, run_dir,
-                            force=force, progress=progress)
-    if at is None:
-        raise ScenarioError(f"--from {source} needs --at DATE (the day the book stands at)")
-    held.no_book_params(params or {})
-    held.not_set_twice(params or {})
-    at = filed.start(source, at, label="--at ")  # the instant, as the report shows it
-    filed.positions(source, at, note)  # a bad book is refused before --out is made
-    book = {"book_from": str(filed.source(source)), "book_at": at}
+    given = [f"{k}={v}" for k, v in (params or {}).items()]
+    if filed.is_book_file(source):
+        book = filed.settings(source, at, given, note)  # a bad book is refused before --out is made
+    else:
+        book = held.settings(source, at, given)
     return run_scenario(name, seed, {**(params or {}), **book}, run_dir, force=force, progress=progress)

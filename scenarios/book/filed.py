@@ -10,6 +10,7 @@ BOOK --at DATE --seed N` writes.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from scenarios.book.format import Note, read_book
 from scenarios.book.sheet import BOOK_SUFFIXES
 from scenarios.library.params import ScenarioError
 
-__all__ = ["digest", "is_book_file", "key", "opened", "positions", "source", "start"]
+__all__ = ["digest", "is_book_file", "key", "opened", "positions", "settings", "source", "start"]
 
 _READ: dict[tuple, list[Position]] = {}  # the last book read: a sweep checks every cell's parameters
 _DIGESTS: dict[tuple, str] = {}
@@ -51,6 +52,23 @@ def start(book_from: str, book_at: str, label: str = "book_at=") -> str:
     except StartOutOfRange as refused:
         raise ScenarioError(f"{label}{book_at}: {refused}") from None
     return at
+
+
+def settings(book_from: str, at: str | None, given: Iterable[str] = (), note: Note | None = None) -> dict[str, str]:
+    """`--from BOOK --at DATE` as the parameters they stand for (`held.settings` for a journal): the
+    file's absolute path and the instant. Refused before anything is written: no `--at`, one no
+    simulation starts at, a `--set KEY=VALUE` (`given`) of a drawn book's parameter or of one these
+    set, and a bad book (`BookRefused`, every problem named; `note` is told of a likely mistake)."""
+    from scenarios.book import held
+
+    if at is None:
+        raise ScenarioError(f"--from {book_from} needs --at DATE (the day the book stands at)")
+    given = list(given)
+    held.no_book_params(given)
+    held.not_set_twice(given)
+    instant = start(book_from, at, label="--at ")  # the instant, as the report shows it
+    positions(book_from, instant, note)
+    return {"book_from": str(source(book_from)), "book_at": instant}
 
 
 def _identity(path: Path) -> tuple:

@@ -94,15 +94,15 @@ def _one_design(args: argparse.Namespace) -> None:
 def _held_book(args: argparse.Namespace) -> list[str]:
     """`--from JOURNAL [--at T]` as the settings they stand for (`scenarios.book.held.settings`); a book
     file, `--from BOOK.csv --at DATE`, as `_book_file` makes them."""
+    from scenarios.book.filed import is_book_file
     from scenarios.book.held import settings
-    from scenarios.book.sheet import BOOK_SUFFIXES
     from scenarios.library import ScenarioError
 
     if args.source is None:
         if args.at is not None:
             raise ScenarioError("--at needs --from JOURNAL_OR_BOOK (the journal or book file whose book stands at it)")
         return []
-    if Path(args.source).suffix.lower() in BOOK_SUFFIXES:
+    if is_book_file(args.source):
         return _book_file(args)
     return [f"{k}={v}" for k, v in settings(args.source, args.at, [*args.set, *args.grid]).items()]
 
@@ -113,18 +113,10 @@ def _book_file(args: argparse.Namespace) -> list[str]:
     run, each the run `lanasim run SCENARIO --from BOOK --at DATE --seed N` writes. Refused: no --at,
     a setting --from already gives, or a bad book (`BookRefused`, every problem named)."""
     from scenarios.book.cli import _noting
-    from scenarios.book.filed import positions, source, start
-    from scenarios.book.held import no_book_params, not_set_twice
-    from scenarios.library import ScenarioError
+    from scenarios.book.filed import settings
 
-    if args.at is None:
-        raise ScenarioError(f"--from {args.source} needs --at DATE (the day the book stands at)")
-    given = [*args.set, *args.grid]
-    no_book_params(given)
-    not_set_twice(given)
-    at = start(args.source, args.at, label="--at ")
-    positions(args.source, at, _noting(args.source))  # BookRefused, or a note of a likely mistake, before any run
-    return [f"book_from={source(args.source)}", f"book_at={at}"]
+    book = settings(args.source, args.at, [*args.set, *args.grid], _noting(args.source))
+    return [f"{k}={v}" for k, v in book.items()]
 
 
 class _Bar:
