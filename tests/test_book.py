@@ -146,17 +146,18 @@ def test_export_at_an_earlier_instant_is_the_book_as_it_stood_then(tmp_path):
 @pytest.mark.parametrize(("rows", "header", "line", "column", "problem"), [
     ([ROWS[0]], HEADER.replace(",collateral_btc", ""), 1, "collateral_btc", "missing column"),
     ([ROWS[0].replace("80000.00", "eighty")], HEADER, 2, "principal_outstanding_usd", "not a number"),
-    ([ROWS[0], ROWS[1].replace(",1.1,", ",-1.1,")], HEADER, 3, "collateral_btc", "negative"),
+    ([ROWS[0], ROWS[1].replace(",1.1,", ",-1.1,")], HEADER, 3, "collateral_btc", "negative ('-1.1')"),
     ([ROWS[0].replace("812.33", "812.333")], HEADER, 2, "interest_outstanding_usd", "too many decimals"),
     ([ROWS[0].replace(",2.5,", ",2.123456789,")], HEADER, 2, "collateral_btc", "too many decimals"),
     ([ROWS[0].replace(",140,125,105", ",120,125,105")], HEADER, 2, "margin_call_cvl_pct", "unknown terms"),
     ([ROWS[0].replace(",12,12,", ",12,100000,")], HEADER, 2, "duration_months", "unknown terms: must be a whole "
      "number of months, 1 to 1200"),  # a maturity in year 10357: a ValueError traceback after the import began
-    ([ROWS[0], ROWS[1], ROWS[0].replace("ada@", "cy@")], HEADER, 4, "facility_id", "duplicate id (first on line 2)"),
+    ([ROWS[0], ROWS[1], ROWS[0].replace("ada@", "cy@")], HEADER, 4, "facility_id", "duplicate id 'fac-1' (first on line 2): a facility_id names one facility"),
     ([ROWS[1].replace("50000,50000,50000", "50000,60000,50000")], HEADER, 2, "disbursed_usd",
-     "disbursed above the facility"),
+     "disbursed above the facility: disbursed_usd '60000' is above facility_usd '50000': a facility disburses "
+     "at most its amount"),
     ([ROWS[1].replace("50000,50000,50000", "50000,50000,50000.01")], HEADER, 2, "principal_outstanding_usd",
-     "inconsistent amounts"),
+     "inconsistent amounts: principal_outstanding_usd '50000.01' is above disbursed_usd '50000'"),
     ([ROWS[1].replace(",0,1.1,", ",5.00,1.1,")], HEADER, 2, "interest_outstanding_usd", "inconsistent amounts"),
     ([ROWS[0], ROWS[1] + ",stray"], HEADER, 3, "-", "14 cells, but the header names 13"),
 ])
@@ -188,7 +189,7 @@ def test_a_problem_many_rows_share_is_one_line_naming_every_row_and_the_others_s
     assert code == 2 and not journal.exists()
     assert err == [f"lanasim: error: {book}: lines 2-3001 (3,000 lines), activated_on: not a date ('01/03/2024'): "
                    "write it as YYYY-MM-DD, e.g. 2024-01-15",
-                   f"lanasim: error: {book}: line 6, collateral_btc: negative",
+                   f"lanasim: error: {book}: line 6, collateral_btc: negative ('-1.1')",
                    f"lanasim: error: {book}: refused (3,001 problems); no journal written"]
     outbox = tmp_path / "events.jsonl"
     outbox.write_text('{"id": 1}\n' * 40)

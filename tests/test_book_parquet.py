@@ -107,8 +107,9 @@ def test_a_bad_parquet_book_is_refused_whole_by_row_and_column_and_no_journal_is
     err = capsys.readouterr().err.splitlines()
     assert err == [f"lanasim: error: {parquet}: row 2, interest_outstanding_usd: too many decimals "
                    "('0.30000000000000004': at most 2)",
-                   f"lanasim: error: {parquet}: row 2, collateral_btc: negative",
-                   f"lanasim: error: {parquet}: row 3, facility_id: duplicate id (first on row 1)",
+                   f"lanasim: error: {parquet}: row 2, collateral_btc: negative ('-1')",
+                   f"lanasim: error: {parquet}: row 3, facility_id: duplicate id 'fac-1' (first on row 1): a "
+                   "facility_id names one facility",
                    f"lanasim: error: {parquet}: refused (3 problems); no journal written"]
     assert not journal.exists()
 

@@ -259,7 +259,7 @@ def test_a_sweep_from_a_bad_book_file_names_every_problem_as_import_does_and_mak
     book.write_text("\n".join(rows) + "\n")
     assert main(["sweep", "ftx-2022", "--from", str(book), "--at", "2024-03-10", "--out", str(out)]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == f"lanasim: error: {book}: line 2, collateral_btc: negative"
+    assert lines[0] == f"lanasim: error: {book}: line 2, collateral_btc: negative ('-2.5')"
     assert lines[1].startswith(f"lanasim: error: {book}: line 4, collateral_btc: not a number ('0.9x')")
     assert lines[2:] == [f"lanasim: error: {book}: refused (2 problems); nothing run"]
     assert not out.exists()

@@ -131,7 +131,7 @@ class _Row(BaseModel):
 _NUMBERS = ("not a number ({value!r}): write digits with '{mark}' as the decimal mark and no currency sign, "
             "thousands separator or %, e.g. {example}")
 _PROBLEMS = {"missing": "missing value", "int_parsing": "not a whole number ({value!r})",
-             "int_from_float": "not a whole number ({value!r})", "greater_than_equal": "negative",
+             "int_from_float": "not a whole number ({value!r})", "greater_than_equal": "negative ({value!r})",
              "greater_than": "must be above 0",
              "less_than_equal": "above the largest amount lanasim takes ({largest}); is it in the column's unit?",
              "decimal_max_places": "too many decimals ({value!r}: at most {decimal_places})",
@@ -275,7 +275,8 @@ def _scan(path: str | Path, as_of: date) -> Iterator[tuple[Position | None, list
             found, position = row.problems + [f for f in found if f.column not in named], None
         if position is not None and position.facility_id in seen:
             found.append(BookProblem(row.line, "facility_id",
-                                     f"duplicate id (first on {row.unit} {seen[position.facility_id]})"))
+                                     f"duplicate id {position.facility_id!r} (first on {row.unit} "
+                                     f"{seen[position.facility_id]}): a facility_id names one facility"))
         if position is not None:
             seen.setdefault(position.facility_id, row.line)
         if found and row.end > row.line:
@@ -330,8 +331,20 @@ def _position(cells: dict, sheet: SheetRow, as_of: date,
     problem = inconsistency(position.amount, position.disbursed, position.principal, position.interest,
                             position.terms, position.activated_on, as_of)
     if problem is not None:
-        return position, [BookProblem(line, _column_of(problem), _kind_of(problem) + problem)]
+        return position, [BookProblem(line, _column_of(problem), _kind_of(problem) + _as_written(problem, sheet.cells))]
     return position, []
+
+
+def _as_written(problem: str, cells: dict[str, str]) -> str:
+    """The amounts' problem with their cells as the file has them: the domain's message counts cents
+    (`disbursed 6000000 cents is above the facility's 5000000`), which no cell of the book says."""
+    if problem.startswith("disbursed "):
+        return (f"disbursed_usd {cells.get('disbursed_usd')!r} is above facility_usd {cells.get('facility_usd')!r}: "
+                "a facility disburses at most its amount")
+    if problem.startswith("principal outstanding "):
+        return (f"principal_outstanding_usd {cells.get('principal_outstanding_usd')!r} is above disbursed_usd "
+                f"{cells.get('disbursed_usd')!r}: what is still owed is at most what was disbursed")
+    return problem
 
 
 def _plain_position(cells: dict[str, str], terms: TermValues | None) -> Position | None:

@@ -45,7 +45,7 @@ class BookProblem:
     unit: str = "line"  # "row" in a workbook (Excel's numbers) or a Parquet book (the first is 1): no lines
 
     def __str__(self) -> str:
-        """`line 3, collateral_btc: negative` (`row 2, ...` in a workbook or a Parquet book); line 0 is
+        """`line 3, collateral_btc: negative ('-1.1')` (`row 2, ...` in a workbook or a Parquet book); line 0 is
         the book as a whole (`COLUMN: problem`, or the problem alone for the file itself: `no such file`)."""
         if self.line:
             return f"{self.unit} {self.line}, {self.column}: {self.problem}"
