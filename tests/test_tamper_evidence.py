@@ -38,8 +38,10 @@ _LAST_5 = "DELETE FROM {table} WHERE {key} > (SELECT MAX({key}) - 5 FROM {table}
      "WHERE seq = (SELECT MAX(seq) FROM events WHERE payload LIKE '%\"amount\":%')", "not ok: events seq "),
     ("DELETE FROM events WHERE seq = 20; INSERT INTO events SELECT 20, entity, entity_seq + 100, type, version, "
      "payload, recorded_at, context FROM events WHERE seq = 21", "not ok: events seq 20: "),
-    ("DELETE FROM chain", "not ok: audit id 1: not covered by the chain"),
-    ("DROP TABLE chain", "not ok: chain -: no hash chain"),
+    ("DELETE FROM chain", "not ok: chain -: no hash chain over the rows of audit, entities, events, ledger_accounts, "
+     "ledger_templates, ledger_transactions, outbox (its links were deleted)"),  # it named the first audit row as
+    # "added after the last commit"
+    ("DROP TABLE chain", "not ok: chain -: table dropped (a journal of this format has a hash chain)"),
     ("UPDATE lanasim_meta SET value = '2' WHERE key = 'seed'", "not ok: lanasim_meta key seed: edited"),
 ])
 def test_a_cut_tail_an_edit_or_a_removed_chain_fails_verify_naming_the_row(stressed, tmp_path, capsys, sql, named):
@@ -50,10 +52,12 @@ def test_a_cut_tail_an_edit_or_a_removed_chain_fails_verify_naming_the_row(stres
 
 @pytest.mark.parametrize("sql, named", [
     (_LAST_5.format(table="events", key="seq"), "events seq "),
-    ("DROP TABLE chain", "chain -: no hash chain"),
+    ("DROP TABLE chain", "chain -: table dropped"),
+    ("DELETE FROM chain", "chain -: no hash chain over the rows of audit, entities, events, ledger_accounts, "
+     "ledger_templates, ledger_transactions, outbox (its links were deleted)"),
     ("UPDATE lanasim_meta SET value = '2' WHERE key = 'seed'", "lanasim_meta key seed: edited"),
     ("DROP TABLE chain; UPDATE lanasim_meta SET value = '\"lanasim-journal/2\"' WHERE key = 'format'",
-     "chain -: no hash chain"),  # passed off as a journal from before the chain
+     "chain -: table dropped"),  # passed off as a journal from before the chain, which has no format-3 ledger
 ])
 def test_a_fork_of_a_tampered_journal_is_refused_and_writes_nothing(stressed, tmp_path, capsys, sql, named):
     copy = tampered(stressed, tmp_path, sql)

@@ -66,7 +66,8 @@ def test_a_failed_verify_names_the_first_bad_row_once(run, tmp_path, capsys):
     copy = edited_copy(run[0], tmp_path, "DELETE FROM chain")
     assert main(["verify", str(copy)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("not ok: audit id 1: not covered by the chain")
+    assert out[0].startswith("not ok: chain -: no hash chain over the rows of audit, entities, events")
+    assert out[0].endswith("(its links were deleted)")  # it named the first audit row as "added after the last commit"
     assert not [line for line in out[1:] if line.startswith(("ok", "not ok", "first bad row"))]
 
 

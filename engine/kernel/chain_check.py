@@ -39,8 +39,9 @@ def check_chain(conn: sqlite3.Connection, expect_head: str | None = None) -> tup
     """(problems in commit order, {"chain head", "chain links"}); `expect_head` is a head printed
     earlier by `lanasim run` or `verify`: the chain must contain it (a truncated tail does not)."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (CHAIN,)).fetchone() is None:
-        return [BadRow(CHAIN, "-", "no hash chain: the journal was written before tamper evidence")], {
-            "chain head": None, "chain links": 0}
+        problem = (_BEFORE_CHAIN if _predates_chain(conn)
+                   else "table dropped (a journal of this format has a hash chain)")
+        return [BadRow(CHAIN, "-", problem)], {"chain head": None, "chain links": 0}
     bad: list[BadRow] = []
     marks: dict[str, int] = {}
     previous, count, last = "", 0, None
@@ -61,6 +62,8 @@ def check_chain(conn: sqlite3.Connection, expect_head: str | None = None) -> tup
     except LinkUnreadable as damaged:  # the walk cannot go past it: what it covers is unchecked
         bad.append(BadRow(CHAIN, f"n {damaged.n}", "link unreadable (its text is damaged)"))
         return bad, {"chain head": previous, "chain links": count}
+    if last is None:  # its links deleted: named first, not as the first row "added after the last commit"
+        bad += _unchained(conn)
     bad += _uncovered(conn, marks)
     bad += _keyed(conn, last)
     bad += _head(conn, last, hashes, expect_head)
@@ -81,6 +84,7 @@ class ChainBroken(EngineError):
 
 
 _UNCHAINED = ("lanasim-journal/1", "lanasim-journal/2")  # formats that may predate the chain
+_BEFORE_CHAIN = "no hash chain: the journal was written before tamper evidence"
 _LEDGER_3 = "ledger_transactions"  # format 3's ledger table: a file holding it is no older journal
 
 
@@ -91,7 +95,7 @@ def require_intact(conn: sqlite3.Connection, path: str, refused: str = "a branch
     bad, _ = check_chain(conn)
     if not bad:
         return
-    if bad[0].table == CHAIN and bad[0].key == "-" and _predates_chain(conn):  # no chain table at all
+    if bad[0].problem == _BEFORE_CHAIN:  # no chain table at all, in a format from before it
         return
     raise ChainBroken(path=path, table=bad[0].table, key=bad[0].key, problem=bad[0].problem, refused=refused)
 
@@ -253,6 +257,14 @@ def _uncovered(conn: sqlite3.Connection, marks: dict[str, Any]) -> list[BadRow]:
             bad.append(BadRow(table, row_key(conn, table, row[0]),
                               "not covered by the chain (added after the last commit)"))
     return bad
+
+
+def _unchained(conn: sqlite3.Connection) -> list[BadRow]:
+    """A chain without links over rows: the links were deleted (a journal's first commit writes one)."""
+    append, _ = tables(conn)
+    rows = [t for t in append if conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() is not None]
+    return [BadRow(CHAIN, "-", f"no hash chain over the rows of {', '.join(rows)} (its links were deleted)")
+            ] if rows else []
 
 
 def _keyed(conn: sqlite3.Connection, last: Link | None) -> list[BadRow]:
