@@ -75,7 +75,7 @@ def test_the_your_own_book_commands_run_as_pasted(tmp_path, monkeypatch, capsys)
 
     from scenarios.cli import main
 
-    block = next(b for b in SHELL if "lanasim import book.csv" in b)
+    block = next(b for b in SHELL if "lanasim import book.csv" in b and "printf " in b)  # not the CLI list
     monkeypatch.chdir(tmp_path)
     for line in filter(None, map(str.strip, block.splitlines())):
         if line.startswith("printf "):

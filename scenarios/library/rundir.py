@@ -84,8 +84,8 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
             refuse_other_writer(str(journal))  # one importing it now: said so, not `holds files but no journal`
             remove_abandoned(str(journal))
         if run_dir.exists() and any(run_dir.iterdir()):
-            raise RunRefused(run_dir, "holds files but no lanasim journal; choose an empty or new --out directory "
-                                      "(out=)")
+            raise RunRefused(run_dir, "holds files but no lanasim journal; choose an empty or new directory "
+                                      "(--out; out= or run_dir= in Python)")
         run_dir.mkdir(parents=True, exist_ok=True)
         return journal
     if stopped_at_birth(journal):  # lanasim's, killed as SQLite made it: refused as foreign even with --force
@@ -95,7 +95,7 @@ def prepare_run_dir(run_dir: Path, *, force: bool = False) -> Path:
         journal_meta(journal)  # raises NotALanasimJournal (foreign) or JournalLocked (in use)
     if not force:
         raise RunRefused(journal, "holds a previous run; pass --force (force=True) to replace it, or choose "
-                                    "another --out (out=)")
+                                    "another directory (--out; out= or run_dir= in Python)")
     from engine.kernel.journal_file import remove_journal
 
     with held(run_dir):  # not the run a resume is continuing
