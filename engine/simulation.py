@@ -371,7 +371,9 @@ class Simulation(Dispatch):
             self.scheduler.release()  # what is left queued is not delivered: the collector as before
             try:
                 self.registry.stop_all()
-                self.journal.set_meta(digest=self.journal.digest(), now=self.clock.iso)
+                ending = {"digest": self.journal.digest(), "now": self.clock.iso}
+                stored = self.journal.meta()  # staged rows included: a run reopened only to read is not rewritten
+                self.journal.set_meta(**{key: value for key, value in ending.items() if stored.get(key) != value})
             finally:
                 try:
                     self.journal.close()

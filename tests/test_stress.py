@@ -268,8 +268,10 @@ def test_run_stress_refuses_a_scenario_that_is_not_a_stress_one_and_a_directory_
     with pytest.raises(RunRefused, match="holds files but no lanasim journal"):
         run_stress("stress", out=tmp_path / "mine", facilities=2, days=1)
     first = run_stress("stress", out=tmp_path / "run", facilities=2, days=1)
-    with pytest.raises(RunRefused, match="holds a previous run"):
+    with pytest.raises(RunRefused, match="holds a previous run") as refused:
         run_stress("stress", out=tmp_path / "run", facilities=2, days=1)
+    # the argument to change in Python too: `run_scenario`'s is run_dir=, and it was told `--out (out=)`
+    assert str(refused.value).endswith("or choose another directory (--out; out= or run_dir= in Python)")
     again = run_stress("stress", out=tmp_path / "run", facilities=2, days=1, force=True)
     assert again.digest == first.digest and (tmp_path / "mine" / "notes.txt").read_text() == "mine"
 
@@ -355,7 +357,7 @@ def test_no_command_from_python_reaches_a_finished_runs_journal(tmp_path):
 
     run_stress("march-2020", seed=1, out=tmp_path / "run", facilities=5, days=2)
     journal = str(tmp_path / "run" / "journal.sqlite")
-    before = _rows(journal)
+    before, as_written = _rows(journal), Path(journal).read_bytes()
     with Simulation(journal=journal) as sim:
         customer = sim.outbox.tail(types=["core.customer.customer-created"])[0]["payload"]["entity"]["id"]
         for change in (lambda: sim.execute("customer", customer, FreezeCustomer()),
@@ -368,6 +370,9 @@ def test_no_command_from_python_reaches_a_finished_runs_journal(tmp_path):
         sim.random("a stream").random()
         assert type(sim.load("customer", customer)).__name__ == "Customer"
     assert _rows(journal) == before
+    # byte for byte: opening dropped the journal's stream index and closing built it again, and the
+    # close wrote its digest and instant again, unchanged (the file's header and row order moved)
+    assert Path(journal).read_bytes() == as_written
 
 
 def test_run_stress_and_run_scenario_refuse_a_force_that_is_no_bool_and_a_directory_that_is_no_path(tmp_path):
@@ -379,7 +384,7 @@ def test_run_stress_and_run_scenario_refuse_a_force_that_is_no_bool_and_a_direct
     for force in ("no", 0, None):
         with pytest.raises(ScenarioError, match=r"force must be True or False \(--force\), got"):
             run_stress("stress", out=tmp_path / "run", facilities=3, days=1, force=force)
-    with pytest.raises(ScenarioError, match=r"pass --force \(force=True\) to replace it, or choose another --out"):
+    with pytest.raises(ScenarioError, match=r"pass --force \(force=True\) to replace it, or choose another directory"):
         run_stress("stress", out=tmp_path / "run", facilities=3, days=1)
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["digest"] == first.digest
     for refused, argument in ((lambda: run_stress("stress", out=5, facilities=2, days=1), "out"),

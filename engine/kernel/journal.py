@@ -245,6 +245,9 @@ class Journal(GroupCommit, JournalReads):
         self._seq = self._flushed_seq = last
         self._deferred: dict[str, str] = {}
         self._built: dict[str, bool] = {}
+        self._dropping: list[str] = []
+        self._dropped: list[str] = []
         self.defer_index("events_stream",
-                         "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)")
+                         "CREATE UNIQUE INDEX IF NOT EXISTS events_stream ON events (entity, entity_seq)",
+                         from_first_write=True)
 

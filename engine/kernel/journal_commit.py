@@ -100,6 +100,8 @@ class GroupCommit:
     _targets: dict[str, str | None]  # a staged statement's table (`target_of`), parsed once
     _plain: dict[str, Plain | None]  # a statement's `plain_insert` writer, parsed once
     _built: dict[str, bool]
+    _dropping: list[str]  # deferred indexes the file holds, dropped by the first write transaction
+    _dropped: list[str]  # those the open transaction dropped (held again if it rolls back)
 
     if TYPE_CHECKING:  # `JournalReads`', beside this class in `Journal`
         def digest_committed(self, written: list[tuple[str, list[Row]]], before: int) -> None: ...
@@ -210,6 +212,8 @@ class GroupCommit:
         for name in self._built:  # an index built in the rolled-back transaction is built again later
             self._built[name] = bool(self.conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
+        self._dropping = [name for name in self._dropped if self._built[name]]  # their drop was rolled back
+        self._dropped = []
 
     def retained(self) -> int:
         """Rows acknowledged but not yet durable (written again by the next flush)."""
@@ -234,7 +238,7 @@ class GroupCommit:
                 self._abort()
                 raise JournalWriteFailed(path=self.path, error=repr(exc), retained=self.retained()) from exc
             committed, before = self._written, self._flushed_seq
-            self._in_tx, self._written, self._flushed_seq = False, [], self._seq
+            self._in_tx, self._written, self._flushed_seq, self._dropped = False, [], self._seq, []
             self.digest_committed(committed, before)  # the close's digest then reads none of them again
             for told in self.after_commit:
                 told(self._seq)
@@ -243,18 +247,31 @@ class GroupCommit:
         if not self._in_tx:
             self.conn.execute("BEGIN IMMEDIATE")
             self._in_tx = True
+            for name in self._dropping:  # the first write of a reopened run: its deferred indexes go now
+                try:
+                    self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+                except sqlite3.Error:
+                    continue  # kept: the writes are slower with it, never wrong
+                self._built[name] = False
+            self._dropped, self._dropping = self._dropping, []
 
     # -- deferred indexes and closing -------------------------------------------------------
-    def defer_index(self, name: str, create_sql: str) -> None:
+    def defer_index(self, name: str, create_sql: str, *, from_first_write: bool = False) -> None:
         """Declare an index that is kept off while the run is hot (the single writer does not need
-        it) and built the first time a read needs it (`ensure_index`) or when the journal closes."""
+        it) and built the first time a read needs it (`ensure_index`) or when the journal closes.
+        `from_first_write`: one the file holds is dropped by the first write transaction, not now,
+        so a journal opened only to be read (a finished run) is left byte for byte as it was; it was
+        dropped as the journal opened and built again as it closed."""
         with self.lock:
             self._deferred[name] = create_sql
             exists = bool(self.conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone())
             if exists and not self.readonly and self.path != ":memory:":
-                self.conn.execute(f"DROP INDEX {name}")
-                exists = False
+                if from_first_write and not self._in_tx:
+                    self._dropping.append(name)
+                else:
+                    self.conn.execute(f"DROP INDEX {name}")
+                    exists = False
             self._built[name] = exists
 
     def ensure_index(self, name: str) -> None:
