@@ -152,7 +152,8 @@ def test_export_at_an_earlier_instant_is_the_book_as_it_stood_then(tmp_path):
     ([ROWS[0].replace(",140,125,105", ",120,125,105")], HEADER, 2, "margin_call_cvl_pct", "unknown terms"),
     ([ROWS[0].replace(",12,12,", ",12,100000,")], HEADER, 2, "duration_months", "unknown terms: must be a whole "
      "number of months, 1 to 1200"),  # a maturity in year 10357: a ValueError traceback after the import began
-    ([ROWS[0], ROWS[1], ROWS[0].replace("ada@", "cy@")], HEADER, 4, "facility_id", "duplicate id 'fac-1' (first on line 2): a facility_id names one facility"),
+    ([ROWS[0], ROWS[1], ROWS[0].replace("ada@", "cy@")], HEADER, 4, "facility_id",
+     "duplicate id 'fac-1' (first on line 2): a facility_id names one facility"),
     ([ROWS[1].replace("50000,50000,50000", "50000,60000,50000")], HEADER, 2, "disbursed_usd",
      "disbursed above the facility: disbursed_usd '60000' is above facility_usd '50000': a facility disburses "
      "at most its amount"),

@@ -344,6 +344,7 @@ def test_a_sweep_from_a_book_that_is_no_journal_is_refused_in_one_line(tmp_path,
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--seeds", "5-3"], "empty range"),
+    (["--seeds", ""], "--seeds expects N, A-B or A,B,C; got ''"),  # ran the default seeds 1-4
     (["--seeds", "1180591620717411303424"], "seed 1180591620717411303424 is not a seed: a seed is an integer from"),
     (["--seeds", "1-9223372036854775808"], "seed 9223372036854775808 is not a seed"),
     (["--seeds", "1-100000000"], "--seeds 1-100000000 plans 100,000,000 runs; a sweep plans at most 1,000,000"),

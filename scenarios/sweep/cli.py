@@ -48,7 +48,7 @@ def register_cli(sub, *, progress) -> None:
         from scenarios.sweep.plan import parse_seeds
 
         _one_design(args)
-        seeds = parse_seeds(args.seeds or "1-4") if args.design == "grid" else []
+        seeds = parse_seeds("1-4" if args.seeds is None else args.seeds) if args.design == "grid" else []
         try:
             settings = [*args.set, *_held_book(args)]
         except BookRefused as refused:  # a line per problem, as `import` and `run --from` print them
