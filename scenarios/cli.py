@@ -33,6 +33,7 @@ from scenarios.console import (
     Stopped,
     fail,
     param_table,
+    path_arg,
     stdout_console,
     summary_table,
 )
@@ -179,10 +180,10 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, help="the run's seed (default 0)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a parameter (see `lanasim describe SCENARIO`)")
-    run.add_argument("--out", metavar="DIR", help="run directory (default: out/SCENARIO-seedN)")
+    run.add_argument("--out", type=path_arg, metavar="DIR", help="run directory (default: out/SCENARIO-seedN)")
     run.add_argument("--force", action="store_true", help="replace a previous run's lanasim journal in DIR")
     run.add_argument("--json", action="store_true", help="print summary.json to stdout instead of a table")
-    run.add_argument("--resume", metavar="DIR",
+    run.add_argument("--resume", type=path_arg, metavar="DIR",
                      help="continue the stopped run in DIR (Ctrl-C, kill, full disk) to the journal an "
                           "uninterrupted run writes; its scenario, seed and parameters come from its journal")
     run.set_defaults(handler=_run)
@@ -193,7 +194,7 @@ def _parser(progress: RunProgress) -> argparse.ArgumentParser:
     describe.set_defaults(handler=_describe)
     report = sub.add_parser("report", help="regenerate a run's (or sweep's) outputs from its journal; "
                                            "a story's: print its summary")
-    report.add_argument("dir", help="a run directory (its journal) or a sweep directory (its runs)")
+    report.add_argument("dir", type=path_arg, help="a run directory (its journal) or a sweep directory (its runs)")
     report.add_argument("--json", action="store_true", help="print summary.json to stdout")
     report.add_argument("--whole-run", action="store_true",
                         help="plot the whole run (a run quiet for over a quarter of its time before its first "

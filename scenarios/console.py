@@ -19,8 +19,8 @@ if TYPE_CHECKING:  # rich is imported where it draws: `lanasim --help` or `verif
     from rich.progress import Progress, TaskID
     from rich.table import Table
 
-__all__ = ["RunProgress", "Stopped", "fail", "human", "param_table", "shown", "stdout_console", "summary_table",
-           "working"]
+__all__ = ["RunProgress", "Stopped", "fail", "human", "param_table", "path_arg", "shown", "stdout_console",
+           "summary_table", "working"]
 
 
 class Stopped(Exception):
@@ -110,6 +110,17 @@ def fail(message: str) -> int:
     """A bad input's one line on stderr (`lanasim: error: ...`); returns exit status 2."""
     print(f"lanasim: error: {message}", file=sys.stderr)
     return 2
+
+
+def path_arg(text: str) -> str:
+    """An argument naming a file or directory (argparse's `type=`): an empty one is refused as argparse
+    refuses a bad number. `--out=` ran into the default directory, `export --out=` said `: exists
+    already`, and `verify ''` looked for `journal.sqlite` in the working directory."""
+    if not text.strip():
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"{text!r} is empty: give a file or directory name")
+    return text
 
 
 def human(value: object) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from engine.kernel.errors import UnknownEventType
-from scenarios.console import fail, working
+from scenarios.console import fail, path_arg, working
 from scenarios.library.rundir import journal_of
 
 __all__ = ["register_cli"]
@@ -35,14 +35,14 @@ def _cursor(text: str) -> int:
 
 def register_cli(sub) -> None:
     outbox = sub.add_parser("outbox", help="print a journal's outbox as JSON Lines")
-    outbox.add_argument("journal", help="a journal file or a run directory")
+    outbox.add_argument("journal", type=path_arg, help="a journal file or a run directory")
     outbox.add_argument("--after", type=_cursor, default=0, metavar="SEQUENCE",
                         help="only envelopes after this sequence (a consumer's cursor)")
     outbox.add_argument("--type", action="append", dest="types", metavar="EVENT_TYPE",
                         help="only envelopes of this type (repeat for several)")
     outbox.set_defaults(handler=_outbox)
     show = sub.add_parser("show", help="print an entity's state, optionally as of a sim time")
-    show.add_argument("journal", help="a journal file or a run directory")
+    show.add_argument("journal", type=path_arg, help="a journal file or a run directory")
     show.add_argument("kind", help="an entity kind, or repayment-plan / history (of a facility id)")
     show.add_argument("id", help="the entity's id (a facility id for repayment-plan and history; none for book)")
     show.add_argument("--as-of", help="ISO-8601 sim time")
@@ -52,13 +52,13 @@ def register_cli(sub) -> None:
                                    "truncated journal; the report names the first bad row); 2 nothing to check "
                                    "(no such file, not a lanasim journal, another lanasim version's, unreadable) "
                                    "or a bad argument, said in one line on stderr")
-    verify.add_argument("journal", help="a journal file or a run directory")
+    verify.add_argument("journal", type=path_arg, help="a journal file or a run directory")
     verify.add_argument("--expect-head", metavar="HEAD",
                         help="a chain head printed earlier by `lanasim run` or `verify`: detects a truncated tail")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.set_defaults(handler=_verify)
     tb = sub.add_parser("trial-balance", help="a journal's trial balance over a period, as CSV")
-    tb.add_argument("journal", help="a journal file or a run directory")
+    tb.add_argument("journal", type=path_arg, help="a journal file or a run directory")
     tb.add_argument("--from", dest="from_", metavar="DAY",
                     help="first day, YYYY-MM-DD, included (default: the 1st of --until's month)")
     tb.add_argument("--until", metavar="DAY", help="last day, YYYY-MM-DD, included (default: the journal's last day)")

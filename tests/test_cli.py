@@ -242,6 +242,26 @@ def test_an_unknown_option_is_sent_to_its_commands_help_which_lists_the_options(
     assert one_error_line(capsys).endswith(f"(see lanasim {command} --help)")
 
 
+@pytest.mark.parametrize("argv, argument", [
+    (["run", "march-2020", "--out="], "--out"), (["run", "march-2020", "--from=", "--set", "days=1"], "--from"),
+    (["run", "--resume="], "--resume"), (["report", ""], "dir"), (["verify", " "], "journal"),
+    (["outbox", ""], "journal"), (["show", "", "book"], "journal"), (["trial-balance", ""], "journal"),
+    (["import", "", "--as-of", "2024-03-10", "--price-usd", "60000", "--journal", "j.sqlite"], "book"),
+    (["import", "--from-outbox=", "--journal", "j.sqlite"], "--from-outbox"),
+    (["import", "b.csv", "--as-of", "2024-03-10", "--price-usd", "60000", "--journal="], "--journal"),
+    (["export", "J", "--out="], "--out"), (["fork", "J", "--journal="], "--journal"),
+    (["sweep", "march-2020", "--out="], "--out"), (["sweep", "march-2020", "--from="], "--from")])
+def test_an_empty_path_is_refused_in_one_line_before_anything_is_read_or_written(tmp_path, monkeypatch, capsys,
+                                                                                  argv, argument):
+    """`run --out=` ran into the default directory, `export --out=` and `fork --journal=` said
+    `: exists already`, `verify ''` looked for journal.sqlite in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"argument {argument}: " in err[0] and "is empty: give a file or directory name" in err[0]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_negative_seeds_written_apart_from_their_option_are_told_to_follow_an_equals_sign(capsys):
     """`lanasim sweep march-2020 --seeds -3--1` said only 'argument --seeds: expected one argument'."""
     assert main(["sweep", "march-2020", "--seeds", "-3--1"]) == 2

@@ -19,7 +19,7 @@ from typing import Any
 
 from domains.money import MAX_CENTS
 from scenarios.book.sheet import BOOK_SUFFIXES
-from scenarios.console import RunProgress, working
+from scenarios.console import RunProgress, path_arg, working
 from scenarios.library.params import ScenarioError, assignments
 
 __all__ = ["register_cli"]
@@ -27,25 +27,28 @@ __all__ = ["register_cli"]
 
 def register_cli(sub) -> None:
     imp = sub.add_parser("import", help="build a journal from a book file (or a Lana outbox export)")
-    imp.add_argument("book", nargs="?", help="the book file: CSV, Excel (.xlsx) or Parquet (see README: Your own book)")
+    imp.add_argument("book", type=path_arg, nargs="?",
+                     help="the book file: CSV, Excel (.xlsx) or Parquet (see README: Your own book)")
     imp.add_argument("--as-of", help="the date the book stands at: the journal's clock starts there")
     imp.add_argument("--price-usd", help="BTC price in USD at that date (at most 2 decimals)")
-    imp.add_argument("--journal", required=True, help="the new journal file (must not exist)")
+    imp.add_argument("--journal", type=path_arg, required=True, help="the new journal file (must not exist)")
     imp.add_argument("--seed", type=int, default=0,
                      help="the seed of the journal's ids and random streams (default 0)")
-    imp.add_argument("--from-outbox", metavar="EVENTS.jsonl",
+    imp.add_argument("--from-outbox", type=path_arg, metavar="EVENTS.jsonl",
                      help="rebuild the book from a Lana outbox export (`lanasim outbox` JSON Lines; - reads stdin)")
     imp.set_defaults(handler=_import)
     exp = sub.add_parser("export", help="write a journal's book as it stood at an instant")
-    exp.add_argument("journal", help="a journal file or a run directory")
+    exp.add_argument("journal", type=path_arg, help="a journal file or a run directory")
     exp.add_argument("--as-of", help="ISO-8601 sim time (default: the journal's last instant)")
-    exp.add_argument("--out", required=True, help="the book file to write (must not exist): CSV, or Parquet if "
-                                                  "named .parquet; - : CSV to standard output")
+    exp.add_argument("--out", type=path_arg, required=True,
+                     help="the book file to write (must not exist): CSV, or Parquet if "
+                          "named .parquet; - : CSV to standard output")
     exp.set_defaults(handler=_export)
     fork = sub.add_parser("fork", help="copy a journal's history up to an instant into a new journal")
-    fork.add_argument("journal", help="a journal file or a run directory")
+    fork.add_argument("journal", type=path_arg, help="a journal file or a run directory")
     fork.add_argument("--at", help="ISO-8601 sim time (default: the journal's last instant)")
-    fork.add_argument("--journal", dest="new", required=True, help="the new journal file (must not exist)")
+    fork.add_argument("--journal", type=path_arg, dest="new", required=True,
+                      help="the new journal file (must not exist)")
     fork.set_defaults(handler=_fork)
     _extend_show(sub.choices["show"])
     _extend_run(sub.choices["run"])
@@ -295,8 +298,9 @@ def _extend_show(show: argparse.ArgumentParser) -> None:
     for action in show._actions:
         if action.dest == "id":
             action.nargs, action.default = "?", None
-    show.add_argument("--csv", help="book view: also write the table as CSV (- : to stdout, instead of the table)")
-    show.add_argument("--parquet", help="book view: also write the table as Parquet")
+    show.add_argument("--csv", type=path_arg,
+                      help="book view: also write the table as CSV (- : to stdout, instead of the table)")
+    show.add_argument("--parquet", type=path_arg, help="book view: also write the table as Parquet")
     entity_view = show.get_default("handler")
 
     def handler(args: argparse.Namespace) -> int:
@@ -395,7 +399,7 @@ def _price(cents: int) -> str:
 
 def _extend_run(run: argparse.ArgumentParser) -> None:
     """`run SCENARIO --from JOURNAL_OR_BOOK [--at T]`: a stress on a branch instead of a synthetic book."""
-    run.add_argument("--from", dest="from_", metavar="JOURNAL_OR_BOOK",
+    run.add_argument("--from", type=path_arg, dest="from_", metavar="JOURNAL_OR_BOOK",
                      help="run on a branch of this journal (or run directory) or on this imported book file "
                           "(.csv, .xlsx, .parquet)")
     run.add_argument("--at", help="with --from: the instant to branch at (a book: the date it stands at)")

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any, Self
 
+from scenarios.console import path_arg
+
 __all__ = ["register_cli"]
 
 
@@ -24,7 +26,7 @@ def register_cli(sub, *, progress) -> None:
                      help="values to cross (grid design; KEY=V1|V2 when values hold commas, as gbm: markets do) "
                           "or KEY=LOW:HIGH (sobol design)")
     cmd.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a fixed parameter")
-    cmd.add_argument("--out", default="out/sweep", help="sweep directory (default out/sweep)")
+    cmd.add_argument("--out", type=path_arg, default="out/sweep", help="sweep directory (default out/sweep)")
     cmd.add_argument("--workers", type=int, help="local worker processes (default: the number of cores)")
     cmd.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing dask scheduler")
     cmd.add_argument("--keep-journals", action="store_true", help="keep each run's journal in OUT/journals/")
@@ -33,7 +35,7 @@ def register_cli(sub, *, progress) -> None:
                           "sobol: a Saltelli design over --grid KEY=LOW:HIGH ranges")
     cmd.add_argument("--samples", type=int, help="Sobol base samples N (a power of two; default 64)")
     cmd.add_argument("--metric", help="what the Sobol indices explain (default loss)")
-    cmd.add_argument("--from", dest="source", metavar="JOURNAL_OR_BOOK",
+    cmd.add_argument("--from", type=path_arg, dest="source", metavar="JOURNAL_OR_BOOK",
                      help="stress the open facilities of this journal or run directory (an imported book), or "
                           "of this book file (.csv, .xlsx, .parquet), instead of a drawn book: --set book_from=...")
     cmd.add_argument("--at", help="the instant the --from journal is branched at (default: its last instant); "
