@@ -392,6 +392,11 @@ def test_run_stress_and_run_scenario_refuse_a_force_that_is_no_bool_and_a_direct
                               (lambda: resume_run(5), "run_dir")):
         with pytest.raises(ScenarioError, match=f"^{argument} must be a directory path \\(str or Path\\), got 5$"):
             refused()
+    for refused, argument in ((lambda: run_stress("stress", out="", facilities=2, days=1), "out"),  # into the cwd
+                              (lambda: run_scenario("onboarding", run_dir=" "), "run_dir"),
+                              (lambda: resume_run(""), "run_dir")):
+        with pytest.raises(ScenarioError, match=f"^{argument} is empty: give a directory path$"):
+            refused()
 
 
 def test_a_report_figure_shows_as_a_picture_in_a_notebook_without_pyplot(run):

@@ -58,6 +58,8 @@ def as_dir(argument: str, value: object) -> Path:
     `ScenarioError` naming the argument (5 was pathlib's TypeError: expected str, bytes or os.PathLike)."""
     if not isinstance(value, (str, os.PathLike)) or isinstance(os.fspath(value), bytes):
         raise ScenarioError(f"{argument} must be a directory path (str or Path), got {value!r}")
+    if isinstance(value, str) and not value.strip():  # out="" wrote the run into the working directory
+        raise ScenarioError(f"{argument} is empty: give a directory path")
     return Path(value)
 
 
