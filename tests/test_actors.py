@@ -209,8 +209,9 @@ def test_every_read_of_a_closed_simulation_is_refused_as_closed(use, tmp_path):
     sim.price.set(7_000_000)
     ada = sim.customer.create_customer("ada@example.com")
     sim.close()
-    with pytest.raises(SimulationClosed):
+    with pytest.raises(SimulationClosed) as refused:
         use(sim, ada)
+    assert str(refused.value).startswith("the simulation is closed") and "open a new one" in str(refused.value)
     sim.close()  # closing again is still fine
     with Simulation(journal=str(tmp_path / "j.sqlite")) as reopened:  # nothing was written meanwhile
         assert reopened.customer.customer(ada).email == "ada@example.com"

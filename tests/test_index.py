@@ -34,6 +34,7 @@ def test_duplicate_value_names_the_column_and_value(accounts):
     with pytest.raises(DuplicateValue) as err:
         accounts.execute("account", "new", Open("new", "acc0@bank.test"))
     assert (err.value.column, err.value.value) == ("email", "acc0@bank.test")
+    assert str(err.value).endswith(": an account with this email exists already; each email names one account")
 
 
 def test_keyset_pages_forward_cover_every_row_once_in_order(accounts):

@@ -73,6 +73,14 @@ class ConcurrentModification(EngineError):
 class DuplicateValue(Refused):
     """A UNIQUE query-index column already holds this value (fields: kind, column, value)."""
 
+    def describe(self) -> str:
+        """Its fields, then what they mean: `DuplicateValue(kind='party', column='email', ...)` alone
+        left a notebook user who ran a cell twice to guess."""
+        kind, column = self.fields.get("kind"), self.fields.get("column")
+        article = "an" if str(kind)[:1] in ("a", "e", "i", "o", "u") else "a"
+        return (f"{super().describe()}: {article} {kind} with this {column} exists already; each {column} names "
+                f"one {kind}")
+
 
 class NotFound(Refused):
     """No entity matches a lookup (fields: kind, column, value)."""
@@ -173,6 +181,11 @@ class TimeInPast(Refused):
 
 class SimulationClosed(Refused):
     """The simulation was closed; its actors are stopped."""
+
+    def describe(self) -> str:
+        """It read `SimulationClosed()`: a notebook cell after `sim.close()` said nothing of what to do."""
+        return ("the simulation is closed (sim.close(), or the end of its `with` block): open a new one; "
+                "Simulation(journal=PATH) opens a journal file again where its last commit left off")
 
 
 class SimulationInterrupted(Refused):
