@@ -5,7 +5,9 @@ The engine turns an `Aggregate` into an actor kind; nothing here knows about act
 
 from __future__ import annotations
 
+import inspect
 import operator
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -40,6 +42,32 @@ class Refusal(Exception):
     def reason(self) -> str:
         found = self.fields.get("reason")
         return found if isinstance(found, str) else kebab(type(self).__name__)
+
+    def __str__(self) -> str:
+        """Its fields, then what the refusal means (`_meaning`): `NonPositiveAmount(field='amount',
+        amount=0)` alone left a notebook user to look the class up. A refusal with a message of its
+        own (an engine error's `describe`) reads as that. `repr`, and so what a journal records of
+        a failed command, is left as it was."""
+        text = super().__str__()
+        if text != f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.fields.items())})":
+            return text
+        said = _meaning(type(self))
+        return f"{text}: {said}" if said else text
+
+
+_FIELD_LIST = re.compile(r"\s*\((?:fields?: )?\w+(?:, \w+)*\)")  # "(facility_id, amount)": the fields, shown already
+
+
+def _meaning(cls: type) -> str:
+    """A refusal class's docstring's first paragraph as one line, without the list of its fields in
+    parentheses and the final stop: "a payment above the posted outstanding". Empty for a class
+    without a docstring of its own."""
+    doc = cls.__dict__.get("__doc__")
+    if not doc:
+        return ""
+    text = _FIELD_LIST.sub("", " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())).rstrip(".")
+    word = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if word[:1].isupper() and word[1:] == word[1:].lower() else text  # not KYC
 
 
 @attrs.frozen

@@ -89,6 +89,11 @@ def test_a_proposal_amount_that_is_not_whole_cents_is_refused_as_the_wrong_type(
 def test_a_proposal_amount_of_zero_or_less_is_refused_as_non_positive(bank, amount):
     error = refused(bank, NonPositiveAmount, bank.credit.create_proposal, bank.ada, amount, std_terms())
     assert (error.field, error.amount) == ("amount", amount)
+    # its fields, then what it means: `NonPositiveAmount(field='amount', amount=0)` alone sent a notebook
+    # user to the class; its repr, which a journal records of a failed told command, is as it was
+    assert str(error) == (f"NonPositiveAmount(field='amount', amount={amount}): an int amount that must be > 0 "
+                          "was not; a non-int is `WrongType`")
+    assert repr(error) == f"NonPositiveAmount(\"NonPositiveAmount(field='amount', amount={amount})\")"
 
 
 @pytest.fixture
