@@ -18,7 +18,8 @@ S = TypeVar("S")
 E = TypeVar("E")
 C = TypeVar("C")
 
-__all__ = ["Aggregate", "Column", "Envelope", "EventType", "Policy", "Public", "Refusal", "Send", "evolve", "kebab"]
+__all__ = ["Aggregate", "Column", "Envelope", "EventType", "Policy", "Public", "Refusal", "Send", "evolve",
+           "fields_text", "kebab"]
 
 Envelope = dict[str, Any]  # an outbox envelope as JSON-shaped data (see `Policy`)
 
@@ -35,8 +36,7 @@ class Refusal(Exception):
         for name, value in fields.items():
             if name != "reason":
                 setattr(self, name, value)
-        detail = ", ".join(f"{k}={v!r}" for k, v in fields.items())
-        Exception.__init__(self, f"{type(self).__name__}({detail})")
+        Exception.__init__(self, fields_text(type(self).__name__, fields))
 
     @property
     def reason(self) -> str:
@@ -49,10 +49,15 @@ class Refusal(Exception):
         own (an engine error's `describe`) reads as that. `repr`, and so what a journal records of
         a failed command, is left as it was."""
         text = super().__str__()
-        if text != f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.fields.items())})":
+        if text != fields_text(type(self).__name__, self.fields):
             return text
         said = _meaning(type(self))
         return f"{text}: {said}" if said else text
+
+
+def fields_text(name: str, fields: Mapping[str, object]) -> str:
+    """`Name(field=value, ...)`: a refusal's or an engine error's message when it says no more."""
+    return f"{name}({', '.join(f'{k}={v!r}' for k, v in fields.items())})"
 
 
 _FIELD_LIST = re.compile(r"\s*\((?:fields?: )?\w+(?:, \w+)*\)")  # "(facility_id, amount)": the fields, shown already

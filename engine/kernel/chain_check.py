@@ -63,7 +63,7 @@ def check_chain(conn: sqlite3.Connection, expect_head: str | None = None) -> tup
         bad.append(BadRow(CHAIN, f"n {damaged.n}", "link unreadable (its text is damaged)"))
         return bad, {"chain head": previous, "chain links": count}
     if last is None:  # its links deleted: named first, not as the first row "added after the last commit"
-        bad += _unchained(conn)
+        bad += _unchained(conn, "its links were deleted")
     bad += _uncovered(conn, marks)
     bad += _keyed(conn, last)
     bad += _head(conn, last, hashes, expect_head)
@@ -165,10 +165,9 @@ def require_tail(conn: sqlite3.Connection, path: str) -> None:
         raise ChainBroken(path=path, table=CHAIN, key=f"n {damaged.n}", refused=refused,
                           problem="link unreadable (its text is damaged)") from None
     if last is None:
-        rows = [t for t in append if conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() is not None]
-        if rows:
-            raise ChainBroken(path=path, table=CHAIN, key="-", refused=refused,
-                              problem=f"no hash chain over the rows of {', '.join(rows)}")
+        for bad_row in _unchained(conn, "its links were deleted" if has_chain else "its table was dropped"):
+            raise ChainBroken(path=path, table=bad_row.table, key=bad_row.key, problem=bad_row.problem,
+                              refused=refused)
         return
     row = conn.execute(f"SELECT hash FROM {CHAIN} WHERE n < ? ORDER BY n DESC LIMIT 1", (last.n,)).fetchone()
     previous = "" if row is None else row[0]
@@ -259,12 +258,11 @@ def _uncovered(conn: sqlite3.Connection, marks: dict[str, Any]) -> list[BadRow]:
     return bad
 
 
-def _unchained(conn: sqlite3.Connection) -> list[BadRow]:
-    """A chain without links over rows: the links were deleted (a journal's first commit writes one)."""
+def _unchained(conn: sqlite3.Connection, why: str) -> list[BadRow]:
+    """A chain without links over rows (a journal's first commit writes one), saying `why` it has none."""
     append, _ = tables(conn)
     rows = [t for t in append if conn.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() is not None]
-    return [BadRow(CHAIN, "-", f"no hash chain over the rows of {', '.join(rows)} (its links were deleted)")
-            ] if rows else []
+    return [BadRow(CHAIN, "-", f"no hash chain over the rows of {', '.join(rows)} ({why})")] if rows else []
 
 
 def _keyed(conn: sqlite3.Connection, last: Link | None) -> list[BadRow]:

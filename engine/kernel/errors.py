@@ -6,7 +6,7 @@ command is staged, so the journal digest is unchanged. The others report a broke
 
 from __future__ import annotations
 
-from domains.aggregate import Refusal
+from domains.aggregate import Refusal, fields_text
 
 __all__ = [
     "NOT_ISO",
@@ -49,8 +49,7 @@ class EngineError(Exception):
         Exception.__init__(self, self.describe())
 
     def describe(self) -> str:
-        detail = ", ".join(f"{k}={v!r}" for k, v in self.fields.items())
-        return f"{type(self).__name__}({detail})"
+        return fields_text(type(self).__name__, self.fields)
 
 
 class Refused(EngineError, Refusal):
